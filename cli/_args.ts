@@ -1,0 +1,152 @@
+/**
+ * Shared pieces of the command line: parsing durations and sizes, and running a command so that
+ * user mistakes print one line and exit non-zero instead of a stack trace.
+ *
+ * @module
+ */
+
+/** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
+export class UsageError extends Error {
+  /**
+   * @param message What is wrong, e.g. `Invalid --interval: 0s`.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UsageError";
+  }
+}
+
+const units: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses a duration such as `1s`, `500ms`, `15m`, `7d` or `1h30m` into milliseconds.
+ *
+ * @param text The duration; a bare number means seconds.
+ * @param flag The flag name used in the error message.
+ * @returns Milliseconds (> 0).
+ * @throws {UsageError} If the text is not a positive duration.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "./_args.ts";
+ * assert.equal(parseDuration("1h30m"), 5_400_000);
+ * assert.equal(parseDuration("250ms"), 250);
+ * assert.equal(parseDuration("2"), 2000);
+ * ```
+ */
+export function parseDuration(text: string, flag = "duration"): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return positive(Number(trimmed) * 1000, text, flag);
+  const parts = trimmed.match(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g);
+  if (!parts || parts.join("") !== trimmed) {
+    throw new UsageError(`Invalid --${flag}: ${text} (use e.g. 500ms, 1s, 15m, 7d)`);
+  }
+  let ms = 0;
+  for (const part of parts) {
+    const [, num, unit] = part.match(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/)!;
+    ms += Number(num) * units[unit!]!;
+  }
+  return positive(ms, text, flag);
+}
+
+function positive(ms: number, text: string, flag: string): number {
+  if (!(ms > 0) || !Number.isFinite(ms)) {
+    throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);
+  }
+  return ms;
+}
+
+/**
+ * Parses a number flag, optionally bounded.
+ *
+ * @param text The flag's text.
+ * @param flag The flag name used in the error message.
+ * @param options `min` and `max` (inclusive), `integer` to require a whole number.
+ * @returns The number.
+ * @throws {UsageError} If it is not a number in range.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseNumber } from "./_args.ts";
+ * assert.equal(parseNumber("8000", "port", { min: 1, max: 65535, integer: true }), 8000);
+ * assert.throws(() => parseNumber("x", "port"), /Invalid --port: x/);
+ * ```
+ */
+export function parseNumber(
+  text: string,
+  flag: string,
+  options: { min?: number; max?: number; integer?: boolean } = {},
+): number {
+  const n = Number(text);
+  const bad = text.trim() === "" || !Number.isFinite(n) ||
+    (options.integer && !Number.isInteger(n)) ||
+    (options.min !== undefined && n < options.min) ||
+    (options.max !== undefined && n > options.max);
+  if (bad) {
+    const range = options.min !== undefined || options.max !== undefined
+      ? ` (expected ${options.integer ? "an integer" : "a number"} from ${options.min ?? "-∞"} to ${
+        options.max ?? "∞"
+      })`
+      : "";
+    throw new UsageError(`Invalid --${flag}: ${text}${range}`);
+  }
+  return n;
+}
+
+/**
+ * Runs a command's `main` and exits with its code; errors print one line on stderr (exit 2 for
+ * {@linkcode UsageError}, 1 otherwise). Set `PERFSCOPE_DEBUG=1` to see stack traces.
+ *
+ * @param name Command name shown before the message, e.g. `collect`.
+ * @param main The command, taking the arguments and resolving to an exit code.
+ * @returns Never returns normally: exits the process.
+ */
+export async function runMain(
+  name: string,
+  main: (args: string[]) => Promise<number>,
+): Promise<never> {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    code = exitCode(error);
+    console.error(`perfscope ${name}: ${errorLine(error)}`);
+    if (Deno.env.get("PERFSCOPE_DEBUG")) console.error(error);
+  }
+  Deno.exit(code);
+}
+
+/**
+ * The exit code for an error: 2 for {@linkcode UsageError}, 1 otherwise.
+ *
+ * @param error Anything thrown.
+ * @returns The exit code.
+ */
+export function exitCode(error: unknown): number {
+  return error instanceof UsageError ? 2 : 1;
+}
+
+/**
+ * One line describing an error, without a stack trace.
+ *
+ * @param error Anything thrown.
+ * @returns The first line of its message.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorLine } from "./_args.ts";
+ * assert.equal(errorLine(new Error("Disk full\n  at x")), "Disk full");
+ * ```
+ */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
+}
