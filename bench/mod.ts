@@ -1,0 +1,50 @@
+/**
+ * Runs every benchmark in one process, one after another, so their figures print side by side
+ * in one run: `deno task bench [--quick] [--only NAME,...]`.
+ *
+ * Each bench file exports `run(options)` that prints an aligned table and returns its figures.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** Options every bench's `run()` accepts. */
+export interface BenchOptions {
+  /** Shorter runs (fewer seconds, fewer repetitions) for a quick look; default false. */
+  quick?: boolean;
+}
+
+const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report"];
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+});
+const only = values.only ? new Set(values.only.split(",")) : undefined;
+const summary: Record<string, unknown> = {};
+for (const name of benches) {
+  if (only && !only.has(name)) continue;
+  const file = new URL(`./${name}_bench.ts`, import.meta.url);
+  try {
+    Deno.statSync(file);
+  } catch {
+    continue;
+  }
+  console.log(`\n## ${name}\n`);
+  const mod = await import(file.href) as { run?: (o: BenchOptions) => Promise<unknown> };
+  if (typeof mod.run !== "function") {
+    console.log(`(${name}_bench.ts has no run())`);
+    continue;
+  }
+  const started = performance.now();
+  try {
+    summary[name] = await mod.run({ quick: values.quick });
+  } catch (error) {
+    console.log(`${name} bench failed: ${error instanceof Error ? error.message : error}`);
+  }
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+await Deno.writeTextFile(
+  new URL("./last_run.json", import.meta.url),
+  JSON.stringify({ at: new Date().toISOString(), summary }, null, 2) + "\n",
+);
