@@ -1,0 +1,168 @@
+/**
+ * Disk and file system families. Private to the collectors.
+ *
+ * @module
+ */
+
+import { statfsSync } from "node:fs";
+import type { Context } from "./_context.ts";
+import { parseDiskstats } from "./parse_diskstats.ts";
+import { parseMounts } from "./parse_mounts.ts";
+
+const virtualDisk = /^(loop|z?ram|fd)\d+$/;
+const partition = /^((h|s|v|xv)d[a-z]+\d+|(nvme|mmcblk)\d+(n\d+)?p\d+)$/;
+
+/**
+ * Chooses which `/proc/diskstats` devices are reported. A device is kept if it is a whole
+ * block device (a directory in `sysRoot/block`; partitions are not) and is not a loop, RAM,
+ * zram or floppy device. Where `sysRoot/block` cannot be listed, partitions are told by name
+ * (`sda1`, `nvme0n1p1`, `mmcblk0p1`). Device-mapper and md devices are kept.
+ */
+export class DiskFilter {
+  #whole: Set<string> | undefined;
+  #rejected = new Set<string>();
+  #listed = false;
+
+  /** @param sysRoot Root of the sys file system. */
+  constructor(readonly sysRoot: string) {}
+
+  /** Whether a device is reported; re-lists `sysRoot/block` when an unknown name shows up. */
+  keep(device: string): boolean {
+    if (virtualDisk.test(device)) return false;
+    if (this.#rejected.has(device)) return false;
+    if (!this.#listed || (this.#whole && !this.#whole.has(device) && !partition.test(device))) {
+      this.#list();
+    }
+    const keep = this.#whole ? this.#whole.has(device) : !partition.test(device);
+    if (!keep) this.#rejected.add(device);
+    return keep;
+  }
+
+  #list(): void {
+    this.#listed = true;
+    try {
+      const names = new Set<string>();
+      for (const e of Deno.readDirSync(`${this.sysRoot}/block`)) names.add(e.name);
+      this.#whole = names;
+      this.#rejected.clear();
+    } catch {
+      this.#whole = undefined;
+    }
+  }
+}
+
+/**
+ * `/proc/diskstats`. Wait is `Δ(read+write+discard ms) / Δ(requests)` (iostat's `await`; 0
+ * when the interval had no request); queue depth is `Δweighted ms / Δt` (`aqu-sz`);
+ * utilization is `Δbusy ms / Δt`, capped at 1.
+ */
+export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
+  const text = ctx.proc("diskstats");
+  if (text === undefined) return;
+  const c = ctx.counters;
+  for (const d of parseDiskstats(text)) {
+    if (!filter.keep(d.device)) continue;
+    const device = d.device;
+    const labels = ctx.labels(`disk|${device}`, () => ({ device }));
+    ctx.rate("disk_read_bytes_per_second", labels, device, d.sectorsRead, 512);
+    ctx.rate("disk_write_bytes_per_second", labels, device, d.sectorsWritten, 512);
+    ctx.rate("disk_reads_per_second", labels, device, d.reads);
+    ctx.rate("disk_writes_per_second", labels, device, d.writes);
+    const dMs = c.delta(`disk|ms|${device}`, d.readMs + d.writeMs + d.discardMs);
+    const dIos = c.delta(`disk|ios|${device}`, d.reads + d.writes + d.discards);
+    ctx.gauge("disk_wait_ms", labels, dIos > 0 ? dMs / dIos : dIos === 0 && dMs >= 0 ? 0 : NaN);
+    ctx.rate("disk_queue_depth", labels, device, d.weightedIoMs, 1e-3);
+    const util = c.rate(`disk|util|${device}`, d.ioMs) / 1000;
+    ctx.gauge("disk_utilization_ratio", labels, util > 1 ? 1 : util);
+  }
+}
+
+/** File system types never reported: virtual, in-memory, read-only images, or remote ones
+ * whose `statfs` can hang the synchronous sampler. */
+const skippedTypes = new Set([
+  "autofs",
+  "binfmt_misc",
+  "bpf",
+  "cgroup",
+  "cgroup2",
+  "configfs",
+  "debugfs",
+  "devpts",
+  "devtmpfs",
+  "efivarfs",
+  "fusectl",
+  "hugetlbfs",
+  "iso9660",
+  "mqueue",
+  "nsfs",
+  "overlay",
+  "proc",
+  "pstore",
+  "ramfs",
+  "rpc_pipefs",
+  "securityfs",
+  "selinuxfs",
+  "squashfs",
+  "erofs",
+  "sysfs",
+  "tmpfs",
+  "tracefs",
+  "nfs",
+  "nfs4",
+  "cifs",
+  "smb3",
+  "smbfs",
+  "ceph",
+  "glusterfs",
+  "9p",
+  "fuse.sshfs",
+  "afs",
+]);
+
+/** Statistics of a file system, as `node:fs` `statfsSync` returns them. */
+export interface FsStats {
+  bsize: number;
+  frsize?: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+}
+
+/**
+ * `/proc/mounts` + `statfs`. Real file systems only (see `skippedTypes`), one per device
+ * (the first mount listed wins; bind mounts and later mounts of the same device are dropped).
+ * Used is `(blocks − bfree) × frsize`; free is `bavail × frsize` (free to non-root, as `df`),
+ * so used + free can be less than size by the root reserve. A mount whose statfs fails is
+ * skipped.
+ */
+export function collectFilesystems(
+  ctx: Context,
+  statfs: (path: string) => FsStats = statfsSync,
+): void {
+  const text = ctx.proc("mounts");
+  if (text === undefined) return;
+  const seen = new Set<string>();
+  for (const m of parseMounts(text)) {
+    if (skippedTypes.has(m.fstype) || seen.has(m.device)) continue;
+    seen.add(m.device);
+    let s: FsStats;
+    try {
+      s = statfs(m.mountpoint);
+    } catch {
+      continue;
+    }
+    const unit = s.frsize || s.bsize;
+    const { mountpoint, device, fstype } = m;
+    const labels = ctx.labels(
+      `fs|${mountpoint}|${device}|${fstype}`,
+      () => ({ mountpoint, device, fstype }),
+    );
+    ctx.gauge("filesystem_size_bytes", labels, s.blocks * unit);
+    ctx.gauge("filesystem_used_bytes", labels, (s.blocks - s.bfree) * unit);
+    ctx.gauge("filesystem_free_bytes", labels, s.bavail * unit);
+    ctx.gauge("filesystem_inodes_used", labels, s.files - s.ffree);
+    ctx.gauge("filesystem_inodes_free", labels, s.ffree);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Parser for `/proc/stat`.
+ *
+ * @module
+ */
+
+/** CPU time of one CPU (or all) in clock ticks, per mode. */
+export interface CpuTimes {
+  /** `total` for the summary line, else the CPU number, e.g. `"0"`. */
+  cpu: string;
+  user: number;
+  nice: number;
+  system: number;
+  idle: number;
+  iowait: number;
+  irq: number;
+  softirq: number;
+  steal: number;
+}
+
+/** The parsed `/proc/stat`. Counters are totals since boot. */
+export interface ProcStat {
+  /** The `cpu` summary line first (`cpu: "total"`), then one entry per CPU line. */
+  cpus: CpuTimes[];
+  /** Context switches since boot (`ctxt`); `NaN` if absent. */
+  contextSwitches: number;
+  /** Interrupts since boot (first number of `intr`); `NaN` if absent. */
+  interrupts: number;
+  /** Soft interrupts since boot (first number of `softirq`); `NaN` if absent. */
+  softirqs: number;
+  /** Forks since boot (`processes`); `NaN` if absent. */
+  forks: number;
+  /** Runnable tasks now (`procs_running`); `NaN` if absent. */
+  procsRunning: number;
+  /** Tasks blocked on I/O now (`procs_blocked`); `NaN` if absent. */
+  procsBlocked: number;
+}
+
+/** The CPU modes in the order `/proc/stat` lists them. */
+export const cpuModes = [
+  "user",
+  "nice",
+  "system",
+  "idle",
+  "iowait",
+  "irq",
+  "softirq",
+  "steal",
+] as const;
+
+/**
+ * Parses `/proc/stat`. Columns that old kernels lack (`iowait`, `irq`, `softirq` before 2.6,
+ * `steal` before 2.6.11) read as 0; `guest` and `guest_nice` are ignored because the kernel
+ * already counts them in `user` and `nice`. CPU lines with a non-numeric column are skipped,
+ * as are unknown lines.
+ *
+ * @param text The file's contents.
+ * @returns CPU times and system counters.
+ * @throws {SyntaxError} If there is no valid `cpu` summary line.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseProcStat } from "./parse_proc_stat.ts";
+ * const s = parseProcStat("cpu  10 0 5 85 0 0 0 0 0 0\ncpu0 10 0 5 85 0 0 0 0 0 0\nctxt 42\n");
+ * assert.equal(s.cpus.length, 2);
+ * assert.equal(s.cpus[0]!.cpu, "total");
+ * assert.equal(s.cpus[1]!.idle, 85);
+ * assert.equal(s.contextSwitches, 42);
+ * ```
+ */
+export function parseProcStat(text: string): ProcStat {
+  const out: ProcStat = {
+    cpus: [],
+    contextSwitches: NaN,
+    interrupts: NaN,
+    softirqs: NaN,
+    forks: NaN,
+    procsRunning: NaN,
+    procsBlocked: NaN,
+  };
+  let total: CpuTimes | undefined;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("cpu")) {
+      const times = parseCpuLine(line);
+      if (!times) continue;
+      if (times.cpu === "total") total = times;
+      else out.cpus.push(times);
+      continue;
+    }
+    const sp = line.indexOf(" ");
+    if (sp < 0) continue;
+    const key = line.slice(0, sp);
+    const value = Number(line.slice(sp + 1, nextSpace(line, sp + 1)));
+    switch (key) {
+      case "ctxt":
+        out.contextSwitches = value;
+        break;
+      case "intr":
+        out.interrupts = value;
+        break;
+      case "softirq":
+        out.softirqs = value;
+        break;
+      case "processes":
+        out.forks = value;
+        break;
+      case "procs_running":
+        out.procsRunning = value;
+        break;
+      case "procs_blocked":
+        out.procsBlocked = value;
+        break;
+    }
+  }
+  if (!total) throw new SyntaxError("Invalid /proc/stat: no cpu summary line");
+  out.cpus.unshift(total);
+  return out;
+}
+
+function nextSpace(line: string, from: number): number {
+  const i = line.indexOf(" ", from);
+  return i < 0 ? line.length : i;
+}
+
+function parseCpuLine(line: string): CpuTimes | undefined {
+  const parts = line.split(" ").filter((p) => p !== "");
+  const name = parts[0]!;
+  const id = name === "cpu" ? "total" : name.slice(3);
+  if (id !== "total" && !/^\d+$/.test(id)) return undefined;
+  if (parts.length < 5) return undefined;
+  const v: number[] = [];
+  for (let i = 0; i < cpuModes.length; i++) {
+    const n = i + 1 < parts.length ? Number(parts[i + 1]) : 0;
+    if (!Number.isFinite(n)) return undefined;
+    v.push(n);
+  }
+  return {
+    cpu: id,
+    user: v[0]!,
+    nice: v[1]!,
+    system: v[2]!,
+    idle: v[3]!,
+    iowait: v[4]!,
+    irq: v[5]!,
+    softirq: v[6]!,
+    steal: v[7]!,
+  };
+}
