@@ -1,0 +1,70 @@
+/**
+ * Finds and reads the browser bundles a report inlines: d3's UMD build, Observable Plot's UMD
+ * build, and the report's own client script and stylesheet.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The text of every script and stylesheet a report embeds. */
+export interface ReportAssets {
+  /** `d3.min.js` (defines the global `d3`). */
+  d3: string;
+  /** `plot.umd.min.js` (defines the global `Plot`; needs `d3` first). */
+  plot: string;
+  /** The report's client script (renders the charts from the inlined data). */
+  client: string;
+  /** The report's stylesheet. */
+  css: string;
+}
+
+let cached: Promise<ReportAssets> | undefined;
+
+/**
+ * Reads the bundles once per process. The npm packages are found through the import map
+ * (`import.meta.resolve`), walking up from the package entry to its `package.json`, so any
+ * `node_modules` layout works.
+ *
+ * @returns The assets.
+ * @throws {Error} If a bundle cannot be found (run `deno install` first).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadAssets } from "./load_assets.ts";
+ * const assets = await loadAssets();
+ * assert.ok(assets.d3.length > 100_000 && assets.plot.includes("Plot"));
+ * ```
+ */
+export function loadAssets(): Promise<ReportAssets> {
+  cached ??= readAll().catch((error) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}
+
+async function readAll(): Promise<ReportAssets> {
+  const [d3, plot, client, css] = await Promise.all([
+    Deno.readTextFile(await packageFile("d3", "dist/d3.min.js")),
+    Deno.readTextFile(await packageFile("@observablehq/plot", "dist/plot.umd.min.js")),
+    Deno.readTextFile(new URL("./client/report_client.js", import.meta.url)),
+    Deno.readTextFile(new URL("./client/report.css", import.meta.url)),
+  ]);
+  return { d3, plot, client, css };
+}
+
+async function packageFile(name: string, file: string): Promise<string> {
+  let dir = dirname(fileURLToPath(import.meta.resolve(name)));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(await Deno.readTextFile(join(dir, "package.json")));
+      if (pkg.name === name) return join(dir, file);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`Cannot find the ${name} bundle: ${file}`);
+    dir = parent;
+  }
+}

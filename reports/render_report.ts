@@ -1,0 +1,84 @@
+/**
+ * Turns a {@linkcode ReportData} into one self-contained HTML page: stylesheet, d3, Observable
+ * Plot, the client script and the data are all inlined, so the file opens offline and makes no
+ * request of any kind.
+ *
+ * @module
+ */
+import type { ReportData } from "./report_data.ts";
+import { loadAssets } from "./load_assets.ts";
+import { escapeHtml as e, formatTime } from "./format_value.ts";
+import {
+  renderMethods,
+  renderRecommendations,
+  renderResource,
+  renderSummary,
+} from "./render_sections.ts";
+
+/**
+ * Renders the report page.
+ *
+ * @param data The report model from `buildReport`.
+ * @returns The HTML document.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderReport } from "./render_report.ts";
+ * const html = await renderReport({
+ *   title: "Capacity", generatedAt: 0, from: 0, to: 1, horizonMs: 1, hosts: [],
+ *   resources: [], recommendations: [], notes: [],
+ * });
+ * assert.match(html, /^<!doctype html>/);
+ * assert.doesNotMatch(html, /https?:\/\/[^"\s]*\.(js|css|woff2?)/);
+ * ```
+ */
+export async function renderReport(data: ReportData): Promise<string> {
+  const assets = await loadAssets();
+  const body = [
+    `<header class="report-head"><h1>${e(data.title)}</h1>`,
+    `<p class="meta">Hosts: ${e(data.hosts.join(", ") || "none")} · range ${
+      formatTime(data.from)
+    } – ${formatTime(data.to)} · generated ${formatTime(data.generatedAt)}</p>`,
+    `<nav class="toc"><ol><li><a href="#summary">Summary</a></li><li><a href="#resources">Resources</a></li>` +
+    `<li><a href="#recommendations">Recommendations</a></li><li><a href="#methods">Methods</a></li></ol></nav></header>`,
+    renderSummary(data),
+    `<section id="resources"><h2>Resources</h2>`,
+    ...data.resources.map((r) => renderResource(r, data.generatedAt)),
+    `</section>`,
+    renderRecommendations(data),
+    renderMethods(data),
+    `<footer>perfscope capacity report · self-contained: opens offline, loads nothing.</footer>`,
+  ].join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${e(data.title)}</title>
+<style>
+${assets.css}
+</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+<script type="application/json" id="report-data">${inlineJson(data)}</script>
+<script>${inlineScript(assets.d3)}</script>
+<script>${inlineScript(assets.plot)}</script>
+<script>${inlineScript(assets.client)}</script>
+</body>
+</html>
+`;
+}
+
+/** JSON safe inside a script element: `<` is escaped so `</script>` cannot end it early. */
+function inlineJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+/** Script text safe inside a script element. */
+function inlineScript(source: string): string {
+  return source.replace(/<\/script/gi, "<\\/script");
+}

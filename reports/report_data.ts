@@ -1,0 +1,132 @@
+/**
+ * The typed model of a capacity report: everything `renderReport` draws, computed once by
+ * `buildReport`. Plain JSON-safe data (numbers, strings, arrays) so it can be inlined in the
+ * HTML and read back by the client script.
+ *
+ * @module
+ */
+
+/** How close a resource is to its limit. */
+export type Status = "ok" | "warning" | "critical" | "unknown";
+
+/** A series sampled at `ts` (ms epoch UTC); `null` marks a missing value (JSON has no NaN). */
+export interface SeriesData {
+  /** Timestamps, ms since the epoch (UTC), ascending. */
+  ts: number[];
+  /** One value per timestamp, `null` where missing. */
+  values: (number | null)[];
+}
+
+/** Trend, seasonal and remainder components on the same timestamps as the series. */
+export interface DecompositionData {
+  /** Timestamps shared by the three components. */
+  ts: number[];
+  /** Slowly varying level. */
+  trend: (number | null)[];
+  /** Repeating pattern (sum of the detected periods). */
+  seasonal: (number | null)[];
+  /** What is left: observed − trend − seasonal. */
+  remainder: (number | null)[];
+  /** Detected season lengths in ms, strongest first. */
+  periodsMs: number[];
+}
+
+/** A forecast after the last observation, with 80 % and 95 % prediction bands. */
+export interface ForecastData {
+  /** Future timestamps. */
+  ts: number[];
+  /** Point forecast. */
+  mean: number[];
+  /** Lower and upper 80 % bounds. */
+  lo80: number[];
+  hi80: number[];
+  /** Lower and upper 95 % bounds. */
+  lo95: number[];
+  hi95: number[];
+}
+
+/** One anomalous point, marked on the charts. */
+export interface AnomalyPoint {
+  /** When. */
+  ts: number;
+  /** Observed value. */
+  value: number;
+  /** Anomaly score in [0, 1]. */
+  score: number;
+}
+
+/** Backtested accuracy of the model chosen for a series. */
+export interface Accuracy {
+  /** Mean absolute error, in the series' unit. */
+  mae: number | null;
+  /** Mean absolute percentage error, 0..∞ (0.05 = 5 %). */
+  mape: number | null;
+  /** Root mean squared error. */
+  rmse: number | null;
+  /** Fraction of held-out points inside the 80 % band. */
+  coverage80: number | null;
+}
+
+/** One resource of one host: its capacity figures and charts. */
+export interface ResourceSection {
+  /** Stable id used for anchors and chart ids, e.g. `web-1-disk-mountpoint-data`. */
+  id: string;
+  host: string;
+  /** Resource name, e.g. `cpu`, `memory`, `disk`, `filesystem`. */
+  resource: string;
+  metric: string;
+  /** Canonical label string, `""` for none. */
+  labels: string;
+  /** Unit of the values: `ratio`, `bytes`, or another unit word. */
+  unit: string;
+  status: Status;
+  /** Latest value. */
+  current: number | null;
+  /** Capacity limit in the series' unit. */
+  limit: number | null;
+  /** current / limit in 0..1 (may exceed 1). */
+  utilization: number | null;
+  /** Growth per day in the series' unit. */
+  growthPerDay: number | null;
+  /** Estimated time of exhaustion (ms epoch) and its interval; `null` when not reached. */
+  eta: number | null;
+  etaLow: number | null;
+  etaHigh: number | null;
+  /** Name of the forecasting model. */
+  model: string;
+  series: SeriesData;
+  decomposition: DecompositionData | null;
+  forecast: ForecastData | null;
+  anomalies: AnomalyPoint[];
+  accuracy: Accuracy;
+}
+
+/** A recommendation with the evidence behind it. */
+export interface RecommendationData {
+  id: string;
+  severity: "info" | "warning" | "critical";
+  title: string;
+  detail: string;
+  /** Evidence lines, e.g. `disk /data 91 % used, +2.1 GB/day`. */
+  evidence: string[];
+  /** Expected effect of acting on it. */
+  effect: string;
+}
+
+/** The whole report. */
+export interface ReportData {
+  title: string;
+  /** When the report was built (ms epoch), from the injected clock. */
+  generatedAt: number;
+  /** Time range read from the lake. */
+  from: number;
+  to: number;
+  /** How far ahead forecasts look, ms. */
+  horizonMs: number;
+  hosts: string[];
+  /** Resources ranked worst first (the bottleneck ranking). */
+  resources: ResourceSection[];
+  recommendations: RecommendationData[];
+  /** Notes shown in the methods section (e.g. which rollup tier was read). */
+  notes: string[];
+}
