@@ -1,0 +1,181 @@
+/**
+ * Streaming anomaly detection: a score in [0, 1] per point that depends only on that point and
+ * the ones before it, cheap enough to run per series at 1 Hz.
+ *
+ * The score is a "record" detector with four features, each compared with the range of its own
+ * recent history (conformal-style novelty, cf. Ishimtsev et al. 2017, "Conformal k-NN anomaly
+ * detector for univariate data streams"): the value, its short moving mean, the length of a
+ * flat (constant) run, and the gap between the moving mean and its value one period earlier
+ * (period from autocorrelation). A feature beyond its historical range by a fraction `e` of that
+ * range scores `0.5 + 0.5·(1 − e^{−10e})`; inside the range the score decays below 0.5. After a
+ * strong alert, scores are damped for a while (NAB counts only the earliest detection of an
+ * anomaly window, and repeats after it are false positives).
+ *
+ * @module
+ */
+
+import { createSlidingRange, type SlidingRange } from "./_anomaly_sliding_range.ts";
+import { dominantPeriod } from "./_anomaly_period.ts";
+
+/** Detector options. */
+export interface AnomalyDetectorOptions {
+  /** Points of history each feature is compared with; default `5000`. */
+  historySize?: number;
+  /** Points seen before any score is above 0; default `100`. */
+  learningPoints?: number;
+  /** Moving-mean window in points; default `24`. */
+  meanWindow?: number;
+  /** Points during which scores are halved after an alert; default `400` (0 disables). */
+  suppressPoints?: number;
+  /** Score at or above which an alert starts the suppression; default `0.8`. */
+  alertScore?: number;
+}
+
+/** A streaming detector for one series. */
+export interface AnomalyDetector {
+  /**
+   * Scores the next point.
+   * @param ts Its time (ms epoch); kept for the record, the score uses the order of points.
+   * @param value Its value; `NaN` or ±Infinity is a gap: score 0, state unchanged.
+   * @returns The anomaly score in [0, 1].
+   */
+  update(ts: number, value: number): number;
+}
+
+const FLAT_WEIGHT = 0.3, FLAT_OFFSET = 5, SEASON_WEIGHT = 0.3;
+const PERIOD_EVERY = 600, PERIOD_SPAN = 2000, PERIOD_MIN_LAG = 24, PERIOD_MIN_R = 0.6;
+
+function positiveInteger(value: number, name: string, min = 1): number {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`Invalid ${name}: ${value}`);
+  return value;
+}
+
+/** How far `x` lies beyond the window's range, as a fraction of it (−∞ when not comparable). */
+function exceedance(x: number, range: SlidingRange, hi: boolean, lo: boolean): number {
+  const mx = range.max(), mn = range.min();
+  if (Number.isNaN(mx)) return -Infinity;
+  const half = mx / 2 - mn / 2; // halves: no overflow near ±Number.MAX_VALUE
+  if (half === 0) return -Infinity;
+  const up = hi ? (x / 2 - mx / 2) / half : -Infinity;
+  const down = lo ? (mn / 2 - x / 2) / half : -Infinity;
+  return Math.max(up, down);
+}
+
+/**
+ * Creates a streaming anomaly detector for one series.
+ *
+ * Degenerate input: the first `learningPoints` finite points score 0; a constant series scores
+ * 0 until the value changes (a change after a constant history scores close to 1); gaps score
+ * 0; huge values (up to ±`Number.MAX_VALUE`) do not overflow.
+ *
+ * @param options Tuning; see {@linkcode AnomalyDetectorOptions}.
+ * @returns The detector.
+ * @throws {RangeError} If an option is out of range.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createAnomalyDetector } from "./anomaly.ts";
+ * const d = createAnomalyDetector();
+ * let last = 0;
+ * for (let i = 0; i < 300; i++) last = d.update(i * 60_000, 10 + Math.sin(i));
+ * assert.ok(last < 0.5);
+ * assert.ok(d.update(300 * 60_000, 100) > 0.9);
+ * ```
+ */
+export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): AnomalyDetector {
+  const historySize = positiveInteger(options.historySize ?? 5000, "historySize");
+  const learning = positiveInteger(options.learningPoints ?? 100, "learningPoints", 0);
+  const w = positiveInteger(options.meanWindow ?? 24, "meanWindow");
+  const suppressPoints = positiveInteger(options.suppressPoints ?? 400, "suppressPoints", 0);
+  const alertScore = options.alertScore ?? 0.8;
+  if (!(alertScore > 0 && alertScore <= 1)) {
+    throw new RangeError(`Invalid alertScore: ${alertScore}`);
+  }
+
+  const valueRange = createSlidingRange(historySize);
+  const meanRange = createSlidingRange(historySize);
+  const seasonRange = createSlidingRange(historySize);
+  const window = new Float64Array(w);
+  const means = new Float64Array(PERIOD_SPAN);
+  const recent = new Float64Array(PERIOD_SPAN);
+  let n = 0, sum = 0, prev = NaN, run = 0, maxRun = 0, period = 0, suppress = 0;
+
+  return {
+    update(_ts: number, x: number): number {
+      if (!Number.isFinite(x)) return 0;
+      const learned = n >= learning;
+      const slot = n % w;
+      sum += x - (n >= w ? window[slot]! : 0);
+      window[slot] = x;
+      if (slot === w - 1) sum = window.reduce((a, b) => a + b, 0); // drop rounding drift
+      const mean = sum / Math.min(n + 1, w);
+      const mx = valueRange.max(), mn = valueRange.min();
+      run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
+        ? run + 1
+        : 0;
+      let e = -Infinity;
+      if (learned) {
+        e = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
+        if (n >= w) e = Math.max(e, exceedance(mean, meanRange, true, true));
+        if (run > maxRun) e = Math.max(e, ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT);
+      }
+      if (period > 0 && n > period) {
+        const residual = Math.abs(mean - means[(n - period) % PERIOD_SPAN]!);
+        if (n > learning + period) {
+          e = Math.max(e, exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT);
+        }
+        seasonRange.push(residual);
+      }
+      maxRun = Math.max(maxRun, run);
+      valueRange.push(x);
+      if (n >= w) meanRange.push(mean);
+      means[n % PERIOD_SPAN] = mean;
+      prev = x;
+      n++;
+      if (n % PERIOD_EVERY === 0) period = findPeriod(means, recent, n);
+      let score = e === -Infinity ? 0 : e > 0 ? 1 - 0.5 * Math.exp(-10 * e) : 0.5 * Math.exp(5 * e);
+      if (suppress > 0) (suppress--, score *= 0.5);
+      else if (score >= alertScore) suppress = suppressPoints;
+      return score;
+    },
+  };
+}
+
+function findPeriod(means: Float64Array, scratch: Float64Array, n: number): number {
+  const len = Math.min(n, PERIOD_SPAN);
+  for (let i = 0; i < len; i++) scratch[i] = means[(n - len + i) % PERIOD_SPAN]!;
+  return dominantPeriod(scratch.subarray(0, len), PERIOD_MIN_LAG, PERIOD_MIN_R);
+}
+
+/**
+ * Scores a whole series by feeding a fresh detector point by point, so each score depends only
+ * on the points at or before it.
+ *
+ * @param ts Timestamps (ms epoch), one per value.
+ * @param values The values; `NaN` marks a gap (score 0).
+ * @param options Detector options.
+ * @returns One score in [0, 1] per point (empty for empty input).
+ * @throws {RangeError} If the lengths differ or an option is out of range.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scoreSeries } from "./anomaly.ts";
+ * const values = Float64Array.from({ length: 500 }, (_, i) => (i === 400 ? 50 : i % 7));
+ * const ts = Float64Array.from(values, (_, i) => i * 1000);
+ * const scores = scoreSeries(ts, values);
+ * assert.ok(scores[400]! > 0.9 && scores[399]! < 0.5);
+ * ```
+ */
+export function scoreSeries(
+  ts: Float64Array,
+  values: Float64Array,
+  options: AnomalyDetectorOptions = {},
+): Float64Array {
+  if (ts.length !== values.length) {
+    throw new RangeError(`Invalid series: ${ts.length} timestamps for ${values.length} values`);
+  }
+  const detector = createAnomalyDetector(options);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = detector.update(ts[i]!, values[i]!);
+  return out;
+}
