@@ -36,13 +36,13 @@ export interface ForecastData {
   /** Future timestamps. */
   ts: number[];
   /** Point forecast. */
-  mean: number[];
+  mean: (number | null)[];
   /** Lower and upper 80 % bounds. */
-  lo80: number[];
-  hi80: number[];
+  lo80: (number | null)[];
+  hi80: (number | null)[];
   /** Lower and upper 95 % bounds. */
-  lo95: number[];
-  hi95: number[];
+  lo95: (number | null)[];
+  hi95: (number | null)[];
 }
 
 /** One anomalous point, marked on the charts. */

@@ -1,0 +1,93 @@
+/**
+ * `deno task report [--data DIR] [--since 7d] [--horizon 7d] [--hosts h1,h2] [--out PATH]
+ * [--now ISO] [--title TEXT]`: writes one self-contained HTML capacity report (default
+ * `DATA/reports/capacity-YYYY-MM-DD.html`) and prints its path and size.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { dirname, join } from "node:path";
+import { parseDuration, runMain, UsageError } from "./_args.ts";
+import { buildReport, createProgressBar, renderReport } from "../reports/mod.ts";
+import { openLake } from "../lake/mod.ts";
+
+const usage =
+  "Usage: deno task report [--data DIR] [--since 7d] [--horizon 7d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT]";
+
+/**
+ * Runs the command.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code (0 on success).
+ * @throws {UsageError} On a bad flag or value.
+ */
+export async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        data: { type: "string", default: "data" },
+        since: { type: "string", default: "7d" },
+        horizon: { type: "string" },
+        hosts: { type: "string" },
+        out: { type: "string" },
+        now: { type: "string" },
+        title: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : error}\n${usage}`);
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const now = values.now === undefined ? Date.now() : Date.parse(values.now);
+  if (!Number.isFinite(now)) throw new UsageError(`Invalid --now: ${values.now}`);
+  const hosts = values.hosts?.split(",").map((h) => h.trim()).filter(Boolean);
+  if (hosts !== undefined && hosts.length === 0) {
+    throw new UsageError(`Invalid --hosts: ${values.hosts}`);
+  }
+  const sinceMs = parseDuration(values.since, "since");
+  const horizonMs = values.horizon === undefined
+    ? undefined
+    : parseDuration(values.horizon, "horizon");
+  const out = values.out ??
+    join(values.data, "reports", `capacity-${new Date(now).toISOString().slice(0, 10)}.html`);
+
+  const bar = createProgressBar();
+  const started = performance.now();
+  const lake = await openLake({ root: values.data });
+  let html: string;
+  try {
+    const data = await buildReport(lake, {
+      now,
+      sinceMs,
+      ...(horizonMs === undefined ? {} : { horizonMs }),
+      ...(hosts === undefined ? {} : { hosts }),
+      ...(values.title === undefined ? {} : { title: values.title }),
+      onProgress: (done, total, label) => bar.update(done, total, label),
+    });
+    html = await renderReport(data);
+  } finally {
+    await lake.close();
+  }
+  await Deno.mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, html);
+  await Deno.rename(tmp, out);
+  const size = new TextEncoder().encode(html).length;
+  bar.done(
+    `wrote ${out} (${(size / 1024).toFixed(0)} KiB) in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
+  );
+  console.log(out);
+  return 0;
+}
+
+if (import.meta.main) await runMain("report", main);
