@@ -42,6 +42,8 @@ export function parseLoadAvg(text: string): LoadAvg {
   ) {
     throw new SyntaxError(`Invalid /proc/loadavg: ${JSON.stringify(text.slice(0, 80))}`);
   }
-  const [running, total] = (parts[3] ?? "").split("/").map(Number);
-  return { load1, load5, load15, running: running ?? NaN, total: total ?? NaN };
+  const tasks = parts[3]?.split("/") ?? [];
+  const running = tasks.length === 2 ? Number(tasks[0]) : NaN;
+  const total = tasks.length === 2 ? Number(tasks[1]) : NaN;
+  return { load1, load5, load15, running, total };
 }

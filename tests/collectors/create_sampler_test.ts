@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { createSampler } from "../../collectors/create_sampler.ts";
+import { parseProcStat } from "../../collectors/parse_proc_stat.ts";
+import type { Sample } from "../../collectors/sample.ts";
+import { copyTree, find, fixture, readFixture, registryProblems } from "./_util.ts";
+
+const t0 = "proc/linux-6.18/t0";
+const t1 = "proc/linux-6.18/t1";
+
+/** Samples the t0 capture at 1000 ms, then the t1 capture at 3000 ms (2 s apart). */
+function twoSnapshots(first = t0, second = t1): [Sample[], Sample[]] {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  let clock = 1000;
+  const errors: string[] = [];
+  const sampler = createSampler({
+    procRoot: root,
+    sysRoot: fixture("sys/linux-6.18"),
+    host: "fixture",
+    now: () => clock,
+    onError: (family, error) => errors.push(`${family}: ${error}`),
+  });
+  try {
+    copyTree(fixture(first), root);
+    const a = sampler.sample();
+    copyTree(fixture(second), root);
+    clock = 3000;
+    const b = sampler.sample();
+    assert.deepEqual(errors, []);
+    return [a, b];
+  } finally {
+    sampler.close();
+    Deno.removeSync(root, { recursive: true });
+  }
+}
+
+function counter(rel: string, re: RegExp): number {
+  return Number(readFixture(rel).match(re)![1]);
+}
+
+Deno.test("createSampler() emits only registered metrics with their label names", () => {
+  const [a, b] = twoSnapshots();
+  assert.deepEqual(registryProblems([...a, ...b]), []);
+  assert.ok(b.every((s) => s.ts === 3000 && s.host === "fixture"));
+});
+
+Deno.test("createSampler() gives NaN rates on the first snapshot", () => {
+  const [a] = twoSnapshots();
+  assert.ok(Number.isNaN(find(a, "context_switches_per_second")!.value));
+  assert.ok(Number.isNaN(find(a, "cpu_ratio", { cpu: "total", mode: "idle" })!.value));
+  assert.ok(Number.isNaN(find(a, "disk_wait_ms", { device: "vda" })!.value));
+  assert.equal(a.filter((s) => s.labels.rank_by === "cpu").length, 0);
+  assert.ok(find(a, "memory_bytes", { state: "total" })!.value > 0);
+});
+
+Deno.test("createSampler() turns counter deltas into per-second rates over the elapsed time", () => {
+  const [, b] = twoSnapshots();
+  const ctxt = (t: string) => counter(`${t}/stat`, /^ctxt (\d+)$/m);
+  assert.equal(find(b, "context_switches_per_second")!.value, (ctxt(t1) - ctxt(t0)) / 2);
+  const rx = (t: string) => counter(`${t}/net/dev`, /eth0:\s*(\d+)/);
+  assert.equal(
+    find(b, "network_receive_bytes_per_second", { interface: "eth0" })!.value,
+    (rx(t1) - rx(t0)) / 2,
+  );
+  const psi = (t: string) => counter(`${t}/pressure/cpu`, /^some .*total=(\d+)/m);
+  const stall = find(b, "pressure_stall_ratio", { resource: "cpu", kind: "some" })!.value;
+  assert.ok(Math.abs(stall - (psi(t1) - psi(t0)) / 2e6) < 1e-12);
+});
+
+Deno.test("createSampler() computes CPU ratios that sum to one per CPU", () => {
+  const [, b] = twoSnapshots();
+  const cpus = parseProcStat(readFixture(`${t1}/stat`)).cpus.map((c) => c.cpu);
+  for (const cpu of cpus) {
+    const ratios = b.filter((s) => s.metric === "cpu_ratio" && s.labels.cpu === cpu);
+    assert.equal(ratios.length, 8);
+    const sum = ratios.reduce((acc, s) => acc + s.value, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-9, `cpu ${cpu} sums to ${sum}`);
+  }
+});
+
+Deno.test("createSampler() reports whole disks only and real file systems once", () => {
+  const [, b] = twoSnapshots();
+  const devices = new Set(
+    b.filter((s) => s.metric.startsWith("disk_")).map((s) => s.labels.device),
+  );
+  assert.deepEqual([...devices], ["vda"]);
+  const util = find(b, "disk_utilization_ratio", { device: "vda" })!.value;
+  assert.ok(util >= 0 && util <= 1);
+  const mounts = b.filter((s) => s.metric === "filesystem_size_bytes").map((s) =>
+    s.labels.mountpoint
+  );
+  assert.deepEqual(mounts, ["/"]);
+  const size = find(b, "filesystem_size_bytes")!.value;
+  const used = find(b, "filesystem_used_bytes")!.value;
+  assert.ok(size > 0 && used > 0 && used <= size);
+});
+
+Deno.test("createSampler() ranks the busy process first by CPU from its tick delta", () => {
+  const [, b] = twoSnapshots();
+  const top = b.filter((s) => s.metric === "process_cpu_ratio" && s.labels.rank_by === "cpu");
+  const busy = top[0]!;
+  const stat = (t: string) =>
+    readFixture(`${t}/${busy.labels.pid}/stat`).split(") ")[1]!.split(" ");
+  const ticks = (t: string) => Number(stat(t)[11]) + Number(stat(t)[12]);
+  assert.equal(busy.value, (ticks(t1) - ticks(t0)) / 100 / 2);
+  for (let i = 1; i < top.length; i++) assert.ok(top[i - 1]!.value >= top[i]!.value);
+  const mem = b.filter((s) => s.metric === "process_rss_bytes" && s.labels.rank_by === "memory");
+  assert.equal(mem.length, 4);
+  assert.equal(find(b, "processes_total")!.value, 4);
+});
+
+Deno.test("createSampler() turns a counter decrease into a NaN rate", () => {
+  const [, b] = twoSnapshots(t1, t0);
+  assert.ok(Number.isNaN(find(b, "context_switches_per_second")!.value));
+  assert.ok(Number.isNaN(find(b, "cpu_ratio", { cpu: "total", mode: "user" })!.value));
+  assert.ok(find(b, "load_average", { window: "1m" })!.value >= 0);
+});
+
+Deno.test("createSampler() reads an older kernel's formats", () => {
+  const errors: string[] = [];
+  using sampler = createSampler({
+    procRoot: fixture("proc/linux-4.9"),
+    sysRoot: fixture("sys/linux-4.9"),
+    onError: (family) => errors.push(family),
+  });
+  const s = sampler.sample();
+  assert.deepEqual(errors, []);
+  assert.deepEqual(registryProblems(s), []);
+  const devices = new Set(
+    s.filter((x) => x.metric === "disk_reads_per_second").map((x) => x.labels.device),
+  );
+  assert.deepEqual([...devices], ["sda", "nvme0n1", "dm-0", "md0"]);
+  const available = (512840 + 204812 + 3120044 + 250100) * 1024;
+  assert.equal(find(s, "memory_bytes", { state: "available" })!.value, available);
+  assert.equal(find(s, "swap_bytes", { state: "used" })!.value, (2097148 - 1048574) * 1024);
+  assert.equal(s.filter((x) => x.metric === "pressure_stall_ratio").length, 0);
+  assert.equal(find(s, "tcp_connections_established")!.value, 27);
+  assert.equal(find(s, "processes_total")!.value, 3);
+  const rss = s.filter((x) => x.metric === "process_rss_bytes" && x.labels.rank_by === "memory");
+  assert.equal(rss[0]!.labels.name, "a) b)");
+  assert.equal(rss[0]!.value, 250000 * 4096);
+  assert.deepEqual(
+    s.filter((x) => x.metric === "filesystem_size_bytes").map((x) => x.labels.mountpoint),
+    ["/"],
+  );
+});
+
+Deno.test("createSampler() skips a failing family and keeps the others", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  try {
+    copyTree(fixture(t0), root);
+    Deno.writeTextFileSync(`${root}/stat`, "garbage\n");
+    Deno.writeTextFileSync(`${root}/meminfo`, "");
+    Deno.writeTextFileSync(`${root}/loadavg`, "");
+    const failed: string[] = [];
+    using sampler = createSampler({ procRoot: root, onError: (f) => failed.push(f) });
+    const s = sampler.sample();
+    assert.deepEqual(failed, ["stat", "loadavg", "meminfo"]);
+    assert.equal(find(s, "cpu_ratio"), undefined);
+    assert.ok(find(s, "network_receive_bytes_per_second"));
+    assert.ok(find(s, "perfscope_sample_ms")!.value >= 0);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("createSampler() emits only its own metrics for an empty proc root", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  try {
+    using sampler = createSampler({ procRoot: root, sysRoot: root, topN: 0 });
+    const metrics = sampler.sample().map((s) => s.metric);
+    assert.deepEqual(metrics, [
+      "perfscope_heap_bytes",
+      "perfscope_rss_bytes",
+      "perfscope_event_loop_delay_ms",
+      "perfscope_sample_ms",
+    ]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("createSampler() rejects invalid options with a RangeError", () => {
+  assert.throws(() => createSampler({ topN: -1 }), /Invalid topN: -1/);
+  assert.throws(() => createSampler({ topN: 1.5 }), RangeError);
+  assert.throws(() => createSampler({ clockTicks: 0 }), /Invalid clockTicks/);
+  assert.throws(() => createSampler({ pageSize: NaN }), /Invalid pageSize/);
+  assert.throws(() => createSampler({ loopProbeMs: -5 }), /Invalid loopProbeMs/);
+});
