@@ -1,0 +1,123 @@
+/**
+ * `deno task query "SQL"`: run SQL over the lake's views (`samples`, `rollup_1m`, `rollup_1h`).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { openLake } from "../lake/mod.ts";
+import { runMain, UsageError } from "./_args.ts";
+
+const usage = `Usage: deno task query "SQL" [options]
+
+Runs one SQL statement over the lake with DuckDB in memory. Views:
+  samples    (ts, host, metric, labels, value, date)          raw samples
+  rollup_1m  (ts, host, metric, labels, min, avg, max, last, count, date)
+  rollup_1h  same columns, one-hour buckets (up to the last compaction)
+
+Options:
+  --data DIR        lake root (default data)
+  --format FORMAT   table (default), csv or json
+  -h, --help        show this help
+
+Example:
+  deno task query "SELECT metric, count(*) AS n FROM samples GROUP BY 1 ORDER BY 1"`;
+
+const formats = ["table", "csv", "json"] as const;
+
+/**
+ * Runs the query and prints the result on stdout.
+ *
+ * @param args Command-line arguments.
+ * @param write Where output goes. Default: stdout.
+ * @returns Exit code 0.
+ * @throws {UsageError} On bad flags or a missing SQL argument.
+ * @throws {LakeError} If the SQL fails.
+ */
+export async function main(args: string[], write: (text: string) => void = print): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        data: { type: "string", default: "data" },
+        format: { type: "string", default: "table" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    write(usage + "\n");
+    return 0;
+  }
+  const format = values.format as (typeof formats)[number];
+  if (!formats.includes(format)) {
+    throw new UsageError(`Invalid --format: ${values.format} (use table, csv or json)`);
+  }
+  if (positionals.length !== 1 || !positionals[0]!.trim()) {
+    throw new UsageError(
+      `Expected one SQL statement, got ${positionals.length} arguments (see --help)`,
+    );
+  }
+  const lake = await openLake({ root: values.data });
+  try {
+    const { columns, rows } = await lake.table(positionals[0]!);
+    write(
+      format === "json"
+        ? toJson(columns, rows)
+        : format === "csv"
+        ? toCsv(columns, rows)
+        : toTable(columns, rows),
+    );
+    return 0;
+  } finally {
+    lake.close();
+  }
+}
+
+function print(text: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function toJson(columns: string[], rows: unknown[][]): string {
+  const objects = rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
+  return JSON.stringify(
+    objects,
+    (_k, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
+    0,
+  )
+    .replace(/^\[/, "[\n").replace(/\},\{/g, "},\n{").replace(/\]$/, "\n]") + "\n";
+}
+
+function toCsv(columns: string[], rows: unknown[][]): string {
+  const esc = (s: string) => /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return [columns, ...rows.map((r) => r.map(cell))].map((r) => r.map(esc).join(",")).join("\n") +
+    "\n";
+}
+
+function toTable(columns: string[], rows: unknown[][]): string {
+  const text = rows.map((r) => r.map(cell));
+  const widths = columns.map((c, i) => Math.max(c.length, ...text.map((r) => r[i]!.length)));
+  const numeric = columns.map((_, i) =>
+    rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === "number")
+  );
+  const line = (r: string[]) =>
+    r.map((s, i) => numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)).join("  ")
+      .trimEnd();
+  const out = [line(columns), widths.map((w) => "-".repeat(w)).join("  "), ...text.map(line)];
+  out.push(`(${rows.length} row${rows.length === 1 ? "" : "s"})`);
+  return out.join("\n") + "\n";
+}
+
+if (import.meta.main) runMain("query", main);

@@ -1,0 +1,79 @@
+/**
+ * Private: the SQL that defines the lake's DuckDB views from the files readers may see.
+ *
+ * @module
+ */
+
+import { fileNames, listPartitions, parseDataFile, splitVisible } from "./_paths.ts";
+
+const rawColumns = "ts, host, metric, labels, value, date";
+const rollupColumns = "ts, host, metric, labels, min, avg, max, last, count, date";
+const emptyRaw = "SELECT NULL::TIMESTAMP AS ts, NULL::VARCHAR AS host, NULL::VARCHAR AS metric, " +
+  "NULL::VARCHAR AS labels, NULL::DOUBLE AS value, NULL::VARCHAR AS date WHERE false";
+const emptyRollup =
+  "SELECT NULL::TIMESTAMP AS ts, NULL::VARCHAR AS host, NULL::VARCHAR AS metric, " +
+  "NULL::VARCHAR AS labels, NULL::DOUBLE AS min, NULL::DOUBLE AS avg, NULL::DOUBLE AS max, " +
+  "NULL::DOUBLE AS last, NULL::BIGINT AS count, NULL::VARCHAR AS date WHERE false";
+
+/** File lists behind each view. */
+export interface ViewFiles {
+  samples: string[];
+  rollup_1m: string[];
+  rollup_1h: string[];
+  /** Raw part files not yet in the 1-minute rollups. */
+  _fresh_1m: string[];
+  /** Raw part files not yet in the 1-hour rollups. */
+  _fresh_1h: string[];
+}
+
+/** Lists the files behind every view (see `_paths.ts` for the visibility rule). */
+export function viewFiles(root: string): ViewFiles {
+  const out: ViewFiles = {
+    samples: [],
+    rollup_1m: [],
+    rollup_1h: [],
+    _fresh_1m: [],
+    _fresh_1h: [],
+  };
+  const covered = { rollup_1m: new Map<string, number>(), rollup_1h: new Map<string, number>() };
+  for (const tier of ["rollup_1m", "rollup_1h"] as const) {
+    for (const p of listPartitions(root, tier)) {
+      for (const name of splitVisible(fileNames(p.dir)).visible) {
+        out[tier].push(`${p.dir}/${name}`);
+        covered[tier].set(`${p.host}/${p.date}`, parseDataFile(name)!.id);
+      }
+    }
+  }
+  for (const p of listPartitions(root, "metrics")) {
+    for (const name of splitVisible(fileNames(p.dir)).visible) {
+      const path = `${p.dir}/${name}`;
+      out.samples.push(path);
+      const f = parseDataFile(name)!;
+      if (f.kind !== "part") continue;
+      const key = `${p.host}/${p.date}`;
+      if (f.id > (covered.rollup_1m.get(key) ?? -1)) out._fresh_1m.push(path);
+      if (f.id > (covered.rollup_1h.get(key) ?? -1)) out._fresh_1h.push(path);
+    }
+  }
+  return out;
+}
+
+/** One `CREATE OR REPLACE VIEW` per view; views over no files are empty but typed. */
+export function viewSql(files: ViewFiles): string[] {
+  return (Object.keys(files) as (keyof ViewFiles)[]).map((name) => {
+    const rollup = name.startsWith("rollup");
+    const list = files[name];
+    const body = list.length === 0
+      ? (rollup ? emptyRollup : emptyRaw)
+      : `SELECT ${rollup ? rollupColumns : rawColumns} FROM read_parquet([${
+        list.map(quote).join(", ")
+      }], ` +
+        "hive_partitioning = true, hive_types_autocast = false)";
+    return `CREATE OR REPLACE VIEW ${name} AS ${body}`;
+  });
+}
+
+/** A SQL string literal. */
+export function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}

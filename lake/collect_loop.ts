@@ -1,0 +1,190 @@
+/**
+ * The collector's loop: sample on a drift-free schedule, spool each snapshot, flush Parquet
+ * every minute, replay a leftover spool at start.
+ *
+ * @module
+ */
+
+import { createSampler } from "../collectors/mod.ts";
+import { formatLabels, type Sample } from "../collectors/sample.ts";
+import { checkHost } from "./_paths.ts";
+import { LakeError } from "./errors.ts";
+import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
+import { errorText } from "./write_file_atomic.ts";
+import { type LakeRow, writeSamples } from "./write_samples.ts";
+
+/** Anything that returns a snapshot of samples when asked (see `createSampler`). */
+export interface SampleSource {
+  sample(): Sample[];
+}
+
+/** Options for {@linkcode startCollection}. */
+export interface CollectionOptions {
+  /** Lake root, e.g. `data`. */
+  root: string;
+  /** Time between snapshots in ms. Default `1000`. */
+  intervalMs?: number;
+  /** Time between Parquet flushes in ms. Default `60000`. */
+  flushEveryMs?: number;
+  /** Host name for the default sampler. Default `Deno.hostname()`. */
+  host?: string;
+  /** Number of top processes for the default sampler. Default: the sampler's default. */
+  topN?: number;
+  /** Where snapshots come from. Default `createSampler({ host, topN })` from collectors (closed
+   * when the collection stops). */
+  sampler?: SampleSource;
+  /** Stops the collection (after a final flush). */
+  signal?: AbortSignal;
+  /** Receives each snapshot after it is spooled (in-process consumers such as the web app). */
+  onSamples?: (samples: Sample[]) => void;
+  /** Receives errors of single snapshots (the loop goes on). Default: one line on stderr. */
+  onError?: (error: unknown) => void;
+  /** Clock in ms, used for the schedule and segment ids. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What a collection did. */
+export interface CollectionSummary {
+  /** Snapshots taken. */
+  snapshots: number;
+  /** Rows written to Parquet (not counting replayed ones). */
+  rows: number;
+  /** Parquet files written. */
+  files: number;
+  /** Rows replayed from a leftover spool at start. */
+  replayed: number;
+}
+
+/** A running collection. */
+export interface Collection {
+  /** Resolves after the collection stopped and flushed; rejects if a flush failed. */
+  readonly done: Promise<CollectionSummary>;
+  /** Writes the buffered snapshots to Parquet now. */
+  flush(): void;
+  /** Stops, flushes and resolves with the summary. */
+  stop(): Promise<CollectionSummary>;
+}
+
+/**
+ * Starts collecting into the lake at `root`. Leftover spool segments (from a killed collector)
+ * are written to Parquet first. Ticks fall on `start + k·intervalMs`, so the schedule does not
+ * drift; a tick that is late by more than an interval is skipped rather than bunched.
+ *
+ * @param options See {@linkcode CollectionOptions}.
+ * @returns The running collection.
+ * @throws {LakeError} If the lake cannot be written (checked before the first snapshot).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startCollection } from "./collect_loop.ts";
+ * const root = Deno.makeTempDirSync();
+ * let n = 0;
+ * const sampler = { sample: () => [{ ts: Date.now(), host: "h", metric: "m", labels: {}, value: ++n }] };
+ * const collection = await startCollection({ root, sampler, intervalMs: 10 });
+ * await new Promise((r) => setTimeout(r, 50));
+ * const summary = await collection.stop();
+ * assert.equal(summary.rows, summary.snapshots);
+ * assert.ok(summary.files >= 1);
+ * ```
+ */
+export async function startCollection(options: CollectionOptions): Promise<Collection> {
+  const { root, intervalMs = 1000, flushEveryMs = 60_000, signal } = options;
+  if (!(intervalMs > 0)) throw new RangeError(`Invalid intervalMs: ${intervalMs}`);
+  if (!(flushEveryMs > 0)) throw new RangeError(`Invalid flushEveryMs: ${flushEveryMs}`);
+  const now = options.now ?? Date.now;
+  const onError = options.onError ??
+    ((e: unknown) => console.error(`collect: ${e instanceof Error ? e.message : e}`));
+  const host = checkHost(options.host ?? Deno.hostname());
+  const summary: CollectionSummary = { snapshots: 0, rows: 0, files: 0, replayed: 0 };
+  try {
+    await Deno.mkdir(spoolDir(root), { recursive: true });
+  } catch (error) {
+    throw new LakeError(`Cannot write lake: ${root} (${errorText(error)})`, { cause: error });
+  }
+  summary.replayed = replaySpool(root);
+  let spool = new SpoolWriter(root, now());
+  const owned = options.sampler
+    ? undefined
+    : createSampler(options.topN === undefined ? { host } : { host, topN: options.topN });
+  const sampler: SampleSource = options.sampler ?? owned!;
+  let buffer: LakeRow[] = [];
+  const start = now();
+  let tick = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let resolveDone!: (s: CollectionSummary) => void;
+  let rejectDone!: (e: unknown) => void;
+  const done = new Promise<CollectionSummary>((res, rej) => {
+    resolveDone = res;
+    rejectDone = rej;
+  });
+
+  function flush(): void {
+    // Parquet first, then rotate: a failed write keeps the segment and the buffer, and the
+    // next try rewrites the same file names (idempotent).
+    if (buffer.length === 0) return;
+    const old = spool;
+    for (const f of writeSamples(buffer, { root, id: old.segment.id })) {
+      summary.files++;
+      summary.rows += f.rows;
+    }
+    buffer = [];
+    spool = new SpoolWriter(root, Math.max(now(), old.segment.id + 1));
+    old.close(true);
+  }
+
+  function step(): void {
+    timer = undefined;
+    if (stopped) return;
+    try {
+      const samples = sampler.sample();
+      summary.snapshots++;
+      const rows: LakeRow[] = samples.map((s) => ({
+        ts: s.ts,
+        host: s.host,
+        metric: s.metric,
+        labels: formatLabels(s.labels),
+        value: s.value,
+      }));
+      spool.append(rows);
+      for (const r of rows) buffer.push(r);
+      options.onSamples?.(samples);
+      if (now() - spool.segment.id >= flushEveryMs) flush();
+    } catch (error) {
+      onError(error);
+    }
+    schedule();
+  }
+
+  function schedule(): void {
+    const t = now();
+    tick = Math.max(tick + 1, Math.floor((t - start) / intervalMs) + 1);
+    timer = setTimeout(step, Math.max(0, start + tick * intervalMs - t));
+  }
+
+  function stop(): Promise<CollectionSummary> {
+    if (!stopped) {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      owned?.close();
+      try {
+        flush();
+        spool.close(true);
+        resolveDone(summary);
+      } catch (error) {
+        rejectDone(error);
+      }
+    }
+    return done;
+  }
+
+  function onAbort(): void {
+    stop().catch(() => {});
+  }
+
+  if (signal?.aborted) return { done: stop(), flush, stop };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  step();
+  return { done, flush, stop };
+}

@@ -1,0 +1,46 @@
+/**
+ * Failures of the lake that callers must tell apart. The CLI prints their message on one line;
+ * the web app maps {@linkcode NotFound} to 404 and other {@linkcode LakeError}s to 500 or 400.
+ *
+ * @module
+ */
+
+/** A failure reading or writing the lake (unwritable directory, bad SQL, corrupt file). */
+export class LakeError extends Error {
+  /**
+   * @param message What failed, e.g. `Cannot write lake: /data (permission denied)`.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LakeError } from "./errors.ts";
+   * const error = new LakeError("Query failed: syntax error", { cause: new Error("x") });
+   * assert.equal(error.name, "LakeError");
+   * assert.ok(error.cause instanceof Error);
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LakeError";
+  }
+}
+
+/** Something asked for is not in the lake (no such series, no data in the range). */
+export class NotFound extends LakeError {
+  /**
+   * @param message What is missing, e.g. `No such series: cpu_ratio{cpu=9}`.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LakeError, NotFound } from "./errors.ts";
+   * const error = new NotFound("No such series: x");
+   * assert.equal(error.name, "NotFound");
+   * assert.ok(error instanceof LakeError);
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NotFound";
+  }
+}

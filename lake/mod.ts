@@ -1,0 +1,50 @@
+/**
+ * The Parquet lake: write-ahead spool, atomic Parquet writer, collection loop, compaction with
+ * rollups and retention, the DuckDB access layer and a deterministic host simulator.
+ *
+ * Layout and contracts: see ARCHITECTURE.md. Readers see, per partition directory, the newest
+ * `compact-<id>.parquet` and the `part-<id>.parquet` files with a larger id; use
+ * {@linkcode openLake} (or {@linkcode visibleFiles}) rather than a bare glob to never count a
+ * sample twice while a compaction is half done.
+ *
+ * @module
+ */
+
+export { LakeError, NotFound } from "./errors.ts";
+export { type Tier, TIERS, visibleFiles } from "./_paths.ts";
+export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
+export { quantizeValue, SIGNIFICANT_BITS } from "./quantize_value.ts";
+export {
+  type LakeRow,
+  writeSamples,
+  type WriteSamplesOptions,
+  type WrittenFile,
+} from "./write_samples.ts";
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  listSegments,
+  readSegment,
+  replaySpool,
+  spoolDir,
+  type SpoolSegment,
+  SpoolWriter,
+} from "./spool.ts";
+export { tailSpool, type TailSpoolOptions } from "./tail_spool.ts";
+export {
+  type Collection,
+  type CollectionOptions,
+  type CollectionSummary,
+  type SampleSource,
+  startCollection,
+} from "./collect_loop.ts";
+export { MINUTE_MAX_MS, pickTier, RAW_MAX_MS, type SeriesTier } from "./pick_tier.ts";
+export {
+  Lake,
+  type MetricEntry,
+  openLake,
+  type OpenLakeOptions,
+  type QueryParams,
+  type SeriesOptions,
+  type SeriesResult,
+} from "./open_lake.ts";

@@ -1,0 +1,134 @@
+/**
+ * Following the spool of a collector that runs in another process (the web live view).
+ *
+ * @module
+ */
+
+import { parseLabels, type Sample } from "../collectors/sample.ts";
+import { decodeSnapshot, listSegments, type SpoolSegment } from "./spool.ts";
+
+/** Options for {@linkcode tailSpool}. */
+export interface TailSpoolOptions {
+  /** Stops following; the returned promise then resolves. */
+  signal?: AbortSignal;
+  /** How often to look for new lines, in ms. Default `250`. */
+  pollMs?: number;
+  /** Also deliver the snapshots already in the newest segment. Default `false`. */
+  fromStart?: boolean;
+}
+
+interface Open {
+  segment: SpoolSegment;
+  file: Deno.FsFile;
+  rest: string;
+}
+
+/**
+ * Calls `onBatch` with each snapshot appended to the spool, in order, until the signal aborts.
+ * It keeps the segment file open, so a segment deleted after a Parquet flush is still read to
+ * its end before moving to the next one. Torn lines are held until their newline arrives.
+ *
+ * @param root Lake root of the collector to follow.
+ * @param onBatch Receives the samples of one snapshot (labels parsed back into objects).
+ * @param options See {@linkcode TailSpoolOptions}.
+ * @returns Resolves when the signal aborts.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SpoolWriter, tailSpool } from "./mod.ts";
+ * const root = Deno.makeTempDirSync();
+ * const writer = new SpoolWriter(root, 1);
+ * const controller = new AbortController();
+ * const seen: number[] = [];
+ * const done = tailSpool(root, (samples) => {
+ *   seen.push(samples[0]!.value);
+ *   controller.abort();
+ * }, { signal: controller.signal, pollMs: 10 });
+ * writer.append([{ ts: 1, host: "h", metric: "m", labels: "", value: 7 }]);
+ * await done;
+ * writer.close();
+ * assert.deepEqual(seen, [7]);
+ * ```
+ */
+export async function tailSpool(
+  root: string,
+  onBatch: (samples: Sample[]) => void,
+  options: TailSpoolOptions = {},
+): Promise<void> {
+  const { signal, pollMs = 250 } = options;
+  let current: Open | undefined;
+  let first = true;
+  try {
+    while (!signal?.aborted) {
+      const segments = listSegments(root);
+      if (!current) {
+        const newest = segments.at(-1);
+        if (newest) {
+          current = open(newest);
+          if (current && first && !options.fromStart) drain(current, () => {});
+        }
+        first = false;
+      }
+      while (current) {
+        drain(current, onBatch);
+        const next = segments.find((s) => s.id > current!.segment.id);
+        if (!next) break;
+        current.file.close();
+        current = open(next);
+      }
+      await sleep(pollMs, signal);
+    }
+  } finally {
+    current?.file.close();
+  }
+}
+
+function open(segment: SpoolSegment): Open | undefined {
+  try {
+    return { segment, file: Deno.openSync(segment.path, { read: true }), rest: "" };
+  } catch {
+    return undefined; // deleted between listing and opening: its rows are in Parquet now
+  }
+}
+
+const buffer = new Uint8Array(1 << 16);
+const decoder = new TextDecoder();
+
+function drain(o: Open, onBatch: (samples: Sample[]) => void): void {
+  for (;;) {
+    const n = o.file.readSync(buffer);
+    if (n === null || n === 0) break;
+    o.rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+  }
+  const end = o.rest.lastIndexOf("\n");
+  if (end < 0) return;
+  const lines = o.rest.slice(0, end).split("\n");
+  o.rest = o.rest.slice(end + 1);
+  for (const line of lines) {
+    if (!line) continue;
+    let rows;
+    try {
+      rows = decodeSnapshot(line);
+    } catch {
+      continue;
+    }
+    const labels = new Map<string, Record<string, string>>();
+    onBatch(rows.map((r) => {
+      let l = labels.get(r.labels);
+      if (!l) labels.set(r.labels, l = parseLabels(r.labels));
+      return { ts: r.ts, host: r.host, metric: r.metric, labels: l, value: r.value };
+    }));
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

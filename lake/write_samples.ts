@@ -1,0 +1,129 @@
+/**
+ * The raw write path: samples into `metrics/host=H/date=D/part-<id>.parquet` files with the
+ * lean pure-JS writer (no DuckDB in the collector).
+ *
+ * @module
+ */
+
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { formatLabels, type Sample } from "../collectors/sample.ts";
+import {
+  checkHost,
+  dataFileName,
+  fileNames,
+  parseDataFile,
+  partitionDir,
+  utcDate,
+} from "./_paths.ts";
+import { quantizeValue } from "./quantize_value.ts";
+import { writeFileAtomic } from "./write_file_atomic.ts";
+
+/** A sample as the lake stores it: labels already in canonical string form. */
+export interface LakeRow {
+  ts: number;
+  host: string;
+  metric: string;
+  /** Canonical label string (`formatLabels`), `""` for none. */
+  labels: string;
+  value: number;
+}
+
+/** Options for {@linkcode writeSamples}. */
+export interface WriteSamplesOptions {
+  /** Lake root, e.g. `data`. */
+  root: string;
+  /** File id: the start (ms) of the data's spool segment; names the file `part-<id>.parquet`.
+   * Ids of one host must grow over time (see ARCHITECTURE.md). */
+  id: number;
+  /** Skip a partition that already holds this id (its part file exists or a compact file with
+   * an id at least as large): makes replaying a spool segment idempotent. Default `false`. */
+  skipExisting?: boolean;
+  /** fsync each file before its rename. Default `true`. */
+  sync?: boolean;
+}
+
+/** One file written by {@linkcode writeSamples}. */
+export interface WrittenFile {
+  path: string;
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * Writes samples as one Parquet file per host and UTC date, atomically. Columns: `ts`
+ * (TIMESTAMP millis), `metric`, `labels` (strings), `value` (double, rounded by
+ * `quantizeValue`). Samples whose value is not finite (`NaN` = no value) get no row.
+ *
+ * @param samples Samples (labels as objects) or lake rows (labels as canonical strings).
+ * @param options See {@linkcode WriteSamplesOptions}.
+ * @returns The files written, sorted by path.
+ * @throws {LakeError} If a file cannot be written.
+ * @throws {RangeError} If a host name cannot be a directory name.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeSamples } from "./write_samples.ts";
+ * const root = Deno.makeTempDirSync();
+ * const ts = Date.UTC(2024, 0, 1);
+ * const files = writeSamples([
+ *   { ts, host: "h1", metric: "load_average", labels: { window: "1m" }, value: 0.5 },
+ *   { ts, host: "h1", metric: "cpu_ratio", labels: "cpu=total,mode=user", value: NaN },
+ * ], { root, id: ts });
+ * assert.equal(files.length, 1);
+ * assert.equal(files[0]!.rows, 1);
+ * assert.ok(files[0]!.path.endsWith("metrics/host=h1/date=2024-01-01/part-001704067200000.parquet"));
+ * ```
+ */
+export function writeSamples(
+  samples: Iterable<Sample | LakeRow>,
+  options: WriteSamplesOptions,
+): WrittenFile[] {
+  const groups = new Map<
+    string,
+    { ts: number[]; metric: string[]; labels: string[]; value: number[] }
+  >();
+  for (const s of samples) {
+    if (!Number.isFinite(s.value)) continue;
+    const key = `${s.host}\n${utcDate(s.ts)}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, g = { ts: [], metric: [], labels: [], value: [] });
+    g.ts.push(s.ts);
+    g.metric.push(s.metric);
+    g.labels.push(typeof s.labels === "string" ? s.labels : formatLabels(s.labels));
+    g.value.push(quantizeValue(s.value));
+  }
+  const out: WrittenFile[] = [];
+  for (const [key, g] of [...groups].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
+    const [host, date] = key.split("\n") as [string, string];
+    const dir = partitionDir(options.root, "metrics", checkHost(host), date);
+    if (options.skipExisting && holds(dir, options.id)) continue;
+    const bytes = encodeRows(g);
+    const path = `${dir}/${dataFileName("part", options.id)}`;
+    writeFileAtomic(path, bytes, { sync: options.sync ?? true });
+    out.push({ path, rows: g.ts.length, bytes: bytes.length });
+  }
+  return out;
+}
+
+function holds(dir: string, id: number): boolean {
+  return fileNames(dir).some((name) => {
+    const f = parseDataFile(name);
+    return f !== undefined && (f.kind === "part" ? f.id === id : f.id >= id);
+  });
+}
+
+function encodeRows(
+  g: { ts: number[]; metric: string[]; labels: string[]; value: number[] },
+): Uint8Array {
+  const buffer = parquetWriteBuffer({
+    columnData: [
+      { name: "ts", data: g.ts, type: "TIMESTAMP", nullable: false },
+      { name: "metric", data: g.metric, type: "STRING", nullable: false },
+      { name: "labels", data: g.labels, type: "STRING", nullable: false },
+      { name: "value", data: Float64Array.from(g.value), type: "DOUBLE", nullable: false },
+    ],
+    rowGroupSize: 1_000_000,
+    createdBy: "perfscope",
+  });
+  return new Uint8Array(buffer);
+}
