@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { Counters } from "../../collectors/_counters.ts";
+import { FileCache } from "../../collectors/_file_cache.ts";
+import { LoopProbe } from "../../collectors/_loop_probe.ts";
+import { fixture, readFixture } from "./_util.ts";
+
+Deno.test("Counters gives NaN first, a rate next, NaN on a decrease and when time stands still", () => {
+  const c = new Counters();
+  c.begin(0);
+  assert.ok(Number.isNaN(c.rate("a", 10)));
+  c.begin(2000);
+  assert.equal(c.rate("a", 30), 10);
+  c.begin(3000);
+  assert.ok(Number.isNaN(c.rate("a", 5)));
+  assert.ok(Number.isNaN(c.rate("a", 6)));
+  c.begin(4000);
+  assert.equal(c.rate("a", 2 ** 60 + 6), 2 ** 60);
+});
+
+Deno.test("Counters.delta() and prune() forget counters that stopped being read", () => {
+  const c = new Counters();
+  c.begin(0);
+  assert.ok(Number.isNaN(c.delta("d", 5)));
+  c.begin(1000);
+  assert.equal(c.delta("d", 9), 4);
+  assert.ok(Number.isNaN(c.delta("d", 1)));
+  for (let i = 0; i < 3; i++) c.begin(2000 + i);
+  c.prune(2);
+  c.begin(9000);
+  assert.ok(Number.isNaN(c.delta("d", 3)));
+});
+
+Deno.test("FileCache re-reads a cached file and grows past its buffer", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const files = new FileCache(1);
+    const big = "x".repeat(40_000) + "\n";
+    Deno.writeTextFileSync(`${dir}/big`, big);
+    assert.equal(files.read(`${dir}/big`), big);
+    Deno.writeTextFileSync(`${dir}/big`, "short\n");
+    assert.equal(files.read(`${dir}/big`), "short\n");
+    assert.equal(files.size, 1);
+    assert.equal(
+      files.read(fixture("proc/linux-6.18/t0/loadavg")),
+      readFixture("proc/linux-6.18/t0/loadavg"),
+    );
+    assert.equal(files.size, 1);
+    files.evict(`${dir}/big`);
+    files.evict(`${dir}/none`);
+    assert.equal(files.size, 0);
+    assert.equal(files.read(`${dir}/missing`, true), undefined);
+    Deno.writeTextFileSync(`${dir}/missing`, "now here");
+    assert.equal(files.read(`${dir}/missing`), undefined);
+    assert.throws(() => files.read(dir));
+    files.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("LoopProbe reports a blocked loop as lateness", () => {
+  const probe = new LoopProbe(5);
+  try {
+    const until = performance.now() + 30;
+    while (performance.now() < until) { /* block the loop */ }
+    assert.ok(probe.take() > 0);
+    assert.ok(probe.take() >= 0);
+  } finally {
+    probe.stop();
+    probe.stop();
+  }
+});
