@@ -5,8 +5,9 @@
  */
 
 /**
- * Finds the lag with the highest autocorrelation above `minCorrelation` (Box & Jenkins sample
- * autocorrelation, rescaled by `n/(n − lag)` so long lags are not penalized).
+ * Finds the shortest lag whose autocorrelation peaks within 10 % of the highest one above
+ * `minCorrelation` (Box & Jenkins sample autocorrelation, rescaled by `n/(n − lag)` so long lags
+ * are not penalized; the shortest such peak is the fundamental, not one of its multiples).
  *
  * Degenerate input: fewer than `2·minLag` finite values, a constant series, or no lag reaching
  * `minCorrelation` give `0` (no period). `NaN` values are not allowed (callers skip them).
@@ -36,12 +37,18 @@ export function dominantPeriod(
   let variance = 0;
   for (let i = 0; i < n; i++) variance += (values[i]! - mean) ** 2;
   if (!(variance > 0) || !Number.isFinite(variance)) return 0;
-  let best = 0, bestR = minCorrelation;
-  for (let lag = minLag; lag <= n >> 1; lag++) {
+  const maxLag = n >> 1;
+  const r = new Float64Array(maxLag + 2);
+  let bestR = minCorrelation;
+  for (let lag = minLag; lag <= maxLag; lag++) {
     let c = 0;
     for (let i = lag; i < n; i++) c += (values[i]! - mean) * (values[i - lag]! - mean);
-    const r = (c / variance) * (n / (n - lag));
-    if (r > bestR) (bestR = r, best = lag);
+    r[lag] = (c / variance) * (n / (n - lag));
+    if (r[lag]! > bestR) bestR = r[lag]!;
   }
-  return best;
+  // Prefer the fundamental: the first local peak within 10 % of the best (not a multiple of it).
+  for (let lag = minLag; lag <= maxLag; lag++) {
+    if (r[lag]! > minCorrelation && r[lag]! >= 0.9 * bestR && r[lag]! >= r[lag + 1]!) return lag;
+  }
+  return 0;
 }

@@ -105,10 +105,10 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       if (!Number.isFinite(x)) return 0;
       const learned = n >= learning;
       const slot = n % w;
-      sum += x - (n >= w ? window[slot]! : 0);
-      window[slot] = x;
+      sum += x / w - (n >= w ? window[slot]! : 0); // terms of x/w: no overflow at MAX_VALUE
+      window[slot] = x / w;
       if (slot === w - 1) sum = window.reduce((a, b) => a + b, 0); // drop rounding drift
-      const mean = sum / Math.min(n + 1, w);
+      const mean = sum / (Math.min(n + 1, w) / w);
       const mx = valueRange.max(), mn = valueRange.min();
       run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
         ? run + 1
@@ -120,7 +120,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
         if (run > maxRun) e = Math.max(e, ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT);
       }
       if (period > 0 && n > period) {
-        const residual = Math.abs(mean - means[(n - period) % PERIOD_SPAN]!);
+        const residual = Math.abs(mean / 2 - means[(n - period) % PERIOD_SPAN]! / 2);
         if (n > learning + period) {
           e = Math.max(e, exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT);
         }

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { createAnomalyDetector, scoreSeries } from "../../analytics/anomaly.ts";
+import { createSlidingRange } from "../../analytics/_anomaly_sliding_range.ts";
+import { dominantPeriod } from "../../analytics/_anomaly_period.ts";
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function noisyDaily(n: number, seed = 1): Float64Array {
+  const rand = seeded(seed);
+  return Float64Array.from(
+    { length: n },
+    (_, i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 96) + rand() * 4,
+  );
+}
+
+const times = (n: number) => Float64Array.from({ length: n }, (_, i) => i * 300_000);
+
+Deno.test("scoreSeries() gives a prefix the same scores whether or not more points follow", () => {
+  const values = noisyDaily(3000);
+  values[2500] = 500;
+  const full = scoreSeries(times(3000), values);
+  for (const cut of [1, 150, 1300, 2501]) {
+    const prefix = scoreSeries(times(cut), values.subarray(0, cut));
+    assert.deepEqual([...prefix], [...full.subarray(0, cut)]);
+  }
+});
+
+Deno.test("scoreSeries() keeps every score within [0, 1]", () => {
+  const rand = seeded(7);
+  const values = Float64Array.from(
+    { length: 4000 },
+    (_, i) => i % 500 === 0 ? 1e6 * rand() : rand() < 0.01 ? NaN : Math.exp(rand() * 10),
+  );
+  for (const s of scoreSeries(times(4000), values)) assert.ok(s >= 0 && s <= 1, `score ${s}`);
+});
+
+Deno.test("scoreSeries() gives a spike a high score and ordinary points low ones", () => {
+  const values = noisyDaily(2000);
+  values[1500] = 200;
+  const scores = scoreSeries(times(2000), values);
+  assert.ok(scores[1500]! > 0.9, `spike ${scores[1500]}`);
+  const before = scores.subarray(1000, 1499);
+  assert.ok(before.filter((s) => s > 0.7).length <= 2);
+});
+
+Deno.test("scoreSeries() scores a level drop below the seen range", () => {
+  const values = noisyDaily(2000);
+  for (let i = 1600; i < 2000; i++) values[i] = 5;
+  const scores = scoreSeries(times(2000), values);
+  assert.ok(Math.max(...scores.subarray(1600, 1610)) > 0.9);
+});
+
+Deno.test("scoreSeries() flags a flat run in a noisy series", () => {
+  const values = noisyDaily(2000, 3);
+  for (let i = 1500; i < 1600; i++) values[i] = 50;
+  const scores = scoreSeries(times(2000), values);
+  assert.ok(Math.max(...scores.subarray(1500, 1600)) > 0.7);
+});
+
+Deno.test("scoreSeries() flags a missing daily peak once the period is learned", () => {
+  const values = noisyDaily(3000, 5);
+  for (let i = 2400; i < 2496; i++) values[i] = 50 + (values[i]! - 50) * 0.1; // a damped day
+  const scores = scoreSeries(times(3000), values);
+  assert.ok(Math.max(...scores.subarray(2400, 2496)) > 0.7);
+});
+
+Deno.test("scoreSeries() returns low scores while learning", () => {
+  const values = noisyDaily(100);
+  values[50] = 1e9;
+  for (const s of scoreSeries(times(100), values)) assert.equal(s, 0);
+});
+
+Deno.test("scoreSeries() returns an empty array for empty input", () => {
+  assert.equal(scoreSeries(new Float64Array(0), new Float64Array(0)).length, 0);
+});
+
+Deno.test("scoreSeries() scores a constant series 0 and a change after it close to 1", () => {
+  const values = new Float64Array(1000).fill(45);
+  const scores = scoreSeries(times(1000), values);
+  assert.ok(Math.max(...scores) < 0.6);
+  values[999] = 46;
+  assert.ok(scoreSeries(times(1000), values)[999]! > 0.9);
+});
+
+Deno.test("scoreSeries() scores NaN gaps 0 without disturbing later points", () => {
+  const values = noisyDaily(1500);
+  const gappy = values.slice();
+  for (let i = 800; i < 820; i++) gappy[i] = NaN;
+  gappy[900] = Infinity;
+  const scores = scoreSeries(times(1500), gappy);
+  for (let i = 800; i < 820; i++) assert.equal(scores[i], 0);
+  assert.equal(scores[900], 0);
+  assert.ok(Math.max(...scores.subarray(1000)) < 0.8);
+  const allNaN = scoreSeries(times(50), new Float64Array(50).fill(NaN));
+  assert.ok(allNaN.every((s) => s === 0));
+});
+
+Deno.test("scoreSeries() handles values near Number.MAX_VALUE without NaN", () => {
+  const rand = seeded(11);
+  const values = Float64Array.from({ length: 600 }, () => (rand() - 0.5) * 1e308);
+  values[550] = Number.MAX_VALUE;
+  values[560] = -Number.MAX_VALUE;
+  const scores = scoreSeries(times(600), values);
+  assert.ok(scores.every((s) => s >= 0 && s <= 1));
+  assert.ok(scores[550]! > 0.5);
+});
+
+Deno.test("scoreSeries() damps repeated alerts after a strong one", () => {
+  const values = noisyDaily(2000);
+  values[1500] = 200;
+  values[1520] = 300;
+  const damped = scoreSeries(times(2000), values);
+  const free = scoreSeries(times(2000), values, { suppressPoints: 0 });
+  assert.ok(damped[1520]! < free[1520]! && damped[1520]! <= 0.5);
+});
+
+Deno.test("scoreSeries() rejects mismatched lengths and bad options", () => {
+  assert.throws(() => scoreSeries(new Float64Array(2), new Float64Array(3)), RangeError);
+  assert.throws(() => createAnomalyDetector({ historySize: 0 }), /Invalid historySize: 0/);
+  assert.throws(() => createAnomalyDetector({ meanWindow: 1.5 }), /Invalid meanWindow/);
+  assert.throws(() => createAnomalyDetector({ alertScore: 0 }), /Invalid alertScore: 0/);
+});
+
+Deno.test("createSlidingRange() tracks the window's minimum and maximum", () => {
+  const rand = seeded(5);
+  const r = createSlidingRange(7);
+  assert.ok(Number.isNaN(r.min()) && Number.isNaN(r.max()));
+  const all: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const x = Math.floor(rand() * 20);
+    all.push(x);
+    r.push(x);
+    const last = all.slice(-7);
+    assert.equal(r.min(), Math.min(...last));
+    assert.equal(r.max(), Math.max(...last));
+  }
+  assert.equal(r.count(), 200);
+  assert.throws(() => createSlidingRange(0), /Invalid size: 0/);
+});
+
+Deno.test("dominantPeriod() finds no period in short, constant or random input", () => {
+  assert.equal(dominantPeriod(new Float64Array(10), 24, 0.6), 0);
+  assert.equal(dominantPeriod(new Float64Array(200).fill(3), 24, 0.6), 0);
+  const rand = seeded(9);
+  assert.equal(dominantPeriod(Float64Array.from({ length: 500 }, rand), 24, 0.6), 0);
+  assert.equal(dominantPeriod(noisyDaily(1000), 24, 0.6), 96);
+});
