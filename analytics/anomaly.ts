@@ -163,7 +163,7 @@ function findPeriod(means: Float64Array, scratch: Float64Array, n: number): numb
  * const values = Float64Array.from({ length: 500 }, (_, i) => (i === 400 ? 50 : i % 7));
  * const ts = Float64Array.from(values, (_, i) => i * 1000);
  * const scores = scoreSeries(ts, values);
- * assert.ok(scores[400]! > 0.9 && scores[399]! < 0.5);
+ * assert.ok(scores[400]! > 0.9 && scores[399]! <= 0.5);
  * ```
  */
 export function scoreSeries(
