@@ -1,0 +1,55 @@
+/**
+ * The serializable description of a fitted forecast, for persistence and reports.
+ *
+ * @module
+ */
+
+/** Backtest accuracy of one candidate (errors in the series' units). */
+export interface ForecastCandidate {
+  /** Model name. */
+  name: string;
+  /** Mean squared error over all origins and steps. */
+  mse: number;
+  /** Mean absolute error. */
+  mae: number;
+  /** Σ|error| / Σ|actual|. */
+  wape: number;
+  /** Share of backtest actuals inside the calibrated 80 % interval (leave-one-origin-out). */
+  coverage80: number;
+  /** Same for the 95 % interval. */
+  coverage95: number;
+  /** Number of backtest origins. */
+  origins: number;
+}
+
+/** A fitted forecast as plain data (`JSON.stringify` safe apart from `NaN` → `null`). */
+export interface FittedForecast {
+  /** Format version. */
+  version: 1;
+  /** Chosen model name. */
+  model: string;
+  /** Models averaged (just `[model]` unless `combo`). */
+  members: string[];
+  /** Forecast horizon in steps. */
+  horizon: number;
+  /** Seasonal periods used, in points. */
+  periods: number[];
+  /** Sampling step in ms (`NaN` if unknown). */
+  stepMs: number;
+  /** Points of history. */
+  n: number;
+  /** Internal scaling: values were fitted as (v − center) / scale. */
+  center: number;
+  /** See `center`. */
+  scale: number;
+  /** Fitted parameters per member, in scaled units. */
+  params: Record<string, Record<string, number | number[] | string>>;
+  /** Interval calibration (scale per step in the series' units). */
+  intervals: { method: string; scale: number[]; q80: number; q95: number; samples: number };
+  /** Backtest accuracy of the chosen model. */
+  backtest: ForecastCandidate;
+  /** Backtest errors of the chosen model: mean, standard deviation and count. */
+  residuals: { mean: number; sd: number; count: number };
+  /** All candidates, best first. */
+  candidates: ForecastCandidate[];
+}

@@ -1,0 +1,30 @@
+/**
+ * Decomposition and forecasting: the public surface of perfscope's predictive analytics, for
+ * `analytics/mod.ts` to re-export.
+ *
+ * @module
+ */
+
+export {
+  decompose,
+  type DecomposeOptions,
+  type Decomposition,
+  type SeasonalComponent,
+} from "./decompose.ts";
+export {
+  type CandidateName,
+  forecast,
+  type ForecastOptions,
+  type ForecastResult,
+} from "./forecast.ts";
+export type { FittedForecast, ForecastCandidate } from "./forecast_fitted.ts";
+export { type EtsModel, type EtsOptions, type EtsTrend, fitEts } from "./ets.ts";
+export { type EtsForecast, etsForecast } from "./ets_forecast.ts";
+export { backtest, type BacktestErrors, type BacktestOptions } from "./backtest.ts";
+export { type BacktestScores, backtestScores } from "./backtest_scores.ts";
+export { calibrateIntervals, type IntervalCalibration } from "./forecast_intervals.ts";
+export {
+  type DetectedPeriod,
+  detectPeriods,
+  type DetectPeriodsOptions,
+} from "./models/detect_periods.ts";
