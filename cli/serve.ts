@@ -1,0 +1,212 @@
+/**
+ * `deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] [--no-collect]
+ * [--token T | --insecure]`: the web app. By default it also runs the collector in this process
+ * so the Live page moves within a second; `--no-collect` serves a lake written by a separate
+ * `deno task collect` and follows its spool for the live tail.
+ *
+ * Binding anything but loopback needs a token (`--token` or `PERFSCOPE_TOKEN`) that every
+ * request must carry, or `--insecure`, which prints a warning.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { openLake, startCollection, tailSpool } from "../lake/mod.ts";
+import { createApp, LiveHub, openLakeWriter, openSqlSandbox } from "../web/mod.ts";
+import { parseNumber, runMain, UsageError } from "./_args.ts";
+
+/** In-process hooks for tests and embedding. */
+export interface ServeHooks {
+  /** Stops the server (as Ctrl-C does). */
+  signal?: AbortSignal;
+  /** Called with the URL once the server listens. */
+  onListen?: (url: URL) => void;
+}
+
+/** Parsed `serve` flags. */
+export interface ServeFlags {
+  host: string;
+  port: number;
+  data: string;
+  collect: boolean;
+  token: string | undefined;
+  insecure: boolean;
+}
+
+const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
+  "[--no-collect] [--token T | --insecure]";
+
+/**
+ * Tells whether an address is loopback-only.
+ *
+ * @param host Host name or IP address.
+ * @returns True for `localhost`, `127.0.0.0/8` and `::1`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isLoopback } from "./serve.ts";
+ * assert.equal(isLoopback("127.0.0.1"), true);
+ * assert.equal(isLoopback("0.0.0.0"), false);
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Parses and checks the flags.
+ *
+ * @param args Command-line arguments.
+ * @param env Environment lookup for `PERFSCOPE_TOKEN`.
+ * @returns The flags.
+ * @throws {UsageError} On unknown flags, bad values, or a non-loopback address without a token
+ * or `--insecure`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseServeFlags } from "./serve.ts";
+ * const flags = parseServeFlags(["--port", "9000", "--no-collect"], () => undefined);
+ * assert.equal(flags.port, 9000);
+ * assert.equal(flags.collect, false);
+ * assert.throws(() => parseServeFlags(["--host", "0.0.0.0"], () => undefined), /needs a token/);
+ * ```
+ */
+export function parseServeFlags(
+  args: string[],
+  env: (name: string) => string | undefined,
+): ServeFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "8000" },
+        data: { type: "string", default: "data" },
+        "no-collect": { type: "boolean", default: false },
+        token: { type: "string" },
+        insecure: { type: "boolean", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]}\n${USAGE}`);
+  }
+  const host = values.host.trim();
+  if (host === "") throw new UsageError("Invalid --host: empty");
+  const port = parseNumber(values.port, "port", { min: 0, max: 65535, integer: true });
+  if (values.data.trim() === "") throw new UsageError("Invalid --data: empty");
+  const token = values.token ?? env("PERFSCOPE_TOKEN") ?? undefined;
+  if (token !== undefined && token.trim() === "") {
+    throw new UsageError("Invalid --token: empty (PERFSCOPE_TOKEN may be set to an empty string)");
+  }
+  if (token !== undefined && values.insecure) {
+    throw new UsageError("Invalid flags: --token and --insecure exclude each other");
+  }
+  if (!isLoopback(host) && token === undefined && !values.insecure) {
+    throw new UsageError(
+      `Binding ${host} needs a token: pass --token T (or set PERFSCOPE_TOKEN), ` +
+        "or --insecure to serve without one",
+    );
+  }
+  return {
+    host,
+    port,
+    data: values.data,
+    collect: !values["no-collect"],
+    token,
+    insecure: values.insecure,
+  };
+}
+
+function urlOf(hostname: string, port: number, token: string | undefined): URL {
+  const name = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const url = new URL(`http://${name}:${port}/`);
+  if (token) url.searchParams.set("token", token);
+  return url;
+}
+
+/**
+ * Runs the web server until Ctrl-C (or `hooks.signal`).
+ *
+ * @param args Command-line arguments.
+ * @param hooks Stop signal and listen callback (tests).
+ * @returns Exit code 0 after a clean shutdown.
+ * @throws {UsageError} On bad flags.
+ */
+export async function main(args: string[], hooks: ServeHooks = {}): Promise<number> {
+  const flags = parseServeFlags(args, (name) => Deno.env.get(name));
+  const root = flags.data;
+  await Deno.mkdir(root, { recursive: true });
+  if (flags.insecure && !isLoopback(flags.host)) {
+    console.error(
+      `WARNING: serving ${flags.host} without a token (--insecure): anyone who can reach this ` +
+        "port can read every metric, run queries and push samples",
+    );
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  hooks.signal?.addEventListener("abort", onSignal, { once: true });
+  if (hooks.signal?.aborted) stop.abort();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+
+  const hub = new LiveHub();
+  const lake = await openLake({ root });
+  const sandbox = await openSqlSandbox({ root });
+  const writer = openLakeWriter({ root });
+  const source = flags.collect
+    ? startCollection({
+      root,
+      intervalMs: 1000,
+      signal: stop.signal,
+      onSamples: (s) => hub.publish(s),
+    })
+      .then((c) => c.done)
+    : tailSpool(root, (batch) => hub.publish(batch), {
+      signal: stop.signal,
+      pollMs: 250,
+      fromStart: true,
+    });
+
+  const app = createApp({
+    lake,
+    hub,
+    sandbox,
+    ingest: (samples) => void writer.write(samples),
+    ...(flags.token ? { token: flags.token } : {}),
+    insecure: flags.insecure,
+    allowedHosts: [flags.host],
+  });
+  const server = Deno.serve({
+    hostname: flags.host,
+    port: flags.port,
+    onListen(addr) {
+      const url = urlOf(flags.host, addr.port, flags.token);
+      console.log(`perfscope serve: open ${url.href}`);
+      console.log(
+        flags.collect
+          ? `Collecting this machine every second into ${root}/ (Ctrl-C stops)`
+          : `Serving ${root}/ and following its spool (run deno task collect alongside)`,
+      );
+      hooks.onListen?.(url);
+    },
+  }, app.fetch);
+  try {
+    await new Promise<void>((resolve) => {
+      if (stop.signal.aborted) resolve();
+      stop.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    hub.close();
+    await server.shutdown();
+    await source;
+    sandbox.close();
+    lake.close();
+  }
+  return 0;
+}
+
+if (import.meta.main) runMain("serve", main);

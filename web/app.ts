@@ -1,0 +1,111 @@
+/**
+ * The Hono app: middleware (security headers, token or Host check, body limits), the API, the
+ * pages, and the one error mapping.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import type { WebDeps } from "./deps.ts";
+import { HttpError, PayloadTooLargeError } from "./errors.ts";
+import { hostCheck } from "./middleware/host_check.ts";
+import { tokenAuth } from "./middleware/token_auth.ts";
+import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+import { ingestRoutes } from "./routes/api_ingest.ts";
+import { liveRoutes } from "./routes/api_live.ts";
+import { metricsRoutes } from "./routes/api_metrics.ts";
+import { queryRoutes } from "./routes/api_query.ts";
+import { seriesRoutes } from "./routes/api_series.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import { pageRoutes } from "./routes/pages.ts";
+
+/** Options for {@linkcode createApp}. */
+export interface AppOptions extends WebDeps {
+  /** Token every request must carry; without one, only loopback `Host` names are served. */
+  token?: string;
+  /** Skip the Host check without a token (`--insecure` on a non-loopback address). Default false. */
+  insecure?: boolean;
+  /** Extra host names the Host check allows, e.g. the bind address. */
+  allowedHosts?: readonly string[];
+  /** Largest `/api/ingest` body in bytes; default 64 MiB. */
+  maxIngestBytes?: number;
+  /** Largest `/api/query` body in bytes; default 128 KiB. */
+  maxQueryBytes?: number;
+}
+
+function limit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError() {
+      throw new PayloadTooLargeError(maxSize);
+    },
+  });
+}
+
+/**
+ * Builds the web app.
+ *
+ * @param options Collaborators (lake, hub, sandbox, ingest writer) and security settings.
+ * @returns The app; serve it with `Deno.serve(app.fetch)` or call `app.request()` in tests.
+ */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+    },
+    referrerPolicy: "no-referrer",
+  }));
+  if (options.token) app.use(tokenAuth({ token: options.token }));
+  else if (!options.insecure) app.use(hostCheck({ allowed: options.allowedHosts ?? [] }));
+  app.use("/api/ingest", limit(options.maxIngestBytes ?? 64 * 1024 * 1024));
+  app.use("/api/query", limit(options.maxQueryBytes ?? 128 * 1024));
+
+  app.get("/healthz", function healthz(c) {
+    const last = options.hub.lastTs;
+    return c.json({
+      status: "ok",
+      lastSample: Number.isFinite(last) ? new Date(last).toISOString() : null,
+      liveClients: options.hub.clients,
+    });
+  });
+  app.get("/metrics", function metrics(c) {
+    return c.body(formatExposition(options.hub.latest()), 200, {
+      "Content-Type": PROMETHEUS_CONTENT_TYPE,
+    });
+  });
+  app.route("/", seriesRoutes(options));
+  app.route("/", metricsRoutes(options));
+  app.route("/", liveRoutes(options));
+  app.route("/", queryRoutes(options));
+  app.route("/", ingestRoutes(options));
+  app.route("/", assetRoutes());
+  app.route("/", pageRoutes(options));
+
+  app.notFound(function notFound(c) {
+    return c.json({ error: `Not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);
+  });
+  app.onError(function onError(error, c) {
+    if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    if (error instanceof HTTPException) {
+      return c.json({ error: error.message || "Bad request" }, error.status);
+    }
+    if (
+      error instanceof RangeError || error instanceof TypeError && /Invalid/.test(error.message)
+    ) {
+      return c.json({ error: error.message }, 400);
+    }
+    console.error(`serve: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.message}`);
+    return c.json({ error: `Internal error: ${error.message.split("\n")[0]}` }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,193 @@
+// Explore page: pick a metric and series, a range or a brushed window; draw /api/series with
+// Plot (tooltips on hover) and offer the same data as CSV or Parquet.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const params = new URLSearchParams(location.search);
+  const state = {
+    metrics: [],
+    metric: params.get("metric") ?? "",
+    series: params.get("series") ?? "",
+    rangeMs: Number(params.get("range") ?? 3_600_000),
+    from: Number(params.get("from") ?? NaN),
+    to: Number(params.get("to") ?? NaN),
+  };
+
+  function option(value, text, selected) {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    o.selected = selected;
+    return o;
+  }
+
+  function current() {
+    return state.metrics.find((m) => m.name === state.metric);
+  }
+
+  function fillMetrics() {
+    const withData = state.metrics.filter((m) => m.series.length > 0);
+    if (!withData.some((m) => m.name === state.metric)) state.metric = withData[0]?.name ?? "";
+    $("metric").replaceChildren(...state.metrics.map((m) => {
+      const o = option(
+        m.name,
+        m.series.length ? m.name : m.name + " (no data)",
+        m.name === state.metric,
+      );
+      o.disabled = m.series.length === 0;
+      return o;
+    }));
+    fillSeries();
+  }
+
+  function seriesKey(s) {
+    return s.host + "|" + s.labels;
+  }
+
+  function fillSeries() {
+    const m = current();
+    const list = m ? m.series : [];
+    if (!list.some((s) => seriesKey(s) === state.series)) {
+      state.series = list[0] ? seriesKey(list[0]) : "";
+    }
+    $("series").replaceChildren(
+      ...list.map((s) =>
+        option(
+          seriesKey(s),
+          (s.labels || "(no labels)") + " @ " + s.host,
+          seriesKey(s) === state.series,
+        )
+      ),
+    );
+  }
+
+  function range() {
+    if (Number.isFinite(state.from) && Number.isFinite(state.to)) return [state.from, state.to];
+    const to = Date.now();
+    return [to - state.rangeMs, to];
+  }
+
+  function query(format) {
+    const [host, labels] = state.series.split(/\|(.*)/s);
+    const [from, to] = range();
+    const q = new URLSearchParams({
+      metric: state.metric,
+      labels: labels ?? "",
+      host: host ?? "",
+      from: String(Math.round(from)),
+      to: String(Math.round(to)),
+    });
+    if (format) q.set("format", format);
+    return "/api/series?" + q;
+  }
+
+  function remember() {
+    const q = new URLSearchParams({ metric: state.metric, series: state.series });
+    if (Number.isFinite(state.from)) {
+      q.set("from", String(Math.round(state.from)));
+      q.set("to", String(Math.round(state.to)));
+    } else q.set("range", String(state.rangeMs));
+    history.replaceState(null, "", "?" + q);
+    for (const b of document.querySelectorAll("[data-range]")) {
+      b.setAttribute(
+        "aria-pressed",
+        String(!Number.isFinite(state.from) && Number(b.dataset.ms) === state.rangeMs),
+      );
+    }
+  }
+
+  let generation = 0;
+  async function load() {
+    remember();
+    const chart = $("chart");
+    if (!state.metric || !state.series) {
+      $("series-meta").textContent = "No series in the lake yet: start collecting, then come back.";
+      chart.replaceChildren();
+      return;
+    }
+    $("download-csv").href = query("csv");
+    $("download-parquet").href = query("parquet");
+    const mine = ++generation;
+    const res = await fetch(query());
+    const body = await res.json();
+    if (mine !== generation) return;
+    if (!res.ok) {
+      $("series-meta").textContent = body.error ?? res.statusText;
+      return;
+    }
+    draw(body);
+  }
+
+  function draw(body) {
+    const m = current();
+    const data = [];
+    for (let i = 0; i < body.ts.length; i++) {
+      if (body.values[i] !== null) data.push({ date: new Date(body.ts[i]), value: body.values[i] });
+    }
+    const stepText = body.step
+      ? (body.step >= 60_000 ? body.step / 60_000 + " min" : body.step / 1000 + " s")
+      : "raw";
+    $("series-meta").textContent =
+      `${body.metric}{${body.labels}} @ ${body.host} · tier ${body.tier} · step ${stepText} · ${data.length} points`;
+    const chart = $("chart");
+    if (data.length === 0) {
+      chart.innerHTML = '<p class="muted">No data in this range.</p>';
+      return;
+    }
+    const width = Math.max(480, chart.clientWidth || 900);
+    const height = 360;
+    const margin = { top: 20, right: 20, bottom: 30, left: 64 };
+    const plot = Plot.plot({
+      width,
+      height,
+      marginTop: margin.top,
+      marginRight: margin.right,
+      marginBottom: margin.bottom,
+      marginLeft: margin.left,
+      x: { type: "utc", domain: range().map((t) => new Date(t)), label: null },
+      y: { grid: true, label: m ? m.unit : null },
+      marks: [
+        Plot.lineY(data, { x: "date", y: "value", stroke: "#2563eb" }),
+        Plot.tip(data, Plot.pointerX({ x: "date", y: "value" })),
+      ],
+    });
+    chart.replaceChildren(plot);
+    const x = plot.scale("x");
+    const brush = d3.brushX()
+      .extent([[margin.left, margin.top], [width - margin.right, height - margin.bottom]])
+      .on("end", (event) => {
+        if (!event.selection) return;
+        const [a, b] = event.selection.map((px) => +x.invert(px));
+        if (b - a < 1000) return;
+        state.from = a;
+        state.to = b;
+        load();
+      });
+    d3.select(plot).append("g").attr("class", "brush").call(brush);
+  }
+
+  $("metric").addEventListener("change", (e) => {
+    state.metric = e.currentTarget.value;
+    fillSeries();
+    load();
+  });
+  $("series").addEventListener("change", (e) => {
+    state.series = e.currentTarget.value;
+    load();
+  });
+  for (const b of document.querySelectorAll("[data-range]")) {
+    b.addEventListener("click", () => {
+      state.rangeMs = Number(b.dataset.ms);
+      state.from = state.to = NaN;
+      load();
+    });
+  }
+
+  fetch("/api/metrics").then((r) => r.json()).then((body) => {
+    state.metrics = body.metrics;
+    fillMetrics();
+    return load();
+  }).catch((e) => {
+    $("series-meta").textContent = "Could not load: " + e.message;
+  });
+})();

@@ -1,0 +1,207 @@
+// Live page: follows /api/live (SSE) and redraws the charts in place every second.
+// Rows arrive as [ts, host, metric, labels, value]; Plot and d3 are loaded before this script.
+(function () {
+  "use strict";
+  const KEEP_MS = 10 * 60_000;
+  const series = new Map();
+  const state = { lastTs: NaN, paused: false, windowMs: 5 * 60_000, host: "", top: [] };
+
+  function parseLabels(text) {
+    const out = {};
+    if (!text) return out;
+    let key, cur = "";
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === "\\" && i + 1 < text.length) cur += text[++i];
+      else if (ch === "=" && key === undefined) {
+        key = cur;
+        cur = "";
+      } else if (ch === ",") {
+        out[key] = cur;
+        key = undefined;
+        cur = "";
+      } else cur += ch;
+    }
+    if (key !== undefined) out[key] = cur;
+    return out;
+  }
+
+  function ingest(rows, isLatest) {
+    const procs = [];
+    for (const [ts, host, metric, labels, value] of rows) {
+      if (metric === "process_cpu_ratio" || metric === "process_rss_bytes") {
+        if (isLatest) procs.push({ metric, labels: parseLabels(labels), value });
+        continue;
+      }
+      const key = metric + "|" + labels;
+      let s = series.get(key);
+      if (!s) series.set(key, s = { metric, labels: parseLabels(labels), points: [] });
+      const last = s.points[s.points.length - 1];
+      if (last && last[0] >= ts) continue;
+      s.points.push([ts, value]);
+      if (!(ts <= state.lastTs)) {
+        state.lastTs = ts;
+        state.host = host;
+      }
+    }
+    const cutoff = state.lastTs - KEEP_MS;
+    for (const s of series.values()) {
+      let drop = 0;
+      while (drop < s.points.length && s.points[drop][0] < cutoff) drop++;
+      if (drop) s.points.splice(0, drop);
+    }
+    if (isLatest && procs.length) state.top = procs;
+  }
+
+  function pick(metric, test) {
+    const out = [];
+    for (const s of series.values()) {
+      if (s.metric === metric && (!test || test(s.labels))) out.push(s);
+    }
+    return out;
+  }
+
+  function rowsOf(list, name, map) {
+    const out = [];
+    const from = state.lastTs - state.windowMs;
+    for (const s of list) {
+      const n = name(s.labels);
+      for (const [ts, v] of s.points) {
+        if (ts >= from && v !== null) {
+          out.push({ date: new Date(ts), value: map ? map(v) : v, name: n });
+        }
+      }
+    }
+    return out;
+  }
+
+  function summed(list, name) {
+    const by = new Map();
+    const from = state.lastTs - state.windowMs;
+    for (const s of list) {
+      for (const [ts, v] of s.points) {
+        if (ts < from || v === null) continue;
+        by.set(ts, (by.get(ts) ?? 0) + v);
+      }
+    }
+    return [...by].sort((a, b) => a[0] - b[0]).map(([ts, v]) => ({
+      date: new Date(ts),
+      value: v,
+      name,
+    }));
+  }
+
+  function draw(id, data, y) {
+    const el = document.getElementById("chart-" + id);
+    if (!el) return;
+    if (data.length === 0) {
+      el.innerHTML = '<p class="muted">No samples for this panel yet.</p>';
+      return;
+    }
+    const width = Math.max(320, el.clientWidth || 420);
+    const chart = Plot.plot({
+      width,
+      height: 200,
+      marginLeft: 56,
+      x: {
+        type: "utc",
+        domain: [new Date(state.lastTs - state.windowMs), new Date(state.lastTs)],
+        label: null,
+      },
+      y: { grid: true, label: y.label, tickFormat: y.format, domain: y.domain },
+      color: { legend: true },
+      marks: [Plot.lineY(data, { x: "date", y: "value", stroke: "name", curve: "linear" })],
+    });
+    el.replaceChildren(chart);
+  }
+
+  const bytes = d3.format(".3~s");
+  function render() {
+    const cores = pick("cpu_ratio", (l) => l.mode === "idle" && l.cpu !== "total");
+    draw("cpu", rowsOf(cores, (l) => "cpu" + l.cpu, (v) => 100 * (1 - v)), {
+      label: "% busy",
+      domain: [0, 100],
+    });
+    draw("load", rowsOf(pick("load_average"), (l) => l.window), { label: "tasks" });
+    const mem = pick("memory_bytes", (l) => ["used", "cached", "available"].includes(l.state));
+    draw("memory", rowsOf(mem, (l) => l.state), { label: "bytes", format: (v) => bytes(v) + "B" });
+    draw("disk", [
+      ...summed(pick("disk_read_bytes_per_second"), "read"),
+      ...summed(pick("disk_write_bytes_per_second"), "write"),
+    ], { label: "bytes/s", format: (v) => bytes(v) + "B" });
+    const nic = (l) => l.interface !== "lo";
+    draw("network", [
+      ...summed(pick("network_receive_bytes_per_second", nic), "receive"),
+      ...summed(pick("network_transmit_bytes_per_second", nic), "transmit"),
+    ], { label: "bytes/s", format: (v) => bytes(v) + "B" });
+    renderProcesses();
+  }
+
+  function renderProcesses() {
+    const body = document.querySelector("#processes tbody");
+    if (!body || state.top.length === 0) return;
+    const rss = new Map();
+    for (const p of state.top) if (p.metric === "process_rss_bytes") rss.set(p.labels.pid, p.value);
+    const cpu = state.top.filter((p) =>
+      p.metric === "process_cpu_ratio" && p.labels.rank_by === "cpu"
+    )
+      .sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 10);
+    const rows = cpu.map((p) => {
+      const tr = document.createElement("tr");
+      const cells = [
+        p.labels.pid,
+        p.labels.name,
+        p.value === null ? "–" : (100 * p.value).toFixed(1),
+        rss.has(p.labels.pid) ? bytes(rss.get(p.labels.pid)) + "B" : "–",
+      ];
+      cells.forEach((text, i) => {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (i >= 2) td.className = "num";
+        tr.append(td);
+      });
+      return tr;
+    });
+    body.replaceChildren(...rows);
+  }
+
+  function tick() {
+    const el = document.getElementById("last-sample");
+    if (!el || Number.isNaN(state.lastTs)) return;
+    const age = Math.max(0, Date.now() - state.lastTs) / 1000;
+    el.textContent = age < 60 ? age.toFixed(1) + " s ago" : Math.round(age / 60) + " min ago";
+    el.classList.toggle("stale", age > 5);
+    el.dataset.ts = String(state.lastTs);
+    document.getElementById("host").textContent = state.host ? "host " + state.host : "";
+  }
+
+  const source = new EventSource("/api/live");
+  const status = document.getElementById("status");
+  source.addEventListener("open", () => {
+    status.textContent = "live";
+  });
+  source.addEventListener("error", () => {
+    status.textContent = "reconnecting…";
+  });
+  source.addEventListener("backfill", (e) => {
+    ingest(JSON.parse(e.data), false);
+    render();
+    tick();
+  });
+  source.addEventListener("samples", (e) => {
+    ingest(JSON.parse(e.data), true);
+    tick();
+    if (!state.paused) render();
+  });
+  document.getElementById("pause").addEventListener("click", (e) => {
+    state.paused = !state.paused;
+    e.currentTarget.textContent = state.paused ? "Resume" : "Pause";
+    e.currentTarget.setAttribute("aria-pressed", String(state.paused));
+    if (!state.paused) render();
+  });
+  document.getElementById("window").addEventListener("change", (e) => {
+    state.windowMs = Number(e.currentTarget.value) * 60_000;
+    render();
+  });
+  setInterval(tick, 250);
+})();

@@ -1,0 +1,100 @@
+/**
+ * The failures the web app tells apart. Each carries the HTTP status it maps to; the one
+ * `app.onError` in `app.ts` turns them into a JSON body `{ "error": message }`.
+ *
+ * @module
+ */
+
+/** Base class: a failure with an HTTP status and a message safe to show the client. */
+export class HttpError extends Error {
+  /** The HTTP status code this failure maps to. */
+  readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 503;
+  /**
+   * @param status HTTP status code.
+   * @param message What went wrong, e.g. `Invalid from: yesterday`.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(status: HttpError["status"], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HttpError";
+    this.status = status;
+  }
+}
+
+/** The request is malformed: a bad parameter, body or line (400). */
+export class BadRequestError extends HttpError {
+  /**
+   * @param message What is wrong with the request.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(400, message, options);
+    this.name = "BadRequestError";
+  }
+}
+
+/** The request lacks a valid token (401). */
+export class UnauthorizedError extends HttpError {
+  /** @param message Why the request was refused. */
+  constructor(message = "Unauthorized: a valid token is required") {
+    super(401, message);
+    this.name = "UnauthorizedError";
+  }
+}
+
+/** The request is understood but not allowed, e.g. SQL that is not read-only (403). */
+export class ForbiddenError extends HttpError {
+  /**
+   * @param message Why the request was refused.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(403, message, options);
+    this.name = "ForbiddenError";
+  }
+}
+
+/** Nothing here (404). */
+export class NotFoundError extends HttpError {
+  /** @param message What was not found. */
+  constructor(message: string) {
+    super(404, message);
+    this.name = "NotFoundError";
+  }
+}
+
+/** A query ran longer than its time limit and was interrupted (408). */
+export class QueryTimeoutError extends HttpError {
+  /** @param ms The time limit in milliseconds. */
+  constructor(ms: number) {
+    super(408, `Query timeout: interrupted after ${ms} ms`);
+    this.name = "QueryTimeoutError";
+  }
+}
+
+/** The request body is larger than allowed (413). */
+export class PayloadTooLargeError extends HttpError {
+  /** @param limit The limit in bytes. */
+  constructor(limit: number) {
+    super(413, `Payload too large: the limit is ${limit} bytes`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+/** The body has a content type the route does not accept (415). */
+export class UnsupportedMediaTypeError extends HttpError {
+  /** @param message What was expected. */
+  constructor(message: string) {
+    super(415, message);
+    this.name = "UnsupportedMediaTypeError";
+  }
+}
+
+/** The server cannot take this request now (too many queries, no lake writer) (503). */
+export class UnavailableError extends HttpError {
+  /** @param message Why the service is unavailable. */
+  constructor(message: string) {
+    super(503, message);
+    this.name = "UnavailableError";
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The web app: a Hono server with the Live, Explore, Capacity and Alerts pages, the JSON/CSV
+ * series API, a read-only SQL endpoint, sample ingest, the SSE live tail and a Prometheus
+ * `/metrics` exposition. `cli/serve.ts` wires it to the collector and the lake.
+ *
+ * @module
+ */
+export { type AppOptions, createApp } from "./app.ts";
+export type { WebDeps } from "./deps.ts";
+export {
+  BadRequestError,
+  ForbiddenError,
+  HttpError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QueryTimeoutError,
+  UnauthorizedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from "./errors.ts";
+export { LIVE_METRICS, LiveHub, type LiveHubOptions, type LiveSubscription } from "./live_hub.ts";
+export { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+export { ingestLineSchema, parseIngest, type ParseIngestOptions } from "./parse_ingest.ts";
+export {
+  openSqlSandbox,
+  type QueryColumn,
+  type QueryResult,
+  type SqlSandbox,
+  type SqlSandboxOptions,
+} from "./sql_sandbox.ts";
+export { type LakeWriter, openLakeWriter } from "./lake_writer.ts";

@@ -1,0 +1,36 @@
+/**
+ * `POST /api/ingest`: samples pushed by other processes as JSON lines
+ * (`{"ts":…,"host":…,"metric":…,"labels":{…},"value":…}` per line). The whole body is validated
+ * first; one bad line rejects the request with its line number and nothing is written.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { WebDeps } from "../deps.ts";
+import { UnsupportedMediaTypeError } from "../errors.ts";
+import { parseIngest } from "../parse_ingest.ts";
+
+const ACCEPTED = /^(application\/(x-ndjson|jsonl|json-lines|json)|text\/plain)\b/i;
+
+/**
+ * Creates the ingest route (mount a body limit in front of it).
+ *
+ * @param deps The ingest writer and the clock.
+ * @returns A Hono app to mount at the root.
+ */
+export function ingestRoutes(deps: WebDeps): Hono {
+  const now = deps.now ?? Date.now;
+  return new Hono().post("/api/ingest", async function ingest(c) {
+    const type = c.req.header("content-type") ?? "";
+    if (!ACCEPTED.test(type)) {
+      throw new UnsupportedMediaTypeError(
+        `Unsupported content type: ${
+          type || "none"
+        } (send application/x-ndjson, one sample per line)`,
+      );
+    }
+    const samples = parseIngest(await c.req.text(), { now: now() });
+    await deps.ingest(samples);
+    return c.json({ accepted: samples.length });
+  });
+}

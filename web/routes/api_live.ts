@@ -1,0 +1,32 @@
+/**
+ * `GET /api/live`: the live tail as Server-Sent Events. A new client first gets a `backfill`
+ * event (the last minutes of the live page's metrics), then one `samples` event per snapshot.
+ * The stream stops when the client goes away or the hub drops it for falling behind.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { WebDeps } from "../deps.ts";
+
+/**
+ * Creates the live route.
+ *
+ * @param deps The hub.
+ * @returns A Hono app to mount at the root.
+ */
+export function liveRoutes(deps: WebDeps): Hono {
+  return new Hono().get("/api/live", function live(c) {
+    return streamSSE(c, async function tail(stream) {
+      const sub = deps.hub.subscribe(() => stream.abort());
+      stream.onAbort(() => sub.close());
+      await stream.write(deps.hub.backfill());
+      for (;;) {
+        const frame = await sub.next();
+        if (frame === undefined || stream.aborted) break;
+        await stream.write(frame);
+      }
+      sub.close();
+    });
+  });
+}

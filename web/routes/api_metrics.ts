@@ -1,0 +1,53 @@
+/**
+ * `GET /api/metrics`: the registry, each metric with the series the lake holds, plus metrics
+ * found in the lake that the registry does not know (pushed through `/api/ingest`).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { registry } from "../../collectors/mod.ts";
+import type { WebDeps } from "../deps.ts";
+
+/** One metric as `/api/metrics` lists it. */
+export interface MetricListing {
+  name: string;
+  unit: string;
+  kind: string;
+  help: string;
+  labels: readonly string[];
+  /** Series in the lake: host and canonical labels. */
+  series: { host: string; labels: string }[];
+}
+
+/**
+ * Creates the metrics listing route.
+ *
+ * @param deps The lake.
+ * @returns A Hono app to mount at the root.
+ */
+export function metricsRoutes(deps: WebDeps): Hono {
+  return new Hono().get("/api/metrics", async function listMetrics(c) {
+    const entries = await deps.lake.metrics();
+    const byName = new Map<string, MetricListing>();
+    for (const info of registry) {
+      byName.set(info.name, { ...info, series: [] });
+    }
+    for (const e of entries) {
+      let m = byName.get(e.metric);
+      if (!m) {
+        m = {
+          name: e.metric,
+          unit: "",
+          kind: "gauge",
+          help: "Pushed through /api/ingest",
+          labels: [],
+          series: [],
+        };
+        byName.set(e.metric, m);
+      }
+      m.series.push({ host: e.host, labels: e.labels });
+    }
+    const hosts = [...new Set(entries.map((e) => e.host))].sort();
+    return c.json({ hosts, metrics: [...byName.values()] });
+  });
+}

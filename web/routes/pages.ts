@@ -1,0 +1,37 @@
+/**
+ * The HTML pages: `/` (redirects to `/live`), `/live`, `/explore`, `/capacity`, `/alerts`.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { WebDeps } from "../deps.ts";
+import { alertsPage } from "../pages/alerts_page.ts";
+import { capacityPage } from "../pages/capacity_page.ts";
+import { explorePage } from "../pages/explore_page.ts";
+import { livePage } from "../pages/live_page.ts";
+import { loadCapacity } from "../load_capacity.ts";
+
+/**
+ * Creates the page routes.
+ *
+ * @param deps The lake (for the capacity page) and the clock.
+ * @returns A Hono app to mount at the root.
+ */
+export function pageRoutes(deps: WebDeps): Hono {
+  return new Hono()
+    .get("/", function home(c) {
+      return c.redirect("/live");
+    })
+    .get("/live", async function live(c) {
+      return c.html(await livePage());
+    })
+    .get("/explore", async function explore(c) {
+      return c.html(await explorePage());
+    })
+    .get("/capacity", async function capacity(c) {
+      return c.html(await capacityPage(await loadCapacity(deps)));
+    })
+    .get("/alerts", async function alerts(c) {
+      return c.html(await alertsPage());
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * Edge validation shared by the routes: a zod-validator hook that turns a failed parse into a
+ * {@linkcode BadRequestError}, and parsers for times and durations in query strings.
+ *
+ * @module
+ */
+import type { core } from "zod";
+import { BadRequestError } from "./errors.ts";
+
+/**
+ * Describes the first zod issue as `field: message`.
+ *
+ * @param error The zod error.
+ * @returns One line.
+ */
+export function describeZodError(error: { issues: readonly core.$ZodIssue[] }): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid input";
+  return `${issue.path.length ? issue.path.join(".") : "value"}: ${issue.message}`;
+}
+
+/**
+ * The hook passed to `zValidator`: throws a 400 naming the field and the problem.
+ *
+ * @param result The validator's result.
+ * @throws {BadRequestError} When validation failed.
+ */
+export function rejectInvalid(
+  result: { success: true } | {
+    success: false;
+    error: { issues: readonly core.$ZodIssue[] };
+    target: string;
+  },
+): void {
+  if (!result.success) {
+    throw new BadRequestError(`Invalid ${result.target}: ${describeZodError(result.error)}`);
+  }
+}
+
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses a duration: `500ms`, `15m`, `1h30m`, `7d`, or a bare number of milliseconds.
+ *
+ * @param text The duration.
+ * @returns Milliseconds, or `undefined` if it is not a positive duration.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDurationMs } from "./validate.ts";
+ * assert.equal(parseDurationMs("1h30m"), 5_400_000);
+ * assert.equal(parseDurationMs("250"), 250);
+ * assert.equal(parseDurationMs("soon"), undefined);
+ * ```
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) > 0 ? Number(t) : undefined;
+  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== t) return undefined;
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+  return ms > 0 ? ms : undefined;
+}
+
+/**
+ * Parses a point in time: ms since the epoch, an ISO 8601 date, `now`, or `now-15m` / `-15m`.
+ *
+ * @param text The time.
+ * @param now The clock (ms) for relative times.
+ * @returns Milliseconds since the epoch, or `undefined` if it cannot be read.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTimeMs } from "./validate.ts";
+ * assert.equal(parseTimeMs("now-15m", 1_000_000), 100_000);
+ * assert.equal(parseTimeMs("2024-01-01T00:00:00Z", 0), Date.UTC(2024, 0, 1));
+ * assert.equal(parseTimeMs("1704067200000", 0), 1704067200000);
+ * assert.equal(parseTimeMs("yesterday", 0), undefined);
+ * ```
+ */
+export function parseTimeMs(text: string, now: number): number | undefined {
+  const t = text.trim();
+  if (t === "now") return now;
+  const rel = t.match(/^(?:now)?-(.+)$/);
+  if (rel) {
+    const d = parseDurationMs(rel[1]!);
+    return d === undefined || /^\d/.test(t) ? undefined : now - d;
+  }
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return undefined;
+  const ms = Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
+}
