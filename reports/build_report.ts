@@ -160,7 +160,7 @@ function resourceSection(
   const f = fc
     ? downsample(fts, [fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95], Math.ceil(maxPoints / 2))
     : null;
-  const bt = fc?.backtest as Record<string, number | undefined> | undefined;
+  const bt = fc?.backtest;
   const eta = row.eta ?? null;
   const utilization = row.utilization ?? null;
   return {
@@ -202,9 +202,11 @@ function resourceSection(
     anomalies,
     accuracy: {
       mae: round(bt?.mae),
-      mape: round(bt?.mape),
-      rmse: round(bt?.rmse),
+      wape: round(bt?.wape),
+      rmse: round(bt ? Math.sqrt(bt.mse) : null),
       coverage80: round(bt?.coverage80),
+      coverage95: round(bt?.coverage95),
+      origins: bt?.origins ?? 0,
     },
   };
 }

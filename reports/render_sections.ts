@@ -140,21 +140,25 @@ export function renderMethods(data: ReportData): string {
   const rows = data.resources.map((r) =>
     `<tr><td>${e(resourceName(r))}</td><td>${e(r.model)}</td>` +
     `<td>${e(r.decomposition?.periodsMs.map((p) => formatDuration(p)).join(", ") || "none")}</td>` +
-    `<td class="num">${formatValue(r.accuracy.mae, r.unit)}</td><td class="num">${
-      pct(r.accuracy.mape)
-    }</td>` +
-    `<td class="num">${pct(r.accuracy.coverage80)}</td></tr>`
+    `<td class="num">${formatValue(r.accuracy.mae, r.unit)}</td>` +
+    `<td class="num">${pct(r.accuracy.wape)}</td>` +
+    `<td class="num">${pct(r.accuracy.coverage80)}</td>` +
+    `<td class="num">${pct(r.accuracy.coverage95)}</td>` +
+    `<td class="num">${r.accuracy.origins}</td></tr>`
   ).join("\n");
   const notes = data.notes.map((n) => `<li>${e(n)}</li>`).join("");
   return `<section id="methods"><h2>Methods</h2>
-<p>Each series is read from the lake's rollups for the report range and decomposed into trend,
-seasonal and remainder components. The forecasting model is chosen per series by backtesting:
-the last part of the history is held out, each candidate forecasts it, and the most accurate one
-is kept. Bands are 80 % and 95 % prediction intervals. Anomaly scores in [0, 1] come from the
-remainder; points scoring high are circled. Time to exhaustion is when the forecast crosses the
-limit; its interval is where the 95 % band crosses it.</p>
+<p>Each series is read from the lake for the report range at a fixed step and decomposed
+(MSTL) into trend, seasonal cycles (periods detected automatically) and remainder. The
+forecasting model is chosen per series by rolling-origin backtesting: a pool of candidates
+(seasonal naive, drift, seasonal mean, ETS, damped ETS, MSTL + ETS and their combination)
+forecasts held-out stretches of the history and the most accurate is kept; its 80 % and 95 %
+bands are calibrated on the backtest errors. The table gives that backtest's accuracy. Anomaly
+scores in [0, 1] come from a streaming detector; the highest-scoring points are circled. Time to
+exhaustion and its interval come from the capacity model of each resource.</p>
 <table class="methods"><thead><tr><th>Series</th><th>Model</th><th>Seasons</th>
-<th class="num">MAE</th><th class="num">MAPE</th><th class="num">80 % coverage</th></tr></thead>
+<th class="num">MAE</th><th class="num">WAPE</th><th class="num">80 % cov.</th>
+<th class="num">95 % cov.</th><th class="num">Origins</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -55,16 +55,20 @@ export interface AnomalyPoint {
   score: number;
 }
 
-/** Backtested accuracy of the model chosen for a series. */
+/** Backtested accuracy of the model chosen for a series (`null` where not computed). */
 export interface Accuracy {
   /** Mean absolute error, in the series' unit. */
   mae: number | null;
-  /** Mean absolute percentage error, 0..∞ (0.05 = 5 %). */
-  mape: number | null;
-  /** Root mean squared error. */
+  /** Weighted absolute percentage error Σ|error| / Σ|actual| (0.05 = 5 %). */
+  wape: number | null;
+  /** Root mean squared error, in the series' unit. */
   rmse: number | null;
-  /** Fraction of held-out points inside the 80 % band. */
+  /** Share of held-out points inside the 80 % band. */
   coverage80: number | null;
+  /** Share of held-out points inside the 95 % band. */
+  coverage95: number | null;
+  /** Number of backtest origins. */
+  origins: number;
 }
 
 /** One resource of one host: its capacity figures and charts. */
