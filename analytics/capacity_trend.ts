@@ -1,0 +1,126 @@
+/**
+ * Trend selection for the capacity forecast: reduce a series to time bins, then choose between
+ * a Theil–Sen line and a Huber quadratic by their error on a held-out tail.
+ *
+ * @module
+ */
+import { huberQuadratic, theilSen, type TrendCoefficients } from "./capacity_robust_fit.ts";
+import { medianInPlace } from "./capacity_util.ts";
+
+/** The chosen trend and the backtest behind the choice. */
+export interface TrendChoice {
+  model: "linear" | "quadratic";
+  trend: TrendCoefficients;
+  /** Mean absolute error of each candidate on the held-out last quarter (NaN when not run). */
+  backtest: { linearMae: number; quadraticMae: number; holdout: number };
+}
+
+/** Options of {@linkcode selectTrend}. */
+export interface SelectTrendOptions {
+  /** Only fit a line; default false. */
+  linearOnly?: boolean;
+  /** A quadratic must beat the line's held-out error by this factor; default 0.8. */
+  margin?: number;
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * Chooses and fits a trend. Both candidates are fitted on the first three quarters of the
+ * points and scored on the last quarter (an out-of-sample test, Tashman 2000); the quadratic is
+ * kept only if it curves upwards and its error is below `margin` × the line's, then refitted on
+ * all points. Fewer than 12 points: always the line.
+ *
+ * @param x Abscissae, ascending (days).
+ * @param y Ordinates, same length, no NaN.
+ * @param options Candidate set and margin.
+ * @returns The choice.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectTrend } from "./capacity_trend.ts";
+ * const x = Float64Array.from({ length: 40 }, (_, i) => i);
+ * assert.equal(selectTrend(x, x.map((v) => 3 + 2 * v)).model, "linear");
+ * assert.equal(selectTrend(x, x.map((v) => 3 + v * v)).model, "quadratic");
+ * ```
+ */
+export function selectTrend(
+  x: Float64Array,
+  y: Float64Array,
+  options: SelectTrendOptions = {},
+): TrendChoice {
+  const m = x.length;
+  const need = (m * (m - 1)) >> 1;
+  if (scratch.length < Math.max(need, m)) scratch = new Float64Array(Math.max(need, m));
+  const line = theilSen(x, y, scratch);
+  const none = { linearMae: NaN, quadraticMae: NaN, holdout: 0 };
+  if (options.linearOnly || m < 12) return { model: "linear", trend: line, backtest: none };
+  const h = Math.floor(0.75 * m);
+  const lineTrain = theilSen(x.subarray(0, h), y.subarray(0, h), scratch);
+  const quadTrain = huberQuadratic(x.subarray(0, h), y.subarray(0, h));
+  let errL = 0;
+  let errQ = 0;
+  for (let i = h; i < m; i++) {
+    errL += Math.abs(y[i]! - evaluate(lineTrain, x[i]!));
+    errQ += Math.abs(y[i]! - evaluate(quadTrain, x[i]!));
+  }
+  const backtest = { linearMae: errL / (m - h), quadraticMae: errQ / (m - h), holdout: m - h };
+  if (quadTrain.c > 0 && errQ < (options.margin ?? 0.8) * errL) {
+    const quad = huberQuadratic(x, y);
+    if (quad.c > 0) return { model: "quadratic", trend: quad, backtest };
+  }
+  return { model: "linear", trend: line, backtest };
+}
+
+/**
+ * Evaluates a trend.
+ *
+ * @param trend Coefficients.
+ * @param x Where.
+ * @returns a + b·x + c·x².
+ */
+export function evaluate(trend: TrendCoefficients, x: number): number {
+  return trend.a + x * (trend.b + trend.c * x);
+}
+
+/**
+ * Reduces an ascending series to at most `bins` equal-width time bins: each non-empty bin
+ * becomes (mean x, median y). Series no longer than `bins` are returned as copies.
+ *
+ * @param x Abscissae, ascending.
+ * @param y Ordinates, same length, no NaN.
+ * @param bins Most bins.
+ * @returns The binned series (empty bins dropped).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { binSeries } from "./capacity_trend.ts";
+ * const b = binSeries(Float64Array.of(0, 1, 2, 3), Float64Array.of(1, 9, 3, 3), 2);
+ * assert.deepEqual([...b.x], [0.5, 2.5]);
+ * assert.deepEqual([...b.y], [5, 3]);
+ * ```
+ */
+export function binSeries(
+  x: Float64Array,
+  y: Float64Array,
+  bins: number,
+): { x: Float64Array; y: Float64Array } {
+  const n = x.length;
+  if (n <= bins) return { x: x.slice(), y: y.slice() };
+  const x0 = x[0]!;
+  const width = (x[n - 1]! - x0) / bins;
+  const bx: number[] = [];
+  const by: number[] = [];
+  const buf = new Float64Array(n);
+  let i = 0;
+  for (let k = 0; k < bins && i < n; k++) {
+    const end = k === bins - 1 ? Infinity : x0 + (k + 1) * width;
+    let count = 0;
+    let sx = 0;
+    while (i < n && x[i]! < end) (sx += x[i]!, buf[count++] = y[i]!, i++);
+    if (count === 0) continue;
+    bx.push(sx / count);
+    by.push(medianInPlace(buf, count));
+  }
+  return { x: Float64Array.from(bx), y: Float64Array.from(by) };
+}
