@@ -15,7 +15,7 @@ export class LoopProbe {
   #worst = 0;
 
   /** @param intervalMs Tick interval; the smaller, the finer and the costlier. */
-  constructor(readonly intervalMs = 100) {
+  constructor(readonly intervalMs = 1000) {
     this.#expected = performance.now() + intervalMs;
     const timer = setInterval(() => {
       const now = performance.now();

@@ -31,7 +31,7 @@ export interface SamplerOptions {
   clockTicks?: number;
   /** Page size in bytes for process RSS. Default 4096. */
   pageSize?: number;
-  /** Event-loop probe interval in ms. Default 100. */
+  /** Event-loop probe interval in ms (each tick costs CPU: 100 ms ticks cost ~3 ms/s). Default 1000. */
   loopProbeMs?: number;
   /**
    * Told when a metric family fails (its samples are left out of that snapshot; the others
@@ -79,7 +79,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   const topN = options.topN ?? 5;
   const clockTicks = options.clockTicks ?? 100;
   const pageSize = options.pageSize ?? 4096;
-  const loopProbeMs = options.loopProbeMs ?? 100;
+  const loopProbeMs = options.loopProbeMs ?? 1000;
   if (!Number.isInteger(topN) || topN < 0) throw new RangeError(`Invalid topN: ${topN}`);
   if (!(clockTicks > 0)) throw new RangeError(`Invalid clockTicks: ${clockTicks}`);
   if (!(pageSize > 0)) throw new RangeError(`Invalid pageSize: ${pageSize}`);
