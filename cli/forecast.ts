@@ -1,0 +1,129 @@
+/**
+ * `perfscope forecast`: forecasts the next H points of a series read from CSV and prints them
+ * as CSV with 80 % and 95 % prediction intervals.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { readCsvSeries } from "../analytics/csv_series.ts";
+import { forecast } from "../analytics/forecast.ts";
+import { parseNumber, runMain, UsageError } from "./_args.ts";
+
+const HELP = `Usage: perfscope forecast --input FILE.csv --horizon H [options]
+
+Forecasts the H steps after the last row and prints CSV:
+  timestamp,mean,lo80,hi80,lo95,hi95
+
+Options:
+  --input FILE          CSV with a header row (required)
+  --horizon H           steps to forecast, integer ≥ 1 (required)
+  --time-column C       time column (default: timestamp, else the first column)
+  --value-column V      value column (default: value, else the last numeric column)
+  --season auto|N       seasonal period in rows, 0 for none (default: auto)
+  -h, --help            show this help
+`;
+
+/** Options read from the command line. */
+interface Flags {
+  input: string;
+  horizon: number;
+  season: "auto" | number;
+  timeColumn?: string;
+  valueColumn?: string;
+}
+
+function parseFlags(args: string[]): Flags | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        input: { type: "string" },
+        horizon: { type: "string" },
+        "time-column": { type: "string" },
+        "value-column": { type: "string" },
+        season: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const v = parsed.values;
+  if (v.help) return undefined;
+  if (v.input === undefined) throw new UsageError("Missing --input: the CSV file to read");
+  if (v.horizon === undefined) throw new UsageError("Missing --horizon: the number of steps");
+  const horizon = parseNumber(v.horizon, "horizon", { min: 1, max: 1_000_000, integer: true });
+  const s = v.season ?? "auto";
+  const season = s === "auto" ? "auto" : parseNumber(s, "season", { min: 0, integer: true });
+  if (season === 1) throw new UsageError("Invalid --season: 1 (use 0 for none or a period ≥ 2)");
+  return {
+    input: v.input,
+    horizon,
+    season,
+    ...(v["time-column"] !== undefined && { timeColumn: v["time-column"] }),
+    ...(v["value-column"] !== undefined && { valueColumn: v["value-column"] }),
+  };
+}
+
+/**
+ * Runs the command.
+ *
+ * @param args Command-line arguments (without the command name).
+ * @param write Where output lines go (default: stdout).
+ * @returns The exit code: 0 on success.
+ * @throws {UsageError} For bad flags or columns (exit 2 under `runMain`).
+ * @throws {Error} When the file cannot be read or holds no usable value (exit 1).
+ */
+export async function main(
+  args: string[],
+  write: (text: string) => void = (t) => void Deno.stdout.writeSync(new TextEncoder().encode(t)),
+): Promise<number> {
+  const flags = parseFlags(args);
+  if (!flags) {
+    write(HELP);
+    return 0;
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(flags.input);
+  } catch (error) {
+    throw new Error(`Cannot read --input ${flags.input}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let series;
+  try {
+    series = readCsvSeries(text, {
+      ...(flags.timeColumn !== undefined && { timeColumn: flags.timeColumn }),
+      ...(flags.valueColumn !== undefined && { valueColumn: flags.valueColumn }),
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/--(time|value)-column/.test(message)) throw new UsageError(message, { cause: error });
+    throw error;
+  }
+  if (!series.values.some(Number.isFinite)) {
+    throw new Error(`No numeric values in column ${series.valueColumn} of ${flags.input}`);
+  }
+  const stepMs = Number.isFinite(series.stepMs) && series.stepMs > 0 ? series.stepMs : NaN;
+  if (Number.isNaN(stepMs)) {
+    throw new Error(
+      `Cannot infer the time step of ${flags.input}: needs two rows with increasing times`,
+    );
+  }
+  const f = forecast(series.values, { horizon: flags.horizon, season: flags.season, stepMs });
+  const last = series.ts[series.ts.length - 1]!;
+  const lines = ["timestamp,mean,lo80,hi80,lo95,hi95"];
+  for (let h = 0; h < flags.horizon; h++) {
+    const ts = new Date(last + (h + 1) * stepMs).toISOString();
+    lines.push([ts, f.mean[h], f.lo80[h], f.hi80[h], f.lo95[h], f.hi95[h]].join(","));
+  }
+  write(lines.join("\n") + "\n");
+  return 0;
+}
+
+if (import.meta.main) runMain("forecast", main);
