@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { openLake, startCollection, tailSpool } from "../lake/mod.ts";
 import { createApp, LiveHub, openLakeWriter, openSqlSandbox } from "../web/mod.ts";
-import { parseNumber, runMain, UsageError } from "./_args.ts";
+import { errorLine, parseNumber, runMain, UsageError } from "./_args.ts";
 
 /** In-process hooks for tests and embedding. */
 export interface ServeHooks {
@@ -169,6 +169,9 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
       pollMs: 250,
       fromStart: true,
     });
+  const finished = source.then(() => {}, (error) => {
+    console.error(`perfscope serve: live source stopped: ${errorLine(error)}`);
+  });
 
   const app = createApp({
     lake,
@@ -202,7 +205,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     hub.close();
     await server.shutdown();
-    await source;
+    await finished;
     sandbox.close();
     lake.close();
   }

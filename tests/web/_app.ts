@@ -1,0 +1,73 @@
+/**
+ * Test helper: a real app over a real temporary lake (DuckDB, Parquet, sandbox), no port.
+ *
+ * @module
+ */
+import { openLake } from "../../lake/mod.ts";
+import {
+  type AppOptions,
+  createApp,
+  LiveHub,
+  type LiveHubOptions,
+  openLakeWriter,
+  openSqlSandbox,
+  type SqlSandboxOptions,
+} from "../../web/mod.ts";
+
+/** A test app and what it runs on. */
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  root: string;
+  hub: LiveHub;
+  lake: Awaited<ReturnType<typeof openLake>>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options: app settings plus hub and sandbox settings. */
+export interface TestAppOptions
+  extends Partial<Omit<AppOptions, "lake" | "hub" | "sandbox" | "ingest">> {
+  hub?: LiveHubOptions;
+  sandbox?: Omit<SqlSandboxOptions, "root">;
+  root?: string;
+}
+
+/**
+ * Builds an app over a fresh temporary lake (or `options.root`).
+ *
+ * @param options App, hub and sandbox options.
+ * @returns The app; dispose it with `await using`.
+ */
+export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const root = options.root ?? await Deno.makeTempDir({ prefix: "perfscope-web-" });
+  const hub = new LiveHub(options.hub);
+  const lake = await openLake({ root });
+  const sandbox = await openSqlSandbox({ root, ...options.sandbox });
+  const writer = openLakeWriter({ root, sync: false });
+  const { hub: _h, sandbox: _s, root: _r, ...rest } = options;
+  const app = createApp({ ...rest, lake, hub, sandbox, ingest: (s) => void writer.write(s) });
+  return {
+    app,
+    root,
+    hub,
+    lake,
+    async [Symbol.asyncDispose]() {
+      hub.close();
+      sandbox.close();
+      lake.close();
+      if (!options.root) await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+/** A fixed instant used by the tests: 2024-01-01T00:00:00Z. */
+export const T0 = Date.UTC(2024, 0, 1);
+
+/**
+ * JSON lines for `/api/ingest`.
+ *
+ * @param rows Objects, one per line.
+ * @returns The body.
+ */
+export function jsonLines(rows: readonly unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+}

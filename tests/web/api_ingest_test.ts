@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { jsonLines, T0, testApp } from "./_app.ts";
+
+const ND = { "content-type": "application/x-ndjson" };
+
+function line(i: number, extra: Record<string, unknown> = {}) {
+  return {
+    ts: T0 + i * 1000,
+    host: "edge-1",
+    metric: "queue_depth",
+    labels: { queue: "a" },
+    value: i,
+    ...extra,
+  };
+}
+
+async function count(
+  t: { app: { request: (p: string, i: RequestInit) => Response | Promise<Response> } },
+) {
+  const res = await t.app.request("/api/query", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sql: "SELECT count(*) AS n FROM samples" }),
+  });
+  return Number((await res.json()).rows[0][0]);
+}
+
+Deno.test("POST /api/ingest writes samples that /api/series reads back", async () => {
+  await using t = await testApp();
+  const body = jsonLines([line(0), line(1), line(2, { labels: "queue=a" })]);
+  const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { accepted: 3 });
+  const series = await t.app.request(
+    `/api/series?metric=queue_depth&labels=queue%3Da&host=edge-1&from=${T0}&to=${T0 + 60_000}`,
+  );
+  assert.equal(series.status, 200);
+  const json = await series.json();
+  assert.deepEqual(json.ts, [T0, T0 + 1000, T0 + 2000]);
+  assert.deepEqual(json.values, [0, 1, 2]);
+  assert.equal(json.tier, "raw");
+  const listed = await (await t.app.request("/api/metrics")).json();
+  const m = listed.metrics.find((x: { name: string }) => x.name === "queue_depth");
+  assert.deepEqual(m.series, [{ host: "edge-1", labels: "queue=a" }]);
+  assert.deepEqual(listed.hosts, ["edge-1"]);
+});
+
+Deno.test("POST /api/ingest keeps null values as missing and accepts no labels", async () => {
+  await using t = await testApp();
+  const body = jsonLines([{ ts: T0, host: "h", metric: "m", value: null }, {
+    ts: T0 + 1,
+    host: "h",
+    metric: "m",
+    value: 5,
+  }]);
+  const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
+  assert.deepEqual(await res.json(), { accepted: 2 });
+  assert.equal(await count(t), 1);
+});
+
+const badBodies: [string, string, RegExp][] = [
+  ["not JSON", jsonLines([line(0)]) + "{oops\n", /Invalid line 2: .*JSON/],
+  [
+    "a missing field",
+    jsonLines([line(0), { ts: T0, host: "h", metric: "m" }]),
+    /Invalid line 2: value/,
+  ],
+  ["a string value", jsonLines([line(0, { value: "1" })]), /Invalid line 1: value/],
+  ["a bad host", jsonLines([line(0, { host: "a/b" })]), /Invalid line 1: host/],
+  ["a camelCase metric", jsonLines([line(0, { metric: "queueDepth" })]), /Invalid line 1: metric/],
+  ["a bad label name", jsonLines([line(0, { labels: { "a-b": "1" } })]), /Invalid line 1: labels/],
+  ["a number label value", jsonLines([line(0, { labels: { a: 1 } })]), /Invalid line 1: labels/],
+  ["a broken label string", jsonLines([line(0, { labels: "novalue" })]), /Invalid line 1: labels/],
+  ["a seconds timestamp", jsonLines([line(0, { ts: 1_700_000_000 })]), /Invalid line 1: ts/],
+  [
+    "a far future timestamp",
+    jsonLines([line(0, { ts: Date.now() + 10 * 86_400_000 })]),
+    /Invalid line 1: ts/,
+  ],
+  [
+    "a huge label value",
+    jsonLines([line(0, { labels: { a: "x".repeat(2000) } })]),
+    /longer than 1024/,
+  ],
+  ["an empty body", "\n\n", /no samples/],
+];
+
+for (const [what, body, message] of badBodies) {
+  Deno.test(`POST /api/ingest rejects ${what} with 400 and writes nothing`, async () => {
+    await using t = await testApp();
+    const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error, message);
+    assert.equal(await count(t), 0);
+  });
+}
+
+Deno.test("POST /api/ingest refuses other content types with 415", async () => {
+  await using t = await testApp();
+  const res = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/xml" },
+    body: "<x/>",
+  });
+  assert.equal(res.status, 415);
+  assert.match((await res.json()).error, /Unsupported content type: application\/xml/);
+});
+
+Deno.test("POST /api/ingest refuses a body over the limit with 413 and writes nothing", async () => {
+  await using t = await testApp({ maxIngestBytes: 1024 });
+  const body = jsonLines(Array.from({ length: 50 }, (_, i) => line(i)));
+  const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
+  assert.equal(res.status, 413);
+  assert.match((await res.json()).error, /Payload too large: the limit is 1024 bytes/);
+  const streamed = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: ND,
+    body: ReadableStream.from([new TextEncoder().encode(body)]),
+  });
+  assert.equal(streamed.status, 413);
+  assert.equal(await count(t), 0);
+});

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { jsonLines, T0, testApp } from "./_app.ts";
+
+async function seeded() {
+  const t = await testApp({ now: () => T0 + 120_000 });
+  const rows = Array.from({ length: 60 }, (_, i) => ({
+    ts: T0 + i * 1000,
+    host: "h1",
+    metric: "cpu_ratio",
+    labels: { cpu: "0", mode: "user" },
+    value: i,
+  }));
+  const res = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: jsonLines(rows),
+  });
+  assert.equal(res.status, 200);
+  return t;
+}
+
+const BASE = `/api/series?metric=cpu_ratio&labels=mode%3Duser%2Ccpu%3D0&from=${T0}&to=${
+  T0 + 60_000
+}`;
+
+Deno.test("GET /api/series returns JSON with the tier and labels in canonical order", async () => {
+  await using t = await seeded();
+  const body = await (await t.app.request(BASE)).json();
+  assert.equal(body.metric, "cpu_ratio");
+  assert.equal(body.labels, "cpu=0,mode=user");
+  assert.equal(body.tier, "raw");
+  assert.equal(body.step, null);
+  assert.equal(body.host, null);
+  assert.equal(body.ts.length, 60);
+  assert.equal(body.values[59], 59); // values are integers: the lake stores them exactly
+});
+
+Deno.test("GET /api/series buckets by step and understands relative and ISO times", async () => {
+  await using t = await seeded();
+  const stepped = await (await t.app.request(BASE + "&step=10s")).json();
+  assert.equal(stepped.ts.length, 6);
+  assert.equal(stepped.step, 10_000);
+  const rel = await (await t.app.request(
+    "/api/series?metric=cpu_ratio&labels=cpu%3D0%2Cmode%3Duser&host=h1&from=now-2m&to=now",
+  )).json();
+  assert.equal(rel.from, T0);
+  assert.equal(rel.ts.length, 60);
+  const iso = await (await t.app.request(
+    "/api/series?metric=cpu_ratio&labels=cpu%3D0%2Cmode%3Duser&from=2024-01-01T00:00:00Z&to=2024-01-01T00:00:30Z",
+  )).json();
+  assert.equal(iso.ts.length, 30);
+  const defaults =
+    await (await t.app.request("/api/series?metric=cpu_ratio&labels=cpu%3D0%2Cmode%3Duser")).json();
+  assert.equal(defaults.to - defaults.from, 3_600_000);
+  const long =
+    await (await t.app.request(BASE.replace(`to=${T0 + 60_000}`, `to=${T0 + 3 * 86_400_000}`)))
+      .json();
+  assert.equal(long.tier, "1m");
+  assert.equal(long.step, 60_000);
+});
+
+Deno.test("GET /api/series serves CSV by format or Accept header", async () => {
+  await using t = await seeded();
+  for (
+    const res of [
+      await t.app.request(BASE + "&format=csv"),
+      await t.app.request(BASE, { headers: { accept: "text/csv" } }),
+    ]
+  ) {
+    assert.equal(res.headers.get("content-type"), "text/csv; charset=utf-8");
+    assert.match(
+      res.headers.get("content-disposition") ?? "",
+      /attachment; filename="cpu_ratio_cpu_0_mode_user_/,
+    );
+    const lines = (await res.text()).trim().split("\n");
+    assert.equal(lines[0], "time,ts,value");
+    assert.equal(lines[1], `2024-01-01T00:00:00.000Z,${T0},0`);
+    assert.equal(lines.length, 61);
+  }
+});
+
+Deno.test("GET /api/series serves Parquet that reads back", async () => {
+  await using t = await seeded();
+  const res = await t.app.request(BASE + "&format=parquet");
+  assert.equal(res.headers.get("content-type"), "application/vnd.apache.parquet");
+  const file = await res.arrayBuffer();
+  assert.equal(parquetMetadata(file).num_rows, 60n);
+  const rows = await parquetReadObjects({ file });
+  assert.equal(rows.length, 60);
+  assert.equal(rows[1]!.value, 1);
+});
+
+const bad: [string, RegExp][] = [
+  ["/api/series", /Invalid query: metric/],
+  ["/api/series?metric=CPU", /Invalid query: metric: expected a snake_case metric name/],
+  ["/api/series?metric=cpu_ratio&labels=cpu", /Invalid labels/],
+  ["/api/series?metric=cpu_ratio&host=a%2Fb", /Invalid query: host/],
+  ["/api/series?metric=cpu_ratio&from=yesterday", /Invalid from: yesterday/],
+  ["/api/series?metric=cpu_ratio&to=soon", /Invalid to: soon/],
+  ["/api/series?metric=cpu_ratio&from=now&to=now-1h", /Invalid range: from .* is not before to/],
+  ["/api/series?metric=cpu_ratio&from=now-500d", /Invalid range: longer than 400 days/],
+  ["/api/series?metric=cpu_ratio&step=fast", /Invalid step: fast/],
+  ["/api/series?metric=cpu_ratio&format=xml", /Invalid query: format/],
+];
+
+for (const [path, message] of bad) {
+  Deno.test(`GET ${path} answers 400`, async () => {
+    await using t = await seeded();
+    const res = await t.app.request(path);
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error, message);
+  });
+}

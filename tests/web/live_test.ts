@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import type { Sample } from "../../collectors/mod.ts";
+import { LiveHub } from "../../web/mod.ts";
+import { T0, testApp } from "./_app.ts";
+
+const decoder = new TextDecoder();
+
+function batch(ts: number, value = 1): Sample[] {
+  return [
+    { ts, host: "h", metric: "load_average", labels: { window: "1m" }, value },
+    {
+      ts,
+      host: "h",
+      metric: "process_rss_bytes",
+      labels: { pid: "1", name: "init", rank_by: "memory" },
+      value: 1e6,
+    },
+  ];
+}
+
+/** Reads SSE frames from a response until `n` frames arrived. */
+async function frames(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  n: number,
+): Promise<string[]> {
+  let text = "";
+  while (text.split("\n\n").length - 1 < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value);
+  }
+  return text.split("\n\n").filter(Boolean);
+}
+
+Deno.test("GET /api/live sends a backfill, then each published batch, and stops on abort", async () => {
+  await using t = await testApp();
+  t.hub.publish(batch(T0));
+  const controller = new AbortController();
+  const res = await t.app.request("/api/live", { signal: controller.signal });
+  assert.equal(res.headers.get("content-type"), "text/event-stream");
+  const reader = res.body!.getReader();
+  const [backfill] = await frames(reader, 1);
+  assert.equal(backfill, `event: backfill\ndata: [[${T0},"h","load_average","window=1m",1]]`);
+  assert.equal(t.hub.clients, 1);
+  t.hub.publish(batch(T0 + 1000, NaN));
+  const [live] = await frames(reader, 1);
+  assert.match(live!, /^event: samples\ndata: \[\[\d+,"h","load_average","window=1m",null\],/);
+  controller.abort();
+  await reader.cancel();
+  for (let i = 0; i < 50 && t.hub.clients > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(t.hub.clients, 0);
+});
+
+Deno.test("a stalled SSE client is dropped without blocking the others", async () => {
+  await using t = await testApp({ hub: { queueSize: 4 } });
+  const stalled = await t.app.request("/api/live");
+  const stalledReader = stalled.body!.getReader();
+  await stalledReader.read(); // backfill, then never read again
+  const healthy = await t.app.request("/api/live");
+  const reader = healthy.body!.getReader();
+  await frames(reader, 1);
+  let received = 0;
+  for (let i = 0; i < 40; i++) {
+    t.hub.publish(batch(T0 + i * 1000, i));
+    received += (await frames(reader, 1)).length;
+  }
+  assert.equal(received, 40);
+  assert.ok(t.hub.dropped >= 1);
+  assert.equal(t.hub.clients, 1);
+  const rest = await stalledReader.read();
+  // the stalled stream ends once what was buffered is read
+  let ended = rest.done;
+  while (!ended) ended = (await stalledReader.read()).done;
+  assert.equal(ended, true);
+  await reader.cancel();
+});
+
+Deno.test("LiveHub keeps the latest value per series and trims the backfill window", () => {
+  const hub = new LiveHub({ backfillMs: 2000, backfillMetrics: ["load_average"] });
+  assert.ok(Number.isNaN(hub.lastTs));
+  hub.publish([]);
+  for (let i = 0; i < 5; i++) hub.publish(batch(T0 + i * 1000, i));
+  const latest = hub.latest();
+  assert.deepEqual(latest.map((s) => [s.metric, s.value]), [["load_average", 4], [
+    "process_rss_bytes",
+    1e6,
+  ]]);
+  const backfill = decoder.decode(hub.backfill());
+  assert.equal(JSON.parse(backfill.split("data: ")[1]!).length, 3);
+  assert.equal(hub.lastTs, T0 + 4000);
+});
+
+Deno.test("LiveHub ends pending and queued subscriptions on close", async () => {
+  const hub = new LiveHub();
+  let closed = 0;
+  const sub = hub.subscribe(() => closed++);
+  const pending = sub.next();
+  hub.close();
+  assert.equal(await pending, undefined);
+  assert.equal(await sub.next(), undefined);
+  assert.equal(closed, 1);
+  assert.equal(sub.dropped, false);
+  hub.publish(batch(T0));
+  sub.close();
+  assert.equal(closed, 1);
+});

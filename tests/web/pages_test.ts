@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { parseHTML } from "linkedom";
+import { testApp } from "./_app.ts";
+
+for (const page of ["live", "explore", "capacity", "alerts"]) {
+  Deno.test(`GET /${page} renders the page with local scripts only`, async () => {
+    await using t = await testApp();
+    const res = await t.app.request(`/${page}`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
+    // deno-lint-ignore no-explicit-any
+    const { document } = parseHTML(await res.text()) as any;
+    assert.equal(
+      document.querySelector('nav a[aria-current="page"]')?.getAttribute("href"),
+      `/${page}`,
+    );
+    for (const s of document.querySelectorAll("script[src]")) {
+      const src: string = s.getAttribute("src");
+      assert.match(src, /^\/assets\//);
+      const asset = await t.app.request(src);
+      assert.equal(asset.status, 200, src);
+      assert.match(asset.headers.get("content-type") ?? "", /^text\/javascript/);
+      assert.ok((await asset.arrayBuffer()).byteLength > 100);
+    }
+  });
+}
+
+Deno.test("the capacity and alerts pages say honestly that there is nothing yet", async () => {
+  await using t = await testApp();
+  assert.match(
+    await (await t.app.request("/alerts")).text(),
+    /alert rules arrive with the workflows feature/,
+  );
+  assert.match(await (await t.app.request("/capacity")).text(), /No capacity analysis to show/);
+});
+
+Deno.test("GET / redirects to the live page; unknown paths and assets are JSON 404s", async () => {
+  await using t = await testApp();
+  const home = await t.app.request("/");
+  assert.equal(home.status, 302);
+  assert.equal(home.headers.get("location"), "/live");
+  const nope = await t.app.request("/nope");
+  assert.equal(nope.status, 404);
+  assert.deepEqual(await nope.json(), { error: "Not found: GET /nope" });
+  const asset = await t.app.request("/assets/..%2F..%2Fdeno.json");
+  assert.equal(asset.status, 404);
+  assert.equal((await t.app.request("/assets/toString")).status, 404);
+  assert.equal(
+    (await t.app.request("/assets/style.css")).headers.get("content-type"),
+    "text/css; charset=utf-8",
+  );
+});
+
+Deno.test("GET /healthz reports the last sample and live clients", async () => {
+  await using t = await testApp();
+  assert.deepEqual(await (await t.app.request("/healthz")).json(), {
+    status: "ok",
+    lastSample: null,
+    liveClients: 0,
+  });
+  t.hub.publish([{ ts: Date.UTC(2024, 0, 1), host: "h", metric: "m", labels: {}, value: 1 }]);
+  assert.equal(
+    (await (await t.app.request("/healthz")).json()).lastSample,
+    "2024-01-01T00:00:00.000Z",
+  );
+});
+
+Deno.test("GET /api/metrics lists the registry even for an empty lake", async () => {
+  await using t = await testApp();
+  const body = await (await t.app.request("/api/metrics")).json();
+  assert.deepEqual(body.hosts, []);
+  const cpu = body.metrics.find((m: { name: string }) => m.name === "cpu_ratio");
+  assert.deepEqual(cpu.labels, ["cpu", "mode"]);
+  assert.deepEqual(cpu.series, []);
+});
