@@ -1,0 +1,167 @@
+/**
+ * Forecast benchmark on ETTh2 (oil temperature, hourly): accuracy at H = 24 and H = 168 over
+ * rolling origins, next to published anchors, plus interval coverage and fitting speed.
+ *
+ * Run: `deno run -A bench/forecast_bench.ts`
+ *
+ * @module
+ */
+
+import { readCsvSeries } from "../analytics/csv_series.ts";
+import { forecast } from "../analytics/forecast.ts";
+import { candidateModels, type CandidateName } from "../analytics/forecast_candidates.ts";
+import { detectPeriods } from "../analytics/models/detect_periods.ts";
+
+/** Figures of one method at one horizon. */
+export interface BenchRow {
+  /** Method name. */
+  method: string;
+  /** MSE at H = 24 (standardized units). */
+  mse24: number;
+  /** MSE at H = 168. */
+  mse168: number;
+  /** 1 − WAPE at H = 24. */
+  acc24: number;
+  /** 1 − WAPE at H = 168. */
+  acc168: number;
+}
+
+/** What {@linkcode run} returns. */
+export interface BenchResult {
+  /** Our forecaster and each candidate, on the protocol. */
+  rows: BenchRow[];
+  /** Anchors: seasonal naive, statsmodels ETS, MSTL+ETS (MSE at 24 / 168). */
+  anchors: { method: string; mse24: number; mse168: number }[];
+  /** Interval coverage of forecast() at H = 24 and 168. */
+  coverage: { h24: [number, number]; h168: [number, number] };
+  /** Median ms to fit and forecast 1,344 points: forecast() with selection, and each candidate. */
+  speedMs: Record<string, number>;
+  /** Number of origins. */
+  origins: number;
+}
+
+const ANCHORS = [
+  { method: "seasonal naive (anchor)", mse24: 0.111, mse168: 0.201 },
+  { method: "statsmodels ETS (anchor)", mse24: 0.104, mse168: 0.282 },
+  { method: "MSTL+ETS (anchor)", mse24: 0.091, mse168: 0.246 },
+];
+
+const HISTORY = 1344, START = 11520, STEP = 168;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/**
+ * Runs the benchmark and prints a table. Prints a message and returns `undefined` when
+ * ETTh2.csv is absent.
+ *
+ * @param path ETTh2.csv (default `../shared/data/ett/ETTh2.csv` relative to the repository).
+ * @returns The figures.
+ */
+export function run(
+  path = new URL("../../shared/data/ett/ETTh2.csv", import.meta.url),
+): BenchResult | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    console.log(`forecast bench: skipped, ${path} not found`);
+    return undefined;
+  }
+  const raw = readCsvSeries(text, { valueColumn: "OT" }).values;
+  let mean = 0, m2 = 0;
+  for (let i = 0; i < 8640; i++) {
+    const d = raw[i]! - mean;
+    mean += d / (i + 1);
+    m2 += d * (raw[i]! - mean);
+  }
+  const sd = Math.sqrt(m2 / 8640);
+  const z = raw.map((v) => (v - mean) / sd);
+  const origins: number[] = [];
+  for (let o = START; o + STEP <= z.length; o += STEP) origins.push(o);
+  const names: CandidateName[] = [
+    "snaive",
+    "drift",
+    "seasonal_mean",
+    "ets",
+    "ets_damped",
+    "mstl_ets",
+    "augurs_mstl",
+  ];
+  const pool = candidateModels(names);
+  const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
+    "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
+  };
+  for (const name of names) {
+    methods[name] = (y, h) =>
+      pool[name](y, h, { periods: detectPeriods(y).map((p) => p.period) }).mean;
+  }
+  const rows: BenchRow[] = [];
+  for (const [method, f] of Object.entries(methods)) {
+    const row: BenchRow = { method, mse24: 0, mse168: 0, acc24: 0, acc168: 0 };
+    for (const h of [24, 168] as const) {
+      let mse = 0, ae = 0, aa = 0;
+      for (const o of origins) {
+        const m = f(z.slice(o - HISTORY, o), h);
+        let se = 0;
+        for (let i = 0; i < h; i++) {
+          const e = z[o + i]! - m[i]!;
+          se += e * e, ae += Math.abs(e), aa += Math.abs(z[o + i]!);
+        }
+        mse += se / h / origins.length;
+      }
+      if (h === 24) (row.mse24 = mse, row.acc24 = 1 - ae / aa);
+      else (row.mse168 = mse, row.acc168 = 1 - ae / aa);
+    }
+    rows.push(row);
+  }
+  const coverage = { h24: [0, 0] as [number, number], h168: [0, 0] as [number, number] };
+  for (const h of [24, 168] as const) {
+    let c80 = 0, c95 = 0, k = 0;
+    for (const o of origins) {
+      const f = forecast(z.slice(o - HISTORY, o), { horizon: h });
+      for (let i = 0; i < h; i++) {
+        const a = z[o + i]!;
+        c80 += +(a >= f.lo80[i]! && a <= f.hi80[i]!),
+          c95 += +(a >= f.lo95[i]! && a <= f.hi95[i]!),
+          k++;
+      }
+    }
+    coverage[h === 24 ? "h24" : "h168"] = [c80 / k, c95 / k];
+  }
+  const speedMs: Record<string, number> = {};
+  const sample = z.slice(START - HISTORY, START);
+  for (const [method, f] of Object.entries(methods)) {
+    const times: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      const t0 = performance.now();
+      f(sample, 24);
+      times.push(performance.now() - t0);
+    }
+    speedMs[method] = median(times);
+  }
+  const fmt = (x: number) => x.toFixed(3).padStart(7);
+  console.log(
+    `ETTh2 OT, standardized; ${origins.length} origins every ${STEP} h from row ${START}; history ${HISTORY} h`,
+  );
+  console.log(
+    `${"method".padEnd(26)}  MSE@24 MSE@168  1-WAPE@24 1-WAPE@168  ms/fit(1344 pts, H=24)`,
+  );
+  for (const a of ANCHORS) console.log(`${a.method.padEnd(26)} ${fmt(a.mse24)} ${fmt(a.mse168)}`);
+  for (const r of rows) {
+    console.log(
+      `${r.method.padEnd(26)} ${fmt(r.mse24)} ${fmt(r.mse168)}    ${fmt(r.acc24)}    ${
+        fmt(r.acc168)
+      }   ${speedMs[r.method]!.toFixed(1).padStart(8)}`,
+    );
+  }
+  console.log(
+    `forecast() interval coverage: H=24 80%→${fmt(coverage.h24[0])} 95%→${fmt(coverage.h24[1])}; ` +
+      `H=168 80%→${fmt(coverage.h168[0])} 95%→${fmt(coverage.h168[1])}`,
+  );
+  return { rows, anchors: ANCHORS, coverage, speedMs, origins: origins.length };
+}
+
+if (import.meta.main) run();
