@@ -166,7 +166,7 @@ export function capacityForecast(
   const lowDays = Math.min(q(0.1), etaDays);
   const highDays = Math.max(q(0.9), etaDays);
   const g = chosen.trend.b;
-  const at = (d: number) => (Number.isFinite(d) ? now + Math.round(d * DAY * 1000) / 1000 : null);
+  const at = (d: number) => (Number.isFinite(d) ? Math.round(now + d * DAY) : null);
   const status: CapacityStatus = Number.isFinite(etaDays)
     ? "crossing"
     : g > 0

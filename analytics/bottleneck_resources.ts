@@ -1,0 +1,156 @@
+/**
+ * Which resources of which hosts have a limit, read from the lake's metric names: file systems
+ * (bytes and inodes), memory, CPU run queue and TCP connections, each with its current limit.
+ *
+ * @module
+ */
+import { parseLabels } from "../collectors/sample.ts";
+import type { Lake } from "../lake/mod.ts";
+
+const HOUR = 3_600_000;
+
+/** Kinds of resource that can run out. */
+export type ResourceKind = "filesystem" | "inodes" | "memory" | "cpu" | "connections";
+
+/** Fraction of the limit treated as exhaustion, per kind (cpu: run queue per core). */
+export const DEFAULT_THRESHOLDS: Readonly<Record<ResourceKind, number>> = {
+  filesystem: 0.95,
+  inodes: 0.95,
+  memory: 0.95,
+  cpu: 1,
+  connections: 0.9,
+};
+
+/** One resource with a limit. */
+export interface Resource {
+  host: string;
+  kind: ResourceKind;
+  /** Metric whose growth is forecast, e.g. `filesystem_used_bytes`. */
+  metric: string;
+  /** Its canonical label string. */
+  labels: string;
+  /** The limit, in the metric's unit (bytes, inodes, processes, connections). */
+  limit: number;
+  /** Where the limit comes from, e.g. `filesystem_size_bytes` or `option connectionLimit`. */
+  limitSource: string;
+}
+
+/** Options of {@linkcode findResources}. */
+export interface FindResourcesOptions {
+  /** Time the limits are read at (their last value before it), ms. */
+  now: number;
+  /** Only these hosts; default all. */
+  hosts?: readonly string[];
+  /** Limit for `tcp_connections_established`; default 28 232 (Linux's default ephemeral
+   * port range 32768–60999, the cap on outbound connections to one destination). */
+  connectionLimit?: number;
+}
+
+/**
+ * Lists the lake's resources that have a limit, with the limit's latest value.
+ *
+ * @param lake An open lake.
+ * @param options Time, hosts and the connection limit.
+ * @returns Resources sorted by host, kind, labels (those with no known limit are left out).
+ * @throws {LakeError} If DuckDB fails.
+ */
+export async function findResources(
+  lake: Lake,
+  options: FindResourcesOptions,
+): Promise<Resource[]> {
+  const { now } = options;
+  const hosts = options.hosts ? new Set(options.hosts) : undefined;
+  const entries = (await lake.metrics()).filter((e) => !hosts || hosts.has(e.host));
+  const key = (host: string, metric: string, labels: string) =>
+    `${host}\u0000${metric}\u0000${labels}`;
+  const has = new Set(entries.map((e) => key(e.host, e.metric, e.labels)));
+  const recent = await recentValues(lake, now);
+  const last = (host: string, metric: string, labels: string) => {
+    const k = key(host, metric, labels);
+    if (recent.has(k)) return Promise.resolve(recent.get(k)!);
+    return has.has(k) ? latestValue(lake, { host, metric, labels, now }) : Promise.resolve(NaN);
+  };
+  const out: Resource[] = [];
+  const add = (r: Resource) => Number.isFinite(r.limit) && r.limit > 0 && out.push(r);
+  const cores = new Map<string, Set<string>>();
+  for (const e of entries) {
+    if (e.metric !== "cpu_ratio") continue;
+    const cpu = parseLabels(e.labels).cpu;
+    if (cpu !== undefined && cpu !== "total") {
+      cores.set(e.host, (cores.get(e.host) ?? new Set()).add(cpu));
+    }
+  }
+  for (const { host, metric, labels } of entries) {
+    const base = { host, metric, labels };
+    if (metric === "filesystem_used_bytes") {
+      const limit = await last(host, "filesystem_size_bytes", labels);
+      add({ ...base, kind: "filesystem", limit, limitSource: "filesystem_size_bytes" });
+    } else if (metric === "filesystem_inodes_used") {
+      const used = await last(host, metric, labels);
+      const free = await last(host, "filesystem_inodes_free", labels);
+      add({
+        ...base,
+        kind: "inodes",
+        limit: used + free,
+        limitSource: "filesystem_inodes_used + free",
+      });
+    } else if (metric === "memory_bytes" && labels === "state=used") {
+      const limit = await last(host, "memory_bytes", "state=total");
+      add({ ...base, kind: "memory", limit, limitSource: "memory_bytes{state=total}" });
+    } else if (metric === "load_average" && labels === "window=1m" && cores.has(host)) {
+      add({ ...base, kind: "cpu", limit: cores.get(host)!.size, limitSource: "cpu_ratio cpus" });
+    } else if (metric === "tcp_connections_established") {
+      const limit = options.connectionLimit ?? 28_232;
+      add({ ...base, kind: "connections", limit, limitSource: "option connectionLimit" });
+    }
+  }
+  return out;
+}
+
+/** Latest raw values of the limit metrics over the hour before `now`, in one query. */
+async function recentValues(lake: Lake, now: number): Promise<Map<string, number>> {
+  const rows = await lake.query<{ host: string; metric: string; labels: string; v: number }>(
+    `SELECT host, metric, labels, arg_max(value, ts) AS v FROM samples
+      WHERE metric IN ('filesystem_size_bytes', 'filesystem_inodes_used', 'filesystem_inodes_free',
+        'memory_bytes') AND isfinite(value)
+        AND ts >= epoch_ms(CAST($from AS BIGINT)) AND ts <= epoch_ms(CAST($to AS BIGINT))
+      GROUP BY ALL`,
+    { from: Math.floor(now - HOUR), to: Math.ceil(now) },
+  );
+  return new Map(rows.map((r) => [`${r.host}\u0000${r.metric}\u0000${r.labels}`, r.v]));
+}
+
+/**
+ * The last finite value of a series before `now`, searching the last hour, then day, then week.
+ *
+ * @param lake An open lake.
+ * @param options Host, metric, labels and the time.
+ * @returns The value, or NaN when there is none.
+ */
+export async function latestValue(
+  lake: Lake,
+  options: { host: string; metric: string; labels: string; now: number },
+): Promise<number> {
+  const { now, ...key } = options;
+  for (const span of [HOUR, 24 * HOUR, 7 * 24 * HOUR]) {
+    const s = await lake.series({ ...key, from: now - span, to: now + 1, agg: "last" });
+    for (let i = s.values.length - 1; i >= 0; i--) {
+      if (Number.isFinite(s.values[i]!)) return s.values[i]!;
+    }
+  }
+  return NaN;
+}
+
+/**
+ * The latest sample time in the lake: the default "now" of reports on recorded data.
+ *
+ * @param lake An open lake.
+ * @returns Milliseconds since the epoch, or NaN for an empty lake.
+ */
+export async function latestTime(lake: Lake): Promise<number> {
+  const [row] = await lake.query<{ t: number | null }>(
+    "SELECT max(t) AS t FROM (SELECT max(epoch_ms(ts)) AS t FROM samples " +
+      "UNION ALL SELECT max(epoch_ms(ts)) FROM rollup_1h)",
+  );
+  return row?.t ?? NaN;
+}
