@@ -69,6 +69,11 @@ function coverage(errors: Float64Array[], analytic: Float64Array): [number, numb
   return k ? [in80 / k, in95 / k] : [NaN, NaN];
 }
 
+interface Unit {
+  center: number;
+  scale: number;
+}
+
 interface Scored {
   name: string;
   members: string[];
@@ -76,8 +81,11 @@ interface Scored {
   score: ForecastCandidate;
 }
 
-function score(name: string, run: BacktestErrors, scale: number, members: string[]): Scored {
-  const s = backtestScores(run.errors, run.actuals);
+function score(name: string, run: BacktestErrors, unit: Unit, members: string[]): Scored {
+  const s = backtestScores(
+    run.errors.map((row) => row.map((e) => e * unit.scale)),
+    run.actuals.map((row) => row.map((a) => unit.center + a * unit.scale)),
+  );
   const [c80, c95] = coverage(run.errors, run.sd[run.sd.length - 1] ?? new Float64Array());
   return {
     name,
@@ -85,8 +93,8 @@ function score(name: string, run: BacktestErrors, scale: number, members: string
     run,
     score: {
       name,
-      mse: s.mse * scale * scale,
-      mae: s.mae * scale,
+      mse: s.mse,
+      mae: s.mae,
       wape: s.wape,
       coverage80: c80,
       coverage95: c95,
@@ -150,7 +158,8 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const y = interpolateGaps(values).map((v) => (v - center) / scale);
   const raw = values.map((v) => (v - center) / scale);
   const n = y.length;
-  const periods = (given ?? detectPeriods(values).map((p) => p.period))
+  const unit = { center, scale };
+  const periods = (given ?? detectPeriods(raw).map((p) => p.period))
     .filter((p) => p >= 2 && 2 * p <= n).sort((a, b) => a - b);
   const names = options.models ??
     ["snaive", "drift", "seasonal_mean", "ets", "ets_damped", "mstl_ets"];
@@ -163,7 +172,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
       score(
         name,
         backtest(y, (train, h) => models[name](train, h, context), btOptions, raw),
-        scale,
+        unit,
         [name],
       )
     )
@@ -174,7 +183,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const k = Math.min(options.combine ?? 3, ranked.length);
   if (k >= 2) {
     const top = ranked.slice(0, k);
-    scored.push(score("combo", average(top.map((t) => t.run)), scale, top.map((t) => t.name)));
+    scored.push(score("combo", average(top.map((t) => t.run)), unit, top.map((t) => t.name)));
   }
   const all = scored.filter((s) => Number.isFinite(s.score.mse)).sort((a, b) =>
     a.score.mse - b.score.mse

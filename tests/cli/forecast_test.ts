@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { main } from "../../cli/forecast.ts";
+
+async function csv(rows: string[]): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  await Deno.writeTextFile(path, rows.join("\n") + "\n");
+  return path;
+}
+
+function hourly(n: number): string[] {
+  const rows = ["time,cpu,load"];
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString();
+    rows.push(`${ts},${(0.5 + 0.2 * Math.sin((2 * Math.PI * i) / 24)).toFixed(4)},${i % 3}`);
+  }
+  return rows;
+}
+
+Deno.test("forecast CLI prints H rows of timestamp,mean,lo80,hi80,lo95,hi95 after the last row", async () => {
+  const path = await csv(hourly(240));
+  let out = "";
+  const code = await main(
+    ["--input", path, "--horizon", "3", "--value-column", "cpu"],
+    (t) => (out += t),
+  );
+  assert.equal(code, 0);
+  const lines = out.trim().split("\n");
+  assert.equal(lines[0], "timestamp,mean,lo80,hi80,lo95,hi95");
+  assert.equal(lines.length, 4);
+  assert.ok(lines[1]!.startsWith("2024-01-11T00:00:00.000Z,"));
+  const [, mean, lo80, hi80, lo95, hi95] = lines[1]!.split(",").map(Number);
+  assert.ok(lo95! <= lo80! && lo80! <= mean! && mean! <= hi80! && hi80! <= hi95!);
+  let out2 = "";
+  await main(
+    ["--input", path, "--horizon", "1", "--season", "0", "--time-column", "time"],
+    (t) => (out2 += t),
+  );
+  assert.equal(out2.trim().split("\n").length, 2);
+  await Deno.remove(path);
+});
+
+Deno.test("forecast CLI prints help and rejects bad flags, missing files and missing columns", async () => {
+  let out = "";
+  assert.equal(await main(["--help"], (t) => (out += t)), 0);
+  assert.match(out, /Usage: perfscope forecast/);
+  const path = await csv(hourly(50));
+  await assert.rejects(main(["--bogus"]), { name: "UsageError", message: /Unknown option/ });
+  await assert.rejects(main(["--horizon", "2"]), {
+    name: "UsageError",
+    message: /Missing --input/,
+  });
+  await assert.rejects(main(["--input", path]), {
+    name: "UsageError",
+    message: /Missing --horizon/,
+  });
+  await assert.rejects(main(["--input", path, "--horizon", "0"]), { name: "UsageError" });
+  await assert.rejects(main(["--input", path, "--horizon", "2", "--season", "1"]), {
+    name: "UsageError",
+  });
+  await assert.rejects(main(["--input", path, "--horizon", "2", "--season", "x"]), {
+    name: "UsageError",
+  });
+  await assert.rejects(
+    main(["--input", "/nonexistent/x.csv", "--horizon", "2"]),
+    /Cannot read --input/,
+  );
+  await assert.rejects(main(["--input", path, "--horizon", "2", "--value-column", "nope"]), {
+    name: "UsageError",
+    message: /Invalid --value-column: nope/,
+  });
+  const bad = await csv(["time,value", "2024-01-01T00:00:00Z,x", "2024-01-01T01:00:00Z,"]);
+  await assert.rejects(main(["--input", bad, "--horizon", "2"]), /No numeric values/);
+  const one = await csv(["time,value", "2024-01-01T00:00:00Z,1"]);
+  await assert.rejects(main(["--input", one, "--horizon", "2"]), /Cannot infer the time step/);
+  const notcsv = await csv(["just a header"]);
+  await assert.rejects(main(["--input", notcsv, "--horizon", "2"]), /Invalid CSV/);
+  for (const p of [path, bad, one, notcsv]) await Deno.remove(p);
+});
