@@ -148,7 +148,14 @@
       y: { grid: true, label: m ? m.unit : null },
       marks: [
         Plot.lineY(data, { x: "date", y: "value", stroke: "#2563eb" }),
-        Plot.tip(data, Plot.pointerX({ x: "date", y: "value" })),
+        Plot.tip(
+          data,
+          Plot.pointerX({
+            x: "date",
+            y: "value",
+            format: { x: d3.utcFormat("%Y-%m-%d %H:%M:%S UTC"), y: d3.format(",.4~g") },
+          }),
+        ),
       ],
     });
     chart.replaceChildren(plot);

@@ -99,6 +99,11 @@
       return;
     }
     const width = Math.max(320, el.clientWidth || 420);
+    // Until the window has filled, start the axis at the first sample so lines use the width.
+    let first = Infinity;
+    for (const d of data) if (+d.date < first) first = +d.date;
+    const start = Math.max(state.lastTs - state.windowMs, first);
+    const end = Math.max(state.lastTs, start + 10_000);
     const chart = Plot.plot({
       width,
       height: 200,

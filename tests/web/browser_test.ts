@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { main } from "../../cli/serve.ts";
+import { missing } from "../_skip.ts";
+
+const SHOTS = new URL("../../docs/screenshots/", import.meta.url);
+
+Deno.test({
+  name:
+    "the pages work in headless Chromium: live updates, explore chart with tooltip, no console errors",
+  ignore: missing("chromium", "the browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-browser-" });
+    const controller = new AbortController();
+    let resolveUrl!: (u: URL) => void;
+    const listening = new Promise<URL>((r) => resolveUrl = r);
+    const log = console.log;
+    console.log = () => {};
+    const done = main(["--host", "127.0.0.1", "--port", "0", "--data", data], {
+      signal: controller.signal,
+      onListen: resolveUrl,
+    }).finally(() => console.log = log);
+    const base = await listening;
+    // An hour of history for the Explore page (the collector flushes Parquet once a minute).
+    const now = Date.now();
+    const lines = [];
+    for (let t = now - 3_600_000; t < now; t += 10_000) {
+      const value = 1 + Math.sin(t / 600_000) * 0.5 + (t % 70_000) / 140_000;
+      lines.push(
+        JSON.stringify({
+          ts: t,
+          host: "demo",
+          metric: "load_average",
+          labels: { window: "1m" },
+          value,
+        }),
+      );
+    }
+    const ingest = await fetch(new URL("/api/ingest", base), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: lines.join("\n"),
+    });
+    assert.equal(ingest.status, 200);
+    await ingest.body?.cancel();
+
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    const errors: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("requestfailed", (r) => {
+        if (!r.url().endsWith("/api/live")) errors.push(`request failed: ${r.url()}`);
+      });
+
+      await page.goto(new URL("/live", base).href);
+      await page.waitForSelector("#last-sample[data-ts]", { timeout: 10_000 });
+      const first = Number(await page.getAttribute("#last-sample", "data-ts"));
+      // Runs in the page: a newer sample than the first one seen must show up within 2 s.
+      await page.waitForFunction(
+        // deno-lint-ignore no-explicit-any
+        (ts: number) =>
+          Number((globalThis as any).document.getElementById("last-sample")?.dataset.ts) > ts,
+        first,
+        { timeout: 2000 },
+      );
+      await page.waitForSelector("#chart-cpu svg");
+      await page.waitForSelector("#processes tbody tr td:nth-child(2)");
+      await page.click("#pause");
+      assert.equal(await page.textContent("#pause"), "Resume");
+      await page.click("#pause");
+      await page.waitForTimeout(1500); // let the 5-minute window fill a little for the picture
+      await page.screenshot({ path: new URL("live.png", SHOTS).pathname, fullPage: true });
+
+      await page.goto(new URL("/explore", base).href);
+      await page.waitForSelector("#chart svg", { timeout: 10_000 });
+      assert.match(
+        await page.textContent("#series-meta") ?? "",
+        /load_average\{window=1m\} @ demo · tier raw/,
+      );
+      const box = (await page.locator("#chart svg").first().boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+      await page.waitForSelector('#chart svg [aria-label="tip"] text', { timeout: 5000 });
+      const tip = await page.textContent('#chart svg [aria-label="tip"]');
+      assert.match(tip ?? "", /processes\s*[\d.]+/); // the y channel is labelled with the unit
+      await page.screenshot({ path: new URL("explore.png", SHOTS).pathname, fullPage: true });
+      const csv = await page.getAttribute("#download-csv", "href");
+      assert.match(csv ?? "", /format=csv/);
+
+      await page.goto(new URL("/capacity", base).href);
+      await page.screenshot({ path: new URL("capacity.png", SHOTS).pathname, fullPage: true });
+      await page.goto(new URL("/alerts", base).href);
+      await page.screenshot({ path: new URL("alerts.png", SHOTS).pathname, fullPage: true });
+      await page.close();
+    } finally {
+      await browser.close();
+      controller.abort();
+      await done;
+      await Deno.remove(data, { recursive: true });
+    }
+    assert.deepEqual(errors, []);
+  },
+});
