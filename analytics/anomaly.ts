@@ -2,19 +2,32 @@
  * Streaming anomaly detection: a score in [0, 1] per point that depends only on that point and
  * the ones before it, cheap enough to run per series at 1 Hz.
  *
- * The score is a "record" detector with four features, each compared with the range of its own
- * recent history (conformal-style novelty, cf. Ishimtsev et al. 2017, "Conformal k-NN anomaly
- * detector for univariate data streams"): the value, its short moving mean, the length of a
- * flat (constant) run, and the gap between the moving mean and its value one period earlier
- * (period from autocorrelation). A feature beyond its historical range by a fraction `e` of that
- * range scores `0.5 + 0.5·(1 − e^{−10e})`; inside the range the score decays below 0.5. After a
- * strong alert, scores are damped for a while (NAB counts only the earliest detection of an
- * anomaly window, and repeats after it are false positives).
+ * The method is a record detector (conformal-style novelty against each feature's own recent
+ * history, cf. Ishimtsev et al. 2017, "Conformal k-NN anomaly detector for univariate data
+ * streams"). Five features are computed per point:
+ *
+ * - the value and its moving mean over `meanWindow` points (level: spikes, shifts);
+ * - the moving mean of `|Δvalue|` over `2·meanWindow` points (volatility: a series that starts
+ *   to oscillate without leaving its range; twice the level window, since a spread needs more
+ *   points than a mean to estimate);
+ * - the length of a flat run (a stuck sensor), against the longest run so far;
+ * - the gap between the moving mean and its value one period earlier, the period found by
+ *   autocorrelation (a missing daily peak); scored once a full period of gaps has been seen.
+ *
+ * A feature beyond the range of its history by a fraction `e` of that range scores
+ * `0.5 + 0.5·(1 − e^{−10e})`; inside the range the score decays below 0.5; the point's score is
+ * the largest. Repeats are suppressed (NAB counts only the earliest detection of a window): once
+ * a point scores at least `alertScore`, for `suppressPoints` points every score not above the
+ * highest alert so far is halved, while a stronger anomaly passes and becomes the reference.
+ *
+ * Windows are counted in points. The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
+ * 2015): `meanWindow` 24 is 2 hours, `suppressPoints` 400 about a day and a half.
  *
  * @module
  */
 
 import { createSlidingRange, type SlidingRange } from "./_anomaly_sliding_range.ts";
+import { createMovingMean } from "./_anomaly_moving_mean.ts";
 import { dominantPeriod } from "./_anomaly_period.ts";
 
 /** Detector options. */
@@ -23,11 +36,11 @@ export interface AnomalyDetectorOptions {
   historySize?: number;
   /** Points seen before any score is above 0; default `100`. */
   learningPoints?: number;
-  /** Moving-mean window in points; default `24`. */
+  /** Moving-mean window in points (the volatility window is twice it); default `24`. */
   meanWindow?: number;
-  /** Points during which scores are halved after an alert; default `400` (0 disables). */
+  /** Points during which weaker repeats of an alert are halved; default `400` (0 disables). */
   suppressPoints?: number;
-  /** Score at or above which an alert starts the suppression; default `0.8`. */
+  /** Score at or above which a point is an alert that starts suppression; default `0.5`. */
   alertScore?: number;
 }
 
@@ -62,7 +75,7 @@ function exceedance(x: number, range: SlidingRange, hi: boolean, lo: boolean): n
 }
 
 /**
- * Creates a streaming anomaly detector for one series.
+ * Creates a streaming anomaly detector for one series (method in the module doc).
  *
  * Degenerate input: the first `learningPoints` finite points score 0; a constant series scores
  * 0 until the value changes (a change after a constant history scores close to 1); gaps score
@@ -87,28 +100,27 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const learning = positiveInteger(options.learningPoints ?? 100, "learningPoints", 0);
   const w = positiveInteger(options.meanWindow ?? 24, "meanWindow");
   const suppressPoints = positiveInteger(options.suppressPoints ?? 400, "suppressPoints", 0);
-  const alertScore = options.alertScore ?? 0.8;
+  const alertScore = options.alertScore ?? 0.5;
   if (!(alertScore > 0 && alertScore <= 1)) {
     throw new RangeError(`Invalid alertScore: ${alertScore}`);
   }
 
   const valueRange = createSlidingRange(historySize);
   const meanRange = createSlidingRange(historySize);
+  const volRange = createSlidingRange(historySize);
   const seasonRange = createSlidingRange(historySize);
-  const window = new Float64Array(w);
+  const level = createMovingMean(w);
+  const vol = createMovingMean(2 * w);
   const means = new Float64Array(PERIOD_SPAN);
   const recent = new Float64Array(PERIOD_SPAN);
-  let n = 0, sum = 0, prev = NaN, run = 0, maxRun = 0, period = 0, suppress = 0;
+  let n = 0, prev = NaN, run = 0, maxRun = 0, period = 0, suppress = 0, peak = 0;
 
   return {
     update(_ts: number, x: number): number {
       if (!Number.isFinite(x)) return 0;
       const learned = n >= learning;
-      const slot = n % w;
-      sum += x / w - (n >= w ? window[slot]! : 0); // terms of x/w: no overflow at MAX_VALUE
-      window[slot] = x / w;
-      if (slot === w - 1) sum = window.reduce((a, b) => a + b, 0); // drop rounding drift
-      const mean = sum / (Math.min(n + 1, w) / w);
+      const mean = level.push(x);
+      const spread = vol.push(n > 0 ? Math.abs(x / 2 - prev / 2) : 0); // halves: no overflow
       const mx = valueRange.max(), mn = valueRange.min();
       run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
         ? run + 1
@@ -117,11 +129,12 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       if (learned) {
         e = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
         if (n >= w) e = Math.max(e, exceedance(mean, meanRange, true, true));
+        if (n >= 4 * w) e = Math.max(e, exceedance(spread, volRange, true, false));
         if (run > maxRun) e = Math.max(e, ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT);
       }
       if (period > 0 && n > period) {
         const residual = Math.abs(mean / 2 - means[(n - period) % PERIOD_SPAN]! / 2);
-        if (n > learning + period) {
+        if (learned && seasonRange.count() >= period) {
           e = Math.max(e, exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT);
         }
         seasonRange.push(residual);
@@ -129,13 +142,16 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       maxRun = Math.max(maxRun, run);
       valueRange.push(x);
       if (n >= w) meanRange.push(mean);
+      if (n >= 2 * w) volRange.push(spread);
       means[n % PERIOD_SPAN] = mean;
       prev = x;
       n++;
       if (n % PERIOD_EVERY === 0) period = findPeriod(means, recent, n);
       let score = e === -Infinity ? 0 : e > 0 ? 1 - 0.5 * Math.exp(-10 * e) : 0.5 * Math.exp(5 * e);
-      if (suppress > 0) (suppress--, score *= 0.5);
-      else if (score >= alertScore) suppress = suppressPoints;
+      if (suppress > 0) suppress--;
+      else peak = 0;
+      if (score <= peak) score *= 0.5;
+      else if (score >= alertScore && suppressPoints > 0) (peak = score, suppress = suppressPoints);
       return score;
     },
   };
@@ -146,7 +162,6 @@ function findPeriod(means: Float64Array, scratch: Float64Array, n: number): numb
   for (let i = 0; i < len; i++) scratch[i] = means[(n - len + i) % PERIOD_SPAN]!;
   return dominantPeriod(scratch.subarray(0, len), PERIOD_MIN_LAG, PERIOD_MIN_R);
 }
-
 /**
  * Scores a whole series by feeding a fresh detector point by point, so each score depends only
  * on the points at or before it.

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createAnomalyDetector, scoreSeries } from "../../analytics/anomaly.ts";
 import { createSlidingRange } from "../../analytics/_anomaly_sliding_range.ts";
 import { dominantPeriod } from "../../analytics/_anomaly_period.ts";
+import { createMovingMean } from "../../analytics/_anomaly_moving_mean.ts";
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -108,13 +109,39 @@ Deno.test("scoreSeries() handles values near Number.MAX_VALUE without NaN", () =
   assert.ok(scores[550]! > 0.5);
 });
 
-Deno.test("scoreSeries() damps repeated alerts after a strong one", () => {
+Deno.test("scoreSeries() damps weaker repeats after an alert", () => {
   const values = noisyDaily(2000);
   values[1500] = 200;
-  values[1520] = 300;
+  values[1520] = 150; // a record of the moving mean, weaker than the spike before it
   const damped = scoreSeries(times(2000), values);
   const free = scoreSeries(times(2000), values, { suppressPoints: 0 });
+  assert.ok(free[1520]! > 0.5, `free ${free[1520]}`);
   assert.ok(damped[1520]! < free[1520]! && damped[1520]! <= 0.5);
+  const late = scoreSeries(times(2000), values, { suppressPoints: 10 });
+  assert.equal(late[1520], free[1520]); // suppression over by then
+});
+
+Deno.test("scoreSeries() lets a stronger anomaly through the suppression of a weaker one", () => {
+  const values = noisyDaily(2000);
+  values[1500] = 100;
+  values[1520] = 400;
+  const scores = scoreSeries(times(2000), values);
+  assert.ok(scores[1500]! > 0.9 && scores[1520]! > 0.9);
+  assert.ok(scores[1521]! <= 0.5);
+});
+
+Deno.test("scoreSeries() flags a series that starts to oscillate inside its range", () => {
+  // Calm noise with a spike up and one down every 200 points, then a swing of ±4 around the
+  // same level: the value and its moving mean stay inside their ranges, the volatility does not.
+  const rand = seeded(13);
+  const values = Float64Array.from(
+    { length: 2000 },
+    (_, i) => i % 200 === 0 ? 60 : i % 200 === 100 ? 40 : 49.75 + 0.5 * rand(),
+  );
+  for (let i = 1500; i < 2000; i++) values[i] = i % 2 === 0 ? 46 : 54;
+  const scores = scoreSeries(times(2000), values);
+  assert.ok(Math.max(...scores.subarray(1000, 1500)) <= 0.5);
+  assert.ok(Math.max(...scores.subarray(1500, 1510)) > 0.9);
 });
 
 Deno.test("scoreSeries() rejects mismatched lengths and bad options", () => {
@@ -139,6 +166,20 @@ Deno.test("createSlidingRange() tracks the window's minimum and maximum", () => 
   }
   assert.equal(r.count(), 200);
   assert.throws(() => createSlidingRange(0), /Invalid size: 0/);
+});
+
+Deno.test("createMovingMean() averages the last values without overflow", () => {
+  const m = createMovingMean(3);
+  assert.deepEqual([1, 2, 3, 10].map((x) => m.push(x)), [1, 1.5, 2, 5]);
+  assert.equal(m.full(), true);
+  const big = createMovingMean(2);
+  big.push(Number.MAX_VALUE);
+  assert.equal(big.push(Number.MAX_VALUE), Number.MAX_VALUE);
+  const long = createMovingMean(4);
+  let last = 0;
+  for (let i = 0; i < 1000; i++) last = long.push(0.1 * (i % 4));
+  assert.ok(Math.abs(last - 0.15) < 1e-12);
+  assert.throws(() => createMovingMean(0), /Invalid size: 0/);
 });
 
 Deno.test("dominantPeriod() finds no period in short, constant or random input", () => {
