@@ -15,10 +15,11 @@
  *   autocorrelation (a missing daily peak); scored once a full period of gaps has been seen.
  *
  * A feature beyond the range of its history by a fraction `e` of that range scores
- * `0.5 + 0.5·(1 − e^{−10e})`; inside the range the score decays below 0.5; the point's score is
- * the largest. Repeats are suppressed (NAB counts only the earliest detection of a window): once
- * a point scores at least `alertScore`, for `suppressPoints` points every score not above the
- * highest alert so far is halved, while a stronger anomaly passes and becomes the reference.
+ * `0.5 + 0.5·(1 − e^{−10e})`; inside the range the score decays below 0.5. Repeats are
+ * suppressed per feature (NAB counts only the earliest detection of a window): once a feature
+ * scores at least `alertScore`, for `suppressPoints` points its scores not above its strongest
+ * alert so far are halved, while a stronger one passes and becomes the reference; an alert of
+ * one feature never hides another feature's. The point's score is the largest feature score.
  *
  * Windows are counted in points. The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
  * 2015): `meanWindow` 24 is 2 hours, `suppressPoints` 400 about a day and a half.
@@ -38,9 +39,9 @@ export interface AnomalyDetectorOptions {
   learningPoints?: number;
   /** Moving-mean window in points (the volatility window is twice it); default `24`. */
   meanWindow?: number;
-  /** Points during which weaker repeats of an alert are halved; default `400` (0 disables). */
+  /** Points for which a feature's weaker repeats of its alert are halved; default `400`. */
   suppressPoints?: number;
-  /** Score at or above which a point is an alert that starts suppression; default `0.5`. */
+  /** Feature score at or above which it is an alert that starts suppression; default `0.5`. */
   alertScore?: number;
 }
 
@@ -55,6 +56,7 @@ export interface AnomalyDetector {
   update(ts: number, value: number): number;
 }
 
+const FEATURES = 5; // value, moving mean, volatility, flat run, seasonal gap
 const FLAT_WEIGHT = 0.3, FLAT_OFFSET = 5, SEASON_WEIGHT = 0.3;
 const PERIOD_EVERY = 600, PERIOD_SPAN = 2000, PERIOD_MIN_LAG = 24, PERIOD_MIN_R = 0.6;
 
@@ -113,7 +115,10 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const vol = createMovingMean(2 * w);
   const means = new Float64Array(PERIOD_SPAN);
   const recent = new Float64Array(PERIOD_SPAN);
-  let n = 0, prev = NaN, run = 0, maxRun = 0, period = 0, suppress = 0, peak = 0;
+  const e = new Float64Array(FEATURES); // exceedance per feature
+  const peak = new Float64Array(FEATURES); // strongest alert per feature within the window
+  const left = new Float64Array(FEATURES); // points of suppression left per feature
+  let n = 0, prev = NaN, run = 0, maxRun = 0, period = 0;
 
   return {
     update(_ts: number, x: number): number {
@@ -125,17 +130,17 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
         ? run + 1
         : 0;
-      let e = -Infinity;
+      e.fill(-Infinity);
       if (learned) {
-        e = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
-        if (n >= w) e = Math.max(e, exceedance(mean, meanRange, true, true));
-        if (n >= 4 * w) e = Math.max(e, exceedance(spread, volRange, true, false));
-        if (run > maxRun) e = Math.max(e, ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT);
+        e[0] = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
+        if (n >= w) e[1] = exceedance(mean, meanRange, true, true);
+        if (n >= 4 * w) e[2] = exceedance(spread, volRange, true, false);
+        if (run > maxRun) e[3] = ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT;
       }
       if (period > 0 && n > period) {
         const residual = Math.abs(mean / 2 - means[(n - period) % PERIOD_SPAN]! / 2);
         if (learned && seasonRange.count() >= period) {
-          e = Math.max(e, exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT);
+          e[4] = exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT;
         }
         seasonRange.push(residual);
       }
@@ -147,11 +152,20 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       prev = x;
       n++;
       if (n % PERIOD_EVERY === 0) period = findPeriod(means, recent, n);
-      let score = e === -Infinity ? 0 : e > 0 ? 1 - 0.5 * Math.exp(-10 * e) : 0.5 * Math.exp(5 * e);
-      if (suppress > 0) suppress--;
-      else peak = 0;
-      if (score <= peak) score *= 0.5;
-      else if (score >= alertScore && suppressPoints > 0) (peak = score, suppress = suppressPoints);
+      let score = 0;
+      for (let k = 0; k < FEATURES; k++) {
+        const ek = e[k]!;
+        let s = ek === -Infinity
+          ? 0
+          : ek > 0
+          ? 1 - 0.5 * Math.exp(-10 * ek)
+          : 0.5 * Math.exp(5 * ek);
+        if (left[k]! > 0) left[k]!--;
+        else peak[k] = 0;
+        if (s <= peak[k]!) s *= 0.5; // a repeat of this feature's alert
+        else if (s >= alertScore && suppressPoints > 0) (peak[k] = s, left[k] = suppressPoints);
+        if (s > score) score = s;
+      }
       return score;
     },
   };

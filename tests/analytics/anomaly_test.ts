@@ -189,3 +189,12 @@ Deno.test("dominantPeriod() finds no period in short, constant or random input",
   assert.equal(dominantPeriod(Float64Array.from({ length: 500 }, rand), 24, 0.6), 0);
   assert.equal(dominantPeriod(noisyDaily(1000), 24, 0.6), 96);
 });
+
+Deno.test("scoreSeries() suppresses per feature: a spike's alert does not hide a flat run", () => {
+  const values = noisyDaily(2000, 3);
+  values[1490] = 200;
+  for (let i = 1500; i < 1600; i++) values[i] = 50;
+  const scores = scoreSeries(times(2000), values);
+  assert.ok(scores[1490]! > 0.9);
+  assert.ok(Math.max(...scores.subarray(1500, 1600)) > 0.7);
+});
