@@ -13,7 +13,7 @@
 export { LakeError, NotFound } from "./errors.ts";
 export { type Tier, TIERS, visibleFiles } from "./_paths.ts";
 export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
-export { quantizeValue, SIGNIFICANT_BITS } from "./quantize_value.ts";
+export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export {
   type LakeRow,
   writeSamples,
@@ -38,6 +38,13 @@ export {
   type SampleSource,
   startCollection,
 } from "./collect_loop.ts";
+export { simulateHost, type SimulateHostOptions, type SimulateHostResult } from "./simulate.ts";
+export {
+  compactLake,
+  type CompactOptions,
+  type CompactStep,
+  type CompactSummary,
+} from "./compact.ts";
 export { MINUTE_MAX_MS, pickTier, RAW_MAX_MS, type SeriesTier } from "./pick_tier.ts";
 export {
   Lake,

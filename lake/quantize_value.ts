@@ -4,16 +4,17 @@
  * @module
  */
 
-/** Significant bits kept for values that are not whole numbers. */
-export const SIGNIFICANT_BITS = 16;
+/** Significant decimal digits kept for values that are not whole numbers. */
+export const SIGNIFICANT_DIGITS = 6;
 
 /**
  * Rounds a value to the precision the lake stores: whole numbers (byte counts, inodes,
- * processes, connections) are kept exactly; other values (ratios, rates, milliseconds) keep
- * {@linkcode SIGNIFICANT_BITS} significant bits, a relative error below 2⁻¹⁷ ≈ 7.6e-6 (a ratio
- * of 0.5 within ±4e-6, a rate of 1000/s within ±0.008/s). That is finer than any unit in the
- * registry needs (ratios come from 1/100 s jiffies) and leaves the low mantissa bytes zero, which
- * Parquet then compresses to almost nothing. `NaN` and infinities pass through.
+ * processes, connections, counts per second over whole seconds) are kept exactly; other values
+ * (ratios, rates over jittery intervals, milliseconds) keep {@linkcode SIGNIFICANT_DIGITS}
+ * significant decimal digits, a relative error of at most 5e-6 (a ratio of 0.5 within ±5e-7, a
+ * rate of 1000/s within ±0.0005/s). That is finer than any unit in the registry needs (ratios
+ * come from 1/100 s jiffies), keeps values readable (`0.37` stays `0.37`) and drops the noise
+ * digits that cost space. `NaN` and infinities pass through.
  *
  * @param value The value.
  * @returns The rounded value.
@@ -22,13 +23,18 @@ export const SIGNIFICANT_BITS = 16;
  * import assert from "node:assert/strict";
  * import { quantizeValue } from "./quantize_value.ts";
  * assert.equal(quantizeValue(17179869184), 17179869184);
- * assert.ok(Math.abs(quantizeValue(0.123456789) - 0.123456789) < 0.123456789 * 2 ** -17);
- * assert.equal(quantizeValue(0.5), 0.5);
+ * assert.equal(quantizeValue(0.123456789), 0.123457);
+ * assert.equal(quantizeValue(1234.5678901), 1234.57);
+ * assert.equal(quantizeValue(12345678.9), 12345700);
  * ```
  */
 export function quantizeValue(value: number): number {
   if (Number.isInteger(value) || !Number.isFinite(value)) return value;
-  const exponent = Math.floor(Math.log2(Math.abs(value)));
-  const scale = 2 ** (SIGNIFICANT_BITS - 1 - exponent);
-  return Math.round(value * scale) / scale;
+  const digits = SIGNIFICANT_DIGITS - 1 - Math.floor(Math.log10(Math.abs(value)));
+  if (digits >= 0) {
+    const scale = 10 ** digits; // exact for digits ≤ 22, so the division rounds correctly
+    return Math.round(value * scale) / scale;
+  }
+  const scale = 10 ** -digits;
+  return Math.round(value / scale) * scale;
 }

@@ -90,19 +90,58 @@ export function writeSamples(
     g.ts.push(s.ts);
     g.metric.push(s.metric);
     g.labels.push(typeof s.labels === "string" ? s.labels : formatLabels(s.labels));
-    g.value.push(quantizeValue(s.value));
+    g.value.push(s.value);
   }
   const out: WrittenFile[] = [];
   for (const [key, g] of [...groups].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     const [host, date] = key.split("\n") as [string, string];
-    const dir = partitionDir(options.root, "metrics", checkHost(host), date);
-    if (options.skipExisting && holds(dir, options.id)) continue;
-    const bytes = encodeRows(g);
-    const path = `${dir}/${dataFileName("part", options.id)}`;
-    writeFileAtomic(path, bytes, { sync: options.sync ?? true });
-    out.push({ path, rows: g.ts.length, bytes: bytes.length });
+    const file = writePartition(g, { ...options, host, date });
+    if (file) out.push(file);
   }
   return out;
+}
+
+/** Rows of one partition as columns (all the same length). */
+export interface RowColumns {
+  /** ms since the epoch, all within the partition's UTC date. */
+  ts: ArrayLike<number>;
+  metric: string[];
+  labels: string[];
+  value: ArrayLike<number>;
+}
+
+/**
+ * Writes rows already grouped by host and date (the bulk path of the simulator). Values are
+ * rounded by `quantizeValue`; non-finite values must have been dropped by the caller.
+ *
+ * @param columns The rows.
+ * @param options Where and under which id; `host` and `date` (`YYYY-MM-DD`) name the partition.
+ * @returns The file written, or undefined where `skipExisting` skipped it or there were no rows.
+ * @throws {LakeError} If the file cannot be written.
+ */
+export function writePartition(
+  columns: RowColumns,
+  options: WriteSamplesOptions & { host: string; date: string },
+): WrittenFile | undefined {
+  if (columns.ts.length === 0) return undefined;
+  const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
+  if (options.skipExisting && holds(dir, options.id)) return undefined;
+  const value = new Float64Array(columns.value.length);
+  for (let i = 0; i < value.length; i++) value[i] = quantizeValue(columns.value[i]!);
+  const buffer = parquetWriteBuffer({
+    columnData: [
+      { name: "ts", data: Array.from(columns.ts), type: "TIMESTAMP", nullable: false },
+      { name: "metric", data: columns.metric, type: "STRING", nullable: false },
+      { name: "labels", data: columns.labels, type: "STRING", nullable: false },
+      { name: "value", data: value, type: "DOUBLE", nullable: false },
+    ],
+    rowGroupSize: 1_000_000,
+    createdBy: "perfscope",
+  });
+  const bytes = new Uint8Array(buffer);
+  const path = `${dir}/${dataFileName("part", options.id)}`;
+  writeFileAtomic(path, bytes, { sync: options.sync ?? true });
+  return { path, rows: value.length, bytes: bytes.length };
 }
 
 function holds(dir: string, id: number): boolean {
@@ -110,20 +149,4 @@ function holds(dir: string, id: number): boolean {
     const f = parseDataFile(name);
     return f !== undefined && (f.kind === "part" ? f.id === id : f.id >= id);
   });
-}
-
-function encodeRows(
-  g: { ts: number[]; metric: string[]; labels: string[]; value: number[] },
-): Uint8Array {
-  const buffer = parquetWriteBuffer({
-    columnData: [
-      { name: "ts", data: g.ts, type: "TIMESTAMP", nullable: false },
-      { name: "metric", data: g.metric, type: "STRING", nullable: false },
-      { name: "labels", data: g.labels, type: "STRING", nullable: false },
-      { name: "value", data: Float64Array.from(g.value), type: "DOUBLE", nullable: false },
-    ],
-    rowGroupSize: 1_000_000,
-    createdBy: "perfscope",
-  });
-  return new Uint8Array(buffer);
 }
