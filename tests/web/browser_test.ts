@@ -74,8 +74,8 @@ Deno.test({
       const first = Number(await page.getAttribute("#last-sample", "data-ts"));
       // Runs in the page: a newer sample than the first one seen must show up within 2 s.
       await page.waitForFunction(
-        // deno-lint-ignore no-explicit-any
         (ts: number) =>
+          // deno-lint-ignore no-explicit-any
           Number((globalThis as any).document.getElementById("last-sample")?.dataset.ts) > ts,
         first,
         { timeout: 2000 },

@@ -73,3 +73,58 @@ Deno.test("GET /api/metrics lists the registry even for an empty lake", async ()
   assert.deepEqual(cpu.labels, ["cpu", "mode"]);
   assert.deepEqual(cpu.series, []);
 });
+
+Deno.test("capacityPage() ranks resources by nearest exhaustion and lists recommendations", async () => {
+  const { capacityPage } = await import("../../web/pages/capacity_page.ts");
+  const base = {
+    host: "h",
+    metric: "filesystem_used_bytes",
+    labels: "mountpoint=/var",
+    unit: "bytes",
+    status: "warning",
+    current: 1,
+    limit: 2,
+    growthPerDay: 0.1,
+    etaLow: null,
+    etaHigh: null,
+    model: "ets",
+    series: { ts: [0, 1], values: [1, null] },
+    decomposition: null,
+    forecast: null,
+  };
+  const now = Date.UTC(2024, 0, 1);
+  const html = String(
+    await capacityPage({
+      state: "ready",
+      generatedAt: now,
+      from: now - 86_400_000,
+      horizonMs: 86_400_000,
+      resources: [
+        { ...base, resource: "cpu", eta: null, utilization: null },
+        { ...base, resource: "disk", eta: now + 3 * 86_400_000, utilization: 0.5 },
+        { ...base, resource: "memory", eta: now + 3_600_000, utilization: 0.9 },
+      ],
+      recommendations: [{ severity: "high", title: "Grow /var", detail: "Full in 3 days" }],
+    }),
+  );
+  const order = ["memory", "disk", "cpu"].map((r) => html.indexOf(`<td>${r}</td>`));
+  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  assert.match(html, /1\.0 h/);
+  assert.match(html, /3\.0 d/);
+  assert.match(html, /not in horizon/);
+  assert.match(html, /50\.0 %/);
+  assert.match(html, /\[high\] Grow \/var/);
+  assert.match(html, /<script type="application\/json" id="page-data">/);
+  assert.match(html, /src="\/assets\/capacity.js"/);
+  const none = String(
+    await capacityPage({
+      state: "ready",
+      generatedAt: now,
+      from: 0,
+      horizonMs: 1,
+      resources: [],
+      recommendations: [],
+    }),
+  );
+  assert.match(none, /No recommendations/);
+});

@@ -110,7 +110,7 @@
       marginLeft: 56,
       x: {
         type: "utc",
-        domain: [new Date(state.lastTs - state.windowMs), new Date(state.lastTs)],
+        domain: [new Date(start), new Date(end)],
         label: null,
       },
       y: { grid: true, label: y.label, tickFormat: y.format, domain: y.domain },

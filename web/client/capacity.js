@@ -1,0 +1,70 @@
+// Capacity page: per resource, the observed series with trend, and the forecast with 80 % and
+// 95 % bands, from the JSON the server embedded in #page-data.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("page-data").textContent);
+  const rows = (ts, values, name) =>
+    ts.map((t, i) => ({ date: new Date(t), value: values[i], name })).filter((d) =>
+      d.value !== null
+    );
+  data.resources.forEach((r, i) => {
+    const el = document.getElementById("capacity-" + i);
+    if (!el) return;
+    const marks = [
+      Plot.lineY(rows(r.series.ts, r.series.values, "observed"), {
+        x: "date",
+        y: "value",
+        stroke: "name",
+      }),
+    ];
+    if (r.decomposition) {
+      marks.push(
+        Plot.lineY(rows(r.decomposition.ts, r.decomposition.trend, "trend"), {
+          x: "date",
+          y: "value",
+          stroke: "name",
+        }),
+      );
+    }
+    if (r.forecast) {
+      const f = r.forecast;
+      const band = f.ts.map((t, k) => ({
+        date: new Date(t),
+        lo80: f.lo80[k],
+        hi80: f.hi80[k],
+        lo95: f.lo95[k],
+        hi95: f.hi95[k],
+      }));
+      marks.unshift(
+        Plot.areaY(band, { x: "date", y1: "lo95", y2: "hi95", fill: "#93c5fd", fillOpacity: 0.35 }),
+        Plot.areaY(band, { x: "date", y1: "lo80", y2: "hi80", fill: "#60a5fa", fillOpacity: 0.45 }),
+      );
+      marks.push(
+        Plot.lineY(rows(f.ts, f.mean, "forecast"), {
+          x: "date",
+          y: "value",
+          stroke: "name",
+          strokeDasharray: "4,3",
+        }),
+      );
+    }
+    if (r.limit !== null) {
+      marks.push(Plot.ruleY([r.limit], { stroke: "#b91c1c", strokeDasharray: "2,2" }));
+    }
+    marks.push(
+      Plot.tip(
+        rows(r.series.ts, r.series.values, "observed"),
+        Plot.pointerX({ x: "date", y: "value" }),
+      ),
+    );
+    el.replaceChildren(Plot.plot({
+      width: Math.max(360, el.clientWidth || 420),
+      height: 220,
+      marginLeft: 60,
+      x: { type: "utc", label: null },
+      y: { grid: true, label: r.unit },
+      color: { legend: true },
+      marks,
+    }));
+  });
+})();
