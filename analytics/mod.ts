@@ -1,0 +1,46 @@
+/**
+ * Analytics: typed-array kernels and lake-level analyses. Reading series (CSV), decomposition
+ * and forecasting, anomaly scores, capacity (time until a limit), bottleneck ranking,
+ * recommendations, persisted models and DataFrame helpers for notebooks.
+ *
+ * Everything here is pure or takes an open lake; nothing imports web/ or reports/. DataFrame
+ * helpers load danfojs only when called.
+ *
+ * @module
+ */
+
+export {
+  type CsvSeries,
+  type CsvSeriesOptions,
+  parseTimestamp,
+  readCsvSeries,
+} from "./csv_series.ts";
+export * from "./forecasting.ts";
+export {
+  type AnomalyDetector,
+  type AnomalyDetectorOptions,
+  createAnomalyDetector,
+  scoreSeries,
+} from "./anomaly.ts";
+export {
+  type CapacityForecast,
+  capacityForecast,
+  type CapacityForecastOptions,
+  type CapacityStatus,
+} from "./capacity_forecast.ts";
+export { huberQuadratic, theilSen, type TrendCoefficients } from "./capacity_robust_fit.ts";
+export { type SeasonalProfile } from "./capacity_season.ts";
+export { generateLeak, type GenerateLeakOptions, type Leak } from "./capacity_leak.ts";
+export { capacityReport, type CapacityReportOptions, type CapacityRow } from "./capacity_report.ts";
+export {
+  DEFAULT_THRESHOLDS,
+  findResources,
+  type FindResourcesOptions,
+  latestTime,
+  latestValue,
+  type Resource,
+  type ResourceKind,
+} from "./bottleneck_resources.ts";
+export { recommend, type RecommendOptions } from "./recommend.ts";
+export type { Evidence, Recommendation, SeriesRef, Severity } from "./recommend_types.ts";
+export { formatPercent, formatQuantity, formatSpan } from "./recommend_format.ts";
