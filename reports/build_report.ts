@@ -9,6 +9,7 @@ import type { Lake } from "../lake/mod.ts";
 import { capacityReport, decompose, forecast, recommend, scoreSeries } from "../analytics/mod.ts";
 import type { ReportData, ResourceSection } from "./report_data.ts";
 import { downsample } from "./downsample.ts";
+import { resourceName } from "./resource_name.ts";
 import { niceStep, regularize, round, roundAll, slug, statusOf, trim } from "./_grid.ts";
 
 const DAY = 86_400_000;
@@ -165,6 +166,7 @@ function resourceSection(
   const utilization = row.utilization ?? null;
   return {
     id,
+    name: resourceName(row),
     host: row.host,
     resource: row.resource,
     metric: row.metric,

@@ -6,11 +6,9 @@
  */
 import type { ReportData, ResourceSection } from "./report_data.ts";
 import { escapeHtml as e, formatDuration, formatTime, formatValue } from "./format_value.ts";
+import { resourceName } from "./resource_name.ts";
 
-/** The display name of a resource, e.g. `web-1 · disk (mountpoint=/data)`. */
-export function resourceName(r: ResourceSection): string {
-  return `${r.host} · ${r.resource}${r.labels ? ` (${r.labels})` : ""}`;
-}
+export { resourceName };
 
 function badge(status: string): string {
   return `<span class="badge ${e(status)}">${e(status)}</span>`;
@@ -88,7 +86,7 @@ export function renderResource(r: ResourceSection, now: number): string {
     ["growth", `${formatValue(r.growthPerDay, r.unit)}/day`],
     ["exhaustion", eta(r, now)],
     ["anomalies", String(r.anomalies.length)],
-  ].map(([k, v]) => `<div><span>${k}</span>${v}</div>`).join("");
+  ].map(([k, v]) => `<div><span class="k">${k}</span>${v}</div>`).join("");
   const decomposition = r.decomposition
     ? figure(
       `chart-${r.id}-decomposition`,

@@ -75,6 +75,8 @@ export interface Accuracy {
 export interface ResourceSection {
   /** Stable id used for anchors and chart ids, e.g. `web-1-disk-mountpoint-data`. */
   id: string;
+  /** Display name, e.g. `web-1 · filesystem /data`. */
+  name: string;
   host: string;
   /** Resource name, e.g. `cpu`, `memory`, `disk`, `filesystem`. */
   resource: string;

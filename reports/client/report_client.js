@@ -50,6 +50,27 @@
     return z ? { domain: z.map((t) => new Date(t)) } : {};
   }
 
+  // The value range the chart must show: observations, forecast and its 80 % band; the limit
+  // only when it is near (else the series would be squashed against one edge).
+  function extent(obs, fc) {
+    const values = obs.map((d) => d.value).concat(fc.flatMap((d) => [d.mean, d.lo80, d.hi80]))
+      .filter((v) => v != null && Number.isFinite(v));
+    return values.length ? d3.extent(values) : [0, 1];
+  }
+  function showLimit(r, obs, fc) {
+    if (r.limit == null) return false;
+    const [lo, hi] = extent(obs, fc);
+    return r.limit <= hi + 1.5 * Math.max(hi - lo, Math.abs(hi) * 0.05);
+  }
+  function yDomain(r, obs, fc) {
+    let [lo, hi] = extent(obs, fc);
+    if (showLimit(r, obs, fc)) (lo = Math.min(lo, r.limit), hi = Math.max(hi, r.limit));
+    const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.1 || 1;
+    lo -= pad, hi += pad;
+    if (r.unit === "bytes" || r.unit === "ratio") lo = Math.max(0, lo);
+    return [lo, hi];
+  }
+
   function forecastChart(el, r) {
     const f = fmt(r.unit);
     const obs = rows(r.series.ts, { value: r.series.values });
@@ -66,7 +87,7 @@
     if (trend.length) present.push("trend");
     if (fc.length) present.push("forecast", "80 % band", "95 % band");
     if (anomalies.length) present.push("anomaly");
-    if (r.limit != null) present.push("limit");
+    if (showLimit(r, obs, fc)) present.push("limit");
     const title = (d) =>
       [
         time(d.ts),
@@ -83,21 +104,46 @@
       x: { type: "utc", label: null, ...domainOf(r) },
       y: {
         grid: true,
+        domain: yDomain(r, obs, fc),
         label: `${r.metric} (${r.unit})`,
         tickFormat: r.unit === "ratio" ? (v) => d3.format(".0%")(v) : (v) => f(v),
       },
       color: { legend: true, domain: present, range: present.map((k) => colors[k]) },
-      clip: true,
       marks: [
-        Plot.areaY(fc, { x: "ts", y1: "lo95", y2: "hi95", fill: () => "95 % band" }),
-        Plot.areaY(fc, { x: "ts", y1: "lo80", y2: "hi80", fill: () => "80 % band" }),
-        Plot.lineY(obs, { x: "ts", y: "value", stroke: () => "observed", strokeWidth: 1.2 }),
-        Plot.lineY(trend, { x: "ts", y: "value", stroke: () => "trend", strokeDasharray: "4,3" }),
-        Plot.lineY(fc, { x: "ts", y: "mean", stroke: () => "forecast", strokeWidth: 1.5 }),
-        r.limit != null
+        Plot.areaY(fc, { clip: true, x: "ts", y1: "lo95", y2: "hi95", fill: () => "95 % band" }),
+        Plot.areaY(fc, { clip: true, x: "ts", y1: "lo80", y2: "hi80", fill: () => "80 % band" }),
+        Plot.lineY(trend, {
+          clip: true,
+          x: "ts",
+          y: "value",
+          stroke: () => "trend",
+          strokeDasharray: "4,3",
+        }),
+        Plot.lineY(obs, {
+          clip: true,
+          x: "ts",
+          y: "value",
+          stroke: () => "observed",
+          strokeWidth: 1.2,
+        }),
+        Plot.lineY(fc, {
+          clip: true,
+          x: "ts",
+          y: "mean",
+          stroke: () => "forecast",
+          strokeWidth: 1.5,
+        }),
+        showLimit(r, obs, fc)
           ? Plot.ruleY([r.limit], { stroke: () => "limit", strokeDasharray: "6,4" })
           : null,
-        Plot.dot(anomalies, { x: "ts", y: "value", r: 4, stroke: () => "anomaly", strokeWidth: 2 }),
+        Plot.dot(anomalies, {
+          clip: true,
+          x: "ts",
+          y: "value",
+          r: 4,
+          stroke: () => "anomaly",
+          strokeWidth: 2,
+        }),
         Plot.ruleX(tips, Plot.pointerX({ x: "ts", stroke: "#999" })),
         Plot.tip(tips, Plot.pointerX({ x: "ts", y: (d) => d.value ?? d.mean, title })),
       ],
@@ -137,10 +183,10 @@
           k === "seasonal" ? colors.trend : k === "remainder" ? colors.observed : colors.anomaly
         ),
       },
-      clip: true,
       marks: [
         Plot.ruleY([0], { stroke: "#bbb" }),
         Plot.lineY(long, {
+          clip: true,
           x: "ts",
           y: "value",
           fy: "component",
@@ -148,6 +194,7 @@
           strokeWidth: 1,
         }),
         Plot.dot(marked, {
+          clip: true,
           x: "ts",
           y: "value",
           fy: "component",
@@ -170,7 +217,7 @@
 
   function rankingChart(el) {
     const ranked = data.resources.filter((r) => r.utilization != null).map((r, i) => ({
-      name: `${i + 1}. ${r.host} · ${r.resource}${r.labels ? ` (${r.labels})` : ""}`,
+      name: `${i + 1}. ${r.name}`,
       utilization: r.utilization,
       status: r.status,
       eta: r.eta,

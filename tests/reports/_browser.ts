@@ -38,7 +38,10 @@ export async function openReport(
   path: string,
   viewport = { width: 1200, height: 900 },
 ): Promise<OpenedReport> {
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
   const page = await browser.newPage({ viewport });
   const requests: string[] = [];
   const errors: string[] = [];

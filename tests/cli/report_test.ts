@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "../../cli/report.ts";
+import { UsageError } from "../../cli/_args.ts";
+import { NOW, testLake } from "../reports/_lake.ts";
+
+Deno.test("report --help prints the usage and exits 0", async () => {
+  assert.equal(await main(["--help"]), 0);
+});
+
+Deno.test("report rejects unknown flags and bad values with a usage error", async () => {
+  await assert.rejects(() => main(["--bogus"]), UsageError);
+  await assert.rejects(() => main(["--since", "0"]), /Invalid --since: 0/);
+  await assert.rejects(() => main(["--horizon", "soon"]), /Invalid --horizon: soon/);
+  await assert.rejects(() => main(["--now", "yesterday"]), /Invalid --now: yesterday/);
+  await assert.rejects(() => main(["--hosts", ","]), /Invalid --hosts: ,/);
+});
+
+Deno.test("report writes one self-contained file to DATA/reports/capacity-DATE.html", async () => {
+  const root = await Deno.makeTempDir();
+  const lake = await testLake();
+  // Work on a copy so the default output lands in this test's own directory.
+  await new Deno.Command("cp", { args: ["-r", `${lake}/.`, root] }).output();
+  const code = await main([
+    "--data",
+    root,
+    "--since",
+    "2d",
+    "--horizon",
+    "3d",
+    "--now",
+    new Date(NOW).toISOString(),
+  ]);
+  assert.equal(code, 0);
+  const out = join(root, "reports", `capacity-${new Date(NOW).toISOString().slice(0, 10)}.html`);
+  const html = await Deno.readTextFile(out);
+  assert.match(html, /<h1>Capacity report<\/h1>/);
+  assert.doesNotMatch(html, /<script[^>]+src=/);
+  const leftovers = [...Deno.readDirSync(join(root, "reports"))].map((e) => e.name);
+  assert.deepEqual(leftovers, [`capacity-${new Date(NOW).toISOString().slice(0, 10)}.html`]);
+});
+
+Deno.test("report --out --hosts --title writes where asked, for the hosts asked", async () => {
+  const out = join(await Deno.makeTempDir(), "nested", "r.html");
+  const code = await main([
+    "--data",
+    await testLake(),
+    "--since",
+    "2d",
+    "--now",
+    new Date(NOW).toISOString(),
+    "--hosts",
+    "sim-1",
+    "--title",
+    "Weekly <capacity>",
+    "--out",
+    out,
+  ]);
+  assert.equal(code, 0);
+  const html = await Deno.readTextFile(out);
+  assert.match(html, /<title>Weekly &lt;capacity&gt;<\/title>/);
+  assert.match(html, /Hosts: sim-1/);
+});

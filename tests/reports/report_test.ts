@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openLake } from "../../lake/mod.ts";
+import { buildReport, renderReport, type ReportData } from "../../reports/mod.ts";
+import { missing } from "../_skip.ts";
+import { openReport } from "./_browser.ts";
+import { outline } from "./_outline.ts";
+import { NOW, testLake } from "./_lake.ts";
+
+const DAY = 86_400_000;
+let cached: Promise<{ data: ReportData; html: string; path: string }> | undefined;
+
+function report() {
+  cached ??= (async () => {
+    const lake = await openLake({ root: await testLake() });
+    try {
+      const data = await buildReport(lake, { now: NOW, sinceMs: 2 * DAY, horizonMs: 3 * DAY });
+      const html = await renderReport(data);
+      const path = join(await Deno.makeTempDir(), "report.html");
+      await Deno.writeTextFile(path, html);
+      return { data, html, path };
+    } finally {
+      lake.close();
+    }
+  })();
+  return cached;
+}
+
+Deno.test("buildReport() ranks the filling disk and the saturated CPU with forecasts", async () => {
+  const { data } = await report();
+  assert.equal(data.generatedAt, NOW);
+  assert.deepEqual(data.hosts, ["sim-1"]);
+  assert.ok(data.resources.length >= 2);
+  const disk = data.resources.find((r) => r.labels.includes("mountpoint=/var"));
+  assert.ok(disk, "the filling /var file system is in the report");
+  assert.ok(disk.growthPerDay !== null && disk.growthPerDay > 0);
+  for (const r of data.resources) {
+    assert.ok(r.series.ts.length > 0 && r.series.ts.length <= 400, r.id);
+    assert.equal(r.series.values.length, r.series.ts.length);
+    assert.ok(r.forecast && r.forecast.ts[0]! > r.series.ts.at(-1)!, `${r.id} forecasts ahead`);
+    for (let i = 0; i < r.forecast.ts.length; i++) {
+      const f = r.forecast;
+      const q = [f.lo95[i], f.lo80[i], f.mean[i], f.hi80[i], f.hi95[i]];
+      if (q.some((v) => v === null || v === undefined)) continue;
+      const v = q as number[];
+      assert.ok(
+        v[0]! <= v[1]! && v[1]! <= v[2]! && v[2]! <= v[3]! && v[3]! <= v[4]!,
+        `${r.id} bands nest`,
+      );
+    }
+  }
+  const ids = new Set(data.resources.map((r) => r.id));
+  assert.equal(ids.size, data.resources.length, "resource ids are unique");
+});
+
+Deno.test("buildReport() is deterministic for a fixed lake and clock", async () => {
+  const { data } = await report();
+  const lake = await openLake({ root: await testLake() });
+  try {
+    const again = await buildReport(lake, { now: NOW, sinceMs: 2 * DAY, horizonMs: 3 * DAY });
+    assert.deepEqual(again, data);
+  } finally {
+    lake.close();
+  }
+});
+
+Deno.test("buildReport() rejects a non-positive range", async () => {
+  const lake = await openLake({ root: await testLake() });
+  try {
+    await assert.rejects(() => buildReport(lake, { now: NOW, sinceMs: 0 }), /Invalid sinceMs: 0/);
+  } finally {
+    lake.close();
+  }
+});
+
+Deno.test("buildReport() of an empty lake gives an empty but renderable report", async () => {
+  const lake = await openLake({ root: await Deno.makeTempDir() });
+  try {
+    const data = await buildReport(lake, { now: NOW });
+    assert.deepEqual(data.resources, []);
+    const html = await renderReport(data);
+    assert.match(html, /no capacity series/);
+  } finally {
+    lake.close();
+  }
+});
+
+Deno.test("renderReport() inlines everything: no external URL is referenced", async () => {
+  const { html } = await report();
+  assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i);
+  assert.doesNotMatch(html, /@import|url\(\s*['"]?https?:/i);
+  assert.match(html, /default-src 'none'/);
+  assert.ok(!html.includes("</script>\n<script") || html.split("<script").length === 5);
+});
+
+Deno.test("renderReport() keeps the structure pinned by the golden outline", async () => {
+  const { html } = await report();
+  const actual = outline(html);
+  const golden = new URL("./golden/report_outline.txt", import.meta.url);
+  if (Deno.env.get("UPDATE_GOLDEN")) await Deno.writeTextFile(golden, actual);
+  assert.equal(actual, await Deno.readTextFile(golden), "run with UPDATE_GOLDEN=1 to accept");
+});
+
+Deno.test({
+  name: "the report renders every chart in headless Chromium with no error and no request",
+  ignore: missing("chromium", "the browser tests of the report"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { data, path, html } = await report();
+    const { browser, page, requests, errors } = await openReport(path);
+    try {
+      const expected = (html.match(/<figure class="chart"/g) ?? []).length;
+      assert.equal(
+        expected,
+        1 + data.resources.length + data.resources.filter((r) => r.decomposition).length,
+      );
+      assert.equal(
+        await page.locator("figure.chart[data-rendered] .plot svg[class^='plot']").count(),
+        expected,
+      );
+      assert.ok(
+        await page.locator("figure.chart .plot [class*='swatch']").count() > 0,
+        "legends are drawn",
+      );
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, [new URL(`file://${path}`).href]);
+
+      // Hovering a chart shows a tooltip (Plot tip mark).
+      const first = data.resources[0]!;
+      const chart = page.locator(`#chart-${first.id}-forecast svg[class^='plot']`).first();
+      await chart.scrollIntoViewIfNeeded();
+      const box = (await chart.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+      await page.waitForFunction(
+        (id) => document.querySelector(`#chart-${id}-forecast [aria-label="tip"] path`) !== null,
+        first.id,
+        { timeout: 5000 },
+      );
+
+      // Brushing a time range zooms both charts of the resource; double-click resets.
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
+      await page.mouse.up();
+      const state = await page.getAttribute(`#chart-${first.id}-forecast`, "data-rendered");
+      assert.match(state ?? "", /^zoomed:\d+-\d+$/);
+      if (first.decomposition) {
+        assert.equal(
+          await page.getAttribute(`#chart-${first.id}-decomposition`, "data-rendered"),
+          state,
+        );
+      }
+      assert.equal(await page.isVisible(`button.reset-zoom[data-resource="${first.id}"]`), true);
+      await page.click(`button.reset-zoom[data-resource="${first.id}"]`);
+      assert.equal(await page.getAttribute(`#chart-${first.id}-forecast`, "data-rendered"), "full");
+      assert.deepEqual(errors, []);
+      assert.equal(requests.length, 1);
+
+      if (Deno.env.get("UPDATE_SCREENSHOT")) {
+        await page.mouse.move(0, 0);
+        await page.evaluate(() => scrollTo(0, 0));
+        await page.screenshot({ path: "docs/screenshots/report.png", fullPage: false });
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "the report prints: controls are hidden in print media",
+  ignore: missing("chromium", "the browser tests of the report"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { path } = await report();
+    const { browser, page, errors } = await openReport(path);
+    try {
+      await page.emulateMedia({ media: "print" });
+      assert.equal(await page.locator(".controls").first().isVisible(), false);
+      const pdf = await page.pdf({ format: "A4" });
+      assert.ok(pdf.length > 10_000);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
