@@ -16,7 +16,7 @@ Deno.test("createProgressBar() redraws one line in place on a terminal", () => {
   bar.update(5, 10, "half");
   bar.done("finished");
   assert.equal(w.chunks.length, 2);
-  assert.match(w.chunks[0]!, /^\r\x1b\[2K█{5}░{5}  50 % half$/);
+  assert.equal(w.chunks[0], `\r\x1b[2K${"█".repeat(5)}${"░".repeat(5)}  50 % half`);
   assert.equal(w.chunks[1], "\r\x1b[2Kfinished\n");
 });
 
@@ -35,6 +35,6 @@ Deno.test("createProgressBar() treats a zero total as complete and clamps oversh
   const bar = createProgressBar({ writer: w, width: 4 });
   bar.update(0, 0, "nothing");
   bar.update(9, 3, "over");
-  assert.match(w.chunks[0]!, /████ 100 %/);
-  assert.match(w.chunks[1]!, /████ 100 %/);
+  assert.ok(w.chunks[0]!.includes("████ 100 %"));
+  assert.ok(w.chunks[1]!.includes("████ 100 %"));
 });
