@@ -1,0 +1,264 @@
+/**
+ * `perfscope train`: refits the forecast and capacity models of a lake's series and stores them
+ * in `DATA/models/` for reports, the web app and notebooks to reuse.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { findResources, latestTime, type Resource } from "../analytics/bottleneck_resources.ts";
+import { capacityForecast } from "../analytics/capacity_forecast.ts";
+import { DEFAULT_THRESHOLDS } from "../analytics/bottleneck_resources.ts";
+import { forecast } from "../analytics/forecast.ts";
+import { loadModels, modelKey, saveModel, type StoredModel } from "../analytics/persist_models.ts";
+import { openLake } from "../lake/mod.ts";
+import { errorLine, parseDuration, runMain, UsageError } from "./_args.ts";
+
+const HELP = `Usage: perfscope train [--data DIR] [--metric M] [--host H] [--since 7d]
+
+Refits models on the lake's recent history and stores them as JSON in DIR/models/:
+a forecast model (analytics/forecast.ts) per series and, for resources with a limit
+(file systems, inodes, memory, CPU run queue, TCP connections), a capacity model.
+Without --metric, trains every resource with a limit.
+
+Options:
+  --data DIR        lake root (default: data)
+  --metric M        train every series of this metric instead
+  --host H          only this host
+  --since D         history to fit, e.g. 7d (default: 7d)
+  --horizon D       forecast horizon, e.g. 1d (default: 1d)
+  -h, --help        show this help
+`;
+
+const STEPS = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000];
+
+interface Flags {
+  data: string;
+  metric?: string;
+  host?: string;
+  sinceMs: number;
+  horizonMs: number;
+}
+
+function parseFlags(args: string[]): Flags | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        data: { type: "string" },
+        metric: { type: "string" },
+        host: { type: "string" },
+        since: { type: "string" },
+        horizon: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const v = parsed.values;
+  if (v.help) return undefined;
+  if (v.metric !== undefined && !/^[a-z_][a-z0-9_]*$/.test(v.metric)) {
+    throw new UsageError(`Invalid --metric: ${v.metric} (use a metric name like memory_bytes)`);
+  }
+  return {
+    data: v.data ?? "data",
+    ...(v.metric !== undefined && { metric: v.metric }),
+    ...(v.host !== undefined && { host: v.host }),
+    sinceMs: parseDuration(v.since ?? "7d", "since"),
+    horizonMs: parseDuration(v.horizon ?? "1d", "horizon"),
+  };
+}
+
+/** A series to train, with its resource when it has a limit. */
+interface Target {
+  host: string;
+  metric: string;
+  labels: string;
+  resource?: Resource;
+}
+
+/**
+ * Runs the command.
+ *
+ * @param args Command-line arguments (without the command name).
+ * @param write Where the output goes (default: stdout).
+ * @returns The exit code: 0 on success, 1 when some model failed to fit (the others are stored).
+ * @throws {UsageError} For bad flags (exit 2 under `runMain`).
+ * @throws {Error} When the lake is empty or cannot be read (exit 1).
+ */
+export async function main(
+  args: string[],
+  write: (text: string) => void = (t) => void Deno.stdout.writeSync(new TextEncoder().encode(t)),
+): Promise<number> {
+  const flags = parseFlags(args);
+  if (!flags) {
+    write(HELP);
+    return 0;
+  }
+  const { errors } = await loadModels(flags.data);
+  for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
+  const lake = await openLake({ root: flags.data });
+  try {
+    const now = await latestTime(lake);
+    if (!Number.isFinite(now)) throw new Error(`No samples in the lake at ${flags.data}`);
+    const hosts = flags.host !== undefined ? [flags.host] : undefined;
+    const resources = await findResources(lake, { now, ...(hosts && { hosts }) });
+    let targets: Target[];
+    if (flags.metric === undefined) {
+      targets = resources.map((r) => ({
+        host: r.host,
+        metric: r.metric,
+        labels: r.labels,
+        resource: r,
+      }));
+    } else {
+      const byKey = new Map(
+        resources.map((r) => [`${r.host}\u0000${r.metric}\u0000${r.labels}`, r]),
+      );
+      targets = (await lake.metrics())
+        .filter((e) => e.metric === flags.metric && (!hosts || hosts.includes(e.host)))
+        .map((e) => {
+          const resource = byKey.get(`${e.host}\u0000${e.metric}\u0000${e.labels}`);
+          return { ...e, ...(resource && { resource }) };
+        });
+      if (targets.length === 0) throw new Error(`No series of ${flags.metric} in ${flags.data}`);
+    }
+    const from = now - flags.sinceMs;
+    const step = STEPS.find((s) => flags.sinceMs / s <= 500) ?? STEPS.at(-1)!;
+    let stored = 0;
+    let failed = 0;
+    for (const t of targets) {
+      const s = await lake.series({
+        host: t.host,
+        metric: t.metric,
+        labels: t.labels,
+        from,
+        to: now + 1,
+        step,
+      });
+      const grid = regularize(s.ts, s.values, step);
+      const series = {
+        host: t.host,
+        metric: t.metric,
+        labels: t.labels,
+        from,
+        to: now,
+        stepMs: step,
+        tier: s.tier,
+      };
+      const fits: [StoredModel["kind"], () => StoredModel][] = [];
+      if (grid.values.some(Number.isFinite)) {
+        fits.push(["forecast", () => forecastModel(grid.values, series, flags, now)]);
+        const r = t.resource;
+        if (r) fits.push(["capacity", () => capacityModel(grid, series, r, now)]);
+      }
+      for (const [kind, fit] of fits) {
+        let m: StoredModel;
+        try {
+          m = fit();
+        } catch (error) {
+          failed++;
+          write(`failed ${modelKey(kind, series)}: ${errorLine(error)}\n`);
+          continue;
+        }
+        const path = saveModel(flags.data, m);
+        stored++;
+        write(`stored ${m.key}  ${m.model}  ${summary(m)}  → ${path}\n`);
+      }
+    }
+    write(
+      `${stored} model(s) stored in ${flags.data}/models` +
+        (failed ? `, ${failed} failed` : "") +
+        (errors.length ? `, ${errors.length} corrupt file(s) skipped` : "") + "\n",
+    );
+    return failed ? 1 : 0;
+  } finally {
+    lake.close();
+  }
+}
+
+type SeriesInfo = StoredModel["series"] & { host: string };
+
+function forecastModel(
+  values: Float64Array,
+  series: SeriesInfo,
+  flags: Flags,
+  now: number,
+): StoredModel {
+  const horizon = Math.max(1, Math.round(flags.horizonMs / series.stepMs!));
+  const f = forecast(values, { horizon, stepMs: series.stepMs! });
+  const { name: _name, ...scores } = f.backtest;
+  return {
+    version: 1,
+    key: modelKey("forecast", series),
+    kind: "forecast",
+    series,
+    model: f.model,
+    params: f.fitted as unknown as Record<string, unknown>,
+    backtest: scores,
+    residuals: { ...f.fitted.residuals },
+    fittedAt: now,
+  };
+}
+
+function capacityModel(
+  grid: { ts: Float64Array; values: Float64Array },
+  series: SeriesInfo,
+  resource: Resource,
+  now: number,
+): StoredModel {
+  const threshold = resource.limit * DEFAULT_THRESHOLDS[resource.kind];
+  const f = capacityForecast(grid.ts, grid.values, { threshold, now });
+  return {
+    version: 1,
+    key: modelKey("capacity", series),
+    kind: "capacity",
+    series,
+    model: f.model,
+    params: {
+      resource: resource.kind,
+      limit: resource.limit,
+      threshold,
+      status: f.status,
+      now: f.now,
+      eta: f.eta,
+      etaLow: f.etaLow,
+      etaHigh: f.etaHigh,
+      current: f.current,
+      growthPerDay: f.growthPerDay,
+      trend: f.trend,
+      ...(f.profile &&
+        { profile: { periodMs: f.profile.periodMs, values: [...f.profile.values] } }),
+    },
+    backtest: { ...f.backtest },
+    residuals: { scale: f.residualScale, points: f.points },
+    fittedAt: now,
+  };
+}
+
+function summary(m: StoredModel): string {
+  if (m.kind === "capacity") {
+    const eta = m.params.eta as number | null;
+    return `${m.params.status}, eta ${eta === null ? "none" : new Date(eta).toISOString()}`;
+  }
+  const mae = m.backtest.mae;
+  return `backtest MAE ${
+    typeof mae === "number" && Number.isFinite(mae) ? mae.toPrecision(3) : "n/a"
+  }`;
+}
+
+/** Places bucketed values on a regular grid from the first to the last bucket (NaN in gaps). */
+function regularize(ts: Float64Array, values: Float64Array, step: number) {
+  if (ts.length === 0) return { ts: new Float64Array(0), values: new Float64Array(0) };
+  const t0 = ts[0]!;
+  const n = Math.round((ts[ts.length - 1]! - t0) / step) + 1;
+  const out = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < ts.length; i++) out[Math.round((ts[i]! - t0) / step)] = values[i]!;
+  return { ts: Float64Array.from({ length: n }, (_, i) => t0 + i * step), values: out };
+}
+
+if (import.meta.main) runMain("train", main);
