@@ -4,7 +4,7 @@
  * @module
  */
 
-import {
+import type {
   DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBTimestampMillisecondsValue,
@@ -12,59 +12,74 @@ import {
   DuckDBTimestampSecondsValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
-  DuckDBTypeId,
-  type DuckDBValueConverter,
-  type JS,
-  JSDuckDBValueConverter,
+  DuckDBValueConverter,
+  JS,
 } from "@duckdb/node-api";
+
+/** The DuckDB module, loaded lazily so that importing the lake does not load DuckDB. */
+export type DuckDBApi = typeof import("@duckdb/node-api");
+
+/** The value converters of `Lake.query()` and `Lake.table()`. */
+export interface Converters {
+  plain: DuckDBValueConverter<unknown>;
+  display: DuckDBValueConverter<unknown>;
+}
 
 /**
  * Converts: integers (BIGINT, HUGEINT…) → number; timestamps → ms since the epoch (number);
  * DATE → `YYYY-MM-DD` string; DECIMAL → number; everything else as the driver's JS converter
  * (strings, booleans, arrays, objects). SQL NULL → null.
  */
-export const plainConverter: DuckDBValueConverter<unknown> = (value, type, converter) => {
-  if (value === null || value === undefined) return null;
-  switch (type.typeId) {
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UHUGEINT:
-    case DuckDBTypeId.BIGNUM:
-      return Number(value as bigint);
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return Number((value as DuckDBTimestampValue | DuckDBTimestampTZValue).micros) / 1000;
-    case DuckDBTypeId.TIMESTAMP_MS:
-      return Number((value as DuckDBTimestampMillisecondsValue).millis);
-    case DuckDBTypeId.TIMESTAMP_S:
-      return Number((value as DuckDBTimestampSecondsValue).seconds) * 1000;
-    case DuckDBTypeId.TIMESTAMP_NS:
-      return Number((value as DuckDBTimestampNanosecondsValue).nanos) / 1e6;
-    case DuckDBTypeId.DATE:
-      return new Date((value as DuckDBDateValue).days * 86_400_000).toISOString().slice(0, 10);
-    case DuckDBTypeId.DECIMAL:
-      return (value as DuckDBDecimalValue).toDouble();
-    default:
-      return JSDuckDBValueConverter(value, type, converter as unknown as DuckDBValueConverter<JS>);
-  }
-};
-
-/** Like {@linkcode plainConverter}, but timestamps become ISO 8601 text (for display). */
-export const displayConverter: DuckDBValueConverter<unknown> = (value, type, converter) => {
-  const plain = plainConverter(value, type, converter);
-  switch (type.typeId) {
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_TZ:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_NS: {
-      const ms = plain as number;
-      return Number.isFinite(ms) && Math.abs(ms) < 8.64e15
-        ? new Date(ms).toISOString()
-        : String(value);
+export function converters(api: DuckDBApi): Converters {
+  const { DuckDBTypeId, JSDuckDBValueConverter } = api;
+  const plainConverter: DuckDBValueConverter<unknown> = (value, type, converter) => {
+    if (value === null || value === undefined) return null;
+    switch (type.typeId) {
+      case DuckDBTypeId.BIGINT:
+      case DuckDBTypeId.UBIGINT:
+      case DuckDBTypeId.HUGEINT:
+      case DuckDBTypeId.UHUGEINT:
+      case DuckDBTypeId.BIGNUM:
+        return Number(value as bigint);
+      case DuckDBTypeId.TIMESTAMP:
+      case DuckDBTypeId.TIMESTAMP_TZ:
+        return Number((value as DuckDBTimestampValue | DuckDBTimestampTZValue).micros) / 1000;
+      case DuckDBTypeId.TIMESTAMP_MS:
+        return Number((value as DuckDBTimestampMillisecondsValue).millis);
+      case DuckDBTypeId.TIMESTAMP_S:
+        return Number((value as DuckDBTimestampSecondsValue).seconds) * 1000;
+      case DuckDBTypeId.TIMESTAMP_NS:
+        return Number((value as DuckDBTimestampNanosecondsValue).nanos) / 1e6;
+      case DuckDBTypeId.DATE:
+        return new Date((value as DuckDBDateValue).days * 86_400_000).toISOString().slice(0, 10);
+      case DuckDBTypeId.DECIMAL:
+        return (value as DuckDBDecimalValue).toDouble();
+      default:
+        return JSDuckDBValueConverter(
+          value,
+          type,
+          converter as unknown as DuckDBValueConverter<JS>,
+        );
     }
-    default:
-      return plain;
-  }
-};
+  };
+
+  // Like plainConverter, but timestamps become ISO 8601 text (for display).
+  const displayConverter: DuckDBValueConverter<unknown> = (value, type, converter) => {
+    const plain = plainConverter(value, type, converter);
+    switch (type.typeId) {
+      case DuckDBTypeId.TIMESTAMP:
+      case DuckDBTypeId.TIMESTAMP_TZ:
+      case DuckDBTypeId.TIMESTAMP_MS:
+      case DuckDBTypeId.TIMESTAMP_S:
+      case DuckDBTypeId.TIMESTAMP_NS: {
+        const ms = plain as number;
+        return Number.isFinite(ms) && Math.abs(ms) < 8.64e15
+          ? new Date(ms).toISOString()
+          : String(value);
+      }
+      default:
+        return plain;
+    }
+  };
+  return { plain: plainConverter, display: displayConverter };
+}

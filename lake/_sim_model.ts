@@ -92,6 +92,8 @@ export function buildModel(o: ModelOptions): { series: SimSeries[]; step: (t: nu
   add("softirqs_per_second", "", () => Math.round(pos(800 + 9000 * s.act * (1 + 0.15 * normal()))));
   add("processes_running", "", () => Math.max(1, Math.round(sum(s.busy) + 0.7 * normal())));
   add("processes_blocked", "", () => (uniform() < 0.03 ? 1 : 0));
+  add("processes_total", "", () => Math.round(420 + 60 * s.act + 2 * normal()));
+  add("forks_per_second", "", () => Math.round(pos(2 + 25 * s.act * (1 + 0.3 * normal()))));
   for (const r of ["cpu", "memory", "io"]) {
     for (const k of ["some", "full"]) {
       add("pressure_stall_ratio", `kind=${k},resource=${r}`, () => {
@@ -183,6 +185,17 @@ export function buildModel(o: ModelOptions): { series: SimSeries[]; step: (t: nu
     () => (uniform() < 0.1 * s.act ? Math.ceil(4 * uniform()) : 0),
   );
   add("tcp_resets_per_second", "", () => (uniform() < 0.05 ? 1 : 0));
+  add(
+    "udp_receive_datagrams_per_second",
+    "",
+    () => Math.round(pos(20 + 200 * s.act * (1 + 0.2 * normal()))),
+  );
+  add(
+    "udp_transmit_datagrams_per_second",
+    "",
+    () => Math.round(pos(20 + 180 * s.act * (1 + 0.2 * normal()))),
+  );
+  add("udp_errors_per_second", "", () => (uniform() < 0.001 ? 1 : 0));
   for (const rank of ["cpu", "memory"]) {
     for (let k = 0; k < o.topN; k++) {
       const name = processNames[k % processNames.length]!;

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 import { quote } from "./_views.ts";
 import {
   dataFileName,
@@ -111,9 +111,10 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
   const partitions = listPartitions(root, "metrics");
   if (partitions.length === 0) return summary;
   const tmpDir = `${root}/.compact_tmp`;
+  const { DuckDBInstance: Instance } = await import("@duckdb/node-api");
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(":memory:", {
+    instance = await Instance.create(":memory:", {
       memory_limit: options.memoryLimit ?? "512MB",
       threads: String(options.threads ?? 2),
       temp_directory: tmpDir,

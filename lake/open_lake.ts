@@ -5,9 +5,9 @@
  * @module
  */
 
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { formatLabels, type Labels } from "../collectors/sample.ts";
-import { displayConverter, plainConverter } from "./_convert.ts";
+import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
 import { viewFiles, viewSql } from "./_views.ts";
 import { LakeError } from "./errors.ts";
 import { pickTier, type SeriesTier } from "./pick_tier.ts";
@@ -75,12 +75,19 @@ export class Lake {
   /** The DuckDB connection (views refresh on each call of this class's methods). */
   readonly connection: DuckDBConnection;
   #instance: DuckDBInstance;
+  #convert: Converters;
   #files = "";
 
   /** Use {@linkcode openLake}. */
-  constructor(root: string, instance: DuckDBInstance, connection: DuckDBConnection) {
+  constructor(
+    root: string,
+    instance: DuckDBInstance,
+    connection: DuckDBConnection,
+    api: DuckDBApi,
+  ) {
     this.root = root;
     this.#instance = instance;
+    this.#convert = converters(api);
     this.connection = connection;
   }
 
@@ -107,7 +114,7 @@ export class Lake {
    */
   async query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]> {
     const reader = await this.#run(sql, params);
-    return reader.convertRowObjects(plainConverter) as T[];
+    return reader.convertRowObjects(this.#convert.plain) as T[];
   }
 
   /**
@@ -124,7 +131,7 @@ export class Lake {
     params?: QueryParams,
   ): Promise<{ columns: string[]; rows: unknown[][] }> {
     const reader = await this.#run(sql, params);
-    return { columns: reader.columnNames(), rows: reader.convertRows(displayConverter) };
+    return { columns: reader.columnNames(), rows: reader.convertRows(this.#convert.display) };
   }
 
   /**
@@ -254,16 +261,17 @@ export class Lake {
  * ```
  */
 export async function openLake(options: OpenLakeOptions): Promise<Lake> {
+  const api = await import("@duckdb/node-api");
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(":memory:", {
+    instance = await api.DuckDBInstance.create(":memory:", {
       memory_limit: options.memoryLimit ?? "256MB",
       threads: String(options.threads ?? 1),
     });
   } catch (error) {
     throw new LakeError(`Cannot start DuckDB: ${errorText(error)}`, { cause: error });
   }
-  const lake = new Lake(options.root, instance, await instance.connect());
+  const lake = new Lake(options.root, instance, await instance.connect(), api);
   await lake.refresh();
   return lake;
 }
