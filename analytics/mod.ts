@@ -44,3 +44,21 @@ export {
 export { recommend, type RecommendOptions } from "./recommend.ts";
 export type { Evidence, Recommendation, SeriesRef, Severity } from "./recommend_types.ts";
 export { formatPercent, formatQuantity, formatSpan } from "./recommend_format.ts";
+export {
+  loadModel,
+  loadModels,
+  modelFileName,
+  modelKey,
+  type ModelLoadError,
+  modelsDir,
+  parseModel,
+  saveModel,
+  type StoredModel,
+} from "./persist_models.ts";
+export {
+  forecastFrame,
+  recommendationsFrame,
+  seriesFrame,
+  toDataFrame,
+  type ToDataFrameOptions,
+} from "./frames.ts";
