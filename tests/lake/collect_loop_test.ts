@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createSampler, type Sample } from "../../collectors/mod.ts";
+import type { Sample } from "../../collectors/mod.ts";
 import {
   listSegments,
   openLake,
