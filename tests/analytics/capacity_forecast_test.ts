@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { capacityForecast } from "../../analytics/capacity_forecast.ts";
+import { generateLeak } from "../../analytics/capacity_leak.ts";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+function line(n: number, f: (day: number) => number, stepMs = HOUR) {
+  const ts = Float64Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * stepMs);
+  return { ts, values: ts.map((t) => f((t - ts[0]!) / DAY)) };
+}
+
+Deno.test("capacityForecast() gives the exact ETA on noiseless linear data", () => {
+  const { ts, values } = line(24 * 7, (d) => 100 + 10 * d);
+  const f = capacityForecast(ts, values, { threshold: 200 });
+  assert.equal(f.status, "crossing");
+  assert.equal(f.model, "linear");
+  assert.equal(f.eta, ts[0]! + 10 * DAY);
+  assert.equal(f.etaLow, f.eta);
+  assert.equal(f.etaHigh, f.eta);
+  assert.ok(Math.abs(f.growthPerDay - 10) < 1e-9);
+  assert.equal(f.now, ts.at(-1));
+  assert.ok(Math.abs(f.headroom - (200 - f.current)) < 1e-9);
+  assert.equal(f.points, 24 * 7);
+});
+
+Deno.test("capacityForecast() gives a null ETA for a flat series", () => {
+  const { ts, values } = line(100, () => 42);
+  const f = capacityForecast(ts, values, { threshold: 50 });
+  assert.equal(f.status, "flat");
+  assert.equal(f.eta, null);
+  assert.equal(f.etaLow, null);
+  assert.equal(f.etaHigh, null);
+  assert.equal(f.growthPerDay, 0);
+});
+
+Deno.test("capacityForecast() gives a null ETA for a decreasing series", () => {
+  const { ts, values } = line(24 * 5, (d) => 80 - 3 * d + 0.2 * Math.sin(d * 40));
+  const f = capacityForecast(ts, values, { threshold: 90 });
+  assert.equal(f.status, "decreasing");
+  assert.equal(f.eta, null);
+  assert.ok(f.growthPerDay < -2.5 && f.growthPerDay > -3.5);
+});
+
+Deno.test("capacityForecast() puts the ETA at now when already over the threshold", () => {
+  const { ts, values } = line(48, (d) => 96 + d);
+  const f = capacityForecast(ts, values, { threshold: 95 });
+  assert.equal(f.status, "over");
+  assert.equal(f.eta, f.now);
+  assert.equal(f.etaLow, f.now);
+  assert.equal(f.etaHigh, f.now);
+  assert.ok(f.headroom < 0);
+});
+
+Deno.test("capacityForecast() skips NaN gaps and keeps the ETA", () => {
+  const { ts, values } = line(24 * 6, (d) => 10 + 2 * d);
+  const holed = values.map((v, i) => (i % 7 === 3 || (i > 50 && i < 70) ? NaN : v));
+  const f = capacityForecast(ts, holed, { threshold: 30 });
+  assert.equal(f.eta, ts[0]! + 10 * DAY);
+  assert.equal(f.points, values.length - holed.filter(Number.isNaN).length);
+});
+
+Deno.test("capacityForecast() reports too few points as insufficient", () => {
+  const { ts, values } = line(5, (d) => d);
+  const f = capacityForecast(ts, values, { threshold: 10 });
+  assert.equal(f.status, "insufficient");
+  assert.equal(f.model, "none");
+  assert.equal(f.eta, null);
+  assert.ok(Number.isNaN(f.growthPerDay));
+  const empty = capacityForecast(new Float64Array(0), new Float64Array(0), { threshold: 1 });
+  assert.equal(empty.status, "insufficient");
+  assert.equal(empty.points, 0);
+  const allNaN = capacityForecast(ts, ts.map(() => NaN), { threshold: 1 });
+  assert.equal(allNaN.status, "insufficient");
+  const sameTime = capacityForecast(ts.map(() => 0), values, { threshold: 100 });
+  assert.equal(sameTime.status, "insufficient");
+});
+
+Deno.test("capacityForecast() reports growth that does not reach the limit within the horizon", () => {
+  const { ts, values } = line(48, (d) => 10 + d);
+  const f = capacityForecast(ts, values, { threshold: 100, horizonMs: 30 * DAY });
+  assert.equal(f.status, "beyond_horizon");
+  assert.equal(f.eta, null);
+  assert.ok(f.growthPerDay > 0.99);
+});
+
+Deno.test("capacityForecast() reaches a threshold from above with direction down", () => {
+  const { ts, values } = line(72, (d) => 500 - 50 * d);
+  const f = capacityForecast(ts, values, { threshold: 100, direction: "down" });
+  assert.equal(f.status, "crossing");
+  assert.equal(f.eta, ts[0]! + 8 * DAY);
+  assert.ok(Math.abs(f.growthPerDay + 50) < 1e-9);
+  assert.ok(Math.abs(f.trend.b + 50) < 1e-9);
+  const over = capacityForecast(ts, values, { threshold: 400, direction: "down" });
+  assert.equal(over.status, "over");
+});
+
+Deno.test("capacityForecast() chooses a quadratic for accelerating growth", () => {
+  const { ts, values } = line(24 * 10, (d) => 100 + d + 0.5 * d * d);
+  const f = capacityForecast(ts, values, { threshold: 300 });
+  assert.equal(f.model, "quadratic");
+  // 100 + d + d²/2 = 300 → d = −1 + √401
+  const truth = ts[0]! + (-1 + Math.sqrt(401)) * DAY;
+  assert.ok(Math.abs(f.eta! - truth) < 0.01 * DAY);
+  assert.ok(f.backtest.quadraticMae < f.backtest.linearMae);
+});
+
+Deno.test("capacityForecast() places the crossing at the daily peak of a seasonal series", () => {
+  // Peak at 06:00 UTC each day (sin of the phase).
+  const { ts, values } = line(
+    24 * 12 * 4,
+    (d) => 100 + 2 * d + 5 * Math.sin(2 * Math.PI * d),
+    900_000,
+  );
+  const f = capacityForecast(ts, values, { threshold: 131 });
+  assert.ok(f.profile, "a daily profile was removed");
+  assert.equal(f.model, "linear");
+  // The trend alone reaches 126 (131 − peak 5) at day 13, a day 13 morning's peak passes 131.
+  const hours = ((f.eta! - ts[0]!) / HOUR) % 24;
+  assert.ok(
+    f.eta! > ts[0]! + 13 * DAY && f.eta! < ts[0]! + 14 * DAY,
+    new Date(f.eta!).toISOString(),
+  );
+  assert.ok(hours > 1 && hours < 7, `crossing at ${hours} h`);
+});
+
+Deno.test("capacityForecast() sorts timestamps given out of order", () => {
+  const { ts, values } = line(48, (d) => 1 + d);
+  const order = [...ts.keys()].reverse();
+  const f = capacityForecast(
+    Float64Array.from(order, (i) => ts[i]!),
+    Float64Array.from(order, (i) => values[i]!),
+    { threshold: 5 },
+  );
+  assert.equal(f.eta, ts[0]! + 4 * DAY);
+});
+
+Deno.test("capacityForecast() gives an 80 % interval around the truth of a noisy leak", () => {
+  const leak = generateLeak(11, { kind: "linear", noise: 0.05, season: 0.1 });
+  const f = capacityForecast(leak.ts, leak.values, { threshold: leak.threshold });
+  assert.equal(f.status, "crossing");
+  assert.ok(f.etaLow! < f.etaHigh!);
+  assert.ok(f.etaLow! <= f.eta! && f.eta! <= f.etaHigh!);
+  assert.ok(Math.abs(f.eta! - leak.trueEta) / (leak.trueEta - leak.now) < 0.1);
+  // Same seed, same answer.
+  assert.deepEqual(capacityForecast(leak.ts, leak.values, { threshold: leak.threshold }), f);
+});
+
+Deno.test("capacityForecast() without bootstrap rounds gives the point ETA as its interval", () => {
+  const leak = generateLeak(5, { kind: "accelerating" });
+  const f = capacityForecast(leak.ts, leak.values, { threshold: leak.threshold, bootstrap: 0 });
+  assert.equal(f.etaLow, f.eta);
+  assert.equal(f.etaHigh, f.eta);
+});
+
+Deno.test("capacityForecast() leaves etaHigh open when the slow end passes the horizon", () => {
+  const leak = generateLeak(3, { kind: "linear", noise: 0.08, reach: 1 });
+  const f = capacityForecast(leak.ts, leak.values, {
+    threshold: leak.threshold,
+    horizonMs: leak.trueEta - leak.now,
+  });
+  assert.equal(f.etaHigh, null);
+});
+
+Deno.test("capacityForecast() rejects bad options with a message naming the value", () => {
+  const { ts, values } = line(10, (d) => d);
+  assert.throws(
+    () => capacityForecast(ts, values.subarray(1), { threshold: 1 }),
+    /10 timestamps but 9 values/,
+  );
+  assert.throws(() => capacityForecast(ts, values, { threshold: NaN }), /Invalid threshold: NaN/);
+  assert.throws(
+    () => capacityForecast(ts, values, { threshold: 1, horizonMs: 0 }),
+    /Invalid horizonMs: 0/,
+  );
+  assert.throws(
+    () => capacityForecast(ts, values, { threshold: 1, seasonMs: -1 }),
+    /Invalid seasonMs/,
+  );
+  assert.throws(() => capacityForecast(ts, values, { threshold: 1, bins: 3 }), /Invalid bins: 3/);
+  assert.throws(
+    () => capacityForecast(ts, values, { threshold: 1, bootstrap: -1 }),
+    /Invalid bootstrap/,
+  );
+  assert.throws(
+    () => capacityForecast(ts, values, { threshold: 1, minPoints: 2 }),
+    /Invalid minPoints/,
+  );
+  assert.throws(
+    // @ts-expect-error: a wrong direction from untyped callers
+    () => capacityForecast(ts, values, { threshold: 1, direction: "sideways" }),
+    /Invalid direction: sideways/,
+  );
+});
