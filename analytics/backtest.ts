@@ -4,6 +4,7 @@
  * @module
  */
 
+import { rollingOrigins } from "./backtest_fitted.ts";
 import type { ModelForecast } from "./models/model_forecast.ts";
 
 /** Options of {@linkcode backtest}. */
@@ -59,15 +60,8 @@ export function backtest(
   options: BacktestOptions,
   actual: Float64Array = values,
 ): BacktestErrors {
-  const n = values.length, h = options.horizon;
-  const step = Math.max(1, options.step ?? Math.ceil(h / 2));
-  const minTrain = Math.max(1, options.minTrain ?? 8);
-  const origins: number[] = [];
-  for (let j = 0; j < (options.origins ?? 6); j++) {
-    const o = n - h - j * step;
-    if (o < minTrain) break;
-    origins.unshift(o);
-  }
+  const h = options.horizon;
+  const origins = rollingOrigins(values.length, options);
   const errors: Float64Array[] = [], actuals: Float64Array[] = [], sd: Float64Array[] = [];
   for (const o of origins) {
     const f = model(values.subarray(0, o), h);

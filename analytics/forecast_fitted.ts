@@ -28,8 +28,10 @@ export interface FittedForecast {
   version: 1;
   /** Chosen model name. */
   model: string;
-  /** Models averaged (just `[model]` unless `combo`). */
+  /** Models mixed (just `[model]` unless `combo`). */
   members: string[];
+  /** Weight of each member at each step 1…horizon (weights sum to 1 per step). */
+  weights: Record<string, number[]>;
   /** Forecast horizon in steps. */
   horizon: number;
   /** Seasonal periods used, in points. */

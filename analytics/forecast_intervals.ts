@@ -4,6 +4,8 @@
  * @module
  */
 
+import { smoothedMse } from "./forecast_combine.ts";
+
 /** Calibration of {@linkcode calibrateIntervals}: half-width at step h is `q · scale[h]`. */
 export interface IntervalCalibration {
   /** `backtest` (empirical) or `analytic` (model variance, normal quantiles). */
@@ -20,20 +22,46 @@ export interface IntervalCalibration {
 
 const Z80 = 1.2815516, Z95 = 1.959964;
 
-function quantile(sorted: Float64Array, p: number): number {
-  const x = (sorted.length - 1) * p, i = Math.floor(x);
-  return sorted[i]! +
-    (x - i) * ((sorted[Math.min(i + 1, sorted.length - 1)] ?? sorted[i]!) - sorted[i]!);
+// Hoare (1961), "Algorithm 65: Find", CACM 4(7): partial partitioning puts the k-th smallest
+// value at index k in expected linear time (no full sort).
+function select(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!, a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
 }
 
-// Empirical h-step error quantiles from rolling-origin errors (Williams & Goodman 1971;
-// Hyndman & Athanasopoulos FPP3 §5.5 "bootstrapped/empirical intervals"): the mean squared
-// error per step is smoothed by a least-squares line a + b·h (a, b ≥ 0, the random-walk growth
-// shape), errors are standardised by it and the |z| quantiles pooled over steps.
+/** Linearly interpolated p-quantile of `a` (reordered in place). */
+function quantile(a: Float64Array, p: number): number {
+  const x = (a.length - 1) * p, i = Math.floor(x), v = select(a, i);
+  if (x === i) return v;
+  let next = Infinity;
+  for (let j = i + 1; j < a.length; j++) next = Math.min(next, a[j]!);
+  return v + (x - i) * (next - v);
+}
+
+// Empirical h-step error quantiles from rolling-origin errors (Williams & Goodman 1971; FPP3
+// §5.5): the scale per step is the root of the horizon-smoothed MSE, kept non-decreasing in h;
+// |error| / scale is pooled over steps and its quantiles taken at the split-conformal level
+// ⌈(N + 1)p⌉ / N for N origins (Vovk et al. 2005; Lei et al. 2018), which widens the interval
+// when the backtest is short.
 /**
- * Calibrates intervals from backtest errors. With fewer than 30 finite errors it falls back to
- * the analytic standard deviations and normal quantiles (`NaN` analytic values count as 0).
- * The empirical scale never falls below half the analytic one.
+ * Calibrates intervals from backtest errors. With fewer than 30 finite errors or 3 origins it
+ * falls back to the analytic standard deviations and normal quantiles (`NaN` analytic values
+ * count as 0). The empirical scale never falls below half the analytic one.
  *
  * @param errors Backtest errors, one array of `horizon` per origin (may be empty).
  * @param analyticSd Model standard deviation per step for the final fit.
@@ -53,29 +81,20 @@ export function calibrateIntervals(
 ): IntervalCalibration {
   const horizon = analyticSd.length;
   const analytic = analyticSd.map((v) => (Number.isFinite(v) ? v : 0));
-  const ms = new Float64Array(horizon), cnt = new Float64Array(horizon);
-  let samples = 0;
+  let samples = 0, rows = 0;
   for (const row of errors) {
-    for (let h = 0; h < horizon; h++) {
-      const e = row[h]!;
-      if (Number.isFinite(e)) (ms[h] = ms[h]! + e * e, cnt[h] = cnt[h]! + 1, samples++);
-    }
+    let k = 0;
+    for (let h = 0; h < horizon; h++) if (Number.isFinite(row[h]!)) k++;
+    samples += k, rows += +(k > 0);
   }
-  if (samples < 30) return { method: "analytic", scale: analytic, q80: Z80, q95: Z95, samples };
-  let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (let h = 0; h < horizon; h++) {
-    if (!cnt[h]) continue;
-    const w = cnt[h]!, x = h + 1, y = ms[h]! / cnt[h]!;
-    sw += w, sx += w * x, sy += w * y, sxx += w * x * x, sxy += w * x * y;
+  if (samples < 30 || rows < 3) {
+    return { method: "analytic", scale: analytic, q80: Z80, q95: Z95, samples };
   }
-  const det = sw * sxx - sx * sx;
-  let b = det > 0 ? (sw * sxy - sx * sy) / det : 0;
-  let a = (sy - b * sx) / sw;
-  if (b < 0) (b = 0, a = sy / sw);
-  if (a < 0) (a = 0, b = sxy / sxx);
-  const scale = new Float64Array(horizon);
+  const scale = smoothedMse(errors, horizon);
+  let floor = 0;
   for (let h = 0; h < horizon; h++) {
-    scale[h] = Math.max(Math.sqrt(a + b * (h + 1)), analytic[h]! / 2);
+    const v = Number.isFinite(scale[h]!) ? Math.sqrt(scale[h]!) : 0;
+    floor = Math.max(floor, v), scale[h] = Math.max(floor, analytic[h]! / 2);
   }
   const z = new Float64Array(samples);
   let k = 0;
@@ -85,6 +104,12 @@ export function calibrateIntervals(
       if (Number.isFinite(e)) z[k++] = scale[h]! > 0 ? Math.abs(e) / scale[h]! : 0;
     }
   }
-  z.sort();
-  return { method: "backtest", scale, q80: quantile(z, 0.8), q95: quantile(z, 0.95), samples };
+  const level = (p: number) => Math.min(1, Math.ceil((rows + 1) * p) / rows);
+  return {
+    method: "backtest",
+    scale,
+    q80: quantile(z, level(0.8)),
+    q95: quantile(z, level(0.95)),
+    samples,
+  };
 }

@@ -17,12 +17,15 @@ export {
   type ForecastOptions,
   type ForecastResult,
 } from "./forecast.ts";
+export { DEFAULT_CANDIDATES } from "./forecast_candidates.ts";
 export type { FittedForecast, ForecastCandidate } from "./forecast_fitted.ts";
 export { type EtsModel, type EtsOptions, type EtsTrend, fitEts } from "./ets.ts";
 export { type EtsForecast, etsForecast } from "./ets_forecast.ts";
 export { backtest, type BacktestErrors, type BacktestOptions } from "./backtest.ts";
+export { backtestFitted, rollingOrigins, type RollingOriginsOptions } from "./backtest_fitted.ts";
 export { type BacktestScores, backtestScores } from "./backtest_scores.ts";
 export { calibrateIntervals, type IntervalCalibration } from "./forecast_intervals.ts";
+export { combinationWeights, smoothedMse } from "./forecast_combine.ts";
 export {
   type DetectedPeriod,
   detectPeriods,

@@ -6,7 +6,8 @@
 
 import { type EtsTrend, fitEts } from "../ets.ts";
 import { etsForecast } from "../ets_forecast.ts";
-import type { ModelForecast } from "./model_forecast.ts";
+import { etsRefilter } from "./ets_refilter.ts";
+import type { FittedModel } from "./model_forecast.ts";
 
 /** Options of {@linkcode holtWinters}. */
 export interface HoltWintersOptions {
@@ -19,19 +20,20 @@ export interface HoltWintersOptions {
 // Hyndman et al. (2008), Forecasting with Exponential Smoothing: ETS(A,N,A)/(A,Ad,A), fitted to
 // the mean squared error over the forecast horizon (the "amse" criterion of R's forecast::ets).
 /**
- * Fits ETS to the history, minimising the squared error of 1…horizon-step forecasts, and
- * forecasts `horizon` steps. Degenerate input follows `fitEts`.
+ * Fits ETS once to the whole history, minimising the squared error of 1…horizon-step
+ * forecasts. `at(end, h)` re-runs the filter with those parameters over `values[0, end)` and
+ * forecasts h steps with analytic standard deviations. Degenerate input follows `fitEts`.
  *
  * @param values Gap-free history.
- * @param horizon Steps ahead.
+ * @param horizon Steps ahead the loss targets.
  * @param options Period and trend.
- * @returns Means, analytic standard deviations, fitted ETS parameters.
+ * @returns The fitted model.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { holtWinters } from "./holt_winters.ts";
  * const y = Float64Array.from({ length: 96 }, (_, i) => Math.sin((2 * Math.PI * i) / 12));
- * const f = holtWinters(y, 12, { period: 12 });
+ * const f = holtWinters(y, 12, { period: 12 }).at(96, 12);
  * assert.ok(Math.abs(f.mean[2]! - Math.sin((2 * Math.PI * 98) / 12)) < 0.05);
  * ```
  */
@@ -39,13 +41,18 @@ export function holtWinters(
   values: Float64Array,
   horizon: number,
   options: HoltWintersOptions = {},
-): ModelForecast {
+): FittedModel {
   const model = fitEts(values, {
     trend: options.trend ?? "none",
     period: options.period ?? 0,
     lossHorizon: horizon,
   });
-  const { mean, sd } = etsForecast(model, horizon);
-  const { kind: _kind, season: _season, ...params } = model;
-  return { mean, sd, params: { ...params, season: model.season } };
+  const { kind: _kind, initial: _initial, ...params } = model;
+  return {
+    params,
+    at(end, h) {
+      const fit = end === values.length ? model : etsRefilter(model, values.subarray(0, end));
+      return { ...etsForecast(fit, h), params };
+    },
+  };
 }

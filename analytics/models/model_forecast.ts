@@ -33,3 +33,29 @@ export type ModelForecaster = (
   horizon: number,
   context: ModelContext,
 ) => ModelForecast;
+
+/** A model fitted once to a whole history that can forecast from any earlier origin. */
+export interface FittedModel {
+  /** Fitted parameters, plain data for persistence. */
+  params: Record<string, number | number[] | string>;
+  /**
+   * Forecasts `horizon` steps after `values[0, end)` with the parameters fitted to the whole
+   * history (states are re-run over the prefix), so that a rolling-origin backtest costs one
+   * filter pass per origin instead of one fit.
+   */
+  at(end: number, horizon: number): ModelForecast;
+}
+
+/**
+ * Fits a model to a gap-free history once.
+ *
+ * @param values Gap-free history (at least one point).
+ * @param horizon Steps the forecasts will need (fitting may target them).
+ * @param context Seasonal periods.
+ * @returns The fitted model.
+ */
+export type ModelFitter = (
+  values: Float64Array,
+  horizon: number,
+  context: ModelContext,
+) => FittedModel;

@@ -25,7 +25,7 @@ Deno.test("baseline models forecast their textbook values and degrade gracefully
 Deno.test("Holt-Winters, MSTL+ETS and augurs MSTL continue a clean wave", () => {
   for (
     const f of [
-      holtWinters(wave, 12, { period: 12 }),
+      holtWinters(wave, 12, { period: 12 }).at(96, 12),
       mstlEts(wave, 12, { periods: [12] }),
       augursMstl(wave, 12, [12]),
     ]

@@ -1,0 +1,80 @@
+/**
+ * Horizon-dependent forecast combination: weights per candidate and step from backtest errors.
+ *
+ * @module
+ */
+
+/**
+ * Mean squared backtest error per step, averaged over the steps ⌊h/2⌋ before to ⌊h/2⌋ after h
+ * (a window that widens with the horizon, so long-range steps pool more errors). Steps without
+ * a finite error are `NaN`.
+ *
+ * @param errors Backtest errors, one array of `horizon` per origin.
+ * @param horizon Steps.
+ * @returns Smoothed MSE per step.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { smoothedMse } from "./forecast_combine.ts";
+ * const m = smoothedMse([new Float64Array([1, 3, 3])], 3);
+ * assert.deepEqual([...m], [1, 19 / 3, 9]);
+ * ```
+ */
+export function smoothedMse(errors: Float64Array[], horizon: number): Float64Array {
+  const sum = new Float64Array(horizon + 1), cnt = new Float64Array(horizon + 1);
+  for (let h = 0; h < horizon; h++) {
+    let s = 0, c = 0;
+    for (const row of errors) {
+      const e = row[h]!;
+      if (e === e) s += e * e, c++;
+    }
+    sum[h + 1] = sum[h]! + s, cnt[h + 1] = cnt[h]! + c;
+  }
+  const out = new Float64Array(horizon);
+  for (let h = 0; h < horizon; h++) {
+    const w = (h + 1) >> 1, a = Math.max(0, h - w), b = Math.min(horizon, h + w + 1);
+    const c = cnt[b]! - cnt[a]!;
+    out[h] = c ? (sum[b]! - sum[a]!) / c : NaN;
+  }
+  return out;
+}
+
+// Inverse-MSE combination weights (Bates & Granger 1969, "The combination of forecasts", ORQ
+// 20(4); Stock & Watson 2004), computed per forecast step so that the mix can shift from
+// short-range models to long-range ones (cf. M4: combinations beat single methods).
+/**
+ * Weights of each candidate at each step, ∝ 1 / smoothed MSE over the `top` candidates with the
+ * lowest smoothed MSE at that step (others get 0). MSEs are floored at 1e-9 of the largest, so a
+ * perfect candidate dominates without dividing by zero. Candidates without finite errors get 0;
+ * if none has any, weights are equal.
+ *
+ * @param mse Smoothed MSE per candidate (from {@linkcode smoothedMse}), each of `horizon` steps.
+ * @param top Candidates combined per step (≥ 1; default all).
+ * @returns Weights per candidate and step, summing to 1 at each step.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { combinationWeights } from "./forecast_combine.ts";
+ * const w = combinationWeights([new Float64Array([1, 4]), new Float64Array([3, 4])]);
+ * assert.deepEqual([...w[0]!], [0.75, 0.5]);
+ * ```
+ */
+export function combinationWeights(mse: Float64Array[], top = mse.length): Float64Array[] {
+  const k = mse.length, horizon = mse[0]?.length ?? 0;
+  const weights = mse.map(() => new Float64Array(horizon));
+  const order = Array.from({ length: k }, (_, c) => c);
+  for (let h = 0; h < horizon; h++) {
+    let max = 0;
+    for (let c = 0; c < k; c++) max = Math.max(max, mse[c]![h]! || 0);
+    const floor = max > 0 ? max * 1e-9 : 1;
+    const at = (c: number) => (mse[c]![h]! === mse[c]![h]! ? Math.max(mse[c]![h]!, floor) : NaN);
+    order.sort((a, b) => (at(a) || Infinity) - (at(b) || Infinity));
+    let total = 0;
+    for (let r = 0; r < Math.min(Math.max(1, top), k); r++) {
+      const c = order[r]!, v = at(c);
+      if (v === v) weights[c]![h] = 1 / v, total += 1 / v;
+    }
+    for (let c = 0; c < k; c++) weights[c]![h] = total ? weights[c]![h]! / total : 1 / k;
+  }
+  return weights;
+}
