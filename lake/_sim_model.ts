@@ -186,6 +186,21 @@ export function buildModel(o: ModelOptions): { series: SimSeries[]; step: (t: nu
   );
   add("tcp_resets_per_second", "", () => (uniform() < 0.05 ? 1 : 0));
   add(
+    "tcp_out_resets_per_second",
+    "",
+    () => (uniform() < 0.2 * s.act ? Math.ceil(3 * uniform()) : 0),
+  );
+  add(
+    "tcp_active_opens_per_second",
+    "",
+    () => Math.round(pos(2 + 30 * s.act * (1 + 0.3 * normal()))),
+  );
+  add(
+    "tcp_passive_opens_per_second",
+    "",
+    () => Math.round(pos(5 + 80 * s.act * (1 + 0.3 * normal()))),
+  );
+  add(
     "udp_receive_datagrams_per_second",
     "",
     () => Math.round(pos(20 + 200 * s.act * (1 + 0.2 * normal()))),
@@ -232,11 +247,14 @@ export function buildModel(o: ModelOptions): { series: SimSeries[]; step: (t: nu
       const busy = sat ?? clamp01(0.04 + 0.55 * s.act * (1 - c / (2 * o.cpus)) + 0.05 * normal());
       s.busy[c] = busy;
       const m = s.mode[c]!;
-      const j = (x: number) => Math.round(x * jiffies);
-      const user = j(busy * 0.68), system = j(busy * 0.22), iowait = j(pos(0.01 + 0.01 * normal()));
-      const irq = uniform() < 0.1 ? 1 : 0, softirq = j(0.01 * busy * 3);
-      const idle = Math.max(0, jiffies - user - system - iowait - irq - softirq);
-      const all = user + system + iowait + irq + softirq + idle;
+      const bj = Math.round(busy * jiffies);
+      const user = Math.round(bj * 0.72),
+        system = Math.round(bj * 0.22),
+        softirq = Math.round(bj * 0.03);
+      const irq = Math.max(0, bj - user - system - softirq);
+      const iowait = Math.min(jiffies - bj, Math.round(pos(0.01 + 0.01 * normal()) * jiffies));
+      const idle = jiffies - bj - iowait;
+      const all = jiffies;
       m.set([user / all, 0, system / all, iowait / all, irq / all, softirq / all, 0, idle / all]);
       for (let k = 0; k < 8; k++) totals[k]! += m[k]! / o.cpus;
     }

@@ -23,7 +23,7 @@ export interface SimulateHostOptions {
   stepMs?: number;
   /** Seed of the random generator: the same seed gives the same lake. Default `1`. */
   seed?: number;
-  /** CPUs (each has 8 `cpu_ratio` modes). Default `16` (with the defaults: 305 series). */
+  /** CPUs (each has 8 `cpu_ratio` modes). Default `16` (with the defaults: 308 series). */
   cpus?: number;
   /** Top processes per ranking. Default `10`. */
   topN?: number;
@@ -63,8 +63,8 @@ export interface SimulateHostResult {
  * import { simulateHost } from "./simulate.ts";
  * const root = Deno.makeTempDirSync();
  * const r = simulateHost({ root, host: "web1", start: Date.UTC(2024, 0, 1), durationMs: 60_000, stepMs: 10_000 });
- * assert.equal(r.series, 305);
- * assert.equal(r.rows, 305 * 6);
+ * assert.equal(r.series, 308);
+ * assert.equal(r.rows, 308 * 6);
  * ```
  */
 export function simulateHost(options: SimulateHostOptions): SimulateHostResult {

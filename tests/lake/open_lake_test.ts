@@ -131,8 +131,8 @@ Deno.test("Lake.metrics() lists each host's series once from rollups and fresh f
   simulateHost({ root, host: "b", start: day, durationMs: 60_000, stepMs: 30_000, cpus: 1 });
   const lake = await openLake({ root });
   const list = await lake.metrics();
-  assert.equal(list.filter((m) => m.host === "a").length, 305);
-  assert.equal(list.filter((m) => m.host === "b").length, 305 - 15 * 8);
+  assert.equal(list.filter((m) => m.host === "a").length, 308);
+  assert.equal(list.filter((m) => m.host === "b").length, 308 - 15 * 8);
   assert.deepEqual(list[0], { host: "a", metric: "context_switches_per_second", labels: "" });
   lake.close();
 });

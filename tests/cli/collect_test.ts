@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { main } from "../../cli/collect.ts";
+import { openLake } from "../../lake/mod.ts";
+import { architectureMetrics } from "../lake/_architecture.ts";
+
+const repo = new URL("../..", import.meta.url).pathname;
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["task", "-q", ...args], cwd: repo })
+    .output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("collect main() samples for the duration and writes Parquet it can read back", async () => {
+  const root = Deno.makeTempDirSync();
+  const code = await main([
+    "--data",
+    root,
+    "--interval",
+    "200ms",
+    "--duration",
+    "900ms",
+    "--flush",
+    "400ms",
+    "--top",
+    "1",
+    "--host",
+    "cli",
+  ]);
+  assert.equal(code, 0);
+  const lake = await openLake({ root });
+  const [row] = await lake.query<{ hosts: string; n: number }>(
+    "SELECT string_agg(DISTINCT host) AS hosts, count(DISTINCT ts) AS n FROM samples",
+  );
+  assert.equal(row!.hosts, "cli");
+  assert.ok(row!.n >= 4);
+  lake.close();
+});
+
+Deno.test("collect main() prints help, and rejects bad flags with a UsageError", async () => {
+  assert.equal(await main(["--help"]), 0);
+  await assert.rejects(() => main(["--bogus"]), { name: "UsageError", message: /bogus/ });
+  await assert.rejects(() => main(["--interval", "0s"]), {
+    name: "UsageError",
+    message: /Invalid --interval/,
+  });
+  await assert.rejects(() => main(["--top", "x"]), {
+    name: "UsageError",
+    message: /Invalid --top/,
+  });
+  await assert.rejects(() => main(["--flush", "soon"]), {
+    name: "UsageError",
+    message: /Invalid --flush/,
+  });
+});
+
+Deno.test("deno task collect with an unwritable data dir prints one line and exits 1", async () => {
+  const r = await run(["collect", "--data", "/proc/perfscope", "--duration", "1s"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^perfscope collect: Cannot write lake: \/proc\/perfscope/);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+  const bad = await run(["collect", "--interval", "fast"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^perfscope collect: Invalid --interval: fast/);
+});
+
+Deno.test("deno task collect --duration 15s writes every metric family of ARCHITECTURE.md, readable by query", async () => {
+  const root = Deno.makeTempDirSync();
+  const r = await run(["collect", "--data", root, "--duration", "15s", "--flush", "5s"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Collected 1[5-7] snapshots/);
+  const q = await run([
+    "query",
+    "--data",
+    root,
+    "--format",
+    "json",
+    "SELECT DISTINCT metric FROM samples ORDER BY 1",
+  ]);
+  assert.equal(q.code, 0, q.stderr);
+  const present = (JSON.parse(q.stdout) as { metric: string }[]).map((m) => m.metric);
+  for (const m of architectureMetrics()) assert.ok(present.includes(m), `missing ${m}`);
+});
