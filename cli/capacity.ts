@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { readCsvSeries } from "../analytics/csv_series.ts";
 import { capacityForecast } from "../analytics/capacity_forecast.ts";
+import { formatLabels } from "../collectors/sample.ts";
 import { openLake } from "../lake/mod.ts";
 import { parseDuration, parseNumber, runMain, UsageError } from "./_args.ts";
 
@@ -115,16 +116,16 @@ function parseFlags(args: string[]): Flags | undefined {
   };
 }
 
-/** `k=v,k=v` → the canonical label string (keys sorted); throws on a malformed pair. */
+/** `k=v,k=v` → the canonical label string (keys sorted, escaped); throws on a malformed pair. */
 function canonicalLabels(text: string): string {
   if (text.trim() === "") return "";
-  const pairs = text.split(",").map((p) => {
-    const i = p.indexOf("=");
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const i = pair.indexOf("=");
     if (i <= 0) throw new UsageError(`Invalid --labels: ${text} (use k=v[,k=v])`);
-    return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
-  });
-  return pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([k, val]) => `${k}=${val}`).join(",");
+    labels[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+  }
+  return formatLabels(labels);
 }
 
 async function readSeries(
