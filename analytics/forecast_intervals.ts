@@ -55,9 +55,10 @@ function quantile(a: Float64Array, p: number): number {
 
 // Empirical h-step error quantiles from rolling-origin errors (Williams & Goodman 1971; FPP3
 // §5.5): the scale per step is the root of the horizon-smoothed MSE, kept non-decreasing in h;
-// |error| / scale is pooled over steps and its quantiles taken at the split-conformal level
-// ⌈(N + 1)p⌉ / N for N origins (Vovk et al. 2005; Lei et al. 2018), which widens the interval
-// when the backtest is short.
+// |error| / scale is pooled over steps and its quantile taken at level p + (1 − p)/√N for N
+// origins: errors of one origin are correlated, so the effective sample is nearer N than the
+// pooled count, and a short backtest widens the interval (in the spirit of the finite-sample
+// split-conformal level ⌈(N + 1)p⌉ / N, Vovk et al. 2005, which is too wide when pooled).
 /**
  * Calibrates intervals from backtest errors. With fewer than 30 finite errors or 3 origins it
  * falls back to the analytic standard deviations and normal quantiles (`NaN` analytic values
@@ -104,7 +105,7 @@ export function calibrateIntervals(
       if (Number.isFinite(e)) z[k++] = scale[h]! > 0 ? Math.abs(e) / scale[h]! : 0;
     }
   }
-  const level = (p: number) => Math.min(1, Math.ceil((rows + 1) * p) / rows);
+  const level = (p: number) => p + (1 - p) / Math.sqrt(rows);
   return {
     method: "backtest",
     scale,

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { combinationWeights, smoothedMse } from "../../analytics/forecast_combine.ts";
+import { foldCoverage } from "../../analytics/forecast_score.ts";
+import { backtestFitted, rollingOrigins } from "../../analytics/backtest_fitted.ts";
+import { candidateModels } from "../../analytics/forecast_candidates.ts";
+import { theta } from "../../analytics/models/theta.ts";
+import { seasonalIndices } from "../../analytics/models/seasonal_indices.ts";
+import { etsRefilter } from "../../analytics/models/ets_refilter.ts";
+import { fitEts } from "../../analytics/ets.ts";
+import { forecast } from "../../analytics/forecast.ts";
+import { seeded } from "./_seeded.ts";
+
+Deno.test("combinationWeights() shifts weight to the candidate that is better at each step", () => {
+  const short = Float64Array.from({ length: 10 }, (_, h) => 0.1 * (h + 1));
+  const long = new Float64Array(10).fill(0.5);
+  const w = combinationWeights([short, long]);
+  assert.ok(w[0]![0]! > 0.8 && w[1]![9]! > 0.6);
+  const best = combinationWeights([short, long], 1);
+  assert.deepEqual([best[0]![0], best[1]![0]], [1, 0]);
+  const nan = combinationWeights([new Float64Array([NaN]), new Float64Array([NaN])]);
+  assert.deepEqual([nan[0]![0], nan[1]![0]], [0.5, 0.5]);
+  const perfect = combinationWeights([new Float64Array([0]), new Float64Array([1])]);
+  assert.ok(perfect[0]![0]! > 0.999);
+  assert.deepEqual(combinationWeights([]), []);
+});
+
+Deno.test("smoothedMse() skips missing errors and gives NaN where a step has none", () => {
+  const m = smoothedMse([new Float64Array([NaN, 2]), new Float64Array([NaN, NaN])], 2);
+  assert.ok(Number.isNaN(m[0]!) && m[1] === 4);
+  assert.ok(Number.isNaN(smoothedMse([new Float64Array([NaN])], 1)[0]!));
+});
+
+Deno.test("foldCoverage() of Gaussian errors is near the nominal rates", () => {
+  const g = seeded(21);
+  const errors = Array.from({ length: 40 }, () => Float64Array.from({ length: 12 }, () => g()));
+  const [c80, c95] = foldCoverage(errors, new Float64Array(12));
+  assert.ok(Math.abs(c80 - 0.8) < 0.07 && Math.abs(c95 - 0.95) < 0.04, `${c80} ${c95}`);
+  assert.deepEqual(
+    foldCoverage([new Float64Array([NaN])].concat(errors.slice(0, 3)), new Float64Array(1)).length,
+    2,
+  );
+});
+
+Deno.test("backtestFitted() re-runs fitted candidates at rolling origins without refitting", () => {
+  const y = Float64Array.from({ length: 120 }, (_, i) => 2 + Math.sin((2 * Math.PI * i) / 12));
+  const origins = rollingOrigins(y.length, { horizon: 12, origins: 5, step: 3, minTrain: 24 });
+  assert.deepEqual(origins, [96, 99, 102, 105, 108]);
+  const pool = candidateModels(["ets", "theta", "snaive"]);
+  for (const name of ["ets", "theta", "snaive"] as const) {
+    const run = backtestFitted(pool[name](y, 12, { periods: [12] }), y, origins, 12);
+    for (const row of run.errors) for (const e of row) assert.ok(Math.abs(e) < 0.1, `${name} ${e}`);
+  }
+  assert.deepEqual(rollingOrigins(10, { horizon: 5, minTrain: 8 }), []);
+});
+
+Deno.test("theta() follows a linear trend and degrades to a flat forecast on one point", () => {
+  const y = Float64Array.from({ length: 60 }, (_, i) => i + (i % 4 === 0 ? 1 : 0));
+  const f = theta(y, 4, { periods: [4] }).at(60, 4);
+  assert.ok(f.mean[3]! > f.mean[0]! && Math.abs(f.mean[0]! - 60) < 3);
+  const one = theta(new Float64Array([5]), 2, { periods: [] }).at(1, 2);
+  assert.deepEqual([...one.mean], [5, 5]);
+  assert.ok(Number.isNaN(theta(new Float64Array([5]), 1, { periods: [] }).at(0, 1).mean[0]!));
+});
+
+Deno.test("seasonalIndices() gives zeros without a season or with under two cycles", () => {
+  assert.deepEqual([...seasonalIndices(new Float64Array(10), 10, 1, 3)], [0]);
+  assert.deepEqual([...seasonalIndices(new Float64Array(5), 5, 4, 3)], [0, 0, 0, 0]);
+  const odd = Float64Array.from({ length: 30 }, (_, i) => [1, 0, -1][i % 3]!);
+  assert.ok(Math.abs(seasonalIndices(odd, 30, 3, 5)[0]! - 1) < 1e-9);
+});
+
+Deno.test("etsRefilter() keeps flat models and reproduces the final state on the full history", () => {
+  const flat = fitEts(new Float64Array([2, 4]));
+  assert.equal(etsRefilter(flat, new Float64Array([1, 1, 1])), flat);
+  const y = Float64Array.from({ length: 48 }, (_, i) => Math.sin((2 * Math.PI * i) / 12) + 0.1 * i);
+  const m = fitEts(y, { trend: "damped", period: 12 });
+  const again = etsRefilter(m, y);
+  assert.ok(
+    Math.abs(again.level - m.level) < 1e-9 && Math.abs(again.season[3]! - m.season[3]!) < 1e-9,
+  );
+  assert.equal(etsRefilter(m, new Float64Array()), m);
+});
+
+Deno.test("forecast() mixes candidates by horizon and records the weights per step", () => {
+  const g = seeded(13);
+  let level = 0;
+  const y = Float64Array.from(
+    { length: 24 * 30 },
+    (_, i) => (level += 0.05 * g()) + Math.sin((2 * Math.PI * i) / 24) + 0.2 * g(),
+  );
+  const f = forecast(y, { horizon: 48 });
+  assert.equal(f.model, "combo");
+  for (let h = 0; h < 48; h++) {
+    const total = f.fitted.members.reduce((a, m) => a + f.fitted.weights[m]![h]!, 0);
+    assert.ok(Math.abs(total - 1) < 1e-9);
+  }
+  assert.ok(f.backtest.coverage80 > 0.6 && f.backtest.coverage95 > 0.85);
+  const single = forecast(y, { horizon: 24, combine: 1 });
+  assert.notEqual(single.model, "combo");
+  assert.equal(single.fitted.members.length, 1);
+});
