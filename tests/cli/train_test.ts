@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "../../cli/train.ts";
+import { UsageError } from "../../cli/_args.ts";
+import { loadModels, modelsDir } from "../../analytics/persist_models.ts";
+import { simulateHost } from "../../lake/mod.ts";
+
+const DAY = 86_400_000;
+
+let lakeRoot: string | undefined;
+function lake(): string {
+  if (lakeRoot) return lakeRoot;
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-train-" });
+  simulateHost({
+    root,
+    host: "db1",
+    start: Date.UTC(2024, 0, 1),
+    durationMs: 3 * DAY,
+    stepMs: 600_000,
+    cpus: 2,
+    topN: 1,
+    diskFill: { from: 0.6, to: 0.8 },
+  });
+  return lakeRoot = root;
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  let out = "";
+  const code = await main(args, (t) => void (out += t));
+  return { code, out };
+}
+
+Deno.test("train stores a forecast and a capacity model for every resource", async () => {
+  const root = lake();
+  const { code, out } = await run(["--data", root, "--since", "3d"]);
+  assert.equal(code, 0, out);
+  const { models, errors } = await loadModels(root);
+  assert.deepEqual(errors, []);
+  const capacity = models.filter((m) => m.kind === "capacity");
+  const forecasts = models.filter((m) => m.kind === "forecast");
+  assert.ok(capacity.length >= 10, `${capacity.length} capacity models`);
+  assert.equal(forecasts.length, capacity.length);
+  const varModel = capacity.find((m) =>
+    m.series.metric === "filesystem_used_bytes" && m.series.labels.includes("mountpoint=/var")
+  )!;
+  assert.equal(varModel.model, "linear");
+  assert.equal(varModel.params.status, "crossing");
+  assert.equal(varModel.params.resource, "filesystem");
+  assert.ok(typeof varModel.params.eta === "number");
+  assert.equal(varModel.series.stepMs, 900_000);
+  assert.equal(varModel.fittedAt, Date.UTC(2024, 0, 4) - 600_000);
+  assert.match(
+    out,
+    /stored capacity\/db1\/filesystem_used_bytes\{device=nvme1n1p1,fstype=xfs,mountpoint=\/var\}  linear  crossing, eta 2024-01-0/,
+  );
+  assert.match(out, new RegExp(`${models.length} model\\(s\\) stored in ${root}/models\\n$`));
+  const f = forecasts[0]!;
+  assert.ok(typeof f.backtest.mae === "number" || f.backtest.mae === null);
+  assert.ok("mean" in f.residuals);
+});
+
+Deno.test("train --metric trains that metric's series and reports corrupt model files", async () => {
+  const root = lake();
+  Deno.mkdirSync(modelsDir(root), { recursive: true });
+  Deno.writeTextFileSync(join(modelsDir(root), "torn.json"), "{");
+  const { code, out } = await run(["--data", root, "--metric", "memory_bytes", "--host", "db1"]);
+  assert.equal(code, 0, out);
+  assert.match(out, /^skipped corrupt .*torn\.json: /);
+  assert.match(out, /stored forecast\/db1\/memory_bytes\{state=total\}/);
+  assert.match(out, /stored capacity\/db1\/memory_bytes\{state=used\}/);
+  assert.doesNotMatch(out, /capacity\/db1\/memory_bytes\{state=total\}/);
+  assert.match(out, /1 corrupt file\(s\) skipped\n$/);
+  Deno.removeSync(join(modelsDir(root), "torn.json"));
+});
+
+Deno.test("train --help prints usage", async () => {
+  const { code, out } = await run(["-h"]);
+  assert.equal(code, 0);
+  assert.match(out, /^Usage: perfscope train/);
+});
+
+Deno.test("train rejects bad flags and fails on an empty lake or unknown metric", async () => {
+  await assert.rejects(run(["--since", "soon"]), UsageError);
+  await assert.rejects(run(["--metric", "Bad Name"]), /Invalid --metric: Bad Name/);
+  await assert.rejects(run(["extra"]), /Invalid arguments/);
+  await assert.rejects(run(["--data", Deno.makeTempDirSync()]), /No samples in the lake/);
+  await assert.rejects(
+    run(["--data", lake(), "--metric", "no_such_metric"]),
+    /No series of no_such_metric/,
+  );
+});
