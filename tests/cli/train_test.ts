@@ -51,7 +51,7 @@ Deno.test("train stores a forecast and a capacity model for every resource", asy
   assert.equal(varModel.fittedAt, Date.UTC(2024, 0, 4) - 600_000);
   assert.match(
     out,
-    /stored capacity\/db1\/filesystem_used_bytes\{device=nvme1n1p1,fstype=xfs,mountpoint=\/var\}  linear  crossing, eta 2024-01-0/,
+    /stored capacity\/db1\/filesystem_used_bytes\{device=nvme1n1p1,fstype=xfs,mountpoint=\/var\} {2}linear {2}crossing, eta 2024-01-0/,
   );
   assert.match(out, new RegExp(`${models.length} model\\(s\\) stored in ${root}/models\\n$`));
   const f = forecasts[0]!;
