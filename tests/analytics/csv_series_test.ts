@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { parseTimestamp, readCsvSeries } from "../../analytics/csv_series.ts";
+
+Deno.test("readCsvSeries() defaults to the timestamp and value columns", () => {
+  const s = readCsvSeries(
+    "value,timestamp,other\n1,2024-01-01T00:00:00Z,9\n2,2024-01-01T00:05:00Z,9\n",
+  );
+  assert.equal(s.timeColumn, "timestamp");
+  assert.equal(s.valueColumn, "value");
+  assert.equal(s.stepMs, 300_000);
+  assert.deepEqual([...s.values], [1, 2]);
+});
+
+Deno.test("readCsvSeries() falls back to the first column and the last numeric column", () => {
+  const s = readCsvSeries(
+    "date,HUFL,OT,note\n2016-07-01 00:00:00,1,38.5,a\n2016-07-01 01:00:00,2,37.1,b\n",
+  );
+  assert.equal(s.timeColumn, "date");
+  assert.equal(s.valueColumn, "OT");
+  assert.deepEqual([...s.values], [38.5, 37.1]);
+  assert.equal(s.ts[0], Date.UTC(2016, 6, 1));
+});
+
+Deno.test("readCsvSeries() reads named columns, quoted cells and CRLF line ends", () => {
+  const text = 'when,"a,b",v\r\n"2024-01-01 00:00",1,"3"\r\n"2024-01-01 00:01",2,""\r\n\r\n';
+  const s = readCsvSeries(text, { timeColumn: "when", valueColumn: "a,b" });
+  assert.deepEqual([...s.values], [1, 2]);
+  const v = readCsvSeries(text, { timeColumn: "when", valueColumn: "v" });
+  assert.equal(v.values[0], 3);
+  assert.ok(Number.isNaN(v.values[1]));
+  assert.equal(v.stepMs, 60_000);
+});
+
+Deno.test("readCsvSeries() keeps escaped quotes inside quoted cells", () => {
+  const s = readCsvSeries('timestamp,label,value\n0,"say ""hi""",5\n');
+  assert.equal(s.values[0], 5);
+  assert.ok(Number.isNaN(s.stepMs), "one row has no step");
+});
+
+Deno.test("readCsvSeries() turns non-numeric cells into NaN rather than failing", () => {
+  const s = readCsvSeries("timestamp,value\n1,1\n2,oops\n3,3\n");
+  assert.ok(Number.isNaN(s.values[1]));
+  assert.equal(s.stepMs, 1000);
+});
+
+Deno.test("readCsvSeries() names what is wrong with bad input", () => {
+  assert.throws(() => readCsvSeries(""), /needs a header row/);
+  assert.throws(() => readCsvSeries("timestamp,value\n"), /needs a header row/);
+  assert.throws(() => readCsvSeries("t,v\n1,2\n", { timeColumn: "x" }), /--time-column: x/);
+  assert.throws(() => readCsvSeries("t,v\n1,2\n", { valueColumn: "y" }), /--value-column: y/);
+  assert.throws(() => readCsvSeries("t,name\n1,a\n"), /no numeric value column/);
+  assert.throws(
+    () => readCsvSeries("t,v\nyesterday,2\n"),
+    /Invalid timestamp on line 2: yesterday/,
+  );
+});
+
+Deno.test("parseTimestamp() reads epoch seconds, epoch milliseconds and ISO text", () => {
+  assert.equal(parseTimestamp("1700000000"), 1_700_000_000_000);
+  assert.equal(parseTimestamp("1700000000000"), 1_700_000_000_000);
+  assert.equal(parseTimestamp("2024-02-29T12:00:00+01:00"), Date.UTC(2024, 1, 29, 11));
+  assert.equal(parseTimestamp("2024-02-29 12:00:00.5"), Date.UTC(2024, 1, 29, 12, 0, 0, 500));
+  assert.ok(Number.isNaN(parseTimestamp("not a time")));
+});
