@@ -61,7 +61,7 @@ export interface RecommendOptions {
  *   cpuSaturation: { from: end - 3_600_000, durationMs: 3_600_000 } });
  * const lake = await openLake({ root });
  * const recs = await recommend(lake, { bootstrap: 20 });
- * assert.equal(recs[0]?.rule, "cpu-saturated");
+ * assert.ok(recs.some((r) => r.rule === "cpu-saturated" && r.severity !== "info"));
  * lake.close();
  * ```
  */
