@@ -16,6 +16,8 @@ export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomi
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export {
   type LakeRow,
+  type RowColumns,
+  writePartition,
   writeSamples,
   type WriteSamplesOptions,
   type WrittenFile,

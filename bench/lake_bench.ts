@@ -1,0 +1,265 @@
+/**
+ * Lake benchmark: rows/s through the collector's Parquet writer, bytes per stored sample before
+ * and after compaction for one simulated host-day at 1 s, the time of a 24 h query over one
+ * series on the raw and rollup tiers, and the CPU and memory of a collector writing 300+ series
+ * at 1 Hz. `deno run -A bench/lake_bench.ts [--quick]`. Prints figures; never asserts.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { createSampler, type Sample } from "../collectors/mod.ts";
+import { buildModel } from "../lake/_sim_model.ts";
+import {
+  compactLake,
+  openLake,
+  simulateHost,
+  startCollection,
+  writePartition,
+} from "../lake/mod.ts";
+
+/** Options for {@linkcode run}. */
+export interface LakeBenchOptions {
+  /** Shorter runs: 2 simulated hours instead of a day, a 10 s collector. Default `false`. */
+  quick?: boolean;
+}
+
+/** The figures {@linkcode run} measured. */
+export interface LakeBenchResult {
+  writerRowsPerSecond: number;
+  simulatedSeries: number;
+  simulatedRows: number;
+  bytesPerSampleBefore: number;
+  bytesPerSampleAfter: number;
+  compactSeconds: number;
+  queryRawMs: number;
+  queryRollup1mMs: number;
+  queryRollup1hMs: number;
+  collectorSeries: number;
+  collectorCpuMsPerSecond: number;
+  collectorPeakRssMb: number;
+  lakeOnlySeries: number;
+  lakeOnlyCpuMsPerSecond: number;
+  lakeOnlyPeakRssMb: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Runs the benchmark and prints an aligned table.
+ *
+ * @param options See {@linkcode LakeBenchOptions}.
+ * @returns The figures.
+ */
+export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResult> {
+  const quick = options.quick ?? false;
+  const root = Deno.makeTempDirSync({ prefix: "lake_bench_" });
+  try {
+    // 1. writer throughput on collector-sized files (one minute of 308 series)
+    const { series, step } = buildModel({
+      seed: 1,
+      stepMs: 1000,
+      cpus: 16,
+      topN: 10,
+      start: 0,
+      durationMs: DAY,
+      diskFill: undefined,
+      cpuSaturation: undefined,
+    });
+    const n = series.length * 60;
+    const cols = {
+      ts: new Float64Array(n),
+      metric: new Array<string>(n),
+      labels: new Array<string>(n),
+      value: new Float64Array(n),
+    };
+    for (let i = 0, t = Date.UTC(2024, 0, 1); i < n; t += 1000) {
+      step(t);
+      for (const s of series) {
+        cols.ts[i] = t;
+        cols.metric[i] = s.metric;
+        cols.labels[i] = s.labels;
+        cols.value[i++] = s.value();
+      }
+    }
+    const reps = quick ? 10 : 40;
+    writePartition(cols, { root: `${root}/w`, host: "w", date: "2024-01-01", id: 0 });
+    let t0 = performance.now();
+    for (let k = 1; k <= reps; k++) {
+      writePartition(cols, { root: `${root}/w`, host: "w", date: "2024-01-01", id: k });
+    }
+    const writerRowsPerSecond = (reps * n) / ((performance.now() - t0) / 1000);
+
+    // 2. one simulated host-day at 1 s, in per-minute files like the collector's
+    const start = Date.UTC(2024, 0, 2);
+    const durationMs = quick ? 2 * 3_600_000 : DAY;
+    const lake = `${root}/lake`;
+    const sim = simulateHost({ root: lake, host: "sim", start, durationMs, chunkMs: 60_000 });
+    t0 = performance.now();
+    const compacted = await compactLake({ root: lake, now: () => start });
+    const compactSeconds = (performance.now() - t0) / 1000;
+
+    // 3. a 24 h query over one series on each tier (second run of each, metadata cached)
+    const db = await openLake({ root: lake });
+    const q = {
+      metric: "cpu_ratio",
+      labels: "cpu=total,mode=user",
+      host: "sim",
+      from: start,
+      to: start + DAY,
+    };
+    const timed = async (tier: "raw" | "1m" | "1h") => {
+      await db.series({ ...q, tier });
+      const t = performance.now();
+      await db.series({ ...q, tier });
+      return performance.now() - t;
+    };
+    const queryRawMs = await timed("raw");
+    const queryRollup1mMs = await timed("1m");
+    const queryRollup1hMs = await timed("1h");
+    db.close();
+
+    // 4. the collector in its own process: the real sampler plus simulated series (300+)
+    const probe = await collectorProbe(`${root}/collector`, quick ? 10 : 65, "full");
+    const lakeOnly = await collectorProbe(`${root}/collector-lake`, quick ? 10 : 65, "lake");
+
+    const result: LakeBenchResult = {
+      writerRowsPerSecond,
+      simulatedSeries: sim.series,
+      simulatedRows: sim.rows,
+      bytesPerSampleBefore: compacted.bytesBefore / compacted.rows,
+      bytesPerSampleAfter: compacted.bytesAfter / compacted.rows,
+      compactSeconds,
+      queryRawMs,
+      queryRollup1mMs,
+      queryRollup1hMs,
+      ...probe,
+      lakeOnlySeries: lakeOnly.collectorSeries,
+      lakeOnlyCpuMsPerSecond: lakeOnly.collectorCpuMsPerSecond,
+      lakeOnlyPeakRssMb: lakeOnly.collectorPeakRssMb,
+    };
+    const rows: [string, string][] = [
+      [
+        "Parquet writer (hyparquet-writer, 1-min files)",
+        `${Math.round(writerRowsPerSecond).toLocaleString("en")} rows/s`,
+      ],
+      [
+        `Simulated ${quick ? "2 h" : "host-day"} at 1 s`,
+        `${sim.series} series, ${sim.rows.toLocaleString("en")} samples`,
+      ],
+      ["Bytes/sample before compaction (1-min files)", result.bytesPerSampleBefore.toFixed(3)],
+      ["Bytes/sample after compaction", result.bytesPerSampleAfter.toFixed(3)],
+      ["Compaction time (DuckDB, 2 threads)", `${compactSeconds.toFixed(1)} s`],
+      ["24 h of one series, raw tier", `${queryRawMs.toFixed(1)} ms`],
+      ["24 h of one series, 1m rollup", `${queryRollup1mMs.toFixed(1)} ms`],
+      ["24 h of one series, 1h rollup", `${queryRollup1hMs.toFixed(1)} ms`],
+      [
+        `Collector at 1 Hz, ${probe.collectorSeries} series`,
+        `${probe.collectorCpuMsPerSecond.toFixed(2)} ms CPU per s`,
+      ],
+      ["Collector peak RSS", `${probe.collectorPeakRssMb.toFixed(1)} MB`],
+      [
+        `Lake share only (spool + Parquet), ${lakeOnly.collectorSeries} series`,
+        `${lakeOnly.collectorCpuMsPerSecond.toFixed(2)} ms CPU per s, ${
+          lakeOnly.collectorPeakRssMb.toFixed(1)
+        } MB peak RSS`,
+      ],
+    ];
+    const width = Math.max(...rows.map((r) => r[0].length));
+    for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+    return result;
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+}
+
+/** Runs a collector (this file with `--probe`) and reads its CPU time and peak RSS. */
+async function collectorProbe(root: string, seconds: number, kind: "lake" | "full") {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--probe", root, String(seconds), kind],
+    stdout: "piped",
+  }).spawn();
+  const out = new TextDecoder().decode((await child.output()).stdout);
+  const line = out.trim().split("\n").at(-1) ?? "{}";
+  return JSON.parse(line) as {
+    collectorSeries: number;
+    collectorCpuMsPerSecond: number;
+    collectorPeakRssMb: number;
+  };
+}
+
+/**
+ * The probe: collect for `seconds` (kind `full`: the real sampler plus 308 simulated series with fixed values;
+ * `lake`: the simulated series only, to isolate the spool and Parquet cost), then print CPU per
+ * wall second after the first 3 s, and the peak RSS (VmHWM).
+ */
+async function probe(root: string, seconds: number, kind: string): Promise<void> {
+  const real = kind === "full"
+    ? createSampler({ topN: 5 })
+    : { sample: (): Sample[] => [], close() {} };
+  const { series, step } = buildModel({
+    seed: 1,
+    stepMs: 1000,
+    cpus: 16,
+    topN: 10,
+    start: 0,
+    durationMs: DAY,
+    diskFill: undefined,
+    cpuSaturation: undefined,
+  });
+  let count = 0;
+  // the simulated series are computed once: the probe measures the lake's share, not the model's
+  step(Date.now());
+  const padding = series.map((s) => ({
+    metric: s.metric,
+    labels: { sim: s.labels },
+    value: s.value(),
+  }));
+  const sampler = {
+    sample(): Sample[] {
+      const out = real.sample();
+      const t = Date.now();
+      for (const p of padding) {
+        out.push({ ts: t, host: "padding", metric: p.metric, labels: p.labels, value: p.value });
+      }
+      count = out.length;
+      return out;
+    },
+  };
+  const controller = new AbortController();
+  const collection = await startCollection({
+    root,
+    sampler,
+    signal: controller.signal,
+    flushEveryMs: 10_000,
+  });
+  await new Promise((r) => setTimeout(r, 3000));
+  const u0 = process.cpuUsage();
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, (seconds - 3) * 1000));
+  const u = process.cpuUsage(u0);
+  const wall = (performance.now() - w0) / 1000;
+  controller.abort();
+  await collection.done;
+  real.close();
+  const hwm = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+) kB/);
+  console.log(JSON.stringify({
+    collectorSeries: count,
+    collectorCpuMsPerSecond: (u.user + u.system) / 1000 / wall,
+    collectorPeakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN,
+  }));
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      probe: { type: "boolean", default: false },
+    },
+  });
+  if (values.probe) await probe(positionals[0]!, Number(positionals[1]), positionals[2]!);
+  else await run({ quick: values.quick });
+}
