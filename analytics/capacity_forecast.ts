@@ -1,7 +1,8 @@
 /**
  * Time until a resource reaches its limit: a robust trend (Theil–Sen line or Huber quadratic,
  * chosen by out-of-sample error) on a deseasonalized, time-binned series, with an 80 % interval
- * from a moving-block residual bootstrap that refits and reselects the model each round.
+ * from a moving-block residual bootstrap (started from the quadratic) that refits and reselects
+ * the model each round.
  *
  * Why these choices: Theil–Sen and Huber ignore spikes (a backup burst, a log rotation); the
  * daily cycle is removed first so it does not tilt the slope; a quadratic is kept only when it
@@ -11,7 +12,7 @@
  *
  * @module
  */
-import { type TrendCoefficients } from "./capacity_robust_fit.ts";
+import { huberQuadratic, type TrendCoefficients } from "./capacity_robust_fit.ts";
 import {
   crossingDays,
   profileAt,
@@ -81,7 +82,7 @@ export interface CapacityForecast {
   trend: TrendCoefficients;
   /** Seasonal profile removed before fitting, when one was. */
   profile?: SeasonalProfile;
-  /** Robust scale (1.4826 × MAD) of the binned residuals. */
+  /** Robust scale (1.4826 × MAD) of the binned residuals around the chosen trend. */
   residualScale: number;
   /** Held-out mean absolute errors of both candidate models (NaN where not run). */
   backtest: { linearMae: number; quadraticMae: number; holdout: number };
@@ -148,7 +149,12 @@ export function capacityForecast(
   const yd = profile ? y.map((v, i) => v - profileAt(profile, t[i]!)) : y;
   const { x: xb, y: yb } = binSeries(x, yd, o.bins);
   const chosen = selectTrend(xb, yb);
-  const fitted = xb.map((v) => chosen.trend.a + v * (chosen.trend.b + chosen.trend.c * v));
+  // Bootstrap rounds start from the larger (quadratic) model, not the chosen one, so that each
+  // round can pick either model again: the interval then carries the uncertainty of the choice
+  // (bootstrap after model selection, Efron 2014, JASA 109:991).
+  const full = xb.length >= 12 ? huberQuadratic(xb, yb) : chosen.trend;
+  const start = Number.isFinite(full.a) ? full : chosen.trend;
+  const fitted = xb.map((v) => evaluate(start, v));
   const resid = yb.map((v, i) => v - fitted[i]!);
   const horizonDays = o.horizonMs / DAY;
   const etaDays = crossingDays(chosen.trend, thr, { now, horizonDays, profile });
@@ -174,7 +180,7 @@ export function capacityForecast(
     : g < 0
     ? "decreasing"
     : "flat";
-  const absResid = resid.map(Math.abs);
+  const absResid = yb.map((v, i) => Math.abs(v - evaluate(chosen.trend, xb[i]!)));
   return {
     ...base,
     status,
