@@ -47,7 +47,11 @@ export interface FindResourcesOptions {
 }
 
 /**
- * Lists the lake's resources that have a limit, with the limit's latest value.
+ * Lists the lake's resources that have a limit, with the limit's latest value: file system
+ * bytes (`filesystem_used_bytes` vs `filesystem_size_bytes`) and inodes (used vs used + free)
+ * per mountpoint, `memory_bytes{state=used}` vs `{state=total}`, the CPU run queue
+ * (`load_average{window=1m}`, else `processes_running`) vs the number of CPUs seen in
+ * `cpu_ratio`, and `tcp_connections_established` vs `connectionLimit`.
  *
  * @param lake An open lake.
  * @param options Time, hosts and the connection limit.
@@ -98,6 +102,12 @@ export async function findResources(
       const limit = await last(host, "memory_bytes", "state=total");
       add({ ...base, kind: "memory", limit, limitSource: "memory_bytes{state=total}" });
     } else if (metric === "load_average" && labels === "window=1m" && cores.has(host)) {
+      add({ ...base, kind: "cpu", limit: cores.get(host)!.size, limitSource: "cpu_ratio cpus" });
+    } else if (
+      metric === "processes_running" && cores.has(host) &&
+      !has.has(key(host, "load_average", "window=1m"))
+    ) {
+      // Without load averages the run queue itself is the CPU saturation signal.
       add({ ...base, kind: "cpu", limit: cores.get(host)!.size, limitSource: "cpu_ratio cpus" });
     } else if (metric === "tcp_connections_established") {
       const limit = options.connectionLimit ?? 28_232;

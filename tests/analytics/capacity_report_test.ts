@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openLake } from "../../lake/mod.ts";
+import { openLake, writeSamples } from "../../lake/mod.ts";
 import { capacityReport } from "../../analytics/capacity_report.ts";
 import { findResources, latestTime, latestValue } from "../../analytics/bottleneck_resources.ts";
 import { DAY, END, sickLake, STEP } from "./_capacity_lakes.ts";
@@ -105,6 +105,36 @@ Deno.test("findResources() reads each limit, and latestValue() looks further bac
     assert.ok(Number.isNaN(never));
     const past = await findResources(lake, { now: now + 2 * DAY, hosts: ["db1"] });
     assert.equal(past.find((r) => r.kind === "memory")?.limit, 64 * GiB);
+  } finally {
+    lake.close();
+  }
+});
+
+Deno.test("findResources() falls back to processes_running when load averages are absent", async () => {
+  const root = Deno.makeTempDirSync();
+  const t0 = Date.UTC(2024, 0, 1);
+  const samples = [];
+  for (let i = 0; i < 48; i++) {
+    const ts = t0 + i * 3_600_000;
+    samples.push({ ts, host: "h", metric: "processes_running", labels: {}, value: 1 + i / 24 });
+    for (const cpu of ["0", "1", "total"]) {
+      samples.push({
+        ts,
+        host: "h",
+        metric: "cpu_ratio",
+        labels: { cpu, mode: "idle" },
+        value: 0.5,
+      });
+    }
+  }
+  writeSamples(samples, { root, id: t0 });
+  const lake = await openLake({ root });
+  try {
+    const rs = await findResources(lake, { now: t0 + 47 * 3_600_000 });
+    assert.deepEqual(rs.map((r) => [r.kind, r.metric, r.limit]), [["cpu", "processes_running", 2]]);
+    const [row] = await capacityReport(lake, { bootstrap: 10 });
+    assert.equal(row?.resource, "cpu");
+    assert.equal(row?.status, "over");
   } finally {
     lake.close();
   }
