@@ -131,9 +131,10 @@ export function writePartition(
   const buffer = parquetWriteBuffer({
     columnData: [
       { name: "ts", data: Array.from(columns.ts), type: "TIMESTAMP", nullable: false },
-      { name: "metric", data: columns.metric, type: "STRING", nullable: false },
-      { name: "labels", data: columns.labels, type: "STRING", nullable: false },
-      { name: "value", data: value, type: "DOUBLE", nullable: false },
+      // statistics only where readers prune (ts): they cost a third of the encoding time
+      { name: "metric", data: columns.metric, type: "STRING", nullable: false, statistics: false },
+      { name: "labels", data: columns.labels, type: "STRING", nullable: false, statistics: false },
+      { name: "value", data: value, type: "DOUBLE", nullable: false, statistics: false },
     ],
     rowGroupSize: 1_000_000,
     createdBy: "perfscope",
