@@ -6,11 +6,12 @@
  * @module
  */
 import type { Lake } from "../lake/mod.ts";
-import { capacityReport, decompose, forecast, recommend, scoreSeries } from "../analytics/mod.ts";
+import { capacityReport, type CapacityRow, recommend } from "../analytics/mod.ts";
 import type { ReportData, ResourceSection } from "./report_data.ts";
-import { downsample } from "./downsample.ts";
-import { resourceName } from "./resource_name.ts";
-import { niceStep, regularize, round, roundAll, slug, statusOf, trim } from "./_grid.ts";
+import { resourceSection } from "./resource_section.ts";
+import { recommendationData } from "./recommendation_data.ts";
+import { formatDuration } from "./format_value.ts";
+import { niceStep, regularize, slug, trim } from "./_grid.ts";
 
 const DAY = 86_400_000;
 
@@ -32,6 +33,9 @@ export interface BuildReportOptions {
   anomalyScore?: number;
   /** Most anomalies marked per resource (highest scores kept); default 20. */
   maxAnomalies?: number;
+  /** Rows of an earlier `capacityReport` over the same range and horizon, to reuse; default:
+   * computed here. */
+  capacity?: readonly CapacityRow[];
   /** Called as each resource is done, for a progress bar. */
   onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -60,17 +64,20 @@ export async function buildReport(
   ) {
     if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`Invalid ${k}: ${v}`);
   }
+  const anomalyScore = options.anomalyScore ?? 0.9;
+  const maxAnomalies = options.maxAnomalies ?? 20;
   const from = now - sinceMs;
   const step = niceStep(sinceMs, maxPoints);
+  const hosts = options.hosts ? { hosts: options.hosts } : {};
   const progress = options.onProgress ?? (() => {});
   progress(0, 1, "capacity ranking");
-  const rows = await capacityReport(lake, {
-    now,
-    horizonMs,
-    ...(options.hosts ? { hosts: options.hosts } : {}),
-  });
+  // The ranking is computed once, over the report's own range and horizon, and handed to
+  // recommend() so it does not compute it again.
+  const rows = options.capacity ??
+    await capacityReport(lake, { now, horizonMs, sinceMs, ...hosts });
   const ids = new Set<string>();
   const resources: ResourceSection[] = [];
+  const ctx = { now, step, horizonMs, maxPoints, anomalyScore, maxAnomalies };
   for (const [i, row] of rows.entries()) {
     progress(i, rows.length + 1, `${row.host} ${row.resource}`);
     let id = slug(`${row.host}-${row.resource}-${row.labels}`);
@@ -84,139 +91,34 @@ export async function buildReport(
       to: now,
       step,
     });
-    const grid = trim(regularize(s.ts, s.values, from, now, step));
-    resources.push(resourceSection(id, row, grid, { now, step, horizonMs, maxPoints, options }));
+    resources.push(
+      resourceSection(id, row, trim(regularize(s.ts, s.values, from, now, step)), ctx),
+    );
   }
   progress(rows.length, rows.length + 1, "recommendations");
-  const recs = await recommend(lake, { now, ...(options.hosts ? { hosts: options.hosts } : {}) });
-  const hosts = options.hosts ?? [...new Set(rows.map((r) => r.host))].sort();
+  const recs = await recommend(lake, { now, horizonMs, sinceMs, capacity: rows, ...hosts });
   progress(rows.length + 1, rows.length + 1, "done");
+  const tiers = [...new Set(rows.map((r) => r.tier))].sort().join(", ");
   return {
     title: options.title ?? "Capacity report",
     generatedAt: now,
     from,
     to: now,
     horizonMs,
-    hosts,
+    stepMs: step,
+    hosts: options.hosts ?? [...new Set(rows.map((r) => r.host))].sort(),
     resources,
-    recommendations: recs.map((r) => ({
-      id: String(r.id),
-      severity: r.severity,
-      title: r.title,
-      detail: r.detail,
-      evidence: Array.isArray(r.evidence) ? r.evidence.map(String) : [String(r.evidence)],
-      effect: r.effect,
-    })),
+    recommendations: recs.map((r) => recommendationData(r, resources)),
     notes: [
-      `Series read at a ${step / 60_000}-minute step over ${
-        sinceMs / DAY
-      } days; charts show at most ${maxPoints} points per line.`,
+      `Charts: series read at a ${formatDuration(step)} step over ${
+        formatDuration(sinceMs)
+      }, at most ${maxPoints} points per line.`,
+      `Times to exhaustion: capacity model over the same ${formatDuration(sinceMs)}${
+        tiers ? ` (lake tier ${tiers})` : ""
+      }, looking ${formatDuration(horizonMs)} ahead.`,
+      `Forecast lines reach at most ${
+        formatDuration(horizonMs)
+      } ahead, and no further than four backtest origins over the history can check.`,
     ],
   };
-}
-
-type Row = Awaited<ReturnType<typeof capacityReport>>[number];
-
-function resourceSection(
-  id: string,
-  row: Row,
-  grid: { ts: Float64Array; values: Float64Array },
-  ctx: {
-    now: number;
-    step: number;
-    horizonMs: number;
-    maxPoints: number;
-    options: BuildReportOptions;
-  },
-): ResourceSection {
-  const { ts, values } = grid;
-  const { step, maxPoints, now } = ctx;
-  const enough = values.length >= 8;
-  const dec = enough ? decompose(values) : null;
-  const season = dec?.seasonal[0]?.period;
-  const horizon = Math.max(1, Math.ceil(ctx.horizonMs / step));
-  const fc = enough
-    ? forecast(values, { horizon, stepMs: step, ...(season ? { season } : {}) })
-    : null;
-  const scores = enough ? scoreSeries(ts, values) : new Float64Array(0);
-  const threshold = ctx.options.anomalyScore ?? 0.9;
-  const anomalies = [...scores.keys()].filter((i) => scores[i]! >= threshold)
-    .sort((a, b) => scores[b]! - scores[a]!).slice(0, ctx.options.maxAnomalies ?? 20)
-    .sort((a, b) => a - b)
-    .map((i) => ({ ts: ts[i]!, value: round(values[i]!) ?? 0, score: round(scores[i]!) ?? 0 }));
-  const seasonalSum = new Float64Array(values.length);
-  for (const c of dec?.seasonal ?? []) {
-    for (let i = 0; i < c.values.length; i++) seasonalSum[i]! += c.values[i]!;
-  }
-  const hist = downsample(
-    ts,
-    dec ? [values, dec.trend, seasonalSum, dec.remainder] : [values],
-    maxPoints,
-  );
-  const [obs = [], trend = [], seasonal = [], remainder = []] = hist.columns;
-  const last = ts.length ? ts[ts.length - 1]! : now;
-  const fts = fc
-    ? Float64Array.from(fc.mean, (_, k) => last + (k + 1) * step)
-    : new Float64Array(0);
-  const f = fc
-    ? downsample(fts, [fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95], Math.ceil(maxPoints / 2))
-    : null;
-  const bt = fc?.backtest;
-  const eta = row.eta ?? null;
-  const utilization = row.utilization ?? null;
-  return {
-    id,
-    name: resourceName(row),
-    host: row.host,
-    resource: row.resource,
-    metric: row.metric,
-    labels: row.labels,
-    unit: unitOf(row.metric),
-    status: statusOf(utilization, eta, now),
-    current: round(row.current),
-    limit: round(row.limit),
-    utilization: round(utilization),
-    growthPerDay: round(row.growthPerDay),
-    eta,
-    etaLow: row.etaLow ?? null,
-    etaHigh: row.etaHigh ?? null,
-    model: fc?.model ?? row.model ?? "none",
-    series: { ts: hist.ts, values: roundAll(obs) },
-    decomposition: dec
-      ? {
-        ts: hist.ts,
-        trend: roundAll(trend),
-        seasonal: roundAll(seasonal),
-        remainder: roundAll(remainder),
-        periodsMs: dec.seasonal.map((c) => c.period * step),
-      }
-      : null,
-    forecast: f
-      ? {
-        ts: f.ts,
-        mean: roundAll(f.columns[0]!),
-        lo80: roundAll(f.columns[1]!),
-        hi80: roundAll(f.columns[2]!),
-        lo95: roundAll(f.columns[3]!),
-        hi95: roundAll(f.columns[4]!),
-      }
-      : null,
-    anomalies,
-    accuracy: {
-      mae: round(bt?.mae),
-      wape: round(bt?.wape),
-      rmse: round(bt ? Math.sqrt(bt.mse) : null),
-      coverage80: round(bt?.coverage80),
-      coverage95: round(bt?.coverage95),
-      origins: bt?.origins ?? 0,
-    },
-  };
-}
-
-function unitOf(metric: string): string {
-  if (metric.endsWith("_bytes")) return "bytes";
-  if (metric.endsWith("_ratio")) return "ratio";
-  if (metric.endsWith("_per_second")) return "1/s";
-  if (metric.endsWith("_ms")) return "ms";
-  return "";
 }

@@ -16,12 +16,20 @@ export {
 } from "./report_routes.ts";
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from "./progress_bar.ts";
 export { downsample, type Downsampled } from "./downsample.ts";
-export { escapeHtml, formatDuration, formatTime, formatValue } from "./format_value.ts";
+export {
+  escapeHtml,
+  formatDuration,
+  formatEta,
+  formatGrowth,
+  formatTime,
+  formatValue,
+} from "./format_value.ts";
 export { loadAssets, type ReportAssets } from "./load_assets.ts";
 export type {
   Accuracy,
   AnomalyPoint,
   DecompositionData,
+  Figure,
   ForecastData,
   RecommendationData,
   ReportData,

@@ -25,7 +25,7 @@ import {
  * import assert from "node:assert/strict";
  * import { renderReport } from "./render_report.ts";
  * const html = await renderReport({
- *   title: "Capacity", generatedAt: 0, from: 0, to: 1, horizonMs: 1, hosts: [],
+ *   title: "Capacity", generatedAt: 0, from: 0, to: 1, horizonMs: 1, stepMs: 1, hosts: [],
  *   resources: [], recommendations: [], notes: [],
  * });
  * assert.match(html, /^<!doctype html>/);
@@ -43,7 +43,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     `<li><a href="#recommendations">Recommendations</a></li><li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),
     `<section id="resources"><h2>Resources</h2>`,
-    ...data.resources.map((r) => renderResource(r, data.generatedAt)),
+    ...data.resources.map((r) => renderResource(r, data)),
     `</section>`,
     renderRecommendations(data),
     renderMethods(data),

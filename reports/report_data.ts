@@ -83,13 +83,15 @@ export interface ResourceSection {
   metric: string;
   /** Canonical label string, `""` for none. */
   labels: string;
-  /** Unit of the values: `ratio`, `bytes`, or another unit word. */
+  /** Unit of the values: `bytes`, `ratio`, or a count word (`processes`, `inodes`, …). */
   unit: string;
   status: Status;
   /** Latest value. */
   current: number | null;
   /** Capacity limit in the series' unit. */
   limit: number | null;
+  /** Level treated as exhaustion (e.g. 95 % of a file system's size), in the series' unit. */
+  threshold: number | null;
   /** current / limit in 0..1 (may exceed 1). */
   utilization: number | null;
   /** Growth per day in the series' unit. */
@@ -98,8 +100,12 @@ export interface ResourceSection {
   eta: number | null;
   etaLow: number | null;
   etaHigh: number | null;
-  /** Name of the forecasting model. */
+  /** Name of the forecasting model of the chart (`none` without a forecast). */
   model: string;
+  /** Trend model behind the time to exhaustion (`linear`, `quadratic`, `none`). */
+  capacityModel: string;
+  /** Lake tier the capacity model read (`raw`, `1m`, `1h`). */
+  tier: string;
   series: SeriesData;
   decomposition: DecompositionData | null;
   forecast: ForecastData | null;
@@ -107,14 +113,31 @@ export interface ResourceSection {
   accuracy: Accuracy;
 }
 
+/** One named figure of a recommendation's evidence, formatted for people. */
+export interface Figure {
+  /** The figure's name as the rule gives it, e.g. `growthPerDay`. */
+  name: string;
+  /** Its value with unit, e.g. `18.6 GiB/day`. */
+  value: string;
+}
+
 /** A recommendation with the evidence behind it. */
 export interface RecommendationData {
   id: string;
+  /** Rule that produced it, e.g. `filesystem-full`. */
+  rule: string;
   severity: "info" | "warning" | "critical";
+  host: string;
   title: string;
   detail: string;
-  /** Evidence lines, e.g. `disk /data 91 % used, +2.1 GB/day`. */
-  evidence: string[];
+  /** Evidence as short sentences, e.g. `Now 389 GiB of 500 GiB (78 %)`. */
+  facts: string[];
+  /** The rule's figures, formatted (the numbers behind the facts). */
+  figures: Figure[];
+  /** SQL the figures come from, when one query did. */
+  query: string | null;
+  /** Id of the resource section charting the series behind it, when the report has one. */
+  resourceId: string | null;
   /** Expected effect of acting on it. */
   effect: string;
 }
@@ -127,8 +150,10 @@ export interface ReportData {
   /** Time range read from the lake. */
   from: number;
   to: number;
-  /** How far ahead forecasts look, ms. */
+  /** How far ahead capacity forecasts (times to exhaustion) look, ms. */
   horizonMs: number;
+  /** Step the series were read at, ms. */
+  stepMs: number;
   hosts: string[];
   /** Resources ranked worst first (the bottleneck ranking). */
   resources: ResourceSection[];

@@ -15,23 +15,48 @@
     "95 % band": "#e4d8ef",
     anomaly: "#d62728",
     limit: "#333333",
+    "exhaustion mark": "#c0392b",
+    "time to exhaustion": "#e4572e",
   };
   const statusColors = { ok: "#3a8a3a", warning: "#d1a21b", critical: "#c0392b", unknown: "#888" };
 
+  const binary = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
   function fmt(unit) {
     if (unit === "ratio") return (v) => v == null ? "–" : d3.format(".3~p")(v);
     if (unit === "bytes") {
       return (v) => {
         if (v == null) return "–";
-        const names = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
         let i = 0;
-        while (Math.abs(v) >= 1024 && i < names.length - 1) (v /= 1024, i++);
-        return `${d3.format(".3~r")(v)} ${names[i]}`;
+        while (Math.abs(v) >= 1024 && i < binary.length - 1) (v /= 1024, i++);
+        return `${d3.format(".3~r")(v)} ${binary[i]}`;
       };
     }
-    return (v) => v == null ? "–" : `${d3.format(".3~s")(v)} ${unit}`;
+    const word = unit ? ` ${unit}` : "";
+    return (v) =>
+      v == null
+        ? "–"
+        : `${Math.abs(v) < 1e6 ? d3.format(",.3~r")(v) : d3.format(".3~s")(v)}${word}`;
+  }
+  // Axis ticks: bytes on round binary multiples (100 GiB, not 107 GB), others as d3 ticks.
+  function ticks(unit, [lo, hi]) {
+    if (unit !== "bytes") return d3.ticks(lo, hi, 6);
+    let k = 1;
+    while (Math.max(Math.abs(lo), Math.abs(hi)) / k >= 1024 && k < 1024 ** 5) k *= 1024;
+    return d3.ticks(lo / k, hi / k, 6).map((t) => t * k);
+  }
+  function axisFormat(unit) {
+    if (unit === "ratio") return (v) => d3.format(".0%")(v);
+    if (unit === "bytes") return fmt(unit);
+    return (v) => (Math.abs(v) < 1e4 ? d3.format(",~r")(v) : d3.format("~s")(v));
   }
   const time = d3.utcFormat("%Y-%m-%d %H:%M UTC");
+  // Time axes: dates when the range spans days, else hours (UTC, 24-hour clock).
+  function timeAxis(domain) {
+    const span = +domain[1] - +domain[0];
+    return span >= 2 * 86_400_000
+      ? { tickFormat: d3.utcFormat("%b %-d") }
+      : { tickFormat: d3.utcFormat("%b %-d %H:%M") };
+  }
 
   function rows(ts, columns) {
     return ts.map((t, i) => {
@@ -45,30 +70,39 @@
     return Math.max(480, Math.min(1040, el.clientWidth || 900));
   }
 
-  function domainOf(r) {
+  // The time frame of a resource's charts: its history and the capacity horizon after it, so
+  // every resource is seen over the same span; a brushed range replaces it.
+  function timeDomain(r, future = true) {
     const z = zoom.get(r.id);
-    return z ? { domain: z.map((t) => new Date(t)) } : {};
+    if (z) return z.map((t) => new Date(t));
+    const start = r.series.ts[0] ?? data.from;
+    const end = future
+      ? Math.max(data.to + data.horizonMs, r.forecast?.ts.at(-1) ?? 0)
+      : Math.max(data.to, r.series.ts.at(-1) ?? 0);
+    return [new Date(start), new Date(end)];
   }
 
   // The value range the chart must show: observations, forecast and its 80 % band; the limit
-  // only when it is near (else the series would be squashed against one edge).
+  // and the exhaustion mark only when near (else the series would be squashed against one edge).
   function extent(obs, fc) {
     const values = obs.map((d) => d.value).concat(fc.flatMap((d) => [d.mean, d.lo80, d.hi80]))
       .filter((v) => v != null && Number.isFinite(v));
     return values.length ? d3.extent(values) : [0, 1];
   }
-  function showLimit(r, obs, fc) {
-    if (r.limit == null) return false;
+  function near(level, obs, fc) {
+    if (level == null) return false;
     const [lo, hi] = extent(obs, fc);
-    return r.limit <= hi + 1.5 * Math.max(hi - lo, Math.abs(hi) * 0.05);
+    return level <= hi + 1.5 * Math.max(hi - lo, Math.abs(hi) * 0.05);
   }
   function yDomain(r, obs, fc) {
     let [lo, hi] = extent(obs, fc);
-    if (showLimit(r, obs, fc)) (lo = Math.min(lo, r.limit), hi = Math.max(hi, r.limit));
-    const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.1 || 1;
-    lo -= pad, hi += pad;
-    if (r.unit === "bytes" || r.unit === "ratio") lo = Math.max(0, lo);
-    return [lo, hi];
+    for (const level of [r.limit, r.threshold]) {
+      if (near(level, obs, fc)) (lo = Math.min(lo, level), hi = Math.max(hi, level));
+    }
+    // Quantities that cannot be negative start at zero when the data come near it.
+    if (lo >= 0 && lo < 0.5 * hi) lo = 0;
+    const pad = (hi - lo) * 0.06 || Math.abs(hi) * 0.1 || 1;
+    return [lo === 0 ? 0 : Math.max(0, lo - pad), hi + pad];
   }
 
   function forecastChart(el, r) {
@@ -83,11 +117,20 @@
     }));
     const tips = obs.map((d, i) => ({ ...d, trend: trend[i]?.value ?? null }))
       .concat(fc.map((d) => ({ ...d, value: null })));
+    const xDomain = timeDomain(r);
+    const showLimit = near(r.limit, obs, fc);
+    const showMark = near(r.threshold, obs, fc) && r.threshold !== r.limit;
+    const eta = r.eta != null && r.eta <= +xDomain[1] ? new Date(r.eta) : null;
+    const etaBand = eta && r.etaLow != null
+      ? [{ x1: new Date(r.etaLow), x2: new Date(r.etaHigh ?? +xDomain[1]) }]
+      : [];
     const present = ["observed"];
     if (trend.length) present.push("trend");
     if (fc.length) present.push("forecast", "80 % band", "95 % band");
     if (anomalies.length) present.push("anomaly");
-    if (showLimit(r, obs, fc)) present.push("limit");
+    if (showLimit) present.push("limit");
+    if (showMark) present.push("exhaustion mark");
+    if (eta) present.push("time to exhaustion");
     const title = (d) =>
       [
         time(d.ts),
@@ -97,19 +140,29 @@
         d.mean != null ? `80 % ${f(d.lo80)} … ${f(d.hi80)}` : null,
         d.mean != null ? `95 % ${f(d.lo95)} … ${f(d.hi95)}` : null,
       ].filter(Boolean).join("\n");
+    const domain = yDomain(r, obs, fc);
     return Plot.plot({
       width: width(el),
       height: 300,
-      marginLeft: 70,
-      x: { type: "utc", label: null, ...domainOf(r) },
+      marginLeft: 74,
+      marginRight: 20,
+      x: { type: "utc", label: null, domain: xDomain, ...timeAxis(xDomain) },
       y: {
         grid: true,
-        domain: yDomain(r, obs, fc),
-        label: `${r.metric} (${r.unit})`,
-        tickFormat: r.unit === "ratio" ? (v) => d3.format(".0%")(v) : (v) => f(v),
+        domain,
+        ticks: ticks(r.unit, domain),
+        label: r.unit === "ratio" ? "%" : r.unit || null,
+        tickFormat: axisFormat(r.unit),
       },
       color: { legend: true, domain: present, range: present.map((k) => colors[k]) },
       marks: [
+        Plot.rectX(etaBand, {
+          x1: "x1",
+          x2: "x2",
+          fill: () => "time to exhaustion",
+          fillOpacity: 0.12,
+          clip: true,
+        }),
         Plot.areaY(fc, { clip: true, x: "ts", y1: "lo95", y2: "hi95", fill: () => "95 % band" }),
         Plot.areaY(fc, { clip: true, x: "ts", y1: "lo80", y2: "hi80", fill: () => "80 % band" }),
         Plot.lineY(trend, {
@@ -133,9 +186,12 @@
           stroke: () => "forecast",
           strokeWidth: 1.5,
         }),
-        showLimit(r, obs, fc)
-          ? Plot.ruleY([r.limit], { stroke: () => "limit", strokeDasharray: "6,4" })
+        showLimit ? Plot.ruleY([r.limit], { stroke: () => "limit", strokeDasharray: "6,4" }) : null,
+        showMark
+          ? Plot.ruleY([r.threshold], { stroke: () => "exhaustion mark", strokeDasharray: "2,3" })
           : null,
+        eta ? Plot.ruleX([eta], { stroke: () => "time to exhaustion", strokeWidth: 1.5 }) : null,
+        Plot.ruleX([new Date(data.to)], { stroke: "#aaa", strokeDasharray: "1,3" }),
         Plot.dot(anomalies, {
           clip: true,
           x: "ts",
@@ -153,9 +209,12 @@
   function decompositionChart(el, r) {
     const d = r.decomposition;
     const f = fmt(r.unit);
+    const facets = d.periodsMs.length ? ["seasonal", "remainder"] : ["remainder"];
     const long = [];
     d.ts.forEach((t, i) => {
-      long.push({ ts: new Date(t), component: "seasonal", value: d.seasonal[i] });
+      if (d.periodsMs.length) {
+        long.push({ ts: new Date(t), component: "seasonal", value: d.seasonal[i] });
+      }
       long.push({ ts: new Date(t), component: "remainder", value: d.remainder[i] });
     });
     const index = new Map(d.ts.map((t, i) => [t, i]));
@@ -165,17 +224,25 @@
       value: d.remainder[index.get(a.ts)],
       score: a.score,
     }));
-    const present = marked.length
-      ? ["seasonal", "remainder", "anomaly"]
-      : ["seasonal", "remainder"];
+    const present = facets.concat(marked.length ? ["anomaly"] : []);
+    const xDomain = timeDomain(r, false);
+    const values = long.map((p) => p.value).filter((v) => v != null && Number.isFinite(v));
+    const m = Math.max(1e-12, d3.max(values, Math.abs) ?? 1) * 1.08;
+    const domain = [-m, m];
     return Plot.plot({
       width: width(el),
-      height: 260,
-      marginLeft: 70,
+      height: 90 + 85 * facets.length,
+      marginLeft: 74,
       marginRight: 80,
-      x: { type: "utc", label: null, ...domainOf(r) },
-      y: { grid: true, label: null, tickFormat: (v) => f(v) },
-      fy: { label: null, domain: ["seasonal", "remainder"] },
+      x: { type: "utc", label: null, domain: xDomain, ...timeAxis(xDomain) },
+      y: {
+        grid: true,
+        label: r.unit === "ratio" ? "%" : r.unit || null,
+        domain,
+        ticks: ticks(r.unit, domain).filter((_, i, a) => a.length < 6 || i % 2 === 0),
+        tickFormat: axisFormat(r.unit),
+      },
+      fy: { label: null, domain: facets },
       color: {
         legend: true,
         domain: present,
@@ -216,20 +283,25 @@
   }
 
   function rankingChart(el) {
-    const ranked = data.resources.filter((r) => r.utilization != null).map((r, i) => ({
-      name: `${i + 1}. ${r.name}`,
+    const all = data.resources.filter((r) => r.utilization != null);
+    const ranked = all.slice(0, 15).map((r) => ({
+      name: `${data.resources.indexOf(r) + 1}. ${r.name}`,
       utilization: r.utilization,
       status: r.status,
       eta: r.eta,
     }));
-    const present = [...new Set(ranked.map((d) => d.status))];
+    const present = ["critical", "warning", "ok", "unknown"].filter((s) =>
+      ranked.some((d) => d.status === s)
+    );
+    const longest = d3.max(ranked, (d) => d.name.length) ?? 10;
     return Plot.plot({
       width: width(el),
-      height: 40 + 24 * Math.max(1, ranked.length),
-      marginLeft: 260,
+      height: 50 + 22 * Math.max(1, ranked.length),
+      marginLeft: Math.min(300, 12 + 6.5 * longest),
+      marginRight: 30,
       x: {
         domain: [0, Math.max(1, d3.max(ranked, (d) => d.utilization) ?? 1)],
-        label: "utilization",
+        label: "used (share of the limit)",
         tickFormat: "%",
         grid: true,
       },
@@ -238,17 +310,24 @@
       marks: [
         Plot.barX(ranked, { x: "utilization", y: "name", fill: "status" }),
         Plot.ruleX([1], { stroke: "#333", strokeDasharray: "4,3" }),
+        Plot.text(ranked, {
+          x: "utilization",
+          y: "name",
+          text: (d) => d3.format(".0%")(d.utilization),
+          dx: 4,
+          textAnchor: "start",
+          fill: "#333",
+        }),
         Plot.tip(
           ranked,
           Plot.pointerY({
             x: "utilization",
             y: "name",
             title: (d) =>
-              `${d.name}\nutilization ${
+              `${d.name}\nused ${
                 d3.format(".1%")(d.utilization)
-              }\nstatus ${d.status}\nexhaustion ${
-                d.eta == null ? "not within horizon" : time(new Date(d.eta))
-              }`,
+              } of the limit\nstatus ${d.status}` +
+              `\nexhaustion ${d.eta == null ? "not within the horizon" : time(new Date(d.eta))}`,
           }),
         ),
       ],
@@ -306,5 +385,9 @@
     button.addEventListener("click", () => setZoom(button.dataset.resource, undefined));
   }
   for (const el of document.querySelectorAll("figure.chart")) draw(el);
+  // Printing shows everything: folded tables and evidence open first.
+  addEventListener("beforeprint", () => {
+    for (const d of document.querySelectorAll("details")) d.open = true;
+  });
   document.documentElement.dataset.ready = "true";
 })();

@@ -53,6 +53,30 @@ Deno.test("buildReport() ranks the filling disk and the saturated CPU with forec
   assert.equal(ids.size, data.resources.length, "resource ids are unique");
 });
 
+Deno.test("buildReport() gives recommendations with facts and figures from its own ranking", async () => {
+  const { data, html } = await report();
+  assert.ok(data.recommendations.length > 0);
+  for (const r of data.recommendations) {
+    assert.ok(r.facts.length > 0 && r.facts.every((f) => typeof f === "string"), r.id);
+    assert.ok(r.figures.every((f) => typeof f.value === "string"), r.id);
+  }
+  const linked = data.recommendations.filter((r) => r.resourceId !== null);
+  assert.ok(linked.length > 0, "some recommendation links to its chart");
+  for (const r of linked) {
+    const section = data.resources.find((s) => s.id === r.resourceId)!;
+    assert.ok(section, r.id);
+    const eta = r.figures.find((f) => f.name === "etaDays");
+    // Same capacity rows: the recommendation's ETA is the resource's.
+    if (eta && section.eta !== null) {
+      assert.equal(eta.value, `${Number(((section.eta - NOW) / DAY).toFixed(1))} days`);
+    }
+  }
+  assert.doesNotMatch(html, /\[object Object\]/);
+  assert.match(html, /Time to exhaustion \(80 % interval\)/);
+  assert.match(html, /(in [\d.]+ (days?|h|min)|not within 3 days)/);
+  assert.ok(data.resources.some((r) => r.accuracy.origins > 0), "forecasts are backtested");
+});
+
 Deno.test("buildReport() is deterministic for a fixed lake and clock", async () => {
   const { data } = await report();
   const lake = await openLake({ root: await testLake() });
@@ -160,7 +184,8 @@ Deno.test({
       if (Deno.env.get("UPDATE_SCREENSHOT")) {
         await page.mouse.move(0, 0);
         await page.evaluate(() => scrollTo(0, 0));
-        await page.screenshot({ path: "docs/screenshots/report.png", fullPage: false });
+        const png = new URL("../../docs/screenshots/report.png", import.meta.url);
+        await page.screenshot({ path: png.pathname, fullPage: false });
       }
     } finally {
       await browser.close();
