@@ -49,40 +49,101 @@ Deno.test("notebooks import the project's modules instead of copying code", () =
   }
 });
 
+interface Executed {
+  cells: Cell[];
+  /** Text printed by the cells (stream outputs), in order. */
+  text: string;
+}
+
+/** Executes a notebook headlessly with nbconvert on the Deno kernel into a temporary folder. */
+async function execute(name: string, env: Record<string, string> = {}): Promise<Executed> {
+  const out = await Deno.makeTempDir({ prefix: "perfscope-nb-test-" });
+  try {
+    const { code, stderr } = await new Deno.Command("jupyter", {
+      args: [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.kernel_name=deno",
+        "--ExecutePreprocessor.timeout=600",
+        "--output-dir",
+        out,
+        join("notebooks", name),
+      ],
+      cwd: repo,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, `nbconvert failed for ${name}:\n${log.slice(-3000)}`);
+    const executed = cells(join(out, name));
+    for (const cell of executed) {
+      if (cell.cell_type !== "code") continue;
+      assert.notEqual(cell.execution_count, null, `${name}: a cell did not run`);
+      const error = cell.outputs?.find((o) => o.output_type === "error");
+      assert.equal(error, undefined, `${name}: ${error?.ename}: ${error?.evalue}`);
+    }
+    const text = executed.flatMap((c) => c.outputs ?? [])
+      .map((o) => [(o as { text?: string | string[] }).text ?? ""].flat().join(""))
+      .join("");
+    return { cells: executed, text };
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+}
+
+function ettPresent(): boolean {
+  try {
+    return Deno.statSync(new URL("../shared/data/ett/ETTh2.csv", repo)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+const jupyter = {
+  ignore: missing("jupyter", "the notebook execution tests"),
+  sanitizeResources: false,
+};
+
 for (const name of notebooks()) {
   Deno.test({
     name: `notebook ${name} runs top to bottom on the Deno kernel without an error`,
-    ignore: missing("jupyter", "the notebook execution tests"),
-    sanitizeResources: false,
+    ...jupyter,
     async fn() {
-      const out = await Deno.makeTempDir({ prefix: "perfscope-nb-test-" });
-      const { code, stderr } = await new Deno.Command("jupyter", {
-        args: [
-          "nbconvert",
-          "--to",
-          "notebook",
-          "--execute",
-          "--ExecutePreprocessor.kernel_name=deno",
-          "--ExecutePreprocessor.timeout=600",
-          "--output-dir",
-          out,
-          join("notebooks", name),
-        ],
-        cwd: repo,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const log = new TextDecoder().decode(stderr);
-      assert.equal(code, 0, `nbconvert failed for ${name}:\n${log.slice(-3000)}`);
-      const executed = cells(join(out, name));
-      for (const cell of executed) {
-        if (cell.cell_type !== "code") continue;
-        assert.notEqual(cell.execution_count, null, `${name}: a cell did not run`);
-        const error = cell.outputs?.find((o) => o.output_type === "error");
-        assert.equal(error, undefined, `${name}: ${error?.ename}: ${error?.evalue}`);
-      }
+      const { cells: executed, text } = await execute(name);
       assert.ok(executed.some((c) => c.outputs?.length), `${name} displayed nothing`);
-      await Deno.remove(out, { recursive: true });
+      const shown = JSON.stringify(executed.map((c) => c.outputs));
+      assert.doesNotMatch(shown, /\[object Object\]/, `${name} printed an object`);
+      if (name.startsWith("02_") && ettPresent()) {
+        assert.match(text, /ETTh2\.csv, column OT/);
+      }
     },
   });
 }
+
+Deno.test({
+  name:
+    "notebook 02 defaults to ../shared/data/ett/ETTh2.csv and falls back to the lake without it",
+  ...jupyter,
+  async fn() {
+    const source = cells(new URL("02_forecast_csv.ipynb", dir)).map((c) =>
+      [c.source].flat().join("")
+    )
+      .join("\n");
+    assert.match(source, /"\.\.\/shared\/data\/ett\/ETTh2\.csv"/);
+    const empty = await Deno.makeTempDir({ prefix: "perfscope-nb-empty-lake-" });
+    try {
+      const { text } = await execute("02_forecast_csv.ipynb", {
+        PERFSCOPE_CSV: join(empty, "absent.csv"),
+        PERFSCOPE_DATA: empty,
+      });
+      assert.match(text, /absent\.csv not found: using the lake instead/);
+      assert.match(text, /No CSV and an empty lake: simulated one host/);
+      assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
+    } finally {
+      await Deno.remove(empty, { recursive: true });
+    }
+  },
+});
