@@ -10,8 +10,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { openLake, startCollection, tailSpool } from "../lake/mod.ts";
-import { createApp, LiveHub, openLakeWriter, openSqlSandbox } from "../web/mod.ts";
+import { IngestWriter, openLake, startCollection, tailSpool } from "../lake/mod.ts";
+import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { errorLine, parseNumber, runMain, UsageError } from "./_args.ts";
 
 /** In-process hooks for tests and embedding. */
@@ -155,7 +155,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   const hub = new LiveHub();
   const lake = await openLake({ root });
   const sandbox = await openSqlSandbox({ root });
-  const writer = openLakeWriter({ root });
+  const ingest = new IngestWriter({ root });
   const source = flags.collect
     ? startCollection({
       root,
@@ -177,7 +177,8 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     lake,
     hub,
     sandbox,
-    ingest: (samples) => void writer.write(samples),
+    ingest,
+    root,
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
     allowedHosts: [flags.host],
@@ -206,6 +207,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     hub.close();
     await server.shutdown();
     await finished;
+    ingest.close();
     sandbox.close();
     lake.close();
   }

@@ -14,6 +14,7 @@ export { LakeError, NotFound } from "./errors.ts";
 export { type Tier, TIERS, visibleFiles } from "./_paths.ts";
 export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
+export { parquetEncodeRows, type ParquetRows } from "./parquet_encode_rows.ts";
 export {
   type LakeRow,
   type RowColumns,
@@ -57,3 +58,10 @@ export {
   type SeriesOptions,
   type SeriesResult,
 } from "./open_lake.ts";
+export {
+  type IngestBatch,
+  IngestWriter,
+  type IngestWriterOptions,
+  parseIngestLines,
+  type ParseIngestLinesOptions,
+} from "./ingest_writer.ts";

@@ -4,21 +4,35 @@
  *
  * @module
  */
-import type { Sample } from "../collectors/mod.ts";
-import type { Lake } from "../lake/mod.ts";
+import type { IngestBatch, Lake } from "../lake/mod.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
 
+/** Where `/api/ingest` bodies go: the lake's `IngestWriter` (validate, spool, batch to Parquet). */
+export interface IngestSink {
+  /**
+   * Validates a JSON-lines body and makes it durable (or throws and writes nothing).
+   *
+   * @param body The request body.
+   * @param options Clock (ms) for the timestamp check.
+   * @returns The samples as columns.
+   * @throws {RangeError} On a bad line.
+   */
+  write(body: Uint8Array, options: { now: number }): IngestBatch;
+}
+
 /** The app's collaborators. */
 export interface WebDeps {
-  /** The lake, for `/api/series` and `/api/metrics`. */
+  /** The lake, for `/api/series`, `/api/metrics` and the capacity analysis. */
   lake: Lake;
   /** The live hub, for `/api/live`, `/metrics` and `/healthz`. */
   hub: LiveHub;
   /** The read-only SQL sandbox, for `/api/query`. */
   sandbox: SqlSandbox;
-  /** Writes validated samples into the lake (the same writer collected samples go through). */
-  ingest: (samples: Sample[]) => void | Promise<void>;
+  /** Validates and stores pushed samples (the lake's `IngestWriter`). */
+  ingest: IngestSink;
+  /** Lake root, for the generated reports under `/reports`; default `data`. */
+  root?: string;
   /** Clock in ms; default `Date.now`. */
   now?: () => number;
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import type { Sample } from "../collectors/mod.ts";
-import { formatLabels } from "../collectors/mod.ts";
+import { formatLabels, parseLabels } from "../collectors/mod.ts";
+import type { IngestBatch } from "../lake/mod.ts";
 
 /** Options for {@linkcode LiveHub}. */
 export interface LiveHubOptions {
@@ -17,6 +18,8 @@ export interface LiveHubOptions {
   backfillMs?: number;
   /** Metrics kept for the backfill; default: the ones the live page draws. */
   backfillMetrics?: readonly string[];
+  /** Clock (ms) that bounds pushed samples to the live window; default `Date.now`. */
+  now?: () => number;
 }
 
 /** The metrics the live page draws, kept for the backfill a new client receives. */
@@ -118,12 +121,14 @@ export class LiveHub {
   #keep: ReadonlySet<string>;
   #lastTs = Number.NaN;
   #dropped = 0;
+  #now: () => number;
 
   /** @param options Queue size, backfill window and metrics. */
   constructor(options: LiveHubOptions = {}) {
     this.#queueSize = options.queueSize ?? 32;
     this.#backfillMs = options.backfillMs ?? 300_000;
     this.#keep = new Set(options.backfillMetrics ?? LIVE_METRICS);
+    this.#now = options.now ?? Date.now;
   }
 
   /** Number of connected clients. */
@@ -159,6 +164,40 @@ export class LiveHub {
       this.#latest.set(`${s.metric}\u0000${row[3]}\u0000${s.host}`, s);
       if (this.#keep.has(s.metric)) kept.push(row);
     }
+    this.#send(rows, kept, newest);
+  }
+
+  /**
+   * Sends the rows of a pushed batch (`/api/ingest`) whose metric the live page draws and whose
+   * time falls in the live window (from the backfill window ago to a minute ahead of the clock);
+   * the others would cost the encoding and every client's bandwidth for nothing.
+   *
+   * @param batch Validated samples as columns (labels canonical).
+   * @param limit Most rows sent, the last ones of the batch; default 5 000.
+   */
+  publishBatch(batch: IngestBatch, limit = 5_000): void {
+    const rows: Row[] = [];
+    let newest = -Infinity;
+    const now = this.#now(), from = now - this.#backfillMs, to = now + 60_000;
+    for (let i = batch.ts.length - 1; i >= 0 && rows.length < limit; i--) {
+      const metric = batch.metric[i]!, ts = batch.ts[i]!;
+      if (!this.#keep.has(metric) || !(ts >= from && ts <= to)) continue;
+      const host = batch.host[i]!, labels = batch.labels[i]!;
+      const value = batch.value[i]!;
+      rows.push([ts, host, metric, labels, Number.isFinite(value) ? value : null]);
+      if (ts > newest) newest = ts;
+      const key = `${metric}\u0000${labels}\u0000${host}`;
+      const seen = this.#latest.get(key);
+      if (!seen || seen.ts <= ts) {
+        this.#latest.set(key, { ts, host, metric, labels: parseLabels(labels), value });
+      }
+    }
+    if (rows.length === 0) return;
+    rows.reverse();
+    this.#send(rows, rows, newest);
+  }
+
+  #send(rows: Row[], kept: Row[], newest: number): void {
     if (!(newest <= this.#lastTs)) this.#lastTs = newest;
     this.#remember(newest, kept);
     const frame = encoder.encode(`event: samples\ndata: ${JSON.stringify(rows)}\n\n`);

@@ -6,7 +6,7 @@
  * @module
  */
 export { type AppOptions, createApp } from "./app.ts";
-export type { WebDeps } from "./deps.ts";
+export type { IngestSink, WebDeps } from "./deps.ts";
 export {
   BadRequestError,
   ForbiddenError,
@@ -20,7 +20,7 @@ export {
 } from "./errors.ts";
 export { LIVE_METRICS, LiveHub, type LiveHubOptions, type LiveSubscription } from "./live_hub.ts";
 export { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
-export { ingestLineSchema, parseIngest, type ParseIngestOptions } from "./parse_ingest.ts";
+export { asBadRequest, parseIngest, type ParseIngestOptions } from "./parse_ingest.ts";
 export {
   openSqlSandbox,
   type QueryColumn,
@@ -28,4 +28,3 @@ export {
   type SqlSandbox,
   type SqlSandboxOptions,
 } from "./sql_sandbox.ts";
-export { type LakeWriter, openLakeWriter } from "./lake_writer.ts";

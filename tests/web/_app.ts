@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { openLake } from "../../lake/mod.ts";
+import { IngestWriter, type IngestWriterOptions, openLake } from "../../lake/mod.ts";
 import {
   type AppOptions,
   createApp,
   LiveHub,
   type LiveHubOptions,
-  openLakeWriter,
   openSqlSandbox,
   type SqlSandboxOptions,
 } from "../../web/mod.ts";
@@ -20,6 +19,7 @@ export interface TestApp {
   root: string;
   hub: LiveHub;
   lake: Awaited<ReturnType<typeof openLake>>;
+  ingest: IngestWriter;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -29,6 +29,8 @@ export interface TestAppOptions
   hub?: LiveHubOptions;
   sandbox?: Omit<SqlSandboxOptions, "root">;
   root?: string;
+  /** Ingest writer settings; default no fsync (tests call `ingest.flush()` before reading). */
+  ingest?: Partial<Omit<IngestWriterOptions, "root">>;
 }
 
 /**
@@ -42,15 +44,17 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const hub = new LiveHub(options.hub);
   const lake = await openLake({ root });
   const sandbox = await openSqlSandbox({ root, ...options.sandbox });
-  const writer = openLakeWriter({ root, sync: false });
-  const { hub: _h, sandbox: _s, root: _r, ...rest } = options;
-  const app = createApp({ ...rest, lake, hub, sandbox, ingest: (s) => void writer.write(s) });
+  const ingest = new IngestWriter({ root, sync: false, ...options.ingest });
+  const { hub: _h, sandbox: _s, root: _r, ingest: _i, ...rest } = options;
+  const app = createApp({ ...rest, lake, hub, sandbox, ingest, root });
   return {
     app,
     root,
     hub,
     lake,
+    ingest,
     async [Symbol.asyncDispose]() {
+      ingest.close();
       hub.close();
       sandbox.close();
       lake.close();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jsonLines, T0, testApp } from "./_app.ts";
+import { jsonLines, T0, type TestApp, testApp } from "./_app.ts";
 
 const ND = { "content-type": "application/x-ndjson" };
 
@@ -14,9 +14,8 @@ function line(i: number, extra: Record<string, unknown> = {}) {
   };
 }
 
-async function count(
-  t: { app: { request: (p: string, i: RequestInit) => Response | Promise<Response> } },
-) {
+async function count(t: TestApp) {
+  t.ingest.flush();
   const res = await t.app.request("/api/query", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -31,6 +30,7 @@ Deno.test("POST /api/ingest writes samples that /api/series reads back", async (
   const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { accepted: 3 });
+  assert.equal(t.ingest.flush(), 3);
   const series = await t.app.request(
     `/api/series?metric=queue_depth&labels=queue%3Da&host=edge-1&from=${T0}&to=${T0 + 60_000}`,
   );

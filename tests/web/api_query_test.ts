@@ -22,6 +22,7 @@ async function seeded() {
     headers: { "content-type": "application/x-ndjson" },
     body: jsonLines(rows),
   });
+  t.ingest.flush();
   return t;
 }
 

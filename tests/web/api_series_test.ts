@@ -17,6 +17,7 @@ async function seeded() {
     body: jsonLines(rows),
   });
   assert.equal(res.status, 200);
+  t.ingest.flush();
   return t;
 }
 

@@ -45,6 +45,16 @@ Deno.test({
     });
     assert.equal(ingest.status, 200);
     await ingest.body?.cancel();
+    // pushed samples reach Parquet with the ingest writer's next batch flush (every 10 s)
+    const series = new URL(
+      `/api/series?metric=load_average&labels=window%3D1m&host=demo&from=${now - 3_600_000}`,
+      base,
+    );
+    for (let i = 0; i < 60; i++) {
+      const got = await (await fetch(series)).json();
+      if (got.ts.length > 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
 
     const browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",

@@ -4,7 +4,10 @@
   "use strict";
   const KEEP_MS = 10 * 60_000;
   const series = new Map();
-  const state = { lastTs: NaN, paused: false, windowMs: 5 * 60_000, host: "", top: [] };
+  // One host at a time: ?host=NAME, else the first host that sends CPU samples (the collector's;
+  // samples pushed through /api/ingest for other hosts are left out).
+  const wanted = new URLSearchParams(location.search).get("host") || "";
+  const state = { lastTs: NaN, paused: false, windowMs: 5 * 60_000, host: wanted, top: [] };
 
   function parseLabels(text) {
     const out = {};
@@ -29,6 +32,8 @@
   function ingest(rows, isLatest) {
     const procs = [];
     for (const [ts, host, metric, labels, value] of rows) {
+      if (!state.host && metric === "cpu_ratio") state.host = host;
+      if (host !== state.host) continue;
       if (metric === "process_cpu_ratio" || metric === "process_rss_bytes") {
         if (isLatest) procs.push({ metric, labels: parseLabels(labels), value });
         continue;
@@ -39,10 +44,7 @@
       const last = s.points[s.points.length - 1];
       if (last && last[0] >= ts) continue;
       s.points.push([ts, value]);
-      if (!(ts <= state.lastTs)) {
-        state.lastTs = ts;
-        state.host = host;
-      }
+      if (!(ts <= state.lastTs)) state.lastTs = ts;
     }
     const cutoff = state.lastTs - KEEP_MS;
     for (const s of series.values()) {

@@ -1,21 +1,23 @@
 /**
  * `POST /api/ingest`: samples pushed by other processes as JSON lines
  * (`{"ts":…,"host":…,"metric":…,"labels":{…},"value":…}` per line). The whole body is validated
- * first; one bad line rejects the request with its line number and nothing is written.
+ * first; one bad line rejects the request with its line number and nothing is written. Accepted
+ * bodies are in the ingest spool when the answer goes out and reach Parquet with the next batch
+ * flush; samples of the Live page's metrics also go to the live stream.
  *
  * @module
  */
 import { Hono } from "hono";
 import type { WebDeps } from "../deps.ts";
 import { UnsupportedMediaTypeError } from "../errors.ts";
-import { parseIngest } from "../parse_ingest.ts";
+import { asBadRequest } from "../parse_ingest.ts";
 
 const ACCEPTED = /^(application\/(x-ndjson|jsonl|json-lines|json)|text\/plain)\b/i;
 
 /**
  * Creates the ingest route (mount a body limit in front of it).
  *
- * @param deps The ingest writer and the clock.
+ * @param deps The ingest writer, the hub and the clock.
  * @returns A Hono app to mount at the root.
  */
 export function ingestRoutes(deps: WebDeps): Hono {
@@ -29,8 +31,9 @@ export function ingestRoutes(deps: WebDeps): Hono {
         } (send application/x-ndjson, one sample per line)`,
       );
     }
-    const samples = parseIngest(await c.req.text(), { now: now() });
-    await deps.ingest(samples);
-    return c.json({ accepted: samples.length });
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const batch = asBadRequest(() => deps.ingest.write(body, { now: now() }));
+    deps.hub.publishBatch(batch);
+    return c.json({ accepted: batch.ts.length });
   });
 }

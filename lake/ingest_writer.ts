@@ -1,0 +1,279 @@
+/**
+ * The ingest writer: pushed samples go through the same two steps as collected ones, a
+ * write-ahead spool (answered once the bytes are in the OS) and Parquet written in batches
+ * (every `flushEveryMs` or `flushRows`), so a request costs a parse and one append, not a file.
+ *
+ * File ids: the lake shows a partition's newest `compact-<C>` and the parts with an id above C,
+ * and the collector names its part after its open spool segment S. An ingest part therefore takes
+ * the id just above the largest id already in its partition (visible after any compaction that
+ * did not include it) and below every open collector segment (so it neither takes the
+ * collector's future name nor lifts a later compaction above it). Where no such id exists yet
+ * (the collector is mid-flush), that partition waits for the next flush.
+ *
+ * @module
+ */
+import { fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
+import {
+  type IngestBatch,
+  parseIngestLines,
+  type ParseIngestLinesOptions,
+} from "./ingest_lines.ts";
+import {
+  type IngestPlanEntry,
+  IngestSegment,
+  listIngestSegments,
+  readIngestPlan,
+  readIngestSegment,
+  writeIngestPlan,
+} from "./ingest_spool.ts";
+import { listSegments } from "./spool.ts";
+import { writePartition } from "./write_samples.ts";
+
+/** Options for {@linkcode IngestWriter}. */
+export interface IngestWriterOptions {
+  /** Lake root. */
+  root: string;
+  /** Most time buffered rows wait for Parquet, ms; default 10 000. */
+  flushEveryMs?: number;
+  /** Buffered rows that trigger a flush; default 500 000. */
+  flushRows?: number;
+  /** fsync Parquet files (and the plan) before their rename; default true. */
+  sync?: boolean;
+  /** Clock (ms); default `Date.now`. */
+  now?: () => number;
+  /** Receives errors of timed flushes; default one line on stderr. */
+  onError?: (error: unknown) => void;
+}
+
+interface Group {
+  host: string;
+  date: string;
+  ts: number[];
+  metric: string[];
+  labels: string[];
+  value: number[];
+  segments: Set<number>;
+}
+
+export {
+  type IngestBatch,
+  parseIngestLines,
+  type ParseIngestLinesOptions,
+} from "./ingest_lines.ts";
+
+const decoder = new TextDecoder();
+const DAY = 86_400_000;
+
+/**
+ * Validates, spools and batches pushed samples. Opening it replays a leftover ingest spool.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IngestWriter, openLake } from "./mod.ts";
+ * const root = Deno.makeTempDirSync();
+ * const writer = new IngestWriter({ root, sync: false });
+ * const ts = Date.UTC(2024, 0, 1);
+ * const body = new TextEncoder().encode(`{"ts":${ts},"host":"h","metric":"m","value":1}\n`);
+ * assert.equal(writer.write(body).ts.length, 1);
+ * assert.equal(writer.flush(), 1);
+ * writer.close();
+ * const lake = await openLake({ root });
+ * assert.equal((await lake.query("SELECT count(*) AS n FROM samples"))[0]!.n, 1);
+ * lake.close();
+ * ```
+ */
+export class IngestWriter {
+  #root: string;
+  #sync: boolean;
+  #now: () => number;
+  #flushRows: number;
+  #segment: IngestSegment;
+  #pending: number[] = [];
+  #plan: IngestPlanEntry[];
+  #groups = new Map<string, Group>();
+  #last: Group | undefined;
+  #lastDay = NaN;
+  #rows = 0;
+  #timer: ReturnType<typeof setInterval>;
+  #soon: ReturnType<typeof setTimeout> | undefined;
+  #onError: (error: unknown) => void;
+
+  /**
+   * @param options See {@linkcode IngestWriterOptions}.
+   * @throws {RangeError} If a flush setting is not positive.
+   * @throws {LakeError} If the spool or a replayed Parquet file cannot be written.
+   */
+  constructor(options: IngestWriterOptions) {
+    const flushEveryMs = options.flushEveryMs ?? 10_000;
+    this.#flushRows = options.flushRows ?? 500_000;
+    if (!(flushEveryMs > 0)) throw new RangeError(`Invalid flushEveryMs: ${flushEveryMs}`);
+    if (!(this.#flushRows > 0)) throw new RangeError(`Invalid flushRows: ${this.#flushRows}`);
+    this.#root = options.root;
+    this.#sync = options.sync ?? true;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ??
+      ((e) => console.error(`ingest: ${e instanceof Error ? e.message : e}`));
+    this.#plan = readIngestPlan(this.#root);
+    let lastId = 0;
+    for (const seg of listIngestSegments(this.#root)) {
+      for (const text of readIngestSegment(seg.path)) {
+        this.#add(parseIngestLines(text, { trusted: true, maxLines: Infinity }), seg.id, true);
+      }
+      this.#pending.push(seg.id);
+      lastId = seg.id;
+    }
+    this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), lastId + 1));
+    if (this.#pending.length > 0) this.flush();
+    this.#timer = setInterval(() => this.#tryFlush(), flushEveryMs);
+    Deno.unrefTimer(Number(this.#timer));
+  }
+
+  /** Rows waiting for Parquet. */
+  get buffered(): number {
+    return this.#rows;
+  }
+
+  /**
+   * Parses and validates a JSON-lines body, appends it to the spool, and buffers its rows.
+   * Nothing of a body with a bad line is written.
+   *
+   * @param body The request body.
+   * @param options Clock and line limit for validation.
+   * @returns The samples as columns.
+   * @throws {RangeError} On the first bad line (see `parseIngestLines`).
+   * @throws {LakeError} If the spool cannot be written.
+   */
+  write(body: Uint8Array, options: Omit<ParseIngestLinesOptions, "trusted"> = {}): IngestBatch {
+    const batch = parseIngestLines(decoder.decode(body), options);
+    this.#segment.append(body);
+    this.#add(batch, this.#segment.id, false);
+    if (this.#rows >= this.#flushRows && this.#soon === undefined) {
+      this.#soon = setTimeout(() => {
+        this.#soon = undefined;
+        this.#tryFlush();
+      }, 0);
+    }
+    return batch;
+  }
+
+  #add(b: IngestBatch, segment: number, replay: boolean): void {
+    const n = b.ts.length;
+    for (let i = 0; i < n; i++) {
+      const ts = b.ts[i]!, host = b.host[i]!;
+      const day = Math.floor(ts / DAY);
+      let g = this.#last;
+      if (g === undefined || g.host !== host || day !== this.#lastDay) {
+        const date = utcDate(day * DAY);
+        const key = `${host}\n${date}`;
+        g = this.#groups.get(key);
+        if (!g) {
+          g = { host, date, ts: [], metric: [], labels: [], value: [], segments: new Set() };
+          this.#groups.set(key, g);
+        }
+        if (replay && this.#written(g, segment)) {
+          this.#last = undefined;
+          continue;
+        }
+        this.#last = g, this.#lastDay = day;
+        g.segments.add(segment);
+      }
+      g.ts.push(ts), g.metric.push(b.metric[i]!), g.labels.push(b.labels[i]!);
+      g.value.push(b.value[i]!);
+      this.#rows++;
+    }
+    if (replay) this.#last = undefined;
+  }
+
+  /** True when a flush before a crash already wrote this segment's rows of this partition. */
+  #written(g: Group, segment: number): boolean {
+    return this.#plan.some((p) => {
+      if (p.host !== g.host || p.date !== g.date || !p.segments.includes(segment)) return false;
+      const names = fileNames(partitionDir(this.#root, "metrics", g.host, g.date));
+      return names.some((name) => {
+        const f = parseDataFile(name);
+        return f !== undefined && (f.kind === "part" ? f.id === p.id : p.done && f.id >= p.id);
+      });
+    });
+  }
+
+  #tryFlush(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  /**
+   * Writes the buffered rows to Parquet now (one file per host and date) and deletes the spool
+   * segments they came from once nothing of them waits any more.
+   *
+   * @returns Rows written (rows without a finite value are not stored).
+   * @throws {LakeError} If a file cannot be written (its rows stay buffered).
+   */
+  flush(): number {
+    if (this.#rows === 0 && this.#pending.length === 0) return 0;
+    const old = this.#segment;
+    this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), old.id + 1));
+    old.close();
+    this.#pending.push(old.id);
+    this.#last = undefined;
+    const open = listSegments(this.#root).map((s) => s.id);
+    const hi = open.length ? Math.min(...open) : Infinity;
+    const now = this.#now();
+    const todo: [string, Group, IngestPlanEntry][] = [];
+    for (const [key, g] of this.#groups) {
+      const dir = partitionDir(this.#root, "metrics", g.host, g.date);
+      let lo = -1;
+      for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
+      const id = lo >= 0 ? lo + 1 : Math.min(now, hi - 1);
+      if (id >= hi) continue;
+      todo.push([key, g, { host: g.host, date: g.date, id, segments: [...g.segments] }]);
+    }
+    let written = 0;
+    const done: IngestPlanEntry[] = [];
+    try {
+      this.#savePlan(todo.map((t) => t[2]));
+      for (const [key, g, entry] of todo) {
+        const keep = g.value.map((v) => Number.isFinite(v));
+        const pick = <T>(a: T[]) => a.filter((_, i) => keep[i]);
+        const file = writePartition(
+          { ts: pick(g.ts), metric: pick(g.metric), labels: pick(g.labels), value: pick(g.value) },
+          { root: this.#root, id: entry.id, host: g.host, date: g.date, sync: this.#sync },
+        );
+        written += file?.rows ?? 0;
+        this.#rows -= g.ts.length;
+        this.#groups.delete(key);
+        done.push({ ...entry, done: true });
+      }
+    } finally {
+      this.#plan.push(...done);
+      this.#savePlan([]);
+    }
+    if (this.#groups.size === 0) {
+      for (const seg of listIngestSegments(this.#root)) {
+        if (this.#pending.includes(seg.id)) Deno.removeSync(seg.path);
+      }
+      this.#pending = [];
+      this.#plan = [];
+      this.#savePlan([]);
+    }
+    return written;
+  }
+
+  #savePlan(extra: IngestPlanEntry[]): void {
+    writeIngestPlan(this.#root, [...this.#plan, ...extra], this.#sync);
+  }
+
+  /** Flushes, stops the timer and closes the spool (deleting it when everything was written). */
+  close(): void {
+    clearInterval(this.#timer);
+    if (this.#soon !== undefined) clearTimeout(this.#soon);
+    try {
+      this.flush();
+    } finally {
+      this.#segment.close(this.#pending.length === 0 && this.#rows === 0);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import {
+  compactLake,
+  IngestWriter,
+  listSegments,
+  openLake,
+  SpoolWriter,
+  visibleFiles,
+  writeSamples,
+} from "../../lake/mod.ts";
+import {
+  ingestSpoolDir,
+  listIngestSegments,
+  readIngestPlan,
+  readIngestSegment,
+} from "../../lake/ingest_spool.ts";
+
+const T0 = Date.UTC(2024, 0, 1);
+const enc = new TextEncoder();
+
+function body(host: string, from: number, n: number, metric = "m"): Uint8Array {
+  const lines = Array.from(
+    { length: n },
+    (_, i) =>
+      JSON.stringify({
+        ts: T0 + from + i * 1000,
+        host,
+        metric,
+        labels: { k: "v" },
+        value: from + i,
+      }),
+  );
+  return enc.encode(lines.join("\n"));
+}
+
+async function count(root: string): Promise<number> {
+  const lake = await openLake({ root });
+  try {
+    const [row] = await lake.query<{ n: bigint | number }>("SELECT count(*) AS n FROM samples");
+    return Number(row!.n);
+  } finally {
+    lake.close();
+  }
+}
+
+function writer(root: string, now = () => T0 + 3_600_000) {
+  return new IngestWriter({ root, sync: false, now, flushEveryMs: 3_600_000, onError: () => {} });
+}
+
+Deno.test("IngestWriter spools each body before Parquet and flushes them in one file per partition", async () => {
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  w.write(body("a", 0, 3));
+  w.write(body("a", 3000, 2));
+  w.write(body("b", 0, 1));
+  assert.equal(w.buffered, 6);
+  assert.equal(await count(root), 0);
+  const [seg] = listIngestSegments(root);
+  assert.equal(readIngestSegment(seg!.path).length, 3);
+  assert.equal(w.flush(), 6);
+  assert.equal(w.buffered, 0);
+  assert.equal(visibleFiles(root, "metrics").length, 2);
+  assert.equal(await count(root), 6);
+  assert.equal(w.flush(), 0);
+  w.close();
+  assert.deepEqual(listIngestSegments(root), []);
+  assert.deepEqual([...Deno.readDirSync(ingestSpoolDir(root))], []);
+});
+
+Deno.test("IngestWriter writes nothing of a body with a bad line", async () => {
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  const bad = enc.encode(`{"ts":${T0},"host":"a","metric":"m","value":1}\n{"ts":${T0}}\n`);
+  assert.throws(() => w.write(bad), /Invalid line 2/);
+  assert.equal(w.buffered, 0);
+  assert.deepEqual(readIngestSegment(listIngestSegments(root)[0]!.path), []);
+  w.close();
+  assert.equal(await count(root), 0);
+});
+
+Deno.test("IngestWriter drops rows without a value and flushes on size", async () => {
+  const root = await Deno.makeTempDir();
+  const w = new IngestWriter({ root, sync: false, flushRows: 2, now: () => T0 + 3_600_000 });
+  w.write(enc.encode(
+    `{"ts":${T0},"host":"a","metric":"m","value":null}\n{"ts":${
+      T0 + 1
+    },"host":"a","metric":"m","value":2}`,
+  ));
+  while (w.buffered > 0) await new Promise((r) => setTimeout(r, 5));
+  w.close();
+  assert.equal(await count(root), 1);
+});
+
+Deno.test("IngestWriter replays a killed writer's spool, dropping a torn last record", async () => {
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  w.write(body("a", 0, 4));
+  const [seg] = listIngestSegments(root);
+  // simulate kill -9 in the middle of the next append: a header promising more than was written
+  Deno.writeFileSync(seg!.path, enc.encode('#500\n{"ts":'), { append: true });
+  // the killed process never flushed: a new writer over the same root replays the segment
+  const again = writer(root, () => T0 + 7_200_000);
+  assert.equal(await count(root), 4);
+  again.close();
+  assert.ok(listIngestSegments(root).every((s) => s.id !== seg!.id));
+  w.close(); // the first writer's late close finds nothing buffered twice: rows are not doubled
+});
+
+Deno.test("IngestWriter does not write twice what a flush wrote before a crash", async () => {
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  w.write(body("a", 0, 5));
+  w.write(body("b", 0, 5));
+  w.flush();
+  // put the segment back and record the flush as if the process died before deleting it
+  const seg = `${ingestSpoolDir(root)}/000000000000001.seg`;
+  const text = enc.encode(`#${body("a", 0, 5).length + 1}\n`);
+  Deno.writeFileSync(seg, new Uint8Array([...text, ...body("a", 0, 5), 10]));
+  const files = visibleFiles(root, "metrics");
+  const aFile = files.find((f) => f.includes("host=a"))!;
+  const id = Number(aFile.match(/part-(\d+)/)![1]);
+  Deno.writeTextFileSync(
+    `${ingestSpoolDir(root)}/plan.json`,
+    JSON.stringify([{ host: "a", date: "2024-01-01", id, segments: [1], done: true }]),
+  );
+  w.close();
+  const again = writer(root);
+  again.close();
+  assert.equal(await count(root), 10);
+  assert.deepEqual(readIngestPlan(root), []);
+  // after compaction the merged file still counts as written
+  Deno.writeFileSync(seg, new Uint8Array([...text, ...body("a", 0, 5), 10]));
+  Deno.writeTextFileSync(
+    `${ingestSpoolDir(root)}/plan.json`,
+    JSON.stringify([{ host: "a", date: "2024-01-01", id, segments: [1], done: true }]),
+  );
+  await compactLake({ root, now: () => T0 + 86_400_000 });
+  writer(root).close();
+  assert.equal(await count(root), 10);
+});
+
+Deno.test("IngestWriter ids stay below the collector's open segment and above every file", async () => {
+  const root = await Deno.makeTempDir();
+  writeSamples([{ ts: T0, host: "h", metric: "c", labels: {}, value: 1 }], {
+    root,
+    id: T0,
+    sync: false,
+  });
+  const collector = new SpoolWriter(root, T0 + 600_000); // the collector's open segment S
+  const w = writer(root, () => T0 + 3_600_000);
+  w.write(body("h", 0, 2));
+  w.write(body("n", 0, 2));
+  assert.equal(w.flush(), 4);
+  const names = visibleFiles(root, "metrics").map((f) => f.slice(f.lastIndexOf("/") + 1));
+  // above the collector's part T0 in h; S - 1 in the new partition n; never S itself
+  assert.deepEqual(names, [
+    `part-${T0}.parquet`.replace("part-", "part-00"),
+    `part-00${T0 + 1}.parquet`,
+    `part-00${T0 + 599_999}.parquet`,
+  ]);
+  // n's next id would be S, the collector's future file: that partition waits
+  w.write(body("n", 5000, 1));
+  w.write(body("h", 5000, 1));
+  assert.equal(w.flush(), 1);
+  assert.equal(w.buffered, 1);
+  collector.close(true); // the collector rotated away: no bound any more
+  assert.deepEqual(listSegments(root), []);
+  assert.equal(w.flush(), 1);
+  await compactLake({ root, now: () => T0 + 86_400_000 });
+  w.write(body("h", 20_000, 1)); // above the compacted file: still visible
+  w.close();
+  assert.equal(await count(root), 8);
+});
+
+Deno.test("IngestWriter rejects bad settings", () => {
+  const root = Deno.makeTempDirSync();
+  assert.throws(() => new IngestWriter({ root, flushEveryMs: 0 }), /Invalid flushEveryMs: 0/);
+  assert.throws(() => new IngestWriter({ root, flushRows: -1 }), /Invalid flushRows: -1/);
+});
