@@ -6,6 +6,7 @@
 
 import { autocorrelation } from "./autocorrelation.ts";
 import { interpolateGaps } from "./interpolate_gaps.ts";
+import { clip, detrend, phaseProfile, quantum, removePhaseMeans } from "./_period_util.ts";
 
 /** Options of {@linkcode detectPeriods}. */
 export interface DetectPeriodsOptions {
@@ -13,7 +14,7 @@ export interface DetectPeriodsOptions {
   minPeriod?: number;
   /** Longest period considered, in points (default ⌊n / 3⌋, so that three cycles are seen). */
   maxPeriod?: number;
-  /** Minimum autocorrelation at the period (default max(0.2, 3 / √n)). */
+  /** Minimum autocorrelation and seasonal strength at the period (default max(0.2, 3 / √n)). */
   threshold?: number;
   /** At most this many periods, shortest first (default 3). */
   maxCount?: number;
@@ -25,37 +26,28 @@ export interface DetectedPeriod {
   period: number;
   /** Autocorrelation of the detrended series at that lag, in (0, 1]. */
   strength: number;
-}
-
-function detrend(x: Float64Array, window: number): Float64Array {
-  const n = x.length;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) (sx += i, sy += x[i]!, sxx += i * i, sxy += i * x[i]!);
-  const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  for (let i = 0; i < n; i++) x[i] = x[i]! - slope * i;
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + x[i]!;
-  const half = window >> 1;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = Math.max(0, i - half), b = Math.min(n, i + half + 1);
-    out[i] = x[i]! - (prefix[b]! - prefix[a]!) / (b - a);
-  }
-  return out;
+  /** Seasonal strength of the phase means at that period, max(0, 1 − Var(R) / Var(S + R)). */
+  seasonalStrength: number;
 }
 
 // ACF peak picking with harmonic pruning, after Vlachos, Yu & Castelli (2005), "On periodicity
 // detection and structural periodic similarity", SDM: candidate lags are prominent ACF hills.
 /**
- * Finds seasonal periods: lags where the autocorrelation of the series (gaps interpolated, slow
- * trend removed by a centred moving average of twice the longest period) has a prominent local
- * peak. A multiple of an accepted period is kept only where it stands out from its neighbouring
- * multiples (e.g. weekly on top of daily). Values beyond 5 robust deviations are clipped. Empty, short (< 2·minPeriod + 2), constant and
- * all-`NaN` input give `[]`.
+ * Finds seasonal periods: lags where the autocorrelation of the series (gaps interpolated, a
+ * robust line and then a centred moving average of twice the longest period removed) has a
+ * prominent local peak. A multiple of an accepted period is kept only where it stands out from
+ * its neighbouring multiples (e.g. weekly on top of daily). Values beyond 5 robust deviations
+ * are clipped. A peak is accepted only if its seasonal profile (phase means after a moving
+ * average over one period) is taller than the input's resolution, the smallest gap between
+ * distinct values, and its seasonal strength reaches `threshold`: the autocorrelation of a
+ * stepped or block-rounded linear fill (`Math.round(i / 3)`, bytes in 4 KiB blocks) is
+ * periodic, but its "season" is rounding, so such series give `[]`. A cycle smaller than one
+ * quantum of an integer series is not reported either. Empty, short (< 2·minPeriod + 2),
+ * constant and all-`NaN` input give `[]`.
  *
  * @param values The series (`NaN` for missing).
  * @param options Period range, threshold, count.
- * @returns Periods sorted shortest first, each with its autocorrelation.
+ * @returns Periods sorted shortest first, each with its autocorrelation and seasonal strength.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -77,6 +69,7 @@ export function detectPeriods(
   if (finite < 2 * minPeriod + 2) return [];
   const threshold = options.threshold ?? Math.max(0.2, 3 / Math.sqrt(n));
   const x = clip(detrend(interpolateGaps(values), 2 * maxPeriod + 1));
+  const step = quantum(values);
   let acf = autocorrelation(x, n - 1);
   const found: DetectedPeriod[] = [];
   for (let p = minPeriod; p <= maxPeriod; p++) {
@@ -90,7 +83,11 @@ export function detectPeriods(
     for (let k = Math.floor(p / 2); k < p; k++) trough = Math.min(trough, acf[k]!);
     if (r - trough < threshold) continue;
     const best = refine(acf, p, w, found);
-    found.push({ period: best, strength: acf[best]! });
+    const profile = phaseProfile(x, best);
+    // A cycle no taller than the input's resolution is the rounding of a trend (a stepped
+    // fill, a counter in 4 KiB blocks), and one that explains little variance is not a season.
+    if (profile.range <= step || profile.strength < threshold) continue;
+    found.push({ period: best, strength: acf[best]!, seasonalStrength: profile.strength });
     if (found.length >= (options.maxCount ?? 3)) break;
     removePhaseMeans(x, best);
     acf = autocorrelation(x, n - 1);
@@ -119,26 +116,4 @@ function refine(acf: Float64Array, p: number, w: number, found: DetectedPeriod[]
     if (m > 0 && Math.abs(m - best) <= w / 2) best = m;
   }
   return best;
-}
-
-/** Winsorises at the median ± 5 robust standard deviations so that outliers do not dominate. */
-function clip(x: Float64Array): Float64Array {
-  const sorted = Float64Array.from(x).sort();
-  const med = sorted[sorted.length >> 1]!;
-  const dev = x.map((v) => Math.abs(v - med)).sort();
-  const r = 5 * 1.4826 * dev[dev.length >> 1]!;
-  if (r > 0) {
-    for (let i = 0; i < x.length; i++) {
-      x[i] = Math.min(med + r, Math.max(med - r, x[i]!));
-    }
-  }
-  return x;
-}
-
-function removePhaseMeans(x: Float64Array, p: number): void {
-  const sums = new Float64Array(p), counts = new Float64Array(p);
-  for (let i = 0; i < x.length; i++) {
-    (sums[i % p] = sums[i % p]! + x[i]!, counts[i % p] = counts[i % p]! + 1);
-  }
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! - sums[i % p]! / counts[i % p]!;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { decompose } from "../../analytics/decompose.ts";
 import { detectPeriods } from "../../analytics/models/detect_periods.ts";
+import { forecast } from "../../analytics/forecast.ts";
 import { seeded } from "./_seeded.ts";
 
 const daily = (i: number) => Math.sin((2 * Math.PI * i) / 24);
@@ -74,4 +75,26 @@ Deno.test("detectPeriods() finds daily and weekly cycles and nothing in noise or
   assert.deepEqual(detectPeriods(new Float64Array(3)), []);
   assert.deepEqual(detectPeriods(new Float64Array(100).fill(NaN)), []);
   assert.deepEqual(detectPeriods(new Float64Array(100).fill(2)), []);
+});
+
+Deno.test("detectPeriods() finds no season in a stepped linear fill, so decompose() and forecast() see none", () => {
+  const stepped = Float64Array.from({ length: 336 }, (_, i) => Math.round(i / 3));
+  assert.deepEqual(detectPeriods(stepped), []);
+  assert.deepEqual(decompose(stepped).seasonal, []);
+  assert.deepEqual(forecast(stepped, { horizon: 24 }).fitted.periods, []);
+  // A 100 GiB file system filling 50 → 80 % over a week at a 30-minute step, in 4 KiB blocks.
+  const fill = Float64Array.from(
+    { length: 336 },
+    (_, i) => 4096 * Math.round((100 * 2 ** 30 * (0.5 + (0.3 * i) / 336)) / 4096),
+  );
+  assert.deepEqual(detectPeriods(fill), []);
+});
+
+Deno.test("detectPeriods() still finds a daily cycle on a quantized rising series", () => {
+  const g = seeded(19);
+  const y = Float64Array.from(
+    { length: 24 * 14 },
+    (_, i) => Math.round(i / 3 + 4 * daily(i) + 0.5 * g()),
+  );
+  assert.deepEqual(detectPeriods(y).map((p) => p.period), [24]);
 });
