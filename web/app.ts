@@ -20,6 +20,9 @@ import { queryRoutes } from "./routes/api_query.ts";
 import { seriesRoutes } from "./routes/api_series.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { pageRoutes } from "./routes/pages.ts";
+import { capacityRoutes } from "./routes/api_capacity.ts";
+import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
+import { reportRoutes } from "../reports/mod.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -33,6 +36,8 @@ export interface AppOptions extends WebDeps {
   maxIngestBytes?: number;
   /** Largest `/api/query` body in bytes; default 128 KiB. */
   maxQueryBytes?: number;
+  /** Capacity analysis settings (horizon, cache time, charts, bootstrap rounds). */
+  capacity?: CapacityLoaderOptions;
 }
 
 function limit(maxSize: number) {
@@ -52,7 +57,7 @@ function limit(maxSize: number) {
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
-  app.use(secureHeaders({
+  const strict = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
@@ -64,7 +69,23 @@ export function createApp(options: AppOptions): Hono {
       formAction: ["'self'"],
     },
     referrerPolicy: "no-referrer",
-  }));
+  });
+  // generated reports inline their scripts and styles: they get their own policy
+  const reportPolicy = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'unsafe-inline'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["data:"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+  });
+  app.use(function securityHeaders(c, next) {
+    return /^\/reports(\/|$)/.test(c.req.path) ? reportPolicy(c, next) : strict(c, next);
+  });
   if (options.token) app.use(tokenAuth({ token: options.token }));
   else if (!options.insecure) app.use(hostCheck({ allowed: options.allowedHosts ?? [] }));
   app.use("/api/ingest", limit(options.maxIngestBytes ?? 64 * 1024 * 1024));
@@ -89,7 +110,10 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", queryRoutes(options));
   app.route("/", ingestRoutes(options));
   app.route("/", assetRoutes());
-  app.route("/", pageRoutes(options));
+  const loadCapacity = capacityLoader(options, options.capacity);
+  app.route("/", capacityRoutes(loadCapacity));
+  app.route("/", pageRoutes(options, loadCapacity));
+  app.route("/reports", reportRoutes({ root: options.root ?? "data" }));
 
   app.notFound(function notFound(c) {
     return c.json({ error: `Not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);

@@ -74,48 +74,84 @@ Deno.test("GET /api/metrics lists the registry even for an empty lake", async ()
   assert.deepEqual(cpu.series, []);
 });
 
-Deno.test("capacityPage() ranks resources by nearest exhaustion and lists recommendations", async () => {
+Deno.test("capacityPage() keeps the ranking, shows ETA intervals and the recommendations", async () => {
   const { capacityPage } = await import("../../web/pages/capacity_page.ts");
+  const now = Date.UTC(2024, 0, 1);
   const base = {
     host: "h",
     metric: "filesystem_used_bytes",
     labels: "mountpoint=/var",
     unit: "bytes",
-    status: "warning",
+    status: "crossing",
     current: 1,
     limit: 2,
+    threshold: 1.9,
     growthPerDay: 0.1,
     etaLow: null,
     etaHigh: null,
-    model: "ets",
+    model: "linear",
+    points: 2,
+    tier: "raw",
     series: { ts: [0, 1], values: [1, null] },
     decomposition: null,
     forecast: null,
   };
-  const now = Date.UTC(2024, 0, 1);
+  const rec = {
+    id: "filesystem-full:h:/var",
+    rule: "filesystem-full",
+    severity: "warning" as const,
+    host: "h",
+    title: "Grow /var",
+    detail: "Full in 3 days",
+    evidence: { values: {}, series: [] },
+    facts: ["Now 1 of 2"],
+    effect: "Adding space postpones it",
+  };
   const html = String(
     await capacityPage({
       state: "ready",
       generatedAt: now,
-      from: now - 86_400_000,
+      from: now,
       horizonMs: 86_400_000,
       resources: [
-        { ...base, resource: "cpu", eta: null, utilization: null },
-        { ...base, resource: "disk", eta: now + 3 * 86_400_000, utilization: 0.5 },
-        { ...base, resource: "memory", eta: now + 3_600_000, utilization: 0.9 },
+        {
+          ...base,
+          resource: "memory",
+          eta: now + 3_600_000,
+          etaLow: now + 1_800_000,
+          etaHigh: null,
+          utilization: 0.9,
+        },
+        {
+          ...base,
+          resource: "filesystem",
+          eta: now + 3 * 86_400_000,
+          etaLow: now + 2 * 86_400_000,
+          etaHigh: now + 4 * 86_400_000,
+          utilization: 0.5,
+          series: { ts: [], values: [] },
+        },
+        { ...base, resource: "cpu", eta: null, etaLow: now + 5 * 86_400_000, utilization: 0.2 },
+        { ...base, resource: "inodes", eta: null, utilization: 0.1 },
       ],
-      recommendations: [{ severity: "high", title: "Grow /var", detail: "Full in 3 days" }],
+      recommendations: [rec],
     }),
   );
-  const order = ["memory", "disk", "cpu"].map((r) => html.indexOf(`<td>${r}</td>`));
+  const order = ["memory", "filesystem", "cpu", "inodes"].map((r) => html.indexOf(`<td>${r}</td>`));
   assert.deepEqual([...order].sort((a, b) => a - b), order);
-  assert.match(html, /1\.0 h/);
-  assert.match(html, /3\.0 d/);
-  assert.match(html, /not in horizon/);
+  assert.match(html, /1\.0 h \(80 %: 0\.5 h – past horizon\)/);
+  assert.match(html, /3\.0 d \(80 %: 2\.0 d – 4\.0 d\)/);
+  assert.match(html, /not in horizon \(80 %: from 5\.0 d\)/);
+  assert.match(html, /<td class="num">not in horizon<\/td>/);
   assert.match(html, /50\.0 %/);
-  assert.match(html, /\[high\] Grow \/var/);
+  assert.match(html, /\[warning\] Grow \/var/);
+  assert.match(html, /<li>Now 1 of 2<\/li>/);
+  assert.match(html, /Adding space postpones it/);
   assert.match(html, /<script type="application\/json" id="page-data">/);
   assert.match(html, /src="\/assets\/capacity.js"/);
+  // only resources with a history get a chart
+  assert.match(html, /id="capacity-2"/);
+  assert.doesNotMatch(html, /id="capacity-3"/);
   const none = String(
     await capacityPage({
       state: "ready",

@@ -62,7 +62,7 @@
       height: 220,
       marginLeft: 60,
       x: { type: "utc", label: null },
-      y: { grid: true, label: r.unit },
+      y: { grid: true, label: r.unit, tickFormat: "~s" },
       color: { legend: true },
       marks,
     }));

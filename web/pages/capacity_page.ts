@@ -14,10 +14,21 @@ function pct(v: number | null): string {
   return v === null ? "–" : `${(100 * v).toFixed(1)} %`;
 }
 
-function eta(r: CapacityResource, now: number): string {
-  if (r.eta === null) return "not in horizon";
-  const days = (r.eta - now) / 86_400_000;
+function span(ms: number): string {
+  const days = ms / 86_400_000;
   return days < 1 ? `${(days * 24).toFixed(1)} h` : `${days.toFixed(1)} d`;
+}
+
+/** ETA with its 80 % interval; a null slow end means it lies past the horizon. */
+function eta(r: CapacityResource, from: number): string {
+  if (r.eta === null) {
+    return r.etaLow === null
+      ? "not in horizon"
+      : `not in horizon (80 %: from ${span(r.etaLow - from)})`;
+  }
+  const lo = r.etaLow === null ? "?" : span(r.etaLow - from);
+  const hi = r.etaHigh === null ? "past horizon" : span(r.etaHigh - from);
+  return `${span(r.eta - from)} (80 %: ${lo} – ${hi})`;
 }
 
 /**
@@ -46,9 +57,7 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
     `;
     return layout({ title: "Capacity", body });
   }
-  const ranked = [...view.resources].sort((a, b) =>
-    (a.eta ?? Infinity) - (b.eta ?? Infinity) || (b.utilization ?? 0) - (a.utilization ?? 0)
-  );
+  const ranked = view.resources; // capacityReport's ranking: soonest ETA, then interval, then use
   const rows = ranked.map((r, i) =>
     html`
       <tr>
@@ -58,7 +67,7 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
         <td>${r.labels || "–"}</td>
         <td>${r.status}</td>
         <td class="num">${pct(r.utilization)}</td>
-        <td class="num">${eta(r, view.generatedAt)}</td>
+        <td class="num">${eta(r, view.from)}</td>
         <td>${r.model}</td>
       </tr>
     `
@@ -67,10 +76,15 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
     ? html`<p class="muted">No recommendations: nothing stands out in this range.</p>`
     : html`<ul>${
       view.recommendations.map((r) =>
-        html`<li><strong>[${r.severity}] ${r.title}</strong>: ${r.detail}</li>`
+        html`<li class="rec ${r.severity}"><strong>[${r.severity}] ${r.title}</strong>
+          <p>${r.detail}</p>${
+          r.facts.length
+            ? html`<ul class="facts">${r.facts.map((f) => html`<li>${f}</li>`)}</ul>`
+            : ""
+        }<p><em>${r.effect}</em></p></li>`
       )
     }</ul>`;
-  const charts = ranked.map((r, i) =>
+  const charts = ranked.filter((r) => r.series.ts.length > 0).map((r, i) =>
     html`
       <section class="card">
         <h2>${r.host} · ${r.resource} ${r.labels}</h2>
@@ -98,6 +112,10 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
         <tbody>${rows}</tbody>
       </table>
     </section>
+    <p
+      class="muted">Analysis of the lake up to ${new Date(view.from).toISOString()}, horizon ${span(
+        view.horizonMs,
+      )}; data at <a href="/api/capacity">/api/capacity</a> and <a href="/api/recommendations">/api/recommendations</a>.</p>
     <section class="card wide"><h2>Recommendations</h2>${recs}</section>
     <div class="grid">${charts}</div>
   `;
@@ -105,6 +123,9 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
     title: "Capacity",
     body,
     scripts: ["d3.min.js", "plot.min.js", "capacity.js"],
-    data: { generatedAt: view.generatedAt, resources: ranked },
+    data: {
+      generatedAt: view.generatedAt,
+      resources: ranked.filter((r) => r.series.ts.length > 0),
+    },
   });
 }

@@ -9,15 +9,16 @@ import { alertsPage } from "../pages/alerts_page.ts";
 import { capacityPage } from "../pages/capacity_page.ts";
 import { explorePage } from "../pages/explore_page.ts";
 import { livePage } from "../pages/live_page.ts";
-import { loadCapacity } from "../load_capacity.ts";
+import type { CapacityView } from "../load_capacity.ts";
 
 /**
  * Creates the page routes.
  *
- * @param deps The lake (for the capacity page) and the clock.
+ * @param _deps The app's collaborators.
+ * @param loadCapacity The shared, cached capacity loader.
  * @returns A Hono app to mount at the root.
  */
-export function pageRoutes(deps: WebDeps): Hono {
+export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityView>): Hono {
   return new Hono()
     .get("/", function home(c) {
       return c.redirect("/live");
@@ -29,7 +30,7 @@ export function pageRoutes(deps: WebDeps): Hono {
       return c.html(await explorePage());
     })
     .get("/capacity", async function capacity(c) {
-      return c.html(await capacityPage(await loadCapacity(deps)));
+      return c.html(await capacityPage(await loadCapacity()));
     })
     .get("/alerts", async function alerts(c) {
       return c.html(await alertsPage());

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { simulateHost } from "../../lake/mod.ts";
+import { testApp } from "./_app.ts";
+
+const START = Date.UTC(2024, 0, 1);
+const END = START + 2 * 86_400_000;
+
+async function simulated(now = () => END) {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-capacity-" });
+  simulateHost({
+    root,
+    start: START,
+    durationMs: END - START,
+    stepMs: 600_000,
+    cpus: 2,
+    topN: 1,
+    diskFill: { from: 0.5, to: 0.8 },
+    cpuSaturation: { from: END - 3_600_000, durationMs: 3_600_000 },
+  });
+  const t = await testApp({ root, now, capacity: { bootstrap: 20, top: 2 } });
+  return {
+    t,
+    async [Symbol.asyncDispose]() {
+      await t[Symbol.asyncDispose]();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+Deno.test("GET /capacity ranks the filling disk first and lists the recommendations", async () => {
+  await using s = await simulated();
+  const res = await s.t.app.request("/capacity");
+  assert.equal(res.status, 200);
+  const page = await res.text();
+  assert.match(page, /Bottlenecks, nearest exhaustion first/);
+  const firstRow = page.slice(
+    page.indexOf("<tbody>"),
+    page.indexOf("</tr>", page.indexOf("<tbody>")),
+  );
+  assert.match(firstRow, /filesystem/);
+  assert.match(firstRow, /mountpoint=\/var/);
+  assert.match(firstRow, /[hd] \(80 %: [\d.]+ [hd] – /);
+  assert.match(page, /\[(critical|warning)\]/);
+  assert.match(page, /id="capacity-0"/);
+  assert.match(page, /"forecast":\{"ts":\[/);
+});
+
+Deno.test("GET /api/capacity and /api/recommendations serve the same cached analysis", async () => {
+  let now = END;
+  await using s = await simulated(() => now);
+  const capacity = await (await s.t.app.request("/api/capacity")).json();
+  assert.equal(capacity.state, "ready");
+  assert.equal(capacity.resources[0].resource, "filesystem");
+  assert.ok(capacity.resources[0].eta > capacity.from);
+  assert.ok(capacity.resources[0].decomposition.trend.length > 0);
+  assert.equal(
+    capacity.resources[0].forecast.mean.length,
+    capacity.resources[0].forecast.ts.length,
+  );
+  const recs = await (await s.t.app.request("/api/recommendations")).json();
+  assert.equal(recs.state, "ready");
+  const rules = recs.recommendations.map((r: { rule: string }) => r.rule);
+  assert.ok(rules.includes("cpu-saturated"), rules.join());
+  assert.ok(rules.includes("filesystem-full"), rules.join());
+  const first = recs.recommendations[0];
+  for (const key of ["id", "severity", "host", "title", "detail", "facts", "effect", "evidence"]) {
+    assert.ok(key in first, key);
+  }
+  // within the cache time the same result object is served; after it, a new analysis
+  const again = await (await s.t.app.request("/api/capacity")).json();
+  assert.equal(again.generatedAt, capacity.generatedAt);
+  now += 61_000;
+  const later = await (await s.t.app.request("/api/capacity")).json();
+  assert.equal(later.generatedAt, now);
+});
+
+Deno.test("GET /capacity says honestly that an empty lake has nothing to show", async () => {
+  await using t = await testApp();
+  const page = await (await t.app.request("/capacity")).text();
+  assert.match(page, /No capacity analysis to show/);
+  assert.match(page, /no resource with a known limit/);
+  const api = await (await t.app.request("/api/recommendations")).json();
+  assert.deepEqual(api.recommendations, []);
+  assert.equal(api.state, "empty");
+});
+
+Deno.test("GET /capacity says when the lake holds too little history", async () => {
+  const root = await Deno.makeTempDir();
+  simulateHost({ root, start: START, durationMs: 60_000, stepMs: 30_000, cpus: 1, topN: 1 });
+  {
+    await using t = await testApp({ root, capacity: { bootstrap: 5 } });
+    const api = await (await t.app.request("/api/capacity")).json();
+    assert.equal(api.state, "empty");
+    assert.match(api.reason, /too little history/);
+  }
+  await Deno.remove(root, { recursive: true });
+});
