@@ -63,7 +63,7 @@ export function layout(options: LayoutOptions): HtmlEscapedString | Promise<Html
         <link rel="icon" href="data:,">
       </head>
       <body>
-    <header><strong class="brand">perfscope</strong><nav>${nav}</nav><span id="status" class="status"></span></header>
+    <header><strong class="brand">perfscope</strong><nav>${nav}<a href="/reports">Reports</a></nav><span id="status" class="status"></span></header>
     <main>${options.body}</main>
     ${data}${scripts}
       </body>
