@@ -120,3 +120,13 @@ Deno.test("POST /api/ingest refuses a body over the limit with 413 and writes no
   assert.equal(streamed.status, 413);
   assert.equal(await count(t), 0);
 });
+
+Deno.test("parseIngest() turns a bad line into a 400 and passes other errors through", async () => {
+  const { asBadRequest, BadRequestError, parseIngest } = await import("../../web/mod.ts");
+  assert.throws(() => parseIngest('{"ts":1}'), BadRequestError);
+  assert.equal(parseIngest(jsonLines([line(0)]), { now: T0 }).ts.length, 1);
+  assert.throws(() =>
+    asBadRequest(() => {
+      throw new Error("Disk full");
+    }), (e: Error) => !(e instanceof BadRequestError) && /Disk full/.test(e.message));
+});

@@ -150,3 +150,39 @@ Deno.test("POST /api/query rejects malformed requests with 4xx", async () => {
   const big = await post(t.app, JSON.stringify({ sql: "SELECT '" + "x".repeat(200_000) + "'" }));
   assert.equal(big.status, 413);
 });
+
+Deno.test("POST /api/query answers CSV for format=csv or Accept: text/csv", async () => {
+  await using t = await seeded();
+  const body = JSON.stringify({
+    sql: "SELECT value, 'a,\"b' AS text, NULL AS nothing FROM samples ORDER BY value LIMIT 2",
+  });
+  const headers = { "content-type": "application/json" };
+  const byParam = await t.app.request("/api/query?format=csv", { method: "POST", headers, body });
+  assert.equal(byParam.status, 200);
+  assert.match(byParam.headers.get("content-type") ?? "", /^text\/csv/);
+  assert.equal(await byParam.text(), 'value,text,nothing\r\n0,"a,""b",\r\n1,"a,""b",\r\n');
+  const byAccept = await t.app.request("/api/query", {
+    method: "POST",
+    headers: { ...headers, accept: "text/csv" },
+    body,
+  });
+  assert.match(await byAccept.text(), /^value,text,nothing\r\n/);
+  const truncated = await t.app.request("/api/query?format=csv", {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ sql: "SELECT value FROM samples" }),
+  });
+  assert.equal(truncated.headers.get("x-truncated"), "true");
+  assert.equal((await truncated.text()).split("\r\n").length, 7);
+});
+
+Deno.test("POST /api/query rejects an unknown format with 400", async () => {
+  await using t = await seeded();
+  const res = await t.app.request("/api/query?format=xml", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sql: "SELECT 1" }),
+  });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error, /Invalid query: format/);
+});
