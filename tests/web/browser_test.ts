@@ -1,9 +1,34 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { main } from "../../cli/serve.ts";
+import { simulateHost } from "../../lake/mod.ts";
 import { missing } from "../_skip.ts";
 
-const SHOTS = new URL("../../docs/screenshots/", import.meta.url);
+// Screenshots go to docs/ only when asked (UPDATE_SCREENSHOTS=1), so test runs leave git clean.
+const SHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1"
+  ? new URL("../../docs/screenshots/", import.meta.url)
+  : new URL(`file://${Deno.makeTempDirSync({ prefix: "perfscope-shots-" })}/`);
+
+/** Starts `serve` in-process; resolves with its URL and a stop function. */
+async function serve(args: string[]) {
+  const controller = new AbortController();
+  let resolveUrl!: (u: URL) => void;
+  const listening = new Promise<URL>((r) => resolveUrl = r);
+  const log = console.log;
+  console.log = () => {};
+  const done = main(["--host", "127.0.0.1", "--port", "0", ...args], {
+    signal: controller.signal,
+    onListen: resolveUrl,
+  }).finally(() => console.log = log);
+  const base = await listening;
+  return {
+    base,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
 
 Deno.test({
   name:
@@ -13,16 +38,23 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const data = await Deno.makeTempDir({ prefix: "perfscope-browser-" });
-    const controller = new AbortController();
-    let resolveUrl!: (u: URL) => void;
-    const listening = new Promise<URL>((r) => resolveUrl = r);
-    const log = console.log;
-    console.log = () => {};
-    const done = main(["--host", "127.0.0.1", "--port", "0", "--data", data], {
-      signal: controller.signal,
-      onListen: resolveUrl,
-    }).finally(() => console.log = log);
-    const base = await listening;
+    const server = await serve(["--data", data]);
+    const base = server.base;
+    // A simulated lake for the Capacity page: a file system filling up and a saturated CPU.
+    const simData = await Deno.makeTempDir({ prefix: "perfscope-browser-sim-" });
+    const simEnd = Date.now() - 60_000;
+    simulateHost({
+      root: simData,
+      host: "db1",
+      start: simEnd - 7 * 86_400_000,
+      durationMs: 7 * 86_400_000,
+      stepMs: 600_000,
+      cpus: 4,
+      topN: 3,
+      diskFill: { from: 0.55, to: 0.82 },
+      cpuSaturation: { from: simEnd - 3_600_000, durationMs: 3_600_000 },
+    });
+    const sim = await serve(["--data", simData, "--no-collect"]);
     // An hour of history for the Explore page (the collector flushes Parquet once a minute).
     const now = Date.now();
     const lines = [];
@@ -113,16 +145,20 @@ Deno.test({
       const csv = await page.getAttribute("#download-csv", "href");
       assert.match(csv ?? "", /format=csv/);
 
-      await page.goto(new URL("/capacity", base).href);
+      await page.goto(new URL("/capacity", sim.base).href, { timeout: 120_000 });
+      await page.waitForSelector("#capacity-0 svg", { timeout: 10_000 });
+      assert.match(await page.textContent("tbody tr") ?? "", /filesystem/);
+      assert.match(await page.textContent("main") ?? "", /\[(critical|warning)\]/);
       await page.screenshot({ path: new URL("capacity.png", SHOTS).pathname, fullPage: true });
       await page.goto(new URL("/alerts", base).href);
       await page.screenshot({ path: new URL("alerts.png", SHOTS).pathname, fullPage: true });
       await page.close();
     } finally {
       await browser.close();
-      controller.abort();
-      await done;
+      await server.stop();
+      await sim.stop();
       await Deno.remove(data, { recursive: true });
+      await Deno.remove(simData, { recursive: true });
     }
     assert.deepEqual(errors, []);
   },
