@@ -45,6 +45,51 @@ export function rollingOrigins(n: number, options: RollingOriginsOptions): numbe
   return out;
 }
 
+/** A backtest that fits the history: steps per origin and the smallest training length. */
+export interface BacktestPlan {
+  /** Steps forecast from each origin, 1…horizon. */
+  horizon: number;
+  /** Smallest training length. */
+  minTrain: number;
+}
+
+/**
+ * Plans a rolling-origin backtest. A history with room for min(4, `origins`) origins at the
+ * full horizon keeps it and `minTrain`. Otherwise (a horizon close to the history length) the
+ * backtest is shortened: training grows to at least half the history, so that early origins do
+ * not extrapolate from a handful of points, and the horizon becomes the longest that still
+ * leaves that many origins ⌈h / 4⌉ apart (or, failing that, the most origins; with none at
+ * all, the full horizon and `minTrain`).
+ *
+ * @param n History length.
+ * @param options Full horizon, largest number of origins (default 6), smallest training length
+ * (default 8).
+ * @returns Backtest horizon and training length for {@linkcode rollingOrigins}.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { backtestPlan } from "./backtest_fitted.ts";
+ * assert.deepEqual(backtestPlan(500, { horizon: 24 }), { horizon: 24, minTrain: 8 });
+ * assert.deepEqual(backtestPlan(336, { horizon: 336, origins: 40 }), { horizon: 96, minTrain: 168 });
+ * ```
+ */
+export function backtestPlan(n: number, options: RollingOriginsOptions): BacktestPlan {
+  const wanted = options.origins ?? 6, need = Math.min(4, wanted);
+  const minTrain = Math.max(1, options.minTrain ?? 8);
+  const count = (h: number, m: number) =>
+    n - h < m ? 0 : Math.min(wanted, Math.floor((n - h - m) / Math.ceil(h / 4)) + 1);
+  if (count(options.horizon, minTrain) >= need) return { horizon: options.horizon, minTrain };
+  for (const m of [Math.max(minTrain, n >> 1), minTrain]) {
+    let best = 0, most = 0;
+    for (let h = options.horizon; h >= 1 && most < need; h--) {
+      const c = count(h, m);
+      if (c > most) best = h, most = c;
+    }
+    if (most > 0) return { horizon: best, minTrain: m };
+  }
+  return { horizon: options.horizon, minTrain };
+}
+
 // Tashman (2000), "Out-of-sample tests of forecasting accuracy", IJF 16(4): rolling origin, here
 // with parameters fitted once on the whole history (states re-filtered per origin).
 /**

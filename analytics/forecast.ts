@@ -6,7 +6,7 @@
  */
 
 import type { BacktestErrors } from "./backtest.ts";
-import { backtestFitted, rollingOrigins } from "./backtest_fitted.ts";
+import { backtestFitted, backtestPlan, rollingOrigins } from "./backtest_fitted.ts";
 import { candidateModels, type CandidateName } from "./forecast_candidates.ts";
 import { combinationWeights, smoothedMse } from "./forecast_combine.ts";
 import type { ForecastCandidate } from "./forecast_fitted.ts";
@@ -45,6 +45,13 @@ function mix(runs: BacktestErrors[], weights: Float64Array[]): BacktestErrors {
   return { origins: first.origins, errors, actuals: first.actuals, sd };
 }
 
+/** `a` lengthened to `length` by repeating its last value. */
+function hold(a: Float64Array, length: number): Float64Array {
+  const out = new Float64Array(length).fill(a[a.length - 1] ?? NaN);
+  out.set(a.subarray(0, length));
+  return out;
+}
+
 const none = (name: string): ForecastCandidate => ({
   name,
   mse: NaN,
@@ -60,7 +67,13 @@ const none = (name: string): ForecastCandidate => ({
  * backtests it at up to `origins` rolling origins (re-running its filter on each prefix), and
  * mixes the candidates at each step with weights ∝ 1 / backtest MSE around that step, so short
  * and long horizons can favour different models. The 80 % and 95 % intervals come from the
- * mix's own backtest errors (analytic ones where too few). Gaps are interpolated; values are
+ * mix's own backtest errors (analytic ones where too few). A horizon too close to the history
+ * length to backtest (fewer than 4 origins) is backtested over fewer steps from origins with at
+ * least half the history (see `backtestPlan`); the weights of the last backtested step carry on
+ * and the interval scale grows beyond it (method `extrapolated`, see `calibrateIntervals`), so
+ * a rising series is not forecast flat for want of a backtest. Only a history too short for a
+ * one-step backtest (≤ 8 points, or twice the longest period) falls back to ETS without trend
+ * and analytic intervals, with `NaN` backtest scores. Gaps are interpolated; values are
  * scaled internally, so huge magnitudes do not overflow the fit. Empty or all-`NaN` input gives
  * `NaN` forecasts and model `none`; one point or a constant series gives a flat forecast with
  * zero-width intervals.
@@ -101,15 +114,22 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     });
   }
   const n = y.length, context = { periods };
-  const origins = rollingOrigins(n, {
+  // A horizon close to the history length leaves no room to backtest it: backtest fewer steps
+  // and extend weights (held) and interval scale (grown, see calibrateIntervals) to H.
+  const plan = backtestPlan(n, {
     horizon: H,
     origins: options.origins ?? 40,
-    step: Math.ceil(H / 4),
     minTrain: Math.max(8, 2 * (periods.at(-1) ?? 0)),
   });
+  const steps = plan.horizon;
+  const origins = rollingOrigins(n, {
+    ...plan,
+    origins: options.origins ?? 40,
+    step: Math.ceil(steps / 4),
+  });
   const fits = names.map((name) => models[name](y, H, context));
-  const runs = fits.map((f) => backtestFitted(f, raw, origins, H));
-  const mses = runs.map((r) => smoothedMse(r.errors, H));
+  const runs = fits.map((f) => backtestFitted(f, raw, origins, steps));
+  const mses = runs.map((r) => hold(smoothedMse(r.errors, steps), H));
   const scores = runs.map((r, c) => scoreRun(names[c]!, r, center, scale));
   const top = options.combine ?? names.length;
   let weights: Float64Array[];

@@ -18,7 +18,7 @@ export interface ForecastCandidate {
   coverage80: number;
   /** Same for the 95 % interval. */
   coverage95: number;
-  /** Number of backtest origins. */
+  /** Number of backtest origins (each forecasting `intervals.backtestHorizon` steps). */
   origins: number;
 }
 
@@ -46,8 +46,19 @@ export interface FittedForecast {
   scale: number;
   /** Fitted parameters per member, in scaled units. */
   params: Record<string, Record<string, number | number[] | string>>;
-  /** Interval calibration (scale per step in the series' units). */
-  intervals: { method: string; scale: number[]; q80: number; q95: number; samples: number };
+  /**
+   * Interval calibration (scale per step in the series' units). `method`: `backtest`,
+   * `extrapolated` (backtested over the first `backtestHorizon` steps only, scale grown beyond)
+   * or `analytic`; `backtestHorizon`: steps forecast from each backtest origin (0: none).
+   */
+  intervals: {
+    method: string;
+    scale: number[];
+    q80: number;
+    q95: number;
+    samples: number;
+    backtestHorizon: number;
+  };
   /** Backtest accuracy of the chosen model. */
   backtest: ForecastCandidate;
   /** Backtest errors of the chosen model: mean, standard deviation and count. */

@@ -22,7 +22,10 @@ export interface ForecastResult {
   lo95: Float64Array;
   /** Upper bound of the 95 % interval. */
   hi95: Float64Array;
-  /** Backtest accuracy of the chosen model (`NaN` scores when no origin fitted). */
+  /**
+   * Backtest accuracy of the chosen model (`NaN` scores when no origin fitted), over
+   * `fitted.intervals.backtestHorizon` steps: fewer than `horizon` when the history is too short.
+   */
   backtest: ForecastCandidate;
   /** Every candidate's backtest accuracy, best first. */
   candidates: ForecastCandidate[];
@@ -42,7 +45,7 @@ export interface ResultParts {
   weights: Record<string, number[]>;
   /** Fitted parameters per member. */
   params: FittedForecast["params"];
-  /** Combined backtest errors (scaled). */
+  /** Combined backtest errors (scaled), one row per origin of the backtested steps. */
   errors: Float64Array[];
   /** Accuracy of the chosen model. */
   backtest: ForecastCandidate;
@@ -111,6 +114,7 @@ export function assembleResult(prep: Prepared, parts: ResultParts): ForecastResu
         q80: cal.q80,
         q95: cal.q95,
         samples: cal.samples,
+        backtestHorizon: parts.errors[0]?.length ?? 0,
       },
       backtest: parts.backtest,
       residuals: {

@@ -77,3 +77,25 @@ Deno.test("forecast() honours season, models and combine, and rejects bad option
   assert.equal(long.fitted.intervals.method, "analytic");
   assert.equal(long.backtest.origins, 0);
 });
+
+Deno.test("forecast() keeps rising on a linear fill when the horizon is as long as the history", () => {
+  const g = seeded(23);
+  const y = Float64Array.from({ length: 336 }, (_, i) => 100 + 0.5 * i + 2 * g());
+  const f = forecast(y, { horizon: 336 });
+  // The truth 336 steps ahead is 100 + 0.5 · 671 = 435.5; a flat forecast stays near 268.
+  assert.ok(Math.abs(f.mean[335]! - 435.5) < 30, `mean ${f.mean[335]}`);
+  assert.ok(f.mean[335]! > f.mean[0]! + 100);
+  assert.ok(f.backtest.origins >= 4 && Number.isFinite(f.backtest.mse));
+  assert.equal(f.fitted.intervals.method, "extrapolated");
+  const steps = f.fitted.intervals.backtestHorizon;
+  assert.ok(steps > 0 && steps < 336, `backtest horizon ${steps}`);
+  // Intervals widen past the backtested steps and cover the truth at the end.
+  const width = (h: number) => f.hi80[h]! - f.lo80[h]!;
+  assert.ok(width(335) > width(steps - 1));
+  assert.ok(f.lo95[335]! <= 435.5 && 435.5 <= f.hi95[335]!);
+  // A noise-free stepped fill, as a file system reports it, rises too.
+  const stepped = forecast(Float64Array.from({ length: 336 }, (_, i) => Math.round(i / 3)), {
+    horizon: 336,
+  });
+  assert.ok(Math.abs(stepped.mean[335]! - 671 / 3) < 10, `stepped ${stepped.mean[335]}`);
+});
