@@ -35,6 +35,21 @@ export interface ServeFlags {
 const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
   "[--no-collect] [--token T | --insecure]";
 
+const HELP = `${USAGE}
+
+Serves the web app (Live, Explore, Capacity, Alerts, Reports) and its HTTP API, and runs the
+1 Hz collector in the same process unless --no-collect is given.
+
+Options:
+  --host ADDR      address to bind (default 127.0.0.1; any other needs --token or --insecure)
+  --port N         port (default 8000; 0 picks a free one)
+  --data DIR       lake root (default data)
+  --no-collect     don't collect: serve a lake written by a separate \`deno task collect\`
+                   and follow its spool for the live view
+  --token T        require this token on every request (also PERFSCOPE_TOKEN)
+  --insecure       serve a non-loopback address without a token (prints a warning)
+  -h, --help       show this help`;
+
 /**
  * Tells whether an address is loopback-only.
  *
@@ -136,6 +151,10 @@ function urlOf(hostname: string, port: number, token: string | undefined): URL {
  * @throws {UsageError} On bad flags.
  */
 export async function main(args: string[], hooks: ServeHooks = {}): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
   const flags = parseServeFlags(args, (name) => Deno.env.get(name));
   const root = flags.data;
   await Deno.mkdir(root, { recursive: true });

@@ -128,3 +128,18 @@ Deno.test("main() --no-collect follows the spool of a separate collector", async
   assert.equal(await s.done, 0);
   await Deno.remove(data, { recursive: true });
 });
+
+Deno.test("serve --help prints every flag and exits 0 without binding", async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (text: string) => lines.push(text);
+  try {
+    assert.equal(await main(["--help"]), 0);
+  } finally {
+    console.log = original;
+  }
+  const help = lines.join("\n");
+  for (const flag of ["--host", "--port", "--data", "--no-collect", "--token", "--insecure"]) {
+    assert.ok(help.includes(flag), `help names ${flag}`);
+  }
+});
