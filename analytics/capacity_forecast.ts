@@ -99,6 +99,15 @@ export interface CapacityForecast {
  * `etaLow` may be set when ≥ 10 % of bootstrap rounds still reach the limit; NaN values are
  * skipped, so gaps only cost precision.
  *
+ * Noise-free input (a simulated fill, bytes in 4 KiB blocks at a 30-minute step) gets an
+ * interval of seconds around a multi-day ETA, on purpose: the rounding is in the residuals the
+ * bootstrap resamples, and it does pin the trend's crossing that closely (the ETA of such a
+ * fill is off by about 0.01 s, inside its interval). No floor for the quantum or the sampling
+ * step is added: that would be a display choice, not uncertainty.
+ * The interval is conditional on the trend going on: it does not include the risk of the
+ * growth rate changing, which no fit to a clean past can measure; texts print it at their own
+ * precision (`capacityRecommendations` then gives the ETA alone).
+ *
  * @param ts Timestamps in ms (any order).
  * @param values Values, same length, NaN for missing.
  * @param options The threshold and tuning.

@@ -50,7 +50,9 @@ function unitOf(row: CapacityRow): string {
 /**
  * Turns ranked capacity rows into recommendations: one per row whose ETA is within the
  * horizon (or already past the limit). Severity: over or ETA ≤ `criticalMs` critical, ≤
- * `warningMs` warning, else info.
+ * `warningMs` warning, else info. The title gives the 80 % interval of the ETA unless both
+ * ends print the same (e.g. an interval of minutes around "5.2 days"), in which case the ETA
+ * stands alone; the evidence keeps the exact ends.
  *
  * @param rows Rows from `capacityReport`.
  * @param options Time, history and severity bounds.
@@ -91,11 +93,11 @@ export function capacityRecommendations(
       ? `${q(row.threshold)} (${formatPercent(row.threshold / row.limit)} of ${row.limit} cores)`
       : formatPercent(row.threshold / row.limit);
     const subject = `${nouns[row.resource](row, labels)} on ${row.host}`;
-    const interval = row.etaLow !== null && row.etaLow !== row.etaHigh
-      ? ` (80 %: ${formatSpan(row.etaLow - now)}–${
-        row.etaHigh === null ? "beyond the horizon" : formatSpan(row.etaHigh - now)
-      })`
-      : "";
+    // Compare the printed ends, not the ms: an interval narrower than the text's precision
+    // would read "5.2 days–5.2 days"; the ETA alone says as much.
+    const low = row.etaLow === null ? null : formatSpan(row.etaLow - now);
+    const high = row.etaHigh === null ? "beyond the horizon" : formatSpan(row.etaHigh - now);
+    const interval = low !== null && low !== high ? ` (80 %: ${low}–${high})` : "";
     const title = row.status === "over"
       ? `${subject} is at ${formatPercent(row.utilization)}, past its ${level} mark`
       : `${subject} reaches ${level} in ${formatSpan(span)}${interval} at ${

@@ -192,3 +192,20 @@ Deno.test("capacityForecast() rejects bad options with a message naming the valu
     /Invalid direction: sideways/,
   );
 });
+
+Deno.test("capacityForecast() gives a noise-free block-rounded fill a narrow interval that still holds the truth", () => {
+  // A file system filling in 4 KiB blocks every 30 minutes, as lake/simulate.ts diskFill does:
+  // the residuals are rounding only, which pins the trend's crossing to well under a second.
+  const step = 30 * 60_000, size = 100 * 2 ** 30;
+  const { ts } = line(336, () => 0, step);
+  for (const [from, rise, limit] of [[0.5, 0.3, 0.95], [0.6, 0.2, 0.9], [0.7, 0.1, 0.85]]) {
+    const fill = ts.map((_, i) => 4096 * Math.round((size * (from! + (rise! * i) / 336)) / 4096));
+    const f = capacityForecast(ts, fill, { threshold: limit! * size });
+    const truth = ts[0]! + (((limit! - from!) * 336) / rise!) * step;
+    assert.ok(
+      f.etaLow! <= truth + 1 && truth - 1 <= f.etaHigh!,
+      `${f.etaLow} ${truth} ${f.etaHigh}`,
+    );
+    assert.ok(f.etaHigh! - f.etaLow! < 60_000, `width ${(f.etaHigh! - f.etaLow!) / 1000} s`);
+  }
+});

@@ -206,3 +206,33 @@ Deno.test("capacityRecommendations() grades severity by ETA and words each resou
   assert.match(recs[4]!.title, /^File system \/x on h is at 97 %, past its 95 % mark$/);
   for (const r of recs) assert.ok(r.effect.length > 20 && r.detail.endsWith("."));
 });
+
+Deno.test("capacityRecommendations() prints one ETA when both ends of its 80 % interval read the same", () => {
+  const now = END - STEP;
+  const row = {
+    host: "db1",
+    resource: "filesystem" as const,
+    metric: "filesystem_used_bytes",
+    labels: "mountpoint=/var",
+    current: 85,
+    limit: 100,
+    threshold: 95,
+    utilization: 0.85,
+    growthPerDay: 2,
+    model: "linear",
+    status: "crossing" as const,
+    points: 336,
+    tier: "30m",
+  };
+  const eta = now + 5.2 * DAY;
+  const [narrow, wide, open] = capacityRecommendations([
+    { ...row, eta, etaLow: eta - 20 * 60_000, etaHigh: eta + 20 * 60_000 },
+    { ...row, eta, etaLow: eta - 0.5 * DAY, etaHigh: eta + DAY },
+    { ...row, eta, etaLow: eta - 20 * 60_000, etaHigh: null },
+  ], { now, sinceMs: 7 * DAY });
+  assert.match(narrow!.title, /^File system \/var on db1 reaches 95 % in 5\.2 days at \+2 B\/day$/);
+  assert.match(wide!.title, / in 5\.2 days \(80 %: 4\.7 days–6\.2 days\) at /);
+  assert.match(open!.title, / in 5\.2 days \(80 %: 5\.2 days–beyond the horizon\) at /);
+  // The evidence keeps the interval the title rounds away.
+  assert.ok(Math.abs((narrow!.evidence.values.etaLowDays as number) - (5.2 - 20 / 1440)) < 1e-9);
+});
