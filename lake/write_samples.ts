@@ -1,11 +1,10 @@
 /**
  * The raw write path: samples into `metrics/host=H/date=D/part-<id>.parquet` files with the
- * lean pure-JS writer (no DuckDB in the collector).
+ * lake's own fixed-schema encoder (no DuckDB and no general Parquet writer in the collector).
  *
  * @module
  */
 
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { formatLabels, type Sample } from "../collectors/sample.ts";
 import {
   checkHost,
@@ -15,6 +14,7 @@ import {
   partitionDir,
   utcDate,
 } from "./_paths.ts";
+import { parquetEncodeRows } from "./parquet_encode_rows.ts";
 import { quantizeValue } from "./quantize_value.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";
 
@@ -52,7 +52,8 @@ export interface WrittenFile {
 /**
  * Writes samples as one Parquet file per host and UTC date, atomically. Columns: `ts`
  * (TIMESTAMP millis), `metric`, `labels` (strings), `value` (double, rounded by
- * `quantizeValue`). Samples whose value is not finite (`NaN` = no value) get no row.
+ * `quantizeValue`). Samples whose value is not finite (`NaN` = no value) get no row. Within a
+ * file, rows are grouped by series (metric, labels), in their given order within a series.
  *
  * @param samples Samples (labels as objects) or lake rows (labels as canonical strings).
  * @param options See {@linkcode WriteSamplesOptions}.
@@ -128,18 +129,13 @@ export function writePartition(
   if (options.skipExisting && holds(dir, options.id)) return undefined;
   const value = new Float64Array(columns.value.length);
   for (let i = 0; i < value.length; i++) value[i] = quantizeValue(columns.value[i]!);
-  const buffer = parquetWriteBuffer({
-    columnData: [
-      { name: "ts", data: Array.from(columns.ts), type: "TIMESTAMP", nullable: false },
-      // statistics only where readers prune (ts): they cost a third of the encoding time
-      { name: "metric", data: columns.metric, type: "STRING", nullable: false, statistics: false },
-      { name: "labels", data: columns.labels, type: "STRING", nullable: false, statistics: false },
-      { name: "value", data: value, type: "DOUBLE", nullable: false, statistics: false },
-    ],
-    rowGroupSize: 1_000_000,
-    createdBy: "perfscope",
+  // Uncompressed, dictionary-encoded, rows grouped by series (see parquetEncodeRows).
+  const bytes = parquetEncodeRows({
+    ts: columns.ts,
+    metric: columns.metric,
+    labels: columns.labels,
+    value,
   });
-  const bytes = new Uint8Array(buffer);
   const path = `${dir}/${dataFileName("part", options.id)}`;
   writeFileAtomic(path, bytes, { sync: options.sync ?? true });
   return { path, rows: value.length, bytes: bytes.length };
