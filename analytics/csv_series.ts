@@ -129,7 +129,19 @@ export function readCsvSeries(text: string, options: CsvSeriesOptions = {}): Csv
   return { timeColumn, valueColumn, ts, values, stepMs: medianStep(ts) };
 }
 
-function medianStep(ts: Float64Array): number {
+/**
+ * The median gap between consecutive timestamps: the sampling step of a series.
+ *
+ * @param ts Timestamps in ms, ascending.
+ * @returns The median gap, or `NaN` with fewer than two points.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { medianStep } from "./csv_series.ts";
+ * assert.equal(medianStep(Float64Array.of(0, 60, 120, 500)), 60);
+ * ```
+ */
+export function medianStep(ts: Float64Array): number {
   if (ts.length < 2) return NaN;
   const gaps = new Float64Array(ts.length - 1);
   for (let i = 1; i < ts.length; i++) gaps[i - 1] = ts[i]! - ts[i - 1]!;

@@ -1,40 +1,28 @@
 /**
- * `perfscope anomaly`: scores each row of a CSV time series with the streaming anomaly
- * detector and prints `timestamp,value,anomaly_score`.
+ * `perfscope anomaly`: scores each point of a series (a CSV file or a lake series) with the
+ * streaming anomaly detector and prints `timestamp,value,anomaly_score`.
  *
  * @module
  */
 
-import { readCsvSeries } from "../analytics/csv_series.ts";
+import { parseArgs } from "node:util";
 import { scoreSeries } from "../analytics/anomaly.ts";
 import { runMain, UsageError } from "./_args.ts";
+import {
+  readSeriesSource,
+  seriesInputHelp,
+  seriesInputOptions,
+  seriesSource,
+} from "./_series_input.ts";
 
-const HELP = `Usage: perfscope anomaly --input FILE.csv [--time-column C] [--value-column V]
+const HELP = `Usage: perfscope anomaly (--input FILE.csv | --metric NAME) [options]
 
-Scores every row with the streaming anomaly detector (each score uses only earlier rows) and
-prints CSV: timestamp (ISO 8601), value, anomaly_score in [0, 1].
+Scores every point with the streaming anomaly detector (each score uses only earlier points) and
+prints CSV: timestamp (ISO 8601), value, anomaly_score in [0, 1], one row per input row in order.
 
-Options:
-  --input FILE          CSV with a header row (required)
-  --time-column C       time column (default: timestamp, else the first column)
-  --value-column V      value column (default: value, else the last numeric column)
+${seriesInputHelp}
+
   -h, --help            show this help`;
-
-const FLAGS = new Set(["--input", "--time-column", "--value-column"]);
-
-function parseArgs(args: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf("=");
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!FLAGS.has(name)) throw new UsageError(`Unknown argument: ${arg} (see --help)`);
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === "") throw new UsageError(`Missing value for ${name}`);
-    out[name.slice(2)] = value;
-  }
-  return out;
-}
 
 function formatValue(v: number): string {
   return Number.isNaN(v) ? "" : String(v);
@@ -45,23 +33,28 @@ function formatValue(v: number): string {
  *
  * @param args Command-line arguments.
  * @returns The exit code (0 on success).
- * @throws {UsageError} For a bad or missing flag or an unreadable CSV layout.
- * @throws {Deno.errors.NotFound} If the input file does not exist.
+ * @throws {UsageError} For a bad or missing flag or a named column that is absent.
+ * @throws {Error} If the input cannot be read or parsed, or the lake has no such series.
  */
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { ...seriesInputOptions, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const flags = parseArgs(args);
-  if (flags.input === undefined) throw new UsageError("Missing --input (see --help)");
-  const text = await Deno.readTextFile(flags.input);
   let series;
   try {
-    series = readCsvSeries(text, {
-      ...(flags["time-column"] === undefined ? {} : { timeColumn: flags["time-column"] }),
-      ...(flags["value-column"] === undefined ? {} : { valueColumn: flags["value-column"] }),
-    });
+    series = await readSeriesSource(seriesSource(values));
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
     throw error;

@@ -6,31 +6,34 @@
  */
 
 import { parseArgs } from "node:util";
-import { readCsvSeries } from "../analytics/csv_series.ts";
 import { forecast } from "../analytics/forecast.ts";
 import { parseNumber, runMain, UsageError } from "./_args.ts";
+import {
+  readSeriesSource,
+  seriesInputHelp,
+  seriesInputOptions,
+  type SeriesSource,
+  seriesSource,
+} from "./_series_input.ts";
 
-const HELP = `Usage: perfscope forecast --input FILE.csv --horizon H [options]
+const HELP = `Usage: perfscope forecast (--input FILE.csv | --metric NAME) --horizon H [options]
 
 Forecasts the H steps after the last row and prints CSV:
   timestamp,mean,lo80,hi80,lo95,hi95
 
+${seriesInputHelp}
+
 Options:
-  --input FILE          CSV with a header row (required)
   --horizon H           steps to forecast, integer ≥ 1 (required)
-  --time-column C       time column (default: timestamp, else the first column)
-  --value-column V      value column (default: value, else the last numeric column)
   --season auto|N       seasonal period in rows, 0 for none (default: auto)
   -h, --help            show this help
 `;
 
 /** Options read from the command line. */
 interface Flags {
-  input: string;
+  source: SeriesSource;
   horizon: number;
   season: "auto" | number;
-  timeColumn?: string;
-  valueColumn?: string;
 }
 
 function parseFlags(args: string[]): Flags | undefined {
@@ -39,10 +42,8 @@ function parseFlags(args: string[]): Flags | undefined {
     parsed = parseArgs({
       args,
       options: {
-        input: { type: "string" },
+        ...seriesInputOptions,
         horizon: { type: "string" },
-        "time-column": { type: "string" },
-        "value-column": { type: "string" },
         season: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -54,19 +55,13 @@ function parseFlags(args: string[]): Flags | undefined {
   }
   const v = parsed.values;
   if (v.help) return undefined;
-  if (v.input === undefined) throw new UsageError("Missing --input: the CSV file to read");
+  const source = seriesSource(v);
   if (v.horizon === undefined) throw new UsageError("Missing --horizon: the number of steps");
   const horizon = parseNumber(v.horizon, "horizon", { min: 1, max: 1_000_000, integer: true });
   const s = v.season ?? "auto";
   const season = s === "auto" ? "auto" : parseNumber(s, "season", { min: 0, integer: true });
   if (season === 1) throw new UsageError("Invalid --season: 1 (use 0 for none or a period ≥ 2)");
-  return {
-    input: v.input,
-    horizon,
-    season,
-    ...(v["time-column"] !== undefined && { timeColumn: v["time-column"] }),
-    ...(v["value-column"] !== undefined && { valueColumn: v["value-column"] }),
-  };
+  return { source, horizon, season };
 }
 
 /**
@@ -87,32 +82,14 @@ export async function main(
     write(HELP);
     return 0;
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(flags.input);
-  } catch (error) {
-    throw new Error(`Cannot read --input ${flags.input}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  let series;
-  try {
-    series = readCsvSeries(text, {
-      ...(flags.timeColumn !== undefined && { timeColumn: flags.timeColumn }),
-      ...(flags.valueColumn !== undefined && { valueColumn: flags.valueColumn }),
-    });
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/--(time|value)-column/.test(message)) throw new UsageError(message, { cause: error });
-    throw error;
-  }
+  const series = await readSeriesSource(flags.source);
   if (!series.values.some(Number.isFinite)) {
-    throw new Error(`No numeric values in column ${series.valueColumn} of ${flags.input}`);
+    throw new Error(`No numeric values in ${series.from}`);
   }
   const stepMs = Number.isFinite(series.stepMs) && series.stepMs > 0 ? series.stepMs : NaN;
   if (Number.isNaN(stepMs)) {
     throw new Error(
-      `Cannot infer the time step of ${flags.input}: needs two rows with increasing times`,
+      `Cannot infer the time step of ${series.from}: needs two rows with increasing times`,
     );
   }
   const f = forecast(series.values, { horizon: flags.horizon, season: flags.season, stepMs });

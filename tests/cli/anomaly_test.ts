@@ -48,13 +48,18 @@ Deno.test("anomaly main() prints one scored row per input row in order", async (
 Deno.test("anomaly main() prints help", async () => {
   const { code, out } = await capture(() => main(["--help"]));
   assert.equal(code, 0);
-  assert.match(out, /Usage: perfscope anomaly --input/);
+  assert.match(out, /Usage: perfscope anomaly \(--input FILE.csv \| --metric NAME\)/);
 });
 
 Deno.test("anomaly main() rejects bad flags and bad CSV as usage errors", async () => {
   await assert.rejects(() => main([]), UsageError);
-  await assert.rejects(() => main(["--input"]), /Missing value for --input/);
-  await assert.rejects(() => main(["--nope"]), /Unknown argument: --nope/);
+  await assert.rejects(() => main([]), /Missing input: give either --input FILE.csv or --metric/);
+  await assert.rejects(() => main(["--input"]), /--input/);
+  await assert.rejects(() => main(["--nope"]), /Unknown option '--nope'/);
+  await assert.rejects(
+    () => main(["--metric", "cpu_ratio", "--labels", "oops"]),
+    /Invalid --labels/,
+  );
   const path = await csv("timestamp,value\n2024-01-01 00:00:00,1\n");
   await assert.rejects(() => main(["--input", path, "--value-column", "x"]), UsageError);
   const bad = await csv("timestamp,value\nyesterday,1\n");
@@ -62,5 +67,8 @@ Deno.test("anomaly main() rejects bad flags and bad CSV as usage errors", async 
 });
 
 Deno.test("anomaly main() fails on a missing file with a plain error", async () => {
-  await assert.rejects(() => main(["--input", "/nonexistent/x.csv"]), Deno.errors.NotFound);
+  await assert.rejects(
+    () => main(["--input", "/nonexistent/x.csv"]),
+    /Cannot read --input \/nonexistent\/x.csv/,
+  );
 });

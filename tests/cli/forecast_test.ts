@@ -47,7 +47,7 @@ Deno.test("forecast CLI prints help and rejects bad flags, missing files and mis
   await assert.rejects(main(["--bogus"]), { name: "UsageError", message: /Unknown option/ });
   await assert.rejects(main(["--horizon", "2"]), {
     name: "UsageError",
-    message: /Missing --input/,
+    message: /Missing input: give either --input FILE.csv or --metric NAME/,
   });
   await assert.rejects(main(["--input", path]), {
     name: "UsageError",

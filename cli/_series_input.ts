@@ -1,0 +1,167 @@
+/**
+ * Where the analytics commands (forecast, anomaly, capacity) read their series from: a CSV file
+ * (`--input`) or a lake series (`--metric` with `--labels`, `--host`, `--data`, `--since`).
+ * Parsed once here so the three commands accept the same flags and say the same errors.
+ *
+ * @module
+ */
+import { medianStep, readCsvSeries } from "../analytics/csv_series.ts";
+import { formatLabels } from "../collectors/sample.ts";
+import { openLake } from "../lake/mod.ts";
+import { parseDuration, UsageError } from "./_args.ts";
+
+/** `node:util` parseArgs option definitions for the series flags. */
+export const seriesInputOptions = {
+  input: { type: "string" },
+  "time-column": { type: "string" },
+  "value-column": { type: "string" },
+  metric: { type: "string" },
+  labels: { type: "string" },
+  host: { type: "string" },
+  data: { type: "string" },
+  since: { type: "string" },
+} as const;
+
+/** The help lines for the series flags. */
+export const seriesInputHelp = `Input (one of):
+  --input FILE          CSV with a header row
+  --metric NAME         a lake series, e.g. filesystem_used_bytes
+
+CSV options:
+  --time-column C       time column (default: timestamp, else the first column)
+  --value-column V      value column (default: value, else the last numeric column)
+
+Lake options:
+  --labels k=v[,k=v]    series labels (default: none)
+  --host H              host (default: all hosts averaged)
+  --data DIR            lake root (default: data)
+  --since D             history to read, e.g. 14d (default: 14d)`;
+
+/** A validated series source. */
+export type SeriesSource =
+  | { kind: "csv"; input: string; timeColumn?: string; valueColumn?: string }
+  | { kind: "lake"; metric: string; labels: string; host?: string; data: string; sinceMs: number };
+
+/** A series read from its source. */
+export interface SourceSeries {
+  ts: Float64Array;
+  values: Float64Array;
+  /** Median gap between points in ms (`NaN` with fewer than two points). */
+  stepMs: number;
+  /** Where it came from, for messages: `file.csv:column` or `metric{labels} (tier)`. */
+  from: string;
+}
+
+/** Flag values as `parseArgs` returns them for {@linkcode seriesInputOptions}. */
+export type SeriesFlagValues = { [K in keyof typeof seriesInputOptions]?: string | undefined };
+
+/**
+ * Validates the series flags into a source.
+ *
+ * @param v Parsed flag values.
+ * @returns The source.
+ * @throws {UsageError} Without exactly one of `--input` and `--metric`, or with bad labels or
+ * a bad `--since`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seriesSource } from "./_series_input.ts";
+ * assert.deepEqual(seriesSource({ input: "a.csv" }), { kind: "csv", input: "a.csv" });
+ * const lake = seriesSource({ metric: "cpu_ratio", labels: "mode=idle,cpu=total" });
+ * assert.equal(lake.kind === "lake" && lake.labels, "cpu=total,mode=idle");
+ * ```
+ */
+export function seriesSource(v: SeriesFlagValues): SeriesSource {
+  if ((v.input === undefined) === (v.metric === undefined)) {
+    throw new UsageError("Missing input: give either --input FILE.csv or --metric NAME");
+  }
+  if (v.input !== undefined) {
+    return {
+      kind: "csv",
+      input: v.input,
+      ...(v["time-column"] !== undefined && { timeColumn: v["time-column"] }),
+      ...(v["value-column"] !== undefined && { valueColumn: v["value-column"] }),
+    };
+  }
+  return {
+    kind: "lake",
+    metric: v.metric!,
+    labels: canonicalLabels(v.labels ?? ""),
+    ...(v.host !== undefined && { host: v.host }),
+    data: v.data ?? "data",
+    sinceMs: parseDuration(v.since ?? "14d", "since"),
+  };
+}
+
+/** `k=v,k=v` → the canonical label string (keys sorted, escaped). */
+function canonicalLabels(text: string): string {
+  if (text.trim() === "") return "";
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const i = pair.indexOf("=");
+    if (i <= 0) throw new UsageError(`Invalid --labels: ${text} (use k=v[,k=v])`);
+    labels[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+  }
+  return formatLabels(labels);
+}
+
+/**
+ * Reads the series from its source.
+ *
+ * @param source From {@linkcode seriesSource}.
+ * @param now The clock, for the lake range (default `Date.now`).
+ * @returns Times, values, step and a description.
+ * @throws {UsageError} For a named CSV column that is absent.
+ * @throws {Error} When the file cannot be read or parsed, or the lake has no such series.
+ */
+export async function readSeriesSource(
+  source: SeriesSource,
+  now: () => number = Date.now,
+): Promise<SourceSeries> {
+  if (source.kind === "csv") {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(source.input);
+    } catch (error) {
+      throw new Error(`Cannot read --input ${source.input}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    try {
+      const s = readCsvSeries(text, {
+        ...(source.timeColumn !== undefined && { timeColumn: source.timeColumn }),
+        ...(source.valueColumn !== undefined && { valueColumn: source.valueColumn }),
+      });
+      return {
+        ts: s.ts,
+        values: s.values,
+        stepMs: s.stepMs,
+        from: `${source.input}:${s.valueColumn}`,
+      };
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/--(time|value)-column/.test(message)) throw new UsageError(message, { cause: error });
+      throw error;
+    }
+  }
+  const lake = await openLake({ root: source.data });
+  try {
+    const to = now() + 1;
+    const s = await lake.series({
+      metric: source.metric,
+      labels: source.labels,
+      ...(source.host !== undefined && { host: source.host }),
+      from: to - source.sinceMs,
+      to,
+    });
+    const name = `${source.metric}{${source.labels}}`;
+    if (s.ts.length === 0) {
+      throw new Error(
+        `No data for ${name} in ${source.data} over the last ${source.sinceMs / 86_400_000} days`,
+      );
+    }
+    return { ts: s.ts, values: s.values, stepMs: medianStep(s.ts), from: `${name} (${s.tier})` };
+  } finally {
+    lake.close();
+  }
+}
