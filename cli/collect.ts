@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { startCollection } from "../lake/mod.ts";
 import { parseDuration, parseNumber, runMain, UsageError } from "./_args.ts";
 
@@ -31,25 +30,7 @@ Options:
  * @throws {LakeError} If the data directory cannot be written.
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        interval: { type: "string", default: "1s" },
-        data: { type: "string", default: "data" },
-        duration: { type: "string" },
-        flush: { type: "string", default: "60s" },
-        top: { type: "string", default: "5" },
-        host: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
+  const values = parseFlags(args);
   if (values.help) {
     console.log(usage);
     return 0;
@@ -89,6 +70,41 @@ export async function main(args: string[]): Promise<number> {
     if (timer !== undefined) clearTimeout(timer);
     for (const s of signals) Deno.removeSignalListener(s, stop);
   }
+}
+
+interface Flags {
+  interval: string;
+  data: string;
+  duration?: string;
+  flush: string;
+  top: string;
+  host?: string;
+  help?: boolean;
+}
+
+const valued = new Set(["interval", "data", "duration", "flush", "top", "host"]);
+
+/** `--name value`, `--name=value`, `--help`/`-h` (no `node:util`: ~6 MB less RSS). */
+function parseFlags(args: string[]): Flags {
+  const flags: Flags = { interval: "1s", data: "data", flush: "60s", top: "5" };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "-h" || arg === "--help") {
+      flags.help = true;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") ? arg.slice(2, eq < 0 ? undefined : eq) : "";
+    if (!valued.has(name)) {
+      throw new UsageError(
+        arg.startsWith("-") ? `Unknown option: ${arg}` : `Unexpected argument: ${arg}`,
+      );
+    }
+    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`Option --${name} needs a value`);
+    flags[name as Exclude<keyof Flags, "help">] = value;
+  }
+  return flags;
 }
 
 if (import.meta.main) runMain("collect", main);

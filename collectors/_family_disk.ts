@@ -4,10 +4,10 @@
  * @module
  */
 
-import { statfsSync } from "node:fs";
 import type { Context } from "./_context.ts";
 import { parseDiskstats } from "./parse_diskstats.ts";
 import { parseMounts } from "./parse_mounts.ts";
+import { statfs as libcStatfs } from "./_statfs.ts";
 
 const virtualDisk = /^(loop|z?ram|fd)\d+$/;
 const partition = /^((h|s|v|xv)d[a-z]+\d+|(nvme|mmcblk)\d+(n\d+)?p\d+)$/;
@@ -119,7 +119,7 @@ const skippedTypes = new Set([
   "afs",
 ]);
 
-/** Statistics of a file system, as `node:fs` `statfsSync` returns them. */
+/** Statistics of a file system, as `statfs(2)` (or `node:fs` `statfsSync`) returns them. */
 export interface FsStats {
   bsize: number;
   frsize?: number;
@@ -139,7 +139,7 @@ export interface FsStats {
  */
 export function collectFilesystems(
   ctx: Context,
-  statfs: (path: string) => FsStats = statfsSync,
+  statfs: (path: string) => FsStats = libcStatfs,
 ): void {
   const text = ctx.proc("mounts");
   if (text === undefined) return;

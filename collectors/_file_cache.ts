@@ -24,8 +24,13 @@ export class FileCache {
     return this.#open.size;
   }
 
+  /** The buffer that {@linkcode FileCache.readBytes} filled (valid until the next read). */
+  get bytes(): Uint8Array {
+    return this.#buf;
+  }
+
   /**
-   * Reads a whole file.
+   * Reads a whole file as text.
    *
    * @param path Absolute path.
    * @param remember If true, a missing file is remembered and never tried again.
@@ -33,6 +38,19 @@ export class FileCache {
    * @throws {Deno.errors.PermissionDenied} And other read errors, after dropping the handle.
    */
   read(path: string, remember = false): string | undefined {
+    const len = this.readBytes(path, remember);
+    return len === undefined ? undefined : decoder.decode(this.#buf.subarray(0, len));
+  }
+
+  /**
+   * Reads a whole file into {@linkcode FileCache.bytes} without decoding it.
+   *
+   * @param path Absolute path.
+   * @param remember If true, a missing file is remembered and never tried again.
+   * @returns The length read, or `undefined` if the file does not exist.
+   * @throws {Deno.errors.PermissionDenied} And other read errors, after dropping the handle.
+   */
+  readBytes(path: string, remember = false): number | undefined {
     if (this.#missing.has(path)) return undefined;
     let file = this.#open.get(path);
     let keep = true;
@@ -62,7 +80,12 @@ export class FileCache {
     }
   }
 
-  #readAll(file: Deno.FsFile): string {
+  /**
+   * Reads to the end. A read that does not fill the free space means end of file: proc and sys
+   * files (seq_file) fill the whole request unless the end came, and so do local files, which
+   * saves the second read (one system call per file and snapshot).
+   */
+  #readAll(file: Deno.FsFile): number {
     let len = 0;
     for (;;) {
       if (len === this.#buf.length) {
@@ -70,11 +93,13 @@ export class FileCache {
         bigger.set(this.#buf);
         this.#buf = bigger;
       }
-      const n = file.readSync(this.#buf.subarray(len));
+      const free = this.#buf.length - len;
+      const n = file.readSync(len === 0 ? this.#buf : this.#buf.subarray(len));
       if (!n) break;
       len += n;
+      if (n < free) break;
     }
-    return decoder.decode(this.#buf.subarray(0, len));
+    return len;
   }
 
   /**

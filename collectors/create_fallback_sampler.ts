@@ -4,8 +4,7 @@
  * @module
  */
 
-import { loadavg } from "node:os";
-import si from "systeminformation";
+import { loadSi } from "./_si.ts";
 import { Counters } from "./_counters.ts";
 import type { Labels, Sample } from "./sample.ts";
 
@@ -66,6 +65,7 @@ export function createFallbackSampler(options: FallbackSamplerOptions = {}): Fal
     const out: Sample[] = [];
     const put = (metric: string, labels: Labels, value: number) =>
       out.push({ ts, host, metric, labels, value });
+    const si = await loadSi();
     const [load, mem, fs, nets, procs] = await Promise.all([
       si.currentLoad(),
       si.mem(),
@@ -85,7 +85,7 @@ export function createFallbackSampler(options: FallbackSamplerOptions = {}): Fal
     for (const [cpu, c] of cpus) {
       for (const [mode, key] of modes) put("cpu_ratio", { cpu, mode }, c[key] / 100);
     }
-    const [l1, l5, l15] = loadavg();
+    const [l1, l5, l15] = Deno.loadavg();
     put("load_average", { window: "1m" }, l1 ?? NaN);
     put("load_average", { window: "5m" }, l5 ?? NaN);
     put("load_average", { window: "15m" }, l15 ?? NaN);

@@ -29,6 +29,14 @@ export interface SamplerOptions {
   now?: () => number;
   /** Kernel clock ticks per second for process CPU (`USER_HZ`). Default 100. */
   clockTicks?: number;
+  /**
+   * How often, in ms of sampling time, the process scan is full: it lists `/proc` and reads
+   * every process's stat to rank them. In between, only the processes ranked at the last full
+   * scan are read (their values stay per snapshot; their order is updated). A process can thus
+   * enter or leave the rankings, and `processes_total` change, up to this late. 0 scans fully
+   * at every snapshot. Default 5000.
+   */
+  processListMs?: number;
   /** Page size in bytes for process RSS. Default 4096. */
   pageSize?: number;
   /** Event-loop probe interval in ms (each tick costs CPU: 100 ms ticks cost ~3 ms/s). Default 1000. */
@@ -61,7 +69,8 @@ export interface Sampler extends Disposable {
  *
  * @param options See {@linkcode SamplerOptions}.
  * @returns The sampler.
- * @throws {RangeError} If `topN`, `clockTicks`, `pageSize` or `loopProbeMs` is invalid.
+ * @throws {RangeError} If `topN`, `clockTicks`, `pageSize`, `loopProbeMs` or `processListMs` is
+ *   invalid.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -80,10 +89,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   const clockTicks = options.clockTicks ?? 100;
   const pageSize = options.pageSize ?? 4096;
   const loopProbeMs = options.loopProbeMs ?? 1000;
+  const processListMs = options.processListMs ?? 5000;
   if (!Number.isInteger(topN) || topN < 0) throw new RangeError(`Invalid topN: ${topN}`);
   if (!(clockTicks > 0)) throw new RangeError(`Invalid clockTicks: ${clockTicks}`);
   if (!(pageSize > 0)) throw new RangeError(`Invalid pageSize: ${pageSize}`);
   if (!(loopProbeMs > 0)) throw new RangeError(`Invalid loopProbeMs: ${loopProbeMs}`);
+  if (!(processListMs >= 0)) throw new RangeError(`Invalid processListMs: ${processListMs}`);
   const now = options.now ?? Date.now;
   const onError = options.onError;
   const files = new FileCache();
@@ -95,7 +106,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     new Counters(),
   );
   const disks = new DiskFilter(ctx.sysRoot);
-  const processes = new ProcessScanner(topN, clockTicks, pageSize);
+  const processes = new ProcessScanner(topN, clockTicks, pageSize, processListMs);
   const probe = new LoopProbe(loopProbeMs);
   const families: [string, (c: Context) => void][] = [
     ["stat", collectStat],

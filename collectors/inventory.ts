@@ -4,7 +4,7 @@
  * @module
  */
 
-import si from "systeminformation";
+import { loadSi } from "./_si.ts";
 
 /** One physical disk. */
 export interface InventoryDisk {
@@ -54,6 +54,7 @@ export interface Inventory {
  * ```
  */
 export async function inventory(): Promise<Inventory> {
+  const si = await loadSi();
   const [os, cpu, mem, disks] = await Promise.all([
     si.osInfo(),
     si.cpu(),

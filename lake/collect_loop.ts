@@ -6,12 +6,22 @@
  */
 
 import { createSampler } from "../collectors/mod.ts";
-import { formatLabels, type Sample } from "../collectors/sample.ts";
+import { formatLabels, type Labels, type Sample } from "../collectors/sample.ts";
 import { checkHost } from "./_paths.ts";
 import { LakeError } from "./errors.ts";
 import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
 import { errorText } from "./write_file_atomic.ts";
 import { type LakeRow, writeSamples } from "./write_samples.ts";
+
+// The sampler shares one frozen labels object per series: format each once.
+const formatted = new WeakMap<Labels, string>();
+
+function labelText(labels: Labels): string {
+  if (!Object.isFrozen(labels)) return formatLabels(labels);
+  let text = formatted.get(labels);
+  if (text === undefined) formatted.set(labels, text = formatLabels(labels));
+  return text;
+}
 
 /** Anything that returns a snapshot of samples when asked (see `createSampler`). */
 export interface SampleSource {
@@ -143,7 +153,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
         ts: s.ts,
         host: s.host,
         metric: s.metric,
-        labels: formatLabels(s.labels),
+        labels: labelText(s.labels),
         value: s.value,
       }));
       spool.append(rows);

@@ -83,11 +83,23 @@ export function writeSamples(
     string,
     { ts: number[]; metric: string[]; labels: string[]; value: number[] }
   >();
+  // One date string per UTC day and one group per host and day, found without formatting.
+  const dates = new Map<number, string>();
+  let lastHost = "";
+  let lastDay = NaN;
+  let g: { ts: number[]; metric: string[]; labels: string[]; value: number[] } | undefined;
   for (const s of samples) {
     if (!Number.isFinite(s.value)) continue;
-    const key = `${s.host}\n${utcDate(s.ts)}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, g = { ts: [], metric: [], labels: [], value: [] });
+    const day = Math.floor(s.ts / 86_400_000);
+    if (!g || day !== lastDay || s.host !== lastHost) {
+      let date = dates.get(day);
+      if (date === undefined) dates.set(day, date = utcDate(s.ts));
+      const key = `${s.host}\n${date}`;
+      g = groups.get(key);
+      if (!g) groups.set(key, g = { ts: [], metric: [], labels: [], value: [] });
+      lastDay = day;
+      lastHost = s.host;
+    }
     g.ts.push(s.ts);
     g.metric.push(s.metric);
     g.labels.push(typeof s.labels === "string" ? s.labels : formatLabels(s.labels));
