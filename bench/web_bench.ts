@@ -11,7 +11,10 @@
  *   beside a zod schema per line;
  * - range query: a lake of 308 series × 24 h at 1 s built by `simulateHost` and compacted (so
  *   the rollups exist): one series over 24 h through `GET /api/series` (lake.series picks the
- *   1-minute rollup), all series through one `lake.series` each, and one SQL over `rollup_1m`.
+ *   1-minute rollup); all series in one `lake.seriesMany` call (one DuckDB query, typed arrays
+ *   from the result's columns, at most 1 500 points per series: the 1-minute step, 1 440 points);
+ *   every `cpu_ratio` series through `GET /api/series` as JSON; and, for comparison, one
+ *   `lake.series` per series and one SQL through `lake.query` (row objects).
  *
  * `deno run -A bench/web_bench.ts [--quick]`
  *
@@ -52,6 +55,10 @@ export interface WebBenchFigures {
   rangeAllSeriesMs: number;
   rangeAllSeries: number;
   rangeAllOneQueryMs: number;
+  rangeManyMs: number;
+  rangeManyPoints: number;
+  rangeHttpMetricMs: number;
+  rangeHttpMetricSeries: number;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -237,34 +244,46 @@ async function rangeQuery(hours: number) {
     points = body.ts.length;
     tier = body.tier;
   }
+  const many: number[] = [];
+  let manyPoints = 0, manySeries = 0;
+  for (let i = 0; i < 6; i++) {
+    const started = performance.now();
+    const r = await lake.seriesMany({ host: "sim", from: start, to });
+    many.push(performance.now() - started);
+    manySeries = r.series.length;
+    manyPoints = r.series.reduce((sum, s) => sum + s.ts.length, 0);
+  }
+  const http: number[] = [];
+  let httpSeries = 0;
+  for (let i = 0; i < 6; i++) {
+    const started = performance.now();
+    const body = await (await app.request(
+      `/api/series?metric=cpu_ratio&host=sim&from=${start}&to=${to}`,
+    )).json();
+    http.push(performance.now() - started);
+    httpSeries = body.series.length;
+  }
+  // before seriesMany: one call per series, and one SQL read as row objects (one run each)
   const series = (await lake.metrics()).filter((m) => m.host === "sim");
-  const all: number[] = [];
+  let started = performance.now();
   let allPoints = 0;
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    allPoints = 0;
-    for (const s of series) {
-      const r = await lake.series({
-        metric: s.metric,
-        labels: s.labels,
-        host: s.host,
-        from: start,
-        to,
-      });
-      allPoints += r.ts.length;
-    }
-    all.push(performance.now() - started);
+  for (const s of series) {
+    const r = await lake.series({
+      metric: s.metric,
+      labels: s.labels,
+      host: s.host,
+      from: start,
+      to,
+    });
+    allPoints += r.ts.length;
   }
-  const oneQuery: number[] = [];
-  let oneQueryRows = 0;
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    const rows = await lake.query(
-      `SELECT metric, labels, ts, avg FROM rollup_1m WHERE host = 'sim' AND ts >= epoch_ms(${start}) AND ts < epoch_ms(${to}) ORDER BY metric, labels, ts`,
-    );
-    oneQueryRows = rows.length;
-    oneQuery.push(performance.now() - started);
-  }
+  const allMs = performance.now() - started;
+  started = performance.now();
+  const rows = await lake.query(
+    `SELECT metric, labels, ts, avg FROM rollup_1m WHERE host = 'sim' AND ts >= epoch_ms(${start}) AND ts < epoch_ms(${to}) ORDER BY metric, labels, ts`,
+  );
+  const oneQueryMs = performance.now() - started;
+  const oneQueryRows = rows.length;
   sandbox.close();
   lake.close();
   await Deno.remove(root, { recursive: true });
@@ -274,11 +293,16 @@ async function rangeQuery(hours: number) {
     rows: sim.rows,
     tier,
     compactMs,
-    allMs: quantile(all.sort((a, b) => a - b), 0.5),
+    allMs,
     allSeries: series.length,
     allPoints,
-    oneQueryMs: quantile(oneQuery.sort((a, b) => a - b), 0.5),
+    oneQueryMs,
     oneQueryRows,
+    manyMs: quantile(many.slice(1).sort((a, b) => a - b), 0.5),
+    manySeries,
+    manyPoints,
+    httpMs: quantile(http.slice(1).sort((a, b) => a - b), 0.5),
+    httpSeries,
   };
 }
 
@@ -322,11 +346,17 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
       "< 200 ms",
     ],
     [
-      `range query, all ${range.allSeries} series × ${hours} h, one lake.series each`,
-      `${fmt(range.allMs, 0)} ms`,
+      `range query, all ${range.manySeries} series × ${hours} h, one lake.seriesMany`,
+      `${fmt(range.manyMs, 0)} ms`,
       "< 200 ms",
     ],
-    [`  the same as one SQL over rollup_1m`, `${fmt(range.oneQueryMs, 0)} ms`, ""],
+    [
+      `  GET /api/series, all ${range.httpSeries} cpu_ratio series × ${hours} h, JSON`,
+      `${fmt(range.httpMs, 0)} ms`,
+      "",
+    ],
+    [`  before: one lake.series per series`, `${fmt(range.allMs, 0)} ms`, ""],
+    [`  before: one SQL over rollup_1m, row objects`, `${fmt(range.oneQueryMs, 0)} ms`, ""],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
@@ -334,8 +364,9 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
   console.log(
     `(live: ${live.n} frames of 250 samples, load average ${loadBefore} before, ${loadLive} after; ` +
-      `range: tier ${range.tier}, ${range.points} points, median of 5; all series: ` +
-      `${range.allPoints} points; one SQL: ${range.oneQueryRows} rows; compaction ` +
+      `range: tier ${range.tier}, ${range.points} points, median of 5; seriesMany: ` +
+      `${range.manyPoints} points, median of 5; before (one run each): ${range.allPoints} ` +
+      `points, ${range.oneQueryRows} rows; compaction ` +
       `${
         fmt(range.compactMs / 1000, 1)
       } s; load average now ${load()}; ${navigator.hardwareConcurrency} cores)`,
@@ -357,6 +388,10 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
     rangeAllSeriesMs: range.allMs,
     rangeAllSeries: range.allSeries,
     rangeAllOneQueryMs: range.oneQueryMs,
+    rangeManyMs: range.manyMs,
+    rangeManyPoints: range.manyPoints,
+    rangeHttpMetricMs: range.httpMs,
+    rangeHttpMetricSeries: range.httpSeries,
   };
 }
 

@@ -48,13 +48,24 @@ export {
   type CompactStep,
   type CompactSummary,
 } from "./compact.ts";
-export { MINUTE_MAX_MS, pickTier, RAW_MAX_MS, type SeriesTier } from "./pick_tier.ts";
+export {
+  MINUTE_MAX_MS,
+  pickStep,
+  type PickStepOptions,
+  pickTier,
+  RAW_MAX_MS,
+  type SeriesTier,
+  TIER_MS,
+} from "./pick_tier.ts";
 export {
   Lake,
   type MetricEntry,
   openLake,
   type OpenLakeOptions,
   type QueryParams,
+  type SeriesEntry,
+  type SeriesManyOptions,
+  type SeriesManyResult,
   type SeriesOptions,
   type SeriesResult,
 } from "./open_lake.ts";

@@ -36,3 +36,101 @@ export function pickTier(fromMs: number, toMs: number): SeriesTier {
   const span = toMs - fromMs;
   return span <= RAW_MAX_MS ? "raw" : span <= MINUTE_MAX_MS ? "1m" : "1h";
 }
+
+/** Bucket widths a picked step rounds up to (ms): 1-2-5 style, then calendar-like. */
+const NICE_STEPS = [
+  1_000,
+  2_000,
+  5_000,
+  10_000,
+  15_000,
+  30_000,
+  60_000,
+  120_000,
+  300_000,
+  600_000,
+  900_000,
+  1_800_000,
+  3_600_000,
+  7_200_000,
+  10_800_000,
+  21_600_000,
+  43_200_000,
+  86_400_000,
+];
+
+/** Width (ms) of a tier's bucket; `raw` is 0 (instants). */
+export const TIER_MS: Readonly<Record<SeriesTier, number>> = {
+  raw: 0,
+  "1m": 60_000,
+  "1h": 3_600_000,
+};
+
+/** Options for {@linkcode pickStep}. */
+export interface PickStepOptions {
+  /** Bucket width asked for (ms); rounded up to a multiple of the tier's. Default: from
+   * `maxPoints`. */
+  step?: number;
+  /** Most points per series; default 1 500 (a chart's width). `Infinity` with no `step` keeps
+   * raw instants. */
+  maxPoints?: number;
+  /** Tier forced by the caller. Default: the coarsest of {@linkcode pickTier} and the tier the
+   * step allows. */
+  tier?: SeriesTier;
+}
+
+/**
+ * Picks the tier and bucket width for a range under a points budget: the step is the smallest
+ * "nice" width (1 s, 2 s, 5 s … 1 m, 2 m, 5 m … 1 h … 1 d) giving at most `maxPoints` buckets,
+ * and the tier is the coarsest whose bucket divides it (never finer than `pickTier`).
+ *
+ * @param fromMs Range start (ms, inclusive).
+ * @param toMs Range end (ms, exclusive).
+ * @param options Step, points budget, tier.
+ * @returns The tier and the step in ms (`undefined`: raw instants, no bucketing).
+ * @throws {RangeError} If the range is empty, or the step or budget is not positive.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pickStep } from "./pick_tier.ts";
+ * assert.deepEqual(pickStep(0, 86_400_000), { tier: "1m", step: 60_000 });
+ * assert.deepEqual(pickStep(0, 86_400_000, { maxPoints: 300 }), { tier: "1m", step: 300_000 });
+ * assert.deepEqual(pickStep(0, 600_000), { tier: "raw", step: 1_000 });
+ * assert.deepEqual(pickStep(0, 600_000, { maxPoints: Infinity }), { tier: "raw", step: undefined });
+ * assert.deepEqual(pickStep(0, 3_600_000, { step: 7_200_000 }), { tier: "1h", step: 7_200_000 });
+ * ```
+ */
+export function pickStep(
+  fromMs: number,
+  toMs: number,
+  options: PickStepOptions = {},
+): { tier: SeriesTier; step: number | undefined } {
+  const byRange = pickTier(fromMs, toMs);
+  const maxPoints = options.maxPoints ?? 1_500;
+  if (!(maxPoints >= 1)) throw new RangeError(`Invalid maxPoints: ${maxPoints}`);
+  if (options.step !== undefined && !(options.step > 0)) {
+    throw new RangeError(`Invalid step: ${options.step}`);
+  }
+  const span = toMs - fromMs;
+  let step = options.step;
+  if (step === undefined && Number.isFinite(maxPoints)) {
+    const least = span / maxPoints;
+    step = NICE_STEPS.find((s) => s >= least) ?? Math.ceil(least / 86_400_000) * 86_400_000;
+  }
+  let tier = options.tier;
+  if (tier === undefined) {
+    const byStep = step === undefined
+      ? "raw"
+      : step % TIER_MS["1h"] === 0
+      ? "1h"
+      : step % TIER_MS["1m"] === 0
+      ? "1m"
+      : "raw";
+    const rank = { raw: 0, "1m": 1, "1h": 2 } as const;
+    tier = rank[byStep] > rank[byRange] ? byStep : byRange;
+  }
+  const width = TIER_MS[tier];
+  if (width > 0) step = Math.ceil(Math.max(step ?? width, width) / width) * width;
+  else if (step !== undefined) step = Math.max(1, Math.round(step));
+  return { tier, step };
+}

@@ -145,3 +145,127 @@ Deno.test("pickTier() uses raw up to 6 h, 1m up to 8 days, then 1h, and rejects 
   assert.throws(() => pickTier(5, 5), RangeError);
   assert.throws(() => pickTier(NaN, 5), RangeError);
 });
+
+Deno.test("Lake.seriesMany() reads every series of a metric in one query and agrees with series() while fresh files overlap the rollups", async () => {
+  const root = Deno.makeTempDirSync();
+  simulateHost({ root, host: "a", start: day, durationMs: 3 * H, stepMs: 10_000, chunkMs: H });
+  simulateHost({ root, host: "b", start: day, durationMs: 3 * H, stepMs: 10_000, cpus: 1 });
+  await compactLake({ root, now: () => day });
+  // written after the compaction: a sample inside the last rolled-up minute, then another hour
+  writeSamples([{
+    ts: day + 3 * H - 5_000,
+    host: "a",
+    metric: "load_average",
+    labels: { window: "1m" },
+    value: 1e3,
+  }], { root, id: day + 3 * H - 1, sync: false });
+  simulateHost({ root, host: "a", start: day + 3 * H, durationMs: H, stepMs: 10_000, seed: 2 });
+  const lake = await openLake({ root });
+  const range = { from: day, to: day + 4 * H };
+  const all = await lake.seriesMany({ metric: "load_average", ...range, tier: "1m" });
+  assert.equal(all.step, 60_000);
+  assert.deepEqual(all.series.map((s) => `${s.host} ${s.labels}`), [
+    "a window=15m",
+    "a window=1m",
+    "a window=5m",
+    "b window=15m",
+    "b window=1m",
+    "b window=5m",
+  ]);
+  for (const s of all.series) {
+    const one = await lake.series({
+      metric: s.metric,
+      labels: s.labels,
+      host: s.host,
+      ...range,
+      tier: "1m",
+    });
+    assert.deepEqual(s.ts, one.ts);
+    for (let i = 0; i < one.values.length; i++) {
+      assert.ok(Math.abs(s.values[i]! - one.values[i]!) < 1e-9);
+    }
+  }
+  const a1 = all.series[1]!;
+  assert.equal(a1.ts.length, 4 * 60);
+  const raw = await lake.series({
+    metric: "load_average",
+    labels: "window=1m",
+    host: "a",
+    from: day + 3 * H - 60_000,
+    to: day + 3 * H,
+    tier: "raw",
+  });
+  const mean = raw.values.reduce((x, v) => x + v, 0) / raw.values.length;
+  assert.ok(Math.abs(a1.values[3 * 60 - 1]! - mean) < 1e-9); // the overlapping minute merged
+  // budgets and tiers: 4 h in 50 points → 5-minute buckets from the 1-minute rollup
+  const coarse = await lake.seriesMany({
+    metric: "load_average",
+    host: "a",
+    ...range,
+    maxPoints: 50,
+  });
+  assert.deepEqual([coarse.tier, coarse.step, coarse.series.length, coarse.series[0]!.ts.length], [
+    "1m",
+    300_000,
+    3,
+    48,
+  ]);
+  const hourly = await lake.seriesMany({
+    metrics: ["load_average", "cpu_ratio"],
+    labelsLike: "cpu=total,mode=u%",
+    host: "b",
+    ...range,
+    step: H,
+    agg: "max",
+  });
+  assert.deepEqual(hourly.series.map((s) => [s.metric, s.labels, s.ts.length]), [[
+    "cpu_ratio",
+    "cpu=total,mode=user",
+    3, // b has 3 hours
+  ]]);
+  assert.equal(hourly.tier, "1h");
+  const exact = await lake.seriesMany({
+    metric: "cpu_ratio",
+    labels: { cpu: "total", mode: "user" },
+    ...range,
+    maxPoints: Infinity,
+    tier: "raw",
+  });
+  assert.deepEqual([exact.step, exact.series.length, exact.series[0]!.ts.length], [
+    undefined,
+    2,
+    4 * 360,
+  ]);
+  const rawBuckets = await lake.seriesMany({
+    metric: "cpu_ratio",
+    labels: "cpu=total,mode=user",
+    host: "a",
+    from: day,
+    to: day + H,
+    agg: "last",
+  });
+  assert.deepEqual([rawBuckets.tier, rawBuckets.step, rawBuckets.series[0]!.ts.length], [
+    "raw",
+    5_000,
+    360,
+  ]);
+  assert.deepEqual((await lake.seriesMany({ metrics: [], ...range })).series, []);
+  await assert.rejects(() => lake.seriesMany({ ...range, maxPoints: 0 }), /Invalid maxPoints: 0/);
+  await assert.rejects(() => lake.seriesMany({ ...range, step: -1 }), /Invalid step: -1/);
+  lake.close();
+});
+
+Deno.test("pickStep() picks a nice step under the points budget and the coarsest tier it allows", async () => {
+  const { pickStep } = await import("../../lake/mod.ts");
+  assert.deepEqual(pickStep(0, 24 * H), { tier: "1m", step: 60_000 });
+  assert.deepEqual(pickStep(0, 24 * H, { maxPoints: 1000 }), { tier: "1m", step: 120_000 });
+  assert.deepEqual(pickStep(0, 400 * 24 * H), { tier: "1h", step: 43_200_000 });
+  assert.deepEqual(pickStep(0, 4000 * 24 * H, { maxPoints: 10 }), {
+    tier: "1h",
+    step: 400 * 86_400_000,
+  });
+  assert.deepEqual(pickStep(0, H, { step: 90_000 }), { tier: "raw", step: 90_000 });
+  assert.deepEqual(pickStep(0, 24 * H, { step: 90_000 }), { tier: "1m", step: 120_000 });
+  assert.deepEqual(pickStep(0, H, { step: 1.4, tier: "raw" }), { tier: "raw", step: 1 });
+  assert.throws(() => pickStep(0, H, { maxPoints: NaN }), RangeError);
+});

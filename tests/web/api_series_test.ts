@@ -92,6 +92,52 @@ Deno.test("GET /api/series serves Parquet that reads back", async () => {
   assert.equal(rows[1]!.value, 1);
 });
 
+Deno.test("GET /api/series without labels answers every series of the metric from one query", async () => {
+  await using t = await seeded();
+  const more = [1, 2].map((cpu) =>
+    JSON.stringify({
+      ts: T0,
+      host: "h2",
+      metric: "cpu_ratio",
+      labels: { cpu: String(cpu) },
+      value: cpu,
+    })
+  );
+  await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: more.join("\n"),
+  });
+  t.ingest.flush();
+  const range = `from=${T0}&to=${T0 + 60_000}`;
+  const body = await (await t.app.request(`/api/series?metric=cpu_ratio&${range}`)).json();
+  assert.deepEqual([body.tier, body.step, body.from], ["raw", 1000, T0]);
+  assert.deepEqual(
+    body.series.map((s: { host: string; labels: string }) => `${s.host} ${s.labels}`),
+    [
+      "h1 cpu=0,mode=user",
+      "h2 cpu=1",
+      "h2 cpu=2",
+    ],
+  );
+  assert.equal(body.series[0].ts.length, 60);
+  const few = await (await t.app.request(
+    `/api/series?metric=cpu_ratio&host=h1&labels_like=cpu%3D0%25&max_points=6&${range}`,
+  )).json();
+  assert.deepEqual([few.step, few.series.length, few.series[0].values[0]], [10_000, 1, 4.5]);
+  const csv = await (await t.app.request(
+    `/api/series?metrics=cpu_ratio,queue_depth&host=h2&format=csv&${range}`,
+  )).text();
+  assert.equal(
+    csv,
+    `time,ts,host,metric,labels,value\n2024-01-01T00:00:00.000Z,${T0},h2,cpu_ratio,"cpu=1",1\n2024-01-01T00:00:00.000Z,${T0},h2,cpu_ratio,"cpu=2",2\n`,
+  );
+  const res = await t.app.request(`/api/series?metric=cpu_ratio&host=h2&format=parquet&${range}`);
+  assert.match(res.headers.get("content-disposition") ?? "", /cpu_ratio_/);
+  const rows = await parquetReadObjects({ file: await res.arrayBuffer() });
+  assert.deepEqual(rows.map((r) => [r.labels, r.value]), [["cpu=1", 1], ["cpu=2", 2]]);
+});
+
 const bad: [string, RegExp][] = [
   ["/api/series", /Invalid query: metric/],
   ["/api/series?metric=CPU", /Invalid query: metric: expected a snake_case metric name/],
@@ -103,6 +149,9 @@ const bad: [string, RegExp][] = [
   ["/api/series?metric=cpu_ratio&from=now-500d", /Invalid range: longer than 400 days/],
   ["/api/series?metric=cpu_ratio&step=fast", /Invalid step: fast/],
   ["/api/series?metric=cpu_ratio&format=xml", /Invalid query: format/],
+  ["/api/series?labels=a%3D1", /Invalid query: metric: expected a metric name or metrics/],
+  ["/api/series?metrics=cpu_ratio,CPU", /Invalid metrics: CPU/],
+  ["/api/series?metric=cpu_ratio&max_points=0", /Invalid query: max_points/],
 ];
 
 for (const [path, message] of bad) {

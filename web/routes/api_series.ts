@@ -2,6 +2,11 @@
  * `GET /api/series?metric=&labels=&host=&from=&to=&step=&format=`: one series from the lake as
  * JSON, CSV (`format=csv` or `Accept: text/csv`) or Parquet (`format=parquet`).
  *
+ * Without `labels` (or with `labels_like=` or `metrics=a,b`) it answers every matching series
+ * from one lake query (`Lake.seriesMany`), each host's series apart, bucketed so that no series
+ * has more than `max_points` points (default 1 500): `{from, to, tier, step, series: [{host,
+ * metric, labels, ts, values}]}`; CSV and Parquet then carry host, metric and labels columns.
+ *
  * @module
  */
 import { Hono } from "hono";
@@ -9,6 +14,7 @@ import { zValidator } from "@hono/zod-validator";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { z } from "zod";
 import { formatLabels, parseLabels } from "../../collectors/mod.ts";
+import type { SeriesEntry, SeriesManyResult } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
@@ -16,9 +22,14 @@ import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 /** Longest range served: 400 days. */
 const MAX_RANGE_MS = 400 * 86_400_000;
 
+const METRIC = /^[a-z_][a-z0-9_]{0,199}$/;
+
 const querySchema = z.object({
-  metric: z.string().regex(/^[a-z_][a-z0-9_]{0,199}$/, "expected a snake_case metric name"),
+  metric: z.string().regex(METRIC, "expected a snake_case metric name").optional(),
+  metrics: z.string().max(8192).optional(),
   labels: z.string().max(8192).optional(),
+  labels_like: z.string().max(8192).optional(),
+  max_points: z.string().regex(/^[1-9]\d{0,6}$/, "expected a whole number from 1").optional(),
   host: z.string().regex(/^[A-Za-z0-9_.:-]{1,253}$/, "expected a host name").optional()
     .or(z.literal("")),
   from: z.string().optional(),
@@ -55,6 +66,65 @@ function parquet(body: SeriesBody): Uint8Array<ArrayBuffer> {
     columnData: [
       { name: "ts", data: body.ts, type: "TIMESTAMP", nullable: false },
       { name: "value", data: values, type: "DOUBLE", nullable: false },
+    ],
+  }));
+}
+
+/** Several series as `/api/series` returns them in JSON. */
+export interface SeriesManyBody {
+  from: number;
+  to: number;
+  tier: string;
+  step: number | null;
+  series: {
+    host: string;
+    metric: string;
+    labels: string;
+    ts: number[];
+    values: (number | null)[];
+  }[];
+}
+
+function manyBody(r: SeriesManyResult, from: number, to: number): SeriesManyBody {
+  return {
+    from,
+    to,
+    tier: r.tier,
+    step: r.step ?? null,
+    series: r.series.map((s) => ({
+      host: s.host,
+      metric: s.metric,
+      labels: s.labels,
+      ts: Array.from(s.ts),
+      values: Array.from(s.values, (v) => Number.isFinite(v) ? v : null),
+    })),
+  };
+}
+
+function manyCsv(r: SeriesManyResult): string {
+  const out = ["time,ts,host,metric,labels,value\n"];
+  for (const s of r.series) {
+    const key = `,${s.host},${s.metric},"${s.labels.replaceAll('"', '""')}",`;
+    for (let i = 0; i < s.ts.length; i++) {
+      const v = s.values[i]!;
+      out.push(
+        `${new Date(s.ts[i]!).toISOString()},${s.ts[i]}${key}${Number.isFinite(v) ? v : ""}\n`,
+      );
+    }
+  }
+  return out.join("");
+}
+
+function manyParquet(r: SeriesManyResult): Uint8Array<ArrayBuffer> {
+  const col = <T>(pick: (s: SeriesEntry, i: number) => T) =>
+    r.series.flatMap((s) => Array.from(s.ts, (_, i) => pick(s, i)));
+  return new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: "host", data: col((s) => s.host), type: "STRING", nullable: false },
+      { name: "metric", data: col((s) => s.metric), type: "STRING", nullable: false },
+      { name: "labels", data: col((s) => s.labels), type: "STRING", nullable: false },
+      { name: "ts", data: col((s, i) => s.ts[i]!), type: "TIMESTAMP", nullable: false },
+      { name: "value", data: Float64Array.from(col((s, i) => s.values[i]!)), type: "DOUBLE" },
     ],
   }));
 }
@@ -101,6 +171,40 @@ export function seriesRoutes(deps: WebDeps): Hono {
         throw new BadRequestError(`Invalid step: ${q.step} (use e.g. 10s, 1m, 1h or ms)`);
       }
       const host = q.host ? q.host : undefined;
+      const format = q.format ??
+        (/\btext\/csv\b/.test(c.req.header("accept") ?? "") ? "csv" : "json");
+      if (q.labels === undefined || q.labels_like !== undefined || q.metrics !== undefined) {
+        const metrics = q.metrics?.split(",").filter((m) => m !== "");
+        const wrong = metrics?.find((m) => !METRIC.test(m));
+        if (wrong !== undefined) throw new BadRequestError(`Invalid metrics: ${wrong}`);
+        if (q.metric === undefined && !metrics?.length) {
+          throw new BadRequestError("Invalid query: metric: expected a metric name or metrics");
+        }
+        const r = await deps.lake.seriesMany({
+          from,
+          to,
+          ...(q.metric ? { metric: q.metric } : {}),
+          ...(metrics ? { metrics } : {}),
+          ...(q.labels !== undefined ? { labels } : {}),
+          ...(q.labels_like !== undefined ? { labelsLike: q.labels_like } : {}),
+          ...(host ? { host } : {}),
+          ...(step ? { step } : {}),
+          ...(q.max_points ? { maxPoints: Number(q.max_points) } : {}),
+        });
+        const name = `${q.metric ?? metrics!.join("_")}_${from}-${to}`.replace(/[^\w.-]+/g, "_");
+        if (format === "csv") {
+          c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
+          return c.body(manyCsv(r), 200, { "Content-Type": "text/csv; charset=utf-8" });
+        }
+        if (format === "parquet") {
+          c.header("Content-Disposition", `attachment; filename="${name}.parquet"`);
+          return c.body(manyParquet(r), 200, { "Content-Type": "application/vnd.apache.parquet" });
+        }
+        return c.json(manyBody(r, from, to));
+      }
+      if (q.metric === undefined) {
+        throw new BadRequestError("Invalid query: metric: expected a metric name or metrics");
+      }
       const result = await deps.lake.series({
         metric: q.metric,
         labels,
@@ -120,8 +224,6 @@ export function seriesRoutes(deps: WebDeps): Hono {
         ts: Array.from(result.ts),
         values: Array.from(result.values, (v) => Number.isFinite(v) ? v : null),
       };
-      const format = q.format ??
-        (/\btext\/csv\b/.test(c.req.header("accept") ?? "") ? "csv" : "json");
       if (format === "csv") {
         c.header("Content-Disposition", `attachment; filename="${fileName(body, "csv")}"`);
         return c.body(csv(body), 200, { "Content-Type": "text/csv; charset=utf-8" });
