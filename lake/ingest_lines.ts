@@ -36,6 +36,7 @@ const HOST = /^[A-Za-z0-9_.:-]{1,253}$/;
 const METRIC = /^[a-z_][a-z0-9_]{0,199}$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+const encoder = new TextEncoder();
 const okHosts = new Set<string>();
 const okMetrics = new Set<string>();
 /** Raw labels text (object source or quoted string) → canonical string. */
@@ -117,9 +118,11 @@ class Scan {
   seen = 0;
   prevHost = "";
   prevMetric = "";
-  prevRaw = "";
+  /** Byte range of the previous line's raw labels (`prevEnd` 0: none). */
+  prevStart = 0;
+  prevEnd = 0;
   prevLabels = "";
-  constructor(readonly text: string) {}
+  constructor(readonly text: Uint8Array) {}
 }
 
 const QUOTE = 34, BACKSLASH = 92, COLON = 58, COMMA = 44, OPEN = 123, CLOSE = 125;
@@ -129,9 +132,9 @@ function ws(c: number): boolean {
 }
 
 /** End (exclusive, after the closing quote) of a plain string starting at `i`, or -1. */
-function plainString(t: string, i: number, end: number): number {
+function plainString(t: Uint8Array, i: number, end: number): number {
   for (let j = i + 1; j < end; j++) {
-    const c = t.charCodeAt(j);
+    const c = t[j]!;
     if (c === QUOTE) return j + 1;
     if (c === BACKSLASH || c < 32) return -1;
   }
@@ -139,75 +142,133 @@ function plainString(t: string, i: number, end: number): number {
 }
 
 /** End of a JSON number starting at `i`, or -1 if it is not one. */
-function number(t: string, i: number, end: number): number {
+function number(t: Uint8Array, i: number, end: number): number {
   let j = i;
-  if (t.charCodeAt(j) === 45) j++;
+  if (t[j] === 45) j++;
   const first = j;
-  while (j < end && (t.charCodeAt(j) - 48) >>> 0 < 10) j++;
-  if (j === first || (t.charCodeAt(first) === 48 && j - first > 1)) return -1;
-  if (t.charCodeAt(j) === 46) {
+  while (j < end && (t[j]! - 48) >>> 0 < 10) j++;
+  if (j === first || (t[first] === 48 && j - first > 1)) return -1;
+  if (t[j] === 46) {
     const f = ++j;
-    while (j < end && (t.charCodeAt(j) - 48) >>> 0 < 10) j++;
+    while (j < end && (t[j]! - 48) >>> 0 < 10) j++;
     if (j === f) return -1;
   }
-  const e = t.charCodeAt(j);
+  const e = t[j];
   if (e === 101 || e === 69) {
     j++;
-    const s = t.charCodeAt(j);
+    const s = t[j];
     if (s === 43 || s === 45) j++;
     const f = j;
-    while (j < end && (t.charCodeAt(j) - 48) >>> 0 < 10) j++;
+    while (j < end && (t[j]! - 48) >>> 0 < 10) j++;
     if (j === f) return -1;
   }
   return j;
 }
 
 /** Scans a flat `{"k":"v",…}` of plain strings; returns its end or -1. */
-function labelObject(t: string, i: number, end: number): number {
+function labelObject(t: Uint8Array, i: number, end: number): number {
   let j = i + 1;
-  while (j < end && ws(t.charCodeAt(j))) j++;
-  if (t.charCodeAt(j) === CLOSE) return j + 1;
+  while (j < end && ws(t[j]!)) j++;
+  if (t[j] === CLOSE) return j + 1;
   for (;;) {
-    if (t.charCodeAt(j) !== QUOTE) return -1;
+    if (t[j] !== QUOTE) return -1;
     j = plainString(t, j, end);
     if (j < 0) return -1;
-    while (j < end && ws(t.charCodeAt(j))) j++;
-    if (t.charCodeAt(j++) !== COLON) return -1;
-    while (j < end && ws(t.charCodeAt(j))) j++;
-    if (t.charCodeAt(j) !== QUOTE) return -1;
+    while (j < end && ws(t[j]!)) j++;
+    if (t[j++] !== COLON) return -1;
+    while (j < end && ws(t[j]!)) j++;
+    if (t[j] !== QUOTE) return -1;
     j = plainString(t, j, end);
     if (j < 0) return -1;
-    while (j < end && ws(t.charCodeAt(j))) j++;
-    const c = t.charCodeAt(j++);
+    while (j < end && ws(t[j]!)) j++;
+    const c = t[j++];
     if (c === CLOSE) return j;
     if (c !== COMMA) return -1;
-    while (j < end && ws(t.charCodeAt(j))) j++;
+    while (j < end && ws(t[j]!)) j++;
   }
 }
 
-/** `t[i..]` starts with `"` + `prev` + `"`: the previous line's value repeats (no slicing). */
-function repeats(t: string, i: number, prev: string): boolean {
-  return prev !== "" && t.charCodeAt(i + 1 + prev.length) === QUOTE && t.startsWith(prev, i + 1);
+/** `t[i..]` holds the ASCII text `s`. */
+function startsWith(t: Uint8Array, i: number, s: string): boolean {
+  if (i + s.length > t.length) return false;
+  for (let k = 0; k < s.length; k++) if (t[i + k] !== s.charCodeAt(k)) return false;
+  return true;
+}
+
+/** `t[i..]` starts with `"` + `prev` + `"`: the previous line's value repeats (no decoding). */
+function repeats(t: Uint8Array, i: number, prev: string): boolean {
+  return prev !== "" && t[i + 1 + prev.length] === QUOTE && startsWith(t, i + 1, prev);
+}
+
+/** Bytes `[a, b)` equal bytes `[c, c + b - a)`. */
+function sameBytes(t: Uint8Array, a: number, b: number, c: number): boolean {
+  for (let k = 0; k < b - a; k++) if (t[a + k] !== t[c + k]) return false;
+  return true;
+}
+
+const utf8 = new TextDecoder();
+
+/** Text of bytes `[i, j)`: short ASCII runs without the decoder's call overhead. */
+function text(t: Uint8Array, i: number, j: number): string {
+  if (j - i > 64) return utf8.decode(t.subarray(i, j));
+  let out = "";
+  for (let k = i; k < j; k++) {
+    const c = t[k]!;
+    if (c > 127) return utf8.decode(t.subarray(i, j));
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
+
+/** Raw labels bytes → canonical string, by FNV-1a hash of the bytes then a byte compare. */
+const rawLabels = new Map<number, { raw: Uint8Array; ok: string }[]>();
+let rawLabelCount = 0;
+
+function fnv(t: Uint8Array, i: number, j: number): number {
+  let h = 0x811c9dc5;
+  for (let k = i; k < j; k++) h = Math.imul(h ^ t[k]!, 0x01000193);
+  return h >>> 0;
+}
+
+function knownLabels(t: Uint8Array, i: number, j: number): string | undefined {
+  const bucket = rawLabels.get(fnv(t, i, j));
+  if (bucket === undefined) return undefined;
+  for (const e of bucket) {
+    if (e.raw.length !== j - i) continue;
+    let k = 0;
+    while (k < e.raw.length && e.raw[k] === t[i + k]) k++;
+    if (k === e.raw.length) return e.ok;
+  }
+  return undefined;
+}
+
+function learnLabels(t: Uint8Array, i: number, j: number, ok: string): void {
+  if (rawLabelCount >= 50_000) (rawLabels.clear(), rawLabelCount = 0);
+  const h = fnv(t, i, j);
+  const bucket = rawLabels.get(h) ?? [];
+  bucket.push({ raw: t.slice(i, j), ok });
+  rawLabels.set(h, bucket);
+  rawLabelCount++;
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** Value of the JSON number `t[i..j)`: exact integer arithmetic where it is exact (Clinger's
  * fast path: an integer below 2^53 divided by an exact power of ten rounds correctly). */
-function numberValue(t: string, i: number, j: number): number {
+function numberValue(t: Uint8Array, i: number, j: number): number {
   let k = i, neg = false;
-  if (t.charCodeAt(k) === 45) (neg = true, k++);
+  if (t[k] === 45) (neg = true, k++);
   let m = 0, frac = -1;
   for (; k < j; k++) {
-    const c = t.charCodeAt(k);
+    const c = t[k]!;
     if (c === 46) frac = 0;
-    else if (c > 57) return Number(t.slice(i, j)); // exponent
+    else if (c > 57) return Number(text(t, i, j)); // exponent
     else {
       m = m * 10 + (c - 48);
       if (frac >= 0) frac++;
     }
   }
-  if (m > 9007199254740991 || frac > 15) return Number(t.slice(i, j));
+  if (m > 9007199254740991 || frac > 15) return Number(text(t, i, j));
   const v = frac > 0 ? m / POW10[frac]! : m;
   return neg ? -v : v;
 }
@@ -216,34 +277,34 @@ function numberValue(t: string, i: number, j: number): number {
 function scan(s: Scan, start: number, end: number): boolean {
   const t = s.text;
   let i = start;
-  while (i < end && ws(t.charCodeAt(i))) i++;
-  if (t.charCodeAt(i++) !== OPEN) return false;
+  while (i < end && ws(t[i]!)) i++;
+  if (t[i++] !== OPEN) return false;
   for (;;) {
-    while (i < end && ws(t.charCodeAt(i))) i++;
-    if (t.charCodeAt(i) !== QUOTE) return false;
+    while (i < end && ws(t[i]!)) i++;
+    if (t[i] !== QUOTE) return false;
     const keyEnd = plainString(t, i, end);
     if (keyEnd < 0) return false;
-    const k0 = t.charCodeAt(i + 1), kl = keyEnd - i - 2;
-    const field = kl === 2 && k0 === 116 && t.charCodeAt(i + 2) === 115
+    const k0 = t[i + 1], kl = keyEnd - i - 2;
+    const field = kl === 2 && k0 === 116 && t[i + 2] === 115
       ? 1
-      : kl === 4 && k0 === 104 && t.startsWith("host", i + 1)
+      : kl === 4 && k0 === 104 && startsWith(t, i + 1, "host")
       ? 2
-      : kl === 6 && k0 === 109 && t.startsWith("metric", i + 1)
+      : kl === 6 && k0 === 109 && startsWith(t, i + 1, "metric")
       ? 4
-      : kl === 6 && k0 === 108 && t.startsWith("labels", i + 1)
+      : kl === 6 && k0 === 108 && startsWith(t, i + 1, "labels")
       ? 8
-      : kl === 5 && k0 === 118 && t.startsWith("value", i + 1)
+      : kl === 5 && k0 === 118 && startsWith(t, i + 1, "value")
       ? 16
       : 0;
     if (field === 0) return false;
     i = keyEnd;
-    while (i < end && ws(t.charCodeAt(i))) i++;
-    if (t.charCodeAt(i++) !== COLON) return false;
-    while (i < end && ws(t.charCodeAt(i))) i++;
-    const c = t.charCodeAt(i);
+    while (i < end && ws(t[i]!)) i++;
+    if (t[i++] !== COLON) return false;
+    while (i < end && ws(t[i]!)) i++;
+    const c = t[i];
     let j: number;
     if (field === 1 || field === 16) {
-      if (field === 16 && c === 110 && t.startsWith("null", i)) {
+      if (field === 16 && c === 110 && startsWith(t, i, "null")) {
         s.value = NaN;
         j = i + 4;
       } else {
@@ -261,7 +322,7 @@ function scan(s: Scan, start: number, end: number): boolean {
       else {
         j = plainString(t, i, end);
         if (j < 0) return false;
-        const v = t.slice(i + 1, j - 1);
+        const v = text(t, i + 1, j - 1);
         if ((field === 2 ? hostProblem(v) : metricProblem(v)) !== undefined) return false;
         if (field === 2) s.prevHost = v;
         else s.prevMetric = v;
@@ -271,26 +332,28 @@ function scan(s: Scan, start: number, end: number): boolean {
     } else {
       j = c === QUOTE ? plainString(t, i, end) : c === OPEN ? labelObject(t, i, end) : -1;
       if (j < 0) return false;
-      if (j - i === s.prevRaw.length && t.startsWith(s.prevRaw, i)) s.labels = s.prevLabels;
-      else {
-        const raw = t.slice(i, j);
-        let hit = labelMemo.get(raw);
+      if (j - i === s.prevEnd - s.prevStart && sameBytes(t, i, j, s.prevStart)) {
+        s.labels = s.prevLabels;
+      } else {
+        let hit = knownLabels(t, i, j);
         if (hit === undefined) {
+          const raw = text(t, i, j);
           const l = memoLabels(raw, JSON.parse(raw));
           if ("problem" in l) return false;
           hit = l.ok;
+          learnLabels(t, i, j, hit);
         }
-        s.prevRaw = raw, s.prevLabels = s.labels = hit;
+        s.prevStart = i, s.prevEnd = j, s.prevLabels = s.labels = hit;
       }
     }
     s.seen |= field;
     i = j;
-    while (i < end && ws(t.charCodeAt(i))) i++;
-    const d = t.charCodeAt(i++);
+    while (i < end && ws(t[i]!)) i++;
+    const d = t[i++];
     if (d === CLOSE) break;
     if (d !== COMMA) return false;
   }
-  while (i < end && ws(t.charCodeAt(i))) i++;
+  while (i < end && ws(t[i]!)) i++;
   return i >= end && (s.seen & 23) === 23;
 }
 
@@ -328,7 +391,7 @@ function check(s: Scan, line: string): string | undefined {
  * Parses a JSON-lines body into columns. Blank lines are skipped; `ts` is rounded down to whole
  * ms; a missing `labels` means none; `value: null` becomes `NaN`; unknown fields are ignored.
  *
- * @param text The body.
+ * @param body The body, as bytes (scanned without decoding) or text.
  * @param options Line limit and clock.
  * @returns The samples as columns, in body order.
  * @throws {RangeError} `Invalid line N: field: problem` on the first bad line (nothing of the
@@ -343,22 +406,27 @@ function check(s: Scan, line: string): string | undefined {
  * assert.throws(() => parseIngestLines('{"ts":1}'), /Invalid line 1: host: expected string/);
  * ```
  */
-export function parseIngestLines(text: string, options: ParseIngestLinesOptions = {}): IngestBatch {
+export function parseIngestLines(
+  body: string | Uint8Array,
+  options: ParseIngestLinesOptions = {},
+): IngestBatch {
   const maxLines = options.maxLines ?? 1_000_000;
   const maxTs = options.trusted ? Infinity : (options.now ?? Date.now()) + MAX_AHEAD_MS;
   const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
-  const s = new Scan(text);
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  const s = new Scan(bytes);
   let start = 0;
   let lineNo = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
     lineNo++;
     s.seen = 0;
     s.labels = "";
     const fast = scan(s, start, end);
     if (!fast) {
-      const line = text.slice(start, end);
+      s.prevEnd = s.prevStart = 0; // a line the scanner left half-read is no reference
+      const line = utf8.decode(bytes.subarray(start, end));
       if (line.trim() === "") {
         start = end + 1;
         continue;

@@ -61,8 +61,26 @@ export {
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
 
-const decoder = new TextDecoder();
 const DAY = 86_400_000;
+
+/** A group's columns without the rows that have no finite value (no copy when all have one). */
+function withValues(g: Group): Pick<Group, "ts" | "metric" | "labels" | "value"> {
+  let k = 0;
+  while (k < g.value.length && Number.isFinite(g.value[k])) k++;
+  if (k === g.value.length) return g;
+  const out = {
+    ts: g.ts.slice(0, k),
+    metric: g.metric.slice(0, k),
+    labels: g.labels.slice(0, k),
+    value: g.value.slice(0, k),
+  };
+  for (let i = k + 1; i < g.value.length; i++) {
+    if (!Number.isFinite(g.value[i])) continue;
+    out.ts.push(g.ts[i]!), out.metric.push(g.metric[i]!), out.labels.push(g.labels[i]!);
+    out.value.push(g.value[i]!);
+  }
+  return out;
+}
 
 /**
  * Validates, spools and batches pushed samples. Opening it replays a leftover ingest spool.
@@ -92,6 +110,9 @@ export class IngestWriter {
   #pending: number[] = [];
   #plan: IngestPlanEntry[];
   #groups = new Map<string, Group>();
+  /** Accepted batches not yet sorted into groups (that work waits for the flush, off the
+   * request path). */
+  #queued: { batch: IngestBatch; segment: number }[] = [];
   #last: Group | undefined;
   #lastDay = NaN;
   #rows = 0;
@@ -145,9 +166,10 @@ export class IngestWriter {
    * @throws {LakeError} If the spool cannot be written.
    */
   write(body: Uint8Array, options: Omit<ParseIngestLinesOptions, "trusted"> = {}): IngestBatch {
-    const batch = parseIngestLines(decoder.decode(body), options);
+    const batch = parseIngestLines(body, options);
     this.#segment.append(body);
-    this.#add(batch, this.#segment.id, false);
+    this.#queued.push({ batch, segment: this.#segment.id });
+    this.#rows += batch.ts.length;
     if (this.#rows >= this.#flushRows && this.#soon === undefined) {
       this.#soon = setTimeout(() => {
         this.#soon = undefined;
@@ -180,7 +202,7 @@ export class IngestWriter {
       }
       g.ts.push(ts), g.metric.push(b.metric[i]!), g.labels.push(b.labels[i]!);
       g.value.push(b.value[i]!);
-      this.#rows++;
+      if (replay) this.#rows++;
     }
     if (replay) this.#last = undefined;
   }
@@ -214,6 +236,8 @@ export class IngestWriter {
    */
   flush(): number {
     if (this.#rows === 0 && this.#pending.length === 0) return 0;
+    for (const q of this.#queued) this.#add(q.batch, q.segment, false);
+    this.#queued = [];
     const old = this.#segment;
     this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), old.id + 1));
     old.close();
@@ -236,10 +260,8 @@ export class IngestWriter {
     try {
       this.#savePlan(todo.map((t) => t[2]));
       for (const [key, g, entry] of todo) {
-        const keep = g.value.map((v) => Number.isFinite(v));
-        const pick = <T>(a: T[]) => a.filter((_, i) => keep[i]);
         const file = writePartition(
-          { ts: pick(g.ts), metric: pick(g.metric), labels: pick(g.labels), value: pick(g.value) },
+          withValues(g),
           { root: this.#root, id: entry.id, host: g.host, date: g.date, sync: this.#sync },
         );
         written += file?.rows ?? 0;

@@ -30,7 +30,7 @@ export function asBadRequest<T>(run: () => T): T {
 /**
  * Parses a JSON-lines body into columns. Blank lines are skipped.
  *
- * @param text The body.
+ * @param text The body, as text or bytes (scanned without decoding).
  * @param options Line limit and clock.
  * @returns The samples as columns, labels canonical, `NaN` for `null` values.
  * @throws {BadRequestError} On the first malformed line (its number and what is wrong), an
@@ -45,6 +45,9 @@ export function asBadRequest<T>(run: () => T): T {
  * assert.throws(() => parseIngest('{"ts":1}'), /Invalid line 1/);
  * ```
  */
-export function parseIngest(text: string, options: ParseIngestOptions = {}): IngestBatch {
+export function parseIngest(
+  text: string | Uint8Array,
+  options: ParseIngestOptions = {},
+): IngestBatch {
   return asBadRequest(() => parseIngestLines(text, options));
 }
