@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -149,4 +150,39 @@ export function exitCode(error: unknown): number {
 export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n")[0] ?? message;
+}
+
+/** Option definitions as `node:util` parseArgs takes them. */
+export type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses flags strictly (unknown flags and missing values are errors) with `node:util`
+ * parseArgs, turning its errors into a one-line {@linkcode UsageError}.
+ *
+ * @param args Command-line arguments.
+ * @param options The flag definitions.
+ * @param allowPositionals Whether bare arguments are allowed (default false).
+ * @returns parseArgs' `values` and `positionals`.
+ * @throws {UsageError} On an unknown flag, a missing value or an unexpected argument.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFlags } from "./_args.ts";
+ * const { values } = parseFlags(["--data", "x"], { data: { type: "string" } });
+ * assert.equal(values.data, "x");
+ * assert.throws(() => parseFlags(["--nope"], {}), { name: "UsageError", message: /Unknown option '--nope'/ });
+ * ```
+ */
+export function parseFlags<T extends FlagOptions>(
+  args: string[],
+  options: T,
+  allowPositionals = false,
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: boolean }>
+> {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError(`Invalid arguments: ${errorLine(error)}`, { cause: error });
+  }
 }

@@ -5,9 +5,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { scoreSeries } from "../analytics/anomaly.ts";
-import { runMain, UsageError } from "./_args.ts";
+import { parseFlags, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
   seriesInputHelp,
@@ -37,17 +36,10 @@ function formatValue(v: number): string {
  * @throws {Error} If the input cannot be read or parsed, or the lake has no such series.
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { ...seriesInputOptions, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
-  }
+  const { values } = parseFlags(args, {
+    ...seriesInputOptions,
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;

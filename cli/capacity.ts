@@ -5,9 +5,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { capacityForecast } from "../analytics/capacity_forecast.ts";
-import { parseDuration, parseNumber, runMain, UsageError } from "./_args.ts";
+import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
   seriesInputHelp,
@@ -38,24 +37,14 @@ interface Flags {
   source: SeriesSource;
 }
 
-function parseFlags(args: string[]): Flags | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        ...seriesInputOptions,
-        threshold: { type: "string" },
-        horizon: { type: "string" },
-        direction: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
-  }
+function readFlags(args: string[]): Flags | undefined {
+  const parsed = parseFlags(args, {
+    ...seriesInputOptions,
+    threshold: { type: "string" },
+    horizon: { type: "string" },
+    direction: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const v = parsed.values;
   if (v.help) return undefined;
   if (v.threshold === undefined) throw new UsageError("Missing --threshold: the limit to reach");
@@ -81,7 +70,7 @@ export async function main(
   args: string[],
   write: (text: string) => void = (t) => void Deno.stdout.writeSync(new TextEncoder().encode(t)),
 ): Promise<number> {
-  const flags = parseFlags(args);
+  const flags = readFlags(args);
   if (!flags) {
     write(HELP);
     return 0;

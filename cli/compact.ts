@@ -4,9 +4,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { compactLake } from "../lake/mod.ts";
-import { parseDuration, runMain, UsageError } from "./_args.ts";
+import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 
 const usage = `Usage: deno task compact [options]
 
@@ -28,22 +27,12 @@ Options:
  * @throws {LakeError} If compaction fails.
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: "string", default: "data" },
-        retention: { type: "string", default: "30d" },
-        now: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
+  const { values } = parseFlags(args, {
+    data: { type: "string", default: "data" },
+    retention: { type: "string", default: "30d" },
+    now: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     console.log(usage);
     return 0;

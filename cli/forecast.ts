@@ -5,9 +5,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { forecast } from "../analytics/forecast.ts";
-import { parseNumber, runMain, UsageError } from "./_args.ts";
+import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
   seriesInputHelp,
@@ -36,23 +35,13 @@ interface Flags {
   season: "auto" | number;
 }
 
-function parseFlags(args: string[]): Flags | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        ...seriesInputOptions,
-        horizon: { type: "string" },
-        season: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
-  }
+function readFlags(args: string[]): Flags | undefined {
+  const parsed = parseFlags(args, {
+    ...seriesInputOptions,
+    horizon: { type: "string" },
+    season: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const v = parsed.values;
   if (v.help) return undefined;
   const source = seriesSource(v);
@@ -77,7 +66,7 @@ export async function main(
   args: string[],
   write: (text: string) => void = (t) => void Deno.stdout.writeSync(new TextEncoder().encode(t)),
 ): Promise<number> {
-  const flags = parseFlags(args);
+  const flags = readFlags(args);
   if (!flags) {
     write(HELP);
     return 0;

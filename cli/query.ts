@@ -4,9 +4,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { openLake } from "../lake/mod.ts";
-import { runMain, UsageError } from "./_args.ts";
+import { parseFlags, runMain, UsageError } from "./_args.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
 
@@ -35,21 +34,11 @@ const formats = ["table", "csv", "json"] as const;
  * @throws {LakeError} If the SQL fails.
  */
 export async function main(args: string[], write: (text: string) => void = print): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        data: { type: "string", default: "data" },
-        format: { type: "string", default: "table" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
+  const parsed = parseFlags(args, {
+    data: { type: "string", default: "data" },
+    format: { type: "string", default: "table" },
+    help: { type: "boolean", short: "h" },
+  }, true);
   const { values, positionals } = parsed;
   if (values.help) {
     write(usage + "\n");

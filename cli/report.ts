@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
-import { parseDuration, runMain, UsageError } from "./_args.ts";
+import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { buildReport, createProgressBar, renderReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
 
@@ -22,26 +21,16 @@ const usage =
  * @throws {UsageError} On a bad flag or value.
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: "string", default: "data" },
-        since: { type: "string", default: "7d" },
-        horizon: { type: "string" },
-        hosts: { type: "string" },
-        out: { type: "string" },
-        now: { type: "string" },
-        title: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : error}\n${usage}`);
-  }
+  const { values } = parseFlags(args, {
+    data: { type: "string", default: "data" },
+    since: { type: "string", default: "7d" },
+    horizon: { type: "string" },
+    hosts: { type: "string" },
+    out: { type: "string" },
+    now: { type: "string" },
+    title: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) {
     console.log(usage);
     return 0;

@@ -9,10 +9,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { IngestWriter, openLake, startCollection, tailSpool } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
-import { errorLine, parseNumber, runMain, UsageError } from "./_args.ts";
+import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 
 /** In-process hooks for tests and embedding. */
 export interface ServeHooks {
@@ -90,24 +89,14 @@ export function parseServeFlags(
   args: string[],
   env: (name: string) => string | undefined,
 ): ServeFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: "string", default: "127.0.0.1" },
-        port: { type: "string", default: "8000" },
-        data: { type: "string", default: "data" },
-        "no-collect": { type: "boolean", default: false },
-        token: { type: "string" },
-        insecure: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}\n${USAGE}`);
-  }
+  const { values } = parseFlags(args, {
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string", default: "8000" },
+    data: { type: "string", default: "data" },
+    "no-collect": { type: "boolean", default: false },
+    token: { type: "string" },
+    insecure: { type: "boolean", default: false },
+  });
   const host = values.host.trim();
   if (host === "") throw new UsageError("Invalid --host: empty");
   const port = parseNumber(values.port, "port", { min: 0, max: 65535, integer: true });

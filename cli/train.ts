@@ -5,14 +5,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { findResources, latestTime, type Resource } from "../analytics/bottleneck_resources.ts";
 import { capacityForecast } from "../analytics/capacity_forecast.ts";
 import { DEFAULT_THRESHOLDS } from "../analytics/bottleneck_resources.ts";
 import { forecast } from "../analytics/forecast.ts";
 import { loadModels, modelKey, saveModel, type StoredModel } from "../analytics/persist_models.ts";
 import { openLake } from "../lake/mod.ts";
-import { errorLine, parseDuration, runMain, UsageError } from "./_args.ts";
+import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 
 const HELP = `Usage: perfscope train [--data DIR] [--metric M] [--host H] [--since 7d]
 
@@ -40,25 +39,15 @@ interface Flags {
   horizonMs: number;
 }
 
-function parseFlags(args: string[]): Flags | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        data: { type: "string" },
-        metric: { type: "string" },
-        host: { type: "string" },
-        since: { type: "string" },
-        horizon: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(`Invalid arguments: ${(error as Error).message.split("\n")[0]}`);
-  }
+function readFlags(args: string[]): Flags | undefined {
+  const parsed = parseFlags(args, {
+    data: { type: "string" },
+    metric: { type: "string" },
+    host: { type: "string" },
+    since: { type: "string" },
+    horizon: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const v = parsed.values;
   if (v.help) return undefined;
   if (v.metric !== undefined && !/^[a-z_][a-z0-9_]*$/.test(v.metric)) {
@@ -94,7 +83,7 @@ export async function main(
   args: string[],
   write: (text: string) => void = (t) => void Deno.stdout.writeSync(new TextEncoder().encode(t)),
 ): Promise<number> {
-  const flags = parseFlags(args);
+  const flags = readFlags(args);
   if (!flags) {
     write(HELP);
     return 0;
