@@ -1,14 +1,22 @@
 /**
  * Collector benchmark: (1) latency of one full snapshot of the Linux sampler and its series
- * count; (2) CPU milliseconds per second and peak RSS of the real collect CLI at 1 Hz, side by
- * side with a naive `systeminformation` collector. Prints figures, never asserts.
+ * count; (2) the cost of one Parquet flush (a minute of snapshots); (3) CPU milliseconds per
+ * second and peak RSS of the real collect CLI at 1 Hz (default flags, the recommended V8 flags,
+ * and `--top 50` for >= 300 series), side by side with a naive `systeminformation` collector.
+ * CPU comes from `/proc/PID/stat` (all threads, 10 ms ticks) and `/proc/PID/schedstat` (main
+ * thread, ns). The machine may be shared: the 1-minute load average is printed beside each
+ * figure. Prints figures, never asserts.
  *
  * Run: `deno run -A bench/collector_bench.ts [--seconds 60] [--samples 1000]`.
  *
  * @module
  */
 
-import { createSampler } from "../collectors/mod.ts";
+import { createSampler, formatLabels } from "../collectors/mod.ts";
+import { parquetEncodeRows, writeSamples } from "../lake/mod.ts";
+
+/** V8 flags recommended for the collect task (see the second table). */
+export const COLLECT_V8_FLAGS = "--lite-mode";
 
 /** Options of {@linkcode run}. */
 export interface CollectorBenchOptions {
@@ -22,10 +30,14 @@ export interface CollectorBenchOptions {
 
 /** Resource use of one collector process. */
 export interface ProcessFigures {
-  /** CPU ms (user + system, children included) per second of wall time, after warm-up. */
+  /** CPU ms (user + system, all threads, 10 ms ticks) per second of wall time, after warm-up. */
   cpuMsPerSecond: number;
+  /** CPU ms of the main thread per second (schedstat, ns), after warm-up. */
+  mainCpuMsPerSecond: number;
   /** Peak resident memory (VmHWM) in MB. */
   peakRssMb: number;
+  /** 1-minute load average when the run ended. */
+  load: number;
 }
 
 /** What {@linkcode run} measures. */
@@ -33,8 +45,19 @@ export interface CollectorBenchFigures {
   snapshotP50Ms: number;
   snapshotP99Ms: number;
   series: number;
+  /** Encoding a minute of snapshots as Parquet: first call and warm (ms). */
+  flushEncodeColdMs: number;
+  flushEncodeWarmMs: number;
+  /** `writeSamples` of that minute (quantize, encode, write, fsync, rename), warm (ms). */
+  flushWriteMs: number;
+  /** Rows in that minute. */
+  flushRows: number;
   /** The collect CLI; `undefined` where cli/collect.ts is absent or failed. */
   cli?: ProcessFigures;
+  /** The collect CLI with {@linkcode COLLECT_V8_FLAGS}. */
+  cliFlags?: ProcessFigures;
+  /** The collect CLI with the flags and `--top 50` (>= 300 series on a small host). */
+  cliWide?: ProcessFigures;
   /** The naive systeminformation collector; `undefined` if it failed. */
   naive?: ProcessFigures;
   /** A process running only the sampler at 1 Hz (no storage), to tell its cost from the lake's. */
@@ -83,6 +106,14 @@ function cpuTicks(pid: number): number | undefined {
   }
 }
 
+function mainNs(pid: number): number | undefined {
+  try {
+    return Number(Deno.readTextFileSync(`/proc/${pid}/schedstat`).split(" ")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 function peakKb(pid: number): number | undefined {
   try {
     const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^VmHWM:\s+(\d+) kB/m);
@@ -101,17 +132,18 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
     stderr: "piped",
   }).spawn();
   const warmup = Math.min(3, Math.max(1, Math.floor(seconds / 4)));
-  let first: [number, number] | undefined;
-  let last: [number, number] | undefined;
+  let first: [number, number, number] | undefined;
+  let last: [number, number, number] | undefined;
   let peak = 0;
   const poll = setInterval(() => {
     const ticks = cpuTicks(child.pid);
+    const ns = mainNs(child.pid);
     const kb = peakKb(child.pid);
     if (kb !== undefined) peak = Math.max(peak, kb);
-    if (ticks === undefined) return;
+    if (ticks === undefined || ns === undefined) return;
     const now = performance.now();
-    if (!first) first = [now, ticks];
-    last = [now, ticks];
+    if (!first) first = [now, ticks, ns];
+    last = [now, ticks, ns];
   }, 500);
   const startTimer = setTimeout(() => (first = undefined), warmup * 1000);
   const status = await child.status;
@@ -122,8 +154,47 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
     console.log(`  ${args.join(" ")} failed: ${stderr.trim().split("\n").at(-1) ?? status.code}`);
     return undefined;
   }
-  const cpuMs = (last[1] - first[1]) * (1000 / clockTicks);
-  return { cpuMsPerSecond: cpuMs / ((last[0] - first[0]) / 1000), peakRssMb: peak / 1024 };
+  const wall = (last[0] - first[0]) / 1000;
+  return {
+    cpuMsPerSecond: (last[1] - first[1]) * (1000 / clockTicks) / wall,
+    mainCpuMsPerSecond: (last[2] - first[2]) / 1e6 / wall,
+    peakRssMb: peak / 1024,
+    load: Deno.loadavg()[0]!,
+  };
+}
+
+/** Times the Parquet flush of a minute of real snapshots (60 × series rows). */
+function flushCost(): { cold: number; warm: number; write: number; rows: number } {
+  using sampler = createSampler();
+  const rows = [];
+  for (let i = 0; i < 60; i++) {
+    for (const s of sampler.sample()) {
+      rows.push({ ...s, ts: s.ts + i * 1000, labels: formatLabels(s.labels) });
+    }
+  }
+  const kept = rows.filter((r) => Number.isFinite(r.value));
+  const columns = {
+    ts: kept.map((r) => r.ts),
+    metric: kept.map((r) => r.metric),
+    labels: kept.map((r) => r.labels),
+    value: kept.map((r) => r.value),
+  };
+  let t = performance.now();
+  parquetEncodeRows(columns);
+  const cold = performance.now() - t;
+  for (let i = 0; i < 20; i++) parquetEncodeRows(columns);
+  t = performance.now();
+  for (let i = 0; i < 20; i++) parquetEncodeRows(columns);
+  const warm = (performance.now() - t) / 20;
+  const dir = Deno.makeTempDirSync({ prefix: "perfscope-bench-" });
+  try {
+    writeSamples(rows, { root: dir, id: 1 });
+    t = performance.now();
+    for (let i = 2; i < 12; i++) writeSamples(rows, { root: dir, id: i });
+    return { cold, warm, write: (performance.now() - t) / 10, rows: kept.length };
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 }
 
 function table(rows: string[][]): string {
@@ -135,7 +206,7 @@ function table(rows: string[][]): string {
 }
 
 /**
- * Runs the collector benchmark and prints an aligned table.
+ * Runs the collector benchmark and prints aligned tables.
  *
  * @param options See {@linkcode CollectorBenchOptions}.
  * @returns The figures.
@@ -143,11 +214,17 @@ function table(rows: string[][]): string {
 export async function run(options: CollectorBenchOptions = {}): Promise<CollectorBenchFigures> {
   const seconds = options.seconds ?? (options.quick ? 15 : 60);
   const samples = options.samples ?? (options.quick ? 300 : 1000);
+  const loadBefore = Deno.loadavg()[0]!;
   const lat = latency(samples);
+  const flush = flushCost();
   const figures: CollectorBenchFigures = {
     snapshotP50Ms: lat.p50,
     snapshotP99Ms: lat.p99,
     series: lat.series,
+    flushEncodeColdMs: flush.cold,
+    flushEncodeWarmMs: flush.warm,
+    flushWriteMs: flush.write,
+    flushRows: flush.rows,
   };
   const cliPath = `${root}cli/collect.ts`;
   let cliPresent = true;
@@ -160,13 +237,30 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   try {
     const duration = `${seconds}s`;
     const self = new URL(import.meta.url).pathname;
-    const [cli, naive, samplerOnly] = await Promise.all([
+    const cli = (flags: string[], extra: string[], sub: string) =>
       cliPresent
-        ? measure(
-          ["run", "-A", cliPath, "--interval", "1s", "--duration", duration, "--data", dir],
-          seconds,
-        )
-        : Promise.resolve(undefined),
+        ? measure([
+          "run",
+          ...flags,
+          "-A",
+          cliPath,
+          "--interval",
+          "1s",
+          "--duration",
+          duration,
+          "--data",
+          `${dir}/${sub}`,
+          ...extra,
+        ], seconds)
+        : Promise.resolve(undefined);
+    const v8 = [`--v8-flags=${COLLECT_V8_FLAGS}`];
+    // Two rounds of at most three processes, so a small machine is not oversubscribed.
+    const [plain, flagged, samplerOnly] = await Promise.all([
+      cli([], [], "a"),
+      cli(v8, [], "b"),
+      measure(["run", "-A", self, "--sampler-loop", String(seconds)], seconds),
+    ]);
+    const [naive, wide] = await Promise.all([
       measure([
         "run",
         "-A",
@@ -176,10 +270,12 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
         "--duration",
         duration,
       ], seconds),
-      measure(["run", "-A", self, "--sampler-loop", String(seconds)], seconds),
+      cli(v8, ["--top", "50"], "c"),
     ]);
+    if (plain) figures.cli = plain;
+    if (flagged) figures.cliFlags = flagged;
+    if (wide) figures.cliWide = wide;
     if (samplerOnly) figures.samplerOnly = samplerOnly;
-    if (cli) figures.cli = cli;
     if (naive) figures.naive = naive;
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -188,17 +284,28 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   const c = figures.cli;
   const n = figures.naive;
   const cliLabel = cliPresent ? "collect CLI" : "collect CLI not present";
+  const lb = loadBefore.toFixed(2);
   console.log(table([
-    ["figure", "perfscope", "naive si", "ratio", "target"],
-    ["snapshot p50 (ms)", f(lat.p50, 3), "-", "-", "<= 2"],
-    ["snapshot p99 (ms)", f(lat.p99, 3), "-", "-", "-"],
-    ["series per snapshot", String(lat.series), "-", "-", ">= 300 (typical host)"],
+    ["figure", "perfscope", "naive si", "ratio", "target", "load 1m"],
+    ["snapshot p50 (ms)", f(lat.p50, 3), "-", "-", "<= 2", lb],
+    ["snapshot p99 (ms)", f(lat.p99, 3), "-", "-", "-", lb],
+    ["series per snapshot", String(lat.series), "-", "-", ">= 300 (typical host)", "-"],
+    [
+      `flush encode, ${flush.rows} rows (ms)`,
+      `${f(flush.cold, 1)} cold, ${f(flush.warm, 1)} warm`,
+      "-",
+      "-",
+      "-",
+      lb,
+    ],
+    ["flush writeSamples + fsync (ms)", f(flush.write, 1), "-", "-", "-", lb],
     [
       `${cliLabel}: CPU ms/s`,
       f(c?.cpuMsPerSecond),
       f(n?.cpuMsPerSecond),
       ratio(n?.cpuMsPerSecond, c?.cpuMsPerSecond),
       "<= 2.5",
+      f(c?.load),
     ],
     [
       `${cliLabel}: peak RSS MB`,
@@ -206,16 +313,33 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
       f(n?.peakRssMb, 1),
       ratio(n?.peakRssMb, c?.peakRssMb),
       "<= 64",
+      f(c?.load),
     ],
   ]));
-  const o = figures.samplerOnly;
+  const row = (label: string, p: ProcessFigures | undefined) => [
+    label,
+    f(p?.cpuMsPerSecond),
+    f(p?.mainCpuMsPerSecond),
+    f(p?.peakRssMb, 1),
+    f(p?.load),
+  ];
   console.log(table([
-    ["process at 1 Hz", "CPU ms/s", "peak RSS MB"],
-    [cliLabel, f(c?.cpuMsPerSecond), f(c?.peakRssMb, 1)],
-    ["sampler only (no storage)", f(o?.cpuMsPerSecond), f(o?.peakRssMb, 1)],
-    ["naive systeminformation", f(n?.cpuMsPerSecond), f(n?.peakRssMb, 1)],
+    [
+      "process at 1 Hz",
+      "CPU ms/s (stat)",
+      "main thread ms/s (schedstat)",
+      "peak RSS MB",
+      "load 1m",
+    ],
+    row(cliLabel, c),
+    row(`${cliLabel}, --v8-flags=${COLLECT_V8_FLAGS}`, figures.cliFlags),
+    row(`${cliLabel}, same flags, --top 50 (>= 300 series)`, figures.cliWide),
+    row("sampler only (no storage)", figures.samplerOnly),
+    row("naive systeminformation", n),
   ]));
-  console.log(`(${samples} snapshots timed; processes ran ${seconds} s at 1 Hz, side by side)`);
+  console.log(
+    `(${samples} snapshots timed; processes ran ${seconds} s at 1 Hz, three then two at once)`,
+  );
   return figures;
 }
 

@@ -12,6 +12,8 @@ import type { Labels, Sample } from "./sample.ts";
 export class Context {
   /** The snapshot's time (ms epoch). */
   ts = 0;
+  /** The snapshot's number (1 for the first). */
+  round = 0;
   /** The snapshot being built. */
   out: Sample[] = [];
   #labels = new Map<string, Labels>();
@@ -66,7 +68,7 @@ export class Context {
    * @param scale Multiplier, e.g. 512 for sectors to bytes.
    */
   rate(metric: string, labels: Labels, key: string, counter: number, scale = 1): void {
-    const r = this.counters.rate(metric + "|" + key, counter);
+    const r = this.counters.rateIn(metric, key, counter);
     this.gauge(metric, labels, r * scale);
   }
 }

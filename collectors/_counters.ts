@@ -16,8 +16,10 @@ interface Last {
  * (counter reset or wrap: the interval is unknowable), and when time did not move forward.
  */
 export class Counters {
-  #last = new Map<string, Last>();
+  // Keyed by group (the metric), then key: no key strings are built per read.
+  #last = new Map<string, Map<string, Last>>();
   #gen = 0;
+  #pruned = 0;
   #ts = 0;
 
   /**
@@ -38,9 +40,23 @@ export class Counters {
    * @returns The rate, or `NaN` (see the class doc).
    */
   rate(key: string, value: number): number {
-    const last = this.#last.get(key);
+    return this.rateIn("", key, value);
+  }
+
+  /**
+   * Like {@linkcode Counters.rate}, with the key scoped to a group (e.g. the metric name).
+   *
+   * @param group The group.
+   * @param key Unique counter key within the group.
+   * @param value The counter's value now.
+   * @returns The rate, or `NaN` (see the class doc).
+   */
+  rateIn(group: string, key: string, value: number): number {
+    let keys = this.#last.get(group);
+    if (!keys) this.#last.set(group, keys = new Map());
+    const last = keys.get(key);
     if (!last) {
-      this.#last.set(key, { value, ts: this.#ts, gen: this.#gen });
+      keys.set(key, { value, ts: this.#ts, gen: this.#gen });
       return NaN;
     }
     const dv = value - last.value;
@@ -59,15 +75,22 @@ export class Counters {
    * @returns The increase, or `NaN` on the first record or a decrease.
    */
   delta(key: string, value: number): number {
-    const before = this.#last.get(key)?.value;
+    const before = this.#last.get("")?.get(key)?.value;
     this.rate(key, value);
     return before === undefined || value < before ? NaN : value - before;
   }
 
-  /** Forgets counters not recorded in the last `rounds` rounds (gone disks, interfaces). */
+  /**
+   * Forgets counters not recorded in the last `rounds` rounds (gone disks, interfaces). The
+   * check runs at most once per `rounds` rounds, so a counter goes after 2 × `rounds` at most.
+   */
   prune(rounds = 10): void {
-    for (const [key, last] of this.#last) {
-      if (this.#gen - last.gen >= rounds) this.#last.delete(key);
+    if (this.#gen - this.#pruned < rounds) return;
+    this.#pruned = this.#gen;
+    for (const keys of this.#last.values()) {
+      for (const [key, last] of keys) {
+        if (this.#gen - last.gen >= rounds) keys.delete(key);
+      }
     }
   }
 }

@@ -9,22 +9,54 @@ import { none } from "./_context.ts";
 import { parseLoadAvg } from "./parse_load_avg.ts";
 import { parsePressure } from "./parse_pressure.ts";
 import { cpuModes, parseProcStat } from "./parse_proc_stat.ts";
+import type { Labels } from "./sample.ts";
 
-/** `/proc/stat`: CPU ratios per core and mode, system counters and task states. */
+/** Previous CPU times and the labels of one CPU line. */
+interface CpuState {
+  labels: Labels[];
+  /** The 8 modes, then their sum. */
+  prev: Float64Array;
+  round: number;
+}
+
+const cpuStates = new WeakMap<Context, Map<string, CpuState>>();
+
+/**
+ * `/proc/stat`: CPU ratios per core and mode (each mode's share of the interval's ticks; `NaN`
+ * on the first snapshot, after a counter decrease or a CPU unseen for 10 snapshots), system
+ * counters and task states.
+ */
 export function collectStat(ctx: Context): void {
   const text = ctx.proc("stat");
   if (text === undefined) return;
   const stat = parseProcStat(text);
-  const c = ctx.counters;
+  let states = cpuStates.get(ctx);
+  if (!states) cpuStates.set(ctx, states = new Map());
+  const round = ctx.round;
   for (const t of stat.cpus) {
-    let sum = 0;
-    for (const mode of cpuModes) sum += t[mode];
-    const total = c.delta(`cpu|${t.cpu}|sum`, sum);
-    for (const mode of cpuModes) {
-      const d = c.delta(`cpu|${t.cpu}|${mode}`, t[mode]);
-      const labels = ctx.labels(`cpu|${t.cpu}|${mode}`, () => ({ cpu: t.cpu, mode }));
-      ctx.gauge("cpu_ratio", labels, total > 0 ? d / total : NaN);
+    let st = states.get(t.cpu);
+    const fresh = !st || round - st.round > 10;
+    if (!st) {
+      const cpu = t.cpu;
+      st = {
+        labels: cpuModes.map((mode) => ctx.labels(`cpu|${cpu}|${mode}`, () => ({ cpu, mode }))),
+        prev: new Float64Array(9),
+        round,
+      };
+      states.set(cpu, st);
     }
+    const prev = st.prev;
+    let sum = 0;
+    for (let m = 0; m < 8; m++) sum += t[cpuModes[m]!];
+    const total = fresh || sum < prev[8]! ? NaN : sum - prev[8]!;
+    prev[8] = sum;
+    for (let m = 0; m < 8; m++) {
+      const v = t[cpuModes[m]!];
+      const d = v < prev[m]! ? NaN : v - prev[m]!;
+      prev[m] = v;
+      ctx.gauge("cpu_ratio", st.labels[m]!, total > 0 ? d / total : NaN);
+    }
+    st.round = round;
   }
   ctx.rate("context_switches_per_second", none, "", stat.contextSwitches);
   ctx.rate("interrupts_per_second", none, "", stat.interrupts);

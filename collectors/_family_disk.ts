@@ -5,6 +5,7 @@
  */
 
 import type { Context } from "./_context.ts";
+import type { Labels } from "./sample.ts";
 import { parseDiskstats } from "./parse_diskstats.ts";
 import { parseMounts } from "./parse_mounts.ts";
 import { statfs as libcStatfs } from "./_statfs.ts";
@@ -143,10 +144,9 @@ export function collectFilesystems(
 ): void {
   const text = ctx.proc("mounts");
   if (text === undefined) return;
-  const seen = new Set<string>();
-  for (const m of parseMounts(text)) {
-    if (skippedTypes.has(m.fstype) || seen.has(m.device)) continue;
-    seen.add(m.device);
+  let cached = mountCache.get(ctx);
+  if (cached?.text !== text) mountCache.set(ctx, cached = { text, mounts: realMounts(ctx, text) });
+  for (const m of cached.mounts) {
     let s: FsStats;
     try {
       s = statfs(m.mountpoint);
@@ -154,15 +154,35 @@ export function collectFilesystems(
       continue;
     }
     const unit = s.frsize || s.bsize;
-    const { mountpoint, device, fstype } = m;
-    const labels = ctx.labels(
-      `fs|${mountpoint}|${device}|${fstype}`,
-      () => ({ mountpoint, device, fstype }),
-    );
+    const labels = m.labels;
     ctx.gauge("filesystem_size_bytes", labels, s.blocks * unit);
     ctx.gauge("filesystem_used_bytes", labels, (s.blocks - s.bfree) * unit);
     ctx.gauge("filesystem_free_bytes", labels, s.bavail * unit);
     ctx.gauge("filesystem_inodes_used", labels, s.files - s.ffree);
     ctx.gauge("filesystem_inodes_free", labels, s.ffree);
   }
+}
+
+interface RealMount {
+  mountpoint: string;
+  labels: Labels;
+}
+
+/** The mount table parsed and filtered, kept while /proc/mounts reads the same. */
+const mountCache = new WeakMap<Context, { text: string; mounts: RealMount[] }>();
+
+function realMounts(ctx: Context, text: string): RealMount[] {
+  const seen = new Set<string>();
+  const out: RealMount[] = [];
+  for (const m of parseMounts(text)) {
+    if (skippedTypes.has(m.fstype) || seen.has(m.device)) continue;
+    seen.add(m.device);
+    const { mountpoint, device, fstype } = m;
+    const labels = ctx.labels(
+      `fs|${mountpoint}|${device}|${fstype}`,
+      () => ({ mountpoint, device, fstype }),
+    );
+    out.push({ mountpoint, labels });
+  }
+  return out;
 }

@@ -5,8 +5,27 @@
  */
 
 import type { Context } from "./_context.ts";
-import { parseMeminfo } from "./parse_meminfo.ts";
-import { parseVmstat } from "./parse_vmstat.ts";
+import { Key } from "./_lookup.ts";
+
+// The keys read, found directly in the text (as parseMeminfo / parseVmstat would read them).
+const mem = Object.fromEntries(
+  [
+    "MemTotal",
+    "MemFree",
+    "MemAvailable",
+    "Buffers",
+    "Cached",
+    "SReclaimable",
+    "Shmem",
+    "Slab",
+    "Dirty",
+    "SwapTotal",
+    "SwapFree",
+  ].map((k) => [k, new Key(k, ":")]),
+) as Record<string, Key>;
+const vm = Object.fromEntries(
+  ["pgfault", "pgmajfault", "pswpin", "pswpout"].map((k) => [k, new Key(k, " ")]),
+) as Record<string, Key>;
 
 /**
  * `/proc/meminfo`. `used` is `MemTotal − MemAvailable` (as `free` shows it); where a kernel
@@ -16,7 +35,7 @@ import { parseVmstat } from "./parse_vmstat.ts";
 export function collectMeminfo(ctx: Context): void {
   const text = ctx.proc("meminfo");
   if (text === undefined) return;
-  const m = parseMeminfo(text);
+  const m = { get: (key: string) => mem[key]!.find(text) };
   const total = m.get("MemTotal");
   const free = m.get("MemFree");
   if (total === undefined || free === undefined) {
@@ -54,7 +73,7 @@ export function collectMeminfo(ctx: Context): void {
 export function collectVmstat(ctx: Context): void {
   const text = ctx.proc("vmstat");
   if (text === undefined) return;
-  const v = parseVmstat(text);
+  const v = { get: (key: string) => vm[key]!.find(text) };
   const all = v.get("pgfault");
   const major = v.get("pgmajfault");
   if (all !== undefined && major !== undefined) {

@@ -51,13 +51,17 @@ export function statfs(path: string): FsStats {
   };
 }
 
-function viaNode(path: string): FsStats {
+/**
+ * `statfs` through `node:fs` (loaded on first use), where the FFI path is not available.
+ *
+ * @param path A mount point.
+ * @returns As {@linkcode statfs}.
+ */
+export function viaNode(path: string): FsStats {
   if (!nodeStatfs) {
-    // Loaded on first use only (platforms without the FFI path).
-    const require = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-      .process?.getBuiltinModule?.("node:fs") as { statfsSync: (p: string) => FsStats } | undefined;
-    if (!require) throw new Error("statfs is not available on this platform");
-    nodeStatfs = require.statfsSync;
+    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process?.getBuiltinModule?.("node:fs") as { statfsSync: (p: string) => FsStats };
+    nodeStatfs = fs.statfsSync;
   }
   return nodeStatfs(path);
 }

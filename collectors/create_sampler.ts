@@ -124,6 +124,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   function sample(): Sample[] {
     const started = performance.now();
     ctx.ts = now();
+    ctx.round++;
     ctx.out = [];
     ctx.counters.begin(ctx.ts);
     for (const [name, collect] of families) {

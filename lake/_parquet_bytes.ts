@@ -8,9 +8,6 @@
 
 /** Thrift compact protocol type codes of a field header. */
 export const T = {
-  TRUE: 1,
-  FALSE: 2,
-  I16: 4,
   I32: 5,
   I64: 6,
   BINARY: 8,
@@ -116,10 +113,6 @@ export class ByteWriter {
   i64(id: number, n: number): void {
     this.field(id, T.I64);
     this.zigzag(n);
-  }
-
-  bool(id: number, b: boolean): void {
-    this.field(id, b ? T.TRUE : T.FALSE);
   }
 
   binary(id: number, bytes: Uint8Array): void {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { Counters } from "../../collectors/_counters.ts";
 import { FileCache } from "../../collectors/_file_cache.ts";
 import { LoopProbe } from "../../collectors/_loop_probe.ts";
+import { Key } from "../../collectors/_lookup.ts";
+import { statfs, viaNode } from "../../collectors/_statfs.ts";
 import { fixture, readFixture } from "./_util.ts";
 
 Deno.test("Counters gives NaN first, a rate next, NaN on a decrease and when time stands still", () => {
@@ -69,4 +71,46 @@ Deno.test("LoopProbe reports a blocked loop as lateness", () => {
     probe.stop();
     probe.stop();
   }
+});
+
+Deno.test("Key finds a meminfo or vmstat value as the full parsers read it", () => {
+  const meminfo =
+    "MemTotal:       1000 kB\nMemFree:  20 kB\nHugePages_Total:       0\nEmpty:\nBad: x kB\n";
+  assert.equal(new Key("MemTotal", ":").find(meminfo), 1000 * 1024);
+  assert.equal(new Key("MemFree", ":").find(meminfo), 20 * 1024);
+  assert.equal(new Key("HugePages_Total", ":").find(meminfo), 0);
+  assert.equal(new Key("Empty", ":").find(meminfo), undefined);
+  assert.equal(new Key("Bad", ":").find(meminfo), undefined);
+  assert.equal(new Key("Missing", ":").find(meminfo), undefined);
+  assert.equal(new Key("Total", ":").find(meminfo), undefined);
+  const vmstat = "nr_free_pages 5\npgfault 123\npgmajfault 4";
+  assert.equal(new Key("pgfault", " ").find(vmstat), 123);
+  assert.equal(new Key("pgmajfault", " ").find(vmstat), 4);
+  assert.equal(new Key("nr_free_pages", " ").find(vmstat), 5);
+});
+
+Deno.test("Counters.rateIn() keeps groups apart and prune() runs once per rounds", () => {
+  const c = new Counters();
+  c.begin(0);
+  assert.ok(Number.isNaN(c.rateIn("a", "k", 1)));
+  assert.ok(Number.isNaN(c.rateIn("b", "k", 100)));
+  c.begin(1000);
+  assert.equal(c.rateIn("a", "k", 3), 2);
+  assert.equal(c.rateIn("b", "k", 150), 50);
+  c.prune(1);
+  c.begin(2000);
+  c.prune(1);
+  c.begin(3000);
+  c.prune(1);
+  assert.ok(Number.isNaN(c.rateIn("a", "k", 4)));
+});
+
+Deno.test("statfs() reads the root file system and throws for a missing path", () => {
+  const s = statfs("/");
+  assert.ok(s.blocks > 0 && s.bsize > 0 && (s.frsize ?? 0) > 0);
+  assert.ok(s.bfree <= s.blocks && s.bavail <= s.blocks && s.ffree <= s.files);
+  assert.throws(() => statfs("/no/such/path"), /statfs failed/);
+  const node = viaNode("/");
+  assert.equal(node.blocks, s.blocks);
+  assert.equal(viaNode("/").files, s.files);
 });
