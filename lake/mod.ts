@@ -63,12 +63,9 @@ export {
   openLake,
   type OpenLakeOptions,
   type QueryParams,
-  type SeriesEntry,
-  type SeriesManyOptions,
-  type SeriesManyResult,
-  type SeriesOptions,
-  type SeriesResult,
 } from "./open_lake.ts";
+export { type SeriesOptions, type SeriesResult } from "./series_one.ts";
+export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {
   type IngestBatch,
   IngestWriter,

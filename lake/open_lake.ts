@@ -8,17 +8,14 @@
 import type {
   DuckDBConnection,
   DuckDBDataChunk,
-  DuckDBDoubleVector,
   DuckDBInstance,
-  DuckDBListVector,
-  DuckDBStructVector,
   DuckDBValue,
 } from "@duckdb/node-api";
-import { formatLabels, type Labels } from "../collectors/sample.ts";
 import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
 import { viewFiles, viewSql } from "./_views.ts";
 import { LakeError } from "./errors.ts";
-import { pickStep, pickTier, type SeriesTier, TIER_MS } from "./pick_tier.ts";
+import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
+import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
 import { errorText } from "./write_file_atomic.ts";
 
 /** Options for {@linkcode openLake}. */
@@ -36,217 +33,14 @@ export type QueryParams =
   | readonly (string | number | bigint | boolean | null)[]
   | Record<string, string | number | bigint | boolean | null>;
 
-/** Options for {@linkcode Lake.series}. */
-export interface SeriesOptions {
-  /** Metric name, e.g. `cpu_ratio`. */
-  metric: string;
-  /** Labels as object or canonical string. Default: none (`""`). */
-  labels?: Labels | string;
-  /** Host. Default: every host (values of the same instant are averaged). */
-  host?: string;
-  /** Range start, ms (inclusive). */
-  from: number;
-  /** Range end, ms (exclusive). */
-  to: number;
-  /** Bucket width in ms (at least the tier's own). Default: raw instants or the rollup bucket. */
-  step?: number;
-  /** Tier. Default {@linkcode pickTier}`(from, to)`. */
-  tier?: SeriesTier;
-  /** Which value of a bucket: `avg` (default), `min`, `max` or `last`. */
-  agg?: "avg" | "min" | "max" | "last";
-}
-
-/** A series read from the lake. */
-export interface SeriesResult {
-  /** The tier that served it. */
-  tier: SeriesTier;
-  /** Instants or bucket starts, ms since the epoch, ascending. */
-  ts: Float64Array;
-  /** Values, same length. */
-  values: Float64Array;
-}
-
-/** Options for {@linkcode Lake.seriesMany}: which series (every filter optional) and how
- * finely. */
-export interface SeriesManyOptions {
-  /** One metric. Default: every metric (or `metrics`). */
-  metric?: string;
-  /** Several metrics (with `metric`, both count). */
-  metrics?: readonly string[];
-  /** Host. Default: every host, each its own series. */
-  host?: string;
-  /** Exact labels, as object or canonical string. Default: any. */
-  labels?: Labels | string;
-  /** SQL `LIKE` pattern on the canonical labels, e.g. `cpu=total,%`. Default: any. */
-  labelsLike?: string;
-  /** Range start, ms (inclusive). */
-  from: number;
-  /** Range end, ms (exclusive). */
-  to: number;
-  /** Bucket width in ms (rounded up to a multiple of the tier's). Default: from `maxPoints`. */
-  step?: number;
-  /** Most points per series when no `step` is given; default 1 500. */
-  maxPoints?: number;
-  /** Tier. Default: see {@linkcode pickStep}. */
-  tier?: SeriesTier;
-  /** Which value of a bucket: `avg` (default), `min`, `max` or `last`. */
-  agg?: "avg" | "min" | "max" | "last";
-}
-
-/** One series of a {@linkcode Lake.seriesMany} result. */
-export interface SeriesEntry {
-  host: string;
-  metric: string;
-  /** Canonical label string. */
-  labels: string;
-  /** Bucket starts, ms since the epoch, ascending. */
-  ts: Float64Array;
-  /** Values, same length; `NaN` where a bucket has no value. */
-  values: Float64Array;
-}
-
-/** What {@linkcode Lake.seriesMany} returns. */
-export interface SeriesManyResult {
-  /** The tier that served the series. */
-  tier: SeriesTier;
-  /** Bucket width in ms; `undefined` for raw instants. */
-  step: number | undefined;
-  /** The series, sorted by host, metric, labels. */
-  series: SeriesEntry[];
-}
-
 /** One series present in the lake. */
 export interface MetricEntry {
+  /** Host name. */
   host: string;
+  /** Metric name. */
   metric: string;
   /** Canonical label string. */
   labels: string;
-}
-
-/** A double column of result chunks as one Float64Array, SQL NULL → `NaN`. */
-function doubles(chunks: readonly DuckDBDataChunk[], column: number): Float64Array {
-  let n = 0;
-  for (const c of chunks) n += c.rowCount;
-  const out = new Float64Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    const vector = c.getColumnVector(column) as DuckDBDoubleVector;
-    copyDoubles(vector, 0, c.rowCount, out, at);
-    at += c.rowCount;
-  }
-  return out;
-}
-
-/** What a double vector holds at run time (`items` and `validity` are private in the typings
- * but a pinned, documented layout of @duckdb/node-api 1.5: a view on DuckDB's own buffer). */
-interface RawDoubles {
-  items?: unknown;
-  validity?: { data: unknown; itemValid(i: number): boolean };
-}
-
-/** Copies `n` items of a double vector from `from` into `out` at `at`, NULL → `NaN`. */
-function copyDoubles(
-  vector: DuckDBDoubleVector,
-  from: number,
-  n: number,
-  out: Float64Array,
-  at: number,
-): void {
-  const raw = vector as unknown as RawDoubles;
-  if (!(raw.items instanceof Float64Array) || raw.validity === undefined) {
-    for (let i = 0; i < n; i++) out[at + i] = vector.getItem(from + i) ?? NaN;
-    return;
-  }
-  out.set(raw.items.subarray(from, from + n), at);
-  if (raw.validity.data === null) return;
-  for (let i = 0; i < n; i++) if (!raw.validity.itemValid(from + i)) out[at + i] = NaN;
-}
-
-/** Puts a series' points in time order (in place when already sorted: the common case). */
-function sortByTime(entry: SeriesEntry): SeriesEntry {
-  const { ts, values } = entry;
-  let sorted = true;
-  for (let i = 1; i < ts.length && sorted; i++) sorted = ts[i - 1]! <= ts[i]!;
-  if (sorted) return entry;
-  const order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]!);
-  return {
-    ...entry,
-    ts: Float64Array.from(order, (i) => ts[i]!),
-    values: Float64Array.from(order, (i) => values[i]!),
-  };
-}
-
-/** The SQL filter (and its parameters) of a series read. */
-function seriesWhere(
-  options: Omit<SeriesManyOptions, "labels"> & { labels?: string },
-): { where: string; params: Record<string, DuckDBValue> } {
-  const params: Record<string, DuckDBValue> = {
-    from: BigInt(Math.floor(options.from)),
-    to: BigInt(Math.ceil(options.to)),
-  };
-  const terms = ["ts >= epoch_ms(CAST($from AS BIGINT))", "ts < epoch_ms(CAST($to AS BIGINT))"];
-  const metrics = [
-    ...(options.metric !== undefined ? [options.metric] : []),
-    ...(options.metrics ?? []),
-  ];
-  if (metrics.length === 1) {
-    terms.unshift("metric = $metric");
-    params.metric = metrics[0]!;
-  } else if (metrics.length > 1 || options.metrics !== undefined) {
-    const names = metrics.map((m, i) => {
-      params[`m${i}`] = m;
-      return `$m${i}`;
-    });
-    terms.unshift(names.length ? `metric IN (${names.join(", ")})` : "false");
-  }
-  if (options.labels !== undefined) {
-    terms.push("labels = $labels");
-    params.labels = options.labels;
-  }
-  if (options.labelsLike !== undefined) {
-    terms.push("labels LIKE $labelsLike");
-    params.labelsLike = options.labelsLike;
-  }
-  if (options.host !== undefined) {
-    terms.push("host = $host");
-    params.host = options.host;
-  }
-  return { where: terms.join(" AND "), params };
-}
-
-/** SELECT of bucketed values `t`, `v` (plus `keys`) over one tier. */
-function bucketSql(
-  tier: SeriesTier,
-  step: number | undefined,
-  agg: "avg" | "min" | "max" | "last",
-  where: string,
-  keys: string,
-): string {
-  if (tier === "raw") {
-    const bucket = step === undefined ? "epoch_ms(ts)" : `epoch_ms(ts) // ${step} * ${step}`;
-    const value = {
-      avg: "avg(value)",
-      min: "min(value)",
-      max: "max(value)",
-      last: "arg_max(value, ts)",
-    }[agg];
-    return `SELECT ${keys}CAST(${bucket} AS DOUBLE) AS t, ${value} AS v FROM samples ` +
-      `WHERE ${where} GROUP BY ALL`;
-  }
-  const width = TIER_MS[tier];
-  const value = {
-    avg: "sum(avg * count) / sum(count)",
-    min: "min(min)",
-    max: "max(max)",
-    last: "arg_max(last, k)",
-  }[agg];
-  return `WITH u AS (
-    SELECT ${keys}epoch_ms(ts) AS e, min, avg, max, last, count, epoch_ms(ts) + ${width - 1} AS k
-      FROM rollup_${tier} WHERE ${where}
-    UNION ALL
-    SELECT ${keys}epoch_ms(ts), value, value, value, value, 1, epoch_ms(ts) FROM _fresh_${tier}
-      WHERE ${where})
-    SELECT ${keys}CAST(e // ${step} * ${step} AS DOUBLE) AS t, ${value} AS v FROM u GROUP BY ALL`;
 }
 
 /** An open lake: one in-memory DuckDB connection with the lake's views. */
@@ -324,28 +118,8 @@ export class Lake {
    * @throws {RangeError} If the range is empty or the step is not positive.
    * @throws {LakeError} If DuckDB fails.
    */
-  async series(options: SeriesOptions): Promise<SeriesResult> {
-    const { metric, from, to, agg = "avg" } = options;
-    const tier = options.tier ?? pickTier(from, to);
-    if (options.step !== undefined && !(options.step > 0)) {
-      throw new RangeError(`Invalid step: ${options.step}`);
-    }
-    const labels = typeof options.labels === "string"
-      ? options.labels
-      : formatLabels(options.labels ?? {});
-    const { where, params } = seriesWhere({
-      metric,
-      labels,
-      from,
-      to,
-      ...(options.host !== undefined ? { host: options.host } : {}),
-    });
-    const step = tier === "raw"
-      ? (options.step === undefined ? undefined : Math.round(options.step))
-      : Math.max(TIER_MS[tier], Math.round(options.step ?? TIER_MS[tier]));
-    const sql = `${bucketSql(tier, step, agg, where, "")} ORDER BY 1`;
-    const chunks = await this.#chunks(sql, params);
-    return { tier, ts: doubles(chunks, 0), values: doubles(chunks, 1) };
+  series(options: SeriesOptions): Promise<SeriesResult> {
+    return seriesOne((sql, params) => this.#chunks(sql, params), options);
   }
 
   /**
@@ -372,54 +146,8 @@ export class Lake {
    * lake.close();
    * ```
    */
-  async seriesMany(options: SeriesManyOptions): Promise<SeriesManyResult> {
-    const { tier, step } = pickStep(options.from, options.to, options);
-    const labels = options.labels === undefined || typeof options.labels === "string"
-      ? options.labels
-      : formatLabels(options.labels);
-    const { where, params } = seriesWhere(
-      {
-        ...options,
-        ...(labels !== undefined ? { labels } : {}),
-      } as SeriesManyOptions & { labels?: string },
-    );
-    const agg = options.agg ?? "avg";
-    const keys = "host, metric, labels, ";
-    let rows: string;
-    if (tier !== "raw" && step === TIER_MS[tier]) {
-      // A rollup bucket is unique per series (one compact file per host and date): only the
-      // buckets that raw files newer than the last compaction reach are merged with them.
-      const cut =
-        `(SELECT coalesce(min(epoch_ms(ts)) // ${step} * ${step}, 9e18) FROM _fresh_${tier} WHERE ${where})`;
-      rows = `SELECT ${keys}CAST(epoch_ms(ts) AS DOUBLE) AS t, ${agg} AS v FROM rollup_${tier}
-        WHERE ${where} AND epoch_ms(ts) < ${cut}
-        UNION ALL (${bucketSql(tier, step, agg, `${where} AND epoch_ms(ts) >= ${cut}`, keys)})`;
-    } else rows = bucketSql(tier, step, agg, where, keys);
-    // one row per series (few result chunks to fetch); order within a list is restored below
-    const sql = `SELECT ${keys}list({'t': t, 'v': v}) AS p FROM (${rows})
-      GROUP BY ALL ORDER BY host, metric, labels`;
-    const series: SeriesEntry[] = [];
-    for (const chunk of await this.#chunks(sql, params)) {
-      const [host, metric, label] = [0, 1, 2].map((i) => chunk.getColumnVector(i));
-      const points = chunk.getColumnVector(3) as DuckDBListVector;
-      const pairs = points.childVector as DuckDBStructVector;
-      const tItems = pairs.entryVectorAt(0) as DuckDBDoubleVector;
-      const vItems = pairs.entryVectorAt(1) as DuckDBDoubleVector;
-      for (let row = 0; row < chunk.rowCount; row++) {
-        const n = points.getEntryLength(row), at = points.getEntryOffset(row);
-        const entry: SeriesEntry = {
-          host: host!.getItem(row) as string,
-          metric: metric!.getItem(row) as string,
-          labels: label!.getItem(row) as string,
-          ts: new Float64Array(n),
-          values: new Float64Array(n),
-        };
-        copyDoubles(tItems, at, n, entry.ts, 0);
-        copyDoubles(vItems, at, n, entry.values, 0);
-        series.push(sortByTime(entry));
-      }
-    }
-    return { tier, step, series };
+  seriesMany(options: SeriesManyOptions): Promise<SeriesManyResult> {
+    return seriesMany((sql, params) => this.#chunks(sql, params), options);
   }
 
   /**
