@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { isLoopback, main, parseServeFlags } from "../../cli/serve.ts";
 import { UsageError } from "../../cli/_args.ts";
+import { startServe } from "../_serve.ts";
 
 const noEnv = () => undefined;
 
@@ -60,20 +61,6 @@ Deno.test("isLoopback() knows loopback names and addresses", () => {
   }
 });
 
-async function serve(args: string[]) {
-  const controller = new AbortController();
-  let resolveUrl!: (u: URL) => void;
-  const listening = new Promise<URL>((r) => resolveUrl = r);
-  const log = console.log;
-  console.log = () => {};
-  const done = main(["--host", "127.0.0.1", "--port", "0", ...args], {
-    signal: controller.signal,
-    onListen: resolveUrl,
-  })
-    .finally(() => console.log = log);
-  return { url: await listening, stop: () => controller.abort(), done };
-}
-
 async function nextSamplesEvent(url: URL, headers: HeadersInit = {}): Promise<unknown[][]> {
   const res = await fetch(new URL("/api/live", url), { headers });
   assert.equal(res.status, 200);
@@ -94,7 +81,7 @@ async function nextSamplesEvent(url: URL, headers: HeadersInit = {}): Promise<un
 
 Deno.test("main() collects this machine and streams it live, then shuts down cleanly", async () => {
   const data = await Deno.makeTempDir();
-  const s = await serve(["--data", data]);
+  const s = await startServe(["--data", data]);
   const rows = await nextSamplesEvent(s.url);
   assert.ok(rows.some((r) => r[2] === "cpu_ratio"));
   const health = await (await fetch(new URL("/healthz", s.url))).json();
@@ -107,7 +94,7 @@ Deno.test("main() collects this machine and streams it live, then shuts down cle
 Deno.test("main() --no-collect follows the spool of a separate collector", async () => {
   const { SpoolWriter } = await import("../../lake/mod.ts");
   const data = await Deno.makeTempDir();
-  const s = await serve(["--data", data, "--no-collect", "--token", "t0k"]);
+  const s = await startServe(["--data", data, "--no-collect", "--token", "t0k"]);
   assert.equal((await fetch(new URL("/healthz", s.url.origin))).status, 401);
   const writer = new SpoolWriter(data, Date.now());
   const pending = nextSamplesEvent(s.url, { authorization: "Bearer t0k" });

@@ -1,34 +1,13 @@
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { main } from "../../cli/serve.ts";
 import { simulateHost } from "../../lake/mod.ts";
+import { launchChromium, openPage } from "../_browser.ts";
+import { startServe } from "../_serve.ts";
 import { missing } from "../_skip.ts";
 
 // Screenshots go to docs/ only when asked (UPDATE_SCREENSHOTS=1), so test runs leave git clean.
 const SHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1"
   ? new URL("../../docs/screenshots/", import.meta.url)
   : new URL(`file://${Deno.makeTempDirSync({ prefix: "perfscope-shots-" })}/`);
-
-/** Starts `serve` in-process; resolves with its URL and a stop function. */
-async function serve(args: string[]) {
-  const controller = new AbortController();
-  let resolveUrl!: (u: URL) => void;
-  const listening = new Promise<URL>((r) => resolveUrl = r);
-  const log = console.log;
-  console.log = () => {};
-  const done = main(["--host", "127.0.0.1", "--port", "0", ...args], {
-    signal: controller.signal,
-    onListen: resolveUrl,
-  }).finally(() => console.log = log);
-  const base = await listening;
-  return {
-    base,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
-}
 
 Deno.test({
   name:
@@ -38,8 +17,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const data = await Deno.makeTempDir({ prefix: "perfscope-browser-" });
-    const server = await serve(["--data", data]);
-    const base = server.base;
+    const server = await startServe(["--data", data]);
+    const base = server.url;
     // A simulated lake for the Capacity page: a file system filling up and a saturated CPU.
     const simData = await Deno.makeTempDir({ prefix: "perfscope-browser-sim-" });
     const simEnd = Date.now() - 60_000;
@@ -54,7 +33,7 @@ Deno.test({
       diskFill: { from: 0.55, to: 0.82 },
       cpuSaturation: { from: simEnd - 3_600_000, durationMs: 3_600_000 },
     });
-    const sim = await serve(["--data", simData, "--no-collect"]);
+    const sim = await startServe(["--data", simData, "--no-collect"]);
     // An hour of history for the Explore page (the collector flushes Parquet once a minute).
     const now = Date.now();
     const lines = [];
@@ -88,27 +67,11 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 500));
     }
 
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-    const errors: string[] = [];
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("requestfailed", (r) => {
-        if (!r.url().endsWith("/api/live")) errors.push(`request failed: ${r.url()}`);
+      const { page, errors } = await openPage(browser, {
+        viewport: { width: 1280, height: 900 },
+        failedRequest: (url) => !url.endsWith("/api/live"),
       });
 
       await page.goto(new URL("/live", base).href);
@@ -145,7 +108,7 @@ Deno.test({
       const csv = await page.getAttribute("#download-csv", "href");
       assert.match(csv ?? "", /format=csv/);
 
-      await page.goto(new URL("/capacity", sim.base).href, { timeout: 120_000 });
+      await page.goto(new URL("/capacity", sim.url).href, { timeout: 120_000 });
       await page.waitForSelector("#capacity-0 svg", { timeout: 10_000 });
       assert.match(await page.textContent("tbody tr") ?? "", /filesystem/);
       assert.match(await page.textContent("main") ?? "", /\[(critical|warning)\]/);
@@ -153,13 +116,16 @@ Deno.test({
       await page.goto(new URL("/alerts", base).href);
       await page.screenshot({ path: new URL("alerts.png", SHOTS).pathname, fullPage: true });
       await page.close();
+      assert.deepEqual(errors, []);
     } finally {
       await browser.close();
-      await server.stop();
-      await sim.stop();
+      // last started, first stopped: each restores the console.log it found
+      sim.stop();
+      await sim.done;
+      server.stop();
+      await server.done;
       await Deno.remove(data, { recursive: true });
       await Deno.remove(simData, { recursive: true });
     }
-    assert.deepEqual(errors, []);
   },
 });
