@@ -61,14 +61,18 @@ export function seriesWhere(
   return { where: terms.join(" AND "), params };
 }
 
-/** SELECT of bucketed values `t`, `v` (plus `keys`) over one tier. */
-export function bucketSql(
-  tier: SeriesTier,
-  step: number | undefined,
-  agg: Agg,
-  where: string,
-  keys: string,
-): string {
+/** What a bucketed read selects and how. */
+export interface BucketQuery {
+  tier: SeriesTier;
+  /** Bucket width in ms; `undefined` for raw instants (raw tier only). */
+  step: number | undefined;
+  agg: Agg;
+  /** SQL filter from {@linkcode seriesWhere}. */
+  where: string;
+}
+
+/** SELECT of bucketed values `t`, `v` (plus `keys`, e.g. `"host, "`) over one tier. */
+export function bucketSql({ tier, step, agg, where }: BucketQuery, keys = ""): string {
   if (tier === "raw") {
     const bucket = step === undefined ? "epoch_ms(ts)" : `epoch_ms(ts) // ${step} * ${step}`;
     const value = {
@@ -98,12 +102,8 @@ export function bucketSql(
 
 /** SELECT of one row per series (host, metric, labels) with its points as a list `p` of
  * `{t, v}` structs, in no particular order within the list. */
-export function seriesListSql(
-  tier: SeriesTier,
-  step: number | undefined,
-  agg: Agg,
-  where: string,
-): string {
+export function seriesListSql(query: BucketQuery): string {
+  const { tier, step, agg, where } = query;
   const keys = "host, metric, labels, ";
   let rows: string;
   if (tier !== "raw" && step === TIER_MS[tier]) {
@@ -113,8 +113,8 @@ export function seriesListSql(
       `(SELECT coalesce(min(epoch_ms(ts)) // ${step} * ${step}, 9e18) FROM _fresh_${tier} WHERE ${where})`;
     rows = `SELECT ${keys}CAST(epoch_ms(ts) AS DOUBLE) AS t, ${agg} AS v FROM rollup_${tier}
         WHERE ${where} AND epoch_ms(ts) < ${cut}
-        UNION ALL (${bucketSql(tier, step, agg, `${where} AND epoch_ms(ts) >= ${cut}`, keys)})`;
-  } else rows = bucketSql(tier, step, agg, where, keys);
+        UNION ALL (${bucketSql({ ...query, where: `${where} AND epoch_ms(ts) >= ${cut}` }, keys)})`;
+  } else rows = bucketSql(query, keys);
   // one row per series (few result chunks to fetch)
   return `SELECT ${keys}list({'t': t, 'v': v}) AS p FROM (${rows})
       GROUP BY ALL ORDER BY host, metric, labels`;

@@ -79,7 +79,7 @@ export async function seriesMany(
     ? options.labels
     : formatLabels(options.labels);
   const { where, params } = seriesWhere({ ...options, labels });
-  const sql = seriesListSql(tier, step, options.agg ?? "avg", where);
+  const sql = seriesListSql({ tier, step, agg: options.agg ?? "avg", where });
   const series: SeriesEntry[] = [];
   for (const chunk of await read(sql, params)) {
     const [host, metric, label] = [0, 1, 2].map((i) => chunk.getColumnVector(i));

@@ -61,6 +61,6 @@ export async function seriesOne(read: ReadChunks, options: SeriesOptions): Promi
   const step = tier === "raw"
     ? (options.step === undefined ? undefined : Math.round(options.step))
     : Math.max(TIER_MS[tier], Math.round(options.step ?? TIER_MS[tier]));
-  const chunks = await read(`${bucketSql(tier, step, agg, where, "")} ORDER BY 1`, params);
+  const chunks = await read(`${bucketSql({ tier, step, agg, where })} ORDER BY 1`, params);
   return { tier, ts: doubles(chunks, 0), values: doubles(chunks, 1) };
 }
