@@ -40,6 +40,13 @@ export interface SamplerOptions {
   /** Page size in bytes for process RSS. Default 4096. */
   pageSize?: number;
   /** Event-loop probe interval in ms (each tick costs CPU: 100 ms ticks cost ~3 ms/s). Default 1000. */
+  /**
+   * Where `perfscope_event_loop_delay_ms` comes from: called once per snapshot, returns the
+   * event-loop delay in ms (e.g. how late the caller's own timer fired), and no probe timer
+   * runs (one process wake-up less per interval). Default: an unreferenced probe timer every
+   * `loopProbeMs`.
+   */
+  loopDelay?: () => number;
   loopProbeMs?: number;
   /**
    * Told when a metric family fails (its samples are left out of that snapshot; the others
@@ -107,7 +114,8 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   );
   const disks = new DiskFilter(ctx.sysRoot);
   const processes = new ProcessScanner(topN, clockTicks, pageSize, processListMs);
-  const probe = new LoopProbe(loopProbeMs);
+  const probe = options.loopDelay ? undefined : new LoopProbe(loopProbeMs);
+  const loopDelay = options.loopDelay ?? (() => probe!.take());
   const families: [string, (c: Context) => void][] = [
     ["stat", collectStat],
     ["loadavg", collectLoadAvg],
@@ -140,13 +148,13 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     const mem = Deno.memoryUsage();
     ctx.gauge("perfscope_heap_bytes", none, mem.heapUsed);
     ctx.gauge("perfscope_rss_bytes", none, mem.rss);
-    ctx.gauge("perfscope_event_loop_delay_ms", none, probe.take());
+    ctx.gauge("perfscope_event_loop_delay_ms", none, loopDelay());
     ctx.gauge("perfscope_sample_ms", none, performance.now() - started);
     return ctx.out;
   }
 
   function close(): void {
-    probe.stop();
+    probe?.stop();
     files.close();
   }
 

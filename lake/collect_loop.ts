@@ -113,9 +113,14 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   }
   summary.replayed = replaySpool(root);
   let spool = new SpoolWriter(root, now());
-  const owned = options.sampler
-    ? undefined
-    : createSampler(options.topN === undefined ? { host } : { host, topN: options.topN });
+  // The default sampler reports how late this loop's own ticks fire as its event-loop delay
+  // (instead of running a probe timer: one wake-up less per interval).
+  let lateness = 0;
+  const owned = options.sampler ? undefined : createSampler({
+    host,
+    loopDelay: () => lateness,
+    ...(options.topN === undefined ? {} : { topN: options.topN }),
+  });
   const sampler: SampleSource = options.sampler ?? owned!;
   let buffer: LakeRow[] = [];
   const start = now();
@@ -146,6 +151,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   function step(): void {
     timer = undefined;
     if (stopped) return;
+    lateness = Math.max(0, now() - (start + tick * intervalMs));
     try {
       const samples = sampler.sample();
       summary.snapshots++;

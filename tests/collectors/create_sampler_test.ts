@@ -186,3 +186,16 @@ Deno.test("createSampler() rejects invalid options with a RangeError", () => {
   assert.throws(() => createSampler({ pageSize: NaN }), /Invalid pageSize/);
   assert.throws(() => createSampler({ loopProbeMs: -5 }), /Invalid loopProbeMs/);
 });
+
+Deno.test("createSampler() takes the event-loop delay from loopDelay when given", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  try {
+    let delay = 7;
+    using sampler = createSampler({ procRoot: root, sysRoot: root, loopDelay: () => delay });
+    assert.equal(find(sampler.sample(), "perfscope_event_loop_delay_ms")!.value, 7);
+    delay = 0;
+    assert.equal(find(sampler.sample(), "perfscope_event_loop_delay_ms")!.value, 0);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
