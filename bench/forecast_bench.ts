@@ -68,8 +68,9 @@ function median(xs: number[]): number {
  * @returns The figures.
  */
 export function run(
-  path = new URL("../../shared/data/ett/ETTh2.csv", import.meta.url),
+  options: { path?: string | URL } = {},
 ): BenchResult | undefined {
+  const path = options.path ?? new URL("../../shared/data/ett/ETTh2.csv", import.meta.url);
   let text: string;
   try {
     text = Deno.readTextFileSync(path);

@@ -141,7 +141,7 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
     };
     const rows: [string, string][] = [
       [
-        "Parquet writer (hyparquet-writer, 1-min files)",
+        "Parquet writer (collector's fixed-schema encoder, 1-min files)",
         `${Math.round(writerRowsPerSecond).toLocaleString("en")} rows/s`,
       ],
       [
