@@ -75,14 +75,40 @@ export function listSegments(root: string): SpoolSegment[] {
 export function encodeSnapshot(rows: readonly LakeRow[]): string {
   const t = rows[0]?.ts ?? 0;
   const h = rows[0]?.host ?? "";
-  const s: unknown[] = [];
-  for (const r of rows) {
+  // Built by hand (the same text JSON.stringify gives): no array per sample, and the quoted
+  // metric and labels of a series are cached, since a collector repeats them every snapshot.
+  let out = `{"t":${t},"h":${JSON.stringify(h)},"s":[`;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
     const v = Number.isFinite(r.value) ? r.value : null;
-    if (r.host !== h) s.push([r.metric, r.labels, v, r.ts, r.host]);
-    else if (r.ts !== t) s.push([r.metric, r.labels, v, r.ts]);
-    else s.push([r.metric, r.labels, v]);
+    out += `${i ? ",[" : "["}${quoted(r.metric, r.labels)}${v}`;
+    if (r.host !== h) out += `,${r.ts},${JSON.stringify(r.host)}]`;
+    else if (r.ts !== t) out += `,${r.ts}]`;
+    else out += "]";
   }
-  return JSON.stringify({ t, h, s }) + "\n";
+  return out + "]}\n";
+}
+
+/** `"metric","labels",` by metric, then labels (bounded: cleared past `quotedMax` series). */
+const quotedCache = new Map<string, Map<string, string>>();
+let quotedCount = 0;
+const quotedMax = 100_000;
+
+function quoted(metric: string, labels: string): string {
+  let byLabels = quotedCache.get(metric);
+  if (!byLabels) {
+    if (quotedCount >= quotedMax) {
+      quotedCache.clear();
+      quotedCount = 0;
+    }
+    quotedCache.set(metric, byLabels = new Map());
+  }
+  let q = byLabels.get(labels);
+  if (q === undefined) {
+    byLabels.set(labels, q = `${JSON.stringify(metric)},${JSON.stringify(labels)},`);
+    quotedCount++;
+  }
+  return q;
 }
 
 /**

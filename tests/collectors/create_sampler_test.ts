@@ -179,6 +179,23 @@ Deno.test("createSampler() emits only its own metrics for an empty proc root", (
   }
 });
 
+Deno.test("createSampler() reports its RSS every snapshot and its heap at least every 10 s", () => {
+  let ts = 1_000_000;
+  using sampler = createSampler({ topN: 0, now: () => ts });
+  const values = (metric: string) => {
+    const s = sampler.sample().find((x) => x.metric === metric)!;
+    return s.value;
+  };
+  const heap = values("perfscope_heap_bytes");
+  assert.ok(heap > 0);
+  ts += 1000;
+  assert.equal(values("perfscope_heap_bytes"), heap);
+  ts += 10_000;
+  assert.ok(values("perfscope_heap_bytes") > 0);
+  const rss = values("perfscope_rss_bytes");
+  assert.ok(rss > 1e6 && rss < 1e10, `rss ${rss}`);
+});
+
 Deno.test("createSampler() rejects invalid options with a RangeError", () => {
   assert.throws(() => createSampler({ topN: -1 }), /Invalid topN: -1/);
   assert.throws(() => createSampler({ topN: 1.5 }), RangeError);

@@ -117,3 +117,27 @@ Deno.test("tailSpool() with fromStart delivers the snapshots already spooled, an
   w.close(true);
   assert.deepEqual(seen, [1, 2]);
 });
+
+Deno.test("encodeSnapshot() writes exactly the JSON of the line, with odd names and values", () => {
+  const rows = [
+    { ts: 5, host: 'h"1', metric: "m\n", labels: 'a="x\\\\y"', value: 1.5e-7 },
+    { ts: 5, host: 'h"1', metric: "m\n", labels: 'a="x\\\\y"', value: -0 },
+    { ts: 5, host: 'h"1', metric: "n", labels: "", value: 1e21 },
+    { ts: 6, host: 'h"1', metric: "n", labels: "", value: Infinity },
+    { ts: 7, host: "other\u2028", metric: "é", labels: "", value: -3 },
+  ];
+  const s = [
+    ["m\n", 'a="x\\\\y"', 1.5e-7],
+    ["m\n", 'a="x\\\\y"', 0],
+    ["n", "", 1e21],
+    ["n", "", null, 6],
+    ["é", "", -3, 7, "other\u2028"],
+  ];
+  for (let i = 0; i < 2; i++) {
+    assert.equal(encodeSnapshot(rows), JSON.stringify({ t: 5, h: 'h"1', s }) + "\n");
+  }
+  assert.equal(encodeSnapshot([]), '{"t":0,"h":"","s":[]}\n');
+  const back = decodeSnapshot(encodeSnapshot(rows));
+  assert.deepEqual(back.map((r) => r.labels), rows.map((r) => r.labels));
+  assert.deepEqual(back.map((r) => r.host), rows.map((r) => r.host));
+});
