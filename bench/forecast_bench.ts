@@ -14,7 +14,11 @@
 
 import { readCsvSeries } from "../analytics/csv_series.ts";
 import { forecast } from "../analytics/forecast.ts";
-import { candidateModels, type CandidateName } from "../analytics/forecast_candidates.ts";
+import {
+  candidateModels,
+  type CandidateName,
+  DEFAULT_CANDIDATES,
+} from "../analytics/forecast_candidates.ts";
 import { detectPeriods } from "../analytics/models/detect_periods.ts";
 
 /** Figures of one method at one horizon. */
@@ -90,16 +94,8 @@ export function run(
   const origins: number[] = [], all: number[] = [];
   for (let o = START; o + STEP <= TEST_END; o += STEP) origins.push(o);
   for (let o = START; o + STEP <= z.length; o += STEP) all.push(o);
-  const names: CandidateName[] = [
-    "snaive",
-    "drift",
-    "seasonal_mean",
-    "ets",
-    "ets_damped",
-    "theta",
-    "mstl_ets",
-    "augurs_mstl",
-  ];
+  // the default pool plus the slower opt-in candidates, to show why they are opt-in
+  const names: CandidateName[] = [...DEFAULT_CANDIDATES, "mstl_ets", "augurs_mstl"];
   const pool = candidateModels(names);
   const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,

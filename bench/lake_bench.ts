@@ -52,21 +52,26 @@ const DAY = 86_400_000;
  * @param options See {@linkcode LakeBenchOptions}.
  * @returns The figures.
  */
+/** The simulated 308-series host-day both the writer figure and the collector probe replay. */
+function hostDayModel(): ReturnType<typeof buildModel> {
+  return buildModel({
+    seed: 1,
+    stepMs: 1000,
+    cpus: 16,
+    topN: 10,
+    start: 0,
+    durationMs: DAY,
+    diskFill: undefined,
+    cpuSaturation: undefined,
+  });
+}
+
 export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResult> {
   const quick = options.quick ?? false;
   const root = Deno.makeTempDirSync({ prefix: "lake_bench_" });
   try {
     // 1. writer throughput on collector-sized files (one minute of 308 series)
-    const { series, step } = buildModel({
-      seed: 1,
-      stepMs: 1000,
-      cpus: 16,
-      topN: 10,
-      start: 0,
-      durationMs: DAY,
-      diskFill: undefined,
-      cpuSaturation: undefined,
-    });
+    const { series, step } = hostDayModel();
     const n = series.length * 60;
     const cols = {
       ts: new Float64Array(n),
@@ -198,16 +203,7 @@ async function probe(root: string, seconds: number, kind: string): Promise<void>
   const real = kind === "full"
     ? createSampler({ topN: 5 })
     : { sample: (): Sample[] => [], close() {} };
-  const { series, step } = buildModel({
-    seed: 1,
-    stepMs: 1000,
-    cpus: 16,
-    topN: 10,
-    start: 0,
-    durationMs: DAY,
-    diskFill: undefined,
-    cpuSaturation: undefined,
-  });
+  const { series, step } = hostDayModel();
   let count = 0;
   // the simulated series are computed once: the probe measures the lake's share, not the model's
   step(Date.now());
