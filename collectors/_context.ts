@@ -6,7 +6,8 @@
 
 import type { Counters } from "./_counters.ts";
 import type { FileCache } from "./_file_cache.ts";
-import type { Labels, Sample } from "./sample.ts";
+import type { Labels } from "./sample.ts";
+import { SeriesTable, type Snapshot } from "./snapshot.ts";
 
 /** Shared state and helpers of one sampler, valid for one snapshot at a time. */
 export class Context {
@@ -14,8 +15,9 @@ export class Context {
   ts = 0;
   /** The snapshot's number (1 for the first). */
   round = 0;
-  /** The snapshot being built. */
-  out: Sample[] = [];
+  /** The snapshot being built (reused: its arrays grow once and are overwritten). */
+  readonly snap: Snapshot = { ts: 0, length: 0, series: [], values: new Float64Array(256) };
+  readonly table: SeriesTable;
   #labels = new Map<string, Labels>();
 
   /**
@@ -31,7 +33,9 @@ export class Context {
     readonly sysRoot: string,
     readonly files: FileCache,
     readonly counters: Counters,
-  ) {}
+  ) {
+    this.table = new SeriesTable(host);
+  }
 
   /** Reads `procRoot/rel`; `undefined` (remembered) if it does not exist. */
   proc(rel: string): string | undefined {
@@ -55,7 +59,15 @@ export class Context {
 
   /** Emits a gauge sample. */
   gauge(metric: string, labels: Labels, value: number): void {
-    this.out.push({ ts: this.ts, host: this.host, metric, labels, value });
+    const snap = this.snap;
+    const i = snap.length++;
+    if (i === snap.values.length) {
+      const bigger = new Float64Array(i * 2);
+      bigger.set(snap.values);
+      snap.values = bigger;
+    }
+    snap.series[i] = this.table.get(metric, labels);
+    snap.values[i] = value;
   }
 
   /**

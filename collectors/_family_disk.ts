@@ -136,16 +136,21 @@ export interface FsStats {
  * (the first mount listed wins; bind mounts and later mounts of the same device are dropped).
  * Used is `(blocks − bfree) × frsize`; free is `bavail × frsize` (free to non-root, as `df`),
  * so used + free can be less than size by the root reserve. A mount whose statfs fails is
- * skipped.
+ * skipped. The mount table is read every {@linkcode MOUNTS_EVERY_MS}; statfs every snapshot.
  */
 export function collectFilesystems(
   ctx: Context,
   statfs: (path: string) => FsStats = libcStatfs,
 ): void {
-  const text = ctx.proc("mounts");
-  if (text === undefined) return;
   let cached = mountCache.get(ctx);
-  if (cached?.text !== text) mountCache.set(ctx, cached = { text, mounts: realMounts(ctx, text) });
+  // The mount table rarely changes: it is read again only every MOUNTS_EVERY_MS.
+  if (!cached || !(ctx.ts - cached.readTs < MOUNTS_EVERY_MS)) {
+    const text = ctx.proc("mounts");
+    if (text === undefined) return;
+    if (cached?.text !== text) cached = { text, mounts: realMounts(ctx, text), readTs: ctx.ts };
+    cached.readTs = ctx.ts;
+    mountCache.set(ctx, cached);
+  }
   for (const m of cached.mounts) {
     let s: FsStats;
     try {
@@ -168,8 +173,11 @@ interface RealMount {
   labels: Labels;
 }
 
+/** How often (ms of snapshot time) /proc/mounts is read again: a new mount shows this late. */
+export const MOUNTS_EVERY_MS = 10_000;
+
 /** The mount table parsed and filtered, kept while /proc/mounts reads the same. */
-const mountCache = new WeakMap<Context, { text: string; mounts: RealMount[] }>();
+const mountCache = new WeakMap<Context, { text: string; mounts: RealMount[]; readTs: number }>();
 
 function realMounts(ctx: Context, text: string): RealMount[] {
   const seen = new Set<string>();

@@ -1,22 +1,34 @@
 /**
  * Keeps files under /proc open and re-reads them from offset 0, which costs about a third of
- * an open/read/close per sample. Private to the collectors.
+ * an open/read/close per sample. Where libc is reachable by FFI the files are raw descriptors
+ * read with `pread` (one system call per read); elsewhere Deno files with seek + read.
+ * Private to the collectors.
  *
  * @module
  */
 
+import { cString, ENOENT, errno, type Libc, libc } from "./_libc.ts";
+
 const decoder = new TextDecoder();
+
+/** An open file: a libc descriptor or a Deno file. */
+type Handle = number | Deno.FsFile;
 
 /** Reads small files repeatedly through cached file handles. */
 export class FileCache {
-  #open = new Map<string, Deno.FsFile>();
+  #open = new Map<string, Handle>();
+  #libc: Libc | null;
   #missing = new Set<string>();
   #buf = new Uint8Array(16 * 1024);
   #max: number;
 
-  /** @param maxOpen Most handles kept open; further files are opened and closed per read. */
-  constructor(maxOpen = 512) {
+  /**
+   * @param maxOpen Most handles kept open; further files are opened and closed per read.
+   * @param useLibc Read through libc where it is available. Default true.
+   */
+  constructor(maxOpen = 512, useLibc = true) {
     this.#max = maxOpen;
+    this.#libc = useLibc ? libc() : null;
   }
 
   /** Number of handles held open. */
@@ -54,17 +66,11 @@ export class FileCache {
     if (this.#missing.has(path)) return undefined;
     let file = this.#open.get(path);
     let keep = true;
-    if (file) {
-      file.seekSync(0, Deno.SeekMode.Start);
-    } else {
-      try {
-        file = Deno.openSync(path);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) {
-          if (remember) this.#missing.add(path);
-          return undefined;
-        }
-        throw error;
+    if (file === undefined) {
+      file = this.#openFile(path);
+      if (file === undefined) {
+        if (remember) this.#missing.add(path);
+        return undefined;
       }
       keep = this.#open.size < this.#max;
       if (keep) this.#open.set(path, file);
@@ -76,8 +82,43 @@ export class FileCache {
       this.#open.delete(path);
       throw error;
     } finally {
-      if (!keep) file.close();
+      if (!keep) this.#close(file);
     }
+  }
+
+  /** Opens a file for reading; `undefined` if it does not exist. */
+  #openFile(path: string): Handle | undefined {
+    const c = this.#libc;
+    if (c) {
+      const fd = c.open(cString(path), 0); // O_RDONLY
+      if (fd >= 0) return fd;
+      const code = errno(c);
+      if (code === ENOENT) return undefined;
+      throw new Error(`Cannot open ${path}: errno ${code}`);
+    }
+    try {
+      return Deno.openSync(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  #close(file: Handle): void {
+    if (typeof file === "number") this.#libc!.close(file);
+    else file.close();
+  }
+
+  /** Reads at `offset` into the buffer from `at`; the count read (0 at the end). */
+  #readAt(file: Handle, at: number, offset: number): number {
+    if (typeof file !== "number") {
+      if (offset === 0) file.seekSync(0, Deno.SeekMode.Start);
+      return file.readSync(at === 0 ? this.#buf : this.#buf.subarray(at)) ?? 0;
+    }
+    const buf = at === 0 ? this.#buf : this.#buf.subarray(at);
+    const n = this.#libc!.pread(file, buf, buf.length, offset);
+    if (n < 0) throw new Error(`Cannot read: errno ${errno(this.#libc!)}`);
+    return n;
   }
 
   /**
@@ -85,7 +126,7 @@ export class FileCache {
    * files (seq_file) fill the whole request unless the end came, and so do local files, which
    * saves the second read (one system call per file and snapshot).
    */
-  #readAll(file: Deno.FsFile): number {
+  #readAll(file: Handle): number {
     let len = 0;
     for (;;) {
       if (len === this.#buf.length) {
@@ -94,7 +135,7 @@ export class FileCache {
         this.#buf = bigger;
       }
       const free = this.#buf.length - len;
-      const n = file.readSync(len === 0 ? this.#buf : this.#buf.subarray(len));
+      const n = this.#readAt(file, len, len);
       if (!n) break;
       len += n;
       if (n < free) break;
@@ -109,14 +150,14 @@ export class FileCache {
    */
   evict(path: string): void {
     const file = this.#open.get(path);
-    if (!file) return;
+    if (file === undefined) return;
     this.#open.delete(path);
-    file.close();
+    this.#close(file);
   }
 
   /** Closes every handle. */
   close(): void {
-    for (const file of this.#open.values()) file.close();
+    for (const file of this.#open.values()) this.#close(file);
     this.#open.clear();
   }
 }

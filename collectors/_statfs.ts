@@ -6,26 +6,10 @@
  */
 
 import type { FsStats } from "./_family_disk.ts";
+import { cString, libc } from "./_libc.ts";
 
-const symbols = { statfs: { parameters: ["buffer", "buffer"], result: "i32" } } as const;
-
-let libc: Deno.DynamicLibrary<typeof symbols> | null | undefined;
 let nodeStatfs: ((path: string) => FsStats) | undefined;
 const out = new BigUint64Array(15); // struct statfs on 64-bit Linux: 120 bytes
-const utf8 = new TextEncoder();
-
-/**
- * Whether libc's `statfs` is used: 64-bit Linux (x86_64, aarch64: `struct statfs` of 64-bit
- * words) where FFI is allowed.
- */
-function openLibc(): Deno.DynamicLibrary<typeof symbols> | null {
-  if (Deno.build.os !== "linux" || !["x86_64", "aarch64"].includes(Deno.build.arch)) return null;
-  try {
-    return Deno.dlopen("libc.so.6", symbols);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Statistics of the file system holding `path`.
@@ -35,9 +19,9 @@ function openLibc(): Deno.DynamicLibrary<typeof symbols> | null {
  * @throws {Error} If the path cannot be stat'ed (`ENOENT`, `EACCES`…).
  */
 export function statfs(path: string): FsStats {
-  libc ??= openLibc();
-  if (!libc) return viaNode(path);
-  const rc = libc.symbols.statfs(utf8.encode(path + "\0"), out);
+  const c = libc();
+  if (!c) return viaNode(path);
+  const rc = c.statfs(cString(path), out);
   if (rc !== 0) throw new Error(`statfs failed: ${path}`);
   // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize
   return {

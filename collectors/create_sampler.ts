@@ -14,6 +14,7 @@ import { ProcessScanner } from "./_family_processes.ts";
 import { FileCache } from "./_file_cache.ts";
 import { LoopProbe } from "./_loop_probe.ts";
 import type { Sample } from "./sample.ts";
+import { type Snapshot, snapshotSamples } from "./snapshot.ts";
 
 /** How often (ms of snapshot time) `perfscope_heap_bytes` is refreshed. */
 const HEAP_EVERY_MS = 10_000;
@@ -88,6 +89,13 @@ export interface Sampler extends Disposable {
    * @returns The samples, all with the same `ts`.
    */
   sample(): Sample[];
+  /**
+   * Takes one snapshot in columns, allocating nothing per sample: the second-by-second path.
+   * The object is reused: it is valid until the next call of `snapshot` or `sample`.
+   *
+   * @returns The snapshot.
+   */
+  snapshot(): Snapshot;
   /** Stops the event-loop probe and closes cached file handles. */
   close(): void;
 }
@@ -157,18 +165,19 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   let heapUsed = NaN;
   let heapTs = -Infinity;
 
-  function sample(): Sample[] {
+  function snapshot(): Snapshot {
     const started = performance.now();
-    ctx.ts = now();
+    const snap = ctx.snap;
+    ctx.ts = snap.ts = now();
     ctx.round++;
-    ctx.out = [];
+    snap.length = 0;
     ctx.counters.begin(ctx.ts);
     for (const [name, collect] of families) {
-      const mark = ctx.out.length;
+      const mark = snap.length;
       try {
         collect(ctx);
       } catch (error) {
-        ctx.out.length = mark;
+        snap.length = mark;
         onError?.(name, error);
       }
     }
@@ -184,7 +193,11 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     ctx.gauge("perfscope_rss_bytes", none, rss);
     ctx.gauge("perfscope_event_loop_delay_ms", none, loopDelay());
     ctx.gauge("perfscope_sample_ms", none, performance.now() - started);
-    return ctx.out;
+    return snap;
+  }
+
+  function sample(): Sample[] {
+    return snapshotSamples(snapshot());
   }
 
   function close(): void {
@@ -192,5 +205,5 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     files.close();
   }
 
-  return { sample, close, [Symbol.dispose]: close };
+  return { sample, snapshot, close, [Symbol.dispose]: close };
 }

@@ -7,13 +7,15 @@
 
 import { createSampler } from "../collectors/mod.ts";
 import { formatLabels, type Labels, type Sample } from "../collectors/sample.ts";
+import { type Snapshot, snapshotSamples } from "../collectors/snapshot.ts";
+import { RowBuffer } from "./_row_buffer.ts";
 import { checkHost } from "./_paths.ts";
 import { LakeError } from "./errors.ts";
 import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
 import { errorText } from "./write_file_atomic.ts";
-import { type LakeRow, writeSamples } from "./write_samples.ts";
+import type { LakeRow } from "./write_samples.ts";
 
-// The sampler shares one frozen labels object per series: format each once.
+// A source of records usually shares one frozen labels object per series: format each once.
 const formatted = new WeakMap<Labels, string>();
 
 function labelText(labels: Labels): string {
@@ -23,9 +25,14 @@ function labelText(labels: Labels): string {
   return text;
 }
 
-/** Anything that returns a snapshot of samples when asked (see `createSampler`). */
+/**
+ * Anything that returns a snapshot of samples when asked (see `createSampler`). A source with
+ * `snapshot` (columns, nothing allocated per sample) is read through it; `sample` serves the
+ * rest.
+ */
 export interface SampleSource {
   sample(): Sample[];
+  snapshot?(): Snapshot;
 }
 
 /** Options for {@linkcode startCollection}. */
@@ -122,7 +129,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     ...(options.topN === undefined ? {} : { topN: options.topN }),
   });
   const sampler: SampleSource = options.sampler ?? owned!;
-  let buffer: LakeRow[] = [];
+  const buffer = new RowBuffer();
   const start = now();
   let tick = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -139,11 +146,11 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     // next try rewrites the same file names (idempotent).
     if (buffer.length === 0) return;
     const old = spool;
-    for (const f of writeSamples(buffer, { root, id: old.segment.id })) {
+    for (const f of buffer.write({ root, id: old.segment.id })) {
       summary.files++;
       summary.rows += f.rows;
     }
-    buffer = [];
+    buffer.clear();
     spool = new SpoolWriter(root, Math.max(now(), old.segment.id + 1));
     old.close(true);
   }
@@ -153,18 +160,26 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     if (stopped) return;
     lateness = Math.max(0, now() - (start + tick * intervalMs));
     try {
-      const samples = sampler.sample();
-      summary.snapshots++;
-      const rows: LakeRow[] = samples.map((s) => ({
-        ts: s.ts,
-        host: s.host,
-        metric: s.metric,
-        labels: labelText(s.labels),
-        value: s.value,
-      }));
-      spool.append(rows);
-      for (const r of rows) buffer.push(r);
-      options.onSamples?.(samples);
+      if (sampler.snapshot) {
+        const snap = sampler.snapshot();
+        summary.snapshots++;
+        spool.appendSnapshot(snap);
+        buffer.addSnapshot(snap);
+        options.onSamples?.(snapshotSamples(snap));
+      } else {
+        const samples = sampler.sample();
+        summary.snapshots++;
+        const rows: LakeRow[] = samples.map((s) => ({
+          ts: s.ts,
+          host: s.host,
+          metric: s.metric,
+          labels: labelText(s.labels),
+          value: s.value,
+        }));
+        spool.append(rows);
+        buffer.addRows(rows);
+        options.onSamples?.(samples);
+      }
       if (now() - spool.segment.id >= flushEveryMs) flush();
     } catch (error) {
       onError(error);

@@ -24,8 +24,6 @@ export {
   type WrittenFile,
 } from "./write_samples.ts";
 export {
-  decodeSnapshot,
-  encodeSnapshot,
   listSegments,
   readSegment,
   replaySpool,
@@ -33,6 +31,14 @@ export {
   type SpoolSegment,
   SpoolWriter,
 } from "./spool.ts";
+export {
+  snapshotRows,
+  SPOOL_MAGIC,
+  SpoolDecoder,
+  SpoolEncoder,
+  type SpoolSeries,
+  type SpoolSnapshot,
+} from "./spool_format.ts";
 export { tailSpool, type TailSpoolOptions } from "./tail_spool.ts";
 export {
   type Collection,

@@ -1,20 +1,24 @@
 /**
- * The write-ahead spool: one JSON line per snapshot in `DATA/spool/<id>.jsonl`, so a killed
- * collector loses at most the snapshot being written. A segment holds the snapshots since the
- * last Parquet flush; after the flush writes `part-<id>.parquet` the segment is deleted.
+ * The write-ahead spool: every snapshot is appended to `DATA/spool/<id>.spool` before anything
+ * else happens to it, so a killed collector loses at most the snapshot being written. A segment
+ * holds the snapshots since the last Parquet flush; after the flush writes `part-<id>.parquet`
+ * the segment is deleted. The record format is in `spool_format.ts`.
  *
  * Durability: each snapshot is one `write(2)` to the OS page cache, which survives `kill -9` of
- * the collector. There is no fsync per line (an fdatasync costs ~0.5–5 ms and wakes the disk
- * every second); a machine crash can lose what the kernel had not written back (≤ 30 s with
- * Linux defaults). Parquet files are fsynced before their rename.
+ * the collector. There is no fsync per snapshot (an fdatasync costs ~0.5–5 ms and wakes the
+ * disk every second); a machine crash can lose what the kernel had not written back (≤ 30 s
+ * with Linux defaults). Parquet files are fsynced before their rename.
  *
- * Line format: `{"t":ts,"h":host,"s":[[metric,labels,value],…]}`; `value` is `null` for `NaN`;
- * a sample whose ts or host differs from the line's carries them as 4th and 5th items.
+ * Segments named `<id>.jsonl` come from perfscope versions before the binary format (one JSON
+ * line per snapshot, `{"t":ts,"h":host,"s":[[metric,labels,value,ts?,host?],…]}`); they are
+ * still replayed, so an upgrade loses nothing.
  *
  * @module
  */
 
+import type { Snapshot } from "../collectors/snapshot.ts";
 import { LakeError } from "./errors.ts";
+import { snapshotRows, SPOOL_MAGIC, SpoolDecoder, SpoolEncoder } from "./spool_format.ts";
 import { errorText } from "./write_file_atomic.ts";
 import { type LakeRow, writeSamples } from "./write_samples.ts";
 
@@ -23,9 +27,11 @@ export interface SpoolSegment {
   /** Start of the segment (ms), also the id of the Parquet files it becomes. */
   id: number;
   path: string;
+  /** `"binary"` (written now) or `"jsonl"` (older versions; replayed only). */
+  format: "binary" | "jsonl";
 }
 
-const segmentName = /^(\d+)\.jsonl$/;
+const segmentName = /^(\d+)\.(spool|jsonl)$/;
 
 /** The spool directory of a lake root. */
 export function spoolDir(root: string): string {
@@ -49,7 +55,13 @@ export function listSegments(root: string): SpoolSegment[] {
   try {
     for (const e of Deno.readDirSync(spoolDir(root))) {
       const m = e.isFile ? e.name.match(segmentName) : null;
-      if (m) out.push({ id: Number(m[1]), path: `${spoolDir(root)}/${e.name}` });
+      if (m) {
+        out.push({
+          id: Number(m[1]),
+          path: `${spoolDir(root)}/${e.name}`,
+          format: m[2] === "spool" ? "binary" : "jsonl",
+        });
+      }
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -58,101 +70,15 @@ export function listSegments(root: string): SpoolSegment[] {
 }
 
 /**
- * Encodes one snapshot as a spool line (with the trailing newline).
+ * Reads every complete snapshot of a segment; a torn last record (the collector was killed
+ * while writing it) is skipped, and so is everything after bytes that cannot be decoded.
  *
- * @param rows The snapshot's rows (labels as canonical strings).
- * @returns The line.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { decodeSnapshot, encodeSnapshot } from "./spool.ts";
- * const rows = [{ ts: 1000, host: "h", metric: "m", labels: "", value: NaN }];
- * const line = encodeSnapshot(rows);
- * assert.equal(line, '{"t":1000,"h":"h","s":[["m","",null]]}\n');
- * assert.deepEqual(decodeSnapshot(line), rows);
- * ```
- */
-export function encodeSnapshot(rows: readonly LakeRow[]): string {
-  const t = rows[0]?.ts ?? 0;
-  const h = rows[0]?.host ?? "";
-  // Built by hand (the same text JSON.stringify gives): no array per sample, and the quoted
-  // metric and labels of a series are cached, since a collector repeats them every snapshot.
-  let out = `{"t":${t},"h":${JSON.stringify(h)},"s":[`;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    const v = Number.isFinite(r.value) ? r.value : null;
-    out += `${i ? ",[" : "["}${quoted(r.metric, r.labels)}${v}`;
-    if (r.host !== h) out += `,${r.ts},${JSON.stringify(r.host)}]`;
-    else if (r.ts !== t) out += `,${r.ts}]`;
-    else out += "]";
-  }
-  return out + "]}\n";
-}
-
-/** `"metric","labels",` by metric, then labels (bounded: cleared past `quotedMax` series). */
-const quotedCache = new Map<string, Map<string, string>>();
-let quotedCount = 0;
-const quotedMax = 100_000;
-
-function quoted(metric: string, labels: string): string {
-  let byLabels = quotedCache.get(metric);
-  if (!byLabels) {
-    if (quotedCount >= quotedMax) {
-      quotedCache.clear();
-      quotedCount = 0;
-    }
-    quotedCache.set(metric, byLabels = new Map());
-  }
-  let q = byLabels.get(labels);
-  if (q === undefined) {
-    byLabels.set(labels, q = `${JSON.stringify(metric)},${JSON.stringify(labels)},`);
-    quotedCount++;
-  }
-  return q;
-}
-
-/**
- * Decodes a spool line.
- *
- * @param line One line (with or without newline).
- * @returns The rows; `null` values become `NaN`.
- * @throws {SyntaxError} If the line is torn or not a snapshot.
- */
-export function decodeSnapshot(line: string): LakeRow[] {
-  const o = JSON.parse(line) as {
-    t: number;
-    h: string;
-    s: [string, string, number | null, number?, string?][];
-  };
-  if (typeof o.t !== "number" || !Array.isArray(o.s)) throw new SyntaxError("Not a spool snapshot");
-  return o.s.map((x) => ({
-    ts: x[3] ?? o.t,
-    host: x[4] ?? o.h,
-    metric: x[0],
-    labels: x[1],
-    value: x[2] ?? NaN,
-  }));
-}
-
-/**
- * Reads every complete snapshot of a segment; a torn last line (the collector was killed while
- * writing it) and undecodable lines are skipped.
- *
- * @param path Segment path.
- * @returns The rows of all complete snapshots.
+ * @param path Segment path (`.spool`, or `.jsonl` from older versions).
+ * @returns The rows of all complete snapshots, `NaN` where a value was missing.
  */
 export function readSegment(path: string): LakeRow[] {
-  const text = Deno.readTextFileSync(path);
-  const rows: LakeRow[] = [];
-  for (const line of text.split("\n")) {
-    if (!line) continue;
-    try {
-      for (const r of decodeSnapshot(line)) rows.push(r);
-    } catch {
-      // a torn line from a killed writer: the snapshot was not complete, skip it
-    }
-  }
-  return rows;
+  if (path.endsWith(".jsonl")) return readJsonLines(path);
+  return snapshotRows(new SpoolDecoder().push(Deno.readFileSync(path)));
 }
 
 /** Appends snapshots to one segment file. */
@@ -160,36 +86,49 @@ export class SpoolWriter {
   /** The segment being written. */
   readonly segment: SpoolSegment;
   #file: Deno.FsFile;
+  #encoder = new SpoolEncoder();
 
   /**
-   * Creates (or appends to) the segment `<root>/spool/<id>.jsonl`.
+   * Creates the segment `<root>/spool/<id>.spool`.
    *
    * @param root Lake root.
    * @param id Segment id (its start in ms).
-   * @throws {LakeError} If the spool directory cannot be created or written.
+   * @throws {LakeError} If the spool directory cannot be created or written, or the segment
+   *   already exists.
    */
   constructor(root: string, id: number) {
-    const path = `${spoolDir(root)}/${String(id).padStart(15, "0")}.jsonl`;
+    const path = `${spoolDir(root)}/${String(id).padStart(15, "0")}.spool`;
     try {
       Deno.mkdirSync(spoolDir(root), { recursive: true });
-      this.#file = Deno.openSync(path, { append: true, create: true });
+      this.#file = Deno.openSync(path, { write: true, createNew: true });
     } catch (error) {
-      throw new LakeError(`Cannot write spool: ${spoolDir(root)} (${errorText(error)})`, {
-        cause: error,
-      });
+      throw new LakeError(`Cannot write spool: ${path} (${errorText(error)})`, { cause: error });
     }
-    this.segment = { id, path };
+    this.segment = { id, path, format: "binary" };
+    this.#write(SPOOL_MAGIC);
   }
 
   /**
-   * Appends one snapshot as one line in one write to the OS.
+   * Appends one snapshot of a sampler in one write to the OS (the second-by-second path).
    *
-   * @param rows The snapshot.
+   * @param snap The snapshot.
+   * @throws {LakeError} If the write fails (disk full).
+   */
+  appendSnapshot(snap: Snapshot): void {
+    if (snap.length > 0) this.#write(this.#encoder.snapshot(snap));
+  }
+
+  /**
+   * Appends rows (any times and hosts) in one write to the OS.
+   *
+   * @param rows The rows.
    * @throws {LakeError} If the write fails (disk full).
    */
   append(rows: readonly LakeRow[]): void {
-    if (rows.length === 0) return;
-    const bytes = encoder.encode(encodeSnapshot(rows));
+    if (rows.length > 0) this.#write(this.#encoder.rows(rows));
+  }
+
+  #write(bytes: Uint8Array): void {
     try {
       let done = 0;
       while (done < bytes.length) done += this.#file.writeSync(bytes.subarray(done));
@@ -208,8 +147,6 @@ export class SpoolWriter {
     if (remove) Deno.removeSync(this.segment.path);
   }
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Writes every leftover spool segment into Parquet (idempotently: partitions that already hold a
@@ -238,6 +175,31 @@ export function replaySpool(root: string): number {
       rows += f.rows;
     }
     Deno.removeSync(segment.path);
+  }
+  return rows;
+}
+
+/** A segment of an older version: one JSON line per snapshot; torn or bad lines are skipped. */
+function readJsonLines(path: string): LakeRow[] {
+  const rows: LakeRow[] = [];
+  for (const line of Deno.readTextFileSync(path).split("\n")) {
+    if (!line) continue;
+    let o: { t?: unknown; h?: unknown; s?: unknown };
+    try {
+      o = JSON.parse(line);
+    } catch {
+      continue; // a torn line from a killed writer
+    }
+    if (typeof o.t !== "number" || typeof o.h !== "string" || !Array.isArray(o.s)) continue;
+    for (const x of o.s as [string, string, number | null, number?, string?][]) {
+      rows.push({
+        ts: x[3] ?? o.t,
+        host: x[4] ?? o.h,
+        metric: x[0],
+        labels: x[1],
+        value: x[2] ?? NaN,
+      });
+    }
   }
   return rows;
 }

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { parseLabels, type Sample } from "../collectors/sample.ts";
-import { decodeSnapshot, listSegments, type SpoolSegment } from "./spool.ts";
+import { type Labels, parseLabels, type Sample } from "../collectors/sample.ts";
+import { listSegments, type SpoolSegment } from "./spool.ts";
+import { SpoolDecoder, type SpoolSeries } from "./spool_format.ts";
 
 /** Options for {@linkcode tailSpool}. */
 export interface TailSpoolOptions {
@@ -20,13 +21,14 @@ export interface TailSpoolOptions {
 interface Open {
   segment: SpoolSegment;
   file: Deno.FsFile;
-  rest: string;
+  decoder: SpoolDecoder;
 }
 
 /**
  * Calls `onBatch` with each snapshot appended to the spool, in order, until the signal aborts.
  * It keeps the segment file open, so a segment deleted after a Parquet flush is still read to
- * its end before moving to the next one. Torn lines are held until their newline arrives.
+ * its end before moving to the next one. A record not yet complete is held until the rest of it
+ * arrives. Segments of older versions (`.jsonl`) are not followed.
  *
  * @param root Lake root of the collector to follow.
  * @param onBatch Receives the samples of one snapshot (labels parsed back into objects).
@@ -60,7 +62,7 @@ export async function tailSpool(
   let first = true;
   try {
     while (!signal?.aborted) {
-      const segments = listSegments(root);
+      const segments = listSegments(root).filter((s) => s.format === "binary");
       if (!current) {
         const newest = segments.at(-1);
         if (newest) {
@@ -85,39 +87,28 @@ export async function tailSpool(
 
 function open(segment: SpoolSegment): Open | undefined {
   try {
-    return { segment, file: Deno.openSync(segment.path, { read: true }), rest: "" };
+    const file = Deno.openSync(segment.path, { read: true });
+    return { segment, file, decoder: new SpoolDecoder() };
   } catch {
     return undefined; // deleted between listing and opening: its rows are in Parquet now
   }
 }
 
 const buffer = new Uint8Array(1 << 16);
-const decoder = new TextDecoder();
+// Labels parsed back into objects once per series of a segment (the decoder reuses them).
+const parsed = new WeakMap<SpoolSeries, Labels>();
 
 function drain(o: Open, onBatch: (samples: Sample[]) => void): void {
   for (;;) {
     const n = o.file.readSync(buffer);
     if (n === null || n === 0) break;
-    o.rest += decoder.decode(buffer.subarray(0, n), { stream: true });
-  }
-  const end = o.rest.lastIndexOf("\n");
-  if (end < 0) return;
-  const lines = o.rest.slice(0, end).split("\n");
-  o.rest = o.rest.slice(end + 1);
-  for (const line of lines) {
-    if (!line) continue;
-    let rows;
-    try {
-      rows = decodeSnapshot(line);
-    } catch {
-      continue;
+    for (const snap of o.decoder.push(buffer.subarray(0, n))) {
+      onBatch(Array.from(snap.series, (s, i) => {
+        let labels = parsed.get(s);
+        if (!labels) parsed.set(s, labels = parseLabels(s.labels));
+        return { ts: snap.ts, host: s.host, metric: s.metric, labels, value: snap.values[i]! };
+      }));
     }
-    const labels = new Map<string, Record<string, string>>();
-    onBatch(rows.map((r) => {
-      let l = labels.get(r.labels);
-      if (!l) labels.set(r.labels, l = parseLabels(r.labels));
-      return { ts: r.ts, host: r.host, metric: r.metric, labels: l, value: r.value };
-    }));
   }
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { MOUNTS_EVERY_MS } from "../../collectors/_family_disk.ts";
 import { createSampler } from "../../collectors/create_sampler.ts";
 import { parseProcStat } from "../../collectors/parse_proc_stat.ts";
 import type { Sample } from "../../collectors/sample.ts";
@@ -92,6 +93,32 @@ Deno.test("createSampler() reports whole disks only and real file systems once",
   const size = find(b, "filesystem_size_bytes")!.value;
   const used = find(b, "filesystem_used_bytes")!.value;
   assert.ok(size > 0 && used > 0 && used <= size);
+});
+
+Deno.test("createSampler() reads the mount table again only every MOUNTS_EVERY_MS", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  let clock = 1000;
+  using sampler = createSampler({
+    procRoot: root,
+    sysRoot: fixture("sys/linux-6.18"),
+    now: () => clock,
+  });
+  try {
+    copyTree(fixture(t0), root);
+    const mounts = () =>
+      sampler.sample().filter((s) => s.metric === "filesystem_size_bytes").map((s) =>
+        s.labels.mountpoint
+      );
+    assert.deepEqual(mounts(), ["/"]);
+    // a new real file system (the temp dir's own device is what statfs will see)
+    Deno.writeTextFileSync(`${root}/mounts`, `/dev/vdb ${root} ext4 rw 0 0\n`, { append: true });
+    clock += MOUNTS_EVERY_MS - 1;
+    assert.deepEqual(mounts(), ["/"]);
+    clock += 1;
+    assert.deepEqual(mounts(), ["/", root]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });
 
 Deno.test("createSampler() ranks the busy process first by CPU from its tick delta", () => {

@@ -32,33 +32,38 @@ Deno.test("Counters.delta() and prune() forget counters that stopped being read"
   assert.ok(Number.isNaN(c.delta("d", 3)));
 });
 
-Deno.test("FileCache re-reads a cached file and grows past its buffer", () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const files = new FileCache(1);
-    const big = "x".repeat(40_000) + "\n";
-    Deno.writeTextFileSync(`${dir}/big`, big);
-    assert.equal(files.read(`${dir}/big`), big);
-    Deno.writeTextFileSync(`${dir}/big`, "short\n");
-    assert.equal(files.read(`${dir}/big`), "short\n");
-    assert.equal(files.size, 1);
-    assert.equal(
-      files.read(fixture("proc/linux-6.18/t0/loadavg")),
-      readFixture("proc/linux-6.18/t0/loadavg"),
-    );
-    assert.equal(files.size, 1);
-    files.evict(`${dir}/big`);
-    files.evict(`${dir}/none`);
-    assert.equal(files.size, 0);
-    assert.equal(files.read(`${dir}/missing`, true), undefined);
-    Deno.writeTextFileSync(`${dir}/missing`, "now here");
-    assert.equal(files.read(`${dir}/missing`), undefined);
-    assert.throws(() => files.read(dir));
-    files.close();
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+for (const useLibc of [true, false]) {
+  Deno.test(`FileCache re-reads a cached file and grows past its buffer (${useLibc ? "libc" : "Deno"} files)`, () => {
+    const dir = Deno.makeTempDirSync();
+    try {
+      const files = new FileCache(1, useLibc);
+      const big = "x".repeat(40_000) + "\n";
+      Deno.writeTextFileSync(`${dir}/big`, big);
+      assert.equal(files.read(`${dir}/big`), big);
+      Deno.writeTextFileSync(`${dir}/big`, "short\n");
+      assert.equal(files.read(`${dir}/big`), "short\n");
+      assert.equal(files.size, 1);
+      assert.equal(
+        files.read(fixture("proc/linux-6.18/t0/loadavg")),
+        readFixture("proc/linux-6.18/t0/loadavg"),
+      );
+      assert.equal(files.size, 1);
+      files.evict(`${dir}/big`);
+      files.evict(`${dir}/none`);
+      assert.equal(files.size, 0);
+      assert.equal(files.read(`${dir}/missing`, true), undefined);
+      Deno.writeTextFileSync(`${dir}/missing`, "now here");
+      assert.equal(files.read(`${dir}/missing`), undefined);
+      assert.throws(() => files.read(dir)); // a directory opens, but does not read
+      assert.throws(() => files.read(`${dir}/missing/x`)); // ENOTDIR: an error, not "missing"
+      files.read(fixture("proc/linux-6.18/t0/loadavg"));
+      Deno.removeSync(`${dir}/big`);
+      files.close();
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
 
 Deno.test("LoopProbe reports a blocked loop as lateness", () => {
   const probe = new LoopProbe(5);

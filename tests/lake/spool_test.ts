@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
-import type { Sample } from "../../collectors/mod.ts";
+import { createSampler, type Sample } from "../../collectors/mod.ts";
 import {
-  decodeSnapshot,
-  encodeSnapshot,
   listSegments,
   openLake,
   readSegment,
   replaySpool,
+  snapshotRows,
+  SPOOL_MAGIC,
+  SpoolDecoder,
+  SpoolEncoder,
   SpoolWriter,
   tailSpool,
 } from "../../lake/mod.ts";
@@ -20,23 +22,141 @@ const row = (ts: number, value: number, host = "h") => ({
   value,
 });
 
-Deno.test("encodeSnapshot() keeps per-sample ts and host that differ from the line's", () => {
-  const rows = [row(t0, 1), row(t0 + 5, 2), row(t0, 3, "other")];
-  assert.deepEqual(decodeSnapshot(encodeSnapshot(rows)), rows);
-  assert.equal(encodeSnapshot([]), '{"t":0,"h":"","s":[]}\n');
-  assert.throws(() => decodeSnapshot('{"x":1}'), SyntaxError);
+/** Decodes whole bytes (with the magic in front). */
+function decodeAll(...chunks: Uint8Array[]): ReturnType<SpoolDecoder["push"]> {
+  const d = new SpoolDecoder();
+  return [SPOOL_MAGIC, ...chunks].flatMap((c) => d.push(c));
+}
+
+Deno.test("SpoolEncoder.rows() keeps per-row times, hosts, odd names and every value", () => {
+  const rows = [
+    { ts: 5, host: 'h"1', metric: "m\n", labels: 'a="x\\\\y"', value: 1.5e-7 },
+    { ts: 5, host: 'h"1', metric: "m\n", labels: 'a="x\\\\y"', value: -0 },
+    { ts: 5, host: 'h"1', metric: "n", labels: "", value: 1e21 },
+    { ts: 6, host: 'h"1', metric: "n", labels: "", value: Infinity },
+    { ts: 7, host: "other\u2028", metric: "é", labels: "", value: NaN },
+    { ts: 5, host: "h", metric: "n", labels: "", value: -3 },
+  ];
+  const encoder = new SpoolEncoder();
+  const first = encoder.rows(rows).slice();
+  assert.equal(first.length % 8, 0);
+  const back = snapshotRows(decodeAll(first));
+  assert.deepEqual(back, rows);
+  assert.ok(Object.is(back[1]!.value, -0));
+  // the same series again: no new definitions, so far fewer bytes
+  const again = encoder.rows(rows.slice(0, 3)).slice();
+  assert.ok(again.length < first.length / 3);
+  assert.deepEqual(snapshotRows(decodeAll(first, again)).slice(6), rows.slice(0, 3));
 });
 
-Deno.test("readSegment() skips a torn last line left by a killed writer", () => {
+Deno.test("SpoolDecoder takes the bytes in any pieces", () => {
+  const rows = [1, 2, 3].map((v) => row(t0 + v * 1000, v));
+  const bytes = new Uint8Array([...SPOOL_MAGIC, ...new SpoolEncoder().rows(rows)]);
+  const d = new SpoolDecoder();
+  const got = [];
+  for (let i = 0; i < bytes.length; i++) got.push(...d.push(bytes.subarray(i, i + 1)));
+  assert.deepEqual(snapshotRows(got), rows);
+  assert.equal(d.pendingBytes, 0);
+  assert.equal(d.broken, false);
+  assert.deepEqual(d.push(new Uint8Array(0)), []);
+});
+
+Deno.test("SpoolDecoder stops for good at bytes that are not a spool", () => {
+  const body = new SpoolEncoder().rows([row(t0, 1)]);
+  const other = new SpoolDecoder();
+  assert.deepEqual(other.push(new TextEncoder().encode('{"t":1}\n')), []);
+  assert.equal(other.broken, true);
+  assert.deepEqual(other.push(SPOOL_MAGIC), []);
+  const short = new SpoolDecoder();
+  short.push(new TextEncoder().encode("PSP"));
+  assert.equal(short.broken, false);
+  short.push(new TextEncoder().encode("X"));
+  assert.equal(short.broken, true);
+  // a bad kind, a series numbered out of order, a snapshot naming an unknown series
+  const damaged = (at: number, value: number) => {
+    const b = body.slice();
+    new DataView(b.buffer).setUint32(at, value, true);
+    const d = new SpoolDecoder();
+    const out = [SPOOL_MAGIC, b].flatMap((c) => d.push(c));
+    return { out, broken: d.broken };
+  };
+  assert.deepEqual(damaged(4, 9), { out: [], broken: true });
+  assert.deepEqual(damaged(8, 1), { out: [], broken: true });
+  assert.deepEqual(damaged(12, 1000), { out: [], broken: true });
+  const seriesEnd = 8 + new DataView(body.buffer).getUint32(0, true);
+  assert.deepEqual(damaged(seriesEnd + 8 + 16 + 8, 7), { out: [], broken: true });
+  assert.deepEqual(damaged(seriesEnd + 8 + 8, 1e6), { out: [], broken: true });
+  assert.deepEqual(damaged(seriesEnd, 3), { out: [], broken: true });
+  // the text of a series that is not [host, metric, labels]
+  const bad = body.slice();
+  bad.set(new TextEncoder().encode('["h", 1, ""]'.padEnd(new DataView(bad.buffer).getUint32(12, true))), 16);
+  const d = new SpoolDecoder();
+  assert.deepEqual([SPOOL_MAGIC, bad].flatMap((c) => d.push(c)), []);
+  assert.equal(d.broken, true);
+});
+
+Deno.test("SpoolWriter.appendSnapshot() defines each series once per segment and round-trips a real sampler's values", () => {
+  const root = Deno.makeTempDirSync();
+  using sampler = createSampler({ host: "h1", topN: 2 });
+  const w = new SpoolWriter(root, t0);
+  const snaps = [];
+  const sizes = [];
+  for (let i = 0; i < 3; i++) {
+    const snap = sampler.snapshot();
+    snaps.push({ ts: snap.ts, series: snap.series.slice(0, snap.length), values: snap.values.slice(0, snap.length) });
+    w.appendSnapshot(snap);
+    sizes.push(Deno.statSync(w.segment.path).size);
+  }
+  w.appendSnapshot({ ts: t0, length: 0, series: [], values: new Float64Array(0) });
+  w.close();
+  assert.equal(Deno.statSync(w.segment.path).size, sizes[2]);
+  // the third snapshot has (nearly) the series of the second: its record is values and numbers
+  const third = sizes[2]! - sizes[1]!;
+  assert.ok(third <= 24 + 12 * snaps[2]!.series.length + 4 + 200, `third record ${third} B`);
+  const rows = readSegment(w.segment.path);
+  const expected = snaps.flatMap((s) =>
+    s.series.map((x, i) => ({ ts: s.ts, host: "h1", metric: x.metric, labels: x.labelText, value: s.values[i]! }))
+  );
+  assert.deepEqual(rows, expected);
+});
+
+Deno.test("SpoolWriter refuses a segment that already exists", () => {
+  const root = Deno.makeTempDirSync();
+  new SpoolWriter(root, t0).close();
+  assert.throws(() => new SpoolWriter(root, t0), { name: "LakeError", message: /Cannot write spool/ });
+});
+
+Deno.test("readSegment() skips a torn last record left by a killed writer", () => {
   const root = Deno.makeTempDirSync();
   const w = new SpoolWriter(root, t0);
   w.append([row(t0, 1)]);
   w.append([row(t0 + 1000, 2)]);
   w.append([]);
   w.close();
-  const line = encodeSnapshot([row(t0 + 2000, 3)]);
-  Deno.writeTextFileSync(listSegments(root)[0]!.path, line.slice(0, 20), { append: true });
+  const next = new SpoolEncoder().rows([row(t0 + 2000, 3)]);
+  Deno.writeFileSync(listSegments(root)[0]!.path, next.subarray(0, 20), { append: true });
   assert.deepEqual(readSegment(listSegments(root)[0]!.path).map((r) => r.value), [1, 2]);
+});
+
+Deno.test("replaySpool() replays a JSON-lines segment of an older version, skipping torn lines", async () => {
+  const root = Deno.makeTempDirSync();
+  Deno.mkdirSync(`${root}/spool`);
+  const lines = [
+    JSON.stringify({ t: t0, h: "h", s: [["load_average", "window=1m", 1], ["m", "", null]] }),
+    JSON.stringify({ t: t0 + 1000, h: "h", s: [["load_average", "window=1m", 2, t0 + 999, "h2"]] }),
+    JSON.stringify({ x: 1 }),
+    '{"t":' + (t0 + 2000) + ',"h":"h","s":[["load_av',
+  ];
+  Deno.writeTextFileSync(`${root}/spool/${String(t0).padStart(15, "0")}.jsonl`, lines.join("\n"));
+  assert.deepEqual(listSegments(root).map((s) => s.format), ["jsonl"]);
+  assert.equal(replaySpool(root), 2);
+  assert.deepEqual(listSegments(root), []);
+  const lake = await openLake({ root });
+  assert.deepEqual(
+    await lake.query("SELECT host, epoch_ms(ts) AS ts, value FROM samples ORDER BY host"),
+    [{ host: "h", ts: t0, value: 1 }, { host: "h2", ts: t0 + 999, value: 2 }],
+  );
+  lake.close();
 });
 
 Deno.test("replaySpool() writes leftover segments once, even if a crash came after the Parquet write", async () => {
@@ -48,10 +168,10 @@ Deno.test("replaySpool() writes leftover segments once, even if a crash came aft
     w.close();
   }
   // the first segment was already flushed to Parquet before the crash: copy it aside and replay it again
-  const first = Deno.readTextFileSync(listSegments(root)[0]!.path);
+  const first = Deno.readFileSync(listSegments(root)[0]!.path);
   assert.equal(replaySpool(root), 4);
   assert.deepEqual(listSegments(root), []);
-  Deno.writeTextFileSync(`${root}/spool/${String(t0).padStart(15, "0")}.jsonl`, first);
+  Deno.writeFileSync(`${root}/spool/${String(t0).padStart(15, "0")}.spool`, first);
   assert.equal(replaySpool(root), 0);
   const lake = await openLake({ root });
   assert.deepEqual(await lake.query("SELECT count(*) AS n, count(DISTINCT ts) AS d FROM samples"), [
@@ -116,28 +236,4 @@ Deno.test("tailSpool() with fromStart delivers the snapshots already spooled, an
   await done;
   w.close(true);
   assert.deepEqual(seen, [1, 2]);
-});
-
-Deno.test("encodeSnapshot() writes exactly the JSON of the line, with odd names and values", () => {
-  const rows = [
-    { ts: 5, host: 'h"1', metric: "m\n", labels: 'a="x\\\\y"', value: 1.5e-7 },
-    { ts: 5, host: 'h"1', metric: "m\n", labels: 'a="x\\\\y"', value: -0 },
-    { ts: 5, host: 'h"1', metric: "n", labels: "", value: 1e21 },
-    { ts: 6, host: 'h"1', metric: "n", labels: "", value: Infinity },
-    { ts: 7, host: "other\u2028", metric: "é", labels: "", value: -3 },
-  ];
-  const s = [
-    ["m\n", 'a="x\\\\y"', 1.5e-7],
-    ["m\n", 'a="x\\\\y"', 0],
-    ["n", "", 1e21],
-    ["n", "", null, 6],
-    ["é", "", -3, 7, "other\u2028"],
-  ];
-  for (let i = 0; i < 2; i++) {
-    assert.equal(encodeSnapshot(rows), JSON.stringify({ t: 5, h: 'h"1', s }) + "\n");
-  }
-  assert.equal(encodeSnapshot([]), '{"t":0,"h":"","s":[]}\n');
-  const back = decodeSnapshot(encodeSnapshot(rows));
-  assert.deepEqual(back.map((r) => r.labels), rows.map((r) => r.labels));
-  assert.deepEqual(back.map((r) => r.host), rows.map((r) => r.host));
 });
