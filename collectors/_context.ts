@@ -7,7 +7,10 @@
 import type { Counters } from "./_counters.ts";
 import type { FileCache } from "./_file_cache.ts";
 import type { Labels } from "./sample.ts";
-import { SeriesTable, type Snapshot } from "./snapshot.ts";
+import { type Series, SeriesTable, type Snapshot } from "./snapshot.ts";
+
+/** Rounds after which a counter not read counts as new again (its rate is `NaN` once). */
+const STALE_ROUNDS = 10;
 
 /** Shared state and helpers of one sampler, valid for one snapshot at a time. */
 export class Context {
@@ -19,6 +22,12 @@ export class Context {
   readonly snap: Snapshot = { ts: 0, length: 0, series: [], values: new Float64Array(256) };
   readonly table: SeriesTable;
   #labels = new Map<string, Labels>();
+  #memo = new Map<object, unknown>();
+  #paths = new Map<string, string>();
+  // Counter memory by series id: typed arrays, so a rate costs no hash lookup.
+  #last = new Float64Array(256);
+  #lastTs = new Float64Array(256);
+  #lastRound = new Float64Array(256).fill(-Infinity);
 
   /**
    * @param host Host name stamped on samples.
@@ -39,7 +48,10 @@ export class Context {
 
   /** Reads `procRoot/rel`; `undefined` (remembered) if it does not exist. */
   proc(rel: string): string | undefined {
-    return this.files.read(`${this.procRoot}/${rel}`, true);
+    // The same path string every time: its hash is computed once for the file cache's map.
+    let path = this.#paths.get(rel);
+    if (path === undefined) this.#paths.set(rel, path = `${this.procRoot}/${rel}`);
+    return this.files.read(path, true);
   }
 
   /**
@@ -57,8 +69,25 @@ export class Context {
     return l;
   }
 
-  /** Emits a gauge sample. */
-  gauge(metric: string, labels: Labels, value: number): void {
+  /**
+   * Something a family builds once per sampler (its series, its state), kept under `key`.
+   *
+   * @param key Any object, usually the family's function.
+   * @param make Builds the value the first time.
+   */
+  memo<T>(key: object, make: () => T): T {
+    let v = this.#memo.get(key) as T | undefined;
+    if (v === undefined) this.#memo.set(key, v = make());
+    return v;
+  }
+
+  /** The series of `metric` and `labels` (interned: hold it to skip the lookup next time). */
+  series(metric: string, labels: Labels): Series {
+    return this.table.get(metric, labels);
+  }
+
+  /** Emits a sample of a series. */
+  put(series: Series, value: number): void {
     const snap = this.snap;
     const i = snap.length++;
     if (i === snap.values.length) {
@@ -66,8 +95,42 @@ export class Context {
       bigger.set(snap.values);
       snap.values = bigger;
     }
-    snap.series[i] = this.table.get(metric, labels);
+    snap.series[i] = series;
     snap.values[i] = value;
+  }
+
+  /** Emits a gauge sample. */
+  gauge(metric: string, labels: Labels, value: number): void {
+    this.put(this.table.get(metric, labels), value);
+  }
+
+  /**
+   * Records a series' counter and returns its per-second rate over the real time since it was
+   * last recorded: `NaN` the first time, after a decrease (a reset or wrap: the interval is
+   * unknowable), when time did not move forward, and when the counter went unrecorded for
+   * more than 10 snapshots (a device that came back).
+   *
+   * @param series The series the counter belongs to.
+   * @param counter The counter's value now.
+   * @returns The rate.
+   */
+  rateOf(series: Series, counter: number): number {
+    const id = series.id;
+    if (id >= this.#last.length) this.#grow(id);
+    const last = this.#last[id]!;
+    const lastTs = this.#lastTs[id]!;
+    const fresh = this.round - this.#lastRound[id]! > STALE_ROUNDS;
+    this.#last[id] = counter;
+    this.#lastTs[id] = this.ts;
+    this.#lastRound[id] = this.round;
+    const dv = counter - last;
+    const dt = (this.ts - lastTs) / 1000;
+    return !fresh && dv >= 0 && dt > 0 ? dv / dt : NaN;
+  }
+
+  /** Emits the per-second rate of a series' counter (see {@linkcode rateOf}), times `scale`. */
+  putRate(series: Series, counter: number, scale = 1): void {
+    this.put(series, this.rateOf(series, counter) * scale);
   }
 
   /**
@@ -75,13 +138,25 @@ export class Context {
    *
    * @param metric Metric name.
    * @param labels Labels.
-   * @param key Counter key, unique within the metric.
    * @param counter The counter's value now.
    * @param scale Multiplier, e.g. 512 for sectors to bytes.
    */
-  rate(metric: string, labels: Labels, key: string, counter: number, scale = 1): void {
-    const r = this.counters.rateIn(metric, key, counter);
-    this.gauge(metric, labels, r * scale);
+  rate(metric: string, labels: Labels, counter: number, scale = 1): void {
+    this.putRate(this.table.get(metric, labels), counter, scale);
+  }
+
+  #grow(id: number): void {
+    const size = Math.max(id + 1, this.#last.length * 2);
+    const grown = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.#last = grown(this.#last);
+    this.#lastTs = grown(this.#lastTs);
+    const rounds = new Float64Array(size).fill(-Infinity);
+    rounds.set(this.#lastRound);
+    this.#lastRound = rounds;
   }
 }
 

@@ -9,17 +9,19 @@ import { none } from "./_context.ts";
 import { parseLoadAvg } from "./parse_load_avg.ts";
 import { parsePressure } from "./parse_pressure.ts";
 import { cpuModes, parseProcStat } from "./parse_proc_stat.ts";
-import type { Labels } from "./sample.ts";
+import type { Series } from "./snapshot.ts";
 
-/** Previous CPU times and the labels of one CPU line. */
+/** Previous CPU times and the series of one CPU line. */
 interface CpuState {
-  labels: Labels[];
+  series: Series[];
   /** The 8 modes, then their sum. */
   prev: Float64Array;
   round: number;
 }
 
 const cpuStates = new WeakMap<Context, Map<string, CpuState>>();
+/** One CPU line's times in `cpuModes` order (scratch). */
+const times = new Float64Array(8);
 
 /**
  * `/proc/stat`: CPU ratios per core and mode (each mode's share of the interval's ticks; `NaN`
@@ -39,7 +41,9 @@ export function collectStat(ctx: Context): void {
     if (!st) {
       const cpu = t.cpu;
       st = {
-        labels: cpuModes.map((mode) => ctx.labels(`cpu|${cpu}|${mode}`, () => ({ cpu, mode }))),
+        series: cpuModes.map((mode) =>
+          ctx.series("cpu_ratio", ctx.labels(`cpu|${cpu}|${mode}`, () => ({ cpu, mode })))
+        ),
         prev: new Float64Array(9),
         round,
       };
@@ -47,53 +51,72 @@ export function collectStat(ctx: Context): void {
     }
     const prev = st.prev;
     let sum = 0;
-    for (let m = 0; m < 8; m++) sum += t[cpuModes[m]!];
+    const v = times;
+    v[0] = t.user;
+    v[1] = t.nice;
+    v[2] = t.system;
+    v[3] = t.idle;
+    v[4] = t.iowait;
+    v[5] = t.irq;
+    v[6] = t.softirq;
+    v[7] = t.steal;
+    for (let m = 0; m < 8; m++) sum += v[m]!;
     const total = fresh || sum < prev[8]! ? NaN : sum - prev[8]!;
     prev[8] = sum;
     for (let m = 0; m < 8; m++) {
-      const v = t[cpuModes[m]!];
-      const d = v < prev[m]! ? NaN : v - prev[m]!;
-      prev[m] = v;
-      ctx.gauge("cpu_ratio", st.labels[m]!, total > 0 ? d / total : NaN);
+      const d = v[m]! < prev[m]! ? NaN : v[m]! - prev[m]!;
+      prev[m] = v[m]!;
+      ctx.put(st.series[m]!, total > 0 ? d / total : NaN);
     }
     st.round = round;
   }
-  ctx.rate("context_switches_per_second", none, "", stat.contextSwitches);
-  ctx.rate("interrupts_per_second", none, "", stat.interrupts);
-  ctx.rate("softirqs_per_second", none, "", stat.softirqs);
-  ctx.rate("forks_per_second", none, "", stat.forks);
+  ctx.rate("context_switches_per_second", none, stat.contextSwitches);
+  ctx.rate("interrupts_per_second", none, stat.interrupts);
+  ctx.rate("softirqs_per_second", none, stat.softirqs);
+  ctx.rate("forks_per_second", none, stat.forks);
   ctx.gauge("processes_running", none, stat.procsRunning);
   ctx.gauge("processes_blocked", none, stat.procsBlocked);
 }
-
-const windows = ["1m", "5m", "15m"] as const;
 
 /** `/proc/loadavg`. */
 export function collectLoadAvg(ctx: Context): void {
   const text = ctx.proc("loadavg");
   if (text === undefined) return;
   const l = parseLoadAvg(text);
-  const values = [l.load1, l.load5, l.load15];
-  for (let i = 0; i < 3; i++) {
-    const window = windows[i]!;
-    ctx.gauge("load_average", ctx.labels(`load|${window}`, () => ({ window })), values[i]!);
-  }
+  const [s1, s5, s15] = ctx.memo(
+    collectLoadAvg,
+    () =>
+      ["1m", "5m", "15m"].map((window) =>
+        ctx.series("load_average", ctx.labels(`load|${window}`, () => ({ window })))
+      ),
+  );
+  ctx.put(s1!, l.load1);
+  ctx.put(s5!, l.load5);
+  ctx.put(s15!, l.load15);
 }
 
 const resources = ["cpu", "memory", "io"] as const;
 
 /** `/proc/pressure/*` (kernels ≥ 4.20 with PSI on); absent files emit nothing. */
 export function collectPressure(ctx: Context): void {
-  for (const resource of resources) {
-    const text = ctx.proc(`pressure/${resource}`);
+  const series = ctx.memo(collectPressure, () =>
+    resources.map((resource) => ({
+      path: `pressure/${resource}`,
+      some: ctx.series(
+        "pressure_stall_ratio",
+        ctx.labels(`psi|${resource}|some`, () => ({ resource, kind: "some" })),
+      ),
+      full: ctx.series(
+        "pressure_stall_ratio",
+        ctx.labels(`psi|${resource}|full`, () => ({ resource, kind: "full" })),
+      ),
+    })));
+  for (const r of series) {
+    const text = ctx.proc(r.path);
     if (text === undefined) continue;
     const p = parsePressure(text);
-    for (const kind of ["some", "full"] as const) {
-      const total = p[kind];
-      if (total === undefined) continue;
-      const labels = ctx.labels(`psi|${resource}|${kind}`, () => ({ resource, kind }));
-      // total is in microseconds: µs per s / 1e6 = stalled seconds per second.
-      ctx.rate("pressure_stall_ratio", labels, `${resource}|${kind}`, total, 1e-6);
-    }
+    // totals are in microseconds: µs per s / 1e6 = stalled seconds per second.
+    if (p.some !== undefined) ctx.putRate(r.some, p.some, 1e-6);
+    if (p.full !== undefined) ctx.putRate(r.full, p.full, 1e-6);
   }
 }

@@ -6,6 +6,7 @@
 
 import type { Context } from "./_context.ts";
 import type { Labels } from "./sample.ts";
+import type { Series } from "./snapshot.ts";
 import { parseDiskstats } from "./parse_diskstats.ts";
 import { parseMounts } from "./parse_mounts.ts";
 import { statfs as libcStatfs } from "./_statfs.ts";
@@ -60,22 +61,53 @@ export class DiskFilter {
 export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
   const text = ctx.proc("diskstats");
   if (text === undefined) return;
+  const disks = ctx.memo(collectDiskstats, () => new Map<string, DiskSeries>());
   const c = ctx.counters;
   for (const d of parseDiskstats(text)) {
     if (!filter.keep(d.device)) continue;
     const device = d.device;
-    const labels = ctx.labels(`disk|${device}`, () => ({ device }));
-    ctx.rate("disk_read_bytes_per_second", labels, device, d.sectorsRead, 512);
-    ctx.rate("disk_write_bytes_per_second", labels, device, d.sectorsWritten, 512);
-    ctx.rate("disk_reads_per_second", labels, device, d.reads);
-    ctx.rate("disk_writes_per_second", labels, device, d.writes);
-    const dMs = c.delta(`disk|ms|${device}`, d.readMs + d.writeMs + d.discardMs);
-    const dIos = c.delta(`disk|ios|${device}`, d.reads + d.writes + d.discards);
-    ctx.gauge("disk_wait_ms", labels, dIos > 0 ? dMs / dIos : dIos === 0 && dMs >= 0 ? 0 : NaN);
-    ctx.rate("disk_queue_depth", labels, device, d.weightedIoMs, 1e-3);
-    const util = c.rate(`disk|util|${device}`, d.ioMs) / 1000;
-    ctx.gauge("disk_utilization_ratio", labels, util > 1 ? 1 : util);
+    let s = disks.get(device);
+    if (!s) disks.set(device, s = diskSeries(ctx, device));
+    ctx.putRate(s.readBytes, d.sectorsRead, 512);
+    ctx.putRate(s.writeBytes, d.sectorsWritten, 512);
+    ctx.putRate(s.reads, d.reads);
+    ctx.putRate(s.writes, d.writes);
+    const dMs = c.delta(s.msKey, d.readMs + d.writeMs + d.discardMs);
+    const dIos = c.delta(s.iosKey, d.reads + d.writes + d.discards);
+    ctx.put(s.wait, dIos > 0 ? dMs / dIos : dIos === 0 && dMs >= 0 ? 0 : NaN);
+    ctx.putRate(s.queue, d.weightedIoMs, 1e-3);
+    const util = ctx.rateOf(s.utilization, d.ioMs) / 1000;
+    ctx.put(s.utilization, util > 1 ? 1 : util);
   }
+}
+
+/** The series of one disk, and the keys of its counters that are not series. */
+interface DiskSeries {
+  readBytes: Series;
+  writeBytes: Series;
+  reads: Series;
+  writes: Series;
+  wait: Series;
+  queue: Series;
+  utilization: Series;
+  msKey: string;
+  iosKey: string;
+}
+
+function diskSeries(ctx: Context, device: string): DiskSeries {
+  const labels = ctx.labels(`disk|${device}`, () => ({ device }));
+  const series = (metric: string) => ctx.series(metric, labels);
+  return {
+    readBytes: series("disk_read_bytes_per_second"),
+    writeBytes: series("disk_write_bytes_per_second"),
+    reads: series("disk_reads_per_second"),
+    writes: series("disk_writes_per_second"),
+    wait: series("disk_wait_ms"),
+    queue: series("disk_queue_depth"),
+    utilization: series("disk_utilization_ratio"),
+    msKey: `disk|ms|${device}`,
+    iosKey: `disk|ios|${device}`,
+  };
 }
 
 /** File system types never reported: virtual, in-memory, read-only images, or remote ones

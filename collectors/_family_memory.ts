@@ -35,7 +35,7 @@ const vm = Object.fromEntries(
 export function collectMeminfo(ctx: Context): void {
   const text = ctx.proc("meminfo");
   if (text === undefined) return;
-  const m = { get: (key: string) => mem[key]!.find(text) };
+  const m = { get: (key: string) => mem[key]!.find(text) }; // the first line with the key
   const total = m.get("MemTotal");
   const free = m.get("MemFree");
   if (total === undefined || free === undefined) {
@@ -43,28 +43,39 @@ export function collectMeminfo(ctx: Context): void {
   }
   const available = m.get("MemAvailable") ??
     free + (m.get("Buffers") ?? 0) + (m.get("Cached") ?? 0) + (m.get("SReclaimable") ?? 0);
-  const states: [string, number | undefined][] = [
-    ["total", total],
-    ["available", available],
-    ["used", total - available],
-    ["free", free],
-    ["cached", m.get("Cached")],
-    ["buffers", m.get("Buffers")],
-    ["shared", m.get("Shmem")],
-    ["slab", m.get("Slab")],
-    ["dirty", m.get("Dirty")],
-  ];
-  for (const [state, value] of states) {
-    if (value === undefined) continue;
-    ctx.gauge("memory_bytes", ctx.labels(`mem|${state}`, () => ({ state })), value);
+  const s = ctx.memo(collectMeminfo, () => {
+    const series = (metric: string, prefix: string, state: string) =>
+      ctx.series(metric, ctx.labels(`${prefix}|${state}`, () => ({ state })));
+    const mem = (state: string) => series("memory_bytes", "mem", state);
+    const swap = (state: string) => series("swap_bytes", "swap", state);
+    return {
+      states: ["total", "available", "used", "free", "cached", "buffers", "shared", "slab", "dirty"]
+        .map(mem),
+      swap: ["total", "used", "free"].map(swap),
+    };
+  });
+  values[0] = total;
+  values[1] = available;
+  values[2] = total - available;
+  values[3] = free;
+  values[4] = m.get("Cached") ?? NaN;
+  values[5] = m.get("Buffers") ?? NaN;
+  values[6] = m.get("Shmem") ?? NaN;
+  values[7] = m.get("Slab") ?? NaN;
+  values[8] = m.get("Dirty") ?? NaN;
+  for (let i = 0; i < 9; i++) {
+    const v = values[i]!;
+    if (v === v) ctx.put(s.states[i]!, v); // a key that is absent is not emitted
   }
   const swapTotal = m.get("SwapTotal");
   const swapFree = m.get("SwapFree");
   if (swapTotal === undefined || swapFree === undefined) return;
-  ctx.gauge("swap_bytes", ctx.labels("swap|total", () => ({ state: "total" })), swapTotal);
-  ctx.gauge("swap_bytes", ctx.labels("swap|used", () => ({ state: "used" })), swapTotal - swapFree);
-  ctx.gauge("swap_bytes", ctx.labels("swap|free", () => ({ state: "free" })), swapFree);
+  ctx.put(s.swap[0]!, swapTotal);
+  ctx.put(s.swap[1]!, swapTotal - swapFree);
+  ctx.put(s.swap[2]!, swapFree);
 }
+
+const values = new Float64Array(9);
 
 /**
  * `/proc/vmstat`: page faults (minor = `pgfault − pgmajfault`, since `pgfault` counts both)
@@ -76,16 +87,18 @@ export function collectVmstat(ctx: Context): void {
   const v = { get: (key: string) => vm[key]!.find(text) };
   const all = v.get("pgfault");
   const major = v.get("pgmajfault");
+  const s = ctx.memo(collectVmstat, () => ({
+    minor: ctx.series("page_faults_per_second", ctx.labels("pf|minor", () => ({ type: "minor" }))),
+    major: ctx.series("page_faults_per_second", ctx.labels("pf|major", () => ({ type: "major" }))),
+    in: ctx.series("swap_pages_per_second", ctx.labels("swp|in", () => ({ direction: "in" }))),
+    out: ctx.series("swap_pages_per_second", ctx.labels("swp|out", () => ({ direction: "out" }))),
+  }));
   if (all !== undefined && major !== undefined) {
-    const minorLabels = ctx.labels("pf|minor", () => ({ type: "minor" }));
-    ctx.rate("page_faults_per_second", minorLabels, "minor", all - major);
-    const majorLabels = ctx.labels("pf|major", () => ({ type: "major" }));
-    ctx.rate("page_faults_per_second", majorLabels, "major", major);
+    ctx.putRate(s.minor, all - major);
+    ctx.putRate(s.major, major);
   }
-  for (const direction of ["in", "out"] as const) {
-    const pages = v.get(`pswp${direction}`);
-    if (pages === undefined) continue;
-    const labels = ctx.labels(`swp|${direction}`, () => ({ direction }));
-    ctx.rate("swap_pages_per_second", labels, direction, pages);
-  }
+  const pagesIn = v.get("pswpin");
+  if (pagesIn !== undefined) ctx.putRate(s.in, pagesIn);
+  const pagesOut = v.get("pswpout");
+  if (pagesOut !== undefined) ctx.putRate(s.out, pagesOut);
 }

@@ -8,6 +8,7 @@ import type { Context } from "./_context.ts";
 import { none } from "./_context.ts";
 import { type NetDev, parseNetDev } from "./parse_net_dev.ts";
 import { parseNetSnmp } from "./parse_net_snmp.ts";
+import type { Series } from "./snapshot.ts";
 
 const nicMetrics: [string, keyof NetDev][] = [
   ["network_receive_bytes_per_second", "rxBytes"],
@@ -24,10 +25,17 @@ const nicMetrics: [string, keyof NetDev][] = [
 export function collectNetDev(ctx: Context): void {
   const text = ctx.proc("net/dev");
   if (text === undefined) return;
+  const nics = ctx.memo(collectNetDev, () => new Map<string, Series[]>());
   for (const d of parseNetDev(text)) {
     const name = d.interface;
-    const labels = ctx.labels(`nic|${name}`, () => ({ interface: name }));
-    for (const [metric, field] of nicMetrics) ctx.rate(metric, labels, name, d[field] as number);
+    let series = nics.get(name);
+    if (!series) {
+      const labels = ctx.labels(`nic|${name}`, () => ({ interface: name }));
+      nics.set(name, series = nicMetrics.map(([metric]) => ctx.series(metric, labels)));
+    }
+    for (let i = 0; i < nicMetrics.length; i++) {
+      ctx.putRate(series[i]!, d[nicMetrics[i]![1]] as number);
+    }
   }
 }
 
@@ -60,5 +68,5 @@ export function collectSnmp(ctx: Context): void {
 }
 
 function counter(ctx: Context, metric: string, value: number | undefined): void {
-  if (value !== undefined) ctx.rate(metric, none, "", value);
+  if (value !== undefined) ctx.rate(metric, none, value);
 }

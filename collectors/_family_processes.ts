@@ -1,14 +1,15 @@
 /**
  * The top-processes family: the costly part of a snapshot (one `/proc/[pid]/stat` read per
- * process), so it parses the bytes in place, allocates nothing per process and reads every
- * process only every few seconds. Private to the collectors.
+ * process), so it reads every process only every few seconds and the ranked ones in between.
+ * A stat line is decoded and split by string built-ins: in V8's lite mode (how the collector
+ * runs) that is about twice as fast as a byte loop in JavaScript. Private to the collectors.
  *
  * @module
  */
 
 import type { Context } from "./_context.ts";
 import { none } from "./_context.ts";
-import type { Labels } from "./sample.ts";
+import type { Series } from "./snapshot.ts";
 
 const decoder = new TextDecoder();
 
@@ -20,55 +21,42 @@ class Proc {
   cpu = NaN;
   rss = 0;
   name = "";
-  nameHash = -1;
-  /** Labels by ranking, rebuilt when the name changes. */
-  byCpu: Labels | undefined;
-  byMemory: Labels | undefined;
+  /** Series by ranking ([cpu ratio, rss]), rebuilt when the name changes. */
+  byCpu: [Series, Series] | undefined;
+  byMemory: [Series, Series] | undefined;
   seen = 0;
   constructor(readonly pid: string, readonly path: string) {}
 }
 
-/** Field values parsed by {@linkcode parseStatBytes}: utime, stime, starttime, rss pages. */
+/** Field values parsed by {@linkcode parseStat}: utime, stime, starttime, rss pages. */
 const fields = new Float64Array(4);
 
 /**
- * Parses `/proc/[pid]/stat` bytes into {@linkcode fields}; the name lies between the first
+ * Parses a `/proc/[pid]/stat` line into {@linkcode fields}; the name lies between the first
  * `(` and the last `)`.
  *
- * @returns The offsets of the name `[open + 1, close)` packed as `open * 65536 + close`, or -1
- *   if the line is malformed.
+ * @returns The name, or `undefined` if the line is malformed.
  */
-function parseStatBytes(b: Uint8Array, len: number): number {
-  let open = 0;
-  while (open < len && b[open] !== 40) open++; // (
-  let close = len - 1;
-  while (close > open && b[close] !== 41) close--; // )
-  if (open === 0 || open >= len || close <= open) return -1;
-  // Fields after the name: index 0 is the state (field 3); utime is 11, stime 12,
-  // starttime 19, rss 21.
-  let field = 0;
-  let value = 0;
-  let digits = 0;
-  let found = 0;
-  for (let i = close + 2; i <= len; i++) {
-    const c = i < len ? b[i]! : 32;
-    if (c === 32 || c === 10) {
-      if (field === 11 || field === 12 || field === 19 || field === 21) {
-        if (digits === 0) return -1;
-        fields[found++] = value;
-        if (field === 21) return open * 65536 + close;
-      }
-      field++;
-      value = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48);
-      digits++;
-    } else if (field === 11 || field === 12 || field === 19 || field === 21) {
-      return -1;
-    }
-  }
-  return -1;
+function parseStat(text: string): string | undefined {
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open <= 0 || close <= open) return undefined;
+  // After the name: the state (index 0), ... utime 11, stime 12, starttime 19, rss 21.
+  const f = text.slice(close + 2).split(" ", 22);
+  if (f.length < 22) return undefined;
+  fields[0] = digits(f[11]!);
+  fields[1] = digits(f[12]!);
+  fields[2] = digits(f[19]!);
+  fields[3] = digits(f[21]!);
+  const sum = fields[0]! + fields[1]! + fields[2]! + fields[3]!;
+  if (sum !== sum) return undefined; // a field that is not a number
+  return text.slice(open + 1, close);
+}
+
+/** A field as a count (the kernel prints decimal digits); `NaN` if empty or negative. */
+function digits(field: string): number {
+  const n = Number(field);
+  return field !== "" && n >= 0 ? n : NaN;
 }
 
 /**
@@ -132,28 +120,28 @@ export class ProcessScanner {
     for (const p of byRss) if (!byCpu.includes(p)) members.push(p);
     ctx.gauge("processes_total", none, this.#procs.size);
     for (const p of byCpu) {
-      p.byCpu ??= Object.freeze({ pid: p.pid, name: p.name, rank_by: "cpu" });
-      ctx.gauge("process_cpu_ratio", p.byCpu, p.cpu);
-      ctx.gauge("process_rss_bytes", p.byCpu, p.rss);
+      const [cpu, rss] = p.byCpu ??= series(ctx, p, "cpu");
+      ctx.put(cpu, p.cpu);
+      ctx.put(rss, p.rss);
     }
     for (const p of byRss) {
-      p.byMemory ??= Object.freeze({ pid: p.pid, name: p.name, rank_by: "memory" });
-      ctx.gauge("process_cpu_ratio", p.byMemory, p.cpu);
-      ctx.gauge("process_rss_bytes", p.byMemory, p.rss);
+      const [cpu, rss] = p.byMemory ??= series(ctx, p, "memory");
+      ctx.put(cpu, p.cpu);
+      ctx.put(rss, p.rss);
     }
   }
 
   /** Reads one process; false (and forgotten) if it is gone or its stat is malformed. */
   #read(ctx: Context, p: Proc): boolean {
     const files = ctx.files;
-    let len: number | undefined;
+    let name: string | undefined;
     try {
-      len = files.readBytes(p.path);
+      const len = files.readBytes(p.path);
+      if (len !== undefined) name = parseStat(decoder.decode(files.bytes.subarray(0, len)));
     } catch {
-      len = undefined;
+      name = undefined;
     }
-    const at = len === undefined ? -1 : parseStatBytes(files.bytes, len);
-    if (at < 0) {
+    if (name === undefined) {
       files.evict(p.path);
       this.#procs.delete(p.pid);
       p.cpu = NaN;
@@ -169,7 +157,11 @@ export class ProcessScanner {
     p.start = start;
     p.readTs = ctx.ts;
     p.rss = fields[3]! * this.pageSize;
-    this.#name(p, files.bytes, Math.floor(at / 65536) + 1, at % 65536);
+    if (name !== p.name) { // exec renames a process
+      p.name = name;
+      p.byCpu = undefined;
+      p.byMemory = undefined;
+    }
     return true;
   }
 
@@ -192,17 +184,12 @@ export class ProcessScanner {
       }
     }
   }
+}
 
-  /** Updates the name from the bytes `[from, to)` when they changed (exec renames). */
-  #name(p: Proc, b: Uint8Array, from: number, to: number): void {
-    let h = to - from;
-    for (let i = from; i < to; i++) h = (h * 31 + b[i]!) | 0;
-    if (h === p.nameHash) return;
-    p.nameHash = h;
-    p.name = decoder.decode(b.subarray(from, to));
-    p.byCpu = undefined;
-    p.byMemory = undefined;
-  }
+/** A process's two series in one ranking. */
+function series(ctx: Context, p: Proc, rankBy: string): [Series, Series] {
+  const labels = Object.freeze({ pid: p.pid, name: p.name, rank_by: rankBy });
+  return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];
 }
 
 /** Keeps `rows` sorted descending by CPU or RSS, at most `n` long (insertion: n is small). */
