@@ -48,7 +48,8 @@ export function collectNetDev(ctx: Context): void {
 export function collectSnmp(ctx: Context): void {
   const text = ctx.proc("net/snmp");
   if (text === undefined) return;
-  const s = parseNetSnmp(text);
+  // Only the Tcp and Udp line pairs are parsed (the file has a dozen others).
+  const s = parseNetSnmp(linePairs(text, "Tcp:") + linePairs(text, "Udp:"));
   const tcp = s.get("Tcp");
   if (tcp) {
     const estab = tcp.get("CurrEstab");
@@ -65,6 +66,15 @@ export function collectSnmp(ctx: Context): void {
     counter(ctx, "udp_transmit_datagrams_per_second", udp.get("OutDatagrams"));
     counter(ctx, "udp_errors_per_second", udp.get("InErrors"));
   }
+}
+
+/** The first line that starts with `head` and the line after it, or "". */
+function linePairs(text: string, head: string): string {
+  const from = text.startsWith(head) ? 0 : text.indexOf("\n" + head) + 1;
+  if (from === 0 && !text.startsWith(head)) return "";
+  const second = text.indexOf("\n", from);
+  const end = second < 0 ? -1 : text.indexOf("\n", second + 1);
+  return text.slice(from, end < 0 ? text.length : end + 1) + (end < 0 ? "\n" : "");
 }
 
 function counter(ctx: Context, metric: string, value: number | undefined): void {

@@ -31,6 +31,8 @@ const fromUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** Turns snapshots into records, numbering the series of one segment. */
 export class SpoolEncoder {
   #numbers = new Map<Series | string, number>();
+  #byId: (Series | undefined)[] = [];
+  #numberById = new Uint32Array(256);
   #u8 = new Uint8Array(0);
   #u32 = new Uint32Array(0);
   #f64 = new Float64Array(0);
@@ -48,12 +50,23 @@ export class SpoolEncoder {
     if (this.#scratch.length < n) this.#scratch = new Uint32Array(n * 2);
     const numbers = this.#scratch;
     let pos = 0;
+    const byId = this.#byId;
     for (let i = 0; i < n; i++) {
       const s = snap.series[i]!;
-      let k = this.#numbers.get(s);
+      // By id first (an array index, no hashing); the map where ids of two tables collide.
+      let k = byId[s.id] === s ? this.#numberById[s.id]! : this.#numbers.get(s);
       if (k === undefined) {
         k = this.#numbers.size;
         this.#numbers.set(s, k);
+        if (byId[s.id] === undefined && s.id < 1 << 20) {
+          byId[s.id] = s;
+          if (s.id >= this.#numberById.length) {
+            const bigger = new Uint32Array(Math.max(s.id + 1, this.#numberById.length * 2));
+            bigger.set(this.#numberById);
+            this.#numberById = bigger;
+          }
+          this.#numberById[s.id] = k;
+        }
         pos = this.#series(pos, k, s.host, s.metric, s.labelText);
       }
       numbers[i] = k;

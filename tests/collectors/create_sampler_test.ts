@@ -121,6 +121,37 @@ Deno.test("createSampler() reads the mount table again only every MOUNTS_EVERY_M
   }
 });
 
+Deno.test("createSampler() finds the Tcp and Udp lines of net/snmp wherever they are", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  let clock = 1000;
+  using sampler = createSampler({
+    procRoot: root,
+    sysRoot: fixture("sys/linux-6.18"),
+    now: () => clock,
+  });
+  try {
+    copyTree(fixture(t0), root);
+    const snmp = (estab: number, datagrams: number) =>
+      Deno.writeTextFileSync(
+        `${root}/net/snmp`,
+        `Tcp: CurrEstab RetransSegs\nTcp: ${estab} 17\nIp: Forwarding\nIp: 1\nUdp: InDatagrams\nUdp: ${datagrams}`,
+      );
+    snmp(3, 100);
+    const a = sampler.sample();
+    assert.equal(find(a, "tcp_connections_established")!.value, 3);
+    snmp(4, 150);
+    clock = 3000;
+    const b = sampler.sample();
+    assert.equal(find(b, "tcp_connections_established")!.value, 4);
+    assert.equal(find(b, "udp_receive_datagrams_per_second")!.value, 25);
+    assert.equal(find(b, "tcp_retransmits_per_second")!.value, 0);
+    Deno.writeTextFileSync(`${root}/net/snmp`, "Ip: Forwarding\nIp: 1\n");
+    assert.equal(find(sampler.sample(), "tcp_connections_established"), undefined);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
 Deno.test("createSampler() ranks the busy process first by CPU from its tick delta", () => {
   const [, b] = twoSnapshots();
   const top = b.filter((s) => s.metric === "process_cpu_ratio" && s.labels.rank_by === "cpu");

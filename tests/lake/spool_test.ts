@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createSampler, type Sample } from "../../collectors/mod.ts";
+import { createSampler, type Sample, SeriesTable } from "../../collectors/mod.ts";
 import {
   listSegments,
   openLake,
@@ -89,7 +89,10 @@ Deno.test("SpoolDecoder stops for good at bytes that are not a spool", () => {
   assert.deepEqual(damaged(seriesEnd, 3), { out: [], broken: true });
   // the text of a series that is not [host, metric, labels]
   const bad = body.slice();
-  bad.set(new TextEncoder().encode('["h", 1, ""]'.padEnd(new DataView(bad.buffer).getUint32(12, true))), 16);
+  bad.set(
+    new TextEncoder().encode('["h", 1, ""]'.padEnd(new DataView(bad.buffer).getUint32(12, true))),
+    16,
+  );
   const d = new SpoolDecoder();
   assert.deepEqual([SPOOL_MAGIC, bad].flatMap((c) => d.push(c)), []);
   assert.equal(d.broken, true);
@@ -103,7 +106,11 @@ Deno.test("SpoolWriter.appendSnapshot() defines each series once per segment and
   const sizes = [];
   for (let i = 0; i < 3; i++) {
     const snap = sampler.snapshot();
-    snaps.push({ ts: snap.ts, series: snap.series.slice(0, snap.length), values: snap.values.slice(0, snap.length) });
+    snaps.push({
+      ts: snap.ts,
+      series: snap.series.slice(0, snap.length),
+      values: snap.values.slice(0, snap.length),
+    });
     w.appendSnapshot(snap);
     sizes.push(Deno.statSync(w.segment.path).size);
   }
@@ -115,15 +122,50 @@ Deno.test("SpoolWriter.appendSnapshot() defines each series once per segment and
   assert.ok(third <= 24 + 12 * snaps[2]!.series.length + 4 + 200, `third record ${third} B`);
   const rows = readSegment(w.segment.path);
   const expected = snaps.flatMap((s) =>
-    s.series.map((x, i) => ({ ts: s.ts, host: "h1", metric: x.metric, labels: x.labelText, value: s.values[i]! }))
+    s.series.map((x, i) => ({
+      ts: s.ts,
+      host: "h1",
+      metric: x.metric,
+      labels: x.labelText,
+      value: s.values[i]!,
+    }))
   );
   assert.deepEqual(rows, expected);
+});
+
+Deno.test("SpoolEncoder.snapshot() keeps series of two tables apart when their ids collide", () => {
+  const a = new SeriesTable("a").get("m", {});
+  const b = new SeriesTable("b").get("m", {});
+  assert.equal(a.id, b.id);
+  const encoder = new SpoolEncoder();
+  const first = encoder.snapshot({
+    ts: 1,
+    length: 2,
+    series: [a, b],
+    values: new Float64Array([1, 2]),
+  }).slice();
+  const second = encoder.snapshot({
+    ts: 2,
+    length: 2,
+    series: [b, a],
+    values: new Float64Array([3, 4]),
+  }).slice();
+  const rows = snapshotRows(decodeAll(first, second));
+  assert.deepEqual(rows.map((r) => `${r.ts} ${r.host} ${r.value}`), [
+    "1 a 1",
+    "1 b 2",
+    "2 b 3",
+    "2 a 4",
+  ]);
 });
 
 Deno.test("SpoolWriter refuses a segment that already exists", () => {
   const root = Deno.makeTempDirSync();
   new SpoolWriter(root, t0).close();
-  assert.throws(() => new SpoolWriter(root, t0), { name: "LakeError", message: /Cannot write spool/ });
+  assert.throws(() => new SpoolWriter(root, t0), {
+    name: "LakeError",
+    message: /Cannot write spool/,
+  });
 });
 
 Deno.test("readSegment() skips a torn last record left by a killed writer", () => {
