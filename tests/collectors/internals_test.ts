@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Counters } from "../../collectors/_counters.ts";
+import { Context } from "../../collectors/_context.ts";
 import { FileCache } from "../../collectors/_file_cache.ts";
 import { LoopProbe } from "../../collectors/_loop_probe.ts";
 import { Key } from "../../collectors/_lookup.ts";
@@ -118,4 +119,29 @@ Deno.test("statfs() reads the root file system and throws for a missing path", (
   const node = viaNode("/");
   assert.equal(node.blocks, s.blocks);
   assert.equal(viaNode("/").files, s.files);
+});
+
+Deno.test("Context.rateOf() keeps counters by series id past its first arrays, and forgets stale ones", () => {
+  const ctx = new Context("h", "/proc", "/sys", new FileCache(), new Counters());
+  const series = Array.from(
+    { length: 300 },
+    (_, i) => ctx.series("m", Object.freeze({ i: String(i) })),
+  );
+  const round = (ts: number, value: (i: number) => number, only?: number) => {
+    ctx.ts = ts;
+    ctx.round++;
+    return series.map((s, i) => only === undefined || only === i ? ctx.rateOf(s, value(i)) : NaN);
+  };
+  assert.ok(round(1000, (i) => i).every(Number.isNaN));
+  const rates = round(3000, (i) => 3 * i);
+  assert.equal(rates[299], 299); // (897 - 299) / 2 s
+  assert.ok(Number.isNaN(round(3000, (i) => 3 * i, 5)[5])); // no time passed
+  assert.ok(Number.isNaN(round(4000, () => 0, 7)[7])); // a decrease: a reset
+  for (let k = 0; k < 11; k++) round(5000 + k * 1000, () => 0, 0);
+  assert.ok(Number.isNaN(round(20_000, () => 10, 1)[1])); // unrecorded for 11+ rounds
+  assert.equal(round(21_000, () => 12, 1)[1], 2);
+  ctx.snap.length = 0;
+  for (const s of series) ctx.putRate(s, 1);
+  assert.equal(ctx.snap.length, 300);
+  assert.ok(ctx.snap.values.length >= 300);
 });
