@@ -25,6 +25,8 @@ class Proc {
   byCpu: [Series, Series] | undefined;
   byMemory: [Series, Series] | undefined;
   seen = 0;
+  /** The round in which it was last put in the CPU ranking. */
+  member = 0;
   constructor(readonly pid: string, readonly path: string) {}
 }
 
@@ -96,6 +98,8 @@ export class ProcessScanner {
    * (other start time) starts over with no rate. The first two snapshots are full scans (the
    * second ranks by CPU); after that, membership of the rankings and `processes_total` change
    * at full scans (and when a ranked process exits), the order within them at every snapshot.
+   * Between full scans only ranked processes that used CPU at their last read are read and
+   * emitted; the idle ones are read and emitted again at the next full scan.
    */
   collect(ctx: Context): void {
     const round = ++this.#round;
@@ -110,14 +114,21 @@ export class ProcessScanner {
     byRss.length = 0;
     const n = this.topN;
     for (const p of full ? this.#procs.values() : this.#members) {
+      // Between full scans a ranked process that used no CPU at its last read is left until
+      // the next full scan: it cannot have moved up by CPU, and an idle process's memory
+      // seldom changes. Most processes of a server sleep, so this spares most of the reads.
+      if (!full && p.cpu === 0) continue;
       if (!this.#read(ctx, p)) continue;
       if (p.cpu === p.cpu) insert(byCpu, p, n, true);
       insert(byRss, p, n, false);
     }
     const members = this.#members;
     members.length = 0;
-    for (const p of byCpu) members.push(p);
-    for (const p of byRss) if (!byCpu.includes(p)) members.push(p);
+    for (const p of byCpu) {
+      p.member = round;
+      members.push(p);
+    }
+    for (const p of byRss) if (p.member !== round) members.push(p);
     ctx.gauge("processes_total", none, this.#procs.size);
     for (const p of byCpu) {
       const [cpu, rss] = p.byCpu ??= series(ctx, p, "cpu");

@@ -53,6 +53,34 @@ Deno.test("createSampler() reads every process at full scans and only the ranked
   }
 });
 
+Deno.test("createSampler() leaves ranked processes that were idle until the next full scan", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  let clock = 0;
+  try {
+    put(root, 10, stat(10, "busy", 100, 5));
+    put(root, 20, stat(20, "idle", 7, 900));
+    using sampler = createSampler({ procRoot: root, sysRoot: root, now: () => clock, topN: 2 });
+    sampler.sample();
+    put(root, 10, stat(10, "busy", 200, 5));
+    clock = 1000;
+    let s = sampler.sample(); // full scan: both ranked, 20 at 0 CPU
+    assert.deepEqual(top(s, "cpu"), [["10", "busy", 1], ["20", "idle", 0]]);
+    assert.deepEqual(top(s, "memory").map((r) => r[0]), ["20", "10"]);
+    put(root, 10, stat(10, "busy", 250, 5));
+    put(root, 20, stat(20, "idle", 57, 950)); // it woke up, but it is not read before the full scan
+    clock = 2000;
+    s = sampler.sample();
+    assert.deepEqual(top(s, "cpu"), [["10", "busy", 0.5]]);
+    assert.deepEqual(top(s, "memory").map((r) => r[0]), ["10"]);
+    clock = 6000;
+    s = sampler.sample(); // full scan: 20's CPU covers the 5 s since its last read
+    assert.deepEqual(top(s, "cpu"), [["20", "idle", 0.1], ["10", "busy", 0]]);
+    assert.equal(find(s, "process_rss_bytes", { pid: "20", rank_by: "memory" })!.value, 950 * 4096);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
 Deno.test("createSampler() drops exited processes, renames on exec and restarts a reused pid", () => {
   const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
   let clock = 0;
