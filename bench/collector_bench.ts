@@ -41,6 +41,8 @@ export interface ProcessFigures {
   peakRssMb: number;
   /** 1-minute load average when the run ended. */
   load: number;
+  /** Samples stored per snapshot (the collect CLI only; `NaN` values are not stored). */
+  rowsPerSnapshot?: number;
 }
 
 /** What {@linkcode run} measures. */
@@ -141,7 +143,7 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: root,
-    stdout: "null",
+    stdout: "piped",
     stderr: "piped",
   }).spawn();
   const warmup = Math.min(3, Math.max(1, Math.floor(seconds / 4)));
@@ -162,7 +164,13 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
   const status = await child.status;
   clearInterval(poll);
   clearTimeout(startTimer);
-  const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  const [out, stderr] = await Promise.all(
+    [child.stdout, child.stderr].map(async (s) =>
+      new TextDecoder().decode(await new Response(s).arrayBuffer())
+    ),
+  ) as [string, string];
+  // The collect CLI ends with "Collected N snapshots, wrote R rows…": stored samples per second.
+  const done = out.match(/Collected (\d+) snapshots, wrote (\d+) rows/);
   if (!status.success || !first || !last || last[0] <= first[0]) {
     console.log(`  ${args.join(" ")} failed: ${stderr.trim().split("\n").at(-1) ?? status.code}`);
     return undefined;
@@ -173,6 +181,7 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
     schedCpuMsPerSecond: (last[2] - first[2]) / 1e6 / wall,
     peakRssMb: peak / 1024,
     load: Deno.loadavg()[0]!,
+    ...(done ? { rowsPerSnapshot: Number(done[2]) / Number(done[1]) } : {}),
   };
 }
 
@@ -333,6 +342,7 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
     String(secs),
     f(p?.cpuMsPerSecond),
     f(p?.schedCpuMsPerSecond),
+    f(p?.rowsPerSnapshot, 0),
     f(p?.peakRssMb, 1),
     f(p?.load),
   ];
@@ -342,12 +352,13 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
       "seconds",
       "CPU ms/s (stat)",
       "CPU ms/s (schedstat)",
+      "stored samples/s",
       "peak RSS MB",
       "load 1m",
     ],
     row(`${cliLabel}, --v8-flags=${COLLECT_V8_FLAGS} (deno task collect)`, seconds, c),
     row(`${cliLabel}, no V8 flags`, others, figures.cliPlain),
-    row(`${cliLabel}, task flags, --top 50 (>= 300 series)`, others, figures.cliWide),
+    row(`${cliLabel}, task flags, --top 50`, others, figures.cliWide),
     row("sampler only (no storage), task flags", others, figures.samplerOnly),
     row("naive systeminformation", others, n),
   ]));

@@ -122,18 +122,25 @@ function nextSpace(line: string, from: number): number {
   return i < 0 ? line.length : i;
 }
 
+const digitsOnly = /^\d+$/;
+
 function parseCpuLine(line: string): CpuTimes | undefined {
-  const parts = line.split(" ").filter((p) => p !== "");
+  // Columns are separated by one space, two after the summary's "cpu".
+  const parts = line.split(" ");
   const name = parts[0]!;
   const id = name === "cpu" ? "total" : name.slice(3);
-  if (id !== "total" && !/^\d+$/.test(id)) return undefined;
-  if (parts.length < 5) return undefined;
-  const v: number[] = [];
-  for (let i = 0; i < cpuModes.length; i++) {
-    const n = i + 1 < parts.length ? Number(parts[i + 1]) : 0;
+  if (id !== "total" && !digitsOnly.test(id)) return undefined;
+  const v = columns;
+  v.fill(0);
+  let k = 0;
+  for (let i = 1; i < parts.length && k < 8; i++) {
+    const p = parts[i]!;
+    if (p === "") continue;
+    const n = Number(p);
     if (!Number.isFinite(n)) return undefined;
-    v.push(n);
+    v[k++] = n;
   }
+  if (k < 4) return undefined;
   return {
     cpu: id,
     user: v[0]!,
@@ -146,3 +153,6 @@ function parseCpuLine(line: string): CpuTimes | undefined {
     steal: v[7]!,
   };
 }
+
+/** One CPU line's first eight columns (scratch). */
+const columns = new Float64Array(8);
