@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MOUNTS_EVERY_MS } from "../../collectors/_family_disk.ts";
-import { createSampler } from "../../collectors/create_sampler.ts";
+import { createSampler, type Sampler } from "../../collectors/create_sampler.ts";
 import { parseProcStat } from "../../collectors/parse_proc_stat.ts";
 import type { Sample } from "../../collectors/sample.ts";
 import { copyTree, find, fixture, readFixture, registryProblems } from "./_util.ts";
@@ -95,7 +95,8 @@ Deno.test("createSampler() reports whole disks only and real file systems once",
   assert.ok(size > 0 && used > 0 && used <= size);
 });
 
-Deno.test("createSampler() reads the mount table again only every MOUNTS_EVERY_MS", () => {
+/** Runs `fn` with a sampler over a writable copy of the t0 capture and a clock it sets. */
+function withCopy(fn: (root: string, sampler: Sampler, at: (ms: number) => void) => void): void {
   const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
   let clock = 1000;
   using sampler = createSampler({
@@ -105,6 +106,14 @@ Deno.test("createSampler() reads the mount table again only every MOUNTS_EVERY_M
   });
   try {
     copyTree(fixture(t0), root);
+    fn(root, sampler, (ms) => (clock = ms));
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+}
+
+Deno.test("createSampler() reads the mount table again only every MOUNTS_EVERY_MS", () => {
+  withCopy((root, sampler, at) => {
     const mounts = () =>
       sampler.sample().filter((s) => s.metric === "filesystem_size_bytes").map((s) =>
         s.labels.mountpoint
@@ -112,25 +121,15 @@ Deno.test("createSampler() reads the mount table again only every MOUNTS_EVERY_M
     assert.deepEqual(mounts(), ["/"]);
     // a new real file system (the temp dir's own device is what statfs will see)
     Deno.writeTextFileSync(`${root}/mounts`, `/dev/vdb ${root} ext4 rw 0 0\n`, { append: true });
-    clock += MOUNTS_EVERY_MS - 1;
+    at(1000 + MOUNTS_EVERY_MS - 1);
     assert.deepEqual(mounts(), ["/"]);
-    clock += 1;
+    at(1000 + MOUNTS_EVERY_MS);
     assert.deepEqual(mounts(), ["/", root]);
-  } finally {
-    Deno.removeSync(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("createSampler() finds the Tcp and Udp lines of net/snmp wherever they are", () => {
-  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
-  let clock = 1000;
-  using sampler = createSampler({
-    procRoot: root,
-    sysRoot: fixture("sys/linux-6.18"),
-    now: () => clock,
-  });
-  try {
-    copyTree(fixture(t0), root);
+  withCopy((root, sampler, at) => {
     const snmp = (estab: number, datagrams: number) =>
       Deno.writeTextFileSync(
         `${root}/net/snmp`,
@@ -140,16 +139,14 @@ Deno.test("createSampler() finds the Tcp and Udp lines of net/snmp wherever they
     const a = sampler.sample();
     assert.equal(find(a, "tcp_connections_established")!.value, 3);
     snmp(4, 150);
-    clock = 3000;
+    at(3000);
     const b = sampler.sample();
     assert.equal(find(b, "tcp_connections_established")!.value, 4);
     assert.equal(find(b, "udp_receive_datagrams_per_second")!.value, 25);
     assert.equal(find(b, "tcp_retransmits_per_second")!.value, 0);
     Deno.writeTextFileSync(`${root}/net/snmp`, "Ip: Forwarding\nIp: 1\n");
     assert.equal(find(sampler.sample(), "tcp_connections_established"), undefined);
-  } finally {
-    Deno.removeSync(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("createSampler() ranks the busy process first by CPU from its tick delta", () => {
