@@ -7,7 +7,7 @@
  * @module
  */
 
-import { cString, ENOENT, errno, type Libc, libc } from "./_libc.ts";
+import { cString, ENOENT, errno, type Libc, libc, O_RDONLY_CLOEXEC } from "./_libc.ts";
 
 const decoder = new TextDecoder();
 
@@ -90,7 +90,7 @@ export class FileCache {
   #openFile(path: string): Handle | undefined {
     const c = this.#libc;
     if (c) {
-      const fd = c.open(cString(path), 0); // O_RDONLY
+      const fd = c.open(cString(path), O_RDONLY_CLOEXEC);
       if (fd >= 0) return fd;
       const code = errno(c);
       if (code === ENOENT) return undefined;

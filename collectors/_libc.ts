@@ -36,9 +36,10 @@ let lib: Libc | null | undefined;
 export function libc(): Libc | null {
   if (lib !== undefined) return lib;
   lib = null;
-  if (
-    Deno.build.os === "linux" && (Deno.build.arch === "x86_64" || Deno.build.arch === "aarch64")
-  ) {
+  const linux64 = Deno.build.os === "linux" &&
+    (Deno.build.arch === "x86_64" || Deno.build.arch === "aarch64");
+  // Only where FFI is already granted: a process without it must not be prompted for it.
+  if (linux64 && Deno.permissions.querySync({ name: "ffi" }).state === "granted") {
     try {
       lib = Deno.dlopen("libc.so.6", symbols).symbols as unknown as Libc;
     } catch {
@@ -56,6 +57,9 @@ export function errno(c: Libc): number {
 
 /** `ENOENT` on Linux. */
 export const ENOENT = 2;
+
+/** `O_RDONLY | O_CLOEXEC` on Linux (x86_64 and aarch64): children do not inherit the files. */
+export const O_RDONLY_CLOEXEC = 0o2000000;
 
 const utf8 = new TextEncoder();
 

@@ -145,3 +145,47 @@ Deno.test("Context.rateOf() keeps counters by series id past its first arrays, a
   assert.equal(ctx.snap.length, 300);
   assert.ok(ctx.snap.values.length >= 300);
 });
+
+Deno.test("FileCache opens its libc files close-on-exec, so children do not inherit them", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/f`, "x\n");
+    const files = new FileCache(4, true);
+    assert.equal(files.read(`${dir}/f`), "x\n");
+    const fds = [...Deno.readDirSync("/proc/self/fd")].filter((e) => {
+      try {
+        return Deno.readLinkSync(`/proc/self/fd/${e.name}`) === `${dir}/f`;
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(fds.length, 1);
+    const flags = Deno.readTextFileSync(`/proc/self/fdinfo/${fds[0]!.name}`).match(
+      /flags:\s+(\d+)/,
+    )!;
+    assert.ok((parseInt(flags[1]!, 8) & 0o2000000) !== 0);
+    files.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a sampler without FFI permission falls back to Deno files and node:fs statfs, and asks for nothing", async () => {
+  const code = `
+    import { createSampler } from ${
+    JSON.stringify(new URL("../../collectors/mod.ts", import.meta.url).href)
+  };
+    using s = createSampler();
+    s.snapshot();
+    const snap = s.snapshot();
+    const metrics = new Set(snap.series.slice(0, snap.length).map((x) => x.metric));
+    console.log(JSON.stringify(["cpu_ratio", "filesystem_size_bytes", "process_rss_bytes"].map((m) => metrics.has(m))));
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-prompt", "--allow-read", "--allow-sys", "--allow-env", code],
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.deepEqual(JSON.parse(text), [true, true, true]);
+});
