@@ -70,12 +70,21 @@ export function collectStat(ctx: Context): void {
     }
     st.round = round;
   }
-  ctx.rate("context_switches_per_second", none, stat.contextSwitches);
-  ctx.rate("interrupts_per_second", none, stat.interrupts);
-  ctx.rate("softirqs_per_second", none, stat.softirqs);
-  ctx.rate("forks_per_second", none, stat.forks);
-  ctx.gauge("processes_running", none, stat.procsRunning);
-  ctx.gauge("processes_blocked", none, stat.procsBlocked);
+  const s = ctx.memo(collectStat, () =>
+    [
+      "context_switches_per_second",
+      "interrupts_per_second",
+      "softirqs_per_second",
+      "forks_per_second",
+      "processes_running",
+      "processes_blocked",
+    ].map((metric) => ctx.series(metric, none)));
+  ctx.putRate(s[0]!, stat.contextSwitches);
+  ctx.putRate(s[1]!, stat.interrupts);
+  ctx.putRate(s[2]!, stat.softirqs);
+  ctx.putRate(s[3]!, stat.forks);
+  ctx.put(s[4]!, stat.procsRunning);
+  ctx.put(s[5]!, stat.procsBlocked);
 }
 
 /** `/proc/loadavg`. */

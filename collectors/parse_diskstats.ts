@@ -4,6 +4,8 @@
  * @module
  */
 
+import { splitFields } from "./_fields.ts";
+
 /** One device's I/O counters since boot (see the kernel's `Documentation/admin-guide/iostats.rst`). */
 export interface DiskStat {
   major: number;
@@ -54,11 +56,17 @@ export interface DiskStat {
 export function parseDiskstats(text: string): DiskStat[] {
   const out: DiskStat[] = [];
   for (const line of text.split("\n")) {
-    const f = line.split(" ").filter((p) => p !== "");
+    const f = splitFields(line);
     if (f.length < 14) continue;
-    const n: number[] = [];
-    for (let i = 0; i < f.length; i++) n.push(i === 2 ? 0 : Number(f[i]));
-    if (n.some((x) => !Number.isFinite(x))) continue;
+    // Plain loops, no callbacks: this runs every second in an interpreter (lite mode).
+    const n: number[] = new Array(f.length);
+    let finite = true;
+    for (let i = 0; i < f.length; i++) {
+      const x = i === 2 ? 0 : Number(f[i]);
+      n[i] = x;
+      if (x - x !== 0) finite = false;
+    }
+    if (!finite) continue;
     out.push({
       major: n[0]!,
       minor: n[1]!,

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { splitFields } from "./_fields.ts";
+
 /** One interface's counters since it came up. */
 export interface NetDev {
   /** Interface name, e.g. `eth0`. */
@@ -39,8 +41,17 @@ export function parseNetDev(text: string): NetDev[] {
     const colon = line.lastIndexOf(":");
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).split(" ").filter((p) => p !== "").map(Number);
-    if (name === "" || f.length < 16 || f.some((x) => !Number.isFinite(x))) continue;
+    const fields = splitFields(line.slice(colon + 1));
+    if (name === "" || fields.length < 16) continue;
+    // Plain loops, no callbacks: this runs every second in an interpreter (lite mode).
+    const f: number[] = new Array(fields.length);
+    let finite = true;
+    for (let i = 0; i < fields.length; i++) {
+      const x = Number(fields[i]);
+      f[i] = x;
+      if (x - x !== 0) finite = false;
+    }
+    if (!finite) continue;
     out.push({
       interface: name,
       rxBytes: f[0]!,
