@@ -5,7 +5,7 @@
  * no flags, and `--top 50` for >= 300 series), side by side with a naive `systeminformation`
  * collector. The headline run lasts two minutes and a bit, so its window holds two of the
  * minute's Parquet flushes. CPU comes from `/proc/PID/stat` (all threads, 10 ms ticks) and the
- * sum of `/proc/PID/task/*​/schedstat` (all threads, ns). The processes run one at a time
+ * sum of `/proc/PID/task/TID/schedstat` over the threads (ns). The processes run one at a time
  * (two at once on 2 cores disturb each other's caches by several tenths of a ms/s), and the
  * 1-minute load average is printed beside each figure. Prints figures, never asserts.
  *
