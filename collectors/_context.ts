@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { Counters } from "./_counters.ts";
 import type { FileCache } from "./_file_cache.ts";
 import type { Labels } from "./sample.ts";
 import { type Series, SeriesTable, type Snapshot } from "./snapshot.ts";
@@ -24,7 +23,7 @@ export class Context {
   #labels = new Map<string, Labels>();
   #memo = new Map<object, unknown>();
   #paths = new Map<string, string>();
-  // Counter memory by series id: typed arrays, so a rate costs no hash lookup.
+  // Counter memory by series id (or counter slot): typed arrays, so a rate costs no hash lookup.
   #last = new Float64Array(256);
   #lastTs = new Float64Array(256);
   #lastRound = new Float64Array(256).fill(-Infinity);
@@ -34,14 +33,12 @@ export class Context {
    * @param procRoot Root of the proc file system.
    * @param sysRoot Root of the sys file system.
    * @param files Cached file handles.
-   * @param counters Counter memory for rates.
    */
   constructor(
     readonly host: string,
     readonly procRoot: string,
     readonly sysRoot: string,
     readonly files: FileCache,
-    readonly counters: Counters,
   ) {
     this.table = new SeriesTable(host);
   }
@@ -104,28 +101,45 @@ export class Context {
     this.put(this.table.get(metric, labels), value);
   }
 
+  /** A counter of the family's own that is no series (e.g. one half of a ratio). */
+  counterSlot(): CounterSlot {
+    return { id: this.table.reserve() };
+  }
+
   /**
-   * Records a series' counter and returns its per-second rate over the real time since it was
-   * last recorded: `NaN` the first time, after a decrease (a reset or wrap: the interval is
-   * unknowable), when time did not move forward, and when the counter went unrecorded for
-   * more than 10 snapshots (a device that came back).
+   * Records a counter and returns its increase since it was last recorded: `NaN` the first
+   * time, after a decrease (a reset or wrap: the interval is unknowable), and when the counter
+   * went unrecorded for more than 10 snapshots (a device that came back).
    *
-   * @param series The series the counter belongs to.
+   * @param slot The series the counter belongs to, or a {@linkcode counterSlot}.
    * @param counter The counter's value now.
-   * @returns The rate.
+   * @returns The increase.
    */
-  rateOf(series: Series, counter: number): number {
-    const id = series.id;
+  deltaOf(slot: CounterSlot, counter: number): number {
+    const id = slot.id;
     if (id >= this.#last.length) this.#grow(id);
     const last = this.#last[id]!;
-    const lastTs = this.#lastTs[id]!;
     const fresh = this.round - this.#lastRound[id]! > STALE_ROUNDS;
     this.#last[id] = counter;
     this.#lastTs[id] = this.ts;
     this.#lastRound[id] = this.round;
     const dv = counter - last;
-    const dt = (this.ts - lastTs) / 1000;
-    return !fresh && dv >= 0 && dt > 0 ? dv / dt : NaN;
+    return !fresh && dv >= 0 ? dv : NaN;
+  }
+
+  /**
+   * Like {@linkcode deltaOf}, per second of the real time since the counter was last recorded
+   * (`NaN` also when time did not move forward).
+   *
+   * @param slot The series the counter belongs to, or a {@linkcode counterSlot}.
+   * @param counter The counter's value now.
+   * @returns The rate.
+   */
+  rateOf(slot: CounterSlot, counter: number): number {
+    const id = slot.id;
+    const dt = id < this.#lastTs.length ? (this.ts - this.#lastTs[id]!) / 1000 : NaN;
+    const dv = this.deltaOf(slot, counter);
+    return dt > 0 ? dv / dt : NaN;
   }
 
   /** Emits the per-second rate of a series' counter (see {@linkcode rateOf}), times `scale`. */
@@ -158,6 +172,11 @@ export class Context {
     rounds.set(this.#lastRound);
     this.#lastRound = rounds;
   }
+}
+
+/** What a counter is kept under: a series, or a slot of its own (same numbering). */
+export interface CounterSlot {
+  readonly id: number;
 }
 
 /** No labels. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Context } from "./_context.ts";
+import type { Context, CounterSlot } from "./_context.ts";
 import type { Labels } from "./sample.ts";
 import type { Series } from "./snapshot.ts";
 import { parseDiskstats } from "./parse_diskstats.ts";
@@ -62,7 +62,6 @@ export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
   const text = ctx.proc("diskstats");
   if (text === undefined) return;
   const disks = ctx.memo(collectDiskstats, () => new Map<string, DiskSeries>());
-  const c = ctx.counters;
   for (const d of parseDiskstats(text)) {
     if (!filter.keep(d.device)) continue;
     const device = d.device;
@@ -72,8 +71,8 @@ export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
     ctx.putRate(s.writeBytes, d.sectorsWritten, 512);
     ctx.putRate(s.reads, d.reads);
     ctx.putRate(s.writes, d.writes);
-    const dMs = c.delta(s.msKey, d.readMs + d.writeMs + d.discardMs);
-    const dIos = c.delta(s.iosKey, d.reads + d.writes + d.discards);
+    const dMs = ctx.deltaOf(s.ms, d.readMs + d.writeMs + d.discardMs);
+    const dIos = ctx.deltaOf(s.ios, d.reads + d.writes + d.discards);
     ctx.put(s.wait, dIos > 0 ? dMs / dIos : dIos === 0 && dMs >= 0 ? 0 : NaN);
     ctx.putRate(s.queue, d.weightedIoMs, 1e-3);
     const util = ctx.rateOf(s.utilization, d.ioMs) / 1000;
@@ -81,7 +80,7 @@ export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
   }
 }
 
-/** The series of one disk, and the keys of its counters that are not series. */
+/** The series of one disk, and its counters that are not series. */
 interface DiskSeries {
   readBytes: Series;
   writeBytes: Series;
@@ -90,8 +89,8 @@ interface DiskSeries {
   wait: Series;
   queue: Series;
   utilization: Series;
-  msKey: string;
-  iosKey: string;
+  ms: CounterSlot;
+  ios: CounterSlot;
 }
 
 function diskSeries(ctx: Context, device: string): DiskSeries {
@@ -105,8 +104,8 @@ function diskSeries(ctx: Context, device: string): DiskSeries {
     wait: series("disk_wait_ms"),
     queue: series("disk_queue_depth"),
     utilization: series("disk_utilization_ratio"),
-    msKey: `disk|ms|${device}`,
-    iosKey: `disk|ios|${device}`,
+    ms: ctx.counterSlot(),
+    ios: ctx.counterSlot(),
   };
 }
 

@@ -5,7 +5,6 @@
  */
 
 import { Context, none } from "./_context.ts";
-import { Counters } from "./_counters.ts";
 import { collectLoadAvg, collectPressure, collectStat } from "./_family_cpu.ts";
 import { collectDiskstats, collectFilesystems, DiskFilter } from "./_family_disk.ts";
 import { collectMeminfo, collectVmstat } from "./_family_memory.ts";
@@ -142,7 +141,6 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     options.procRoot ?? "/proc",
     options.sysRoot ?? "/sys",
     files,
-    new Counters(),
   );
   const disks = new DiskFilter(ctx.sysRoot);
   const processes = new ProcessScanner(topN, clockTicks, pageSize, processListMs);
@@ -171,7 +169,6 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     ctx.ts = snap.ts = now();
     ctx.round++;
     snap.length = 0;
-    ctx.counters.begin(ctx.ts);
     for (const [name, collect] of families) {
       const mark = snap.length;
       try {
@@ -181,7 +178,6 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
         onError?.(name, error);
       }
     }
-    ctx.counters.prune();
     let rss = selfRss(files, pageSize);
     if (!(ctx.ts - heapTs < HEAP_EVERY_MS) || rss !== rss) {
       const mem = Deno.memoryUsage();

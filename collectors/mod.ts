@@ -17,7 +17,7 @@
  */
 
 export { formatLabels, type Labels, parseLabels, type Sample } from "./sample.ts";
-export { type Series, SeriesTable, type Snapshot, snapshotSamples } from "./snapshot.ts";
+export { labelText, type Series, SeriesTable, type Snapshot, snapshotSamples } from "./snapshot.ts";
 export { type MetricInfo, metricInfo, type MetricKind, registry } from "./registry.ts";
 export { createSampler, type Sampler, type SamplerOptions } from "./create_sampler.ts";
 export {

@@ -41,15 +41,14 @@ export interface Snapshot {
  */
 export class SeriesTable {
   #byLabels = new WeakMap<Labels, Map<string, Series>>();
-  #texts = new WeakMap<Labels, string>();
   #next = 0;
 
   /** @param host The host of every series of this table. */
   constructor(readonly host: string) {}
 
-  /** Number of series made so far (the next id). */
-  get size(): number {
-    return this.#next;
+  /** Takes an id that no series of this table will have (for state kept beside series). */
+  reserve(): number {
+    return this.#next++;
   }
 
   /**
@@ -75,14 +74,40 @@ export class SeriesTable {
     if (!byMetric) this.#byLabels.set(labels, byMetric = new Map());
     let series = byMetric.get(metric);
     if (!series) {
-      let labelText = this.#texts.get(labels);
-      if (labelText === undefined) this.#texts.set(labels, labelText = formatLabels(labels));
       const host = this.host;
-      series = Object.freeze({ id: this.#next++, host, metric, labels, labelText });
+      series = Object.freeze({
+        id: this.#next++,
+        host,
+        metric,
+        labels,
+        labelText: labelText(labels),
+      });
       byMetric.set(metric, series);
     }
     return series;
   }
+}
+
+const texts = new WeakMap<Labels, string>();
+
+/**
+ * `formatLabels(labels)`, computed once per frozen labels object (a sampler keeps one per
+ * series); labels that are not frozen could change, so they are formatted every time.
+ *
+ * @param labels The labels.
+ * @returns The canonical string.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { labelText } from "./snapshot.ts";
+ * assert.equal(labelText(Object.freeze({ mode: "user", cpu: "0" })), "cpu=0,mode=user");
+ * ```
+ */
+export function labelText(labels: Labels): string {
+  if (!Object.isFrozen(labels)) return formatLabels(labels);
+  let text = texts.get(labels);
+  if (text === undefined) texts.set(labels, text = formatLabels(labels));
+  return text;
 }
 
 /**

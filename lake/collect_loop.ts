@@ -5,25 +5,19 @@
  * @module
  */
 
-import { createSampler } from "../collectors/mod.ts";
-import { formatLabels, type Labels, type Sample } from "../collectors/sample.ts";
-import { type Snapshot, snapshotSamples } from "../collectors/snapshot.ts";
+import {
+  createSampler,
+  labelText,
+  type Sample,
+  type Snapshot,
+  snapshotSamples,
+} from "../collectors/mod.ts";
 import { RowBuffer } from "./_row_buffer.ts";
 import { checkHost } from "./_paths.ts";
 import { LakeError } from "./errors.ts";
 import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
 import { errorText } from "./write_file_atomic.ts";
 import type { LakeRow } from "./write_samples.ts";
-
-// A source of records usually shares one frozen labels object per series: format each once.
-const formatted = new WeakMap<Labels, string>();
-
-function labelText(labels: Labels): string {
-  if (!Object.isFrozen(labels)) return formatLabels(labels);
-  let text = formatted.get(labels);
-  if (text === undefined) formatted.set(labels, text = formatLabels(labels));
-  return text;
-}
 
 /**
  * Anything that returns a snapshot of samples when asked (see `createSampler`). A source with

@@ -122,7 +122,7 @@ Deno.test("statfs() reads the root file system and throws for a missing path", (
 });
 
 Deno.test("Context.rateOf() keeps counters by series id past its first arrays, and forgets stale ones", () => {
-  const ctx = new Context("h", "/proc", "/sys", new FileCache(), new Counters());
+  const ctx = new Context("h", "/proc", "/sys", new FileCache());
   const series = Array.from(
     { length: 300 },
     (_, i) => ctx.series("m", Object.freeze({ i: String(i) })),
@@ -140,6 +140,12 @@ Deno.test("Context.rateOf() keeps counters by series id past its first arrays, a
   for (let k = 0; k < 11; k++) round(5000 + k * 1000, () => 0, 0);
   assert.ok(Number.isNaN(round(20_000, () => 10, 1)[1])); // unrecorded for 11+ rounds
   assert.equal(round(21_000, () => 12, 1)[1], 2);
+  const slot = ctx.counterSlot();
+  assert.ok(series.every((s) => s.id !== slot.id));
+  assert.ok(Number.isNaN(ctx.deltaOf(slot, 5)));
+  ctx.round++;
+  assert.equal(ctx.deltaOf(slot, 8), 3); // a delta needs no time to pass
+  assert.ok(Number.isNaN(ctx.rateOf(slot, 9))); // a rate does
   ctx.snap.length = 0;
   for (const s of series) ctx.putRate(s, 1);
   assert.equal(ctx.snap.length, 300);
