@@ -1,0 +1,148 @@
+/**
+ * Reads `perfscope.yaml`: YAML through `npm:yaml` (which keeps every node's position), checked by
+ * the zod schema, every problem reported as `file:line:column: key.path: what is wrong`.
+ *
+ * @module
+ */
+import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
+import type { Node, Pair } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "./errors.ts";
+import { configSchema, type PerfscopeConfig } from "./schema.ts";
+
+/** The default file name, looked up in the working directory. */
+export const DEFAULT_CONFIG = "perfscope.yaml";
+/** Largest config file read, in bytes: a config is a page of text, not a data file. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** A config and the file it came from. */
+export interface LoadedConfig {
+  /** The validated settings (`{}` when no file was found and none was asked for). */
+  config: PerfscopeConfig;
+  /** The file read, or `undefined` when the default file does not exist. */
+  path: string | undefined;
+}
+
+type Key = string | number;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function nodeAt(doc: ReturnType<typeof parseDocument>, path: readonly Key[]): Node | undefined {
+  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  return node && typeof node === "object" && "range" in node ? node as Node : undefined;
+}
+
+function keyNode(map: Node | undefined, key: string): Node | undefined {
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((p: Pair) => isPair(p) && isScalar(p.key) && p.key.value === key);
+  return pair && isScalar(pair.key) ? pair.key : undefined;
+}
+
+/**
+ * Parses and validates the text of a config file.
+ *
+ * @param text The YAML text.
+ * @param file The name used in messages. Default `perfscope.yaml`.
+ * @returns The validated config; an empty file gives `{}`.
+ * @throws {ConfigError} On YAML syntax errors, duplicate keys, unknown keys or bad values; the
+ * message names the file, line, column and key.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load_config.ts";
+ * assert.equal(parseConfig("collect:\n  interval: 5s\n").collect?.interval, 5000);
+ * assert.throws(
+ *   () => parseConfig("collect:\n  interval: 5 minutes\n"),
+ *   /^ConfigError: perfscope.yaml:2:13: collect.interval: invalid duration "5 minutes"/,
+ * );
+ * ```
+ */
+export function parseConfig(text: string, file = DEFAULT_CONFIG): PerfscopeConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const where = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  const [syntax] = doc.errors;
+  if (syntax) {
+    const detail = syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    throw new ConfigError(`${where(syntax.pos[0])}: ${detail}`, { cause: syntax });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const result = configSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.filter((k): k is Key => typeof k !== "symbol");
+  throw new ConfigError(describe(issue, path, doc, where));
+}
+
+function describe(
+  issue: z.core.$ZodIssue,
+  path: Key[],
+  doc: ReturnType<typeof parseDocument>,
+  where: (offset: number) => string,
+): string {
+  const node = nodeAt(doc, path);
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const at = keyNode(node, key)?.range?.[0] ?? node?.range?.[0] ?? 0;
+    const inside = path.length === 0 ? "" : ` in ${formatPath(path)}`;
+    return `${where(at)}: unknown key "${key}"${inside}`;
+  }
+  const at = node?.range?.[0] ?? 0;
+  const label = path.length === 0 ? "(top level)" : formatPath(path);
+  let message = issue.message;
+  if (issue.code === "too_big" && issue.origin === "number") {
+    message = `must be at most ${issue.maximum}, got ${
+      node && isScalar(node) ? node.value : "more"
+    }`;
+  } else if (issue.code === "too_small" && issue.origin === "number") {
+    message = `must be at least ${issue.minimum}, got ${
+      node && isScalar(node) ? node.value : "less"
+    }`;
+  } else if (issue.code === "invalid_type") {
+    const shown = node && isScalar(node) ? JSON.stringify(node.value) : "this value";
+    message = `expected ${issue.expected}, got ${shown}`;
+  }
+  return `${where(at)}: ${label}: ${message}`;
+}
+
+/**
+ * Loads the config: the given file, else `./perfscope.yaml` when it exists, else nothing.
+ *
+ * @param path The file from `--config`; when given it must exist.
+ * @returns The config and where it came from.
+ * @throws {ConfigError} When the named file is missing, not a regular file, too large, or
+ * invalid.
+ */
+export async function loadConfig(path?: string): Promise<LoadedConfig> {
+  const file = path ?? DEFAULT_CONFIG;
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(file);
+  } catch (error) {
+    if (path === undefined && error instanceof Deno.errors.NotFound) {
+      return { config: {}, path: undefined };
+    }
+    throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`, { cause: error });
+  }
+  if (!info.isFile) throw new ConfigError(`${file}: not a regular file`);
+  if (info.size > MAX_CONFIG_BYTES) {
+    throw new ConfigError(`${file}: ${info.size} bytes, more than ${MAX_CONFIG_BYTES} allowed`);
+  }
+  const text = await Deno.readTextFile(file);
+  return { config: parseConfig(text, file), path: file };
+}

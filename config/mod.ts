@@ -1,0 +1,24 @@
+/**
+ * The config file `perfscope.yaml`: its schema, the loader that reports `file:line:column` errors,
+ * and the duration rules every other folder uses. The ground floor: any folder may import it, it
+ * imports none of them.
+ *
+ * @module
+ */
+
+export { formatDuration, parseDuration } from "./duration.ts";
+export { ConfigError } from "./errors.ts";
+export {
+  collectSchema,
+  configSchema,
+  lakeSchema,
+  type PerfscopeConfig,
+  webSchema,
+} from "./schema.ts";
+export {
+  DEFAULT_CONFIG,
+  loadConfig,
+  type LoadedConfig,
+  MAX_CONFIG_BYTES,
+  parseConfig,
+} from "./load_config.ts";

@@ -1,0 +1,75 @@
+/**
+ * What `perfscope.yaml` may hold. Every key is optional; a key that is not listed here is an
+ * error (a typo must not be silently ignored). Durations are written with units (`1s`, `15m`,
+ * `30d`) and come out as milliseconds.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { parseDuration } from "./duration.ts";
+
+function duration() {
+  return z.unknown().transform((value, ctx) => {
+    if (typeof value !== "string") {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid duration ${JSON.stringify(value)} (use e.g. 500ms, 1s, 15m, 7d)`,
+      });
+      return z.NEVER;
+    }
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as RangeError).message });
+      return z.NEVER;
+    }
+  });
+}
+
+const name = z.string().trim().min(1, "must not be empty");
+
+/** The collector's settings (`collect`, and `serve` when it collects). */
+export const collectSchema = z.strictObject({
+  /** Time between snapshots. Default 1s. */
+  interval: duration().optional(),
+  /** Time between Parquet flushes. Default 60s. */
+  flush: duration().optional(),
+  /** Processes kept in each top-process ranking. Default 5. */
+  top: z.number().int().min(0).max(100).optional(),
+  /** Host name written into the lake. Default the machine's host name. */
+  host: name.optional(),
+});
+
+/** The lake's housekeeping. */
+export const lakeSchema = z.strictObject({
+  /** Partitions older than this are deleted by compaction. Default 30d. */
+  retention: duration().optional(),
+  /** How often `serve` compacts the lake and builds rollups. Default 1h. */
+  compact_every: duration().optional(),
+});
+
+/** The web server's settings (`serve`). */
+export const webSchema = z.strictObject({
+  /** Address to bind. Default 127.0.0.1. */
+  host: name.optional(),
+  /** Port; 0 picks a free one. Default 8000. */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Token every request must carry (PERFSCOPE_TOKEN and --token override it). */
+  token: name.optional(),
+  /** Serve a non-loopback address without a token. Default false. */
+  insecure: z.boolean().optional(),
+  /** Run the collector alongside the server. Default true. */
+  collect: z.boolean().optional(),
+});
+
+/** The whole file. */
+export const configSchema = z.strictObject({
+  /** Lake root. Default `data`. */
+  data: name.optional(),
+  collect: collectSchema.optional(),
+  lake: lakeSchema.optional(),
+  web: webSchema.optional(),
+});
+
+/** A validated `perfscope.yaml`; durations in milliseconds. */
+export type PerfscopeConfig = z.output<typeof configSchema>;

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { main } from "../../cli/config.ts";
+
+Deno.test("config check prints the settings of a valid file", async () => {
+  const out: string[] = [];
+  assert.equal(await main(["check", "--config", "examples/perfscope.yaml"], (t) => out.push(t)), 0);
+  assert.match(out.join(""), /examples\/perfscope.yaml: valid/);
+  assert.match(out.join(""), /"interval": 1000/);
+});
+
+Deno.test("config check fails with the file, line and column of the first problem", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(file, "collect:\n  interval: soon\n");
+    await assert.rejects(main(["check", "--config", file], () => {}), {
+      name: "ConfigError",
+      message:
+        `${file}:2:13: collect.interval: invalid duration "soon" (use e.g. 500ms, 1s, 15m, 7d)`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("config without the check subcommand is a usage mistake", async () => {
+  await assert.rejects(main([], () => {}), { name: "UsageError" });
+  await assert.rejects(main(["lint"], () => {}), /subcommand "check"/);
+  const out: string[] = [];
+  assert.equal(await main(["--help"], (t) => out.push(t)), 0);
+  assert.match(out[0]!, /Usage: deno task config check/);
+});

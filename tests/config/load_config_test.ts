@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig, MAX_CONFIG_BYTES, parseConfig } from "../../config/mod.ts";
+
+Deno.test("parseConfig() reads the annotated example with every duration in milliseconds", async () => {
+  const config = parseConfig(await Deno.readTextFile("examples/perfscope.yaml"));
+  assert.deepEqual(config, {
+    data: "data",
+    collect: { interval: 1000, flush: 60_000, top: 5 },
+    lake: { retention: 30 * 86_400_000, compact_every: 3_600_000 },
+    web: { host: "127.0.0.1", port: 8000, collect: true },
+  });
+});
+
+Deno.test("parseConfig() gives {} for an empty file or one holding only comments", () => {
+  assert.deepEqual(parseConfig(""), {});
+  assert.deepEqual(parseConfig("# nothing yet\n"), {});
+});
+
+const bad: [string, string][] = [
+  [
+    "collect:\n  interval: 5 minutes\n",
+    'x.yaml:2:13: collect.interval: invalid duration "5 minutes"',
+  ],
+  ["collect:\n  interval: 60\n", "x.yaml:2:13: collect.interval: invalid duration 60"],
+  ["collect:\n  intervall: 1s\n", 'x.yaml:2:3: unknown key "intervall" in collect'],
+  ["colect: {}\n", 'x.yaml:1:1: unknown key "colect"'],
+  ["web:\n  port: 70000\n", "x.yaml:2:9: web.port: must be at most 65535, got 70000"],
+  ["web:\n  port: eighty\n", 'x.yaml:2:9: web.port: expected number, got "eighty"'],
+  ["web:\n  insecure: yes please\n", "x.yaml:2:13: web.insecure: expected boolean"],
+  ["data: ''\n", "x.yaml:1:7: data: must not be empty"],
+  ["collect: 5\n", "x.yaml:1:10: collect: expected object, got 5"],
+  ["- a\n- b\n", "x.yaml:1:1: (top level): expected object"],
+  ["data: a\ndata: b\n", "x.yaml:2:1: Map keys must be unique"],
+  ["web: {port: 1\n", "x.yaml:"],
+  [
+    "lake:\n  retention: 0d\n",
+    'x.yaml:2:14: lake.retention: invalid duration "0d" (must be greater than zero)',
+  ],
+];
+
+for (const [text, expected] of bad) {
+  Deno.test(`parseConfig() names the place of the mistake in ${JSON.stringify(text)}`, () => {
+    assert.throws(() => parseConfig(text, "x.yaml"), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.ok(error.message.startsWith(expected), `${error.message} / ${expected}`);
+      assert.ok(!error.message.includes("\n"), "one line");
+      return true;
+    });
+  });
+}
+
+Deno.test("parseConfig() refuses an alias bomb instead of expanding it", () => {
+  const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 0; i < 9; i++) {
+    const prev = String.fromCharCode(97 + i);
+    const next = String.fromCharCode(98 + i);
+    lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+  }
+  assert.throws(() => parseConfig(lines.join("\n"), "x.yaml"), ConfigError);
+});
+
+Deno.test("loadConfig() takes ./perfscope.yaml when present and nothing when absent", async () => {
+  const dir = await Deno.makeTempDir();
+  const cwd = Deno.cwd();
+  try {
+    Deno.chdir(dir);
+    assert.deepEqual(await loadConfig(), { config: {}, path: undefined });
+    await Deno.writeTextFile("perfscope.yaml", "collect:\n  top: 3\n");
+    assert.deepEqual(await loadConfig(), {
+      config: { collect: { top: 3 } },
+      path: "perfscope.yaml",
+    });
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadConfig() refuses a named file that is missing, a directory or too large", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(loadConfig(`${dir}/none.yaml`), /none.yaml: cannot read/);
+    await assert.rejects(loadConfig(dir), /not a regular file/);
+    const big = `${dir}/big.yaml`;
+    await Deno.writeTextFile(big, `# ${"x".repeat(MAX_CONFIG_BYTES)}\n`);
+    await assert.rejects(loadConfig(big), /bytes, more than/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
