@@ -22,3 +22,4 @@ export {
   MAX_CONFIG_BYTES,
   parseConfig,
 } from "./load_config.ts";
+export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
