@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DataFrame } from "danfojs";
+import type { DataFrame } from "npm:danfojs@1.1.2";
 import type { Recommendation } from "./recommend_types.ts";
 
 /** Options of {@linkcode toDataFrame}. */
@@ -18,6 +18,8 @@ export interface ToDataFrameOptions {
 const TIME_COLUMNS = ["ts", "eta", "etaLow", "etaHigh", "now", "from", "to", "fittedAt"];
 
 type Columns = Record<string, ArrayLike<unknown>>;
+
+const DANFO: string = "npm:danfojs@1.1.2";
 
 /**
  * Builds a DataFrame from rows (e.g. `capacityReport` rows, `lake.query` results) or from
@@ -52,7 +54,9 @@ export async function toDataFrame(
     length = col.length;
     out[name] = Array.from(col, (v) => cell(v, times.has(name)));
   }
-  const dfd = await import("danfojs");
+  // a specifier in a variable keeps danfo.js (and the ~500 MB of TensorFlow it pulls) out of the
+  // module graph of every command that imports analytics: it is fetched on first use only
+  const dfd = await import(DANFO) as typeof import("npm:danfojs@1.1.2");
   return new dfd.DataFrame(out) as unknown as DataFrame;
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import si from "systeminformation";
+import si from "npm:systeminformation@5.33.26";
 import { createFallbackSampler } from "../collectors/mod.ts";
 
 /** Options of {@linkcode runNaiveCollector}. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Browser } from "playwright-core";
+import type { Browser } from "npm:playwright-core@1.65.1";
 import { launchChromium, type OpenedPage, openPage } from "../_browser.ts";
 
 /** An open report page and what it did while loading. */
