@@ -4,7 +4,9 @@
  * @module
  */
 
-import { rollingOrigins } from "./backtest_fitted.ts";
+import { type BacktestErrors, rollingOrigins } from "./backtest_fitted.ts";
+
+export type { BacktestErrors };
 import type { ModelForecast } from "./models/model_forecast.ts";
 
 /** Options of {@linkcode backtest}. */
@@ -17,18 +19,6 @@ export interface BacktestOptions {
   step?: number;
   /** Smallest training length (default 8). */
   minTrain?: number;
-}
-
-/** Errors of a backtest: one row per origin. */
-export interface BacktestErrors {
-  /** Training lengths (forecast origins), oldest first. */
-  origins: number[];
-  /** `actual − forecast` per origin and step (`NaN` where the actual is missing). */
-  errors: Float64Array[];
-  /** Actual values per origin and step. */
-  actuals: Float64Array[];
-  /** Analytic standard deviations per origin and step from the model. */
-  sd: Float64Array[];
 }
 
 // Tashman (2000), "Out-of-sample tests of forecasting accuracy", IJF 16(4): rolling origin.

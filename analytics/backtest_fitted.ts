@@ -5,8 +5,19 @@
  * @module
  */
 
-import type { BacktestErrors } from "./backtest.ts";
 import type { FittedModel } from "./models/model_forecast.ts";
+
+/** Errors of a backtest: one row per origin. */
+export interface BacktestErrors {
+  /** Training lengths (forecast origins), oldest first. */
+  origins: number[];
+  /** `actual − forecast` per origin and step (`NaN` where the actual is missing). */
+  errors: Float64Array[];
+  /** Actual values per origin and step. */
+  actuals: Float64Array[];
+  /** Analytic standard deviations per origin and step from the model. */
+  sd: Float64Array[];
+}
 
 /** Options of {@linkcode rollingOrigins}. */
 export interface RollingOriginsOptions {

@@ -9,7 +9,9 @@ import type { Labels } from "./sample.ts";
 import type { Series } from "./snapshot.ts";
 import { parseDiskstats } from "./parse_diskstats.ts";
 import { parseMounts } from "./parse_mounts.ts";
-import { statfs as libcStatfs } from "./_statfs.ts";
+import { type FsStats, statfs as libcStatfs } from "./_statfs.ts";
+
+export type { FsStats };
 
 const virtualDisk = /^(loop|z?ram|fd)\d+$/;
 const partition = /^((h|s|v|xv)d[a-z]+\d+|(nvme|mmcblk)\d+(n\d+)?p\d+)$/;
@@ -150,17 +152,6 @@ const skippedTypes = new Set([
   "fuse.sshfs",
   "afs",
 ]);
-
-/** Statistics of a file system, as `statfs(2)` (or `node:fs` `statfsSync`) returns them. */
-export interface FsStats {
-  bsize: number;
-  frsize?: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
-}
 
 /**
  * `/proc/mounts` + `statfs`. Real file systems only (see `skippedTypes`), one per device

@@ -5,8 +5,18 @@
  * @module
  */
 
-import type { FsStats } from "./_family_disk.ts";
 import { cString, libc } from "./_libc.ts";
+
+/** Statistics of a file system, as `statfs(2)` (or `node:fs` `statfsSync`) returns them. */
+export interface FsStats {
+  bsize: number;
+  frsize?: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+}
 
 let nodeStatfs: ((path: string) => FsStats) | undefined;
 const out = new BigUint64Array(15); // struct statfs on 64-bit Linux: 120 bytes
