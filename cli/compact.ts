@@ -6,6 +6,7 @@
 
 import { compactLake } from "../lake/mod.ts";
 import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 const usage = `Usage: deno task compact [options]
 
@@ -15,6 +16,7 @@ Merges each partition's small Parquet files into one sorted file, builds the 1-m
 Options:
   --data DIR        lake root (default data)
   --retention DUR   keep this much history (default 30d)
+${CONFIG_HELP}
   --now ISO         pretend the time is this (for tests and replays)
   -h, --help        show this help`;
 
@@ -28,8 +30,9 @@ Options:
  */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
-    data: { type: "string", default: "data" },
-    retention: { type: "string", default: "30d" },
+    data: { type: "string" },
+    retention: { type: "string" },
+    ...CONFIG_FLAG,
     now: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -37,7 +40,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const retentionMs = parseDuration(values.retention, "retention");
+  const config = await commandConfig(values.config);
+  const retentionMs = values.retention === undefined
+    ? config.lake?.retention ?? 30 * 86_400_000
+    : parseDuration(values.retention, "retention");
+  const root = values.data ?? config.data ?? "data";
   let now = Date.now();
   if (values.now !== undefined) {
     now = Date.parse(values.now);
@@ -45,7 +52,7 @@ export async function main(args: string[]): Promise<number> {
       throw new UsageError(`Invalid --now: ${values.now} (use an ISO date)`);
     }
   }
-  const s = await compactLake({ root: values.data, retentionMs, now: () => now });
+  const s = await compactLake({ root, retentionMs, now: () => now });
   const ratio = s.bytesBefore
     ? ` (${(s.bytesAfter / Math.max(1, s.rows)).toFixed(2)} bytes/sample, was ${
       (s.bytesBefore / Math.max(1, s.rows)).toFixed(2)
