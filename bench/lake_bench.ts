@@ -10,10 +10,12 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { createSampler, type Sample } from "../collectors/mod.ts";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { buildModel } from "../lake/_sim_model.ts";
 import {
   compactLake,
   openLake,
+  parquetEncodeRows,
   simulateHost,
   startCollection,
   writePartition,
@@ -28,6 +30,10 @@ export interface LakeBenchOptions {
 /** The figures {@linkcode run} measured. */
 export interface LakeBenchResult {
   writerRowsPerSecond: number;
+  encodeRowsPerSecond: number;
+  encodeBytes: number;
+  libraryEncodeRowsPerSecond: number;
+  libraryEncodeBytes: number;
   simulatedSeries: number;
   simulatedRows: number;
   bytesPerSampleBefore: number;
@@ -96,6 +102,30 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
     }
     const writerRowsPerSecond = (reps * n) / ((performance.now() - t0) / 1000);
 
+    // 1b. the hand-written encoder beside the library it replaces, encoding only (no file I/O),
+    // the same minute of rows in alternating rounds so drift in machine load hits both alike
+    const encoders = {
+      ours: () => parquetEncodeRows(cols),
+      library: () =>
+        parquetWriteBuffer({
+          columnData: [
+            { name: "ts", data: Array.from(cols.ts), type: "TIMESTAMP", nullable: false },
+            { name: "metric", data: cols.metric, type: "STRING", nullable: false },
+            { name: "labels", data: cols.labels, type: "STRING", nullable: false },
+            { name: "value", data: Array.from(cols.value), type: "DOUBLE", nullable: false },
+          ],
+        }),
+    };
+    const spent = { ours: 0, library: 0 };
+    const bytes = { ours: encoders.ours().byteLength, library: encoders.library().byteLength };
+    for (let k = 0; k < reps; k++) {
+      for (const name of ["ours", "library"] as const) {
+        const t = performance.now();
+        encoders[name]();
+        spent[name] += performance.now() - t;
+      }
+    }
+
     // 2. one simulated host-day at 1 s, in per-minute files like the collector's
     const start = Date.UTC(2024, 0, 2);
     const durationMs = quick ? 2 * 3_600_000 : DAY;
@@ -131,6 +161,10 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
 
     const result: LakeBenchResult = {
       writerRowsPerSecond,
+      encodeRowsPerSecond: (reps * n) / (spent.ours / 1000),
+      encodeBytes: bytes.ours,
+      libraryEncodeRowsPerSecond: (reps * n) / (spent.library / 1000),
+      libraryEncodeBytes: bytes.library,
       simulatedSeries: sim.series,
       simulatedRows: sim.rows,
       bytesPerSampleBefore: compacted.bytesBefore / compacted.rows,
@@ -148,6 +182,14 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
       [
         "Parquet writer (collector's fixed-schema encoder, 1-min files)",
         `${Math.round(writerRowsPerSecond).toLocaleString("en")} rows/s`,
+      ],
+      [
+        `Encode only, ours vs hyparquet-writer (${n.toLocaleString("en")} rows)`,
+        `${Math.round(result.encodeRowsPerSecond).toLocaleString("en")} vs ${
+          Math.round(result.libraryEncodeRowsPerSecond).toLocaleString("en")
+        } rows/s (${
+          (result.encodeRowsPerSecond / result.libraryEncodeRowsPerSecond).toFixed(1)
+        }×), ${(bytes.ours / 1024).toFixed(0)} vs ${(bytes.library / 1024).toFixed(0)} KiB`,
       ],
       [
         `Simulated ${quick ? "2 h" : "host-day"} at 1 s`,
