@@ -120,7 +120,14 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
       reader.cancel().catch(() => {});
       throw error;
     }
-    c.req.raw = new Request(c.req.raw, { body: concat(chunks, size) });
+    // a new Request from the parts: copying the old one would follow its signal, which Deno
+    // warns about (it aborts once the response is sent) and no route here uses
+    const raw = c.req.raw;
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers: raw.headers,
+      body: concat(chunks, size),
+    });
     chunks.length = 0;
     try {
       await next();
