@@ -112,7 +112,10 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
           );
         }
         size += read.value.length;
-        chunks.push(read.value);
+        // a chunk may be a view into a much larger read buffer: keep only its bytes, or a client
+        // sending one byte at a time would pin a whole buffer per byte
+        const whole = read.value.byteLength === read.value.buffer.byteLength;
+        chunks.push(whole ? read.value : read.value.slice());
       }
     } catch (error) {
       budget?.give(size);
