@@ -34,8 +34,11 @@ export function urlLimit(options: UrlLimitOptions = {}): MiddlewareHandler {
   const maxLength = options.maxLength ?? 8192;
   if (!(maxLength > 0)) throw new RangeError(`Invalid maxLength: ${maxLength}`);
   return async function urlLimit(c: Context, next: Next) {
-    const url = new URL(c.req.url);
-    if (url.pathname.length + url.search.length > maxLength) throw new UriTooLongError(maxLength);
+    // measured on the raw string: parsing it would fail on a malformed Host before the Host
+    // check can name the problem
+    const url = c.req.url;
+    const target = url.indexOf("/", url.indexOf("//") + 2);
+    if (target >= 0 && url.length - target > maxLength) throw new UriTooLongError(maxLength);
     await next();
   };
 }

@@ -78,3 +78,26 @@ Deno.test("the Host check refuses a loopback name followed by junk (127.0.0.1:ev
     if (status === 403) assert.match(error, /^Forbidden host: /);
   }
 });
+
+Deno.test("a real server answers no malformed or foreign Host with 200", async () => {
+  await using t = await testApp();
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
+  const port = server.addr.port;
+  async function status(host: string): Promise<number> {
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(
+      new TextEncoder().encode(
+        `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    const buf = new Uint8Array(512);
+    const n = await conn.read(buf);
+    return Number(new TextDecoder().decode(buf.subarray(0, n ?? 0)).slice(9, 12));
+  }
+  assert.equal(await status(`127.0.0.1:${port}`), 200);
+  assert.equal(await status("localhost"), 200);
+  for (const host of [...malformed.filter((h) => !/[^\x21-\x7e]/.test(h)), "localhost.evil.com"]) {
+    const got = await status(host);
+    assert.ok(got === 400 || got === 403, `${JSON.stringify(host)}: ${got}`);
+  }
+});
