@@ -190,3 +190,19 @@ Deno.test("POST /api/query answers deeply nested JSON with 400, not a crash", as
     assert.match((await res.json()).error, /^Invalid/);
   }
 });
+
+Deno.test("a browser opening ?token= is redirected to the URL without it, with the cookie set", async () => {
+  await using t = await testApp({ token: "s3cret" });
+  const res = await t.app.request("/explore?token=s3cret&metric=cpu_ratio", {
+    headers: { "sec-fetch-mode": "navigate" },
+  });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get("location"), "/explore?metric=cpu_ratio");
+  assert.match(res.headers.get("set-cookie") ?? "", /^perfscope_token=s3cret; Path=\/; HttpOnly/);
+  const wrong = await t.app.request("/explore?token=nope", {
+    headers: { "sec-fetch-mode": "navigate" },
+  });
+  assert.equal(wrong.status, 401);
+  // scripts and EventSource keep their answers
+  assert.equal((await t.app.request("/api/metrics?token=s3cret")).status, 200);
+});
