@@ -61,9 +61,6 @@ export interface AppOptions extends WebDeps {
   capacity?: CapacityLoaderOptions;
 }
 
-/** Methods that may change state: the origin check and content types apply to these. */
-const UNSAFE_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
-
 /**
  * Builds the web app.
  *
@@ -120,8 +117,10 @@ export function createApp(options: AppOptions): Hono {
       totalTimeoutMs: options.bodyTimeoutMs ?? 30_000,
     });
   }
+  // before the routes, so the content type is checked and the body read under limits before a
+  // handler runs (other methods on these paths are 404 without reading the body)
   app.on(
-    UNSAFE_METHODS,
+    "POST",
     "/api/ingest",
     requireContentType({
       accept: [
@@ -136,7 +135,7 @@ export function createApp(options: AppOptions): Hono {
     guard(options.maxIngestBytes ?? 64 * 1024 * 1024),
   );
   app.on(
-    UNSAFE_METHODS,
+    "POST",
     "/api/query",
     requireContentType({
       accept: ["application/json"],

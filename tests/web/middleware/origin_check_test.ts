@@ -30,9 +30,9 @@ const crossSite: [string, Record<string, string>][] = [
   ["https on the same host and port", { origin: "https://127.0.0.1:8000" }],
   ["localhost for a 127.0.0.1 app", { origin: "http://localhost:8000" }],
   ["a sandboxed frame (Origin: null)", { origin: "null" }],
-  ["no Origin but Sec-Fetch-Site cross-site", { "sec-fetch-site": "cross-site" }],
-  ["no Origin but Sec-Fetch-Site same-site", { "sec-fetch-site": "same-site" }],
-  ["the own Origin with Sec-Fetch-Site same-site", {
+  ["a page that sent Sec-Fetch-Site cross-site and no Origin", { "sec-fetch-site": "cross-site" }],
+  ["a page that sent Sec-Fetch-Site same-site and no Origin", { "sec-fetch-site": "same-site" }],
+  ["a page that sent the own Origin but Sec-Fetch-Site same-site", {
     origin: APP,
     "sec-fetch-site": "same-site",
   }],
