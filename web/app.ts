@@ -1,17 +1,23 @@
 /**
- * The Hono app: middleware (security headers, token or Host check, body limits), the API, the
- * pages, and the one error mapping.
+ * The Hono app: middleware (security headers, URL length, token or Host check, origin check on
+ * state-changing requests, content types, guarded body reads, a cap on live streams), the API,
+ * the pages, and the one error mapping.
  *
  * @module
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { WebDeps } from "./deps.ts";
-import { HttpError, PayloadTooLargeError } from "./errors.ts";
+import { HttpError } from "./errors.ts";
+import { BodyBudget } from "./middleware/body_budget.ts";
+import { bodyGuard } from "./middleware/body_guard.ts";
+import { clientLimit } from "./middleware/client_limit.ts";
 import { hostCheck } from "./middleware/host_check.ts";
+import { originCheck } from "./middleware/origin_check.ts";
+import { requireContentType } from "./middleware/require_content_type.ts";
 import { tokenAuth } from "./middleware/token_auth.ts";
+import { urlLimit } from "./middleware/url_limit.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { ingestRoutes } from "./routes/api_ingest.ts";
 import { liveRoutes } from "./routes/api_live.ts";
@@ -32,21 +38,27 @@ export interface AppOptions extends WebDeps {
   insecure?: boolean;
   /** Extra host names the Host check allows, e.g. the bind address. */
   allowedHosts?: readonly string[];
+  /**
+   * Origins besides the request's own that may POST (e.g. a TLS proxy's
+   * `https://perf.example`); default none.
+   */
+  allowedOrigins?: readonly string[];
   /** Largest `/api/ingest` body in bytes; default 64 MiB. */
   maxIngestBytes?: number;
   /** Largest `/api/query` body in bytes; default 128 KiB. */
   maxQueryBytes?: number;
+  /** Request-body bytes held in memory across all requests at once; default 256 MiB. */
+  maxBodyBytesInFlight?: number;
+  /** Longest wait for the next chunk of a request body, in ms; default 10 000. */
+  bodyIdleTimeoutMs?: number;
+  /** Longest time to receive a whole request body, in ms; default 30 000. */
+  bodyTimeoutMs?: number;
+  /** Longest path plus query string, in characters; default 8192. */
+  maxUrlLength?: number;
+  /** `/api/live` streams open at once; default 64. */
+  maxLiveClients?: number;
   /** Capacity analysis settings (horizon, cache time, charts, bootstrap rounds). */
   capacity?: CapacityLoaderOptions;
-}
-
-function limit(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError() {
-      throw new PayloadTooLargeError(maxSize);
-    },
-  });
 }
 
 /**
@@ -86,10 +98,52 @@ export function createApp(options: AppOptions): Hono {
   app.use(function securityHeaders(c, next) {
     return /^\/reports(\/|$)/.test(c.req.path) ? reportPolicy(c, next) : strict(c, next);
   });
+  app.use(urlLimit({ maxLength: options.maxUrlLength ?? 8192 }));
   if (options.token) app.use(tokenAuth({ token: options.token }));
   else if (!options.insecure) app.use(hostCheck({ allowed: options.allowedHosts ?? [] }));
-  app.use("/api/ingest", limit(options.maxIngestBytes ?? 64 * 1024 * 1024));
-  app.use("/api/query", limit(options.maxQueryBytes ?? 128 * 1024));
+  // in every mode: a token cookie is sent from other ports of the same host (same site), and
+  // --insecure has no other guard
+  app.use(originCheck({ allowedOrigins: options.allowedOrigins ?? [] }));
+  app.use(
+    "/api/live",
+    clientLimit({ max: options.maxLiveClients ?? 64, current: () => options.hub.clients }),
+  );
+  const budget = new BodyBudget(options.maxBodyBytesInFlight ?? 256 * 1024 * 1024);
+  function guard(maxBytes: number) {
+    return bodyGuard({
+      maxBytes,
+      budget,
+      idleTimeoutMs: options.bodyIdleTimeoutMs ?? 10_000,
+      totalTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+    });
+  }
+  // before the routes, so the content type is checked and the body read under limits before a
+  // handler runs (other methods on these paths are 404 without reading the body)
+  app.on(
+    "POST",
+    "/api/ingest",
+    requireContentType({
+      accept: [
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/json-lines",
+        "application/json",
+      ],
+      hint:
+        "one sample per line, e.g. curl -H 'Content-Type: application/x-ndjson' --data-binary @samples.jsonl",
+    }),
+    guard(options.maxIngestBytes ?? 64 * 1024 * 1024),
+  );
+  app.on(
+    "POST",
+    "/api/query",
+    requireContentType({
+      accept: ["application/json"],
+      hint:
+        `like {"sql": "SELECT …"}, e.g. curl -H 'Content-Type: application/json' -d '{"sql": "SELECT 1"}'`,
+    }),
+    guard(options.maxQueryBytes ?? 128 * 1024),
+  );
 
   app.get("/healthz", function healthz(c) {
     const last = options.hub.lastTs;

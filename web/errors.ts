@@ -8,7 +8,7 @@
 /** Base class: a failure with an HTTP status and a message safe to show the client. */
 export class HttpError extends Error {
   /** The HTTP status code this failure maps to. */
-  readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 414 | 415 | 422 | 503;
   /**
    * @param status HTTP status code.
    * @param message What went wrong, e.g. `Invalid from: yesterday`.
@@ -72,12 +72,30 @@ export class QueryTimeoutError extends HttpError {
   }
 }
 
+/** The request body did not arrive in time: too long between chunks, or in total (408). */
+export class RequestTimeoutError extends HttpError {
+  /** @param message What was too slow, e.g. `Request timeout: no body bytes for 10000 ms`. */
+  constructor(message: string) {
+    super(408, message);
+    this.name = "RequestTimeoutError";
+  }
+}
+
 /** The request body is larger than allowed (413). */
 export class PayloadTooLargeError extends HttpError {
   /** @param limit The limit in bytes. */
   constructor(limit: number) {
     super(413, `Payload too large: the limit is ${limit} bytes`);
     this.name = "PayloadTooLargeError";
+  }
+}
+
+/** The URL (path and query string) is longer than allowed (414). */
+export class UriTooLongError extends HttpError {
+  /** @param limit The limit in characters. */
+  constructor(limit: number) {
+    super(414, `URI too long: the limit is ${limit} characters`);
+    this.name = "UriTooLongError";
   }
 }
 

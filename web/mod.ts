@@ -14,9 +14,11 @@ export {
   NotFoundError,
   PayloadTooLargeError,
   QueryTimeoutError,
+  RequestTimeoutError,
   UnauthorizedError,
   UnavailableError,
   UnsupportedMediaTypeError,
+  UriTooLongError,
 } from "./errors.ts";
 export { LIVE_METRICS, LiveHub, type LiveHubOptions, type LiveSubscription } from "./live_hub.ts";
 export { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";

@@ -104,3 +104,22 @@ Deno.test("LiveHub ends pending and queued subscriptions on close", async () => 
   sub.close();
   assert.equal(closed, 1);
 });
+
+Deno.test("HEAD /api/live answers the headers and leaves no subscription behind", async () => {
+  await using t = await testApp({ maxLiveClients: 2 });
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/api/live`, { method: "HEAD" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "text/event-stream");
+    await res.body?.cancel();
+  }
+  assert.equal(t.hub.clients, 0);
+  const controller = new AbortController();
+  const live = await fetch(`http://127.0.0.1:${server.addr.port}/api/live`, {
+    signal: controller.signal,
+  });
+  assert.equal(live.status, 200);
+  controller.abort();
+  await live.body?.cancel().catch(() => {});
+});

@@ -30,7 +30,8 @@ function bearer(header: string | undefined): string | undefined {
 /**
  * Creates the token middleware. Tokens are compared in constant time (over SHA-256 digests, so
  * the length does not leak either). A valid `?token=` also sets an HttpOnly, SameSite=Strict
- * cookie so the pages, scripts and streams that follow need no token in their URLs.
+ * cookie so the pages, scripts and streams that follow need no token in their URLs; a browser
+ * navigation that carried it is redirected (303) to the same URL without it.
  *
  * @param options The token and cookie name.
  * @returns The middleware.
@@ -64,6 +65,13 @@ export function tokenAuth(options: TokenAuthOptions): MiddlewareHandler {
     }
     if (fromQuery !== undefined) {
       setCookie(c, cookieName, options.token, { httpOnly: true, sameSite: "Strict", path: "/" });
+      // a browser opening the printed link: send it on without the token, so the token stays
+      // out of the address bar, history and bookmarks (the cookie carries it from now on)
+      if (c.req.method === "GET" && c.req.header("sec-fetch-mode") === "navigate") {
+        const url = new URL(c.req.url);
+        url.searchParams.delete("token");
+        return c.redirect(url.pathname + url.search, 303);
+      }
     }
     await next();
   };

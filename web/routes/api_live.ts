@@ -17,6 +17,14 @@ import type { WebDeps } from "../deps.ts";
  */
 export function liveRoutes(deps: WebDeps): Hono {
   return new Hono().get("/api/live", function live(c) {
+    // a HEAD answer's body is dropped without being cancelled, so a stream opened for it would
+    // never end: each HEAD would keep a subscription (and a live-stream slot) for good
+    if (c.req.method === "HEAD") {
+      return c.body(null, 200, {
+        "Content-Type": "text/event-stream",
+        "Cache-Control": "no-cache",
+      });
+    }
     return streamSSE(c, async function tail(stream) {
       const sub = deps.hub.subscribe(() => stream.abort());
       stream.onAbort(() => sub.close());

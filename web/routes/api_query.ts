@@ -10,7 +10,6 @@ import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import type { WebDeps } from "../deps.ts";
 import type { QueryResult } from "../sql_sandbox.ts";
-import { UnsupportedMediaTypeError } from "../errors.ts";
 import { rejectInvalid } from "../validate.ts";
 
 const bodySchema = z.strictObject({ sql: z.string().min(1).max(100_000) });
@@ -36,7 +35,8 @@ export function resultCsv(result: QueryResult): string {
 }
 
 /**
- * Creates the query route.
+ * Creates the query route (`app.ts` mounts the content-type check and the body guard in front
+ * of it).
  *
  * @param deps The sandbox.
  * @returns A Hono app to mount at the root.
@@ -44,14 +44,6 @@ export function resultCsv(result: QueryResult): string {
 export function queryRoutes(deps: WebDeps): Hono {
   return new Hono().post(
     "/api/query",
-    async function requireJson(c, next) {
-      if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-        throw new UnsupportedMediaTypeError(
-          'Unsupported content type: send application/json like {"sql": "SELECT …"}',
-        );
-      }
-      await next();
-    },
     zValidator("query", querySchema, rejectInvalid),
     zValidator("json", bodySchema, rejectInvalid),
     async function query(c) {
