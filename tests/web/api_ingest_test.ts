@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { jsonLines, T0, type TestApp, testApp } from "./_app.ts";
 
 const ND = { "content-type": "application/x-ndjson" };
+/** The server's clock: a minute after the samples (the accepted window is relative to it). */
+const CLOCK = { now: () => T0 + 60_000 };
 
 function line(i: number, extra: Record<string, unknown> = {}) {
   return {
@@ -25,7 +27,7 @@ async function count(t: TestApp) {
 }
 
 Deno.test("POST /api/ingest writes samples that /api/series reads back", async () => {
-  await using t = await testApp();
+  await using t = await testApp(CLOCK);
   const body = jsonLines([line(0), line(1), line(2, { labels: "queue=a" })]);
   const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
   assert.equal(res.status, 200);
@@ -46,7 +48,7 @@ Deno.test("POST /api/ingest writes samples that /api/series reads back", async (
 });
 
 Deno.test("POST /api/ingest keeps null values as missing and accepts no labels", async () => {
-  await using t = await testApp();
+  await using t = await testApp(CLOCK);
   const body = jsonLines([{ ts: T0, host: "h", metric: "m", value: null }, {
     ts: T0 + 1,
     host: "h",
@@ -87,7 +89,7 @@ const badBodies: [string, string, RegExp][] = [
 
 for (const [what, body, message] of badBodies) {
   Deno.test(`POST /api/ingest rejects ${what} with 400 and writes nothing`, async () => {
-    await using t = await testApp();
+    await using t = await testApp(CLOCK);
     const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
     assert.equal(res.status, 400);
     assert.match((await res.json()).error, message);
@@ -96,7 +98,7 @@ for (const [what, body, message] of badBodies) {
 }
 
 Deno.test("POST /api/ingest refuses other content types with 415", async () => {
-  await using t = await testApp();
+  await using t = await testApp(CLOCK);
   const res = await t.app.request("/api/ingest", {
     method: "POST",
     headers: { "content-type": "application/xml" },
@@ -107,7 +109,7 @@ Deno.test("POST /api/ingest refuses other content types with 415", async () => {
 });
 
 Deno.test("POST /api/ingest refuses a body over the limit with 413 and writes nothing", async () => {
-  await using t = await testApp({ maxIngestBytes: 1024 });
+  await using t = await testApp({ ...CLOCK, maxIngestBytes: 1024 });
   const body = jsonLines(Array.from({ length: 50 }, (_, i) => line(i)));
   const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
   assert.equal(res.status, 413);
