@@ -132,3 +132,56 @@ Deno.test("parseIngest() turns a bad line into a 400 and passes other errors thr
       throw new Error("Disk full");
     }), (e: Error) => !(e instanceof BadRequestError) && /Disk full/.test(e.message));
 });
+
+async function post(t: TestApp, rows: unknown[]) {
+  const res = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: ND,
+    body: jsonLines(rows),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+Deno.test("POST /api/ingest refuses hosts that cannot be a partition directory with 400, and takes 250 bytes", async () => {
+  await using t = await testApp(CLOCK);
+  for (const n of [251, 252, 253]) {
+    const res = await post(t, [line(0), line(1, { host: "h".repeat(n) })]);
+    assert.equal(res.status, 400);
+    assert.match(
+      res.body.error,
+      new RegExp(`^Invalid line 2: host: .*\\(${n} bytes, at most 250\\)`),
+    );
+  }
+  assert.equal((await post(t, [line(0, { host: "h".repeat(250) })])).status, 200);
+  assert.equal((await post(t, [line(1)])).status, 200);
+  assert.equal(await count(t), 2);
+  assert.deepEqual(t.ingest.quarantined, 0);
+});
+
+Deno.test("POST /api/ingest refuses 10 hosts × 30 days (300 partitions) with 400 naming the first line beyond 64", async () => {
+  await using t = await testApp(CLOCK);
+  const rows = [];
+  for (let h = 0; h < 10; h++) {
+    for (let d = 0; d < 30; d++) rows.push(line(0, { host: `h${h}`, ts: T0 - d * 86_400_000 }));
+  }
+  const res = await post(t, rows);
+  assert.equal(res.status, 400);
+  assert.match(res.body.error, /^Too many partitions: line 65 \(host "h2", 2023-12-28\)/);
+  assert.equal(await count(t), 0);
+});
+
+Deno.test("POST /api/ingest refuses the whole body when one sample is older than 30 days or over 5 minutes ahead", async () => {
+  await using t = await testApp(CLOCK);
+  const now = T0 + 60_000;
+  for (const ts of [now - 30 * 86_400_000 - 1, now + 300_001]) {
+    const res = await post(t, [line(0), line(1, { ts })]);
+    assert.equal(res.status, 400);
+    assert.match(res.body.error, /^Invalid line 2: ts: \d+ \(.*\) is outside the accepted window/);
+  }
+  assert.equal(
+    (await post(t, [line(0, { ts: now - 30 * 86_400_000 }), line(1, { ts: now + 300_000 })]))
+      .status,
+    200,
+  );
+  assert.equal(await count(t), 2);
+});
