@@ -43,8 +43,9 @@ export interface IngestLimits {
 export interface ParseIngestLinesOptions extends IngestLimits {
   /** Clock (ms) for the time window; default `Date.now()`. */
   now?: number;
-  /** Skip the time window and the line and partition limits (replaying the spool, whose records
-   * were checked when they came in; names are checked again). Default false. */
+  /** Replaying the spool, whose records were checked when they came in: skip the time window,
+   * the line and partition limits, and metric and label rules newer than the record; the host
+   * is checked again (it becomes a directory name). Default false. */
   trusted?: boolean;
 }
 
@@ -89,7 +90,7 @@ function metricProblem(m: string): string | undefined {
 }
 
 /** Canonical labels from an object or a canonical-form string; a string result is a problem. */
-function canonical(labels: unknown): { ok: string } | { problem: string } {
+function canonical(labels: unknown, strict = true): { ok: string } | { problem: string } {
   let obj: Record<string, unknown>;
   if (typeof labels === "string") {
     try {
@@ -102,6 +103,10 @@ function canonical(labels: unknown): { ok: string } | { problem: string } {
   } else return { problem: "labels: expected an object of strings or a k=v,k=v string" };
   let n = 0;
   for (const key in obj) {
+    if (!strict) {
+      if (typeof obj[key] !== "string") return { problem: `labels.${key}: expected string` };
+      continue;
+    }
     if (++n > MAX_LABELS) return { problem: `labels: more than ${MAX_LABELS}` };
     const v = obj[key];
     const name = labelNameProblem(key);
@@ -138,7 +143,7 @@ class Scan {
   prevStart = 0;
   prevEnd = 0;
   prevLabels = "";
-  constructor(readonly text: Uint8Array) {}
+  constructor(readonly text: Uint8Array, readonly trusted: boolean) {}
 }
 
 const QUOTE = 34, BACKSLASH = 92, COLON = 58, COMMA = 44, OPEN = 123, CLOSE = 125;
@@ -389,12 +394,15 @@ function check(s: Scan, line: string): string | undefined {
   if (r.value !== null && (typeof r.value !== "number" || !Number.isFinite(r.value))) {
     return "value: expected a finite number or null";
   }
-  const problem = hostProblem(r.host) ?? metricProblem(r.metric);
+  // A replayed record was accepted by the version that spooled it: only what would make it
+  // unwritable (its host becomes a directory) is checked again, not newer metric or label rules.
+  const problem = hostProblem(r.host) ?? (s.trusted ? undefined : metricProblem(r.metric));
   if (problem) return problem;
   let labels = "";
   if (r.labels !== undefined) {
     // memo key: the labels' source text, as the fast path sees it
-    const c = memoLabels(JSON.stringify(r.labels), r.labels);
+    let c = memoLabels(JSON.stringify(r.labels), r.labels);
+    if ("problem" in c && s.trusted) c = canonical(r.labels, false); // not memoized: not valid
     if ("problem" in c) return c.problem;
     labels = c.ok;
   }
@@ -451,7 +459,7 @@ export function parseIngestLines(
   let lastHost = "", lastDay = NaN;
   const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  const s = new Scan(bytes);
+  const s = new Scan(bytes, trusted);
   let start = 0;
   let lineNo = 0;
   while (start < bytes.length) {

@@ -318,3 +318,12 @@ Deno.test("parseIngestLines() checks names again when trusted, but not the clock
   );
   assert.equal(parseIngestLines(many.join("\n"), { trusted: true, now: T0 + 1e12 }).ts.length, 100);
 });
+
+Deno.test("parseIngestLines() lets a replayed record keep labels and metrics that newer rules reserve", () => {
+  const line = `{"ts":${T0},"host":"h","metric":"__up","labels":{"job":"j","x":"a\\nb"},"value":1}`;
+  assert.throws(() => parseIngestLines(line, NOW), /metric: "__up"/);
+  assert.deepEqual(parseIngestLines(line, { trusted: true }).labels, ["job=j,x=a\nb"]);
+  // and the relaxed result is not remembered for requests that come later
+  const later = `{"ts":${T0},"host":"h","metric":"m","labels":{"job":"j","x":"a\\nb"},"value":1}`;
+  assert.throws(() => parseIngestLines(later, NOW), /labels: "job" is reserved/);
+});
