@@ -60,6 +60,9 @@ export interface IngestWriterOptions {
   /** Most Parquet files a timed flush writes in one turn of the event loop (the rest follow on
    * the next turns, so requests and `/healthz` are answered in between); default 64. */
   flushPartitions?: number;
+  /** Time a timed flush may spend in one turn of the event loop, ms (at least one file is
+   * written per turn; a file costs ~5–20 ms with fsync); default 50. */
+  flushBudgetMs?: number;
   /** Receives each batch of spooled samples moved to `spool/quarantine/` because it can never
    * be written (see `quarantine.ts`); default one line on stderr. */
   onQuarantine?: (q: Quarantined) => void;
@@ -143,6 +146,10 @@ export class IngestWriter {
   #onError: (error: unknown) => void;
   #limits: IngestLimits;
   #flushPartitions: number;
+  #flushBudgetMs: number;
+  /** Files the next timed turn plans: what fit the budget last time (planning costs a directory
+   * listing per partition, so a turn does not plan far more than it can write). */
+  #turnSize: number;
   /** Writable partitions a bounded flush left for its next turn. */
   #more = false;
   #onQuarantine: (q: Quarantined) => void;
@@ -161,6 +168,11 @@ export class IngestWriter {
     if (!(flushEveryMs > 0)) throw new RangeError(`Invalid flushEveryMs: ${flushEveryMs}`);
     if (!(this.#flushRows > 0)) throw new RangeError(`Invalid flushRows: ${this.#flushRows}`);
     this.#flushPartitions = options.flushPartitions ?? 64;
+    this.#flushBudgetMs = options.flushBudgetMs ?? 50;
+    this.#turnSize = this.#flushPartitions;
+    if (!(this.#flushBudgetMs >= 0)) {
+      throw new RangeError(`Invalid flushBudgetMs: ${this.#flushBudgetMs}`);
+    }
     if (!(this.#flushPartitions >= 1)) {
       throw new RangeError(`Invalid flushPartitions: ${this.#flushPartitions}`);
     }
@@ -283,7 +295,7 @@ export class IngestWriter {
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     this.#soon = undefined;
     try {
-      this.#flush(start, this.#flushPartitions);
+      this.#flush(start, this.#turnSize, this.#flushBudgetMs);
     } catch (error) {
       this.#onError(error);
       return;
@@ -308,7 +320,9 @@ export class IngestWriter {
 
   /** `start`: take in the accepted batches and rotate the segment; otherwise only continue
    * writing the groups a bounded flush left. */
-  #flush(start: boolean, maxPartitions: number): number {
+  #flush(start: boolean, maxPartitions: number, budgetMs = Infinity): number {
+    const began = performance.now();
+    this.#turnSize = Math.min(this.#flushPartitions, this.#turnSize * 2);
     this.#more = false;
     if (this.#rows === 0 && this.#pending.length === 0) return 0;
     if (start) {
@@ -347,7 +361,13 @@ export class IngestWriter {
     const done: IngestPlanEntry[] = [];
     try {
       this.#savePlan(todo.map((t) => t[2]));
+      let handled = 0;
       for (const [key, g, entry] of todo) {
+        if (handled++ > 0 && performance.now() - began > budgetMs) {
+          this.#more = true; // the rest on the next turn (their plan entries were only intents)
+          this.#turnSize = handled - 1;
+          break;
+        }
         let file;
         try {
           file = writePartition(

@@ -177,6 +177,7 @@ Deno.test("IngestWriter rejects bad settings", () => {
   assert.throws(() => new IngestWriter({ root, flushEveryMs: 0 }), /Invalid flushEveryMs: 0/);
   assert.throws(() => new IngestWriter({ root, flushRows: -1 }), /Invalid flushRows: -1/);
   assert.throws(() => new IngestWriter({ root, flushPartitions: 0 }), /Invalid flushPartitions: 0/);
+  assert.throws(() => new IngestWriter({ root, flushBudgetMs: -1 }), /Invalid flushBudgetMs: -1/);
 });
 
 function hostsBody(hosts: number, prefix = "h"): Uint8Array {
@@ -202,31 +203,38 @@ Deno.test("IngestWriter.flush() with maxPartitions writes that many files and le
   assert.equal(await count(root), 10);
 });
 
-Deno.test("IngestWriter's own flushes write at most flushPartitions files per turn and drain the rest on later turns", async () => {
-  const root = await Deno.makeTempDir();
-  const errors: unknown[] = [];
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: () => T0 + 3_600_000,
-    flushRows: 1,
-    flushPartitions: 4,
-    flushEveryMs: 3_600_000,
-    onError: (e) => errors.push(e),
+for (
+  const [why, limits] of [
+    ["flushPartitions files", { flushPartitions: 4 }],
+    ["flushBudgetMs of time", { flushBudgetMs: 0, flushPartitions: 100 }],
+  ] as const
+) {
+  Deno.test(`IngestWriter's own flushes spend at most ${why} per turn and drain the rest on later turns`, async () => {
+    const root = await Deno.makeTempDir();
+    const errors: unknown[] = [];
+    const w = new IngestWriter({
+      root,
+      sync: false,
+      now: () => T0 + 3_600_000,
+      flushRows: 1,
+      ...limits,
+      flushEveryMs: 3_600_000,
+      onError: (e) => errors.push(e),
+    });
+    for (const p of ["a", "b", "c"]) w.write(hostsBody(4, p));
+    const seen: number[] = [];
+    while (w.buffered > 0) {
+      await new Promise((r) => setTimeout(r, 0));
+      seen.push(visibleFiles(root, "metrics").length);
+    }
+    // a single flush would jump from 0 to 12 files; turns in between saw a part of them
+    assert.ok(seen.some((n) => n > 0 && n < 12), `files after each turn: ${seen}`);
+    assert.equal(visibleFiles(root, "metrics").length, 12);
+    w.close();
+    assert.deepEqual(errors, []);
+    assert.equal(await count(root), 12);
   });
-  for (const p of ["a", "b", "c"]) w.write(hostsBody(4, p));
-  const seen: number[] = [];
-  while (w.buffered > 0) {
-    await new Promise((r) => setTimeout(r, 0));
-    seen.push(visibleFiles(root, "metrics").length);
-  }
-  // a single flush would jump from 0 to 12 files; turns in between saw a part of them
-  assert.ok(seen.some((n) => n > 0 && n < 12), `files after each turn: ${seen}`);
-  assert.equal(visibleFiles(root, "metrics").length, 12);
-  w.close();
-  assert.deepEqual(errors, []);
-  assert.equal(await count(root), 12);
-});
+}
 
 Deno.test("IngestWriter refuses a request past the partition limit whole: no spool record, no file", async () => {
   const root = await Deno.makeTempDir();
