@@ -10,7 +10,7 @@ import { capacityForecast } from "../analytics/capacity_forecast.ts";
 import { DEFAULT_THRESHOLDS } from "../analytics/bottleneck_resources.ts";
 import { forecast } from "../analytics/forecast.ts";
 import { loadModels, modelKey, saveModel, type StoredModel } from "../analytics/persist_models.ts";
-import { openLake } from "../lake/mod.ts";
+import { metricNameProblem, openLake } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 
 const HELP = `Usage: perfscope train [--data DIR] [--metric M] [--host H] [--since 7d]
@@ -50,7 +50,7 @@ function readFlags(args: string[]): Flags | undefined {
   });
   const v = parsed.values;
   if (v.help) return undefined;
-  if (v.metric !== undefined && !/^[a-z_][a-z0-9_]*$/.test(v.metric)) {
+  if (v.metric !== undefined && metricNameProblem(v.metric) !== undefined) {
     throw new UsageError(`Invalid --metric: ${v.metric} (use a metric name like memory_bytes)`);
   }
   return {

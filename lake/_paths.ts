@@ -31,14 +31,6 @@ export function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Rejects host names that would break the directory layout. */
-export function checkHost(host: string): string {
-  if (!/^[A-Za-z0-9_.:-]+$/.test(host)) {
-    throw new RangeError(`Invalid host: ${JSON.stringify(host)}`);
-  }
-  return host;
-}
-
 /** The directory of one partition. */
 export function partitionDir(root: string, tier: Tier, host: string, date: string): string {
   return `${root}/${tier}/host=${host}/date=${date}`;

@@ -9,6 +9,15 @@
 import type { Snapshot } from "../collectors/snapshot.ts";
 import { utcDate } from "./_paths.ts";
 import {
+  hostTag,
+  isUnwritable,
+  logQuarantine,
+  type Quarantined,
+  rowLines,
+  writeQuarantine,
+} from "./quarantine.ts";
+import { errorText } from "./write_file_atomic.ts";
+import {
   type LakeRow,
   writePartition,
   type WriteSamplesOptions,
@@ -75,11 +84,17 @@ export class RowBuffer {
    * Writes the rows as one Parquet file per host and UTC date (see `writePartition`), in
    * order of host, then date. The buffer is left as it was: clear it after a success.
    *
+   * A partition that can never be written (see `quarantine.ts`) goes to the quarantine.
+   *
    * @param options Root and file id.
+   * @param onQuarantine Receives each quarantined partition; default one line on stderr.
    * @returns The files written.
-   * @throws {LakeError} If a file cannot be written.
+   * @throws {LakeError} If a file cannot be written for now (disk full).
    */
-  write(options: WriteSamplesOptions): WrittenFile[] {
+  write(
+    options: WriteSamplesOptions,
+    onQuarantine: (q: Quarantined) => void = logQuarantine,
+  ): WrittenFile[] {
     // Rows arrive in time order from one host, so there is nearly always a single group.
     const groups = new Map<string, Map<number, number[]>>();
     for (let k = 0; k < this.#length; k++) {
@@ -96,12 +111,23 @@ export class RowBuffer {
       const byDay = groups.get(host)!;
       for (const day of [...byDay.keys()].sort((a, b) => a - b)) {
         const rows = byDay.get(day)!;
-        const file = writePartition({
+        const columns = {
           ts: rows.map((k) => this.#ts[k]!),
           metric: rows.map((k) => this.#series[k]!.metric),
           labels: rows.map((k) => this.#series[k]!.labelText),
           value: rows.map((k) => this.#value[k]!),
-        }, { ...options, host, date: utcDate(day * 86_400_000) });
+        };
+        const date = utcDate(day * 86_400_000);
+        let file;
+        try {
+          file = writePartition(columns, { ...options, host, date });
+        } catch (error) {
+          // a partition that can never be written must not fail every later flush
+          if (!isUnwritable(error)) throw error;
+          const name = `collect-${options.id}-${date}-${hostTag(host)}`;
+          const path = writeQuarantine(options.root, name, rowLines(host, columns));
+          onQuarantine({ path, rows: rows.length, reason: errorText(error) });
+        }
         if (file) out.push(file);
       }
     }

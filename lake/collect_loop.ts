@@ -13,7 +13,7 @@ import {
   snapshotSamples,
 } from "../collectors/mod.ts";
 import { RowBuffer } from "./_row_buffer.ts";
-import { checkHost } from "./_paths.ts";
+import { checkHost } from "./names.ts";
 import { LakeError } from "./errors.ts";
 import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
 import { errorText } from "./write_file_atomic.ts";

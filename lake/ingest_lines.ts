@@ -8,6 +8,13 @@
  * @module
  */
 import { formatLabels, parseLabels } from "../collectors/sample.ts";
+import {
+  hostNameProblem,
+  labelNameProblem,
+  labelValueProblem,
+  MAX_LABELS,
+  metricNameProblem,
+} from "./names.ts";
 
 /** Samples as columns, labels in canonical form; `NaN` values stand for `null` (no value). */
 export interface IngestBatch {
@@ -18,23 +25,41 @@ export interface IngestBatch {
   value: number[];
 }
 
-/** Options for {@linkcode parseIngestLines}. */
-export interface ParseIngestLinesOptions {
-  /** Most samples accepted; default 1 000 000. */
+/** What one request may carry (see {@linkcode INGEST_LIMITS} for the defaults). */
+export interface IngestLimits {
+  /** Most samples in one request; default 250 000. */
   maxLines?: number;
-  /** Clock (ms) for the "at most one day ahead" check; default `Date.now()`. */
+  /** Most partitions (distinct host × UTC date) in one request; default 64. Each becomes a
+   * Parquet file at the next flush, so this bounds the files one request costs. */
+  maxPartitions?: number;
+  /** Oldest accepted sample, ms before the clock; default 30 days (the default retention:
+   * older samples would be deleted by the next compaction). */
+  maxAgeMs?: number;
+  /** Newest accepted sample, ms after the clock; default 300 000 (5 minutes of clock skew). */
+  maxAheadMs?: number;
+}
+
+/** Options for {@linkcode parseIngestLines}. */
+export interface ParseIngestLinesOptions extends IngestLimits {
+  /** Clock (ms) for the time window; default `Date.now()`. */
   now?: number;
-  /** Skip the clock check (replaying the spool, whose lines were checked when they came in).
-   * Default false. */
+  /** Replaying the spool, whose records were checked when they came in: skip the time window,
+   * the line and partition limits, and metric and label rules newer than the record; the host
+   * is checked again (it becomes a directory name). Default false. */
   trusted?: boolean;
 }
 
-/** Earliest accepted timestamp: 2000-01-01T00:00:00Z. */
+/** The default {@linkcode IngestLimits}. */
+export const INGEST_LIMITS: Readonly<Required<IngestLimits>> = Object.freeze({
+  maxLines: 250_000,
+  maxPartitions: 64,
+  maxAgeMs: 30 * 86_400_000,
+  maxAheadMs: 300_000,
+});
+
+/** Earliest accepted timestamp whatever the window: 2000-01-01T00:00:00Z (catches seconds). */
 export const INGEST_MIN_TS = 946_684_800_000;
-const MAX_AHEAD_MS = 86_400_000;
-const HOST = /^[A-Za-z0-9_.:-]{1,253}$/;
-const METRIC = /^[a-z_][a-z0-9_]{0,199}$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const DAY = 86_400_000;
 
 const encoder = new TextEncoder();
 const okHosts = new Set<string>();
@@ -48,11 +73,8 @@ function remember<T>(set: Set<T> | Map<T, unknown>, limit: number): void {
 
 function hostProblem(h: string): string | undefined {
   if (okHosts.has(h)) return undefined;
-  if (!HOST.test(h)) {
-    return `host: ${
-      JSON.stringify(h.slice(0, 80))
-    } is not a host name (A-Z a-z 0-9 _ . : -, at most 253)`;
-  }
+  const problem = hostNameProblem(h);
+  if (problem) return `host: ${problem}`;
   remember(okHosts, 10_000);
   okHosts.add(h);
   return undefined;
@@ -60,18 +82,15 @@ function hostProblem(h: string): string | undefined {
 
 function metricProblem(m: string): string | undefined {
   if (okMetrics.has(m)) return undefined;
-  if (!METRIC.test(m)) {
-    return `metric: ${
-      JSON.stringify(m.slice(0, 80))
-    } is not a snake_case metric name (at most 200)`;
-  }
+  const problem = metricNameProblem(m);
+  if (problem) return `metric: ${problem}`;
   remember(okMetrics, 10_000);
   okMetrics.add(m);
   return undefined;
 }
 
 /** Canonical labels from an object or a canonical-form string; a string result is a problem. */
-function canonical(labels: unknown): { ok: string } | { problem: string } {
+function canonical(labels: unknown, strict = true): { ok: string } | { problem: string } {
   let obj: Record<string, unknown>;
   if (typeof labels === "string") {
     try {
@@ -82,17 +101,19 @@ function canonical(labels: unknown): { ok: string } | { problem: string } {
   } else if (typeof labels === "object" && labels !== null && !Array.isArray(labels)) {
     obj = labels as Record<string, unknown>;
   } else return { problem: "labels: expected an object of strings or a k=v,k=v string" };
+  let n = 0;
   for (const key in obj) {
-    const v = obj[key];
-    if (!LABEL.test(key)) {
-      return {
-        problem: `labels: ${
-          JSON.stringify(key.slice(0, 80))
-        } is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
-      };
+    if (!strict) {
+      if (typeof obj[key] !== "string") return { problem: `labels.${key}: expected string` };
+      continue;
     }
+    if (++n > MAX_LABELS) return { problem: `labels: more than ${MAX_LABELS}` };
+    const v = obj[key];
+    const name = labelNameProblem(key);
+    if (name) return { problem: `labels: ${name}` };
     if (typeof v !== "string") return { problem: `labels.${key}: expected string` };
-    if (v.length > 1024) return { problem: `labels.${key}: longer than 1024 characters` };
+    const value = labelValueProblem(v);
+    if (value) return { problem: `labels.${key}: ${value}` };
   }
   return { ok: formatLabels(obj as Record<string, string>) };
 }
@@ -122,7 +143,7 @@ class Scan {
   prevStart = 0;
   prevEnd = 0;
   prevLabels = "";
-  constructor(readonly text: Uint8Array) {}
+  constructor(readonly text: Uint8Array, readonly trusted: boolean) {}
 }
 
 const QUOTE = 34, BACKSLASH = 92, COLON = 58, COMMA = 44, OPEN = 123, CLOSE = 125;
@@ -373,12 +394,15 @@ function check(s: Scan, line: string): string | undefined {
   if (r.value !== null && (typeof r.value !== "number" || !Number.isFinite(r.value))) {
     return "value: expected a finite number or null";
   }
-  const problem = hostProblem(r.host) ?? metricProblem(r.metric);
+  // A replayed record was accepted by the version that spooled it: only what would make it
+  // unwritable (its host becomes a directory) is checked again, not newer metric or label rules.
+  const problem = hostProblem(r.host) ?? (s.trusted ? undefined : metricProblem(r.metric));
   if (problem) return problem;
   let labels = "";
   if (r.labels !== undefined) {
     // memo key: the labels' source text, as the fast path sees it
-    const c = memoLabels(JSON.stringify(r.labels), r.labels);
+    let c = memoLabels(JSON.stringify(r.labels), r.labels);
+    if ("problem" in c && s.trusted) c = canonical(r.labels, false); // not memoized: not valid
     if ("problem" in c) return c.problem;
     labels = c.ok;
   }
@@ -387,22 +411,35 @@ function check(s: Scan, line: string): string | undefined {
   return undefined;
 }
 
+/** The error for a timestamp outside the accepted window. */
+function outside(lineNo: number, ts: number, minTs: number, maxTs: number): RangeError {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const when = ts >= INGEST_MIN_TS && ts <= 8.64e15 ? ` (${iso(ts)})` : "";
+  const to = Number.isFinite(maxTs) ? iso(maxTs) : "any time";
+  return new RangeError(
+    `Invalid line ${lineNo}: ts: ${ts}${when} is outside the accepted window, ms since the ` +
+      `epoch from ${iso(minTs)} to ${to}`,
+  );
+}
+
 /**
  * Parses a JSON-lines body into columns. Blank lines are skipped; `ts` is rounded down to whole
  * ms; a missing `labels` means none; `value: null` becomes `NaN`; unknown fields are ignored.
  *
  * @param body The body, as bytes (scanned without decoding) or text.
- * @param options Line limit and clock.
+ * @param options Limits (see {@linkcode INGEST_LIMITS}) and clock.
  * @returns The samples as columns, in body order.
- * @throws {RangeError} `Invalid line N: field: problem` on the first bad line (nothing of the
- * body is returned), `Invalid body: no samples` for an empty one, `Too many lines` past the limit.
+ * @throws {RangeError} `Invalid line N: field: problem` on the first bad line, a timestamp
+ * outside the window included (nothing of the body is returned), `Invalid body: no samples` for
+ * an empty one, `Too many lines` or `Too many partitions` past a limit.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseIngestLines } from "./ingest_lines.ts";
  * const ts = Date.UTC(2024, 0, 1);
- * const b = parseIngestLines(`{"ts":${ts},"host":"h","metric":"q","labels":{"b":"2","a":"1"},"value":3}\n`);
- * assert.deepEqual(b.labels, ["a=1,b=2"]);
+ * const line = `{"ts":${ts},"host":"h","metric":"q","labels":{"b":"2","a":"1"},"value":3}\n`;
+ * assert.deepEqual(parseIngestLines(line, { now: ts }).labels, ["a=1,b=2"]);
+ * assert.throws(() => parseIngestLines(line, { now: ts + 31 * 86_400_000 }), /outside the accepted window/);
  * assert.throws(() => parseIngestLines('{"ts":1}'), /Invalid line 1: host: expected string/);
  * ```
  */
@@ -410,11 +447,19 @@ export function parseIngestLines(
   body: string | Uint8Array,
   options: ParseIngestLinesOptions = {},
 ): IngestBatch {
-  const maxLines = options.maxLines ?? 1_000_000;
-  const maxTs = options.trusted ? Infinity : (options.now ?? Date.now()) + MAX_AHEAD_MS;
+  const trusted = options.trusted ?? false;
+  const maxLines = trusted ? Infinity : options.maxLines ?? INGEST_LIMITS.maxLines;
+  const maxPartitions = trusted ? Infinity : options.maxPartitions ?? INGEST_LIMITS.maxPartitions;
+  const now = options.now ?? Date.now();
+  const minTs = trusted
+    ? INGEST_MIN_TS
+    : Math.max(INGEST_MIN_TS, now - (options.maxAgeMs ?? INGEST_LIMITS.maxAgeMs));
+  const maxTs = trusted ? Infinity : now + (options.maxAheadMs ?? INGEST_LIMITS.maxAheadMs);
+  const partitions = new Set<string>();
+  let lastHost = "", lastDay = NaN;
   const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  const s = new Scan(bytes);
+  const s = new Scan(bytes, trusted);
   let start = 0;
   let lineNo = 0;
   while (start < bytes.length) {
@@ -435,13 +480,26 @@ export function parseIngestLines(
       if (problem) throw new RangeError(`Invalid line ${lineNo}: ${problem}`);
     }
     start = end + 1;
-    if (!(s.ts >= INGEST_MIN_TS && s.ts <= maxTs)) {
+    if (!(s.ts >= minTs && s.ts <= maxTs)) throw outside(lineNo, s.ts, minTs, maxTs);
+    if (out.ts.length >= maxLines) {
       throw new RangeError(
-        `Invalid line ${lineNo}: ts: ${s.ts} is not ms since the epoch from year 2000 to tomorrow`,
+        `Too many lines: line ${lineNo} is past the limit of ${maxLines} samples per request`,
       );
     }
-    if (out.ts.length >= maxLines) {
-      throw new RangeError(`Too many lines: the limit is ${maxLines} per request`);
+    const day = Math.floor(s.ts / DAY);
+    if (day !== lastDay || s.host !== lastHost) {
+      lastDay = day, lastHost = s.host;
+      const key = `${day}\n${s.host}`;
+      if (!partitions.has(key)) {
+        if (partitions.size >= maxPartitions) {
+          throw new RangeError(
+            `Too many partitions: line ${lineNo} (host ${JSON.stringify(s.host)}, ` +
+              `${new Date(day * DAY).toISOString().slice(0, 10)}) is past the limit of ` +
+              `${maxPartitions} host × date partitions per request (split it by host or day)`,
+          );
+        }
+        partitions.add(key);
+      }
     }
     out.ts.push(Math.floor(s.ts));
     out.host.push(s.host);

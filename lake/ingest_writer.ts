@@ -15,6 +15,7 @@
 import { fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import {
   type IngestBatch,
+  type IngestLimits,
   parseIngestLines,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
@@ -26,7 +27,17 @@ import {
   readIngestSegment,
   writeIngestPlan,
 } from "./ingest_spool.ts";
+import {
+  hostTag,
+  isUnwritable,
+  logQuarantine,
+  type Quarantined,
+  rowLines,
+  writeQuarantine,
+} from "./quarantine.ts";
+import { checkHost } from "./names.ts";
 import { listSegments } from "./spool.ts";
+import { errorText } from "./write_file_atomic.ts";
 import { writePartition } from "./write_samples.ts";
 
 /** Options for {@linkcode IngestWriter}. */
@@ -43,6 +54,18 @@ export interface IngestWriterOptions {
   now?: () => number;
   /** Receives errors of timed flushes; default one line on stderr. */
   onError?: (error: unknown) => void;
+  /** What one request may carry; defaults in `INGEST_LIMITS` (250 000 lines, 64 host × date
+   * partitions, samples from 30 days ago to 5 minutes ahead). */
+  limits?: IngestLimits;
+  /** Most Parquet files a timed flush writes in one turn of the event loop (the rest follow on
+   * the next turns, so requests and `/healthz` are answered in between); default 64. */
+  flushPartitions?: number;
+  /** Time a timed flush may spend in one turn of the event loop, ms (at least one file is
+   * written per turn; a file costs ~5–20 ms with fsync); default 50. */
+  flushBudgetMs?: number;
+  /** Receives each batch of spooled samples moved to `spool/quarantine/` because it can never
+   * be written (see `quarantine.ts`); default one line on stderr. */
+  onQuarantine?: (q: Quarantined) => void;
 }
 
 interface Group {
@@ -56,7 +79,9 @@ interface Group {
 }
 
 export {
+  INGEST_LIMITS,
   type IngestBatch,
+  type IngestLimits,
   parseIngestLines,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
@@ -90,8 +115,8 @@ function withValues(g: Group): Pick<Group, "ts" | "metric" | "labels" | "value">
  * import assert from "node:assert/strict";
  * import { IngestWriter, openLake } from "./mod.ts";
  * const root = Deno.makeTempDirSync();
- * const writer = new IngestWriter({ root, sync: false });
  * const ts = Date.UTC(2024, 0, 1);
+ * const writer = new IngestWriter({ root, sync: false, now: () => ts + 60_000 });
  * const body = new TextEncoder().encode(`{"ts":${ts},"host":"h","metric":"m","value":1}\n`);
  * assert.equal(writer.write(body).ts.length, 1);
  * assert.equal(writer.flush(), 1);
@@ -119,17 +144,40 @@ export class IngestWriter {
   #timer: ReturnType<typeof setInterval>;
   #soon: ReturnType<typeof setTimeout> | undefined;
   #onError: (error: unknown) => void;
+  #limits: IngestLimits;
+  #flushPartitions: number;
+  #flushBudgetMs: number;
+  /** Files the next timed turn plans: what fit the budget last time (planning costs a directory
+   * listing per partition, so a turn does not plan far more than it can write). */
+  #turnSize: number;
+  /** Writable partitions a bounded flush left for its next turn. */
+  #more = false;
+  #onQuarantine: (q: Quarantined) => void;
+  #quarantined = 0;
 
   /**
    * @param options See {@linkcode IngestWriterOptions}.
    * @throws {RangeError} If a flush setting is not positive.
-   * @throws {LakeError} If the spool or a replayed Parquet file cannot be written.
+   * @throws {LakeError} If the spool cannot be read or written. A replayed record that cannot
+   * become Parquet is quarantined; one that fails for now (disk full) stays buffered and goes to
+   * `onError`.
    */
   constructor(options: IngestWriterOptions) {
     const flushEveryMs = options.flushEveryMs ?? 10_000;
     this.#flushRows = options.flushRows ?? 500_000;
     if (!(flushEveryMs > 0)) throw new RangeError(`Invalid flushEveryMs: ${flushEveryMs}`);
     if (!(this.#flushRows > 0)) throw new RangeError(`Invalid flushRows: ${this.#flushRows}`);
+    this.#flushPartitions = options.flushPartitions ?? 64;
+    this.#flushBudgetMs = options.flushBudgetMs ?? 50;
+    this.#turnSize = this.#flushPartitions;
+    if (!(this.#flushBudgetMs >= 0)) {
+      throw new RangeError(`Invalid flushBudgetMs: ${this.#flushBudgetMs}`);
+    }
+    if (!(this.#flushPartitions >= 1)) {
+      throw new RangeError(`Invalid flushPartitions: ${this.#flushPartitions}`);
+    }
+    this.#limits = { ...options.limits };
+    this.#onQuarantine = options.onQuarantine ?? logQuarantine;
     this.#root = options.root;
     this.#sync = options.sync ?? true;
     this.#now = options.now ?? Date.now;
@@ -138,15 +186,25 @@ export class IngestWriter {
     this.#plan = readIngestPlan(this.#root);
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {
-      for (const text of readIngestSegment(seg.path)) {
-        this.#add(parseIngestLines(text, { trusted: true, maxLines: Infinity }), seg.id, true);
-      }
+      readIngestSegment(seg.path).forEach((text, i) => {
+        let batch: IngestBatch;
+        try {
+          batch = parseIngestLines(text, { trusted: true });
+        } catch (error) {
+          // refused by today's rules (an older version or a hand edit spooled it): keep it aside
+          if (!(error instanceof RangeError)) throw error;
+          const path = writeQuarantine(this.#root, `ingest-${seg.id}-${i + 1}`, text);
+          this.#quarantine({ path, rows: text.split("\n").filter((l) => l.trim()).length }, error);
+          return;
+        }
+        this.#add(batch, seg.id, true);
+      });
       this.#pending.push(seg.id);
       lastId = seg.id;
     }
     this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), lastId + 1));
-    if (this.#pending.length > 0) this.flush();
-    this.#timer = setInterval(() => this.#tryFlush(), flushEveryMs);
+    if (this.#pending.length > 0) this.#tryFlush(true);
+    this.#timer = setInterval(() => this.#tryFlush(true), flushEveryMs);
     Deno.unrefTimer(Number(this.#timer));
   }
 
@@ -155,26 +213,33 @@ export class IngestWriter {
     return this.#rows;
   }
 
+  /** Samples moved to the quarantine since this writer opened. */
+  get quarantined(): number {
+    return this.#quarantined;
+  }
+
+  #quarantine(q: Omit<Quarantined, "reason">, error: unknown): void {
+    this.#quarantined += q.rows;
+    this.#onQuarantine({ ...q, reason: errorText(error) });
+  }
+
   /**
    * Parses and validates a JSON-lines body, appends it to the spool, and buffers its rows.
    * Nothing of a body with a bad line is written.
    *
    * @param body The request body.
-   * @param options Clock and line limit for validation.
+   * @param options Clock (default: the writer's), and limits that override the writer's.
    * @returns The samples as columns.
-   * @throws {RangeError} On the first bad line (see `parseIngestLines`).
+   * @throws {RangeError} On the first bad line (see `parseIngestLines`) or past a limit.
    * @throws {LakeError} If the spool cannot be written.
    */
   write(body: Uint8Array, options: Omit<ParseIngestLinesOptions, "trusted"> = {}): IngestBatch {
-    const batch = parseIngestLines(body, options);
+    const batch = parseIngestLines(body, { ...this.#limits, now: this.#now(), ...options });
     this.#segment.append(body);
     this.#queued.push({ batch, segment: this.#segment.id });
     this.#rows += batch.ts.length;
     if (this.#rows >= this.#flushRows && this.#soon === undefined) {
-      this.#soon = setTimeout(() => {
-        this.#soon = undefined;
-        this.#tryFlush();
-      }, 0);
+      this.#soon = setTimeout(() => this.#tryFlush(true), 0);
     }
     return batch;
   }
@@ -211,7 +276,13 @@ export class IngestWriter {
   #written(g: Group, segment: number): boolean {
     return this.#plan.some((p) => {
       if (p.host !== g.host || p.date !== g.date || !p.segments.includes(segment)) return false;
-      const names = fileNames(partitionDir(this.#root, "metrics", g.host, g.date));
+      let names: string[];
+      try {
+        names = fileNames(partitionDir(this.#root, "metrics", g.host, g.date));
+      } catch (error) {
+        if (isUnwritable(error)) return false; // never written: the flush quarantines it
+        throw error;
+      }
       return names.some((name) => {
         const f = parseDataFile(name);
         return f !== undefined && (f.kind === "part" ? f.id === p.id : p.done && f.id >= p.id);
@@ -219,51 +290,95 @@ export class IngestWriter {
     });
   }
 
-  #tryFlush(): void {
+  /** A timed flush: at most `flushPartitions` files now, the rest on the next turns. */
+  #tryFlush(start: boolean): void {
+    if (this.#soon !== undefined) clearTimeout(this.#soon);
+    this.#soon = undefined;
     try {
-      this.flush();
+      this.#flush(start, this.#turnSize, this.#flushBudgetMs);
     } catch (error) {
       this.#onError(error);
+      return;
     }
+    if (this.#more) this.#soon = setTimeout(() => this.#tryFlush(false), 0);
   }
 
   /**
    * Writes the buffered rows to Parquet now (one file per host and date) and deletes the spool
-   * segments they came from once nothing of them waits any more.
+   * segments they came from once nothing of them waits any more. A partition that can never be
+   * written (its host name is refused by the rules or the file system) is moved to the
+   * quarantine instead of blocking the others.
    *
+   * @param options `maxPartitions`: most files to write in this call (default: all).
    * @returns Rows written (rows without a finite value are not stored).
-   * @throws {LakeError} If a file cannot be written (its rows stay buffered).
+   * @throws {LakeError} If a file cannot be written for now, e.g. disk full (its rows and those
+   * of the partitions after it stay buffered).
    */
-  flush(): number {
+  flush(options: { maxPartitions?: number } = {}): number {
+    return this.#flush(true, options.maxPartitions ?? Infinity);
+  }
+
+  /** `start`: take in the accepted batches and rotate the segment; otherwise only continue
+   * writing the groups a bounded flush left. */
+  #flush(start: boolean, maxPartitions: number, budgetMs = Infinity): number {
+    const began = performance.now();
+    this.#turnSize = Math.min(this.#flushPartitions, this.#turnSize * 2);
+    this.#more = false;
     if (this.#rows === 0 && this.#pending.length === 0) return 0;
-    for (const q of this.#queued) this.#add(q.batch, q.segment, false);
-    this.#queued = [];
-    const old = this.#segment;
-    this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), old.id + 1));
-    old.close();
-    this.#pending.push(old.id);
-    this.#last = undefined;
+    if (start) {
+      for (const q of this.#queued) this.#add(q.batch, q.segment, false);
+      this.#queued = [];
+      const old = this.#segment;
+      this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), old.id + 1));
+      old.close();
+      this.#pending.push(old.id);
+      this.#last = undefined;
+    }
     const open = listSegments(this.#root).map((s) => s.id);
     const hi = open.length ? Math.min(...open) : Infinity;
     const now = this.#now();
     const todo: [string, Group, IngestPlanEntry][] = [];
     for (const [key, g] of this.#groups) {
-      const dir = partitionDir(this.#root, "metrics", g.host, g.date);
       let lo = -1;
-      for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
+      try {
+        checkHost(g.host); // before the host becomes part of a path
+        const dir = partitionDir(this.#root, "metrics", g.host, g.date);
+        for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
+      } catch (error) {
+        if (!isUnwritable(error)) throw error;
+        this.#quarantineGroup(key, g, error);
+        continue;
+      }
       const id = lo >= 0 ? lo + 1 : Math.min(now, hi - 1);
       if (id >= hi) continue;
+      if (todo.length >= maxPartitions) {
+        this.#more = true;
+        break;
+      }
       todo.push([key, g, { host: g.host, date: g.date, id, segments: [...g.segments] }]);
     }
     let written = 0;
     const done: IngestPlanEntry[] = [];
     try {
       this.#savePlan(todo.map((t) => t[2]));
+      let handled = 0;
       for (const [key, g, entry] of todo) {
-        const file = writePartition(
-          withValues(g),
-          { root: this.#root, id: entry.id, host: g.host, date: g.date, sync: this.#sync },
-        );
+        if (handled++ > 0 && performance.now() - began > budgetMs) {
+          this.#more = true; // the rest on the next turn (their plan entries were only intents)
+          this.#turnSize = handled - 1;
+          break;
+        }
+        let file;
+        try {
+          file = writePartition(
+            withValues(g),
+            { root: this.#root, id: entry.id, host: g.host, date: g.date, sync: this.#sync },
+          );
+        } catch (error) {
+          if (!isUnwritable(error)) throw error;
+          this.#quarantineGroup(key, g, error);
+          continue;
+        }
         written += file?.rows ?? 0;
         this.#rows -= g.ts.length;
         this.#groups.delete(key);
@@ -284,11 +399,23 @@ export class IngestWriter {
     return written;
   }
 
+  /** Moves a partition that can never be written to the quarantine (throws, keeping it, if the
+   * quarantine cannot be written either). */
+  #quarantineGroup(key: string, g: Group, error: unknown): void {
+    const name = `ingest-${Math.min(...g.segments)}-${g.date}-${hostTag(g.host)}`;
+    const path = writeQuarantine(this.#root, name, rowLines(g.host, g));
+    this.#rows -= g.ts.length;
+    this.#groups.delete(key);
+    if (this.#last === g) this.#last = undefined;
+    this.#quarantine({ path, rows: g.ts.length }, error);
+  }
+
   #savePlan(extra: IngestPlanEntry[]): void {
     writeIngestPlan(this.#root, [...this.#plan, ...extra], this.#sync);
   }
 
-  /** Flushes, stops the timer and closes the spool (deleting it when everything was written). */
+  /** Flushes everything, stops the timer and closes the spool (deleting it when everything was
+   * written). */
   close(): void {
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);

@@ -12,6 +12,22 @@
 
 export { LakeError, NotFound } from "./errors.ts";
 export { type Tier, TIERS, visibleFiles } from "./_paths.ts";
+export {
+  checkHost,
+  HOST_MAX_BYTES,
+  hostNameProblem,
+  isReservedLabel,
+  LABEL_NAME_MAX_BYTES,
+  LABEL_VALUE_MAX_BYTES,
+  labelNameProblem,
+  labelValueProblem,
+  MAX_LABELS,
+  METRIC_MAX_BYTES,
+  metricNameProblem,
+  RESERVED_LABELS,
+  utf8Bytes,
+} from "./names.ts";
+export { isUnwritable, type Quarantined, quarantineDir } from "./quarantine.ts";
 export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export { parquetEncodeRows, type ParquetRows } from "./parquet_encode_rows.ts";
@@ -27,6 +43,7 @@ export {
   listSegments,
   readSegment,
   replaySpool,
+  type ReplaySpoolOptions,
   spoolDir,
   type SpoolSegment,
   SpoolWriter,
@@ -73,7 +90,9 @@ export {
 export { type SeriesOptions, type SeriesResult } from "./series_one.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {
+  INGEST_LIMITS,
   type IngestBatch,
+  type IngestLimits,
   IngestWriter,
   type IngestWriterOptions,
   parseIngestLines,

@@ -14,7 +14,9 @@ export const SIGNIFICANT_DIGITS = 6;
  * significant decimal digits, a relative error of at most 5e-6 (a ratio of 0.5 within ±5e-7, a
  * rate of 1000/s within ±0.0005/s). That is finer than any unit in the registry needs (ratios
  * come from 1/100 s jiffies), keeps values readable (`0.37` stays `0.37`) and drops the noise
- * digits that cost space. `NaN` and infinities pass through.
+ * digits that cost space. `NaN` and infinities pass through; so do zeros, with their sign.
+ * Values below 1e-17 in magnitude, subnormals down to `Number.MIN_VALUE` included, are rounded
+ * through `toPrecision` (a power of ten that large is no longer exact and overflows past 1e308).
  *
  * @param value The value.
  * @returns The rounded value.
@@ -26,11 +28,14 @@ export const SIGNIFICANT_DIGITS = 6;
  * assert.equal(quantizeValue(0.123456789), 0.123457);
  * assert.equal(quantizeValue(1234.5678901), 1234.57);
  * assert.equal(quantizeValue(12345678.9), 12345700);
+ * assert.equal(quantizeValue(1.23456789e-305), 1.23457e-305);
+ * assert.equal(quantizeValue(-Number.MIN_VALUE), -Number.MIN_VALUE);
  * ```
  */
 export function quantizeValue(value: number): number {
   if (Number.isInteger(value) || !Number.isFinite(value)) return value;
   const digits = SIGNIFICANT_DIGITS - 1 - Math.floor(Math.log10(Math.abs(value)));
+  if (digits > 22) return Number(value.toPrecision(SIGNIFICANT_DIGITS));
   if (digits >= 0) {
     const scale = 10 ** digits; // exact for digits ≤ 22, so the division rounds correctly
     return Math.round(value * scale) / scale;

@@ -18,6 +18,15 @@
 
 import type { Snapshot } from "../collectors/snapshot.ts";
 import { LakeError } from "./errors.ts";
+import { hostNameProblem } from "./names.ts";
+import {
+  hostTag,
+  isUnwritable,
+  logQuarantine,
+  type Quarantined,
+  rowLines,
+  writeQuarantine,
+} from "./quarantine.ts";
 import { snapshotRows, SPOOL_MAGIC, SpoolDecoder, SpoolEncoder } from "./spool_format.ts";
 import { errorText } from "./write_file_atomic.ts";
 import { type LakeRow, writeSamples } from "./write_samples.ts";
@@ -148,13 +157,22 @@ export class SpoolWriter {
   }
 }
 
+/** Options for {@linkcode replaySpool}. */
+export interface ReplaySpoolOptions {
+  /** Receives each host's rows moved to `spool/quarantine/` because they can never be written
+   * (a host name the rules or the file system refuse); default one line on stderr. */
+  onQuarantine?: (q: Quarantined) => void;
+}
+
 /**
  * Writes every leftover spool segment into Parquet (idempotently: partitions that already hold a
  * segment's id are skipped) and deletes it. Run at collector start before a new segment opens.
+ * Rows of a host that can never be written are quarantined, so they do not stop the start.
  *
  * @param root Lake root.
+ * @param options Where quarantines are reported.
  * @returns The number of rows replayed.
- * @throws {LakeError} If a Parquet file cannot be written.
+ * @throws {LakeError} If a Parquet file cannot be written for now (disk full); the segment stays.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -167,12 +185,35 @@ export class SpoolWriter {
  * assert.deepEqual(listSegments(root), []);
  * ```
  */
-export function replaySpool(root: string): number {
+export function replaySpool(root: string, options: ReplaySpoolOptions = {}): number {
+  const report = options.onQuarantine ?? logQuarantine;
   let rows = 0;
   for (const segment of listSegments(root)) {
-    const data = readSegment(segment.path);
-    for (const f of writeSamples(data, { root, id: segment.id, skipExisting: true })) {
-      rows += f.rows;
+    const byHost = new Map<string, LakeRow[]>();
+    for (const r of readSegment(segment.path)) {
+      const list = byHost.get(r.host);
+      if (list) list.push(r);
+      else byHost.set(r.host, [r]);
+    }
+    for (const [host, data] of byHost) {
+      try {
+        const problem = hostNameProblem(host);
+        if (problem) throw new RangeError(`Invalid host: ${problem}`);
+        for (const f of writeSamples(data, { root, id: segment.id, skipExisting: true })) {
+          rows += f.rows;
+        }
+      } catch (error) {
+        if (!isUnwritable(error)) throw error;
+        const columns = {
+          ts: data.map((r) => r.ts),
+          metric: data.map((r) => r.metric),
+          labels: data.map((r) => r.labels),
+          value: data.map((r) => r.value),
+        };
+        const name = `collect-${segment.id}-${hostTag(host)}`;
+        const path = writeQuarantine(root, name, rowLines(host, columns));
+        report({ path, rows: data.length, reason: errorText(error) });
+      }
     }
     Deno.removeSync(segment.path);
   }

@@ -6,14 +6,8 @@
  */
 
 import { formatLabels, type Sample } from "../collectors/sample.ts";
-import {
-  checkHost,
-  dataFileName,
-  fileNames,
-  parseDataFile,
-  partitionDir,
-  utcDate,
-} from "./_paths.ts";
+import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
+import { checkHost } from "./names.ts";
 import { parquetEncodeRows } from "./parquet_encode_rows.ts";
 import { quantizeValue } from "./quantize_value.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";

@@ -8,7 +8,8 @@
 import { type IngestBatch, parseIngestLines, type ParseIngestLinesOptions } from "../lake/mod.ts";
 import { BadRequestError } from "./errors.ts";
 
-/** Options for {@linkcode parseIngest}: line limit (default 1 000 000) and clock. */
+/** Options for {@linkcode parseIngest}: limits (defaults in the lake's `INGEST_LIMITS`) and
+ * clock. */
 export type ParseIngestOptions = Omit<ParseIngestLinesOptions, "trusted">;
 
 /**
@@ -16,7 +17,7 @@ export type ParseIngestOptions = Omit<ParseIngestLinesOptions, "trusted">;
  *
  * @param run The parse (or validate-and-spool) step.
  * @returns What it returned.
- * @throws {BadRequestError} On a bad line, an empty body or too many lines.
+ * @throws {BadRequestError} On a bad line, an empty body, or too many lines or partitions.
  */
 export function asBadRequest<T>(run: () => T): T {
   try {
@@ -31,17 +32,18 @@ export function asBadRequest<T>(run: () => T): T {
  * Parses a JSON-lines body into columns. Blank lines are skipped.
  *
  * @param text The body, as text or bytes (scanned without decoding).
- * @param options Line limit and clock.
+ * @param options Limits and clock.
  * @returns The samples as columns, labels canonical, `NaN` for `null` values.
- * @throws {BadRequestError} On the first malformed line (its number and what is wrong), an
- * empty body, or too many lines.
+ * @throws {BadRequestError} On the first malformed line (its number and what is wrong, a
+ * timestamp outside the accepted window or a reserved label included), an empty body, or too
+ * many lines or partitions.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseIngest } from "./parse_ingest.ts";
  * const ts = Date.UTC(2024, 0, 1);
  * const body = JSON.stringify({ ts, host: "h1", metric: "queue_depth", labels: { q: "a" }, value: 3 });
- * assert.deepEqual(parseIngest(body + "\n").labels, ["q=a"]);
+ * assert.deepEqual(parseIngest(body + "\n", { now: ts }).labels, ["q=a"]);
  * assert.throws(() => parseIngest('{"ts":1}'), /Invalid line 1/);
  * ```
  */

@@ -5,6 +5,7 @@
  */
 import type { Sample } from "../collectors/mod.ts";
 import { metricInfo } from "../collectors/mod.ts";
+import { isReservedLabel } from "../lake/mod.ts";
 
 /** The content type of the Prometheus text format. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -18,6 +19,20 @@ function escapeHelp(text: string): string {
 
 function escapeValue(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** The labels of one exposed line: the sample's host always as `host`; a sample label the
+ * exposition owns (`host`, `le`, `quantile`, `job`, `instance`) renamed `exported_<name>` as
+ * Prometheus does on a clash; `__*` and names Prometheus cannot carry skipped. */
+function labelPairs(s: Sample): string {
+  const pairs = new Map<string, string>();
+  for (const key of Object.keys(s.labels)) {
+    if (!labelName.test(key) || key.startsWith("__")) continue;
+    const name = isReservedLabel(key) ? `exported_${key}` : key;
+    if (!pairs.has(name)) pairs.set(name, s.labels[key]!);
+  }
+  pairs.set("host", s.host);
+  return [...pairs.keys()].sort().map((k) => `${k}="${escapeValue(pairs.get(k)!)}"`).join(",");
 }
 
 function formatNumber(value: number): string {
@@ -55,12 +70,14 @@ function exposed(metric: string): Exposed {
 
 /**
  * Formats samples as Prometheus text: one `# HELP` and `# TYPE` per metric, one line per series
- * with a `host` label added. Names follow Prometheus' lint rules: `_ms` metrics are exposed in
- * seconds as `_seconds`, gauges named `_total` lose the suffix, `_count`/`_sum`/`_bucket` get
- * `_value` appended. Samples must be sorted so that each metric's series are adjacent
- * (as `LiveHub.latest()` returns them); names or labels Prometheus cannot carry are skipped.
+ * with a `host` label added (a sample's own `host`, `le`, `quantile`, `job` or `instance` label
+ * is exposed as `exported_<name>`, so it can neither pose as another host nor break the format).
+ * Names follow Prometheus' lint rules: `_ms` metrics are exposed in seconds as `_seconds`,
+ * gauges named `_total` lose the suffix, `_count`/`_sum`/`_bucket` get `_value` appended. Where
+ * two metrics map to one exposed name, the first in name order keeps it and the other is left
+ * out; names or labels Prometheus cannot carry are skipped, and so is a second line of a series.
  *
- * @param samples The latest sample of each series.
+ * @param samples The latest sample of each series, in any order.
  * @returns The exposition text, ending with a newline (empty string for no samples).
  * @example
  * ```ts
@@ -74,24 +91,27 @@ function exposed(metric: string): Exposed {
  * ```
  */
 export function formatExposition(samples: readonly Sample[]): string {
-  let out = "";
-  let current: string | undefined;
-  let meta: Exposed | undefined;
+  const byMetric = new Map<string, Sample[]>();
   for (const s of samples) {
     if (!metricName.test(s.metric)) continue;
-    if (s.metric !== current) {
-      current = s.metric;
-      meta = exposed(s.metric);
-      out += `# HELP ${meta.name} ${escapeHelp(meta.help)}\n# TYPE ${meta.name} ${meta.type}\n`;
+    const list = byMetric.get(s.metric);
+    if (list) list.push(s);
+    else byMetric.set(s.metric, [s]);
+  }
+  const taken = new Set<string>();
+  let out = "";
+  for (const metric of [...byMetric.keys()].sort()) {
+    const meta = exposed(metric);
+    if (taken.has(meta.name)) continue;
+    taken.add(meta.name);
+    out += `# HELP ${meta.name} ${escapeHelp(meta.help)}\n# TYPE ${meta.name} ${meta.type}\n`;
+    const seen = new Set<string>();
+    for (const s of byMetric.get(metric)!) {
+      const labels = labelPairs(s);
+      if (seen.has(labels)) continue;
+      seen.add(labels);
+      out += `${meta.name}{${labels}} ${formatNumber(s.value * meta.scale)}\n`;
     }
-    const pairs: string[] = [];
-    for (const key of Object.keys(s.labels).sort()) {
-      if (!labelName.test(key) || key.startsWith("__")) continue;
-      pairs.push(`${key}="${escapeValue(s.labels[key]!)}"`);
-    }
-    if (!("host" in s.labels)) pairs.push(`host="${escapeValue(s.host)}"`);
-    pairs.sort();
-    out += `${meta!.name}{${pairs.join(",")}} ${formatNumber(s.value * meta!.scale)}\n`;
   }
   return out;
 }

@@ -98,7 +98,7 @@ const bad: [string, string, RegExp][] = [
     `{"ts":${T0},"host":"h","metric":"m","labels":"x","value":1}`,
     /labels: /,
   ],
-  ["a year-1970 ts", `{"ts":1000,"host":"h","metric":"m","value":1}`, /ts: 1000 is not ms/],
+  ["a year-1970 ts", `{"ts":1000,"host":"h","metric":"m","value":1}`, /ts: 1000 is outside/],
   ["a ts next week", `{"ts":${T0 + 7 * 86_400_000},"host":"h","metric":"m","value":1}`, /ts: /],
 ];
 
@@ -119,7 +119,7 @@ Deno.test("parseIngestLines() rejects empty bodies and bodies over the line limi
   const line = `{"ts":${T0},"host":"h","metric":"m","value":1}\n`;
   assert.throws(
     () => parseIngestLines(line.repeat(3), { ...NOW, maxLines: 2 }),
-    /Too many lines: the limit is 2/,
+    /Too many lines: line 3 is past the limit of 2 samples per request/,
   );
 });
 
@@ -145,4 +145,185 @@ Deno.test("parseIngestLines() takes a huge body of repeated names", () => {
   assert.equal(b.ts.length, 20_000);
   assert.equal(b.labels[49], "r=/r49");
   assert.equal(b.value[19_999], 19_999);
+});
+
+const hostile: [string, string, RegExp][] = [
+  [
+    "a 251-byte host",
+    JSON.stringify("a".repeat(251)),
+    /host: "a+…" is not a host name \(251 bytes, at most 250\)/,
+  ],
+  ["a 253-byte host", JSON.stringify("a".repeat(253)), /253 bytes, at most 250/],
+  ["a multibyte host", JSON.stringify("hôte"), /host: "hôte" is not a host name/],
+  ["a host with a slash", JSON.stringify("a/../b"), /host: .* is not a host name/],
+  ["the host ..", JSON.stringify(".."), /host: "\.\." is not a host name/],
+  ["a host with a leading dot", JSON.stringify(".hidden"), /host: /],
+  ["a host with a leading dash", JSON.stringify("-rf"), /host: /],
+  ["a host with NUL", JSON.stringify("a\u0000b"), /host: "a\\u0000b" is not/],
+  ["a host with =", JSON.stringify("a=b"), /host: /],
+  ["a host with a newline", JSON.stringify("a\nb"), /host: "a\\nb" is not/],
+  ["the host NULL (hive reads it as SQL NULL)", JSON.stringify("Null"), /DuckDB reads it as NULL/],
+  ["the hive default partition", JSON.stringify("__HIVE_DEFAULT_PARTITION__"), /host: /],
+];
+
+for (const [what, host, message] of hostile) {
+  Deno.test(`parseIngestLines() rejects ${what}, naming the line`, () => {
+    const line = `{"ts":${T0},"host":${host},"metric":"m","value":1}`;
+    assert.throws(() => parseIngestLines(line, NOW), (e: Error) => {
+      assert.match(e.message, /^Invalid line 1: host: /);
+      assert.match(e.message, message);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    });
+  });
+}
+
+Deno.test("parseIngestLines() takes a host of exactly 250 bytes and IPv6-style names", () => {
+  assert.equal(
+    one(`{"ts":${T0},"host":"${"a".repeat(250)}","metric":"m","value":1}`).host?.length,
+    250,
+  );
+  assert.equal(one(`{"ts":${T0},"host":"::1","metric":"m","value":1}`).host, "::1");
+  assert.equal(one(`{"ts":${T0},"host":"nulls","metric":"m","value":1}`).host, "nulls");
+});
+
+for (const label of ["host", "le", "quantile", "job", "instance", "__name__", "__x"]) {
+  Deno.test(`parseIngestLines() refuses the reserved label ${label}, naming it`, () => {
+    for (
+      const labels of [JSON.stringify({ a: "1", [label]: "web9" }), JSON.stringify(`${label}=web9`)]
+    ) {
+      const line = `{"ts":${T0},"host":"h","metric":"m","labels":${labels},"value":1}`;
+      assert.throws(
+        () => parseIngestLines(line, NOW),
+        new RegExp(`^RangeError: Invalid line 1: labels: "${label}" is reserved`),
+      );
+    }
+  });
+}
+
+const badLabels: [string, unknown, RegExp][] = [
+  [
+    "33 labels",
+    Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`l${i}`, "v"])),
+    /labels: more than 32/,
+  ],
+  ["a 129-byte label name", { ["l".repeat(129)]: "v" }, /is not a label name/],
+  [
+    "a value of 1025 bytes in 2-byte characters",
+    { a: "é".repeat(513) },
+    /labels.a: longer than 1024 bytes/,
+  ],
+  ["a value with a newline", { a: "x\ny" }, /labels.a: contains a control character/],
+  ["a value with NUL", { a: "x\u0000" }, /labels.a: contains a control character/],
+  ["a value with a lone surrogate", { a: "\ud800" }, /labels.a: not valid Unicode/],
+];
+
+for (const [what, labels, message] of badLabels) {
+  Deno.test(`parseIngestLines() rejects ${what}`, () => {
+    const line = `{"ts":${T0},"host":"h","metric":"m","labels":${
+      JSON.stringify(labels)
+    },"value":1}`;
+    assert.throws(() => parseIngestLines(line, NOW), message);
+  });
+}
+
+Deno.test("parseIngestLines() takes 32 labels and 1024-byte multibyte values", () => {
+  const labels = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`l${i}`, "v"]));
+  assert.equal(
+    one(`{"ts":${T0},"host":"h","metric":"m","labels":${JSON.stringify(labels)},"value":1}`).labels
+      ?.split(",").length,
+    32,
+  );
+  const value = "€".repeat(341) + "a"; // 1024 bytes
+  assert.equal(
+    one(`{"ts":${T0},"host":"h","metric":"m","labels":{"a":"${value}"},"value":1}`).labels,
+    `a=${value}`,
+  );
+});
+
+for (const token of ["NaN", "Infinity", "-Infinity", "nan", "1e400"]) {
+  Deno.test(`parseIngestLines() rejects the value token ${token}`, () => {
+    assert.throws(
+      () => parseIngestLines(`{"ts":${T0},"host":"h","metric":"m","value":${token}}`, NOW),
+      /^RangeError: Invalid line 1: /,
+    );
+    assert.throws(
+      () => parseIngestLines(`{"ts":${token},"host":"h","metric":"m","value":1}`, NOW),
+      /^RangeError: Invalid line 1: /,
+    );
+  });
+}
+
+Deno.test("parseIngestLines() refuses the metric prefix __ that Prometheus reserves", () => {
+  assert.throws(
+    () => parseIngestLines(`{"ts":${T0},"host":"h","metric":"__up","value":1}`, NOW),
+    /metric: "__up" starts with "__"/,
+  );
+});
+
+Deno.test("parseIngestLines() accepts samples from 30 days ago to 5 minutes ahead, and refuses the whole body beyond", () => {
+  const at = (ts: number) => `{"ts":${ts},"host":"h","metric":"m","value":1}`;
+  const oldest = T0 - 30 * 86_400_000, newest = T0 + 300_000;
+  assert.equal(parseIngestLines(`${at(oldest)}\n${at(newest)}`, NOW).ts.length, 2);
+  assert.throws(
+    () => parseIngestLines(`${at(T0)}\n${at(oldest - 1)}\n${at(T0)}`, NOW),
+    /^RangeError: Invalid line 2: ts: 1701475199999 \(2023-12-01T23:59:59.999Z\) is outside the accepted window, ms since the epoch from 2023-12-02T00:00:00.000Z to 2024-01-01T00:05:00.000Z$/,
+  );
+  assert.throws(
+    () => parseIngestLines(`${at(T0)}\n${at(newest + 1)}`, NOW),
+    /^RangeError: Invalid line 2: ts: .* is outside/,
+  );
+  // both bounds are options
+  assert.equal(
+    parseIngestLines(at(T0 - 400 * 86_400_000), { ...NOW, maxAgeMs: 500 * 86_400_000 }).ts.length,
+    1,
+  );
+  assert.throws(() => parseIngestLines(at(T0 + 1000), { ...NOW, maxAheadMs: 0 }), /outside/);
+});
+
+Deno.test("parseIngestLines() refuses a body past 64 host × date partitions, naming the first line beyond", () => {
+  const DAY = 86_400_000;
+  const lines = (hosts: number, days: number) => {
+    const out: string[] = [];
+    for (let h = 0; h < hosts; h++) {
+      for (let d = 0; d < days; d++) {
+        out.push(`{"ts":${T0 - d * DAY},"host":"h${h}","metric":"m","value":1}`);
+      }
+    }
+    return out.join("\n");
+  };
+  assert.equal(parseIngestLines(lines(8, 8), NOW).ts.length, 64);
+  assert.throws(
+    () => parseIngestLines(lines(10, 10), NOW),
+    /^RangeError: Too many partitions: line 65 \(host "h6", 2023-12-28\) is past the limit of 64 host × date partitions per request \(split it by host or day\)$/,
+  );
+  assert.throws(
+    () => parseIngestLines(lines(2, 2), { ...NOW, maxPartitions: 3 }),
+    /line 4 .* limit of 3/,
+  );
+  // the same partitions again and again are one partition each
+  const repeated = Array.from(
+    { length: 1000 },
+    (_, i) => `{"ts":${T0 + (i % 2) * 1000},"host":"h${i % 3}","metric":"m","value":1}`,
+  );
+  assert.equal(parseIngestLines(repeated.join("\n"), { ...NOW, maxPartitions: 3 }).ts.length, 1000);
+});
+
+Deno.test("parseIngestLines() checks names again when trusted, but not the clock or the limits", () => {
+  const line = `{"ts":${T0},"host":"${"a".repeat(252)}","metric":"m","value":1}`;
+  assert.throws(() => parseIngestLines(line, { trusted: true }), /252 bytes/);
+  const many = Array.from(
+    { length: 100 },
+    (_, i) => `{"ts":${T0 - i * 86_400_000},"host":"h","metric":"m","value":1}`,
+  );
+  assert.equal(parseIngestLines(many.join("\n"), { trusted: true, now: T0 + 1e12 }).ts.length, 100);
+});
+
+Deno.test("parseIngestLines() lets a replayed record keep labels and metrics that newer rules reserve", () => {
+  const line = `{"ts":${T0},"host":"h","metric":"__up","labels":{"job":"j","x":"a\\nb"},"value":1}`;
+  assert.throws(() => parseIngestLines(line, NOW), /metric: "__up"/);
+  assert.deepEqual(parseIngestLines(line, { trusted: true }).labels, ["job=j,x=a\nb"]);
+  // and the relaxed result is not remembered for requests that come later
+  const later = `{"ts":${T0},"host":"h","metric":"m","labels":{"job":"j","x":"a\\nb"},"value":1}`;
+  assert.throws(() => parseIngestLines(later, NOW), /labels: "job" is reserved/);
 });

@@ -176,4 +176,86 @@ Deno.test("IngestWriter rejects bad settings", () => {
   const root = Deno.makeTempDirSync();
   assert.throws(() => new IngestWriter({ root, flushEveryMs: 0 }), /Invalid flushEveryMs: 0/);
   assert.throws(() => new IngestWriter({ root, flushRows: -1 }), /Invalid flushRows: -1/);
+  assert.throws(() => new IngestWriter({ root, flushPartitions: 0 }), /Invalid flushPartitions: 0/);
+  assert.throws(() => new IngestWriter({ root, flushBudgetMs: -1 }), /Invalid flushBudgetMs: -1/);
+});
+
+function hostsBody(hosts: number, prefix = "h"): Uint8Array {
+  return enc.encode(
+    Array.from(
+      { length: hosts },
+      (_, i) => JSON.stringify({ ts: T0, host: `${prefix}${i}`, metric: "m", value: i }),
+    ).join("\n"),
+  );
+}
+
+Deno.test("IngestWriter.flush() with maxPartitions writes that many files and leaves the rest buffered", async () => {
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  w.write(hostsBody(10));
+  assert.equal(w.flush({ maxPartitions: 4 }), 4);
+  assert.equal(visibleFiles(root, "metrics").length, 4);
+  assert.equal(w.buffered, 6);
+  assert.equal(listIngestSegments(root).length, 2); // the segment waits for its last partition
+  assert.equal(w.flush(), 6);
+  w.close();
+  assert.deepEqual(listIngestSegments(root), []);
+  assert.equal(await count(root), 10);
+});
+
+for (
+  const [why, limits] of [
+    ["flushPartitions files", { flushPartitions: 4 }],
+    ["flushBudgetMs of time", { flushBudgetMs: 0, flushPartitions: 100 }],
+  ] as const
+) {
+  Deno.test(`IngestWriter's own flushes spend at most ${why} per turn and drain the rest on later turns`, async () => {
+    const root = await Deno.makeTempDir();
+    const errors: unknown[] = [];
+    const w = new IngestWriter({
+      root,
+      sync: false,
+      now: () => T0 + 3_600_000,
+      flushRows: 1,
+      ...limits,
+      flushEveryMs: 3_600_000,
+      onError: (e) => errors.push(e),
+    });
+    for (const p of ["a", "b", "c"]) w.write(hostsBody(4, p));
+    const seen: number[] = [];
+    while (w.buffered > 0) {
+      await new Promise((r) => setTimeout(r, 0));
+      seen.push(visibleFiles(root, "metrics").length);
+    }
+    // a single flush would jump from 0 to 12 files; turns in between saw a part of them
+    assert.ok(seen.some((n) => n > 0 && n < 12), `files after each turn: ${seen}`);
+    assert.equal(visibleFiles(root, "metrics").length, 12);
+    w.close();
+    assert.deepEqual(errors, []);
+    assert.equal(await count(root), 12);
+  });
+}
+
+Deno.test("IngestWriter refuses a request past the partition limit whole: no spool record, no file", async () => {
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  const lines: string[] = [];
+  for (let h = 0; h < 10; h++) {
+    for (let d = 0; d < 10; d++) {
+      lines.push(JSON.stringify({ ts: T0 - d * 86_400_000, host: `h${h}`, metric: "m", value: 1 }));
+    }
+  }
+  assert.throws(() => w.write(enc.encode(lines.join("\n"))), /Too many partitions: line 65 /);
+  assert.deepEqual(readIngestSegment(listIngestSegments(root)[0]!.path), []);
+  w.close();
+  assert.equal(await count(root), 0);
+  const limited = new IngestWriter({
+    root,
+    sync: false,
+    now: () => T0 + 3_600_000,
+    limits: { maxPartitions: 100 },
+  });
+  assert.equal(limited.write(enc.encode(lines.join("\n"))).ts.length, 100);
+  limited.close();
+  assert.equal(await count(root), 100);
 });

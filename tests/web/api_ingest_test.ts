@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { jsonLines, T0, type TestApp, testApp } from "./_app.ts";
 
 const ND = { "content-type": "application/x-ndjson" };
+/** The server's clock: a minute after the samples (the accepted window is relative to it). */
+const CLOCK = { now: () => T0 + 60_000 };
 
 function line(i: number, extra: Record<string, unknown> = {}) {
   return {
@@ -25,7 +27,7 @@ async function count(t: TestApp) {
 }
 
 Deno.test("POST /api/ingest writes samples that /api/series reads back", async () => {
-  await using t = await testApp();
+  await using t = await testApp(CLOCK);
   const body = jsonLines([line(0), line(1), line(2, { labels: "queue=a" })]);
   const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
   assert.equal(res.status, 200);
@@ -46,7 +48,7 @@ Deno.test("POST /api/ingest writes samples that /api/series reads back", async (
 });
 
 Deno.test("POST /api/ingest keeps null values as missing and accepts no labels", async () => {
-  await using t = await testApp();
+  await using t = await testApp(CLOCK);
   const body = jsonLines([{ ts: T0, host: "h", metric: "m", value: null }, {
     ts: T0 + 1,
     host: "h",
@@ -87,7 +89,7 @@ const badBodies: [string, string, RegExp][] = [
 
 for (const [what, body, message] of badBodies) {
   Deno.test(`POST /api/ingest rejects ${what} with 400 and writes nothing`, async () => {
-    await using t = await testApp();
+    await using t = await testApp(CLOCK);
     const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
     assert.equal(res.status, 400);
     assert.match((await res.json()).error, message);
@@ -96,7 +98,7 @@ for (const [what, body, message] of badBodies) {
 }
 
 Deno.test("POST /api/ingest refuses other content types with 415", async () => {
-  await using t = await testApp();
+  await using t = await testApp(CLOCK);
   const res = await t.app.request("/api/ingest", {
     method: "POST",
     headers: { "content-type": "application/xml" },
@@ -107,7 +109,7 @@ Deno.test("POST /api/ingest refuses other content types with 415", async () => {
 });
 
 Deno.test("POST /api/ingest refuses a body over the limit with 413 and writes nothing", async () => {
-  await using t = await testApp({ maxIngestBytes: 1024 });
+  await using t = await testApp({ ...CLOCK, maxIngestBytes: 1024 });
   const body = jsonLines(Array.from({ length: 50 }, (_, i) => line(i)));
   const res = await t.app.request("/api/ingest", { method: "POST", headers: ND, body });
   assert.equal(res.status, 413);
@@ -129,4 +131,57 @@ Deno.test("parseIngest() turns a bad line into a 400 and passes other errors thr
     asBadRequest(() => {
       throw new Error("Disk full");
     }), (e: Error) => !(e instanceof BadRequestError) && /Disk full/.test(e.message));
+});
+
+async function post(t: TestApp, rows: unknown[]) {
+  const res = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: ND,
+    body: jsonLines(rows),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+Deno.test("POST /api/ingest refuses hosts that cannot be a partition directory with 400, and takes 250 bytes", async () => {
+  await using t = await testApp(CLOCK);
+  for (const n of [251, 252, 253]) {
+    const res = await post(t, [line(0), line(1, { host: "h".repeat(n) })]);
+    assert.equal(res.status, 400);
+    assert.match(
+      res.body.error,
+      new RegExp(`^Invalid line 2: host: .*\\(${n} bytes, at most 250\\)`),
+    );
+  }
+  assert.equal((await post(t, [line(0, { host: "h".repeat(250) })])).status, 200);
+  assert.equal((await post(t, [line(1)])).status, 200);
+  assert.equal(await count(t), 2);
+  assert.deepEqual(t.ingest.quarantined, 0);
+});
+
+Deno.test("POST /api/ingest refuses 10 hosts × 30 days (300 partitions) with 400 naming the first line beyond 64", async () => {
+  await using t = await testApp(CLOCK);
+  const rows = [];
+  for (let h = 0; h < 10; h++) {
+    for (let d = 0; d < 30; d++) rows.push(line(0, { host: `h${h}`, ts: T0 - d * 86_400_000 }));
+  }
+  const res = await post(t, rows);
+  assert.equal(res.status, 400);
+  assert.match(res.body.error, /^Too many partitions: line 65 \(host "h2", 2023-12-28\)/);
+  assert.equal(await count(t), 0);
+});
+
+Deno.test("POST /api/ingest refuses the whole body when one sample is older than 30 days or over 5 minutes ahead", async () => {
+  await using t = await testApp(CLOCK);
+  const now = T0 + 60_000;
+  for (const ts of [now - 30 * 86_400_000 - 1, now + 300_001]) {
+    const res = await post(t, [line(0), line(1, { ts })]);
+    assert.equal(res.status, 400);
+    assert.match(res.body.error, /^Invalid line 2: ts: \d+ \(.*\) is outside the accepted window/);
+  }
+  assert.equal(
+    (await post(t, [line(0, { ts: now - 30 * 86_400_000 }), line(1, { ts: now + 300_000 })]))
+      .status,
+    200,
+  );
+  assert.equal(await count(t), 2);
 });

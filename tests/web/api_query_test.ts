@@ -12,7 +12,7 @@ function sql(app: App, text: string) {
 }
 
 async function seeded() {
-  const t = await testApp({ sandbox: { rowLimit: 5, timeoutMs: 300 } });
+  const t = await testApp({ now: () => T0 + 60_000, sandbox: { rowLimit: 5, timeoutMs: 300 } });
   const rows = Array.from(
     { length: 10 },
     (_, i) => ({ ts: T0 + i * 1000, host: "h", metric: "m", value: i }),

@@ -1,7 +1,9 @@
 /**
  * `POST /api/ingest`: samples pushed by other processes as JSON lines
  * (`{"ts":…,"host":…,"metric":…,"labels":{…},"value":…}` per line). The whole body is validated
- * first; one bad line rejects the request with its line number and nothing is written. Accepted
+ * first; one bad line rejects the request with its line number and nothing is written, and so do
+ * a sample outside the time window, a reserved label and a body past the line or partition limit
+ * (see `IngestLimits` in the lake; the writer holds the limits, the clock comes from here). Accepted
  * bodies are in the ingest spool when the answer goes out and reach Parquet with the next batch
  * flush; samples of the Live page's metrics also go to the live stream.
  *

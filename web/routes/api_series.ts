@@ -14,7 +14,12 @@ import { zValidator } from "@hono/zod-validator";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { z } from "zod";
 import { formatLabels, parseLabels } from "../../collectors/mod.ts";
-import type { SeriesEntry, SeriesManyResult } from "../../lake/mod.ts";
+import {
+  hostNameProblem,
+  metricNameProblem,
+  type SeriesEntry,
+  type SeriesManyResult,
+} from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
@@ -22,15 +27,18 @@ import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 /** Longest range served: 400 days. */
 const MAX_RANGE_MS = 400 * 86_400_000;
 
-const METRIC = /^[a-z_][a-z0-9_]{0,199}$/;
+function isMetric(m: string): boolean {
+  return metricNameProblem(m) === undefined;
+}
 
 const querySchema = z.object({
-  metric: z.string().regex(METRIC, "expected a snake_case metric name").optional(),
+  metric: z.string().refine(isMetric, "expected a snake_case metric name").optional(),
   metrics: z.string().max(8192).optional(),
   labels: z.string().max(8192).optional(),
   labels_like: z.string().max(8192).optional(),
   max_points: z.string().regex(/^[1-9]\d{0,6}$/, "expected a whole number from 1").optional(),
-  host: z.string().regex(/^[A-Za-z0-9_.:-]{1,253}$/, "expected a host name").optional()
+  host: z.string().refine((h) => hostNameProblem(h) === undefined, "expected a host name")
+    .optional()
     .or(z.literal("")),
   from: z.string().optional(),
   to: z.string().optional(),
@@ -175,7 +183,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
         (/\btext\/csv\b/.test(c.req.header("accept") ?? "") ? "csv" : "json");
       if (q.labels === undefined || q.labels_like !== undefined || q.metrics !== undefined) {
         const metrics = q.metrics?.split(",").filter((m) => m !== "");
-        const wrong = metrics?.find((m) => !METRIC.test(m));
+        const wrong = metrics?.find((m) => !isMetric(m));
         if (wrong !== undefined) throw new BadRequestError(`Invalid metrics: ${wrong}`);
         if (q.metric === undefined && !metrics?.length) {
           throw new BadRequestError("Invalid query: metric: expected a metric name or metrics");

@@ -1,0 +1,217 @@
+/**
+ * The one home of the rules for host, metric and label names (ingest, the lake's partition
+ * directories, the series API, the CLI and the Prometheus exposition all use these).
+ *
+ * Why each rule:
+ * - a host becomes the directory `host=<name>`: at most 255 bytes on ext4, xfs, btrfs and tmpfs,
+ *   so a host has at most 250 bytes; letters, digits and `_ . : -` only (no `/`, NUL, `=`, `%`,
+ *   control characters or multibyte UTF-8), and a letter, digit or `:` first (no `.`/`..`, no
+ *   leading `-` that reads as a CLI flag); `null` in any case and `__HIVE_DEFAULT_PARTITION__`
+ *   are refused because DuckDB's hive partitioning reads them back as SQL NULL;
+ * - a metric is snake_case, at most 200 bytes, not starting with `__` (Prometheus reserves it);
+ * - a label name is `[a-zA-Z_][a-zA-Z0-9_]*`, at most 128 bytes; the names the lake and the
+ *   exposition own are reserved (see {@linkcode RESERVED_LABELS}): `host` would spoof another
+ *   host's series on `/metrics`, `le`/`quantile` make `promtool check metrics` fail, `job` and
+ *   `instance` are set by the Prometheus server that scrapes `/metrics`, and `__*` is Prometheus'
+ *   internal namespace;
+ * - a label value is at most 1024 bytes of well-formed UTF-8 without control characters; a sample
+ *   has at most 32 labels.
+ *
+ * @module
+ */
+
+/** Most bytes in a host name: `host=` plus the name fits a 255-byte file name. */
+export const HOST_MAX_BYTES = 250;
+/** Most bytes in a metric name. */
+export const METRIC_MAX_BYTES = 200;
+/** Most bytes in a label name. */
+export const LABEL_NAME_MAX_BYTES = 128;
+/** Most bytes (UTF-8) in a label value. */
+export const LABEL_VALUE_MAX_BYTES = 1024;
+/** Most labels on one sample. */
+export const MAX_LABELS = 32;
+/** Label names refused at ingest (besides every name starting with `__`). */
+export const RESERVED_LABELS: readonly string[] = ["host", "instance", "job", "le", "quantile"];
+
+const HOST = /^[A-Za-z0-9:][A-Za-z0-9_.:-]*$/;
+const METRIC = /^[a-z_][a-z0-9_]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const reserved = new Set(RESERVED_LABELS);
+
+/** A name quoted for a one-line message (control characters escaped, long names cut). */
+function quoted(name: string): string {
+  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+}
+
+/**
+ * Bytes of a string in UTF-8, or -1 if it holds a lone surrogate (which UTF-8 cannot carry, so
+ * it would not read back the same).
+ *
+ * @param text The string.
+ * @returns Its UTF-8 length, or -1.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { utf8Bytes } from "./names.ts";
+ * assert.equal(utf8Bytes("é€😀"), 2 + 3 + 4);
+ * assert.equal(utf8Bytes("\ud800"), -1);
+ * ```
+ */
+export function utf8Bytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return -1;
+      n += 4;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return -1;
+    else n += 3;
+  }
+  return n;
+}
+
+/**
+ * What is wrong with a host name, if anything.
+ *
+ * @param host The name.
+ * @returns A one-line problem (`"a/b" is not a host name (…)`), or undefined if it is valid.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostNameProblem } from "./names.ts";
+ * assert.equal(hostNameProblem("web-1.example.com"), undefined);
+ * assert.match(hostNameProblem("a".repeat(251))!, /251 bytes, at most 250/);
+ * assert.match(hostNameProblem("..")!, /first a letter/);
+ * assert.match(hostNameProblem("NULL")!, /NULL/);
+ * ```
+ */
+export function hostNameProblem(host: string): string | undefined {
+  if (!HOST.test(host)) {
+    return `${quoted(host)} is not a host name (letters, digits, _ . : - only; first a letter, ` +
+      "digit or :)";
+  }
+  if (host.length > HOST_MAX_BYTES) {
+    return `${quoted(host)} is not a host name (${host.length} bytes, at most ${HOST_MAX_BYTES})`;
+  }
+  if (/^null$/i.test(host)) return `${quoted(host)} is not a host name (DuckDB reads it as NULL)`;
+  return undefined;
+}
+
+/**
+ * What is wrong with a metric name, if anything.
+ *
+ * @param metric The name.
+ * @returns A one-line problem, or undefined if it is valid.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { metricNameProblem } from "./names.ts";
+ * assert.equal(metricNameProblem("queue_depth"), undefined);
+ * assert.match(metricNameProblem("queueDepth")!, /not a snake_case metric name/);
+ * assert.match(metricNameProblem("__name")!, /reserves/);
+ * ```
+ */
+export function metricNameProblem(metric: string): string | undefined {
+  if (!METRIC.test(metric) || metric.length > METRIC_MAX_BYTES) {
+    return `${
+      quoted(metric)
+    } is not a snake_case metric name (a-z 0-9 _, at most ${METRIC_MAX_BYTES} ` +
+      "bytes)";
+  }
+  if (metric.startsWith("__")) {
+    return `${quoted(metric)} starts with "__", which Prometheus reserves`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a label name is one the lake or the exposition owns (`host`, `le`, `__name__`, …).
+ *
+ * @param name The label name.
+ * @returns True if it is reserved.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isReservedLabel } from "./names.ts";
+ * assert.equal(isReservedLabel("le"), true);
+ * assert.equal(isReservedLabel("__name__"), true);
+ * assert.equal(isReservedLabel("queue"), false);
+ * ```
+ */
+export function isReservedLabel(name: string): boolean {
+  return reserved.has(name) || name.startsWith("__");
+}
+
+/**
+ * What is wrong with a label name, if anything (reserved names included).
+ *
+ * @param name The label name.
+ * @returns A one-line problem, or undefined if it is valid.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { labelNameProblem } from "./names.ts";
+ * assert.equal(labelNameProblem("queue"), undefined);
+ * assert.match(labelNameProblem("host")!, /"host" is reserved/);
+ * assert.match(labelNameProblem("a-b")!, /not a label name/);
+ * ```
+ */
+export function labelNameProblem(name: string): string | undefined {
+  if (!LABEL.test(name) || name.length > LABEL_NAME_MAX_BYTES) {
+    return `${quoted(name)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, at most ` +
+      `${LABEL_NAME_MAX_BYTES} bytes)`;
+  }
+  if (isReservedLabel(name)) {
+    return `${quoted(name)} is reserved (${RESERVED_LABELS.join(", ")} and names starting with ` +
+      '"__" belong to the lake and the Prometheus exposition)';
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a label value, if anything.
+ *
+ * @param value The value.
+ * @returns A one-line problem, or undefined if it is valid.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { labelValueProblem } from "./names.ts";
+ * assert.equal(labelValueProblem("/var/lib, \"x\""), undefined);
+ * assert.match(labelValueProblem("a\nb")!, /control character/);
+ * assert.match(labelValueProblem("é".repeat(513))!, /longer than 1024 bytes/);
+ * ```
+ */
+export function labelValueProblem(value: string): string | undefined {
+  const bytes = utf8Bytes(value);
+  if (bytes < 0) return "not valid Unicode (a lone surrogate)";
+  if (bytes > LABEL_VALUE_MAX_BYTES) return `longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
+  if (CONTROL.test(value)) return "contains a control character";
+  return undefined;
+}
+
+/**
+ * Returns a host name that is valid, or throws.
+ *
+ * @param host The name.
+ * @returns The same name.
+ * @throws {RangeError} `Invalid host: …` naming the problem.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkHost } from "./names.ts";
+ * assert.equal(checkHost("h1"), "h1");
+ * assert.throws(() => checkHost("a/b"), /^RangeError: Invalid host: "a\/b" is not a host name/);
+ * ```
+ */
+export function checkHost(host: string): string {
+  const problem = hostNameProblem(host);
+  if (problem) throw new RangeError(`Invalid host: ${problem}`);
+  return host;
+}
