@@ -329,3 +329,51 @@ export function timeTickFormat(spanMs) {
     return hm === "00:00" ? md : `${md} ${hm}`;
   };
 }
+
+/**
+ * Tick values for a y axis from `min` to `max` in the unit's own steps: bytes at multiples of
+ * 1, 2, 5 (or 2.5) times a power of ten of the IEC unit the largest value reads in (so `0 B,
+ * 5 GiB, 10 GiB`, not `4.66 GiB, 9.31 GiB`), ratios at round percentages, others at 1, 2, 5 ×
+ * 10ⁿ. Pass them to Plot as `y: { ticks }` with {@linkcode formatValue} as `tickFormat`.
+ *
+ * @param {number} min Lowest value to cover.
+ * @param {number} max Highest value to cover.
+ * @param {string} unit Registry unit.
+ * @param {number} [count] About how many ticks (default 6).
+ * @returns {number[]} Ascending tick values covering `[min, max]` (empty if either is not finite).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatValue, yTicks } from "./format.js";
+ * const ticks = yTicks(0, 23.5 * 2 ** 30, "bytes");
+ * assert.deepEqual(ticks.map((t) => formatValue(t, "bytes")), ["0 B", "5 GiB", "10 GiB", "15 GiB", "20 GiB", "25 GiB"]);
+ * ```
+ */
+export function yTicks(min, max, unit, count = 6) {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  if (max < min) [min, max] = [max, min];
+  if (max === min) {
+    const pad = Math.abs(max) > 0 ? Math.abs(max) / 10 : 1;
+    min -= pad;
+    max += pad;
+  }
+  const kind = parseUnit(unit).kind;
+  let factor = 1;
+  if (kind === "bytes") {
+    const top = Math.max(Math.abs(min), Math.abs(max));
+    while (factor * 1024 <= top && factor < 1024 ** 8) factor *= 1024;
+  }
+  const lo = min / factor;
+  const hi = max / factor;
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const out = [];
+  const first = Math.floor(lo / step);
+  const last = Math.ceil(hi / step);
+  for (let i = first; i <= last && out.length < 100; i++) {
+    // Round away floating-point dust (0.30000000000000004) so labels stay short.
+    out.push(Number((i * step).toPrecision(12)) * factor);
+  }
+  return out;
+}

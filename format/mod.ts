@@ -23,4 +23,5 @@ export {
   TIME_ZONE,
   timeTickFormat,
   unitLabel,
+  yTicks,
 } from "./format.js";

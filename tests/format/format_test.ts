@@ -8,6 +8,7 @@ import {
   TIME_LABEL,
   timeTickFormat,
   unitLabel,
+  yTicks,
 } from "../../format/mod.ts";
 
 const GiB = 2 ** 30;
@@ -102,4 +103,24 @@ Deno.test("times are shown in UTC on a 24-hour clock and say so", () => {
   assert.equal(timeTickFormat(3_600_000)(t), "16:38");
   assert.equal(timeTickFormat(30 * 86_400_000)(Date.UTC(2026, 11, 5)), "12-05");
   assert.equal(timeTickFormat(30 * 86_400_000)(t), "12-05 16:38");
+});
+
+Deno.test("yTicks() steps in the unit's own round numbers and covers the data", () => {
+  const f = (min: number, max: number, unit: string) =>
+    yTicks(min, max, unit).map((t) => formatValue(t, unit));
+  assert.deepEqual(f(0, 2.415e10, "bytes"), [
+    "0 B",
+    "5 GiB",
+    "10 GiB",
+    "15 GiB",
+    "20 GiB",
+    "25 GiB",
+  ]);
+  assert.deepEqual(f(0, 0.873, "ratio"), ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"]);
+  assert.deepEqual(f(-3, 3, ""), ["-4", "-2", "0", "2", "4"]);
+  const flat = yTicks(0.3, 0.3, "processes"); // a constant series still gets an axis around it
+  assert.ok(flat.length >= 2 && flat[0]! < 0.3 && flat.at(-1)! > 0.3);
+  assert.deepEqual(yTicks(NaN, 1, "bytes"), []);
+  const tiny = yTicks(0, 1e-9, "");
+  assert.ok(tiny.length >= 2 && tiny.at(-1)! >= 1e-9);
 });
