@@ -7,6 +7,10 @@
  * has more than `max_points` points (default 1 500): `{from, to, tier, step, series: [{host,
  * metric, labels, ts, values}]}`; CSV and Parquet then carry host, metric and labels columns.
  *
+ * Raw-tier answers include the last minute: samples the collector has spooled but not yet
+ * written to Parquet are read from its spool segments and appended after the newest Parquet
+ * instant (when the range reaches into the spool).
+ *
  * @module
  */
 import { Hono } from "hono";
@@ -17,6 +21,7 @@ import { formatLabels, parseLabels } from "../../collectors/mod.ts";
 import type { SeriesEntry, SeriesManyResult } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
+import { RecentSpool } from "../recent_spool.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
 /** Longest range served: 400 days. */
@@ -142,6 +147,7 @@ function fileName(body: SeriesBody, ext: string): string {
  */
 export function seriesRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
+  const spool = new RecentSpool(deps.lake.root);
   return new Hono().get(
     "/api/series",
     zValidator("query", querySchema, rejectInvalid),
@@ -213,6 +219,20 @@ export function seriesRoutes(deps: WebDeps): Hono {
         ...(host ? { host } : {}),
         ...(step ? { step } : {}),
       });
+      let ts = Array.from(result.ts);
+      let values = Array.from(result.values, (v) => Number.isFinite(v) ? v : null);
+      if (result.tier === "raw" && step === undefined && to > spool.oldest()) {
+        const recent = spool.series({
+          metric: q.metric,
+          labels,
+          from,
+          to,
+          after: ts.at(-1) ?? -Infinity,
+          ...(host ? { host } : {}),
+        });
+        ts = ts.concat(recent.ts);
+        values = values.concat(recent.values);
+      }
       const body: SeriesBody = {
         metric: q.metric,
         labels,
@@ -221,8 +241,8 @@ export function seriesRoutes(deps: WebDeps): Hono {
         to,
         tier: result.tier,
         step: step ?? (result.tier === "raw" ? null : result.tier === "1m" ? 60_000 : 3_600_000),
-        ts: Array.from(result.ts),
-        values: Array.from(result.values, (v) => Number.isFinite(v) ? v : null),
+        ts,
+        values,
       };
       if (format === "csv") {
         c.header("Content-Disposition", `attachment; filename="${fileName(body, "csv")}"`);
