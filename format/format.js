@@ -181,6 +181,28 @@ export function formatValue(value, unit) {
 }
 
 /**
+ * Formats a y-axis tick: like {@linkcode formatValue} but without a count's unit word, which the
+ * axis label already gives ({@linkcode unitLabel}), so ticks stay short: `1.5` (processes),
+ * `24.2 G` (per second), `5 GiB`, `50 %`, `1.5 s`.
+ *
+ * @param {number | null | undefined} value The tick value.
+ * @param {string} unit Registry unit.
+ * @returns {string} The label.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatTick } from "./format.js";
+ * assert.equal(formatTick(1.5, "processes"), "1.5");
+ * assert.equal(formatTick(2.415e10, "1/s"), "24.2 G");
+ * assert.equal(formatTick(5 * 2 ** 30, "bytes"), "5 GiB");
+ * ```
+ */
+export function formatTick(value, unit) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  return parseUnit(unit).kind === "count" ? inUnit(value, "", 3) : inUnit(value, unit, 3);
+}
+
+/**
  * Formats a value for a tooltip: four significant digits in the scaled unit, and the exact
  * value grouped by thousands in brackets when a prefix was used. Never exponent notation.
  *

@@ -17,6 +17,7 @@ export {
   axisMargin,
   formatExact,
   formatGrowth,
+  formatTick,
   formatTime,
   formatValue,
   TIME_LABEL,

@@ -3,6 +3,7 @@ import {
   axisMargin,
   formatExact,
   formatGrowth,
+  formatTick,
   formatTime,
   formatValue,
   TIME_LABEL,
@@ -123,4 +124,13 @@ Deno.test("yTicks() steps in the unit's own round numbers and covers the data", 
   assert.deepEqual(yTicks(NaN, 1, "bytes"), []);
   const tiny = yTicks(0, 1e-9, "");
   assert.ok(tiny.length >= 2 && tiny.at(-1)! >= 1e-9);
+});
+
+Deno.test("formatTick() leaves a count's unit word to the axis label", () => {
+  assert.equal(formatTick(1.5, "processes"), "1.5");
+  assert.equal(formatTick(2.415e10, "1/s"), "24.2 G");
+  assert.equal(formatTick(0.5, "ratio"), "50 %");
+  assert.equal(formatTick(23.5 * GiB, "bytes"), "23.5 GiB");
+  assert.equal(formatTick(2500, "ms"), "2.5 s");
+  assert.equal(formatTick(NaN, "bytes"), "");
 });

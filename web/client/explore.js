@@ -4,8 +4,8 @@
 import {
   axisMargin,
   formatExact,
+  formatTick,
   formatTime,
-  formatValue,
   TIME_LABEL,
   timeTickFormat,
   unitLabel,
@@ -156,7 +156,7 @@ import {
     }
     // Ticks in the unit's own steps (GiB, %), and a left margin as wide as their longest label.
     const ticks = yTicks(lo, hi, unit, 6);
-    const yFormat = (v) => formatValue(v, unit);
+    const yFormat = (v) => formatTick(v, unit);
     const [x0, x1] = range();
     const margin = {
       top: 20,

@@ -4,6 +4,7 @@
 import {
   axisMargin,
   formatExact,
+  formatTick,
   formatTime,
   formatValue,
   TIME_LABEL,
@@ -132,7 +133,7 @@ import {
     const end = Math.max(state.lastTs, start + 10_000);
     const [ymin, ymax] = y.domain ?? [Math.min(0, lo), hi];
     const ticks = yTicks(ymin, ymax, y.unit, 5);
-    const yFormat = (v) => formatValue(v, y.unit);
+    const yFormat = (v) => formatTick(v, y.unit);
     const chart = Plot.plot({
       width,
       height: 200,
