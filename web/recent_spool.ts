@@ -32,6 +32,18 @@ interface Followed {
 const CHUNK = 1 << 16;
 
 /**
+ * The key of one series in {@linkcode RecentSpool.seriesMany}.
+ *
+ * @param host Host.
+ * @param metric Metric name.
+ * @param labels Canonical label string.
+ * @returns The key.
+ */
+export function recentKey(host: string, metric: string, labels: string): string {
+  return `${host}\u0000${metric}\u0000${labels}`;
+}
+
+/**
  * Follows the collector's spool segments under a lake root. Each call reads only the bytes
  * appended since the previous call (the decoder keeps a torn last record until it is whole) and
  * forgets segments that were flushed to Parquet and deleted, so it holds at most about a
@@ -82,6 +94,56 @@ export class RecentSpool {
     }
     const ts = [...sums.keys()].sort((a, b) => a - b);
     return { ts, values: ts.map((t) => sums.get(t)![0] / sums.get(t)![1]) };
+  }
+
+  /**
+   * The spooled samples of several series at once, each newer than its own `after`.
+   *
+   * @param after Per series key ({@linkcode recentKey}), the last instant Parquet answered.
+   * @param from Range start, ms (inclusive).
+   * @param to Range end, ms (exclusive).
+   * @returns Per key found, ascending instants and values (one host per key, so no averaging).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SpoolWriter } from "../lake/mod.ts";
+   * import { RecentSpool, recentKey } from "./recent_spool.ts";
+   * const root = Deno.makeTempDirSync();
+   * const w = new SpoolWriter(root, 1000);
+   * w.append([{ ts: 2000, host: "h", metric: "m", labels: "", value: 2 }]);
+   * const r = new RecentSpool(root).seriesMany(new Map([[recentKey("h", "m", ""), 1000]]), 0, 5000);
+   * w.close();
+   * assert.deepEqual(r.get(recentKey("h", "m", "")), { ts: [2000], values: [2] });
+   * ```
+   */
+  seriesMany(
+    after: ReadonlyMap<string, number>,
+    from: number,
+    to: number,
+  ): Map<string, { ts: number[]; values: number[] }> {
+    const out = new Map<string, { ts: number[]; values: number[] }>();
+    const keys = new WeakMap<object, string>();
+    for (const snapshots of this.#read()) {
+      for (const snap of snapshots) {
+        if (snap.ts < from || snap.ts >= to) continue;
+        const { series, values } = snap;
+        for (let i = 0; i < series.length; i++) {
+          const s = series[i]!;
+          let key = keys.get(s);
+          if (key === undefined) keys.set(s, key = recentKey(s.host, s.metric, s.labels));
+          const last = after.get(key);
+          const v = values[i]!;
+          if (last === undefined || snap.ts <= last || !Number.isFinite(v)) continue;
+          let o = out.get(key);
+          if (!o) out.set(key, o = { ts: [], values: [] });
+          if (snap.ts > (o.ts.at(-1) ?? -Infinity)) {
+            o.ts.push(snap.ts);
+            o.values.push(v);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The oldest segment's id (its start, ms), or `Infinity` when the spool is empty. */

@@ -201,6 +201,18 @@ Deno.test("GET /api/series includes the last minute from the collector's spool, 
     // Without a host, instants are averaged over hosts as in Parquet.
     const all = await (await t.app.request(url.replace("&host=h1", ""))).json();
     assert.equal(all.values[all.ts.indexOf(T0 + 60_000)], (60 + 1e9) / 2);
+    // Several series at once (no labels): each gets its spooled samples, raw or bucketed.
+    const many = await (await t.app.request(url.replace("&labels=state%3Dused", ""))).json();
+    const h1 = many.series.find((x: { host: string }) => x.host === "h1");
+    assert.equal(h1.ts.length, 91);
+    assert.equal(h1.ts.at(-1), T0 + 90_000);
+    const coarse =
+      await (await t.app.request(url.replace("&labels=state%3Dused", "") + "&max_points=10"))
+        .json();
+    const b = coarse.series.find((x: { host: string }) => x.host === "h1");
+    assert.ok(coarse.step > 1000);
+    assert.ok(b.ts.at(-1) > T0 + 60_000 && b.ts.at(-1) <= T0 + 90_000);
+    assert.ok(b.ts.every((x: number, i: number) => i === 0 || x - b.ts[i - 1] === coarse.step));
     // A range that ends before the spool begins is answered from Parquet alone.
     const past = await (await t.app.request(url.replace(`to=${T0 + 120_000}`, `to=${T0 + 30_000}`)))
       .json();

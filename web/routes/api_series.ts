@@ -21,7 +21,7 @@ import { formatLabels, parseLabels } from "../../collectors/mod.ts";
 import type { SeriesEntry, SeriesManyResult } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
-import { RecentSpool } from "../recent_spool.ts";
+import { recentKey, RecentSpool } from "../recent_spool.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
 /** Longest range served: 400 days. */
@@ -134,6 +134,56 @@ function manyParquet(r: SeriesManyResult): Uint8Array<ArrayBuffer> {
   }));
 }
 
+/**
+ * Appends the spooled samples newer than each series' last Parquet instant, bucketed like the
+ * rest when the answer has a step (buckets Parquet already started are left as they are).
+ */
+function withSpool(r: SeriesManyResult, spool: RecentSpool, from: number, to: number): void {
+  const after = new Map<string, number>();
+  for (const s of r.series) after.set(recentKey(s.host, s.metric, s.labels), s.ts.at(-1) ?? -1);
+  if (after.size === 0) return;
+  const recent = spool.seriesMany(after, from, to);
+  r.series = r.series.map((s) => {
+    const got = recent.get(recentKey(s.host, s.metric, s.labels));
+    if (!got) return s;
+    let { ts, values } = got;
+    if (r.step !== undefined) [ts, values] = bucket(ts, values, r.step, s.ts.at(-1) ?? -Infinity);
+    if (ts.length === 0) return s;
+    return {
+      ...s,
+      ts: Float64Array.from([...s.ts, ...ts]),
+      values: Float64Array.from([...s.values, ...values]),
+    };
+  });
+}
+
+/** Averages instants into buckets of `step`, keeping only buckets after `lastBucket`. */
+function bucket(
+  ts: number[],
+  values: number[],
+  step: number,
+  lastBucket: number,
+): [number[], number[]] {
+  const outTs: number[] = [];
+  const outValues: number[] = [];
+  let n = 0;
+  for (let i = 0; i < ts.length; i++) {
+    const b = Math.floor(ts[i]! / step) * step;
+    if (b <= lastBucket) continue;
+    if (outTs.at(-1) === b) {
+      outValues[outValues.length - 1]! += values[i]!;
+      n++;
+    } else {
+      if (n > 1) outValues[outValues.length - 1]! /= n;
+      outTs.push(b);
+      outValues.push(values[i]!);
+      n = 1;
+    }
+  }
+  if (n > 1) outValues[outValues.length - 1]! /= n;
+  return [outTs, outValues];
+}
+
 function fileName(body: SeriesBody, ext: string): string {
   const safe = `${body.metric}_${body.labels}`.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 120);
   return `${safe}_${body.from}-${body.to}.${ext}`;
@@ -197,6 +247,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
           ...(step ? { step } : {}),
           ...(q.max_points ? { maxPoints: Number(q.max_points) } : {}),
         });
+        if (r.tier === "raw" && to > spool.oldest()) withSpool(r, spool, from, to);
         const name = `${q.metric ?? metrics!.join("_")}_${from}-${to}`.replace(/[^\w.-]+/g, "_");
         if (format === "csv") {
           c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
