@@ -252,7 +252,9 @@ export function readCommand(procRoot: string, pid: string, name: string): string
     else if (URL_PASSWORD.test(a)) args[i] = a.replace(URL_PASSWORD, "$1***@");
     else if (SECRET_FLAG.test(a) && i + 1 < args.length) args[++i] = "***";
   }
-  const text = args.join(" ");
+  // Control characters (a newline inside an argument) would break a table row or a log line.
+  // deno-lint-ignore no-control-regex
+  const text = args.join(" ").replace(/[\x00-\x1f\x7f]/g, " ");
   return text.length > COMMAND_MAX ? `${text.slice(0, COMMAND_MAX - 1)}…` : text;
 }
 

@@ -139,7 +139,7 @@ Deno.test("createSampler() labels top processes with their command line, read on
     const cmdline = (pid: number, args: string[]) =>
       Deno.writeTextFileSync(`${root}/${pid}/cmdline`, args.map((a) => a + "\0").join(""));
     put(root, 10, stat(10, "deno", 100, 5));
-    cmdline(10, ["deno", "run", "-A", "cli/serve.ts", "--token=abc"]);
+    cmdline(10, ["deno", "run", "-A", "cli/serve.ts", "--token=abc", "a\nb"]);
     put(root, 20, stat(20, "deno", 100, 9));
     cmdline(20, ["deno", "test", "x".repeat(300)]);
     put(root, 30, stat(30, "kthreadd", 100, 1));
@@ -153,7 +153,7 @@ Deno.test("createSampler() labels top processes with their command line, read on
     const s = sampler.sample();
     const command = (pid: string) =>
       s.find((x) => x.metric === "process_cpu_ratio" && x.labels.pid === pid)?.labels.command;
-    assert.equal(command("10"), "deno run -A cli/serve.ts --token=***");
+    assert.equal(command("10"), "deno run -A cli/serve.ts --token=*** a b");
     assert.equal(command("20")!.length, 160);
     assert.ok(command("20")!.endsWith("…"));
     assert.equal(command("30"), "kthreadd"); // a kernel thread has no command line
@@ -166,7 +166,7 @@ Deno.test("createSampler() labels top processes with their command line, read on
     const later = sampler.sample();
     assert.equal(
       later.find((x) => x.metric === "process_cpu_ratio" && x.labels.pid === "10")?.labels.command,
-      "deno run -A cli/serve.ts --token=***",
+      "deno run -A cli/serve.ts --token=*** a b",
     );
     // A pid reused by a new process (another start time) gets the new command line.
     put(root, 10, stat(10, "deno", 0, 5, 999));
