@@ -243,8 +243,28 @@ export function readCommand(procRoot: string, pid: string, name: string): string
   } catch {
     return name; // gone, or not ours to read
   }
-  const args = decoder.decode(bytes).split("\0").filter((a) => a !== "");
-  if (args.length === 0) return name; // a kernel thread
+  return commandText(decoder.decode(bytes).split("\0"), name);
+}
+
+/**
+ * The `command` label from a process's arguments: secret-looking values replaced by `***`,
+ * control characters by spaces, cut to {@linkcode COMMAND_MAX} characters; `name` when there
+ * are no arguments (a kernel thread).
+ *
+ * @param argv The arguments (empty ones are dropped).
+ * @param name The fallback.
+ * @returns The label value.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandText } from "./_family_processes.ts";
+ * assert.equal(commandText(["psql", "postgres://me:pw@db/x"], "psql"), "psql postgres://me:***@db/x");
+ * assert.equal(commandText([], "kthreadd"), "kthreadd");
+ * ```
+ */
+export function commandText(argv: readonly string[], name: string): string {
+  const args = argv.filter((a) => a !== "");
+  if (args.length === 0) return name;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const m = a.match(SECRET_ASSIGN);
