@@ -21,6 +21,8 @@ class Proc {
   cpu = NaN;
   rss = 0;
   name = "";
+  /** Command line for the `command` label; read once when first ranked, again after exec. */
+  command: string | undefined;
   /** Series by ranking ([cpu ratio, rss]), rebuilt when the name changes. */
   byCpu: [Series, Series] | undefined;
   byMemory: [Series, Series] | undefined;
@@ -164,14 +166,14 @@ export class ProcessScanner {
     p.cpu = start === p.start && ticks >= p.ticks && seconds > 0
       ? (ticks - p.ticks) / this.clockTicks / seconds
       : NaN;
+    if (start !== p.start && p.start === p.start) forget(p); // the pid now names a new process
     p.ticks = ticks;
     p.start = start;
     p.readTs = ctx.ts;
     p.rss = fields[3]! * this.pageSize;
     if (name !== p.name) { // exec renames a process
       p.name = name;
-      p.byCpu = undefined;
-      p.byMemory = undefined;
+      forget(p);
     }
     return true;
   }
@@ -197,9 +199,89 @@ export class ProcessScanner {
   }
 }
 
+/** Drops what depends on the program a pid runs: its series and its command line. */
+function forget(p: Proc): void {
+  p.byCpu = undefined;
+  p.byMemory = undefined;
+  p.command = undefined;
+}
+
+/** Longest `command` label kept, in characters (the Live page shows the rest on hover). */
+export const COMMAND_MAX = 160;
+
+/** Arguments that hold a secret: `--password=x`, `token=x`, `--password x`, `//user:pw@host`. */
+const SECRET_ASSIGN =
+  /^(-{0,2}[\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|auth|credentials?)[\w.-]*)[=:](.+)$/i;
+const URL_PASSWORD = /(\/\/[^/:@\s]*:)[^@\s]*@/;
+const SECRET_FLAG = /^-{1,2}[\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|credentials?)$/i;
+
+/**
+ * A process's command line from `/proc/PID/cmdline` (arguments joined by spaces), with secret
+ * looking values replaced by `***` (a command line is public on the host, but the lake and the
+ * web page may travel further) and cut to {@linkcode COMMAND_MAX} characters. Kernel threads and
+ * unreadable files fall back to the name from `stat`.
+ *
+ * @param procRoot Root of `/proc`.
+ * @param pid The process id.
+ * @param name The name from `stat` (the fallback).
+ * @returns The command line for the `command` label.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readCommand } from "./_family_processes.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${root}/7`);
+ * Deno.writeTextFileSync(`${root}/7/cmdline`, "psql\0--password\0hunter2\0db\0");
+ * assert.equal(readCommand(root, "7", "psql"), "psql --password *** db");
+ * assert.equal(readCommand(root, "8", "kworker/0:1"), "kworker/0:1");
+ * ```
+ */
+export function readCommand(procRoot: string, pid: string, name: string): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(`${procRoot}/${pid}/cmdline`);
+  } catch {
+    return name; // gone, or not ours to read
+  }
+  return commandText(decoder.decode(bytes).split("\0"), name);
+}
+
+/**
+ * The `command` label from a process's arguments: secret-looking values replaced by `***`,
+ * control characters by spaces, cut to {@linkcode COMMAND_MAX} characters; `name` when there
+ * are no arguments (a kernel thread).
+ *
+ * @param argv The arguments (empty ones are dropped).
+ * @param name The fallback.
+ * @returns The label value.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandText } from "./_family_processes.ts";
+ * assert.equal(commandText(["psql", "postgres://me:pw@db/x"], "psql"), "psql postgres://me:***@db/x");
+ * assert.equal(commandText([], "kthreadd"), "kthreadd");
+ * ```
+ */
+export function commandText(argv: readonly string[], name: string): string {
+  const args = argv.filter((a) => a !== "");
+  if (args.length === 0) return name;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = a.match(SECRET_ASSIGN);
+    if (m) args[i] = `${m[1]}=***`;
+    else if (URL_PASSWORD.test(a)) args[i] = a.replace(URL_PASSWORD, "$1***@");
+    else if (SECRET_FLAG.test(a) && i + 1 < args.length) args[++i] = "***";
+  }
+  // Control characters (a newline inside an argument) would break a table row or a log line.
+  // deno-lint-ignore no-control-regex
+  const text = args.join(" ").replace(/[\x00-\x1f\x7f]/g, " ");
+  return text.length > COMMAND_MAX ? `${text.slice(0, COMMAND_MAX - 1)}…` : text;
+}
+
 /** A process's two series in one ranking. */
 function series(ctx: Context, p: Proc, rankBy: string): [Series, Series] {
-  const labels = Object.freeze({ pid: p.pid, name: p.name, rank_by: rankBy });
+  p.command ??= readCommand(ctx.procRoot, p.pid, p.name);
+  const labels = Object.freeze({ pid: p.pid, name: p.name, command: p.command, rank_by: rankBy });
   return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];
 }
 

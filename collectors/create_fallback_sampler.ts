@@ -6,6 +6,7 @@
 
 import { loadSi } from "./_si.ts";
 import { Counters } from "./_counters.ts";
+import { commandText } from "./_family_processes.ts";
 import type { Labels, Sample } from "./sample.ts";
 
 /** Options of {@linkcode createFallbackSampler}. */
@@ -126,7 +127,9 @@ export function createFallbackSampler(options: FallbackSamplerOptions = {}): Fal
       ] as const;
       for (const [rank_by, rows] of ranked) {
         for (const p of rows.slice(0, topN)) {
-          const labels = { pid: String(p.pid), name: p.name, rank_by };
+          const argv = [p.command, ...(p.params ? p.params.split(" ") : [])];
+          const command = commandText(argv, p.name);
+          const labels = { pid: String(p.pid), name: p.name, command, rank_by };
           put("process_cpu_ratio", labels, p.cpu / 100);
           put("process_rss_bytes", labels, p.memRss * 1024);
         }

@@ -35,7 +35,7 @@ function m(
 const disk = ["device"];
 const fs = ["device", "fstype", "mountpoint"];
 const nic = ["interface"];
-const proc = ["name", "pid", "rank_by"];
+const proc = ["command", "name", "pid", "rank_by"];
 
 /** Every metric the collectors emit, in a stable order. */
 export const registry: readonly MetricInfo[] = Object.freeze([

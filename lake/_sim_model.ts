@@ -214,7 +214,7 @@ export function buildModel(o: ModelOptions): { series: SimSeries[]; step: (t: nu
   for (const rank of ["cpu", "memory"]) {
     for (let k = 0; k < o.topN; k++) {
       const name = processNames[k % processNames.length]!;
-      const l = `name=${name},pid=${1000 + 37 * k},rank_by=${rank}`;
+      const l = `command=/usr/bin/${name},name=${name},pid=${1000 + 37 * k},rank_by=${rank}`;
       const share = 1 / (k + 1.5);
       add(
         "process_cpu_ratio",

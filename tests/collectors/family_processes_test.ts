@@ -131,3 +131,56 @@ Deno.test("createSampler() skips malformed and truncated process stat files", ()
 Deno.test("createSampler() rejects a negative processListMs", () => {
   assert.throws(() => createSampler({ processListMs: -1 }), /Invalid processListMs: -1/);
 });
+
+Deno.test("createSampler() labels top processes with their command line, read once per process", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  let clock = 0;
+  try {
+    const cmdline = (pid: number, args: string[]) =>
+      Deno.writeTextFileSync(`${root}/${pid}/cmdline`, args.map((a) => a + "\0").join(""));
+    put(root, 10, stat(10, "deno", 100, 5));
+    cmdline(10, ["deno", "run", "-A", "cli/serve.ts", "--token=abc", "a\nb"]);
+    put(root, 20, stat(20, "deno", 100, 9));
+    cmdline(20, ["deno", "test", "x".repeat(300)]);
+    put(root, 30, stat(30, "kthreadd", 100, 1));
+    cmdline(30, []);
+    using sampler = createSampler({ procRoot: root, sysRoot: root, now: () => clock, topN: 3 });
+    sampler.sample();
+    for (const pid of [10, 20, 30]) {
+      put(root, pid, stat(pid, pid === 30 ? "kthreadd" : "deno", 200, 5));
+    }
+    clock = 1000;
+    const s = sampler.sample();
+    const command = (pid: string) =>
+      s.find((x) => x.metric === "process_cpu_ratio" && x.labels.pid === pid)?.labels.command;
+    assert.equal(command("10"), "deno run -A cli/serve.ts --token=*** a b");
+    assert.equal(command("20")!.length, 160);
+    assert.ok(command("20")!.endsWith("…"));
+    assert.equal(command("30"), "kthreadd"); // a kernel thread has no command line
+    // The command line is not read again for a process already labelled.
+    cmdline(10, ["changed"]);
+    clock = 2000;
+    for (const pid of [10, 20, 30]) {
+      put(root, pid, stat(pid, pid === 30 ? "kthreadd" : "deno", 300, 5));
+    }
+    const later = sampler.sample();
+    assert.equal(
+      later.find((x) => x.metric === "process_cpu_ratio" && x.labels.pid === "10")?.labels.command,
+      "deno run -A cli/serve.ts --token=*** a b",
+    );
+    // A pid reused by a new process (another start time) gets the new command line.
+    put(root, 10, stat(10, "deno", 0, 5, 999));
+    cmdline(10, ["deno", "fmt"]);
+    clock = 10_000;
+    sampler.sample();
+    put(root, 10, stat(10, "deno", 400, 5, 999));
+    clock = 11_000;
+    const reused = sampler.sample();
+    assert.equal(
+      reused.find((x) => x.metric === "process_rss_bytes" && x.labels.pid === "10")?.labels.command,
+      "deno fmt",
+    );
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

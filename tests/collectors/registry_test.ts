@@ -14,7 +14,7 @@ Deno.test("registry has unique names, sorted label names and a known kind", () =
 });
 
 Deno.test("metricInfo() finds the architecture's metrics and nothing else", () => {
-  assert.deepEqual(metricInfo("process_rss_bytes")?.labels, ["name", "pid", "rank_by"]);
+  assert.deepEqual(metricInfo("process_rss_bytes")?.labels, ["command", "name", "pid", "rank_by"]);
   assert.deepEqual(metricInfo("filesystem_inodes_free")?.labels, [
     "device",
     "fstype",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { SpoolWriter, writeSamples } from "../../lake/mod.ts";
 import { jsonLines, T0, testApp } from "./_app.ts";
 
 async function seeded() {
@@ -162,3 +163,61 @@ for (const [path, message] of bad) {
     assert.match((await res.json()).error, message);
   });
 }
+
+Deno.test("GET /api/series includes the last minute from the collector's spool, once", async () => {
+  await using t = await testApp({ now: () => T0 + 120_000 });
+  const row = (ts: number, value: number) => ({
+    ts,
+    host: "h1",
+    metric: "memory_bytes",
+    labels: "state=used",
+    value,
+  });
+  // Flushed: the first minute is in Parquet.
+  writeSamples(Array.from({ length: 60 }, (_, i) => row(T0 + i * 1000, i)), {
+    root: t.root,
+    id: T0,
+  });
+  // Unflushed: the collector's open segment repeats the last flushed instant (a flush that has
+  // not yet deleted its segment) and holds 30 newer samples, one of another host.
+  const writer = new SpoolWriter(t.root, T0 + 59_000);
+  try {
+    writer.append([row(T0 + 59_000, 59)]);
+    writer.append(Array.from({ length: 30 }, (_, i) => row(T0 + 60_000 + i * 1000, 60 + i)));
+    writer.append([{ ...row(T0 + 60_000, 1e9), host: "h2" }]);
+    const url = `/api/series?metric=memory_bytes&labels=state%3Dused&host=h1&from=${T0}&to=${
+      T0 + 120_000
+    }`;
+    let body = await (await t.app.request(url)).json();
+    assert.equal(body.tier, "raw");
+    assert.equal(body.ts.length, 90);
+    assert.equal(new Set(body.ts).size, 90); // the repeated instant is not counted twice
+    assert.equal(body.ts.at(-1), T0 + 89_000);
+    assert.equal(body.values.at(-1), 89);
+    // A sample appended since the last request shows up in the next one.
+    writer.append([row(T0 + 90_000, 90)]);
+    body = await (await t.app.request(url)).json();
+    assert.equal(body.ts.at(-1), T0 + 90_000);
+    // Without a host, instants are averaged over hosts as in Parquet.
+    const all = await (await t.app.request(url.replace("&host=h1", ""))).json();
+    assert.equal(all.values[all.ts.indexOf(T0 + 60_000)], (60 + 1e9) / 2);
+    // Several series at once (no labels): each gets its spooled samples, raw or bucketed.
+    const many = await (await t.app.request(url.replace("&labels=state%3Dused", ""))).json();
+    const h1 = many.series.find((x: { host: string }) => x.host === "h1");
+    assert.equal(h1.ts.length, 91);
+    assert.equal(h1.ts.at(-1), T0 + 90_000);
+    const coarse =
+      await (await t.app.request(url.replace("&labels=state%3Dused", "") + "&max_points=10"))
+        .json();
+    const b = coarse.series.find((x: { host: string }) => x.host === "h1");
+    assert.ok(coarse.step > 1000);
+    assert.ok(b.ts.at(-1) > T0 + 60_000 && b.ts.at(-1) <= T0 + 90_000);
+    assert.ok(b.ts.every((x: number, i: number) => i === 0 || x - b.ts[i - 1] === coarse.step));
+    // A range that ends before the spool begins is answered from Parquet alone.
+    const past = await (await t.app.request(url.replace(`to=${T0 + 120_000}`, `to=${T0 + 30_000}`)))
+      .json();
+    assert.equal(past.ts.length, 30);
+  } finally {
+    writer.close();
+  }
+});

@@ -86,7 +86,20 @@ Deno.test({
         { timeout: 2000 },
       );
       await page.waitForSelector("#chart-cpu svg");
-      await page.waitForSelector("#processes tbody tr td:nth-child(2)");
+      await page.waitForSelector("#processes tbody tr td.command");
+      assert.notEqual((await page.textContent("#processes tbody td.command"))?.trim(), "");
+      // The load legend reads 1m, 5m, 15m (not sorted as text: 15m, 1m, 5m).
+      await page.waitForSelector("#chart-load figure > div");
+      assert.match(await page.textContent("#chart-load figure > div") ?? "", /1m.*5m.*15m/s);
+      // Live charts have tooltips: exact value in the unit and a UTC time.
+      const mem = (await page.locator("#chart-memory svg").last().boundingBox())!;
+      await page.mouse.move(mem.x + mem.width * 0.7, mem.y + mem.height * 0.4);
+      await page.waitForSelector('#chart-memory [aria-label="tip"] text', { timeout: 5000 });
+      const memTip = await page.textContent('#chart-memory [aria-label="tip"]') ?? "";
+      assert.match(memTip, /\d\d:\d\d:\d\d UTC/);
+      assert.match(memTip, /[KMGT]iB/);
+      assert.doesNotMatch(memTip, /e\+\d/);
+      await page.mouse.move(0, 0);
       await page.click("#pause");
       assert.equal(await page.textContent("#pause"), "Resume");
       await page.click("#pause");
@@ -104,6 +117,14 @@ Deno.test({
       await page.waitForSelector('#chart svg [aria-label="tip"] text', { timeout: 5000 });
       const tip = await page.textContent('#chart svg [aria-label="tip"]');
       assert.match(tip ?? "", /processes\s*[\d.]+/); // the y channel is labelled with the unit
+      assert.match(tip ?? "", /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+      assert.match(
+        await page.textContent('#chart svg [aria-label="x-axis label"]') ?? "",
+        /Time \(UTC\)/,
+      );
+      const ticks = await page.locator('#chart svg [aria-label="y-axis tick label"] text')
+        .allTextContents();
+      assert.ok(ticks.length >= 2 && ticks.every((t) => t.length <= 12), ticks.join(" | "));
       await page.screenshot({ path: new URL("explore.png", SHOTS).pathname, fullPage: true });
       const csv = await page.getAttribute("#download-csv", "href");
       assert.match(csv ?? "", /format=csv/);

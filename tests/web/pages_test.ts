@@ -164,3 +164,17 @@ Deno.test("capacityPage() keeps the ranking, shows ETA intervals and the recomme
   );
   assert.match(none, /No recommendations/);
 });
+
+Deno.test("the Live and Explore modules import the shared formatter, which is served as JS", async () => {
+  await using t = await testApp();
+  for (const page of ["live", "explore"]) {
+    const html = await (await t.app.request(`/${page}`)).text();
+    assert.match(html, new RegExp(`<script type="module" src="/assets/${page}.js">`));
+    const js = await (await t.app.request(`/assets/${page}.js`)).text();
+    assert.match(js, /from "\/assets\/format\.js"/);
+  }
+  const format = await t.app.request("/assets/format.js");
+  assert.equal(format.status, 200);
+  assert.match(format.headers.get("content-type") ?? "", /^text\/javascript/);
+  assert.match(await format.text(), /export function formatValue/);
+});

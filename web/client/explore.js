@@ -1,7 +1,18 @@
 // Explore page: pick a metric and series, a range or a brushed window; draw /api/series with
-// Plot (tooltips on hover) and offer the same data as CSV or Parquet.
+// Plot (tooltips on hover) and offer the same data as CSV or Parquet. An ES module: numbers and
+// times go through the one formatter module (values by unit, UTC times), as on the Live page.
+import {
+  axisMargin,
+  formatExact,
+  formatTick,
+  formatTime,
+  TIME_LABEL,
+  timeTickFormat,
+  unitLabel,
+  yTicks,
+} from "/assets/format.js";
+
 (function () {
-  "use strict";
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
   const state = {
@@ -127,8 +138,9 @@
     const stepText = body.step
       ? (body.step >= 60_000 ? body.step / 60_000 + " min" : body.step / 1000 + " s")
       : "raw";
+    const newest = data.length ? formatTime(+data[data.length - 1].date, { seconds: true }) : "–";
     $("series-meta").textContent =
-      `${body.metric}{${body.labels}} @ ${body.host} · tier ${body.tier} · step ${stepText} · ${data.length} points`;
+      `${body.metric}{${body.labels}} @ ${body.host} · tier ${body.tier} · step ${stepText} · ${data.length} points · newest ${newest}`;
     const chart = $("chart");
     if (data.length === 0) {
       chart.innerHTML = '<p class="muted">No data in this range.</p>';
@@ -136,7 +148,22 @@
     }
     const width = Math.max(480, chart.clientWidth || 900);
     const height = 360;
-    const margin = { top: 20, right: 20, bottom: 30, left: 64 };
+    const unit = m ? m.unit : "";
+    let lo = Infinity, hi = -Infinity;
+    for (const d of data) {
+      if (d.value < lo) lo = d.value;
+      if (d.value > hi) hi = d.value;
+    }
+    // Ticks in the unit's own steps (GiB, %), and a left margin as wide as their longest label.
+    const ticks = yTicks(lo, hi, unit, 6);
+    const yFormat = (v) => formatTick(v, unit);
+    const [x0, x1] = range();
+    const margin = {
+      top: 20,
+      right: 20,
+      bottom: 36,
+      left: axisMargin(ticks.map(yFormat)),
+    };
     const plot = Plot.plot({
       width,
       height,
@@ -144,8 +171,19 @@
       marginRight: margin.right,
       marginBottom: margin.bottom,
       marginLeft: margin.left,
-      x: { type: "utc", domain: range().map((t) => new Date(t)), label: null },
-      y: { grid: true, label: m ? m.unit : null },
+      x: {
+        type: "utc",
+        domain: [new Date(x0), new Date(x1)],
+        label: TIME_LABEL,
+        tickFormat: timeTickFormat(x1 - x0),
+      },
+      y: {
+        grid: true,
+        label: unitLabel(unit),
+        ticks,
+        tickFormat: yFormat,
+        domain: [ticks[0], ticks[ticks.length - 1]],
+      },
       marks: [
         Plot.lineY(data, { x: "date", y: "value", stroke: "#2563eb" }),
         Plot.tip(
@@ -153,7 +191,10 @@
           Plot.pointerX({
             x: "date",
             y: "value",
-            format: { x: d3.utcFormat("%Y-%m-%d %H:%M:%S UTC"), y: d3.format(",.4~g") },
+            format: {
+              x: (d) => formatTime(+d, { seconds: true }),
+              y: (v) => formatExact(v, unit),
+            },
           }),
         ),
       ],

@@ -1,7 +1,18 @@
 // Live page: follows /api/live (SSE) and redraws the charts in place every second.
-// Rows arrive as [ts, host, metric, labels, value]; Plot and d3 are loaded before this script.
+// Rows arrive as [ts, host, metric, labels, value]; Plot and d3 are loaded before this module.
+// Numbers and times go through the one formatter module, as on the Explore page.
+import {
+  axisMargin,
+  formatExact,
+  formatTick,
+  formatTime,
+  formatValue,
+  TIME_LABEL,
+  timeTickFormat,
+  yTicks,
+} from "/assets/format.js";
+
 (function () {
-  "use strict";
   const KEEP_MS = 10 * 60_000;
   const series = new Map();
   // One host at a time: ?host=NAME, else the first host that sends CPU samples (the collector's;
@@ -93,6 +104,13 @@
     }));
   }
 
+  // Legends in natural order: 1m, 5m, 15m and cpu2 before cpu10 (Plot sorts as text).
+  const natural = new Intl.Collator("en", { numeric: true });
+
+  /**
+   * Draws one panel. `y.unit` is the registry unit of the values (tick labels, tooltips); a
+   * panel under the pointer is left alone so its tooltip stays readable between samples.
+   */
   function draw(id, data, y) {
     const el = document.getElementById("chart-" + id);
     if (!el) return;
@@ -100,47 +118,83 @@
       el.innerHTML = '<p class="muted">No samples for this panel yet.</p>';
       return;
     }
+    if (el.matches(":hover") && el.querySelector("svg")) return;
     const width = Math.max(320, el.clientWidth || 420);
     // Until the window has filled, start the axis at the first sample so lines use the width.
-    let first = Infinity;
-    for (const d of data) if (+d.date < first) first = +d.date;
+    let first = Infinity, lo = Infinity, hi = -Infinity;
+    const names = new Set();
+    for (const d of data) {
+      if (+d.date < first) first = +d.date;
+      if (d.value < lo) lo = d.value;
+      if (d.value > hi) hi = d.value;
+      names.add(d.name);
+    }
     const start = Math.max(state.lastTs - state.windowMs, first);
     const end = Math.max(state.lastTs, start + 10_000);
+    const [ymin, ymax] = y.domain ?? [Math.min(0, lo), hi];
+    const ticks = yTicks(ymin, ymax, y.unit, 5);
+    const yFormat = (v) => formatTick(v, y.unit);
     const chart = Plot.plot({
       width,
       height: 200,
-      marginLeft: 56,
+      marginLeft: axisMargin(ticks.map(yFormat)),
+      marginBottom: 34,
       x: {
         type: "utc",
         domain: [new Date(start), new Date(end)],
-        label: null,
+        label: TIME_LABEL,
+        tickFormat: timeTickFormat(end - start),
       },
-      y: { grid: true, label: y.label, tickFormat: y.format, domain: y.domain },
-      color: { legend: true },
-      marks: [Plot.lineY(data, { x: "date", y: "value", stroke: "name", curve: "linear" })],
+      y: {
+        grid: true,
+        label: y.label,
+        ticks,
+        tickFormat: yFormat,
+        domain: [ticks[0], ticks[ticks.length - 1]],
+      },
+      color: { legend: true, domain: [...names].sort(natural.compare) },
+      marks: [
+        Plot.lineY(data, { x: "date", y: "value", stroke: "name", curve: "linear" }),
+        Plot.tip(
+          data,
+          Plot.pointerX({
+            x: "date",
+            y: "value",
+            stroke: "name",
+            format: {
+              x: (d) => formatTime(+d, { seconds: true }),
+              y: (v) => formatExact(v, y.unit),
+              stroke: true,
+            },
+          }),
+        ),
+      ],
     });
     el.replaceChildren(chart);
   }
 
-  const bytes = d3.format(".3~s");
   function render() {
     const cores = pick("cpu_ratio", (l) => l.mode === "idle" && l.cpu !== "total");
-    draw("cpu", rowsOf(cores, (l) => "cpu" + l.cpu, (v) => 100 * (1 - v)), {
+    draw("cpu", rowsOf(cores, (l) => "cpu" + l.cpu, (v) => 1 - v), {
       label: "% busy",
-      domain: [0, 100],
+      unit: "ratio",
+      domain: [0, 1],
     });
-    draw("load", rowsOf(pick("load_average"), (l) => l.window), { label: "tasks" });
+    draw("load", rowsOf(pick("load_average"), (l) => l.window), {
+      label: "processes",
+      unit: "processes",
+    });
     const mem = pick("memory_bytes", (l) => ["used", "cached", "available"].includes(l.state));
-    draw("memory", rowsOf(mem, (l) => l.state), { label: "bytes", format: (v) => bytes(v) + "B" });
+    draw("memory", rowsOf(mem, (l) => l.state), { label: "bytes", unit: "bytes" });
     draw("disk", [
       ...summed(pick("disk_read_bytes_per_second"), "read"),
       ...summed(pick("disk_write_bytes_per_second"), "write"),
-    ], { label: "bytes/s", format: (v) => bytes(v) + "B" });
+    ], { label: "bytes/s", unit: "bytes/s" });
     const nic = (l) => l.interface !== "lo";
     draw("network", [
       ...summed(pick("network_receive_bytes_per_second", nic), "receive"),
       ...summed(pick("network_transmit_bytes_per_second", nic), "transmit"),
-    ], { label: "bytes/s", format: (v) => bytes(v) + "B" });
+    ], { label: "bytes/s", unit: "bytes/s" });
     renderProcesses();
   }
 
@@ -155,15 +209,21 @@
       .sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 10);
     const rows = cpu.map((p) => {
       const tr = document.createElement("tr");
+      // The command line tells apart processes of the same program (three "deno"s).
+      const command = p.labels.command || p.labels.name || "";
       const cells = [
         p.labels.pid,
-        p.labels.name,
-        p.value === null ? "–" : (100 * p.value).toFixed(1),
-        rss.has(p.labels.pid) ? bytes(rss.get(p.labels.pid)) + "B" : "–",
+        command,
+        formatValue(p.value, "ratio"),
+        formatValue(rss.get(p.labels.pid), "bytes"),
       ];
       cells.forEach((text, i) => {
         const td = document.createElement("td");
         td.textContent = text;
+        if (i === 1) {
+          td.className = "command";
+          td.title = command;
+        }
         if (i >= 2) td.className = "num";
         tr.append(td);
       });
@@ -179,6 +239,7 @@
     el.textContent = age < 60 ? age.toFixed(1) + " s ago" : Math.round(age / 60) + " min ago";
     el.classList.toggle("stale", age > 5);
     el.dataset.ts = String(state.lastTs);
+    el.title = formatTime(state.lastTs, { seconds: true });
     document.getElementById("host").textContent = state.host ? "host " + state.host : "";
   }
 

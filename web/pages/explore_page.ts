@@ -33,22 +33,26 @@ export function explorePage(): HtmlEscapedString | Promise<HtmlEscapedString> {
   const buttons = RANGES.map(([name, ms]) =>
     html`<button type="button" data-range="${name}" data-ms="${ms}">${name}</button>`
   );
-  const body = html`<h1>Explore</h1>
-<form class="toolbar" id="explore-form">
-  <label for="metric">Metric</label><select id="metric" name="metric"></select>
-  <label for="series">Series</label><select id="series" name="series"></select>
-  <span role="group" aria-label="Range">${buttons}</span>
-  <a id="download-csv" class="download" href="#" download>CSV</a>
-  <a id="download-parquet" class="download" href="#" download>Parquet</a>
-</form>
-<section class="card wide">
-  <div class="meta" id="series-meta">Loading metrics…</div>
-  <div class="chart" id="chart"></div>
-  <div class="muted">Drag across the chart to zoom in; pick a range to zoom out.</div>
-</section>`;
+  const body = html`
+    <h1>Explore</h1>
+    <form class="toolbar" id="explore-form">
+      <label for="metric">Metric</label><select id="metric" name="metric"></select>
+      <label for="series">Series</label><select id="series" name="series"></select>
+      <span role="group" aria-label="Range">${buttons}</span>
+      <a id="download-csv" class="download" href="#" download>CSV</a>
+      <a id="download-parquet" class="download" href="#" download>Parquet</a>
+    </form>
+    <section class="card wide">
+      <div class="meta" id="series-meta">Loading metrics…</div>
+      <div class="chart" id="chart"></div>
+      <div
+        class="muted">Drag across the chart to zoom in; pick a range to zoom out. Times are UTC.</div>
+    </section>
+  `;
   return layout({
     title: "Explore",
     body,
-    scripts: ["d3.min.js", "plot.min.js", "explore.js"],
+    scripts: ["d3.min.js", "plot.min.js"],
+    modules: ["explore.js"],
   });
 }

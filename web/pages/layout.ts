@@ -14,6 +14,11 @@ export interface LayoutOptions {
   body: HtmlEscapedString | Promise<HtmlEscapedString>;
   /** Script names under `/assets/` loaded at the end of the body, in order. */
   scripts?: readonly string[];
+  /**
+   * ES module names under `/assets/` (`<script type="module">`), run after the page is parsed
+   * and so after every classic script; they can `import` `/assets/format.js`. Default none.
+   */
+  modules?: readonly string[];
   /** JSON handed to the client scripts in `<script type="application/json" id="page-data">`. */
   data?: unknown;
 }
@@ -46,7 +51,10 @@ export function layout(options: LayoutOptions): HtmlEscapedString | Promise<Html
       ? html`<a href="/${p.toLowerCase()}" aria-current="page">${p}</a>`
       : html`<a href="/${p.toLowerCase()}">${p}</a>`
   );
-  const scripts = (options.scripts ?? []).map((s) => html`<script src="/assets/${s}"></script>`);
+  const scripts = [
+    ...(options.scripts ?? []).map((s) => html`<script src="/assets/${s}"></script>`),
+    ...(options.modules ?? []).map((s) => html`<script type="module" src="/assets/${s}"></script>`),
+  ];
   const data = options.data === undefined
     ? ""
     : html`<script type="application/json" id="page-data">${

@@ -50,9 +50,14 @@ export function livePage(): HtmlEscapedString | Promise<HtmlEscapedString> {
     </div>
     <div class="grid">${panels}
     <section class="card wide"><h2>Top processes</h2>
-    <table id="processes"><thead><tr><th>PID</th><th>Name</th><th class="num">CPU (% of a core)</th><th class="num">Resident memory</th></tr></thead>
+    <table id="processes"><thead><tr><th>PID</th><th>Command</th><th class="num">CPU (of one core)</th><th class="num">Resident memory</th></tr></thead>
     <tbody><tr><td colspan="4" class="muted">Waiting for samples…</td></tr></tbody></table></section>
     </div>
   `;
-  return layout({ title: "Live", body, scripts: ["d3.min.js", "plot.min.js", "live.js"] });
+  return layout({
+    title: "Live",
+    body,
+    scripts: ["d3.min.js", "plot.min.js"],
+    modules: ["live.js"],
+  });
 }

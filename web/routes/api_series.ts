@@ -7,6 +7,10 @@
  * has more than `max_points` points (default 1 500): `{from, to, tier, step, series: [{host,
  * metric, labels, ts, values}]}`; CSV and Parquet then carry host, metric and labels columns.
  *
+ * Raw-tier answers include the last minute: samples the collector has spooled but not yet
+ * written to Parquet are read from its spool segments and appended after the newest Parquet
+ * instant (when the range reaches into the spool).
+ *
  * @module
  */
 import { Hono } from "hono";
@@ -22,6 +26,7 @@ import {
 } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
+import { recentKey, RecentSpool } from "../recent_spool.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
 /** Longest range served: 400 days. */
@@ -137,6 +142,56 @@ function manyParquet(r: SeriesManyResult): Uint8Array<ArrayBuffer> {
   }));
 }
 
+/**
+ * Appends the spooled samples newer than each series' last Parquet instant, bucketed like the
+ * rest when the answer has a step (buckets Parquet already started are left as they are).
+ */
+function withSpool(r: SeriesManyResult, spool: RecentSpool, from: number, to: number): void {
+  const after = new Map<string, number>();
+  for (const s of r.series) after.set(recentKey(s.host, s.metric, s.labels), s.ts.at(-1) ?? -1);
+  if (after.size === 0) return;
+  const recent = spool.seriesMany(after, from, to);
+  r.series = r.series.map((s) => {
+    const got = recent.get(recentKey(s.host, s.metric, s.labels));
+    if (!got) return s;
+    let { ts, values } = got;
+    if (r.step !== undefined) [ts, values] = bucket(ts, values, r.step, s.ts.at(-1) ?? -Infinity);
+    if (ts.length === 0) return s;
+    return {
+      ...s,
+      ts: Float64Array.from([...s.ts, ...ts]),
+      values: Float64Array.from([...s.values, ...values]),
+    };
+  });
+}
+
+/** Averages instants into buckets of `step`, keeping only buckets after `lastBucket`. */
+function bucket(
+  ts: number[],
+  values: number[],
+  step: number,
+  lastBucket: number,
+): [number[], number[]] {
+  const outTs: number[] = [];
+  const outValues: number[] = [];
+  let n = 0;
+  for (let i = 0; i < ts.length; i++) {
+    const b = Math.floor(ts[i]! / step) * step;
+    if (b <= lastBucket) continue;
+    if (outTs.at(-1) === b) {
+      outValues[outValues.length - 1]! += values[i]!;
+      n++;
+    } else {
+      if (n > 1) outValues[outValues.length - 1]! /= n;
+      outTs.push(b);
+      outValues.push(values[i]!);
+      n = 1;
+    }
+  }
+  if (n > 1) outValues[outValues.length - 1]! /= n;
+  return [outTs, outValues];
+}
+
 function fileName(body: SeriesBody, ext: string): string {
   const safe = `${body.metric}_${body.labels}`.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 120);
   return `${safe}_${body.from}-${body.to}.${ext}`;
@@ -150,6 +205,7 @@ function fileName(body: SeriesBody, ext: string): string {
  */
 export function seriesRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
+  const spool = new RecentSpool(deps.lake.root);
   return new Hono().get(
     "/api/series",
     zValidator("query", querySchema, rejectInvalid),
@@ -199,6 +255,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
           ...(step ? { step } : {}),
           ...(q.max_points ? { maxPoints: Number(q.max_points) } : {}),
         });
+        if (r.tier === "raw" && to > spool.oldest()) withSpool(r, spool, from, to);
         const name = `${q.metric ?? metrics!.join("_")}_${from}-${to}`.replace(/[^\w.-]+/g, "_");
         if (format === "csv") {
           c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
@@ -221,6 +278,20 @@ export function seriesRoutes(deps: WebDeps): Hono {
         ...(host ? { host } : {}),
         ...(step ? { step } : {}),
       });
+      let ts = Array.from(result.ts);
+      let values = Array.from(result.values, (v) => Number.isFinite(v) ? v : null);
+      if (result.tier === "raw" && step === undefined && to > spool.oldest()) {
+        const recent = spool.series({
+          metric: q.metric,
+          labels,
+          from,
+          to,
+          after: ts.at(-1) ?? -Infinity,
+          ...(host ? { host } : {}),
+        });
+        ts = ts.concat(recent.ts);
+        values = values.concat(recent.values);
+      }
       const body: SeriesBody = {
         metric: q.metric,
         labels,
@@ -229,8 +300,8 @@ export function seriesRoutes(deps: WebDeps): Hono {
         to,
         tier: result.tier,
         step: step ?? (result.tier === "raw" ? null : result.tier === "1m" ? 60_000 : 3_600_000),
-        ts: Array.from(result.ts),
-        values: Array.from(result.values, (v) => Number.isFinite(v) ? v : null),
+        ts,
+        values,
       };
       if (format === "csv") {
         c.header("Content-Disposition", `attachment; filename="${fileName(body, "csv")}"`);

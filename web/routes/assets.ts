@@ -24,6 +24,11 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../client/explore.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  // The one formatter module, shared with the server side (format/mod.ts).
+  "format.js": {
+    url: new URL("../../format/format.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "capacity.js": {
     url: new URL("../client/capacity.js", import.meta.url),
     type: "text/javascript; charset=utf-8",

@@ -1,0 +1,28 @@
+/**
+ * Formatting for people: values by their registry unit (IEC bytes, percentages, SI counts, never
+ * exponent notation), tooltips, axis margins and UTC times. The implementation is the plain
+ * JavaScript module `format.js`, which the web app also serves to the browser as
+ * `/assets/format.js`, so pages, reports and notebooks print numbers the same way.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatValue } from "./mod.ts";
+ * assert.equal(formatValue(1.5 * 2 ** 30, "bytes"), "1.5 GiB");
+ * ```
+ *
+ * @module
+ */
+export {
+  axisMargin,
+  formatExact,
+  formatGrowth,
+  formatTick,
+  formatTime,
+  formatValue,
+  TIME_LABEL,
+  TIME_ZONE,
+  timeTickFormat,
+  unitLabel,
+  yTicks,
+} from "./format.js";
