@@ -40,7 +40,7 @@ function escapeHtml(value: unknown): string {
 export function plotBundle(options: Plot.PlotOptions): MimeBundle {
   // linkedom's window type lacks the DOM's; Plot only needs a document to create elements in
   const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
-    document: Plot.PlotOptions["document"];
+    document: NonNullable<Plot.PlotOptions["document"]>;
   };
   const chart = Plot.plot({ ...options, document }) as unknown as {
     tagName: string;
