@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Snapshot } from "../collectors/snapshot.ts";
+import type { Snapshot } from "../collectors/mod.ts";
 import { utcDate } from "./_paths.ts";
 import {
   hostTag,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { formatLabels, parseLabels } from "../collectors/sample.ts";
+import { formatLabels, parseLabels } from "../collectors/mod.ts";
 import {
   hostNameProblem,
   labelNameProblem,

@@ -6,7 +6,7 @@
  */
 
 import type { DuckDBDoubleVector, DuckDBListVector, DuckDBStructVector } from "@duckdb/node-api";
-import { formatLabels, type Labels } from "../collectors/sample.ts";
+import { formatLabels, type Labels } from "../collectors/mod.ts";
 import { copyDoubles, type ReadChunks, sortByTime } from "./_columns.ts";
 import { seriesListSql, seriesWhere } from "./_series_sql.ts";
 import { pickStep, type SeriesTier } from "./pick_tier.ts";

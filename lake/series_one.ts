@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatLabels, type Labels } from "../collectors/sample.ts";
+import { formatLabels, type Labels } from "../collectors/mod.ts";
 import { doubles, type ReadChunks } from "./_columns.ts";
 import { bucketSql, seriesWhere } from "./_series_sql.ts";
 import { pickTier, type SeriesTier, TIER_MS } from "./pick_tier.ts";

@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { Series, Snapshot } from "../collectors/snapshot.ts";
+import type { Series, Snapshot } from "../collectors/mod.ts";
 import type { LakeRow } from "./write_samples.ts";
 
 /** The first bytes of every segment. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatLabels, type Sample } from "../collectors/sample.ts";
+import { formatLabels, type Sample } from "../collectors/mod.ts";
 import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { checkHost } from "./names.ts";
 import { parquetEncodeRows } from "./parquet_encode_rows.ts";
