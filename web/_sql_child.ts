@@ -1,0 +1,346 @@
+/**
+ * Private: the process that runs `POST /api/query` statements (started by `sql_sandbox.ts`).
+ *
+ * Requests come on stdin, one JSON line each: `{"sql": "…", "format": "json" | "csv"}`. Each
+ * answer on stdout is one JSON header line, `{"ok": true, "bytes": N, "truncated": bool}` then
+ * N bytes of body, or `{"ok": false, "status": 400 | 403, "message": "…"}`.
+ *
+ * Every statement gets a fresh in-memory DuckDB instance, so nothing it does outlives it. Its
+ * views read explicit lists of the lake's visible files (`visibleFiles`, the rule `openLake`
+ * uses); those files are the only paths it may open (`allowed_paths`), external access is off,
+ * configuration is locked, spills go to a private temporary folder. The statement must pass
+ * `_sql_guard.ts`. Rows are serialized here, within the byte limit, so the server only forwards
+ * bytes.
+ *
+ * @module
+ */
+import {
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  JsonDuckDBValueConverter,
+  StatementType,
+} from "@duckdb/node-api";
+import { type Tier, visibleFiles } from "../lake/mod.ts";
+import { astRefusal, leadingKeyword, pivotRefusal, VIEWS } from "./_sql_guard.ts";
+
+/** Settings of one child process (its first argument, as JSON). */
+export interface ChildConfig {
+  root: string;
+  tmp: string;
+  memoryLimit: string;
+  rowLimit: number;
+  maxBytes: number;
+  threads?: number;
+}
+
+/** A request line. */
+export interface ChildRequest {
+  sql: string;
+  format: "json" | "csv";
+}
+
+class Refusal extends Error {
+  constructor(readonly status: 400 | 403, message: string) {
+    super(message);
+  }
+}
+
+const TIER_OF: Record<string, Tier> = {
+  samples: "metrics",
+  rollup_1m: "rollup_1m",
+  rollup_1h: "rollup_1h",
+};
+const KEYS = "ts, host, metric, labels";
+const COLUMNS: Record<string, [string, string][]> = {
+  samples: [["value", "DOUBLE"]],
+  rollup_1m: [["min", "DOUBLE"], ["avg", "DOUBLE"], ["max", "DOUBLE"], ["last", "DOUBLE"], [
+    "count",
+    "BIGINT",
+  ]],
+};
+COLUMNS.rollup_1h = COLUMNS.rollup_1m!;
+const KEY_TYPES: [string, string][] = [["ts", "TIMESTAMP"], ["host", "VARCHAR"], [
+  "metric",
+  "VARCHAR",
+], ["labels", "VARCHAR"]];
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+async function openInstance(config: ChildConfig) {
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: config.memoryLimit,
+    temp_directory: config.tmp,
+    max_temp_directory_size: "1GiB",
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    ...(config.threads ? { threads: String(config.threads) } : {}),
+  });
+  const conn = await instance.connect();
+  const allowed: string[] = [];
+  for (const view of VIEWS) {
+    const files = visibleFiles(config.root, TIER_OF[view]!);
+    const cols = COLUMNS[view]!;
+    if (files.length === 0) {
+      const nulls = [...KEY_TYPES, ...cols].map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
+      await conn.run(`CREATE VIEW ${view} AS SELECT ${nulls} WHERE false`);
+      continue;
+    }
+    allowed.push(...files.map(quote));
+    await conn.run(
+      `CREATE VIEW ${view} AS SELECT ${KEYS}, ${cols.map(([c]) => c).join(", ")} ` +
+        `FROM read_parquet([${files.map(quote).join(", ")}], hive_partitioning = true, ` +
+        "hive_types_autocast = false, union_by_name = true)",
+    );
+  }
+  await conn.run(`SET allowed_paths = [${allowed.join(", ")}]`);
+  await conn.run("SET allowed_directories = []");
+  await conn.run("SET enable_external_access = false");
+  await conn.run("SET lock_configuration = true");
+  return { instance, conn };
+}
+
+const READ_ONLY = new Set([
+  "select",
+  "with",
+  "from",
+  "values",
+  "table",
+  "show",
+  "describe",
+  "desc",
+  "summarize",
+  "explain",
+  "pivot",
+  "unpivot",
+]);
+const REFUSED =
+  "Refused sql: only read-only queries (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, " +
+  "SUMMARIZE, EXPLAIN, PIVOT) of the views are allowed";
+
+type Conn = Awaited<ReturnType<typeof openInstance>>["conn"];
+
+let checkerConn: Promise<Conn> | undefined;
+
+/** The parse-only connection: an empty instance, no file access, configuration locked. */
+function checker(): Promise<Conn> {
+  checkerConn ??= (async () => {
+    const instance = await DuckDBInstance.create(":memory:", {
+      enable_external_access: "false",
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+      lock_configuration: "true",
+    });
+    return await instance.connect();
+  })();
+  return checkerConn;
+}
+
+/** Refuses (403) unless `sql` is one SELECT whose syntax tree passes `astRefusal`. */
+async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<void> {
+  const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
+  const serialized = String(reader.getRowsJson()[0]![0]);
+  if ((JSON.parse(serialized) as { error: boolean }).error) throw new Refusal(403, refused);
+  const refusal = astRefusal(serialized);
+  if (refusal) throw new Refusal(403, `Refused sql: ${refusal}`);
+}
+
+/** What passed the checks: the text to prepare, or a dynamic PIVOT. */
+type Plan = { kind: "select" | "explain"; text: string } | { kind: "pivot"; text: string };
+
+/**
+ * Checks a statement on a DuckDB instance that only parses (no views, no files), before any
+ * instance binds or prepares it (binding runs table functions' bind code).
+ */
+async function check(checker: Conn, sql: string): Promise<Plan> {
+  const lead = leadingKeyword(sql);
+  if (lead.word === "") throw new Refusal(400, "Invalid sql: empty statement");
+  if (!READ_ONLY.has(lead.word)) throw new Refusal(403, REFUSED);
+  const statements = await checker.extractStatements(sql);
+  if (statements.count === 1) {
+    if (lead.word !== "explain") {
+      await checkSelect(checker, sql);
+      return { kind: "select", text: sql };
+    }
+    // what runs is EXPLAIN + a checked SELECT, never the text as sent
+    const inner = sql.slice(lead.end);
+    await checkSelect(
+      checker,
+      inner,
+      "Refused sql: EXPLAIN is allowed only for a read-only query, without ANALYZE",
+    );
+    return { kind: "explain", text: `EXPLAIN ${inner}` };
+  }
+  if (statements.count > 1 && (lead.word === "pivot" || lead.word === "with")) {
+    const refusal = pivotRefusal(sql);
+    if (refusal) throw new Refusal(403, `Refused sql: ${refusal}`);
+    const one = sql.replace(/[\s;]+$/, "");
+    const single = await checker.extractStatements(`SELECT * FROM (\n${one}\n)`).then(
+      () => true,
+      () => false,
+    );
+    if (single) return { kind: "pivot", text: sql };
+  }
+  throw new Refusal(400, `Invalid sql: expected exactly one statement, got ${statements.count}`);
+}
+
+/** Prepares a checked plan on the instance with the views (the statement to stream). */
+async function prepare(conn: Conn, plan: Plan): Promise<DuckDBPreparedStatement> {
+  const statements = await conn.extractStatements(plan.text);
+  const n = statements.count;
+  if (plan.kind !== "pivot") {
+    const prepared = await statements.prepare(0);
+    const want = plan.kind === "select" ? StatementType.SELECT : StatementType.EXPLAIN;
+    if (n !== 1 || prepared.statementType !== want) throw new Refusal(403, REFUSED);
+    return prepared;
+  }
+  // a PIVOT without an IN list: CREATE TYPE statements (the distinct values), then one SELECT
+  for (let i = 0; i < n; i++) {
+    const prepared = await statements.prepare(i);
+    const want = i === n - 1 ? StatementType.SELECT : StatementType.CREATE;
+    if (prepared.statementType !== want) throw new Refusal(403, REFUSED);
+    if (i === n - 1) return prepared;
+    await prepared.run();
+  }
+  throw new Refusal(403, REFUSED);
+}
+
+/** A byte buffer that refuses to grow past its limit. */
+class Body {
+  #bytes = new Uint8Array(64 * 1024);
+  #length = 0;
+  #encoder = new TextEncoder();
+  constructor(readonly limit: number) {}
+  get length(): number {
+    return this.#length;
+  }
+  /** Appends text; false (and nothing appended) when it would pass `limit - reserve`. */
+  append(text: string, reserve = 0): boolean {
+    const room = this.limit - reserve - this.#length;
+    if (text.length > room) return false;
+    for (;;) {
+      const free = this.#bytes.subarray(this.#length);
+      const { read, written } = this.#encoder.encodeInto(text, free);
+      if (read === text.length) {
+        if (written > room) return false;
+        this.#length += written;
+        return true;
+      }
+      if (this.#bytes.length >= this.limit) return false;
+      const next = new Uint8Array(Math.min(this.limit, this.#bytes.length * 2 + text.length * 3));
+      next.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = next;
+    }
+  }
+  bytes(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const text = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+async function serialize(
+  prepared: DuckDBPreparedStatement,
+  request: ChildRequest,
+  config: ChildConfig,
+): Promise<{ body: Uint8Array; truncated: boolean }> {
+  const result = await prepared.stream();
+  const names = result.columnNames();
+  const types = result.columnTypes().map(String);
+  const body = new Body(config.maxBytes);
+  const json = request.format === "json";
+  const reserve = json ? 24 : 0; // room for `],"truncated":false}`
+  const head = json
+    ? `{"columns":${JSON.stringify(names.map((name, i) => ({ name, type: types[i] })))},"rows":[`
+    : names.map(csvCell).join(",") + "\r\n";
+  let truncated = !body.append(head, reserve);
+  let rows = 0;
+  outer: while (!truncated) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const row = chunk.convertRowValues(r, JsonDuckDBValueConverter);
+      const text = json
+        ? (rows ? "," : "") + JSON.stringify(row)
+        : row.map(csvCell).join(",") + "\r\n";
+      if (rows === config.rowLimit || !body.append(text, reserve)) {
+        truncated = true;
+        break outer;
+      }
+      rows++;
+    }
+  }
+  if (json) body.append(`],"truncated":${truncated}}`);
+  return { body: body.bytes(), truncated };
+}
+
+function errorText(error: unknown, config: ChildConfig): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!.replaceAll(config.root, "<lake>").replaceAll(config.tmp, "<tmp>");
+}
+
+/**
+ * Runs one request in a fresh DuckDB instance.
+ *
+ * @param request The statement and the output format.
+ * @param config The child's settings.
+ * @returns The header and the body bytes.
+ */
+export async function runChildRequest(
+  request: ChildRequest,
+  config: ChildConfig,
+): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
+  let opened: Awaited<ReturnType<typeof openInstance>> | undefined;
+  try {
+    const plan = await check(await checker(), request.sql);
+    opened = await openInstance(config);
+    const prepared = await prepare(opened.conn, plan);
+    const { body, truncated } = await serialize(prepared, request, config);
+    return { header: { ok: true, bytes: body.length, truncated }, body };
+  } catch (error) {
+    if (error instanceof Refusal) {
+      return { header: { ok: false, status: error.status, message: error.message } };
+    }
+    const message = errorText(error, config);
+    const denied = /^(Permission|Invalid Input) Error/.test(message) &&
+      /configuration|disabled|locked|not allowed|access/i.test(message);
+    return {
+      header: {
+        ok: false,
+        status: denied ? 403 : 400,
+        message: `${denied ? "Refused" : "Invalid"} sql: ${message}`,
+      },
+    };
+  } finally {
+    opened?.conn.closeSync();
+    opened?.instance.closeSync();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(Deno.args[0]!) as ChildConfig;
+  const out = Deno.stdout.writable.getWriter();
+  const encoder = new TextEncoder();
+  // load DuckDB before saying ready, so the first query's time limit does not pay for it
+  await checker();
+  await out.write(encoder.encode('{"ready":true}\n'));
+  let pending = "";
+  for await (const text of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    pending += text;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      const { header, body } = await runChildRequest(JSON.parse(line) as ChildRequest, config);
+      await out.write(encoder.encode(JSON.stringify(header) + "\n"));
+      if (body) await out.write(body);
+    }
+  }
+}
+
+if (import.meta.main) await main();
