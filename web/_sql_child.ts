@@ -5,16 +5,18 @@
  * answer on stdout is one JSON header line, `{"ok": true, "bytes": N, "truncated": bool}` then
  * N bytes of body, or `{"ok": false, "status": 400 | 403, "message": "…"}`.
  *
- * Every statement gets a fresh in-memory DuckDB instance, so nothing it does outlives it. Its
- * views read explicit lists of the lake's visible files (`visibleFiles`, the rule `openLake`
- * uses); those files are the only paths it may open (`allowed_paths`), external access is off,
- * configuration is locked, spills go to a private temporary folder. The statement must pass
- * `_sql_guard.ts`. Rows are serialized here, within the byte limit, so the server only forwards
- * bytes.
+ * A statement is first checked (`_sql_guard.ts`) on a DuckDB instance that only parses. It then
+ * runs on a new connection of an in-memory instance whose views read explicit lists of the
+ * lake's visible files (`visibleFiles`, the rule `openLake` uses); those files are the only paths
+ * it may open (`allowed_paths`), external access is off, configuration is locked, spills go to a
+ * private temporary folder. That instance only ever runs checked SELECTs, and is rebuilt when the
+ * file list changes; a dynamic PIVOT (it creates enum types) gets a throwaway instance. Rows are
+ * serialized here, within the byte limit, so the server only forwards bytes.
  *
  * @module
  */
 import {
+  type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
   JsonDuckDBValueConverter,
@@ -68,7 +70,14 @@ function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-async function openInstance(config: ChildConfig) {
+type Files = Record<string, string[]>;
+
+function lakeFiles(root: string): Files {
+  return Object.fromEntries(VIEWS.map((v) => [v, visibleFiles(root, TIER_OF[v]!)]));
+}
+
+/** A DuckDB instance with the views over `files`, which may open those files and nothing else. */
+async function openInstance(config: ChildConfig, files: Files): Promise<DuckDBInstance> {
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: config.memoryLimit,
     temp_directory: config.tmp,
@@ -78,27 +87,50 @@ async function openInstance(config: ChildConfig) {
     ...(config.threads ? { threads: String(config.threads) } : {}),
   });
   const conn = await instance.connect();
-  const allowed: string[] = [];
-  for (const view of VIEWS) {
-    const files = visibleFiles(config.root, TIER_OF[view]!);
-    const cols = COLUMNS[view]!;
-    if (files.length === 0) {
-      const nulls = [...KEY_TYPES, ...cols].map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
-      await conn.run(`CREATE VIEW ${view} AS SELECT ${nulls} WHERE false`);
-      continue;
+  try {
+    const allowed: string[] = [];
+    for (const view of VIEWS) {
+      const list = files[view]!;
+      const cols = COLUMNS[view]!;
+      if (list.length === 0) {
+        const nulls = [...KEY_TYPES, ...cols].map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
+        await conn.run(`CREATE VIEW ${view} AS SELECT ${nulls} WHERE false`);
+        continue;
+      }
+      allowed.push(...list.map(quote));
+      await conn.run(
+        `CREATE VIEW ${view} AS SELECT ${KEYS}, ${cols.map(([c]) => c).join(", ")} ` +
+          `FROM read_parquet([${list.map(quote).join(", ")}], hive_partitioning = true, ` +
+          "hive_types_autocast = false, union_by_name = true)",
+      );
     }
-    allowed.push(...files.map(quote));
-    await conn.run(
-      `CREATE VIEW ${view} AS SELECT ${KEYS}, ${cols.map(([c]) => c).join(", ")} ` +
-        `FROM read_parquet([${files.map(quote).join(", ")}], hive_partitioning = true, ` +
-        "hive_types_autocast = false, union_by_name = true)",
-    );
+    await conn.run(`SET allowed_paths = [${allowed.join(", ")}]`);
+    await conn.run("SET allowed_directories = []");
+    await conn.run("SET enable_external_access = false");
+    await conn.run("SET lock_configuration = true");
+  } finally {
+    conn.closeSync();
   }
-  await conn.run(`SET allowed_paths = [${allowed.join(", ")}]`);
-  await conn.run("SET allowed_directories = []");
-  await conn.run("SET enable_external_access = false");
-  await conn.run("SET lock_configuration = true");
-  return { instance, conn };
+  return instance;
+}
+
+let shared: { key: string; instance: DuckDBInstance } | undefined;
+
+/**
+ * The instance a plan runs on. Checked SELECTs (and EXPLAIN of one) share an instance until the
+ * lake's file list changes: they cannot change it. A dynamic PIVOT creates enum types, so it
+ * gets an instance of its own, closed after it.
+ */
+async function instanceFor(config: ChildConfig, plan: Plan) {
+  const files = lakeFiles(config.root);
+  if (plan.kind === "pivot") return { instance: await openInstance(config, files), own: true };
+  const key = JSON.stringify(files);
+  if (shared?.key !== key) {
+    shared?.instance.closeSync();
+    shared = undefined;
+    shared = { key, instance: await openInstance(config, files) };
+  }
+  return { instance: shared.instance, own: false };
 }
 
 const READ_ONLY = new Set([
@@ -119,14 +151,15 @@ const REFUSED =
   "Refused sql: only read-only queries (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, " +
   "SUMMARIZE, EXPLAIN, PIVOT) of the views are allowed";
 
-type Conn = Awaited<ReturnType<typeof openInstance>>["conn"];
+type Conn = DuckDBConnection;
 
 let checkerConn: Promise<Conn> | undefined;
 
 /** The parse-only connection: an empty instance, no file access, configuration locked. */
-function checker(): Promise<Conn> {
+function checker(config: ChildConfig): Promise<Conn> {
   checkerConn ??= (async () => {
     const instance = await DuckDBInstance.create(":memory:", {
+      temp_directory: config.tmp,
       enable_external_access: "false",
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
@@ -295,11 +328,13 @@ export async function runChildRequest(
   request: ChildRequest,
   config: ChildConfig,
 ): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
-  let opened: Awaited<ReturnType<typeof openInstance>> | undefined;
+  let opened: { instance: DuckDBInstance; own: boolean } | undefined;
+  let conn: DuckDBConnection | undefined;
   try {
-    const plan = await check(await checker(), request.sql);
-    opened = await openInstance(config);
-    const prepared = await prepare(opened.conn, plan);
+    const plan = await check(await checker(config), request.sql);
+    opened = await instanceFor(config, plan);
+    conn = await opened.instance.connect();
+    const prepared = await prepare(conn, plan);
     const { body, truncated } = await serialize(prepared, request, config);
     return { header: { ok: true, bytes: body.length, truncated }, body };
   } catch (error) {
@@ -317,8 +352,8 @@ export async function runChildRequest(
       },
     };
   } finally {
-    opened?.conn.closeSync();
-    opened?.instance.closeSync();
+    conn?.closeSync();
+    if (opened?.own) opened.instance.closeSync();
   }
 }
 
@@ -327,7 +362,7 @@ async function main(): Promise<void> {
   const out = Deno.stdout.writable.getWriter();
   const encoder = new TextEncoder();
   // load DuckDB before saying ready, so the first query's time limit does not pay for it
-  await checker();
+  await checker(config);
   await out.write(encoder.encode('{"ready":true}\n'));
   let pending = "";
   for await (const text of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {

@@ -2,12 +2,13 @@
  * The read-only SQL endpoint behind `POST /api/query`: DuckDB over the lake, in child processes.
  *
  * Each statement runs in a child process (`_sql_child.ts`, at most `maxConcurrent` of them,
- * started on demand and reused) inside a fresh in-memory DuckDB instance that is dropped
- * afterwards, so nothing a statement does outlives it. That instance has views over explicit
- * lists of the lake's visible files (the rule `openLake` uses), may open only those files,
- * has external access off, its configuration locked and a private folder for spills. Only a
- * SELECT passes (checked on DuckDB's own syntax tree; EXPLAIN only of such a SELECT, never
- * EXPLAIN ANALYZE), reading only the views and a few generator table functions.
+ * started on demand and reused). Only a SELECT passes, checked on DuckDB's own syntax tree
+ * before anything binds it (EXPLAIN only of such a SELECT, never EXPLAIN ANALYZE), reading only
+ * the views and a few generator table functions. It runs in an in-memory DuckDB instance that
+ * has views over explicit lists of the lake's visible files (the rule `openLake` uses), may open
+ * only those files, has external access off, its configuration locked and a private folder for
+ * spills; the instance is rebuilt when the lake's files change, and nothing is ever written to
+ * it (a dynamic PIVOT, which creates enum types, gets a throwaway instance).
  *
  * The child serializes rows within `rowLimit` and `maxBytes`, so the server thread only
  * forwards bytes. The server kills the child over `timeoutMs` (408) or over `maxMemoryBytes`
