@@ -11,7 +11,7 @@
  * it may open (`allowed_paths`), external access is off, configuration is locked, spills go to a
  * private temporary folder. That instance only ever runs checked SELECTs, and is rebuilt when the
  * file list changes; a dynamic PIVOT (it creates enum types) gets a throwaway instance. Rows are
- * serialized here, within the byte limit, so the server only forwards bytes.
+ * serialized here (`_sql_serialize.ts`), within the limits, so the server only forwards bytes.
  *
  * @module
  */
@@ -19,11 +19,11 @@ import {
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
-  JsonDuckDBValueConverter,
   StatementType,
 } from "@duckdb/node-api";
 import { type Tier, visibleFiles } from "../lake/mod.ts";
 import { astRefusal, leadingKeyword, pivotRefusal, VIEWS } from "./_sql_guard.ts";
+import { serializeRows } from "./_sql_serialize.ts";
 
 /** Settings of one child process (its first argument, as JSON). */
 export interface ChildConfig {
@@ -239,79 +239,6 @@ async function prepare(conn: Conn, plan: Plan): Promise<DuckDBPreparedStatement>
   throw new Refusal(403, REFUSED);
 }
 
-/** A byte buffer that refuses to grow past its limit. */
-class Body {
-  #bytes = new Uint8Array(64 * 1024);
-  #length = 0;
-  #encoder = new TextEncoder();
-  constructor(readonly limit: number) {}
-  get length(): number {
-    return this.#length;
-  }
-  /** Appends text; false (and nothing appended) when it would pass `limit - reserve`. */
-  append(text: string, reserve = 0): boolean {
-    const room = this.limit - reserve - this.#length;
-    if (text.length > room) return false;
-    for (;;) {
-      const free = this.#bytes.subarray(this.#length);
-      const { read, written } = this.#encoder.encodeInto(text, free);
-      if (read === text.length) {
-        if (written > room) return false;
-        this.#length += written;
-        return true;
-      }
-      if (this.#bytes.length >= this.limit) return false;
-      const next = new Uint8Array(Math.min(this.limit, this.#bytes.length * 2 + text.length * 3));
-      next.set(this.#bytes.subarray(0, this.#length));
-      this.#bytes = next;
-    }
-  }
-  bytes(): Uint8Array {
-    return this.#bytes.subarray(0, this.#length);
-  }
-}
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const text = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-async function serialize(
-  prepared: DuckDBPreparedStatement,
-  request: ChildRequest,
-  config: ChildConfig,
-): Promise<{ body: Uint8Array; truncated: boolean }> {
-  const result = await prepared.stream();
-  const names = result.columnNames();
-  const types = result.columnTypes().map(String);
-  const body = new Body(config.maxBytes);
-  const json = request.format === "json";
-  const reserve = json ? 24 : 0; // room for `],"truncated":false}`
-  const head = json
-    ? `{"columns":${JSON.stringify(names.map((name, i) => ({ name, type: types[i] })))},"rows":[`
-    : names.map(csvCell).join(",") + "\r\n";
-  let truncated = !body.append(head, reserve);
-  let rows = 0;
-  outer: while (!truncated) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    for (let r = 0; r < chunk.rowCount; r++) {
-      const row = chunk.convertRowValues(r, JsonDuckDBValueConverter);
-      const text = json
-        ? (rows ? "," : "") + JSON.stringify(row)
-        : row.map(csvCell).join(",") + "\r\n";
-      if (rows === config.rowLimit || !body.append(text, reserve)) {
-        truncated = true;
-        break outer;
-      }
-      rows++;
-    }
-  }
-  if (json) body.append(`],"truncated":${truncated}}`);
-  return { body: body.bytes(), truncated };
-}
-
 function errorText(error: unknown, config: ChildConfig): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n")[0]!.replaceAll(config.root, "<lake>").replaceAll(config.tmp, "<tmp>");
@@ -335,7 +262,7 @@ export async function runChildRequest(
     opened = await instanceFor(config, plan);
     conn = await opened.instance.connect();
     const prepared = await prepare(conn, plan);
-    const { body, truncated } = await serialize(prepared, request, config);
+    const { body, truncated } = await serializeRows(prepared, request.format, config);
     return { header: { ok: true, bytes: body.length, truncated }, body };
   } catch (error) {
     if (error instanceof Refusal) {
