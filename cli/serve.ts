@@ -216,7 +216,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     await server.shutdown();
     await finished;
     ingest.close();
-    sandbox.close();
+    await sandbox.close();
     lake.close();
   }
   return 0;

@@ -81,6 +81,18 @@ export class RequestTimeoutError extends HttpError {
   }
 }
 
+/** A query used more memory than the sandbox allows and was stopped (422). */
+export class QueryMemoryError extends HttpError {
+  /** @param bytes The memory cap in bytes. */
+  constructor(bytes: number) {
+    super(
+      422,
+      `Query memory limit: used more than ${Math.round(bytes / 2 ** 20)} MiB and was stopped`,
+    );
+    this.name = "QueryMemoryError";
+  }
+}
+
 /** The request body is larger than allowed (413). */
 export class PayloadTooLargeError extends HttpError {
   /** @param limit The limit in bytes. */

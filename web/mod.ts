@@ -13,6 +13,7 @@ export {
   HttpError,
   NotFoundError,
   PayloadTooLargeError,
+  QueryMemoryError,
   QueryTimeoutError,
   RequestTimeoutError,
   UnauthorizedError,
@@ -25,6 +26,7 @@ export { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 export { asBadRequest, parseIngest, type ParseIngestOptions } from "./parse_ingest.ts";
 export {
   openSqlSandbox,
+  type QueryBody,
   type QueryColumn,
   type QueryResult,
   type SqlSandbox,

@@ -1,16 +1,23 @@
 /**
- * A DuckDB instance that can only read the lake, for `POST /api/query`.
+ * The read-only SQL endpoint behind `POST /api/query`: DuckDB over the lake, in child processes.
  *
- * The lake views are created first; then the instance may reach only the lake's Parquet folders
- * (`allowed_directories`), all other file access, extension loading and configuration changes
- * are switched off (`enable_external_access = false`, `lock_configuration = true`). On top of
- * that each request must be one read-only statement (checked by keyword and by DuckDB's own
- * statement type), returns at most `rowLimit` rows and is interrupted after `timeoutMs`.
+ * Each statement runs in a child process (`_sql_child.ts`, at most `maxConcurrent` of them,
+ * started on demand and reused). Only a SELECT passes, checked on DuckDB's own syntax tree
+ * before anything binds it (EXPLAIN only of such a SELECT, never EXPLAIN ANALYZE), reading only
+ * the views and a few generator table functions. It runs in an in-memory DuckDB instance that
+ * has views over explicit lists of the lake's visible files (the rule `openLake` uses), may open
+ * only those files, has external access off, its configuration locked and a private folder for
+ * spills; the instance is rebuilt when the lake's files change, and nothing is ever written to
+ * it (a dynamic PIVOT, which creates enum types, gets a throwaway instance).
+ *
+ * The child serializes rows within `rowLimit` and `maxBytes`, so the server thread only
+ * forwards bytes. The server kills the child over `timeoutMs` (408) or over `maxMemoryBytes`
+ * of resident memory (422); the next query starts a new one.
  *
  * @module
  */
-import { DuckDBInstance, StatementType } from "@duckdb/node-api";
-import { BadRequestError, ForbiddenError, QueryTimeoutError, UnavailableError } from "./errors.ts";
+import { SqlProcess } from "./_sql_process.ts";
+import { BadRequestError, ForbiddenError, UnavailableError } from "./errors.ts";
 
 /** Options for {@linkcode openSqlSandbox}. */
 export interface SqlSandboxOptions {
@@ -18,12 +25,18 @@ export interface SqlSandboxOptions {
   root: string;
   /** Most rows returned; more are cut off and `truncated` is set. Default 10 000. */
   rowLimit?: number;
-  /** Time limit per query in ms, after which it is interrupted. Default 10 000. */
+  /** Most bytes of a response body; rows past it are cut off (`truncated`). Default 8 MiB. */
+  maxBytes?: number;
+  /** Time limit per query in ms, after which its process is killed (408). Default 10 000. */
   timeoutMs?: number;
   /** Queries running at once before others get 503. Default 2. */
   maxConcurrent?: number;
-  /** DuckDB memory limit for the sandbox. Default `512MB`. */
+  /** DuckDB's own memory limit (it spills or fails past it). Default `512MB`. */
   memoryLimit?: string;
+  /** Resident memory of a query process past which it is killed (422). Default 1 GiB. */
+  maxMemoryBytes?: number;
+  /** DuckDB threads per query. Default: DuckDB's (the number of cores). */
+  threads?: number;
 }
 
 /** One column of a query result. */
@@ -40,7 +53,18 @@ export interface QueryResult {
   columns: QueryColumn[];
   /** Rows, each an array in column order. */
   rows: unknown[][];
-  /** True when more rows existed than `rowLimit`. */
+  /** True when rows were cut off at `rowLimit` or `maxBytes`. */
+  truncated: boolean;
+}
+
+/** A query result already serialized by the query process. */
+export interface QueryBody {
+  /**
+   * UTF-8 bytes: for `json` the object `{"columns", "rows", "truncated"}` (a
+   * {@linkcode QueryResult}); for `csv` a header row then one line per row (RFC 4180).
+   */
+  body: Uint8Array<ArrayBuffer>;
+  /** True when rows were cut off at `rowLimit` or `maxBytes`. */
   truncated: boolean;
 }
 
@@ -52,92 +76,26 @@ export interface SqlSandbox {
    * @param sql The statement.
    * @returns The result.
    * @throws {BadRequestError} Empty, several statements, or a DuckDB error (syntax, catalog).
-   * @throws {ForbiddenError} Anything that is not a read-only query, or touches other files.
-   * @throws {QueryTimeoutError} When the time limit interrupted it.
+   * @throws {ForbiddenError} Anything that is not a read-only query of the views.
+   * @throws {QueryTimeoutError} Over the time limit.
+   * @throws {QueryMemoryError} Over the memory cap.
    * @throws {UnavailableError} When too many queries are already running.
    */
   query(sql: string): Promise<QueryResult>;
-  /** Releases the DuckDB instance. */
-  close(): void;
-}
-
-const ROLLUP = { min: "DOUBLE", avg: "DOUBLE", max: "DOUBLE", last: "DOUBLE", count: "BIGINT" };
-const TIERS = [
-  { view: "samples", dir: "metrics", cols: { value: "DOUBLE" } },
-  { view: "rollup_1m", dir: "rollup_1m", cols: ROLLUP },
-  { view: "rollup_1h", dir: "rollup_1h", cols: ROLLUP },
-] as const;
-const KEYS = { ts: "TIMESTAMP", host: "VARCHAR", metric: "VARCHAR", labels: "VARCHAR" };
-
-const READ_ONLY =
-  /^(select|with|from|values|table|show|describe|desc|summarize|explain|pivot|unpivot)\b/i;
-
-function hasParquet(dir: string): boolean {
-  let entries: Iterable<Deno.DirEntry>;
-  try {
-    entries = Deno.readDirSync(dir);
-  } catch {
-    return false;
-  }
-  for (const e of entries) {
-    if (e.isFile && e.name.endsWith(".parquet")) return true;
-    if (e.isDirectory && hasParquet(`${dir}/${e.name}`)) return true;
-  }
-  return false;
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-function stripLeadingComments(sql: string): string {
-  let rest = sql.trimStart();
-  for (;;) {
-    if (rest.startsWith("--")) {
-      const nl = rest.indexOf("\n");
-      rest = nl < 0 ? "" : rest.slice(nl + 1).trimStart();
-    } else if (rest.startsWith("/*")) {
-      const end = rest.indexOf("*/");
-      rest = end < 0 ? "" : rest.slice(end + 2).trimStart();
-    } else return rest.replace(/^\(+\s*/, "");
-  }
-}
-
-async function createInstance(root: string, present: boolean[], memoryLimit: string) {
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
-  try {
-    const allowed: string[] = [];
-    for (const [i, tier] of TIERS.entries()) {
-      const dir = `${root}/${tier.dir}`;
-      const columns = Object.entries({ ...KEYS, ...tier.cols });
-      if (present[i]) {
-        allowed.push(quote(`${dir}/`));
-        await conn.run(
-          `CREATE VIEW ${tier.view} AS SELECT ${columns.map(([c]) => `"${c}"`).join(", ")} ` +
-            `FROM read_parquet(${quote(`${dir}/**/*.parquet`)}, hive_partitioning = true, ` +
-            `union_by_name = true)`,
-        );
-      } else {
-        const nulls = columns.map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
-        await conn.run(`CREATE VIEW ${tier.view} AS SELECT ${nulls} WHERE false`);
-      }
-    }
-    await conn.run(`SET memory_limit = ${quote(memoryLimit)}`);
-    await conn.run("SET autoinstall_known_extensions = false");
-    await conn.run("SET autoload_known_extensions = false");
-    await conn.run(`SET allowed_directories = [${allowed.join(", ")}]`);
-    await conn.run("SET enable_external_access = false");
-    await conn.run("SET lock_configuration = true");
-  } finally {
-    conn.closeSync();
-  }
-  return instance;
+  /**
+   * Like `query`, but returns the serialized body (what `POST /api/query` sends).
+   *
+   * @param sql The statement.
+   * @param format `json` or `csv`.
+   * @returns The body and whether it was cut off.
+   */
+  queryBody(sql: string, format: "json" | "csv"): Promise<QueryBody>;
+  /** Kills the query processes and waits for them. */
+  close(): Promise<void>;
 }
 
 /**
- * Opens the read-only SQL sandbox over a lake. Tiers without any Parquet file yet get empty
- * views with the right columns; the instance is rebuilt once files appear.
+ * Opens the read-only SQL sandbox over a lake. No process starts until the first query.
  *
  * @param options Lake root and limits.
  * @returns The sandbox.
@@ -148,104 +106,60 @@ async function createInstance(root: string, present: boolean[], memoryLimit: str
  * const sandbox = await openSqlSandbox({ root: await Deno.makeTempDir() });
  * const result = await sandbox.query("SELECT count(*) AS n FROM samples");
  * assert.deepEqual(result.rows, [["0"]]);
- * await assert.rejects(sandbox.query("SELECT * FROM read_text('/etc/passwd')"), /Permission/);
- * sandbox.close();
+ * await assert.rejects(sandbox.query("SELECT * FROM read_text('/etc/passwd')"), /Refused/);
+ * await sandbox.close();
  * ```
  */
-export async function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> {
-  const root = Deno.realPathSync(options.root);
-  const rowLimit = options.rowLimit ?? 10_000;
-  const timeoutMs = options.timeoutMs ?? 10_000;
+export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> {
+  const config = {
+    root: Deno.realPathSync(options.root),
+    rowLimit: options.rowLimit ?? 10_000,
+    maxBytes: options.maxBytes ?? 8 * 2 ** 20,
+    memoryLimit: options.memoryLimit ?? "512MB",
+    ...(options.threads ? { threads: options.threads } : {}),
+  };
+  const limits = {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxMemoryBytes: options.maxMemoryBytes ?? 2 ** 30,
+  };
   const maxConcurrent = options.maxConcurrent ?? 2;
-  const memoryLimit = options.memoryLimit ?? "512MB";
-  const scan = () => TIERS.map((t) => hasParquet(`${root}/${t.dir}`));
-  let present = scan();
-  let instance = await createInstance(root, present, memoryLimit);
+  const idle: SqlProcess[] = [];
+  const all = new Set<SqlProcess>();
   let running = 0;
+  let closed = false;
 
-  async function current(): Promise<DuckDBInstance> {
-    if (present.every(Boolean)) return instance;
-    const now = scan();
-    if (now.some((p, i) => p !== present[i])) {
-      const next = await createInstance(root, now, memoryLimit);
-      const old = instance;
-      instance = next;
-      present = now;
-      if (running === 0) old.closeSync();
-    }
-    return instance;
-  }
-
-  async function query(sql: string): Promise<QueryResult> {
-    const text = stripLeadingComments(sql);
-    if (text.trim() === "") throw new BadRequestError("Invalid sql: empty statement");
-    if (!READ_ONLY.test(text)) {
-      throw new ForbiddenError(
-        "Refused sql: only read-only queries (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, " +
-          "SUMMARIZE, EXPLAIN, PIVOT) are allowed",
-      );
-    }
+  async function queryBody(sql: string, format: "json" | "csv"): Promise<QueryBody> {
+    if (closed) throw new UnavailableError("Query failed: the sandbox is closed");
     if (running >= maxConcurrent) {
       throw new UnavailableError(`Too many queries: ${running} running, try again shortly`);
     }
     running++;
-    const conn = await (await current()).connect();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      conn.interrupt();
-    }, timeoutMs);
+    const child = idle.pop() ?? new SqlProcess(config);
+    all.add(child);
     try {
-      const statements = await conn.extractStatements(sql);
-      if (statements.count !== 1) {
-        throw new BadRequestError(
-          `Invalid sql: expected exactly one statement, got ${statements.count}`,
-        );
-      }
-      const prepared = await statements.prepare(0);
-      if (
-        prepared.statementType !== StatementType.SELECT &&
-        prepared.statementType !== StatementType.EXPLAIN
-      ) {
-        throw new ForbiddenError("Refused sql: only read-only queries are allowed");
-      }
-      const reader = await prepared.streamAndReadUntil(rowLimit + 1);
-      const names = reader.columnNames();
-      const types = reader.columnTypes();
-      const rows = reader.getRowsJson() as unknown[][];
-      const truncated = rows.length > rowLimit;
-      if (truncated) rows.length = rowLimit;
-      return {
-        columns: names.map((name, i) => ({ name, type: String(types[i]) })),
-        rows,
-        truncated,
-      };
-    } catch (error) {
-      throw mapError(error, timedOut, timeoutMs);
+      const reply = await child.request({ sql, format }, limits);
+      if (reply.ok) return { body: reply.body, truncated: reply.truncated };
+      throw reply.status === 403
+        ? new ForbiddenError(reply.message)
+        : new BadRequestError(reply.message);
     } finally {
-      clearTimeout(timer);
-      conn.closeSync();
       running--;
+      if (child.alive && !closed) idle.push(child);
+      else child.close().finally(() => all.delete(child)).catch(() => {});
     }
   }
 
-  return {
-    query,
-    close() {
-      instance.closeSync();
+  return Promise.resolve({
+    queryBody,
+    async query(sql) {
+      const { body } = await queryBody(sql, "json");
+      return JSON.parse(new TextDecoder().decode(body)) as QueryResult;
     },
-  };
-}
-
-function mapError(error: unknown, timedOut: boolean, timeoutMs: number): unknown {
-  if (error instanceof BadRequestError || error instanceof ForbiddenError) return error;
-  const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-  if (timedOut || /^INTERRUPT/i.test(message)) return new QueryTimeoutError(timeoutMs);
-  if (
-    /^(Permission|Invalid Input) Error/.test(message) &&
-    /configuration|disabled|locked/.test(message)
-  ) {
-    return new ForbiddenError(`Refused sql: ${message}`, { cause: error });
-  }
-  return new BadRequestError(`Invalid sql: ${message}`, { cause: error });
+    async close() {
+      closed = true;
+      idle.length = 0;
+      await Promise.all([...all].map((c) => c.close()));
+      all.clear();
+    },
+  });
 }

@@ -56,7 +56,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     async [Symbol.asyncDispose]() {
       ingest.close();
       hub.close();
-      sandbox.close();
+      await sandbox.close();
       lake.close();
       if (!options.root) await Deno.remove(root, { recursive: true });
     },

@@ -1,7 +1,8 @@
 /**
  * `POST /api/query` with JSON `{"sql": "…"}`: one read-only statement over the lake's views,
  * run in the SQL sandbox (see `sql_sandbox.ts`). JSON by default; CSV (RFC 4180, a header row)
- * with `?format=csv` or `Accept: text/csv`.
+ * with `?format=csv` or `Accept: text/csv`. The sandbox's process serializes the result within
+ * its row and byte limits (`truncated`, or `X-Truncated: true` for CSV); this route forwards it.
  *
  * @module
  */
@@ -9,30 +10,10 @@ import { Hono } from "hono";
 import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import type { WebDeps } from "../deps.ts";
-import type { QueryResult } from "../sql_sandbox.ts";
 import { rejectInvalid } from "../validate.ts";
 
 const bodySchema = z.strictObject({ sql: z.string().min(1).max(100_000) });
 const querySchema = z.object({ format: z.enum(["json", "csv"]).optional() });
-
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const text = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * Formats a query result as CSV: a header row, then one line per row (`\r\n` line ends, quoted
- * where a value holds a comma, quote or line break; null is empty).
- *
- * @param result The query result.
- * @returns The CSV text.
- */
-export function resultCsv(result: QueryResult): string {
-  let out = result.columns.map((c) => cell(c.name)).join(",") + "\r\n";
-  for (const row of result.rows) out += row.map(cell).join(",") + "\r\n";
-  return out;
-}
 
 /**
  * Creates the query route (`app.ts` mounts the content-type check and the body guard in front
@@ -51,15 +32,22 @@ export function queryRoutes(deps: WebDeps): Hono {
       const format = c.req.valid("query").format ??
         (/\btext\/csv\b/.test(c.req.header("accept") ?? "") ? "csv" : "json");
       const started = performance.now();
-      const result = await deps.sandbox.query(sql);
+      // the query process serialized the rows; here they are only forwarded
+      const { body, truncated } = await deps.sandbox.queryBody(sql, format);
       if (format === "csv") {
-        return c.body(resultCsv(result), 200, {
+        return c.body(body, 200, {
           "Content-Type": "text/csv; charset=utf-8",
           "Content-Disposition": 'attachment; filename="query.csv"',
-          ...(result.truncated ? { "X-Truncated": "true" } : {}),
+          ...(truncated ? { "X-Truncated": "true" } : {}),
         });
       }
-      return c.json({ ...result, elapsedMs: Math.round(performance.now() - started) });
+      const tail = new TextEncoder().encode(
+        `,"elapsedMs":${Math.round(performance.now() - started)}}`,
+      );
+      const json = new Uint8Array(body.length - 1 + tail.length);
+      json.set(body.subarray(0, body.length - 1)); // drop the closing brace
+      json.set(tail, body.length - 1);
+      return c.body(json, 200, { "Content-Type": "application/json; charset=utf-8" });
     },
   );
 }

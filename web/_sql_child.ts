@@ -1,0 +1,308 @@
+/**
+ * Private: the process that runs `POST /api/query` statements (started by `sql_sandbox.ts`).
+ *
+ * Requests come on stdin, one JSON line each: `{"sql": "…", "format": "json" | "csv"}`. Each
+ * answer on stdout is one JSON header line, `{"ok": true, "bytes": N, "truncated": bool}` then
+ * N bytes of body, or `{"ok": false, "status": 400 | 403, "message": "…"}`.
+ *
+ * A statement is first checked (`_sql_guard.ts`) on a DuckDB instance that only parses. It then
+ * runs on a new connection of an in-memory instance whose views read explicit lists of the
+ * lake's visible files (`visibleFiles`, the rule `openLake` uses); those files are the only paths
+ * it may open (`allowed_paths`), external access is off, configuration is locked, spills go to a
+ * private temporary folder. That instance only ever runs checked SELECTs, and is rebuilt when the
+ * file list changes; a dynamic PIVOT (it creates enum types) gets a throwaway instance. Rows are
+ * serialized here (`_sql_serialize.ts`), within the limits, so the server only forwards bytes.
+ *
+ * @module
+ */
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  StatementType,
+} from "@duckdb/node-api";
+import { type Tier, visibleFiles } from "../lake/mod.ts";
+import { astRefusal, leadingKeyword, pivotRefusal, VIEWS } from "./_sql_guard.ts";
+import { serializeRows } from "./_sql_serialize.ts";
+
+/** Settings of one child process (its first argument, as JSON). */
+export interface ChildConfig {
+  root: string;
+  tmp: string;
+  memoryLimit: string;
+  rowLimit: number;
+  maxBytes: number;
+  threads?: number;
+}
+
+/** A request line. */
+export interface ChildRequest {
+  sql: string;
+  format: "json" | "csv";
+}
+
+class Refusal extends Error {
+  constructor(readonly status: 400 | 403, message: string) {
+    super(message);
+  }
+}
+
+const TIER_OF: Record<string, Tier> = {
+  samples: "metrics",
+  rollup_1m: "rollup_1m",
+  rollup_1h: "rollup_1h",
+};
+const KEYS = "ts, host, metric, labels";
+const COLUMNS: Record<string, [string, string][]> = {
+  samples: [["value", "DOUBLE"]],
+  rollup_1m: [["min", "DOUBLE"], ["avg", "DOUBLE"], ["max", "DOUBLE"], ["last", "DOUBLE"], [
+    "count",
+    "BIGINT",
+  ]],
+};
+COLUMNS.rollup_1h = COLUMNS.rollup_1m!;
+const KEY_TYPES: [string, string][] = [["ts", "TIMESTAMP"], ["host", "VARCHAR"], [
+  "metric",
+  "VARCHAR",
+], ["labels", "VARCHAR"]];
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+type Files = Record<string, string[]>;
+
+function lakeFiles(root: string): Files {
+  return Object.fromEntries(VIEWS.map((v) => [v, visibleFiles(root, TIER_OF[v]!)]));
+}
+
+/** A DuckDB instance with the views over `files`, which may open those files and nothing else. */
+async function openInstance(config: ChildConfig, files: Files): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: config.memoryLimit,
+    temp_directory: config.tmp,
+    max_temp_directory_size: "1GiB",
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    ...(config.threads ? { threads: String(config.threads) } : {}),
+  });
+  const conn = await instance.connect();
+  try {
+    const allowed: string[] = [];
+    for (const view of VIEWS) {
+      const list = files[view]!;
+      const cols = COLUMNS[view]!;
+      if (list.length === 0) {
+        const nulls = [...KEY_TYPES, ...cols].map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
+        await conn.run(`CREATE VIEW ${view} AS SELECT ${nulls} WHERE false`);
+        continue;
+      }
+      allowed.push(...list.map(quote));
+      await conn.run(
+        `CREATE VIEW ${view} AS SELECT ${KEYS}, ${cols.map(([c]) => c).join(", ")} ` +
+          `FROM read_parquet([${list.map(quote).join(", ")}], hive_partitioning = true, ` +
+          "hive_types_autocast = false, union_by_name = true)",
+      );
+    }
+    await conn.run(`SET allowed_paths = [${allowed.join(", ")}]`);
+    await conn.run("SET allowed_directories = []");
+    await conn.run("SET enable_external_access = false");
+    await conn.run("SET lock_configuration = true");
+  } finally {
+    conn.closeSync();
+  }
+  return instance;
+}
+
+let shared: { key: string; instance: DuckDBInstance } | undefined;
+
+/**
+ * The instance a plan runs on. Checked SELECTs (and EXPLAIN of one) share an instance until the
+ * lake's file list changes: they cannot change it. A dynamic PIVOT creates enum types, so it
+ * gets an instance of its own, closed after it.
+ */
+async function instanceFor(config: ChildConfig, plan: Plan) {
+  const files = lakeFiles(config.root);
+  if (plan.kind === "pivot") return { instance: await openInstance(config, files), own: true };
+  const key = JSON.stringify(files);
+  if (shared?.key !== key) {
+    shared?.instance.closeSync();
+    shared = undefined;
+    shared = { key, instance: await openInstance(config, files) };
+  }
+  return { instance: shared.instance, own: false };
+}
+
+const READ_ONLY = new Set([
+  "select",
+  "with",
+  "from",
+  "values",
+  "table",
+  "show",
+  "describe",
+  "desc",
+  "summarize",
+  "explain",
+  "pivot",
+  "unpivot",
+]);
+const REFUSED =
+  "Refused sql: only read-only queries (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, " +
+  "SUMMARIZE, EXPLAIN, PIVOT) of the views are allowed";
+
+type Conn = DuckDBConnection;
+
+let checkerConn: Promise<Conn> | undefined;
+
+/** The parse-only connection: an empty instance, no file access, configuration locked. */
+function checker(config: ChildConfig): Promise<Conn> {
+  checkerConn ??= (async () => {
+    const instance = await DuckDBInstance.create(":memory:", {
+      temp_directory: config.tmp,
+      enable_external_access: "false",
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+      lock_configuration: "true",
+    });
+    return await instance.connect();
+  })();
+  return checkerConn;
+}
+
+/** Refuses (403) unless `sql` is one SELECT whose syntax tree passes `astRefusal`. */
+async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<void> {
+  const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
+  const serialized = String(reader.getRowsJson()[0]![0]);
+  if ((JSON.parse(serialized) as { error: boolean }).error) throw new Refusal(403, refused);
+  const refusal = astRefusal(serialized);
+  if (refusal) throw new Refusal(403, `Refused sql: ${refusal}`);
+}
+
+/** What passed the checks: the text to prepare, or a dynamic PIVOT. */
+type Plan = { kind: "select" | "explain"; text: string } | { kind: "pivot"; text: string };
+
+/**
+ * Checks a statement on a DuckDB instance that only parses (no views, no files), before any
+ * instance binds or prepares it (binding runs table functions' bind code).
+ */
+async function check(checker: Conn, sql: string): Promise<Plan> {
+  const lead = leadingKeyword(sql);
+  if (lead.word === "") throw new Refusal(400, "Invalid sql: empty statement");
+  if (!READ_ONLY.has(lead.word)) throw new Refusal(403, REFUSED);
+  const statements = await checker.extractStatements(sql);
+  if (statements.count === 1) {
+    if (lead.word !== "explain") {
+      await checkSelect(checker, sql);
+      return { kind: "select", text: sql };
+    }
+    // what runs is EXPLAIN + a checked SELECT, never the text as sent
+    const inner = sql.slice(lead.end);
+    await checkSelect(
+      checker,
+      inner,
+      "Refused sql: EXPLAIN is allowed only for a read-only query, without ANALYZE",
+    );
+    return { kind: "explain", text: `EXPLAIN ${inner}` };
+  }
+  if (statements.count > 1 && (lead.word === "pivot" || lead.word === "with")) {
+    const refusal = pivotRefusal(sql);
+    if (refusal) throw new Refusal(403, `Refused sql: ${refusal}`);
+    const one = sql.replace(/[\s;]+$/, "");
+    const single = await checker.extractStatements(`SELECT * FROM (\n${one}\n)`).then(
+      () => true,
+      () => false,
+    );
+    if (single) return { kind: "pivot", text: sql };
+  }
+  throw new Refusal(400, `Invalid sql: expected exactly one statement, got ${statements.count}`);
+}
+
+/** Prepares a checked plan on the instance with the views (the statement to stream). */
+async function prepare(conn: Conn, plan: Plan): Promise<DuckDBPreparedStatement> {
+  const statements = await conn.extractStatements(plan.text);
+  const n = statements.count;
+  if (plan.kind !== "pivot") {
+    const prepared = await statements.prepare(0);
+    const want = plan.kind === "select" ? StatementType.SELECT : StatementType.EXPLAIN;
+    if (n !== 1 || prepared.statementType !== want) throw new Refusal(403, REFUSED);
+    return prepared;
+  }
+  // a PIVOT without an IN list: CREATE TYPE statements (the distinct values), then one SELECT
+  for (let i = 0; i < n; i++) {
+    const prepared = await statements.prepare(i);
+    const want = i === n - 1 ? StatementType.SELECT : StatementType.CREATE;
+    if (prepared.statementType !== want) throw new Refusal(403, REFUSED);
+    if (i === n - 1) return prepared;
+    await prepared.run();
+  }
+  throw new Refusal(403, REFUSED);
+}
+
+function errorText(error: unknown, config: ChildConfig): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!.replaceAll(config.root, "<lake>").replaceAll(config.tmp, "<tmp>");
+}
+
+/**
+ * Runs one request in a fresh DuckDB instance.
+ *
+ * @param request The statement and the output format.
+ * @param config The child's settings.
+ * @returns The header and the body bytes.
+ */
+export async function runChildRequest(
+  request: ChildRequest,
+  config: ChildConfig,
+): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
+  let opened: { instance: DuckDBInstance; own: boolean } | undefined;
+  let conn: DuckDBConnection | undefined;
+  try {
+    const plan = await check(await checker(config), request.sql);
+    opened = await instanceFor(config, plan);
+    conn = await opened.instance.connect();
+    const prepared = await prepare(conn, plan);
+    const { body, truncated } = await serializeRows(prepared, request.format, config);
+    return { header: { ok: true, bytes: body.length, truncated }, body };
+  } catch (error) {
+    if (error instanceof Refusal) {
+      return { header: { ok: false, status: error.status, message: error.message } };
+    }
+    const message = errorText(error, config);
+    const denied = /^(Permission|Invalid Input) Error/.test(message) &&
+      /configuration|disabled|locked|not allowed|access/i.test(message);
+    return {
+      header: {
+        ok: false,
+        status: denied ? 403 : 400,
+        message: `${denied ? "Refused" : "Invalid"} sql: ${message}`,
+      },
+    };
+  } finally {
+    conn?.closeSync();
+    if (opened?.own) opened.instance.closeSync();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(Deno.args[0]!) as ChildConfig;
+  const out = Deno.stdout.writable.getWriter();
+  const encoder = new TextEncoder();
+  // load DuckDB before saying ready, so the first query's time limit does not pay for it
+  await checker(config);
+  await out.write(encoder.encode('{"ready":true}\n'));
+  let pending = "";
+  for await (const text of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    pending += text;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      const { header, body } = await runChildRequest(JSON.parse(line) as ChildRequest, config);
+      await out.write(encoder.encode(JSON.stringify(header) + "\n"));
+      if (body) await out.write(body);
+    }
+  }
+}
+
+if (import.meta.main) await main();
