@@ -46,7 +46,10 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const sandbox = await openSqlSandbox({ root, ...options.sandbox });
   const ingest = new IngestWriter({ root, sync: false, ...options.ingest });
   const { hub: _h, sandbox: _s, root: _r, ingest: _i, ...rest } = options;
-  const app = createApp({ ...rest, lake, hub, sandbox, ingest, root });
+  // the tests write samples at T0 (2024): the server's clock stands just after it, so that the
+  // ingest time window (30 days back, 5 minutes ahead) admits them
+  const now = options.now ?? (() => T0 + 60_000);
+  const app = createApp({ ...rest, now, lake, hub, sandbox, ingest, root });
   return {
     app,
     root,

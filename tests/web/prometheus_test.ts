@@ -147,7 +147,7 @@ Deno.test({
   name: "GET /metrics of a real snapshot passes promtool check metrics",
   ignore: missing("promtool", "the Prometheus exposition check"),
   async fn() {
-    await using t = await testApp();
+    await using t = await testApp({ now: Date.now });
     using sampler = createSampler({ host: "test-host" });
     t.hub.publish(sampler.sample());
     await new Promise((r) => setTimeout(r, 200));
