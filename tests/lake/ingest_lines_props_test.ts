@@ -54,7 +54,7 @@ Deno.test("parseIngestLines() reads back every sample of a valid body, however i
       const batch = parseIngestLines(asBytes ? enc.encode(body) : body, { now: NOW });
       expectSamples(batch, samples);
     }),
-    props(400),
+    props(250),
   );
 });
 
@@ -84,7 +84,7 @@ Deno.test("parseIngestLines() refuses a whole body for one bad line, naming that
       // the first bad line is the inserted one: lines before it are valid
       assert.equal(lineNo, k + 1, `${r} (${samples.length} samples)`);
     }),
-    props(400),
+    props(250),
   );
 });
 
@@ -117,7 +117,7 @@ Deno.test("parseIngestLines() answers a batch or its RangeError for arbitrary te
       const r = parseOrRefusal(body);
       if (typeof r !== "string") checkBatch(r);
     }),
-    props(1000),
+    props(600),
   );
 });
 

@@ -36,7 +36,7 @@ Deno.test("readIngestSegment() returns every appended record, and a prefix of th
         assert.deepEqual(got, expected.slice(0, got.length));
         Deno.removeSync(seg.path);
       }),
-      props(200),
+      props(100),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -61,7 +61,7 @@ Deno.test("readIngestSegment() ends on arbitrary bytes with records that fit in 
         // each record costs at least its "#" and newline: no record is read twice
         assert.ok(records.length <= bytes.length / 2, `${records.length} records`);
       }),
-      props(500),
+      props(250),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
