@@ -22,7 +22,8 @@ export function props<T>(numRuns: number): Parameters<T> {
   const seed = Deno.env.get("PROPS_SEED");
   const runs = Math.max(1, Math.round(numRuns * (factor > 0 ? factor : 1)));
   if (seed === "random") return { numRuns: runs };
-  return { numRuns: runs, seed: seed === undefined ? DEFAULT_SEED : Number(seed) };
+  const n = Number(seed);
+  return { numRuns: runs, seed: seed !== undefined && Number.isInteger(n) ? n : DEFAULT_SEED };
 }
 
 /** Text near the grammar: digits (some very long), units, signs, `now`, dots, spaces, junk. */
