@@ -32,8 +32,8 @@ const units: Record<string, number> = {
  *
  * @param text The duration; a bare number means seconds.
  * @param flag The flag name used in the error message.
- * @returns Milliseconds (> 0).
- * @throws {UsageError} If the text is not a positive duration.
+ * @returns Milliseconds (> 0, at most 8.64e15).
+ * @throws {UsageError} If the text is not a positive duration of at most 8.64e15 ms.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -58,9 +58,14 @@ export function parseDuration(text: string, flag = "duration"): number {
   return positive(ms, text, flag);
 }
 
+/** Longest duration accepted: `Date`'s range, about 273 790 years (longer ones used to pass as
+ * finite numbers and fail later, in the lake, as a DuckDB conversion error). */
+const MAX_DURATION_MS = 8.64e15;
+
 function positive(ms: number, text: string, flag: string): number {
-  if (!(ms > 0) || !Number.isFinite(ms)) {
-    throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);
+  if (!(ms > 0)) throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw new UsageError(`Invalid --${flag}: ${text} (longer than ${MAX_DURATION_MS} ms)`);
   }
   return ms;
 }

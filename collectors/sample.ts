@@ -74,7 +74,7 @@ export function parseLabels(text: string): Record<string, string> {
       key = cur;
       cur = "";
     } else if (ch === ",") {
-      if (key === undefined) throw new SyntaxError(`Invalid labels: pair without "=" in ${text}`);
+      if (key === undefined) throw noPair(text);
       out[key] = cur;
       key = undefined;
       cur = "";
@@ -82,7 +82,14 @@ export function parseLabels(text: string): Record<string, string> {
       cur += ch;
     }
   }
-  if (key === undefined) throw new SyntaxError(`Invalid labels: pair without "=" in ${text}`);
+  if (key === undefined) throw noPair(text);
   out[key] = cur;
   return out;
+}
+
+/** The error for a pair without `=`: the text quoted (newlines escaped, so the message stays one
+ * line in a log or a 400 answer) and cut at 80 characters (labels may come from a request). */
+function noPair(text: string): SyntaxError {
+  const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  return new SyntaxError(`Invalid labels: pair without "=" in ${shown}`);
 }

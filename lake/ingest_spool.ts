@@ -122,7 +122,8 @@ export function readIngestSegment(path: string): string[] {
     const nl = bytes.indexOf(10, at);
     if (nl < 0 || bytes[at] !== 35) break;
     const size = Number(decoder.decode(bytes.subarray(at + 1, nl)));
-    if (!Number.isInteger(size) || nl + 1 + size > bytes.length) break;
+    // a negative size (a damaged header) would step back and read the same record forever
+    if (!Number.isInteger(size) || size < 0 || nl + 1 + size > bytes.length) break;
     out.push(decoder.decode(bytes.subarray(nl + 1, nl + 1 + size)));
     at = nl + 1 + size;
   }

@@ -46,11 +46,17 @@ const UNITS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/** Longest duration and farthest time read, in ms: `Date`'s range (about 273 790 years), which
+ * the lake's timestamps (DuckDB, µs in 64 bits) also hold; a run of digits too long for a double
+ * reads as `Infinity`, and either used to reach DuckDB and answer 500. */
+const MAX_MS = 8.64e15;
+
 /**
  * Parses a duration: `500ms`, `15m`, `1h30m`, `7d`, or a bare number of milliseconds.
  *
  * @param text The duration.
- * @returns Milliseconds, or `undefined` if it is not a positive duration.
+ * @returns Milliseconds, or `undefined` if it is not a positive duration of at most
+ * 8.64e15 ms (`Date`'s range).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -62,11 +68,14 @@ const UNITS: Record<string, number> = {
  */
 export function parseDurationMs(text: string): number | undefined {
   const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) > 0 ? Number(t) : undefined;
-  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== t) return undefined;
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
-  return ms > 0 ? ms : undefined;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(t)) ms = Number(t);
+  else {
+    const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== t) return undefined;
+    ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+  }
+  return ms > 0 && ms <= MAX_MS ? ms : undefined;
 }
 
 /**
@@ -74,7 +83,8 @@ export function parseDurationMs(text: string): number | undefined {
  *
  * @param text The time.
  * @param now The clock (ms) for relative times.
- * @returns Milliseconds since the epoch, or `undefined` if it cannot be read.
+ * @returns Milliseconds since the epoch, or `undefined` if it cannot be read or lies beyond
+ * `Date`'s range (±8.64e15 ms).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -86,7 +96,11 @@ export function parseDurationMs(text: string): number | undefined {
  * ```
  */
 export function parseTimeMs(text: string, now: number): number | undefined {
-  const t = text.trim();
+  const ms = readTime(text.trim(), now);
+  return ms !== undefined && Math.abs(ms) <= MAX_MS ? ms : undefined;
+}
+
+function readTime(t: string, now: number): number | undefined {
   if (t === "now") return now;
   const rel = t.match(/^(?:now)?-(.+)$/);
   if (rel) {

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { props } from "../_props.ts";
+import { badLine, NOW, validBody } from "../lake/_ingest_arbitraries.ts";
+import { testApp } from "./_app.ts";
+
+/** Every file under `root` with its bytes. */
+function files(root: string): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) walk(path);
+      else if (!e.name.endsWith(".wal") && !e.name.endsWith(".duckdb")) {
+        out.set(path, Deno.readFileSync(path));
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+Deno.test("POST /api/ingest answers 200 or 4xx for arbitrary bodies, and a 4xx changes no file", async () => {
+  await using t = await testApp({ now: () => NOW, ingest: { flushEveryMs: 3_600_000 } });
+  const enc = new TextEncoder();
+  const withBad = fc.tuple(validBody, badLine, fc.nat()).map(([{ body }, bad, at]) => {
+    const lines = body.split("\n");
+    const k = at % (lines.length + 1);
+    return [...lines.slice(0, k), bad, ...lines.slice(k)].join("\n");
+  });
+  const anyBody = fc.oneof(
+    validBody.map((b) => b.body),
+    withBad,
+    fc.string(),
+    fc.uint8Array({ maxLength: 100 }),
+  );
+  const type = fc.constantFrom(
+    "application/x-ndjson",
+    "text/plain; charset=utf-8",
+    "application/json",
+    "text/csv",
+    "",
+  );
+  await fc.assert(
+    fc.asyncProperty(anyBody, type, async (body, contentType) => {
+      const before = files(t.root);
+      const buffered = t.ingest.buffered;
+      const res = await t.app.request("/api/ingest", {
+        method: "POST",
+        headers: contentType ? { "content-type": contentType } : {},
+        body: typeof body === "string" ? enc.encode(body) : body,
+      });
+      const answer = await res.json();
+      if (res.status === 200) {
+        assert.ok(answer.accepted > 0);
+        assert.equal(t.ingest.buffered, buffered + answer.accepted);
+      } else {
+        assert.ok(res.status === 400 || res.status === 415, `${res.status} ${answer.error}`);
+        assert.match(answer.error, /^[A-Z][^\n]*$/);
+        assert.equal(t.ingest.buffered, buffered);
+        assert.deepEqual(files(t.root), before);
+      }
+    }),
+    props(120),
+  );
+});
