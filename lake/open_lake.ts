@@ -16,6 +16,7 @@ import { viewFiles, viewSql } from "./_views.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
+import { pickTierFor } from "./pick_tier.ts";
 import { errorText } from "./write_file_atomic.ts";
 
 /** Options for {@linkcode openLake}. */
@@ -52,6 +53,8 @@ export class Lake {
   #instance: DuckDBInstance;
   #convert: Converters;
   #files = "";
+  /** First sample time per host ("" for all hosts), for the tier pick; reset when files change. */
+  #firsts: Promise<Map<string, number>> | undefined;
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -76,6 +79,7 @@ export class Lake {
     if (key === this.#files) return;
     for (const sql of viewSql(files)) await this.connection.run(sql);
     this.#files = key;
+    this.#firsts = undefined;
   }
 
   /**
@@ -110,16 +114,38 @@ export class Lake {
   }
 
   /**
-   * Reads one series, choosing the tier from the range. Rollup tiers hold data up to the last
-   * compaction; newer raw files are bucketed on the fly, so the live edge is never missing.
+   * Reads one series, choosing the tier from the range the data covers (the range cut to the
+   * host's first sample: a 14-day look-back on a lake holding minutes reads raw samples, not
+   * one hourly row). Rollup tiers hold data up to the last compaction; newer raw files are
+   * bucketed on the fly, so the live edge is never missing.
    *
    * @param options See {@linkcode SeriesOptions}.
    * @returns Timestamps and values (empty arrays where there is no data).
    * @throws {RangeError} If the range is empty or the step is not positive.
    * @throws {LakeError} If DuckDB fails.
    */
-  series(options: SeriesOptions): Promise<SeriesResult> {
-    return seriesOne((sql, params) => this.#chunks(sql, params), options);
+  async series(options: SeriesOptions): Promise<SeriesResult> {
+    if (options.tier !== undefined) {
+      return seriesOne((sql, params) => this.#chunks(sql, params), options);
+    }
+    await this.refresh();
+    const firsts = await (this.#firsts ??= this.#readFirsts());
+    const first = firsts.get(options.host ?? "") ?? NaN;
+    const tier = pickTierFor(options.from, options.to, first);
+    return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
+  }
+
+  /** First sample time per host and over all hosts (key ""), from raw samples and hourly rollups. */
+  async #readFirsts(): Promise<Map<string, number>> {
+    const rows = await this.query<{ host: string; first: number }>(
+      `SELECT host, min(a) AS first FROM (
+         SELECT host, min(epoch_ms(ts)) AS a FROM samples GROUP BY host
+         UNION ALL SELECT host, min(epoch_ms(ts)) AS a FROM rollup_1h GROUP BY host)
+       WHERE a IS NOT NULL GROUP BY host`,
+    );
+    const out = new Map(rows.map((r) => [r.host, Number(r.first)]));
+    if (rows.length) out.set("", Math.min(...out.values()));
+    return out;
   }
 
   /**
