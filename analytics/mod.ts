@@ -96,6 +96,8 @@ export {
   spanText,
 } from "./evidence_rules.ts";
 export {
+  csvSource,
+  type CsvSourceOptions,
   type HostExtent,
   lakeSource,
   type MemorySeries,

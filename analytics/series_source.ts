@@ -7,6 +7,7 @@
  * @module
  */
 import type { Lake } from "../lake/mod.ts";
+import { type CsvSeriesOptions, readCsvSeries } from "./csv_series.ts";
 
 /** One series' identity. */
 export interface SeriesKey {
@@ -243,6 +244,47 @@ export function memorySource(series: readonly MemorySeries[], name = "memory"): 
       return Promise.resolve({ rows });
     },
   };
+}
+
+/** Options of {@linkcode csvSource}: which columns, and the series' identity. */
+export interface CsvSourceOptions extends CsvSeriesOptions {
+  /** Host the values belong to; default `csv`. */
+  host?: string;
+  /** Metric name, e.g. `filesystem_used_bytes` (what makes it a capacity resource); default
+   * `value`. */
+  metric?: string;
+  /** Canonical labels; default `""`. */
+  labels?: string;
+  /** Name for methods notes; default `csv`. */
+  name?: string;
+}
+
+/**
+ * A source over one series read from CSV text (`readCsvSeries`: a header row, a time and a
+ * value column), e.g. an export from another monitoring system.
+ *
+ * @param text The CSV text.
+ * @param options Columns, host, metric and labels.
+ * @returns The source.
+ * @throws {RangeError} If the CSV has no data row or a named column is missing.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { csvSource } from "./series_source.ts";
+ * const src = csvSource("timestamp,value\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,2\n",
+ *   { host: "db1", metric: "memory_bytes", labels: "state=used" });
+ * assert.deepEqual(await src.metrics(), [{ host: "db1", metric: "memory_bytes", labels: "state=used" }]);
+ * const [e] = await src.extent();
+ * assert.equal(e!.last - e!.first, 60_000);
+ * ```
+ */
+export function csvSource(text: string, options: CsvSourceOptions = {}): SeriesSource {
+  const { host = "csv", metric = "value", labels = "", name = "csv", ...columns } = options;
+  const s = readCsvSeries(text, columns);
+  const order = [...s.ts.keys()].sort((a, b) => s.ts[a]! - s.ts[b]!);
+  const ts = Float64Array.from(order, (i) => s.ts[i]!);
+  const values = Float64Array.from(order, (i) => s.values[i]!);
+  return memorySource([{ host, metric, labels, ts, values }], name);
 }
 
 /**
