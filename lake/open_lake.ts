@@ -12,7 +12,7 @@ import type {
   DuckDBValue,
 } from "@duckdb/node-api";
 import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
-import { viewFiles, viewSql } from "./_views.ts";
+import { quote, type ViewFiles, viewFiles, viewSql } from "./_views.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
@@ -53,6 +53,7 @@ export class Lake {
   #instance: DuckDBInstance;
   #convert: Converters;
   #files = "";
+  #list: ViewFiles | undefined;
   /** First sample time per host ("" for all hosts), for the tier pick; reset when files change. */
   #firsts: Promise<Map<string, number>> | undefined;
 
@@ -79,6 +80,7 @@ export class Lake {
     if (key === this.#files) return;
     for (const sql of viewSql(files)) await this.connection.run(sql);
     this.#files = key;
+    this.#list = files;
     this.#firsts = undefined;
   }
 
@@ -135,16 +137,33 @@ export class Lake {
     return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
   }
 
-  /** First sample time per host and over all hosts (key ""), from raw samples and hourly rollups. */
+  /**
+   * First sample time per host and over all hosts (key ""). Only the files of each host's
+   * earliest date partition (raw or hourly rollup) are read, so this stays cheap on a large lake.
+   */
   async #readFirsts(): Promise<Map<string, number>> {
-    const rows = await this.query<{ host: string; first: number }>(
-      `SELECT host, min(a) AS first FROM (
-         SELECT host, min(epoch_ms(ts)) AS a FROM samples GROUP BY host
-         UNION ALL SELECT host, min(epoch_ms(ts)) AS a FROM rollup_1h GROUP BY host)
-       WHERE a IS NOT NULL GROUP BY host`,
-    );
-    const out = new Map(rows.map((r) => [r.host, Number(r.first)]));
-    if (rows.length) out.set("", Math.min(...out.values()));
+    const earliest = new Map<string, { date: string; files: string[] }>();
+    const list = this.#list;
+    for (const path of list ? [...list.samples, ...list.rollup_1h] : []) {
+      const m = /\/host=([^/]+)\/date=([^/]+)\/[^/]+$/.exec(path);
+      if (!m) continue;
+      const [, host, date] = m as unknown as [string, string, string];
+      const e = earliest.get(host);
+      if (!e || date < e.date) earliest.set(host, { date, files: [path] });
+      else if (date === e.date) e.files.push(path);
+    }
+    const out = new Map<string, number>();
+    for (const [host, { files }] of earliest) {
+      try {
+        const [row] = await this.query<{ first: number | null }>(
+          `SELECT min(epoch_ms(ts)) AS first FROM read_parquet([${files.map(quote).join(", ")}])`,
+        );
+        if (row?.first !== null && row?.first !== undefined) out.set(host, Number(row.first));
+      } catch {
+        // A file replaced by a compaction meanwhile: this host's tier follows the range.
+      }
+    }
+    if (out.size) out.set("", Math.min(...out.values()));
     return out;
   }
 
