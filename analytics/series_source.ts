@@ -120,7 +120,7 @@ export function lakeSource(lake: Lake): SeriesSource {
       return { tier: s.tier, ts: s.ts, values: s.values };
     },
     extent() {
-      return extents ??= readExtents(lake);
+      return extents ??= lake.extent();
     },
     async windowStats(metrics, from, to) {
       const query = windowSql(metrics);
@@ -131,19 +131,6 @@ export function lakeSource(lake: Lake): SeriesSource {
       return { rows: rows.map((r) => ({ ...r, n: Number(r.n) })), query };
     },
   };
-}
-
-async function readExtents(lake: Lake): Promise<HostExtent[]> {
-  // Raw samples may be gone (retention) where the hourly rollups remain, and the rollups lag
-  // the raw files: take the earliest and latest of both.
-  const rows = await lake.query<{ host: string; first: number; last: number }>(
-    `SELECT host, min(a) AS first, max(b) AS last FROM (
-       SELECT host, min(epoch_ms(ts)) AS a, max(epoch_ms(ts)) AS b FROM samples GROUP BY host
-       UNION ALL
-       SELECT host, min(epoch_ms(ts)) AS a, max(epoch_ms(ts)) AS b FROM rollup_1h GROUP BY host)
-     GROUP BY host ORDER BY host`,
-  );
-  return rows.filter((r) => r.first !== null && r.last !== null);
 }
 
 function windowSql(metrics: readonly string[]): string {

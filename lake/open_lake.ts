@@ -54,8 +54,8 @@ export class Lake {
   #convert: Converters;
   #files = "";
   #list: ViewFiles | undefined;
-  /** First sample time per host ("" for all hosts), for the tier pick; reset when files change. */
-  #firsts: Promise<Map<string, number>> | undefined;
+  /** First and last sample time per host ("" for all hosts); reset when files change. */
+  #extents: Promise<Map<string, { first: number; last: number }>> | undefined;
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -81,7 +81,7 @@ export class Lake {
     for (const sql of viewSql(files)) await this.connection.run(sql);
     this.#files = key;
     this.#list = files;
-    this.#firsts = undefined;
+    this.#extents = undefined;
   }
 
   /**
@@ -131,39 +131,69 @@ export class Lake {
       return seriesOne((sql, params) => this.#chunks(sql, params), options);
     }
     await this.refresh();
-    const firsts = await (this.#firsts ??= this.#readFirsts());
-    const first = firsts.get(options.host ?? "") ?? NaN;
+    const ends = await (this.#extents ??= this.#readExtents());
+    const first = ends.get(options.host ?? "")?.first ?? NaN;
     const tier = pickTierFor(options.from, options.to, first);
     return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
   }
 
   /**
-   * First sample time per host and over all hosts (key ""). Only the files of each host's
-   * earliest date partition (raw or hourly rollup) are read, so this stays cheap on a large lake.
+   * The first and last sample time of each host, sorted by host. Only the files of each host's
+   * earliest and latest date partitions (raw or hourly rollup) are read, so this stays cheap on
+   * a large lake. Hourly rollup times are bucket starts.
+   *
+   * @returns One entry per host with data.
+   * @throws {LakeError} If DuckDB fails.
    */
-  async #readFirsts(): Promise<Map<string, number>> {
-    const earliest = new Map<string, { date: string; files: string[] }>();
+  async extent(): Promise<{ host: string; first: number; last: number }[]> {
+    await this.refresh();
+    const ends = await (this.#extents ??= this.#readExtents());
+    return [...ends.entries()].filter(([host]) => host !== "")
+      .map(([host, e]) => ({ host, ...e }))
+      .sort((a, b) => (a.host < b.host ? -1 : 1));
+  }
+
+  async #readExtents(): Promise<Map<string, { first: number; last: number }>> {
+    type Dates = { lo: string; hi: string; first: string[]; last: string[] };
+    const dates = new Map<string, Dates>();
     const list = this.#list;
     for (const path of list ? [...list.samples, ...list.rollup_1h] : []) {
       const m = /\/host=([^/]+)\/date=([^/]+)\/[^/]+$/.exec(path);
       if (!m) continue;
       const [, host, date] = m as unknown as [string, string, string];
-      const e = earliest.get(host);
-      if (!e || date < e.date) earliest.set(host, { date, files: [path] });
-      else if (date === e.date) e.files.push(path);
+      const d = dates.get(host);
+      if (!d) {
+        dates.set(host, { lo: date, hi: date, first: [path], last: [path] });
+        continue;
+      }
+      if (date < d.lo) (d.lo = date, d.first = [path]);
+      else if (date === d.lo) d.first.push(path);
+      if (date > d.hi) (d.hi = date, d.last = [path]);
+      else if (date === d.hi) d.last.push(path);
     }
-    const out = new Map<string, number>();
-    for (const [host, { files }] of earliest) {
+    const out = new Map<string, { first: number; last: number }>();
+    const read = async (files: string[], fn: "min" | "max") => {
+      const [row] = await this.query<{ t: number | null }>(
+        `SELECT ${fn}(epoch_ms(ts)) AS t FROM read_parquet([${files.map(quote).join(", ")}])`,
+      );
+      return row?.t ?? NaN;
+    };
+    for (const [host, d] of dates) {
       try {
-        const [row] = await this.query<{ first: number | null }>(
-          `SELECT min(epoch_ms(ts)) AS first FROM read_parquet([${files.map(quote).join(", ")}])`,
-        );
-        if (row?.first !== null && row?.first !== undefined) out.set(host, Number(row.first));
+        const first = Number(await read(d.first, "min"));
+        const last = Number(await read(d.last, "max"));
+        if (Number.isFinite(first) && Number.isFinite(last)) out.set(host, { first, last });
       } catch {
-        // A file replaced by a compaction meanwhile: this host's tier follows the range.
+        // A file replaced by a compaction meanwhile: this host is left out until the next call.
       }
     }
-    if (out.size) out.set("", Math.min(...out.values()));
+    if (out.size) {
+      const all = [...out.values()];
+      out.set("", {
+        first: Math.min(...all.map((e) => e.first)),
+        last: Math.max(...all.map((e) => e.last)),
+      });
+    }
     return out;
   }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openLake, pickTierFor, simulateHost } from "../../lake/mod.ts";
+import { compactLake, openLake, pickTierFor, simulateHost } from "../../lake/mod.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -55,4 +55,41 @@ Deno.test("Lake.series() on a fresh lake reads raw samples for a 14-day look-bac
   } finally {
     lake.close();
   }
+});
+
+Deno.test("Lake.extent() gives each host's first and last sample, before and after compaction", async () => {
+  const root = Deno.makeTempDirSync();
+  simulateHost({
+    root,
+    host: "a",
+    start: START,
+    durationMs: 2 * DAY,
+    stepMs: 30 * MIN,
+    cpus: 1,
+    topN: 1,
+  });
+  simulateHost({
+    root,
+    host: "b",
+    start: START + DAY,
+    durationMs: 10 * MIN,
+    stepMs: MIN,
+    cpus: 1,
+    topN: 1,
+  });
+  const want = [
+    { host: "a", first: START, last: START + 2 * DAY - 30 * MIN },
+    { host: "b", first: START + DAY, last: START + DAY + 9 * MIN },
+  ];
+  const lake = await openLake({ root });
+  try {
+    assert.deepEqual(await lake.extent(), want);
+    await compactLake({ root, now: () => START + 3 * DAY });
+    assert.deepEqual(await lake.extent(), want, "the views refresh and the extent with them");
+  } finally {
+    lake.close();
+  }
+  const empty = await openLake({ root: Deno.makeTempDirSync() });
+  assert.deepEqual(await empty.extent(), []);
+  empty.close();
 });
