@@ -6,6 +6,7 @@
  */
 import { parseLabels } from "../collectors/sample.ts";
 import type { Lake } from "../lake/mod.ts";
+import { type SeriesSource, toSource } from "./series_source.ts";
 
 const HOUR = 3_600_000;
 
@@ -44,35 +45,43 @@ export interface FindResourcesOptions {
   /** Limit for `tcp_connections_established`; default 28 232 (Linux's default ephemeral
    * port range 32768–60999, the cap on outbound connections to one destination). */
   connectionLimit?: number;
+  /** A file system's limit: `df` (default) is what `df` shows a user, used + available, so
+   * the blocks reserved for root do not count as room; `size` is the whole device. */
+  filesystemLimit?: FilesystemLimit;
 }
 
+/** How a file system's limit is read (see {@linkcode FindResourcesOptions.filesystemLimit}). */
+export type FilesystemLimit = "df" | "size";
+
 /**
- * Lists the lake's resources that have a limit, with the limit's latest value: file system
- * bytes (`filesystem_used_bytes` vs `filesystem_size_bytes`) and inodes (used vs used + free)
+ * Lists the resources that have a limit, with the limit's latest value: file system
+ * bytes (`filesystem_used_bytes` vs used + `filesystem_free_bytes`, which is what `df` shows a
+ * user, or vs `filesystem_size_bytes` with `filesystemLimit: "size"`) and inodes (used vs used + free)
  * per mountpoint, `memory_bytes{state=used}` vs `{state=total}`, the CPU run queue
  * (`load_average{window=1m}`, else `processes_running`) vs the number of CPUs seen in
  * `cpu_ratio`, and `tcp_connections_established` vs `connectionLimit`.
  *
- * @param lake An open lake.
+ * @param input A series source or an open lake.
  * @param options Time, hosts and the connection limit.
  * @returns Resources sorted by host, kind, labels (those with no known limit are left out).
  * @throws {LakeError} If DuckDB fails.
  */
 export async function findResources(
-  lake: Lake,
+  input: SeriesSource | Lake,
   options: FindResourcesOptions,
 ): Promise<Resource[]> {
+  const source = toSource(input);
   const { now } = options;
   const hosts = options.hosts ? new Set(options.hosts) : undefined;
-  const entries = (await lake.metrics()).filter((e) => !hosts || hosts.has(e.host));
+  const entries = (await source.metrics()).filter((e) => !hosts || hosts.has(e.host));
   const key = (host: string, metric: string, labels: string) =>
     `${host}\u0000${metric}\u0000${labels}`;
   const has = new Set(entries.map((e) => key(e.host, e.metric, e.labels)));
-  const recent = await recentValues(lake, now);
+  const recent = await recentValues(source, now);
   const last = (host: string, metric: string, labels: string) => {
     const k = key(host, metric, labels);
     if (recent.has(k)) return Promise.resolve(recent.get(k)!);
-    return has.has(k) ? latestValue(lake, { host, metric, labels, now }) : Promise.resolve(NaN);
+    return has.has(k) ? latestValue(source, { host, metric, labels, now }) : Promise.resolve(NaN);
   };
   const out: Resource[] = [];
   const add = (r: Resource) => Number.isFinite(r.limit) && r.limit > 0 && out.push(r);
@@ -87,8 +96,19 @@ export async function findResources(
   for (const { host, metric, labels } of entries) {
     const base = { host, metric, labels };
     if (metric === "filesystem_used_bytes") {
-      const limit = await last(host, "filesystem_size_bytes", labels);
-      add({ ...base, kind: "filesystem", limit, limitSource: "filesystem_size_bytes" });
+      if (options.filesystemLimit === "size") {
+        const limit = await last(host, "filesystem_size_bytes", labels);
+        add({ ...base, kind: "filesystem", limit, limitSource: "filesystem_size_bytes" });
+      } else {
+        const limit = await last(host, metric, labels) +
+          await last(host, "filesystem_free_bytes", labels);
+        add({
+          ...base,
+          kind: "filesystem",
+          limit,
+          limitSource: "filesystem_used_bytes + filesystem_free_bytes (as df shows)",
+        });
+      }
     } else if (metric === "filesystem_inodes_used") {
       const used = await last(host, metric, labels);
       const free = await last(host, "filesystem_inodes_free", labels);
@@ -117,33 +137,38 @@ export async function findResources(
   return out;
 }
 
-/** Latest raw values of the limit metrics over the hour before `now`, in one query. */
-async function recentValues(lake: Lake, now: number): Promise<Map<string, number>> {
-  const rows = await lake.query<{ host: string; metric: string; labels: string; v: number }>(
-    `SELECT host, metric, labels, arg_max(value, ts) AS v FROM samples
-      WHERE metric IN ('filesystem_size_bytes', 'filesystem_inodes_used', 'filesystem_inodes_free',
-        'memory_bytes') AND isfinite(value)
-        AND ts >= epoch_ms(CAST($from AS BIGINT)) AND ts <= epoch_ms(CAST($to AS BIGINT))
-      GROUP BY ALL`,
-    { from: Math.floor(now - HOUR), to: Math.ceil(now) },
+/** Latest raw values of the limit metrics over the hour before `now`, in one read. */
+async function recentValues(source: SeriesSource, now: number): Promise<Map<string, number>> {
+  const { rows } = await source.windowStats(
+    [
+      "filesystem_size_bytes",
+      "filesystem_used_bytes",
+      "filesystem_free_bytes",
+      "filesystem_inodes_used",
+      "filesystem_inodes_free",
+      "memory_bytes",
+    ],
+    now - HOUR,
+    now + 1,
   );
-  return new Map(rows.map((r) => [`${r.host}\u0000${r.metric}\u0000${r.labels}`, r.v]));
+  return new Map(rows.map((r) => [`${r.host}\u0000${r.metric}\u0000${r.labels}`, r.lastValue]));
 }
 
 /**
  * The last finite value of a series before `now`, searching the last hour, then day, then week.
  *
- * @param lake An open lake.
+ * @param input A series source or an open lake.
  * @param options Host, metric, labels and the time.
  * @returns The value, or NaN when there is none.
  */
 export async function latestValue(
-  lake: Lake,
+  input: SeriesSource | Lake,
   options: { host: string; metric: string; labels: string; now: number },
 ): Promise<number> {
+  const source = toSource(input);
   const { now, ...key } = options;
   for (const span of [HOUR, 24 * HOUR, 7 * 24 * HOUR]) {
-    const s = await lake.series({ ...key, from: now - span, to: now + 1, agg: "last" });
+    const s = await source.series({ ...key, from: now - span, to: now + 1, agg: "last" });
     for (let i = s.values.length - 1; i >= 0; i--) {
       if (Number.isFinite(s.values[i]!)) return s.values[i]!;
     }
@@ -152,15 +177,12 @@ export async function latestValue(
 }
 
 /**
- * The latest sample time in the lake: the default "now" of reports on recorded data.
+ * The latest sample time of a source: the default "now" of analyses of recorded data.
  *
- * @param lake An open lake.
- * @returns Milliseconds since the epoch, or NaN for an empty lake.
+ * @param input A series source or an open lake.
+ * @returns Milliseconds since the epoch, or NaN when there is no data.
  */
-export async function latestTime(lake: Lake): Promise<number> {
-  const [row] = await lake.query<{ t: number | null }>(
-    "SELECT max(t) AS t FROM (SELECT max(epoch_ms(ts)) AS t FROM samples " +
-      "UNION ALL SELECT max(epoch_ms(ts)) FROM rollup_1h)",
-  );
-  return row?.t ?? NaN;
+export async function latestTime(input: SeriesSource | Lake): Promise<number> {
+  const extent = await toSource(input).extent();
+  return extent.length ? Math.max(...extent.map((e) => e.last)) : NaN;
 }

@@ -5,13 +5,20 @@
  * @module
  */
 import type { Lake } from "../lake/mod.ts";
-import { capacityForecast, type CapacityStatus } from "./capacity_forecast.ts";
+import {
+  type CapacityForecast,
+  capacityForecast,
+  type CapacityStatus,
+} from "./capacity_forecast.ts";
 import {
   DEFAULT_THRESHOLDS,
+  type FilesystemLimit,
   findResources,
   latestTime,
   type ResourceKind,
 } from "./bottleneck_resources.ts";
+import { type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
+import { type SeriesSource, toSource } from "./series_source.ts";
 
 const DAY = 86_400_000;
 
@@ -31,6 +38,10 @@ export interface CapacityReportOptions {
   connectionLimit?: number;
   /** Bootstrap rounds per forecast; default 200. */
   bootstrap?: number;
+  /** A file system's limit: `df` (default: used + available) or `size`. */
+  filesystemLimit?: FilesystemLimit;
+  /** Overrides of the evidence rules (`DEFAULT_EVIDENCE`): history needed before an ETA. */
+  evidence?: Partial<EvidenceRules>;
 }
 
 /** One ranked resource. Times are ms since the epoch; null = not within the horizon. */
@@ -56,17 +67,66 @@ export interface CapacityRow {
   etaHigh: number | null;
   /** Trend model: `linear`, `quadratic` or `none`. */
   model: string;
+  /** `insufficient` when the history is shorter than the evidence rules ask (see `reason`). */
   status: CapacityStatus;
+  /** Why there is no ETA (`7 min of history; ETAs need 1 day`); null otherwise. */
+  reason: string | null;
+  /** How far ahead the ETA looked, ms: the horizon, cut to 4× the history by the evidence
+   * rules (0 when insufficient). */
+  horizonMs: number;
+  /** Why that is shorter than the horizon asked for; null when it is not. */
+  note: string | null;
   /** Points in the series read, and the tier that served them. */
   points: number;
   tier: string;
+  /** First and last sample time of the series read, ms (the history behind the numbers). */
+  first: number;
+  last: number;
+  /** Where the limit comes from, e.g. `filesystem_size_bytes`. */
+  limitSource: string;
+  /** The capacity model's fit (trend over days since `now`, seasonal profile, residual scale,
+   * held-out errors); absent when there is none. */
+  fit?: Pick<CapacityForecast, "trend" | "profile" | "residualScale" | "backtest">;
+}
+
+/** How urgent a resource is; `unknown` whenever the evidence is insufficient. */
+export type CapacitySeverity = "ok" | "warning" | "critical" | "unknown";
+
+/**
+ * The severity of a ranked resource: `unknown` when its history is insufficient (no claim is
+ * made on too little data); `critical` when past its mark, at ≥ 90 % of its limit or exhausted
+ * within 3 days; `warning` at ≥ 75 % or exhausted within the horizon; else `ok`.
+ *
+ * @param row The resource.
+ * @param now The analysis time, ms.
+ * @returns The severity.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { capacitySeverity } from "./capacity_report.ts";
+ * assert.equal(capacitySeverity({ status: "insufficient", utilization: 0.99, eta: null }, 0), "unknown");
+ * assert.equal(capacitySeverity({ status: "crossing", utilization: 0.5, eta: 86_400_000 }, 0), "critical");
+ * assert.equal(capacitySeverity({ status: "flat", utilization: 0.5, eta: null }, 0), "ok");
+ * ```
+ */
+export function capacitySeverity(
+  row: Pick<CapacityRow, "status" | "utilization" | "eta">,
+  now: number,
+): CapacitySeverity {
+  if (row.status === "insufficient" || !Number.isFinite(row.utilization)) return "unknown";
+  const soon = row.eta !== null && row.eta - now <= 3 * DAY;
+  if (row.status === "over" || row.utilization >= 0.9 || soon) return "critical";
+  return row.utilization >= 0.75 || row.eta !== null ? "warning" : "ok";
 }
 
 /**
  * Forecasts every resource that has a limit and ranks them: soonest ETA first, then resources
- * whose 80 % interval reaches the limit (by `etaLow`), then by utilization.
+ * whose 80 % interval reaches the limit (by `etaLow`), then by utilization. Evidence rules
+ * (`DEFAULT_EVIDENCE`): a resource whose history spans less than 1 day gets status
+ * `insufficient` with the reason, and no ETA or growth rate; a history shorter than 1/4 of the
+ * horizon looks only 4× its span ahead (`horizonMs`, `note`).
  *
- * @param lake An open lake.
+ * @param input A series source or an open lake.
  * @param options Time, horizon, history, hosts and limits.
  * @returns The ranked rows (empty for an empty lake).
  * @throws {RangeError} If a duration or threshold is out of range.
@@ -87,9 +147,10 @@ export interface CapacityRow {
  * ```
  */
 export async function capacityReport(
-  lake: Lake,
+  input: SeriesSource | Lake,
   options: CapacityReportOptions = {},
 ): Promise<CapacityRow[]> {
+  const source = toSource(input);
   const horizonMs = options.horizonMs ?? 30 * DAY;
   const sinceMs = options.sinceMs ?? 14 * DAY;
   if (!(horizonMs > 0)) throw new RangeError(`Invalid horizonMs: ${horizonMs}`);
@@ -98,16 +159,17 @@ export async function capacityReport(
   for (const [k, v] of Object.entries(ratios)) {
     if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`Invalid threshold for ${k}: ${v}`);
   }
-  const now = options.now ?? await latestTime(lake);
+  const now = options.now ?? await latestTime(source);
   if (!Number.isFinite(now)) return [];
-  const resources = await findResources(lake, {
+  const resources = await findResources(source, {
     now,
+    ...(options.filesystemLimit && { filesystemLimit: options.filesystemLimit }),
     ...(options.hosts && { hosts: options.hosts }),
     ...(options.connectionLimit !== undefined && { connectionLimit: options.connectionLimit }),
   });
   const rows: CapacityRow[] = [];
   for (const r of resources) {
-    const s = await lake.series({
+    const s = await source.series({
       metric: r.metric,
       labels: r.labels,
       host: r.host,
@@ -115,13 +177,20 @@ export async function capacityReport(
       to: now + 1,
     });
     const threshold = r.limit * ratios[r.kind];
+    const { first, last } = finiteExtent(s.ts, s.values);
+    const verdict = judgeHistory(first, last, horizonMs, options.evidence);
     const f = capacityForecast(s.ts, s.values, {
       threshold,
       now,
-      horizonMs,
-      ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
+      // A short history supports only a short look ahead (the evidence rules' horizon share).
+      horizonMs: verdict.sufficient ? verdict.horizonMs : horizonMs,
+      // No interval is shown for an insufficient history: skip the bootstrap.
+      ...(!verdict.sufficient
+        ? { bootstrap: 0 }
+        : options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
     });
     if (f.points === 0) continue;
+    const known = verdict.sufficient || f.status === "insufficient";
     rows.push({
       host: r.host,
       resource: r.kind,
@@ -131,17 +200,42 @@ export async function capacityReport(
       limit: r.limit,
       threshold,
       utilization: f.current / r.limit,
-      growthPerDay: f.growthPerDay,
-      eta: f.eta,
-      etaLow: f.etaLow,
-      etaHigh: f.etaHigh,
-      model: f.model,
-      status: f.status,
+      growthPerDay: known ? f.growthPerDay : NaN,
+      eta: known ? f.eta : null,
+      etaLow: known ? f.etaLow : null,
+      etaHigh: known ? f.etaHigh : null,
+      model: known ? f.model : "none",
+      status: known ? f.status : "insufficient",
+      reason: verdict.reason ??
+        (f.status === "insufficient" ? `${f.points} points; ETAs need 6` : null),
+      horizonMs: verdict.horizonMs,
+      note: verdict.note,
       points: f.points,
       tier: s.tier,
+      first,
+      last,
+      limitSource: r.limitSource,
+      ...(known && f.model !== "none" && {
+        fit: {
+          trend: f.trend,
+          ...(f.profile && { profile: f.profile }),
+          residualScale: f.residualScale,
+          backtest: f.backtest,
+        },
+      }),
     });
   }
   return rows.sort(compareRows);
+}
+
+function finiteExtent(ts: Float64Array, values: Float64Array): { first: number; last: number } {
+  let first = NaN, last = NaN;
+  for (let i = 0; i < ts.length; i++) {
+    if (!Number.isFinite(values[i]!)) continue;
+    if (!(ts[i]! >= first)) first = ts[i]!;
+    if (!(ts[i]! <= last)) last = ts[i]!;
+  }
+  return { first, last };
 }
 
 function compareRows(a: CapacityRow, b: CapacityRow): number {

@@ -5,7 +5,9 @@
  * @module
  */
 import type { Lake } from "../lake/mod.ts";
-import { latestTime, type ResourceKind } from "./bottleneck_resources.ts";
+import { type FilesystemLimit, latestTime, type ResourceKind } from "./bottleneck_resources.ts";
+import { claimSpan, type EvidenceRules } from "./evidence_rules.ts";
+import { type SeriesSource, toSource } from "./series_source.ts";
 import { capacityReport, type CapacityRow } from "./capacity_report.ts";
 import { capacityRecommendations } from "./recommend_capacity.ts";
 import { pressureRecommendations } from "./recommend_pressure.ts";
@@ -37,6 +39,10 @@ export interface RecommendOptions {
   warningMs?: number;
   /** Bootstrap rounds per capacity forecast; default 200. */
   bootstrap?: number;
+  /** A file system's limit: `df` (default: used + available) or `size`. */
+  filesystemLimit?: FilesystemLimit;
+  /** Overrides of the evidence rules (`DEFAULT_EVIDENCE`). */
+  evidence?: Partial<EvidenceRules>;
 }
 
 /**
@@ -44,8 +50,11 @@ export interface RecommendOptions {
  * horizon (`filesystem-full`, `inodes-full`, `memory-full`, `cpu-full`, `connections-full`) and
  * what the last minutes show (`cpu-saturated`, `memory-pressure`, `disk-saturated`,
  * `network-errors`, `tcp-retransmits`). A healthy lake gives none or only `info` items.
+ * Evidence rules: resources with too little history (status `insufficient`) give nothing, and
+ * the window rules need `minWindowMs` of data in the window (10 min by default) and state the
+ * span the data covers, never the window asked for.
  *
- * @param lake An open lake.
+ * @param input A series source or an open lake.
  * @param options Time, hosts, windows and limits.
  * @returns The recommendations (empty for an empty lake).
  * @throws {RangeError} If a duration is not positive.
@@ -66,20 +75,21 @@ export interface RecommendOptions {
  * ```
  */
 export async function recommend(
-  lake: Lake,
+  input: SeriesSource | Lake,
   options: RecommendOptions = {},
 ): Promise<Recommendation[]> {
+  const source = toSource(input);
   const windowMs = options.windowMs ?? 15 * 60_000;
   const sinceMs = options.sinceMs ?? 14 * DAY;
   if (!(windowMs > 0)) throw new RangeError(`Invalid windowMs: ${windowMs}`);
-  const now = options.now ?? await latestTime(lake);
+  const now = options.now ?? await latestTime(source);
   if (!Number.isFinite(now)) return [];
-  const windows = await readWindows(lake, {
+  const windows = await readWindows(source, {
     from: now - windowMs,
     to: now + 1,
     hosts: options.hosts,
   });
-  const rows = options.capacity ?? await capacityReport(lake, {
+  const rows = options.capacity ?? await capacityReport(source, {
     now,
     sinceMs,
     ...(options.horizonMs !== undefined && { horizonMs: options.horizonMs }),
@@ -87,7 +97,13 @@ export async function recommend(
     ...(options.thresholds && { thresholds: options.thresholds }),
     ...(options.connectionLimit !== undefined && { connectionLimit: options.connectionLimit }),
     ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
+    ...(options.filesystemLimit && { filesystemLimit: options.filesystemLimit }),
+    ...(options.evidence && { evidence: options.evidence }),
   });
+  // A window rule needs enough data in the window to call a state sustained.
+  const sustained = windows.filter((w) =>
+    claimSpan(windowMs, w.to - w.from, options.evidence) !== null
+  );
   const recs = [
     ...capacityRecommendations(rows, {
       now,
@@ -96,7 +112,7 @@ export async function recommend(
       ...(options.criticalMs !== undefined && { criticalMs: options.criticalMs }),
       ...(options.warningMs !== undefined && { warningMs: options.warningMs }),
     }),
-    ...windows.flatMap(pressureRecommendations),
+    ...sustained.flatMap(pressureRecommendations),
   ];
   return recs
     .map((r, i) => [r, i] as const)

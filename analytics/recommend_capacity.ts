@@ -67,6 +67,8 @@ function unitOf(row: CapacityRow): string {
  *   labels: "device=sda1,fstype=xfs,mountpoint=/var", current: 85, limit: 100, threshold: 95,
  *   utilization: 0.85, growthPerDay: 5, eta: now + 2 * 86_400_000, etaLow: now + 1.5 * 86_400_000,
  *   etaHigh: now + 3 * 86_400_000, model: "linear", status: "crossing", points: 168, tier: "1h",
+ *   reason: null, horizonMs: 30 * 86_400_000, note: null, first: now - 7 * 86_400_000, last: now,
+ *   limitSource: "filesystem_size_bytes",
  * }], { now, sinceMs: 7 * 86_400_000 });
  * assert.equal(r?.severity, "critical");
  * assert.match(r!.title, /^File system \/var on db1 reaches 95 % in 2\.0 days \(80 %: 36 h–3\.0 days\)/);

@@ -7,7 +7,7 @@
 import { parseLabels } from "../collectors/sample.ts";
 import { formatPercent, formatQuantity, formatSpan } from "./recommend_format.ts";
 import type { Recommendation, SeriesRef, Severity } from "./recommend_types.ts";
-import { type HostWindow, stat, statsOf, WINDOW_SQL } from "./recommend_window.ts";
+import { type HostWindow, stat, statsOf } from "./recommend_window.ts";
 
 /**
  * Applies the window rules to one host. Each uses the window's median (so a sustained state,
@@ -58,7 +58,11 @@ function make(
     host: w.host,
     title: parts.title,
     detail: `${parts.facts.join("; ")} (last ${formatSpan(w.to - w.from)}).`,
-    evidence: { values: parts.values, series: parts.series, query: WINDOW_SQL },
+    evidence: {
+      values: parts.values,
+      series: parts.series,
+      ...(w.query !== undefined && { query: w.query }),
+    },
     facts: parts.facts,
     effect: parts.effect,
   };

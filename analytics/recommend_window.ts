@@ -5,6 +5,7 @@
  * @module
  */
 import type { Lake } from "../lake/mod.ts";
+import { type SeriesSource, toSource } from "./series_source.ts";
 
 /** Summary of one series over the window. */
 export interface WindowStat {
@@ -18,9 +19,12 @@ export interface WindowStat {
 /** What one host did over the window. */
 export interface HostWindow {
   host: string;
-  /** Window start and end, ms (end exclusive). */
+  /** The data's extent inside the window asked for, ms: its first sample and its last (a
+   * claim "for N min" says `to − from`, never the window asked for). */
   from: number;
   to: number;
+  /** The query the stats come from, when the source ran one (shown as evidence). */
+  query?: string;
   /** Stats keyed `metric{labels}`. */
   stats: Map<string, WindowStat>;
 }
@@ -49,40 +53,32 @@ const METRICS = [
   "process_rss_bytes",
 ];
 
-/** The SQL behind {@linkcode readWindows}, reported as evidence. */
-export const WINDOW_SQL = `SELECT host, metric, labels, avg(value) AS avg,
-  quantile_cont(value, 0.5) AS median, max(value) AS max, count(*) AS n
-FROM samples
-WHERE metric IN (${METRICS.map((m) => `'${m}'`).join(", ")})
-  AND isfinite(value)
-  AND (metric <> 'cpu_ratio' OR labels LIKE 'cpu=total,%' OR labels LIKE '%mode=idle')
-  AND ts >= epoch_ms(CAST($from AS BIGINT)) AND ts < epoch_ms(CAST($to AS BIGINT))
-GROUP BY ALL`;
-
 /**
- * Reads the window of every host (or the given ones) from the raw samples.
+ * Reads the window of every host (or the given ones). Each host's window is cut to the data
+ * inside it, so a rule never claims a longer stretch than the samples cover.
  *
- * @param lake An open lake.
+ * @param input A series source or an open lake.
  * @param options Window `from`/`to` (ms) and optional `hosts`.
  * @returns One entry per host with data, sorted by host.
  * @throws {LakeError} If DuckDB fails.
  */
 export async function readWindows(
-  lake: Lake,
+  input: SeriesSource | Lake,
   options: { from: number; to: number; hosts?: readonly string[] | undefined },
 ): Promise<HostWindow[]> {
-  const rows = await lake.query<
-    { host: string; metric: string; labels: string } & WindowStat
-  >(WINDOW_SQL, { from: Math.floor(options.from), to: Math.ceil(options.to) });
+  const { rows, query } = await toSource(input).windowStats(METRICS, options.from, options.to);
   const wanted = options.hosts ? new Set(options.hosts) : undefined;
   const byHost = new Map<string, HostWindow>();
   for (const r of rows) {
     if (wanted && !wanted.has(r.host)) continue;
     let w = byHost.get(r.host);
     if (!w) {
-      w = { host: r.host, from: options.from, to: options.to, stats: new Map() };
+      w = { host: r.host, from: r.first, to: r.last, stats: new Map() };
+      if (query !== undefined) w.query = query;
       byHost.set(r.host, w);
     }
+    w.from = Math.min(w.from, r.first);
+    w.to = Math.max(w.to, r.last);
     w.stats.set(`${r.metric}{${r.labels}}`, {
       avg: r.avg,
       median: r.median,

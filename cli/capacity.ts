@@ -1,11 +1,15 @@
 /**
  * `perfscope capacity`: when will a series reach a threshold? Reads a CSV file or a lake
  * series, fits the capacity model and prints JSON with the median ETA and its 80 % interval.
+ * Without `--threshold` and an input, prints the lake's whole capacity analysis
+ * (`analyzeCapacity`: the same statuses as the Capacity page and the report). Both apply the
+ * evidence rules: less than a day of history gives status `insufficient` and no ETA.
  *
  * @module
  */
 
-import { capacityForecast } from "../analytics/capacity_forecast.ts";
+import { analyzeCapacity, capacityForecast, judgeHistory, lakeSource } from "../analytics/mod.ts";
+import { openLake } from "../lake/mod.ts";
 import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
@@ -16,16 +20,24 @@ import {
 } from "./_series_input.ts";
 
 const HELP = `Usage: perfscope capacity --threshold X (--input FILE.csv | --metric NAME) [options]
+       perfscope capacity [--data DIR] [--since D] [--horizon D] [--hosts h1,h2]
 
-Estimates when the series reaches X and prints JSON: eta, eta_low, eta_high (80 % interval,
-ISO 8601 or null when not within the horizon), model, status, growth_per_day, current, headroom.
+The first form estimates when one series reaches X and prints JSON: eta, eta_low, eta_high
+(80 % interval, ISO 8601 or null when not within the horizon), model, status, growth_per_day,
+current, headroom, and the evidence (history_days, points, reason, note).
+The second prints the lake's capacity analysis as JSON: per resource its status, severity,
+ETA and evidence, and the recommendations (what the Capacity page and the report show).
+
+Evidence rules: an ETA or growth rate needs at least 1 day of history (else status
+"insufficient" with the reason), and looks at most 4x the history ahead.
 
 ${seriesInputHelp}
 
 Options:
-  --threshold X         the limit, in the series' unit (required)
-  --horizon D           how far ahead to look, e.g. 90d (default: 90d)
+  --threshold X         the limit, in the series' unit (required with an input)
+  --horizon D           how far ahead to look (default: 90d for a series, 30d for the lake)
   --direction up|down   reach X from below (default) or from above (e.g. free bytes)
+  --hosts h1,h2         lake analysis: only these hosts
   -h, --help            show this help
 `;
 
@@ -37,16 +49,37 @@ interface Flags {
   source: SeriesSource;
 }
 
-function readFlags(args: string[]): Flags | undefined {
+/** Options of the lake-wide form. */
+interface LakeFlags {
+  data: string;
+  sinceMs?: number;
+  horizonMs?: number;
+  hosts?: string[];
+}
+
+function readFlags(args: string[]): Flags | LakeFlags | undefined {
   const parsed = parseFlags(args, {
     ...seriesInputOptions,
     threshold: { type: "string" },
     horizon: { type: "string" },
     direction: { type: "string" },
+    hosts: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const v = parsed.values;
   if (v.help) return undefined;
+  if (v.threshold === undefined && v.input === undefined && v.metric === undefined) {
+    const hosts = v.hosts?.split(",").map((h) => h.trim()).filter(Boolean);
+    if (hosts !== undefined && hosts.length === 0) {
+      throw new UsageError(`Invalid --hosts: ${v.hosts}`);
+    }
+    return {
+      data: v.data ?? "data",
+      ...(v.since !== undefined && { sinceMs: parseDuration(v.since, "since") }),
+      ...(v.horizon !== undefined && { horizonMs: parseDuration(v.horizon, "horizon") }),
+      ...(hosts && { hosts }),
+    };
+  }
   if (v.threshold === undefined) throw new UsageError("Missing --threshold: the limit to reach");
   const threshold = parseNumber(v.threshold, "threshold");
   const horizonMs = parseDuration(v.horizon ?? "90d", "horizon");
@@ -75,34 +108,105 @@ export async function main(
     write(HELP);
     return 0;
   }
+  if (!("source" in flags)) return await lakeAnalysis(flags, write);
   const { ts, values, from } = await readSeriesSource(flags.source);
   if (!values.some(Number.isFinite)) throw new Error(`No numeric values in ${from}`);
+  let first = NaN, last = NaN;
+  for (let i = 0; i < ts.length; i++) {
+    if (!Number.isFinite(values[i]!)) continue;
+    if (!(ts[i]! >= first)) first = ts[i]!;
+    if (!(ts[i]! <= last)) last = ts[i]!;
+  }
+  const verdict = judgeHistory(first, last, flags.horizonMs);
   const f = capacityForecast(ts, values, {
     threshold: flags.threshold,
-    horizonMs: flags.horizonMs,
+    horizonMs: verdict.sufficient ? verdict.horizonMs : flags.horizonMs,
     direction: flags.direction,
   });
-  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  const known = verdict.sufficient || f.status === "insufficient";
+  const iso = (t: number | null) => (t === null || !known ? null : new Date(t).toISOString());
   const num = (x: number) => (Number.isFinite(x) ? x : null);
   const out = {
     source: from,
-    status: f.status,
-    model: f.model,
+    status: known ? f.status : "insufficient",
+    reason: verdict.reason,
+    note: verdict.note,
+    model: known ? f.model : "none",
     eta: iso(f.eta),
     eta_low: iso(f.etaLow),
     eta_high: iso(f.etaHigh),
-    eta_days: f.eta === null ? null : (f.eta - f.now) / 86_400_000,
-    now: iso(f.now),
+    eta_days: f.eta === null || !known ? null : (f.eta - f.now) / 86_400_000,
+    now: new Date(f.now).toISOString(),
     threshold: f.threshold,
     current: num(f.current),
     headroom: num(f.headroom),
-    growth_per_day: num(f.growthPerDay),
-    residual_scale: num(f.residualScale),
+    growth_per_day: known ? num(f.growthPerDay) : null,
+    residual_scale: known ? num(f.residualScale) : null,
     points: f.points,
+    history_days: num(verdict.spanMs / 86_400_000),
     horizon_days: flags.horizonMs / 86_400_000,
+    supported_horizon_days: verdict.horizonMs / 86_400_000,
   };
   write(JSON.stringify(out, null, 2) + "\n");
   return 0;
+}
+
+/** The lake-wide form: the capacity analysis, without chart data. */
+async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Promise<number> {
+  const lake = await openLake({ root: flags.data });
+  try {
+    const a = await analyzeCapacity(lakeSource(lake), {
+      charts: 0,
+      ...(flags.sinceMs !== undefined && { sinceMs: flags.sinceMs }),
+      ...(flags.horizonMs !== undefined && { horizonMs: flags.horizonMs }),
+      ...(flags.hosts && { hosts: flags.hosts }),
+    });
+    const iso = (t: number | null) =>
+      t === null || !Number.isFinite(t) ? null : new Date(t).toISOString();
+    const out = {
+      status: a.status,
+      reason: a.reason,
+      now: iso(a.now),
+      horizon_days: a.horizonMs / 86_400_000,
+      evidence: a.evidence,
+      hosts: a.hosts.map((h) => ({
+        host: h.host,
+        first: iso(h.first),
+        last: iso(h.last),
+        history_days: h.spanMs / 86_400_000,
+        sufficient: h.sufficient,
+        reason: h.reason,
+      })),
+      resources: a.resources.map((r) => ({
+        host: r.host,
+        resource: r.resource,
+        metric: r.metric,
+        labels: r.labels,
+        status: r.status,
+        severity: r.severity,
+        reason: r.reason,
+        utilization: r.utilization,
+        current: r.current,
+        limit: r.limit,
+        growth_per_day: r.growthPerDay,
+        eta: iso(r.eta),
+        eta_low: iso(r.etaLow),
+        eta_high: iso(r.etaHigh),
+        model: r.model,
+        evidence: r.evidence,
+      })),
+      recommendations: a.recommendations.map((r) => ({
+        severity: r.severity,
+        rule: r.rule,
+        host: r.host,
+        title: r.title,
+      })),
+    };
+    write(JSON.stringify(out, null, 2) + "\n");
+    return 0;
+  } finally {
+    lake.close();
+  }
 }
 
 if (import.meta.main) runMain("capacity", main);

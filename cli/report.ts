@@ -1,7 +1,8 @@
 /**
- * `deno task report [--data DIR] [--since 7d] [--horizon 7d] [--hosts h1,h2] [--out PATH]
+ * `deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH]
  * [--now ISO] [--title TEXT]`: writes one self-contained HTML capacity report (default
- * `DATA/reports/capacity-YYYY-MM-DD.html`) and prints its path and size.
+ * `DATA/reports/capacity-YYYY-MM-DD.html`) and prints its path and size. The report renders
+ * the one capacity analysis (`analyzeCapacity`), with the same defaults as the Capacity page.
  *
  * @module
  */
@@ -11,7 +12,8 @@ import { buildReport, createProgressBar, renderReport } from "../reports/mod.ts"
 import { openLake } from "../lake/mod.ts";
 
 const usage =
-  "Usage: deno task report [--data DIR] [--since 7d] [--horizon 7d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT]";
+  "Usage: deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT]\n" +
+  "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.";
 
 /**
  * Runs the command.
@@ -23,7 +25,7 @@ const usage =
 export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     data: { type: "string", default: "data" },
-    since: { type: "string", default: "7d" },
+    since: { type: "string" },
     horizon: { type: "string" },
     hosts: { type: "string" },
     out: { type: "string" },
@@ -35,18 +37,24 @@ export async function main(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const now = values.now === undefined ? Date.now() : Date.parse(values.now);
-  if (!Number.isFinite(now)) throw new UsageError(`Invalid --now: ${values.now}`);
+  const now = values.now === undefined ? undefined : Date.parse(values.now);
+  if (now !== undefined && !Number.isFinite(now)) {
+    throw new UsageError(`Invalid --now: ${values.now}`);
+  }
   const hosts = values.hosts?.split(",").map((h) => h.trim()).filter(Boolean);
   if (hosts !== undefined && hosts.length === 0) {
     throw new UsageError(`Invalid --hosts: ${values.hosts}`);
   }
-  const sinceMs = parseDuration(values.since, "since");
+  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since, "since");
   const horizonMs = values.horizon === undefined
     ? undefined
     : parseDuration(values.horizon, "horizon");
   const out = values.out ??
-    join(values.data, "reports", `capacity-${new Date(now).toISOString().slice(0, 10)}.html`);
+    join(
+      values.data,
+      "reports",
+      `capacity-${new Date(now ?? Date.now()).toISOString().slice(0, 10)}.html`,
+    );
 
   const bar = createProgressBar();
   const started = performance.now();
@@ -54,8 +62,8 @@ export async function main(args: string[]): Promise<number> {
   let html: string;
   try {
     const data = await buildReport(lake, {
-      now,
-      sinceMs,
+      ...(now === undefined ? {} : { now }),
+      ...(sinceMs === undefined ? {} : { sinceMs }),
       ...(horizonMs === undefined ? {} : { horizonMs }),
       ...(hosts === undefined ? {} : { hosts }),
       ...(values.title === undefined ? {} : { title: values.title }),

@@ -5,11 +5,17 @@
  * @module
  */
 
-import { findResources, latestTime, type Resource } from "../analytics/bottleneck_resources.ts";
-import { capacityForecast } from "../analytics/capacity_forecast.ts";
-import { DEFAULT_THRESHOLDS } from "../analytics/bottleneck_resources.ts";
-import { forecast } from "../analytics/forecast.ts";
-import { loadModels, modelKey, saveModel, type StoredModel } from "../analytics/persist_models.ts";
+import {
+  capacityReport,
+  type CapacityRow,
+  forecast,
+  lakeSource,
+  latestTime,
+  loadModels,
+  modelKey,
+  saveModel,
+  type StoredModel,
+} from "../analytics/mod.ts";
 import { metricNameProblem, openLake } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 
@@ -17,7 +23,9 @@ const HELP = `Usage: perfscope train [--data DIR] [--metric M] [--host H] [--sin
 
 Refits models on the lake's recent history and stores them as JSON in DIR/models/:
 a forecast model (analytics/forecast.ts) per series and, for resources with a limit
-(file systems, inodes, memory, CPU run queue, TCP connections), a capacity model.
+(file systems, inodes, memory, CPU run queue, TCP connections), the capacity model of the
+capacity analysis (same status, ETA and evidence rules as the Capacity page and the report:
+less than 1 day of history stores status "insufficient" and no ETA).
 Without --metric, trains every resource with a limit.
 
 Options:
@@ -62,12 +70,12 @@ function readFlags(args: string[]): Flags | undefined {
   };
 }
 
-/** A series to train, with its resource when it has a limit. */
+/** A series to train, with its capacity row when it has a limit. */
 interface Target {
   host: string;
   metric: string;
   labels: string;
-  resource?: Resource;
+  resource?: CapacityRow;
 }
 
 /**
@@ -92,10 +100,16 @@ export async function main(
   for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
   const lake = await openLake({ root: flags.data });
   try {
-    const now = await latestTime(lake);
+    const source = lakeSource(lake);
+    const now = await latestTime(source);
     if (!Number.isFinite(now)) throw new Error(`No samples in the lake at ${flags.data}`);
     const hosts = flags.host !== undefined ? [flags.host] : undefined;
-    const resources = await findResources(lake, { now, ...(hosts && { hosts }) });
+    // The capacity analysis' own ranking: the stored capacity models carry its statuses.
+    const resources = await capacityReport(source, {
+      now,
+      sinceMs: flags.sinceMs,
+      ...(hosts && { hosts }),
+    });
     let targets: Target[];
     if (flags.metric === undefined) {
       targets = resources.map((r) => ({
@@ -143,7 +157,7 @@ export async function main(
       if (grid.values.some(Number.isFinite)) {
         fits.push(["forecast", () => forecastModel(grid.values, series, flags, now)]);
         const r = t.resource;
-        if (r) fits.push(["capacity", () => capacityModel(grid, series, r, now)]);
+        if (r) fits.push(["capacity", () => capacityModel(r, series, now)]);
       }
       for (const [kind, fit] of fits) {
         let m: StoredModel;
@@ -194,37 +208,35 @@ function forecastModel(
   };
 }
 
-function capacityModel(
-  grid: { ts: Float64Array; values: Float64Array },
-  series: SeriesInfo,
-  resource: Resource,
-  now: number,
-): StoredModel {
-  const threshold = resource.limit * DEFAULT_THRESHOLDS[resource.kind];
-  const f = capacityForecast(grid.ts, grid.values, { threshold, now });
+function capacityModel(row: CapacityRow, series: SeriesInfo, now: number): StoredModel {
+  const fit = row.fit;
+  const num = (x: number) => (Number.isFinite(x) ? x : null);
   return {
     version: 1,
     key: modelKey("capacity", series),
     kind: "capacity",
     series,
-    model: f.model,
+    model: row.model,
     params: {
-      resource: resource.kind,
-      limit: resource.limit,
-      threshold,
-      status: f.status,
-      now: f.now,
-      eta: f.eta,
-      etaLow: f.etaLow,
-      etaHigh: f.etaHigh,
-      current: f.current,
-      growthPerDay: f.growthPerDay,
-      trend: f.trend,
-      ...(f.profile &&
-        { profile: { periodMs: f.profile.periodMs, values: [...f.profile.values] } }),
+      resource: row.resource,
+      limit: row.limit,
+      threshold: row.threshold,
+      status: row.status,
+      reason: row.reason,
+      note: row.note,
+      now,
+      eta: row.eta,
+      etaLow: row.etaLow,
+      etaHigh: row.etaHigh,
+      current: num(row.current),
+      growthPerDay: num(row.growthPerDay),
+      history: { first: row.first, last: row.last, points: row.points, tier: row.tier },
+      ...(fit && { trend: fit.trend }),
+      ...(fit?.profile &&
+        { profile: { periodMs: fit.profile.periodMs, values: [...fit.profile.values] } }),
     },
-    backtest: { ...f.backtest },
-    residuals: { scale: f.residualScale, points: f.points },
+    backtest: fit ? { ...fit.backtest } : {},
+    residuals: { scale: fit ? num(fit.residualScale) : null, points: row.points },
     fittedAt: now,
   };
 }

@@ -76,6 +76,7 @@ export {
   pickStep,
   type PickStepOptions,
   pickTier,
+  pickTierFor,
   RAW_MAX_MS,
   type SeriesTier,
   TIER_MS,

@@ -12,10 +12,11 @@ import type {
   DuckDBValue,
 } from "@duckdb/node-api";
 import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
-import { viewFiles, viewSql } from "./_views.ts";
+import { quote, type ViewFiles, viewFiles, viewSql } from "./_views.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
+import { pickTierFor } from "./pick_tier.ts";
 import { errorText } from "./write_file_atomic.ts";
 
 /** Options for {@linkcode openLake}. */
@@ -52,6 +53,9 @@ export class Lake {
   #instance: DuckDBInstance;
   #convert: Converters;
   #files = "";
+  #list: ViewFiles | undefined;
+  /** First and last sample time per host ("" for all hosts); reset when files change. */
+  #extents: Promise<Map<string, { first: number; last: number }>> | undefined;
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -76,6 +80,8 @@ export class Lake {
     if (key === this.#files) return;
     for (const sql of viewSql(files)) await this.connection.run(sql);
     this.#files = key;
+    this.#list = files;
+    this.#extents = undefined;
   }
 
   /**
@@ -110,16 +116,85 @@ export class Lake {
   }
 
   /**
-   * Reads one series, choosing the tier from the range. Rollup tiers hold data up to the last
-   * compaction; newer raw files are bucketed on the fly, so the live edge is never missing.
+   * Reads one series, choosing the tier from the range the data covers (the range cut to the
+   * host's first sample: a 14-day look-back on a lake holding minutes reads raw samples, not
+   * one hourly row). Rollup tiers hold data up to the last compaction; newer raw files are
+   * bucketed on the fly, so the live edge is never missing.
    *
    * @param options See {@linkcode SeriesOptions}.
    * @returns Timestamps and values (empty arrays where there is no data).
    * @throws {RangeError} If the range is empty or the step is not positive.
    * @throws {LakeError} If DuckDB fails.
    */
-  series(options: SeriesOptions): Promise<SeriesResult> {
-    return seriesOne((sql, params) => this.#chunks(sql, params), options);
+  async series(options: SeriesOptions): Promise<SeriesResult> {
+    if (options.tier !== undefined) {
+      return seriesOne((sql, params) => this.#chunks(sql, params), options);
+    }
+    await this.refresh();
+    const ends = await (this.#extents ??= this.#readExtents());
+    const first = ends.get(options.host ?? "")?.first ?? NaN;
+    const tier = pickTierFor(options.from, options.to, first);
+    return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
+  }
+
+  /**
+   * The first and last sample time of each host, sorted by host. Only the files of each host's
+   * earliest and latest date partitions (raw or hourly rollup) are read, so this stays cheap on
+   * a large lake. Hourly rollup times are bucket starts.
+   *
+   * @returns One entry per host with data.
+   * @throws {LakeError} If DuckDB fails.
+   */
+  async extent(): Promise<{ host: string; first: number; last: number }[]> {
+    await this.refresh();
+    const ends = await (this.#extents ??= this.#readExtents());
+    return [...ends.entries()].filter(([host]) => host !== "")
+      .map(([host, e]) => ({ host, ...e }))
+      .sort((a, b) => (a.host < b.host ? -1 : 1));
+  }
+
+  async #readExtents(): Promise<Map<string, { first: number; last: number }>> {
+    type Dates = { lo: string; hi: string; first: string[]; last: string[] };
+    const dates = new Map<string, Dates>();
+    const list = this.#list;
+    for (const path of list ? [...list.samples, ...list.rollup_1h] : []) {
+      const m = /\/host=([^/]+)\/date=([^/]+)\/[^/]+$/.exec(path);
+      if (!m) continue;
+      const [, host, date] = m as unknown as [string, string, string];
+      const d = dates.get(host);
+      if (!d) {
+        dates.set(host, { lo: date, hi: date, first: [path], last: [path] });
+        continue;
+      }
+      if (date < d.lo) (d.lo = date, d.first = [path]);
+      else if (date === d.lo) d.first.push(path);
+      if (date > d.hi) (d.hi = date, d.last = [path]);
+      else if (date === d.hi) d.last.push(path);
+    }
+    const out = new Map<string, { first: number; last: number }>();
+    const read = async (files: string[], fn: "min" | "max") => {
+      const [row] = await this.query<{ t: number | null }>(
+        `SELECT ${fn}(epoch_ms(ts)) AS t FROM read_parquet([${files.map(quote).join(", ")}])`,
+      );
+      return row?.t ?? NaN;
+    };
+    for (const [host, d] of dates) {
+      try {
+        const first = Number(await read(d.first, "min"));
+        const last = Number(await read(d.last, "max"));
+        if (Number.isFinite(first) && Number.isFinite(last)) out.set(host, { first, last });
+      } catch {
+        // A file replaced by a compaction meanwhile: this host is left out until the next call.
+      }
+    }
+    if (out.size) {
+      const all = [...out.values()];
+      out.set("", {
+        first: Math.min(...all.map((e) => e.first)),
+        last: Math.max(...all.map((e) => e.last)),
+      });
+    }
+    return out;
   }
 
   /**

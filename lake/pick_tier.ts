@@ -37,6 +37,33 @@ export function pickTier(fromMs: number, toMs: number): SeriesTier {
   return span <= RAW_MAX_MS ? "raw" : span <= MINUTE_MAX_MS ? "1m" : "1h";
 }
 
+/**
+ * Picks the tier for a range from the data that exists: the range is first cut to the data's
+ * first sample (floored to the hour, so the rollup bucket holding it stays in range), then
+ * {@linkcode pickTier} decides. A 14-day look-back over 7 minutes of data reads raw samples.
+ *
+ * @param fromMs Range start (ms, inclusive).
+ * @param toMs Range end (ms, exclusive).
+ * @param firstMs First sample time of the data read (NaN when unknown: the range decides).
+ * @returns The tier.
+ * @throws {RangeError} If the range is empty or not finite.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pickTierFor } from "./pick_tier.ts";
+ * const day = 86_400_000, now = 30 * day;
+ * assert.equal(pickTierFor(now - 14 * day, now, now - 7 * 60_000), "raw");
+ * assert.equal(pickTierFor(now - 14 * day, now, now - 3 * day), "1m");
+ * assert.equal(pickTierFor(now - 14 * day, now, NaN), "1h");
+ * ```
+ */
+export function pickTierFor(fromMs: number, toMs: number, firstMs: number): SeriesTier {
+  const tier = pickTier(fromMs, toMs);
+  if (!Number.isFinite(firstMs)) return tier;
+  const start = Math.max(fromMs, Math.floor(firstMs / 3_600_000) * 3_600_000);
+  return start < toMs ? pickTier(start, toMs) : "raw";
+}
+
 /** Bucket widths a picked step rounds up to (ms): 1-2-5 style, then calendar-like. */
 const NICE_STEPS = [
   1_000,

@@ -7,13 +7,24 @@
  */
 import type { ReportData } from "./report_data.ts";
 import { loadAssets } from "./load_assets.ts";
-import { escapeHtml as e, formatTime } from "./format_value.ts";
+import { escapeHtml as e, formatDuration, formatTime } from "./format_value.ts";
 import {
   renderMethods,
   renderRecommendations,
   renderResource,
   renderSummary,
 } from "./render_sections.ts";
+
+/** The real data span per host (not the range asked for), and a warning when it is too short. */
+function dataSpans(data: ReportData): string {
+  if (data.hosts.length === 0) return `<p class="meta">Data: none.</p>`;
+  const items = data.hosts.map((h) =>
+    `<li>${e(h.host)}: ${formatDuration(h.spanMs)} of data, ${formatTime(h.first)} – ${
+      formatTime(h.last)
+    }${h.reason ? ` <strong class="short">too short: ${e(h.reason)}</strong>` : ""}</li>`
+  ).join("");
+  return `<div class="meta data-span">Data behind this report:<ul>${items}</ul></div>`;
+}
 
 /**
  * Renders the report page.
@@ -25,8 +36,10 @@ import {
  * import assert from "node:assert/strict";
  * import { renderReport } from "./render_report.ts";
  * const html = await renderReport({
- *   title: "Capacity", generatedAt: 0, from: 0, to: 1, horizonMs: 1, stepMs: 1, hosts: [],
- *   resources: [], recommendations: [], notes: [],
+ *   title: "Capacity", status: "empty", reason: "No data", generatedAt: 0, now: NaN, from: 0,
+ *   to: 1, sinceMs: 1, horizonMs: 1, stepMs: 1, source: "test", filesystemLimit: "df",
+ *   evidence: { minSpanMs: 1, minHorizonShare: 0.25, minWindowMs: 1 },
+ *   hosts: [], resources: [], recommendations: [], notes: [],
  * });
  * assert.match(html, /^<!doctype html>/);
  * assert.doesNotMatch(html, /https?:\/\/[^"\s]*\.(js|css|woff2?)/);
@@ -36,9 +49,10 @@ export async function renderReport(data: ReportData): Promise<string> {
   const assets = await loadAssets();
   const body = [
     `<header class="report-head"><h1>${e(data.title)}</h1>`,
-    `<p class="meta">Hosts: ${e(data.hosts.join(", ") || "none")} · range ${
-      formatTime(data.from)
-    } – ${formatTime(data.to)} · generated ${formatTime(data.generatedAt)}</p>`,
+    `<p class="meta">Generated ${formatTime(data.generatedAt)} · looking back up to ${
+      formatDuration(data.sinceMs)
+    } and ${formatDuration(data.horizonMs)} ahead</p>`,
+    dataSpans(data),
     `<nav class="toc"><ol><li><a href="#summary">Summary</a></li><li><a href="#resources">Resources</a></li>` +
     `<li><a href="#recommendations">Recommendations</a></li><li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),

@@ -12,10 +12,9 @@ import {
   formatTime,
   formatValue,
 } from "./format_value.ts";
-import { resourceName } from "./resource_name.ts";
 import { badge, etaText, markText, renderSummary } from "./render_summary.ts";
 
-export { renderSummary, resourceName };
+export { renderSummary };
 
 function figure(id: string, kind: string, resource: string, caption: string): string {
   return `<figure class="chart" id="${e(id)}" data-chart="${kind}" data-resource="${
@@ -31,7 +30,7 @@ function seasons(r: ResourceSection): string {
 /** One resource: its facts, the forecast chart and the decomposition chart. */
 export function renderResource(r: ResourceSection, data: ReportData): string {
   const facts = [
-    ["status", badge(r.status)],
+    ["status", `${badge(r.severity)} ${e(r.status.replace("_", " "))}`],
     [
       "used",
       `${formatValue(r.current, r.unit)} of ${formatValue(r.limit, r.unit)} (${
@@ -42,12 +41,18 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     ["exhausted at", markText(r)],
     ["time to exhaustion", etaText(r, data)],
     ["anomalies", String(r.anomalies.length)],
+    [
+      "evidence",
+      `${formatDuration(r.evidence.spanMs)} of history, ${r.evidence.points} points (${
+        e(r.evidence.tier)
+      } tier)${r.reason ? `: ${e(r.reason)}` : ""}`,
+    ],
   ].map(([k, v]) => `<div><span class="k">${k}</span> ${v}</div>`).join("");
   const ahead = r.forecast?.ts.length
-    ? `forecast (${e(r.model)}) ${
+    ? `forecast (${e(r.forecastModel)}) ${
       formatDuration(r.forecast.ts.at(-1)! - (r.series.ts.at(-1) ?? data.to))
     } ahead with 80 % and 95 % bands`
-    : "no forecast (too little history)";
+    : `no forecast (${e(r.reason ?? "too little history")})`;
   const decomposition = r.decomposition
     ? figure(
       `chart-${r.id}-decomposition`,
@@ -59,7 +64,7 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     )
     : "";
   return `<section class="resource" id="res-${e(r.id)}">
-<h3>${e(resourceName(r))}</h3>
+<h3>${e(r.name)}</h3>
 <p class="muted">${e(r.metric)}${r.labels ? `{${e(r.labels)}}` : ""}</p>
 <div class="facts">${facts}</div>
 <div class="controls">Drag across a chart to zoom; double-click to reset.
@@ -113,12 +118,14 @@ ${data.recommendations.map(recommendation).join("\n")}
 export function renderMethods(data: ReportData): string {
   const pct = (v: number | null) => formatValue(v, "ratio");
   const rows = data.resources.map((r) =>
-    `<tr><td>${e(resourceName(r))}</td><td>${e(r.model)}</td><td>${e(seasons(r))}</td>` +
+    `<tr><td>${e(r.name)}</td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
     `<td class="num">${formatValue(r.accuracy.mae, r.unit)}</td>` +
     `<td class="num">${pct(r.accuracy.wape)}</td>` +
     `<td class="num">${pct(r.accuracy.coverage80)}</td>` +
     `<td class="num">${pct(r.accuracy.coverage95)}</td>` +
-    `<td class="num">${r.accuracy.origins}</td><td>${e(r.capacityModel)} (${e(r.tier)})</td></tr>`
+    `<td class="num">${r.accuracy.origins}</td><td>${e(r.model)} (${e(r.evidence.tier)}, ${
+      formatDuration(r.evidence.spanMs)
+    })</td></tr>`
   ).join("\n");
   const notes = data.notes.map((n) => `<li>${e(n)}</li>`).join("");
   return `<section id="methods"><h2>Methods</h2>
@@ -134,7 +141,7 @@ separate capacity model per resource: a robust linear or quadratic trend on the 
 series with a block bootstrap.</p>
 <table class="methods"><thead><tr><th>Series</th><th>Forecast model</th><th>Seasons</th>
 <th class="num">MAE</th><th class="num">WAPE</th><th class="num">80 % cov.</th>
-<th class="num">95 % cov.</th><th class="num">Origins</th><th>Capacity trend (tier)</th></tr></thead>
+<th class="num">95 % cov.</th><th class="num">Origins</th><th>Capacity trend (tier, history)</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

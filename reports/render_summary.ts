@@ -12,7 +12,6 @@ import {
   formatGrowth,
   formatValue,
 } from "./format_value.ts";
-import { resourceName } from "./resource_name.ts";
 
 /** Rows of the status table shown before "show all". */
 export const SUMMARY_ROWS = 12;
@@ -26,7 +25,8 @@ export function badge(status: string): string {
 
 /** Time to exhaustion of a resource with its interval, relative to the report's time. */
 export function etaText(r: ResourceSection, data: ReportData): string {
-  return formatEta(r.eta, r.etaLow, r.etaHigh, data.generatedAt, data.horizonMs);
+  if (r.status === "insufficient") return `unknown: ${e(r.reason ?? "too little history")}`;
+  return formatEta(r.eta, r.etaLow, r.etaHigh, data.now, data.horizonMs);
 }
 
 /** The level treated as exhaustion, e.g. `475 GiB (95 %)`. */
@@ -37,9 +37,9 @@ export function markText(r: ResourceSection): string {
 }
 
 function row(r: ResourceSection, i: number, data: ReportData): string {
-  return `<tr><td class="num">${i + 1}</td><td><a href="#res-${e(r.id)}">${
-    e(resourceName(r))
-  }</a></td><td>${badge(r.status)}</td>` +
+  return `<tr><td class="num">${i + 1}</td><td><a href="#res-${e(r.id)}">${e(r.name)}</a></td><td>${
+    badge(r.severity)
+  }${r.status === "insufficient" ? " insufficient" : ""}</td>` +
     `<td class="num">${formatValue(r.current, r.unit)} / ${formatValue(r.limit, r.unit)}</td>` +
     `<td class="num">${formatValue(r.utilization, "ratio")}</td>` +
     `<td class="num">${formatGrowth(r.growthPerDay, r.unit)}</td>` +
@@ -60,14 +60,19 @@ function lead(data: ReportData): string {
   const top = rs[0];
   if (!top) return "The lake holds no capacity series for this range.";
   const horizon = formatDuration(data.horizonMs);
+  if (data.status === "insufficient") {
+    return `<strong>Too little history for times to exhaustion:</strong> ${
+      e(data.reason ?? "")
+    }. Every resource's severity is unknown until then; the current levels below are facts, not forecasts.`;
+  }
   if (top.eta === null) {
     const fullest = rs.reduce((a, b) => ((b.utilization ?? -1) > (a.utilization ?? -1) ? b : a));
     return `No resource reaches its exhaustion mark within ${horizon}. The fullest is <strong>${
-      e(resourceName(fullest))
+      e(fullest.name)
     }</strong> at ${formatValue(fullest.utilization, "ratio")} of its limit.`;
   }
   const soon = rs.filter((r) => r.eta !== null).length;
-  return `<strong>${e(resourceName(top))}</strong> runs out first: ${
+  return `<strong>${e(top.name)}</strong> runs out first: ${
     formatValue(top.utilization, "ratio")
   } used, growing ${formatGrowth(top.growthPerDay, top.unit)}, it reaches ${markText(top)} ${
     etaText(top, data)
@@ -82,7 +87,7 @@ function lead(data: ReportData): string {
  */
 export function renderSummary(data: ReportData): string {
   const rs = data.resources;
-  const count = (s: string) => rs.filter((r) => r.status === s).length;
+  const count = (s: string) => rs.filter((r) => r.severity === s).length;
   const rows = rs.map((r, i) => row(r, i, data));
   const rest = rows.length > SUMMARY_ROWS
     ? `\n<details class="more"><summary>Show the other ${

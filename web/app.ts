@@ -28,7 +28,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
-import { reportRoutes } from "../reports/mod.ts";
+import { reportRoutes } from "./routes/reports.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {

@@ -70,14 +70,15 @@
     return Math.max(480, Math.min(1040, el.clientWidth || 900));
   }
 
-  // The time frame of a resource's charts: its history and the capacity horizon after it, so
-  // every resource is seen over the same span; a brushed range replaces it.
+  // The time frame of a resource's charts: its history, and after it its forecast and time to
+  // exhaustion when it has them (never empty days after a sliver of data); a brushed range
+  // replaces it.
   function timeDomain(r, future = true) {
     const z = zoom.get(r.id);
     if (z) return z.map((t) => new Date(t));
     const start = r.series.ts[0] ?? data.from;
     const end = future
-      ? Math.max(data.to + data.horizonMs, r.forecast?.ts.at(-1) ?? 0)
+      ? Math.max(data.to, r.forecast?.ts.at(-1) ?? 0, r.eta ?? 0)
       : Math.max(data.to, r.series.ts.at(-1) ?? 0);
     return [new Date(start), new Date(end)];
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { openLake, writeSamples } from "../../lake/mod.ts";
 import { capacityReport } from "../../analytics/capacity_report.ts";
 import { findResources, latestTime, latestValue } from "../../analytics/bottleneck_resources.ts";
-import { DAY, END, sickLake, STEP } from "./_capacity_lakes.ts";
+import { DAY, END, sickLake, START, STEP } from "./_capacity_lakes.ts";
 
 const GiB = 2 ** 30;
 
@@ -24,7 +24,10 @@ Deno.test("capacityReport() ranks the filling /var first with its growth and ETA
     assert.ok(Math.abs(etaDays - 2) < 0.1, `eta in ${etaDays} days`);
     assert.ok(first.etaLow! <= first.eta! && first.eta! <= first.etaHigh!);
     assert.equal(first.status, "crossing");
-    assert.equal(first.tier, "1h");
+    // 7 days of data in a 14-day look-back: the tier is picked from the data (≤ 8 days: 1m).
+    assert.equal(first.tier, "1m");
+    assert.equal(first.reason, null);
+    assert.equal(first.last - first.first, END - STEP - START);
     // Sorted by ETA, nulls last.
     const etas = rows.map((r) => r.eta ?? Infinity);
     assert.deepEqual(etas, etas.slice().sort((a, b) => a - b));

@@ -3,7 +3,9 @@ import { openLake, writeSamples } from "../../lake/mod.ts";
 import type { Sample } from "../../collectors/sample.ts";
 import { recommend } from "../../analytics/recommend.ts";
 import { capacityRecommendations } from "../../analytics/recommend_capacity.ts";
+import type { CapacityRow } from "../../analytics/mod.ts";
 import { DAY, END, healthyLake, sickLake, STEP } from "./_capacity_lakes.ts";
+import { capacityRow } from "./_capacity_fixtures.ts";
 
 const GiB = 2 ** 30;
 
@@ -22,7 +24,7 @@ Deno.test("recommend() flags the filling /var as critical with its numbers", asy
     assert.equal(v.disk, "nvme1n1");
     assert.match(
       fs.title,
-      /^File system \/var on db1 reaches 95 % in 4\d h .*at \+25\.0 GiB\/day$/,
+      /^File system \/var on db1 reaches 95 % in (4\d h|2\.0 days) .*at \+25\.0 GiB\/day$/,
     );
     assert.match(fs.effect, /175 GiB/);
     assert.equal(fs.evidence.series[0]?.metric, "filesystem_used_bytes");
@@ -166,26 +168,25 @@ Deno.test("capacityRecommendations() grades severity by ETA and words each resou
     points: 10,
     tier: "1h",
   };
+  const row = (over: Partial<CapacityRow>) => capacityRow({ ...base, ...over });
   const recs = capacityRecommendations([
-    {
-      ...base,
+    row({
       resource: "memory",
       metric: "memory_bytes",
       labels: "state=used",
       eta: now + 10 * DAY,
-    },
-    { ...base, resource: "inodes", labels: "mountpoint=/srv", eta: now + 20 * DAY },
-    { ...base, resource: "cpu", threshold: 4, limit: 4, eta: now + 5 * DAY, growthPerDay: -0.1 },
-    { ...base, resource: "connections", eta: now + 1 * DAY },
-    {
-      ...base,
+    }),
+    row({ resource: "inodes", labels: "mountpoint=/srv", eta: now + 20 * DAY }),
+    row({ resource: "cpu", threshold: 4, limit: 4, eta: now + 5 * DAY, growthPerDay: -0.1 }),
+    row({ resource: "connections", eta: now + 1 * DAY }),
+    row({
       resource: "filesystem",
       labels: "mountpoint=/x",
       status: "over",
       eta: now,
       utilization: 0.97,
-    },
-    { ...base, resource: "memory", eta: null },
+    }),
+    row({ resource: "memory", eta: null }),
   ], { now, sinceMs: 7 * DAY, criticalMs: 2 * DAY, warningMs: 12 * DAY });
   assert.deepEqual(recs.map((r) => [r.rule, r.severity]), [
     ["memory-full", "warning"],
@@ -226,9 +227,9 @@ Deno.test("capacityRecommendations() prints one ETA when both ends of its 80 % i
   };
   const eta = now + 5.2 * DAY;
   const [narrow, wide, open] = capacityRecommendations([
-    { ...row, eta, etaLow: eta - 20 * 60_000, etaHigh: eta + 20 * 60_000 },
-    { ...row, eta, etaLow: eta - 0.5 * DAY, etaHigh: eta + DAY },
-    { ...row, eta, etaLow: eta - 20 * 60_000, etaHigh: null },
+    capacityRow({ ...row, eta, etaLow: eta - 20 * 60_000, etaHigh: eta + 20 * 60_000 }),
+    capacityRow({ ...row, eta, etaLow: eta - 0.5 * DAY, etaHigh: eta + DAY }),
+    capacityRow({ ...row, eta, etaLow: eta - 20 * 60_000, etaHigh: null }),
   ], { now, sinceMs: 7 * DAY });
   assert.match(narrow!.title, /^File system \/var on db1 reaches 95 % in 5\.2 days at \+2 B\/day$/);
   assert.match(wide!.title, / in 5\.2 days \(80 %: 4\.7 days–6\.2 days\) at /);

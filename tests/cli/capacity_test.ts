@@ -140,3 +140,33 @@ Deno.test("capacity --metric reads a lake series and finds the filling /var", as
     /No data for nothing_here\{\}/,
   );
 });
+
+Deno.test("capacity on 10 minutes of a fast-growing series says insufficient, with no ETA (regression)", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "short.csv");
+  const start = Date.UTC(2024, 0, 1);
+  const lines = ["timestamp,value"];
+  for (let i = 0; i <= 60; i++) {
+    lines.push(`${new Date(start + i * 10_000).toISOString()},${1e9 + i * 5e6}`);
+  }
+  Deno.writeTextFileSync(path, lines.join("\n") + "\n");
+  const { code, out } = await run(["--input", path, "--threshold", "2e9"]);
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  assert.equal(r.status, "insufficient");
+  assert.equal(r.reason, "10 min of history; ETAs need 1 day");
+  assert.equal(r.eta, null);
+  assert.equal(r.eta_days, null);
+  assert.equal(r.growth_per_day, null);
+  assert.equal(r.points, 61);
+});
+
+Deno.test("capacity cuts the horizon to 4x the history and says so", async () => {
+  const path = csv(24 * 5, (d) => 100 + 10 * d); // +10 a day for 5 days (the last point: 149.6)
+  const { out } = await run(["--input", path, "--threshold", "400", "--horizon", "90d"]);
+  const r = JSON.parse(out);
+  // 400 is 25 days out; 5 days of history support 19.8 days ahead: not within.
+  assert.equal(r.status, "beyond_horizon");
+  assert.ok(Math.abs(r.supported_horizon_days - 4 * r.history_days) < 1e-9);
+  assert.match(r.note, /^ETAs look 19\.8 days ahead \(4× the 5 days of history\), not 90 days$/);
+});

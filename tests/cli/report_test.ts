@@ -59,5 +59,5 @@ Deno.test("report --out --hosts --title writes where asked, for the hosts asked"
   assert.equal(code, 0);
   const html = await Deno.readTextFile(out);
   assert.match(html, /<title>Weekly &lt;capacity&gt;<\/title>/);
-  assert.match(html, /Hosts: sim-1/);
+  assert.match(html, /Data behind this report:<ul><li>sim-1: 2 days of data/);
 });

@@ -89,3 +89,27 @@ Deno.test("train rejects bad flags and fails on an empty lake or unknown metric"
     /No series of no_such_metric/,
   );
 });
+
+Deno.test("train on 7 minutes of data stores capacity models with status insufficient and no ETA", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-train-short-" });
+  simulateHost({
+    root,
+    host: "fresh",
+    start: Date.UTC(2024, 0, 1),
+    durationMs: 7 * 60_000,
+    stepMs: 10_000,
+    cpus: 1,
+    topN: 1,
+    diskFill: { from: 0.1, to: 0.3 },
+  });
+  const { out } = await run(["--data", root]);
+  const { models } = await loadModels(root);
+  const capacity = models.filter((m) => m.kind === "capacity");
+  assert.ok(capacity.length > 5, out);
+  for (const m of capacity) {
+    assert.equal(m.params.status, "insufficient", m.key);
+    assert.equal(m.params.eta, null);
+    assert.equal(m.params.reason, "7 min of history; ETAs need 1 day");
+  }
+  assert.match(out, /insufficient, eta none/);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openLake } from "../../lake/mod.ts";
+import { openLake, simulateHost } from "../../lake/mod.ts";
 import { buildReport, renderReport, type ReportData } from "../../reports/mod.ts";
 import { missing } from "../_skip.ts";
 import { openReport } from "./_browser.ts";
@@ -14,7 +14,12 @@ function report() {
   cached ??= (async () => {
     const lake = await openLake({ root: await testLake() });
     try {
-      const data = await buildReport(lake, { now: NOW, sinceMs: 2 * DAY, horizonMs: 3 * DAY });
+      const data = await buildReport(lake, {
+        now: NOW,
+        clock: () => NOW,
+        sinceMs: 2 * DAY,
+        horizonMs: 3 * DAY,
+      });
       const html = await renderReport(data);
       const path = join(await Deno.makeTempDir(), "report.html");
       await Deno.writeTextFile(path, html);
@@ -29,7 +34,7 @@ function report() {
 Deno.test("buildReport() ranks the filling disk and the saturated CPU with forecasts", async () => {
   const { data } = await report();
   assert.equal(data.generatedAt, NOW);
-  assert.deepEqual(data.hosts, ["sim-1"]);
+  assert.deepEqual(data.hosts.map((h) => h.host), ["sim-1"]);
   assert.ok(data.resources.length >= 2);
   const disk = data.resources.find((r) => r.labels.includes("mountpoint=/var"));
   assert.ok(disk, "the filling /var file system is in the report");
@@ -81,7 +86,12 @@ Deno.test("buildReport() is deterministic for a fixed lake and clock", async () 
   const { data } = await report();
   const lake = await openLake({ root: await testLake() });
   try {
-    const again = await buildReport(lake, { now: NOW, sinceMs: 2 * DAY, horizonMs: 3 * DAY });
+    const again = await buildReport(lake, {
+      now: NOW,
+      clock: () => NOW,
+      sinceMs: 2 * DAY,
+      horizonMs: 3 * DAY,
+    });
     assert.deepEqual(again, data);
   } finally {
     lake.close();
@@ -211,4 +221,49 @@ Deno.test({
       await browser.close();
     }
   },
+});
+
+Deno.test("a report on 7 minutes of data raises no alarm, says the span is too short and draws no forecast", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-report-short-" });
+  const start = Date.UTC(2025, 0, 6);
+  // The lake of the bug report: minutes of a machine, memory and disk moving fast.
+  simulateHost({
+    root,
+    host: "fresh",
+    start,
+    durationMs: 7 * 60_000,
+    stepMs: 5_000,
+    cpus: 2,
+    topN: 1,
+    diskFill: { mountpoint: "/var", from: 0.1, to: 0.2 },
+    cpuSaturation: { from: start, durationMs: 7 * 60_000 },
+  });
+  const lake = await openLake({ root });
+  try {
+    const data = await buildReport(lake, { clock: () => start });
+    assert.equal(data.status, "insufficient");
+    assert.ok(data.resources.length > 5);
+    for (const r of data.resources) {
+      assert.equal(r.status, "insufficient", r.id);
+      assert.equal(r.severity, "unknown", r.id);
+      assert.equal(r.eta, null);
+      assert.equal(r.growthPerDay, null);
+      assert.equal(r.forecast, null, "no forecast line after a sliver of data");
+      assert.match(r.reason!, /^7 min of history; ETAs need 1 day$/);
+      // The chart covers the data, not the 14 days asked for.
+      assert.ok(r.series.ts[0]! >= start && r.series.ts.at(-1)! <= start + 7 * 60_000);
+    }
+    assert.deepEqual(data.recommendations.filter((r) => r.severity !== "info"), []);
+    assert.ok(data.from >= start, "the report's range starts at the data");
+    const html = await renderReport(data);
+    assert.match(html, /fresh: 7 min of data/);
+    assert.match(html, /too short: 7 min of history; ETAs need 1 day/);
+    assert.doesNotMatch(html, /<td><span class="badge (warning|critical)">/);
+    assert.match(html, /<td><span class="badge unknown">unknown<\/span> insufficient<\/td>/);
+    assert.match(html, /Too little history for times to exhaustion/);
+    assert.match(html, /as df shows a user/);
+  } finally {
+    lake.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -39,7 +39,9 @@ Deno.test("GET /capacity ranks the filling disk first and lists the recommendati
   );
   assert.match(firstRow, /filesystem/);
   assert.match(firstRow, /mountpoint=\/var/);
-  assert.match(firstRow, /[hd] \(80 %: [\d.]+ [hd] – /);
+  assert.match(firstRow, /(h|days?) \(80 %: [\d.]+ (min|h|days?) – /);
+  assert.match(firstRow, /data-status="crossing"/);
+  assert.match(firstRow, /2 days of history/);
   assert.match(page, /\[(critical|warning)\]/);
   assert.match(page, /id="capacity-0"/);
   assert.match(page, /"forecast":\{"ts":\[/);
@@ -49,16 +51,17 @@ Deno.test("GET /api/capacity and /api/recommendations serve the same cached anal
   let now = END;
   await using s = await simulated(() => now);
   const capacity = await (await s.t.app.request("/api/capacity")).json();
-  assert.equal(capacity.state, "ready");
+  assert.equal(capacity.status, "ready");
   assert.equal(capacity.resources[0].resource, "filesystem");
-  assert.ok(capacity.resources[0].eta > capacity.from);
+  assert.ok(capacity.resources[0].eta > capacity.now);
+  assert.equal(capacity.hosts[0].spanMs, END - START - 600_000, "the real data span");
   assert.ok(capacity.resources[0].decomposition.trend.length > 0);
   assert.equal(
     capacity.resources[0].forecast.mean.length,
     capacity.resources[0].forecast.ts.length,
   );
   const recs = await (await s.t.app.request("/api/recommendations")).json();
-  assert.equal(recs.state, "ready");
+  assert.equal(recs.status, "ready");
   const rules = recs.recommendations.map((r: { rule: string }) => r.rule);
   assert.ok(rules.includes("cpu-saturated"), rules.join());
   assert.ok(rules.includes("filesystem-full"), rules.join());
@@ -78,10 +81,10 @@ Deno.test("GET /capacity says honestly that an empty lake has nothing to show", 
   await using t = await testApp();
   const page = await (await t.app.request("/capacity")).text();
   assert.match(page, /No capacity analysis to show/);
-  assert.match(page, /no resource with a known limit/);
+  assert.match(page, /No resource with a known limit/);
   const api = await (await t.app.request("/api/recommendations")).json();
   assert.deepEqual(api.recommendations, []);
-  assert.equal(api.state, "empty");
+  assert.equal(api.status, "empty");
 });
 
 Deno.test("GET /capacity says when the lake holds too little history", async () => {
@@ -90,8 +93,11 @@ Deno.test("GET /capacity says when the lake holds too little history", async () 
   {
     await using t = await testApp({ root, capacity: { bootstrap: 5 } });
     const api = await (await t.app.request("/api/capacity")).json();
-    assert.equal(api.state, "empty");
-    assert.match(api.reason, /too little history/);
+    assert.equal(api.status, "insufficient");
+    assert.match(api.reason, /^1 min of history; ETAs need 1 day$/);
+    const page = await (await t.app.request("/capacity")).text();
+    assert.match(page, /Too little history for ETAs yet/);
+    assert.doesNotMatch(page, /data-severity="(warning|critical)"/);
   }
   await Deno.remove(root, { recursive: true });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { capacityAnalysis, capacityResource } from "../analytics/_capacity_fixtures.ts";
 import { parseHTML } from "linkedom";
 import { testApp } from "./_app.ts";
 
@@ -77,25 +78,7 @@ Deno.test("GET /api/metrics lists the registry even for an empty lake", async ()
 Deno.test("capacityPage() keeps the ranking, shows ETA intervals and the recommendations", async () => {
   const { capacityPage } = await import("../../web/pages/capacity_page.ts");
   const now = Date.UTC(2024, 0, 1);
-  const base = {
-    host: "h",
-    metric: "filesystem_used_bytes",
-    labels: "mountpoint=/var",
-    unit: "bytes",
-    status: "crossing",
-    current: 1,
-    limit: 2,
-    threshold: 1.9,
-    growthPerDay: 0.1,
-    etaLow: null,
-    etaHigh: null,
-    model: "linear",
-    points: 2,
-    tier: "raw",
-    series: { ts: [0, 1], values: [1, null] },
-    decomposition: null,
-    forecast: null,
-  };
+  const base = {};
   const rec = {
     id: "filesystem-full:h:/var",
     rule: "filesystem-full",
@@ -108,21 +91,19 @@ Deno.test("capacityPage() keeps the ranking, shows ETA intervals and the recomme
     effect: "Adding space postpones it",
   };
   const html = String(
-    await capacityPage({
-      state: "ready",
-      generatedAt: now,
-      from: now,
+    await capacityPage(capacityAnalysis({
+      now,
       horizonMs: 86_400_000,
       resources: [
-        {
+        capacityResource({
           ...base,
           resource: "memory",
           eta: now + 3_600_000,
           etaLow: now + 1_800_000,
           etaHigh: null,
           utilization: 0.9,
-        },
-        {
+        }),
+        capacityResource({
           ...base,
           resource: "filesystem",
           eta: now + 3 * 86_400_000,
@@ -130,18 +111,23 @@ Deno.test("capacityPage() keeps the ranking, shows ETA intervals and the recomme
           etaHigh: now + 4 * 86_400_000,
           utilization: 0.5,
           series: { ts: [], values: [] },
-        },
-        { ...base, resource: "cpu", eta: null, etaLow: now + 5 * 86_400_000, utilization: 0.2 },
-        { ...base, resource: "inodes", eta: null, utilization: 0.1 },
+        }),
+        capacityResource({
+          resource: "cpu",
+          eta: null,
+          etaLow: now + 5 * 86_400_000,
+          utilization: 0.2,
+        }),
+        capacityResource({ resource: "inodes", eta: null, utilization: 0.1 }),
       ],
       recommendations: [rec],
-    }),
+    })),
   );
   const order = ["memory", "filesystem", "cpu", "inodes"].map((r) => html.indexOf(`<td>${r}</td>`));
   assert.deepEqual([...order].sort((a, b) => a - b), order);
-  assert.match(html, /1\.0 h \(80 %: 0\.5 h – past horizon\)/);
-  assert.match(html, /3\.0 d \(80 %: 2\.0 d – 4\.0 d\)/);
-  assert.match(html, /not in horizon \(80 %: from 5\.0 d\)/);
+  assert.match(html, /1 h \(80 %: 30 min – past horizon\)/);
+  assert.match(html, /3 days \(80 %: 2 days – 4 days\)/);
+  assert.match(html, /not in horizon \(80 %: from 5 days\)/);
   assert.match(html, /<td class="num">not in horizon<\/td>/);
   assert.match(html, /50\.0 %/);
   assert.match(html, /\[warning\] Grow \/var/);
@@ -153,14 +139,7 @@ Deno.test("capacityPage() keeps the ranking, shows ETA intervals and the recomme
   assert.match(html, /id="capacity-2"/);
   assert.doesNotMatch(html, /id="capacity-3"/);
   const none = String(
-    await capacityPage({
-      state: "ready",
-      generatedAt: now,
-      from: 0,
-      horizonMs: 1,
-      resources: [],
-      recommendations: [],
-    }),
+    await capacityPage(capacityAnalysis({ now, horizonMs: 1 })),
   );
   assert.match(none, /No recommendations/);
 });

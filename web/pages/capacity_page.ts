@@ -7,57 +7,79 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import type { CapacityResource, CapacityView } from "../load_capacity.ts";
+import { type CapacityAnalysis, type CapacityResource, spanText } from "../../analytics/mod.ts";
 import { layout } from "./layout.ts";
 
 function pct(v: number | null): string {
   return v === null ? "–" : `${(100 * v).toFixed(1)} %`;
 }
 
-function span(ms: number): string {
-  const days = ms / 86_400_000;
-  return days < 1 ? `${(days * 24).toFixed(1)} h` : `${days.toFixed(1)} d`;
-}
-
 /** ETA with its 80 % interval; a null slow end means it lies past the horizon. */
 function eta(r: CapacityResource, from: number): string {
+  if (r.status === "insufficient") return r.reason ?? "too little history";
   if (r.eta === null) {
     return r.etaLow === null
       ? "not in horizon"
-      : `not in horizon (80 %: from ${span(r.etaLow - from)})`;
+      : `not in horizon (80 %: from ${spanText(r.etaLow - from)})`;
   }
-  const lo = r.etaLow === null ? "?" : span(r.etaLow - from);
-  const hi = r.etaHigh === null ? "past horizon" : span(r.etaHigh - from);
-  return `${span(r.eta - from)} (80 %: ${lo} – ${hi})`;
+  const lo = r.etaLow === null ? "?" : spanText(r.etaLow - from);
+  const hi = r.etaHigh === null ? "past horizon" : spanText(r.etaHigh - from);
+  return `${spanText(r.eta - from)} (80 %: ${lo} – ${hi})`;
+}
+
+function evidence(r: CapacityResource): string {
+  const e = r.evidence;
+  return `${
+    e.spanMs === null ? "no" : spanText(e.spanMs)
+  } of history, ${e.points} points (${e.tier})`;
 }
 
 /**
- * Renders the Capacity page.
+ * Renders the Capacity page from the capacity analysis.
  *
- * @param view What analytics produced, or why there is nothing to show.
+ * @param view The analysis (`analyzeCapacity`).
  * @returns The page.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { capacityPage } from "./capacity_page.ts";
- * const page = String(await capacityPage({ state: "empty", reason: "Not enough data" }));
+ * const page = String(await capacityPage({ status: "empty", reason: "Not enough data", generatedAt: 0,
+ *   now: NaN, from: 0, to: 0, sinceMs: 1, horizonMs: 1, stepMs: 60_000, source: "test",
+ *   evidence: { minSpanMs: 1, minHorizonShare: 0.25, minWindowMs: 1 },
+ *   filesystemLimit: "df", hosts: [], resources: [], recommendations: [], notes: [] }));
  * assert.match(page, /Not enough data/);
  * ```
  */
-export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<HtmlEscapedString> {
-  if (view.state === "empty") {
-    const body = html`
-      <h1>Capacity</h1>
-      <div class="empty">
-        <p><strong>No capacity analysis to show.</strong></p>
-        <p>${view.reason}</p>
-        <p>Forecasts need history: keep <code>deno task serve</code> or <code>deno task collect</code> running
-      for a few hours (a day or more for daily seasonality), then come back.</p>
-      </div>
-    `;
-    return layout({ title: "Capacity", body });
+export function capacityPage(
+  view: CapacityAnalysis,
+): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const spans = view.hosts.map((h) =>
+    html`<li>${h.host}: ${spanText(h.spanMs)} of data, ${new Date(h.first).toISOString()} to ${
+      new Date(h.last).toISOString()
+    }${
+      h.reason
+        ? html`
+          <strong>(too short: ${h.reason})</strong>
+        `
+        : ""
+    }</li>`
+  );
+  const notice = view.status === "ready" ? "" : html`
+    <div class="empty">
+      <p><strong>${view.status === "empty"
+        ? "No capacity analysis to show."
+        : "Too little history for ETAs yet."}</strong></p>
+      <p>${view.reason}</p>
+      <p>Forecasts need history: keep <code>deno task serve</code> or <code>deno task collect</code> running
+      (an ETA needs ${spanText(view.evidence.minSpanMs)} of data, and looks at most ${Math.round(
+        1 / view.evidence.minHorizonShare,
+      )}× its history ahead), then come back.</p>
+    </div>
+  `;
+  if (view.status === "empty") {
+    return layout({ title: "Capacity", body: html`<h1>Capacity</h1>${notice}` });
   }
-  const ranked = view.resources; // capacityReport's ranking: soonest ETA, then interval, then use
+  const ranked = view.resources; // the analysis' ranking: soonest ETA, then interval, then use
   const rows = ranked.map((r, i) =>
     html`
       <tr>
@@ -65,10 +87,12 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
         <td>${r.host}</td>
         <td>${r.resource}</td>
         <td>${r.labels || "–"}</td>
-        <td>${r.status}</td>
+        <td data-status="${r.status}">${r.status}</td>
+        <td data-severity="${r.severity}">${r.severity}</td>
         <td class="num">${pct(r.utilization)}</td>
-        <td class="num">${eta(r, view.from)}</td>
+        <td class="num">${eta(r, view.now)}</td>
         <td>${r.model}</td>
+        <td>${evidence(r)}</td>
       </tr>
     `
   );
@@ -84,7 +108,8 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
         }<p><em>${r.effect}</em></p></li>`
       )
     }</ul>`;
-  const charts = ranked.filter((r) => r.series.ts.length > 0).map((r, i) =>
+  const charted = ranked.filter((r) => r.series.ts.length > 0);
+  const charts = charted.map((r, i) =>
     html`
       <section class="card">
         <h2>${r.host} · ${r.resource} ${r.labels}</h2>
@@ -94,6 +119,7 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
   );
   const body = html`
     <h1>Capacity</h1>
+    ${notice}
     <section class="card wide">
       <h2>Bottlenecks, nearest exhaustion first</h2>
       <table>
@@ -104,16 +130,20 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
             <th>Resource</th>
             <th>Labels</th>
             <th>Status</th>
+            <th>Severity</th>
             <th class="num">Utilization</th>
             <th class="num">Time to exhaustion</th>
             <th>Model</th>
+            <th>Evidence</th>
           </tr>
         </thead>
         <tbody>${rows}</tbody>
       </table>
     </section>
+    <p class="muted">Data behind the analysis:</p>
+    <ul class="muted">${spans}</ul>
     <p
-      class="muted">Analysis of the lake up to ${new Date(view.from).toISOString()}, horizon ${span(
+      class="muted">Analysis up to ${new Date(view.now).toISOString()}, horizon ${spanText(
         view.horizonMs,
       )}; data at <a href="/api/capacity">/api/capacity</a> and <a href="/api/recommendations">/api/recommendations</a>.</p>
     <section class="card wide"><h2>Recommendations</h2>${recs}</section>
@@ -123,9 +153,6 @@ export function capacityPage(view: CapacityView): HtmlEscapedString | Promise<Ht
     title: "Capacity",
     body,
     scripts: ["d3.min.js", "plot.min.js", "capacity.js"],
-    data: {
-      generatedAt: view.generatedAt,
-      resources: ranked.filter((r) => r.series.ts.length > 0),
-    },
+    data: { generatedAt: view.generatedAt, resources: charted },
   });
 }

@@ -1,11 +1,11 @@
 /**
- * `GET /api/capacity` and `GET /api/recommendations`: the Capacity page's data as JSON (the
- * same cached analysis the page draws).
+ * `GET /api/capacity` and `GET /api/recommendations`: the capacity analysis as JSON (the same
+ * cached result the Capacity page draws and the report renders).
  *
  * @module
  */
 import { Hono } from "hono";
-import type { CapacityView } from "../load_capacity.ts";
+import type { CapacityAnalysis } from "../../analytics/mod.ts";
 
 /**
  * Creates the capacity API routes.
@@ -13,17 +13,19 @@ import type { CapacityView } from "../load_capacity.ts";
  * @param load The shared, cached capacity loader.
  * @returns A Hono app to mount at the root.
  */
-export function capacityRoutes(load: () => Promise<CapacityView>): Hono {
+export function capacityRoutes(load: () => Promise<CapacityAnalysis>): Hono {
   return new Hono()
     .get("/api/capacity", async function capacity(c) {
       return c.json(await load());
     })
     .get("/api/recommendations", async function recommendations(c) {
-      const view = await load();
-      return c.json(
-        view.state === "ready"
-          ? { state: view.state, from: view.from, recommendations: view.recommendations }
-          : { state: view.state, reason: view.reason, recommendations: [] },
-      );
+      const a = await load();
+      return c.json({
+        status: a.status,
+        reason: a.reason,
+        now: a.now,
+        hosts: a.hosts,
+        recommendations: a.recommendations,
+      });
     });
 }

@@ -9,7 +9,7 @@ import { alertsPage } from "../pages/alerts_page.ts";
 import { capacityPage } from "../pages/capacity_page.ts";
 import { explorePage } from "../pages/explore_page.ts";
 import { livePage } from "../pages/live_page.ts";
-import type { CapacityView } from "../load_capacity.ts";
+import type { CapacityAnalysis } from "../../analytics/mod.ts";
 
 /**
  * Creates the page routes.
@@ -18,7 +18,7 @@ import type { CapacityView } from "../load_capacity.ts";
  * @param loadCapacity The shared, cached capacity loader.
  * @returns A Hono app to mount at the root.
  */
-export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityView>): Hono {
+export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityAnalysis>): Hono {
   return new Hono()
     .get("/", function home(c) {
       return c.redirect("/live");

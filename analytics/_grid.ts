@@ -1,10 +1,9 @@
 /**
- * Private helpers of `buildReport`: a nice step for a range, a regular time grid, rounding for
- * compact JSON, and the status of a resource.
+ * Private helpers of the capacity analysis: a nice step for a range, a regular time grid,
+ * rounding for compact JSON, and ids.
  *
  * @module
  */
-import type { Status } from "./report_data.ts";
 
 const MIN = 60_000;
 const niceSteps = [
@@ -70,21 +69,6 @@ export function round(v: number | null | undefined): number | null {
 /** Rounds every element; see {@linkcode round}. */
 export function roundAll(values: ArrayLike<number | null>): (number | null)[] {
   return Array.from(values, (v) => round(v));
-}
-
-/**
- * The status of a resource: `critical` at ≥ 90 % or exhaustion within 3 days, `warning` at
- * ≥ 75 % or exhaustion within the horizon, `unknown` without a limit, else `ok`.
- */
-export function statusOf(
-  utilization: number | null,
-  eta: number | null,
-  now: number,
-): Status {
-  const soon = eta !== null && eta - now <= 3 * 86_400_000;
-  if ((utilization !== null && utilization >= 0.9) || soon) return "critical";
-  if ((utilization !== null && utilization >= 0.75) || eta !== null) return "warning";
-  return utilization === null ? "unknown" : "ok";
 }
 
 /** A slug for ids: lower case letters, digits and dashes. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { listReports, reportRoutes } from "../../reports/report_routes.ts";
+import { listReports, reportRoutes } from "../../web/routes/reports.ts";
 
 async function lakeWithReports(): Promise<string> {
   const root = await Deno.makeTempDir();

@@ -1,12 +1,13 @@
 /**
- * Hono routes serving generated reports from `DATA/reports/`: a list, the latest report, and
- * each report by name. Mount with `app.route("/reports", reportRoutes({ root }))`.
+ * Routes serving generated reports from `DATA/reports/`: a list, the latest report, and each
+ * report by name. Mount with `app.route("/reports", reportRoutes({ root }))`. The reports are
+ * files `deno task report` writes; `reports/` itself knows nothing of HTTP.
  *
  * @module
  */
 import { Hono } from "hono";
+import { html } from "hono/html";
 import { join } from "node:path";
-import { escapeHtml, formatTime } from "./format_value.ts";
 
 /** Options of {@linkcode reportRoutes}. */
 export interface ReportRoutesOptions {
@@ -56,7 +57,7 @@ export async function listReports(root: string): Promise<ReportFile[]> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { reportRoutes } from "./report_routes.ts";
+ * import { reportRoutes } from "./reports.ts";
  * const app = reportRoutes({ root: await Deno.makeTempDir() });
  * const res = await app.request("/?format=json");
  * assert.deepEqual(await res.json(), []);
@@ -71,14 +72,23 @@ export function reportRoutes(options: ReportRoutesOptions = {}): Hono {
     if (c.req.query("format") === "json") return c.json(files);
     const base = c.req.path.endsWith("/") ? c.req.path : `${c.req.path}/`;
     const items = files.map((f) =>
-      `<li><a href="${base}${encodeURIComponent(f.name)}">${escapeHtml(f.name)}</a> ` +
-      `<small>${Math.round(f.size / 1024)} KiB, ${formatTime(f.mtime)}</small></li>`
-    ).join("");
+      html`<li><a href="${base}${encodeURIComponent(f.name)}">${f.name}</a> <small>${
+        Math.round(f.size / 1024)
+      } KiB, ${new Date(f.mtime).toISOString().slice(0, 16).replace("T", " ")} UTC</small></li>`
+    );
     return c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reports</title></head>` +
-        `<body><h1>Capacity reports</h1>${
-          items ? `<ul>${items}</ul>` : "<p>No report yet: run <code>deno task report</code>.</p>"
-        }</body></html>`,
+      html`
+        <!doctype html>
+        <html lang="en">
+          <head>
+            <meta charset="utf-8">
+            <title>Reports</title>
+          </head>
+          <body><h1>Capacity reports</h1>${items.length
+            ? html`<ul>${items}</ul>`
+            : html`<p>No report yet: run <code>deno task report</code>.</p>`}</body>
+        </html>
+      `,
     );
   });
   app.get("/latest", async (c) => {

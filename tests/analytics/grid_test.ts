@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { niceStep, regularize, round, slug, statusOf, trim } from "../../reports/_grid.ts";
+import { niceStep, regularize, round, slug, trim } from "../../analytics/_grid.ts";
+import { capacitySeverity } from "../../analytics/mod.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -27,14 +28,22 @@ Deno.test("round() keeps five significant digits and maps non-finite to null", (
   assert.equal(round(undefined), null);
 });
 
-Deno.test("statusOf() ranks by utilization and time to exhaustion", () => {
+Deno.test("capacitySeverity() ranks by utilization and time to exhaustion, unknown without evidence", () => {
   const now = 0;
-  assert.equal(statusOf(0.95, null, now), "critical");
-  assert.equal(statusOf(0.2, 2 * DAY, now), "critical");
-  assert.equal(statusOf(0.8, null, now), "warning");
-  assert.equal(statusOf(0.2, 30 * DAY, now), "warning");
-  assert.equal(statusOf(0.2, null, now), "ok");
-  assert.equal(statusOf(null, null, now), "unknown");
+  const sev = (
+    status: "crossing" | "flat" | "insufficient" | "over",
+    u: number,
+    eta: number | null,
+  ) => capacitySeverity({ status, utilization: u, eta }, now);
+  assert.equal(sev("flat", 0.95, null), "critical");
+  assert.equal(sev("crossing", 0.2, 2 * DAY), "critical");
+  assert.equal(sev("flat", 0.8, null), "warning");
+  assert.equal(sev("crossing", 0.2, 30 * DAY), "warning");
+  assert.equal(sev("flat", 0.2, null), "ok");
+  assert.equal(sev("over", 0.5, now), "critical");
+  assert.equal(sev("flat", NaN, null), "unknown");
+  // A nearly full resource with too little history is still "unknown": no claim on a sliver.
+  assert.equal(sev("insufficient", 0.99, null), "unknown");
 });
 
 Deno.test("slug() keeps letters, digits and single dashes", () => {

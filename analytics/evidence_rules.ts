@@ -1,0 +1,150 @@
+/**
+ * The evidence rules every surface applies before it makes a claim: how much history an ETA or
+ * a growth rate needs, and how much of a window a "for N min" claim needs. One place, so the
+ * Capacity page, the API, the report, the CLI and the notebooks cannot disagree.
+ *
+ * @module
+ */
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** The thresholds of the evidence rules. */
+export interface EvidenceRules {
+  /** Least history (first to last sample) before any ETA or growth rate; default 1 day. */
+  minSpanMs: number;
+  /** Least history as a share of how far an ETA looks ahead; default 1/4. With less, the ETA
+   * looks only `span / minHorizonShare` ahead (4× the history): 3 days of data support ETAs
+   * 12 days out, not 30. */
+  minHorizonShare: number;
+  /** Least data inside a recent window before a "saturated for N min" claim; default 10 min
+   * (two thirds of the default 15-minute window). */
+  minWindowMs: number;
+}
+
+/** The defaults, documented in README ("Evidence rules"). */
+export const DEFAULT_EVIDENCE: Readonly<EvidenceRules> = Object.freeze({
+  minSpanMs: DAY,
+  minHorizonShare: 0.25,
+  minWindowMs: 10 * MIN,
+});
+
+/** The verdict on a history. */
+export interface EvidenceVerdict {
+  /** True when the history may carry an ETA and a growth rate. */
+  sufficient: boolean;
+  /** History span in ms (last − first sample; 0 for one point, NaN for none). */
+  spanMs: number;
+  /** How far ahead an ETA may look, ms: the horizon asked for, cut to `span / minHorizonShare`
+   * (0 when insufficient). */
+  horizonMs: number;
+  /** Why there is no ETA, e.g. `7 min of history; ETAs need 1 day`; null when sufficient. */
+  reason: string | null;
+  /** Why the horizon is shorter than asked, e.g. `ETAs look 12 days ahead (4× the 3 days of
+   * history), not 30 days`; null when it is not. */
+  note: string | null;
+}
+
+/**
+ * Judges whether a history may carry a capacity ETA and growth rate, and how far ahead.
+ *
+ * @param first First sample time, ms (NaN when none).
+ * @param last Last sample time, ms.
+ * @param horizonMs The horizon asked for, ms.
+ * @param rules Overrides of {@linkcode DEFAULT_EVIDENCE}.
+ * @returns The verdict with a reason a person can read.
+ * @throws {RangeError} If the horizon is not positive.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeHistory } from "./evidence_rules.ts";
+ * const v = judgeHistory(0, 7 * 60_000, 30 * 86_400_000);
+ * assert.equal(v.sufficient, false);
+ * assert.equal(v.reason, "7 min of history; ETAs need 1 day");
+ * const w = judgeHistory(0, 3 * 86_400_000, 30 * 86_400_000);
+ * assert.equal(w.sufficient, true);
+ * assert.equal(w.horizonMs, 12 * 86_400_000);
+ * assert.equal(w.note, "ETAs look 12 days ahead (4× the 3 days of history), not 30 days");
+ * ```
+ */
+export function judgeHistory(
+  first: number,
+  last: number,
+  horizonMs: number,
+  rules: Partial<EvidenceRules> = {},
+): EvidenceVerdict {
+  if (!(horizonMs > 0)) throw new RangeError(`Invalid horizonMs: ${horizonMs}`);
+  const r = { ...DEFAULT_EVIDENCE, ...rules };
+  const spanMs = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, last - first) : NaN;
+  if (!(spanMs >= r.minSpanMs)) {
+    const have = Number.isFinite(spanMs) ? `${spanText(spanMs)} of history` : "No history";
+    return {
+      sufficient: false,
+      spanMs,
+      horizonMs: 0,
+      reason: `${have}; ETAs need ${spanText(r.minSpanMs)}`,
+      note: null,
+    };
+  }
+  const supported = r.minHorizonShare > 0 ? spanMs / r.minHorizonShare : Infinity;
+  if (supported >= horizonMs) {
+    return { sufficient: true, spanMs, horizonMs, reason: null, note: null };
+  }
+  const times = Number((1 / r.minHorizonShare).toFixed(1));
+  return {
+    sufficient: true,
+    spanMs,
+    horizonMs: supported,
+    reason: null,
+    note: `ETAs look ${spanText(supported)} ahead (${times}× the ${
+      spanText(spanMs)
+    } of history), not ${spanText(horizonMs)}`,
+  };
+}
+
+/**
+ * How long a "for N" claim over a window may say: the data's span inside the window, or null
+ * when that is below `minWindowMs` (then no claim is made).
+ *
+ * @param windowMs The window asked for, ms.
+ * @param dataSpanMs Span of the data inside it (last − first sample), ms.
+ * @param rules Overrides of {@linkcode DEFAULT_EVIDENCE}.
+ * @returns The span a claim may state, ms, or null.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { claimSpan } from "./evidence_rules.ts";
+ * assert.equal(claimSpan(15 * 60_000, 5 * 60_000), null);
+ * assert.equal(claimSpan(15 * 60_000, 12 * 60_000), 12 * 60_000);
+ * assert.equal(claimSpan(15 * 60_000, 20 * 60_000), 15 * 60_000);
+ * ```
+ */
+export function claimSpan(
+  windowMs: number,
+  dataSpanMs: number,
+  rules: Partial<EvidenceRules> = {},
+): number | null {
+  const r = { ...DEFAULT_EVIDENCE, ...rules };
+  const span = Math.min(windowMs, dataSpanMs);
+  return Number.isFinite(span) && span >= Math.min(r.minWindowMs, windowMs) ? span : null;
+}
+
+/**
+ * A span for people: minutes under an hour, hours under a day, then days.
+ *
+ * @param ms Milliseconds.
+ * @returns E.g. `7 min`, `2.5 h`, `1 day`, `7.5 days`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spanText } from "./evidence_rules.ts";
+ * assert.deepEqual([420_000, 9_000_000, 86_400_000, 648_000_000].map(spanText),
+ *   ["7 min", "2.5 h", "1 day", "7.5 days"]);
+ * ```
+ */
+export function spanText(ms: number): string {
+  if (ms < HOUR) return `${Math.round(ms / MIN)} min`;
+  if (ms < DAY) return `${Number((ms / HOUR).toFixed(ms < 10 * HOUR ? 1 : 0))} h`;
+  const d = Number((ms / DAY).toFixed(1));
+  return `${d} ${d === 1 ? "day" : "days"}`;
+}

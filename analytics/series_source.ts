@@ -1,0 +1,285 @@
+/**
+ * Where the analytics read series: a {@linkcode SeriesSource}. The lake is one source
+ * ({@linkcode lakeSource}), series held in memory or read from CSV another
+ * ({@linkcode memorySource}); a remote query API can be a third. The capacity analysis and the
+ * recommendation rules receive a source and never reach into a storage layer themselves.
+ *
+ * @module
+ */
+import type { Lake } from "../lake/mod.ts";
+import { type CsvSeriesOptions, readCsvSeries } from "./csv_series.ts";
+
+/** One series' identity. */
+export interface SeriesKey {
+  host: string;
+  metric: string;
+  /** Canonical label string, `""` for none. */
+  labels: string;
+}
+
+/** What {@linkcode SeriesSource.series} reads. */
+export interface SourceSeriesOptions {
+  metric: string;
+  labels: string;
+  host: string;
+  /** Range, ms (start inclusive, end exclusive). */
+  from: number;
+  to: number;
+  /** Bucket width, ms; default the tier's own (raw instants for raw data). */
+  step?: number;
+  /** Value of a bucket; default `avg`. */
+  agg?: "avg" | "last";
+}
+
+/** A series read: timestamps (ms, ascending), values (NaN where missing), and the tier. */
+export interface SourceSeries {
+  /** Storage tier that served it: `raw`, `1m`, `1h`, or `memory`. */
+  tier: string;
+  ts: Float64Array;
+  values: Float64Array;
+}
+
+/** First and last sample time of a host, ms. */
+export interface HostExtent {
+  host: string;
+  first: number;
+  last: number;
+}
+
+/** Summary of one series over a window (see {@linkcode SeriesSource.windowStats}). */
+export interface WindowRow extends SeriesKey {
+  avg: number;
+  median: number;
+  max: number;
+  /** Finite samples. */
+  n: number;
+  /** The newest value in the window. */
+  lastValue: number;
+  /** First and last sample time in the window, ms. */
+  first: number;
+  last: number;
+}
+
+/** A place series come from. */
+export interface SeriesSource {
+  /** What it is, for methods notes, e.g. `lake data`. */
+  readonly name: string;
+  /** Every series present. */
+  metrics(): Promise<SeriesKey[]>;
+  /** One series over a range. */
+  series(options: SourceSeriesOptions): Promise<SourceSeries>;
+  /** First and last sample time per host (empty when there is no data). */
+  extent(): Promise<HostExtent[]>;
+  /** Per-series summaries of the given metrics over `[from, to)`, and the query behind them
+   * when there is one (shown as evidence). */
+  windowStats(
+    metrics: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<{ rows: WindowRow[]; query?: string }>;
+}
+
+/**
+ * A source over an open lake. Series reads pick the tier from the data that exists (a 14-day
+ * look-back on a lake holding minutes of data reads raw samples, not one hourly row). The
+ * extent is read once per source: make a new source to see newer data.
+ *
+ * @param lake An open lake (the caller closes it).
+ * @returns The source.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openLake, writeSamples } from "../lake/mod.ts";
+ * import { lakeSource } from "./series_source.ts";
+ * const root = Deno.makeTempDirSync();
+ * const t = Date.UTC(2024, 0, 1);
+ * writeSamples([0, 1, 2].map((i) => ({ ts: t + i * 60_000, host: "h", metric: "m", labels: {}, value: i })), { root, id: t });
+ * const lake = await openLake({ root });
+ * const s = await lakeSource(lake).series({ metric: "m", labels: "", host: "h", from: t - 14 * 86_400_000, to: t + 180_000 });
+ * assert.equal(s.tier, "raw");
+ * assert.deepEqual([...s.values], [0, 1, 2]);
+ * lake.close();
+ * ```
+ */
+export function lakeSource(lake: Lake): SeriesSource {
+  let extents: Promise<HostExtent[]> | undefined;
+  return {
+    name: `lake ${lake.root}`,
+    metrics: () => lake.metrics(),
+    async series(o) {
+      // The lake picks the tier from the data that exists (see `Lake.series`).
+      const s = await lake.series({
+        metric: o.metric,
+        labels: o.labels,
+        host: o.host,
+        from: o.from,
+        to: o.to,
+        ...(o.step !== undefined && { step: o.step }),
+        ...(o.agg && { agg: o.agg }),
+      });
+      return { tier: s.tier, ts: s.ts, values: s.values };
+    },
+    extent() {
+      return extents ??= lake.extent();
+    },
+    async windowStats(metrics, from, to) {
+      const query = windowSql(metrics);
+      const rows = await lake.query<WindowRow>(query, {
+        from: Math.floor(from),
+        to: Math.ceil(to),
+      });
+      return { rows: rows.map((r) => ({ ...r, n: Number(r.n) })), query };
+    },
+  };
+}
+
+function windowSql(metrics: readonly string[]): string {
+  const list = metrics.map((m) => `'${m.replaceAll("'", "''")}'`).join(", ");
+  return `SELECT host, metric, labels, avg(value) AS avg,
+  quantile_cont(value, 0.5) AS median, max(value) AS max, count(*) AS n,
+  arg_max(value, ts) AS "lastValue", min(epoch_ms(ts)) AS first, max(epoch_ms(ts)) AS last
+FROM samples
+WHERE metric IN (${list})
+  AND isfinite(value)
+  AND (metric <> 'cpu_ratio' OR labels LIKE 'cpu=total,%' OR labels LIKE '%mode=idle')
+  AND ts >= epoch_ms(CAST($from AS BIGINT)) AND ts < epoch_ms(CAST($to AS BIGINT))
+GROUP BY ALL`;
+}
+
+/** A series held in memory, e.g. read from a CSV file. */
+export interface MemorySeries extends SeriesKey {
+  ts: Float64Array;
+  values: Float64Array;
+}
+
+/**
+ * A source over series held in memory (a CSV file read with `readCsvSeries`, a notebook's
+ * DataFrame, a test). Reads return the points in range (no bucketing: `step` is ignored).
+ *
+ * @param series The series; timestamps ascending.
+ * @param name What they are, for methods notes; default `memory`.
+ * @returns The source.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memorySource } from "./series_source.ts";
+ * const src = memorySource([{ host: "h", metric: "m", labels: "", ts: Float64Array.of(0, 60_000), values: Float64Array.of(1, 2) }]);
+ * assert.deepEqual(await src.extent(), [{ host: "h", first: 0, last: 60_000 }]);
+ * const s = await src.series({ host: "h", metric: "m", labels: "", from: 1, to: 120_000 });
+ * assert.deepEqual([...s.values], [2]);
+ * ```
+ */
+export function memorySource(series: readonly MemorySeries[], name = "memory"): SeriesSource {
+  const find = (k: SeriesKey) =>
+    series.find((s) => s.host === k.host && s.metric === k.metric && s.labels === k.labels);
+  return {
+    name,
+    metrics: () =>
+      Promise.resolve(series.map(({ host, metric, labels }) => ({ host, metric, labels }))),
+    series(o) {
+      const s = find(o);
+      const idx: number[] = [];
+      for (let i = 0; s && i < s.ts.length; i++) {
+        if (s.ts[i]! >= o.from && s.ts[i]! < o.to) idx.push(i);
+      }
+      return Promise.resolve({
+        tier: "memory",
+        ts: Float64Array.from(idx, (i) => s!.ts[i]!),
+        values: Float64Array.from(idx, (i) => s!.values[i]!),
+      });
+    },
+    extent() {
+      const by = new Map<string, HostExtent>();
+      for (const s of series) {
+        if (s.ts.length === 0) continue;
+        const e = by.get(s.host) ?? { host: s.host, first: Infinity, last: -Infinity };
+        e.first = Math.min(e.first, s.ts[0]!);
+        e.last = Math.max(e.last, s.ts[s.ts.length - 1]!);
+        by.set(s.host, e);
+      }
+      return Promise.resolve([...by.values()].sort((a, b) => (a.host < b.host ? -1 : 1)));
+    },
+    windowStats(metrics, from, to) {
+      const rows: WindowRow[] = [];
+      for (const s of series) {
+        if (!metrics.includes(s.metric)) continue;
+        const v: number[] = [];
+        let first = NaN, last = NaN, lastValue = NaN;
+        for (let i = 0; i < s.ts.length; i++) {
+          if (s.ts[i]! < from || s.ts[i]! >= to || !Number.isFinite(s.values[i]!)) continue;
+          v.push(s.values[i]!);
+          if (Number.isNaN(first)) first = s.ts[i]!;
+          last = s.ts[i]!;
+          lastValue = s.values[i]!;
+        }
+        if (v.length === 0) continue;
+        const sorted = [...v].sort((a, b) => a - b);
+        const mid = (sorted.length - 1) / 2;
+        rows.push({
+          host: s.host,
+          metric: s.metric,
+          labels: s.labels,
+          avg: v.reduce((a, b) => a + b, 0) / v.length,
+          median: (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2,
+          max: sorted[sorted.length - 1]!,
+          n: v.length,
+          lastValue,
+          first,
+          last,
+        });
+      }
+      return Promise.resolve({ rows });
+    },
+  };
+}
+
+/** Options of {@linkcode csvSource}: which columns, and the series' identity. */
+export interface CsvSourceOptions extends CsvSeriesOptions {
+  /** Host the values belong to; default `csv`. */
+  host?: string;
+  /** Metric name, e.g. `filesystem_used_bytes` (what makes it a capacity resource); default
+   * `value`. */
+  metric?: string;
+  /** Canonical labels; default `""`. */
+  labels?: string;
+  /** Name for methods notes; default `csv`. */
+  name?: string;
+}
+
+/**
+ * A source over one series read from CSV text (`readCsvSeries`: a header row, a time and a
+ * value column), e.g. an export from another monitoring system.
+ *
+ * @param text The CSV text.
+ * @param options Columns, host, metric and labels.
+ * @returns The source.
+ * @throws {RangeError} If the CSV has no data row or a named column is missing.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { csvSource } from "./series_source.ts";
+ * const src = csvSource("timestamp,value\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,2\n",
+ *   { host: "db1", metric: "memory_bytes", labels: "state=used" });
+ * assert.deepEqual(await src.metrics(), [{ host: "db1", metric: "memory_bytes", labels: "state=used" }]);
+ * const [e] = await src.extent();
+ * assert.equal(e!.last - e!.first, 60_000);
+ * ```
+ */
+export function csvSource(text: string, options: CsvSourceOptions = {}): SeriesSource {
+  const { host = "csv", metric = "value", labels = "", name = "csv", ...columns } = options;
+  const s = readCsvSeries(text, columns);
+  const order = [...s.ts.keys()].sort((a, b) => s.ts[a]! - s.ts[b]!);
+  const ts = Float64Array.from(order, (i) => s.ts[i]!);
+  const values = Float64Array.from(order, (i) => s.values[i]!);
+  return memorySource([{ host, metric, labels, ts, values }], name);
+}
+
+/**
+ * The source behind a value: a source as is, a lake wrapped with {@linkcode lakeSource}.
+ *
+ * @param input A source or an open lake.
+ * @returns The source.
+ */
+export function toSource(input: SeriesSource | Lake): SeriesSource {
+  return "windowStats" in input ? input : lakeSource(input);
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { compactLake, openLake, pickTierFor, simulateHost } from "../../lake/mod.ts";
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+const START = Date.UTC(2025, 0, 1);
+
+Deno.test("pickTierFor() picks the tier from the data's span inside the range", () => {
+  const now = START + 30 * DAY;
+  assert.equal(pickTierFor(now - 14 * DAY, now, now - 7 * MIN), "raw");
+  assert.equal(pickTierFor(now - 14 * DAY, now, now - 3 * DAY), "1m");
+  assert.equal(pickTierFor(now - 14 * DAY, now, now - 20 * DAY), "1h");
+  assert.equal(pickTierFor(now - 14 * DAY, now, NaN), "1h", "unknown data: the range decides");
+  assert.equal(
+    pickTierFor(now - DAY, now, now + DAY),
+    "raw",
+    "data after the range: nothing to read",
+  );
+  assert.throws(() => pickTierFor(now, now, now), /Invalid range/);
+});
+
+Deno.test("Lake.series() on a fresh lake reads raw samples for a 14-day look-back, not one hourly row", async () => {
+  const root = Deno.makeTempDirSync();
+  simulateHost({
+    root,
+    host: "new",
+    start: START,
+    durationMs: 7 * MIN,
+    stepMs: 10_000,
+    cpus: 1,
+    topN: 1,
+  });
+  const lake = await openLake({ root });
+  try {
+    const now = START + 7 * MIN;
+    const s = await lake.series({
+      metric: "memory_bytes",
+      labels: "state=used",
+      host: "new",
+      from: now - 14 * DAY,
+      to: now,
+    });
+    assert.equal(s.tier, "raw");
+    assert.equal(s.ts.length, 42);
+    // A forced tier is honoured.
+    const h = await lake.series({
+      metric: "memory_bytes",
+      labels: "state=used",
+      host: "new",
+      from: now - 14 * DAY,
+      to: now,
+      tier: "1h",
+    });
+    assert.deepEqual([h.tier, h.ts.length], ["1h", 1]);
+  } finally {
+    lake.close();
+  }
+});
+
+Deno.test("Lake.extent() gives each host's first and last sample, before and after compaction", async () => {
+  const root = Deno.makeTempDirSync();
+  simulateHost({
+    root,
+    host: "a",
+    start: START,
+    durationMs: 2 * DAY,
+    stepMs: 30 * MIN,
+    cpus: 1,
+    topN: 1,
+  });
+  simulateHost({
+    root,
+    host: "b",
+    start: START + DAY,
+    durationMs: 10 * MIN,
+    stepMs: MIN,
+    cpus: 1,
+    topN: 1,
+  });
+  const want = [
+    { host: "a", first: START, last: START + 2 * DAY - 30 * MIN },
+    { host: "b", first: START + DAY, last: START + DAY + 9 * MIN },
+  ];
+  const lake = await openLake({ root });
+  try {
+    assert.deepEqual(await lake.extent(), want);
+    await compactLake({ root, now: () => START + 3 * DAY });
+    assert.deepEqual(await lake.extent(), want, "the views refresh and the extent with them");
+  } finally {
+    lake.close();
+  }
+  const empty = await openLake({ root: Deno.makeTempDirSync() });
+  assert.deepEqual(await empty.extent(), []);
+  empty.close();
+});
