@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseLabels } from "../collectors/sample.ts";
+import { parseLabels } from "../collectors/mod.ts";
 import type { Lake } from "../lake/mod.ts";
 import { type SeriesSource, toSource } from "./series_source.ts";
 
