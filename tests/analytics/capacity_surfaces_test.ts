@@ -211,10 +211,11 @@ async function assertNotebookAgrees(root: string, api: Surface): Promise<void> {
       .map((o: { data?: Record<string, string[] | string>; text?: string[] | string }) =>
         [o.data?.["text/plain"] ?? o.text ?? ""].flat().join("")
       );
-    const plain = texts.find((t) => t.startsWith("db1\t"));
+    // the table's plain-text form: a header line, then one tab-separated line per resource
+    const plain = texts.find((t) => t.split("\n")[1]?.startsWith("db1\t"));
     assert.ok(plain, `notebook 03 printed no ranking:\n${texts.join("\n").slice(0, 2000)}`);
     const seen = Object.fromEntries(
-      plain.split("\n").map((line: string) => {
+      plain.split("\n").slice(1).map((line: string) => {
         const [host, resource, labels, status, severity] = line.split("\t");
         return [`${host} ${resource} ${labels}`, `${status}/${severity}`];
       }),
