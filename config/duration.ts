@@ -55,8 +55,8 @@ const WORDS: [number, string, string][] = [
 ];
 
 /**
- * Says a duration in the largest unit it fills, with at most two significant digits beyond the
- * whole part, for messages and pages: `7 min`, `2.5 h`, `1 day`, `3.2 days`.
+ * Says a duration in the largest unit it fills, for messages and pages: whole minutes and
+ * seconds, hours and days with a tenth below ten: `7 min`, `2.5 h`, `1 day`, `3.2 days`.
  *
  * @param ms Milliseconds (negative values are written with a minus sign).
  * @returns The words; `"0 s"` for zero, `"unknown"` for NaN or infinity.
@@ -77,7 +77,9 @@ export function formatDuration(ms: number): string {
   for (const [size, one, many] of WORDS) {
     if (ms >= size) {
       const n = ms / size;
-      const shown = n >= 10 ? Math.round(n) : Math.round(n * 10) / 10;
+      // minutes and seconds read best whole; hours, days and years keep a tenth below ten
+      const whole = n >= 10 || size <= 60_000;
+      const shown = whole ? Math.round(n) : Math.round(n * 10) / 10;
       return `${shown} ${shown === 1 ? one : many}`;
     }
   }

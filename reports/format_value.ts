@@ -1,73 +1,13 @@
 /**
- * Human-readable numbers for the report's tables: values in their unit, durations, dates.
+ * Human-readable numbers for the report's tables. Values, growth rates and times come from the
+ * one formatter module (`format/`) that the pages and notebooks use too, durations from
+ * `config/`; what is left here is the report's own: the ETA sentence and HTML escaping.
  *
  * @module
  */
+import { formatDuration as sayDuration } from "../config/mod.ts";
 
-const entities: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-const binary = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-const si = ["", "k", "M", "G", "T", "P"];
-
-/**
- * Formats a value in its unit: `bytes` as KiB/MiB/GiB…, `ratio` as a percentage, counts below
- * 100,000 with thousands separators (`2,300 inodes`), larger ones with an SI prefix
- * (`688 k inodes`), and the unit word after the number.
- *
- * @param value The value; `null` or non-finite prints `–`.
- * @param unit `bytes`, `ratio`, or another unit word (printed after the number; `""` for none).
- * @returns The text, e.g. `1.5 GiB`, `87.3 %`, `1.23 M 1/s`.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { formatValue } from "./format_value.ts";
- * assert.equal(formatValue(1.5 * 2 ** 30, "bytes"), "1.5 GiB");
- * assert.equal(formatValue(0.873, "ratio"), "87.3 %");
- * assert.equal(formatValue(2300, "inodes"), "2,300 inodes");
- * assert.equal(formatValue(null, "bytes"), "–");
- * ```
- */
-export function formatValue(value: number | null, unit: string): string {
-  if (value === null || !Number.isFinite(value)) return "–";
-  if (unit === "ratio") return `${trim(value * 100)} %`;
-  if (unit !== "bytes" && Math.abs(value) < 1e5) {
-    const abs = Math.abs(value);
-    const text = abs >= 1000 ? Math.round(value).toLocaleString("en-US") : trim(value);
-    return unit ? `${text} ${unit}` : text;
-  }
-  const [base, names] = unit === "bytes" ? [1024, binary] : [1000, si];
-  let v = value;
-  let i = 0;
-  // Move up a unit also when rounding would print the base itself (1023.99 MiB → 1 GiB).
-  while (Math.abs(Number(trim(v))) >= base && i < names.length - 1) (v /= base, i++);
-  const suffix = unit === "bytes" ? names[i] : `${names[i]}${names[i] && unit ? " " : ""}${unit}`;
-  return `${trim(v)} ${suffix}`.trimEnd();
-}
-
-/**
- * Formats a growth rate per day with its sign, e.g. `+18.6 GiB/day`, `-3 %/day`, `0 inodes/day`.
- *
- * @param perDay Growth per day in the unit; `null` or non-finite prints `–`.
- * @param unit As for {@linkcode formatValue}.
- * @returns The text.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { formatGrowth } from "./format_value.ts";
- * assert.equal(formatGrowth(1.5 * 2 ** 30, "bytes"), "+1.5 GiB/day");
- * assert.equal(formatGrowth(-12, "processes"), "-12 processes/day");
- * ```
- */
-export function formatGrowth(perDay: number | null, unit: string): string {
-  if (perDay === null || !Number.isFinite(perDay)) return "–";
-  const text = formatValue(perDay, unit);
-  return `${perDay > 0 && Number.parseFloat(text) !== 0 ? "+" : ""}${text}/day`;
-}
+export { formatGrowth, formatTime, formatValue } from "../format/mod.ts";
 
 /**
  * Formats a duration in ms as days, hours or minutes, e.g. `3.2 days`, `5 h`, `40 min`.
@@ -83,18 +23,16 @@ export function formatGrowth(perDay: number | null, unit: string): string {
  * ```
  */
 export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return "–";
-  const abs = Math.abs(ms);
-  if (abs >= 86_400_000) {
-    const d = ms / 86_400_000;
-    const text = String(Number(d.toFixed(Math.abs(d) >= 10 ? 0 : 1)));
-    return `${text} ${text === "1" ? "day" : "days"}`;
-  }
-  if (abs >= 3_600_000) {
-    return `${Number((ms / 3_600_000).toFixed(abs < 36_000_000 ? 1 : 0))} h`;
-  }
-  return `${Math.round(ms / 60_000)} min`;
+  return ms === null || !Number.isFinite(ms) ? "–" : sayDuration(ms);
 }
+
+const entities: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /**
  * Formats a time to exhaustion and its 80 % interval relative to `now`, e.g.
@@ -144,32 +82,9 @@ export function formatEta(
   })`;
 }
 
-function trim(v: number): string {
-  const abs = Math.abs(v);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
-  return String(Number(v.toFixed(digits)));
-}
-
 function splitUnit(text: string): [string, string] {
   const i = text.indexOf(" ");
   return [text.slice(0, i), text.slice(i + 1)];
-}
-
-/**
- * Formats an epoch time as `YYYY-MM-DD HH:MM UTC`.
- *
- * @param ms Milliseconds since the epoch; `null` prints `–`.
- * @returns The text.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { formatTime } from "./format_value.ts";
- * assert.equal(formatTime(Date.UTC(2025, 0, 2, 3, 4)), "2025-01-02 03:04 UTC");
- * ```
- */
-export function formatTime(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return "–";
-  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /**

@@ -13,13 +13,13 @@ const DAY = 86_400_000;
 Deno.test("formatValue() prints bytes in binary units and ratios as percentages", () => {
   assert.equal(formatValue(512, "bytes"), "512 B");
   assert.equal(formatValue(3 * 2 ** 40, "bytes"), "3 TiB");
-  assert.equal(formatValue(2 ** 60, "bytes"), "1024 PiB");
+  assert.equal(formatValue(2 ** 60, "bytes"), "1 EiB");
   assert.equal(formatValue(1, "ratio"), "100 %");
   assert.equal(formatValue(0.0004, "ratio"), "0.04 %");
 });
 
 Deno.test("formatValue() prints counts with separators below a million, SI prefixes above", () => {
-  assert.equal(formatValue(1234, "1/s"), "1,234 1/s");
+  assert.equal(formatValue(1234, "1/s"), "1,234/s");
   assert.equal(formatValue(12, "ms"), "12 ms");
   assert.equal(formatValue(5, ""), "5");
   assert.equal(formatValue(-2500, ""), "-2,500");
