@@ -22,9 +22,9 @@ import { hostNameProblem } from "./names.ts";
 import {
   hostTag,
   isUnwritable,
+  keepInQuarantine,
   logQuarantine,
   type Quarantined,
-  quarantineDir,
   rowLines,
   writeQuarantine,
 } from "./quarantine.ts";
@@ -98,23 +98,6 @@ function decodeSegment(path: string): { rows: LakeRow[]; undecoded: number } {
   const decoder = new SpoolDecoder();
   const rows = snapshotRows(decoder.push(Deno.readFileSync(path)));
   return { rows, undecoded: decoder.undecodedBytes };
-}
-
-/** Moves a segment into the quarantine under `name` (never replacing a file there). */
-function quarantineSegment(root: string, path: string, name: string): string {
-  const dir = quarantineDir(root);
-  Deno.mkdirSync(dir, { recursive: true });
-  for (let n = 1;; n++) {
-    const target = `${dir}/${name}${n === 1 ? "" : `-${n}`}.spool`;
-    try {
-      Deno.linkSync(path, target);
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) continue;
-      throw error;
-    }
-    Deno.removeSync(path);
-    return target;
-  }
 }
 
 /** Appends snapshots to one segment file. */
@@ -248,14 +231,13 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
     if (undecoded > 0) {
       // damaged bytes (a flipped bit): what came before them is in Parquet now; the segment is
       // kept whole, since the samples after them cannot be told apart from the damage
-      const path = quarantineSegment(root, segment.path, `collect-${segment.id}`);
+      const path = keepInQuarantine(root, segment.path, `collect-${segment.id}.spool`);
       report({
         path,
         rows: 0,
         reason: `damaged spool segment: its last ${undecoded} bytes cannot be decoded (the ` +
           `${decoded.length} samples before them were replayed)`,
       });
-      continue;
     }
     Deno.removeSync(segment.path);
   }

@@ -66,3 +66,43 @@ Deno.test("serve starts over an ingest spool record with an invalid line, with o
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("IngestWriter replays the records before a damaged ingest spool header and keeps the segment whole in the quarantine", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    Deno.mkdirSync(ingestSpoolDir(root), { recursive: true });
+    const record = (host: string, metric = "m") => {
+      const body = `{"ts":${T0},"host":"${host}","metric":"${metric}","value":1}\n`;
+      return `#${body.length}\n${body}`;
+    };
+    // the second header's size 104 damaged to 904: past the end of the file, a header after it
+    const b = record("b", "m".repeat(50));
+    assert.match(b, /^#104\n/);
+    const text = record("a") + b.replace(/^#1/, "#9") + record("c");
+    assert.notEqual(text, record("a") + record("b") + record("c"));
+    const path = `${ingestSpoolDir(root)}/${"1".padStart(15, "0")}.seg`;
+    Deno.writeTextFileSync(path, text);
+    const reports: Quarantined[] = [];
+    const start = () =>
+      new IngestWriter({ root, sync: false, onQuarantine: (q) => reports.push(q) });
+    start().close();
+    const kept = `${quarantineDir(root)}/ingest-${"1".padStart(15, "0")}.seg`;
+    assert.deepEqual(reports, [{
+      path: kept,
+      rows: 0,
+      reason: `damaged ingest spool segment: its last ${text.length - record("a").length} bytes ` +
+        "cannot be decoded (the 1 requests before them were replayed)",
+    }]);
+    assert.equal(Deno.readTextFileSync(kept), text); // nothing lost: b and c are in there
+    assert.equal(await count(root), 1);
+    assert.deepEqual(listIngestSegments(root), []);
+    // a second start has nothing left to replay
+    start().close();
+    assert.equal(reports.length, 1);
+    assert.deepEqual([...Deno.readDirSync(quarantineDir(root))].map((e) => e.name), [
+      `ingest-${"1".padStart(15, "0")}.seg`,
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
