@@ -98,6 +98,18 @@ export function writeQuarantine(root: string, name: string, lines: string): stri
  * @param name File name in the quarantine, e.g. `collect-1704067200000.spool`.
  * @returns The path in the quarantine.
  * @throws {Error} A file system error: the caller keeps the segment and tries again.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keepInQuarantine, quarantineDir } from "./quarantine.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${root}/1.seg`, "#3\n{}\n#9");
+ * const kept = keepInQuarantine(root, `${root}/1.seg`, "ingest-1.seg");
+ * assert.equal(kept, `${quarantineDir(root)}/ingest-1.seg`);
+ * assert.equal(keepInQuarantine(root, `${root}/1.seg`, "ingest-1.seg"), kept); // once only
+ * Deno.removeSync(`${root}/1.seg`);
+ * assert.equal(Deno.readTextFileSync(kept), "#3\n{}\n#9");
+ * ```
  */
 export function keepInQuarantine(root: string, path: string, name: string): string {
   const dir = quarantineDir(root);
