@@ -5,7 +5,9 @@
  *
  * A segment `<id>.seg` is a sequence of records, one per request: a header line `#<bytes>\n`
  * followed by that many bytes of validated JSON lines (the body as it came, ending in `\n`). A
- * record cut short by a crash is dropped whole on replay, so a request is all or nothing.
+ * record cut short by a crash is dropped whole on replay, so a request is all or nothing; a
+ * damaged header in the middle is counted (see {@linkcode readIngestRecords}), and the writer
+ * keeps such a segment in the quarantine.
  * `plan.json` lists the Parquet files a flush wrote, and from which segments, so a replay after a
  * crash between the Parquet rename and the segment deletion writes nothing twice.
  *
@@ -115,20 +117,65 @@ function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
  * @returns Each record's text.
  */
 export function readIngestSegment(path: string): string[] {
+  return readIngestRecords(path).records;
+}
+
+/** A segment's records, and the bytes after them that are damage rather than a torn record. */
+export interface IngestRecords {
+  /** Each complete record's text, in order. */
+  records: string[];
+  /** Bytes from the first damaged record to the end of the file; 0 for a sound segment or one
+   * whose last record is only torn (cut short by a crash). */
+  undecoded: number;
+}
+
+/**
+ * Reads the complete records of a segment and tells a torn last record (a crash while appending;
+ * dropped, the request was never answered) from damage in the middle (a record not followed by
+ * a header, or one that claims more bytes than the file has while more headers follow), which
+ * stops the reading and is counted.
+ *
+ * @param path Segment path.
+ * @returns The records and the count of undecoded bytes.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readIngestRecords } from "./ingest_spool.ts";
+ * const path = Deno.makeTempFileSync();
+ * Deno.writeTextFileSync(path, "#3\n{}\n#30\n{}\n#3\n{}\n"); // a damaged size in the middle
+ * assert.deepEqual(readIngestRecords(path), { records: ["{}\n"], undecoded: 13 });
+ * Deno.writeTextFileSync(path, "#3\n{}\n#30\n{}\n"); // a torn last record
+ * assert.deepEqual(readIngestRecords(path), { records: ["{}\n"], undecoded: 0 });
+ * ```
+ */
+export function readIngestRecords(path: string): IngestRecords {
   const bytes = Deno.readFileSync(path);
-  const out: string[] = [];
+  const records: string[] = [];
   let at = 0;
+  const damaged = () => ({ records, undecoded: bytes.length - at });
   while (at < bytes.length) {
     const nl = bytes.indexOf(10, at);
-    if (nl < 0 || bytes[at] !== 35) break;
+    // a header cut short is a torn record; one that is not a header is damage
+    if (bytes[at] !== 35) return damaged();
+    if (nl < 0) break;
     const size = Number(decoder.decode(bytes.subarray(at + 1, nl)));
     // a negative size (a damaged header) would step back and read the same record forever
-    if (!Number.isInteger(size) || size < 0 || nl + 1 + size > bytes.length) break;
-    out.push(decoder.decode(bytes.subarray(nl + 1, nl + 1 + size)));
-    at = nl + 1 + size;
+    if (!Number.isInteger(size) || size < 0) return damaged();
+    const end = nl + 1 + size;
+    if (end > bytes.length) {
+      // validated JSON lines never start with "#": a header after this one means the size is
+      // wrong, not that the record was cut short
+      return HEADER.test(decoder.decode(bytes.subarray(nl + 1)))
+        ? damaged()
+        : { records, undecoded: 0 };
+    }
+    records.push(decoder.decode(bytes.subarray(nl + 1, end)));
+    at = end;
   }
-  return out;
+  return { records, undecoded: 0 };
 }
+
+const HEADER = /\n#\d+\n/;
 
 /**
  * Reads `plan.json` (empty when absent or unreadable).

@@ -24,12 +24,13 @@ import {
   IngestSegment,
   listIngestSegments,
   readIngestPlan,
-  readIngestSegment,
+  readIngestRecords,
   writeIngestPlan,
 } from "./ingest_spool.ts";
 import {
   hostTag,
   isUnwritable,
+  keepInQuarantine,
   logQuarantine,
   type Quarantined,
   rowLines,
@@ -186,7 +187,20 @@ export class IngestWriter {
     this.#plan = readIngestPlan(this.#root);
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {
-      readIngestSegment(seg.path).forEach((text, i) => {
+      const { records, undecoded } = readIngestRecords(seg.path);
+      if (undecoded > 0) {
+        // damaged on disk: the records before the damage replay below; the segment is kept
+        // whole, since the requests after the damage cannot be told apart from it
+        const name = seg.path.slice(seg.path.lastIndexOf("/") + 1);
+        const path = keepInQuarantine(this.#root, seg.path, `ingest-${name}`);
+        this.#onQuarantine({
+          path,
+          rows: 0,
+          reason: `damaged ingest spool segment: its last ${undecoded} bytes cannot be decoded ` +
+            `(the ${records.length} requests before them were replayed)`,
+        });
+      }
+      records.forEach((text, i) => {
         let batch: IngestBatch;
         try {
           batch = parseIngestLines(text, { trusted: true });

@@ -87,6 +87,48 @@ export function writeQuarantine(root: string, name: string, lines: string): stri
   }
 }
 
+/**
+ * Keeps a spool segment that cannot be fully decoded (damaged on disk) in the quarantine, byte
+ * for byte, as a hard link (no copy; the caller may then delete the segment), never replacing a
+ * file there (a second one of the same name gets a `-2`, `-3`… suffix before the extension;
+ * the same segment kept again is not linked twice).
+ *
+ * @param root Lake root.
+ * @param path The segment.
+ * @param name File name in the quarantine, e.g. `collect-1704067200000.spool`.
+ * @returns The path in the quarantine.
+ * @throws {Error} A file system error: the caller keeps the segment and tries again.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keepInQuarantine, quarantineDir } from "./quarantine.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${root}/1.seg`, "#3\n{}\n#9");
+ * const kept = keepInQuarantine(root, `${root}/1.seg`, "ingest-1.seg");
+ * assert.equal(kept, `${quarantineDir(root)}/ingest-1.seg`);
+ * assert.equal(keepInQuarantine(root, `${root}/1.seg`, "ingest-1.seg"), kept); // once only
+ * Deno.removeSync(`${root}/1.seg`);
+ * assert.equal(Deno.readTextFileSync(kept), "#3\n{}\n#9");
+ * ```
+ */
+export function keepInQuarantine(root: string, path: string, name: string): string {
+  const dir = quarantineDir(root);
+  Deno.mkdirSync(dir, { recursive: true });
+  const dot = name.lastIndexOf(".");
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  for (let n = 1;; n++) {
+    const target = `${dir}/${stem}${n === 1 ? "" : `-${n}`}${ext}`;
+    try {
+      Deno.linkSync(path, target);
+      return target;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      // kept by an earlier start that did not get to delete the segment: one file is enough
+      if (Deno.statSync(target).ino === Deno.statSync(path).ino) return target;
+    }
+  }
+}
+
 /** Rows of one partition as columns, as {@linkcode rowLines} reads them. */
 export interface QuarantineColumns {
   ts: ArrayLike<number>;

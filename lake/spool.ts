@@ -22,6 +22,7 @@ import { hostNameProblem } from "./names.ts";
 import {
   hostTag,
   isUnwritable,
+  keepInQuarantine,
   logQuarantine,
   type Quarantined,
   rowLines,
@@ -80,14 +81,23 @@ export function listSegments(root: string): SpoolSegment[] {
 
 /**
  * Reads every complete snapshot of a segment; a torn last record (the collector was killed
- * while writing it) is skipped, and so is everything after bytes that cannot be decoded.
+ * while writing it) is skipped, and so is everything after bytes that cannot be decoded
+ * ({@linkcode replaySpool} keeps such a segment in the quarantine).
  *
  * @param path Segment path (`.spool`, or `.jsonl` from older versions).
  * @returns The rows of all complete snapshots, `NaN` where a value was missing.
  */
 export function readSegment(path: string): LakeRow[] {
-  if (path.endsWith(".jsonl")) return readJsonLines(path);
-  return snapshotRows(new SpoolDecoder().push(Deno.readFileSync(path)));
+  return decodeSegment(path).rows;
+}
+
+/** A segment's rows, and how many of its bytes could not be decoded (0 for a sound segment or
+ * one whose last record is only torn). */
+function decodeSegment(path: string): { rows: LakeRow[]; undecoded: number } {
+  if (path.endsWith(".jsonl")) return { rows: readJsonLines(path), undecoded: 0 };
+  const decoder = new SpoolDecoder();
+  const rows = snapshotRows(decoder.push(Deno.readFileSync(path)));
+  return { rows, undecoded: decoder.undecodedBytes };
 }
 
 /** Appends snapshots to one segment file. */
@@ -167,7 +177,9 @@ export interface ReplaySpoolOptions {
 /**
  * Writes every leftover spool segment into Parquet (idempotently: partitions that already hold a
  * segment's id are skipped) and deletes it. Run at collector start before a new segment opens.
- * Rows of a host that can never be written are quarantined, so they do not stop the start.
+ * Rows of a host that can never be written are quarantined, so they do not stop the start; a
+ * segment with undecodable bytes (damaged on disk) has what precedes them written and is then
+ * moved whole to the quarantine as `collect-<id>.spool` (reported with the undecoded byte count).
  *
  * @param root Lake root.
  * @param options Where quarantines are reported.
@@ -190,7 +202,8 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
   let rows = 0;
   for (const segment of listSegments(root)) {
     const byHost = new Map<string, LakeRow[]>();
-    for (const r of readSegment(segment.path)) {
+    const { rows: decoded, undecoded } = decodeSegment(segment.path);
+    for (const r of decoded) {
       const list = byHost.get(r.host);
       if (list) list.push(r);
       else byHost.set(r.host, [r]);
@@ -214,6 +227,17 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
         const path = writeQuarantine(root, name, rowLines(host, columns));
         report({ path, rows: data.length, reason: errorText(error) });
       }
+    }
+    if (undecoded > 0) {
+      // damaged bytes (a flipped bit): what came before them is in Parquet now; the segment is
+      // kept whole, since the samples after them cannot be told apart from the damage
+      const path = keepInQuarantine(root, segment.path, `collect-${segment.id}.spool`);
+      report({
+        path,
+        rows: 0,
+        reason: `damaged spool segment: its last ${undecoded} bytes cannot be decoded (the ` +
+          `${decoded.length} samples before them were replayed)`,
+      });
     }
     Deno.removeSync(segment.path);
   }

@@ -12,7 +12,9 @@
  *
  * A series is defined once per segment, before the first snapshot that uses it and in the same
  * write, so every complete snapshot can be decoded. A record cut short (the collector was
- * killed while writing it) is incomplete and ignored.
+ * killed while writing it) is incomplete and ignored. A record's size must be the one its first
+ * fields imply (a series' text bytes, a snapshot's count), so a damaged size field breaks the
+ * decoding there instead of passing the rest of the segment off as a torn last record.
  *
  * @module
  */
@@ -164,6 +166,15 @@ function pad8(n: number): number {
   return (n + 7) & ~7;
 }
 
+/** The payload size a record must have, from its first fields (at least 16 bytes at `at`). */
+function payloadSize(view: DataView, at: number, kind: number): number {
+  // plain arithmetic: a damaged count can exceed what pad8's 32-bit operators hold
+  const size = kind === SERIES
+    ? 8 + view.getUint32(at + 4, true)
+    : 16 + 12 * view.getUint32(at + 8, true);
+  return Math.ceil(size / 8) * 8;
+}
+
 /** A series as a segment defines it. */
 export interface SpoolSeries {
   host: string;
@@ -189,10 +200,17 @@ export class SpoolDecoder {
   #pending = new Uint8Array(0);
   #started = false;
   #broken = false;
+  #undecoded = 0;
 
   /** Whether undecodable bytes were met (nothing after them is decoded). */
   get broken(): boolean {
     return this.#broken;
+  }
+
+  /** Bytes not decoded because the segment is broken: from the first undecodable record (or
+   * the start, for a segment that is not ours) to the last byte fed; 0 while not broken. */
+  get undecodedBytes(): number {
+    return this.#undecoded;
   }
 
   /** Bytes held back because their record is not complete yet. */
@@ -220,6 +238,7 @@ export class SpoolDecoder {
    */
   push(chunk: Uint8Array): SpoolSnapshot[] {
     const out: SpoolSnapshot[] = [];
+    if (this.#broken) this.#undecoded += chunk.length;
     if (this.#broken || chunk.length === 0) return out;
     let bytes = chunk;
     if (this.#pending.length) {
@@ -232,26 +251,35 @@ export class SpoolDecoder {
     if (!this.#started) {
       if (bytes.length < SPOOL_MAGIC.length) {
         if (!SPOOL_MAGIC.subarray(0, bytes.length).every((b, i) => b === bytes[i])) {
-          return this.#fail(out);
+          return this.#fail(out, bytes.length);
         }
         this.#pending = bytes.slice();
         return out;
       }
-      if (!SPOOL_MAGIC.every((b, i) => b === bytes[i])) return this.#fail(out);
+      if (!SPOOL_MAGIC.every((b, i) => b === bytes[i])) return this.#fail(out, bytes.length);
       this.#started = true;
       pos = SPOOL_MAGIC.length;
     }
     while (pos + 8 <= bytes.length) {
       const payload = view.getUint32(pos, true);
       const kind = view.getUint32(pos + 4, true);
-      if (payload % 8 !== 0 || (kind !== SERIES && kind !== SNAPSHOT)) return this.#fail(out);
+      if (payload % 8 !== 0 || (kind !== SERIES && kind !== SNAPSHOT)) {
+        return this.#fail(out, bytes.length - pos);
+      }
+      // Every record's payload is at least 16 bytes, and its first fields (a series' text bytes,
+      // a snapshot's count) fix its size. Checking that size as soon as they are here catches a
+      // damaged size field, which would otherwise wait for bytes that never come (or, in a whole
+      // file, pass the rest of the segment off as a torn last record).
+      if (pos + 24 <= bytes.length && payload !== payloadSize(view, pos + 8, kind)) {
+        return this.#fail(out, bytes.length - pos);
+      }
       if (pos + 8 + payload > bytes.length) break;
       const at = pos + 8;
       if (kind === SERIES) {
-        if (!this.#readSeries(view, at, payload)) return this.#fail(out);
+        if (!this.#readSeries(view, at, payload)) return this.#fail(out, bytes.length - pos);
       } else {
         const snap = this.#readSnapshot(view, at, payload);
-        if (!snap) return this.#fail(out);
+        if (!snap) return this.#fail(out, bytes.length - pos);
         out.push(snap);
       }
       pos = at + payload;
@@ -260,8 +288,9 @@ export class SpoolDecoder {
     return out;
   }
 
-  #fail(out: SpoolSnapshot[]): SpoolSnapshot[] {
+  #fail(out: SpoolSnapshot[], undecoded: number): SpoolSnapshot[] {
     this.#broken = true;
+    this.#undecoded += undecoded;
     this.#pending = new Uint8Array(0);
     return out;
   }

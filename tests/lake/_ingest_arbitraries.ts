@@ -6,10 +6,24 @@
  */
 import fc from "fast-check";
 import { formatLabels } from "../../collectors/mod.ts";
-import { INGEST_MIN_TS } from "../../lake/ingest_lines.ts";
+import { INGEST_LIMITS, INGEST_MIN_TS } from "../../lake/ingest_lines.ts";
+import {
+  HOST_MAX_BYTES,
+  hostNameProblem,
+  isReservedLabel,
+  LABEL_VALUE_MAX_BYTES,
+  labelValueProblem,
+  MAX_LABELS,
+  METRIC_MAX_BYTES,
+  RESERVED_LABELS,
+} from "../../lake/mod.ts";
 
 /** The clock the tests parse with: 2024-06-01. */
 export const NOW = Date.UTC(2024, 5, 1);
+/** Oldest timestamp accepted at {@linkcode NOW} (30 days before it). */
+export const MIN_TS = NOW - INGEST_LIMITS.maxAgeMs;
+/** Newest timestamp accepted at {@linkcode NOW} (5 minutes after it). */
+export const MAX_TS = NOW + INGEST_LIMITS.maxAheadMs;
 
 /** A sample as a client sends it. */
 export interface PushedSample {
@@ -23,36 +37,55 @@ export interface PushedSample {
 const labelKey = fc.oneof(
   fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,12}$/),
   fc.constantFrom("cpu", "mode", "device", "constructor", "toString", "hasOwnProperty", "a1"),
-  // names Prometheus reserves (host, le, __*) are left to the ingest hardening's own tests
-).filter((k) => !k.startsWith("__") && k !== "host" && k !== "le");
+  fc.constant("k".repeat(128)),
+).filter((k) => !isReservedLabel(k));
 
-/** Label values: any well-formed text, with the characters that need escaping made common. */
+/** Label values: valid text (no control characters, no lone surrogates, at most 1024 bytes),
+ * with the characters that need escaping in the canonical form or in JSON made common. */
 export const labelValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: "binary", maxLength: 16 }),
   fc.string({
-    unit: fc.constantFrom("\\", ",", "=", '"', "\n", "\r", "\t", "a", "é", "😀", " "),
+    unit: fc.constantFrom("\\", ",", "=", '"', "/", "\u0085", "\u2028", "a", "é", "😀", " "),
     maxLength: 12,
   }),
-  fc.constantFrom("", "0", "a,b=c\\", "x".repeat(1024)),
+  fc.constantFrom("", "0", "a,b=c\\", "x".repeat(LABEL_VALUE_MAX_BYTES), "é".repeat(512)),
+).filter((v) => labelValueProblem(v) === undefined);
+
+/** Valid host names: a letter, digit or `:` first, up to the 250-byte limit, never `null`. */
+export const hostName: fc.Arbitrary<string> = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9:][A-Za-z0-9_.:-]{0,29}$/),
+  fc.constantFrom(
+    "h1",
+    "web-1.example.org",
+    "10.0.0.1:9100",
+    "::1",
+    "nullx",
+    "h".repeat(HOST_MAX_BYTES),
+  ),
+).filter((h) => hostNameProblem(h) === undefined);
+
+/** As many labels as a sample may carry. */
+const MOST_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
+  Array.from({ length: MAX_LABELS }, (_, i) => [`l${i}`, String(i)]),
 );
 
-/** Valid samples: names within the documented patterns, times from 2000 to now. */
+/** Valid samples: names within the documented rules, times within the window at {@linkcode NOW}
+ * (both ends included). */
 export const pushedSample: fc.Arbitrary<PushedSample> = fc.record({
   ts: fc.oneof(
-    fc.integer({ min: INGEST_MIN_TS, max: NOW }),
-    fc.double({ min: INGEST_MIN_TS, max: NOW, noNaN: true }),
+    fc.integer({ min: MIN_TS, max: MAX_TS }),
+    fc.double({ min: MIN_TS, max: MAX_TS, noNaN: true }),
+    fc.constantFrom(MIN_TS, MAX_TS, NOW),
   ),
-  host: fc.oneof(
-    fc.stringMatching(/^[A-Za-z0-9_.:-]{1,30}$/),
-    // at most 63 here: a host of 251+ bytes makes a partition directory name longer than 255
-    // bytes (ENAMETOOLONG at flush), which the ingest hardening bounds
-    fc.constantFrom("h1", "web-1.example.org", "10.0.0.1:9100", "h".repeat(63)),
-  ),
+  host: hostName,
   metric: fc.oneof(
-    fc.stringMatching(/^[a-z_][a-z0-9_]{0,30}$/),
-    fc.constantFrom("cpu_ratio", "m", "_", "a".repeat(200)),
+    fc.stringMatching(/^[a-z_][a-z0-9_]{0,30}$/).filter((m) => !m.startsWith("__")),
+    fc.constantFrom("cpu_ratio", "m", "_", "_a", "a__b", "a".repeat(METRIC_MAX_BYTES)),
   ),
-  labels: fc.dictionary(labelKey, labelValue, { maxKeys: 4 }),
+  labels: fc.oneof(
+    { arbitrary: fc.dictionary(labelKey, labelValue, { maxKeys: 4 }), weight: 19 },
+    { arbitrary: fc.constant(MOST_LABELS), weight: 1 },
+  ),
   value: fc.oneof(
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.integer(),
@@ -134,25 +167,70 @@ export const storableSample: fc.Arbitrary<PushedSample> = pushedSample.filter((s
   s.value === null || s.value === 0 || Math.abs(s.value) >= 1e-300
 );
 
+/** Host names that must be refused: too long, a refused character anywhere, a refused first
+ * character, or a name DuckDB reads back as NULL. */
+export const badHost: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("", "a b", "h/1", "é", ".", "..", "x".repeat(254), "null", "NULL", "Null"),
+  // too long: valid characters only, 251 bytes and more
+  fc.tuple(hostName, fc.integer({ min: HOST_MAX_BYTES + 1, max: 600 })).map(([h, n]) =>
+    h.repeat(Math.ceil(n / h.length)).slice(0, n)
+  ),
+  // a valid name with one refused character put anywhere
+  fc.tuple(
+    hostName,
+    fc.nat(),
+    fc.oneof(
+      fc.constantFrom("/", "\\", "=", "%", " ", "\0", "\n", "é", "😀", "*", "\u00a0", "\ud800"),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+    ).filter((c) => !/^[A-Za-z0-9_.:-]$/.test(c)),
+  ).map(([h, at, c]) => {
+    const i = at % (h.length + 1);
+    return h.slice(0, i) + c + h.slice(i);
+  }),
+  // a refused first character before a valid name
+  fc.tuple(fc.constantFrom("_", ".", "-"), hostName).map(([c, h]) => c + h),
+);
+
+/** Reserved label names: those the lake and the exposition own, and any name starting `__`. */
+export const reservedLabel: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...RESERVED_LABELS),
+  fc.stringMatching(/^[a-zA-Z0-9_]{0,12}$/).map((rest) => `__${rest}`),
+);
+
 /** A line that must be refused on its own, and why. */
 export const badLine: fc.Arbitrary<string> = fc.oneof(
   pushedSample.map((s) => JSON.stringify({ ...s, ts: INGEST_MIN_TS - 1 })),
+  pushedSample.map((s) => JSON.stringify({ ...s, ts: MIN_TS - 1 })),
+  pushedSample.map((s) => JSON.stringify({ ...s, ts: MAX_TS + 1 })),
   pushedSample.map((s) => JSON.stringify({ ...s, ts: NOW + 86_400_001 })),
   pushedSample.map((s) => JSON.stringify({ ...s, ts: String(s.ts) })),
+  fc.tuple(pushedSample, badHost).map(([s, host]) => JSON.stringify({ ...s, host })),
   pushedSample.chain((s) =>
-    fc.constantFrom("", "a b", "h/1", "é", "x".repeat(254)).map((host) =>
-      JSON.stringify({ ...s, host })
-    )
-  ),
-  pushedSample.chain((s) =>
-    fc.constantFrom("", "Cpu", "1m", "a-b", "a".repeat(201)).map((metric) =>
+    fc.constantFrom("", "Cpu", "1m", "a-b", "a".repeat(201), "__a", "__").map((metric) =>
       JSON.stringify({ ...s, metric })
     )
   ),
   pushedSample.chain((s) =>
-    fc.constantFrom("1a", "a-b", "", "é").map((k) => JSON.stringify({ ...s, labels: { [k]: "v" } }))
+    fc.constantFrom("1a", "a-b", "", "é", "k".repeat(129)).map((k) =>
+      JSON.stringify({ ...s, labels: { [k]: "v" } })
+    )
   ),
-  pushedSample.map((s) => JSON.stringify({ ...s, labels: { k: "x".repeat(1025) } })),
+  fc.tuple(pushedSample, reservedLabel).map(([s, k]) =>
+    JSON.stringify({ ...s, labels: { ...s.labels, [k]: "v" } })
+  ),
+  pushedSample.chain((s) =>
+    fc.constantFrom("x".repeat(1025), "é".repeat(513), "a\nb", "\t", "\u007f", "\ud800x").map(
+      (v) => JSON.stringify({ ...s, labels: { k: v } }),
+    )
+  ),
+  pushedSample.map((s) =>
+    JSON.stringify({
+      ...s,
+      labels: Object.fromEntries(
+        Array.from({ length: MAX_LABELS + 1 }, (_, i) => [`l${i}`, "v"]),
+      ),
+    })
+  ),
   pushedSample.map((s) => JSON.stringify({ ...s, labels: { k: 1 } })),
   pushedSample.map((s) => JSON.stringify({ ...s, labels: ["k"] })),
   pushedSample.map((s) => JSON.stringify({ ...s, labels: "novalue" })),

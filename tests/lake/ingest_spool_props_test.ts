@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { IngestSegment, readIngestSegment } from "../../lake/ingest_spool.ts";
+import { IngestSegment, readIngestRecords, readIngestSegment } from "../../lake/ingest_spool.ts";
 import { props } from "../_props.ts";
 
 const utf8 = new TextDecoder();
@@ -75,6 +75,53 @@ Deno.test("readIngestSegment() stops at a header with a negative size", async ()
   try {
     Deno.writeFileSync(`${dir}/1.seg`, new TextEncoder().encode("#2\n{}#-4\n"));
     assert.deepEqual(readIngestSegment(`${dir}/1.seg`), ["{}"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Bodies as the writer spools them after validation: JSON lines, none starting with "#". */
+const jsonBody = fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 1, maxLength: 4 }).map((xs) =>
+  new TextEncoder().encode(xs.map((x) => JSON.stringify(x)).join("\n") + "\n")
+);
+
+Deno.test("readIngestRecords() tells a torn last record from a damaged size in the middle", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-props-" });
+  try {
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.array(jsonBody, { minLength: 2, maxLength: 6 }),
+        fc.nat(),
+        fc.nat(),
+        (bodies, cut, pick) => {
+          const seg = new IngestSegment(dir, ++n);
+          for (const b of bodies) seg.append(b);
+          seg.close();
+          const bytes = Deno.readFileSync(seg.path);
+          // cut anywhere: a torn record, never damage
+          Deno.writeFileSync(seg.path, bytes.subarray(0, cut % (bytes.length + 1)));
+          assert.equal(readIngestRecords(seg.path).undecoded, 0);
+          // one size (not the last) grown past the end of the file: damage, counted from there
+          const k = pick % (bodies.length - 1);
+          const starts: number[] = [];
+          for (let at = 0, i = 0; i < bodies.length; i++) {
+            starts.push(at);
+            at += `#${bodies[i]!.length}\n`.length + bodies[i]!.length;
+          }
+          const text = new TextDecoder().decode(bytes);
+          const at = starts[k]!;
+          const damaged = text.slice(0, at) + `#${bytes.length}` +
+            text.slice(text.indexOf("\n", at));
+          Deno.writeTextFileSync(seg.path, damaged);
+          const got = readIngestRecords(seg.path);
+          assert.equal(got.records.length, k);
+          assert.equal(got.undecoded, new TextEncoder().encode(damaged).length - at);
+          Deno.removeSync(seg.path);
+        },
+      ),
+      props(100),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -31,12 +31,23 @@ Deno.test("IngestWriter leaves the lake and its spool byte-identical after refus
         badLine,
         fc.nat(),
         fc.constantFrom("keep", "keep", "keep", "flush"),
-        ({ body }, bad, at, then) => {
+        fc.integer({ min: 0, max: 5 }),
+        ({ body }, bad, at, then, how) => {
           const before = snapshot(root);
           const buffered = writer.buffered;
           const lines = body.split("\n");
           const k = at % (lines.length + 1);
-          const withBad = enc.encode([...lines.slice(0, k), bad, ...lines.slice(k)].join("\n"));
+          // mostly one bad line; sometimes valid lines over 65 partitions (host × date)
+          const insert = how > 0 ? [bad] : Array.from({ length: 65 }, (_, i) =>
+            JSON.stringify({
+              ts: NOW - (i % 5) * 86_400_000,
+              host: `p${i}`,
+              metric: "m",
+              value: i,
+            }));
+          const withBad = enc.encode(
+            [...lines.slice(0, k), ...insert, ...lines.slice(k)].join("\n"),
+          );
           assert.throws(() => writer.write(withBad, { now: NOW }), RangeError);
           assert.equal(writer.buffered, buffered);
           assert.deepEqual(snapshot(root), before);

@@ -10,6 +10,7 @@ import {
   startCollection,
 } from "../../lake/mod.ts";
 import { ingestSpoolDir, listIngestSegments } from "../../lake/ingest_spool.ts";
+import { keepInQuarantine } from "../../lake/quarantine.ts";
 import { startServe } from "../_serve.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -159,4 +160,20 @@ Deno.test("serve starts over an ingest spool holding an unwritable host, and the
   assert.equal(await served.done, 0);
   assert.deepEqual(await hosts(root), { a: 2 });
   assert.deepEqual([...quarantined(root).values()], [lines(LONG, 1)]);
+});
+
+Deno.test("keepInQuarantine() keeps a segment once, and another of the same name beside it", () => {
+  const root = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(`${root}/a.spool`, "first");
+  const kept = keepInQuarantine(root, `${root}/a.spool`, "collect-1.spool");
+  assert.equal(keepInQuarantine(root, `${root}/a.spool`, "collect-1.spool"), kept);
+  Deno.removeSync(`${root}/a.spool`);
+  Deno.writeTextFileSync(`${root}/a.spool`, "second");
+  const again = keepInQuarantine(root, `${root}/a.spool`, "collect-1.spool");
+  assert.equal(again, `${quarantineDir(root)}/collect-1-2.spool`);
+  assert.deepEqual(
+    [Deno.readTextFileSync(kept), Deno.readTextFileSync(again)],
+    ["first", "second"],
+  );
+  Deno.removeSync(root, { recursive: true });
 });

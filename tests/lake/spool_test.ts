@@ -3,6 +3,8 @@ import { createSampler, type Sample, SeriesTable } from "../../collectors/mod.ts
 import {
   listSegments,
   openLake,
+  type Quarantined,
+  quarantineDir,
   readSegment,
   replaySpool,
   snapshotRows,
@@ -278,4 +280,65 @@ Deno.test("tailSpool() with fromStart delivers the snapshots already spooled, an
   await done;
   w.close(true);
   assert.deepEqual(seen, [1, 2]);
+});
+
+/** A segment of three one-row snapshots whose second record has a damaged size field. */
+function damagedSegment(root: string): { path: string; bytes: Uint8Array; at: number } {
+  const w = new SpoolWriter(root, t0);
+  w.append([row(t0, 1)]);
+  const path = listSegments(root)[0]!.path;
+  const at = Deno.statSync(path).size; // the next record starts here
+  w.append([row(t0 + 1000, 2)]);
+  w.append([row(t0 + 2000, 3)]);
+  w.close();
+  const bytes = Deno.readFileSync(path);
+  bytes[at + 1]! ^= 0x10; // payload size + 4096: still a multiple of 8, beyond the file
+  Deno.writeFileSync(path, bytes);
+  return { path, bytes, at };
+}
+
+Deno.test("SpoolDecoder is broken at a damaged size field instead of waiting for more bytes", () => {
+  const root = Deno.makeTempDirSync();
+  const { bytes, at } = damagedSegment(root);
+  const d = new SpoolDecoder();
+  assert.deepEqual(snapshotRows(d.push(bytes)).map((r) => r.value), [1]);
+  assert.equal(d.broken, true);
+  assert.equal(d.pendingBytes, 0);
+  assert.equal(d.undecodedBytes, bytes.length - at);
+  // followed as it grows: broken once the record's first 16 payload bytes are in
+  const follow = new SpoolDecoder();
+  follow.push(bytes.subarray(0, at + 23));
+  assert.equal(follow.broken, false);
+  follow.push(bytes.subarray(at + 23, at + 24));
+  assert.equal(follow.broken, true);
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("replaySpool() keeps a damaged segment in the quarantine after replaying what precedes the damage", async () => {
+  const root = Deno.makeTempDirSync();
+  const { bytes, at } = damagedSegment(root);
+  const reports: Quarantined[] = [];
+  assert.equal(replaySpool(root, { onQuarantine: (q) => reports.push(q) }), 1);
+  assert.deepEqual(listSegments(root), []);
+  assert.equal(reports.length, 1);
+  const kept = `${quarantineDir(root)}/collect-${t0}.spool`;
+  assert.equal(reports[0]!.path, kept);
+  assert.equal(
+    reports[0]!.reason,
+    `damaged spool segment: its last ${bytes.length - at} bytes cannot be decoded (the 1 ` +
+      "samples before them were replayed)",
+  );
+  assert.deepEqual(Deno.readFileSync(kept), bytes); // byte for byte, nothing lost
+  const lake = await openLake({ root });
+  try {
+    assert.deepEqual(await lake.query("SELECT value FROM samples"), [{ value: 1 }]);
+  } finally {
+    lake.close();
+  }
+  // a second start finds nothing to replay; the same damage again gets its own file
+  assert.equal(replaySpool(root, { onQuarantine: (q) => reports.push(q) }), 0);
+  damagedSegment(root);
+  replaySpool(root, { onQuarantine: (q) => reports.push(q) });
+  assert.equal(reports.at(-1)!.path, `${quarantineDir(root)}/collect-${t0}-2.spool`);
+  Deno.removeSync(root, { recursive: true });
 });

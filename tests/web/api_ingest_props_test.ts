@@ -20,6 +20,9 @@ function files(root: string): Map<string, Uint8Array> {
   return out;
 }
 
+type Body = string | Uint8Array<ArrayBuffer>;
+const ACCEPTED = new Set(["application/x-ndjson", "application/json"]);
+
 Deno.test("POST /api/ingest answers 200 or 4xx for arbitrary bodies, and a 4xx changes no file", async () => {
   await using t = await testApp({ now: () => NOW, ingest: { flushEveryMs: 3_600_000 } });
   const enc = new TextEncoder();
@@ -28,11 +31,12 @@ Deno.test("POST /api/ingest answers 200 or 4xx for arbitrary bodies, and a 4xx c
     const k = at % (lines.length + 1);
     return [...lines.slice(0, k), bad, ...lines.slice(k)].join("\n");
   });
+  // valid bodies are tagged with their sample count: an accepted type must take them whole
   const anyBody = fc.oneof(
-    validBody.map((b) => b.body),
-    withBad,
-    fc.string(),
-    fc.uint8Array({ maxLength: 100 }),
+    validBody.map((b) => ({ body: b.body as Body, valid: b.samples.length })),
+    ...[withBad, fc.string(), fc.uint8Array({ maxLength: 100 })].map((a) =>
+      a.map((body) => ({ body: body as Body, valid: 0 }))
+    ),
   );
   const type = fc.constantFrom(
     "application/x-ndjson",
@@ -42,7 +46,7 @@ Deno.test("POST /api/ingest answers 200 or 4xx for arbitrary bodies, and a 4xx c
     "",
   );
   await fc.assert(
-    fc.asyncProperty(anyBody, type, async (body, contentType) => {
+    fc.asyncProperty(anyBody, type, async ({ body, valid }, contentType) => {
       const before = files(t.root);
       const buffered = t.ingest.buffered;
       const res = await t.app.request("/api/ingest", {
@@ -51,6 +55,9 @@ Deno.test("POST /api/ingest answers 200 or 4xx for arbitrary bodies, and a 4xx c
         body: typeof body === "string" ? enc.encode(body) : body,
       });
       const answer = await res.json();
+      if (valid > 0 && ACCEPTED.has(contentType.split(";")[0]!)) {
+        assert.deepEqual([res.status, answer.accepted], [200, valid], answer.error);
+      }
       if (res.status === 200) {
         assert.ok(answer.accepted > 0);
         assert.equal(t.ingest.buffered, buffered + answer.accepted);

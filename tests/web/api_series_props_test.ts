@@ -12,9 +12,17 @@ async function seeded() {
     labels: { cpu: "0", mode: i % 3 ? "user" : "a,b=c\\" },
     value: i / 7,
   }));
-  const res = await t.app.request("/api/ingest", { method: "POST", body: jsonLines(rows) });
-  assert.equal(res.status, 200);
+  const res = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: jsonLines(rows),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
   t.ingest.flush();
+  // the properties below are only worth something if the lake answers with these samples
+  const back = await t.app.request(`/api/series?metric=cpu_ratio&from=${T0}&to=${T0 + 60_000}`);
+  const { series } = await back.json() as { series: { ts: number[] }[] };
+  assert.equal(series.reduce((n, s) => n + s.ts.length, 0), rows.length);
   return t;
 }
 
