@@ -93,8 +93,10 @@ export class Lake {
   }
 
   /**
-   * Runs SQL like {@linkcode Lake.query} but returns column names and rows of values for
-   * display: timestamps as ISO 8601 text, other values as in `query()`.
+   * Runs SQL like {@linkcode Lake.query} but returns column names and rows of JSON-safe values
+   * for display: timestamps as ISO 8601 text, INTERVAL as an ISO 8601 duration, BLOB as `0x` hex,
+   * integers beyond 2^53 as exact digit strings, nested types as arrays and objects (no `bigint`
+   * or byte buffers, so `JSON.stringify` always works).
    *
    * @param sql One statement.
    * @param params Values for placeholders.
