@@ -33,6 +33,8 @@ import {
 } from "./_paths.ts";
 import { LakeError } from "./errors.ts";
 import { errorText, syncDir } from "./write_file_atomic.ts";
+import { quarantineFiles } from "./_quarantine.ts";
+import { removeStaleTemp } from "./_remove_stale_temp.ts";
 
 /** A point in the compaction of one partition (for progress and for crash tests). */
 export type CompactStep =
@@ -192,19 +194,10 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
   }
   /** Moves unreadable files out of the lake's trees (kept for a person to look at). */
   function quarantine(dir: string, tier: Tier, names: string[], reason?: string): void {
-    for (const name of names) {
-      const from = `${dir}/${name}`;
-      const why = reason ?? dataFileProblem(from, tier, () => {}) ?? "unreadable";
-      const to = `${root}/quarantine/${dir.slice(root.length + 1)}/${name}.${Date.now()}`;
-      try {
-        Deno.mkdirSync(to.slice(0, to.lastIndexOf("/")), { recursive: true });
-        Deno.renameSync(from, to);
-        summary.quarantined++;
-        log(`perfscope compact: moved ${from} to ${to}: ${why}`);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
+    summary.quarantined += quarantineFiles(root, dir, names, {
+      reason: (name) => reason ?? dataFileProblem(`${dir}/${name}`, tier, () => {}) ?? "unreadable",
+      warn: log,
+    });
   }
   /** Files of `names` that DuckDB cannot read whole. */
   async function unreadable(dir: string, names: string[]): Promise<string[]> {
@@ -343,41 +336,6 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
     }
   }
   return summary;
-}
-
-/**
- * Deletes temporary files of dead writers: those whose writer's process id (in the name, see
- * `writeFileAtomic` and `copy`) no longer runs, and any older than ten minutes by the real
- * clock (not the `now` option, which may pretend a date years away).
- */
-function removeStaleTemp(dir: string): void {
-  for (const name of fileNames(dir)) {
-    if (!name.endsWith(".tmp")) continue;
-    const path = `${dir}/${name}`;
-    try {
-      const pid = Number(name.match(/\.(\d+)(?:-\d+)?\.tmp$/)?.[1]);
-      const dead = pid > 0 && pid !== Deno.pid && !alive(pid);
-      const age = Date.now() - (Deno.statSync(path).mtime?.getTime() ?? Date.now());
-      if (dead || age > 600_000) Deno.removeSync(path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-  }
-}
-
-/** Whether a process runs (Linux `/proc`; elsewhere assume it does and rely on the age). */
-function alive(pid: number): boolean {
-  try {
-    Deno.statSync("/proc/self");
-  } catch {
-    return true;
-  }
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `read_parquet([...])` over some files of a directory. */
