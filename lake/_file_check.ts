@@ -36,18 +36,26 @@ const cache = new Map<string, Checked>();
 /**
  * Why the file at `path` is not a readable data file of `tier`, or `undefined` if it is:
  * the Parquet magic at both ends, a footer that parses, and exactly the tier's columns.
- * Cheap: one `stat`, and for a file not seen before, two small reads.
+ * A file once found good is trusted by name after that (files appear whole under their final
+ * names and are never rewritten in place, and a reader that meets a deleted one lists again), so
+ * a reader's refresh costs no system call per file; pass `fresh` to check again (compaction
+ * does, before it trusts a file with deleting others). Otherwise: one `stat`, and for a file not
+ * seen before or changed since, two small reads.
  *
  * @param path The file.
  * @param tier Its tree (raw or rollup columns).
  * @param warn Called once per bad file with a one-line message. Default `console.warn`.
+ * @param fresh Check again even if the file was found good before. Default `false`.
  * @returns The problem, or `undefined`.
  */
 export function dataFileProblem(
   path: string,
   tier: Tier,
   warn: (line: string) => void = console.warn,
+  fresh = false,
 ): string | undefined {
+  const known = cache.get(path);
+  if (!fresh && known && known.problem === undefined) return undefined;
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
@@ -55,8 +63,7 @@ export function dataFileProblem(
     return "gone"; // deleted meanwhile (compaction in another process): not a corrupt file
   }
   const mtime = info.mtime?.getTime() ?? 0;
-  const seen = cache.get(path);
-  if (seen && seen.size === info.size && seen.mtime === mtime) return seen.problem;
+  if (known && known.size === info.size && known.mtime === mtime) return known.problem;
   const problem = inspect(path, info, tier);
   if (cache.size > 100_000) cache.clear();
   cache.set(path, { size: info.size, mtime, problem });

@@ -126,12 +126,22 @@ export function splitVisible(
  *
  * @param dir The partition directory.
  * @param tier Its tree.
+ * @param options `fresh`: check files found good before again (see
+ * {@linkcode dataFileProblem}), default `false`; `warn`: where the one line per bad file goes,
+ * default `console.warn`.
  * @returns The split (`gone` is false unless the directory kept changing).
  */
-export function checkedSplit(dir: string, tier: Tier): SplitFiles {
+export function checkedSplit(
+  dir: string,
+  tier: Tier,
+  options: { fresh?: boolean; warn?: (line: string) => void } = {},
+): SplitFiles {
   let split = splitVisible([]);
   for (let attempt = 0; attempt < 20; attempt++) {
-    split = splitVisible(fileNames(dir), (name) => dataFileProblem(`${dir}/${name}`, tier));
+    split = splitVisible(
+      fileNames(dir),
+      (name) => dataFileProblem(`${dir}/${name}`, tier, options.warn, options.fresh),
+    );
     if (!split.gone) break;
   }
   return split;

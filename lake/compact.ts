@@ -153,6 +153,9 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
   }
   const db = await instance.connect();
   const log = options.warn ?? console.warn;
+  // compaction checks every file again before trusting it, and says one line per bad file
+  // (the quarantine's) rather than the readers' "ignoring" line too
+  const checked = { fresh: true, warn: () => {} };
   async function one<T>(sql: string): Promise<T> {
     const reader = await db.runAndReadAll(sql);
     return reader.getRowObjectsJS()[0] as T;
@@ -238,19 +241,19 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
       const rollupDirs = ROLLUPS.map(([tier]) => `${root}/${tier}/host=${p.host}/date=${p.date}`);
       for (const dir of [p.dir, ...rollupDirs]) removeStaleTemp(dir);
       for (const [i, [tier]] of ROLLUPS.entries()) {
-        quarantine(rollupDirs[i]!, tier, checkedSplit(rollupDirs[i]!, tier).invalid);
+        quarantine(rollupDirs[i]!, tier, checkedSplit(rollupDirs[i]!, tier, checked).invalid);
       }
-      let split = checkedSplit(p.dir, "metrics");
+      let split = checkedSplit(p.dir, "metrics", checked);
       let inputRows: { n: number; h: string } | undefined;
       for (let attempt = 0; attempt < 10 && inputRows === undefined; attempt++) {
         quarantine(p.dir, "metrics", split.invalid);
-        split = checkedSplit(p.dir, "metrics");
+        split = checkedSplit(p.dir, "metrics", checked);
         if (split.invalid.length > 0) continue;
         if (!(await leftoversCovered(p.dir, split))) {
           // The newest compact file hides rows it does not hold (forged, or not ours)
           const compact = split.visible.filter((n) => n.startsWith("compact-"));
           quarantine(p.dir, "metrics", compact, "lacks rows of the files it supersedes");
-          split = checkedSplit(p.dir, "metrics");
+          split = checkedSplit(p.dir, "metrics", checked);
           continue;
         }
         if (split.visible.length === 0) break;
@@ -261,7 +264,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
           const bad = await unreadable(p.dir, split.visible);
           if (bad.length === 0) throw new LakeError(`Cannot read ${p.dir}`);
           quarantine(p.dir, "metrics", bad, "unreadable by DuckDB");
-          split = checkedSplit(p.dir, "metrics");
+          split = checkedSplit(p.dir, "metrics", checked);
         }
       }
       if (inputRows === undefined) continue;
@@ -278,7 +281,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
               `count(*)::BIGINT AS count FROM ${inputs} GROUP BY ALL ORDER BY metric, labels, ts`,
             `${dir}/${target}`,
             async (tmp, rows) => {
-              const bad = dataFileProblem(tmp, tier, () => {});
+              const bad = dataFileProblem(tmp, tier, () => {}, true);
               if (bad !== undefined) return bad;
               const got = await one<{ n: number; c: number }>(
                 `SELECT count(*)::DOUBLE AS n, coalesce(sum(count), 0)::DOUBLE AS c ` +
@@ -298,7 +301,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
           `SELECT ts::TIMESTAMP_MS AS ts, metric, labels, value FROM ${inputs} ORDER BY metric, labels, ts`,
           `${p.dir}/${target}`,
           async (tmp) => {
-            const bad = dataFileProblem(tmp, "metrics", () => {});
+            const bad = dataFileProblem(tmp, "metrics", () => {}, true);
             if (bad !== undefined) return bad;
             const got = await one<{ n: number; h: string }>(
               `SELECT ${census} FROM read_parquet(${quote(tmp)})`,
@@ -320,7 +323,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
       for (
         const [dir, tier] of [[p.dir, "metrics"], ...rollupDirs.map((d, i) => [d, ROLLUPS[i]![0]])]
       ) {
-        for (const name of checkedSplit(dir!, tier as Tier).superseded) {
+        for (const name of checkedSplit(dir!, tier as Tier, checked).superseded) {
           Deno.removeSync(`${dir}/${name}`);
         }
       }
