@@ -215,26 +215,40 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
     return out;
   }
   /**
-   * Whether the newest compact file holds every row of the files it supersedes (left by a
-   * crash after its rename): they are deleted only then. Unreadable leftovers are moved aside.
+   * Checks that the newest compact file holds every row of the files it supersedes (left by a
+   * crash after its rename) before they may be deleted. Returns `"forged"` if a file older than
+   * the compact file has rows it lacks (compaction merges every file there is, so the compact
+   * file is not ours). Files written after it with rows it lacks (a writer that broke the id
+   * rule) and unreadable leftovers are moved aside (`"retry"`): kept, never deleted.
    */
-  async function leftoversCovered(dir: string, split: SplitFiles): Promise<boolean> {
+  async function checkLeftovers(
+    dir: string,
+    split: SplitFiles,
+  ): Promise<"ok" | "forged" | "retry"> {
     const compact = split.visible.find((n) => n.startsWith("compact-"));
-    if (compact === undefined || split.superseded.length === 0) return true;
-    const cols = "ts::TIMESTAMP_MS, metric, labels, value";
+    if (compact === undefined || split.superseded.length === 0) return "ok";
+    let uncovered: string[];
     try {
-      const missing = await one<{ n: number }>(
-        `SELECT count(*)::DOUBLE AS n FROM (SELECT ${cols} FROM ${
-          readList(dir, split.superseded)
-        } EXCEPT SELECT ${cols} FROM ${readList(dir, [compact])})`,
+      const reader = await db.runAndReadAll(
+        `SELECT DISTINCT s.filename AS f FROM read_parquet([${
+          split.superseded.map((n) => quote(`${dir}/${n}`)).join(", ")
+        }], filename = true) s ANTI JOIN ${readList(dir, [compact])} c ` +
+          "ON s.ts::TIMESTAMP_MS = c.ts::TIMESTAMP_MS AND s.metric = c.metric " +
+          "AND s.labels IS NOT DISTINCT FROM c.labels AND s.value IS NOT DISTINCT FROM c.value",
       );
-      return missing.n === 0;
+      uncovered = reader.getRowObjectsJS().map((r) => String(r.f));
     } catch {
       const bad = await unreadable(dir, [...split.superseded, compact]);
       if (bad.length === 0) throw new LakeError(`Cannot read ${dir}`);
       quarantine(dir, "metrics", bad, "unreadable by DuckDB");
-      return false;
+      return "retry";
     }
+    const mtime = (path: string) => Deno.statSync(path).mtime?.getTime() ?? 0;
+    const made = mtime(`${dir}/${compact}`);
+    if (uncovered.some((path) => mtime(path) <= made)) return "forged";
+    const late = uncovered.map((path) => path.slice(path.lastIndexOf("/") + 1));
+    quarantine(dir, "metrics", late, `written after ${compact} with rows it lacks`);
+    return late.length === 0 ? "ok" : "retry";
   }
   try {
     for (const p of partitions) {
@@ -249,10 +263,12 @@ export async function compactLake(options: CompactOptions): Promise<CompactSumma
         quarantine(p.dir, "metrics", split.invalid);
         split = checkedSplit(p.dir, "metrics", checked);
         if (split.invalid.length > 0) continue;
-        if (!(await leftoversCovered(p.dir, split))) {
-          // The newest compact file hides rows it does not hold (forged, or not ours)
-          const compact = split.visible.filter((n) => n.startsWith("compact-"));
-          quarantine(p.dir, "metrics", compact, "lacks rows of the files it supersedes");
+        const leftovers = await checkLeftovers(p.dir, split);
+        if (leftovers !== "ok") {
+          if (leftovers === "forged") {
+            const compact = split.visible.filter((n) => n.startsWith("compact-"));
+            quarantine(p.dir, "metrics", compact, "lacks rows of the files it supersedes");
+          }
           split = checkedSplit(p.dir, "metrics", checked);
           continue;
         }

@@ -291,3 +291,24 @@ Deno.test("Temporary files of dead writers are removed in every tree, even zero-
   assert.deepEqual(filesEnding(root, ".tmp"), []);
   assert.deepEqual(await census(root), before);
 });
+
+Deno.test("A part written below the id of the compact file that hides it is moved to quarantine, not deleted, and the compact file stays", async () => {
+  const { root } = smallLake();
+  await compactLake({ root, now: () => day });
+  const before = await census(root);
+  // a writer that broke the id rule: its file is hidden by the compact file at once
+  writeSamples([{ ts: day + 23 * H, host: "a", metric: "late", labels: {}, value: 1 }], {
+    root,
+    id: 5,
+  });
+  assert.deepEqual(await census(root), before);
+  const warnings: string[] = [];
+  const summary = await compactLake({ root, now: () => day, warn: (l) => warnings.push(l) });
+  assert.equal(summary.quarantined, 1);
+  assert.match(warnings.join("\n"), /part-000000000000005\.parquet .*: written after compact-\d+/);
+  assert.match(
+    filesEnding(`${root}/quarantine`, "").join(" "),
+    /part-000000000000005\.parquet\.\d+$/,
+  );
+  assert.deepEqual(await census(root), before);
+});
