@@ -157,7 +157,7 @@ Deno.test({
       await status;
       clearTimeout(timer);
       await readers;
-      assert.deepEqual(errors, []);
+      assert.deepEqual(errors, [], errors.join("\n"));
       const fresh = await openLake({ root });
       assert.equal(await lakeCensus(fresh), before, label);
       fresh.close();
