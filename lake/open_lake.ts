@@ -184,20 +184,19 @@ export class Lake {
 
   async #retry<T>(run: () => Promise<T>): Promise<T> {
     await this.refresh();
-    try {
-      return await run();
-    } catch (error) {
-      // A file listed in a view may have been replaced by compaction in another process.
-      if (/No files found|No such file|Cannot open file/i.test(errorText(error))) {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        // A file listed in a view was replaced by compaction in another process: list again.
+        // Compaction goes partition by partition, so a long query may meet several in a row.
+        const vanished = /No files found|No such file|Cannot open file/i.test(errorText(error));
+        if (!vanished || attempt >= 8) {
+          throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
+        }
         this.#files = "";
         await this.refresh();
-        try {
-          return await run();
-        } catch (again) {
-          throw new LakeError(`Query failed: ${errorText(again)}`, { cause: again });
-        }
       }
-      throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
     }
   }
 }
