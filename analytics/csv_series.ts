@@ -11,6 +11,12 @@ export interface CsvSeriesOptions {
   timeColumn?: string;
   /** Value column; default `value`, else the last numeric column. */
   valueColumn?: string;
+  /** Longest line accepted, in characters (a bound on memory for foreign input). Default
+   * `65536`. */
+  maxLineLength?: number;
+  /** Refuse rows whose time is earlier than the row before (equal times pass). Default
+   * `false`: rows keep their order, whatever it is. */
+  ascending?: boolean;
 }
 
 /** A series read from CSV. Rows keep their order; unparseable values are `NaN`. */
@@ -76,8 +82,9 @@ function splitLine(line: string): string[] {
  * @param text The CSV text.
  * @param options Which columns to read.
  * @returns The series, with its step inferred from the data.
- * @throws {RangeError} If there is no data row, a named column is absent, no numeric value
- * column exists, or a timestamp cannot be parsed (the message names the line).
+ * @throws {RangeError} If there is no data row, a line is too long, a named column is absent,
+ * no numeric value column exists, a timestamp cannot be parsed, or (with `ascending`) time goes
+ * backwards (the message names the line).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -88,12 +95,13 @@ function splitLine(line: string): string[] {
  * ```
  */
 export function readCsvSeries(text: string, options: CsvSeriesOptions = {}): CsvSeries {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const { lines, numbers } = nonBlankLines(text, options.maxLineLength ?? 65_536);
   if (lines.length < 2) {
     throw new RangeError("Invalid CSV: needs a header row and at least one data row");
   }
   const header = splitLine(lines[0]!).map((h) => h.trim());
   const rows = lines.slice(1).map(splitLine);
+  lines.length = 0;
   const timeColumn = options.timeColumn ??
     (header.includes("timestamp") ? "timestamp" : header[0]!);
   const ti = header.indexOf(timeColumn);
@@ -120,13 +128,38 @@ export function readCsvSeries(text: string, options: CsvSeriesOptions = {}): Csv
     const row = rows[r]!;
     const t = parseTimestamp(row[ti] ?? "");
     if (Number.isNaN(t)) {
-      throw new RangeError(`Invalid timestamp on line ${r + 2}: ${row[ti] ?? ""}`);
+      throw new RangeError(`Invalid timestamp on line ${numbers[r + 1]}: ${row[ti] ?? ""}`);
+    }
+    if (options.ascending && r > 0 && t < ts[r - 1]!) {
+      throw new RangeError(
+        `Invalid CSV: time goes backwards on line ${numbers[r + 1]} (${row[ti]!.trim()} after ` +
+          `${rows[r - 1]![ti]!.trim()}); sort the rows by time`,
+      );
     }
     ts[r] = t;
     const cell = (row[vi] ?? "").trim();
     values[r] = cell === "" ? NaN : Number(cell);
   }
   return { timeColumn, valueColumn, ts, values, stepMs: medianStep(ts) };
+}
+
+/** The lines that are not blank, with their 1-based line numbers; refuses overlong lines. */
+function nonBlankLines(text: string, max: number): { lines: string[]; numbers: number[] } {
+  const lines: string[] = [];
+  const numbers: number[] = [];
+  let n = 0;
+  for (let pos = 0; pos <= text.length;) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    n++;
+    if (end - pos > max + 1) {
+      throw new RangeError(`Invalid CSV: line ${n} is longer than ${max} characters`);
+    }
+    const line = text.slice(pos, text[end - 1] === "\r" ? end - 1 : end);
+    if (line.trim() !== "") (lines.push(line), numbers.push(n));
+    pos = end + 1;
+  }
+  return { lines, numbers };
 }
 
 /**

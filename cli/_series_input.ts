@@ -8,7 +8,8 @@
 import { medianStep, readCsvSeries } from "../analytics/csv_series.ts";
 import { formatLabels } from "../collectors/sample.ts";
 import { openLake } from "../lake/mod.ts";
-import { parseDuration, UsageError } from "./_args.ts";
+import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
+import { readBounded } from "./_read_bounded.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -20,7 +21,11 @@ export const seriesInputOptions = {
   host: { type: "string" },
   data: { type: "string" },
   since: { type: "string" },
+  "max-input-mb": { type: "string" },
 } as const;
+
+/** Default bound on an `--input` file, in MiB. */
+export const MAX_INPUT_MB = 64;
 
 /** The help lines for the series flags. */
 export const seriesInputHelp = `Input (one of):
@@ -30,6 +35,9 @@ export const seriesInputHelp = `Input (one of):
 CSV options:
   --time-column C       time column (default: timestamp, else the first column)
   --value-column V      value column (default: value, else the last numeric column)
+  --max-input-mb N      refuse a file larger than this (default: ${MAX_INPUT_MB}); rows must be
+                        sorted by time, lines at most 65536 characters, and FIFOs, devices and
+                        directories are refused
 
 Lake options:
   --labels k=v[,k=v]    series labels (default: none)
@@ -39,7 +47,7 @@ Lake options:
 
 /** A validated series source. */
 export type SeriesSource =
-  | { kind: "csv"; input: string; timeColumn?: string; valueColumn?: string }
+  | { kind: "csv"; input: string; maxBytes: number; timeColumn?: string; valueColumn?: string }
   | { kind: "lake"; metric: string; labels: string; host?: string; data: string; sinceMs: number };
 
 /** A series read from its source. */
@@ -66,7 +74,11 @@ export type SeriesFlagValues = { [K in keyof typeof seriesInputOptions]?: string
  * ```ts
  * import assert from "node:assert/strict";
  * import { seriesSource } from "./_series_input.ts";
- * assert.deepEqual(seriesSource({ input: "a.csv" }), { kind: "csv", input: "a.csv" });
+ * assert.deepEqual(seriesSource({ input: "a.csv" }), {
+ *   kind: "csv",
+ *   input: "a.csv",
+ *   maxBytes: 64 * 1024 * 1024,
+ * });
  * const lake = seriesSource({ metric: "cpu_ratio", labels: "mode=idle,cpu=total" });
  * assert.equal(lake.kind === "lake" && lake.labels, "cpu=total,mode=idle");
  * ```
@@ -76,9 +88,14 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
     throw new UsageError("Missing input: give either --input FILE.csv or --metric NAME");
   }
   if (v.input !== undefined) {
+    const mb = parseNumber(v["max-input-mb"] ?? String(MAX_INPUT_MB), "max-input-mb", {
+      min: 1,
+      max: 1024,
+    });
     return {
       kind: "csv",
       input: v.input,
+      maxBytes: Math.round(mb * 1024 * 1024),
       ...(v["time-column"] !== undefined && { timeColumn: v["time-column"] }),
       ...(v["value-column"] !== undefined && { valueColumn: v["value-column"] }),
     };
@@ -102,7 +119,11 @@ function canonicalLabels(text: string): string {
     if (i <= 0) throw new UsageError(`Invalid --labels: ${text} (use k=v[,k=v])`);
     labels[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
   }
-  return formatLabels(labels);
+  try {
+    return formatLabels(labels);
+  } catch (error) {
+    throw new UsageError(`Invalid --labels: ${errorLine(error)}`, { cause: error });
+  }
 }
 
 /**
@@ -112,26 +133,25 @@ function canonicalLabels(text: string): string {
  * @param now The clock, for the lake range (default `Date.now`).
  * @returns Times, values, step and a description.
  * @throws {UsageError} For a named CSV column that is absent.
- * @throws {Error} When the file cannot be read or parsed, or the lake has no such series.
+ * @throws {Error} When the file cannot be read (not a regular file, over `maxBytes`) or parsed
+ * (a line over 65536 characters, time going backwards), holds no numeric value, or the lake has
+ * no such series.
  */
 export async function readSeriesSource(
   source: SeriesSource,
   now: () => number = Date.now,
 ): Promise<SourceSeries> {
   if (source.kind === "csv") {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(source.input);
-    } catch (error) {
-      throw new Error(`Cannot read --input ${source.input}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const text = await readBounded(source.input, source.maxBytes);
     try {
       const s = readCsvSeries(text, {
         ...(source.timeColumn !== undefined && { timeColumn: source.timeColumn }),
         ...(source.valueColumn !== undefined && { valueColumn: source.valueColumn }),
+        ascending: true,
       });
+      if (!s.values.some(Number.isFinite)) {
+        throw new Error(`No numeric values in ${source.input}:${s.valueColumn}`);
+      }
       return {
         ts: s.ts,
         values: s.values,

@@ -6,7 +6,7 @@
  */
 
 import { scoreSeries } from "../analytics/anomaly.ts";
-import { parseFlags, runMain, UsageError } from "./_args.ts";
+import { parseFlags, runMain } from "./_args.ts";
 import {
   readSeriesSource,
   seriesInputHelp,
@@ -32,8 +32,9 @@ function formatValue(v: number): string {
  *
  * @param args Command-line arguments.
  * @returns The exit code (0 on success).
- * @throws {UsageError} For a bad or missing flag or a named column that is absent.
- * @throws {Error} If the input cannot be read or parsed, or the lake has no such series.
+ * @throws {UsageError} For a bad or missing flag or a named column that is absent (exit 2).
+ * @throws {Error} If the input cannot be read or parsed, is not sorted by time, holds no
+ * numeric value, or the lake has no such series (exit 1).
  */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -44,13 +45,8 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  let series;
-  try {
-    series = await readSeriesSource(seriesSource(values));
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  // usage mistakes are UsageErrors (exit 2); unreadable or unusable data exits 1
+  const series = await readSeriesSource(seriesSource(values));
   const scores = scoreSeries(series.ts, series.values);
   const lines = ["timestamp,value,anomaly_score"];
   for (let i = 0; i < scores.length; i++) {

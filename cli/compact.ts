@@ -60,7 +60,8 @@ export async function main(args: string[]): Promise<number> {
     : "";
   console.log(
     `Compacted ${s.partitions} partitions: ${s.filesMerged} files into ${s.partitions}, ${s.rows} rows${ratio}; ` +
-      `expired ${s.partitionsExpired} partitions`,
+      `expired ${s.partitionsExpired} partitions` +
+      (s.quarantined ? `; moved ${s.quarantined} unreadable files to quarantine/` : ""),
   );
   return 0;
 }

@@ -60,7 +60,8 @@ function readFlags(args: string[]): Flags | undefined {
  * @param write Where output lines go (default: stdout).
  * @returns The exit code: 0 on success.
  * @throws {UsageError} For bad flags or columns (exit 2 under `runMain`).
- * @throws {Error} When the file cannot be read or holds no usable value (exit 1).
+ * @throws {Error} When the file cannot be read or holds no usable value, or the forecast is
+ * not finite (values near the float limit, ±1e308) (exit 1).
  */
 export async function main(
   args: string[],
@@ -81,12 +82,26 @@ export async function main(
       `Cannot infer the time step of ${series.from}: needs two rows with increasing times`,
     );
   }
-  const f = forecast(series.values, { horizon: flags.horizon, season: flags.season, stepMs });
+  // Squares of values past ~1e154 overflow inside the models: fit on scaled values instead
+  let scale = 0;
+  for (const v of series.values) if (Math.abs(v) > scale) scale = Math.abs(v);
+  scale = scale > 1e150 ? scale : 1;
+  const values = scale === 1 ? series.values : series.values.map((v) => v / scale);
+  const f = forecast(values, { horizon: flags.horizon, season: flags.season, stepMs });
   const last = series.ts[series.ts.length - 1]!;
   const lines = ["timestamp,mean,lo80,hi80,lo95,hi95"];
   for (let h = 0; h < flags.horizon; h++) {
     const ts = new Date(last + (h + 1) * stepMs).toISOString();
-    lines.push([ts, f.mean[h], f.lo80[h], f.hi80[h], f.lo95[h], f.hi95[h]].join(","));
+    const row = [f.mean[h]!, f.lo80[h]!, f.hi80[h]!, f.lo95[h]!, f.hi95[h]!].map((x) => x * scale);
+    if (!row.every(Number.isFinite)) {
+      throw new Error(
+        `Cannot forecast ${series.from}: the forecast is not finite at step ${h + 1}` +
+          (scale === 1
+            ? ""
+            : ` (the values reach ±${scale}); rescale the input, e.g. to other units`),
+      );
+    }
+    lines.push([ts, ...row].join(","));
   }
   write(lines.join("\n") + "\n");
   return 0;

@@ -73,19 +73,20 @@ function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
+/** JSON has no NaN or Infinity: they are written as the strings "NaN", "Infinity". */
+function finite(_key: string, v: unknown): unknown {
+  return typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
+}
+
 function cell(v: unknown): string {
   if (v === null || v === undefined) return "";
-  if (typeof v === "object") return JSON.stringify(v);
+  if (typeof v === "object") return JSON.stringify(v, finite);
   return String(v);
 }
 
 function toJson(columns: string[], rows: unknown[][]): string {
   const objects = rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
-  return JSON.stringify(
-    objects,
-    (_k, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
-    0,
-  )
+  return JSON.stringify(objects, finite, 0)
     .replace(/^\[/, "[\n").replace(/\},\{/g, "},\n{").replace(/\]$/, "\n]") + "\n";
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { displayConverter } from "./_display.ts";
 import type {
   DuckDBDateValue,
   DuckDBDecimalValue,
@@ -63,23 +64,8 @@ export function converters(api: DuckDBApi): Converters {
     }
   };
 
-  // Like plainConverter, but timestamps become ISO 8601 text (for display).
-  const displayConverter: DuckDBValueConverter<unknown> = (value, type, converter) => {
-    const plain = plainConverter(value, type, converter);
-    switch (type.typeId) {
-      case DuckDBTypeId.TIMESTAMP:
-      case DuckDBTypeId.TIMESTAMP_TZ:
-      case DuckDBTypeId.TIMESTAMP_MS:
-      case DuckDBTypeId.TIMESTAMP_S:
-      case DuckDBTypeId.TIMESTAMP_NS: {
-        const ms = plain as number;
-        return Number.isFinite(ms) && Math.abs(ms) < 8.64e15
-          ? new Date(ms).toISOString()
-          : String(value);
-      }
-      default:
-        return plain;
-    }
-  };
-  return { plain: plainConverter, display: displayConverter };
+  // JSON-safe values for display: see _display.ts
+  const display = displayConverter(api);
+  const displayValue: DuckDBValueConverter<unknown> = (value, type) => display(value, type);
+  return { plain: plainConverter, display: displayValue };
 }

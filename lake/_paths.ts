@@ -11,6 +11,8 @@
  * @module
  */
 
+import { dataFileProblem } from "./_file_check.ts";
+
 /** The three trees of the lake. */
 export type Tier = "metrics" | "rollup_1m" | "rollup_1h";
 
@@ -47,26 +49,94 @@ export function parseDataFile(name: string): { kind: "part" | "compact"; id: num
   return m ? { kind: m[1] as "part" | "compact", id: Number(m[2]) } : undefined;
 }
 
+/** What {@linkcode splitVisible} found in one partition. */
+export interface SplitFiles {
+  /** Files readers see, sorted. */
+  visible: string[];
+  /** Files superseded by the newest compact file (compaction deletes them), sorted. */
+  superseded: string[];
+  /** Files under a data file's name that are not readable data files, sorted. */
+  invalid: string[];
+  /** Whether a file went away while it was checked (list the directory again). */
+  gone: boolean;
+}
+
 /**
  * Splits the file names of one partition into those readers see and those superseded by the
- * newest compact file.
+ * newest compact file. With `problem`, a file it finds fault with is neither: the newest
+ * compact file is the newest one that passes, and failing part files are left out, so a
+ * foreign or corrupt file can neither break readers nor hide the data beneath it.
+ *
+ * @param names File names of the partition.
+ * @param problem Why a file is unreadable (`"gone"` if it vanished), or `undefined` if fine.
+ * Default: trust every name.
+ * @returns The split.
  */
-export function splitVisible(names: Iterable<string>): { visible: string[]; superseded: string[] } {
+export function splitVisible(
+  names: Iterable<string>,
+  problem: (name: string) => string | undefined = () => undefined,
+): SplitFiles {
   const files: { name: string; kind: "part" | "compact"; id: number }[] = [];
-  let newest = -1;
   for (const name of names) {
     const parsed = parseDataFile(name);
-    if (!parsed) continue;
-    files.push({ name, ...parsed });
-    if (parsed.kind === "compact" && parsed.id > newest) newest = parsed.id;
+    if (parsed) files.push({ name, ...parsed });
   }
-  const visible: string[] = [];
-  const superseded: string[] = [];
+  files.sort((a, b) => b.id - a.id || (a.kind === "compact" ? -1 : 1));
+  const out: SplitFiles = { visible: [], superseded: [], invalid: [], gone: false };
+  const sort = (f: { name: string }, why: string | undefined) => {
+    if (why === undefined) out.visible.push(f.name);
+    else if (why === "gone") out.gone = true;
+    else out.invalid.push(f.name);
+  };
+  let newest = -1;
+  // The newest compact file that passes: checked newest first, older ones are not opened.
   for (const f of files) {
-    const seen = f.kind === "compact" ? f.id === newest : f.id > newest;
-    (seen ? visible : superseded).push(f.name);
+    if (f.kind !== "compact") continue;
+    const why = problem(f.name);
+    sort(f, why);
+    if (why === undefined) {
+      newest = f.id;
+      break;
+    }
   }
-  return { visible: visible.sort(), superseded: superseded.sort() };
+  for (const f of files) {
+    if (f.kind === "compact") {
+      if (f.id < newest) out.superseded.push(f.name);
+    } else if (f.id <= newest) out.superseded.push(f.name);
+    else sort(f, problem(f.name));
+  }
+  out.visible.sort();
+  out.superseded.sort();
+  out.invalid.sort();
+  return out;
+}
+
+/**
+ * Splits the files of one partition directory, checking each candidate with
+ * {@linkcode dataFileProblem} and listing again if a file vanished meanwhile (a compaction
+ * in another process replaced it), so a reader never drops data that moved.
+ *
+ * @param dir The partition directory.
+ * @param tier Its tree.
+ * @param options `fresh`: check files found good before again (see
+ * {@linkcode dataFileProblem}), default `false`; `warn`: where the one line per bad file goes,
+ * default `console.warn`.
+ * @returns The split (`gone` is false unless the directory kept changing).
+ */
+export function checkedSplit(
+  dir: string,
+  tier: Tier,
+  options: { fresh?: boolean; warn?: (line: string) => void } = {},
+): SplitFiles {
+  let split = splitVisible([]);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    split = splitVisible(
+      fileNames(dir),
+      (name) => dataFileProblem(`${dir}/${name}`, tier, options.warn, options.fresh),
+    );
+    if (!split.gone) break;
+  }
+  return split;
 }
 
 function readDir(dir: string): Deno.DirEntry[] {
@@ -100,11 +170,11 @@ export function fileNames(dir: string): string[] {
   return readDir(dir).filter((e) => e.isFile).map((e) => e.name);
 }
 
-/** Paths of every file readers see in one tree. */
+/** Paths of every file readers see in one tree (unreadable files left out, with a warning). */
 export function visibleFiles(root: string, tier: Tier): string[] {
   const out: string[] = [];
   for (const p of listPartitions(root, tier)) {
-    for (const name of splitVisible(fileNames(p.dir)).visible) out.push(`${p.dir}/${name}`);
+    for (const name of checkedSplit(p.dir, tier).visible) out.push(`${p.dir}/${name}`);
   }
   return out;
 }

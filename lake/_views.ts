@@ -4,7 +4,7 @@
  * @module
  */
 
-import { fileNames, listPartitions, parseDataFile, splitVisible } from "./_paths.ts";
+import { checkedSplit, listPartitions, parseDataFile } from "./_paths.ts";
 
 const rawColumns = "ts, host, metric, labels, value, date";
 const rollupColumns = "ts, host, metric, labels, min, avg, max, last, count, date";
@@ -38,14 +38,14 @@ export function viewFiles(root: string): ViewFiles {
   const covered = { rollup_1m: new Map<string, number>(), rollup_1h: new Map<string, number>() };
   for (const tier of ["rollup_1m", "rollup_1h"] as const) {
     for (const p of listPartitions(root, tier)) {
-      for (const name of splitVisible(fileNames(p.dir)).visible) {
+      for (const name of checkedSplit(p.dir, tier).visible) {
         out[tier].push(`${p.dir}/${name}`);
         covered[tier].set(`${p.host}/${p.date}`, parseDataFile(name)!.id);
       }
     }
   }
   for (const p of listPartitions(root, "metrics")) {
-    for (const name of splitVisible(fileNames(p.dir)).visible) {
+    for (const name of checkedSplit(p.dir, "metrics").visible) {
       const path = `${p.dir}/${name}`;
       out.samples.push(path);
       const f = parseDataFile(name)!;

@@ -99,8 +99,10 @@ export class Lake {
   }
 
   /**
-   * Runs SQL like {@linkcode Lake.query} but returns column names and rows of values for
-   * display: timestamps as ISO 8601 text, other values as in `query()`.
+   * Runs SQL like {@linkcode Lake.query} but returns column names and rows of JSON-safe values
+   * for display: timestamps as ISO 8601 text, INTERVAL as an ISO 8601 duration, BLOB as `0x` hex,
+   * integers beyond 2^53 as exact digit strings, nested types as arrays and objects (no `bigint`
+   * or byte buffers, so `JSON.stringify` always works).
    *
    * @param sql One statement.
    * @param params Values for placeholders.
@@ -257,20 +259,19 @@ export class Lake {
 
   async #retry<T>(run: () => Promise<T>): Promise<T> {
     await this.refresh();
-    try {
-      return await run();
-    } catch (error) {
-      // A file listed in a view may have been replaced by compaction in another process.
-      if (/No files found|No such file|Cannot open file/i.test(errorText(error))) {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        // A file listed in a view was replaced by compaction in another process: list again.
+        // Compaction goes partition by partition, so a long query may meet several in a row.
+        const vanished = /No files found|No such file|Cannot open file/i.test(errorText(error));
+        if (!vanished || attempt >= 8) {
+          throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
+        }
         this.#files = "";
         await this.refresh();
-        try {
-          return await run();
-        } catch (again) {
-          throw new LakeError(`Query failed: ${errorText(again)}`, { cause: again });
-        }
       }
-      throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
     }
   }
 }

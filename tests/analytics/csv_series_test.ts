@@ -62,3 +62,16 @@ Deno.test("parseTimestamp() reads epoch seconds, epoch milliseconds and ISO text
   assert.equal(parseTimestamp("2024-02-29 12:00:00.5"), Date.UTC(2024, 1, 29, 12, 0, 0, 500));
   assert.ok(Number.isNaN(parseTimestamp("not a time")));
 });
+
+Deno.test("readCsvSeries() refuses an overlong line and, with ascending, time going backwards", () => {
+  const long = `timestamp,value\n2024-01-01 00:00:00,${"1".repeat(70_000)}\n`;
+  assert.throws(() => readCsvSeries(long), /Invalid CSV: line 2 is longer than 65536 characters/);
+  assert.throws(() => readCsvSeries(long.slice(0, 200), { maxLineLength: 10 }), /line 1 is longer/);
+  const unsorted = "timestamp,value\n\n2024-01-01 01:00:00,1\n2024-01-01 01:00:00,2\n\n" +
+    "2024-01-01 00:00:00,3\n";
+  assert.deepEqual([...readCsvSeries(unsorted).values], [1, 2, 3]);
+  assert.throws(
+    () => readCsvSeries(unsorted, { ascending: true }),
+    /time goes backwards on line 6 \(2024-01-01 00:00:00 after 2024-01-01 01:00:00\)/,
+  );
+});

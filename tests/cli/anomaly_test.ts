@@ -51,7 +51,7 @@ Deno.test("anomaly main() prints help", async () => {
   assert.match(out, /Usage: perfscope anomaly \(--input FILE.csv \| --metric NAME\)/);
 });
 
-Deno.test("anomaly main() rejects bad flags and bad CSV as usage errors", async () => {
+Deno.test("anomaly main() rejects bad flags as usage errors and names the bad line of a CSV", async () => {
   await assert.rejects(() => main([]), UsageError);
   await assert.rejects(() => main([]), /Missing input: give either --input FILE.csv or --metric/);
   await assert.rejects(() => main(["--input"]), /--input/);

@@ -117,3 +117,68 @@ Deno.test("deno task query with bad SQL prints one line and exits 1", async () =
   assert.match(err, /^perfscope query: Query failed: Catalog Error/);
   assert.equal(err.trim().split("\n").length, 1);
 });
+
+/** [SQL expression, JSON value, CSV/table cell before quoting] for every DuckDB type family. */
+const TYPES: [string, unknown, string][] = [
+  ["INTERVAL 1 SECOND", "PT1S", "PT1S"],
+  ["INTERVAL '1 year 2 months 3 days 04:05:06.5'", "P1Y2M3DT4H5M6.5S", "P1Y2M3DT4H5M6.5S"],
+  ["-INTERVAL 90 MINUTE", "PT-1H-30M", "PT-1H-30M"],
+  ["INTERVAL 0 SECOND", "PT0S", "PT0S"],
+  ["'\\xAA\\x00z'::BLOB", "0xaa007a", "0xaa007a"],
+  ["''::BLOB", "0x", "0x"],
+  [
+    "170141183460469231731687303715884105727::HUGEINT",
+    "170141183460469231731687303715884105727",
+    "170141183460469231731687303715884105727",
+  ],
+  ["12::HUGEINT", 12, "12"],
+  ["9007199254740993::BIGINT", "9007199254740993", "9007199254740993"],
+  ["18446744073709551615::UBIGINT", "18446744073709551615", "18446744073709551615"],
+  ["1.25::DECIMAL(4,2)", 1.25, "1.25"],
+  [
+    "12345678901234567890.123::DECIMAL(38,3)",
+    "12345678901234567890.123",
+    "12345678901234567890.123",
+  ],
+  [
+    "'a1b2c3d4-0000-4000-8000-000000000001'::UUID",
+    "a1b2c3d4-0000-4000-8000-000000000001",
+    "a1b2c3d4-0000-4000-8000-000000000001",
+  ],
+  ["[1, 2, NULL]", [1, 2, null], "[1,2,null]"],
+  ["[1, 2]::INTEGER[2]", [1, 2], "[1,2]"],
+  ["{'a': 1, 'b': [INTERVAL 1 DAY]}", { a: 1, b: ["P1D"] }, '{"a":1,"b":["P1D"]}'],
+  ["MAP {'k': 1.5}", { k: 1.5 }, '{"k":1.5}'],
+  ["MAP {[1]: 2::HUGEINT}", { "[1]": 2 }, '{"[1]":2}'],
+  ["union_value(n := 2)::UNION(n INT, s VARCHAR)", 2, "2"],
+  ["TIME '12:34:56'", "12:34:56", "12:34:56"],
+  ["TIMETZ '12:00:00+01'", "12:00:00+01", "12:00:00+01"],
+  ["DATE '2024-02-29'", "2024-02-29", "2024-02-29"],
+  ["'infinity'::DATE", "infinity", "infinity"],
+  ["TIMESTAMP '2024-01-01 01:02:03.5'", "2024-01-01T01:02:03.500Z", "2024-01-01T01:02:03.500Z"],
+  ["TIMESTAMPTZ '2024-01-01 00:00:00+02'", "2023-12-31T22:00:00.000Z", "2023-12-31T22:00:00.000Z"],
+  ["'infinity'::TIMESTAMP", "infinity", "infinity"],
+  ["'0101'::BIT", "0101", "0101"],
+  ["'x'::ENUM('x', 'y')", "x", "x"],
+  ["NULL", null, ""],
+  ["'NaN'::DOUBLE", "NaN", "NaN"],
+  ["'inf'::DOUBLE", "Infinity", "Infinity"],
+  ["-'inf'::FLOAT", "-Infinity", "-Infinity"],
+  ["[1.5, 'nan'::DOUBLE]", [1.5, "NaN"], '[1.5,"NaN"]'],
+  ["true", true, "true"],
+  ["'a,b\"c'", 'a,b"c', 'a,b"c'],
+];
+
+Deno.test("query main() prints every DuckDB type in table, CSV and JSON without a BigInt or Buffer error", async () => {
+  const root = Deno.makeTempDirSync();
+  const sql = "SELECT " + TYPES.map(([expr], i) => `${expr} AS c${i}`).join(", ");
+  const json = JSON.parse(await capture(["--data", root, "--format", "json", sql]));
+  const csv = (await capture(["--data", root, "--format", "csv", sql])).split("\n");
+  const table = await capture(["--data", root, sql]);
+  for (const [i, [expr, want, text]] of TYPES.entries()) {
+    assert.deepEqual(json[0][`c${i}`], want, expr);
+    if (text !== "") assert.ok(table.includes(text), expr);
+  }
+  const esc = (s: string) => /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  assert.equal(csv[1], TYPES.map(([, , text]) => esc(text)).join(","));
+});

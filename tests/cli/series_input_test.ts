@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { main as forecastMain } from "../../cli/forecast.ts";
 import { main as anomalyMain } from "../../cli/anomaly.ts";
+import { main as capacityMain } from "../../cli/capacity.ts";
+import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
 import { simulateHost } from "../../lake/mod.ts";
 
@@ -85,4 +87,92 @@ Deno.test("forecast and anomaly read lake series with --metric and --labels", as
     Deno.stdout.write = write;
     await Deno.remove(root, { recursive: true });
   }
+});
+
+async function file(text: string): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+/** The exit code runMain would give and the one-line message, for a rejected main(). */
+async function failure(run: () => Promise<number>): Promise<[number, string]> {
+  try {
+    await run();
+  } catch (error) {
+    return [exitCode(error), errorLine(error)];
+  }
+  throw new Error("Expected a failure");
+}
+
+Deno.test("Every --input command refuses devices, FIFOs, directories and oversized files with one line and exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  const fifo = `${dir}/pipe.csv`;
+  const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  assert.ok(mk.success);
+  const big = `${dir}/big.csv`;
+  Deno.writeTextFileSync(big, "timestamp,value\n");
+  Deno.truncateSync(big, 64 * 1024 * 1024 + 1); // sparse: no disk used
+  const mains = {
+    forecast: (a: string[]) => forecastMain([...a, "--horizon", "2"], () => {}),
+    anomaly: anomalyMain,
+    capacity: (a: string[]) => capacityMain([...a, "--threshold", "1"], () => {}),
+  };
+  for (const [name, main] of Object.entries(mains)) {
+    for (
+      const [input, message] of [
+        ["/dev/zero", /Cannot read --input \/dev\/zero: a device; give a regular file/],
+        [fifo, /: a FIFO; give a regular file/],
+        [dir, /: it is a directory/],
+        [big, /: larger than the 64 MiB limit \(64 MiB; --max-input-mb raises it\)/],
+      ] as const
+    ) {
+      const [code, line] = await failure(() => main(["--input", input]));
+      assert.equal(code, 1, `${name} ${input}`);
+      assert.match(line, message, `${name} ${input}`);
+    }
+    const [code] = await failure(() => main(["--input", big, "--max-input-mb", "0"]));
+    assert.equal(code, 2, name);
+  }
+});
+
+Deno.test("anomaly exits 1, not 2, on data errors: bad timestamps, unsorted rows, no numeric value", async () => {
+  const cases: [string, RegExp][] = [
+    ["timestamp,value\nyesterday,1\n", /Invalid timestamp on line 2/],
+    [
+      "timestamp,value\n2024-01-01 02:00:00,1\n2024-01-01 01:00:00,2\n",
+      /time goes backwards on line 3 .*sort the rows by time/,
+    ],
+    ["timestamp,value\n2024-01-01 00:00:00,a\n2024-01-01 01:00:00,b\n", /No numeric values in /],
+  ];
+  for (const [text, message] of cases) {
+    const path = await file(text);
+    for (const main of [anomalyMain, (a: string[]) => forecastMain([...a, "--horizon", "1"])]) {
+      const [code, line] = await failure(() => main(["--input", path]));
+      assert.deepEqual([code, message.test(line)], [1, true], line);
+    }
+  }
+});
+
+Deno.test("forecast on values near ±1e308 scales them, and exits 1 when the result would overflow", async () => {
+  const hours = (values: number[]) =>
+    "timestamp,value\n" +
+    values.map((v, i) => `${new Date(Date.UTC(2024, 0, 1, i)).toISOString()},${v}`).join("\n");
+  const steady = await file(
+    hours(Array.from({ length: 48 }, (_, i) => 1e308 * (0.9 + (i % 3) / 100))),
+  );
+  let out = "";
+  assert.equal(await forecastMain(["--input", steady, "--horizon", "2"], (t) => (out += t)), 0);
+  const cells = out.trim().split("\n").slice(1).flatMap((l) => l.split(",").slice(1).map(Number));
+  assert.equal(cells.length, 10);
+  assert.ok(cells.every((x) => Number.isFinite(x) && x > 8e307 && x < 1e308), out);
+  const wild = await file(hours([1e308, -1e308, 1e308, -1e308]));
+  const [code, line] = await failure(() =>
+    forecastMain(["--input", wild, "--horizon", "2"], () => {})
+  );
+  assert.equal(code, 1);
+  assert.match(
+    line,
+    /Cannot forecast .*: the forecast is not finite at step 1 \(the values reach ±1e\+308\)/,
+  );
 });

@@ -107,6 +107,7 @@ Deno.test("compactLake() on an empty lake does nothing", async () => {
     bytesBefore: 0,
     bytesAfter: 0,
     partitionsExpired: 0,
+    quarantined: 0,
   });
 });
 
@@ -174,15 +175,140 @@ Deno.test("A compaction killed with SIGKILL at several points never loses or dup
   assert.ok(![...Deno.readDirSync(dir)].some((e) => e.name.endsWith(".tmp")));
 });
 
-Deno.test("compactLake() reports an unreadable input as a LakeError", async () => {
+/** Every file under `root` whose name ends with `suffix`, relative to `root`. */
+function filesEnding(root: string, suffix: string, dir = root): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) out.push(...filesEnding(root, suffix, path));
+    else if (e.name.endsWith(suffix)) out.push(path.slice(root.length + 1));
+  }
+  return out.sort();
+}
+
+Deno.test("A part file that is not Parquet is moved to quarantine, and the rest is compacted", async () => {
   const root = Deno.makeTempDirSync();
   writeSamples([{ ts: day, host: "h", metric: "m", labels: {}, value: 1 }], { root, id: 1 });
-  Deno.writeTextFileSync(
-    `${root}/metrics/host=h/date=2024-07-01/part-000000000000002.parquet`,
-    "not parquet",
+  const dir = `${root}/metrics/host=h/date=2024-07-01`;
+  Deno.writeTextFileSync(`${dir}/part-000000000000002.parquet`, "not parquet");
+  const warnings: string[] = [];
+  const summary = await compactLake({ root, now: () => day, warn: (l) => warnings.push(l) });
+  assert.equal(summary.quarantined, 1);
+  assert.equal(summary.rows, 1);
+  assert.match(
+    warnings.join("\n"),
+    /moved .*part-000000000000002\.parquet to .*quarantine.*: not Parquet/,
   );
-  await assert.rejects(() => compactLake({ root, now: () => day }), {
-    name: "LakeError",
-    message: /Compaction failed/,
+  assert.equal(warnings.length, 1);
+  assert.deepEqual(filesEnding(`${root}/quarantine`, "").length, 1);
+  assert.deepEqual((await census(root)).n, 1);
+});
+
+Deno.test("A forged newest compact file of CSV neither breaks readers nor costs a sample, and compaction quarantines it", async () => {
+  const { root } = smallLake();
+  const before = await census(root);
+  const dir = `${root}/metrics/host=a/date=2024-07-01`;
+  const forged = `${dir}/compact-999999999999999.parquet`;
+  Deno.writeTextFileSync(forged, "ts,metric,labels,value\n1,x,,1\n".repeat(100));
+  assert.deepEqual(await census(root), before); // readers skip it (with a warning)
+  assert.ok(!visibleFiles(root, "metrics").includes(forged));
+  const summary = await compactLake({ root, now: () => day, warn: () => {} });
+  assert.equal(summary.quarantined, 1);
+  assert.deepEqual(await census(root), before);
+  assert.match(
+    filesEnding(`${root}/quarantine`, "").join(" "),
+    /^metrics\/host=a\/date=2024-07-01\/compact-999999999999999\.parquet\.\d+$/,
+  );
+  const again = await compactLake({ root, now: () => day });
+  assert.deepEqual([again.quarantined, again.partitions], [0, 0]);
+  assert.deepEqual(await census(root), before);
+});
+
+Deno.test("A forged compact file that is real Parquet but lacks the rows it hides is quarantined, not trusted", async () => {
+  const { root } = smallLake();
+  const before = await census(root);
+  const dir = `${root}/metrics/host=a/date=2024-07-01`;
+  // a valid lake file with one sample, named as if it merged everything
+  const other = Deno.makeTempDirSync();
+  writeSamples([{ ts: day, host: "a", metric: "m", labels: {}, value: 1 }], { root: other, id: 1 });
+  Deno.copyFileSync(
+    visibleFiles(other, "metrics")[0]!,
+    `${dir}/compact-999999999999999.parquet`,
+  );
+  const warnings: string[] = [];
+  const summary = await compactLake({ root, now: () => day, warn: (l) => warnings.push(l) });
+  assert.equal(summary.quarantined, 1);
+  assert.match(warnings[0]!, /lacks rows of the files it supersedes/);
+  assert.deepEqual(await census(root), before);
+});
+
+Deno.test("Compaction keeps its inputs when the merged file it wrote does not verify", async () => {
+  const { root } = smallLake();
+  const before = await census(root);
+  const dir = `${root}/metrics/host=a/date=2024-07-01`;
+  const partsBefore = filesEnding(dir, ".parquet");
+  await assert.rejects(
+    () =>
+      compactLake({
+        root,
+        now: () => day,
+        onStep: (step, partition) => {
+          if (step !== "written" || partition !== dir) return;
+          // a disk or a DuckDB fault: the temporary file now holds one input's rows only
+          const [tmp] = filesEnding(dir, ".tmp");
+          Deno.copyFileSync(`${dir}/${partsBefore[0]}`, `${dir}/${tmp}`);
+        },
+      }),
+    { name: "LakeError", message: /Compaction failed for .*the merged file holds \d+ rows/ },
+  );
+  assert.deepEqual(filesEnding(dir, ".parquet"), partsBefore);
+  assert.deepEqual(filesEnding(dir, ".tmp"), []);
+  assert.deepEqual(await census(root), before);
+});
+
+Deno.test("Temporary files of dead writers are removed in every tree, even zero-byte and with --now in the past", async () => {
+  const { root } = smallLake();
+  await compactLake({ root, now: () => day });
+  const before = await census(root);
+  const dead = new Deno.Command("true").spawn();
+  await dead.status;
+  const stale: string[] = [];
+  for (const tree of ["metrics", "rollup_1m", "rollup_1h"]) {
+    const dir = `${root}/${tree}/host=a/date=2024-07-01`;
+    stale.push(`${dir}/compact-000000000000009.parquet.${dead.pid}.tmp`);
+    stale.push(`${dir}/part-000000000000009.parquet.${dead.pid}-3.tmp`);
+  }
+  for (const path of stale) Deno.writeFileSync(path, new Uint8Array(0));
+  // a live writer's fresh temporary file stays (process 1 always runs)
+  const live = `${root}/metrics/host=a/date=2024-07-01/part-000000000000010.parquet.1-1.tmp`;
+  Deno.writeFileSync(live, new Uint8Array(0));
+  await compactLake({ root, now: () => day });
+  assert.deepEqual(filesEnding(root, ".tmp"), [live.slice(root.length + 1)]);
+  // by the real clock, an hour-old one goes whoever wrote it
+  const old = new Date(Date.now() - 3_600_000);
+  Deno.utimeSync(live, old, old);
+  await compactLake({ root, now: () => day });
+  assert.deepEqual(filesEnding(root, ".tmp"), []);
+  assert.deepEqual(await census(root), before);
+});
+
+Deno.test("A part written below the id of the compact file that hides it is moved to quarantine, not deleted, and the compact file stays", async () => {
+  const { root } = smallLake();
+  await compactLake({ root, now: () => day });
+  const before = await census(root);
+  // a writer that broke the id rule: its file is hidden by the compact file at once
+  writeSamples([{ ts: day + 23 * H, host: "a", metric: "late", labels: {}, value: 1 }], {
+    root,
+    id: 5,
   });
+  assert.deepEqual(await census(root), before);
+  const warnings: string[] = [];
+  const summary = await compactLake({ root, now: () => day, warn: (l) => warnings.push(l) });
+  assert.equal(summary.quarantined, 1);
+  assert.match(warnings.join("\n"), /part-000000000000005\.parquet .*: written after compact-\d+/);
+  assert.match(
+    filesEnding(`${root}/quarantine`, "").join(" "),
+    /part-000000000000005\.parquet\.\d+$/,
+  );
+  assert.deepEqual(await census(root), before);
 });

@@ -125,6 +125,20 @@ Deno.test("splitVisible() shows the newest compact file and only the parts writt
       "part-000000000000005.parquet",
       "part-000000000000010.parquet",
     ],
+    invalid: [],
+    gone: false,
+  });
+  // a bad newest compact file hides nothing: the next good one and the parts above it show
+  const bad = new Set(["compact-000000000000010.parquet", "part-000000000000011.parquet"]);
+  assert.deepEqual(splitVisible(names, (n) => bad.has(n) ? "not Parquet" : undefined), {
+    visible: [
+      "compact-000000000000004.parquet",
+      "part-000000000000005.parquet",
+      "part-000000000000010.parquet",
+    ],
+    superseded: [],
+    invalid: ["compact-000000000000010.parquet", "part-000000000000011.parquet"],
+    gone: false,
   });
   assert.deepEqual(visibleFiles(Deno.makeTempDirSync(), "metrics"), []);
 });
