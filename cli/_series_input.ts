@@ -150,7 +150,7 @@ export async function readSeriesSource(
         ascending: true,
       });
       if (!s.values.some(Number.isFinite)) {
-        throw new Error(`No numeric values in ${source.input}:${s.valueColumn}`);
+        throw new RangeError(`No numeric values in ${source.input}:${s.valueColumn}`);
       }
       return {
         ts: s.ts,

@@ -65,6 +65,7 @@ Deno.test("readSeriesSource() reads a CSV file or fails with one clear error for
             const s = await readSeriesSource({
               kind: "csv",
               input: path,
+              maxBytes: 64 * 1024 * 1024,
               ...(valueColumn && { valueColumn }),
             });
             assert.equal(s.ts.length, s.values.length);
