@@ -16,6 +16,7 @@ import {
   IngestWriter,
   LakeError,
   openLake,
+  spoolDir,
   tailSpool,
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
@@ -251,7 +252,9 @@ async function serveUntilStopped(
     throw error;
   }
   // The live view always follows the spool, whoever writes it: the child below, or a
-  // separate collector with --no-collect.
+  // separate collector with --no-collect. Made here so the tail can watch it from the start
+  // (polling a missing directory costs two exceptions a poll).
+  await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
   const tail = tailSpool(root, (batch) => hub.publish(batch), {
     signal,
     pollMs: 250,

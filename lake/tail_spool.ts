@@ -109,6 +109,8 @@ class Waker {
   #changed = false;
   #wake: (() => void) | undefined;
   #closed = false;
+  /** When a failed watch may be tried again (a failure costs an exception: not every poll). */
+  #retryAt = 0;
 
   constructor(dir: string, enabled: boolean) {
     this.#dir = dir;
@@ -118,7 +120,10 @@ class Waker {
   /** Resolves on a change (while watching), after `pollMs` (not watching) or `watchPollMs`
    * (watching), or on abort. */
   wait(pollMs: number, watchPollMs: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#enabled && !this.#watcher) this.#watch();
+    if (this.#enabled && !this.#watcher && Date.now() >= this.#retryAt) {
+      this.#watch();
+      if (!this.#watcher) this.#retryAt = Date.now() + watchPollMs;
+    }
     if (this.#changed || signal?.aborted) {
       this.#changed = false;
       return Promise.resolve();
