@@ -155,6 +155,7 @@ async function measure(
   args: string[],
   seconds: number,
   terminate = false,
+  warmupSeconds?: number,
 ): Promise<ProcessFigures | undefined> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
@@ -162,7 +163,7 @@ async function measure(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const warmup = Math.min(3, Math.max(1, Math.floor(seconds / 4)));
+  const warmup = warmupSeconds ?? Math.min(3, Math.max(1, Math.floor(seconds / 4)));
   let first: [number, number, number] | undefined;
   let last: [number, number, number] | undefined;
   let peak = 0;
@@ -233,11 +234,12 @@ export interface TreeMember {
 
 /**
  * Runs a command that starts children of its own (serve and its collector) for `seconds`, then
- * sends it SIGTERM, and measures every process of the tree from /proc after a 3 s warm-up.
+ * sends it SIGTERM, and measures every process of the tree from /proc after the warm-up.
  */
 async function measureTree(
   args: string[],
   seconds: number,
+  warmupSeconds: number,
 ): Promise<{ total: ProcessFigures; members: TreeMember[] } | undefined> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
@@ -245,7 +247,7 @@ async function measureTree(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const warmup = Math.min(3, Math.max(1, Math.floor(seconds / 4)));
+  const warmup = warmupSeconds;
   type Track = { first?: [number, number, number]; last?: [number, number, number]; kb: number };
   const tracks = new Map<number, Track>();
   const poll = setInterval(() => {
@@ -489,22 +491,32 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   return figures;
 }
 
-/** Idle `serve` (no requests) with its collector in process and as a child, one after another. */
+/**
+ * Idle `serve` (no requests) with its collector in process and as a child, one after another.
+ * The warm-up is 12 s here: serve starts ~30 runtime threads that exit after 10 s idle, and a
+ * thread that exits inside the window takes its time out of the schedstat sum.
+ */
 async function measureServe(figures: CollectorBenchFigures, seconds: number): Promise<void> {
   const dir = Deno.makeTempDirSync({ prefix: "perfscope-bench-" });
+  const warmup = 12;
+  const secs = seconds + warmup;
   try {
     const inProcess = await measure(
-      ["run", "-A", `${root}bench/serve_in_process.ts`, `${dir}/in`, String(seconds)],
-      seconds,
+      ["run", "-A", `${root}bench/serve_in_process.ts`, `${dir}/in`, String(secs)],
+      secs,
+      false,
+      warmup,
     );
     const asChild = await measureTree(
       ["run", "-A", `${root}cli/serve.ts`, "--port", "0", "--data", `${dir}/child`],
-      seconds,
+      secs,
+      warmup,
     );
     const alone = await measure(
       ["run", "-A", `${root}cli/serve.ts`, "--port", "0", "--data", `${dir}/none`, "--no-collect"],
-      seconds,
+      secs,
       true,
+      warmup,
     );
     if (inProcess) figures.serveInProcess = inProcess;
     if (asChild) figures.serveChild = asChild;
