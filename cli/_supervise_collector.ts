@@ -46,6 +46,25 @@ const HEALTHY_MS = 60_000;
  *
  * @param options See {@linkcode SuperviseCollectorOptions}.
  * @returns Resolves after the last child exited.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { superviseCollector } from "./_supervise_collector.ts";
+ * const root = Deno.makeTempDirSync();
+ * const pids: number[] = [];
+ * const stop = new AbortController();
+ * const done = superviseCollector({
+ *   root,
+ *   signal: stop.signal,
+ *   log: () => {},
+ *   onSpawn: (pid) => {
+ *     pids.push(pid);
+ *     stop.abort(); // SIGTERM: the child stops and flushes
+ *   },
+ * });
+ * await done;
+ * assert.equal(pids.length, 1);
+ * ```
  */
 export async function superviseCollector(options: SuperviseCollectorOptions): Promise<void> {
   const { signal, intervalMs = 1000, restartDelayMs = 1000 } = options;
@@ -61,7 +80,6 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
       stderr: "piped",
       detached: true,
     }).spawn();
-    options.onSpawn?.(child.pid);
     const forwarding = Promise.all([forward(child.stdout, log), forward(child.stderr, log)]);
     let killer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
@@ -69,6 +87,12 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
       killer = setTimeout(() => send(child, "SIGKILL"), killAfterMs);
     };
     signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      options.onSpawn?.(child.pid);
+    } catch (error) {
+      log(`perfscope serve: onSpawn failed: ${errorLine(error)}`);
+    }
+    if (signal.aborted) onAbort(); // aborted since the loop test (e.g. by onSpawn)
     const status = await child.status;
     signal.removeEventListener("abort", onAbort);
     if (killer !== undefined) clearTimeout(killer);

@@ -60,7 +60,18 @@ export class CollectorBusyError extends LakeError {
   }
 }
 
-/** The lock file of a lake root. */
+/**
+ * The lock file of a lake root.
+ *
+ * @param root Lake root.
+ * @returns `<root>/collector.lock`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { collectorLockPath } from "./collector_lock.ts";
+ * assert.equal(collectorLockPath("data"), "data/collector.lock");
+ * ```
+ */
 export function collectorLockPath(root: string): string {
   return `${root}/collector.lock`;
 }
@@ -145,6 +156,16 @@ export function acquireCollectorLock(
  *
  * @param root Lake root.
  * @returns The owner, or undefined if the file is absent, empty or unreadable.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acquireCollectorLock, readCollectorLock } from "./collector_lock.ts";
+ * const root = Deno.makeTempDirSync();
+ * assert.equal(readCollectorLock(root), undefined);
+ * const lock = acquireCollectorLock(root);
+ * assert.equal(readCollectorLock(root)?.pid, Deno.pid);
+ * lock.release();
+ * ```
  */
 export function readCollectorLock(root: string): CollectorLockOwner | undefined {
   return readOwner(collectorLockPath(root));
