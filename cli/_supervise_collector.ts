@@ -75,6 +75,8 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
     const started = Date.now();
     const child = new Deno.Command(Deno.execPath(), {
       args: collectArgs(options.root, intervalMs),
+      env: collectorEnv(),
+      clearEnv: true,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -135,6 +137,13 @@ function collectArgs(root: string, intervalMs: number): string[] {
     `${intervalMs}ms`,
     "--supervised",
   ];
+}
+
+/** serve's environment without its access token: the collector serves nothing. */
+function collectorEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.PERFSCOPE_TOKEN;
+  return env;
 }
 
 function send(child: Deno.ChildProcess, sig: Deno.Signal): void {

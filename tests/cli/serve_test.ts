@@ -302,3 +302,24 @@ Deno.test("serve --help prints every flag and exits 0 without binding", async ()
     assert.ok(help.includes(flag), `help names ${flag}`);
   }
 });
+
+Deno.test("the collector child does not inherit serve's PERFSCOPE_TOKEN", async () => {
+  const data = await Deno.makeTempDir();
+  Deno.env.set("PERFSCOPE_TOKEN", "s3cret-token");
+  let s;
+  const pids: number[] = [];
+  try {
+    s = await startServe(["--data", data], { onCollectorSpawn: (pid) => pids.push(pid) });
+    for (let i = 0; i < 100 && pids.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    Deno.env.delete("PERFSCOPE_TOKEN");
+  }
+  const environ = Deno.readTextFileSync(`/proc/${pids[0]}/environ`).split("\0");
+  assert.ok(environ.some((v) => v.startsWith("PATH=")), "the rest of the environment is passed");
+  assert.ok(!environ.some((v) => v.startsWith("PERFSCOPE_TOKEN=")));
+  s.stop();
+  assert.equal(await s.done, 0);
+  await Deno.remove(data, { recursive: true });
+});
