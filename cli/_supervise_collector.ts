@@ -134,7 +134,7 @@ function collectArgs(root: string, intervalMs: number): string[] {
     "--data",
     root,
     "--interval",
-    `${intervalMs}ms`,
+    intervalMs % 1000 === 0 ? `${intervalMs / 1000}s` : `${intervalMs}ms`,
     "--supervised",
   ];
 }
