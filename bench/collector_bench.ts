@@ -7,9 +7,11 @@
  * minute's Parquet flushes. CPU comes from `/proc/PID/stat` (all threads, 10 ms ticks) and the
  * sum of `/proc/PID/task/TID/schedstat` over the threads (ns). The processes run one at a time
  * (two at once on 2 cores disturb each other's caches by several tenths of a ms/s), and the
- * 1-minute load average is printed beside each figure. Prints figures, never asserts.
+ * 1-minute load average is printed beside each figure. (4) An idle `serve` with its collector
+ * in process (`bench/serve_in_process.ts`, as before issue 14) and as a child process (now): CPU
+ * of both processes added up, and each. Prints figures, never asserts.
  *
- * Run: `deno run -A bench/collector_bench.ts [--seconds 125] [--samples 1000]`.
+ * Run: `deno run -A bench/collector_bench.ts [--seconds 125] [--samples 1000] [--serve-only]`.
  *
  * @module
  */
@@ -29,6 +31,8 @@ export interface CollectorBenchOptions {
   seconds?: number;
   /** Snapshots timed for latency. Default 1000. */
   samples?: number;
+  /** Measure only `serve` with its collector in process and as a child. Default false. */
+  serveOnly?: boolean;
 }
 
 /** Resource use of one collector process. */
@@ -68,6 +72,13 @@ export interface CollectorBenchFigures {
   naive?: ProcessFigures;
   /** A process running only the sampler at 1 Hz (no storage), to tell its cost from the lake's. */
   samplerOnly?: ProcessFigures;
+  /** An idle `serve` with the collector on its own thread (before issue 14). */
+  serveInProcess?: ProcessFigures;
+  /** An idle `serve` with the collector as a child process: both processes added up, and each
+   * (`members`). */
+  serveChild?: { total: ProcessFigures; members: TreeMember[] };
+  /** An idle `serve --no-collect` on an empty lake (web app and spool tail only). */
+  serveAlone?: ProcessFigures;
 }
 
 /** Child mode: sample at 1 Hz for `seconds`, keeping nothing. */
@@ -138,15 +149,21 @@ function peakKb(pid: number): number | undefined {
   }
 }
 
-/** Runs a command for about `seconds` and measures it from /proc, skipping a 3 s warm-up. */
-async function measure(args: string[], seconds: number): Promise<ProcessFigures | undefined> {
+/** Runs a command for about `seconds` (then SIGTERM where `terminate`) and measures it from
+ * /proc, skipping a 3 s warm-up. */
+async function measure(
+  args: string[],
+  seconds: number,
+  terminate = false,
+  warmupSeconds?: number,
+): Promise<ProcessFigures | undefined> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: root,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const warmup = Math.min(3, Math.max(1, Math.floor(seconds / 4)));
+  const warmup = warmupSeconds ?? Math.min(3, Math.max(1, Math.floor(seconds / 4)));
   let first: [number, number, number] | undefined;
   let last: [number, number, number] | undefined;
   let peak = 0;
@@ -161,9 +178,11 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
     last = [now, ticks, ns];
   }, 500);
   const startTimer = setTimeout(() => (first = undefined), warmup * 1000);
+  const stopTimer = terminate ? setTimeout(() => child.kill("SIGTERM"), seconds * 1000) : 0;
   const status = await child.status;
   clearInterval(poll);
   clearTimeout(startTimer);
+  clearTimeout(stopTimer);
   const [out, stderr] = await Promise.all(
     [child.stdout, child.stderr].map(async (s) =>
       new TextDecoder().decode(await new Response(s).arrayBuffer())
@@ -182,6 +201,106 @@ async function measure(args: string[], seconds: number): Promise<ProcessFigures 
     peakRssMb: peak / 1024,
     load: Deno.loadavg()[0]!,
     ...(done ? { rowsPerSnapshot: Number(done[2]) / Number(done[1]) } : {}),
+  };
+}
+
+/** The direct children of a process (from `/proc/PID/task/TID/children`). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
+        if (text) out.push(...text.split(/\s+/).map(Number));
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return out;
+}
+
+/** One process of a measured tree. */
+export interface TreeMember {
+  /** `parent` (the command run) or `child` (a process it started). */
+  role: "parent" | "child";
+  pid: number;
+  cpuMsPerSecond: number;
+  schedCpuMsPerSecond: number;
+  peakRssMb: number;
+}
+
+/**
+ * Runs a command that starts children of its own (serve and its collector) for `seconds`, then
+ * sends it SIGTERM, and measures every process of the tree from /proc after the warm-up.
+ */
+async function measureTree(
+  args: string[],
+  seconds: number,
+  warmupSeconds: number,
+): Promise<{ total: ProcessFigures; members: TreeMember[] } | undefined> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const warmup = warmupSeconds;
+  type Track = { first?: [number, number, number]; last?: [number, number, number]; kb: number };
+  const tracks = new Map<number, Track>();
+  const poll = setInterval(() => {
+    const now = performance.now();
+    for (const pid of [child.pid, ...childrenOf(child.pid)]) {
+      const ticks = cpuTicks(pid);
+      const ns = threadsNs(pid);
+      const kb = peakKb(pid);
+      if (ticks === undefined || ns === undefined) continue;
+      const t = tracks.get(pid) ?? { kb: 0 };
+      tracks.set(pid, t);
+      if (kb !== undefined) t.kb = Math.max(t.kb, kb);
+      t.first ??= [now, ticks, ns];
+      t.last = [now, ticks, ns];
+    }
+  }, 500);
+  const startTimer = setTimeout(() => {
+    for (const t of tracks.values()) delete t.first;
+  }, warmup * 1000);
+  const stopTimer = setTimeout(() => child.kill("SIGTERM"), seconds * 1000);
+  const [status, , stderr] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  clearInterval(poll);
+  clearTimeout(startTimer);
+  clearTimeout(stopTimer);
+  const members: TreeMember[] = [];
+  for (const [pid, t] of tracks) {
+    if (!t.first || !t.last || t.last[0] <= t.first[0]) continue;
+    const wall = (t.last[0] - t.first[0]) / 1000;
+    members.push({
+      role: pid === child.pid ? "parent" : "child",
+      pid,
+      cpuMsPerSecond: (t.last[1] - t.first[1]) * (1000 / clockTicks) / wall,
+      schedCpuMsPerSecond: (t.last[2] - t.first[2]) / 1e6 / wall,
+      peakRssMb: t.kb / 1024,
+    });
+  }
+  if (!status.success || !members.some((m) => m.role === "parent")) {
+    console.log(`  ${args.join(" ")} failed: ${stderr.trim().split("\n").at(-1) ?? status.code}`);
+    return undefined;
+  }
+  const sum = (f: (m: TreeMember) => number) => members.reduce((a, m) => a + f(m), 0);
+  return {
+    total: {
+      cpuMsPerSecond: sum((m) => m.cpuMsPerSecond),
+      schedCpuMsPerSecond: sum((m) => m.schedCpuMsPerSecond),
+      peakRssMb: sum((m) => m.peakRssMb),
+      load: Deno.loadavg()[0]!,
+    },
+    members,
   };
 }
 
@@ -237,6 +356,11 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   const seconds = options.seconds ?? (options.quick ? 15 : 125);
   const others = Math.max(15, Math.round(seconds / 2));
   const samples = options.samples ?? (options.quick ? 300 : 1000);
+  if (options.serveOnly) {
+    const figures = {} as CollectorBenchFigures;
+    await measureServe(figures, others);
+    return figures;
+  }
   const loadBefore = Deno.loadavg()[0]!;
   const lat = latency(samples);
   const flush = flushCost();
@@ -363,7 +487,86 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
     row("naive systeminformation", others, n),
   ]));
   console.log(`(${samples} snapshots timed; the processes ran one after another)`);
+  await measureServe(figures, others);
   return figures;
+}
+
+/**
+ * Idle `serve` (no requests) with its collector in process and as a child, one after another.
+ * The warm-up is 12 s here: serve starts ~30 runtime threads that exit after 10 s idle, and a
+ * thread that exits inside the window takes its time out of the schedstat sum.
+ */
+async function measureServe(figures: CollectorBenchFigures, seconds: number): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "perfscope-bench-" });
+  const warmup = 12;
+  const secs = seconds + warmup;
+  try {
+    const inProcess = await measure(
+      ["run", "-A", `${root}bench/serve_in_process.ts`, `${dir}/in`, String(secs)],
+      secs,
+      false,
+      warmup,
+    );
+    const asChild = await measureTree(
+      ["run", "-A", `${root}cli/serve.ts`, "--port", "0", "--data", `${dir}/child`],
+      secs,
+      warmup,
+    );
+    const alone = await measure(
+      ["run", "-A", `${root}cli/serve.ts`, "--port", "0", "--data", `${dir}/none`, "--no-collect"],
+      secs,
+      true,
+      warmup,
+    );
+    if (inProcess) figures.serveInProcess = inProcess;
+    if (asChild) figures.serveChild = asChild;
+    if (alone) figures.serveAlone = alone;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
+  const t = figures.serveChild?.total;
+  const parent = figures.serveChild?.members.find((m) => m.role === "parent");
+  const child = figures.serveChild?.members.find((m) => m.role === "child");
+  const i = figures.serveInProcess;
+  console.log(table([
+    ["idle serve at 1 Hz", "seconds", "CPU ms/s (stat)", "CPU ms/s (schedstat)", "peak RSS MB"],
+    [
+      "collector in process (before)",
+      String(seconds),
+      f(i?.cpuMsPerSecond),
+      f(i?.schedCpuMsPerSecond),
+      f(i?.peakRssMb, 1),
+    ],
+    [
+      "collector as child: both processes",
+      String(seconds),
+      f(t?.cpuMsPerSecond),
+      f(t?.schedCpuMsPerSecond),
+      `${f(t?.peakRssMb, 1)} (sum)`,
+    ],
+    [
+      "  serve (web + spool tail)",
+      String(seconds),
+      f(parent?.cpuMsPerSecond),
+      f(parent?.schedCpuMsPerSecond),
+      f(parent?.peakRssMb, 1),
+    ],
+    [
+      `  collect child (--v8-flags=${COLLECT_V8_FLAGS})`,
+      String(seconds),
+      f(child?.cpuMsPerSecond),
+      f(child?.schedCpuMsPerSecond),
+      f(child?.peakRssMb, 1),
+    ],
+    [
+      "serve --no-collect (web + spool tail only)",
+      String(seconds),
+      f(figures.serveAlone?.cpuMsPerSecond),
+      f(figures.serveAlone?.schedCpuMsPerSecond),
+      f(figures.serveAlone?.peakRssMb, 1),
+    ],
+  ]));
 }
 
 function ratio(a: number | undefined, b: number | undefined): string {
@@ -380,6 +583,7 @@ if (import.meta.main && Deno.args[0] === "--sampler-loop") {
   const opts: CollectorBenchOptions = {};
   const seconds = arg("seconds");
   const samples = arg("samples");
+  if (Deno.args.includes("--serve-only")) opts.serveOnly = true;
   if (seconds !== undefined) opts.seconds = seconds;
   if (samples !== undefined) opts.samples = samples;
   await run(opts);

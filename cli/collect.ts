@@ -1,6 +1,11 @@
 /**
  * `deno task collect`: sample this host into the lake until the duration ends or SIGINT/SIGTERM
- * (the buffered minute is flushed on exit).
+ * (the buffered minute is flushed on exit). One collector per data directory: a second one exits
+ * 1 naming the first (`DATA/collector.lock`).
+ *
+ * `serve` runs it as a child process with the undocumented `--supervised`: the lock then names
+ * serve, and the collector also stops when its stdin closes, which happens when serve exits in
+ * any way, `kill -9` included.
  *
  * @module
  */
@@ -19,7 +24,9 @@ Options:
   --flush DUR      time between Parquet flushes (default 60s)
   --top N          top processes by CPU and by memory (default 5)
   --host NAME      host name stored with the samples (default: this host's name)
-  -h, --help       show this help`;
+  -h, --help       show this help
+
+Only one collector may write a data directory: a second one exits 1 and names the first.`;
 
 /**
  * Runs the collector in the foreground.
@@ -46,6 +53,7 @@ export async function main(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let timer: ReturnType<typeof setTimeout> | undefined;
   for (const s of signals) Deno.addSignalListener(s, stop);
+  if (values.supervised) stopOnStdinEnd(stop);
   try {
     const collection = await startCollection({
       root: values.data,
@@ -54,6 +62,7 @@ export async function main(args: string[]): Promise<number> {
       topN,
       signal: controller.signal,
       ...(values.host === undefined ? {} : { host: values.host }),
+      ...(values.supervised ? { lock: { pid: Deno.ppid, command: "deno task serve" } } : {}),
     });
     console.error(
       `Collecting every ${values.interval} into ${values.data}` +
@@ -72,6 +81,14 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/** Calls `stop` when stdin reaches its end: the parent holding the pipe's other end exited. */
+function stopOnStdinEnd(stop: () => void): void {
+  const buffer = new Uint8Array(64);
+  const next = (): Promise<void> =>
+    Deno.stdin.read(buffer).then((n) => n === null ? stop() : next(), stop);
+  next();
+}
+
 interface Flags {
   interval: string;
   data: string;
@@ -80,6 +97,7 @@ interface Flags {
   top: string;
   host?: string;
   help?: boolean;
+  supervised?: boolean;
 }
 
 const valued = new Set(["interval", "data", "duration", "flush", "top", "host"]);
@@ -93,6 +111,10 @@ function parseFlags(args: string[]): Flags {
       flags.help = true;
       continue;
     }
+    if (arg === "--supervised") {
+      flags.supervised = true;
+      continue;
+    }
     const eq = arg.indexOf("=");
     const name = arg.startsWith("--") ? arg.slice(2, eq < 0 ? undefined : eq) : "";
     if (!valued.has(name)) {
@@ -102,7 +124,7 @@ function parseFlags(args: string[]): Flags {
     }
     const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
     if (value === undefined) throw new UsageError(`Option --${name} needs a value`);
-    flags[name as Exclude<keyof Flags, "help">] = value;
+    flags[name as Exclude<keyof Flags, "help" | "supervised">] = value;
   }
   return flags;
 }

@@ -1,17 +1,27 @@
 /**
  * `deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] [--no-collect]
- * [--token T | --insecure]`: the web app. By default it also runs the collector in this process
- * so the Live page moves within a second; `--no-collect` serves a lake written by a separate
- * `deno task collect` and follows its spool for the live tail.
+ * [--token T | --insecure]`: the web app. By default it also runs the 1 Hz collector, as a child
+ * process (`cli/collect.ts` with the collect task's V8 flags) so that nothing the server does can
+ * delay a sample; either way it follows the collector's spool for the Live page, which moves
+ * within a second. `--no-collect` serves a lake written by a separate `deno task collect`.
  *
  * Binding anything but loopback needs a token (`--token` or `PERFSCOPE_TOKEN`) that every
  * request must carry, or `--insecure`, which prints a warning.
  *
  * @module
  */
-import { IngestWriter, openLake, startCollection, tailSpool } from "../lake/mod.ts";
+import {
+  acquireCollectorLock,
+  CollectorBusyError,
+  IngestWriter,
+  LakeError,
+  openLake,
+  spoolDir,
+  tailSpool,
+} from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
+import { superviseCollector } from "./_supervise_collector.ts";
 
 /** In-process hooks for tests and embedding. */
 export interface ServeHooks {
@@ -19,6 +29,12 @@ export interface ServeHooks {
   signal?: AbortSignal;
   /** Called with the URL once the server listens. */
   onListen?: (url: URL) => void;
+  /** Receives the collector child's output lines and restart notices. Default: stderr. */
+  onCollectorLog?: (line: string) => void;
+  /** Called with the pid of each collector child started. */
+  onCollectorSpawn?: (pid: number) => void;
+  /** First wait before restarting a dead collector, ms. Default `1000`. */
+  collectorRestartDelayMs?: number;
 }
 
 /** Parsed `serve` flags. */
@@ -37,11 +53,12 @@ const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data D
 const HELP = `${USAGE}
 
 Serves the web app (Live, Explore, Capacity, Alerts, Reports) and its HTTP API, and runs the
-1 Hz collector in the same process unless --no-collect is given.
+1 Hz collector as a child process (stopped with serve, restarted if it dies) unless
+--no-collect is given. Only one collector may write a data directory.
 
 Options:
   --host ADDR      address to bind (default 127.0.0.1; any other needs --token or --insecure)
-  --port N         port (default 8000; 0 picks a free one)
+  --port N         port (default 8000; 0 picks a free one, printed in the URL)
   --data DIR       lake root (default data)
   --no-collect     don't collect: serve a lake written by a separate \`deno task collect\`
                    and follow its spool for the live view
@@ -138,6 +155,9 @@ function urlOf(hostname: string, port: number, token: string | undefined): URL {
  * @param hooks Stop signal and listen callback (tests).
  * @returns Exit code 0 after a clean shutdown.
  * @throws {UsageError} On bad flags.
+ * @throws {LakeError} If another process collects into the data directory (without
+ *   `--no-collect`).
+ * @throws {Error} If the port is in use (the message suggests `--port 0`).
  */
 export async function main(args: string[], hooks: ServeHooks = {}): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -160,27 +180,36 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
+  try {
+    if (flags.collect) checkCollectorFree(root);
+    return await serveUntilStopped(flags, stop.signal, hooks);
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}
+
+/** Fails early, naming the holder, if another process collects into `root`. */
+function checkCollectorFree(root: string): void {
+  try {
+    acquireCollectorLock(root, { command: "deno task serve" }).release();
+  } catch (error) {
+    if (!(error instanceof CollectorBusyError)) throw error;
+    throw new LakeError(`${error.message}; pass --no-collect to serve it alongside`, {
+      cause: error,
+    });
+  }
+}
+
+async function serveUntilStopped(
+  flags: ServeFlags,
+  signal: AbortSignal,
+  hooks: ServeHooks,
+): Promise<number> {
+  const root = flags.data;
   const hub = new LiveHub();
   const lake = await openLake({ root });
   const sandbox = await openSqlSandbox({ root });
   const ingest = new IngestWriter({ root });
-  const source = flags.collect
-    ? startCollection({
-      root,
-      intervalMs: 1000,
-      signal: stop.signal,
-      onSamples: (s) => hub.publish(s),
-    })
-      .then((c) => c.done)
-    : tailSpool(root, (batch) => hub.publish(batch), {
-      signal: stop.signal,
-      pollMs: 250,
-      fromStart: true,
-    });
-  const finished = source.then(() => {}, (error) => {
-    console.error(`perfscope serve: live source stopped: ${errorLine(error)}`);
-  });
-
   const app = createApp({
     lake,
     hub,
@@ -191,30 +220,72 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     insecure: flags.insecure,
     allowedHosts: [flags.host],
   });
-  const server = Deno.serve({
-    hostname: flags.host,
-    port: flags.port,
-    onListen(addr) {
-      const url = urlOf(flags.host, addr.port, flags.token);
-      console.log(`perfscope serve: open ${url.href}`);
-      console.log(
-        flags.collect
-          ? `Collecting this machine every second into ${root}/ (Ctrl-C stops)`
-          : `Serving ${root}/ and following its spool (run deno task collect alongside)`,
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    // Bound before the collector starts: a busy port stops serve without a collector to undo.
+    server = Deno.serve({
+      hostname: flags.host,
+      port: flags.port,
+      onListen(addr) {
+        const url = urlOf(flags.host, addr.port, flags.token);
+        console.log(`perfscope serve: open ${url.href}`);
+        console.log(
+          flags.collect
+            ? `Collecting this machine every second into ${root}/ (Ctrl-C stops)`
+            : `Serving ${root}/ and following its spool (run deno task collect alongside)`,
+        );
+        hooks.onListen?.(url);
+      },
+    }, app.fetch);
+  } catch (error) {
+    hub.close();
+    ingest.close();
+    sandbox.close();
+    lake.close();
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(
+        `Port ${flags.port} on ${flags.host} is already in use: stop what listens there, ` +
+          "or pass --port 0 to pick a free port",
+        { cause: error },
       );
-      hooks.onListen?.(url);
-    },
-  }, app.fetch);
+    }
+    throw error;
+  }
+  // The live view always follows the spool, whoever writes it: the child below, or a
+  // separate collector with --no-collect. Made here so the tail can watch it from the start
+  // (polling a missing directory costs two exceptions a poll).
+  await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
+  const tail = tailSpool(root, (batch) => hub.publish(batch), {
+    signal,
+    pollMs: 250,
+    fromStart: true,
+  }).catch((error) => {
+    console.error(`perfscope serve: live view stopped: ${errorLine(error)}`);
+  });
+  const collector = flags.collect
+    ? superviseCollector({
+      root,
+      signal,
+      intervalMs: 1000,
+      ...(hooks.onCollectorLog ? { log: hooks.onCollectorLog } : {}),
+      ...(hooks.onCollectorSpawn ? { onSpawn: hooks.onCollectorSpawn } : {}),
+      ...(hooks.collectorRestartDelayMs === undefined
+        ? {}
+        : { restartDelayMs: hooks.collectorRestartDelayMs }),
+    }).catch((error) => {
+      console.error(`perfscope serve: collector stopped: ${errorLine(error)}`);
+    })
+    : Promise.resolve();
   try {
     await new Promise<void>((resolve) => {
-      if (stop.signal.aborted) resolve();
-      stop.signal.addEventListener("abort", () => resolve(), { once: true });
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await collector; // the child flushes its buffered minute on SIGTERM before it exits
     hub.close();
     await server.shutdown();
-    await finished;
+    await tail;
     ingest.close();
     await sandbox.close();
     lake.close();

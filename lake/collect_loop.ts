@@ -13,6 +13,7 @@ import {
   snapshotSamples,
 } from "../collectors/mod.ts";
 import { RowBuffer } from "./_row_buffer.ts";
+import { acquireCollectorLock, type CollectorLockOptions } from "./collector_lock.ts";
 import { checkHost } from "./names.ts";
 import { LakeError } from "./errors.ts";
 import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
@@ -52,6 +53,9 @@ export interface CollectionOptions {
   onError?: (error: unknown) => void;
   /** Clock in ms, used for the schedule and segment ids. Default `Date.now`. */
   now?: () => number;
+  /** Who the data directory's `collector.lock` names (see `acquireCollectorLock`). Default:
+   * this process, `deno task collect`. The lock is always taken: one writer per spool. */
+  lock?: CollectorLockOptions;
 }
 
 /** What a collection did. */
@@ -77,12 +81,14 @@ export interface Collection {
 }
 
 /**
- * Starts collecting into the lake at `root`. Leftover spool segments (from a killed collector)
- * are written to Parquet first. Ticks fall on `start + k·intervalMs`, so the schedule does not
+ * Starts collecting into the lake at `root`. It first takes the data directory's collector lock
+ * (`DATA/collector.lock`), so a second collector fails with a `CollectorBusyError` naming the
+ * first. Leftover spool segments (from a killed collector) are then written to Parquet. Ticks fall on `start + k·intervalMs`, so the schedule does not
  * drift; a tick that is late by more than an interval is skipped rather than bunched.
  *
  * @param options See {@linkcode CollectionOptions}.
  * @returns The running collection.
+ * @throws {CollectorBusyError} If another process collects into `root`.
  * @throws {LakeError} If the lake cannot be written (checked before the first snapshot).
  * @example
  * ```ts
@@ -112,8 +118,16 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   } catch (error) {
     throw new LakeError(`Cannot write lake: ${root} (${errorText(error)})`, { cause: error });
   }
-  summary.replayed = replaySpool(root);
-  let spool = new SpoolWriter(root, now());
+  // Before the replay: a second collector must not write (or delete) the first one's segments.
+  const lock = acquireCollectorLock(root, { now, ...options.lock });
+  let spool: SpoolWriter;
+  try {
+    summary.replayed = replaySpool(root);
+    spool = new SpoolWriter(root, now());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   // The default sampler reports how late this loop's own ticks fire as its event-loop delay
   // (instead of running a probe timer: one wake-up less per interval).
   let lateness = 0;
@@ -199,6 +213,8 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
         resolveDone(summary);
       } catch (error) {
         rejectDone(error);
+      } finally {
+        lock.release();
       }
     }
     return done;

@@ -56,6 +56,15 @@ export {
   type SpoolSeries,
   type SpoolSnapshot,
 } from "./spool_format.ts";
+export {
+  acquireCollectorLock,
+  CollectorBusyError,
+  type CollectorLock,
+  type CollectorLockOptions,
+  type CollectorLockOwner,
+  collectorLockPath,
+  readCollectorLock,
+} from "./collector_lock.ts";
 export { tailSpool, type TailSpoolOptions } from "./tail_spool.ts";
 export {
   type Collection,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { main } from "../cli/serve.ts";
+import { main, type ServeHooks } from "../cli/serve.ts";
 
 /** A running `serve`. */
 export interface Served {
@@ -14,23 +14,40 @@ export interface Served {
   stop(): void;
   /** Its exit code, once it has shut down. */
   done: Promise<number>;
+  /** What its collector child printed so far (and restart notices), one entry a line. */
+  collectorLog: string[];
 }
 
 /**
- * Starts `serve` with `args` after `--host 127.0.0.1 --port 0`, its console output muted.
+ * Starts `serve` with `args` after `--host 127.0.0.1 --port 0`, its console output muted (the
+ * collector child's lines are kept in `collectorLog`).
  *
  * @param args More flags, e.g. `["--data", dir]`.
+ * @param hooks More hooks (the stop signal and `onListen` are set here).
  * @returns Once it listens: its URL, a stop function and its exit code.
  */
-export async function startServe(args: string[]): Promise<Served> {
+export async function startServe(
+  args: string[],
+  hooks: Omit<ServeHooks, "signal" | "onListen"> = {},
+): Promise<Served> {
   const controller = new AbortController();
   let resolveUrl!: (u: URL) => void;
   const listening = new Promise<URL>((r) => resolveUrl = r);
   const log = console.log;
   console.log = () => {};
+  const collectorLog: string[] = [];
   const done = main(["--host", "127.0.0.1", "--port", "0", ...args], {
+    onCollectorLog: (line) => collectorLog.push(line),
+    ...hooks,
     signal: controller.signal,
     onListen: resolveUrl,
   }).finally(() => console.log = log);
-  return { url: await listening, stop: () => controller.abort(), done };
+  // A failure before listening (busy data dir) rejects here instead of waiting forever.
+  const url = await Promise.race([
+    listening,
+    done.then(() => {
+      throw new Error("serve exited before it listened");
+    }),
+  ]);
+  return { url, stop: () => controller.abort(), done, collectorLog };
 }

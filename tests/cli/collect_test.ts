@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/collect.ts";
-import { openLake } from "../../lake/mod.ts";
+import {
+  type CollectorLockOwner,
+  listSegments,
+  openLake,
+  readCollectorLock,
+} from "../../lake/mod.ts";
 import { architectureMetrics } from "../lake/_architecture.ts";
 
 const repo = new URL("../..", import.meta.url).pathname;
@@ -81,4 +86,37 @@ Deno.test("deno task collect --duration 15s writes every metric family of ARCHIT
   assert.equal(q.code, 0, q.stderr);
   const present = (JSON.parse(q.stdout) as { metric: string }[]).map((m) => m.metric);
   for (const m of architectureMetrics()) assert.ok(present.includes(m), `missing ${m}`);
+});
+
+Deno.test("a second deno task collect on the same data dir exits 1 naming the first; after kill -9 of the first a new one starts", async () => {
+  const root = Deno.makeTempDirSync();
+  const first = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "collect", "--data", root],
+    cwd: repo,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  // It names itself in the lock file once it holds the lock.
+  let owner: CollectorLockOwner | undefined;
+  for (let i = 0; i < 150 && !owner; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    owner = readCollectorLock(root);
+  }
+  assert.ok(owner, "the first collector took the lock");
+  const second = await run(["collect", "--data", root, "--duration", "2s"]);
+  assert.equal(second.code, 1);
+  assert.match(
+    second.stderr,
+    new RegExp(
+      `^perfscope collect: Data dir ${root}/ is already being collected by pid ${owner.pid} ` +
+        "\\(deno task collect, started \\d\\d:\\d\\d:\\d\\d\\)\n$",
+    ),
+  );
+  assert.equal(listSegments(root).length, 1, "the first collector's spool is untouched");
+  Deno.kill(owner.pid, "SIGKILL"); // the deno process that holds the lock (the task's child)
+  await first.status;
+  await first.stderr.cancel();
+  const third = await run(["collect", "--data", root, "--duration", "1s"]);
+  assert.equal(third.code, 0, third.stderr);
+  assert.match(third.stdout, /replayed \d+ rows from the spool/);
 });

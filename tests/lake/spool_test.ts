@@ -342,3 +342,29 @@ Deno.test("replaySpool() keeps a damaged segment in the quarantine after replayi
   assert.equal(reports.at(-1)!.path, `${quarantineDir(root)}/collect-${t0}-2.spool`);
   Deno.removeSync(root, { recursive: true });
 });
+
+Deno.test("tailSpool() wakes on the spool directory's changes, not on its polls", async () => {
+  const root = Deno.makeTempDirSync();
+  const writer = new SpoolWriter(root, t0);
+  const controller = new AbortController();
+  let arrived!: (value: number) => void;
+  const first = new Promise<number>((r) => (arrived = r));
+  // Polls an hour apart: only the watch can bring the append in.
+  const done = tailSpool(root, (s) => arrived(s[0]!.value), {
+    signal: controller.signal,
+    pollMs: 3_600_000,
+    watchPollMs: 3_600_000,
+  });
+  await new Promise((r) => setTimeout(r, 50)); // the tail is waiting
+  writer.append([row(t0 + 1000, 5)]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const value = await Promise.race([
+    first,
+    new Promise<string>((r) => (timer = setTimeout(() => r("not delivered within 10 s"), 10_000))),
+  ]);
+  clearTimeout(timer);
+  controller.abort();
+  await done;
+  writer.close(true);
+  assert.equal(value, 5);
+});

@@ -1,0 +1,188 @@
+/**
+ * `serve`'s collector as a child process: `cli/collect.ts --supervised` with the collect task's
+ * V8 flags, so nothing the web server does on its own thread (a long query, a big response) can
+ * delay a sample. serve follows the child's spool for the live view, exactly as `--no-collect`
+ * follows a separate collector.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { errorLine } from "./_args.ts";
+
+/** The V8 flags of `deno task collect` (see bench/collector_bench.ts for what they save). */
+export const COLLECT_V8_FLAGS = "--lite-mode,--single-threaded";
+
+/** Options for {@linkcode superviseCollector}. */
+export interface SuperviseCollectorOptions {
+  /** Lake root, passed as `--data`. */
+  root: string;
+  /** Stops the child: SIGTERM (it flushes and exits), SIGKILL after `killAfterMs`. */
+  signal: AbortSignal;
+  /** Time between snapshots in ms. Default `1000`. */
+  intervalMs?: number;
+  /** Receives one line per line the child prints, prefixed `[collect] `, and one line per
+   * restart. Default: stderr. */
+  log?: (line: string) => void;
+  /** First wait before a restart, doubled after each quick death up to `maxRestartDelayMs`.
+   * Default `1000`. */
+  restartDelayMs?: number;
+  /** Longest wait before a restart. Default `30000`. */
+  maxRestartDelayMs?: number;
+  /** Grace time between SIGTERM and SIGKILL on stop. Default `10000`. */
+  killAfterMs?: number;
+  /** Called with the pid of each child started. */
+  onSpawn?: (pid: number) => void;
+}
+
+/** A child that ran at least this long was healthy: the next restart waits the first delay. */
+const HEALTHY_MS = 60_000;
+
+/**
+ * Runs the collector as a child process until `signal` aborts, restarting it with backoff when
+ * it dies. The child runs in its own process group (Ctrl-C in a terminal reaches serve, which
+ * passes it on as SIGTERM) and reads its stdin from a pipe that only this process holds: if this
+ * process dies, even by `kill -9`, the child sees the end of stdin and stops.
+ *
+ * @param options See {@linkcode SuperviseCollectorOptions}.
+ * @returns Resolves after the last child exited.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { superviseCollector } from "./_supervise_collector.ts";
+ * const root = Deno.makeTempDirSync();
+ * const pids: number[] = [];
+ * const stop = new AbortController();
+ * const done = superviseCollector({
+ *   root,
+ *   signal: stop.signal,
+ *   log: () => {},
+ *   onSpawn: (pid) => {
+ *     pids.push(pid);
+ *     stop.abort(); // SIGTERM: the child stops and flushes
+ *   },
+ * });
+ * await done;
+ * assert.equal(pids.length, 1);
+ * ```
+ */
+export async function superviseCollector(options: SuperviseCollectorOptions): Promise<void> {
+  const { signal, intervalMs = 1000, restartDelayMs = 1000 } = options;
+  const { maxRestartDelayMs = 30_000, killAfterMs = 10_000 } = options;
+  const log = options.log ?? ((line: string) => console.error(line));
+  let delay = restartDelayMs;
+  while (!signal.aborted) {
+    const started = Date.now();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: collectArgs(options.root, intervalMs),
+      env: collectorEnv(),
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+    const forwarding = Promise.all([forward(child.stdout, log), forward(child.stderr, log)]);
+    let killer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      send(child, "SIGTERM");
+      killer = setTimeout(() => send(child, "SIGKILL"), killAfterMs);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      options.onSpawn?.(child.pid);
+    } catch (error) {
+      log(`perfscope serve: onSpawn failed: ${errorLine(error)}`);
+    }
+    if (signal.aborted) onAbort(); // aborted since the loop test (e.g. by onSpawn)
+    const status = await child.status;
+    signal.removeEventListener("abort", onAbort);
+    if (killer !== undefined) clearTimeout(killer);
+    await forwarding;
+    await child.stdin.close().catch(() => {});
+    if (signal.aborted) break;
+    if (Date.now() - started >= HEALTHY_MS) delay = restartDelayMs;
+    const how = status.signal
+      ? `was killed by ${status.signal}`
+      : `exited with code ${status.code}`;
+    log(
+      `perfscope serve: the collector (pid ${child.pid}) ${how}; restarting in ${seconds(delay)} s`,
+    );
+    await sleep(delay, signal);
+    delay = Math.min(delay * 2, maxRestartDelayMs);
+  }
+}
+
+function collectArgs(root: string, intervalMs: number): string[] {
+  const collect = new URL("./collect.ts", import.meta.url);
+  const config = new URL("../deno.json", import.meta.url);
+  let configArgs: string[] = [];
+  try {
+    // The child may start from any directory: point it at the project's import map.
+    if (config.protocol === "file:" && Deno.statSync(config).isFile) {
+      configArgs = ["--config", fileURLToPath(config)];
+    }
+  } catch {
+    // no deno.json beside the sources: run without one
+  }
+  return [
+    "run",
+    `--v8-flags=${COLLECT_V8_FLAGS}`,
+    ...configArgs,
+    "-A",
+    collect.protocol === "file:" ? fileURLToPath(collect) : collect.href,
+    "--data",
+    root,
+    "--interval",
+    intervalMs % 1000 === 0 ? `${intervalMs / 1000}s` : `${intervalMs}ms`,
+    "--supervised",
+  ];
+}
+
+/** serve's environment without its access token: the collector serves nothing. */
+function collectorEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.PERFSCOPE_TOKEN;
+  return env;
+}
+
+function send(child: Deno.ChildProcess, sig: Deno.Signal): void {
+  try {
+    child.kill(sig);
+  } catch {
+    // it has exited already
+  }
+}
+
+async function forward(
+  stream: ReadableStream<Uint8Array>,
+  log: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  try {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + text).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) if (line.trim() !== "") log(`[collect] ${line}`);
+    }
+  } catch (error) {
+    log(`[collect] (output lost: ${errorLine(error)})`);
+  }
+  if (rest.trim() !== "") log(`[collect] ${rest}`);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
