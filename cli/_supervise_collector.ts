@@ -155,7 +155,7 @@ function send(child: Deno.ChildProcess, sig: Deno.Signal): void {
 }
 
 async function forward(
-  stream: ReadableStream<Uint8Array>,
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
   log: (line: string) => void,
 ): Promise<void> {
   let rest = "";
