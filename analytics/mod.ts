@@ -13,6 +13,7 @@
 export {
   type CsvSeries,
   type CsvSeriesOptions,
+  medianStep,
   parseTimestamp,
   readCsvSeries,
 } from "./csv_series.ts";

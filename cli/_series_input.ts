@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { medianStep, readCsvSeries } from "../analytics/csv_series.ts";
-import { formatLabels } from "../collectors/sample.ts";
+import { medianStep, readCsvSeries } from "../analytics/mod.ts";
+import { formatLabels } from "../collectors/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { scoreSeries } from "../analytics/anomaly.ts";
+import { scoreSeries } from "../analytics/mod.ts";
 import { parseFlags, runMain } from "./_args.ts";
 import {
   readSeriesSource,

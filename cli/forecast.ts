@@ -5,7 +5,7 @@
  * @module
  */
 
-import { forecast } from "../analytics/forecast.ts";
+import { forecast } from "../analytics/mod.ts";
 import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,

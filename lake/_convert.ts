@@ -4,7 +4,7 @@
  * @module
  */
 
-import { displayConverter } from "./_display.ts";
+import { displayConverter, type DuckDBApi } from "./_display.ts";
 import type {
   DuckDBDateValue,
   DuckDBDecimalValue,
@@ -17,8 +17,7 @@ import type {
   JS,
 } from "@duckdb/node-api";
 
-/** The DuckDB module, loaded lazily so that importing the lake does not load DuckDB. */
-export type DuckDBApi = typeof import("@duckdb/node-api");
+export type { DuckDBApi };
 
 /** The value converters of `Lake.query()` and `Lake.table()`. */
 export interface Converters {

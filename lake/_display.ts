@@ -28,7 +28,9 @@ import type {
   DuckDBUnionValue,
   DuckDBValue,
 } from "@duckdb/node-api";
-import type { DuckDBApi } from "./_convert.ts";
+
+/** The DuckDB module, loaded lazily so that importing the lake does not load DuckDB. */
+export type DuckDBApi = typeof import("@duckdb/node-api");
 
 /** A value that `JSON.stringify` writes without loss (non-finite numbers aside). */
 export type Display = string | number | boolean | null | Display[] | { [k: string]: Display };

@@ -8,7 +8,9 @@
  */
 
 import { parquetMetadata } from "hyparquet";
-import type { Tier } from "./_paths.ts";
+
+/** The three trees of the lake. */
+export type Tier = "metrics" | "rollup_1m" | "rollup_1h";
 
 /** Columns (name, Parquet physical type) of a raw file, in order. */
 const RAW = [["ts", "INT64"], ["metric", "BYTE_ARRAY"], ["labels", "BYTE_ARRAY"], [

@@ -11,10 +11,9 @@
  * @module
  */
 
-import { dataFileProblem } from "./_file_check.ts";
+import { dataFileProblem, type Tier } from "./_file_check.ts";
 
-/** The three trees of the lake. */
-export type Tier = "metrics" | "rollup_1m" | "rollup_1h";
+export type { Tier };
 
 /** All trees, raw first. */
 export const TIERS: readonly Tier[] = ["metrics", "rollup_1m", "rollup_1h"];

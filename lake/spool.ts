@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Snapshot } from "../collectors/snapshot.ts";
+import type { Snapshot } from "../collectors/mod.ts";
 import { LakeError } from "./errors.ts";
 import { hostNameProblem } from "./names.ts";
 import {

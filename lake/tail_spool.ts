@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Labels, parseLabels, type Sample } from "../collectors/sample.ts";
+import { type Labels, parseLabels, type Sample } from "../collectors/mod.ts";
 import { listSegments, spoolDir, type SpoolSegment } from "./spool.ts";
 import { SpoolDecoder, type SpoolSeries } from "./spool_format.ts";
 
