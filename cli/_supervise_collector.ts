@@ -21,6 +21,12 @@ export interface SuperviseCollectorOptions {
   signal: AbortSignal;
   /** Time between snapshots in ms. Default `1000`. */
   intervalMs?: number;
+  /** The collector's settings, read again at every start of a child (so a reloaded config
+   * applies to the next child); they win over `intervalMs`. Default: `intervalMs` only. */
+  settings?: () => CollectSettings;
+  /** A `"restart"` event on it stops the running child (SIGTERM, it flushes) and starts a new
+   * one at once, with the settings of that moment. */
+  restartOn?: EventTarget;
   /** Receives one line per line the child prints, prefixed `[collect] `, and one line per
    * restart. Default: stderr. */
   log?: (line: string) => void;
@@ -33,6 +39,18 @@ export interface SuperviseCollectorOptions {
   killAfterMs?: number;
   /** Called with the pid of each child started. */
   onSpawn?: (pid: number) => void;
+}
+
+/** What `collect` is started with. */
+export interface CollectSettings {
+  /** Time between snapshots in ms. */
+  intervalMs: number;
+  /** Time between Parquet flushes in ms. Default: collect's own (60 s). */
+  flushMs?: number;
+  /** Processes in each top-process ranking. Default: collect's own (5). */
+  topN?: number;
+  /** Host name written into the lake. Default: this machine's. */
+  host?: string;
 }
 
 /** A child that ran at least this long was healthy: the next restart waits the first delay. */
@@ -74,7 +92,7 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
   while (!signal.aborted) {
     const started = Date.now();
     const child = new Deno.Command(Deno.execPath(), {
-      args: collectArgs(options.root, intervalMs),
+      args: collectArgs(options.root, options.settings?.() ?? { intervalMs }),
       env: collectorEnv(),
       clearEnv: true,
       stdin: "piped",
@@ -84,11 +102,17 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
     }).spawn();
     const forwarding = Promise.all([forward(child.stdout, log), forward(child.stderr, log)]);
     let killer: ReturnType<typeof setTimeout> | undefined;
+    let restarting = false;
     const onAbort = () => {
       send(child, "SIGTERM");
       killer = setTimeout(() => send(child, "SIGKILL"), killAfterMs);
     };
+    const onRestart = () => {
+      restarting = true;
+      onAbort();
+    };
     signal.addEventListener("abort", onAbort, { once: true });
+    options.restartOn?.addEventListener("restart", onRestart);
     try {
       options.onSpawn?.(child.pid);
     } catch (error) {
@@ -97,10 +121,15 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
     if (signal.aborted) onAbort(); // aborted since the loop test (e.g. by onSpawn)
     const status = await child.status;
     signal.removeEventListener("abort", onAbort);
+    options.restartOn?.removeEventListener("restart", onRestart);
     if (killer !== undefined) clearTimeout(killer);
     await forwarding;
     await child.stdin.close().catch(() => {});
     if (signal.aborted) break;
+    if (restarting) {
+      log(`perfscope serve: the collector (pid ${child.pid}) restarts with new settings`);
+      continue;
+    }
     if (Date.now() - started >= HEALTHY_MS) delay = restartDelayMs;
     const how = status.signal
       ? `was killed by ${status.signal}`
@@ -113,7 +142,11 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
   }
 }
 
-function collectArgs(root: string, intervalMs: number): string[] {
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function collectArgs(root: string, settings: CollectSettings): string[] {
   const collect = new URL("./collect.ts", import.meta.url);
   const config = new URL("../deno.json", import.meta.url);
   let configArgs: string[] = [];
@@ -134,7 +167,12 @@ function collectArgs(root: string, intervalMs: number): string[] {
     "--data",
     root,
     "--interval",
-    intervalMs % 1000 === 0 ? `${intervalMs / 1000}s` : `${intervalMs}ms`,
+    duration(settings.intervalMs),
+    ...(settings.flushMs === undefined ? [] : ["--flush", duration(settings.flushMs)]),
+    ...(settings.topN === undefined ? [] : ["--top", String(settings.topN)]),
+    ...(settings.host === undefined ? [] : ["--host", settings.host]),
+    // the settings above come from serve, whose config wins: the child reads no config file
+    "--no-config",
     "--supervised",
   ];
 }

@@ -24,6 +24,7 @@ Options:
   --flush DUR      time between Parquet flushes (default 60s)
   --top N          top processes by CPU and by memory (default 5)
   --host NAME      host name stored with the samples (default: this host's name)
+  --config FILE    settings file (default ./perfscope.yaml when present; flags win)
   -h, --help       show this help
 
 Only one collector may write a data directory: a second one exits 1 and names the first.`;
@@ -37,7 +38,7 @@ Only one collector may write a data directory: a second one exits 1 and names th
  * @throws {LakeError} If the data directory cannot be written.
  */
 export async function main(args: string[]): Promise<number> {
-  const values = parseFlags(args);
+  const values = await withConfig(parseFlags(args));
   if (values.help) {
     console.log(usage);
     return 0;
@@ -96,15 +97,55 @@ interface Flags {
   flush: string;
   top: string;
   host?: string;
+  config?: string;
   help?: boolean;
   supervised?: boolean;
+  noConfig?: boolean;
 }
 
-const valued = new Set(["interval", "data", "duration", "flush", "top", "host"]);
+const valued = new Set(["interval", "data", "duration", "flush", "top", "host", "config"]);
+
+/** The default of each flag the config file can set, for telling "given" from "defaulted". */
+const DEFAULTS = { interval: "1s", data: "data", flush: "60s", top: "5" };
+
+function ms(value: number): string {
+  return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`;
+}
+
+/**
+ * Fills the flags not given on the command line from the config file. The config module (and
+ * with it the YAML parser and zod) is loaded only when there is a file to read, to keep the
+ * collector's memory as it was for everyone who has none.
+ */
+async function withConfig(flags: Flags & { given: Set<string> }): Promise<Flags> {
+  if (flags.noConfig || flags.help) return flags;
+  let path = flags.config;
+  if (path === undefined) {
+    try {
+      if (Deno.statSync("perfscope.yaml").isFile) path = "perfscope.yaml";
+    } catch {
+      return flags;
+    }
+  }
+  const { loadConfig } = await import("../config/mod.ts");
+  const { config } = await loadConfig(path);
+  const c = config.collect ?? {};
+  const take = (name: string, value: string | undefined) => {
+    if (value !== undefined && !flags.given.has(name)) {
+      (flags as unknown as Record<string, string>)[name] = value;
+    }
+  };
+  take("data", config.data);
+  take("interval", c.interval === undefined ? undefined : ms(c.interval));
+  take("flush", c.flush === undefined ? undefined : ms(c.flush));
+  take("top", c.top === undefined ? undefined : String(c.top));
+  take("host", c.host);
+  return flags;
+}
 
 /** `--name value`, `--name=value`, `--help`/`-h` (no `node:util`: ~6 MB less RSS). */
-function parseFlags(args: string[]): Flags {
-  const flags: Flags = { interval: "1s", data: "data", flush: "60s", top: "5" };
+function parseFlags(args: string[]): Flags & { given: Set<string> } {
+  const flags: Flags & { given: Set<string> } = { ...DEFAULTS, given: new Set() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "-h" || arg === "--help") {
@@ -113,6 +154,10 @@ function parseFlags(args: string[]): Flags {
     }
     if (arg === "--supervised") {
       flags.supervised = true;
+      continue;
+    }
+    if (arg === "--no-config") {
+      flags.noConfig = true;
       continue;
     }
     const eq = arg.indexOf("=");
@@ -124,7 +169,8 @@ function parseFlags(args: string[]): Flags {
     }
     const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
     if (value === undefined) throw new UsageError(`Option --${name} needs a value`);
-    flags[name as Exclude<keyof Flags, "help" | "supervised">] = value;
+    flags[name as Exclude<keyof Flags, "help" | "supervised" | "noConfig">] = value;
+    flags.given.add(name);
   }
   return flags;
 }

@@ -21,7 +21,10 @@ import {
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
-import { superviseCollector } from "./_supervise_collector.ts";
+import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
+import { scheduleCompaction } from "./_compact_schedule.ts";
+import { CONFIG_FLAG, configFlag } from "./_config.ts";
+import { loadConfig, type LoadedConfig, type PerfscopeConfig, watchConfig } from "../config/mod.ts";
 
 /** In-process hooks for tests and embedding. */
 export interface ServeHooks {
@@ -35,6 +38,8 @@ export interface ServeHooks {
   onCollectorSpawn?: (pid: number) => void;
   /** First wait before restarting a dead collector, ms. Default `1000`. */
   collectorRestartDelayMs?: number;
+  /** Run compaction on its schedule. Default true. */
+  compact?: boolean;
 }
 
 /** Parsed `serve` flags. */
@@ -45,6 +50,8 @@ export interface ServeFlags {
   collect: boolean;
   token: string | undefined;
   insecure: boolean;
+  /** The config file read, if any. */
+  config: string | undefined;
 }
 
 const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
@@ -64,7 +71,13 @@ Options:
                    and follow its spool for the live view
   --token T        require this token on every request (also PERFSCOPE_TOKEN)
   --insecure       serve a non-loopback address without a token (prints a warning)
-  -h, --help       show this help`;
+  --config FILE    settings file (default ./perfscope.yaml when present; flags win). Reloaded
+                   on SIGHUP or when it changes: collect.* restarts the collector, the rest
+                   applies at the next start; an invalid edit keeps the last good settings
+  -h, --help       show this help
+
+Every lake.compact_every (default 1h) a separate compact process merges the
+partitions, builds the rollups and deletes data past lake.retention (default 30d).`;
 
 /**
  * Tells whether an address is loopback-only.
@@ -89,6 +102,8 @@ export function isLoopback(host: string): boolean {
  *
  * @param args Command-line arguments.
  * @param env Environment lookup for `PERFSCOPE_TOKEN`.
+ * @param config Settings from `perfscope.yaml` (`web.*`, `data`); flags win over them, the
+ *   environment's token wins over the file's.
  * @returns The flags.
  * @throws {UsageError} On unknown flags, bad values, or a non-loopback address without a token
  * or `--insecure`.
@@ -105,27 +120,34 @@ export function isLoopback(host: string): boolean {
 export function parseServeFlags(
   args: string[],
   env: (name: string) => string | undefined,
+  config: PerfscopeConfig = {},
 ): ServeFlags {
   const { values } = parseFlags(args, {
-    host: { type: "string", default: "127.0.0.1" },
-    port: { type: "string", default: "8000" },
-    data: { type: "string", default: "data" },
-    "no-collect": { type: "boolean", default: false },
+    host: { type: "string" },
+    port: { type: "string" },
+    data: { type: "string" },
+    "no-collect": { type: "boolean" },
     token: { type: "string" },
-    insecure: { type: "boolean", default: false },
+    insecure: { type: "boolean" },
+    ...CONFIG_FLAG,
   });
-  const host = values.host.trim();
+  const web = config.web ?? {};
+  const host = (values.host ?? web.host ?? "127.0.0.1").trim();
   if (host === "") throw new UsageError("Invalid --host: empty");
-  const port = parseNumber(values.port, "port", { min: 0, max: 65535, integer: true });
-  if (values.data.trim() === "") throw new UsageError("Invalid --data: empty");
-  const token = values.token ?? env("PERFSCOPE_TOKEN") ?? undefined;
+  const port = values.port === undefined
+    ? web.port ?? 8000
+    : parseNumber(values.port, "port", { min: 0, max: 65535, integer: true });
+  const data = values.data ?? config.data ?? "data";
+  if (data.trim() === "") throw new UsageError("Invalid --data: empty");
+  const insecure = values.insecure ?? (values.token === undefined && (web.insecure ?? false));
+  const token = values.token ?? env("PERFSCOPE_TOKEN") ?? (insecure ? undefined : web.token);
   if (token !== undefined && token.trim() === "") {
     throw new UsageError("Invalid --token: empty (PERFSCOPE_TOKEN may be set to an empty string)");
   }
-  if (token !== undefined && values.insecure) {
+  if (token !== undefined && insecure) {
     throw new UsageError("Invalid flags: --token and --insecure exclude each other");
   }
-  if (!isLoopback(host) && token === undefined && !values.insecure) {
+  if (!isLoopback(host) && token === undefined && !insecure) {
     throw new UsageError(
       `Binding ${host} needs a token: pass --token T (or set PERFSCOPE_TOKEN), ` +
         "or --insecure to serve without one",
@@ -134,10 +156,11 @@ export function parseServeFlags(
   return {
     host,
     port,
-    data: values.data,
-    collect: !values["no-collect"],
+    data,
+    collect: values["no-collect"] ? false : web.collect ?? true,
     token,
-    insecure: values.insecure,
+    insecure,
+    config: values.config,
   };
 }
 
@@ -164,7 +187,9 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     console.log(HELP);
     return 0;
   }
-  const flags = parseServeFlags(args, (name) => Deno.env.get(name));
+  const configFile = configFlag(args);
+  const loaded = await loadConfig(configFile);
+  const flags = parseServeFlags(args, (name) => Deno.env.get(name), loaded.config);
   const root = flags.data;
   await Deno.mkdir(root, { recursive: true });
   if (flags.insecure && !isLoopback(flags.host)) {
@@ -182,7 +207,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
 
   try {
     if (flags.collect) checkCollectorFree(root);
-    return await serveUntilStopped(flags, stop.signal, hooks);
+    return await serveUntilStopped(flags, loaded, stop.signal, hooks);
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
@@ -200,8 +225,49 @@ function checkCollectorFree(root: string): void {
   }
 }
 
+function collectSettings(config: PerfscopeConfig): CollectSettings {
+  const c = config.collect ?? {};
+  return {
+    intervalMs: c.interval ?? 1000,
+    ...(c.flush === undefined ? {} : { flushMs: c.flush }),
+    ...(c.top === undefined ? {} : { topN: c.top }),
+    ...(c.host === undefined ? {} : { host: c.host }),
+  };
+}
+
+/** Follows the config file: collect.* restarts the collector, other changes wait for a restart. */
+function followConfig(
+  loaded: LoadedConfig,
+  signal: AbortSignal,
+  apply: (config: PerfscopeConfig) => void,
+): Promise<void> {
+  if (loaded.path === undefined) return Promise.resolve();
+  let current = loaded.config;
+  return watchConfig(loaded.path, {
+    signal,
+    onChange(next) {
+      const changed = (Object.keys({ ...current, ...next }) as (keyof PerfscopeConfig)[])
+        .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
+      current = next;
+      apply(next);
+      const later = changed.filter((k) => k !== "collect");
+      console.error(
+        `perfscope serve: reloaded ${loaded.path}` +
+          (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
+          (later.length ? `; ${later.join(", ")} apply when serve restarts` : ""),
+      );
+    },
+    onError(error) {
+      console.error(`perfscope serve: ${errorLine(error)}; keeping the last good settings`);
+    },
+  }).catch((error) => {
+    console.error(`perfscope serve: not following ${loaded.path}: ${errorLine(error)}`);
+  });
+}
+
 async function serveUntilStopped(
   flags: ServeFlags,
+  loaded: LoadedConfig,
   signal: AbortSignal,
   hooks: ServeHooks,
 ): Promise<number> {
@@ -262,11 +328,27 @@ async function serveUntilStopped(
   }).catch((error) => {
     console.error(`perfscope serve: live view stopped: ${errorLine(error)}`);
   });
+  let config = loaded.config;
+  const restart = new EventTarget();
+  const following = followConfig(loaded, signal, (next) => {
+    const before = JSON.stringify(collectSettings(config));
+    config = next;
+    if (JSON.stringify(collectSettings(next)) !== before) {
+      restart.dispatchEvent(new Event("restart"));
+    }
+  });
+  const compaction = hooks.compact === false ? Promise.resolve() : scheduleCompaction({
+    root,
+    everyMs: config.lake?.compact_every ?? 3_600_000,
+    retentionMs: config.lake?.retention ?? 30 * 86_400_000,
+    signal,
+  });
   const collector = flags.collect
     ? superviseCollector({
       root,
       signal,
-      intervalMs: 1000,
+      settings: () => collectSettings(config),
+      restartOn: restart,
       ...(hooks.onCollectorLog ? { log: hooks.onCollectorLog } : {}),
       ...(hooks.onCollectorSpawn ? { onSpawn: hooks.onCollectorSpawn } : {}),
       ...(hooks.collectorRestartDelayMs === undefined
@@ -283,6 +365,8 @@ async function serveUntilStopped(
     });
   } finally {
     await collector; // the child flushes its buffered minute on SIGTERM before it exits
+    await compaction;
+    await following;
     hub.close();
     await server.shutdown();
     await tail;

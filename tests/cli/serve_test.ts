@@ -16,6 +16,7 @@ Deno.test("parseServeFlags() reads every flag and defaults to loopback:8000 with
     collect: true,
     token: undefined,
     insecure: false,
+    config: undefined,
   });
   const f = parseServeFlags([
     "--host",

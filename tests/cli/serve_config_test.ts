@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { parseServeFlags } from "../../cli/serve.ts";
+import { startServe } from "../_serve.ts";
+
+const noEnv = () => undefined;
+
+Deno.test("parseServeFlags() takes web.* and data from the config; flags and PERFSCOPE_TOKEN win", () => {
+  const config = {
+    data: "/srv/lake",
+    web: { host: "0.0.0.0", port: 9100, token: "file-token", collect: false },
+  };
+  const fromFile = parseServeFlags([], noEnv, config);
+  assert.equal(fromFile.host, "0.0.0.0");
+  assert.equal(fromFile.port, 9100);
+  assert.equal(fromFile.data, "/srv/lake");
+  assert.equal(fromFile.collect, false);
+  assert.equal(fromFile.token, "file-token");
+  const flags = parseServeFlags(
+    ["--port", "9200", "--data", "d", "--host", "127.0.0.1"],
+    () => "env-token",
+    config,
+  );
+  assert.equal(flags.port, 9200);
+  assert.equal(flags.data, "d");
+  assert.equal(flags.host, "127.0.0.1");
+  assert.equal(flags.token, "env-token");
+  // --insecure on the command line drops the file's token rather than clashing with it
+  assert.equal(parseServeFlags(["--insecure"], noEnv, config).token, undefined);
+  assert.equal(parseServeFlags([], noEnv, {}).port, 8000);
+});
+
+function commandLine(pid: number): string {
+  return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").join(" ");
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Waited in vain for ${what}`);
+}
+
+Deno.test("serve starts its collector with the config's collect.* and restarts it when they change", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(file, `data: ${dir}/lake\ncollect:\n  interval: 2s\n  top: 3\n`);
+  const pids: number[] = [];
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (line: string) => errors.push(String(line));
+  const served = await startServe(["--config", file], {
+    onCollectorSpawn: (pid) => pids.push(pid),
+    compact: false,
+  });
+  try {
+    await until(() => pids.length === 1, "the first collector");
+    const first = commandLine(pids[0]!);
+    assert.match(first, /--data \S+\/lake --interval 2s --top 3 --no-config --supervised/);
+    // a valid edit of collect.* restarts the collector with the new settings
+    await Deno.writeTextFile(file, `data: ${dir}/lake\ncollect:\n  interval: 3s\n  top: 3\n`);
+    await until(() => pids.length === 2, "the restarted collector");
+    assert.match(commandLine(pids[1]!), /--interval 3s --top 3/);
+    await until(() => errors.some((l) => /reloaded .*collector restarts/.test(l)), "a notice");
+    // an invalid edit is reported in one line and changes nothing
+    await Deno.writeTextFile(file, `collect:\n  interval: soon\n`);
+    await until(() => errors.some((l) => /keeping the last good settings/.test(l)), "an error");
+    assert.ok(
+      errors.some((l) => /perfscope.yaml:2:13: collect.interval: invalid duration/.test(l)),
+    );
+    assert.equal(pids.length, 2);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve refuses an invalid --config before it listens", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/p.yaml`;
+  await Deno.writeTextFile(file, "web:\n  port: http\n");
+  await assert.rejects(startServe(["--config", file]), /p.yaml:2:9: web.port: expected number/);
+  await Deno.remove(dir, { recursive: true });
+});
