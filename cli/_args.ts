@@ -5,6 +5,9 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+// the dependency-free entry of config/: mod.ts would load YAML and zod (~20 MB of RSS) into
+// every command, the 1 Hz collector included
+import { MAX_DURATION_MS, readDuration } from "../config/duration.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -17,15 +20,6 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
-
-const units: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
 
 /**
  * Parses a duration such as `1s`, `500ms`, `15m`, `7d` or `1h30m` into milliseconds.
@@ -44,23 +38,15 @@ const units: Record<string, number> = {
  * ```
  */
 export function parseDuration(text: string, flag = "duration"): number {
-  const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return positive(Number(trimmed) * 1000, text, flag);
-  const parts = trimmed.match(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g);
-  if (!parts || parts.join("") !== trimmed) {
+  const ms = readDuration(text, "s");
+  if (ms === undefined) {
     throw new UsageError(`Invalid --${flag}: ${text} (use e.g. 500ms, 1s, 15m, 7d)`);
-  }
-  let ms = 0;
-  for (const part of parts) {
-    const [, num, unit] = part.match(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/)!;
-    ms += Number(num) * units[unit!]!;
   }
   return positive(ms, text, flag);
 }
 
 /** Longest duration accepted: `Date`'s range, about 273 790 years (longer ones used to pass as
  * finite numbers and fail later, in the lake, as a DuckDB conversion error). */
-const MAX_DURATION_MS = 8.64e15;
 
 function positive(ms: number, text: string, flag: string): number {
   if (!(ms > 0)) throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);

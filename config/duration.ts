@@ -14,6 +14,41 @@ const UNITS: Record<string, number> = {
   w: 604_800_000,
 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
+const BARE = /^\d+(\.\d+)?$/;
+
+/** The longest duration anything accepts: the span of a JavaScript `Date`, in ms. */
+export const MAX_DURATION_MS = 8.64e15;
+
+/**
+ * Reads the duration grammar every surface shares: parts like `1h30m`, `250ms`, `7d`, `2w`.
+ * What a bare number means differs by surface and is said by the caller: seconds on the command
+ * line (`--interval 2`), milliseconds in the HTTP API (like its times), refused in the config file.
+ *
+ * @param text The duration.
+ * @param bare The unit of a bare number; without one a bare number is refused.
+ * @returns Milliseconds (may be zero or huge: callers check the range), or `undefined` when the
+ *   text does not read as a duration.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readDuration } from "./duration.ts";
+ * assert.equal(readDuration("1h30m"), 5_400_000);
+ * assert.equal(readDuration("2", "s"), 2000);
+ * assert.equal(readDuration("2", "ms"), 2);
+ * assert.equal(readDuration("2"), undefined);
+ * ```
+ */
+export function readDuration(text: string, bare?: "s" | "ms"): number | undefined {
+  const trimmed = text.trim();
+  if (BARE.test(trimmed)) {
+    return bare === undefined ? undefined : Number(trimmed) * (bare === "s" ? 1000 : 1);
+  }
+  const parts = [...trimmed.matchAll(PART)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) return undefined;
+  let ms = 0;
+  for (const p of parts) ms += Number(p[1]) * UNITS[p[2]!]!;
+  return ms;
+}
 
 /**
  * Parses a duration with units (`500ms`, `1s`, `15m`, `1h30m`, `7d`, `2w`) into milliseconds.
@@ -33,15 +68,13 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
  * ```
  */
 export function parseDuration(text: string): number {
-  const trimmed = text.trim();
-  const parts = [...trimmed.matchAll(PART)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) {
+  const ms = readDuration(text);
+  if (ms === undefined) {
     throw new RangeError(`invalid duration "${text}" (use e.g. 500ms, 1s, 15m, 7d)`);
   }
-  let ms = 0;
-  for (const p of parts) ms += Number(p[1]) * UNITS[p[2]!]!;
-  if (!(ms > 0) || !Number.isFinite(ms)) {
-    throw new RangeError(`invalid duration "${text}" (must be greater than zero)`);
+  if (!(ms > 0)) throw new RangeError(`invalid duration "${text}" (must be greater than zero)`);
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw new RangeError(`invalid duration "${text}" (longer than ${MAX_DURATION_MS} ms)`);
   }
   return ms;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-export { formatDuration, parseDuration } from "./duration.ts";
+export { formatDuration, MAX_DURATION_MS, parseDuration, readDuration } from "./duration.ts";
 export { ConfigError } from "./errors.ts";
 export {
   collectSchema,

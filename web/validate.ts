@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { MAX_DURATION_MS, readDuration } from "../config/mod.ts";
 import type { core } from "zod";
 import { BadRequestError } from "./errors.ts";
 
@@ -37,19 +38,10 @@ export function rejectInvalid(
   }
 }
 
-const UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
 /** Longest duration and farthest time read, in ms: `Date`'s range (about 273 790 years), which
  * the lake's timestamps (DuckDB, µs in 64 bits) also hold; a run of digits too long for a double
  * reads as `Infinity`, and either used to reach DuckDB and answer 500. */
-const MAX_MS = 8.64e15;
+const MAX_MS = MAX_DURATION_MS;
 
 /**
  * Parses a duration: `500ms`, `15m`, `1h30m`, `7d`, or a bare number of milliseconds.
@@ -67,15 +59,8 @@ const MAX_MS = 8.64e15;
  * ```
  */
 export function parseDurationMs(text: string): number | undefined {
-  const t = text.trim();
-  let ms: number;
-  if (/^\d+(\.\d+)?$/.test(t)) ms = Number(t);
-  else {
-    const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
-    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== t) return undefined;
-    ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
-  }
-  return ms > 0 && ms <= MAX_MS ? ms : undefined;
+  const ms = readDuration(text, "ms");
+  return ms !== undefined && ms > 0 && ms <= MAX_MS ? ms : undefined;
 }
 
 /**
