@@ -13,6 +13,7 @@
 import {
   acquireCollectorLock,
   CollectorBusyError,
+  type IngestLimits,
   IngestWriter,
   LakeError,
   openLake,
@@ -225,6 +226,18 @@ function checkCollectorFree(root: string): void {
   }
 }
 
+/** The request limits of `/api/ingest`: `ingest.*`, samples no older than the retention. */
+function ingestLimits(config: PerfscopeConfig): IngestLimits {
+  const i = config.ingest ?? {};
+  const maxAgeMs = i.max_age ?? config.lake?.retention;
+  return {
+    ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+    ...(i.max_ahead === undefined ? {} : { maxAheadMs: i.max_ahead }),
+    ...(i.max_lines === undefined ? {} : { maxLines: i.max_lines }),
+    ...(i.max_partitions === undefined ? {} : { maxPartitions: i.max_partitions }),
+  };
+}
+
 function collectSettings(config: PerfscopeConfig): CollectSettings {
   const c = config.collect ?? {};
   return {
@@ -275,7 +288,7 @@ async function serveUntilStopped(
   const hub = new LiveHub();
   const lake = await openLake({ root });
   const sandbox = await openSqlSandbox({ root });
-  const ingest = new IngestWriter({ root });
+  const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
   const app = createApp({
     lake,
     hub,

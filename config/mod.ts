@@ -11,6 +11,7 @@ export { ConfigError } from "./errors.ts";
 export {
   collectSchema,
   configSchema,
+  ingestSchema,
   lakeSchema,
   type PerfscopeConfig,
   webSchema,

@@ -48,6 +48,18 @@ export const lakeSchema = z.strictObject({
   compact_every: duration().optional(),
 });
 
+/** What one `POST /api/ingest` request may carry (`serve`). */
+export const ingestSchema = z.strictObject({
+  /** Oldest accepted sample, before the server's clock. Default `lake.retention`, else 30d. */
+  max_age: duration().optional(),
+  /** Newest accepted sample, after the server's clock (clock skew). Default 5m. */
+  max_ahead: duration().optional(),
+  /** Most samples in one request. Default 250000. */
+  max_lines: z.number().int().min(1).max(10_000_000).optional(),
+  /** Most host × date partitions in one request. Default 64. */
+  max_partitions: z.number().int().min(1).max(10_000).optional(),
+});
+
 /** The web server's settings (`serve`). */
 export const webSchema = z.strictObject({
   /** Address to bind. Default 127.0.0.1. */
@@ -68,6 +80,7 @@ export const configSchema = z.strictObject({
   data: name.optional(),
   collect: collectSchema.optional(),
   lake: lakeSchema.optional(),
+  ingest: ingestSchema.optional(),
   web: webSchema.optional(),
 });
 

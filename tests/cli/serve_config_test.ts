@@ -57,8 +57,12 @@ Deno.test("serve starts its collector with the config's collect.* and restarts i
     await until(() => pids.length === 1, "the first collector");
     const first = commandLine(pids[0]!);
     assert.match(first, /--data \S+\/lake --interval 2s --top 3 --no-config --supervised/);
-    // a valid edit of collect.* restarts the collector with the new settings
-    await Deno.writeTextFile(file, `data: ${dir}/lake\ncollect:\n  interval: 3s\n  top: 3\n`);
+    // a valid edit of collect.* restarts the collector with the new settings (written again
+    // until it is seen: the file watch may start after the collector does)
+    for (let round = 0; pids.length < 2 && round < 20; round++) {
+      await Deno.writeTextFile(file, `data: ${dir}/lake\ncollect:\n  interval: 3s\n  top: 3\n`);
+      for (let i = 0; i < 20 && pids.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    }
     await until(() => pids.length === 2, "the restarted collector");
     assert.match(commandLine(pids[1]!), /--interval 3s --top 3/);
     await until(() => errors.some((l) => /reloaded .*collector restarts/.test(l)), "a notice");
@@ -83,4 +87,31 @@ Deno.test("serve refuses an invalid --config before it listens", async () => {
   await Deno.writeTextFile(file, "web:\n  port: http\n");
   await assert.rejects(startServe(["--config", file]), /p.yaml:2:9: web.port: expected number/);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve applies ingest.* from the config to /api/ingest", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(file, `data: ${dir}/lake\ningest:\n  max_age: 1h\n  max_lines: 2\n`);
+  const served = await startServe(["--config", file, "--no-collect"], { compact: false });
+  const post = (lines: unknown[]) =>
+    fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: lines.map((l) => JSON.stringify(l)).join("\n"),
+    }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  const sample = (ageMs: number) => ({ ts: Date.now() - ageMs, host: "h", metric: "m", value: 1 });
+  try {
+    assert.equal((await post([sample(30 * 60_000)])).status, 200);
+    const old = await post([sample(2 * 3_600_000)]);
+    assert.equal(old.status, 400);
+    assert.match(old.text, /outside the accepted window/);
+    const many = await post([sample(0), sample(0), sample(0)]);
+    assert.equal(many.status, 400);
+    assert.match(many.text, /Too many lines/);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    await Deno.remove(dir, { recursive: true });
+  }
 });

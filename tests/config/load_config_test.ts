@@ -7,6 +7,12 @@ Deno.test("parseConfig() reads the annotated example with every duration in mill
     data: "data",
     collect: { interval: 1000, flush: 60_000, top: 5 },
     lake: { retention: 30 * 86_400_000, compact_every: 3_600_000 },
+    ingest: {
+      max_age: 30 * 86_400_000,
+      max_ahead: 300_000,
+      max_lines: 250_000,
+      max_partitions: 64,
+    },
     web: { host: "127.0.0.1", port: 8000, collect: true },
   });
 });
