@@ -25,7 +25,13 @@ import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
-import { loadConfig, type LoadedConfig, type PerfscopeConfig, watchConfig } from "../config/mod.ts";
+import {
+  formatDuration,
+  loadConfig,
+  type LoadedConfig,
+  type PerfscopeConfig,
+  watchConfig,
+} from "../config/mod.ts";
 
 /** In-process hooks for tests and embedding. */
 export interface ServeHooks {
@@ -258,6 +264,7 @@ function followConfig(
   let current = loaded.config;
   return watchConfig(loaded.path, {
     signal,
+    current: loaded.config,
     onChange(next) {
       const changed = (Object.keys({ ...current, ...next }) as (keyof PerfscopeConfig)[])
         .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
@@ -310,7 +317,9 @@ async function serveUntilStopped(
         console.log(`perfscope serve: open ${url.href}`);
         console.log(
           flags.collect
-            ? `Collecting this machine every second into ${root}/ (Ctrl-C stops)`
+            ? `Collecting this machine every ${
+              formatDuration(collectSettings(loaded.config).intervalMs)
+            } into ${root}/ (Ctrl-C stops)`
             : `Serving ${root}/ and following its spool (run deno task collect alongside)`,
         );
         hooks.onListen?.(url);

@@ -23,6 +23,10 @@ export interface WatchConfigOptions {
   watch?: boolean;
   /** Called once the signal handler and the file watch are in place. */
   onReady?: () => void;
+  /** The config in force, which a reload is compared with. Default: the file as read when the
+   * watch starts (pass the config the caller runs with, so an edit made between its start and
+   * the watch's is not taken for the baseline). */
+  current?: PerfscopeConfig;
 }
 
 /**
@@ -39,7 +43,7 @@ export async function watchConfig(path: string, options: WatchConfigOptions): Pr
   const full = await Deno.realPath(path);
   const dir = full.slice(0, full.lastIndexOf("/")) || "/";
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let last = JSON.stringify((await loadConfig(path)).config);
+  let last = JSON.stringify(options.current ?? (await loadConfig(path)).config);
 
   async function reload() {
     try {
@@ -58,6 +62,8 @@ export async function watchConfig(path: string, options: WatchConfigOptions): Pr
   }
 
   const sighup = options.sighup ?? true;
+  // an edit made before the watch was in place is looked at once now
+  if (options.current !== undefined) soon();
   if (sighup) Deno.addSignalListener("SIGHUP", soon);
   const watcher = options.watch ?? true ? Deno.watchFs(dir, { recursive: false }) : undefined;
   const stopped = Promise.withResolvers<void>();

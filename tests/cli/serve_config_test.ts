@@ -33,12 +33,12 @@ function commandLine(pid: number): string {
   return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").join(" ");
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
+async function until(check: () => boolean, what: string | (() => string)): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`Waited in vain for ${what}`);
+  throw new Error(`Waited in vain for ${typeof what === "string" ? what : what()}`);
 }
 
 Deno.test("serve starts its collector with the config's collect.* and restarts it when they change", async () => {
@@ -63,7 +63,10 @@ Deno.test("serve starts its collector with the config's collect.* and restarts i
       await Deno.writeTextFile(file, `data: ${dir}/lake\ncollect:\n  interval: 3s\n  top: 3\n`);
       for (let i = 0; i < 20 && pids.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     }
-    await until(() => pids.length === 2, "the restarted collector");
+    await until(
+      () => pids.length === 2,
+      () => `the restarted collector (serve said: ${errors.join(" / ")})`,
+    );
     assert.match(commandLine(pids[1]!), /--interval 3s --top 3/);
     await until(() => errors.some((l) => /reloaded .*collector restarts/.test(l)), "a notice");
     // an invalid edit is reported in one line and changes nothing

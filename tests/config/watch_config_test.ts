@@ -77,3 +77,27 @@ Deno.test("watchConfig() reloads on SIGHUP without watching the file", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("watchConfig() compares with the config in force, so an edit made before the watch is applied", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(file, "collect:\n  top: 8\n");
+  const stop = new AbortController();
+  const changes: PerfscopeConfig[] = [];
+  const watching = watchConfig(file, {
+    signal: stop.signal,
+    current: { collect: { top: 5 } },
+    onChange: (c) => changes.push(c),
+    onError: () => {},
+    debounceMs: 20,
+    sighup: false,
+  });
+  try {
+    await waitFor(changes, 1);
+    assert.deepEqual(changes, [{ collect: { top: 8 } }]);
+  } finally {
+    stop.abort();
+    await watching;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
