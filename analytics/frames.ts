@@ -6,7 +6,7 @@
  * @module
  */
 import type { DataFrame } from "npm:danfojs@1.1.2";
-import type { Recommendation } from "./recommend_types.ts";
+import type { Recommendation } from "./recommend/recommend_types.ts";
 
 /** Options of {@linkcode toDataFrame}. */
 export interface ToDataFrameOptions {

@@ -7,63 +7,21 @@
  * imports web/ or reports/. `analyzeCapacity` is the one capacity analysis every surface renders. DataFrame
  * helpers load danfojs only when called.
  *
+ * Layout, one concept per subfolder, each with its own `mod.ts` re-exported here: `series/`
+ * (CSV series, series sources), `forecast/` (decomposition, ETS, forecasting, backtests),
+ * `models/` (forecast models and their kernels, persisted fitted models), `anomaly/`,
+ * `capacity/` (capacity forecasts, bottlenecks, evidence rules, the capacity analysis and its
+ * charts) and `recommend/`; `frames.ts` (DataFrames for notebooks) stays at the top.
+ *
  * @module
  */
 
-export {
-  type CsvSeries,
-  type CsvSeriesOptions,
-  medianStep,
-  parseTimestamp,
-  readCsvSeries,
-} from "./csv_series.ts";
-export * from "./forecasting.ts";
-export {
-  type AnomalyDetector,
-  type AnomalyDetectorOptions,
-  createAnomalyDetector,
-  scoreSeries,
-} from "./anomaly.ts";
-export {
-  type CapacityForecast,
-  capacityForecast,
-  type CapacityForecastOptions,
-  type CapacityStatus,
-} from "./capacity_forecast.ts";
-export { huberQuadratic, theilSen, type TrendCoefficients } from "./capacity_robust_fit.ts";
-export { type SeasonalProfile } from "./capacity_season.ts";
-export { generateLeak, type GenerateLeakOptions, type Leak } from "./capacity_leak.ts";
-export {
-  capacityReport,
-  type CapacityReportOptions,
-  type CapacityRow,
-  type CapacitySeverity,
-  capacitySeverity,
-} from "./capacity_report.ts";
-export {
-  DEFAULT_THRESHOLDS,
-  type FilesystemLimit,
-  findResources,
-  type FindResourcesOptions,
-  latestTime,
-  latestValue,
-  type Resource,
-  type ResourceKind,
-} from "./bottleneck_resources.ts";
-export { recommend, type RecommendOptions } from "./recommend.ts";
-export type { Evidence, Recommendation, SeriesRef, Severity } from "./recommend_types.ts";
-export { formatPercent, formatQuantity, formatSpan } from "./recommend_format.ts";
-export {
-  loadModel,
-  loadModels,
-  modelFileName,
-  modelKey,
-  type ModelLoadError,
-  modelsDir,
-  parseModel,
-  saveModel,
-  type StoredModel,
-} from "./persist_models.ts";
+export * from "./series/mod.ts";
+export * from "./forecast/mod.ts";
+export * from "./anomaly/mod.ts";
+export * from "./capacity/mod.ts";
+export * from "./recommend/mod.ts";
+export * from "./models/mod.ts";
 export {
   forecastFrame,
   recommendationsFrame,
@@ -71,44 +29,3 @@ export {
   toDataFrame,
   type ToDataFrameOptions,
 } from "./frames.ts";
-export { analyzeCapacity, type AnalyzeCapacityOptions } from "./capacity_analysis.ts";
-export type {
-  CapacityAnalysis,
-  CapacityResource,
-  HostSpan,
-  ResourceEvidence,
-} from "./capacity_analysis_types.ts";
-export {
-  type Accuracy,
-  type AnomalyPoint,
-  capacityCharts,
-  type ChartContext,
-  type ChartData,
-  type DecompositionData,
-  type ForecastData,
-  type SeriesData,
-} from "./capacity_charts.ts";
-export {
-  claimSpan,
-  DEFAULT_EVIDENCE,
-  type EvidenceRules,
-  type EvidenceVerdict,
-  judgeHistory,
-  spanText,
-} from "./evidence_rules.ts";
-export {
-  csvSource,
-  type CsvSourceOptions,
-  type HostExtent,
-  lakeSource,
-  type MemorySeries,
-  memorySource,
-  type SeriesKey,
-  type SeriesSource,
-  type SourceSeries,
-  type SourceSeriesOptions,
-  toSource,
-  type WindowRow,
-} from "./series_source.ts";
-export { downsample, type Downsampled } from "./downsample.ts";
-export { resourceName } from "./resource_name.ts";

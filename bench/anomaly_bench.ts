@@ -11,8 +11,8 @@
  * @module
  */
 
-import { parseTimestamp, readCsvSeries } from "../analytics/csv_series.ts";
-import { type AnomalyDetectorOptions, scoreSeries } from "../analytics/anomaly.ts";
+import { parseTimestamp, readCsvSeries } from "../analytics/series/csv_series.ts";
+import { type AnomalyDetectorOptions, scoreSeries } from "../analytics/anomaly/anomaly.ts";
 import { NAB_PROFILES, type NabFile, nabOptimize, type NabResult, nabScore } from "./nab_score.ts";
 
 /** Published NAB v1.1 standard-profile scores on the full corpus (numenta/NAB README). */

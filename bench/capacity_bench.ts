@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { capacityForecast } from "../analytics/capacity_forecast.ts";
-import { generateLeak } from "../analytics/capacity_leak.ts";
+import { capacityForecast } from "../analytics/capacity/capacity_forecast.ts";
+import { generateLeak } from "../analytics/capacity/capacity_leak.ts";
 
 /** Figures for one family of leaks. */
 export interface CapacityFigures {

@@ -12,13 +12,13 @@
  * @module
  */
 
-import { readCsvSeries } from "../analytics/csv_series.ts";
-import { forecast } from "../analytics/forecast.ts";
+import { readCsvSeries } from "../analytics/series/csv_series.ts";
+import { forecast } from "../analytics/forecast/forecast.ts";
 import {
   candidateModels,
   type CandidateName,
   DEFAULT_CANDIDATES,
-} from "../analytics/forecast_candidates.ts";
+} from "../analytics/forecast/forecast_candidates.ts";
 import { detectPeriods } from "../analytics/models/detect_periods.ts";
 
 /** Figures of one method at one horizon. */

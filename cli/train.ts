@@ -22,7 +22,7 @@ import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_ar
 const HELP = `Usage: perfscope train [--data DIR] [--metric M] [--host H] [--since 7d]
 
 Refits models on the lake's recent history and stores them as JSON in DIR/models/:
-a forecast model (analytics/forecast.ts) per series and, for resources with a limit
+a forecast model (analytics/forecast/forecast.ts) per series and, for resources with a limit
 (file systems, inodes, memory, CPU run queue, TCP connections), the capacity model of the
 capacity analysis (same status, ETA and evidence rules as the Capacity page and the report:
 less than 1 day of history stores status "insufficient" and no ETA).

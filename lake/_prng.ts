@@ -1,10 +1,26 @@
 /**
- * Private: a small seeded random generator for the simulator.
+ * Private: a small seeded random generator for the simulator; `mulberry32` is also exported
+ * through `lake/mod.ts` for analytics (the capacity bootstrap and synthetic leaks).
  *
  * @module
  */
 
-/** Mulberry32 (Tommy Ettinger, public domain): a 32-bit state PRNG, uniform in [0, 1). */
+/**
+ * Mulberry32 (Tommy Ettinger, public domain): a 32-bit state PRNG, uniform in [0, 1). One
+ * implementation for the whole product, so a seed gives the same numbers everywhere.
+ *
+ * @param seed Any integer (taken modulo 2³²).
+ * @returns A function returning the next number.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mulberry32 } from "./_prng.ts";
+ * const [a, b] = [mulberry32(7), mulberry32(7)];
+ * const x = a();
+ * assert.equal(x, b());
+ * assert.ok(x >= 0 && x < 1);
+ * ```
+ */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return function next(): number {

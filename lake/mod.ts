@@ -28,6 +28,7 @@ export {
   utf8Bytes,
 } from "./names.ts";
 export { isUnwritable, type Quarantined, quarantineDir } from "./quarantine.ts";
+export { mulberry32 } from "./_prng.ts";
 export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export { parquetEncodeRows, type ParquetRows } from "./parquet_encode_rows.ts";

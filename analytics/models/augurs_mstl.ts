@@ -4,7 +4,7 @@
  * @module
  */
 
-import { augursMstlClass } from "../_augurs.ts";
+import { augursMstlClass } from "./_augurs.ts";
 import type { ModelForecast } from "./model_forecast.ts";
 
 /**

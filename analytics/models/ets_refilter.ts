@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { EtsModel } from "../ets.ts";
+import type { EtsModel } from "../forecast/ets.ts";
 import { etsFilter } from "./ets_filter.ts";
 
 /**
@@ -20,7 +20,7 @@ import { etsFilter } from "./ets_filter.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { fitEts } from "../ets.ts";
+ * import { fitEts } from "../forecast/ets.ts";
  * import { etsRefilter } from "./ets_refilter.ts";
  * const y = Float64Array.from({ length: 60 }, (_, i) => i);
  * const m = fitEts(y, { trend: "additive" });

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { type EtsTrend, fitEts } from "../ets.ts";
-import { etsForecast } from "../ets_forecast.ts";
+import { type EtsTrend, fitEts } from "../forecast/ets.ts";
+import { etsForecast } from "../forecast/ets_forecast.ts";
 import { etsRefilter } from "./ets_refilter.ts";
 import type { FittedModel } from "./model_forecast.ts";
 

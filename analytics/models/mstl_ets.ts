@@ -5,9 +5,9 @@
  * @module
  */
 
-import { decompose } from "../decompose.ts";
-import { type EtsTrend, fitEts } from "../ets.ts";
-import { etsForecast } from "../ets_forecast.ts";
+import { decompose } from "../forecast/decompose.ts";
+import { type EtsTrend, fitEts } from "../forecast/ets.ts";
+import { etsForecast } from "../forecast/ets_forecast.ts";
 import type { ModelForecast } from "./model_forecast.ts";
 
 /** Options of {@linkcode mstlEts}. */

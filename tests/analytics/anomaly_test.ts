@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createAnomalyDetector, scoreSeries } from "../../analytics/anomaly.ts";
-import { createSlidingRange } from "../../analytics/_anomaly_sliding_range.ts";
-import { dominantPeriod } from "../../analytics/_anomaly_period.ts";
-import { createMovingMean } from "../../analytics/_anomaly_moving_mean.ts";
+import { createAnomalyDetector, scoreSeries } from "../../analytics/anomaly/anomaly.ts";
+import { createSlidingRange } from "../../analytics/anomaly/_anomaly_sliding_range.ts";
+import { dominantPeriod } from "../../analytics/anomaly/_anomaly_period.ts";
+import { createMovingMean } from "../../analytics/anomaly/_anomaly_moving_mean.ts";
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { capacityForecast } from "../../analytics/capacity_forecast.ts";
-import { generateLeak } from "../../analytics/capacity_leak.ts";
+import { capacityForecast } from "../../analytics/capacity/capacity_forecast.ts";
+import { generateLeak } from "../../analytics/capacity/capacity_leak.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

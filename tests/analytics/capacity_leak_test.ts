@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateLeak } from "../../analytics/capacity_leak.ts";
+import { generateLeak } from "../../analytics/capacity/capacity_leak.ts";
 
 Deno.test("generateLeak() is deterministic for a seed", () => {
   const a = generateLeak(42);

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { openLake, writeSamples } from "../../lake/mod.ts";
-import { capacityReport } from "../../analytics/capacity_report.ts";
-import { findResources, latestTime, latestValue } from "../../analytics/bottleneck_resources.ts";
+import { capacityReport } from "../../analytics/capacity/capacity_report.ts";
+import {
+  findResources,
+  latestTime,
+  latestValue,
+} from "../../analytics/capacity/bottleneck_resources.ts";
 import { DAY, END, sickLake, START, STEP } from "./_capacity_lakes.ts";
 
 const GiB = 2 ** 30;

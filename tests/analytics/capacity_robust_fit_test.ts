@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { huberQuadratic, theilSen } from "../../analytics/capacity_robust_fit.ts";
+import { huberQuadratic, theilSen } from "../../analytics/capacity/capacity_robust_fit.ts";
 
 Deno.test("theilSen() ignores a minority of outliers", () => {
   const x = Float64Array.from({ length: 30 }, (_, i) => i);

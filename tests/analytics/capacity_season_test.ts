@@ -4,7 +4,7 @@ import {
   profileAt,
   seasonalProfile,
   smoothProfile,
-} from "../../analytics/capacity_season.ts";
+} from "../../analytics/capacity/capacity_season.ts";
 
 const DAY = 86_400_000;
 

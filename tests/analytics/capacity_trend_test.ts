@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { binSeries, evaluate, selectTrend } from "../../analytics/capacity_trend.ts";
+import { binSeries, evaluate, selectTrend } from "../../analytics/capacity/capacity_trend.ts";
 
 Deno.test("binSeries() keeps short series and bins long ones by time", () => {
   const x = Float64Array.of(0, 1, 2);

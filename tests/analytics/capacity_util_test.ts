@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import {
   firstAtOrAbove,
   medianInPlace,
-  mulberry32,
   selectKth,
-} from "../../analytics/capacity_util.ts";
+} from "../../analytics/capacity/capacity_util.ts";
+import { mulberry32 } from "../../lake/mod.ts";
 
 Deno.test("selectKth() and medianInPlace() agree with sorting", () => {
   const random = mulberry32(9);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseTimestamp, readCsvSeries } from "../../analytics/csv_series.ts";
+import { parseTimestamp, readCsvSeries } from "../../analytics/series/csv_series.ts";
 import { props } from "../_props.ts";
 
 /** How a row's time is written, and what it reads back as. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseTimestamp, readCsvSeries } from "../../analytics/csv_series.ts";
+import { parseTimestamp, readCsvSeries } from "../../analytics/series/csv_series.ts";
 
 Deno.test("readCsvSeries() defaults to the timestamp and value columns", () => {
   const s = readCsvSeries(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { decompose } from "../../analytics/decompose.ts";
+import { decompose } from "../../analytics/forecast/decompose.ts";
 import { detectPeriods } from "../../analytics/models/detect_periods.ts";
-import { forecast } from "../../analytics/forecast.ts";
+import { forecast } from "../../analytics/forecast/forecast.ts";
 import { seeded } from "./_seeded.ts";
 
 const daily = (i: number) => Math.sin((2 * Math.PI * i) / 24);

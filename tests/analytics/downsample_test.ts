@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { downsample } from "../../analytics/downsample.ts";
+import { downsample } from "../../analytics/capacity/downsample.ts";
 
 Deno.test("downsample() passes short series through unchanged", () => {
   const out = downsample([1, 2, 3], [[4, NaN, 6]], 10);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { fitEts } from "../../analytics/ets.ts";
-import { etsForecast } from "../../analytics/ets_forecast.ts";
-import { backtest } from "../../analytics/backtest.ts";
-import { backtestScores } from "../../analytics/backtest_scores.ts";
-import { calibrateIntervals } from "../../analytics/forecast_intervals.ts";
+import { fitEts } from "../../analytics/forecast/ets.ts";
+import { etsForecast } from "../../analytics/forecast/ets_forecast.ts";
+import { backtest } from "../../analytics/forecast/backtest.ts";
+import { backtestScores } from "../../analytics/forecast/backtest_scores.ts";
+import { calibrateIntervals } from "../../analytics/forecast/forecast_intervals.ts";
 import { seasonalNaive } from "../../analytics/models/seasonal_naive.ts";
 import { seeded } from "./_seeded.ts";
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { combinationWeights, smoothedMse } from "../../analytics/forecast_combine.ts";
-import { foldCoverage } from "../../analytics/forecast_score.ts";
-import { backtestFitted, rollingOrigins } from "../../analytics/backtest_fitted.ts";
-import { candidateModels } from "../../analytics/forecast_candidates.ts";
+import { combinationWeights, smoothedMse } from "../../analytics/forecast/forecast_combine.ts";
+import { foldCoverage } from "../../analytics/forecast/forecast_score.ts";
+import { backtestFitted, rollingOrigins } from "../../analytics/forecast/backtest_fitted.ts";
+import { candidateModels } from "../../analytics/forecast/forecast_candidates.ts";
 import { theta } from "../../analytics/models/theta.ts";
 import { seasonalIndices } from "../../analytics/models/seasonal_indices.ts";
 import { etsRefilter } from "../../analytics/models/ets_refilter.ts";
-import { fitEts } from "../../analytics/ets.ts";
-import { forecast } from "../../analytics/forecast.ts";
+import { fitEts } from "../../analytics/forecast/ets.ts";
+import { forecast } from "../../analytics/forecast/forecast.ts";
 import { seeded } from "./_seeded.ts";
 
 Deno.test("combinationWeights() shifts weight to the candidate that is better at each step", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { forecast } from "../../analytics/forecast.ts";
+import { forecast } from "../../analytics/forecast/forecast.ts";
 import { seeded } from "./_seeded.ts";
 
 const daily = (i: number) => Math.sin((2 * Math.PI * i) / 24);

@@ -5,7 +5,7 @@ import {
   seriesFrame,
   toDataFrame,
 } from "../../analytics/frames.ts";
-import type { Recommendation } from "../../analytics/recommend_types.ts";
+import type { Recommendation } from "../../analytics/recommend/recommend_types.ts";
 
 Deno.test("toDataFrame() turns rows into columns with times as dates and nested values as JSON", async () => {
   const df = await toDataFrame([

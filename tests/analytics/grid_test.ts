@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { niceStep, regularize, round, slug, trim } from "../../analytics/_grid.ts";
+import { niceStep, regularize, round, slug, trim } from "../../analytics/capacity/_grid.ts";
 import { capacitySeverity } from "../../analytics/mod.ts";
 
 const MIN = 60_000;

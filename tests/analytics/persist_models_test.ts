@@ -9,7 +9,7 @@ import {
   parseModel,
   saveModel,
   type StoredModel,
-} from "../../analytics/persist_models.ts";
+} from "../../analytics/models/persist_models.ts";
 
 function model(kind: StoredModel["kind"], host: string): StoredModel {
   const series = {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { openLake, writeSamples } from "../../lake/mod.ts";
 import type { Sample } from "../../collectors/sample.ts";
-import { recommend } from "../../analytics/recommend.ts";
-import { capacityRecommendations } from "../../analytics/recommend_capacity.ts";
+import { recommend } from "../../analytics/recommend/recommend.ts";
+import { capacityRecommendations } from "../../analytics/recommend/recommend_capacity.ts";
 import type { CapacityRow } from "../../analytics/mod.ts";
 import { DAY, END, healthyLake, sickLake, STEP } from "./_capacity_lakes.ts";
 import { capacityRow } from "./_capacity_fixtures.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../cli/train.ts";
 import { UsageError } from "../../cli/_args.ts";
-import { loadModels, modelsDir } from "../../analytics/persist_models.ts";
+import { loadModels, modelsDir } from "../../analytics/models/persist_models.ts";
 import { simulateHost } from "../../lake/mod.ts";
 
 const DAY = 86_400_000;

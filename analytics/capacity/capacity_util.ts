@@ -1,6 +1,6 @@
 /**
- * Small numeric helpers shared by the capacity files: selection, a seeded random generator and
- * the first crossing of a quadratic. Not part of the public surface.
+ * Small numeric helpers shared by the capacity files: selection and the first crossing of a
+ * quadratic (the seeded random generator is lake's `mulberry32`). Not part of the public surface.
  *
  * @module
  */
@@ -51,23 +51,6 @@ export function medianInPlace(a: Float64Array, n: number): number {
   let lo = -Infinity;
   for (let i = 0; i < n >> 1; i++) if (a[i]! > lo) lo = a[i]!;
   return (lo + hi) / 2;
-}
-
-/**
- * A seeded uniform generator on [0, 1): mulberry32 (Tommy Ettinger, public domain).
- *
- * @param seed Any integer.
- * @returns A function returning the next number.
- */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return function next() {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

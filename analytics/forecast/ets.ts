@@ -5,8 +5,8 @@
  * @module
  */
 
-import { etsFilter, etsInitialStates } from "./models/ets_filter.ts";
-import { nelderMead } from "./models/nelder_mead.ts";
+import { etsFilter, etsInitialStates } from "../models/ets_filter.ts";
+import { nelderMead } from "../models/nelder_mead.ts";
 
 /** Trend component of an ETS model. */
 export type EtsTrend = "none" | "additive" | "damped";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseLabels } from "../collectors/mod.ts";
+import { parseLabels } from "../../collectors/mod.ts";
 import { formatPercent, formatQuantity, formatSpan } from "./recommend_format.ts";
 import type { Recommendation, SeriesRef, Severity } from "./recommend_types.ts";
 import { type HostWindow, stat, statsOf } from "./recommend_window.ts";

@@ -7,7 +7,7 @@
 import { type BacktestErrors, rollingOrigins } from "./backtest_fitted.ts";
 
 export type { BacktestErrors };
-import type { ModelForecast } from "./models/model_forecast.ts";
+import type { ModelForecast } from "../models/model_forecast.ts";
 
 /** Options of {@linkcode backtest}. */
 export interface BacktestOptions {
@@ -37,7 +37,7 @@ export interface BacktestOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { backtest } from "./backtest.ts";
- * import { drift } from "./models/drift.ts";
+ * import { drift } from "../models/drift.ts";
  * const y = Float64Array.from({ length: 30 }, (_, i) => 2 * i);
  * const r = backtest(y, (train, h) => drift(train, h), { horizon: 3, origins: 2 });
  * assert.deepEqual(r.origins, [25, 27]);

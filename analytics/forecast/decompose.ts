@@ -5,10 +5,10 @@
  * @module
  */
 
-import { detectPeriods, type DetectPeriodsOptions } from "./models/detect_periods.ts";
-import { interpolateGaps } from "./models/interpolate_gaps.ts";
-import { loess } from "./models/loess.ts";
-import { stl } from "./models/stl.ts";
+import { detectPeriods, type DetectPeriodsOptions } from "../models/detect_periods.ts";
+import { interpolateGaps } from "../models/interpolate_gaps.ts";
+import { loess } from "../models/loess.ts";
+import { stl } from "../models/stl.ts";
 
 /** Options of {@linkcode decompose}. */
 export interface DecomposeOptions {

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import type { Lake } from "../lake/mod.ts";
+import type { Lake } from "../../lake/mod.ts";
 import { capacityReport, type CapacityRow, capacitySeverity } from "./capacity_report.ts";
 import { type FilesystemLimit, type ResourceKind } from "./bottleneck_resources.ts";
 import { capacityCharts } from "./capacity_charts.ts";
 import { DEFAULT_EVIDENCE, type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
-import { recommend } from "./recommend.ts";
-import { type SeriesSource, toSource } from "./series_source.ts";
+import { recommend } from "../recommend/recommend.ts";
+import { type SeriesSource, toSource } from "../series/series_source.ts";
 import { niceStep, regularize, round, slug, trim } from "./_grid.ts";
 import { resourceName } from "./resource_name.ts";
 import type { CapacityAnalysis, CapacityResource, HostSpan } from "./capacity_analysis_types.ts";
@@ -78,7 +78,7 @@ const units: Record<ResourceKind, string> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openLake, simulateHost } from "../lake/mod.ts";
+ * import { openLake, simulateHost } from "../../lake/mod.ts";
  * import { analyzeCapacity } from "./capacity_analysis.ts";
  * const root = Deno.makeTempDirSync();
  * simulateHost({ root, start: Date.UTC(2024, 0, 1), durationMs: 7 * 60_000, stepMs: 10_000, cpus: 2, topN: 1 });

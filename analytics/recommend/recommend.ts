@@ -4,11 +4,15 @@
  *
  * @module
  */
-import type { Lake } from "../lake/mod.ts";
-import { type FilesystemLimit, latestTime, type ResourceKind } from "./bottleneck_resources.ts";
-import { claimSpan, type EvidenceRules } from "./evidence_rules.ts";
-import { type SeriesSource, toSource } from "./series_source.ts";
-import { capacityReport, type CapacityRow } from "./capacity_report.ts";
+import type { Lake } from "../../lake/mod.ts";
+import {
+  type FilesystemLimit,
+  latestTime,
+  type ResourceKind,
+} from "../capacity/bottleneck_resources.ts";
+import { claimSpan, type EvidenceRules } from "../capacity/evidence_rules.ts";
+import { type SeriesSource, toSource } from "../series/series_source.ts";
+import { capacityReport, type CapacityRow } from "../capacity/capacity_report.ts";
 import { capacityRecommendations } from "./recommend_capacity.ts";
 import { pressureRecommendations } from "./recommend_pressure.ts";
 import { type Recommendation, SEVERITY_RANK } from "./recommend_types.ts";
@@ -62,7 +66,7 @@ export interface RecommendOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openLake, simulateHost } from "../lake/mod.ts";
+ * import { openLake, simulateHost } from "../../lake/mod.ts";
  * import { recommend } from "./recommend.ts";
  * const root = Deno.makeTempDirSync();
  * const start = Date.UTC(2024, 0, 1), end = start + 86_400_000;

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../lake/mod.ts";
+import { writeFileAtomic } from "../../lake/mod.ts";
 
 /** A fitted model as stored. JSON-safe: `NaN` becomes `null`. */
 export interface StoredModel {
@@ -14,7 +14,7 @@ export interface StoredModel {
   version: 1;
   /** Unique key of series and kind, see {@linkcode modelKey}. */
   key: string;
-  /** `forecast` (analytics/forecast.ts) or `capacity` (capacityForecast). */
+  /** `forecast` (analytics/forecast/forecast.ts) or `capacity` (capacityForecast). */
   kind: "forecast" | "capacity";
   /** The series it was fitted on. */
   series: {

@@ -5,8 +5,8 @@
  */
 
 import { type CandidateName, DEFAULT_CANDIDATES } from "./forecast_candidates.ts";
-import { detectPeriods } from "./models/detect_periods.ts";
-import { interpolateGaps } from "./models/interpolate_gaps.ts";
+import { detectPeriods } from "../models/detect_periods.ts";
+import { interpolateGaps } from "../models/interpolate_gaps.ts";
 
 /** What {@linkcode prepareForecast} needs from the options of `forecast()`. */
 export interface PrepareOptions {

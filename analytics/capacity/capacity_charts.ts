@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { decompose, type Decomposition } from "./decompose.ts";
-import { forecast } from "./forecast.ts";
-import { scoreSeries } from "./anomaly.ts";
+import { decompose, type Decomposition } from "../forecast/decompose.ts";
+import { forecast } from "../forecast/forecast.ts";
+import { scoreSeries } from "../anomaly/anomaly.ts";
 import { downsample } from "./downsample.ts";
 import { round, roundAll } from "./_grid.ts";
 

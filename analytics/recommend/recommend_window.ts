@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Lake } from "../lake/mod.ts";
-import { type SeriesSource, toSource } from "./series_source.ts";
+import type { Lake } from "../../lake/mod.ts";
+import { type SeriesSource, toSource } from "../series/series_source.ts";
 
 /** Summary of one series over the window. */
 export interface WindowStat {

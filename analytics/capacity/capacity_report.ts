@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Lake } from "../lake/mod.ts";
+import type { Lake } from "../../lake/mod.ts";
 import {
   type CapacityForecast,
   capacityForecast,
@@ -18,7 +18,7 @@ import {
   type ResourceKind,
 } from "./bottleneck_resources.ts";
 import { type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
-import { type SeriesSource, toSource } from "./series_source.ts";
+import { type SeriesSource, toSource } from "../series/series_source.ts";
 
 const DAY = 86_400_000;
 
@@ -134,7 +134,7 @@ export function capacitySeverity(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openLake, simulateHost } from "../lake/mod.ts";
+ * import { openLake, simulateHost } from "../../lake/mod.ts";
  * import { capacityReport } from "./capacity_report.ts";
  * const root = Deno.makeTempDirSync();
  * const start = Date.UTC(2024, 0, 1);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FittedModel } from "./models/model_forecast.ts";
+import type { FittedModel } from "../models/model_forecast.ts";
 
 /** Errors of a backtest: one row per origin. */
 export interface BacktestErrors {

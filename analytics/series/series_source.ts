@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Lake } from "../lake/mod.ts";
+import type { Lake } from "../../lake/mod.ts";
 import { type CsvSeriesOptions, readCsvSeries } from "./csv_series.ts";
 
 /** One series' identity. */
@@ -89,7 +89,7 @@ export interface SeriesSource {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openLake, writeSamples } from "../lake/mod.ts";
+ * import { openLake, writeSamples } from "../../lake/mod.ts";
  * import { lakeSource } from "./series_source.ts";
  * const root = Deno.makeTempDirSync();
  * const t = Date.UTC(2024, 0, 1);

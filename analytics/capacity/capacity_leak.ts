@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { mulberry32 } from "./capacity_util.ts";
+import { mulberry32 } from "../../lake/mod.ts";
 
 const DAY = 86_400_000;
 

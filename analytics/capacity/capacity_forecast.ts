@@ -21,7 +21,8 @@ import {
   smoothProfile,
 } from "./capacity_season.ts";
 import { binSeries, evaluate, selectTrend } from "./capacity_trend.ts";
-import { medianInPlace, mulberry32 } from "./capacity_util.ts";
+import { medianInPlace } from "./capacity_util.ts";
+import { mulberry32 } from "../../lake/mod.ts";
 
 const DAY = 86_400_000;
 const HARMONICS = 3;

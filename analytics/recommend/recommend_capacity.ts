@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { CapacityRow } from "./capacity_report.ts";
+import type { CapacityRow } from "../capacity/capacity_report.ts";
 import { formatPercent, formatQuantity, formatSpan } from "./recommend_format.ts";
 import type { Recommendation, Severity } from "./recommend_types.ts";
 import { type HostWindow, stat, statsOf } from "./recommend_window.ts";
-import { parseLabels } from "../collectors/mod.ts";
+import { parseLabels } from "../../collectors/mod.ts";
 
 const DAY = 86_400_000;
 

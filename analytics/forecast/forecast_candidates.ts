@@ -4,14 +4,14 @@
  * @module
  */
 
-import { augursMstl } from "./models/augurs_mstl.ts";
-import { drift } from "./models/drift.ts";
-import { holtWinters } from "./models/holt_winters.ts";
-import type { ModelFitter, ModelForecaster } from "./models/model_forecast.ts";
-import { mstlEts } from "./models/mstl_ets.ts";
-import { seasonalMean } from "./models/seasonal_mean.ts";
-import { seasonalNaive } from "./models/seasonal_naive.ts";
-import { theta } from "./models/theta.ts";
+import { augursMstl } from "../models/augurs_mstl.ts";
+import { drift } from "../models/drift.ts";
+import { holtWinters } from "../models/holt_winters.ts";
+import type { ModelFitter, ModelForecaster } from "../models/model_forecast.ts";
+import { mstlEts } from "../models/mstl_ets.ts";
+import { seasonalMean } from "../models/seasonal_mean.ts";
+import { seasonalNaive } from "../models/seasonal_naive.ts";
+import { theta } from "../models/theta.ts";
 
 /** Names of the candidate models. */
 export type CandidateName =

@@ -10,7 +10,7 @@ import type { CapacityStatus } from "./capacity_forecast.ts";
 import type { CapacitySeverity } from "./capacity_report.ts";
 import type { ChartData } from "./capacity_charts.ts";
 import type { EvidenceRules } from "./evidence_rules.ts";
-import type { Recommendation } from "./recommend_types.ts";
+import type { Recommendation } from "../recommend/recommend_types.ts";
 
 /** The history behind a resource's numbers. */
 export interface ResourceEvidence {

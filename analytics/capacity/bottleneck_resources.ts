@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { parseLabels } from "../collectors/mod.ts";
-import type { Lake } from "../lake/mod.ts";
-import { type SeriesSource, toSource } from "./series_source.ts";
+import { parseLabels } from "../../collectors/mod.ts";
+import type { Lake } from "../../lake/mod.ts";
+import { type SeriesSource, toSource } from "../series/series_source.ts";
 
 const HOUR = 3_600_000;
 

@@ -30,4 +30,4 @@ export {
   type DetectedPeriod,
   detectPeriods,
   type DetectPeriodsOptions,
-} from "./models/detect_periods.ts";
+} from "../models/detect_periods.ts";
