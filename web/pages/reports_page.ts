@@ -50,7 +50,13 @@ export function reportsPage(
     ? html`
       <div class="card wide">
         <table>
-          <thead><tr><th>Report</th><th>Generated</th><th class="num">Size</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Report</th>
+              <th>Generated</th>
+              <th class="num">Size</th>
+            </tr>
+          </thead>
           <tbody>${rows}</tbody>
         </table>
       </div>

@@ -45,7 +45,9 @@ export function reportRoutes(options: ReportRoutesOptions = {}): Hono {
   });
   app.get("/latest", async (c) => {
     const [latest] = await listReports(root);
-    if (!latest) return c.text("No report yet: press Generate now on /reports, or run deno task report", 404);
+    if (!latest) {
+      return c.text("No report yet: press Generate now on /reports, or run deno task report", 404);
+    }
     return c.html(await Deno.readTextFile(join(root, "reports", latest.name)));
   });
   app.get("/:name", async (c) => {
