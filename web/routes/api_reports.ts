@@ -40,6 +40,23 @@ const bodySchema = z.strictObject({});
  * @param options The lake, where reports go, the clock and the time limit.
  * @returns A Hono app to mount at the root.
  * @throws {RangeError} If `timeoutMs` is not a positive number.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openLake } from "../../lake/mod.ts";
+ * import { reportApiRoutes } from "./api_reports.ts";
+ * const root = await Deno.makeTempDir();
+ * const lake = await openLake({ root });
+ * const app = reportApiRoutes({ lake, root, now: () => Date.UTC(2025, 0, 2) });
+ * const res = await app.request("/api/reports", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: "{}",
+ * });
+ * lake.close();
+ * assert.equal(res.status, 201);
+ * assert.equal((await res.json()).name, "capacity-2025-01-02.html");
+ * ```
  */
 export function reportApiRoutes(options: ReportApiOptions): Hono {
   const timeoutMs = options.timeoutMs ?? 120_000;
