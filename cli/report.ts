@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
-import { buildReport, createProgressBar, renderReport } from "../reports/mod.ts";
+import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
 
 const usage =
@@ -49,19 +48,14 @@ export async function main(args: string[]): Promise<number> {
   const horizonMs = values.horizon === undefined
     ? undefined
     : parseDuration(values.horizon, "horizon");
-  const out = values.out ??
-    join(
-      values.data,
-      "reports",
-      `capacity-${new Date(now ?? Date.now()).toISOString().slice(0, 10)}.html`,
-    );
-
   const bar = createProgressBar();
   const started = performance.now();
   const lake = await openLake({ root: values.data });
-  let html: string;
+  let written: WrittenReport;
   try {
-    const data = await buildReport(lake, {
+    written = await writeReport(lake, {
+      root: values.data,
+      ...(values.out === undefined ? {} : { out: values.out }),
       ...(now === undefined ? {} : { now }),
       ...(sinceMs === undefined ? {} : { sinceMs }),
       ...(horizonMs === undefined ? {} : { horizonMs }),
@@ -69,15 +63,11 @@ export async function main(args: string[]): Promise<number> {
       ...(values.title === undefined ? {} : { title: values.title }),
       onProgress: (done, total, label) => bar.update(done, total, label),
     });
-    html = await renderReport(data);
   } finally {
     await lake.close();
   }
-  await Deno.mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(tmp, html);
-  await Deno.rename(tmp, out);
-  const size = new TextEncoder().encode(html).length;
+  const out = written.path;
+  const size = written.bytes;
   bar.done(
     `wrote ${out} (${(size / 1024).toFixed(0)} KiB) in ${
       ((performance.now() - started) / 1000).toFixed(1)

@@ -8,6 +8,12 @@
  */
 export { buildReport, type BuildReportOptions, reportData } from "./build_report.ts";
 export { renderReport } from "./render_report.ts";
+export {
+  reportFileName,
+  writeReport,
+  type WriteReportOptions,
+  type WrittenReport,
+} from "./write_report.ts";
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from "./progress_bar.ts";
 export {
   escapeHtml,

@@ -29,6 +29,7 @@ import { pageRoutes } from "./routes/pages.ts";
 import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { reportApiRoutes } from "./routes/api_reports.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -59,6 +60,8 @@ export interface AppOptions extends WebDeps {
   maxLiveClients?: number;
   /** Capacity analysis settings (horizon, cache time, charts, bootstrap rounds). */
   capacity?: CapacityLoaderOptions;
+  /** Longest a "Generate now" report (`POST /api/reports`) may run, in ms; default 120 000. */
+  reportTimeoutMs?: number;
 }
 
 /**
@@ -95,8 +98,9 @@ export function createApp(options: AppOptions): Hono {
     },
     referrerPolicy: "no-referrer",
   });
+  // the Reports page itself (/reports) is one of the app's pages, under the strict policy
   app.use(function securityHeaders(c, next) {
-    return /^\/reports(\/|$)/.test(c.req.path) ? reportPolicy(c, next) : strict(c, next);
+    return /^\/reports\/[^/]+$/.test(c.req.path) ? reportPolicy(c, next) : strict(c, next);
   });
   app.use(urlLimit({ maxLength: options.maxUrlLength ?? 8192 }));
   if (options.token) app.use(tokenAuth({ token: options.token }));
@@ -144,6 +148,18 @@ export function createApp(options: AppOptions): Hono {
     }),
     guard(options.maxQueryBytes ?? 128 * 1024),
   );
+  // JSON only, like /api/query: the Reports page posts with fetch from /assets/reports.js (no
+  // inline script under the CSP), and a form's urlencoded body, which any site can send without
+  // a preflight, is refused here as well as by the origin check
+  app.on(
+    "POST",
+    "/api/reports",
+    requireContentType({
+      accept: ["application/json"],
+      hint: "e.g. curl -H 'Content-Type: application/json' -d '{}'",
+    }),
+    guard(1024),
+  );
 
   app.get("/healthz", function healthz(c) {
     const last = options.hub.lastTs;
@@ -168,6 +184,16 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", capacityRoutes(loadCapacity));
   app.route("/", pageRoutes(options, loadCapacity));
   app.route("/reports", reportRoutes({ root: options.root ?? "data" }));
+  app.route(
+    "/",
+    reportApiRoutes({
+      lake: options.lake,
+      root: options.root ?? "data",
+      ...(options.now && { now: options.now }),
+      ...(options.reportTimeoutMs !== undefined && { timeoutMs: options.reportTimeoutMs }),
+      ...(options.capacity && { capacity: options.capacity }),
+    }),
+  );
 
   app.notFound(function notFound(c) {
     return c.json({ error: `Not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);

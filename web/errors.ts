@@ -8,7 +8,7 @@
 /** Base class: a failure with an HTTP status and a message safe to show the client. */
 export class HttpError extends Error {
   /** The HTTP status code this failure maps to. */
-  readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 414 | 415 | 422 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 414 | 415 | 422 | 503;
   /**
    * @param status HTTP status code.
    * @param message What went wrong, e.g. `Invalid from: yesterday`.
@@ -60,6 +60,15 @@ export class NotFoundError extends HttpError {
   constructor(message: string) {
     super(404, message);
     this.name = "NotFoundError";
+  }
+}
+
+/** The request conflicts with work in progress, e.g. a report already being generated (409). */
+export class ConflictError extends HttpError {
+  /** @param message What is in progress. */
+  constructor(message: string) {
+    super(409, message);
+    this.name = "ConflictError";
   }
 }
 

@@ -9,6 +9,7 @@ export { type AppOptions, createApp } from "./app.ts";
 export type { IngestSink, WebDeps } from "./deps.ts";
 export {
   BadRequestError,
+  ConflictError,
   ForbiddenError,
   HttpError,
   NotFoundError,

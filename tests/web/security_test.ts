@@ -110,14 +110,18 @@ Deno.test("every page, API answer and report sends Referrer-Policy: no-referrer"
   }
 });
 
-Deno.test("the only routes that take a body are POST /api/ingest and POST /api/query", async () => {
+Deno.test("the only routes that take a body are POST /api/ingest, /api/query and /api/reports", async () => {
   await using t = await testApp();
   const unsafe = new Set(
     t.app.routes
       .filter((r) => !["GET", "HEAD", "OPTIONS", "ALL"].includes(r.method))
       .map((r) => `${r.method} ${r.path}`),
   );
-  assert.deepEqual([...unsafe].sort(), ["POST /api/ingest", "POST /api/query"]);
+  assert.deepEqual([...unsafe].sort(), [
+    "POST /api/ingest",
+    "POST /api/query",
+    "POST /api/reports",
+  ]);
   // another method on them is 404 (and its body is never read)
   const put = await t.app.request("/api/ingest", { method: "PUT", body: "x" });
   assert.equal(put.status, 404);

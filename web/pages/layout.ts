@@ -23,7 +23,7 @@ export interface LayoutOptions {
   data?: unknown;
 }
 
-const PAGES = ["Live", "Explore", "Capacity", "Alerts"] as const;
+const PAGES = ["Live", "Explore", "Capacity", "Alerts", "Reports"] as const;
 
 /** Makes JSON safe inside a `<script>` element (no `</script>`, no HTML comment openers). */
 function scriptJson(value: unknown): string {
@@ -71,7 +71,7 @@ export function layout(options: LayoutOptions): HtmlEscapedString | Promise<Html
         <link rel="icon" href="data:,">
       </head>
       <body>
-    <header><strong class="brand">perfscope</strong><nav>${nav}<a href="/reports">Reports</a></nav><span id="status" class="status"></span></header>
+    <header><strong class="brand">perfscope</strong><nav>${nav}</nav><span id="status" class="status"></span></header>
     <main>${options.body}</main>
     ${data}${scripts}
       </body>
