@@ -71,7 +71,8 @@ export async function main(
   for (let i = 0; i < scores.length; i++) {
     const ts = new Date(series.ts[i]!).toISOString();
     const score = scores[i]!.toFixed(6);
-    out += csvLine([ts, series.values[i]!, score]);
+    const value = series.values[i]!;
+    out += csvLine([ts, Number.isNaN(value) ? null : value, score]);
     // compared as printed, so the count agrees with the CSV
     if (Number(score) >= cutoff) hits.push(i);
   }

@@ -9,10 +9,12 @@
 // @ts-types="./_d3_dsv.d.ts"
 import { csvFormatRow } from "d3-dsv";
 
-/** A cell as written: text as is, numbers with `String`, null/undefined/NaN empty, objects JSON. */
+/**
+ * A cell as written: text as is, numbers with `String` (`NaN` stays `NaN`: a caller with gaps
+ * passes `null`), null/undefined empty, dates ISO 8601, objects JSON.
+ */
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return "";
-  if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
   if (typeof v === "string") return v;
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "object") return JSON.stringify(v, finite);
@@ -26,7 +28,8 @@ function finite(_key: string, v: unknown): unknown {
 
 /**
  * One CSV line, ending in `\n`. Cells holding `,`, `"`, `\r` or `\n` are quoted (quotes doubled);
- * `null`, `undefined` and `NaN` are empty; objects and arrays are written as JSON.
+ * `null` and `undefined` are empty (pass `null` for a gap: `NaN` is written as `NaN`); objects
+ * and arrays are written as JSON.
  *
  * @param cells The row.
  * @returns The line.
@@ -39,7 +42,9 @@ function finite(_key: string, v: unknown): unknown {
  * ```
  */
 export function csvLine(cells: readonly unknown[]): string {
-  return csvFormatRow(cells.map(cellText)) + "\n";
+  const line = csvFormatRow(cells.map(cellText));
+  // a lone empty cell would be a blank line, which readers skip: quote it
+  return (line === "" && cells.length === 1 ? '""' : line) + "\n";
 }
 
 /**
@@ -52,7 +57,7 @@ export function csvLine(cells: readonly unknown[]): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { csvText } from "./csv.ts";
- * assert.equal(csvText(["t", "v"], [[1, 2], [3, NaN]]), "t,v\n1,2\n3,\n");
+ * assert.equal(csvText(["t", "v"], [[1, 2], [3, null]]), "t,v\n1,2\n3,\n");
  * ```
  */
 export function csvText(columns: readonly string[], rows: Iterable<readonly unknown[]>): string {
