@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { formatDuration } from "../config/mod.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -65,7 +66,9 @@ const MAX_DURATION_MS = 8.64e15;
 function positive(ms: number, text: string, flag: string): number {
   if (!(ms > 0)) throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);
   if (!(ms <= MAX_DURATION_MS)) {
-    throw new UsageError(`Invalid --${flag}: ${text} (longer than ${MAX_DURATION_MS} ms)`);
+    throw new UsageError(
+      `Invalid --${flag}: ${text} (longer than ${formatDuration(MAX_DURATION_MS)})`,
+    );
   }
   return ms;
 }
