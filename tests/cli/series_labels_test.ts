@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { main as forecastMain } from "../../cli/forecast.ts";
+import { main as anomalyMain } from "../../cli/anomaly.ts";
+import { main as capacityMain } from "../../cli/capacity.ts";
 import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
 import { simulateHost } from "../../lake/mod.ts";
@@ -51,6 +53,13 @@ Deno.test("--labels mountpoint=/ picks the root file system though the series ha
       0,
     );
     assert.equal(out.trimEnd().split("\n").length, 3);
+    let scored = "";
+    assert.equal(await anomalyMain([...flags, "--data", root], (t) => (scored += t), () => {}), 0);
+    assert.ok(scored.trimEnd().split("\n").length >= 31);
+    let json = "";
+    const threshold = ["--threshold", "1e15", "--data", root];
+    assert.equal(await capacityMain([...flags, ...threshold], (t) => (json += t)), 0);
+    assert.equal(JSON.parse(json).status, "insufficient"); // 6 hours of history: no ETA
   } finally {
     await Deno.remove(root, { recursive: true });
   }
