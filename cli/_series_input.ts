@@ -112,14 +112,18 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
   };
 }
 
-/** `k=v,k=v` → the canonical label string (keys sorted, escaped). */
+/**
+ * `k=v,k=v` → the canonical label string (keys sorted, escaped). A backslash takes the next
+ * character as is, so `mountpoint=/a\,b` names a value holding a comma, as the lake writes it.
+ */
 function canonicalLabels(text: string): string {
   if (text.trim() === "") return "";
   const labels: Record<string, string> = {};
-  for (const pair of text.split(",")) {
-    const i = pair.indexOf("=");
+  for (const pair of text.split(/(?<!(?:^|[^\\])(?:\\\\)*\\),/)) {
+    const i = pair.search(/(?<!(?:^|[^\\])(?:\\\\)*\\)=/);
     if (i <= 0) throw new UsageError(`Invalid --labels: ${text} (use k=v[,k=v])`);
-    labels[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+    const unescape = (t: string) => t.trim().replace(/\\(.)/g, "$1");
+    labels[unescape(pair.slice(0, i))] = unescape(pair.slice(i + 1));
   }
   try {
     return formatLabels(labels);

@@ -4,7 +4,7 @@ import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
 import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
-import { simulateHost } from "../../lake/mod.ts";
+import { simulateHost, writeSamples } from "../../lake/mod.ts";
 
 const HOUR = 3_600_000;
 
@@ -134,6 +134,35 @@ Deno.test("A look-back with no data is said as a duration, not a fraction of day
     const [code, line] = await failure(() => readSeriesSource(source, () => Date.now() + 2 * HOUR));
     assert.equal(code, 1);
     assert.match(line, /^No data for memory_bytes\{state=used\} in \S+ over the last 10 min$/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("--labels takes a backslash-escaped comma inside a value, as the lake writes it", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-series-labels-" });
+  try {
+    const end = Math.floor(Date.now() / 60_000) * 60_000;
+    const rows = [0, 1, 2].flatMap((i) =>
+      ["/a,b", "/a"].map((mountpoint) => ({
+        ts: end - (3 - i) * 60_000,
+        host: "h1",
+        metric: "filesystem_used_bytes",
+        labels: { device: "sdz1", mountpoint },
+        value: mountpoint === "/a" ? 1 : 100 + i,
+      }))
+    );
+    writeSamples(rows, { root, id: end });
+    const comma = seriesSource({
+      metric: "filesystem_used_bytes",
+      labels: "mountpoint=/a\\,b",
+      data: root,
+      since: "1h",
+    });
+    assert.equal(comma.kind === "lake" && comma.labels, "mountpoint=/a\\,b");
+    const s = await readSeriesSource(comma);
+    assert.deepEqual([...s.values], [100, 101, 102]);
+    assert.equal(s.from, "filesystem_used_bytes{device=sdz1,mountpoint=/a\\,b} (raw)");
   } finally {
     await Deno.remove(root, { recursive: true });
   }
