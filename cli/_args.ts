@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 // the dependency-free entry of config/: mod.ts would load YAML and zod (~20 MB of RSS) into
 // every command, the 1 Hz collector included
-import { MAX_DURATION_MS, readDuration } from "../config/duration.ts";
+import { formatDuration, MAX_DURATION_MS, readDuration } from "../config/duration.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -51,7 +51,9 @@ export function parseDuration(text: string, flag = "duration"): number {
 function positive(ms: number, text: string, flag: string): number {
   if (!(ms > 0)) throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);
   if (!(ms <= MAX_DURATION_MS)) {
-    throw new UsageError(`Invalid --${flag}: ${text} (longer than ${MAX_DURATION_MS} ms)`);
+    throw new UsageError(
+      `Invalid --${flag}: ${text} (longer than ${formatDuration(MAX_DURATION_MS)})`,
+    );
   }
   return ms;
 }

@@ -7,7 +7,8 @@
  */
 import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
-import { openLake } from "../lake/mod.ts";
+import { formatDuration } from "../config/mod.ts";
+import { type Lake, listLabelSets, matchLabels, openLake } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 
@@ -40,7 +41,8 @@ CSV options:
                         directories are refused
 
 Lake options:
-  --labels k=v[,k=v]    series labels (default: none)
+  --labels k=v[,k=v]    labels the series has (others are free; several matching
+                        series is an error that lists them) (default: none)
   --host H              host (default: all hosts averaged)
   --data DIR            lake root (default: data)
   --since D             history to read, e.g. 14d (default: 14d)`;
@@ -110,14 +112,18 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
   };
 }
 
-/** `k=v,k=v` → the canonical label string (keys sorted, escaped). */
+/**
+ * `k=v,k=v` → the canonical label string (keys sorted, escaped). A backslash takes the next
+ * character as is, so `mountpoint=/a\,b` names a value holding a comma, as the lake writes it.
+ */
 function canonicalLabels(text: string): string {
   if (text.trim() === "") return "";
   const labels: Record<string, string> = {};
-  for (const pair of text.split(",")) {
-    const i = pair.indexOf("=");
+  for (const pair of text.split(/(?<!(?:^|[^\\])(?:\\\\)*\\),/)) {
+    const i = pair.search(/(?<!(?:^|[^\\])(?:\\\\)*\\)=/);
     if (i <= 0) throw new UsageError(`Invalid --labels: ${text} (use k=v[,k=v])`);
-    labels[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+    const unescape = (t: string) => t.trim().replace(/\\(.)/g, "$1");
+    labels[unescape(pair.slice(0, i))] = unescape(pair.slice(i + 1));
   }
   try {
     return formatLabels(labels);
@@ -166,22 +172,57 @@ export async function readSeriesSource(
   }
   const lake = await openLake({ root: source.data });
   try {
+    const labels = await pickLabels(lake, source);
     const to = now() + 1;
     const s = await lake.series({
       metric: source.metric,
-      labels: source.labels,
+      labels,
       ...(source.host !== undefined && { host: source.host }),
       from: to - source.sinceMs,
       to,
     });
-    const name = `${source.metric}{${source.labels}}`;
+    const name = `${source.metric}{${labels}}`;
     if (s.ts.length === 0) {
       throw new Error(
-        `No data for ${name} in ${source.data} over the last ${source.sinceMs / 86_400_000} days`,
+        `No data for ${name} in ${source.data} over the last ${formatDuration(source.sinceMs)}`,
       );
     }
     return { ts: s.ts, values: s.values, stepMs: medianStep(s.ts), from: `${name} (${s.tier})` };
   } finally {
     lake.close();
   }
+}
+
+/**
+ * The one label set of the metric that `--labels` selects: every given `k=v` must match, other
+ * labels are free (an exact match wins). None or several matching is an error that lists the
+ * label sets present, so the user can copy one.
+ */
+async function pickLabels(
+  lake: Lake,
+  source: Extract<SeriesSource, { kind: "lake" }>,
+): Promise<string> {
+  const sets = (await lake.metrics())
+    .filter((e) =>
+      e.metric === source.metric && (source.host === undefined || e.host === source.host)
+    )
+    .map((e) => e.labels);
+  const asked = `${source.metric}{${source.labels}}`;
+  const where = `in ${source.data}${source.host === undefined ? "" : ` for host ${source.host}`}`;
+  if (sets.length === 0) {
+    throw new Error(
+      `No data for ${asked} ${where} over the last ${formatDuration(source.sinceMs)}`,
+    );
+  }
+  const found = matchLabels(sets, source.labels);
+  if (found.length === 1) return found[0]!;
+  const present = [...new Set(sets)];
+  if (found.length === 0) {
+    throw new Error(
+      `${asked} matches no series ${where}; its label sets: ${listLabelSets(present)}`,
+    );
+  }
+  throw new Error(
+    `${asked} matches ${found.length} series: ${listLabelSets(found)}; add labels to pick one`,
+  );
 }

@@ -5,7 +5,10 @@
  * @module
  */
 
-import { forecast } from "../analytics/mod.ts";
+import { forecast, type ForecastResult } from "../analytics/mod.ts";
+import { formatDuration } from "../config/mod.ts";
+import { csvLine } from "../format/mod.ts";
+import { quantizeValue } from "../lake/mod.ts";
 import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
@@ -19,6 +22,9 @@ const HELP = `Usage: perfscope forecast (--input FILE.csv | --metric NAME) --hor
 
 Forecasts the H steps after the last row and prints CSV:
   timestamp,mean,lo80,hi80,lo95,hi95
+Values keep 6 significant digits (whole numbers stay exact), as the lake stores them. A summary
+goes to stderr: the series, points and step, the model (and the weights of a combination) and
+its backtest accuracy (MAE, MSE, WAPE, interval coverage).
 
 ${seriesInputHelp}
 
@@ -58,6 +64,7 @@ function readFlags(args: string[]): Flags | undefined {
  *
  * @param args Command-line arguments (without the command name).
  * @param write Where output lines go (default: stdout).
+ * @param warn Where the model and accuracy summary goes (default: stderr).
  * @returns The exit code: 0 on success.
  * @throws {UsageError} For bad flags or columns (exit 2 under `runMain`).
  * @throws {Error} When the file cannot be read or holds no usable value, or the forecast is
@@ -66,6 +73,7 @@ function readFlags(args: string[]): Flags | undefined {
 export async function main(
   args: string[],
   write: (text: string) => void = (t) => void Deno.stdout.writeSync(new TextEncoder().encode(t)),
+  warn: (text: string) => void = (t) => void Deno.stderr.writeSync(new TextEncoder().encode(t)),
 ): Promise<number> {
   const flags = readFlags(args);
   if (!flags) {
@@ -89,7 +97,7 @@ export async function main(
   const values = scale === 1 ? series.values : series.values.map((v) => v / scale);
   const f = forecast(values, { horizon: flags.horizon, season: flags.season, stepMs });
   const last = series.ts[series.ts.length - 1]!;
-  const lines = ["timestamp,mean,lo80,hi80,lo95,hi95"];
+  let out = csvLine(["timestamp", "mean", "lo80", "hi80", "lo95", "hi95"]);
   for (let h = 0; h < flags.horizon; h++) {
     const ts = new Date(last + (h + 1) * stepMs).toISOString();
     const row = [f.mean[h]!, f.lo80[h]!, f.hi80[h]!, f.lo95[h]!, f.hi95[h]!].map((x) => x * scale);
@@ -101,10 +109,57 @@ export async function main(
             : ` (the values reach ±${scale}); rescale the input, e.g. to other units`),
       );
     }
-    lines.push([ts, ...row].join(","));
+    out += csvLine([ts, ...row.map(quantizeValue)]);
   }
-  write(lines.join("\n") + "\n");
+  write(out);
+  warn(forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale }));
   return 0;
+}
+
+/** A number for people: 4 significant digits, no exponent below 1e21. */
+function short(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : "n/a";
+}
+
+/** A share as a percentage with one decimal. */
+function percent(x: number): string {
+  return Number.isFinite(x) ? `${Math.round(x * 1000) / 10} %` : "n/a";
+}
+
+/**
+ * The stderr summary of a forecast: what was read, which model (with the mean weight of each
+ * member of a combination over the horizon) and its backtest accuracy. Errors are in the
+ * series' units (times `scale` when the values were scaled down to fit).
+ */
+function forecastSummary(
+  f: ForecastResult,
+  about: { from: string; points: number; stepMs: number; scale: number },
+): string {
+  const { fitted, backtest } = f;
+  const members = fitted.members.length > 1
+    ? ` (${
+      fitted.members.map((m) => {
+        const w = fitted.weights[m] ?? [];
+        return [m, w.length ? w.reduce((a, b) => a + b, 0) / w.length : NaN] as const;
+      }).filter(([, w]) => !(w < 0.0005)).map(([m, w]) => `${m} ${percent(w)}`).join(", ")
+    })`
+    : "";
+  const periods = fitted.periods.length
+    ? `, seasonal period ${fitted.periods.join(", ")} points`
+    : "";
+  const s = about.scale;
+  const steps = fitted.intervals.backtestHorizon;
+  return [
+    `forecast: ${about.from}: ${about.points} points, step ${formatDuration(about.stepMs)}, ` +
+    `horizon ${fitted.horizon} steps (${formatDuration(fitted.horizon * about.stepMs)})`,
+    `model: ${f.model}${members}${periods}`,
+    backtest.origins > 0
+      ? `backtest: ${backtest.origins} origins × ${steps} steps: MAE ${short(backtest.mae * s)}, ` +
+        `MSE ${short(backtest.mse * s * s)}, WAPE ${percent(backtest.wape)}, ` +
+        `coverage ${percent(backtest.coverage80)} of 80 % intervals, ` +
+        `${percent(backtest.coverage95)} of 95 %`
+      : "backtest: none (too little history); intervals are " + fitted.intervals.method,
+  ].join("\n") + "\n";
 }
 
 if (import.meta.main) runMain("forecast", main);

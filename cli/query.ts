@@ -4,6 +4,7 @@
  * @module
  */
 
+import { csvText } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { parseFlags, runMain, UsageError } from "./_args.ts";
 
@@ -91,9 +92,7 @@ function toJson(columns: string[], rows: unknown[][]): string {
 }
 
 function toCsv(columns: string[], rows: unknown[][]): string {
-  const esc = (s: string) => /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  return [columns, ...rows.map((r) => r.map(cell))].map((r) => r.map(esc).join(",")).join("\n") +
-    "\n";
+  return csvText(columns, rows);
 }
 
 function toTable(columns: string[], rows: unknown[][]): string {

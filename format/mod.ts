@@ -26,3 +26,4 @@ export {
   unitLabel,
   yTicks,
 } from "./format.js";
+export { csvLine, csvText } from "./csv.ts";

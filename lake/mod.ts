@@ -99,6 +99,7 @@ export {
   type QueryParams,
 } from "./open_lake.ts";
 export { type SeriesOptions, type SeriesResult } from "./series_one.ts";
+export { listLabelSets, matchLabels } from "./match_labels.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {
   INGEST_LIMITS,

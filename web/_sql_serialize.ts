@@ -5,6 +5,7 @@
  * @module
  */
 import { type DuckDBPreparedStatement, JsonDuckDBValueConverter } from "@duckdb/node-api";
+import { csvLine } from "../format/mod.ts";
 
 /** A byte buffer that refuses to grow past its limit. */
 class Body {
@@ -38,15 +39,9 @@ class Body {
   }
 }
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const text = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Streams a prepared statement's rows into JSON (`{"columns", "rows", "truncated"}`) or CSV (a
- * header row, RFC 4180), stopping at `rowLimit` rows or before `maxBytes` bytes.
+ * header row, RFC 4180 quoting with LF line ends, as every perfscope CSV), stopping at `rowLimit` rows or before `maxBytes` bytes.
  *
  * @param prepared The statement.
  * @param format `json` or `csv`.
@@ -66,7 +61,7 @@ export async function serializeRows(
   const reserve = json ? 24 : 0; // room for `],"truncated":false}`
   const head = json
     ? `{"columns":${JSON.stringify(names.map((name, i) => ({ name, type: types[i] })))},"rows":[`
-    : names.map(csvCell).join(",") + "\r\n";
+    : csvLine(names);
   let truncated = !body.append(head, reserve);
   let rows = 0;
   outer: while (!truncated) {
@@ -74,9 +69,7 @@ export async function serializeRows(
     if (!chunk || chunk.rowCount === 0) break;
     for (let r = 0; r < chunk.rowCount; r++) {
       const row = chunk.convertRowValues(r, JsonDuckDBValueConverter);
-      const text = json
-        ? (rows ? "," : "") + JSON.stringify(row)
-        : row.map(csvCell).join(",") + "\r\n";
+      const text = json ? (rows ? "," : "") + JSON.stringify(row) : csvLine(row);
       if (rows === limits.rowLimit || !body.append(text, reserve)) {
         truncated = true;
         break outer;

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { formatDuration } from "../config/mod.ts";
+
 /** Base class: a failure with an HTTP status and a message safe to show the client. */
 export class HttpError extends Error {
   /** The HTTP status code this failure maps to. */
@@ -76,7 +78,7 @@ export class ConflictError extends HttpError {
 export class QueryTimeoutError extends HttpError {
   /** @param ms The time limit in milliseconds. */
   constructor(ms: number) {
-    super(408, `Query timeout: interrupted after ${ms} ms`);
+    super(408, `Query timeout: interrupted after ${formatDuration(ms)}`);
     this.name = "QueryTimeoutError";
   }
 }

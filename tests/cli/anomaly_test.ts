@@ -2,19 +2,12 @@ import assert from "node:assert/strict";
 import { main } from "../../cli/anomaly.ts";
 import { UsageError } from "../../cli/_args.ts";
 
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const chunks: Uint8Array[] = [];
-  const write = Deno.stdout.write;
-  const log = console.log;
-  Deno.stdout.write = (p: Uint8Array) => (chunks.push(p.slice()), Promise.resolve(p.length));
-  console.log = (...a: unknown[]) => chunks.push(new TextEncoder().encode(a.join(" ") + "\n"));
-  try {
-    const code = await fn();
-    return { code, out: new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))) };
-  } finally {
-    Deno.stdout.write = write;
-    console.log = log;
-  }
+async function capture(
+  fn: (write: (t: string) => void, warn: (t: string) => void) => Promise<number>,
+): Promise<{ code: number; out: string; err: string }> {
+  let out = "", err = "";
+  const code = await fn((t) => (out += t), (t) => (err += t));
+  return { code, out, err };
 }
 
 async function csv(text: string): Promise<string> {
@@ -33,8 +26,8 @@ Deno.test("anomaly main() prints one scored row per input row in order", async (
     rows.push(`${t},${i === 150 ? 99 : i === 20 ? "" : 10 + (i % 5)},a`);
   }
   const path = await csv(rows.join("\n") + "\n");
-  const { code, out } = await capture(() =>
-    main(["--input", path, "--time-column=time", "--value-column", "cpu"])
+  const { code, out } = await capture((write, warn) =>
+    main(["--input", path, "--time-column=time", "--value-column", "cpu"], write, warn)
   );
   assert.equal(code, 0);
   const lines = out.trim().split("\n");
@@ -46,7 +39,7 @@ Deno.test("anomaly main() prints one scored row per input row in order", async (
 });
 
 Deno.test("anomaly main() prints help", async () => {
-  const { code, out } = await capture(() => main(["--help"]));
+  const { code, out } = await capture((write) => main(["--help"], write));
   assert.equal(code, 0);
   assert.match(out, /Usage: perfscope anomaly \(--input FILE.csv \| --metric NAME\)/);
 });
@@ -71,4 +64,32 @@ Deno.test("anomaly main() fails on a missing file with a plain error", async () 
     () => main(["--input", "/nonexistent/x.csv"]),
     /Cannot read --input \/nonexistent\/x.csv/,
   );
+});
+
+Deno.test("anomaly main() keeps stdout CSV and puts the cut-off, the count and the strongest points on stderr", async () => {
+  const rows = ["timestamp,value"];
+  for (let i = 0; i < 300; i++) {
+    const t = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
+    rows.push(`${t},${i === 250 ? 500 : 10 + (i % 7)}`);
+  }
+  const path = await csv(rows.join("\n") + "\n");
+  const { code, out, err } = await capture((write, warn) => main(["--input", path], write, warn));
+  assert.equal(code, 0);
+  const lines = out.trimEnd().split("\n");
+  assert.equal(lines.length, 301);
+  assert.ok(lines.every((l) => l.split(",").length === 3), "every line has three cells");
+  const scores = lines.slice(1).map((l) => Number(l.split(",")[2]));
+  const above = scores.filter((s) => s >= 0.9).length;
+  assert.ok(above >= 1);
+  assert.equal(err.trimEnd().split("\n").length, 1, err);
+  assert.match(err, new RegExp(`cut-off 0\\.9: ${above} at or above; strongest: `));
+  assert.match(err, /strongest: 2024-01-01T04:10:00\.000Z \(\d\.\d{3}\)/);
+
+  const strict = await capture((write, warn) =>
+    main(["--input", path, "--cutoff", "1"], write, warn)
+  );
+  const ones = scores.filter((s) => s === 1).length;
+  assert.match(strict.err, new RegExp(`cut-off 1: ${ones} at or above`));
+  await assert.rejects(() => main(["--input", path, "--cutoff", "2"]), /Invalid --cutoff: 2/);
+  await Deno.remove(path);
 });

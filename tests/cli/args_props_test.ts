@@ -74,3 +74,11 @@ Deno.test("parseDuration() refuses a duration beyond Date's range with a usage l
   );
   assert.throws(() => parseDuration("9".repeat(400), "since"), { name: "UsageError" });
 });
+
+Deno.test("A duration flag over the limit names the limit in years, not milliseconds", () => {
+  assert.throws(() => parseDuration("99999999999999999999w", "since"), (error: Error) => {
+    assert.match(error.message, /\(longer than \d+ years\)$/);
+    assert.doesNotMatch(error.message, /\bms\b/);
+    return true;
+  });
+});

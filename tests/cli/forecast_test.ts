@@ -76,3 +76,44 @@ Deno.test("forecast CLI prints help and rejects bad flags, missing files and mis
   await assert.rejects(main(["--input", notcsv, "--horizon", "2"]), /Invalid CSV/);
   for (const p of [path, bad, one, notcsv]) await Deno.remove(p);
 });
+
+Deno.test("forecast CLI prints values with 6 significant digits on stdout and its model and accuracy on stderr", async () => {
+  const rows = ["timestamp,value"];
+  for (let i = 0; i < 240; i++) {
+    const ts = new Date(Date.UTC(2024, 0, 1) + i * 600_000).toISOString();
+    rows.push(`${ts},${1e9 + 12345.678901 * i + 1e5 * Math.sin((2 * Math.PI * i) / 36) + 0.3}`);
+  }
+  const path = await csv(rows);
+  let out = "", err = "";
+  const code = await main(
+    ["--input", path, "--horizon", "4"],
+    (t) => (out += t),
+    (t) => (err += t),
+  );
+  assert.equal(code, 0);
+  const lines = out.trimEnd().split("\n");
+  assert.equal(lines.length, 5);
+  for (const line of lines.slice(1)) {
+    const cells = line.split(",");
+    assert.equal(cells.length, 6, line);
+    for (const cell of cells.slice(1)) {
+      const digits = cell.replace(/^-/, "").replace(/e.*$/, "").replace(".", "")
+        .replace(/^0+/, "").replace(/0+$/, "");
+      assert.ok(digits.length <= 6, `${cell} has more than 6 significant digits`);
+      assert.ok(Number.isFinite(Number(cell)), cell);
+    }
+  }
+  assert.doesNotMatch(out, /forecast:|model:|backtest/);
+  const summary = err.trimEnd().split("\n");
+  assert.equal(summary.length, 3, err);
+  assert.match(
+    summary[0]!,
+    /^forecast: .*:value: 240 points, step 10 min, horizon 4 steps \(40 min\)$/,
+  );
+  assert.match(summary[1]!, /^model: \w+/);
+  assert.match(
+    summary[2]!,
+    /^backtest: \d+ origins × \d+ steps: MAE [\d.e+]+, MSE [\d.e+]+, WAPE [\d.]+ %, coverage [\d.]+ % of 80 % intervals, [\d.]+ % of 95 %$/,
+  );
+  await Deno.remove(path);
+});

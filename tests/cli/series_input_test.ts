@@ -59,14 +59,10 @@ Deno.test("readSeriesSource() says which series is missing from the lake", async
 Deno.test("forecast and anomaly read lake series with --metric and --labels", async () => {
   const root = await recentLake();
   const chunks: string[] = [];
-  const write = Deno.stdout.write;
-  Deno.stdout.write = (
-    p: Uint8Array,
-  ) => (chunks.push(new TextDecoder().decode(p)), Promise.resolve(p.length));
   try {
     let out = "";
     const flags = ["--metric", "cpu_ratio", "--labels", "cpu=total,mode=idle", "--data", root];
-    assert.equal(await forecastMain([...flags, "--horizon", "6"], (t) => (out += t)), 0);
+    assert.equal(await forecastMain([...flags, "--horizon", "6"], (t) => (out += t), () => {}), 0);
     const rows = out.trim().split("\n");
     assert.equal(rows[0], "timestamp,mean,lo80,hi80,lo95,hi95");
     assert.equal(rows.length, 7);
@@ -75,7 +71,7 @@ Deno.test("forecast and anomaly read lake series with --metric and --labels", as
     assert.ok(Number(lo95) <= Number(lo80) && Number(lo80) <= Number(mean));
     assert.ok(Number(mean) <= Number(hi80) && Number(hi80) <= Number(hi95));
 
-    assert.equal(await anomalyMain(flags), 0);
+    assert.equal(await anomalyMain(flags, (t) => chunks.push(t), () => {}), 0);
     const scored = chunks.join("").trim().split("\n");
     assert.equal(scored[0], "timestamp,value,anomaly_score");
     assert.ok(scored.length > 40, `${scored.length} rows`); // 14 days → the hourly tier
@@ -84,7 +80,6 @@ Deno.test("forecast and anomaly read lake series with --metric and --labels", as
       assert.ok(score >= 0 && score <= 1, line);
     }
   } finally {
-    Deno.stdout.write = write;
     await Deno.remove(root, { recursive: true });
   }
 });

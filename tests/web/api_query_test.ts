@@ -158,20 +158,20 @@ Deno.test("POST /api/query answers CSV for format=csv or Accept: text/csv", asyn
   const byParam = await t.app.request("/api/query?format=csv", { method: "POST", headers, body });
   assert.equal(byParam.status, 200);
   assert.match(byParam.headers.get("content-type") ?? "", /^text\/csv/);
-  assert.equal(await byParam.text(), 'value,text,nothing\r\n0,"a,""b",\r\n1,"a,""b",\r\n');
+  assert.equal(await byParam.text(), 'value,text,nothing\n0,"a,""b",\n1,"a,""b",\n');
   const byAccept = await t.app.request("/api/query", {
     method: "POST",
     headers: { ...headers, accept: "text/csv" },
     body,
   });
-  assert.match(await byAccept.text(), /^value,text,nothing\r\n/);
+  assert.match(await byAccept.text(), /^value,text,nothing\n/);
   const truncated = await t.app.request("/api/query?format=csv", {
     method: "POST",
     headers,
     body: JSON.stringify({ sql: "SELECT value FROM samples" }),
   });
   assert.equal(truncated.headers.get("x-truncated"), "true");
-  assert.equal((await truncated.text()).split("\r\n").length, 7);
+  assert.equal((await truncated.text()).split("\n").length, 7);
 });
 
 Deno.test("POST /api/query rejects an unknown format with 400", async () => {

@@ -11,6 +11,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
+import { formatDuration } from "../../config/mod.ts";
 import { PayloadTooLargeError, RequestTimeoutError, UnavailableError } from "../errors.ts";
 import type { BodyBudget } from "./body_budget.ts";
 
@@ -99,8 +100,8 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
         if (read === TIMEOUT) {
           throw new RequestTimeoutError(
             left <= idleTimeoutMs
-              ? `Request timeout: the body took longer than ${totalTimeoutMs} ms`
-              : `Request timeout: no body bytes for ${idleTimeoutMs} ms ` +
+              ? `Request timeout: the body took longer than ${formatDuration(totalTimeoutMs)}`
+              : `Request timeout: no body bytes for ${formatDuration(idleTimeoutMs)} ` +
                 `(${size} of ${declared ?? "?"} received)`,
           );
         }

@@ -18,6 +18,7 @@ import { zValidator } from "@hono/zod-validator";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { z } from "zod";
 import { formatLabels, parseLabels } from "../../collectors/mod.ts";
+import { csvLine, csvText } from "../../format/mod.ts";
 import {
   hostNameProblem,
   metricNameProblem,
@@ -65,12 +66,10 @@ export interface SeriesBody {
 }
 
 function csv(body: SeriesBody): string {
-  let out = "time,ts,value\n";
-  for (let i = 0; i < body.ts.length; i++) {
-    const v = body.values[i];
-    out += `${new Date(body.ts[i]!).toISOString()},${body.ts[i]},${v ?? ""}\n`;
-  }
-  return out;
+  return csvText(
+    ["time", "ts", "value"],
+    body.ts.map((t, i) => [new Date(t).toISOString(), t, body.values[i]]),
+  );
 }
 
 function parquet(body: SeriesBody): Uint8Array<ArrayBuffer> {
@@ -115,13 +114,20 @@ function manyBody(r: SeriesManyResult, from: number, to: number): SeriesManyBody
 }
 
 function manyCsv(r: SeriesManyResult): string {
-  const out = ["time,ts,host,metric,labels,value\n"];
+  const out = [csvLine(["time", "ts", "host", "metric", "labels", "value"])];
   for (const s of r.series) {
-    const key = `,${s.host},${s.metric},"${s.labels.replaceAll('"', '""')}",`;
     for (let i = 0; i < s.ts.length; i++) {
       const v = s.values[i]!;
+      const t = s.ts[i]!;
       out.push(
-        `${new Date(s.ts[i]!).toISOString()},${s.ts[i]}${key}${Number.isFinite(v) ? v : ""}\n`,
+        csvLine([
+          new Date(t).toISOString(),
+          t,
+          s.host,
+          s.metric,
+          s.labels,
+          Number.isFinite(v) ? v : null,
+        ]),
       );
     }
   }

@@ -1,0 +1,3 @@
+// Types for the part of d3-dsv perfscope uses (the package ships none).
+/** Formats one row: cells quoted when they hold a delimiter, quote or line break. */
+export function csvFormatRow(row: readonly string[]): string;
