@@ -5,6 +5,7 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- kept out of deno.json so serve and collect never fetch it
 import type { DataFrame } from "npm:danfojs@1.1.2";
 import type { Recommendation } from "./recommend/recommend_types.ts";
 

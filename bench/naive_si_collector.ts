@@ -8,6 +8,7 @@
  * @module
  */
 
+// deno-lint-ignore no-import-prefix -- kept out of deno.json so serve and collect never fetch it
 import si from "npm:systeminformation@5.33.26";
 import { createFallbackSampler } from "../collectors/mod.ts";
 

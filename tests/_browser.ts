@@ -5,6 +5,7 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- kept out of deno.json so serve and collect never fetch it
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
 
 /** Where Debian installs Chromium. */

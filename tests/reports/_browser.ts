@@ -4,6 +4,7 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- kept out of deno.json so serve and collect never fetch it
 import type { Browser } from "npm:playwright-core@1.65.1";
 import { launchChromium, type OpenedPage, openPage } from "../_browser.ts";
 
