@@ -26,4 +26,4 @@ export {
   unitLabel,
   yTicks,
 } from "./format.js";
-export { csvLine, csvText } from "./csv.ts";
+export { csvLine, type CsvRecords, csvRecords, csvText } from "./csv.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { csvRecords } from "../../format/mod.ts";
 
 /** Which columns to read. */
 export interface CsvSeriesOptions {
@@ -57,25 +58,6 @@ export function parseTimestamp(text: string): number {
   return m ? Date.parse(`${m[1]}T${m[2]}Z`) : Date.parse(t);
 }
 
-function splitLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(",");
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"', i++);
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") (out.push(cur), cur = "");
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 /**
  * Reads a time series from CSV text with a header row.
  *
@@ -95,13 +77,13 @@ function splitLine(line: string): string[] {
  * ```
  */
 export function readCsvSeries(text: string, options: CsvSeriesOptions = {}): CsvSeries {
-  const { lines, numbers } = nonBlankLines(text, options.maxLineLength ?? 65_536);
-  if (lines.length < 2) {
+  // quoted cells may hold commas, quotes and line breaks: the one CSV reader (d3-dsv) splits
+  const { rows: records, lines: numbers } = csvRecords(text, options.maxLineLength ?? 65_536);
+  if (records.length < 2) {
     throw new RangeError("Invalid CSV: needs a header row and at least one data row");
   }
-  const header = splitLine(lines[0]!).map((h) => h.trim());
-  const rows = lines.slice(1).map(splitLine);
-  lines.length = 0;
+  const header = records[0]!.map((h) => h.trim());
+  const rows = records.slice(1);
   const timeColumn = options.timeColumn ??
     (header.includes("timestamp") ? "timestamp" : header[0]!);
   const ti = header.indexOf(timeColumn);
@@ -141,25 +123,6 @@ export function readCsvSeries(text: string, options: CsvSeriesOptions = {}): Csv
     values[r] = cell === "" ? NaN : Number(cell);
   }
   return { timeColumn, valueColumn, ts, values, stepMs: medianStep(ts) };
-}
-
-/** The lines that are not blank, with their 1-based line numbers; refuses overlong lines. */
-function nonBlankLines(text: string, max: number): { lines: string[]; numbers: number[] } {
-  const lines: string[] = [];
-  const numbers: number[] = [];
-  let n = 0;
-  for (let pos = 0; pos <= text.length;) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
-    n++;
-    if (end - pos > max + 1) {
-      throw new RangeError(`Invalid CSV: line ${n} is longer than ${max} characters`);
-    }
-    const line = text.slice(pos, text[end - 1] === "\r" ? end - 1 : end);
-    if (line.trim() !== "") (lines.push(line), numbers.push(n));
-    pos = end + 1;
-  }
-  return { lines, numbers };
 }
 
 /**

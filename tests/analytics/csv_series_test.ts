@@ -75,3 +75,13 @@ Deno.test("readCsvSeries() refuses an overlong line and, with ascending, time go
     /time goes backwards on line 6 \(2024-01-01 00:00:00 after 2024-01-01 01:00:00\)/,
   );
 });
+
+Deno.test("readCsvSeries() keeps a quoted line break inside its cell and counts lines right", () => {
+  const s = readCsvSeries('timestamp,note,value\n0,"a\nb",1\n60,"x,""y""",2\n');
+  assert.deepEqual([...s.ts], [0, 60_000]);
+  assert.deepEqual([...s.values], [1, 2]);
+  assert.throws(
+    () => readCsvSeries('timestamp,note,value\n0,"a\nb",1\nsoon,x,2\n'),
+    /Invalid timestamp on line 4: soon/,
+  );
+});
