@@ -5,8 +5,8 @@
  *
  * @module
  */
+import { formatDuration } from "../../config/mod.ts";
 const MIN = 60_000;
-const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /** The thresholds of the evidence rules. */
@@ -143,8 +143,6 @@ export function claimSpan(
  * ```
  */
 export function spanText(ms: number): string {
-  if (ms < HOUR) return `${Math.round(ms / MIN)} min`;
-  if (ms < DAY) return `${Number((ms / HOUR).toFixed(ms < 10 * HOUR ? 1 : 0))} h`;
-  const d = Number((ms / DAY).toFixed(1));
-  return `${d} ${d === 1 ? "day" : "days"}`;
+  // the one duration wording (config/), so the page, the report and the CLI agree
+  return formatDuration(ms);
 }

@@ -94,7 +94,7 @@ Deno.test("GET /capacity says when the lake holds too little history", async () 
     await using t = await testApp({ root, capacity: { bootstrap: 5 } });
     const api = await (await t.app.request("/api/capacity")).json();
     assert.equal(api.status, "insufficient");
-    assert.match(api.reason, /^1 min of history; ETAs need 1 day$/);
+    assert.match(api.reason, /^30 s of history; ETAs need 1 day$/);
     const page = await (await t.app.request("/capacity")).text();
     assert.match(page, /Too little history for ETAs yet/);
     assert.doesNotMatch(page, /data-severity="(warning|critical)"/);

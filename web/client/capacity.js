@@ -1,7 +1,18 @@
 // Capacity page: per resource, the observed series with trend, and the forecast with 80 % and
-// 95 % bands, from the JSON the server embedded in #page-data.
-(function () {
-  "use strict";
+// 95 % bands, from the JSON the server embedded in #page-data. Numbers and times are written by
+// the shared formatter (/assets/format.js), as on Live and Explore and in the reports.
+import {
+  axisMargin,
+  formatExact,
+  formatTick,
+  formatTime,
+  TIME_LABEL,
+  timeTickFormat,
+  unitLabel,
+  yTicks,
+} from "/assets/format.js";
+
+{
   const data = JSON.parse(document.getElementById("page-data").textContent);
   const rows = (ts, values, name) =>
     ts.map((t, i) => ({ date: new Date(t), value: values[i], name })).filter((d) =>
@@ -54,17 +65,40 @@
     marks.push(
       Plot.tip(
         rows(r.series.ts, r.series.values, "observed"),
-        Plot.pointerX({ x: "date", y: "value" }),
+        Plot.pointerX({
+          x: "date",
+          y: "value",
+          format: {
+            x: (d) => formatTime(+d),
+            y: (v) => formatExact(v, r.unit),
+            name: false,
+          },
+        }),
       ),
     );
+    // the y range covers the data, the bands and the limit, in the unit's own round steps
+    const all = [
+      ...r.series.values,
+      ...(r.forecast ? [...r.forecast.lo95, ...r.forecast.hi95] : []),
+      ...(r.limit === null ? [] : [r.limit]),
+    ].filter((v) => v !== null && Number.isFinite(v));
+    const found = all.length ? yTicks(Math.min(0, ...all), Math.max(...all), r.unit) : [];
+    const ticks = found.length ? found : undefined;
+    const times = [...r.series.ts, ...(r.forecast ? r.forecast.ts : [])];
+    const span = times.length ? Math.max(...times) - Math.min(...times) : 0;
     el.replaceChildren(Plot.plot({
       width: Math.max(360, el.clientWidth || 420),
       height: 220,
-      marginLeft: 60,
-      x: { type: "utc", label: null },
-      y: { grid: true, label: r.unit, tickFormat: "~s" },
+      marginLeft: ticks ? axisMargin(ticks.map((t) => formatTick(t, r.unit))) : 60,
+      x: { type: "utc", label: TIME_LABEL, tickFormat: timeTickFormat(span) },
+      y: {
+        grid: true,
+        label: unitLabel(r.unit),
+        tickFormat: (v) => formatTick(v, r.unit),
+        ...(ticks ? { ticks, domain: [ticks[0], ticks[ticks.length - 1]] } : {}),
+      },
       color: { legend: true },
       marks,
     }));
   });
-})();
+}

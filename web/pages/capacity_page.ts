@@ -8,10 +8,11 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { type CapacityAnalysis, type CapacityResource, spanText } from "../../analytics/mod.ts";
+import { formatValue } from "../../format/mod.ts";
 import { layout } from "./layout.ts";
 
 function pct(v: number | null): string {
-  return v === null ? "–" : `${(100 * v).toFixed(1)} %`;
+  return formatValue(v, "ratio");
 }
 
 /** ETA with its 80 % interval; a null slow end means it lies past the horizon. */
@@ -152,7 +153,8 @@ export function capacityPage(
   return layout({
     title: "Capacity",
     body,
-    scripts: ["d3.min.js", "plot.min.js", "capacity.js"],
+    scripts: ["d3.min.js", "plot.min.js"],
+    modules: ["capacity.js"],
     data: { generatedAt: view.generatedAt, resources: charted },
   });
 }
