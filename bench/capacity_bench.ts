@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { quantileSorted } from "d3";
 import { capacityForecast } from "../analytics/capacity/capacity_forecast.ts";
 import { generateLeak } from "../analytics/capacity/capacity_leak.ts";
 
@@ -56,9 +57,16 @@ function fitCase(leak: ReturnType<typeof generateLeak>): Case {
   };
 }
 
+/**
+ * d3's quantile (R-7: linear between the two nearest ranks); `NaN` for no values. A missed case
+ * counts as an error of `Infinity`, and R-7's `v0 + (v1 - v0) × w` is `NaN` where `v1` is
+ * infinite and `w` is 0, or both are: the answer there is the lower rank, `v0`.
+ */
 function quantile(values: number[], p: number): number {
   const s = values.slice().sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
+  const q = quantileSorted(s, p);
+  if (q === undefined) return NaN;
+  return Number.isNaN(q) ? s[Math.floor((s.length - 1) * p)]! : q;
 }
 
 function figures(cases: Case[]): CapacityFigures {

@@ -11,12 +11,18 @@
  * in process (`bench/serve_in_process.ts`, as before issue 14) and as a child process (now): CPU
  * of both processes added up, and each. Prints figures, never asserts.
  *
- * Run: `deno run -A bench/collector_bench.ts [--seconds 125] [--samples 1000] [--serve-only]`.
+ * (5) `statfs(2)` by FFI through libc (collectors/_statfs.ts) beside `node:fs` `statfsSync`, which
+ * it replaces: µs per call on the same mount points in alternating rounds, and the RSS of a child
+ * that made one call each way.
+ *
+ * Run: `deno run -A bench/collector_bench.ts [--quick] [--seconds 125] [--samples 1000]
+ * [--serve-only] [--statfs-only]`.
  *
  * @module
  */
 
-import { createSampler, formatLabels } from "../collectors/mod.ts";
+import { createSampler, formatLabels, parseMounts } from "../collectors/mod.ts";
+import { type FsStats, statfs } from "../collectors/_statfs.ts";
 import { parquetEncodeRows, writeSamples } from "../lake/mod.ts";
 
 /** V8 flags recommended for the collect task (see the second table). */
@@ -33,6 +39,20 @@ export interface CollectorBenchOptions {
   samples?: number;
   /** Measure only `serve` with its collector in process and as a child. Default false. */
   serveOnly?: boolean;
+  /** Measure only `statfs` by FFI beside `node:fs` `statfsSync`. Default false. */
+  statfsOnly?: boolean;
+}
+
+/** `statfs(2)` through libc by FFI (collectors/_statfs.ts) beside `node:fs` `statfsSync`. */
+export interface StatfsFigures {
+  /** Mount points called in turn: one per device, with blocks (what `df` lists). */
+  mounts: number;
+  /** Median over the rounds of µs per call. */
+  ffiUsPerCall: number;
+  nodeUsPerCall: number;
+  /** Median RSS (VmRSS, MB) of a child that made one call each way, and of one that made none,
+   * run with the collect task's V8 flags; `undefined` where the children failed. */
+  rss?: { none: number; ffi: number; node: number };
 }
 
 /** Resource use of one collector process. */
@@ -79,6 +99,8 @@ export interface CollectorBenchFigures {
   serveChild?: { total: ProcessFigures; members: TreeMember[] };
   /** An idle `serve --no-collect` on an empty lake (web app and spool tail only). */
   serveAlone?: ProcessFigures;
+  /** `statfs` by FFI beside `node:fs`. */
+  statfs?: StatfsFigures;
 }
 
 /** Child mode: sample at 1 Hz for `seconds`, keeping nothing. */
@@ -94,12 +116,18 @@ async function samplerLoop(seconds: number): Promise<void> {
 const root = new URL("../", import.meta.url).pathname;
 const clockTicks = 100;
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/**
+ * d3's `quantileSorted`, loaded when the bench runs rather than at the top: the `--sampler-loop`
+ * child imports this module, and its RSS must not include d3's.
+ */
+async function d3QuantileSorted(): Promise<(sorted: number[], p: number) => number> {
+  const { quantileSorted } = await import("d3");
+  return (sorted, p) => quantileSorted(sorted, p) ?? NaN;
 }
 
 /** Times `count` snapshots after a warm-up. */
-function latency(count: number): { p50: number; p99: number; series: number } {
+async function latency(count: number): Promise<{ p50: number; p99: number; series: number }> {
+  const quantile = await d3QuantileSorted();
   using sampler = createSampler();
   let series = 0;
   for (let i = 0; i < 50; i++) series = sampler.snapshot().length;
@@ -356,13 +384,16 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   const seconds = options.seconds ?? (options.quick ? 15 : 125);
   const others = Math.max(15, Math.round(seconds / 2));
   const samples = options.samples ?? (options.quick ? 300 : 1000);
+  if (options.statfsOnly) {
+    return { statfs: await statfsCost(options.quick ?? false) } as CollectorBenchFigures;
+  }
   if (options.serveOnly) {
     const figures = {} as CollectorBenchFigures;
     await measureServe(figures, others);
     return figures;
   }
   const loadBefore = Deno.loadavg()[0]!;
-  const lat = latency(samples);
+  const lat = await latency(samples);
   const flush = flushCost();
   const figures: CollectorBenchFigures = {
     snapshotP50Ms: lat.p50,
@@ -487,6 +518,7 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
     row("naive systeminformation", others, n),
   ]));
   console.log(`(${samples} snapshots timed; the processes ran one after another)`);
+  figures.statfs = await statfsCost(options.quick ?? false);
   await measureServe(figures, others);
   return figures;
 }
@@ -569,6 +601,117 @@ async function measureServe(figures: CollectorBenchFigures, seconds: number): Pr
   ]));
 }
 
+/** The mount points whose file system has blocks, one per device, as the disk family keeps. */
+function blockMounts(): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const m of parseMounts(Deno.readTextFileSync("/proc/mounts"))) {
+    if (seen.has(m.device)) continue;
+    seen.add(m.device);
+    try {
+      if (statfs(m.mountpoint).blocks > 0) out.push(m.mountpoint);
+    } catch {
+      // not stat-able here (permissions, a stale mount): the collector skips it too
+    }
+  }
+  return out;
+}
+
+/**
+ * The code of a child process that makes one `statfs` of `/` by `mode` (or none) and prints its
+ * VmRSS in kB. It imports nothing else, so that the difference is the cost of the way itself.
+ */
+function statfsChildCode(mode: string): string {
+  const statfsUrl = new URL("../collectors/_statfs.ts", import.meta.url).href;
+  const call = mode === "ffi"
+    ? `(await import(${JSON.stringify(statfsUrl)})).statfs("/");`
+    : mode === "node"
+    ? `(await import("node:fs")).statfsSync("/");`
+    : "";
+  return `${call}
+await new Promise((resolve) => setTimeout(resolve, 200));
+console.log(Deno.readTextFileSync("/proc/self/status").match(/^VmRSS:\\s+(\\d+) kB/m)?.[1] ?? "");`;
+}
+
+/**
+ * Times `statfs` by FFI and by `node:fs` `statfsSync` on the same mount points, in alternating
+ * rounds (the order flips every round, so neither always runs on a warmer cache), and the RSS
+ * of a child process that made one call each way beside one that made none.
+ */
+async function statfsCost(quick: boolean): Promise<StatfsFigures> {
+  const { statfsSync } = await import("node:fs");
+  const viaNode = (path: string): FsStats => statfsSync(path);
+  const mounts = blockMounts();
+  if (mounts.length === 0) mounts.push("/");
+  const calls = quick ? 2_000 : 20_000;
+  const rounds = quick ? 6 : 20;
+  const time = (f: (path: string) => FsStats) => {
+    let sink = 0;
+    const t = performance.now();
+    for (let i = 0; i < calls; i++) sink += f(mounts[i % mounts.length]!).bfree;
+    const us = (performance.now() - t) * 1000 / calls;
+    return sink < 0 ? NaN : us;
+  };
+  time(statfs); // warm-up: JIT and the libc handle
+  time(viaNode);
+  const ffi: number[] = [];
+  const node: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      ffi.push(time(statfs));
+      node.push(time(viaNode));
+    } else {
+      node.push(time(viaNode));
+      ffi.push(time(statfs));
+    }
+  }
+  const quantile = await d3QuantileSorted();
+  const median = (xs: number[]) => quantile(xs.sort((a, b) => a - b), 0.5);
+  const figures: StatfsFigures = {
+    mounts: mounts.length,
+    ffiUsPerCall: median(ffi),
+    nodeUsPerCall: median(node),
+  };
+  const rss: Record<string, number[]> = { none: [], ffi: [], node: [] };
+  const modes = ["none", "ffi", "node"];
+  for (let r = 0; r < (quick ? 3 : 7); r++) {
+    for (const mode of r % 2 === 0 ? modes : modes.toReversed()) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", `--v8-flags=${COLLECT_V8_FLAGS}`, "-A", statfsChildCode(mode)],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const kb = Number(new TextDecoder().decode(out.stdout).trim());
+      if (out.success && kb > 0) rss[mode]!.push(kb / 1024);
+    }
+  }
+  if (modes.every((m) => rss[m]!.length > 0)) {
+    figures.rss = { none: median(rss.none!), ffi: median(rss.ffi!), node: median(rss.node!) };
+  }
+  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
+  const base = figures.rss?.none;
+  const delta = (x: number | undefined) =>
+    x === undefined || base === undefined
+      ? "-"
+      : `${x >= base ? "+" : "-"}${Math.abs(x - base).toFixed(1)}`;
+  console.log(table([
+    [`statfs, ${figures.mounts} mount points`, "FFI (libc)", "node:fs statfsSync", "ratio"],
+    [
+      `µs per call (median of ${rounds} rounds of ${calls})`,
+      f(figures.ffiUsPerCall),
+      f(figures.nodeUsPerCall),
+      ratio(figures.nodeUsPerCall, figures.ffiUsPerCall),
+    ],
+    [
+      `child RSS MB after one call (none: ${f(base, 1)})`,
+      `${f(figures.rss?.ffi, 1)} (${delta(figures.rss?.ffi)})`,
+      `${f(figures.rss?.node, 1)} (${delta(figures.rss?.node)})`,
+      "-",
+    ],
+  ]));
+  return figures;
+}
+
 function ratio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || b === 0 ? "-" : `${(a / b).toFixed(1)}x`;
 }
@@ -584,6 +727,8 @@ if (import.meta.main && Deno.args[0] === "--sampler-loop") {
   const seconds = arg("seconds");
   const samples = arg("samples");
   if (Deno.args.includes("--serve-only")) opts.serveOnly = true;
+  if (Deno.args.includes("--statfs-only")) opts.statfsOnly = true;
+  if (Deno.args.includes("--quick")) opts.quick = true;
   if (seconds !== undefined) opts.seconds = seconds;
   if (samples !== undefined) opts.samples = samples;
   await run(opts);

@@ -11,7 +11,7 @@
  */
 
 import { startCollection } from "../lake/mod.ts";
-import { parseDuration, parseNumber, runMain, UsageError } from "./_args.ts";
+import { parseDuration, parseFlags, parseNumber, runMain } from "./_args.ts";
 
 const usage = `Usage: deno task collect [options]
 
@@ -38,7 +38,7 @@ Only one collector may write a data directory: a second one exits 1 and names th
  * @throws {LakeError} If the data directory cannot be written.
  */
 export async function main(args: string[]): Promise<number> {
-  const values = await withConfig(parseFlags(args));
+  const values = await readFlags(args);
   if (values.help) {
     console.log(usage);
     return 0;
@@ -90,89 +90,92 @@ function stopOnStdinEnd(stop: () => void): void {
   next();
 }
 
+/** The flags: `--name value`, `--name=value`; `--supervised` and `--no-config` are for serve. */
+const FLAGS = {
+  interval: { type: "string" },
+  data: { type: "string" },
+  duration: { type: "string" },
+  flush: { type: "string" },
+  top: { type: "string" },
+  host: { type: "string" },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  supervised: { type: "boolean" },
+  "no-config": { type: "boolean" },
+} as const;
+
 interface Flags {
   interval: string;
   data: string;
-  duration?: string;
+  duration?: string | undefined;
   flush: string;
   top: string;
-  host?: string;
-  config?: string;
-  help?: boolean;
-  supervised?: boolean;
-  noConfig?: boolean;
+  host?: string | undefined;
+  help?: boolean | undefined;
+  supervised?: boolean | undefined;
 }
 
-const valued = new Set(["interval", "data", "duration", "flush", "top", "host", "config"]);
-
-/** The default of each flag the config file can set, for telling "given" from "defaulted". */
+/** The default of each flag the config file can set: applied after it, so flags win over the
+ * file and the file over these. */
 const DEFAULTS = { interval: "1s", data: "data", flush: "60s", top: "5" };
 
 function ms(value: number): string {
   return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`;
 }
 
+/** Parses the flags and fills those not given from the config file, then the defaults. */
+async function readFlags(args: string[]): Promise<Flags> {
+  const { values } = parseFlags(args, FLAGS);
+  const fromFile = values["no-config"] || values.help ? {} : await fileFlags(values.config);
+  const given = {
+    interval: values.interval,
+    data: values.data,
+    flush: values.flush,
+    top: values.top,
+    host: values.host,
+  };
+  return {
+    ...DEFAULTS,
+    ...defined(fromFile),
+    ...defined(given),
+    duration: values.duration,
+    help: values.help,
+    supervised: values.supervised,
+  };
+}
+
 /**
- * Fills the flags not given on the command line from the config file. The config module (and
- * with it the YAML parser and zod) is loaded only when there is a file to read, to keep the
- * collector's memory as it was for everyone who has none.
+ * The flags the config file sets: `path`, else `./perfscope.yaml` when it exists. The config
+ * module (and with it the YAML parser and zod) is loaded only when there is a file to read, to
+ * keep the collector's memory as it was for everyone who has none.
  */
-async function withConfig(flags: Flags & { given: Set<string> }): Promise<Flags> {
-  if (flags.noConfig || flags.help) return flags;
-  let path = flags.config;
+async function fileFlags(path: string | undefined): Promise<Record<string, string | undefined>> {
   if (path === undefined) {
     try {
-      if (Deno.statSync("perfscope.yaml").isFile) path = "perfscope.yaml";
+      Deno.statSync("perfscope.yaml");
     } catch {
-      return flags;
+      return {};
     }
   }
   const { loadConfig } = await import("../config/mod.ts");
   const { config } = await loadConfig(path);
   const c = config.collect ?? {};
-  const take = (name: string, value: string | undefined) => {
-    if (value !== undefined && !flags.given.has(name)) {
-      (flags as unknown as Record<string, string>)[name] = value;
-    }
+  return {
+    data: config.data,
+    interval: c.interval === undefined ? undefined : ms(c.interval),
+    flush: c.flush === undefined ? undefined : ms(c.flush),
+    top: c.top === undefined ? undefined : String(c.top),
+    host: c.host,
   };
-  take("data", config.data);
-  take("interval", c.interval === undefined ? undefined : ms(c.interval));
-  take("flush", c.flush === undefined ? undefined : ms(c.flush));
-  take("top", c.top === undefined ? undefined : String(c.top));
-  take("host", c.host);
-  return flags;
 }
 
-/** `--name value`, `--name=value`, `--help`/`-h` (no `node:util`: ~6 MB less RSS). */
-function parseFlags(args: string[]): Flags & { given: Set<string> } {
-  const flags: Flags & { given: Set<string> } = { ...DEFAULTS, given: new Set() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "-h" || arg === "--help") {
-      flags.help = true;
-      continue;
-    }
-    if (arg === "--supervised") {
-      flags.supervised = true;
-      continue;
-    }
-    if (arg === "--no-config") {
-      flags.noConfig = true;
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") ? arg.slice(2, eq < 0 ? undefined : eq) : "";
-    if (!valued.has(name)) {
-      throw new UsageError(
-        arg.startsWith("-") ? `Unknown option: ${arg}` : `Unexpected argument: ${arg}`,
-      );
-    }
-    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`Option --${name} needs a value`);
-    flags[name as Exclude<keyof Flags, "help" | "supervised" | "noConfig">] = value;
-    flags.given.add(name);
-  }
-  return flags;
+/** The entries whose value is not `undefined`, so that spreading them does not erase. */
+function defined<T extends Record<string, string | undefined>>(
+  o: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 if (import.meta.main) runMain("collect", main);

@@ -120,3 +120,26 @@ Deno.test("a second deno task collect on the same data dir exits 1 naming the fi
   assert.equal(third.code, 0, third.stderr);
   assert.match(third.stdout, /replayed \d+ rows from the spool/);
 });
+
+Deno.test("collect main() takes collect.* and data from --config, and the flags given on the command line win", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = `${dir}/perfscope.yaml`;
+  Deno.writeTextFileSync(
+    file,
+    `data: ${dir}/lake\ncollect:\n  interval: 200ms\n  flush: 300ms\n  host: from-file\n`,
+  );
+  const code = await main(["--config", file, "--host=from-flag", "--duration", "900ms"]);
+  assert.equal(code, 0);
+  const lake = await openLake({ root: `${dir}/lake` });
+  const [row] = await lake.query<{ hosts: string; n: number }>(
+    "SELECT string_agg(DISTINCT host) AS hosts, count(DISTINCT ts) AS n FROM samples",
+  );
+  lake.close();
+  assert.equal(row!.hosts, "from-flag");
+  assert.ok(row!.n >= 3, `${row!.n} snapshots: the file's 200ms interval was not used`);
+});
+
+Deno.test("collect main() rejects a bare argument and a flag without its value", async () => {
+  await assert.rejects(() => main(["now"]), { name: "UsageError", message: /now/ });
+  await assert.rejects(() => main(["--data"]), { name: "UsageError", message: /--data/ });
+});
