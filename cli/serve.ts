@@ -293,7 +293,16 @@ async function serveUntilStopped(
 ): Promise<number> {
   const root = flags.data;
   const hub = new LiveHub();
-  const lake = await openLake({ root });
+  const tiers = loaded.config.lake?.tiers;
+  const lake = await openLake({
+    root,
+    ...(tiers && {
+      tiers: {
+        ...(tiers.raw === undefined ? {} : { rawMaxMs: tiers.raw }),
+        ...(tiers.minute === undefined ? {} : { minuteMaxMs: tiers.minute }),
+      },
+    }),
+  });
   const sandbox = await openSqlSandbox({ root });
   const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
   const app = createApp({

@@ -46,6 +46,13 @@ export const lakeSchema = z.strictObject({
   retention: duration().optional(),
   /** How often `serve` compacts the lake and builds rollups. Default 1h. */
   compact_every: duration().optional(),
+  /** Where a range hands over between the lake's tiers when it is read. */
+  tiers: z.strictObject({
+    /** Longest range read from raw samples. Default 6h. */
+    raw: duration().optional(),
+    /** Longest range read from 1-minute rollups (longer: 1-hour). Default 8d. */
+    minute: duration().optional(),
+  }).optional(),
 });
 
 /** What one `POST /api/ingest` request may carry (`serve`). */

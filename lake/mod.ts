@@ -90,6 +90,7 @@ export {
   RAW_MAX_MS,
   type SeriesTier,
   TIER_MS,
+  type TierLimits,
 } from "./pick_tier.ts";
 export {
   Lake,

@@ -16,7 +16,7 @@ import { quote, type ViewFiles, viewFiles, viewSql } from "./_views.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
-import { pickTierFor } from "./pick_tier.ts";
+import { MINUTE_MAX_MS, pickTierFor, RAW_MAX_MS, type TierLimits } from "./pick_tier.ts";
 import { errorText } from "./write_file_atomic.ts";
 
 /** Options for {@linkcode openLake}. */
@@ -27,6 +27,8 @@ export interface OpenLakeOptions {
   memoryLimit?: string;
   /** DuckDB worker threads. Default `1` (the machine is shared with the collector). */
   threads?: number;
+  /** Where a range hands over from raw to 1-minute to 1-hour data. Default 6 h and 8 days. */
+  tiers?: TierLimits;
 }
 
 /** Query parameters: positional (`?`, `$1`) or named (`$name`). */
@@ -56,6 +58,7 @@ export class Lake {
   #list: ViewFiles | undefined;
   /** First and last sample time per host ("" for all hosts); reset when files change. */
   #extents: Promise<Map<string, { first: number; last: number }>> | undefined;
+  #tiers: TierLimits = {};
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -68,6 +71,20 @@ export class Lake {
     this.#instance = instance;
     this.#convert = converters(api);
     this.connection = connection;
+  }
+
+  /**
+   * Sets where ranges hand over between tiers (see {@linkcode OpenLakeOptions.tiers}).
+   *
+   * @param limits The raw and 1-minute limits in ms.
+   * @throws {RangeError} If a limit is not positive or the raw one exceeds the minute one.
+   */
+  useTiers(limits: TierLimits): void {
+    const raw = limits.rawMaxMs ?? RAW_MAX_MS, minute = limits.minuteMaxMs ?? MINUTE_MAX_MS;
+    if (!(raw > 0) || !(minute >= raw)) {
+      throw new RangeError(`Invalid tiers: raw ${raw} ms, minute ${minute} ms`);
+    }
+    this.#tiers = { ...limits };
   }
 
   /**
@@ -135,7 +152,7 @@ export class Lake {
     await this.refresh();
     const ends = await (this.#extents ??= this.#readExtents());
     const first = ends.get(options.host ?? "")?.first ?? NaN;
-    const tier = pickTierFor(options.from, options.to, first);
+    const tier = pickTierFor(options.from, options.to, first, this.#tiers);
     return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
   }
 
@@ -224,7 +241,10 @@ export class Lake {
    * ```
    */
   seriesMany(options: SeriesManyOptions): Promise<SeriesManyResult> {
-    return seriesMany((sql, params) => this.#chunks(sql, params), options);
+    return seriesMany((sql, params) => this.#chunks(sql, params), {
+      ...options,
+      limits: options.limits ?? this.#tiers,
+    });
   }
 
   /**
@@ -309,6 +329,7 @@ export async function openLake(options: OpenLakeOptions): Promise<Lake> {
     throw new LakeError(`Cannot start DuckDB: ${errorText(error)}`, { cause: error });
   }
   const lake = new Lake(options.root, instance, await instance.connect(), api);
+  if (options.tiers) lake.useTiers(options.tiers);
   await lake.refresh();
   return lake;
 }

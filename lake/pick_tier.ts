@@ -12,6 +12,14 @@ export const RAW_MAX_MS = 6 * 3_600_000;
 /** Longest range (ms) served from 1-minute rollups: 8 days, at most 11,520 points. */
 export const MINUTE_MAX_MS = 8 * 86_400_000;
 
+/** Where one tier hands over to the next (`lake.tiers` in `perfscope.yaml`). */
+export interface TierLimits {
+  /** Longest range served from raw samples, ms. Default {@linkcode RAW_MAX_MS}. */
+  rawMaxMs?: number;
+  /** Longest range served from 1-minute rollups, ms. Default {@linkcode MINUTE_MAX_MS}. */
+  minuteMaxMs?: number;
+}
+
 /**
  * Picks the tier for a range so that no query scans per-second data over long ranges: up to
  * 6 h raw, up to 8 days `1m`, longer `1h`.
@@ -29,12 +37,16 @@ export const MINUTE_MAX_MS = 8 * 86_400_000;
  * assert.equal(pickTier(0, 30 * 86_400_000), "1h");
  * ```
  */
-export function pickTier(fromMs: number, toMs: number): SeriesTier {
+export function pickTier(fromMs: number, toMs: number, limits: TierLimits = {}): SeriesTier {
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(toMs > fromMs)) {
     throw new RangeError(`Invalid range: ${fromMs} to ${toMs}`);
   }
   const span = toMs - fromMs;
-  return span <= RAW_MAX_MS ? "raw" : span <= MINUTE_MAX_MS ? "1m" : "1h";
+  return span <= (limits.rawMaxMs ?? RAW_MAX_MS)
+    ? "raw"
+    : span <= (limits.minuteMaxMs ?? MINUTE_MAX_MS)
+    ? "1m"
+    : "1h";
 }
 
 /**
@@ -57,11 +69,16 @@ export function pickTier(fromMs: number, toMs: number): SeriesTier {
  * assert.equal(pickTierFor(now - 14 * day, now, NaN), "1h");
  * ```
  */
-export function pickTierFor(fromMs: number, toMs: number, firstMs: number): SeriesTier {
-  const tier = pickTier(fromMs, toMs);
+export function pickTierFor(
+  fromMs: number,
+  toMs: number,
+  firstMs: number,
+  limits: TierLimits = {},
+): SeriesTier {
+  const tier = pickTier(fromMs, toMs, limits);
   if (!Number.isFinite(firstMs)) return tier;
   const start = Math.max(fromMs, Math.floor(firstMs / 3_600_000) * 3_600_000);
-  return start < toMs ? pickTier(start, toMs) : "raw";
+  return start < toMs ? pickTier(start, toMs, limits) : "raw";
 }
 
 /** Bucket widths a picked step rounds up to (ms): 1-2-5 style, then calendar-like. */
@@ -104,6 +121,8 @@ export interface PickStepOptions {
   /** Tier forced by the caller. Default: the coarsest of {@linkcode pickTier} and the tier the
    * step allows. */
   tier?: SeriesTier;
+  /** Where the tiers hand over. Default {@linkcode RAW_MAX_MS}, {@linkcode MINUTE_MAX_MS}. */
+  limits?: TierLimits;
 }
 
 /**
@@ -132,7 +151,7 @@ export function pickStep(
   toMs: number,
   options: PickStepOptions = {},
 ): { tier: SeriesTier; step: number | undefined } {
-  const byRange = pickTier(fromMs, toMs);
+  const byRange = pickTier(fromMs, toMs, options.limits);
   const maxPoints = options.maxPoints ?? 1_500;
   if (!(maxPoints >= 1)) throw new RangeError(`Invalid maxPoints: ${maxPoints}`);
   if (options.step !== undefined && !(options.step > 0)) {

@@ -9,7 +9,7 @@ import type { DuckDBDoubleVector, DuckDBListVector, DuckDBStructVector } from "@
 import { formatLabels, type Labels } from "../collectors/mod.ts";
 import { copyDoubles, type ReadChunks, sortByTime } from "./_columns.ts";
 import { seriesListSql, seriesWhere } from "./_series_sql.ts";
-import { pickStep, type SeriesTier } from "./pick_tier.ts";
+import { pickStep, type SeriesTier, type TierLimits } from "./pick_tier.ts";
 
 /** Options for {@linkcode Lake.seriesMany}: which series (every filter optional) and how
  * finely. */
@@ -34,6 +34,8 @@ export interface SeriesManyOptions {
   maxPoints?: number;
   /** Tier. Default: see {@linkcode pickStep}. */
   tier?: SeriesTier;
+  /** Where ranges hand over between tiers. Default 6 h raw, 8 days of 1-minute data. */
+  limits?: TierLimits;
   /** Which value of a bucket: `avg` (default), `min`, `max` or `last`. */
   agg?: "avg" | "min" | "max" | "last";
 }

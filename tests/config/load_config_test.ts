@@ -6,7 +6,11 @@ Deno.test("parseConfig() reads the annotated example with every duration in mill
   assert.deepEqual(config, {
     data: "data",
     collect: { interval: 1000, flush: 60_000, top: 5 },
-    lake: { retention: 30 * 86_400_000, compact_every: 3_600_000 },
+    lake: {
+      retention: 30 * 86_400_000,
+      compact_every: 3_600_000,
+      tiers: { raw: 6 * 3_600_000, minute: 8 * 86_400_000 },
+    },
     ingest: {
       max_age: 30 * 86_400_000,
       max_ahead: 300_000,

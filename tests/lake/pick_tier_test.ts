@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { compactLake, openLake, pickTierFor, simulateHost } from "../../lake/mod.ts";
+import {
+  compactLake,
+  openLake,
+  pickStep,
+  pickTier,
+  pickTierFor,
+  simulateHost,
+} from "../../lake/mod.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -92,4 +99,33 @@ Deno.test("Lake.extent() gives each host's first and last sample, before and aft
   const empty = await openLake({ root: Deno.makeTempDirSync() });
   assert.deepEqual(await empty.extent(), []);
   empty.close();
+});
+
+Deno.test("pickTier() and pickStep() hand over where lake.tiers says", () => {
+  const limits = { rawMaxMs: 3_600_000, minuteMaxMs: 86_400_000 };
+  assert.equal(pickTier(0, 2 * 3_600_000), "raw");
+  assert.equal(pickTier(0, 2 * 3_600_000, limits), "1m");
+  assert.equal(pickTier(0, 2 * 86_400_000, limits), "1h");
+  assert.equal(pickStep(0, 2 * 3_600_000, { maxPoints: Infinity, limits }).tier, "1m");
+});
+
+Deno.test("openLake({ tiers }) reads a range from the tier its limits pick, and refuses nonsense", async () => {
+  const root = await Deno.makeTempDir();
+  const now = Date.UTC(2024, 0, 10);
+  simulateHost({ root, start: now - 3 * 86_400_000, durationMs: 3 * 86_400_000, stepMs: 60_000 });
+  await compactLake({ root, now: () => now });
+  const lake = await openLake({ root, tiers: { rawMaxMs: 60_000, minuteMaxMs: 3_600_000 } });
+  try {
+    const s = await lake.series({
+      metric: "load_average",
+      labels: { window: "1m" },
+      from: now - 2 * 3_600_000,
+      to: now,
+    });
+    assert.equal(s.tier, "1h");
+    assert.throws(() => lake.useTiers({ rawMaxMs: 10, minuteMaxMs: 5 }), /Invalid tiers/);
+  } finally {
+    lake.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });
