@@ -168,5 +168,5 @@ Deno.test("capacity cuts the horizon to 4x the history and says so", async () =>
   // 400 is 25 days out; 5 days of history support 19.8 days ahead: not within.
   assert.equal(r.status, "beyond_horizon");
   assert.ok(Math.abs(r.supported_horizon_days - 4 * r.history_days) < 1e-9);
-  assert.match(r.note, /^ETAs look 19\.8 days ahead \(4× the 5 days of history\), not 90 days$/);
+  assert.match(r.note, /^ETAs look 20 days ahead \(4× the 5 days of history\), not 90 days$/);
 });
