@@ -4,6 +4,7 @@
  * @module
  */
 
+import { quantile } from "d3";
 import { smoothedMse } from "./forecast_combine.ts";
 
 /** Calibration of {@linkcode calibrateIntervals}: half-width at step h is `q · scale[h]`. */
@@ -24,37 +25,6 @@ export interface IntervalCalibration {
 }
 
 const Z80 = 1.2815516, Z95 = 1.959964;
-
-// Hoare (1961), "Algorithm 65: Find", CACM 4(7): partial partitioning puts the k-th smallest
-// value at index k in expected linear time (no full sort).
-function select(a: Float64Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!, a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
-}
-
-/** Linearly interpolated p-quantile of `a` (reordered in place). */
-function quantile(a: Float64Array, p: number): number {
-  const x = (a.length - 1) * p, i = Math.floor(x), v = select(a, i);
-  if (x === i) return v;
-  let next = Infinity;
-  for (let j = i + 1; j < a.length; j++) next = Math.min(next, a[j]!);
-  return v + (x - i) * (next - v);
-}
 
 /** Least-squares slope of log scale on log step over the second half of `steps`, in [½, 1]. */
 function growth(scale: Float64Array, steps: number): number {
@@ -134,8 +104,9 @@ export function calibrateIntervals(
   return {
     method: steps < horizon ? "extrapolated" : "backtest",
     scale,
-    q80: quantile(z, level(0.8)),
-    q95: quantile(z, level(0.95)),
+    // d3-array: the R-7 quantile (linear between order statistics) by quickselect
+    q80: quantile(z, level(0.8))!,
+    q95: quantile(z, level(0.95))!,
     samples,
   };
 }
