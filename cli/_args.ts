@@ -48,6 +48,24 @@ export function parseDuration(text: string, flag = "duration"): number {
 /** Longest duration accepted: `Date`'s range, about 273 790 years (longer ones used to pass as
  * finite numbers and fail later, in the lake, as a DuckDB conversion error). */
 
+/**
+ * Writes milliseconds the way a duration flag takes them back: whole seconds as `2s`, anything
+ * else as `1500ms`.
+ *
+ * @param ms Milliseconds (> 0).
+ * @returns The flag text.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { durationFlag, parseDuration } from "./_args.ts";
+ * assert.equal(durationFlag(2000), "2s");
+ * assert.equal(parseDuration(durationFlag(1500)), 1500);
+ * ```
+ */
+export function durationFlag(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 function positive(ms: number, text: string, flag: string): number {
   if (!(ms > 0)) throw new UsageError(`Invalid --${flag}: ${text} (must be greater than zero)`);
   if (!(ms <= MAX_DURATION_MS)) {

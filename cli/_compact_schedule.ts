@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sleep } from "./_sleep.ts";
 
 /** Options for {@linkcode scheduleCompaction}. */
 export interface CompactScheduleOptions {
@@ -24,19 +25,6 @@ export interface CompactScheduleOptions {
 }
 
 const COMPACT = new URL("./compact.ts", import.meta.url).pathname;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 async function runOnce(options: CompactScheduleOptions, log: (line: string) => void) {
   const child = new Deno.Command(Deno.execPath(), {

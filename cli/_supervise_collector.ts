@@ -8,7 +8,8 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { errorLine } from "./_args.ts";
+import { durationFlag, errorLine } from "./_args.ts";
+import { sleep } from "./_sleep.ts";
 
 /** The V8 flags of `deno task collect` (see bench/collector_bench.ts for what they save). */
 export const COLLECT_V8_FLAGS = "--lite-mode,--single-threaded";
@@ -142,10 +143,6 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
   }
 }
 
-function duration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
 function collectArgs(root: string, settings: CollectSettings): string[] {
   const collect = new URL("./collect.ts", import.meta.url);
   const config = new URL("../deno.json", import.meta.url);
@@ -167,8 +164,8 @@ function collectArgs(root: string, settings: CollectSettings): string[] {
     "--data",
     root,
     "--interval",
-    duration(settings.intervalMs),
-    ...(settings.flushMs === undefined ? [] : ["--flush", duration(settings.flushMs)]),
+    durationFlag(settings.intervalMs),
+    ...(settings.flushMs === undefined ? [] : ["--flush", durationFlag(settings.flushMs)]),
     ...(settings.topN === undefined ? [] : ["--top", String(settings.topN)]),
     ...(settings.host === undefined ? [] : ["--host", settings.host]),
     // the settings above come from serve, whose config wins: the child reads no config file
@@ -211,16 +208,4 @@ async function forward(
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

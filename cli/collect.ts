@@ -11,7 +11,7 @@
  */
 
 import { startCollection } from "../lake/mod.ts";
-import { parseDuration, parseFlags, parseNumber, runMain } from "./_args.ts";
+import { durationFlag, parseDuration, parseFlags, parseNumber, runMain } from "./_args.ts";
 
 const usage = `Usage: deno task collect [options]
 
@@ -119,10 +119,6 @@ interface Flags {
  * file and the file over these. */
 const DEFAULTS = { interval: "1s", data: "data", flush: "60s", top: "5" };
 
-function ms(value: number): string {
-  return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`;
-}
-
 /** Parses the flags and fills those not given from the config file, then the defaults. */
 async function readFlags(args: string[]): Promise<Flags> {
   const { values } = parseFlags(args, FLAGS);
@@ -162,8 +158,8 @@ async function fileFlags(path: string | undefined): Promise<Record<string, strin
   const c = config.collect ?? {};
   return {
     data: config.data,
-    interval: c.interval === undefined ? undefined : ms(c.interval),
-    flush: c.flush === undefined ? undefined : ms(c.flush),
+    interval: c.interval === undefined ? undefined : durationFlag(c.interval),
+    flush: c.flush === undefined ? undefined : durationFlag(c.flush),
     top: c.top === undefined ? undefined : String(c.top),
     host: c.host,
   };
