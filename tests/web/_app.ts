@@ -78,3 +78,25 @@ export const T0 = Date.UTC(2024, 0, 1);
 export function jsonLines(rows: readonly unknown[]): string {
   return rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 }
+
+/**
+ * A test app whose lake holds ten samples of metric `m` on host `h` (values 0…9, one a second
+ * from {@linkcode T0}), pushed through `/api/ingest` and flushed to Parquet.
+ *
+ * @param options As for {@linkcode testApp}.
+ * @returns The app; dispose it with `await using`.
+ */
+export async function seededApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const t = await testApp(options);
+  const rows = Array.from(
+    { length: 10 },
+    (_, i) => ({ ts: T0 + i * 1000, host: "h", metric: "m", value: i }),
+  );
+  await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: jsonLines(rows),
+  });
+  t.ingest.flush();
+  return t;
+}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { visibleFiles } from "../../lake/mod.ts";
-import { jsonLines, T0, testApp } from "./_app.ts";
+import { fileHashes } from "../_file_hashes.ts";
+import { seededApp, testApp } from "./_app.ts";
 
 type App = Awaited<ReturnType<typeof testApp>>["app"];
 
@@ -12,23 +13,8 @@ function sql(app: App, text: string) {
   return post(app, JSON.stringify({ sql: text }));
 }
 
-async function seeded() {
-  const t = await testApp({ now: () => T0 + 60_000, sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
-  const rows = Array.from(
-    { length: 10 },
-    (_, i) => ({ ts: T0 + i * 1000, host: "h", metric: "m", value: i }),
-  );
-  await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(rows),
-  });
-  t.ingest.flush();
-  return t;
-}
-
 Deno.test("POST /api/query reads the lake's views", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const res = await sql(
     t.app,
     "SELECT metric, count(*) AS n, max(value) AS top FROM samples GROUP BY 1",
@@ -49,7 +35,7 @@ Deno.test("POST /api/query reads the lake's views", async () => {
 });
 
 Deno.test("POST /api/query cuts results at the row limit", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const body = await (await sql(t.app, "SELECT value FROM samples ORDER BY ts")).json();
   assert.equal(body.rows.length, 5);
   assert.equal(body.truncated, true);
@@ -118,7 +104,7 @@ const refused: [string, string, number, RegExp][] = [
 
 for (const [what, text, status, message] of refused) {
   Deno.test(`POST /api/query refuses ${what}`, async () => {
-    await using t = await seeded();
+    await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
     const res = await sql(t.app, text.replaceAll("ROOT", Deno.realPathSync(t.root)));
     assert.equal(res.status, status);
     assert.match((await res.json()).error, message);
@@ -126,7 +112,7 @@ for (const [what, text, status, message] of refused) {
 }
 
 Deno.test("POST /api/query leaves no file behind and hides the settings", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   await sql(t.app, "COPY (SELECT 1) TO '/tmp/perfscope-evil.csv'");
   await assert.rejects(Deno.stat("/tmp/perfscope-evil.csv"), Deno.errors.NotFound);
   const res = await sql(t.app, "SELECT name, value FROM duckdb_settings()");
@@ -135,7 +121,7 @@ Deno.test("POST /api/query leaves no file behind and hides the settings", async 
 });
 
 Deno.test("POST /api/query rejects malformed requests with 4xx", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   assert.equal((await post(t.app, "SELECT 1", "text/plain")).status, 415);
   const bad = await post(t.app, "{not json");
   assert.equal(bad.status, 400);
@@ -150,7 +136,7 @@ Deno.test("POST /api/query rejects malformed requests with 4xx", async () => {
 });
 
 Deno.test("POST /api/query answers CSV for format=csv or Accept: text/csv", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const body = JSON.stringify({
     sql: "SELECT value, 'a,\"b' AS text, NULL AS nothing FROM samples ORDER BY value LIMIT 2",
   });
@@ -175,7 +161,7 @@ Deno.test("POST /api/query answers CSV for format=csv or Accept: text/csv", asyn
 });
 
 Deno.test("POST /api/query rejects an unknown format with 400", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const res = await t.app.request("/api/query?format=xml", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -187,28 +173,12 @@ Deno.test("POST /api/query rejects an unknown format with 400", async () => {
 
 // issue 14: the attacks found on loopback, each a regression test
 
-async function lakeHashes(root: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(dir: string) {
-    for await (const e of Deno.readDir(dir)) {
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else {
-        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-        out.set(path, btoa(String.fromCharCode(...new Uint8Array(digest))));
-      }
-    }
-  }
-  await walk(root);
-  return out;
-}
-
 Deno.test("POST /api/query refuses EXPLAIN ANALYZE writes and the lake stays as it was", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const root = Deno.realPathSync(t.root);
   const part = visibleFiles(root, "metrics")[0]!;
   const partition = part.slice(0, part.lastIndexOf("/"));
-  const before = await lakeHashes(root);
+  const before = await fileHashes(root);
   const attacks = [
     `EXPLAIN ANALYZE COPY (SELECT ts, metric, labels, 1e9::DOUBLE AS value FROM read_parquet('${part}') LIMIT 5) TO '${part}' (FORMAT parquet)`,
     `EXPLAIN ANALYZE COPY (SELECT 'garbage' AS x) TO '${partition}/compact-999999999999999.parquet' (FORMAT csv)`,
@@ -224,7 +194,7 @@ Deno.test("POST /api/query refuses EXPLAIN ANALYZE writes and the lake stays as 
     assert.equal(res.status, 403, attack);
     assert.match((await res.json()).error, /EXPLAIN is allowed only for a read-only query/);
   }
-  assert.deepEqual(await lakeHashes(root), before);
+  assert.deepEqual(await fileHashes(root), before);
   const after = await sql(t.app, "SELECT count(*) AS n, sum(value) AS s FROM samples");
   assert.deepEqual((await after.json()).rows, [["10", 45]]);
   const plain = await sql(t.app, "EXPLAIN SELECT count(*) FROM samples");
@@ -259,7 +229,7 @@ Deno.test("POST /api/query stops a query over the memory cap with 422, then answ
 });
 
 Deno.test("POST /api/query runs a PIVOT whose columns come from the data", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const res = await sql(t.app, "PIVOT samples ON metric USING avg(value) GROUP BY host");
   assert.equal(res.status, 200);
   const body = await res.json();
@@ -275,7 +245,7 @@ Deno.test("POST /api/query runs a PIVOT whose columns come from the data", async
 });
 
 Deno.test("POST /api/query sees only the files the lake's readers see", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const root = Deno.realPathSync(t.root);
   const part = visibleFiles(root, "metrics")[0]!;
   const id = Number(/part-(\d+)\.parquet$/.exec(part)![1]);
@@ -311,7 +281,7 @@ const pathProbes = [
 
 for (const probe of pathProbes) {
   Deno.test(`POST /api/query refuses the path probe ${probe}`, async () => {
-    await using t = await seeded();
+    await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
     const res = await sql(t.app, probe);
     assert.equal(res.status, 403);
     assert.match((await res.json()).error, /^Refused sql/);
@@ -319,7 +289,7 @@ for (const probe of pathProbes) {
 }
 
 Deno.test("POST /api/query answers never name the lake's or the temporary folder's path", async () => {
-  await using t = await seeded();
+  await using t = await seededApp({ sandbox: { rowLimit: 5, timeoutMs: 20_000 } });
   const root = Deno.realPathSync(t.root);
   for (
     const text of [

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { visibleFiles } from "../../lake/mod.ts";
-import { jsonLines, T0, testApp } from "./_app.ts";
+import { fileHashes } from "../_file_hashes.ts";
+import { seededApp, testApp } from "./_app.ts";
 
 type App = Awaited<ReturnType<typeof testApp>>["app"];
 
@@ -15,22 +16,6 @@ function sql(app: App, text: string) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ sql: text }),
   });
-}
-
-async function hashes(...roots: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(dir: string) {
-    for await (const e of Deno.readDir(dir)) {
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else {
-        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-        out.set(path, btoa(String.fromCharCode(...new Uint8Array(digest))));
-      }
-    }
-  }
-  for (const root of roots) await walk(root);
-  return out;
 }
 
 const STATEMENTS = [
@@ -90,21 +75,6 @@ const WRAPPERS: [string, (s: string) => string][] = [
   ["odd whitespace", (s) => `\t\n ${s.replaceAll(" ", " \t\n")}\n\t`],
 ];
 
-async function seeded() {
-  const t = await testApp();
-  const rows = Array.from(
-    { length: 10 },
-    (_, i) => ({ ts: T0 + i * 1000, host: "h", metric: "m", value: i }),
-  );
-  await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(rows),
-  });
-  t.ingest.flush();
-  return t;
-}
-
 Deno.test("The SQL sandbox refuses every write through every wrapper and nothing changes", async () => {
   const cwd = Deno.cwd();
   const work = Deno.realPathSync(await Deno.makeTempDir({ prefix: "perfscope-cwd-" }));
@@ -112,7 +82,7 @@ Deno.test("The SQL sandbox refuses every write through every wrapper and nothing
   await Deno.writeTextFile(`${work}/marker.txt`, "cwd\n");
   Deno.chdir(work); // the query process inherits it: nothing may appear here (e.g. .tmp/)
   try {
-    await using t = await seeded();
+    await using t = await seededApp();
     const root = Deno.realPathSync(t.root);
     const part = visibleFiles(root, "metrics")[0]!;
     const fill = (s: string) =>
@@ -121,7 +91,7 @@ Deno.test("The SQL sandbox refuses every write through every wrapper and nothing
     const probe = "SELECT count(*) AS n, sum(value) AS s FROM samples";
     const answer = await (await sql(t.app, probe)).json();
     const tables = await (await sql(t.app, "SHOW TABLES")).json();
-    const before = await hashes(root, work, evil);
+    const before = await fileHashes(root, work, evil);
     const accepted: string[] = [];
     for (const statement of STATEMENTS) {
       for (const [name, wrap] of WRAPPERS) {
@@ -134,7 +104,7 @@ Deno.test("The SQL sandbox refuses every write through every wrapper and nothing
       }
     }
     assert.deepEqual(accepted, []);
-    assert.deepEqual(await hashes(root, work, evil), before);
+    assert.deepEqual(await fileHashes(root, work, evil), before);
     assert.deepEqual((await (await sql(t.app, probe)).json()).rows, answer.rows);
     assert.deepEqual((await (await sql(t.app, "SHOW TABLES")).json()).rows, tables.rows);
   } finally {
@@ -170,7 +140,7 @@ const READS = [
 
 for (const read of READS) {
   Deno.test(`The SQL sandbox refuses the read outside the lake ${read}`, async () => {
-    await using t = await seeded();
+    await using t = await seededApp();
     const root = Deno.realPathSync(t.root);
     const text = read.replaceAll("PART", visibleFiles(root, "metrics")[0]!)
       .replaceAll("ROOT", root).replaceAll("CWD", Deno.cwd());
