@@ -10,6 +10,7 @@ import { main as capacityMain } from "../../cli/capacity.ts";
 import { main as reportMain } from "../../cli/report.ts";
 import { testApp } from "../web/_app.ts";
 import { missing } from "../_skip.ts";
+import { execute } from "../notebooks/_execute.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -186,42 +187,17 @@ for (const { name, durationMs, stepMs } of lakes) {
 
 /** Runs notebook 03 on the lake and compares the statuses its ranking table printed. */
 async function assertNotebookAgrees(root: string, api: Surface): Promise<void> {
-  const out = await Deno.makeTempDir({ prefix: "perfscope-nb-surfaces-" });
-  try {
-    const { code } = await new Deno.Command("jupyter", {
-      args: [
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=deno",
-        "--ExecutePreprocessor.timeout=600",
-        "--output-dir",
-        out,
-        "notebooks/03_capacity_study.ipynb",
-      ],
-      cwd: new URL("../../", import.meta.url),
-      env: { PERFSCOPE_DATA: root },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assert.equal(code, 0, "notebook 03 failed");
-    const nb = JSON.parse(Deno.readTextFileSync(join(out, "03_capacity_study.ipynb")));
-    const texts: string[] = nb.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? [])
-      .map((o: { data?: Record<string, string[] | string>; text?: string[] | string }) =>
-        [o.data?.["text/plain"] ?? o.text ?? ""].flat().join("")
-      );
-    // the table's plain-text form: a header line, then one tab-separated line per resource
-    const plain = texts.find((t) => t.split("\n")[1]?.startsWith("db1\t"));
-    assert.ok(plain, `notebook 03 printed no ranking:\n${texts.join("\n").slice(0, 2000)}`);
-    const seen = Object.fromEntries(
-      plain.split("\n").slice(1).map((line: string) => {
-        const [host, resource, labels, status, severity] = line.split("\t");
-        return [`${host} ${resource} ${labels}`, `${status}/${severity}`];
-      }),
-    );
-    assert.deepEqual(seen, api.resources, "notebook 03 vs API");
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  const { cells } = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+  const texts = cells.flatMap((c) => c.outputs ?? [])
+    .map((o) => [o.data?.["text/plain"] ?? o.text ?? ""].flat().join(""));
+  // the table's plain-text form: a header line, then one tab-separated line per resource
+  const plain = texts.find((t) => t.split("\n")[1]?.startsWith("db1\t"));
+  assert.ok(plain, `notebook 03 printed no ranking:\n${texts.join("\n").slice(0, 2000)}`);
+  const seen = Object.fromEntries(
+    plain.split("\n").slice(1).map((line: string) => {
+      const [host, resource, labels, status, severity] = line.split("\t");
+      return [`${host} ${resource} ${labels}`, `${status}/${severity}`];
+    }),
+  );
+  assert.deepEqual(seen, api.resources, "notebook 03 vs API");
 }

@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { missing } from "../_skip.ts";
+import { type Cell, cells, execute } from "./_execute.ts";
 
 const dir = new URL("../../notebooks/", import.meta.url);
 const repo = new URL("../../", import.meta.url);
 
-interface Cell {
-  cell_type: string;
-  source: string[] | string;
-  outputs?: { output_type: string; ename?: string; evalue?: string }[];
-  execution_count?: number | null;
-}
-
 function notebooks(): string[] {
   return [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".ipynb"))
     .map((e) => e.name).sort();
-}
-
-function cells(path: string | URL): Cell[] {
-  return JSON.parse(Deno.readTextFileSync(path)).cells as Cell[];
 }
 
 Deno.test("notebooks/ holds at least three notebooks on the Deno kernel", () => {
@@ -48,51 +38,6 @@ Deno.test("notebooks import the project's modules instead of copying code", () =
     assert.match(code, /from "\.\.\/(lake|analytics|reports)\/mod\.ts"/, name);
   }
 });
-
-interface Executed {
-  cells: Cell[];
-  /** Text printed by the cells (stream outputs), in order. */
-  text: string;
-}
-
-/** Executes a notebook headlessly with nbconvert on the Deno kernel into a temporary folder. */
-async function execute(name: string, env: Record<string, string> = {}): Promise<Executed> {
-  const out = await Deno.makeTempDir({ prefix: "perfscope-nb-test-" });
-  try {
-    const { code, stderr } = await new Deno.Command("jupyter", {
-      args: [
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=deno",
-        "--ExecutePreprocessor.timeout=600",
-        "--output-dir",
-        out,
-        join("notebooks", name),
-      ],
-      cwd: repo,
-      env,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const log = new TextDecoder().decode(stderr);
-    assert.equal(code, 0, `nbconvert failed for ${name}:\n${log.slice(-3000)}`);
-    const executed = cells(join(out, name));
-    for (const cell of executed) {
-      if (cell.cell_type !== "code") continue;
-      assert.notEqual(cell.execution_count, null, `${name}: a cell did not run`);
-      const error = cell.outputs?.find((o) => o.output_type === "error");
-      assert.equal(error, undefined, `${name}: ${error?.ename}: ${error?.evalue}`);
-    }
-    const text = executed.flatMap((c) => c.outputs ?? [])
-      .map((o) => [(o as { text?: string | string[] }).text ?? ""].flat().join(""))
-      .join("");
-    return { cells: executed, text };
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
-}
 
 function ettPresent(): boolean {
   try {
