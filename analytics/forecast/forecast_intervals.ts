@@ -4,7 +4,7 @@
  * @module
  */
 
-import { quantile } from "d3";
+import { quantile } from "d3-array";
 import { smoothedMse } from "./forecast_combine.ts";
 
 /** Calibration of {@linkcode calibrateIntervals}: half-width at step h is `q · scale[h]`. */
