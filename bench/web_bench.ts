@@ -31,6 +31,9 @@ const NO_INGEST: IngestSink = {
   write() {
     throw new RangeError("Invalid body: ingest is off in this benchmark");
   },
+  writeBatch() {
+    throw new RangeError("Invalid batch: ingest is off in this benchmark");
+  },
 };
 import type { Sample } from "../collectors/mod.ts";
 

@@ -258,6 +258,41 @@ export class IngestWriter {
     return batch;
   }
 
+  /**
+   * Validates and stores samples that arrive as columns (the receivers: scrape, OTLP, StatsD,
+   * probes) by the same rules and limits as {@linkcode IngestWriter.write}: they are encoded as
+   * ingest lines, so there is one validation path and one spool format.
+   *
+   * @param batch The samples; labels in canonical form (`k=v,…`), `NaN` for no value.
+   * @param options Clock (default: the writer's), and limits that override the writer's.
+   * @returns The samples as validated columns.
+   * @throws {RangeError} On the first bad sample or past a limit; nothing is written.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IngestWriter } from "./mod.ts";
+   * const root = Deno.makeTempDirSync();
+   * const ts = Date.UTC(2024, 0, 1);
+   * const writer = new IngestWriter({ root, sync: false, now: () => ts });
+   * const batch = { ts: [ts], host: ["h"], metric: ["m"], labels: ["a=1"], value: [2] };
+   * assert.equal(writer.writeBatch(batch).labels[0], "a=1");
+   * writer.close();
+   * ```
+   */
+  writeBatch(
+    batch: IngestBatch,
+    options: Omit<ParseIngestLinesOptions, "trusted"> = {},
+  ): IngestBatch {
+    let text = "";
+    for (let i = 0; i < batch.ts.length; i++) {
+      const v = batch.value[i]!;
+      text += `{"ts":${batch.ts[i]},"host":${JSON.stringify(batch.host[i])},"metric":${
+        JSON.stringify(batch.metric[i])
+      },"labels":${JSON.stringify(batch.labels[i])},"value":${Number.isFinite(v) ? v : "null"}}\n`;
+    }
+    return this.write(new TextEncoder().encode(text), options);
+  }
+
   #add(b: IngestBatch, segment: number, replay: boolean): void {
     const n = b.ts.length;
     for (let i = 0; i < n; i++) {

@@ -19,6 +19,16 @@ export interface IngestSink {
    * @throws {RangeError} On a bad line.
    */
   write(body: Uint8Array, options: { now: number }): IngestBatch;
+  /**
+   * Validates samples given as columns (the receivers) by the same rules and makes them durable
+   * (or throws and writes nothing).
+   *
+   * @param batch The samples; labels in canonical form.
+   * @param options Clock (ms) for the timestamp check.
+   * @returns The validated samples.
+   * @throws {RangeError} On a bad sample.
+   */
+  writeBatch(batch: IngestBatch, options: { now: number }): IngestBatch;
 }
 
 /** The app's collaborators. */
