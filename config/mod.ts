@@ -24,3 +24,12 @@ export {
   parseConfig,
 } from "./load_config.ts";
 export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
+export {
+  checkReceiverNames,
+  type InhibitRuleConfig,
+  inhibitRuleSchema,
+  type ReceiverConfig,
+  receiverSchema,
+  type RouteConfig,
+  routeSchema,
+} from "./schema_receivers.ts";

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -89,7 +90,8 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
-});
+  ...notifyKeys,
+}).superRefine(checkReceiverNames);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
 export type PerfscopeConfig = z.output<typeof configSchema>;
