@@ -106,9 +106,11 @@ export async function deliver(
       if (!retryable(res.status)) return { ok: false, attempts: attempt, status, error };
     } catch (e) {
       status = 0;
+      // fetch says "fetch failed" and puts the reason (refused, reset, DNS) in its cause
+      const cause = (e as Error).cause;
       error = timeout.aborted
         ? `Timeout after ${options.timeoutMs ?? 10_000} ms`
-        : (e as Error).message;
+        : `${(e as Error).message}${cause instanceof Error ? `: ${cause.message}` : ""}`;
     }
     if (attempt < attempts) {
       // "equal jitter" (AWS architecture blog, "Exponential Backoff And Jitter"): at least half
