@@ -30,6 +30,7 @@ import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
+import { alertRoutes } from "./routes/api_alerts.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -161,6 +162,21 @@ export function createApp(options: AppOptions): Hono {
     guard(1024),
   );
 
+  // the Alerts page's silence form and backtest post JSON with fetch, like the Reports page
+  const alertPosts = [["/api/silences", 16 * 1024], ["/api/alerts/backtest", 64 * 1024]] as const;
+  for (const [path, max] of alertPosts) {
+    app.on(
+      "POST",
+      path,
+      requireContentType({
+        accept: ["application/json"],
+        hint:
+          `e.g. curl -H 'Content-Type: application/json' -d '{"matchers": ["host=\\"db1\\""], "duration": "2h"}'`,
+      }),
+      guard(max),
+    );
+  }
+
   app.get("/healthz", function healthz(c) {
     const last = options.hub.lastTs;
     return c.json({
@@ -183,6 +199,7 @@ export function createApp(options: AppOptions): Hono {
   const loadCapacity = capacityLoader(options, options.capacity);
   app.route("/", capacityRoutes(loadCapacity));
   app.route("/", pageRoutes(options, loadCapacity));
+  app.route("/", alertRoutes(options));
   app.route("/reports", reportRoutes({ root: options.root ?? "data" }));
   app.route(
     "/",

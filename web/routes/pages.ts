@@ -14,11 +14,11 @@ import type { CapacityAnalysis } from "../../analytics/mod.ts";
 /**
  * Creates the page routes.
  *
- * @param _deps The app's collaborators.
+ * @param deps The app's collaborators.
  * @param loadCapacity The shared, cached capacity loader.
  * @returns A Hono app to mount at the root.
  */
-export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityAnalysis>): Hono {
+export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAnalysis>): Hono {
   return new Hono()
     .get("/", function home(c) {
       return c.redirect("/live");
@@ -33,6 +33,6 @@ export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityA
       return c.html(await capacityPage(await loadCapacity()));
     })
     .get("/alerts", async function alerts(c) {
-      return c.html(await alertsPage());
+      return c.html(await alertsPage(deps));
     });
 }
