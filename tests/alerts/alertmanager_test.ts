@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Notifier } from "../../alerts/mod.ts";
+import { Notifier, type WebhookPayload } from "../../alerts/mod.ts";
 import { missing, which } from "../_skip.ts";
-import { transition } from "./_webhook.ts";
+import { transition, webhookServer } from "./_webhook.ts";
 
 // Debian installs it as prometheus-alertmanager; upstream builds call it alertmanager
 const AM = which("prometheus-alertmanager") ?? which("alertmanager");
@@ -17,12 +17,11 @@ interface AmAlert {
 }
 
 /** A real Alertmanager on a free loopback port, gossip off, storage in a temporary folder. */
-async function startAlertmanager(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startAlertmanager(
+  config = "route:\n  receiver: none\n  group_wait: 1h\nreceivers:\n  - name: none\n",
+): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix: "perfscope-am-" });
-  await Deno.writeTextFile(
-    `${dir}/am.yml`,
-    "route:\n  receiver: none\n  group_wait: 1h\nreceivers:\n  - name: none\n",
-  );
+  await Deno.writeTextFile(`${dir}/am.yml`, config);
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
   listener.close();
@@ -176,6 +175,78 @@ Deno.test({
       assert.ok((notifier.stats().am?.sent ?? 0) >= 2);
     } finally {
       await notifier.close();
+      await am.stop();
+    }
+  },
+});
+
+/** The shape of a JSON value: keys (sorted) and the types of the leaves. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value).sort().map((k) => [k, shape((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return typeof value;
+}
+
+Deno.test({
+  name: "perfscope's webhook payload has exactly the fields and types of Alertmanager's own",
+  ignore,
+  async fn() {
+    await using theirs = webhookServer();
+    await using ours = webhookServer();
+    const am = await startAlertmanager(
+      `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 50ms\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${theirs.url}\n`,
+    );
+    const pusher = new Notifier({
+      receivers: [{ name: "am", alertmanager: am.url }],
+      route: { receiver: "am" },
+      log: () => {},
+    });
+    const direct = new Notifier({
+      receivers: [{ name: "hook", webhook: ours.url }],
+      route: { receiver: "hook" },
+      log: () => {},
+    });
+    try {
+      const t = transition(LABELS, "firing", Date.now(), { annotations: { summary: "slow" } });
+      pusher.handle([t]);
+      direct.handle([t]);
+      await theirs.waitFor(1);
+      await ours.waitFor(1);
+      const a = theirs.received[0]!.body as WebhookPayload;
+      const b = ours.received[0]!.body as WebhookPayload;
+      assert.deepEqual(shape(b), shape(a));
+      assert.equal(b.groupKey, a.groupKey);
+      assert.deepEqual(
+        [
+          b.version,
+          b.status,
+          b.groupLabels,
+          b.commonLabels,
+          b.commonAnnotations,
+          b.truncatedAlerts,
+        ],
+        [
+          a.version,
+          a.status,
+          a.groupLabels,
+          a.commonLabels,
+          a.commonAnnotations,
+          a.truncatedAlerts,
+        ],
+      );
+      const [x, y] = [a.alerts[0]!, b.alerts[0]!];
+      assert.deepEqual(
+        [y.status, y.labels, y.annotations, y.endsAt],
+        [x.status, x.labels, x.annotations, x.endsAt],
+      );
+      assert.equal(Date.parse(y.startsAt), Date.parse(x.startsAt));
+    } finally {
+      await pusher.close();
+      await direct.close();
       await am.stop();
     }
   },
