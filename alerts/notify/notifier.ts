@@ -358,12 +358,15 @@ export class Notifier {
       );
     }
     receiver.queue.push({ url, body });
-    if (!receiver.running) void this.#run(receiver);
+    if (!receiver.running) {
+      receiver.running = true;
+      this.#busy++;
+      // started after the caller's turn: even building the request is not the engine's cost
+      queueMicrotask(() => void this.#run(receiver));
+    }
   }
 
   async #run(receiver: Receiver): Promise<void> {
-    receiver.running = true;
-    this.#busy++;
     try {
       for (let job = receiver.queue.shift(); job; job = receiver.queue.shift()) {
         const result = await deliver(job.url, job.body, {

@@ -418,15 +418,21 @@ Deno.test("handle() returns while the receiver hangs, and a full queue drops the
   const gate = new Promise<void>((resolve) => release = resolve);
   await using hook = webhookServer(() => gate);
   const notifier = notifierFor(hook.url, { group_by: ["host"] }, { queueSize: 2 });
-  const hosts = Array.from({ length: 6 }, (_, i) => `h${i}`);
-  for (const h of hosts) notifier.handle([transition({ ...HOT, host: h }, "firing", T0)]);
-  await hook.waitFor(1);
-  // the first is being sent; two wait in the queue; three were dropped
-  assert.equal(notifier.stats().ops?.dropped, 3);
-  release();
+  try {
+    const hosts = Array.from({ length: 6 }, (_, i) => `h${i}`);
+    for (const h of hosts) notifier.handle([transition({ ...HOT, host: h }, "firing", T0)]);
+    // sending starts after the caller's turn: by then the queue holds the last two
+    assert.equal(hook.received.length, 0);
+    assert.equal(notifier.stats().ops?.dropped, 4);
+    await hook.waitFor(1);
+    notifier.handle([transition({ ...HOT, host: "h6" }, "firing", T0)]);
+    assert.equal(notifier.stats().ops?.dropped, 4, "one is being sent, one waits: room for h6");
+  } finally {
+    release();
+  }
   await notifier.idle();
   await notifier.close();
-  assert.deepEqual(bodies(hook).map((b) => b.groupLabels.host), ["h0", "h4", "h5"]);
+  assert.deepEqual(bodies(hook).map((b) => b.groupLabels.host), ["h4", "h5", "h6"]);
 });
 
 Deno.test("pending and nodata changes notify nothing; a resolve never announced as firing is not sent", async () => {
