@@ -117,3 +117,22 @@ Deno.test("a route needs a receiver at the top, receivers need a route, and dura
     /unknown key "grup_by" in route/,
   );
 });
+
+Deno.test("the commented notifications block of examples/perfscope.yaml validates once uncommented", async () => {
+  const text = await Deno.readTextFile("examples/perfscope.yaml");
+  const block = text.slice(text.indexOf("# receivers:")).split("\n")
+    .map((line) => line.replace(/^# ?/, "")).join("\n");
+  const config = parseConfig(block);
+  assert.deepEqual(config.receivers?.map((r) => r.name), ["ops", "am"]);
+  assert.equal(config.route?.routes?.[0]?.receiver, "am");
+  assert.equal(config.inhibit_rules?.length, 1);
+});
+
+Deno.test("the README's Notifications example validates", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const section = readme.slice(readme.indexOf("### Notifications"));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  const config = parseConfig(yaml, "README.md");
+  assert.equal(config.route?.receiver, "ops");
+  assert.equal(config.receivers?.[1]?.alertmanager, "http://127.0.0.1:9093");
+});
