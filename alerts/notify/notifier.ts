@@ -236,7 +236,7 @@ export class Notifier {
     };
   }
 
-  #enter(alert: NotifyAlert): void {
+  #enter(alert: NotifyAlert, notified = false): void {
     if (!this.#route) return;
     const now = this.#now();
     for (const node of matchRoutes(this.#route, alert.labels)) {
@@ -265,7 +265,32 @@ export class Notifier {
         this.#groups.set(id, group);
       }
       group.alerts.set(alert.fingerprint, alert);
+      if (notified) {
+        // announced before the restart: not new, but its resolution and repeats are due
+        group.lastFiring.add(alert.fingerprint);
+        group.lastSentAt = now;
+        group.nextFlush = now + node.groupIntervalMs;
+      }
     }
+  }
+
+  /**
+   * Takes the alerts that were firing before a restart (the engine's restored state) as already
+   * notified: they are not announced again as new, but their resolution is sent, repeats
+   * continue after `repeat_interval`, and Alertmanager receivers get them re-sent at once.
+   *
+   * @param instances The engine's instances after it restored its state; those not firing are
+   * skipped.
+   */
+  resume(instances: readonly AlertTransition["instance"][]): void {
+    for (const instance of instances) {
+      if (instance.state !== "firing" || this.#firing.has(instance.fingerprint)) continue;
+      const started = Number.isFinite(instance.firedAt) ? instance.firedAt : this.#now();
+      const alert = this.#alert(instance, started, NaN);
+      this.#firing.set(alert.fingerprint, alert);
+      this.#enter(alert, true);
+    }
+    this.tick();
   }
 
   /**

@@ -456,3 +456,24 @@ Deno.test("a route naming an undefined receiver is refused when the notifier is 
     /Unknown receiver "ghost" in route \{\}/,
   );
 });
+
+Deno.test("after a restart, resumed firing alerts are not announced again, but their resolution is sent", async () => {
+  await using hook = webhookServer();
+  const clock = { now: T0 };
+  const notifier = notifierFor(hook.url, { group_interval: 10_000 }, { clock });
+  const firing = transition(HOT, "firing", T0 - 3_600_000).instance;
+  notifier.resume([firing, transition({ ...HOT, host: "db9" }, "pending", T0).instance]);
+  notifier.tick();
+  await notifier.idle();
+  assert.equal(hook.received.length, 0);
+  clock.now = T0 + 5000;
+  notifier.handle([transition(HOT, "resolved", clock.now, { firedAt: T0 - 3_600_000 })]);
+  clock.now = T0 + 10_000;
+  notifier.tick();
+  await notifier.idle();
+  await notifier.close();
+  assert.deepEqual(
+    bodies(hook).map((b) => [b.status, b.alerts[0]?.startsAt, b.alerts[0]?.endsAt]),
+    [["resolved", "2023-12-31T23:00:00.000Z", "2024-01-01T00:00:05.000Z"]],
+  );
+});
