@@ -30,3 +30,4 @@ export {
   ZERO_TIME,
 } from "./notify/payload.ts";
 export { deliver, type DeliverOptions, type DeliverResult } from "./notify/deliver.ts";
+export { openNotifications, type OpenNotificationsOptions } from "./notify/open_notifications.ts";
