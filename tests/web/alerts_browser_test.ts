@@ -15,7 +15,14 @@ Deno.test({
     const firing: AlertInstance = {
       rule: "HighLoad",
       fingerprint: "0123456789abcdef",
-      labels: { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" },
+      labels: {
+        alertname: "HighLoad",
+        severity: "critical",
+        host: "db1",
+        // label values come from pushed samples: the page must show them as text
+        path: "<img src=x onerror=window.pwned=1>",
+        window: "1m",
+      },
       annotations: { summary: "load 5.5 on db1" },
       state: "inactive",
       value: NaN,
@@ -71,7 +78,10 @@ Deno.test({
       const link = await row.locator("a").getAttribute("href") ?? "";
       const q = new URL(link, "http://x").searchParams;
       assert.equal(q.get("metric"), "load_average");
-      assert.equal(q.get("series"), "db1|window=1m");
+      assert.equal(q.get("series"), "db1|path=<img src=x onerror=window.pwned=1>,window=1m");
+      assert.match(text, /path="<img src=x onerror=window.pwned=1>"/);
+      assert.equal(await page.locator("main img").count(), 0);
+      assert.equal(await page.evaluate("window.pwned"), undefined);
       assert.match(await page.textContent("#alerts-meta") ?? "", /^1 firing, 0 pending/);
       // the history timeline: one Plot chart with the pending and firing bars
       await page.waitForSelector("#timeline svg");
