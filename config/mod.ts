@@ -30,6 +30,7 @@ export {
   inhibitRuleSchema,
   type ReceiverConfig,
   receiverSchema,
+  regexProblem,
   type RouteConfig,
   routeSchema,
 } from "./schema_receivers.ts";

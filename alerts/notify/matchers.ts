@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { regexProblem } from "../../config/mod.ts";
 
 /** A matcher's operator. */
 export type MatchOp = "=" | "!=" | "=~" | "!~";
@@ -52,7 +53,8 @@ export function parseMatcher(text: string): Matcher {
  *
  * @param matcher The matcher.
  * @returns It with a `test(labels)` method; a missing label reads as the empty string.
- * @throws {RangeError} On a bad regular expression or a value over 1024 characters.
+ * @throws {RangeError} On a bad or unsafe regular expression (nested quantifiers, backreferences,
+ * lookarounds: see `regexProblem`) or a value over 1024 characters.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -77,16 +79,11 @@ export function compileMatcher(matcher: Matcher): CompiledMatcher {
   if (op === "=" || op === "!=") {
     test = op === "=" ? (v) => v === value : (v) => v !== value;
   } else {
-    let re: RegExp;
-    try {
-      re = new RegExp(`^(?:${value})$`);
-    } catch (error) {
-      throw new RangeError(
-        `Invalid regular expression ${JSON.stringify(value)}: ${
-          (error as Error).message.replace(/^.*: /, "")
-        }`,
-      );
+    const why = regexProblem(value);
+    if (why !== undefined) {
+      throw new RangeError(`Invalid regular expression ${JSON.stringify(value)}: ${why}`);
     }
+    const re = new RegExp(`^(?:${value})$`);
     test = op === "=~" ? (v) => re.test(v) : (v) => !re.test(v);
   }
   return { name, op, value, test: (labels) => test(labels[name] ?? "") };

@@ -88,3 +88,27 @@ Deno.test("expired silences are dropped after the retention, and a pending one s
   await store.create({ matchers: [{ name: "a", op: "=", value: "3" }], endsAt: now + 10 });
   assert.ok(!store.list().some((s) => s.id === old.id));
 });
+
+Deno.test("regular expressions that could backtrack exponentially, or are not RE2, are refused", () => {
+  for (
+    const value of [
+      "(a+)+",
+      "(a*)*b",
+      "(\\w+\\s?)*$",
+      "(x{2,})+",
+      "(a|aa)+(b+)*",
+      "(a)\\1",
+      "a(?=b)",
+      "(?<!x)y",
+    ]
+  ) {
+    assert.throws(
+      () => compileMatcher({ name: "x", op: "=~", value }),
+      /Invalid regular expression .*(nested quantifier|not supported)/,
+      value,
+    );
+  }
+  for (const value of ["db[0-9]+", "(db|web)-[a-z]+", "a{2,3}", "(ab)+", "\\(a+\\)+", "[(]a+[)]"]) {
+    assert.doesNotThrow(() => compileMatcher({ name: "x", op: "=~", value }), value);
+  }
+});

@@ -171,6 +171,7 @@ Deno.test("POST /api/silences refuses bad input with a 4xx that says what is wro
     [{ matchers: ["no matcher here"], duration: "1h" }, 400, /Invalid matcher/],
     [{ matchers: ['host=~".*"'], duration: "1h" }, 400, /must not match the empty value/],
     [{ matchers: ['host=~"("'], duration: "1h" }, 400, /Invalid regular expression/],
+    [{ matchers: ['host=~"(a+)+x"'], duration: "1h" }, 400, /nested quantifier/],
     [{ matchers: ['host="a"'], endsAt: NOW - 1 }, 400, /must end after it starts/],
     [{ matchers: ['host="a"'], duration: "1h", extra: 1 }, 400, /Invalid json/],
     ["{not json", 400, /Malformed JSON|Invalid|JSON/i],
