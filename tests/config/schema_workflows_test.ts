@@ -77,7 +77,7 @@ const bad: [string, string][] = [
   ['schedule:\n  train: "nope"\n', 'x.yaml:2:10: schedule.train: invalid cron expression "nope"'],
   [
     "blackouts:\n  - {start: 2026-12-24T00:00Z, end: tomorrow}\n",
-    "x.yaml:2:37: blackouts[0]: expected {start, end} or {cron, duration}",
+    'x.yaml:2:37: blackouts[0].end: invalid time "tomorrow"',
   ],
   ["actions:\n  - name: x\n    argv: []\n", "x.yaml:3:11: actions[0].argv: must name a program"],
 ];
