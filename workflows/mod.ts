@@ -1,0 +1,31 @@
+/**
+ * Workflows: triggers (alerts, schedules, recommendations) → steps (webhook, allowlisted command,
+ * renice, cgroup, sysctl, maintenance jobs), run dry unless enabled, within rate limits,
+ * stabilization, concurrency and approval rules, with rollback; the append-only audit log; the
+ * cron scheduler of maintenance jobs; maintenance windows and load-balancing advice from the
+ * lake's forecasts.
+ *
+ * @module
+ */
+export {
+  type AuditEntry,
+  AuditLog,
+  type AuditLogOptions,
+  type AuditMode,
+  type AuditRecord,
+  type AuditResult,
+  mergeRecords,
+} from "./audit_log.ts";
+export { type CommandOutcome, runCommand, type RunCommandOptions } from "./run_command.ts";
+export { type MaintenanceJob, type MaintenanceJobs, planStep, type StepEnv } from "./plan_step.ts";
+export { parseSize, planCgroup, type PlanCgroupOptions, psiSomeAvg10 } from "./plan_cgroup.ts";
+export { planRenice, type PlanReniceOptions } from "./plan_renice.ts";
+export { planSysctl } from "./plan_sysctl.ts";
+export type { StepPlan, TriggerEvent, UndoRecord } from "./step_plan.ts";
+export { undoAction } from "./undo_action.ts";
+export {
+  type PendingApproval,
+  Workflows,
+  type WorkflowsOptions,
+  type WorkflowStatus,
+} from "./workflows.ts";
