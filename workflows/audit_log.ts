@@ -269,5 +269,6 @@ export function mergeRecords(records: readonly AuditRecord[]): AuditEntry[] {
       });
     }
   }
-  return [...byId.values()].sort((a, b) => b.startedAt - a.startedAt);
+  // newest first; records of the same millisecond stay in reverse order of writing
+  return [...byId.values()].reverse().sort((a, b) => b.startedAt - a.startedAt);
 }
