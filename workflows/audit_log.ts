@@ -137,11 +137,21 @@ export class AuditLog {
     };
     Deno.mkdirSync(this.dir, { recursive: true });
     const file = Deno.openSync(`${this.dir}/audit-${dayOf(full.ts)}.jsonl`, {
+      read: true,
       append: true,
       create: true,
     });
     try {
-      const bytes = new TextEncoder().encode(JSON.stringify(full) + "\n");
+      // a line torn by a crash mid-write is ended first, so this record stands on its own line
+      const size = file.statSync().size;
+      let lead = "";
+      if (size > 0) {
+        const last = new Uint8Array(1);
+        file.seekSync(size - 1, Deno.SeekMode.Start);
+        file.readSync(last);
+        if (last[0] !== 10) lead = "\n";
+      }
+      const bytes = new TextEncoder().encode(lead + JSON.stringify(full) + "\n");
       let done = 0;
       while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
       file.syncSync();
