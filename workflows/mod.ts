@@ -29,3 +29,10 @@ export {
   type WorkflowsOptions,
   type WorkflowStatus,
 } from "./workflows.ts";
+export {
+  type JobRun,
+  type JobStatus,
+  type ScheduledJob,
+  Scheduler,
+  type SchedulerOptions,
+} from "./scheduler.ts";
