@@ -36,3 +36,25 @@ export {
   Scheduler,
   type SchedulerOptions,
 } from "./scheduler.ts";
+export {
+  forecastLoad,
+  historySpan,
+  type LoadForecast,
+  profileConfidence,
+  profileForecast,
+  readLoad,
+  type ReadLoadOptions,
+} from "./load_profile.ts";
+export {
+  blackoutIntervals,
+  findMaintenanceWindow,
+  type MaintenanceWindow,
+  type MaintenanceWindowOptions,
+  type WindowCandidate,
+} from "./maintenance_window.ts";
+export {
+  type BalanceAdvice,
+  balanceAdvice,
+  type BalanceOptions,
+  type HostLoad,
+} from "./balance_advice.ts";
