@@ -58,3 +58,4 @@ export {
   type BalanceOptions,
   type HostLoad,
 } from "./balance_advice.ts";
+export { auditView } from "./audit_view.ts";
