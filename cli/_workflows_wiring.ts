@@ -9,7 +9,7 @@
 import { analyzeCapacity, lakeSource } from "../analytics/mod.ts";
 import type { PerfscopeConfig } from "../config/mod.ts";
 import type { Lake } from "../lake/mod.ts";
-import type { WorkflowsDeps } from "../web/routes/api_workflows.ts";
+import type { WorkflowsDeps } from "../web/mod.ts";
 import {
   AuditLog,
   type MaintenanceJobs,
