@@ -91,3 +91,15 @@ for (const [text, expected] of bad) {
     });
   });
 }
+
+Deno.test("the README's workflows example and the example file's commented block are valid config", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const section = readme.slice(readme.indexOf("### Workflows, scheduler and maintenance"));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+  const config = parseConfig(yaml, "README.md");
+  assert.equal(config.workflows?.[0]?.steps.length, 5);
+  const example = await Deno.readTextFile("examples/perfscope.yaml");
+  const block = example.slice(example.indexOf("# actions:")).split("\n")
+    .map((l) => l.replace(/^# ?/, "")).join("\n");
+  assert.equal(parseConfig(block, "example").workflows?.[0]?.name, "calm-cpu-hog");
+});
