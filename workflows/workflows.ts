@@ -15,7 +15,7 @@ import type { WorkflowConfig } from "../config/mod.ts";
 import { writeFileAtomic } from "../lake/mod.ts";
 import { AuditLog, type AuditMode } from "./audit_log.ts";
 import { planStep, type StepEnv } from "./plan_step.ts";
-import type { StepPlan, TriggerEvent, UndoRecord } from "./step_plan.ts";
+import { refusedPlan, type StepPlan, type TriggerEvent, type UndoRecord } from "./step_plan.ts";
 import { undoAction } from "./undo_action.ts";
 
 /** Options of {@linkcode Workflows}. */
@@ -64,6 +64,7 @@ interface Persisted {
   written: Record<string, { value: string; at: number; workflow: string }>;
   actions: Record<string, number[]>;
   lastActionAt: Record<string, number>;
+  pending?: Record<string, PendingApproval & { event: TriggerEvent }>;
   undo: Record<
     string,
     { workflow: string; what: string; at: number; undo: UndoRecord; key?: string }
@@ -77,6 +78,7 @@ interface Runtime {
 }
 
 const HOUR = 3_600_000;
+const LOCAL = new Set(["renice", "cgroup", "sysctl", "command"]);
 const QUEUE_MAX = 16;
 
 /**
@@ -129,6 +131,10 @@ export class Workflows {
     } catch {
       // first start (or an unreadable state): nothing written yet, nothing to back off from
     }
+    // approvals wait across a restart (and expire on time, audited)
+    for (const [id, p] of Object.entries(this.#state.pending ?? {})) {
+      if (this.#byName.has(p.workflow)) this.#pending.set(id, p);
+    }
   }
 
   get #statePath(): string {
@@ -136,6 +142,7 @@ export class Workflows {
   }
 
   #save(): void {
+    this.#state.pending = Object.fromEntries(this.#pending);
     Deno.mkdirSync(`${this.#o.root}/workflows`, { recursive: true });
     writeFileAtomic(this.#statePath, new TextEncoder().encode(JSON.stringify(this.#state)));
   }
@@ -283,6 +290,7 @@ export class Workflows {
         expiresAt: at + (w.approval_expires ?? HOUR),
         event,
       });
+      this.#save();
       return;
     }
     this.#track(this.#run(w, event));
@@ -300,6 +308,7 @@ export class Workflows {
     for (const [id, p] of this.#pending) {
       if (p.expiresAt > now) continue;
       this.#pending.delete(id);
+      this.#save();
       this.audit.decide({
         workflow: p.workflow,
         who: "workflows",
@@ -324,6 +333,7 @@ export class Workflows {
     const p = this.#pending.get(id);
     if (!p) return undefined;
     this.#pending.delete(id);
+    this.#save();
     const w = this.#byName.get(p.workflow)!;
     this.audit.decide({
       workflow: w.name,
@@ -382,7 +392,16 @@ export class Workflows {
     let acted = false;
     try {
       for (const step of w.steps) {
-        const plans = await planStep(step, event, w.name, this.#o);
+        // renice, cgroup, sysctl and commands act on this machine: never for another host's alert
+        const plans = LOCAL.has(step.kind) && event.host !== this.#host
+          ? [
+            refusedPlan(
+              step.kind,
+              `${step.kind} on ${this.#host}`,
+              `The trigger is about host ${event.host}, this is ${this.#host}: local steps act only on their own host`,
+            ),
+          ]
+          : await planStep(step, event, w.name, this.#o);
         for (const plan of plans) {
           const r = await this.#act(w, plan, base, key);
           if (r === "acted") acted = true;

@@ -344,3 +344,37 @@ Deno.test("A recommendation triggers its workflow once per appearance", async ()
   assert.equal(entries[0]!.outcome, "advice");
   assert.match(entries[0]!.why, /recommendation memory-pressure:h1/);
 });
+
+Deno.test("Local steps (renice, cgroup, sysctl, command) refuse to act for another host's alert", async () => {
+  const { wf, value } = await setup({ enabled: true });
+  wf.onAlerts([transition("Swap", "firing", 0, "db7")]);
+  await wf.idle();
+  assert.equal(await value(), "60");
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "refused");
+  assert.match(entry!.detail!, /The trigger is about host db7, this is h1/);
+});
+
+Deno.test("A pending approval survives a restart and can be approved afterwards", async () => {
+  const { wf, root, sys, c, value } = await setup({ enabled: true, approval: true });
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  const [pending] = wf.pending();
+  const again = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: c.now,
+    workflows: [{
+      name: "w",
+      trigger: { alert: "Swap" },
+      enabled: true,
+      approval: true,
+      steps: [swappiness("10")],
+    }],
+  });
+  assert.deepEqual(again.pending().map((p) => p.id), [pending!.id]);
+  assert.equal(again.approve(pending!.id, "carol"), "w");
+  await again.idle();
+  assert.equal(await value(), "10");
+  assert.deepEqual(again.pending(), []);
+});
