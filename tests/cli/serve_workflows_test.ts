@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startServe } from "../_serve.ts";
-import { maintenanceJobs, runCliJob } from "../../cli/_workflows_wiring.ts";
-import { simulateHost } from "../../lake/mod.ts";
+import { maintenanceJobs, runCliJob, startWorkflows } from "../../cli/_workflows_wiring.ts";
+import { openLake, simulateHost } from "../../lake/mod.ts";
 
 Deno.test("serve runs the scheduler: compaction and the configured jobs appear in /api/schedule, workflows in /api/workflows", async () => {
   const root = await Deno.makeTempDir();
@@ -68,4 +68,46 @@ Deno.test("A failing job's error is the child's last stderr line; the backtest n
     jobs.backtest!(new AbortController().signal),
     /cli\/alerts.ts is missing|needs a config file/,
   );
+});
+
+Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and the recommendations job on the injected clock", async () => {
+  const root = await Deno.makeTempDir();
+  const lake = await openLake({ root });
+  let t = Date.UTC(2026, 0, 5, 2, 59);
+  const runtime = startWorkflows({
+    root,
+    lake,
+    compact: false,
+    now: () => t,
+    log: () => {},
+    config: {
+      workflows: [
+        { name: "nightly", trigger: { schedule: "0 3 * * *" }, steps: [{ kind: "compact" }] },
+        {
+          name: "on-rec",
+          trigger: { recommendation: "memory-pressure" },
+          steps: [{ kind: "train" }],
+        },
+      ],
+    },
+  });
+  try {
+    assert.deepEqual(runtime.scheduler.status().map((j) => j.name), [
+      "workflow:nightly",
+      "recommendations",
+    ]);
+    t = Date.UTC(2026, 0, 5, 3, 0, 1);
+    await runtime.scheduler.tick();
+    const jobs = runtime.scheduler.status();
+    assert.deepEqual(jobs.map((j) => [j.name, j.lastRun?.outcome, j.lastRun?.detail]), [
+      ["workflow:nightly", "ok", "advice"],
+      ["recommendations", "ok", "0 recommendation(s)"],
+    ]);
+    const advice = (await runtime.workflows!.audit.read()).find((e) => e.workflow === "nightly");
+    assert.equal(advice!.outcome, "advice");
+    assert.equal(advice!.what, "compact (maintenance)");
+  } finally {
+    await runtime.stop();
+    lake.close();
+  }
 });

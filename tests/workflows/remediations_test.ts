@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { getPriority } from "node:os";
-import { planCgroup, planRenice, psiSomeAvg10, Workflows } from "../../workflows/mod.ts";
+import {
+  planCgroup,
+  planRenice,
+  planSysctl,
+  psiSomeAvg10,
+  undoAction,
+  Workflows,
+} from "../../workflows/mod.ts";
 import { manual } from "./_helpers.ts";
 
 const signal = new AbortController().signal;
@@ -192,3 +199,34 @@ Deno.test("An enabled cgroup workflow steps toward the target run by run and rol
   for (const id of wf.states()[0]!.reversible.reverse()) await wf.rollback(id);
   assert.equal((await Deno.readTextFile(file)).trim(), "100");
 });
+
+Deno.test("sysctl refuses a key that would leave /proc/sys or does not exist, and is a no-op at the value", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(`${root}/vm`);
+  await Deno.writeTextFile(`${root}/vm/swappiness`, "10\n");
+  assert.match((await planSysctl("vm..x", "1", root)).refused!, /Invalid sysctl key/);
+  assert.match((await planSysctl("vm.nope", "1", root)).refused!, /Cannot read/);
+  assert.match((await planSysctl("vm.swappiness", "10", root)).noop!, /is 10 already/);
+});
+
+Deno.test("undoAction() on a renice leaves an exited or since-changed process alone", async () => {
+  const pid = await orphanSleep();
+  try {
+    const p = await readProcStart(pid);
+    assert.match(
+      await undoAction({ kind: "renice", pid, starttime: "0", nice: 0, expect: 5 }),
+      /has exited: nothing to undo/,
+    );
+    assert.match(
+      await undoAction({ kind: "renice", pid, starttime: p, nice: 0, expect: 5 }),
+      /^Changed by someone else since our change: we set nice 5, it is 0/,
+    );
+  } finally {
+    Deno.kill(pid, "SIGKILL");
+  }
+});
+
+async function readProcStart(pid: number): Promise<string> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+}
