@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { simulateHost } from "../../lake/mod.ts";
 import { Scheduler, Workflows } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
+import { auditSection } from "../../web/mod.ts";
 
 const json = { "content-type": "application/json" };
 
@@ -147,4 +148,26 @@ Deno.test("GET /api/workflows without workflows configured answers empty lists",
   });
   assert.deepEqual(await (await t.app.request("/api/schedule")).json(), { jobs: [] });
   assert.equal((await t.app.request("/assets/workflows.js")).status, 200);
+});
+
+Deno.test("auditSection() takes the bare entry list too and escapes what it shows", async () => {
+  const html = String(
+    await auditSection([{
+      id: "1",
+      ts: 0,
+      startedAt: 0,
+      phase: "decision",
+      workflow: "w",
+      who: "workflow:w",
+      what: "<script>alert(1)</script>",
+      why: "x",
+      mode: "dry-run",
+      host: "h",
+      pid: 1,
+      outcome: "advice",
+    }]),
+  );
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.doesNotMatch(html, /<script>alert/);
+  assert.match(html, /dry-run/);
 });

@@ -26,6 +26,10 @@ export interface AuditSectionData {
   workflows?: readonly WorkflowStatus[];
 }
 
+function isEntries(x: AuditSectionData | readonly AuditEntry[]): x is readonly AuditEntry[] {
+  return Array.isArray(x);
+}
+
 function time(ms: number) {
   return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
 }
@@ -33,7 +37,7 @@ function time(ms: number) {
 /**
  * Renders the fragment.
  *
- * @param data Entries, pending approvals, workflow states.
+ * @param input Entries, pending approvals, workflow states; or just the entries (newest first).
  * @returns The HTML (escaped).
  * @example
  * ```ts
@@ -47,8 +51,9 @@ function time(ms: number) {
  * ```
  */
 export function auditSection(
-  data: AuditSectionData,
+  input: AuditSectionData | readonly AuditEntry[],
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const data: AuditSectionData = isEntries(input) ? { entries: input } : input;
   const pending = data.pending ?? [];
   const reversible = new Set((data.workflows ?? []).flatMap((w) => w.reversible));
   const workflows = data.workflows ?? [];
