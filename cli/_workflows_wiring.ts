@@ -135,7 +135,9 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
   const { root, config } = options;
   const now = options.now ?? Date.now;
   const jobs = maintenanceJobs(root, config, options.configPath);
-  const audit = new AuditLog(root, { now });
+  // the host name the collector writes (collect.host) is the one alerts carry in their labels
+  const host = config.collect?.host ?? Deno.hostname();
+  const audit = new AuditLog(root, { now, host });
   const workflows = config.workflows?.length
     ? new Workflows({
       root,
@@ -144,6 +146,7 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
       jobs,
       audit,
       now,
+      host,
     })
     : undefined;
   const schedule = config.schedule ?? {};
