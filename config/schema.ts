@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -89,7 +90,8 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
-});
+  ...workflowsKeys,
+}).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
 export type PerfscopeConfig = z.output<typeof configSchema>;
