@@ -34,3 +34,16 @@ export {
   type RouteConfig,
   routeSchema,
 } from "./schema_receivers.ts";
+export {
+  type ActionConfig,
+  actionSchema,
+  type BlackoutConfig,
+  blackoutSchema,
+  cronExpression,
+  type ScheduleConfig,
+  scheduleSchema,
+  type StepConfig,
+  stepSchema,
+  type WorkflowConfig,
+  workflowSchema,
+} from "./schema_workflows.ts";

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
+import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -91,7 +92,8 @@ export const configSchema = z.strictObject({
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
   ...notifyKeys,
-}).superRefine(checkReceiverNames);
+  ...workflowsKeys,
+}).superRefine(checkReceiverNames).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
 export type PerfscopeConfig = z.output<typeof configSchema>;

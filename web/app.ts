@@ -31,6 +31,7 @@ import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
 import { alertRoutes } from "./routes/api_alerts.ts";
+import { workflowRoutes } from "./routes/api_workflows.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -161,6 +162,15 @@ export function createApp(options: AppOptions): Hono {
     }),
     guard(1024),
   );
+  app.on(
+    "POST",
+    ["/api/workflows/approve", "/api/workflows/rollback"],
+    requireContentType({
+      accept: ["application/json"],
+      hint: `like {"id": "…"}, e.g. curl -H 'Content-Type: application/json' -d '{"id": "…"}'`,
+    }),
+    guard(1024),
+  );
 
   // the Alerts page's silence form and backtest post JSON with fetch, like the Reports page
   const alertPosts = [["/api/silences", 16 * 1024], ["/api/alerts/backtest", 64 * 1024]] as const;
@@ -209,6 +219,16 @@ export function createApp(options: AppOptions): Hono {
       ...(options.now && { now: options.now }),
       ...(options.reportTimeoutMs !== undefined && { timeoutMs: options.reportTimeoutMs }),
       ...(options.capacity && { capacity: options.capacity }),
+    }),
+  );
+
+  app.route(
+    "/",
+    workflowRoutes({
+      lake: options.lake,
+      root: options.root ?? "data",
+      ...(options.now && { now: options.now }),
+      ...options.workflows,
     }),
   );
 

@@ -8,6 +8,7 @@ import type { AlertInstance, AlertTransition, Notifier, SilenceStore } from "../
 import type { IngestBatch, Lake } from "../lake/mod.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
+import type { WorkflowsDeps } from "./routes/api_workflows.ts";
 
 /** Where `/api/ingest` bodies go: the lake's `IngestWriter` (validate, spool, batch to Parquet). */
 export interface IngestSink {
@@ -89,4 +90,6 @@ export interface WebDeps {
   silences?: SilenceStore;
   /** Rule backtest over the lake, for `POST /api/alerts/backtest` (the alerts engine's replay). */
   backtest?: BacktestFn;
+  /** Workflows runner, scheduler and blackouts (`/api/workflows`, `/api/schedule`, …). */
+  workflows?: WorkflowsDeps;
 }

@@ -48,6 +48,8 @@ function emptyState(): HtmlEscapedString | Promise<HtmlEscapedString> {
  * `/api/silences`.
  *
  * @param deps The app's collaborators; without `alerts` the page shows the empty state.
+ * @param workflows The workflows section (audit log, approvals: `auditSection`), which fills the
+ * `<section id="workflows">` slot; default the empty slot.
  * @returns The page.
  * @example
  * ```ts
@@ -60,8 +62,12 @@ function emptyState(): HtmlEscapedString | Promise<HtmlEscapedString> {
  */
 export function alertsPage(
   deps: Pick<WebDeps, "alerts" | "backtest">,
+  workflows?: HtmlEscapedString,
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
-  if (!deps.alerts) return layout({ title: "Alerts", body: html`<h1>Alerts</h1>${emptyState()}` });
+  const slot = workflows ?? html`<section id="workflows"></section>`;
+  if (!deps.alerts) {
+    return layout({ title: "Alerts", body: html`<h1>Alerts</h1>${emptyState()}${slot}` });
+  }
   const ranges = HISTORY_RANGES.map(([name, ms]) =>
     html`<button type="button" data-range="${name}" data-ms="${ms}">${name}</button>`
   );
@@ -157,7 +163,7 @@ export function alertsPage(
       </form>
       <div class="chart" id="backtest-chart"></div>
     </section>
-    <section id="workflows"></section>
+    ${slot}
   `;
   return layout({
     title: "Alerts",

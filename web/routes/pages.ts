@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { WebDeps } from "../deps.ts";
 import { alertsPage } from "../pages/alerts_page.ts";
+import { loadAuditSection } from "../pages/_audit_section.ts";
 import { capacityPage } from "../pages/capacity_page.ts";
 import { explorePage } from "../pages/explore_page.ts";
 import { livePage } from "../pages/live_page.ts";
@@ -33,6 +34,6 @@ export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAn
       return c.html(await capacityPage(await loadCapacity()));
     })
     .get("/alerts", async function alerts(c) {
-      return c.html(await alertsPage(deps));
+      return c.html(await alertsPage(deps, await loadAuditSection(deps)));
     });
 }
