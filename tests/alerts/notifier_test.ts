@@ -477,3 +477,20 @@ Deno.test("after a restart, resumed firing alerts are not announced again, but t
     [["resolved", "2023-12-31T23:00:00.000Z", "2024-01-01T00:00:05.000Z"]],
   );
 });
+
+Deno.test("a receiver's headers go with every request, and generatorURL is the caller's", async () => {
+  await using hook = webhookServer();
+  const notifier = new Notifier({
+    receivers: [{ name: "ops", webhook: hook.url, headers: { Authorization: "Bearer s3cret" } }],
+    route: { receiver: "ops" },
+    now: () => T0,
+    tickMs: 0,
+    generatorURL: (a) => `http://perf.example/explore?host=${a.labels.host}`,
+    log: () => {},
+  });
+  notifier.handle([transition(HOT, "firing", T0)]);
+  await notifier.idle();
+  await notifier.close();
+  assert.equal(hook.received[0]?.headers.get("authorization"), "Bearer s3cret");
+  assert.equal(bodies(hook)[0]?.alerts[0]?.generatorURL, "http://perf.example/explore?host=db1");
+});
