@@ -251,6 +251,11 @@ Deno.test("the Alerts page shows the empty state without rules and the live sect
     assert.match(page, /No alert rules configured/);
     assert.doesNotMatch(page, /alerts\.js/);
   }
+  {
+    // serve builds the engine even without rules: no rules still reads as the empty state
+    await using t = await testApp({ alerts: { ...view(), rules: () => [] } });
+    assert.match(await (await t.app.request("/alerts")).text(), /No alert rules configured/);
+  }
   await using t = await testApp({ alerts: view() });
   const page = await (await t.app.request("/alerts")).text();
   assert.match(page, /<table id="alerts-table">/);

@@ -47,7 +47,8 @@ function emptyState(): HtmlEscapedString | Promise<HtmlEscapedString> {
  * Renders the Alerts page; `alerts.js` fills it from `/api/alerts`, `/api/alerts/history` and
  * `/api/silences`.
  *
- * @param deps The app's collaborators; without `alerts` the page shows the empty state.
+ * @param deps The app's collaborators; without `alerts`, or when it lists no rules, the page
+ * shows the empty state.
  * @param workflows The workflows section (audit log, approvals: `auditSection`), which fills the
  * `<section id="workflows">` slot; default the empty slot.
  * @returns The page.
@@ -65,7 +66,8 @@ export function alertsPage(
   workflows?: HtmlEscapedString,
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
   const slot = workflows ?? html`<section id="workflows"></section>`;
-  if (!deps.alerts) {
+  // an engine with no rules (serve builds one anyway, a reload may add rules) is no alerting yet
+  if (!deps.alerts || deps.alerts.rules?.().length === 0) {
     return layout({ title: "Alerts", body: html`<h1>Alerts</h1>${emptyState()}${slot}` });
   }
   const ranges = HISTORY_RANGES.map(([name, ms]) =>
