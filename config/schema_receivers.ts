@@ -120,6 +120,8 @@ export const receiverSchema = z.strictObject({
   }).optional(),
   /** Send a notification when the alerts of a group resolve. Default true. */
   send_resolved: z.boolean().optional(),
+  /** Webhooks: most alerts listed in one payload, the rest counted in `truncatedAlerts`. Default 0 (all). */
+  max_alerts: z.number().int().min(0).max(1_000_000).optional(),
   /** Alertmanager receivers: how often firing alerts are pushed again. Default 1m. */
   resend_every: positive().optional(),
 }).superRefine((r, ctx) => {

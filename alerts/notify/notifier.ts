@@ -334,6 +334,7 @@ export class Notifier {
         groupKey: group.groupKey,
         groupLabels: group.groupLabels,
         externalURL: this.#externalURL,
+        ...(receiver.config.max_alerts && { maxAlerts: receiver.config.max_alerts }),
       }, alerts);
       this.#enqueue(receiver, receiver.config.webhook!, body);
       group.lastSentAt = now;

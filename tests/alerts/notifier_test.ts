@@ -494,3 +494,27 @@ Deno.test("a receiver's headers go with every request, and generatorURL is the c
   assert.equal(hook.received[0]?.headers.get("authorization"), "Bearer s3cret");
   assert.equal(bodies(hook)[0]?.alerts[0]?.generatorURL, "http://perf.example/explore?host=db1");
 });
+
+Deno.test("max_alerts lists that many alerts and counts the rest in truncatedAlerts", async () => {
+  await using hook = webhookServer();
+  const notifier = new Notifier({
+    receivers: [{ name: "ops", webhook: hook.url, max_alerts: 2 }],
+    route: { receiver: "ops" },
+    now: () => T0,
+    tickMs: 0,
+    log: () => {},
+  });
+  notifier.handle(
+    ["a", "b", "c", "d", "e"].map((h) => transition({ ...HOT, host: h }, "firing", T0)),
+  );
+  await notifier.idle();
+  await notifier.close();
+  const [body] = bodies(hook);
+  assert.equal(body?.alerts.length, 2);
+  assert.equal(body?.truncatedAlerts, 3);
+  assert.deepEqual(body?.commonLabels, {
+    alertname: "HighLatency",
+    severity: "warning",
+    service: "api",
+  });
+});
