@@ -21,6 +21,7 @@ import {
   tailSpool,
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
+import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
@@ -244,6 +245,11 @@ function ingestLimits(config: PerfscopeConfig): IngestLimits {
   };
 }
 
+function receiverSettings(config: PerfscopeConfig): unknown {
+  const { scrape, statsd, probes, receivers_limits } = config;
+  return { scrape, statsd, probes, receivers_limits };
+}
+
 function collectSettings(config: PerfscopeConfig): CollectSettings {
   const c = config.collect ?? {};
   return {
@@ -270,7 +276,8 @@ function followConfig(
         .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
       current = next;
       apply(next);
-      const later = changed.filter((k) => k !== "collect");
+      const live = new Set(["collect", "scrape", "statsd", "probes", "receivers_limits"]);
+      const later = changed.filter((k) => !live.has(k));
       console.error(
         `perfscope serve: reloaded ${loaded.path}` +
           (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
@@ -305,6 +312,22 @@ async function serveUntilStopped(
   });
   const sandbox = await openSqlSandbox({ root });
   const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
+  // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
+  const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
+  function receiverSink(batch: IngestBatch): void {
+    ingest.writeBatch(batch, { now: Date.now() });
+    hub.publishBatch(batch);
+  }
+  let receivers: Receivers;
+  try {
+    receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
+  } catch (error) {
+    ingest.close();
+    await sandbox.close();
+    lake.close();
+    hub.close();
+    throw new Error(`Cannot start the receivers: ${errorLine(error)}`, { cause: error });
+  }
   const app = createApp({
     lake,
     hub,
@@ -314,6 +337,10 @@ async function serveUntilStopped(
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
     allowedHosts: [flags.host],
+    ...(receivers.otlp && { otlp: receivers.otlp }),
+    ...(loaded.config.otlp?.max_bytes !== undefined && {
+      maxOtlpBytes: loaded.config.otlp.max_bytes,
+    }),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -335,6 +362,7 @@ async function serveUntilStopped(
       },
     }, app.fetch);
   } catch (error) {
+    await receivers.stop();
     hub.close();
     ingest.close();
     sandbox.close();
@@ -360,12 +388,32 @@ async function serveUntilStopped(
     console.error(`perfscope serve: live view stopped: ${errorLine(error)}`);
   });
   let config = loaded.config;
+  let reloading = Promise.resolve();
   const restart = new EventTarget();
   const following = followConfig(loaded, signal, (next) => {
     const before = JSON.stringify(collectSettings(config));
+    const receiversBefore = JSON.stringify(receiverSettings(config));
     config = next;
     if (JSON.stringify(collectSettings(next)) !== before) {
       restart.dispatchEvent(new Event("restart"));
+    }
+    if (JSON.stringify(receiverSettings(next)) !== receiversBefore) {
+      // scrape targets, StatsD and probes restart with the new settings (the OTLP receiver
+      // keeps its state; its limit changes at the next start)
+      reloading = reloading.then(async () => {
+        await receivers.stop();
+        try {
+          const fresh = await startReceivers({ ...next, otlp: { enabled: false } }, {
+            host: receiverHost,
+            sink: receiverSink,
+          });
+          const otlp = receivers.otlp;
+          receivers = { ...fresh, otlp, stop: fresh.stop };
+          console.error("perfscope serve: receivers restarted with the new settings");
+        } catch (error) {
+          console.error(`perfscope serve: receivers not restarted: ${errorLine(error)}`);
+        }
+      });
     }
   });
   const compaction = hooks.compact === false ? Promise.resolve() : scheduleCompaction({
@@ -401,6 +449,8 @@ async function serveUntilStopped(
     hub.close();
     await server.shutdown();
     await tail;
+    await reloading;
+    await receivers.stop();
     ingest.close();
     await sandbox.close();
     lake.close();

@@ -5,6 +5,7 @@
  * @module
  */
 import type { IngestBatch, Lake } from "../lake/mod.ts";
+import type { OtlpExport } from "../receivers/mod.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
 
@@ -45,4 +46,10 @@ export interface WebDeps {
   root?: string;
   /** Clock in ms; default `Date.now`. */
   now?: () => number;
+  /** The OTLP receiver behind `POST /v1/metrics` (`receivers/`' `OtlpReceiver`); without it the
+   * route answers 404. */
+  otlp?: {
+    receive(body: Uint8Array, encoding: "protobuf" | "json"): OtlpExport;
+    response(encoding: "protobuf" | "json", result: OtlpExport): Uint8Array<ArrayBuffer>;
+  };
 }
