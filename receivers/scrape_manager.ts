@@ -21,7 +21,7 @@ export interface ScrapeManagerOptions {
   sink: ReceiverSink;
   /** Most distinct series per target per hour; default 10 000. */
   maxSeriesPerTarget?: number;
-  /** Largest body of a scrape, bytes; default 16 MiB. */
+  /** Largest body of a scrape, bytes; default 8 MiB. */
   maxBodyBytes?: number;
   /** Log lines; default stderr. */
   log?: (line: string) => void;
