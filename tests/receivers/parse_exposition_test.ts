@@ -67,14 +67,17 @@ Deno.test("parseExposition() reads OpenMetrics: UNIT, _total/_created, exemplars
 });
 
 Deno.test("parseExposition() refuses malformed text with the line number and what is wrong", () => {
-  assert.throws(() => parseExposition("ok 1\nbad{a=1} 2"), /line 2: expected a quoted value for label a/);
+  assert.throws(
+    () => parseExposition("ok 1\nbad{a=1} 2"),
+    /line 2: expected a quoted value for label a/,
+  );
   assert.throws(() => parseExposition('m{a="x} 1'), /line 1: unterminated value/);
   assert.throws(() => parseExposition("m one"), /line 1: invalid value "one"/);
   assert.throws(() => parseExposition("m 1 2 3"), /line 1: expected "value \[timestamp\]"/);
   assert.throws(() => parseExposition("# TYPE m gauges\nm 1"), /unknown type "gauges"/);
   assert.throws(() => parseExposition("m 1\n", { openMetrics: true }), /missing # EOF/);
   assert.throws(() => parseExposition("# EOF\nm 1", { openMetrics: true }), /text after # EOF/);
-  assert.throws(() => parseExposition("{a=\"b\"} 1"), /expected a metric name/);
+  assert.throws(() => parseExposition('{a="b"} 1'), /expected a metric name/);
   assert.throws(() => parseExposition('m{a="\\q"} 1'), /invalid escape/);
 });
 
@@ -112,9 +115,13 @@ Deno.test("convertExposition() turns counters into per-second rates, a decrease 
   const state = new CumulativeState();
   const page = (n: number) => `# TYPE c_total counter\nc_total{instance="x"} ${n}\n`;
   assert.deepEqual(scrapeOf(page(100), state, 0).rows, []);
-  assert.deepEqual(scrapeOf(page(130), state, 2000).rows, ["c_per_second{exported_instance=x,target=app} 15"]);
+  assert.deepEqual(scrapeOf(page(130), state, 2000).rows, [
+    "c_per_second{exported_instance=x,target=app} 15",
+  ]);
   // reset: the counter restarted and counted 4 since
-  assert.deepEqual(scrapeOf(page(4), state, 4000).rows, ["c_per_second{exported_instance=x,target=app} 2"]);
+  assert.deepEqual(scrapeOf(page(4), state, 4000).rows, [
+    "c_per_second{exported_instance=x,target=app} 2",
+  ]);
 });
 
 Deno.test("convertExposition() turns histograms into count, sum and bucket rates and interpolated quantiles", () => {
@@ -146,7 +153,9 @@ Deno.test("convertExposition() turns histograms into count, sum and bucket rates
 Deno.test("convertExposition() keeps summary quantiles and rates its count and sum", () => {
   const state = new CumulativeState();
   const page = (n: number) =>
-    `# TYPE rpc_seconds summary\nrpc_seconds{quantile="0.5"} 0.2\nrpc_seconds{quantile="0.999"} 0.9\nrpc_seconds_sum ${n / 10}\nrpc_seconds_count ${n}\n`;
+    `# TYPE rpc_seconds summary\nrpc_seconds{quantile="0.5"} 0.2\nrpc_seconds{quantile="0.999"} 0.9\nrpc_seconds_sum ${
+      n / 10
+    }\nrpc_seconds_count ${n}\n`;
   assert.deepEqual(scrapeOf(page(10), state, 0).rows, [
     "rpc_seconds_p50{target=app} 0.2",
     "rpc_seconds_p99_9{target=app} 0.9",

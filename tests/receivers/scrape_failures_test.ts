@@ -37,7 +37,11 @@ Deno.test("A hanging target fails within its timeout with up 0", async () => {
   });
   try {
     const t = performance.now();
-    const r = await scrapeTarget({ url: app.url, name: "slow", timeoutMs: 300 }, new CumulativeState(), { host: "h" });
+    const r = await scrapeTarget(
+      { url: app.url, name: "slow", timeoutMs: 300 },
+      new CumulativeState(),
+      { host: "h" },
+    );
     assert.match(r.error!, /no complete answer within 300 ms/);
     assert.equal(upOf(r.batch), 0);
     assert.ok(performance.now() - t < 5000);
@@ -54,12 +58,14 @@ Deno.test("A target sending 10 MB is cut at the default 8 MiB body limit, with o
   const app = serve(() => {
     if (!chunked) return new Response(big);
     const bytes = new TextEncoder().encode(big);
-    return new Response(new ReadableStream({
-      start(c) {
-        for (let i = 0; i < bytes.length; i += 65536) c.enqueue(bytes.subarray(i, i + 65536));
-        c.close();
-      },
-    }));
+    return new Response(
+      new ReadableStream({
+        start(c) {
+          for (let i = 0; i < bytes.length; i += 65536) c.enqueue(bytes.subarray(i, i + 65536));
+          c.close();
+        },
+      }),
+    );
   });
   try {
     const opts = { host: "h" }; // the default limit, 8 MiB
@@ -138,7 +144,9 @@ Deno.test({
       assert.equal(upOf(r.batch), 1);
       const target = `target=127.0.0.1:${port}`;
       const cpu = r.batch.metric.flatMap((m, i) =>
-        m === "node_cpu_seconds_per_second" && /mode=idle/.test(r.batch.labels[i]!) ? [r.batch.value[i]!] : []
+        m === "node_cpu_seconds_per_second" && /mode=idle/.test(r.batch.labels[i]!)
+          ? [r.batch.value[i]!]
+          : []
       );
       assert.ok(cpu.length >= 1);
       for (const v of cpu) assert.ok(v >= 0 && v <= 1.5, `idle ratio ${v}`);

@@ -39,9 +39,16 @@ function startApp(openMetrics: boolean): App {
     percentiles: [0.5, 0.9],
     registers: [registry],
   });
-  const queue = new client.Gauge({ name: "app_queue_depth", help: "Jobs queued", registers: [registry] });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () =>
-    new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }));
+  const queue = new client.Gauge({
+    name: "app_queue_depth",
+    help: "Jobs queued",
+    registers: [registry],
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async () =>
+      new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }),
+  );
   return {
     url: `http://127.0.0.1:${server.addr.port}/metrics`,
     registry,
@@ -55,7 +62,9 @@ function startApp(openMetrics: boolean): App {
 
 for (const openMetrics of [false, true]) {
   Deno.test(
-    `Scraping a prom-client app (${openMetrics ? "OpenMetrics" : "text 0.0.4"}) stores exact rates and quantiles in the lake`,
+    `Scraping a prom-client app (${
+      openMetrics ? "OpenMetrics" : "text 0.0.4"
+    }) stores exact rates and quantiles in the lake`,
     async () => {
       const app = startApp(openMetrics);
       const root = await Deno.makeTempDir();
@@ -92,7 +101,9 @@ for (const openMetrics of [false, true]) {
           `SELECT epoch_ms(ts) AS ts, host, metric, labels, value FROM samples ORDER BY ts, metric, labels`,
         );
         const at = (metric: string, labels: string) =>
-          rows.filter((r) => r.metric === metric && r.labels === labels).map((r) => Number(r.value));
+          rows.filter((r) => r.metric === metric && r.labels === labels).map((r) =>
+            Number(r.value)
+          );
         const base = "env=test,target=shop";
         assert.deepEqual(at("app_requests_per_second", `code=200,${base}`), [15]);
         assert.deepEqual(at("app_queue_depth", base), [7, 7]);
