@@ -57,7 +57,10 @@ Deno.test("A TCP probe measures the connect and fails on a closed port", async (
     for await (const conn of listener) conn.close();
   })();
   try {
-    const ok = await runProbe({ name: "db", tcp: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}` });
+    const ok = await runProbe({
+      name: "db",
+      tcp: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    });
     assert.equal(ok.success, true);
     assert.ok(ok.phases.connect! >= 0);
     const closed = await runProbe({ name: "db", tcp: `127.0.0.1:${freePort()}` });

@@ -47,7 +47,8 @@ Deno.test("StatsdAggregator caps distinct series and forgets counters and timers
 });
 
 Deno.test({
-  name: "hot-shots over UDP: counters, gauges, timers, sets and tags are stored exactly; huge and bad packets are counted",
+  name:
+    "hot-shots over UDP: counters, gauges, timers, sets and tags are stored exactly; huge and bad packets are counted",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -63,21 +64,40 @@ Deno.test({
       maxPacketBytes: 2048,
       now: () => t,
     });
-    const client = new StatsD({ host: "127.0.0.1", port: server.port, protocol: "udp", maxBufferSize: 0 });
-    const send = (fn: (cb: (e?: Error) => void) => void) => new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
+    const client = new StatsD({
+      host: "127.0.0.1",
+      port: server.port,
+      protocol: "udp",
+      maxBufferSize: 0,
+    });
+    const send = (fn: (cb: (e?: Error) => void) => void) =>
+      new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
     try {
       await send((cb) => client.increment("api.hits", 10, { route: "/a" }, cb));
       await send((cb) => client.increment("api.hits", 3, 0.5, { route: "/a" }, cb)); // 3 at 1/2: 6
       await send((cb) => client.gauge("queue.depth", 10, cb));
       await send((cb) => client.gaugeDelta("queue.depth", -4, cb));
-      for (const v of [10, 20, 30, 40, 50]) await send((cb) => client.timing("db.query", v, { db: "main" }, cb));
+      for (const v of [10, 20, 30, 40, 50]) {
+        await send((cb) => client.timing("db.query", v, { db: "main" }, cb));
+      }
       for (const u of ["ann", "bob", "ann"]) await send((cb) => client.set("users", u, cb));
       // a huge packet and malformed lines, straight over UDP
       const raw = dgram.createSocket("udp4");
-      await new Promise<void>((r) => raw.send(new Uint8Array(4096).fill(97), server.port, "127.0.0.1", () => r()));
-      await new Promise<void>((r) => raw.send(new TextEncoder().encode("bad line\nok:1|c\nx:y|c"), server.port, "127.0.0.1", () => r()));
+      await new Promise<void>((r) =>
+        raw.send(new Uint8Array(4096).fill(97), server.port, "127.0.0.1", () => r())
+      );
+      await new Promise<void>((r) =>
+        raw.send(
+          new TextEncoder().encode("bad line\nok:1|c\nx:y|c"),
+          server.port,
+          "127.0.0.1",
+          () => r(),
+        )
+      );
       raw.close();
-      for (let i = 0; i < 100 && server.status().packets < 14; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && server.status().packets < 14; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       t += 2000;
       server.flush();
     } finally {
