@@ -6,12 +6,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 // deno-lint-ignore no-import-prefix
-import {
-  AggregationTemporality,
-  AggregationType,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "npm:@opentelemetry/sdk-metrics@3.1.1";
+import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
 // deno-lint-ignore no-import-prefix
 import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
 // deno-lint-ignore no-import-prefix
@@ -20,6 +15,9 @@ import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
 import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
+
+const { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } =
+  sdk;
 
 const TOKEN = "otlp-test-token";
 
