@@ -110,7 +110,7 @@ Deno.test("every page, API answer and report sends Referrer-Policy: no-referrer"
   }
 });
 
-Deno.test("the only routes that take a body are POST /api/ingest, /api/query and /api/reports", async () => {
+Deno.test("the only routes that take a body are POST /api/ingest, /api/query, /api/reports and /v1/metrics", async () => {
   await using t = await testApp();
   const unsafe = new Set(
     t.app.routes
@@ -121,6 +121,7 @@ Deno.test("the only routes that take a body are POST /api/ingest, /api/query and
     "POST /api/ingest",
     "POST /api/query",
     "POST /api/reports",
+    "POST /v1/metrics",
   ]);
   // another method on them is 404 (and its body is never read)
   const put = await t.app.request("/api/ingest", { method: "PUT", body: "x" });
