@@ -14,7 +14,16 @@ export interface BenchOptions {
   quick?: boolean;
 }
 
-const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report"];
+const benches = [
+  "collector",
+  "lake",
+  "web",
+  "forecast",
+  "anomaly",
+  "capacity",
+  "report",
+  "receivers",
+];
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -20,6 +20,33 @@ export interface IngestBatch {
   value: number[];
 }
 
+/** Labels checked against the lake's rules and in canonical form. */
+export interface PreparedLabels {
+  /** The labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Canonical text (`k=v,…`, keys sorted). */
+  readonly text: string;
+  /** Why the lake would refuse them (`{k}: …`), if it would. */
+  readonly problem?: string;
+}
+
+/**
+ * Checks labels against the lake's rules (value length and characters, count) and formats them.
+ *
+ * @param labels The labels (names already acceptable to the lake).
+ * @returns The prepared labels.
+ */
+export function prepareLabels(labels: Readonly<Record<string, string>>): PreparedLabels {
+  let n = 0;
+  for (const k in labels) {
+    const p = labelValueProblem(labels[k]!);
+    if (p) return { labels, text: "", problem: `{${k}}: ${p}` };
+    n++;
+  }
+  if (n > MAX_LABELS) return { labels, text: "", problem: `: more than ${MAX_LABELS} labels` };
+  return { labels, text: formatLabels(labels) };
+}
+
 /** What a receiver knows about a metric it stores. */
 export type MetricMeta = Omit<AppMetricInfo, "name" | "source">;
 
@@ -99,25 +126,36 @@ export class BatchBuilder {
     meta?: MetricMeta,
     ts?: number,
   ): boolean {
+    return this.addPrepared(metric, prepareLabels(labels), value, meta, ts);
+  }
+
+  /**
+   * Adds one sample whose labels were checked and formatted once by {@linkcode prepareLabels}
+   * (a scrape reuses them for the same series every time).
+   *
+   * @param metric Stored metric name.
+   * @param labels The prepared labels.
+   * @param value The value.
+   * @param meta Unit, kind and help.
+   * @param ts The sample's time (default the builder's).
+   * @returns True if the sample was kept.
+   */
+  addPrepared(
+    metric: string,
+    labels: PreparedLabels,
+    value: number,
+    meta?: MetricMeta,
+    ts?: number,
+  ): boolean {
     if (metric.length > METRIC_MAX_BYTES) {
       this.#problem(`${metric.slice(0, 60)}…: name longer than ${METRIC_MAX_BYTES} bytes`);
       return false;
     }
-    let n = 0;
-    for (const k in labels) {
-      const p = labelValueProblem(labels[k]!);
-      if (p) {
-        this.#problem(`${metric}{${k}}: ${p}`);
-        return false;
-      }
-      n++;
-    }
-    if (n > MAX_LABELS) {
-      this.#problem(`${metric}: more than ${MAX_LABELS} labels`);
+    if (labels.problem !== undefined) {
+      this.#problem(`${metric}${labels.problem}`);
       return false;
     }
-    const text = formatLabels(labels);
-    if (this.#limit && !this.#limit.admit(`${metric}\u0000${text}`)) {
+    if (this.#limit && !this.#limit.admit(`${metric}\u0000${labels.text}`)) {
       this.limited++;
       return false;
     }
@@ -127,7 +165,7 @@ export class BatchBuilder {
     }
     const o = this.#out;
     o.ts.push(ts ?? this.#ts), o.host.push(this.#host), o.metric.push(metric);
-    o.labels.push(text), o.value.push(value);
+    o.labels.push(labels.text), o.value.push(value);
     return true;
   }
 

@@ -9,9 +9,14 @@
  * @module
  */
 import { perSecond, unitOf } from "./app_metrics.ts";
-import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
+import {
+  type BatchBuilder,
+  type MetricMeta,
+  type PreparedLabels,
+  prepareLabels,
+} from "./batch_builder.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
-import { formatLabels, labelName, metricName } from "./_labels.ts";
+import { labelName, metricName } from "./_labels.ts";
 import type { ExpositionSample, MetricFamily } from "./parse_exposition.ts";
 
 /** What a source remembers between two scrapes or pushes (cumulative values by series). */
@@ -52,6 +57,10 @@ export class CumulativeState {
     this.#prev = this.#next;
     this.#next = new Map();
   }
+
+  /** Labels of a page's series as prepared last time (keyed by the raw pairs), so a scrape
+   * formats and checks each series' labels once, not every time. */
+  readonly labelCache = new Map<string, PreparedLabels>();
 
   /** Series remembered. */
   get size(): number {
@@ -113,7 +122,13 @@ export function convertExposition(
   options: ConvertExpositionOptions,
 ): void {
   const { ts, targetLabels } = options;
-  function labelsOf(s: ExpositionSample, skip?: string): Record<string, string> {
+  const cache = state.labelCache;
+  if (cache.size > 200_000) cache.clear();
+  function labelsOf(s: ExpositionSample, skip?: string): PreparedLabels {
+    let key = skip ?? "";
+    for (const [k, v] of s.labels) key += "\u0001" + k + "\u0002" + v;
+    const hit = cache.get(key);
+    if (hit) return hit;
     const labels: Record<string, string> = { ...targetLabels };
     for (const [k, v] of s.labels) {
       if (k === skip) continue;
@@ -121,7 +136,17 @@ export function convertExposition(
       if (n === undefined) continue;
       labels[n in targetLabels ? `exported_${n}` : n] = v;
     }
-    return labels;
+    const prepared = prepareLabels(labels);
+    cache.set(key, prepared);
+    return prepared;
+  }
+  function withBucket(p: PreparedLabels, le: string): PreparedLabels {
+    const key = `\u0003${le}\u0003${p.text}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const prepared = prepareLabels({ ...p.labels, bucket: le });
+    cache.set(key, prepared);
+    return prepared;
   }
   for (const f of families) {
     const help = f.help;
@@ -133,14 +158,13 @@ export function convertExposition(
         for (const s of f.samples) {
           if (s.name.endsWith("_created")) continue;
           const labels = labelsOf(s);
-          const key = `${name}\u0000${formatLabels(labels)}`;
-          const d = state.increase(key, ts, [s.value]);
-          if (d) out.add(name, labels, d.increase[0]! / d.seconds, meta);
+          const d = state.increase(`${name}\u0000${labels.text}`, ts, [s.value]);
+          if (d) out.addPrepared(name, labels, d.increase[0]! / d.seconds, meta);
         }
         break;
       }
       case "histogram":
-        histogram(f, state, out, ts, labelsOf);
+        histogram(f, state, out, ts, labelsOf, withBucket);
         break;
       case "summary":
         summary(f, state, out, ts, labelsOf);
@@ -154,7 +178,7 @@ export function convertExposition(
         const meta: MetricMeta = { unit: unitOf(f.name, f.unit), kind: "gauge", help };
         for (const s of f.samples) {
           if (f.type === "gaugehistogram" && s.name.endsWith("_bucket")) continue;
-          out.add(metricName(s.name), labelsOf(s), s.value, meta);
+          out.addPrepared(metricName(s.name), labelsOf(s), s.value, meta);
         }
       }
     }
@@ -162,10 +186,10 @@ export function convertExposition(
   state.sweep();
 }
 
-type LabelsOf = (s: ExpositionSample, skip?: string) => Record<string, string>;
+type LabelsOf = (s: ExpositionSample, skip?: string) => PreparedLabels;
 
 interface Group {
-  labels: Record<string, string>;
+  labels: PreparedLabels;
   le: number[];
   counts: number[];
   count: number;
@@ -178,7 +202,7 @@ function groups(f: MetricFamily, skip: string, labelsOf: LabelsOf): Map<string, 
   const out = new Map<string, Group>();
   for (const s of f.samples) {
     const labels = labelsOf(s, skip);
-    const key = formatLabels(labels);
+    const key = labels.text;
     let g = out.get(key);
     if (!g) out.set(key, g = { labels, le: [], counts: [], count: NaN, sum: NaN, quantiles: [] });
     const suffix = s.name.slice(f.name.length);
@@ -199,10 +223,16 @@ function histogram(
   out: BatchBuilder,
   ts: number,
   labelsOf: LabelsOf,
+  withBucket: (p: PreparedLabels, le: string) => PreparedLabels,
 ): void {
   const base = metricName(f.name);
   const unit = unitOf(f.name, f.unit);
   const help = f.help;
+  const bucketMeta: MetricMeta = {
+    unit: "1/s",
+    kind: "rate",
+    help: `Observations per second at most the bucket: ${help}`,
+  };
   const rate: MetricMeta = { unit: "1/s", kind: "rate", help: `Observations per second: ${help}` };
   const sumMeta: MetricMeta = {
     unit: perSecond(unit),
@@ -214,27 +244,23 @@ function histogram(
     const le = order.map((i) => g.le[i]!);
     const counts = order.map((i) => g.counts[i]!);
     const count = Number.isNaN(g.count) ? (counts[counts.length - 1] ?? NaN) : g.count;
-    const key = `${base}\u0000${formatLabels(g.labels)}`;
+    const key = `${base}\u0000${g.labels.text}`;
     const d = state.increase(key, ts, [...counts, count, g.sum]);
     if (!d) continue;
     const inc = d.increase, secs = d.seconds, n = le.length;
-    out.add(`${base}_count_per_second`, g.labels, inc[n]! / secs, rate);
+    out.addPrepared(`${base}_count_per_second`, g.labels, inc[n]! / secs, rate);
     if (!Number.isNaN(g.sum)) {
-      out.add(`${base}_sum_per_second`, g.labels, inc[n + 1]! / secs, sumMeta);
+      out.addPrepared(`${base}_sum_per_second`, g.labels, inc[n + 1]! / secs, sumMeta);
     }
     for (let i = 0; i < n; i++) {
-      out.add(
-        `${base}_bucket_per_second`,
-        { ...g.labels, bucket: bucketLabel(le[i]!) },
-        inc[i]! / secs,
-        { unit: "1/s", kind: "rate", help: `Observations per second at most the bucket: ${help}` },
-      );
+      const labels = withBucket(g.labels, bucketLabel(le[i]!));
+      out.addPrepared(`${base}_bucket_per_second`, labels, inc[i]! / secs, bucketMeta);
     }
     const window = inc.slice(0, n);
     for (const q of QUANTILES) {
       const v = histogramQuantile(q, le, window);
       if (Number.isNaN(v)) continue;
-      out.add(quantileName(base, q), g.labels, v, {
+      out.addPrepared(quantileName(base, q), g.labels, v, {
         unit,
         kind: "gauge",
         help: `${q * 100}th percentile over the last interval: ${help}`,
@@ -256,24 +282,24 @@ function summary(
   for (const g of groups(f, "quantile", labelsOf).values()) {
     for (const [q, v] of g.quantiles) {
       if (!(q >= 0 && q <= 1)) continue;
-      out.add(quantileName(base, q), g.labels, v, {
+      out.addPrepared(quantileName(base, q), g.labels, v, {
         unit,
         kind: "gauge",
         help: `${q * 100}th percentile (as the application computes it): ${help}`,
       });
     }
-    const key = `${base}\u0000${formatLabels(g.labels)}`;
+    const key = `${base}\u0000${g.labels.text}`;
     const d = state.increase(key, ts, [g.count, g.sum]);
     if (!d) continue;
     if (!Number.isNaN(g.count)) {
-      out.add(`${base}_count_per_second`, g.labels, d.increase[0]! / d.seconds, {
+      out.addPrepared(`${base}_count_per_second`, g.labels, d.increase[0]! / d.seconds, {
         unit: "1/s",
         kind: "rate",
         help: `Observations per second: ${help}`,
       });
     }
     if (!Number.isNaN(g.sum)) {
-      out.add(`${base}_sum_per_second`, g.labels, d.increase[1]! / d.seconds, {
+      out.addPrepared(`${base}_sum_per_second`, g.labels, d.increase[1]! / d.seconds, {
         unit: perSecond(unit),
         kind: "rate",
         help: `Sum per second: ${help}`,

@@ -25,6 +25,8 @@ export {
   type BatchBuilderOptions,
   type IngestBatch,
   type MetricMeta,
+  type PreparedLabels,
+  prepareLabels,
 } from "./batch_builder.ts";
 export { SeriesLimit, type SeriesLimitOptions } from "./series_limit.ts";
 export {
@@ -52,7 +54,12 @@ export {
 } from "./scrape_target.ts";
 export { ScrapeManager, type ScrapeManagerOptions, type TargetStatus } from "./scrape_manager.ts";
 export { deliver, type DeliveryStats, type ReceiverSink } from "./deliver.ts";
-export { decodeOtlpMetrics, encodeOtlpResponse, type OtlpMetricsRequest } from "./otlp_decode.ts";
+export {
+  decodeOtlpMetrics,
+  encodeOtlpRequest,
+  encodeOtlpResponse,
+  type OtlpMetricsRequest,
+} from "./otlp_decode.ts";
 export { convertOtlp, exponentialBuckets } from "./convert_otlp.ts";
 export { type OtlpExport, OtlpReceiver, type OtlpReceiverOptions } from "./otlp_receiver.ts";
 export { parseStatsdLine, type StatsdLine } from "./parse_statsd.ts";

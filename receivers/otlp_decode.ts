@@ -216,3 +216,22 @@ export function encodeOtlpResponse(
   const { response } = schema();
   return new Uint8Array(response.encode(response.fromObject(value)).finish());
 }
+
+/**
+ * Encodes a request given in the OTLP JSON mapping as protobuf (for tests, benchmarks and
+ * clients that build requests by hand).
+ *
+ * @param request The request (lowerCamelCase names, 64-bit integers as numbers or strings).
+ * @returns The protobuf bytes.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeOtlpMetrics, encodeOtlpRequest } from "./otlp_decode.ts";
+ * const bytes = encodeOtlpRequest({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "m" }] }] }] });
+ * assert.equal(decodeOtlpMetrics(bytes, "protobuf").resourceMetrics?.[0]?.scopeMetrics?.[0]?.metrics?.[0]?.name, "m");
+ * ```
+ */
+export function encodeOtlpRequest(request: unknown): Uint8Array<ArrayBuffer> {
+  const { request: type } = schema();
+  return new Uint8Array(type.encode(type.fromObject(request as Record<string, unknown>)).finish());
+}
