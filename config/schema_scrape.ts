@@ -26,13 +26,23 @@ function duration() {
 }
 
 const RESERVED = new Set(["host", "instance", "job", "le", "quantile", "target"]);
-const labels = z.record(
-  z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a label name ([a-zA-Z_][a-zA-Z0-9_]*)")
-    .refine((k) => !RESERVED.has(k) && !k.startsWith("__"), {
-      message: "is reserved (host, instance, job, le, quantile, target, __*)",
-    }),
-  z.string().max(1024),
-);
+const labels = z.record(z.string(), z.string().max(1024)).superRefine((obj, ctx) => {
+  for (const k of Object.keys(obj)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `label ${JSON.stringify(k)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      });
+    } else if (RESERVED.has(k) || k.startsWith("__")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `label ${
+          JSON.stringify(k)
+        } is reserved (host, instance, job, le, quantile, target, __*)`,
+      });
+    }
+  }
+});
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), {
   message: "must be an http:// or https:// URL",
 });
