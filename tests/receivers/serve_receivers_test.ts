@@ -112,3 +112,52 @@ probes:
     assert.deepEqual(errors.filter((l) => /down|refused|failed/.test(l)), []);
   },
 });
+
+Deno.test({
+  name: "serve restarts the scrape targets when the config file changes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const app = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response("g 1\n"),
+    );
+    const root = await Deno.makeTempDir();
+    const file = `${root}/perfscope.yaml`;
+    const target = (name: string) =>
+      `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: ${name}\n    interval: 100ms\n`;
+    await Deno.writeTextFile(file, target("before"));
+    const error = console.error;
+    const errors: string[] = [];
+    console.error = (line: string) => void errors.push(line);
+    const served = await startServe(["--no-collect", "--data", `${root}/data`, "--config", file]);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await Deno.writeTextFile(`${file}.tmp`, target("after"));
+      await Deno.rename(`${file}.tmp`, file);
+      for (let i = 0; i < 100 && !errors.some((l) => /receivers restarted/.test(l)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      served.stop();
+      await served.done;
+      console.error = error;
+      await app.shutdown();
+    }
+    assert.ok(
+      errors.some((l) => /receivers restarted with the new settings/.test(l)),
+      errors.join("\n"),
+    );
+    const lake = await openLake({ root: `${root}/data` });
+    try {
+      const rows = await lake.query(
+        "SELECT DISTINCT labels FROM samples WHERE metric = 'up' ORDER BY labels",
+      );
+      assert.deepEqual(rows.map((r) => r.labels), ["target=after", "target=before"]);
+    } finally {
+      lake.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
