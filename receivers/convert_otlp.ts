@@ -14,7 +14,13 @@ import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
 import { bucketLabel, type CumulativeState, quantileName } from "./convert_exposition.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
 import { formatLabels, labelName, metricName } from "./_labels.ts";
-import type { OtlpAnyValue, OtlpKeyValue, OtlpMetric, OtlpMetricsRequest } from "./otlp_decode.ts";
+import type {
+  OtlpAnyValue,
+  OtlpExpHistogramPoint,
+  OtlpKeyValue,
+  OtlpMetric,
+  OtlpMetricsRequest,
+} from "./otlp_decode.ts";
 
 const DELTA = 1;
 const QUANTILES = [0.5, 0.95, 0.99] as const;
@@ -260,7 +266,7 @@ function histogramSamples(
  */
 export function exponentialBuckets(
   p: Pick<
-    import("./otlp_decode.ts").OtlpExpHistogramPoint,
+    OtlpExpHistogramPoint,
     "scale" | "zeroCount" | "zeroThreshold" | "positive" | "negative"
   >,
 ): { bounds: number[]; cumulative: number[] } {
