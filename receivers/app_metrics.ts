@@ -65,6 +65,14 @@ export function appMetrics(): AppMetricInfo[] {
  * @param name The source's metric name.
  * @param declared A unit the source declared (`# UNIT`, OTLP `unit`); wins when set.
  * @returns The unit, or the empty string.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { perSecond, unitOf } from "./app_metrics.ts";
+ * assert.equal(unitOf("http_request_duration_seconds_bucket"), "s");
+ * assert.equal(unitOf("rpc.duration", "ms"), "ms");
+ * assert.equal(perSecond(unitOf("net_bytes_total")), "bytes/s");
+ * ```
  */
 export function unitOf(name: string, declared = ""): string {
   const u = declared.trim();
@@ -83,7 +91,12 @@ export function unitOf(name: string, declared = ""): string {
   return "";
 }
 
-/** The unit of a per-second rate of something measured in `unit`. */
+/**
+ * The unit of a per-second rate of something measured in `unit` (seconds per second is a ratio).
+ *
+ * @param unit The unit of the counted quantity.
+ * @returns The rate's unit.
+ */
 export function perSecond(unit: string): string {
   return unit === "" ? "1/s" : unit === "s" ? "ratio" : `${unit}/s`;
 }

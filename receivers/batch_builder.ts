@@ -35,6 +35,13 @@ export interface PreparedLabels {
  *
  * @param labels The labels (names already acceptable to the lake).
  * @returns The prepared labels.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepareLabels } from "./batch_builder.ts";
+ * assert.equal(prepareLabels({ b: "2", a: "1" }).text, "a=1,b=2");
+ * assert.match(prepareLabels({ a: "x\u0000" }).problem!, /control character/);
+ * ```
  */
 export function prepareLabels(labels: Readonly<Record<string, string>>): PreparedLabels {
   let n = 0;

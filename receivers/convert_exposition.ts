@@ -85,12 +85,24 @@ const QUANTILES = [0.5, 0.95, 0.99] as const;
  * @param base Stored name of the summary.
  * @param q The quantile.
  * @returns The name.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bucketLabel, quantileName } from "./convert_exposition.ts";
+ * assert.equal(quantileName("rpc_seconds", 0.999), "rpc_seconds_p99_9");
+ * assert.equal(bucketLabel(Infinity), "+Inf");
+ * ```
  */
 export function quantileName(base: string, q: number): string {
   return `${base}_p${String(+(q * 100).toPrecision(10)).replace(".", "_").replace("-", "m")}`;
 }
 
-/** The `le` of a bucket as a label value: `+Inf`, or the number in its shortest form. */
+/**
+ * The `le` of a bucket as a label value: `+Inf`, or the number in its shortest form.
+ *
+ * @param le The upper bound.
+ * @returns The label value.
+ */
 export function bucketLabel(le: number): string {
   return le === Infinity ? "+Inf" : String(le);
 }

@@ -75,6 +75,15 @@ export interface OtlpConversion {
  * @param out Where the samples go.
  * @param options Clock.
  * @returns The number of data points read.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BatchBuilder, convertOtlp, CumulativeState } from "./mod.ts";
+ * const out = new BatchBuilder({ host: "h", ts: 5, source: "otlp" });
+ * const req = { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "up.time", gauge: { dataPoints: [{ asDouble: 9 }] } }] }] }] };
+ * assert.equal(convertOtlp(req, new CumulativeState(), out, { now: 5 }).points, 1);
+ * assert.deepEqual(out.batch().metric, ["up_time"]);
+ * ```
  */
 export function convertOtlp(
   req: OtlpMetricsRequest,
@@ -263,6 +272,13 @@ function histogramSamples(
  *
  * @param p The data point.
  * @returns Bounds (ascending, last `Infinity`) and cumulative counts.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exponentialBuckets } from "./convert_otlp.ts";
+ * const b = exponentialBuckets({ scale: 0, positive: { offset: 1, bucketCounts: [3] } });
+ * assert.deepEqual(b, { bounds: [2, 4, Infinity], cumulative: [0, 3, 3] });
+ * ```
  */
 export function exponentialBuckets(
   p: Pick<

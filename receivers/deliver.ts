@@ -32,6 +32,20 @@ export interface DeliveryStats {
  * @param logs Rate-limited log.
  * @param source Name for the log lines, e.g. `scrape app`.
  * @returns True if stored.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deliver } from "./deliver.ts";
+ * import { LogLimiter } from "./_log_limiter.ts";
+ * const stats = { stored: 0, busy: 0, refused: 0 };
+ * const lines: string[] = [];
+ * const busy = () => {
+ *   throw Object.assign(new Error("Busy"), { name: "IngestBusy" });
+ * };
+ * const batch = { ts: [1], host: ["h"], metric: ["m"], labels: [""], value: [1] };
+ * assert.equal(deliver(busy, batch, stats, new LogLimiter((l) => lines.push(l)), "statsd"), false);
+ * assert.deepEqual(stats, { stored: 0, busy: 1, refused: 0 });
+ * ```
  */
 export function deliver(
   sink: ReceiverSink,

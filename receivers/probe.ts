@@ -53,6 +53,15 @@ function secondsSince(t0: number): number {
  *
  * @param spec The probe.
  * @returns What it measured (never throws for a failing target).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runProbe } from "./probe.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const r = await runProbe({ name: "db", tcp: `127.0.0.1:${listener.addr.port}` });
+ * assert.equal(r.success, true);
+ * listener.close();
+ * ```
  */
 export function runProbe(spec: ProbeSpec): Promise<ProbeResult> {
   return spec.http !== undefined ? httpProbe(spec) : tcpProbe(spec);
@@ -179,6 +188,13 @@ function tcpProbe(spec: ProbeSpec): Promise<ProbeResult> {
  * @param host The `host` column.
  * @param ts Time of the probe, ms.
  * @returns The batch.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { probeSamples } from "./probe.ts";
+ * const b = probeSamples({ name: "api" }, { success: false, phases: {}, totalSeconds: 5 }, "h", 1);
+ * assert.deepEqual([b.metric[0], b.labels[0], b.value[0]], ["probe_success", "target=api", 0]);
+ * ```
  */
 export function probeSamples(
   spec: ProbeSpec,

@@ -59,7 +59,19 @@ export interface ScrapeResult {
   problems: string[];
 }
 
-/** The `target` label of a target: its name, or the URL's `host:port`. */
+/**
+ * The `target` label of a target: its name, or the URL's `host:port`.
+ *
+ * @param t The target.
+ * @returns The label value.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { targetName } from "./scrape_target.ts";
+ * assert.equal(targetName({ url: "http://127.0.0.1:9100/metrics" }), "127.0.0.1:9100");
+ * assert.equal(targetName({ url: "http://a/metrics", name: "api" }), "api");
+ * ```
+ */
 export function targetName(t: ScrapeTarget): string {
   if (t.name) return t.name;
   const u = new URL(t.url);
@@ -99,6 +111,16 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
  * @param state The target's state from its previous scrapes (for rates).
  * @param options Host, limits, clock.
  * @returns The samples and what went wrong; never throws for a failing target.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CumulativeState, scrapeTarget } from "./mod.ts";
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("jobs 3\n"));
+ * const url = `http://127.0.0.1:${server.addr.port}/metrics`;
+ * const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
+ * assert.deepEqual(r.batch.metric, ["jobs", "up", "scrape_duration_seconds"]);
+ * await server.shutdown();
+ * ```
  */
 export async function scrapeTarget(
   target: ScrapeTarget,

@@ -40,7 +40,19 @@ export interface StatsdStatus extends DeliveryStats {
   limited: number;
 }
 
-/** Splits `host:port` (IPv6 in brackets). */
+/**
+ * Splits `host:port` (IPv6 in brackets).
+ *
+ * @param text The address.
+ * @returns Host name and port.
+ * @throws {RangeError} If it is not `host:port`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseListen } from "./statsd_server.ts";
+ * assert.deepEqual(parseListen("127.0.0.1:8125"), { hostname: "127.0.0.1", port: 8125 });
+ * ```
+ */
 export function parseListen(text: string): { hostname: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
   const port = Number(m?.[3]);
