@@ -99,7 +99,7 @@ Deno.test("Malformed exposition text, an HTTP error and a closed port each give 
     log: (l) => void log.push(l),
   });
   try {
-    for (let i = 0; i < 100 && manager.status().filter((s) => s.scrapes > 0).length < 4; i++) {
+    for (let i = 0; i < 400 && manager.status().filter((s) => s.scrapes > 0).length < 4; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {

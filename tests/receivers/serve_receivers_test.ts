@@ -67,7 +67,7 @@ probes:
         await new Promise((r) => setTimeout(r, 150));
       }
       sock.close();
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1500));
       // /api/metrics lists what the lake holds: stopping serve flushes the writer, and a second
       // serve in this process lists it (the app-metric registry is the process's)
       served.stop();
@@ -132,13 +132,13 @@ Deno.test({
     console.error = (line: string) => void errors.push(line);
     const served = await startServe(["--no-collect", "--data", `${root}/data`, "--config", file]);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1000));
       await Deno.writeTextFile(`${file}.tmp`, target("after"));
       await Deno.rename(`${file}.tmp`, file);
-      for (let i = 0; i < 100 && !errors.some((l) => /receivers restarted/.test(l)); i++) {
+      for (let i = 0; i < 400 && !errors.some((l) => /receivers restarted/.test(l)); i++) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1000));
     } finally {
       served.stop();
       await served.done;

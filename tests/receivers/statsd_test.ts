@@ -95,7 +95,7 @@ Deno.test({
         )
       );
       raw.close();
-      for (let i = 0; i < 100 && server.status().packets < 14; i++) {
+      for (let i = 0; i < 500 && server.status().packets < 14; i++) {
         await new Promise((r) => setTimeout(r, 20));
       }
       t += 2000;
