@@ -81,6 +81,14 @@ Deno.test("unitOf() and perSecond() read units from names and declared units", (
     "ratio",
     "bytes/s",
   ]);
+  recordAppMetric({
+    name: "limits_test_gauge",
+    unit: "ms",
+    kind: "gauge",
+    help: "h",
+    source: "statsd",
+  });
+  assert.equal(appMetrics().find((m) => m.name === "limits_test_gauge")?.unit, "ms");
 });
 
 Deno.test({
