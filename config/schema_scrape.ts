@@ -100,6 +100,8 @@ export const probeSchema = z.strictObject({
   interval: interval.optional(),
   /** Longest a probe may take. Default 5s. */
   timeout: interval.optional(),
+  /** PEM file of CA certificates an HTTPS probe trusts besides the system's. */
+  ca_file: z.string().trim().min(1).optional(),
   /** Regular expression the body must match (HTTP only). */
   match: z.string().refine((s) => {
     try {

@@ -27,6 +27,8 @@ export interface ProbeSpec {
   timeoutMs?: number;
   /** A regular expression the body must match (HTTP); default none. */
   match?: string;
+  /** PEM certificates of the CAs an HTTPS probe trusts besides the system's; default none. */
+  ca?: string;
   /** Status codes counted as success; default 200–399. */
   okStatus?: readonly number[];
 }
@@ -110,9 +112,14 @@ function httpProbe(spec: ProbeSpec): Promise<ProbeResult> {
       () => finish({ success: false, error: `no complete answer within ${timeoutMs} ms` }),
       timeoutMs,
     );
+    const options = {
+      agent: false as const,
+      headers: { "user-agent": "perfscope-probe" },
+      ...(spec.ca !== undefined && { ca: spec.ca }),
+    };
     const req = lib.get(
       url,
-      { agent: false, headers: { "user-agent": "perfscope-probe" } },
+      options,
       (res) => {
         const first = performance.now();
         phases.first_byte = (first - marks.ready) / 1000;

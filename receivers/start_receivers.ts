@@ -41,7 +41,8 @@ export interface Receivers {
  * `receivers_limits`).
  * @param options Host, sink, log.
  * @returns The receivers.
- * @throws {Error} If the StatsD port cannot be bound (nothing else is left running then).
+ * @throws {Error} If the StatsD port cannot be bound or a probe's `ca_file` cannot be read
+ * (nothing else is left running then).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -64,6 +65,16 @@ export async function startReceivers(
     ...(options.log && { log: options.log }),
     ...(options.now && { now: options.now }),
   };
+  // files first: a missing CA file fails before anything listens
+  const probeSpecs = (config.probes ?? []).map((p) => ({
+    name: p.name,
+    ...(p.http !== undefined && { http: p.http }),
+    ...(p.tcp !== undefined && { tcp: p.tcp }),
+    ...(p.interval !== undefined && { intervalMs: p.interval }),
+    ...(p.timeout !== undefined && { timeoutMs: p.timeout }),
+    ...(p.match !== undefined && { match: p.match }),
+    ...(p.ca_file !== undefined && { ca: Deno.readTextFileSync(p.ca_file) }),
+  }));
   const statsd = config.statsd
     ? await StatsdServer.listen({
       ...common,
@@ -92,14 +103,7 @@ export async function startReceivers(
   const probes = config.probes?.length
     ? new ProbeManager({
       ...common,
-      probes: config.probes.map((p) => ({
-        name: p.name,
-        ...(p.http !== undefined && { http: p.http }),
-        ...(p.tcp !== undefined && { tcp: p.tcp }),
-        ...(p.interval !== undefined && { intervalMs: p.interval }),
-        ...(p.timeout !== undefined && { timeoutMs: p.timeout }),
-        ...(p.match !== undefined && { match: p.match }),
-      })),
+      probes: probeSpecs,
     })
     : undefined;
   const otlp = config.otlp?.enabled === false ? undefined : new OtlpReceiver({

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ProbeManager, probeSamples, runProbe } from "../../receivers/mod.ts";
+import { missing } from "../_skip.ts";
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -87,4 +88,54 @@ Deno.test("ProbeManager logs a failing probe once and hands every result to the 
   assert.equal(log.length, 1);
   assert.match(log[0]!, /^probe gone: failed: /);
   assert.equal(manager.stats.stored, batches.flat().length);
+});
+
+Deno.test({
+  name: "An HTTPS probe measures the TLS handshake, trusts a given CA and fails on an unknown one",
+  ignore: missing("openssl", "the HTTPS probe test"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const out = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const cert = await Deno.readTextFile(`${dir}/cert.pem`);
+    const key = await Deno.readTextFile(`${dir}/key.pem`);
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, cert, key, onListen() {} },
+      () => new Response("ok"),
+    );
+    try {
+      const url = `https://localhost:${server.addr.port}/`;
+      const ok = await runProbe({ name: "tls", http: url, ca: cert, match: "ok" });
+      assert.equal(ok.success, true, ok.error);
+      assert.ok(ok.phases.tls! > 0);
+      const unknown = await runProbe({ name: "tls", http: url });
+      assert.equal(unknown.success, false);
+      assert.match(unknown.error!, /self[- ]signed|certificate/i);
+    } finally {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
