@@ -56,8 +56,10 @@ export { ScrapeManager, type ScrapeManagerOptions, type TargetStatus } from "./s
 export { deliver, type DeliveryStats, type ReceiverSink } from "./deliver.ts";
 export {
   decodeOtlpMetrics,
+  decodeOtlpStatus,
   encodeOtlpRequest,
   encodeOtlpResponse,
+  encodeOtlpStatus,
   type OtlpMetricsRequest,
 } from "./otlp_decode.ts";
 export { convertOtlp, exponentialBuckets } from "./convert_otlp.ts";

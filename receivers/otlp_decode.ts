@@ -28,6 +28,7 @@ message InstrumentationScope { string name = 1; string version = 2; }
 message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
 message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string error_message = 2; }
 message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
+message Status { int32 code = 1; string message = 2; }
 message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
 message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
 message Metric {
@@ -135,13 +136,14 @@ export interface OtlpMetricsRequest {
   }[];
 }
 
-let types: { request: protobuf.Type; response: protobuf.Type } | undefined;
+let types: { request: protobuf.Type; response: protobuf.Type; status: protobuf.Type } | undefined;
 function schema() {
   if (!types) {
     const { root } = protobuf.parse(SCHEMA);
     types = {
       request: root.lookupType("otlp.ExportMetricsServiceRequest"),
       response: root.lookupType("otlp.ExportMetricsServiceResponse"),
+      status: root.lookupType("otlp.Status"),
     };
   }
   return types;
@@ -234,4 +236,44 @@ export function encodeOtlpResponse(
 export function encodeOtlpRequest(request: unknown): Uint8Array<ArrayBuffer> {
   const { request: type } = schema();
   return new Uint8Array(type.encode(type.fromObject(request as Record<string, unknown>)).finish());
+}
+
+/**
+ * Encodes the body of a failed export as OTLP asks: a `google.rpc.Status` (protobuf, or its JSON
+ * mapping `{"code", "message"}`).
+ *
+ * @param encoding As the request.
+ * @param code gRPC status code (3 invalid argument, 8 resource exhausted, 14 unavailable).
+ * @param message What is wrong.
+ * @returns The body.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeOtlpStatus, encodeOtlpStatus } from "./otlp_decode.ts";
+ * assert.deepEqual(decodeOtlpStatus(encodeOtlpStatus("protobuf", 3, "Bad")), { code: 3, message: "Bad" });
+ * ```
+ */
+export function encodeOtlpStatus(
+  encoding: "protobuf" | "json",
+  code: number,
+  message: string,
+): Uint8Array<ArrayBuffer> {
+  if (encoding === "json") return new TextEncoder().encode(JSON.stringify({ code, message }));
+  const { status } = schema();
+  return new Uint8Array(status.encode(status.fromObject({ code, message })).finish());
+}
+
+/**
+ * Decodes a protobuf `google.rpc.Status` (for clients and tests).
+ *
+ * @param body The bytes.
+ * @returns Code and message.
+ */
+export function decodeOtlpStatus(body: Uint8Array): { code: number; message: string } {
+  const { status } = schema();
+  const o = status.toObject(status.decode(body), { defaults: true }) as {
+    code: number;
+    message: string;
+  };
+  return { code: o.code, message: o.message };
 }

@@ -14,6 +14,7 @@ import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
 import { openLake } from "../../lake/mod.ts";
+import { decodeOtlpStatus } from "../../receivers/mod.ts";
 import { startServe } from "../_serve.ts";
 
 const { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } =
@@ -194,10 +195,13 @@ Deno.test({
         });
       let res = await post(new Uint8Array([0x0a, 0x05, 0xff, 0xff]), "application/x-protobuf");
       assert.equal(res.status, 400);
-      assert.match((await res.json()).error, /Invalid OTLP protobuf/);
+      assert.equal(res.headers.get("content-type"), "application/x-protobuf");
+      const status = decodeOtlpStatus(new Uint8Array(await res.arrayBuffer()));
+      assert.equal(status.code, 3);
+      assert.match(status.message, /Invalid OTLP protobuf/);
       res = await post("{not json", "application/json");
       assert.equal(res.status, 400);
-      assert.match((await res.json()).error, /Invalid OTLP JSON/);
+      assert.match((await res.json()).message, /Invalid OTLP JSON/);
       res = await post("x", "text/plain");
       assert.equal(res.status, 415);
       assert.match((await res.json()).error, /application\/x-protobuf/);

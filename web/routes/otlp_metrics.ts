@@ -2,7 +2,8 @@
  * `POST /v1/metrics`: the OTLP/HTTP metrics endpoint (protobuf `application/x-protobuf` or JSON
  * `application/json`, optionally gzip-compressed). Answers as the OTLP specification asks: 200
  * with an `ExportMetricsServiceResponse` (a partial success names the points dropped by the
- * cardinality limit or the lake's rules), 400 for a body that is not a valid request, 415 for
+ * cardinality limit or the lake's rules), 400 with a `google.rpc.Status` in the request's
+ * encoding for a body that is not a valid request, 415 for
  * another content type (checked in `app.ts` before the body is read), 503 with `Retry-After`
  * when the lake writer is busy. Samples go through `IngestWriter.writeBatch`, then to the live
  * stream.
@@ -10,7 +11,7 @@
  * @module
  */
 import { Hono } from "hono";
-import type { OtlpExport } from "../../receivers/mod.ts";
+import { encodeOtlpStatus, type OtlpExport } from "../../receivers/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import {
   BadRequestError,
@@ -24,6 +25,9 @@ export interface OtlpSink {
   receive(body: Uint8Array, encoding: "protobuf" | "json"): OtlpExport;
   response(encoding: "protobuf" | "json", result: OtlpExport): Uint8Array<ArrayBuffer>;
 }
+
+/** gRPC status codes used in the `Status` bodies of failed exports. */
+const INVALID_ARGUMENT = 3, UNAVAILABLE = 14;
 
 /** Options for {@linkcode otlpRoutes}. */
 export interface OtlpRoutesOptions {
@@ -75,11 +79,18 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
         `Unsupported content encoding: ${coding} (send gzip or none)`,
       );
     }
+    const type = encoding === "protobuf" ? "application/x-protobuf" : "application/json";
+    // failures answer with a google.rpc.Status in the request's encoding, as OTLP asks
+    const fail = (status: 400 | 503, code: number, message: string, headers = {}) =>
+      c.body(encodeOtlpStatus(encoding, code, message), status, {
+        "Content-Type": type,
+        ...headers,
+      });
     let result: OtlpExport;
     try {
       result = otlp.receive(body, encoding);
     } catch (error) {
-      if (error instanceof RangeError) throw new BadRequestError(error.message, { cause: error });
+      if (error instanceof RangeError) return fail(400, INVALID_ARGUMENT, error.message);
       throw error;
     }
     if (result.batch.ts.length > 0) {
@@ -89,11 +100,18 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
         const e = error as Error & { retryAfterSeconds?: number };
         if (e?.name === "IngestBusy") {
           const retry = Math.max(1, Math.ceil(e.retryAfterSeconds ?? 1));
-          return c.json({ error: `The lake writer is busy: retry in ${retry} s` }, 503, {
+          return fail(503, UNAVAILABLE, `The lake writer is busy: retry in ${retry} s`, {
             "Retry-After": String(retry),
           });
         }
-        if (error instanceof RangeError) throw new BadRequestError(error.message, { cause: error });
+        if (error instanceof RangeError) {
+          // the lake's message counts ingest lines: here they are the export's samples
+          return fail(
+            400,
+            INVALID_ARGUMENT,
+            error.message.replace(/^Invalid line (\d+)/, "Invalid sample $1"),
+          );
+        }
         throw error;
       }
       deps.hub.publishBatch(result.batch);
