@@ -164,11 +164,12 @@ export function parseExposition(
       if (line === "") continue;
       fail(lineNo, "text after # EOF");
     }
-    if (line === "" || /^\s*$/.test(line)) {
+    const first = line.charCodeAt(0);
+    if (line === "" || ((first === 32 || first === 9) && /^\s*$/.test(line))) {
       if (om) fail(lineNo, "empty line (OpenMetrics allows none)");
       continue;
     }
-    if (line.charCodeAt(0) === 35 /* # */) {
+    if (first === 35 /* # */) {
       if (line === "# EOF") {
         sawEof = true;
         continue;
