@@ -139,6 +139,14 @@ export class StatsdServer {
    */
   static listen(options: StatsdServerOptions): Promise<StatsdServer> {
     const { hostname, port } = parseListen(options.listen ?? "127.0.0.1:8125");
+    const h = hostname.toLowerCase();
+    if (!(h === "localhost" || h === "::1" || /^127\./.test(h))) {
+      // UDP carries no token: say so once, as serve does for --insecure
+      (options.log ?? ((l: string) => console.error(l)))(
+        `WARNING: statsd listens on ${hostname}:${port} without authentication (UDP has none): ` +
+          "anyone who can reach it can push metrics, within the series limit",
+      );
+    }
     const socket = dgram.createSocket(hostname.includes(":") ? "udp6" : "udp4");
     return new Promise((resolve, reject) => {
       socket.once("error", reject);

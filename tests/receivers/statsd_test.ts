@@ -122,3 +122,16 @@ Deno.test({
     assert.ok(log.some((l) => /2 malformed lines dropped/.test(l)));
   },
 });
+
+Deno.test("A StatsD listener on a non-loopback address warns that UDP carries no authentication", async () => {
+  const log: string[] = [];
+  const server = await StatsdServer.listen({
+    listen: "0.0.0.0:0",
+    host: "h",
+    sink: () => {},
+    log: (l) => void log.push(l),
+  });
+  await server.close();
+  assert.equal(log.length, 1);
+  assert.match(log[0]!, /^WARNING: statsd listens on 0\.0\.0\.0:0 without authentication/);
+});
