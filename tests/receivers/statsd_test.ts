@@ -74,7 +74,14 @@ Deno.test({
       new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
     try {
       await send((cb) => client.increment("api.hits", 10, { route: "/a" }, cb));
-      await send((cb) => client.increment("api.hits", 3, 0.5, { route: "/a" }, cb)); // 3 at 1/2: 6
+      // hot-shots samples client-side (sends with probability 0.5): make this one go out
+      const random = Math.random;
+      Math.random = () => 0;
+      try {
+        await send((cb) => client.increment("api.hits", 3, 0.5, { route: "/a" }, cb)); // 3 at 1/2: 6
+      } finally {
+        Math.random = random;
+      }
       await send((cb) => client.gauge("queue.depth", 10, cb));
       await send((cb) => client.gaugeDelta("queue.depth", -4, cb));
       for (const v of [10, 20, 30, 40, 50]) {
