@@ -3,6 +3,7 @@
  * OTLP is disabled, and 503 with Retry-After when the writer says it is busy.
  */
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import { IngestWriter, openLake } from "../../lake/mod.ts";
 import { decodeOtlpMetrics, encodeOtlpRequest, OtlpReceiver } from "../../receivers/mod.ts";
 import { createApp, type IngestSink, LiveHub, openSqlSandbox } from "../../web/mod.ts";
@@ -15,6 +16,7 @@ async function withApp(
     ingest: IngestWriter & { busy: boolean },
   ) => Promise<void>,
   otlp = true,
+  maxOtlpBytes?: number,
 ) {
   const root = await Deno.makeTempDir();
   const lake = await openLake({ root });
@@ -41,6 +43,7 @@ async function withApp(
     root,
     now: () => NOW,
     ...(otlp && { otlp: new OtlpReceiver({ host: "h", now: () => NOW }) }),
+    ...(maxOtlpBytes !== undefined && { maxOtlpBytes }),
   });
   try {
     await fn(app, ingest);
@@ -137,5 +140,28 @@ Deno.test("decodeOtlpMetrics() reads protobuf and JSON to the same objects", () 
   assert.throws(
     () => decodeOtlpMetrics(new TextEncoder().encode("[]"), "json"),
     /expected an ExportMetricsServiceRequest/,
+  );
+});
+
+Deno.test("POST /v1/metrics refuses a gzip body that expands past the limit (413) and one that is not gzip (400)", async () => {
+  await withApp(
+    async (app) => {
+      // 4 MiB of zeros compress to about 4 KiB: under the body limit, over it once expanded
+      const bomb = new Uint8Array(gzipSync(new Uint8Array(4 * 1024 * 1024)));
+      const post = (body: Uint8Array<ArrayBuffer>) =>
+        app.request("/v1/metrics", {
+          method: "POST",
+          headers: { "content-type": "application/x-protobuf", "content-encoding": "gzip" },
+          body,
+        });
+      const big = await post(bomb);
+      assert.equal(big.status, 413);
+      assert.match((await big.json()).error, /Payload too large: the limit is 1048576 bytes/);
+      const bad = await post(new Uint8Array([1, 2, 3, 4]));
+      assert.equal(bad.status, 400);
+      assert.match((await bad.json()).error, /Invalid gzip body/);
+    },
+    true,
+    1024 * 1024,
   );
 });
