@@ -85,7 +85,11 @@ Options:
   -h, --help       show this help
 
 Every lake.compact_every (default 1h) a separate compact process merges the
-partitions, builds the rollups and deletes data past lake.retention (default 30d).`;
+partitions, builds the rollups and deletes data past lake.retention (default 30d).
+
+Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
+targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
+file changes (README "Application metrics").`;
 
 /**
  * Tells whether an address is loopback-only.
