@@ -23,6 +23,69 @@ import type {
 } from "./otlp_decode.ts";
 
 const DELTA = 1;
+
+/** UCUM units as Prometheus' OTLP translation spells them in name suffixes. */
+const UNIT_WORDS: Record<string, string> = {
+  d: "days",
+  h: "hours",
+  min: "minutes",
+  s: "seconds",
+  ms: "milliseconds",
+  us: "microseconds",
+  ns: "nanoseconds",
+  By: "bytes",
+  KiBy: "kibibytes",
+  MiBy: "mebibytes",
+  GiBy: "gibibytes",
+  KBy: "kilobytes",
+  MBy: "megabytes",
+  GBy: "gigabytes",
+  m: "meters",
+  V: "volts",
+  A: "amperes",
+  J: "joules",
+  W: "watts",
+  g: "grams",
+  Cel: "celsius",
+  Hz: "hertz",
+  "%": "percent",
+};
+
+/**
+ * The stored name of an OTLP metric: `.` → `_`, plus the unit as a suffix the way Prometheus
+ * names OTLP metrics (`http.server.request.duration` in `s` →
+ * `http_server_request_duration_seconds`, the name the services conventions look for), unless
+ * the name already ends with it; annotations (`{request}`) and `1` add nothing.
+ *
+ * @param name The OTLP name.
+ * @param unit The OTLP unit.
+ * @returns The stored base name.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otlpMetricName } from "./convert_otlp.ts";
+ * assert.equal(otlpMetricName("http.server.request.duration", "s"), "http_server_request_duration_seconds");
+ * assert.equal(otlpMetricName("net.io", "By/s"), "net_io_bytes_per_second");
+ * assert.equal(otlpMetricName("queue.depth", "{job}"), "queue_depth");
+ * ```
+ */
+export function otlpMetricName(name: string, unit = ""): string {
+  const base = metricName(name);
+  const u = unit.trim();
+  if (base === "" || u === "" || u === "1" || u.startsWith("{")) return base;
+  const [num, per] = u.split("/", 2) as [string, string | undefined];
+  const word = UNIT_WORDS[num] ?? (/^[A-Za-z]+$/.test(num) ? num.toLowerCase() : "");
+  if (!word) return base;
+  const perWord = per === undefined
+    ? ""
+    : UNIT_WORDS[per] ?? (/^[A-Za-z]+$/.test(per) ? per.toLowerCase() : "");
+  const suffix = per === undefined
+    ? word
+    : perWord
+    ? `${word}_per_${perWord.replace(/s$/, "")}`
+    : word;
+  return base.endsWith(`_${suffix}`) ? base : `${base}_${suffix}`;
+}
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 /** An attribute value as label text (arrays and maps as JSON). */
@@ -113,7 +176,7 @@ function metric(
   out: BatchBuilder,
   now: number,
 ): number {
-  const name = metricName(m.name ?? "");
+  const name = otlpMetricName(m.name ?? "", m.unit ?? "");
   if (name === "") return 0;
   const help = m.description ?? "";
   const unit = unitOf(m.name, m.unit ?? "");

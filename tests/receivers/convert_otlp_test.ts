@@ -5,6 +5,7 @@ import {
   CumulativeState,
   exponentialBuckets,
   histogramQuantile,
+  otlpMetricName,
   type OtlpMetricsRequest,
 } from "../../receivers/mod.ts";
 
@@ -137,10 +138,35 @@ Deno.test("convertOtlp() gives exponential histogram quantiles over the interval
     });
   assert.deepEqual(run(point([1, 0, 0], 0), state), []);
   assert.deepEqual(run(point([1, 2, 1], 1000), state), [
-    "q_time_count_per_second{} 3 @1000",
-    "q_time_sum_per_second{} 0 @1000",
-    "q_time_p50{} 3.5 @1000",
-    "q_time_p95{} 7.4 @1000",
-    "q_time_p99{} 7.88 @1000",
+    "q_time_milliseconds_count_per_second{} 3 @1000",
+    "q_time_milliseconds_sum_per_second{} 0 @1000",
+    "q_time_milliseconds_p50{} 3.5 @1000",
+    "q_time_milliseconds_p95{} 7.4 @1000",
+    "q_time_milliseconds_p99{} 7.88 @1000",
   ]);
+});
+
+Deno.test("otlpMetricName() appends the unit as Prometheus names OTLP metrics, once", () => {
+  assert.deepEqual(
+    [
+      otlpMetricName("http.server.request.duration", "s"),
+      otlpMetricName("db.latency_seconds", "s"),
+      otlpMetricName("disk.io", "By/s"),
+      otlpMetricName("uptime", "h"),
+      otlpMetricName("load", "1"),
+      otlpMetricName("queue", "{item}"),
+      otlpMetricName("odd", "m/s/s"),
+      otlpMetricName("", "s"),
+    ],
+    [
+      "http_server_request_duration_seconds",
+      "db_latency_seconds",
+      "disk_io_bytes_per_second",
+      "uptime_hours",
+      "load",
+      "queue",
+      "odd_meters_per_second",
+      "",
+    ],
+  );
 });

@@ -118,13 +118,14 @@ Deno.test({
     const dt = (gauges[1]!.ts - gauges[0]!.ts) / 1000;
     // (the gauge's and the counter's collection times differ by under a millisecond)
     assert.ok(Math.abs(rate[0]!.value * dt - 30) < 0.5, `${rate[0]!.value} × ${dt}`);
-    assert.equal(of("http_server_request_duration_p50")[0]!.value, 0.1);
-    assert.ok(Math.abs(of("http_server_request_duration_p95")[0]!.value - 0.46) < 1e-9);
-    assert.ok(Math.abs(of("http_server_request_duration_p99")[0]!.value - 0.492) < 1e-9);
+    assert.equal(of("http_server_request_duration_seconds_p50")[0]!.value, 0.1);
+    assert.ok(Math.abs(of("http_server_request_duration_seconds_p95")[0]!.value - 0.46) < 1e-9);
+    assert.ok(Math.abs(of("http_server_request_duration_seconds_p99")[0]!.value - 0.492) < 1e-9);
     assert.ok(
-      Math.abs(of("http_server_request_duration_count_per_second")[0]!.value * dt - 20) < 0.5,
+      Math.abs(of("http_server_request_duration_seconds_count_per_second")[0]!.value * dt - 20) <
+        0.5,
     );
-    const inf = of("http_server_request_duration_bucket_per_second").find((r) =>
+    const inf = of("http_server_request_duration_seconds_bucket_per_second").find((r) =>
       /bucket=\+Inf/.test(r.labels)
     );
     assert.ok(Math.abs(inf!.value * dt - 20) < 0.5);
@@ -168,12 +169,12 @@ Deno.test({
     assert.equal(of("cache_hits_per_second").length, 1);
     assert.ok(of("cache_hits_per_second")[0]!.value > 0);
     assert.equal(of("cache_hits_per_second")[0]!.labels, "service=search");
-    const p50 = of("rpc_duration_p50")[0]!.value;
-    const p99 = of("rpc_duration_p99")[0]!.value;
+    const p50 = of("rpc_duration_milliseconds_p50")[0]!.value;
+    const p99 = of("rpc_duration_milliseconds_p99")[0]!.value;
     // exponential buckets at the SDK's scale hold a relative error of a few per cent
     assert.ok(Math.abs(p50 - 50) / 50 < 0.05, `p50 ${p50}`);
     assert.ok(Math.abs(p99 - 99) / 99 < 0.05, `p99 ${p99}`);
-    assert.ok(of("rpc_duration_count_per_second")[0]!.value > 0);
+    assert.ok(of("rpc_duration_milliseconds_count_per_second")[0]!.value > 0);
   },
 });
 
