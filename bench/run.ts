@@ -14,7 +14,17 @@ export interface BenchOptions {
   quick?: boolean;
 }
 
-const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report", "notify"];
+const benches = [
+  "collector",
+  "lake",
+  "web",
+  "forecast",
+  "anomaly",
+  "capacity",
+  "report",
+  "notify",
+  "receivers",
+];
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -21,6 +21,7 @@ import {
   tailSpool,
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
+import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
@@ -87,7 +88,11 @@ Options:
 On the scheduler (schedule.compact, default every hour on the hour; or every lake.compact_every
 when only that is set) a separate compact process merges the partitions, builds the rollups and
 deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
-and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.`;
+and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
+
+Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
+targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
+file changes (README "Application metrics").`;
 
 /**
  * Tells whether an address is loopback-only.
@@ -247,6 +252,11 @@ function ingestLimits(config: PerfscopeConfig): IngestLimits {
   };
 }
 
+function receiverSettings(config: PerfscopeConfig): unknown {
+  const { scrape, statsd, probes, receivers_limits } = config;
+  return { scrape, statsd, probes, receivers_limits };
+}
+
 function collectSettings(config: PerfscopeConfig): CollectSettings {
   const c = config.collect ?? {};
   return {
@@ -273,7 +283,8 @@ function followConfig(
         .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
       current = next;
       apply(next);
-      const later = changed.filter((k) => k !== "collect");
+      const live = new Set(["collect", "scrape", "statsd", "probes", "receivers_limits"]);
+      const later = changed.filter((k) => !live.has(k));
       console.error(
         `perfscope serve: reloaded ${loaded.path}` +
           (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
@@ -308,6 +319,22 @@ async function serveUntilStopped(
   });
   const sandbox = await openSqlSandbox({ root });
   const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
+  // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
+  const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
+  function receiverSink(batch: IngestBatch): void {
+    ingest.writeBatch(batch, { now: Date.now() });
+    hub.publishBatch(batch);
+  }
+  let receivers: Receivers;
+  try {
+    receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
+  } catch (error) {
+    ingest.close();
+    await sandbox.close();
+    lake.close();
+    hub.close();
+    throw new Error(`Cannot start the receivers: ${errorLine(error)}`, { cause: error });
+  }
   // compaction runs on the scheduler (schedule.compact, default hourly) unless only the older
   // lake.compact_every is set, which keeps its interval loop below
   const cronCompaction = hooks.compact !== false &&
@@ -332,6 +359,10 @@ async function serveUntilStopped(
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
     allowedHosts: [flags.host],
+    ...(receivers.otlp && { otlp: receivers.otlp }),
+    ...(loaded.config.otlp?.max_bytes !== undefined && {
+      maxOtlpBytes: loaded.config.otlp.max_bytes,
+    }),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -354,6 +385,7 @@ async function serveUntilStopped(
     }, app.fetch);
   } catch (error) {
     await runtime.stop();
+    await receivers.stop();
     hub.close();
     ingest.close();
     sandbox.close();
@@ -379,12 +411,32 @@ async function serveUntilStopped(
     console.error(`perfscope serve: live view stopped: ${errorLine(error)}`);
   });
   let config = loaded.config;
+  let reloading = Promise.resolve();
   const restart = new EventTarget();
   const following = followConfig(loaded, signal, (next) => {
     const before = JSON.stringify(collectSettings(config));
+    const receiversBefore = JSON.stringify(receiverSettings(config));
     config = next;
     if (JSON.stringify(collectSettings(next)) !== before) {
       restart.dispatchEvent(new Event("restart"));
+    }
+    if (JSON.stringify(receiverSettings(next)) !== receiversBefore) {
+      // scrape targets, StatsD and probes restart with the new settings (the OTLP receiver
+      // keeps its state; its limit changes at the next start)
+      reloading = reloading.then(async () => {
+        await receivers.stop();
+        try {
+          const fresh = await startReceivers({ ...next, otlp: { enabled: false } }, {
+            host: receiverHost,
+            sink: receiverSink,
+          });
+          const otlp = receivers.otlp;
+          receivers = { ...fresh, otlp, stop: fresh.stop };
+          console.error("perfscope serve: receivers restarted with the new settings");
+        } catch (error) {
+          console.error(`perfscope serve: receivers not restarted: ${errorLine(error)}`);
+        }
+      });
     }
   });
   const compaction = hooks.compact === false || cronCompaction
@@ -423,6 +475,8 @@ async function serveUntilStopped(
     hub.close();
     await server.shutdown();
     await tail;
+    await reloading;
+    await receivers.stop();
     ingest.close();
     await sandbox.close();
     lake.close();

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
+import { receiverKeys } from "./schema_scrape.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -93,6 +94,7 @@ export const configSchema = z.strictObject({
   web: webSchema.optional(),
   ...notifyKeys,
   ...workflowsKeys,
+  ...receiverKeys,
 }).superRefine(checkReceiverNames).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */

@@ -20,6 +20,7 @@ import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { ingestRoutes } from "./routes/api_ingest.ts";
+import { otlpRoutes } from "./routes/otlp_metrics.ts";
 import { liveRoutes } from "./routes/api_live.ts";
 import { metricsRoutes } from "./routes/api_metrics.ts";
 import { queryRoutes } from "./routes/api_query.ts";
@@ -48,6 +49,8 @@ export interface AppOptions extends WebDeps {
   allowedOrigins?: readonly string[];
   /** Largest `/api/ingest` body in bytes; default 64 MiB. */
   maxIngestBytes?: number;
+  /** Largest `/v1/metrics` (OTLP) body in bytes, compressed or not; default 16 MiB. */
+  maxOtlpBytes?: number;
   /** Largest `/api/query` body in bytes; default 128 KiB. */
   maxQueryBytes?: number;
   /** Request-body bytes held in memory across all requests at once; default 256 MiB. */
@@ -140,6 +143,17 @@ export function createApp(options: AppOptions): Hono {
     }),
     guard(options.maxIngestBytes ?? 64 * 1024 * 1024),
   );
+  // OTLP/HTTP: protobuf or JSON; a browser page cannot send either cross-origin without a CORS
+  // preflight, which gets no CORS headers here, and the origin check and token apply as well
+  app.on(
+    "POST",
+    "/v1/metrics",
+    requireContentType({
+      accept: ["application/x-protobuf", "application/json"],
+      hint: "OTLP/HTTP metrics, e.g. OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf",
+    }),
+    guard(options.maxOtlpBytes ?? 16 * 1024 * 1024),
+  );
   app.on(
     "POST",
     "/api/query",
@@ -205,6 +219,10 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", liveRoutes(options));
   app.route("/", queryRoutes(options));
   app.route("/", ingestRoutes(options));
+  app.route(
+    "/",
+    otlpRoutes(options, { maxBytes: options.maxOtlpBytes ?? 16 * 1024 * 1024 }),
+  );
   app.route("/", assetRoutes());
   const loadCapacity = capacityLoader(options, options.capacity);
   app.route("/", capacityRoutes(loadCapacity));

@@ -6,6 +6,7 @@
  */
 import type { AlertInstance, AlertTransition, Notifier, SilenceStore } from "../alerts/mod.ts";
 import type { IngestBatch, Lake } from "../lake/mod.ts";
+import type { OtlpExport } from "../receivers/mod.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
 import type { WorkflowsDeps } from "./routes/api_workflows.ts";
@@ -92,4 +93,10 @@ export interface WebDeps {
   backtest?: BacktestFn;
   /** Workflows runner, scheduler and blackouts (`/api/workflows`, `/api/schedule`, …). */
   workflows?: WorkflowsDeps;
+  /** The OTLP receiver behind `POST /v1/metrics` (`receivers/`' `OtlpReceiver`); without it the
+   * route answers 404. */
+  otlp?: {
+    receive(body: Uint8Array, encoding: "protobuf" | "json"): OtlpExport;
+    response(encoding: "protobuf" | "json", result: OtlpExport): Uint8Array<ArrayBuffer>;
+  };
 }
