@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { servicesSchema } from "./schema_services.ts";
+import { dashboardsSchema } from "./schema_dashboards.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -89,6 +91,8 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
+  services: servicesSchema.optional(),
+  dashboards: dashboardsSchema.optional(),
 });
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */

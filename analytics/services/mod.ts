@@ -7,3 +7,39 @@
  */
 
 export { fitUsl, type UslFit, type UslFitOptions, uslThroughput } from "./usl_fit.ts";
+export {
+  type Apdex,
+  type Bucket,
+  bucketApdex,
+  bucketQuantile,
+  parseBound,
+  rateAtOrBelow,
+} from "./bucket_quantile.ts";
+export { BURN_WINDOWS, type BurnRate, burnRates, type BurnWindow } from "./burn_rate.ts";
+export {
+  belongs,
+  CACHE_DEFAULT,
+  DB_HISTOGRAMS,
+  findServices,
+  IN_FLIGHT,
+  isErrorStatus,
+  REQUEST_COUNTERS,
+  REQUEST_HISTOGRAMS,
+  serviceMetrics,
+  type ServiceSetting,
+  type ServiceSpec,
+  STATUS_LABELS,
+  statusOf,
+} from "./service_catalog.ts";
+export {
+  type Percentiles,
+  type SeriesValue,
+  type ServiceFigures,
+  serviceFigures,
+} from "./service_figures.ts";
+export {
+  type ServiceKpis,
+  serviceKpis,
+  type ServiceKpisOptions,
+  type WindowFigure,
+} from "./service_kpis.ts";
