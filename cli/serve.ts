@@ -314,6 +314,8 @@ async function serveUntilStopped(
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
     allowedHosts: [flags.host],
+    services: loaded.config.services ?? [],
+    dashboards: loaded.config.dashboards ?? [],
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

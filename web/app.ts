@@ -30,6 +30,10 @@ import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
+import { serviceRoutes } from "./routes/api_services.ts";
+import { dashboardRoutes } from "./routes/dashboards.ts";
+import { servicesPage } from "./pages/services_page.ts";
+import type { DashboardConfig, ServiceConfig } from "../config/mod.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -62,6 +66,10 @@ export interface AppOptions extends WebDeps {
   capacity?: CapacityLoaderOptions;
   /** Longest a "Generate now" report (`POST /api/reports`) may run, in ms; default 120 000. */
   reportTimeoutMs?: number;
+  /** Services named in the config (`services:`); default none (discovered ones only). */
+  services?: readonly ServiceConfig[];
+  /** Dashboards from the config (`dashboards:`); default none. */
+  dashboards?: readonly DashboardConfig[];
 }
 
 /**
@@ -183,6 +191,9 @@ export function createApp(options: AppOptions): Hono {
   const loadCapacity = capacityLoader(options, options.capacity);
   app.route("/", capacityRoutes(loadCapacity));
   app.route("/", pageRoutes(options, loadCapacity));
+  app.route("/", serviceRoutes(options, { services: options.services ?? [] }));
+  app.get("/services", async (c) => c.html(await servicesPage()));
+  app.route("/", dashboardRoutes(options, options.dashboards ?? []));
   app.route("/reports", reportRoutes({ root: options.root ?? "data" }));
   app.route(
     "/",

@@ -41,5 +41,24 @@ export {
   type ServiceKpis,
   serviceKpis,
   type ServiceKpisOptions,
+  serviceWithoutData,
   type WindowFigure,
 } from "./service_kpis.ts";
+export {
+  type LiveBatch,
+  type LiveFigures,
+  ServiceLive,
+  type ServiceLiveOptions,
+} from "./service_live.ts";
+export {
+  serviceHistory,
+  type ServiceHistoryOptions,
+  type ServicePoint,
+} from "./service_history.ts";
+export {
+  type PanelData,
+  panelData,
+  type PanelDataOptions,
+  type PanelSpec,
+  type SqlTable,
+} from "./dashboard_data.ts";

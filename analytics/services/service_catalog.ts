@@ -57,10 +57,10 @@ export interface ServiceSpec {
 /** Settings of a configured service (see `config/schema_services.ts`). */
 export interface ServiceSetting {
   name: string;
-  labels?: Record<string, string>;
-  apdex?: number;
-  slo?: number;
-  cache?: { hits: string; misses: string };
+  labels?: Record<string, string> | undefined;
+  apdex?: number | undefined;
+  slo?: number | undefined;
+  cache?: { hits: string; misses: string } | undefined;
 }
 
 /** Every metric name the service analyses read (for one `windowStats` call). */

@@ -117,7 +117,7 @@ export async function serviceKpis(
   if (specs.length === 0) return [];
   const extent = await source.extent();
   const now = options.now ?? Math.max(...extent.map((e) => e.last), -Infinity);
-  if (!Number.isFinite(now)) return specs.map((s) => empty(s, windowMs, keys));
+  if (!Number.isFinite(now)) return specs.map((s) => serviceWithoutData(s, windowMs, keys));
   const metrics = serviceMetrics(specs);
   const oldest = Math.min(...extent.map((e) => e.first));
   const cache = new Map<number, Promise<WindowRow[]>>();
@@ -243,7 +243,20 @@ function measure(spec: ServiceSpec, rows: readonly WindowRow[]) {
   return { figures, samples, spanMs: req.length ? last - first : 0 };
 }
 
-function empty(spec: ServiceSpec, windowMs: number, keys: SeriesKey[]): ServiceKpis {
+/**
+ * The indicators of a service with no samples in the source yet: every figure null, the reason
+ * `not enough data yet: no samples`.
+ *
+ * @param spec The service.
+ * @param windowMs Window of the golden signals, ms.
+ * @param keys Series present (those of the service are listed for drill-down); default none.
+ * @returns The indicators.
+ */
+export function serviceWithoutData(
+  spec: ServiceSpec,
+  windowMs: number,
+  keys: readonly SeriesKey[] = [],
+): ServiceKpis {
   const f = serviceFigures(spec, []);
   const none = { value: null, reason: "not enough data yet: no samples" };
   return {
