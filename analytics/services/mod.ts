@@ -62,3 +62,9 @@ export {
   type PanelSpec,
   type SqlTable,
 } from "./dashboard_data.ts";
+export {
+  type ServiceCapacity,
+  serviceCapacity,
+  type ServiceCapacityOptions,
+  type ServiceCapacityRow,
+} from "./service_capacity.ts";

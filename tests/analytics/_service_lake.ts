@@ -20,13 +20,16 @@ export interface StoredSeries {
  *
  * @param times Sample times, ms.
  * @param series The series.
+ * @param before Called with the root before the lake opens (e.g. to simulate a host into it).
  * @returns The open lake and its root; close and remove it when done.
  */
 export async function serviceLake(
   times: readonly number[],
   series: readonly StoredSeries[],
+  before?: (root: string) => void,
 ): Promise<{ lake: Lake; root: string; [Symbol.asyncDispose](): Promise<void> }> {
   const root = await Deno.makeTempDir({ prefix: "perfscope-svc-" });
+  before?.(root);
   const writer = new IngestWriter({ root, sync: false });
   const now = times[times.length - 1]! + 1000;
   // one batch per day: the partition limit per request holds
