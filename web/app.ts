@@ -188,7 +188,10 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", queryRoutes(options));
   app.route("/", ingestRoutes(options));
   app.route("/", assetRoutes());
-  const loadCapacity = capacityLoader(options, options.capacity);
+  const loadCapacity = capacityLoader(options, {
+    ...options.capacity,
+    ...(options.services && { services: options.services }),
+  });
   app.route("/", capacityRoutes(loadCapacity));
   app.route("/", pageRoutes(options, loadCapacity));
   app.route("/", serviceRoutes(options, { services: options.services ?? [] }));

@@ -30,6 +30,31 @@ export async function serviceLake(
 ): Promise<{ lake: Lake; root: string; [Symbol.asyncDispose](): Promise<void> }> {
   const root = await Deno.makeTempDir({ prefix: "perfscope-svc-" });
   before?.(root);
+  writeServiceSeries(root, times, series);
+  const lake = await openLake({ root });
+  return {
+    lake,
+    root,
+    async [Symbol.asyncDispose]() {
+      lake.close();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+/**
+ * Writes series at the given timestamps into a lake root through `IngestWriter.writeBatch`,
+ * flushed to Parquet.
+ *
+ * @param root Lake root.
+ * @param times Sample times, ms.
+ * @param series The series.
+ */
+export function writeServiceSeries(
+  root: string,
+  times: readonly number[],
+  series: readonly StoredSeries[],
+): void {
   const writer = new IngestWriter({ root, sync: false });
   const now = times[times.length - 1]! + 1000;
   // one batch per day: the partition limit per request holds
@@ -47,15 +72,6 @@ export async function serviceLake(
   flush(writer, batch, now);
   writer.flush();
   writer.close();
-  const lake = await openLake({ root });
-  return {
-    lake,
-    root,
-    async [Symbol.asyncDispose]() {
-      lake.close();
-      await Deno.remove(root, { recursive: true });
-    },
-  };
 }
 
 function flush(writer: IngestWriter, batch: IngestBatch, now: number): void {
