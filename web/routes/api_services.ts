@@ -12,6 +12,7 @@ import {
   findServices,
   lakeSource,
   type LiveFigures,
+  type SeriesSource,
   serviceHistory,
   type ServiceKpis,
   serviceKpis,
@@ -58,9 +59,13 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
   deps.hub.onBatch((batch) => live.observe(batch));
   const ttlMs = options.ttlMs ?? 10_000;
   let cached: { at: number; view: Promise<ServiceKpis[]> } | undefined;
+  const long = new Map<string, { at: number; rows: ReturnType<SeriesSource["windowStats"]> }>();
   function windowed(t: number): Promise<ServiceKpis[]> {
     if (cached && t - cached.at < ttlMs) return cached.view;
-    const view = serviceKpis(lakeSource(deps.lake), { now: t, services: configured });
+    const view = serviceKpis(reuseLongWindows(lakeSource(deps.lake), long, t), {
+      now: t,
+      services: configured,
+    });
     const entry = { at: t, view };
     cached = entry;
     view.catch(() => cached === entry && (cached = undefined));
@@ -109,6 +114,38 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
         return c.json({ service: spec.name, from: t - rangeMs, to: t, points });
       },
     );
+}
+
+/** Windows at least this long are re-read at most every {@linkcode LONG_TTL_MS}. */
+const LONG_WINDOW_MS = 6 * 3_600_000;
+const LONG_TTL_MS = 300_000;
+
+/**
+ * The source with its long windows (6 h and more: the burn rates' 6 h, 1 d, 3 d and the 30-day
+ * availability) reused for 5 minutes: they scan hours to days of samples, and a few minutes more
+ * or less change them by little, while the page asks every second.
+ */
+function reuseLongWindows(
+  source: SeriesSource,
+  cache: Map<string, { at: number; rows: ReturnType<SeriesSource["windowStats"]> }>,
+  now: number,
+): SeriesSource {
+  return {
+    ...source,
+    metrics: () => source.metrics(),
+    series: (o) => source.series(o),
+    extent: () => source.extent(),
+    windowStats(metrics, from, to) {
+      if (to - from < LONG_WINDOW_MS) return source.windowStats(metrics, from, to);
+      const key = `${to - from}\u0000${metrics.join(",")}`;
+      const hit = cache.get(key);
+      if (hit && now - hit.at < LONG_TTL_MS) return hit.rows;
+      const rows = source.windowStats(metrics, from, to);
+      cache.set(key, { at: now, rows });
+      rows.catch(() => cache.get(key)?.rows === rows && cache.delete(key));
+      return rows;
+    },
+  };
 }
 
 function specOf(k: ServiceKpis) {
