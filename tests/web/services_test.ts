@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { jsonLines, T0, testApp } from "./_app.ts";
+import { LiveHub } from "../../web/mod.ts";
 import { BUCKETS } from "../analytics/_service_lake.ts";
 
 const H = "http_server_request_duration_seconds";
@@ -133,4 +134,22 @@ Deno.test("without dashboards the index says how to add one", async () => {
   const page = await (await t.app.request("/dashboards")).text();
   assert.match(page, /No dashboards configured/);
   assert.equal((await t.app.request("/api/dashboards/x")).status, 404);
+});
+
+Deno.test("LiveHub.onBatch() hands observers every pushed batch until they stop", () => {
+  const hub = new LiveHub({ now: () => T0 });
+  const seen: number[] = [];
+  const stop = hub.onBatch((b) => seen.push(b.ts.length));
+  const b = {
+    ts: [T0, T0],
+    host: ["h", "h"],
+    metric: ["a_total", "b"],
+    labels: ["", ""],
+    value: [1, 2],
+  };
+  hub.publishBatch(b);
+  stop();
+  hub.publishBatch(b);
+  assert.deepEqual(seen, [2]);
+  hub.close();
 });
