@@ -66,3 +66,11 @@ Deno.test("deno task usl exits non-zero with one line for a bad CSV", async () =
   assert.match(err, /^perfscope usl: Invalid throughput on line 2/);
   await Deno.remove(bad);
 });
+
+Deno.test("usl --help prints the usage and the JSON keys", async () => {
+  let out = "";
+  assert.equal(await main(["--help"], (t) => (out += t)), 0);
+  assert.match(out, /^Usage: perfscope usl --input FILE\.csv/);
+  assert.match(out, /--concurrency-column NAME/);
+  await assert.rejects(() => main(["--bogus"], () => {}), /Unknown option '--bogus'/);
+});

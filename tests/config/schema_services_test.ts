@@ -61,3 +61,15 @@ for (const [text, message] of bad) {
     });
   });
 }
+
+Deno.test("parseConfig() reads a panel's range as a duration and refuses a bad one", () => {
+  const ok = parseConfig(
+    "dashboards:\n  - name: x\n    panels: [{title: t, metric: m, range: 1h}]\n",
+  );
+  assert.equal(ok.dashboards![0]!.panels[0]!.range, 3_600_000);
+  assert.throws(
+    () =>
+      parseConfig("dashboards:\n  - name: x\n    panels: [{title: t, metric: m, range: soon}]\n"),
+    /dashboards\[0\]\.panels\[0\]\.range: /,
+  );
+});
