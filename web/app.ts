@@ -206,6 +206,7 @@ export function createApp(options: AppOptions): Hono {
       ...(options.now && { now: options.now }),
       ...(options.reportTimeoutMs !== undefined && { timeoutMs: options.reportTimeoutMs }),
       ...(options.capacity && { capacity: options.capacity }),
+      ...(options.services && { services: options.services }),
     }),
   );
 

@@ -152,9 +152,9 @@ import {
         ),
       ),
     );
-    let chart = sec.querySelector(".chart");
-    if (!chart) chart = el("div", { class: "chart" });
-    sec.replaceChildren(head, figures, status, exploreLink(s), avail, burn, chart);
+    let charts = sec.querySelector(".signals");
+    if (!charts) charts = el("div", { class: "signals" });
+    sec.replaceChildren(head, figures, status, exploreLink(s), avail, burn, charts);
     if (live) {
       const list = livePoints.get(s.name) ?? [];
       if (!list.length || list[list.length - 1].ts < live.ts) {
@@ -162,46 +162,75 @@ import {
           ts: live.ts,
           rps: live.rps,
           errorRate: live.errorRate,
+          p50: live.latency?.p50 ?? null,
           p95: live.latency?.p95 ?? null,
+          p99: live.latency?.p99 ?? null,
         });
       }
       while (list.length > 3600) list.shift();
       livePoints.set(s.name, list);
     }
-    drawChart(s.name, chart);
+    drawCharts(s.name, charts);
   }
 
-  function drawChart(name, elc) {
+  // The signals over time: requests/s, latency percentiles (ms) and the error rate.
+  const SIGNALS = [
+    { id: "rps", label: "requests/s", unit: "1/s", lines: [["rps", "requests/s", 1]] },
+    {
+      id: "latency",
+      label: "latency",
+      unit: "ms",
+      lines: [["p50", "p50", 1000], ["p95", "p95", 1000], ["p99", "p99", 1000]],
+    },
+    { id: "errors", label: "error rate", unit: "ratio", lines: [["errorRate", "errors", 1]] },
+  ];
+
+  function drawCharts(name, box) {
     const h = history.get(name)?.points ?? [];
     const lastHist = h.length ? h[h.length - 1].ts : -Infinity;
     const pts = [...h, ...(livePoints.get(name) ?? []).filter((p) => p.ts > lastHist)];
-    const data = pts.filter((p) => p.rps !== null).map((p) => ({
-      date: new Date(p.ts),
-      value: p.rps,
-      name: "requests/s",
-    }));
+    for (const sig of SIGNALS) {
+      let elc = box.querySelector(`[data-signal="${sig.id}"]`);
+      if (!elc) {
+        elc = el("div", { class: "chart", "data-signal": sig.id });
+        box.append(elc);
+      }
+      drawChart(elc, sig, pts);
+    }
+  }
+
+  function drawChart(elc, sig, pts) {
+    const data = [];
+    for (const p of pts) {
+      for (const [field, label, scale] of sig.lines) {
+        if (p[field] !== null && p[field] !== undefined) {
+          data.push({ date: new Date(p.ts), value: p[field] * scale, name: label });
+        }
+      }
+    }
     if (data.length < 2) {
       elc.replaceChildren(
-        el("p", { class: "muted" }, "Waiting for more samples to draw requests over time…"),
+        el("p", { class: "muted" }, `Waiting for more samples to draw ${sig.label} over time…`),
       );
       return;
     }
     if (elc.matches(":hover") && elc.querySelector("svg")) return;
     const vals = data.map((d) => d.value);
-    const ticks = yTicks(Math.min(0, ...vals), Math.max(...vals), "1/s", 5);
-    const t0 = +data[0].date, t1 = +data[data.length - 1].date;
+    const ticks = yTicks(Math.min(0, ...vals), Math.max(...vals), sig.unit, 5);
+    const t0 = Math.min(...data.map((d) => +d.date)), t1 = Math.max(...data.map((d) => +d.date));
     elc.replaceChildren(Plot.plot({
-      width: Math.max(360, elc.clientWidth || 600),
+      width: Math.max(300, elc.clientWidth || 360),
       height: 180,
-      marginLeft: axisMargin(ticks.map((t) => formatTick(t, "1/s"))),
+      marginLeft: axisMargin(ticks.map((t) => formatTick(t, sig.unit))),
       x: { type: "utc", label: TIME_LABEL, tickFormat: timeTickFormat(t1 - t0) },
       y: {
         grid: true,
-        label: "requests/s",
+        label: sig.label,
         ticks,
         domain: [ticks[0], ticks[ticks.length - 1]],
-        tickFormat: (v) => formatTick(v, "1/s"),
+        tickFormat: (v) => formatTick(v, sig.unit),
       },
+      color: { legend: sig.lines.length > 1 },
       marks: [
         Plot.lineY(data, { x: "date", y: "value", stroke: "name" }),
         Plot.tip(
@@ -209,9 +238,10 @@ import {
           Plot.pointerX({
             x: "date",
             y: "value",
+            stroke: "name",
             format: {
               x: (d) => formatTime(+d, { seconds: true }),
-              y: (v) => formatExact(v, "1/s"),
+              y: (v) => formatExact(v, sig.unit),
             },
           }),
         ),
