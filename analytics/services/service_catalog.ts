@@ -8,9 +8,12 @@
 import { parseLabels } from "../../collectors/mod.ts";
 import type { SeriesKey } from "../series/series_source.ts";
 
-/** Request-duration histograms, as stored (`h_count_per_second`, `h_bucket_per_second`, …). */
+/** Request-duration histograms in seconds, as stored (`h_count_per_second`,
+ * `h_bucket_per_second`, …): OpenTelemetry's through a Prometheus exporter, pushed over OTLP
+ * (`http.server.request.duration`, unit `s`, with `.` → `_`), and prom-client's. */
 export const REQUEST_HISTOGRAMS: readonly string[] = [
   "http_server_request_duration_seconds",
+  "http_server_request_duration",
   "http_request_duration_seconds",
 ];
 /** Request counters, as stored (`http_requests_total` → `http_requests_per_second`). */
@@ -18,6 +21,7 @@ export const REQUEST_COUNTERS: readonly string[] = ["http_requests_per_second"];
 /** Database query-duration histograms. */
 export const DB_HISTOGRAMS: readonly string[] = [
   "db_client_operation_duration_seconds",
+  "db_client_operation_duration",
   "db_query_duration_seconds",
 ];
 /** Requests in flight (gauges). */

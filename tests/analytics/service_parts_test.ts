@@ -9,6 +9,7 @@ import {
   rateAtOrBelow,
   serviceFigures,
   serviceHistory,
+  serviceKpis,
   ServiceLive,
 } from "../../analytics/mod.ts";
 import { knownService, serviceLake } from "./_service_lake.ts";
@@ -133,4 +134,31 @@ Deno.test("panelData() turns SQL with ts, value and name into series and keeps a
     kind: "number",
   }, { now, runSql: () => Promise.resolve({ columns: [{ name: "n" }], rows: [[42]] }) });
   assert.equal(one.last, 42);
+});
+
+Deno.test("a service pushed over OTLP (dots to underscores, status attribute) is found and measured", async () => {
+  const h = "http_server_request_duration";
+  const svc = { service: "checkout" };
+  const times = Array.from({ length: 12 }, (_, i) => T0 + i * 10_000);
+  await using s = await serviceLake(times, [
+    {
+      metric: `${h}_count_per_second`,
+      labels: { ...svc, http_response_status_code: "200" },
+      value: () => 9,
+    },
+    {
+      metric: `${h}_count_per_second`,
+      labels: { ...svc, http_response_status_code: "503" },
+      value: () => 1,
+    },
+    { metric: `${h}_bucket_per_second`, labels: { ...svc, bucket: "0.5" }, value: () => 5 },
+    { metric: `${h}_bucket_per_second`, labels: { ...svc, bucket: "+Inf" }, value: () => 10 },
+    { metric: "db_client_operation_duration_p95", labels: svc, value: () => 0.004 },
+  ]);
+  const [k] = await serviceKpis(s.lake);
+  assert.equal(k!.name, "checkout");
+  assert.equal(k!.rps, 10);
+  assert.equal(k!.errorRate, 0.1);
+  assert.equal(k!.latency!.p50, 0.5);
+  assert.ok(Math.abs(k!.db!.p95! - 0.004) < 1e-12);
 });
