@@ -217,8 +217,11 @@ export async function serviceKpis(
         value: month.rate === null ? null : 1 - month.rate / (1 - spec.slo),
         reason: month.reason,
       },
-      series: keys.filter((k) => belongs(spec, k.host, parseLabels(k.labels)))
-        .filter((k) => metrics.includes(k.metric)),
+      series: drillDown(
+        keys.filter((k) => metrics.includes(k.metric)),
+        spec,
+        nulled.requestMetric ?? f.requestMetric,
+      ),
     });
   }
   return out;
@@ -276,6 +279,21 @@ export function serviceWithoutData(
     availability: [],
     burn: burnRates(() => ({ rate: null, reason: none.reason }), spec.slo),
     errorBudget: { windowMs: 30 * DAY, ...none },
-    series: keys.filter((k) => belongs(spec, k.host, parseLabels(k.labels))),
+    series: drillDown(keys, spec, null),
   };
+}
+
+/** Most series listed per service for drill-down (a service with many routes has thousands). */
+const MAX_DRILL_DOWN = 50;
+
+/** The service's series for drill-down, request-rate series first, at most 50. */
+function drillDown(
+  keys: readonly SeriesKey[],
+  spec: ServiceSpec,
+  requestMetric: string | null,
+): SeriesKey[] {
+  const mine = keys.filter((k) => belongs(spec, k.host, parseLabels(k.labels)));
+  const first = mine.filter((k) => k.metric === requestMetric);
+  const rest = mine.filter((k) => k.metric !== requestMetric);
+  return [...first, ...rest].slice(0, MAX_DRILL_DOWN);
 }
