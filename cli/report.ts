@@ -10,6 +10,7 @@ import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { commandConfig } from "./_config.ts";
+import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 
 const usage =
   "Usage: deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...]\n" +
@@ -65,6 +66,10 @@ export async function main(args: string[]): Promise<number> {
   const bar = createProgressBar();
   const started = performance.now();
   const lake = await openLake({ root: values.data });
+  // SQL panels run in the same read-only sandbox as on the web (views only, time and memory caps)
+  const sandbox: SqlSandbox | undefined = dashboards.some((d) => d.panels.some((p) => p.sql))
+    ? await openSqlSandbox({ root: values.data })
+    : undefined;
   let written: WrittenReport;
   try {
     written = await writeReport(lake, {
@@ -77,9 +82,11 @@ export async function main(args: string[]): Promise<number> {
       ...(values.title === undefined ? {} : { title: values.title }),
       ...(config.services && { services: config.services }),
       ...(dashboards.length > 0 && { dashboards }),
+      ...(sandbox && { runSql: (sql: string) => sandbox.query(sql) }),
       onProgress: (done, total, label) => bar.update(done, total, label),
     });
   } finally {
+    await sandbox?.close();
     await lake.close();
   }
   const out = written.path;

@@ -14,6 +14,7 @@ import {
   type PanelSpec,
   type SeriesSource,
   serviceKpis,
+  type SqlTable,
 } from "../analytics/mod.ts";
 import type { DashboardData, ReportData } from "./report_data.ts";
 import { recommendationData } from "./recommendation_data.ts";
@@ -23,12 +24,15 @@ export interface BuildReportOptions extends AnalyzeCapacityOptions {
   /** Report title; default `Capacity report`. */
   title?: string;
   /** Dashboards (from the config) to export into the report; default none. Their panels read
-   * the lake (SQL panels run on the lake's own connection), so they need a lake as input. */
+   * the lake, so they need a lake as input. */
   dashboards?: readonly {
     name: string;
     title?: string | undefined;
     panels: readonly PanelSpec[];
   }[];
+  /** Runs a SQL panel's query read-only (`deno task report` passes the SQL sandbox, as the web
+   * app does); default the lake's own connection. */
+  runSql?: (sql: string) => Promise<SqlTable>;
 }
 
 /**
@@ -60,7 +64,7 @@ export async function buildReport(
   input: SeriesSource | Lake,
   options: BuildReportOptions = {},
 ): Promise<ReportData> {
-  const { title, dashboards = [], ...rest } = options;
+  const { title, dashboards = [], runSql, ...rest } = options;
   const analysis = await analyzeCapacity(input, rest);
   const data = reportData(analysis, title);
   if (!Number.isFinite(analysis.now)) return data;
@@ -75,7 +79,9 @@ export async function buildReport(
     data.dashboards = [];
     for (const d of dashboards) {
       const panels: DashboardData["panels"] = [];
-      for (const p of d.panels) panels.push(await panelData(input, p, { now: analysis.now }));
+      for (const p of d.panels) {
+        panels.push(await panelData(input, p, { now: analysis.now, ...(runSql && { runSql }) }));
+      }
       data.dashboards.push({ name: d.name, title: d.title ?? d.name, panels });
     }
   }

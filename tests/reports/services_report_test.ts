@@ -84,7 +84,7 @@ Deno.test("report --dashboard exports a dashboard of the config and refuses an u
   const config = join(root, "perfscope.yaml");
   await Deno.writeTextFile(
     config,
-    `services:\n  - name: api\n    apdex: 250ms\ndashboards:\n  - name: api\n    title: API board\n    panels:\n      - title: Requests\n        metric: http_requests_per_second\n        unit: req/s\n        thresholds: [50]\n`,
+    `services:\n  - name: api\n    apdex: 250ms\ndashboards:\n  - name: api\n    title: API board\n    panels:\n      - title: Requests\n        metric: http_requests_per_second\n        unit: req/s\n        thresholds: [50]\n      - title: Series\n        sql: SELECT count(DISTINCT labels) AS value FROM samples\n        kind: number\n      - title: Outside\n        sql: SELECT * FROM read_text('/etc/hostname')\n        kind: table\n`,
   );
   const out = join(root, "r.html");
   const args = ["--data", root, "--config", config, "--now", new Date(now).toISOString()];
@@ -92,6 +92,9 @@ Deno.test("report --dashboard exports a dashboard of the config and refuses an u
   const html = await Deno.readTextFile(out);
   assert.match(html, /<article class="dashboard" id="dashboard-api"><h3>API board<\/h3>/);
   assert.match(html, /<section id="services">/);
+  // SQL panels run in the read-only sandbox: a view query works, reading a file does not
+  assert.match(html, /<h4>Series<\/h4><p class="big-number">\d+<\/p>/);
+  assert.match(html, /<h4>Outside<\/h4>.*?Query failed: /s);
   await assert.rejects(
     () => main([...args, "--dashboard", "nope"]),
     { name: "UsageError", message: "Unknown --dashboard: nope (dashboards: api)" },
