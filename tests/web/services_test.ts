@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { jsonLines, T0, testApp } from "./_app.ts";
 import { LiveHub } from "../../web/mod.ts";
-import { BUCKETS } from "../analytics/_service_lake.ts";
+import { BUCKETS, knownService, writeServiceSeries } from "../analytics/_service_lake.ts";
 
 const H = "http_server_request_duration_seconds";
 
@@ -153,3 +153,41 @@ Deno.test("LiveHub.onBatch() hands observers every pushed batch until they stop"
   assert.deepEqual(seen, [2]);
   hub.close();
 });
+
+Deno.test("GET /api/services re-reads windows of 6 h and more at most every 5 minutes", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-svc-long-" });
+  const times = Array.from({ length: 241 }, (_, i) => T0 - 4 * 3_600_000 + i * 60_000);
+  writeServiceSeries(root, times, knownService(() => 1));
+  let clock = T0 + 60_000;
+  await check(root, (ms) => clock += ms, () => clock);
+  await Deno.remove(root, { recursive: true });
+});
+
+async function check(root: string, advance: (ms: number) => void, now: () => number) {
+  await using t = await testApp({ root, now });
+  const get = async () => (await (await t.app.request("/api/services")).json()).services[0];
+  const before = await get();
+  assert.ok(Math.abs(before.burn[1].longBurn - 10) < 1e-9); // 1 % errors over 6 h: 10×
+  // a burst of errors arrives
+  const burst = Array.from({ length: 5 }, (_, i) => ({
+    ts: T0 + (i + 1) * 10_000,
+    host: "app-1",
+    metric: "http_requests_per_second",
+    labels: { service: "api", code: "500" },
+    value: 90,
+  }));
+  const r = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: jsonLines(burst),
+  });
+  assert.equal(r.status, 200);
+  t.ingest.flush();
+  advance(11_000);
+  const soon = await get();
+  assert.ok(soon.availability[0].value < before.availability[0].value); // the hour: re-read
+  assert.equal(soon.burn[1].longBurn, before.burn[1].longBurn); // 6 h: reused
+  advance(300_000);
+  const later = await get();
+  assert.ok(later.burn[1].longBurn > before.burn[1].longBurn);
+}
