@@ -117,6 +117,13 @@ export async function panelData(
   }
   base.last = newest(base.series);
   if (base.series.length === 0) base.error = `No data for ${panel.metric} in the range`;
+  // a metric drawn as a table: each series with its newest value
+  if (base.kind === "table") {
+    base.table = {
+      columns: ["series", "value"],
+      rows: base.series.map((s) => [s.name, newest([s])]),
+    };
+  }
   return base;
 }
 

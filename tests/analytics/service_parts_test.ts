@@ -120,6 +120,15 @@ Deno.test("panelData() turns SQL with ts, value and name into series and keeps a
   assert.equal(chart.last, 95);
   const bad = await panelData(s.lake, { title: "x", sql: "SELECT nope" }, { now });
   assert.match(bad.error!, /^Query failed: /);
+  const table = await panelData(s.lake, {
+    title: "t",
+    metric: "http_requests_per_second",
+    kind: "table",
+  }, { now });
+  assert.deepEqual(table.table, {
+    columns: ["series", "value"],
+    rows: [["app-1 code=200,service=api", 95], ["app-1 code=500,service=api", 5]],
+  });
   const none = await panelData(s.lake, { title: "x", metric: "absent_metric" }, { now });
   assert.equal(none.error, "No data for absent_metric in the range");
   const empty = await panelData(s.lake, {
