@@ -88,10 +88,7 @@ export function fitUsl(
   }
   if (ns.length < 3) throw new RangeError(`Too few points for a USL fit: ${ns.length} (need 3)`);
   if (new Set(ns).size < 2) throw new RangeError("Too few distinct concurrency levels: 1");
-  // λ starts at the best per-unit throughput seen (the lowest N usually shows it)
-  let lambda0 = 0;
-  for (let i = 0; i < ns.length; i++) lambda0 = Math.max(lambda0, xs[i]! / ns[i]!);
-  let p = [0.05, 1e-4, lambda0 > 0 ? lambda0 : 1];
+  let p = start(ns, xs);
   let sse = sumSquares(ns, xs, p);
   let mu = 1e-3;
   const max = options.maxIterations ?? 500;
@@ -136,6 +133,30 @@ export function fitUsl(
     intervals: intervalsOf(ns, xs, p, sse),
     points: ns.length,
   };
+}
+
+/**
+ * A start that does not depend on the scale of N: the best of a small grid of σ and of κ in
+ * units of 1/N²max, each with its least-squares λ (the model is linear in λ).
+ */
+function start(ns: number[], xs: number[]): number[] {
+  const top = Math.max(...ns);
+  let best = [0.05, 1 / (top * top), 1], bestSse = Infinity;
+  for (const sigma of [0, 0.1 / top, 1 / top, 10 / top, 0.01, 0.05, 0.2, 0.5, 0.9]) {
+    for (const k of [0, 0.01, 0.1, 1, 10, 100]) {
+      const kappa = k / (top * top);
+      let gx = 0, gg = 0;
+      for (let i = 0; i < ns.length; i++) {
+        const g = ns[i]! / (1 + sigma * (ns[i]! - 1) + kappa * ns[i]! * (ns[i]! - 1));
+        gx += g * xs[i]!, gg += g * g;
+      }
+      const lambda = gg > 0 ? gx / gg : 1;
+      const p = [sigma, kappa, lambda > 0 ? lambda : 1];
+      const sse = sumSquares(ns, xs, p);
+      if (sse < bestSse) best = p, bestSse = sse;
+    }
+  }
+  return best;
 }
 
 function residualsAndJacobian(n: number, x: number, p: number[]): [number, number[]] {

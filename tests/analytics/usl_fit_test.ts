@@ -47,3 +47,10 @@ Deno.test("fitUsl() refuses too few points or a single concurrency level, ignore
   assert.equal(f.points, 7);
   assert.equal(fitUsl([1, 2, 3], [10, 19, 27]).intervals, null);
 });
+
+Deno.test("fitUsl() starts from the scale of the data, so millions of users fit as well as tens", () => {
+  const f = fitUsl([1e6, 2e6, 3e6, 4e6, 5e6], [1e9, 1.5e9, 1.6e9, 1.55e9, 1.5e9]);
+  assert.ok(f.r2 > 0.99, `r2 ${f.r2}`);
+  assert.ok(f.peakConcurrency > 2.5e6 && f.peakConcurrency < 4e6, `N* ${f.peakConcurrency}`);
+  assert.ok(Math.abs(f.peakThroughput - 1.6e9) / 1.6e9 < 0.02);
+});
