@@ -10,6 +10,8 @@ import { parseDuration } from "./duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 import { receiverKeys } from "./schema_scrape.ts";
+import { servicesSchema } from "./schema_services.ts";
+import { dashboardsSchema } from "./schema_dashboards.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -95,6 +97,8 @@ export const configSchema = z.strictObject({
   ...notifyKeys,
   ...workflowsKeys,
   ...receiverKeys,
+  services: servicesSchema.optional(),
+  dashboards: dashboardsSchema.optional(),
 }).superRefine(checkReceiverNames).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
