@@ -12,6 +12,7 @@
  * @module
  */
 
+import { sharedData } from "./_shared_data.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast } from "../analytics/forecast/forecast.ts";
 import {
@@ -74,7 +75,7 @@ function median(xs: number[]): number {
 export function run(
   options: { path?: string | URL } = {},
 ): BenchResult | undefined {
-  const path = options.path ?? new URL("../../shared/data/ett/ETTh2.csv", import.meta.url);
+  const path = options.path ?? sharedData("ett/ETTh2.csv");
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
