@@ -14,7 +14,7 @@ export interface BenchOptions {
   quick?: boolean;
 }
 
-const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report"];
+const benches = ["collector", "lake", "web", "forecast", "m4", "anomaly", "capacity", "report"];
 
 const { values } = parseArgs({
   args: Deno.args,
