@@ -1,7 +1,9 @@
 /**
  * A second family of capacity leaks, written apart from `generateLeak` (analytics/capacity) so
  * the interval's inflation can be calibrated on one family and checked on the other: piecewise
- * linear growth (the slope changes at 1–3 breaks), multiplicative daily and weekly seasonality,
+ * linear growth (the slope changes at 1–3 breaks), multiplicative daily seasonality (≤ 12 % of
+ * the level; a weekly cycle was tried and dropped: in 4–21 days it cannot be estimated, and the
+ * true ETA then hinges on which weekday the trend gets there),
  * Student-t noise (ν = 3, heavy tails) proportional to the level, sampling every 10 min, 30 min
  * or 1 h, and in 40 % of the series one or two log rotations (a drop of 10–40 % of the growth so
  * far) in the first 60 % of the history. The future continues the last segment's slope; the limit
@@ -74,10 +76,8 @@ export function generateFamilyB(seed: number): FamilyBLeak {
     ? Array.from({ length: 1 + Math.floor(random() * 2) }, () => u(0.1, 0.6)).sort((a, b) => a - b)
     : [];
   const drops = rotations.map((f) => u(0.1, 0.4) * (trend(f) - base));
-  const daily = u(0, 0.12), weekly = u(0, 0.06), phase = u(0, 2 * Math.PI);
-  const season = (t: number) =>
-    (1 + daily * Math.sin((2 * Math.PI * t) / DAY + phase)) *
-    (1 + weekly * Math.sin((2 * Math.PI * t) / (7 * DAY)));
+  const daily = u(0, 0.12), phase = u(0, 2 * Math.PI);
+  const season = (t: number) => 1 + daily * Math.sin((2 * Math.PI * t) / DAY + phase);
   const level = (t: number) => {
     const f = (t - start) / span;
     let y = trend(f);
@@ -96,7 +96,7 @@ export function generateFamilyB(seed: number): FamilyBLeak {
   // The limit: the deseasonalized level `reach` history spans ahead, times the season's peak
   // factor, so the crossing is where the trend gets there (at a peak), not at tomorrow's peak.
   const threshold = (level(now) / season(now) + slopes.at(-1)! * 10 * reach) *
-    (1 + daily) * (1 + weekly);
+    (1 + daily);
   let trueEta = now;
   while (level(trueEta) < threshold && trueEta < now + 10 * span) trueEta += 60_000;
   return { kind: rotated ? "rotated" : "piecewise", ts, values, now, threshold, trueEta };

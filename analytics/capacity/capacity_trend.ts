@@ -21,9 +21,17 @@ export interface SelectTrendOptions {
   linearOnly?: boolean;
   /** A quadratic must beat the line's held-out error by this factor; default 0.8. */
   margin?: number;
+  /**
+   * Also try a line through the later half only (growth that changed its rate, or a level
+   * shift such as a log rotation early on); it must beat the full line's held-out error by
+   * `margin`; default true.
+   */
+  recent?: boolean;
 }
 
 let scratch = new Float64Array(0);
+/** Where the later-part lines start, as fractions of the points they are fitted on. */
+const RECENT_STARTS = [1 / 3, 1 / 2, 2 / 3];
 
 /**
  * Chooses and fits a trend. Both candidates are fitted on the first three quarters of the
@@ -65,7 +73,25 @@ export function selectTrend(
     errQ += Math.abs(y[i]! - evaluate(quadTrain, x[i]!));
   }
   const backtest = { linearMae: errL / (m - h), quadraticMae: errQ / (m - h), holdout: m - h };
-  if (quadTrain.c > 0 && errQ < (options.margin ?? 0.8) * errL) {
+  const margin = options.margin ?? 0.8;
+  let errR = Infinity, share = 0;
+  if (options.recent ?? true) {
+    for (const start of RECENT_STARTS) {
+      const from = Math.floor(start * h);
+      if (h - from < 6) continue;
+      const recentTrain = theilSen(x.subarray(from, h), y.subarray(from, h), scratch);
+      let err = 0;
+      for (let i = h; i < m; i++) err += Math.abs(y[i]! - evaluate(recentTrain, x[i]!));
+      if (err < errR) (errR = err, share = start);
+    }
+  }
+  const quadOk = quadTrain.c > 0 && errQ < margin * errL;
+  if (errR < margin * errL && (!quadOk || errR < errQ)) {
+    const from = Math.floor(share * m);
+    const recentLine = theilSen(x.subarray(from), y.subarray(from), scratch);
+    return { model: "linear", trend: recentLine, backtest };
+  }
+  if (quadOk) {
     const quad = huberQuadratic(x, y);
     if (quad.c > 0) return { model: "quadratic", trend: quad, backtest };
   }
