@@ -86,7 +86,7 @@ export function selectTrend(
     }
   }
   const quadOk = quadTrain.c > 0 && errQ < margin * errL;
-  if (errR < margin * errL && (!quadOk || errR < errQ)) {
+  if (errR < margin * errL && (!quadOk || errR < margin * errQ)) {
     const from = Math.floor(share * m);
     const recentLine = theilSen(x.subarray(from), y.subarray(from), scratch);
     return { model: "linear", trend: recentLine, backtest };
