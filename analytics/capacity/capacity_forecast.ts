@@ -164,7 +164,7 @@ export function capacityForecast(
   const profile = fitProfile(t, x, y, o);
   const yd = profile ? y.map((v, i) => v - profileAt(profile, t[i]!)) : y;
   const { x: xb, y: yb } = binSeries(x, yd, o.bins);
-  const chosen = selectTrend(xb, yb);
+  const chosen = selectTrend(xb, yb, { alternatives: true });
   // Bootstrap rounds start from the larger (quadratic) model, not the chosen one, so that each
   // round can pick either model again: the interval then carries the uncertainty of the choice
   // (bootstrap after model selection, Efron 2014, JASA 109:991).
@@ -185,8 +185,16 @@ export function capacityForecast(
   );
   const q = (p: number) =>
     boot.length ? boot[Math.min(boot.length - 1, Math.floor(p * boot.length))]! : etaDays;
-  const lowDays = Math.min(q(0.1), etaDays);
-  const highDays = Math.max(q(0.9), etaDays);
+  // Model uncertainty: the ETAs of the trends the held-out tail could not tell from the chosen
+  // one bound the interval too (the bootstrap only varies the residuals around one start model).
+  let lowDays = Math.min(q(0.1), etaDays);
+  let highDays = Math.max(q(0.9), etaDays);
+  if (o.bootstrap > 0) {
+    for (const alt of chosen.alternatives ?? []) {
+      const d = crossingDays(alt, thr, { now, horizonDays, profile });
+      (lowDays = Math.min(lowDays, d), highDays = Math.max(highDays, d));
+    }
+  }
   const g = chosen.trend.b;
   const at = (d: number) => (Number.isFinite(d) ? Math.round(now + d * DAY) : null);
   const status: CapacityStatus = Number.isFinite(etaDays)

@@ -13,6 +13,11 @@ export interface TrendChoice {
   trend: TrendCoefficients;
   /** Mean absolute error of each candidate on the held-out last quarter (NaN when not run). */
   backtest: { linearMae: number; quadraticMae: number; holdout: number };
+  /**
+   * With `alternatives`: the other candidates (fitted on all points) whose held-out error is
+   * within 1/margin of the best one's, i.e. those the data cannot tell from the chosen one.
+   */
+  alternatives?: TrendCoefficients[];
 }
 
 /** Options of {@linkcode selectTrend}. */
@@ -27,6 +32,8 @@ export interface SelectTrendOptions {
    * `margin`; default true.
    */
   recent?: boolean;
+  /** Also return the competitive alternatives (see {@linkcode TrendChoice}); default false. */
+  alternatives?: boolean;
 }
 
 let scratch = new Float64Array(0);
@@ -86,16 +93,30 @@ export function selectTrend(
     }
   }
   const quadOk = quadTrain.c > 0 && errQ < margin * errL;
+  const recentFit = () =>
+    theilSen(x.subarray(Math.floor(share * m)), y.subarray(Math.floor(share * m)), scratch);
+  let choice: TrendChoice = { model: "linear", trend: line, backtest };
+  let chosenErr = errL, recentChosen = false;
   if (errR < margin * errL && (!quadOk || errR < margin * errQ)) {
-    const from = Math.floor(share * m);
-    const recentLine = theilSen(x.subarray(from), y.subarray(from), scratch);
-    return { model: "linear", trend: recentLine, backtest };
-  }
-  if (quadOk) {
+    (choice = { model: "linear", trend: recentFit(), backtest }, chosenErr = errR);
+    recentChosen = true;
+  } else if (quadOk) {
     const quad = huberQuadratic(x, y);
-    if (quad.c > 0) return { model: "quadratic", trend: quad, backtest };
+    if (quad.c > 0) (choice = { model: "quadratic", trend: quad, backtest }, chosenErr = errQ);
   }
-  return { model: "linear", trend: line, backtest };
+  if (!options.alternatives) return choice;
+  // Candidates the held-out tail cannot tell from the chosen one: their ETAs belong in the
+  // interval (model uncertainty), whatever the residual bootstrap says.
+  const best = Math.min(errL, errR, quadTrain.c > 0 ? errQ : Infinity, chosenErr);
+  const alternatives: TrendCoefficients[] = [];
+  const close = (err: number) => err * margin <= best;
+  if (choice.trend !== line && close(errL)) alternatives.push(line);
+  if (Number.isFinite(errR) && !recentChosen && close(errR)) alternatives.push(recentFit());
+  if (choice.model !== "quadratic" && quadTrain.c > 0 && close(errQ)) {
+    const quad = huberQuadratic(x, y);
+    if (quad.c > 0) alternatives.push(quad);
+  }
+  return { ...choice, alternatives };
 }
 
 /**
