@@ -92,6 +92,15 @@ export function selectTrend(
       if (err < errR) (errR = err, share = start);
     }
   }
+  // Errors at rounding level (an exact line): nothing to tell the candidates apart by, so keep
+  // the full line rather than let rounding pick one; nor is there model uncertainty.
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < m; i++) (lo = Math.min(lo, y[i]!), hi = Math.max(hi, y[i]!));
+  const exact = 1e-9 * (hi - lo) * (m - h);
+  if (errL <= exact) {
+    const fit: TrendChoice = { model: "linear", trend: line, backtest };
+    return options.alternatives ? { ...fit, alternatives: [] } : fit;
+  }
   const quadOk = quadTrain.c > 0 && errQ < margin * errL;
   const recentFit = () =>
     theilSen(x.subarray(Math.floor(share * m)), y.subarray(Math.floor(share * m)), scratch);
@@ -109,6 +118,7 @@ export function selectTrend(
   // interval (model uncertainty), whatever the residual bootstrap says.
   const best = Math.min(errL, errR, quadTrain.c > 0 ? errQ : Infinity, chosenErr);
   const alternatives: TrendCoefficients[] = [];
+  if (best <= exact) return { ...choice, alternatives };
   const close = (err: number) => err * margin <= best;
   if (choice.trend !== line && close(errL)) alternatives.push(line);
   if (Number.isFinite(errR) && !recentChosen && close(errR)) alternatives.push(recentFit());
