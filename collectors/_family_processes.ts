@@ -1,14 +1,19 @@
 /**
- * The top-processes family: the costly part of a snapshot (one `/proc/[pid]/stat` read per
- * process), so it reads every process only every few seconds and the ranked ones in between.
- * A stat line is decoded and split by string built-ins: in V8's lite mode (how the collector
- * runs) that is about twice as fast as a byte loop in JavaScript. Private to the collectors.
+ * The top-processes family: the part of a snapshot whose cost grows with the host (one
+ * `/proc/[pid]/stat` read per process read). Its cost is bounded per snapshot: the process list
+ * is read with `getdents64` every few seconds (less often on hosts with many processes), and a
+ * snapshot reads only the candidates for the rankings (the processes ranked by last-known CPU
+ * and memory that used CPU at their last read), processes new since the last listing, and a
+ * rotating slice of the rest. A stat line is decoded and split by string built-ins: in V8's lite
+ * mode (how the collector runs) that is about twice as fast as a byte loop in JavaScript.
+ * Private to the collectors.
  *
  * @module
  */
 
 import type { Context } from "./_context.ts";
 import { none } from "./_context.ts";
+import { listPids, PidList } from "./_list_pids.ts";
 import type { Series } from "./snapshot.ts";
 
 const decoder = new TextDecoder();
@@ -18,6 +23,7 @@ class Proc {
   ticks = NaN;
   start = NaN;
   readTs = NaN;
+  /** CPU ratio over the time between its last two reads (`NaN` before the second). */
   cpu = NaN;
   rss = 0;
   name = "";
@@ -26,10 +32,14 @@ class Proc {
   /** Series by ranking ([cpu ratio, rss]), rebuilt when the name changes. */
   byCpu: [Series, Series] | undefined;
   byMemory: [Series, Series] | undefined;
+  /** The listing that last saw it. */
   seen = 0;
-  /** The round in which it was last put in the CPU ranking. */
-  member = 0;
-  constructor(readonly pid: string, readonly path: string) {}
+  /** The round in which it was last read (or tried). */
+  readRound = 0;
+  /** The round in which it was last taken as a ranking candidate. */
+  mark = 0;
+  gone = false;
+  constructor(readonly pid: number, readonly path: string) {}
 }
 
 /** Field values parsed by {@linkcode parseStat}: utime, stime, starttime, rss pages. */
@@ -63,101 +73,199 @@ function digits(field: string): number {
   return field !== "" && n >= 0 ? n : NaN;
 }
 
+/** ms of listing interval per process: 10,000 processes are listed every 15 s, not every 5. */
+export const LIST_MS_PER_PROCESS = 1.5;
+
+/** Options of {@linkcode ProcessScanner}. */
+export interface ProcessScanOptions {
+  /** Processes per ranking. */
+  topN: number;
+  /** Kernel clock ticks per second (`USER_HZ`, 100 on Linux). */
+  clockTicks: number;
+  /** Bytes per page for RSS. */
+  pageSize: number;
+  /**
+   * Least time (ms of snapshot time) between listings of the proc root; on big hosts the
+   * listing waits {@linkcode LIST_MS_PER_PROCESS} ms per process known. 0 lists at every
+   * snapshot. Default 0.
+   */
+  listMs?: number;
+  /**
+   * Processes read per snapshot besides the ranking candidates: new ones first, then the next
+   * ones in a rotation over all. Default 16. `Infinity` reads every process at every listing.
+   */
+  readsPerSnapshot?: number;
+}
+
 /**
- * Ranks processes by CPU and by resident memory and emits the top N of each. Every `listMs`
- * it lists `/proc` and reads every process (a full scan); in between it reads only the
- * processes ranked at the last full scan, so a snapshot costs 2N reads instead of one per
- * process.
+ * Ranks processes by CPU and by resident memory and emits the top N of each. The first two
+ * snapshots read every process (the second ranks by CPU). After that a snapshot reads:
+ * - the ranking candidates (the top 2N by last-known CPU and by last-known RSS) that used CPU
+ *   at their last read (an idle process cannot have moved up by CPU, and its memory seldom
+ *   changes);
+ * - processes found by the last listing and not read yet, then the next ones of a rotation
+ *   over all known processes, `readsPerSnapshot` in all.
+ * A process read after a while gets the CPU ratio of the whole time since its last read, so a
+ * process that woke up between two reads of the rotation enters the rankings at its next read.
+ * The rankings are of last-known values: the emitted top N can hold processes not read in this
+ * snapshot (with the values of their last read).
  */
 export class ProcessScanner {
-  #procs = new Map<string, Proc>();
+  readonly topN: number;
+  readonly clockTicks: number;
+  readonly pageSize: number;
+  readonly listMs: number;
+  readonly readsPerSnapshot: number;
+  #procs = new Map<number, Proc>();
+  /** Every known process in listing order: the rotation. */
+  #order: Proc[] = [];
+  #cursor = 0;
+  /** Processes the last listing found and that were not read since. */
+  #fresh: Proc[] = [];
+  /** Processes read once since they were found: read again at the next snapshot for a rate. */
+  #again: Proc[] = [];
+  #againNext: Proc[] = [];
+  #pids = new PidList();
   #listedTs = -Infinity;
-  #fullScans = 0;
+  #listings = 0;
   #round = 0;
+  #scans = 0;
   #byCpu: Proc[] = [];
   #byRss: Proc[] = [];
-  #members: Proc[] = [];
+  #candidates: Proc[] = [];
 
-  /**
-   * @param topN Processes per ranking.
-   * @param clockTicks Kernel clock ticks per second (`USER_HZ`, 100 on Linux).
-   * @param pageSize Bytes per page for RSS.
-   * @param listMs How often (ms of snapshot time) a full scan lists `/proc` and reads every
-   *   process; in between only the ranked ones are read. 0 scans fully at every snapshot.
-   */
-  constructor(
-    readonly topN: number,
-    readonly clockTicks: number,
-    readonly pageSize: number,
-    readonly listMs = 0,
-  ) {}
+  /** @param options See {@linkcode ProcessScanOptions}. */
+  constructor(options: ProcessScanOptions) {
+    this.topN = options.topN;
+    this.clockTicks = options.clockTicks;
+    this.pageSize = options.pageSize;
+    this.listMs = options.listMs ?? 0;
+    this.readsPerSnapshot = options.readsPerSnapshot ?? 16;
+  }
+
+  /** Processes known from the last listing (less those found gone since). */
+  get size(): number {
+    return this.#procs.size;
+  }
 
   /**
    * Emits `processes_total`, then `process_cpu_ratio` and `process_rss_bytes` for the top N
-   * by CPU (`rank_by=cpu`; none on the first scan, which has no CPU rates yet) and by RSS
-   * (`rank_by=memory`). A process's CPU ratio covers the time since it was last read.
-   * Processes that exit or have unreadable stat are dropped; a pid reused by a new process
-   * (other start time) starts over with no rate. The first two snapshots are full scans (the
-   * second ranks by CPU); after that, membership of the rankings and `processes_total` change
-   * at full scans (and when a ranked process exits), the order within them at every snapshot.
-   * Between full scans only ranked processes that used CPU at their last read are read and
-   * emitted; the idle ones are read and emitted again at the next full scan.
+   * by CPU (`rank_by=cpu`; none on the first snapshot, which has no CPU rates yet) and by RSS
+   * (`rank_by=memory`). Processes that exit or have unreadable stat are dropped; a pid reused
+   * by a new process (other start time) starts over with no rate.
    */
   collect(ctx: Context): void {
     const round = ++this.#round;
-    const full = this.#fullScans < 2 || !(ctx.ts - this.#listedTs < this.listMs);
-    if (full) {
-      this.#list(ctx, round);
-      this.#fullScans++;
+    const everything = this.#scans < 2 || this.readsPerSnapshot === Infinity;
+    const listEvery = Math.max(this.listMs, this.#procs.size * LIST_MS_PER_PROCESS);
+    const listed = this.#scans < 2 || !(ctx.ts - this.#listedTs < listEvery);
+    if (listed) this.#list(ctx);
+    const candidates = this.#candidates;
+    candidates.length = 0;
+    if (everything) {
+      if (listed) {
+        this.#scans++;
+        for (const p of this.#order) this.#take(ctx, p, round, true, false);
+        this.#fresh.length = 0;
+      } else {
+        for (const p of this.#byCpu) this.#take(ctx, p, round, p.cpu !== 0, true);
+        for (const p of this.#byRss) this.#take(ctx, p, round, p.cpu !== 0, true);
+      }
+    } else {
+      for (const p of this.#byCpu) this.#take(ctx, p, round, p.cpu !== 0, true);
+      for (const p of this.#byRss) this.#take(ctx, p, round, p.cpu !== 0, true);
+      let budget = this.readsPerSnapshot;
+      const again = this.#again;
+      const next = this.#againNext;
+      next.length = 0;
+      for (const p of again) {
+        if (budget <= 0) next.push(p);
+        else if (!p.gone && p.readRound !== round) {
+          this.#take(ctx, p, round, true, false);
+          budget--;
+        }
+      }
+      this.#again = next;
+      this.#againNext = again;
+      const fresh = this.#fresh;
+      while (budget > 0 && fresh.length > 0) {
+        const p = fresh.pop()!;
+        if (p.gone || p.readRound === round) continue;
+        this.#take(ctx, p, round, true, false);
+        if (!p.gone) this.#again.push(p);
+        budget--;
+      }
+      const order = this.#order;
+      for (let steps = 0; budget > 0 && steps < order.length; steps++) {
+        if (this.#cursor >= order.length) this.#cursor = 0;
+        const p = order[this.#cursor++]!;
+        if (p.gone || p.readRound === round) continue;
+        this.#take(ctx, p, round, true, false);
+        budget--;
+      }
     }
+    const k = 2 * this.topN;
     const byCpu = this.#byCpu;
     const byRss = this.#byRss;
+    for (const p of byCpu) if (p.mark !== round && !p.gone) candidates.push(p), p.mark = round;
+    for (const p of byRss) if (p.mark !== round && !p.gone) candidates.push(p), p.mark = round;
+    // Handles are kept open for the candidates only: a process leaving both lists is closed.
+    const before = byCpu.concat(byRss);
     byCpu.length = 0;
     byRss.length = 0;
-    const n = this.topN;
-    for (const p of full ? this.#procs.values() : this.#members) {
-      // Between full scans a ranked process that used no CPU at its last read is left until
-      // the next full scan: it cannot have moved up by CPU, and an idle process's memory
-      // seldom changes. Most processes of a server sleep, so this spares most of the reads.
-      if (!full && p.cpu === 0) continue;
-      if (!this.#read(ctx, p)) continue;
-      if (p.cpu === p.cpu) insert(byCpu, p, n, true);
-      insert(byRss, p, n, false);
+    for (const p of candidates) {
+      if (p.gone) continue;
+      if (p.cpu === p.cpu) insert(byCpu, p, k, true);
+      insert(byRss, p, k, false);
     }
-    const members = this.#members;
-    members.length = 0;
-    for (const p of byCpu) {
-      p.member = round;
-      members.push(p);
+    for (const p of before) {
+      if (!p.gone && !byCpu.includes(p) && !byRss.includes(p)) ctx.files.evict(p.path);
     }
-    for (const p of byRss) if (p.member !== round) members.push(p);
     ctx.gauge("processes_total", none, this.#procs.size);
-    for (const p of byCpu) {
+    const n = this.topN;
+    for (let i = 0; i < n && i < byCpu.length; i++) {
+      const p = byCpu[i]!;
       const [cpu, rss] = p.byCpu ??= series(ctx, p, "cpu");
       ctx.put(cpu, p.cpu);
       ctx.put(rss, p.rss);
     }
-    for (const p of byRss) {
+    for (let i = 0; i < n && i < byRss.length; i++) {
+      const p = byRss[i]!;
       const [cpu, rss] = p.byMemory ??= series(ctx, p, "memory");
       ctx.put(cpu, p.cpu);
       ctx.put(rss, p.rss);
     }
   }
 
+  /**
+   * Reads `p` if `read` and not read in this round (keeping its handle open if `keep`), then
+   * makes it a ranking candidate.
+   */
+  #take(ctx: Context, p: Proc, round: number, read: boolean, keep: boolean): void {
+    if (p.gone) return;
+    if (read && p.readRound !== round) {
+      p.readRound = round;
+      if (!this.#read(ctx, p, keep)) return;
+    }
+    if (p.mark !== round) {
+      p.mark = round;
+      this.#candidates.push(p);
+    }
+  }
+
   /** Reads one process; false (and forgotten) if it is gone or its stat is malformed. */
-  #read(ctx: Context, p: Proc): boolean {
+  #read(ctx: Context, p: Proc, keep: boolean): boolean {
     const files = ctx.files;
     let name: string | undefined;
     try {
-      const len = files.readBytes(p.path);
+      // Only ranking candidates keep their handle (see collect): the rotation opens and closes.
+      const len = files.readBytes(p.path, false, keep);
       if (len !== undefined) name = parseStat(decoder.decode(files.bytes.subarray(0, len)));
     } catch {
       name = undefined;
     }
     if (name === undefined) {
-      files.evict(p.path);
-      this.#procs.delete(p.pid);
-      p.cpu = NaN;
+      this.#drop(ctx, p);
       return false;
     }
     const ticks = fields[0]! + fields[1]!;
@@ -178,23 +286,36 @@ export class ProcessScanner {
     return true;
   }
 
-  /** Lists `/proc`: adds new pids, marks the listed ones seen in this round. */
-  #list(ctx: Context, round: number): void {
+  #drop(ctx: Context, p: Proc): void {
+    p.gone = true;
+    p.cpu = NaN;
+    ctx.files.evict(p.path);
+    if (this.#procs.get(p.pid) === p) this.#procs.delete(p.pid);
+  }
+
+  /** Lists the proc root: adds new pids (to be read first), forgets those gone. */
+  #list(ctx: Context): void {
     this.#listedTs = ctx.ts;
-    for (const entry of Deno.readDirSync(ctx.procRoot)) {
-      const pid = entry.name;
-      const c = pid.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      let p = this.#procs.get(pid);
-      if (!p) this.#procs.set(pid, p = new Proc(pid, `${ctx.procRoot}/${pid}/stat`));
-      p.seen = round;
+    const listing = ++this.#listings;
+    const pids = this.#pids;
+    listPids(ctx.procRoot, pids);
+    const procs = this.#procs;
+    const ids = pids.ids;
+    for (let i = 0; i < pids.count; i++) {
+      const pid = ids[i]!;
+      let p = procs.get(pid);
+      if (!p) {
+        procs.set(pid, p = new Proc(pid, `${ctx.procRoot}/${pid}/stat`));
+        this.#fresh.push(p);
+      }
+      p.seen = listing;
     }
     // A pid gone from the listing is gone even if its handle still reads.
-    for (const p of this.#procs.values()) {
-      if (p.seen !== round) {
-        ctx.files.evict(p.path);
-        this.#procs.delete(p.pid);
-      }
+    const order = this.#order;
+    order.length = 0;
+    for (const p of procs.values()) {
+      if (p.seen !== listing) this.#drop(ctx, p);
+      else order.push(p);
     }
   }
 }
@@ -280,8 +401,13 @@ export function commandText(argv: readonly string[], name: string): string {
 
 /** A process's two series in one ranking. */
 function series(ctx: Context, p: Proc, rankBy: string): [Series, Series] {
-  p.command ??= readCommand(ctx.procRoot, p.pid, p.name);
-  const labels = Object.freeze({ pid: p.pid, name: p.name, command: p.command, rank_by: rankBy });
+  p.command ??= readCommand(ctx.procRoot, String(p.pid), p.name);
+  const labels = Object.freeze({
+    pid: String(p.pid),
+    name: p.name,
+    command: p.command,
+    rank_by: rankBy,
+  });
   return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];
 }
 

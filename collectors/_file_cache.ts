@@ -59,20 +59,21 @@ export class FileCache {
    *
    * @param path Absolute path.
    * @param remember If true, a missing file is remembered and never tried again.
+   * @param keep If false, a file not already open is opened, read and closed (it does not take
+   *   a place among the handles kept open). Default true.
    * @returns The length read, or `undefined` if the file does not exist.
    * @throws {Deno.errors.PermissionDenied} And other read errors, after dropping the handle.
    */
-  readBytes(path: string, remember = false): number | undefined {
+  readBytes(path: string, remember = false, keep = true): number | undefined {
     if (this.#missing.has(path)) return undefined;
     let file = this.#open.get(path);
-    let keep = true;
     if (file === undefined) {
       file = this.#openFile(path);
       if (file === undefined) {
         if (remember) this.#missing.add(path);
         return undefined;
       }
-      keep = this.#open.size < this.#max;
+      keep &&= this.#open.size < this.#max;
       if (keep) this.#open.set(path, file);
     }
     try {
@@ -82,7 +83,7 @@ export class FileCache {
       this.#open.delete(path);
       throw error;
     } finally {
-      if (!keep) this.#close(file);
+      if (!keep && !this.#open.has(path)) this.#close(file);
     }
   }
 

@@ -16,6 +16,8 @@ const symbols = {
   close: { parameters: ["i32"], result: "i32" },
   statfs: { parameters: ["buffer", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  // glibc ≥ 2.30; optional so that an older libc still gives the other calls.
+  getdents64: { parameters: ["i32", "buffer", "u64"], result: "i64", optional: true },
 } as const;
 
 /** The calls, typed as they are used (see above for the integer widths). */
@@ -25,6 +27,8 @@ export interface Libc {
   close(fd: number): number;
   statfs(path: Uint8Array, out: BigUint64Array): number;
   __errno_location(): Deno.PointerValue;
+  /** `null` where libc lacks it (glibc < 2.30). Returns bytes filled, 0 at the end, < 0 on error. */
+  getdents64: ((fd: number, buf: Uint8Array, count: number) => number | bigint) | null;
 }
 
 let lib: Libc | null | undefined;
@@ -60,6 +64,9 @@ export const ENOENT = 2;
 
 /** `O_RDONLY | O_CLOEXEC` on Linux (x86_64 and aarch64): children do not inherit the files. */
 export const O_RDONLY_CLOEXEC = 0o2000000;
+
+/** `O_DIRECTORY` on Linux (x86_64 and aarch64). */
+export const O_DIRECTORY = 0o200000;
 
 const utf8 = new TextEncoder();
 
