@@ -73,14 +73,10 @@ function diskName(i: number): string {
  * ```
  */
 export function writeSyntheticHost(dir: string, options: SyntheticHostOptions = {}): SyntheticHost {
-  const cpus = options.cpus ?? 2;
   const disks = options.disks ?? 1;
-  const nics = options.nics ?? 1;
   const processes = options.processes ?? 100;
   const mounts = options.mounts ?? 10;
   const cgroups = options.cgroups ?? 0;
-  const columns = options.statColumns ?? 10;
-  const fields = options.diskstatsFields ?? 20;
   const proc = `${dir}/proc`;
   const sys = `${dir}/sys`;
   const rootfs = `${dir}/rootfs`;
@@ -88,22 +84,7 @@ export function writeSyntheticHost(dir: string, options: SyntheticHostOptions = 
     Deno.mkdirSync(d, { recursive: true });
   }
 
-  // /proc/stat
-  const cpuLine = (name: string, k: number) =>
-    [name, 92653 * k, 143 * k, 41157 * k, 378577 * k, 266 * k, 0, 317 * k, 0, 0, 0]
-      .slice(0, columns + 1).join(" ");
-  const stat = [cpuLine("cpu ", cpus)];
-  for (let c = 0; c < cpus; c++) stat.push(cpuLine(`cpu${c}`, 1));
-  stat.push(
-    `intr 6842140${" 0".repeat(200)}`,
-    "ctxt 15095920",
-    "btime 1796488081",
-    `processes ${178160 + processes}`,
-    "procs_running 1",
-    "procs_blocked 0",
-    "softirq 4152204 0 657684 13 101729 793998 0 509 685119 3659 1909493",
-  );
-  write(`${proc}/stat`, stat.join("\n") + "\n");
+  tickSyntheticHost({ procfs: proc, sysfs: sys, rootfs }, options, 0);
   write(`${proc}/loadavg`, `0.52 0.61 0.70 1/${processes + 50} ${30000 + processes}\n`);
   if (options.pressure ?? true) {
     Deno.mkdirSync(`${proc}/pressure`, { recursive: true });
@@ -118,32 +99,11 @@ export function writeSyntheticHost(dir: string, options: SyntheticHostOptions = 
   write(`${proc}/meminfo`, meminfo);
   write(`${proc}/vmstat`, vmstat);
 
-  // /proc/diskstats and /sys/block: each disk and one partition; plus loop devices (skipped)
-  const ds: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    ds.push(diskLine(7, i, `loop${i}`, fields, 0));
-    Deno.mkdirSync(`${sys}/block/loop${i}`, { recursive: true });
-  }
+  // /sys/block: each disk (its partition is in diskstats only), plus loop devices (skipped)
+  for (let i = 0; i < 4; i++) Deno.mkdirSync(`${sys}/block/loop${i}`, { recursive: true });
   for (let i = 0; i < disks; i++) {
-    const name = diskName(i);
-    Deno.mkdirSync(`${sys}/block/${name}`, { recursive: true });
-    ds.push(diskLine(8, i * 16, name, fields, i + 1));
-    ds.push(diskLine(8, i * 16 + 1, `${name}1`, fields, i + 1));
+    Deno.mkdirSync(`${sys}/block/${diskName(i)}`, { recursive: true });
   }
-  write(`${proc}/diskstats`, ds.join("\n") + "\n");
-
-  // /proc/net/dev and snmp
-  const dev = [
-    "Inter-|   Receive                                                |  Transmit",
-    " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed",
-    "    lo: 709258126   94909    0    0    0     0          0         0 709258126   94909    0    0    0     0       0          0",
-  ];
-  for (let i = 0; i < nics; i++) {
-    dev.push(
-      `  eth${i}: ${732153820 + i} 44546 0 0 0 0 0 0 2408637 29380 0 0 0 0 0 0`,
-    );
-  }
-  write(`${proc}/net/dev`, dev.join("\n") + "\n");
   write(`${proc}/net/snmp`, snmp);
 
   // /proc/mounts: virtual file systems (skipped), then real ones whose mount points exist under
@@ -160,12 +120,15 @@ export function writeSyntheticHost(dir: string, options: SyntheticHostOptions = 
     m.push(`/dev/vg/v${i} ${point} ext4 rw,relatime 0 0`);
   }
   write(`${proc}/mounts`, m.join("\n") + "\n");
+  Deno.mkdirSync(`${proc}/1`, { recursive: true });
+  write(`${proc}/1/mounts`, m.join("\n") + "\n"); // init's table, which the collector prefers
 
   // processes: a few busy, the rest sleeping; each with a stat and a cmdline
   for (let i = 0; i < processes; i++) {
     const pid = 1 + i * 3;
+    if (i === 0) Deno.mkdirSync(`${proc}/1`, { recursive: true });
     const path = `${proc}/${pid}`;
-    Deno.mkdirSync(path);
+    if (i > 0) Deno.mkdirSync(path);
     const name = i % 7 === 0 ? "postgres" : i % 5 === 0 ? "nginx" : `worker-${i % 13}`;
     const utime = (i * 7919) % 100000;
     const rss = 100 + ((i * 104729) % 200000);
@@ -203,19 +166,100 @@ export function writeSyntheticHost(dir: string, options: SyntheticHostOptions = 
   return { procfs: proc, sysfs: sys, rootfs };
 }
 
-function diskLine(major: number, minor: number, name: string, fields: number, k: number): string {
+/**
+ * Rewrites the counters of a synthetic host's `/proc/stat`, `/proc/diskstats` and
+ * `/proc/net/dev` as they would read `step` seconds later (every counter grows), so that a
+ * collector reading it stores what it stores on a live host (a frozen counter gives no CPU
+ * share: `NaN`, not stored). The bench calls it once a second from its own process.
+ *
+ * @param host The host's roots.
+ * @param options The options it was written with.
+ * @param step Seconds since it was written.
+ */
+export function tickSyntheticHost(
+  host: SyntheticHost,
+  options: SyntheticHostOptions,
+  step: number,
+): void {
+  const cpus = options.cpus ?? 2;
+  const disks = options.disks ?? 1;
+  const nics = options.nics ?? 1;
+  const processes = options.processes ?? 100;
+  const columns = options.statColumns ?? 10;
+  const fields = options.diskstatsFields ?? 20;
+  const t = step;
+  const cpuLine = (name: string, k: number) =>
+    [
+      name,
+      92653 * k + 30 * t * k,
+      143 * k,
+      41157 * k + 10 * t * k,
+      378577 * k + 60 * t * k,
+      266 * k,
+      0,
+      317 * k,
+      0,
+      0,
+      0,
+    ].slice(0, columns + 1).join(" ");
+  const stat = [cpuLine("cpu ", cpus)];
+  for (let c = 0; c < cpus; c++) stat.push(cpuLine(`cpu${c}`, 1));
+  stat.push(
+    `intr ${6842140 + 1000 * t}${" 0".repeat(200)}`,
+    `ctxt ${15095920 + 2000 * t}`,
+    "btime 1796488081",
+    `processes ${178160 + processes + t}`,
+    "procs_running 1",
+    "procs_blocked 0",
+    "softirq 4152204 0 657684 13 101729 793998 0 509 685119 3659 1909493",
+  );
+  write(`${host.procfs}/stat`, stat.join("\n") + "\n");
+  const ds: string[] = [];
+  for (let i = 0; i < 4; i++) ds.push(diskLine(7, i, `loop${i}`, fields, 0, t));
+  for (let i = 0; i < disks; i++) {
+    const name = diskName(i);
+    ds.push(diskLine(8, i * 16, name, fields, i + 1, t));
+    ds.push(diskLine(8, i * 16 + 1, `${name}1`, fields, i + 1, t));
+  }
+  write(`${host.procfs}/diskstats`, ds.join("\n") + "\n");
+  const dev = [
+    "Inter-|   Receive                                                |  Transmit",
+    " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed",
+    `    lo: ${
+      709258126 + t * 100
+    } 94909    0    0    0     0          0         0 709258126   94909    0    0    0     0       0          0`,
+  ];
+  for (let i = 0; i < nics; i++) {
+    dev.push(
+      `  eth${i}: ${732153820 + i + t * 1500} ${44546 + t} 0 0 0 0 0 0 ${2408637 + t * 900} ${
+        29380 + t
+      } 0 0 0 0 0 0`,
+    );
+  }
+  write(`${host.procfs}/net/dev`, dev.join("\n") + "\n");
+}
+
+function diskLine(
+  major: number,
+  minor: number,
+  name: string,
+  fields: number,
+  k: number,
+  t: number,
+): string {
+  const j = k === 0 ? 0 : t;
   const counters = [
-    6815 * k,
+    6815 * k + j,
     3333,
-    423378 * k,
-    4688 * k,
-    1648 * k,
+    423378 * k + 8 * j,
+    4688 * k + j,
+    1648 * k + 2 * j,
     29256,
-    1852840 * k,
-    3525 * k,
+    1852840 * k + 16 * j,
+    3525 * k + 2 * j,
     0,
-    1712 * k,
-    8692 * k,
+    1712 * k + 3 * j,
+    8692 * k + 3 * j,
     0,
     0,
     0,

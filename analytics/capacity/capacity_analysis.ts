@@ -60,6 +60,8 @@ const units: Record<ResourceKind, string> = {
   inodes: "inodes",
   cpu: "processes",
   connections: "connections",
+  cgroup_memory: "bytes",
+  cgroup_cpu: "cores",
 };
 
 /**
