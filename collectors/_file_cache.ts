@@ -7,7 +7,7 @@
  * @module
  */
 
-import { cString, ENOENT, errno, type Libc, libc, O_RDONLY_CLOEXEC } from "./_libc.ts";
+import { cStringScratch, ENOENT, errno, type Libc, libc, O_RDONLY_CLOEXEC } from "./_libc.ts";
 
 const decoder = new TextDecoder();
 
@@ -91,7 +91,7 @@ export class FileCache {
   #openFile(path: string): Handle | undefined {
     const c = this.#libc;
     if (c) {
-      const fd = c.open(cString(path), O_RDONLY_CLOEXEC);
+      const fd = c.open(cStringScratch(path), O_RDONLY_CLOEXEC);
       if (fd >= 0) return fd;
       const code = errno(c);
       if (code === ENOENT) return undefined;

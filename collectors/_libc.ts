@@ -74,3 +74,17 @@ const utf8 = new TextEncoder();
 export function cString(path: string): Uint8Array {
   return utf8.encode(path + "\0");
 }
+
+let scratch = new Uint8Array(4096);
+
+/**
+ * A path as a NUL-terminated C string in a buffer shared by every call (valid until the next
+ * call): opening thousands of files allocates no buffer per open, whose off-heap memory the
+ * allocator would keep.
+ */
+export function cStringScratch(path: string): Uint8Array {
+  if (path.length * 3 + 1 > scratch.length) scratch = new Uint8Array(path.length * 3 + 1);
+  const { written } = utf8.encodeInto(path, scratch);
+  scratch[written] = 0;
+  return scratch;
+}
