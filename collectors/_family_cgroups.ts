@@ -20,6 +20,7 @@ import {
   parseLimit,
 } from "./parse_cgroup.ts";
 import { parsePressure } from "./parse_pressure.ts";
+import { listSubdirs } from "./_list_pids.ts";
 import type { Series } from "./snapshot.ts";
 
 /** Options of {@linkcode CgroupScanner}. */
@@ -85,6 +86,15 @@ function isDir(path: string): boolean {
 function readText(path: string): string | undefined {
   try {
     return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a file once through the collector's file cache (no handle kept); `undefined` if gone. */
+function readOnce(ctx: Context, path: string): string | undefined {
+  try {
+    return ctx.files.read(path, false, false);
   } catch {
     return undefined;
   }
@@ -201,10 +211,9 @@ export class CgroupScanner {
       let children = 0;
       if (depth < MAX_DEPTH) {
         try {
-          for (const e of Deno.readDirSync(rel ? `${layout.root}/${rel}` : layout.root)) {
-            if (!e.isDirectory) continue;
+          for (const name of listSubdirs(rel ? `${layout.root}/${rel}` : layout.root)) {
             children++;
-            stack.push([rel ? `${rel}/${e.name}` : e.name, depth + 1]);
+            stack.push([rel ? `${rel}/${name}` : name, depth + 1]);
           }
         } catch {
           continue; // it vanished while walking
@@ -213,7 +222,7 @@ export class CgroupScanner {
       if (rel === "") continue;
       let g = this.#groups.get(rel);
       if (!g) g = new Group(rel, dirsOf(layout, rel));
-      if (children > 0 && !limited(g, layout.version)) continue;
+      if (children > 0 && !limited(ctx, g, layout.version)) continue;
       if (!score(ctx, g, layout.version)) continue;
       g.seen = walk;
       this.#groups.set(rel, g);
@@ -462,16 +471,18 @@ function dirsOf(layout: Layout, rel: string): Dirs {
 }
 
 /** Whether a cgroup has a memory or CPU limit (read once per walk, for non-leaf cgroups). */
-function limited(g: Group, version: 1 | 2): boolean {
+function limited(ctx: Context, g: Group, version: 1 | 2): boolean {
   const d = g.dirs;
   if (version === 2) {
-    const max = readText(`${d.memory}/memory.max`);
-    const cpu = readText(`${d.memory}/cpu.max`);
+    const max = readOnce(ctx, `${d.memory}/memory.max`);
+    const cpu = readOnce(ctx, `${d.memory}/cpu.max`);
     return (max !== undefined && Number.isFinite(parseLimit(max))) ||
       (cpu !== undefined && Number.isFinite(parseCpuMax(cpu)?.quota ?? Infinity));
   }
-  const max = d.memory === undefined ? undefined : readText(`${d.memory}/memory.limit_in_bytes`);
-  const quota = d.cpu === undefined ? undefined : readText(`${d.cpu}/cpu.cfs_quota_us`);
+  const max = d.memory === undefined
+    ? undefined
+    : readOnce(ctx, `${d.memory}/memory.limit_in_bytes`);
+  const quota = d.cpu === undefined ? undefined : readOnce(ctx, `${d.cpu}/cpu.cfs_quota_us`);
   return (max !== undefined && Number.isFinite(parseLimit(max))) ||
     (quota !== undefined && Number(quota.trim()) > 0);
 }
@@ -483,18 +494,22 @@ function score(ctx: Context, g: Group, version: 1 | 2): boolean {
   let memory = NaN;
   let max = Infinity;
   if (version === 2) {
-    const stat = readText(`${d.memory}/cpu.stat`);
+    const stat = readOnce(ctx, `${d.memory}/cpu.stat`);
     if (stat !== undefined) usage = (parseKeyed(stat).get("usage_usec") ?? NaN) / 1e6;
-    const mem = readText(`${d.memory}/memory.current`);
+    const mem = readOnce(ctx, `${d.memory}/memory.current`);
     if (mem !== undefined) memory = parseLimit(mem);
-    const m = readText(`${d.memory}/memory.max`);
+    const m = readOnce(ctx, `${d.memory}/memory.max`);
     if (m !== undefined) max = parseLimit(m);
   } else {
-    const u = d.cpuacct === undefined ? undefined : readText(`${d.cpuacct}/cpuacct.usage`);
+    const u = d.cpuacct === undefined ? undefined : readOnce(ctx, `${d.cpuacct}/cpuacct.usage`);
     if (u !== undefined) usage = parseLimit(u) / 1e9;
-    const mem = d.memory === undefined ? undefined : readText(`${d.memory}/memory.usage_in_bytes`);
+    const mem = d.memory === undefined
+      ? undefined
+      : readOnce(ctx, `${d.memory}/memory.usage_in_bytes`);
     if (mem !== undefined) memory = parseLimit(mem);
-    const m = d.memory === undefined ? undefined : readText(`${d.memory}/memory.limit_in_bytes`);
+    const m = d.memory === undefined
+      ? undefined
+      : readOnce(ctx, `${d.memory}/memory.limit_in_bytes`);
     if (m !== undefined) max = parseLimit(m);
   }
   if (usage !== usage && memory !== memory) return false;

@@ -46,11 +46,12 @@ export class FileCache {
    *
    * @param path Absolute path.
    * @param remember If true, a missing file is remembered and never tried again.
+   * @param keep If false, a file not already open is closed after the read. Default true.
    * @returns The text, or `undefined` if the file does not exist.
    * @throws {Deno.errors.PermissionDenied} And other read errors, after dropping the handle.
    */
-  read(path: string, remember = false): string | undefined {
-    const len = this.readBytes(path, remember);
+  read(path: string, remember = false, keep = true): string | undefined {
+    const len = this.readBytes(path, remember, keep);
     return len === undefined ? undefined : decoder.decode(this.#buf.subarray(0, len));
   }
 

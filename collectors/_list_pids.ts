@@ -81,3 +81,58 @@ function pidOf(name: string): number {
   }
   return name === "" ? -1 : Number(name);
 }
+
+const names = new TextDecoder();
+
+/**
+ * The subdirectories of `dir` (not `.` and `..`), by `getdents64` where available: a cgroup
+ * directory holds 30–60 files and a few subdirectories, and only the subdirectories become
+ * strings (`Deno.readDirSync` makes an object per file: ~50 ms per walk of 200 cgroups).
+ *
+ * @param dir The directory.
+ * @param useLibc Use `getdents64` where available. Default true.
+ * @returns The names.
+ * @throws {Error} If the directory cannot be read.
+ */
+export function listSubdirs(dir: string, useLibc = true): string[] {
+  const out: string[] = [];
+  const c = useLibc ? libc() : null;
+  const getdents = c?.getdents64;
+  if (!c || !getdents) {
+    for (const e of Deno.readDirSync(dir)) if (e.isDirectory) out.push(e.name);
+    return out;
+  }
+  const fd = c.open(cString(dir), O_RDONLY_CLOEXEC | O_DIRECTORY);
+  if (fd < 0) throw new Error(`Cannot list ${dir}: errno ${errno(c)}`);
+  try {
+    for (;;) {
+      const n = Number(getdents(fd, buf, buf.length));
+      if (n < 0) throw new Error(`Cannot list ${dir}: errno ${errno(c)}`);
+      if (n === 0) break;
+      for (let off = 0; off < n;) {
+        const type = buf[off + 18]!; // DT_DIR 4, DT_UNKNOWN 0 (the file system does not say)
+        if (type === 4 || type === 0) {
+          let end = off + 19;
+          while (buf[end] !== 0) end++;
+          const name = names.decode(buf.subarray(off + 19, end));
+          if (name !== "." && name !== "..") {
+            if (type === 4) out.push(name);
+            else if (isDirectory(`${dir}/${name}`)) out.push(name);
+          }
+        }
+        off += buf[off + 16]! | (buf[off + 17]! << 8);
+      }
+    }
+  } finally {
+    c.close(fd);
+  }
+  return out;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}

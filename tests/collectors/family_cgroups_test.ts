@@ -237,3 +237,17 @@ Deno.test("cgroups are off with cgroupTop 0, absent without a hierarchy, and bad
   assert.throws(() => createSampler({ cgroupTop: -1 }), /Invalid cgroupTop: -1/);
   assert.throws(() => createSampler({ cgroupIntervalMs: 0 }), /Invalid cgroupIntervalMs: 0/);
 });
+
+Deno.test("listSubdirs() lists the same subdirectories by getdents64 as by Deno.readDirSync", async () => {
+  const { listSubdirs } = await import("../../collectors/_list_pids.ts");
+  const dir = Deno.makeTempDirSync({ prefix: "perfscope-cgroup-" });
+  try {
+    for (const d of ["a.service", "b.scope", "ünïcode.slice"]) Deno.mkdirSync(`${dir}/${d}`);
+    for (const f of ["cpu.stat", "memory.max"]) Deno.writeTextFileSync(`${dir}/${f}`, "");
+    assert.deepEqual(listSubdirs(dir, true).sort(), ["a.service", "b.scope", "ünïcode.slice"]);
+    assert.deepEqual(listSubdirs(dir, false).sort(), listSubdirs(dir, true).sort());
+    assert.throws(() => listSubdirs(`${dir}/none`), /Cannot list/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
