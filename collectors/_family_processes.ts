@@ -147,7 +147,9 @@ slot[21] = 3; // rss
 function parseStat(b: Uint8Array, len: number, name: string): string | undefined {
   let open = 0;
   while (open < len && b[open] !== 40) open++; // (
-  let close = len - 1;
+  // The name is at most 64 bytes (a kernel worker's with its workqueue; 15 for the others):
+  // the last `)` is searched from there, not from the end of a ~300-byte line.
+  let close = Math.min(len - 1, open + 66);
   while (close > open && b[close] !== 41) close--; // )
   if (open === 0 || open >= len || close <= open) return undefined;
   let field = 0;
