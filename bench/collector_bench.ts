@@ -15,8 +15,13 @@
  * it replaces: µs per call on the same mount points in alternating rounds, and the RSS of a child
  * that made one call each way.
  *
+ * (6) The cost curve (`bench/collector_curve.ts`): the collect CLI with `--procfs/--sysfs/--rootfs`
+ * on synthetic hosts from 2 to 192 CPUs, 1 to 128 disks, 1 to 32 interfaces, 100 to 10,000
+ * processes, 10 to 200 mounts and 0 to 200 cgroups, with the targets of the big hosts, and this
+ * VM beside `sadc` where sysstat is installed.
+ *
  * Run: `deno run -A bench/collector_bench.ts [--quick] [--seconds 125] [--samples 1000]
- * [--serve-only] [--statfs-only]`.
+ * [--serve-only] [--statfs-only] [--curve-only]`.
  *
  * @module
  */
@@ -24,6 +29,7 @@
 import { createSampler, formatLabels, parseMounts } from "../collectors/mod.ts";
 import { type FsStats, statfs } from "../collectors/_statfs.ts";
 import { parquetEncodeRows, writeSamples } from "../lake/mod.ts";
+import { type CurvePoint, runCurve } from "./collector_curve.ts";
 
 /** V8 flags recommended for the collect task (see the second table). */
 export const COLLECT_V8_FLAGS = "--lite-mode,--single-threaded";
@@ -41,6 +47,8 @@ export interface CollectorBenchOptions {
   serveOnly?: boolean;
   /** Measure only `statfs` by FFI beside `node:fs` `statfsSync`. Default false. */
   statfsOnly?: boolean;
+  /** Measure only the cost curve on synthetic hosts. Default false. */
+  curveOnly?: boolean;
 }
 
 /** `statfs(2)` through libc by FFI (collectors/_statfs.ts) beside `node:fs` `statfsSync`. */
@@ -101,6 +109,8 @@ export interface CollectorBenchFigures {
   serveAlone?: ProcessFigures;
   /** `statfs` by FFI beside `node:fs`. */
   statfs?: StatfsFigures;
+  /** The cost curve on synthetic hosts (`bench/collector_curve.ts`). */
+  curve?: CurvePoint[];
 }
 
 /** Child mode: sample at 1 Hz for `seconds`, keeping nothing. */
@@ -387,6 +397,9 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   if (options.statfsOnly) {
     return { statfs: await statfsCost(options.quick ?? false) } as CollectorBenchFigures;
   }
+  if (options.curveOnly) {
+    return { curve: await runCurve({ quick: options.quick ?? false }) } as CollectorBenchFigures;
+  }
   if (options.serveOnly) {
     const figures = {} as CollectorBenchFigures;
     await measureServe(figures, others);
@@ -520,6 +533,7 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   console.log(`(${samples} snapshots timed; the processes ran one after another)`);
   figures.statfs = await statfsCost(options.quick ?? false);
   await measureServe(figures, others);
+  figures.curve = await runCurve({ quick: options.quick ?? false });
   return figures;
 }
 
@@ -728,6 +742,7 @@ if (import.meta.main && Deno.args[0] === "--sampler-loop") {
   const samples = arg("samples");
   if (Deno.args.includes("--serve-only")) opts.serveOnly = true;
   if (Deno.args.includes("--statfs-only")) opts.statfsOnly = true;
+  if (Deno.args.includes("--curve-only")) opts.curveOnly = true;
   if (Deno.args.includes("--quick")) opts.quick = true;
   if (seconds !== undefined) opts.seconds = seconds;
   if (samples !== undefined) opts.samples = samples;

@@ -1,15 +1,18 @@
 /**
  * Lake benchmark: rows/s through the collector's Parquet writer, bytes per stored sample before
  * and after compaction for one simulated host-day at 1 s, the time of a 24 h query over one
- * series on the raw and rollup tiers, and the CPU and memory of a collector writing 300+ series
- * at 1 Hz. `deno run -A bench/lake_bench.ts [--quick]`. Prints figures; never asserts.
+ * series on the raw and rollup tiers, and the CPU and memory of the lake's share of a collector
+ * (spool and Parquet of 300+ fixed series at 1 Hz). The collector itself (`deno task collect`,
+ * sampler and lake) is measured by the collector bench's cost curve (`bench/collector_curve.ts`),
+ * through the real collect path. `deno run -A bench/lake_bench.ts [--quick]`. Prints figures;
+ * never asserts.
  *
  * @module
  */
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { createSampler, type Sample } from "../collectors/mod.ts";
+import type { Sample } from "../collectors/mod.ts";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { buildModel } from "../lake/_sim_model.ts";
 import {
@@ -42,9 +45,6 @@ export interface LakeBenchResult {
   queryRawMs: number;
   queryRollup1mMs: number;
   queryRollup1hMs: number;
-  collectorSeries: number;
-  collectorCpuMsPerSecond: number;
-  collectorPeakRssMb: number;
   lakeOnlySeries: number;
   lakeOnlyCpuMsPerSecond: number;
   lakeOnlyPeakRssMb: number;
@@ -155,8 +155,8 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
     const queryRollup1hMs = await timed("1h");
     db.close();
 
-    // 4. the collector in its own process: the real sampler plus simulated series (300+)
-    const probe = await collectorProbe(`${root}/collector`, quick ? 10 : 65, "full");
+    // 4. the lake's share of a collector in its own process (the whole collector: the collector
+    // bench's cost curve, which runs cli/collect.ts as `deno task collect` does)
     const lakeOnly = await collectorProbe(`${root}/collector-lake`, quick ? 10 : 65, "lake");
 
     const result: LakeBenchResult = {
@@ -173,7 +173,6 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
       queryRawMs,
       queryRollup1mMs,
       queryRollup1hMs,
-      ...probe,
       lakeOnlySeries: lakeOnly.collectorSeries,
       lakeOnlyCpuMsPerSecond: lakeOnly.collectorCpuMsPerSecond,
       lakeOnlyPeakRssMb: lakeOnly.collectorPeakRssMb,
@@ -202,10 +201,9 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
       ["24 h of one series, 1m rollup", `${queryRollup1mMs.toFixed(1)} ms`],
       ["24 h of one series, 1h rollup", `${queryRollup1hMs.toFixed(1)} ms`],
       [
-        `Collector at 1 Hz, ${probe.collectorSeries} series`,
-        `${probe.collectorCpuMsPerSecond.toFixed(2)} ms CPU per s`,
+        "Collector at 1 Hz (sampler + lake)",
+        "see the collector bench: cost curve of cli/collect.ts (deno task bench --only collector)",
       ],
-      ["Collector peak RSS", `${probe.collectorPeakRssMb.toFixed(1)} MB`],
       [
         `Lake share only (spool + Parquet), ${lakeOnly.collectorSeries} series`,
         `${lakeOnly.collectorCpuMsPerSecond.toFixed(2)} ms CPU per s, ${
@@ -221,8 +219,8 @@ export async function run(options: LakeBenchOptions = {}): Promise<LakeBenchResu
   }
 }
 
-/** Runs a collector (this file with `--probe`) and reads its CPU time and peak RSS. */
-async function collectorProbe(root: string, seconds: number, kind: "lake" | "full") {
+/** Runs the lake's share of a collector (this file with `--probe`): its CPU time and peak RSS. */
+async function collectorProbe(root: string, seconds: number, kind: "lake") {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "--probe", root, String(seconds), kind],
     stdout: "piped",
@@ -237,14 +235,12 @@ async function collectorProbe(root: string, seconds: number, kind: "lake" | "ful
 }
 
 /**
- * The probe: collect for `seconds` (kind `full`: the real sampler plus 308 simulated series with fixed values;
- * `lake`: the simulated series only, to isolate the spool and Parquet cost), then print CPU per
- * wall second after the first 3 s, and the peak RSS (VmHWM).
+ * The probe: collect 308 simulated series with fixed values for `seconds` (kind `lake`: the
+ * spool and Parquet cost alone), then print CPU per wall second after the first 3 s, and the
+ * peak RSS (VmHWM).
  */
-async function probe(root: string, seconds: number, kind: string): Promise<void> {
-  const real = kind === "full"
-    ? createSampler({ topN: 5 })
-    : { sample: (): Sample[] => [], close() {} };
+async function probe(root: string, seconds: number, _kind: string): Promise<void> {
+  const real = { sample: (): Sample[] => [], close() {} };
   const { series, step } = hostDayModel();
   let count = 0;
   // the simulated series are computed once: the probe measures the lake's share, not the model's

@@ -52,6 +52,12 @@ export interface CollectSettings {
   topN?: number;
   /** Host name written into the lake. Default: this machine's. */
   host?: string;
+  /** The host's /proc, /sys and / (`--procfs`, `--sysfs`, `--rootfs`). Default: collect's. */
+  procfs?: string;
+  sysfs?: string;
+  rootfs?: string;
+  /** cgroups reported (`--cgroups`). Default: collect's own (20). */
+  cgroups?: number;
 }
 
 /** A child that ran at least this long was healthy: the next restart waits the first delay. */
@@ -168,6 +174,10 @@ function collectArgs(root: string, settings: CollectSettings): string[] {
     ...(settings.flushMs === undefined ? [] : ["--flush", durationFlag(settings.flushMs)]),
     ...(settings.topN === undefined ? [] : ["--top", String(settings.topN)]),
     ...(settings.host === undefined ? [] : ["--host", settings.host]),
+    ...(settings.procfs === undefined ? [] : ["--procfs", settings.procfs]),
+    ...(settings.sysfs === undefined ? [] : ["--sysfs", settings.sysfs]),
+    ...(settings.rootfs === undefined ? [] : ["--rootfs", settings.rootfs]),
+    ...(settings.cgroups === undefined ? [] : ["--cgroups", String(settings.cgroups)]),
     // the settings above come from serve, whose config wins: the child reads no config file
     "--no-config",
     "--supervised",

@@ -11,7 +11,14 @@
  */
 
 import { startCollection } from "../lake/mod.ts";
-import { durationFlag, parseDuration, parseFlags, parseNumber, runMain } from "./_args.ts";
+import {
+  durationFlag,
+  parseDuration,
+  parseFlags,
+  parseNumber,
+  runMain,
+  UsageError,
+} from "./_args.ts";
 
 const usage = `Usage: deno task collect [options]
 
@@ -24,6 +31,10 @@ Options:
   --flush DUR      time between Parquet flushes (default 60s)
   --top N          top processes by CPU and by memory (default 5)
   --host NAME      host name stored with the samples (default: this host's name)
+  --procfs DIR     the host's /proc (default /proc), e.g. /host/proc in a container
+  --sysfs DIR      the host's /sys (default /sys): block devices and cgroups
+  --rootfs DIR     the host's / (default /): file systems are stat'ed under it
+  --cgroups N      cgroups reported, the busiest (default 20; 0: none)
   --config FILE    settings file (default ./perfscope.yaml when present; flags win)
   -h, --help       show this help
 
@@ -49,6 +60,12 @@ export async function main(args: string[]): Promise<number> {
     ? undefined
     : parseDuration(values.duration, "duration");
   const topN = parseNumber(values.top, "top", { min: 0, max: 100, integer: true });
+  const cgroupTop = parseNumber(values.cgroups, "cgroups", { min: 0, max: 1000, integer: true });
+  const roots = {
+    procRoot: directory(values.procfs, "procfs"),
+    sysRoot: directory(values.sysfs, "sysfs"),
+    rootfs: directory(values.rootfs, "rootfs"),
+  };
   const controller = new AbortController();
   const stop = () => controller.abort();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -61,6 +78,7 @@ export async function main(args: string[]): Promise<number> {
       intervalMs,
       flushEveryMs,
       topN,
+      samplerOptions: { ...roots, cgroupTop },
       signal: controller.signal,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.supervised ? { lock: { pid: Deno.ppid, command: "deno task serve" } } : {}),
@@ -82,6 +100,18 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/** A root flag's directory, checked now: a typo must not collect an empty host silently. */
+function directory(path: string, flag: string): string {
+  let isDirectory = false;
+  try {
+    isDirectory = Deno.statSync(path).isDirectory;
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new UsageError(`Invalid --${flag}: ${path} is not a directory`);
+  return path;
+}
+
 /** Calls `stop` when stdin reaches its end: the parent holding the pipe's other end exited. */
 function stopOnStdinEnd(stop: () => void): void {
   const buffer = new Uint8Array(64);
@@ -98,6 +128,10 @@ const FLAGS = {
   flush: { type: "string" },
   top: { type: "string" },
   host: { type: "string" },
+  procfs: { type: "string" },
+  sysfs: { type: "string" },
+  rootfs: { type: "string" },
+  cgroups: { type: "string" },
   config: { type: "string" },
   help: { type: "boolean", short: "h" },
   supervised: { type: "boolean" },
@@ -111,13 +145,26 @@ interface Flags {
   flush: string;
   top: string;
   host?: string | undefined;
+  procfs: string;
+  sysfs: string;
+  rootfs: string;
+  cgroups: string;
   help?: boolean | undefined;
   supervised?: boolean | undefined;
 }
 
 /** The default of each flag the config file can set: applied after it, so flags win over the
  * file and the file over these. */
-const DEFAULTS = { interval: "1s", data: "data", flush: "60s", top: "5" };
+const DEFAULTS = {
+  interval: "1s",
+  data: "data",
+  flush: "60s",
+  top: "5",
+  procfs: "/proc",
+  sysfs: "/sys",
+  rootfs: "/",
+  cgroups: "20",
+};
 
 /** Parses the flags and fills those not given from the config file, then the defaults. */
 async function readFlags(args: string[]): Promise<Flags> {
@@ -129,6 +176,10 @@ async function readFlags(args: string[]): Promise<Flags> {
     flush: values.flush,
     top: values.top,
     host: values.host,
+    procfs: values.procfs,
+    sysfs: values.sysfs,
+    rootfs: values.rootfs,
+    cgroups: values.cgroups,
   };
   return {
     ...DEFAULTS,
@@ -162,6 +213,10 @@ async function fileFlags(path: string | undefined): Promise<Record<string, strin
     flush: c.flush === undefined ? undefined : durationFlag(c.flush),
     top: c.top === undefined ? undefined : String(c.top),
     host: c.host,
+    procfs: c.procfs,
+    sysfs: c.sysfs,
+    rootfs: c.rootfs,
+    cgroups: c.cgroups === undefined ? undefined : String(c.cgroups),
   };
 }
 

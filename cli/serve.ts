@@ -264,6 +264,10 @@ function collectSettings(config: PerfscopeConfig): CollectSettings {
     ...(c.flush === undefined ? {} : { flushMs: c.flush }),
     ...(c.top === undefined ? {} : { topN: c.top }),
     ...(c.host === undefined ? {} : { host: c.host }),
+    ...(c.procfs === undefined ? {} : { procfs: c.procfs }),
+    ...(c.sysfs === undefined ? {} : { sysfs: c.sysfs }),
+    ...(c.rootfs === undefined ? {} : { rootfs: c.rootfs }),
+    ...(c.cgroups === undefined ? {} : { cgroups: c.cgroups }),
   };
 }
 

@@ -25,6 +25,7 @@ const partition = /^((h|s|v|xv)d[a-z]+\d+|(nvme|mmcblk)\d+(n\d+)?p\d+)$/;
 export class DiskFilter {
   #whole: Set<string> | undefined;
   #rejected = new Set<string>();
+  #kept = new Set<string>();
   #listed = false;
 
   /** @param sysRoot Root of the sys file system. */
@@ -32,13 +33,20 @@ export class DiskFilter {
 
   /** Whether a device is reported; re-lists `sysRoot/block` when an unknown name shows up. */
   keep(device: string): boolean {
-    if (virtualDisk.test(device)) return false;
+    // Known answers first: a set lookup per line instead of two regular expressions.
+    if (this.#kept.has(device)) return true;
+    if (this.#rejected.has(device)) return false;
+    if (virtualDisk.test(device)) {
+      this.#rejected.add(device);
+      return false;
+    }
     if (this.#rejected.has(device)) return false;
     if (!this.#listed || (this.#whole && !this.#whole.has(device) && !partition.test(device))) {
       this.#list();
     }
     const keep = this.#whole ? this.#whole.has(device) : !partition.test(device);
     if (!keep) this.#rejected.add(device);
+    else this.#kept.add(device);
     return keep;
   }
 
@@ -64,8 +72,7 @@ export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
   const text = ctx.proc("diskstats");
   if (text === undefined) return;
   const disks = ctx.memo(collectDiskstats, () => new Map<string, DiskSeries>());
-  for (const d of parseDiskstats(text)) {
-    if (!filter.keep(d.device)) continue;
+  for (const d of parseDiskstats(text, (device) => filter.keep(device))) {
     const device = d.device;
     let s = disks.get(device);
     if (!s) disks.set(device, s = diskSeries(ctx, device));
@@ -154,7 +161,11 @@ const skippedTypes = new Set([
 ]);
 
 /**
- * `/proc/mounts` + `statfs`. Real file systems only (see `skippedTypes`), one per device
+ * The host's mount table + `statfs`. The table is `procRoot/1/mounts` (init's mount namespace:
+ * the host's, also when the collector runs in a container with `--pid=host`, or in a systemd
+ * unit with a private namespace), else `procRoot/mounts` (as node_exporter). Each mount point
+ * is stat'ed under `rootfs` (`/rootfs/var` for the host's `/var`) and labelled with the host's
+ * path. Real file systems only (see `skippedTypes`), one per device
  * (the first mount listed wins; bind mounts and later mounts of the same device are dropped).
  * Used is `(blocks − bfree) × frsize`; free is `bavail × frsize` (free to non-root, as `df`),
  * so used + free can be less than size by the root reserve. A mount whose statfs fails is
@@ -163,20 +174,23 @@ const skippedTypes = new Set([
 export function collectFilesystems(
   ctx: Context,
   statfs: (path: string) => FsStats = libcStatfs,
+  rootfs = "/",
 ): void {
   let cached = mountCache.get(ctx);
   // The mount table rarely changes: it is read again only every MOUNTS_EVERY_MS.
   if (!cached || !(ctx.ts - cached.readTs < MOUNTS_EVERY_MS)) {
-    const text = ctx.proc("mounts");
+    const text = mountTable(ctx);
     if (text === undefined) return;
-    if (cached?.text !== text) cached = { text, mounts: realMounts(ctx, text), readTs: ctx.ts };
+    if (cached?.text !== text) {
+      cached = { text, mounts: realMounts(ctx, text, rootfs), readTs: ctx.ts };
+    }
     cached.readTs = ctx.ts;
     mountCache.set(ctx, cached);
   }
   for (const m of cached.mounts) {
     let s: FsStats;
     try {
-      s = statfs(m.mountpoint);
+      s = statfs(m.path);
     } catch {
       continue;
     }
@@ -191,8 +205,20 @@ export function collectFilesystems(
 }
 
 interface RealMount {
-  mountpoint: string;
+  /** Where it is stat'ed: the mount point under the rootfs. */
+  path: string;
   labels: Labels;
+}
+
+/** `1/mounts`, else `mounts` (also when `1/mounts` may not be read). */
+function mountTable(ctx: Context): string | undefined {
+  try {
+    const text = ctx.proc("1/mounts");
+    if (text !== undefined && text !== "") return text;
+  } catch {
+    // not ours to read (hidepid): the collector's own table
+  }
+  return ctx.proc("mounts");
 }
 
 /** How often (ms of snapshot time) /proc/mounts is read again: a new mount shows this late. */
@@ -201,7 +227,8 @@ export const MOUNTS_EVERY_MS = 10_000;
 /** The mount table parsed and filtered, kept while /proc/mounts reads the same. */
 const mountCache = new WeakMap<Context, { text: string; mounts: RealMount[]; readTs: number }>();
 
-function realMounts(ctx: Context, text: string): RealMount[] {
+function realMounts(ctx: Context, text: string, rootfs: string): RealMount[] {
+  const prefix = rootfs === "/" ? "" : rootfs.replace(/\/+$/, "");
   const seen = new Set<string>();
   const out: RealMount[] = [];
   for (const m of parseMounts(text)) {
@@ -212,7 +239,7 @@ function realMounts(ctx: Context, text: string): RealMount[] {
       `fs|${mountpoint}|${device}|${fstype}`,
       () => ({ mountpoint, device, fstype }),
     );
-    out.push({ mountpoint, labels });
+    out.push({ path: prefix + mountpoint, labels });
   }
   return out;
 }

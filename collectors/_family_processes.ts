@@ -1,163 +1,386 @@
 /**
- * The top-processes family: the costly part of a snapshot (one `/proc/[pid]/stat` read per
- * process), so it reads every process only every few seconds and the ranked ones in between.
- * A stat line is decoded and split by string built-ins: in V8's lite mode (how the collector
- * runs) that is about twice as fast as a byte loop in JavaScript. Private to the collectors.
+ * The top-processes family: the part of a snapshot whose cost grows with the host (one
+ * `/proc/[pid]/stat` read per process read). Its cost is bounded per snapshot: the process list
+ * is read with `getdents64` every few seconds (less often on hosts with many processes), and a
+ * snapshot reads only the candidates for the rankings (the processes ranked by last-known CPU
+ * and memory that used CPU at their last read), processes new since the last listing, and a
+ * rotating slice of the rest. A stat line is decoded and split by string built-ins: in V8's lite
+ * mode (how the collector runs) that is about twice as fast as a byte loop in JavaScript.
+ * Private to the collectors.
  *
  * @module
  */
 
 import type { Context } from "./_context.ts";
 import { none } from "./_context.ts";
+import { listPids, PidList } from "./_list_pids.ts";
 import type { Series } from "./snapshot.ts";
 
 const decoder = new TextDecoder();
 
+/**
+ * The numbers kept per process, in typed arrays by slot rather than in object fields: at 10,000
+ * processes boxed doubles and per-process path strings cost ~4 MB of the collector's RSS.
+ */
+class Store {
+  /** ticks, start, readTs, cpu, rss per slot. */
+  f = new Float64Array(5 * 256);
+  /** seen, readRound, mark per slot. */
+  i = new Int32Array(3 * 256);
+  #free: number[] = [];
+  #next = 0;
+  constructor(readonly procRoot: string) {}
+
+  alloc(): number {
+    const s = this.#free.pop() ?? this.#next++;
+    if (5 * (s + 1) > this.f.length) {
+      const f = new Float64Array(this.f.length * 2);
+      f.set(this.f);
+      this.f = f;
+      const i = new Int32Array(this.i.length * 2);
+      i.set(this.i);
+      this.i = i;
+    }
+    this.f.fill(NaN, 5 * s, 5 * s + 4);
+    this.f[5 * s + 4] = 0;
+    this.i.fill(0, 3 * s, 3 * s + 3);
+    return s;
+  }
+
+  release(slot: number): void {
+    this.#free.push(slot);
+  }
+}
+
 /** What the scanner keeps about one process between snapshots. */
 class Proc {
-  ticks = NaN;
-  start = NaN;
-  readTs = NaN;
-  cpu = NaN;
-  rss = 0;
   name = "";
   /** Command line for the `command` label; read once when first ranked, again after exec. */
   command: string | undefined;
   /** Series by ranking ([cpu ratio, rss]), rebuilt when the name changes. */
   byCpu: [Series, Series] | undefined;
   byMemory: [Series, Series] | undefined;
-  seen = 0;
-  /** The round in which it was last put in the CPU ranking. */
-  member = 0;
-  constructor(readonly pid: string, readonly path: string) {}
+  gone = false;
+  readonly slot: number;
+  constructor(readonly pid: number, readonly store: Store) {
+    this.slot = store.alloc();
+  }
+  /** Its stat file (made when read: a string kept per process would cost ~0.6 MB at 10,000). */
+  get path(): string {
+    return `${this.store.procRoot}/${this.pid}/stat`;
+  }
+  get ticks(): number {
+    return this.store.f[5 * this.slot]!;
+  }
+  set ticks(v: number) {
+    this.store.f[5 * this.slot] = v;
+  }
+  get start(): number {
+    return this.store.f[5 * this.slot + 1]!;
+  }
+  set start(v: number) {
+    this.store.f[5 * this.slot + 1] = v;
+  }
+  get readTs(): number {
+    return this.store.f[5 * this.slot + 2]!;
+  }
+  set readTs(v: number) {
+    this.store.f[5 * this.slot + 2] = v;
+  }
+  /** CPU ratio over the time between its last two reads (`NaN` before the second). */
+  get cpu(): number {
+    return this.store.f[5 * this.slot + 3]!;
+  }
+  set cpu(v: number) {
+    this.store.f[5 * this.slot + 3] = v;
+  }
+  get rss(): number {
+    return this.store.f[5 * this.slot + 4]!;
+  }
+  set rss(v: number) {
+    this.store.f[5 * this.slot + 4] = v;
+  }
+  /** The listing that last saw it. */
+  get seen(): number {
+    return this.store.i[3 * this.slot]!;
+  }
+  set seen(v: number) {
+    this.store.i[3 * this.slot] = v;
+  }
+  /** The round in which it was last read (or tried). */
+  get readRound(): number {
+    return this.store.i[3 * this.slot + 1]!;
+  }
+  set readRound(v: number) {
+    this.store.i[3 * this.slot + 1] = v;
+  }
+  /** The round in which it was last taken as a ranking candidate. */
+  get mark(): number {
+    return this.store.i[3 * this.slot + 2]!;
+  }
+  set mark(v: number) {
+    this.store.i[3 * this.slot + 2] = v;
+  }
 }
 
 /** Field values parsed by {@linkcode parseStat}: utime, stime, starttime, rss pages. */
 const fields = new Float64Array(4);
 
+/** Field indexes after the name (state is 0) kept in {@linkcode fields}, or -1. */
+const slot = new Int8Array(23).fill(-1);
+slot[11] = 0; // utime
+slot[12] = 1; // stime
+slot[19] = 2; // starttime
+slot[21] = 3; // rss
+
 /**
- * Parses a `/proc/[pid]/stat` line into {@linkcode fields}; the name lies between the first
- * `(` and the last `)`.
+ * Parses a `/proc/[pid]/stat` line from bytes into {@linkcode fields}; the name lies between
+ * the first `(` and the last `)`. Bytes, not a decoded string: at 10,000 processes the first
+ * reads of every process would otherwise make ~6 MB of short-lived strings, and the young
+ * generation that grows to hold them stays in the collector's RSS.
  *
+ * @param b The buffer.
+ * @param len Bytes of the line in it.
+ * @param name The name last seen for this pid: returned as is when the bytes still say it.
  * @returns The name, or `undefined` if the line is malformed.
  */
-function parseStat(text: string): string | undefined {
-  const open = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open <= 0 || close <= open) return undefined;
-  // After the name: the state (index 0), ... utime 11, stime 12, starttime 19, rss 21.
-  const f = text.slice(close + 2).split(" ", 22);
-  if (f.length < 22) return undefined;
-  fields[0] = digits(f[11]!);
-  fields[1] = digits(f[12]!);
-  fields[2] = digits(f[19]!);
-  fields[3] = digits(f[21]!);
-  const sum = fields[0]! + fields[1]! + fields[2]! + fields[3]!;
-  if (sum !== sum) return undefined; // a field that is not a number
-  return text.slice(open + 1, close);
+function parseStat(b: Uint8Array, len: number, name: string): string | undefined {
+  let open = 0;
+  while (open < len && b[open] !== 40) open++; // (
+  // The name is at most 64 bytes (a kernel worker's with its workqueue; 15 for the others):
+  // the last `)` is searched from there, not from the end of a ~300-byte line.
+  let close = Math.min(len - 1, open + 66);
+  while (close > open && b[close] !== 41) close--; // )
+  if (open === 0 || open >= len || close <= open) return undefined;
+  let field = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = close + 2; i <= len && field <= 21; i++) {
+    const c = i < len ? b[i]! : 32;
+    if (c === 32 || c === 10) {
+      const k = slot[field]!;
+      if (k >= 0) {
+        if (digits === 0) return undefined; // an empty or non-numeric field
+        fields[k] = value;
+      }
+      field++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + c - 48;
+      digits++;
+    } else if (slot[field]! >= 0) {
+      return undefined; // a sign or a letter where a count belongs
+    }
+  }
+  if (field <= 21) return undefined; // truncated
+  const n = close - open - 1;
+  if (n === name.length) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = b[open + 1 + i] === name.charCodeAt(i);
+    if (same) return name; // (ASCII names; any other name is decoded and compared below)
+  }
+  return decoder.decode(b.subarray(open + 1, close));
 }
 
-/** A field as a count (the kernel prints decimal digits); `NaN` if empty or negative. */
-function digits(field: string): number {
-  const n = Number(field);
-  return field !== "" && n >= 0 ? n : NaN;
+/** ms of listing interval per process: 10,000 processes are listed every 15 s, not every 5. */
+export const LIST_MS_PER_PROCESS = 1.5;
+
+/** Options of {@linkcode ProcessScanner}. */
+export interface ProcessScanOptions {
+  /** Processes per ranking. */
+  topN: number;
+  /** Kernel clock ticks per second (`USER_HZ`, 100 on Linux). */
+  clockTicks: number;
+  /** Bytes per page for RSS. */
+  pageSize: number;
+  /**
+   * Least time (ms of snapshot time) between listings of the proc root; on big hosts the
+   * listing waits {@linkcode LIST_MS_PER_PROCESS} ms per process known. 0 lists at every
+   * snapshot. Default 0.
+   */
+  listMs?: number;
+  /**
+   * Processes read per snapshot besides the ranking candidates: new ones first, then the next
+   * ones in a rotation over all. Default 16. `Infinity` reads every process at every listing.
+   */
+  readsPerSnapshot?: number;
 }
 
 /**
- * Ranks processes by CPU and by resident memory and emits the top N of each. Every `listMs`
- * it lists `/proc` and reads every process (a full scan); in between it reads only the
- * processes ranked at the last full scan, so a snapshot costs 2N reads instead of one per
- * process.
+ * Ranks processes by CPU and by resident memory and emits the top N of each. The first two
+ * snapshots read every process (the second ranks by CPU). After that a snapshot reads:
+ * - the ranking candidates (the top 2N by last-known CPU and by last-known RSS) that used CPU
+ *   at their last read (an idle process cannot have moved up by CPU, and its memory seldom
+ *   changes);
+ * - processes found by the last listing and not read yet, then the next ones of a rotation
+ *   over all known processes, `readsPerSnapshot` in all.
+ * A process read after a while gets the CPU ratio of the whole time since its last read, so a
+ * process that woke up between two reads of the rotation enters the rankings at its next read.
+ * The rankings are of last-known values: the emitted top N can hold processes not read in this
+ * snapshot (with the values of their last read).
  */
 export class ProcessScanner {
-  #procs = new Map<string, Proc>();
+  readonly topN: number;
+  readonly clockTicks: number;
+  readonly pageSize: number;
+  readonly listMs: number;
+  readonly readsPerSnapshot: number;
+  #procs = new Map<number, Proc>();
+  /** Every known process in listing order: the rotation. */
+  #order: Proc[] = [];
+  #cursor = 0;
+  /** Processes the last listing found and that were not read since. */
+  #fresh: Proc[] = [];
+  /** Processes read once since they were found: read again at the next snapshot for a rate. */
+  #again: Proc[] = [];
+  #againNext: Proc[] = [];
+  #pids = new PidList();
   #listedTs = -Infinity;
-  #fullScans = 0;
+  #listings = 0;
   #round = 0;
+  #scans = 0;
   #byCpu: Proc[] = [];
   #byRss: Proc[] = [];
-  #members: Proc[] = [];
+  #candidates: Proc[] = [];
+  #store: Store | undefined;
+  #released: number[] = [];
 
-  /**
-   * @param topN Processes per ranking.
-   * @param clockTicks Kernel clock ticks per second (`USER_HZ`, 100 on Linux).
-   * @param pageSize Bytes per page for RSS.
-   * @param listMs How often (ms of snapshot time) a full scan lists `/proc` and reads every
-   *   process; in between only the ranked ones are read. 0 scans fully at every snapshot.
-   */
-  constructor(
-    readonly topN: number,
-    readonly clockTicks: number,
-    readonly pageSize: number,
-    readonly listMs = 0,
-  ) {}
+  /** @param options See {@linkcode ProcessScanOptions}. */
+  constructor(options: ProcessScanOptions) {
+    this.topN = options.topN;
+    this.clockTicks = options.clockTicks;
+    this.pageSize = options.pageSize;
+    this.listMs = options.listMs ?? 0;
+    this.readsPerSnapshot = options.readsPerSnapshot ?? 16;
+  }
+
+  /** Processes known from the last listing (less those found gone since). */
+  get size(): number {
+    return this.#procs.size;
+  }
 
   /**
    * Emits `processes_total`, then `process_cpu_ratio` and `process_rss_bytes` for the top N
-   * by CPU (`rank_by=cpu`; none on the first scan, which has no CPU rates yet) and by RSS
-   * (`rank_by=memory`). A process's CPU ratio covers the time since it was last read.
-   * Processes that exit or have unreadable stat are dropped; a pid reused by a new process
-   * (other start time) starts over with no rate. The first two snapshots are full scans (the
-   * second ranks by CPU); after that, membership of the rankings and `processes_total` change
-   * at full scans (and when a ranked process exits), the order within them at every snapshot.
-   * Between full scans only ranked processes that used CPU at their last read are read and
-   * emitted; the idle ones are read and emitted again at the next full scan.
+   * by CPU (`rank_by=cpu`; none on the first snapshot, which has no CPU rates yet) and by RSS
+   * (`rank_by=memory`). Processes that exit or have unreadable stat are dropped; a pid reused
+   * by a new process (other start time) starts over with no rate.
    */
   collect(ctx: Context): void {
     const round = ++this.#round;
-    const full = this.#fullScans < 2 || !(ctx.ts - this.#listedTs < this.listMs);
-    if (full) {
-      this.#list(ctx, round);
-      this.#fullScans++;
+    const everything = this.#scans < 2 || this.readsPerSnapshot === Infinity;
+    const listEvery = Math.max(this.listMs, this.#procs.size * LIST_MS_PER_PROCESS);
+    const listed = this.#scans < 2 || !(ctx.ts - this.#listedTs < listEvery);
+    if (listed) this.#list(ctx);
+    const candidates = this.#candidates;
+    candidates.length = 0;
+    if (everything) {
+      if (listed) {
+        this.#scans++;
+        for (const p of this.#order) this.#take(ctx, p, round, true, false);
+        this.#fresh.length = 0;
+      } else {
+        for (const p of this.#byCpu) this.#take(ctx, p, round, p.cpu !== 0, true);
+        for (const p of this.#byRss) this.#take(ctx, p, round, p.cpu !== 0, true);
+      }
+    } else {
+      for (const p of this.#byCpu) this.#take(ctx, p, round, p.cpu !== 0, true);
+      for (const p of this.#byRss) this.#take(ctx, p, round, p.cpu !== 0, true);
+      let budget = this.readsPerSnapshot;
+      const again = this.#again;
+      const next = this.#againNext;
+      next.length = 0;
+      for (const p of again) {
+        if (budget <= 0) next.push(p);
+        else if (!p.gone && p.readRound !== round) {
+          this.#take(ctx, p, round, true, false);
+          budget--;
+        }
+      }
+      this.#again = next;
+      this.#againNext = again;
+      const fresh = this.#fresh;
+      while (budget > 0 && fresh.length > 0) {
+        const p = fresh.pop()!;
+        if (p.gone || p.readRound === round) continue;
+        this.#take(ctx, p, round, true, false);
+        if (!p.gone) this.#again.push(p);
+        budget--;
+      }
+      const order = this.#order;
+      for (let steps = 0; budget > 0 && steps < order.length; steps++) {
+        if (this.#cursor >= order.length) this.#cursor = 0;
+        const p = order[this.#cursor++]!;
+        if (p.gone || p.readRound === round) continue;
+        this.#take(ctx, p, round, true, false);
+        budget--;
+      }
     }
+    const k = 2 * this.topN;
     const byCpu = this.#byCpu;
     const byRss = this.#byRss;
+    for (const p of byCpu) if (p.mark !== round && !p.gone) candidates.push(p), p.mark = round;
+    for (const p of byRss) if (p.mark !== round && !p.gone) candidates.push(p), p.mark = round;
+    // Handles are kept open for the candidates only: a process leaving both lists is closed.
+    const before = byCpu.concat(byRss);
     byCpu.length = 0;
     byRss.length = 0;
-    const n = this.topN;
-    for (const p of full ? this.#procs.values() : this.#members) {
-      // Between full scans a ranked process that used no CPU at its last read is left until
-      // the next full scan: it cannot have moved up by CPU, and an idle process's memory
-      // seldom changes. Most processes of a server sleep, so this spares most of the reads.
-      if (!full && p.cpu === 0) continue;
-      if (!this.#read(ctx, p)) continue;
-      if (p.cpu === p.cpu) insert(byCpu, p, n, true);
-      insert(byRss, p, n, false);
+    for (const p of candidates) {
+      if (p.gone) continue;
+      if (p.cpu === p.cpu) insert(byCpu, p, k, true);
+      insert(byRss, p, k, false);
     }
-    const members = this.#members;
-    members.length = 0;
-    for (const p of byCpu) {
-      p.member = round;
-      members.push(p);
+    for (const p of before) {
+      if (!p.gone && !byCpu.includes(p) && !byRss.includes(p)) ctx.files.evict(p.path);
     }
-    for (const p of byRss) if (p.member !== round) members.push(p);
+    // Every holder checks `gone` before a slot's numbers: the slots of the gone are free now.
+    for (const slot of this.#released) this.#store!.release(slot);
+    this.#released.length = 0;
     ctx.gauge("processes_total", none, this.#procs.size);
-    for (const p of byCpu) {
+    const n = this.topN;
+    for (let i = 0; i < n && i < byCpu.length; i++) {
+      const p = byCpu[i]!;
       const [cpu, rss] = p.byCpu ??= series(ctx, p, "cpu");
       ctx.put(cpu, p.cpu);
       ctx.put(rss, p.rss);
     }
-    for (const p of byRss) {
+    for (let i = 0; i < n && i < byRss.length; i++) {
+      const p = byRss[i]!;
       const [cpu, rss] = p.byMemory ??= series(ctx, p, "memory");
       ctx.put(cpu, p.cpu);
       ctx.put(rss, p.rss);
     }
   }
 
+  /**
+   * Reads `p` if `read` and not read in this round (keeping its handle open if `keep`), then
+   * makes it a ranking candidate.
+   */
+  #take(ctx: Context, p: Proc, round: number, read: boolean, keep: boolean): void {
+    if (p.gone) return;
+    if (read && p.readRound !== round) {
+      p.readRound = round;
+      if (!this.#read(ctx, p, keep)) return;
+    }
+    if (p.mark !== round) {
+      p.mark = round;
+      this.#candidates.push(p);
+    }
+  }
+
   /** Reads one process; false (and forgotten) if it is gone or its stat is malformed. */
-  #read(ctx: Context, p: Proc): boolean {
+  #read(ctx: Context, p: Proc, keep: boolean): boolean {
     const files = ctx.files;
     let name: string | undefined;
     try {
-      const len = files.readBytes(p.path);
-      if (len !== undefined) name = parseStat(decoder.decode(files.bytes.subarray(0, len)));
+      // Only ranking candidates keep their handle (see collect): the rotation opens and closes.
+      const len = files.readBytes(p.path, false, keep);
+      if (len !== undefined) name = parseStat(files.bytes, len, p.name);
     } catch {
       name = undefined;
     }
     if (name === undefined) {
-      files.evict(p.path);
-      this.#procs.delete(p.pid);
-      p.cpu = NaN;
+      this.#drop(ctx, p);
       return false;
     }
     const ticks = fields[0]! + fields[1]!;
@@ -178,23 +401,39 @@ export class ProcessScanner {
     return true;
   }
 
-  /** Lists `/proc`: adds new pids, marks the listed ones seen in this round. */
-  #list(ctx: Context, round: number): void {
+  #drop(ctx: Context, p: Proc): void {
+    if (p.gone) return;
+    p.gone = true;
+    p.cpu = NaN;
+    ctx.files.evict(p.path);
+    if (this.#procs.get(p.pid) === p) this.#procs.delete(p.pid);
+    // The slot is reused only after the lists that may still hold the process let go of it.
+    this.#released.push(p.slot);
+  }
+
+  /** Lists the proc root: adds new pids (to be read first), forgets those gone. */
+  #list(ctx: Context): void {
     this.#listedTs = ctx.ts;
-    for (const entry of Deno.readDirSync(ctx.procRoot)) {
-      const pid = entry.name;
-      const c = pid.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      let p = this.#procs.get(pid);
-      if (!p) this.#procs.set(pid, p = new Proc(pid, `${ctx.procRoot}/${pid}/stat`));
-      p.seen = round;
+    const listing = ++this.#listings;
+    const pids = this.#pids;
+    listPids(ctx.procRoot, pids);
+    const procs = this.#procs;
+    const ids = pids.ids;
+    for (let i = 0; i < pids.count; i++) {
+      const pid = ids[i]!;
+      let p = procs.get(pid);
+      if (!p) {
+        procs.set(pid, p = new Proc(pid, this.#store ??= new Store(ctx.procRoot)));
+        this.#fresh.push(p);
+      }
+      p.seen = listing;
     }
     // A pid gone from the listing is gone even if its handle still reads.
-    for (const p of this.#procs.values()) {
-      if (p.seen !== round) {
-        ctx.files.evict(p.path);
-        this.#procs.delete(p.pid);
-      }
+    const order = this.#order;
+    order.length = 0;
+    for (const p of procs.values()) {
+      if (p.seen !== listing) this.#drop(ctx, p);
+      else order.push(p);
     }
   }
 }
@@ -280,8 +519,13 @@ export function commandText(argv: readonly string[], name: string): string {
 
 /** A process's two series in one ranking. */
 function series(ctx: Context, p: Proc, rankBy: string): [Series, Series] {
-  p.command ??= readCommand(ctx.procRoot, p.pid, p.name);
-  const labels = Object.freeze({ pid: p.pid, name: p.name, command: p.command, rank_by: rankBy });
+  p.command ??= readCommand(ctx.procRoot, String(p.pid), p.name);
+  const labels = Object.freeze({
+    pid: String(p.pid),
+    name: p.name,
+    command: p.command,
+    rank_by: rankBy,
+  });
   return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];
 }
 

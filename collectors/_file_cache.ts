@@ -7,7 +7,7 @@
  * @module
  */
 
-import { cString, ENOENT, errno, type Libc, libc, O_RDONLY_CLOEXEC } from "./_libc.ts";
+import { cStringScratch, ENOENT, errno, type Libc, libc, O_RDONLY_CLOEXEC } from "./_libc.ts";
 
 const decoder = new TextDecoder();
 
@@ -46,11 +46,12 @@ export class FileCache {
    *
    * @param path Absolute path.
    * @param remember If true, a missing file is remembered and never tried again.
+   * @param keep If false, a file not already open is closed after the read. Default true.
    * @returns The text, or `undefined` if the file does not exist.
    * @throws {Deno.errors.PermissionDenied} And other read errors, after dropping the handle.
    */
-  read(path: string, remember = false): string | undefined {
-    const len = this.readBytes(path, remember);
+  read(path: string, remember = false, keep = true): string | undefined {
+    const len = this.readBytes(path, remember, keep);
     return len === undefined ? undefined : decoder.decode(this.#buf.subarray(0, len));
   }
 
@@ -59,20 +60,21 @@ export class FileCache {
    *
    * @param path Absolute path.
    * @param remember If true, a missing file is remembered and never tried again.
+   * @param keep If false, a file not already open is opened, read and closed (it does not take
+   *   a place among the handles kept open). Default true.
    * @returns The length read, or `undefined` if the file does not exist.
    * @throws {Deno.errors.PermissionDenied} And other read errors, after dropping the handle.
    */
-  readBytes(path: string, remember = false): number | undefined {
+  readBytes(path: string, remember = false, keep = true): number | undefined {
     if (this.#missing.has(path)) return undefined;
     let file = this.#open.get(path);
-    let keep = true;
     if (file === undefined) {
       file = this.#openFile(path);
       if (file === undefined) {
         if (remember) this.#missing.add(path);
         return undefined;
       }
-      keep = this.#open.size < this.#max;
+      keep &&= this.#open.size < this.#max;
       if (keep) this.#open.set(path, file);
     }
     try {
@@ -82,7 +84,7 @@ export class FileCache {
       this.#open.delete(path);
       throw error;
     } finally {
-      if (!keep) this.#close(file);
+      if (!keep && !this.#open.has(path)) this.#close(file);
     }
   }
 
@@ -90,7 +92,7 @@ export class FileCache {
   #openFile(path: string): Handle | undefined {
     const c = this.#libc;
     if (c) {
-      const fd = c.open(cString(path), O_RDONLY_CLOEXEC);
+      const fd = c.open(cStringScratch(path), O_RDONLY_CLOEXEC);
       if (fd >= 0) return fd;
       const code = errno(c);
       if (code === ENOENT) return undefined;

@@ -16,6 +16,8 @@ const symbols = {
   close: { parameters: ["i32"], result: "i32" },
   statfs: { parameters: ["buffer", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  // glibc ≥ 2.30; optional so that an older libc still gives the other calls.
+  getdents64: { parameters: ["i32", "buffer", "u64"], result: "i64", optional: true },
 } as const;
 
 /** The calls, typed as they are used (see above for the integer widths). */
@@ -25,6 +27,8 @@ export interface Libc {
   close(fd: number): number;
   statfs(path: Uint8Array, out: BigUint64Array): number;
   __errno_location(): Deno.PointerValue;
+  /** `null` where libc lacks it (glibc < 2.30). Returns bytes filled, 0 at the end, < 0 on error. */
+  getdents64: ((fd: number, buf: Uint8Array, count: number) => number | bigint) | null;
 }
 
 let lib: Libc | null | undefined;
@@ -61,9 +65,26 @@ export const ENOENT = 2;
 /** `O_RDONLY | O_CLOEXEC` on Linux (x86_64 and aarch64): children do not inherit the files. */
 export const O_RDONLY_CLOEXEC = 0o2000000;
 
+/** `O_DIRECTORY` on Linux (x86_64 and aarch64). */
+export const O_DIRECTORY = 0o200000;
+
 const utf8 = new TextEncoder();
 
 /** A path as a NUL-terminated C string. */
 export function cString(path: string): Uint8Array {
   return utf8.encode(path + "\0");
+}
+
+let scratch = new Uint8Array(4096);
+
+/**
+ * A path as a NUL-terminated C string in a buffer shared by every call (valid until the next
+ * call): opening thousands of files allocates no buffer per open, whose off-heap memory the
+ * allocator would keep.
+ */
+export function cStringScratch(path: string): Uint8Array {
+  if (path.length * 3 + 1 > scratch.length) scratch = new Uint8Array(path.length * 3 + 1);
+  const { written } = utf8.encodeInto(path, scratch);
+  scratch[written] = 0;
+  return scratch;
 }

@@ -10,7 +10,9 @@ import { collectDiskstats, collectFilesystems, DiskFilter } from "./_family_disk
 import { collectMeminfo, collectVmstat } from "./_family_memory.ts";
 import { collectNetDev, collectSnmp } from "./_family_net.ts";
 import { ProcessScanner } from "./_family_processes.ts";
+import { CgroupScanner } from "./_family_cgroups.ts";
 import { FileCache } from "./_file_cache.ts";
+import { statfs } from "./_statfs.ts";
 import { LoopProbe } from "./_loop_probe.ts";
 import type { Sample } from "./sample.ts";
 import { type Snapshot, snapshotSamples } from "./snapshot.ts";
@@ -43,8 +45,15 @@ function selfRss(files: FileCache, pageSize: number): number {
 export interface SamplerOptions {
   /** Root of the proc file system. Default `"/proc"`. */
   procRoot?: string;
-  /** Root of the sys file system (only `block/` is listed). Default `"/sys"`. */
+  /** Root of the sys file system (`block/` and `fs/cgroup/`). Default `"/sys"`. */
   sysRoot?: string;
+  /**
+   * Where the host's root file system is seen: the mount points of the host's mount table
+   * (`procRoot/1/mounts`, else `procRoot/mounts`) are `statfs`'ed under it, and labelled as the
+   * host names them. For a collector in a container with the host's `/` mounted at `/rootfs`.
+   * Default `"/"`.
+   */
+  rootfs?: string;
   /** Host name stamped on every sample. Default `Deno.hostname()`. */
   host?: string;
   /** Processes reported per ranking (by CPU, by memory); 0 turns the scan off. Default 5. */
@@ -54,15 +63,30 @@ export interface SamplerOptions {
   /** Kernel clock ticks per second for process CPU (`USER_HZ`). Default 100. */
   clockTicks?: number;
   /**
-   * How often, in ms of sampling time, the process scan is full: it lists `/proc` and reads
-   * every process's stat to rank them. In between, only the processes ranked at the last full
-   * scan are read (their values stay per snapshot; their order is updated). A process can thus
-   * enter or leave the rankings, and `processes_total` change, up to this late. 0 scans fully
-   * at every snapshot. Default 5000.
+   * Least time, in ms of sampling time, between listings of `/proc` (on hosts with many
+   * processes the listing waits 1.5 ms per process: 15 s at 10,000). A new process is read
+   * within a snapshot or two of the listing that finds it, and `processes_total` changes at
+   * listings. 0 lists at every snapshot. Default 5000.
    */
   processListMs?: number;
+  /**
+   * Process stat files read per snapshot besides the ranking candidates (the top 2N by CPU and
+   * by memory that used CPU at their last read): new processes first, then a rotation over all,
+   * so the cost stays flat as the process count grows; an idle process that wakes up is ranked
+   * within one rotation (processes ÷ this, in snapshots). `Infinity` reads every process at each
+   * listing. Default 16.
+   */
+  processReadsPerSnapshot?: number;
   /** Page size in bytes for process RSS. Default 4096. */
   pageSize?: number;
+  /**
+   * cgroups reported (the busiest by CPU, by memory and by memory as a share of its limit,
+   * taken in turn): the cardinality limit of the `cgroup_*` metrics. 0 turns them off.
+   * Default 20.
+   */
+  cgroupTop?: number;
+  /** Time between cgroup readings in ms (their rates cover this interval). Default 5000. */
+  cgroupIntervalMs?: number;
   /** Event-loop probe interval in ms (each tick costs CPU: 100 ms ticks cost ~3 ms/s). Default 1000. */
   /**
    * Where `perfscope_event_loop_delay_ms` comes from: called once per snapshot, returns the
@@ -101,7 +125,8 @@ export interface Sampler extends Disposable {
 
 /**
  * Creates the Linux sampler. Families: CPU (`/proc/stat`), load, pressure, memory, paging,
- * disks, file systems, network interfaces, TCP/UDP, top processes, and the collector itself.
+ * disks, file systems, network interfaces, TCP/UDP, top processes, the busiest cgroups (every
+ * `cgroupIntervalMs`), and the collector itself.
  * A family whose file is absent emits nothing; one that fails is reported to `onError` and
  * skipped for that snapshot. Counter decreases (resets, wraps) give `NaN` for that interval.
  *
@@ -143,7 +168,27 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     files,
   );
   const disks = new DiskFilter(ctx.sysRoot);
-  const processes = new ProcessScanner(topN, clockTicks, pageSize, processListMs);
+  const rootfs = options.rootfs ?? "/";
+  const processReads = options.processReadsPerSnapshot ?? 16;
+  if (!(processReads >= 0)) {
+    throw new RangeError(`Invalid processReadsPerSnapshot: ${processReads}`);
+  }
+  const cgroupTop = options.cgroupTop ?? 20;
+  const cgroupIntervalMs = options.cgroupIntervalMs ?? 5000;
+  if (!Number.isInteger(cgroupTop) || cgroupTop < 0) {
+    throw new RangeError(`Invalid cgroupTop: ${cgroupTop}`);
+  }
+  if (!(cgroupIntervalMs > 0)) {
+    throw new RangeError(`Invalid cgroupIntervalMs: ${cgroupIntervalMs}`);
+  }
+  const cgroups = new CgroupScanner({ top: cgroupTop, everyMs: cgroupIntervalMs });
+  const processes = new ProcessScanner({
+    topN,
+    clockTicks,
+    pageSize,
+    listMs: processListMs,
+    readsPerSnapshot: processReads,
+  });
   const probe = options.loopDelay ? undefined : new LoopProbe(loopProbeMs);
   const loopDelay = options.loopDelay ?? (() => probe!.take());
   const families: [string, (c: Context) => void][] = [
@@ -153,11 +198,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     ["meminfo", collectMeminfo],
     ["vmstat", collectVmstat],
     ["diskstats", (c) => collectDiskstats(c, disks)],
-    ["filesystems", (c) => collectFilesystems(c)],
+    ["filesystems", (c) => collectFilesystems(c, statfs, rootfs)],
     ["netdev", collectNetDev],
     ["snmp", collectSnmp],
   ];
   if (topN > 0) families.push(["processes", (c) => processes.collect(c)]);
+  if (cgroupTop > 0) families.push(["cgroups", (c) => cgroups.collect(c)]);
   // Deno.memoryUsage() costs ~0.2 ms (several system calls and heap statistics): the heap is
   // read every HEAP_EVERY_MS, the RSS from /proc/self/statm (one cached read) every snapshot.
   let heapUsed = NaN;

@@ -42,6 +42,8 @@ export interface DiskStat {
  * 2.6-era 7-field partition lines) or a non-numeric counter are skipped.
  *
  * @param text The file's contents.
+ * @param keep Which devices to parse (the others are skipped before their counters are read:
+ *   on a host with partitions and loop devices, most lines). Default: all.
  * @returns One record per valid line, in file order.
  * @example
  * ```ts
@@ -53,11 +55,12 @@ export interface DiskStat {
  * assert.equal(d!.discards, 0);
  * ```
  */
-export function parseDiskstats(text: string): DiskStat[] {
+export function parseDiskstats(text: string, keep?: (device: string) => boolean): DiskStat[] {
   const out: DiskStat[] = [];
   for (const line of text.split("\n")) {
     const f = splitFields(line);
     if (f.length < 14) continue;
+    if (keep && !keep(f[2]!)) continue;
     // Plain loops, no callbacks: this runs every second in an interpreter (lite mode).
     const n: number[] = new Array(f.length);
     let finite = true;

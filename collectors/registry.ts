@@ -36,6 +36,7 @@ const disk = ["device"];
 const fs = ["device", "fstype", "mountpoint"];
 const nic = ["interface"];
 const proc = ["command", "name", "pid", "rank_by"];
+const cg = ["cgroup"];
 
 /** Every metric the collectors emit, in a stable order. */
 export const registry: readonly MetricInfo[] = Object.freeze([
@@ -90,6 +91,58 @@ export const registry: readonly MetricInfo[] = Object.freeze([
   m("udp_errors_per_second", "1/s", "rate", [], "UDP datagrams that could not be delivered"),
   m("process_cpu_ratio", "ratio", "rate", proc, "CPU of one core used by a top process"),
   m("process_rss_bytes", "bytes", "gauge", proc, "Resident memory of a top process"),
+  m("cgroups_total", "cgroups", "gauge", [], "cgroups ranked (leaves and those with limits)"),
+  m("cgroup_cpu_ratio", "cores", "rate", cg, "CPU used by a cgroup, in cores (1 = one CPU)"),
+  m(
+    "cgroup_cpu_throttled_ratio",
+    "ratio",
+    "rate",
+    cg,
+    "Share of a cgroup's CPU periods in which its quota throttled it",
+  ),
+  m(
+    "cgroup_cpu_throttled_seconds_per_second",
+    "s/s",
+    "rate",
+    cg,
+    "Time a cgroup's tasks were throttled by its CPU quota, per second",
+  ),
+  m("cgroup_cpu_limit_cores", "cores", "gauge", cg, "A cgroup's CPU quota (cpu.max) in cores"),
+  m(
+    "cgroup_memory_bytes",
+    "bytes",
+    "gauge",
+    [...cg, "state"],
+    "A cgroup's memory: current use, and its high and max limits where set",
+  ),
+  m(
+    "cgroup_memory_events_per_second",
+    "1/s",
+    "rate",
+    [...cg, "event"],
+    "Times a cgroup hit its memory limit (oom) and had a task OOM-killed (oom_kill)",
+  ),
+  m(
+    "cgroup_io_bytes_per_second",
+    "bytes/s",
+    "rate",
+    [...cg, "device", "direction"],
+    "Bytes a cgroup read from or wrote to a block device",
+  ),
+  m(
+    "cgroup_io_operations_per_second",
+    "1/s",
+    "rate",
+    [...cg, "device", "direction"],
+    "Read or write requests of a cgroup to a block device",
+  ),
+  m(
+    "cgroup_pressure_stall_ratio",
+    "ratio",
+    "rate",
+    [...cg, "kind", "resource"],
+    "Seconds a cgroup's tasks stalled per second on a resource (PSI)",
+  ),
   m("perfscope_heap_bytes", "bytes", "gauge", [], "Collector JavaScript heap in use"),
   m("perfscope_rss_bytes", "bytes", "gauge", [], "Collector resident memory"),
   m("perfscope_event_loop_delay_ms", "ms", "gauge", [], "Worst timer lateness since last sample"),

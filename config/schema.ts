@@ -43,6 +43,14 @@ export const collectSchema = z.strictObject({
   top: z.number().int().min(0).max(100).optional(),
   /** Host name written into the lake. Default the machine's host name. */
   host: name.optional(),
+  /** The host's /proc (e.g. /host/proc in a container). Default /proc. */
+  procfs: name.optional(),
+  /** The host's /sys: block devices and cgroups. Default /sys. */
+  sysfs: name.optional(),
+  /** The host's root file system: mount points are stat'ed under it. Default /. */
+  rootfs: name.optional(),
+  /** cgroups reported, the busiest (0: none). Default 20. */
+  cgroups: z.number().int().min(0).max(1000).optional(),
 });
 
 /** The lake's housekeeping. */

@@ -9,6 +9,7 @@ import {
   createSampler,
   labelText,
   type Sample,
+  type SamplerOptions,
   type Snapshot,
   snapshotSamples,
 } from "../collectors/mod.ts";
@@ -42,6 +43,8 @@ export interface CollectionOptions {
   host?: string;
   /** Number of top processes for the default sampler. Default: the sampler's default. */
   topN?: number;
+  /** More options of the default sampler (`procRoot`, `sysRoot`, `rootfs`, cgroups…). */
+  samplerOptions?: SamplerOptions;
   /** Where snapshots come from. Default `createSampler({ host, topN })` from collectors (closed
    * when the collection stops). */
   sampler?: SampleSource;
@@ -132,6 +135,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   // (instead of running a probe timer: one wake-up less per interval).
   let lateness = 0;
   const owned = options.sampler ? undefined : createSampler({
+    ...options.samplerOptions,
     host,
     loopDelay: () => lateness,
     ...(options.topN === undefined ? {} : { topN: options.topN }),

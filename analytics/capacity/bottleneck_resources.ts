@@ -10,15 +10,17 @@ import { type SeriesSource, toSource } from "../series/series_source.ts";
 
 const HOUR = 3_600_000;
 
-/** Kinds of resource that can run out. */
-/** (`service`: a service's request rate against its USL peak throughput, see analytics/services.) */
+/** Kinds of resource that can run out (`cgroup_*`: a systemd unit's or container's limits;
+ * `service`: a service's request rate against its USL peak throughput, see analytics/services). */
 export type ResourceKind =
   | "filesystem"
   | "inodes"
   | "memory"
   | "cpu"
   | "connections"
-  | "service";
+  | "service"
+  | "cgroup_memory"
+  | "cgroup_cpu";
 
 /** Fraction of the limit treated as exhaustion, per kind (cpu: run queue per core). */
 export const DEFAULT_THRESHOLDS: Readonly<Record<ResourceKind, number>> = {
@@ -28,6 +30,10 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<ResourceKind, number>> = {
   cpu: 1,
   connections: 0.9,
   service: 0.8,
+  // memory.max is where the kernel reclaims hard and then OOM-kills: reaching it is the event.
+  cgroup_memory: 1,
+  // usage cannot pass the quota: 90 % of it is where throttling starts to bite
+  cgroup_cpu: 0.9,
 };
 
 /** One resource with a limit. */
@@ -67,7 +73,10 @@ export type FilesystemLimit = "df" | "size";
  * user, or vs `filesystem_size_bytes` with `filesystemLimit: "size"`) and inodes (used vs used + free)
  * per mountpoint, `memory_bytes{state=used}` vs `{state=total}`, the CPU run queue
  * (`load_average{window=1m}`, else `processes_running`) vs the number of CPUs seen in
- * `cpu_ratio`, and `tcp_connections_established` vs `connectionLimit`.
+ * `cpu_ratio`, `tcp_connections_established` vs `connectionLimit`, and per cgroup (systemd unit
+ * or container) `cgroup_memory_bytes{state=current}` vs its `{state=max}` (memory.max) and
+ * `cgroup_cpu_ratio` vs `cgroup_cpu_limit_cores` (the CPU quota); cgroups without a limit are
+ * left out.
  *
  * @param input A series source or an open lake.
  * @param options Time, hosts and the connection limit.
@@ -137,6 +146,22 @@ export async function findResources(
     ) {
       // Without load averages the run queue itself is the CPU saturation signal.
       add({ ...base, kind: "cpu", limit: cores.get(host)!.size, limitSource: "cpu_ratio cpus" });
+    } else if (metric === "cgroup_memory_bytes" && parseLabels(labels).state === "current") {
+      const limit = await last(host, metric, labels.replace("state=current", "state=max"));
+      add({
+        ...base,
+        kind: "cgroup_memory",
+        limit,
+        limitSource: "cgroup_memory_bytes{state=max} (memory.max)",
+      });
+    } else if (metric === "cgroup_cpu_ratio") {
+      const limit = await last(host, "cgroup_cpu_limit_cores", labels);
+      add({
+        ...base,
+        kind: "cgroup_cpu",
+        limit,
+        limitSource: "cgroup_cpu_limit_cores (cpu.max quota)",
+      });
     } else if (metric === "tcp_connections_established") {
       const limit = options.connectionLimit ?? 28_232;
       add({ ...base, kind: "connections", limit, limitSource: "option connectionLimit" });
@@ -155,6 +180,8 @@ async function recentValues(source: SeriesSource, now: number): Promise<Map<stri
       "filesystem_inodes_used",
       "filesystem_inodes_free",
       "memory_bytes",
+      "cgroup_memory_bytes",
+      "cgroup_cpu_limit_cores",
     ],
     now - HOUR,
     now + 1,

@@ -64,6 +64,8 @@ const units: Record<ResourceKind, string> = {
   cpu: "processes",
   connections: "connections",
   service: "req/s",
+  cgroup_memory: "bytes",
+  cgroup_cpu: "cores",
 };
 
 /**

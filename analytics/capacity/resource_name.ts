@@ -5,6 +5,7 @@
  */
 
 const keyLabels = [
+  "cgroup",
   "mountpoint",
   "interface",
   "device",
@@ -19,6 +20,11 @@ const plain: Record<string, string> = {
   cpu: "CPU run queue",
   memory: "memory",
   connections: "TCP connections",
+};
+/** What a cgroup resource is named after its unit or container. */
+const ofCgroup: Record<string, string> = {
+  cgroup_memory: "memory.max",
+  cgroup_cpu: "CPU quota",
 };
 
 /**
@@ -35,10 +41,14 @@ const plain: Record<string, string> = {
  * assert.equal(resourceName({ host: "db-1", resource: "filesystem", labels }), "db-1 · filesystem /srv");
  * assert.equal(resourceName({ host: "db-1", resource: "cpu", labels: "window=1m" }), "db-1 · CPU run queue");
  * assert.equal(resourceName({ host: "db-1", resource: "nic", labels: "" }), "db-1 · nic");
+ * const unit = "cgroup=postgresql.service,state=current";
+ * assert.equal(resourceName({ host: "db-1", resource: "cgroup_memory", labels: unit }), "db-1 · postgresql.service memory.max");
  * ```
  */
 export function resourceName(r: { host: string; resource: string; labels: string }): string {
   if (plain[r.resource]) return `${r.host} · ${plain[r.resource]}`;
+  const unit = ofCgroup[r.resource] && /(?:^|,)cgroup=([^,]*)/.exec(r.labels)?.[1];
+  if (unit) return `${r.host} · ${unit} ${ofCgroup[r.resource]}`;
   const pairs = new Map(
     r.labels.split(",").filter(Boolean).map((p) => {
       const i = p.indexOf("=");

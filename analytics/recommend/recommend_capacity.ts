@@ -36,12 +36,17 @@ const nouns: Record<
   cpu: () => "CPU run queue",
   connections: () => "TCP connections",
   service: (_, l) => `Service ${l.service ?? l.target ?? "?"}`,
+  cgroup_memory: (_, l) => l.cgroup ?? "?",
+  cgroup_cpu: (_, l) => l.cgroup ?? "?",
 };
 
 function unitOf(row: CapacityRow): string {
   if (row.resource === "service") return "req/s";
-  return row.resource === "filesystem" || row.resource === "memory"
+  return row.resource === "filesystem" || row.resource === "memory" ||
+      row.resource === "cgroup_memory"
     ? "bytes"
+    : row.resource === "cgroup_cpu"
+    ? "cores"
     : row.resource === "inodes"
     ? "inodes"
     : row.resource === "cpu"
@@ -93,11 +98,16 @@ export function capacityRecommendations(
       : span <= (options.warningMs ?? 14 * DAY)
       ? "warning"
       : "info";
+    const share = row.threshold / row.limit;
     const level = row.resource === "cpu"
-      ? `${q(row.threshold)} (${formatPercent(row.threshold / row.limit)} of ${row.limit} cores)`
+      ? `${q(row.threshold)} (${formatPercent(share)} of ${row.limit} cores)`
       : row.resource === "service"
-      ? `${formatPercent(row.threshold / row.limit)} of its USL peak throughput (${q(row.limit)})`
-      : formatPercent(row.threshold / row.limit);
+      ? `${formatPercent(share)} of its USL peak throughput (${q(row.limit)})`
+      : row.resource === "cgroup_memory"
+      ? share === 1 ? "memory.max" : `${formatPercent(share)} of memory.max`
+      : row.resource === "cgroup_cpu"
+      ? `${formatPercent(share)} of its CPU quota (${q(row.limit)})`
+      : formatPercent(share);
     const subject = `${nouns[row.resource](row, labels)} on ${row.host}`;
     // Compare the printed ends, not the ms: an interval narrower than the text's precision
     // would read "5.2 days–5.2 days"; the ETA alone says as much.
@@ -174,6 +184,13 @@ function effectOf(row: CapacityRow, week: string): string {
     case "connections":
       return `Closing ${week} (a week of growth) postpones it by about 7 days; check for ` +
         "connection leaks and use pooling or keep-alive";
+    case "cgroup_memory":
+      return `Raising memory.max by ${week} (a week of growth) postpones it by about 7 days ` +
+        "(systemctl set-property UNIT MemoryMax=…, docker update --memory …); a steady rise " +
+        "usually means a leak in the unit: restart or fix it";
+    case "cgroup_cpu":
+      return "Raising the CPU quota (systemctl set-property UNIT CPUQuota=…, docker update " +
+        "--cpus …) lets the unit use more; at the quota its tasks are throttled and wait";
   }
 }
 
@@ -191,7 +208,7 @@ function clues(row: CapacityRow, labels: Record<string, string>, w: HostWindow |
       values.diskWriteBytesPerSecond = writes.avg;
     }
   }
-  const rank = row.resource === "memory" ? "memory" : "cpu";
+  const rank = row.resource === "memory" || row.resource === "cgroup_memory" ? "memory" : "cpu";
   const metric = rank === "memory" ? "process_rss_bytes" : "process_cpu_ratio";
   let top: [string, number] | undefined;
   for (const [l, s] of statsOf(w, metric)) {

@@ -143,3 +143,80 @@ Deno.test("collect main() rejects a bare argument and a flag without its value",
   await assert.rejects(() => main(["now"]), { name: "UsageError", message: /now/ });
   await assert.rejects(() => main(["--data"]), { name: "UsageError", message: /--data/ });
 });
+
+Deno.test("collect --procfs/--sysfs/--rootfs collects a host mounted elsewhere: its disks, processes, cgroups and file systems", async () => {
+  const { writeSyntheticHost } = await import("../../bench/synthetic_host.ts");
+  const dir = Deno.makeTempDirSync();
+  const h = writeSyntheticHost(`${dir}/host`, {
+    cpus: 6,
+    disks: 3,
+    nics: 2,
+    processes: 30,
+    mounts: 3,
+    cgroups: 4,
+  });
+  const code = await main([
+    "--data",
+    `${dir}/lake`,
+    "--procfs",
+    h.procfs,
+    "--sysfs",
+    h.sysfs,
+    "--rootfs",
+    h.rootfs,
+    "--interval",
+    "200ms",
+    "--duration",
+    "900ms",
+    "--host",
+    "synthetic",
+  ]);
+  assert.equal(code, 0);
+  const lake = await openLake({ root: `${dir}/lake` });
+  const count = async (sql: string) => Number((await lake.query<{ n: bigint }>(sql))[0]!.n);
+  const disks = await count(
+    "SELECT count(DISTINCT labels) AS n FROM samples WHERE metric = 'disk_read_bytes_per_second'",
+  );
+  // the host's mount points, stat'ed under --rootfs and labelled as the host names them
+  const mounts = await lake.query<{ labels: string }>(
+    "SELECT DISTINCT labels FROM samples WHERE metric = 'filesystem_size_bytes' ORDER BY 1",
+  );
+  const cgroups = await count(
+    "SELECT count(DISTINCT labels) AS n FROM samples WHERE metric = 'cgroup_memory_bytes' AND labels LIKE '%state=current%'",
+  );
+  const procs = await count(
+    "SELECT max(value) AS n FROM samples WHERE metric = 'processes_total'",
+  );
+  lake.close();
+  assert.equal(disks, 3); // partitions and loop devices left out
+  assert.deepEqual(mounts.map((m) => m.labels.match(/mountpoint=([^,]*)/)?.[1]), [
+    "/",
+    "/mnt/v1",
+    "/mnt/v2",
+  ]);
+  assert.equal(cgroups, 4);
+  assert.equal(procs, 30);
+});
+
+Deno.test("collect rejects --procfs, --sysfs and --rootfs that are not directories, and a bad --cgroups", async () => {
+  for (const flag of ["procfs", "sysfs", "rootfs"]) {
+    await assert.rejects(() => main([`--${flag}`, "/no/such/dir", "--duration", "1s"]), {
+      name: "UsageError",
+      message: new RegExp(`^Invalid --${flag}: /no/such/dir is not a directory$`),
+    });
+  }
+  await assert.rejects(() => main(["--cgroups", "x"]), {
+    name: "UsageError",
+    message: /Invalid --cgroups/,
+  });
+});
+
+Deno.test("collect main() takes collect.procfs, sysfs, rootfs and cgroups from the config file", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = `${dir}/perfscope.yaml`;
+  Deno.writeTextFileSync(file, `collect:\n  procfs: ${dir}/none\n  cgroups: 3\n`);
+  await assert.rejects(() => main(["--config", file, "--duration", "1s"]), {
+    name: "UsageError",
+    message: `Invalid --procfs: ${dir}/none is not a directory`,
+  });
+});

@@ -271,3 +271,32 @@ Deno.test("createSampler() takes the event-loop delay from loopDelay when given"
     Deno.removeSync(root, { recursive: true });
   }
 });
+
+Deno.test("createSampler() takes init's mount table (1/mounts) over its own and statfs-es mount points under rootfs", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  const rootfs = Deno.makeTempDirSync({ prefix: "perfscope-rootfs-" });
+  try {
+    Deno.mkdirSync(`${root}/1`);
+    Deno.mkdirSync(`${rootfs}/srv/data`, { recursive: true });
+    // the container's own table (mounts) and the host's (1/mounts)
+    Deno.writeTextFileSync(
+      `${root}/mounts`,
+      "overlay / overlay rw 0 0\n/dev/vdz /etc/hosts ext4 rw 0 0\n",
+    );
+    Deno.writeTextFileSync(
+      `${root}/1/mounts`,
+      "/dev/vda1 / ext4 rw 0 0\n/dev/vdb1 /srv/data xfs rw 0 0\n/dev/vdc1 /gone ext4 rw 0 0\n",
+    );
+    using sampler = createSampler({ procRoot: root, sysRoot: root, rootfs, topN: 0, cgroupTop: 0 });
+    const fs = sampler.sample().filter((s) => s.metric === "filesystem_size_bytes");
+    // /gone does not exist under rootfs: statfs fails there, so it is left out
+    assert.deepEqual(fs.map((s) => [s.labels.mountpoint, s.labels.device]), [
+      ["/", "/dev/vda1"],
+      ["/srv/data", "/dev/vdb1"],
+    ]);
+    assert.ok(fs.every((s) => s.value > 0));
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+    Deno.removeSync(rootfs, { recursive: true });
+  }
+});

@@ -18,64 +18,78 @@ function top(s: Sample[], rank: string): [string | undefined, string | undefined
     .map((x) => [x.labels.pid, x.labels.name, x.value]);
 }
 
-Deno.test("createSampler() reads every process at full scans and only the ranked ones between", () => {
+Deno.test("createSampler() reads every process twice at start, then candidates, new processes and a rotation", () => {
   const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
   let clock = 0;
   try {
-    put(root, 10, stat(10, "ten", 100, 5));
-    put(root, 20, stat(20, "twenty", 0, 9));
-    using sampler = createSampler({ procRoot: root, sysRoot: root, now: () => clock, topN: 1 });
+    for (const pid of [10, 20, 30, 40]) put(root, pid, stat(pid, `p${pid}`, 0, pid));
+    using sampler = createSampler({
+      procRoot: root,
+      sysRoot: root,
+      now: () => clock,
+      topN: 1,
+      processReadsPerSnapshot: 1,
+      processListMs: 5000,
+    });
     let s = sampler.sample();
-    assert.deepEqual(top(s, "cpu"), []);
-    put(root, 10, stat(10, "ten", 150, 5));
-    put(root, 20, stat(20, "twenty", 10, 9));
+    assert.deepEqual(top(s, "cpu"), []); // no rates yet
+    put(root, 10, stat(10, "p10", 100, 10));
     clock = 1000;
-    s = sampler.sample(); // the second snapshot is a full scan too: CPU ranks from it on
-    assert.deepEqual(top(s, "cpu"), [["10", "ten", 0.5]]);
-    assert.deepEqual(top(s, "memory").map((r) => r[0]), ["20"]);
-    put(root, 30, stat(30, "thirty", 0, 1));
-    put(root, 10, stat(10, "ten", 160, 5));
-    put(root, 20, stat(20, "twenty", 310, 9));
-    clock = 2000;
-    s = sampler.sample(); // between full scans: the ranked 10 and 20 are read and re-ranked
-    assert.equal(find(s, "processes_total")!.value, 2);
-    assert.deepEqual(top(s, "cpu"), [["20", "twenty", 3]]);
-    put(root, 10, stat(10, "ten", 1000, 5));
-    clock = 3000;
-    s = sampler.sample(); // 10 is no longer ranked, so its burst is not seen yet
-    assert.deepEqual(top(s, "cpu"), [["20", "twenty", 0]]);
-    clock = 6000;
-    s = sampler.sample(); // full scan: 30 is found, 10's CPU covers the 4 s since its last read
-    assert.equal(find(s, "processes_total")!.value, 3);
-    assert.deepEqual(top(s, "cpu"), [["10", "ten", 2.1]]);
+    s = sampler.sample(); // the second snapshot reads everything too: CPU ranks from it on
+    assert.deepEqual(top(s, "cpu"), [["10", "p10", 1]]);
+    assert.deepEqual(top(s, "memory").map((r) => r[0]), ["40"]);
+    // 30 wakes up with a burst: it is idle at its last read, so only the rotation (one read
+    // per snapshot) finds it, within four snapshots, with its CPU over the whole time since
+    put(root, 30, stat(30, "p30", 2000, 30));
+    let found = 0;
+    for (let i = 2; i <= 6 && !found; i++) {
+      put(root, 10, stat(10, "p10", 100 * i, 10));
+      clock = i * 1000;
+      s = sampler.sample();
+      if (top(s, "cpu")[0]?.[0] === "30") found = i;
+    }
+    assert.ok(found >= 2 && found <= 5, `found at ${found}`);
+    const [[, , ratio]] = top(s, "cpu") as [[string, string, number]];
+    assert.equal(ratio, 20 / (found - 1));
+    // a new process is found by the next listing and read twice, so it ranks at once
+    put(root, 50, stat(50, "p50", 0, 1));
+    clock = 7000;
+    s = sampler.sample();
+    assert.equal(find(s, "processes_total")!.value, 5);
+    put(root, 50, stat(50, "p50", 500, 1));
+    clock = 8000;
+    s = sampler.sample();
+    assert.deepEqual(top(s, "cpu"), [["50", "p50", 5]]);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
 });
 
-Deno.test("createSampler() leaves ranked processes that were idle until the next full scan", () => {
+Deno.test("createSampler() keeps idle ranked processes with their last values and re-reads busy ones", () => {
   const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
   let clock = 0;
   try {
     put(root, 10, stat(10, "busy", 100, 5));
     put(root, 20, stat(20, "idle", 7, 900));
-    using sampler = createSampler({ procRoot: root, sysRoot: root, now: () => clock, topN: 2 });
+    using sampler = createSampler({
+      procRoot: root,
+      sysRoot: root,
+      now: () => clock,
+      topN: 2,
+      processReadsPerSnapshot: 0,
+    });
     sampler.sample();
     put(root, 10, stat(10, "busy", 200, 5));
     clock = 1000;
-    let s = sampler.sample(); // full scan: both ranked, 20 at 0 CPU
+    let s = sampler.sample();
     assert.deepEqual(top(s, "cpu"), [["10", "busy", 1], ["20", "idle", 0]]);
     assert.deepEqual(top(s, "memory").map((r) => r[0]), ["20", "10"]);
     put(root, 10, stat(10, "busy", 250, 5));
-    put(root, 20, stat(20, "idle", 57, 950)); // it woke up, but it is not read before the full scan
+    put(root, 20, stat(20, "idle", 57, 950)); // it woke up, but idle at its last read: not read
     clock = 2000;
     s = sampler.sample();
-    assert.deepEqual(top(s, "cpu"), [["10", "busy", 0.5]]);
-    assert.deepEqual(top(s, "memory").map((r) => r[0]), ["10"]);
-    clock = 6000;
-    s = sampler.sample(); // full scan: 20's CPU covers the 5 s since its last read
-    assert.deepEqual(top(s, "cpu"), [["20", "idle", 0.1], ["10", "busy", 0]]);
-    assert.equal(find(s, "process_rss_bytes", { pid: "20", rank_by: "memory" })!.value, 950 * 4096);
+    assert.deepEqual(top(s, "cpu"), [["10", "busy", 0.5], ["20", "idle", 0]]);
+    assert.equal(find(s, "process_rss_bytes", { pid: "20", rank_by: "memory" })!.value, 900 * 4096);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
@@ -183,4 +197,33 @@ Deno.test("createSampler() labels top processes with their command line, read on
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+Deno.test("listPids() lists the same pids by getdents64 as by Deno.readDirSync", async () => {
+  const { listPids, PidList } = await import("../../collectors/_list_pids.ts");
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  try {
+    for (let pid = 1; pid <= 3000; pid += 7) Deno.mkdirSync(`${root}/${pid}`);
+    Deno.mkdirSync(`${root}/net`);
+    Deno.mkdirSync(`${root}/12a`);
+    Deno.writeTextFileSync(`${root}/stat`, "");
+    const a = new PidList();
+    const b = new PidList();
+    listPids(root, a, true);
+    listPids(root, b, false);
+    const sorted = (l: InstanceType<typeof PidList>) =>
+      [...l.ids.subarray(0, l.count)].sort((x, y) => x - y);
+    assert.equal(a.count, 429);
+    assert.deepEqual(sorted(a), sorted(b));
+    assert.throws(() => listPids(`${root}/none`, a, true), /Cannot list/);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("createSampler() rejects a negative processReadsPerSnapshot", () => {
+  assert.throws(
+    () => createSampler({ processReadsPerSnapshot: -1 }),
+    /Invalid processReadsPerSnapshot: -1/,
+  );
 });

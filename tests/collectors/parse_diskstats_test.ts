@@ -28,3 +28,12 @@ Deno.test("parseDiskstats() skips non-numeric counters and gives nothing for an 
   assert.deepEqual(parseDiskstats(""), []);
   assert.deepEqual(parseDiskstats("8 0 sda 1 2 3 x 5 6 7 8 9 10 11\n"), []);
 });
+
+Deno.test("parseDiskstats() skips the devices keep() refuses before reading their counters", () => {
+  const text = "   7 0 loop0 1 2 3 4 5 6 7 8 9 10 11\n   8 0 sda 1 2 3 4 5 6 7 8 9 10 11\n" +
+    "   8 1 sda1 x x x x x x x x x x x\n";
+  const seen: string[] = [];
+  const kept = parseDiskstats(text, (d) => (seen.push(d), d === "sda"));
+  assert.deepEqual(kept.map((d) => d.device), ["sda"]);
+  assert.deepEqual(seen, ["loop0", "sda", "sda1"]);
+});

@@ -1,0 +1,424 @@
+/**
+ * The collector's cost curve: the real collect path (`cli/collect.ts` with the collect task's V8
+ * flags, spool and Parquet) run as a child process with `--procfs/--sysfs/--rootfs` on synthetic
+ * hosts (`bench/synthetic_host.ts`) of growing size, one dimension at a time from a small base
+ * (2 CPUs, 1 disk, 1 interface, 100 processes, 10 mounts, no cgroups), then the big hosts of the
+ * targets. The bench's own process moves the counters every second (`tickSyntheticHost`), so the
+ * child stores what it stores on a live host. CPU is read from `/proc/PID/stat` (user + system,
+ * all threads) after a warm-up of 5 s and then two snapshots (seen as the child's write system
+ * calls in `/proc/PID/io`: the first two snapshots read every process, which on a loaded machine
+ * can take longer than 5 s); the window
+ * holds one Parquet flush (`--flush 30s`: twice as often as the default minute, so the lake's
+ * share is overstated, not hidden). This VM itself is measured the same way, beside `sadc`
+ * (sysstat's collector, `sadc -S XALL 1 N`) where it is installed.
+ *
+ * Run: `deno run -A bench/collector_curve.ts [--quick] [--seconds 34]`, or as part of
+ * `deno task bench` (collector).
+ *
+ * @module
+ */
+
+import {
+  type SyntheticHostOptions,
+  tickSyntheticHost,
+  writeSyntheticHost,
+} from "./synthetic_host.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+const V8 = "--lite-mode,--single-threaded";
+
+/** One measured run. */
+export interface CurvePoint {
+  /** What was varied, e.g. `cpus=64`. */
+  label: string;
+  host: SyntheticHostOptions | "this VM" | "sadc";
+  /** CPU ms (user + system, all threads) per second of wall time. */
+  cpuMsPerSecond: number;
+  /** Peak resident memory (VmHWM), MB. */
+  peakRssMb: number;
+  /** Rows stored per snapshot (from collect's summary line). */
+  rowsPerSnapshot: number;
+  /** 1-minute load average at the end of the run. */
+  load: number;
+}
+
+/** Options of {@linkcode runCurve}. */
+export interface CurveOptions {
+  /** Fewer points, 20-s runs. Default false. */
+  quick?: boolean;
+  /** Seconds per run. Default 34 (20 when quick). */
+  seconds?: number;
+}
+
+/**
+ * Write system calls of the collector after the warm-up time before the window opens: about
+ * three per snapshot (spool and its bookkeeping), so two snapshots taken after the first ones.
+ */
+const WARM_WRITES = 6;
+
+const base: SyntheticHostOptions = { cpus: 2, disks: 1, nics: 1, processes: 100, mounts: 10 };
+
+/** The points: one dimension at a time from the base, then the target hosts. */
+function points(quick: boolean): [string, SyntheticHostOptions][] {
+  const at = (o: SyntheticHostOptions): SyntheticHostOptions => ({ ...base, ...o });
+  const all: [string, SyntheticHostOptions][] = [
+    ["base (2 CPUs, 1 disk, 1 NIC, 100 procs, 10 mounts)", at({})],
+    ["cpus=16", at({ cpus: 16 })],
+    ["cpus=64", at({ cpus: 64 })],
+    ["cpus=192", at({ cpus: 192 })],
+    ["cpus=64, /proc/stat with 7 columns (2.6.0)", at({ cpus: 64, statColumns: 7 })],
+    ["disks=8", at({ disks: 8 })],
+    ["disks=32", at({ disks: 32 })],
+    ["disks=128", at({ disks: 128 })],
+    ["disks=32, diskstats with 14 fields (< 4.18)", at({ disks: 32, diskstatsFields: 14 })],
+    ["nics=8", at({ nics: 8 })],
+    ["nics=32", at({ nics: 32 })],
+    ["processes=1000", at({ processes: 1000 })],
+    ["processes=2000", at({ processes: 2000 })],
+    ["processes=10000", at({ processes: 10000 })],
+    ["mounts=50", at({ mounts: 50 })],
+    ["mounts=200", at({ mounts: 200 })],
+    ["cgroups=20", at({ cgroups: 20 })],
+    ["cgroups=200", at({ cgroups: 200 })],
+    ["TARGET 64 CPUs, 32 disks, 8 NICs, 2,000 procs", {
+      cpus: 64,
+      disks: 32,
+      nics: 8,
+      processes: 2000,
+      mounts: 10,
+    }],
+    ["TARGET same, 10,000 procs", { cpus: 64, disks: 32, nics: 8, processes: 10000, mounts: 10 }],
+  ];
+  if (!quick) return all;
+  const keep = new Set([
+    "cpus=192",
+    "disks=128",
+    "nics=32",
+    "processes=10000",
+    "mounts=200",
+    "cgroups=200",
+  ]);
+  return all.filter(([l]) => l.startsWith("base") || l.startsWith("TARGET") || keep.has(l));
+}
+
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write system calls of a process so far (`syscw` of /proc/PID/io). */
+function writeCalls(pid: number): number {
+  try {
+    const m = Deno.readTextFileSync(`/proc/${pid}/io`).match(/^syscw: (\d+)/m);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function peakKb(pid: number): number {
+  try {
+    const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^VmHWM:\s+(\d+) kB/m);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `cmd args` for `seconds` (SIGTERM then), measuring its CPU after `warmup` s and, where
+ * `warmWrites` is given, after that many write system calls (the collector's snapshots).
+ */
+async function measure(
+  cmd: string,
+  args: string[],
+  seconds: number,
+  warmup: number,
+  onSecond?: (step: number) => void,
+  warmWrites = 0,
+): Promise<{ cpu: number; rss: number; out: string } | undefined> {
+  const child = new Deno.Command(cmd, { args, cwd: root, stdout: "piped", stderr: "piped" })
+    .spawn();
+  const started = performance.now();
+  let first: [number, number] | undefined;
+  let last: [number, number] | undefined;
+  let peak = 0;
+  let step = 0;
+  let writesAt: number | undefined;
+  const poll = setInterval(() => {
+    const now = performance.now();
+    const t = cpuTicks(child.pid);
+    peak = Math.max(peak, peakKb(child.pid));
+    if (t === undefined) return;
+    if (now - started >= warmup * 1000 && !first && warmWrites > 0) {
+      // after the warm-up time, `warmWrites` more write calls: snapshots are being taken
+      const w = writeCalls(child.pid);
+      writesAt ??= w;
+      if (w < writesAt + warmWrites) return;
+    }
+    if (now - started >= warmup * 1000) {
+      first ??= [now, t];
+      last = [now, t];
+    }
+  }, 500);
+  const ticker = onSecond ? setInterval(() => onSecond(++step), 1000) : undefined;
+  const stop = setTimeout(() => child.kill("SIGTERM"), seconds * 1000);
+  const [status, out] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  clearInterval(poll);
+  if (ticker !== undefined) clearInterval(ticker);
+  clearTimeout(stop);
+  if (!first || !last || last[0] <= first[0] || (!status.success && status.signal !== "SIGTERM")) {
+    return undefined;
+  }
+  return {
+    cpu: (last[1] - first[1]) * 10 / ((last[0] - first[0]) / 1000),
+    rss: peak / 1024,
+    out,
+  };
+}
+
+function collectArgs(data: string, seconds: number, roots: string[]): string[] {
+  return [
+    "run",
+    `--v8-flags=${V8}`,
+    "-A",
+    `${root}cli/collect.ts`,
+    "--data",
+    data,
+    "--interval",
+    "1s",
+    "--flush",
+    "30s",
+    "--duration",
+    `${seconds + 5}s`,
+    "--host",
+    "synthetic",
+    ...roots,
+  ];
+}
+
+function rowsPerSnapshot(out: string): number {
+  const m = out.match(/Collected (\d+) snapshots, wrote (\d+) rows/);
+  return m ? Number(m[2]) / Number(m[1]) : NaN;
+}
+
+/** sadc's path where sysstat is installed. */
+function sadcPath(): string | undefined {
+  for (const p of ["/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc", "/usr/libexec/sysstat/sadc"]) {
+    try {
+      if (Deno.statSync(p).isFile) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)).join("  ")
+  )
+    .join("\n");
+}
+
+/**
+ * Measures the cost curve and prints it with the targets and the per-series and per-process
+ * slopes.
+ *
+ * @param options See {@linkcode CurveOptions}.
+ * @returns The points, in the order run.
+ */
+export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]> {
+  const quick = options.quick ?? false;
+  const seconds = options.seconds ?? (quick ? 20 : 34);
+  const warmup = 5;
+  const dir = Deno.makeTempDirSync({ prefix: "perfscope-curve-" });
+  const out: CurvePoint[] = [];
+  try {
+    // This VM (the real /proc), and sadc beside it.
+    const vm = await measure(
+      Deno.execPath(),
+      collectArgs(`${dir}/vm`, seconds, []),
+      seconds,
+      warmup,
+    );
+    if (vm) {
+      out.push({
+        label: "this VM (real /proc, /sys, /)",
+        host: "this VM",
+        cpuMsPerSecond: vm.cpu,
+        peakRssMb: vm.rss,
+        rowsPerSnapshot: rowsPerSnapshot(vm.out),
+        load: Deno.loadavg()[0]!,
+      });
+    }
+    const sadc = sadcPath();
+    if (sadc) {
+      const s = await measure(
+        sadc,
+        ["-S", "XALL", "1", String(seconds + 5), `${dir}/sa`],
+        seconds,
+        warmup,
+      );
+      if (s) {
+        out.push({
+          label: "sadc -S XALL 1 (sysstat), this VM",
+          host: "sadc",
+          cpuMsPerSecond: s.cpu,
+          peakRssMb: s.rss,
+          rowsPerSnapshot: NaN,
+          load: Deno.loadavg()[0]!,
+        });
+      }
+    }
+    let n = 0;
+    for (const [label, o] of points(quick)) {
+      const hostDir = `${dir}/h${n++}`;
+      const h = writeSyntheticHost(hostDir, o);
+      const r = await measure(
+        Deno.execPath(),
+        collectArgs(`${hostDir}/lake`, seconds, [
+          "--procfs",
+          h.procfs,
+          "--sysfs",
+          h.sysfs,
+          "--rootfs",
+          h.rootfs,
+        ]),
+        seconds,
+        warmup,
+        (step) => tickSyntheticHost(h, o, step),
+        WARM_WRITES,
+      );
+      Deno.removeSync(hostDir, { recursive: true });
+      if (!r) {
+        console.log(`  ${label}: failed`);
+        continue;
+      }
+      out.push({
+        label,
+        host: o,
+        cpuMsPerSecond: r.cpu,
+        peakRssMb: r.rss,
+        rowsPerSnapshot: rowsPerSnapshot(r.out),
+        load: Deno.loadavg()[0]!,
+      });
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  print(out, seconds, sadcPath() !== undefined);
+  return out;
+}
+
+function print(points: CurvePoint[], seconds: number, sadc: boolean): void {
+  const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "-";
+  const baseRow = points.find((p) => p.label.startsWith("base"));
+  const target = (p: CurvePoint) =>
+    p.label.startsWith("TARGET 64")
+      ? "<= 2.5"
+      : p.label.startsWith("TARGET same")
+      ? "<= 4, RSS <= 64"
+      : p.host === "this VM"
+      ? "<= sadc"
+      : "-";
+  console.log(table([
+    [
+      "collect (real path, --procfs on a synthetic host)",
+      "CPU ms/s",
+      "x base",
+      "peak RSS MB",
+      "rows/snapshot",
+      "target",
+      "load 1m",
+    ],
+    ...points.map((p) => [
+      p.label,
+      f(p.cpuMsPerSecond),
+      baseRow && typeof p.host === "object"
+        ? `${(p.cpuMsPerSecond / baseRow.cpuMsPerSecond).toFixed(2)}x`
+        : "-",
+      f(p.peakRssMb, 1),
+      f(p.rowsPerSnapshot, 0),
+      target(p),
+      f(p.load),
+    ]),
+  ]));
+  const vm = points.find((p) => p.host === "this VM");
+  const sa = points.find((p) => p.host === "sadc");
+  if (vm && sa) {
+    console.log(
+      `this VM: collect ${f(vm.cpuMsPerSecond)} vs sadc ${f(sa.cpuMsPerSecond)} ms/s (${
+        (vm.cpuMsPerSecond / sa.cpuMsPerSecond).toFixed(2)
+      }x)`,
+    );
+  } else if (!sadc) {
+    console.log("sadc: not installed (Debian package sysstat), no comparison in this run");
+  }
+  // Slopes: the extra cost per stored row (series) and per process, from the curve's ends.
+  const byLabel = (l: string) => points.find((p) => p.label === l);
+  const slope = (
+    a: CurvePoint | undefined,
+    b: CurvePoint | undefined,
+    per: (p: CurvePoint) => number,
+  ) =>
+    a && b && per(b) !== per(a)
+      ? (b.cpuMsPerSecond - a.cpuMsPerSecond) * 1000 / (per(b) - per(a))
+      : NaN;
+  const rows = (p: CurvePoint) => p.rowsPerSnapshot;
+  const procs = (p: CurvePoint) => typeof p.host === "object" ? p.host.processes ?? 0 : 0;
+  console.log(table([
+    ["what grows", "µs CPU per second, each", "from"],
+    [
+      "per stored series (CPUs: 8 each)",
+      f(slope(baseRow, byLabel("cpus=192"), rows), 2),
+      "base → cpus=192",
+    ],
+    [
+      "per stored series (disks: 7 each)",
+      f(slope(baseRow, byLabel("disks=128"), rows), 2),
+      "base → disks=128",
+    ],
+    [
+      "per stored series (NICs: 8 each)",
+      f(slope(baseRow, byLabel("nics=32"), rows), 2),
+      "base → nics=32",
+    ],
+    [
+      "per stored series (mounts: 5 each)",
+      f(slope(baseRow, byLabel("mounts=200"), rows), 2),
+      "base → mounts=200",
+    ],
+    [
+      "per stored series (cgroups, read every 5 s)",
+      f(slope(baseRow, byLabel("cgroups=200"), rows), 2),
+      "base → cgroups=200",
+    ],
+    [
+      "per process",
+      f(slope(baseRow, byLabel("processes=10000"), procs), 3),
+      "base → processes=10000",
+    ],
+  ]));
+  console.log(
+    `(${seconds} s per run after a 5 s warm-up, one run at a time; 2 shared cores: see load)`,
+  );
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--seconds");
+  await runCurve({
+    quick: Deno.args.includes("--quick"),
+    ...(i >= 0 ? { seconds: Number(Deno.args[i + 1]) } : {}),
+  });
+}
