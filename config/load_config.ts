@@ -102,7 +102,12 @@ function describe(
     const inside = path.length === 0 ? "" : ` in ${formatPath(path)}`;
     return `${where(at)}: unknown key "${key}"${inside}`;
   }
-  const at = node?.range?.[0] ?? 0;
+  // a missing required key has no node: point at the nearest enclosing one (the rule's map)
+  let at = node?.range?.[0];
+  for (let up = path.length - 1; at === undefined && up >= 0; up--) {
+    at = nodeAt(doc, path.slice(0, up))?.range?.[0];
+  }
+  at ??= 0;
   const label = path.length === 0 ? "(top level)" : formatPath(path);
   let message = issue.message;
   if (issue.code === "too_big" && issue.origin === "number") {

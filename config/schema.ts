@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { rulesSchema } from "./schema_rules.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -89,6 +90,7 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
+  rules: rulesSchema.optional(),
 });
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
