@@ -22,3 +22,9 @@ export { fingerprint } from "./fingerprint.ts";
 export { formatValue, renderTemplate, type TemplateData } from "./render_template.ts";
 export { MAX_POINTS, SeriesBuffer } from "./series_buffer.ts";
 export { statePath } from "./_state_file.ts";
+export {
+  backtestRules,
+  type BacktestRulesOptions,
+  type BacktestSeries,
+  type FiringInterval,
+} from "./backtest_rules.ts";
