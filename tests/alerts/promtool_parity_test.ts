@@ -9,48 +9,10 @@ import { missing } from "../_skip.ts";
 const repo = new URL("../../", import.meta.url).pathname;
 
 // Crosses and holds (for), a short dip (keep_firing_for), a blip shorter than for, a long clear.
-const VALUES = [
-  0,
-  0,
-  300,
-  300,
-  300,
-  300,
-  300,
-  300,
-  0,
-  300,
-  300,
-  0,
-  0,
-  0,
-  0,
-  300,
-  300,
-  0,
-  0,
-  0,
-  300,
-  300,
-  300,
-  300,
-  300,
-  300,
-  0,
-  0,
-  300,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  300,
-  300,
-  300,
-  300,
-  300,
-];
+const VALUES = (
+  "0 0 300 300 300 300 300 300 0 300 300 0 0 0 0 300 300 0 0 0 300 300 300 300 300 300 0 0 " +
+  "300 0 0 0 0 0 0 300 300 300 300 300"
+).split(" ").map(Number);
 
 async function backtest(config: string, csv: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
