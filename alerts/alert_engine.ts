@@ -472,7 +472,7 @@ export class AlertEngine {
           inst.activeAt = now;
           inst.firedAt = NaN;
           inst.resolvedAt = NaN;
-          delete inst.reason;
+          if (rule.kind !== "predictive") delete inst.reason; // a forecast's reason is current
           if (rule.forMs === 0) this.#fire(inst, now, out);
           else this.#move(inst, "pending", now, out);
         } else if (inst.state === "nodata" || inst.state === "error") {
