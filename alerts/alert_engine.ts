@@ -81,6 +81,8 @@ export class AlertEngine {
   #log: (line: string) => void;
   #history: AlertHistoryWriter | undefined;
   #dirty = false;
+  /** False while the constructor runs: the saved state is read before anything is written. */
+  #ready = false;
   #nextCleanup = -Infinity;
 
   /**
@@ -99,6 +101,7 @@ export class AlertEngine {
     }
     this.setRules(rules);
     if (options.root !== undefined) this.#restore(readState(options.root, this.#log));
+    this.#ready = true;
   }
 
   /** The rules in force, by name. */
@@ -328,7 +331,7 @@ export class AlertEngine {
   }
 
   #finish(out: AlertTransition[]): void {
-    if (this.#dirty && this.#options.root !== undefined) this.#save();
+    if (this.#dirty && this.#ready && this.#options.root !== undefined) this.#save();
     if (out.length === 0) return;
     this.#history?.add(out);
     for (const cb of this.#listeners) {
