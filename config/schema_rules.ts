@@ -138,7 +138,7 @@ export const ruleSchema = z.strictObject({
   const allowed = new Set([...COMMON, ...KIND_KEYS[kind]]);
   for (const key of Object.keys(rule)) {
     if (!allowed.has(key)) {
-      ctx.addIssue({ code: "custom", path: [key], message: `not a key of a ${kind} rule` });
+      ctx.addIssue({ code: "custom", path: [key], message: `not a key of kind ${kind}` });
     }
   }
   const need = (key: keyof typeof rule, why: string) => {
