@@ -83,6 +83,8 @@ export class AlertEngine {
   #dirty = false;
   /** False while the constructor runs: the saved state is read before anything is written. */
   #ready = false;
+  /** A state file exists (read or written): an empty state is then written too. */
+  #hadState = false;
   #nextCleanup = -Infinity;
 
   /**
@@ -351,11 +353,15 @@ export class AlertEngine {
       if (list.length === 0) continue;
       state.rules[name] = { hash: entry.rule.hash, instances: list };
     }
+    // no file for a lake that never had an alert (serve without rules)
+    if (!this.#hadState && Object.keys(state.rules).length === 0) return;
+    this.#hadState = true;
     writeState(this.#options.root!, state, this.#log);
   }
 
   #restore(saved: SavedState | undefined): void {
     if (!saved) return;
+    this.#hadState = true;
     const now = this.#clock();
     for (const [name, rule] of Object.entries(saved.rules)) {
       const entry = this.#rules.get(name);

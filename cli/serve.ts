@@ -21,6 +21,8 @@ import {
   tailSpool,
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
+import { AlertEngine } from "../alerts/mod.ts";
+import { type AlertLoop, observingSink, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
@@ -47,6 +49,8 @@ export interface ServeHooks {
   collectorRestartDelayMs?: number;
   /** Run compaction on its schedule. Default true. */
   compact?: boolean;
+  /** Called with the alert engine once it is built (before the server listens). */
+  onAlerts?: (engine: AlertEngine) => void;
 }
 
 /** Parsed `serve` flags. */
@@ -270,10 +274,11 @@ function followConfig(
         .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
       current = next;
       apply(next);
-      const later = changed.filter((k) => k !== "collect");
+      const later = changed.filter((k) => k !== "collect" && k !== "rules");
       console.error(
         `perfscope serve: reloaded ${loaded.path}` +
           (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
+          (changed.includes("rules") ? "; alert rules reloaded" : "") +
           (later.length ? `; ${later.join(", ")} apply when serve restarts` : ""),
       );
     },
@@ -305,11 +310,20 @@ async function serveUntilStopped(
   });
   const sandbox = await openSqlSandbox({ root });
   const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
+  // Alert rules run on the live stream: built even without rules: (a reload may add some),
+  // costing one map lookup per sample until then.
+  const alerts = new AlertEngine(loaded.config.rules ?? [], {
+    root,
+    query: sandboxQuery(sandbox),
+  });
+  hooks.onAlerts?.(alerts);
+  // started once the server listens (a busy port then leaves no timer behind)
+  const alerting: { loop?: AlertLoop } = {};
   const app = createApp({
     lake,
     hub,
     sandbox,
-    ingest,
+    ingest: observingSink(ingest, (batch) => alerting.loop?.ingest(batch)),
     root,
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
@@ -352,7 +366,11 @@ async function serveUntilStopped(
   // separate collector with --no-collect. Made here so the tail can watch it from the start
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
-  const tail = tailSpool(root, (batch) => hub.publish(batch), {
+  const alertLoop = alerting.loop = startAlertLoop(alerts, { signal });
+  const tail = tailSpool(root, (batch) => {
+    hub.publish(batch);
+    alertLoop.snapshot(batch);
+  }, {
     signal,
     pollMs: 250,
     fromStart: true,
@@ -364,6 +382,11 @@ async function serveUntilStopped(
   const following = followConfig(loaded, signal, (next) => {
     const before = JSON.stringify(collectSettings(config));
     config = next;
+    try {
+      alerts.setRules(next.rules ?? []);
+    } catch (error) {
+      console.error(`perfscope serve: alert rules not reloaded: ${errorLine(error)}`);
+    }
     if (JSON.stringify(collectSettings(next)) !== before) {
       restart.dispatchEvent(new Event("restart"));
     }
@@ -401,6 +424,7 @@ async function serveUntilStopped(
     hub.close();
     await server.shutdown();
     await tail;
+    alerts.close();
     ingest.close();
     await sandbox.close();
     lake.close();

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import type { AlertEngine, AlertTransition } from "../../alerts/mod.ts";
+import { startServe } from "../_serve.ts";
+
+/** Resolves with the first transitions for which `pick` is true. */
+function next(
+  engine: AlertEngine,
+  pick: (t: AlertTransition) => boolean,
+): Promise<AlertTransition> {
+  return new Promise((resolve) => {
+    const off = engine.onTransition((list) => {
+      const found = list.find(pick);
+      if (found) (off(), resolve(found));
+    });
+  });
+}
+
+Deno.test("serve evaluates rules on ingested samples, reloads them, and saves their state", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  const rules = (above: number) =>
+    `data: ${dir}/lake\nrules:\n  - alert: Slow\n    metric: app_latency_ms\n` +
+    `    labels: {service: api}\n    above: ${above}\n` +
+    `    annotations: {summary: "{{ $value }} ms on {{ $labels.host }}"}\n`;
+  await Deno.writeTextFile(file, rules(250));
+  let engine: AlertEngine | undefined;
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe(["--config", file, "--no-collect"], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+  });
+  try {
+    assert.ok(engine);
+    const firing = next(engine, (t) => t.to === "firing");
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({
+        ts: Date.now(),
+        host: "web1",
+        metric: "app_latency_ms",
+        labels: { service: "api" },
+        value: 300,
+      }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const fired = await firing;
+    assert.equal(fired.instance.annotations.summary, "300 ms on web1");
+    assert.deepEqual(fired.instance.labels, {
+      alertname: "Slow",
+      severity: "warning",
+      host: "web1",
+      service: "api",
+    });
+    // a reload with a changed threshold restarts the rule: its firing instance is let go
+    const dropped = next(engine, (t) => t.from === "firing");
+    await Deno.writeTextFile(file, rules(500));
+    assert.equal((await dropped).to, "inactive");
+    assert.equal((await dropped).instance.reason, "rule changed");
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+  }
+  const state = JSON.parse(await Deno.readTextFile(`${dir}/lake/alerts/state.json`));
+  assert.equal(state.version, 1);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve without rules writes no alert files", async () => {
+  const dir = await Deno.makeTempDir();
+  const served = await startServe(["--data", dir, "--no-collect"], { compact: false });
+  served.stop();
+  assert.equal(await served.done, 0);
+  assert.throws(() => Deno.statSync(`${dir}/alerts`), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
