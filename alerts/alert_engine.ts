@@ -254,7 +254,7 @@ export class AlertEngine {
         const stale = now - last > staleMs;
         let value = NaN, cond = -1;
         if (buf && !stale) {
-          const holding = HOLDING.has(inst.state);
+          const holding = inst.state === "pending" || inst.state === "firing";
           if (rule.kind === "anomaly") {
             if (inst.seen > 0) (value = inst.score, cond = inst.run >= rule.points ? 1 : 0);
           } else if (rule.kind === "predictive") {
@@ -262,7 +262,7 @@ export class AlertEngine {
             if (inst.error !== undefined) cond = -2;
             else (value = inst.predicted, cond = inst.cond);
           } else {
-            value = buf.reduce(rule.reduce, now, rule.windowMs);
+            value = buf.reduce(rule.reduce, now, rule.windowMs, rule.reduceKey);
             if (rule.kind === "rate_of_change") value *= rule.perSeconds;
             cond = compare(rule, value, holding);
           }

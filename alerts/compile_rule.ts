@@ -23,6 +23,8 @@ export interface CompiledRule {
   match: [string, string][];
   host: string | undefined;
   reduce: Reducer;
+  /** `reduce` and `windowMs` as one number: rules sharing both share one reduction. */
+  reduceKey: number;
   windowMs: number;
   /** Multiplier of a per-second rate (`per` in seconds). */
   perSeconds: number;
@@ -80,6 +82,7 @@ export function compileRule(rule: RuleConfig): CompiledRule {
     match: Object.entries(rule.labels ?? {}),
     host: rule.host,
     reduce,
+    reduceKey: ["avg", "max", "min", "last", "p95", "rate"].indexOf(reduce) * 1e13 + windowMs,
     windowMs,
     perSeconds: (rule.per ?? 1000) / 1000,
     threshold,

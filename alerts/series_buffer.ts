@@ -11,6 +11,20 @@ export const MAX_POINTS = 1 << 17;
 
 const scratch = { buf: new Float64Array(64) };
 
+/** Sorts the first n values in place: windows are short, and this allocates nothing. */
+function insertionSort(a: Float64Array, n: number): void {
+  if (n > 256) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > x) (a[j + 1] = a[j]!, j--);
+    a[j + 1] = x;
+  }
+}
+
 /** A ring buffer of one series' samples, in time order. */
 export class SeriesBuffer {
   /** History to keep behind the newest sample, ms. */
@@ -23,6 +37,11 @@ export class SeriesBuffer {
   #v = new Float64Array(4);
   #head = 0;
   #len = 0;
+  // Reductions already computed at one evaluation time: rules sharing a series, reducer and
+  // window (common: one rule per label set of a metric) reduce it once.
+  #memoAt = NaN;
+  #memoKey: number[] = [];
+  #memoValue: number[] = [];
 
   /** Samples held. */
   get length(): number {
@@ -49,6 +68,7 @@ export class SeriesBuffer {
       this.gapMs = Number.isNaN(this.gapMs) ? gap : this.gapMs + (gap - this.gapMs) * 0.2;
     }
     this.lastTs = ts;
+    this.#memoAt = NaN;
     const cut = ts - this.keepMs;
     while (this.#len > 0 && this.#ts[this.#head]! <= cut) {
       this.#head = (this.#head + 1) % this.#ts.length;
@@ -87,9 +107,27 @@ export class SeriesBuffer {
    *   age (staleness is judged apart); `rate` is (last − first) / seconds between them.
    * @param now End of the window, ms.
    * @param windowMs Length of the window, ms.
+   * @param key Identifies `reducer` and `windowMs` for the memo of one evaluation time: rules
+   *   with the same key share the result. Default none (computed every time).
    * @returns The value, or `NaN` when the window holds no finite sample (`rate`: fewer than 2).
    */
-  reduce(reducer: Reducer, now: number, windowMs: number): number {
+  reduce(reducer: Reducer, now: number, windowMs: number, key = NaN): number {
+    if (reducer === "last" || Number.isNaN(key)) return this.#reduce(reducer, now, windowMs);
+    if (now === this.#memoAt) {
+      const i = this.#memoKey.indexOf(key);
+      if (i >= 0) return this.#memoValue[i]!;
+    } else {
+      this.#memoAt = now;
+      this.#memoKey.length = 0;
+      this.#memoValue.length = 0;
+    }
+    const value = this.#reduce(reducer, now, windowMs);
+    this.#memoKey.push(key);
+    this.#memoValue.push(value);
+    return value;
+  }
+
+  #reduce(reducer: Reducer, now: number, windowMs: number): number {
     const ts = this.#ts, v = this.#v, cap = ts.length;
     let k = this.#len - 1;
     while (k >= 0 && ts[(this.#head + k) % cap]! > now) k--;
@@ -133,9 +171,10 @@ export class SeriesBuffer {
         return n < 2 ? NaN : (lastV - firstV) / ((lastT - firstT) / 1000);
       default: {
         // p95 as R-7 (linear between order statistics), what numpy and d3.quantile give
-        const sorted = scratch.buf.subarray(0, n).sort();
+        const a = scratch.buf;
+        insertionSort(a, n);
         const h = (n - 1) * 0.95, lo = Math.floor(h);
-        return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, n - 1)] ?? 0) - sorted[lo]!);
+        return a[lo]! + (h - lo) * (a[Math.min(lo + 1, n - 1)]! - a[lo]!);
       }
     }
   }

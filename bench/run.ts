@@ -15,6 +15,7 @@ export interface BenchOptions {
 }
 
 const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report"];
+benches.push("alerts");
 
 const { values } = parseArgs({
   args: Deno.args,
