@@ -131,3 +131,21 @@ Deno.test("loadConfig() names the real file in a rule error", async () => {
     message: `${file}:5:10: rules[0].for: invalid duration "1x" (use e.g. 0s, 500ms, 1s, 15m, 7d)`,
   });
 });
+
+Deno.test("rules: the README's example and the commented block of examples/perfscope.yaml parse", () => {
+  const readme = Deno.readTextFileSync("README.md");
+  const section = readme.slice(readme.indexOf("### Alert rules\n"));
+  const yaml = section.slice(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", 10));
+  const kinds = parseConfig(yaml).rules?.map((r) => r.kind ?? "threshold");
+  assert.deepEqual(kinds, [
+    "threshold",
+    "absence",
+    "rate_of_change",
+    "anomaly",
+    "predictive",
+    "sql",
+  ]);
+  const example = Deno.readTextFileSync("examples/perfscope.yaml");
+  const block = example.slice(example.indexOf("# rules:")).replace(/^# ?/gm, "");
+  assert.equal(parseConfig(block).rules?.length, 3);
+});
