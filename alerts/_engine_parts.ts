@@ -69,7 +69,8 @@ export interface Live {
   since: number;
   /** Restored instances without their series yet: the time staleness counts from. */
   lastSeen: number;
-  reason?: string;
+  /** Why it is in its state (no data, an error, a forecast); never deleted (objects keep one shape). */
+  reason: string | undefined;
   /** Why it cannot be evaluated (→ `error`). */
   error: string | undefined;
   /** anomaly: points scored, consecutive points at or above the score, last score. */

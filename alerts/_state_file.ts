@@ -18,7 +18,7 @@ export interface SavedInstance {
   resolvedAt: number;
   keepSince: number;
   since: number;
-  reason?: string;
+  reason?: string | undefined;
 }
 
 /** The file's content. */

@@ -72,7 +72,9 @@ const DEAD_SERIES_MS = 600_000;
 export class AlertEngine {
   #rules = new Map<string, RuleEntry>();
   #byMetric = new Map<string, RuleEntry[]>();
-  #series = new Map<string, Series>();
+  /** Series by metric, host and labels: nested maps look up the batch's own strings, where one
+   * joined key would cost a new string and its hash per sample. */
+  #series = new Map<string, Map<string, Map<string, Series>>>();
   #labelText = new WeakMap<Labels, string>();
   #listeners: ((t: AlertTransition[]) => void)[] = [];
   #pending = new Set<Promise<void>>();
@@ -146,9 +148,9 @@ export class AlertEngine {
       this.#byMetric.set(entry.rule.metric, list);
       if (entry.rule.kind === "absence" && entry.insts.size === 0) this.#absenceInstance(entry);
     }
-    for (const [key, s] of this.#series) {
-      if (!this.#byMetric.has(s.metric)) this.#series.delete(key);
-      else this.#attach(s);
+    for (const [metric, hosts] of this.#series) {
+      if (!this.#byMetric.has(metric)) this.#series.delete(metric);
+      else for (const sets of hosts.values()) for (const s of sets.values()) this.#attach(s);
     }
     this.#dirty = true;
     this.#finish(out);
@@ -197,12 +199,17 @@ export class AlertEngine {
     value: number,
     parsed?: Labels,
   ): void {
-    const key = `${host}\u0000${metric}\u0000${labels}`;
-    let s = this.#series.get(key);
-    if (s === undefined) {
+    let hosts = this.#series.get(metric);
+    if (hosts === undefined) {
       if (!this.#byMetric.has(metric)) return;
+      this.#series.set(metric, hosts = new Map());
+    }
+    let sets = hosts.get(host);
+    if (sets === undefined) hosts.set(host, sets = new Map());
+    let s = sets.get(labels);
+    if (s === undefined) {
       s = makeSeries(host, metric, labels, parsed ?? parseLabels(labels));
-      this.#series.set(key, s);
+      sets.set(labels, s);
       this.#attach(s);
     }
     if (!s.buf.push(ts, value)) return;
@@ -335,7 +342,7 @@ export class AlertEngine {
   #finish(out: AlertTransition[]): void {
     if (this.#dirty && this.#ready && this.#options.root !== undefined) this.#save();
     if (out.length === 0) return;
-    this.#history?.add(out);
+    this.#history?.add(out, this.#clock());
     for (const cb of this.#listeners) {
       try {
         cb(out);
@@ -481,11 +488,11 @@ export class AlertEngine {
           inst.activeAt = now;
           inst.firedAt = NaN;
           inst.resolvedAt = NaN;
-          if (rule.kind !== "predictive") delete inst.reason; // a forecast's reason is current
+          if (rule.kind !== "predictive") inst.reason = undefined; // a forecast's is current
           if (rule.forMs === 0) this.#fire(inst, now, out);
           else this.#move(inst, "pending", now, out);
         } else if (inst.state === "nodata" || inst.state === "error") {
-          delete inst.reason;
+          inst.reason = undefined;
           this.#move(inst, "inactive", now, out);
         }
     }
@@ -521,10 +528,16 @@ export class AlertEngine {
         }
       }
     }
-    for (const [key, s] of this.#series) {
+    for (const hosts of this.#series.values()) {
+      for (const sets of hosts.values()) this.#dropDead(sets, now);
+    }
+  }
+
+  #dropDead(sets: Map<string, Series>, now: number): void {
+    for (const [key, s] of sets) {
       if (now - s.buf.lastTs < DEAD_SERIES_MS) continue;
       if (s.insts.some((i) => i.state !== "inactive")) continue;
-      this.#series.delete(key);
+      sets.delete(key);
       for (const inst of s.insts) this.#rules.get(inst.rule.name)?.insts.delete(inst.fp);
     }
   }
@@ -566,6 +579,7 @@ function newLive(rule: CompiledRule, fp: string, labels: Record<string, string>)
     keepSince: NaN,
     since: NaN,
     lastSeen: -Infinity,
+    reason: undefined,
     error: undefined,
     seen: 0,
     run: 0,

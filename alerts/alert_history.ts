@@ -58,9 +58,10 @@ export class AlertHistoryWriter {
    * Buffers transitions.
    *
    * @param transitions What happened.
+   * @param wall The wall clock, ms (what `flushIfDue` is given). Default `Date.now()`.
    */
-  add(transitions: readonly AlertTransition[]): void {
-    if (this.#rows.length === 0) this.#firstAt = Date.now();
+  add(transitions: readonly AlertTransition[], wall = Date.now()): void {
+    if (this.#rows.length === 0) this.#firstAt = wall;
     this.#rows.push(...transitions);
     if (this.#rows.length >= this.#maxRows) this.flush();
   }

@@ -23,8 +23,10 @@ export interface AlertsBenchRow {
   rules: number;
   instances: number;
   series: number;
-  /** CPU ms per simulated second (user + system). */
+  /** CPU ms per simulated second (user + system), median of 100-second chunks. */
   cpuMsPerSecond: number;
+  /** The same, best chunk. */
+  bestCpuMsPerSecond: number;
   /** Wall ms per simulated second. */
   wallMsPerSecond: number;
   /** Transitions over the run (the rules do fire). */
@@ -73,20 +75,28 @@ function measure(wide: boolean, seconds: number): AlertsBenchRow {
   const batches = Array.from({ length: seconds + 120 }, (_, i) => batch(i));
   // warm-up: fill the windows and let the JIT settle
   for (let i = 0; i < 120; i++) (engine.observe(batches[i]!), engine.evaluate(i * 1000));
-  const cpu = process.cpuUsage();
+  // CPU time per chunk of 100 s of stream: the machine is shared, so the median and the best
+  // chunk are printed (the best is the cost without other jobs' interference)
+  const chunks: number[] = [];
   const wall = performance.now();
-  for (let i = 120; i < 120 + seconds; i++) {
-    engine.observe(batches[i]!);
-    engine.evaluate(i * 1000);
+  for (let c = 0; c < seconds / 100; c++) {
+    const cpu = process.cpuUsage();
+    for (let i = 120 + c * 100; i < 220 + c * 100; i++) {
+      engine.observe(batches[i]!);
+      engine.evaluate(i * 1000);
+    }
+    const used = process.cpuUsage(cpu);
+    chunks.push((used.user + used.system) / 1000 / 100);
   }
   const spentWall = performance.now() - wall;
-  const used = process.cpuUsage(cpu);
+  chunks.sort((a, b) => a - b);
   const instances = wide ? 500 + 500 * SETS : RULES;
   return {
     rules: RULES,
     instances,
     series: METRICS * SETS,
-    cpuMsPerSecond: (used.user + used.system) / 1000 / seconds,
+    cpuMsPerSecond: chunks[Math.floor(chunks.length / 2)]!,
+    bestCpuMsPerSecond: chunks[0]!,
     wallMsPerSecond: spentWall / seconds,
     transitions,
   };
@@ -104,12 +114,14 @@ export function run(options: BenchOptions = {}): Promise<AlertsBenchRow[]> {
   console.log(
     `Rule evaluation at 1 Hz over ${seconds} s of stream (goal ≤ ${GOAL_MS} ms CPU per second)`,
   );
-  console.log("rules  instances  series  CPU ms/s  wall ms/s  goal    transitions");
+  console.log("rules  instances  series  CPU ms/s (median, best)  wall ms/s  goal    transitions");
   for (const r of rows) {
     console.log(
       `${String(r.rules).padStart(5)}  ${String(r.instances).padStart(9)}  ${
         String(r.series).padStart(6)
-      }  ${r.cpuMsPerSecond.toFixed(3).padStart(8)}  ${r.wallMsPerSecond.toFixed(3).padStart(9)}  ${
+      }  ${r.cpuMsPerSecond.toFixed(3).padStart(8)}, ${
+        r.bestCpuMsPerSecond.toFixed(3).padEnd(13)
+      }  ${r.wallMsPerSecond.toFixed(3).padStart(9)}  ${
         (r.cpuMsPerSecond <= GOAL_MS ? "met" : "missed").padEnd(6)
       }  ${r.transitions}`,
     );

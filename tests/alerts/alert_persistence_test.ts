@@ -137,3 +137,21 @@ Deno.test("The history file has the contract's columns", async () => {
   ]);
   assert.equal(meta.schema[1]!.converted_type, "TIMESTAMP_MILLIS");
 });
+
+Deno.test("Buffered history is written once historyFlushMs has passed on the engine's clock", async () => {
+  const root = Deno.makeTempDirSync();
+  const wall = { now: 0 };
+  const engine = new AlertEngine([rules[0]!], {
+    root,
+    now: () => wall.now,
+    historyFlushMs: 10_000,
+    log: () => {},
+  });
+  feed(engine, 0, 9);
+  wall.now = 9000;
+  feed(engine, 9000, 9);
+  assert.equal((await readAlertHistory(root)).length, 0);
+  wall.now = 10_000;
+  feed(engine, 10_000, 9);
+  assert.deepEqual((await readAlertHistory(root)).map((t) => t.to), ["firing"]);
+});
