@@ -54,10 +54,8 @@ function number(v: unknown): number {
 
 function rowOf(row: Record<string, unknown>): { labels: Record<string, string>; value: number } {
   const keys = Object.keys(row);
-  let valueKey = "value" in row ? "value" : undefined;
-  if (valueKey === undefined) {
-    valueKey = keys.findLast((k) => typeof row[k] === "number" || typeof row[k] === "bigint");
-  }
+  // the sandbox gives BIGINT and DECIMAL as strings (exact digits): those count as numbers
+  const valueKey = "value" in row ? "value" : keys.findLast((k) => Number.isFinite(number(row[k])));
   const labels: Record<string, string> = {};
   for (const k of keys) {
     const v = row[k];

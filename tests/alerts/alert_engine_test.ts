@@ -274,3 +274,56 @@ Deno.test("A listener that throws does not stop the engine or the other listener
   run(engine, [0], { start: 1000 });
   assert.deepEqual(got, [1]);
 });
+
+Deno.test("A SQL row without a value column takes its last numeric column, digits as text too", async () => {
+  const engine = new AlertEngine([{ alert: "Many", kind: "sql", sql: "SELECT 1", above: 5 }], {
+    query: () => Promise.resolve([{ host: "a", n: "7" }, { host: "b", n: 3n }, { host: "c" }]),
+  });
+  engine.evaluate(0);
+  await engine.settle();
+  const t = engine.evaluate(1000).map((x) =>
+    `${x.instance.labels.host}:${x.to}:${x.instance.value}`
+  );
+  assert.deepEqual(t.sort(), ["a:firing:7", "c:error:NaN"]);
+  assert.match(engine.instances().find((i) => i.labels.host === "c")!.reason!, /no numeric value/);
+});
+
+Deno.test("A predictive rule already past its limit fires with value 0 and says so", () => {
+  const engine = new AlertEngine([
+    rule({
+      kind: "predictive",
+      below: 10,
+      within: 60_000,
+      lookback: 120_000,
+      annotations: { summary: "{{ $reason }} (limit {{ $threshold }})" },
+    }),
+  ]);
+  const steps = run(engine, Array.from({ length: 70 }, (_, i) => 5 - i * 0.01));
+  assert.deepEqual(flat(steps), ["60:firing"]);
+  const inst = engine.instances()[0]!;
+  assert.equal(inst.value, 0);
+  assert.equal(inst.annotations.summary, "already past 10 (limit 10)");
+});
+
+Deno.test("backtestRules() gives nothing for no data and refuses a grid too fine", async () => {
+  const { backtestRules } = await import("../../alerts/mod.ts");
+  assert.deepEqual(backtestRules([rule({ above: 1 })], []), []);
+  const s = { host: "", metric: "m", labels: "", ts: [0, 1e12], values: [1, 1] };
+  assert.throws(
+    () => backtestRules([rule({ above: 1 })], [s], { stepMs: 1 }),
+    /Too many evaluations/,
+  );
+  assert.throws(() => backtestRules([rule({ above: 1 })], [s], { stepMs: 0 }), /Invalid step: 0/);
+});
+
+Deno.test("A state that cannot be saved is reported and alerting goes on", () => {
+  const root = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(`${root}/alerts`, "a file where the folder should be");
+  const lines: string[] = [];
+  const engine = new AlertEngine([rule({ above: 5 })], { root, log: (l) => lines.push(l) });
+  assert.deepEqual(flat(run(engine, [9, 1])), ["0:firing", "1:resolved"]);
+  assert.match(lines[0]!, /cannot read .*state\.json/);
+  assert.match(lines[1]!, /cannot save state/);
+  engine.close();
+  assert.match(lines.join("\n"), /cannot write history/);
+});
