@@ -46,8 +46,13 @@ export function statePath(root: string): string {
  * @param root Lake root.
  * @param state What to save.
  * @param log Where a failure is reported.
+ * @returns Whether it was written.
  */
-export function writeState(root: string, state: SavedState, log: (line: string) => void): void {
+export function writeState(
+  root: string,
+  state: SavedState,
+  log: (line: string) => void,
+): boolean {
   const rules: Record<string, unknown> = {};
   for (const [name, r] of Object.entries(state.rules)) {
     rules[name] = {
@@ -63,8 +68,10 @@ export function writeState(root: string, state: SavedState, log: (line: string) 
   const text = JSON.stringify({ version: 1, savedAt: state.savedAt, rules });
   try {
     writeFileAtomic(statePath(root), new TextEncoder().encode(text), { sync: false });
+    return true;
   } catch (error) {
     log(`perfscope alerts: cannot save state: ${(error as Error).message}`);
+    return false;
   }
 }
 

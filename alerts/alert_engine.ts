@@ -87,6 +87,7 @@ export class AlertEngine {
   #ready = false;
   /** A state file exists (read or written): an empty state is then written too. */
   #hadState = false;
+  #saveFailing = false;
   #nextCleanup = -Infinity;
 
   /**
@@ -363,7 +364,9 @@ export class AlertEngine {
     // no file for a lake that never had an alert (serve without rules)
     if (!this.#hadState && Object.keys(state.rules).length === 0) return;
     this.#hadState = true;
-    writeState(this.#options.root!, state, this.#log);
+    // a failing disk is reported once, not at every change, until a save succeeds again
+    const quiet = this.#saveFailing ? () => {} : this.#log;
+    this.#saveFailing = !writeState(this.#options.root!, state, quiet);
   }
 
   #restore(saved: SavedState | undefined): void {

@@ -324,6 +324,7 @@ Deno.test("A state that cannot be saved is reported and alerting goes on", () =>
   assert.deepEqual(flat(run(engine, [9, 1])), ["0:firing", "1:resolved"]);
   assert.match(lines[0]!, /cannot read .*state\.json/);
   assert.match(lines[1]!, /cannot save state/);
+  assert.equal(lines.filter((l) => /cannot save state/.test(l)).length, 1); // once, not per change
   engine.close();
   assert.match(lines.join("\n"), /cannot write history/);
 });
