@@ -57,20 +57,50 @@ export function predictiveObserve(inst: Live, ts: number, value: number): void {
   b.count[slot]!++;
 }
 
+/** Forecasts one evaluation may run; more due ones wait for the next evaluation (a second
+ * later in serve), the longest waiting first, so many predictive series never stall the event
+ * loop. */
+export const FORECASTS_PER_EVALUATION = 8;
+
+function fit(inst: Live, ts: Float64Array, values: Float64Array, now: number, bootstrap: number) {
+  return capacityForecast(ts, values, {
+    threshold: inst.rule.threshold,
+    now,
+    horizonMs: inst.rule.withinMs,
+    direction: inst.rule.up ? "up" : "down",
+    seasonMs: 0,
+    bootstrap,
+  });
+}
+
 /**
- * Runs the forecast when due and stores the verdict on the instance: `cond` 1 when the limit is
- * (forecast to be) crossed within `within`, `predicted` the seconds until then, `reason` the
- * time with its 80 % interval.
+ * Tells whether a predictive instance's forecast is due. Instances start at a phase of `every`
+ * taken from their fingerprint, so the forecasts of many series spread over the period.
  *
  * @param inst The instance.
  * @param now Evaluation time.
+ * @returns True when it has data and its time has come.
  */
-export function predictiveCondition(inst: Live, now: number): void {
-  if (now < inst.nextAt) return;
-  inst.nextAt = now + inst.rule.everyMs;
-  const b = inst.bins;
-  if (!b) return;
+export function forecastDue(inst: Live, now: number): boolean {
+  if (inst.nextAt === -Infinity) {
+    inst.nextAt = now + parseInt(inst.fp.slice(0, 8), 16) % inst.rule.everyMs;
+  }
+  return inst.bins !== undefined && now >= inst.nextAt;
+}
+
+/**
+ * Runs the forecast and stores the verdict on the instance: `cond` 1 when the limit is
+ * (forecast to be) crossed within `within`, `predicted` the seconds until then, `reason` the
+ * time with its 80 % interval. The bootstrap interval (the costly part) is computed only for a
+ * crossing.
+ *
+ * @param inst The instance (with bins).
+ * @param now Evaluation time.
+ */
+export function runForecast(inst: Live, now: number): void {
   const rule = inst.rule;
+  const b = inst.bins!;
+  inst.nextAt = now + rule.everyMs;
   const newest = Math.floor(now / b.widthMs);
   const order: number[] = [];
   for (let s = 0; s < BINS; s++) {
@@ -81,14 +111,7 @@ export function predictiveCondition(inst: Live, now: number): void {
   const ts = Float64Array.from(order, (s) => (b.index[s]! + 0.5) * b.widthMs);
   const values = Float64Array.from(order, (s) => b.sum[s]! / b.count[s]!);
   try {
-    const f = capacityForecast(ts, values, {
-      threshold: rule.threshold,
-      now,
-      horizonMs: rule.withinMs,
-      direction: rule.up ? "up" : "down",
-      seasonMs: 0,
-      bootstrap: 50,
-    });
+    let f = fit(inst, ts, values, now, 0);
     inst.error = undefined;
     if (f.status === "insufficient") {
       inst.cond = -1;
@@ -97,15 +120,18 @@ export function predictiveCondition(inst: Live, now: number): void {
     const crossing = f.status === "over" ||
       (f.status === "crossing" && f.eta !== null && f.eta <= now + rule.withinMs);
     inst.cond = crossing ? 1 : 0;
-    inst.predicted = crossing ? Math.max(0, (f.eta! - now) / 1000) : NaN;
-    if (crossing) {
-      const when = (t: number | null) => t === null ? "?" : formatDuration(Math.max(0, t - now));
-      inst.reason = f.status === "over"
-        ? `already past ${rule.threshold}`
-        : `forecast to reach ${rule.threshold} in ${when(f.eta)} (80 % interval ${
-          when(f.etaLow)
-        } – ${when(f.etaHigh)})`;
+    if (!crossing) {
+      inst.predicted = NaN;
+      return;
     }
+    if (f.status === "crossing") f = fit(inst, ts, values, now, 50);
+    inst.predicted = Math.max(0, ((f.eta ?? now) - now) / 1000);
+    const when = (t: number | null) => t === null ? "?" : formatDuration(Math.max(0, t - now));
+    inst.reason = f.status === "over"
+      ? `already past ${rule.threshold}`
+      : `forecast to reach ${rule.threshold} in ${when(f.eta)} (80 % interval ${when(f.etaLow)} – ${
+        when(f.etaHigh)
+      })`;
   } catch (error) {
     inst.error = `forecast failed: ${(error as Error).message}`;
   }

@@ -15,7 +15,13 @@ import { fingerprint } from "./fingerprint.ts";
 import { renderTemplate } from "./render_template.ts";
 import type { AlertInstance, AlertState, AlertTransition } from "./types.ts";
 import { type Live, type RuleEntry, type Series, series as makeSeries } from "./_engine_parts.ts";
-import { anomalyObserve, predictiveCondition, predictiveObserve } from "./_kinds.ts";
+import {
+  anomalyObserve,
+  forecastDue,
+  FORECASTS_PER_EVALUATION,
+  predictiveObserve,
+  runForecast,
+} from "./_kinds.ts";
 import { sqlApply, sqlTick } from "./_sql_rule.ts";
 import { readState, type SavedState, writeState } from "./_state_file.ts";
 import {
@@ -231,6 +237,7 @@ export class AlertEngine {
    */
   evaluate(now: number): AlertTransition[] {
     const out: AlertTransition[] = [];
+    this.#forecasts(now);
     for (const entry of this.#rules.values()) {
       const rule = entry.rule;
       if (rule.kind === "sql") {
@@ -266,7 +273,6 @@ export class AlertEngine {
           if (rule.kind === "anomaly") {
             if (inst.seen > 0) (value = inst.score, cond = inst.run >= rule.points ? 1 : 0);
           } else if (rule.kind === "predictive") {
-            predictiveCondition(inst, now);
             if (inst.error !== undefined) cond = -2;
             else (value = inst.predicted, cond = inst.cond);
           } else {
@@ -338,6 +344,18 @@ export class AlertEngine {
     if (this.#options.root === undefined) return;
     this.#save();
     this.#history?.flush();
+  }
+
+  /** Runs the predictive forecasts that are due, the longest waiting first, at most
+   * `FORECASTS_PER_EVALUATION` (the others wait for the next evaluation). */
+  #forecasts(now: number): void {
+    const due: Live[] = [];
+    for (const entry of this.#rules.values()) {
+      if (entry.rule.kind !== "predictive") continue;
+      for (const inst of entry.insts.values()) if (forecastDue(inst, now)) due.push(inst);
+    }
+    if (due.length > FORECASTS_PER_EVALUATION) due.sort((a, b) => a.nextAt - b.nextAt);
+    for (const inst of due.slice(0, FORECASTS_PER_EVALUATION)) runForecast(inst, now);
   }
 
   #finish(out: AlertTransition[]): void {
