@@ -15,6 +15,8 @@ export interface RuleEntry {
   rule: CompiledRule;
   /** Its instances by fingerprint. */
   insts: Map<string, Live>;
+  /** The same as an array (rebuilt after a change: `undefined`). */
+  list: Live[] | undefined;
   /** `absence`: newest sample time of any matching series. */
   lastSeen: number;
   /** `sql`: next run. */

@@ -261,7 +261,10 @@ export class AlertEngine {
         for (const inst of entry.insts.values()) this.#step(inst, now, cond, false, silent, out);
         continue;
       }
-      for (const inst of entry.insts.values()) {
+      // an array, not the map's iterator: this loop runs for every instance every second
+      const list = entry.list ??= [...entry.insts.values()];
+      for (let i = 0; i < list.length; i++) {
+        const inst = list[i]!;
         const buf = inst.series?.buf;
         const last = buf ? buf.lastTs : inst.lastSeen;
         const staleMs = rule.stalenessMs ??
@@ -443,7 +446,10 @@ export class AlertEngine {
     };
     const fp = fingerprint(labels);
     let inst = entry.insts.get(fp);
-    if (!inst) entry.insts.set(fp, inst = newLive(entry.rule, fp, labels));
+    if (!inst) {
+      entry.insts.set(fp, inst = newLive(entry.rule, fp, labels));
+      entry.list = undefined;
+    }
     if (s) inst.series = s;
     return inst;
   }
@@ -559,7 +565,10 @@ export class AlertEngine {
       if (now - s.buf.lastTs < DEAD_SERIES_MS) continue;
       if (s.insts.some((i) => i.state !== "inactive")) continue;
       sets.delete(key);
-      for (const inst of s.insts) this.#rules.get(inst.rule.name)?.insts.delete(inst.fp);
+      for (const inst of s.insts) {
+        const entry = this.#rules.get(inst.rule.name);
+        if (entry?.insts.delete(inst.fp)) entry.list = undefined;
+      }
     }
   }
 }
@@ -577,6 +586,7 @@ function newEntry(rule: CompiledRule): RuleEntry {
   return {
     rule,
     insts: new Map(),
+    list: undefined,
     lastSeen: -Infinity,
     nextAt: -Infinity,
     running: false,
