@@ -77,3 +77,28 @@ Deno.test("serve without rules writes no alert files", async () => {
   assert.throws(() => Deno.statSync(`${dir}/alerts`), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("serve feeds the collector's snapshots to the rules through the spool", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Loaded, metric: load_average, labels: {window: 1m}, ` +
+      `above: -1}\n`,
+  );
+  let engine: AlertEngine | undefined;
+  const served = await startServe(["--config", file], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+  });
+  try {
+    const fired = await next(engine!, (t) => t.to === "firing");
+    assert.equal(fired.instance.labels.window, "1m");
+    assert.equal(fired.instance.labels.alertname, "Loaded");
+    assert.ok(fired.instance.labels.host);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
