@@ -21,7 +21,8 @@ Replays the rules of the config (rules:) over history with the same engine serve
 prints CSV, one row per firing interval:
   alert,labels,start,end,peak
 (ISO times; end is empty while still firing at the end of the history; peak is the highest
-value while firing, the lowest for a below: rule). SQL rules are not replayed.
+value while firing, the lowest for a below: rule), and on stderr per rule how often it fired and
+for how long. SQL rules are not replayed.
 
 Options:
   --config FILE       settings file with rules: (default ./perfscope.yaml)
@@ -75,6 +76,45 @@ export function backtestCsv(intervals: readonly FiringInterval[]): string {
     ]);
   }
   return out;
+}
+
+/**
+ * One line per rule for stderr: how often it fired, for how long in total and at most.
+ *
+ * @param rules The rules replayed.
+ * @param intervals Their firing intervals.
+ * @param from Start of the history, ms.
+ * @param until End of the history, ms.
+ * @returns The lines.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { backtestSummary } from "./alerts.ts";
+ * const lines = backtestSummary([{ alert: "A", metric: "m", above: 1 }], [
+ *   { alert: "A", labels: {}, start: 0, end: 30_000, peak: 2 },
+ *   { alert: "A", labels: {}, start: 60_000, end: 90_000, peak: 3 },
+ * ], 0, 600_000);
+ * assert.deepEqual(lines, ["A: fired 2 times, 1 min in all (10 % of 10 min), longest 30 s"]);
+ * ```
+ */
+export function backtestSummary(
+  rules: readonly RuleConfig[],
+  intervals: readonly FiringInterval[],
+  from: number,
+  until: number,
+): string[] {
+  const span = Math.max(0, until - from);
+  return rules.map((r) => {
+    const mine = intervals.filter((f) => f.alert === r.alert);
+    if (mine.length === 0) return `${r.alert}: never fired`;
+    const lengths = mine.map((f) => (Number.isNaN(f.end) ? until : f.end) - f.start);
+    const total = lengths.reduce((a, b) => a + b, 0);
+    const share = span > 0
+      ? ` (${Number((100 * total / span).toPrecision(2))} % of ${formatDuration(span)})`
+      : "";
+    return `${r.alert}: fired ${mine.length} time${mine.length === 1 ? "" : "s"}, ` +
+      `${formatDuration(total)} in all${share}, longest ${formatDuration(Math.max(...lengths))}`;
+  });
 }
 
 async function lakeSeries(
@@ -166,9 +206,9 @@ export async function main(args: string[]): Promise<number> {
     stepMs = Math.ceil((last - first) / MAX_EVALUATIONS / 1000) * 1000;
     console.error(`perfscope alerts: evaluating every ${formatDuration(stepMs)} (long history)`);
   }
-  await Deno.stdout.write(new TextEncoder().encode(backtestCsv(backtestRules(rules, series, {
-    stepMs,
-  }))));
+  const intervals = backtestRules(rules, series, { stepMs });
+  await Deno.stdout.write(new TextEncoder().encode(backtestCsv(intervals)));
+  for (const line of backtestSummary(rules, intervals, first, last)) console.error(line);
   return 0;
 }
 

@@ -40,6 +40,8 @@ Deno.test("alerts backtest prints one CSV row per firing interval, end empty whi
       "Slow,severity=critical,2026-01-01T00:00:03.000Z,2026-01-01T00:00:05.000Z,300\n" +
       "Slow,severity=critical,2026-01-01T00:00:09.000Z,,300\n",
   );
+  // 3–5 s and 9–10 s (still firing at the end) of a 10 s history
+  assert.equal(r.err, "Slow: fired 2 times, 3 s in all (30 % of 10 s), longest 2 s\n");
 });
 
 Deno.test("alerts backtest takes the CSV as --metric-name and gives it --labels", async () => {
