@@ -28,3 +28,9 @@ export {
   type BacktestSeries,
   type FiringInterval,
 } from "./backtest_rules.ts";
+export {
+  backtestLake,
+  type BacktestLakeOptions,
+  evaluationStep,
+  readBacktestSeries,
+} from "./backtest_lake.ts";

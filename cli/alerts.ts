@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { backtestRules, type BacktestSeries, type FiringInterval } from "../alerts/mod.ts";
+import {
+  backtestRules,
+  type BacktestSeries,
+  evaluationStep,
+  type FiringInterval,
+  readBacktestSeries,
+} from "../alerts/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration, loadConfig, type RuleConfig } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
@@ -117,25 +123,6 @@ export function backtestSummary(
   });
 }
 
-async function lakeSeries(
-  root: string,
-  rules: readonly RuleConfig[],
-  sinceMs: number,
-): Promise<BacktestSeries[]> {
-  const lake = await openLake({ root });
-  try {
-    const to = Date.now() + 1;
-    const out: BacktestSeries[] = [];
-    for (const metric of new Set(rules.map((r) => r.metric!))) {
-      const r = await lake.seriesMany({ metric, from: to - sinceMs, to, maxPoints: 200_000 });
-      for (const s of r.series) out.push(s);
-    }
-    return out;
-  } finally {
-    lake.close();
-  }
-}
-
 /**
  * Runs the command.
  *
@@ -193,7 +180,13 @@ export async function main(args: string[]): Promise<number> {
     series = [{ host: "", metric, labels: labelsFlag(v.labels), ts: s.ts, values: s.values }];
   } else {
     const sinceMs = parseDuration(v.since ?? "7d", "since");
-    series = await lakeSeries(v.data!, rules, sinceMs);
+    const lake = await openLake({ root: v.data! });
+    try {
+      const to = Date.now() + 1;
+      series = await readBacktestSeries(lake, rules, { from: to - sinceMs, to });
+    } finally {
+      lake.close();
+    }
   }
   let stepMs = v.step === undefined ? 1000 : parseDuration(v.step, "step");
   let first = Infinity, last = -Infinity;
@@ -202,8 +195,8 @@ export async function main(args: string[]): Promise<number> {
       (first = Math.min(first, s.ts[0]!), last = Math.max(last, s.ts[s.ts.length - 1]!));
     }
   }
-  if (v.step === undefined && (last - first) / stepMs > MAX_EVALUATIONS) {
-    stepMs = Math.ceil((last - first) / MAX_EVALUATIONS / 1000) * 1000;
+  if (v.step === undefined && evaluationStep(last - first, MAX_EVALUATIONS) > stepMs) {
+    stepMs = evaluationStep(last - first, MAX_EVALUATIONS);
     console.error(`perfscope alerts: evaluating every ${formatDuration(stepMs)} (long history)`);
   }
   const intervals = backtestRules(rules, series, { stepMs });
