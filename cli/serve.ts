@@ -26,6 +26,7 @@ import { type AlertLoop, observingSink, sandboxQuery, startAlertLoop } from "./_
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
+import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
 import {
   formatDuration,
@@ -87,8 +88,10 @@ Options:
                    applies at the next start; an invalid edit keeps the last good settings
   -h, --help       show this help
 
-Every lake.compact_every (default 1h) a separate compact process merges the
-partitions, builds the rollups and deletes data past lake.retention (default 30d).`;
+On the scheduler (schedule.compact, default every hour on the hour; or every lake.compact_every
+when only that is set) a separate compact process merges the partitions, builds the rollups and
+deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
+and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.`;
 
 /**
  * Tells whether an address is loopback-only.
@@ -316,10 +319,25 @@ async function serveUntilStopped(
     root,
     query: sandboxQuery(sandbox),
   });
-  hooks.onAlerts?.(alerts);
   // started once the server listens (a busy port then leaves no timer behind)
   const alerting: { loop?: AlertLoop } = {};
+  // compaction runs on the scheduler (schedule.compact, default hourly) unless only the older
+  // lake.compact_every is set, which keeps its interval loop below
+  const cronCompaction = hooks.compact !== false &&
+    (loaded.config.schedule?.compact !== undefined ||
+      loaded.config.lake?.compact_every === undefined);
+  const runtime = startWorkflows({
+    root,
+    config: loaded.config,
+    ...(loaded.path !== undefined && { configPath: loaded.path }),
+    lake,
+    compact: cronCompaction,
+  });
+  // the workflows act on the engine's transitions
+  alerts.onTransition((t) => runtime.workflows?.onAlerts(t));
+  hooks.onAlerts?.(alerts);
   const app = createApp({
+    workflows: runtime.deps,
     lake,
     hub,
     sandbox,
@@ -349,6 +367,7 @@ async function serveUntilStopped(
       },
     }, app.fetch);
   } catch (error) {
+    await runtime.stop();
     hub.close();
     ingest.close();
     sandbox.close();
@@ -391,12 +410,14 @@ async function serveUntilStopped(
       restart.dispatchEvent(new Event("restart"));
     }
   });
-  const compaction = hooks.compact === false ? Promise.resolve() : scheduleCompaction({
-    root,
-    everyMs: config.lake?.compact_every ?? 3_600_000,
-    retentionMs: config.lake?.retention ?? 30 * 86_400_000,
-    signal,
-  });
+  const compaction = hooks.compact === false || cronCompaction
+    ? Promise.resolve()
+    : scheduleCompaction({
+      root,
+      everyMs: config.lake?.compact_every ?? 3_600_000,
+      retentionMs: config.lake?.retention ?? 30 * 86_400_000,
+      signal,
+    });
   const collector = flags.collect
     ? superviseCollector({
       root,
@@ -420,6 +441,7 @@ async function serveUntilStopped(
   } finally {
     await collector; // the child flushes its buffered minute on SIGTERM before it exits
     await compaction;
+    await runtime.stop();
     await following;
     hub.close();
     await server.shutdown();

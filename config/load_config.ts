@@ -102,14 +102,18 @@ function describe(
     const inside = path.length === 0 ? "" : ` in ${formatPath(path)}`;
     return `${where(at)}: unknown key "${key}"${inside}`;
   }
-  // a missing required key has no node: point at the nearest enclosing one (the rule's map)
-  let at = node?.range?.[0];
-  for (let up = path.length - 1; at === undefined && up >= 0; up--) {
-    at = nodeAt(doc, path.slice(0, up))?.range?.[0];
-  }
-  at ??= 0;
   const label = path.length === 0 ? "(top level)" : formatPath(path);
   let message = issue.message;
+  // a missing key has no node: point at the nearest enclosing one and say what is missing
+  let parent = node;
+  for (let up = path.length - 1; parent === undefined && up >= 0; up--) {
+    parent = nodeAt(doc, path.slice(0, up));
+    // (a refinement's own message, e.g. "required for an absence rule", says more: kept)
+    if (isMap(parent) && up === path.length - 1 && issue.code !== "custom") {
+      message = `missing key "${path[up]}"`;
+    }
+  }
+  const at = parent?.range?.[0] ?? 0;
   if (issue.code === "too_big" && issue.origin === "number") {
     message = `must be at most ${issue.maximum}, got ${
       node && isScalar(node) ? node.value : "more"
@@ -118,7 +122,7 @@ function describe(
     message = `must be at least ${issue.minimum}, got ${
       node && isScalar(node) ? node.value : "less"
     }`;
-  } else if (issue.code === "invalid_type") {
+  } else if (issue.code === "invalid_type" && node !== undefined) {
     const shown = node && isScalar(node) ? JSON.stringify(node.value) : "this value";
     message = `expected ${issue.expected}, got ${shown}`;
   }

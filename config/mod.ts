@@ -31,3 +31,16 @@ export {
   parseConfig,
 } from "./load_config.ts";
 export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
+export {
+  type ActionConfig,
+  actionSchema,
+  type BlackoutConfig,
+  blackoutSchema,
+  cronExpression,
+  type ScheduleConfig,
+  scheduleSchema,
+  type StepConfig,
+  stepSchema,
+  type WorkflowConfig,
+  workflowSchema,
+} from "./schema_workflows.ts";

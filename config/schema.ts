@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 import { rulesSchema } from "./schema_rules.ts";
 
 function duration() {
@@ -90,8 +91,9 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
+  ...workflowsKeys,
   rules: rulesSchema.optional(),
-});
+}).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
 export type PerfscopeConfig = z.output<typeof configSchema>;

@@ -30,6 +30,7 @@ import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
+import { workflowRoutes } from "./routes/api_workflows.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -160,6 +161,15 @@ export function createApp(options: AppOptions): Hono {
     }),
     guard(1024),
   );
+  app.on(
+    "POST",
+    ["/api/workflows/approve", "/api/workflows/rollback"],
+    requireContentType({
+      accept: ["application/json"],
+      hint: `like {"id": "…"}, e.g. curl -H 'Content-Type: application/json' -d '{"id": "…"}'`,
+    }),
+    guard(1024),
+  );
 
   app.get("/healthz", function healthz(c) {
     const last = options.hub.lastTs;
@@ -192,6 +202,16 @@ export function createApp(options: AppOptions): Hono {
       ...(options.now && { now: options.now }),
       ...(options.reportTimeoutMs !== undefined && { timeoutMs: options.reportTimeoutMs }),
       ...(options.capacity && { capacity: options.capacity }),
+    }),
+  );
+
+  app.route(
+    "/",
+    workflowRoutes({
+      lake: options.lake,
+      root: options.root ?? "data",
+      ...(options.now && { now: options.now }),
+      ...options.workflows,
     }),
   );
 

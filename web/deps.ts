@@ -7,6 +7,7 @@
 import type { IngestBatch, Lake } from "../lake/mod.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
+import type { WorkflowsDeps } from "./routes/api_workflows.ts";
 
 /** Where `/api/ingest` bodies go: the lake's `IngestWriter` (validate, spool, batch to Parquet). */
 export interface IngestSink {
@@ -45,4 +46,6 @@ export interface WebDeps {
   root?: string;
   /** Clock in ms; default `Date.now`. */
   now?: () => number;
+  /** Workflows runner, scheduler and blackouts (`/api/workflows`, `/api/schedule`, …). */
+  workflows?: WorkflowsDeps;
 }

@@ -33,3 +33,5 @@ export {
   type SqlSandbox,
   type SqlSandboxOptions,
 } from "./sql_sandbox.ts";
+export { type WorkflowsDeps } from "./routes/api_workflows.ts";
+export { auditSection, type AuditSectionData, loadAuditSection } from "./pages/_audit_section.ts";

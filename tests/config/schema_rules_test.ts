@@ -146,6 +146,7 @@ Deno.test("rules: the README's example and the commented block of examples/perfs
     "sql",
   ]);
   const example = Deno.readTextFileSync("examples/perfscope.yaml");
-  const block = example.slice(example.indexOf("# rules:")).replace(/^# ?/gm, "");
+  const from = example.indexOf("# rules:");
+  const block = example.slice(from, example.indexOf("\n\n", from)).replace(/^# ?/gm, "");
   assert.equal(parseConfig(block).rules?.length, 3);
 });

@@ -110,7 +110,7 @@ Deno.test("every page, API answer and report sends Referrer-Policy: no-referrer"
   }
 });
 
-Deno.test("the only routes that take a body are POST /api/ingest, /api/query and /api/reports", async () => {
+Deno.test("the only routes that take a body are POST /api/ingest, /api/query, /api/reports and /api/workflows/{approve,rollback}", async () => {
   await using t = await testApp();
   const unsafe = new Set(
     t.app.routes
@@ -121,6 +121,8 @@ Deno.test("the only routes that take a body are POST /api/ingest, /api/query and
     "POST /api/ingest",
     "POST /api/query",
     "POST /api/reports",
+    "POST /api/workflows/approve",
+    "POST /api/workflows/rollback",
   ]);
   // another method on them is 404 (and its body is never read)
   const put = await t.app.request("/api/ingest", { method: "PUT", body: "x" });

@@ -10,6 +10,7 @@ import { layout } from "./layout.ts";
 /**
  * Renders the Alerts page.
  *
+ * @param workflows The workflows section (audit log, approvals), when there is one.
  * @returns The page.
  * @example
  * ```ts
@@ -18,7 +19,9 @@ import { layout } from "./layout.ts";
  * assert.match(String(await alertsPage()), /alert rules arrive with the workflows feature/);
  * ```
  */
-export function alertsPage(): HtmlEscapedString | Promise<HtmlEscapedString> {
+export function alertsPage(
+  workflows?: HtmlEscapedString,
+): HtmlEscapedString | Promise<HtmlEscapedString> {
   const body = html`
     <h1>Alerts</h1>
     <div class="empty">
@@ -27,6 +30,7 @@ export function alertsPage(): HtmlEscapedString | Promise<HtmlEscapedString> {
       <p>Until then, the <a href="/capacity">Capacity</a> page ranks bottlenecks and forecasts exhaustion,
     and <a href="/metrics">/metrics</a> exposes the latest values to a Prometheus you already run.</p>
     </div>
+    ${workflows ?? ""}
   `;
   return layout({ title: "Alerts", body });
 }

@@ -37,6 +37,10 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../client/reports.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  "workflows.js": {
+    url: new URL("../client/workflows.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "style.css": {
     url: new URL("../client/style.css", import.meta.url),
     type: "text/css; charset=utf-8",

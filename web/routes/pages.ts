@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { WebDeps } from "../deps.ts";
 import { alertsPage } from "../pages/alerts_page.ts";
+import { loadAuditSection } from "../pages/_audit_section.ts";
 import { capacityPage } from "../pages/capacity_page.ts";
 import { explorePage } from "../pages/explore_page.ts";
 import { livePage } from "../pages/live_page.ts";
@@ -14,11 +15,11 @@ import type { CapacityAnalysis } from "../../analytics/mod.ts";
 /**
  * Creates the page routes.
  *
- * @param _deps The app's collaborators.
+ * @param deps The app's collaborators.
  * @param loadCapacity The shared, cached capacity loader.
  * @returns A Hono app to mount at the root.
  */
-export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityAnalysis>): Hono {
+export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAnalysis>): Hono {
   return new Hono()
     .get("/", function home(c) {
       return c.redirect("/live");
@@ -33,6 +34,6 @@ export function pageRoutes(_deps: WebDeps, loadCapacity: () => Promise<CapacityA
       return c.html(await capacityPage(await loadCapacity()));
     })
     .get("/alerts", async function alerts(c) {
-      return c.html(await alertsPage());
+      return c.html(await alertsPage(await loadAuditSection(deps)));
     });
 }

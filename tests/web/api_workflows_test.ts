@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { simulateHost } from "../../lake/mod.ts";
+import { Scheduler, Workflows } from "../../workflows/mod.ts";
+import { testApp } from "./_app.ts";
+import { auditSection } from "../../web/mod.ts";
+
+const json = { "content-type": "application/json" };
+
+async function withWorkflows(root: string, sys: string) {
+  await Deno.mkdir(`${sys}/vm`, { recursive: true });
+  await Deno.writeTextFile(`${sys}/vm/swappiness`, "60\n");
+  return new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    workflows: [{
+      name: "swap",
+      trigger: { alert: "Swap" },
+      enabled: true,
+      approval: true,
+      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
+    }],
+  });
+}
+
+Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page shows it with a Roll back button", async () => {
+  const root = await Deno.makeTempDir();
+  const sys = await Deno.makeTempDir();
+  const workflows = await withWorkflows(root, sys);
+  await using t = await testApp({ root, workflows: { workflows } });
+  await workflows.fire("swap", {
+    type: "manual",
+    why: "alert Swap firing on h1",
+    host: "h1",
+    at: Date.now(),
+    evidence: null,
+  });
+  const listed = await (await t.app.request("/api/workflows")).json();
+  assert.equal(listed.workflows[0].name, "swap");
+  const id = listed.pending[0].id;
+  let page = await (await t.app.request("/alerts")).text();
+  assert.match(page, new RegExp(`data-approve="${id}"`));
+  assert.match(page, /<script src="\/assets\/workflows.js" defer><\/script>/);
+
+  const res = await t.app.request("/api/workflows/approve", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ id }),
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { approved: id, workflow: "swap" });
+  await workflows.idle();
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
+
+  const audit = await (await t.app.request("/api/audit?since=1h")).json();
+  assert.deepEqual(audit.entries.map((e: { outcome: string }) => e.outcome), [
+    "ok",
+    "approved",
+    "awaiting-approval",
+  ]);
+  page = await (await t.app.request("/alerts")).text();
+  assert.match(page, /sysctl vm.swappiness 60 → 10/);
+  const done = audit.entries[0].id;
+  assert.match(page, new RegExp(`data-rollback="${done}"`));
+  const back = await t.app.request("/api/workflows/rollback", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ id: done }),
+  });
+  assert.deepEqual(await back.json(), { id: done, result: "rolled-back" });
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
+});
+
+Deno.test("POST /api/workflows/approve validates its body and answers 404 for an unknown or expired id", async () => {
+  await using t = await testApp();
+  const post = (body: string, headers: Record<string, string> = json) =>
+    t.app.request("/api/workflows/approve", { method: "POST", headers, body });
+  assert.equal((await post(JSON.stringify({ id: "nope" }))).status, 404);
+  const bad = await post(JSON.stringify({ id: "" }));
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /^Invalid json: id/);
+  assert.equal((await post(JSON.stringify({ id: "x", extra: 1 }))).status, 400);
+  assert.equal(
+    (await post("id=x", { "content-type": "application/x-www-form-urlencoded" })).status,
+    415,
+  );
+  assert.equal((await post("{")).status, 400);
+});
+
+Deno.test("GET /api/schedule shows each job's last run, outcome and next run", async () => {
+  const root = await Deno.makeTempDir();
+  let now = Date.UTC(2026, 0, 5, 12, 30);
+  const scheduler = new Scheduler({
+    root,
+    now: () => now,
+    log: () => {},
+    jobs: [{
+      name: "compact",
+      cron: "0 * * * *",
+      run: () => Promise.resolve("Compacted 3 partitions"),
+    }],
+  });
+  now = Date.UTC(2026, 0, 5, 13, 0, 1);
+  await scheduler.tick();
+  await using t = await testApp({ root, workflows: { scheduler } });
+  const body = await (await t.app.request("/api/schedule")).json();
+  assert.equal(body.jobs[0].name, "compact");
+  assert.equal(body.jobs[0].lastRun.outcome, "ok");
+  assert.equal(body.jobs[0].lastRun.detail, "Compacted 3 partitions");
+  assert.equal(body.jobs[0].nextRun, "2026-01-05T14:00:00.000Z");
+});
+
+Deno.test("GET /api/maintenance and /api/balance answer from the lake, and refuse bad queries", async () => {
+  const root = await Deno.makeTempDir();
+  const end = Date.UTC(2024, 0, 10);
+  simulateHost({
+    root,
+    host: "a",
+    start: end - 3 * 86_400_000,
+    durationMs: 3 * 86_400_000,
+    stepMs: 900_000,
+    cpus: 2,
+    topN: 1,
+    chunkMs: 86_400_000,
+  });
+  await using t = await testApp({
+    root,
+    now: () => end,
+    workflows: { blackouts: [{ cron: "0 0 * * *", duration: 6 * 3_600_000 }] },
+  });
+  const w = await (await t.app.request("/api/maintenance?duration=1h&within=2d")).json();
+  assert.equal(w.status, "ok");
+  assert.equal(w.method, "profile");
+  assert.ok(new Date(w.best.start).getUTCHours() >= 6, w.best.start);
+  const b = await (await t.app.request("/api/balance")).json();
+  assert.match(b.message, /Only one host with data \(a\)/);
+  for (const q of ["duration=soon", "duration=3d&within=1d", "metric=bad!", "nope=1"]) {
+    const res = await t.app.request(`/api/maintenance?${q}`);
+    assert.equal(res.status, 400, q);
+  }
+});
+
+Deno.test("GET /api/workflows without workflows configured answers empty lists", async () => {
+  await using t = await testApp();
+  assert.deepEqual(await (await t.app.request("/api/workflows")).json(), {
+    workflows: [],
+    pending: [],
+  });
+  assert.deepEqual(await (await t.app.request("/api/schedule")).json(), { jobs: [] });
+  assert.equal((await t.app.request("/assets/workflows.js")).status, 200);
+});
+
+Deno.test("auditSection() takes the bare entry list too and escapes what it shows", async () => {
+  const html = String(
+    await auditSection([{
+      id: "1",
+      ts: 0,
+      startedAt: 0,
+      phase: "decision",
+      workflow: "w",
+      who: "workflow:w",
+      what: "<script>alert(1)</script>",
+      why: "x",
+      mode: "dry-run",
+      host: "h",
+      pid: 1,
+      outcome: "advice",
+    }]),
+  );
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.doesNotMatch(html, /<script>alert/);
+  assert.match(html, /dry-run/);
+});

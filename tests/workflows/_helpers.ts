@@ -1,0 +1,46 @@
+import type { AlertTransition } from "../../alerts/mod.ts";
+import type { TriggerEvent } from "../../workflows/mod.ts";
+
+/** A transition of rule `rule` on host `host` to `to`. */
+export function transition(
+  rule: string,
+  to: "firing" | "resolved",
+  at = 0,
+  host = "h1",
+): AlertTransition {
+  return {
+    at,
+    from: to === "firing" ? "pending" : "firing",
+    to,
+    instance: {
+      rule,
+      fingerprint: "0123456789abcdef",
+      labels: { alertname: rule, host, severity: "warning" },
+      annotations: { summary: `${rule} on ${host}` },
+      state: to,
+      value: 97.5,
+      activeAt: at,
+      firedAt: at,
+      resolvedAt: to === "resolved" ? at : NaN,
+    },
+  };
+}
+
+/** A manual trigger on host h1. */
+export function manual(at = 0): TriggerEvent {
+  return { type: "manual", why: "test", host: "h1", at, evidence: { test: true } };
+}
+
+/** A /proc/sys tree with vm/swappiness = 60. */
+export async function procSys(): Promise<string> {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(`${root}/vm`);
+  await Deno.writeTextFile(`${root}/vm/swappiness`, "60\n");
+  return root;
+}
+
+/** A settable clock. */
+export function clock(start = Date.UTC(2026, 0, 5, 12)) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}

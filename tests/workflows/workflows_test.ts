@@ -1,0 +1,380 @@
+import assert from "node:assert/strict";
+import type { WorkflowConfig } from "../../config/mod.ts";
+import { Workflows } from "../../workflows/mod.ts";
+import { clock, manual, procSys, transition } from "./_helpers.ts";
+
+const swappiness = (value: string): WorkflowConfig["steps"][number] => ({
+  kind: "sysctl",
+  key: "vm.swappiness",
+  value,
+});
+
+async function setup(w: Partial<WorkflowConfig>, extra: Record<string, unknown> = {}) {
+  const root = await Deno.makeTempDir();
+  const sys = await procSys();
+  const c = clock();
+  const wf = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: c.now,
+    workflows: [{ name: "w", trigger: { alert: "Swap" }, steps: [swappiness("10")], ...w }],
+    ...extra,
+  });
+  const value = async () => (await Deno.readTextFile(`${sys}/vm/swappiness`)).trim();
+  return { root, sys, c, wf, value };
+}
+
+Deno.test("Workflows run dry by default: the sysctl is untouched and the audit says what it would do", async () => {
+  const { wf, value } = await setup({});
+  wf.onAlerts([transition("Swap", "firing")]);
+  await wf.idle();
+  assert.equal(await value(), "60");
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "advice");
+  assert.equal(entry!.mode, "dry-run");
+  assert.equal(entry!.what, "sysctl vm.swappiness 60 → 10");
+  assert.equal(entry!.old, "60");
+  assert.equal(entry!.new, "10");
+  assert.match(entry!.why, /alert Swap firing on h1/);
+  assert.equal((entry!.evidence as { rule: string }).rule, "Swap");
+});
+
+Deno.test("Workflows ignore other alerts and the other direction of their own", async () => {
+  const { wf } = await setup({ enabled: true });
+  wf.onAlerts([transition("Other", "firing"), transition("Swap", "resolved")]);
+  await wf.idle();
+  assert.deepEqual(await wf.audit.read(), []);
+});
+
+Deno.test("An enabled workflow writes a started record before and a completed record after the action", async () => {
+  const { wf, value } = await setup({ enabled: true });
+  wf.onAlerts([transition("Swap", "firing")]);
+  await wf.idle();
+  assert.equal(await value(), "10");
+  const records = await wf.audit.records();
+  assert.deepEqual(records.map((r) => r.phase), ["started", "completed"]);
+  assert.equal(records[0]!.id, records[1]!.id);
+  assert.equal(records[1]!.result, "ok");
+  assert.equal(typeof records[1]!.durationMs, "number");
+});
+
+Deno.test("A command step outside the allowlist is refused and nothing runs", async () => {
+  const root = await Deno.makeTempDir();
+  const marker = `${root}/ran`;
+  const wf = new Workflows({
+    root,
+    host: "h1",
+    actions: [{ name: "ok", argv: ["touch", `${root}/ok`] }],
+    workflows: [{
+      name: "w",
+      trigger: { alert: "A" },
+      enabled: true,
+      steps: [{ kind: "command", action: "evil" }, { kind: "command", action: "ok" }],
+    }],
+  });
+  await wf.fire("w", manual(Date.now()));
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "refused");
+  assert.match(entry!.detail!, /Action "evil" is not in the allowlist/);
+  await assert.rejects(Deno.stat(marker));
+  await assert.rejects(Deno.stat(`${root}/ok`), "a refusal stops the run");
+});
+
+Deno.test("An allowlisted command runs with a scrubbed environment and its output in the audit", async () => {
+  const root = await Deno.makeTempDir();
+  Deno.env.set("PERFSCOPE_SECRET_FOR_TEST", "hunter2");
+  const wf = new Workflows({
+    root,
+    host: "h1",
+    actions: [{
+      name: "env",
+      argv: ["sh", "-c", "echo secret=$PERFSCOPE_SECRET_FOR_TEST mine=$MINE"],
+      env: { MINE: "x" },
+    }],
+    workflows: [{
+      name: "w",
+      trigger: { alert: "A" },
+      enabled: true,
+      steps: [{ kind: "command", action: "env" }],
+    }],
+  });
+  await wf.fire("w", manual(Date.now()));
+  Deno.env.delete("PERFSCOPE_SECRET_FOR_TEST");
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "ok");
+  assert.equal(entry!.detail, "secret= mine=x");
+});
+
+Deno.test("A command past its timeout is killed and audited as failed", async () => {
+  const root = await Deno.makeTempDir();
+  const wf = new Workflows({
+    root,
+    host: "h1",
+    actions: [{ name: "slow", argv: ["sleep", "5"], timeout: 100 }],
+    workflows: [{
+      name: "w",
+      trigger: { alert: "A" },
+      enabled: true,
+      steps: [{ kind: "command", action: "slow" }],
+    }],
+  });
+  await wf.fire("w", manual(Date.now()));
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "failed");
+  assert.match(entry!.detail!, /^Timed out after 100 ms/);
+});
+
+Deno.test("max_actions_per_hour stops actions past the limit until the hour has passed", async () => {
+  const { wf, c } = await setup({
+    enabled: true,
+    max_actions_per_hour: 2,
+    stabilization: 1,
+    steps: [{ kind: "command", action: "true" }],
+  }, { actions: [{ name: "true", argv: ["true"] }] });
+  for (let i = 0; i < 3; i++) {
+    c.t += 1000;
+    await wf.fire("w", manual(c.t));
+  }
+  let entries = await wf.audit.read();
+  assert.deepEqual(entries.map((e) => e.outcome), ["skipped", "ok", "ok"]);
+  assert.match(entries[0]!.detail!, /Rate limit: 2 actions in the last hour on h1 \(max 2\)/);
+  c.t += 3_600_000;
+  await wf.fire("w", manual(c.t));
+  entries = await wf.audit.read();
+  assert.equal(entries[0]!.outcome, "ok");
+  assert.equal(wf.states()[0]!.actionsLastHour, 1);
+});
+
+Deno.test("The stabilization window skips a trigger that comes too soon after an action", async () => {
+  const { wf, c } = await setup({
+    enabled: true,
+    stabilization: 600_000,
+    steps: [{ kind: "command", action: "true" }],
+  }, { actions: [{ name: "true", argv: ["true"] }] });
+  await wf.fire("w", manual(c.t));
+  c.t += 60_000;
+  await wf.fire("w", manual(c.t));
+  const entries = await wf.audit.read();
+  assert.equal(entries[0]!.outcome, "skipped");
+  assert.match(entries[0]!.what, /stabilization window/);
+  assert.ok(wf.states()[0]!.stableUntil! > c.t);
+  c.t += 600_000;
+  await wf.fire("w", manual(c.t));
+  assert.equal((await wf.audit.read())[0]!.outcome, "ok");
+});
+
+for (const concurrency of ["skip", "queue"] as const) {
+  Deno.test(`Concurrency ${concurrency}: a trigger during a run is ${concurrency === "skip" ? "skipped" : "run after it"}`, async () => {
+    const root = await Deno.makeTempDir();
+    const wf = new Workflows({
+      root,
+      host: "h1",
+      actions: [{ name: "nap", argv: ["sleep", "0.3"] }],
+      workflows: [{
+        name: "w",
+        trigger: { alert: "A" },
+        enabled: true,
+        concurrency,
+        stabilization: 1,
+        steps: [{ kind: "command", action: "nap" }],
+      }],
+    });
+    wf.onAlerts([transition("A", "firing")]);
+    wf.onAlerts([transition("A", "firing")]);
+    assert.equal(wf.states()[0]!.running, true);
+    await wf.idle();
+    const outcomes = (await wf.audit.read()).map((e) => e.outcome).sort();
+    assert.deepEqual(
+      outcomes,
+      concurrency === "skip" ? ["ok", "skipped"] : ["ok", "ok", "skipped"],
+    );
+  });
+}
+
+Deno.test("An action needing approval waits, runs once approved, and an unanswered one expires", async () => {
+  const { wf, c, value } = await setup({ enabled: true, approval: true, approval_expires: 60_000 });
+  wf.onAlerts([transition("Swap", "firing")]);
+  await wf.idle();
+  assert.equal(await value(), "60");
+  const [pending] = wf.pending();
+  assert.equal(pending!.workflow, "w");
+  assert.equal(wf.approve(pending!.id, "alice"), "w");
+  await wf.idle();
+  assert.equal(await value(), "10");
+  const entries = await wf.audit.read();
+  assert.deepEqual(entries.map((e) => e.outcome), ["ok", "approved", "awaiting-approval"]);
+  assert.equal(entries[1]!.who, "approver:alice");
+
+  c.t += 3_600_000;
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  const [second] = wf.pending();
+  c.t += 61_000;
+  assert.equal(wf.approve(second!.id, "bob"), undefined);
+  assert.equal((await wf.audit.read())[0]!.outcome, "expired");
+  assert.deepEqual(wf.pending(), []);
+});
+
+Deno.test("A sysctl change is rolled back to the old value, and on resolve with rollback_on_resolve", async () => {
+  const { wf, value, c } = await setup({
+    enabled: true,
+    rollback_on_resolve: true,
+    stabilization: 1,
+  });
+  await wf.fire("w", manual(c.t));
+  assert.equal(await value(), "10");
+  const [id] = wf.states()[0]!.reversible;
+  assert.equal(await wf.rollback(id!, "test"), "rolled-back");
+  assert.equal(await value(), "60");
+  assert.equal(await wf.rollback(id!, "test"), undefined, "an action is rolled back once");
+
+  c.t += 1000;
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  await wf.idle();
+  assert.equal(await value(), "10");
+  wf.onAlerts([transition("Swap", "resolved", c.t)]);
+  await wf.idle();
+  assert.equal(await value(), "60");
+  const [last] = await wf.audit.read();
+  assert.equal(last!.outcome, "rolled-back");
+  assert.match(last!.what, /^undo: sysctl vm.swappiness 60 → 10/);
+});
+
+Deno.test("A setting changed by someone else since our last write is left alone (backoff), rollback too", async () => {
+  const { wf, value, c, sys } = await setup({ enabled: true, stabilization: 1 });
+  await wf.fire("w", manual(c.t));
+  assert.equal(await value(), "10");
+  await Deno.writeTextFile(`${sys}/vm/swappiness`, "30\n"); // an operator
+  const [id] = wf.states()[0]!.reversible;
+  assert.equal(await wf.rollback(id!), "backed-off");
+  assert.equal(await value(), "30");
+  c.t += 1000;
+  await wf.fire("w", manual(c.t));
+  assert.equal(await value(), "30");
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "backed-off");
+  assert.match(entry!.detail!, /we wrote 10, it is 30 now/);
+});
+
+Deno.test("The state survives a restart: the backoff still knows what we wrote", async () => {
+  const { wf, root, sys, c } = await setup({ enabled: true, stabilization: 1 });
+  await wf.fire("w", manual(c.t));
+  await Deno.writeTextFile(`${sys}/vm/swappiness`, "30\n");
+  const again = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: () => c.t + 5000,
+    workflows: [{
+      name: "w",
+      trigger: { alert: "Swap" },
+      enabled: true,
+      stabilization: 1,
+      steps: [swappiness("5")],
+    }],
+  });
+  await again.fire("w", manual(c.t + 5000));
+  assert.equal((await again.audit.read())[0]!.outcome, "backed-off");
+});
+
+Deno.test("A webhook step posts the trigger and its evidence as JSON", async () => {
+  const got: unknown[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    got.push(await req.json());
+    return new Response("ok");
+  });
+  const root = await Deno.makeTempDir();
+  const wf = new Workflows({
+    root,
+    host: "h1",
+    workflows: [{
+      name: "hook",
+      trigger: { alert: "HighCpu" },
+      enabled: true,
+      steps: [{ kind: "webhook", url: `http://127.0.0.1:${server.addr.port}/x` }],
+    }],
+  });
+  wf.onAlerts([transition("HighCpu", "firing", Date.UTC(2026, 0, 1))]);
+  await wf.idle();
+  await server.shutdown();
+  const body = got[0] as {
+    workflow: string;
+    trigger: { at: string; type: string };
+    evidence: { labels: Record<string, string> };
+  };
+  assert.equal(body.workflow, "hook");
+  assert.equal(body.trigger.type, "alert");
+  assert.equal(body.trigger.at, "2026-01-01T00:00:00.000Z");
+  assert.equal(body.evidence.labels.host, "h1");
+  assert.equal((await wf.audit.read())[0]!.detail, "HTTP 200");
+});
+
+Deno.test("A recommendation triggers its workflow once per appearance", async () => {
+  const root = await Deno.makeTempDir();
+  const wf = new Workflows({
+    root,
+    host: "h1",
+    workflows: [{
+      name: "r",
+      trigger: { recommendation: "memory-pressure" },
+      steps: [{ kind: "compact" }],
+    }],
+    jobs: { compact: () => Promise.resolve("compacted") },
+  });
+  const rec = {
+    id: "memory-pressure:h1",
+    rule: "memory-pressure",
+    severity: "warning" as const,
+    host: "h1",
+    title: "Memory pressure",
+    detail: "",
+    evidence: { values: {}, series: [] },
+    facts: [],
+    effect: "",
+  };
+  wf.onRecommendations([rec]);
+  wf.onRecommendations([rec]);
+  await wf.idle();
+  assert.equal((await wf.audit.read()).length, 1);
+  wf.onRecommendations([]);
+  wf.onRecommendations([rec]);
+  await wf.idle();
+  const entries = await wf.audit.read();
+  assert.equal(entries.length, 2);
+  assert.equal(entries[0]!.outcome, "advice");
+  assert.match(entries[0]!.why, /recommendation memory-pressure:h1/);
+});
+
+Deno.test("Local steps (renice, cgroup, sysctl, command) refuse to act for another host's alert", async () => {
+  const { wf, value } = await setup({ enabled: true });
+  wf.onAlerts([transition("Swap", "firing", 0, "db7")]);
+  await wf.idle();
+  assert.equal(await value(), "60");
+  const [entry] = await wf.audit.read();
+  assert.equal(entry!.outcome, "refused");
+  assert.match(entry!.detail!, /The trigger is about host db7, this is h1/);
+});
+
+Deno.test("A pending approval survives a restart and can be approved afterwards", async () => {
+  const { wf, root, sys, c, value } = await setup({ enabled: true, approval: true });
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  const [pending] = wf.pending();
+  const again = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: c.now,
+    workflows: [{
+      name: "w",
+      trigger: { alert: "Swap" },
+      enabled: true,
+      approval: true,
+      steps: [swappiness("10")],
+    }],
+  });
+  assert.deepEqual(again.pending().map((p) => p.id), [pending!.id]);
+  assert.equal(again.approve(pending!.id, "carol"), "w");
+  await again.idle();
+  assert.equal(await value(), "10");
+  assert.deepEqual(again.pending(), []);
+});

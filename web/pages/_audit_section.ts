@@ -1,0 +1,150 @@
+/**
+ * The audit log and the pending approvals as an HTML fragment, for the Alerts page: who did what
+ * and why, old → new, dry run or real, outcome (an action whose process died shows as "started,
+ * outcome unknown"), with Approve buttons for waiting actions and Roll back for reversible ones.
+ * The buttons post JSON from `/assets/workflows.js` (no inline script under the CSP).
+ *
+ * @module
+ */
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import {
+  type AuditEntry,
+  AuditLog,
+  type PendingApproval,
+  type Workflows,
+  type WorkflowStatus,
+} from "../../workflows/mod.ts";
+
+/** What {@linkcode auditSection} shows. */
+export interface AuditSectionData {
+  /** Audit entries, newest first (the first 100 are shown). */
+  entries: readonly AuditEntry[];
+  /** Actions waiting for approval. Default none. */
+  pending?: readonly PendingApproval[];
+  /** Workflow states (for the dry-run/enabled summary and rollbacks). Default none. */
+  workflows?: readonly WorkflowStatus[];
+}
+
+function isEntries(x: AuditSectionData | readonly AuditEntry[]): x is readonly AuditEntry[] {
+  return Array.isArray(x);
+}
+
+function time(ms: number) {
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+}
+
+/**
+ * Renders the fragment.
+ *
+ * @param input Entries, pending approvals, workflow states; or just the entries (newest first).
+ * @returns The HTML (escaped).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { auditSection } from "./_audit_section.ts";
+ * const html = String(await auditSection({ entries: [{ id: "1", ts: 0, startedAt: 0, phase: "started",
+ *   workflow: "w", who: "workflow:w", what: "renice pid 42 (x) nice 0 → 10", why: "alert A", mode: "real",
+ *   host: "h", pid: 1, outcome: "unknown" }] }));
+ * assert.match(html, /started, outcome unknown/);
+ * assert.match(html, /renice pid 42 \(x\) nice 0 → 10/);
+ * ```
+ */
+export function auditSection(
+  input: AuditSectionData | readonly AuditEntry[],
+): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const data: AuditSectionData = isEntries(input) ? { entries: input } : input;
+  const pending = data.pending ?? [];
+  const reversible = new Set((data.workflows ?? []).flatMap((w) => w.reversible));
+  const workflows = data.workflows ?? [];
+  const shown = data.entries.slice(0, 100);
+  return html`
+    <section id="workflows" class="audit">
+      <h2>Workflows and audit log</h2>
+      ${workflows.length
+        ? html`<p>${
+          workflows.map((w) =>
+            html`
+              <span
+                class="chip">${w.name}: ${w.enabled ? "enabled" : "dry run"}, ${w
+                  .actionsLastHour}/${w.maxActionsPerHour} actions this hour${w.running
+                  ? ", running"
+                  : ""}</span>
+            `
+          )
+        }</p>`
+        : ""}
+      ${pending.length
+        ? html`
+          <h3>Waiting for approval</h3>
+          <ul class="approvals">${pending.map((p) =>
+            html`<li><strong>${p.workflow}</strong> — ${p.why} (expires ${time(p.expiresAt)} UTC)
+            <button type="button" data-approve="${p.id}">Approve</button></li>`
+          )}</ul>
+        `
+        : ""}
+      ${shown.length === 0
+        ? html`
+          <p
+            class="empty">No workflow decisions or actions yet. Workflows run dry (advice only) until <code>enabled: true</code>.</p>
+        `
+        : html`
+          <table class="audit-log">
+            <thead>
+              <tr>
+                <th>Time (UTC)</th>
+                <th>Workflow</th>
+                <th>What</th>
+                <th>Why</th>
+                <th>Old → new</th>
+                <th>Mode</th>
+                <th>Outcome</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>${shown.map((e) =>
+              html`
+                <tr class="outcome-${e.outcome}">
+                  <td>${time(e.startedAt)}</td>
+                  <td>${e.workflow}</td>
+                  <td>${e.what}</td>
+                  <td>${e.why}</td>
+                  <td>${e.old === undefined && e.new === undefined
+                    ? ""
+                    : `${e.old ?? "—"} → ${e.new ?? "—"}`}</td>
+                  <td>${e.mode}</td>
+                  <td title="${e.detail ?? ""}">${e.outcome === "unknown"
+                    ? "started, outcome unknown"
+                    : e.outcome}${e.durationMs === undefined ? "" : ` (${e.durationMs} ms)`}</td>
+                  <td>${reversible.has(e.id)
+                    ? html`<button type="button" data-rollback="${e.id}">Roll back</button>`
+                    : ""}</td>
+                </tr>
+              `
+            )}</tbody>
+          </table>
+        `}
+      <p id="workflows-status" role="status"></p>
+      <script src="/assets/workflows.js" defer></script>
+    </section>
+  `;
+}
+
+/**
+ * Reads the last week of the audit log and the runner's state and renders {@linkcode auditSection}.
+ *
+ * @param deps Lake root and the workflows runner, as the web app has them.
+ * @returns The fragment.
+ */
+export async function loadAuditSection(
+  deps: { root?: string; now?: () => number; workflows?: { workflows?: Workflows } },
+): Promise<HtmlEscapedString> {
+  const runner = deps.workflows?.workflows;
+  const log = runner?.audit ?? new AuditLog(deps.root ?? "data");
+  const since = (deps.now ?? Date.now)() - 7 * 86_400_000;
+  return await auditSection({
+    entries: await log.read({ since }),
+    pending: runner?.pending() ?? [],
+    workflows: runner?.states() ?? [],
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * The workflows API: `GET /api/audit` (the audit log), `GET /api/workflows` (states and pending
+ * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}`,
+ * `GET /api/schedule` (jobs' last run, outcome and next run), `GET /api/maintenance` (the
+ * quietest window) and `GET /api/balance` (load-balancing advice).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { zValidator } from "@hono/zod-validator";
+import { z } from "zod";
+import { lakeSource } from "../../analytics/mod.ts";
+import type { BlackoutConfig } from "../../config/mod.ts";
+import type { Lake } from "../../lake/mod.ts";
+import {
+  AuditLog,
+  balanceAdvice,
+  findMaintenanceWindow,
+  type JobStatus,
+  type Workflows,
+} from "../../workflows/mod.ts";
+import { NotFoundError } from "../errors.ts";
+import { parseDurationMs, rejectInvalid } from "../validate.ts";
+
+/** What `serve` hands the web app when workflows or a schedule are configured. */
+export interface WorkflowsDeps {
+  /** The runner (states, approvals, rollback). */
+  workflows?: Workflows;
+  /** The scheduler (`GET /api/schedule`). */
+  scheduler?: { status(): JobStatus[] };
+  /** Blackouts a maintenance window avoids. */
+  blackouts?: readonly BlackoutConfig[];
+  /** Time zone of recurring blackouts. Default UTC. */
+  timezone?: string;
+}
+
+/** Options of {@linkcode workflowRoutes}. */
+export interface WorkflowRoutesOptions extends WorkflowsDeps {
+  lake: Lake;
+  /** Lake root (the audit log is under `audit/`). Default `data`. */
+  root?: string;
+  /** Clock in ms. Default `Date.now`. */
+  now?: () => number;
+}
+
+const idBody = z.strictObject({ id: z.string().min(1).max(100) });
+
+function duration(name: string, fallback: string) {
+  return z.string().default(fallback).transform((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid ${name} ${JSON.stringify(text)} (use e.g. 2h, 7d)`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const auditQuery = z.strictObject({ since: duration("since", "7d") });
+const maintenanceQuery = z.strictObject({
+  duration: duration("duration", "2h"),
+  within: duration("within", "7d"),
+  metric: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).max(200).optional(),
+  host: z.string().min(1).max(253).optional(),
+});
+const balanceQuery = z.strictObject({ within: duration("within", "3d") });
+
+/**
+ * Creates the routes (`app.ts` mounts the content-type check and body guard for the POSTs).
+ *
+ * @param options Lake, root, clock, runner, scheduler, blackouts.
+ * @returns A Hono app to mount at the root.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openLake } from "../../lake/mod.ts";
+ * import { workflowRoutes } from "./api_workflows.ts";
+ * const root = await Deno.makeTempDir();
+ * const lake = await openLake({ root });
+ * const res = await workflowRoutes({ lake, root }).request("/api/audit");
+ * lake.close();
+ * assert.deepEqual(await res.json(), { entries: [] });
+ * ```
+ */
+export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
+  const root = options.root ?? "data";
+  const now = options.now ?? Date.now;
+  const audit = options.workflows?.audit ?? new AuditLog(root);
+  return new Hono()
+    .get("/api/audit", zValidator("query", auditQuery, rejectInvalid), async function auditLog(c) {
+      const { since } = c.req.valid("query");
+      return c.json({ entries: await audit.read({ since: now() - since }) });
+    })
+    .get("/api/workflows", function workflows(c) {
+      const w = options.workflows;
+      return c.json({ workflows: w?.states() ?? [], pending: w?.pending() ?? [] });
+    })
+    .post(
+      "/api/workflows/approve",
+      zValidator("json", idBody, rejectInvalid),
+      function approve(c) {
+        const { id } = c.req.valid("json");
+        const name = options.workflows?.approve(id, "web");
+        if (name === undefined) {
+          throw new NotFoundError(`No pending approval ${id} (it may have expired)`);
+        }
+        return c.json({ approved: id, workflow: name });
+      },
+    )
+    .post(
+      "/api/workflows/rollback",
+      zValidator("json", idBody, rejectInvalid),
+      async function rollback(c) {
+        const { id } = c.req.valid("json");
+        const result = await options.workflows?.rollback(id, "web");
+        if (result === undefined) throw new NotFoundError(`No reversible action ${id}`);
+        return c.json({ id, result });
+      },
+    )
+    .get("/api/schedule", function schedule(c) {
+      return c.json({ jobs: options.scheduler?.status() ?? [] });
+    })
+    .get(
+      "/api/maintenance",
+      zValidator("query", maintenanceQuery, rejectInvalid),
+      async function maintenance(c) {
+        const q = c.req.valid("query");
+        if (q.duration > q.within) throw new RangeError(`Invalid duration: longer than within`);
+        return c.json(
+          await findMaintenanceWindow(lakeSource(options.lake), {
+            durationMs: q.duration,
+            withinMs: q.within,
+            now: now(),
+            ...(q.metric !== undefined && { metric: q.metric }),
+            ...(q.host !== undefined && { host: q.host }),
+            ...(options.blackouts && { blackouts: options.blackouts }),
+            ...(options.timezone && { timezone: options.timezone }),
+          }),
+        );
+      },
+    )
+    .get(
+      "/api/balance",
+      zValidator("query", balanceQuery, rejectInvalid),
+      async function balance(c) {
+        const q = c.req.valid("query");
+        return c.json(
+          await balanceAdvice(lakeSource(options.lake), { now: now(), withinMs: q.within }),
+        );
+      },
+    );
+}

@@ -1,0 +1,45 @@
+/**
+ * Undoes a reversible action: writes the old value back to a file (sysctl, cgroup) or restores a
+ * process' nice value, but only when the current value is still the one we set; otherwise
+ * someone else changed it since, and the rollback backs off.
+ *
+ * @module
+ */
+import { setPriority } from "node:os";
+import { readProc } from "./plan_renice.ts";
+import type { UndoRecord } from "./step_plan.ts";
+
+/**
+ * Undoes one action.
+ *
+ * @param undo What to put back and what we expect to find.
+ * @param procRoot `/proc` (renice). Default `/proc`.
+ * @returns A one-line detail; starts with `Changed by someone else` when it backed off.
+ * @throws {Error} When the write fails.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { undoAction } from "./undo_action.ts";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "10\n");
+ * await undoAction({ kind: "file", path, value: "60", expect: "10" });
+ * assert.equal(await Deno.readTextFile(path), "60\n");
+ * ```
+ */
+export async function undoAction(undo: UndoRecord, procRoot = "/proc"): Promise<string> {
+  if (undo.kind === "file") {
+    const now = (await Deno.readTextFile(undo.path)).trim();
+    if (now !== undo.expect) {
+      return `Changed by someone else since our change: we set ${undo.expect}, it is ${now}; leaving it`;
+    }
+    await Deno.writeTextFile(undo.path, `${undo.value}\n`);
+    return `${undo.path} ${now} → ${undo.value}`;
+  }
+  const p = await readProc(procRoot, undo.pid);
+  if (!p || p.starttime !== undo.starttime) return `pid ${undo.pid} has exited: nothing to undo`;
+  if (p.nice !== undo.expect) {
+    return `Changed by someone else since our change: we set nice ${undo.expect}, it is ${p.nice}; leaving it`;
+  }
+  setPriority(undo.pid, undo.nice);
+  return `pid ${undo.pid} (${p.comm}) nice ${p.nice} → ${undo.nice}`;
+}

@@ -1,0 +1,585 @@
+/**
+ * The workflow runner: triggers (alert transitions, schedules, recommendations) → steps, with the
+ * safety rules applied in order — dry run unless `enabled: true` (every action audited as
+ * advice), approval, concurrency (skip or queue), stabilization window, actions per hour per
+ * host, backing off when someone else changed a setting since our last write — and rollback of
+ * reversible actions. Every decision and action goes to the audit log; the state that must
+ * survive a restart (what we last wrote, when we acted, how to undo) is in
+ * `DATA/workflows/state.json`.
+ *
+ * @module
+ */
+import type { AlertTransition } from "../alerts/mod.ts";
+import type { Recommendation } from "../analytics/mod.ts";
+import type { WorkflowConfig } from "../config/mod.ts";
+import { writeFileAtomic } from "../lake/mod.ts";
+import { AuditLog, type AuditMode } from "./audit_log.ts";
+import { planStep, type StepEnv } from "./plan_step.ts";
+import { refusedPlan, type StepPlan, type TriggerEvent, type UndoRecord } from "./step_plan.ts";
+import { undoAction } from "./undo_action.ts";
+
+/** Options of {@linkcode Workflows}. */
+export interface WorkflowsOptions extends StepEnv {
+  /** Lake root: the audit log goes to `audit/`, the state to `workflows/state.json`. */
+  root: string;
+  /** The configured workflows. */
+  workflows: readonly WorkflowConfig[];
+  /** Clock in ms. Default `Date.now`. */
+  now?: () => number;
+  /** This host's name (audit records, default trigger host). Default `Deno.hostname()`. */
+  host?: string;
+  /** The audit log. Default one under `root`. */
+  audit?: AuditLog;
+}
+
+/** An action waiting for approval. */
+export interface PendingApproval {
+  id: string;
+  workflow: string;
+  why: string;
+  host: string;
+  requestedAt: number;
+  expiresAt: number;
+}
+
+/** A workflow's state, as `GET /api/workflows` shows it. */
+export interface WorkflowStatus {
+  name: string;
+  /** False: dry run (advice only). */
+  enabled: boolean;
+  trigger: WorkflowConfig["trigger"];
+  running: boolean;
+  queued: number;
+  /** Real actions in the last hour, all hosts. */
+  actionsLastHour: number;
+  maxActionsPerHour: number;
+  /** Until when the stabilization window holds (ms epoch; `null` when not). */
+  stableUntil: number | null;
+  lastRun: { at: number; outcome: string } | null;
+  /** Actions of this workflow that can be rolled back (audit ids). */
+  reversible: string[];
+}
+
+interface Persisted {
+  written: Record<string, { value: string; at: number; workflow: string }>;
+  actions: Record<string, number[]>;
+  lastActionAt: Record<string, number>;
+  pending?: Record<string, PendingApproval & { event: TriggerEvent }>;
+  undo: Record<
+    string,
+    { workflow: string; what: string; at: number; undo: UndoRecord; key?: string }
+  >;
+}
+
+interface Runtime {
+  running: boolean;
+  queue: TriggerEvent[];
+  lastRun: { at: number; outcome: string } | null;
+}
+
+const HOUR = 3_600_000;
+const LOCAL = new Set(["renice", "cgroup", "sysctl", "command"]);
+const QUEUE_MAX = 16;
+
+/**
+ * Runs workflows on triggers, within their safety rules, auditing every decision.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Workflows } from "./workflows.ts";
+ * const root = await Deno.makeTempDir();
+ * const sys = await Deno.makeTempDir();
+ * await Deno.mkdir(`${sys}/vm`);
+ * await Deno.writeTextFile(`${sys}/vm/swappiness`, "60\n");
+ * const wf = new Workflows({
+ *   root, procSys: sys, host: "h",
+ *   workflows: [{ name: "w", trigger: { alert: "Swap" }, steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }] }],
+ * });
+ * await wf.fire("w", { type: "manual", why: "test", host: "h", at: Date.now(), evidence: null });
+ * assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n"); // dry run by default
+ * assert.equal((await wf.audit.read())[0]!.outcome, "advice");
+ * ```
+ */
+export class Workflows {
+  readonly audit: AuditLog;
+  #o: WorkflowsOptions;
+  #now: () => number;
+  #host: string;
+  #byName = new Map<string, WorkflowConfig>();
+  #rt = new Map<string, Runtime>();
+  #state: Persisted = { written: {}, actions: {}, lastActionAt: {}, undo: {} };
+  #pending = new Map<string, PendingApproval & { event: TriggerEvent }>();
+  #seenRecs = new Set<string>();
+  #inflight = new Set<Promise<void>>();
+  #stop = new AbortController();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** @param options Root, workflows, clock, host, step environment. */
+  constructor(options: WorkflowsOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#host = options.host ?? Deno.hostname();
+    this.audit = options.audit ?? new AuditLog(options.root, { now: this.#now, host: this.#host });
+    for (const w of options.workflows) {
+      this.#byName.set(w.name, w);
+      this.#rt.set(w.name, { running: false, queue: [], lastRun: null });
+    }
+    try {
+      const text = Deno.readTextFileSync(this.#statePath);
+      this.#state = { ...this.#state, ...JSON.parse(text) as Partial<Persisted> };
+    } catch {
+      // first start (or an unreadable state): nothing written yet, nothing to back off from
+    }
+    // approvals wait across a restart (and expire on time, audited)
+    for (const [id, p] of Object.entries(this.#state.pending ?? {})) {
+      if (this.#byName.has(p.workflow)) this.#pending.set(id, p);
+    }
+  }
+
+  get #statePath(): string {
+    return `${this.#o.root}/workflows/state.json`;
+  }
+
+  #save(): void {
+    this.#state.pending = Object.fromEntries(this.#pending);
+    Deno.mkdirSync(`${this.#o.root}/workflows`, { recursive: true });
+    writeFileAtomic(this.#statePath, new TextEncoder().encode(JSON.stringify(this.#state)));
+  }
+
+  /** Starts the approval expiry sweep (every 10 s). */
+  start(): void {
+    this.#timer ??= setInterval(() => this.sweep(), 10_000);
+  }
+
+  /** Stops the sweep, aborts running steps and waits for them. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#stop.abort();
+    await this.idle();
+  }
+
+  /** Resolves once no workflow runs (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
+  }
+
+  /**
+   * Starts the workflows an alert transition triggers (`trigger.alert` and `on`, default
+   * firing), and rolls back where `rollback_on_resolve` asks. Never blocks: runs are async.
+   *
+   * @param transitions The engine's transitions.
+   */
+  onAlerts(transitions: readonly AlertTransition[]): void {
+    this.sweep();
+    for (const t of transitions) {
+      const host = t.instance.labels.host ?? this.#host;
+      for (const w of this.#byName.values()) {
+        if (!("alert" in w.trigger) || w.trigger.alert !== t.instance.rule) continue;
+        const on = w.trigger.on ?? "firing";
+        if (t.to === "resolved" && on === "firing" && w.rollback_on_resolve) {
+          this.#track(
+            this.#rollbackWorkflow(w.name, `alert ${t.instance.rule} resolved on ${host}`),
+          );
+        }
+        if (t.to !== on) continue;
+        this.#trigger(w, {
+          type: "alert",
+          why: `alert ${t.instance.rule} ${t.to} on ${host} (value ${t.instance.value})`,
+          host,
+          at: t.at,
+          evidence: t.instance,
+        });
+      }
+    }
+  }
+
+  /**
+   * Starts the workflows a recommendation triggers (`trigger.recommendation` = its rule), once
+   * per appearance: a recommendation still present next time does not trigger again.
+   *
+   * @param list The current recommendations.
+   */
+  onRecommendations(list: readonly Recommendation[]): void {
+    const now = new Set(list.map((r) => r.id));
+    for (const r of list) {
+      if (this.#seenRecs.has(r.id)) continue;
+      for (const w of this.#byName.values()) {
+        if (!("recommendation" in w.trigger) || w.trigger.recommendation !== r.rule) continue;
+        this.#trigger(w, {
+          type: "recommendation",
+          why: `recommendation ${r.id}: ${r.title}`,
+          host: r.host,
+          at: this.#now(),
+          evidence: r,
+        });
+      }
+    }
+    this.#seenRecs = now;
+  }
+
+  /**
+   * Triggers one workflow by name (schedules and tests), through the same safety rules.
+   *
+   * @param name The workflow.
+   * @param event The trigger.
+   * @returns Once this trigger's run (if any) is over.
+   * @throws {RangeError} For an unknown workflow.
+   */
+  async fire(name: string, event: TriggerEvent): Promise<void> {
+    const w = this.#byName.get(name);
+    if (!w) throw new RangeError(`Unknown workflow ${name}`);
+    this.#trigger(w, event);
+    await this.idle();
+  }
+
+  #track(p: Promise<void>): void {
+    const done = p.catch((error) => {
+      console.error(`perfscope workflows: ${(error as Error).message}`);
+    }).finally(() => this.#inflight.delete(done));
+    this.#inflight.add(done);
+  }
+
+  #mode(w: WorkflowConfig): AuditMode {
+    return w.enabled ? "real" : "dry-run";
+  }
+
+  #trigger(w: WorkflowConfig, event: TriggerEvent): void {
+    const rt = this.#rt.get(w.name)!;
+    const base = {
+      workflow: w.name,
+      who: `workflow:${w.name}`,
+      why: event.why,
+      evidence: event.evidence,
+      mode: this.#mode(w),
+      host: event.host,
+    };
+    if (rt.running) {
+      if ((w.concurrency ?? "skip") === "queue" && rt.queue.length < QUEUE_MAX) {
+        rt.queue.push(event);
+        this.audit.decide({
+          ...base,
+          what: "queued behind the run in progress",
+          result: "skipped",
+          detail: "concurrency: queue",
+        });
+      } else {
+        this.audit.decide({
+          ...base,
+          what: "skipped: the previous run is still going",
+          result: "skipped",
+          detail: `concurrency: ${w.concurrency ?? "skip"}`,
+        });
+      }
+      return;
+    }
+    if (w.enabled && w.approval) {
+      const id = this.audit.decide({
+        ...base,
+        what: `waiting for approval to run ${w.steps.map((s) => s.kind).join(", ")}`,
+        result: "awaiting-approval",
+      });
+      const at = this.#now();
+      this.#pending.set(id, {
+        id,
+        workflow: w.name,
+        why: event.why,
+        host: event.host,
+        requestedAt: at,
+        expiresAt: at + (w.approval_expires ?? HOUR),
+        event,
+      });
+      this.#save();
+      return;
+    }
+    this.#track(this.#run(w, event));
+  }
+
+  /** Pending approvals, oldest first. */
+  pending(): PendingApproval[] {
+    this.sweep();
+    return [...this.#pending.values()].map(({ event: _e, ...p }) => p);
+  }
+
+  /** Expires approvals past their time (audited as `expired`). */
+  sweep(): void {
+    const now = this.#now();
+    for (const [id, p] of this.#pending) {
+      if (p.expiresAt > now) continue;
+      this.#pending.delete(id);
+      this.#save();
+      this.audit.decide({
+        workflow: p.workflow,
+        who: "workflows",
+        what: `approval ${id} expired unanswered`,
+        why: p.why,
+        mode: "real",
+        result: "expired",
+        host: p.host,
+      });
+    }
+  }
+
+  /**
+   * Approves a pending action: the workflow runs now (still within its limits).
+   *
+   * @param id The approval's id (from {@linkcode Workflows.pending}).
+   * @param who Who approved (audited).
+   * @returns The workflow's name, or `undefined` when no such approval is pending (expired).
+   */
+  approve(id: string, who: string): string | undefined {
+    this.sweep();
+    const p = this.#pending.get(id);
+    if (!p) return undefined;
+    this.#pending.delete(id);
+    this.#save();
+    const w = this.#byName.get(p.workflow)!;
+    this.audit.decide({
+      workflow: w.name,
+      who: `approver:${who}`,
+      what: `approved ${id}`,
+      why: p.why,
+      evidence: p.event.evidence,
+      mode: "real",
+      result: "approved",
+      host: p.host,
+    });
+    this.#track(this.#run(w, p.event));
+    return w.name;
+  }
+
+  async #run(w: WorkflowConfig, event: TriggerEvent): Promise<void> {
+    const rt = this.#rt.get(w.name)!;
+    rt.running = true;
+    let outcome = "ok";
+    try {
+      outcome = await this.#steps(w, event);
+    } finally {
+      rt.running = false;
+      rt.lastRun = { at: this.#now(), outcome };
+    }
+    const next = rt.queue.shift();
+    if (next) await this.#run(w, next);
+  }
+
+  /** Runs the steps; resolves to the run's outcome in a word. */
+  async #steps(w: WorkflowConfig, event: TriggerEvent): Promise<string> {
+    const mode = this.#mode(w);
+    const base = {
+      workflow: w.name,
+      who: `workflow:${w.name}`,
+      why: event.why,
+      evidence: event.evidence,
+      mode,
+      host: event.host,
+    };
+    const key = `${w.name}@${event.host}`;
+    const now = this.#now();
+    if (mode === "real") {
+      const stableUntil = (this.#state.lastActionAt[key] ?? -Infinity) +
+        (w.stabilization ?? 300_000);
+      if (now < stableUntil) {
+        this.audit.decide({
+          ...base,
+          what: "skipped: stabilization window",
+          result: "skipped",
+          detail: `no action before ${new Date(stableUntil).toISOString()}`,
+        });
+        return "skipped";
+      }
+    }
+    let acted = false;
+    try {
+      for (const step of w.steps) {
+        // renice, cgroup, sysctl and commands act on this machine: never for another host's alert
+        const plans = LOCAL.has(step.kind) && event.host !== this.#host
+          ? [
+            refusedPlan(
+              step.kind,
+              `${step.kind} on ${this.#host}`,
+              `The trigger is about host ${event.host}, this is ${this.#host}: local steps act only on their own host`,
+            ),
+          ]
+          : await planStep(step, event, w.name, this.#o);
+        for (const plan of plans) {
+          const r = await this.#act(w, plan, base, key);
+          if (r === "acted") acted = true;
+          if (r === "stop") return "stopped";
+        }
+      }
+      return mode === "real" ? "ok" : "advice";
+    } finally {
+      if (acted) {
+        this.#state.lastActionAt[key] = this.#now();
+        this.#save();
+      }
+    }
+  }
+
+  async #act(
+    w: WorkflowConfig,
+    plan: StepPlan,
+    base: {
+      workflow: string;
+      who: string;
+      why: string;
+      evidence: unknown;
+      mode: AuditMode;
+      host: string;
+    },
+    key: string,
+  ): Promise<"acted" | "next" | "stop"> {
+    const rec = { ...base, step: plan.kind, what: plan.what, old: plan.old, new: plan.new };
+    if (plan.refused) {
+      this.audit.decide({ ...rec, result: "refused", detail: plan.refused });
+      return "stop";
+    }
+    if (plan.noop) {
+      this.audit.decide({ ...rec, result: "skipped", detail: plan.noop });
+      return "next";
+    }
+    const last = plan.key ? this.#state.written[plan.key] : undefined;
+    if (last && plan.old !== last.value) {
+      this.audit.decide({
+        ...rec,
+        result: "backed-off",
+        detail:
+          `Changed by someone else since our last change: we wrote ${last.value}, it is ${plan.old} now; leaving it`,
+      });
+      return "stop";
+    }
+    if (base.mode === "dry-run") {
+      this.audit.decide({ ...rec, result: "advice", detail: "dry run: set enabled: true to act" });
+      return "next";
+    }
+    const now = this.#now();
+    const recent = (this.#state.actions[key] ?? []).filter((t) => t > now - HOUR);
+    const max = w.max_actions_per_hour ?? 6;
+    if (recent.length >= max) {
+      this.audit.decide({
+        ...rec,
+        result: "skipped",
+        detail:
+          `Rate limit: ${recent.length} actions in the last hour on ${base.host} (max ${max})`,
+      });
+      return "stop";
+    }
+    const id = this.audit.start(rec);
+    const t0 = performance.now();
+    this.#state.actions[key] = [...recent, now];
+    try {
+      const detail = await plan.apply(this.#stop.signal);
+      if (plan.key && plan.new !== null) {
+        this.#state.written[plan.key] = { value: plan.new, at: this.#now(), workflow: w.name };
+      }
+      if (plan.undo) {
+        this.#state.undo[id] = {
+          workflow: w.name,
+          what: plan.what,
+          at: now,
+          undo: plan.undo,
+          ...(plan.key && { key: plan.key }),
+        };
+      }
+      this.audit.complete(id, {
+        result: "ok",
+        durationMs: Math.round(performance.now() - t0),
+        ...(detail && { detail }),
+      });
+      return "acted";
+    } catch (error) {
+      this.audit.complete(id, {
+        result: "failed",
+        durationMs: Math.round(performance.now() - t0),
+        detail: (error as Error).message.split("\n")[0]!,
+      });
+      return "stop";
+    } finally {
+      this.#save();
+    }
+  }
+
+  /**
+   * Rolls back one reversible action (sysctl, cgroup, renice) by its audit id, unless someone
+   * changed the value since (then it backs off and says so).
+   *
+   * @param id The action's audit id.
+   * @param who Who asked (audited).
+   * @returns The outcome: `rolled-back`, `backed-off`, `failed`, or `undefined` for no such action.
+   */
+  async rollback(id: string, who = "workflows"): Promise<string | undefined> {
+    const u = this.#state.undo[id];
+    if (!u) return undefined;
+    const rec = {
+      workflow: u.workflow,
+      who,
+      why: `rollback of ${id}`,
+      mode: "real" as const,
+      host: this.#host,
+      step: "rollback",
+      what: `undo: ${u.what}`,
+    };
+    const tid = this.audit.start(rec);
+    const t0 = performance.now();
+    let result: "rolled-back" | "backed-off" | "failed";
+    let detail: string;
+    try {
+      detail = await undoAction(u.undo, this.#o.procRoot);
+      result = detail.startsWith("Changed by someone else") ? "backed-off" : "rolled-back";
+    } catch (error) {
+      result = "failed";
+      detail = (error as Error).message.split("\n")[0]!;
+    }
+    this.audit.complete(tid, { result, detail, durationMs: Math.round(performance.now() - t0) });
+    if (result !== "failed") {
+      delete this.#state.undo[id];
+      // what we wrote last is now the old value again (or, backed off, stays ours to compare)
+      if (result === "rolled-back" && u.key) {
+        const value = u.undo.kind === "file" ? u.undo.value : String(u.undo.nice);
+        this.#state.written[u.key] = { value, at: this.#now(), workflow: u.workflow };
+      }
+      this.#save();
+    }
+    return result;
+  }
+
+  async #rollbackWorkflow(name: string, _why: string): Promise<void> {
+    const ids = Object.entries(this.#state.undo).filter(([, u]) => u.workflow === name).sort((
+      a,
+      b,
+    ) => b[1].at - a[1].at);
+    for (const [id] of ids) await this.rollback(id, `workflow:${name} (alert resolved)`);
+  }
+
+  /** Each workflow's state. */
+  states(): WorkflowStatus[] {
+    const now = this.#now();
+    return [...this.#byName.values()].map((w) => {
+      const rt = this.#rt.get(w.name)!;
+      const keys = Object.keys(this.#state.actions).filter((k) => k.startsWith(`${w.name}@`));
+      const last = Math.max(
+        -Infinity,
+        ...keys.map((k) => this.#state.lastActionAt[k] ?? -Infinity),
+      );
+      const until = last + (w.stabilization ?? 300_000);
+      return {
+        name: w.name,
+        enabled: w.enabled ?? false,
+        trigger: w.trigger,
+        running: rt.running,
+        queued: rt.queue.length,
+        actionsLastHour: keys.reduce(
+          (a, k) => a + this.#state.actions[k]!.filter((t) => t > now - HOUR).length,
+          0,
+        ),
+        maxActionsPerHour: w.max_actions_per_hour ?? 6,
+        stableUntil: until > now ? until : null,
+        lastRun: rt.lastRun,
+        reversible: Object.entries(this.#state.undo).filter(([, u]) => u.workflow === w.name).map((
+          [id],
+        ) => id),
+      };
+    });
+  }
+}
