@@ -102,3 +102,47 @@ Deno.test("serve feeds the collector's snapshots to the rules through the spool"
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("serve hands the rules' transitions to the workflows, which audit their dry run", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Slow, metric: app_latency_ms, above: 250}\n` +
+      `workflows:\n  - name: retrain\n    trigger: {alert: Slow}\n    steps: [{kind: train}]\n`,
+  );
+  let engine: AlertEngine | undefined;
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe(["--config", file, "--no-collect"], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+  });
+  try {
+    const firing = next(engine!, (t) => t.to === "firing");
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({
+        ts: Date.now(),
+        host: Deno.hostname(),
+        metric: "app_latency_ms",
+        value: 300,
+      }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    await firing;
+    let entries: { workflow?: string }[] = [];
+    for (let i = 0; i < 100 && !entries.some((e) => e.workflow === "retrain"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      entries = (await (await fetch(new URL("/api/audit", served.url))).json()).entries;
+    }
+    assert.ok(entries.some((e) => e.workflow === "retrain"), JSON.stringify(entries));
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+  }
+  await Deno.remove(dir, { recursive: true });
+});
