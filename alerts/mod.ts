@@ -2,9 +2,10 @@
  * Alerts: the rule engine that watches the live stream (`AlertEngine`: thresholds with
  * hysteresis, rate of change, absence, anomaly, predictive and SQL rules; `for`,
  * `keep_firing_for`, nodata and error states; state that survives restarts), the history of
- * every transition in Parquet (`readAlertHistory`), and the backtest that replays rules over
- * history with the same engine (`backtestRules`). The records shared with notifications and
- * workflows are in `types.ts`.
+ * every transition in Parquet (`readAlertHistory`), the backtest that replays rules over history
+ * with the same engine (`backtestRules`, `backtestLake`), and the notifier that routes alert
+ * transitions to webhooks and Alertmanagers with grouping, silences, inhibition and rate limits
+ * (`notify/`). The records they share are in `types.ts`.
  *
  * @module
  */
@@ -34,3 +35,28 @@ export {
   evaluationStep,
   readBacktestSeries,
 } from "./backtest_lake.ts";
+export { Notifier, type NotifierOptions, type ReceiverStats } from "./notify/notifier.ts";
+export {
+  type NewSilence,
+  type Silence,
+  silencesPath,
+  type SilenceState,
+  SilenceStore,
+  type SilenceStoreOptions,
+} from "./notify/silences.ts";
+export {
+  compileMatcher,
+  formatMatcher,
+  type Matcher,
+  type MatchOp,
+  parseMatcher,
+} from "./notify/matchers.ts";
+export {
+  type NotifyAlert,
+  type PostableAlert,
+  type WebhookAlert,
+  type WebhookPayload,
+  ZERO_TIME,
+} from "./notify/payload.ts";
+export { deliver, type DeliverOptions, type DeliverResult } from "./notify/deliver.ts";
+export { openNotifications, type OpenNotificationsOptions } from "./notify/open_notifications.ts";

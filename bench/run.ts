@@ -14,8 +14,18 @@ export interface BenchOptions {
   quick?: boolean;
 }
 
-const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report"];
-benches.push("alerts");
+const benches = [
+  "collector",
+  "lake",
+  "web",
+  "forecast",
+  "anomaly",
+  "capacity",
+  "report",
+  "notify",
+  "receivers",
+  "alerts",
+];
 
 const { values } = parseArgs({
   args: Deno.args,

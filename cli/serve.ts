@@ -23,6 +23,7 @@ import {
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { AlertEngine } from "../alerts/mod.ts";
 import { type AlertLoop, observingSink, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
+import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
@@ -91,7 +92,11 @@ Options:
 On the scheduler (schedule.compact, default every hour on the hour; or every lake.compact_every
 when only that is set) a separate compact process merges the partitions, builds the rollups and
 deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
-and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.`;
+and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
+
+Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
+targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
+file changes (README "Application metrics").`;
 
 /**
  * Tells whether an address is loopback-only.
@@ -251,6 +256,11 @@ function ingestLimits(config: PerfscopeConfig): IngestLimits {
   };
 }
 
+function receiverSettings(config: PerfscopeConfig): unknown {
+  const { scrape, statsd, probes, receivers_limits } = config;
+  return { scrape, statsd, probes, receivers_limits };
+}
+
 function collectSettings(config: PerfscopeConfig): CollectSettings {
   const c = config.collect ?? {};
   return {
@@ -277,7 +287,8 @@ function followConfig(
         .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
       current = next;
       apply(next);
-      const later = changed.filter((k) => k !== "collect" && k !== "rules");
+      const live = new Set(["collect", "scrape", "statsd", "probes", "receivers_limits", "rules"]);
+      const later = changed.filter((k) => !live.has(k));
       console.error(
         `perfscope serve: reloaded ${loaded.path}` +
           (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
@@ -321,6 +332,23 @@ async function serveUntilStopped(
   });
   // started once the server listens (a busy port then leaves no timer behind)
   const alerting: { loop?: AlertLoop } = {};
+  // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
+  const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
+  function receiverSink(batch: IngestBatch): void {
+    const accepted = ingest.writeBatch(batch, { now: Date.now() });
+    hub.publishBatch(batch);
+    alerting.loop?.ingest(accepted);
+  }
+  let receivers: Receivers;
+  try {
+    receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
+  } catch (error) {
+    ingest.close();
+    await sandbox.close();
+    lake.close();
+    hub.close();
+    throw new Error(`Cannot start the receivers: ${errorLine(error)}`, { cause: error });
+  }
   // compaction runs on the scheduler (schedule.compact, default hourly) unless only the older
   // lake.compact_every is set, which keeps its interval loop below
   const cronCompaction = hooks.compact !== false &&
@@ -346,6 +374,10 @@ async function serveUntilStopped(
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
     allowedHosts: [flags.host],
+    ...(receivers.otlp && { otlp: receivers.otlp }),
+    ...(loaded.config.otlp?.max_bytes !== undefined && {
+      maxOtlpBytes: loaded.config.otlp.max_bytes,
+    }),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -368,6 +400,7 @@ async function serveUntilStopped(
     }, app.fetch);
   } catch (error) {
     await runtime.stop();
+    await receivers.stop();
     hub.close();
     ingest.close();
     sandbox.close();
@@ -397,9 +430,11 @@ async function serveUntilStopped(
     console.error(`perfscope serve: live view stopped: ${errorLine(error)}`);
   });
   let config = loaded.config;
+  let reloading = Promise.resolve();
   const restart = new EventTarget();
   const following = followConfig(loaded, signal, (next) => {
     const before = JSON.stringify(collectSettings(config));
+    const receiversBefore = JSON.stringify(receiverSettings(config));
     config = next;
     try {
       alerts.setRules(next.rules ?? []);
@@ -408,6 +443,24 @@ async function serveUntilStopped(
     }
     if (JSON.stringify(collectSettings(next)) !== before) {
       restart.dispatchEvent(new Event("restart"));
+    }
+    if (JSON.stringify(receiverSettings(next)) !== receiversBefore) {
+      // scrape targets, StatsD and probes restart with the new settings (the OTLP receiver
+      // keeps its state; its limit changes at the next start)
+      reloading = reloading.then(async () => {
+        await receivers.stop();
+        try {
+          const fresh = await startReceivers({ ...next, otlp: { enabled: false } }, {
+            host: receiverHost,
+            sink: receiverSink,
+          });
+          const otlp = receivers.otlp;
+          receivers = { ...fresh, otlp, stop: fresh.stop };
+          console.error("perfscope serve: receivers restarted with the new settings");
+        } catch (error) {
+          console.error(`perfscope serve: receivers not restarted: ${errorLine(error)}`);
+        }
+      });
     }
   });
   const compaction = hooks.compact === false || cronCompaction
@@ -447,6 +500,8 @@ async function serveUntilStopped(
     await server.shutdown();
     await tail;
     alerts.close();
+    await reloading;
+    await receivers.stop();
     ingest.close();
     await sandbox.close();
     lake.close();

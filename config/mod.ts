@@ -32,6 +32,16 @@ export {
 } from "./load_config.ts";
 export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
 export {
+  checkReceiverNames,
+  type InhibitRuleConfig,
+  inhibitRuleSchema,
+  type ReceiverConfig,
+  receiverSchema,
+  regexProblem,
+  type RouteConfig,
+  routeSchema,
+} from "./schema_receivers.ts";
+export {
   type ActionConfig,
   actionSchema,
   type BlackoutConfig,

@@ -7,7 +7,9 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
+import { receiverKeys } from "./schema_scrape.ts";
 import { rulesSchema } from "./schema_rules.ts";
 
 function duration() {
@@ -91,9 +93,11 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
+  ...notifyKeys,
   ...workflowsKeys,
+  ...receiverKeys,
   rules: rulesSchema.optional(),
-}).superRefine(checkWorkflows);
+}).superRefine(checkReceiverNames).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
 export type PerfscopeConfig = z.output<typeof configSchema>;

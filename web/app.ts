@@ -20,6 +20,7 @@ import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { ingestRoutes } from "./routes/api_ingest.ts";
+import { otlpRoutes } from "./routes/otlp_metrics.ts";
 import { liveRoutes } from "./routes/api_live.ts";
 import { metricsRoutes } from "./routes/api_metrics.ts";
 import { queryRoutes } from "./routes/api_query.ts";
@@ -30,6 +31,7 @@ import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
+import { alertRoutes } from "./routes/api_alerts.ts";
 import { workflowRoutes } from "./routes/api_workflows.ts";
 
 /** Options for {@linkcode createApp}. */
@@ -47,6 +49,8 @@ export interface AppOptions extends WebDeps {
   allowedOrigins?: readonly string[];
   /** Largest `/api/ingest` body in bytes; default 64 MiB. */
   maxIngestBytes?: number;
+  /** Largest `/v1/metrics` (OTLP) body in bytes, compressed or not; default 16 MiB. */
+  maxOtlpBytes?: number;
   /** Largest `/api/query` body in bytes; default 128 KiB. */
   maxQueryBytes?: number;
   /** Request-body bytes held in memory across all requests at once; default 256 MiB. */
@@ -139,6 +143,17 @@ export function createApp(options: AppOptions): Hono {
     }),
     guard(options.maxIngestBytes ?? 64 * 1024 * 1024),
   );
+  // OTLP/HTTP: protobuf or JSON; a browser page cannot send either cross-origin without a CORS
+  // preflight, which gets no CORS headers here, and the origin check and token apply as well
+  app.on(
+    "POST",
+    "/v1/metrics",
+    requireContentType({
+      accept: ["application/x-protobuf", "application/json"],
+      hint: "OTLP/HTTP metrics, e.g. OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf",
+    }),
+    guard(options.maxOtlpBytes ?? 16 * 1024 * 1024),
+  );
   app.on(
     "POST",
     "/api/query",
@@ -171,6 +186,21 @@ export function createApp(options: AppOptions): Hono {
     guard(1024),
   );
 
+  // the Alerts page's silence form and backtest post JSON with fetch, like the Reports page
+  const alertPosts = [["/api/silences", 16 * 1024], ["/api/alerts/backtest", 64 * 1024]] as const;
+  for (const [path, max] of alertPosts) {
+    app.on(
+      "POST",
+      path,
+      requireContentType({
+        accept: ["application/json"],
+        hint:
+          `e.g. curl -H 'Content-Type: application/json' -d '{"matchers": ["host=\\"db1\\""], "duration": "2h"}'`,
+      }),
+      guard(max),
+    );
+  }
+
   app.get("/healthz", function healthz(c) {
     const last = options.hub.lastTs;
     return c.json({
@@ -189,10 +219,15 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", liveRoutes(options));
   app.route("/", queryRoutes(options));
   app.route("/", ingestRoutes(options));
+  app.route(
+    "/",
+    otlpRoutes(options, { maxBytes: options.maxOtlpBytes ?? 16 * 1024 * 1024 }),
+  );
   app.route("/", assetRoutes());
   const loadCapacity = capacityLoader(options, options.capacity);
   app.route("/", capacityRoutes(loadCapacity));
   app.route("/", pageRoutes(options, loadCapacity));
+  app.route("/", alertRoutes(options));
   app.route("/reports", reportRoutes({ root: options.root ?? "data" }));
   app.route(
     "/",

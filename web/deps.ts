@@ -4,7 +4,9 @@
  *
  * @module
  */
+import type { AlertInstance, AlertTransition, Notifier, SilenceStore } from "../alerts/mod.ts";
 import type { IngestBatch, Lake } from "../lake/mod.ts";
+import type { OtlpExport } from "../receivers/mod.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
 import type { WorkflowsDeps } from "./routes/api_workflows.ts";
@@ -32,6 +34,41 @@ export interface IngestSink {
   writeBatch(batch: IngestBatch, options: { now: number }): IngestBatch;
 }
 
+/** The alert engine as the web app sees it: live states and the stored history. */
+export interface AlertsView {
+  /** Every alert instance and its state now. */
+  instances(): AlertInstance[];
+  /** State changes between two instants (ms), oldest first. */
+  history(opts: { since: number; until: number }): Promise<AlertTransition[]>;
+  /** The configured rules (name and metric), to link an alert to its series. Default none. */
+  rules?(): readonly { alert: string; metric?: string }[];
+}
+
+/** One interval during which a backtested rule would have fired. */
+export interface BacktestInterval {
+  /** The rule's name. */
+  alert: string;
+  /** The instance's labels. */
+  labels: Record<string, string>;
+  /** Start, ms epoch. */
+  start: number;
+  /** End, ms epoch; `null` while still firing at the end of the range. */
+  end: number | null;
+  /** The most extreme value while firing. */
+  peak: number;
+}
+
+/**
+ * Replays a rule (as written in the config, parsed from JSON) over the lake's history.
+ *
+ * @throws {RangeError} On a rule the engine refuses (answered 400).
+ */
+export type BacktestFn = (
+  rule: unknown,
+  since: number,
+  until: number,
+) => Promise<BacktestInterval[]>;
+
 /** The app's collaborators. */
 export interface WebDeps {
   /** The lake, for `/api/series`, `/api/metrics` and the capacity analysis. */
@@ -46,6 +83,20 @@ export interface WebDeps {
   root?: string;
   /** Clock in ms; default `Date.now`. */
   now?: () => number;
+  /** The alert engine, for the Alerts page and `/api/alerts`; without it the page says so. */
+  alerts?: AlertsView;
+  /** The notifier, for delivery counters and inhibitions on the Alerts page. */
+  notifier?: Pick<Notifier, "stats" | "inhibitedBy">;
+  /** Silences, for `/api/silences` and the Alerts page. */
+  silences?: SilenceStore;
+  /** Rule backtest over the lake, for `POST /api/alerts/backtest` (the alerts engine's replay). */
+  backtest?: BacktestFn;
   /** Workflows runner, scheduler and blackouts (`/api/workflows`, `/api/schedule`, …). */
   workflows?: WorkflowsDeps;
+  /** The OTLP receiver behind `POST /v1/metrics` (`receivers/`' `OtlpReceiver`); without it the
+   * route answers 404. */
+  otlp?: {
+    receive(body: Uint8Array, encoding: "protobuf" | "json"): OtlpExport;
+    response(encoding: "protobuf" | "json", result: OtlpExport): Uint8Array<ArrayBuffer>;
+  };
 }

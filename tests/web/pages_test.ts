@@ -30,7 +30,7 @@ Deno.test("the capacity and alerts pages say honestly that there is nothing yet"
   await using t = await testApp();
   assert.match(
     await (await t.app.request("/alerts")).text(),
-    /alert rules arrive with the workflows feature/,
+    /No alert rules configured/,
   );
   assert.match(await (await t.app.request("/capacity")).text(), /No capacity analysis to show/);
 });

@@ -110,7 +110,7 @@ Deno.test("every page, API answer and report sends Referrer-Policy: no-referrer"
   }
 });
 
-Deno.test("the only routes that take a body are POST /api/ingest, /api/query, /api/reports and /api/workflows/{approve,rollback}", async () => {
+Deno.test("the only state-changing routes are POST /api/ingest, /api/query, /api/reports, /v1/metrics, /api/workflows/{approve,rollback}, /api/silences, /api/alerts/backtest and DELETE /api/silences/:id", async () => {
   await using t = await testApp();
   const unsafe = new Set(
     t.app.routes
@@ -118,11 +118,15 @@ Deno.test("the only routes that take a body are POST /api/ingest, /api/query, /a
       .map((r) => `${r.method} ${r.path}`),
   );
   assert.deepEqual([...unsafe].sort(), [
+    "DELETE /api/silences/:id",
+    "POST /api/alerts/backtest",
     "POST /api/ingest",
     "POST /api/query",
     "POST /api/reports",
+    "POST /api/silences",
     "POST /api/workflows/approve",
     "POST /api/workflows/rollback",
+    "POST /v1/metrics",
   ]);
   // another method on them is 404 (and its body is never read)
   const put = await t.app.request("/api/ingest", { method: "PUT", body: "x" });

@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { registry } from "../../collectors/mod.ts";
+import { appMetricInfo } from "../../receivers/mod.ts";
 import type { WebDeps } from "../deps.ts";
 
 /** One metric as `/api/metrics` lists it. */
@@ -35,11 +36,13 @@ export function metricsRoutes(deps: WebDeps): Hono {
     for (const e of entries) {
       let m = byName.get(e.metric);
       if (!m) {
+        // application metrics: what the receivers learned from the source (unit, kind, help)
+        const app = appMetricInfo(e.metric);
         m = {
           name: e.metric,
-          unit: "",
-          kind: "gauge",
-          help: "Pushed through /api/ingest",
+          unit: app?.unit ?? "",
+          kind: app?.kind ?? "gauge",
+          help: app?.help || (app ? `Received by ${app.source}` : "Pushed through /api/ingest"),
           labels: [],
           series: [],
         };

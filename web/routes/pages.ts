@@ -34,6 +34,6 @@ export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAn
       return c.html(await capacityPage(await loadCapacity()));
     })
     .get("/alerts", async function alerts(c) {
-      return c.html(await alertsPage(await loadAuditSection(deps)));
+      return c.html(await alertsPage(deps, await loadAuditSection(deps)));
     });
 }

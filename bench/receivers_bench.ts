@@ -1,0 +1,407 @@
+/**
+ * Receivers benchmark: (1) one scrape of a 10 000-series target over loopback (fetch, parse,
+ * convert; ms per scrape), and the parse alone beside `parse-prometheus-text-format` on the
+ * same page; (2) OTLP ingest in samples/s (protobuf decode + convert, then also through
+ * `IngestWriter.writeBatch`); (3) StatsD packets/s over loopback UDP (10 lines a packet);
+ * (4) CPU ms/s of perfscope `serve` (its collector child included) scraping a real
+ * node_exporter every second, beside Prometheus scraping the same node_exporter every second,
+ * both running in the same window (from `/proc/PID/stat`, 10 ms ticks). Prints figures, never
+ * asserts.
+ *
+ * Run: `deno run -A bench/receivers_bench.ts [--quick]`.
+ *
+ * @module
+ */
+import dgram from "node:dgram";
+import {
+  BatchBuilder,
+  convertExposition,
+  CumulativeState,
+  encodeOtlpRequest,
+  OtlpReceiver,
+  parseExposition,
+  scrapeTarget,
+  SeriesLimit,
+  StatsdServer,
+} from "../receivers/mod.ts";
+import { IngestWriter } from "../lake/mod.ts";
+
+/** Options of {@linkcode run}. */
+export interface ReceiversBenchOptions {
+  /** Shorter runs. Default false. */
+  quick?: boolean;
+}
+
+/** The figures. */
+export interface ReceiversFigures {
+  scrape10kMs: number;
+  parse10kMs: number;
+  parseLibraryMs: number | undefined;
+  otlpSamplesPerSecond: number;
+  otlpWithWriterSamplesPerSecond: number;
+  statsdPacketsPerSecond: number;
+  statsdLinesPerSecond: number;
+  nodeExporter?: {
+    perfscopeCpuMsPerS: number;
+    prometheusCpuMsPerS: number;
+    exporterCpuMsPerS: number;
+    seconds: number;
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** A 10 000-series page: 2000 counters, 2000 gauges, 500 histograms of 9 buckets (6000). */
+export function page10k(round: number): string {
+  const lines: string[] = [
+    "# HELP bench_requests_total Requests",
+    "# TYPE bench_requests_total counter",
+  ];
+  for (let i = 0; i < 2000; i++) {
+    lines.push(`bench_requests_total{path="/p${i}",code="200"} ${1000 + i + round * 7}`);
+  }
+  lines.push("# TYPE bench_queue gauge");
+  for (let i = 0; i < 2000; i++) lines.push(`bench_queue{q="q${i}"} ${i % 17}`);
+  lines.push("# TYPE bench_latency_seconds histogram");
+  const les = ["0.005", "0.01", "0.05", "0.1", "0.5", "1", "5", "+Inf"];
+  for (let h = 0; h < 500; h++) {
+    let acc = 0;
+    for (const le of les) {
+      acc += 3 + round;
+      lines.push(`bench_latency_seconds_bucket{route="/r${h}",le="${le}"} ${acc}`);
+    }
+    lines.push(`bench_latency_seconds_sum{route="/r${h}"} ${acc * 0.02}`);
+    lines.push(`bench_latency_seconds_count{route="/r${h}"} ${acc}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function scrapeBench(quick: boolean) {
+  let round = 0;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(page10k(++round)),
+  );
+  const state = new CumulativeState();
+  const target = { url: `http://127.0.0.1:${server.addr.port}/metrics`, name: "bench" };
+  const limit = new SeriesLimit({ maxSeries: 100_000 });
+  const times: number[] = [];
+  let samples = 0;
+  for (let i = 0; i < (quick ? 8 : 30); i++) {
+    const t = performance.now();
+    const r = await scrapeTarget(target, state, { host: "h", limit });
+    times.push(performance.now() - t);
+    samples = r.batch.ts.length;
+  }
+  await server.shutdown();
+  const text = page10k(1);
+  const parseTimes: number[] = [];
+  for (let i = 0; i < (quick ? 8 : 30); i++) {
+    const t = performance.now();
+    const out = new BatchBuilder({ host: "h", ts: i, source: "scrape" });
+    convertExposition(parseExposition(text), new CumulativeState(), out, {
+      targetLabels: { target: "b" },
+      ts: i,
+    });
+    parseTimes.push(performance.now() - t);
+  }
+  let libTimes: number[] | undefined;
+  try {
+    // deno-lint-ignore no-import-prefix
+    const lib = await import("npm:parse-prometheus-text-format@1.1.1");
+    const parse = (lib.default ?? lib) as (t: string) => unknown;
+    libTimes = [];
+    for (let i = 0; i < (quick ? 8 : 30); i++) {
+      const t = performance.now();
+      parse(text);
+      libTimes.push(performance.now() - t);
+    }
+  } catch {
+    // not installable here: the row says so
+  }
+  const ours = [];
+  for (let i = 0; i < (quick ? 8 : 30); i++) {
+    const t = performance.now();
+    parseExposition(text);
+    ours.push(performance.now() - t);
+  }
+  return {
+    scrape: median(times),
+    parseConvert: median(parseTimes),
+    parse: median(ours),
+    lib: libTimes && median(libTimes),
+    samples,
+  };
+}
+
+function otlpRequest(round: number) {
+  const points = Array.from({ length: 2000 }, (_, i) => ({
+    asDouble: i * 1.5 + round,
+    timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+    attributes: [{ key: "shard", value: { stringValue: `s${i}` } }],
+  }));
+  const hist = Array.from({ length: 200 }, (_, i) => ({
+    count: String(100 * (round + 1)),
+    sum: 50 * (round + 1),
+    bucketCounts: Array(9).fill(String(10 * (round + 1))).concat([String(10 * (round + 1))]),
+    explicitBounds: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50],
+    startTimeUnixNano: "1",
+    timeUnixNano: String(BigInt(Date.now() + round) * 1_000_000n),
+    attributes: [{ key: "route", value: { stringValue: `/r${i}` } }],
+  }));
+  return encodeOtlpRequest({
+    resourceMetrics: [{
+      resource: { attributes: [{ key: "service.name", value: { stringValue: "bench" } }] },
+      scopeMetrics: [{
+        metrics: [
+          { name: "bench.level", gauge: { dataPoints: points } },
+          {
+            name: "bench.latency",
+            unit: "s",
+            histogram: { dataPoints: hist, aggregationTemporality: 2 },
+          },
+        ],
+      }],
+    }],
+  });
+}
+
+function otlpBench(quick: boolean) {
+  const bodies = Array.from({ length: quick ? 10 : 40 }, (_, i) => otlpRequest(i));
+  const receiver = new OtlpReceiver({ host: "h", maxSeries: 1_000_000 });
+  let samples = 0;
+  let t = performance.now();
+  for (const b of bodies) samples += receiver.receive(b, "protobuf").batch.ts.length;
+  const plain = samples / ((performance.now() - t) / 1000);
+  const root = Deno.makeTempDirSync();
+  const writer = new IngestWriter({ root, sync: false });
+  const again = new OtlpReceiver({ host: "h", maxSeries: 1_000_000 });
+  samples = 0;
+  t = performance.now();
+  for (const b of bodies) {
+    const r = again.receive(b, "protobuf");
+    writer.writeBatch(r.batch);
+    samples += r.batch.ts.length;
+  }
+  const withWriter = samples / ((performance.now() - t) / 1000);
+  writer.close();
+  Deno.removeSync(root, { recursive: true });
+  return { plain, withWriter };
+}
+
+async function statsdBench(quick: boolean) {
+  let stored = 0;
+  const server = await StatsdServer.listen({
+    listen: "127.0.0.1:0",
+    host: "h",
+    sink: (b) => void (stored += b.ts.length),
+    log: () => {},
+  });
+  const sock = dgram.createSocket("udp4");
+  const packet = new TextEncoder().encode(
+    Array.from(
+      { length: 10 },
+      (_, i) => `bench.m${i % 5}:${i}|${["c", "g", "ms", "c", "s"][i % 5]}|#k:v${i % 3}`,
+    ).join("\n"),
+  );
+  const n = quick ? 20_000 : 100_000;
+  const t = performance.now();
+  // in windows of 200 packets, so the socket buffer is not the bottleneck being measured
+  for (let sent = 0; sent < n; sent += 200) {
+    await Promise.all(
+      Array.from(
+        { length: 200 },
+        () => new Promise<void>((r) => sock.send(packet, server.port, "127.0.0.1", () => r())),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  for (let i = 0; i < 200 && server.status().packets < n; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const secs = (performance.now() - t) / 1000;
+  const s = server.status();
+  sock.close();
+  await server.close();
+  return { packets: s.packets / secs, lines: s.lines / secs, received: s.packets, sent: n, stored };
+}
+
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+  } catch {
+    return undefined;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[1]) === pid) out.push(Number(e.name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function nodeExporterBench(quick: boolean) {
+  const which = (p: string) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (!which("/usr/bin/prometheus-node-exporter") || !which("/usr/bin/prometheus")) {
+    return undefined;
+  }
+  const dir = Deno.makeTempDirSync();
+  const nePort = freePort(), promPort = freePort();
+  const target = `127.0.0.1:${nePort}`;
+  const ne = new Deno.Command("/usr/bin/prometheus-node-exporter", {
+    args: [`--web.listen-address=${target}`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  Deno.writeTextFileSync(
+    `${dir}/prometheus.yml`,
+    `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ["${target}"]\n`,
+  );
+  const prom = new Deno.Command("/usr/bin/prometheus", {
+    args: [
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/tsdb`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  Deno.writeTextFileSync(
+    `${dir}/perfscope.yaml`,
+    `scrape:\n  - url: http://${target}/metrics\n    name: node\n    interval: 1s\n`,
+  );
+  const serve = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../cli/serve.ts", import.meta.url).pathname,
+      "--port",
+      "0",
+      "--data",
+      `${dir}/data`,
+      "--config",
+      `${dir}/perfscope.yaml`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const warm = quick ? 5 : 10, window = quick ? 15 : 60;
+  try {
+    await new Promise((r) => setTimeout(r, warm * 1000));
+    const pids = () => [serve.pid, ...childrenOf(serve.pid)];
+    const sum = (ps: number[]) => ps.reduce((a, p) => a + (cpuTicks(p) ?? 0), 0);
+    const ours0 = sum(pids()), prom0 = cpuTicks(prom.pid) ?? 0, ne0 = cpuTicks(ne.pid) ?? 0;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, window * 1000));
+    const secs = (performance.now() - t0) / 1000;
+    const perS = (ticks: number) => (ticks * 10) / secs;
+    return {
+      perfscopeCpuMsPerS: perS(sum(pids()) - ours0),
+      prometheusCpuMsPerS: perS((cpuTicks(prom.pid) ?? 0) - prom0),
+      exporterCpuMsPerS: perS((cpuTicks(ne.pid) ?? 0) - ne0),
+      seconds: secs,
+    };
+  } finally {
+    for (const c of [serve, prom, ne]) {
+      try {
+        c.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await c.status;
+    }
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/**
+ * Runs the benchmark and prints its table.
+ *
+ * @param options See {@linkcode ReceiversBenchOptions}.
+ * @returns The figures.
+ */
+export async function run(options: ReceiversBenchOptions = {}): Promise<ReceiversFigures> {
+  const quick = options.quick ?? false;
+  const s = await scrapeBench(quick);
+  const o = otlpBench(quick);
+  const d = await statsdBench(quick);
+  const ne = await nodeExporterBench(quick);
+  const rows: [string, string][] = [
+    [
+      "scrape of a 10 000-series target (fetch + parse + convert)",
+      `${s.scrape.toFixed(1)} ms/scrape (${s.samples} samples)`,
+    ],
+    ["  parse + convert alone", `${s.parseConvert.toFixed(1)} ms`],
+    ["  parse alone (receivers/parse_exposition.ts)", `${s.parse.toFixed(1)} ms`],
+    [
+      "  parse alone (npm parse-prometheus-text-format 1.1.1)",
+      s.lib === undefined ? "n/a" : `${s.lib.toFixed(1)} ms`,
+    ],
+    ["OTLP protobuf decode + convert", `${Math.round(o.plain).toLocaleString("en")} samples/s`],
+    [
+      "OTLP decode + convert + IngestWriter.writeBatch",
+      `${Math.round(o.withWriter).toLocaleString("en")} samples/s`,
+    ],
+    [
+      "StatsD over loopback UDP (10 lines a packet)",
+      `${Math.round(d.packets).toLocaleString("en")} packets/s (${d.received}/${d.sent} received)`,
+    ],
+  ];
+  if (ne) {
+    rows.push(
+      [
+        `perfscope serve + collector, scraping node_exporter at 1 s (${ne.seconds.toFixed(0)} s)`,
+        `${ne.perfscopeCpuMsPerS.toFixed(1)} CPU ms/s`,
+      ],
+      [
+        "Prometheus 2.42 scraping the same node_exporter at 1 s, same window",
+        `${ne.prometheusCpuMsPerS.toFixed(1)} CPU ms/s`,
+      ],
+      ["  node_exporter itself (serving both)", `${ne.exporterCpuMsPerS.toFixed(1)} CPU ms/s`],
+    );
+  } else {rows.push([
+      "node_exporter side by side",
+      "skipped (prometheus or prometheus-node-exporter missing)",
+    ]);}
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  return {
+    scrape10kMs: s.scrape,
+    parse10kMs: s.parse,
+    parseLibraryMs: s.lib,
+    otlpSamplesPerSecond: o.plain,
+    otlpWithWriterSamplesPerSecond: o.withWriter,
+    statsdPacketsPerSecond: d.packets,
+    statsdLinesPerSecond: d.lines,
+    ...(ne && { nodeExporter: ne }),
+  };
+}
+
+if (import.meta.main) await run({ quick: Deno.args.includes("--quick") });

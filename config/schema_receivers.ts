@@ -1,0 +1,263 @@
+/**
+ * Where alert notifications go: `receivers:` (a webhook taking Alertmanager's payload, or a real
+ * Alertmanager), the `route:` tree that picks a receiver and groups alerts, and `inhibit_rules:`.
+ * Modelled on Alertmanager's configuration, kept to the parts perfscope needs. A receiver named
+ * by a route (or a rule's `receiver:`) that is not defined is an error at its position.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { MAX_DURATION_MS, readDuration } from "./duration.ts";
+
+/** A duration with units that may be zero (`group_wait: 0s` sends at once). */
+function span() {
+  return z.unknown().transform((value, ctx) => {
+    const ms = typeof value === "string" ? readDuration(value) : undefined;
+    if (ms === undefined || !(ms >= 0) || ms > MAX_DURATION_MS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid duration ${JSON.stringify(value)} (use e.g. 0s, 500ms, 30s, 5m, 4h)`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/** A positive duration with units. */
+function positive() {
+  return span().refine((ms) => ms > 0, "must be greater than zero");
+}
+
+/** A group holding a quantifier, itself quantified: `(a+)+`, `(\\w*\\s?)*`, `(x{2,})+`. */
+const NESTED_QUANTIFIER =
+  /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,?\d*\})/;
+
+/**
+ * Tells what keeps a matcher's regular expression from being safe to run on every alert:
+ * JavaScript's engine backtracks, so a nested quantifier can take exponential time on one label
+ * value, and backreferences and lookarounds are not in RE2, the syntax Alertmanager and
+ * Prometheus accept. Refusing them keeps matchers portable and the notifier responsive.
+ *
+ * @param source The regular expression (unanchored).
+ * @returns Why it is refused, or `undefined` when it is accepted.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { regexProblem } from "./schema_receivers.ts";
+ * assert.equal(regexProblem("db[0-9]+|web.*"), undefined);
+ * assert.match(regexProblem("(a+)+$") ?? "", /nested quantifier/);
+ * ```
+ */
+export function regexProblem(source: string): string | undefined {
+  try {
+    new RegExp(`^(?:${source})$`);
+  } catch (error) {
+    return (error as Error).message.replace(/^.*: /, "");
+  }
+  if (NESTED_QUANTIFIER.test(source)) {
+    return "nested quantifier (a repeated group that repeats inside) can take exponential time";
+  }
+  if (/\\[1-9]|\\k<|\(\?<?[=!]/.test(source)) {
+    return "backreferences and lookarounds are not supported (RE2 syntax, as in Alertmanager)";
+  }
+  return undefined;
+}
+
+/** `name op "value"` as Alertmanager writes a matcher: `severity="critical"`, `host=~"db.*"`. */
+const MATCHER =
+  /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"]*?))\s*$/;
+
+/** A label matcher as text, checked (and its regular expression compiled) when read. */
+const matcher = z.string().max(1024).superRefine((text, ctx) => {
+  const m = MATCHER.exec(text);
+  if (!m) {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid matcher ${JSON.stringify(text)} (use e.g. severity="critical")`,
+    });
+    return;
+  }
+  if (m[2] === "=~" || m[2] === "!~") {
+    const why = regexProblem(m[3] ?? m[4] ?? "");
+    if (why !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid regular expression ${JSON.stringify(m[3] ?? m[4])}: ${why}`,
+      });
+    }
+  }
+});
+
+const url = z.string().refine((text) => {
+  try {
+    return ["http:", "https:"].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}, "must be an http:// or https:// URL");
+
+const receiverName = z.string().trim().min(1, "must not be empty").max(128);
+
+/** One receiver: exactly one of `webhook` or `alertmanager`. */
+export const receiverSchema = z.strictObject({
+  /** Name routes refer to. */
+  name: receiverName,
+  /** URL that gets Alertmanager's webhook payload (version "4") by POST. */
+  webhook: url.optional(),
+  /** Base URL of an Alertmanager; alerts are pushed to `<url>/api/v2/alerts`. */
+  alertmanager: url.optional(),
+  /** Extra request headers (e.g. `Authorization`). Default none. */
+  headers: z.record(z.string().min(1), z.string()).optional(),
+  /** Longest wait for one request. Default 10s. */
+  timeout: positive().optional(),
+  /** Most notifications per `per` (flood protection); the rest are dropped, counted, logged. */
+  rate_limit: z.strictObject({
+    /** Notifications allowed per period. */
+    count: z.number().int().min(1).max(1_000_000),
+    /** The period. Default 1m. */
+    per: positive().optional(),
+  }).optional(),
+  /** Send a notification when the alerts of a group resolve. Default true. */
+  send_resolved: z.boolean().optional(),
+  /** Webhooks: most alerts listed in one payload, the rest counted in `truncatedAlerts`. Default 0 (all). */
+  max_alerts: z.number().int().min(0).max(1_000_000).optional(),
+  /** Alertmanager receivers: how often firing alerts are pushed again. Default 1m. */
+  resend_every: positive().optional(),
+}).superRefine((r, ctx) => {
+  if ((r.webhook === undefined) === (r.alertmanager === undefined)) {
+    ctx.addIssue({ code: "custom", message: "give exactly one of webhook or alertmanager" });
+  }
+});
+
+/** A node of the route tree (the top one needs a receiver; children inherit what they omit). */
+export interface RouteConfig {
+  receiver?: string | undefined;
+  matchers?: string[] | undefined;
+  group_by?: string[] | undefined;
+  group_wait?: number | undefined;
+  group_interval?: number | undefined;
+  repeat_interval?: number | undefined;
+  continue?: boolean | undefined;
+  routes?: RouteConfig[] | undefined;
+}
+
+const routeFields = {
+  /** The receiver of alerts this node takes. The top route's is required. */
+  receiver: receiverName.optional(),
+  /** Label matchers an alert must all meet to take this child route. */
+  matchers: z.array(matcher).max(64).optional(),
+  /** Labels that split alerts into groups (`['...']`: every label). Default `['alertname']`. */
+  group_by: z.array(z.string().min(1)).max(64).optional(),
+  /** Wait before a new group's first notification. Default 0s (perfscope's real-time bar). */
+  group_wait: span().optional(),
+  /** Wait before notifying about alerts added to a group already notified. Default 30s. */
+  group_interval: positive().optional(),
+  /** Wait before repeating a notification that has not changed. Default 4h. */
+  repeat_interval: positive().optional(),
+  /** Keep looking at the following siblings after this route matched. Default false. */
+  continue: z.boolean().optional(),
+};
+
+/** A route node and its children. */
+export const routeSchema: z.ZodType<RouteConfig> = z.lazy(() =>
+  z.strictObject({ ...routeFields, routes: z.array(routeSchema).max(256).optional() })
+);
+
+/** Mutes alerts matching `target_matchers` while one matching `source_matchers` fires. */
+export const inhibitRuleSchema = z.strictObject({
+  source_matchers: z.array(matcher).min(1).max(64),
+  target_matchers: z.array(matcher).min(1).max(64),
+  /** Labels that must have the same value in source and target. Default none. */
+  equal: z.array(z.string().min(1)).max(64).optional(),
+});
+
+/** The config keys this file adds, spread into `configSchema`. */
+export const notifyKeys = {
+  receivers: z.array(receiverSchema).max(256).optional(),
+  route: routeSchema.optional(),
+  inhibit_rules: z.array(inhibitRuleSchema).max(256).optional(),
+};
+
+type Path = (string | number)[];
+
+function routeNames(route: RouteConfig, path: Path, out: [string, Path][]): void {
+  if (route.receiver !== undefined) out.push([route.receiver, [...path, "receiver"]]);
+  route.routes?.forEach((child, i) => routeNames(child, [...path, "routes", i], out));
+}
+
+/**
+ * The cross-key check `configSchema` runs: every receiver a route or a rule names exists, names
+ * are unique, and a route exists (with a receiver at the top) when receivers are defined.
+ *
+ * @param config The parsed config (before the whole-file check).
+ * @param ctx Where issues go; their paths lead the loader to the line and column.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load_config.ts";
+ * assert.throws(
+ *   () => parseConfig("receivers:\n  - name: ops\n    webhook: http://127.0.0.1:9/\nroute:\n  receiver: opz\n"),
+ *   /perfscope.yaml:5:13: route.receiver: unknown receiver "opz" \(defined: ops\)/,
+ * );
+ * ```
+ */
+export function checkReceiverNames(
+  config: { receivers?: { name: string }[] | undefined; route?: RouteConfig | undefined } & {
+    rules?: unknown;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const defined = new Set<string>();
+  config.receivers?.forEach((r, i) => {
+    if (defined.has(r.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["receivers", i, "name"],
+        message: `duplicate receiver "${r.name}"`,
+      });
+    }
+    defined.add(r.name);
+  });
+  const named: [string, Path][] = [];
+  if (config.route) {
+    if (config.route.receiver === undefined) {
+      ctx.addIssue({ code: "custom", path: ["route"], message: "the top route needs a receiver" });
+    }
+    if (config.route.matchers?.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["route", "matchers"],
+        message: "the top route takes every alert: put matchers on child routes",
+      });
+    }
+    routeNames(config.route, ["route"], named);
+  } else if (defined.size > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["receivers"],
+      message: "receivers need a route: add route: {receiver: <name>}",
+    });
+  }
+  if (Array.isArray(config.rules)) {
+    config.rules.forEach((rule: unknown, i) => {
+      const r = rule as { receiver?: unknown };
+      if (typeof r?.receiver === "string") named.push([r.receiver, ["rules", i, "receiver"]]);
+    });
+  }
+  for (const [name, path] of named) {
+    if (!defined.has(name)) {
+      const known = [...defined].join(", ") || "none";
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `unknown receiver "${name}" (defined: ${known})`,
+      });
+    }
+  }
+}
+
+/** A validated receiver; durations in milliseconds. */
+export type ReceiverConfig = z.output<typeof receiverSchema>;
+/** A validated inhibition rule. */
+export type InhibitRuleConfig = z.output<typeof inhibitRuleSchema>;

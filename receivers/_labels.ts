@@ -1,0 +1,71 @@
+/**
+ * Names and labels as the lake takes them. The lake's `IngestWriter.writeBatch` stays the
+ * authority (it validates again); these mirror its rules so that one bad series from a scrape or
+ * a push is dropped and counted here instead of failing the whole batch there.
+ *
+ * @module
+ */
+
+/** Most bytes in a metric name (as in lake/names.ts). */
+export const METRIC_MAX_BYTES = 200;
+/** Most bytes (UTF-8) in a label value (as in lake/names.ts). */
+export const LABEL_VALUE_MAX_BYTES = 1024;
+/** Most labels on one sample (as in lake/names.ts). */
+export const MAX_LABELS = 32;
+/** Label names the lake refuses; a source's label of that name is kept as `exported_<name>`. */
+const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const escapes = /[\\,=]/g;
+const nameMemo = new Map<string, string>();
+
+/**
+ * Canonical label text (keys sorted, `k=v` joined by commas, `\ , =` escaped), the same form
+ * as the collectors' `formatLabels`.
+ */
+export function formatLabels(labels: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(labels).sort();
+  let out = "";
+  for (const k of keys) {
+    if (out) out += ",";
+    out += k.replace(escapes, "\\$&") + "=" + labels[k]!.replace(escapes, "\\$&");
+  }
+  return out;
+}
+
+/**
+ * A source's metric name in the lake's snake_case: lower case, other characters (`:` `.` `-`)
+ * become `_`, a leading digit gets a `_` before it.
+ */
+export function metricName(name: string): string {
+  const hit = nameMemo.get(name);
+  if (hit !== undefined) return hit;
+  let out = name.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  if (/^[0-9]/.test(out)) out = `_${out}`;
+  if (out.startsWith("__")) out = `x${out}`;
+  if (nameMemo.size > 20_000) nameMemo.clear();
+  nameMemo.set(name, out);
+  return out;
+}
+
+/** A source's label name the lake accepts: reserved names get `exported_`, `__*` is dropped
+ * (undefined), other characters become `_`. */
+export function labelName(name: string): string | undefined {
+  if (name.startsWith("__")) return undefined;
+  let out = name.replace(/[^a-zA-Z0-9_]/g, "_");
+  if (/^[0-9]/.test(out)) out = `_${out}`;
+  if (RESERVED.has(out)) out = `exported_${out}`;
+  return out === "" ? undefined : out;
+}
+
+/** What is wrong with a label value for the lake, if anything. */
+export function labelValueProblem(value: string): string | undefined {
+  if (
+    value.length * 3 > LABEL_VALUE_MAX_BYTES &&
+    new TextEncoder().encode(value).length > LABEL_VALUE_MAX_BYTES
+  ) {
+    return `label value longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
+  }
+  if (CONTROL.test(value)) return "label value with a control character";
+  return undefined;
+}

@@ -1,0 +1,382 @@
+/**
+ * Turns a decoded OTLP metrics request into stored samples (names as in CONTRACTS.md): `.` in
+ * names becomes `_`; the resource's `service.name` becomes the label `service`; a gauge or a
+ * non-monotonic sum is stored as is; a monotonic sum becomes `<name>_per_second` (cumulative:
+ * the increase since the previous export, resets seen from the start time or a decrease; delta:
+ * the value over its interval); an explicit-bucket histogram becomes count and sum rates,
+ * bucket rates and p50/p95/p99 over the interval; an exponential histogram becomes count and
+ * sum rates and quantiles from its exponential buckets; a summary keeps its quantiles.
+ *
+ * @module
+ */
+import { perSecond, unitOf } from "./app_metrics.ts";
+import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
+import { bucketLabel, type CumulativeState, quantileName } from "./convert_exposition.ts";
+import { histogramQuantile } from "./histogram_quantile.ts";
+import { formatLabels, labelName, metricName } from "./_labels.ts";
+import type {
+  OtlpAnyValue,
+  OtlpExpHistogramPoint,
+  OtlpKeyValue,
+  OtlpMetric,
+  OtlpMetricsRequest,
+} from "./otlp_decode.ts";
+
+const DELTA = 1;
+
+/** UCUM units as Prometheus' OTLP translation spells them in name suffixes. */
+const UNIT_WORDS: Record<string, string> = {
+  d: "days",
+  h: "hours",
+  min: "minutes",
+  s: "seconds",
+  ms: "milliseconds",
+  us: "microseconds",
+  ns: "nanoseconds",
+  By: "bytes",
+  KiBy: "kibibytes",
+  MiBy: "mebibytes",
+  GiBy: "gibibytes",
+  KBy: "kilobytes",
+  MBy: "megabytes",
+  GBy: "gigabytes",
+  m: "meters",
+  V: "volts",
+  A: "amperes",
+  J: "joules",
+  W: "watts",
+  g: "grams",
+  Cel: "celsius",
+  Hz: "hertz",
+  "%": "percent",
+};
+
+/**
+ * The stored name of an OTLP metric: `.` → `_`, plus the unit as a suffix the way Prometheus
+ * names OTLP metrics (`http.server.request.duration` in `s` →
+ * `http_server_request_duration_seconds`, the name the services conventions look for), unless
+ * the name already ends with it; annotations (`{request}`) and `1` add nothing.
+ *
+ * @param name The OTLP name.
+ * @param unit The OTLP unit.
+ * @returns The stored base name.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otlpMetricName } from "./convert_otlp.ts";
+ * assert.equal(otlpMetricName("http.server.request.duration", "s"), "http_server_request_duration_seconds");
+ * assert.equal(otlpMetricName("net.io", "By/s"), "net_io_bytes_per_second");
+ * assert.equal(otlpMetricName("queue.depth", "{job}"), "queue_depth");
+ * ```
+ */
+export function otlpMetricName(name: string, unit = ""): string {
+  const base = metricName(name);
+  const u = unit.trim();
+  if (base === "" || u === "" || u === "1" || u.startsWith("{")) return base;
+  const [num, per] = u.split("/", 2) as [string, string | undefined];
+  const word = UNIT_WORDS[num] ?? (/^[A-Za-z]+$/.test(num) ? num.toLowerCase() : "");
+  if (!word) return base;
+  const perWord = per === undefined
+    ? ""
+    : UNIT_WORDS[per] ?? (/^[A-Za-z]+$/.test(per) ? per.toLowerCase() : "");
+  const suffix = per === undefined
+    ? word
+    : perWord
+    ? `${word}_per_${perWord.replace(/s$/, "")}`
+    : word;
+  return base.endsWith(`_${suffix}`) ? base : `${base}_${suffix}`;
+}
+const QUANTILES = [0.5, 0.95, 0.99] as const;
+
+/** An attribute value as label text (arrays and maps as JSON). */
+function text(v: OtlpAnyValue | undefined): string {
+  if (!v) return "";
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== undefined) return String(v.boolValue);
+  if (v.intValue !== undefined) return String(v.intValue);
+  if (v.doubleValue !== undefined) return String(v.doubleValue);
+  if (v.bytesValue !== undefined) return v.bytesValue;
+  if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(text));
+  if (v.kvlistValue) {
+    return JSON.stringify(
+      Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, text(kv.value)])),
+    );
+  }
+  return "";
+}
+
+function attributes(
+  base: Record<string, string>,
+  attrs: OtlpKeyValue[] | undefined,
+): Record<string, string> {
+  const out = { ...base };
+  for (const kv of attrs ?? []) {
+    const n = labelName(kv.key);
+    if (n === undefined) continue;
+    out[n in base ? `exported_${n}` : n] = text(kv.value);
+  }
+  return out;
+}
+
+/** Options for {@linkcode convertOtlp}. */
+export interface ConvertOtlpOptions {
+  /** Time for points without one (`time_unix_nano` 0), ms. */
+  now: number;
+}
+
+/** What a conversion dropped, for the partial-success answer. */
+export interface OtlpConversion {
+  /** Data points in the request. */
+  points: number;
+}
+
+/**
+ * Adds a request's data points to a batch.
+ *
+ * @param req The decoded request.
+ * @param state Cumulative values of earlier exports (for rates).
+ * @param out Where the samples go.
+ * @param options Clock.
+ * @returns The number of data points read.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BatchBuilder, convertOtlp, CumulativeState } from "./mod.ts";
+ * const out = new BatchBuilder({ host: "h", ts: 5, source: "otlp" });
+ * const req = { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "up.time", gauge: { dataPoints: [{ asDouble: 9 }] } }] }] }] };
+ * assert.equal(convertOtlp(req, new CumulativeState(), out, { now: 5 }).points, 1);
+ * assert.deepEqual(out.batch().metric, ["up_time"]);
+ * ```
+ */
+export function convertOtlp(
+  req: OtlpMetricsRequest,
+  state: CumulativeState,
+  out: BatchBuilder,
+  options: ConvertOtlpOptions,
+): OtlpConversion {
+  let points = 0;
+  for (const rm of req.resourceMetrics ?? []) {
+    const service = rm.resource?.attributes?.find((kv) => kv.key === "service.name");
+    const base: Record<string, string> = service ? { service: text(service.value) } : {};
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const m of sm.metrics ?? []) points += metric(m, base, state, out, options.now);
+    }
+  }
+  return { points };
+}
+
+function tsOf(nano: number | undefined, now: number): number {
+  return nano ? Math.round(nano / 1e6) : now;
+}
+
+function metric(
+  m: OtlpMetric,
+  base: Record<string, string>,
+  state: CumulativeState,
+  out: BatchBuilder,
+  now: number,
+): number {
+  const name = otlpMetricName(m.name ?? "", m.unit ?? "");
+  if (name === "") return 0;
+  const help = m.description ?? "";
+  const unit = unitOf(m.name, m.unit ?? "");
+  let n = 0;
+  if (m.gauge || (m.sum && !m.sum.isMonotonic)) {
+    const meta: MetricMeta = { unit, kind: "gauge", help };
+    for (const p of (m.gauge ?? m.sum)!.dataPoints ?? []) {
+      n++;
+      out.add(
+        name,
+        attributes(base, p.attributes),
+        p.asDouble ?? p.asInt ?? NaN,
+        meta,
+        tsOf(p.timeUnixNano, now),
+      );
+    }
+  } else if (m.sum) {
+    const delta = m.sum.aggregationTemporality === DELTA;
+    const rate = `${name.replace(/_total$/, "")}_per_second`;
+    const meta: MetricMeta = { unit: perSecond(unit), kind: "rate", help };
+    for (const p of m.sum.dataPoints ?? []) {
+      n++;
+      const labels = attributes(base, p.attributes);
+      const ts = tsOf(p.timeUnixNano, now);
+      const d = interval(state, `${rate}\u0000${formatLabels(labels)}`, ts, p, [
+        p.asDouble ?? p.asInt ?? NaN,
+      ], delta);
+      if (d) out.add(rate, labels, d.increase[0]! / d.seconds, meta, ts);
+    }
+  } else if (m.histogram) {
+    const delta = m.histogram.aggregationTemporality === DELTA;
+    for (const p of m.histogram.dataPoints ?? []) {
+      n++;
+      const labels = attributes(base, p.attributes);
+      const ts = tsOf(p.timeUnixNano, now);
+      const bounds = [...(p.explicitBounds ?? []), Infinity];
+      const cumulative: number[] = [];
+      let acc = 0;
+      for (let i = 0; i < bounds.length; i++) cumulative.push(acc += p.bucketCounts?.[i] ?? 0);
+      const key = `${name}\u0000${formatLabels(labels)}\u0000${bounds.length}`;
+      const d = interval(state, key, ts, p, [...cumulative, p.count ?? acc, p.sum ?? NaN], delta);
+      if (d) histogramSamples(out, name, unit, help, labels, bounds, d, ts, true);
+    }
+  } else if (m.exponentialHistogram) {
+    const delta = m.exponentialHistogram.aggregationTemporality === DELTA;
+    for (const p of m.exponentialHistogram.dataPoints ?? []) {
+      n++;
+      const labels = attributes(base, p.attributes);
+      const ts = tsOf(p.timeUnixNano, now);
+      const { bounds, cumulative } = exponentialBuckets(p);
+      // the buckets' layout (scale, offsets) is part of the key: a change restarts the rates
+      const layout = `${p.scale}/${p.positive?.offset}/${p.negative?.offset}/${bounds.length}`;
+      const key = `${name}\u0000${formatLabels(labels)}\u0000${layout}`;
+      const total = cumulative[cumulative.length - 1] ?? 0;
+      const d = interval(state, key, ts, p, [...cumulative, p.count ?? total, p.sum ?? NaN], delta);
+      if (d) histogramSamples(out, name, unit, help, labels, bounds, d, ts, false);
+    }
+  } else if (m.summary) {
+    for (const p of m.summary.dataPoints ?? []) {
+      n++;
+      const labels = attributes(base, p.attributes);
+      const ts = tsOf(p.timeUnixNano, now);
+      for (const qv of p.quantileValues ?? []) {
+        const q = qv.quantile ?? NaN;
+        if (!(q >= 0 && q <= 1)) continue;
+        out.add(quantileName(name, q), labels, qv.value ?? NaN, { unit, kind: "gauge", help }, ts);
+      }
+      const d = interval(state, `${name}\u0000${formatLabels(labels)}`, ts, p, [
+        p.count ?? NaN,
+        p.sum ?? NaN,
+      ], false);
+      if (d) {
+        out.add(`${name}_count_per_second`, labels, d.increase[0]! / d.seconds, {
+          unit: "1/s",
+          kind: "rate",
+          help,
+        }, ts);
+        out.add(`${name}_sum_per_second`, labels, d.increase[1]! / d.seconds, {
+          unit: perSecond(unit),
+          kind: "rate",
+          help,
+        }, ts);
+      }
+    }
+  }
+  return n;
+}
+
+/** The increase over a point's interval: a delta point's own values over its start→time span,
+ * a cumulative point's difference to the previous export. */
+function interval(
+  state: CumulativeState,
+  key: string,
+  ts: number,
+  p: { startTimeUnixNano?: number },
+  values: number[],
+  delta: boolean,
+): { increase: number[]; seconds: number } | undefined {
+  const start = p.startTimeUnixNano ? p.startTimeUnixNano / 1e6 : NaN;
+  if (!delta) return state.increase(key, ts, values, start);
+  if (start < ts) return { increase: values, seconds: (ts - start) / 1000 };
+  // a delta point without its start: the time since the series' previous point
+  const d = state.increase(key, ts, values);
+  return d && { increase: values, seconds: d.seconds };
+}
+
+function histogramSamples(
+  out: BatchBuilder,
+  name: string,
+  unit: string,
+  help: string,
+  labels: Record<string, string>,
+  bounds: number[],
+  d: { increase: number[]; seconds: number },
+  ts: number,
+  buckets: boolean,
+): void {
+  const n = bounds.length, inc = d.increase, s = d.seconds;
+  out.add(`${name}_count_per_second`, labels, inc[n]! / s, { unit: "1/s", kind: "rate", help }, ts);
+  if (!Number.isNaN(inc[n + 1]!)) {
+    out.add(`${name}_sum_per_second`, labels, inc[n + 1]! / s, {
+      unit: perSecond(unit),
+      kind: "rate",
+      help,
+    }, ts);
+  }
+  if (buckets) {
+    for (let i = 0; i < n; i++) {
+      out.add(
+        `${name}_bucket_per_second`,
+        { ...labels, bucket: bucketLabel(bounds[i]!) },
+        inc[i]! / s,
+        {
+          unit: "1/s",
+          kind: "rate",
+          help,
+        },
+        ts,
+      );
+    }
+  }
+  const window = inc.slice(0, n);
+  for (const q of QUANTILES) {
+    const v = histogramQuantile(q, bounds, window);
+    if (!Number.isNaN(v)) {
+      out.add(quantileName(name, q), labels, v, { unit, kind: "gauge", help }, ts);
+    }
+  }
+}
+
+/**
+ * An exponential histogram as upper bounds and cumulative counts: negative buckets (largest
+ * magnitude first), the zero bucket, positive buckets, then `+Inf`. Bucket `i` of scale `s`
+ * covers (base^i, base^(i+1)] with base = 2^(2^-s) (OTLP data model); a bucket is put just
+ * below the lowest one so the first bucket interpolates from its lower bound, not from 0.
+ *
+ * @param p The data point.
+ * @returns Bounds (ascending, last `Infinity`) and cumulative counts.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exponentialBuckets } from "./convert_otlp.ts";
+ * const b = exponentialBuckets({ scale: 0, positive: { offset: 1, bucketCounts: [3] } });
+ * assert.deepEqual(b, { bounds: [2, 4, Infinity], cumulative: [0, 3, 3] });
+ * ```
+ */
+export function exponentialBuckets(
+  p: Pick<
+    OtlpExpHistogramPoint,
+    "scale" | "zeroCount" | "zeroThreshold" | "positive" | "negative"
+  >,
+): { bounds: number[]; cumulative: number[] } {
+  const base = 2 ** (2 ** -(p.scale ?? 0));
+  const bounds: number[] = [];
+  const counts: number[] = [];
+  const neg = p.negative?.bucketCounts ?? [];
+  const negOff = p.negative?.offset ?? 0;
+  if (neg.length > 0) {
+    bounds.push(-(base ** (negOff + neg.length)));
+    counts.push(0);
+    for (let i = neg.length - 1; i >= 0; i--) {
+      bounds.push(-(base ** (negOff + i)));
+      counts.push(neg[i]!);
+    }
+  }
+  const pos = p.positive?.bucketCounts ?? [];
+  const posOff = p.positive?.offset ?? 0;
+  const zero = p.zeroCount ?? 0;
+  if (zero > 0 || neg.length === 0) {
+    bounds.push(neg.length === 0 && pos.length > 0 ? base ** posOff : p.zeroThreshold ?? 0);
+    counts.push(zero);
+  }
+  for (let i = 0; i < pos.length; i++) {
+    bounds.push(base ** (posOff + i + 1));
+    counts.push(pos[i]!);
+  }
+  bounds.push(Infinity);
+  counts.push(0);
+  const cumulative: number[] = [];
+  let acc = 0;
+  for (const c of counts) cumulative.push(acc += c);
+  return { bounds, cumulative };
+}

@@ -1,0 +1,153 @@
+/**
+ * Runs the scrape targets of the config, each on its own interval, and hands every scrape's
+ * samples to the sink. A failing target gets `up` 0 and a log line (at most one a minute per
+ * target, plus one when it comes back); the others keep going.
+ *
+ * @module
+ */
+import { CumulativeState } from "./convert_exposition.ts";
+import { deliver, type DeliveryStats, type ReceiverSink } from "./deliver.ts";
+import { LogLimiter } from "./_log_limiter.ts";
+import { SeriesLimit } from "./series_limit.ts";
+import { type ScrapeTarget, scrapeTarget, targetName } from "./scrape_target.ts";
+
+/** Options for {@linkcode ScrapeManager}. */
+export interface ScrapeManagerOptions {
+  /** The targets. */
+  targets: readonly ScrapeTarget[];
+  /** The `host` column for targets that name none. */
+  host: string;
+  /** Where samples go. */
+  sink: ReceiverSink;
+  /** Most distinct series per target per hour; default 10 000. */
+  maxSeriesPerTarget?: number;
+  /** Largest body of a scrape, bytes; default 8 MiB. */
+  maxBodyBytes?: number;
+  /** Log lines; default stderr. */
+  log?: (line: string) => void;
+  /** Clock; default `Date.now`. */
+  now?: () => number;
+}
+
+/** A target's state as the manager reports it. */
+export interface TargetStatus extends DeliveryStats {
+  name: string;
+  url: string;
+  up: boolean;
+  lastError?: string;
+  scrapes: number;
+  /** Samples dropped by the cardinality limit. */
+  limited: number;
+  /** Samples dropped as the lake would refuse them. */
+  invalid: number;
+}
+
+/**
+ * Scrapes targets until stopped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScrapeManager } from "./scrape_manager.ts";
+ * const manager = new ScrapeManager({ targets: [], host: "h", sink: () => {} });
+ * await manager.stop();
+ * assert.deepEqual(manager.status(), []);
+ * ```
+ */
+export class ScrapeManager {
+  #stop = new AbortController();
+  #loops: Promise<void>[] = [];
+  #status: TargetStatus[] = [];
+  #logs: LogLimiter;
+
+  /** @param options See {@linkcode ScrapeManagerOptions}. Scraping starts at once. */
+  constructor(readonly options: ScrapeManagerOptions) {
+    this.#logs = new LogLimiter(options.log ?? ((l) => console.error(l)), 60_000, options.now);
+    for (const t of options.targets) this.#loops.push(this.#run(t));
+  }
+
+  /** Each target's counters. */
+  status(): TargetStatus[] {
+    return this.#status.map((s) => ({ ...s }));
+  }
+
+  async #run(target: ScrapeTarget): Promise<void> {
+    const name = targetName(target);
+    const status: TargetStatus = {
+      name,
+      url: target.url,
+      up: false,
+      scrapes: 0,
+      stored: 0,
+      busy: 0,
+      refused: 0,
+      limited: 0,
+      invalid: 0,
+    };
+    this.#status.push(status);
+    const state = new CumulativeState();
+    const limit = new SeriesLimit({
+      maxSeries: this.options.maxSeriesPerTarget ?? 10_000,
+      ...(this.options.now && { now: this.options.now }),
+    });
+    const signal = this.#stop.signal;
+    const interval = target.intervalMs ?? 15_000;
+    const source = `scrape ${name}`;
+    while (!signal.aborted) {
+      const began = performance.now();
+      const r = await scrapeTarget(target, state, {
+        host: this.options.host,
+        limit,
+        signal,
+        ...(this.options.maxBodyBytes !== undefined && { maxBodyBytes: this.options.maxBodyBytes }),
+        ...(this.options.now && { now: this.options.now }),
+      });
+      if (signal.aborted) break;
+      status.scrapes++;
+      status.limited += r.limited;
+      status.invalid += r.invalid;
+      if (r.error !== undefined) {
+        status.lastError = r.error;
+        this.#logs.line(source, `${source} (${target.url}): down: ${r.error}`);
+      } else if (!status.up && status.scrapes > 1) {
+        this.#logs.log(`${source} (${target.url}): up again`);
+      }
+      status.up = r.error === undefined;
+      if (r.limited > 0) {
+        this.#logs.line(
+          `${source}:limit`,
+          `${source}: ${r.limited} samples of new series dropped: the target is over its limit ` +
+            `of ${limit.maxSeries} series (receivers_limits.max_series_per_source)`,
+        );
+      }
+      if (r.invalid > 0) {
+        this.#logs.line(
+          `${source}:invalid`,
+          `${source}: ${r.invalid} samples dropped: ${r.problems.join("; ")}`,
+        );
+      }
+      deliver(this.options.sink, r.batch, status, this.#logs, source);
+      const wait = Math.max(0, interval - (performance.now() - began));
+      await sleep(wait, signal);
+    }
+  }
+
+  /** Stops every target (a scrape in flight is aborted) and waits for the loops to end. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await Promise.all(this.#loops);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,200 @@
+/**
+ * Scrapes one Prometheus/OpenMetrics target: asks for OpenMetrics first (`Accept`), reads the
+ * body under a byte cap and a timeout (a target that hangs or sends 10 MB fails in bounded time
+ * and memory), parses it and converts it into stored samples, plus `up` and
+ * `scrape_duration_seconds` for the target.
+ *
+ * @module
+ */
+import { BatchBuilder, type IngestBatch } from "./batch_builder.ts";
+import { convertExposition, type CumulativeState } from "./convert_exposition.ts";
+import { parseExposition } from "./parse_exposition.ts";
+import type { SeriesLimit } from "./series_limit.ts";
+
+/** The `Accept` header of a scrape: OpenMetrics preferred, the 0.0.4 text format otherwise. */
+export const SCRAPE_ACCEPT =
+  "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+/** One scrape target, validated. */
+export interface ScrapeTarget {
+  /** URL of the exposition, e.g. `http://127.0.0.1:9100/metrics`. */
+  url: string;
+  /** Value of the `target` label; default the URL's `host:port`. */
+  name?: string;
+  /** Time between scrapes, ms; default 15 000. */
+  intervalMs?: number;
+  /** Longest a scrape may take, ms (the whole body included); default the interval, at most
+   * 10 000. */
+  timeoutMs?: number;
+  /** Labels added to every sample of this target. */
+  labels?: Readonly<Record<string, string>>;
+  /** The `host` column; default the server's host. */
+  host?: string;
+}
+
+/** Options for {@linkcode scrapeTarget}. */
+export interface ScrapeOptions {
+  /** The `host` column when the target names none. */
+  host: string;
+  /** Largest body in bytes; default 8 MiB (a 10 000-series page is about 1 MB). */
+  maxBodyBytes?: number;
+  /** The target's cardinality limit; default none. */
+  limit?: SeriesLimit;
+  /** Clock (ms); default `Date.now`. */
+  now?: () => number;
+  /** Stops a scrape in flight (serve stopping). */
+  signal?: AbortSignal;
+}
+
+/** What one scrape gave. */
+export interface ScrapeResult {
+  /** The samples to store (`up` and `scrape_duration_seconds` included, also on failure). */
+  batch: IngestBatch;
+  /** Why the scrape failed, if it did (`up` is 0 then). */
+  error?: string;
+  /** Samples dropped as the lake would refuse them, and by the cardinality limit. */
+  invalid: number;
+  limited: number;
+  /** The first problems with dropped samples. */
+  problems: string[];
+}
+
+/**
+ * The `target` label of a target: its name, or the URL's `host:port`.
+ *
+ * @param t The target.
+ * @returns The label value.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { targetName } from "./scrape_target.ts";
+ * assert.equal(targetName({ url: "http://127.0.0.1:9100/metrics" }), "127.0.0.1:9100");
+ * assert.equal(targetName({ url: "http://a/metrics", name: "api" }), "api");
+ * ```
+ */
+export function targetName(t: ScrapeTarget): string {
+  if (t.name) return t.name;
+  const u = new URL(t.url);
+  return u.port ? `${u.hostname}:${u.port}` : u.host;
+}
+
+async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new Error(`body of ${declared} bytes is over the ${max}-byte limit`);
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error(`body over the ${max}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.length);
+  return out;
+}
+
+/**
+ * Scrapes a target once.
+ *
+ * @param target The target.
+ * @param state The target's state from its previous scrapes (for rates).
+ * @param options Host, limits, clock.
+ * @returns The samples and what went wrong; never throws for a failing target.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CumulativeState, scrapeTarget } from "./mod.ts";
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("jobs 3\n"));
+ * const url = `http://127.0.0.1:${server.addr.port}/metrics`;
+ * const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
+ * assert.deepEqual(r.batch.metric, ["jobs", "up", "scrape_duration_seconds"]);
+ * await server.shutdown();
+ * ```
+ */
+export async function scrapeTarget(
+  target: ScrapeTarget,
+  state: CumulativeState,
+  options: ScrapeOptions,
+): Promise<ScrapeResult> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const t0 = performance.now();
+  const timeoutMs = target.timeoutMs ?? Math.min(target.intervalMs ?? 15_000, 10_000);
+  const name = targetName(target);
+  const targetLabels = { ...target.labels, target: name };
+  const host = target.host ?? options.host;
+  const out = new BatchBuilder({
+    host,
+    ts: started,
+    source: "scrape",
+    ...(options.limit && { limit: options.limit }),
+  });
+  let error: string | undefined;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  try {
+    const res = await fetch(target.url, {
+      headers: {
+        accept: SCRAPE_ACCEPT,
+        "x-prometheus-scrape-timeout-seconds": String(timeoutMs / 1000),
+      },
+      signal,
+      redirect: "manual",
+    });
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new Error(`HTTP ${res.status}`);
+    }
+    const type = res.headers.get("content-type") ?? "";
+    const body = await readCapped(res, options.maxBodyBytes ?? 8 * 1024 * 1024);
+    const text = new TextDecoder().decode(body);
+    const families = parseExposition(text, {
+      openMetrics: type.startsWith("application/openmetrics-text"),
+    });
+    convertExposition(families, state, out, { targetLabels, ts: started });
+  } catch (e) {
+    error = timeout.aborted
+      ? `no complete answer within ${timeoutMs} ms`
+      : e instanceof Error
+      ? e.message.split("\n")[0]!
+      : String(e);
+  }
+  const fail = error !== undefined;
+  if (fail) {
+    // a failed scrape stores only up and its duration
+    const kept = new BatchBuilder({ host, ts: started, source: "scrape" });
+    return finish(kept, fail, error);
+  }
+  return finish(out, fail, undefined);
+
+  function finish(b: BatchBuilder, failed: boolean, err: string | undefined): ScrapeResult {
+    b.add("up", targetLabels, failed ? 0 : 1, {
+      unit: "",
+      kind: "gauge",
+      help: "1 if the last scrape of the target succeeded, else 0",
+    });
+    b.add("scrape_duration_seconds", targetLabels, (performance.now() - t0) / 1000, {
+      unit: "s",
+      kind: "gauge",
+      help: "Time the last scrape of the target took",
+    });
+    return {
+      batch: b.batch(),
+      ...(err !== undefined && { error: err }),
+      invalid: out.invalid,
+      limited: out.limited,
+      problems: out.problems,
+    };
+  }
+}

@@ -1,0 +1,253 @@
+import assert from "node:assert/strict";
+import { Notifier, type WebhookPayload } from "../../alerts/mod.ts";
+import { missing, which } from "../_skip.ts";
+import { transition, webhookServer } from "./_webhook.ts";
+
+// Debian installs it as prometheus-alertmanager; upstream builds call it alertmanager
+const AM = which("prometheus-alertmanager") ?? which("alertmanager");
+const ignore = AM === undefined && missing("prometheus-alertmanager", "the Alertmanager tests");
+
+interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  fingerprint: string;
+  status: { state: string; silencedBy: string[] };
+}
+
+/** A real Alertmanager on a free loopback port, gossip off, storage in a temporary folder. */
+async function startAlertmanager(
+  config = "route:\n  receiver: none\n  group_wait: 1h\nreceivers:\n  - name: none\n",
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-am-" });
+  await Deno.writeTextFile(`${dir}/am.yml`, config);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const child = new Deno.Command(AM!, {
+    args: [
+      `--config.file=${dir}/am.yml`,
+      `--storage.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+      "--log.level=warn",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.body?.cancel().then(() => r.ok),
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.stderr.cancel();
+      await child.status;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function amAlerts(url: string, query = ""): Promise<AmAlert[]> {
+  const res = await fetch(`${url}/api/v2/alerts${query}`);
+  assert.equal(res.status, 200);
+  return await res.json();
+}
+
+/** Polls until `check` accepts what Alertmanager lists (it applies pushes asynchronously). */
+async function until(
+  url: string,
+  check: (alerts: AmAlert[]) => boolean,
+  query = "",
+): Promise<AmAlert[]> {
+  let last: AmAlert[] = [];
+  for (let i = 0; i < 200; i++) {
+    last = await amAlerts(url, query);
+    if (check(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`Alertmanager never showed the expected alerts; last: ${JSON.stringify(last)}`);
+}
+
+const LABELS = { alertname: "HighLatency", severity: "warning", host: "db1", service: "api" };
+
+Deno.test({
+  name: "alerts pushed to a real Alertmanager appear in its API with their labels, and resolve",
+  ignore,
+  async fn() {
+    const am = await startAlertmanager();
+    const notifier = new Notifier({
+      receivers: [{ name: "am", alertmanager: am.url }],
+      route: { receiver: "am" },
+      externalURL: "http://127.0.0.1:8000",
+      log: () => {},
+    });
+    try {
+      const firedAt = Date.now() - 5000;
+      notifier.handle([
+        transition(LABELS, "firing", firedAt, { annotations: { summary: "p95 312 ms on db1" } }),
+      ]);
+      const [alert] = await until(am.url, (a) => a.length === 1);
+      assert.deepEqual(alert?.labels, LABELS);
+      assert.deepEqual(alert?.annotations, { summary: "p95 312 ms on db1" });
+      assert.equal(alert?.status.state, "active");
+      assert.equal(Date.parse(alert!.startsAt), firedAt);
+      // valid for four re-sends (1 min by default), so Alertmanager does not resolve it alone
+      assert.ok(Date.parse(alert!.endsAt) > Date.now() + 60_000);
+      notifier.handle([transition(LABELS, "resolved", Date.now(), { firedAt })]);
+      await until(am.url, (a) => a.length === 0);
+      assert.equal(notifier.stats().am?.sent, 2);
+    } finally {
+      await notifier.close();
+      await am.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a silence created in Alertmanager suppresses the pushed alert there",
+  ignore,
+  async fn() {
+    const am = await startAlertmanager();
+    const notifier = new Notifier({
+      receivers: [{ name: "am", alertmanager: am.url }],
+      route: { receiver: "am" },
+      log: () => {},
+    });
+    try {
+      const res = await fetch(`${am.url}/api/v2/silences`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          matchers: [{ name: "host", value: "db1", isRegex: false, isEqual: true }],
+          startsAt: new Date().toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          createdBy: "perfscope test",
+          comment: "maintenance",
+        }),
+      });
+      assert.equal(res.status, 200);
+      const { silenceID } = await res.json();
+      notifier.handle([
+        transition(LABELS, "firing", Date.now()),
+        transition({ ...LABELS, host: "db2" }, "firing", Date.now()),
+      ]);
+      const alerts = await until(
+        am.url,
+        (a) => a.length === 2 && a.some((x) => x.status.state === "suppressed"),
+      );
+      const byHost = Object.fromEntries(alerts.map((a) => [a.labels.host, a.status]));
+      assert.deepEqual(byHost.db1, { ...byHost.db1, state: "suppressed", silencedBy: [silenceID] });
+      assert.equal(byHost.db2?.state, "active");
+      const unsilenced = await amAlerts(am.url, "?silenced=false");
+      assert.deepEqual(unsilenced.map((a) => a.labels.host), ["db2"]);
+    } finally {
+      await notifier.close();
+      await am.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a firing alert is re-sent to Alertmanager while it fires, moving its end forward",
+  ignore,
+  async fn() {
+    const am = await startAlertmanager();
+    const notifier = new Notifier({
+      receivers: [{ name: "am", alertmanager: am.url, resend_every: 300 }],
+      route: { receiver: "am" },
+      tickMs: 50,
+      log: () => {},
+    });
+    try {
+      notifier.handle([transition(LABELS, "firing", Date.now())]);
+      const [first] = await until(am.url, (a) => a.length === 1);
+      const [later] = await until(am.url, (a) => a[0] !== undefined && a[0].endsAt > first!.endsAt);
+      assert.ok(Date.parse(later!.endsAt) > Date.parse(first!.endsAt));
+      assert.ok((notifier.stats().am?.sent ?? 0) >= 2);
+    } finally {
+      await notifier.close();
+      await am.stop();
+    }
+  },
+});
+
+/** The shape of a JSON value: keys (sorted) and the types of the leaves. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value).sort().map((k) => [k, shape((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return typeof value;
+}
+
+Deno.test({
+  name: "perfscope's webhook payload has exactly the fields and types of Alertmanager's own",
+  ignore,
+  async fn() {
+    await using theirs = webhookServer();
+    await using ours = webhookServer();
+    const am = await startAlertmanager(
+      `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 50ms\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${theirs.url}\n`,
+    );
+    const pusher = new Notifier({
+      receivers: [{ name: "am", alertmanager: am.url }],
+      route: { receiver: "am" },
+      log: () => {},
+    });
+    const direct = new Notifier({
+      receivers: [{ name: "hook", webhook: ours.url }],
+      route: { receiver: "hook" },
+      log: () => {},
+    });
+    try {
+      const t = transition(LABELS, "firing", Date.now(), { annotations: { summary: "slow" } });
+      pusher.handle([t]);
+      direct.handle([t]);
+      await theirs.waitFor(1);
+      await ours.waitFor(1);
+      const a = theirs.received[0]!.body as WebhookPayload;
+      const b = ours.received[0]!.body as WebhookPayload;
+      assert.deepEqual(shape(b), shape(a));
+      assert.equal(b.groupKey, a.groupKey);
+      assert.deepEqual(
+        [
+          b.version,
+          b.status,
+          b.groupLabels,
+          b.commonLabels,
+          b.commonAnnotations,
+          b.truncatedAlerts,
+        ],
+        [
+          a.version,
+          a.status,
+          a.groupLabels,
+          a.commonLabels,
+          a.commonAnnotations,
+          a.truncatedAlerts,
+        ],
+      );
+      const [x, y] = [a.alerts[0]!, b.alerts[0]!];
+      assert.deepEqual(
+        [y.status, y.labels, y.annotations, y.endsAt],
+        [x.status, x.labels, x.annotations, x.endsAt],
+      );
+      assert.equal(Date.parse(y.startsAt), Date.parse(x.startsAt));
+    } finally {
+      await pusher.close();
+      await direct.close();
+      await am.stop();
+    }
+  },
+});

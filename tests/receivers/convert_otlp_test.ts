@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import {
+  BatchBuilder,
+  convertOtlp,
+  CumulativeState,
+  exponentialBuckets,
+  histogramQuantile,
+  otlpMetricName,
+  type OtlpMetricsRequest,
+} from "../../receivers/mod.ts";
+
+const MS = 1_700_000_000_000;
+const ns = (ms: number) => ms * 1e6;
+
+function run(req: OtlpMetricsRequest, state = new CumulativeState(), now = MS) {
+  const out = new BatchBuilder({ host: "h", ts: now, source: "otlp" });
+  convertOtlp(req, state, out, { now });
+  const b = out.batch();
+  return b.metric.map((m, i) =>
+    `${m}{${b.labels[i]}} ${+b.value[i]!.toFixed(6)} @${b.ts[i]! - MS}`
+  );
+}
+
+function one(metric: Record<string, unknown>): OtlpMetricsRequest {
+  return { resourceMetrics: [{ scopeMetrics: [{ metrics: [metric as never] }] }] };
+}
+
+Deno.test("convertOtlp() stores a non-monotonic sum as a gauge and a cumulative monotonic sum as a rate", () => {
+  const state = new CumulativeState();
+  const sum = (v: number, t: number, monotonic: boolean) =>
+    one({
+      name: monotonic ? "jobs.done_total" : "pool.size",
+      sum: {
+        isMonotonic: monotonic,
+        aggregationTemporality: 2,
+        dataPoints: [{ asDouble: v, timeUnixNano: ns(MS + t), startTimeUnixNano: ns(MS - 5000) }],
+      },
+    });
+  assert.deepEqual(run(sum(4, 0, false), state), ["pool_size{} 4 @0"]);
+  assert.deepEqual(run(sum(10, 0, true), state), []);
+  assert.deepEqual(run(sum(40, 2000, true), state), ["jobs_done_per_second{} 15 @2000"]);
+  // a later start time is a reset: the value counts from it
+  const reset = one({
+    name: "jobs.done_total",
+    sum: {
+      isMonotonic: true,
+      aggregationTemporality: 2,
+      dataPoints: [{ asDouble: 6, timeUnixNano: ns(MS + 4000), startTimeUnixNano: ns(MS + 3000) }],
+    },
+  });
+  assert.deepEqual(run(reset, state), ["jobs_done_per_second{} 3 @4000"]);
+});
+
+Deno.test("convertOtlp() rates a delta sum over its own interval, or since the last point without a start", () => {
+  const delta = (v: number, t: number, start?: number) =>
+    one({
+      name: "hits",
+      sum: {
+        isMonotonic: true,
+        aggregationTemporality: 1,
+        dataPoints: [{
+          asInt: v,
+          timeUnixNano: ns(MS + t),
+          ...(start !== undefined && { startTimeUnixNano: ns(MS + start) }),
+        }],
+      },
+    });
+  assert.deepEqual(run(delta(20, 2000, 0)), ["hits_per_second{} 10 @2000"]);
+  const state = new CumulativeState();
+  assert.deepEqual(run(delta(5, 0), state), []);
+  assert.deepEqual(run(delta(8, 4000), state), ["hits_per_second{} 2 @4000"]);
+});
+
+Deno.test("convertOtlp() keeps summary quantiles and turns attributes of every kind into labels", () => {
+  const req: OtlpMetricsRequest = {
+    resourceMetrics: [{
+      resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
+      scopeMetrics: [{
+        metrics: [{
+          name: "rpc.latency",
+          summary: {
+            dataPoints: [{
+              timeUnixNano: ns(MS),
+              count: 10,
+              sum: 2,
+              quantileValues: [{ quantile: 0.5, value: 0.1 }, { quantile: 0.99, value: 0.7 }],
+              attributes: [
+                { key: "ok", value: { boolValue: true } },
+                { key: "n", value: { intValue: 3 } },
+                { key: "tags", value: { arrayValue: { values: [{ stringValue: "a" }] } } },
+                { key: "service", value: { stringValue: "shadow" } },
+                { key: "host.name", value: { stringValue: "x" } },
+              ],
+            }],
+          },
+        }],
+      }],
+    }],
+  };
+  assert.deepEqual(run(req), [
+    'rpc_latency_p50{exported_service=shadow,host_name=x,n=3,ok=true,service=api,tags=["a"]} 0.1 @0',
+    'rpc_latency_p99{exported_service=shadow,host_name=x,n=3,ok=true,service=api,tags=["a"]} 0.7 @0',
+  ]);
+});
+
+Deno.test("exponentialBuckets() lays out negative, zero and positive buckets for histogram_quantile", () => {
+  // scale 0: base 2; positive buckets (1,2], (2,4], (4,8] with 1, 2, 1 values
+  const pos = exponentialBuckets({ scale: 0, positive: { offset: 0, bucketCounts: [1, 2, 1] } });
+  assert.deepEqual(pos.bounds, [1, 2, 4, 8, Infinity]);
+  assert.deepEqual(pos.cumulative, [0, 1, 3, 4, 4]);
+  assert.equal(histogramQuantile(0.5, pos.bounds, pos.cumulative), 3);
+  const both = exponentialBuckets({
+    scale: 1,
+    zeroCount: 2,
+    positive: { offset: 0, bucketCounts: [1] },
+    negative: { offset: 0, bucketCounts: [1] },
+  });
+  assert.deepEqual(both.bounds, [-(2 ** 0.5), -1, 0, 2 ** 0.5, Infinity]);
+  assert.deepEqual(both.cumulative, [0, 1, 3, 4, 4]);
+});
+
+Deno.test("convertOtlp() gives exponential histogram quantiles over the interval of a cumulative series", () => {
+  const state = new CumulativeState();
+  const point = (counts: number[], t: number) =>
+    one({
+      name: "q.time",
+      unit: "ms",
+      exponentialHistogram: {
+        aggregationTemporality: 2,
+        dataPoints: [{
+          scale: 0,
+          count: counts.reduce((a, b) => a + b),
+          sum: 10,
+          timeUnixNano: ns(MS + t),
+          positive: { offset: 0, bucketCounts: counts },
+        }],
+      },
+    });
+  assert.deepEqual(run(point([1, 0, 0], 0), state), []);
+  assert.deepEqual(run(point([1, 2, 1], 1000), state), [
+    "q_time_milliseconds_count_per_second{} 3 @1000",
+    "q_time_milliseconds_sum_per_second{} 0 @1000",
+    "q_time_milliseconds_p50{} 3.5 @1000",
+    "q_time_milliseconds_p95{} 7.4 @1000",
+    "q_time_milliseconds_p99{} 7.88 @1000",
+  ]);
+});
+
+Deno.test("otlpMetricName() appends the unit as Prometheus names OTLP metrics, once", () => {
+  assert.deepEqual(
+    [
+      otlpMetricName("http.server.request.duration", "s"),
+      otlpMetricName("db.latency_seconds", "s"),
+      otlpMetricName("disk.io", "By/s"),
+      otlpMetricName("uptime", "h"),
+      otlpMetricName("load", "1"),
+      otlpMetricName("queue", "{item}"),
+      otlpMetricName("odd", "m/s/s"),
+      otlpMetricName("", "s"),
+    ],
+    [
+      "http_server_request_duration_seconds",
+      "db_latency_seconds",
+      "disk_io_bytes_per_second",
+      "uptime_hours",
+      "load",
+      "queue",
+      "odd_meters_per_second",
+      "",
+    ],
+  );
+});

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import {
+  appMetrics,
+  deliver,
+  type IngestBatch,
+  recordAppMetric,
+  ScrapeManager,
+  SeriesLimit,
+  startReceivers,
+} from "../../receivers/mod.ts";
+import { LogLimiter } from "../../receivers/_log_limiter.ts";
+import { perSecond, unitOf } from "../../receivers/app_metrics.ts";
+
+Deno.test("SeriesLimit starts counting again after its window", () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 1, windowMs: 1000, now: () => t });
+  assert.equal(limit.admit("a"), true);
+  assert.equal(limit.admit("b"), false);
+  assert.equal(limit.droppedInWindow, 1);
+  t = 1000;
+  assert.equal(limit.admit("b"), true);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [1, 1, 0]);
+  assert.throws(() => new SeriesLimit({ maxSeries: 0 }), /Invalid maxSeries: 0/);
+});
+
+Deno.test("LogLimiter lets one line a key through per interval and tells how many it held back", () => {
+  let t = 0;
+  const lines: string[] = [];
+  const logs = new LogLimiter((l) => lines.push(l), 1000, () => t);
+  logs.line("k", "down");
+  logs.line("k", "down");
+  logs.line("k", "down");
+  logs.line("other", "x");
+  t = 1000;
+  logs.line("k", "down");
+  assert.deepEqual(lines, ["down", "x", "down (and 2 more like it since the last line)"]);
+});
+
+Deno.test("deliver() counts samples the lake refuses and logs why", () => {
+  const stats = { stored: 0, busy: 0, refused: 0 };
+  const lines: string[] = [];
+  const batch: IngestBatch = {
+    ts: [1, 2],
+    host: ["h", "h"],
+    metric: ["m", "m"],
+    labels: ["", ""],
+    value: [1, 2],
+  };
+  const refuse = () => {
+    throw new RangeError("Invalid line 1: too old");
+  };
+  assert.equal(
+    deliver(refuse, batch, stats, new LogLimiter((l) => lines.push(l)), "scrape x"),
+    false,
+  );
+  assert.deepEqual(stats, { stored: 0, busy: 0, refused: 2 });
+  assert.deepEqual(lines, ["scrape x: 2 samples refused: Invalid line 1: too old"]);
+  assert.equal(deliver(() => {}, batch, stats, new LogLimiter(() => {}), "s"), true);
+  assert.equal(stats.stored, 2);
+});
+
+Deno.test("unitOf() and perSecond() read units from names and declared units", () => {
+  assert.deepEqual(
+    [
+      unitOf("a_bytes"),
+      unitOf("a_ms"),
+      unitOf("a_ratio"),
+      unitOf("x", "By"),
+      unitOf("x", "1"),
+      unitOf("x", "{request}"),
+    ],
+    ["bytes", "ms", "ratio", "bytes", "", "request"],
+  );
+  assert.deepEqual([unitOf("x", "seconds"), unitOf("x", "milliseconds"), unitOf("plain")], [
+    "s",
+    "ms",
+    "",
+  ]);
+  assert.deepEqual([perSecond(""), perSecond("s"), perSecond("bytes")], [
+    "1/s",
+    "ratio",
+    "bytes/s",
+  ]);
+  recordAppMetric({
+    name: "limits_test_gauge",
+    unit: "ms",
+    kind: "gauge",
+    help: "h",
+    source: "statsd",
+  });
+  assert.equal(appMetrics().find((m) => m.name === "limits_test_gauge")?.unit, "ms");
+});
+
+Deno.test({
+  name: "ScrapeManager logs a target over its series limit and a target that comes back",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    let fail = true;
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+      if (fail) {
+        fail = false;
+        return new Response("", { status: 503 });
+      }
+      return new Response(
+        Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + `\nbad{v="\u0001"} 1\n`,
+      );
+    });
+    const log: string[] = [];
+    const batches: IngestBatch[] = [];
+    const manager = new ScrapeManager({
+      targets: [{
+        url: `http://127.0.0.1:${server.addr.port}/metrics`,
+        name: "app",
+        intervalMs: 100,
+      }],
+      host: "h",
+      sink: (b) => void batches.push(b),
+      log: (l) => void log.push(l),
+      maxSeriesPerTarget: 5,
+    });
+    for (let i = 0; i < 400 && (manager.status()[0]?.scrapes ?? 0) < 3; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await manager.stop();
+    await server.shutdown();
+    const s = manager.status()[0]!;
+    assert.ok(s.limited >= 15, `${s.limited}`);
+    assert.ok(log.some((l) => /scrape app \(.*\): down: HTTP 503/.test(l)));
+    assert.ok(log.some((l) => /scrape app \(.*\): up again/.test(l)));
+    assert.ok(log.some((l) => /over its limit of 5 series/.test(l)));
+    assert.ok(
+      log.some((l) => /samples dropped: bad\{v\}: label value with a control character/.test(l)),
+    );
+    assert.ok(batches.length >= 3);
+  },
+});
+
+Deno.test({
+  name: "startReceivers() starts what the config asks for and stops it all",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const r = await startReceivers({
+      scrape: [{ url: "http://127.0.0.1:9/metrics", interval: 60_000, timeout: 100 }],
+      statsd: { listen: "127.0.0.1:0", flush: 60_000, max_packet_bytes: 1024 },
+      probes: [{ name: "p", tcp: "127.0.0.1:9", interval: 60_000, timeout: 100 }],
+      receivers_limits: { max_series_per_source: 10, max_scrape_bytes: 2048 },
+      otlp: { enabled: false },
+    }, { host: "h", sink: () => {}, log: () => {} });
+    assert.ok(r.scrape && r.statsd && r.probes);
+    assert.equal(r.otlp, undefined);
+    await r.stop();
+  },
+});

@@ -1,0 +1,240 @@
+/**
+ * The official OpenTelemetry JS exporters (OTLP/HTTP JSON and protobuf) push from this process
+ * to a real `serve` on loopback (with a token); what they sent must be in the lake under the
+ * contract's names, with exact rates and quantiles. Bad input gets a 4xx naming what is wrong.
+ */
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+// deno-lint-ignore no-import-prefix
+import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
+// deno-lint-ignore no-import-prefix
+import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
+// deno-lint-ignore no-import-prefix
+import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
+// deno-lint-ignore no-import-prefix
+import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
+import { openLake } from "../../lake/mod.ts";
+import { decodeOtlpStatus } from "../../receivers/mod.ts";
+import { startServe } from "../_serve.ts";
+
+const { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } =
+  sdk;
+
+const TOKEN = "otlp-test-token";
+
+async function withServe(
+  config: string,
+  fn: (base: URL) => Promise<void>,
+): Promise<{ metric: string; labels: string; value: number; ts: number }[]> {
+  const root = await Deno.makeTempDir();
+  const file = `${root}/perfscope.yaml`;
+  await Deno.writeTextFile(file, config);
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe([
+    "--no-collect",
+    "--data",
+    `${root}/data`,
+    "--token",
+    TOKEN,
+    "--config",
+    file,
+  ]);
+  const base = new URL(served.url.origin + "/");
+  try {
+    await fn(base);
+  } finally {
+    served.stop();
+    await served.done;
+    console.error = error;
+  }
+  const lake = await openLake({ root: `${root}/data` });
+  try {
+    const rows = await lake.query(
+      "SELECT metric, labels, value, epoch_ms(ts) AS ts FROM samples ORDER BY ts, metric, labels",
+    );
+    return rows.map((r) => ({
+      metric: String(r.metric),
+      labels: String(r.labels),
+      value: Number(r.value),
+      ts: Number(r.ts),
+    }));
+  } finally {
+    lake.close();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "The OTLP/HTTP JSON exporter's cumulative counter, histogram and gauge land with exact rates and quantiles",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const rows = await withServe("{}\n", async (base) => {
+      const exporter = new JsonExporter({
+        url: new URL("v1/metrics", base).href,
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
+      const reader = new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: 3_600_000,
+      });
+      const provider = new MeterProvider({
+        resource: resourceFromAttributes({ "service.name": "checkout" }),
+        readers: [reader],
+        views: [{
+          instrumentName: "http.server.request.duration",
+          aggregation: {
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+            options: { boundaries: [0.1, 0.5, 1] },
+          },
+        }],
+      });
+      const meter = provider.getMeter("test");
+      const requests = meter.createCounter("http.server.requests");
+      const duration = meter.createHistogram("http.server.request.duration", { unit: "s" });
+      const inflight = meter.createGauge("jobs.inflight", { unit: "{job}" });
+      requests.add(10, { route: "/pay" });
+      duration.record(2); // before the first export: the histogram's series starts there
+      inflight.record(4);
+      await reader.forceFlush();
+      await new Promise((r) => setTimeout(r, 50));
+      requests.add(30, { route: "/pay" });
+      for (let i = 0; i < 10; i++) duration.record(0.05);
+      for (let i = 0; i < 10; i++) duration.record(0.3);
+      inflight.record(6);
+      await reader.forceFlush();
+      await provider.shutdown();
+    });
+    const of = (m: string) => rows.filter((r) => r.metric === m);
+    const rate = of("http_server_requests_per_second");
+    // three exports (two flushes and the shutdown's): two intervals, the second without requests
+    assert.deepEqual(rate.map((r) => r.value > 0), [true, false]);
+    assert.equal(rate[0]!.labels, "route=/pay,service=checkout");
+    // the increase over the interval between the two exports, as stored
+    const gauges = of("jobs_inflight");
+    assert.deepEqual(gauges.map((g) => g.value), [4, 6, 6]);
+    const dt = (gauges[1]!.ts - gauges[0]!.ts) / 1000;
+    // (the gauge's and the counter's collection times differ by under a millisecond)
+    assert.ok(Math.abs(rate[0]!.value * dt - 30) < 0.5, `${rate[0]!.value} × ${dt}`);
+    assert.equal(of("http_server_request_duration_seconds_p50")[0]!.value, 0.1);
+    assert.ok(Math.abs(of("http_server_request_duration_seconds_p95")[0]!.value - 0.46) < 1e-9);
+    assert.ok(Math.abs(of("http_server_request_duration_seconds_p99")[0]!.value - 0.492) < 1e-9);
+    assert.ok(
+      Math.abs(of("http_server_request_duration_seconds_count_per_second")[0]!.value * dt - 20) <
+        0.5,
+    );
+    const inf = of("http_server_request_duration_seconds_bucket_per_second").find((r) =>
+      /bucket=\+Inf/.test(r.labels)
+    );
+    assert.ok(Math.abs(inf!.value * dt - 20) < 0.5);
+  },
+});
+
+Deno.test({
+  name:
+    "The OTLP/HTTP protobuf exporter's delta sums and exponential histograms land as rates and quantiles",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const rows = await withServe("{}\n", async (base) => {
+      const exporter = new ProtoExporter({
+        url: new URL("v1/metrics", base).href,
+        headers: { Authorization: `Bearer ${TOKEN}` },
+        temporalityPreference: AggregationTemporality.DELTA,
+      });
+      const reader = new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: 3_600_000,
+      });
+      const provider = new MeterProvider({
+        resource: resourceFromAttributes({ "service.name": "search" }),
+        readers: [reader],
+        views: [{
+          instrumentName: "rpc.duration",
+          aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+        }],
+      });
+      const meter = provider.getMeter("test");
+      const hits = meter.createCounter("cache.hits");
+      const rpc = meter.createHistogram("rpc.duration", { unit: "ms" });
+      hits.add(5);
+      // 1..100 ms: the median is near 50, p99 near 99
+      for (let v = 1; v <= 100; v++) rpc.record(v);
+      await reader.forceFlush();
+      await provider.shutdown();
+    });
+    const of = (m: string) => rows.filter((r) => r.metric === m);
+    assert.equal(of("cache_hits_per_second").length, 1);
+    assert.ok(of("cache_hits_per_second")[0]!.value > 0);
+    assert.equal(of("cache_hits_per_second")[0]!.labels, "service=search");
+    const p50 = of("rpc_duration_milliseconds_p50")[0]!.value;
+    const p99 = of("rpc_duration_milliseconds_p99")[0]!.value;
+    // exponential buckets at the SDK's scale hold a relative error of a few per cent
+    assert.ok(Math.abs(p50 - 50) / 50 < 0.05, `p50 ${p50}`);
+    assert.ok(Math.abs(p99 - 99) / 99 < 0.05, `p99 ${p99}`);
+    assert.ok(of("rpc_duration_milliseconds_count_per_second")[0]!.value > 0);
+  },
+});
+
+Deno.test({
+  name:
+    "POST /v1/metrics refuses bad payloads, other content types, missing tokens and caps a label explosion",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const config = "receivers_limits:\n  max_series_per_source: 50\n";
+    let explosion: Record<string, unknown> = {};
+    const rows = await withServe(config, async (base) => {
+      const url = new URL("v1/metrics", base);
+      const post = (body: BodyInit, type: string, headers: Record<string, string> = {}) =>
+        fetch(url, {
+          method: "POST",
+          body,
+          headers: { "content-type": type, authorization: `Bearer ${TOKEN}`, ...headers },
+        });
+      let res = await post(new Uint8Array([0x0a, 0x05, 0xff, 0xff]), "application/x-protobuf");
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get("content-type"), "application/x-protobuf");
+      const status = decodeOtlpStatus(new Uint8Array(await res.arrayBuffer()));
+      assert.equal(status.code, 3);
+      assert.match(status.message, /Invalid OTLP protobuf/);
+      res = await post("{not json", "application/json");
+      assert.equal(res.status, 400);
+      assert.match((await res.json()).message, /Invalid OTLP JSON/);
+      res = await post("x", "text/plain");
+      assert.equal(res.status, 415);
+      assert.match((await res.json()).error, /application\/x-protobuf/);
+      res = await fetch(url, {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json" },
+      });
+      assert.equal(res.status, 401);
+      await res.body?.cancel();
+      res = await post("{}", "application/json", { "content-encoding": "br" });
+      assert.equal(res.status, 415);
+      await res.body?.cancel();
+      const points = Array.from({ length: 200 }, (_, i) => ({
+        asInt: String(i),
+        attributes: [{ key: "user_id", value: { stringValue: `u${i}` } }],
+      }));
+      const body = JSON.stringify({
+        resourceMetrics: [{
+          scopeMetrics: [{ metrics: [{ name: "per.user", gauge: { dataPoints: points } }] }],
+        }],
+      });
+      res = await post(gzipSync(body), "application/json", { "content-encoding": "gzip" });
+      assert.equal(res.status, 200);
+      explosion = await res.json();
+    });
+    const partial = explosion.partialSuccess as {
+      rejectedDataPoints: number;
+      errorMessage: string;
+    };
+    assert.equal(Number(partial.rejectedDataPoints), 150);
+    assert.match(partial.errorMessage, /over the OTLP limit of 50 series/);
+    assert.equal(rows.filter((r) => r.metric === "per_user").length, 50);
+  },
+});

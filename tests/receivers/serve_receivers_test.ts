@@ -1,0 +1,163 @@
+/**
+ * `serve` with scrape targets, StatsD and probes in its config: each receiver's samples reach
+ * the lake through the ingest writer, `/api/metrics` shows their units, and everything stops
+ * with serve.
+ */
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { openLake } from "../../lake/mod.ts";
+import { startServe } from "../_serve.ts";
+
+function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket("udp4");
+  return new Promise((resolve) =>
+    s.bind(0, "127.0.0.1", () => {
+      const port = s.address().port;
+      s.close(() => resolve(port));
+    })
+  );
+}
+
+Deno.test({
+  name: "serve runs the configured scrape targets, StatsD listener and probes into the lake",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const app = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () =>
+        new Response(
+          "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\nshop_orders_total 5\n" +
+            "# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n",
+        ),
+    );
+    const udp = await freeUdpPort();
+    const root = await Deno.makeTempDir();
+    const config = `
+scrape:
+  - url: http://127.0.0.1:${app.addr.port}/metrics
+    name: shop
+    interval: 200ms
+    labels: { env: test }
+    host: shop-host
+statsd:
+  listen: 127.0.0.1:${udp}
+  flush: 200ms
+probes:
+  - name: shop-port
+    tcp: 127.0.0.1:${app.addr.port}
+    interval: 200ms
+`;
+    await Deno.writeTextFile(`${root}/perfscope.yaml`, config);
+    const error = console.error;
+    const errors: string[] = [];
+    console.error = (line: string) => void errors.push(line);
+    const served = await startServe([
+      "--no-collect",
+      "--data",
+      `${root}/data`,
+      "--config",
+      `${root}/perfscope.yaml`,
+    ]);
+    let listing: { metrics: { name: string; unit: string; kind: string }[] };
+    try {
+      const sock = dgram.createSocket("udp4");
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((r) => sock.send("logins:1|c", udp, "127.0.0.1", () => r()));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      sock.close();
+      await new Promise((r) => setTimeout(r, 1500));
+      // /api/metrics lists what the lake holds: stopping serve flushes the writer, and a second
+      // serve in this process lists it (the app-metric registry is the process's)
+      served.stop();
+      await served.done;
+      const again = await startServe(["--no-collect", "--data", `${root}/data`]);
+      try {
+        const res = await fetch(new URL("api/metrics", again.url));
+        listing = await res.json();
+      } finally {
+        again.stop();
+        await again.done;
+      }
+    } finally {
+      console.error = error;
+      await app.shutdown();
+    }
+    const lake = await openLake({ root: `${root}/data` });
+    try {
+      const rows = await lake.query("SELECT host, metric, labels, value FROM samples");
+      const has = (metric: string, labels: string) =>
+        rows.some((r) => r.metric === metric && r.labels === labels);
+      assert.ok(has("up", "env=test,target=shop"));
+      assert.ok(has("shop_temp_seconds", "env=test,target=shop"));
+      assert.ok(rows.some((r) => r.metric === "shop_orders_per_second" && Number(r.value) === 0));
+      assert.ok(rows.filter((r) => r.metric === "up").every((r) => r.host === "shop-host"));
+      assert.ok(rows.some((r) => r.metric === "logins_per_second" && Number(r.value) > 0));
+      assert.ok(has("probe_success", "target=shop-port"));
+    } finally {
+      lake.close();
+      await Deno.remove(root, { recursive: true });
+    }
+    const info = (name: string) => listing!.metrics.find((m) => m.name === name);
+    assert.deepEqual([info("shop_temp_seconds")?.unit, info("shop_temp_seconds")?.kind], [
+      "s",
+      "gauge",
+    ]);
+    assert.deepEqual([info("logins_per_second")?.unit, info("logins_per_second")?.kind], [
+      "1/s",
+      "rate",
+    ]);
+    assert.equal(info("probe_duration_seconds")?.unit, "s");
+    assert.deepEqual(errors.filter((l) => /down|refused|failed/.test(l)), []);
+  },
+});
+
+Deno.test({
+  name: "serve restarts the scrape targets when the config file changes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const app = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response("g 1\n"),
+    );
+    const root = await Deno.makeTempDir();
+    const file = `${root}/perfscope.yaml`;
+    const target = (name: string) =>
+      `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: ${name}\n    interval: 100ms\n`;
+    await Deno.writeTextFile(file, target("before"));
+    const error = console.error;
+    const errors: string[] = [];
+    console.error = (line: string) => void errors.push(line);
+    const served = await startServe(["--no-collect", "--data", `${root}/data`, "--config", file]);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await Deno.writeTextFile(`${file}.tmp`, target("after"));
+      await Deno.rename(`${file}.tmp`, file);
+      for (let i = 0; i < 400 && !errors.some((l) => /receivers restarted/.test(l)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      served.stop();
+      await served.done;
+      console.error = error;
+      await app.shutdown();
+    }
+    assert.ok(
+      errors.some((l) => /receivers restarted with the new settings/.test(l)),
+      errors.join("\n"),
+    );
+    const lake = await openLake({ root: `${root}/data` });
+    try {
+      const rows = await lake.query(
+        "SELECT DISTINCT labels FROM samples WHERE metric = 'up' ORDER BY labels",
+      );
+      assert.deepEqual(rows.map((r) => r.labels), ["target=after", "target=before"]);
+    } finally {
+      lake.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { type AlertInstance, SilenceStore } from "../../alerts/mod.ts";
+import { launchChromium, openPage } from "../_browser.ts";
+import { missing } from "../_skip.ts";
+import { testApp } from "./_app.ts";
+
+Deno.test({
+  name:
+    "in Chromium, the Alerts page shows a firing alert live, its history, and silences it from the form",
+  ignore: missing("chromium", "the Alerts page browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const now = Date.now();
+    const firing: AlertInstance = {
+      rule: "HighLoad",
+      fingerprint: "0123456789abcdef",
+      labels: {
+        alertname: "HighLoad",
+        severity: "critical",
+        host: "db1",
+        // label values come from pushed samples: the page must show them as text
+        path: "<img src=x onerror=window.pwned=1>",
+        window: "1m",
+      },
+      annotations: { summary: "load 5.5 on db1" },
+      state: "inactive",
+      value: NaN,
+      activeAt: NaN,
+      firedAt: NaN,
+      resolvedAt: NaN,
+    };
+    let current = firing;
+    const silences = await SilenceStore.open(undefined);
+    await using t = await testApp({
+      now: Date.now,
+      silences,
+      alerts: {
+        instances: () => [current],
+        history: () =>
+          Promise.resolve([
+            {
+              at: now - 600_000,
+              from: "inactive",
+              to: "pending",
+              instance: { ...firing, state: "pending" },
+            },
+            {
+              at: now - 300_000,
+              from: "pending",
+              to: "firing",
+              instance: { ...firing, state: "firing" },
+            },
+          ]),
+        rules: () => [{ alert: "HighLoad", metric: "load_average" }],
+      },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      await page.waitForSelector("#alerts-meta:has-text('All quiet')");
+      // the engine's state changes; the page picks it up on its next one-second refresh
+      current = {
+        ...firing,
+        state: "firing",
+        value: 5.5,
+        activeAt: now - 600_000,
+        firedAt: now - 300_000,
+      };
+      const row = page.locator('#alerts-table tr[data-state="firing"]');
+      await row.waitFor();
+      const text = await row.textContent() ?? "";
+      assert.match(text, /firing/);
+      assert.match(text, /HighLoad/);
+      assert.match(text, /host="db1"/);
+      const link = await row.locator("a").getAttribute("href") ?? "";
+      const q = new URL(link, "http://x").searchParams;
+      assert.equal(q.get("metric"), "load_average");
+      assert.equal(q.get("series"), "db1|path=<img src=x onerror=window.pwned=1>,window=1m");
+      assert.match(text, /path="<img src=x onerror=window.pwned=1>"/);
+      assert.equal(await page.locator("main img").count(), 0);
+      assert.equal(await page.evaluate("window.pwned"), undefined);
+      assert.match(await page.textContent("#alerts-meta") ?? "", /^1 firing, 0 pending/);
+      // the history timeline: one Plot chart with the pending and firing bars
+      await page.waitForSelector("#timeline svg");
+      assert.equal(await page.locator("#history-table tbody tr").count(), 2);
+
+      await page.fill("#silence-matchers", 'alertname="HighLoad", host=~"db.*"');
+      await page.fill("#silence-comment", "reboot");
+      const posted = page.waitForResponse((r) =>
+        r.url().endsWith("/api/silences") && r.request().method() === "POST"
+      );
+      await page.click("#silence-form button[type=submit]");
+      assert.equal((await posted).status(), 201);
+      await page.waitForSelector("#silences-table tbody tr");
+      assert.match(
+        await page.textContent("#silences-table tbody") ?? "",
+        /alertname="HighLoad", host=~"db\.\*"/,
+      );
+      await page.waitForSelector('#alerts-table tr[data-state="firing"]:has-text("silenced")');
+      assert.equal(silences.silencedBy(firing.labels).length, 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});

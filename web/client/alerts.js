@@ -1,0 +1,312 @@
+// Alerts page: live states from /api/alerts every second, the history timeline (Plot) from
+// /api/alerts/history with a link to each alert's series in Explore, silences (list, create,
+// expire) and the rule backtest chart. Every text from the server goes in with textContent,
+// never as HTML: labels and annotations come from pushed samples and the config.
+import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/format.js";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const HIDDEN = new Set(["alertname", "severity", "host"]);
+  const state = { rules: [], historyMs: 86_400_000 };
+
+  function el(tag, text, attrs) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    for (const [k, v] of Object.entries(attrs ?? {})) node.setAttribute(k, v);
+    return node;
+  }
+
+  function row(cells) {
+    const tr = document.createElement("tr");
+    for (const c of cells) {
+      const td = document.createElement("td");
+      if (c instanceof Node) td.append(c);
+      else td.textContent = c ?? "";
+      tr.append(td);
+    }
+    return tr;
+  }
+
+  function labelText(labels) {
+    return Object.entries(labels)
+      .filter(([k]) => k !== "alertname")
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(", ");
+  }
+
+  // the series behind an alert: the rule's metric, its host and the labels that are not the
+  // alert's own (alertname, severity), in Explore around the given time span
+  function seriesLink(rule, labels, from, to) {
+    const metric = state.rules.find((r) => r.alert === rule)?.metric;
+    if (!metric) return "";
+    const rest = Object.keys(labels).filter((k) => !HIDDEN.has(k)).sort()
+      .map((k) => `${k}=${labels[k]}`).join(",");
+    const q = new URLSearchParams({
+      metric,
+      series: `${labels.host ?? ""}|${rest}`,
+      from: String(Math.round(from - 900_000)),
+      to: String(Math.round(to + 900_000)),
+    });
+    return el("a", metric, { href: "/explore?" + q });
+  }
+
+  async function json(url, init) {
+    const res = await fetch(url, init);
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
+    return body;
+  }
+
+  async function refreshLive() {
+    try {
+      const body = await json("/api/alerts");
+      state.rules = body.rules ?? [];
+      const tbody = $("alerts-table").tBodies[0];
+      const shown = body.alerts.filter((a) => a.state !== "inactive")
+        .sort((a, b) => (a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1));
+      tbody.replaceChildren(...shown.map((a) => {
+        const since = a.state === "firing" ? a.firedAt : a.activeAt;
+        const muted = [
+          ...(a.silencedBy.length ? ["silenced"] : []),
+          ...(a.inhibitedBy.length ? ["inhibited"] : []),
+        ].join(", ");
+        const tr = row([
+          el("span", a.state, { class: `state state-${a.state}` }),
+          a.rule,
+          labelText(a.labels),
+          a.value === null ? "–" : formatExact(a.value),
+          formatTime(since, { seconds: true }),
+          muted,
+          seriesLink(a.rule, a.labels, since ?? body.at - 3_600_000, body.at),
+        ]);
+        tr.dataset.state = a.state;
+        tr.title = Object.values(a.annotations ?? {}).join("\n");
+        return tr;
+      }));
+      const firing = body.alerts.filter((a) => a.state === "firing").length;
+      const pending = body.alerts.filter((a) => a.state === "pending").length;
+      $("alerts-meta").textContent = shown.length === 0
+        ? `All quiet: none of ${body.alerts.length} alert instances is pending or firing.`
+        : `${firing} firing, ${pending} pending, of ${body.alerts.length} instances · ${
+          formatTime(body.at, { seconds: true })
+        }`;
+      const receivers = Object.entries(body.receivers ?? {});
+      $("receivers-meta").textContent = receivers.length === 0 ? "" : "Receivers: " +
+        receivers.map(([name, s]) =>
+          `${name} ${s.sent} sent, ${s.failed} failed, ${s.rateLimited} rate-limited` +
+          (s.lastError ? ` (last error: ${s.lastError})` : "")
+        ).join(" · ");
+    } catch (e) {
+      $("alerts-meta").textContent = "Could not load alert states: " + e.message;
+    }
+  }
+
+  // firing (and pending) intervals from the transitions, oldest first
+  function intervals(transitions, since, until) {
+    const open = new Map();
+    const out = [];
+    for (const t of transitions) {
+      const key = t.instance.fingerprint;
+      const prev = open.get(key);
+      if (prev) {
+        prev.end = t.at;
+        out.push(prev);
+        open.delete(key);
+      }
+      if (t.to === "firing" || t.to === "pending") {
+        open.set(key, {
+          key: `${t.instance.rule} ${labelText(t.instance.labels)}`,
+          rule: t.instance.rule,
+          labels: t.instance.labels,
+          state: t.to,
+          start: t.at,
+          end: until,
+        });
+      }
+    }
+    out.push(...open.values());
+    return out.map((i) => ({ ...i, start: Math.max(i.start, since) }));
+  }
+
+  function drawIntervals(target, data, since, until) {
+    target.replaceChildren();
+    if (data.length === 0) return;
+    const keys = [...new Set(data.map((d) => d.key))];
+    const width = Math.max(320, target.clientWidth || 900);
+    target.append(Plot.plot({
+      width,
+      height: 40 + 24 * keys.length,
+      marginLeft: Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length))),
+      x: {
+        type: "utc",
+        domain: [new Date(since), new Date(until)],
+        label: TIME_LABEL,
+        tickFormat: timeTickFormat(until - since),
+      },
+      y: { domain: keys, label: null },
+      color: { domain: ["pending", "firing"], range: ["#e0a800", "#c0392b"], legend: true },
+      marks: [
+        Plot.barX(data, {
+          x1: (d) => new Date(d.start),
+          x2: (d) => new Date(d.end),
+          y: "key",
+          fill: "state",
+          title: (d) =>
+            `${d.state} ${d.key}\n${formatTime(d.start, { seconds: true })} → ${
+              formatTime(d.end, { seconds: true })
+            }`,
+        }),
+      ],
+    }));
+  }
+
+  async function refreshHistory() {
+    const until = Date.now();
+    const since = until - state.historyMs;
+    try {
+      const body = await json(`/api/alerts/history?from=${since}&to=${until}`);
+      drawIntervals($("timeline"), intervals(body.transitions, since, until), since, until);
+      const recent = body.transitions.slice(-200).reverse();
+      $("history-table").tBodies[0].replaceChildren(...recent.map((t) =>
+        row([
+          formatTime(t.at, { seconds: true }),
+          t.instance.rule,
+          labelText(t.instance.labels),
+          `${t.from} → ${t.to}`,
+          t.instance.value === null ? "–" : formatExact(t.instance.value),
+          seriesLink(
+            t.instance.rule,
+            t.instance.labels,
+            t.at - 3_600_000,
+            Math.min(until, t.at + 3_600_000),
+          ),
+        ])
+      ));
+      if (recent.length === 0) {
+        $("timeline").replaceChildren(
+          el("p", "No state changes in this range.", { class: "muted" }),
+        );
+      }
+    } catch (e) {
+      $("timeline").replaceChildren(
+        el("p", "Could not load the history: " + e.message, { class: "muted" }),
+      );
+    }
+  }
+
+  async function refreshSilences() {
+    try {
+      const body = await json("/api/silences");
+      $("silences-table").tBodies[0].replaceChildren(...body.silences.map((s) => {
+        const expire = el("button", "Expire", { type: "button" });
+        expire.disabled = s.state === "expired";
+        expire.addEventListener("click", async () => {
+          expire.disabled = true;
+          try {
+            await json(`/api/silences/${encodeURIComponent(s.id)}`, { method: "DELETE" });
+          } catch (e) {
+            $("silence-status").textContent = e.message;
+          }
+          refreshSilences();
+        });
+        return row([
+          s.state,
+          s.matchers.map((m) => `${m.name}${m.op}"${m.value}"`).join(", "),
+          formatTime(s.startsAt),
+          formatTime(s.endsAt),
+          s.createdBy,
+          s.comment,
+          expire,
+        ]);
+      }));
+    } catch (e) {
+      $("silence-status").textContent = "Could not load silences: " + e.message;
+    }
+  }
+
+  // splits `a="x", b=~"y,z"` at the commas outside quotes
+  function splitMatchers(text) {
+    const out = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '"' && text[i - 1] !== "\\") quoted = !quoted;
+      if ((ch === "," || ch === "\n") && !quoted) {
+        if (cur.trim()) out.push(cur.trim());
+        cur = "";
+      } else cur += ch;
+    }
+    if (cur.trim()) out.push(cur.trim());
+    return out;
+  }
+
+  $("silence-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = $("silence-status");
+    status.textContent = "Saving…";
+    try {
+      const body = {
+        matchers: splitMatchers($("silence-matchers").value),
+        duration: $("silence-duration").value.trim(),
+        comment: $("silence-comment").value,
+        createdBy: $("silence-by").value,
+      };
+      const { silence } = await json("/api/silences", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      status.textContent = `Silenced until ${formatTime(silence.endsAt)}`;
+      refreshSilences();
+      refreshLive();
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  });
+
+  $("backtest-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = $("backtest-status");
+    let rule;
+    try {
+      rule = JSON.parse($("backtest-rule").value);
+    } catch (e) {
+      status.textContent = "The rule is not JSON: " + e.message;
+      return;
+    }
+    status.textContent = "Replaying…";
+    try {
+      const body = await json("/api/alerts/backtest", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ rule, from: "now-" + $("backtest-from").value.trim() }),
+      });
+      const data = body.intervals.map((i) => ({
+        key: `${i.alert} ${labelText(i.labels)}`,
+        state: "firing",
+        start: i.start,
+        end: i.end ?? body.until,
+      }));
+      drawIntervals($("backtest-chart"), data, body.since, body.until);
+      const total = data.reduce((s, d) => s + d.end - d.start, 0);
+      status.textContent = `${data.length} firing intervals, ${
+        (total / 60_000).toFixed(1)
+      } min in all`;
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  });
+
+  for (const button of document.querySelectorAll("#history [data-range]")) {
+    button.addEventListener("click", () => {
+      state.historyMs = Number(button.dataset.ms);
+      refreshHistory();
+    });
+  }
+
+  refreshLive().then(refreshHistory);
+  refreshSilences();
+  setInterval(refreshLive, 1000);
+  setInterval(refreshHistory, 30_000);
+})();

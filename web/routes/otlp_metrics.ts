@@ -1,0 +1,123 @@
+/**
+ * `POST /v1/metrics`: the OTLP/HTTP metrics endpoint (protobuf `application/x-protobuf` or JSON
+ * `application/json`, optionally gzip-compressed). Answers as the OTLP specification asks: 200
+ * with an `ExportMetricsServiceResponse` (a partial success names the points dropped by the
+ * cardinality limit or the lake's rules), 400 with a `google.rpc.Status` in the request's
+ * encoding for a body that is not a valid request, 415 for
+ * another content type (checked in `app.ts` before the body is read), 503 with `Retry-After`
+ * when the lake writer is busy. Samples go through `IngestWriter.writeBatch`, then to the live
+ * stream.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { encodeOtlpStatus, type OtlpExport } from "../../receivers/mod.ts";
+import type { WebDeps } from "../deps.ts";
+import {
+  BadRequestError,
+  HttpError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from "../errors.ts";
+
+/** What the route needs of the OTLP receiver (`receivers/`' `OtlpReceiver`). */
+export interface OtlpSink {
+  receive(body: Uint8Array, encoding: "protobuf" | "json"): OtlpExport;
+  response(encoding: "protobuf" | "json", result: OtlpExport): Uint8Array<ArrayBuffer>;
+}
+
+/** gRPC status codes used in the `Status` bodies of failed exports. */
+const INVALID_ARGUMENT = 3, UNAVAILABLE = 14;
+
+/** Options for {@linkcode otlpRoutes}. */
+export interface OtlpRoutesOptions {
+  /** Largest body after decompression, bytes; default 16 MiB. */
+  maxBytes?: number;
+}
+
+async function gunzip(body: Uint8Array<ArrayBuffer>, max: number): Promise<Uint8Array> {
+  const stream = new Blob([body]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += chunk.length;
+      if (size > max) throw new PayloadTooLargeError(max);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new BadRequestError(`Invalid gzip body: ${(error as Error).message}`);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.length);
+  return out;
+}
+
+/**
+ * Creates the OTLP route (mount the content-type check and the body guard in front of it, as
+ * `app.ts` does). Without `deps.otlp` it answers 404 (`otlp.enabled: false`).
+ *
+ * @param deps The OTLP receiver, the ingest writer, the hub and the clock.
+ * @param options Body limit.
+ * @returns A Hono app to mount at the root.
+ */
+export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono {
+  const now = deps.now ?? Date.now;
+  const max = options.maxBytes ?? 16 * 1024 * 1024;
+  return new Hono().post("/v1/metrics", async function otlpMetrics(c) {
+    const otlp = deps.otlp;
+    if (!otlp) return c.json({ error: "Not found: OTLP is disabled (otlp.enabled: false)" }, 404);
+    const media = (c.req.header("content-type") ?? "").split(";", 1)[0]!.trim().toLowerCase();
+    const encoding = media === "application/x-protobuf" ? "protobuf" : "json";
+    let body: Uint8Array = new Uint8Array(await c.req.arrayBuffer());
+    const coding = (c.req.header("content-encoding") ?? "identity").trim().toLowerCase();
+    if (coding === "gzip") body = await gunzip(body as Uint8Array<ArrayBuffer>, max);
+    else if (coding !== "identity") {
+      throw new UnsupportedMediaTypeError(
+        `Unsupported content encoding: ${coding} (send gzip or none)`,
+      );
+    }
+    const type = encoding === "protobuf" ? "application/x-protobuf" : "application/json";
+    // failures answer with a google.rpc.Status in the request's encoding, as OTLP asks
+    const fail = (status: 400 | 503, code: number, message: string, headers = {}) =>
+      c.body(encodeOtlpStatus(encoding, code, message), status, {
+        "Content-Type": type,
+        ...headers,
+      });
+    let result: OtlpExport;
+    try {
+      result = otlp.receive(body, encoding);
+    } catch (error) {
+      if (error instanceof RangeError) return fail(400, INVALID_ARGUMENT, error.message);
+      throw error;
+    }
+    if (result.batch.ts.length > 0) {
+      try {
+        deps.ingest.writeBatch(result.batch, { now: now() });
+      } catch (error) {
+        const e = error as Error & { retryAfterSeconds?: number };
+        if (e?.name === "IngestBusy") {
+          const retry = Math.max(1, Math.ceil(e.retryAfterSeconds ?? 1));
+          return fail(503, UNAVAILABLE, `The lake writer is busy: retry in ${retry} s`, {
+            "Retry-After": String(retry),
+          });
+        }
+        if (error instanceof RangeError) {
+          // the lake's message counts ingest lines: here they are the export's samples
+          return fail(
+            400,
+            INVALID_ARGUMENT,
+            error.message.replace(/^Invalid line (\d+)/, "Invalid sample $1"),
+          );
+        }
+        throw error;
+      }
+      deps.hub.publishBatch(result.batch);
+    }
+    return c.body(otlp.response(encoding, result), 200, {
+      "Content-Type": encoding === "protobuf" ? "application/x-protobuf" : "application/json",
+    });
+  });
+}
