@@ -21,6 +21,7 @@ export * from "./forecast/mod.ts";
 export * from "./anomaly/mod.ts";
 export * from "./capacity/mod.ts";
 export * from "./recommend/mod.ts";
+export * from "./services/mod.ts";
 export * from "./models/mod.ts";
 export {
   forecastFrame,

@@ -9,9 +9,13 @@
 import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
+import { commandConfig } from "./_config.ts";
+import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 
 const usage =
-  "Usage: deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT]\n" +
+  "Usage: deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...]\n" +
+  "  --dashboard NAME exports a dashboard of the config's dashboards: into the report (repeatable);\n" +
+  "  the config's services: name the services whose indicators and USL capacity the report shows.\n" +
   "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.";
 
 /**
@@ -30,6 +34,8 @@ export async function main(args: string[]): Promise<number> {
     out: { type: "string" },
     now: { type: "string" },
     title: { type: "string" },
+    config: { type: "string" },
+    dashboard: { type: "string", multiple: true },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
@@ -48,9 +54,22 @@ export async function main(args: string[]): Promise<number> {
   const horizonMs = values.horizon === undefined
     ? undefined
     : parseDuration(values.horizon, "horizon");
+  const config = await commandConfig(values.config);
+  const dashboards = (values.dashboard ?? []).map((name) => {
+    const d = config.dashboards?.find((x) => x.name === name);
+    if (!d) {
+      const known = config.dashboards?.map((x) => x.name).join(", ") || "none configured";
+      throw new UsageError(`Unknown --dashboard: ${name} (dashboards: ${known})`);
+    }
+    return d;
+  });
   const bar = createProgressBar();
   const started = performance.now();
   const lake = await openLake({ root: values.data });
+  // SQL panels run in the same read-only sandbox as on the web (views only, time and memory caps)
+  const sandbox: SqlSandbox | undefined = dashboards.some((d) => d.panels.some((p) => p.sql))
+    ? await openSqlSandbox({ root: values.data })
+    : undefined;
   let written: WrittenReport;
   try {
     written = await writeReport(lake, {
@@ -61,9 +80,13 @@ export async function main(args: string[]): Promise<number> {
       ...(horizonMs === undefined ? {} : { horizonMs }),
       ...(hosts === undefined ? {} : { hosts }),
       ...(values.title === undefined ? {} : { title: values.title }),
+      ...(config.services && { services: config.services }),
+      ...(dashboards.length > 0 && { dashboards }),
+      ...(sandbox && { runSql: (sql: string) => sandbox.query(sql) }),
       onProgress: (done, total, label) => bar.update(done, total, label),
     });
   } finally {
+    await sandbox?.close();
     await lake.close();
   }
   const out = written.path;

@@ -378,6 +378,8 @@ async function serveUntilStopped(
     ...(loaded.config.otlp?.max_bytes !== undefined && {
       maxOtlpBytes: loaded.config.otlp.max_bytes,
     }),
+    services: loaded.config.services ?? [],
+    dashboards: loaded.config.dashboards ?? [],
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

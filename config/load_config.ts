@@ -115,11 +115,12 @@ function describe(
   }
   const at = parent?.range?.[0] ?? 0;
   if (issue.code === "too_big" && issue.origin === "number") {
-    message = `must be at most ${issue.maximum}, got ${
+    // an exclusive bound (`.lt(1)`) is "below", not "at most": "at most 1, got 1" misleads
+    message = `must be ${issue.inclusive === false ? "below" : "at most"} ${issue.maximum}, got ${
       node && isScalar(node) ? node.value : "more"
     }`;
   } else if (issue.code === "too_small" && issue.origin === "number") {
-    message = `must be at least ${issue.minimum}, got ${
+    message = `must be ${issue.inclusive === false ? "above" : "at least"} ${issue.minimum}, got ${
       node && isScalar(node) ? node.value : "less"
     }`;
   } else if (issue.code === "invalid_type" && node !== undefined) {

@@ -30,6 +30,14 @@ export {
   MAX_CONFIG_BYTES,
   parseConfig,
 } from "./load_config.ts";
+export { type ServiceConfig, serviceSchema, servicesSchema } from "./schema_services.ts";
+export {
+  type DashboardConfig,
+  dashboardSchema,
+  dashboardsSchema,
+  type PanelConfig,
+  panelSchema,
+} from "./schema_dashboards.ts";
 export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
 export {
   checkReceiverNames,

@@ -11,6 +11,8 @@ import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 import { receiverKeys } from "./schema_scrape.ts";
 import { rulesSchema } from "./schema_rules.ts";
+import { servicesSchema } from "./schema_services.ts";
+import { dashboardsSchema } from "./schema_dashboards.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -97,6 +99,8 @@ export const configSchema = z.strictObject({
   ...workflowsKeys,
   ...receiverKeys,
   rules: rulesSchema.optional(),
+  services: servicesSchema.optional(),
+  dashboards: dashboardsSchema.optional(),
 }).superRefine(checkReceiverNames).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */

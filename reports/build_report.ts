@@ -5,20 +5,34 @@
  *
  * @module
  */
-import type { Lake } from "../lake/mod.ts";
+import { Lake } from "../lake/mod.ts";
 import {
   analyzeCapacity,
   type AnalyzeCapacityOptions,
   type CapacityAnalysis,
+  panelData,
+  type PanelSpec,
   type SeriesSource,
+  serviceKpis,
+  type SqlTable,
 } from "../analytics/mod.ts";
-import type { ReportData } from "./report_data.ts";
+import type { DashboardData, ReportData } from "./report_data.ts";
 import { recommendationData } from "./recommendation_data.ts";
 
 /** Options of {@linkcode buildReport}: the analysis' options and a title. */
 export interface BuildReportOptions extends AnalyzeCapacityOptions {
   /** Report title; default `Capacity report`. */
   title?: string;
+  /** Dashboards (from the config) to export into the report; default none. Their panels read
+   * the lake, so they need a lake as input. */
+  dashboards?: readonly {
+    name: string;
+    title?: string | undefined;
+    panels: readonly PanelSpec[];
+  }[];
+  /** Runs a SQL panel's query read-only (`deno task report` passes the SQL sandbox, as the web
+   * app does); default the lake's own connection. */
+  runSql?: (sql: string) => Promise<SqlTable>;
 }
 
 /**
@@ -50,6 +64,26 @@ export async function buildReport(
   input: SeriesSource | Lake,
   options: BuildReportOptions = {},
 ): Promise<ReportData> {
-  const { title, ...rest } = options;
-  return reportData(await analyzeCapacity(input, rest), title);
+  const { title, dashboards = [], runSql, ...rest } = options;
+  const analysis = await analyzeCapacity(input, rest);
+  const data = reportData(analysis, title);
+  if (!Number.isFinite(analysis.now)) return data;
+  // an hour, not the page's 5 minutes: recorded data is often coarser than the live stream
+  data.services = await serviceKpis(input, {
+    now: analysis.now,
+    windowMs: 3_600_000,
+    ...(rest.services && { services: rest.services }),
+  });
+  if (dashboards.length > 0) {
+    if (!(input instanceof Lake)) throw new TypeError("Invalid input: dashboards need a lake");
+    data.dashboards = [];
+    for (const d of dashboards) {
+      const panels: DashboardData["panels"] = [];
+      for (const p of d.panels) {
+        panels.push(await panelData(input, p, { now: analysis.now, ...(runSql && { runSql }) }));
+      }
+      data.dashboards.push({ name: d.name, title: d.title ?? d.name, panels });
+    }
+  }
+  return data;
 }

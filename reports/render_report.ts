@@ -14,6 +14,7 @@ import {
   renderResource,
   renderSummary,
 } from "./render_sections.ts";
+import { renderDashboards, renderServices } from "./render_services.ts";
 
 /** The real data span per host (not the range asked for), and a warning when it is too short. */
 function dataSpans(data: ReportData): string {
@@ -54,12 +55,17 @@ export async function renderReport(data: ReportData): Promise<string> {
     } and ${formatDuration(data.horizonMs)} ahead</p>`,
     dataSpans(data),
     `<nav class="toc"><ol><li><a href="#summary">Summary</a></li><li><a href="#resources">Resources</a></li>` +
-    `<li><a href="#recommendations">Recommendations</a></li><li><a href="#methods">Methods</a></li></ol></nav></header>`,
+    `<li><a href="#recommendations">Recommendations</a></li>` +
+    (data.services?.length ? `<li><a href="#services">Services</a></li>` : "") +
+    (data.dashboards?.length ? `<li><a href="#dashboards">Dashboards</a></li>` : "") +
+    `<li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),
     `<section id="resources"><h2>Resources</h2>`,
     ...data.resources.map((r) => renderResource(r, data)),
     `</section>`,
     renderRecommendations(data),
+    renderServices(data),
+    renderDashboards(data),
     renderMethods(data),
     `<footer>perfscope capacity report · self-contained: opens offline, loads nothing.</footer>`,
   ].join("\n");

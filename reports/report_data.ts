@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { CapacityAnalysis, CapacityResource, CapacitySeverity } from "../analytics/mod.ts";
+import type {
+  CapacityAnalysis,
+  CapacityResource,
+  CapacitySeverity,
+  PanelData,
+  ServiceKpis,
+} from "../analytics/mod.ts";
 
 export type {
   Accuracy,
@@ -56,4 +62,15 @@ export interface ReportData extends Omit<CapacityAnalysis, "recommendations"> {
   title: string;
   /** The analysis' recommendations with their figures formatted and the chart they refer to. */
   recommendations: RecommendationData[];
+  /** Service indicators at the analysis time (absent or empty without service metrics). */
+  services?: ServiceKpis[];
+  /** Dashboards from the config exported into the report, with their panels' data. */
+  dashboards?: DashboardData[];
+}
+
+/** A dashboard in the report. */
+export interface DashboardData {
+  name: string;
+  title: string;
+  panels: PanelData[];
 }

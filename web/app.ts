@@ -33,6 +33,10 @@ import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
 import { alertRoutes } from "./routes/api_alerts.ts";
 import { workflowRoutes } from "./routes/api_workflows.ts";
+import { serviceRoutes } from "./routes/api_services.ts";
+import { dashboardRoutes } from "./routes/dashboards.ts";
+import { servicesPage } from "./pages/services_page.ts";
+import type { DashboardConfig, ServiceConfig } from "../config/mod.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends WebDeps {
@@ -67,6 +71,10 @@ export interface AppOptions extends WebDeps {
   capacity?: CapacityLoaderOptions;
   /** Longest a "Generate now" report (`POST /api/reports`) may run, in ms; default 120 000. */
   reportTimeoutMs?: number;
+  /** Services named in the config (`services:`); default none (discovered ones only). */
+  services?: readonly ServiceConfig[];
+  /** Dashboards from the config (`dashboards:`); default none. */
+  dashboards?: readonly DashboardConfig[];
 }
 
 /**
@@ -224,10 +232,16 @@ export function createApp(options: AppOptions): Hono {
     otlpRoutes(options, { maxBytes: options.maxOtlpBytes ?? 16 * 1024 * 1024 }),
   );
   app.route("/", assetRoutes());
-  const loadCapacity = capacityLoader(options, options.capacity);
+  const loadCapacity = capacityLoader(options, {
+    ...options.capacity,
+    ...(options.services && { services: options.services }),
+  });
   app.route("/", capacityRoutes(loadCapacity));
   app.route("/", pageRoutes(options, loadCapacity));
   app.route("/", alertRoutes(options));
+  app.route("/", serviceRoutes(options, { services: options.services ?? [] }));
+  app.get("/services", async (c) => c.html(await servicesPage()));
+  app.route("/", dashboardRoutes(options, options.dashboards ?? []));
   app.route("/reports", reportRoutes({ root: options.root ?? "data" }));
   app.route(
     "/",
@@ -237,6 +251,7 @@ export function createApp(options: AppOptions): Hono {
       ...(options.now && { now: options.now }),
       ...(options.reportTimeoutMs !== undefined && { timeoutMs: options.reportTimeoutMs }),
       ...(options.capacity && { capacity: options.capacity }),
+      ...(options.services && { services: options.services }),
     }),
   );
 

@@ -122,6 +122,7 @@ export class LiveHub {
   #lastTs = Number.NaN;
   #dropped = 0;
   #now: () => number;
+  #batchObservers = new Set<(batch: IngestBatch) => void>();
 
   /** @param options Queue size, backfill window and metrics. */
   constructor(options: LiveHubOptions = {}) {
@@ -176,6 +177,8 @@ export class LiveHub {
    * @param limit Most rows sent, the last ones of the batch; default 5 000.
    */
   publishBatch(batch: IngestBatch, limit = 5_000): void {
+    // observers (the services' live view) see every row, not only the drawn metrics
+    for (const observe of this.#batchObservers) observe(batch);
     const rows: Row[] = [];
     let newest = -Infinity;
     const now = this.#now(), from = now - this.#backfillMs, to = now + 60_000;
@@ -253,6 +256,18 @@ export class LiveHub {
   /** @internal Removes a closed client. */
   forget(client: LiveSubscription): void {
     this.#clients.delete(client as Client);
+  }
+
+  /**
+   * Calls `observe` with every batch given to {@linkcode LiveHub.publishBatch}, before the hub
+   * filters it (it must not throw or keep the batch).
+   *
+   * @param observe The observer.
+   * @returns A function that stops the observation.
+   */
+  onBatch(observe: (batch: IngestBatch) => void): () => void {
+    this.#batchObservers.add(observe);
+    return () => void this.#batchObservers.delete(observe);
   }
 
   /** Closes every subscription (server shutdown). */

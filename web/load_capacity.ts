@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { analyzeCapacity, type CapacityAnalysis, lakeSource } from "../analytics/mod.ts";
+import {
+  analyzeCapacity,
+  type CapacityAnalysis,
+  lakeSource,
+  type ServiceSetting,
+} from "../analytics/mod.ts";
 import type { WebDeps } from "./deps.ts";
 
 /** Options for {@linkcode capacityLoader}. */
@@ -21,6 +26,9 @@ export interface CapacityLoaderOptions {
   top?: number;
   /** Bootstrap rounds per capacity forecast; default 200. */
   bootstrap?: number;
+  /** Configured services, whose USL capacity ranks with the machine resources; default the
+   * discovered ones only. */
+  services?: readonly ServiceSetting[];
 }
 
 /**
@@ -46,6 +54,7 @@ export function capacityLoader(
       ...(options.horizonMs !== undefined && { horizonMs: options.horizonMs }),
       ...(options.sinceMs !== undefined && { sinceMs: options.sinceMs }),
       ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
+      ...(options.services && { services: options.services }),
     });
     const entry = { at: t, view };
     cached = entry;

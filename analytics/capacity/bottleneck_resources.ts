@@ -11,7 +11,14 @@ import { type SeriesSource, toSource } from "../series/series_source.ts";
 const HOUR = 3_600_000;
 
 /** Kinds of resource that can run out. */
-export type ResourceKind = "filesystem" | "inodes" | "memory" | "cpu" | "connections";
+/** (`service`: a service's request rate against its USL peak throughput, see analytics/services.) */
+export type ResourceKind =
+  | "filesystem"
+  | "inodes"
+  | "memory"
+  | "cpu"
+  | "connections"
+  | "service";
 
 /** Fraction of the limit treated as exhaustion, per kind (cpu: run queue per core). */
 export const DEFAULT_THRESHOLDS: Readonly<Record<ResourceKind, number>> = {
@@ -20,6 +27,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<ResourceKind, number>> = {
   memory: 0.95,
   cpu: 1,
   connections: 0.9,
+  service: 0.8,
 };
 
 /** One resource with a limit. */

@@ -17,6 +17,7 @@ import { niceStep, regularize, round, slug, trim } from "./_grid.ts";
 import { resourceName } from "./resource_name.ts";
 import type { CapacityAnalysis, CapacityResource, HostSpan } from "./capacity_analysis_types.ts";
 import { methodNotes } from "./capacity_notes.ts";
+import type { ServiceSetting } from "../services/service_catalog.ts";
 
 const DAY = 86_400_000;
 
@@ -50,6 +51,8 @@ export interface AnalyzeCapacityOptions {
   maxAnomalies?: number;
   /** Clock for `generatedAt`, ms; default `Date.now`. */
   clock?: () => number;
+  /** Configured services (USL capacity); default the discovered ones only. */
+  services?: readonly ServiceSetting[];
   /** Called as each resource is done, for a progress bar. */
   onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -60,6 +63,7 @@ const units: Record<ResourceKind, string> = {
   inodes: "inodes",
   cpu: "processes",
   connections: "connections",
+  service: "req/s",
 };
 
 /**
@@ -133,6 +137,7 @@ export async function analyzeCapacity(
     ...(options.connectionLimit !== undefined && { connectionLimit: options.connectionLimit }),
     ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
     ...(options.filesystemLimit && { filesystemLimit: options.filesystemLimit }),
+    ...(options.services && { services: options.services }),
     evidence: rules,
   };
   const rows = Number.isFinite(now) ? await capacityReport(source, { now, ...shared }) : [];

@@ -19,6 +19,8 @@ import {
 } from "./bottleneck_resources.ts";
 import { type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
 import { type SeriesSource, toSource } from "../series/series_source.ts";
+import { serviceCapacity } from "../services/service_capacity.ts";
+import type { ServiceSetting } from "../services/service_catalog.ts";
 
 const DAY = 86_400_000;
 
@@ -42,6 +44,9 @@ export interface CapacityReportOptions {
   filesystemLimit?: FilesystemLimit;
   /** Overrides of the evidence rules (`DEFAULT_EVIDENCE`): history needed before an ETA. */
   evidence?: Partial<EvidenceRules>;
+  /** Configured services (their USL capacity ranks with the machine resources); default the
+   * discovered ones only. */
+  services?: readonly ServiceSetting[];
 }
 
 /** One ranked resource. Times are ms since the epoch; null = not within the horizon. */
@@ -224,6 +229,19 @@ export async function capacityReport(
         },
       }),
     });
+  }
+  // services: request rate against a share of the USL peak throughput fitted to their history
+  const services = await serviceCapacity(source, {
+    now,
+    sinceMs,
+    horizonMs,
+    ratio: ratios.service,
+    services: options.services,
+    evidence: options.evidence,
+    bootstrap: options.bootstrap,
+  });
+  for (const { row } of services) {
+    if (row && (!options.hosts || options.hosts.includes(row.host))) rows.push(row);
   }
   return rows.sort(compareRows);
 }

@@ -4,7 +4,16 @@
  * @module
  */
 
-const keyLabels = ["mountpoint", "interface", "device", "state", "cpu", "resource", "window"];
+const keyLabels = [
+  "mountpoint",
+  "interface",
+  "device",
+  "state",
+  "cpu",
+  "resource",
+  "window",
+  "service",
+];
 /** Names of resources whose labels add nothing a reader needs (the metric line shows them). */
 const plain: Record<string, string> = {
   cpu: "CPU run queue",

@@ -35,9 +35,11 @@ const nouns: Record<
   memory: () => "Memory",
   cpu: () => "CPU run queue",
   connections: () => "TCP connections",
+  service: (_, l) => `Service ${l.service ?? l.target ?? "?"}`,
 };
 
 function unitOf(row: CapacityRow): string {
+  if (row.resource === "service") return "req/s";
   return row.resource === "filesystem" || row.resource === "memory"
     ? "bytes"
     : row.resource === "inodes"
@@ -93,6 +95,8 @@ export function capacityRecommendations(
       : "info";
     const level = row.resource === "cpu"
       ? `${q(row.threshold)} (${formatPercent(row.threshold / row.limit)} of ${row.limit} cores)`
+      : row.resource === "service"
+      ? `${formatPercent(row.threshold / row.limit)} of its USL peak throughput (${q(row.limit)})`
       : formatPercent(row.threshold / row.limit);
     const subject = `${nouns[row.resource](row, labels)} on ${row.host}`;
     // Compare the printed ends, not the ms: an interval narrower than the text's precision
@@ -163,6 +167,10 @@ function effectOf(row: CapacityRow, week: string): string {
     case "cpu":
       return "Each core added raises the limit by one runnable process; moving or throttling " +
         "the busiest process lowers the run queue by its share";
+    case "service":
+      return "Past its USL peak more concurrency lowers throughput: add instances (scale out) " +
+        "before the mark, and cut the contention (σ: locks, a shared queue, one database) and " +
+        `coherency cost (κ: cache and session sync) that bend the curve; ${row.limitSource}`;
     case "connections":
       return `Closing ${week} (a week of growth) postpones it by about 7 days; check for ` +
         "connection leaks and use pooling or keep-alive";

@@ -362,8 +362,57 @@
     if (button) button.hidden = !range;
   }
 
+  // A dashboard panel exported from the config: its series, thresholds as dashed rules.
+  function panelChart(el, p) {
+    const rows = [];
+    for (const s of p.series) {
+      s.ts.forEach((t, i) => {
+        if (s.values[i] !== null) {
+          rows.push({ date: new Date(t), value: s.values[i], name: s.name });
+        }
+      });
+    }
+    if (rows.length === 0) throw new Error(p.error || "no data in the range");
+    const main = p.kind === "area"
+      ? Plot.areaY(rows, { x: "date", y: "value", fill: "name", fillOpacity: 0.3 })
+      : p.kind === "bar"
+      ? Plot.rectY(rows, { x: "date", interval: "minute", y: "value", fill: "name" })
+      : Plot.lineY(rows, { x: "date", y: "value", stroke: "name" });
+    const dom = [new Date(p.from), new Date(p.to)];
+    return Plot.plot({
+      width: width(el),
+      height: 200,
+      x: { type: "utc", domain: dom, label: null, ...timeAxis(dom) },
+      y: { grid: true, label: p.unit || null, tickFormat: axisFormat(p.unit) },
+      color: { legend: p.series.length > 1 },
+      marks: [
+        main,
+        ...p.thresholds.map((t) => Plot.ruleY([t], { stroke: "#c0392b", strokeDasharray: "4,3" })),
+        Plot.tip(
+          rows,
+          Plot.pointerX({
+            x: "date",
+            y: "value",
+            title: (d) => `${d.name}\n${time(d.date)}\n${fmt(p.unit)(d.value)}`,
+          }),
+        ),
+      ],
+    });
+  }
+
   function draw(el) {
     const kind = el.dataset.chart;
+    if (kind === "panel") {
+      const [di, pi] = el.dataset.panel.split(":").map(Number);
+      const target = el.querySelector(".plot");
+      try {
+        target.replaceChildren(panelChart(target, data.dashboards[di].panels[pi]));
+        el.dataset.rendered = "full";
+      } catch (error) {
+        target.textContent = `Chart failed: ${error.message}`;
+      }
+      return;
+    }
     const r = resources.get(el.dataset.resource);
     const target = el.querySelector(".plot");
     try {

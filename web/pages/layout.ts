@@ -23,7 +23,15 @@ export interface LayoutOptions {
   data?: unknown;
 }
 
-const PAGES = ["Live", "Explore", "Capacity", "Alerts", "Reports"] as const;
+const PAGES = [
+  "Live",
+  "Explore",
+  "Services",
+  "Capacity",
+  "Dashboards",
+  "Alerts",
+  "Reports",
+] as const;
 
 /** Makes JSON safe inside a `<script>` element (no `</script>`, no HTML comment openers). */
 function scriptJson(value: unknown): string {

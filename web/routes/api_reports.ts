@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ServiceSetting } from "../../analytics/mod.ts";
 import { Hono } from "hono";
 import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
@@ -26,6 +27,9 @@ export interface ReportApiOptions {
   timeoutMs?: number;
   /** Look-back, horizon and bootstrap rounds, as the Capacity page uses; default the analysis'. */
   capacity?: { sinceMs?: number; horizonMs?: number; bootstrap?: number };
+  /** Configured services, for the report's services section and USL capacity; default the
+   * discovered ones only. */
+  services?: readonly ServiceSetting[];
   /** The writer; default `writeReport` (tests wrap it to hold a generation open). */
   write?: typeof writeReport;
 }
@@ -87,6 +91,7 @@ export function reportApiRoutes(options: ReportApiOptions): Hono {
           ...(sinceMs !== undefined && { sinceMs }),
           ...(horizonMs !== undefined && { horizonMs }),
           ...(bootstrap !== undefined && { bootstrap }),
+          ...(options.services && { services: options.services }),
         });
         const link = `/reports/${encodeURIComponent(written.name)}`;
         c.header("Location", link);

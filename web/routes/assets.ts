@@ -45,6 +45,14 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../client/workflows.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  "services.js": {
+    url: new URL("../client/services.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
+  "dashboard.js": {
+    url: new URL("../client/dashboard.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "style.css": {
     url: new URL("../client/style.css", import.meta.url),
     type: "text/css; charset=utf-8",

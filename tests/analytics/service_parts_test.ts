@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import {
+  bucketApdex,
+  bucketQuantile,
+  findServices,
+  memorySource,
+  panelData,
+  parseBound,
+  rateAtOrBelow,
+  serviceFigures,
+  serviceHistory,
+  serviceKpis,
+  ServiceLive,
+} from "../../analytics/mod.ts";
+import { knownService, serviceLake } from "./_service_lake.ts";
+
+const T0 = Date.UTC(2024, 0, 1);
+
+Deno.test("bucketQuantile() handles no events, the +Inf bucket and an empty lowest bucket", () => {
+  assert.ok(Number.isNaN(bucketQuantile([], 0.5)));
+  assert.ok(Number.isNaN(bucketQuantile([{ le: 1, rate: 0 }, { le: Infinity, rate: 0 }], 0.5)));
+  // every event above the last finite bound: the highest finite bound, as histogram_quantile
+  assert.equal(bucketQuantile([{ le: 1, rate: 0 }, { le: Infinity, rate: 10 }], 0.99), 1);
+  // a bucket with nothing new (equal cumulative rates) is skipped to the bound itself
+  assert.equal(
+    bucketQuantile([{ le: 1, rate: 5 }, { le: 2, rate: 5 }, { le: Infinity, rate: 5 }], 1),
+    1,
+  );
+  assert.equal(rateAtOrBelow([{ le: 1, rate: 4 }, { le: Infinity, rate: 8 }], 5), 4);
+  assert.equal(rateAtOrBelow([{ le: 1, rate: 4 }], 0.5), 2);
+  assert.equal(parseBound("+Inf"), Infinity);
+  assert.equal(parseBound("inf"), Infinity);
+  assert.ok(Number.isNaN(parseBound("")));
+  assert.equal(bucketApdex([], 0.5), null);
+  const all = bucketApdex([{ le: 0.1, rate: 10 }, { le: Infinity, rate: 10 }], 0.5)!;
+  assert.deepEqual([all.score, all.satisfied, all.frustrated], [1, 1, 0]);
+});
+
+Deno.test("serviceFigures() weighs quantile series by request rate and leaves missing figures null", () => {
+  const spec = findServices([], [{ name: "x" }])[0]!;
+  const v = (metric: string, labels: Record<string, string>, value: number) => ({
+    host: "h",
+    metric,
+    labels,
+    value,
+  });
+  const h = "http_request_duration_seconds";
+  const f = serviceFigures(spec, [
+    v(`${h}_count_per_second`, { route: "/a" }, 30),
+    v(`${h}_count_per_second`, { route: "/b" }, 10),
+    v(`${h}_p95`, { route: "/a" }, 0.1),
+    v(`${h}_p95`, { route: "/b" }, 0.5),
+    v(`${h}_p50`, { route: "/a" }, NaN),
+  ]);
+  assert.equal(f.rps, 40);
+  assert.equal(f.latency!.from, "quantile series");
+  assert.ok(Math.abs(f.latency!.p95! - 0.2) < 1e-12);
+  assert.equal(f.latency!.p50, null);
+  assert.equal(f.errorRate, null);
+  assert.equal(f.apdex, null);
+  assert.equal(f.cacheHitRatio, null);
+  assert.equal(f.meanLatency, null);
+  const empty = serviceFigures(spec, []);
+  assert.deepEqual([empty.rps, empty.latency, empty.inFlight, empty.requestMetric], [
+    null,
+    null,
+    null,
+    null,
+  ]);
+});
+
+Deno.test("ServiceLive keeps the newest sample per series, forgets stale ones and bounds its size", () => {
+  const live = new ServiceLive({ maxSeries: 2 });
+  const batch = (ts: number, labels: string, value: number) => ({
+    ts: [ts],
+    host: ["h"],
+    metric: ["http_requests_per_second"],
+    labels: [labels],
+    value: [value],
+  });
+  live.observe(batch(2000, "code=200,service=a", 10));
+  live.observe(batch(1000, "code=200,service=a", 99)); // older: ignored
+  live.observe({ ...batch(2000, "", 1), metric: ["cpu_ratio"] }); // not a service metric
+  const [a] = findServices(live.keys());
+  assert.equal(live.figures(a!, 3000)?.rps, 10);
+  assert.equal(live.figures(a!, 3000 + 120_001), null);
+  live.observe(batch(2000, "code=500,service=a", 1));
+  live.observe(batch(2000, "code=503,service=a", 1));
+  assert.equal(live.keys().length, 2);
+  assert.equal(live.figures(a!, 3000)?.errorRate, 1);
+});
+
+Deno.test("serviceHistory() computes the figures per step from the lake", async () => {
+  const times = Array.from({ length: 20 }, (_, i) => T0 + i * 15_000);
+  await using s = await serviceLake(times, knownService());
+  const [spec] = findServices(await s.lake.metrics(), [{ name: "api", apdex: 0.25 }]);
+  const points = await serviceHistory(s.lake, spec!, { from: T0, to: T0 + 300_000, step: 60_000 });
+  assert.equal(points.length, 5);
+  assert.ok(points.every((p) => p.rps === 100 && p.errorRate === 0.05 && p.p99 === 2));
+  assert.ok(points.every((p) => Math.abs(p.apdex! - 0.88) < 1e-12 && p.inFlight === 20));
+  await assert.rejects(() => serviceHistory(s.lake, spec!, { from: 1, to: 1 }), /Invalid range/);
+  const none = await serviceHistory(memorySource([]), spec!, { from: 0, to: 1000 });
+  assert.deepEqual(none, []);
+});
+
+Deno.test("panelData() turns SQL with ts, value and name into series and keeps a bad query's error", async () => {
+  const times = Array.from({ length: 5 }, (_, i) => T0 + i * 60_000);
+  await using s = await serviceLake(times, knownService());
+  const now = times[4]!;
+  const chart = await panelData(s.lake, {
+    title: "codes",
+    sql:
+      "SELECT ts, labels AS name, value FROM samples WHERE metric = 'http_requests_per_second' ORDER BY ts",
+  }, { now });
+  assert.deepEqual(chart.series.map((x) => [x.name, x.ts.length]), [
+    ["code=200,service=api", 5],
+    ["code=500,service=api", 5],
+  ]);
+  assert.equal(chart.series[0]!.ts[0], T0);
+  assert.equal(chart.last, 95);
+  const bad = await panelData(s.lake, { title: "x", sql: "SELECT nope" }, { now });
+  assert.match(bad.error!, /^Query failed: /);
+  const table = await panelData(s.lake, {
+    title: "t",
+    metric: "http_requests_per_second",
+    kind: "table",
+  }, { now });
+  assert.deepEqual(table.table, {
+    columns: ["series", "value"],
+    rows: [["app-1 code=200,service=api", 95], ["app-1 code=500,service=api", 5]],
+  });
+  const none = await panelData(s.lake, { title: "x", metric: "absent_metric" }, { now });
+  assert.equal(none.error, "No data for absent_metric in the range");
+  const empty = await panelData(s.lake, {
+    title: "x",
+    sql: "SELECT 1 AS value WHERE false",
+    kind: "number",
+  }, { now });
+  assert.equal(empty.error, "The query returned no rows");
+  const one = await panelData(s.lake, {
+    title: "x",
+    sql: "SELECT count(*) AS n FROM samples",
+    kind: "number",
+  }, { now, runSql: () => Promise.resolve({ columns: [{ name: "n" }], rows: [[42]] }) });
+  assert.equal(one.last, 42);
+});
+
+Deno.test("a service pushed over OTLP (dots to underscores, status attribute) is found and measured", async () => {
+  const h = "http_server_request_duration";
+  const svc = { service: "checkout" };
+  const times = Array.from({ length: 12 }, (_, i) => T0 + i * 10_000);
+  await using s = await serviceLake(times, [
+    {
+      metric: `${h}_count_per_second`,
+      labels: { ...svc, http_response_status_code: "200" },
+      value: () => 9,
+    },
+    {
+      metric: `${h}_count_per_second`,
+      labels: { ...svc, http_response_status_code: "503" },
+      value: () => 1,
+    },
+    { metric: `${h}_bucket_per_second`, labels: { ...svc, bucket: "0.5" }, value: () => 5 },
+    { metric: `${h}_bucket_per_second`, labels: { ...svc, bucket: "+Inf" }, value: () => 10 },
+    { metric: "db_client_operation_duration_p95", labels: svc, value: () => 0.004 },
+  ]);
+  const [k] = await serviceKpis(s.lake);
+  assert.equal(k!.name, "checkout");
+  assert.equal(k!.rps, 10);
+  assert.equal(k!.errorRate, 0.1);
+  assert.equal(k!.latency!.p50, 0.5);
+  assert.ok(Math.abs(k!.db!.p95! - 0.004) < 1e-12);
+});

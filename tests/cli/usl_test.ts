@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { main } from "../../cli/usl.ts";
+
+async function csv(text: string): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+const CODAHALE =
+  "concurrency,throughput\n1,65\n18,996\n36,1652\n72,1853\n108,1829\n144,1775\n216,1702\n";
+
+Deno.test("usl CLI prints the codahale example's parameters as JSON", async () => {
+  const path = await csv(CODAHALE);
+  let out = "";
+  assert.equal(await main(["--input", path], (t) => (out += t)), 0);
+  const j = JSON.parse(out);
+  assert.deepEqual(
+    Object.keys(j).slice(0, 6),
+    ["sigma", "kappa", "lambda", "peak_concurrency", "peak_throughput", "r2"],
+  );
+  assert.ok(Math.abs(j.sigma - 0.02773) < 1e-4);
+  assert.ok(Math.abs(j.kappa - 0.0001043) < 1e-6);
+  assert.ok(Math.abs(j.lambda - 89.99) < 0.05);
+  assert.ok(Math.abs(j.peak_throughput - 1883.8) < 0.5);
+  assert.ok(Math.abs(j.peak_concurrency - 96) < 1);
+  await Deno.remove(path);
+});
+
+Deno.test("usl CLI reads other column names", async () => {
+  const path = await csv("users,rps,x\n1,10,a\n2,19,b\n4,34,c\n8,52,d\n");
+  let out = "";
+  await main(
+    ["--input", path, "--concurrency-column", "users", "--throughput-column", "rps"],
+    (t) => (out += t),
+  );
+  assert.ok(JSON.parse(out).lambda > 0);
+  await Deno.remove(path);
+});
+
+Deno.test("usl CLI names what is wrong in a bad CSV", async () => {
+  const missing = await csv("n,x\n1,2\n");
+  await assert.rejects(() => main(["--input", missing], () => {}), {
+    name: "UsageError",
+    message: /^Missing column "concurrency" in .* \(columns: n, x\)$/,
+  });
+  const bad = await csv("concurrency,throughput\n1,10\n2,abc\n");
+  await assert.rejects(() => main(["--input", bad], () => {}), {
+    name: "UsageError",
+    message: 'Invalid throughput on line 3: "abc"',
+  });
+  const few = await csv("concurrency,throughput\n1,10\n2,19\n");
+  await assert.rejects(() => main(["--input", few], () => {}), /Too few points/);
+  await assert.rejects(() => main([], () => {}), /Missing --input/);
+  for (const p of [missing, bad, few]) await Deno.remove(p);
+});
+
+Deno.test("deno task usl exits non-zero with one line for a bad CSV", async () => {
+  const bad = await csv("concurrency,throughput\n1,x\n");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../../cli/usl.ts", import.meta.url).pathname, "--input", bad],
+  }).output();
+  assert.equal(out.code, 2);
+  const err = new TextDecoder().decode(out.stderr).trim();
+  assert.equal(err.split("\n").length, 1);
+  assert.match(err, /^perfscope usl: Invalid throughput on line 2/);
+  await Deno.remove(bad);
+});
+
+Deno.test("usl --help prints the usage and the JSON keys", async () => {
+  let out = "";
+  assert.equal(await main(["--help"], (t) => (out += t)), 0);
+  assert.match(out, /^Usage: perfscope usl --input FILE\.csv/);
+  assert.match(out, /--concurrency-column NAME/);
+  await assert.rejects(() => main(["--bogus"], () => {}), /Unknown option '--bogus'/);
+});

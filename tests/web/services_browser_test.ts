@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { launchChromium, openPage } from "../_browser.ts";
+import { startServe } from "../_serve.ts";
+import { missing } from "../_skip.ts";
+import { knownService, writeServiceSeries } from "../analytics/_service_lake.ts";
+
+const CONFIG = `services:
+  - name: api
+    apdex: 250ms
+dashboards:
+  - name: api
+    title: API
+    panels:
+      - title: Errors per second
+        metric: http_requests_per_second
+        labels: {code: "500"}
+        unit: req/s
+        thresholds: [4, 10]
+      - title: Cache hits
+        metric: cache_hits_per_second
+        kind: number
+        thresholds: [50]
+`;
+
+Deno.test({
+  name:
+    "a dashboard panel from the config renders with its threshold rules, and the Services page shows the service",
+  ignore: missing("chromium", "the dashboards browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-dash-browser-" });
+    const now = Date.now();
+    const times = Array.from({ length: 41 }, (_, i) => now - 600_000 + i * 15_000);
+    writeServiceSeries(data, times, knownService());
+    const config = join(data, "perfscope.yaml");
+    await Deno.writeTextFile(config, CONFIG);
+    const server = await startServe(["--data", data, "--no-collect", "--config", config]);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(new URL("/dashboards/api", server.url).href);
+      const svg = page.locator("#panel-0 svg[data-thresholds='2']");
+      await svg.waitFor({ timeout: 20_000 });
+      // one dashed rule per threshold, and the line of the one matching series
+      const rules = await page.locator("#panel-0 svg [aria-label='rule'] line").count();
+      assert.equal(rules, 2);
+      assert.ok(await page.locator("#panel-0 svg [aria-label='line'] path").count() >= 1);
+      await page.locator("#panel-1 .big-number.over-1").waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator("#panel-1 .big-number").textContent(), "90");
+      await page.goto(new URL("/services", server.url).href);
+      const card = page.locator("section.service[data-service='api']");
+      await card.waitFor({ timeout: 20_000 });
+      const text = await card.textContent() ?? "";
+      assert.match(text, /Error rate\s*5(\.00)? %/);
+      assert.match(text, /Apdex \(T 250 ms\)\s*0\.88/);
+      assert.equal(await page.locator("#services-empty").isHidden(), true);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      server.stop();
+      await server.done;
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,141 @@
+// Dashboard page: reads /api/dashboards/NAME every 2 seconds and draws each panel with Plot
+// (line, area, bar), as a table or as one number; thresholds are drawn as dashed rules (and
+// colour a number panel once passed).
+import {
+  axisMargin,
+  formatExact,
+  formatTick,
+  formatTime,
+  formatValue,
+  TIME_LABEL,
+  timeTickFormat,
+  yTicks,
+} from "/assets/format.js";
+
+(function () {
+  const page = JSON.parse(document.getElementById("page-data").textContent);
+  const $ = (id) => document.getElementById(id);
+
+  function text(tag, value, cls) {
+    const e = document.createElement(tag);
+    e.textContent = value;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function table(p) {
+    const t = document.createElement("table");
+    const head = document.createElement("tr");
+    for (const c of p.table.columns) head.append(text("th", c));
+    const thead = document.createElement("thead");
+    thead.append(head);
+    const body = document.createElement("tbody");
+    for (const row of p.table.rows.slice(0, 200)) {
+      const tr = document.createElement("tr");
+      for (const v of row) {
+        tr.append(text("td", typeof v === "number" ? formatValue(v, p.unit) : String(v ?? "")));
+      }
+      body.append(tr);
+    }
+    t.append(thead, body);
+    return t;
+  }
+
+  function chart(el, p) {
+    const data = [];
+    for (const s of p.series) {
+      for (let i = 0; i < s.ts.length; i++) {
+        if (s.values[i] !== null) {
+          data.push({ date: new Date(s.ts[i]), value: s.values[i], name: s.name });
+        }
+      }
+    }
+    if (data.length === 0) {
+      return el.replaceChildren(text("p", p.error ?? "No data in the range", "muted"));
+    }
+    if (el.matches(":hover") && el.querySelector("svg")) return;
+    const vals = [...data.map((d) => d.value), ...p.thresholds];
+    const ticks = yTicks(Math.min(0, ...vals), Math.max(...vals), p.unit, 5);
+    const step = stepOf(p);
+    const main = p.kind === "bar"
+      ? Plot.rectY(data, {
+        x1: "date",
+        x2: (d) => new Date(+d.date + step),
+        y: "value",
+        fill: "name",
+      })
+      : p.kind === "area"
+      ? Plot.areaY(data, { x: "date", y: "value", fill: "name", fillOpacity: 0.3 })
+      : Plot.lineY(data, { x: "date", y: "value", stroke: "name" });
+    const marks = [
+      main,
+      ...p.thresholds.map((t) => Plot.ruleY([t], { stroke: "#b91c1c", strokeDasharray: "4,3" })),
+      Plot.tip(
+        data,
+        Plot.pointerX({
+          x: "date",
+          y: "value",
+          format: { x: (d) => formatTime(+d, { seconds: true }), y: (v) => formatExact(v, p.unit) },
+        }),
+      ),
+    ];
+    const svg = Plot.plot({
+      width: Math.max(360, el.clientWidth || 600),
+      height: 200,
+      marginLeft: axisMargin(ticks.map((t) => formatTick(t, p.unit))),
+      x: {
+        type: "utc",
+        domain: [new Date(p.from), new Date(p.to)],
+        label: TIME_LABEL,
+        tickFormat: timeTickFormat(p.to - p.from),
+      },
+      y: {
+        grid: true,
+        ticks,
+        domain: [ticks[0], ticks[ticks.length - 1]],
+        tickFormat: (v) => formatTick(v, p.unit),
+        label: p.unit || null,
+      },
+      color: { legend: p.series.length > 1 },
+      marks,
+    });
+    svg.setAttribute("data-thresholds", String(p.thresholds.length));
+    el.replaceChildren(svg);
+  }
+
+  function stepOf(p) {
+    const s = p.series.find((x) => x.ts.length > 1);
+    return s ? s.ts[1] - s.ts[0] : 1000;
+  }
+
+  function number(el, p) {
+    const passed = p.last !== null && p.thresholds.filter((t) => p.last >= t).length;
+    const v = text(
+      "div",
+      formatValue(p.last, p.unit),
+      "big-number" + (passed ? " over-" + passed : ""),
+    );
+    el.replaceChildren(v, ...(p.error && p.last === null ? [text("p", p.error, "muted")] : []));
+  }
+
+  async function tick() {
+    try {
+      const r = await fetch("/api/dashboards/" + encodeURIComponent(page.name));
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      const d = await r.json();
+      d.panels.forEach((p, i) => {
+        const el = $("panel-" + i);
+        if (!el) return;
+        if (p.kind === "table") {
+          el.replaceChildren(p.table ? table(p) : text("p", p.error ?? "No rows", "muted"));
+        } else if (p.kind === "number") number(el, p);
+        else chart(el, p);
+      });
+      $("dashboard-updated").textContent = "Updated " + formatTime(d.now, { seconds: true });
+    } catch (error) {
+      $("dashboard-updated").textContent = "Update failed: " + error.message;
+    }
+  }
+  tick();
+  setInterval(tick, 2000);
+})();

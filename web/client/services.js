@@ -1,0 +1,283 @@
+// Services page: polls /api/services every second and redraws each service's card (live and
+// window figures, availability, burn rates); reads /api/services/history every 30 s for the
+// charts over the last hour, extended by the live figures between reads.
+import {
+  axisMargin,
+  formatExact,
+  formatTick,
+  formatTime,
+  formatValue,
+  TIME_LABEL,
+  timeTickFormat,
+  yTicks,
+} from "/assets/format.js";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const history = new Map(); // service → { at, points }
+  const livePoints = new Map(); // service → [{ts, rps, errorRate, p95}]
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs ?? {})) e.setAttribute(k, v);
+    for (const c of children) e.append(c);
+    return e;
+  }
+
+  const pct = (v) => formatValue(v, "ratio");
+  const ms = (v) => formatValue(v === null ? null : v * 1000, "ms");
+  const span = (w) =>
+    w >= 86_400_000
+      ? w / 86_400_000 + " d"
+      : w >= 3_600_000
+      ? w / 3_600_000 + " h"
+      : w / 60_000 + " min";
+
+  function figure(label, value, note) {
+    return el(
+      "div",
+      { class: "figure" },
+      el("div", { class: "muted" }, label),
+      el("strong", {}, value),
+      note ? el("div", { class: "muted" }, note) : "",
+    );
+  }
+
+  function exploreLink(s) {
+    const k = s.series.find((x) => x.metric === s.requestMetric) ?? s.series[0];
+    if (!k) return "";
+    const q = new URLSearchParams({ metric: k.metric, series: k.host + "|" + k.labels });
+    return el("a", { href: "/explore?" + q, class: "download" }, "Explore " + k.metric);
+  }
+
+  function card(s) {
+    const id = "svc-" + s.name.replace(/[^a-zA-Z0-9_-]/g, "_");
+    let sec = $(id);
+    if (!sec) {
+      sec = el("section", { class: "card wide service", id, "data-service": s.name });
+      $("services").append(sec);
+    }
+    const live = s.live;
+    const f = live ?? s;
+    const head = el("h2", {}, s.name + " ");
+    head.append(el("span", { class: "muted" }, s.origin + (s.labels ? " · " + s.labels : "")));
+    const figures = el(
+      "div",
+      { class: "figures" },
+      figure("Requests/s" + (live ? " (live)" : ""), formatValue(f.rps, "1/s")),
+      figure("Transactions/min", formatValue(f.rps === null ? null : f.rps * 60, "")),
+      figure("Error rate", pct(f.errorRate)),
+      figure("Success rate", pct(f.successRate)),
+      figure(
+        "Latency p50 / p95 / p99",
+        [f.latency?.p50, f.latency?.p95, f.latency?.p99].map((v) => ms(v ?? null)).join(" / "),
+      ),
+      figure("Apdex (T " + ms(s.apdexThreshold) + ")", f.apdex ? f.apdex.score.toFixed(2) : "–"),
+      figure("In flight", formatValue(f.inFlight, "")),
+      figure("Cache hit ratio", pct(f.cacheHitRatio)),
+      figure("DB p95", ms(f.db?.p95 ?? null)),
+    );
+    const status = el(
+      "p",
+      { class: s.status === "ok" ? "muted" : "muted insufficient" },
+      s.status === "ok"
+        ? `${span(s.windowMs)} window: ${formatValue(s.rps, "1/s")}, errors ${
+          pct(s.errorRate)
+        }, p95 ${ms(s.latency?.p95 ?? null)}, Apdex ${
+          s.apdex ? s.apdex.score.toFixed(2) : "–"
+        } (${s.samples} samples)`
+        : s.reason ?? "not enough data yet",
+    );
+    const avail = el(
+      "table",
+      { class: "slo" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", {}, "Availability"),
+          ...s.availability.map((a) => el("th", { class: "num" }, span(a.windowMs))),
+          el("th", { class: "num" }, "Error budget left (30 d)"),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        el(
+          "tr",
+          {},
+          el("td", {}, "SLO " + pct(s.sloTarget)),
+          ...s.availability.map((a) =>
+            el(
+              "td",
+              { class: "num", title: a.reason ?? "" },
+              a.value === null ? "not enough data yet" : formatExact(a.value, "ratio"),
+            )
+          ),
+          el(
+            "td",
+            { class: "num", title: s.errorBudget.reason ?? "" },
+            s.errorBudget.value === null ? "not enough data yet" : pct(s.errorBudget.value),
+          ),
+        ),
+      ),
+    );
+    const burn = el(
+      "table",
+      { class: "burn" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ...["Burn rate", "Long", "Short", "Threshold", "State"].map((t) => el("th", {}, t)),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        ...s.burn.map((b) =>
+          el(
+            "tr",
+            { class: b.firing ? "firing" : "" },
+            el("td", {}, `${span(b.longMs)} / ${span(b.shortMs)} (${b.severity})`),
+            el("td", { class: "num" }, b.longBurn === null ? "–" : b.longBurn.toFixed(2) + "×"),
+            el("td", { class: "num" }, b.shortBurn === null ? "–" : b.shortBurn.toFixed(2) + "×"),
+            el("td", { class: "num" }, b.factor + "×"),
+            el("td", {}, b.firing ? "FIRING" : b.reason ?? "ok"),
+          )
+        ),
+      ),
+    );
+    let charts = sec.querySelector(".signals");
+    if (!charts) charts = el("div", { class: "signals" });
+    sec.replaceChildren(head, figures, status, exploreLink(s), avail, burn, charts);
+    if (live) {
+      const list = livePoints.get(s.name) ?? [];
+      if (!list.length || list[list.length - 1].ts < live.ts) {
+        list.push({
+          ts: live.ts,
+          rps: live.rps,
+          errorRate: live.errorRate,
+          p50: live.latency?.p50 ?? null,
+          p95: live.latency?.p95 ?? null,
+          p99: live.latency?.p99 ?? null,
+        });
+      }
+      while (list.length > 3600) list.shift();
+      livePoints.set(s.name, list);
+    }
+    drawCharts(s.name, charts);
+  }
+
+  // The signals over time: requests/s, latency percentiles (ms) and the error rate.
+  const SIGNALS = [
+    { id: "rps", label: "requests/s", unit: "1/s", lines: [["rps", "requests/s", 1]] },
+    {
+      id: "latency",
+      label: "latency",
+      unit: "ms",
+      lines: [["p50", "p50", 1000], ["p95", "p95", 1000], ["p99", "p99", 1000]],
+    },
+    { id: "errors", label: "error rate", unit: "ratio", lines: [["errorRate", "errors", 1]] },
+  ];
+
+  function drawCharts(name, box) {
+    const h = history.get(name)?.points ?? [];
+    const lastHist = h.length ? h[h.length - 1].ts : -Infinity;
+    const pts = [...h, ...(livePoints.get(name) ?? []).filter((p) => p.ts > lastHist)];
+    for (const sig of SIGNALS) {
+      let elc = box.querySelector(`[data-signal="${sig.id}"]`);
+      if (!elc) {
+        elc = el("div", { class: "chart", "data-signal": sig.id });
+        box.append(elc);
+      }
+      drawChart(elc, sig, pts);
+    }
+  }
+
+  function drawChart(elc, sig, pts) {
+    const data = [];
+    for (const p of pts) {
+      for (const [field, label, scale] of sig.lines) {
+        if (p[field] !== null && p[field] !== undefined) {
+          data.push({ date: new Date(p.ts), value: p[field] * scale, name: label });
+        }
+      }
+    }
+    if (data.length < 2) {
+      elc.replaceChildren(
+        el("p", { class: "muted" }, `Waiting for more samples to draw ${sig.label} over time…`),
+      );
+      return;
+    }
+    if (elc.matches(":hover") && elc.querySelector("svg")) return;
+    const vals = data.map((d) => d.value);
+    const ticks = yTicks(Math.min(0, ...vals), Math.max(...vals), sig.unit, 5);
+    const t0 = Math.min(...data.map((d) => +d.date)), t1 = Math.max(...data.map((d) => +d.date));
+    elc.replaceChildren(Plot.plot({
+      width: Math.max(300, elc.clientWidth || 360),
+      height: 180,
+      marginLeft: axisMargin(ticks.map((t) => formatTick(t, sig.unit))),
+      x: { type: "utc", label: TIME_LABEL, tickFormat: timeTickFormat(t1 - t0) },
+      y: {
+        grid: true,
+        label: sig.label,
+        ticks,
+        domain: [ticks[0], ticks[ticks.length - 1]],
+        tickFormat: (v) => formatTick(v, sig.unit),
+      },
+      color: { legend: sig.lines.length > 1 },
+      marks: [
+        Plot.lineY(data, { x: "date", y: "value", stroke: "name" }),
+        Plot.tip(
+          data,
+          Plot.pointerX({
+            x: "date",
+            y: "value",
+            stroke: "name",
+            format: {
+              x: (d) => formatTime(+d, { seconds: true }),
+              y: (v) => formatExact(v, sig.unit),
+            },
+          }),
+        ),
+      ],
+    }));
+  }
+
+  async function loadHistory(name) {
+    const h = history.get(name);
+    if (h && Date.now() - h.at < 30_000) return;
+    history.set(name, { at: Date.now(), points: h?.points ?? [] });
+    try {
+      const r = await fetch(
+        "/api/services/history?" + new URLSearchParams({ service: name, range: "1h" }),
+      );
+      if (r.ok) history.set(name, { at: Date.now(), points: (await r.json()).points });
+    } catch { /* the next round retries */ }
+  }
+
+  async function tick() {
+    try {
+      const r = await fetch("/api/services");
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      const { services } = await r.json();
+      const empty = $("services-empty");
+      if (empty) empty.hidden = services.length > 0;
+      for (const s of services) {
+        loadHistory(s.name);
+        card(s);
+      }
+      $("services-updated").textContent = "Updated " + formatTime(Date.now(), { seconds: true });
+    } catch (error) {
+      $("services-updated").textContent = "Update failed: " + error.message;
+    }
+  }
+
+  tick();
+  setInterval(tick, 1000);
+})();
