@@ -8,6 +8,7 @@
  * @module
  */
 import type { AlertEngine } from "../alerts/mod.ts";
+import { type RuleConfig, ruleSchema } from "../config/mod.ts";
 import type { Sample } from "../collectors/mod.ts";
 import type { IngestBatch } from "../lake/mod.ts";
 import type { IngestSink, SqlSandbox } from "../web/mod.ts";
@@ -105,4 +106,26 @@ export function sandboxQuery(
       Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]]))
     );
   };
+}
+
+/**
+ * Validates one rule given as JSON (the Alerts page's backtest) by the config's rules.
+ *
+ * @param input The rule, durations as text (`"5s"`).
+ * @returns The rule, durations in ms.
+ * @throws {RangeError} Naming the first problem's key, e.g. `Invalid rule: for: invalid duration`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRuleInput } from "./_serve_alerts.ts";
+ * assert.equal(parseRuleInput({ alert: "A", metric: "m", above: 1, for: "5s" }).for, 5000);
+ * assert.throws(() => parseRuleInput({ alert: "A", metric: "m" }), /Invalid rule: above: /);
+ * ```
+ */
+export function parseRuleInput(input: unknown): RuleConfig {
+  const result = ruleSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path.map(String).join(".");
+  throw new RangeError(`Invalid rule: ${key ? `${key}: ` : ""}${issue.message}`);
 }

@@ -21,8 +21,15 @@ import {
   tailSpool,
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
-import { AlertEngine } from "../alerts/mod.ts";
-import { type AlertLoop, observingSink, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
+import { AlertEngine, backtestRules, evaluationStep } from "../alerts/mod.ts";
+import {
+  type AlertLoop,
+  observingSink,
+  parseRuleInput,
+  sandboxQuery,
+  startAlertLoop,
+} from "./_serve_alerts.ts";
+import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
@@ -332,6 +339,12 @@ async function serveUntilStopped(
   });
   // started once the server listens (a busy port then leaves no timer behind)
   const alerting: { loop?: AlertLoop } = {};
+  let rules = loaded.config.rules ?? [];
+  // receivers, route and silences hear every transition (restored firing alerts are not news)
+  const notifications = await startNotifications(alerts, loaded.config, {
+    root,
+    externalURL: urlOf(flags.host, flags.port, undefined).href.replace(/\/$/, ""),
+  });
   // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
   const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
   function receiverSink(batch: IngestBatch): void {
@@ -343,6 +356,7 @@ async function serveUntilStopped(
   try {
     receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
   } catch (error) {
+    await notifications.notifier.close();
     ingest.close();
     await sandbox.close();
     lake.close();
@@ -370,6 +384,15 @@ async function serveUntilStopped(
     hub,
     sandbox,
     ingest: observingSink(ingest, (batch) => alerting.loop?.ingest(batch)),
+    alerts: alertsView(alerts, (o) => alerts.history(o), () => rules),
+    notifier: notifications.notifier,
+    silences: notifications.silences,
+    backtest: lakeBacktest(lake, {
+      parseRule: parseRuleInput,
+      // a page's request: at most 200 000 evaluations, whatever the range
+      replay: (r, series, o) =>
+        backtestRules(r, series, { ...o, stepMs: evaluationStep(o.until - o.from, 200_000) }),
+    }),
     root,
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
@@ -403,6 +426,7 @@ async function serveUntilStopped(
   } catch (error) {
     await runtime.stop();
     await receivers.stop();
+    await notifications.notifier.close();
     hub.close();
     ingest.close();
     sandbox.close();
@@ -440,6 +464,7 @@ async function serveUntilStopped(
     config = next;
     try {
       alerts.setRules(next.rules ?? []);
+      rules = next.rules ?? [];
     } catch (error) {
       console.error(`perfscope serve: alert rules not reloaded: ${errorLine(error)}`);
     }
@@ -502,6 +527,7 @@ async function serveUntilStopped(
     await server.shutdown();
     await tail;
     alerts.close();
+    await notifications.notifier.close();
     await reloading;
     await receivers.stop();
     ingest.close();

@@ -146,3 +146,88 @@ Deno.test("serve hands the rules' transitions to the workflows, which audit thei
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("serve sends a rule's alert to a webhook receiver and lists it in /api/alerts", async () => {
+  const { webhookServer } = await import("../alerts/_webhook.ts");
+  await using hook = webhookServer();
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Slow, metric: app_latency_ms, above: 250}\n` +
+      `receivers:\n  - {name: ops, webhook: "${hook.url}"}\nroute: {receiver: ops}\n`,
+  );
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe(["--config", file, "--no-collect"], { compact: false });
+  try {
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({ ts: Date.now(), host: "web1", metric: "app_latency_ms", value: 300 }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    await hook.waitFor(1);
+    const body = hook.received[0]!.body as { status: string; alerts: { labels: object }[] };
+    assert.equal(body.status, "firing");
+    assert.deepEqual(body.alerts[0]!.labels, {
+      alertname: "Slow",
+      severity: "warning",
+      host: "web1",
+    });
+    const listed = await (await fetch(new URL("/api/alerts", served.url))).json();
+    assert.deepEqual(listed.alerts.map((a: { rule: string; state: string }) => [a.rule, a.state]), [
+      ["Slow", "firing"],
+    ]);
+    assert.deepEqual(listed.rules, [{ alert: "Slow", metric: "app_latency_ms" }]);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve answers POST /api/alerts/backtest with the engine's replay over the lake", async () => {
+  const { writeSamples } = await import("../../lake/mod.ts");
+  const dir = await Deno.makeTempDir();
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  writeSamples(
+    Array.from({ length: 60 }, (_, i) => ({
+      ts: start + i * 1000,
+      host: "db1",
+      metric: "t",
+      labels: "",
+      value: i >= 10 && i < 30 ? 90 : 10,
+    })),
+    { root: dir, id: start, sync: false },
+  );
+  const served = await startServe(["--data", dir, "--no-collect"], { compact: false });
+  const post = (rule: unknown) =>
+    fetch(new URL("/api/alerts/backtest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: served.url.origin },
+      body: JSON.stringify({ rule, from: start, to: start + 120_000 }),
+    });
+  try {
+    const ok = await post({ alert: "Hot", metric: "t", above: 50, for: "2s" });
+    assert.equal(ok.status, 200);
+    const body = await ok.json();
+    assert.deepEqual(
+      body.intervals.map((i: { start: number; end: number | null; peak: number }) => [
+        (i.start - start) / 1000,
+        i.end === null ? null : (i.end - start) / 1000,
+        i.peak,
+      ]),
+      [[12, 30, 90]],
+    );
+    const bad = await post({ alert: "Hot", metric: "t", above: 50, for: "soon" });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error, /^Invalid rule: for: invalid duration "soon"/);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
