@@ -99,7 +99,8 @@ Deno.test("the README's workflows example and the example file's commented block
   const config = parseConfig(yaml, "README.md");
   assert.equal(config.workflows?.[0]?.steps.length, 5);
   const example = await Deno.readTextFile("examples/perfscope.yaml");
-  const block = example.slice(example.indexOf("# actions:")).split("\n")
+  const from = example.indexOf("# actions:");
+  const block = example.slice(from, example.indexOf("\n\n", from)).split("\n")
     .map((l) => l.replace(/^# ?/, "")).join("\n");
   assert.equal(parseConfig(block, "example").workflows?.[0]?.name, "calm-cpu-hog");
 });
