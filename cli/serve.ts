@@ -22,13 +22,7 @@ import {
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { AlertEngine, backtestRules, evaluationStep } from "../alerts/mod.ts";
-import {
-  type AlertLoop,
-  observingSink,
-  parseRuleInput,
-  sandboxQuery,
-  startAlertLoop,
-} from "./_serve_alerts.ts";
+import { observingSink, parseRuleInput, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
 import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
@@ -337,8 +331,6 @@ async function serveUntilStopped(
     root,
     query: sandboxQuery(sandbox),
   });
-  // started once the server listens (a busy port then leaves no timer behind)
-  const alerting: { loop?: AlertLoop } = {};
   let rules = loaded.config.rules ?? [];
   // receivers, route and silences hear every transition (restored firing alerts are not news)
   const notifications = await startNotifications(alerts, loaded.config, {
@@ -350,7 +342,7 @@ async function serveUntilStopped(
   function receiverSink(batch: IngestBatch): void {
     const accepted = ingest.writeBatch(batch, { now: Date.now() });
     hub.publishBatch(batch);
-    alerting.loop?.ingest(accepted);
+    alerts.observe(accepted);
   }
   let receivers: Receivers;
   try {
@@ -383,7 +375,8 @@ async function serveUntilStopped(
     lake,
     hub,
     sandbox,
-    ingest: observingSink(ingest, (batch) => alerting.loop?.ingest(batch)),
+    // observed at once (even before the timer starts): an accepted sample is never missed
+    ingest: observingSink(ingest, (batch) => alerts.observe(batch)),
     alerts: alertsView(alerts, (o) => alerts.history(o), () => rules),
     notifier: notifications.notifier,
     silences: notifications.silences,
@@ -444,7 +437,8 @@ async function serveUntilStopped(
   // separate collector with --no-collect. Made here so the tail can watch it from the start
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
-  const alertLoop = alerting.loop = startAlertLoop(alerts, { signal });
+  // the evaluation timer starts once the server listens (a busy port leaves no timer behind)
+  const alertLoop = startAlertLoop(alerts, { signal });
   const tail = tailSpool(root, (batch) => {
     hub.publish(batch);
     alertLoop.snapshot(batch);

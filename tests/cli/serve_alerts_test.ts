@@ -2,15 +2,20 @@ import assert from "node:assert/strict";
 import type { AlertEngine, AlertTransition } from "../../alerts/mod.ts";
 import { startServe } from "../_serve.ts";
 
-/** Resolves with the first transitions for which `pick` is true. */
+/** Resolves with the first transition for which `pick` is true; fails after 30 s instead of
+ * hanging the suite. */
 function next(
   engine: AlertEngine,
   pick: (t: AlertTransition) => boolean,
 ): Promise<AlertTransition> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => (off(), reject(new Error("No such transition in 30 s"))),
+      30_000,
+    );
     const off = engine.onTransition((list) => {
       const found = list.find(pick);
-      if (found) (off(), resolve(found));
+      if (found) (off(), clearTimeout(timer), resolve(found));
     });
   });
 }
