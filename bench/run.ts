@@ -19,6 +19,7 @@ const benches = [
   "lake",
   "web",
   "forecast",
+  "m4",
   "anomaly",
   "capacity",
   "report",

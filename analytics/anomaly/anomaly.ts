@@ -22,7 +22,10 @@
  * one feature never hides another feature's. The point's score is the largest feature score.
  *
  * Windows are counted in points. The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
- * 2015): `meanWindow` 24 is 2 hours, `suppressPoints` 400 about a day and a half.
+ * 2015): `meanWindow` 24 is 2 hours, `suppressPoints` 400 about a day and a half. Unless
+ * `suppressPoints` is given, the suppression keeps that span in time for coarser samples: the
+ * sampling step is the median gap of the first `learningPoints` timestamps (the past only), and
+ * at a step above 5 minutes the 400 points shrink in proportion (33 at 1 hour), never grow.
  *
  * @module
  */
@@ -39,7 +42,10 @@ export interface AnomalyDetectorOptions {
   learningPoints?: number;
   /** Moving-mean window in points (the volatility window is twice it); default `24`. */
   meanWindow?: number;
-  /** Points for which a feature's weaker repeats of its alert are halved; default `400`. */
+  /**
+   * Points for which a feature's weaker repeats of its alert are halved; default `400` at a
+   * 5-minute step or finer, fewer for coarser samples (the same ~33 hours; see the module doc).
+   */
   suppressPoints?: number;
   /** Feature score at or above which it is an alert that starts suppression; default `0.5`. */
   alertScore?: number;
@@ -49,7 +55,7 @@ export interface AnomalyDetectorOptions {
 export interface AnomalyDetector {
   /**
    * Scores the next point.
-   * @param ts Its time (ms epoch); kept for the record, the score uses the order of points.
+   * @param ts Its time (ms epoch); the first `learningPoints` gaps set the suppression span.
    * @param value Its value; `NaN` or ±Infinity is a gap: score 0, state unchanged.
    * @returns The anomaly score in [0, 1].
    */
@@ -101,7 +107,10 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const historySize = positiveInteger(options.historySize ?? 5000, "historySize");
   const learning = positiveInteger(options.learningPoints ?? 100, "learningPoints", 0);
   const w = positiveInteger(options.meanWindow ?? 24, "meanWindow");
-  const suppressPoints = positiveInteger(options.suppressPoints ?? 400, "suppressPoints", 0);
+  let suppressPoints = positiveInteger(options.suppressPoints ?? 400, "suppressPoints", 0);
+  const scaleSuppression = options.suppressPoints === undefined;
+  const gaps: number[] = [];
+  let lastTs = NaN;
   const alertScore = options.alertScore ?? 0.5;
   if (!(alertScore > 0 && alertScore <= 1)) {
     throw new RangeError(`Invalid alertScore: ${alertScore}`);
@@ -121,8 +130,13 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   let n = 0, prev = NaN, run = 0, maxRun = 0, period = 0;
 
   return {
-    update(_ts: number, x: number): number {
+    update(ts: number, x: number): number {
       if (!Number.isFinite(x)) return 0;
+      if (scaleSuppression && n <= learning) {
+        if (ts - lastTs > 0) gaps.push(ts - lastTs);
+        lastTs = ts;
+        if (n === learning && gaps.length) suppressPoints = suppressionFor(gaps);
+      }
       const learned = n >= learning;
       const mean = level.push(x);
       const spread = vol.push(n > 0 ? Math.abs(x / 2 - prev / 2) : 0); // halves: no overflow
@@ -169,6 +183,12 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       return score;
     },
   };
+}
+
+/** 400 points at 5 minutes or finer; the same time span in points for coarser steps. */
+function suppressionFor(gaps: number[]): number {
+  const step = gaps.sort((a, b) => a - b)[gaps.length >> 1]!;
+  return Math.max(1, Math.round(400 / Math.max(1, step / 300_000)));
 }
 
 function findPeriod(means: Float64Array, scratch: Float64Array, n: number): number {

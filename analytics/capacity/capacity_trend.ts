@@ -13,6 +13,11 @@ export interface TrendChoice {
   trend: TrendCoefficients;
   /** Mean absolute error of each candidate on the held-out last quarter (NaN when not run). */
   backtest: { linearMae: number; quadraticMae: number; holdout: number };
+  /**
+   * With `alternatives`: the other candidates (fitted on all points) whose held-out error is
+   * within 1/margin of the best one's, i.e. those the data cannot tell from the chosen one.
+   */
+  alternatives?: TrendCoefficients[];
 }
 
 /** Options of {@linkcode selectTrend}. */
@@ -21,9 +26,19 @@ export interface SelectTrendOptions {
   linearOnly?: boolean;
   /** A quadratic must beat the line's held-out error by this factor; default 0.8. */
   margin?: number;
+  /**
+   * Also try a line through the later half only (growth that changed its rate, or a level
+   * shift such as a log rotation early on); it must beat the full line's held-out error by
+   * `margin`; default true.
+   */
+  recent?: boolean;
+  /** Also return the competitive alternatives (see {@linkcode TrendChoice}); default false. */
+  alternatives?: boolean;
 }
 
 let scratch = new Float64Array(0);
+/** Where the later-part lines start, as fractions of the points they are fitted on. */
+const RECENT_STARTS = [1 / 3, 1 / 2, 2 / 3];
 
 /**
  * Chooses and fits a trend. Both candidates are fitted on the first three quarters of the
@@ -65,11 +80,53 @@ export function selectTrend(
     errQ += Math.abs(y[i]! - evaluate(quadTrain, x[i]!));
   }
   const backtest = { linearMae: errL / (m - h), quadraticMae: errQ / (m - h), holdout: m - h };
-  if (quadTrain.c > 0 && errQ < (options.margin ?? 0.8) * errL) {
-    const quad = huberQuadratic(x, y);
-    if (quad.c > 0) return { model: "quadratic", trend: quad, backtest };
+  const margin = options.margin ?? 0.8;
+  let errR = Infinity, share = 0;
+  if (options.recent ?? true) {
+    for (const start of RECENT_STARTS) {
+      const from = Math.floor(start * h);
+      if (h - from < 6) continue;
+      const recentTrain = theilSen(x.subarray(from, h), y.subarray(from, h), scratch);
+      let err = 0;
+      for (let i = h; i < m; i++) err += Math.abs(y[i]! - evaluate(recentTrain, x[i]!));
+      if (err < errR) (errR = err, share = start);
+    }
   }
-  return { model: "linear", trend: line, backtest };
+  // Errors at rounding level (an exact line): nothing to tell the candidates apart by, so keep
+  // the full line rather than let rounding pick one; nor is there model uncertainty.
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < m; i++) (lo = Math.min(lo, y[i]!), hi = Math.max(hi, y[i]!));
+  const exact = 1e-9 * (hi - lo) * (m - h);
+  if (errL <= exact) {
+    const fit: TrendChoice = { model: "linear", trend: line, backtest };
+    return options.alternatives ? { ...fit, alternatives: [] } : fit;
+  }
+  const quadOk = quadTrain.c > 0 && errQ < margin * errL;
+  const recentFit = () =>
+    theilSen(x.subarray(Math.floor(share * m)), y.subarray(Math.floor(share * m)), scratch);
+  let choice: TrendChoice = { model: "linear", trend: line, backtest };
+  let chosenErr = errL, recentChosen = false;
+  if (errR < margin * errL && (!quadOk || errR < margin * errQ)) {
+    (choice = { model: "linear", trend: recentFit(), backtest }, chosenErr = errR);
+    recentChosen = true;
+  } else if (quadOk) {
+    const quad = huberQuadratic(x, y);
+    if (quad.c > 0) (choice = { model: "quadratic", trend: quad, backtest }, chosenErr = errQ);
+  }
+  if (!options.alternatives) return choice;
+  // Candidates the held-out tail cannot tell from the chosen one: their ETAs belong in the
+  // interval (model uncertainty), whatever the residual bootstrap says.
+  const best = Math.min(errL, errR, quadTrain.c > 0 ? errQ : Infinity, chosenErr);
+  const alternatives: TrendCoefficients[] = [];
+  if (best <= exact) return { ...choice, alternatives };
+  const close = (err: number) => err * margin <= best;
+  if (choice.trend !== line && close(errL)) alternatives.push(line);
+  if (Number.isFinite(errR) && !recentChosen && close(errR)) alternatives.push(recentFit());
+  if (choice.model !== "quadratic" && quadTrain.c > 0 && close(errQ)) {
+    const quad = huberQuadratic(x, y);
+    if (quad.c > 0) alternatives.push(quad);
+  }
+  return { ...choice, alternatives };
 }
 
 /**

@@ -18,6 +18,8 @@ export type CandidateName =
   | "snaive"
   | "drift"
   | "seasonal_mean"
+  | "seasonal_mean_long"
+  | "snaive_long"
   | "ets"
   | "ets_damped"
   | "theta"
@@ -27,8 +29,10 @@ export type CandidateName =
 /** Candidates used when `models` is not given (the MSTL ones refit per origin: slow). */
 export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "snaive",
+  "snaive_long",
   "drift",
   "seasonal_mean",
+  "seasonal_mean_long",
   "ets",
   "ets_damped",
   "theta",
@@ -46,6 +50,8 @@ const pool: Record<CandidateName, ModelFitter> = {
   snaive: direct((y, h, c) => seasonalNaive(y, h, c.periods[0] ?? 1)),
   drift: direct((y, h) => drift(y, h)),
   seasonal_mean: direct((y, h, c) => seasonalMean(y, h, c.periods[0] ?? 1, c.periods[0] ? 7 : 24)),
+  snaive_long: direct((y, h, c) => seasonalNaive(y, h, c.periods.at(-1) ?? 1)),
+  seasonal_mean_long: direct((y, h, c) => seasonalMean(y, h, c.periods.at(-1) ?? 1, 3)),
   ets: (y, h, c) => holtWinters(y, h, { period: c.periods[0] ?? 0, trend: "none" }),
   ets_damped: (y, h, c) => holtWinters(y, h, { period: c.periods[0] ?? 0, trend: "damped" }),
   theta,
@@ -54,8 +60,10 @@ const pool: Record<CandidateName, ModelFitter> = {
 };
 
 /**
- * Candidate models by name: `snaive` (last cycle of the shortest period), `drift`,
- * `seasonal_mean` (mean of the last 7 cycles, or of the last 24 points without season), `ets`
+ * Candidate models by name: `snaive` (last cycle of the shortest period), `snaive_long` (last
+ * cycle of the longest period, e.g. the last week of hourly data), `drift`, `seasonal_mean`
+ * (mean of the last 7 cycles, or of the last 24 points without season), `seasonal_mean_long`
+ * (mean of the last 3 cycles of the longest period), `ets`
  * (ETS(A,N,A) on the shortest period), `ets_damped` (ETS(A,Ad,A)), `theta` (seasonally adjusted
  * Theta method), `mstl_ets` (MSTL on all periods + damped ETS) and `augurs_mstl` (augurs' MSTL +
  * AutoETS). ETS and Theta fit their parameters once and re-run their filters per origin; the

@@ -198,3 +198,17 @@ Deno.test("scoreSeries() suppresses per feature: a spike's alert does not hide a
   assert.ok(scores[1490]! > 0.9);
   assert.ok(Math.max(...scores.subarray(1500, 1600)) > 0.7);
 });
+
+Deno.test("the suppression of repeated alerts spans the same time for hourly samples as for 5-minute ones", () => {
+  // a spike up, then one down 100 points later (no stronger than the first): 100 h apart at an
+  // hourly step (beyond ~33 h: both alert), 500 min at a 5-minute step (the second is halved)
+  const values = Float64Array.from(
+    { length: 600 },
+    (_, i) => (i === 300 ? 50 : i === 400 ? -40 : i % 7),
+  );
+  const hourly = scoreSeries(Float64Array.from(values, (_, i) => i * 3_600_000), values);
+  const fiveMin = scoreSeries(Float64Array.from(values, (_, i) => i * 300_000), values);
+  assert.ok(hourly[300]! > 0.9 && fiveMin[300]! > 0.9);
+  assert.ok(hourly[400]! > 0.9, `hourly ${hourly[400]}`);
+  assert.ok(fiveMin[400]! < 0.6, `five minutes ${fiveMin[400]}`);
+});

@@ -209,3 +209,15 @@ Deno.test("capacityForecast() gives a noise-free block-rounded fill a narrow int
     assert.ok(f.etaHigh! - f.etaLow! < 60_000, `width ${(f.etaHigh! - f.etaLow!) / 1000} s`);
   }
 });
+
+Deno.test("capacityForecast() widens its 80 % interval when the bootstrap residuals are inflated more", () => {
+  const leak = generateLeak(11, { kind: "linear", noise: 0.08 });
+  const narrow = capacityForecast(leak.ts, leak.values, { threshold: leak.threshold, inflate: 1 });
+  const wide = capacityForecast(leak.ts, leak.values, { threshold: leak.threshold, inflate: 2.5 });
+  assert.equal(narrow.eta, wide.eta);
+  assert.ok(wide.etaHigh! - wide.etaLow! > narrow.etaHigh! - narrow.etaLow!);
+  assert.throws(
+    () => capacityForecast(leak.ts, leak.values, { threshold: leak.threshold, inflate: 0 }),
+    /Invalid inflate: 0/,
+  );
+});

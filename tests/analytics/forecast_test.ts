@@ -99,3 +99,19 @@ Deno.test("forecast() keeps rising on a linear fill when the horizon is as long 
   });
   assert.ok(Math.abs(stepped.mean[335]! - 671 / 3) < 10, `stepped ${stepped.mean[335]}`);
 });
+
+Deno.test("forecast() carries a weekly pattern forward that the daily candidates alone miss", () => {
+  // hourly, 5 weeks: weekdays peak at 10, weekends stay at 2
+  const y = Float64Array.from({ length: 24 * 7 * 5 }, (_, i) => {
+    const day = Math.floor(i / 24) % 7, hour = i % 24;
+    return day < 5 ? 2 + 8 * Math.max(0, Math.sin((Math.PI * (hour - 6)) / 12)) : 2;
+  });
+  const f = forecast(y, { horizon: 48 }); // the next two days are weekdays (day 0 and 1)
+  const weekdayPeak = Math.max(...f.mean);
+  assert.ok(weekdayPeak > 9, `peak ${weekdayPeak}`);
+  const old = forecast(y, {
+    horizon: 48,
+    models: ["snaive", "drift", "seasonal_mean", "ets", "ets_damped", "theta"],
+  });
+  assert.ok(Math.max(...old.mean) < weekdayPeak);
+});
