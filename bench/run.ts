@@ -25,6 +25,7 @@ const benches = [
   "report",
   "notify",
   "receivers",
+  "alerts",
 ];
 
 const { values } = parseArgs({

@@ -21,6 +21,9 @@ import {
   tailSpool,
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
+import { AlertEngine, backtestRules, evaluationStep } from "../alerts/mod.ts";
+import { observingSink, parseRuleInput, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
+import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
@@ -49,6 +52,8 @@ export interface ServeHooks {
   collectorRestartDelayMs?: number;
   /** Run compaction on its schedule. Default true. */
   compact?: boolean;
+  /** Called with the alert engine once it is built (before the server listens). */
+  onAlerts?: (engine: AlertEngine) => void;
 }
 
 /** Parsed `serve` flags. */
@@ -287,11 +292,12 @@ function followConfig(
         .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
       current = next;
       apply(next);
-      const live = new Set(["collect", "scrape", "statsd", "probes", "receivers_limits"]);
+      const live = new Set(["collect", "scrape", "statsd", "probes", "receivers_limits", "rules"]);
       const later = changed.filter((k) => !live.has(k));
       console.error(
         `perfscope serve: reloaded ${loaded.path}` +
           (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
+          (changed.includes("rules") ? "; alert rules reloaded" : "") +
           (later.length ? `; ${later.join(", ")} apply when serve restarts` : ""),
       );
     },
@@ -323,16 +329,30 @@ async function serveUntilStopped(
   });
   const sandbox = await openSqlSandbox({ root });
   const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
+  // Alert rules run on the live stream: built even without rules: (a reload may add some),
+  // costing one map lookup per sample until then.
+  const alerts = new AlertEngine(loaded.config.rules ?? [], {
+    root,
+    query: sandboxQuery(sandbox),
+  });
+  let rules = loaded.config.rules ?? [];
+  // receivers, route and silences hear every transition (restored firing alerts are not news)
+  const notifications = await startNotifications(alerts, loaded.config, {
+    root,
+    externalURL: urlOf(flags.host, flags.port, undefined).href.replace(/\/$/, ""),
+  });
   // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
   const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
   function receiverSink(batch: IngestBatch): void {
-    ingest.writeBatch(batch, { now: Date.now() });
+    const accepted = ingest.writeBatch(batch, { now: Date.now() });
     hub.publishBatch(batch);
+    alerts.observe(accepted);
   }
   let receivers: Receivers;
   try {
     receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
   } catch (error) {
+    await notifications.notifier.close();
     ingest.close();
     await sandbox.close();
     lake.close();
@@ -351,14 +371,25 @@ async function serveUntilStopped(
     lake,
     compact: cronCompaction,
   });
-  // the alerts engine, once present, hands its transitions over:
-  // engine.onTransition((t) => runtime.workflows?.onAlerts(t));
+  // the workflows act on the engine's transitions
+  alerts.onTransition((t) => runtime.workflows?.onAlerts(t));
+  hooks.onAlerts?.(alerts);
   const app = createApp({
     workflows: runtime.deps,
     lake,
     hub,
     sandbox,
-    ingest,
+    // observed at once (even before the timer starts): an accepted sample is never missed
+    ingest: observingSink(ingest, (batch) => alerts.observe(batch)),
+    alerts: alertsView(alerts, (o) => alerts.history(o), () => rules),
+    notifier: notifications.notifier,
+    silences: notifications.silences,
+    backtest: lakeBacktest(lake, {
+      parseRule: parseRuleInput,
+      // a page's request: at most 200 000 evaluations, whatever the range
+      replay: (r, series, o) =>
+        backtestRules(r, series, { ...o, stepMs: evaluationStep(o.until - o.from, 200_000) }),
+    }),
     root,
     ...(flags.token ? { token: flags.token } : {}),
     insecure: flags.insecure,
@@ -392,6 +423,7 @@ async function serveUntilStopped(
   } catch (error) {
     await runtime.stop();
     await receivers.stop();
+    await notifications.notifier.close();
     hub.close();
     ingest.close();
     sandbox.close();
@@ -409,7 +441,12 @@ async function serveUntilStopped(
   // separate collector with --no-collect. Made here so the tail can watch it from the start
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
-  const tail = tailSpool(root, (batch) => hub.publish(batch), {
+  // the evaluation timer starts once the server listens (a busy port leaves no timer behind)
+  const alertLoop = startAlertLoop(alerts, { signal });
+  const tail = tailSpool(root, (batch) => {
+    hub.publish(batch);
+    alertLoop.snapshot(batch);
+  }, {
     signal,
     pollMs: 250,
     fromStart: true,
@@ -423,6 +460,12 @@ async function serveUntilStopped(
     const before = JSON.stringify(collectSettings(config));
     const receiversBefore = JSON.stringify(receiverSettings(config));
     config = next;
+    try {
+      alerts.setRules(next.rules ?? []);
+      rules = next.rules ?? [];
+    } catch (error) {
+      console.error(`perfscope serve: alert rules not reloaded: ${errorLine(error)}`);
+    }
     if (JSON.stringify(collectSettings(next)) !== before) {
       restart.dispatchEvent(new Event("restart"));
     }
@@ -481,6 +524,8 @@ async function serveUntilStopped(
     hub.close();
     await server.shutdown();
     await tail;
+    alerts.close();
+    await notifications.notifier.close();
     await reloading;
     await receivers.stop();
     ingest.close();

@@ -108,7 +108,10 @@ function describe(
   let parent = node;
   for (let up = path.length - 1; parent === undefined && up >= 0; up--) {
     parent = nodeAt(doc, path.slice(0, up));
-    if (isMap(parent) && up === path.length - 1) message = `missing key "${path[up]}"`;
+    // (a refinement's own message, e.g. "required for an absence rule", says more: kept)
+    if (isMap(parent) && up === path.length - 1 && issue.code !== "custom") {
+      message = `missing key "${path[up]}"`;
+    }
   }
   const at = parent?.range?.[0] ?? 0;
   if (issue.code === "too_big" && issue.origin === "number") {

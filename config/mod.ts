@@ -17,6 +17,13 @@ export {
   webSchema,
 } from "./schema.ts";
 export {
+  RULE_KINDS,
+  RULE_REDUCERS,
+  type RuleConfig,
+  ruleSchema,
+  rulesSchema,
+} from "./schema_rules.ts";
+export {
   DEFAULT_CONFIG,
   loadConfig,
   type LoadedConfig,

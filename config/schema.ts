@@ -10,6 +10,7 @@ import { parseDuration } from "./duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 import { receiverKeys } from "./schema_scrape.ts";
+import { rulesSchema } from "./schema_rules.ts";
 import { servicesSchema } from "./schema_services.ts";
 import { dashboardsSchema } from "./schema_dashboards.ts";
 
@@ -105,6 +106,7 @@ export const configSchema = z.strictObject({
   ...notifyKeys,
   ...workflowsKeys,
   ...receiverKeys,
+  rules: rulesSchema.optional(),
   services: servicesSchema.optional(),
   dashboards: dashboardsSchema.optional(),
 }).superRefine(checkReceiverNames).superRefine(checkWorkflows);

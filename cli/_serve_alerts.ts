@@ -1,0 +1,131 @@
+/**
+ * How `serve` runs the alert engine: samples from the collector's spool and from ingest go in
+ * as they arrive, and the rules are evaluated right after each collector snapshot (so an alert
+ * is not up to a second late) and at least once a second by an unref'd timer (for `for`,
+ * staleness and absence when no sample comes). Nothing here can block the collector: it runs
+ * in another process and only its spool is read.
+ *
+ * @module
+ */
+import type { AlertEngine } from "../alerts/mod.ts";
+import { type RuleConfig, ruleSchema } from "../config/mod.ts";
+import type { Sample } from "../collectors/mod.ts";
+import type { IngestBatch } from "../lake/mod.ts";
+import type { IngestSink, SqlSandbox } from "../web/mod.ts";
+
+/** Options of {@linkcode startAlertLoop}. */
+export interface AlertLoopOptions {
+  /** Stops the timer. */
+  signal: AbortSignal;
+  /** Longest time between evaluations, ms. Default 1000. */
+  intervalMs?: number;
+  /** Clock, ms. Default `Date.now`. */
+  now?: () => number;
+  /** Where a failed evaluation is reported. Default `console.error`. */
+  log?: (line: string) => void;
+}
+
+/** The running loop. */
+export interface AlertLoop {
+  /** Feeds a collector snapshot and evaluates at once. */
+  snapshot(samples: readonly Sample[]): void;
+  /** Feeds accepted ingest samples (evaluated at the next tick). */
+  ingest(batch: IngestBatch): void;
+}
+
+/**
+ * Starts evaluating the engine every `intervalMs` (and after each snapshot).
+ *
+ * @param engine The engine.
+ * @param options Stop signal, interval, clock.
+ * @returns The feed functions.
+ */
+export function startAlertLoop(engine: AlertEngine, options: AlertLoopOptions): AlertLoop {
+  const intervalMs = options.intervalMs ?? 1000;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line) => console.error(line));
+  let last = -Infinity;
+  const evaluate = () => {
+    last = now();
+    try {
+      engine.evaluate(last);
+    } catch (error) {
+      log(`perfscope serve: alert evaluation failed: ${(error as Error).message}`);
+    }
+  };
+  const timer = setInterval(() => {
+    if (now() - last >= intervalMs * 0.9) evaluate();
+  }, intervalMs);
+  Deno.unrefTimer(timer);
+  options.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  return {
+    snapshot(samples) {
+      engine.observe(samples);
+      evaluate();
+    },
+    ingest(batch) {
+      engine.observe(batch);
+    },
+  };
+}
+
+/**
+ * Wraps the ingest writer so every accepted batch also reaches the alert engine.
+ *
+ * @param sink The writer.
+ * @param onBatch Receives each accepted batch.
+ * @returns A sink with the same behaviour.
+ */
+export function observingSink(sink: IngestSink, onBatch: (batch: IngestBatch) => void): IngestSink {
+  return {
+    write(body, options) {
+      const batch = sink.write(body, options);
+      onBatch(batch);
+      return batch;
+    },
+    writeBatch(input, options) {
+      const batch = sink.writeBatch(input, options);
+      onBatch(batch);
+      return batch;
+    },
+  };
+}
+
+/**
+ * The query function of SQL rules: the `/api/query` sandbox, rows as objects.
+ *
+ * @param sandbox The sandbox.
+ * @returns `query(sql)` resolving to rows keyed by column name.
+ */
+export function sandboxQuery(
+  sandbox: SqlSandbox,
+): (sql: string) => Promise<Record<string, unknown>[]> {
+  return async (sql) => {
+    const result = await sandbox.query(sql);
+    return result.rows.map((row) =>
+      Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]]))
+    );
+  };
+}
+
+/**
+ * Validates one rule given as JSON (the Alerts page's backtest) by the config's rules.
+ *
+ * @param input The rule, durations as text (`"5s"`).
+ * @returns The rule, durations in ms.
+ * @throws {RangeError} Naming the first problem's key, e.g. `Invalid rule: for: invalid duration`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRuleInput } from "./_serve_alerts.ts";
+ * assert.equal(parseRuleInput({ alert: "A", metric: "m", above: 1, for: "5s" }).for, 5000);
+ * assert.throws(() => parseRuleInput({ alert: "A", metric: "m" }), /Invalid rule: above: /);
+ * ```
+ */
+export function parseRuleInput(input: unknown): RuleConfig {
+  const result = ruleSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path.map(String).join(".");
+  throw new RangeError(`Invalid rule: ${key ? `${key}: ` : ""}${issue.message}`);
+}

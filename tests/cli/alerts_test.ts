@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { writeSamples } from "../../lake/mod.ts";
+
+const repo = new URL("../../", import.meta.url).pathname;
+
+async function alerts(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/alerts.ts", ...args],
+    cwd: repo,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code: r.code, out: d.decode(r.stdout), err: d.decode(r.stderr) };
+}
+
+function setup(rules: string, values: number[] = []): string {
+  const dir = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(`${dir}/p.yaml`, `rules:\n${rules}`);
+  Deno.writeTextFileSync(
+    `${dir}/s.csv`,
+    "time,latency\n" +
+      values.map((v, i) => `${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()},${v}`)
+        .join("\n") +
+      "\n",
+  );
+  return dir;
+}
+
+Deno.test("alerts backtest prints one CSV row per firing interval, end empty while firing", async () => {
+  const dir = setup(
+    "  - {alert: Slow, metric: latency, above: 250, clear: 200, for: 2s, severity: critical}\n",
+    [100, 300, 300, 300, 220, 150, 150, 300, 300, 300, 300],
+  );
+  const r = await alerts(["backtest", "--config", `${dir}/p.yaml`, "--input", `${dir}/s.csv`]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(
+    r.out,
+    "alert,labels,start,end,peak\n" +
+      "Slow,severity=critical,2026-01-01T00:00:03.000Z,2026-01-01T00:00:05.000Z,300\n" +
+      "Slow,severity=critical,2026-01-01T00:00:09.000Z,,300\n",
+  );
+  // 3–5 s and 9–10 s (still firing at the end) of a 10 s history
+  assert.equal(r.err, "Slow: fired 2 times, 3 s in all (30 % of 10 s), longest 2 s\n");
+});
+
+Deno.test("alerts backtest takes the CSV as --metric-name and gives it --labels", async () => {
+  const dir = setup(
+    "  - {alert: A, metric: a, labels: {service: api}, below: 5}\n" +
+      "  - {alert: B, metric: b, above: 0}\n",
+    [9, 1, 1, 9],
+  );
+  const base = ["backtest", "--config", `${dir}/p.yaml`, "--input", `${dir}/s.csv`];
+  const ambiguous = await alerts(base);
+  assert.equal(ambiguous.code, 2);
+  assert.match(ambiguous.err, /several metrics \(a, b\): pass --metric-name/);
+  const r = await alerts([...base, "--metric-name", "a", "--labels", "service=api"]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(
+    r.out,
+    "alert,labels,start,end,peak\n" +
+      'A,"service=api,severity=warning",2026-01-01T00:00:01.000Z,2026-01-01T00:00:03.000Z,1\n',
+  );
+});
+
+Deno.test("alerts backtest replays the lake with --data and --since", async () => {
+  const dir = setup("  - {alert: Hot, metric: cpu_busy, labels: {cpu: total}, above: 0.9}\n");
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  const rows = Array.from({ length: 30 }, (_, i) => ({
+    ts: start + i * 1000,
+    host: "db1",
+    metric: "cpu_busy",
+    labels: "cpu=total",
+    value: i >= 10 && i < 20 ? 0.95 : 0.2,
+  }));
+  writeSamples(rows, { root: `${dir}/lake`, id: start, sync: false });
+  const r = await alerts([
+    "backtest",
+    "--config",
+    `${dir}/p.yaml`,
+    "--data",
+    `${dir}/lake`,
+    "--since",
+    "2h",
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const iso = (i: number) => new Date(start + i * 1000).toISOString();
+  assert.equal(
+    r.out,
+    `alert,labels,start,end,peak\nHot,"cpu=total,host=db1,severity=warning",${iso(10)},${
+      iso(20)
+    },0.95\n`,
+  );
+});
+
+Deno.test("alerts backtest refuses a config without rules and bad flags with a one-line error", async () => {
+  const dir = setup("", [1]);
+  Deno.writeTextFileSync(`${dir}/p.yaml`, "rules: []\n");
+  const none = await alerts(["backtest", "--config", `${dir}/p.yaml`, "--input", `${dir}/s.csv`]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /No rules to replay in .*p\.yaml/);
+  const both = await alerts(["backtest", "--config", `${dir}/p.yaml`]);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /give either --input FILE.csv or --data DIR/);
+  const badConfig = `${dir}/bad.yaml`;
+  Deno.writeTextFileSync(badConfig, "rules:\n  - {alert: A, metric: m, above: 1, for: soon}\n");
+  const bad = await alerts(["backtest", "--config", badConfig, "--input", `${dir}/s.csv`]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /bad\.yaml:2:42: rules\[0\]\.for: invalid duration "soon"/);
+  assert.equal(bad.err.trim().split("\n").length, 1);
+});

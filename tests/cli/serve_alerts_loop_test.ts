@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { AlertEngine, type AlertTransition } from "../../alerts/mod.ts";
+import { IngestWriter } from "../../lake/mod.ts";
+import { openSqlSandbox } from "../../web/mod.ts";
+import { observingSink, sandboxQuery, startAlertLoop } from "../../cli/_serve_alerts.ts";
+
+Deno.test("observingSink() passes accepted batches on, and nothing of a refused one", () => {
+  const root = Deno.makeTempDirSync();
+  const writer = new IngestWriter({ root });
+  const seen: number[] = [];
+  const sink = observingSink(writer, (b) => seen.push(b.ts.length));
+  try {
+    const now = Date.now();
+    const line = JSON.stringify({ ts: now, host: "h", metric: "m", value: 1 });
+    sink.write(new TextEncoder().encode(line), { now });
+    sink.writeBatch({
+      ts: [now, now],
+      host: ["h", "h"],
+      metric: ["m", "m"],
+      labels: ["", ""],
+      value: [1, 2],
+    }, { now });
+    assert.throws(
+      () =>
+        sink.writeBatch({ ts: [now], host: ["h"], metric: ["m"], labels: ["le=1"], value: [1] }, {
+          now,
+        }),
+      RangeError,
+    );
+    assert.deepEqual(seen, [1, 2]);
+  } finally {
+    writer.close();
+  }
+});
+
+Deno.test("sandboxQuery() turns the sandbox's rows into objects keyed by column", async () => {
+  const root = Deno.makeTempDirSync();
+  const sandbox = await openSqlSandbox({ root });
+  try {
+    const rows = await sandboxQuery(sandbox)("SELECT 'sda' AS disk, CAST(95.5 AS DOUBLE) AS value");
+    assert.deepEqual(rows, [{ disk: "sda", value: 95.5 }]);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("startAlertLoop() evaluates right after a snapshot and on its timer without samples", async () => {
+  const engine = new AlertEngine([
+    { alert: "Hot", metric: "t", above: 5 },
+    { alert: "Gone", kind: "absence", metric: "t", absent_for: 1000 },
+  ]);
+  const seen: AlertTransition[] = [];
+  engine.onTransition((t) => seen.push(...t));
+  const stop = new AbortController();
+  let clock = 0;
+  const loop = startAlertLoop(engine, { signal: stop.signal, intervalMs: 20, now: () => clock });
+  loop.snapshot([{ ts: 0, host: "h", metric: "t", labels: {}, value: 9 }]);
+  assert.deepEqual(seen.map((t) => `${t.instance.rule}:${t.to}`), ["Hot:firing"]);
+  loop.ingest({ ts: [1000], host: ["h"], metric: ["t"], labels: [""], value: [1] });
+  const until = async (rule: string) => {
+    while (!seen.some((t) => t.instance.rule === rule && t.to !== "firing")) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  clock = 1000; // ingest does not evaluate: the timer does
+  await until("Hot");
+  clock = 10_000; // the series is silent from here on: only the timer evaluates
+  while (!seen.some((t) => t.instance.rule === "Gone")) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  stop.abort();
+  assert.deepEqual(seen.map((t) => `${t.instance.rule}:${t.to}`), [
+    "Hot:firing",
+    "Hot:resolved",
+    "Gone:firing",
+  ]);
+});

@@ -1,0 +1,238 @@
+import assert from "node:assert/strict";
+import type { AlertEngine, AlertTransition } from "../../alerts/mod.ts";
+import { startServe } from "../_serve.ts";
+
+/** Resolves with the first transition for which `pick` is true; fails after 30 s instead of
+ * hanging the suite. */
+function next(
+  engine: AlertEngine,
+  pick: (t: AlertTransition) => boolean,
+): Promise<AlertTransition> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => (off(), reject(new Error("No such transition in 30 s"))),
+      30_000,
+    );
+    const off = engine.onTransition((list) => {
+      const found = list.find(pick);
+      if (found) (off(), clearTimeout(timer), resolve(found));
+    });
+  });
+}
+
+Deno.test("serve evaluates rules on ingested samples, reloads them, and saves their state", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  const rules = (above: number) =>
+    `data: ${dir}/lake\nrules:\n  - alert: Slow\n    metric: app_latency_ms\n` +
+    `    labels: {service: api}\n    above: ${above}\n` +
+    `    annotations: {summary: "{{ $value }} ms on {{ $labels.host }}"}\n`;
+  await Deno.writeTextFile(file, rules(250));
+  let engine: AlertEngine | undefined;
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe(["--config", file, "--no-collect"], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+  });
+  try {
+    assert.ok(engine);
+    const firing = next(engine, (t) => t.to === "firing");
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({
+        ts: Date.now(),
+        host: "web1",
+        metric: "app_latency_ms",
+        labels: { service: "api" },
+        value: 300,
+      }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const fired = await firing;
+    assert.equal(fired.instance.annotations.summary, "300 ms on web1");
+    assert.deepEqual(fired.instance.labels, {
+      alertname: "Slow",
+      severity: "warning",
+      host: "web1",
+      service: "api",
+    });
+    // a reload with a changed threshold restarts the rule: its firing instance is let go
+    const dropped = next(engine, (t) => t.from === "firing");
+    await Deno.writeTextFile(file, rules(500));
+    assert.equal((await dropped).to, "inactive");
+    assert.equal((await dropped).instance.reason, "rule changed");
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+  }
+  const state = JSON.parse(await Deno.readTextFile(`${dir}/lake/alerts/state.json`));
+  assert.equal(state.version, 1);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve without rules writes no alert files", async () => {
+  const dir = await Deno.makeTempDir();
+  const served = await startServe(["--data", dir, "--no-collect"], { compact: false });
+  served.stop();
+  assert.equal(await served.done, 0);
+  assert.throws(() => Deno.statSync(`${dir}/alerts`), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve feeds the collector's snapshots to the rules through the spool", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Loaded, metric: load_average, labels: {window: 1m}, ` +
+      `above: -1}\n`,
+  );
+  let engine: AlertEngine | undefined;
+  const served = await startServe(["--config", file], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+  });
+  try {
+    const fired = await next(engine!, (t) => t.to === "firing");
+    assert.equal(fired.instance.labels.window, "1m");
+    assert.equal(fired.instance.labels.alertname, "Loaded");
+    assert.ok(fired.instance.labels.host);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve hands the rules' transitions to the workflows, which audit their dry run", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Slow, metric: app_latency_ms, above: 250}\n` +
+      `workflows:\n  - name: retrain\n    trigger: {alert: Slow}\n    steps: [{kind: train}]\n`,
+  );
+  let engine: AlertEngine | undefined;
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe(["--config", file, "--no-collect"], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+  });
+  try {
+    const firing = next(engine!, (t) => t.to === "firing");
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({
+        ts: Date.now(),
+        host: Deno.hostname(),
+        metric: "app_latency_ms",
+        value: 300,
+      }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    await firing;
+    let entries: { workflow?: string }[] = [];
+    for (let i = 0; i < 100 && !entries.some((e) => e.workflow === "retrain"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      entries = (await (await fetch(new URL("/api/audit", served.url))).json()).entries;
+    }
+    assert.ok(entries.some((e) => e.workflow === "retrain"), JSON.stringify(entries));
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve sends a rule's alert to a webhook receiver and lists it in /api/alerts", async () => {
+  const { webhookServer } = await import("../alerts/_webhook.ts");
+  await using hook = webhookServer();
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Slow, metric: app_latency_ms, above: 250}\n` +
+      `receivers:\n  - {name: ops, webhook: "${hook.url}"}\nroute: {receiver: ops}\n`,
+  );
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe(["--config", file, "--no-collect"], { compact: false });
+  try {
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({ ts: Date.now(), host: "web1", metric: "app_latency_ms", value: 300 }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    await hook.waitFor(1);
+    const body = hook.received[0]!.body as { status: string; alerts: { labels: object }[] };
+    assert.equal(body.status, "firing");
+    assert.deepEqual(body.alerts[0]!.labels, {
+      alertname: "Slow",
+      severity: "warning",
+      host: "web1",
+    });
+    const listed = await (await fetch(new URL("/api/alerts", served.url))).json();
+    assert.deepEqual(listed.alerts.map((a: { rule: string; state: string }) => [a.rule, a.state]), [
+      ["Slow", "firing"],
+    ]);
+    assert.deepEqual(listed.rules, [{ alert: "Slow", metric: "app_latency_ms" }]);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+    console.error = error;
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("serve answers POST /api/alerts/backtest with the engine's replay over the lake", async () => {
+  const { writeSamples } = await import("../../lake/mod.ts");
+  const dir = await Deno.makeTempDir();
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  writeSamples(
+    Array.from({ length: 60 }, (_, i) => ({
+      ts: start + i * 1000,
+      host: "db1",
+      metric: "t",
+      labels: "",
+      value: i >= 10 && i < 30 ? 90 : 10,
+    })),
+    { root: dir, id: start, sync: false },
+  );
+  const served = await startServe(["--data", dir, "--no-collect"], { compact: false });
+  const post = (rule: unknown) =>
+    fetch(new URL("/api/alerts/backtest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: served.url.origin },
+      body: JSON.stringify({ rule, from: start, to: start + 120_000 }),
+    });
+  try {
+    const ok = await post({ alert: "Hot", metric: "t", above: 50, for: "2s" });
+    assert.equal(ok.status, 200);
+    const body = await ok.json();
+    assert.deepEqual(
+      body.intervals.map((i: { start: number; end: number | null; peak: number }) => [
+        (i.start - start) / 1000,
+        i.end === null ? null : (i.end - start) / 1000,
+        i.peak,
+      ]),
+      [[12, 30, 90]],
+    );
+    const bad = await post({ alert: "Hot", metric: "t", above: 50, for: "soon" });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error, /^Invalid rule: for: invalid duration "soon"/);
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
