@@ -29,6 +29,11 @@ export interface IngestSink {
    * @throws {RangeError} On a bad sample.
    */
   writeBatch(batch: IngestBatch, options: { now: number }): IngestBatch;
+  /**
+   * Throws an error named `IngestBusy` (with a numeric `retryAfterSeconds`) when a request
+   * would be refused now, so the route answers 503 before reading the body. Optional.
+   */
+  check?(): void;
 }
 
 /** The app's collaborators. */
