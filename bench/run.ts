@@ -14,7 +14,16 @@ export interface BenchOptions {
   quick?: boolean;
 }
 
-const benches = ["collector", "lake", "web", "forecast", "anomaly", "capacity", "report"];
+const benches = [
+  "collector",
+  "lake",
+  "web",
+  "forecast",
+  "anomaly",
+  "capacity",
+  "report",
+  "ingest_soak",
+];
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -24,7 +33,8 @@ const only = values.only ? new Set(values.only.split(",")) : undefined;
 const summary: Record<string, unknown> = {};
 for (const name of benches) {
   if (only && !only.has(name)) continue;
-  const file = new URL(`./${name}_bench.ts`, import.meta.url);
+  // soaks are named for what they do (bench/ingest_soak.ts), the others <name>_bench.ts
+  const file = new URL(`./${name.endsWith("_soak") ? name : `${name}_bench`}.ts`, import.meta.url);
   try {
     Deno.statSync(file);
   } catch {

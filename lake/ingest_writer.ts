@@ -18,8 +18,9 @@
  * and the collector names its part after its open spool segment S. An ingest part therefore takes
  * the id just above the largest id already in its partition (visible after any compaction that
  * did not include it) and below every open collector segment (so it neither takes the
- * collector's future name nor lifts a later compaction above it). Where no such id exists yet
- * (the collector is mid-flush), that partition waits for the next flush.
+ * collector's future name nor lifts a later compaction above it). A new partition starts an
+ * hour of ids below that bound, so its next files have ids to take; where no id is free (a
+ * partition the collector writes, between its parts), that partition waits for the next flush.
  *
  * @module
  */
@@ -125,6 +126,8 @@ export {
 export { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 
 const DAY = 86_400_000;
+/** Ids a new partition leaves free below the collector's open segment (see the module doc). */
+const FRESH_ID_ROOM = 3_600_000;
 const MiB = 1024 * 1024;
 
 /**
@@ -200,9 +203,9 @@ export class IngestWriter {
    */
   constructor(options: IngestWriterOptions) {
     this.#flushEveryMs = options.flushEveryMs ?? 10_000;
-    this.#flushRows = options.flushRows ?? 200_000;
+    this.#flushRows = options.flushRows ?? 100_000;
     this.#flushSpoolBytes = options.flushSpoolBytes ?? 16 * MiB;
-    this.#maxBufferedRows = options.maxBufferedRows ?? 1_000_000;
+    this.#maxBufferedRows = options.maxBufferedRows ?? 500_000;
     this.#maxSpoolBytes = options.maxSpoolBytes ?? 256 * MiB;
     this.#maxFlushLagMs = options.maxFlushLagMs ?? 30_000;
     this.#flushPartitions = options.flushPartitions ?? 64;
@@ -616,7 +619,9 @@ export class IngestWriter {
         this.#quarantineGroup(key, g, error);
         continue;
       }
-      const id = lo >= 0 ? lo + 1 : Math.min(now, hi - 1);
+      // a new partition starts an hour of ids below the bound, not at it: its next files take
+      // the ids above, so it need not wait for the collector to rotate its segment
+      const id = lo >= 0 ? lo + 1 : Math.max(0, Math.min(now, hi - 1) - FRESH_ID_ROOM);
       if (id >= hi) continue;
       if (todo.length >= maxPartitions) {
         this.#more = true;

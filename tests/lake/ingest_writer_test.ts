@@ -157,20 +157,31 @@ Deno.test("IngestWriter ids stay below the collector's open segment and above ev
     id: T0,
     sync: false,
   });
-  const collector = new SpoolWriter(root, T0 + 600_000); // the collector's open segment S
+  const S = T0 + 600_000;
+  const collector = new SpoolWriter(root, S); // the collector's open segment S
   const w = writer(root, () => T0 + 3_600_000);
   w.write(body("h", 0, 2));
   w.write(body("n", 0, 2));
   assert.equal(w.flush(), 4);
-  const names = visibleFiles(root, "metrics").map((f) => f.slice(f.lastIndexOf("/") + 1));
-  // above the collector's part T0 in h; S - 1 in the new partition n; never S itself
-  assert.deepEqual(names, [
-    `part-${T0}.parquet`.replace("part-", "part-00"),
+  const names = () =>
+    visibleFiles(root, "metrics").map((f) => f.slice(f.lastIndexOf("/") + 1)).sort();
+  // above the collector's part T0 in h; an hour of ids below S in the new partition n (room for
+  // its next files without waiting for the collector to rotate); never S itself
+  assert.deepEqual(names(), [
+    `part-00${T0 - 3_000_001}.parquet`,
+    `part-00${T0}.parquet`,
     `part-00${T0 + 1}.parquet`,
-    `part-00${T0 + 599_999}.parquet`,
   ]);
-  // n's next id would be S, the collector's future file: that partition waits
   w.write(body("n", 5000, 1));
+  assert.equal(w.flush(), 1);
+  assert.ok(names().includes(`part-00${T0 - 3_000_000}.parquet`));
+  // h's next id would be S, the collector's future file: that partition waits
+  writeSamples([{ ts: T0 + 1, host: "h", metric: "c", labels: {}, value: 1 }], {
+    root,
+    id: S - 1,
+    sync: false,
+  });
+  w.write(body("n", 6000, 1));
   w.write(body("h", 5000, 1));
   assert.equal(w.flush(), 1);
   assert.equal(w.buffered, 1);
@@ -180,7 +191,7 @@ Deno.test("IngestWriter ids stay below the collector's open segment and above ev
   await compactLake({ root, now: () => T0 + 86_400_000 });
   w.write(body("h", 20_000, 1)); // above the compacted file: still visible
   w.close();
-  assert.equal(await count(root), 8);
+  assert.equal(await count(root), 10);
 });
 
 Deno.test("IngestWriter rejects bad settings", () => {
