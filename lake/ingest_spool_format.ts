@@ -267,7 +267,8 @@ export function decodeIngestSegment(bytes: Uint8Array): IngestSegmentContent {
       // a header cut short; anything but the start of one is damage
       const rest = bytes.subarray(at);
       const magicBytes = [0x49, 0x53, 0x52, 0x31];
-      return rest.every((b, i) => b === magicBytes[i]) ? { batches, undecoded: 0 } : damaged();
+      const torn = rest.every((b, i) => i >= magicBytes.length || b === magicBytes[i]);
+      return torn ? { batches, undecoded: 0 } : damaged();
     }
     if (view.getUint32(at, true) !== RECORD_MAGIC) return damaged();
     const size = view.getUint32(at + 4, true);
