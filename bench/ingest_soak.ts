@@ -7,6 +7,9 @@
  * what was not acknowledged); at the end it stops the server and counts what the lake holds
  * against what was acknowledged, and the largest gap between the collector's samples.
  *
+ * `serve` runs as `deno task serve` would (the task's environment and flags, read from
+ * deno.json), so its memory is what users get.
+ *
  * `deno run -A bench/ingest_soak.ts [--quick] [--seconds N] [--no-kill]` (also in
  * `deno task bench`: 5 minutes, `--quick` 40 s).
  *
@@ -53,10 +56,36 @@ interface Server {
 
 const ROOT = new URL("..", import.meta.url);
 
+/** The `serve` task of deno.json as the soak runs it: its environment and `deno run` flags
+ * (the V8 and allocator settings that bound its memory), without the shell between. */
+function serveTask(): { env: Record<string, string>; flags: string[] } {
+  const json = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT)));
+  const words = String(json.tasks.serve).split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0] ?? "")) {
+    const [k, v] = words.shift()!.split("=") as [string, string];
+    env[k] = v;
+  }
+  const from = words.indexOf("run") + 1, to = words.indexOf("cli/serve.ts");
+  return { env, flags: words.slice(from, to) };
+}
+
 async function startServer(data: string): Promise<Server> {
+  const task = serveTask();
   for (let attempt = 0;; attempt++) {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "cli/serve.ts", "--host", "127.0.0.1", "--port", "0", "--data", data],
+      args: [
+        "run",
+        ...task.flags,
+        "cli/serve.ts",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data",
+        data,
+      ],
+      env: task.env,
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",

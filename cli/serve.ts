@@ -322,6 +322,7 @@ async function serveUntilStopped(
     root,
     limits: ingestLimits(loaded.config),
     ...ingestBudgets(loaded.config),
+    flushInWorker: loaded.config.ingest?.flush_thread ?? true,
   });
   const app = createApp({
     lake,

@@ -75,6 +75,32 @@ export class IngestGroup {
   }
 
   /**
+   * The rows with a finite value, as typed columns and the series table, for the flush thread
+   * (the typed arrays can be transferred).
+   *
+   * @returns Copies; the group is unchanged.
+   */
+  typed(): {
+    ts: Float64Array;
+    value: Float64Array;
+    series: Uint32Array;
+    metrics: string[];
+    labels: string[];
+  } {
+    let n = 0;
+    for (let i = 0; i < this.#length; i++) if (Number.isFinite(this.#value[i]!)) n++;
+    const ts = new Float64Array(n), value = new Float64Array(n), series = new Uint32Array(n);
+    let j = 0;
+    for (let i = 0; i < this.#length; i++) {
+      const v = this.#value[i]!;
+      if (!Number.isFinite(v)) continue;
+      ts[j] = this.#ts[i]!, value[j] = v, series[j] = this.#series[i]!;
+      j++;
+    }
+    return { ts, value, series, metrics: this.#metrics.slice(), labels: this.#labels.slice() };
+  }
+
+  /**
    * The rows as columns for the Parquet writer.
    *
    * @param finiteOnly Leave out rows without a finite value (they are not stored).

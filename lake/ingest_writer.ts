@@ -45,6 +45,15 @@ import {
 } from "./ingest_spool.ts";
 import { decodeIngestSegment, IngestSpoolEncoder } from "./ingest_spool_format.ts";
 import {
+  type IngestFlushJob,
+  type IngestFlushResult,
+  JOB_DONE,
+  JOB_FAILED,
+  JOB_RUNNING,
+  JOB_UNWRITABLE,
+} from "./ingest_flush_worker.ts";
+import { LakeError } from "./errors.ts";
+import {
   hostTag,
   isUnwritable,
   keepInQuarantine,
@@ -64,12 +73,12 @@ export interface IngestWriterOptions {
   root: string;
   /** Most time buffered rows wait for Parquet, ms; default 10 000. */
   flushEveryMs?: number;
-  /** Buffered rows that start a flush; default 200 000 (a 100 000-row file costs ~30 ms). */
+  /** Buffered rows that start a flush; default 100 000 (a 50 000-row file costs ~15 ms). */
   flushRows?: number;
   /** Bytes of the open spool segment that start a flush; default 16 MiB. */
   flushSpoolBytes?: number;
   /** Most rows waiting for Parquet (~20 bytes each, plus their request while it is parsed);
-   * a request that would go past it is refused with {@linkcode IngestBusy}; default 1 000 000.
+   * a request that would go past it is refused with {@linkcode IngestBusy}; default 500 000.
    * The request line limit is lowered to it if larger. */
   maxBufferedRows?: number;
   /** Disk budget of the ingest spool (`DATA/spool_ingest/`), bytes; a request that would go
@@ -96,6 +105,10 @@ export interface IngestWriterOptions {
   /** Receives each batch of spooled samples moved to `spool/quarantine/` because it can never
    * be written (see `quarantine.ts`); default one line on stderr. */
   onQuarantine?: (q: Quarantined) => void;
+  /** Write the timed flushes' Parquet files on a Worker thread (`ingest_flush_worker.ts`), one
+   * at a time, so their encoding and fsync never hold up the event loop; `flush()` and `close()`
+   * wait for it. Default false (`serve` turns it on). */
+  flushInWorker?: boolean;
 }
 
 /** The writer's counters and levels, for `/metrics`, the bench and tests. */
@@ -193,6 +206,12 @@ export class IngestWriter {
   #writtenRows = 0;
   #peak = 0;
   #closed = false;
+  #worker: Worker | undefined;
+  /** The file the flush thread is writing. */
+  #job:
+    | { job: number; key: string; g: IngestGroup; entry: IngestPlanEntry; flag: Int32Array }
+    | undefined;
+  #jobs = 0;
 
   /**
    * @param options See {@linkcode IngestWriterOptions}.
@@ -239,6 +258,19 @@ export class IngestWriter {
     this.#onError = options.onError ??
       ((e) => console.error(`ingest: ${e instanceof Error ? e.message : e}`));
     this.#plan = readIngestPlan(this.#root);
+    if (options.flushInWorker) {
+      this.#worker = new Worker(new URL("./ingest_flush_worker.ts", import.meta.url), {
+        type: "module",
+      });
+      this.#worker.onmessage = (e: MessageEvent<IngestFlushResult>) => {
+        if (this.#job?.job !== e.data.job) return; // applied already by a synchronous wait
+        this.#apply(
+          e.data.error === undefined ? JOB_DONE : e.data.unwritable ? JOB_UNWRITABLE : JOB_FAILED,
+          e.data.rows,
+          e.data.error ?? "",
+        );
+      };
+    }
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {
       this.#replay(seg);
@@ -545,6 +577,15 @@ export class IngestWriter {
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     this.#soon = undefined;
     if (this.#closed) return;
+    if (this.#worker) {
+      try {
+        this.#dispatch(start);
+      } catch (error) {
+        this.#lastError = this.#now();
+        this.#onError(error);
+      }
+      return;
+    }
     try {
       this.#flush(start, this.#turnSize, this.#flushBudgetMs);
     } catch (error) {
@@ -559,6 +600,82 @@ export class IngestWriter {
     if (again) this.#soon = setTimeout(() => this.#tryFlush(!this.#more), 0);
   }
 
+  /** Worker mode: hands the flush thread the next file of the generation being written. */
+  #dispatch(start: boolean): void {
+    if (this.#job !== undefined || this.#worker === undefined) return;
+    this.#more = false;
+    if (start && this.#flushing.size === 0 && this.#liveRows > 0) this.#startGeneration();
+    if (this.#flushing.size === 0) {
+      if (this.#pending.length > 0) this.#finishGeneration();
+      return;
+    }
+    const [next] = this.#choose(1);
+    if (next === undefined) {
+      if (this.#flushing.size === 0) this.#finishGeneration(); // all of it quarantined
+      return; // the rest waits for free ids: the timer comes back
+    }
+    const [key, g, entry] = next;
+    const data = g.typed();
+    const shared = new SharedArrayBuffer(1024);
+    const job = ++this.#jobs;
+    this.#job = { job, key, g, entry, flag: new Int32Array(shared) };
+    const message: IngestFlushJob = {
+      job,
+      root: this.#root,
+      sync: this.#sync,
+      plan: [...this.#plan, entry],
+      id: entry.id,
+      host: g.host,
+      date: g.date,
+      ...data,
+      shared,
+    };
+    const moved = [data.ts.buffer, data.value.buffer, data.series.buffer] as ArrayBuffer[];
+    this.#worker.postMessage(message, moved);
+  }
+
+  /** Takes in the flush thread's answer for the file in flight. */
+  #apply(status: number, rows: number, message: string): void {
+    const job = this.#job;
+    if (job === undefined) return;
+    this.#job = undefined;
+    const { key, g, entry } = job;
+    if (status === JOB_DONE) {
+      this.#writtenRows += rows;
+      this.#rows -= g.length;
+      this.#flushing.delete(key);
+      this.#plan.push({ ...entry, done: true });
+      if (this.#flushing.size === 0) this.#finishGeneration();
+    } else if (status === JOB_UNWRITABLE) {
+      this.#quarantineGroup(key, g, new LakeError(message));
+      if (this.#flushing.size === 0) this.#finishGeneration();
+    } else {
+      // for now (a full disk): the timer tries again, the budgets hold the requests back
+      this.#lastError = this.#now();
+      this.#onError(new LakeError(`Cannot write ingest Parquet: ${message}`));
+      return;
+    }
+    const again = this.#flushing.size > 0 || this.#liveRows >= this.#flushRows ||
+      (this.#segment?.size ?? 0) >= this.#flushSpoolBytes;
+    if (again && !this.#closed && this.#soon === undefined) {
+      this.#soon = setTimeout(() => this.#tryFlush(true), 0);
+    }
+  }
+
+  /** Waits for the file in flight on the flush thread, then takes its answer in. */
+  #wait(): void {
+    const job = this.#job;
+    if (job === undefined) return;
+    const flag = job.flag;
+    Atomics.wait(flag, 0, JOB_RUNNING, 120_000);
+    const status = Atomics.load(flag, 0);
+    if (status === JOB_RUNNING) {
+      throw new LakeError("Ingest flush thread did not finish its file in 120 s");
+    }
+    const text = new TextDecoder().decode(new Uint8Array(flag.buffer, 12, flag[2]!));
+    this.#apply(status, flag[1]!, text);
+  }
+
   /**
    * Writes the buffered rows to Parquet now (one file per host and date) and deletes the spool
    * segments they came from. A partition that can never be written (its host name is refused by
@@ -570,6 +687,7 @@ export class IngestWriter {
    * of the partitions after it stay buffered).
    */
   flush(options: { maxPartitions?: number } = {}): number {
+    this.#wait();
     const max = options.maxPartitions ?? Infinity;
     let written = this.#flush(true, max);
     // the generation under way is done: the rows that came meanwhile go too
@@ -604,31 +722,7 @@ export class IngestWriter {
       if (this.#pending.length > 0) this.#finishGeneration();
       return 0;
     }
-    const open = listSegments(this.#root).map((s) => s.id);
-    const hi = open.length ? Math.min(...open) : Infinity;
-    const now = this.#now();
-    const todo: [string, IngestGroup, IngestPlanEntry][] = [];
-    for (const [key, g] of this.#flushing) {
-      let lo = -1;
-      try {
-        checkHost(g.host); // before the host becomes part of a path
-        const dir = partitionDir(this.#root, "metrics", g.host, g.date);
-        for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
-      } catch (error) {
-        if (!isUnwritable(error)) throw error;
-        this.#quarantineGroup(key, g, error);
-        continue;
-      }
-      // a new partition starts an hour of ids below the bound, not at it: its next files take
-      // the ids above, so it need not wait for the collector to rotate its segment
-      const id = lo >= 0 ? lo + 1 : Math.max(0, Math.min(now, hi - 1) - FRESH_ID_ROOM);
-      if (id >= hi) continue;
-      if (todo.length >= maxPartitions) {
-        this.#more = true;
-        break;
-      }
-      todo.push([key, g, { host: g.host, date: g.date, id, segments: [...g.segments] }]);
-    }
+    const todo = this.#choose(maxPartitions);
     let written = 0;
     const done: IngestPlanEntry[] = [];
     try {
@@ -663,6 +757,37 @@ export class IngestWriter {
     }
     if (this.#flushing.size === 0) this.#finishGeneration();
     return written;
+  }
+
+  /** The partitions of the generation being written that have an id free now, with their
+   * plan entries (at most `maxPartitions`; `#more` tells that writable ones were left). */
+  #choose(maxPartitions: number): [string, IngestGroup, IngestPlanEntry][] {
+    const open = listSegments(this.#root).map((s) => s.id);
+    const hi = open.length ? Math.min(...open) : Infinity;
+    const now = this.#now();
+    const todo: [string, IngestGroup, IngestPlanEntry][] = [];
+    for (const [key, g] of this.#flushing) {
+      let lo = -1;
+      try {
+        checkHost(g.host); // before the host becomes part of a path
+        const dir = partitionDir(this.#root, "metrics", g.host, g.date);
+        for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
+      } catch (error) {
+        if (!isUnwritable(error)) throw error;
+        this.#quarantineGroup(key, g, error);
+        continue;
+      }
+      // a new partition starts an hour of ids below the bound, not at it: its next files take
+      // the ids above, so it need not wait for the collector to rotate its segment
+      const id = lo >= 0 ? lo + 1 : Math.max(0, Math.min(now, hi - 1) - FRESH_ID_ROOM);
+      if (id >= hi) continue;
+      if (todo.length >= maxPartitions) {
+        this.#more = true;
+        break;
+      }
+      todo.push([key, g, { host: g.host, date: g.date, id, segments: [...g.segments] }]);
+    }
+    return todo;
   }
 
   /** The generation is all in Parquet: its segments and plan go. */
@@ -702,6 +827,8 @@ export class IngestWriter {
       this.flush();
     } finally {
       this.#closed = true;
+      this.#worker?.terminate();
+      this.#worker = undefined;
       const seg = this.#segment;
       this.#segment = undefined;
       const empty = this.#rows === 0 && this.#flushing.size === 0;
