@@ -46,6 +46,8 @@ export interface IngestSoakFigures {
   storedDistinct: number;
   lost: number;
   collectorMaxGapMs: number;
+  /** The collector's gap across the kill and restart (it dies with serve). */
+  restartGapMs: number;
   loadAverage: number;
 }
 
@@ -246,6 +248,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   let lastAcked = 0, lastRefused = 0;
   let peakRss = 0, peakSpool = 0, peakWindow = 0;
   let killed = false;
+  let killedAt: number | undefined;
   const acked = () => clients.reduce((n, c) => n + c.state.acked, 0);
   const refused = () => clients.reduce((n, c) => n + c.state.refused, 0);
   for (let t = 10; t <= seconds; t += 10) {
@@ -257,6 +260,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
       peakSpool = Math.max(peakSpool, spoolBytes(data));
       if (kill && !killed && Date.now() - started >= seconds * 500) {
         killed = true;
+        killedAt = Date.now();
         server.child.kill("SIGKILL");
         await server.child.status;
         console.log(`(SIGKILL at ${Math.round((Date.now() - started) / 1000)} s; restarting)`);
@@ -290,20 +294,26 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   const elapsed = (Date.now() - started) / 1000;
 
   const lake = await openLake({ root: data });
-  let stored = 0, storedDistinct = 0, gap = NaN;
+  let stored = 0, storedDistinct = 0, gap = NaN, restartGap = NaN;
   try {
     const [row] = await lake.query<{ n: bigint; d: bigint }>(
       `SELECT count(*) AS n, count(DISTINCT (host, metric, labels, ts)) AS d
        FROM samples WHERE host IN ('soak-a', 'soak-b')`,
     );
     stored = Number(row!.n), storedDistinct = Number(row!.d);
-    const [g] = await lake.query<{ gap: number | null }>(
-      `SELECT max(d) AS gap FROM (
-         SELECT epoch_ms(ts) - lag(epoch_ms(ts)) OVER (ORDER BY ts) AS d
-         FROM (SELECT DISTINCT ts FROM samples
-               WHERE host NOT IN ('soak-a', 'soak-b') AND ts >= make_timestamp(${started}::BIGINT * 1000)))`,
+    // the collector's instants (one a second): the largest gap, leaving out the one across the
+    // kill (the collector is serve's child and dies with it), which is printed on its own
+    const instants = await lake.query<{ t: number }>(
+      `SELECT DISTINCT epoch_ms(ts) AS t FROM samples
+       WHERE host NOT IN ('soak-a', 'soak-b') AND ts >= make_timestamp(${started}::BIGINT * 1000)
+       ORDER BY t`,
     );
-    gap = Number(g?.gap ?? NaN);
+    gap = 0;
+    for (let i = 1; i < instants.length; i++) {
+      const a = Number(instants[i - 1]!.t), b = Number(instants[i]!.t);
+      if (killedAt !== undefined && a <= killedAt && b >= killedAt) restartGap = b - a;
+      else gap = Math.max(gap, b - a);
+    }
   } finally {
     lake.close();
   }
@@ -325,6 +335,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
     storedDistinct,
     lost: Math.max(0, acknowledged - storedDistinct),
     collectorMaxGapMs: gap,
+    restartGapMs: restartGap,
     loadAverage: Math.round(Math.max(loadBefore, Deno.loadavg()[0]!) * 100) / 100,
   };
   for (const c of clients) {
@@ -352,10 +363,9 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
       })`,
   );
   console.log(
-    `collector: largest gap between samples ${figures.collectorMaxGapMs} ms ` +
-      `(goal ≤ 2000${kill ? ", the kill and restart included" : ""}: ${
-        goal(figures.collectorMaxGapMs <= 2000)
-      })`,
+    `collector: largest gap between samples ${figures.collectorMaxGapMs} ms (goal ≤ 2000: ${
+      goal(figures.collectorMaxGapMs <= 2000)
+    })` + (kill ? `; across the SIGKILL and restart ${figures.restartGapMs} ms` : ""),
   );
   console.log(
     `refused (503/507, retried after Retry-After): ${figures.refused.toLocaleString("en-US")}`,
