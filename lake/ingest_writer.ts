@@ -699,14 +699,15 @@ export class IngestWriter {
 
   /** Makes the buffered rows the generation being flushed, on a new spool segment. */
   #startGeneration(): void {
+    // the new segment first: if it cannot be made (a full disk) nothing has moved yet
+    const old = this.#segment;
+    if (old !== undefined) this.#segment = this.#open(Math.max(this.#now(), old.id + 1));
     this.#flushing = this.#groups;
     this.#groups = new Map();
     this.#liveRows = 0;
     this.#last = undefined;
     this.#flushingSince = this.#now();
-    const old = this.#segment;
     if (old === undefined) return;
-    this.#segment = this.#open(Math.max(this.#now(), old.id + 1));
     old.close();
     this.#pending.push(old.id);
   }
