@@ -258,6 +258,22 @@ export class IngestWriter {
     this.#onError = options.onError ??
       ((e) => console.error(`ingest: ${e instanceof Error ? e.message : e}`));
     this.#plan = readIngestPlan(this.#root);
+    let lastId = 0;
+    for (const seg of listIngestSegments(this.#root)) {
+      this.#replay(seg);
+      this.#pending.push(seg.id);
+      lastId = Math.max(lastId, seg.id);
+      // a long spool is written as it is read, so replaying it costs the row budget at most
+      if (this.#rows >= this.#flushRows) this.#flushReplayed();
+    }
+    this.#flushing = this.#groups;
+    this.#groups = new Map();
+    this.#liveRows = 0;
+    this.#flushingSince = this.#now();
+    // what is on disk now (a damaged segment went to the quarantine, written ones were deleted)
+    this.#spoolBytes = listIngestSegments(this.#root).reduce((n, s) => n + s.bytes, 0);
+    this.#segment = this.#open(Math.max(this.#now(), lastId + 1));
+    // last, so that a constructor that throws leaves no thread behind
     if (options.flushInWorker) {
       this.#worker = new Worker(new URL("./ingest_flush_worker.ts", import.meta.url), {
         type: "module",
@@ -271,20 +287,6 @@ export class IngestWriter {
         );
       };
     }
-    let lastId = 0;
-    for (const seg of listIngestSegments(this.#root)) {
-      this.#replay(seg);
-      this.#pending.push(seg.id);
-      this.#spoolBytes += seg.bytes;
-      lastId = Math.max(lastId, seg.id);
-      // a long spool is written as it is read, so replaying it costs the row budget at most
-      if (this.#rows >= this.#flushRows) this.#flushReplayed();
-    }
-    this.#flushing = this.#groups;
-    this.#groups = new Map();
-    this.#liveRows = 0;
-    this.#flushingSince = this.#now();
-    this.#segment = this.#open(Math.max(this.#now(), lastId + 1));
     if (this.#pending.length > 0) this.#tryFlush(true);
     this.#timer = setInterval(() => this.#tryFlush(true), this.#flushEveryMs);
     Deno.unrefTimer(Number(this.#timer));

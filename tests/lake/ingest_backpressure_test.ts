@@ -201,6 +201,8 @@ Deno.test("IngestWriter replays a binary spool segment after a crash and quarant
     now: NOW,
     onQuarantine: (q) => quarantined.push(q),
   });
+  // the damaged segment left the spool: the disk budget counts only what is still there
+  assert.equal(hurt.stats.spoolBytes, spoolBytes(copy));
   hurt.close();
   const stored = (await count(copy)).n;
   assert.equal(stored, 20); // the two records before the damage
