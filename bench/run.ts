@@ -26,6 +26,7 @@ const benches = [
   "notify",
   "receivers",
   "alerts",
+  "ingest_soak",
 ];
 
 const { values } = parseArgs({
@@ -36,7 +37,8 @@ const only = values.only ? new Set(values.only.split(",")) : undefined;
 const summary: Record<string, unknown> = {};
 for (const name of benches) {
   if (only && !only.has(name)) continue;
-  const file = new URL(`./${name}_bench.ts`, import.meta.url);
+  // soaks are named for what they do (bench/ingest_soak.ts), the others <name>_bench.ts
+  const file = new URL(`./${name.endsWith("_soak") ? name : `${name}_bench`}.ts`, import.meta.url);
   try {
     Deno.statSync(file);
   } catch {

@@ -15,6 +15,7 @@ import {
   CollectorBusyError,
   type IngestLimits,
   IngestWriter,
+  type IngestWriterOptions,
   LakeError,
   openLake,
   spoolDir,
@@ -262,6 +263,19 @@ function receiverSettings(config: PerfscopeConfig): unknown {
   return { scrape, statsd, probes, receivers_limits };
 }
 
+/** The ingest writer's budgets and flush triggers: `ingest.*` (defaults in the writer). */
+function ingestBudgets(config: PerfscopeConfig): Omit<IngestWriterOptions, "root"> {
+  const i = config.ingest ?? {};
+  return {
+    ...(i.max_buffered_rows === undefined ? {} : { maxBufferedRows: i.max_buffered_rows }),
+    ...(i.max_spool_bytes === undefined ? {} : { maxSpoolBytes: i.max_spool_bytes }),
+    ...(i.flush_rows === undefined ? {} : { flushRows: i.flush_rows }),
+    ...(i.flush_spool_bytes === undefined ? {} : { flushSpoolBytes: i.flush_spool_bytes }),
+    ...(i.flush_every === undefined ? {} : { flushEveryMs: i.flush_every }),
+    ...(i.max_flush_lag === undefined ? {} : { maxFlushLagMs: i.max_flush_lag }),
+  };
+}
+
 function collectSettings(config: PerfscopeConfig): CollectSettings {
   const c = config.collect ?? {};
   return {
@@ -328,7 +342,12 @@ async function serveUntilStopped(
     }),
   });
   const sandbox = await openSqlSandbox({ root });
-  const ingest = new IngestWriter({ root, limits: ingestLimits(loaded.config) });
+  const ingest = new IngestWriter({
+    root,
+    limits: ingestLimits(loaded.config),
+    ...ingestBudgets(loaded.config),
+    flushInWorker: loaded.config.ingest?.flush_thread ?? true,
+  });
   // Alert rules run on the live stream: built even without rules: (a reload may add some),
   // costing one map lookup per sample until then.
   const alerts = new AlertEngine(loaded.config.rules ?? [], {

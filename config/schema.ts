@@ -79,6 +79,23 @@ export const ingestSchema = z.strictObject({
   max_lines: z.number().int().min(1).max(10_000_000).optional(),
   /** Most host × date partitions in one request. Default 64. */
   max_partitions: z.number().int().min(1).max(10_000).optional(),
+  /** Most samples waiting for Parquet (~20 bytes each in memory); past it requests get 503
+   * with Retry-After. Default 500000. */
+  max_buffered_rows: z.number().int().min(1000).max(100_000_000).optional(),
+  /** Disk budget of the ingest spool (DATA/spool_ingest), bytes; past it requests get 503.
+   * Default 268435456 (256 MiB). */
+  max_spool_bytes: z.number().int().min(1024 * 1024).optional(),
+  /** Buffered samples that start a flush to Parquet. Default 100000. */
+  flush_rows: z.number().int().min(1).max(100_000_000).optional(),
+  /** Bytes of the open spool segment that start a flush. Default 16777216 (16 MiB). */
+  flush_spool_bytes: z.number().int().min(1).optional(),
+  /** Most time samples wait for Parquet. Default 10s. */
+  flush_every: duration().optional(),
+  /** A flush still writing after this long refuses new requests (503). Default 30s. */
+  max_flush_lag: duration().optional(),
+  /** Write Parquet on a separate thread, off the request path (~40 MB more memory). Default
+   * true. */
+  flush_thread: z.boolean().optional(),
 });
 
 /** The web server's settings (`serve`). */

@@ -272,6 +272,33 @@ function learnLabels(t: Uint8Array, i: number, j: number, ok: string): void {
   rawLabelCount++;
 }
 
+/** Checked host (field 2) and metric (field 4) names by FNV-1a hash of their bytes. */
+const rawNames = new Map<number, string[]>();
+let rawNameCount = 0;
+
+function knownName(field: number, t: Uint8Array, i: number, j: number): string | undefined {
+  const bucket = rawNames.get((fnv(t, i, j) ^ field) >>> 0);
+  if (bucket === undefined) return undefined;
+  for (const name of bucket) {
+    if (name.length !== j - i) continue;
+    let k = 0;
+    while (k < name.length && name.charCodeAt(k) === t[i + k]) k++;
+    if (k === name.length) return name;
+  }
+  return undefined;
+}
+
+function learnName(field: number, t: Uint8Array, i: number, j: number, name: string): void {
+  // ASCII names only: a byte compare against their UTF-16 code units is exact then
+  for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) > 127) return;
+  if (rawNameCount >= 20_000) (rawNames.clear(), rawNameCount = 0);
+  const h = (fnv(t, i, j) ^ field) >>> 0;
+  const bucket = rawNames.get(h);
+  if (bucket === undefined) rawNames.set(h, [name]);
+  else bucket.push(name);
+  rawNameCount++;
+}
+
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** Value of the JSON number `t[i..j)`: exact integer arithmetic where it is exact (Clinger's
@@ -343,8 +370,14 @@ function scan(s: Scan, start: number, end: number): boolean {
       else {
         j = plainString(t, i, end);
         if (j < 0) return false;
-        const v = text(t, i + 1, j - 1);
-        if ((field === 2 ? hostProblem(v) : metricProblem(v)) !== undefined) return false;
+        // names cycle (a body holds many metrics in turn): a checked name is found by its bytes,
+        // without building its string or checking it again
+        let v = knownName(field, t, i + 1, j - 1);
+        if (v === undefined) {
+          v = text(t, i + 1, j - 1);
+          if ((field === 2 ? hostProblem(v) : metricProblem(v)) !== undefined) return false;
+          learnName(field, t, i + 1, j - 1, v);
+        }
         if (field === 2) s.prevHost = v;
         else s.prevMetric = v;
       }

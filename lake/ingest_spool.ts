@@ -3,7 +3,9 @@
  * answered, and written to Parquet in batches by `IngestWriter`. It lives beside the collector's
  * spool, in `DATA/spool_ingest/`, so neither reads the other's segments.
  *
- * A segment `<id>.seg` is a sequence of records, one per request: a header line `#<bytes>\n`
+ * Segments are written in the binary form of `ingest_spool_format.ts` (`<id>.ispool`, see
+ * {@linkcode IngestSpoolSegment}). Versions before it wrote JSON lines, still replayed:
+ * a segment `<id>.seg` is a sequence of records, one per request: a header line `#<bytes>\n`
  * followed by that many bytes of validated JSON lines (the body as it came, ending in `\n`). A
  * record cut short by a crash is dropped whole on replay, so a request is all or nothing; a
  * damaged header in the middle is counted (see {@linkcode readIngestRecords}), and the writer
@@ -14,6 +16,7 @@
  * @module
  */
 import { LakeError } from "./errors.ts";
+import { INGEST_SPOOL_MAGIC } from "./ingest_spool_format.ts";
 import { errorText, writeFileAtomic } from "./write_file_atomic.ts";
 
 /** One Parquet file a flush wrote: its partition, id, and the segments its rows came from. */
@@ -35,26 +38,130 @@ export function ingestSpoolDir(root: string): string {
   return `${root}/spool_ingest`;
 }
 
+/** One segment file of the ingest spool. */
+export interface IngestSegmentFile {
+  /** ms when it was opened. */
+  id: number;
+  path: string;
+  /** `"binary"` (`<id>.ispool`, written now) or `"jsonl"` (`<id>.seg`, older versions; only
+   * replayed). */
+  format: "binary" | "jsonl";
+  /** Its size in bytes when listed. */
+  bytes: number;
+}
+
 /**
  * Lists the ingest segments, oldest first.
  *
  * @param root Lake root.
- * @returns Segment ids and paths.
+ * @returns Segment ids, paths, formats and sizes.
  */
-export function listIngestSegments(root: string): { id: number; path: string }[] {
-  const out: { id: number; path: string }[] = [];
+export function listIngestSegments(root: string): IngestSegmentFile[] {
+  const out: IngestSegmentFile[] = [];
   try {
     for (const e of Deno.readDirSync(ingestSpoolDir(root))) {
-      const m = e.isFile ? e.name.match(/^(\d+)\.seg$/) : null;
-      if (m) out.push({ id: Number(m[1]), path: `${ingestSpoolDir(root)}/${e.name}` });
+      const m = e.isFile ? e.name.match(/^(\d+)\.(seg|ispool)$/) : null;
+      if (!m) continue;
+      const path = `${ingestSpoolDir(root)}/${e.name}`;
+      let bytes = 0;
+      try {
+        bytes = Deno.statSync(path).size;
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        continue;
+      }
+      out.push({ id: Number(m[1]), path, format: m[2] === "seg" ? "jsonl" : "binary", bytes });
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  return out.sort((a, b) => a.id - b.id);
+  return out.sort((a, b) => a.id - b.id || a.path.localeCompare(b.path));
 }
 
-/** An open ingest segment that records are appended to. */
+/** Whether an error is the disk (or the quota) being full. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ENOSPC" || code === "EDQUOT") return true;
+    if (/No space left on device|quota exceeded/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * An open binary ingest segment (`<id>.ispool`, see `ingest_spool_format.ts`) that records are
+ * appended to, one `write(2)` each. A failed append is cut off again, so the segment never holds
+ * half a record followed by whole ones.
+ */
+export class IngestSpoolSegment {
+  readonly id: number;
+  readonly path: string;
+  #file: Deno.FsFile;
+  #size: number;
+
+  /**
+   * Creates `<root>/spool_ingest/<id>.ispool` with its magic bytes.
+   *
+   * @param root Lake root.
+   * @param id Segment id (ms when it was opened).
+   * @throws {LakeError} If the spool cannot be written.
+   */
+  constructor(root: string, id: number) {
+    this.id = id;
+    this.path = `${ingestSpoolDir(root)}/${String(id).padStart(15, "0")}.ispool`;
+    try {
+      Deno.mkdirSync(ingestSpoolDir(root), { recursive: true });
+      this.#file = Deno.openSync(this.path, { write: true, createNew: true });
+    } catch (error) {
+      throw new LakeError(`Cannot write ingest spool: ${this.path} (${errorText(error)})`, {
+        cause: error,
+      });
+    }
+    this.#size = 0;
+    try {
+      this.append(INGEST_SPOOL_MAGIC);
+    } catch (error) {
+      this.close(true);
+      throw error;
+    }
+  }
+
+  /** Bytes in the segment. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Appends bytes (one record).
+   *
+   * @param bytes The record.
+   * @throws {LakeError} If the write fails (its `cause` tells a full disk, see
+   * {@linkcode isDiskFull}); the segment is cut back to its size before the call.
+   */
+  append(bytes: Uint8Array): void {
+    try {
+      writeAll(this.#file, bytes);
+      this.#size += bytes.length;
+    } catch (error) {
+      try {
+        this.#file.truncateSync(this.#size);
+        this.#file.seekSync(this.#size, Deno.SeekMode.Start);
+      } catch {
+        // the record is torn at the end; a restart replays the records before it
+      }
+      throw new LakeError(`Cannot write ingest spool: ${errorText(error)}`, { cause: error });
+    }
+  }
+
+  /** Closes the file; with `remove` also deletes it. */
+  close(remove = false): void {
+    this.#file.close();
+    if (remove) Deno.removeSync(this.path);
+  }
+}
+
+/** An open JSON-lines ingest segment (the format before `IngestSpoolSegment`; kept to write
+ * test fixtures and for tools that read old spools). */
 export class IngestSegment {
   readonly id: number;
   readonly path: string;

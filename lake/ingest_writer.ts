@@ -1,18 +1,32 @@
 /**
  * The ingest writer: pushed samples go through the same two steps as collected ones, a
  * write-ahead spool (answered once the bytes are in the OS) and Parquet written in batches
- * (every `flushEveryMs` or `flushRows`), so a request costs a parse and one append, not a file.
+ * (every `flushEveryMs`, `flushRows` or `flushSpoolBytes`), so a request costs a parse and one
+ * append, not a file.
+ *
+ * Bounded: the rows waiting for Parquet (`maxBufferedRows`, about 20 bytes each) and the spool
+ * on disk (`maxSpoolBytes`) have budgets. A request that would go past one, or that comes while
+ * a flush has been behind for `maxFlushLagMs`, is refused whole with {@linkcode IngestBusy}
+ * (HTTP 503 and `Retry-After`) and counted; nothing of it is written. That is the backpressure
+ * every producer gets, `/api/ingest` and the receivers alike.
+ *
+ * Generations: a flush takes the rows buffered so far (and the spool segments they came from)
+ * as one generation and writes it in turns, while new requests fill the next generation and a
+ * new segment; a generation's segments are deleted once all of it is in Parquet.
  *
  * File ids: the lake shows a partition's newest `compact-<C>` and the parts with an id above C,
  * and the collector names its part after its open spool segment S. An ingest part therefore takes
  * the id just above the largest id already in its partition (visible after any compaction that
  * did not include it) and below every open collector segment (so it neither takes the
- * collector's future name nor lifts a later compaction above it). Where no such id exists yet
- * (the collector is mid-flush), that partition waits for the next flush.
+ * collector's future name nor lifts a later compaction above it). A new partition starts an
+ * hour of ids below that bound, so its next files have ids to take; where no id is free (a
+ * partition the collector writes, between its parts), that partition waits for the next flush.
  *
  * @module
  */
 import { fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
+import { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
+import { IngestGroup } from "./ingest_group.ts";
 import {
   type IngestBatch,
   type IngestLimits,
@@ -21,12 +35,24 @@ import {
 } from "./ingest_lines.ts";
 import {
   type IngestPlanEntry,
-  IngestSegment,
+  type IngestSegmentFile,
+  IngestSpoolSegment,
+  isDiskFull,
   listIngestSegments,
   readIngestPlan,
   readIngestRecords,
   writeIngestPlan,
 } from "./ingest_spool.ts";
+import { decodeIngestSegment, IngestSpoolEncoder } from "./ingest_spool_format.ts";
+import {
+  type IngestFlushJob,
+  type IngestFlushResult,
+  JOB_DONE,
+  JOB_FAILED,
+  JOB_RUNNING,
+  JOB_UNWRITABLE,
+} from "./ingest_flush_worker.ts";
+import { LakeError } from "./errors.ts";
 import {
   hostTag,
   isUnwritable,
@@ -47,8 +73,20 @@ export interface IngestWriterOptions {
   root: string;
   /** Most time buffered rows wait for Parquet, ms; default 10 000. */
   flushEveryMs?: number;
-  /** Buffered rows that trigger a flush; default 500 000. */
+  /** Buffered rows that start a flush; default 100 000 (a 50 000-row file costs ~15 ms). */
   flushRows?: number;
+  /** Bytes of the open spool segment that start a flush; default 16 MiB. */
+  flushSpoolBytes?: number;
+  /** Most rows waiting for Parquet (~20 bytes each, plus their request while it is parsed);
+   * a request that would go past it is refused with {@linkcode IngestBusy}; default 500 000.
+   * The request line limit is lowered to it if larger. */
+  maxBufferedRows?: number;
+  /** Disk budget of the ingest spool (`DATA/spool_ingest/`), bytes; a request that would go
+   * past it is refused with {@linkcode IngestBusy}; default 256 MiB. */
+  maxSpoolBytes?: number;
+  /** A flush still writing one generation after this long refuses new requests until it is
+   * done (it is failing, e.g. a full disk, or cannot keep up), ms; default 30 000. */
+  maxFlushLagMs?: number;
   /** fsync Parquet files (and the plan) before their rename; default true. */
   sync?: boolean;
   /** Clock (ms); default `Date.now`. */
@@ -67,16 +105,28 @@ export interface IngestWriterOptions {
   /** Receives each batch of spooled samples moved to `spool/quarantine/` because it can never
    * be written (see `quarantine.ts`); default one line on stderr. */
   onQuarantine?: (q: Quarantined) => void;
+  /** Write the timed flushes' Parquet files on a Worker thread (`ingest_flush_worker.ts`), one
+   * at a time, so their encoding and fsync never hold up the event loop; `flush()` and `close()`
+   * wait for it. Default false (`serve` turns it on). */
+  flushInWorker?: boolean;
 }
 
-interface Group {
-  host: string;
-  date: string;
-  ts: number[];
-  metric: string[];
-  labels: string[];
-  value: number[];
-  segments: Set<number>;
+/** The writer's counters and levels, for `/metrics`, the bench and tests. */
+export interface IngestStats {
+  /** Samples accepted (spooled) since the writer opened. */
+  accepted: number;
+  /** Requests refused with {@linkcode IngestBusy} since the writer opened. */
+  refused: number;
+  /** Rows waiting for Parquet. */
+  buffered: number;
+  /** Most rows that ever waited at once. */
+  bufferedPeak: number;
+  /** Bytes of the ingest spool on disk. */
+  spoolBytes: number;
+  /** Rows written to Parquet since the writer opened. */
+  written: number;
+  /** Samples moved to the quarantine since the writer opened. */
+  quarantined: number;
 }
 
 export {
@@ -86,27 +136,12 @@ export {
   parseIngestLines,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
+export { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 
 const DAY = 86_400_000;
-
-/** A group's columns without the rows that have no finite value (no copy when all have one). */
-function withValues(g: Group): Pick<Group, "ts" | "metric" | "labels" | "value"> {
-  let k = 0;
-  while (k < g.value.length && Number.isFinite(g.value[k])) k++;
-  if (k === g.value.length) return g;
-  const out = {
-    ts: g.ts.slice(0, k),
-    metric: g.metric.slice(0, k),
-    labels: g.labels.slice(0, k),
-    value: g.value.slice(0, k),
-  };
-  for (let i = k + 1; i < g.value.length; i++) {
-    if (!Number.isFinite(g.value[i])) continue;
-    out.ts.push(g.ts[i]!), out.metric.push(g.metric[i]!), out.labels.push(g.labels[i]!);
-    out.value.push(g.value[i]!);
-  }
-  return out;
-}
+/** Ids a new partition leaves free below the collector's open segment (see the module doc). */
+const FRESH_ID_ROOM = 3_600_000;
+const MiB = 1024 * 1024;
 
 /**
  * Validates, spools and batches pushed samples. Opening it replays a leftover ingest spool.
@@ -131,20 +166,31 @@ export class IngestWriter {
   #root: string;
   #sync: boolean;
   #now: () => number;
+  #flushEveryMs: number;
   #flushRows: number;
-  #segment: IngestSegment;
+  #flushSpoolBytes: number;
+  #maxBufferedRows: number;
+  #maxSpoolBytes: number;
+  #maxFlushLagMs: number;
+  #segment: IngestSpoolSegment | undefined;
+  #encoder = new IngestSpoolEncoder();
+  /** Segments of the generation being flushed (deleted once it is all in Parquet). */
   #pending: number[] = [];
   #plan: IngestPlanEntry[];
-  #groups = new Map<string, Group>();
-  /** Accepted batches not yet sorted into groups (that work waits for the flush, off the
-   * request path). */
-  #queued: { batch: IngestBatch; segment: number }[] = [];
-  #last: Group | undefined;
+  /** The generation requests fill. */
+  #groups = new Map<string, IngestGroup>();
+  /** The generation being written. */
+  #flushing = new Map<string, IngestGroup>();
+  #flushingSince = 0;
+  #last: IngestGroup | undefined;
   #lastDay = NaN;
   #rows = 0;
+  #liveRows = 0;
+  #spoolBytes = 0;
   #timer: ReturnType<typeof setInterval>;
   #soon: ReturnType<typeof setTimeout> | undefined;
   #onError: (error: unknown) => void;
+  #lastError = -Infinity;
   #limits: IngestLimits;
   #flushPartitions: number;
   #flushBudgetMs: number;
@@ -155,21 +201,46 @@ export class IngestWriter {
   #more = false;
   #onQuarantine: (q: Quarantined) => void;
   #quarantined = 0;
+  #accepted = 0;
+  #refused = 0;
+  #writtenRows = 0;
+  #peak = 0;
+  #closed = false;
+  #worker: Worker | undefined;
+  /** The file the flush thread is writing. */
+  #job:
+    | { job: number; key: string; g: IngestGroup; entry: IngestPlanEntry; flag: Int32Array }
+    | undefined;
+  #jobs = 0;
 
   /**
    * @param options See {@linkcode IngestWriterOptions}.
-   * @throws {RangeError} If a flush setting is not positive.
+   * @throws {RangeError} If a flush setting or budget is not positive.
    * @throws {LakeError} If the spool cannot be read or written. A replayed record that cannot
    * become Parquet is quarantined; one that fails for now (disk full) stays buffered and goes to
    * `onError`.
    */
   constructor(options: IngestWriterOptions) {
-    const flushEveryMs = options.flushEveryMs ?? 10_000;
-    this.#flushRows = options.flushRows ?? 500_000;
-    if (!(flushEveryMs > 0)) throw new RangeError(`Invalid flushEveryMs: ${flushEveryMs}`);
-    if (!(this.#flushRows > 0)) throw new RangeError(`Invalid flushRows: ${this.#flushRows}`);
+    this.#flushEveryMs = options.flushEveryMs ?? 10_000;
+    this.#flushRows = options.flushRows ?? 100_000;
+    this.#flushSpoolBytes = options.flushSpoolBytes ?? 16 * MiB;
+    this.#maxBufferedRows = options.maxBufferedRows ?? 500_000;
+    this.#maxSpoolBytes = options.maxSpoolBytes ?? 256 * MiB;
+    this.#maxFlushLagMs = options.maxFlushLagMs ?? 30_000;
     this.#flushPartitions = options.flushPartitions ?? 64;
     this.#flushBudgetMs = options.flushBudgetMs ?? 50;
+    for (
+      const [name, value] of Object.entries({
+        flushEveryMs: this.#flushEveryMs,
+        flushRows: this.#flushRows,
+        flushSpoolBytes: this.#flushSpoolBytes,
+        maxBufferedRows: this.#maxBufferedRows,
+        maxSpoolBytes: this.#maxSpoolBytes,
+        maxFlushLagMs: this.#maxFlushLagMs,
+      })
+    ) {
+      if (!(value > 0)) throw new RangeError(`Invalid ${name}: ${value}`);
+    }
     this.#turnSize = this.#flushPartitions;
     if (!(this.#flushBudgetMs >= 0)) {
       throw new RangeError(`Invalid flushBudgetMs: ${this.#flushBudgetMs}`);
@@ -178,6 +249,8 @@ export class IngestWriter {
       throw new RangeError(`Invalid flushPartitions: ${this.#flushPartitions}`);
     }
     this.#limits = { ...options.limits };
+    // a request larger than the row budget could never be taken: refuse it as too large instead
+    this.#limits.maxLines = Math.min(this.#limits.maxLines ?? 250_000, this.#maxBufferedRows);
     this.#onQuarantine = options.onQuarantine ?? logQuarantine;
     this.#root = options.root;
     this.#sync = options.sync ?? true;
@@ -187,39 +260,98 @@ export class IngestWriter {
     this.#plan = readIngestPlan(this.#root);
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {
-      const { records, undecoded } = readIngestRecords(seg.path);
-      if (undecoded > 0) {
-        // damaged on disk: the records before the damage replay below; the segment is kept
-        // whole, since the requests after the damage cannot be told apart from it
-        const name = seg.path.slice(seg.path.lastIndexOf("/") + 1);
-        const path = keepInQuarantine(this.#root, seg.path, `ingest-${name}`);
-        this.#onQuarantine({
-          path,
-          rows: 0,
-          reason: `damaged ingest spool segment: its last ${undecoded} bytes cannot be decoded ` +
-            `(the ${records.length} requests before them were replayed)`,
-        });
-      }
-      records.forEach((text, i) => {
-        let batch: IngestBatch;
-        try {
-          batch = parseIngestLines(text, { trusted: true });
-        } catch (error) {
-          // refused by today's rules (an older version or a hand edit spooled it): keep it aside
-          if (!(error instanceof RangeError)) throw error;
-          const path = writeQuarantine(this.#root, `ingest-${seg.id}-${i + 1}`, text);
-          this.#quarantine({ path, rows: text.split("\n").filter((l) => l.trim()).length }, error);
-          return;
-        }
-        this.#add(batch, seg.id, true);
-      });
+      this.#replay(seg);
       this.#pending.push(seg.id);
-      lastId = seg.id;
+      lastId = Math.max(lastId, seg.id);
+      // a long spool is written as it is read, so replaying it costs the row budget at most
+      if (this.#rows >= this.#flushRows) this.#flushReplayed();
     }
-    this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), lastId + 1));
+    this.#flushing = this.#groups;
+    this.#groups = new Map();
+    this.#liveRows = 0;
+    this.#flushingSince = this.#now();
+    // what is on disk now (a damaged segment went to the quarantine, written ones were deleted)
+    this.#spoolBytes = listIngestSegments(this.#root).reduce((n, s) => n + s.bytes, 0);
+    this.#segment = this.#open(Math.max(this.#now(), lastId + 1));
+    // last, so that a constructor that throws leaves no thread behind
+    if (options.flushInWorker) {
+      this.#worker = new Worker(new URL("./ingest_flush_worker.ts", import.meta.url), {
+        type: "module",
+      });
+      this.#worker.onmessage = (e: MessageEvent<IngestFlushResult>) => {
+        if (this.#job?.job !== e.data.job) return; // applied already by a synchronous wait
+        this.#apply(
+          e.data.error === undefined ? JOB_DONE : e.data.unwritable ? JOB_UNWRITABLE : JOB_FAILED,
+          e.data.rows,
+          e.data.error ?? "",
+        );
+      };
+    }
     if (this.#pending.length > 0) this.#tryFlush(true);
-    this.#timer = setInterval(() => this.#tryFlush(true), flushEveryMs);
+    this.#timer = setInterval(() => this.#tryFlush(true), this.#flushEveryMs);
     Deno.unrefTimer(Number(this.#timer));
+  }
+
+  /** Replays one segment left by an earlier process into the buffer. */
+  #replay(seg: IngestSegmentFile): void {
+    const name = seg.path.slice(seg.path.lastIndexOf("/") + 1);
+    if (seg.format === "binary") {
+      const { batches, undecoded } = decodeIngestSegment(Deno.readFileSync(seg.path));
+      if (undecoded > 0) this.#keepDamaged(seg.path, name, undecoded, batches.length);
+      for (const batch of batches) this.#add(batch, seg.id, true);
+      return;
+    }
+    const { records, undecoded } = readIngestRecords(seg.path);
+    if (undecoded > 0) this.#keepDamaged(seg.path, name, undecoded, records.length);
+    records.forEach((text, i) => {
+      let batch: IngestBatch;
+      try {
+        batch = parseIngestLines(text, { trusted: true });
+      } catch (error) {
+        // refused by today's rules (an older version or a hand edit spooled it): keep it aside
+        if (!(error instanceof RangeError)) throw error;
+        const path = writeQuarantine(this.#root, `ingest-${seg.id}-${i + 1}`, text);
+        this.#quarantine({ path, rows: text.split("\n").filter((l) => l.trim()).length }, error);
+        return;
+      }
+      this.#add(batch, seg.id, true);
+    });
+  }
+
+  /** Damaged on disk: the records before the damage replay; the segment is kept whole, since
+   * the requests after the damage cannot be told apart from it. */
+  #keepDamaged(path: string, name: string, undecoded: number, replayed: number): void {
+    const kept = keepInQuarantine(this.#root, path, `ingest-${name}`);
+    this.#onQuarantine({
+      path: kept,
+      rows: 0,
+      reason: `damaged ingest spool segment: its last ${undecoded} bytes cannot be decoded ` +
+        `(the ${replayed} requests before them were replayed)`,
+    });
+  }
+
+  /** Writes what the replay buffered so far, and deletes its segments (failures: left for the
+   * timed flushes). */
+  #flushReplayed(): void {
+    this.#flushing = this.#groups;
+    this.#groups = new Map();
+    this.#liveRows = 0;
+    try {
+      this.#flush(false, Infinity);
+    } catch (error) {
+      this.#lastError = this.#now();
+      this.#onError(error);
+      // keep the rest buffered together: the next turns retry it
+      for (const [k, g] of this.#flushing) this.#groups.set(k, g);
+      this.#flushing = new Map();
+    }
+  }
+
+  #open(id: number): IngestSpoolSegment {
+    const seg = new IngestSpoolSegment(this.#root, id);
+    this.#spoolBytes += seg.size;
+    this.#encoder = new IngestSpoolEncoder();
+    return seg;
   }
 
   /** Rows waiting for Parquet. */
@@ -232,41 +364,96 @@ export class IngestWriter {
     return this.#quarantined;
   }
 
+  /** Counters and levels (see {@linkcode IngestStats}). */
+  get stats(): IngestStats {
+    return {
+      accepted: this.#accepted,
+      refused: this.#refused,
+      buffered: this.#rows,
+      bufferedPeak: this.#peak,
+      spoolBytes: this.#spoolBytes,
+      written: this.#writtenRows,
+      quarantined: this.#quarantined,
+    };
+  }
+
   #quarantine(q: Omit<Quarantined, "reason">, error: unknown): void {
     this.#quarantined += q.rows;
     this.#onQuarantine({ ...q, reason: errorText(error) });
   }
 
+  /** A refusal, counted, with a flush started so the wait is short. */
+  #busy(reason: IngestBusyReason, message: string, cause?: unknown): IngestBusy {
+    this.#refused++;
+    if (this.#soon === undefined && !this.#closed) {
+      this.#soon = setTimeout(() => this.#tryFlush(true), 0);
+    }
+    // failing flushes (a full disk): wait longer than for a flush that only has work to do
+    const failing = this.#now() - this.#lastError < 2 * this.#flushEveryMs;
+    const retryAfterSeconds = reason === "disk" ? 30 : failing ? 10 : 1;
+    return new IngestBusy(message, { reason, retryAfterSeconds, cause });
+  }
+
+  /**
+   * Throws if a request would be refused now (the writer is over a budget or behind), so a
+   * server can answer before reading a body.
+   *
+   * @throws {IngestBusy} When behind (counted as a refusal).
+   */
+  check(): void {
+    if (this.#rows >= this.#maxBufferedRows) {
+      throw this.#busy(
+        "buffer",
+        `Ingest is behind: ${this.#rows} samples wait for Parquet (limit ${this.#maxBufferedRows})`,
+      );
+    }
+    if (this.#spoolBytes >= this.#maxSpoolBytes) throw this.#spoolFull(0);
+    const lag = this.#flushing.size > 0 ? this.#now() - this.#flushingSince : 0;
+    if (lag > this.#maxFlushLagMs) {
+      throw this.#busy(
+        "buffer",
+        `Ingest is behind: a flush has been writing for ${Math.round(lag / 1000)} s`,
+      );
+    }
+  }
+
+  #spoolFull(more: number): IngestBusy {
+    return this.#busy(
+      "spool",
+      `Ingest spool is full: ${this.#spoolBytes} bytes on disk` +
+        (more > 0 ? ` and ${more} more` : "") + ` would pass its budget of ${this.#maxSpoolBytes}`,
+    );
+  }
+
   /**
    * Parses and validates a JSON-lines body, appends it to the spool, and buffers its rows.
-   * Nothing of a body with a bad line is written.
+   * Nothing of a body with a bad line, or of a refused one, is written.
    *
    * @param body The request body.
    * @param options Clock (default: the writer's), and limits that override the writer's.
    * @returns The samples as columns.
    * @throws {RangeError} On the first bad line (see `parseIngestLines`) or past a limit.
-   * @throws {LakeError} If the spool cannot be written.
+   * @throws {IngestBusy} When the writer is behind (see {@linkcode IngestWriter.check}) or the
+   * request would pass the row or spool budget; the disk being full is `reason: "disk"`.
+   * @throws {LakeError} If the spool cannot be written for another reason.
    */
   write(body: Uint8Array, options: Omit<ParseIngestLinesOptions, "trusted"> = {}): IngestBatch {
+    this.check();
     const batch = parseIngestLines(body, { ...this.#limits, now: this.#now(), ...options });
-    this.#segment.append(body);
-    this.#queued.push({ batch, segment: this.#segment.id });
-    this.#rows += batch.ts.length;
-    if (this.#rows >= this.#flushRows && this.#soon === undefined) {
-      this.#soon = setTimeout(() => this.#tryFlush(true), 0);
-    }
+    this.#accept(batch);
     return batch;
   }
 
   /**
    * Validates and stores samples that arrive as columns (the receivers: scrape, OTLP, StatsD,
-   * probes) by the same rules and limits as {@linkcode IngestWriter.write}: they are encoded as
-   * ingest lines, so there is one validation path and one spool format.
+   * probes) by the same rules, limits and budgets as {@linkcode IngestWriter.write}: they are
+   * encoded as ingest lines, so there is one validation path.
    *
    * @param batch The samples; labels in canonical form (`k=v,…`), `NaN` for no value.
    * @param options Clock (default: the writer's), and limits that override the writer's.
    * @returns The samples as validated columns.
    * @throws {RangeError} On the first bad sample or past a limit; nothing is written.
+   * @throws {IngestBusy} When the writer is behind; nothing is written.
    * @example
    * ```ts
    * import assert from "node:assert/strict";
@@ -283,6 +470,7 @@ export class IngestWriter {
     batch: IngestBatch,
     options: Omit<ParseIngestLinesOptions, "trusted"> = {},
   ): IngestBatch {
+    this.check();
     let text = "";
     for (let i = 0; i < batch.ts.length; i++) {
       const v = batch.value[i]!;
@@ -290,39 +478,86 @@ export class IngestWriter {
         JSON.stringify(batch.metric[i])
       },"labels":${JSON.stringify(batch.labels[i])},"value":${Number.isFinite(v) ? v : "null"}}\n`;
     }
-    return this.write(new TextEncoder().encode(text), options);
+    const parsed = parseIngestLines(new TextEncoder().encode(text), {
+      ...this.#limits,
+      now: this.#now(),
+      ...options,
+    });
+    this.#accept(parsed);
+    return parsed;
+  }
+
+  /** Spools a validated batch and buffers its rows, or refuses it whole. */
+  #accept(batch: IngestBatch): void {
+    const n = batch.ts.length;
+    if (this.#rows + n > this.#maxBufferedRows) {
+      throw this.#busy(
+        "buffer",
+        `Ingest is behind: ${this.#rows} samples wait for Parquet and ${n} more would pass ` +
+          `the limit of ${this.#maxBufferedRows}`,
+      );
+    }
+    if (this.#segment === undefined) throw new RangeError("Ingest writer is closed");
+    const record = this.#encoder.encode(batch);
+    if (this.#spoolBytes + record.length > this.#maxSpoolBytes) {
+      this.#encoder.rollback();
+      throw this.#spoolFull(record.length);
+    }
+    try {
+      this.#segment.append(record);
+    } catch (error) {
+      this.#encoder.rollback();
+      if (isDiskFull(error)) {
+        throw this.#busy(
+          "disk",
+          `Insufficient storage: the disk holding the ingest spool is full (${errorText(error)})`,
+          error,
+        );
+      }
+      throw error;
+    }
+    this.#encoder.commit();
+    this.#spoolBytes += record.length;
+    this.#accepted += n;
+    this.#add(batch, this.#segment.id, false);
+    this.#rows += n;
+    this.#liveRows += n;
+    if (this.#rows > this.#peak) this.#peak = this.#rows;
+    if (
+      (this.#liveRows >= this.#flushRows || this.#segment.size >= this.#flushSpoolBytes) &&
+      this.#soon === undefined
+    ) this.#soon = setTimeout(() => this.#tryFlush(true), 0);
   }
 
   #add(b: IngestBatch, segment: number, replay: boolean): void {
     const n = b.ts.length;
+    let g = this.#last;
     for (let i = 0; i < n; i++) {
       const ts = b.ts[i]!, host = b.host[i]!;
       const day = Math.floor(ts / DAY);
-      let g = this.#last;
       if (g === undefined || g.host !== host || day !== this.#lastDay) {
         const date = utcDate(day * DAY);
         const key = `${host}\n${date}`;
         g = this.#groups.get(key);
         if (!g) {
-          g = { host, date, ts: [], metric: [], labels: [], value: [], segments: new Set() };
+          g = new IngestGroup(host, date);
           this.#groups.set(key, g);
         }
         if (replay && this.#written(g, segment)) {
-          this.#last = undefined;
+          g = undefined;
           continue;
         }
-        this.#last = g, this.#lastDay = day;
+        this.#lastDay = day;
         g.segments.add(segment);
       }
-      g.ts.push(ts), g.metric.push(b.metric[i]!), g.labels.push(b.labels[i]!);
-      g.value.push(b.value[i]!);
+      g.push(ts, b.metric[i]!, b.labels[i]!, b.value[i]!);
       if (replay) this.#rows++;
     }
-    if (replay) this.#last = undefined;
+    this.#last = replay ? undefined : g;
   }
 
   /** True when a flush before a crash already wrote this segment's rows of this partition. */
-  #written(g: Group, segment: number): boolean {
+  #written(g: IngestGroup, segment: number): boolean {
     return this.#plan.some((p) => {
       if (p.host !== g.host || p.date !== g.date || !p.segments.includes(segment)) return false;
       let names: string[];
@@ -343,20 +578,110 @@ export class IngestWriter {
   #tryFlush(start: boolean): void {
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     this.#soon = undefined;
+    if (this.#closed) return;
+    if (this.#worker) {
+      try {
+        this.#dispatch(start);
+      } catch (error) {
+        this.#lastError = this.#now();
+        this.#onError(error);
+      }
+      return;
+    }
     try {
       this.#flush(start, this.#turnSize, this.#flushBudgetMs);
     } catch (error) {
+      this.#lastError = this.#now();
       this.#onError(error);
       return;
     }
-    if (this.#more) this.#soon = setTimeout(() => this.#tryFlush(false), 0);
+    const again = this.#more ||
+      (this.#flushing.size === 0 &&
+        (this.#liveRows >= this.#flushRows ||
+          (this.#segment?.size ?? 0) >= this.#flushSpoolBytes));
+    if (again) this.#soon = setTimeout(() => this.#tryFlush(!this.#more), 0);
+  }
+
+  /** Worker mode: hands the flush thread the next file of the generation being written. */
+  #dispatch(start: boolean): void {
+    if (this.#job !== undefined || this.#worker === undefined) return;
+    this.#more = false;
+    if (start && this.#flushing.size === 0 && this.#liveRows > 0) this.#startGeneration();
+    if (this.#flushing.size === 0) {
+      if (this.#pending.length > 0) this.#finishGeneration();
+      return;
+    }
+    const [next] = this.#choose(1);
+    if (next === undefined) {
+      if (this.#flushing.size === 0) this.#finishGeneration(); // all of it quarantined
+      return; // the rest waits for free ids: the timer comes back
+    }
+    const [key, g, entry] = next;
+    const data = g.typed();
+    const shared = new SharedArrayBuffer(1024);
+    const job = ++this.#jobs;
+    this.#job = { job, key, g, entry, flag: new Int32Array(shared) };
+    const message: IngestFlushJob = {
+      job,
+      root: this.#root,
+      sync: this.#sync,
+      plan: [...this.#plan, entry],
+      id: entry.id,
+      host: g.host,
+      date: g.date,
+      ...data,
+      shared,
+    };
+    const moved = [data.ts.buffer, data.value.buffer, data.series.buffer] as ArrayBuffer[];
+    this.#worker.postMessage(message, moved);
+  }
+
+  /** Takes in the flush thread's answer for the file in flight. */
+  #apply(status: number, rows: number, message: string): void {
+    const job = this.#job;
+    if (job === undefined) return;
+    this.#job = undefined;
+    const { key, g, entry } = job;
+    if (status === JOB_DONE) {
+      this.#writtenRows += rows;
+      this.#rows -= g.length;
+      this.#flushing.delete(key);
+      this.#plan.push({ ...entry, done: true });
+      if (this.#flushing.size === 0) this.#finishGeneration();
+    } else if (status === JOB_UNWRITABLE) {
+      this.#quarantineGroup(key, g, new LakeError(message));
+      if (this.#flushing.size === 0) this.#finishGeneration();
+    } else {
+      // for now (a full disk): the timer tries again, the budgets hold the requests back
+      this.#lastError = this.#now();
+      this.#onError(new LakeError(`Cannot write ingest Parquet: ${message}`));
+      return;
+    }
+    const again = this.#flushing.size > 0 || this.#liveRows >= this.#flushRows ||
+      (this.#segment?.size ?? 0) >= this.#flushSpoolBytes;
+    if (again && !this.#closed && this.#soon === undefined) {
+      this.#soon = setTimeout(() => this.#tryFlush(true), 0);
+    }
+  }
+
+  /** Waits for the file in flight on the flush thread, then takes its answer in. */
+  #wait(): void {
+    const job = this.#job;
+    if (job === undefined) return;
+    const flag = job.flag;
+    Atomics.wait(flag, 0, JOB_RUNNING, 120_000);
+    const status = Atomics.load(flag, 0);
+    if (status === JOB_RUNNING) {
+      throw new LakeError("Ingest flush thread did not finish its file in 120 s");
+    }
+    const text = new TextDecoder().decode(new Uint8Array(flag.buffer, 12, flag[2]!));
+    this.#apply(status, flag[1]!, text);
   }
 
   /**
    * Writes the buffered rows to Parquet now (one file per host and date) and deletes the spool
-   * segments they came from once nothing of them waits any more. A partition that can never be
-   * written (its host name is refused by the rules or the file system) is moved to the
-   * quarantine instead of blocking the others.
+   * segments they came from. A partition that can never be written (its host name is refused by
+   * the rules or the file system) is moved to the quarantine instead of blocking the others.
    *
    * @param options `maxPartitions`: most files to write in this call (default: all).
    * @returns Rows written (rows without a finite value are not stored).
@@ -364,52 +689,47 @@ export class IngestWriter {
    * of the partitions after it stay buffered).
    */
   flush(options: { maxPartitions?: number } = {}): number {
-    return this.#flush(true, options.maxPartitions ?? Infinity);
+    this.#wait();
+    const max = options.maxPartitions ?? Infinity;
+    let written = this.#flush(true, max);
+    // the generation under way is done: the rows that came meanwhile go too
+    if (this.#flushing.size === 0 && this.#liveRows > 0 && written < max) {
+      written += this.#flush(true, max);
+    }
+    return written;
   }
 
-  /** `start`: take in the accepted batches and rotate the segment; otherwise only continue
-   * writing the groups a bounded flush left. */
+  /** Makes the buffered rows the generation being flushed, on a new spool segment. */
+  #startGeneration(): void {
+    // the new segment first: if it cannot be made (a full disk) nothing has moved yet
+    const old = this.#segment;
+    if (old !== undefined) this.#segment = this.#open(Math.max(this.#now(), old.id + 1));
+    this.#flushing = this.#groups;
+    this.#groups = new Map();
+    this.#liveRows = 0;
+    this.#last = undefined;
+    this.#flushingSince = this.#now();
+    if (old === undefined) return;
+    old.close();
+    this.#pending.push(old.id);
+  }
+
+  /** `start`: begin a new generation if none is being written; then write (part of) the one
+   * being written. */
   #flush(start: boolean, maxPartitions: number, budgetMs = Infinity): number {
     const began = performance.now();
     this.#turnSize = Math.min(this.#flushPartitions, this.#turnSize * 2);
     this.#more = false;
-    if (this.#rows === 0 && this.#pending.length === 0) return 0;
-    if (start) {
-      for (const q of this.#queued) this.#add(q.batch, q.segment, false);
-      this.#queued = [];
-      const old = this.#segment;
-      this.#segment = new IngestSegment(this.#root, Math.max(this.#now(), old.id + 1));
-      old.close();
-      this.#pending.push(old.id);
-      this.#last = undefined;
+    if (start && this.#flushing.size === 0 && this.#liveRows > 0) this.#startGeneration();
+    if (this.#flushing.size === 0) {
+      if (this.#pending.length > 0) this.#finishGeneration();
+      return 0;
     }
-    const open = listSegments(this.#root).map((s) => s.id);
-    const hi = open.length ? Math.min(...open) : Infinity;
-    const now = this.#now();
-    const todo: [string, Group, IngestPlanEntry][] = [];
-    for (const [key, g] of this.#groups) {
-      let lo = -1;
-      try {
-        checkHost(g.host); // before the host becomes part of a path
-        const dir = partitionDir(this.#root, "metrics", g.host, g.date);
-        for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
-      } catch (error) {
-        if (!isUnwritable(error)) throw error;
-        this.#quarantineGroup(key, g, error);
-        continue;
-      }
-      const id = lo >= 0 ? lo + 1 : Math.min(now, hi - 1);
-      if (id >= hi) continue;
-      if (todo.length >= maxPartitions) {
-        this.#more = true;
-        break;
-      }
-      todo.push([key, g, { host: g.host, date: g.date, id, segments: [...g.segments] }]);
-    }
+    const todo = this.#choose(maxPartitions);
     let written = 0;
     const done: IngestPlanEntry[] = [];
     try {
-      this.#savePlan(todo.map((t) => t[2]));
+      if (todo.length > 0) this.#savePlan(todo.map((t) => t[2]));
       let handled = 0;
       for (const [key, g, entry] of todo) {
         if (handled++ > 0 && performance.now() - began > budgetMs) {
@@ -420,7 +740,7 @@ export class IngestWriter {
         let file;
         try {
           file = writePartition(
-            withValues(g),
+            g.columns(true),
             { root: this.#root, id: entry.id, host: g.host, date: g.date, sync: this.#sync },
           );
         } catch (error) {
@@ -429,34 +749,70 @@ export class IngestWriter {
           continue;
         }
         written += file?.rows ?? 0;
-        this.#rows -= g.ts.length;
-        this.#groups.delete(key);
+        this.#rows -= g.length;
+        this.#flushing.delete(key);
         done.push({ ...entry, done: true });
       }
     } finally {
       this.#plan.push(...done);
-      this.#savePlan([]);
+      if (todo.length > 0) this.#savePlan([]);
+      this.#writtenRows += written;
     }
-    if (this.#groups.size === 0) {
-      for (const seg of listIngestSegments(this.#root)) {
-        if (this.#pending.includes(seg.id)) Deno.removeSync(seg.path);
-      }
-      this.#pending = [];
-      this.#plan = [];
-      this.#savePlan([]);
-    }
+    if (this.#flushing.size === 0) this.#finishGeneration();
     return written;
+  }
+
+  /** The partitions of the generation being written that have an id free now, with their
+   * plan entries (at most `maxPartitions`; `#more` tells that writable ones were left). */
+  #choose(maxPartitions: number): [string, IngestGroup, IngestPlanEntry][] {
+    const open = listSegments(this.#root).map((s) => s.id);
+    const hi = open.length ? Math.min(...open) : Infinity;
+    const now = this.#now();
+    const todo: [string, IngestGroup, IngestPlanEntry][] = [];
+    for (const [key, g] of this.#flushing) {
+      let lo = -1;
+      try {
+        checkHost(g.host); // before the host becomes part of a path
+        const dir = partitionDir(this.#root, "metrics", g.host, g.date);
+        for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
+      } catch (error) {
+        if (!isUnwritable(error)) throw error;
+        this.#quarantineGroup(key, g, error);
+        continue;
+      }
+      // a new partition starts an hour of ids below the bound, not at it: its next files take
+      // the ids above, so it need not wait for the collector to rotate its segment
+      const id = lo >= 0 ? lo + 1 : Math.max(0, Math.min(now, hi - 1) - FRESH_ID_ROOM);
+      if (id >= hi) continue;
+      if (todo.length >= maxPartitions) {
+        this.#more = true;
+        break;
+      }
+      todo.push([key, g, { host: g.host, date: g.date, id, segments: [...g.segments] }]);
+    }
+    return todo;
+  }
+
+  /** The generation is all in Parquet: its segments and plan go. */
+  #finishGeneration(): void {
+    for (const seg of listIngestSegments(this.#root)) {
+      if (!this.#pending.includes(seg.id) || seg.id === this.#segment?.id) continue;
+      Deno.removeSync(seg.path);
+      this.#spoolBytes -= seg.bytes;
+    }
+    this.#pending = [];
+    this.#plan = [];
+    this.#savePlan([]);
   }
 
   /** Moves a partition that can never be written to the quarantine (throws, keeping it, if the
    * quarantine cannot be written either). */
-  #quarantineGroup(key: string, g: Group, error: unknown): void {
+  #quarantineGroup(key: string, g: IngestGroup, error: unknown): void {
     const name = `ingest-${Math.min(...g.segments)}-${g.date}-${hostTag(g.host)}`;
-    const path = writeQuarantine(this.#root, name, rowLines(g.host, g));
-    this.#rows -= g.ts.length;
-    this.#groups.delete(key);
-    if (this.#last === g) this.#last = undefined;
-    this.#quarantine({ path, rows: g.ts.length }, error);
+    const path = writeQuarantine(this.#root, name, rowLines(g.host, g.columns(false)));
+    this.#rows -= g.length;
+    this.#flushing.delete(key);
+    this.#quarantine({ path, rows: g.length }, error);
   }
 
   #savePlan(extra: IngestPlanEntry[]): void {
@@ -466,12 +822,21 @@ export class IngestWriter {
   /** Flushes everything, stops the timer and closes the spool (deleting it when everything was
    * written). */
   close(): void {
+    if (this.#closed) return;
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);
+    this.#soon = undefined;
     try {
       this.flush();
     } finally {
-      this.#segment.close(this.#pending.length === 0 && this.#rows === 0);
+      this.#closed = true;
+      this.#worker?.terminate();
+      this.#worker = undefined;
+      const seg = this.#segment;
+      this.#segment = undefined;
+      const empty = this.#rows === 0 && this.#flushing.size === 0;
+      seg?.close(empty);
+      if (empty && seg) this.#spoolBytes -= seg.size;
     }
   }
 }

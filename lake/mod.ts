@@ -105,7 +105,10 @@ export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from 
 export {
   INGEST_LIMITS,
   type IngestBatch,
+  IngestBusy,
+  type IngestBusyReason,
   type IngestLimits,
+  type IngestStats,
   IngestWriter,
   type IngestWriterOptions,
   parseIngestLines,

@@ -19,7 +19,7 @@ import { requireContentType } from "./middleware/require_content_type.ts";
 import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
-import { ingestRoutes } from "./routes/api_ingest.ts";
+import { ingestAdmission, ingestRoutes } from "./routes/api_ingest.ts";
 import { otlpRoutes } from "./routes/otlp_metrics.ts";
 import { liveRoutes } from "./routes/api_live.ts";
 import { metricsRoutes } from "./routes/api_metrics.ts";
@@ -149,6 +149,7 @@ export function createApp(options: AppOptions): Hono {
       hint:
         "one sample per line, e.g. curl -H 'Content-Type: application/x-ndjson' --data-binary @samples.jsonl",
     }),
+    ingestAdmission(options),
     guard(options.maxIngestBytes ?? 64 * 1024 * 1024),
   );
   // OTLP/HTTP: protobuf or JSON; a browser page cannot send either cross-origin without a CORS

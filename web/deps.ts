@@ -32,6 +32,11 @@ export interface IngestSink {
    * @throws {RangeError} On a bad sample.
    */
   writeBatch(batch: IngestBatch, options: { now: number }): IngestBatch;
+  /**
+   * Throws an error named `IngestBusy` (with a numeric `retryAfterSeconds`) when a request
+   * would be refused now, so the route answers 503 before reading the body. Optional.
+   */
+  check?(): void;
 }
 
 /** The alert engine as the web app sees it: live states and the stored history. */

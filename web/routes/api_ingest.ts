@@ -7,15 +7,74 @@
  * bodies are in the ingest spool when the answer goes out and reach Parquet with the next batch
  * flush; samples of the Live page's metrics also go to the live stream.
  *
+ * Backpressure: when the writer is behind (its row buffer or spool budget is full, or a flush
+ * lags) the answer is `503 Service Unavailable` with `Retry-After` (seconds) and nothing of the
+ * request is stored; `507 Insufficient Storage` when the disk itself is full. Clients wait that
+ * long and send the same body again. {@linkcode ingestAdmission} gives that answer before the
+ * body is read, so refused uploads cost no memory.
+ *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { WebDeps } from "../deps.ts";
 import { asBadRequest } from "../parse_ingest.ts";
 
+/** What the writer's `IngestBusy` carries (checked by name: the lake's class). */
+interface Busy extends Error {
+  retryAfterSeconds: number;
+  reason?: string;
+}
+
+function isBusy(error: unknown): error is Busy {
+  return error instanceof Error && error.name === "IngestBusy" &&
+    typeof (error as Partial<Busy>).retryAfterSeconds === "number";
+}
+
+/** The answer to a refused request: 503 (507 for a full disk) with `Retry-After`. */
+function busyResponse(c: Context, error: Busy): Response {
+  const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds));
+  c.header("Retry-After", String(seconds));
+  return c.json(
+    { error: error.message, retryAfterSeconds: seconds },
+    error.reason === "disk" ? 507 : 503,
+  );
+}
+
 /**
- * Creates the ingest route (mount the content-type check and the body guard in front of it, as
- * `app.ts` does).
+ * Refuses an ingest request with 503 and `Retry-After` before its body is read when the writer
+ * is already behind (mount it in front of the body guard, as `app.ts` does).
+ *
+ * @param deps The ingest writer (its optional `check()`).
+ * @returns The middleware.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hono } from "hono";
+ * import { IngestBusy } from "../../lake/mod.ts";
+ * import { ingestAdmission } from "./api_ingest.ts";
+ * const busy = new IngestBusy("Ingest is behind", { retryAfterSeconds: 2, reason: "buffer" });
+ * const ingest = { write: () => { throw busy; }, writeBatch: () => { throw busy; }, check: () => { throw busy; } };
+ * const app = new Hono().post("/", ingestAdmission({ ingest }), (c) => c.text("read"));
+ * const res = await app.request("/", { method: "POST", body: "x" });
+ * assert.equal(res.status, 503);
+ * assert.equal(res.headers.get("Retry-After"), "2");
+ * ```
+ */
+export function ingestAdmission(deps: Pick<WebDeps, "ingest">): MiddlewareHandler {
+  return async function ingestAdmission(c, next) {
+    try {
+      deps.ingest.check?.();
+    } catch (error) {
+      if (isBusy(error)) return busyResponse(c, error);
+      throw error;
+    }
+    await next();
+  };
+}
+
+/**
+ * Creates the ingest route (mount the content-type check, `ingestAdmission` and the body guard
+ * in front of it, as `app.ts` does).
  *
  * @param deps The ingest writer, the hub and the clock.
  * @returns A Hono app to mount at the root.
@@ -24,7 +83,13 @@ export function ingestRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
   return new Hono().post("/api/ingest", async function ingest(c) {
     const body = new Uint8Array(await c.req.arrayBuffer());
-    const batch = asBadRequest(() => deps.ingest.write(body, { now: now() }));
+    let batch;
+    try {
+      batch = asBadRequest(() => deps.ingest.write(body, { now: now() }));
+    } catch (error) {
+      if (isBusy(error)) return busyResponse(c, error);
+      throw error;
+    }
     deps.hub.publishBatch(batch);
     return c.json({ accepted: batch.ts.length });
   });
