@@ -306,3 +306,102 @@ Deno.test({
     });
   },
 });
+
+/** The example's commented services and dashboards block, uncommented. */
+async function exampleBlock(): Promise<string> {
+  const text = await Deno.readTextFile("examples/perfscope.yaml");
+  const start = text.indexOf("# --- Services and dashboards");
+  assert.ok(start >= 0, "the example has the services and dashboards block");
+  return text.slice(start).split("\n")
+    .filter((l) => /^# (services|dashboards):/.test(l) || l.startsWith("#   "))
+    .map((l) => l.slice(2))
+    .join("\n");
+}
+
+interface PanelView {
+  title: string;
+  series: { name: string }[];
+  table: { rows: unknown[][] } | null;
+  last: number | null;
+  error: string | null;
+}
+
+Deno.test({
+  name:
+    "the example dashboard and service, over a scraped prom-client app, fill every panel with the names the receivers store",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    const requests = new client.Counter({
+      name: "http_requests_total",
+      help: "Requests served",
+      labelNames: ["code"],
+      registers: [registry],
+    });
+    const duration = new client.Histogram({
+      name: "http_request_duration_seconds",
+      help: "Request duration",
+      buckets: BOUNDS,
+      registers: [registry],
+    });
+    const app = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async () =>
+        new Response(await registry.metrics(), {
+          headers: { "content-type": registry.contentType },
+        }),
+    );
+    const traffic = setInterval(() =>
+      tick((s, code) => {
+        requests.inc({ code });
+        duration.observe(s);
+      }), 100);
+    const config = `${await exampleBlock()}
+scrape:
+  - url: http://127.0.0.1:${app.addr.port}/metrics
+    name: api
+    interval: 1s
+    labels: {service: api}
+ingest:
+  flush_every: 1s
+`;
+    try {
+      await withServe(config, async (base) => {
+        const { view } = await waitForService(
+          base,
+          "api",
+          (v) => (v.live?.rps ?? 0) > 0,
+          Date.now(),
+        );
+        assert.equal(view.origin, "config");
+        assert.ok(near(view.live?.errorRate, 0.05));
+        let panels: PanelView[] = [];
+        for (let i = 0; i < 150; i++) {
+          const res = await fetch(new URL("api/dashboards/api", base));
+          assert.equal(res.status, 200);
+          panels = (await res.json()).panels;
+          if (panels.every((p) => p.series.length > 0 || (p.table?.rows.length ?? 0) > 0)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const [perStatus, p95, errors, lag, busiest] = panels;
+        assert.deepEqual(
+          perStatus!.series.map((s) => s.name).sort(),
+          [
+            "code=200,service=api,target=api",
+            "code=500,service=api,target=api",
+          ].map((l) => `${perStatus!.series[0]!.name.split(" ")[0]} ${l}`),
+        );
+        assert.ok(near(p95!.last, 1.5), `p95 panel ${JSON.stringify(p95)}`);
+        assert.ok(errors!.last! > 0, `5xx panel ${JSON.stringify(errors)}`);
+        assert.equal(lag!.error, null);
+        assert.ok(lag!.series.length > 0, `event-loop lag panel ${JSON.stringify(lag)}`);
+        assert.ok(busiest!.table!.rows.length > 0);
+      });
+    } finally {
+      clearInterval(traffic);
+      await app.shutdown();
+    }
+  },
+});
