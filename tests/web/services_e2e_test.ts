@@ -398,6 +398,22 @@ ingest:
         assert.equal(lag!.error, null);
         assert.ok(lag!.series.length > 0, `event-loop lag panel ${JSON.stringify(lag)}`);
         assert.ok(busiest!.table!.rows.length > 0);
+        // once the lake holds 10 scrapes, the 5-minute window figures agree with the live ones,
+        // while the burn rates still say they lack data (an hour's windows, half covered)
+        const ok = await waitForService(base, "api", (v) => v.status === "ok", Date.now(), 60_000);
+        const w = ok.view as ServiceView & ServiceView["live"] & { apdexThreshold: number };
+        assert.ok(near(w.errorRate, 0.05, 1e-6), `window error rate ${w.errorRate}`);
+        assert.ok(near(w.latency?.p50, 0.1, 1e-6), `window p50 ${w.latency?.p50}`);
+        assert.ok(near(w.latency?.p95, 1.5, 1e-6), `window p95 ${w.latency?.p95}`);
+        assert.equal(w.apdexThreshold, 0.3);
+        // T = 0.3 s lies inside the (0.1, 0.5] bucket: satisfied 50 + 40 × 0.5 = 70, tolerating
+        // (≤ 1.2 s) 90 + 10 × 0.2 − 70 = 22, so (70 + 11) / 100
+        assert.ok(near(w.apdex?.score, 0.81, 1e-6), `window apdex ${w.apdex?.score}`);
+        assert.equal(w.burn.length, 4);
+        for (const b of w.burn) {
+          assert.equal(b.longBurn, null);
+          assert.match(b.reason ?? "", /^not enough data yet/);
+        }
       });
     } finally {
       clearInterval(traffic);
