@@ -188,65 +188,74 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "an app pushing http.server.request.duration over OTLP/HTTP shows on /api/services by its service.name",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    await withServe("{}\n", async (base) => {
-      const reader = new sdk.PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: new URL("v1/metrics", base).href }),
-        exportIntervalMillis: 1000,
+for (const temporality of ["cumulative", "delta"] as const) {
+  Deno.test({
+    name:
+      `an app pushing http.server.request.duration over OTLP/HTTP (${temporality}) shows on /api/services by its service.name`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      await withServe("{}\n", async (base) => {
+        const reader = new sdk.PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({
+            url: new URL("v1/metrics", base).href,
+            temporalityPreference: temporality === "delta"
+              ? sdk.AggregationTemporality.DELTA
+              : sdk.AggregationTemporality.CUMULATIVE,
+          }),
+          exportIntervalMillis: 1000,
+        });
+        const provider = new sdk.MeterProvider({
+          resource: resourceFromAttributes({ "service.name": "checkout" }),
+          readers: [reader],
+          views: [{
+            instrumentName: "http.server.request.duration",
+            aggregation: {
+              type: sdk.AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+              options: { boundaries: BOUNDS },
+            },
+          }],
+        });
+        const duration = provider.getMeter("shop").createHistogram("http.server.request.duration", {
+          unit: "s",
+        });
+        const start = Date.now();
+        const traffic = setInterval(() =>
+          tick((s, code) =>
+            duration.record(s, {
+              "http.request.method": "GET",
+              "http.response.status_code": Number(code),
+            })
+          ), 100);
+        try {
+          const { view, ms } = await waitForService(
+            base,
+            "checkout",
+            (v) => (v.live?.rps ?? 0) > 0,
+            start,
+          );
+          report(
+            `OTLP ${temporality}: shown ${ms} ms after the exporter started (exports every 1 s)`,
+          );
+          assert.equal(view.origin, "label service");
+          const live = view.live!;
+          assert.equal(live.requestMetric, "http_server_request_duration_seconds_count_per_second");
+          assert.ok(live.rps! > 500 && live.rps! < 2000, `rps ${live.rps}`);
+          assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
+          assert.equal(live.latency?.from, "buckets");
+          assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
+          assert.ok(near(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
+          assert.ok(near(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
+          assert.ok(near(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
+          assertHonestBurn(view);
+        } finally {
+          clearInterval(traffic);
+          await provider.shutdown();
+        }
       });
-      const provider = new sdk.MeterProvider({
-        resource: resourceFromAttributes({ "service.name": "checkout" }),
-        readers: [reader],
-        views: [{
-          instrumentName: "http.server.request.duration",
-          aggregation: {
-            type: sdk.AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
-            options: { boundaries: BOUNDS },
-          },
-        }],
-      });
-      const duration = provider.getMeter("shop").createHistogram("http.server.request.duration", {
-        unit: "s",
-      });
-      const start = Date.now();
-      const traffic = setInterval(() =>
-        tick((s, code) =>
-          duration.record(s, {
-            "http.request.method": "GET",
-            "http.response.status_code": Number(code),
-          })
-        ), 100);
-      try {
-        const { view, ms } = await waitForService(
-          base,
-          "checkout",
-          (v) => (v.live?.rps ?? 0) > 0,
-          start,
-        );
-        report(`OTLP: shown ${ms} ms after the exporter started (exports every 1000 ms)`);
-        assert.equal(view.origin, "label service");
-        const live = view.live!;
-        assert.equal(live.requestMetric, "http_server_request_duration_seconds_count_per_second");
-        assert.ok(live.rps! > 500 && live.rps! < 2000, `rps ${live.rps}`);
-        assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
-        assert.equal(live.latency?.from, "buckets");
-        assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
-        assert.ok(near(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
-        assert.ok(near(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
-        assert.ok(near(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
-        assertHonestBurn(view);
-      } finally {
-        clearInterval(traffic);
-        await provider.shutdown();
-      }
-    });
-  },
-});
+    },
+  });
+}
 
 function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket("udp4");
