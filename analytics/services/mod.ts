@@ -25,6 +25,7 @@ export {
   isErrorStatus,
   REQUEST_COUNTERS,
   REQUEST_HISTOGRAMS,
+  REQUEST_TIMERS_MS,
   serviceMetrics,
   type ServiceSetting,
   type ServiceSpec,

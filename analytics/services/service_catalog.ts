@@ -16,7 +16,12 @@ export const REQUEST_HISTOGRAMS: readonly string[] = [
   "http_server_request_duration",
   "http_request_duration_seconds",
 ];
-/** Request counters, as stored (`http_requests_total` → `http_requests_per_second`). */
+/** Request timers in milliseconds, as StatsD stores them (`http.request.duration` timed with
+ * hot-shots → `http_request_duration_count_per_second`, `_p50`, `_p95`, `_p99`, `_max`, in ms):
+ * no buckets, so no Apdex, and percentiles weighted by request rate across series. */
+export const REQUEST_TIMERS_MS: readonly string[] = ["http_request_duration"];
+/** Request counters, as stored (`http_requests_total`, or StatsD's `http.requests` →
+ * `http_requests_per_second`). */
 export const REQUEST_COUNTERS: readonly string[] = ["http_requests_per_second"];
 /** Database query-duration histograms. */
 export const DB_HISTOGRAMS: readonly string[] = [
@@ -70,7 +75,7 @@ export interface ServiceSetting {
 /** Every metric name the service analyses read (for one `windowStats` call). */
 export function serviceMetrics(specs: readonly ServiceSpec[] = []): string[] {
   const names = new Set<string>([...REQUEST_COUNTERS, ...IN_FLIGHT]);
-  for (const h of [...REQUEST_HISTOGRAMS, ...DB_HISTOGRAMS]) {
+  for (const h of [...REQUEST_HISTOGRAMS, ...DB_HISTOGRAMS, ...REQUEST_TIMERS_MS]) {
     for (const s of ["_count_per_second", "_sum_per_second", "_bucket_per_second"]) {
       names.add(h + s);
     }
@@ -84,7 +89,7 @@ export function serviceMetrics(specs: readonly ServiceSpec[] = []): string[] {
 /** Metrics whose presence makes a service discoverable. */
 function isRequestMetric(metric: string): boolean {
   return REQUEST_COUNTERS.includes(metric) ||
-    REQUEST_HISTOGRAMS.some((h) => metric === `${h}_count_per_second`);
+    [...REQUEST_HISTOGRAMS, ...REQUEST_TIMERS_MS].some((h) => metric === `${h}_count_per_second`);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   isErrorStatus,
   REQUEST_COUNTERS,
   REQUEST_HISTOGRAMS,
+  REQUEST_TIMERS_MS,
   type ServiceSpec,
   statusOf,
 } from "./service_catalog.ts";
@@ -92,9 +93,16 @@ export function serviceFigures(
   const hist = REQUEST_HISTOGRAMS.find((h) =>
     fin.some((v) => v.metric.startsWith(h + "_") && v.metric.length > h.length + 1)
   );
+  // a StatsD timer (ms) only when no histogram: its quantiles are per series, not from buckets
+  const timer = hist
+    ? undefined
+    : REQUEST_TIMERS_MS.find((t) =>
+      of(`${t}_count_per_second`).length > 0 || of(`${t}_p50`).length > 0
+    );
   const counter = REQUEST_COUNTERS.find((m) => of(m).length > 0);
+  const timed = hist ?? timer;
   const requestMetric = counter ??
-    (hist && of(`${hist}_count_per_second`).length ? `${hist}_count_per_second` : null);
+    (timed && of(`${timed}_count_per_second`).length ? `${timed}_count_per_second` : null);
   const req = requestMetric ? of(requestMetric) : [];
   const rps = requestMetric ? sum(req) : null;
   const withStatus = req.filter((v) => statusOf(v.labels) !== undefined);
@@ -119,7 +127,7 @@ export function serviceFigures(
     errorsPerSecond,
     errorRate,
     successRate: errorRate === null ? null : 1 - errorRate,
-    latency: hist ? percentiles(hist, fin) : null,
+    latency: hist ? percentiles(hist, fin) : timer ? inSeconds(percentiles(timer, fin)) : null,
     meanLatency,
     apdex: buckets.length ? bucketApdex(buckets, spec.apdex) : null,
     cacheHitRatio: hits.length && misses.length && lookups > 0 ? sum(hits) / lookups : null,
@@ -127,6 +135,13 @@ export function serviceFigures(
     inFlight: flight ? sum(of(flight)) : null,
     requestMetric,
   };
+}
+
+/** Percentiles of a millisecond timer in seconds. */
+function inSeconds(p: Percentiles | null): Percentiles | null {
+  if (!p) return null;
+  const s = (v: number | null) => v === null ? null : v / 1000;
+  return { ...p, p50: s(p.p50), p95: s(p.p95), p99: s(p.p99) };
 }
 
 /** Buckets summed over series by bound. */

@@ -171,3 +171,55 @@ Deno.test("a service pushed over OTLP (dots to underscores, status attribute) is
   assert.equal(k!.latency!.p50, 0.5);
   assert.ok(Math.abs(k!.db!.p95! - 0.004) < 1e-12);
 });
+
+Deno.test("a StatsD service (http.request.duration timer in ms, http.requests counter) is found and measured in seconds", () => {
+  const live = new ServiceLive();
+  const at = (metric: string, labels: string, value: number) => ({ metric, labels, value });
+  const rows = [
+    at("http_requests_per_second", "code=200,service=cart", 38),
+    at("http_requests_per_second", "code=500,service=cart", 2),
+    // two series of the timer: weighted by their request rates, 30 and 10
+    at("http_request_duration_count_per_second", "route=/a,service=cart", 30),
+    at("http_request_duration_p50", "route=/a,service=cart", 40),
+    at("http_request_duration_p95", "route=/a,service=cart", 200),
+    at("http_request_duration_p99", "route=/a,service=cart", 900),
+    at("http_request_duration_count_per_second", "route=/b,service=cart", 10),
+    at("http_request_duration_p50", "route=/b,service=cart", 80),
+    at("http_request_duration_p95", "route=/b,service=cart", 600),
+    at("http_request_duration_p99", "route=/b,service=cart", 900),
+  ];
+  live.observe({
+    ts: rows.map(() => T0),
+    host: rows.map(() => "h"),
+    metric: rows.map((r) => r.metric),
+    labels: rows.map((r) => r.labels),
+    value: rows.map((r) => r.value),
+  });
+  const [cart] = findServices(live.keys());
+  assert.equal(cart?.name, "cart");
+  const f = live.figures(cart!, T0)!;
+  assert.equal(f.rps, 40);
+  assert.equal(f.errorRate, 0.05);
+  assert.deepEqual(f.latency, {
+    p50: 0.05,
+    p95: 0.3,
+    p99: 0.9,
+    from: "quantile series",
+    metric: "http_request_duration",
+  });
+  assert.equal(f.apdex, null);
+  // found by the timer alone, too (no counter): its count rate is the request rate
+  const timerOnly = new ServiceLive();
+  timerOnly.observe({
+    ts: [T0],
+    host: ["h"],
+    metric: ["http_request_duration_count_per_second"],
+    labels: ["service=cart"],
+    value: [7],
+  });
+  const [alone] = findServices(timerOnly.keys());
+  assert.equal(
+    timerOnly.figures(alone!, T0)?.requestMetric,
+    "http_request_duration_count_per_second",
+  );
+});

@@ -1,0 +1,432 @@
+/**
+ * End to end: a real `serve` with a perfscope.yaml, and applications instrumented with the real
+ * client libraries (prom-client scraped every second, the OpenTelemetry OTLP/HTTP exporter,
+ * hot-shots over UDP). Each must show up on `GET /api/services` with its request rate, error
+ * rate, latency percentiles, Apdex and SLO burn (which, minutes after start, must say honestly
+ * that there is not enough data yet).
+ */
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+// deno-lint-ignore no-import-prefix
+import client from "npm:prom-client@15.1.3";
+// deno-lint-ignore no-import-prefix
+import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
+// deno-lint-ignore no-import-prefix
+import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
+// deno-lint-ignore no-import-prefix
+import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
+// deno-lint-ignore no-import-prefix
+import StatsD from "npm:hot-shots@17.1.1";
+import { startServe } from "../_serve.ts";
+
+/** What `/api/services` says of one service (the fields this test reads). */
+interface ServiceView {
+  name: string;
+  origin: string;
+  status: string;
+  reason: string | null;
+  burn: {
+    longBurn: number | null;
+    shortBurn: number | null;
+    firing: boolean;
+    reason: string | null;
+  }[];
+  live: {
+    rps: number | null;
+    errorRate: number | null;
+    latency: { p50: number | null; p95: number | null; p99: number | null; from: string } | null;
+    apdex: { score: number } | null;
+    requestMetric: string | null;
+  } | null;
+}
+
+/** Runs `serve` on a temporary data dir with `config`, muting its console. */
+async function withServe(config: string, fn: (base: URL) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${root}/perfscope.yaml`, config);
+  const error = console.error;
+  console.error = () => {};
+  const served = await startServe([
+    "--no-collect",
+    "--data",
+    `${root}/data`,
+    "--config",
+    `${root}/perfscope.yaml`,
+  ]);
+  try {
+    await fn(new URL(served.url.origin + "/"));
+  } finally {
+    served.stop();
+    await served.done;
+    console.error = error;
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+/**
+ * Polls `/api/services` every 100 ms until `ready` accepts the named service's view.
+ *
+ * @returns The view and how long it took from `since`, ms.
+ */
+async function waitForService(
+  base: URL,
+  name: string,
+  ready: (v: ServiceView) => boolean,
+  since: number,
+  limitMs = 15_000,
+): Promise<{ view: ServiceView; ms: number }> {
+  let last: unknown;
+  while (Date.now() - since < limitMs) {
+    const res = await fetch(new URL("api/services", base));
+    assert.equal(res.status, 200);
+    const body = await res.json() as { services: ServiceView[] };
+    last = body.services;
+    const view = body.services.find((s) => s.name === name);
+    if (view && ready(view)) return { view, ms: Date.now() - since };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Service ${name} did not show: ${JSON.stringify(last)}`);
+}
+
+/** Prints a measured figure (serve mutes console.log and this file mutes console.error). */
+function report(line: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(`  ${line}\n`));
+}
+
+const near = (a: number | null | undefined, b: number, eps = 1e-9) =>
+  a !== null && a !== undefined && Math.abs(a - b) <= eps;
+
+/** The SLO burn must exist for every window and say why it has no figure yet. */
+function assertHonestBurn(view: ServiceView): void {
+  assert.equal(view.status, "insufficient");
+  assert.match(view.reason ?? "", /^not enough data yet/);
+  assert.equal(view.burn.length, 4);
+  for (const b of view.burn) {
+    assert.equal(b.longBurn, null);
+    assert.equal(b.shortBurn, null);
+    assert.equal(b.firing, false);
+    assert.match(b.reason ?? "", /^not enough data yet/);
+  }
+}
+
+/**
+ * One tick of known traffic: 95 requests answered 200 and 5 answered 500; 50 take 50 ms,
+ * 40 take 300 ms and 10 take 1.5 s. Over buckets 0.1/0.5/1/2 s the quantiles are exact:
+ * p50 = 0.1 s, p95 = 1.5 s, p99 = 1.9 s, and Apdex (T = 0.5 s) = (90 + 10 / 2) / 100 = 0.95.
+ */
+function tick(record: (seconds: number, code: string) => void): void {
+  for (let i = 0; i < 100; i++) {
+    const seconds = i < 50 ? 0.05 : i < 90 ? 0.3 : 1.5;
+    record(seconds, i < 95 ? "200" : "500");
+  }
+}
+const BOUNDS = [0.1, 0.5, 1, 2];
+
+Deno.test({
+  name:
+    "a prom-client app scraped every second shows on /api/services with RPS, errors, percentiles, Apdex and honest burn",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const registry = new client.Registry();
+    const requests = new client.Counter({
+      name: "http_requests_total",
+      help: "Requests served",
+      labelNames: ["code"],
+      registers: [registry],
+    });
+    const duration = new client.Histogram({
+      name: "http_request_duration_seconds",
+      help: "Request duration",
+      buckets: BOUNDS,
+      registers: [registry],
+    });
+    let firstScrape = 0;
+    const app = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+      firstScrape ||= Date.now();
+      return new Response(await registry.metrics(), {
+        headers: { "content-type": registry.contentType },
+      });
+    });
+    // every tick's 100 requests are recorded synchronously, so a scrape sees whole ticks and
+    // the shares (errors, buckets) are exact whatever the interval's length
+    const traffic = setInterval(() =>
+      tick((s, code) => {
+        requests.inc({ code });
+        duration.observe(s);
+      }), 100);
+    try {
+      await withServe(
+        `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: shop\n    interval: 1s\n`,
+        async (base) => {
+          while (firstScrape === 0) await new Promise((r) => setTimeout(r, 20));
+          const { view, ms } = await waitForService(
+            base,
+            "shop",
+            (v) => (v.live?.rps ?? 0) > 0,
+            firstScrape,
+          );
+          report(`prom-client: shown ${ms} ms after the first scrape`);
+          assert.equal(view.origin, "label target");
+          const live = view.live!;
+          assert.equal(live.requestMetric, "http_requests_per_second");
+          // 1000 requests a second, over an interval of about a second measured by the scraper
+          assert.ok(live.rps! > 500 && live.rps! < 2000, `rps ${live.rps}`);
+          assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
+          assert.equal(live.latency?.from, "buckets");
+          assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
+          assert.ok(near(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
+          assert.ok(near(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
+          assert.ok(near(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
+          assertHonestBurn(view);
+        },
+      );
+    } finally {
+      clearInterval(traffic);
+      await app.shutdown();
+    }
+  },
+});
+
+for (const temporality of ["cumulative", "delta"] as const) {
+  Deno.test({
+    name:
+      `an app pushing http.server.request.duration over OTLP/HTTP (${temporality}) shows on /api/services by its service.name`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      await withServe("{}\n", async (base) => {
+        const reader = new sdk.PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({
+            url: new URL("v1/metrics", base).href,
+            temporalityPreference: temporality === "delta"
+              ? sdk.AggregationTemporality.DELTA
+              : sdk.AggregationTemporality.CUMULATIVE,
+          }),
+          exportIntervalMillis: 1000,
+        });
+        const provider = new sdk.MeterProvider({
+          resource: resourceFromAttributes({ "service.name": "checkout" }),
+          readers: [reader],
+          views: [{
+            instrumentName: "http.server.request.duration",
+            aggregation: {
+              type: sdk.AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+              options: { boundaries: BOUNDS },
+            },
+          }],
+        });
+        const duration = provider.getMeter("shop").createHistogram("http.server.request.duration", {
+          unit: "s",
+        });
+        const start = Date.now();
+        const traffic = setInterval(() =>
+          tick((s, code) =>
+            duration.record(s, {
+              "http.request.method": "GET",
+              "http.response.status_code": Number(code),
+            })
+          ), 100);
+        try {
+          const { view, ms } = await waitForService(
+            base,
+            "checkout",
+            (v) => (v.live?.rps ?? 0) > 0,
+            start,
+          );
+          report(
+            `OTLP ${temporality}: shown ${ms} ms after the exporter started (exports every 1 s)`,
+          );
+          assert.equal(view.origin, "label service");
+          const live = view.live!;
+          assert.equal(live.requestMetric, "http_server_request_duration_seconds_count_per_second");
+          assert.ok(live.rps! > 500 && live.rps! < 2000, `rps ${live.rps}`);
+          assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
+          assert.equal(live.latency?.from, "buckets");
+          assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
+          assert.ok(near(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
+          assert.ok(near(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
+          assert.ok(near(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
+          assertHonestBurn(view);
+        } finally {
+          clearInterval(traffic);
+          await provider.shutdown();
+        }
+      });
+    },
+  });
+}
+
+function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket("udp4");
+  return new Promise((resolve) =>
+    s.bind(0, "127.0.0.1", () => {
+      const port = s.address().port;
+      s.close(() => resolve(port));
+    })
+  );
+}
+
+Deno.test({
+  name:
+    "a hot-shots app timing http.request.duration and counting http.requests with a service tag shows on /api/services",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const port = await freeUdpPort();
+    await withServe(`statsd:\n  listen: 127.0.0.1:${port}\n  flush: 1s\n`, async (base) => {
+      const statsd = new StatsD({ host: "127.0.0.1", port, protocol: "udp", maxBufferSize: 0 });
+      const start = Date.now();
+      // 200 requests a second (the first flush holds part of a second); per tick 20 requests: 19 answered 200, 1 answered 500; 12 take 40 ms, 6 take 200 ms and
+      // 2 take 900 ms, so over whole ticks p50 = 40 ms and p95 = p99 = 900 ms exactly
+      const traffic = setInterval(() => {
+        statsd.increment("http.requests", 19, { service: "cart", code: "200" });
+        statsd.increment("http.requests", 1, { service: "cart", code: "500" });
+        for (let i = 0; i < 20; i++) {
+          statsd.timing("http.request.duration", i < 12 ? 40 : i < 18 ? 200 : 900, {
+            service: "cart",
+          });
+        }
+      }, 100);
+      try {
+        const { view, ms } = await waitForService(
+          base,
+          "cart",
+          // a flush may split a tick's packets: wait for one that holds whole ticks
+          (v) => (v.live?.rps ?? 0) > 0 && near(v.live?.errorRate, 0.05),
+          start,
+        );
+        report(`StatsD: shown ${ms} ms after the first packet (flush every 1000 ms)`);
+        assert.equal(view.origin, "label service");
+        const live = view.live!;
+        assert.equal(live.requestMetric, "http_requests_per_second");
+        assert.ok(live.rps! > 50 && live.rps! < 400, `rps ${live.rps}`);
+        assert.equal(live.latency?.from, "quantile series");
+        assert.ok(near(live.latency?.p50, 0.04), `p50 ${live.latency?.p50}`);
+        assert.ok(near(live.latency?.p95, 0.9), `p95 ${live.latency?.p95}`);
+        assert.ok(near(live.latency?.p99, 0.9), `p99 ${live.latency?.p99}`);
+        // a StatsD timer has no buckets: no Apdex rather than a guess
+        assert.equal(live.apdex, null);
+        assertHonestBurn(view);
+      } finally {
+        clearInterval(traffic);
+        await new Promise<void>((r) => statsd.close(() => r()));
+      }
+    });
+  },
+});
+
+/** The example's commented services and dashboards block, uncommented. */
+async function exampleBlock(): Promise<string> {
+  const text = await Deno.readTextFile("examples/perfscope.yaml");
+  const start = text.indexOf("# --- Services and dashboards");
+  assert.ok(start >= 0, "the example has the services and dashboards block");
+  return text.slice(start).split("\n")
+    .filter((l) => /^# (services|dashboards):/.test(l) || l.startsWith("#   "))
+    .map((l) => l.slice(2))
+    .join("\n");
+}
+
+interface PanelView {
+  title: string;
+  series: { name: string }[];
+  table: { rows: unknown[][] } | null;
+  last: number | null;
+  error: string | null;
+}
+
+Deno.test({
+  name:
+    "the example dashboard and service, over a scraped prom-client app, fill every panel with the names the receivers store",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    const requests = new client.Counter({
+      name: "http_requests_total",
+      help: "Requests served",
+      labelNames: ["code"],
+      registers: [registry],
+    });
+    const duration = new client.Histogram({
+      name: "http_request_duration_seconds",
+      help: "Request duration",
+      buckets: BOUNDS,
+      registers: [registry],
+    });
+    const app = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async () =>
+        new Response(await registry.metrics(), {
+          headers: { "content-type": registry.contentType },
+        }),
+    );
+    const traffic = setInterval(() =>
+      tick((s, code) => {
+        requests.inc({ code });
+        duration.observe(s);
+      }), 100);
+    const config = `${await exampleBlock()}
+scrape:
+  - url: http://127.0.0.1:${app.addr.port}/metrics
+    name: api
+    interval: 1s
+    labels: {service: api}
+ingest:
+  flush_every: 1s
+`;
+    try {
+      await withServe(config, async (base) => {
+        const { view } = await waitForService(
+          base,
+          "api",
+          (v) => (v.live?.rps ?? 0) > 0,
+          Date.now(),
+        );
+        assert.equal(view.origin, "config");
+        assert.ok(near(view.live?.errorRate, 0.05));
+        let panels: PanelView[] = [];
+        for (let i = 0; i < 150; i++) {
+          const res = await fetch(new URL("api/dashboards/api", base));
+          assert.equal(res.status, 200);
+          panels = (await res.json()).panels;
+          if (panels.every((p) => p.series.length > 0 || (p.table?.rows.length ?? 0) > 0)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const [perStatus, p95, errors, lag, busiest] = panels;
+        assert.deepEqual(
+          perStatus!.series.map((s) => s.name).sort(),
+          [
+            "code=200,service=api,target=api",
+            "code=500,service=api,target=api",
+          ].map((l) => `${perStatus!.series[0]!.name.split(" ")[0]} ${l}`),
+        );
+        assert.ok(near(p95!.last, 1.5), `p95 panel ${JSON.stringify(p95)}`);
+        assert.ok(errors!.last! > 0, `5xx panel ${JSON.stringify(errors)}`);
+        assert.equal(lag!.error, null);
+        assert.ok(lag!.series.length > 0, `event-loop lag panel ${JSON.stringify(lag)}`);
+        assert.ok(busiest!.table!.rows.length > 0);
+        // once the lake holds 10 scrapes, the 5-minute window figures agree with the live ones,
+        // while the burn rates still say they lack data (an hour's windows, half covered)
+        const ok = await waitForService(base, "api", (v) => v.status === "ok", Date.now(), 60_000);
+        const w = ok.view as ServiceView & ServiceView["live"] & { apdexThreshold: number };
+        assert.ok(near(w.errorRate, 0.05, 1e-6), `window error rate ${w.errorRate}`);
+        assert.ok(near(w.latency?.p50, 0.1, 1e-6), `window p50 ${w.latency?.p50}`);
+        assert.ok(near(w.latency?.p95, 1.5, 1e-6), `window p95 ${w.latency?.p95}`);
+        assert.equal(w.apdexThreshold, 0.3);
+        // T = 0.3 s lies inside the (0.1, 0.5] bucket: satisfied 50 + 40 × 0.5 = 70, tolerating
+        // (≤ 1.2 s) 90 + 10 × 0.2 − 70 = 22, so (70 + 11) / 100
+        assert.ok(near(w.apdex?.score, 0.81, 1e-6), `window apdex ${w.apdex?.score}`);
+        assert.equal(w.burn.length, 4);
+        for (const b of w.burn) {
+          assert.equal(b.longBurn, null);
+          assert.match(b.reason ?? "", /^not enough data yet/);
+        }
+      });
+    } finally {
+      clearInterval(traffic);
+      await app.shutdown();
+    }
+  },
+});
