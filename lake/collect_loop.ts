@@ -160,7 +160,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     }
     buffer.clear();
     spool = new SpoolWriter(root, Math.max(now(), old.segment.id + 1));
-    old.close(true);
+    old.retire(root);
   }
 
   function step(): void {
@@ -209,7 +209,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
       owned?.close();
       try {
         flush();
-        spool.close(true);
+        spool.retire(root);
         resolveDone(summary);
       } catch (error) {
         rejectDone(error);
