@@ -9,6 +9,7 @@ import {
   createSampler,
   labelText,
   type Sample,
+  type SamplerOptions,
   type Snapshot,
   snapshotSamples,
 } from "../collectors/mod.ts";
@@ -47,6 +48,9 @@ export interface CollectionOptions {
   sampler?: SampleSource;
   /** Stops the collection (after a final flush). */
   signal?: AbortSignal;
+  /** Metrics of the collector's own parts for the default sampler (see `SamplerOptions`
+   * `selfMetrics`), e.g. the remote-write sender's. Default: none. */
+  selfMetrics?: SamplerOptions["selfMetrics"];
   /** Receives each snapshot after it is spooled (in-process consumers such as the web app). */
   onSamples?: (samples: Sample[]) => void;
   /** Receives errors of single snapshots (the loop goes on). Default: one line on stderr. */
@@ -134,6 +138,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   const owned = options.sampler ? undefined : createSampler({
     host,
     loopDelay: () => lateness,
+    ...(options.selfMetrics && { selfMetrics: options.selfMetrics }),
     ...(options.topN === undefined ? {} : { topN: options.topN }),
   });
   const sampler: SampleSource = options.sampler ?? owned!;
