@@ -12,6 +12,7 @@
 
 import { startCollection } from "../lake/mod.ts";
 import { durationFlag, parseDuration, parseFlags, parseNumber, runMain } from "./_args.ts";
+import { makeSenders, type RemoteWriteEntry, remoteWriteOptions } from "./_remote_write.ts";
 
 const usage = `Usage: deno task collect [options]
 
@@ -25,6 +26,11 @@ Options:
   --top N          top processes by CPU and by memory (default 5)
   --host NAME      host name stored with the samples (default: this host's name)
   --config FILE    settings file (default ./perfscope.yaml when present; flags win)
+  --remote-write URL  also send every snapshot to this Prometheus remote-write receiver,
+                   e.g. http://127.0.0.1:8428/api/v1/write (repeatable; the spool is the
+                   queue: outages and restarts lose nothing; remote_write: in the config
+                   adds headers, auth, TLS)
+  --external-label K=V  label added to every series sent (repeatable), e.g. env=prod
   -h, --help       show this help
 
 Only one collector may write a data directory: a second one exits 1 and names the first.`;
@@ -51,6 +57,10 @@ export async function main(args: string[]): Promise<number> {
   const topN = parseNumber(values.top, "top", { min: 0, max: 100, integer: true });
   const controller = new AbortController();
   const stop = () => controller.abort();
+  const senders = await makeSenders(
+    values.data,
+    remoteWriteOptions(values.remoteWrite, values.remoteWriteUrls, values.externalLabels),
+  );
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let timer: ReturnType<typeof setTimeout> | undefined;
   for (const s of signals) Deno.addSignalListener(s, stop);
@@ -64,13 +74,17 @@ export async function main(args: string[]): Promise<number> {
       signal: controller.signal,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.supervised ? { lock: { pid: Deno.ppid, command: "deno task serve" } } : {}),
+      ...(senders.length > 0 && { selfMetrics: () => senders.flatMap((s) => s.metrics()) }),
     });
+    for (const sender of senders) sender.start();
     console.error(
       `Collecting every ${values.interval} into ${values.data}` +
         (durationMs === undefined ? " until stopped (Ctrl-C)" : ` for ${values.duration}`),
     );
     if (durationMs !== undefined) timer = setTimeout(stop, durationMs);
-    const summary = await collection.done;
+    const summary = await collection.done.finally(() =>
+      Promise.all(senders.map((s) => s.stop({ flushMs: 2000 })))
+    );
     console.log(
       `Collected ${summary.snapshots} snapshots, wrote ${summary.rows} rows in ${summary.files} files` +
         (summary.replayed ? ` (replayed ${summary.replayed} rows from the spool)` : ""),
@@ -102,6 +116,8 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
   supervised: { type: "boolean" },
   "no-config": { type: "boolean" },
+  "remote-write": { type: "string", multiple: true },
+  "external-label": { type: "string", multiple: true },
 } as const;
 
 interface Flags {
@@ -113,6 +129,12 @@ interface Flags {
   host?: string | undefined;
   help?: boolean | undefined;
   supervised?: boolean | undefined;
+  /** `--remote-write` URLs. */
+  remoteWriteUrls: string[];
+  /** `--external-label` texts. */
+  externalLabels: string[];
+  /** `remote_write:` of the config file. */
+  remoteWrite: RemoteWriteEntry[];
 }
 
 /** The default of each flag the config file can set: applied after it, so flags win over the
@@ -122,7 +144,10 @@ const DEFAULTS = { interval: "1s", data: "data", flush: "60s", top: "5" };
 /** Parses the flags and fills those not given from the config file, then the defaults. */
 async function readFlags(args: string[]): Promise<Flags> {
   const { values } = parseFlags(args, FLAGS);
-  const fromFile = values["no-config"] || values.help ? {} : await fileFlags(values.config);
+  const fromFile: FileFlags = values["no-config"] || values.help
+    ? {}
+    : await fileFlags(values.config);
+  const { remoteWrite = [], ...fileValues } = fromFile;
   const given = {
     interval: values.interval,
     data: values.data,
@@ -132,12 +157,25 @@ async function readFlags(args: string[]): Promise<Flags> {
   };
   return {
     ...DEFAULTS,
-    ...defined(fromFile),
+    ...defined(fileValues),
     ...defined(given),
     duration: values.duration,
     help: values.help,
     supervised: values.supervised,
+    remoteWriteUrls: values["remote-write"] ?? [],
+    externalLabels: values["external-label"] ?? [],
+    remoteWrite,
   };
+}
+
+/** What the config file sets: flag texts, and the `remote_write:` list. */
+interface FileFlags {
+  data?: string | undefined;
+  interval?: string | undefined;
+  flush?: string | undefined;
+  top?: string | undefined;
+  host?: string | undefined;
+  remoteWrite?: RemoteWriteEntry[];
 }
 
 /**
@@ -145,7 +183,7 @@ async function readFlags(args: string[]): Promise<Flags> {
  * module (and with it the YAML parser and zod) is loaded only when there is a file to read, to
  * keep the collector's memory as it was for everyone who has none.
  */
-async function fileFlags(path: string | undefined): Promise<Record<string, string | undefined>> {
+async function fileFlags(path: string | undefined): Promise<FileFlags> {
   if (path === undefined) {
     try {
       Deno.statSync("perfscope.yaml");
@@ -162,6 +200,7 @@ async function fileFlags(path: string | undefined): Promise<Record<string, strin
     flush: c.flush === undefined ? undefined : durationFlag(c.flush),
     top: c.top === undefined ? undefined : String(c.top),
     host: c.host,
+    ...(config.remote_write && { remoteWrite: config.remote_write }),
   };
 }
 

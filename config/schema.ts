@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { remoteWriteSchema, sourcesSchema } from "./schema_remote_write.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -89,6 +90,8 @@ export const configSchema = z.strictObject({
   lake: lakeSchema.optional(),
   ingest: ingestSchema.optional(),
   web: webSchema.optional(),
+  remote_write: remoteWriteSchema.optional(),
+  sources: sourcesSchema.optional(),
 });
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */
