@@ -114,7 +114,10 @@ export class RemoteWriteSender {
   #client: Deno.HttpClient | undefined;
   #cursor: SpoolCursor;
   #labels = new WeakMap<SpoolSeries, [string, string][]>();
-  #stop = new AbortController();
+  /** Ends the loop's waits between batches (stop was asked). */
+  #wake = new AbortController();
+  /** Gives up what is in flight: a request, a retry wait (stop's flush time is over). */
+  #hard = new AbortController();
   #running: Promise<void> | undefined;
   #now: () => number;
   #saved: SpoolPosition | undefined;
@@ -195,27 +198,27 @@ export class RemoteWriteSender {
   }
 
   /**
-   * Stops: a batch waiting for its retry is given up (it stays in the spool for next time).
-   * With `flushMs`, what is still unsent is then tried once more for at most that long.
+   * Stops. With `flushMs`, a request in flight may finish and what is still unsent is sent
+   * (retries included) for at most that long; without, both are given up at once. What was not
+   * acknowledged stays in the spool for the next start.
    *
-   * @param options `flushMs`: time allowed for a last send; default none.
+   * @param options `flushMs`: time allowed to finish; default 0.
    * @returns Resolves once the loop ended.
    */
   async stop(options: { flushMs?: number } = {}): Promise<void> {
-    this.#stop.abort();
-    await this.#running;
-    if (options.flushMs) {
-      // one last try at what the collector spooled before it stopped, within a time limit
-      const controller = this.#stop = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.flushMs);
-      try {
-        await this.drain();
-      } finally {
-        clearTimeout(timer);
-      }
+    // A request in flight is let finish (aborting it could make the receiver store a batch
+    // that is then sent again), within the flush time; then what is left is sent once more.
+    this.#wake.abort();
+    const timer = setTimeout(() => this.#hard.abort(), options.flushMs ?? 0);
+    try {
+      await this.#running;
+      if (options.flushMs && !this.#hard.signal.aborted) await this.drain();
+    } finally {
+      clearTimeout(timer);
+      this.#hard.abort();
+      this.#cursor.close();
+      this.#client?.close();
     }
-    this.#cursor.close();
-    this.#client?.close();
   }
 
   /**
@@ -252,7 +255,7 @@ export class RemoteWriteSender {
   }
 
   async #loop(): Promise<void> {
-    const signal = this.#stop.signal;
+    const signal = this.#wake.signal;
     while (!signal.aborted) {
       let full = false;
       try {
@@ -306,12 +309,12 @@ export class RemoteWriteSender {
         this.#log(`remote write ${this.url}: ${detail}; dropped ${samples} samples`);
         return true;
       }
-      if (this.#stop.signal.aborted) return false;
+      if (this.#hard.signal.aborted) return false;
       this.stats.retries++;
       const random = this.#options.random ?? Math.random;
       const wait = Math.min(this.#o.maxBackoffMs, retryAfterMs ?? delay * random());
-      await sleep(wait, this.#stop.signal);
-      if (this.#stop.signal.aborted) return false;
+      await sleep(wait, this.#hard.signal);
+      if (this.#hard.signal.aborted) return false;
       delay = Math.min(this.#o.maxBackoffMs, delay * 2);
     }
   }
@@ -320,7 +323,7 @@ export class RemoteWriteSender {
     body: Uint8Array,
   ): Promise<{ outcome: Outcome; retryAfterMs?: number; detail: string }> {
     const doFetch = this.#options.fetch ?? fetch;
-    const signal = AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#stop.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#hard.signal]);
     let response: Response;
     try {
       response = await doFetch(this.url, {
