@@ -162,10 +162,23 @@ async function readFlags(args: string[]): Promise<Flags> {
     duration: values.duration,
     help: values.help,
     supervised: values.supervised,
-    remoteWriteUrls: values["remote-write"] ?? [],
-    externalLabels: values["external-label"] ?? [],
-    remoteWrite,
+    ...supervisedRemoteWrite(values.supervised, {
+      remoteWriteUrls: values["remote-write"] ?? [],
+      externalLabels: values["external-label"] ?? [],
+      remoteWrite,
+    }),
   };
+}
+
+/** Under serve (`--supervised`), the receivers serve hands over in `PERFSCOPE_REMOTE_WRITE`. */
+function supervisedRemoteWrite(
+  supervised: boolean | undefined,
+  own: Pick<Flags, "remoteWriteUrls" | "externalLabels" | "remoteWrite">,
+): Pick<Flags, "remoteWriteUrls" | "externalLabels" | "remoteWrite"> {
+  const text = supervised ? Deno.env.get("PERFSCOPE_REMOTE_WRITE") : undefined;
+  if (!text) return own;
+  const { entries, labels } = JSON.parse(text) as { entries: RemoteWriteEntry[]; labels: string[] };
+  return { remoteWriteUrls: own.remoteWriteUrls, externalLabels: labels, remoteWrite: entries };
 }
 
 /** What the config file sets: flag texts, and the `remote_write:` list. */

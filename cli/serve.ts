@@ -59,6 +59,10 @@ export interface ServeFlags {
   insecure: boolean;
   /** The config file read, if any. */
   config: string | undefined;
+  /** `--remote-write` URLs (besides the config's `remote_write:`). */
+  remoteWrite: string[];
+  /** `--external-label k=v` texts. */
+  externalLabels: string[];
 }
 
 const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
@@ -81,6 +85,9 @@ Options:
   --config FILE    settings file (default ./perfscope.yaml when present; flags win). Reloaded
                    on SIGHUP or when it changes: collect.* restarts the collector, the rest
                    applies at the next start; an invalid edit keeps the last good settings
+  --remote-write URL  the collector also sends to this Prometheus remote-write receiver
+                   (repeatable; see remote_write: in the config for auth, TLS, labels)
+  --external-label K=V  label added to every series sent (repeatable)
   -h, --help       show this help
 
 Every lake.compact_every (default 1h) a separate compact process merges the
@@ -136,6 +143,8 @@ export function parseServeFlags(
     "no-collect": { type: "boolean" },
     token: { type: "string" },
     insecure: { type: "boolean" },
+    "remote-write": { type: "string", multiple: true },
+    "external-label": { type: "string", multiple: true },
     ...CONFIG_FLAG,
   });
   const web = config.web ?? {};
@@ -168,6 +177,8 @@ export function parseServeFlags(
     token,
     insecure,
     config: values.config,
+    remoteWrite: values["remote-write"] ?? [],
+    externalLabels: values["external-label"] ?? [],
   };
 }
 
@@ -244,9 +255,22 @@ function ingestLimits(config: PerfscopeConfig): IngestLimits {
   };
 }
 
-function collectSettings(config: PerfscopeConfig): CollectSettings {
+function collectSettings(
+  config: PerfscopeConfig,
+  extra: { remoteWrite: string[]; externalLabels: string[] } = {
+    remoteWrite: [],
+    externalLabels: [],
+  },
+): CollectSettings {
   const c = config.collect ?? {};
+  const remoteWrite = [
+    ...(config.remote_write ?? []),
+    ...extra.remoteWrite.filter((u) => !config.remote_write?.some((e) => e.url === u)).map((
+      url,
+    ) => ({ url })),
+  ];
   return {
+    ...(remoteWrite.length > 0 && { remoteWrite, externalLabels: extra.externalLabels }),
     intervalMs: c.interval ?? 1000,
     ...(c.flush === undefined ? {} : { flushMs: c.flush }),
     ...(c.top === undefined ? {} : { topN: c.top }),
@@ -378,7 +402,7 @@ async function serveUntilStopped(
     ? superviseCollector({
       root,
       signal,
-      settings: () => collectSettings(config),
+      settings: () => collectSettings(config, flags),
       restartOn: restart,
       ...(hooks.onCollectorLog ? { log: hooks.onCollectorLog } : {}),
       ...(hooks.onCollectorSpawn ? { onSpawn: hooks.onCollectorSpawn } : {}),
