@@ -6,13 +6,19 @@
  *
  * @module
  */
-import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
+import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
+import { commandConfig } from "./_config.ts";
 
 const usage =
   "Usage: deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT]\n" +
-  "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.";
+  "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.\n" +
+  SOURCE_HELP + "\n" +
+  "  --charts N            chart the N most pressing resources, the rest in the table\n" +
+  "                        (default: all from the lake, 20 from a --source)\n" +
+  "  --config FILE         settings file (sources: names for --source)";
 
 /**
  * Runs the command.
@@ -30,6 +36,9 @@ export async function main(args: string[]): Promise<number> {
     out: { type: "string" },
     now: { type: "string" },
     title: { type: "string" },
+    source: { type: "string" },
+    charts: { type: "string" },
+    config: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
@@ -48,12 +57,19 @@ export async function main(args: string[]): Promise<number> {
   const horizonMs = values.horizon === undefined
     ? undefined
     : parseDuration(values.horizon, "horizon");
+  const charts = values.charts === undefined
+    ? (values.source === undefined ? undefined : 20)
+    : parseNumber(values.charts, "charts", { min: 0, integer: true });
+  const source = values.source === undefined
+    ? undefined
+    : sourceFromFlag(values.source, await commandConfig(values.config));
   const bar = createProgressBar();
   const started = performance.now();
-  const lake = await openLake({ root: values.data });
+  const lake = source ?? await openLake({ root: values.data });
   let written: WrittenReport;
   try {
     written = await writeReport(lake, {
+      ...(charts === undefined ? {} : { charts }),
       root: values.data,
       ...(values.out === undefined ? {} : { out: values.out }),
       ...(now === undefined ? {} : { now }),
@@ -64,7 +80,7 @@ export async function main(args: string[]): Promise<number> {
       onProgress: (done, total, label) => bar.update(done, total, label),
     });
   } finally {
-    await lake.close();
+    if ("close" in lake) await lake.close();
   }
   const out = written.path;
   const size = written.bytes;

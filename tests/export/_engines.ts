@@ -88,6 +88,7 @@ export const startVictoriaMetrics: () => Promise<Engine> = engine(
     "-search.latencyOffset=0s",
     "-loggerLevel=ERROR",
     "-retentionPeriod=100y",
+    "-search.disableCache",
   ],
   { ready: "/health", write: "/api/v1/write" },
 );
