@@ -60,9 +60,11 @@ export async function main(args: string[]): Promise<number> {
   const charts = values.charts === undefined
     ? (values.source === undefined ? undefined : 20)
     : parseNumber(values.charts, "charts", { min: 0, integer: true });
-  const source = values.source === undefined
-    ? undefined
-    : sourceFromFlag(values.source, await commandConfig(values.config));
+  const source = values.source === undefined ? undefined : sourceFromFlag(
+    values.source,
+    await commandConfig(values.config),
+    now === undefined ? undefined : () => now,
+  );
   const bar = createProgressBar();
   const started = performance.now();
   const lake = source ?? await openLake({ root: values.data });
