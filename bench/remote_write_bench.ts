@@ -101,8 +101,8 @@ function collector(data: string, extra: string[] = []): Deno.ChildProcess {
       `${repo}cli/collect.ts`,
       "--data",
       data,
-      "--no-config",
-      ...extra,
+      // the remote-write runs name their settings file; the others read none
+      ...(extra.length ? extra : ["--no-config"]),
     ],
     cwd: repo,
     stdin: "null",
