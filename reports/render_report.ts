@@ -57,7 +57,8 @@ export async function renderReport(data: ReportData): Promise<string> {
     `<li><a href="#recommendations">Recommendations</a></li><li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),
     `<section id="resources"><h2>Resources</h2>`,
-    ...data.resources.map((r) => renderResource(r, data)),
+    ...data.resources.filter((r) => isCharted(r, data)).map((r) => renderResource(r, data)),
+    uncharted(data),
     `</section>`,
     renderRecommendations(data),
     renderMethods(data),
@@ -78,13 +79,51 @@ ${assets.css}
 <main>
 ${body}
 </main>
-<script type="application/json" id="report-data">${inlineJson(data)}</script>
+<script type="application/json" id="report-data">${inlineJson(slim(data))}</script>
 <script>${inlineScript(assets.d3)}</script>
 <script>${inlineScript(assets.plot)}</script>
 <script>${inlineScript(assets.client)}</script>
 </body>
 </html>
 `;
+}
+
+/** Whether a resource gets its own section: every one when the report charts them all, else
+ * those with chart data (a fleet report charts the top N; the rest are rows of the summary). */
+function isCharted(r: ReportData["resources"][number], data: ReportData): boolean {
+  return r.series.ts.length > 0 || data.resources.every((x) => x.series.ts.length === 0);
+}
+
+/** The line saying how many resources have no section of their own. */
+function uncharted(data: ReportData): string {
+  const n = data.resources.filter((r) => !isCharted(r, data)).length;
+  return n
+    ? `<p class="muted">${n} more resources are not charted: they are rows of the summary table ` +
+      "(the report charts the most pressing ones; see --charts).</p>"
+    : "";
+}
+
+/** The data the page's script needs: uncharted resources keep only what the ranking chart and
+ * the tables read (a fleet's thousand resources would otherwise weigh megabytes). */
+function slim(data: ReportData): ReportData {
+  if (data.resources.every((r) => isCharted(r, data))) return data;
+  return {
+    ...data,
+    resources: data.resources.map((r) =>
+      isCharted(r, data) ? r : {
+        id: r.id,
+        name: r.name,
+        host: r.host,
+        resource: r.resource,
+        status: r.status,
+        severity: r.severity,
+        utilization: r.utilization,
+        eta: r.eta,
+        etaLow: r.etaLow,
+        etaHigh: r.etaHigh,
+      } as unknown as typeof r
+    ),
+  };
 }
 
 /** JSON safe inside a script element: `<` is escaped so `</script>` cannot end it early. */
