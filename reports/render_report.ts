@@ -57,7 +57,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     `<li><a href="#recommendations">Recommendations</a></li><li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),
     `<section id="resources"><h2>Resources</h2>`,
-    ...data.resources.filter((r) => isCharted(r, data)).map((r) => renderResource(r, data)),
+    ...data.resources.slice(0, chartedCount(data)).map((r) => renderResource(r, data)),
     uncharted(data),
     `</section>`,
     renderRecommendations(data),
@@ -88,15 +88,19 @@ ${body}
 `;
 }
 
-/** Whether a resource gets its own section: every one when the report charts them all, else
- * those with chart data (a fleet report charts the top N; the rest are rows of the summary). */
-function isCharted(r: ReportData["resources"][number], data: ReportData): boolean {
-  return r.series.ts.length > 0 || data.resources.every((x) => x.series.ts.length === 0);
+/** How many resources, in ranking order, get a section of their own: up to the last one with
+ * chart data (the analysis charts the first N; a fleet report's rest are rows of the summary),
+ * every one when none has chart data. */
+function chartedCount(data: ReportData): number {
+  const rs = data.resources;
+  let last = rs.length - 1;
+  while (last >= 0 && rs[last]!.series.ts.length === 0) last--;
+  return last < 0 ? rs.length : last + 1;
 }
 
 /** The line saying how many resources have no section of their own. */
 function uncharted(data: ReportData): string {
-  const n = data.resources.filter((r) => !isCharted(r, data)).length;
+  const n = data.resources.length - chartedCount(data);
   return n
     ? `<p class="muted">${n} more resources are not charted: they are rows of the summary table ` +
       "(the report charts the most pressing ones; see --charts).</p>"
@@ -106,11 +110,12 @@ function uncharted(data: ReportData): string {
 /** The data the page's script needs: uncharted resources keep only what the ranking chart and
  * the tables read (a fleet's thousand resources would otherwise weigh megabytes). */
 function slim(data: ReportData): ReportData {
-  if (data.resources.every((r) => isCharted(r, data))) return data;
+  const charted = chartedCount(data);
+  if (charted === data.resources.length) return data;
   return {
     ...data,
-    resources: data.resources.map((r) =>
-      isCharted(r, data) ? r : {
+    resources: data.resources.map((r, i) =>
+      i < charted ? r : {
         id: r.id,
         name: r.name,
         host: r.host,
