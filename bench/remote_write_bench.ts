@@ -1,7 +1,8 @@
 /**
  * Remote-write benchmark: CPU ms per second and RSS, at 1 Hz, of
  * (1) the collector alone, (2) the collector remote-writing to a local VictoriaMetrics (batches
- * every 5 s, the default, and every 1 s), and (3) `vmagent` scraping `prometheus-node-exporter`
+ * every 5 s, the default, and every 1 s), (3) the collector beside `deno task remote-write` (the
+ * sender in a process of its own, JIT-compiled; both processes added up), and (4) `vmagent` scraping `prometheus-node-exporter`
  * every second and remote-writing to the same VictoriaMetrics (both processes added up), in the
  * same run, one after another (two at once on 2 shared cores disturb each other). CPU is the sum
  * of `/proc/PID/task/TID/schedstat` over the threads (ns) over the measured window, after a
@@ -163,6 +164,36 @@ export async function run(options: RemoteWriteBenchOptions = {}): Promise<Remote
         count(`{host="rw-1s"}`),
       ),
     );
+    {
+      const data = tmp();
+      figures.push(
+        await measure(
+          "collector + `deno task remote-write` process",
+          () => [
+            new Deno.Command(Deno.execPath(), {
+              args: [
+                "run",
+                "-A",
+                `${repo}cli/remote_write.ts`,
+                "--no-config",
+                "--data",
+                data,
+                "--remote-write",
+                vm.writeUrl,
+              ],
+              cwd: repo,
+              stdin: "null",
+              stdout: "null",
+              stderr: "null",
+            }).spawn(),
+            collector(data, ["--no-config", "--host", "rw-proc"]),
+          ],
+          warmMs,
+          seconds,
+          count(`{host="rw-proc"}`),
+        ),
+      );
+    }
     if (which("vmagent") && which("prometheus-node-exporter")) {
       const nodePort = freePort();
       const dir = tmp();
