@@ -172,12 +172,16 @@ export class RemoteWriteSender {
     }
     const tls = options.tls ?? {};
     if (tls.caFile || tls.certFile || tls.keyFile) {
+      const read = (path: string) => {
+        try {
+          return Deno.readTextFileSync(path);
+        } catch (error) {
+          throw new RangeError(`Cannot read TLS file: ${path} (${(error as Error).message})`);
+        }
+      };
       this.#client = Deno.createHttpClient({
-        ...(tls.caFile && { caCerts: [Deno.readTextFileSync(tls.caFile)] }),
-        ...(tls.certFile && tls.keyFile && {
-          cert: Deno.readTextFileSync(tls.certFile),
-          key: Deno.readTextFileSync(tls.keyFile),
-        }),
+        ...(tls.caFile && { caCerts: [read(tls.caFile)] }),
+        ...(tls.certFile && tls.keyFile && { cert: read(tls.certFile), key: read(tls.keyFile) }),
       });
     }
     this.metricLabels = Object.freeze({ remote: url.host });
