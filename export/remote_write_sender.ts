@@ -314,6 +314,10 @@ export class RemoteWriteSender {
         return true;
       }
       if (this.#hard.signal.aborted) return false;
+      // one line per failing batch (not per try): an outage logs once, not every backoff
+      if (delay === this.#o.minBackoffMs) {
+        this.#log(`remote write ${this.url}: ${detail}; retrying`);
+      }
       this.stats.retries++;
       const random = this.#options.random ?? Math.random;
       const wait = Math.min(this.#o.maxBackoffMs, retryAfterMs ?? delay * random());
@@ -339,7 +343,7 @@ export class RemoteWriteSender {
       });
       this.stats.requests++;
     } catch (error) {
-      return { outcome: "retry", detail: error instanceof Error ? error.message : String(error) };
+      return { outcome: "retry", detail: errorDetail(error) };
     }
     const text = await response.text().catch(() => "");
     const status = response.status;
@@ -389,6 +393,16 @@ export class RemoteWriteSender {
     this.#labels.set(s, labels);
     return labels;
   }
+}
+
+/** An error's message with its causes (fetch says only "fetch failed"; the cause says why). */
+function errorDetail(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 4; e = (e as Error).cause) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(": ");
 }
 
 function positive(n: number, name: string): number {
