@@ -33,7 +33,8 @@ function vmPid(port: string): number | undefined {
     if (!/^\d+$/.test(e.name)) continue;
     try {
       const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
-      if (cmd.startsWith("victoria-metrics") && cmd.includes(`:${port}`)) return Number(e.name);
+      const argv0 = cmd.split("\0")[0] ?? "";
+      if (argv0.endsWith("victoria-metrics") && cmd.includes(`:${port}`)) return Number(e.name);
     } catch {
       // gone
     }
