@@ -11,6 +11,7 @@ import { formatDuration } from "../config/mod.ts";
 import { type Lake, listLabelSets, matchLabels, openLake } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
+import { sourceFromFlag } from "./_source.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -23,6 +24,7 @@ export const seriesInputOptions = {
   data: { type: "string" },
   since: { type: "string" },
   "max-input-mb": { type: "string" },
+  source: { type: "string" },
 } as const;
 
 /** Default bound on an `--input` file, in MiB. */
@@ -45,12 +47,15 @@ Lake options:
                         series is an error that lists them) (default: none)
   --host H              host (default: all hosts averaged)
   --data DIR            lake root (default: data)
-  --since D             history to read, e.g. 14d (default: 14d)`;
+  --since D             history to read, e.g. 14d (default: 14d)
+  --source URL          read --metric from a Prometheus query API instead of the lake
+                        (Prometheus, VictoriaMetrics, Mimir, Thanos; --host required)`;
 
 /** A validated series source. */
 export type SeriesSource =
   | { kind: "csv"; input: string; maxBytes: number; timeColumn?: string; valueColumn?: string }
-  | { kind: "lake"; metric: string; labels: string; host?: string; data: string; sinceMs: number };
+  | { kind: "lake"; metric: string; labels: string; host?: string; data: string; sinceMs: number }
+  | { kind: "query"; url: string; metric: string; labels: string; host: string; sinceMs: number };
 
 /** A series read from its source. */
 export interface SourceSeries {
@@ -100,6 +105,19 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
       maxBytes: Math.round(mb * 1024 * 1024),
       ...(v["time-column"] !== undefined && { timeColumn: v["time-column"] }),
       ...(v["value-column"] !== undefined && { valueColumn: v["value-column"] }),
+    };
+  }
+  if (v.source !== undefined) {
+    if (v.host === undefined) {
+      throw new UsageError("Missing --host: a --source series is read for one host");
+    }
+    return {
+      kind: "query",
+      url: v.source,
+      metric: v.metric!,
+      labels: canonicalLabels(v.labels ?? ""),
+      host: v.host,
+      sinceMs: parseDuration(v.since ?? "14d", "since"),
     };
   }
   return {
@@ -170,6 +188,7 @@ export async function readSeriesSource(
       throw error;
     }
   }
+  if (source.kind === "query") return await readQuerySeries(source, now);
   const lake = await openLake({ root: source.data });
   try {
     const labels = await pickLabels(lake, source);
@@ -191,6 +210,45 @@ export async function readSeriesSource(
   } finally {
     lake.close();
   }
+}
+
+/** A series from a query API: the label set picked as from the lake, then read at the tier the
+ * range calls for. */
+async function readQuerySeries(
+  source: Extract<SeriesSource, { kind: "query" }>,
+  now: () => number,
+): Promise<SourceSeries> {
+  const api = sourceFromFlag(source.url);
+  const sets = (await api.metrics())
+    .filter((e) => e.metric === source.metric && e.host === source.host)
+    .map((e) => e.labels);
+  const asked = `${source.metric}{${source.labels}}`;
+  const found = matchLabels(sets, source.labels);
+  if (found.length !== 1) {
+    throw new Error(
+      found.length === 0
+        ? `${asked} matches no series for host ${source.host} in ${api.base}` +
+          (sets.length ? `; its label sets: ${listLabelSets([...new Set(sets)])}` : "")
+        : `${asked} matches ${found.length} series: ${
+          listLabelSets(found)
+        }; add labels to pick one`,
+    );
+  }
+  const to = now() + 1;
+  const s = await api.series({
+    metric: source.metric,
+    labels: found[0]!,
+    host: source.host,
+    from: to - source.sinceMs,
+    to,
+  });
+  const name = `${source.metric}{${found[0]}}`;
+  if (s.ts.length === 0) {
+    throw new Error(
+      `No data for ${name} in ${api.base} over the last ${formatDuration(source.sinceMs)}`,
+    );
+  }
+  return { ts: s.ts, values: s.values, stepMs: medianStep(s.ts), from: `${name} (${s.tier})` };
 }
 
 /**

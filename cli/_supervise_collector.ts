@@ -9,6 +9,7 @@
 
 import { fileURLToPath } from "node:url";
 import { durationFlag, errorLine } from "./_args.ts";
+import type { RemoteWriteEntry } from "./_remote_write.ts";
 import { sleep } from "./_sleep.ts";
 
 /** The V8 flags of `deno task collect` (see bench/collector_bench.ts for what they save). */
@@ -58,6 +59,12 @@ export interface CollectSettings {
   rootfs?: string;
   /** cgroups reported (`--cgroups`). Default: collect's own (20). */
   cgroups?: number;
+  /** Remote-write receivers (`remote_write:` entries and `--remote-write` URLs), handed to the
+   * child in the environment (`PERFSCOPE_REMOTE_WRITE`), not on its command line where any
+   * user could read their credentials. */
+  remoteWrite?: RemoteWriteEntry[];
+  /** `--external-label k=v` texts for every receiver. */
+  externalLabels?: string[];
 }
 
 /** A child that ran at least this long was healthy: the next restart waits the first delay. */
@@ -98,9 +105,10 @@ export async function superviseCollector(options: SuperviseCollectorOptions): Pr
   let delay = restartDelayMs;
   while (!signal.aborted) {
     const started = Date.now();
+    const settings = options.settings?.() ?? { intervalMs };
     const child = new Deno.Command(Deno.execPath(), {
-      args: collectArgs(options.root, options.settings?.() ?? { intervalMs }),
-      env: collectorEnv(),
+      args: collectArgs(options.root, settings),
+      env: { ...collectorEnv(), ...remoteWriteEnv(settings) },
       clearEnv: true,
       stdin: "piped",
       stdout: "piped",
@@ -185,6 +193,15 @@ function collectArgs(root: string, settings: CollectSettings): string[] {
 }
 
 /** serve's environment without its access token: the collector serves nothing. */
+/** The child's `PERFSCOPE_REMOTE_WRITE` (JSON), when there are receivers. */
+function remoteWriteEnv(settings: CollectSettings): Record<string, string> {
+  const entries = settings.remoteWrite ?? [];
+  if (entries.length === 0) return {};
+  return {
+    PERFSCOPE_REMOTE_WRITE: JSON.stringify({ entries, labels: settings.externalLabels ?? [] }),
+  };
+}
+
 function collectorEnv(): Record<string, string> {
   const env = Deno.env.toObject();
   delete env.PERFSCOPE_TOKEN;

@@ -10,6 +10,8 @@
 
 import { analyzeCapacity, capacityForecast, judgeHistory, lakeSource } from "../analytics/mod.ts";
 import { openLake } from "../lake/mod.ts";
+import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
+import { commandConfig } from "./_config.ts";
 import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
@@ -38,6 +40,8 @@ Options:
   --horizon D           how far ahead to look (default: 90d for a series, 30d for the lake)
   --direction up|down   reach X from below (default) or from above (e.g. free bytes)
   --hosts h1,h2         lake analysis: only these hosts
+${SOURCE_HELP} (second form)
+  --config FILE         settings file (sources: names for --source)
   -h, --help            show this help
 `;
 
@@ -55,6 +59,9 @@ interface LakeFlags {
   sinceMs?: number;
   horizonMs?: number;
   hosts?: string[];
+  /** `--source`: a query API instead of the lake. */
+  querySource?: string;
+  config?: string;
 }
 
 function readFlags(args: string[]): Flags | LakeFlags | undefined {
@@ -64,6 +71,8 @@ function readFlags(args: string[]): Flags | LakeFlags | undefined {
     horizon: { type: "string" },
     direction: { type: "string" },
     hosts: { type: "string" },
+    source: { type: "string" },
+    config: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const v = parsed.values;
@@ -78,6 +87,8 @@ function readFlags(args: string[]): Flags | LakeFlags | undefined {
       ...(v.since !== undefined && { sinceMs: parseDuration(v.since, "since") }),
       ...(v.horizon !== undefined && { horizonMs: parseDuration(v.horizon, "horizon") }),
       ...(hosts && { hosts }),
+      ...(v.source !== undefined && { querySource: v.source }),
+      ...(v.config !== undefined && { config: v.config }),
     };
   }
   if (v.threshold === undefined) throw new UsageError("Missing --threshold: the limit to reach");
@@ -153,9 +164,12 @@ export async function main(
 
 /** The lake-wide form: the capacity analysis, without chart data. */
 async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Promise<number> {
-  const lake = await openLake({ root: flags.data });
+  const lake = flags.querySource === undefined ? await openLake({ root: flags.data }) : undefined;
+  const source = lake
+    ? lakeSource(lake)
+    : sourceFromFlag(flags.querySource!, await commandConfig(flags.config));
   try {
-    const a = await analyzeCapacity(lakeSource(lake), {
+    const a = await analyzeCapacity(source, {
       charts: 0,
       ...(flags.sinceMs !== undefined && { sinceMs: flags.sinceMs }),
       ...(flags.horizonMs !== undefined && { horizonMs: flags.horizonMs }),
@@ -205,7 +219,7 @@ async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Pr
     write(JSON.stringify(out, null, 2) + "\n");
     return 0;
   } finally {
-    lake.close();
+    lake?.close();
   }
 }
 

@@ -19,6 +19,7 @@ import {
   runMain,
   UsageError,
 } from "./_args.ts";
+import { makeSenders, type RemoteWriteEntry, remoteWriteOptions } from "./_remote_write.ts";
 
 const usage = `Usage: deno task collect [options]
 
@@ -36,6 +37,11 @@ Options:
   --rootfs DIR     the host's / (default /): file systems are stat'ed under it
   --cgroups N      cgroups reported, the busiest (default 20; 0: none)
   --config FILE    settings file (default ./perfscope.yaml when present; flags win)
+  --remote-write URL  also send every snapshot to this Prometheus remote-write receiver,
+                   e.g. http://127.0.0.1:8428/api/v1/write (repeatable; the spool is the
+                   queue: outages and restarts lose nothing; remote_write: in the config
+                   adds headers, auth, TLS)
+  --external-label K=V  label added to every series sent (repeatable), e.g. env=prod
   -h, --help       show this help
 
 Only one collector may write a data directory: a second one exits 1 and names the first.`;
@@ -68,6 +74,10 @@ export async function main(args: string[]): Promise<number> {
   };
   const controller = new AbortController();
   const stop = () => controller.abort();
+  const senders = await makeSenders(
+    values.data,
+    remoteWriteOptions(values.remoteWrite, values.remoteWriteUrls, values.externalLabels),
+  );
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let timer: ReturnType<typeof setTimeout> | undefined;
   for (const s of signals) Deno.addSignalListener(s, stop);
@@ -82,13 +92,17 @@ export async function main(args: string[]): Promise<number> {
       signal: controller.signal,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.supervised ? { lock: { pid: Deno.ppid, command: "deno task serve" } } : {}),
+      ...(senders.length > 0 && { selfMetrics: () => senders.flatMap((s) => s.metrics()) }),
     });
+    for (const sender of senders) sender.start();
     console.error(
       `Collecting every ${values.interval} into ${values.data}` +
         (durationMs === undefined ? " until stopped (Ctrl-C)" : ` for ${values.duration}`),
     );
     if (durationMs !== undefined) timer = setTimeout(stop, durationMs);
-    const summary = await collection.done;
+    const summary = await collection.done.finally(() =>
+      Promise.all(senders.map((s) => s.stop({ flushMs: 2000 })))
+    );
     console.log(
       `Collected ${summary.snapshots} snapshots, wrote ${summary.rows} rows in ${summary.files} files` +
         (summary.replayed ? ` (replayed ${summary.replayed} rows from the spool)` : ""),
@@ -136,6 +150,8 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
   supervised: { type: "boolean" },
   "no-config": { type: "boolean" },
+  "remote-write": { type: "string", multiple: true },
+  "external-label": { type: "string", multiple: true },
 } as const;
 
 interface Flags {
@@ -151,6 +167,12 @@ interface Flags {
   cgroups: string;
   help?: boolean | undefined;
   supervised?: boolean | undefined;
+  /** `--remote-write` URLs. */
+  remoteWriteUrls: string[];
+  /** `--external-label` texts. */
+  externalLabels: string[];
+  /** `remote_write:` of the config file. */
+  remoteWrite: RemoteWriteEntry[];
 }
 
 /** The default of each flag the config file can set: applied after it, so flags win over the
@@ -169,7 +191,10 @@ const DEFAULTS = {
 /** Parses the flags and fills those not given from the config file, then the defaults. */
 async function readFlags(args: string[]): Promise<Flags> {
   const { values } = parseFlags(args, FLAGS);
-  const fromFile = values["no-config"] || values.help ? {} : await fileFlags(values.config);
+  const fromFile: FileFlags = values["no-config"] || values.help
+    ? {}
+    : await fileFlags(values.config);
+  const { remoteWrite = [], ...fileValues } = fromFile;
   const given = {
     interval: values.interval,
     data: values.data,
@@ -183,12 +208,42 @@ async function readFlags(args: string[]): Promise<Flags> {
   };
   return {
     ...DEFAULTS,
-    ...defined(fromFile),
+    ...defined(fileValues),
     ...defined(given),
     duration: values.duration,
     help: values.help,
     supervised: values.supervised,
+    ...supervisedRemoteWrite(values.supervised, {
+      remoteWriteUrls: values["remote-write"] ?? [],
+      externalLabels: values["external-label"] ?? [],
+      remoteWrite,
+    }),
   };
+}
+
+/** Under serve (`--supervised`), the receivers serve hands over in `PERFSCOPE_REMOTE_WRITE`. */
+function supervisedRemoteWrite(
+  supervised: boolean | undefined,
+  own: Pick<Flags, "remoteWriteUrls" | "externalLabels" | "remoteWrite">,
+): Pick<Flags, "remoteWriteUrls" | "externalLabels" | "remoteWrite"> {
+  const text = supervised ? Deno.env.get("PERFSCOPE_REMOTE_WRITE") : undefined;
+  if (!text) return own;
+  const { entries, labels } = JSON.parse(text) as { entries: RemoteWriteEntry[]; labels: string[] };
+  return { remoteWriteUrls: own.remoteWriteUrls, externalLabels: labels, remoteWrite: entries };
+}
+
+/** What the config file sets: flag texts, and the `remote_write:` list. */
+interface FileFlags {
+  data?: string | undefined;
+  interval?: string | undefined;
+  flush?: string | undefined;
+  top?: string | undefined;
+  host?: string | undefined;
+  procfs?: string | undefined;
+  sysfs?: string | undefined;
+  rootfs?: string | undefined;
+  cgroups?: string | undefined;
+  remoteWrite?: RemoteWriteEntry[];
 }
 
 /**
@@ -196,7 +251,7 @@ async function readFlags(args: string[]): Promise<Flags> {
  * module (and with it the YAML parser and zod) is loaded only when there is a file to read, to
  * keep the collector's memory as it was for everyone who has none.
  */
-async function fileFlags(path: string | undefined): Promise<Record<string, string | undefined>> {
+async function fileFlags(path: string | undefined): Promise<FileFlags> {
   if (path === undefined) {
     try {
       Deno.statSync("perfscope.yaml");
@@ -217,6 +272,7 @@ async function fileFlags(path: string | undefined): Promise<Record<string, strin
     sysfs: c.sysfs,
     rootfs: c.rootfs,
     cgroups: c.cgroups === undefined ? undefined : String(c.cgroups),
+    ...(config.remote_write && { remoteWrite: config.remote_write }),
   };
 }
 

@@ -6,17 +6,22 @@
  *
  * @module
  */
-import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
+import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 
 const usage =
-  "Usage: deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...]\n" +
-  "  --dashboard NAME exports a dashboard of the config's dashboards: into the report (repeatable);\n" +
-  "  the config's services: name the services whose indicators and USL capacity the report shows.\n" +
-  "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.";
+  "Usage: deno task report [--data DIR | --source URL] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...] [--charts N]\n" +
+  "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.\n" +
+  SOURCE_HELP + "\n" +
+  "  --charts N            chart the N most pressing resources, the rest in the table\n" +
+  "                        (default: all from the lake, 20 from a --source)\n" +
+  "  --config FILE         settings file (sources: names for --source; services:, dashboards:)\n" +
+  "  --dashboard NAME      export a dashboard of the config's dashboards: into the report (repeatable);\n" +
+  "                        the config's services: name the services whose indicators and USL capacity the report shows.";
 
 /**
  * Runs the command.
@@ -34,6 +39,8 @@ export async function main(args: string[]): Promise<number> {
     out: { type: "string" },
     now: { type: "string" },
     title: { type: "string" },
+    source: { type: "string" },
+    charts: { type: "string" },
     config: { type: "string" },
     dashboard: { type: "string", multiple: true },
     help: { type: "boolean", short: "h", default: false },
@@ -63,9 +70,15 @@ export async function main(args: string[]): Promise<number> {
     }
     return d;
   });
+  const charts = values.charts === undefined
+    ? (values.source === undefined ? undefined : 20)
+    : parseNumber(values.charts, "charts", { min: 0, integer: true });
+  const source = values.source === undefined
+    ? undefined
+    : sourceFromFlag(values.source, config, now === undefined ? undefined : () => now);
   const bar = createProgressBar();
   const started = performance.now();
-  const lake = await openLake({ root: values.data });
+  const lake = source ?? await openLake({ root: values.data });
   // SQL panels run in the same read-only sandbox as on the web (views only, time and memory caps)
   const sandbox: SqlSandbox | undefined = dashboards.some((d) => d.panels.some((p) => p.sql))
     ? await openSqlSandbox({ root: values.data })
@@ -73,6 +86,7 @@ export async function main(args: string[]): Promise<number> {
   let written: WrittenReport;
   try {
     written = await writeReport(lake, {
+      ...(charts === undefined ? {} : { charts }),
       root: values.data,
       ...(values.out === undefined ? {} : { out: values.out }),
       ...(now === undefined ? {} : { now }),
@@ -87,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
     });
   } finally {
     await sandbox?.close();
-    await lake.close();
+    if ("close" in lake) await lake.close();
   }
   const out = written.path;
   const size = written.bytes;

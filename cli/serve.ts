@@ -67,6 +67,10 @@ export interface ServeFlags {
   insecure: boolean;
   /** The config file read, if any. */
   config: string | undefined;
+  /** `--remote-write` URLs (besides the config's `remote_write:`). */
+  remoteWrite: string[];
+  /** `--external-label k=v` texts. */
+  externalLabels: string[];
 }
 
 const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
@@ -89,6 +93,9 @@ Options:
   --config FILE    settings file (default ./perfscope.yaml when present; flags win). Reloaded
                    on SIGHUP or when it changes: collect.* restarts the collector, the rest
                    applies at the next start; an invalid edit keeps the last good settings
+  --remote-write URL  the collector also sends to this Prometheus remote-write receiver
+                   (repeatable; see remote_write: in the config for auth, TLS, labels)
+  --external-label K=V  label added to every series sent (repeatable)
   -h, --help       show this help
 
 On the scheduler (schedule.compact, default every hour on the hour; or every lake.compact_every
@@ -150,6 +157,8 @@ export function parseServeFlags(
     "no-collect": { type: "boolean" },
     token: { type: "string" },
     insecure: { type: "boolean" },
+    "remote-write": { type: "string", multiple: true },
+    "external-label": { type: "string", multiple: true },
     ...CONFIG_FLAG,
   });
   const web = config.web ?? {};
@@ -182,6 +191,8 @@ export function parseServeFlags(
     token,
     insecure,
     config: values.config,
+    remoteWrite: values["remote-write"] ?? [],
+    externalLabels: values["external-label"] ?? [],
   };
 }
 
@@ -276,9 +287,22 @@ function ingestBudgets(config: PerfscopeConfig): Omit<IngestWriterOptions, "root
   };
 }
 
-function collectSettings(config: PerfscopeConfig): CollectSettings {
+function collectSettings(
+  config: PerfscopeConfig,
+  extra: { remoteWrite: string[]; externalLabels: string[] } = {
+    remoteWrite: [],
+    externalLabels: [],
+  },
+): CollectSettings {
   const c = config.collect ?? {};
+  const remoteWrite = [
+    ...(config.remote_write ?? []),
+    ...extra.remoteWrite.filter((u) => !config.remote_write?.some((e) => e.url === u)).map((
+      url,
+    ) => ({ url })),
+  ];
   return {
+    ...(remoteWrite.length > 0 && { remoteWrite, externalLabels: extra.externalLabels }),
     intervalMs: c.interval ?? 1000,
     ...(c.flush === undefined ? {} : { flushMs: c.flush }),
     ...(c.top === undefined ? {} : { topN: c.top }),
@@ -519,7 +543,7 @@ async function serveUntilStopped(
     ? superviseCollector({
       root,
       signal,
-      settings: () => collectSettings(config),
+      settings: () => collectSettings(config, flags),
       restartOn: restart,
       ...(hooks.onCollectorLog ? { log: hooks.onCollectorLog } : {}),
       ...(hooks.onCollectorSpawn ? { onSpawn: hooks.onCollectorSpawn } : {}),

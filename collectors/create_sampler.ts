@@ -14,7 +14,7 @@ import { CgroupScanner } from "./_family_cgroups.ts";
 import { FileCache } from "./_file_cache.ts";
 import { statfs } from "./_statfs.ts";
 import { LoopProbe } from "./_loop_probe.ts";
-import type { Sample } from "./sample.ts";
+import type { Labels, Sample } from "./sample.ts";
 import { type Snapshot, snapshotSamples } from "./snapshot.ts";
 
 /** How often (ms of snapshot time) `perfscope_heap_bytes` is refreshed. */
@@ -96,6 +96,13 @@ export interface SamplerOptions {
    */
   loopDelay?: () => number;
   loopProbeMs?: number;
+  /**
+   * Metrics of the collector's own parts sampled with each snapshot (e.g. the remote-write
+   * sender's), as `[metric, labels, kind, value]`: a `gauge` is stored as is, a `counter` as its
+   * per-second rate. Labels objects must be frozen and reused (series are interned by them).
+   * Default: none.
+   */
+  selfMetrics?: () => Iterable<readonly [string, Labels, "gauge" | "counter", number]>;
   /**
    * Told when a metric family fails (its samples are left out of that snapshot; the others
    * still come). Default: ignore.
@@ -234,6 +241,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     ctx.gauge("perfscope_heap_bytes", none, heapUsed);
     ctx.gauge("perfscope_rss_bytes", none, rss);
     ctx.gauge("perfscope_event_loop_delay_ms", none, loopDelay());
+    if (options.selfMetrics) {
+      for (const [metric, labels, kind, value] of options.selfMetrics()) {
+        if (kind === "gauge") ctx.gauge(metric, labels, value);
+        else ctx.rate(metric, labels, value);
+      }
+    }
     ctx.gauge("perfscope_sample_ms", none, performance.now() - started);
     return snap;
   }

@@ -147,6 +147,29 @@ export const registry: readonly MetricInfo[] = Object.freeze([
   m("perfscope_rss_bytes", "bytes", "gauge", [], "Collector resident memory"),
   m("perfscope_event_loop_delay_ms", "ms", "gauge", [], "Worst timer lateness since last sample"),
   m("perfscope_sample_ms", "ms", "gauge", [], "Time taken to take this snapshot"),
+  m(
+    "perfscope_remote_write_lag_seconds",
+    "s",
+    "gauge",
+    ["remote"],
+    "Age of the newest snapshot a remote-write receiver acknowledged",
+  ),
+  m("perfscope_remote_write_samples_per_second", "1/s", "rate", ["remote"], "Samples sent"),
+  m("perfscope_remote_write_bytes_per_second", "bytes/s", "rate", ["remote"], "Bytes sent"),
+  m(
+    "perfscope_remote_write_retries_per_second",
+    "1/s",
+    "rate",
+    ["remote"],
+    "Requests retried after a 5xx, 429, time-out or network error",
+  ),
+  m(
+    "perfscope_remote_write_dropped_samples_per_second",
+    "1/s",
+    "rate",
+    ["remote"],
+    "Samples dropped: refused with a 4xx, or in spool segments deleted by the outbox cap",
+  ),
 ]);
 
 const byName: ReadonlyMap<string, MetricInfo> = new Map(registry.map((i) => [i.name, i]));

@@ -13,6 +13,7 @@ import { receiverKeys } from "./schema_scrape.ts";
 import { rulesSchema } from "./schema_rules.ts";
 import { servicesSchema } from "./schema_services.ts";
 import { dashboardsSchema } from "./schema_dashboards.ts";
+import { remoteWriteSchema, sourcesSchema } from "./schema_remote_write.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -126,6 +127,8 @@ export const configSchema = z.strictObject({
   rules: rulesSchema.optional(),
   services: servicesSchema.optional(),
   dashboards: dashboardsSchema.optional(),
+  remote_write: remoteWriteSchema.optional(),
+  sources: sourcesSchema.optional(),
 }).superRefine(checkReceiverNames).superRefine(checkWorkflows);
 
 /** A validated `perfscope.yaml`; durations in milliseconds. */

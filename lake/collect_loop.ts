@@ -50,6 +50,9 @@ export interface CollectionOptions {
   sampler?: SampleSource;
   /** Stops the collection (after a final flush). */
   signal?: AbortSignal;
+  /** Metrics of the collector's own parts for the default sampler (see `SamplerOptions`
+   * `selfMetrics`), e.g. the remote-write sender's. Default: none. */
+  selfMetrics?: SamplerOptions["selfMetrics"];
   /** Receives each snapshot after it is spooled (in-process consumers such as the web app). */
   onSamples?: (samples: Sample[]) => void;
   /** Receives errors of single snapshots (the loop goes on). Default: one line on stderr. */
@@ -138,6 +141,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     ...options.samplerOptions,
     host,
     loopDelay: () => lateness,
+    ...(options.selfMetrics && { selfMetrics: options.selfMetrics }),
     ...(options.topN === undefined ? {} : { topN: options.topN }),
   });
   const sampler: SampleSource = options.sampler ?? owned!;
@@ -164,7 +168,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     }
     buffer.clear();
     spool = new SpoolWriter(root, Math.max(now(), old.segment.id + 1));
-    old.close(true);
+    old.retire(root);
   }
 
   function step(): void {
@@ -213,7 +217,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
       owned?.close();
       try {
         flush();
-        spool.close(true);
+        spool.retire(root);
         resolveDone(summary);
       } catch (error) {
         rejectDone(error);

@@ -41,11 +41,18 @@ export {
   type WrittenFile,
 } from "./write_samples.ts";
 export {
+  hasSpoolReaders,
+  listOutbox,
   listSegments,
+  OUTBOX_MAX_BYTES,
+  outboxDir,
   readSegment,
   replaySpool,
   type ReplaySpoolOptions,
+  retireSegment,
+  type RetireSegmentOptions,
   spoolDir,
+  spoolReadersDir,
   type SpoolSegment,
   SpoolWriter,
 } from "./spool.ts";

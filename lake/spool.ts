@@ -9,6 +9,11 @@
  * disk every second); a machine crash can lose what the kernel had not written back (≤ 30 s
  * with Linux defaults). Parquet files are fsynced before their rename.
  *
+ * Spool readers (the remote-write sender, `export/`) hold segments back: while
+ * `DATA/spool/readers/` names one (a `<name>.json` position file), a flushed segment is moved to
+ * `DATA/spool/outbox/` instead of being deleted, and the readers delete it once every one of
+ * them has sent it ({@linkcode retireSegment}); the outbox is capped (oldest first).
+ *
  * Segments named `<id>.jsonl` come from perfscope versions before the binary format (one JSON
  * line per snapshot, `{"t":ts,"h":host,"s":[[metric,labels,value,ts?,host?],…]}`); they are
  * still replayed, so an upgrade loses nothing.
@@ -48,6 +53,106 @@ export function spoolDir(root: string): string {
   return `${root}/spool`;
 }
 
+/** Where spool readers keep their positions (`<name>.json`), see {@linkcode retireSegment}. */
+export function spoolReadersDir(root: string): string {
+  return `${root}/spool/readers`;
+}
+
+/** Where flushed segments wait for the spool readers that have not sent them yet. */
+export function outboxDir(root: string): string {
+  return `${root}/spool/outbox`;
+}
+
+/** Default cap on the outbox, bytes: 1 GiB, about 2.5 months of one host's spool at 1 Hz. */
+export const OUTBOX_MAX_BYTES = 1 << 30;
+
+/**
+ * Whether a spool reader (a `<name>.json` position file in {@linkcode spoolReadersDir}) holds
+ * flushed segments back.
+ *
+ * @param root Lake root.
+ * @returns True when at least one reader is registered.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasSpoolReaders } from "./spool.ts";
+ * assert.equal(hasSpoolReaders(Deno.makeTempDirSync()), false);
+ * ```
+ */
+export function hasSpoolReaders(root: string): boolean {
+  try {
+    for (const e of Deno.readDirSync(spoolReadersDir(root))) {
+      if (e.isFile && e.name.endsWith(".json")) return true;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return false;
+}
+
+/** Options for {@linkcode retireSegment}. */
+export interface RetireSegmentOptions {
+  /** Cap on the outbox, bytes; the oldest segments beyond it are deleted (their readers count
+   * them as dropped). Default {@linkcode OUTBOX_MAX_BYTES}. */
+  outboxMaxBytes?: number;
+}
+
+/**
+ * Retires a segment whose rows are in Parquet now: deleted, or, while spool readers are
+ * registered, moved to the outbox (same file system: a rename), which is then cut to its cap.
+ *
+ * @param root Lake root.
+ * @param path The segment file (closed).
+ * @param options The outbox cap.
+ * @returns `"deleted"` or `"kept"`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listOutbox, retireSegment, spoolReadersDir } from "./spool.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(spoolReadersDir(root), { recursive: true });
+ * Deno.writeTextFileSync(`${spoolReadersDir(root)}/rw.json`, "{}");
+ * Deno.writeTextFileSync(`${root}/spool/000000000000001.spool`, "x");
+ * assert.equal(retireSegment(root, `${root}/spool/000000000000001.spool`), "kept");
+ * assert.deepEqual(listOutbox(root).map((s) => s.id), [1]);
+ * ```
+ */
+export function retireSegment(
+  root: string,
+  path: string,
+  options: RetireSegmentOptions = {},
+): "deleted" | "kept" {
+  if (!hasSpoolReaders(root)) {
+    Deno.removeSync(path);
+    return "deleted";
+  }
+  Deno.mkdirSync(outboxDir(root), { recursive: true });
+  Deno.renameSync(path, `${outboxDir(root)}/${path.slice(path.lastIndexOf("/") + 1)}`);
+  capOutbox(root, options.outboxMaxBytes ?? OUTBOX_MAX_BYTES);
+  return "kept";
+}
+
+/**
+ * Lists the outbox's segments (flushed, not yet sent by every reader), oldest first.
+ *
+ * @param root Lake root.
+ * @returns The segments.
+ */
+export function listOutbox(root: string): SpoolSegment[] {
+  return listIn(outboxDir(root));
+}
+
+/** Deletes the oldest outbox segments while the outbox is over `maxBytes`. */
+function capOutbox(root: string, maxBytes: number): void {
+  const segments = listOutbox(root).map((s) => ({ s, size: Deno.statSync(s.path).size }));
+  let total = segments.reduce((a, x) => a + x.size, 0);
+  for (const { s, size } of segments) {
+    if (total <= maxBytes) break;
+    Deno.removeSync(s.path);
+    total -= size;
+  }
+}
+
 /**
  * Lists the spool's segments, oldest first.
  *
@@ -61,14 +166,18 @@ export function spoolDir(root: string): string {
  * ```
  */
 export function listSegments(root: string): SpoolSegment[] {
+  return listIn(spoolDir(root));
+}
+
+function listIn(dir: string): SpoolSegment[] {
   const out: SpoolSegment[] = [];
   try {
-    for (const e of Deno.readDirSync(spoolDir(root))) {
+    for (const e of Deno.readDirSync(dir)) {
       const m = e.isFile ? e.name.match(segmentName) : null;
       if (m) {
         out.push({
           id: Number(m[1]),
-          path: `${spoolDir(root)}/${e.name}`,
+          path: `${dir}/${e.name}`,
           format: m[2] === "spool" ? "binary" : "jsonl",
         });
       }
@@ -165,6 +274,18 @@ export class SpoolWriter {
     this.#file.close();
     if (remove) Deno.removeSync(this.segment.path);
   }
+
+  /**
+   * Closes the file and retires the segment after its Parquet flush: deleted, or kept in the
+   * outbox for the spool readers (see {@linkcode retireSegment}).
+   *
+   * @param root Lake root.
+   * @param options The outbox cap.
+   */
+  retire(root: string, options: RetireSegmentOptions = {}): void {
+    this.#file.close();
+    retireSegment(root, this.segment.path, options);
+  }
 }
 
 /** Options for {@linkcode replaySpool}. */
@@ -239,7 +360,8 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
           `${decoded.length} samples before them were replayed)`,
       });
     }
-    Deno.removeSync(segment.path);
+    if (undecoded > 0) Deno.removeSync(segment.path);
+    else retireSegment(root, segment.path);
   }
   return rows;
 }

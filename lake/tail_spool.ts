@@ -186,12 +186,15 @@ const buffer = new Uint8Array(1 << 16);
 // Labels parsed back into objects once per series of a segment (the decoder reuses them).
 const parsed = new WeakMap<SpoolSeries, Labels>();
 
-/** True once the segment file has no name left (the collector deleted it after its flush); also
- * true where the OS does not count links, so the directory is listed each time as before. */
+/** True once the segment file has no name left in the spool directory (the collector deleted
+ * it after its flush, or moved it to the outbox for the spool readers); also true where the OS does not count links, so the directory is listed each time as before. */
 function deleted(o: Open): boolean {
   try {
     const links = o.file.statSync().nlink;
-    return links === null || links === 0;
+    if (links === null || links === 0) return true;
+    // moved to the outbox for the spool readers (a rename keeps the link count)
+    Deno.lstatSync(o.segment.path);
+    return false;
   } catch {
     return true;
   }

@@ -61,7 +61,8 @@ export async function renderReport(data: ReportData): Promise<string> {
     `<li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),
     `<section id="resources"><h2>Resources</h2>`,
-    ...data.resources.map((r) => renderResource(r, data)),
+    ...data.resources.slice(0, chartedCount(data)).map((r) => renderResource(r, data)),
+    uncharted(data),
     `</section>`,
     renderRecommendations(data),
     renderServices(data),
@@ -84,13 +85,56 @@ ${assets.css}
 <main>
 ${body}
 </main>
-<script type="application/json" id="report-data">${inlineJson(data)}</script>
+<script type="application/json" id="report-data">${inlineJson(slim(data))}</script>
 <script>${inlineScript(assets.d3)}</script>
 <script>${inlineScript(assets.plot)}</script>
 <script>${inlineScript(assets.client)}</script>
 </body>
 </html>
 `;
+}
+
+/** How many resources, in ranking order, get a section of their own: up to the last one with
+ * chart data (the analysis charts the first N; a fleet report's rest are rows of the summary),
+ * every one when none has chart data. */
+function chartedCount(data: ReportData): number {
+  const rs = data.resources;
+  let last = rs.length - 1;
+  while (last >= 0 && rs[last]!.series.ts.length === 0) last--;
+  return last < 0 ? rs.length : last + 1;
+}
+
+/** The line saying how many resources have no section of their own. */
+function uncharted(data: ReportData): string {
+  const n = data.resources.length - chartedCount(data);
+  return n
+    ? `<p class="muted">${n} more resources are not charted: they are rows of the summary table ` +
+      "(the report charts the most pressing ones; see --charts).</p>"
+    : "";
+}
+
+/** The data the page's script needs: uncharted resources keep only what the ranking chart and
+ * the tables read (a fleet's thousand resources would otherwise weigh megabytes). */
+function slim(data: ReportData): ReportData {
+  const charted = chartedCount(data);
+  if (charted === data.resources.length) return data;
+  return {
+    ...data,
+    resources: data.resources.map((r, i) =>
+      i < charted ? r : {
+        id: r.id,
+        name: r.name,
+        host: r.host,
+        resource: r.resource,
+        status: r.status,
+        severity: r.severity,
+        utilization: r.utilization,
+        eta: r.eta,
+        etaLow: r.etaLow,
+        etaHigh: r.etaHigh,
+      } as unknown as typeof r
+    ),
+  };
 }
 
 /** JSON safe inside a script element: `<` is escaped so `</script>` cannot end it early. */

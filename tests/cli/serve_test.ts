@@ -17,6 +17,8 @@ Deno.test("parseServeFlags() reads every flag and defaults to loopback:8000 with
     token: undefined,
     insecure: false,
     config: undefined,
+    remoteWrite: [],
+    externalLabels: [],
   });
   const f = parseServeFlags([
     "--host",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createSampler, type Sample, SeriesTable } from "../../collectors/mod.ts";
 import {
+  listOutbox,
   listSegments,
   openLake,
   type Quarantined,
@@ -11,6 +12,7 @@ import {
   SPOOL_MAGIC,
   SpoolDecoder,
   SpoolEncoder,
+  spoolReadersDir,
   SpoolWriter,
   tailSpool,
 } from "../../lake/mod.ts";
@@ -367,4 +369,27 @@ Deno.test("tailSpool() wakes on the spool directory's changes, not on its polls"
   await done;
   writer.close(true);
   assert.equal(value, 5);
+});
+
+Deno.test("tailSpool() moves on when a flushed segment is moved to the outbox for a spool reader", async () => {
+  const root = Deno.makeTempDirSync();
+  Deno.mkdirSync(spoolReadersDir(root), { recursive: true });
+  Deno.writeTextFileSync(`${spoolReadersDir(root)}/rw.json`, '{"segment":0,"offset":0}');
+  const old = new SpoolWriter(root, t0);
+  const controller = new AbortController();
+  const seen: number[] = [];
+  const done = tailSpool(root, (samples) => {
+    seen.push(samples[0]!.value);
+    if (seen.length === 2) controller.abort();
+  }, { signal: controller.signal, pollMs: 5, watch: false });
+  await new Promise((r) => setTimeout(r, 30));
+  old.append([row(t0 + 1000, 1)]);
+  await new Promise((r) => setTimeout(r, 30));
+  const fresh = new SpoolWriter(root, t0 + 2001);
+  old.retire(root); // a rename keeps the file's link count: the tail must still notice
+  assert.equal(listOutbox(root).length, 1);
+  fresh.append([row(t0 + 3000, 3)]);
+  await done;
+  fresh.close(true);
+  assert.deepEqual(seen, [1, 3]);
 });

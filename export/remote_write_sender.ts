@@ -1,0 +1,434 @@
+/**
+ * A Prometheus remote write 1.0 client that takes its queue from the collector's spool: it reads
+ * the snapshots after its saved position, sends them in one request, and saves the position
+ * after them only once the receiver answered 2xx. A receiver outage or a restart (kill -9
+ * included) thus loses nothing spooled, and only the unacknowledged batch is sent again.
+ *
+ * Answers, and what the sender does:
+ * - 2xx: acknowledged; the position moves on.
+ * - 5xx, 429, 408, a time-out, a refused or reset connection: the same batch again after a
+ *   backoff (doubling from `minBackoffMs` to `maxBackoffMs`, full jitter; a 429's `Retry-After`
+ *   is honoured up to `maxBackoffMs`). There is no retry limit: the spool is the queue and the
+ *   outbox cap bounds it (the oldest segments go first, counted as dropped).
+ * - 413 with more than one snapshot: the batch is split in halves, each sent on its own.
+ * - any other 4xx (400, 401, 403, 404, a 413 of one snapshot): the batch can never succeed as
+ *   it is; it is logged, counted as dropped and skipped.
+ *
+ * @module
+ */
+
+import { parseLabels } from "../collectors/mod.ts";
+import type { SpoolSeries, SpoolSnapshot } from "../lake/mod.ts";
+import { encodeWriteRequest, type WriteSeries } from "./encode_write_request.ts";
+import {
+  pruneOutbox,
+  readPosition,
+  savePosition,
+  SpoolCursor,
+  type SpoolPosition,
+} from "./spool_cursor.ts";
+
+/** TLS settings of a remote-write endpoint. */
+export interface RemoteWriteTls {
+  /** PEM file of a CA that signs the receiver's certificate (besides the system's). */
+  caFile?: string;
+  /** PEM files of a client certificate and its key, for receivers that ask for one. */
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** Options of {@linkcode RemoteWriteSender}. */
+export interface RemoteWriteOptions {
+  /** Receiver URL, e.g. `http://127.0.0.1:8428/api/v1/write`. */
+  url: string;
+  /** Name of this reader's position file (`DATA/spool/readers/<name>.json`). Default
+   * `rw-<hash of url>`. */
+  name?: string;
+  /** Extra request headers (e.g. `X-Scope-OrgID` for Mimir). */
+  headers?: Record<string, string>;
+  /** Sent as `Authorization: Bearer <token>`. */
+  bearerToken?: string;
+  /** Sent as `Authorization: Basic …`. */
+  basicAuth?: { username: string; password: string };
+  /** TLS settings. */
+  tls?: RemoteWriteTls;
+  /** Labels added to every series that lacks them (e.g. `env`, `dc`, `role`). */
+  externalLabels?: Record<string, string>;
+  /** Time between sends while keeping up, ms (the batch deadline). Default `5000`, as
+   * Prometheus' `batch_send_deadline`. */
+  intervalMs?: number;
+  /** Spool bytes per request at most (about 12 bytes a sample). Default `1 MiB`. */
+  maxBatchBytes?: number;
+  /** Time-out of one request, ms. Default `30000`. */
+  timeoutMs?: number;
+  /** First retry delay, ms. Default `250`. */
+  minBackoffMs?: number;
+  /** Longest retry delay, ms. Default `5000`. */
+  maxBackoffMs?: number;
+  /** The fetch to use (tests). Default `fetch`. */
+  fetch?: typeof fetch;
+  /** Clock, ms. Default `Date.now`. */
+  now?: () => number;
+  /** Where problems are told (one line each). Default `console.error`. */
+  log?: (line: string) => void;
+  /** Random numbers in [0, 1) for the jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Counters of a sender (totals since it started). */
+export interface RemoteWriteStats {
+  samples: number;
+  bytes: number;
+  requests: number;
+  retries: number;
+  droppedSamples: number;
+  droppedSegments: number;
+  /** Time of the newest acknowledged snapshot, ms (NaN before the first). */
+  ackedTs: number;
+}
+
+type Outcome = "ok" | "retry" | "drop" | "split";
+
+/** Streams the spool of a lake root to one remote-write receiver. */
+export class RemoteWriteSender {
+  readonly url: string;
+  readonly name: string;
+  readonly stats: RemoteWriteStats = {
+    samples: 0,
+    bytes: 0,
+    requests: 0,
+    retries: 0,
+    droppedSamples: 0,
+    droppedSegments: 0,
+    ackedTs: NaN,
+  };
+  #root: string;
+  #o: Required<
+    Pick<
+      RemoteWriteOptions,
+      "intervalMs" | "maxBatchBytes" | "timeoutMs" | "minBackoffMs" | "maxBackoffMs"
+    >
+  >;
+  #options: RemoteWriteOptions;
+  #headers: Headers;
+  #client: Deno.HttpClient | undefined;
+  #cursor: SpoolCursor;
+  #labels = new WeakMap<SpoolSeries, [string, string][]>();
+  /** Ends the loop's waits between batches (stop was asked). */
+  #wake = new AbortController();
+  /** Gives up what is in flight: a request, a retry wait (stop's flush time is over). */
+  #hard = new AbortController();
+  #running: Promise<void> | undefined;
+  #now: () => number;
+  #saved: SpoolPosition | undefined;
+  #log: (line: string) => void;
+  /** The labels of this sender's own metrics (frozen: the sampler interns series by them). */
+  readonly metricLabels: Readonly<Record<string, string>>;
+
+  /**
+   * @param root Lake root whose spool is sent.
+   * @param options Receiver and behaviour.
+   * @throws {RangeError} If the URL is not http(s) or a number option is not positive.
+   */
+  constructor(root: string, options: RemoteWriteOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new RangeError(`Invalid remote-write URL: ${options.url}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new RangeError(`Invalid remote-write URL: ${options.url} (http or https only)`);
+    }
+    this.url = url.href;
+    this.name = options.name ?? `rw-${hash(this.url)}`;
+    if (!/^[A-Za-z0-9_.-]+$/.test(this.name)) {
+      throw new RangeError(`Invalid remote-write name: ${this.name}`);
+    }
+    this.#root = root;
+    this.#options = options;
+    this.#o = {
+      intervalMs: positive(options.intervalMs ?? 5000, "intervalMs"),
+      maxBatchBytes: positive(options.maxBatchBytes ?? 1 << 20, "maxBatchBytes"),
+      timeoutMs: positive(options.timeoutMs ?? 30_000, "timeoutMs"),
+      minBackoffMs: positive(options.minBackoffMs ?? 250, "minBackoffMs"),
+      maxBackoffMs: positive(options.maxBackoffMs ?? 5000, "maxBackoffMs"),
+    };
+    this.#now = options.now ?? Date.now;
+    this.#log = options.log ?? ((line) => console.error(line));
+    this.#headers = new Headers(options.headers);
+    this.#headers.set("Content-Type", "application/x-protobuf");
+    this.#headers.set("Content-Encoding", "snappy");
+    this.#headers.set("X-Prometheus-Remote-Write-Version", "0.1.0");
+    this.#headers.set("User-Agent", "perfscope");
+    if (options.bearerToken !== undefined) {
+      this.#headers.set("Authorization", `Bearer ${options.bearerToken}`);
+    } else if (options.basicAuth) {
+      const { username, password } = options.basicAuth;
+      const token = btoa(
+        String.fromCharCode(...new TextEncoder().encode(`${username}:${password}`)),
+      );
+      this.#headers.set("Authorization", `Basic ${token}`);
+    }
+    const tls = options.tls ?? {};
+    if (tls.caFile || tls.certFile || tls.keyFile) {
+      const read = (path: string) => {
+        try {
+          return Deno.readTextFileSync(path);
+        } catch (error) {
+          throw new RangeError(`Cannot read TLS file: ${path} (${(error as Error).message})`);
+        }
+      };
+      this.#client = Deno.createHttpClient({
+        ...(tls.caFile && { caCerts: [read(tls.caFile)] }),
+        ...(tls.certFile && tls.keyFile && { cert: read(tls.certFile), key: read(tls.keyFile) }),
+      });
+    }
+    this.metricLabels = Object.freeze({ remote: url.host });
+    const saved = readPosition(root, this.name);
+    this.#cursor = new SpoolCursor(root, saved);
+    // register at once, so segments flushed from now on wait for this reader
+    if (!saved) this.#save(this.#cursor.position);
+  }
+
+  /**
+   * Starts sending in the background until {@linkcode RemoteWriteSender.stop}.
+   *
+   * @returns This sender.
+   */
+  start(): this {
+    this.#running ??= this.#loop();
+    return this;
+  }
+
+  /**
+   * Stops. With `flushMs`, a request in flight may finish and what is still unsent is sent
+   * (retries included) for at most that long; without, both are given up at once. What was not
+   * acknowledged stays in the spool for the next start.
+   *
+   * @param options `flushMs`: time allowed to finish; default 0.
+   * @returns Resolves once the loop ended.
+   */
+  async stop(options: { flushMs?: number } = {}): Promise<void> {
+    // A request in flight is let finish (aborting it could make the receiver store a batch
+    // that is then sent again), within the flush time; then what is left is sent once more.
+    this.#wake.abort();
+    const timer = setTimeout(() => this.#hard.abort(), options.flushMs ?? 0);
+    try {
+      await this.#running;
+      if (options.flushMs && !this.#hard.signal.aborted) await this.drain();
+    } finally {
+      clearTimeout(timer);
+      this.#hard.abort();
+      this.#cursor.close();
+      this.#client?.close();
+    }
+  }
+
+  /**
+   * Sends everything spooled now, once (no waiting between batches); retries as usual.
+   *
+   * @returns Resolves once the spool has been sent up to where it ended when called.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const read = this.#cursor.read(this.#o.maxBatchBytes);
+      if (read.snapshots.length > 0) {
+        if (!(await this.#send(read.snapshots))) return;
+      }
+      this.#ack(read.end, read.snapshots);
+      if (!read.full) return;
+    }
+  }
+
+  /**
+   * This sender's metrics for the sampler (`selfMetrics`): lag gauge and counters.
+   *
+   * @returns `[metric, labels, kind, value]` entries.
+   */
+  metrics(): [string, Readonly<Record<string, string>>, "gauge" | "counter", number][] {
+    const l = this.metricLabels;
+    const s = this.stats;
+    return [
+      ["perfscope_remote_write_lag_seconds", l, "gauge", (this.#now() - s.ackedTs) / 1000],
+      ["perfscope_remote_write_samples_per_second", l, "counter", s.samples],
+      ["perfscope_remote_write_bytes_per_second", l, "counter", s.bytes],
+      ["perfscope_remote_write_retries_per_second", l, "counter", s.retries],
+      ["perfscope_remote_write_dropped_samples_per_second", l, "counter", s.droppedSamples],
+    ];
+  }
+
+  async #loop(): Promise<void> {
+    const signal = this.#wake.signal;
+    while (!signal.aborted) {
+      let full = false;
+      try {
+        const read = this.#cursor.read(this.#o.maxBatchBytes);
+        full = read.full;
+        if (read.snapshots.length > 0 && !(await this.#send(read.snapshots))) break;
+        this.#ack(read.end, read.snapshots);
+      } catch (error) {
+        this.#log(`remote write ${this.url}: ${error instanceof Error ? error.message : error}`);
+      }
+      if (!full) await sleep(this.#o.intervalMs, signal);
+    }
+  }
+
+  #ack(end: SpoolPosition, snapshots: readonly SpoolSnapshot[]): void {
+    const last = snapshots.at(-1);
+    if (last) this.stats.ackedTs = last.ts;
+    this.stats.droppedSegments = this.#cursor.droppedSegments;
+    this.#save(end);
+    pruneOutbox(this.#root);
+  }
+
+  #save(position: SpoolPosition): void {
+    const saved = this.#saved;
+    if (saved && saved.segment === position.segment && saved.offset === position.offset) return;
+    this.#saved = position;
+    savePosition(this.#root, this.name, position, { url: this.url });
+  }
+
+  /** Sends snapshots until acknowledged or dropped; false if stopped first. */
+  async #send(snapshots: readonly SpoolSnapshot[]): Promise<boolean> {
+    const series = this.#series(snapshots);
+    const samples = series.reduce((a, s) => a + s.ts.length, 0);
+    if (samples === 0) return true;
+    const body = encodeWriteRequest(series);
+    let delay = this.#o.minBackoffMs;
+    for (;;) {
+      const { outcome, retryAfterMs, detail } = await this.#post(body);
+      if (outcome === "ok") {
+        this.stats.samples += samples;
+        this.stats.bytes += body.length;
+        return true;
+      }
+      if (outcome === "split" && snapshots.length > 1) {
+        const half = snapshots.length >> 1;
+        return (await this.#send(snapshots.slice(0, half))) &&
+          (await this.#send(snapshots.slice(half)));
+      }
+      if (outcome !== "retry") {
+        this.stats.droppedSamples += samples;
+        this.#log(`remote write ${this.url}: ${detail}; dropped ${samples} samples`);
+        return true;
+      }
+      if (this.#hard.signal.aborted) return false;
+      // one line per failing batch (not per try): an outage logs once, not every backoff
+      if (delay === this.#o.minBackoffMs) {
+        this.#log(`remote write ${this.url}: ${detail}; retrying`);
+      }
+      this.stats.retries++;
+      const random = this.#options.random ?? Math.random;
+      const wait = Math.min(this.#o.maxBackoffMs, retryAfterMs ?? delay * random());
+      await sleep(wait, this.#hard.signal);
+      if (this.#hard.signal.aborted) return false;
+      delay = Math.min(this.#o.maxBackoffMs, delay * 2);
+    }
+  }
+
+  async #post(
+    body: Uint8Array,
+  ): Promise<{ outcome: Outcome; retryAfterMs?: number; detail: string }> {
+    const doFetch = this.#options.fetch ?? fetch;
+    const signal = AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#hard.signal]);
+    let response: Response;
+    try {
+      response = await doFetch(this.url, {
+        method: "POST",
+        headers: this.#headers,
+        body: body as Uint8Array<ArrayBuffer>,
+        signal,
+        ...(this.#client && { client: this.#client }),
+      });
+      this.stats.requests++;
+    } catch (error) {
+      return { outcome: "retry", detail: errorDetail(error) };
+    }
+    const text = await response.text().catch(() => "");
+    const status = response.status;
+    const detail = `HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ""}`;
+    if (status >= 200 && status < 300) return { outcome: "ok", detail };
+    if (status === 429 || status === 408 || status >= 500) {
+      const after = Number(response.headers.get("Retry-After"));
+      return {
+        outcome: "retry",
+        detail,
+        ...(status === 429 && after > 0 && { retryAfterMs: after * 1000 }),
+      };
+    }
+    return { outcome: status === 413 ? "split" : "drop", detail };
+  }
+
+  /** The snapshots as remote-write series: one per spool series, its samples in time order. */
+  #series(snapshots: readonly SpoolSnapshot[]): WriteSeries[] {
+    const by = new Map<string, { labels: [string, string][]; ts: number[]; values: number[] }>();
+    const keys = new WeakMap<SpoolSeries, string>();
+    for (const snap of snapshots) {
+      for (let i = 0; i < snap.series.length; i++) {
+        const v = snap.values[i]!;
+        if (v !== v) continue; // NaN: no value this second
+        const s = snap.series[i]!;
+        let key = keys.get(s);
+        if (key === undefined) keys.set(s, key = `${s.host}\n${s.metric}\n${s.labels}`);
+        let entry = by.get(key);
+        if (!entry) by.set(key, entry = { labels: this.#labelsOf(s), ts: [], values: [] });
+        entry.ts.push(snap.ts);
+        entry.values.push(v);
+      }
+    }
+    return [...by.values()];
+  }
+
+  #labelsOf(s: SpoolSeries): [string, string][] {
+    let labels = this.#labels.get(s);
+    if (labels) return labels;
+    const map = new Map<string, string>(Object.entries(parseLabels(s.labels)));
+    map.set("__name__", s.metric);
+    map.set("host", s.host);
+    for (const [k, v] of Object.entries(this.#options.externalLabels ?? {})) {
+      if (!map.has(k)) map.set(k, v);
+    }
+    labels = [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.#labels.set(s, labels);
+    return labels;
+  }
+}
+
+/** An error's message with its causes (fetch says only "fetch failed"; the cause says why). */
+function errorDetail(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 4; e = (e as Error).cause) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(": ");
+}
+
+function positive(n: number, name: string): number {
+  if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`Invalid ${name}: ${n}`);
+  return n;
+}
+
+/** FNV-1a of a string, 8 hex digits (a stable reader name per URL). */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,281 @@
+/**
+ * Reading the collector's spool as a queue: from a position (segment id and byte offset after
+ * the last record sent) through the segments still in `DATA/spool/` and those kept in
+ * `DATA/spool/outbox/`, in order. Positions are kept on disk (written atomically), so a restart
+ * resumes where the receiver's last acknowledgement left off.
+ *
+ * @module
+ */
+
+import {
+  listOutbox,
+  listSegments,
+  outboxDir,
+  SpoolDecoder,
+  spoolDir,
+  spoolReadersDir,
+  type SpoolSegment,
+  type SpoolSnapshot,
+  writeFileAtomic,
+} from "../lake/mod.ts";
+
+/** Where a reader is in the spool: records before `offset` of segment `segment` are done. */
+export interface SpoolPosition {
+  /** Segment id (its start, ms). */
+  segment: number;
+  /** Byte offset in the segment after the last record done (0: none of it). */
+  offset: number;
+}
+
+/** What one {@linkcode SpoolCursor.read} returns. */
+export interface SpoolRead {
+  /** Snapshots in spool order. */
+  snapshots: SpoolSnapshot[];
+  /** Position after them (to save once they are sent). */
+  end: SpoolPosition;
+  /** Spool bytes read. */
+  bytes: number;
+  /** Whether the read stopped at its byte budget (more is waiting). */
+  full: boolean;
+}
+
+interface Open {
+  id: number;
+  file: Deno.FsFile;
+  decoder: SpoolDecoder;
+  /** Bytes fed to the decoder. */
+  fed: number;
+}
+
+const buffer = new Uint8Array(1 << 16);
+
+/** Reads spool snapshots after a position, segment after segment. */
+export class SpoolCursor {
+  #root: string;
+  #open: Open | undefined;
+  #position: SpoolPosition;
+  #dropped = 0;
+
+  /**
+   * @param root Lake root.
+   * @param position Where to start; default the start of the oldest segment there is.
+   */
+  constructor(root: string, position: SpoolPosition = { segment: 0, offset: 0 }) {
+    this.#root = root;
+    this.#position = { ...position };
+  }
+
+  /** Segments found missing (deleted by the outbox cap before this reader got to them). */
+  get droppedSegments(): number {
+    return this.#dropped;
+  }
+
+  /** The position after everything read so far. */
+  get position(): SpoolPosition {
+    return { ...this.#position };
+  }
+
+  /**
+   * Reads the complete snapshots appended after the position, up to about `maxBytes` of spool.
+   *
+   * @param maxBytes Byte budget (at least one record is read past it if it is large).
+   * @returns The snapshots and the position after them.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SpoolWriter } from "../lake/mod.ts";
+   * import { SpoolCursor } from "./spool_cursor.ts";
+   * const root = Deno.makeTempDirSync();
+   * const w = new SpoolWriter(root, 5);
+   * w.append([{ ts: 5, host: "h", metric: "m", labels: "", value: 1 }]);
+   * const cursor = new SpoolCursor(root);
+   * const first = cursor.read(1 << 20);
+   * assert.equal(first.snapshots.length, 1);
+   * w.append([{ ts: 6, host: "h", metric: "m", labels: "", value: 2 }]);
+   * // a new cursor from the saved position reads only what came after it
+   * const again = new SpoolCursor(root, first.end).read(1 << 20);
+   * assert.deepEqual(again.snapshots.map((s) => s.ts), [6]);
+   * w.close();
+   * ```
+   */
+  read(maxBytes: number): SpoolRead {
+    const snapshots: SpoolSnapshot[] = [];
+    let bytes = 0;
+    while (bytes < maxBytes || snapshots.length === 0) {
+      const o = this.#open ?? this.#openNext();
+      if (!o) break;
+      const n = o.file.readSync(buffer.subarray(0, Math.min(buffer.length, maxBytes)));
+      if (n === null || n === 0) {
+        // At the end: move on only once a newer segment exists, and only after reading this one
+        // again, since the collector finishes a segment before it creates the next.
+        if (!this.#segments().some((s) => s.id > o.id)) break;
+        const m = o.file.readSync(buffer);
+        if (m !== null && m > 0) {
+          bytes += m;
+          this.#feed(o, buffer.subarray(0, m), snapshots);
+          continue;
+        }
+        o.file.close();
+        this.#open = undefined;
+        this.#position = { segment: o.id + 1, offset: 0 };
+        continue;
+      }
+      bytes += n;
+      this.#feed(o, buffer.subarray(0, n), snapshots);
+    }
+    return { snapshots, end: this.position, bytes, full: bytes >= maxBytes };
+  }
+
+  /** Closes the open segment file. */
+  close(): void {
+    this.#open?.file.close();
+    this.#open = undefined;
+  }
+
+  #feed(o: Open, chunk: Uint8Array, out: SpoolSnapshot[]): void {
+    o.fed += chunk.length;
+    for (const s of o.decoder.push(chunk)) out.push(s);
+    if (o.decoder.broken) {
+      // damaged bytes: nothing after them can be read; go on with the next segment
+      o.file.close();
+      if (this.#open === o) this.#open = undefined;
+      this.#position = { segment: o.id + 1, offset: 0 };
+      return;
+    }
+    this.#position = { segment: o.id, offset: o.fed - o.decoder.pendingBytes };
+  }
+
+  #segments(): SpoolSegment[] {
+    return [...listSegments(this.#root), ...listOutbox(this.#root)]
+      .filter((s) => s.format === "binary")
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /** Opens the segment holding the position (or the next one), skipping to its offset. */
+  #openNext(): Open | undefined {
+    const { segment, offset } = this.#position;
+    for (const s of this.#segments()) {
+      if (s.id < segment) continue;
+      const file = openEither(this.#root, s);
+      if (!file) {
+        this.#dropped++;
+        continue;
+      }
+      const o: Open = { id: s.id, file, decoder: new SpoolDecoder(), fed: 0 };
+      if (s.id === segment && offset > 0) {
+        // the series of a segment are defined before their first snapshot: decode the bytes
+        // before the offset again (their snapshots were sent) to know them
+        const done: SpoolSnapshot[] = [];
+        let left = offset;
+        while (left > 0) {
+          const n = file.readSync(buffer.subarray(0, Math.min(buffer.length, left)));
+          if (n === null || n === 0) break;
+          left -= n;
+          this.#feed(o, buffer.subarray(0, n), done);
+        }
+        if (o.decoder.broken) continue;
+      } else if (s.id > segment && segment > 0 && offset > 0) {
+        // the position's own segment is gone (cut by the outbox cap) before it was sent whole
+        this.#dropped++;
+      }
+      this.#open = o;
+      this.#position = { segment: s.id, offset: o.fed };
+      return o;
+    }
+    return undefined;
+  }
+}
+
+/** Opens a segment where it is now: in the spool, or moved to the outbox since the listing. */
+function openEither(root: string, s: SpoolSegment): Deno.FsFile | undefined {
+  const name = s.path.slice(s.path.lastIndexOf("/") + 1);
+  for (const dir of [spoolDir(root), outboxDir(root), spoolDir(root)]) {
+    try {
+      return Deno.openSync(`${dir}/${name}`, { read: true });
+    } catch {
+      // not there (moved, or deleted): try the next place
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads a reader's saved position (`DATA/spool/readers/<name>.json`).
+ *
+ * @param root Lake root.
+ * @param name Reader name.
+ * @returns The position, or `undefined` if none was saved (or the file is unreadable).
+ */
+export function readPosition(root: string, name: string): SpoolPosition | undefined {
+  try {
+    const o = JSON.parse(Deno.readTextFileSync(`${spoolReadersDir(root)}/${name}.json`));
+    if (Number.isFinite(o?.segment) && Number.isFinite(o?.offset)) {
+      return { segment: o.segment, offset: o.offset };
+    }
+  } catch {
+    // none yet
+  }
+  return undefined;
+}
+
+/**
+ * Saves a reader's position atomically (a whole file renamed into place). The file also
+ * registers the reader: while it exists, flushed segments are kept in the outbox for it.
+ *
+ * @param root Lake root.
+ * @param name Reader name.
+ * @param position The position.
+ * @param extra Fields stored beside it (e.g. the URL), for people reading the file.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readPosition, savePosition } from "./spool_cursor.ts";
+ * const root = Deno.makeTempDirSync();
+ * savePosition(root, "rw", { segment: 7, offset: 64 });
+ * assert.deepEqual(readPosition(root, "rw"), { segment: 7, offset: 64 });
+ * ```
+ */
+export function savePosition(
+  root: string,
+  name: string,
+  position: SpoolPosition,
+  extra: Record<string, unknown> = {},
+): void {
+  Deno.mkdirSync(spoolReadersDir(root), { recursive: true });
+  // no fsync: the position is a page-cache write like the spool itself (kill -9 keeps both)
+  writeFileAtomic(
+    `${spoolReadersDir(root)}/${name}.json`,
+    new TextEncoder().encode(JSON.stringify({ ...position, ...extra }) + "\n"),
+    { sync: false },
+  );
+}
+
+/**
+ * Deletes outbox segments that every registered reader has sent whole.
+ *
+ * @param root Lake root.
+ * @returns The number of segments deleted.
+ */
+export function pruneOutbox(root: string): number {
+  let min = Infinity;
+  try {
+    for (const e of Deno.readDirSync(spoolReadersDir(root))) {
+      if (!e.isFile || !e.name.endsWith(".json")) continue;
+      const p = readPosition(root, e.name.slice(0, -5));
+      min = Math.min(min, p ? p.segment : 0);
+    }
+  } catch {
+    return 0;
+  }
+  let deleted = 0;
+  for (const s of listOutbox(root)) {
+    if (s.id >= min) break;
+    try {
+      Deno.removeSync(s.path);
+      deleted++;
+    } catch {
+      // another reader deleted it first
+    }
+  }
+  return deleted;
+}

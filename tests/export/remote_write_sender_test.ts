@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { decodeWriteRequest, readPosition, RemoteWriteSender } from "../../export/mod.ts";
+import { type LakeRow, listOutbox, SpoolWriter, startCollection } from "../../lake/mod.ts";
+
+/** A receiver on loopback answering with `answer(request number, decoded series)`. */
+function receiver(
+  answer: (n: number, timestamps: number[]) => Response | Promise<Response>,
+) {
+  const got: { ts: number; labels: string; value: number }[] = [];
+  let n = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const series = decodeWriteRequest(new Uint8Array(await req.arrayBuffer()));
+    const times = [...new Set(series.flatMap((s) => s.ts))].sort((a, b) => a - b);
+    const res = await answer(n++, times);
+    if (res.status < 300) {
+      for (const s of series) {
+        const labels = s.labels.map(([k, v]) => `${k}=${v}`).join(",");
+        s.ts.forEach((t, i) => got.push({ ts: t, labels, value: s.values[i]! }));
+      }
+    }
+    return res;
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/api/v1/write`,
+    got,
+    requests: () => n,
+    close: () => server.shutdown(),
+  };
+}
+
+/** A spool holding `n` one-second snapshots of two series (one NaN each time for the second). */
+function spool(n: number): { root: string; writer: SpoolWriter } {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-" });
+  const writer = new SpoolWriter(root, 1000);
+  for (let i = 0; i < n; i++) {
+    const rows: LakeRow[] = [
+      { ts: 1000 + i * 1000, host: "h", metric: "m", labels: "cpu=0", value: i },
+      { ts: 1000 + i * 1000, host: "h", metric: "r", labels: "", value: NaN },
+    ];
+    writer.append(rows);
+  }
+  return { root, writer };
+}
+
+const fast = { minBackoffMs: 10, maxBackoffMs: 50, timeoutMs: 300, log: () => {} };
+
+Deno.test("a 2xx answer acknowledges the batch: labels sorted with __name__, host and external labels, NaN left out, position saved", async () => {
+  const r = receiver(() => new Response(null, { status: 204 }));
+  const { root, writer } = spool(3);
+  try {
+    const sender = new RemoteWriteSender(root, {
+      url: r.url,
+      name: "t",
+      externalLabels: { env: "prod", host: "ignored" },
+      ...fast,
+    });
+    await sender.drain();
+    assert.deepEqual(r.got.map((g) => g.value), [0, 1, 2]);
+    assert.equal(r.got[0]!.labels, "__name__=m,cpu=0,env=prod,host=h");
+    assert.equal(sender.stats.samples, 3);
+    assert.equal(sender.stats.ackedTs, 3000);
+    const pos = readPosition(root, "t")!;
+    assert.equal(pos.segment, 1000);
+    assert.equal(pos.offset, Deno.statSync(writer.segment.path).size);
+    // nothing new: nothing sent again
+    await sender.drain();
+    assert.equal(r.requests(), 1);
+    await sender.stop();
+  } finally {
+    writer.close();
+    await r.close();
+  }
+});
+
+Deno.test("a 400 answer drops the batch (logged, counted) and the next batch is sent", async () => {
+  const r = receiver((n) =>
+    n === 0 ? new Response("invalid label", { status: 400 }) : new Response(null, { status: 204 })
+  );
+  const { root, writer } = spool(2);
+  const lines: string[] = [];
+  try {
+    const sender = new RemoteWriteSender(root, { url: r.url, ...fast, log: (l) => lines.push(l) });
+    await sender.drain();
+    assert.equal(sender.stats.droppedSamples, 2);
+    assert.match(lines[0]!, /HTTP 400: invalid label; dropped 2 samples/);
+    writer.append([{ ts: 9000, host: "h", metric: "m", labels: "cpu=0", value: 9 }]);
+    await sender.drain();
+    assert.deepEqual(r.got.map((g) => g.ts), [9000]);
+    assert.equal(sender.stats.retries, 0);
+    await sender.stop();
+  } finally {
+    writer.close();
+    await r.close();
+  }
+});
+
+Deno.test("a 413 answer splits the batch in halves until each part fits; one snapshot refused is dropped", async () => {
+  // accepts at most two seconds per request; refuses the second 7000 at all
+  const r = receiver((_, times) =>
+    times.length > 2 || times.includes(7000)
+      ? new Response("too large", { status: 413 })
+      : new Response(null, { status: 204 })
+  );
+  const { root, writer } = spool(8);
+  try {
+    const sender = new RemoteWriteSender(root, { url: r.url, ...fast });
+    await sender.drain();
+    assert.deepEqual(r.got.map((g) => g.ts), [1000, 2000, 3000, 4000, 5000, 6000, 8000]);
+    assert.equal(sender.stats.droppedSamples, 1);
+    await sender.stop();
+  } finally {
+    writer.close();
+    await r.close();
+  }
+});
+
+Deno.test("429 (with Retry-After), 500 and a hang past the time-out are retried until accepted", async () => {
+  let hung: (() => void) | undefined;
+  const r = receiver((n) => {
+    if (n === 0) {
+      return new Response("slow down", { status: 429, headers: { "Retry-After": "0.05" } });
+    }
+    if (n === 1) return new Response("boom", { status: 500 });
+    if (n === 2) {
+      return new Promise((resolve) => { // a hang: answered only after the sender gave up
+        hung = () => resolve(new Response(null, { status: 204 }));
+      });
+    }
+    return new Response(null, { status: 204 });
+  });
+  const { root, writer } = spool(3);
+  try {
+    const sender = new RemoteWriteSender(root, { url: r.url, ...fast });
+    await sender.drain();
+    hung?.();
+    assert.equal(sender.stats.retries, 3);
+    assert.equal(sender.stats.droppedSamples, 0);
+    // the hung request's late "success" is not counted: only the fourth request's points are
+    assert.equal(sender.stats.samples, 3);
+    await sender.stop();
+  } finally {
+    writer.close();
+    await r.close();
+  }
+});
+
+Deno.test("a connection reset before any answer is retried", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  let accepted = 0;
+  const served = (async () => {
+    for await (const conn of listener) {
+      accepted++;
+      if (accepted === 1) {
+        await conn.read(new Uint8Array(16));
+        conn.close(); // closed mid-request, no answer
+        continue;
+      }
+      // a minimal HTTP/1.1 answer after reading the request
+      await conn.read(new Uint8Array(1 << 16));
+      await conn.write(
+        new TextEncoder().encode("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"),
+      );
+      conn.close();
+    }
+  })();
+  const { root, writer } = spool(1);
+  try {
+    const sender = new RemoteWriteSender(root, { url: `http://127.0.0.1:${port}/w`, ...fast });
+    await sender.drain();
+    assert.ok(sender.stats.retries >= 1);
+    assert.equal(sender.stats.samples, 1);
+    await sender.stop();
+  } finally {
+    writer.close();
+    listener.close();
+    await served.catch(() => {});
+  }
+});
+
+Deno.test("the collector's sampling goes on while the receiver hangs, and the backlog is sent once it answers", async () => {
+  let answering = false;
+  const r = receiver(async () => {
+    while (!answering) await new Promise((res) => setTimeout(res, 20));
+    return new Response(null, { status: 204 });
+  });
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-" });
+  let ts = 0;
+  let seen = 0;
+  const sampler = {
+    sample: () => [{ ts: ts += 1000, host: "h", metric: "m", labels: {}, value: ts }],
+  };
+  const sender = new RemoteWriteSender(root, {
+    url: r.url,
+    intervalMs: 20,
+    ...fast,
+    timeoutMs: 60_000,
+  });
+  const collection = await startCollection({
+    root,
+    sampler,
+    intervalMs: 10,
+    flushEveryMs: 50,
+    onSamples: () => seen++,
+  });
+  sender.start();
+  try {
+    // the first request hangs; the collector keeps sampling and flushing meanwhile
+    while (r.requests() === 0) await new Promise((res) => setTimeout(res, 10));
+    const before = seen;
+    while (seen < before + 20) await new Promise((res) => setTimeout(res, 10));
+    assert.ok(listOutbox(root).length >= 1, "flushed segments kept for the sender");
+    answering = true;
+    await collection.stop();
+    await sender.stop({ flushMs: 5000 });
+    const sent = r.got.map((g) => g.ts);
+    assert.deepEqual(sent, Array.from({ length: seen }, (_, i) => (i + 1) * 1000));
+    assert.deepEqual(listOutbox(root).length <= 1, true);
+  } finally {
+    await collection.stop();
+    await r.close();
+  }
+});
