@@ -359,6 +359,8 @@ async function serveUntilStopped(
   const notifications = await startNotifications(alerts, loaded.config, {
     root,
     externalURL: urlOf(flags.host, flags.port, undefined).href.replace(/\/$/, ""),
+    // a rule's own receiver:, read from the current rules so a reload takes effect
+    ruleReceiver: (name) => rules.find((r) => r.alert === name)?.receiver,
   });
   // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
   const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
