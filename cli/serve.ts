@@ -23,7 +23,13 @@ import {
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { AlertEngine, backtestRules, evaluationStep } from "../alerts/mod.ts";
-import { observingSink, parseRuleInput, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
+import {
+  type AlertLoop,
+  observingSink,
+  parseRuleInput,
+  sandboxQuery,
+  startAlertLoop,
+} from "./_serve_alerts.ts";
 import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
@@ -355,6 +361,10 @@ async function serveUntilStopped(
     query: sandboxQuery(sandbox),
   });
   let rules = loaded.config.rules ?? [];
+  // ingested samples are evaluated shortly after they arrive once the loop runs (below)
+  let alertLoop: AlertLoop | undefined;
+  const observeIngested = (batch: IngestBatch) =>
+    alertLoop ? alertLoop.ingest(batch) : alerts.observe(batch);
   // receivers, route and silences hear every transition (restored firing alerts are not news)
   const notifications = await startNotifications(alerts, loaded.config, {
     root,
@@ -367,7 +377,7 @@ async function serveUntilStopped(
   function receiverSink(batch: IngestBatch): void {
     const accepted = ingest.writeBatch(batch, { now: Date.now() });
     hub.publishBatch(batch);
-    alerts.observe(accepted);
+    observeIngested(accepted);
   }
   let receivers: Receivers;
   try {
@@ -401,7 +411,7 @@ async function serveUntilStopped(
     hub,
     sandbox,
     // observed at once (even before the timer starts): an accepted sample is never missed
-    ingest: observingSink(ingest, (batch) => alerts.observe(batch)),
+    ingest: observingSink(ingest, observeIngested),
     alerts: alertsView(alerts, (o) => alerts.history(o), () => rules),
     notifier: notifications.notifier,
     silences: notifications.silences,
@@ -463,10 +473,10 @@ async function serveUntilStopped(
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
   // the evaluation timer starts once the server listens (a busy port leaves no timer behind)
-  const alertLoop = startAlertLoop(alerts, { signal });
+  const loop = alertLoop = startAlertLoop(alerts, { signal });
   const tail = tailSpool(root, (batch) => {
     hub.publish(batch);
-    alertLoop.snapshot(batch);
+    loop.snapshot(batch);
   }, {
     signal,
     pollMs: 250,
