@@ -7,7 +7,7 @@
  *    evaluation tick (goal p99 < 1 s).
  * 2. CPU of collector + rule evaluation at 1 Hz: two `serve`s with their collectors running at
  *    the same time (so both see the same machine load), one with 1,000 rules on the collector's
- *    metrics and one with none; CPU ms per second of the serve process and of its collector child,
+ *    metrics (every matching series a pending instance) and one with none; CPU ms per second of the serve process and of its collector child,
  *    from `/proc/PID/stat` (utime + stime) over `--seconds` after a warm-up.
  *
  * Run: `deno run -A bench/alerts_e2e_bench.ts [--quick] [--crossings 50] [--seconds 60]`.
@@ -173,6 +173,8 @@ export async function measureLatency(crossings: number): Promise<LatencyFigures>
 /** CPU ms per second of one serve and its collector. */
 export interface CpuFigures {
   rules: number;
+  /** Rule × series instances at the end (all pending). */
+  instances: number;
   serveMsPerSecond: number;
   collectorMsPerSecond: number;
 }
@@ -195,13 +197,14 @@ function collectorRules(count: number): Record<string, unknown>[] {
     { reduce: "max", window: "1m" },
     { reduce: "p95", window: "30s" },
   ];
-  // thresholds no sample reaches: the cost measured is evaluation, not notification
+  // conditions every sample meets, held for longer than the run: every matching series is a
+  // pending instance (so /api/alerts counts them) and nothing fires or notifies
   return Array.from({ length: count }, (_, j) => ({
     alert: `R${j}`,
     metric: METRICS[j % METRICS.length],
     ...reducers[j % reducers.length],
-    above: 1e18 + j,
-    for: "5s",
+    below: 1e18 + j,
+    for: "1h",
   }));
 }
 
@@ -224,11 +227,19 @@ export async function measureCpu(seconds: number, warmup: number): Promise<CpuFi
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const elapsed = (performance.now() - t0) / 1000;
-    return pids.map((p, i) => ({
+    const after = pids.map((p) => ({
+      serve: cpuTicks(p.pid),
+      collector: p.collectors.reduce((s, c) => s + cpuTicks(c), 0),
+    }));
+    const instances = await Promise.all(children.map(async (c) => {
+      const body = await (await fetch(new URL("api/alerts", c.url))).json();
+      return (body.alerts as unknown[]).length;
+    }));
+    return pids.map((_, i) => ({
       rules: counts[i]!,
-      serveMsPerSecond: (cpuTicks(p.pid) - before[i]!.serve) * 1000 / TICK / elapsed,
-      collectorMsPerSecond: (p.collectors.reduce((s, c) => s + cpuTicks(c), 0) -
-        before[i]!.collector) * 1000 / TICK / elapsed,
+      instances: instances[i]!,
+      serveMsPerSecond: (after[i]!.serve - before[i]!.serve) * 1000 / TICK / elapsed,
+      collectorMsPerSecond: (after[i]!.collector - before[i]!.collector) * 1000 / TICK / elapsed,
     }));
   } finally {
     await Promise.all(children.map(stopServe));
@@ -259,12 +270,14 @@ export async function run(
   console.log(
     `serve + collector at 1 Hz, CPU ms per second over ${seconds} s (load ${loadBefore} → ${load()})`,
   );
-  console.log("rules  serve  collector  total");
+  console.log("rules  instances  serve  collector  total");
   for (const r of cpu) {
     console.log(
-      `${String(r.rules).padStart(5)}  ${r.serveMsPerSecond.toFixed(1).padStart(5)}  ${
-        r.collectorMsPerSecond.toFixed(1).padStart(9)
-      }  ${(r.serveMsPerSecond + r.collectorMsPerSecond).toFixed(1).padStart(5)}`,
+      `${String(r.rules).padStart(5)}  ${String(r.instances).padStart(9)}  ${
+        r.serveMsPerSecond.toFixed(1).padStart(5)
+      }  ${r.collectorMsPerSecond.toFixed(1).padStart(9)}  ${
+        (r.serveMsPerSecond + r.collectorMsPerSecond).toFixed(1).padStart(5)
+      }`,
     );
   }
   return { latency, cpu };
