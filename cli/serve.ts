@@ -61,6 +61,8 @@ export interface ServeHooks {
   compact?: boolean;
   /** Called with the alert engine once it is built (before the server listens). */
   onAlerts?: (engine: AlertEngine) => void;
+  /** Longest time between rule evaluations when no sample comes, ms. Default 1000. */
+  alertIntervalMs?: number;
 }
 
 /** Parsed `serve` flags. */
@@ -473,7 +475,10 @@ async function serveUntilStopped(
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
   // the evaluation timer starts once the server listens (a busy port leaves no timer behind)
-  const loop = alertLoop = startAlertLoop(alerts, { signal });
+  const loop = alertLoop = startAlertLoop(alerts, {
+    signal,
+    ...(hooks.alertIntervalMs !== undefined && { intervalMs: hooks.alertIntervalMs }),
+  });
   const tail = tailSpool(root, (batch) => {
     hub.publish(batch);
     loop.snapshot(batch);
