@@ -113,6 +113,9 @@ export class Notifier {
   readonly #ruleReceiver: ((rule: string) => string | undefined) | undefined;
   /** Nodes standing for rules' own receivers, by receiver name (built on first use). */
   readonly #ruleNodes = new Map<string, RouteNode>();
+  /** Where each firing alert went, by fingerprint: its resolution follows it there even if the
+   * rule's receiver changed meanwhile (rules reload live). */
+  readonly #firingNodes = new Map<string, RouteNode[]>();
   readonly #groups = new Map<string, Group>();
   /** Alertmanager receivers: what each holds, by fingerprint. */
   readonly #pushed = new Map<string, Map<string, Pushed>>();
@@ -274,7 +277,16 @@ export class Notifier {
   #enter(alert: NotifyAlert, notified: boolean, rule: string): void {
     if (!this.#route) return;
     const now = this.#now();
-    for (const node of this.#nodesFor(this.#route, rule, alert.labels)) {
+    let nodes: RouteNode[];
+    if (Number.isFinite(alert.endsAt)) {
+      nodes = this.#firingNodes.get(alert.fingerprint) ??
+        this.#nodesFor(this.#route, rule, alert.labels);
+      this.#firingNodes.delete(alert.fingerprint);
+    } else {
+      nodes = this.#nodesFor(this.#route, rule, alert.labels);
+      this.#firingNodes.set(alert.fingerprint, nodes);
+    }
+    for (const node of nodes) {
       const pushed = this.#pushed.get(node.receiver);
       if (pushed) {
         pushed.set(alert.fingerprint, { alert, pushedAt: -Infinity });

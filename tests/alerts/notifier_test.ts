@@ -311,6 +311,30 @@ Deno.test("a rule that names a receiver sends only there, past the route tree; o
   ]);
 });
 
+Deno.test("a resolution goes where its alert fired, even after the rule's receiver changed", async () => {
+  await using ops = webhookServer();
+  await using pager = webhookServer();
+  const clock = { now: T0 };
+  let own: string | undefined = "pager";
+  const notifier = new Notifier({
+    receivers: [{ name: "ops", webhook: ops.url }, { name: "pager", webhook: pager.url }],
+    route: { receiver: "ops", group_interval: 1000 },
+    ruleReceiver: () => own,
+    now: () => clock.now,
+    tickMs: 0,
+    log: () => {},
+  });
+  notifier.handle([transition(HOT, "firing", T0)]);
+  await notifier.idle();
+  own = undefined; // the rule was reloaded without its receiver
+  clock.now = T0 + 5000;
+  notifier.handle([transition(HOT, "resolved", T0 + 5000, { firedAt: T0 })]);
+  await notifier.idle();
+  await notifier.close();
+  assert.deepEqual(bodies(pager).map((b) => b.status), ["firing", "resolved"]);
+  assert.equal(ops.received.length, 0);
+});
+
 Deno.test("an inhibition mutes the warning while a critical alert on the same host fires", async () => {
   await using hook = webhookServer();
   const clock = { now: T0 };
