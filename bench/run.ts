@@ -26,6 +26,7 @@ const benches = [
   "notify",
   "receivers",
   "alerts",
+  "alerts_e2e",
   "ingest_soak",
 ];
 

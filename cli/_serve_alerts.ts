@@ -1,8 +1,8 @@
 /**
  * How `serve` runs the alert engine: samples from the collector's spool and from ingest go in
- * as they arrive, and the rules are evaluated right after each collector snapshot (so an alert
- * is not up to a second late) and at least once a second by an unref'd timer (for `for`,
- * staleness and absence when no sample comes). Nothing here can block the collector: it runs
+ * as they arrive, and the rules are evaluated right after each collector snapshot and shortly
+ * after ingested samples (so an alert is not up to a second late), and at least once a second by
+ * an unref'd timer (for `for`, staleness and absence when no sample comes). Nothing here can block the collector: it runs
  * in another process and only its spool is read.
  *
  * @module
@@ -19,6 +19,12 @@ export interface AlertLoopOptions {
   signal: AbortSignal;
   /** Longest time between evaluations, ms. Default 1000. */
   intervalMs?: number;
+  /**
+   * Ingested samples are evaluated this long after the first of them arrives, ms: batches
+   * arriving meanwhile share that evaluation, so ingest never costs more than one evaluation of
+   * every rule per this time. Default 100.
+   */
+  ingestDelayMs?: number;
   /** Clock, ms. Default `Date.now`. */
   now?: () => number;
   /** Where a failed evaluation is reported. Default `console.error`. */
@@ -29,7 +35,7 @@ export interface AlertLoopOptions {
 export interface AlertLoop {
   /** Feeds a collector snapshot and evaluates at once. */
   snapshot(samples: readonly Sample[]): void;
-  /** Feeds accepted ingest samples (evaluated at the next tick). */
+  /** Feeds accepted ingest samples (evaluated `ingestDelayMs` later, with any that follow). */
   ingest(batch: IngestBatch): void;
 }
 
@@ -42,6 +48,7 @@ export interface AlertLoop {
  */
 export function startAlertLoop(engine: AlertEngine, options: AlertLoopOptions): AlertLoop {
   const intervalMs = options.intervalMs ?? 1000;
+  const ingestDelayMs = options.ingestDelayMs ?? 100;
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line) => console.error(line));
   let last = -Infinity;
@@ -57,7 +64,11 @@ export function startAlertLoop(engine: AlertEngine, options: AlertLoopOptions): 
     if (now() - last >= intervalMs * 0.9) evaluate();
   }, intervalMs);
   Deno.unrefTimer(timer);
-  options.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  options.signal.addEventListener("abort", () => {
+    clearInterval(timer);
+    clearTimeout(pending);
+  }, { once: true });
   return {
     snapshot(samples) {
       engine.observe(samples);
@@ -65,6 +76,13 @@ export function startAlertLoop(engine: AlertEngine, options: AlertLoopOptions): 
     },
     ingest(batch) {
       engine.observe(batch);
+      if (pending !== undefined || options.signal.aborted) return;
+      const once = setTimeout(() => {
+        pending = undefined;
+        evaluate();
+      }, ingestDelayMs);
+      Deno.unrefTimer(once);
+      pending = once;
     },
   };
 }

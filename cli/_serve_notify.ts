@@ -29,6 +29,8 @@ export interface StartNotificationsOptions {
   root: string;
   /** perfscope's URL as receivers should link to it (never with the token). */
   externalURL: string;
+  /** The receiver a rule names, if any (see the notifier's `ruleReceiver`). Default none. */
+  ruleReceiver?: (rule: string) => string | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function startNotifications(
   const opened = await openNotifications(config, {
     root: options.root,
     externalURL: options.externalURL,
+    ...(options.ruleReceiver && { ruleReceiver: options.ruleReceiver }),
   });
   opened.notifier.resume(engine.instances());
   engine.onTransition((transitions) => opened.notifier.handle(transitions));

@@ -23,7 +23,13 @@ import {
 } from "../lake/mod.ts";
 import { createApp, LiveHub, openSqlSandbox } from "../web/mod.ts";
 import { AlertEngine, backtestRules, evaluationStep } from "../alerts/mod.ts";
-import { observingSink, parseRuleInput, sandboxQuery, startAlertLoop } from "./_serve_alerts.ts";
+import {
+  type AlertLoop,
+  observingSink,
+  parseRuleInput,
+  sandboxQuery,
+  startAlertLoop,
+} from "./_serve_alerts.ts";
 import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
@@ -55,6 +61,8 @@ export interface ServeHooks {
   compact?: boolean;
   /** Called with the alert engine once it is built (before the server listens). */
   onAlerts?: (engine: AlertEngine) => void;
+  /** Longest time between rule evaluations when no sample comes, ms. Default 1000. */
+  alertIntervalMs?: number;
 }
 
 /** Parsed `serve` flags. */
@@ -379,17 +387,23 @@ async function serveUntilStopped(
     query: sandboxQuery(sandbox),
   });
   let rules = loaded.config.rules ?? [];
+  // ingested samples are evaluated shortly after they arrive once the loop runs (below)
+  let alertLoop: AlertLoop | undefined;
+  const observeIngested = (batch: IngestBatch) =>
+    alertLoop ? alertLoop.ingest(batch) : alerts.observe(batch);
   // receivers, route and silences hear every transition (restored firing alerts are not news)
   const notifications = await startNotifications(alerts, loaded.config, {
     root,
     externalURL: urlOf(flags.host, flags.port, undefined).href.replace(/\/$/, ""),
+    // a rule's own receiver:, read from the current rules so a reload takes effect
+    ruleReceiver: (name) => rules.find((r) => r.alert === name)?.receiver,
   });
   // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
   const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
   function receiverSink(batch: IngestBatch): void {
     const accepted = ingest.writeBatch(batch, { now: Date.now() });
     hub.publishBatch(batch);
-    alerts.observe(accepted);
+    observeIngested(accepted);
   }
   let receivers: Receivers;
   try {
@@ -423,7 +437,7 @@ async function serveUntilStopped(
     hub,
     sandbox,
     // observed at once (even before the timer starts): an accepted sample is never missed
-    ingest: observingSink(ingest, (batch) => alerts.observe(batch)),
+    ingest: observingSink(ingest, observeIngested),
     alerts: alertsView(alerts, (o) => alerts.history(o), () => rules),
     notifier: notifications.notifier,
     silences: notifications.silences,
@@ -485,10 +499,13 @@ async function serveUntilStopped(
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
   // the evaluation timer starts once the server listens (a busy port leaves no timer behind)
-  const alertLoop = startAlertLoop(alerts, { signal });
+  const loop = alertLoop = startAlertLoop(alerts, {
+    signal,
+    ...(hooks.alertIntervalMs !== undefined && { intervalMs: hooks.alertIntervalMs }),
+  });
   const tail = tailSpool(root, (batch) => {
     hub.publish(batch);
-    alertLoop.snapshot(batch);
+    loop.snapshot(batch);
   }, {
     signal,
     pollMs: 250,

@@ -79,6 +79,7 @@ const COMMON = [
   "extra_labels",
   "for",
   "keep_firing_for",
+  "receiver",
 ];
 
 /** One alert rule. Durations come out in milliseconds. */
@@ -93,6 +94,8 @@ export const ruleSchema = z.strictObject({
   annotations: z.record(text, z.string()).optional(),
   /** Labels added to every instance (e.g. `team: db`). */
   extra_labels: labelMap.optional(),
+  /** Sends this rule's alerts only to this receiver (one of `receivers:`), not down `route:`. */
+  receiver: z.string().trim().min(1, "must not be empty").max(128).optional(),
   /** Time the condition must hold before firing. Default 0s. */
   for: span().optional(),
   /** Time it keeps firing after the condition stops holding. Default 0s. */

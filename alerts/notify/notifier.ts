@@ -42,6 +42,12 @@ export interface NotifierOptions {
   delivery?: Omit<DeliverOptions, "headers" | "timeoutMs" | "signal">;
   /** Where one-line messages go. Default `console.warn`. */
   log?: (line: string) => void;
+  /**
+   * The receiver a rule names (its `receiver:` key), read each time one of its alerts enters:
+   * such alerts go only there, grouped and timed as the top route says, instead of down the
+   * route tree. Default: every alert follows the route tree.
+   */
+  ruleReceiver?: (rule: string) => string | undefined;
 }
 
 /** Counters per receiver. */
@@ -104,6 +110,12 @@ export class Notifier {
   readonly #queueSize: number;
   readonly #delivery: NotifierOptions["delivery"];
   readonly #log: (line: string) => void;
+  readonly #ruleReceiver: ((rule: string) => string | undefined) | undefined;
+  /** Nodes standing for rules' own receivers, by receiver name (built on first use). */
+  readonly #ruleNodes = new Map<string, RouteNode>();
+  /** Where each firing alert went, by fingerprint: its resolution follows it there even if the
+   * rule's receiver changed meanwhile (rules reload live). */
+  readonly #firingNodes = new Map<string, RouteNode[]>();
   readonly #groups = new Map<string, Group>();
   /** Alertmanager receivers: what each holds, by fingerprint. */
   readonly #pushed = new Map<string, Map<string, Pushed>>();
@@ -150,6 +162,7 @@ export class Notifier {
     this.#delivery = options.delivery;
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#silences = options.silences;
+    this.#ruleReceiver = options.ruleReceiver;
     const now = this.#now();
     for (const config of options.receivers) {
       const limit = config.rate_limit
@@ -215,7 +228,7 @@ export class Notifier {
         );
         this.#firing.delete(alert.fingerprint);
       } else continue;
-      this.#enter(alert);
+      this.#enter(alert, false, instance.rule);
     }
     this.tick();
   }
@@ -236,10 +249,44 @@ export class Notifier {
     };
   }
 
-  #enter(alert: NotifyAlert, notified = false): void {
+  /** The nodes that take an alert of `rule`: its own receiver's, else the route tree's. */
+  #nodesFor(route: RouteNode, rule: string, labels: Record<string, string>): RouteNode[] {
+    const name = this.#ruleReceiver?.(rule);
+    if (name === undefined) return matchRoutes(route, labels);
+    if (!this.#receivers.has(name)) {
+      // a rule reloaded with a receiver added to the file after serve started
+      this.#log(`Rule ${rule} names receiver "${name}", not loaded: its alerts follow the route`);
+      return matchRoutes(route, labels);
+    }
+    let node = this.#ruleNodes.get(name);
+    if (!node) {
+      node = {
+        ...route,
+        id: `rule:${name}`,
+        key: `{}/rule:${name}`,
+        receiver: name,
+        matchers: [],
+        continue: false,
+        routes: [],
+      };
+      this.#ruleNodes.set(name, node);
+    }
+    return [node];
+  }
+
+  #enter(alert: NotifyAlert, notified: boolean, rule: string): void {
     if (!this.#route) return;
     const now = this.#now();
-    for (const node of matchRoutes(this.#route, alert.labels)) {
+    let nodes: RouteNode[];
+    if (Number.isFinite(alert.endsAt)) {
+      nodes = this.#firingNodes.get(alert.fingerprint) ??
+        this.#nodesFor(this.#route, rule, alert.labels);
+      this.#firingNodes.delete(alert.fingerprint);
+    } else {
+      nodes = this.#nodesFor(this.#route, rule, alert.labels);
+      this.#firingNodes.set(alert.fingerprint, nodes);
+    }
+    for (const node of nodes) {
       const pushed = this.#pushed.get(node.receiver);
       if (pushed) {
         pushed.set(alert.fingerprint, { alert, pushedAt: -Infinity });
@@ -288,7 +335,7 @@ export class Notifier {
       const started = Number.isFinite(instance.firedAt) ? instance.firedAt : this.#now();
       const alert = this.#alert(instance, started, NaN);
       this.#firing.set(alert.fingerprint, alert);
-      this.#enter(alert, true);
+      this.#enter(alert, true, instance.rule);
     }
     this.tick();
   }

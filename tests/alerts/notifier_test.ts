@@ -278,6 +278,63 @@ Deno.test("child routes pick the receiver by matchers; continue lets the next si
   ]);
 });
 
+Deno.test("a rule that names a receiver sends only there, past the route tree; other rules follow the route", async () => {
+  await using ops = webhookServer();
+  await using pager = webhookServer();
+  const logged: string[] = [];
+  const own: Record<string, string> = { HighLatency: "pager", Gone: "nobody" };
+  const notifier = new Notifier({
+    receivers: [{ name: "ops", webhook: ops.url }, { name: "pager", webhook: pager.url }],
+    // the child route would take HighLatency to ops: the rule's receiver wins
+    route: { receiver: "ops", routes: [{ matchers: ['host="db1"'], receiver: "ops" }] },
+    ruleReceiver: (rule) => own[rule],
+    now: () => T0,
+    tickMs: 0,
+    log: (line) => logged.push(line),
+  });
+  notifier.handle([
+    transition(HOT, "firing", T0),
+    transition({ ...HOT, alertname: "Other" }, "firing", T0),
+    transition({ ...HOT, alertname: "Gone" }, "firing", T0),
+  ]);
+  await notifier.idle();
+  await notifier.close();
+  assert.deepEqual(bodies(pager).map((b) => [b.receiver, b.groupKey]), [
+    ["pager", '{}/rule:pager:{alertname="HighLatency"}'],
+  ]);
+  assert.deepEqual(bodies(ops).map((b) => b.groupKey).sort(), [
+    '{}/{host="db1"}:{alertname="Gone"}',
+    '{}/{host="db1"}:{alertname="Other"}',
+  ]);
+  assert.deepEqual(logged, [
+    'Rule Gone names receiver "nobody", not loaded: its alerts follow the route',
+  ]);
+});
+
+Deno.test("a resolution goes where its alert fired, even after the rule's receiver changed", async () => {
+  await using ops = webhookServer();
+  await using pager = webhookServer();
+  const clock = { now: T0 };
+  let own: string | undefined = "pager";
+  const notifier = new Notifier({
+    receivers: [{ name: "ops", webhook: ops.url }, { name: "pager", webhook: pager.url }],
+    route: { receiver: "ops", group_interval: 1000 },
+    ruleReceiver: () => own,
+    now: () => clock.now,
+    tickMs: 0,
+    log: () => {},
+  });
+  notifier.handle([transition(HOT, "firing", T0)]);
+  await notifier.idle();
+  own = undefined; // the rule was reloaded without its receiver
+  clock.now = T0 + 5000;
+  notifier.handle([transition(HOT, "resolved", T0 + 5000, { firedAt: T0 })]);
+  await notifier.idle();
+  await notifier.close();
+  assert.deepEqual(bodies(pager).map((b) => b.status), ["firing", "resolved"]);
+  assert.equal(ops.received.length, 0);
+});
+
 Deno.test("an inhibition mutes the warning while a critical alert on the same host fires", async () => {
   await using hook = webhookServer();
   const clock = { now: T0 };

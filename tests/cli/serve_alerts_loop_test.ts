@@ -75,3 +75,35 @@ Deno.test("startAlertLoop() evaluates right after a snapshot and on its timer wi
     "Gone:firing",
   ]);
 });
+
+Deno.test("startAlertLoop() evaluates ingested samples shortly after they arrive, once per burst", async () => {
+  const engine = new AlertEngine([{ alert: "Hot", metric: "t", above: 5 }]);
+  let evaluations = 0;
+  const evaluate = engine.evaluate.bind(engine);
+  engine.evaluate = (now) => (evaluations++, evaluate(now));
+  const fired = new Promise<AlertTransition[]>((resolve) => engine.onTransition(resolve));
+  const stop = new AbortController();
+  // the timer alone would wait a minute: the firing comes from the ingest's own evaluation
+  const loop = startAlertLoop(engine, {
+    signal: stop.signal,
+    intervalMs: 60_000,
+    ingestDelayMs: 20,
+    now: () => 1000,
+  });
+  for (let i = 0; i < 50; i++) {
+    loop.ingest({ ts: [1000], host: ["h"], metric: ["t"], labels: [`n=${i}`], value: [9] });
+  }
+  // the loop's timers are unref'd (they never keep serve alive): this one keeps the test alive
+  const alive = setInterval(() => {}, 5);
+  let late: ReturnType<typeof setTimeout> | undefined;
+  const transitions = await Promise.race([
+    fired,
+    new Promise<never>((_, reject) =>
+      late = setTimeout(() => reject(new Error("Not evaluated within 10 s")), 10_000)
+    ),
+  ]).finally(() => (clearInterval(alive), clearTimeout(late)));
+  stop.abort();
+  assert.equal(transitions.length, 50);
+  assert.ok(transitions.every((t) => t.to === "firing"));
+  assert.equal(evaluations, 1);
+});

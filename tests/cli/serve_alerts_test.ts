@@ -74,6 +74,37 @@ Deno.test("serve evaluates rules on ingested samples, reloads them, and saves th
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("serve evaluates samples from /api/ingest on their own, without waiting for its timer", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `data: ${dir}/lake\nrules:\n  - {alert: Slow, metric: app_latency_ms, above: 250}\n`,
+  );
+  let engine: AlertEngine | undefined;
+  // the timer would first evaluate in an hour: only the ingest's own evaluation can fire it
+  const served = await startServe(["--config", file, "--no-collect"], {
+    compact: false,
+    onAlerts: (e) => engine = e,
+    alertIntervalMs: 3_600_000,
+  });
+  try {
+    const firing = next(engine!, (t) => t.to === "firing");
+    const response = await fetch(new URL("/api/ingest", served.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: JSON.stringify({ ts: Date.now(), host: "web1", metric: "app_latency_ms", value: 300 }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    assert.equal((await firing).instance.rule, "Slow");
+  } finally {
+    served.stop();
+    assert.equal(await served.done, 0);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("serve without rules writes no alert files", async () => {
   const dir = await Deno.makeTempDir();
   const served = await startServe(["--data", dir, "--no-collect"], { compact: false });

@@ -70,6 +70,16 @@ Deno.test("an unknown receiver named by a rule is reported at the rule's receive
   ]);
 });
 
+Deno.test("a rule's receiver key is read, and an unknown one is an error at its line and column", () => {
+  const rules = (name: string) =>
+    `${GOOD}rules:\n  - alert: Slow\n    metric: m\n    above: 1\n    receiver: ${name}\n`;
+  assert.equal(parseConfig(rules("am")).rules?.[0]?.receiver, "am");
+  assert.equal(
+    fails(rules("pager")),
+    'perfscope.yaml:27:15: rules[0].receiver: unknown receiver "pager" (defined: ops, am)',
+  );
+});
+
 Deno.test("receivers refuse a bad URL, both kinds at once, a bad matcher and a duplicate name", () => {
   assert.match(
     fails("receivers:\n  - name: a\n    webhook: ftp://x\nroute: {receiver: a}\n"),

@@ -1,0 +1,300 @@
+/**
+ * Alerting end to end, through a real `serve` child process:
+ *
+ * 1. Latency from a sample's `POST /api/ingest` to the webhook's receipt of the alert it fires
+ *    (a threshold rule with `for: 0s`, one new label set per crossing so each is its own group,
+ *    `group_wait: 0s`), over `--crossings` crossings spread at random moments of the 1 Hz
+ *    evaluation tick (goal p99 < 1 s).
+ * 2. CPU of collector + rule evaluation at 1 Hz: two `serve`s with their collectors running at
+ *    the same time (so both see the same machine load), one with 1,000 rules on the collector's
+ *    metrics (every matching series a pending instance) and one with none; CPU ms per second of the serve process and of its collector child,
+ *    from `/proc/PID/stat` (utime + stime) over `--seconds` after a warm-up.
+ *
+ * Run: `deno run -A bench/alerts_e2e_bench.ts [--quick] [--crossings 50] [--seconds 60]`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("..", import.meta.url);
+const TICK = 100; // USER_HZ, the unit of utime/stime in /proc/PID/stat on Linux
+
+/** A `serve` child process. */
+interface Child {
+  process: Deno.ChildProcess;
+  url: string;
+  dir: string;
+}
+
+/** Starts `serve` with a config (JSON is YAML) in a new data directory. */
+async function startServe(config: Record<string, unknown>, collect: boolean): Promise<Child> {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-alerts-e2e-" });
+  await Deno.writeTextFile(
+    `${dir}/perfscope.yaml`,
+    JSON.stringify({ data: `${dir}/lake`, ...config }),
+  );
+  const process = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "cli/serve.ts",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--config",
+      `${dir}/perfscope.yaml`,
+      ...(collect ? [] : ["--no-collect"]),
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error("serve exited before it listened");
+    text += value;
+    const m = text.match(/open (http:\/\/\S+)/);
+    if (m) {
+      // keep draining stdout so the child never blocks on a full pipe
+      (async () => {
+        while (!(await lines.read()).done);
+      })().catch(() => {});
+      return { process, url: m[1]!.replace(/\/?$/, "/"), dir };
+    }
+  }
+}
+
+async function stopServe(child: Child): Promise<void> {
+  child.process.kill("SIGTERM");
+  await child.process.status;
+  await Deno.remove(child.dir, { recursive: true });
+}
+
+/** utime + stime of a process, in clock ticks; 0 once it is gone. */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // the command name may hold spaces: fields count from after its closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids of a process's children (every thread's). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`).trim();
+    if (text) out.push(...text.split(" ").map(Number));
+  }
+  return out;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Latency figures, ms. */
+export interface LatencyFigures {
+  crossings: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Measures sample POST → webhook receipt over `crossings` threshold crossings. */
+export async function measureLatency(crossings: number): Promise<LatencyFigures> {
+  const arrived = new Map<string, number>();
+  const waiting = new Map<string, () => void>();
+  const hook = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const at = performance.now();
+    const body = await req.json() as { status: string; alerts: { labels: { n?: string } }[] };
+    for (const a of body.alerts) {
+      const n = a.labels.n;
+      if (body.status !== "firing" || n === undefined || arrived.has(n)) continue;
+      arrived.set(n, at);
+      waiting.get(n)?.();
+    }
+    return new Response("ok");
+  });
+  const serve = await startServe({
+    rules: [{ alert: "Hot", metric: "bench_latency_ms", above: 100, clear: 50, for: "0s" }],
+    receivers: [{ name: "hook", webhook: `http://127.0.0.1:${hook.addr.port}/` }],
+    route: { receiver: "hook", group_by: ["..."], group_wait: "0s" },
+  }, false);
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < crossings; i++) {
+      // a random moment of the evaluation tick, so the wait for it is sampled evenly
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 1000));
+      const n = String(i);
+      const got = new Promise<void>((resolve) => waiting.set(n, resolve));
+      const sent = performance.now();
+      const res = await fetch(new URL("api/ingest", serve.url), {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: JSON.stringify({
+          ts: Date.now(),
+          host: "bench",
+          metric: "bench_latency_ms",
+          labels: { n },
+          value: 200,
+        }),
+      });
+      if (res.status !== 200) throw new Error(`Ingest answered ${res.status}`);
+      await res.body?.cancel();
+      await Promise.race([
+        got,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`No webhook for crossing ${n} in 30 s`)), 30_000)
+        ),
+      ]);
+      latencies.push(arrived.get(n)! - sent);
+    }
+  } finally {
+    await stopServe(serve);
+    await hook.shutdown();
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    crossings,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    max: latencies.at(-1)!,
+  };
+}
+
+/** CPU ms per second of one serve and its collector. */
+export interface CpuFigures {
+  rules: number;
+  /** Rule × series instances at the end (all pending). */
+  instances: number;
+  serveMsPerSecond: number;
+  collectorMsPerSecond: number;
+}
+
+const METRICS = [
+  "cpu_ratio",
+  "load_average",
+  "memory_bytes",
+  "disk_utilization_ratio",
+  "disk_read_bytes_per_second",
+  "disk_write_bytes_per_second",
+  "disk_wait_ms",
+  "disk_queue_depth",
+];
+
+function collectorRules(count: number): Record<string, unknown>[] {
+  const reducers = [
+    { reduce: "last" },
+    { reduce: "avg", window: "10s" },
+    { reduce: "max", window: "1m" },
+    { reduce: "p95", window: "30s" },
+  ];
+  // conditions every sample meets, held for longer than the run: every matching series is a
+  // pending instance (so /api/alerts counts them) and nothing fires or notifies
+  return Array.from({ length: count }, (_, j) => ({
+    alert: `R${j}`,
+    metric: METRICS[j % METRICS.length],
+    ...reducers[j % reducers.length],
+    below: 1e18 + j,
+    for: "1h",
+  }));
+}
+
+/** Runs serve + collector with and without 1,000 rules side by side for `seconds`. */
+export async function measureCpu(seconds: number, warmup: number): Promise<CpuFigures[]> {
+  const counts = [0, 1000];
+  const children = await Promise.all(
+    counts.map((n) => startServe(n === 0 ? {} : { rules: collectorRules(n) }, true)),
+  );
+  try {
+    await new Promise((r) => setTimeout(r, warmup * 1000));
+    const pids = children.map((c) => {
+      const pid = c.process.pid;
+      return { pid, collectors: childrenOf(pid) };
+    });
+    const before = pids.map((p) => ({
+      serve: cpuTicks(p.pid),
+      collector: p.collectors.reduce((s, c) => s + cpuTicks(c), 0),
+    }));
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const elapsed = (performance.now() - t0) / 1000;
+    const after = pids.map((p) => ({
+      serve: cpuTicks(p.pid),
+      collector: p.collectors.reduce((s, c) => s + cpuTicks(c), 0),
+    }));
+    const instances = await Promise.all(children.map(async (c) => {
+      const body = await (await fetch(new URL("api/alerts", c.url))).json();
+      return (body.alerts as unknown[]).length;
+    }));
+    return pids.map((_, i) => ({
+      rules: counts[i]!,
+      instances: instances[i]!,
+      serveMsPerSecond: (after[i]!.serve - before[i]!.serve) * 1000 / TICK / elapsed,
+      collectorMsPerSecond: (after[i]!.collector - before[i]!.collector) * 1000 / TICK / elapsed,
+    }));
+  } finally {
+    await Promise.all(children.map(stopServe));
+  }
+}
+
+/**
+ * Runs both measurements and prints them.
+ *
+ * @param options `quick` for 20 crossings and 20 s of CPU.
+ * @returns The figures.
+ */
+export async function run(
+  options: { quick?: boolean; crossings?: number; seconds?: number } = {},
+): Promise<{ latency: LatencyFigures; cpu: CpuFigures[] }> {
+  const crossings = options.crossings ?? (options.quick ? 20 : 50);
+  const seconds = options.seconds ?? (options.quick ? 20 : 60);
+  const latency = await measureLatency(crossings);
+  console.log(
+    `Sample POST → webhook receipt over ${latency.crossings} crossings (goal p99 < 1000 ms): ` +
+      `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${
+        latency.max.toFixed(1)
+      } ms`,
+  );
+  const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  const loadBefore = load();
+  const cpu = await measureCpu(seconds, options.quick ? 10 : 20);
+  console.log(
+    `serve + collector at 1 Hz, CPU ms per second over ${seconds} s (load ${loadBefore} → ${load()})`,
+  );
+  console.log("rules  instances  serve  collector  total");
+  for (const r of cpu) {
+    console.log(
+      `${String(r.rules).padStart(5)}  ${String(r.instances).padStart(9)}  ${
+        r.serveMsPerSecond.toFixed(1).padStart(5)
+      }  ${r.collectorMsPerSecond.toFixed(1).padStart(9)}  ${
+        (r.serveMsPerSecond + r.collectorMsPerSecond).toFixed(1).padStart(5)
+      }`,
+    );
+  }
+  return { latency, cpu };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean" },
+      crossings: { type: "string" },
+      seconds: { type: "string" },
+    },
+  });
+  await run({
+    quick: values.quick ?? false,
+    ...(values.crossings !== undefined && { crossings: Number(values.crossings) }),
+    ...(values.seconds !== undefined && { seconds: Number(values.seconds) }),
+  });
+}
