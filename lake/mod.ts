@@ -112,5 +112,7 @@ export {
   IngestWriter,
   type IngestWriterOptions,
   parseIngestLines,
+  parseIngestLinesAsync,
+  type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_writer.ts";
