@@ -24,6 +24,7 @@ Deno.test("parseIngestLinesAsync() gives what parseIngestLines() gives, whatever
       const chunked = await parseIngestLinesAsync(enc.encode(body), {
         now: NOW,
         chunkBytes: chunk,
+        sliceMs: 0,
         pause: resolved,
       });
       assert.deepEqual(chunked, sync);
@@ -36,7 +37,7 @@ Deno.test("parseIngestLinesAsync() refuses a bad line with the same message, eve
   const body = new TextDecoder().decode(lines(50)) + '{"ts":1}\n';
   assert.throws(() => parseIngestLines(body, { now: NOW }), /Invalid line 51: host/);
   await assert.rejects(
-    parseIngestLinesAsync(body, { now: NOW, chunkBytes: 100, pause: resolved }),
+    parseIngestLinesAsync(body, { now: NOW, chunkBytes: 100, sliceMs: 0, pause: resolved }),
     (error: Error) => error instanceof RangeError && /^Invalid line 51: host/.test(error.message),
   );
 });
@@ -45,12 +46,13 @@ Deno.test("parseIngestLinesAsync() pauses between lines, about once per chunk, n
   const body = lines(100);
   let pauses = 0;
   const pause = () => (pauses++, Promise.resolve());
-  await parseIngestLinesAsync(body, { now: NOW, chunkBytes: 1_000_000, pause });
+  await parseIngestLinesAsync(body, { now: NOW, chunkBytes: 1_000_000, sliceMs: 0, pause });
   assert.equal(pauses, 0);
   const lineBytes = body.length / 100;
-  await parseIngestLinesAsync(body, { now: NOW, chunkBytes: lineBytes * 10, pause });
+  await parseIngestLinesAsync(body, { now: NOW, chunkBytes: lineBytes * 10, sliceMs: 0, pause });
   assert.equal(pauses, 9); // after lines 10, 20, …, 90
   await assert.rejects(parseIngestLinesAsync(body, { chunkBytes: 0 }), /Invalid chunkBytes: 0/);
+  await assert.rejects(parseIngestLinesAsync(body, { sliceMs: -1 }), /Invalid sliceMs: -1/);
 });
 
 Deno.test("IngestWriter.writeAsync() serves other work during the parse and spools the body only after it", async () => {
@@ -64,7 +66,7 @@ Deno.test("IngestWriter.writeAsync() serves other work during the parse and spoo
       return new Promise<void>((r) => setTimeout(() => (others++, r()), 0));
     };
     const body = lines(1_000);
-    const batch = await w.writeAsync(body, { chunkBytes: 4096, pause });
+    const batch = await w.writeAsync(body, { chunkBytes: 4096, sliceMs: 0, pause });
     assert.equal(batch.ts.length, 1_000);
     assert.ok(seen.length > 5, `pauses: ${seen.length}`);
     assert.ok(seen.every((n) => n === 0));
@@ -95,7 +97,7 @@ Deno.test("IngestWriter.writeAsync() refuses a body whose budget was taken by an
       return Promise.resolve();
     };
     await assert.rejects(
-      w.writeAsync(lines(1_000), { chunkBytes: 4096, pause }),
+      w.writeAsync(lines(1_000), { chunkBytes: 4096, sliceMs: 0, pause }),
       (error: Error) => error.name === "IngestBusy",
     );
     assert.equal(other, 1_000);

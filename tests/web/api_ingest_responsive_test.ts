@@ -28,6 +28,7 @@ Deno.test("/healthz is answered while a large /api/ingest body is still being pa
     real(body, {
       ...options,
       chunkBytes: 16_384,
+      sliceMs: 0,
       pause: async () => {
         acceptedAtPauses.push(t.ingest.stats.accepted);
         if (pauses++ === 0) {
