@@ -106,6 +106,16 @@ export function observingSink(sink: IngestSink, onBatch: (batch: IngestBatch) =>
       onBatch(batch);
       return batch;
     },
+    // both optional, and both must pass through: without `check` the route cannot refuse a
+    // request before reading its body, without `writeAsync` it parses on the event loop in one go
+    ...(sink.check && { check: () => sink.check!() }),
+    ...(sink.writeAsync && {
+      async writeAsync(body: Uint8Array, options: { now: number }) {
+        const batch = await sink.writeAsync!(body, options);
+        onBatch(batch);
+        return batch;
+      },
+    }),
   };
 }
 

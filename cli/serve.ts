@@ -455,6 +455,9 @@ async function serveUntilStopped(
     ...(loaded.config.otlp?.max_bytes !== undefined && {
       maxOtlpBytes: loaded.config.otlp.max_bytes,
     }),
+    ...(loaded.config.ingest?.max_body_bytes_in_flight !== undefined && {
+      maxBodyBytesInFlight: loaded.config.ingest.max_body_bytes_in_flight,
+    }),
     services: loaded.config.services ?? [],
     dashboards: loaded.config.dashboards ?? [],
   });

@@ -97,6 +97,9 @@ export const ingestSchema = z.strictObject({
   /** Write Parquet on a separate thread, off the request path (~40 MB more memory). Default
    * true. */
   flush_thread: z.boolean().optional(),
+  /** Request-body bytes held in memory at once across all connections (ingest, OTLP, query);
+   * past it a body gets 503 with Retry-After. Default 67108864 (64 MiB). */
+  max_body_bytes_in_flight: z.number().int().min(1024 * 1024).optional(),
 });
 
 /** The web server's settings (`serve`). */

@@ -31,6 +31,8 @@ import {
   type IngestBatch,
   type IngestLimits,
   parseIngestLines,
+  parseIngestLinesAsync,
+  type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
 import {
@@ -134,6 +136,8 @@ export {
   type IngestBatch,
   type IngestLimits,
   parseIngestLines,
+  parseIngestLinesAsync,
+  type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
 export { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
@@ -440,6 +444,46 @@ export class IngestWriter {
   write(body: Uint8Array, options: Omit<ParseIngestLinesOptions, "trusted"> = {}): IngestBatch {
     this.check();
     const batch = parseIngestLines(body, { ...this.#limits, now: this.#now(), ...options });
+    this.#accept(batch);
+    return batch;
+  }
+
+  /**
+   * {@linkcode IngestWriter.write} with the body parsed in chunks, yielding to the event loop
+   * between them (see `parseIngestLinesAsync`), so a server stays responsive while it parses a
+   * large body. The spool append stays one synchronous step after the parse: when the promise
+   * resolves the samples are in the spool, exactly as after `write`; budgets are checked before
+   * the parse and again at the append (other requests may have been taken meanwhile).
+   *
+   * @param body The request body.
+   * @param options Clock (default: the writer's), limits that override the writer's, and the
+   * chunk size and pause of the parse.
+   * @returns The samples as columns.
+   * @throws {RangeError} On the first bad line or past a limit; nothing is written.
+   * @throws {IngestBusy} As `write` does.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IngestWriter } from "./mod.ts";
+   * const root = Deno.makeTempDirSync();
+   * const ts = Date.UTC(2024, 0, 1);
+   * const writer = new IngestWriter({ root, sync: false, now: () => ts });
+   * const body = new TextEncoder().encode(`{"ts":${ts},"host":"h","metric":"m","value":1}\n`);
+   * assert.equal((await writer.writeAsync(body)).ts.length, 1);
+   * writer.close();
+   * ```
+   */
+  async writeAsync(
+    body: Uint8Array,
+    options: Omit<ParseIngestLinesAsyncOptions, "trusted"> = {},
+  ): Promise<IngestBatch> {
+    this.check();
+    const batch = await parseIngestLinesAsync(body, {
+      ...this.#limits,
+      now: this.#now(),
+      ...options,
+    });
+    this.check();
     this.#accept(batch);
     return batch;
   }

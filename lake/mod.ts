@@ -119,5 +119,7 @@ export {
   IngestWriter,
   type IngestWriterOptions,
   parseIngestLines,
+  parseIngestLinesAsync,
+  type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_writer.ts";

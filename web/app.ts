@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { WebDeps } from "./deps.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError, UnavailableError } from "./errors.ts";
 import { BodyBudget } from "./middleware/body_budget.ts";
 import { bodyGuard } from "./middleware/body_guard.ts";
 import { clientLimit } from "./middleware/client_limit.ts";
@@ -57,7 +57,8 @@ export interface AppOptions extends WebDeps {
   maxOtlpBytes?: number;
   /** Largest `/api/query` body in bytes; default 128 KiB. */
   maxQueryBytes?: number;
-  /** Request-body bytes held in memory across all requests at once; default 256 MiB. */
+  /** Request-body bytes held in memory across all requests at once; default 64 MiB (a quarter
+   * of the 256 MB RSS target; past it a body is refused with 503 and `Retry-After: 1`). */
   maxBodyBytesInFlight?: number;
   /** Longest wait for the next chunk of a request body, in ms; default 10 000. */
   bodyIdleTimeoutMs?: number;
@@ -125,7 +126,7 @@ export function createApp(options: AppOptions): Hono {
     "/api/live",
     clientLimit({ max: options.maxLiveClients ?? 64, current: () => options.hub.clients }),
   );
-  const budget = new BodyBudget(options.maxBodyBytesInFlight ?? 256 * 1024 * 1024);
+  const budget = new BodyBudget(options.maxBodyBytesInFlight ?? 64 * 1024 * 1024);
   function guard(maxBytes: number) {
     return bodyGuard({
       maxBytes,
@@ -270,6 +271,9 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ error: `Not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);
   });
   app.onError(function onError(error, c) {
+    if (error instanceof UnavailableError && error.retryAfterSeconds !== undefined) {
+      c.header("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
     if (error instanceof HTTPException) {
       return c.json({ error: error.message || "Bad request" }, error.status);

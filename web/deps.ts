@@ -33,6 +33,12 @@ export interface IngestSink {
    */
   writeBatch(batch: IngestBatch, options: { now: number }): IngestBatch;
   /**
+   * `write` with the body parsed in chunks that yield to the event loop; resolves once the
+   * samples are durable. Optional: the route uses it when present, so `/healthz` and other
+   * requests are answered while a large body is parsed.
+   */
+  writeAsync?(body: Uint8Array, options: { now: number }): Promise<IngestBatch>;
+  /**
    * Throws an error named `IngestBusy` (with a numeric `retryAfterSeconds`) when a request
    * would be refused now, so the route answers 503 before reading the body. Optional.
    */

@@ -133,9 +133,15 @@ export class UnsupportedMediaTypeError extends HttpError {
 
 /** The server cannot take this request now (too many queries, no lake writer) (503). */
 export class UnavailableError extends HttpError {
-  /** @param message Why the service is unavailable. */
-  constructor(message: string) {
+  /** Seconds the client should wait before retrying (sent as `Retry-After`), if known. */
+  readonly retryAfterSeconds: number | undefined;
+  /**
+   * @param message Why the service is unavailable.
+   * @param options `retryAfterSeconds`: when to retry, sent as `Retry-After`.
+   */
+  constructor(message: string, options: { retryAfterSeconds?: number } = {}) {
     super(503, message);
     this.name = "UnavailableError";
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -33,6 +33,29 @@ Deno.test("observingSink() passes accepted batches on, and nothing of a refused 
   }
 });
 
+Deno.test("observingSink() keeps the writer's check() and writeAsync(), so serve refuses before reading a body and parses in slices", async () => {
+  const root = Deno.makeTempDirSync();
+  const writer = new IngestWriter({ root, sync: false, maxBufferedRows: 1_000 });
+  const seen: number[] = [];
+  const sink = observingSink(writer, (b) => seen.push(b.ts.length));
+  try {
+    const now = Date.now();
+    let text = "";
+    for (let i = 0; i < 1_000; i++) {
+      text += JSON.stringify({ ts: now, host: "h", metric: "m", value: i }) + "\n";
+    }
+    assert.ok(sink.check && sink.writeAsync);
+    sink.check();
+    const batch = await sink.writeAsync(new TextEncoder().encode(text), { now });
+    assert.equal(batch.ts.length, 1_000);
+    assert.deepEqual(seen, [1_000]);
+    // the writer is now at its row budget: check() refuses as the writer does
+    assert.throws(() => sink.check!(), (error: Error) => error.name === "IngestBusy");
+  } finally {
+    writer.close();
+  }
+});
+
 Deno.test("sandboxQuery() turns the sandbox's rows into objects keyed by column", async () => {
   const root = Deno.makeTempDirSync();
   const sandbox = await openSqlSandbox({ root });

@@ -25,6 +25,31 @@ export interface BodyGuardOptions {
   totalTimeoutMs?: number;
   /** Byte budget shared with other routes' guards; default none (only `maxBytes` applies). */
   budget?: BodyBudget;
+  /** `Retry-After` (seconds) of the 503 when the budget is full; default 1. */
+  retryAfterSeconds?: number;
+}
+
+/** The bytes each guarded request's body was read into (see {@linkcode guardedBody}). */
+const bodies = new WeakMap<Request, Uint8Array>();
+
+/**
+ * The body the guard read, as the bytes it holds, so a route can use them without reading the
+ * request again (which would copy them); `undefined` when no guard read this request.
+ *
+ * @param request The request a route sees (`c.req.raw`).
+ * @returns The body's bytes, or `undefined`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hono } from "hono";
+ * import { bodyGuard, guardedBody } from "./body_guard.ts";
+ * const app = new Hono().post("/", bodyGuard({ maxBytes: 10 }), (c) =>
+ *   c.text(String(guardedBody(c.req.raw)?.length)));
+ * assert.equal(await (await app.request("/", { method: "POST", body: "abc" })).text(), "3");
+ * ```
+ */
+export function guardedBody(request: Request): Uint8Array | undefined {
+  return bodies.get(request);
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -78,7 +103,15 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
  */
 export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
   const { maxBytes, idleTimeoutMs = 10_000, totalTimeoutMs = 30_000, budget } = options;
-  for (const [name, value] of Object.entries({ maxBytes, idleTimeoutMs, totalTimeoutMs })) {
+  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  for (
+    const [name, value] of Object.entries({
+      maxBytes,
+      idleTimeoutMs,
+      totalTimeoutMs,
+      retryAfterSeconds,
+    })
+  ) {
     if (!(value > 0)) throw new RangeError(`Invalid ${name}: ${value}`);
   }
   return async function bodyGuard(c: Context, next: Next) {
@@ -109,7 +142,9 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
         if (size + read.value.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
         if (budget && !budget.take(read.value.length)) {
           throw new UnavailableError(
-            `Unavailable: request bodies in flight would exceed ${budget.limit} bytes; retry shortly`,
+            `Unavailable: request bodies in flight would exceed ${budget.limit} bytes; ` +
+              `retry in ${retryAfterSeconds} s`,
+            { retryAfterSeconds },
           );
         }
         size += read.value.length;
@@ -127,12 +162,20 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
     // a new Request from the parts: copying the old one would follow its signal, which Deno
     // warns about (it aborts once the response is sent) and no route here uses
     const raw = c.req.raw;
+    const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
+    chunks.length = 0;
+    // the bytes as a one-chunk stream: a BufferSource body would be copied by the Request
     c.req.raw = new Request(raw.url, {
       method: raw.method,
       headers: raw.headers,
-      body: concat(chunks, size),
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
     });
-    chunks.length = 0;
+    bodies.set(c.req.raw, bytes);
     try {
       await next();
     } finally {

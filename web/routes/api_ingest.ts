@@ -17,7 +17,19 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { WebDeps } from "../deps.ts";
+import { BadRequestError } from "../errors.ts";
+import { guardedBody } from "../middleware/body_guard.ts";
 import { asBadRequest } from "../parse_ingest.ts";
+
+/** {@linkcode asBadRequest} for a promise. */
+async function asBadRequestAsync<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof RangeError) throw new BadRequestError(error.message, { cause: error });
+    throw error;
+  }
+}
 
 /** What the writer's `IngestBusy` carries (checked by name: the lake's class). */
 interface Busy extends Error {
@@ -82,10 +94,15 @@ export function ingestAdmission(deps: Pick<WebDeps, "ingest">): MiddlewareHandle
 export function ingestRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
   return new Hono().post("/api/ingest", async function ingest(c) {
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    // the body guard's bytes when it read the body (no second copy), else read it here
+    const body = guardedBody(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
     let batch;
     try {
-      batch = asBadRequest(() => deps.ingest.write(body, { now: now() }));
+      // chunked when the writer can: the event loop serves other requests between chunks; the
+      // answer still goes out only after the spool append
+      batch = deps.ingest.writeAsync
+        ? await asBadRequestAsync(() => deps.ingest.writeAsync!(body, { now: now() }))
+        : asBadRequest(() => deps.ingest.write(body, { now: now() }));
     } catch (error) {
       if (isBusy(error)) return busyResponse(c, error);
       throw error;

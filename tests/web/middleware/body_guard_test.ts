@@ -121,7 +121,7 @@ Deno.test("a body dribbled a byte at a time gets 408 after the total timeout", a
   assert.equal(await stored(s.t), 0);
 });
 
-Deno.test("bodies in flight beyond the shared budget get 503; the budget frees when they end", async () => {
+Deno.test("bodies in flight beyond the shared budget get 503 with Retry-After; the budget frees when they end", async () => {
   await using s = await serve({ maxBodyBytesInFlight: 3000, maxIngestBytes: 10_000 });
   const held = lines(30);
   assert.ok(held.length > 2000 && held.length < 3000, String(held.length));
@@ -143,8 +143,9 @@ Deno.test("bodies in flight beyond the shared budget get 503; the budget frees w
     if (status === 503) {
       assert.equal(
         error,
-        "Unavailable: request bodies in flight would exceed 3000 bytes; retry shortly",
+        "Unavailable: request bodies in flight would exceed 3000 bytes; retry in 1 s",
       );
+      assert.equal(res.headers.get("Retry-After"), "1");
     } else await new Promise((r) => setTimeout(r, 50));
   }
   assert.equal(status, 503);
@@ -171,4 +172,19 @@ Deno.test("a chunked body over the limit gets 413 and stores nothing", async () 
   await conn.write(encoder.encode("\r\n0\r\n\r\n"));
   assert.equal((await response(conn)).status, 413);
   assert.equal(await stored(s.t), 0);
+});
+
+Deno.test("the route gets the guard's bytes without reading the request again", async () => {
+  const { Hono } = await import("hono");
+  const { bodyGuard, guardedBody } = await import("../../../web/middleware/body_guard.ts");
+  let seen: Uint8Array | undefined;
+  const app = new Hono().post("/", bodyGuard({ maxBytes: 1_000 }), (c) => {
+    seen = guardedBody(c.req.raw);
+    return c.text("ok");
+  });
+  const body = lines(5);
+  assert.equal((await app.request("/", { method: "POST", body })).status, 200);
+  assert.deepEqual(seen, body);
+  // a request no guard read has none
+  assert.equal(guardedBody(new Request("http://x/", { method: "POST", body: "a" })), undefined);
 });
