@@ -357,7 +357,11 @@ export class RemoteWriteSender {
         ...(status === 429 && after > 0 && { retryAfterMs: after * 1000 }),
       };
     }
-    return { outcome: status === 413 ? "split" : "drop", detail };
+    // 413: too big. 400: Prometheus refuses a whole batch for one duplicate or out-of-order
+    // sample, which happens when a batch it stored is sent again (its 2xx was lost to a crash or
+    // a dropped connection): halves isolate the snapshots it already holds, so the new ones in
+    // the same batch are not dropped with them.
+    return { outcome: status === 413 || status === 400 ? "split" : "drop", detail };
   }
 
   /** The snapshots as remote-write series: one per spool series, its samples in time order. */

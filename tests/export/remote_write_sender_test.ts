@@ -72,20 +72,23 @@ Deno.test("a 2xx answer acknowledges the batch: labels sorted with __name__, hos
   }
 });
 
-Deno.test("a 400 answer drops the batch (logged, counted) and the next batch is sent", async () => {
-  const r = receiver((n) =>
-    n === 0 ? new Response("invalid label", { status: 400 }) : new Response(null, { status: 204 })
+Deno.test("a 400 answer splits the batch down to the snapshots refused, drops only those (logged, counted) and sends the rest", async () => {
+  // as Prometheus does when a batch holds one sample it already stored: the whole batch is refused
+  const r = receiver((_, times) =>
+    times.includes(1000)
+      ? new Response("duplicate sample for timestamp", { status: 400 })
+      : new Response(null, { status: 204 })
   );
   const { root, writer } = spool(2);
   const lines: string[] = [];
   try {
     const sender = new RemoteWriteSender(root, { url: r.url, ...fast, log: (l) => lines.push(l) });
     await sender.drain();
-    assert.equal(sender.stats.droppedSamples, 2);
-    assert.match(lines[0]!, /HTTP 400: invalid label; dropped 2 samples/);
+    assert.equal(sender.stats.droppedSamples, 1);
+    assert.match(lines[0]!, /HTTP 400: duplicate sample for timestamp; dropped 1 samples/);
     writer.append([{ ts: 9000, host: "h", metric: "m", labels: "cpu=0", value: 9 }]);
     await sender.drain();
-    assert.deepEqual(r.got.map((g) => g.ts), [9000]);
+    assert.deepEqual(r.got.map((g) => g.ts), [2000, 9000]);
     assert.equal(sender.stats.retries, 0);
     await sender.stop();
   } finally {
