@@ -10,7 +10,9 @@
  * @module
  */
 
-import { startCollection } from "../lake/mod.ts";
+// Not through lake/mod.ts: that surface loads DuckDB's bindings and hyparquet (with Node's
+// compatibility layer), ~10 MB of resident memory the collector never uses.
+import { startCollection } from "../lake/collect_loop.ts";
 import {
   durationFlag,
   parseDuration,

@@ -36,6 +36,9 @@ export interface DiskStat {
   discardMs: number;
 }
 
+/** Major, minor, then the device name. */
+const deviceOf = /^ *\d+ +\d+ +(\S+)/;
+
 /**
  * Parses `/proc/diskstats`. Lines with 14 fields (kernels < 4.18), 18 fields (discards,
  * ≥ 4.18) and 20 fields (flushes, ≥ 5.5) are understood; lines with fewer than 14 fields (the
@@ -58,9 +61,13 @@ export interface DiskStat {
 export function parseDiskstats(text: string, keep?: (device: string) => boolean): DiskStat[] {
   const out: DiskStat[] = [];
   for (const line of text.split("\n")) {
+    // The device name first, from one native match: most lines (partitions) end here
+    // without being split into their twenty fields.
+    const m = keep ? deviceOf.exec(line) : null;
+    if (m && !keep!(m[1]!)) continue;
     const f = splitFields(line);
     if (f.length < 14) continue;
-    if (keep && !keep(f[2]!)) continue;
+    if (keep && !m && !keep(f[2]!)) continue;
     // Plain loops, no callbacks: this runs every second in an interpreter (lite mode).
     const n: number[] = new Array(f.length);
     let finite = true;

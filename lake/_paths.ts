@@ -11,7 +11,7 @@
  * @module
  */
 
-import { dataFileProblem, type Tier } from "./_file_check.ts";
+import type { Tier } from "./_file_check.ts";
 
 export type { Tier };
 
@@ -110,34 +110,6 @@ export function splitVisible(
   return out;
 }
 
-/**
- * Splits the files of one partition directory, checking each candidate with
- * {@linkcode dataFileProblem} and listing again if a file vanished meanwhile (a compaction
- * in another process replaced it), so a reader never drops data that moved.
- *
- * @param dir The partition directory.
- * @param tier Its tree.
- * @param options `fresh`: check files found good before again (see
- * {@linkcode dataFileProblem}), default `false`; `warn`: where the one line per bad file goes,
- * default `console.warn`.
- * @returns The split (`gone` is false unless the directory kept changing).
- */
-export function checkedSplit(
-  dir: string,
-  tier: Tier,
-  options: { fresh?: boolean; warn?: (line: string) => void } = {},
-): SplitFiles {
-  let split = splitVisible([]);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    split = splitVisible(
-      fileNames(dir),
-      (name) => dataFileProblem(`${dir}/${name}`, tier, options.warn, options.fresh),
-    );
-    if (!split.gone) break;
-  }
-  return split;
-}
-
 function readDir(dir: string): Deno.DirEntry[] {
   try {
     return [...Deno.readDirSync(dir)];
@@ -167,13 +139,4 @@ export function listPartitions(root: string, tier: Tier): Partition[] {
 /** File names in a directory. */
 export function fileNames(dir: string): string[] {
   return readDir(dir).filter((e) => e.isFile).map((e) => e.name);
-}
-
-/** Paths of every file readers see in one tree (unreadable files left out, with a warning). */
-export function visibleFiles(root: string, tier: Tier): string[] {
-  const out: string[] = [];
-  for (const p of listPartitions(root, tier)) {
-    for (const name of checkedSplit(p.dir, tier).visible) out.push(`${p.dir}/${name}`);
-  }
-  return out;
 }

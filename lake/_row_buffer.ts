@@ -19,8 +19,8 @@ import {
 import { errorText } from "./write_file_atomic.ts";
 import {
   type LakeRow,
-  writePartition,
   type WriteSamplesOptions,
+  writeSeriesPartition,
   type WrittenFile,
 } from "./write_samples.ts";
 
@@ -35,9 +35,16 @@ interface RowSeries {
 export class RowBuffer {
   #ts = new Float64Array(1024);
   #value = new Float64Array(1024);
-  #series: RowSeries[] = [];
+  /** Per row, the buffer's number of its series (an index into `#list`). */
+  #sid = new Uint32Array(1024);
   #length = 0;
-  #interned = new Map<string, RowSeries>();
+  /** The series in order of first use since the last clear. */
+  #list: RowSeries[] = [];
+  /** Numbers of series by their sampler id (no hashing on the second-by-second path). */
+  #byId: (RowSeries | undefined)[] = [];
+  #numberById = new Uint32Array(256);
+  /** Numbers of series whose sampler id is taken by another series, and of rows' series. */
+  #numbers = new Map<RowSeries | string, number>();
 
   /** Rows held. */
   get length(): number {
@@ -48,14 +55,21 @@ export class RowBuffer {
   addSnapshot(snap: Snapshot): void {
     const { ts, series, values } = snap;
     this.#reserve(this.#length + snap.length);
+    const tsCol = this.#ts;
+    const valueCol = this.#value;
+    const sid = this.#sid;
+    const byId = this.#byId;
+    const numberById = this.#numberById;
+    let k = this.#length;
     for (let i = 0; i < snap.length; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue; // NaN or ±Infinity: no row
-      const k = this.#length++;
-      this.#ts[k] = ts;
-      this.#value[k] = v;
-      this.#series[k] = series[i]!;
+      const s = series[i]!;
+      tsCol[k] = ts;
+      valueCol[k] = v;
+      sid[k++] = byId[s.id] === s ? numberById[s.id]! : this.#number(s);
     }
+    this.#length = k;
   }
 
   /** Adds rows (any hosts and times) that have a value. */
@@ -64,20 +78,25 @@ export class RowBuffer {
     for (const r of rows) {
       if (!Number.isFinite(r.value)) continue;
       const key = `${r.host}\n${r.metric}\n${r.labels}`;
-      let s = this.#interned.get(key);
-      if (!s) this.#interned.set(key, s = { host: r.host, metric: r.metric, labelText: r.labels });
+      let n = this.#numbers.get(key);
+      if (n === undefined) {
+        n = this.#list.length;
+        this.#list.push({ host: r.host, metric: r.metric, labelText: r.labels });
+        this.#numbers.set(key, n);
+      }
       const k = this.#length++;
       this.#ts[k] = r.ts;
       this.#value[k] = r.value;
-      this.#series[k] = s;
+      this.#sid[k] = n;
     }
   }
 
   /** Forgets every row (after a flush). */
   clear(): void {
     this.#length = 0;
-    this.#series.length = 0;
-    this.#interned.clear();
+    this.#list = [];
+    this.#byId = [];
+    this.#numbers.clear();
   }
 
   /**
@@ -95,43 +114,95 @@ export class RowBuffer {
     options: WriteSamplesOptions,
     onQuarantine: (q: Quarantined) => void = logQuarantine,
   ): WrittenFile[] {
-    // Rows arrive in time order from one host, so there is nearly always a single group.
-    const groups = new Map<string, Map<number, number[]>>();
-    for (let k = 0; k < this.#length; k++) {
-      const host = this.#series[k]!.host;
-      const day = Math.floor(this.#ts[k]! / 86_400_000);
-      let byDay = groups.get(host);
-      if (!byDay) groups.set(host, byDay = new Map());
-      let rows = byDay.get(day);
-      if (!rows) byDay.set(day, rows = []);
-      rows.push(k);
+    const n = this.#length;
+    const list = this.#list;
+    const metric = list.map((s) => s.metric);
+    const labels = list.map((s) => s.labelText);
+    // Rows arrive in time order from one host, so there is nearly always a single group: it is
+    // written from the buffer's columns as they are.
+    const hosts = [...new Set(list.map((s) => s.host))].sort();
+    const hostOf = new Uint32Array(list.length);
+    list.forEach((s, j) => (hostOf[j] = hosts.indexOf(s.host)));
+    const dayOf = (t: number) => Math.floor(t / 86_400_000);
+    const firstDay = n > 0 ? dayOf(this.#ts[0]!) : 0;
+    let single = hosts.length <= 1;
+    for (let k = 0; single && k < n; k++) single = dayOf(this.#ts[k]!) === firstDay;
+    const groups: { host: string; day: number; rows: number[] | undefined }[] = [];
+    if (single) {
+      if (n > 0) groups.push({ host: hosts[0]!, day: firstDay, rows: undefined });
+    } else {
+      const byKey = new Map<string, { host: string; day: number; rows: number[] }>();
+      for (let k = 0; k < n; k++) {
+        const h = hostOf[this.#sid[k]!]!;
+        const day = dayOf(this.#ts[k]!);
+        const key = `${h} ${day}`;
+        let g = byKey.get(key);
+        if (!g) byKey.set(key, g = { host: hosts[h]!, day, rows: [] });
+        g.rows.push(k);
+      }
+      groups.push(
+        ...[...byKey.values()].sort((a, b) =>
+          a.host < b.host ? -1 : a.host > b.host ? 1 : a.day - b.day
+        ),
+      );
     }
     const out: WrittenFile[] = [];
-    for (const host of [...groups.keys()].sort()) {
-      const byDay = groups.get(host)!;
-      for (const day of [...byDay.keys()].sort((a, b) => a - b)) {
-        const rows = byDay.get(day)!;
-        const columns = {
-          ts: rows.map((k) => this.#ts[k]!),
-          metric: rows.map((k) => this.#series[k]!.metric),
-          labels: rows.map((k) => this.#series[k]!.labelText),
-          value: rows.map((k) => this.#value[k]!),
-        };
-        const date = utcDate(day * 86_400_000);
-        let file;
-        try {
-          file = writePartition(columns, { ...options, host, date });
-        } catch (error) {
-          // a partition that can never be written must not fail every later flush
-          if (!isUnwritable(error)) throw error;
-          const name = `collect-${options.id}-${date}-${hostTag(host)}`;
-          const path = writeQuarantine(options.root, name, rowLines(host, columns));
-          onQuarantine({ path, rows: rows.length, reason: errorText(error) });
+    for (const { host, day, rows } of groups) {
+      const columns = rows
+        ? {
+          ts: Float64Array.from(rows, (k) => this.#ts[k]!),
+          series: Uint32Array.from(rows, (k) => this.#sid[k]!),
+          metric,
+          labels,
+          value: Float64Array.from(rows, (k) => this.#value[k]!),
         }
-        if (file) out.push(file);
+        : {
+          ts: this.#ts.subarray(0, n),
+          series: this.#sid.subarray(0, n),
+          metric,
+          labels,
+          value: this.#value.subarray(0, n),
+        };
+      const date = utcDate(day * 86_400_000);
+      let file;
+      try {
+        file = writeSeriesPartition(columns, { ...options, host, date });
+      } catch (error) {
+        // a partition that can never be written must not fail every later flush
+        if (!isUnwritable(error)) throw error;
+        const name = `collect-${options.id}-${date}-${hostTag(host)}`;
+        const m = columns.series.length;
+        const text = {
+          ts: columns.ts,
+          metric: Array.from({ length: m }, (_, i) => metric[columns.series[i]!]!),
+          labels: Array.from({ length: m }, (_, i) => labels[columns.series[i]!]!),
+          value: columns.value,
+        };
+        const path = writeQuarantine(options.root, name, rowLines(host, text));
+        onQuarantine({ path, rows: m, reason: errorText(error) });
       }
+      if (file) out.push(file);
     }
     return out;
+  }
+
+  /** Numbers a series new to the buffer (or whose sampler id another series holds). */
+  #number(s: RowSeries & { readonly id: number }): number {
+    let n = this.#numbers.get(s);
+    if (n !== undefined) return n;
+    n = this.#list.length;
+    this.#list.push(s);
+    this.#numbers.set(s, n);
+    if (this.#byId[s.id] === undefined && s.id < 1 << 20) {
+      this.#byId[s.id] = s;
+      if (s.id >= this.#numberById.length) {
+        const bigger = new Uint32Array(Math.max(s.id + 1, this.#numberById.length * 2));
+        bigger.set(this.#numberById);
+        this.#numberById = bigger;
+      }
+      this.#numberById[s.id] = n;
+    }
+    return n;
   }
 
   #reserve(n: number): void {
@@ -143,5 +214,8 @@ export class RowBuffer {
     const value = new Float64Array(size);
     value.set(this.#value);
     this.#value = value;
+    const sid = new Uint32Array(size);
+    sid.set(this.#sid);
+    this.#sid = sid;
   }
 }

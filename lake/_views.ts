@@ -4,7 +4,8 @@
  * @module
  */
 
-import { checkedSplit, listPartitions, parseDataFile } from "./_paths.ts";
+import { checkedSplit } from "./_checked_split.ts";
+import { listPartitions, parseDataFile } from "./_paths.ts";
 
 const rawColumns = "ts, host, metric, labels, value, date";
 const rollupColumns = "ts, host, metric, labels, min, avg, max, last, count, date";

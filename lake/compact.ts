@@ -19,9 +19,9 @@
 
 import type { DuckDBInstance } from "@duckdb/node-api";
 import { quote } from "./_views.ts";
+import { checkedSplit } from "./_checked_split.ts";
 import { dataFileProblem } from "./_file_check.ts";
 import {
-  checkedSplit,
   dataFileName,
   fileNames,
   listPartitions,

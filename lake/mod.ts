@@ -11,7 +11,8 @@
  */
 
 export { LakeError, NotFound } from "./errors.ts";
-export { type Tier, TIERS, visibleFiles } from "./_paths.ts";
+export { type Tier, TIERS } from "./_paths.ts";
+export { visibleFiles } from "./_checked_split.ts";
 export {
   checkHost,
   HOST_MAX_BYTES,

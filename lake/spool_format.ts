@@ -53,10 +53,16 @@ export class SpoolEncoder {
     const numbers = this.#scratch;
     let pos = 0;
     const byId = this.#byId;
+    const series = snap.series;
+    let numberById = this.#numberById;
     for (let i = 0; i < n; i++) {
-      const s = snap.series[i]!;
+      const s = series[i]!;
       // By id first (an array index, no hashing); the map where ids of two tables collide.
-      let k = byId[s.id] === s ? this.#numberById[s.id]! : this.#numbers.get(s);
+      if (byId[s.id] === s) {
+        numbers[i] = numberById[s.id]!;
+        continue;
+      }
+      let k = this.#numbers.get(s);
       if (k === undefined) {
         k = this.#numbers.size;
         this.#numbers.set(s, k);
@@ -68,6 +74,7 @@ export class SpoolEncoder {
             this.#numberById = bigger;
           }
           this.#numberById[s.id] = k;
+          numberById = this.#numberById;
         }
         pos = this.#series(pos, k, s.host, s.metric, s.labelText);
       }

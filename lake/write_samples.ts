@@ -8,7 +8,11 @@
 import { formatLabels, type Sample } from "../collectors/mod.ts";
 import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { checkHost } from "./names.ts";
-import { parquetEncodeRows } from "./parquet_encode_rows.ts";
+import {
+  parquetEncodeRows,
+  parquetEncodeSeriesRows,
+  type ParquetSeriesRows,
+} from "./parquet_encode_rows.ts";
 import { quantizeValue } from "./quantize_value.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";
 
@@ -145,6 +149,36 @@ export function writePartition(
   const path = `${dir}/${dataFileName("part", options.id)}`;
   writeFileAtomic(path, bytes, { sync: options.sync ?? true });
   return { path, rows: value.length, bytes: bytes.length };
+}
+
+/**
+ * {@linkcode writePartition} for rows that name their series by number (see
+ * `parquetEncodeSeriesRows`): the collector's flush, with the string work done per series.
+ *
+ * @param rows The rows; `rows.ts.length` of them.
+ * @param options Where and under which id; `host` and `date` (`YYYY-MM-DD`) name the partition.
+ * @returns The file written, or undefined where `skipExisting` skipped it or there were no rows.
+ * @throws {LakeError} If the file cannot be written.
+ */
+export function writeSeriesPartition(
+  rows: ParquetSeriesRows,
+  options: WriteSamplesOptions & { host: string; date: string },
+): WrittenFile | undefined {
+  const n = rows.ts.length;
+  if (n === 0) return undefined;
+  const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
+  if (options.skipExisting && holds(dir, options.id)) return undefined;
+  const value = new Float64Array(n);
+  const from = rows.value;
+  for (let i = 0; i < n; i++) {
+    const v = from[i]!;
+    // whole numbers (counters, bytes) need no call
+    value[i] = v === Math.floor(v) ? v : quantizeValue(v);
+  }
+  const bytes = parquetEncodeSeriesRows({ ...rows, value });
+  const path = `${dir}/${dataFileName("part", options.id)}`;
+  writeFileAtomic(path, bytes, { sync: options.sync ?? true });
+  return { path, rows: n, bytes: bytes.length };
 }
 
 function holds(dir: string, id: number): boolean {

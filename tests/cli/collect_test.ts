@@ -220,3 +220,36 @@ Deno.test("collect main() takes collect.procfs, sysfs, rootfs and cgroups from t
     message: `Invalid --procfs: ${dir}/none is not a directory`,
   });
 });
+
+Deno.test("collect's static module graph loads neither a Parquet reader nor DuckDB", async () => {
+  // What `deno run cli/collect.ts` evaluates at start: static, non-type imports from the CLI.
+  // hyparquet and DuckDB's bindings bring Node's compatibility layer and ~10 MB of resident
+  // memory that the collector (which only writes Parquet) never uses.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", `${repo}/cli/collect.ts`],
+    stdout: "piped",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    redirects: Record<string, string>;
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+    }[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const todo = [...info.roots];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    const specifier = info.redirects[s] ?? s;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const d of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (d.code && !d.isDynamic) todo.push(d.code.specifier);
+    }
+  }
+  const loaded = [...seen];
+  assert.ok(loaded.some((s) => s.endsWith("/lake/collect_loop.ts")), "the walk found the loop");
+  assert.deepEqual(loaded.filter((s) => /hyparquet|duckdb/.test(s)), []);
+});

@@ -8,6 +8,7 @@ import {
   quantizeValue,
   writeSamples,
 } from "../../lake/mod.ts";
+import { parquetEncodeSeriesRows } from "../../lake/parquet_encode_rows.ts";
 import { bitWidth } from "../../lake/_parquet_rle.ts";
 
 type Row = [number, string, string, number];
@@ -187,4 +188,39 @@ Deno.test("writeSamples() stores what hyparquet-writer stored: quantized values,
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+Deno.test("parquetEncodeSeriesRows() writes the same bytes as parquetEncodeRows() for the same rows", () => {
+  // Series numbers out of name order, one unused, two numbers naming the same series, rows of
+  // several timestamps interleaved and out of time order.
+  const metric = ["z_metric", "a_metric", "unused", "a_metric", "m"];
+  const labels = ["cpu=1", "disk=sda", "x=1", "disk=sda", ""];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  const series: number[] = [];
+  const ts: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    series.push([0, 1, 3, 4][next() % 4]!);
+    ts.push(1_700_000_000_000 + 1000 * Math.floor(i / 7) - (i % 11 === 0 ? 5000 : 0));
+    value.push((next() % 1000) / 7);
+  }
+  const byRows = parquetEncodeRows({
+    ts,
+    metric: series.map((s) => metric[s]!),
+    labels: series.map((s) => labels[s]!),
+    value,
+  });
+  const bySeries = parquetEncodeSeriesRows({
+    ts,
+    series: Uint32Array.from(series),
+    metric,
+    labels,
+    value,
+  });
+  assert.deepEqual(bySeries, byRows);
+  assert.throws(
+    () => parquetEncodeSeriesRows({ ts: [1], series: new Uint32Array([9]), metric, labels, value }),
+    /Invalid series number: 9/,
+  );
 });
