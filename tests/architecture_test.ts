@@ -23,6 +23,9 @@ const ENTRIES = new Set([
   // dependency-free durations: config/mod.ts loads YAML and zod (~20 MB of RSS), which the
   // collector must not pay for when it has no config file
   "config/duration.ts",
+  // the collect loop alone: lake/mod.ts also loads DuckDB's bindings and hyparquet (~9 MB of RSS
+  // at import), which the collector never uses
+  "lake/collect_loop.ts",
 ]);
 /** Tools that may reach anything (and are not reached from the product). */
 const FREE = new Set(["tests", "bench"]);
