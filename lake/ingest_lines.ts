@@ -444,13 +444,114 @@ function check(s: Scan, line: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What every accepted sample must pass besides its names: the time window, the line limit and the
+ * partition limit. `unit` names a sample in messages (`line` for bodies, `sample` for columns).
+ */
+function admission(
+  options: ParseIngestLinesOptions,
+  unit: "line" | "sample",
+): (n: number, ts: number, host: string, accepted: number) => void {
+  const trusted = options.trusted ?? false;
+  const maxLines = trusted ? Infinity : options.maxLines ?? INGEST_LIMITS.maxLines;
+  const maxPartitions = trusted ? Infinity : options.maxPartitions ?? INGEST_LIMITS.maxPartitions;
+  const now = options.now ?? Date.now();
+  const minTs = trusted
+    ? INGEST_MIN_TS
+    : Math.max(INGEST_MIN_TS, now - (options.maxAgeMs ?? INGEST_LIMITS.maxAgeMs));
+  const maxTs = trusted ? Infinity : now + (options.maxAheadMs ?? INGEST_LIMITS.maxAheadMs);
+  const partitions = new Set<string>();
+  let lastHost = "", lastDay = NaN;
+  return (n, ts, host, accepted) => {
+    if (!(ts >= minTs && ts <= maxTs)) throw outside(unit, n, ts, minTs, maxTs);
+    if (accepted >= maxLines) {
+      throw new RangeError(
+        `Too many lines: ${unit} ${n} is past the limit of ${maxLines} samples per request`,
+      );
+    }
+    const day = Math.floor(ts / DAY);
+    if (day !== lastDay || host !== lastHost) {
+      lastDay = day, lastHost = host;
+      const key = `${day}\n${host}`;
+      if (!partitions.has(key)) {
+        if (partitions.size >= maxPartitions) {
+          throw new RangeError(
+            `Too many partitions: ${unit} ${n} (host ${JSON.stringify(host)}, ` +
+              `${new Date(day * DAY).toISOString().slice(0, 10)}) is past the limit of ` +
+              `${maxPartitions} host × date partitions per request (split it by host or day)`,
+          );
+        }
+        partitions.add(key);
+      }
+    }
+  };
+}
+
+/**
+ * Checks samples that arrive as columns (the receivers) by the rules {@linkcode parseIngestLines}
+ * applies to a body: names, labels (in canonical form), values, the time window and the limits.
+ *
+ * @param batch The samples; labels in canonical form, `NaN` for no value.
+ * @param options Limits and clock, as for {@linkcode parseIngestLines} (`trusted` is ignored).
+ * @returns The samples with timestamps rounded down to whole ms and labels re-canonicalized.
+ * @throws {RangeError} `Invalid sample N: field: problem` on the first bad sample (N from 1),
+ * `Invalid body: no samples` for an empty batch, `Too many lines` or `Too many partitions`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkIngestBatch } from "./ingest_lines.ts";
+ * const ts = Date.UTC(2024, 0, 1);
+ * const batch = { ts: [ts], host: ["h"], metric: ["m"], labels: ["b=2,a=1"], value: [1] };
+ * assert.equal(checkIngestBatch(batch, { now: ts }).labels[0], "a=1,b=2");
+ * assert.throws(
+ *   () => checkIngestBatch({ ...batch, metric: ["1x"] }, { now: ts }),
+ *   /^RangeError: Invalid sample 1: metric: /,
+ * );
+ * ```
+ */
+export function checkIngestBatch(
+  batch: IngestBatch,
+  options: Omit<ParseIngestLinesOptions, "trusted"> = {},
+): IngestBatch {
+  const admit = admission(options, "sample");
+  const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
+  for (let i = 0; i < batch.ts.length; i++) {
+    const n = i + 1;
+    const ts = batch.ts[i]!, host = batch.host[i]!, metric = batch.metric[i]!;
+    const value = batch.value[i]!;
+    if (!Number.isFinite(ts)) throw new RangeError(`Invalid sample ${n}: ts: expected number`);
+    const problem = hostProblem(host) ?? metricProblem(metric);
+    if (problem) throw new RangeError(`Invalid sample ${n}: ${problem}`);
+    if (value === Infinity || value === -Infinity) {
+      throw new RangeError(`Invalid sample ${n}: value: expected a finite number or null`);
+    }
+    const raw = batch.labels[i]!;
+    const labels = raw === "" ? { ok: "" } : memoLabels(JSON.stringify(raw), raw);
+    if ("problem" in labels) throw new RangeError(`Invalid sample ${n}: ${labels.problem}`);
+    admit(n, ts, host, out.ts.length);
+    out.ts.push(Math.floor(ts));
+    out.host.push(host);
+    out.metric.push(metric);
+    out.labels.push(labels.ok);
+    out.value.push(value);
+  }
+  if (out.ts.length === 0) throw new RangeError("Invalid body: no samples");
+  return out;
+}
+
 /** The error for a timestamp outside the accepted window. */
-function outside(lineNo: number, ts: number, minTs: number, maxTs: number): RangeError {
+function outside(
+  unit: string,
+  lineNo: number,
+  ts: number,
+  minTs: number,
+  maxTs: number,
+): RangeError {
   const iso = (ms: number) => new Date(ms).toISOString();
   const when = ts >= INGEST_MIN_TS && ts <= 8.64e15 ? ` (${iso(ts)})` : "";
   const to = Number.isFinite(maxTs) ? iso(maxTs) : "any time";
   return new RangeError(
-    `Invalid line ${lineNo}: ts: ${ts}${when} is outside the accepted window, ms since the ` +
+    `Invalid ${unit} ${lineNo}: ts: ${ts}${when} is outside the accepted window, ms since the ` +
       `epoch from ${iso(minTs)} to ${to}`,
   );
 }
@@ -558,15 +659,7 @@ function* parseSteps(
   chunkBytes: number,
 ): Generator<void, IngestBatch, void> {
   const trusted = options.trusted ?? false;
-  const maxLines = trusted ? Infinity : options.maxLines ?? INGEST_LIMITS.maxLines;
-  const maxPartitions = trusted ? Infinity : options.maxPartitions ?? INGEST_LIMITS.maxPartitions;
-  const now = options.now ?? Date.now();
-  const minTs = trusted
-    ? INGEST_MIN_TS
-    : Math.max(INGEST_MIN_TS, now - (options.maxAgeMs ?? INGEST_LIMITS.maxAgeMs));
-  const maxTs = trusted ? Infinity : now + (options.maxAheadMs ?? INGEST_LIMITS.maxAheadMs);
-  const partitions = new Set<string>();
-  let lastHost = "", lastDay = NaN;
+  const admit = admission(options, "line");
   const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
   const s = new Scan(bytes, trusted);
@@ -595,27 +688,7 @@ function* parseSteps(
       if (problem) throw new RangeError(`Invalid line ${lineNo}: ${problem}`);
     }
     start = end + 1;
-    if (!(s.ts >= minTs && s.ts <= maxTs)) throw outside(lineNo, s.ts, minTs, maxTs);
-    if (out.ts.length >= maxLines) {
-      throw new RangeError(
-        `Too many lines: line ${lineNo} is past the limit of ${maxLines} samples per request`,
-      );
-    }
-    const day = Math.floor(s.ts / DAY);
-    if (day !== lastDay || s.host !== lastHost) {
-      lastDay = day, lastHost = s.host;
-      const key = `${day}\n${s.host}`;
-      if (!partitions.has(key)) {
-        if (partitions.size >= maxPartitions) {
-          throw new RangeError(
-            `Too many partitions: line ${lineNo} (host ${JSON.stringify(s.host)}, ` +
-              `${new Date(day * DAY).toISOString().slice(0, 10)}) is past the limit of ` +
-              `${maxPartitions} host × date partitions per request (split it by host or day)`,
-          );
-        }
-        partitions.add(key);
-      }
-    }
+    admit(lineNo, s.ts, s.host, out.ts.length);
     out.ts.push(Math.floor(s.ts));
     out.host.push(s.host);
     out.metric.push(s.metric);

@@ -28,6 +28,7 @@ import { fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 import { IngestGroup } from "./ingest_group.ts";
 import {
+  checkIngestBatch,
   type IngestBatch,
   type IngestLimits,
   parseIngestLines,
@@ -490,8 +491,9 @@ export class IngestWriter {
 
   /**
    * Validates and stores samples that arrive as columns (the receivers: scrape, OTLP, StatsD,
-   * probes) by the same rules, limits and budgets as {@linkcode IngestWriter.write}: they are
-   * encoded as ingest lines, so there is one validation path.
+   * probes) by the same rules, limits and budgets as {@linkcode IngestWriter.write}, checked on
+   * the columns themselves (`checkIngestBatch`: the same name, label and window checks as a body's
+   * lines, without encoding them as text first).
    *
    * @param batch The samples; labels in canonical form (`k=v,…`), `NaN` for no value.
    * @param options Clock (default: the writer's), and limits that override the writer's.
@@ -515,18 +517,7 @@ export class IngestWriter {
     options: Omit<ParseIngestLinesOptions, "trusted"> = {},
   ): IngestBatch {
     this.check();
-    let text = "";
-    for (let i = 0; i < batch.ts.length; i++) {
-      const v = batch.value[i]!;
-      text += `{"ts":${batch.ts[i]},"host":${JSON.stringify(batch.host[i])},"metric":${
-        JSON.stringify(batch.metric[i])
-      },"labels":${JSON.stringify(batch.labels[i])},"value":${Number.isFinite(v) ? v : "null"}}\n`;
-    }
-    const parsed = parseIngestLines(new TextEncoder().encode(text), {
-      ...this.#limits,
-      now: this.#now(),
-      ...options,
-    });
+    const parsed = checkIngestBatch(batch, { ...this.#limits, now: this.#now(), ...options });
     this.#accept(parsed);
     return parsed;
   }

@@ -105,12 +105,8 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
           });
         }
         if (error instanceof RangeError) {
-          // the lake's message counts ingest lines: here they are the export's samples
-          return fail(
-            400,
-            INVALID_ARGUMENT,
-            error.message.replace(/^Invalid line (\d+)/, "Invalid sample $1"),
-          );
+          // the lake's message counts the export's samples ("Invalid sample N: …")
+          return fail(400, INVALID_ARGUMENT, error.message);
         }
         throw error;
       }
