@@ -37,6 +37,8 @@ import { type CollectSettings, superviseCollector } from "./_supervise_collector
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
+import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
+import type { AnalysisSource } from "../web/mod.ts";
 import {
   formatDuration,
   loadConfig,
@@ -79,10 +81,12 @@ export interface ServeFlags {
   remoteWrite: string[];
   /** `--external-label k=v` texts. */
   externalLabels: string[];
+  /** `--source URL|NAME`: the analysis pages read this query API instead of the lake. */
+  source: string | undefined;
 }
 
 const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
-  "[--no-collect] [--token T | --insecure]";
+  "[--no-collect] [--token T | --insecure] [--source URL|NAME]";
 
 const HELP = `${USAGE}
 
@@ -104,6 +108,9 @@ Options:
   --remote-write URL  the collector also sends to this Prometheus remote-write receiver
                    (repeatable; see remote_write: in the config for auth, TLS, labels)
   --external-label K=V  label added to every series sent (repeatable)
+${SOURCE_HELP}
+                   (the Capacity, Explore, Services pages, their APIs and "Generate now"
+                   read it; collection and ingest still go into --data)
   -h, --help       show this help
 
 On the scheduler (schedule.compact, default every hour on the hour; or every lake.compact_every
@@ -167,6 +174,7 @@ export function parseServeFlags(
     insecure: { type: "boolean" },
     "remote-write": { type: "string", multiple: true },
     "external-label": { type: "string", multiple: true },
+    source: { type: "string" },
     ...CONFIG_FLAG,
   });
   const web = config.web ?? {};
@@ -201,6 +209,7 @@ export function parseServeFlags(
     config: values.config,
     remoteWrite: values["remote-write"] ?? [],
     externalLabels: values["external-label"] ?? [],
+    source: values.source,
   };
 }
 
@@ -230,6 +239,8 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   const configFile = configFlag(args);
   const loaded = await loadConfig(configFile);
   const flags = parseServeFlags(args, (name) => Deno.env.get(name), loaded.config);
+  // a bad --source is a usage error before anything starts
+  if (flags.source !== undefined) sourceFromFlag(flags.source, loaded.config);
   const root = flags.data;
   await Deno.mkdir(root, { recursive: true });
   if (flags.insecure && !isLoopback(flags.host)) {
@@ -431,7 +442,13 @@ async function serveUntilStopped(
   // the workflows act on the engine's transitions
   alerts.onTransition((t) => runtime.workflows?.onAlerts(t));
   hooks.onAlerts?.(alerts);
+  const spec = flags.source;
+  const source: AnalysisSource | undefined = spec === undefined ? undefined : {
+    name: sourceFromFlag(spec, loaded.config).name,
+    open: () => sourceFromFlag(spec, loaded.config),
+  };
   const app = createApp({
+    ...(source && { source }),
     workflows: runtime.deps,
     lake,
     hub,
@@ -477,6 +494,7 @@ async function serveUntilStopped(
             } into ${root}/ (Ctrl-C stops)`
             : `Serving ${root}/ and following its spool (run deno task collect alongside)`,
         );
+        if (source) console.log(`Analysis pages read ${source.name} (--source)`);
         hooks.onListen?.(url);
       },
     }, app.fetch);

@@ -15,6 +15,7 @@ import {
   renderSummary,
 } from "./render_sections.ts";
 import { renderDashboards, renderServices } from "./render_services.ts";
+import { renderGroups } from "./render_groups.ts";
 
 /** The real data span per host (not the range asked for), and a warning when it is too short. */
 function dataSpans(data: ReportData): string {
@@ -54,12 +55,15 @@ export async function renderReport(data: ReportData): Promise<string> {
       formatDuration(data.sinceMs)
     } and ${formatDuration(data.horizonMs)} ahead</p>`,
     dataSpans(data),
-    `<nav class="toc"><ol><li><a href="#summary">Summary</a></li><li><a href="#resources">Resources</a></li>` +
+    `<nav class="toc"><ol><li><a href="#summary">Summary</a></li>` +
+    (data.hostGroups ? `<li><a href="#groups">Hosts by group</a></li>` : "") +
+    `<li><a href="#resources">Resources</a></li>` +
     `<li><a href="#recommendations">Recommendations</a></li>` +
     (data.services?.length ? `<li><a href="#services">Services</a></li>` : "") +
     (data.dashboards?.length ? `<li><a href="#dashboards">Dashboards</a></li>` : "") +
     `<li><a href="#methods">Methods</a></li></ol></nav></header>`,
     renderSummary(data),
+    renderGroups(data),
     `<section id="resources"><h2>Resources</h2>`,
     ...data.resources.slice(0, chartedCount(data)).map((r) => renderResource(r, data)),
     uncharted(data),

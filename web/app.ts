@@ -29,6 +29,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { capacityRoutes } from "./routes/api_capacity.ts";
 import { capacityLoader, type CapacityLoaderOptions } from "./load_capacity.ts";
+import { sharedSource } from "./source_reader.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { reportApiRoutes } from "./routes/api_reports.ts";
 import { alertRoutes } from "./routes/api_alerts.ts";
@@ -84,7 +85,14 @@ export interface AppOptions extends WebDeps {
  * @param options Collaborators (lake, hub, sandbox, ingest writer) and security settings.
  * @returns The app; serve it with `Deno.serve(app.fetch)` or call `app.request()` in tests.
  */
-export function createApp(options: AppOptions): Hono {
+export function createApp(appOptions: AppOptions): Hono {
+  // serve --source: every route reads one opened source, renewed each minute
+  const options: AppOptions = appOptions.source
+    ? {
+      ...appOptions,
+      source: { name: appOptions.source.name, open: sharedSource(appOptions.source) },
+    }
+    : appOptions;
   const app = new Hono();
   const strict = secureHeaders({
     contentSecurityPolicy: {
@@ -249,6 +257,7 @@ export function createApp(options: AppOptions): Hono {
     "/",
     reportApiRoutes({
       lake: options.lake,
+      ...(options.source && { source: options.source }),
       root: options.root ?? "data",
       ...(options.now && { now: options.now }),
       ...(options.reportTimeoutMs !== undefined && { timeoutMs: options.reportTimeoutMs }),

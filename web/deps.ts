@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SeriesSource } from "../analytics/mod.ts";
 import type { AlertInstance, AlertTransition, Notifier, SilenceStore } from "../alerts/mod.ts";
 import type { IngestBatch, Lake } from "../lake/mod.ts";
 import type { OtlpExport } from "../receivers/mod.ts";
@@ -80,10 +81,24 @@ export type BacktestFn = (
   until: number,
 ) => Promise<BacktestInterval[]>;
 
+/** A series source the analysis reads instead of the lake (`serve --source`: a fleet's
+ * Prometheus query API). */
+export interface AnalysisSource {
+  /** What it is, shown on the pages, e.g. `prometheus http://vm:8428`. */
+  readonly name: string;
+  /** A fresh source: a source caches its discovery and host extents, so each analysis (and
+   * each listing) opens a new one and sees newer data. */
+  open(): SeriesSource;
+}
+
 /** The app's collaborators. */
 export interface WebDeps {
   /** The lake, for `/api/series`, `/api/metrics` and the capacity analysis. */
   lake: Lake;
+  /** Where the analysis pages and APIs (Capacity, Explore's `/api/metrics` and `/api/series`,
+   * Services, reports, maintenance windows) read series instead of the lake; local collection
+   * and ingest still write the lake. Default none (the lake). */
+  source?: AnalysisSource;
   /** The live hub, for `/api/live`, `/metrics` and `/healthz`. */
   hub: LiveHub;
   /** The read-only SQL sandbox, for `/api/query`. */

@@ -48,7 +48,7 @@ export function capacityLoader(
   return function loadCapacity() {
     const t = now();
     if (cached && t - cached.at < ttlMs) return cached.view;
-    const view = analyzeCapacity(lakeSource(deps.lake), {
+    const view = analyzeCapacity(deps.source?.open() ?? lakeSource(deps.lake), {
       charts: options.top ?? 4,
       clock: now,
       ...(options.horizonMs !== undefined && { horizonMs: options.horizonMs }),

@@ -6,7 +6,7 @@
  * @module
  */
 export { type AppOptions, createApp } from "./app.ts";
-export type { IngestSink, WebDeps } from "./deps.ts";
+export type { AnalysisSource, IngestSink, WebDeps } from "./deps.ts";
 export type { AlertsView, BacktestFn, BacktestInterval } from "./deps.ts";
 export {
   BadRequestError,

@@ -175,6 +175,7 @@ export async function analyzeCapacity(
     : [];
   progress(rows.length + 1, rows.length + 1, "done");
   const usable = rows.filter((r) => r.status !== "insufficient").length;
+  const groups = await analysedGroups(source, hosts);
   const status = rows.length === 0 ? "empty" : usable === 0 ? "insufficient" : "ready";
   return {
     status,
@@ -205,7 +206,25 @@ export async function analyzeCapacity(
       rows,
       filesystemLimit: options.filesystemLimit ?? "df",
     }),
+    ...(groups && { hostGroups: groups }),
   };
+}
+
+/** The analysed hosts' group labels, when the source knows any (undefined otherwise). */
+async function analysedGroups(
+  source: SeriesSource,
+  hosts: readonly HostSpan[],
+): Promise<Record<string, Record<string, string>> | undefined> {
+  if (!source.hostGroups) return undefined;
+  const all = await source.hostGroups();
+  const out: Record<string, Record<string, string>> = {};
+  let any = false;
+  for (const { host } of hosts) {
+    const labels = all.get(host) ?? {};
+    out[host] = labels;
+    any ||= Object.keys(labels).length > 0;
+  }
+  return any ? out : undefined;
 }
 
 function resourceOf(

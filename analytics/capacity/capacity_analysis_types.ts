@@ -115,4 +115,7 @@ export interface CapacityAnalysis {
   recommendations: Recommendation[];
   /** Method notes (tiers read, steps, rules), for the report's methods section. */
   notes: string[];
+  /** Each analysed host's group labels (`env`, `dc`, `role`…), when the source has them (a
+   * fleet's query API); absent otherwise. See `hostGroupsBy`. */
+  hostGroups?: Record<string, Record<string, string>>;
 }

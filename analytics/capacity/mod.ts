@@ -59,3 +59,10 @@ export {
 } from "./evidence_rules.ts";
 export { downsample, type Downsampled } from "./downsample.ts";
 export { resourceName } from "./resource_name.ts";
+export {
+  groupLabels,
+  type HostGroup,
+  hostGroupsBy,
+  type HostGroupsOptions,
+  NO_GROUP,
+} from "./host_groups.ts";

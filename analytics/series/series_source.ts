@@ -77,6 +77,9 @@ export interface SeriesSource {
     from: number,
     to: number,
   ): Promise<{ rows: WindowRow[]; query?: string }>;
+  /** Each host's group labels (a fleet's external labels such as `env`, `dc`, `role`), where
+   * the source knows them (a query API does; the lake does not). Optional. */
+  hostGroups?(): Promise<Map<string, Record<string, string>>>;
 }
 
 /**

@@ -90,3 +90,90 @@ export async function importLake(root: string, vm: Engine): Promise<number> {
   await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
   return n;
 }
+
+/** The external labels of synthetic host `i`: env, dc and role cycle at different periods. */
+export function fleetLabels(i: number): { env: string; dc: string; role: string } {
+  return {
+    env: i % 4 === 0 ? "staging" : "prod",
+    dc: ["ams", "fra", "lon"][i % 3]!,
+    role: ["web", "db", "cache", "batch", "queue"][i % 5]!,
+  };
+}
+
+/** Synthetic host `i`'s name, e.g. `fleet-007`. */
+export function fleetHost(i: number): string {
+  return `fleet-${String(i).padStart(3, "0")}`;
+}
+
+/** How full synthetic host `i`'s /var ends (every tenth fills up, host 0 the fastest). */
+export function fleetFill(i: number): number {
+  return i % 10 === 0 ? 0.93 - i * 0.002 : 0.35 + (i % 7) * 0.02;
+}
+
+/**
+ * Imports a synthetic fleet straight into VictoriaMetrics (no lake in between, so a hundred
+ * hosts load in seconds): per host the few series the capacity analysis needs — /var bytes
+ * used and free, memory used and total, the 1-minute load average with two cores of
+ * `cpu_ratio`, and `perfscope_rss_bytes` (the source's extent probe) — with `env`, `dc` and
+ * `role` labels, `days` days at `stepMs`, ending at `end`.
+ *
+ * @param vm The engine.
+ * @param o Hosts, days, step and the end.
+ * @returns Samples imported.
+ */
+export async function importSyntheticFleet(
+  vm: Engine,
+  o: { hosts: number; days: number; stepMs: number; end: number },
+): Promise<number> {
+  const lines: string[] = [];
+  const start = o.end - o.days * DAY;
+  const ts: number[] = [];
+  for (let t = start; t < o.end; t += o.stepMs) ts.push(t);
+  let n = 0;
+  for (let i = 0; i < o.hosts; i++) {
+    let seed = i * 7919 + 1;
+    const noise = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    const daily = (t: number) => Math.sin(((t % DAY) / DAY) * 2 * Math.PI);
+    const size = 100 * 2 ** 30;
+    const used = ts.map((t) =>
+      Math.round(size * (0.3 + (fleetFill(i) - 0.3) * (t - start) / (o.end - start)) / 4096) * 4096
+    );
+    const memTotal = 16 * 2 ** 30;
+    const series: [Record<string, string>, number[]][] = [
+      [{ __name__: "filesystem_used_bytes", mountpoint: "/var" }, used],
+      [{ __name__: "filesystem_free_bytes", mountpoint: "/var" }, used.map((u) => size - u)],
+      [{ __name__: "memory_bytes", state: "total" }, ts.map(() => memTotal)],
+      [
+        { __name__: "memory_bytes", state: "used" },
+        ts.map((t) => Math.round(memTotal * (0.45 + 0.1 * daily(t) + 0.02 * noise()))),
+      ],
+      [
+        { __name__: "load_average", window: "1m" },
+        ts.map((t) => Math.max(0, 0.8 + 0.5 * daily(t) + 0.2 * noise())),
+      ],
+      ...["0", "1"].map((cpu): [Record<string, string>, number[]] => [
+        { __name__: "cpu_ratio", cpu, mode: "user" },
+        ts.map((t) => Math.min(1, Math.max(0, 0.3 + 0.15 * daily(t) + 0.05 * noise()))),
+      ]),
+      [{ __name__: "perfscope_rss_bytes" }, ts.map(() => 60e6 + Math.round(1e6 * noise()))],
+    ];
+    for (const [metric, values] of series) {
+      n += values.length;
+      lines.push(JSON.stringify({
+        metric: { ...metric, host: fleetHost(i), ...fleetLabels(i) },
+        values,
+        timestamps: ts,
+      }));
+    }
+  }
+  const response = await fetch(`${vm.base}/api/v1/import`, {
+    method: "POST",
+    body: lines.join("\n") + "\n",
+  });
+  if (!response.ok) throw new Error(`Import failed: ${response.status} ${await response.text()}`);
+  await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
+  return n;
+}

@@ -7,7 +7,13 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { type CapacityAnalysis, type CapacityResource, spanText } from "../../analytics/mod.ts";
+import {
+  type CapacityAnalysis,
+  type CapacityResource,
+  groupLabels,
+  hostGroupsBy,
+  spanText,
+} from "../../analytics/mod.ts";
 import { formatValue } from "../../format/mod.ts";
 import { layout } from "./layout.ts";
 
@@ -35,10 +41,86 @@ function evidence(r: CapacityResource): string {
   } of history, ${e.points} points (${e.tier})`;
 }
 
+/** Options of {@linkcode capacityPage}. */
+export interface CapacityPageOptions {
+  /** Group the hosts by this external label (`env`, `dc`, `role`…); `""` for no grouping.
+   * Default the first label the hosts carry. */
+  group?: string;
+  /** The series source named in the banner when it is not the lake (`serve --source`). */
+  source?: string;
+}
+
+/** The group-by selector and, for the chosen label, one row per group. */
+function groupSection(
+  view: CapacityAnalysis,
+  chosen: string,
+): HtmlEscapedString | Promise<HtmlEscapedString> | string {
+  const labels = groupLabels(view);
+  if (labels.length === 0) return "";
+  const options = ["", ...labels].map((l) =>
+    l === chosen
+      ? html`<option value="${l}" selected>${l || "no grouping"}</option>`
+      : html`<option value="${l}">${l || "no grouping"}</option>`
+  );
+  const byId = new Map(view.resources.map((r) => [r.id, r]));
+  const rows = chosen === "" ? [] : hostGroupsBy(view, chosen, { top: 3 }).map((g) =>
+    html`
+      <tr data-group="${g.value}">
+        <td>${g.value}</td>
+        <td class="num">${g.hosts.length}</td>
+        <td class="num">${g.resources}</td>
+        <td class="num">${g.severity.critical}</td>
+        <td class="num">${g.severity.warning}</td>
+        <td class="num">${g.severity.ok}</td>
+        <td class="num">${g.severity.unknown}</td>
+        <td class="num">${g.withEta}</td>
+        <td>
+          <ol>${g.ranking.map((id) => byId.get(id)!).map((r) =>
+            html`<li>${r.host} · ${r.resource} ${r.labels} (${r.severity}, ${
+              eta(r, view.now)
+            })</li>`
+          )}</ol>
+          <details><summary>${g.hosts.length} host(s)</summary>${g.hosts.join(", ")}</details>
+        </td>
+      </tr>
+    `
+  );
+  const table = chosen === "" ? "" : html`
+    <table class="groups">
+      <thead>
+        <tr>
+          <th>${chosen}</th>
+          <th class="num">Hosts</th>
+          <th class="num">Resources</th>
+          <th class="num">Critical</th>
+          <th class="num">Warning</th>
+          <th class="num">OK</th>
+          <th class="num">Unknown</th>
+          <th class="num">With ETA</th>
+          <th>Most pressing</th>
+        </tr>
+      </thead>
+      <tbody>${rows}</tbody>
+    </table>
+  `;
+  return html`
+    <section class="card wide" id="groups">
+      <h2>Hosts by group</h2>
+      <form class="toolbar" method="get" action="/capacity">
+        <label for="group">Group by</label><select id="group" name="group">${options}</select>
+        <button type="submit">Show</button>
+      </form>
+      ${table}
+      <p class="muted">Groups come from the hosts' external labels; each group is ranked as the whole fleet is. As JSON: <a href="/api/capacity?group=${chosen}">/api/capacity?group=${chosen}</a>.</p>
+    </section>
+  `;
+}
+
 /**
  * Renders the Capacity page from the capacity analysis.
  *
  * @param view The analysis (`analyzeCapacity`).
+ * @param options The group-by label and the source's name for the banner.
  * @returns The page.
  * @example
  * ```ts
@@ -53,7 +135,10 @@ function evidence(r: CapacityResource): string {
  */
 export function capacityPage(
   view: CapacityAnalysis,
+  options: CapacityPageOptions = {},
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const source = options.source === undefined ? {} : { source: options.source };
+  const group = options.group ?? groupLabels(view)[0] ?? "";
   const spans = view.hosts.map((h) =>
     html`<li>${h.host}: ${spanText(h.spanMs)} of data, ${new Date(h.first).toISOString()} to ${
       new Date(h.last).toISOString()
@@ -78,7 +163,7 @@ export function capacityPage(
     </div>
   `;
   if (view.status === "empty") {
-    return layout({ title: "Capacity", body: html`<h1>Capacity</h1>${notice}` });
+    return layout({ title: "Capacity", body: html`<h1>Capacity</h1>${notice}`, ...source });
   }
   const ranked = view.resources; // the analysis' ranking: soonest ETA, then interval, then use
   const rows = ranked.map((r, i) =>
@@ -141,7 +226,8 @@ export function capacityPage(
         <tbody>${rows}</tbody>
       </table>
     </section>
-    <p class="muted">Data behind the analysis:</p>
+    ${groupSection(view, group)}
+    <p class="muted">Data behind the analysis (${view.source}):</p>
     <ul class="muted">${spans}</ul>
     <p
       class="muted">Analysis up to ${new Date(view.now).toISOString()}, horizon ${spanText(
@@ -156,5 +242,6 @@ export function capacityPage(
     scripts: ["d3.min.js", "plot.min.js"],
     modules: ["capacity.js"],
     data: { generatedAt: view.generatedAt, resources: charted },
+    ...source,
   });
 }

@@ -21,6 +21,8 @@ export const RANGES: readonly (readonly [string, number])[] = [
 /**
  * Renders the Explore page; `explore.js` loads `/api/metrics` and draws `/api/series`.
  *
+ * @param options The series source named in the banner when it is not the lake (`serve
+ *   --source`); default none.
  * @returns The page.
  * @example
  * ```ts
@@ -29,7 +31,9 @@ export const RANGES: readonly (readonly [string, number])[] = [
  * assert.match(String(await explorePage()), /data-range="15m"/);
  * ```
  */
-export function explorePage(): HtmlEscapedString | Promise<HtmlEscapedString> {
+export function explorePage(
+  options: { source?: string } = {},
+): HtmlEscapedString | Promise<HtmlEscapedString> {
   const buttons = RANGES.map(([name, ms]) =>
     html`<button type="button" data-range="${name}" data-ms="${ms}">${name}</button>`
   );
@@ -54,5 +58,6 @@ export function explorePage(): HtmlEscapedString | Promise<HtmlEscapedString> {
     body,
     scripts: ["d3.min.js", "plot.min.js"],
     modules: ["explore.js"],
+    ...(options.source !== undefined && { source: options.source }),
   });
 }

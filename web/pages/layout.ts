@@ -21,6 +21,9 @@ export interface LayoutOptions {
   modules?: readonly string[];
   /** JSON handed to the client scripts in `<script type="application/json" id="page-data">`. */
   data?: unknown;
+  /** The series source the page's analysis reads when it is not the local lake (`serve
+   * --source`), named in a banner under the navigation. Default none (the lake). */
+  source?: string;
 }
 
 const PAGES = [
@@ -80,6 +83,11 @@ export function layout(options: LayoutOptions): HtmlEscapedString | Promise<Html
       </head>
       <body>
     <header><strong class="brand">perfscope</strong><nav>${nav}</nav><span id="status" class="status"></span></header>
+    ${options.source === undefined ? "" : html`
+      <p class="source-banner"
+        data-source="${options.source}">Reading series from <strong>${options
+          .source}</strong> (serve --source): this page's analysis runs over that source, not the local lake.</p>
+    `}
     <main>${options.body}</main>
     ${data}${scripts}
       </body>

@@ -1,11 +1,13 @@
 /**
  * `GET /api/capacity` and `GET /api/recommendations`: the capacity analysis as JSON (the same
- * cached result the Capacity page draws and the report renders).
+ * cached result the Capacity page draws and the report renders). `GET /api/capacity?group=env`
+ * adds `groups`: the hosts grouped by that external label (a fleet source's `env`, `dc`, `role`).
  *
  * @module
  */
 import { Hono } from "hono";
-import type { CapacityAnalysis } from "../../analytics/mod.ts";
+import { type CapacityAnalysis, groupLabels, hostGroupsBy } from "../../analytics/mod.ts";
+import { BadRequestError } from "../errors.ts";
 
 /**
  * Creates the capacity API routes.
@@ -16,7 +18,19 @@ import type { CapacityAnalysis } from "../../analytics/mod.ts";
 export function capacityRoutes(load: () => Promise<CapacityAnalysis>): Hono {
   return new Hono()
     .get("/api/capacity", async function capacity(c) {
-      return c.json(await load());
+      const a = await load();
+      // ?group=env: the hosts grouped by that external label, each group ranked
+      const group = c.req.query("group");
+      if (group === undefined || group === "") return c.json(a);
+      const labels = groupLabels(a);
+      if (!labels.includes(group)) {
+        throw new BadRequestError(
+          `Invalid group: ${group} (${
+            labels.length ? `one of ${labels.join(", ")}` : "no host carries group labels"
+          })`,
+        );
+      }
+      return c.json({ ...a, groupBy: group, groups: hostGroupsBy(a, group) });
     })
     .get("/api/recommendations", async function recommendations(c) {
       const a = await load();

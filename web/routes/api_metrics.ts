@@ -1,6 +1,7 @@
 /**
  * `GET /api/metrics`: the registry, each metric with the series the lake holds, plus metrics
- * found in the lake that the registry does not know (pushed through `/api/ingest`).
+ * found in the lake that the registry does not know (pushed through `/api/ingest`). With an
+ * analysis source (`serve --source`) the series listed are the source's.
  *
  * @module
  */
@@ -28,7 +29,8 @@ export interface MetricListing {
  */
 export function metricsRoutes(deps: WebDeps): Hono {
   return new Hono().get("/api/metrics", async function listMetrics(c) {
-    const entries = await deps.lake.metrics();
+    // serve --source: the fleet's series, not the local lake's
+    const entries = deps.source ? await deps.source.open().metrics() : await deps.lake.metrics();
     const byName = new Map<string, MetricListing>();
     for (const info of registry) {
       byName.set(info.name, { ...info, series: [] });

@@ -14,11 +14,14 @@ import type { Lake } from "../../lake/mod.ts";
 import { writeReport } from "../../reports/mod.ts";
 import { ConflictError, UnavailableError } from "../errors.ts";
 import { rejectInvalid } from "../validate.ts";
+import type { AnalysisSource } from "../deps.ts";
 
 /** Options for {@linkcode reportApiRoutes}. */
 export interface ReportApiOptions {
   /** The open lake the analysis reads. */
   lake: Lake;
+  /** Read instead of the lake when set (`serve --source`). Default none. */
+  source?: AnalysisSource;
   /** Lake root; the report goes to `<root>/reports/`. Default `data`. */
   root?: string;
   /** Clock in ms, which dates the file; default `Date.now`. */
@@ -84,7 +87,7 @@ export function reportApiRoutes(options: ReportApiOptions): Hono {
       const started = performance.now();
       const signal = AbortSignal.timeout(timeoutMs);
       try {
-        const written = await write(options.lake, {
+        const written = await write(options.source?.open() ?? options.lake, {
           root: options.root ?? "data",
           clock: now,
           signal,

@@ -7,6 +7,9 @@
  * has more than `max_points` points (default 1 500): `{from, to, tier, step, series: [{host,
  * metric, labels, ts, values}]}`; CSV and Parquet then carry host, metric and labels columns.
  *
+ * With an analysis source (`serve --source`, a fleet's query API) the series are read from it
+ * instead (a single series then needs `host`; the local spool is not merged).
+ *
  * Raw-tier answers include the last minute: samples the collector has spooled but not yet
  * written to Parquet are read from its spool segments and appended after the newest Parquet
  * instant (when the range reaches into the spool).
@@ -28,6 +31,7 @@ import {
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
 import { recentKey, RecentSpool } from "../recent_spool.ts";
+import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
 /** Longest range served: 400 days. */
@@ -250,7 +254,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
         if (q.metric === undefined && !metrics?.length) {
           throw new BadRequestError("Invalid query: metric: expected a metric name or metrics");
         }
-        const r = await deps.lake.seriesMany({
+        const options = {
           from,
           to,
           ...(q.metric ? { metric: q.metric } : {}),
@@ -260,8 +264,13 @@ export function seriesRoutes(deps: WebDeps): Hono {
           ...(host ? { host } : {}),
           ...(step ? { step } : {}),
           ...(q.max_points ? { maxPoints: Number(q.max_points) } : {}),
-        });
-        if (r.tier === "raw" && to > spool.oldest()) withSpool(r, spool, from, to);
+        };
+        const r = deps.source
+          ? await sourceSeriesMany(deps.source.open(), options)
+          : await deps.lake.seriesMany(options);
+        if (!deps.source && r.tier === "raw" && to > spool.oldest()) {
+          withSpool(r, spool, from, to);
+        }
         const name = `${q.metric ?? metrics!.join("_")}_${from}-${to}`.replace(/[^\w.-]+/g, "_");
         if (format === "csv") {
           c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
@@ -276,17 +285,31 @@ export function seriesRoutes(deps: WebDeps): Hono {
       if (q.metric === undefined) {
         throw new BadRequestError("Invalid query: metric: expected a metric name or metrics");
       }
-      const result = await deps.lake.series({
-        metric: q.metric,
-        labels,
-        from,
-        to,
-        ...(host ? { host } : {}),
-        ...(step ? { step } : {}),
-      });
+      if (deps.source && !host) {
+        throw new BadRequestError(
+          `Invalid query: host: required for one series from ${deps.source.name} (serve --source)`,
+        );
+      }
+      const result = deps.source
+        ? await deps.source.open().series({
+          metric: q.metric,
+          labels,
+          host: host!,
+          from,
+          to,
+          ...(step ? { step } : {}),
+        })
+        : await deps.lake.series({
+          metric: q.metric,
+          labels,
+          from,
+          to,
+          ...(host ? { host } : {}),
+          ...(step ? { step } : {}),
+        });
       let ts = Array.from(result.ts);
       let values = Array.from(result.values, (v) => Number.isFinite(v) ? v : null);
-      if (result.tier === "raw" && step === undefined && to > spool.oldest()) {
+      if (!deps.source && result.tier === "raw" && step === undefined && to > spool.oldest()) {
         const recent = spool.series({
           metric: q.metric,
           labels,

@@ -62,10 +62,13 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
   const long = new Map<string, { at: number; rows: ReturnType<SeriesSource["windowStats"]> }>();
   function windowed(t: number): Promise<ServiceKpis[]> {
     if (cached && t - cached.at < ttlMs) return cached.view;
-    const view = serviceKpis(reuseLongWindows(lakeSource(deps.lake), long, t), {
-      now: t,
-      services: configured,
-    });
+    const view = serviceKpis(
+      reuseLongWindows(deps.source?.open() ?? lakeSource(deps.lake), long, t),
+      {
+        now: t,
+        services: configured,
+      },
+    );
     const entry = { at: t, view };
     cached = entry;
     view.catch(() => cached === entry && (cached = undefined));
@@ -104,10 +107,10 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
           );
         }
         const t = now();
-        const keys = await deps.lake.metrics();
+        const keys = deps.source ? await deps.source.open().metrics() : await deps.lake.metrics();
         const spec = findServices(keys, configured).find((s) => s.name === q.service);
         if (!spec) throw new NotFoundError(`Unknown service: ${q.service}`);
-        const points = await serviceHistory(lakeSource(deps.lake), spec, {
+        const points = await serviceHistory(deps.source?.open() ?? lakeSource(deps.lake), spec, {
           from: t - rangeMs,
           to: t + 1,
         });

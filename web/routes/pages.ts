@@ -10,7 +10,8 @@ import { loadAuditSection } from "../pages/_audit_section.ts";
 import { capacityPage } from "../pages/capacity_page.ts";
 import { explorePage } from "../pages/explore_page.ts";
 import { livePage } from "../pages/live_page.ts";
-import type { CapacityAnalysis } from "../../analytics/mod.ts";
+import { type CapacityAnalysis, groupLabels } from "../../analytics/mod.ts";
+import { BadRequestError } from "../errors.ts";
 
 /**
  * Creates the page routes.
@@ -28,10 +29,25 @@ export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAn
       return c.html(await livePage());
     })
     .get("/explore", async function explore(c) {
-      return c.html(await explorePage());
+      return c.html(await explorePage(deps.source ? { source: deps.source.name } : {}));
     })
     .get("/capacity", async function capacity(c) {
-      return c.html(await capacityPage(await loadCapacity()));
+      const view = await loadCapacity();
+      const group = c.req.query("group");
+      const labels = groupLabels(view);
+      if (group !== undefined && group !== "" && !labels.includes(group)) {
+        throw new BadRequestError(
+          `Invalid group: ${group} (${
+            labels.length ? `one of ${labels.join(", ")}` : "no host carries group labels"
+          })`,
+        );
+      }
+      return c.html(
+        await capacityPage(view, {
+          ...(group !== undefined && { group }),
+          ...(deps.source && { source: deps.source.name }),
+        }),
+      );
     })
     .get("/alerts", async function alerts(c) {
       return c.html(await alertsPage(deps, await loadAuditSection(deps)));
