@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { missing } from "../_skip.ts";
 import { type Cell, cells, execute } from "./_execute.ts";
+import { startVictoriaMetrics } from "../export/_engines.ts";
+import { fleetHost, importSyntheticFleet } from "../sources/_fleet.ts";
 
 const dir = new URL("../../notebooks/", import.meta.url);
 const repo = new URL("../../", import.meta.url);
@@ -52,7 +54,11 @@ const jupyter = {
   sanitizeResources: false,
 };
 
+/** Notebooks that read a fleet's query API: run by their own test below, which starts one. */
+const FLEET = new Set(["04_fleet_source.ipynb"]);
+
 for (const name of notebooks()) {
+  if (FLEET.has(name)) continue;
   Deno.test({
     name: `notebook ${name} runs top to bottom on the Deno kernel without an error`,
     ...jupyter,
@@ -94,6 +100,42 @@ Deno.test({
       assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
     } finally {
       await Deno.remove(empty, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "notebook 04 ranks and groups a fleet read from VictoriaMetrics through PERFSCOPE_SOURCE",
+  ignore: missing("jupyter", "the notebook execution tests") ||
+    missing("victoria-metrics", "the fleet notebook test"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const vm = await startVictoriaMetrics();
+    try {
+      const step = 1_800_000;
+      const end = Math.floor(Date.now() / step) * step;
+      await importSyntheticFleet(vm, { hosts: 6, days: 3, stepMs: step, end });
+      const { cells: executed, text } = await execute("04_fleet_source.ipynb", {
+        PERFSCOPE_SOURCE: vm.base,
+      });
+      assert.match(
+        text,
+        new RegExp(`^prometheus ${vm.base}: 48 series on 6 hosts, 6 metrics$`, "m"),
+      );
+      assert.match(text, /: ready, 18 resources on 6 hosts$/m);
+      // hosts 0 and 4 are staging (every fourth), the rest prod; host 0's /var fills first
+      assert.match(text, /^By env: staging \(2 hosts\), prod \(4 hosts\)$/m);
+      assert.match(
+        text,
+        new RegExp(`^${fleetHost(0)} · filesystem /var: \\d+ points from the 1m tier$`, "m"),
+      );
+      assert.match(text, /fleet\.html: \d+ KiB for 6 hosts/);
+      const shown = JSON.stringify(executed.map((c) => c.outputs));
+      assert.doesNotMatch(shown, /\[object Object\]/);
+      assert.match(shown, /most pressing/);
+    } finally {
+      await vm.stop();
     }
   },
 });
