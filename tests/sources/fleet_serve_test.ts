@@ -15,7 +15,7 @@ import { prometheusSource } from "../../sources/mod.ts";
 import { renderReport, reportData } from "../../reports/mod.ts";
 import { missing } from "../_skip.ts";
 import { startServe } from "../_serve.ts";
-import { testApp } from "../web/_app.ts";
+import { type TestApp, testApp } from "../web/_app.ts";
 import { main as serveMain } from "../../cli/serve.ts";
 import { type Engine, startVictoriaMetrics } from "../export/_engines.ts";
 import { fleetFill, fleetHost, fleetLabels, importSyntheticFleet } from "./_fleet.ts";
@@ -37,21 +37,30 @@ function fleet(): Promise<Engine> {
   })();
 }
 
-/** The app over an empty lake with the fleet as its analysis source, and its analysis. */
-let analysed: Promise<{ analysis: CapacityAnalysis; page: string; name: string }> | undefined;
-function capacityOfFleet() {
-  return analysed ??= (async () => {
+/** The app over an empty lake with the fleet as its analysis source (its clock stands still,
+ * so its capacity analysis is computed once and shared by the tests). */
+let app: Promise<{ t: TestApp; name: string }> | undefined;
+function fleetApp() {
+  return app ??= (async () => {
     const vm = await fleet();
-    await using t = await testApp({
-      source: { name: `prometheus ${vm.base}`, open: () => prometheusSource(vm.base) },
+    const name = `prometheus ${vm.base}`;
+    const t = await testApp({
+      source: { name, open: () => prometheusSource(vm.base) },
       // fewer bootstrap rounds than the page's 200: the ranking is the same, the test quicker
       capacity: { bootstrap: 50 },
     });
-    const page = await (await t.app.request("/capacity")).text();
-    const res = await t.app.request("/api/capacity");
-    assert.equal(res.status, 200);
-    return { analysis: await res.json() as CapacityAnalysis, page, name: `prometheus ${vm.base}` };
+    return { t, name };
   })();
+}
+
+/** The fleet app's Capacity page and analysis. */
+async function capacityOfFleet() {
+  const { t, name } = await fleetApp();
+  const res = await t.app.request("/api/capacity");
+  assert.equal(res.status, 200);
+  const analysis = await res.json() as CapacityAnalysis;
+  const page = await (await t.app.request("/capacity")).text();
+  return { analysis, page, name, app: t.app };
 }
 
 Deno.test({
@@ -87,18 +96,13 @@ Deno.test({
   name:
     "hosts are grouped by their external labels: counts and rankings per env, dc and role on the page and in /api/capacity",
   async fn() {
-    const { analysis, page } = await capacityOfFleet();
+    const { analysis, page, app: t } = await capacityOfFleet();
     assert.deepEqual(analysis.hostGroups?.[fleetHost(7)], fleetLabels(7));
     // the page groups by env by default, and offers dc and role
     assert.match(page, /<option value="env" selected>env<\/option>/);
     assert.match(page, /<option value="role">role<\/option>/);
     assert.match(page, /<tr data-group="staging">/);
-    const vm = await fleet();
-    await using t = await testApp({
-      source: { name: "fleet", open: () => prometheusSource(vm.base) },
-      capacity: { bootstrap: 50 },
-    });
-    const res = await t.app.request("/api/capacity?group=dc");
+    const res = await t.request("/api/capacity?group=dc");
     assert.equal(res.status, 200);
     const body = await res.json() as CapacityAnalysis & { groupBy: string; groups: HostGroup[] };
     assert.equal(body.groupBy, "dc");
@@ -120,17 +124,17 @@ Deno.test({
       [0, 10, 20].map(fleetHost),
     );
     assert.ok(body.groups.every((g) => g.severity.critical >= 3));
-    const roles = await (await t.app.request("/capacity?group=role")).text();
+    const roles = await (await t.request("/capacity?group=role")).text();
     for (const role of ["web", "db", "cache", "batch", "queue"]) {
       assert.match(
         roles,
         new RegExp(`<tr data-group="${role}">\\s*<td>${role}</td>\\s*<td class="num">20</td>`),
       );
     }
-    const bad = await t.app.request("/api/capacity?group=zone");
+    const bad = await t.request("/api/capacity?group=zone");
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error, /^Invalid group: zone \(one of env, dc, role\)$/);
-    assert.equal((await t.app.request("/capacity?group=zone")).status, 400);
+    assert.equal((await t.request("/capacity?group=zone")).status, 400);
   },
 });
 
@@ -201,6 +205,15 @@ Deno.test({
       [Array.from({ length: 6 }, (_, i) => hour + i * 3_600_000).join()],
     );
     assert.equal(many.step, 3_600_000);
+    // six metrics of 100 hosts are 800 series: refused before any is read
+    const all = await t.app.request(
+      `/api/series?metrics=filesystem_used_bytes,filesystem_free_bytes,memory_bytes,load_average,cpu_ratio,perfscope_rss_bytes&${range}`,
+    );
+    assert.equal(all.status, 400);
+    assert.match(
+      (await all.json()).error,
+      /^Too many series: 800 match, at most 500 from prometheus http:\/\/127\.0\.0\.1:\d+ \(narrow/,
+    );
     const noHost = await t.app.request(`/api/series?metric=memory_bytes&labels=state%3Dused`);
     assert.equal(noHost.status, 400);
     assert.match((await noHost.json()).error, /host: required for one series from fleet/);
@@ -233,7 +246,37 @@ Deno.test({
     } finally {
       served.stop();
       assert.equal(await served.done, 0);
+    }
+    // a name from sources: in the config, with its headers
+    const config = `${data}.yaml`;
+    await Deno.writeTextFile(
+      config,
+      `sources:\n  - name: fleet\n    url: ${vm.base}/api/v1\n    headers: { X-Scope-OrgID: ops }\n`,
+    );
+    const byName = await startServe(
+      ["--no-collect", "--data", data, "--config", config, "--source", "fleet"],
+      { compact: false },
+    );
+    try {
+      const series = await (await fetch(
+        new URL(
+          `/api/series?metric=load_average&labels=window%3D1m&host=${fleetHost(5)}&from=${
+            END - 3_600_000
+          }&to=${END}`,
+          byName.url,
+        ),
+      )).json();
+      assert.deepEqual(series.ts, [END - 2 * STEP, END - STEP]);
+      const explore = await (await fetch(new URL("/explore", byName.url))).text();
+      assert.match(
+        explore,
+        new RegExp(`Reading series from <strong>prometheus ${vm.base}</strong>`),
+      );
+    } finally {
+      byName.stop();
+      assert.equal(await byName.done, 0);
       await Deno.remove(data, { recursive: true });
+      await Deno.remove(config);
     }
     await assert.rejects(() => serveMain(["--no-collect", "--source", "ftp://x"]), {
       name: "UsageError",
@@ -246,6 +289,7 @@ Deno.test({
   ...opts,
   name: "zz: the fleet's VictoriaMetrics stops",
   async fn() {
+    if (app) await (await app).t[Symbol.asyncDispose]();
     if (shared) await (await shared).stop();
   },
 });

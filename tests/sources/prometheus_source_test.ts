@@ -140,6 +140,10 @@ Deno.test({
     assert.match(html, new RegExp(hostName(19)));
     const groups = await source.hostGroups();
     assert.deepEqual(groups.get(hostName(11)), { env: "staging", dc: "fra" });
+    // the hosts grouped by those labels: the analysis carries them, the report has a table each
+    assert.deepEqual(data.hostGroups?.[hostName(11)], { env: "staging", dc: "fra" });
+    assert.match(html, /<h3 id="group-env">By env<\/h3>[^]*<h3 id="group-dc">By dc<\/h3>/);
+    assert.match(html, /<tr data-group="dc=ams"><td>ams<\/td><td class="num">10<\/td>/);
   },
 });
 
