@@ -284,6 +284,8 @@ export function createApp(appOptions: AppOptions): Hono {
       c.header("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
     }
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    // serve --source: the fleet's query API is down or refused the query (sources/' error)
+    if (error.name === "PrometheusQueryError") return c.json({ error: error.message }, 502);
     if (error instanceof HTTPException) {
       return c.json({ error: error.message || "Bad request" }, error.status);
     }

@@ -287,6 +287,21 @@ Deno.test({
 
 Deno.test({
   ...opts,
+  name: "an unreachable fleet source is a 502 naming it on the page and the APIs",
+  async fn() {
+    await using t = await testApp({
+      source: { name: "down", open: () => prometheusSource("http://127.0.0.1:9") },
+    });
+    for (const path of ["/capacity", "/api/capacity", "/api/metrics"]) {
+      const res = await t.app.request(path);
+      assert.equal(res.status, 502, path);
+      assert.match((await res.json()).error, /^Cannot reach http:\/\/127\.0\.0\.1:9\/api\/v1\//);
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
   name: "zz: the fleet's VictoriaMetrics stops",
   async fn() {
     if (app) await (await app).t[Symbol.asyncDispose]();
