@@ -4,7 +4,7 @@
  *
  * The method is a record detector (conformal-style novelty against each feature's own recent
  * history, cf. Ishimtsev et al. 2017, "Conformal k-NN anomaly detector for univariate data
- * streams"). Five features are computed per point:
+ * streams"). Six features are computed per point:
  *
  * - the value and its moving mean over `meanWindow` points (level: spikes, shifts);
  * - the moving mean of `|Δvalue|` over `2·meanWindow` points (volatility: a series that starts
@@ -12,7 +12,11 @@
  *   points than a mean to estimate);
  * - the length of a flat run (a stuck sensor), against the longest run so far;
  * - the gap between the moving mean and its value one period earlier, the period found by
- *   autocorrelation (a missing daily peak); scored once a full period of gaps has been seen.
+ *   autocorrelation (a missing daily peak); scored once a full period of gaps has been seen;
+ * - the moving median over `medianWindow` points (a sustained rise or fall that isolated spikes
+ *   cannot fake: a burst shorter than half the window leaves the median where it was, so a
+ *   plateau after a spike, a slow swell of activity or a shoulder reads as a new level even when
+ *   earlier lone spikes had already stretched the range of the moving mean).
  *
  * A feature beyond the range of its history by a fraction `e` of that range scores
  * `0.5 + 0.5·(1 − e^{−10e})`; inside the range the score decays below 0.5. Repeats are
@@ -26,6 +30,9 @@
  * `suppressPoints` is given, the suppression keeps that span in time for coarser samples: the
  * sampling step is the median gap of the first `learningPoints` timestamps (the past only), and
  * at a step above 5 minutes the 400 points shrink in proportion (33 at 1 hour), never grow.
+ * The median window (48 points, 4 hours at 5 minutes) keeps its span the same way unless
+ * `medianWindow` is given, but never below 12 points (a median of fewer is moved by a burst of
+ * a handful of points).
  *
  * @module
  */
@@ -49,6 +56,11 @@ export interface AnomalyDetectorOptions {
   suppressPoints?: number;
   /** Feature score at or above which it is an alert that starts suppression; default `0.5`. */
   alertScore?: number;
+  /**
+   * Moving-median window in points; default `48` at a 5-minute step or finer, fewer for coarser
+   * samples (the same 4 hours, at least 12 points; see the module doc).
+   */
+  medianWindow?: number;
 }
 
 /** A streaming detector for one series. */
@@ -62,8 +74,9 @@ export interface AnomalyDetector {
   update(ts: number, value: number): number;
 }
 
-const FEATURES = 5; // value, moving mean, volatility, flat run, seasonal gap
+const FEATURES = 6; // value, moving mean, volatility, flat run, seasonal gap, moving median
 const FLAT_WEIGHT = 0.3, FLAT_OFFSET = 5, SEASON_WEIGHT = 0.3;
+const MEDIAN_MIN_POINTS = 12, MEDIAN_HISTORY = 50; // medians seen before the feature scores
 const PERIOD_EVERY = 600, PERIOD_SPAN = 2000, PERIOD_MIN_LAG = 24, PERIOD_MIN_R = 0.6;
 
 function positiveInteger(value: number, name: string, min = 1): number {
@@ -109,6 +122,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const w = positiveInteger(options.meanWindow ?? 24, "meanWindow");
   let suppressPoints = positiveInteger(options.suppressPoints ?? 400, "suppressPoints", 0);
   const scaleSuppression = options.suppressPoints === undefined;
+  const medianSpan = positiveInteger(options.medianWindow ?? 48, "medianWindow");
+  const scaleMedian = options.medianWindow === undefined;
+  let medianPoints = medianSpan; // the window used, ≤ medianSpan (set once the step is known)
   const gaps: number[] = [];
   let lastTs = NaN;
   const alertScore = options.alertScore ?? 0.5;
@@ -120,6 +136,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const meanRange = createSlidingRange(historySize);
   const volRange = createSlidingRange(historySize);
   const seasonRange = createSlidingRange(historySize);
+  const medianRange = createSlidingRange(historySize);
+  const lastValues = new Float64Array(medianSpan); // ring of the last values
+  const sorted = new Float64Array(medianSpan); // scratch for the median
   const level = createMovingMean(w);
   const vol = createMovingMean(2 * w);
   const means = new Float64Array(PERIOD_SPAN);
@@ -132,10 +151,14 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   return {
     update(ts: number, x: number): number {
       if (!Number.isFinite(x)) return 0;
-      if (scaleSuppression && n <= learning) {
+      if ((scaleSuppression || scaleMedian) && n <= learning) {
         if (ts - lastTs > 0) gaps.push(ts - lastTs);
         lastTs = ts;
-        if (n === learning && gaps.length) suppressPoints = suppressionFor(gaps);
+        if (n === learning && gaps.length) {
+          const step = medianGap(gaps);
+          if (scaleSuppression) suppressPoints = suppressionFor(step);
+          if (scaleMedian) medianPoints = medianFor(step, medianSpan);
+        }
       }
       const learned = n >= learning;
       const mean = level.push(x);
@@ -157,6 +180,17 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
           e[4] = exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT;
         }
         seasonRange.push(residual);
+      }
+      lastValues[n % medianSpan] = x;
+      if (n >= medianSpan) {
+        for (let j = 0; j < medianPoints; j++) sorted[j] = lastValues[(n - j) % medianSpan]!;
+        const window = medianPoints === medianSpan ? sorted : sorted.subarray(0, medianPoints);
+        window.sort();
+        const median = window[medianPoints >> 1]!;
+        if (learned && medianRange.count() >= MEDIAN_HISTORY) {
+          e[5] = exceedance(median, medianRange, true, true);
+        }
+        medianRange.push(median);
       }
       maxRun = Math.max(maxRun, run);
       valueRange.push(x);
@@ -185,10 +219,20 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   };
 }
 
+/** The median gap between timestamps (ms): the sampling step. */
+function medianGap(gaps: number[]): number {
+  return gaps.sort((a, b) => a - b)[gaps.length >> 1]!;
+}
+
 /** 400 points at 5 minutes or finer; the same time span in points for coarser steps. */
-function suppressionFor(gaps: number[]): number {
-  const step = gaps.sort((a, b) => a - b)[gaps.length >> 1]!;
+function suppressionFor(step: number): number {
   return Math.max(1, Math.round(400 / Math.max(1, step / 300_000)));
+}
+
+/** `span` points at 5 minutes or finer; the same time span for coarser steps, ≥ 12 points. */
+function medianFor(step: number, span: number): number {
+  const points = Math.round(span / Math.max(1, step / 300_000));
+  return Math.min(span, Math.max(MEDIAN_MIN_POINTS, points));
 }
 
 function findPeriod(means: Float64Array, scratch: Float64Array, n: number): number {
