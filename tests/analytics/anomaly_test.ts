@@ -249,3 +249,22 @@ Deno.test("the moving median spans the same time for hourly samples, at least 12
   assert.ok(Math.max(...hourly.subarray(1510, 1530)) > 0.9, "hourly");
   assert.ok(Math.max(...fiveMin.subarray(1510, 1530)) < 0.9, "five minutes");
 });
+
+Deno.test("scoreSeries() lets a repeat through the suppression only when it is clearly stronger", () => {
+  // Uniform noise in [50, 60], a spike to 61 (score ~0.82), then 20 points later one a little
+  // higher (~0.83): with repeatMargin 1 any stronger repeat passes; with the default 0.8 its
+  // distance to 1 must shrink by a fifth, so it is halved, while a clearly higher one passes.
+  const rand = seeded(3);
+  const values = Float64Array.from({ length: 2000 }, () => 50 + rand() * 10);
+  values[1500] = 61;
+  values[1520] = 62.2;
+  const any = scoreSeries(times(2000), values, { repeatMargin: 1 });
+  const clear = scoreSeries(times(2000), values);
+  assert.ok(any[1500]! > 0.8 && clear[1500]! > 0.8);
+  assert.ok(any[1520]! > any[1500]!, `any ${any[1520]}`);
+  assert.ok(clear[1520]! <= 0.5, `clear ${clear[1520]}`);
+  values[1520] = 62.6;
+  assert.ok(scoreSeries(times(2000), values)[1520]! > 0.85);
+  assert.throws(() => createAnomalyDetector({ repeatMargin: 0 }), /Invalid repeatMargin: 0/);
+  assert.throws(() => createAnomalyDetector({ repeatMargin: 1.5 }), /Invalid repeatMargin: 1.5/);
+});
