@@ -377,9 +377,9 @@ function print(r: AnomalyBenchResult): void {
     );
     for (const [name, s] of Object.entries(r.sensitivity)) {
       console.log(
-        `  ${name.padEnd(16)} ${String(s.lowValue).padStart(5)} → ${
+        `  ${name.padEnd(16)} ${String(+s.lowValue.toPrecision(6)).padStart(5)} → ${
           s.low.toFixed(2).padStart(6)
-        }   ${String(s.highValue).padStart(5)} → ${s.high.toFixed(2).padStart(6)}`,
+        }   ${String(+s.highValue.toPrecision(6)).padStart(5)} → ${s.high.toFixed(2).padStart(6)}`,
       );
     }
   }

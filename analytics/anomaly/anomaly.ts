@@ -43,6 +43,7 @@
 
 import { createSlidingRange, type SlidingRange } from "./_anomaly_sliding_range.ts";
 import { createMovingMean } from "./_anomaly_moving_mean.ts";
+import { createSlidingMedian } from "./_anomaly_sliding_median.ts";
 import { dominantPeriod } from "./_anomaly_period.ts";
 
 /** Detector options. */
@@ -147,7 +148,6 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   if (!(repeatMargin > 0 && repeatMargin <= 1)) {
     throw new RangeError(`Invalid repeatMargin: ${repeatMargin}`);
   }
-  let medianPoints = medianSpan; // the window used, ≤ medianSpan (set once the step is known)
   const gaps: number[] = [];
   let lastTs = NaN;
   const alertScore = options.alertScore ?? 0.5;
@@ -160,8 +160,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const volRange = createSlidingRange(historySize);
   const seasonRange = createSlidingRange(historySize);
   const medianRange = createSlidingRange(historySize);
-  const lastValues = new Float64Array(medianSpan); // ring of the last values
-  const sorted = new Float64Array(medianSpan); // scratch for the median
+  const levelMedian = createSlidingMedian(medianSpan); // shrinks once the step is known
   const level = createMovingMean(w);
   const vol = createMovingMean(2 * w);
   const means = new Float64Array(PERIOD_SPAN);
@@ -180,7 +179,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
         if (n === learning && gaps.length) {
           const step = medianGap(gaps);
           if (scaleSuppression) suppressPoints = suppressionFor(step);
-          medianPoints = medianFor(step, medianSpan);
+          levelMedian.resize(medianFor(step, medianSpan));
         }
       }
       const learned = n >= learning;
@@ -204,12 +203,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
         }
         seasonRange.push(residual);
       }
-      lastValues[n % medianSpan] = x;
+      levelMedian.push(x);
       if (n >= medianSpan) {
-        for (let j = 0; j < medianPoints; j++) sorted[j] = lastValues[(n - j) % medianSpan]!;
-        const window = medianPoints === medianSpan ? sorted : sorted.subarray(0, medianPoints);
-        window.sort();
-        const median = window[medianPoints >> 1]!;
+        const median = levelMedian.median();
         if (learned && medianRange.count() >= MEDIAN_HISTORY) {
           // a history of near-equal medians (a calm or exactly periodic series) would make a
           // tiny move a record: its range counts as at least 5 % of the values' range

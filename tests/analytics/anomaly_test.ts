@@ -3,6 +3,7 @@ import { createAnomalyDetector, scoreSeries } from "../../analytics/anomaly/anom
 import { createSlidingRange } from "../../analytics/anomaly/_anomaly_sliding_range.ts";
 import { dominantPeriod } from "../../analytics/anomaly/_anomaly_period.ts";
 import { createMovingMean } from "../../analytics/anomaly/_anomaly_moving_mean.ts";
+import { createSlidingMedian } from "../../analytics/anomaly/_anomaly_sliding_median.ts";
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -267,4 +268,30 @@ Deno.test("scoreSeries() lets a repeat through the suppression only when it is c
   assert.ok(scoreSeries(times(2000), values)[1520]! > 0.85);
   assert.throws(() => createAnomalyDetector({ repeatMargin: 0 }), /Invalid repeatMargin: 0/);
   assert.throws(() => createAnomalyDetector({ repeatMargin: 1.5 }), /Invalid repeatMargin: 1.5/);
+});
+
+Deno.test("createSlidingMedian() gives the upper median of the window, also after a resize", () => {
+  const rand = seeded(21);
+  const m = createSlidingMedian(9);
+  assert.ok(Number.isNaN(m.median()));
+  const all: number[] = [];
+  const expected = (size: number) => {
+    const last = all.slice(-size).sort((a, b) => a - b);
+    return last[last.length >> 1];
+  };
+  for (let i = 0; i < 300; i++) {
+    const x = Math.floor(rand() * 12); // repeats, so equal values are removed correctly
+    all.push(x);
+    m.push(x);
+    assert.equal(m.median(), expected(9), `at ${i}`);
+  }
+  m.resize(4); // keeps the latest 4
+  assert.equal(m.median(), expected(4));
+  for (let i = 0; i < 50; i++) {
+    all.push(rand());
+    m.push(all.at(-1)!);
+    assert.equal(m.median(), expected(4));
+  }
+  assert.throws(() => createSlidingMedian(0), /Invalid capacity: 0/);
+  assert.throws(() => m.resize(10), /Invalid size: 10/);
 });
