@@ -1,6 +1,6 @@
 /**
  * Anomaly scores: a streaming detector (`createAnomalyDetector`) and `scoreSeries` over a whole
- * series, combining a sliding range, a moving mean and a seasonal-period check.
+ * series, combining a sliding range, a moving mean, a moving median and a seasonal-period check.
  *
  * @module
  */
