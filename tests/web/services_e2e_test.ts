@@ -389,7 +389,10 @@ ingest:
           Date.now(),
         );
         assert.equal(view.origin, "config");
-        assert.ok(near(view.live?.errorRate, 0.05));
+        // The first live rate may come from a scrape that caught the app between the counter
+        // and the histogram (prom-client awaits between metrics): near, not exact; the window
+        // figures below, over ten scrapes, are checked to 1e-6.
+        assert.ok(near(view.live?.errorRate, 0.05, 5e-3), `error rate ${view.live?.errorRate}`);
         let panels: PanelView[] = [];
         for (let i = 0; i < 150; i++) {
           const res = await fetch(new URL("api/dashboards/api", base));
