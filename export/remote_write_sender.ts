@@ -92,7 +92,7 @@ export interface RemoteWriteStats {
   droppedSegments: number;
   /** Collector spool: time of the newest acknowledged snapshot. Ingest spool (whose samples
    * carry their clients' times, maybe old): when the sender was last caught up, everything
-   * read acknowledged. ms; NaN before the first. */
+   * read acknowledged (its start until then). ms; NaN before the first. */
   ackedTs: number;
 }
 
@@ -212,6 +212,9 @@ export class RemoteWriteSender {
     this.metricLabels = Object.freeze(
       this.#queue === "ingest" ? { queue: "ingest", remote: url.host } : { remote: url.host },
     );
+    // pushed samples carry their clients' times: the lag is counted from the last time the
+    // sender was caught up, and from its start until then (a lower bound, never NaN)
+    if (this.#queue === "ingest") this.stats.ackedTs = this.#now();
     const saved = readPosition(root, this.name, this.#queue);
     this.#cursor = this.#queue === "ingest"
       ? ingestCursor(new IngestSpoolCursor(root, saved))
