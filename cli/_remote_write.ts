@@ -7,7 +7,12 @@
  */
 
 import { formatLabels } from "../collectors/mod.ts";
-import type { RemoteWriteOptions, RemoteWriteSender } from "../export/mod.ts";
+import type {
+  RemoteWriteOptions,
+  RemoteWriteSender,
+  RemoteWriteThread,
+  SenderView,
+} from "../export/mod.ts";
 import type { IngestBatch } from "../lake/mod.ts";
 import { UsageError } from "./_args.ts";
 
@@ -138,7 +143,7 @@ export async function makeSenders(
  * ```
  */
 export function senderMetricSamples(
-  senders: readonly RemoteWriteSender[],
+  senders: readonly Pick<SenderView, "metricLabels" | "metrics">[],
   host: string,
 ): (now: number) => IngestBatch {
   const last = new Map<string, { at: number; value: number }>();
@@ -175,22 +180,45 @@ export interface RunIngestSendersOptions {
 }
 
 /**
+ * Makes `serve`'s senders of the ingest spool, on a thread of their own (registered as spool
+ * readers at once), or none without receivers. The export module is loaded only when there are.
+ *
+ * @param root Lake root.
+ * @param options From {@linkcode remoteWriteOptions} (`queue` is set to `"ingest"`).
+ * @returns The thread (not started), or `undefined`.
+ * @throws {UsageError} On a bad URL or option.
+ */
+export async function makeIngestSenders(
+  root: string,
+  options: readonly RemoteWriteOptions[],
+): Promise<RemoteWriteThread | undefined> {
+  if (options.length === 0) return undefined;
+  const { RemoteWriteThread } = await import("../export/mod.ts");
+  try {
+    return new RemoteWriteThread(root, options.map((o) => ({ ...o, queue: "ingest" as const })));
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
  * Starts `serve`'s senders of the ingest spool and samples their metrics every second into
  * `write` (refused samples, e.g. while ingest is busy, are skipped: the next second has them).
  *
- * @param senders Senders made with `queue: "ingest"` (before the ingest writer opened, so its
- * replay keeps the leftover segments for them).
+ * @param thread From {@linkcode makeIngestSenders} (made before the ingest writer opened, so
+ * its replay keeps the leftover segments for them).
  * @param options Where their metrics go.
  * @returns Stops them: the sampling at once, the senders with up to `flushMs` to send what
  * is left.
  */
 export function runIngestSenders(
-  senders: readonly RemoteWriteSender[],
+  thread: RemoteWriteThread | undefined,
   options: RunIngestSendersOptions,
 ): (flushMs?: number) => Promise<void> {
-  if (senders.length === 0) return () => Promise.resolve();
-  for (const s of senders) s.start();
-  const sample = senderMetricSamples(senders, options.host);
+  if (thread === undefined) return () => Promise.resolve();
+  thread.start();
+  const sample = senderMetricSamples(thread.senders, options.host);
   const timer = setInterval(() => {
     const batch = sample(Date.now());
     if (batch.ts.length === 0) return;
@@ -202,6 +230,6 @@ export function runIngestSenders(
   }, options.intervalMs ?? 1000);
   return async (flushMs = 0) => {
     clearInterval(timer);
-    await Promise.all(senders.map((s) => s.stop({ flushMs })));
+    await thread.stop(flushMs);
   };
 }

@@ -34,7 +34,7 @@ import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
-import { makeSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
+import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -378,10 +378,9 @@ async function serveUntilStopped(
   const sandbox = await openSqlSandbox({ root });
   // Application metrics go to the collector's remote-write receivers too: senders of the ingest
   // spool, registered before the writer opens so that its replay keeps leftover segments for them.
-  const appSenders = await makeSenders(
+  const appSenders = await makeIngestSenders(
     root,
-    remoteWriteOptions(loaded.config.remote_write ?? [], flags.remoteWrite, flags.externalLabels)
-      .map((o) => ({ ...o, queue: "ingest" as const })),
+    remoteWriteOptions(loaded.config.remote_write ?? [], flags.remoteWrite, flags.externalLabels),
   ).catch(async (error) => {
     await sandbox.close();
     lake.close();

@@ -18,6 +18,11 @@ export {
   type RemoteWriteStats,
   type RemoteWriteTls,
 } from "./remote_write_sender.ts";
+export {
+  RemoteWriteThread,
+  type SenderThreadReport,
+  type SenderView,
+} from "./remote_write_thread.ts";
 export { IngestSpoolCursor, type IngestSpoolRead } from "./ingest_spool_cursor.ts";
 export {
   pruneOutbox,

@@ -64,7 +64,9 @@ export interface RemoteWriteOptions {
   /** Time between sends while keeping up, ms (the batch deadline). Default `5000`, as
    * Prometheus' `batch_send_deadline`. */
   intervalMs?: number;
-  /** Spool bytes per request at most (about 12 bytes a sample). Default `1 MiB`. */
+  /** Spool bytes per request at most (about 12 bytes a sample in the collector's spool, 6 to
+   * 13 in the ingest spool). Default `1 MiB`; `256 KiB` for the ingest spool, whose compact
+   * records hold more samples a byte. */
   maxBatchBytes?: number;
   /** Time-out of one request, ms. Default `30000`. */
   timeoutMs?: number;
@@ -170,7 +172,10 @@ export class RemoteWriteSender {
     this.#options = options;
     this.#o = {
       intervalMs: positive(options.intervalMs ?? 5000, "intervalMs"),
-      maxBatchBytes: positive(options.maxBatchBytes ?? 1 << 20, "maxBatchBytes"),
+      maxBatchBytes: positive(
+        options.maxBatchBytes ?? (options.queue === "ingest" ? 1 << 18 : 1 << 20),
+        "maxBatchBytes",
+      ),
       timeoutMs: positive(options.timeoutMs ?? 30_000, "timeoutMs"),
       minBackoffMs: positive(options.minBackoffMs ?? 250, "minBackoffMs"),
       maxBackoffMs: positive(options.maxBackoffMs ?? 5000, "maxBackoffMs"),
