@@ -3,7 +3,12 @@
  * loopback: labels, order, retries and restarts resend only what was not acknowledged.
  */
 import assert from "node:assert/strict";
-import { decodeWriteRequest, readPosition, RemoteWriteSender } from "../../export/mod.ts";
+import {
+  decodeWriteRequest,
+  readPosition,
+  RemoteWriteSender,
+  RemoteWriteThread,
+} from "../../export/mod.ts";
 import { type IngestBatch, IngestWriter, listIngestOutbox } from "../../lake/mod.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -147,5 +152,47 @@ Deno.test("an unknown queue is refused with a clear error", () => {
         queue: "other" as "ingest",
       }),
     { name: "RangeError", message: "Invalid remote-write queue: other" },
+  );
+});
+
+Deno.test("senders on their own thread register at once, send the ingest spool and report their metrics", async () => {
+  const r = receiver(() => 204);
+  const root = Deno.makeTempDirSync();
+  const thread = new RemoteWriteThread(root, [{
+    url: r.url,
+    name: "t",
+    queue: "ingest",
+    intervalMs: 50,
+  }]);
+  // registered before the writer opens: segments it retires wait in the outbox
+  assert.deepEqual(readPosition(root, "t", "ingest"), { segment: 0, offset: 0 });
+  const w = new IngestWriter({ root, sync: false, now: () => T0 + 60_000 });
+  try {
+    w.writeBatch(rows([0, "m", "a=1", 1], [1000, "m", "a=1", 2]));
+    w.flush();
+    assert.equal(listIngestOutbox(root).length, 1);
+    thread.start();
+    const end = Date.now() + 10_000;
+    while (r.got.length < 2 && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+    assert.deepEqual(r.got.map((g) => g.value), [1, 2]);
+    await thread.stop(1000);
+    const [view] = thread.senders;
+    const samples = view!.metrics().find(([m]) =>
+      m === "perfscope_remote_write_samples_per_second"
+    );
+    assert.equal(samples?.[3], 2);
+    assert.deepEqual(samples?.[1], { queue: "ingest", remote: new URL(r.url).host });
+    assert.deepEqual(listIngestOutbox(root), []);
+  } finally {
+    await thread.stop();
+    w.close();
+    await r.close();
+  }
+});
+
+Deno.test("a bad receiver URL on the thread is refused on the calling thread", () => {
+  assert.throws(
+    () => new RemoteWriteThread(Deno.makeTempDirSync(), [{ url: "ftp://x/w", queue: "ingest" }]),
+    { name: "RangeError", message: /http or https only/ },
   );
 });
