@@ -364,6 +364,13 @@ async function serveUntilStopped(
   hooks: ServeHooks,
 ): Promise<number> {
   const root = flags.data;
+  // Application metrics go to the collector's remote-write receivers too: senders of the ingest
+  // spool, registered before the writer opens so that its replay keeps leftover segments for
+  // them (first: a bad option stops serve before anything is open).
+  const appSenders = await makeIngestSenders(
+    root,
+    remoteWriteOptions(loaded.config.remote_write ?? [], flags.remoteWrite, flags.externalLabels),
+  );
   const hub = new LiveHub();
   const tiers = loaded.config.lake?.tiers;
   const lake = await openLake({
@@ -376,16 +383,6 @@ async function serveUntilStopped(
     }),
   });
   const sandbox = await openSqlSandbox({ root });
-  // Application metrics go to the collector's remote-write receivers too: senders of the ingest
-  // spool, registered before the writer opens so that its replay keeps leftover segments for them.
-  const appSenders = await makeIngestSenders(
-    root,
-    remoteWriteOptions(loaded.config.remote_write ?? [], flags.remoteWrite, flags.externalLabels),
-  ).catch(async (error) => {
-    await sandbox.close();
-    lake.close();
-    throw error;
-  });
   const ingest = new IngestWriter({
     root,
     limits: ingestLimits(loaded.config),

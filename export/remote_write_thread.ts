@@ -22,7 +22,24 @@ export interface SenderView {
   metrics(): [string, Readonly<Record<string, string>>, "gauge" | "counter", number][];
 }
 
-/** Senders of one lake root running on a Worker. */
+/**
+ * Senders of one lake root running on a Worker.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readPosition, RemoteWriteThread } from "./mod.ts";
+ * const root = Deno.makeTempDirSync();
+ * const thread = new RemoteWriteThread(root, [
+ *   { url: "http://127.0.0.1:9/api/v1/write", name: "vm", queue: "ingest" },
+ * ]);
+ * // registered at once: the ingest writer keeps what it flushes for this reader
+ * assert.deepEqual(readPosition(root, "vm", "ingest"), { segment: 0, offset: 0 });
+ * assert.deepEqual(thread.senders[0]!.metricLabels, { queue: "ingest", remote: "127.0.0.1:9" });
+ * thread.start();
+ * await thread.stop();
+ * ```
+ */
 export class RemoteWriteThread {
   /** The senders, with the metrics the thread last posted. */
   readonly senders: readonly SenderView[];

@@ -10,6 +10,7 @@ import {
   RemoteWriteThread,
 } from "../../export/mod.ts";
 import { type IngestBatch, IngestWriter, listIngestOutbox } from "../../lake/mod.ts";
+import { startServe } from "../_serve.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -117,7 +118,11 @@ Deno.test("an outage, a restart of the sender and a flush to Parquet between the
   try {
     for (let i = 0; i < 5; i++) w.writeBatch(rows([i * 1000, "m", "", i]));
     sender.start();
-    await new Promise((res) => setTimeout(res, 200));
+    // until the sender has met the outage (however slow this machine is)
+    const end = Date.now() + 10_000;
+    while (sender.stats.retries === 0 && Date.now() < end) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
     assert.equal(r.got.length, 0);
     assert.ok(sender.stats.retries > 0);
     // the process stops while the receiver is down (nothing acknowledged) ...
@@ -195,4 +200,17 @@ Deno.test("a bad receiver URL on the thread is refused on the calling thread", (
     () => new RemoteWriteThread(Deno.makeTempDirSync(), [{ url: "ftp://x/w", queue: "ingest" }]),
     { name: "RangeError", message: /http or https only/ },
   );
+});
+
+Deno.test("serve refuses a bad --remote-write URL with a UsageError before it opens anything", async () => {
+  const data = Deno.makeTempDirSync();
+  await assert.rejects(
+    () =>
+      startServe(["--data", data, "--no-collect", "--remote-write", "ftp://127.0.0.1/w"], {
+        compact: false,
+      }),
+    { name: "UsageError", message: /^Invalid remote-write URL: ftp:\/\/127.0.0.1\/w/ },
+  );
+  // nothing registered: no reader holds segments back
+  assert.throws(() => Deno.statSync(`${data}/spool_ingest/readers`), Deno.errors.NotFound);
 });
