@@ -6,7 +6,14 @@
  * @module
  */
 
-import type { RemoteWriteOptions, RemoteWriteSender } from "../export/mod.ts";
+import { formatLabels } from "../collectors/mod.ts";
+import type {
+  RemoteWriteOptions,
+  RemoteWriteSender,
+  RemoteWriteThread,
+  SenderView,
+} from "../export/mod.ts";
+import type { IngestBatch } from "../lake/mod.ts";
 import { UsageError } from "./_args.ts";
 
 /** A `remote_write:` entry as the config file gives it (durations in ms). */
@@ -108,4 +115,121 @@ export async function makeSenders(
       throw error;
     }
   });
+}
+
+/**
+ * The metrics of senders that run outside the collector (`serve`'s senders of the ingest spool)
+ * as samples to store like any pushed ones: gauges as they are, counters as per-second rates
+ * over the time since the last call (the first call gives no rate), as the collector's sampler
+ * makes of its own senders' metrics.
+ *
+ * @param senders The senders.
+ * @param host The `host` column of the samples.
+ * @returns A function giving the samples at a time (ms).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RemoteWriteSender } from "../export/mod.ts";
+ * import { senderMetricSamples } from "./_remote_write.ts";
+ * const root = Deno.makeTempDirSync();
+ * const sender = new RemoteWriteSender(root, { url: "http://127.0.0.1:9/w", queue: "ingest" });
+ * const sample = senderMetricSamples([sender], "h");
+ * assert.equal(sample(1000).metric.includes("perfscope_remote_write_bytes_per_second"), false);
+ * sender.stats.bytes += 500;
+ * const b = sample(3000);
+ * const i = b.metric.indexOf("perfscope_remote_write_bytes_per_second");
+ * assert.equal(b.value[i], 250);
+ * assert.equal(b.labels[i], "queue=ingest,remote=127.0.0.1:9");
+ * ```
+ */
+export function senderMetricSamples(
+  senders: readonly Pick<SenderView, "metricLabels" | "metrics">[],
+  host: string,
+): (now: number) => IngestBatch {
+  const last = new Map<string, { at: number; value: number }>();
+  return (now) => {
+    const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
+    for (const sender of senders) {
+      const labels = formatLabels(sender.metricLabels);
+      for (const [metric, , kind, value] of sender.metrics()) {
+        let v = value;
+        if (kind === "counter") {
+          const key = `${metric}\n${labels}`;
+          const before = last.get(key);
+          last.set(key, { at: now, value });
+          if (!before || now <= before.at || value < before.value) continue;
+          v = (value - before.value) / ((now - before.at) / 1000);
+        }
+        if (!Number.isFinite(v)) continue;
+        out.ts.push(now), out.host.push(host), out.metric.push(metric);
+        out.labels.push(labels), out.value.push(v);
+      }
+    }
+    return out;
+  };
+}
+
+/** Options of {@linkcode runIngestSenders}. */
+export interface RunIngestSendersOptions {
+  /** The `host` column of the senders' own metrics. */
+  host: string;
+  /** Stores the senders' metrics (serve: the ingest writer, the live view, the alerts). */
+  write: (batch: IngestBatch) => void;
+  /** Time between two samples of the senders' metrics, ms. Default 1000. */
+  intervalMs?: number;
+}
+
+/**
+ * Makes `serve`'s senders of the ingest spool, on a thread of their own (registered as spool
+ * readers at once), or none without receivers. The export module is loaded only when there are.
+ *
+ * @param root Lake root.
+ * @param options From {@linkcode remoteWriteOptions} (`queue` is set to `"ingest"`).
+ * @returns The thread (not started), or `undefined`.
+ * @throws {UsageError} On a bad URL or option.
+ */
+export async function makeIngestSenders(
+  root: string,
+  options: readonly RemoteWriteOptions[],
+): Promise<RemoteWriteThread | undefined> {
+  if (options.length === 0) return undefined;
+  const { RemoteWriteThread } = await import("../export/mod.ts");
+  try {
+    return new RemoteWriteThread(root, options.map((o) => ({ ...o, queue: "ingest" as const })));
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Starts `serve`'s senders of the ingest spool and samples their metrics every second into
+ * `write` (refused samples, e.g. while ingest is busy, are skipped: the next second has them).
+ *
+ * @param thread From {@linkcode makeIngestSenders} (made before the ingest writer opened, so
+ * its replay keeps the leftover segments for them).
+ * @param options Where their metrics go.
+ * @returns Stops them: the sampling at once, the senders with up to `flushMs` to send what
+ * is left.
+ */
+export function runIngestSenders(
+  thread: RemoteWriteThread | undefined,
+  options: RunIngestSendersOptions,
+): (flushMs?: number) => Promise<void> {
+  if (thread === undefined) return () => Promise.resolve();
+  thread.start();
+  const sample = senderMetricSamples(thread.senders, options.host);
+  const timer = setInterval(() => {
+    const batch = sample(Date.now());
+    if (batch.ts.length === 0) return;
+    try {
+      options.write(batch);
+    } catch {
+      // ingest busy or closing: this second of the senders' metrics is skipped
+    }
+  }, options.intervalMs ?? 1000);
+  return async (flushMs = 0) => {
+    clearInterval(timer);
+    await thread.stop(flushMs);
+  };
 }

@@ -34,6 +34,7 @@ import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
+import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -105,7 +106,8 @@ Options:
   --config FILE    settings file (default ./perfscope.yaml when present; flags win). Reloaded
                    on SIGHUP or when it changes: collect.* restarts the collector, the rest
                    applies at the next start; an invalid edit keeps the last good settings
-  --remote-write URL  the collector also sends to this Prometheus remote-write receiver
+  --remote-write URL  the collector, and the application metrics serve accepts (ingest, OTLP,
+                   StatsD, scrape, probes), also go to this Prometheus remote-write receiver
                    (repeatable; see remote_write: in the config for auth, TLS, labels)
   --external-label K=V  label added to every series sent (repeatable)
 ${SOURCE_HELP}
@@ -373,6 +375,13 @@ async function serveUntilStopped(
   hooks: ServeHooks,
 ): Promise<number> {
   const root = flags.data;
+  // Application metrics go to the collector's remote-write receivers too: senders of the ingest
+  // spool, registered before the writer opens so that its replay keeps leftover segments for
+  // them (first: a bad option stops serve before anything is open).
+  const appSenders = await makeIngestSenders(
+    root,
+    remoteWriteOptions(loaded.config.remote_write ?? [], flags.remoteWrite, flags.externalLabels),
+  );
   const hub = new LiveHub();
   const tiers = loaded.config.lake?.tiers;
   const lake = await openLake({
@@ -416,10 +425,12 @@ async function serveUntilStopped(
     hub.publishBatch(batch);
     observeIngested(accepted);
   }
+  const stopAppSenders = runIngestSenders(appSenders, { host: receiverHost, write: receiverSink });
   let receivers: Receivers;
   try {
     receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
   } catch (error) {
+    await stopAppSenders();
     await notifications.notifier.close();
     ingest.close();
     await sandbox.close();
@@ -504,6 +515,7 @@ async function serveUntilStopped(
     await notifications.notifier.close();
     hub.close();
     ingest.close();
+    await stopAppSenders();
     sandbox.close();
     lake.close();
     if (error instanceof Deno.errors.AddrInUse) {
@@ -610,6 +622,8 @@ async function serveUntilStopped(
     await reloading;
     await receivers.stop();
     ingest.close();
+    // what is still unsent stays in the ingest outbox for the next start
+    await stopAppSenders(2000);
     await sandbox.close();
     lake.close();
   }

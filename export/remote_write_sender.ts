@@ -1,7 +1,9 @@
 /**
- * A Prometheus remote write 1.0 client that takes its queue from the collector's spool: it reads
- * the snapshots after its saved position, sends them in one request, and saves the position
- * after them only once the receiver answered 2xx. A receiver outage or a restart (kill -9
+ * A Prometheus remote write 1.0 client that takes its queue from a spool: the collector's (its
+ * snapshots) or the ingest spool (the application metrics `serve` accepts: `/api/ingest`, OTLP,
+ * StatsD, scrape targets, probes; one record per accepted request). It reads what comes after
+ * its saved position, sends it in one request, and saves the position after it only once the
+ * receiver answered 2xx. A receiver outage or a restart (kill -9
  * included) thus loses nothing spooled, and only the unacknowledged batch is sent again.
  *
  * Answers, and what the sender does:
@@ -18,14 +20,16 @@
  */
 
 import { parseLabels } from "../collectors/mod.ts";
-import type { SpoolSeries, SpoolSnapshot } from "../lake/mod.ts";
+import type { IngestBatch, SpoolSeries, SpoolSnapshot } from "../lake/mod.ts";
 import { encodeWriteRequest, type WriteSeries } from "./encode_write_request.ts";
+import { IngestSpoolCursor } from "./ingest_spool_cursor.ts";
 import {
   pruneOutbox,
   readPosition,
   savePosition,
   SpoolCursor,
   type SpoolPosition,
+  type SpoolQueue,
 } from "./spool_cursor.ts";
 
 /** TLS settings of a remote-write endpoint. */
@@ -41,9 +45,12 @@ export interface RemoteWriteTls {
 export interface RemoteWriteOptions {
   /** Receiver URL, e.g. `http://127.0.0.1:8428/api/v1/write`. */
   url: string;
-  /** Name of this reader's position file (`DATA/spool/readers/<name>.json`). Default
-   * `rw-<hash of url>`. */
+  /** Name of this reader's position file (`DATA/spool/readers/<name>.json`, or
+   * `DATA/spool_ingest/readers/<name>.json`). Default `rw-<hash of url>`. */
   name?: string;
+  /** The spool sent: `"collector"` (`DATA/spool/`, default) or `"ingest"`
+   * (`DATA/spool_ingest/`, the application metrics `serve` accepts). */
+  queue?: SpoolQueue;
   /** Extra request headers (e.g. `X-Scope-OrgID` for Mimir). */
   headers?: Record<string, string>;
   /** Sent as `Authorization: Bearer <token>`. */
@@ -57,7 +64,9 @@ export interface RemoteWriteOptions {
   /** Time between sends while keeping up, ms (the batch deadline). Default `5000`, as
    * Prometheus' `batch_send_deadline`. */
   intervalMs?: number;
-  /** Spool bytes per request at most (about 12 bytes a sample). Default `1 MiB`. */
+  /** Spool bytes per request at most (about 12 bytes a sample in the collector's spool, 6 to
+   * 13 in the ingest spool). Default `1 MiB`; `256 KiB` for the ingest spool, whose compact
+   * records hold more samples a byte. */
   maxBatchBytes?: number;
   /** Time-out of one request, ms. Default `30000`. */
   timeoutMs?: number;
@@ -83,11 +92,24 @@ export interface RemoteWriteStats {
   retries: number;
   droppedSamples: number;
   droppedSegments: number;
-  /** Time of the newest acknowledged snapshot, ms (NaN before the first). */
+  /** Collector spool: time of the newest acknowledged snapshot. Ingest spool (whose samples
+   * carry their clients' times, maybe old): when the sender was last caught up, everything
+   * read acknowledged (its start until then). ms; NaN before the first. */
   ackedTs: number;
 }
 
 type Outcome = "ok" | "retry" | "drop" | "split";
+
+/** A unit of the queue, sent whole or not at all: a collector snapshot or an ingest record. */
+type Unit = SpoolSnapshot | IngestBatch;
+
+/** The two spools' cursors, as the sender uses them. */
+interface Cursor {
+  read(maxBytes: number): { units: Unit[]; end: SpoolPosition; full: boolean };
+  readonly position: SpoolPosition;
+  readonly droppedSegments: number;
+  close(): void;
+}
 
 /** Streams the spool of a lake root to one remote-write receiver. */
 export class RemoteWriteSender {
@@ -112,7 +134,8 @@ export class RemoteWriteSender {
   #options: RemoteWriteOptions;
   #headers: Headers;
   #client: Deno.HttpClient | undefined;
-  #cursor: SpoolCursor;
+  #cursor: Cursor;
+  #queue: SpoolQueue;
   #labels = new WeakMap<SpoolSeries, [string, string][]>();
   /** Ends the loop's waits between batches (stop was asked). */
   #wake = new AbortController();
@@ -149,7 +172,10 @@ export class RemoteWriteSender {
     this.#options = options;
     this.#o = {
       intervalMs: positive(options.intervalMs ?? 5000, "intervalMs"),
-      maxBatchBytes: positive(options.maxBatchBytes ?? 1 << 20, "maxBatchBytes"),
+      maxBatchBytes: positive(
+        options.maxBatchBytes ?? (options.queue === "ingest" ? 1 << 18 : 1 << 20),
+        "maxBatchBytes",
+      ),
       timeoutMs: positive(options.timeoutMs ?? 30_000, "timeoutMs"),
       minBackoffMs: positive(options.minBackoffMs ?? 250, "minBackoffMs"),
       maxBackoffMs: positive(options.maxBackoffMs ?? 5000, "maxBackoffMs"),
@@ -184,9 +210,20 @@ export class RemoteWriteSender {
         ...(tls.certFile && tls.keyFile && { cert: read(tls.certFile), key: read(tls.keyFile) }),
       });
     }
-    this.metricLabels = Object.freeze({ remote: url.host });
-    const saved = readPosition(root, this.name);
-    this.#cursor = new SpoolCursor(root, saved);
+    this.#queue = options.queue ?? "collector";
+    if (this.#queue !== "collector" && this.#queue !== "ingest") {
+      throw new RangeError(`Invalid remote-write queue: ${this.#queue}`);
+    }
+    this.metricLabels = Object.freeze(
+      this.#queue === "ingest" ? { queue: "ingest", remote: url.host } : { remote: url.host },
+    );
+    // pushed samples carry their clients' times: the lag is counted from the last time the
+    // sender was caught up, and from its start until then (a lower bound, never NaN)
+    if (this.#queue === "ingest") this.stats.ackedTs = this.#now();
+    const saved = readPosition(root, this.name, this.#queue);
+    this.#cursor = this.#queue === "ingest"
+      ? ingestCursor(new IngestSpoolCursor(root, saved))
+      : collectorCursor(new SpoolCursor(root, saved));
     // register at once, so segments flushed from now on wait for this reader
     if (!saved) this.#save(this.#cursor.position);
   }
@@ -233,10 +270,10 @@ export class RemoteWriteSender {
   async drain(): Promise<void> {
     for (;;) {
       const read = this.#cursor.read(this.#o.maxBatchBytes);
-      if (read.snapshots.length > 0) {
-        if (!(await this.#send(read.snapshots))) return;
+      if (read.units.length > 0) {
+        if (!(await this.#send(read.units))) return;
       }
-      this.#ack(read.end, read.snapshots);
+      this.#ack(read.end, read.units, read.full);
       if (!read.full) return;
     }
   }
@@ -265,8 +302,8 @@ export class RemoteWriteSender {
       try {
         const read = this.#cursor.read(this.#o.maxBatchBytes);
         full = read.full;
-        if (read.snapshots.length > 0 && !(await this.#send(read.snapshots))) break;
-        this.#ack(read.end, read.snapshots);
+        if (read.units.length > 0 && !(await this.#send(read.units))) break;
+        this.#ack(read.end, read.units, read.full);
       } catch (error) {
         this.#log(`remote write ${this.url}: ${error instanceof Error ? error.message : error}`);
       }
@@ -274,24 +311,31 @@ export class RemoteWriteSender {
     }
   }
 
-  #ack(end: SpoolPosition, snapshots: readonly SpoolSnapshot[]): void {
-    const last = snapshots.at(-1);
-    if (last) this.stats.ackedTs = last.ts;
+  #ack(end: SpoolPosition, units: readonly Unit[], full: boolean): void {
+    if (this.#queue === "ingest") {
+      if (!full) this.stats.ackedTs = this.#now();
+    } else {
+      const last = units.at(-1) as SpoolSnapshot | undefined;
+      if (last) this.stats.ackedTs = last.ts;
+    }
     this.stats.droppedSegments = this.#cursor.droppedSegments;
     this.#save(end);
-    pruneOutbox(this.#root);
+    pruneOutbox(this.#root, this.#queue);
   }
 
   #save(position: SpoolPosition): void {
     const saved = this.#saved;
     if (saved && saved.segment === position.segment && saved.offset === position.offset) return;
     this.#saved = position;
-    savePosition(this.#root, this.name, position, { url: this.url });
+    savePosition(this.#root, this.name, position, { url: this.url }, this.#queue);
   }
 
-  /** Sends snapshots until acknowledged or dropped; false if stopped first. */
-  async #send(snapshots: readonly SpoolSnapshot[]): Promise<boolean> {
-    const series = this.#series(snapshots);
+  /** Sends snapshots (or ingest records) until acknowledged or dropped; false if stopped
+   * first. */
+  async #send(snapshots: readonly Unit[]): Promise<boolean> {
+    const series = this.#queue === "ingest"
+      ? this.#batchSeries(snapshots as readonly IngestBatch[])
+      : this.#series(snapshots as readonly SpoolSnapshot[]);
     const samples = series.reduce((a, s) => a + s.ts.length, 0);
     if (samples === 0) return true;
     const body = encodeWriteRequest(series);
@@ -387,16 +431,98 @@ export class RemoteWriteSender {
   #labelsOf(s: SpoolSeries): [string, string][] {
     let labels = this.#labels.get(s);
     if (labels) return labels;
-    const map = new Map<string, string>(Object.entries(parseLabels(s.labels)));
-    map.set("__name__", s.metric);
-    map.set("host", s.host);
-    for (const [k, v] of Object.entries(this.#options.externalLabels ?? {})) {
-      if (!map.has(k)) map.set(k, v);
-    }
-    labels = [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    labels = this.#pairs(s.host, s.metric, s.labels);
     this.#labels.set(s, labels);
     return labels;
   }
+
+  /** A series' remote-write labels: its own, `__name__`, `host`, then the external labels it
+   * lacks, sorted by name. */
+  #pairs(host: string, metric: string, text: string): [string, string][] {
+    const map = new Map<string, string>(Object.entries(parseLabels(text)));
+    map.set("__name__", metric);
+    map.set("host", host);
+    for (const [k, v] of Object.entries(this.#options.externalLabels ?? {})) {
+      if (!map.has(k)) map.set(k, v);
+    }
+    return [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** Ingest records as remote-write series: one per (host, metric, labels), samples in time
+   * order (records may come from clients in any order). */
+  #batchSeries(batches: readonly IngestBatch[]): WriteSeries[] {
+    type Entry = { labels: [string, string][]; ts: number[]; values: number[]; sorted: boolean };
+    const byHost = new Map<string, Map<string, Map<string, Entry>>>();
+    const out: Entry[] = [];
+    for (const b of batches) {
+      let prev: Entry | undefined;
+      let prevHost = "", prevMetric = "", prevLabels = "";
+      for (let i = 0; i < b.ts.length; i++) {
+        const v = b.value[i]!;
+        if (v !== v) continue; // NaN: no value
+        const host = b.host[i]!, metric = b.metric[i]!, labels = b.labels[i]!;
+        let e = prev;
+        if (
+          e === undefined || host !== prevHost || metric !== prevMetric || labels !== prevLabels
+        ) {
+          let byMetric = byHost.get(host);
+          if (!byMetric) byHost.set(host, byMetric = new Map());
+          let byLabels = byMetric.get(metric);
+          if (!byLabels) byMetric.set(metric, byLabels = new Map());
+          e = byLabels.get(labels);
+          if (!e) {
+            e = { labels: this.#pairs(host, metric, labels), ts: [], values: [], sorted: true };
+            byLabels.set(labels, e);
+            out.push(e);
+          }
+          prev = e, prevHost = host, prevMetric = metric, prevLabels = labels;
+        }
+        const ts = b.ts[i]!;
+        if (e.ts.length > 0 && ts < e.ts[e.ts.length - 1]!) e.sorted = false;
+        e.ts.push(ts);
+        e.values.push(v);
+      }
+    }
+    for (const e of out) {
+      if (e.sorted) continue;
+      const order = e.ts.map((_, i) => i).sort((a, b) => e.ts[a]! - e.ts[b]!);
+      e.ts = order.map((i) => e.ts[i]!);
+      e.values = order.map((i) => e.values[i]!);
+    }
+    return out.map(({ labels, ts, values }) => ({ labels, ts, values }));
+  }
+}
+
+function collectorCursor(c: SpoolCursor): Cursor {
+  return {
+    read(maxBytes) {
+      const r = c.read(maxBytes);
+      return { units: r.snapshots, end: r.end, full: r.full };
+    },
+    get position() {
+      return c.position;
+    },
+    get droppedSegments() {
+      return c.droppedSegments;
+    },
+    close: () => c.close(),
+  };
+}
+
+function ingestCursor(c: IngestSpoolCursor): Cursor {
+  return {
+    read(maxBytes) {
+      const r = c.read(maxBytes);
+      return { units: r.batches, end: r.end, full: r.full };
+    },
+    get position() {
+      return c.position;
+    },
+    get droppedSegments() {
+      return c.droppedSegments;
+    },
+    close: () => c.close(),
+  };
 }
 
 /** An error's message with its causes (fetch says only "fetch failed"; the cause says why). */

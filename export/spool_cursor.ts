@@ -8,6 +8,8 @@
  */
 
 import {
+  ingestReadersDir,
+  listIngestOutbox,
   listOutbox,
   listSegments,
   outboxDir,
@@ -18,6 +20,14 @@ import {
   type SpoolSnapshot,
   writeFileAtomic,
 } from "../lake/mod.ts";
+
+/** Which spool a reader follows: the collector's (`DATA/spool/`, the default) or the ingest
+ * spool (`DATA/spool_ingest/`: `/api/ingest`, OTLP, StatsD, scrape targets and probes). */
+export type SpoolQueue = "collector" | "ingest";
+
+function readersDir(root: string, queue: SpoolQueue): string {
+  return queue === "ingest" ? ingestReadersDir(root) : spoolReadersDir(root);
+}
 
 /** Where a reader is in the spool: records before `offset` of segment `segment` are done. */
 export interface SpoolPosition {
@@ -200,15 +210,21 @@ function openEither(root: string, s: SpoolSegment): Deno.FsFile | undefined {
 }
 
 /**
- * Reads a reader's saved position (`DATA/spool/readers/<name>.json`).
+ * Reads a reader's saved position (`DATA/spool/readers/<name>.json`, or
+ * `DATA/spool_ingest/readers/<name>.json` for the ingest spool).
  *
  * @param root Lake root.
  * @param name Reader name.
+ * @param queue The spool; default the collector's.
  * @returns The position, or `undefined` if none was saved (or the file is unreadable).
  */
-export function readPosition(root: string, name: string): SpoolPosition | undefined {
+export function readPosition(
+  root: string,
+  name: string,
+  queue: SpoolQueue = "collector",
+): SpoolPosition | undefined {
   try {
-    const o = JSON.parse(Deno.readTextFileSync(`${spoolReadersDir(root)}/${name}.json`));
+    const o = JSON.parse(Deno.readTextFileSync(`${readersDir(root, queue)}/${name}.json`));
     if (Number.isFinite(o?.segment) && Number.isFinite(o?.offset)) {
       return { segment: o.segment, offset: o.offset };
     }
@@ -226,6 +242,7 @@ export function readPosition(root: string, name: string): SpoolPosition | undefi
  * @param name Reader name.
  * @param position The position.
  * @param extra Fields stored beside it (e.g. the URL), for people reading the file.
+ * @param queue The spool; default the collector's.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -240,11 +257,13 @@ export function savePosition(
   name: string,
   position: SpoolPosition,
   extra: Record<string, unknown> = {},
+  queue: SpoolQueue = "collector",
 ): void {
-  Deno.mkdirSync(spoolReadersDir(root), { recursive: true });
+  const dir = readersDir(root, queue);
+  Deno.mkdirSync(dir, { recursive: true });
   // no fsync: the position is a page-cache write like the spool itself (kill -9 keeps both)
   writeFileAtomic(
-    `${spoolReadersDir(root)}/${name}.json`,
+    `${dir}/${name}.json`,
     new TextEncoder().encode(JSON.stringify({ ...position, ...extra }) + "\n"),
     { sync: false },
   );
@@ -254,21 +273,22 @@ export function savePosition(
  * Deletes outbox segments that every registered reader has sent whole.
  *
  * @param root Lake root.
+ * @param queue The spool; default the collector's.
  * @returns The number of segments deleted.
  */
-export function pruneOutbox(root: string): number {
+export function pruneOutbox(root: string, queue: SpoolQueue = "collector"): number {
   let min = Infinity;
   try {
-    for (const e of Deno.readDirSync(spoolReadersDir(root))) {
+    for (const e of Deno.readDirSync(readersDir(root, queue))) {
       if (!e.isFile || !e.name.endsWith(".json")) continue;
-      const p = readPosition(root, e.name.slice(0, -5));
+      const p = readPosition(root, e.name.slice(0, -5), queue);
       min = Math.min(min, p ? p.segment : 0);
     }
   } catch {
     return 0;
   }
   let deleted = 0;
-  for (const s of listOutbox(root)) {
+  for (const s of queue === "ingest" ? listIngestOutbox(root) : listOutbox(root)) {
     if (s.id >= min) break;
     try {
       Deno.removeSync(s.path);

@@ -10,11 +10,17 @@
  * record cut short by a crash is dropped whole on replay, so a request is all or nothing; a
  * damaged header in the middle is counted (see {@linkcode readIngestRecords}), and the writer
  * keeps such a segment in the quarantine.
+ * Readers (the remote-write senders, `export/`) hold segments back as they do the collector's
+ * spool: while `spool_ingest/readers/` names one (a `<name>.json` position file), a segment
+ * whose rows are in Parquet is moved to `spool_ingest/outbox/` instead of being deleted
+ * ({@linkcode retireIngestSegment}), and the readers delete it once every one of them has sent
+ * it; the outbox is capped (oldest first) and is not part of the spool's disk budget.
  * `plan.json` lists the Parquet files a flush wrote, and from which segments, so a replay after a
  * crash between the Parquet rename and the segment deletion writes nothing twice.
  *
  * @module
  */
+import { hasReaders, moveToOutbox } from "./_outbox.ts";
 import { LakeError } from "./errors.ts";
 import { INGEST_SPOOL_MAGIC } from "./ingest_spool_format.ts";
 import { errorText, writeFileAtomic } from "./write_file_atomic.ts";
@@ -38,6 +44,19 @@ export function ingestSpoolDir(root: string): string {
   return `${root}/spool_ingest`;
 }
 
+/** Where readers of the ingest spool keep their positions (`<name>.json`). */
+export function ingestReadersDir(root: string): string {
+  return `${root}/spool_ingest/readers`;
+}
+
+/** Where ingest segments written to Parquet wait for the readers that have not sent them. */
+export function ingestOutboxDir(root: string): string {
+  return `${root}/spool_ingest/outbox`;
+}
+
+/** Default cap on the ingest outbox, bytes: 1 GiB (about 100 million samples). */
+export const INGEST_OUTBOX_MAX_BYTES = 1 << 30;
+
 /** One segment file of the ingest spool. */
 export interface IngestSegmentFile {
   /** ms when it was opened. */
@@ -57,12 +76,64 @@ export interface IngestSegmentFile {
  * @returns Segment ids, paths, formats and sizes.
  */
 export function listIngestSegments(root: string): IngestSegmentFile[] {
+  return listIn(ingestSpoolDir(root));
+}
+
+/**
+ * Lists the ingest outbox's segments (in Parquet, not yet sent by every reader), oldest first.
+ *
+ * @param root Lake root.
+ * @returns Segment ids, paths, formats and sizes.
+ */
+export function listIngestOutbox(root: string): IngestSegmentFile[] {
+  return listIn(ingestOutboxDir(root));
+}
+
+/**
+ * Retires an ingest segment whose rows are in Parquet: deleted, or, while readers are
+ * registered in {@linkcode ingestReadersDir}, moved to the outbox, which is then cut to its cap.
+ *
+ * @param root Lake root.
+ * @param path The segment file (closed).
+ * @param options `outboxMaxBytes`: the cap, default {@linkcode INGEST_OUTBOX_MAX_BYTES}.
+ * @returns `"deleted"` or `"kept"`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ingestReadersDir, listIngestOutbox, retireIngestSegment } from "./ingest_spool.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(ingestReadersDir(root), { recursive: true });
+ * Deno.writeTextFileSync(`${ingestReadersDir(root)}/rw.json`, "{}");
+ * Deno.writeTextFileSync(`${root}/spool_ingest/000000000000001.ispool`, "x");
+ * assert.equal(retireIngestSegment(root, `${root}/spool_ingest/000000000000001.ispool`), "kept");
+ * assert.deepEqual(listIngestOutbox(root).map((s) => s.id), [1]);
+ * ```
+ */
+export function retireIngestSegment(
+  root: string,
+  path: string,
+  options: { outboxMaxBytes?: number } = {},
+): "deleted" | "kept" {
+  if (!hasReaders(ingestReadersDir(root))) {
+    Deno.removeSync(path);
+    return "deleted";
+  }
+  moveToOutbox(
+    path,
+    ingestOutboxDir(root),
+    () => listIngestOutbox(root).map((s) => s.path),
+    options.outboxMaxBytes ?? INGEST_OUTBOX_MAX_BYTES,
+  );
+  return "kept";
+}
+
+function listIn(dir: string): IngestSegmentFile[] {
   const out: IngestSegmentFile[] = [];
   try {
-    for (const e of Deno.readDirSync(ingestSpoolDir(root))) {
+    for (const e of Deno.readDirSync(dir)) {
       const m = e.isFile ? e.name.match(/^(\d+)\.(seg|ispool)$/) : null;
       if (!m) continue;
-      const path = `${ingestSpoolDir(root)}/${e.name}`;
+      const path = `${dir}/${e.name}`;
       let bytes = 0;
       try {
         bytes = Deno.statSync(path).size;

@@ -289,6 +289,63 @@ export function decodeIngestSegment(bytes: Uint8Array): IngestSegmentContent {
   return { batches, undecoded: 0 };
 }
 
+/** Bytes of a record's header (magic, payload size, CRC-32, rows). */
+export const INGEST_RECORD_HEADER_BYTES = HEADER;
+
+/**
+ * The whole size of the record whose header starts `bytes` (header and payload), for readers
+ * that follow a segment a record at a time.
+ *
+ * @param bytes At least {@linkcode INGEST_RECORD_HEADER_BYTES} bytes from a record's start.
+ * @returns The record's size, or `undefined` if the bytes are not a record header (damage).
+ */
+export function ingestRecordSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length < HEADER) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER);
+  if (view.getUint32(0, true) !== RECORD_MAGIC) return undefined;
+  return HEADER + view.getUint32(4, true);
+}
+
+/**
+ * Decodes one whole record of a binary ingest segment (see {@linkcode ingestRecordSize}).
+ *
+ * @param record The record's bytes, header included.
+ * @param series The segment's series so far (`[host, metric, labels]`, in order); the series
+ * the record defines are appended to it.
+ * @returns The record's samples.
+ * @throws {RangeError} If the record is damaged (its checksum or its contents); `series` is
+ * left as it was.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeIngestRecord, IngestSpoolEncoder } from "./ingest_spool_format.ts";
+ * const enc = new IngestSpoolEncoder();
+ * const batch = { ts: [1e12], host: ["h"], metric: ["m"], labels: ["a=1"], value: [3] };
+ * const record = enc.encode(batch).slice();
+ * const series: [string, string, string][] = [];
+ * assert.deepEqual(decodeIngestRecord(record, series), batch);
+ * assert.deepEqual(series, [["h", "m", "a=1"]]);
+ * ```
+ */
+export function decodeIngestRecord(
+  record: Uint8Array,
+  series: [string, string, string][],
+): IngestBatch {
+  const size = ingestRecordSize(record);
+  if (size === undefined || size !== record.length) throw new RangeError("Damaged record header");
+  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+  if (crc32(record.subarray(HEADER)) !== view.getUint32(8, true)) {
+    throw new RangeError("Damaged record: its checksum does not match");
+  }
+  const defined = series.length;
+  try {
+    return decodeRecord(record, view, HEADER, size, view.getUint32(12, true), series);
+  } catch (error) {
+    series.length = defined;
+    throw new RangeError(`Damaged record: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 function decodeRecord(
   bytes: Uint8Array,
   view: DataView,

@@ -44,6 +44,7 @@ import {
   listIngestSegments,
   readIngestPlan,
   readIngestRecords,
+  retireIngestSegment,
   writeIngestPlan,
 } from "./ingest_spool.ts";
 import { decodeIngestSegment, IngestSpoolEncoder } from "./ingest_spool_format.ts";
@@ -112,6 +113,10 @@ export interface IngestWriterOptions {
    * at a time, so their encoding and fsync never hold up the event loop; `flush()` and `close()`
    * wait for it. Default false (`serve` turns it on). */
   flushInWorker?: boolean;
+  /** Cap on `DATA/spool_ingest/outbox/`, where segments written to Parquet wait for the
+   * remote-write senders registered in `spool_ingest/readers/` (oldest deleted first); default
+   * 1 GiB. Without readers segments are deleted once in Parquet. */
+  outboxMaxBytes?: number;
 }
 
 /** The writer's counters and levels, for `/metrics`, the bench and tests. */
@@ -217,6 +222,7 @@ export class IngestWriter {
     | { job: number; key: string; g: IngestGroup; entry: IngestPlanEntry; flag: Int32Array }
     | undefined;
   #jobs = 0;
+  #outboxMaxBytes: number | undefined;
 
   /**
    * @param options See {@linkcode IngestWriterOptions}.
@@ -247,6 +253,7 @@ export class IngestWriter {
       if (!(value > 0)) throw new RangeError(`Invalid ${name}: ${value}`);
     }
     this.#turnSize = this.#flushPartitions;
+    this.#outboxMaxBytes = options.outboxMaxBytes;
     if (!(this.#flushBudgetMs >= 0)) {
       throw new RangeError(`Invalid flushBudgetMs: ${this.#flushBudgetMs}`);
     }
@@ -832,7 +839,7 @@ export class IngestWriter {
   #finishGeneration(): void {
     for (const seg of listIngestSegments(this.#root)) {
       if (!this.#pending.includes(seg.id) || seg.id === this.#segment?.id) continue;
-      Deno.removeSync(seg.path);
+      this.#retire(seg.path);
       this.#spoolBytes -= seg.bytes;
     }
     this.#pending = [];
@@ -870,8 +877,18 @@ export class IngestWriter {
       const seg = this.#segment;
       this.#segment = undefined;
       const empty = this.#rows === 0 && this.#flushing.size === 0;
-      seg?.close(empty);
-      if (empty && seg) this.#spoolBytes -= seg.size;
+      seg?.close();
+      if (empty && seg) {
+        this.#retire(seg.path);
+        this.#spoolBytes -= seg.size;
+      }
     }
+  }
+
+  /** Deletes a segment in Parquet, or keeps it in the outbox for the remote-write senders. */
+  #retire(path: string): void {
+    retireIngestSegment(this.#root, path, {
+      ...(this.#outboxMaxBytes !== undefined && { outboxMaxBytes: this.#outboxMaxBytes }),
+    });
   }
 }

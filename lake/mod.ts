@@ -124,3 +124,19 @@ export {
   type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_writer.ts";
+export {
+  INGEST_OUTBOX_MAX_BYTES,
+  ingestOutboxDir,
+  ingestReadersDir,
+  type IngestSegmentFile,
+  ingestSpoolDir,
+  listIngestOutbox,
+  listIngestSegments,
+  retireIngestSegment,
+} from "./ingest_spool.ts";
+export {
+  decodeIngestRecord,
+  INGEST_RECORD_HEADER_BYTES,
+  INGEST_SPOOL_MAGIC,
+  ingestRecordSize,
+} from "./ingest_spool_format.ts";

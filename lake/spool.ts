@@ -22,6 +22,7 @@
  */
 
 import type { Snapshot } from "../collectors/mod.ts";
+import { hasReaders, moveToOutbox } from "./_outbox.ts";
 import { LakeError } from "./errors.ts";
 import { hostNameProblem } from "./names.ts";
 import {
@@ -80,14 +81,7 @@ export const OUTBOX_MAX_BYTES = 1 << 30;
  * ```
  */
 export function hasSpoolReaders(root: string): boolean {
-  try {
-    for (const e of Deno.readDirSync(spoolReadersDir(root))) {
-      if (e.isFile && e.name.endsWith(".json")) return true;
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return false;
+  return hasReaders(spoolReadersDir(root));
 }
 
 /** Options for {@linkcode retireSegment}. */
@@ -126,9 +120,12 @@ export function retireSegment(
     Deno.removeSync(path);
     return "deleted";
   }
-  Deno.mkdirSync(outboxDir(root), { recursive: true });
-  Deno.renameSync(path, `${outboxDir(root)}/${path.slice(path.lastIndexOf("/") + 1)}`);
-  capOutbox(root, options.outboxMaxBytes ?? OUTBOX_MAX_BYTES);
+  moveToOutbox(
+    path,
+    outboxDir(root),
+    () => listOutbox(root).map((s) => s.path),
+    options.outboxMaxBytes ?? OUTBOX_MAX_BYTES,
+  );
   return "kept";
 }
 
@@ -140,17 +137,6 @@ export function retireSegment(
  */
 export function listOutbox(root: string): SpoolSegment[] {
   return listIn(outboxDir(root));
-}
-
-/** Deletes the oldest outbox segments while the outbox is over `maxBytes`. */
-function capOutbox(root: string, maxBytes: number): void {
-  const segments = listOutbox(root).map((s) => ({ s, size: Deno.statSync(s.path).size }));
-  let total = segments.reduce((a, x) => a + x.size, 0);
-  for (const { s, size } of segments) {
-    if (total <= maxBytes) break;
-    Deno.removeSync(s.path);
-    total -= size;
-  }
 }
 
 /**

@@ -1,0 +1,242 @@
+/**
+ * Reading the ingest spool as a queue, as {@linkcode SpoolCursor} reads the collector's: from a
+ * position (segment id and byte offset after the last record sent) through the segments still
+ * in `DATA/spool_ingest/` and those kept in `DATA/spool_ingest/outbox/`, in order. A record is
+ * one accepted request (`/api/ingest`, OTLP, or a receiver's batch), so a position always falls
+ * between requests, and a sender resends whole requests or none.
+ *
+ * Records are read one at a time from their offset (header, then the whole record), so a record
+ * still being appended by another process is simply not there yet, and a torn last record
+ * (`kill -9` while appending; its request was never answered) is passed over once a newer
+ * segment exists.
+ *
+ * @module
+ */
+
+import {
+  decodeIngestRecord,
+  INGEST_RECORD_HEADER_BYTES,
+  INGEST_SPOOL_MAGIC,
+  type IngestBatch,
+  ingestOutboxDir,
+  ingestRecordSize,
+  type IngestSegmentFile,
+  ingestSpoolDir,
+  listIngestOutbox,
+  listIngestSegments,
+} from "../lake/mod.ts";
+import type { SpoolPosition } from "./spool_cursor.ts";
+
+/** What one {@linkcode IngestSpoolCursor.read} returns. */
+export interface IngestSpoolRead {
+  /** One batch per record (accepted request), in spool order. */
+  batches: IngestBatch[];
+  /** Position after them (to save once they are sent). */
+  end: SpoolPosition;
+  /** Spool bytes read. */
+  bytes: number;
+  /** Whether the read stopped at its byte budget (more is waiting). */
+  full: boolean;
+}
+
+/** Records larger than this are taken for a damaged size field (the writer's limits keep a
+ * request far below it). */
+const MAX_RECORD_BYTES = 1 << 30;
+
+interface Open {
+  id: number;
+  file: Deno.FsFile;
+  /** The segment's series so far (`[host, metric, labels]`, numbered in order). */
+  series: [string, string, string][];
+  /** Offset of the next record. */
+  offset: number;
+}
+
+type Next = { batch: IngestBatch; size: number } | "end" | "damaged";
+
+/** Reads ingest spool records after a position, segment after segment. */
+export class IngestSpoolCursor {
+  #root: string;
+  #open: Open | undefined;
+  #position: SpoolPosition;
+  #dropped = 0;
+
+  /**
+   * @param root Lake root.
+   * @param position Where to start; default the start of the oldest segment there is.
+   */
+  constructor(root: string, position: SpoolPosition = { segment: 0, offset: 0 }) {
+    this.#root = root;
+    this.#position = { ...position };
+  }
+
+  /** Segments found missing or damaged (deleted by the outbox cap before this reader got to
+   * them, or moved to the quarantine). */
+  get droppedSegments(): number {
+    return this.#dropped;
+  }
+
+  /** The position after everything read so far. */
+  get position(): SpoolPosition {
+    return { ...this.#position };
+  }
+
+  /**
+   * Reads the complete records appended after the position, up to about `maxBytes` of spool.
+   *
+   * @param maxBytes Byte budget (at least one record is read, however large).
+   * @returns The records' samples and the position after them.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IngestWriter } from "../lake/mod.ts";
+   * import { IngestSpoolCursor } from "./ingest_spool_cursor.ts";
+   * const root = Deno.makeTempDirSync();
+   * const ts = Date.UTC(2024, 0, 1);
+   * const writer = new IngestWriter({ root, sync: false, now: () => ts });
+   * writer.writeBatch({ ts: [ts], host: ["h"], metric: ["m"], labels: [""], value: [1] });
+   * const first = new IngestSpoolCursor(root).read(1 << 20);
+   * assert.deepEqual(first.batches.map((b) => b.value), [[1]]);
+   * writer.writeBatch({ ts: [ts], host: ["h"], metric: ["m"], labels: [""], value: [2] });
+   * // a new cursor from the saved position reads only what came after it
+   * const again = new IngestSpoolCursor(root, first.end).read(1 << 20);
+   * assert.deepEqual(again.batches.map((b) => b.value), [[2]]);
+   * writer.close();
+   * ```
+   */
+  read(maxBytes: number): IngestSpoolRead {
+    const batches: IngestBatch[] = [];
+    let bytes = 0;
+    while (bytes < maxBytes || batches.length === 0) {
+      const o = this.#open ?? this.#openNext();
+      if (!o) break;
+      let next = this.#next(o);
+      if (next === "end") {
+        // At the end: move on only once a newer segment exists, and only after reading this one
+        // again, since the writer stops appending to a segment before it creates the next.
+        if (!this.#segments().some((s) => s.id > o.id)) break;
+        next = this.#next(o);
+        if (next === "end") {
+          this.#leave(o);
+          continue;
+        }
+      }
+      if (next === "damaged") {
+        this.#dropped++;
+        this.#leave(o);
+        continue;
+      }
+      bytes += next.size;
+      batches.push(next.batch);
+      o.offset += next.size;
+      this.#position = { segment: o.id, offset: o.offset };
+    }
+    return { batches, end: this.position, bytes, full: bytes >= maxBytes };
+  }
+
+  /** Closes the open segment file. */
+  close(): void {
+    this.#open?.file.close();
+    this.#open = undefined;
+  }
+
+  #leave(o: Open): void {
+    o.file.close();
+    if (this.#open === o) this.#open = undefined;
+    this.#position = { segment: o.id + 1, offset: 0 };
+  }
+
+  /** The record at the open segment's offset, if it is all there. */
+  #next(o: Open): Next {
+    const header = readAt(o.file, o.offset, INGEST_RECORD_HEADER_BYTES);
+    if (header.length < INGEST_RECORD_HEADER_BYTES) return "end";
+    const size = ingestRecordSize(header);
+    if (size === undefined || size > MAX_RECORD_BYTES) return "damaged";
+    const record = readAt(o.file, o.offset, size);
+    if (record.length < size) return "end";
+    try {
+      return { batch: decodeIngestRecord(record, o.series), size };
+    } catch (error) {
+      if (error instanceof RangeError) return "damaged";
+      throw error;
+    }
+  }
+
+  #segments(): IngestSegmentFile[] {
+    return [...listIngestSegments(this.#root), ...listIngestOutbox(this.#root)]
+      .filter((s) => s.format === "binary")
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /** Opens the segment holding the position (or the next one), learning its series up to the
+   * position's offset. */
+  #openNext(): Open | undefined {
+    const { segment, offset } = this.#position;
+    for (const s of this.#segments()) {
+      if (s.id < segment) continue;
+      const file = openEither(this.#root, s);
+      if (!file) {
+        this.#dropped++;
+        continue;
+      }
+      const magic = readAt(file, 0, INGEST_SPOOL_MAGIC.length);
+      if (!magic.every((b, i) => b === INGEST_SPOOL_MAGIC[i])) {
+        file.close();
+        this.#dropped++;
+        continue;
+      }
+      const o: Open = { id: s.id, file, series: [], offset: INGEST_SPOOL_MAGIC.length };
+      if (s.id === segment && offset > o.offset) {
+        // a segment's series are defined in the record that first uses them: decode the records
+        // before the offset again (they were sent) to know them
+        let sound = true;
+        while (o.offset < offset) {
+          const next = this.#next(o);
+          if (typeof next === "string") {
+            sound = false;
+            break;
+          }
+          o.offset += next.size;
+        }
+        if (!sound || o.offset !== offset) {
+          file.close();
+          this.#dropped++;
+          continue;
+        }
+      } else if (s.id > segment && segment > 0 && offset > 0) {
+        // the position's own segment is gone (cut by the outbox cap) before it was sent whole
+        this.#dropped++;
+      }
+      this.#open = o;
+      this.#position = { segment: s.id, offset: o.offset };
+      return o;
+    }
+    return undefined;
+  }
+}
+
+/** Reads up to `length` bytes at `offset` (fewer at the end of the file). */
+function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  file.seekSync(offset, Deno.SeekMode.Start);
+  let done = 0;
+  while (done < length) {
+    const n = file.readSync(out.subarray(done));
+    if (n === null || n === 0) break;
+    done += n;
+  }
+  return done === length ? out : out.subarray(0, done);
+}
+
+/** Opens a segment where it is now: in the spool, or moved to the outbox since the listing. */
+function openEither(root: string, s: IngestSegmentFile): Deno.FsFile | undefined {
+  const name = s.path.slice(s.path.lastIndexOf("/") + 1);
+  for (const dir of [ingestSpoolDir(root), ingestOutboxDir(root), ingestSpoolDir(root)]) {
+    try {
+      return Deno.openSync(`${dir}/${name}`, { read: true });
+    } catch {
+      // not there (moved, or deleted): try the next place
+    }
+  }
+  return undefined;
+}
