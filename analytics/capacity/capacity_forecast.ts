@@ -162,7 +162,7 @@ export function capacityForecast(
   }
   const x = t.map((v) => (v - now) / DAY);
   const profile = fitProfile(t, x, y, o);
-  const yd = profile ? y.map((v, i) => v - profileAt(profile, t[i]!)) : y;
+  const yd = profile ? deseasonalize(t, y, profile) : y;
   const { x: xb, y: yb } = binSeries(x, yd, o.bins);
   const chosen = selectTrend(xb, yb, { alternatives: true });
   // Bootstrap rounds start from the larger (quadratic) model, not the chosen one, so that each
@@ -282,6 +282,22 @@ function baseResult(
   };
 }
 
+/**
+ * The series without its cycle. A level-scaled cycle is scaled at each point's level, taken
+ * as the value less the unscaled offset (the trend is not known yet).
+ */
+function deseasonalize(
+  t: Float64Array,
+  y: Float64Array,
+  profile: SeasonalProfile,
+): Float64Array {
+  const k = profile.scale?.slope ?? 0, ref = profile.scale?.ref ?? 0;
+  return y.map((v, i) => {
+    const p = profileAt(profile, t[i]!);
+    return v - p * (1 + k * (v - p - ref));
+  });
+}
+
 /** A daily (or `seasonMs`) profile when the data spans two seasons at a fine enough step. */
 function fitProfile(
   t: Float64Array,
@@ -297,7 +313,62 @@ function fitProfile(
   const { x: xb, y: yb } = binSeries(x, y, o.bins);
   const line = selectTrend(xb, yb).trend;
   const detrended = y.map((v, i) => v - evaluate(line, x[i]!));
-  return seasonalProfile(t, detrended, { periodMs: o.seasonMs, bins, harmonics: HARMONICS });
+  const profile = seasonalProfile(t, detrended, {
+    periodMs: o.seasonMs,
+    bins,
+    harmonics: HARMONICS,
+  });
+  const scale = levelScale(t, x, detrended, line, profile);
+  return scale ? { ...profile, scale } : profile;
+}
+
+/**
+ * Whether the cycle's amplitude grows with the level (multiplicative seasonality, e.g. a daily
+ * swing that is a share of the usage) or stays put (additive): each season's amplitude is the
+ * least-squares factor on the profile of its detrended values, and a weighted line through
+ * (level, amplitude) says how much it changes per unit of level. The slope is kept between
+ * additive (0) and proportional (1/level) so that noise cannot extrapolate a cycle that grows
+ * faster than the level itself. Needs three seasons; otherwise additive.
+ */
+function levelScale(
+  t: Float64Array,
+  x: Float64Array,
+  detrended: Float64Array,
+  line: TrendCoefficients,
+  profile: SeasonalProfile,
+): { ref: number; slope: number } | undefined {
+  const period = profile.periodMs;
+  const t0 = t[0]!;
+  const seasons = Math.floor((t[t.length - 1]! - t0) / period) + 1;
+  if (seasons < 3) return undefined;
+  const num = new Float64Array(seasons), den = new Float64Array(seasons);
+  const lev = new Float64Array(seasons), cnt = new Float64Array(seasons);
+  for (let i = 0; i < t.length; i++) {
+    const k = Math.floor((t[i]! - t0) / period);
+    const p = profileAt(profile, t[i]!);
+    (num[k]! += detrended[i]! * p, den[k]! += p * p);
+    (lev[k]! += evaluate(line, x[i]!), cnt[k]!++);
+  }
+  // Only whole seasons: a partial one sees part of the cycle, so its factor is biased.
+  let sw = 0, sl = 0, sa = 0;
+  const keep: number[] = [];
+  const full = period / ((t[t.length - 1]! - t0) / (t.length - 1));
+  for (let k = 0; k < seasons; k++) {
+    if (!(den[k]! > 0) || cnt[k]! < 0.8 * full) continue;
+    keep.push(k);
+    (lev[k]! /= cnt[k]!, num[k]! /= den[k]!);
+    (sw += den[k]!, sl += den[k]! * lev[k]!, sa += den[k]! * num[k]!);
+  }
+  if (keep.length < 3 || !(sw > 0)) return undefined;
+  const ref = sl / sw, amp = sa / sw;
+  let sxx = 0, sxy = 0;
+  for (const k of keep) {
+    (sxx += den[k]! * (lev[k]! - ref) ** 2, sxy += den[k]! * (lev[k]! - ref) * (num[k]! - amp));
+  }
+  if (!(sxx > 0) || !(amp > 0) || ref === 0) return undefined;
+  const slope = sxy / sxx / amp;
+  const max = 1 / ref;
+  return { ref, slope: Math.min(Math.max(slope, Math.min(0, max)), Math.max(0, max)) };
 }
 
 /**

@@ -20,6 +20,12 @@ export interface SeasonalProfile {
   counts?: Int32Array;
   /** Mean phase (0..1) of each bin's points, used as its position when smoothing. */
   phases?: Float64Array;
+  /**
+   * How the cycle's amplitude follows the level: at level L the offsets are multiplied by
+   * 1 + slope·(L − ref). Absent or slope 0: an additive cycle; slope 1/ref: a multiplicative one
+   * (amplitude proportional to the level).
+   */
+  scale?: { ref: number; slope: number };
 }
 
 /** Options of {@linkcode seasonalProfile}. */
@@ -180,9 +186,18 @@ export function crossingDays(
     const x = firstAtOrAbove(a - threshold, b, c, 0, horizonDays);
     return Number.isNaN(x) ? Infinity : x;
   }
-  let max = -Infinity;
-  for (const v of profile.values) if (v > max) max = v;
-  let start = firstAtOrAbove(a + max - threshold, b, c, 0, horizonDays);
+  // With a level-scaled cycle, trend + p·(1 + k·(trend − ref)) ≥ limit is
+  // trend ≥ (limit − p·(1 − k·ref)) / (1 + k·p): a threshold per phase offset p.
+  const k = profile.scale?.slope ?? 0, ref = profile.scale?.ref ?? 0;
+  const limitAt = (p: number) =>
+    k === 0
+      ? threshold - p
+      : 1 + k * p > 0
+      ? (threshold - p * (1 - k * ref)) / (1 + k * p)
+      : Infinity;
+  let lowest = Infinity;
+  for (const v of profile.values) lowest = Math.min(lowest, limitAt(v));
+  let start = firstAtOrAbove(a - lowest, b, c, 0, horizonDays);
   if (Number.isNaN(start)) return Infinity;
   const width = profile.periodMs / profile.values.length / DAY;
   const origin = now / DAY;
@@ -192,7 +207,7 @@ export function crossingDays(
       horizonDays,
     );
     const offset = profileAt(profile, now + (start + end) / 2 * DAY);
-    const x = firstAtOrAbove(a + offset - threshold, b, c, start, end);
+    const x = firstAtOrAbove(a - limitAt(offset), b, c, start, end);
     if (!Number.isNaN(x)) return x;
     if (end >= horizonDays) break;
     start = end;
