@@ -1,14 +1,18 @@
 /**
- * Time until a resource reaches its limit: a robust trend (Theil–Sen line or Huber quadratic,
- * chosen by out-of-sample error) on a deseasonalized, time-binned series, with an 80 % interval
- * from a moving-block residual bootstrap (started from the quadratic) that refits and reselects
- * the model each round.
+ * Time until a resource reaches its limit: a robust trend (Theil–Sen line, a line since the
+ * last change point, or Huber quadratic, chosen by out-of-sample error) on a deseasonalized,
+ * time-binned series, with an 80 % interval from a moving-block residual bootstrap (started
+ * from the quadratic) that refits and reselects the model each round, made symmetric in log
+ * time and scaled by one calibrated constant (`widenInterval`).
  *
- * Why these choices: Theil–Sen and Huber ignore spikes (a backup burst, a log rotation); the
- * daily cycle is removed first so it does not tilt the slope; a quadratic is kept only when it
- * forecasts a held-out tail better, so noise does not invent acceleration; the block bootstrap
- * (Künsch 1989) keeps the residuals' autocorrelation, which a plain residual bootstrap or the
- * slope's textbook standard error ignore and so give intervals that are too narrow.
+ * Why these choices: Theil–Sen and Huber ignore spikes (a backup burst); a line since the last
+ * change point of an optimal piecewise-linear partition follows growth that changed its rate
+ * and steps over a log rotation; the daily cycle is removed first so it does not tilt the
+ * slope, scaled with the level when its amplitude follows the level (a swing that is a share of
+ * the usage peaks higher as usage grows); a quadratic is kept only when it forecasts a held-out
+ * tail better, so noise does not invent acceleration; the block bootstrap (Künsch 1989) keeps
+ * the residuals' autocorrelation, which a plain residual bootstrap or the slope's textbook
+ * standard error ignore and so give intervals that are too narrow.
  *
  * @module
  */
@@ -22,13 +26,14 @@ import {
 } from "./capacity_season.ts";
 import { binSeries, evaluate, selectTrend } from "./capacity_trend.ts";
 import { medianInPlace } from "./capacity_util.ts";
+import { DEFAULT_WIDEN, widenInterval } from "./widen_interval.ts";
 import { mulberry32 } from "../../lake/mod.ts";
 
 const DAY = 86_400_000;
 const HARMONICS = 3;
-// Calibrated on bench/capacity_bench.ts (generated leaks): 1.0 gives ~75 % coverage of an 80 % interval.
-// The bench now also calibrates it on one generator family and reports on the other.
-const INFLATE = 1.15;
+// No inflation of the bootstrap's residuals: the one calibrated constant is DEFAULT_WIDEN,
+// applied to the whole interval (bootstrap and model alternatives) in log time.
+const INFLATE = 1;
 
 /** Options of {@linkcode capacityForecast}. */
 export interface CapacityForecastOptions {
@@ -50,11 +55,14 @@ export interface CapacityForecastOptions {
   seed?: number;
   /** Fewest finite points needed; default 6 (at least 3). */
   minPoints?: number;
-  /**
-   * Factor on the bootstrap's residuals (widens the interval); default 1.15. Exposed so the
-   * bench can calibrate it on one family of series and report on another.
-   */
+  /** Factor on the bootstrap's residuals; default 1 (none). */
   inflate?: number;
+  /**
+   * Exponent widening the 80 % interval in log time (`widenInterval`); default
+   * `DEFAULT_WIDEN` (0.93), the value
+   * the bench calibrates on one family of generated leaks and reports on another.
+   */
+  widen?: number;
 }
 
 /** What the forecast found. */
@@ -187,14 +195,25 @@ export function capacityForecast(
     boot.length ? boot[Math.min(boot.length - 1, Math.floor(p * boot.length))]! : etaDays;
   // Model uncertainty: the ETAs of the trends the held-out tail could not tell from the chosen
   // one bound the interval too (the bootstrap only varies the residuals around one start model).
-  let lowDays = Math.min(q(0.1), etaDays);
-  let highDays = Math.max(q(0.9), etaDays);
+  // The bootstrap's spread, moved (in log time) so that its median is the ETA: its rounds start
+  // from the quadratic and redraw the profile, so their centre can sit a peak or two away from
+  // the chosen trend's crossing, which would leave one side of the interval closed at the ETA.
+  const mid = q(0.5);
+  const shift = Number.isFinite(mid) && mid > 0 && etaDays > 0 && Number.isFinite(etaDays)
+    ? etaDays / mid
+    : 1;
+  let lowDays = Math.min(q(0.1) * shift, etaDays);
+  let highDays = Math.max(q(0.9) * shift, etaDays);
   if (o.bootstrap > 0) {
     for (const alt of chosen.alternatives ?? []) {
       const d = crossingDays(alt, thr, { now, horizonDays, profile });
       (lowDays = Math.min(lowDays, d), highDays = Math.max(highDays, d));
     }
   }
+  ({ low: lowDays, high: highDays } = widenInterval(
+    { eta: etaDays, low: lowDays, high: highDays },
+    o.widen,
+  ));
   const g = chosen.trend.b;
   const at = (d: number) => (Number.isFinite(d) ? Math.round(now + d * DAY) : null);
   const status: CapacityStatus = Number.isFinite(etaDays)
@@ -215,7 +234,14 @@ export function capacityForecast(
     growthPerDay: sign * g,
     trend: { a: sign * chosen.trend.a, b: sign * g, c: sign * chosen.trend.c },
     ...(profile
-      ? { profile: { periodMs: profile.periodMs, values: profile.values.map((v) => sign * v) } }
+      ? {
+        profile: {
+          periodMs: profile.periodMs,
+          values: profile.values.map((v) => sign * v),
+          ...(profile.scale &&
+            { scale: { ref: sign * profile.scale.ref, slope: sign * profile.scale.slope } }),
+        },
+      }
       : {}),
     residualScale: 1.4826 * medianInPlace(absResid, absResid.length),
     backtest: chosen.backtest,
@@ -236,8 +262,12 @@ function validate(ts: Float64Array, values: Float64Array, options: CapacityForec
     seed: options.seed ?? 1,
     minPoints: options.minPoints ?? 6,
     inflate: options.inflate ?? INFLATE,
+    widen: options.widen ?? DEFAULT_WIDEN,
   };
   if (!(o.inflate > 0)) throw new RangeError(`Invalid inflate: ${o.inflate}`);
+  if (!(o.widen > 0) || !Number.isFinite(o.widen)) {
+    throw new RangeError(`Invalid widen: ${o.widen}`);
+  }
   if (!Number.isFinite(o.threshold)) throw new RangeError(`Invalid threshold: ${o.threshold}`);
   if (!(o.horizonMs > 0)) throw new RangeError(`Invalid horizonMs: ${o.horizonMs}`);
   if (!(o.seasonMs >= 0)) throw new RangeError(`Invalid seasonMs: ${o.seasonMs}`);
@@ -411,7 +441,7 @@ function profileSampler(
       resolution: profile.values.length,
       phases: profile.phases,
     });
-    return { periodMs: profile.periodMs, values };
+    return { periodMs: profile.periodMs, values, ...(profile.scale && { scale: profile.scale }) };
   };
 }
 

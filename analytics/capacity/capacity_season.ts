@@ -199,18 +199,35 @@ export function crossingDays(
   for (const v of profile.values) lowest = Math.min(lowest, limitAt(v));
   let start = firstAtOrAbove(a - lowest, b, c, 0, horizonDays);
   if (Number.isNaN(start)) return Infinity;
-  const width = profile.periodMs / profile.values.length / DAY;
+  // The profile is read as a curve through its bin centres (linear in between), so a crossing
+  // near a peak moves smoothly with the trend instead of jumping between bin edges.
+  const values = profile.values, bins = values.length;
+  const width = profile.periodMs / bins / DAY;
   const origin = now / DAY;
+  const level = (x: number) => a + x * (b + c * x);
+  const gap = (x: number, p: number) => {
+    const l = level(x);
+    return l + p * (1 + k * (l - ref)) - threshold;
+  };
+  // Segments run from one bin centre to the next; `r` is the bin whose centre starts it.
+  let seg = Math.floor((origin + start) / width - 0.5 + 1e-9);
   while (start <= horizonDays) {
-    const end = Math.min(
-      (Math.floor((origin + start) / width + 1e-9) + 1) * width - origin,
-      horizonDays,
-    );
-    const offset = profileAt(profile, now + (start + end) / 2 * DAY);
-    const x = firstAtOrAbove(a - limitAt(offset), b, c, start, end);
-    if (!Number.isNaN(x)) return x;
+    const s0 = (seg + 0.5) * width - origin, end = Math.min(s0 + width, horizonDays);
+    const r = ((seg % bins) + bins) % bins;
+    const p0 = values[r]!, p1 = values[(r + 1) % bins]!;
+    const at = (x: number) => p0 + (p1 - p0) * (x - s0) / width;
+    if (gap(start, at(start)) >= 0) return start;
+    if (gap(end, at(end)) >= 0) {
+      let lo = start, hi = end;
+      for (let it = 0; it < 40; it++) {
+        const mid = (lo + hi) / 2;
+        if (gap(mid, at(mid)) >= 0) hi = mid;
+        else lo = mid;
+      }
+      return hi;
+    }
     if (end >= horizonDays) break;
-    start = end;
+    (start = end, seg++);
   }
   return Infinity;
 }
