@@ -391,6 +391,8 @@ function levelScale(
   }
   if (keep.length < 3 || !(sw > 0)) return undefined;
   const ref = sl / sw, amp = sa / sw;
+  // A share of the level only means something while the level keeps one sign.
+  if (keep.some((k) => !(lev[k]! * ref > 0))) return undefined;
   let sxx = 0, sxy = 0;
   for (const k of keep) {
     (sxx += den[k]! * (lev[k]! - ref) ** 2, sxy += den[k]! * (lev[k]! - ref) * (num[k]! - amp));

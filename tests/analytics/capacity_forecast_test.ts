@@ -252,3 +252,12 @@ Deno.test("capacityForecast() interval is symmetric in log time around the ETA a
   assert.ok(one.lo > 0 && Math.abs(one.lo - one.hi) < 1e-6, JSON.stringify(one));
   assert.ok(Math.abs(two.hi - 2 * one.hi) < 1e-6);
 });
+
+Deno.test("capacityForecast() keeps the daily cycle additive when the level crosses zero", () => {
+  // A balance going from −20 to +20 over 10 days with a ±3 daily swing: no share of a level.
+  const { ts, values } = line(24 * 10 + 1, (d) => -20 + 4 * d + 3 * Math.sin(2 * Math.PI * d));
+  const f = capacityForecast(ts, values, { threshold: 40 });
+  assert.ok(f.profile, "a daily profile was removed");
+  assert.equal(f.profile.scale, undefined);
+  assert.ok(Math.abs((f.eta! - ts.at(-1)!) / DAY - 4.5) < 0.6);
+});
