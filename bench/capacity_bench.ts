@@ -247,6 +247,9 @@ function crossFamily(n: number, out: Record<string, CapacityFigures>): CapacityF
     `  w chosen on A: ${w.A!.toFixed(3)}   w chosen on B: ${w.B!.toFixed(3)}   (the shipped ` +
       `default, chosen on A: ${DEFAULT_WIDEN})`,
   );
+  if (n < 200) {
+    console.log(`  (${n} leaks are too few to calibrate an 80 % quantile; the headline runs 240)`);
+  }
   console.log(
     "calibrated on → reported on: w, median ETA error %, 80 % coverage % (out-of-family)",
   );
