@@ -1,14 +1,18 @@
 /**
- * Time until a resource reaches its limit: a robust trend (Theil–Sen line or Huber quadratic,
- * chosen by out-of-sample error) on a deseasonalized, time-binned series, with an 80 % interval
- * from a moving-block residual bootstrap (started from the quadratic) that refits and reselects
- * the model each round.
+ * Time until a resource reaches its limit: a robust trend (Theil–Sen line, a line since the
+ * last change point, or Huber quadratic, chosen by out-of-sample error) on a deseasonalized,
+ * time-binned series, with an 80 % interval from a moving-block residual bootstrap (started
+ * from the quadratic) that refits and reselects the model each round, made symmetric in log
+ * time and scaled by one calibrated constant (`widenInterval`).
  *
- * Why these choices: Theil–Sen and Huber ignore spikes (a backup burst, a log rotation); the
- * daily cycle is removed first so it does not tilt the slope; a quadratic is kept only when it
- * forecasts a held-out tail better, so noise does not invent acceleration; the block bootstrap
- * (Künsch 1989) keeps the residuals' autocorrelation, which a plain residual bootstrap or the
- * slope's textbook standard error ignore and so give intervals that are too narrow.
+ * Why these choices: Theil–Sen and Huber ignore spikes (a backup burst); a line since the last
+ * change point of an optimal piecewise-linear partition follows growth that changed its rate
+ * and steps over a log rotation; the daily cycle is removed first so it does not tilt the
+ * slope, scaled with the level when its amplitude follows the level (a swing that is a share of
+ * the usage peaks higher as usage grows); a quadratic is kept only when it forecasts a held-out
+ * tail better, so noise does not invent acceleration; the block bootstrap (Künsch 1989) keeps
+ * the residuals' autocorrelation, which a plain residual bootstrap or the slope's textbook
+ * standard error ignore and so give intervals that are too narrow.
  *
  * @module
  */
@@ -22,13 +26,14 @@ import {
 } from "./capacity_season.ts";
 import { binSeries, evaluate, selectTrend } from "./capacity_trend.ts";
 import { medianInPlace } from "./capacity_util.ts";
+import { DEFAULT_WIDEN, widenInterval } from "./widen_interval.ts";
 import { mulberry32 } from "../../lake/mod.ts";
 
 const DAY = 86_400_000;
 const HARMONICS = 3;
-// Calibrated on bench/capacity_bench.ts (generated leaks): 1.0 gives ~75 % coverage of an 80 % interval.
-// The bench now also calibrates it on one generator family and reports on the other.
-const INFLATE = 1.15;
+// No inflation of the bootstrap's residuals: the one calibrated constant is DEFAULT_WIDEN,
+// applied to the whole interval (bootstrap and model alternatives) in log time.
+const INFLATE = 1;
 
 /** Options of {@linkcode capacityForecast}. */
 export interface CapacityForecastOptions {
@@ -50,11 +55,14 @@ export interface CapacityForecastOptions {
   seed?: number;
   /** Fewest finite points needed; default 6 (at least 3). */
   minPoints?: number;
-  /**
-   * Factor on the bootstrap's residuals (widens the interval); default 1.15. Exposed so the
-   * bench can calibrate it on one family of series and report on another.
-   */
+  /** Factor on the bootstrap's residuals; default 1 (none). */
   inflate?: number;
+  /**
+   * Exponent widening the 80 % interval in log time (`widenInterval`); default
+   * `DEFAULT_WIDEN` (0.93), the value
+   * the bench calibrates on one family of generated leaks and reports on another.
+   */
+  widen?: number;
 }
 
 /** What the forecast found. */
@@ -162,7 +170,7 @@ export function capacityForecast(
   }
   const x = t.map((v) => (v - now) / DAY);
   const profile = fitProfile(t, x, y, o);
-  const yd = profile ? y.map((v, i) => v - profileAt(profile, t[i]!)) : y;
+  const yd = profile ? deseasonalize(t, y, profile) : y;
   const { x: xb, y: yb } = binSeries(x, yd, o.bins);
   const chosen = selectTrend(xb, yb, { alternatives: true });
   // Bootstrap rounds start from the larger (quadratic) model, not the chosen one, so that each
@@ -187,14 +195,25 @@ export function capacityForecast(
     boot.length ? boot[Math.min(boot.length - 1, Math.floor(p * boot.length))]! : etaDays;
   // Model uncertainty: the ETAs of the trends the held-out tail could not tell from the chosen
   // one bound the interval too (the bootstrap only varies the residuals around one start model).
-  let lowDays = Math.min(q(0.1), etaDays);
-  let highDays = Math.max(q(0.9), etaDays);
+  // The bootstrap's spread, moved (in log time) so that its median is the ETA: its rounds start
+  // from the quadratic and redraw the profile, so their centre can sit a peak or two away from
+  // the chosen trend's crossing, which would leave one side of the interval closed at the ETA.
+  const mid = q(0.5);
+  const shift = Number.isFinite(mid) && mid > 0 && etaDays > 0 && Number.isFinite(etaDays)
+    ? etaDays / mid
+    : 1;
+  let lowDays = Math.min(q(0.1) * shift, etaDays);
+  let highDays = Math.max(q(0.9) * shift, etaDays);
   if (o.bootstrap > 0) {
     for (const alt of chosen.alternatives ?? []) {
       const d = crossingDays(alt, thr, { now, horizonDays, profile });
       (lowDays = Math.min(lowDays, d), highDays = Math.max(highDays, d));
     }
   }
+  ({ low: lowDays, high: highDays } = widenInterval(
+    { eta: etaDays, low: lowDays, high: highDays },
+    o.widen,
+  ));
   const g = chosen.trend.b;
   const at = (d: number) => (Number.isFinite(d) ? Math.round(now + d * DAY) : null);
   const status: CapacityStatus = Number.isFinite(etaDays)
@@ -215,7 +234,14 @@ export function capacityForecast(
     growthPerDay: sign * g,
     trend: { a: sign * chosen.trend.a, b: sign * g, c: sign * chosen.trend.c },
     ...(profile
-      ? { profile: { periodMs: profile.periodMs, values: profile.values.map((v) => sign * v) } }
+      ? {
+        profile: {
+          periodMs: profile.periodMs,
+          values: profile.values.map((v) => sign * v),
+          ...(profile.scale &&
+            { scale: { ref: sign * profile.scale.ref, slope: sign * profile.scale.slope } }),
+        },
+      }
       : {}),
     residualScale: 1.4826 * medianInPlace(absResid, absResid.length),
     backtest: chosen.backtest,
@@ -236,8 +262,12 @@ function validate(ts: Float64Array, values: Float64Array, options: CapacityForec
     seed: options.seed ?? 1,
     minPoints: options.minPoints ?? 6,
     inflate: options.inflate ?? INFLATE,
+    widen: options.widen ?? DEFAULT_WIDEN,
   };
   if (!(o.inflate > 0)) throw new RangeError(`Invalid inflate: ${o.inflate}`);
+  if (!(o.widen > 0) || !Number.isFinite(o.widen)) {
+    throw new RangeError(`Invalid widen: ${o.widen}`);
+  }
   if (!Number.isFinite(o.threshold)) throw new RangeError(`Invalid threshold: ${o.threshold}`);
   if (!(o.horizonMs > 0)) throw new RangeError(`Invalid horizonMs: ${o.horizonMs}`);
   if (!(o.seasonMs >= 0)) throw new RangeError(`Invalid seasonMs: ${o.seasonMs}`);
@@ -282,6 +312,22 @@ function baseResult(
   };
 }
 
+/**
+ * The series without its cycle. A level-scaled cycle is scaled at each point's level, taken
+ * as the value less the unscaled offset (the trend is not known yet).
+ */
+function deseasonalize(
+  t: Float64Array,
+  y: Float64Array,
+  profile: SeasonalProfile,
+): Float64Array {
+  const k = profile.scale?.slope ?? 0, ref = profile.scale?.ref ?? 0;
+  return y.map((v, i) => {
+    const p = profileAt(profile, t[i]!);
+    return v - p * (1 + k * (v - p - ref));
+  });
+}
+
 /** A daily (or `seasonMs`) profile when the data spans two seasons at a fine enough step. */
 function fitProfile(
   t: Float64Array,
@@ -297,7 +343,64 @@ function fitProfile(
   const { x: xb, y: yb } = binSeries(x, y, o.bins);
   const line = selectTrend(xb, yb).trend;
   const detrended = y.map((v, i) => v - evaluate(line, x[i]!));
-  return seasonalProfile(t, detrended, { periodMs: o.seasonMs, bins, harmonics: HARMONICS });
+  const profile = seasonalProfile(t, detrended, {
+    periodMs: o.seasonMs,
+    bins,
+    harmonics: HARMONICS,
+  });
+  const scale = levelScale(t, x, detrended, line, profile);
+  return scale ? { ...profile, scale } : profile;
+}
+
+/**
+ * Whether the cycle's amplitude grows with the level (multiplicative seasonality, e.g. a daily
+ * swing that is a share of the usage) or stays put (additive): each season's amplitude is the
+ * least-squares factor on the profile of its detrended values, and a weighted line through
+ * (level, amplitude) says how much it changes per unit of level. The slope is kept between
+ * additive (0) and proportional (1/level) so that noise cannot extrapolate a cycle that grows
+ * faster than the level itself. Needs three seasons; otherwise additive.
+ */
+function levelScale(
+  t: Float64Array,
+  x: Float64Array,
+  detrended: Float64Array,
+  line: TrendCoefficients,
+  profile: SeasonalProfile,
+): { ref: number; slope: number } | undefined {
+  const period = profile.periodMs;
+  const t0 = t[0]!;
+  const seasons = Math.floor((t[t.length - 1]! - t0) / period) + 1;
+  if (seasons < 3) return undefined;
+  const num = new Float64Array(seasons), den = new Float64Array(seasons);
+  const lev = new Float64Array(seasons), cnt = new Float64Array(seasons);
+  for (let i = 0; i < t.length; i++) {
+    const k = Math.floor((t[i]! - t0) / period);
+    const p = profileAt(profile, t[i]!);
+    (num[k]! += detrended[i]! * p, den[k]! += p * p);
+    (lev[k]! += evaluate(line, x[i]!), cnt[k]!++);
+  }
+  // Only whole seasons: a partial one sees part of the cycle, so its factor is biased.
+  let sw = 0, sl = 0, sa = 0;
+  const keep: number[] = [];
+  const full = period / ((t[t.length - 1]! - t0) / (t.length - 1));
+  for (let k = 0; k < seasons; k++) {
+    if (!(den[k]! > 0) || cnt[k]! < 0.8 * full) continue;
+    keep.push(k);
+    (lev[k]! /= cnt[k]!, num[k]! /= den[k]!);
+    (sw += den[k]!, sl += den[k]! * lev[k]!, sa += den[k]! * num[k]!);
+  }
+  if (keep.length < 3 || !(sw > 0)) return undefined;
+  const ref = sl / sw, amp = sa / sw;
+  // A share of the level only means something while the level keeps one sign.
+  if (keep.some((k) => !(lev[k]! * ref > 0))) return undefined;
+  let sxx = 0, sxy = 0;
+  for (const k of keep) {
+    (sxx += den[k]! * (lev[k]! - ref) ** 2, sxy += den[k]! * (lev[k]! - ref) * (num[k]! - amp));
+  }
+  if (!(sxx > 0) || !(amp > 0) || ref === 0) return undefined;
+  const slope = sxy / sxx / amp;
+  const max = 1 / ref;
+  return { ref, slope: Math.min(Math.max(slope, Math.min(0, max)), Math.max(0, max)) };
 }
 
 /**
@@ -340,7 +443,7 @@ function profileSampler(
       resolution: profile.values.length,
       phases: profile.phases,
     });
-    return { periodMs: profile.periodMs, values };
+    return { periodMs: profile.periodMs, values, ...(profile.scale && { scale: profile.scale }) };
   };
 }
 

@@ -20,6 +20,12 @@ export interface SeasonalProfile {
   counts?: Int32Array;
   /** Mean phase (0..1) of each bin's points, used as its position when smoothing. */
   phases?: Float64Array;
+  /**
+   * How the cycle's amplitude follows the level: at level L the offsets are multiplied by
+   * 1 + slope·(L − ref). Absent or slope 0: an additive cycle; slope 1/ref: a multiplicative one
+   * (amplitude proportional to the level).
+   */
+  scale?: { ref: number; slope: number };
 }
 
 /** Options of {@linkcode seasonalProfile}. */
@@ -180,22 +186,48 @@ export function crossingDays(
     const x = firstAtOrAbove(a - threshold, b, c, 0, horizonDays);
     return Number.isNaN(x) ? Infinity : x;
   }
-  let max = -Infinity;
-  for (const v of profile.values) if (v > max) max = v;
-  let start = firstAtOrAbove(a + max - threshold, b, c, 0, horizonDays);
+  // With a level-scaled cycle, trend + p·(1 + k·(trend − ref)) ≥ limit is
+  // trend ≥ (limit − p·(1 − k·ref)) / (1 + k·p): a threshold per phase offset p.
+  const k = profile.scale?.slope ?? 0, ref = profile.scale?.ref ?? 0;
+  const limitAt = (p: number) =>
+    k === 0
+      ? threshold - p
+      : 1 + k * p > 0
+      ? (threshold - p * (1 - k * ref)) / (1 + k * p)
+      : Infinity;
+  let lowest = Infinity;
+  for (const v of profile.values) lowest = Math.min(lowest, limitAt(v));
+  let start = firstAtOrAbove(a - lowest, b, c, 0, horizonDays);
   if (Number.isNaN(start)) return Infinity;
-  const width = profile.periodMs / profile.values.length / DAY;
+  // The profile is read as a curve through its bin centres (linear in between), so a crossing
+  // near a peak moves smoothly with the trend instead of jumping between bin edges.
+  const values = profile.values, bins = values.length;
+  const width = profile.periodMs / bins / DAY;
   const origin = now / DAY;
+  const level = (x: number) => a + x * (b + c * x);
+  const gap = (x: number, p: number) => {
+    const l = level(x);
+    return l + p * (1 + k * (l - ref)) - threshold;
+  };
+  // Segments run from one bin centre to the next; `r` is the bin whose centre starts it.
+  let seg = Math.floor((origin + start) / width - 0.5 + 1e-9);
   while (start <= horizonDays) {
-    const end = Math.min(
-      (Math.floor((origin + start) / width + 1e-9) + 1) * width - origin,
-      horizonDays,
-    );
-    const offset = profileAt(profile, now + (start + end) / 2 * DAY);
-    const x = firstAtOrAbove(a + offset - threshold, b, c, start, end);
-    if (!Number.isNaN(x)) return x;
+    const s0 = (seg + 0.5) * width - origin, end = Math.min(s0 + width, horizonDays);
+    const r = ((seg % bins) + bins) % bins;
+    const p0 = values[r]!, p1 = values[(r + 1) % bins]!;
+    const at = (x: number) => p0 + (p1 - p0) * (x - s0) / width;
+    if (gap(start, at(start)) >= 0) return start;
+    if (gap(end, at(end)) >= 0) {
+      let lo = start, hi = end;
+      for (let it = 0; it < 40; it++) {
+        const mid = (lo + hi) / 2;
+        if (gap(mid, at(mid)) >= 0) hi = mid;
+        else lo = mid;
+      }
+      return hi;
+    }
     if (end >= horizonDays) break;
-    start = end;
+    (start = end, seg++);
   }
   return Infinity;
 }

@@ -5,12 +5,15 @@
  * @module
  */
 import { huberQuadratic, theilSen, type TrendCoefficients } from "./capacity_robust_fit.ts";
+import { lastChangePoint } from "./capacity_change_point.ts";
 import { medianInPlace } from "./capacity_util.ts";
 
 /** The chosen trend and the backtest behind the choice. */
 export interface TrendChoice {
   model: "linear" | "quadratic";
   trend: TrendCoefficients;
+  /** Index of the first point the trend was fitted on: > 0 for a line through the later part. */
+  from?: number;
   /** Mean absolute error of each candidate on the held-out last quarter (NaN when not run). */
   backtest: { linearMae: number; quadraticMae: number; holdout: number };
   /**
@@ -32,6 +35,11 @@ export interface SelectTrendOptions {
    * `margin`; default true.
    */
   recent?: boolean;
+  /**
+   * Also try a line from the last change point of an optimal piecewise-linear partition
+   * (`lastChangePoint`) as a later-part line; default true.
+   */
+  changePoint?: boolean;
   /** Also return the competitive alternatives (see {@linkcode TrendChoice}); default false. */
   alternatives?: boolean;
 }
@@ -81,15 +89,25 @@ export function selectTrend(
   }
   const backtest = { linearMae: errL / (m - h), quadraticMae: errQ / (m - h), holdout: m - h };
   const margin = options.margin ?? 0.8;
-  let errR = Infinity, share = 0;
+  let errR = Infinity, fullFrom = 0;
   if (options.recent ?? true) {
-    for (const start of RECENT_STARTS) {
-      const from = Math.floor(start * h);
+    // Each candidate: where the later line starts on the training part and on all points.
+    const starts: [number, () => number][] = RECENT_STARTS.map((f) => [
+      Math.floor(f * h),
+      () => Math.floor(f * m),
+    ]);
+    if (options.changePoint ?? true) {
+      starts.push([
+        lastChangePoint(x.subarray(0, h), y.subarray(0, h)),
+        () => lastChangePoint(x, y),
+      ]);
+    }
+    for (const [from, full] of starts) {
       if (h - from < 6) continue;
       const recentTrain = theilSen(x.subarray(from, h), y.subarray(from, h), scratch);
       let err = 0;
       for (let i = h; i < m; i++) err += Math.abs(y[i]! - evaluate(recentTrain, x[i]!));
-      if (err < errR) (errR = err, share = start);
+      if (err < errR) (errR = err, fullFrom = full());
     }
   }
   // Errors at rounding level (an exact line): nothing to tell the candidates apart by, so keep
@@ -102,12 +120,11 @@ export function selectTrend(
     return options.alternatives ? { ...fit, alternatives: [] } : fit;
   }
   const quadOk = quadTrain.c > 0 && errQ < margin * errL;
-  const recentFit = () =>
-    theilSen(x.subarray(Math.floor(share * m)), y.subarray(Math.floor(share * m)), scratch);
+  const recentFit = () => theilSen(x.subarray(fullFrom), y.subarray(fullFrom), scratch);
   let choice: TrendChoice = { model: "linear", trend: line, backtest };
   let chosenErr = errL, recentChosen = false;
   if (errR < margin * errL && (!quadOk || errR < margin * errQ)) {
-    (choice = { model: "linear", trend: recentFit(), backtest }, chosenErr = errR);
+    (choice = { model: "linear", trend: recentFit(), backtest, from: fullFrom }, chosenErr = errR);
     recentChosen = true;
   } else if (quadOk) {
     const quad = huberQuadratic(x, y);

@@ -178,6 +178,7 @@ Deno.test("capacityForecast() rejects bad options with a message naming the valu
     /Invalid seasonMs/,
   );
   assert.throws(() => capacityForecast(ts, values, { threshold: 1, bins: 3 }), /Invalid bins: 3/);
+  assert.throws(() => capacityForecast(ts, values, { threshold: 1, widen: 0 }), /Invalid widen: 0/);
   assert.throws(
     () => capacityForecast(ts, values, { threshold: 1, bootstrap: -1 }),
     /Invalid bootstrap/,
@@ -220,4 +221,43 @@ Deno.test("capacityForecast() widens its 80 % interval when the bootstrap residu
     () => capacityForecast(leak.ts, leak.values, { threshold: leak.threshold, inflate: 0 }),
     /Invalid inflate: 0/,
   );
+});
+
+Deno.test("capacityForecast() scales a daily cycle that is a share of the level (multiplicative), so the ETA is not late", () => {
+  // Usage grows 4 a day from 50 and swings ±15 % of itself each day; 10 days of 15-minute points.
+  const level = (d: number) => (50 + 4 * d) * (1 + 0.15 * Math.sin(2 * Math.PI * d));
+  const { ts, values } = line(24 * 4 * 10 + 1, level, 900_000);
+  const start = ts[0]!, now = ts.at(-1)!;
+  // The limit: the peak of a level 16 above today's (at 4 a day, about 4 days ahead).
+  const threshold = (50 + 4 * 10 + 16) * 1.15;
+  let truth = now;
+  while (level((truth - start) / DAY) < threshold) truth += 60_000;
+  const f = capacityForecast(ts, values, { threshold });
+  assert.ok(f.profile?.scale, "the cycle's amplitude was found to follow the level");
+  assert.ok(Math.abs(f.profile.scale.slope * f.profile.scale.ref - 1) < 0.25);
+  const err = Math.abs(f.eta! - truth) / (truth - now);
+  // Read as additive (the ±15 % of today's level), the peak reaches the limit a day later: 25 %.
+  assert.ok(err < 0.05, `ETA off by ${(100 * err).toFixed(1)} %`);
+  assert.ok(f.etaLow! <= truth && truth <= f.etaHigh!);
+});
+
+Deno.test("capacityForecast() interval is symmetric in log time around the ETA and scales with widen", () => {
+  const leak = generateLeak(21, { kind: "linear" });
+  const at = (widen: number) => {
+    const f = capacityForecast(leak.ts, leak.values, { threshold: leak.threshold, widen });
+    const d = (v: number) => (v - leak.now) / DAY;
+    return { lo: Math.log(d(f.eta!) / d(f.etaLow!)), hi: Math.log(d(f.etaHigh!) / d(f.eta!)) };
+  };
+  const one = at(1), two = at(2);
+  assert.ok(one.lo > 0 && Math.abs(one.lo - one.hi) < 1e-6, JSON.stringify(one));
+  assert.ok(Math.abs(two.hi - 2 * one.hi) < 1e-6);
+});
+
+Deno.test("capacityForecast() keeps the daily cycle additive when the level crosses zero", () => {
+  // A balance going from −20 to +20 over 10 days with a ±3 daily swing: no share of a level.
+  const { ts, values } = line(24 * 10 + 1, (d) => -20 + 4 * d + 3 * Math.sin(2 * Math.PI * d));
+  const f = capacityForecast(ts, values, { threshold: 40 });
+  assert.ok(f.profile, "a daily profile was removed");
+  assert.equal(f.profile.scale, undefined);
+  assert.ok(Math.abs((f.eta! - ts.at(-1)!) / DAY - 4.5) < 0.6);
 });

@@ -50,7 +50,9 @@ Deno.test("crossingDays() with a profile crosses at the first peak that reaches 
   const x = crossingDays({ a: 0, b: 1, c: 0 }, 3.5, { now: 0, horizonDays: 10 });
   assert.equal(x, 3.5);
   const y = crossingDays({ a: 0, b: 1, c: 0 }, 3.5, { now: 0, horizonDays: 10, profile });
-  assert.equal(y, 3.25); // the morning peak of day 3 reaches 3.25 + 1 ≥ 3.5
+  // The profile is a curve through the bin centres: 0 at 03:00, 1 at 09:00. On day 3 the rising
+  // flank reaches the limit at 04:48 (3.2 + 0.3 = 3.5); bins read as steps said 06:00 (3.25).
+  assert.ok(Math.abs(y - 3.2) < 1e-9, `got ${y}`);
   assert.equal(
     crossingDays({ a: 0, b: 1, c: 0 }, 30, { now: 0, horizonDays: 10, profile }),
     Infinity,
@@ -59,4 +61,27 @@ Deno.test("crossingDays() with a profile crosses at the first peak that reaches 
     crossingDays({ a: 0, b: 0.1, c: 0 }, 1.85, { now: 0, horizonDays: 8.6, profile }),
     Infinity,
   );
+});
+
+Deno.test("crossingDays() scales a level-following cycle at the level it reaches (multiplicative season)", () => {
+  // A ±10 % daily swing around a level of 100 now, the trend +10 a day, the limit 165: the
+  // trend passes 150 on day 5 and (150 + 10u)·(1 + 0.1·sin 2πu) reaches 165 on that morning's
+  // rising flank. An additive reading of the same ±10 swing never gets there on day 5
+  // (152.7 + 9.9 at best), so it says the next day: the bias the multiplicative scale removes.
+  const values = Float64Array.from(
+    { length: 96 },
+    (_, r) => 10 * Math.sin(2 * Math.PI * (r + 0.5) / 96),
+  );
+  const additive = { periodMs: DAY, values };
+  const scaled = { ...additive, scale: { ref: 100, slope: 1 / 100 } };
+  const trend = { a: 100, b: 10, c: 0 };
+  const x = crossingDays(trend, 165, { now: 0, horizonDays: 30, profile: scaled });
+  const y = crossingDays(trend, 165, { now: 0, horizonDays: 30, profile: additive });
+  assert.ok(x > 5 && x < 5.25, `scaled: ${x}`);
+  const reached = (100 + 10 * x) * (1 + 0.1 * Math.sin(2 * Math.PI * x));
+  assert.ok(Math.abs(reached - 165) < 0.05, `level at the crossing: ${reached}`);
+  assert.ok(y > 6 && y < 6.25, `additive: ${y}`);
+  // slope 0 is the additive cycle
+  const flat = { ...additive, scale: { ref: 100, slope: 0 } };
+  assert.equal(crossingDays(trend, 165, { now: 0, horizonDays: 30, profile: flat }), y);
 });
