@@ -29,9 +29,9 @@ export interface ForecastOptions {
   /** Candidate models (default `DEFAULT_CANDIDATES`: all but the slow `mstl_ets`, `augurs_mstl`). */
   models?: CandidateName[];
   /**
-   * Candidates mixed at each step, the best by backtest there (default 4; < 2: the single best
-   * overall). Chosen with `weightPower` by folds of M4 hourly series and ETTh2's training-split
-   * origins (bench/README: forecasting).
+   * Candidates mixed at each step, the best by backtest there (default all; < 2: the single
+   * best overall). The defaults of `combine` and `weightPower` were chosen on folds of M4 hourly
+   * series and on the training split of ETTh2's seven columns (README: Forecasting).
    */
   combine?: number;
   /** Mixing weights ∝ backtest MSE^−weightPower (default 2; 1 is Bates & Granger's). */
@@ -137,7 +137,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const runs = fits.map((f) => backtestFitted(f, raw, origins, steps));
   const mses = runs.map((r) => hold(smoothedMse(r.errors, steps), H));
   const scores = runs.map((r, c) => scoreRun(names[c]!, r, center, scale));
-  const top = options.combine ?? 4;
+  const top = options.combine ?? names.length;
   let weights: Float64Array[];
   if (top >= 2 && origins.length) weights = combinationWeights(mses, top, options.weightPower ?? 2);
   else {
