@@ -11,6 +11,7 @@ import type { ModelFitter, ModelForecaster } from "../models/model_forecast.ts";
 import { mstlEts } from "../models/mstl_ets.ts";
 import { seasonalMean } from "../models/seasonal_mean.ts";
 import { seasonalNaive } from "../models/seasonal_naive.ts";
+import { seasonalAr } from "../models/seasonal_ar.ts";
 import { theta } from "../models/theta.ts";
 
 /** Names of the candidate models. */
@@ -23,6 +24,8 @@ export type CandidateName =
   | "ets"
   | "ets_damped"
   | "theta"
+  | "ar"
+  | "ar_level"
   | "mstl_ets"
   | "augurs_mstl";
 
@@ -36,6 +39,8 @@ export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "ets",
   "ets_damped",
   "theta",
+  "ar",
+  "ar_level",
 ];
 
 /** A model without a separate fit: every origin calls it on the prefix. */
@@ -55,6 +60,8 @@ const pool: Record<CandidateName, ModelFitter> = {
   ets: (y, h, c) => holtWinters(y, h, { period: c.periods[0] ?? 0, trend: "none" }),
   ets_damped: (y, h, c) => holtWinters(y, h, { period: c.periods[0] ?? 0, trend: "damped" }),
   theta,
+  ar: (y, h, c) => seasonalAr(y, h, c, { difference: true }),
+  ar_level: (y, h, c) => seasonalAr(y, h, c, { difference: false }),
   mstl_ets: direct((y, h, c) => mstlEts(y, h, { periods: c.periods, trend: "damped" })),
   augurs_mstl: direct((y, h, c) => augursMstl(y, h, c.periods)),
 };
@@ -65,8 +72,10 @@ const pool: Record<CandidateName, ModelFitter> = {
  * (mean of the last 7 cycles, or of the last 24 points without season), `seasonal_mean_long`
  * (mean of the last 3 cycles of the longest period), `ets`
  * (ETS(A,N,A) on the shortest period), `ets_damped` (ETS(A,Ad,A)), `theta` (seasonally adjusted
- * Theta method), `mstl_ets` (MSTL on all periods + damped ETS) and `augurs_mstl` (augurs' MSTL +
- * AutoETS). ETS and Theta fit their parameters once and re-run their filters per origin; the
+ * Theta method), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
+ * settles at a level), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
+ * mean), `mstl_ets` (MSTL on all periods + damped ETS) and `augurs_mstl` (augurs' MSTL +
+ * AutoETS). ETS, Theta and the ARs fit their parameters once and re-run their filters per origin; the
  * others refit on each prefix.
  *
  * @param names Names to look up.

@@ -43,13 +43,15 @@ export function smoothedMse(errors: Float64Array[], horizon: number): Float64Arr
 // 20(4); Stock & Watson 2004), computed per forecast step so that the mix can shift from
 // short-range models to long-range ones (cf. M4: combinations beat single methods).
 /**
- * Weights of each candidate at each step, ∝ 1 / smoothed MSE over the `top` candidates with the
- * lowest smoothed MSE at that step (others get 0). MSEs are floored at 1e-9 of the largest, so a
+ * Weights of each candidate at each step, ∝ smoothed MSE^−`power` over the `top` candidates with
+ * the lowest smoothed MSE at that step (others get 0). MSEs are floored at 1e-9 of the largest, so a
  * perfect candidate dominates without dividing by zero. Candidates without finite errors get 0;
  * if none has any, weights are equal.
  *
  * @param mse Smoothed MSE per candidate (from {@linkcode smoothedMse}), each of `horizon` steps.
  * @param top Candidates combined per step (≥ 1; default all).
+ * @param power Exponent of the inverse MSE (default 1, Bates & Granger; 2 leans further towards
+ * the best, see `forecast()`'s `weightPower`).
  * @returns Weights per candidate and step, summing to 1 at each step.
  * @example
  * ```ts
@@ -57,9 +59,15 @@ export function smoothedMse(errors: Float64Array[], horizon: number): Float64Arr
  * import { combinationWeights } from "./forecast_combine.ts";
  * const w = combinationWeights([new Float64Array([1, 4]), new Float64Array([3, 4])]);
  * assert.deepEqual([...w[0]!], [0.75, 0.5]);
+ * const sharp = combinationWeights([new Float64Array([1]), new Float64Array([3])], 2, 2);
+ * assert.ok(Math.abs(sharp[0]![0]! - 0.9) < 1e-12);
  * ```
  */
-export function combinationWeights(mse: Float64Array[], top = mse.length): Float64Array[] {
+export function combinationWeights(
+  mse: Float64Array[],
+  top = mse.length,
+  power = 1,
+): Float64Array[] {
   const k = mse.length, horizon = mse[0]?.length ?? 0;
   const weights = mse.map(() => new Float64Array(horizon));
   const order = Array.from({ length: k }, (_, c) => c);
@@ -72,7 +80,7 @@ export function combinationWeights(mse: Float64Array[], top = mse.length): Float
     let total = 0;
     for (let r = 0; r < Math.min(Math.max(1, top), k); r++) {
       const c = order[r]!, v = at(c);
-      if (v === v) weights[c]![h] = 1 / v, total += 1 / v;
+      if (v === v) weights[c]![h] = v ** -power, total += v ** -power;
     }
     for (let c = 0; c < k; c++) weights[c]![h] = total ? weights[c]![h]! / total : 1 / k;
   }

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { quantile } from "d3-array";
 import { smoothedMse } from "./forecast_combine.ts";
+import { selectQuantiles } from "./select_quantile.ts";
 
 /** Calibration of {@linkcode calibrateIntervals}: half-width at step h is `q · scale[h]`. */
 export interface IntervalCalibration {
@@ -101,12 +101,13 @@ export function calibrateIntervals(
     }
   }
   const level = (p: number) => p + (1 - p) / Math.sqrt(rows);
+  // the R-7 quantile (linear between order statistics), by selection in place
+  const [q80, q95] = selectQuantiles(z, [level(0.8), level(0.95)]);
   return {
     method: steps < horizon ? "extrapolated" : "backtest",
     scale,
-    // d3-array: the R-7 quantile (linear between order statistics) by quickselect
-    q80: quantile(z, level(0.8))!,
-    q95: quantile(z, level(0.95))!,
+    q80: q80!,
+    q95: q95!,
     samples,
   };
 }

@@ -63,3 +63,12 @@ Deno.test("loess, STL and helpers cover their edge cases", () => {
   );
   assert.ok(rosen.value < 1e-4);
 });
+
+Deno.test("augursMstl() without a period that fits forecasts by damped ETS instead of throwing", () => {
+  const y = Float64Array.from({ length: 60 }, (_, i) => 5 + 0.1 * i);
+  for (const periods of [[], [48]]) {
+    const f = augursMstl(y, 6, periods);
+    assert.equal(f.params.fallback, "ets_damped");
+    assert.ok(f.mean.every((v) => v > 10 && v < 12), `${[...f.mean]}`);
+  }
+});
