@@ -19,6 +19,7 @@ Deno.test("parseServeFlags() reads every flag and defaults to loopback:8000 with
     config: undefined,
     remoteWrite: [],
     externalLabels: [],
+    source: undefined,
   });
   const f = parseServeFlags([
     "--host",
