@@ -25,3 +25,9 @@ export {
   type SpoolPosition,
   type SpoolRead,
 } from "./spool_cursor.ts";
+export {
+  type WriteColumns,
+  type WriteLabels,
+  WriteRequestEncoder,
+  type WriteRequestEncoderOptions,
+} from "./write_request_encoder.ts";

@@ -16,7 +16,6 @@ import {
   spoolReadersDir,
   type SpoolSegment,
   type SpoolSnapshot,
-  writeFileAtomic,
 } from "../lake/mod.ts";
 
 /** Where a reader is in the spool: records before `offset` of segment `segment` are done. */
@@ -241,13 +240,20 @@ export function savePosition(
   position: SpoolPosition,
   extra: Record<string, unknown> = {},
 ): void {
-  Deno.mkdirSync(spoolReadersDir(root), { recursive: true });
-  // no fsync: the position is a page-cache write like the spool itself (kill -9 keeps both)
-  writeFileAtomic(
-    `${spoolReadersDir(root)}/${name}.json`,
-    new TextEncoder().encode(JSON.stringify({ ...position, ...extra }) + "\n"),
-    { sync: false },
-  );
+  // no fsync: the position is a page-cache write like the spool itself (kill -9 keeps both).
+  // A whole file renamed into place, in two calls (this runs every batch, interpreted).
+  const dir = spoolReadersDir(root);
+  const path = `${dir}/${name}.json`;
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  const text = JSON.stringify({ ...position, ...extra }) + "\n";
+  try {
+    Deno.writeTextFileSync(tmp, text);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    Deno.mkdirSync(dir, { recursive: true });
+    Deno.writeTextFileSync(tmp, text);
+  }
+  Deno.renameSync(tmp, path);
 }
 
 /**
