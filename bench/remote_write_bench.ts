@@ -10,7 +10,7 @@
  * count × rate). Prints figures and ratios, never asserts.
  *
  * Run: `deno run -A bench/remote_write_bench.ts [--seconds 60] [--quick] [--only rw5,vmagent]
- * [--rounds 3]`.
+ * [--rounds 3] [--baseline DIR]`.
  *
  * @module
  */
@@ -31,6 +31,9 @@ export interface RemoteWriteBenchOptions {
   only?: readonly string[];
   /** Rounds, each running every configuration once; medians are printed. Default 1. */
   rounds?: number;
+  /** Directory of another checkout: adds its collector + remote write (5 s batches) as a
+   * configuration, for a before/after in the same run. Default none. */
+  baseline?: string;
 }
 
 /** One configuration's figures. */
@@ -135,19 +138,19 @@ async function measure(
   }
 }
 
-function collector(data: string, extra: string[] = []): Deno.ChildProcess {
+function collector(data: string, extra: string[] = [], from = repo): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       `--v8-flags=${COLLECT_V8_FLAGS}`,
       "-A",
-      `${repo}cli/collect.ts`,
+      `${from}cli/collect.ts`,
       "--data",
       data,
       // the remote-write runs name their settings file; the others read none
       ...(extra.length ? extra : ["--no-config"]),
     ],
-    cwd: repo,
+    cwd: from,
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -172,11 +175,11 @@ export async function run(options: RemoteWriteBenchOptions = {}): Promise<Remote
   };
   const want = (key: string) => !options.only || options.only.includes(key);
   const tmp = () => Deno.makeTempDirSync({ prefix: "perfscope-rwbench-" });
-  const cfg = (interval: string) => {
+  const cfg = (interval: string, host = `rw-${interval}`) => {
     const dir = tmp();
     Deno.writeTextFileSync(
       `${dir}/p.yaml`,
-      `collect:\n  host: rw-${interval}\nremote_write:\n  - url: ${vm.writeUrl}\n    interval: ${interval}\n`,
+      `collect:\n  host: ${host}\nremote_write:\n  - url: ${vm.writeUrl}\n    interval: ${interval}\n`,
     );
     return ["--config", `${dir}/p.yaml`, "--data", `${dir}/data`];
   };
@@ -194,6 +197,16 @@ export async function run(options: RemoteWriteBenchOptions = {}): Promise<Remote
       name: "collector + remote write (5 s batches)",
       spawn: () => [collector(tmp(), cfg("5s"))],
       count: count(`{host="rw-5s"}`),
+    });
+  }
+  if (options.baseline) {
+    // another checkout's collector and sender (e.g. `git archive <commit> | tar -x -C DIR` with
+    // node_modules linked in), for a before/after in the same run
+    const from = options.baseline.endsWith("/") ? options.baseline : `${options.baseline}/`;
+    configs.push({
+      name: "baseline: collector + remote write (5 s)",
+      spawn: () => [collector(tmp(), cfg("5s", "rw-base"), from)],
+      count: count(`{host="rw-base"}`),
     });
   }
   if (want("rw1")) {
@@ -359,12 +372,14 @@ if (import.meta.main) {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
       rounds: { type: "string" },
+      baseline: { type: "string" },
     },
   });
   await run({
     quick: values.quick,
     ...(values.only && { only: values.only.split(",") }),
     ...(values.rounds && { rounds: Number(values.rounds) }),
+    ...(values.baseline && { baseline: values.baseline }),
     ...(values.seconds && { seconds: Number(values.seconds) }),
   });
 }

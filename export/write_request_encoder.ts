@@ -352,7 +352,14 @@ export class WriteRequestEncoder {
     // the preamble goes right before the first element
     const w = varintLength(rp);
     writeUvarint(out, PREAMBLE - w, rp);
-    return { body: out.slice(PREAMBLE - w, op), samples };
+    const body = out.slice(PREAMBLE - w, op);
+    if (this.#raw.length > 1 << 20) {
+      // a catch-up batch after an outage grew the buffers: do not keep megabytes for 5 s batches
+      this.#raw = new Uint8Array(1 << 16);
+      this.#view = new DataView(this.#raw.buffer);
+      this.#out = new Uint8Array(1 << 16);
+    }
+    return { body, samples };
   }
 
   #labelBytes(labels: WriteLabels): LabelBytes {
