@@ -6,10 +6,11 @@
  * every second and remote-writing to the same VictoriaMetrics (both processes added up), in the
  * same run, one after another (two at once on 2 shared cores disturb each other). CPU is the sum
  * of `/proc/PID/task/TID/schedstat` over the threads (ns) over the measured window, after a
- * warm-up; RSS is VmRSS at the end and VmHWM. Samples per second come from the receiver (series
+ * warm-up, polled so that threads ending in the window count; RSS is VmRSS at the end and VmHWM. Samples per second come from the receiver (series
  * count × rate). Prints figures and ratios, never asserts.
  *
- * Run: `deno run -A bench/remote_write_bench.ts [--seconds 60] [--quick]`.
+ * Run: `deno run -A bench/remote_write_bench.ts [--seconds 60] [--quick] [--only rw5,vmagent]
+ * [--rounds 3] [--baseline DIR]`.
  *
  * @module
  */
@@ -17,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { COLLECT_V8_FLAGS } from "./collector_bench.ts";
 import { freePort, startVictoriaMetrics } from "../tests/export/_engines.ts";
+import type { encodeBatch } from "./_encode_batch.ts";
 
 /** Options of {@linkcode run}. */
 export interface RemoteWriteBenchOptions {
@@ -24,6 +26,14 @@ export interface RemoteWriteBenchOptions {
   quick?: boolean;
   /** Measured seconds per configuration. Default 60. */
   seconds?: number;
+  /** Configurations to run, by key (`alone`, `rw5`, `rw1`, `process`, `vmagent`); the collector
+   * alone always runs first (the ratios' base). Default all. */
+  only?: readonly string[];
+  /** Rounds, each running every configuration once; medians are printed. Default 1. */
+  rounds?: number;
+  /** Directory of another checkout: adds its collector + remote write (5 s batches) as a
+   * configuration, for a before/after in the same run. Default none. */
+  baseline?: string;
 }
 
 /** One configuration's figures. */
@@ -41,16 +51,51 @@ export interface RemoteWriteFigures {
 
 const repo = new URL("..", import.meta.url).pathname;
 
-function cpuNs(pid: number): number {
-  let total = 0;
-  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]);
-    } catch {
-      // the thread ended
+/**
+ * CPU time of processes' threads from `/proc/PID/task/TID/schedstat` (ns), polled every 250 ms
+ * so that a thread ending inside the window (a flush worker, an idle blocking-pool thread) keeps
+ * what it used: a plain sum over the live threads at the end would lose it, and could even
+ * come out negative. A thread's last quarter second before it ends may be missed.
+ */
+class ThreadCpu {
+  #base = new Map<string, number>();
+  #last = new Map<string, number>();
+  #timer: ReturnType<typeof setInterval>;
+
+  constructor(readonly pids: readonly number[]) {
+    this.#poll(this.#base);
+    this.#timer = setInterval(() => this.#poll(this.#last), 250);
+  }
+
+  /** Stops polling; returns the CPU ns used since the start. */
+  stop(): number {
+    clearInterval(this.#timer);
+    this.#poll(this.#last);
+    let total = 0;
+    for (const [tid, ns] of this.#last) total += ns - (this.#base.get(tid) ?? 0);
+    return total;
+  }
+
+  #poll(into: Map<string, number>): void {
+    for (const pid of this.pids) {
+      let tasks: Deno.DirEntry[];
+      try {
+        tasks = [...Deno.readDirSync(`/proc/${pid}/task`)];
+      } catch {
+        continue; // the process ended
+      }
+      for (const t of tasks) {
+        try {
+          const ns = Number(
+            Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0],
+          );
+          into.set(`${pid}/${t.name}`, ns);
+        } catch {
+          // the thread ended
+        }
+      }
     }
   }
-  return total;
 }
 
 function memKb(pid: number, field: "VmRSS" | "VmHWM"): number {
@@ -73,10 +118,10 @@ async function measure(
   try {
     await sleep(warmMs);
     const pids = children.map((c) => c.pid);
-    const before = pids.reduce((a, p) => a + cpuNs(p), 0);
+    const threads = new ThreadCpu(pids);
     const t0 = performance.now();
     await sleep(seconds * 1000);
-    const cpu = pids.reduce((a, p) => a + cpuNs(p), 0) - before;
+    const cpu = threads.stop();
     const wall = (performance.now() - t0) / 1000;
     const rss = pids.reduce((a, p) => a + memKb(p, "VmRSS"), 0) / 1024;
     const hwm = pids.reduce((a, p) => a + memKb(p, "VmHWM"), 0) / 1024;
@@ -93,19 +138,19 @@ async function measure(
   }
 }
 
-function collector(data: string, extra: string[] = []): Deno.ChildProcess {
+function collector(data: string, extra: string[] = [], from = repo): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       `--v8-flags=${COLLECT_V8_FLAGS}`,
       "-A",
-      `${repo}cli/collect.ts`,
+      `${from}cli/collect.ts`,
       "--data",
       data,
       // the remote-write runs name their settings file; the others read none
       ...(extra.length ? extra : ["--no-config"]),
     ],
-    cwd: repo,
+    cwd: from,
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -121,138 +166,192 @@ function collector(data: string, extra: string[] = []): Deno.ChildProcess {
 export async function run(options: RemoteWriteBenchOptions = {}): Promise<RemoteWriteFigures[]> {
   const seconds = options.seconds ?? (options.quick ? 20 : 60);
   const warmMs = options.quick ? 8000 : 15_000;
+  const rounds = options.rounds ?? 1;
+  const encode = await encodeRow();
   const vm = await startVictoriaMetrics();
   const count = (match: string) => async () => {
     const r = await fetch(`${vm.base}/api/v1/series?match[]=${encodeURIComponent(match)}`);
     return ((await r.json()).data as unknown[]).length;
   };
-  const figures: RemoteWriteFigures[] = [];
+  const want = (key: string) => !options.only || options.only.includes(key);
+  const tmp = () => Deno.makeTempDirSync({ prefix: "perfscope-rwbench-" });
+  const cfg = (interval: string, host = `rw-${interval}`) => {
+    const dir = tmp();
+    Deno.writeTextFileSync(
+      `${dir}/p.yaml`,
+      `collect:\n  host: ${host}\nremote_write:\n  - url: ${vm.writeUrl}\n    interval: ${interval}\n`,
+    );
+    return ["--config", `${dir}/p.yaml`, "--data", `${dir}/data`];
+  };
+  const configs: {
+    name: string;
+    spawn: () => Deno.ChildProcess[];
+    count: () => Promise<number>;
+  }[] = [{
+    name: "collector alone",
+    spawn: () => [collector(tmp())],
+    count: () => Promise.resolve(NaN),
+  }];
+  if (want("rw5")) {
+    configs.push({
+      name: "collector + remote write (5 s batches)",
+      spawn: () => [collector(tmp(), cfg("5s"))],
+      count: count(`{host="rw-5s"}`),
+    });
+  }
+  if (options.baseline) {
+    // another checkout's collector and sender (e.g. `git archive <commit> | tar -x -C DIR` with
+    // node_modules linked in), for a before/after in the same run
+    const from = options.baseline.endsWith("/") ? options.baseline : `${options.baseline}/`;
+    configs.push({
+      name: "baseline: collector + remote write (5 s)",
+      spawn: () => [collector(tmp(), cfg("5s", "rw-base"), from)],
+      count: count(`{host="rw-base"}`),
+    });
+  }
+  if (want("rw1")) {
+    configs.push({
+      name: "collector + remote write (1 s batches)",
+      spawn: () => [collector(tmp(), cfg("1s"))],
+      count: count(`{host="rw-1s"}`),
+    });
+  }
+  if (want("process")) {
+    configs.push({
+      name: "collector + `deno task remote-write` process",
+      spawn: () => {
+        const data = tmp();
+        return [
+          new Deno.Command(Deno.execPath(), {
+            args: [
+              "run",
+              "-A",
+              `${repo}cli/remote_write.ts`,
+              "--no-config",
+              "--data",
+              data,
+              "--remote-write",
+              vm.writeUrl,
+            ],
+            cwd: repo,
+            stdin: "null",
+            stdout: "null",
+            stderr: "null",
+          }).spawn(),
+          collector(data, ["--no-config", "--host", "rw-proc"]),
+        ];
+      },
+      count: count(`{host="rw-proc"}`),
+    });
+  }
+  if (want("vmagent") && which("vmagent") && which("prometheus-node-exporter")) {
+    configs.push({
+      name: "vmagent + node_exporter at 1 s",
+      spawn: () => {
+        const nodePort = freePort();
+        const dir = tmp();
+        Deno.writeTextFileSync(
+          `${dir}/scrape.yml`,
+          `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ["127.0.0.1:${nodePort}"]\n        labels: { host: vmagent }\n`,
+        );
+        return [
+          new Deno.Command("prometheus-node-exporter", {
+            args: [`--web.listen-address=127.0.0.1:${nodePort}`, "--log.level=error"],
+            stdout: "null",
+            stderr: "null",
+          }).spawn(),
+          new Deno.Command("vmagent", {
+            args: [
+              `-promscrape.config=${dir}/scrape.yml`,
+              `-remoteWrite.url=${vm.writeUrl}`,
+              `-remoteWrite.tmpDataPath=${dir}/vmagent`,
+              `-httpListenAddr=127.0.0.1:${freePort()}`,
+              "-loggerLevel=ERROR",
+            ],
+            stdout: "null",
+            stderr: "null",
+          }).spawn(),
+        ];
+      },
+      count: count(`{host="vmagent"}`),
+    });
+  }
+  /** Per configuration, one figure per round (rounds interleave the configurations). */
+  const runs: RemoteWriteFigures[][] = configs.map(() => []);
   try {
-    const tmp = () => Deno.makeTempDirSync({ prefix: "perfscope-rwbench-" });
-    figures.push(
-      await measure(
-        "collector alone",
-        () => [collector(tmp())],
-        warmMs,
-        seconds,
-        () => Promise.resolve(NaN),
-      ),
-    );
-    const cfg = (interval: string) => {
-      const dir = tmp();
-      Deno.writeTextFileSync(
-        `${dir}/p.yaml`,
-        `collect:\n  host: rw-${interval}\nremote_write:\n  - url: ${vm.writeUrl}\n    interval: ${interval}\n`,
-      );
-      return ["--config", `${dir}/p.yaml`, "--data", `${dir}/data`];
-    };
-    figures.push(
-      await measure(
-        "collector + remote write (5 s batches)",
-        () => [collector(tmp(), cfg("5s"))],
-        warmMs,
-        seconds,
-        count(`{host="rw-5s"}`),
-      ),
-    );
-    figures.push(
-      await measure(
-        "collector + remote write (1 s batches)",
-        () => [collector(tmp(), cfg("1s"))],
-        warmMs,
-        seconds,
-        count(`{host="rw-1s"}`),
-      ),
-    );
-    {
-      const data = tmp();
-      figures.push(
-        await measure(
-          "collector + `deno task remote-write` process",
-          () => [
-            new Deno.Command(Deno.execPath(), {
-              args: [
-                "run",
-                "-A",
-                `${repo}cli/remote_write.ts`,
-                "--no-config",
-                "--data",
-                data,
-                "--remote-write",
-                vm.writeUrl,
-              ],
-              cwd: repo,
-              stdin: "null",
-              stdout: "null",
-              stderr: "null",
-            }).spawn(),
-            collector(data, ["--no-config", "--host", "rw-proc"]),
-          ],
-          warmMs,
-          seconds,
-          count(`{host="rw-proc"}`),
-        ),
-      );
-    }
-    if (which("vmagent") && which("prometheus-node-exporter")) {
-      const nodePort = freePort();
-      const dir = tmp();
-      Deno.writeTextFileSync(
-        `${dir}/scrape.yml`,
-        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ["127.0.0.1:${nodePort}"]\n        labels: { host: vmagent }\n`,
-      );
-      figures.push(
-        await measure(
-          "vmagent + node_exporter at 1 s",
-          () => [
-            new Deno.Command("prometheus-node-exporter", {
-              args: [`--web.listen-address=127.0.0.1:${nodePort}`, "--log.level=error"],
-              stdout: "null",
-              stderr: "null",
-            }).spawn(),
-            new Deno.Command("vmagent", {
-              args: [
-                `-promscrape.config=${dir}/scrape.yml`,
-                `-remoteWrite.url=${vm.writeUrl}`,
-                `-remoteWrite.tmpDataPath=${dir}/vmagent`,
-                `-httpListenAddr=127.0.0.1:${freePort()}`,
-                "-loggerLevel=ERROR",
-              ],
-              stdout: "null",
-              stderr: "null",
-            }).spawn(),
-          ],
-          warmMs,
-          seconds,
-          count(`{host="vmagent"}`),
-        ),
-      );
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < configs.length; i++) {
+        const c = configs[i]!;
+        runs[i]!.push(await measure(c.name, c.spawn, warmMs, seconds, c.count));
+      }
+      if (rounds > 1) {
+        console.log(
+          `round ${r + 1}: ${runs.map((f) => f.at(-1)!.cpuMsPerS.toFixed(2)).join(" / ")} ms/s`,
+        );
+      }
     }
   } finally {
     await vm.stop();
   }
-  const base = figures[0]!;
+  // medians over the rounds; the ratio is the median of each round's own ratio
+  const figures = runs.map((list) => ({
+    ...list[0]!,
+    cpuMsPerS: median(list.map((f) => f.cpuMsPerS)),
+    rssMb: median(list.map((f) => f.rssMb)),
+    hwmMb: median(list.map((f) => f.hwmMb)),
+    series: median(list.map((f) => f.series)),
+  }));
+  const ratios = runs.map((list) =>
+    median(list.map((f, r) => f.cpuMsPerS / runs[0]![r]!.cpuMsPerS))
+  );
   console.log(
     `${"configuration".padEnd(42)} ${"CPU ms/s".padStart(9)} ${"× alone".padStart(8)} ${
       "RSS MB".padStart(7)
     } ${"peak MB".padStart(8)} ${"series".padStart(7)}`,
   );
-  for (const f of figures) {
+  figures.forEach((f, i) => {
     console.log(
       `${f.name.padEnd(42)} ${f.cpuMsPerS.toFixed(2).padStart(9)} ${
-        (f.cpuMsPerS / base.cpuMsPerS).toFixed(2).padStart(8)
+        ratios[i]!.toFixed(2).padStart(8)
       } ${f.rssMb.toFixed(1).padStart(7)} ${f.hwmMb.toFixed(1).padStart(8)} ${
         Number.isNaN(f.series) ? "-".padStart(7) : String(f.series).padStart(7)
       }`,
     );
-  }
+  });
+  if (rounds > 1) console.log(`(medians of ${rounds} rounds of ${seconds} s)`);
   for (const f of figures.slice(1)) {
     if (f.series > 0) {
       console.log(`${f.name}: ${(f.cpuMsPerS / f.series * 1000).toFixed(1)} µs CPU per sample`);
     }
   }
+  console.log(
+    `encoding one 5 s batch of this host (${encode.series} series, ${encode.samples} samples), ` +
+      `interpreted as in the collector: pbf + snappyjs ${
+        encode.library.cpuMs.toFixed(2)
+      } ms CPU, ` +
+      `${encode.library.bytes} B; WriteRequestEncoder ${encode.ours.cpuMs.toFixed(2)} ms, ` +
+      `${encode.ours.bytes} B`,
+  );
   console.log(`load average at the end: ${Deno.readTextFileSync("/proc/loadavg").split(" ")[0]}`);
   return figures;
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** The encoders side by side, in a process with the collector's V8 flags. */
+async function encodeRow(): Promise<Awaited<ReturnType<typeof encodeBatch>>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", `--v8-flags=${COLLECT_V8_FLAGS}`, "-A", `${repo}bench/_encode_batch.ts`],
+    cwd: repo,
+    stdin: "null",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("Encoding benchmark failed");
+  return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
 function which(name: string): boolean {
@@ -268,10 +367,19 @@ function which(name: string): boolean {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { seconds: { type: "string" }, quick: { type: "boolean", default: false } },
+    options: {
+      seconds: { type: "string" },
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      rounds: { type: "string" },
+      baseline: { type: "string" },
+    },
   });
   await run({
     quick: values.quick,
+    ...(values.only && { only: values.only.split(",") }),
+    ...(values.rounds && { rounds: Number(values.rounds) }),
+    ...(values.baseline && { baseline: values.baseline }),
     ...(values.seconds && { seconds: Number(values.seconds) }),
   });
 }

@@ -1,7 +1,10 @@
 /**
  * The body of a Prometheus remote write 1.0 request: a `prometheus.WriteRequest` protobuf message
  * compressed with Snappy's block format. The protobuf is written with `pbf` and compressed with
- * `snappyjs` (pure JavaScript: no native module, so `deno compile` and `--lite-mode` work).
+ * `snappyjs` (pure JavaScript: no native module, so `deno compile` and `--lite-mode` work). The
+ * sender uses `WriteRequestEncoder` (write_request_encoder.ts) instead (7× less CPU interpreted); this library path
+ * is its reference in the benchmark, its fallback for times it does not take, and the decoder of
+ * the tests.
  *
  * @module
  */

@@ -33,3 +33,9 @@ export {
   type SpoolQueue,
   type SpoolRead,
 } from "./spool_cursor.ts";
+export {
+  type WriteColumns,
+  type WriteLabels,
+  WriteRequestEncoder,
+  type WriteRequestEncoderOptions,
+} from "./write_request_encoder.ts";

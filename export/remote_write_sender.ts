@@ -24,6 +24,11 @@ import type { IngestBatch, SpoolSeries, SpoolSnapshot } from "../lake/mod.ts";
 import { encodeWriteRequest, type WriteSeries } from "./encode_write_request.ts";
 import { IngestSpoolCursor } from "./ingest_spool_cursor.ts";
 import {
+  type WriteColumns,
+  type WriteLabels,
+  WriteRequestEncoder,
+} from "./write_request_encoder.ts";
+import {
   pruneOutbox,
   readPosition,
   savePosition,
@@ -136,7 +141,10 @@ export class RemoteWriteSender {
   #client: Deno.HttpClient | undefined;
   #cursor: Cursor;
   #queue: SpoolQueue;
-  #labels = new WeakMap<SpoolSeries, [string, string][]>();
+  #slots = new WeakMap<SpoolSeries, Slot>();
+  #slotsByKey = new Map<string, Slot>();
+  #mark = 0;
+  #encoder = new WriteRequestEncoder();
   /** Ends the loop's waits between batches (stop was asked). */
   #wake = new AbortController();
   /** Gives up what is in flight: a request, a retry wait (stop's flush time is over). */
@@ -144,6 +152,8 @@ export class RemoteWriteSender {
   #running: Promise<void> | undefined;
   #now: () => number;
   #saved: SpoolPosition | undefined;
+  /** The segment of the position at the last outbox pruning. */
+  #pruned = NaN;
   #log: (line: string) => void;
   /** The labels of this sender's own metrics (frozen: the sampler interns series by them). */
   readonly metricLabels: Readonly<Record<string, string>>;
@@ -257,6 +267,11 @@ export class RemoteWriteSender {
     } finally {
       clearTimeout(timer);
       this.#hard.abort();
+      try {
+        pruneOutbox(this.#root, this.#queue);
+      } catch {
+        // the next start prunes
+      }
       this.#cursor.close();
       this.#client?.close();
     }
@@ -320,7 +335,11 @@ export class RemoteWriteSender {
     }
     this.stats.droppedSegments = this.#cursor.droppedSegments;
     this.#save(end);
-    pruneOutbox(this.#root, this.#queue);
+    // outbox segments go only once every reader is past them: nothing to do within a segment
+    if (end.segment !== this.#pruned) {
+      this.#pruned = end.segment;
+      pruneOutbox(this.#root, this.#queue);
+    }
   }
 
   #save(position: SpoolPosition): void {
@@ -333,12 +352,12 @@ export class RemoteWriteSender {
   /** Sends snapshots (or ingest records) until acknowledged or dropped; false if stopped
    * first. */
   async #send(snapshots: readonly Unit[]): Promise<boolean> {
-    const series = this.#queue === "ingest"
-      ? this.#batchSeries(snapshots as readonly IngestBatch[])
-      : this.#series(snapshots as readonly SpoolSnapshot[]);
-    const samples = series.reduce((a, s) => a + s.ts.length, 0);
+    // ingest records are few series with many samples each, in any time order: the library
+    // encoder; collector snapshots share their series second after second: the cached one
+    const { body, samples } = this.#queue === "ingest"
+      ? encodeSeries(this.#batchSeries(snapshots as readonly IngestBatch[]))
+      : this.#encoder.encodeColumns(this.#columns(snapshots as readonly SpoolSnapshot[]));
     if (samples === 0) return true;
-    const body = encodeWriteRequest(series);
     let delay = this.#o.minBackoffMs;
     for (;;) {
       const { outcome, retryAfterMs, detail } = await this.#post(body);
@@ -375,21 +394,37 @@ export class RemoteWriteSender {
     body: Uint8Array,
   ): Promise<{ outcome: Outcome; retryAfterMs?: number; detail: string }> {
     const doFetch = this.#options.fetch ?? fetch;
-    const signal = AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#hard.signal]);
+    // one controller and a timer, not AbortSignal.any(AbortSignal.timeout(…), …): that pair
+    // costs more than the rest of a request when V8 runs interpreted, as in the collector
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new DOMException("Signal timed out.", "TimeoutError")),
+      this.#o.timeoutMs,
+    );
+    const hard = this.#hard.signal;
+    const stop = () => abort.abort(hard.reason);
+    if (hard.aborted) stop();
+    else hard.addEventListener("abort", stop, { once: true });
     let response: Response;
+    let text: string;
     try {
-      response = await doFetch(this.url, {
-        method: "POST",
-        headers: this.#headers,
-        body: body as Uint8Array<ArrayBuffer>,
-        signal,
-        ...(this.#client && { client: this.#client }),
-      });
-      this.stats.requests++;
-    } catch (error) {
-      return { outcome: "retry", detail: errorDetail(error) };
+      try {
+        response = await doFetch(this.url, {
+          method: "POST",
+          headers: this.#headers,
+          body: body as Uint8Array<ArrayBuffer>,
+          signal: abort.signal,
+          ...(this.#client && { client: this.#client }),
+        });
+        this.stats.requests++;
+      } catch (error) {
+        return { outcome: "retry", detail: errorDetail(error) };
+      }
+      text = await response.text().catch(() => "");
+    } finally {
+      clearTimeout(timer);
+      hard.removeEventListener("abort", stop);
     }
-    const text = await response.text().catch(() => "");
     const status = response.status;
     const detail = `HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ""}`;
     if (status >= 200 && status < 300) return { outcome: "ok", detail };
@@ -408,32 +443,56 @@ export class RemoteWriteSender {
     return { outcome: status === 413 || status === 400 ? "split" : "drop", detail };
   }
 
-  /** The snapshots as remote-write series: one per spool series, its samples in time order. */
-  #series(snapshots: readonly SpoolSnapshot[]): WriteSeries[] {
-    const by = new Map<string, { labels: [string, string][]; ts: number[]; values: number[] }>();
-    const keys = new WeakMap<SpoolSeries, string>();
+  /**
+   * The snapshots as columns: one label array per series, one value array per snapshot. Each
+   * spool series object maps to a slot (by name and labels, so the series objects of a new
+   * segment find the slot and label array of the old one: the encoder's cache stays warm).
+   */
+  #columns(snapshots: readonly SpoolSnapshot[]): WriteColumns {
+    const mark = ++this.#mark;
+    const labels: WriteLabels[] = [];
+    const where: Int32Array[] = [];
     for (const snap of snapshots) {
-      for (let i = 0; i < snap.series.length; i++) {
-        const v = snap.values[i]!;
-        if (v !== v) continue; // NaN: no value this second
-        const s = snap.series[i]!;
-        let key = keys.get(s);
-        if (key === undefined) keys.set(s, key = `${s.host}\n${s.metric}\n${s.labels}`);
-        let entry = by.get(key);
-        if (!entry) by.set(key, entry = { labels: this.#labelsOf(s), ts: [], values: [] });
-        entry.ts.push(snap.ts);
-        entry.values.push(v);
+      const series = snap.series;
+      const at = new Int32Array(series.length);
+      for (let i = 0; i < series.length; i++) {
+        const slot = this.#slotOf(series[i]!);
+        if (slot.mark !== mark) {
+          slot.mark = mark;
+          slot.j = labels.length;
+          labels.push(slot.labels);
+        }
+        at[i] = slot.j;
       }
+      where.push(at);
     }
-    return [...by.values()];
+    const values = snapshots.map((snap, k) => {
+      const column = new Float64Array(labels.length).fill(NaN);
+      const at = where[k]!;
+      const v = snap.values;
+      for (let i = 0; i < at.length; i++) column[at[i]!] = v[i]!;
+      return column;
+    });
+    return { labels, ts: snapshots.map((snap) => snap.ts), values };
+  }
+
+  #slotOf(s: SpoolSeries): Slot {
+    let slot = this.#slots.get(s);
+    if (slot) return slot;
+    const key = `${s.host}\n${s.metric}\n${s.labels}`;
+    slot = this.#slotsByKey.get(key);
+    if (!slot) {
+      // series come and go (processes): start the table again rather than grow without end
+      if (this.#slotsByKey.size >= 100_000) this.#slotsByKey.clear();
+      slot = { labels: this.#labelsOf(s), mark: 0, j: 0 };
+      this.#slotsByKey.set(key, slot);
+    }
+    this.#slots.set(s, slot);
+    return slot;
   }
 
   #labelsOf(s: SpoolSeries): [string, string][] {
-    let labels = this.#labels.get(s);
-    if (labels) return labels;
-    labels = this.#pairs(s.host, s.metric, s.labels);
-    this.#labels.set(s, labels);
-    return labels;
+    return this.#pairs(s.host, s.metric, s.labels);
   }
 
   /** A series' remote-write labels: its own, `__name__`, `host`, then the external labels it
@@ -523,6 +582,19 @@ function ingestCursor(c: IngestSpoolCursor): Cursor {
     },
     close: () => c.close(),
   };
+}
+
+/** A series' place in the batches: its label array, and its column in the current batch. */
+interface Slot {
+  labels: WriteLabels;
+  /** The batch that gave it `j` (the sender's `#mark` then). */
+  mark: number;
+  j: number;
+}
+
+/** The library encoder's request and its sample count. */
+function encodeSeries(series: readonly WriteSeries[]): { body: Uint8Array; samples: number } {
+  return { body: encodeWriteRequest(series), samples: series.reduce((a, s) => a + s.ts.length, 0) };
 }
 
 /** An error's message with its causes (fetch says only "fetch failed"; the cause says why). */

@@ -18,7 +18,6 @@ import {
   spoolReadersDir,
   type SpoolSegment,
   type SpoolSnapshot,
-  writeFileAtomic,
 } from "../lake/mod.ts";
 
 /** Which spool a reader follows: the collector's (`DATA/spool/`, the default) or the ingest
@@ -259,14 +258,20 @@ export function savePosition(
   extra: Record<string, unknown> = {},
   queue: SpoolQueue = "collector",
 ): void {
+  // no fsync: the position is a page-cache write like the spool itself (kill -9 keeps both).
+  // A whole file renamed into place, in two calls (this runs every batch, interpreted).
   const dir = readersDir(root, queue);
-  Deno.mkdirSync(dir, { recursive: true });
-  // no fsync: the position is a page-cache write like the spool itself (kill -9 keeps both)
-  writeFileAtomic(
-    `${dir}/${name}.json`,
-    new TextEncoder().encode(JSON.stringify({ ...position, ...extra }) + "\n"),
-    { sync: false },
-  );
+  const path = `${dir}/${name}.json`;
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  const text = JSON.stringify({ ...position, ...extra }) + "\n";
+  try {
+    Deno.writeTextFileSync(tmp, text);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    Deno.mkdirSync(dir, { recursive: true });
+    Deno.writeTextFileSync(tmp, text);
+  }
+  Deno.renameSync(tmp, path);
 }
 
 /**

@@ -72,6 +72,40 @@ Deno.test("a 2xx answer acknowledges the batch: labels sorted with __name__, hos
   }
 });
 
+Deno.test("a batch spanning two spool segments sends each series once, with the samples of both, and label values above U+FFFF unchanged", async () => {
+  const r = receiver(() => new Response(null, { status: 204 }));
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-" });
+  const proc = "\u{20000}\u{1F600}"; // pbf 5.1.2 wrote U+20000 as U+10000
+  const rows = (ts: number, order: number[]): LakeRow[] =>
+    order.map((i) => ({ ts, host: "h", metric: "m", labels: `n=${i},p=${proc}`, value: ts + i }));
+  const first = new SpoolWriter(root, 1000);
+  const sender = new RemoteWriteSender(root, { url: r.url, name: "t", ...fast });
+  try {
+    first.append(rows(1000, [0, 1]));
+    first.append(rows(2000, [1, 0])); // the same series in another order
+    const second = new SpoolWriter(root, 3000); // a new segment: new series objects
+    second.append(rows(3000, [0, 2]));
+    await sender.drain();
+    assert.equal(r.requests(), 1);
+    const byLabels = Map.groupBy(r.got, (g) => g.labels);
+    assert.deepEqual(
+      [...byLabels.keys()].sort(),
+      [0, 1, 2].map((i) => `__name__=m,host=h,n=${i},p=${proc}`),
+    );
+    assert.deepEqual(byLabels.get(`__name__=m,host=h,n=0,p=${proc}`)!.map((g) => [g.ts, g.value]), [
+      [1000, 1000],
+      [2000, 2000],
+      [3000, 3000],
+    ]);
+    assert.equal(sender.stats.samples, 6);
+    second.close();
+  } finally {
+    await sender.stop();
+    first.close();
+    await r.close();
+  }
+});
+
 Deno.test("a 400 answer splits the batch down to the snapshots refused, drops only those (logged, counted) and sends the rest", async () => {
   // as Prometheus does when a batch holds one sample it already stored: the whole batch is refused
   const r = receiver((_, times) =>
