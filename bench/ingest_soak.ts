@@ -10,7 +10,7 @@
  * `serve` runs as `deno task serve` would (the task's environment and flags, read from
  * deno.json), so its memory is what users get.
  *
- * `deno run -A bench/ingest_soak.ts [--quick] [--seconds N] [--no-kill]` (also in
+ * `deno run -A bench/ingest_soak.ts [--quick] [--seconds N] [--no-kill] [--config FILE]` (also in
  * `deno task bench`: 5 minutes, `--quick` 40 s).
  *
  * @module
@@ -27,6 +27,8 @@ export interface IngestSoakOptions {
   seconds?: number;
   /** Kill the server with SIGKILL half way; default true. */
   kill?: boolean;
+  /** A config file for `serve` (`--config`), e.g. to try other `ingest:` budgets; default none. */
+  config?: string;
 }
 
 /** The figures measured. */
@@ -72,7 +74,7 @@ function serveTask(): { env: Record<string, string>; flags: string[] } {
   return { env, flags: words.slice(from, to) };
 }
 
-async function startServer(data: string): Promise<Server> {
+async function startServer(data: string, config?: string): Promise<Server> {
   const task = serveTask();
   for (let attempt = 0;; attempt++) {
     const child = new Deno.Command(Deno.execPath(), {
@@ -86,6 +88,7 @@ async function startServer(data: string): Promise<Server> {
         "0",
         "--data",
         data,
+        ...(config === undefined ? [] : ["--config", config]),
       ],
       env: task.env,
       cwd: ROOT,
@@ -192,7 +195,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   const kill = options.kill ?? true;
   const data = await Deno.makeTempDir({ prefix: "perfscope-soak-" });
   const loadBefore = Deno.loadavg()[0]!;
-  let server = await startServer(data);
+  let server = await startServer(data, options.config);
   const started = Date.now();
   const ts0 = started - 10 * 60_000;
   const clients = ["soak-a", "soak-b"].map((host) => {
@@ -264,7 +267,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
         server.child.kill("SIGKILL");
         await server.child.status;
         console.log(`(SIGKILL at ${Math.round((Date.now() - started) / 1000)} s; restarting)`);
-        server = await startServer(data);
+        server = await startServer(data, options.config);
         for (const c of clients) c.worker.postMessage({ url: server.url });
       }
     }
@@ -393,11 +396,13 @@ if (import.meta.main) {
       quick: { type: "boolean", default: false },
       seconds: { type: "string" },
       "no-kill": { type: "boolean", default: false },
+      config: { type: "string" },
     },
   });
   await run({
     quick: values.quick,
     ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
     kill: !values["no-kill"],
+    ...(values.config ? { config: values.config } : {}),
   });
 }

@@ -295,6 +295,11 @@ function ingestBudgets(config: PerfscopeConfig): Omit<IngestWriterOptions, "root
   };
 }
 
+/** `ingest.max_rss`: the resident memory past which ingest is refused (0: never). */
+function ingestRss(config: PerfscopeConfig): number {
+  return config.ingest?.max_rss ?? 232 * 1024 * 1024;
+}
+
 function collectSettings(
   config: PerfscopeConfig,
   extra: { remoteWrite: string[]; externalLabels: string[] } = {
@@ -379,6 +384,12 @@ async function serveUntilStopped(
     limits: ingestLimits(loaded.config),
     ...ingestBudgets(loaded.config),
     flushInWorker: loaded.config.ingest?.flush_thread ?? true,
+    parseInWorker: loaded.config.ingest?.parse_thread ?? true,
+    ...(ingestRss(loaded.config) > 0 && { maxRssBytes: ingestRss(loaded.config) }),
+    // V8's collector when the serve task exposes it (--expose-gc): see collectGarbage
+    ...(typeof (globalThis as { gc?: unknown }).gc === "function" && {
+      collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
+    }),
   });
   // Alert rules run on the live stream: built even without rules: (a reload may add some),
   // costing one map lookup per sample until then.
