@@ -56,7 +56,7 @@ const scope = self as unknown as {
 let table = new Map<string, Map<string, Map<string, number>>>();
 let size = 0;
 /** Reused for bodies up to its size, so a steady stream of bodies allocates no new buffer. */
-let joined = new Uint8Array(1024 * 1024);
+const joined = new Uint8Array(1024 * 1024);
 
 function join(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
