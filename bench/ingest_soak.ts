@@ -5,7 +5,8 @@
  * the server's RSS, the ingest spool's bytes, `/healthz` p50/p99 and the 503s; in the middle
  * it kills the server with SIGKILL and starts it again on the same data (the clients resend
  * what was not acknowledged); at the end it stops the server and counts what the lake holds
- * against what was acknowledged, and the largest gap between the collector's samples.
+ * against what was acknowledged, and the largest gap between the collector's samples. Before
+ * the clients start it probes the idle server the same way, for the floor the machine sets.
  *
  * `serve` runs as `deno task serve` would (the task's environment and flags, read from
  * deno.json), so its memory is what users get.
@@ -51,6 +52,8 @@ export interface IngestSoakFigures {
   /** The collector's gap across the kill and restart (it dies with serve). */
   restartGapMs: number;
   loadAverage: number;
+  /** `/healthz` p99 of the same server before the clients start (the machine's floor). */
+  idleHealthzP99Ms: number;
 }
 
 interface Server {
@@ -196,6 +199,19 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   const data = await Deno.makeTempDir({ prefix: "perfscope-soak-" });
   const loadBefore = Deno.loadavg()[0]!;
   let server = await startServer(data, options.config);
+  // the floor: the same probe against the idle server, so the soak's latency can be told apart
+  // from what the shared machine costs any process
+  // from the server's first second on (its first answers compile the route)
+  const idle: number[] = [];
+  const warm = Date.now() + 1_000;
+  for (const end = warm + (seconds >= 120 ? 10_000 : 5_000); Date.now() < end;) {
+    const t = performance.now();
+    const res = await fetch(new URL("/healthz", server.url));
+    await res.body?.cancel();
+    if (Date.now() >= warm) idle.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  idle.sort((x, y) => x - y);
   const started = Date.now();
   const ts0 = started - 10 * 60_000;
   const clients = ["soak-a", "soak-b"].map((host) => {
@@ -344,6 +360,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
     collectorMaxGapMs: gap,
     restartGapMs: restartGap,
     loadAverage: Math.round(Math.max(loadBefore, Deno.loadavg()[0]!) * 100) / 100,
+    idleHealthzP99Ms: Math.round(quantile(idle, 0.99) * 10) / 10,
   };
   for (const c of clients) {
     if (c.state.error) console.log(`client error: ${c.state.error}`);
@@ -367,7 +384,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
     `/healthz: p50 ${figures.healthzP50Ms} ms, p99 ${figures.healthzP99Ms} ms over ${sorted.length} ` +
       `probes (goal p99 < 100: ${(figures.healthzP99Ms / 100).toFixed(2)}× ${
         goal(figures.healthzP99Ms < 100)
-      })`,
+      }); idle before the soak, p99 ${figures.idleHealthzP99Ms} ms over ${idle.length} probes`,
   );
   console.log(
     `collector: largest gap between samples ${figures.collectorMaxGapMs} ms (goal ≤ 2000: ${
