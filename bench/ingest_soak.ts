@@ -267,7 +267,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   let lastAcked = 0, lastRefused = 0;
   let peakRss = 0, peakSpool = 0, peakWindow = 0;
   let killed = false;
-  let killedAt: number | undefined;
+  let killedAt: number | undefined, restartedAt = NaN;
   const acked = () => clients.reduce((n, c) => n + c.state.acked, 0);
   const refused = () => clients.reduce((n, c) => n + c.state.refused, 0);
   for (let t = 10; t <= seconds; t += 10) {
@@ -284,6 +284,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
         await server.child.status;
         console.log(`(SIGKILL at ${Math.round((Date.now() - started) / 1000)} s; restarting)`);
         server = await startServer(data, options.config);
+        restartedAt = Date.now();
         for (const c of clients) c.worker.postMessage({ url: server.url });
       }
     }
@@ -334,8 +335,11 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
     gap = 0;
     for (let i = 1; i < instants.length; i++) {
       const a = Number(instants[i - 1]!.t), b = Number(instants[i]!.t);
-      if (killedAt !== undefined && a <= killedAt && b >= killedAt) restartGap = b - a;
-      else gap = Math.max(gap, b - a);
+      // the restart's: from the kill until the new collector's first samples (it starts after
+      // serve listens, and the killed one's may outlive serve by a moment)
+      if (killedAt !== undefined && b >= killedAt && a <= restartedAt + 10_000) {
+        restartGap = Math.max(Number.isNaN(restartGap) ? 0 : restartGap, b - a);
+      } else gap = Math.max(gap, b - a);
     }
   } finally {
     lake.close();
