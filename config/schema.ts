@@ -101,7 +101,8 @@ export const ingestSchema = z.strictObject({
    * Default true. */
   parse_thread: z.boolean().optional(),
   /** Resident memory of serve past which ingest requests get 503 with Retry-After until it is
-   * back under (bytes; 0 turns it off). Default 243269632 (232 MiB). */
+   * back under (bytes; 0 turns it off). Default 243269632 (232 MiB), or what the process holds
+   * when serve starts plus 96 MiB if that is more (serve inside a test runner or an embedding). */
   max_rss: z.number().int().min(0).optional(),
   /** Request-body bytes held in memory at once across all connections (ingest, OTLP, query);
    * past it a body gets 503 with Retry-After. Default 67108864 (64 MiB). */
