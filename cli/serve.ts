@@ -308,6 +308,14 @@ function ingestBudgets(config: PerfscopeConfig): Omit<IngestWriterOptions, "root
   };
 }
 
+/** `ingest.max_rss`: the resident memory past which ingest is refused (0: never). The default,
+ * 232 MiB, is raised to what the process already holds plus 96 MiB when serve runs inside a larger
+ * one (a test runner, an embedding), whose memory is not serve's. */
+function ingestRss(config: PerfscopeConfig): number {
+  return config.ingest?.max_rss ??
+    Math.max(232 * 1024 * 1024, Deno.memoryUsage().rss + 96 * 1024 * 1024);
+}
+
 function collectSettings(
   config: PerfscopeConfig,
   extra: { remoteWrite: string[]; externalLabels: string[] } = {
@@ -394,11 +402,18 @@ async function serveUntilStopped(
     }),
   });
   const sandbox = await openSqlSandbox({ root });
+  const maxRss = ingestRss(loaded.config);
   const ingest = new IngestWriter({
     root,
     limits: ingestLimits(loaded.config),
     ...ingestBudgets(loaded.config),
     flushInWorker: loaded.config.ingest?.flush_thread ?? true,
+    parseInWorker: loaded.config.ingest?.parse_thread ?? true,
+    ...(maxRss > 0 && { maxRssBytes: maxRss }),
+    // V8's collector when the serve task exposes it (--expose-gc): see collectGarbage
+    ...(typeof (globalThis as { gc?: unknown }).gc === "function" && {
+      collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
+    }),
   });
   // Alert rules run on the live stream: built even without rules: (a reload may add some),
   // costing one map lookup per sample until then.

@@ -97,6 +97,13 @@ export const ingestSchema = z.strictObject({
   /** Write Parquet on a separate thread, off the request path (~40 MB more memory). Default
    * true. */
   flush_thread: z.boolean().optional(),
+  /** Parse request bodies on a separate thread, off the event loop (~10 MB more memory).
+   * Default true. */
+  parse_thread: z.boolean().optional(),
+  /** Resident memory of serve past which ingest requests get 503 with Retry-After until it is
+   * back under (bytes; 0 turns it off). Default 243269632 (232 MiB), or what the process holds
+   * when serve starts plus 96 MiB if that is more (serve inside a test runner or an embedding). */
+  max_rss: z.number().int().min(0).optional(),
   /** Request-body bytes held in memory at once across all connections (ingest, OTLP, query);
    * past it a body gets 503 with Retry-After. Default 67108864 (64 MiB). */
   max_body_bytes_in_flight: z.number().int().min(1024 * 1024).optional(),

@@ -7,8 +7,9 @@
  * @module
  */
 
-/** Why the writer refused: its row buffer, its spool's disk budget, or the disk itself. */
-export type IngestBusyReason = "buffer" | "spool" | "disk";
+/** Why the writer refused: its row buffer, its spool's disk budget, the disk itself, or the
+ * process's resident memory past its mark. */
+export type IngestBusyReason = "buffer" | "spool" | "disk" | "memory";
 
 /**
  * Thrown by `IngestWriter.write`/`writeBatch` (and `check`) when the writer is behind; nothing

@@ -25,9 +25,10 @@ export interface IngestFlushJob {
   id: number;
   host: string;
   date: string;
-  ts: Float64Array;
-  value: Float64Array;
-  series: Uint32Array;
+  /** The partition's rows in blocks (`IngestGroup.held`), `length` rows in all, with rows
+   * without a finite value still in (left out here). */
+  blocks: { ts: Float64Array; value: Float64Array; series: Uint32Array }[];
+  length: number;
   metrics: string[];
   labels: string[];
   shared: SharedArrayBuffer;
@@ -57,14 +58,27 @@ if ("WorkerGlobalScope" in globalThis) {
     let result: IngestFlushResult;
     try {
       writeIngestPlan(j.root, j.plan, j.sync);
-      const n = j.ts.length;
+      let n = 0;
+      const size = j.blocks[0]?.ts.length ?? 0;
+      for (let k = 0, left = j.length; k < j.blocks.length; k++, left -= size) {
+        const b = j.blocks[k]!, m = Math.min(left, b.ts.length);
+        for (let i = 0; i < m; i++) if (Number.isFinite(b.value[i]!)) n++;
+      }
+      const ts = new Float64Array(n), value = new Float64Array(n);
       const metric = new Array<string>(n), labels = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        metric[i] = j.metrics[j.series[i]!]!;
-        labels[i] = j.labels[j.series[i]!]!;
+      let at = 0;
+      for (let k = 0, left = j.length; k < j.blocks.length; k++, left -= size) {
+        const b = j.blocks[k]!, m = Math.min(left, b.ts.length);
+        for (let i = 0; i < m; i++) {
+          const v = b.value[i]!;
+          if (!Number.isFinite(v)) continue;
+          const s = b.series[i]!;
+          ts[at] = b.ts[i]!, value[at] = v, metric[at] = j.metrics[s]!, labels[at] = j.labels[s]!;
+          at++;
+        }
       }
       const file = writePartition(
-        { ts: j.ts, metric, labels, value: j.value },
+        { ts, metric, labels, value },
         { root: j.root, id: j.id, host: j.host, date: j.date, sync: j.sync },
       );
       result = { job: j.job, rows: file?.rows ?? 0 };

@@ -57,6 +57,7 @@ import {
   JOB_UNWRITABLE,
 } from "./ingest_flush_worker.ts";
 import { LakeError } from "./errors.ts";
+import { IngestParseThread } from "./ingest_parse_thread.ts";
 import {
   hostTag,
   isUnwritable,
@@ -117,6 +118,24 @@ export interface IngestWriterOptions {
    * remote-write senders registered in `spool_ingest/readers/` (oldest deleted first); default
    * 1 GiB. Without readers segments are deleted once in Parquet. */
   outboxMaxBytes?: number;
+  /** Parse the bodies of {@linkcode IngestWriter.writeAsync} on a Worker thread
+   * (`ingest_parse_worker.ts`, started at the first body), so their parse and its garbage never
+   * hold up the event loop; the body's buffers are handed over (detached). Default false (`serve`
+   * turns it on). */
+  parseInWorker?: boolean;
+  /** Resident memory of the process (bytes) past which requests are refused with
+   * {@linkcode IngestBusy} (`reason: "memory"`) until it is back under; default none. Rows and
+   * bytes budgets bound what the writer holds; this bounds everything else a burst costs
+   * (bodies being read and parsed, garbage not yet collected). */
+  maxRssBytes?: number;
+  /** Reads the resident memory for `maxRssBytes`; default `Deno.memoryUsage().rss`. */
+  rss?: () => number;
+  /** Called when the memory has stayed past `maxRssBytes` for 2 s of refusals (then at most
+   * every 2 s), e.g. V8's `gc` (serve runs with `--expose-gc`): garbage gives its memory back
+   * only when the collector runs, and a server that refuses the work that allocates would
+   * otherwise wait long for it. Not at the first refusal: the collector usually comes by itself
+   * first, and a forced full collection pauses the event loop. Default none. */
+  collectGarbage?: () => void;
 }
 
 /** The writer's counters and levels, for `/metrics`, the bench and tests. */
@@ -149,6 +168,17 @@ export {
 export { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 
 const DAY = 86_400_000;
+
+/** A body given in chunks as one array (no copy for one chunk). */
+function joinChunks(body: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  if (!Array.isArray(body)) return body as Uint8Array;
+  const chunks = body as readonly Uint8Array[];
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) out.set(c, at), at += c.length;
+  return out;
+}
 /** Ids a new partition leaves free below the collector's open segment (see the module doc). */
 const FRESH_ID_ROOM = 3_600_000;
 const MiB = 1024 * 1024;
@@ -223,6 +253,13 @@ export class IngestWriter {
     | undefined;
   #jobs = 0;
   #outboxMaxBytes: number | undefined;
+  #parser: IngestParseThread | undefined;
+  #maxRssBytes: number | undefined;
+  #rss: () => number;
+  #collectGarbage: (() => void) | undefined;
+  /** When the memory went past its mark (NaN: under it), and the last forced collection. */
+  #overSince = NaN;
+  #lastCollect = -Infinity;
 
   /**
    * @param options See {@linkcode IngestWriterOptions}.
@@ -240,6 +277,12 @@ export class IngestWriter {
     this.#maxFlushLagMs = options.maxFlushLagMs ?? 30_000;
     this.#flushPartitions = options.flushPartitions ?? 64;
     this.#flushBudgetMs = options.flushBudgetMs ?? 50;
+    this.#maxRssBytes = options.maxRssBytes;
+    this.#rss = options.rss ?? (() => Deno.memoryUsage().rss);
+    this.#collectGarbage = options.collectGarbage;
+    if (this.#maxRssBytes !== undefined && !(this.#maxRssBytes > 0)) {
+      throw new RangeError(`Invalid maxRssBytes: ${this.#maxRssBytes}`);
+    }
     for (
       const [name, value] of Object.entries({
         flushEveryMs: this.#flushEveryMs,
@@ -299,6 +342,7 @@ export class IngestWriter {
         );
       };
     }
+    if (options.parseInWorker) this.#parser = new IngestParseThread();
     if (this.#pending.length > 0) this.#tryFlush(true);
     this.#timer = setInterval(() => this.#tryFlush(true), this.#flushEveryMs);
     Deno.unrefTimer(Number(this.#timer));
@@ -413,6 +457,31 @@ export class IngestWriter {
    * @throws {IngestBusy} When behind (counted as a refusal).
    */
   check(): void {
+    this.#checkBudgets();
+    if (this.#maxRssBytes === undefined) return;
+    const rss = this.#rss();
+    if (!(rss > this.#maxRssBytes)) {
+      this.#overSince = NaN;
+      return;
+    }
+    const t = performance.now();
+    if (Number.isNaN(this.#overSince)) this.#overSince = t;
+    if (
+      this.#collectGarbage !== undefined && t - this.#overSince >= 2000 &&
+      t - this.#lastCollect >= 2000
+    ) {
+      this.#lastCollect = t;
+      this.#collectGarbage();
+    }
+    throw this.#busy(
+      "memory",
+      `Ingest is behind: the server holds ${Math.round(rss / MiB)} MiB of memory ` +
+        `(limit ${Math.round(this.#maxRssBytes / MiB)} MiB)`,
+    );
+  }
+
+  /** The row, spool and flush-lag budgets. */
+  #checkBudgets(): void {
     if (this.#rows >= this.#maxBufferedRows) {
       throw this.#busy(
         "buffer",
@@ -458,14 +527,15 @@ export class IngestWriter {
 
   /**
    * {@linkcode IngestWriter.write} with the body parsed in chunks, yielding to the event loop
-   * between them (see `parseIngestLinesAsync`), so a server stays responsive while it parses a
-   * large body. The spool append stays one synchronous step after the parse: when the promise
+   * between them (see `parseIngestLinesAsync`), or on the parse thread (`parseInWorker`), so a
+   * server stays responsive while it parses a large body. The spool append stays one synchronous step after the parse: when the promise
    * resolves the samples are in the spool, exactly as after `write`; budgets are checked before
    * the parse and again at the append (other requests may have been taken meanwhile).
    *
-   * @param body The request body.
+   * @param body The request body, or its chunks in order (a server's read chunks: no join on the
+   * event loop). With `parseInWorker` their buffers are handed to the thread (detached here).
    * @param options Clock (default: the writer's), limits that override the writer's, and the
-   * chunk size and pause of the parse.
+   * chunk size and pause of the parse (on the event loop only).
    * @returns The samples as columns.
    * @throws {RangeError} On the first bad line or past a limit; nothing is written.
    * @throws {IngestBusy} As `write` does.
@@ -482,16 +552,34 @@ export class IngestWriter {
    * ```
    */
   async writeAsync(
-    body: Uint8Array,
+    body: Uint8Array | readonly Uint8Array[],
     options: Omit<ParseIngestLinesAsyncOptions, "trusted"> = {},
   ): Promise<IngestBatch> {
     this.check();
-    const batch = await parseIngestLinesAsync(body, {
-      ...this.#limits,
-      now: this.#now(),
-      ...options,
-    });
-    this.check();
+    let batch: IngestBatch;
+    if (this.#parser !== undefined) {
+      const { maxLines, maxPartitions, maxAgeMs, maxAheadMs, now } = {
+        ...this.#limits,
+        now: this.#now(),
+        ...options,
+      };
+      batch = await this.#parser.parse(Array.isArray(body) ? body : [body as Uint8Array], {
+        ...(maxLines !== undefined && { maxLines }),
+        ...(maxPartitions !== undefined && { maxPartitions }),
+        ...(maxAgeMs !== undefined && { maxAgeMs }),
+        ...(maxAheadMs !== undefined && { maxAheadMs }),
+        now,
+      });
+    } else {
+      batch = await parseIngestLinesAsync(joinChunks(body), {
+        ...this.#limits,
+        now: this.#now(),
+        ...options,
+      });
+    }
+    // budgets again: other requests may have been taken meanwhile (the memory mark is not
+    // looked at again: this body's own bytes are in it, and it is parsed already)
+    this.#checkBudgets();
     this.#accept(batch);
     return batch;
   }
@@ -659,7 +747,7 @@ export class IngestWriter {
       return; // the rest waits for free ids: the timer comes back
     }
     const [key, g, entry] = next;
-    const data = g.typed();
+    const data = g.held();
     const shared = new SharedArrayBuffer(1024);
     const job = ++this.#jobs;
     this.#job = { job, key, g, entry, flag: new Int32Array(shared) };
@@ -674,8 +762,8 @@ export class IngestWriter {
       ...data,
       shared,
     };
-    const moved = [data.ts.buffer, data.value.buffer, data.series.buffer] as ArrayBuffer[];
-    this.#worker.postMessage(message, moved);
+    // shared, not copied or transferred: a failed file keeps its rows for the next try
+    this.#worker.postMessage(message);
   }
 
   /** Takes in the flush thread's answer for the file in flight. */
@@ -688,6 +776,7 @@ export class IngestWriter {
       this.#writtenRows += rows;
       this.#rows -= g.length;
       this.#flushing.delete(key);
+      g.release();
       this.#plan.push({ ...entry, done: true });
       if (this.#flushing.size === 0) this.#finishGeneration();
     } else if (status === JOB_UNWRITABLE) {
@@ -793,6 +882,7 @@ export class IngestWriter {
         written += file?.rows ?? 0;
         this.#rows -= g.length;
         this.#flushing.delete(key);
+        g.release();
         done.push({ ...entry, done: true });
       }
     } finally {
@@ -874,6 +964,8 @@ export class IngestWriter {
       this.#closed = true;
       this.#worker?.terminate();
       this.#worker = undefined;
+      this.#parser?.close();
+      this.#parser = undefined;
       const seg = this.#segment;
       this.#segment = undefined;
       const empty = this.#rows === 0 && this.#flushing.size === 0;

@@ -34,11 +34,15 @@ export interface IngestSink {
    */
   writeBatch(batch: IngestBatch, options: { now: number }): IngestBatch;
   /**
-   * `write` with the body parsed in chunks that yield to the event loop; resolves once the
-   * samples are durable. Optional: the route uses it when present, so `/healthz` and other
-   * requests are answered while a large body is parsed.
+   * `write` with the body parsed in chunks that yield to the event loop (or on a thread of its
+   * own); resolves once the samples are durable. Optional: the route uses it when present, so
+   * `/healthz` and other requests are answered while a large body is parsed. The body may come
+   * as the chunks it was read in; their buffers may be handed to another thread (detached).
    */
-  writeAsync?(body: Uint8Array, options: { now: number }): Promise<IngestBatch>;
+  writeAsync?(
+    body: Uint8Array | readonly Uint8Array[],
+    options: { now: number },
+  ): Promise<IngestBatch>;
   /**
    * Throws an error named `IngestBusy` (with a numeric `retryAfterSeconds`) when a request
    * would be refused now, so the route answers 503 before reading the body. Optional.

@@ -89,3 +89,25 @@ Deno.test("POST /api/ingest answers 503 naming the spool's disk budget when the 
     /^Ingest spool is full: \d+ bytes on disk .*budget of 2048$/,
   );
 });
+
+Deno.test("POST /api/ingest answers 503 with Retry-After while the server's resident memory is past its mark, and takes the same body once it is back under", async () => {
+  let rss = 400 * 1024 * 1024;
+  await using t = await testApp({
+    now: () => T0 + 60_000,
+    ingest: { maxRssBytes: 256 * 1024 * 1024, rss: () => rss },
+  });
+  const post = () =>
+    t.app.request("/api/ingest", { method: "POST", headers: ND, body: jsonLines(rows(0, 100)) });
+  const refused = await post();
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("Retry-After"), "1");
+  assert.match(
+    (await refused.json()).error,
+    /^Ingest is behind: the server holds 400 MiB of memory \(limit 256 MiB\)$/,
+  );
+  assert.equal(t.ingest.stats.accepted, 0);
+  rss = 100 * 1024 * 1024;
+  const taken = await post();
+  assert.equal(taken.status, 200);
+  assert.deepEqual(await taken.json(), { accepted: 100 });
+});

@@ -29,8 +29,9 @@ export interface BodyGuardOptions {
   retryAfterSeconds?: number;
 }
 
-/** The bytes each guarded request's body was read into (see {@linkcode guardedBody}). */
-const bodies = new WeakMap<Request, Uint8Array>();
+/** The chunks each guarded request's body was read into (see {@linkcode guardedChunks}), and
+ * their join once a route asked for it (see {@linkcode guardedBody}). */
+const bodies = new WeakMap<Request, { chunks: Uint8Array[]; size: number; joined?: Uint8Array }>();
 
 /**
  * The body the guard read, as the bytes it holds, so a route can use them without reading the
@@ -49,7 +50,33 @@ const bodies = new WeakMap<Request, Uint8Array>();
  * ```
  */
 export function guardedBody(request: Request): Uint8Array | undefined {
-  return bodies.get(request);
+  const body = bodies.get(request);
+  if (body === undefined) return undefined;
+  body.joined ??= body.chunks.length === 1 ? body.chunks[0]! : concat(body.chunks, body.size);
+  return body.joined;
+}
+
+/**
+ * The body the guard read, as the chunks it arrived in (each a whole buffer of its own), so a
+ * route can hand them on without joining them first (the ingest route gives them to its parse
+ * thread); `undefined` when no guard read this request. A route that transfers their buffers
+ * must not read the body again.
+ *
+ * @param request The request a route sees (`c.req.raw`).
+ * @returns The body's chunks in order, or `undefined`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hono } from "hono";
+ * import { bodyGuard, guardedChunks } from "./body_guard.ts";
+ * const app = new Hono().post("/", bodyGuard({ maxBytes: 10 }), (c) =>
+ *   c.text(String(guardedChunks(c.req.raw)?.reduce((n, b) => n + b.length, 0))));
+ * assert.equal(await (await app.request("/", { method: "POST", body: "abc" })).text(), "3");
+ * ```
+ */
+export function guardedChunks(request: Request): readonly Uint8Array[] | undefined {
+  const body = bodies.get(request);
+  return body?.joined ? [body.joined] : body?.chunks;
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -162,20 +189,19 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
     // a new Request from the parts: copying the old one would follow its signal, which Deno
     // warns about (it aborts once the response is sent) and no route here uses
     const raw = c.req.raw;
-    const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
-    chunks.length = 0;
-    // the bytes as a one-chunk stream: a BufferSource body would be copied by the Request
+    // the chunks as a stream (joined only if a route asks for one array: see guardedBody); a
+    // BufferSource body would be copied by the Request
     c.req.raw = new Request(raw.url, {
       method: raw.method,
       headers: raw.headers,
       body: new ReadableStream<Uint8Array>({
         start(controller) {
-          controller.enqueue(bytes);
+          for (const chunk of chunks) controller.enqueue(chunk);
           controller.close();
         },
       }),
     });
-    bodies.set(c.req.raw, bytes);
+    bodies.set(c.req.raw, { chunks, size });
     try {
       await next();
     } finally {

@@ -18,7 +18,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
-import { guardedBody } from "../middleware/body_guard.ts";
+import { guardedBody, guardedChunks } from "../middleware/body_guard.ts";
 import { asBadRequest } from "../parse_ingest.ts";
 
 /** {@linkcode asBadRequest} for a promise. */
@@ -94,15 +94,18 @@ export function ingestAdmission(deps: Pick<WebDeps, "ingest">): MiddlewareHandle
 export function ingestRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
   return new Hono().post("/api/ingest", async function ingest(c) {
-    // the body guard's bytes when it read the body (no second copy), else read it here
-    const body = guardedBody(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
     let batch;
     try {
-      // chunked when the writer can: the event loop serves other requests between chunks; the
-      // answer still goes out only after the spool append
-      batch = deps.ingest.writeAsync
-        ? await asBadRequestAsync(() => deps.ingest.writeAsync!(body, { now: now() }))
-        : asBadRequest(() => deps.ingest.write(body, { now: now() }));
+      if (deps.ingest.writeAsync) {
+        // the body guard's chunks as they arrived (joined, if at all, off the event loop when
+        // the writer parses on its thread), else the body read here; the event loop serves other
+        // requests while it is parsed, and the answer goes out only after the spool append
+        const body = guardedChunks(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
+        batch = await asBadRequestAsync(() => deps.ingest.writeAsync!(body, { now: now() }));
+      } else {
+        const body = guardedBody(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
+        batch = asBadRequest(() => deps.ingest.write(body, { now: now() }));
+      }
     } catch (error) {
       if (isBusy(error)) return busyResponse(c, error);
       throw error;

@@ -188,3 +188,35 @@ Deno.test("the route gets the guard's bytes without reading the request again", 
   // a request no guard read has none
   assert.equal(guardedBody(new Request("http://x/", { method: "POST", body: "a" })), undefined);
 });
+
+Deno.test("the guard hands a route the body as the chunks it arrived in, and joins them only when asked for one array", async () => {
+  const { Hono } = await import("hono");
+  const { bodyGuard, guardedBody, guardedChunks } = await import(
+    "../../../web/middleware/body_guard.ts"
+  );
+  const app = new Hono().post("/", bodyGuard({ maxBytes: 1_000 }), (c) => {
+    const chunks = guardedChunks(c.req.raw)!;
+    const joined = guardedBody(c.req.raw)!;
+    return c.json({
+      chunks: chunks.length,
+      ownBuffers: chunks.every((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength),
+      joined: decoder.decode(joined),
+      after: guardedChunks(c.req.raw)!.length,
+    });
+  });
+  const parts = ["abc", "def", "ghi"];
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const part = parts.shift();
+      if (part === undefined) return controller.close();
+      await new Promise((r) => setTimeout(r, 5));
+      controller.enqueue(encoder.encode(part));
+    },
+  });
+  const res = await app.request("/", { method: "POST", body, duplex: "half" } as RequestInit);
+  const json = await res.json();
+  assert.equal(json.joined, "abcdefghi");
+  assert.ok(json.chunks >= 1 && json.chunks <= 3, `chunks: ${json.chunks}`);
+  assert.equal(json.ownBuffers, true);
+  assert.equal(json.after, 1, "once joined, the chunks are the one joined array");
+});
