@@ -38,6 +38,9 @@ export class RowBuffer {
   /** Per row, the buffer's number of its series (an index into `#list`). */
   #sid = new Uint32Array(1024);
   #length = 0;
+  /** Earliest and latest row time: one UTC date when both fall on it (no look at each row). */
+  #minTs = Infinity;
+  #maxTs = -Infinity;
   /** The series in order of first use since the last clear. */
   #list: RowSeries[] = [];
   /** Numbers of series by their sampler id (no hashing on the second-by-second path). */
@@ -61,6 +64,8 @@ export class RowBuffer {
     const byId = this.#byId;
     const numberById = this.#numberById;
     let k = this.#length;
+    if (ts < this.#minTs) this.#minTs = ts;
+    if (ts > this.#maxTs) this.#maxTs = ts;
     for (let i = 0; i < snap.length; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue; // NaN or ±Infinity: no row
@@ -85,6 +90,8 @@ export class RowBuffer {
         this.#numbers.set(key, n);
       }
       const k = this.#length++;
+      if (r.ts < this.#minTs) this.#minTs = r.ts;
+      if (r.ts > this.#maxTs) this.#maxTs = r.ts;
       this.#ts[k] = r.ts;
       this.#value[k] = r.value;
       this.#sid[k] = n;
@@ -94,6 +101,8 @@ export class RowBuffer {
   /** Forgets every row (after a flush). */
   clear(): void {
     this.#length = 0;
+    this.#minTs = Infinity;
+    this.#maxTs = -Infinity;
     this.#list = [];
     this.#byId = [];
     this.#numbers.clear();
@@ -125,8 +134,7 @@ export class RowBuffer {
     list.forEach((s, j) => (hostOf[j] = hosts.indexOf(s.host)));
     const dayOf = (t: number) => Math.floor(t / 86_400_000);
     const firstDay = n > 0 ? dayOf(this.#ts[0]!) : 0;
-    let single = hosts.length <= 1;
-    for (let k = 0; single && k < n; k++) single = dayOf(this.#ts[k]!) === firstDay;
+    const single = hosts.length <= 1 && dayOf(this.#minTs) === dayOf(this.#maxTs);
     const groups: { host: string; day: number; rows: number[] | undefined }[] = [];
     if (single) {
       if (n > 0) groups.push({ host: hosts[0]!, day: firstDay, rows: undefined });

@@ -6,7 +6,7 @@
  */
 
 import { ByteWriter, T } from "./_parquet_bytes.ts";
-import { bitWidth, writeHybrid } from "./_parquet_rle.ts";
+import { bitWidth, writeHybrid, writeHybridRuns } from "./_parquet_rle.ts";
 
 /** Rows as columns, all of the same length (the shape `writePartition` receives). */
 export interface ParquetRows {
@@ -88,11 +88,14 @@ export function parquetEncodeRows(rows: ParquetRows, createdBy = "perfscope"): U
   keys.forEach((k, s) => seriesIds.set(k, s));
   const seriesIndex = new Uint32Array(n);
   for (let i = 0; i < n; i++) seriesIndex[i] = seriesIds.get(seriesOf[i]!)!;
+  const identity = new Uint32Array(keys.length);
+  for (let s = 0; s < keys.length; s++) identity[s] = s;
   return encodeSorted(
     rows.ts,
     rows.value,
     n,
     seriesIndex,
+    identity,
     keys.length,
     metricIds.keys,
     labelIds.keys,
@@ -180,13 +183,12 @@ export function parquetEncodeSeriesRows(
     }
     rank[live[j]!] = metricOfRank.length - 1;
   }
-  const seriesIndex = new Uint32Array(n);
-  for (let i = 0; i < n; i++) seriesIndex[i] = rank[sid[i]!]!;
   return encodeSorted(
     rows.ts,
     rows.value,
     n,
-    seriesIndex,
+    sid,
+    rank,
     metricOfRank.length,
     m.keys,
     l.keys,
@@ -198,13 +200,16 @@ export function parquetEncodeSeriesRows(
 
 /**
  * The file of rows given their series' rank in (metric, labels) order: rows are reordered by
- * that rank (counting sort, stable) and the columns written.
+ * that rank (counting sort, stable) and the columns written. `rankOf` maps each row's series
+ * number (`seriesOfRow`) to its rank. The metric and labels columns are written from one run
+ * per series (all of a series' rows share them), the rest per row.
  */
 function encodeSorted(
   ts: ArrayLike<number>,
   value: ArrayLike<number>,
   n: number,
-  seriesIndex: Uint32Array,
+  seriesOfRow: Uint32Array,
+  rankOf: Uint32Array,
   seriesCount: number,
   metricKeys: string[],
   labelKeys: string[],
@@ -213,15 +218,6 @@ function encodeSorted(
   createdBy: string,
 ): Uint8Array {
   const starts = new Uint32Array(seriesCount + 1);
-  for (let i = 0; i < n; i++) starts[seriesIndex[i]! + 1]!++;
-  for (let s = 0; s < seriesCount; s++) starts[s + 1]! += starts[s]!;
-  const metricOfSeries = new Uint32Array(seriesCount);
-  const labelsOfSeries = new Uint32Array(seriesCount);
-  for (let s = 0; s < seriesCount; s++) {
-    metricOfSeries[s] = metricOf(s);
-    labelsOfSeries[s] = labelsOf(s);
-  }
-
   // Timestamps come in runs (a snapshot's rows share one): the map is asked once per run.
   const tsDict = new Map<number, number>();
   const tsRaw = new Uint32Array(n);
@@ -230,6 +226,7 @@ function encodeSorted(
   let last = NaN;
   let lastId = 0;
   for (let i = 0; i < n; i++) {
+    starts[rankOf[seriesOfRow[i]!]! + 1]!++;
     const t = ts[i]!;
     if (t !== last) {
       if (!Number.isInteger(t)) throw new RangeError(`Invalid ts: ${t}`);
@@ -242,20 +239,30 @@ function encodeSorted(
     }
     tsRaw[i] = lastId;
   }
+  const rowsOf = new Uint32Array(seriesCount);
+  const metricOfSeries = new Uint32Array(seriesCount);
+  const labelsOfSeries = new Uint32Array(seriesCount);
+  for (let s = 0; s < seriesCount; s++) {
+    rowsOf[s] = starts[s + 1]!;
+    starts[s + 1]! += starts[s]!;
+    metricOfSeries[s] = metricOf(s);
+    labelsOfSeries[s] = labelsOf(s);
+  }
   const tsKeys = [...tsDict.keys()].sort((a, b) => a - b);
   const tsRank = new Uint32Array(tsKeys.length);
-  tsKeys.forEach((t, k) => (tsRank[tsDict.get(t)!] = k));
+  let inOrder = true; // timestamps first seen in time order: the ids are the ranks
+  tsKeys.forEach((t, k) => {
+    const id = tsDict.get(t)!;
+    tsRank[id] = k;
+    if (id !== k) inOrder = false;
+  });
+  if (!inOrder) { for (let i = 0; i < n; i++) tsRaw[i] = tsRank[tsRaw[i]!]!; }
 
   const tsIdx = new Uint32Array(n);
-  const metricIdx = new Uint32Array(n);
-  const labelsIdx = new Uint32Array(n);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const s = seriesIndex[i]!;
-    const r = starts[s]!++;
-    tsIdx[r] = tsRank[tsRaw[i]!]!;
-    metricIdx[r] = metricOfSeries[s]!;
-    labelsIdx[r] = labelsOfSeries[s]!;
+    const r = starts[rankOf[seriesOfRow[i]!]!]!++;
+    tsIdx[r] = tsRaw[i]!;
     values[r] = value[i]!;
   }
 
@@ -266,20 +273,28 @@ function encodeSorted(
       dict: dictPage(tsKeys.length, (w) => {
         for (const t of tsKeys) w.i64le(t);
       }),
-      data: indexPage(tsIdx, n, tsKeys.length),
+      data: indexPage(n, tsKeys.length, (w, width) => writeHybrid(w, tsIdx, n, width)),
       ...(n > 0 ? { stats: [min, max] as [number, number] } : {}),
     },
     {
       name: "metric",
       type: BYTE_ARRAY,
       dict: stringDictPage(metricKeys),
-      data: indexPage(metricIdx, n, metricKeys.length),
+      data: indexPage(
+        n,
+        metricKeys.length,
+        (w, width) => writeHybridRuns(w, metricOfSeries, rowsOf, seriesCount, width),
+      ),
     },
     {
       name: "labels",
       type: BYTE_ARRAY,
       dict: stringDictPage(labelKeys),
-      data: indexPage(labelsIdx, n, labelKeys.length),
+      data: indexPage(
+        n,
+        labelKeys.length,
+        (w, width) => writeHybridRuns(w, labelsOfSeries, rowsOf, seriesCount, width),
+      ),
     },
     {
       name: "value",
@@ -322,11 +337,15 @@ function dictPage(count: number, fill: (w: ByteWriter) => void): Uint8Array {
 }
 
 /** A data page of dictionary indices: bit width byte, then the hybrid encoding. */
-function indexPage(idx: Uint32Array, n: number, count: number): Uint8Array {
+function indexPage(
+  n: number,
+  count: number,
+  write: (w: ByteWriter, width: number) => void,
+): Uint8Array {
   const width = bitWidth(count);
   const body = new ByteWriter(64 + Math.ceil((n * width) / 8) + (n >> 2));
   body.byte(width);
-  writeHybrid(body, idx, n, width);
+  write(body, width);
   return page(DATA_PAGE, n, RLE_DICTIONARY, body.bytes());
 }
 

@@ -172,8 +172,8 @@ export function writeSeriesPartition(
   const from = rows.value;
   for (let i = 0; i < n; i++) {
     const v = from[i]!;
-    // whole numbers (counters, bytes) need no call
-    value[i] = v === Math.floor(v) ? v : quantizeValue(v);
+    // small whole numbers (counts, most gauges) need no call; quantizeValue keeps the others
+    value[i] = (v | 0) === v ? v : quantizeValue(v);
   }
   const bytes = parquetEncodeSeriesRows({ ...rows, value });
   const path = `${dir}/${dataFileName("part", options.id)}`;
