@@ -18,7 +18,18 @@ export class Context {
   /** The snapshot's number (1 for the first). */
   round = 0;
   /** The snapshot being built (reused: its arrays grow once and are overwritten). */
-  readonly snap: Snapshot = { ts: 0, length: 0, series: [], values: new Float64Array(256) };
+  readonly snap: Snapshot = {
+    ts: 0,
+    length: 0,
+    series: [],
+    values: new Float64Array(256),
+    layout: 0,
+  };
+  /**
+   * Set when a sample's series differs from the one at its place in the previous snapshot
+   * (writers compare before they store; see `Snapshot.layout`).
+   */
+  moved = false;
   readonly table: SeriesTable;
   #labels = new Map<string, Labels>();
   #memo = new Map<object, unknown>();
@@ -88,14 +99,18 @@ export class Context {
     const snap = this.snap;
     const i = snap.length++;
     if (i === snap.values.length) this.#growValues(i + 1);
-    snap.series[i] = series;
+    if (snap.series[i] !== series) {
+      snap.series[i] = series;
+      this.moved = true;
+    }
     snap.values[i] = value;
   }
 
   /**
    * Makes room for `n` samples that the caller writes into `snap.series` and `snap.values`
    * from the returned index on (one call for a row of samples instead of one per sample: calls
-   * are what costs in V8's interpreter).
+   * are what costs in V8's interpreter). The caller stores a series only where it differs from
+   * the one there, and then sets {@linkcode moved}.
    *
    * @param n Samples to add.
    * @returns The index of the first.
@@ -180,7 +195,10 @@ export class Context {
     const snap = this.snap;
     const i = snap.length++;
     if (i === snap.values.length) this.#growValues(i + 1);
-    snap.series[i] = series;
+    if (snap.series[i] !== series) {
+      snap.series[i] = series;
+      this.moved = true;
+    }
     snap.values[i] = !fresh && dv >= 0 && dt > 0 ? (dv / dt) * scale : NaN;
   }
 

@@ -69,7 +69,10 @@ export function collectStat(ctx: Context): void {
     for (let m = 0; m < 8; m++) {
       const d = v[m]! < prev[m]! ? NaN : v[m]! - prev[m]!;
       prev[m] = v[m]!;
-      snap.series[at + m] = series[m]!;
+      if (snap.series[at + m] !== series[m]) {
+        snap.series[at + m] = series[m]!;
+        ctx.moved = true;
+      }
       snap.values[at + m] = total > 0 ? d / total : NaN;
     }
     st.round = round;

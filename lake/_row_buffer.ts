@@ -48,6 +48,10 @@ export class RowBuffer {
   #numberById = new Uint32Array(256);
   /** Numbers of series whose sampler id is taken by another series, and of rows' series. */
   #numbers = new Map<RowSeries | string, number>();
+  /** Per position of the last snapshot, its series' number; valid for `#layoutSnap`. */
+  #layoutNumbers = new Uint32Array(256);
+  #layoutSnap: Snapshot | undefined;
+  #layout = -1;
 
   /** Rows held. */
   get length(): number {
@@ -57,23 +61,35 @@ export class RowBuffer {
   /** Adds a snapshot's samples that have a value. */
   addSnapshot(snap: Snapshot): void {
     const { ts, series, values } = snap;
-    this.#reserve(this.#length + snap.length);
-    const tsCol = this.#ts;
+    const n = snap.length;
+    this.#reserve(this.#length + n);
+    if (snap !== this.#layoutSnap || snap.layout === undefined || snap.layout !== this.#layout) {
+      // New series at some place: number them (series with no value yet get a number too,
+      // which writes nothing: the encoder skips numbers no row uses).
+      if (this.#layoutNumbers.length < n) this.#layoutNumbers = new Uint32Array(n * 2);
+      const numbers = this.#layoutNumbers;
+      const byId = this.#byId;
+      for (let i = 0; i < n; i++) {
+        const s = series[i]!;
+        numbers[i] = byId[s.id] === s ? this.#numberById[s.id]! : this.#number(s);
+      }
+      this.#layoutSnap = snap.layout === undefined ? undefined : snap;
+      this.#layout = snap.layout ?? -1;
+    }
+    const numbers = this.#layoutNumbers;
     const valueCol = this.#value;
     const sid = this.#sid;
-    const byId = this.#byId;
-    const numberById = this.#numberById;
-    let k = this.#length;
+    const start = this.#length;
+    let k = start;
     if (ts < this.#minTs) this.#minTs = ts;
     if (ts > this.#maxTs) this.#maxTs = ts;
-    for (let i = 0; i < snap.length; i++) {
+    for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue; // NaN or ±Infinity: no row
-      const s = series[i]!;
-      tsCol[k] = ts;
       valueCol[k] = v;
-      sid[k++] = byId[s.id] === s ? numberById[s.id]! : this.#number(s);
+      sid[k++] = numbers[i]!;
     }
+    this.#ts.fill(ts, start, k);
     this.#length = k;
   }
 
@@ -106,6 +122,7 @@ export class RowBuffer {
     this.#list = [];
     this.#byId = [];
     this.#numbers.clear();
+    this.#layoutSnap = undefined;
   }
 
   /**
