@@ -266,6 +266,8 @@ export class ProcessScanner {
   #procs = new Map<number, Proc>();
   /** Every known process in listing order: the rotation. */
   #order: Proc[] = [];
+  /** Processes new in the last listing (scratch). */
+  #added: Proc[] = [];
   #cursor = 0;
   /** Processes the last listing found and that were not read since. */
   #fresh: Proc[] = [];
@@ -456,22 +458,33 @@ export class ProcessScanner {
     listPids(ctx.procRoot, pids);
     const procs = this.#procs;
     const ids = pids.ids;
+    const store = this.#store ??= new Store(ctx.procRoot);
+    const added = this.#added;
+    added.length = 0;
     for (let i = 0; i < pids.count; i++) {
       const pid = ids[i]!;
       let p = procs.get(pid);
       if (!p) {
-        procs.set(pid, p = new Proc(pid, this.#store ??= new Store(ctx.procRoot)));
+        procs.set(pid, p = new Proc(pid, store));
         this.#fresh.push(p);
+        added.push(p);
       }
-      p.seen = listing;
+      store.i[3 * p.slot] = listing; // p.seen, without a call per process
     }
-    // A pid gone from the listing is gone even if its handle still reads.
+    // The new order is the map's (the known in their order, then the new in listing order),
+    // made from the old order's array rather than by the map's iterator (an object per
+    // process in the interpreter). A pid gone from the listing is gone even if its handle
+    // still reads.
     const order = this.#order;
-    order.length = 0;
-    for (const p of procs.values()) {
-      if (p.seen !== listing) this.#drop(ctx, p);
-      else order.push(p);
+    let k = 0;
+    for (let j = 0; j < order.length; j++) {
+      const p = order[j]!;
+      if (p.gone) continue; // dropped since the last listing: no longer in the map
+      if (store.i[3 * p.slot] !== listing) this.#drop(ctx, p);
+      else order[k++] = p;
     }
+    order.length = k;
+    for (const p of added) order.push(p);
   }
 }
 
