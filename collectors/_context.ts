@@ -18,7 +18,18 @@ export class Context {
   /** The snapshot's number (1 for the first). */
   round = 0;
   /** The snapshot being built (reused: its arrays grow once and are overwritten). */
-  readonly snap: Snapshot = { ts: 0, length: 0, series: [], values: new Float64Array(256) };
+  readonly snap: Snapshot = {
+    ts: 0,
+    length: 0,
+    series: [],
+    values: new Float64Array(256),
+    layout: 0,
+  };
+  /**
+   * Set when a sample's series differs from the one at its place in the previous snapshot
+   * (writers compare before they store; see `Snapshot.layout`).
+   */
+  moved = false;
   readonly table: SeriesTable;
   #labels = new Map<string, Labels>();
   #memo = new Map<object, unknown>();
@@ -87,13 +98,36 @@ export class Context {
   put(series: Series, value: number): void {
     const snap = this.snap;
     const i = snap.length++;
-    if (i === snap.values.length) {
-      const bigger = new Float64Array(i * 2);
-      bigger.set(snap.values);
-      snap.values = bigger;
+    if (i === snap.values.length) this.#growValues(i + 1);
+    if (snap.series[i] !== series) {
+      snap.series[i] = series;
+      this.moved = true;
     }
-    snap.series[i] = series;
     snap.values[i] = value;
+  }
+
+  /**
+   * Makes room for `n` samples that the caller writes into `snap.series` and `snap.values`
+   * from the returned index on (one call for a row of samples instead of one per sample: calls
+   * are what costs in V8's interpreter). The caller stores a series only where it differs from
+   * the one there, and then sets {@linkcode moved}.
+   *
+   * @param n Samples to add.
+   * @returns The index of the first.
+   */
+  reserve(n: number): number {
+    const snap = this.snap;
+    const i = snap.length;
+    snap.length += n;
+    if (snap.length > snap.values.length) this.#growValues(snap.length);
+    return i;
+  }
+
+  #growValues(size: number): void {
+    const snap = this.snap;
+    const bigger = new Float64Array(Math.max(size, snap.values.length * 2));
+    bigger.set(snap.values);
+    snap.values = bigger;
   }
 
   /** Emits a gauge sample. */
@@ -144,7 +178,28 @@ export class Context {
 
   /** Emits the per-second rate of a series' counter (see {@linkcode rateOf}), times `scale`. */
   putRate(series: Series, counter: number, scale = 1): void {
-    this.put(series, this.rateOf(series, counter) * scale);
+    // rateOf, deltaOf and put in one body: the same arithmetic without three calls
+    const id = series.id;
+    if (id >= this.#last.length) this.#grow(id);
+    const last = this.#last;
+    const lastTs = this.#lastTs;
+    const lastRound = this.#lastRound;
+    const ts = this.ts;
+    const round = this.round;
+    const dt = (ts - lastTs[id]!) / 1000;
+    const dv = counter - last[id]!;
+    const fresh = round - lastRound[id]! > STALE_ROUNDS;
+    last[id] = counter;
+    lastTs[id] = ts;
+    lastRound[id] = round;
+    const snap = this.snap;
+    const i = snap.length++;
+    if (i === snap.values.length) this.#growValues(i + 1);
+    if (snap.series[i] !== series) {
+      snap.series[i] = series;
+      this.moved = true;
+    }
+    snap.values[i] = !fresh && dv >= 0 && dt > 0 ? (dv / dt) * scale : NaN;
   }
 
   /**

@@ -63,10 +63,17 @@ export function collectStat(ctx: Context): void {
     for (let m = 0; m < 8; m++) sum += v[m]!;
     const total = fresh || sum < prev[8]! ? NaN : sum - prev[8]!;
     prev[8] = sum;
+    const at = ctx.reserve(8); // the 8 samples written in place: no call per sample
+    const snap = ctx.snap;
+    const series = st.series;
     for (let m = 0; m < 8; m++) {
       const d = v[m]! < prev[m]! ? NaN : v[m]! - prev[m]!;
       prev[m] = v[m]!;
-      ctx.put(st.series[m]!, total > 0 ? d / total : NaN);
+      if (snap.series[at + m] !== series[m]) {
+        snap.series[at + m] = series[m]!;
+        ctx.moved = true;
+      }
+      snap.values[at + m] = total > 0 ? d / total : NaN;
     }
     st.round = round;
   }

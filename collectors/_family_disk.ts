@@ -195,19 +195,31 @@ export function collectFilesystems(
       continue;
     }
     const unit = s.frsize || s.bsize;
-    const labels = m.labels;
-    ctx.gauge("filesystem_size_bytes", labels, s.blocks * unit);
-    ctx.gauge("filesystem_used_bytes", labels, (s.blocks - s.bfree) * unit);
-    ctx.gauge("filesystem_free_bytes", labels, s.bavail * unit);
-    ctx.gauge("filesystem_inodes_used", labels, s.files - s.ffree);
-    ctx.gauge("filesystem_inodes_free", labels, s.ffree);
+    // the mount's series, looked up once (five lookups per mount and snapshot otherwise)
+    const series = m.series ??= FS_METRICS.map((metric) => ctx.series(metric, m.labels));
+    ctx.put(series[0]!, s.blocks * unit);
+    ctx.put(series[1]!, (s.blocks - s.bfree) * unit);
+    ctx.put(series[2]!, s.bavail * unit);
+    ctx.put(series[3]!, s.files - s.ffree);
+    ctx.put(series[4]!, s.ffree);
   }
 }
+
+/** The metrics of a file system, in the order they are emitted. */
+const FS_METRICS = [
+  "filesystem_size_bytes",
+  "filesystem_used_bytes",
+  "filesystem_free_bytes",
+  "filesystem_inodes_used",
+  "filesystem_inodes_free",
+];
 
 interface RealMount {
   /** Where it is stat'ed: the mount point under the rootfs. */
   path: string;
   labels: Labels;
+  /** Its series in {@linkcode FS_METRICS} order, made at its first statfs. */
+  series?: Series[];
 }
 
 /** `1/mounts`, else `mounts` (also when `1/mounts` may not be read). */

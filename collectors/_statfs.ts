@@ -23,6 +23,8 @@ export interface FsStats {
 
 let nodeStatfs: ((path: string) => FsStats) | undefined;
 const out = new BigUint64Array(15); // struct statfs on 64-bit Linux: 120 bytes
+/** Mount points as C strings, encoded once: statfs runs for every mount at every snapshot. */
+const cPaths = new Map<string, Uint8Array>();
 
 /**
  * Statistics of the file system holding `path`.
@@ -34,7 +36,12 @@ const out = new BigUint64Array(15); // struct statfs on 64-bit Linux: 120 bytes
 export function statfs(path: string): FsStats {
   const c = libc();
   if (!c) return viaNode(path);
-  const rc = c.statfs(cString(path), out);
+  let cPath = cPaths.get(path);
+  if (cPath === undefined) {
+    if (cPaths.size >= 4096) cPaths.clear(); // mount points come and go: bounded
+    cPaths.set(path, cPath = cString(path));
+  }
+  const rc = c.statfs(cPath, out);
   if (rc !== 0) throw new Error(`statfs failed: ${path}`);
   // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize
   return {

@@ -221,7 +221,9 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     const snap = ctx.snap;
     ctx.ts = snap.ts = now();
     ctx.round++;
+    const before = snap.length;
     snap.length = 0;
+    ctx.moved = false;
     for (const [name, collect] of families) {
       const mark = snap.length;
       try {
@@ -248,6 +250,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
       }
     }
     ctx.gauge("perfscope_sample_ms", none, performance.now() - started);
+    if (ctx.moved || snap.length !== before) snap.layout = (snap.layout ?? 0) + 1;
     return snap;
   }
 

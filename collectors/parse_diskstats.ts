@@ -37,7 +37,7 @@ export interface DiskStat {
 }
 
 /** Major, minor, then the device name. */
-const deviceOf = /^ *\d+ +\d+ +(\S+)/;
+const deviceOf = /^ *(\d+) +(\d+) +(\S+)/;
 
 /**
  * Parses `/proc/diskstats`. Lines with 14 fields (kernels < 4.18), 18 fields (discards,
@@ -63,9 +63,9 @@ export function parseDiskstats(text: string, keep?: (device: string) => boolean)
   for (const line of text.split("\n")) {
     // The device name first, from one native match: most lines (partitions) end here
     // without being split into their twenty fields.
-    const m = keep ? deviceOf.exec(line) : null;
-    if (m && !keep!(m[1]!)) continue;
-    const f = splitFields(line);
+    const m = deviceOf.exec(line);
+    if (m && keep && !keep(m[3]!)) continue;
+    const f = fieldsOf(line, m);
     if (f.length < 14) continue;
     if (keep && !m && !keep(f[2]!)) continue;
     // Plain loops, no callbacks: this runs every second in an interpreter (lite mode).
@@ -95,4 +95,16 @@ export function parseDiskstats(text: string, keep?: (device: string) => boolean)
     });
   }
   return out;
+}
+
+/**
+ * `splitFields(line)`, from the match of the device name: the counters after it are separated
+ * by single spaces (the kernel writes them so), and `split(" ")` is ~20× cheaper than a split on
+ * a regular expression in V8's interpreter (lite mode). Any other spacing takes the general way.
+ */
+function fieldsOf(line: string, m: RegExpExecArray | null): string[] {
+  if (m === null || line.charCodeAt(m[0].length) !== 32) return splitFields(line);
+  const rest = line.slice(m[0].length + 1).split(" ");
+  if (rest.includes("")) return splitFields(line);
+  return [m[1]!, m[2]!, m[3]!].concat(rest);
 }

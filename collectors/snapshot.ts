@@ -32,6 +32,13 @@ export interface Snapshot {
   series: Series[];
   /** `NaN` where a rate could not be computed. May be longer than `length`. */
   values: Float64Array;
+  /**
+   * Set by samplers that reuse the object: it changes whenever `series[0…length)` differs from
+   * the previous snapshot's, so a consumer that saw the last one can reuse what it derived
+   * from the series (the spool's and the row buffer's numbering) when it is the same.
+   * Absent: unknown, every snapshot is taken as new.
+   */
+  layout?: number;
 }
 
 /**

@@ -26,19 +26,12 @@ export function bitWidth(count: number): number {
  * @param width Bits per value, 1…32.
  */
 export function writeHybrid(w: ByteWriter, values: Uint32Array, n: number, width: number): void {
-  const valueBytes = (width + 7) >> 3;
   let i = 0;
   while (i < n) {
     let run = 1;
     while (i + run < n && values[i + run] === values[i]) run++;
     if (run >= 8) {
-      w.varint(run * 2);
-      w.ensure(valueBytes);
-      let v = values[i]!;
-      for (let b = 0; b < valueBytes; b++) {
-        w.buf[w.pos++] = v & 0xff;
-        v >>>= 8;
-      }
+      writeRun(w, values[i]!, run, width);
       i += run;
       continue;
     }
@@ -51,29 +44,136 @@ export function writeHybrid(w: ByteWriter, values: Uint32Array, n: number, width
       if (j + 8 <= n && allEqual(values, j)) break;
     }
     w.varint(groups * 2 + 1);
-    w.ensure(groups * width);
-    let acc = 0;
-    let bits = 0;
-    for (let k = i; k < i + groups * 8; k++) {
-      const v = k < n ? values[k]! : 0;
-      // Low bits of v above the bits already held, then flush whole bytes.
-      let left = width;
-      let rest = v;
-      while (left > 0) {
-        const take = Math.min(left, 8 - bits);
-        acc |= (rest & ((1 << take) - 1)) << bits;
-        rest >>>= take;
-        bits += take;
-        left -= take;
-        if (bits === 8) {
-          w.buf[w.pos++] = acc;
-          acc = 0;
-          bits = 0;
-        }
-      }
-    }
+    pack(w, values, i, Math.min(n, i + groups * 8), groups * 8, width);
     i = Math.min(n, i + groups * 8);
   }
+}
+
+/**
+ * {@linkcode writeHybrid} of values given as runs (`runLength[r]` times `runValue[r]`, lengths
+ * above 0): the same bytes, with work per run where the runs are 8 or longer (a column of
+ * dictionary indices sorted by series: every series' rows share its metric and labels).
+ *
+ * @param w Where to write.
+ * @param runValue The value of each run.
+ * @param runLength The length of each run.
+ * @param runs How many runs.
+ * @param width Bits per value, 1…32.
+ */
+export function writeHybridRuns(
+  w: ByteWriter,
+  runValue: Uint32Array,
+  runLength: Uint32Array,
+  runs: number,
+  width: number,
+): void {
+  // Merged into maximal runs: the per-value encoding sees equal neighbours as one repetition.
+  const value = new Uint32Array(runs);
+  const start = new Float64Array(runs + 1);
+  let m = 0;
+  let n = 0;
+  for (let r = 0; r < runs; r++) {
+    if (m > 0 && value[m - 1] === runValue[r]) {
+      n += runLength[r]!;
+      continue;
+    }
+    value[m] = runValue[r]!;
+    start[m++] = n;
+    n += runLength[r]!;
+  }
+  start[m] = n;
+  let scratch = new Uint32Array(64);
+  let r = 0; // the run holding position i
+  let i = 0;
+  while (i < n) {
+    while (start[r + 1]! <= i) r++;
+    const rest = start[r + 1]! - i;
+    if (rest >= 8) {
+      writeRun(w, value[r]!, rest, width);
+      i += rest;
+      continue;
+    }
+    let groups = 0;
+    let j = i;
+    let q = r; // the run holding position j
+    while (j < n && groups < 0x3fffffff) {
+      groups++;
+      j += 8;
+      if (j + 8 <= n) {
+        while (start[q + 1]! <= j) q++;
+        if (start[q + 1]! - j >= 8) break;
+      }
+    }
+    const end = Math.min(n, i + groups * 8);
+    if (scratch.length < end - i) scratch = new Uint32Array(2 * (end - i));
+    let k = 0;
+    for (let p = r, at = i; at < end; p++) {
+      const v = value[p]!;
+      const stop = Math.min(end, start[p + 1]!);
+      while (at < stop) scratch[k++] = v, at++;
+    }
+    w.varint(groups * 2 + 1);
+    pack(w, scratch, 0, k, groups * 8, width);
+    i = end;
+  }
+}
+
+/** An RLE run: header `count << 1`, then the value in `ceil(width/8)` bytes, little-endian. */
+function writeRun(w: ByteWriter, v: number, count: number, width: number): void {
+  const valueBytes = (width + 7) >> 3;
+  w.varint(count * 2);
+  w.ensure(valueBytes);
+  for (let b = 0; b < valueBytes; b++) {
+    w.buf[w.pos++] = v & 0xff;
+    v >>>= 8;
+  }
+}
+
+/**
+ * Bit-packs `values[from…to)` and zeros up to `slots` values, LSB first, `width` bits each
+ * (`slots × width / 8` bytes).
+ */
+function pack(
+  w: ByteWriter,
+  values: Uint32Array,
+  from: number,
+  to: number,
+  slots: number,
+  width: number,
+): void {
+  const bytes = (slots * width) >> 3;
+  w.ensure(bytes);
+  const buf = w.buf;
+  let pos = w.pos;
+  let acc = 0;
+  let bits = 0;
+  if (width <= 24) {
+    // fewer than 8 bits are held between values: a value shifted above them fits 32 bits
+    for (let k = from; k < to; k++) {
+      acc |= values[k]! << bits;
+      bits += width;
+      while (bits >= 8) {
+        buf[pos++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
+  } else {
+    for (let k = from; k < to; k++) {
+      acc += values[k]! * 2 ** bits; // below 2^40: exact
+      bits += width;
+      while (bits >= 8) {
+        buf[pos++] = acc & 0xff;
+        acc = (acc - (acc & 0xff)) / 256;
+        bits -= 8;
+      }
+    }
+  }
+  if (bits > 0) buf[pos++] = acc & 0xff;
+  // the padding values are zeros: zero bytes
+  const end = w.pos + bytes;
+  buf.fill(0, pos, end);
+  w.pos = end;
 }
 
 function allEqual(values: Uint32Array, at: number): boolean {

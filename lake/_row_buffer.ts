@@ -38,6 +38,9 @@ export class RowBuffer {
   /** Per row, the buffer's number of its series (an index into `#list`). */
   #sid = new Uint32Array(1024);
   #length = 0;
+  /** Earliest and latest row time: one UTC date when both fall on it (no look at each row). */
+  #minTs = Infinity;
+  #maxTs = -Infinity;
   /** The series in order of first use since the last clear. */
   #list: RowSeries[] = [];
   /** Numbers of series by their sampler id (no hashing on the second-by-second path). */
@@ -45,6 +48,10 @@ export class RowBuffer {
   #numberById = new Uint32Array(256);
   /** Numbers of series whose sampler id is taken by another series, and of rows' series. */
   #numbers = new Map<RowSeries | string, number>();
+  /** Per position of the last snapshot, its series' number; valid for `#layoutSnap`. */
+  #layoutNumbers = new Uint32Array(256);
+  #layoutSnap: Snapshot | undefined;
+  #layout = -1;
 
   /** Rows held. */
   get length(): number {
@@ -54,21 +61,35 @@ export class RowBuffer {
   /** Adds a snapshot's samples that have a value. */
   addSnapshot(snap: Snapshot): void {
     const { ts, series, values } = snap;
-    this.#reserve(this.#length + snap.length);
-    const tsCol = this.#ts;
+    const n = snap.length;
+    this.#reserve(this.#length + n);
+    if (snap !== this.#layoutSnap || snap.layout === undefined || snap.layout !== this.#layout) {
+      // New series at some place: number them (series with no value yet get a number too,
+      // which writes nothing: the encoder skips numbers no row uses).
+      if (this.#layoutNumbers.length < n) this.#layoutNumbers = new Uint32Array(n * 2);
+      const numbers = this.#layoutNumbers;
+      const byId = this.#byId;
+      for (let i = 0; i < n; i++) {
+        const s = series[i]!;
+        numbers[i] = byId[s.id] === s ? this.#numberById[s.id]! : this.#number(s);
+      }
+      this.#layoutSnap = snap.layout === undefined ? undefined : snap;
+      this.#layout = snap.layout ?? -1;
+    }
+    const numbers = this.#layoutNumbers;
     const valueCol = this.#value;
     const sid = this.#sid;
-    const byId = this.#byId;
-    const numberById = this.#numberById;
-    let k = this.#length;
-    for (let i = 0; i < snap.length; i++) {
+    const start = this.#length;
+    let k = start;
+    if (ts < this.#minTs) this.#minTs = ts;
+    if (ts > this.#maxTs) this.#maxTs = ts;
+    for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue; // NaN or ±Infinity: no row
-      const s = series[i]!;
-      tsCol[k] = ts;
       valueCol[k] = v;
-      sid[k++] = byId[s.id] === s ? numberById[s.id]! : this.#number(s);
+      sid[k++] = numbers[i]!;
     }
+    this.#ts.fill(ts, start, k);
     this.#length = k;
   }
 
@@ -85,6 +106,8 @@ export class RowBuffer {
         this.#numbers.set(key, n);
       }
       const k = this.#length++;
+      if (r.ts < this.#minTs) this.#minTs = r.ts;
+      if (r.ts > this.#maxTs) this.#maxTs = r.ts;
       this.#ts[k] = r.ts;
       this.#value[k] = r.value;
       this.#sid[k] = n;
@@ -94,9 +117,12 @@ export class RowBuffer {
   /** Forgets every row (after a flush). */
   clear(): void {
     this.#length = 0;
+    this.#minTs = Infinity;
+    this.#maxTs = -Infinity;
     this.#list = [];
     this.#byId = [];
     this.#numbers.clear();
+    this.#layoutSnap = undefined;
   }
 
   /**
@@ -125,8 +151,7 @@ export class RowBuffer {
     list.forEach((s, j) => (hostOf[j] = hosts.indexOf(s.host)));
     const dayOf = (t: number) => Math.floor(t / 86_400_000);
     const firstDay = n > 0 ? dayOf(this.#ts[0]!) : 0;
-    let single = hosts.length <= 1;
-    for (let k = 0; single && k < n; k++) single = dayOf(this.#ts[k]!) === firstDay;
+    const single = hosts.length <= 1 && dayOf(this.#minTs) === dayOf(this.#maxTs);
     const groups: { host: string; day: number; rows: number[] | undefined }[] = [];
     if (single) {
       if (n > 0) groups.push({ host: hosts[0]!, day: firstDay, rows: undefined });

@@ -6,7 +6,8 @@
  */
 
 import { ByteWriter, T } from "./_parquet_bytes.ts";
-import { bitWidth, writeHybrid } from "./_parquet_rle.ts";
+import { bitWidth, writeHybrid, writeHybridRuns } from "./_parquet_rle.ts";
+import { quantizeValue } from "./quantize_value.ts";
 
 /** Rows as columns, all of the same length (the shape `writePartition` receives). */
 export interface ParquetRows {
@@ -88,17 +89,21 @@ export function parquetEncodeRows(rows: ParquetRows, createdBy = "perfscope"): U
   keys.forEach((k, s) => seriesIds.set(k, s));
   const seriesIndex = new Uint32Array(n);
   for (let i = 0; i < n; i++) seriesIndex[i] = seriesIds.get(seriesOf[i]!)!;
+  const identity = new Uint32Array(keys.length);
+  for (let s = 0; s < keys.length; s++) identity[s] = s;
   return encodeSorted(
-    rows.ts,
+    scanRows(rows.ts, n, seriesIndex, keys.length),
     rows.value,
     n,
     seriesIndex,
+    identity,
     keys.length,
     metricIds.keys,
     labelIds.keys,
     (s) => Math.floor(keys[s]! / stride),
     (s) => keys[s]! % stride,
     createdBy,
+    false,
   );
 }
 
@@ -112,8 +117,10 @@ export interface ParquetSeriesRows {
   metric: readonly string[];
   /** Per series number, the canonical label string. */
   labels: readonly string[];
-  /** Values, written as given. */
+  /** Values, written as given unless `quantize`. */
   value: ArrayLike<number>;
+  /** Round each value by `quantizeValue` (the lake's rule) as it is written. Default false. */
+  quantize?: boolean;
 }
 
 /**
@@ -150,28 +157,27 @@ export function parquetEncodeSeriesRows(
     throw new RangeError(`Invalid rows: columns of unequal length (${n} timestamps)`);
   }
   const sid = rows.series;
-  const used = new Uint8Array(count);
-  for (let i = 0; i < n; i++) {
-    const s = sid[i]!;
-    if (s >= count) throw new RangeError(`Invalid series number: ${s}`);
-    used[s] = 1;
-  }
+  const scan = scanRows(rows.ts, n, sid, count);
   const live: number[] = [];
-  for (let s = 0; s < count; s++) if (used[s]) live.push(s);
+  for (let s = 0; s < count; s++) if (scan.counts[s]) live.push(s);
   const metricOf = live.map((s) => rows.metric[s]!);
   const labelsOf = live.map((s) => rows.labels[s]!);
   const m = dictionary(metricOf, live.length);
   const l = dictionary(labelsOf, live.length);
   const stride = l.keys.length;
-  // rank of each used series number among the distinct (metric, labels) keys
-  const byKey = live.map((_, j) => j).sort((a, b) =>
-    (m.ids[a]! * stride + l.ids[a]!) - (m.ids[b]! * stride + l.ids[b]!)
-  );
+  // Rank of each used series number among the distinct (metric, labels) keys: the keys with
+  // the position appended, sorted as numbers by the built-in sort (no comparator called in the
+  // interpreter; equal keys stay in order of position, as a stable sort keeps them).
+  const width = live.length;
+  const order = new Float64Array(width);
+  for (let j = 0; j < width; j++) order[j] = (m.ids[j]! * stride + l.ids[j]!) * width + j;
+  order.sort();
   const rank = new Uint32Array(count);
   const metricOfRank: number[] = [];
   const labelsOfRank: number[] = [];
   let prev = -1;
-  for (const j of byKey) {
+  for (let q = 0; q < width; q++) {
+    const j = order[q]! % width;
     const key = m.ids[j]! * stride + l.ids[j]!;
     if (key !== prev) {
       metricOfRank.push(m.ids[j]!);
@@ -180,56 +186,50 @@ export function parquetEncodeSeriesRows(
     }
     rank[live[j]!] = metricOfRank.length - 1;
   }
-  const seriesIndex = new Uint32Array(n);
-  for (let i = 0; i < n; i++) seriesIndex[i] = rank[sid[i]!]!;
   return encodeSorted(
-    rows.ts,
+    scan,
     rows.value,
     n,
-    seriesIndex,
+    sid,
+    rank,
     metricOfRank.length,
     m.keys,
     l.keys,
     (s) => metricOfRank[s]!,
     (s) => labelsOfRank[s]!,
     createdBy,
+    rows.quantize ?? false,
   );
 }
 
-/**
- * The file of rows given their series' rank in (metric, labels) order: rows are reordered by
- * that rank (counting sort, stable) and the columns written.
- */
-function encodeSorted(
-  ts: ArrayLike<number>,
-  value: ArrayLike<number>,
-  n: number,
-  seriesIndex: Uint32Array,
-  seriesCount: number,
-  metricKeys: string[],
-  labelKeys: string[],
-  metricOf: (s: number) => number,
-  labelsOf: (s: number) => number,
-  createdBy: string,
-): Uint8Array {
-  const starts = new Uint32Array(seriesCount + 1);
-  for (let i = 0; i < n; i++) starts[seriesIndex[i]! + 1]!++;
-  for (let s = 0; s < seriesCount; s++) starts[s + 1]! += starts[s]!;
-  const metricOfSeries = new Uint32Array(seriesCount);
-  const labelsOfSeries = new Uint32Array(seriesCount);
-  for (let s = 0; s < seriesCount; s++) {
-    metricOfSeries[s] = metricOf(s);
-    labelsOfSeries[s] = labelsOf(s);
-  }
+/** What one pass over the rows finds: rows per series number, and the timestamps' dictionary. */
+interface RowScan {
+  /** Rows per series number. */
+  counts: Uint32Array;
+  /** Per row, the rank of its timestamp among the distinct ones. */
+  tsId: Uint32Array;
+  /** The distinct timestamps, ascending. */
+  tsKeys: number[];
+  min: number;
+  max: number;
+}
 
+/**
+ * Counts the rows of each series number and ranks the timestamps, in one pass.
+ *
+ * @throws {RangeError} If a series number is not below `numbers`, or a timestamp not an integer.
+ */
+function scanRows(ts: ArrayLike<number>, n: number, sid: Uint32Array, numbers: number): RowScan {
+  const counts = new Uint32Array(numbers);
   // Timestamps come in runs (a snapshot's rows share one): the map is asked once per run.
   const tsDict = new Map<number, number>();
-  const tsRaw = new Uint32Array(n);
+  const tsId = new Uint32Array(n);
   let min = Infinity;
   let max = -Infinity;
   let last = NaN;
   let lastId = 0;
   for (let i = 0; i < n; i++) {
+    counts[sid[i]!]!++; // a number out of range is not counted: found below
     const t = ts[i]!;
     if (t !== last) {
       if (!Number.isInteger(t)) throw new RangeError(`Invalid ts: ${t}`);
@@ -240,23 +240,76 @@ function encodeSorted(
       last = t;
       lastId = id;
     }
-    tsRaw[i] = lastId;
+    tsId[i] = lastId;
+  }
+  let counted = 0;
+  for (let s = 0; s < numbers; s++) counted += counts[s]!;
+  if (counted !== n) {
+    for (let i = 0; i < n; i++) {
+      if (sid[i]! >= numbers) throw new RangeError(`Invalid series number: ${sid[i]}`);
+    }
   }
   const tsKeys = [...tsDict.keys()].sort((a, b) => a - b);
   const tsRank = new Uint32Array(tsKeys.length);
-  tsKeys.forEach((t, k) => (tsRank[tsDict.get(t)!] = k));
+  let inOrder = true; // timestamps first seen in time order: the ids are the ranks
+  tsKeys.forEach((t, k) => {
+    const id = tsDict.get(t)!;
+    tsRank[id] = k;
+    if (id !== k) inOrder = false;
+  });
+  if (!inOrder) { for (let i = 0; i < n; i++) tsId[i] = tsRank[tsId[i]!]!; }
+  return { counts, tsId, tsKeys, min, max };
+}
 
+/**
+ * The file of rows given their series' rank in (metric, labels) order: rows are reordered by
+ * that rank (counting sort, stable) and the columns written. `rankOf` maps each row's series
+ * number (`seriesOfRow`) to its rank. The metric and labels columns are written from one run
+ * per series (all of a series' rows share them), the rest per row. With `quantize`, values are
+ * rounded by `quantizeValue` as they are reordered.
+ */
+function encodeSorted(
+  scan: RowScan,
+  value: ArrayLike<number>,
+  n: number,
+  seriesOfRow: Uint32Array,
+  rankOf: Uint32Array,
+  seriesCount: number,
+  metricKeys: string[],
+  labelKeys: string[],
+  metricOf: (s: number) => number,
+  labelsOf: (s: number) => number,
+  createdBy: string,
+  quantize: boolean,
+): Uint8Array {
+  const { counts, tsId, tsKeys, min, max } = scan;
+  const rowsOf = new Uint32Array(seriesCount);
+  for (let s = 0; s < counts.length; s++) if (counts[s]) rowsOf[rankOf[s]!]! += counts[s]!;
+  const starts = new Uint32Array(seriesCount);
+  const metricOfSeries = new Uint32Array(seriesCount);
+  const labelsOfSeries = new Uint32Array(seriesCount);
+  for (let s = 0, at = 0; s < seriesCount; s++) {
+    starts[s] = at;
+    at += rowsOf[s]!;
+    metricOfSeries[s] = metricOf(s);
+    labelsOfSeries[s] = labelsOf(s);
+  }
   const tsIdx = new Uint32Array(n);
-  const metricIdx = new Uint32Array(n);
-  const labelsIdx = new Uint32Array(n);
   const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = seriesIndex[i]!;
-    const r = starts[s]!++;
-    tsIdx[r] = tsRank[tsRaw[i]!]!;
-    metricIdx[r] = metricOfSeries[s]!;
-    labelsIdx[r] = labelsOfSeries[s]!;
-    values[r] = value[i]!;
+  if (quantize) {
+    for (let i = 0; i < n; i++) {
+      const r = starts[rankOf[seriesOfRow[i]!]!]!++;
+      tsIdx[r] = tsId[i]!;
+      const v = value[i]!;
+      // small whole numbers (counts, most gauges) need no rounding
+      values[r] = (v | 0) === v ? v : quantizeValue(v);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const r = starts[rankOf[seriesOfRow[i]!]!]!++;
+      tsIdx[r] = tsId[i]!;
+      values[r] = value[i]!;
+    }
   }
 
   const chunks: Chunk[] = [
@@ -266,20 +319,28 @@ function encodeSorted(
       dict: dictPage(tsKeys.length, (w) => {
         for (const t of tsKeys) w.i64le(t);
       }),
-      data: indexPage(tsIdx, n, tsKeys.length),
+      data: indexPage(n, tsKeys.length, (w, width) => writeHybrid(w, tsIdx, n, width)),
       ...(n > 0 ? { stats: [min, max] as [number, number] } : {}),
     },
     {
       name: "metric",
       type: BYTE_ARRAY,
       dict: stringDictPage(metricKeys),
-      data: indexPage(metricIdx, n, metricKeys.length),
+      data: indexPage(
+        n,
+        metricKeys.length,
+        (w, width) => writeHybridRuns(w, metricOfSeries, rowsOf, seriesCount, width),
+      ),
     },
     {
       name: "labels",
       type: BYTE_ARRAY,
       dict: stringDictPage(labelKeys),
-      data: indexPage(labelsIdx, n, labelKeys.length),
+      data: indexPage(
+        n,
+        labelKeys.length,
+        (w, width) => writeHybridRuns(w, labelsOfSeries, rowsOf, seriesCount, width),
+      ),
     },
     {
       name: "value",
@@ -322,11 +383,15 @@ function dictPage(count: number, fill: (w: ByteWriter) => void): Uint8Array {
 }
 
 /** A data page of dictionary indices: bit width byte, then the hybrid encoding. */
-function indexPage(idx: Uint32Array, n: number, count: number): Uint8Array {
+function indexPage(
+  n: number,
+  count: number,
+  write: (w: ByteWriter, width: number) => void,
+): Uint8Array {
   const width = bitWidth(count);
   const body = new ByteWriter(64 + Math.ceil((n * width) / 8) + (n >> 2));
   body.byte(width);
-  writeHybrid(body, idx, n, width);
+  write(body, width);
   return page(DATA_PAGE, n, RLE_DICTIONARY, body.bytes());
 }
 

@@ -39,6 +39,10 @@ export class SpoolEncoder {
   #u32 = new Uint32Array(0);
   #f64 = new Float64Array(0);
   #scratch = new Uint32Array(256);
+  /** The snapshot object, layout and length whose numbers `#scratch` holds (see `snapshot`). */
+  #lastSnap: Snapshot | undefined;
+  #lastLayout = -1;
+  #lastLength = -1;
 
   /**
    * Encodes one snapshot of a sampler: definitions of series new to this segment, then the
@@ -49,6 +53,14 @@ export class SpoolEncoder {
    */
   snapshot(snap: Snapshot): Uint8Array {
     const n = snap.length;
+    if (
+      snap === this.#lastSnap && snap.layout === this.#lastLayout && n === this.#lastLength
+    ) {
+      // The same series as the last snapshot (the sampler says so): the same numbers, and
+      // nothing new to define.
+      return this.#u8.subarray(0, this.#snapshot(0, snap.ts, n, snap.values, this.#scratch));
+    }
+    this.#lastSnap = undefined;
     if (this.#scratch.length < n) this.#scratch = new Uint32Array(n * 2);
     const numbers = this.#scratch;
     let pos = 0;
@@ -81,6 +93,11 @@ export class SpoolEncoder {
       numbers[i] = k;
     }
     const end = this.#snapshot(pos, snap.ts, n, snap.values, numbers); // may grow the buffer
+    if (snap.layout !== undefined) {
+      this.#lastSnap = snap;
+      this.#lastLayout = snap.layout;
+      this.#lastLength = n;
+    }
     return this.#u8.subarray(0, end);
   }
 
@@ -91,6 +108,7 @@ export class SpoolEncoder {
    * @returns The bytes, a view of an internal buffer that the next call overwrites.
    */
   rows(rows: readonly LakeRow[]): Uint8Array {
+    this.#lastSnap = undefined; // the scratch numbers are overwritten below
     if (this.#scratch.length < rows.length) this.#scratch = new Uint32Array(rows.length * 2);
     const numbers = this.#scratch;
     const values = new Float64Array(rows.length);

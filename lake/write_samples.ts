@@ -168,14 +168,8 @@ export function writeSeriesPartition(
   if (n === 0) return undefined;
   const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
   if (options.skipExisting && holds(dir, options.id)) return undefined;
-  const value = new Float64Array(n);
-  const from = rows.value;
-  for (let i = 0; i < n; i++) {
-    const v = from[i]!;
-    // whole numbers (counters, bytes) need no call
-    value[i] = v === Math.floor(v) ? v : quantizeValue(v);
-  }
-  const bytes = parquetEncodeSeriesRows({ ...rows, value });
+  // values rounded as they are reordered: no pass and no array of its own
+  const bytes = parquetEncodeSeriesRows({ ...rows, quantize: true });
   const path = `${dir}/${dataFileName("part", options.id)}`;
   writeFileAtomic(path, bytes, { sync: options.sync ?? true });
   return { path, rows: n, bytes: bytes.length };

@@ -227,3 +227,21 @@ Deno.test("createSampler() rejects a negative processReadsPerSnapshot", () => {
     /Invalid processReadsPerSnapshot: -1/,
   );
 });
+
+Deno.test("createSampler() reads stat lines without a final newline, or with a newline among the fields, as before", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-proc-" });
+  try {
+    put(root, 10, stat(10, "plain", 1, 5));
+    // ends right after rss: no space, no newline (the end of the file ends the field)
+    put(root, 11, stat(11, "short", 1, 6).replace(/ 18446744073709551615 .*$/s, ""));
+    // a newline where a space belongs (fields are split on both)
+    put(root, 12, stat(12, "split", 1, 7).replace(" 20 0 1 0 ", " 20 0\n1 0 "));
+    using sampler = createSampler({ procRoot: root, sysRoot: root, topN: 3 });
+    const mem = sampler.sample().filter((x) =>
+      x.metric === "process_rss_bytes" && x.labels.rank_by === "memory"
+    ).map((x) => [x.labels.name, x.value]);
+    assert.deepEqual(mem, [["split", 7 * 4096], ["short", 6 * 4096], ["plain", 5 * 4096]]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

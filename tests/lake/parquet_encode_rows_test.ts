@@ -224,3 +224,17 @@ Deno.test("parquetEncodeSeriesRows() writes the same bytes as parquetEncodeRows(
     /Invalid series number: 9/,
   );
 });
+
+Deno.test("parquetEncodeSeriesRows() with quantize writes the bytes of the values rounded first", () => {
+  const value = [0.123456789, 1234.5678901, 7, -0.5, 17179869184.25, 3e-9];
+  const rows = {
+    ts: value.map((_, i) => 1000 * (i % 2)),
+    series: Uint32Array.from(value, (_, i) => i % 3),
+    metric: ["b", "a", "c"],
+    labels: ["", "x=1", ""],
+  };
+  assert.deepEqual(
+    parquetEncodeSeriesRows({ ...rows, value, quantize: true }),
+    parquetEncodeSeriesRows({ ...rows, value: value.map(quantizeValue) }),
+  );
+});

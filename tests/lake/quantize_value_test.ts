@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import assert from "node:assert/strict";
 import { IngestWriter, openLake, quantizeValue } from "../../lake/mod.ts";
 
@@ -64,4 +65,21 @@ Deno.test("Ingested subnormal values reach the lake as the same finite values", 
   } finally {
     lake.close();
   }
+});
+
+Deno.test("quantizeValue() rounds as the formula with Number.isInteger, Math.abs and 10 ** digits did", () => {
+  const formula = (value: number): number => {
+    if (Number.isInteger(value) || !Number.isFinite(value)) return value;
+    const digits = 5 - Math.floor(Math.log10(Math.abs(value)));
+    if (digits > 22) return Number(value.toPrecision(6));
+    if (digits >= 0) return Math.round(value * 10 ** digits) / 10 ** digits;
+    return Math.round(value / 10 ** -digits) * 10 ** -digits;
+  };
+  fc.assert(
+    fc.property(fc.double(), fc.integer({ min: -30, max: 30 }), (x, e) => {
+      const v = x * 10 ** e;
+      assert.ok(Object.is(quantizeValue(v), formula(v)), String(v));
+    }),
+    { numRuns: 5000 },
+  );
 });
