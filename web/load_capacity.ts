@@ -23,7 +23,7 @@ export interface CapacityLoaderOptions {
   horizonMs?: number;
   /** Longest history read, ms; default 14 days (the analysis' default). */
   sinceMs?: number;
-  /** How long a result is reused, ms; default 60 000. */
+  /** How long a result is reused before a new one is computed, ms; default 60 000. */
   ttlMs?: number;
   /** Resources that get decomposition and forecast charts; default 4. */
   top?: number;
