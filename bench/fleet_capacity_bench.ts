@@ -1,10 +1,10 @@
 /**
  * Fleet capacity benchmark: `analyzeCapacity` over the synthetic fleet of the fleet serve tests
  * (100 hosts, 3 days at 30 min, 300 resources), held in memory so the figure is the analysis
- * alone (the query API adds well under a second). Prints the time of the full analysis at
- * 200 bootstrap rounds per resource (every resource bootstrapped, as before the fleet
- * pre-pass) beside the default (bootstrap only where an interval can be shown), and whether
- * both rank the resources alike. Never asserts.
+ * alone, without the query API's reads. Prints the time with every resource's bootstrap run
+ * to its 200 rounds (as before the early stop) beside the default (resources without a point
+ * ETA stop once they cannot have an interval), and whether both give the same ranking, ETAs
+ * and intervals. Never asserts.
  *
  * `deno run -A bench/fleet_capacity_bench.ts [--quick]` or `deno task bench --only fleet_capacity`.
  *
