@@ -23,6 +23,7 @@ const benches = [
   "anomaly",
   "capacity",
   "report",
+  "fleet_capacity",
   "notify",
   "receivers",
   "alerts",

@@ -14,11 +14,13 @@ import { commandConfig } from "./_config.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 
 const usage =
-  "Usage: deno task report [--data DIR | --source URL] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...] [--charts N]\n" +
+  "Usage: deno task report [--data DIR | --source URL] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...] [--charts N] [--bootstrap N]\n" +
   "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.\n" +
   SOURCE_HELP + "\n" +
   "  --charts N            chart the N most pressing resources, the rest in the table\n" +
   "                        (default: all from the lake, 20 from a --source)\n" +
+  "  --bootstrap N         bootstrap rounds per ETA interval (default 200, at least 50: fewer\n" +
+  "                        rounds are quicker and give a noisier interval)\n" +
   "  --config FILE         settings file (sources: names for --source; services:, dashboards:)\n" +
   "  --dashboard NAME      export a dashboard of the config's dashboards: into the report (repeatable);\n" +
   "                        the config's services: name the services whose indicators and USL capacity the report shows.";
@@ -41,6 +43,7 @@ export async function main(args: string[]): Promise<number> {
     title: { type: "string" },
     source: { type: "string" },
     charts: { type: "string" },
+    bootstrap: { type: "string" },
     config: { type: "string" },
     dashboard: { type: "string", multiple: true },
     help: { type: "boolean", short: "h", default: false },
@@ -73,6 +76,10 @@ export async function main(args: string[]): Promise<number> {
   const charts = values.charts === undefined
     ? (values.source === undefined ? undefined : 20)
     : parseNumber(values.charts, "charts", { min: 0, integer: true });
+  // Below 50 rounds the 10th and 90th percentiles rest on a handful of rounds each.
+  const bootstrap = values.bootstrap === undefined
+    ? undefined
+    : parseNumber(values.bootstrap, "bootstrap", { min: 50, integer: true });
   const source = values.source === undefined
     ? undefined
     : sourceFromFlag(values.source, config, now === undefined ? undefined : () => now);
@@ -87,6 +94,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     written = await writeReport(lake, {
       ...(charts === undefined ? {} : { charts }),
+      ...(bootstrap === undefined ? {} : { bootstrap }),
       root: values.data,
       ...(values.out === undefined ? {} : { out: values.out }),
       ...(now === undefined ? {} : { now }),

@@ -1,8 +1,11 @@
 /**
  * The cached capacity analysis the Capacity page, `/api/capacity` and `/api/recommendations`
  * share: `analyzeCapacity` over the lake, computed at most once per `ttlMs` (concurrent requests
- * share one computation; the live stream never calls it). The web app renders its result and
- * assembles nothing itself, so the page, the API and the report give the same statuses.
+ * share one computation; the live stream never calls it). Once a result exists, an expired one
+ * is still answered at once while the next is computed in the background (over a fleet the
+ * analysis takes seconds; the page shows the result's age), so only the very first load waits.
+ * The web app renders its result and assembles nothing itself, so the page, the API and the
+ * report give the same statuses.
  *
  * @module
  */
@@ -20,12 +23,15 @@ export interface CapacityLoaderOptions {
   horizonMs?: number;
   /** Longest history read, ms; default 14 days (the analysis' default). */
   sinceMs?: number;
-  /** How long a result is reused, ms; default 60 000. */
+  /** How long a result is reused before a new one is computed, ms; default 60 000. */
   ttlMs?: number;
   /** Resources that get decomposition and forecast charts; default 4. */
   top?: number;
   /** Bootstrap rounds per capacity forecast; default 200. */
   bootstrap?: number;
+  /** Answer an expired result at once and refresh it in the background; default true. False:
+   * an expired result is recomputed while the request waits. */
+  background?: boolean;
   /** Configured services, whose USL capacity ranks with the machine resources; default the
    * discovered ones only. */
   services?: readonly ServiceSetting[];
@@ -44,10 +50,15 @@ export function capacityLoader(
 ): () => Promise<CapacityAnalysis> {
   const ttlMs = options.ttlMs ?? 60_000;
   const now = deps.now ?? Date.now;
+  const background = options.background ?? true;
   let cached: { at: number; view: Promise<CapacityAnalysis> } | undefined;
+  // The last finished result, answered while a newer one is computed, and whether one is.
+  let done: CapacityAnalysis | undefined;
+  let running = false;
   return function loadCapacity() {
     const t = now();
-    if (cached && t - cached.at < ttlMs) return cached.view;
+    const stale = done && background ? Promise.resolve(done) : undefined;
+    if (cached && (t - cached.at < ttlMs || (running && stale))) return stale ?? cached.view;
     const view = analyzeCapacity(deps.source?.open() ?? lakeSource(deps.lake), {
       charts: options.top ?? 4,
       clock: now,
@@ -58,9 +69,15 @@ export function capacityLoader(
     });
     const entry = { at: t, view };
     cached = entry;
-    view.catch(() => {
+    running = true;
+    view.then((v) => {
+      if (cached === entry) done = v;
+    }, () => {
+      // not cached: the next request tries again (meanwhile the last result is answered)
       if (cached === entry) cached = undefined;
+    }).finally(() => {
+      if (cached === entry || cached === undefined) running = false;
     });
-    return view;
+    return stale ?? view;
   };
 }

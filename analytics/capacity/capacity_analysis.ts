@@ -41,6 +41,9 @@ export interface AnalyzeCapacityOptions {
   evidence?: Partial<EvidenceRules>;
   /** Bootstrap rounds per capacity forecast; default 200. */
   bootstrap?: number;
+  /** Stop the bootstrap of a resource with no point ETA once its rounds show it cannot have an
+   * interval (`CapacityForecastOptions.earlyStop`); default true. False: every round, always. */
+  earlyStop?: boolean;
   /** Resources (in ranking order) that get chart data; default all. */
   charts?: number;
   /** Most points per chart line (forecasts get half); default 400. */
@@ -138,6 +141,7 @@ export async function analyzeCapacity(
     ...(options.thresholds && { thresholds: options.thresholds }),
     ...(options.connectionLimit !== undefined && { connectionLimit: options.connectionLimit }),
     ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
+    ...(options.earlyStop !== undefined && { earlyStop: options.earlyStop }),
     ...(options.filesystemLimit && { filesystemLimit: options.filesystemLimit }),
     ...(options.services && { services: options.services }),
     evidence: rules,

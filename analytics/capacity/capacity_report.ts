@@ -40,6 +40,9 @@ export interface CapacityReportOptions {
   connectionLimit?: number;
   /** Bootstrap rounds per forecast; default 200. */
   bootstrap?: number;
+  /** Stop the bootstrap of a resource with no point ETA once it cannot have an interval
+   * (`CapacityForecastOptions.earlyStop`); default true. */
+  earlyStop?: boolean;
   /** A file system's limit: `df` (default: used + available) or `size`. */
   filesystemLimit?: FilesystemLimit;
   /** Overrides of the evidence rules (`DEFAULT_EVIDENCE`): history needed before an ETA. */
@@ -193,6 +196,7 @@ export async function capacityReport(
       ...(!verdict.sufficient
         ? { bootstrap: 0 }
         : options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
+      ...(options.earlyStop !== undefined && { earlyStop: options.earlyStop }),
     });
     if (f.points === 0) continue;
     const known = verdict.sufficient || f.status === "insufficient";

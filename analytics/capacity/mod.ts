@@ -7,6 +7,7 @@
  */
 
 export {
+  BOOTSTRAP_STOPS,
   type CapacityForecast,
   capacityForecast,
   type CapacityForecastOptions,

@@ -14,6 +14,8 @@ Deno.test("report rejects unknown flags and bad values with a usage error", asyn
   await assert.rejects(() => main(["--horizon", "soon"]), /Invalid --horizon: soon/);
   await assert.rejects(() => main(["--now", "yesterday"]), /Invalid --now: yesterday/);
   await assert.rejects(() => main(["--hosts", ","]), /Invalid --hosts: ,/);
+  // an interval's 10th and 90th percentiles need more than a handful of rounds each
+  await assert.rejects(() => main(["--bootstrap", "10"]), /Invalid --bootstrap: 10/);
 });
 
 Deno.test("report writes one self-contained file to DATA/reports/capacity-DATE.html", async () => {
@@ -53,6 +55,8 @@ Deno.test("report --out --hosts --title writes where asked, for the hosts asked"
     "sim-1",
     "--title",
     "Weekly <capacity>",
+    "--bootstrap",
+    "50",
     "--out",
     out,
   ]);

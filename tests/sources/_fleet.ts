@@ -6,7 +6,8 @@
  * @module
  */
 import { openLake, simulateHost } from "../../lake/mod.ts";
-import { parseLabels } from "../../collectors/mod.ts";
+import { formatLabels, parseLabels } from "../../collectors/mod.ts";
+import { memorySource, type SeriesSource } from "../../analytics/mod.ts";
 import type { Engine } from "../export/_engines.ts";
 
 export const DAY = 86_400_000;
@@ -110,26 +111,30 @@ export function fleetFill(i: number): number {
   return i % 10 === 0 ? 0.93 - i * 0.002 : 0.35 + (i % 7) * 0.02;
 }
 
+/** One series of the synthetic fleet: its labels (with `__name__`, `host` and the external
+ * labels) and values at `timestamps`. */
+export interface FleetSeries {
+  metric: Record<string, string>;
+  values: number[];
+  timestamps: number[];
+}
+
 /**
- * Imports a synthetic fleet straight into VictoriaMetrics (no lake in between, so a hundred
- * hosts load in seconds): per host the few series the capacity analysis needs — /var bytes
- * used and free, memory used and total, the 1-minute load average with two cores of
+ * The synthetic fleet's series: per host the few series the capacity analysis needs — /var
+ * bytes used and free, memory used and total, the 1-minute load average with two cores of
  * `cpu_ratio`, and `perfscope_rss_bytes` (the source's extent probe) — with `env`, `dc` and
  * `role` labels, `days` days at `stepMs`, ending at `end`.
  *
- * @param vm The engine.
  * @param o Hosts, days, step and the end.
- * @returns Samples imported.
+ * @returns The series.
  */
-export async function importSyntheticFleet(
-  vm: Engine,
+export function syntheticFleet(
   o: { hosts: number; days: number; stepMs: number; end: number },
-): Promise<number> {
-  const lines: string[] = [];
+): FleetSeries[] {
+  const out: FleetSeries[] = [];
   const start = o.end - o.days * DAY;
   const ts: number[] = [];
   for (let t = start; t < o.end; t += o.stepMs) ts.push(t);
-  let n = 0;
   for (let i = 0; i < o.hosts; i++) {
     let seed = i * 7919 + 1;
     const noise = () => {
@@ -161,14 +166,31 @@ export async function importSyntheticFleet(
       [{ __name__: "perfscope_rss_bytes" }, ts.map(() => 60e6 + Math.round(1e6 * noise()))],
     ];
     for (const [metric, values] of series) {
-      n += values.length;
-      lines.push(JSON.stringify({
+      out.push({
         metric: { ...metric, host: fleetHost(i), ...fleetLabels(i) },
         values,
         timestamps: ts,
-      }));
+      });
     }
   }
+  return out;
+}
+
+/**
+ * Imports the synthetic fleet (`syntheticFleet`) straight into VictoriaMetrics (no lake in
+ * between, so a hundred hosts load in seconds).
+ *
+ * @param vm The engine.
+ * @param o Hosts, days, step and the end.
+ * @returns Samples imported.
+ */
+export async function importSyntheticFleet(
+  vm: Engine,
+  o: { hosts: number; days: number; stepMs: number; end: number },
+): Promise<number> {
+  const series = syntheticFleet(o);
+  const n = series.reduce((a, s) => a + s.values.length, 0);
+  const lines = series.map((s) => JSON.stringify(s));
   const response = await fetch(`${vm.base}/api/v1/import`, {
     method: "POST",
     body: lines.join("\n") + "\n",
@@ -176,4 +198,32 @@ export async function importSyntheticFleet(
   if (!response.ok) throw new Error(`Import failed: ${response.status} ${await response.text()}`);
   await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
   return n;
+}
+
+const EXTERNAL = new Set(["__name__", "host", "env", "dc", "role"]);
+
+/**
+ * The synthetic fleet (`syntheticFleet`) as a memory source, for the analysis without a
+ * query API (the external labels are not part of a series' labels, as over the query API).
+ *
+ * @param o Hosts, days, step and the end.
+ * @returns The source.
+ */
+export function fleetMemorySource(
+  o: { hosts: number; days: number; stepMs: number; end: number },
+): SeriesSource {
+  return memorySource(
+    syntheticFleet(o).map((s) => {
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s.metric)) if (!EXTERNAL.has(k)) labels[k] = v;
+      return {
+        host: s.metric.host!,
+        metric: s.metric.__name__!,
+        labels: formatLabels(labels),
+        ts: Float64Array.from(s.timestamps),
+        values: Float64Array.from(s.values),
+      };
+    }),
+    "synthetic fleet",
+  );
 }

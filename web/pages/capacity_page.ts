@@ -48,6 +48,25 @@ export interface CapacityPageOptions {
   group?: string;
   /** The series source named in the banner when it is not the lake (`serve --source`). */
   source?: string;
+  /** The time the page is shown, ms: with it the page says how old the analysis is (it is
+   * refreshed in the background, so it may be a minute or two old). Default not said. */
+  now?: number;
+}
+
+/** When the analysis was computed, and how long ago. */
+function computedAt(view: CapacityAnalysis, now: number | undefined) {
+  if (!Number.isFinite(view.generatedAt)) return "";
+  const age = now === undefined ? NaN : Math.max(0, now - view.generatedAt);
+  const ago = !Number.isFinite(age)
+    ? ""
+    : age < 90_000
+    ? ` (${Math.round(age / 1000)} s ago)`
+    : ` (${Math.round(age / 60_000)} min ago)`;
+  return html`
+    <p class="muted"
+      id="capacity-computed">Computed ${new Date(view.generatedAt)
+        .toISOString()}${ago}; recomputed in the background once a minute old.</p>
+  `;
 }
 
 /** The group-by selector and, for the chosen label, one row per group. */
@@ -205,7 +224,7 @@ export function capacityPage(
   );
   const body = html`
     <h1>Capacity</h1>
-    ${notice}
+    ${computedAt(view, options.now)} ${notice}
     <section class="card wide">
       <h2>Bottlenecks, nearest exhaustion first</h2>
       <table>

@@ -46,6 +46,7 @@ export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAn
         await capacityPage(view, {
           ...(group !== undefined && { group }),
           ...(deps.source && { source: deps.source.name }),
+          now: (deps.now ?? Date.now)(),
         }),
       );
     })

@@ -1,0 +1,80 @@
+/**
+ * The capacity analysis behind the Capacity page is refreshed in the background: once one
+ * exists, an expired one is answered at once (with its time) while the next is computed, and
+ * only one computation runs at a time.
+ */
+import assert from "node:assert/strict";
+import type { CapacityAnalysis } from "../../analytics/mod.ts";
+import { testApp } from "./_app.ts";
+import { fleetMemorySource } from "../sources/_fleet.ts";
+
+const DAY = 86_400_000;
+const END = Date.UTC(2024, 0, 10);
+
+/** An app over a 3-host fleet in memory whose clock the test moves, counting the analyses
+ * started. */
+async function fleetApp(background?: boolean) {
+  const clock = { t: END };
+  let opened = 0;
+  const t = await testApp({
+    now: () => clock.t,
+    source: {
+      name: "memory fleet",
+      open() {
+        const source = fleetMemorySource({ hosts: 3, days: 3, stepMs: 1_800_000, end: END });
+        // each analysis starts by reading the hosts' extents, once
+        return { ...source, extent: () => (opened++, source.extent()) };
+      },
+    },
+    capacity: {
+      bootstrap: 50,
+      ttlMs: 60_000,
+      sinceMs: 14 * DAY,
+      ...(background !== undefined && { background }),
+    },
+  });
+  const get = async () => await (await t.app.request("/api/capacity")).json() as CapacityAnalysis;
+  return { t, clock, get, opened: () => opened };
+}
+
+Deno.test("an expired capacity analysis is answered at once while the next one is computed", async () => {
+  const f = await fleetApp();
+  await using _ = f.t;
+  const first = await f.get();
+  assert.equal(first.generatedAt, END);
+  assert.equal(f.opened(), 1);
+  // a minute later: the last result comes back, and one refresh starts
+  f.clock.t = END + 61_000;
+  const stale = await f.get();
+  assert.equal(stale.generatedAt, END);
+  assert.equal(f.opened(), 2);
+  // the page says how old what it shows is
+  const page = await (await f.t.app.request("/capacity")).text();
+  assert.match(page, /Computed 2024-01-10T00:00:00.000Z \(61 s ago\)/);
+  // more requests while it runs start no other computation
+  f.clock.t = END + 200_000;
+  assert.equal((await f.get()).generatedAt, END);
+  assert.equal(f.opened(), 2);
+  // back within the refresh's minute: polling starts nothing new
+  f.clock.t = END + 100_000;
+  let fresh = stale;
+  for (let i = 0; i < 600 && fresh.generatedAt === END; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    fresh = await f.get();
+  }
+  assert.ok(fresh.generatedAt > END);
+  assert.deepEqual(
+    fresh.resources.map((r) => [r.id, r.eta]),
+    first.resources.map((r) => [r.id, r.eta]),
+  );
+  assert.equal(f.opened(), 2);
+});
+
+Deno.test("with background refresh off, an expired capacity analysis is recomputed while the request waits", async () => {
+  const f = await fleetApp(false);
+  await using _ = f.t;
+  assert.equal((await f.get()).generatedAt, END);
+  f.clock.t = END + 61_000;
+  assert.equal((await f.get()).generatedAt, END + 61_000);
+  assert.equal(f.opened(), 2);
+});
