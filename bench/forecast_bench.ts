@@ -109,10 +109,12 @@ export function run(
   for (let o = START; o + STEP <= z.length; o += STEP) all.push(o);
   for (let o = HISTORY; o + STEP <= START; o += STEP) dev.push(o);
   // the default pool plus the slower opt-in candidates, to show why they are opt-in
-  const names: CandidateName[] = [...DEFAULT_CANDIDATES, "mstl_ets", "augurs_mstl"];
+  const names: CandidateName[] = [...DEFAULT_CANDIDATES, "fourier", "mstl_ets", "augurs_mstl"];
   const pool = candidateModels(names);
   const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
+    "forecast() + fourier": (y, h) =>
+      forecast(y, { horizon: h, models: [...DEFAULT_CANDIDATES, "fourier"] }).mean,
     "naive (in run)": (y, h) => new Float64Array(h).fill(y[y.length - 1]!),
     "seasonal naive (in run)": (y, h) =>
       Float64Array.from({ length: h }, (_, i) => y[y.length - 24 + (i % 24)]!),

@@ -14,6 +14,7 @@
 import { sharedData } from "./_shared_data.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
+import { DEFAULT_CANDIDATES } from "../analytics/forecast/forecast_candidates.ts";
 
 const HISTORY = 1344, STEP = 168, TRAIN_END = 11520, TRAIN_ROWS = 8640;
 const COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
@@ -44,6 +45,8 @@ for (const combine of [3, 4, undefined]) {
     };
   }
 }
+// the opt-in Fourier-term regression added to the default pool (README: Forecasting)
+OPTION_VARIANTS["all + fourier, power 2"] = { models: [...DEFAULT_CANDIDATES, "fourier"] };
 
 /**
  * Runs the comparison and prints it; `undefined` when ETTh2.csv is absent.
