@@ -128,6 +128,10 @@ export interface IngestWriterOptions {
    * bytes budgets bound what the writer holds; this bounds everything else a burst costs
    * (bodies being read and parsed, garbage not yet collected). */
   maxRssBytes?: number;
+  /** Samples waiting for Parquet below which the memory mark refuses nothing; default 50,000.
+   * Memory held while ingest keeps up is not ingest's (a query, an analysis, the embedding
+   * process): refusing a trickle of pushes would not give it back, only lose the pushes. */
+  memoryGateRows?: number;
   /** Reads the resident memory for `maxRssBytes`; default `Deno.memoryUsage().rss`. */
   rss?: () => number;
   /** Called when the memory has stayed past `maxRssBytes` for 2 s of refusals (then at most
@@ -255,6 +259,7 @@ export class IngestWriter {
   #outboxMaxBytes: number | undefined;
   #parser: IngestParseThread | undefined;
   #maxRssBytes: number | undefined;
+  #memoryGateRows: number;
   #rss: () => number;
   #collectGarbage: (() => void) | undefined;
   /** When the memory went past its mark (NaN: under it), and the last forced collection. */
@@ -278,6 +283,7 @@ export class IngestWriter {
     this.#flushPartitions = options.flushPartitions ?? 64;
     this.#flushBudgetMs = options.flushBudgetMs ?? 50;
     this.#maxRssBytes = options.maxRssBytes;
+    this.#memoryGateRows = options.memoryGateRows ?? 50_000;
     this.#rss = options.rss ?? (() => Deno.memoryUsage().rss);
     this.#collectGarbage = options.collectGarbage;
     if (this.#maxRssBytes !== undefined && !(this.#maxRssBytes > 0)) {
@@ -460,7 +466,7 @@ export class IngestWriter {
     this.#checkBudgets();
     if (this.#maxRssBytes === undefined) return;
     const rss = this.#rss();
-    if (!(rss > this.#maxRssBytes)) {
+    if (!(rss > this.#maxRssBytes) || this.#rows < this.#memoryGateRows) {
       this.#overSince = NaN;
       return;
     }

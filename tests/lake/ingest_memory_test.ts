@@ -23,6 +23,7 @@ Deno.test("IngestWriter refuses every path with IngestBusy (memory) while reside
     sync: false,
     now: () => NOW,
     maxRssBytes: 256 * MiB,
+    memoryGateRows: 0,
     rss: () => rss,
     collectGarbage: () => collected++,
   });
@@ -59,6 +60,7 @@ Deno.test("IngestWriter asks for a garbage collection only once memory has staye
     sync: false,
     now: () => NOW,
     maxRssBytes: 256 * MiB,
+    memoryGateRows: 0,
     rss: () => 300 * MiB,
     collectGarbage: () => collected++,
   });
@@ -70,6 +72,35 @@ Deno.test("IngestWriter asks for a garbage collection only once memory has staye
     assert.equal(collected, 1);
     assert.throws(() => w.check(), IngestBusy);
     assert.equal(collected, 1, "asked again at once");
+  } finally {
+    w.close();
+  }
+});
+
+Deno.test("IngestWriter takes a trickle past the memory mark while few samples wait, and refuses once its own backlog reaches the gate", () => {
+  // memory held while ingest keeps up (a query, an embedding test runner) is not ingest's:
+  // refusing one-line pushes would not give it back (CI saw a lone alert push refused so)
+  const root = Deno.makeTempDirSync();
+  const w = new IngestWriter({
+    root,
+    sync: false,
+    now: () => NOW,
+    flushEveryMs: 3_600_000,
+    flushRows: 1_000_000,
+    maxRssBytes: 256 * MiB,
+    memoryGateRows: 25,
+    rss: () => 300 * MiB,
+  });
+  try {
+    assert.equal(w.write(body(0, 10)).ts.length, 10);
+    assert.equal(w.write(body(10, 10)).ts.length, 10);
+    assert.equal(w.write(body(20, 10)).ts.length, 10);
+    assert.equal(w.stats.buffered, 30);
+    assert.throws(
+      () => w.write(body(30, 10)),
+      (e) => e instanceof IngestBusy && e.reason === "memory",
+    );
+    assert.equal(w.stats.refused, 1);
   } finally {
     w.close();
   }

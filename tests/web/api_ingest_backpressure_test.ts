@@ -94,7 +94,7 @@ Deno.test("POST /api/ingest answers 503 with Retry-After while the server's resi
   let rss = 400 * 1024 * 1024;
   await using t = await testApp({
     now: () => T0 + 60_000,
-    ingest: { maxRssBytes: 256 * 1024 * 1024, rss: () => rss },
+    ingest: { maxRssBytes: 256 * 1024 * 1024, memoryGateRows: 0, rss: () => rss },
   });
   const post = () =>
     t.app.request("/api/ingest", { method: "POST", headers: ND, body: jsonLines(rows(0, 100)) });
