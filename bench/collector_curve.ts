@@ -48,6 +48,8 @@ export interface CurveOptions {
   quick?: boolean;
   /** Seconds per run. Default 34 (20 when quick). */
   seconds?: number;
+  /** Only the points whose label contains this text (and no VM/sadc rows unless it matches "VM"). */
+  only?: string;
 }
 
 /**
@@ -246,7 +248,8 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
   const out: CurvePoint[] = [];
   try {
     // This VM (the real /proc), and sadc beside it.
-    const vm = await measure(
+    const vmToo = options.only === undefined || "this VM".includes(options.only);
+    const vm = !vmToo ? undefined : await measure(
       Deno.execPath(),
       collectArgs(`${dir}/vm`, seconds, []),
       seconds,
@@ -263,7 +266,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
       });
     }
     const sadc = sadcPath();
-    if (sadc) {
+    if (sadc && vmToo) {
       const s = await measure(
         sadc,
         ["-S", "XALL", "1", String(seconds + 5), `${dir}/sa`],
@@ -283,6 +286,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
     }
     let n = 0;
     for (const [label, o] of points(quick)) {
+      if (options.only !== undefined && !label.includes(options.only)) continue;
       const hostDir = `${dir}/h${n++}`;
       const h = writeSyntheticHost(hostDir, o);
       const r = await measure(
@@ -417,7 +421,9 @@ function print(points: CurvePoint[], seconds: number, sadc: boolean): void {
 
 if (import.meta.main) {
   const i = Deno.args.indexOf("--seconds");
+  const only = Deno.args.indexOf("--only");
   await runCurve({
+    ...(only >= 0 ? { only: Deno.args[only + 1]! } : {}),
     quick: Deno.args.includes("--quick"),
     ...(i >= 0 ? { seconds: Number(Deno.args[i + 1]) } : {}),
   });
