@@ -4,16 +4,19 @@
  * hosts (`bench/synthetic_host.ts`) of growing size, one dimension at a time from a small base
  * (2 CPUs, 1 disk, 1 interface, 100 processes, 10 mounts, no cgroups), then the big hosts of the
  * targets. The bench's own process moves the counters every second (`tickSyntheticHost`), so the
- * child stores what it stores on a live host. CPU is read from `/proc/PID/stat` (user + system,
- * all threads) after a warm-up of 5 s and then two snapshots (seen as the child's write system
+ * child stores what it stores on a live host. CPU is the sum of the child's threads' `schedstat`
+ * times (ns) after a warm-up of 5 s and then two snapshots (seen as the child's write system
  * calls in `/proc/PID/io`: the first two snapshots read every process, which on a loaded machine
  * can take longer than 5 s); the window
  * holds one Parquet flush (`--flush 30s`: twice as often as the default minute, so the lake's
  * share is overstated, not hidden). This VM itself is measured the same way, beside `sadc`
  * (sysstat's collector, `sadc -S XALL 1 N`) where it is installed.
  *
- * Run: `deno run -A bench/collector_curve.ts [--quick] [--seconds 34]`, or as part of
- * `deno task bench` (collector).
+ * This VM, sadc and the two target hosts are run `--repeat` times (default 3; sadc alternating
+ * with the VM run) and their median is printed with the range.
+ *
+ * Run: `deno run -A bench/collector_curve.ts [--quick] [--seconds 34] [--repeat 3]
+ * [--only TEXT]`, or as part of `deno task bench` (collector).
  *
  * @module
  */
@@ -23,6 +26,7 @@ import {
   tickSyntheticHost,
   writeSyntheticHost,
 } from "./synthetic_host.ts";
+import { ThreadCpu } from "./_thread_cpu.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const V8 = "--lite-mode,--single-threaded";
@@ -40,6 +44,8 @@ export interface CurvePoint {
   rowsPerSnapshot: number;
   /** 1-minute load average at the end of the run. */
   load: number;
+  /** Lowest and highest CPU ms/s of the repeated runs (the figure is their median). */
+  spread?: [number, number];
 }
 
 /** Options of {@linkcode runCurve}. */
@@ -50,6 +56,11 @@ export interface CurveOptions {
   seconds?: number;
   /** Only the points whose label contains this text (and no VM/sadc rows unless it matches "VM"). */
   only?: string;
+  /**
+   * Runs of this VM, sadc (alternating) and the target hosts; their median is the figure.
+   * Default 3 (1 when quick).
+   */
+  repeat?: number;
 }
 
 /**
@@ -103,16 +114,6 @@ function points(quick: boolean): [string, SyntheticHostOptions][] {
   return all.filter(([l]) => l.startsWith("base") || l.startsWith("TARGET") || keep.has(l));
 }
 
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Write system calls of a process so far (`syscw` of /proc/PID/io). */
 function writeCalls(pid: number): number {
   try {
@@ -133,8 +134,10 @@ function peakKb(pid: number): number {
 }
 
 /**
- * Runs `cmd args` for `seconds` (SIGTERM then), measuring its CPU after `warmup` s and, where
- * `warmWrites` is given, after that many write system calls (the collector's snapshots).
+ * Runs `cmd args` for `seconds` (SIGTERM then), measuring the CPU of all its threads (ns, by
+ * `schedstat`: /proc/PID/stat's 10-ms ticks would carry ±0.3 ms/s over a 34-s window) from
+ * `warmup` s on and, where `warmWrites` is given, from that many write system calls later (the
+ * collector's snapshots), to just before the SIGTERM.
  */
 async function measure(
   cmd: string,
@@ -147,29 +150,34 @@ async function measure(
   const child = new Deno.Command(cmd, { args, cwd: root, stdout: "piped", stderr: "piped" })
     .spawn();
   const started = performance.now();
-  let first: [number, number] | undefined;
-  let last: [number, number] | undefined;
+  let threads: ThreadCpu | undefined;
+  let t0 = 0;
+  let figure: number | undefined;
   let peak = 0;
   let step = 0;
   let writesAt: number | undefined;
   const poll = setInterval(() => {
-    const now = performance.now();
-    const t = cpuTicks(child.pid);
     peak = Math.max(peak, peakKb(child.pid));
-    if (t === undefined) return;
-    if (now - started >= warmup * 1000 && !first && warmWrites > 0) {
+    if (threads || performance.now() - started < warmup * 1000) return;
+    if (warmWrites > 0) {
       // after the warm-up time, `warmWrites` more write calls: snapshots are being taken
       const w = writeCalls(child.pid);
       writesAt ??= w;
       if (w < writesAt + warmWrites) return;
     }
-    if (now - started >= warmup * 1000) {
-      first ??= [now, t];
-      last = [now, t];
-    }
+    threads = new ThreadCpu([child.pid]);
+    t0 = performance.now();
   }, 500);
   const ticker = onSecond ? setInterval(() => onSecond(++step), 1000) : undefined;
-  const stop = setTimeout(() => child.kill("SIGTERM"), seconds * 1000);
+  const stop = setTimeout(() => {
+    if (threads) {
+      const ns = threads.stop();
+      const wall = (performance.now() - t0) / 1000;
+      if (wall > 1) figure = ns / 1e6 / wall;
+    }
+    peak = Math.max(peak, peakKb(child.pid));
+    child.kill("SIGTERM");
+  }, seconds * 1000);
   const [status, out] = await Promise.all([
     child.status,
     new Response(child.stdout).text(),
@@ -178,13 +186,29 @@ async function measure(
   clearInterval(poll);
   if (ticker !== undefined) clearInterval(ticker);
   clearTimeout(stop);
-  if (!first || !last || last[0] <= first[0] || (!status.success && status.signal !== "SIGTERM")) {
-    return undefined;
+  if (figure === undefined || (!status.success && status.signal !== "SIGTERM")) return undefined;
+  return { cpu: figure, rss: peak / 1024, out };
+}
+
+/** Median of the runs' CPU and the largest peak RSS; the CPU range in `spread`. */
+async function measureRepeated(
+  repeat: number,
+  run: () => Promise<{ cpu: number; rss: number; out: string } | undefined>,
+): Promise<{ cpu: number; rss: number; out: string; spread: [number, number] } | undefined> {
+  const runs: { cpu: number; rss: number; out: string }[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const r = await run();
+    if (r) runs.push(r);
   }
+  if (runs.length === 0) return undefined;
+  const cpus = runs.map((r) => r.cpu).sort((a, b) => a - b);
+  const mid = cpus.length >> 1;
+  const cpu = cpus.length % 2 ? cpus[mid]! : (cpus[mid - 1]! + cpus[mid]!) / 2;
   return {
-    cpu: (last[1] - first[1]) * 10 / ((last[0] - first[0]) / 1000),
-    rss: peak / 1024,
-    out,
+    cpu,
+    rss: Math.max(...runs.map((r) => r.rss)),
+    out: runs[0]!.out,
+    spread: [cpus[0]!, cpus.at(-1)!],
   };
 }
 
@@ -243,18 +267,34 @@ function table(rows: string[][]): string {
 export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]> {
   const quick = options.quick ?? false;
   const seconds = options.seconds ?? (quick ? 20 : 34);
+  const repeat = options.repeat ?? (quick ? 1 : 3);
   const warmup = 5;
   const dir = Deno.makeTempDirSync({ prefix: "perfscope-curve-" });
   const out: CurvePoint[] = [];
   try {
-    // This VM (the real /proc), and sadc beside it.
+    // This VM (the real /proc), and sadc beside it, alternating run by run.
     const vmToo = options.only === undefined || "this VM".includes(options.only);
-    const vm = !vmToo ? undefined : await measure(
-      Deno.execPath(),
-      collectArgs(`${dir}/vm`, seconds, []),
-      seconds,
-      warmup,
-    );
+    const sadc = sadcPath();
+    const vmRuns: { cpu: number; rss: number; out: string }[] = [];
+    const sadcRuns: { cpu: number; rss: number; out: string }[] = [];
+    for (let i = 0; vmToo && i < repeat; i++) {
+      const vm = await measure(
+        Deno.execPath(),
+        collectArgs(`${dir}/vm${i}`, seconds, []),
+        seconds,
+        warmup,
+      );
+      if (vm) vmRuns.push(vm);
+      if (!sadc) continue;
+      const s = await measure(
+        sadc,
+        ["-S", "XALL", "1", String(seconds + 5), `${dir}/sa${i}`],
+        seconds,
+        warmup,
+      );
+      if (s) sadcRuns.push(s);
+    }
+    const vm = await measureRepeated(vmRuns.length, () => Promise.resolve(vmRuns.shift()));
     if (vm) {
       out.push({
         label: "this VM (real /proc, /sys, /)",
@@ -263,47 +303,42 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
         peakRssMb: vm.rss,
         rowsPerSnapshot: rowsPerSnapshot(vm.out),
         load: Deno.loadavg()[0]!,
+        spread: vm.spread,
       });
     }
-    const sadc = sadcPath();
-    if (sadc && vmToo) {
-      const s = await measure(
-        sadc,
-        ["-S", "XALL", "1", String(seconds + 5), `${dir}/sa`],
-        seconds,
-        warmup,
-      );
-      if (s) {
-        out.push({
-          label: "sadc -S XALL 1 (sysstat), this VM",
-          host: "sadc",
-          cpuMsPerSecond: s.cpu,
-          peakRssMb: s.rss,
-          rowsPerSnapshot: NaN,
-          load: Deno.loadavg()[0]!,
-        });
-      }
+    const sa = await measureRepeated(sadcRuns.length, () => Promise.resolve(sadcRuns.shift()));
+    if (sa) {
+      out.push({
+        label: "sadc -S XALL 1 (sysstat), this VM",
+        host: "sadc",
+        cpuMsPerSecond: sa.cpu,
+        peakRssMb: sa.rss,
+        rowsPerSnapshot: NaN,
+        load: Deno.loadavg()[0]!,
+        spread: sa.spread,
+      });
     }
     let n = 0;
     for (const [label, o] of points(quick)) {
       if (options.only !== undefined && !label.includes(options.only)) continue;
       const hostDir = `${dir}/h${n++}`;
       const h = writeSyntheticHost(hostDir, o);
-      const r = await measure(
-        Deno.execPath(),
-        collectArgs(`${hostDir}/lake`, seconds, [
-          "--procfs",
-          h.procfs,
-          "--sysfs",
-          h.sysfs,
-          "--rootfs",
-          h.rootfs,
-        ]),
-        seconds,
-        warmup,
-        (step) => tickSyntheticHost(h, o, step),
-        WARM_WRITES,
-      );
+      const r = await measureRepeated(label.startsWith("TARGET") ? repeat : 1, () =>
+        measure(
+          Deno.execPath(),
+          collectArgs(`${hostDir}/lake`, seconds, [
+            "--procfs",
+            h.procfs,
+            "--sysfs",
+            h.sysfs,
+            "--rootfs",
+            h.rootfs,
+          ]),
+          seconds,
+          warmup,
+          (step) => tickSyntheticHost(h, o, step),
+          WARM_WRITES,
+        ));
       Deno.removeSync(hostDir, { recursive: true });
       if (!r) {
         console.log(`  ${label}: failed`);
@@ -316,16 +351,17 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
         peakRssMb: r.rss,
         rowsPerSnapshot: rowsPerSnapshot(r.out),
         load: Deno.loadavg()[0]!,
+        ...(label.startsWith("TARGET") && repeat > 1 ? { spread: r.spread } : {}),
       });
     }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-  print(out, seconds, sadcPath() !== undefined);
+  print(out, seconds, repeat, sadcPath() !== undefined);
   return out;
 }
 
-function print(points: CurvePoint[], seconds: number, sadc: boolean): void {
+function print(points: CurvePoint[], seconds: number, repeat: number, sadc: boolean): void {
   const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "-";
   const baseRow = points.find((p) => p.label.startsWith("base"));
   const target = (p: CurvePoint) =>
@@ -340,6 +376,7 @@ function print(points: CurvePoint[], seconds: number, sadc: boolean): void {
     [
       "collect (real path, --procfs on a synthetic host)",
       "CPU ms/s",
+      "runs' range",
       "x base",
       "peak RSS MB",
       "rows/snapshot",
@@ -349,6 +386,7 @@ function print(points: CurvePoint[], seconds: number, sadc: boolean): void {
     ...points.map((p) => [
       p.label,
       f(p.cpuMsPerSecond),
+      p.spread ? `${f(p.spread[0])}–${f(p.spread[1])}` : "-",
       baseRow && typeof p.host === "object"
         ? `${(p.cpuMsPerSecond / baseRow.cpuMsPerSecond).toFixed(2)}x`
         : "-",
@@ -415,14 +453,17 @@ function print(points: CurvePoint[], seconds: number, sadc: boolean): void {
     ],
   ]));
   console.log(
-    `(${seconds} s per run after a 5 s warm-up, one run at a time; 2 shared cores: see load)`,
+    `(${seconds} s per run after a 5 s warm-up, one run at a time, CPU of all threads by schedstat;` +
+      ` this VM, sadc and the targets: median of ${repeat} runs; 2 shared cores: see load)`,
   );
 }
 
 if (import.meta.main) {
   const i = Deno.args.indexOf("--seconds");
   const only = Deno.args.indexOf("--only");
+  const repeat = Deno.args.indexOf("--repeat");
   await runCurve({
+    ...(repeat >= 0 ? { repeat: Number(Deno.args[repeat + 1]) } : {}),
     ...(only >= 0 ? { only: Deno.args[only + 1]! } : {}),
     quick: Deno.args.includes("--quick"),
     ...(i >= 0 ? { seconds: Number(Deno.args[i + 1]) } : {}),
