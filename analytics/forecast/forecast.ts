@@ -26,7 +26,10 @@ export interface ForecastOptions {
   season?: "auto" | number | number[];
   /** Sampling step in ms, recorded in the fitted model (default `NaN`: unknown). */
   stepMs?: number;
-  /** Candidate models (default `DEFAULT_CANDIDATES`: all but the slow `mstl_ets`, `augurs_mstl`). */
+  /**
+   * Candidate models (default `DEFAULT_CANDIDATES`: all but the opt-in `fourier`, `ets_mle` and the
+   * slow `mstl_ets`, `augurs_mstl`).
+   */
   models?: CandidateName[];
   /**
    * Candidates mixed at each step, the best by backtest there (default all; < 2: the single
