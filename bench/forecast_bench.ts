@@ -109,10 +109,18 @@ export function run(
   for (let o = START; o + STEP <= z.length; o += STEP) all.push(o);
   for (let o = HISTORY; o + STEP <= START; o += STEP) dev.push(o);
   // the default pool plus the slower opt-in candidates, to show why they are opt-in
-  const names: CandidateName[] = [...DEFAULT_CANDIDATES, "fourier", "mstl_ets", "augurs_mstl"];
+  const names: CandidateName[] = [
+    ...DEFAULT_CANDIDATES,
+    "ets_mle",
+    "fourier",
+    "mstl_ets",
+    "augurs_mstl",
+  ];
   const pool = candidateModels(names);
   const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
+    "before (no shrink, all)": (y, h) =>
+      forecast(y, { horizon: h, shrink: 0, recentOrigins: Infinity }).mean,
     "forecast() + fourier": (y, h) =>
       forecast(y, { horizon: h, models: [...DEFAULT_CANDIDATES, "fourier"] }).mean,
     "naive (in run)": (y, h) => new Float64Array(h).fill(y[y.length - 1]!),

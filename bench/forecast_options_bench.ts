@@ -6,7 +6,8 @@
  * 1,344 rows of history. The test split (rows from 11520) that `bench/forecast_bench.ts`
  * reports is never read. M4's folds (`bench/m4_bench.ts`) are the other half of the choice.
  *
- * Run: `deno run -A bench/forecast_options_bench.ts` (several minutes).
+ * Run: `deno run -A bench/forecast_options_bench.ts [--only LABEL …]` (several minutes). The
+ * `combine`/`weightPower` rows use the other defaults (shrinkage, last 10 origins).
  *
  * @module
  */
@@ -36,6 +37,10 @@ export interface OptionsRow {
 /** The variants compared (ETS alone as the bar). */
 export const OPTION_VARIANTS: Record<string, Omit<ForecastOptions, "horizon">> = {
   "ETS (A,N,A) alone": { models: ["ets"] },
+  "defaults": {},
+  // before shrinkage and recent origins (README: Forecasting)
+  "no shrink, all origins": { shrink: 0, recentOrigins: Infinity },
+  "ets_mle alone": { models: ["ets_mle"] },
 };
 for (const combine of [3, 4, undefined]) {
   for (const weightPower of [1, 2]) {
@@ -108,4 +113,8 @@ export function run(options: { variants?: string[] } = {}): OptionsRow[] | undef
   return rows;
 }
 
-if (import.meta.main) run();
+// `--only LABEL` (repeatable) runs the matching variants alone
+if (import.meta.main) {
+  const only = Deno.args.flatMap((a, i) => (Deno.args[i - 1] === "--only" ? [a] : []));
+  run(only.length ? { variants: only } : {});
+}

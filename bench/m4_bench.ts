@@ -7,7 +7,8 @@
  *
  * Options are chosen by 5-fold cross-validation across series (fold = index mod 5): the
  * `combine` and `weightPower` options of `forecast()` (the best 2, 3, 4 or all candidates per
- * step, weights ∝ MSE^−1 or MSE^−2) by OWA on four folds, its forecasts for the fifth (row
+ * step, weights ∝ MSE^−1 or MSE^−2), each with the default weighting (shrinkage, last 10
+ * origins) or `plain` (neither), by OWA on four folds, its forecasts for the fifth (row
  * `out-of-fold`); and a factor on the width of
  * the 95 % interval, the one whose coverage on four folds is nearest 95 %, applied to the fifth
  * (`oof` columns). The out-of-fold figures are the headline; each fixed variant (in-fold for
@@ -111,14 +112,24 @@ export const M4_METHODS: Record<string, Method> = {
 };
 
 // The grid the folds choose from: `combine` (candidates mixed per step) × `weightPower`.
-for (const combine of [2, 3, 4, 10]) {
-  for (const weightPower of [1, 2]) {
-    M4_METHODS[`forecast() combine ${combine === 10 ? "all" : combine} power ${weightPower}`] = (
-      y,
-    ) => {
-      const f = forecast(y, { horizon: H, combine, weightPower });
-      return { mean: [...f.mean], lo95: [...f.lo95], hi95: [...f.hi95] };
-    };
+// `plain`: weights from all backtest origins without shrinkage (the weighting before
+// `shrink` and `recentOrigins`, README: Forecasting).
+for (const plain of [false, true]) {
+  for (const combine of [2, 3, 4, 10]) {
+    for (const weightPower of [1, 2]) {
+      const name = `forecast() combine ${combine === 10 ? "all" : combine} power ${weightPower}${
+        plain ? " plain" : ""
+      }`;
+      M4_METHODS[name] = (y) => {
+        const f = forecast(y, {
+          horizon: H,
+          combine,
+          weightPower,
+          ...(plain && { shrink: 0, recentOrigins: Infinity }),
+        });
+        return { mean: [...f.mean], lo95: [...f.lo95], hi95: [...f.hi95] };
+      };
+    }
   }
 }
 

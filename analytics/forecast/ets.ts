@@ -6,6 +6,7 @@
  */
 
 import { etsFilter, etsInitialStates } from "../models/ets_filter.ts";
+import { etsLeastSquaresInitial } from "../models/ets_initial_ls.ts";
 import { nelderMead } from "../models/nelder_mead.ts";
 
 /** Trend component of an ETS model. */
@@ -26,6 +27,13 @@ export interface EtsOptions {
   lossStride?: number;
   /** Maximum objective evaluations of the optimiser (default 100). */
   maxEvaluations?: number;
+  /**
+   * Initial states: `heuristic` (a line and mean seasonal deviations over the first 4 cycles) or
+   * `least_squares` (those minimising the one-step squared errors for the fitted parameters, as
+   * maximum likelihood estimates them; the parameters are then refitted from them once)
+   * (default `heuristic`).
+   */
+  initial?: "heuristic" | "least_squares";
 }
 
 /** A fitted ETS model: plain data, safe to `JSON.stringify`. */
@@ -85,7 +93,7 @@ export function fitEts(values: Float64Array, options: EtsOptions = {}): EtsModel
   const m = m0 > 1 && values.length >= 2 * m0 && finite >= m0 + 3 ? m0 : 0;
   const trend: EtsTrend = finite < 4 ? "none" : options.trend ?? "damped";
   const hasTrend = trend !== "none", damped = trend === "damped";
-  const init = etsInitialStates(values, m, hasTrend);
+  let init = etsInitialStates(values, m, hasTrend);
   const st = { level: 0, slope: 0, season: new Float64Array(Math.max(1, m)) };
   const decode = (u: Float64Array) => {
     const alpha = 0.0001 + 0.9998 * sigmoid(u[0]!);
@@ -109,12 +117,20 @@ export function fitEts(values: Float64Array, options: EtsOptions = {}): EtsModel
     steps.push(lossHorizon);
     const multi = lossHorizon > 1 ? Int32Array.from(steps) : undefined;
     const stride = options.lossStride ?? Math.max(4, Math.ceil(lossHorizon / 8));
-    const r = nelderMead(
-      (u) => etsFilter(values, decode(u), init, st, multi, stride),
-      Float64Array.from(x0),
-      { maxEvaluations: options.maxEvaluations ?? 100, tolerance: 1e-5 },
-    );
-    best = decode(r.x);
+    const fit = (start: Float64Array) =>
+      nelderMead(
+        (u) => etsFilter(values, decode(u), init, st, multi, stride),
+        start,
+        { maxEvaluations: options.maxEvaluations ?? 100, tolerance: 1e-5 },
+      ).x;
+    let x = fit(Float64Array.from(x0));
+    best = decode(x);
+    if (options.initial === "least_squares") {
+      init = etsLeastSquaresInitial(values, best, hasTrend, init);
+      x = fit(x);
+      best = decode(x);
+      init = etsLeastSquaresInitial(values, best, hasTrend, init);
+    }
   }
   const sse = etsFilter(values, best, init, st);
   const k = x0.length + 1 + (hasTrend ? 1 : 0) + (m > 1 ? m - 1 : 0);

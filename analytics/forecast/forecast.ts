@@ -8,7 +8,7 @@
 import type { BacktestErrors } from "./backtest.ts";
 import { backtestFitted, backtestPlan, rollingOrigins } from "./backtest_fitted.ts";
 import { candidateModels, type CandidateName } from "./forecast_candidates.ts";
-import { combinationWeights, smoothedMse } from "./forecast_combine.ts";
+import { combinationWeights, shrinkWeights, smoothedMse } from "./forecast_combine.ts";
 import type { ForecastCandidate } from "./forecast_fitted.ts";
 import { calibrateIntervals } from "./forecast_intervals.ts";
 import { prepareForecast } from "./forecast_prepare.ts";
@@ -26,7 +26,10 @@ export interface ForecastOptions {
   season?: "auto" | number | number[];
   /** Sampling step in ms, recorded in the fitted model (default `NaN`: unknown). */
   stepMs?: number;
-  /** Candidate models (default `DEFAULT_CANDIDATES`: all but the slow `mstl_ets`, `augurs_mstl`). */
+  /**
+   * Candidate models (default `DEFAULT_CANDIDATES`: all but the opt-in `fourier`, `ets_mle` and the
+   * slow `mstl_ets`, `augurs_mstl`).
+   */
   models?: CandidateName[];
   /**
    * Candidates mixed at each step, the best by backtest there (default all; < 2: the single
@@ -38,7 +41,28 @@ export interface ForecastOptions {
   weightPower?: number;
   /** Largest number of backtest origins, ⌈horizon / 4⌉ apart (default 40). */
   origins?: number;
+  /**
+   * Share of each step's weight moved to equal weights over the candidates whose backtest MSE
+   * there is within `shrinkRatio` of the best, in [0, 1] (default SHRINK; 0: pure inverse-MSE
+   * weights; see `shrinkWeights`). Chosen with `shrinkRatio` and `recentOrigins` on ETTh2's
+   * training split and M4's folds (README: Forecasting).
+   */
+  shrink?: number;
+  /** See `shrink` (default SHRINK_RATIO). */
+  shrinkRatio?: number;
+  /**
+   * Weights from the backtest errors of the last `recentOrigins` origins only (default
+   * RECENT_ORIGINS; `Infinity`: all). Intervals are calibrated on all origins either way.
+   */
+  recentOrigins?: number;
 }
+
+/** Default `shrink` of {@linkcode forecast}. */
+export const SHRINK = 0.5;
+/** Default `shrinkRatio` of {@linkcode forecast}. */
+export const SHRINK_RATIO = 1.5;
+/** Default `recentOrigins` of {@linkcode forecast}. */
+export const RECENT_ORIGINS = 10;
 
 function mix(runs: BacktestErrors[], weights: Float64Array[]): BacktestErrors {
   const first = runs[0]!;
@@ -72,8 +96,10 @@ const none = (name: string): ForecastCandidate => ({
  * Forecasts a series. Detects seasonal periods, fits each candidate once to the whole history,
  * backtests it at up to `origins` rolling origins (re-running its filter on each prefix), and
  * mixes the `combine` best candidates at each step with weights ∝ 1 / (backtest MSE around that
- * step)^`weightPower`, so short and long horizons can favour different models. The 80 % and 95 % intervals come from the
- * mix's own backtest errors (analytic ones where too few). A horizon too close to the history
+ * step, over the last `recentOrigins` origins)^`weightPower`, so short and long horizons can
+ * favour different models, then moves a `shrink` share of each step's weight to equal weights
+ * over the candidates near the best there (estimated weights are noisy). The 80 % and 95 %
+ * intervals come from the mix's own backtest errors (analytic ones where too few). A horizon too close to the history
  * length to backtest (fewer than 4 origins) is backtested over fewer steps from origins with at
  * least half the history (see `backtestPlan`); the weights of the last backtested step carry on
  * and the interval scale grows beyond it (method `extrapolated`, see `calibrateIntervals`), so
@@ -87,8 +113,8 @@ const none = (name: string): ForecastCandidate => ({
  * @param values The history (`NaN` for missing), oldest first.
  * @param options Horizon, season, candidate models, combination, origins.
  * @returns Forecast, intervals, backtest accuracy and a serializable model description.
- * @throws {RangeError} If `horizon` is not an integer ≥ 1, a period is not an integer ≥ 2 or a
- * model is unknown.
+ * @throws {RangeError} If `horizon` is not an integer ≥ 1, a period is not an integer ≥ 2, a
+ * model is unknown, `shrink` is outside [0, 1], `shrinkRatio` < 1 or `recentOrigins` < 1.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -101,6 +127,11 @@ const none = (name: string): ForecastCandidate => ({
  */
 export function forecast(values: Float64Array, options: ForecastOptions): ForecastResult {
   const prep = prepareForecast(values, options);
+  const lambda = options.shrink ?? SHRINK, ratio = options.shrinkRatio ?? SHRINK_RATIO;
+  const recent = options.recentOrigins ?? RECENT_ORIGINS;
+  if (!(lambda >= 0 && lambda <= 1)) throw new RangeError(`Invalid shrink: ${lambda}`);
+  if (!(ratio >= 1)) throw new RangeError(`Invalid shrinkRatio: ${ratio} (expected ≥ 1)`);
+  if (!(recent >= 1)) throw new RangeError(`Invalid recentOrigins: ${recent} (expected ≥ 1)`);
   const { horizon: H, y, raw, periods, names, center, scale } = prep;
   const models = candidateModels(names);
   const stepMs = options.stepMs ?? NaN;
@@ -135,12 +166,16 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   });
   const fits = names.map((name) => models[name](y, H, context));
   const runs = fits.map((f) => backtestFitted(f, raw, origins, steps));
-  const mses = runs.map((r) => hold(smoothedMse(r.errors, steps), H));
+  const mses = runs.map((r) =>
+    hold(smoothedMse(recent < r.errors.length ? r.errors.slice(-recent) : r.errors, steps), H)
+  );
   const scores = runs.map((r, c) => scoreRun(names[c]!, r, center, scale));
   const top = options.combine ?? names.length;
   let weights: Float64Array[];
-  if (top >= 2 && origins.length) weights = combinationWeights(mses, top, options.weightPower ?? 2);
-  else {
+  if (top >= 2 && origins.length) {
+    weights = combinationWeights(mses, top, options.weightPower ?? 2);
+    if (lambda > 0) weights = shrinkWeights(weights, mses, lambda, ratio);
+  } else {
     const total = scores.map((s) => (Number.isFinite(s.mse) ? s.mse : Infinity));
     let best = names.indexOf("ets");
     if (origins.length || best < 0) best = total.indexOf(Math.min(...total));

@@ -86,3 +86,50 @@ export function combinationWeights(
   }
   return weights;
 }
+
+// Forecast combination puzzle (Smith & Wallis 2009, "A simple explanation of the forecast
+// combination puzzle", OBES 71(3); Claeskens et al. 2016, IJF 32(3)): weights estimated from a
+// short backtest are noisy, and equal weights over the good candidates often do as well. Here
+// the inverse-MSE weights are shrunk towards equal weights over the candidates whose MSE at that
+// step is within `ratio` of the best (a trimmed equal-weight mean: the bad ones stay out).
+/**
+ * Shrinks combination weights towards equal weights over the near-best candidates: at each
+ * step, `(1 − lambda) · weight + lambda / k` for the `k` weighted candidates whose MSE there is
+ * at most `ratio` × the lowest, `(1 − lambda) · weight` for the others (a candidate left out by
+ * `combine` stays out). Steps where no MSE is finite are
+ * left as they are. The weights still sum to 1 at each step.
+ *
+ * @param weights Weights per candidate and step (from {@linkcode combinationWeights}).
+ * @param mse The MSE per candidate and step they were computed from.
+ * @param lambda Share moved to equal weights, in [0, 1] (0: unchanged).
+ * @param ratio How far from the best MSE a candidate still counts as near-best (≥ 1).
+ * @returns New weights (the inputs are not modified).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { combinationWeights, shrinkWeights } from "./forecast_combine.ts";
+ * const mse = [new Float64Array([1]), new Float64Array([1.2]), new Float64Array([5])];
+ * const w = shrinkWeights(combinationWeights(mse, 3, 2), mse, 1, 1.5);
+ * assert.deepEqual([...w.map((c) => c[0])], [0.5, 0.5, 0]);
+ * ```
+ */
+export function shrinkWeights(
+  weights: Float64Array[],
+  mse: Float64Array[],
+  lambda: number,
+  ratio: number,
+): Float64Array[] {
+  const out = weights.map((w) => Float64Array.from(w));
+  const horizon = weights[0]?.length ?? 0;
+  for (let h = 0; h < horizon; h++) {
+    let best = Infinity;
+    for (const m of mse) if (m[h]! < best) best = m[h]!;
+    if (!Number.isFinite(best)) continue;
+    const near = mse.map((m, c) => weights[c]![h]! > 0 && m[h]! <= ratio * best);
+    const k = near.filter(Boolean).length;
+    for (let c = 0; c < out.length; c++) {
+      out[c]![h] = (1 - lambda) * out[c]![h]! + (near[c] ? lambda / k : 0);
+    }
+  }
+  return out;
+}

@@ -15,6 +15,10 @@ export interface HoltWintersOptions {
   period?: number;
   /** Trend component (default `none`). */
   trend?: EtsTrend;
+  /** Initial states (see `fitEts`; default `heuristic`). */
+  initial?: "heuristic" | "least_squares";
+  /** Fit to the one-step error instead of the 1…horizon-step one (default false). */
+  oneStep?: boolean;
 }
 
 // Hyndman et al. (2008), Forecasting with Exponential Smoothing: ETS(A,N,A)/(A,Ad,A), fitted to
@@ -45,7 +49,8 @@ export function holtWinters(
   const model = fitEts(values, {
     trend: options.trend ?? "none",
     period: options.period ?? 0,
-    lossHorizon: horizon,
+    lossHorizon: options.oneStep ? 1 : horizon,
+    ...(options.initial && { initial: options.initial }),
   });
   const { kind: _kind, initial: _initial, ...params } = model;
   return {

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { combinationWeights, smoothedMse } from "../../analytics/forecast/forecast_combine.ts";
+import fc from "fast-check";
+import {
+  combinationWeights,
+  shrinkWeights,
+  smoothedMse,
+} from "../../analytics/forecast/forecast_combine.ts";
 import { foldCoverage } from "../../analytics/forecast/forecast_score.ts";
 import { backtestFitted, rollingOrigins } from "../../analytics/forecast/backtest_fitted.ts";
 import { candidateModels } from "../../analytics/forecast/forecast_candidates.ts";
@@ -9,6 +14,7 @@ import { etsRefilter } from "../../analytics/models/ets_refilter.ts";
 import { fitEts } from "../../analytics/forecast/ets.ts";
 import { forecast } from "../../analytics/forecast/forecast.ts";
 import { seeded } from "./_seeded.ts";
+import { props } from "../_props.ts";
 
 Deno.test("combinationWeights() shifts weight to the candidate that is better at each step", () => {
   const short = Float64Array.from({ length: 10 }, (_, h) => 0.1 * (h + 1));
@@ -98,4 +104,65 @@ Deno.test("forecast() mixes candidates by horizon and records the weights per st
   const single = forecast(y, { horizon: 24, combine: 1 });
   assert.notEqual(single.model, "combo");
   assert.equal(single.fitted.members.length, 1);
+});
+
+Deno.test("shrinkWeights() moves a share to equal weights over the near-best candidates only", () => {
+  const mse = [
+    new Float64Array([1, NaN]),
+    new Float64Array([1.4, NaN]),
+    new Float64Array([1.2, NaN]),
+    new Float64Array([4, NaN]),
+  ];
+  const w = combinationWeights(mse, 3, 2);
+  const s = shrinkWeights(w, mse, 0.5, 1.5);
+  // step 1: the fourth is not near the best (and left out by combine 3): it keeps no weight
+  assert.equal(s[3]![0], 0);
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(s[c]![0]! - (0.5 * w[c]![0]! + 0.5 / 3)) < 1e-12);
+  // the equal share narrows the gap between the best and the third
+  assert.ok(s[0]![0]! - s[1]![0]! < w[0]![0]! - w[1]![0]!);
+  // step 2 has no finite MSE: unchanged (equal weights from combinationWeights)
+  assert.deepEqual(s.map((c) => c[1]), w.map((c) => c[1]));
+  assert.deepEqual(shrinkWeights(w, mse, 0, 1.5), w);
+});
+
+Deno.test("shrinkWeights() keeps weights summing to 1 and never favours a worse candidate", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 8 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.double({ min: 1, max: 4, noNaN: true }),
+      fc.integer({ min: 1, max: 8 }),
+      (values, lambda, ratio, top) => {
+        const mse = values.map((v) => new Float64Array([v]));
+        const s = shrinkWeights(combinationWeights(mse, top, 2), mse, lambda, ratio);
+        assert.ok(Math.abs(s.reduce((a, c) => a + c[0]!, 0) - 1) < 1e-9);
+        for (let a = 0; a < values.length; a++) {
+          for (let b = 0; b < values.length; b++) {
+            if (values[a]! < values[b]!) assert.ok(s[a]![0]! >= s[b]![0]! - 1e-12);
+          }
+        }
+      },
+    ),
+    props(100),
+  );
+});
+
+Deno.test("forecast() weighs candidates by their recent backtest errors with recentOrigins", () => {
+  const g = seeded(17);
+  // a daily pattern, then over the last 4 days the level climbs: trend-following candidates
+  // (drift, ar, theta, ets_damped) are right only at the latest origins
+  const n = 24 * 30;
+  const y = Float64Array.from(
+    { length: n },
+    (_, i) => Math.sin((2 * Math.PI * i) / 24) + 0.1 * g() + (i > n - 96 ? 0.08 * (i - n + 96) : 0),
+  );
+  const trendy = ["drift", "ar", "theta", "ets_damped"];
+  const share = (f: ReturnType<typeof forecast>) =>
+    trendy.reduce((a, m) => a + (f.fitted.weights[m]?.[0] ?? 0), 0);
+  const all = forecast(y, { horizon: 24, recentOrigins: Infinity, shrink: 0 });
+  const recent = forecast(y, { horizon: 24, recentOrigins: 3, shrink: 0 });
+  assert.ok(share(recent) > share(all), `${share(recent)} vs ${share(all)}`);
+  assert.throws(() => forecast(y, { horizon: 1, shrink: 1.5 }), /Invalid shrink: 1.5/);
+  assert.throws(() => forecast(y, { horizon: 1, shrinkRatio: 0.5 }), /Invalid shrinkRatio/);
+  assert.throws(() => forecast(y, { horizon: 1, recentOrigins: 0 }), /Invalid recentOrigins/);
 });

@@ -1,0 +1,282 @@
+/**
+ * How `forecast()`'s weighting (`recentOrigins`, `shrink`, `shrinkRatio`) was chosen, and what
+ * else was measured and dropped: combination rules and ETS variants compared on the training
+ * split of ETTh2's seven columns (as `bench/forecast_options_bench.ts`: 60 origins before row
+ * 11520, H = 24 and 168; the test split is never read) and on M4's hourly half (OWA of each rule
+ * on all 207 series and per fold, 95 % coverage of its uncorrected intervals). Every candidate is
+ * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
+ * each row is what `forecast()` would give with that rule.
+ *
+ * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4]` (default both; a few minutes).
+ *
+ * @module
+ */
+
+import { sharedData } from "./_shared_data.ts";
+import { loadM4 } from "./m4_bench.ts";
+import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
+import { readCsvSeries } from "../analytics/series/csv_series.ts";
+import { prepareForecast } from "../analytics/forecast/forecast_prepare.ts";
+import {
+  candidateModels,
+  type CandidateName,
+  DEFAULT_CANDIDATES,
+} from "../analytics/forecast/forecast_candidates.ts";
+import {
+  backtestFitted,
+  backtestPlan,
+  rollingOrigins,
+} from "../analytics/forecast/backtest_fitted.ts";
+import {
+  combinationWeights,
+  shrinkWeights,
+  smoothedMse,
+} from "../analytics/forecast/forecast_combine.ts";
+import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
+
+/** Every candidate fitted and backtested once on one history. */
+interface Case {
+  names: CandidateName[];
+  horizon: number;
+  steps: number;
+  errors: Float64Array[][];
+  finals: Float64Array[];
+  sds: Float64Array[];
+  center: number;
+  scale: number;
+}
+
+const EXTRA: CandidateName[] = ["ets_mle"];
+
+function hold(a: Float64Array, length: number): Float64Array {
+  const out = new Float64Array(length).fill(a[a.length - 1] ?? NaN);
+  out.set(a.subarray(0, length));
+  return out;
+}
+
+function makeCase(values: Float64Array, horizon: number): Case {
+  const prep = prepareForecast(values, { horizon, models: [...DEFAULT_CANDIDATES, ...EXTRA] });
+  const { y, raw, periods, names } = prep;
+  const models = candidateModels(names), n = y.length;
+  const minTrain = Math.max(8, 2 * (periods.at(-1) ?? 0));
+  const plan = backtestPlan(n, { horizon, origins: 40, minTrain });
+  const origins = rollingOrigins(n, { ...plan, origins: 40, step: Math.ceil(plan.horizon / 4) });
+  const fits = names.map((name) => models[name](y, horizon, { periods }));
+  const finals = fits.map((f) => f.at(n, horizon));
+  return {
+    names,
+    horizon,
+    steps: plan.horizon,
+    errors: fits.map((f) => backtestFitted(f, raw, origins, plan.horizon).errors),
+    finals: finals.map((f) => f.mean),
+    sds: finals.map((f) => f.sd),
+    center: prep.center,
+    scale: prep.scale,
+  };
+}
+
+/** Smoothed MSE per candidate from its last `last` origins (all by default). */
+function mses(c: Case, last = Infinity): Float64Array[] {
+  return c.errors.map((e) =>
+    hold(smoothedMse(last < e.length ? e.slice(-last) : e, c.steps), c.horizon)
+  );
+}
+
+const DEFAULT = [...DEFAULT_CANDIDATES] as string[];
+
+/** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
+function weights(
+  c: Case,
+  o: {
+    pool?: readonly string[];
+    power?: number;
+    top?: number;
+    last?: number;
+    shrink?: number;
+    ratio?: number;
+  } = {},
+): Float64Array[] {
+  const pool = o.pool ?? DEFAULT, use = c.names.map((n) => pool.includes(n));
+  const m = mses(c, o.last).filter((_, i) => use[i]);
+  let w = combinationWeights(m, o.top ?? m.length, o.power ?? 2);
+  if (o.shrink) w = shrinkWeights(w, m, o.shrink, o.ratio ?? 1.5);
+  let k = 0;
+  return c.names.map((_, i) => (use[i] ? w[k++]! : new Float64Array(c.horizon)));
+}
+
+/** The ETS family takes the whole step when its best MSE is within `x` of the pool's best. */
+function gate(c: Case, x: number): Float64Array[] {
+  const base = weights(c), fam = weights(c, { pool: ["ets", "ets_damped"] }), m = mses(c);
+  const inPool = c.names.map((n) => DEFAULT.includes(n));
+  const inFam = c.names.map((n) => n === "ets" || n === "ets_damped");
+  for (let h = 0; h < c.horizon; h++) {
+    let best = Infinity, bestFam = Infinity;
+    m.forEach((v, i) => {
+      if (inPool[i]) best = Math.min(best, v[h]!);
+      if (inFam[i]) bestFam = Math.min(bestFam, v[h]!);
+    });
+    if (bestFam <= x * best) { for (let i = 0; i < c.names.length; i++) base[i]![h] = fam[i]![h]!; }
+  }
+  return base;
+}
+
+/** Median of the `k` candidates with the lowest MSE at each step (a point forecast only). */
+function medianTop(c: Case, k: number): Float64Array {
+  const m = mses(c), out = new Float64Array(c.horizon);
+  const pool = c.names.map((_, i) => i).filter((i) => DEFAULT.includes(c.names[i]!));
+  for (let h = 0; h < c.horizon; h++) {
+    const v = pool.sort((a, b) => m[a]![h]! - m[b]![h]!).slice(0, k)
+      .map((i) => c.finals[i]![h]!).sort((a, b) => a - b);
+    out[h] = v.length % 2 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  }
+  return out;
+}
+
+type Rule = ((c: Case) => Float64Array[]) | { median: number };
+
+const swap = DEFAULT.map((n) => (n === "ets" ? "ets_mle" : n));
+
+/** The rules compared (labels as in README: Forecasting). */
+export const RULES: Record<string, Rule> = {
+  "previous defaults (all origins, no shrink)": (c) => weights(c),
+  "defaults: last 10 origins, shrink 0.5 within 1.5x": (c) =>
+    weights(c, { last: 10, shrink: 0.5, ratio: 1.5 }),
+  "power 1": (c) => weights(c, { power: 1 }),
+  "select the best per step": (c) => weights(c, { top: 1 }),
+  "ets alone": (c) => weights(c, { pool: ["ets"] }),
+  "ets_mle alone": (c) => weights(c, { pool: ["ets_mle"] }),
+  "+ ets_mle": (c) => weights(c, { pool: [...DEFAULT, "ets_mle"] }),
+  "ets -> ets_mle": (c) => weights(c, { pool: swap }),
+  "defaults, + ets_mle": (c) =>
+    weights(c, { pool: [...DEFAULT, "ets_mle"], last: 10, shrink: 0.5, ratio: 1.5 }),
+  "defaults, ets -> ets_mle": (c) => weights(c, { pool: swap, last: 10, shrink: 0.5, ratio: 1.5 }),
+  "median of the best 3": { median: 3 },
+  "median of the best 5": { median: 5 },
+  "median of all": { median: 99 },
+};
+for (const x of [1, 1.1, 1.25, 1.5]) {
+  RULES[`ETS family within ${x}x takes the step`] = (c) => gate(c, x);
+}
+for (const last of [10, 20]) RULES[`last ${last} origins`] = (c) => weights(c, { last });
+for (const shrink of [0.25, 0.5, 0.75, 1]) {
+  for (const ratio of [1.25, 1.5, 2]) {
+    RULES[`shrink ${shrink} within ${ratio}x`] = (c) => weights(c, { shrink, ratio });
+  }
+}
+for (const last of [10, 20, 30]) {
+  for (const [shrink, ratio] of [[0.5, 1.5], [0.75, 1.5], [0.5, 2]] as const) {
+    RULES[`last ${last}, shrink ${shrink} within ${ratio}x`] = (c) =>
+      weights(c, { last, shrink, ratio });
+  }
+}
+
+/** A rule's forecast and 95 % interval in the series' units. */
+function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
+  const unscale = (v: number) => c.center + c.scale * v;
+  if ("median" in rule) {
+    const mean = medianTop(c, rule.median).map(unscale);
+    return { mean, lo: new Float64Array(c.horizon).fill(NaN), hi: mean.map(() => NaN) };
+  }
+  const w = rule(c), H = c.horizon;
+  const mean = new Float64Array(H), sd = new Float64Array(H);
+  for (let i = 0; i < c.names.length; i++) {
+    for (let h = 0; h < H; h++) {
+      mean[h]! += w[i]![h]! * c.finals[i]![h]!, sd[h]! += w[i]![h]! * (c.sds[i]![h]! || 0);
+    }
+  }
+  const errors = c.errors[0]!.map((row, o) =>
+    row.map((_, h) => c.errors.reduce((a, r, i) => a + (w[i]![h]! ? w[i]![h]! * r[o]![h]! : 0), 0))
+  );
+  const cal = calibrateIntervals(errors, sd), out = mean.map(unscale);
+  const half = (h: number) => cal.q95 * c.scale * cal.scale[h]!;
+  return { mean: out, lo: out.map((v, h) => v - half(h)), hi: out.map((v, h) => v + half(h)) };
+}
+
+const f4 = (x: number) => x.toFixed(4).padStart(7);
+
+function ett(): void {
+  const text = Deno.readTextFileSync(sharedData("ett/ETTh2.csv"));
+  const columns = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
+  const origins: number[] = [];
+  for (let o = 1344; o + 168 <= 11520; o += 168) origins.push(o);
+  const names = Object.keys(RULES), sums: Record<string, Record<number, number[]>> = {};
+  for (const column of columns) {
+    const raw = readCsvSeries(text, { valueColumn: column }).values.subarray(0, 11520);
+    let mean = 0, m2 = 0;
+    for (let i = 0; i < 8640; i++) {
+      const d = raw[i]! - mean;
+      mean += d / (i + 1), m2 += d * (raw[i]! - mean);
+    }
+    const sd = Math.sqrt(m2 / 8640) || 1, z = raw.map((v) => (v - mean) / sd);
+    for (const H of [24, 168]) {
+      const total: Record<string, number> = {};
+      for (const o of origins) {
+        const c = makeCase(z.slice(o - 1344, o), H);
+        for (const name of names) {
+          const f = apply(c, RULES[name]!).mean;
+          let se = 0;
+          for (let i = 0; i < H; i++) se += (z[o + i]! - f[i]!) ** 2;
+          total[name] = (total[name] ?? 0) + se / H / origins.length;
+        }
+      }
+      for (const name of names) ((sums[name] ??= {})[H] ??= []).push(total[name]!);
+    }
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `ETTh2 training split, 7 columns, ${origins.length} origins: mean MSE at H=24, H=168 | ` +
+      `per column at 24 (${columns.join(" ")})`,
+  );
+  for (const name of names) {
+    const r = sums[name]!;
+    console.log(
+      `${name.padEnd(52)} ${f4(avg(r[24]!))} ${f4(avg(r[168]!))} | ${
+        r[24]!.map((x) => x.toFixed(3)).join(" ")
+      }`,
+    );
+  }
+}
+
+function m4(): void {
+  const series = loadM4(sharedData("m4")), H = 48, names = Object.keys(RULES);
+  const outs: Record<string, ReturnType<typeof apply>[]> = {};
+  for (const s of series) {
+    const c = makeCase(s.train, H);
+    for (const name of names) (outs[name] ??= []).push(apply(c, RULES[name]!));
+  }
+  const naive = series.map((s) => naive2(s.train, H, 24));
+  const scales = series.map((s) => maseScale(s.train, 24));
+  const owa = (name: string, idx: number[]) => {
+    let s1 = 0, m1 = 0, s0 = 0, m0 = 0;
+    for (const i of idx) {
+      const s = series[i]!, f = outs[name]![i]!.mean;
+      (s1 += smape(s.test, f), m1 += mase(s.test, f, scales[i]!));
+      (s0 += smape(s.test, naive[i]!), m0 += mase(s.test, naive[i]!, scales[i]!));
+    }
+    return (s1 / s0 + m1 / m0) / 2;
+  };
+  const all = series.map((_, i) => i);
+  console.log(`M4 hourly, ${series.length} series, H = ${H}: OWA, 95 % coverage, OWA per fold`);
+  for (const name of names) {
+    let cover = 0, points = 0;
+    series.forEach((s, i) => {
+      const o = outs[name]![i]!;
+      if (Number.isNaN(o.lo[0]!)) return; // medians: no interval
+      for (let j = 0; j < H; j++) {
+        (cover += +(s.test[j]! >= o.lo[j]! && s.test[j]! <= o.hi[j]!), points++);
+      }
+    });
+    const folds = [0, 1, 2, 3, 4].map((f) => owa(name, all.filter((i) => i % 5 === f)));
+    console.log(
+      `${name.padEnd(52)} ${f4(owa(name, all))} ${points ? f4(cover / points) : "      -"} | ${
+        folds.map((x) => x.toFixed(3)).join(" ")
+      }`,
+    );
+  }
+}
+
+if (import.meta.main) {
+  const which = Deno.args[0];
+  if (which !== "m4") ett();
+  if (which !== "ett") m4();
+}
