@@ -221,6 +221,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     const snap = ctx.snap;
     ctx.ts = snap.ts = now();
     ctx.round++;
+    ctx.cpuTicks = NaN; // set by the stat family, if it succeeds
     const before = snap.length;
     snap.length = 0;
     ctx.moved = false;
