@@ -144,13 +144,35 @@ Deno.test("ProcessScanner counts an exited process's ticks in the residual: more
     h.step(2000, 100);
     assert.ok(h.scanner.quiet); // its 100 ticks are explained
     Deno.removeSync(`${h.root}/15`, { recursive: true });
-    // It ran, then exited (the next listing drops it): nobody explains its ticks
-    const after = h.step(7000, 100);
+    // It ran, then exited: nobody explains its ticks (its kept handle here still reads the old
+    // numbers; on /proc the read fails and drops it at once)
+    h.step(3000, 100);
     assert.ok(!h.scanner.quiet);
+    // Not quiet: the listing comes at its usual interval and drops it
+    const after = h.step(6000, 0);
     assert.ok(!after.has("15"));
     assert.equal(h.scanner.size, 19);
-    h.step(8000, 0);
+    h.step(7000, 0);
     assert.ok(h.scanner.quiet);
+  } finally {
+    h.close();
+  }
+});
+
+Deno.test("ProcessScanner lists four times less often while quiet, and at the usual interval after a snapshot that is not", () => {
+  const h = host(twenty);
+  try {
+    h.step(0, 0);
+    h.step(1000, 0); // listed at 0 and 1000; quiet from 2000 on
+    h.put(99, 0);
+    let total = 0;
+    for (let t = 2; t <= 20; t++) total = h.step(t * 1000, 0).get("total")!;
+    assert.equal(total, 20); // 5 s × 4 after the listing at 1000 is 21 s
+    assert.equal(h.step(21_000, 0).get("total"), 21);
+    h.put(98, 0);
+    h.step(22_000, 0);
+    h.step(23_000, 100); // not quiet: the next snapshot lists if 5 s passed
+    assert.equal(h.step(26_000, 0).get("total"), 22);
   } finally {
     h.close();
   }
