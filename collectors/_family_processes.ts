@@ -266,6 +266,8 @@ export class ProcessScanner {
   /** Processes alive by the last listing and reads since. */
   #size = 0;
   #cursor = 0;
+  /** Processes dropped since the last listing. */
+  #dropped = 0;
   /** Processes the last listing found and that were not read since (slots). */
   #fresh: number[] = [];
   /** Processes read once since they were found: read again at the next snapshot for a rate. */
@@ -545,6 +547,7 @@ export class ProcessScanner {
     const pid = iv[I * s]!;
     if (pid < 0) return;
     iv[I * s] = -1;
+    this.#dropped++;
     this.#store.f[F * s + 3] = NaN;
     ctx.files.evict(path ?? `${ctx.procRoot}/${pid}/stat`);
     this.#size--;
@@ -581,7 +584,23 @@ export class ProcessScanner {
     let k = 0;
     let cursor = -1;
     let last = -1;
+    // With no process dropped since the last listing every old slot is valid: a run of pids
+    // listed as last time is copied in bulk (one compare per pid in a tight loop).
+    const clean = this.#dropped === 0;
     for (let x = 0; x < n; x++) {
+      if (clean) {
+        const x0 = x;
+        const j0 = j;
+        while (x < n && j < oldCount && ids[x] === old[j]) x++, j++;
+        if (x > x0) {
+          pids.set(old.subarray(j0, j), k);
+          slots.set(oldSlots.subarray(j0, j), k);
+          if (oldCursor >= j0 && oldCursor < j) cursor = k + oldCursor - j0;
+          k += x - x0;
+          last = old[j - 1]!;
+          if (x === n) break;
+        }
+      }
       const pid = ids[x]!;
       if (pid === last) continue; // listed twice (the directory changed between calls)
       last = pid;
@@ -612,6 +631,7 @@ export class ProcessScanner {
     this.#slotsNext = oldSlots;
     this.#count = k;
     this.#size = k;
+    this.#dropped = 0;
     this.#cursor = cursor < 0 ? k : cursor;
   }
 }

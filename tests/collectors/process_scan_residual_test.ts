@@ -42,6 +42,9 @@ function host(pids: number[], options: { reads?: number; quiet?: number; topN?: 
       if (s.metric === "process_cpu_ratio" && s.labels.rank_by === "cpu") {
         out.set(s.labels.pid!, ctx.snap.values[i]!);
       }
+      if (s.metric === "process_rss_bytes" && s.labels.rank_by === "memory") {
+        out.set(`rss ${s.labels.pid}`, ctx.snap.values[i]! / 4096);
+      }
       if (s.metric === "processes_total") out.set("total", ctx.snap.values[i]!);
     }
     return out;
@@ -236,5 +239,25 @@ Deno.test("listPids() says whether the pids ascend: getdents64 lists /proc in or
     }
   } finally {
     Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("ProcessScanner's rotation goes on where it left off across listings, in pid order", () => {
+  const h = host(twenty, { reads: 4, topN: 30 });
+  try {
+    h.step(0, NaN);
+    h.step(1000, NaN);
+    // Every process's memory grows while idle: only the rotation reads them, 4 per snapshot
+    for (const pid of twenty) h.put(pid, 0, 1000 + pid);
+    // New: read first (then again for a rate, as a ranking candidate: no rate yet is not idle)
+    h.put(5, 0);
+    const updated: number[] = [];
+    for (let t = 10; t <= 35; t += 5) { // 5 s apart: each snapshot lists (NaN: never quiet)
+      const out = h.step(t * 1000, NaN);
+      updated.push(twenty.filter((pid) => out.get(`rss ${pid}`) === 1000 + pid).length);
+    }
+    assert.deepEqual(updated, [3, 7, 11, 15, 19, 20]);
+  } finally {
+    h.close();
   }
 });
