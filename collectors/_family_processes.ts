@@ -4,9 +4,10 @@
  * is read with `getdents64` every few seconds (less often on hosts with many processes), and a
  * snapshot reads only the candidates for the rankings (the processes ranked by last-known CPU
  * and memory that used CPU at their last read), processes new since the last listing, and a
- * rotating slice of the rest. A stat line is decoded and split by string built-ins: in V8's lite
- * mode (how the collector runs) that is about twice as fast as a byte loop in JavaScript.
- * Private to the collectors.
+ * rotating slice of the rest, which slows down when `/proc/stat` shows that the processes not
+ * read cannot rank (see {@linkcode ProcessScanner}). A stat line is parsed from bytes, the
+ * fields between the kept ones skipped by `indexOf`: in V8's lite mode (how the collector runs)
+ * built-ins are what is cheap, and every bytecode counts. Private to the collectors.
  *
  * @module
  */
