@@ -17,6 +17,15 @@ export class Context {
   ts = 0;
   /** The snapshot's number (1 for the first). */
   round = 0;
+  /**
+   * CPU time of the host since boot in clock ticks as `/proc/stat`'s `cpu` line gives it (user
+   * + nice + system + irq + softirq), set by the stat family, which runs first; `NaN` until it
+   * has run in this snapshot. The process scan reads fewer processes when its growth is
+   * explained by the processes it read.
+   */
+  cpuTicks = NaN;
+  /** CPUs listed in `/proc/stat` (set with {@linkcode cpuTicks}; 0 until then). */
+  cpuCount = 0;
   /** The snapshot being built (reused: its arrays grow once and are overwritten). */
   readonly snap: Snapshot = {
     ts: 0,

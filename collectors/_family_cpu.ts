@@ -35,6 +35,11 @@ export function collectStat(ctx: Context): void {
   let states = cpuStates.get(ctx);
   if (!states) cpuStates.set(ctx, states = new Map());
   const round = ctx.round;
+  const all = stat.cpus[0];
+  if (all?.cpu === "total") {
+    ctx.cpuTicks = all.user + all.nice + all.system + all.irq + all.softirq;
+    ctx.cpuCount = stat.cpus.length - 1;
+  }
   for (const t of stat.cpus) {
     let st = states.get(t.cpu);
     const fresh = !st || round - st.round > 10;

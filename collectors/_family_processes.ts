@@ -4,9 +4,10 @@
  * is read with `getdents64` every few seconds (less often on hosts with many processes), and a
  * snapshot reads only the candidates for the rankings (the processes ranked by last-known CPU
  * and memory that used CPU at their last read), processes new since the last listing, and a
- * rotating slice of the rest. A stat line is decoded and split by string built-ins: in V8's lite
- * mode (how the collector runs) that is about twice as fast as a byte loop in JavaScript.
- * Private to the collectors.
+ * rotating slice of the rest, which slows down when `/proc/stat` shows that the processes not
+ * read cannot rank (see {@linkcode ProcessScanner}). A stat line is parsed from bytes, the
+ * fields between the kept ones skipped by `indexOf`: in V8's lite mode (how the collector runs)
+ * built-ins are what is cheap, and every bytecode counts. Private to the collectors.
  *
  * @module
  */
@@ -18,22 +19,37 @@ import type { Series } from "./snapshot.ts";
 
 const decoder = new TextDecoder();
 
+/** Doubles kept per slot: ticks (utime + stime), start time, time of the last read, CPU, RSS. */
+const F = 5;
+/** Integers kept per slot: pid (-1 once gone), round of the last read, candidate mark, ranked mark. */
+const I = 4;
+
+/** What a ranked process keeps beyond its numbers: its series and its command line. */
+interface Ranked {
+  /** Command line for the `command` label; read once when first ranked, again after exec. */
+  command: string | undefined;
+  /** Series by ranking ([cpu ratio, rss]), dropped when the name or the start time changes. */
+  byCpu: [Series, Series] | undefined;
+  byMemory: [Series, Series] | undefined;
+}
+
 /**
- * The numbers kept per process, in typed arrays by slot rather than in object fields: at 10,000
- * processes boxed doubles and per-process path strings cost ~4 MB of the collector's RSS.
+ * The processes known, by slot: their numbers in typed arrays, their names in an array, and an
+ * object only for the ranked ones (their series). An object per process cost ~450 bytes each at
+ * 10,000 processes; a slot costs 56 bytes of typed arrays, a name and two array places.
  */
 class Store {
-  /** ticks, start, readTs, cpu, rss per slot. */
-  f = new Float64Array(5 * 256);
-  /** seen, readRound, mark per slot. */
-  i = new Int32Array(3 * 256);
+  f = new Float64Array(F * 256);
+  i = new Int32Array(I * 256);
+  /** The name last read, by slot (compared bytewise at each read: no string when unchanged). */
+  names: string[] = [];
+  ranked: (Ranked | undefined)[] = [];
   #free: number[] = [];
   #next = 0;
-  constructor(readonly procRoot: string) {}
 
-  alloc(): number {
+  alloc(pid: number): number {
     const s = this.#free.pop() ?? this.#next++;
-    if (5 * (s + 1) > this.f.length) {
+    if (F * (s + 1) > this.f.length) {
       const f = new Float64Array(this.f.length * 2);
       f.set(this.f);
       this.f = f;
@@ -41,88 +57,24 @@ class Store {
       i.set(this.i);
       this.i = i;
     }
-    this.f.fill(NaN, 5 * s, 5 * s + 4);
-    this.f[5 * s + 4] = 0;
-    this.i.fill(0, 3 * s, 3 * s + 3);
+    this.f.fill(NaN, F * s, F * s + 4);
+    this.f[F * s + 4] = 0;
+    const i = this.i;
+    i[I * s] = pid;
+    i[I * s + 1] = 0;
+    i[I * s + 2] = 0;
+    i[I * s + 3] = 0;
+    this.names[s] = "";
+    this.ranked[s] = undefined;
     return s;
   }
 
-  release(slot: number): void {
-    this.#free.push(slot);
+  release(s: number): void {
+    this.names[s] = "";
+    this.ranked[s] = undefined;
+    this.#free.push(s);
   }
 }
-
-/** What the scanner keeps about one process between snapshots. */
-class Proc {
-  name = "";
-  /** Command line for the `command` label; read once when first ranked, again after exec. */
-  command: string | undefined;
-  /** Series by ranking ([cpu ratio, rss]), rebuilt when the name changes. */
-  byCpu: [Series, Series] | undefined;
-  byMemory: [Series, Series] | undefined;
-  gone = false;
-  readonly slot: number;
-  constructor(readonly pid: number, readonly store: Store) {
-    this.slot = store.alloc();
-  }
-  /** Its stat file (made when read: a string kept per process would cost ~0.6 MB at 10,000). */
-  get path(): string {
-    return `${this.store.procRoot}/${this.pid}/stat`;
-  }
-  get ticks(): number {
-    return this.store.f[5 * this.slot]!;
-  }
-  set ticks(v: number) {
-    this.store.f[5 * this.slot] = v;
-  }
-  get start(): number {
-    return this.store.f[5 * this.slot + 1]!;
-  }
-  set start(v: number) {
-    this.store.f[5 * this.slot + 1] = v;
-  }
-  get readTs(): number {
-    return this.store.f[5 * this.slot + 2]!;
-  }
-  set readTs(v: number) {
-    this.store.f[5 * this.slot + 2] = v;
-  }
-  /** CPU ratio over the time between its last two reads (`NaN` before the second). */
-  get cpu(): number {
-    return this.store.f[5 * this.slot + 3]!;
-  }
-  set cpu(v: number) {
-    this.store.f[5 * this.slot + 3] = v;
-  }
-  get rss(): number {
-    return this.store.f[5 * this.slot + 4]!;
-  }
-  set rss(v: number) {
-    this.store.f[5 * this.slot + 4] = v;
-  }
-  /** The listing that last saw it. */
-  get seen(): number {
-    return this.store.i[3 * this.slot]!;
-  }
-  set seen(v: number) {
-    this.store.i[3 * this.slot] = v;
-  }
-  /** The round in which it was last read (or tried). */
-  get readRound(): number {
-    return this.store.i[3 * this.slot + 1]!;
-  }
-  set readRound(v: number) {
-    this.store.i[3 * this.slot + 1] = v;
-  }
-  /** The round in which it was last taken as a ranking candidate. */
-  get mark(): number {
-    return this.store.i[3 * this.slot + 2]!;
-  }
-  set mark(v: number) {
-    this.store.i[3 * this.slot + 2] = v;
-  }
-}
-
 /** Field values parsed by {@linkcode parseStat}: utime, stime, starttime, rss pages. */
 const fields = new Float64Array(4);
 
@@ -145,13 +97,13 @@ slot[21] = 3; // rss
  * @returns The name, or `undefined` if the line is malformed.
  */
 function parseStat(b: Uint8Array, len: number, name: string): string | undefined {
-  let open = 0;
-  while (open < len && b[open] !== 40) open++; // (
-  // The name is at most 64 bytes (a kernel worker's with its workqueue; 15 for the others):
-  // the last `)` is searched from there, not from the end of a ~300-byte line.
-  let close = Math.min(len - 1, open + 66);
-  while (close > open && b[close] !== 41) close--; // )
-  if (open === 0 || open >= len || close <= open) return undefined;
+  // Both searches are built-ins (`indexOf`, `lastIndexOf`), not loops in the interpreter. The
+  // name is at most 64 bytes (a kernel worker's with its workqueue; 15 for the others): the
+  // last `)` is searched from there back, not from the end of a ~300-byte line.
+  const open = b.indexOf(40); // (
+  if (open <= 0 || open >= len) return undefined;
+  const close = b.lastIndexOf(41, Math.min(len - 1, open + 66)); // )
+  if (close <= open) return undefined;
   if (!parseFieldsFast(b, len, close) && !parseFields(b, len, close)) return undefined;
   const n = close - open - 1;
   if (n === name.length) {
@@ -223,6 +175,23 @@ function parseFields(b: Uint8Array, len: number, close: number): boolean {
 /** ms of listing interval per process: 10,000 processes are listed every 15 s, not every 5. */
 export const LIST_MS_PER_PROCESS = 1.5;
 
+/**
+ * How much longer the listing waits after a quiet snapshot (see {@linkcode ProcessScanner}):
+ * 12 s instead of 3 at 2,000 processes, 20 s instead of 5 on small hosts.
+ */
+export const QUIET_LIST_FACTOR = 4;
+
+/**
+ * Clock ticks per CPU and snapshot by which `/proc/stat`'s aggregate may fall short of the sum
+ * of the processes' own counts (see {@linkcode ProcessScanner}): the aggregate is sampled at
+ * timer ticks (a CPU that runs short bursts between ticks of an otherwise idle tickless CPU is
+ * charged less than it ran), a process's utime + stime is its exact run time cut to whole ticks,
+ * and the two are read a few ms apart. Measured on this build machine's real /proc (2 CPUs,
+ * ~80 processes, loaded by other jobs; README, collector cost): over 210 one-second intervals
+ * the aggregate fell short by at most 2.5 ticks per CPU.
+ */
+export const SHORTFALL_TICKS_PER_CPU = 3;
+
 /** Options of {@linkcode ProcessScanner}. */
 export interface ProcessScanOptions {
   /** Processes per ranking. */
@@ -242,6 +211,12 @@ export interface ProcessScanOptions {
    * ones in a rotation over all. Default 16. `Infinity` reads every process at every listing.
    */
   readsPerSnapshot?: number;
+  /**
+   * Those reads when `/proc/stat` shows that no process left unread can rank by CPU (see
+   * {@linkcode ProcessScanner}): they keep new processes and the memory ranking coming in.
+   * Default 2.
+   */
+  quietReads?: number;
 }
 
 /**
@@ -251,7 +226,24 @@ export interface ProcessScanOptions {
  *   at their last read (an idle process cannot have moved up by CPU, and its memory seldom
  *   changes);
  * - processes found by the last listing and not read yet, then the next ones of a rotation
- *   over all known processes, `readsPerSnapshot` in all.
+ *   over all known processes (in pid order), `readsPerSnapshot` in all, or `quietReads` when
+ *   the residual allows.
+ *
+ * The residual: the CPU time that `/proc/stat`'s `cpu` line (user + nice + system + irq +
+ * softirq, set in the context by the stat family, which runs first) gained since the last
+ * snapshot, less the ticks of the processes read in both snapshots (the busy candidates, the
+ * new ones read a second time), clamped at 0. Every tick an unread process used is in it, so no
+ * unread process used more. When it is at most the larger of the N-th CPU of the ranking (the
+ * least of the first N's values, in ticks over the interval) and a tolerance
+ * ({@linkcode SHORTFALL_TICKS_PER_CPU} × CPUs, as the aggregate may fall short), no unread
+ * process can be in the top N by CPU and the rotation slows to `quietReads`. A process that
+ * wakes up raises the residual and the rotation runs at full speed until it is read; processes
+ * that exited (and threads' work the kernel gives to no one) also stay in the residual: they can
+ * only cause reads, never hide a process. Without `/proc/stat` the rotation never slows. After
+ * a quiet snapshot the listing also waits {@linkcode QUIET_LIST_FACTOR} times as long: a new
+ * process that uses CPU makes the next snapshot not quiet, and the listing comes at the usual
+ * interval.
+ *
  * A process read after a while gets the CPU ratio of the whole time since its last read, so a
  * process that woke up between two reads of the rotation enters the rankings at its next read.
  * The rankings are of last-known values: the emitted top N can hold processes not read in this
@@ -263,27 +255,43 @@ export class ProcessScanner {
   readonly pageSize: number;
   readonly listMs: number;
   readonly readsPerSnapshot: number;
-  #procs = new Map<number, Proc>();
-  /** Every known process in listing order: the rotation. */
-  #order: Proc[] = [];
-  /** Processes new in the last listing (scratch). */
-  #added: Proc[] = [];
+  readonly quietReads: number;
+  #store = new Store();
+  /** Known pids in ascending order and their slots: the rotation. */
+  #pids = new Int32Array(1024);
+  #slots = new Int32Array(1024);
+  #count = 0;
+  /** The next listing's arrays (swapped with the above). */
+  #pidsNext = new Int32Array(1024);
+  #slotsNext = new Int32Array(1024);
+  /** Processes alive by the last listing and reads since. */
+  #size = 0;
   #cursor = 0;
-  /** Processes the last listing found and that were not read since. */
-  #fresh: Proc[] = [];
+  /** Processes dropped since the last listing. */
+  #dropped = 0;
+  /** Processes the last listing found and that were not read since (slots). */
+  #fresh: number[] = [];
   /** Processes read once since they were found: read again at the next snapshot for a rate. */
-  #again: Proc[] = [];
-  #againNext: Proc[] = [];
-  #pids = new PidList();
+  #again: number[] = [];
+  #againNext: number[] = [];
+  #list = new PidList();
   #listedTs = -Infinity;
-  #listings = 0;
   #round = 0;
   #scans = 0;
-  #byCpu: Proc[] = [];
-  #byRss: Proc[] = [];
-  #candidates: Proc[] = [];
-  #store: Store | undefined;
+  #byCpu: number[] = [];
+  #byRss: number[] = [];
+  #byCpuNext: number[] = [];
+  #byRssNext: number[] = [];
+  #candidates: number[] = [];
   #released: number[] = [];
+  /** `/proc/stat`'s ticks at the last snapshot, and that snapshot's time. */
+  #lastTotal = NaN;
+  #lastTs = NaN;
+  /** Ticks of the processes read in this snapshot and the one before. */
+  #explained = 0;
+  #reads = 0;
+  #quiet = false;
+  #total: Series | undefined;
 
   /** @param options See {@linkcode ProcessScanOptions}. */
   constructor(options: ProcessScanOptions) {
@@ -292,11 +300,22 @@ export class ProcessScanner {
     this.pageSize = options.pageSize;
     this.listMs = options.listMs ?? 0;
     this.readsPerSnapshot = options.readsPerSnapshot ?? 16;
+    this.quietReads = options.quietReads ?? 2;
   }
 
   /** Processes known from the last listing (less those found gone since). */
   get size(): number {
-    return this.#procs.size;
+    return this.#size;
+  }
+
+  /** Stat files read in the last snapshot. */
+  get reads(): number {
+    return this.#reads;
+  }
+
+  /** Whether the last snapshot's rotation slowed (see {@linkcode ProcessScanner}). */
+  get quiet(): boolean {
+    return this.#quiet;
   }
 
   /**
@@ -307,192 +326,315 @@ export class ProcessScanner {
    */
   collect(ctx: Context): void {
     const round = ++this.#round;
+    const store = this.#store;
+    this.#reads = 0;
+    this.#explained = 0;
+    // After a quiet snapshot no process unread, new ones included, used much CPU: the listing
+    // (for new idle processes, the gone and processes_total) can wait longer.
+    const wait = this.#quiet ? QUIET_LIST_FACTOR : 1;
+    this.#quiet = false;
+    const delta = ctx.cpuTicks - this.#lastTotal;
+    const seconds = (ctx.ts - this.#lastTs) / 1000;
+    this.#lastTotal = ctx.cpuTicks;
+    this.#lastTs = ctx.ts;
     const everything = this.#scans < 2 || this.readsPerSnapshot === Infinity;
-    const listEvery = Math.max(this.listMs, this.#procs.size * LIST_MS_PER_PROCESS);
+    const listEvery = wait * Math.max(this.listMs, this.#size * LIST_MS_PER_PROCESS);
     const listed = this.#scans < 2 || !(ctx.ts - this.#listedTs < listEvery);
-    if (listed) this.#list(ctx);
+    if (listed) this.#listPids(ctx);
     const candidates = this.#candidates;
     candidates.length = 0;
-    if (everything) {
-      if (listed) {
-        this.#scans++;
-        for (const p of this.#order) this.#take(ctx, p, round, true, false);
-        this.#fresh.length = 0;
-      } else {
-        for (const p of this.#byCpu) this.#take(ctx, p, round, p.cpu !== 0, true);
-        for (const p of this.#byRss) this.#take(ctx, p, round, p.cpu !== 0, true);
-      }
-    } else {
-      for (const p of this.#byCpu) this.#take(ctx, p, round, p.cpu !== 0, true);
-      for (const p of this.#byRss) this.#take(ctx, p, round, p.cpu !== 0, true);
-      let budget = this.readsPerSnapshot;
-      const again = this.#again;
-      const next = this.#againNext;
-      next.length = 0;
-      for (const p of again) {
-        if (budget <= 0) next.push(p);
-        else if (!p.gone && p.readRound !== round) {
-          this.#take(ctx, p, round, true, false);
-          budget--;
-        }
-      }
-      this.#again = next;
-      this.#againNext = again;
-      const fresh = this.#fresh;
-      while (budget > 0 && fresh.length > 0) {
-        const p = fresh.pop()!;
-        if (p.gone || p.readRound === round) continue;
-        this.#take(ctx, p, round, true, false);
-        if (!p.gone) this.#again.push(p);
-        budget--;
-      }
-      const order = this.#order;
-      for (let steps = 0; budget > 0 && steps < order.length; steps++) {
-        if (this.#cursor >= order.length) this.#cursor = 0;
-        const p = order[this.#cursor++]!;
-        if (p.gone || p.readRound === round) continue;
-        this.#take(ctx, p, round, true, false);
-        budget--;
-      }
-    }
-    const k = 2 * this.topN;
     const byCpu = this.#byCpu;
     const byRss = this.#byRss;
-    for (const p of byCpu) if (p.mark !== round && !p.gone) candidates.push(p), p.mark = round;
-    for (const p of byRss) if (p.mark !== round && !p.gone) candidates.push(p), p.mark = round;
-    // Handles are kept open for the candidates only: a process leaving both lists is closed.
-    const before = byCpu.concat(byRss);
-    byCpu.length = 0;
-    byRss.length = 0;
-    for (const p of candidates) {
-      if (p.gone) continue;
-      if (p.cpu === p.cpu) insert(byCpu, p, k, true);
-      insert(byRss, p, k, false);
+    if (everything && listed) {
+      this.#scans++;
+      const slots = this.#slots;
+      for (let j = 0; j < this.#count; j++) this.#take(ctx, slots[j]!, round, true, false);
+      this.#fresh.length = 0;
+    } else {
+      const f = store.f;
+      for (const s of byCpu) this.#take(ctx, s, round, f[F * s + 3] !== 0, true);
+      for (const s of byRss) this.#take(ctx, s, round, f[F * s + 3] !== 0, true);
+      if (!everything) this.#rotate(ctx, round, delta, seconds);
     }
-    for (const p of before) {
-      if (!p.gone && !byCpu.includes(p) && !byRss.includes(p)) ctx.files.evict(p.path);
-    }
-    // Every holder checks `gone` before a slot's numbers: the slots of the gone are free now.
-    for (const slot of this.#released) this.#store!.release(slot);
+    this.#rank(ctx, round);
+    // Every holder checks the pid before a slot's numbers: the slots of the gone are free now.
+    for (const s of this.#released) store.release(s);
     this.#released.length = 0;
-    ctx.gauge("processes_total", none, this.#procs.size);
+    ctx.put(this.#total ??= ctx.series("processes_total", none), this.#size);
     const n = this.topN;
-    for (let i = 0; i < n && i < byCpu.length; i++) {
-      const p = byCpu[i]!;
-      const [cpu, rss] = p.byCpu ??= series(ctx, p, "cpu");
-      ctx.put(cpu, p.cpu);
-      ctx.put(rss, p.rss);
+    const f = store.f;
+    const top = this.#byCpu;
+    for (let j = 0; j < n && j < top.length; j++) {
+      const s = top[j]!;
+      const r = store.ranked[s] ??= { command: undefined, byCpu: undefined, byMemory: undefined };
+      const [cpu, rss] = r.byCpu ??= series(ctx, store, s, r, "cpu");
+      ctx.put(cpu, f[F * s + 3]!);
+      ctx.put(rss, f[F * s + 4]!);
     }
-    for (let i = 0; i < n && i < byRss.length; i++) {
-      const p = byRss[i]!;
-      const [cpu, rss] = p.byMemory ??= series(ctx, p, "memory");
-      ctx.put(cpu, p.cpu);
-      ctx.put(rss, p.rss);
+    const mem = this.#byRss;
+    for (let j = 0; j < n && j < mem.length; j++) {
+      const s = mem[j]!;
+      const r = store.ranked[s] ??= { command: undefined, byCpu: undefined, byMemory: undefined };
+      const [cpu, rss] = r.byMemory ??= series(ctx, store, s, r, "memory");
+      ctx.put(cpu, f[F * s + 3]!);
+      ctx.put(rss, f[F * s + 4]!);
+    }
+  }
+
+  /** Reads the new processes read once, then decides the budget (the residual), then the rest. */
+  #rotate(ctx: Context, round: number, delta: number, seconds: number): void {
+    const iv = this.#store.i;
+    let budget = this.readsPerSnapshot;
+    const again = this.#again;
+    const next = this.#againNext;
+    next.length = 0;
+    for (const s of again) {
+      if (budget <= 0) next.push(s);
+      else if (iv[I * s]! >= 0 && iv[I * s + 1] !== round) {
+        this.#take(ctx, s, round, true, false);
+        budget--;
+      }
+    }
+    this.#again = next;
+    this.#againNext = again;
+    // The N-th CPU of the ranking, at most: the least of the first N's values now.
+    const f = this.#store.f;
+    const byCpu = this.#byCpu;
+    const n = this.topN;
+    let nth = byCpu.length < n ? 0 : Infinity;
+    for (let j = 0; j < n && j < byCpu.length; j++) {
+      const c = f[F * byCpu[j]! + 3]!;
+      if (!(c >= nth)) nth = c >= 0 ? c : 0;
+    }
+    const residual = Math.max(0, delta - this.#explained);
+    const allowed = Math.max(
+      nth * this.clockTicks * seconds,
+      ctx.cpuCount * SHORTFALL_TICKS_PER_CPU,
+    );
+    if (residual <= allowed) { // false when either side is unknown (NaN)
+      this.#quiet = true;
+      budget = Math.min(budget, this.quietReads);
+    }
+    const fresh = this.#fresh;
+    while (budget > 0 && fresh.length > 0) {
+      const s = fresh.pop()!;
+      if (iv[I * s]! < 0 || iv[I * s + 1] === round) continue;
+      this.#take(ctx, s, round, true, false);
+      if (iv[I * s]! >= 0) this.#again.push(s);
+      budget--;
+    }
+    const slots = this.#slots;
+    const count = this.#count;
+    for (let steps = 0; budget > 0 && steps < count; steps++) {
+      if (this.#cursor >= count) this.#cursor = 0;
+      const s = slots[this.#cursor++]!;
+      if (iv[I * s]! < 0 || iv[I * s + 1] === round) continue;
+      this.#take(ctx, s, round, true, false);
+      budget--;
     }
   }
 
   /**
-   * Reads `p` if `read` and not read in this round (keeping its handle open if `keep`), then
-   * makes it a ranking candidate.
+   * Rebuilds the rankings from this snapshot's candidates and the last rankings; handles are
+   * kept open for the ranked only (a process leaving both lists is closed).
    */
-  #take(ctx: Context, p: Proc, round: number, read: boolean, keep: boolean): void {
-    if (p.gone) return;
-    if (read && p.readRound !== round) {
-      p.readRound = round;
-      if (!this.#read(ctx, p, keep)) return;
+  #rank(ctx: Context, round: number): void {
+    const store = this.#store;
+    const f = store.f;
+    const iv = store.i;
+    const candidates = this.#candidates;
+    const byCpu = this.#byCpu;
+    const byRss = this.#byRss;
+    for (const s of byCpu) {
+      if (iv[I * s + 2] !== round && iv[I * s]! >= 0) candidates.push(s), iv[I * s + 2] = round;
     }
-    if (p.mark !== round) {
-      p.mark = round;
-      this.#candidates.push(p);
+    for (const s of byRss) {
+      if (iv[I * s + 2] !== round && iv[I * s]! >= 0) candidates.push(s), iv[I * s + 2] = round;
+    }
+    const k = 2 * this.topN;
+    const cpu = this.#byCpuNext;
+    const rss = this.#byRssNext;
+    cpu.length = 0;
+    rss.length = 0;
+    for (const s of candidates) {
+      if (iv[I * s]! < 0) continue;
+      if (f[F * s + 3] === f[F * s + 3]) insert(cpu, s, k, f, 3);
+      insert(rss, s, k, f, 4);
+    }
+    for (const s of cpu) iv[I * s + 3] = round;
+    for (const s of rss) iv[I * s + 3] = round;
+    for (const s of byCpu) this.#close(ctx, s, round);
+    for (const s of byRss) this.#close(ctx, s, round);
+    this.#byCpu = cpu;
+    this.#byRss = rss;
+    this.#byCpuNext = byCpu;
+    this.#byRssNext = byRss;
+  }
+
+  /** Closes the handle of a process that is no longer ranked. */
+  #close(ctx: Context, s: number, round: number): void {
+    const iv = this.#store.i;
+    if (iv[I * s + 3] === round || iv[I * s]! < 0) return;
+    iv[I * s + 3] = round;
+    ctx.files.evict(`${ctx.procRoot}/${iv[I * s]}/stat`);
+  }
+
+  /**
+   * Reads slot `s` if `read` and not read in this round (keeping its handle open if `keep`),
+   * then makes it a ranking candidate.
+   */
+  #take(ctx: Context, s: number, round: number, read: boolean, keep: boolean): void {
+    const iv = this.#store.i;
+    if (iv[I * s]! < 0) return;
+    if (read && iv[I * s + 1] !== round) {
+      const consecutive = iv[I * s + 1] === round - 1;
+      iv[I * s + 1] = round;
+      if (!this.#read(ctx, s, keep, consecutive)) return;
+    }
+    if (iv[I * s + 2] !== round) {
+      iv[I * s + 2] = round;
+      this.#candidates.push(s);
     }
   }
 
-  /** Reads one process; false (and forgotten) if it is gone or its stat is malformed. */
-  #read(ctx: Context, p: Proc, keep: boolean): boolean {
+  /**
+   * Reads one process; false (and forgotten) if it is gone or its stat is malformed. Its ticks
+   * since a read in the last snapshot count as explained (see {@linkcode ProcessScanner}).
+   */
+  #read(ctx: Context, s: number, keep: boolean, consecutive: boolean): boolean {
+    const store = this.#store;
     const files = ctx.files;
+    // Made when read: a string kept per process would cost ~0.6 MB at 10,000.
+    const path = `${ctx.procRoot}/${store.i[I * s]}/stat`;
     let name: string | undefined;
     try {
-      // Only ranking candidates keep their handle (see collect): the rotation opens and closes.
-      const len = files.readBytes(p.path, false, keep);
-      if (len !== undefined) name = parseStat(files.bytes, len, p.name);
+      // Only ranking candidates keep their handle (see #rank): the rotation opens and closes.
+      const len = files.readBytes(path, false, keep);
+      if (len !== undefined) name = parseStat(files.bytes, len, store.names[s]!);
     } catch {
       name = undefined;
     }
     if (name === undefined) {
-      this.#drop(ctx, p);
+      this.#drop(ctx, s, path);
       return false;
     }
+    this.#reads++;
+    const f = store.f;
+    const o = F * s;
     const ticks = fields[0]! + fields[1]!;
     const start = fields[2]!;
-    const seconds = (ctx.ts - p.readTs) / 1000;
-    p.cpu = start === p.start && ticks >= p.ticks && seconds > 0
-      ? (ticks - p.ticks) / this.clockTicks / seconds
-      : NaN;
-    if (start !== p.start && p.start === p.start) forget(p); // the pid now names a new process
-    p.ticks = ticks;
-    p.start = start;
-    p.readTs = ctx.ts;
-    p.rss = fields[3]! * this.pageSize;
-    if (name !== p.name) { // exec renames a process
-      p.name = name;
-      forget(p);
+    const last = f[o]!;
+    const seconds = (ctx.ts - f[o + 2]!) / 1000;
+    if (start === f[o + 1] && ticks >= last) {
+      f[o + 3] = seconds > 0 ? (ticks - last) / this.clockTicks / seconds : NaN;
+      if (consecutive) this.#explained += ticks - last;
+    } else {
+      f[o + 3] = NaN;
+      if (f[o + 1] === f[o + 1] && start !== f[o + 1]) store.ranked[s] = undefined; // pid reused
+    }
+    f[o] = ticks;
+    f[o + 1] = start;
+    f[o + 2] = ctx.ts;
+    f[o + 4] = fields[3]! * this.pageSize;
+    if (name !== store.names[s]) { // exec renames a process: its series and command go
+      store.names[s] = name;
+      store.ranked[s] = undefined;
     }
     return true;
   }
 
-  #drop(ctx: Context, p: Proc): void {
-    if (p.gone) return;
-    p.gone = true;
-    p.cpu = NaN;
-    ctx.files.evict(p.path);
-    if (this.#procs.get(p.pid) === p) this.#procs.delete(p.pid);
-    // The slot is reused only after the lists that may still hold the process let go of it.
-    this.#released.push(p.slot);
+  #drop(ctx: Context, s: number, path?: string): void {
+    const iv = this.#store.i;
+    const pid = iv[I * s]!;
+    if (pid < 0) return;
+    iv[I * s] = -1;
+    this.#dropped++;
+    this.#store.f[F * s + 3] = NaN;
+    ctx.files.evict(path ?? `${ctx.procRoot}/${pid}/stat`);
+    this.#size--;
+    // The slot is reused only after the lists that may still hold it let go of it.
+    this.#released.push(s);
   }
 
-  /** Lists the proc root: adds new pids (to be read first), forgets those gone. */
-  #list(ctx: Context): void {
+  /**
+   * Lists the proc root and merges the sorted pids with the known ones (integer compares, no
+   * lookup per pid): new pids get a slot (to be read first), pids not listed are gone.
+   */
+  #listPids(ctx: Context): void {
     this.#listedTs = ctx.ts;
-    const listing = ++this.#listings;
-    const pids = this.#pids;
-    listPids(ctx.procRoot, pids);
-    const procs = this.#procs;
-    const ids = pids.ids;
-    const store = this.#store ??= new Store(ctx.procRoot);
-    const added = this.#added;
-    added.length = 0;
-    for (let i = 0; i < pids.count; i++) {
-      const pid = ids[i]!;
-      let p = procs.get(pid);
-      if (!p) {
-        procs.set(pid, p = new Proc(pid, store));
-        this.#fresh.push(p);
-        added.push(p);
-      }
-      store.i[3 * p.slot] = listing; // p.seen, without a call per process
+    const list = this.#list;
+    listPids(ctx.procRoot, list);
+    const n = list.count;
+    // getdents64 lists /proc's pids in ascending order; another order is sorted first.
+    if (!list.sorted) list.ids.subarray(0, n).sort();
+    const ids = list.ids;
+    if (this.#pidsNext.length < n) {
+      this.#pidsNext = new Int32Array(2 * n);
+      this.#slotsNext = new Int32Array(2 * n);
     }
-    // The new order is the map's (the known in their order, then the new in listing order),
-    // made from the old order's array rather than by the map's iterator (an object per
-    // process in the interpreter). A pid gone from the listing is gone even if its handle
-    // still reads.
-    const order = this.#order;
+    const old = this.#pids;
+    const oldSlots = this.#slots;
+    const oldCount = this.#count;
+    const oldCursor = this.#cursor;
+    const pids = this.#pidsNext;
+    const slots = this.#slotsNext;
+    const store = this.#store;
+    const iv = store.i;
+    const fresh = this.#fresh;
+    let j = 0;
     let k = 0;
-    for (let j = 0; j < order.length; j++) {
-      const p = order[j]!;
-      if (p.gone) continue; // dropped since the last listing: no longer in the map
-      if (store.i[3 * p.slot] !== listing) this.#drop(ctx, p);
-      else order[k++] = p;
+    let cursor = -1;
+    let last = -1;
+    // With no process dropped since the last listing every old slot is valid: a run of pids
+    // listed as last time is copied in bulk (one compare per pid in a tight loop).
+    const clean = this.#dropped === 0;
+    for (let x = 0; x < n; x++) {
+      if (clean) {
+        const x0 = x;
+        const j0 = j;
+        while (x < n && j < oldCount && ids[x] === old[j]) x++, j++;
+        if (x > x0) {
+          pids.set(old.subarray(j0, j), k);
+          slots.set(oldSlots.subarray(j0, j), k);
+          if (oldCursor >= j0 && oldCursor < j) cursor = k + oldCursor - j0;
+          k += x - x0;
+          last = old[j - 1]!;
+          if (x === n) break;
+        }
+      }
+      const pid = ids[x]!;
+      if (pid === last) continue; // listed twice (the directory changed between calls)
+      last = pid;
+      while (j < oldCount && old[j]! < pid) {
+        if (j === oldCursor) cursor = k;
+        const gone = oldSlots[j]!;
+        if (iv[I * gone] === old[j]) this.#drop(ctx, gone); // a pid not listed is gone
+        j++;
+      }
+      let s = -1;
+      if (j < oldCount && old[j] === pid) {
+        if (j === oldCursor) cursor = k;
+        s = oldSlots[j++]!;
+        if (iv[I * s] !== pid) s = -1; // dropped since (exited, or its stat was unreadable)
+      }
+      if (s < 0) fresh.push(s = store.alloc(pid));
+      pids[k] = pid;
+      slots[k++] = s;
     }
-    order.length = k;
-    for (const p of added) order.push(p);
+    for (; j < oldCount; j++) {
+      if (j === oldCursor) cursor = k;
+      const gone = oldSlots[j]!;
+      if (iv[I * gone] === old[j]) this.#drop(ctx, gone);
+    }
+    this.#pids = pids;
+    this.#slots = slots;
+    this.#pidsNext = old;
+    this.#slotsNext = oldSlots;
+    this.#count = k;
+    this.#size = k;
+    this.#dropped = 0;
+    this.#cursor = cursor < 0 ? k : cursor;
   }
-}
-
-/** Drops what depends on the program a pid runs: its series and its command line. */
-function forget(p: Proc): void {
-  p.byCpu = undefined;
-  p.byMemory = undefined;
-  p.command = undefined;
 }
 
 /** Longest `command` label kept, in characters (the Live page shows the rest on hover). */
@@ -568,24 +710,30 @@ export function commandText(argv: readonly string[], name: string): string {
 }
 
 /** A process's two series in one ranking. */
-function series(ctx: Context, p: Proc, rankBy: string): [Series, Series] {
-  p.command ??= readCommand(ctx.procRoot, String(p.pid), p.name);
-  const labels = Object.freeze({
-    pid: String(p.pid),
-    name: p.name,
-    command: p.command,
-    rank_by: rankBy,
-  });
+function series(
+  ctx: Context,
+  store: Store,
+  s: number,
+  r: Ranked,
+  rankBy: string,
+): [Series, Series] {
+  const pid = String(store.i[I * s]);
+  const name = store.names[s]!;
+  r.command ??= readCommand(ctx.procRoot, pid, name);
+  const labels = Object.freeze({ pid, name, command: r.command, rank_by: rankBy });
   return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];
 }
 
-/** Keeps `rows` sorted descending by CPU or RSS, at most `n` long (insertion: n is small). */
-function insert(rows: Proc[], p: Proc, n: number, cpu: boolean): void {
+/**
+ * Keeps `rows` (slots) sorted descending by the value at `off` of each slot's doubles (3 CPU,
+ * 4 RSS), at most `n` long (insertion: n is small).
+ */
+function insert(rows: number[], s: number, n: number, f: Float64Array, off: number): void {
   if (n <= 0) return;
-  const v = cpu ? p.cpu : p.rss;
-  if (rows.length === n && (cpu ? rows[n - 1]!.cpu : rows[n - 1]!.rss) >= v) return;
+  const v = f[F * s + off]!;
+  if (rows.length === n && f[F * rows[n - 1]! + off]! >= v) return;
   let i = rows.length;
-  while (i > 0 && (cpu ? rows[i - 1]!.cpu : rows[i - 1]!.rss) < v) i--;
-  rows.splice(i, 0, p);
+  while (i > 0 && f[F * rows[i - 1]! + off]! < v) i--;
+  rows.splice(i, 0, s);
   if (rows.length > n) rows.pop();
 }

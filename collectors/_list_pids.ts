@@ -11,19 +11,33 @@
 import { cString, errno, libc, O_DIRECTORY, O_RDONLY_CLOEXEC } from "./_libc.ts";
 
 const buf = new Uint8Array(64 * 1024);
+/** The same bytes as 16-bit words: a record's length in one load (records are 8-byte aligned). */
+const words = new Uint16Array(buf.buffer);
 
 /** Process ids in a growable buffer: `ids[0..count)`. */
 export class PidList {
-  ids = new Float64Array(1024);
+  ids: Float64Array = new Float64Array(1024);
   count = 0;
+  /** Whether `ids` ascend (as getdents64 lists /proc: callers must not rely on it). */
+  sorted = true;
 
   push(pid: number): void {
-    if (this.count === this.ids.length) {
-      const bigger = new Float64Array(this.count * 2);
-      bigger.set(this.ids);
-      this.ids = bigger;
-    }
+    if (this.count === this.ids.length) this.#grow();
+    if (this.count > 0 && this.ids[this.count - 1]! >= pid) this.sorted = false;
     this.ids[this.count++] = pid;
+  }
+
+  /** Doubles the room (kept out of the listing's loop, which stores pids in place). */
+  #grow(): void {
+    const bigger = new Float64Array(this.ids.length * 2);
+    bigger.set(this.ids);
+    this.ids = bigger;
+  }
+
+  /** Makes room for one more pid and returns the array to store it in. */
+  room(): Float64Array {
+    if (this.count === this.ids.length) this.#grow();
+    return this.ids;
   }
 }
 
@@ -37,6 +51,7 @@ export class PidList {
  */
 export function listPids(dir: string, out: PidList, useLibc = true): void {
   out.count = 0;
+  out.sorted = true;
   const c = useLibc ? libc() : null;
   const getdents = c?.getdents64;
   if (!c || !getdents) {
@@ -49,6 +64,12 @@ export function listPids(dir: string, out: PidList, useLibc = true): void {
   const fd = c.open(cString(dir), O_RDONLY_CLOEXEC | O_DIRECTORY);
   if (fd < 0) throw new Error(`Cannot list ${dir}: errno ${errno(c)}`);
   try {
+    // The pids are stored in place, not by a call per pid (calls are what V8's interpreter
+    // pays for): 2,000 of them are listed every 3 s.
+    let ids: Float64Array = out.ids;
+    let count = 0;
+    let last = -1;
+    let sorted = true;
     for (;;) {
       const n = Number(getdents(fd, buf, buf.length));
       if (n < 0) throw new Error(`Cannot list ${dir}: errno ${errno(c)}`);
@@ -63,11 +84,21 @@ export function listPids(dir: string, out: PidList, useLibc = true): void {
             pid = pid * 10 + b - 48;
             b = buf[++i]!;
           }
-          if (b === 0) out.push(pid);
+          if (b === 0) {
+            if (count === ids.length) {
+              out.count = count;
+              ids = out.room();
+            }
+            ids[count++] = pid;
+            if (pid <= last) sorted = false;
+            last = pid;
+          }
         }
-        off += buf[off + 16]! | (buf[off + 17]! << 8);
+        off += words[(off + 16) >> 1]!; // d_reclen (little-endian: x86_64 and aarch64)
       }
     }
+    out.count = count;
+    out.sorted = sorted;
   } finally {
     c.close(fd);
   }

@@ -73,8 +73,10 @@ export interface SamplerOptions {
    * Process stat files read per snapshot besides the ranking candidates (the top 2N by CPU and
    * by memory that used CPU at their last read): new processes first, then a rotation over all,
    * so the cost stays flat as the process count grows; an idle process that wakes up is ranked
-   * within one rotation (processes ÷ this, in snapshots). `Infinity` reads every process at each
-   * listing. Default 16.
+   * within one rotation (processes ÷ this, in snapshots) while `/proc/stat` shows CPU time that the
+   * processes read do not explain. When it shows none (beyond 3 ticks per CPU, or below the
+   * ranking's N-th CPU) no unread process can rank by CPU: 2 reads, and the listing waits 4× as
+   * long. `Infinity` reads every process at each listing. Default 16.
    */
   processReadsPerSnapshot?: number;
   /** Page size in bytes for process RSS. Default 4096. */
@@ -221,6 +223,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     const snap = ctx.snap;
     ctx.ts = snap.ts = now();
     ctx.round++;
+    ctx.cpuTicks = NaN; // set by the stat family, if it succeeds
     const before = snap.length;
     snap.length = 0;
     ctx.moved = false;
