@@ -1,8 +1,10 @@
 /**
  * Synthetic hosts for the collector's cost curve: a `/proc`, `/sys` and root file system tree in
  * the kernel's real formats, scaled to any number of CPUs, disks, interfaces, processes, mounts
- * and cgroups. Values are frozen (a tree is written once), so the collector does the work of a
- * real host of that size (every file read, parsed and turned into series) but no value moves.
+ * and cgroups, so the collector does the work of a real host of that size (every file read,
+ * parsed and turned into series). {@linkcode tickSyntheticHost} moves the counters of
+ * `/proc/stat`, diskstats, net/dev and of the few busy processes that use the CPU time
+ * `/proc/stat` gains; every other value is frozen.
  * Where formats differ between kernels the tree follows one of them: `/proc/stat` CPU lines with
  * 10 columns (≥ 2.6.33, guest and guest_nice), 8 (2.6.11–2.6.23, steal) or 7 (2.6.0);
  * `/proc/diskstats` with 14 fields (< 4.18), 18 (discards, ≥ 4.18) or 20 (flushes, ≥ 5.5).
@@ -123,16 +125,15 @@ export function writeSyntheticHost(dir: string, options: SyntheticHostOptions = 
   Deno.mkdirSync(`${proc}/1`, { recursive: true });
   write(`${proc}/1/mounts`, m.join("\n") + "\n"); // init's table, which the collector prefers
 
-  // processes: a few busy, the rest sleeping; each with a stat and a cmdline
+  // processes: a few busy (their CPU time moves with /proc/stat's, see tickSyntheticHost), the
+  // rest sleeping; each with a stat and a cmdline
   for (let i = 0; i < processes; i++) {
-    const pid = 1 + i * 3;
+    const pid = pidOf(i);
     if (i === 0) Deno.mkdirSync(`${proc}/1`, { recursive: true });
     const path = `${proc}/${pid}`;
     if (i > 0) Deno.mkdirSync(path);
-    const name = i % 7 === 0 ? "postgres" : i % 5 === 0 ? "nginx" : `worker-${i % 13}`;
-    const utime = (i * 7919) % 100000;
-    const rss = 100 + ((i * 104729) % 200000);
-    write(`${path}/stat`, pidStat(pid, name, utime, Math.floor(utime / 3), 1000 + i, rss));
+    const name = nameOf(i);
+    write(`${path}/stat`, processStat(i, 0, 0));
     write(`${path}/cmdline`, `/usr/bin/${name}\0--config\0/etc/${name}.conf\0`);
   }
 
@@ -213,6 +214,18 @@ export function tickSyntheticHost(
     "procs_blocked 0",
     "softirq 4152204 0 657684 13 101729 793998 0 509 685119 3659 1909493",
   );
+  // The CPU time /proc/stat gains (user 30 and system 10 ticks per CPU and second) is used by
+  // a few busy processes, as on a live host, where every tick is some process's: their stat
+  // files move first, so a reader never sees the total ahead of the processes' sum.
+  const busy = Math.min(BUSY_PROCESSES, processes);
+  for (let b = 0; b < busy && t > 0; b++) { // (step 0: the tree's writer makes them)
+    const i = busyIndex(b, processes);
+    const share = Math.floor(cpus / busy) + (b < cpus % busy ? 1 : 0);
+    write(
+      `${host.procfs}/${pidOf(i)}/stat`,
+      processStat(i, 30 * t * share, 10 * t * share),
+    );
+  }
   write(`${host.procfs}/stat`, stat.join("\n") + "\n");
   const ds: string[] = [];
   for (let i = 0; i < 4; i++) ds.push(diskLine(7, i, `loop${i}`, fields, 0, t));
@@ -269,6 +282,22 @@ function diskLine(
   ];
   return [`${major}`.padStart(4), `${minor}`.padStart(7), name, ...counters].slice(0, fields)
     .join(" ");
+}
+
+/** Processes that use the host's CPU time (the rest sleep). */
+const BUSY_PROCESSES = 8;
+
+const pidOf = (i: number) => 1 + i * 3;
+const nameOf = (i: number) => i % 7 === 0 ? "postgres" : i % 5 === 0 ? "nginx" : `worker-${i % 13}`;
+
+/** The i-th busy process's index, spread over the list. */
+const busyIndex = (b: number, processes: number) => Math.floor((b * processes) / BUSY_PROCESSES);
+
+/** Process `i`'s stat line with `user`/`system` ticks added to its starting counts. */
+function processStat(i: number, user: number, system: number): string {
+  const utime = (i * 7919) % 100000;
+  const rss = 100 + ((i * 104729) % 200000);
+  return pidStat(pidOf(i), nameOf(i), utime + user, Math.floor(utime / 3) + system, 1000 + i, rss);
 }
 
 function pidStat(

@@ -26,6 +26,12 @@ export class Context {
   cpuTicks = NaN;
   /** CPUs listed in `/proc/stat` (set with {@linkcode cpuTicks}; 0 until then). */
   cpuCount = 0;
+  /**
+   * CPUs whose non-idle ticks grew since the last snapshot (or that are new), set by the stat
+   * family: the aggregate's rounding error is per CPU that ran something, so the process scan's
+   * tolerance counts these rather than every CPU of a big, mostly idle host.
+   */
+  busyCpus = 0;
   /** The snapshot being built (reused: its arrays grow once and are overwritten). */
   readonly snap: Snapshot = {
     ts: 0,

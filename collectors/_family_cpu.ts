@@ -40,6 +40,7 @@ export function collectStat(ctx: Context): void {
     ctx.cpuTicks = all.user + all.nice + all.system + all.irq + all.softirq;
     ctx.cpuCount = stat.cpus.length - 1;
   }
+  let busy = 0;
   for (const t of stat.cpus) {
     let st = states.get(t.cpu);
     const fresh = !st || round - st.round > 10;
@@ -71,6 +72,13 @@ export function collectStat(ctx: Context): void {
     const at = ctx.reserve(8); // the 8 samples written in place: no call per sample
     const snap = ctx.snap;
     const series = st.series;
+    // a CPU that ran anything since the last snapshot (user, nice, system, irq, softirq): the
+    // process scan's tolerance counts these, not every CPU (see ctx.busyCpus)
+    if (
+      t.cpu !== "total" &&
+      !(v[0]! + v[1]! + v[2]! + v[5]! + v[6]! <=
+        prev[0]! + prev[1]! + prev[2]! + prev[5]! + prev[6]!)
+    ) busy++;
     for (let m = 0; m < 8; m++) {
       const d = v[m]! < prev[m]! ? NaN : v[m]! - prev[m]!;
       prev[m] = v[m]!;
@@ -82,6 +90,7 @@ export function collectStat(ctx: Context): void {
     }
     st.round = round;
   }
+  ctx.busyCpus = busy;
   const s = ctx.memo(collectStat, () =>
     [
       "context_switches_per_second",

@@ -235,7 +235,8 @@ export interface ProcessScanOptions {
  * new ones read a second time), clamped at 0. Every tick an unread process used is in it, so no
  * unread process used more. When it is at most the larger of the N-th CPU of the ranking (the
  * least of the first N's values, in ticks over the interval) and a tolerance
- * ({@linkcode SHORTFALL_TICKS_PER_CPU} × CPUs, as the aggregate may fall short), no unread
+ * ({@linkcode SHORTFALL_TICKS_PER_CPU} × the CPUs that ran anything in the interval, at least
+ * one, as the aggregate is rounded to ticks per CPU), no unread
  * process can be in the top N by CPU and the rotation slows to `quietReads`. A process that
  * wakes up raises the residual and the rotation runs at full speed until it is read; processes
  * that exited (and threads' work the kernel gives to no one) also stay in the residual: they can
@@ -409,7 +410,7 @@ export class ProcessScanner {
     const residual = Math.max(0, delta - this.#explained);
     const allowed = Math.max(
       nth * this.clockTicks * seconds,
-      ctx.cpuCount * SHORTFALL_TICKS_PER_CPU,
+      Math.max(1, ctx.busyCpus) * SHORTFALL_TICKS_PER_CPU,
     );
     if (residual <= allowed) { // false when either side is unknown (NaN)
       this.#quiet = true;

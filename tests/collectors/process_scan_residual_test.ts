@@ -20,6 +20,7 @@ function host(pids: number[], options: { reads?: number; quiet?: number; topN?: 
   const files = new FileCache();
   const ctx = new Context("h", root, root, files);
   ctx.cpuCount = 2;
+  ctx.busyCpus = 2;
   const scanner = new ProcessScanner({
     topN: options.topN ?? 2,
     clockTicks: 100,
@@ -53,7 +54,7 @@ function host(pids: number[], options: { reads?: number; quiet?: number; topN?: 
     files.close();
     Deno.removeSync(root, { recursive: true });
   };
-  return { root, put, scanner, step, close };
+  return { root, ctx, put, scanner, step, close };
 }
 
 const twenty = Array.from({ length: 20 }, (_, i) => 10 + i);
@@ -259,5 +260,66 @@ Deno.test("ProcessScanner's rotation goes on where it left off across listings, 
     assert.deepEqual(updated, [3, 7, 11, 15, 19, 20]);
   } finally {
     h.close();
+  }
+});
+
+Deno.test("ProcessScanner's tolerance counts the CPUs that ran, so a big idle host does not hide a busy process", () => {
+  const h = host(twenty);
+  try {
+    h.ctx.cpuCount = 64;
+    h.ctx.busyCpus = 64;
+    h.step(0, 0);
+    h.step(1000, 0);
+    // every CPU ran something: 64 × 3 ticks of rounding allowed, 150 unexplained ticks pass
+    h.step(2000, 150);
+    assert.ok(h.scanner.quiet);
+    // the same 150 ticks on a host where 2 of the 64 CPUs ran: more than their rounding
+    h.ctx.busyCpus = 2;
+    h.step(3000, 150);
+    assert.ok(!h.scanner.quiet);
+    // and a CPU count of 0 (no per-CPU lines) still allows one CPU's rounding
+    h.ctx.busyCpus = 0;
+    h.step(4000, SHORTFALL_TICKS_PER_CPU);
+    assert.ok(h.scanner.quiet);
+  } finally {
+    h.close();
+  }
+});
+
+Deno.test("the stat family gives the process scan the aggregate's ticks, the CPUs and those that ran", async () => {
+  const { collectStat } = await import("../../collectors/_family_cpu.ts");
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-busy-" });
+  const files = new FileCache();
+  try {
+    const ctx = new Context("h", root, root, files);
+    const write = (cpu0: number[], cpu1: number[]) => {
+      const sum = cpu0.map((v, i) => v + cpu1[i]!);
+      Deno.writeTextFileSync(
+        `${root}/stat`,
+        `cpu  ${sum.join(" ")}\ncpu0 ${cpu0.join(" ")}\ncpu1 ${cpu1.join(" ")}\nctxt 5\n`,
+      );
+    };
+    const snap = (ts: number) => {
+      files.close(); // re-read the rewritten file
+      ctx.ts = ts;
+      ctx.round++;
+      ctx.snap.length = 0;
+      collectStat(ctx);
+    };
+    write([10, 0, 5, 100, 0, 1, 1, 0], [20, 0, 5, 100, 0, 0, 0, 0]);
+    snap(0);
+    assert.equal(ctx.cpuTicks, 10 + 20 + 5 + 5 + 1 + 1); // user + nice + system + irq + softirq
+    assert.equal(ctx.cpuCount, 2);
+    // cpu0 ran (system and softirq moved), cpu1 only idled
+    write([10, 0, 7, 150, 0, 1, 2, 0], [20, 0, 5, 200, 0, 0, 0, 0]);
+    snap(1000);
+    assert.equal(ctx.busyCpus, 1);
+    assert.equal(ctx.cpuTicks, 45);
+    write([10, 0, 7, 250, 0, 1, 2, 0], [20, 0, 5, 300, 0, 0, 0, 0]);
+    snap(2000);
+    assert.equal(ctx.busyCpus, 0);
+  } finally {
+    files.close();
+    Deno.removeSync(root, { recursive: true });
   }
 });
