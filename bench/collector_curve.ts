@@ -5,7 +5,9 @@
  * (2 CPUs, 1 disk, 1 interface, 100 processes, 10 mounts, no cgroups), then the big hosts of the
  * targets. The bench's own process moves the counters every second (`tickSyntheticHost`), so the
  * child stores what it stores on a live host. CPU is the sum of the child's threads' `schedstat`
- * times (ns) after a warm-up of 5 s and then two snapshots (seen as the child's write system
+ * times (ns) after a warm-up of 15 s (start-up is over: modules compiled, the first full process
+ * reads done, Deno's start-up thread pool retired, as the remote-write bench waits) and then two
+ * snapshots (seen as the child's write system
  * calls in `/proc/PID/io`: the first two snapshots read every process, which on a loaded machine
  * can take longer than 5 s); the window
  * holds one Parquet flush (`--flush 30s`: twice as often as the default minute, so the lake's
@@ -134,7 +136,7 @@ function peakKb(pid: number): number {
 }
 
 /**
- * Runs `cmd args` for `seconds` (SIGTERM then), measuring the CPU of all its threads (ns, by
+ * Runs `cmd args` for the warm-up, two snapshots and `seconds` (SIGTERM then), measuring the CPU of all its threads (ns, by
  * `schedstat`: /proc/PID/stat's 10-ms ticks would carry ±0.3 ms/s over a 34-s window) from
  * `warmup` s on and, where `warmWrites` is given, from that many write system calls later (the
  * collector's snapshots), to just before the SIGTERM.
@@ -177,7 +179,7 @@ async function measure(
     }
     peak = Math.max(peak, peakKb(child.pid));
     child.kill("SIGTERM");
-  }, seconds * 1000);
+  }, (warmup + 2 + seconds) * 1000); // the window: `seconds` after the warm-up and two snapshots
   const [status, out] = await Promise.all([
     child.status,
     new Response(child.stdout).text(),
@@ -225,7 +227,7 @@ function collectArgs(data: string, seconds: number, roots: string[]): string[] {
     "--flush",
     "30s",
     "--duration",
-    `${seconds + 5}s`,
+    `${seconds + 30}s`, // stopped by the bench at the window's end (warm-up 15 s + window)
     "--host",
     "synthetic",
     ...roots,
@@ -268,7 +270,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
   const quick = options.quick ?? false;
   const seconds = options.seconds ?? (quick ? 20 : 34);
   const repeat = options.repeat ?? (quick ? 1 : 3);
-  const warmup = 5;
+  const warmup = 15;
   const dir = Deno.makeTempDirSync({ prefix: "perfscope-curve-" });
   const out: CurvePoint[] = [];
   try {
@@ -288,7 +290,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
       if (!sadc) continue;
       const s = await measure(
         sadc,
-        ["-S", "XALL", "1", String(seconds + 5), `${dir}/sa${i}`],
+        ["-S", "XALL", "1", String(seconds + 30), `${dir}/sa${i}`],
         seconds,
         warmup,
       );
@@ -357,11 +359,17 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-  print(out, seconds, repeat, sadcPath() !== undefined);
+  print(out, seconds, warmup, repeat, sadcPath() !== undefined);
   return out;
 }
 
-function print(points: CurvePoint[], seconds: number, repeat: number, sadc: boolean): void {
+function print(
+  points: CurvePoint[],
+  seconds: number,
+  warmup: number,
+  repeat: number,
+  sadc: boolean,
+): void {
   const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "-";
   const baseRow = points.find((p) => p.label.startsWith("base"));
   const target = (p: CurvePoint) =>
@@ -453,7 +461,7 @@ function print(points: CurvePoint[], seconds: number, repeat: number, sadc: bool
     ],
   ]));
   console.log(
-    `(${seconds} s per run after a 5 s warm-up, one run at a time, CPU of all threads by schedstat;` +
+    `(${seconds} s per run after a ${warmup} s warm-up, one run at a time, CPU of all threads by schedstat;` +
       ` this VM, sadc and the targets: median of ${repeat} runs; 2 shared cores: see load)`,
   );
 }
