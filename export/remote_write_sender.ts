@@ -232,8 +232,8 @@ export class RemoteWriteSender {
     if (this.#queue === "ingest") this.stats.ackedTs = this.#now();
     const saved = readPosition(root, this.name, this.#queue);
     this.#cursor = this.#queue === "ingest"
-      ? ingestCursor(new IngestSpoolCursor(root, saved))
-      : collectorCursor(new SpoolCursor(root, saved));
+      ? asCursor(new IngestSpoolCursor(root, saved), (r) => r.batches)
+      : asCursor(new SpoolCursor(root, saved), (r) => r.snapshots);
     // register at once, so segments flushed from now on wait for this reader
     if (!saved) this.#save(this.#cursor.position);
   }
@@ -552,27 +552,20 @@ export class RemoteWriteSender {
   }
 }
 
-function collectorCursor(c: SpoolCursor): Cursor {
+/** Either spool's cursor as the sender's {@linkcode Cursor}; `units` picks what a read holds. */
+function asCursor<R extends { end: SpoolPosition; full: boolean }>(
+  c: {
+    read(maxBytes: number): R;
+    readonly position: SpoolPosition;
+    readonly droppedSegments: number;
+    close(): void;
+  },
+  units: (read: R) => Unit[],
+): Cursor {
   return {
     read(maxBytes) {
       const r = c.read(maxBytes);
-      return { units: r.snapshots, end: r.end, full: r.full };
-    },
-    get position() {
-      return c.position;
-    },
-    get droppedSegments() {
-      return c.droppedSegments;
-    },
-    close: () => c.close(),
-  };
-}
-
-function ingestCursor(c: IngestSpoolCursor): Cursor {
-  return {
-    read(maxBytes) {
-      const r = c.read(maxBytes);
-      return { units: r.batches, end: r.end, full: r.full };
+      return { units: units(r), end: r.end, full: r.full };
     },
     get position() {
       return c.position;
