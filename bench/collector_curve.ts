@@ -28,6 +28,7 @@ import {
   tickSyntheticHost,
   writeSyntheticHost,
 } from "./synthetic_host.ts";
+import { extent, max, median } from "d3-array";
 import { ThreadCpu } from "./_thread_cpu.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -148,7 +149,7 @@ async function measure(
   warmup: number,
   onSecond?: (step: number) => void,
   warmWrites = 0,
-): Promise<{ cpu: number; rss: number; out: string } | undefined> {
+): Promise<Run | undefined> {
   const child = new Deno.Command(cmd, { args, cwd: root, stdout: "piped", stderr: "piped" })
     .spawn();
   const started = performance.now();
@@ -192,26 +193,36 @@ async function measure(
   return { cpu: figure, rss: peak / 1024, out };
 }
 
+/** One measured run of a child. */
+interface Run {
+  cpu: number;
+  rss: number;
+  out: string;
+}
+
 /** Median of the runs' CPU and the largest peak RSS; the CPU range in `spread`. */
+function summarize(runs: readonly Run[]): (Run & { spread: [number, number] }) | undefined {
+  if (runs.length === 0) return undefined;
+  const [lo, hi] = extent(runs, (r: Run) => r.cpu) as [number, number];
+  return {
+    cpu: median(runs, (r: Run) => r.cpu)!,
+    rss: max(runs, (r: Run) => r.rss)!,
+    out: runs[0]!.out,
+    spread: [lo, hi],
+  };
+}
+
+/** `run` done `repeat` times, summarized. */
 async function measureRepeated(
   repeat: number,
-  run: () => Promise<{ cpu: number; rss: number; out: string } | undefined>,
-): Promise<{ cpu: number; rss: number; out: string; spread: [number, number] } | undefined> {
-  const runs: { cpu: number; rss: number; out: string }[] = [];
+  run: () => Promise<Run | undefined>,
+): Promise<(Run & { spread: [number, number] }) | undefined> {
+  const runs: Run[] = [];
   for (let i = 0; i < repeat; i++) {
     const r = await run();
     if (r) runs.push(r);
   }
-  if (runs.length === 0) return undefined;
-  const cpus = runs.map((r) => r.cpu).sort((a, b) => a - b);
-  const mid = cpus.length >> 1;
-  const cpu = cpus.length % 2 ? cpus[mid]! : (cpus[mid - 1]! + cpus[mid]!) / 2;
-  return {
-    cpu,
-    rss: Math.max(...runs.map((r) => r.rss)),
-    out: runs[0]!.out,
-    spread: [cpus[0]!, cpus.at(-1)!],
-  };
+  return summarize(runs);
 }
 
 function collectArgs(data: string, seconds: number, roots: string[]): string[] {
@@ -277,8 +288,8 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
     // This VM (the real /proc), and sadc beside it, alternating run by run.
     const vmToo = options.only === undefined || "this VM".includes(options.only);
     const sadc = sadcPath();
-    const vmRuns: { cpu: number; rss: number; out: string }[] = [];
-    const sadcRuns: { cpu: number; rss: number; out: string }[] = [];
+    const vmRuns: Run[] = [];
+    const sadcRuns: Run[] = [];
     for (let i = 0; vmToo && i < repeat; i++) {
       const vm = await measure(
         Deno.execPath(),
@@ -296,7 +307,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
       );
       if (s) sadcRuns.push(s);
     }
-    const vm = await measureRepeated(vmRuns.length, () => Promise.resolve(vmRuns.shift()));
+    const vm = summarize(vmRuns);
     if (vm) {
       out.push({
         label: "this VM (real /proc, /sys, /)",
@@ -308,7 +319,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
         spread: vm.spread,
       });
     }
-    const sa = await measureRepeated(sadcRuns.length, () => Promise.resolve(sadcRuns.shift()));
+    const sa = summarize(sadcRuns);
     if (sa) {
       out.push({
         label: "sadc -S XALL 1 (sysstat), this VM",
