@@ -244,13 +244,15 @@ for (const temporality of ["cumulative", "delta"] as const) {
           // Errors and requests are two data points with their own start times: in the first
           // delta export the 500 series starts when its first request is recorded, a moment
           // after the 200 series, so the two per-second rates may differ by that much (CI saw
-          // 0.05005). Within one point (the buckets below) the figures are exact.
+          // 0.05005). The buckets are summed over both codes' series, so the percentiles and
+          // Apdex move by a like fraction (CI saw p50 0.100028): within 1 % of each value.
+          const close = (a: number | null | undefined, b: number) => near(a, b, 1e-2 * b);
           assert.ok(near(live.errorRate, 0.05, 2e-3), `error rate ${live.errorRate}`);
           assert.equal(live.latency?.from, "buckets");
-          assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
-          assert.ok(near(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
-          assert.ok(near(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
-          assert.ok(near(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
+          assert.ok(close(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
+          assert.ok(close(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
+          assert.ok(close(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
+          assert.ok(close(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
           assertHonestBurn(view);
         } finally {
           clearInterval(traffic);
