@@ -5,8 +5,21 @@
  * @module
  */
 
-import { ByteWriter, T } from "./_parquet_bytes.ts";
-import { bitWidth, writeHybrid, writeHybridRuns } from "./_parquet_rle.ts";
+import {
+  assemble,
+  BYTE_ARRAY,
+  type Chunk,
+  DATA_PAGE,
+  dictionary,
+  dictPage,
+  DOUBLE,
+  indexPage,
+  INT64,
+  page,
+  PLAIN,
+  stringDictPage,
+} from "./_parquet_file.ts";
+import { writeHybrid, writeHybridRuns } from "./_parquet_rle.ts";
 import { quantizeValue } from "./quantize_value.ts";
 
 /** Rows as columns, all of the same length (the shape `writePartition` receives). */
@@ -21,26 +34,6 @@ export interface ParquetRows {
 }
 
 // parquet.thrift enums
-const INT64 = 2;
-const DOUBLE = 5;
-const BYTE_ARRAY = 6;
-const REQUIRED = 0;
-const UTF8 = 0;
-const TIMESTAMP_MILLIS = 9;
-const PLAIN = 0;
-const RLE = 3;
-const RLE_DICTIONARY = 8;
-const DATA_PAGE = 0;
-const DICTIONARY_PAGE = 2;
-
-interface Chunk {
-  name: string;
-  type: number;
-  /** Dictionary page bytes (with header) or undefined for a PLAIN column. */
-  dict: Uint8Array | undefined;
-  data: Uint8Array;
-  stats?: [number, number];
-}
 
 /**
  * Encodes rows as one Parquet file (one row group, uncompressed) with the lake's raw schema:
@@ -351,156 +344,4 @@ function encodeSorted(
     },
   ];
   return assemble(chunks, n, createdBy);
-}
-
-/** Distinct strings sorted by UTF-16 code units (= byte order for the lake's ASCII names). */
-function dictionary(column: ArrayLike<string>, n: number): { keys: string[]; ids: Uint32Array } {
-  const first = new Map<string, number>();
-  const raw = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = column[i]!;
-    let id = first.get(s);
-    if (id === undefined) first.set(s, id = first.size);
-    raw[i] = id;
-  }
-  const keys = [...first.keys()].sort();
-  const rank = new Uint32Array(keys.length);
-  keys.forEach((k, r) => (rank[first.get(k)!] = r));
-  for (let i = 0; i < n; i++) raw[i] = rank[raw[i]!]!;
-  return { keys, ids: raw };
-}
-
-function stringDictPage(keys: string[]): Uint8Array {
-  return dictPage(keys.length, (w) => {
-    for (const k of keys) w.plainString(k);
-  });
-}
-
-function dictPage(count: number, fill: (w: ByteWriter) => void): Uint8Array {
-  const body = new ByteWriter(64 + count * 16);
-  fill(body);
-  return page(DICTIONARY_PAGE, count, PLAIN, body.bytes());
-}
-
-/** A data page of dictionary indices: bit width byte, then the hybrid encoding. */
-function indexPage(
-  n: number,
-  count: number,
-  write: (w: ByteWriter, width: number) => void,
-): Uint8Array {
-  const width = bitWidth(count);
-  const body = new ByteWriter(64 + Math.ceil((n * width) / 8) + (n >> 2));
-  body.byte(width);
-  write(body, width);
-  return page(DATA_PAGE, n, RLE_DICTIONARY, body.bytes());
-}
-
-/** Page header (Thrift) followed by the page body. */
-function page(type: number, count: number, encoding: number, body: Uint8Array): Uint8Array {
-  const w = new ByteWriter(body.length + 64);
-  w.begin();
-  w.i32(1, type);
-  w.i32(2, body.length);
-  w.i32(3, body.length);
-  if (type === DATA_PAGE) {
-    w.begin(5);
-    w.i32(1, count);
-    w.i32(2, encoding);
-    w.i32(3, RLE); // definition levels (none: all columns are required)
-    w.i32(4, RLE); // repetition levels (none)
-    w.end();
-  } else {
-    w.begin(7);
-    w.i32(1, count);
-    w.i32(2, encoding);
-    w.end();
-  }
-  w.end();
-  w.append(body);
-  return w.bytes();
-}
-
-function assemble(chunks: Chunk[], n: number, createdBy: string): Uint8Array {
-  let size = 8;
-  for (const c of chunks) size += (c.dict?.length ?? 0) + c.data.length;
-  const out = new ByteWriter(size + 1024);
-  out.append(MAGIC);
-  const at: number[] = [];
-  for (const c of chunks) {
-    at.push(out.pos);
-    if (c.dict) out.append(c.dict);
-    out.append(c.data);
-  }
-  const dataBytes = out.pos - 4;
-  const metaStart = out.pos;
-  out.begin();
-  out.i32(1, 2); // version
-  out.list(2, T.STRUCT, chunks.length + 1);
-  out.begin();
-  out.string(4, "root");
-  out.i32(5, chunks.length);
-  out.end();
-  for (const c of chunks) {
-    out.begin();
-    out.i32(1, c.type);
-    out.i32(3, REQUIRED);
-    out.string(4, c.name);
-    if (c.type === INT64) out.i32(6, TIMESTAMP_MILLIS);
-    if (c.type === BYTE_ARRAY) out.i32(6, UTF8);
-    out.end();
-  }
-  out.i64(3, n);
-  out.list(4, T.STRUCT, 1);
-  out.begin();
-  out.list(1, T.STRUCT, chunks.length);
-  chunks.forEach((c, k) => {
-    const start = at[k]!;
-    const bytes = (c.dict?.length ?? 0) + c.data.length;
-    out.begin();
-    out.i64(2, start);
-    out.begin(3);
-    out.i32(1, c.type);
-    out.list(2, T.I32, c.dict ? 2 : 1);
-    out.zigzag(PLAIN);
-    if (c.dict) out.zigzag(RLE_DICTIONARY);
-    out.list(3, T.BINARY, 1);
-    const name = new TextEncoder().encode(c.name);
-    out.varint(name.length);
-    out.append(name);
-    out.i32(4, 0); // UNCOMPRESSED
-    out.i64(5, n);
-    out.i64(6, bytes);
-    out.i64(7, bytes);
-    out.i64(9, start + (c.dict?.length ?? 0));
-    if (c.dict) out.i64(11, start);
-    if (c.stats) {
-      out.begin(12);
-      out.binary(1, int64Bytes(c.stats[1]));
-      out.binary(2, int64Bytes(c.stats[0]));
-      out.i64(3, 0);
-      out.binary(5, int64Bytes(c.stats[1]));
-      out.binary(6, int64Bytes(c.stats[0]));
-      out.end();
-    }
-    out.end();
-    out.end();
-  });
-  out.i64(2, dataBytes); // total_byte_size
-  out.i64(3, n);
-  out.i64(5, 4); // file_offset
-  out.i64(6, dataBytes); // total_compressed_size
-  out.end();
-  out.string(6, createdBy);
-  out.end();
-  out.i32le(out.pos - metaStart);
-  out.append(MAGIC);
-  return out.bytes();
-}
-
-const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
-
-function int64Bytes(n: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigInt64(0, BigInt(n), true);
-  return b;
 }
