@@ -118,6 +118,49 @@ export function writeHybridRuns(
   }
 }
 
+/**
+ * {@linkcode writeHybrid} for a piece of a page that more pieces may follow: nothing is padded.
+ * Repetitions of 8 or more equal values are RLE runs, other values go in whole bit-packed groups
+ * of 8, and the last `n % 8` or so values that fill no group are written as short RLE runs
+ * (a reader takes a run of any length; padding a group would add values to the column).
+ *
+ * @param w Where to write.
+ * @param values The values.
+ * @param n How many.
+ * @param width Bits per value, 1…32.
+ */
+export function writeHybridPiece(
+  w: ByteWriter,
+  values: Uint32Array,
+  n: number,
+  width: number,
+): void {
+  let i = 0;
+  while (i + 8 <= n) {
+    if (allEqual(values, i)) {
+      const v = values[i]!;
+      let j = i + 8;
+      while (j < n && values[j] === v) j++;
+      writeRun(w, v, j - i, width);
+      i = j;
+      continue;
+    }
+    let groups = 1;
+    let j = i + 8;
+    while (j + 8 <= n && groups < 0x3fffffff && !allEqual(values, j)) groups++, j += 8;
+    w.varint(groups * 2 + 1);
+    pack(w, values, i, j, groups * 8, width);
+    i = j;
+  }
+  while (i < n) {
+    const v = values[i]!;
+    let j = i + 1;
+    while (j < n && values[j] === v) j++;
+    writeRun(w, v, j - i, width);
+    i = j;
+  }
+}
+
 /** An RLE run: header `count << 1`, then the value in `ceil(width/8)` bytes, little-endian. */
 function writeRun(w: ByteWriter, v: number, count: number, width: number): void {
   const valueBytes = (width + 7) >> 3;

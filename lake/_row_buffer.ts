@@ -19,6 +19,7 @@ import {
 import { errorText } from "./write_file_atomic.ts";
 import {
   type LakeRow,
+  writeBlockPartition,
   type WriteSamplesOptions,
   writeSeriesPartition,
   type WrittenFile,
@@ -52,6 +53,18 @@ export class RowBuffer {
   #layoutNumbers = new Uint32Array(256);
   #layoutSnap: Snapshot | undefined;
   #layout = -1;
+  /**
+   * The rows as blocks of one snapshot each (see `parquetEncodeBlocks`): a block's time, its
+   * first row, and whether it has the series of the block before in the same order. Kept while
+   * every row came from `addSnapshot` (`#blocky`).
+   */
+  #blockTs = new Float64Array(64);
+  #blockStart = new Uint32Array(65);
+  #repeat = new Uint8Array(64);
+  #blocks = 0;
+  #blocky = true;
+  /** Whether the last block took every sample of its snapshot, numbered by `#layoutNumbers`. */
+  #lastWhole = false;
 
   /** Rows held. */
   get length(): number {
@@ -63,7 +76,9 @@ export class RowBuffer {
     const { ts, series, values } = snap;
     const n = snap.length;
     this.#reserve(this.#length + n);
+    let relaid = false;
     if (snap !== this.#layoutSnap || snap.layout === undefined || snap.layout !== this.#layout) {
+      relaid = true;
       // New series at some place: number them (series with no value yet get a number too,
       // which writes nothing: the encoder skips numbers no row uses).
       if (this.#layoutNumbers.length < n) this.#layoutNumbers = new Uint32Array(n * 2);
@@ -83,19 +98,43 @@ export class RowBuffer {
     let k = start;
     if (ts < this.#minTs) this.#minTs = ts;
     if (ts > this.#maxTs) this.#maxTs = ts;
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (v - v !== 0) continue; // NaN or ±Infinity: no row
-      valueCol[k] = v;
-      sid[k++] = numbers[i]!;
+    // A snapshot without NaN or infinities (the usual one, found by three built-in searches)
+    // is copied whole, not sample by sample: the loop below is ~0.2 µs a sample in lite mode.
+    const own = n === values.length ? values : values.subarray(0, n);
+    const whole = !own.includes(NaN) && !own.includes(Infinity) && !own.includes(-Infinity);
+    if (whole) {
+      valueCol.set(own, start);
+      sid.set(n === numbers.length ? numbers : numbers.subarray(0, n), start);
+      k = start + n;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = values[i]!;
+        if (v - v !== 0) continue; // NaN or ±Infinity: no row
+        valueCol[k] = v;
+        sid[k++] = numbers[i]!;
+      }
     }
     this.#ts.fill(ts, start, k);
     this.#length = k;
+    if (k > start) {
+      const b = this.#blocks++;
+      if (b + 1 >= this.#blockTs.length) this.#growBlocks();
+      this.#blockTs[b] = ts;
+      this.#blockStart[b + 1] = k;
+      // the same numbers in the same order as the block before: its bytes can be copied
+      this.#repeat[b] = whole && this.#lastWhole && !relaid && b > 0 &&
+          this.#blockStart[b]! - this.#blockStart[b - 1]! === n
+        ? 1
+        : 0;
+    }
+    this.#lastWhole = whole && k > start;
   }
 
   /** Adds rows (any hosts and times) that have a value. */
   addRows(rows: readonly LakeRow[]): void {
     this.#reserve(this.#length + rows.length);
+    this.#blocky = false; // rows of any times and hosts: written sorted by series
+    this.#lastWhole = false;
     for (const r of rows) {
       if (!Number.isFinite(r.value)) continue;
       const key = `${r.host}\n${r.metric}\n${r.labels}`;
@@ -123,6 +162,9 @@ export class RowBuffer {
     this.#byId = [];
     this.#numbers.clear();
     this.#layoutSnap = undefined;
+    this.#blocks = 0;
+    this.#blocky = true;
+    this.#lastWhole = false;
   }
 
   /**
@@ -191,7 +233,17 @@ export class RowBuffer {
       const date = utcDate(day * 86_400_000);
       let file;
       try {
-        file = writeSeriesPartition(columns, { ...options, host, date });
+        file = rows === undefined && this.#blocky
+          ? writeBlockPartition({
+            blockTs: this.#blockTs.subarray(0, this.#blocks),
+            blockStart: this.#blockStart.subarray(0, this.#blocks + 1),
+            repeat: this.#repeat.subarray(0, this.#blocks),
+            series: columns.series,
+            metric,
+            labels,
+            value: this.#value.subarray(0, n),
+          }, { ...options, host, date })
+          : writeSeriesPartition(columns, { ...options, host, date });
       } catch (error) {
         // a partition that can never be written must not fail every later flush
         if (!isUnwritable(error)) throw error;
@@ -228,6 +280,19 @@ export class RowBuffer {
       this.#numberById[s.id] = n;
     }
     return n;
+  }
+
+  #growBlocks(): void {
+    const size = this.#blockTs.length * 2;
+    const ts = new Float64Array(size);
+    ts.set(this.#blockTs);
+    this.#blockTs = ts;
+    const start = new Uint32Array(size + 1);
+    start.set(this.#blockStart);
+    this.#blockStart = start;
+    const repeat = new Uint8Array(size);
+    repeat.set(this.#repeat);
+    this.#repeat = repeat;
   }
 
   #reserve(n: number): void {

@@ -8,6 +8,7 @@
 import { formatLabels, type Sample } from "../collectors/mod.ts";
 import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { checkHost } from "./names.ts";
+import { parquetEncodeBlocks, type ParquetBlockRows } from "./parquet_encode_blocks.ts";
 import {
   parquetEncodeRows,
   parquetEncodeSeriesRows,
@@ -170,6 +171,31 @@ export function writeSeriesPartition(
   if (options.skipExisting && holds(dir, options.id)) return undefined;
   // values rounded as they are reordered: no pass and no array of its own
   const bytes = parquetEncodeSeriesRows({ ...rows, quantize: true });
+  const path = `${dir}/${dataFileName("part", options.id)}`;
+  writeFileAtomic(path, bytes, { sync: options.sync ?? true });
+  return { path, rows: n, bytes: bytes.length };
+}
+
+/**
+ * {@linkcode writeSeriesPartition} for rows in blocks of one snapshot each (see
+ * `parquetEncodeBlocks`): the collector's flush when every row came from its sampler's
+ * snapshots, written in arrival order with the work per row cut to the value.
+ *
+ * @param rows The rows in blocks.
+ * @param options Where and under which id; `host` and `date` (`YYYY-MM-DD`) name the partition.
+ * @returns The file written, or undefined where `skipExisting` skipped it or there were no rows.
+ * @throws {LakeError} If the file cannot be written.
+ */
+export function writeBlockPartition(
+  rows: ParquetBlockRows,
+  options: WriteSamplesOptions & { host: string; date: string },
+): WrittenFile | undefined {
+  const blocks = rows.blockTs.length;
+  const n = blocks > 0 ? rows.blockStart[blocks]! : 0;
+  if (n === 0) return undefined;
+  const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
+  if (options.skipExisting && holds(dir, options.id)) return undefined;
+  const bytes = parquetEncodeBlocks({ ...rows, quantize: true });
   const path = `${dir}/${dataFileName("part", options.id)}`;
   writeFileAtomic(path, bytes, { sync: options.sync ?? true });
   return { path, rows: n, bytes: bytes.length };
