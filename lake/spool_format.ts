@@ -88,7 +88,7 @@ export class SpoolEncoder {
           this.#numberById[s.id] = k;
           numberById = this.#numberById;
         }
-        pos = this.#series(pos, k, s.host, s.metric, s.labelText);
+        pos = this.#series(pos, k, definition(s));
       }
       numbers[i] = k;
     }
@@ -120,7 +120,7 @@ export class SpoolEncoder {
       if (k === undefined) {
         k = this.#numbers.size;
         this.#numbers.set(key, k);
-        pos = this.#series(pos, k, r.host, r.metric, r.labels);
+        pos = this.#series(pos, k, utf8.encode(JSON.stringify([r.host, r.metric, r.labels])));
       }
       numbers[i] = k;
       values[i] = r.value;
@@ -154,8 +154,7 @@ export class SpoolEncoder {
     this.#u32[(pos >> 2) + 1] = kind; // kind in the low byte, three zero bytes after it
   }
 
-  #series(pos: number, k: number, host: string, metric: string, labels: string): number {
-    const text = utf8.encode(JSON.stringify([host, metric, labels]));
+  #series(pos: number, k: number, text: Uint8Array): number {
     const payload = pad8(8 + text.length);
     this.#reserve(pos + 8 + payload);
     this.#header(pos, payload, SERIES);
@@ -185,6 +184,21 @@ export class SpoolEncoder {
     this.#u8.fill(0, valuesAt + 12 * n, pos + 8 + payload);
     return pos + 8 + payload;
   }
+}
+
+const definitions = new WeakMap<Series, Uint8Array>();
+
+/**
+ * A series' definition text (`[host, metric, labels]` as UTF-8 JSON), made once per series
+ * object: every segment defines its series again, and a collector starts a segment at every
+ * flush (~900 series a minute on a 64-CPU host, each a JSON string and an encoding).
+ */
+function definition(s: Series): Uint8Array {
+  let text = definitions.get(s);
+  if (text === undefined) {
+    definitions.set(s, text = utf8.encode(JSON.stringify([s.host, s.metric, s.labelText])));
+  }
+  return text;
 }
 
 function pad8(n: number): number {
