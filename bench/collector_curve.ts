@@ -9,15 +9,18 @@
  * reads done, Deno's start-up thread pool retired, as the remote-write bench waits) and then two
  * snapshots (seen as the child's write system
  * calls in `/proc/PID/io`: the first two snapshots read every process, which on a loaded machine
- * can take longer than 5 s); the window
- * holds one Parquet flush (`--flush 30s`: twice as often as the default minute, so the lake's
- * share is overstated, not hidden). This VM itself is measured the same way, beside `sadc`
+ * can take longer than 5 s). The window is 120 s by default with collect's default flush (every
+ * 60 s): it holds two Parquet flushes, as two minutes of steady collection do, and the V8 memory
+ * reducer's collection ~30 s after start (which recurs every few minutes). A window much
+ * shorter than a flush interval would show a flush only by the luck of its timing; an earlier
+ * version ran `--flush 30s` in a 34-s window, which counted the flush twice as often as collect
+ * does and the memory reducer's run as if it came every half minute. This VM itself is measured the same way, beside `sadc`
  * (sysstat's collector, `sadc -S XALL 1 N`) where it is installed.
  *
  * This VM, sadc and the two target hosts are run `--repeat` times (default 3; sadc alternating
  * with the VM run) and their median is printed with the range.
  *
- * Run: `deno run -A bench/collector_curve.ts [--quick] [--seconds 34] [--repeat 3]
+ * Run: `deno run -A bench/collector_curve.ts [--quick] [--seconds 120] [--repeat 3]
  * [--only TEXT]`, or as part of `deno task bench` (collector).
  *
  * @module
@@ -53,9 +56,9 @@ export interface CurvePoint {
 
 /** Options of {@linkcode runCurve}. */
 export interface CurveOptions {
-  /** Fewer points, 20-s runs. Default false. */
+  /** Fewer points, 60-s runs. Default false. */
   quick?: boolean;
-  /** Seconds per run. Default 34 (20 when quick). */
+  /** Seconds per run (the window). Default 120 (60 when quick): whole flush intervals. */
   seconds?: number;
   /** Only the points whose label contains this text (and no VM/sadc rows unless it matches "VM"). */
   only?: string;
@@ -236,7 +239,7 @@ function collectArgs(data: string, seconds: number, roots: string[]): string[] {
     "--interval",
     "1s",
     "--flush",
-    "30s",
+    "60s", // collect's default, written out: the window is made of whole flush intervals
     "--duration",
     `${seconds + 30}s`, // stopped by the bench at the window's end (warm-up 15 s + window)
     "--host",
@@ -279,7 +282,7 @@ function table(rows: string[][]): string {
  */
 export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]> {
   const quick = options.quick ?? false;
-  const seconds = options.seconds ?? (quick ? 20 : 34);
+  const seconds = options.seconds ?? (quick ? 60 : 120);
   const repeat = options.repeat ?? (quick ? 1 : 3);
   const warmup = 15;
   const dir = Deno.makeTempDirSync({ prefix: "perfscope-curve-" });
