@@ -8,7 +8,7 @@
 import { formatLabels, type Sample } from "../collectors/mod.ts";
 import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { checkHost } from "./names.ts";
-import { parquetEncodeBlocks, type ParquetBlockRows } from "./parquet_encode_blocks.ts";
+import { type ParquetBlockRows, parquetEncodeBlocks } from "./parquet_encode_blocks.ts";
 import {
   parquetEncodeRows,
   parquetEncodeSeriesRows,
@@ -52,7 +52,8 @@ export interface WrittenFile {
  * Writes samples as one Parquet file per host and UTC date, atomically. Columns: `ts`
  * (TIMESTAMP millis), `metric`, `labels` (strings), `value` (double, rounded by
  * `quantizeValue`). Samples whose value is not finite (`NaN` = no value) get no row. Within a
- * file, rows are grouped by series (metric, labels), in their given order within a series.
+ * file, rows are grouped by series (metric, labels), in their given order within a series (the
+ * collector's flush writes its snapshots in arrival order instead: `writeBlockPartition`).
  *
  * @param samples Samples (labels as objects) or lake rows (labels as canonical strings).
  * @param options See {@linkcode WriteSamplesOptions}.
