@@ -25,8 +25,9 @@ interface CpuState {
   /** `Number(name)`: what a row of {@linkcode cpuRows} starts with (the summary's is unused). */
   id: number;
   series: Series[];
-  /** The 8 modes, then their sum. */
-  prev: Float64Array;
+  /** The row last read (its 8 modes at 1…8), and their sum. */
+  prev: number[];
+  sum: number;
   round: number;
 }
 
@@ -109,25 +110,27 @@ export function collectStat(ctx: Context): void {
     const u = r[1]!, ni = r[2]!, sy = r[3]!, id = r[4]!;
     const io = r[5]!, irq = r[6]!, so = r[7]!, stl = r[8]!;
     const p = st.prev;
+    const pu = p[1]!, pni = p[2]!, psy = p[3]!, pid = p[4]!;
+    const pio = p[5]!, pirq = p[6]!, pso = p[7]!, pstl = p[8]!;
     const fresh = round - st.round > 10;
-    st.round = round;
     const sum = 0 + u + ni + sy + id + io + irq + so + stl;
-    const total = fresh || sum < p[8]! ? NaN : sum - p[8]!;
-    p[8] = sum;
+    const total = fresh || sum < st.sum ? NaN : sum - st.sum;
+    st.round = round;
+    st.prev = r; // the row is not changed after: kept as is instead of copied
+    st.sum = sum;
     // a CPU that ran anything since the last snapshot (user, nice, system, irq, softirq): the
     // process scan's tolerance counts these, not every CPU (see ctx.busyCpus)
-    if (c > 0 && !(u + ni + sy + irq + so <= p[0]! + p[1]! + p[2]! + p[5]! + p[6]!)) busy++;
+    if (c > 0 && !(u + ni + sy + irq + so <= pu + pni + psy + pirq + pso)) busy++;
     if (total > 0) {
-      values[at] = (u < p[0]! ? NaN : u - p[0]!) / total;
-      values[at + 1] = (ni < p[1]! ? NaN : ni - p[1]!) / total;
-      values[at + 2] = (sy < p[2]! ? NaN : sy - p[2]!) / total;
-      values[at + 3] = (id < p[3]! ? NaN : id - p[3]!) / total;
-      values[at + 4] = (io < p[4]! ? NaN : io - p[4]!) / total;
-      values[at + 5] = (irq < p[5]! ? NaN : irq - p[5]!) / total;
-      values[at + 6] = (so < p[6]! ? NaN : so - p[6]!) / total;
-      values[at + 7] = (stl < p[7]! ? NaN : stl - p[7]!) / total;
+      values[at] = (u < pu ? NaN : u - pu) / total;
+      values[at + 1] = (ni < pni ? NaN : ni - pni) / total;
+      values[at + 2] = (sy < psy ? NaN : sy - psy) / total;
+      values[at + 3] = (id < pid ? NaN : id - pid) / total;
+      values[at + 4] = (io < pio ? NaN : io - pio) / total;
+      values[at + 5] = (irq < pirq ? NaN : irq - pirq) / total;
+      values[at + 6] = (so < pso ? NaN : so - pso) / total;
+      values[at + 7] = (stl < pstl ? NaN : stl - pstl) / total;
     } else values.fill(NaN, at, at + 8);
-    p[0] = u, p[1] = ni, p[2] = sy, p[3] = id, p[4] = io, p[5] = irq, p[6] = so, p[7] = stl;
     // A CPU's 8 series are only ever written together, in one block: where the block's first
     // slot holds this CPU's first series, the other 7 hold its other 7.
     const ss = st.series;
@@ -161,7 +164,8 @@ function cpuState(ctx: Context, state: StatState, name: string): CpuState | unde
       series: cpuModes.map((mode) =>
         ctx.series("cpu_ratio", ctx.labels(`cpu|${name}|${mode}`, () => ({ cpu: name, mode })))
       ),
-      prev: new Float64Array(9),
+      prev: [0, 0, 0, 0, 0, 0, 0, 0, 0],
+      sum: 0,
       round: -Infinity,
     };
     state.byName.set(name, st);
