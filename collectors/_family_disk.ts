@@ -141,21 +141,22 @@ export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
     const dt = (ts - d.ts) / 1000;
     d.round = round;
     d.ts = ts;
-    const last = d.last;
+    const p = d.prev;
     const reads = r[0]!, sectorsRead = r[2]!, writes = r[4]!, sectorsWritten = r[6]!;
     const busyMs = r[9]!, weightedMs = r[10]!;
     const ms = r[3]! + r[7]! + (r[14] ?? 0);
     const ios = reads + writes + (r[11] ?? 0);
-    const dReadSectors = sectorsRead - last[0]!;
-    const dWriteSectors = sectorsWritten - last[1]!;
-    const dReads = reads - last[2]!;
-    const dWrites = writes - last[3]!;
-    const dMs = ms - last[4]!;
-    const dIos = ios - last[5]!;
-    const dWeighted = weightedMs - last[6]!;
-    const dBusy = busyMs - last[7]!;
-    last[0] = sectorsRead, last[1] = sectorsWritten, last[2] = reads, last[3] = writes;
-    last[4] = ms, last[5] = ios, last[6] = weightedMs, last[7] = busyMs;
+    const dReadSectors = sectorsRead - p[2]!;
+    const dWriteSectors = sectorsWritten - p[6]!;
+    const dReads = reads - p[0]!;
+    const dWrites = writes - p[4]!;
+    const dMs = ms - d.ms;
+    const dIos = ios - d.ios;
+    const dWeighted = weightedMs - p[10]!;
+    const dBusy = busyMs - p[9]!;
+    d.prev = r; // the row is not changed after: kept as is instead of copied
+    d.ms = ms;
+    d.ios = ios;
     if (fresh) values.fill(NaN, at, at + 7);
     else {
       const timed = dt > 0;
@@ -198,8 +199,12 @@ interface DiskstatsState {
 interface DiskState {
   /** Read bytes, write bytes, reads, writes, wait, queue depth, utilization (as emitted). */
   series: Series[];
-  /** Sectors read, sectors written, reads, writes, ms, requests, weighted ms, busy ms. */
-  last: Float64Array;
+  /** The row last read (the counters after the name, as in the file). */
+  prev: number[];
+  /** Read + write + discard ms then. */
+  ms: number;
+  /** Reads + writes + discards then. */
+  ios: number;
   /** When they were read (ms epoch; 0 before the first time). */
   ts: number;
   /** In which snapshot. */
@@ -222,7 +227,9 @@ function diskState(ctx: Context, state: DiskstatsState, device: string): DiskSta
     const labels = ctx.labels(`disk|${device}`, () => ({ device }));
     d = {
       series: DISK_METRICS.map((metric) => ctx.series(metric, labels)),
-      last: new Float64Array(8),
+      prev: new Array(11).fill(0),
+      ms: 0,
+      ios: 0,
       ts: 0,
       round: -Infinity,
     };
