@@ -115,7 +115,12 @@ const spaces = / /g;
  */
 export function cpuRows(text: string): { rows: number[][]; end: number } | undefined {
   if (!text.startsWith("cpu  ")) return undefined;
-  const last = text.lastIndexOf("\ncpu");
+  // The last CPU line, searched for back from `intr` (which the kernel writes next) rather
+  // than from the end of the file: `intr` can be kilobytes long, and a backward search is slow.
+  // A CPU line after it goes to the line parser.
+  const intr = text.indexOf("\nintr");
+  if (intr >= 0 && text.indexOf("\ncpu", intr) >= 0) return undefined;
+  const last = text.lastIndexOf("\ncpu", intr < 0 ? Infinity : intr);
   let end = text.indexOf("\n", last < 0 ? 0 : last + 1);
   if (end < 0) end = text.length;
   const block = text.slice(5, end);

@@ -107,6 +107,7 @@ const oddCpuLines = [
   "cpu6 1,2 3 4 5",
   "cpu5 [1] 2 3 4",
   "cpu4 1e999 2 3 4",
+  "cpu3 1 2 3 4",
   "",
 ];
 
@@ -116,7 +117,7 @@ Deno.test("collectStat() gives the same samples from the block reader as from th
       counters(6 * 10),
       fc.array(fc.subarray([0, 1, 2, 3, 4, 5], { minLength: 1 }), { minLength: 6, maxLength: 6 }),
       fc.constantFrom(4, 7, 8, 10),
-      fc.array(fc.option(fc.tuple(fc.constantFrom(...oddCpuLines), fc.nat(6)), { freq: 3 }), {
+      fc.array(fc.option(fc.tuple(fc.constantFrom(...oddCpuLines), fc.nat(9)), { freq: 3 }), {
         minLength: 6,
         maxLength: 6,
       }),
@@ -128,13 +129,14 @@ Deno.test("collectStat() gives the same samples from the block reader as from th
           const lines = [
             `cpu  ${total.join(" ")}`,
             ...cpus.map((c) => `cpu${c} ${line(c).join(" ")}`),
+            `intr ${k} 0 0`,
+            `ctxt ${1000 + k}`,
           ];
           const extra = odd[k];
-          if (extra) lines.splice(1 + (extra[1] % lines.length), 0, extra[0]);
-          if (!extra) {
-            assert.ok(cpuRows(lines.join("\n") + "\n"), "the kernel's form is read as a block");
-          }
-          return { stat: `${lines.join("\n")}\nctxt ${1000 + k}\nprocesses 7\n` };
+          if (extra) lines.splice(extra[1] % (lines.length + 1), 0, extra[0]);
+          const text = `${lines.join("\n")}\nprocesses 7\n`;
+          if (!extra) assert.ok(cpuRows(text), "the kernel's form is read as a block");
+          return { stat: text };
         });
         assert.deepEqual(
           collect(steps),
@@ -156,10 +158,11 @@ Deno.test("collectStat() reads the captured /proc/stat files as the line parser 
   assert.ok(fast[1]!.some((l) => /^cpu_ratio\{cpu=1,mode=idle\} 0\.\d+$/.test(l)));
 });
 
-Deno.test("cpuRows() refuses commas and brackets in CPU lines, which JSON would read as its own", () => {
+Deno.test("cpuRows() refuses commas and brackets in CPU lines (JSON would read them as its own) and CPU lines after intr", () => {
   assert.ok(cpuRows("cpu  1 2 3 4\ncpu0 1 2 3 4\n"));
   assert.equal(cpuRows("cpu  1 2 3 4\ncpu0 1,5 2 3 4\n"), undefined);
   assert.equal(cpuRows("cpu  1 2 3 4\ncpu0 [1] 2 3 4\n"), undefined);
+  assert.equal(cpuRows("cpu  1 2 3 4\nintr 1\ncpu0 1 2 3 4\n"), undefined); // not before intr
   assert.equal(numberRows("1 2,5 3"), undefined);
   // the line parser skips that CPU line (its column is no number)
   const [, b] = collect([
