@@ -69,10 +69,13 @@ export const cpuModes = [
  * ```
  */
 export function parseProcStat(text: string): ProcStat {
-  const out = statCounters(text, 0);
+  const out = noCounters();
   let total: CpuTimes | undefined;
   for (const line of text.split("\n")) {
-    if (!line.startsWith("cpu")) continue;
+    if (!line.startsWith("cpu")) {
+      readCounter(out, line);
+      continue;
+    }
     const times = parseCpuLine(line);
     if (!times) continue;
     if (times.cpu === "total") total = times;
@@ -140,14 +143,22 @@ export function cpuRows(text: string): { rows: number[][]; end: number } | undef
 }
 
 /**
- * The system counters of `/proc/stat` (the lines other than the CPU lines) from offset `from`.
+ * The system counters of `/proc/stat` (the lines other than CPU lines) from offset `from`.
  *
  * @param text The file's contents.
  * @param from Where to start reading (the end of the CPU lines, or 0).
  * @returns The counters, with no CPUs.
  */
 export function statCounters(text: string, from: number): ProcStat {
-  const out: ProcStat = {
+  const out = noCounters();
+  for (const line of text.slice(from).split("\n")) {
+    if (!line.startsWith("cpu")) readCounter(out, line);
+  }
+  return out;
+}
+
+function noCounters(): ProcStat {
+  return {
     cpus: [],
     contextSwitches: NaN,
     interrupts: NaN,
@@ -156,34 +167,34 @@ export function statCounters(text: string, from: number): ProcStat {
     procsRunning: NaN,
     procsBlocked: NaN,
   };
-  for (const line of (from === 0 ? text : text.slice(from)).split("\n")) {
-    if (line.startsWith("cpu")) continue;
-    const sp = line.indexOf(" ");
-    if (sp < 0) continue;
-    const key = line.slice(0, sp);
-    const value = Number(line.slice(sp + 1, nextSpace(line, sp + 1)));
-    switch (key) {
-      case "ctxt":
-        out.contextSwitches = value;
-        break;
-      case "intr":
-        out.interrupts = value;
-        break;
-      case "softirq":
-        out.softirqs = value;
-        break;
-      case "processes":
-        out.forks = value;
-        break;
-      case "procs_running":
-        out.procsRunning = value;
-        break;
-      case "procs_blocked":
-        out.procsBlocked = value;
-        break;
-    }
+}
+
+/** Reads one line other than a CPU line into `out` (unknown lines are skipped). */
+function readCounter(out: ProcStat, line: string): void {
+  const sp = line.indexOf(" ");
+  if (sp < 0) return;
+  const key = line.slice(0, sp);
+  const value = Number(line.slice(sp + 1, nextSpace(line, sp + 1)));
+  switch (key) {
+    case "ctxt":
+      out.contextSwitches = value;
+      break;
+    case "intr":
+      out.interrupts = value;
+      break;
+    case "softirq":
+      out.softirqs = value;
+      break;
+    case "processes":
+      out.forks = value;
+      break;
+    case "procs_running":
+      out.procsRunning = value;
+      break;
+    case "procs_blocked":
+      out.procsBlocked = value;
+      break;
   }
-  return out;
 }
 
 function nextSpace(line: string, from: number): number {
