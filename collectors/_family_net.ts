@@ -122,25 +122,35 @@ function nicState(ctx: Context, state: NetDevState, name: string): NicState {
 export function collectSnmp(ctx: Context): void {
   const text = ctx.proc("net/snmp");
   if (text === undefined) return;
+  // the series looked up once (a lookup by metric name per sample otherwise)
+  const series = ctx.memo(
+    collectSnmp,
+    () => SNMP_METRICS.map(([metric]) => ctx.series(metric, none)),
+  );
   // Only the Tcp and Udp line pairs are parsed (the file has a dozen others).
   const s = parseNetSnmp(linePairs(text, "Tcp:") + linePairs(text, "Udp:"));
-  const tcp = s.get("Tcp");
-  if (tcp) {
-    const estab = tcp.get("CurrEstab");
-    if (estab !== undefined) ctx.gauge("tcp_connections_established", none, estab);
-    counter(ctx, "tcp_retransmits_per_second", tcp.get("RetransSegs"));
-    counter(ctx, "tcp_resets_per_second", tcp.get("EstabResets"));
-    counter(ctx, "tcp_out_resets_per_second", tcp.get("OutRsts"));
-    counter(ctx, "tcp_active_opens_per_second", tcp.get("ActiveOpens"));
-    counter(ctx, "tcp_passive_opens_per_second", tcp.get("PassiveOpens"));
-  }
-  const udp = s.get("Udp");
-  if (udp) {
-    counter(ctx, "udp_receive_datagrams_per_second", udp.get("InDatagrams"));
-    counter(ctx, "udp_transmit_datagrams_per_second", udp.get("OutDatagrams"));
-    counter(ctx, "udp_errors_per_second", udp.get("InErrors"));
+  for (let i = 0; i < SNMP_METRICS.length; i++) {
+    const [, proto, field] = SNMP_METRICS[i]!;
+    const value = s.get(proto)?.get(field);
+    if (value === undefined) continue;
+    if (i === 0) ctx.put(series[i]!, value); // the gauge
+    else ctx.putRate(series[i]!, value);
   }
 }
+
+/** The metrics of /proc/net/snmp in the order they are emitted (the gauge first), and their
+ * protocol and field. */
+const SNMP_METRICS = [
+  ["tcp_connections_established", "Tcp", "CurrEstab"],
+  ["tcp_retransmits_per_second", "Tcp", "RetransSegs"],
+  ["tcp_resets_per_second", "Tcp", "EstabResets"],
+  ["tcp_out_resets_per_second", "Tcp", "OutRsts"],
+  ["tcp_active_opens_per_second", "Tcp", "ActiveOpens"],
+  ["tcp_passive_opens_per_second", "Tcp", "PassiveOpens"],
+  ["udp_receive_datagrams_per_second", "Udp", "InDatagrams"],
+  ["udp_transmit_datagrams_per_second", "Udp", "OutDatagrams"],
+  ["udp_errors_per_second", "Udp", "InErrors"],
+] as const;
 
 /** The first line that starts with `head` and the line after it, or "". */
 function linePairs(text: string, head: string): string {
@@ -149,8 +159,4 @@ function linePairs(text: string, head: string): string {
   const second = text.indexOf("\n", from);
   const end = second < 0 ? -1 : text.indexOf("\n", second + 1);
   return text.slice(from, end < 0 ? text.length : end + 1) + (end < 0 ? "\n" : "");
-}
-
-function counter(ctx: Context, metric: string, value: number | undefined): void {
-  if (value !== undefined) ctx.rate(metric, none, value);
 }
