@@ -4,6 +4,8 @@
  * @module
  */
 
+import { splitFields } from "./_fields.ts";
+
 /** One interface's counters since it came up. */
 export interface NetDev {
   /** Interface name, e.g. `eth0`. */
@@ -35,26 +37,21 @@ export interface NetDev {
  */
 export function parseNetDev(text: string): NetDev[] {
   const out: NetDev[] = [];
-  const f = fields;
   for (const line of text.split("\n")) {
     const colon = line.lastIndexOf(":");
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    if (name === "") continue;
-    // The fields between runs of spaces (the kernel pads its columns) from a split on one
-    // space, skipping the empty strings between: no regular expression, which V8's
-    // interpreter (lite mode) runs slowly. Plain loops, no callbacks.
-    const parts = line.slice(colon + 1).split(" ");
-    let k = 0;
+    const fields = splitFields(line.slice(colon + 1));
+    if (name === "" || fields.length < 16) continue;
+    // Plain loops, no callbacks: this runs every second in an interpreter (lite mode).
+    const f: number[] = new Array(fields.length);
     let finite = true;
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (p === "") continue;
-      const x = Number(p);
+    for (let i = 0; i < fields.length; i++) {
+      const x = Number(fields[i]);
+      f[i] = x;
       if (x - x !== 0) finite = false;
-      f[k++] = x;
     }
-    if (k < 16 || !finite) continue;
+    if (!finite) continue;
     out.push({
       interface: name,
       rxBytes: f[0]!,
@@ -69,6 +66,3 @@ export function parseNetDev(text: string): NetDev[] {
   }
   return out;
 }
-
-/** One line's fields (scratch). */
-const fields: number[] = [];
