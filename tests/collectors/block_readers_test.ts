@@ -276,6 +276,73 @@ Deno.test("collectDiskstats() asks the filter again about refused devices once i
   ]);
 });
 
+/** The kernel's column widths in /proc/net/dev (net/core/net-procfs.c). */
+const netWidths = [7, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10];
+
+/** Lines the kernel does not write, each skipped (or refused) by the parsers. */
+const oddNetLines = [
+  "  eth9: 1 2 3",
+  "  eth1: 1 2 x 4 5 6 7 8 9 10 11 12 13 14 15 16",
+  "  eth1: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 1,6",
+  "  eth1: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 ",
+  "  eth1: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16:17",
+  "    : 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
+  "eth2:18446744073709551615 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
+  "",
+];
+
+Deno.test("collectNetDev() gives the same samples from the block reader as from the line parser", () => {
+  const names = ["lo", "eth0", "eth1", "eth2", "veth7a"];
+  fc.assert(
+    fc.property(
+      counters(names.length * 16),
+      fc.array(fc.subarray(names, { minLength: 1 }), { minLength: 6, maxLength: 6 }),
+      fc.array(fc.option(fc.tuple(fc.constantFrom(...oddNetLines), fc.nat(9)), { freq: 3 }), {
+        minLength: 6,
+        maxLength: 6,
+      }),
+      (values, present, odd) => {
+        const texts = values.map((v, k) => {
+          const lines = [
+            "Inter-|   Receive                                                |  Transmit",
+            " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed",
+            ...present[k]!.map((name) => {
+              const d = names.indexOf(name);
+              const c = v.slice(d * 16, d * 16 + 16).map((x, i) =>
+                String(x).padStart(netWidths[i]!)
+              );
+              return `${name.padStart(6)}: ${c.join(" ")}`;
+            }),
+          ];
+          const extra = odd[k];
+          if (extra) lines.splice(extra[1] % (lines.length + 1), 0, extra[0]);
+          return lines.join("\n") + "\n";
+        });
+        // a tab before each line's first counter: the line parser reads the same numbers (Number()
+        // skips it), the block reader refuses the file
+        const slow = texts.map((t) => t.replace(/: +(\d)/g, (m, d) => m.slice(0, -1) + "\t" + d));
+        assert.deepEqual(
+          collect(texts.map((netdev) => ({ netdev }))),
+          collect(slow.map((netdev) => ({ netdev }))),
+        );
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+Deno.test("collectNetDev() reads the captured net/dev files as the line parser does", () => {
+  const steps = ["linux-6.18/t0", "linux-6.18/t1", "linux-4.9", "linux-6.18/t1"].map((dir) => ({
+    netdev: readFixture(`proc/${dir}/net/dev`),
+  }));
+  const fast = collect(steps);
+  const slow = steps.map((s) => ({
+    netdev: s.netdev.replace(/: +(\d)/g, (m, d) => m.slice(0, -1) + "\t" + d),
+  }));
+  assert.deepEqual(fast, collect(slow));
+  assert.ok(fast[1]!.some((l) => /^network_receive_bytes_per_second\{interface=\w+\} \d/.test(l)));
+});
+
 Deno.test("collectNetDev() follows interfaces by name when one goes away", () => {
   const dev = (names: string[], k: number) =>
     "Inter-| Receive | Transmit\n face |bytes packets|bytes packets\n" +
