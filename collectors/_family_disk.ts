@@ -106,6 +106,7 @@ export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
     rows = [];
     for (const d of parseDiskstats(text, (device) => filter.keep(device))) {
       disks.push(diskState(ctx, state, d.device));
+      // the counters at their places after the name (those not used: 0)
       rows.push([
         d.reads,
         0,
