@@ -25,7 +25,6 @@ const NIC_METRICS = [
 
 /** The series of one interface and its counters as last read. */
 interface NicState {
-  name: string;
   /** In {@linkcode NIC_METRICS} order. */
   series: Series[];
   /** The row last read (the counters after the name, as in the file). */
@@ -186,7 +185,6 @@ function nicState(ctx: Context, state: NetDevState, name: string): NicState {
   if (nic === undefined) {
     const labels = ctx.labels(`nic|${name}`, () => ({ interface: name }));
     nic = {
-      name,
       series: NIC_METRICS.map((metric) => ctx.series(metric, labels)),
       prev: new Array(16).fill(0),
       ts: 0,
