@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Context, CounterSlot } from "./_context.ts";
+import type { Context } from "./_context.ts";
+import { numberRows } from "./_fields.ts";
 import type { Labels } from "./sample.ts";
 import type { Series } from "./snapshot.ts";
 import { parseDiskstats } from "./parse_diskstats.ts";
@@ -27,6 +28,7 @@ export class DiskFilter {
   #rejected = new Set<string>();
   #kept = new Set<string>();
   #listed = false;
+  #generation = 0;
 
   /** @param sysRoot Root of the sys file system. */
   constructor(readonly sysRoot: string) {}
@@ -50,8 +52,17 @@ export class DiskFilter {
     return keep;
   }
 
+  /**
+   * Counts the listings of `sysRoot/block`: {@linkcode keep}'s answer for a device changes only
+   * when this does, so a caller may keep the answers until then.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
   #list(): void {
     this.#listed = true;
+    this.#generation++;
     try {
       const names = new Set<string>();
       for (const e of Deno.readDirSync(`${this.sysRoot}/block`)) names.add(e.name);
@@ -66,56 +77,213 @@ export class DiskFilter {
 /**
  * `/proc/diskstats`. Wait is `Δ(read+write+discard ms) / Δ(requests)` (iostat's `await`; 0
  * when the interval had no request); queue depth is `Δweighted ms / Δt` (`aqu-sz`);
- * utilization is `Δbusy ms / Δt`, capped at 1.
+ * utilization is `Δbusy ms / Δt`, capped at 1. Rates are per second of the real time since the
+ * disk was last read, `NaN` the first time, after a counter decrease and for a disk unseen for
+ * more than 10 snapshots (as `Context.putRate`).
+ *
+ * This runs every second for every line (two per disk with its partition) in an interpreter,
+ * so the usual case costs few calls: each line is known by its start (major, minor, name) from
+ * the last snapshot, which says whether it is kept without asking the filter again (until the
+ * filter lists `/sys/block` again); the kept lines' counters are read as one block
+ * ({@linkcode numberRows}); each disk's 7 samples are written in place, with its counters kept
+ * beside its series. A file the block reader does not take is read by
+ * {@linkcode parseDiskstats}, with the same results.
  */
 export function collectDiskstats(ctx: Context, filter: DiskFilter): void {
   const text = ctx.proc("diskstats");
   if (text === undefined) return;
-  const disks = ctx.memo(collectDiskstats, () => new Map<string, DiskSeries>());
-  for (const d of parseDiskstats(text, (device) => filter.keep(device))) {
-    const device = d.device;
-    let s = disks.get(device);
-    if (!s) disks.set(device, s = diskSeries(ctx, device));
-    ctx.putRate(s.readBytes, d.sectorsRead, 512);
-    ctx.putRate(s.writeBytes, d.sectorsWritten, 512);
-    ctx.putRate(s.reads, d.reads);
-    ctx.putRate(s.writes, d.writes);
-    const dMs = ctx.deltaOf(s.ms, d.readMs + d.writeMs + d.discardMs);
-    const dIos = ctx.deltaOf(s.ios, d.reads + d.writes + d.discards);
-    ctx.put(s.wait, dIos > 0 ? dMs / dIos : dIos === 0 && dMs >= 0 ? 0 : NaN);
-    ctx.putRate(s.queue, d.weightedIoMs, 1e-3);
-    const util = ctx.rateOf(s.utilization, d.ioMs) / 1000;
-    ctx.put(s.utilization, util > 1 ? 1 : util);
+  const state = ctx.memo(collectDiskstats, (): DiskstatsState => ({
+    byName: new Map(),
+    start: [],
+    disk: [],
+    generation: -1,
+  }));
+  const picked = pickDisks(ctx, state, filter, text);
+  let disks = picked?.disks ?? [];
+  let rows = picked === undefined ? undefined : disks.length ? numberRows(picked.counters) : [];
+  if (rows === undefined) {
+    disks = [];
+    rows = [];
+    for (const d of parseDiskstats(text, (device) => filter.keep(device))) {
+      disks.push(diskState(ctx, state, d.device));
+      // the counters at their places after the name (those not used: 0)
+      rows.push([
+        d.reads,
+        0,
+        d.sectorsRead,
+        d.readMs,
+        d.writes,
+        0,
+        d.sectorsWritten,
+        d.writeMs,
+        d.inFlight,
+        d.ioMs,
+        d.weightedIoMs,
+        d.discards,
+        0,
+        0,
+        d.discardMs,
+      ]);
+    }
   }
+  const ts = ctx.ts;
+  const round = ctx.round;
+  const n = rows.length;
+  let at = ctx.reserve(7 * n);
+  const snap = ctx.snap;
+  const series = snap.series;
+  const values = snap.values;
+  for (let k = 0; k < n; k++) {
+    // the counters after major, minor and name, as in the file
+    const r = rows[k]!;
+    if (r.length < 11) continue; // fewer than 14 fields, as parseDiskstats skips
+    const d = disks[k]!;
+    const fresh = round - d.round > 10;
+    const dt = (ts - d.ts) / 1000;
+    d.round = round;
+    d.ts = ts;
+    const p = d.prev;
+    const reads = r[0]!, sectorsRead = r[2]!, writes = r[4]!, sectorsWritten = r[6]!;
+    const busyMs = r[9]!, weightedMs = r[10]!;
+    const ms = r[3]! + r[7]! + (r[14] ?? 0);
+    const ios = reads + writes + (r[11] ?? 0);
+    const dReadSectors = sectorsRead - p[2]!;
+    const dWriteSectors = sectorsWritten - p[6]!;
+    const dReads = reads - p[0]!;
+    const dWrites = writes - p[4]!;
+    const dMs = ms - d.ms;
+    const dIos = ios - d.ios;
+    const dWeighted = weightedMs - p[10]!;
+    const dBusy = busyMs - p[9]!;
+    d.prev = r; // the row is not changed after: kept as is instead of copied
+    d.ms = ms;
+    d.ios = ios;
+    if (fresh) values.fill(NaN, at, at + 7);
+    else {
+      const timed = dt > 0;
+      values[at] = timed && dReadSectors >= 0 ? (dReadSectors / dt) * 512 : NaN;
+      values[at + 1] = timed && dWriteSectors >= 0 ? (dWriteSectors / dt) * 512 : NaN;
+      values[at + 2] = timed && dReads >= 0 ? dReads / dt : NaN;
+      values[at + 3] = timed && dWrites >= 0 ? dWrites / dt : NaN;
+      values[at + 4] = dIos > 0 ? (dMs >= 0 ? dMs / dIos : NaN) : dIos === 0 && dMs >= 0 ? 0 : NaN;
+      values[at + 5] = timed && dWeighted >= 0 ? (dWeighted / dt) * 1e-3 : NaN;
+      const util = timed && dBusy >= 0 ? dBusy / dt / 1000 : NaN;
+      values[at + 6] = util > 1 ? 1 : util;
+    }
+    // A disk's 7 series are only ever written together, in one block: where the block's first
+    // slot holds this disk's first series, the other 6 hold its other 6.
+    const ds = d.series;
+    if (series[at] !== ds[0]) {
+      for (let m = 0; m < 7; m++) series[at + m] = ds[m]!;
+      ctx.moved = true;
+    }
+    at += 7;
+  }
+  snap.length = at; // rows skipped above leave their reserved samples unused
 }
 
-/** The series of one disk, and its counters that are not series. */
-interface DiskSeries {
-  readBytes: Series;
-  writeBytes: Series;
-  reads: Series;
-  writes: Series;
-  wait: Series;
-  queue: Series;
-  utilization: Series;
-  ms: CounterSlot;
-  ios: CounterSlot;
+/** The disk family's state in one sampler. */
+interface DiskstatsState {
+  byName: Map<string, DiskState>;
+  /**
+   * Per line of the file as last read: its start up to the space after the device name (the
+   * kernel pads major and minor to fixed widths, so a line that starts the same is the same
+   * device), and the device's state if it is kept.
+   */
+  start: string[];
+  disk: (DiskState | undefined)[];
+  /** The filter's {@linkcode DiskFilter.generation} that `start` and `disk` were made under. */
+  generation: number;
 }
 
-function diskSeries(ctx: Context, device: string): DiskSeries {
-  const labels = ctx.labels(`disk|${device}`, () => ({ device }));
-  const series = (metric: string) => ctx.series(metric, labels);
-  return {
-    readBytes: series("disk_read_bytes_per_second"),
-    writeBytes: series("disk_write_bytes_per_second"),
-    reads: series("disk_reads_per_second"),
-    writes: series("disk_writes_per_second"),
-    wait: series("disk_wait_ms"),
-    queue: series("disk_queue_depth"),
-    utilization: series("disk_utilization_ratio"),
-    ms: ctx.counterSlot(),
-    ios: ctx.counterSlot(),
-  };
+/** The series of one disk and its counters as last read. */
+interface DiskState {
+  /** Read bytes, write bytes, reads, writes, wait, queue depth, utilization (as emitted). */
+  series: Series[];
+  /** The row last read (the counters after the name, as in the file). */
+  prev: number[];
+  /** Read + write + discard ms then. */
+  ms: number;
+  /** Reads + writes + discards then. */
+  ios: number;
+  /** When they were read (ms epoch; 0 before the first time). */
+  ts: number;
+  /** In which snapshot. */
+  round: number;
+}
+
+const DISK_METRICS = [
+  "disk_read_bytes_per_second",
+  "disk_write_bytes_per_second",
+  "disk_reads_per_second",
+  "disk_writes_per_second",
+  "disk_wait_ms",
+  "disk_queue_depth",
+  "disk_utilization_ratio",
+];
+
+function diskState(ctx: Context, state: DiskstatsState, device: string): DiskState {
+  let d = state.byName.get(device);
+  if (d === undefined) {
+    const labels = ctx.labels(`disk|${device}`, () => ({ device }));
+    d = {
+      series: DISK_METRICS.map((metric) => ctx.series(metric, labels)),
+      prev: new Array(11).fill(0),
+      ms: 0,
+      ios: 0,
+      ts: 0,
+      round: -Infinity,
+    };
+    state.byName.set(device, d);
+  }
+  return d;
+}
+
+/** Major, minor, then the device name. */
+const deviceOf = /^ *(\d+) +(\d+) +(\S+)/;
+
+/**
+ * The kept disks of `/proc/diskstats` in file order, and their lines' counters (joined by
+ * `\n`); `undefined` when a line is not the kernel's (no major, minor and name followed by a
+ * space): {@linkcode parseDiskstats} reads those.
+ */
+function pickDisks(
+  ctx: Context,
+  state: DiskstatsState,
+  filter: DiskFilter,
+  text: string,
+): { disks: DiskState[]; counters: string } | undefined {
+  const start = state.start;
+  const disk = state.disk;
+  if (state.generation !== filter.generation) {
+    start.length = disk.length = 0; // the filter's answers may have changed: ask again
+    state.generation = filter.generation;
+  }
+  const lines = text.split("\n");
+  const disks: DiskState[] = [];
+  const counters: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    let head = start[i];
+    if (head === undefined || !line.startsWith(head)) {
+      if (line === "") continue;
+      const m = deviceOf.exec(line);
+      if (m === null || line.charCodeAt(m[0].length) !== 32) return undefined;
+      head = start[i] = m[0] + " ";
+      const generation = filter.generation;
+      disk[i] = filter.keep(m[3]!) ? diskState(ctx, state, m[3]!) : undefined;
+      if (filter.generation !== generation) {
+        // the filter listed /sys/block again: the later lines are asked again
+        start.length = disk.length = i + 1;
+      }
+    }
+    const d = disk[i];
+    if (d !== undefined) {
+      disks.push(d);
+      counters.push(line.slice(head.length));
+    }
+  }
+  return { disks, counters: counters.join("\n") };
 }
 
 /** File system types never reported: virtual, in-memory, read-only images, or remote ones

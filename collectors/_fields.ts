@@ -1,5 +1,5 @@
 /**
- * Splitting a line of a /proc table into its fields. Private to the collectors.
+ * Splitting lines of a /proc table into their fields. Private to the collectors.
  *
  * @module
  */
@@ -18,4 +18,40 @@ export function splitFields(line: string): string[] {
   if (f.length && f[0] === "") f.shift();
   if (f.length && f[f.length - 1] === "") f.pop();
   return f;
+}
+
+const newlines = /\n/g;
+const oneSpace = / /g;
+
+/**
+ * Lines of numbers separated by single spaces, read with one `JSON.parse` (in V8's interpreter,
+ * where the collector runs, a few built-in calls over a block cost a fraction of a split and a
+ * `Number()` per field). Taken only when the JSON reads back to the same text and the block has
+ * no commas or brackets of its own: every field then is a finite number written as JSON writes
+ * it, which `Number()` reads the same.
+ *
+ * @param block Lines joined by `\n`.
+ * @returns One array of numbers per line, or `undefined` for anything else (other spacing, a
+ *   field that is no such number): the caller reads those lines field by field.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { numberRows } from "./_fields.ts";
+ * assert.deepEqual(numberRows("1 2 3\n4 5"), [[1, 2, 3], [4, 5]]);
+ * assert.equal(numberRows("1  2"), undefined);
+ * assert.equal(numberRows("1 0x2"), undefined);
+ * ```
+ */
+export function numberRows(block: string): number[][] | undefined {
+  if (block.includes(",") || block.includes("[") || block.includes("]")) return undefined;
+  // (global regular expressions of one character are searched for as strings, not run, and
+  // replace faster than replaceAll; the brackets first, so that JSON.parse gets a flat string)
+  const json = ("[[" + block + "]]").replace(newlines, "],[").replace(oneSpace, ",");
+  let rows: number[][];
+  try {
+    rows = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return JSON.stringify(rows) === json ? rows : undefined;
 }
