@@ -23,6 +23,11 @@ export interface FsStats {
 
 let nodeStatfs: ((path: string) => FsStats) | undefined;
 const out = new BigUint64Array(15); // struct statfs on 64-bit Linux: 120 bytes
+/**
+ * The same bytes as 32-bit halves: each field is `lo + hi · 2³²` (the nearest double, as
+ * `Number(bigint)` gives), without the BigInt that every read of `out` would allocate.
+ */
+const halves = new Uint32Array(out.buffer);
 /** Mount points as C strings, encoded once: statfs runs for every mount at every snapshot. */
 const cPaths = new Map<string, Uint8Array>();
 
@@ -44,14 +49,15 @@ export function statfs(path: string): FsStats {
   const rc = c.statfs(cPath, out);
   if (rc !== 0) throw new Error(`statfs failed: ${path}`);
   // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize
+  const h = halves;
   return {
-    bsize: Number(out[1]),
-    blocks: Number(out[2]),
-    bfree: Number(out[3]),
-    bavail: Number(out[4]),
-    files: Number(out[5]),
-    ffree: Number(out[6]),
-    frsize: Number(out[9]),
+    bsize: h[2]! + h[3]! * 4294967296,
+    blocks: h[4]! + h[5]! * 4294967296,
+    bfree: h[6]! + h[7]! * 4294967296,
+    bavail: h[8]! + h[9]! * 4294967296,
+    files: h[10]! + h[11]! * 4294967296,
+    ffree: h[12]! + h[13]! * 4294967296,
+    frsize: h[18]! + h[19]! * 4294967296,
   };
 }
 
