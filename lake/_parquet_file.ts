@@ -112,20 +112,34 @@ export function page(type: number, count: number, encoding: number, body: Uint8A
   return { header, body, length: header.length + body.length };
 }
 
+/** The file's bytes in one buffer (see {@linkcode assembleParts}). */
 export function assemble(chunks: Chunk[], n: number, createdBy: string): Uint8Array {
-  let size = 8;
-  for (const c of chunks) size += (c.dict?.length ?? 0) + c.data.length;
-  const out = new ByteWriter(size + 1024);
-  out.append(MAGIC);
+  const parts = assembleParts(chunks, n, createdBy);
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) out.set(p, at), at += p.length;
+  return out;
+}
+
+/**
+ * The file as the pieces it is made of, in order: the magic, each column chunk's pages (header,
+ * body), the footer. Written one after the other they are the file, without a buffer that holds
+ * it all at once (the collector's flush of a big host: ~1 MB less at its peak).
+ */
+export function assembleParts(chunks: Chunk[], n: number, createdBy: string): Uint8Array[] {
+  const parts: Uint8Array[] = [MAGIC];
+  let pos = MAGIC.length;
   const at: number[] = [];
   for (const c of chunks) {
-    at.push(out.pos);
-    if (c.dict) out.append(c.dict.header), out.append(c.dict.body);
-    out.append(c.data.header);
-    out.append(c.data.body);
+    at.push(pos);
+    if (c.dict) parts.push(c.dict.header, c.dict.body), pos += c.dict.length;
+    parts.push(c.data.header, c.data.body);
+    pos += c.data.length;
   }
-  const dataBytes = out.pos - 4;
-  const metaStart = out.pos;
+  const dataBytes = pos - 4;
+  const out = new ByteWriter(1024);
   out.begin();
   out.i32(1, 2); // version
   out.list(2, T.STRUCT, chunks.length + 1);
@@ -185,9 +199,10 @@ export function assemble(chunks: Chunk[], n: number, createdBy: string): Uint8Ar
   out.end();
   out.string(6, createdBy);
   out.end();
-  out.i32le(out.pos - metaStart);
+  out.i32le(out.pos);
   out.append(MAGIC);
-  return out.bytes();
+  parts.push(out.bytes());
+  return parts;
 }
 
 const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"

@@ -17,6 +17,7 @@
 import { ByteWriter } from "./_parquet_bytes.ts";
 import {
   assemble,
+  assembleParts,
   BYTE_ARRAY,
   type Chunk,
   DATA_PAGE,
@@ -93,6 +94,29 @@ export function parquetEncodeBlocks(
   rows: ParquetBlockRows,
   createdBy = "perfscope",
 ): Uint8Array {
+  const chunks = blockChunks(rows);
+  return assemble(chunks, chunks.n, createdBy);
+}
+
+/**
+ * {@linkcode parquetEncodeBlocks} as the pieces of the file, in order (concatenated, they are
+ * its bytes): what the flush writes one after the other, never holding the whole file.
+ *
+ * @param rows The rows.
+ * @param createdBy The file's `created_by`. Default `"perfscope"`.
+ * @returns The pieces.
+ * @throws {RangeError} As {@linkcode parquetEncodeBlocks}.
+ */
+export function parquetEncodeBlockParts(
+  rows: ParquetBlockRows,
+  createdBy = "perfscope",
+): Uint8Array[] {
+  const chunks = blockChunks(rows);
+  return assembleParts(chunks, chunks.n, createdBy);
+}
+
+/** The column chunks of the rows, and how many rows. */
+function blockChunks(rows: ParquetBlockRows): Chunk[] & { n: number } {
   const { blockTs, blockStart, repeat, series } = rows;
   const blocks = blockTs.length;
   const n = blocks > 0 ? blockStart[blocks]! : 0;
@@ -194,37 +218,40 @@ export function parquetEncodeBlocks(
       if ((v | 0) !== v) values[i] = quantizeValue(v);
     }
   }
-  const chunks: Chunk[] = [
-    {
-      name: "ts",
-      type: INT64,
-      dict: dictPage(tsKeys.length, (w) => {
-        for (const t of tsKeys) w.i64le(t);
-      }),
-      data: page(DATA_PAGE, n, RLE_DICTIONARY, tsBody.bytes()),
-      ...(n > 0 ? { stats: [min, max] as [number, number] } : {}),
-    },
-    {
-      name: "metric",
-      type: BYTE_ARRAY,
-      dict: stringDictPage(m.keys),
-      data: page(DATA_PAGE, n, RLE_DICTIONARY, mBody.bytes()),
-    },
-    {
-      name: "labels",
-      type: BYTE_ARRAY,
-      dict: stringDictPage(l.keys),
-      data: page(DATA_PAGE, n, RLE_DICTIONARY, lBody.bytes()),
-    },
-    {
-      name: "value",
-      type: DOUBLE,
-      dict: undefined,
-      // Float64Array bytes are little-endian on every platform Deno runs on.
-      data: page(DATA_PAGE, n, PLAIN, new Uint8Array(values.buffer, 0, n * 8)),
-    },
-  ];
-  return assemble(chunks, n, createdBy);
+  const chunks: Chunk[] & { n: number } = Object.assign(
+    [
+      {
+        name: "ts",
+        type: INT64,
+        dict: dictPage(tsKeys.length, (w) => {
+          for (const t of tsKeys) w.i64le(t);
+        }),
+        data: page(DATA_PAGE, n, RLE_DICTIONARY, tsBody.bytes()),
+        ...(n > 0 ? { stats: [min, max] as [number, number] } : {}),
+      },
+      {
+        name: "metric",
+        type: BYTE_ARRAY,
+        dict: stringDictPage(m.keys),
+        data: page(DATA_PAGE, n, RLE_DICTIONARY, mBody.bytes()),
+      },
+      {
+        name: "labels",
+        type: BYTE_ARRAY,
+        dict: stringDictPage(l.keys),
+        data: page(DATA_PAGE, n, RLE_DICTIONARY, lBody.bytes()),
+      },
+      {
+        name: "value",
+        type: DOUBLE,
+        dict: undefined,
+        // Float64Array bytes are little-endian on every platform Deno runs on.
+        data: page(DATA_PAGE, n, PLAIN, new Uint8Array(values.buffer, 0, n * 8)),
+      },
+    ] satisfies Chunk[],
+    { n },
+  );
+  return chunks;
 }
 
 /** Whether block `b` repeats the series of a block before it (checked: same length). */

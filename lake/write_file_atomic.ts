@@ -21,7 +21,7 @@ let counter = 0;
  * parent directories.
  *
  * @param path The final path.
- * @param bytes The contents.
+ * @param bytes The contents, or pieces of it written one after the other.
  * @param options See {@linkcode WriteFileAtomicOptions}.
  * @throws {LakeError} If the directory cannot be created or written.
  * @example
@@ -36,7 +36,7 @@ let counter = 0;
  */
 export function writeFileAtomic(
   path: string,
-  bytes: Uint8Array,
+  bytes: Uint8Array | readonly Uint8Array[],
   options: WriteFileAtomicOptions = {},
 ): void {
   const dir = path.slice(0, path.lastIndexOf("/")) || ".";
@@ -45,8 +45,10 @@ export function writeFileAtomic(
     Deno.mkdirSync(dir, { recursive: true });
     const file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
     try {
-      let done = 0;
-      while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+      for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) {
+        let done = 0;
+        while (done < part.length) done += file.writeSync(part.subarray(done));
+      }
       if (options.sync ?? true) file.syncDataSync();
     } finally {
       file.close();

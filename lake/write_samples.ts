@@ -8,7 +8,7 @@
 import { formatLabels, type Sample } from "../collectors/mod.ts";
 import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { checkHost } from "./names.ts";
-import { type ParquetBlockRows, parquetEncodeBlocks } from "./parquet_encode_blocks.ts";
+import { type ParquetBlockRows, parquetEncodeBlockParts } from "./parquet_encode_blocks.ts";
 import {
   parquetEncodeRows,
   parquetEncodeSeriesRows,
@@ -196,10 +196,12 @@ export function writeBlockPartition(
   if (n === 0) return undefined;
   const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
   if (options.skipExisting && holds(dir, options.id)) return undefined;
-  const bytes = parquetEncodeBlocks({ ...rows, quantize: true });
+  const parts = parquetEncodeBlockParts({ ...rows, quantize: true });
   const path = `${dir}/${dataFileName("part", options.id)}`;
-  writeFileAtomic(path, bytes, { sync: options.sync ?? true });
-  return { path, rows: n, bytes: bytes.length };
+  writeFileAtomic(path, parts, { sync: options.sync ?? true });
+  let bytes = 0;
+  for (const p of parts) bytes += p.length;
+  return { path, rows: n, bytes };
 }
 
 function holds(dir: string, id: number): boolean {

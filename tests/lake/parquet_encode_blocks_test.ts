@@ -4,7 +4,12 @@ import fc from "fast-check";
 import { parquetReadObjects } from "hyparquet";
 import { SeriesTable, type Snapshot } from "../../collectors/snapshot.ts";
 import { RowBuffer } from "../../lake/_row_buffer.ts";
-import { type ParquetBlockRows, parquetEncodeBlocks } from "../../lake/parquet_encode_blocks.ts";
+import {
+  type ParquetBlockRows,
+  parquetEncodeBlockParts,
+  parquetEncodeBlocks,
+} from "../../lake/parquet_encode_blocks.ts";
+import { writeFileAtomic } from "../../lake/write_file_atomic.ts";
 import { quantizeValue } from "../../lake/quantize_value.ts";
 
 type Row = [number, string, string, number];
@@ -208,4 +213,22 @@ Deno.test("RowBuffer writes snapshots with and without missing values as the row
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+Deno.test("parquetEncodeBlockParts() gives the file's bytes in pieces, which writeFileAtomic() writes in order", () => {
+  fc.assert(
+    fc.property(blocksArb, (rows) => {
+      const whole = parquetEncodeBlocks(rows);
+      const parts = parquetEncodeBlockParts(rows);
+      assert.ok(parts.length > 2);
+      const dir = Deno.makeTempDirSync();
+      try {
+        writeFileAtomic(`${dir}/f.parquet`, parts, { sync: false });
+        assert.deepEqual(Deno.readFileSync(`${dir}/f.parquet`), whole);
+      } finally {
+        Deno.removeSync(dir, { recursive: true });
+      }
+    }),
+    { numRuns: 40 },
+  );
 });
