@@ -78,3 +78,32 @@ export function viewSql(files: ViewFiles): string[] {
 export function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
+
+/** The error of a file that a listing named and that is gone (compaction replaced it). */
+export const VANISHED: RegExp = /No files found|No such file|Cannot open file/i;
+
+/**
+ * Creates the views over the files `list()` gives, listing again when a file vanished between
+ * the listing and the view (DuckDB checks the files as it binds a view, and a compaction in
+ * another process may remove a part at any moment). Up to 8 listings.
+ *
+ * @param run Runs one statement.
+ * @param list Lists the files (`viewFiles(root)`).
+ * @returns The files the views were made over.
+ * @throws The last error, if it is not a vanished file or the 8th listing still meets one.
+ */
+export async function createViews(
+  run: (sql: string) => Promise<unknown>,
+  list: () => ViewFiles,
+): Promise<ViewFiles> {
+  for (let attempt = 1;; attempt++) {
+    const files = list();
+    try {
+      for (const sql of viewSql(files)) await run(sql);
+      return files;
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (attempt >= 8 || !VANISHED.test(text)) throw error;
+    }
+  }
+}

@@ -12,7 +12,7 @@ import type {
   DuckDBValue,
 } from "@duckdb/node-api";
 import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
-import { quote, type ViewFiles, viewFiles, viewSql } from "./_views.ts";
+import { createViews, quote, VANISHED, type ViewFiles, viewFiles } from "./_views.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
@@ -92,10 +92,10 @@ export class Lake {
    * running collector adds a file each minute; compaction replaces files).
    */
   async refresh(): Promise<void> {
-    const files = viewFiles(this.root);
+    const key0 = JSON.stringify(viewFiles(this.root));
+    if (key0 === this.#files) return;
+    const files = await createViews((sql) => this.connection.run(sql), () => viewFiles(this.root));
     const key = JSON.stringify(files);
-    if (key === this.#files) return;
-    for (const sql of viewSql(files)) await this.connection.run(sql);
     this.#files = key;
     this.#list = files;
     this.#extents = undefined;
@@ -285,7 +285,7 @@ export class Lake {
       } catch (error) {
         // A file listed in a view was replaced by compaction in another process: list again.
         // Compaction goes partition by partition, so a long query may meet several in a row.
-        const vanished = /No files found|No such file|Cannot open file/i.test(errorText(error));
+        const vanished = VANISHED.test(errorText(error));
         if (!vanished || attempt >= 8) {
           throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
         }
