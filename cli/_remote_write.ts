@@ -15,25 +15,9 @@ import type {
 } from "../export/mod.ts";
 import type { IngestBatch } from "../lake/mod.ts";
 import { UsageError } from "./_args.ts";
+import type { RemoteWriteEntry } from "./_remote_write_entry.ts";
 
-/** A `remote_write:` entry as the config file gives it (durations in ms). */
-export interface RemoteWriteEntry {
-  url: string;
-  name?: string | undefined;
-  headers?: Record<string, string> | undefined;
-  bearer_token?: string | undefined;
-  bearer_token_file?: string | undefined;
-  basic_auth?: { username: string; password: string } | undefined;
-  tls?: {
-    ca_file?: string | undefined;
-    cert_file?: string | undefined;
-    key_file?: string | undefined;
-  } | undefined;
-  external_labels?: Record<string, string> | undefined;
-  interval?: number | undefined;
-  timeout?: number | undefined;
-  max_batch_bytes?: number | undefined;
-}
+export type { RemoteWriteEntry } from "./_remote_write_entry.ts";
 
 /**
  * The sender options of config entries and `--remote-write` URLs (a URL given both ways is

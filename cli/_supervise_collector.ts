@@ -9,7 +9,7 @@
 
 import { fileURLToPath } from "node:url";
 import { durationFlag, errorLine } from "./_args.ts";
-import type { RemoteWriteEntry } from "./_remote_write.ts";
+import type { RemoteWriteEntry } from "./_remote_write_entry.ts";
 import { sleep } from "./_sleep.ts";
 
 /** The V8 flags of `deno task collect` (see bench/collector_bench.ts for what they save). */

@@ -21,7 +21,30 @@ import {
   runMain,
   UsageError,
 } from "./_args.ts";
-import { makeSenders, type RemoteWriteEntry, remoteWriteOptions } from "./_remote_write.ts";
+import type { RemoteWriteEntry } from "./_remote_write_entry.ts";
+
+// In a variable, so that the remote-write module stays out of collect's module graph: Deno
+// loads every module the graph names, type imports and literal dynamic imports included (the
+// sender's pulls in the export and lake surfaces and their npm packages), ~1.5 MB of resident
+// memory a collector without a receiver does not need.
+const REMOTE_WRITE: string = new URL("./_remote_write.ts", import.meta.url).href;
+
+/** `_remote_write.ts`'s two functions that collect calls, as the module gives them. */
+interface RemoteWriteModule {
+  remoteWriteOptions(
+    entries: readonly RemoteWriteEntry[],
+    urls: readonly string[],
+    labels?: readonly string[],
+  ): unknown[];
+  makeSenders(root: string, options: readonly unknown[]): Promise<Sender[]>;
+}
+
+/** What collect does with a sender. */
+interface Sender {
+  metrics(): [string, Record<string, string>, "gauge" | "counter", number][];
+  start(): void;
+  stop(options: { flushMs: number }): Promise<unknown>;
+}
 
 const usage = `Usage: deno task collect [options]
 
@@ -76,10 +99,15 @@ export async function main(args: string[]): Promise<number> {
   };
   const controller = new AbortController();
   const stop = () => controller.abort();
-  const senders = await makeSenders(
-    values.data,
-    remoteWriteOptions(values.remoteWrite, values.remoteWriteUrls, values.externalLabels),
-  );
+  const wanted = values.remoteWrite.length + values.remoteWriteUrls.length +
+    values.externalLabels.length;
+  const rw = wanted > 0 ? await import(REMOTE_WRITE) as RemoteWriteModule : undefined;
+  const senders = rw
+    ? await rw.makeSenders(
+      values.data,
+      rw.remoteWriteOptions(values.remoteWrite, values.remoteWriteUrls, values.externalLabels),
+    )
+    : [];
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let timer: ReturnType<typeof setTimeout> | undefined;
   for (const s of signals) Deno.addSignalListener(s, stop);
