@@ -34,7 +34,12 @@ interface RowSeries {
 
 /** Rows with a finite value, in arrival order. */
 export class RowBuffer {
-  #ts = new Float64Array(1024);
+  /**
+   * Per row, its time: only once rows came from `addRows` (`#blocky` false). Rows from snapshots
+   * have their block's time, and a column of 8 bytes a row (~0.5 MB for a big host's minute) is
+   * made from the blocks only where a rare path asks for it (see `#rowTs`).
+   */
+  #ts: Float64Array | undefined;
   #value = new Float64Array(1024);
   /** Per row, the buffer's number of its series (an index into `#list`). */
   #sid = new Uint32Array(1024);
@@ -114,7 +119,7 @@ export class RowBuffer {
         sid[k++] = numbers[i]!;
       }
     }
-    this.#ts.fill(ts, start, k);
+    this.#ts?.fill(ts, start, k);
     this.#length = k;
     if (k > start) {
       const b = this.#blocks++;
@@ -133,6 +138,7 @@ export class RowBuffer {
   /** Adds rows (any hosts and times) that have a value. */
   addRows(rows: readonly LakeRow[]): void {
     this.#reserve(this.#length + rows.length);
+    const ts = this.#ts ??= this.#rowTs(this.#value.length);
     this.#blocky = false; // rows of any times and hosts: written sorted by series
     this.#lastWhole = false;
     for (const r of rows) {
@@ -147,7 +153,7 @@ export class RowBuffer {
       const k = this.#length++;
       if (r.ts < this.#minTs) this.#minTs = r.ts;
       if (r.ts > this.#maxTs) this.#maxTs = r.ts;
-      this.#ts[k] = r.ts;
+      ts[k] = r.ts;
       this.#value[k] = r.value;
       this.#sid[k] = n;
     }
@@ -165,6 +171,7 @@ export class RowBuffer {
     this.#blocks = 0;
     this.#blocky = true;
     this.#lastWhole = false;
+    this.#ts = undefined;
   }
 
   /**
@@ -192,8 +199,11 @@ export class RowBuffer {
     const hostOf = new Uint32Array(list.length);
     list.forEach((s, j) => (hostOf[j] = hosts.indexOf(s.host)));
     const dayOf = (t: number) => Math.floor(t / 86_400_000);
-    const firstDay = n > 0 ? dayOf(this.#ts[0]!) : 0;
     const single = hosts.length <= 1 && dayOf(this.#minTs) === dayOf(this.#maxTs);
+    // per-row times: the buffer's own, else made from the blocks for the paths that need them
+    const rowTs = this.#ts ?? (single && this.#blocky ? undefined : this.#rowTs(n));
+    const tsOf = (k: number) => rowTs ? rowTs[k]! : this.#blockTs[0]!;
+    const firstDay = n > 0 ? dayOf(tsOf(0)) : 0;
     const groups: { host: string; day: number; rows: number[] | undefined }[] = [];
     if (single) {
       if (n > 0) groups.push({ host: hosts[0]!, day: firstDay, rows: undefined });
@@ -201,7 +211,7 @@ export class RowBuffer {
       const byKey = new Map<string, { host: string; day: number; rows: number[] }>();
       for (let k = 0; k < n; k++) {
         const h = hostOf[this.#sid[k]!]!;
-        const day = dayOf(this.#ts[k]!);
+        const day = dayOf(rowTs![k]!);
         const key = `${h} ${day}`;
         let g = byKey.get(key);
         if (!g) byKey.set(key, g = { host: hosts[h]!, day, rows: [] });
@@ -215,21 +225,17 @@ export class RowBuffer {
     }
     const out: WrittenFile[] = [];
     for (const { host, day, rows } of groups) {
-      const columns = rows
-        ? {
-          ts: Float64Array.from(rows, (k) => this.#ts[k]!),
-          series: Uint32Array.from(rows, (k) => this.#sid[k]!),
-          metric,
-          labels,
-          value: Float64Array.from(rows, (k) => this.#value[k]!),
-        }
-        : {
-          ts: this.#ts.subarray(0, n),
-          series: this.#sid.subarray(0, n),
-          metric,
-          labels,
-          value: this.#value.subarray(0, n),
-        };
+      const series = rows ? Uint32Array.from(rows, (k) => this.#sid[k]!) : this.#sid.subarray(0, n);
+      const value = rows
+        ? Float64Array.from(rows, (k) => this.#value[k]!)
+        : this.#value.subarray(0, n);
+      // made only where asked: the block path writes times per block
+      const times = () =>
+        rows
+          ? Float64Array.from(rows, (k) => rowTs![k]!)
+          : rowTs
+          ? rowTs.subarray(0, n)
+          : this.#rowTs(n);
       const date = utcDate(day * 86_400_000);
       let file;
       try {
@@ -238,22 +244,26 @@ export class RowBuffer {
             blockTs: this.#blockTs.subarray(0, this.#blocks),
             blockStart: this.#blockStart.subarray(0, this.#blocks + 1),
             repeat: this.#repeat.subarray(0, this.#blocks),
-            series: columns.series,
+            series,
             metric,
             labels,
-            value: this.#value.subarray(0, n),
+            value,
           }, { ...options, host, date })
-          : writeSeriesPartition(columns, { ...options, host, date });
+          : writeSeriesPartition({ ts: times(), series, metric, labels, value }, {
+            ...options,
+            host,
+            date,
+          });
       } catch (error) {
         // a partition that can never be written must not fail every later flush
         if (!isUnwritable(error)) throw error;
         const name = `collect-${options.id}-${date}-${hostTag(host)}`;
-        const m = columns.series.length;
+        const m = series.length;
         const text = {
-          ts: columns.ts,
-          metric: Array.from({ length: m }, (_, i) => metric[columns.series[i]!]!),
-          labels: Array.from({ length: m }, (_, i) => labels[columns.series[i]!]!),
-          value: columns.value,
+          ts: times(),
+          metric: Array.from({ length: m }, (_, i) => metric[series[i]!]!),
+          labels: Array.from({ length: m }, (_, i) => labels[series[i]!]!),
+          value,
         };
         const path = writeQuarantine(options.root, name, rowLines(host, text));
         onQuarantine({ path, rows: m, reason: errorText(error) });
@@ -295,12 +305,23 @@ export class RowBuffer {
     this.#repeat = repeat;
   }
 
+  /** Per row, its time, from the blocks (rows from snapshots), in an array of `size`. */
+  #rowTs(size: number): Float64Array {
+    const ts = new Float64Array(Math.max(size, this.#length));
+    for (let b = 0; b < this.#blocks; b++) {
+      ts.fill(this.#blockTs[b]!, this.#blockStart[b]!, this.#blockStart[b + 1]!);
+    }
+    return ts;
+  }
+
   #reserve(n: number): void {
-    if (n <= this.#ts.length) return;
-    const size = Math.max(n, this.#ts.length * 2);
-    const ts = new Float64Array(size);
-    ts.set(this.#ts);
-    this.#ts = ts;
+    if (n <= this.#value.length) return;
+    const size = Math.max(n, this.#value.length * 2);
+    if (this.#ts) {
+      const ts = new Float64Array(size);
+      ts.set(this.#ts);
+      this.#ts = ts;
+    }
     const value = new Float64Array(size);
     value.set(this.#value);
     this.#value = value;

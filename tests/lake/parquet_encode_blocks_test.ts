@@ -232,3 +232,56 @@ Deno.test("parquetEncodeBlockParts() gives the file's bytes in pieces, which wri
     { numRuns: 40 },
   );
 });
+
+Deno.test("RowBuffer keeps each row's time when snapshots cross midnight or rows of another host follow them", async () => {
+  const table = new SeriesTable("h");
+  const series = [0, 1, 2].map((i) => table.get("m", Object.freeze({ k: String(i) })));
+  const snap: Snapshot = { ts: 0, length: 3, series, values: new Float64Array(3), layout: 1 };
+  const midnight = Date.UTC(2026, 11, 7);
+  const buffer = new RowBuffer();
+  const want = new Map<string, Row[]>();
+  const add = (host: string, row: Row) => want.set(host, [...(want.get(host) ?? []), row]);
+  for (const t of [-2000, -1000, 0, 1000]) { // two snapshots on each side of midnight
+    snap.ts = midnight + t;
+    snap.values.set([1 + t / 1000, 2, 3]);
+    buffer.addSnapshot(snap);
+    for (let i = 0; i < 3; i++) add("h", [snap.ts, "m", `k=${i}`, snap.values[i]!]);
+  }
+  const root = Deno.makeTempDirSync();
+  try {
+    let files = buffer.write({ root, id: 1, sync: false });
+    assert.deepEqual(files.map((f) => f.rows), [6, 6]);
+    const back = [
+      ...await readBack(Deno.readFileSync(files[0]!.path)),
+      ...await readBack(Deno.readFileSync(files[1]!.path)),
+    ];
+    assert.deepEqual(
+      back.map((r) => JSON.stringify(r)).sort(),
+      want.get("h")!.map((r) => JSON.stringify(r)).sort(),
+    );
+
+    // then rows of another host: the buffer's times are made from its blocks first
+    buffer.clear();
+    want.clear();
+    snap.ts = midnight + 5000;
+    buffer.addSnapshot(snap);
+    for (let i = 0; i < 3; i++) add("h", [snap.ts, "m", `k=${i}`, snap.values[i]!]);
+    buffer.addRows([{ ts: midnight + 6000, host: "g", metric: "n", labels: "", value: 7 }]);
+    add("g", [midnight + 6000, "n", "", 7]);
+    snap.ts = midnight + 7000;
+    buffer.addSnapshot(snap);
+    for (let i = 0; i < 3; i++) add("h", [snap.ts, "m", `k=${i}`, snap.values[i]!]);
+    files = buffer.write({ root: `${root}/b`, id: 2, sync: false });
+    assert.equal(files.length, 2);
+    for (const f of files) {
+      const host = f.path.includes("host=g") ? "g" : "h";
+      const rows = await readBack(Deno.readFileSync(f.path));
+      assert.deepEqual(
+        rows.map((r) => JSON.stringify(r)).sort(),
+        want.get(host)!.map((r) => JSON.stringify(r)).sort(),
+      );
+    }
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
