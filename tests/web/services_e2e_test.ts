@@ -384,10 +384,11 @@ ingest:
 `;
     try {
       await withServe(config, async (base) => {
+        // rps can come a scrape before the error rate (the 500 series' first rate): wait for both
         const { view } = await waitForService(
           base,
           "api",
-          (v) => (v.live?.rps ?? 0) > 0,
+          (v) => (v.live?.rps ?? 0) > 0 && typeof v.live?.errorRate === "number",
           Date.now(),
         );
         assert.equal(view.origin, "config");
