@@ -12,6 +12,7 @@ import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
+import { loadAppMetrics } from "./_app_metrics_file.ts";
 
 const usage =
   "Usage: deno task report [--data DIR | --source URL] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...] [--charts N] [--bootstrap N]\n" +
@@ -83,6 +84,8 @@ export async function main(args: string[]): Promise<number> {
   const source = values.source === undefined
     ? undefined
     : sourceFromFlag(values.source, config, now === undefined ? undefined : () => now);
+  // units of application metrics, as the receivers of serve saved them (dashboard panels)
+  loadAppMetrics(values.data);
   const bar = createProgressBar();
   const started = performance.now();
   const lake = source ?? await openLake({ root: values.data });

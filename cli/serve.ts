@@ -32,6 +32,7 @@ import {
 } from "./_serve_alerts.ts";
 import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
+import { keepAppMetricsSaved, loadAppMetrics } from "./_app_metrics_file.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
@@ -441,10 +442,15 @@ async function serveUntilStopped(
     observeIngested(accepted);
   }
   const stopAppSenders = runIngestSenders(appSenders, { host: receiverHost, write: receiverSink });
+  // units, kinds and help the receivers learned before this start (DATA/receivers/), kept
+  // saved while serve runs so a restart and `deno task report` know them too
+  loadAppMetrics(root);
+  const appMetricsSaver = keepAppMetricsSaved(root);
   let receivers: Receivers;
   try {
     receivers = await startReceivers(loaded.config, { host: receiverHost, sink: receiverSink });
   } catch (error) {
+    appMetricsSaver.stop();
     await stopAppSenders();
     await notifications.notifier.close();
     ingest.close();
@@ -527,6 +533,7 @@ async function serveUntilStopped(
   } catch (error) {
     await runtime.stop();
     await receivers.stop();
+    appMetricsSaver.stop();
     await notifications.notifier.close();
     hub.close();
     ingest.close();
@@ -636,6 +643,7 @@ async function serveUntilStopped(
     await notifications.notifier.close();
     await reloading;
     await receivers.stop();
+    appMetricsSaver.stop(); // after the last StatsD flush, which may name new metrics
     ingest.close();
     // what is still unsent stays in the ingest outbox for the next start
     await stopAppSenders(2000);

@@ -21,8 +21,19 @@ export interface AppMetricInfo {
 }
 
 /** Most names kept (a label explosion cannot grow it without bound: the oldest go first). */
-const MAX_ENTRIES = 50_000;
+export const MAX_APP_METRICS = 50_000;
+/** Longest unit kept (longer ones are cut: a unit is a short word). */
+const MAX_UNIT = 64;
+/** Longest help text kept (a source's `# HELP` or OTLP description may be any length). */
+const MAX_HELP = 1024;
+/** Longest metric name (as the lake's). */
+const MAX_NAME = 200;
+/** A stored name as the receivers make them (snake_case; never `__…`, see `metricName`). */
+const NAME = /^(?!__)[a-z_][a-z0-9_]*$/;
+const SOURCES = new Set(["scrape", "otlp", "statsd", "probe"]);
 const infos = new Map<string, AppMetricInfo>();
+/** Bumped by every change, so a saver writes only when something is new. */
+let version = 0;
 
 /**
  * Records (or updates) what a stored metric means.
@@ -37,14 +48,18 @@ const infos = new Map<string, AppMetricInfo>();
  * ```
  */
 export function recordAppMetric(info: AppMetricInfo): void {
+  const unit = info.unit.length > MAX_UNIT ? info.unit.slice(0, MAX_UNIT) : info.unit;
+  const help = info.help.length > MAX_HELP ? `${info.help.slice(0, MAX_HELP - 1)}…` : info.help;
   const old = infos.get(info.name);
-  if (old && old.unit === info.unit && old.help === info.help && old.kind === info.kind) return;
-  if (!old && infos.size >= MAX_ENTRIES) infos.delete(infos.keys().next().value!);
-  infos.set(info.name, Object.freeze({ ...info }));
+  if (old && old.unit === unit && old.help === help && old.kind === info.kind) return;
+  if (!old && infos.size >= MAX_APP_METRICS) infos.delete(infos.keys().next().value!);
+  infos.set(info.name, Object.freeze({ ...info, unit, help }));
+  version++;
 }
 
 /**
- * What a stored application metric means, if a receiver has seen it since serve started.
+ * What a stored application metric means, if a receiver has seen it (since serve started, or
+ * before, once {@linkcode restoreAppMetrics} has read the saved registry).
  *
  * @param name Stored metric name.
  * @returns Its metadata, or undefined.
@@ -56,6 +71,98 @@ export function appMetricInfo(name: string): AppMetricInfo | undefined {
 /** Every application metric seen so far, in the order first seen. */
 export function appMetrics(): AppMetricInfo[] {
   return [...infos.values()];
+}
+
+/**
+ * A number that changes whenever the registry does (a saver compares it with the one it saved).
+ *
+ * @returns The registry's version.
+ */
+export function appMetricsVersion(): number {
+  return version;
+}
+
+/**
+ * The registry as the text of its file (`DATA/receivers/app_metrics.json`: the receivers do no
+ * file I/O of their own here; serve writes it with the lake's atomic writer).
+ *
+ * @returns JSON: `{"version":1,"metrics":[{name,unit,kind,help,source},…]}`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appMetricsJson, recordAppMetric, restoreAppMetrics } from "./app_metrics.ts";
+ * recordAppMetric({ name: "doc_heat", unit: "celsius", kind: "gauge", help: "", source: "otlp" });
+ * const text = appMetricsJson();
+ * assert.match(text, /"doc_heat"/);
+ * assert.deepEqual(restoreAppMetrics(text), { restored: 0, skipped: 0 }); // known already
+ * ```
+ */
+export function appMetricsJson(): string {
+  return JSON.stringify({ version: 1, metrics: [...infos.values()] });
+}
+
+/** What {@linkcode restoreAppMetrics} did. */
+export interface RestoreAppMetricsResult {
+  /** Entries added to the registry. */
+  restored: number;
+  /** Entries refused (a bad name, kind, source or field type; or past the size limit). */
+  skipped: number;
+}
+
+/**
+ * Adds the entries of a saved registry (the text {@linkcode appMetricsJson} made) to this
+ * process's: what a receiver recorded since the start wins over the file (it is newer). Each
+ * entry is checked as the receivers would have made it; a bad one is skipped and counted, and
+ * the registry never grows past {@linkcode MAX_APP_METRICS} names.
+ *
+ * @param text The file's text.
+ * @returns How many entries were restored and skipped.
+ * @throws {SyntaxError} If the text is not JSON.
+ * @throws {RangeError} If it is JSON but not a saved registry.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appMetricInfo, restoreAppMetrics } from "./app_metrics.ts";
+ * const saved = { version: 1, metrics: [
+ *   { name: "doc_wait", unit: "ms", kind: "gauge", help: "Wait", source: "otlp" },
+ *   { name: "Bad Name", unit: "", kind: "gauge", help: "", source: "otlp" },
+ * ] };
+ * assert.deepEqual(restoreAppMetrics(JSON.stringify(saved)), { restored: 1, skipped: 1 });
+ * assert.equal(appMetricInfo("doc_wait")?.unit, "ms");
+ * assert.throws(() => restoreAppMetrics("[]"), RangeError);
+ * ```
+ */
+export function restoreAppMetrics(text: string): RestoreAppMetricsResult {
+  const raw: unknown = JSON.parse(text);
+  const list = (raw as { metrics?: unknown } | null)?.metrics;
+  if ((raw as { version?: unknown } | null)?.version !== 1 || !Array.isArray(list)) {
+    throw new RangeError("Invalid app-metric registry: not a version 1 file with a metrics list");
+  }
+  const result = { restored: 0, skipped: 0 };
+  for (const entry of list as unknown[]) {
+    const info = savedInfo(entry);
+    if (!info || (!infos.has(info.name) && infos.size >= MAX_APP_METRICS)) {
+      result.skipped++;
+      continue;
+    }
+    if (infos.has(info.name)) continue;
+    infos.set(info.name, Object.freeze(info));
+    version++;
+    result.restored++;
+  }
+  return result;
+}
+
+/** One saved entry, if it is one a receiver could have recorded. */
+function savedInfo(entry: unknown): AppMetricInfo | undefined {
+  if (typeof entry !== "object" || entry === null) return undefined;
+  const { name, unit, kind, help, source } = entry as Record<string, unknown>;
+  if (typeof name !== "string" || name.length > MAX_NAME || !NAME.test(name)) return undefined;
+  if (typeof unit !== "string" || unit.length > MAX_UNIT) return undefined;
+  if (typeof help !== "string" || help.length > MAX_HELP) return undefined;
+  if (kind !== "gauge" && kind !== "rate") return undefined;
+  if (typeof source !== "string" || !SOURCES.has(source)) return undefined;
+  return { name, unit, kind, help, source };
 }
 
 /**

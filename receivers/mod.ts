@@ -19,7 +19,17 @@
  *
  * @module
  */
-export { type AppMetricInfo, appMetricInfo, appMetrics, recordAppMetric } from "./app_metrics.ts";
+export {
+  type AppMetricInfo,
+  appMetricInfo,
+  appMetrics,
+  appMetricsJson,
+  appMetricsVersion,
+  MAX_APP_METRICS,
+  recordAppMetric,
+  restoreAppMetrics,
+  type RestoreAppMetricsResult,
+} from "./app_metrics.ts";
 export {
   BatchBuilder,
   type BatchBuilderOptions,

@@ -7,6 +7,7 @@
  */
 import { parseLabels } from "../../collectors/mod.ts";
 import type { Lake } from "../../lake/mod.ts";
+import { appMetricInfo } from "../../receivers/mod.ts";
 
 /** A panel as configured (see `config/schema_dashboards.ts`). */
 export interface PanelSpec {
@@ -16,6 +17,8 @@ export interface PanelSpec {
   host?: string | undefined;
   sql?: string | undefined;
   kind?: "line" | "area" | "bar" | "table" | "number" | undefined;
+  /** Unit of the values; default the unit the metric's source declared (`# UNIT`, OTLP unit,
+   * as the app-metric registry knows it), else none. */
   unit?: string | undefined;
   thresholds?: number[] | undefined;
   /** Time range, ms; default 15 minutes. */
@@ -88,7 +91,8 @@ export async function panelData(
   const base: PanelData = {
     title: panel.title,
     kind: panel.kind ?? "line",
-    unit: panel.unit ?? "",
+    // a metric panel without a unit takes the one its source declared (the app-metric registry)
+    unit: panel.unit ?? (panel.metric === undefined ? "" : appMetricInfo(panel.metric)?.unit ?? ""),
     thresholds: panel.thresholds ?? [],
     from,
     to,

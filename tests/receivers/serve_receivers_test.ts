@@ -69,7 +69,8 @@ probes:
       sock.close();
       await new Promise((r) => setTimeout(r, 1500));
       // /api/metrics lists what the lake holds: stopping serve flushes the writer, and a second
-      // serve in this process lists it (the app-metric registry is the process's)
+      // serve in this process lists it (units from the registry; that a new process knows them
+      // too, from the saved registry, is app_metrics_restart_test.ts's case)
       served.stop();
       await served.done;
       const again = await startServe(["--no-collect", "--data", `${root}/data`]);

@@ -1,0 +1,224 @@
+/**
+ * The app-metric registry (units, kinds, help) survives a restart: a real `serve` child process
+ * learns units from an OpenMetrics scrape (`# UNIT`, `# HELP`) and an OTLP push (unit,
+ * description), is stopped, and a new `serve` process on the same data directory, with no
+ * receiver that could learn them again, lists them in `/api/metrics`; `deno task report`, a
+ * third process, shows a dashboard panel's value in the source's unit. A damaged registry file
+ * costs one log line, not the start.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { startServe } from "../_serve.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+interface Child {
+  process: Deno.ChildProcess;
+  url: string;
+  stderr: string[];
+}
+
+/** Starts `deno run -A cli/serve.ts` on a free loopback port and waits for its URL. */
+async function spawnServe(data: string, config: string): Promise<Child> {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "cli/serve.ts",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--data",
+      data,
+      "--no-collect",
+      "--config",
+      config,
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr: string[] = [];
+  (async () => {
+    for await (const chunk of process.stderr.pipeThrough(new TextDecoderStream())) {
+      stderr.push(chunk);
+    }
+  })().catch(() => {});
+  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`serve exited before it listened: ${text}${stderr.join("")}`);
+    text += value;
+    const m = text.match(/open (http:\/\/\S+)/);
+    if (m) {
+      (async () => {
+        while (!(await reader.read()).done);
+      })().catch(() => {});
+      return { process, url: m[1]!, stderr };
+    }
+  }
+}
+
+/** Stops a child as Ctrl-C would (SIGTERM) and waits for a clean exit. */
+async function stopServe(child: Child): Promise<void> {
+  child.process.kill("SIGTERM");
+  const status = await child.process.status;
+  assert.equal(status.code, 0, child.stderr.join(""));
+}
+
+const PAGE = "# TYPE shop_heat_celsius gauge\n# UNIT shop_heat_celsius celsius\n" +
+  "# HELP shop_heat_celsius Oven temperature\nshop_heat_celsius 21.5\n# EOF\n";
+
+const DASHBOARD = `
+dashboards:
+  - name: shop
+    panels:
+      - title: Oven
+        metric: shop_heat_celsius
+        kind: number
+        range: 1h
+`;
+
+Deno.test({
+  name:
+    "Units and help learned from OpenMetrics and OTLP are listed by a new serve process and shown by the report",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const app = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () =>
+        new Response(PAGE, {
+          headers: { "content-type": "application/openmetrics-text; version=1.0.0" },
+        }),
+    );
+    const dir = await Deno.makeTempDir({ prefix: "perfscope-appmeta-" });
+    const data = `${dir}/data`;
+    try {
+      const first = `${dir}/first.yaml`;
+      await Deno.writeTextFile(
+        first,
+        `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: shop\n    interval: 200ms\n`,
+      );
+      // the restarted serve has no scrape target: whatever it knows comes from the first one
+      const second = `${dir}/second.yaml`;
+      await Deno.writeTextFile(second, DASHBOARD);
+      const serve = await spawnServe(data, first);
+      try {
+        const res = await fetch(new URL("v1/metrics", serve.url), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            resourceMetrics: [{
+              resource: { attributes: [{ key: "service.name", value: { stringValue: "shop" } }] },
+              scopeMetrics: [{
+                metrics: [{
+                  name: "queue.depth",
+                  unit: "{job}",
+                  description: "Jobs waiting",
+                  gauge: { dataPoints: [{ asInt: "7", timeUnixNano: `${Date.now()}000000` }] },
+                }],
+              }],
+            }],
+          }),
+        });
+        assert.equal(res.status, 200, await res.text());
+        await new Promise((r) => setTimeout(r, 1500)); // a few scrapes
+      } finally {
+        await stopServe(serve);
+      }
+      const again = await spawnServe(data, second);
+      let listing: { metrics: { name: string; unit: string; kind: string; help: string }[] };
+      try {
+        listing = await (await fetch(new URL("api/metrics", again.url))).json();
+      } finally {
+        await stopServe(again);
+      }
+      const info = (name: string) => {
+        const m = listing.metrics.find((x) => x.name === name);
+        return m && { unit: m.unit, kind: m.kind, help: m.help };
+      };
+      assert.deepEqual(info("shop_heat_celsius"), {
+        unit: "celsius",
+        kind: "gauge",
+        help: "Oven temperature",
+      });
+      assert.deepEqual(info("queue_depth"), { unit: "job", kind: "gauge", help: "Jobs waiting" });
+      assert.deepEqual(again.stderr.filter((l) => /app_metrics/.test(l)), []);
+      // the report: a separate process that never ran a receiver
+      const out = `${dir}/report.html`;
+      const report = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "cli/report.ts",
+          "--data",
+          data,
+          "--config",
+          second,
+          "--dashboard",
+          "shop",
+          "--out",
+          out,
+          "--bootstrap",
+          "50",
+        ],
+        cwd: ROOT,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(report.code, 0, new TextDecoder().decode(report.stderr));
+      const html = await Deno.readTextFile(out);
+      assert.match(html, /<p class="big-number">21\.5 celsius<\/p>/);
+    } finally {
+      await app.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "A damaged app-metric registry file costs serve one log line, not its start",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    await Deno.mkdir(`${dir}/data/receivers`, { recursive: true });
+    const file = `${dir}/data/receivers/app_metrics.json`;
+    await Deno.writeTextFile(file, '{"version":1,"metrics":{"__proto__":1}');
+    await Deno.writeTextFile(`${dir}/perfscope.yaml`, "{}\n");
+    const error = console.error;
+    const errors: string[] = [];
+    console.error = (line: string) => void errors.push(line);
+    try {
+      const served = await startServe([
+        "--no-collect",
+        "--data",
+        `${dir}/data`,
+        "--config",
+        `${dir}/perfscope.yaml`,
+      ]);
+      try {
+        const res = await fetch(new URL("api/metrics", served.url));
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
+      } finally {
+        served.stop();
+        await served.done;
+      }
+    } finally {
+      console.error = error;
+    }
+    const lines = errors.filter((l) => l.includes("app_metrics.json"));
+    assert.equal(lines.length, 1, errors.join("\n"));
+    assert.match(lines[0]!, /^perfscope: ignoring .*app_metrics\.json: /);
+    // nothing was learned, so the damaged file is left as it was (for a look), not rewritten
+    assert.equal(await Deno.readTextFile(file), '{"version":1,"metrics":{"__proto__":1}');
+    await Deno.remove(dir, { recursive: true });
+  },
+});
