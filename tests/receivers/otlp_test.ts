@@ -14,7 +14,7 @@ import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
 import { openLake } from "../../lake/mod.ts";
-import { decodeOtlpStatus } from "../../receivers/mod.ts";
+import { appMetricInfo, decodeOtlpStatus } from "../../receivers/mod.ts";
 import { startServe } from "../_serve.ts";
 
 const { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } =
@@ -175,6 +175,72 @@ Deno.test({
     assert.ok(Math.abs(p50 - 50) / 50 < 0.05, `p50 ${p50}`);
     assert.ok(Math.abs(p99 - 99) / 99 < 0.05, `p99 ${p99}`);
     assert.ok(of("rpc_duration_milliseconds_count_per_second")[0]!.value > 0);
+  },
+});
+
+Deno.test({
+  name:
+    "UpDownCounters from the JSON and protobuf exporters are stored as gauges with their exact levels, negative ones included",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    let info: ReturnType<typeof appMetricInfo>;
+    const rows = await withServe("{}\n", async (base) => {
+      const url = new URL("v1/metrics", base).href;
+      const headers = { Authorization: `Bearer ${TOKEN}` };
+      // the JSON exporter's default (cumulative) and the protobuf one asked for delta, which
+      // the SDK still exports as cumulative for an UpDownCounter (a level, not a change)
+      const exporters = [
+        { service: "mailer-json", exporter: new JsonExporter({ url, headers }) },
+        {
+          service: "mailer-proto",
+          exporter: new ProtoExporter({
+            url,
+            headers,
+            temporalityPreference: AggregationTemporality.DELTA,
+          }),
+        },
+      ];
+      for (const { service, exporter } of exporters) {
+        const reader = new PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: 3_600_000,
+        });
+        const provider = new MeterProvider({
+          resource: resourceFromAttributes({ "service.name": service }),
+          readers: [reader],
+        });
+        const queue = provider.getMeter("test").createUpDownCounter("queue.size", {
+          unit: "{job}",
+          description: "Jobs in the queue",
+        });
+        queue.add(5, { queue: "email" });
+        queue.add(3, { queue: "email" });
+        await reader.forceFlush(); // 8
+        await new Promise((r) => setTimeout(r, 20));
+        queue.add(-6, { queue: "email" });
+        await reader.forceFlush(); // 2: a fall, not a counter reset
+        await new Promise((r) => setTimeout(r, 20));
+        queue.add(-5, { queue: "email" });
+        await reader.forceFlush(); // -3
+        await provider.shutdown(); // -3 again
+      }
+      info = appMetricInfo("queue_size");
+    });
+    for (const service of ["mailer-json", "mailer-proto"]) {
+      const levels = rows.filter((r) =>
+        r.metric === "queue_size" && r.labels === `queue=email,service=${service}`
+      );
+      assert.deepEqual(levels.map((r) => r.value), [8, 2, -3, -3], service);
+    }
+    assert.deepEqual(rows.filter((r) => /^queue_size_/.test(r.metric)), []);
+    assert.deepEqual(info!, {
+      name: "queue_size",
+      unit: "job",
+      kind: "gauge",
+      help: "Jobs in the queue",
+      source: "otlp",
+    });
   },
 });
 
