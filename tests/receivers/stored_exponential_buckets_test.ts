@@ -206,3 +206,20 @@ Deno.test("convertOtlp() stores an exponential histogram's bucket rates over a c
   const median = bucketQuantile(buckets, 0.5);
   assert.ok(Math.abs(median - 50.75) / 50.75 < 0.1, `median ${median}`);
 });
+
+Deno.test("Out-of-range scales and offsets from a bad client still give at most 40 rising bounds and keep every count", () => {
+  for (
+    const p of [
+      { scale: 1000, positive: { offset: 2 ** 40, bucketCounts: [1, 2, 3] } },
+      { scale: -1000, positive: { offset: -5, bucketCounts: [1, 0, 0, 0, 0, 0, 0, 7] } },
+      { scale: 20, negative: { offset: -(2 ** 30), bucketCounts: new Array(160).fill(1) } },
+    ]
+  ) {
+    const { bounds, cumulative } = storedExponentialBuckets(p, exponentialLayout(p));
+    assert.ok(bounds.length <= MAX_EXPONENTIAL_BUCKETS);
+    for (let i = 1; i < bounds.length; i++) assert.ok(bounds[i]! > bounds[i - 1]!);
+    const total = [...(p.positive?.bucketCounts ?? []), ...(p.negative?.bucketCounts ?? [])]
+      .reduce((a, b) => a + b, 0);
+    assert.equal(cumulative[cumulative.length - 1], total);
+  }
+});
