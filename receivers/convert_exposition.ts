@@ -56,6 +56,25 @@ export class CumulativeState {
   sweep(): void {
     this.#prev = this.#next;
     this.#next = new Map();
+    this.#notesPrev = this.#notesNext;
+    this.#notesNext = new Map();
+  }
+
+  #notesPrev = new Map<string, unknown>();
+  #notesNext = new Map<string, unknown>();
+
+  /**
+   * Keeps a small fact about a series between calls (an exponential histogram's stored bucket
+   * layout), forgotten with the series by {@linkcode sweep}.
+   *
+   * @param key The series.
+   * @param update The new fact from the previous one (undefined on the series' first call).
+   * @returns The new fact.
+   */
+  note<T>(key: string, update: (previous: T | undefined) => T): T {
+    const value = update((this.#notesNext.get(key) ?? this.#notesPrev.get(key)) as T | undefined);
+    this.#notesNext.set(key, value);
+    return value;
   }
 
   /** Labels of a page's series as prepared last time (keyed by the raw pairs), so a scrape

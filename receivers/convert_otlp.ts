@@ -5,7 +5,9 @@
  * the increase since the previous export, resets seen from the start time or a decrease; delta:
  * the value over its interval); an explicit-bucket histogram becomes count and sum rates,
  * bucket rates and p50/p95/p99 over the interval; an exponential histogram becomes count and
- * sum rates and quantiles from its exponential buckets; a summary keeps its quantiles.
+ * sum rates and quantiles from its exponential buckets at their own resolution, and bucket
+ * rates in at most 40 coarser `le` buckets (see `stored_exponential_buckets.ts`); a summary
+ * keeps its quantiles.
  *
  * @module
  */
@@ -14,6 +16,12 @@ import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
 import { bucketLabel, type CumulativeState, quantileName } from "./convert_exposition.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
 import { formatLabels, labelName, metricName } from "./_labels.ts";
+import {
+  type ExponentialLayout,
+  exponentialLayout,
+  MAX_EXPONENTIAL_BUCKETS,
+  storedExponentialBuckets,
+} from "./stored_exponential_buckets.ts";
 import type {
   OtlpAnyValue,
   OtlpExpHistogramPoint,
@@ -122,6 +130,9 @@ function attributes(
 export interface ConvertOtlpOptions {
   /** Time for points without one (`time_unix_nano` 0), ms. */
   now: number;
+  /** Most bucket series stored per exponential histogram series (at least 8); default
+   * {@linkcode MAX_EXPONENTIAL_BUCKETS} (40). */
+  maxExponentialBuckets?: number;
 }
 
 /** What a conversion dropped, for the partial-success answer. */
@@ -155,11 +166,14 @@ export function convertOtlp(
   options: ConvertOtlpOptions,
 ): OtlpConversion {
   let points = 0;
+  const maxBuckets = options.maxExponentialBuckets ?? MAX_EXPONENTIAL_BUCKETS;
   for (const rm of req.resourceMetrics ?? []) {
     const service = rm.resource?.attributes?.find((kv) => kv.key === "service.name");
     const base: Record<string, string> = service ? { service: text(service.value) } : {};
     for (const sm of rm.scopeMetrics ?? []) {
-      for (const m of sm.metrics ?? []) points += metric(m, base, state, out, options.now);
+      for (const m of sm.metrics ?? []) {
+        points += metric(m, base, state, out, options.now, maxBuckets);
+      }
     }
   }
   return { points };
@@ -175,6 +189,7 @@ function metric(
   state: CumulativeState,
   out: BatchBuilder,
   now: number,
+  maxBuckets: number,
 ): number {
   const name = otlpMetricName(m.name ?? "", m.unit ?? "");
   if (name === "") return 0;
@@ -233,6 +248,17 @@ function metric(
       const total = cumulative[cumulative.length - 1] ?? 0;
       const d = interval(state, key, ts, p, [...cumulative, p.count ?? total, p.sum ?? NaN], delta);
       if (d) histogramSamples(out, name, unit, help, labels, bounds, d, ts, false);
+      // the stored buckets: coarser, in a layout the series keeps (quantiles above use the
+      // point's own resolution)
+      const sd = storedInterval(
+        state,
+        `${name}\u0000${formatLabels(labels)}`,
+        p,
+        ts,
+        delta,
+        maxBuckets,
+      );
+      if (sd) bucketSamples(out, name, help, labels, sd.bounds, sd, ts);
     }
   } else if (m.summary) {
     for (const p of m.summary.dataPoints ?? []) {
@@ -303,27 +329,79 @@ function histogramSamples(
       help,
     }, ts);
   }
-  if (buckets) {
-    for (let i = 0; i < n; i++) {
-      out.add(
-        `${name}_bucket_per_second`,
-        { ...labels, bucket: bucketLabel(bounds[i]!) },
-        inc[i]! / s,
-        {
-          unit: "1/s",
-          kind: "rate",
-          help,
-        },
-        ts,
-      );
-    }
-  }
+  if (buckets) bucketSamples(out, name, help, labels, bounds, d, ts);
   const window = inc.slice(0, n);
   for (const q of QUANTILES) {
     const v = histogramQuantile(q, bounds, window);
     if (!Number.isNaN(v)) {
       out.add(quantileName(name, q), labels, v, { unit, kind: "gauge", help }, ts);
     }
+  }
+}
+
+/** What an exponential histogram series remembers: its stored layout and its last point. */
+interface ExponentialMemory {
+  layout: ExponentialLayout;
+  point: OtlpExpHistogramPoint;
+  ts: number;
+}
+
+/**
+ * The stored buckets' increase over a point's interval. A cumulative series' previous point is
+ * laid out again in the current layout (exact: the layout only widens or coarsens), so a
+ * layout change, e.g. the SDK lowering its scale as its range grows, loses no interval.
+ */
+function storedInterval(
+  state: CumulativeState,
+  series: string,
+  p: OtlpExpHistogramPoint,
+  ts: number,
+  delta: boolean,
+  maxBuckets: number,
+): { bounds: number[]; increase: number[]; seconds: number } | undefined {
+  let old: ExponentialMemory | undefined;
+  const { layout } = state.note<ExponentialMemory>(`${series}\u0000exponential`, (o) => {
+    old = o;
+    return { layout: exponentialLayout(p, o?.layout, maxBuckets), point: p, ts };
+  });
+  const cur = storedExponentialBuckets(p, layout);
+  if (delta) {
+    const key = `${series}\u0000stored/${cur.bounds.join(",")}`;
+    const d = interval(state, key, ts, p, cur.cumulative, true);
+    return d && { bounds: cur.bounds, ...d };
+  }
+  if (!old || !(ts > old.ts)) return undefined;
+  const before = storedExponentialBuckets(old.point, layout);
+  if (before.bounds.join(",") !== cur.bounds.join(",")) return undefined; // zero threshold moved
+  const start = p.startTimeUnixNano ? p.startTimeUnixNano / 1e6 : NaN;
+  const reset = start > old.ts || cur.cumulative.some((v, i) => v < before.cumulative[i]!);
+  return {
+    bounds: cur.bounds,
+    increase: cur.cumulative.map((v, i) => reset ? v : v - before.cumulative[i]!),
+    seconds: (ts - old.ts) / 1000,
+  };
+}
+
+/** `<name>_bucket_per_second{bucket=<le>}` for the first `bounds.length` increases. */
+function bucketSamples(
+  out: BatchBuilder,
+  name: string,
+  help: string,
+  labels: Record<string, string>,
+  bounds: number[],
+  d: { increase: number[]; seconds: number },
+  ts: number,
+): void {
+  const meta: MetricMeta = { unit: "1/s", kind: "rate", help };
+  for (let i = 0; i < bounds.length; i++) {
+    const le = bucketLabel(bounds[i]!);
+    out.add(
+      `${name}_bucket_per_second`,
+      { ...labels, bucket: le },
+      d.increase[i]! / d.seconds,
+      meta,
+      ts,
+    );
   }
 }
 

@@ -73,6 +73,14 @@ export {
   type OtlpMetricsRequest,
 } from "./otlp_decode.ts";
 export { convertOtlp, exponentialBuckets, otlpMetricName } from "./convert_otlp.ts";
+export {
+  downscaleIndex,
+  exponentialBound,
+  type ExponentialLayout,
+  exponentialLayout,
+  MAX_EXPONENTIAL_BUCKETS,
+  storedExponentialBuckets,
+} from "./stored_exponential_buckets.ts";
 export { type OtlpExport, OtlpReceiver, type OtlpReceiverOptions } from "./otlp_receiver.ts";
 export { parseStatsdLine, type StatsdLine } from "./parse_statsd.ts";
 export { StatsdAggregator, type StatsdAggregatorOptions } from "./statsd_aggregator.ts";

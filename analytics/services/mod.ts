@@ -69,3 +69,9 @@ export {
   type ServiceCapacityOptions,
   type ServiceCapacityRow,
 } from "./service_capacity.ts";
+export {
+  PROBE_SUCCESS,
+  type ProbeAvailability,
+  probeAvailability,
+  type ProbeAvailabilityOptions,
+} from "./probe_availability.ts";

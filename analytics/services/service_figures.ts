@@ -21,6 +21,7 @@ import {
   bucketApdex,
   bucketQuantile,
   parseBound,
+  rateAtOrBelow,
 } from "./bucket_quantile.ts";
 
 /** One series' value. */
@@ -144,14 +145,35 @@ function inSeconds(p: Percentiles | null): Percentiles | null {
   return { ...p, p50: s(p.p50), p95: s(p.p95), p99: s(p.p99) };
 }
 
-/** Buckets summed over series by bound. */
+/**
+ * Buckets summed over series: every histogram series (host and labels but `bucket`) read at
+ * every bound any of them has, interpolated within its own buckets where it lacks that bound.
+ * Series with the same bounds (explicit buckets) add up exactly; exponential histograms stored
+ * at different scales or ranges (OTLP) add up without a series' missing bounds making the sum
+ * fall between two bounds.
+ */
 function bucketsOf(list: readonly SeriesValue[]): Bucket[] {
-  const by = new Map<number, number>();
+  const groups = new Map<string, Bucket[]>();
+  const bounds = new Set<number>();
   for (const v of list) {
     const le = parseBound(v.labels.bucket ?? "");
-    if (!Number.isNaN(le)) by.set(le, (by.get(le) ?? 0) + v.value);
+    if (Number.isNaN(le)) continue;
+    const { bucket: _, ...rest } = v.labels;
+    const key = `${v.host}\u0000${canonical(rest)}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, g = []);
+    g.push({ le, rate: v.value });
+    bounds.add(le);
   }
-  return [...by].map(([le, rate]) => ({ le, rate }));
+  if (groups.size === 1) return [...groups.values()][0]!;
+  return [...bounds].map((le) => {
+    let rate = 0;
+    for (const g of groups.values()) {
+      // a series' own bound exactly; a missing one interpolated (at +Inf: its highest bound)
+      rate += g.find((b) => b.le === le)?.rate ?? rateAtOrBelow(g, le);
+    }
+    return { le, rate };
+  });
 }
 
 function percentiles(hist: string, values: readonly SeriesValue[]): Percentiles | null {

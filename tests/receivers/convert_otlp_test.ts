@@ -119,7 +119,7 @@ Deno.test("exponentialBuckets() lays out negative, zero and positive buckets for
   assert.deepEqual(both.cumulative, [0, 1, 3, 4, 4]);
 });
 
-Deno.test("convertOtlp() gives exponential histogram quantiles over the interval of a cumulative series", () => {
+Deno.test("convertOtlp() gives exponential histogram quantiles and bucket rates over the interval of a cumulative series", () => {
   const state = new CumulativeState();
   const point = (counts: number[], t: number) =>
     one({
@@ -143,6 +143,14 @@ Deno.test("convertOtlp() gives exponential histogram quantiles over the interval
     "q_time_milliseconds_p50{} 3.5 @1000",
     "q_time_milliseconds_p95{} 7.4 @1000",
     "q_time_milliseconds_p99{} 7.88 @1000",
+    // stored buckets: the zero bucket, the lowest bucket's lower edge, then (1,2], (2,4], (4,8];
+    // the layout widened since the first export, and the interval is still there
+    "q_time_milliseconds_bucket_per_second{bucket=0} 0 @1000",
+    "q_time_milliseconds_bucket_per_second{bucket=1} 0 @1000",
+    "q_time_milliseconds_bucket_per_second{bucket=2} 0 @1000",
+    "q_time_milliseconds_bucket_per_second{bucket=4} 2 @1000",
+    "q_time_milliseconds_bucket_per_second{bucket=8} 3 @1000",
+    "q_time_milliseconds_bucket_per_second{bucket=+Inf} 3 @1000",
   ]);
 });
 

@@ -13,6 +13,7 @@ import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
 import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
+import { bucketQuantile, findServices, parseBound, serviceFigures } from "../../analytics/mod.ts";
 import { openLake } from "../../lake/mod.ts";
 import { appMetricInfo, decodeOtlpStatus } from "../../receivers/mod.ts";
 import { startServe } from "../_serve.ts";
@@ -302,5 +303,90 @@ Deno.test({
     assert.equal(Number(partial.rejectedDataPoints), 150);
     assert.match(partial.errorMessage, /over the OTLP limit of 50 series/);
     assert.equal(rows.filter((r) => r.metric === "per_user").length, 50);
+  },
+});
+
+Deno.test({
+  name:
+    "The SDK's exponential histogram keeps at most 40 stored buckets from which p50/p95/p99 and the service's KPIs come within a bucket of the truth",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // 2,000 latencies spread log-uniformly over 2 ms .. 3 s (a deterministic sequence)
+    let seed = 11;
+    const next = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const values = Array.from({ length: 2000 }, () => 0.002 * 1500 ** next());
+    const rows = await withServe("{}\n", async (base) => {
+      const exporter = new JsonExporter({
+        url: new URL("v1/metrics", base).href,
+        headers: { Authorization: `Bearer ${TOKEN}` },
+        temporalityPreference: AggregationTemporality.DELTA,
+      });
+      const reader = new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: 3_600_000,
+      });
+      const provider = new MeterProvider({
+        resource: resourceFromAttributes({ "service.name": "catalog" }),
+        readers: [reader],
+        views: [{
+          instrumentName: "http.server.request.duration",
+          aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+        }],
+      });
+      const duration = provider.getMeter("test").createHistogram("http.server.request.duration", {
+        unit: "s",
+      });
+      for (const v of values) duration.record(v, { "http.response.status_code": 200 });
+      await reader.forceFlush();
+      await provider.shutdown();
+    });
+    const name = "http_server_request_duration_seconds";
+    const stored = rows.filter((r) => r.metric === `${name}_bucket_per_second`);
+    const buckets = stored.map((r) => ({
+      le: parseBound(/(?:^|,)bucket=([^,]+)/.exec(r.labels)![1]!),
+      rate: r.value,
+    }));
+    assert.ok(buckets.length > 10 && buckets.length <= 40, `${buckets.length} buckets`);
+    assert.ok(stored.every((r) => /http_response_status_code=200/.test(r.labels)));
+    const total = buckets.find((b) => b.le === Infinity)!.rate;
+    // exact counts at every stored bound (rate ∝ count over the one delta interval; the lake
+    // keeps rates to about 6 digits: well under one event)
+    for (const { le, rate } of buckets) {
+      const truth = values.filter((v) => v <= le).length;
+      assert.ok(Math.abs((rate / total) * values.length - truth) < 0.05, `le=${le}`);
+    }
+    const sorted = [...values].sort((a, b) => a - b);
+    const bounds = buckets.map((b) => b.le).sort((a, b) => a - b);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const truth = sorted[Math.ceil(q * values.length) - 1]!;
+      const est = bucketQuantile(buckets, q);
+      // the stored bucket holding the true quantile also holds the estimate
+      const hi = bounds.find((b) => b >= truth)!;
+      const lo = bounds.filter((b) => b < truth).pop()!;
+      assert.ok(est >= lo && est <= hi, `p${q * 100}: ${est} outside (${lo}, ${hi}] of ${truth}`);
+      assert.ok(hi / lo <= 2 ** 0.5 + 1e-12, `bucket (${lo}, ${hi}] wider than √2`);
+    }
+    // the Services figures read the same stored buckets
+    const keys = rows.map((r) => ({ host: "h", metric: r.metric, labels: r.labels }));
+    const [spec] = findServices(keys);
+    assert.equal(spec?.name, "catalog");
+    const figures = serviceFigures(
+      spec!,
+      rows.map((r) => ({
+        host: "h",
+        metric: r.metric,
+        labels: Object.fromEntries(r.labels.split(",").map((kv) => kv.split("=", 2))),
+        value: r.value,
+      })),
+    );
+    assert.equal(figures.latency?.from, "buckets");
+    assert.equal(figures.latency?.p95, bucketQuantile(buckets, 0.95));
+    const satisfied = values.filter((v) => v <= 0.5).length / values.length;
+    const tolerating = values.filter((v) => v > 0.5 && v <= 2).length / values.length;
+    assert.ok(
+      Math.abs(figures.apdex!.score - (satisfied + tolerating / 2)) < 0.05,
+      `Apdex ${figures.apdex?.score}`,
+    );
   },
 });

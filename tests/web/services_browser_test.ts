@@ -25,7 +25,7 @@ dashboards:
 
 Deno.test({
   name:
-    "a dashboard panel from the config renders with its threshold rules, and the Services page shows the service",
+    "a dashboard panel from the config renders with its threshold rules, and the Services page shows the service and the probe's availability",
   ignore: missing("chromium", "the dashboards browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -34,6 +34,11 @@ Deno.test({
     const now = Date.now();
     const times = Array.from({ length: 41 }, (_, i) => now - 600_000 + i * 15_000);
     writeServiceSeries(data, times, knownService());
+    // a probe run every 15 s for the last 40 minutes: enough for the hour, not for the day
+    const runs = Array.from({ length: 161 }, (_, i) => now - 2_400_000 + i * 15_000);
+    writeServiceSeries(data, runs, [
+      { metric: "probe_success", labels: { target: "shop" }, value: () => 1 },
+    ]);
     const config = join(data, "perfscope.yaml");
     await Deno.writeTextFile(config, CONFIG);
     const server = await startServe(["--data", data, "--no-collect", "--config", config]);
@@ -56,6 +61,13 @@ Deno.test({
       assert.match(text, /Error rate\s*5(\.00)? %/);
       assert.match(text, /Apdex \(T 250 ms\)\s*0\.88/);
       assert.equal(await page.locator("#services-empty").isHidden(), true);
+      const probe = page.locator("#probes tr[data-probe='shop']");
+      await probe.waitFor({ timeout: 20_000 });
+      const cells = await probe.locator("td").allTextContents();
+      assert.equal(cells[0], "shop");
+      assert.match(cells[2]!, /^up at /);
+      assert.match(cells[3]!, /^100(\.0+)? %$/);
+      assert.equal(cells[4], "not enough data yet");
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

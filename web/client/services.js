@@ -1,5 +1,5 @@
 // Services page: polls /api/services every second and redraws each service's card (live and
-// window figures, availability, burn rates); reads /api/services/history every 30 s for the
+// window figures, availability, burn rates) and the probes' availability; reads /api/services/history every 30 s for the
 // charts over the last hour, extended by the live figures between reads.
 import {
   axisMargin,
@@ -261,17 +261,81 @@ import {
     } catch { /* the next round retries */ }
   }
 
+  // Probes: availability of each probe over the services' windows, and its last run.
+  function probesCard(probes) {
+    let sec = $("probes");
+    if (probes.length === 0) {
+      if (sec) sec.remove();
+      return;
+    }
+    if (!sec) sec = el("section", { class: "card wide", id: "probes" });
+    $("services").append(sec); // (again: kept after the service cards)
+    const windows = probes[0].availability.map((a) => a.windowMs);
+    const link = (p) =>
+      el("a", {
+        href: "/explore?" +
+          new URLSearchParams({ metric: "probe_success", series: p.host + "|" + p.labels }),
+      }, p.target);
+    sec.replaceChildren(
+      el("h2", {}, "Probes"),
+      el(
+        "table",
+        { class: "slo" },
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            el("th", {}, "Probe availability"),
+            el("th", {}, "Host"),
+            el("th", {}, "Last run"),
+            ...windows.map((w) => el("th", { class: "num" }, span(w))),
+          ),
+        ),
+        el(
+          "tbody",
+          {},
+          ...probes.map((p) =>
+            el(
+              "tr",
+              { "data-probe": p.target },
+              el("td", {}, link(p)),
+              el("td", {}, p.host),
+              el(
+                "td",
+                {},
+                p.last
+                  ? (p.last.success ? "up" : "down") + " at " +
+                    formatTime(p.last.ts, { seconds: true })
+                  : "–",
+              ),
+              ...p.availability.map((a) =>
+                el(
+                  "td",
+                  { class: "num", title: a.reason ?? "" },
+                  a.value === null ? "not enough data yet" : formatExact(a.value, "ratio"),
+                )
+              ),
+            )
+          ),
+        ),
+      ),
+    );
+  }
+
   async function tick() {
     try {
       const r = await fetch("/api/services");
       if (!r.ok) throw new Error("HTTP " + r.status);
-      const { services } = await r.json();
+      const { services, probes = [] } = await r.json();
       const empty = $("services-empty");
-      if (empty) empty.hidden = services.length > 0;
+      if (empty) empty.hidden = services.length > 0 || probes.length > 0;
       for (const s of services) {
         loadHistory(s.name);
         card(s);
       }
+      probesCard(probes);
       $("services-updated").textContent = "Updated " + formatTime(Date.now(), { seconds: true });
     } catch (error) {
       $("services-updated").textContent = "Update failed: " + error.message;

@@ -1,6 +1,7 @@
 /**
  * `GET /api/services`: every service's indicators (window figures, availability, burn rates)
- * with its live figures from the newest pushed samples; `GET /api/services/history?service=&range=`:
+ * with its live figures from the newest pushed samples, and every probe's availability over the
+ * same windows; `GET /api/services/history?service=&range=`:
  * one service's golden signals over time.
  *
  * @module
@@ -12,6 +13,8 @@ import {
   findServices,
   lakeSource,
   type LiveFigures,
+  type ProbeAvailability,
+  probeAvailability,
   type SeriesSource,
   serviceHistory,
   type ServiceKpis,
@@ -59,6 +62,18 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
   deps.hub.onBatch((batch) => live.observe(batch));
   const ttlMs = options.ttlMs ?? 10_000;
   let cached: { at: number; view: Promise<ServiceKpis[]> } | undefined;
+  let probesCached: { at: number; view: Promise<ProbeAvailability[]> } | undefined;
+  function probes(t: number): Promise<ProbeAvailability[]> {
+    if (probesCached && t - probesCached.at < ttlMs) return probesCached.view;
+    const view = probeAvailability(
+      reuseLongWindows(deps.source?.open() ?? lakeSource(deps.lake), long, t),
+      { now: t },
+    );
+    const entry = { at: t, view };
+    probesCached = entry;
+    view.catch(() => probesCached === entry && (probesCached = undefined));
+    return view;
+  }
   const long = new Map<string, { at: number; rows: ReturnType<SeriesSource["windowStats"]> }>();
   function windowed(t: number): Promise<ServiceKpis[]> {
     if (cached && t - cached.at < ttlMs) return cached.view;
@@ -93,7 +108,7 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
   return new Hono()
     .get("/api/services", async function services(c) {
       const list = await views();
-      return c.json({ now: now(), services: list });
+      return c.json({ now: now(), services: list, probes: await probes(now()) });
     })
     .get(
       "/api/services/history",
