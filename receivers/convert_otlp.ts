@@ -265,8 +265,25 @@ function metric(
   return n;
 }
 
+/**
+ * The longest span from a cumulative series' start time to its first export that is taken as
+ * that export's interval, ms (one minute: the SDKs' default export interval).
+ *
+ * A cumulative point carries the time its counting started, so the first export of a series
+ * already gives a rate (value ÷ span) and a new service shows after one export, not two. That
+ * is only a fair "now" figure when the counting started recently: an exporter that has run for
+ * hours (perfscope restarted, or a series forgotten after a long silence) would give the
+ * average since its start, which can be far from the current rate. Within a minute the figure
+ * is an average over at most a minute, no coarser than what an exporter at the SDKs' default
+ * 60 s interval gives with every export; an older start waits for the second export and its
+ * difference, as before. A start of 0 (unknown), in the future or at the point's time gives
+ * nothing either.
+ */
+export const FRESH_START_MS = 60_000;
+
 /** The increase over a point's interval: a delta point's own values over its start→time span,
- * a cumulative point's difference to the previous export. */
+ * a cumulative point's difference to the previous export (or, on its first export, its values
+ * since a recent start: {@linkcode FRESH_START_MS}). */
 function interval(
   state: CumulativeState,
   key: string,
@@ -276,7 +293,15 @@ function interval(
   delta: boolean,
 ): { increase: number[]; seconds: number } | undefined {
   const start = p.startTimeUnixNano ? p.startTimeUnixNano / 1e6 : NaN;
-  if (!delta) return state.increase(key, ts, values, start);
+  if (!delta) {
+    const first = !state.has(key);
+    const d = state.increase(key, ts, values, start);
+    if (d || !first) return d;
+    const span = ts - start;
+    return span > 0 && span <= FRESH_START_MS
+      ? { increase: values, seconds: span / 1000 }
+      : undefined;
+  }
   if (start < ts) return { increase: values, seconds: (ts - start) / 1000 };
   // a delta point without its start: the time since the series' previous point
   const d = state.increase(key, ts, values);

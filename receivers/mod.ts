@@ -62,7 +62,7 @@ export {
   encodeOtlpStatus,
   type OtlpMetricsRequest,
 } from "./otlp_decode.ts";
-export { convertOtlp, exponentialBuckets, otlpMetricName } from "./convert_otlp.ts";
+export { convertOtlp, exponentialBuckets, FRESH_START_MS, otlpMetricName } from "./convert_otlp.ts";
 export { type OtlpExport, OtlpReceiver, type OtlpReceiverOptions } from "./otlp_receiver.ts";
 export { parseStatsdLine, type StatsdLine } from "./parse_statsd.ts";
 export { StatsdAggregator, type StatsdAggregatorOptions } from "./statsd_aggregator.ts";
