@@ -34,6 +34,16 @@ const NDJSON = { "content-type": "application/x-ndjson" };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Reads until `done` accepts (the lake flushes every second, later on a busy machine). */
+async function settle<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < 60 && !done(v); i++) {
+    await sleep(500);
+    v = await read();
+  }
+  return v;
+}
+
 /** One OTLP/HTTP JSON export: gauge points of `name` for service `checkout`. */
 function otlpGauge(name: string, points: { value: number; attrs?: Record<string, string> }[]) {
   const ns = `${BigInt(Date.now()) * 1_000_000n}`;
@@ -203,7 +213,6 @@ Deno.test({
       // (time, value) (not a sum: its rounding depends on the order rows are read); taken once
       // the lake has flushed past the cut (every second)
       const cut = Date.now();
-      await sleep(3000);
       const stored = () =>
         query(
           `SELECT host, metric, labels, count(*)::VARCHAR,
@@ -211,7 +220,15 @@ Deno.test({
              bit_xor(hash(epoch_ms(ts), value))::VARCHAR
            FROM samples WHERE ts <= epoch_ms(${cut}::BIGINT) GROUP BY ALL ORDER BY ALL`,
         );
-      const before = await stored();
+      // the same twice, a second and a half apart: the lake has flushed past the cut (a busy
+      // machine may flush late)
+      let before = await stored();
+      for (let i = 0; i < 40; i++) {
+        await sleep(1500);
+        const again = await stored();
+        if (JSON.stringify(again) === JSON.stringify(before)) break;
+        before = again;
+      }
       const metrics = new Set(before.map((r) => r[1]));
       for (const s of sources) assert.ok(metrics.has(s), `${s} stored before the bad input`);
       assert.ok(
@@ -275,15 +292,18 @@ Deno.test({
       }
       clearInterval(sending);
       sending = undefined;
-      await sleep(3000); // the last samples flushed to the lake
 
       // 3. serve still answers, the good series kept flowing, nothing stored was lost
       assert.equal(await healthy(), 200);
-      const after = await query(
-        `SELECT metric, labels, count(*)::INTEGER FROM samples
-         WHERE ts > epoch_ms(${badFrom}::BIGINT) AND metric IN
-           ('good_gauge', 'queue_depth', 'cart_queue', 'orders_per_second')
-         GROUP BY ALL ORDER BY ALL`,
+      const after = await settle(
+        () =>
+          query(
+            `SELECT metric, labels, count(*)::INTEGER FROM samples
+             WHERE ts > epoch_ms(${badFrom}::BIGINT) AND metric IN
+               ('good_gauge', 'queue_depth', 'cart_queue', 'orders_per_second')
+             GROUP BY ALL ORDER BY ALL`,
+          ),
+        (rows) => rows.length === 4 && rows.every((r) => (r[2] as number) >= 3),
       );
       assert.deepEqual(after.map((r) => `${r[0]}{${r[1]}}`), [
         "cart_queue{service=cart}",
@@ -295,18 +315,23 @@ Deno.test({
       // the bad targets are down from their first bad scrape on (a scrape started before the
       // switch may still have come back up); the good one and the exploding one (its series
       // over the limit dropped) are up (max: a scrape of a busy machine may time out)
-      const up = await query(
-        `SELECT labels, max(value) FROM samples
-         WHERE metric = 'up' AND ts > epoch_ms(${badFrom + 1500}::BIGINT)
-         GROUP BY ALL ORDER BY ALL`,
-      );
-      assert.deepEqual(up, [
+      const upAfter = [
         ["target=explode", 1],
         ["target=good", 1],
         ["target=hang", 0],
         ["target=huge", 0],
         ["target=malformed", 0],
-      ]);
+      ];
+      const up = await settle(
+        () =>
+          query(
+            `SELECT labels, max(value) FROM samples
+             WHERE metric = 'up' AND ts > epoch_ms(${badFrom + 1500}::BIGINT)
+             GROUP BY ALL ORDER BY ALL`,
+          ),
+        (rows) => JSON.stringify(rows) === JSON.stringify(upAfter),
+      );
+      assert.deepEqual(up, upAfter);
       // each explosion got in up to its source's limit, no further
       const exploded = await query(
         `SELECT metric, count(DISTINCT labels)::INTEGER FROM samples
