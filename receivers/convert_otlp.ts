@@ -278,6 +278,23 @@ function metric(
  * 60 s interval gives with every export; an older start waits for the second export and its
  * difference, as before. A start of 0 (unknown), in the future or at the point's time gives
  * nothing either.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BatchBuilder, convertOtlp, CumulativeState, FRESH_START_MS } from "./mod.ts";
+ * const t = 1_700_000_000_000;
+ * const first = (startMs: number) => {
+ *   const out = new BatchBuilder({ host: "h", ts: t, source: "otlp" });
+ *   const point = { asInt: 30, timeUnixNano: t * 1e6, startTimeUnixNano: startMs * 1e6 };
+ *   const sum = { isMonotonic: true, aggregationTemporality: 2, dataPoints: [point] };
+ *   const req = { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "hits", sum }] }] }] };
+ *   convertOtlp(req, new CumulativeState(), out, { now: t });
+ *   return out.batch().value;
+ * };
+ * assert.deepEqual(first(t - 1500), [20]); // 30 since 1.5 s ago
+ * assert.deepEqual(first(t - FRESH_START_MS - 1), []); // too old: wait for the next export
+ * ```
  */
 export const FRESH_START_MS = 60_000;
 
