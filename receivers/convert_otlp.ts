@@ -2,8 +2,9 @@
  * Turns a decoded OTLP metrics request into stored samples (names as in CONTRACTS.md): `.` in
  * names becomes `_`; the resource's `service.name` becomes the label `service`; a gauge or a
  * non-monotonic sum is stored as is; a monotonic sum becomes `<name>_per_second` (cumulative:
- * the increase since the previous export, resets seen from the start time or a decrease; delta:
- * the value over its interval); an explicit-bucket histogram becomes count and sum rates,
+ * the increase since the previous export, resets seen from the start time or a decrease, and a
+ * new series' first export over its start time when that is recent ({@linkcode FRESH_START_MS});
+ * delta: the value over its interval); an explicit-bucket histogram becomes count and sum rates,
  * bucket rates and p50/p95/p99 over the interval; an exponential histogram becomes count and
  * sum rates and quantiles from its exponential buckets; a summary keeps its quantiles.
  *
