@@ -198,12 +198,16 @@ Deno.test({
       return new Response(body, { headers: { "content-type": registry.contentType } });
     });
     // every tick's 100 requests are recorded synchronously, so a scrape sees whole ticks and
-    // the shares (errors, buckets) are exact whatever the interval's length
-    const traffic = setInterval(() =>
+    // the shares (errors, buckets) are exact whatever the interval's length; the first tick
+    // now, so that even the first scrape finds the series (a labelled counter has none before
+    // its first request, and the third scrape is held)
+    const record = () =>
       tick((s, code) => {
         requests.inc({ code });
         duration.observe(s);
-      }), 100);
+      });
+    record();
+    const traffic = setInterval(record, 100);
     try {
       await withServe(
         `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: shop\n    interval: 1s\n`,
