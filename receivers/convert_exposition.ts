@@ -52,6 +52,17 @@ export class CumulativeState {
     };
   }
 
+  /**
+   * Whether a series has values from an earlier call (not yet forgotten by
+   * {@linkcode CumulativeState.sweep}).
+   *
+   * @param key The series.
+   * @returns True once {@linkcode CumulativeState.increase} has seen it.
+   */
+  has(key: string): boolean {
+    return this.#next.has(key) || this.#prev.has(key);
+  }
+
   /** Forgets the series not seen since the last call (call once per scrape or flush). */
   sweep(): void {
     this.#prev = this.#next;

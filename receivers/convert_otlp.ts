@@ -2,8 +2,9 @@
  * Turns a decoded OTLP metrics request into stored samples (names as in CONTRACTS.md): `.` in
  * names becomes `_`; the resource's `service.name` becomes the label `service`; a gauge or a
  * non-monotonic sum is stored as is; a monotonic sum becomes `<name>_per_second` (cumulative:
- * the increase since the previous export, resets seen from the start time or a decrease; delta:
- * the value over its interval); an explicit-bucket histogram becomes count and sum rates,
+ * the increase since the previous export, resets seen from the start time or a decrease, and a
+ * new series' first export over its start time when that is recent ({@linkcode FRESH_START_MS});
+ * delta: the value over its interval); an explicit-bucket histogram becomes count and sum rates,
  * bucket rates and p50/p95/p99 over the interval; an exponential histogram becomes count and
  * sum rates and quantiles from its exponential buckets at their own resolution, and bucket
  * rates in at most 40 coarser `le` buckets (see `stored_exponential_buckets.ts`); a summary
@@ -291,8 +292,42 @@ function metric(
   return n;
 }
 
+/**
+ * The longest span from a cumulative series' start time to its first export that is taken as
+ * that export's interval, ms (one minute: the SDKs' default export interval).
+ *
+ * A cumulative point carries the time its counting started, so the first export of a series
+ * already gives a rate (value ÷ span) and a new service shows after one export, not two. That
+ * is only a fair "now" figure when the counting started recently: an exporter that has run for
+ * hours (perfscope restarted, or a series forgotten after a long silence) would give the
+ * average since its start, which can be far from the current rate. Within a minute the figure
+ * is an average over at most a minute, no coarser than what an exporter at the SDKs' default
+ * 60 s interval gives with every export; an older start waits for the second export and its
+ * difference, as before. A start of 0 (unknown), in the future or at the point's time gives
+ * nothing either.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BatchBuilder, convertOtlp, CumulativeState, FRESH_START_MS } from "./mod.ts";
+ * const t = 1_700_000_000_000;
+ * const first = (startMs: number) => {
+ *   const out = new BatchBuilder({ host: "h", ts: t, source: "otlp" });
+ *   const point = { asInt: 30, timeUnixNano: t * 1e6, startTimeUnixNano: startMs * 1e6 };
+ *   const sum = { isMonotonic: true, aggregationTemporality: 2, dataPoints: [point] };
+ *   const req = { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "hits", sum }] }] }] };
+ *   convertOtlp(req, new CumulativeState(), out, { now: t });
+ *   return out.batch().value;
+ * };
+ * assert.deepEqual(first(t - 1500), [20]); // 30 since 1.5 s ago
+ * assert.deepEqual(first(t - FRESH_START_MS - 1), []); // too old: wait for the next export
+ * ```
+ */
+export const FRESH_START_MS = 60_000;
+
 /** The increase over a point's interval: a delta point's own values over its start→time span,
- * a cumulative point's difference to the previous export. */
+ * a cumulative point's difference to the previous export (or, on its first export, its values
+ * since a recent start: {@linkcode FRESH_START_MS}). */
 function interval(
   state: CumulativeState,
   key: string,
@@ -302,7 +337,15 @@ function interval(
   delta: boolean,
 ): { increase: number[]; seconds: number } | undefined {
   const start = p.startTimeUnixNano ? p.startTimeUnixNano / 1e6 : NaN;
-  if (!delta) return state.increase(key, ts, values, start);
+  if (!delta) {
+    const first = !state.has(key);
+    const d = state.increase(key, ts, values, start);
+    if (d || !first) return d;
+    const span = ts - start;
+    return span > 0 && span <= FRESH_START_MS
+      ? { increase: values, seconds: span / 1000 }
+      : undefined;
+  }
   if (start < ts) return { increase: values, seconds: (ts - start) / 1000 };
   // a delta point without its start: the time since the series' previous point
   const d = state.increase(key, ts, values);

@@ -72,7 +72,7 @@ export {
   encodeOtlpStatus,
   type OtlpMetricsRequest,
 } from "./otlp_decode.ts";
-export { convertOtlp, exponentialBuckets, otlpMetricName } from "./convert_otlp.ts";
+export { convertOtlp, exponentialBuckets, FRESH_START_MS, otlpMetricName } from "./convert_otlp.ts";
 export {
   downscaleIndex,
   exponentialBound,

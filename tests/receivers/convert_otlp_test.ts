@@ -4,6 +4,7 @@ import {
   convertOtlp,
   CumulativeState,
   exponentialBuckets,
+  FRESH_START_MS,
   histogramQuantile,
   otlpMetricName,
   type OtlpMetricsRequest,
@@ -37,7 +38,8 @@ Deno.test("convertOtlp() stores a non-monotonic sum as a gauge and a cumulative 
       },
     });
   assert.deepEqual(run(sum(4, 0, false), state), ["pool_size{} 4 @0"]);
-  assert.deepEqual(run(sum(10, 0, true), state), []);
+  // the first export rates its value over the 5 s since the series' start time
+  assert.deepEqual(run(sum(10, 0, true), state), ["jobs_done_per_second{} 2 @0"]);
   assert.deepEqual(run(sum(40, 2000, true), state), ["jobs_done_per_second{} 15 @2000"]);
   // a later start time is a reset: the value counts from it
   const reset = one({
@@ -49,6 +51,70 @@ Deno.test("convertOtlp() stores a non-monotonic sum as a gauge and a cumulative 
     },
   });
   assert.deepEqual(run(reset, state), ["jobs_done_per_second{} 3 @4000"]);
+});
+
+Deno.test("convertOtlp() rates a cumulative series' first export over its start time only when the start is recent and sane", () => {
+  const counter = (v: number, t: number, start: number | undefined) =>
+    one({
+      name: "hits",
+      sum: {
+        isMonotonic: true,
+        aggregationTemporality: 2,
+        dataPoints: [{
+          asInt: v,
+          timeUnixNano: ns(MS + t),
+          ...(start !== undefined && { startTimeUnixNano: start }),
+        }],
+      },
+    });
+  // started 0.8 s before the export: 40 over 0.8 s
+  assert.deepEqual(run(counter(40, 0, ns(MS - 800))), ["hits_per_second{} 50 @0"]);
+  // exactly FRESH_START_MS is still recent; a moment more is a long-run average: no rate yet
+  assert.deepEqual(run(counter(120, 0, ns(MS - FRESH_START_MS))), ["hits_per_second{} 2 @0"]);
+  assert.deepEqual(run(counter(120, 0, ns(MS - FRESH_START_MS - 1))), []);
+  // a start of 0 (unknown), at the point's time, or after it gives nothing
+  assert.deepEqual(run(counter(40, 0, undefined)), []);
+  assert.deepEqual(run(counter(40, 0, ns(MS))), []);
+  assert.deepEqual(run(counter(40, 0, ns(MS + 1000))), []);
+  // a series seen before goes by the difference to its previous export, not by its start
+  const state = new CumulativeState();
+  assert.deepEqual(run(counter(10, 0, ns(MS - 20_000)), state), ["hits_per_second{} 0.5 @0"]);
+  assert.deepEqual(run(counter(10, 0, ns(MS - 20_000)), state), []);
+  assert.deepEqual(run(counter(30, 1000, ns(MS - 20_000)), state), ["hits_per_second{} 20 @1000"]);
+  // an old series' first export waits for the second one, then rates the difference
+  const old = new CumulativeState();
+  assert.deepEqual(run(counter(1e6, 0, ns(MS - 3_600_000)), old), []);
+  assert.deepEqual(run(counter(1e6 + 7, 1000, ns(MS - 3_600_000)), old), [
+    "hits_per_second{} 7 @1000",
+  ]);
+});
+
+Deno.test("convertOtlp() gives a new cumulative histogram's rates and percentiles from its first export", () => {
+  const req = one({
+    name: "http.server.request.duration",
+    unit: "s",
+    histogram: {
+      aggregationTemporality: 2,
+      dataPoints: [{
+        timeUnixNano: ns(MS),
+        startTimeUnixNano: ns(MS - 2000),
+        count: 100,
+        sum: 30,
+        explicitBounds: [0.1, 0.5],
+        bucketCounts: [50, 40, 10],
+      }],
+    },
+  });
+  assert.deepEqual(run(req), [
+    "http_server_request_duration_seconds_count_per_second{} 50 @0",
+    "http_server_request_duration_seconds_sum_per_second{} 15 @0",
+    "http_server_request_duration_seconds_bucket_per_second{bucket=0.1} 25 @0",
+    "http_server_request_duration_seconds_bucket_per_second{bucket=0.5} 45 @0",
+    "http_server_request_duration_seconds_bucket_per_second{bucket=+Inf} 50 @0",
+    "http_server_request_duration_seconds_p50{} 0.1 @0",
+    "http_server_request_duration_seconds_p95{} 0.5 @0",
+    "http_server_request_duration_seconds_p99{} 0.5 @0",
+  ]);
 });
 
 Deno.test("convertOtlp() rates a delta sum over its own interval, or since the last point without a start", () => {

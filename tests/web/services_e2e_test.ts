@@ -3,7 +3,18 @@
  * client libraries (prom-client scraped every second, the OpenTelemetry OTLP/HTTP exporter,
  * hot-shots over UDP). Each must show up on `GET /api/services` with its request rate, error
  * rate, latency percentiles, Apdex and SLO burn (which, minutes after start, must say honestly
- * that there is not enough data yet).
+ * that there is not enough data yet), within two seconds of the app's first send.
+ *
+ * How "within two seconds" is checked without a stopwatch (a loaded 2-core CI machine can
+ * stall this process, its timers and its polling by a second or more): by what the service
+ * needed to show, not by when the test happened to see it. The scraped app and the OTLP
+ * exporter hold every send past the ones allowed (the third scrape; the second export) until
+ * the service has shown, so it can only have shown from those: two scrapes a second apart, or
+ * one export, i.e. one interval (1 s) at most after the first send. StatsD flushes on the
+ * server's own clock, which the client cannot hold: there the check is that one flush holds
+ * all the service's series and that the data's own timestamp (the flush's, taken by serve)
+ * is at most 2 s after the first packet was sent (nominally ≤ 1 s; the other second is slack
+ * for a late timer). The polled wall-clock times are printed, not asserted.
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
@@ -17,6 +28,7 @@ import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
 import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 // deno-lint-ignore no-import-prefix
 import StatsD from "npm:hot-shots@17.1.1";
+import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
 
 /** What `/api/services` says of one service (the fields this test reads). */
@@ -37,27 +49,41 @@ interface ServiceView {
     latency: { p50: number | null; p95: number | null; p99: number | null; from: string } | null;
     apdex: { score: number } | null;
     requestMetric: string | null;
+    /** Newest sample time behind the live figures, ms. */
+    ts: number;
   } | null;
 }
 
-/** Runs `serve` on a temporary data dir with `config`, muting its console. */
-async function withServe(config: string, fn: (base: URL) => Promise<void>): Promise<void> {
+/**
+ * Runs `serve` on a temporary data dir with `config`, muting its console; `afterStop` gets the
+ * data dir once serve has stopped (its lake flushed).
+ */
+async function withServe(
+  config: string,
+  fn: (base: URL) => Promise<void>,
+  afterStop?: (data: string) => Promise<void>,
+): Promise<void> {
   const root = await Deno.makeTempDir();
   await Deno.writeTextFile(`${root}/perfscope.yaml`, config);
   const error = console.error;
   console.error = () => {};
-  const served = await startServe([
-    "--no-collect",
-    "--data",
-    `${root}/data`,
-    "--config",
-    `${root}/perfscope.yaml`,
-  ]);
   try {
-    await fn(new URL(served.url.origin + "/"));
+    const served = await startServe([
+      "--no-collect",
+      "--data",
+      `${root}/data`,
+      "--config",
+      `${root}/perfscope.yaml`,
+    ]);
+    try {
+      await fn(new URL(served.url.origin + "/"));
+    } finally {
+      served.stop();
+      await served.done;
+      console.error = error;
+    }
+    await afterStop?.(`${root}/data`);
   } finally {
-    served.stop();
-    await served.done;
     console.error = error;
     await Deno.remove(root, { recursive: true });
   }
@@ -66,15 +92,16 @@ async function withServe(config: string, fn: (base: URL) => Promise<void>): Prom
 /**
  * Polls `/api/services` every 100 ms until `ready` accepts the named service's view.
  *
- * @returns The view and how long it took from `since`, ms.
+ * @param limitMs When to give up (a failure, not a measurement).
+ * @returns The view and when it was first seen (`Date.now()`).
  */
 async function waitForService(
   base: URL,
   name: string,
   ready: (v: ServiceView) => boolean,
-  since: number,
-  limitMs = 15_000,
-): Promise<{ view: ServiceView; ms: number }> {
+  limitMs = 30_000,
+): Promise<{ view: ServiceView; at: number }> {
+  const since = Date.now();
   let last: unknown;
   while (Date.now() - since < limitMs) {
     const res = await fetch(new URL("api/services", base));
@@ -82,11 +109,22 @@ async function waitForService(
     const body = await res.json() as { services: ServiceView[] };
     last = body.services;
     const view = body.services.find((s) => s.name === name);
-    if (view && ready(view)) return { view, ms: Date.now() - since };
+    if (view && ready(view)) return { view, at: Date.now() };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Service ${name} did not show: ${JSON.stringify(last)}`);
 }
+
+/** Shown as the Done-when asks: request rate, error rate and the three percentiles. */
+function shown(v: ServiceView): boolean {
+  const l = v.live;
+  return (l?.rps ?? 0) > 0 && typeof l?.errorRate === "number" &&
+    typeof l.latency?.p50 === "number" && typeof l.latency.p95 === "number" &&
+    typeof l.latency.p99 === "number";
+}
+
+/** The bound the issue sets: shown within two seconds of the app's first send. */
+const SHOWN_WITHIN_MS = 2000;
 
 /** Prints a measured figure (serve mutes console.log and this file mutes console.error). */
 function report(line: string): void {
@@ -122,9 +160,16 @@ function tick(record: (seconds: number, code: string) => void): void {
 }
 const BOUNDS = [0.1, 0.5, 1, 2];
 
+/** A gate: `wait()` resolves once `open()` was called. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((r) => open = r);
+  return { wait, open };
+}
+
 Deno.test({
   name:
-    "a prom-client app scraped every second shows on /api/services with RPS, errors, percentiles, Apdex and honest burn",
+    "a prom-client app scraped every second shows on /api/services with RPS, errors, percentiles, Apdex and honest burn within two scrapes (1 s)",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -141,37 +186,51 @@ Deno.test({
       buckets: BOUNDS,
       registers: [registry],
     });
-    let firstScrape = 0;
+    // arrival time of every scrape; from the third on, the app answers only once the service
+    // has shown (or the test ends), so whatever showed it came from the first two
+    const scrapes: number[] = [];
+    let answered = 0;
+    const held = gate();
     const app = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
-      firstScrape ||= Date.now();
-      return new Response(await registry.metrics(), {
-        headers: { "content-type": registry.contentType },
-      });
+      if (scrapes.push(Date.now()) > 2) await held.wait;
+      const body = await registry.metrics();
+      answered++;
+      return new Response(body, { headers: { "content-type": registry.contentType } });
     });
     // every tick's 100 requests are recorded synchronously, so a scrape sees whole ticks and
-    // the shares (errors, buckets) are exact whatever the interval's length
-    const traffic = setInterval(() =>
+    // the shares (errors, buckets) are exact whatever the interval's length; the first tick
+    // now, so that even the first scrape finds the series (a labelled counter has none before
+    // its first request, and the third scrape is held)
+    const record = () =>
       tick((s, code) => {
         requests.inc({ code });
         duration.observe(s);
-      }), 100);
+      });
+    record();
+    const traffic = setInterval(record, 100);
     try {
       await withServe(
         `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: shop\n    interval: 1s\n`,
         async (base) => {
-          while (firstScrape === 0) await new Promise((r) => setTimeout(r, 20));
-          const { view, ms } = await waitForService(
-            base,
-            "shop",
-            (v) => (v.live?.rps ?? 0) > 0,
-            firstScrape,
+          const { view, at } = await waitForService(base, "shop", shown);
+          const needed = answered;
+          held.open();
+          const first = scrapes[0]!;
+          report(
+            `prom-client: shown ${
+              at - first
+            } ms after the first scrape (${needed} scrapes answered, ` +
+              `its data ${view.live!.ts - first} ms after the first scrape)`,
           );
-          report(`prom-client: shown ${ms} ms after the first scrape`);
+          // a counter's first rate needs two scrapes: one interval after the first send
+          assert.equal(needed, 2);
+          assert.ok((needed - 1) * 1000 <= SHOWN_WITHIN_MS);
           assert.equal(view.origin, "label target");
           const live = view.live!;
           assert.equal(live.requestMetric, "http_requests_per_second");
-          // 1000 requests a second, over an interval of about a second measured by the scraper
-          assert.ok(live.rps! > 500 && live.rps! < 2000, `rps ${live.rps}`);
+          // 1000 requests a second while the app's 100 ms timer keeps time (a loaded machine
+          // delays its ticks: seen at 492), over an interval the scraper measures
+          assert.ok(live.rps! > 200 && live.rps! < 2000, `rps ${live.rps}`);
           assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
           assert.equal(live.latency?.from, "buckets");
           assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
@@ -182,27 +241,54 @@ Deno.test({
         },
       );
     } finally {
+      held.open();
       clearInterval(traffic);
       await app.shutdown();
     }
   },
 });
 
+/** Whether an export carries any data point (the SDK may export before anything is recorded). */
+function hasPoints(metrics: sdk.ResourceMetrics): boolean {
+  return metrics.scopeMetrics.some((s) => s.metrics.some((m) => m.dataPoints.length > 0));
+}
+
 for (const temporality of ["cumulative", "delta"] as const) {
   Deno.test({
     name:
-      `an app pushing http.server.request.duration over OTLP/HTTP (${temporality}) shows on /api/services by its service.name`,
+      `an app pushing http.server.request.duration over OTLP/HTTP (${temporality}) shows on /api/services by its service.name after its first export`,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
       await withServe("{}\n", async (base) => {
+        const otlp = new OTLPMetricExporter({
+          url: new URL("v1/metrics", base).href,
+          temporalityPreference: temporality === "delta"
+            ? sdk.AggregationTemporality.DELTA
+            : sdk.AggregationTemporality.CUMULATIVE,
+        });
+        // the real exporter, with every export after the first one that carries data held
+        // until the service has shown: whatever showed it came from that one export
+        // (counted when handed on, not when answered: serve shows the data before its answer
+        // reaches the exporter)
+        const sends: number[] = [];
+        let forwarded = 0;
+        const held = gate();
+        const exporter: sdk.PushMetricExporter = {
+          export(metrics, done) {
+            const carries = hasPoints(metrics);
+            const later = carries && sends.push(Date.now()) > 1;
+            (later ? held.wait : Promise.resolve()).then(() => {
+              if (carries) forwarded++;
+              otlp.export(metrics, done);
+            });
+          },
+          forceFlush: () => otlp.forceFlush(),
+          shutdown: () => otlp.shutdown(),
+          selectAggregationTemporality: (kind) => otlp.selectAggregationTemporality(kind),
+        };
         const reader = new sdk.PeriodicExportingMetricReader({
-          exporter: new OTLPMetricExporter({
-            url: new URL("v1/metrics", base).href,
-            temporalityPreference: temporality === "delta"
-              ? sdk.AggregationTemporality.DELTA
-              : sdk.AggregationTemporality.CUMULATIVE,
-          }),
+          exporter,
           exportIntervalMillis: 1000,
         });
         const provider = new sdk.MeterProvider({
@@ -220,31 +306,39 @@ for (const temporality of ["cumulative", "delta"] as const) {
           unit: "s",
         });
         const start = Date.now();
-        const traffic = setInterval(() =>
+        const record = () =>
           tick((s, code) =>
             duration.record(s, {
               "http.request.method": "GET",
               "http.response.status_code": Number(code),
             })
-          ), 100);
+          );
+        // The first tick now, with the reader's first export a full interval away: each code's
+        // series starts at its first request (to the millisecond), and a first export a few
+        // ms after them (timers bunched on a loaded machine) would rate the two series over
+        // spans a millisecond apart, a few % off (CI saw an error rate of 0.0529).
+        record();
+        const traffic = setInterval(record, 100);
         try {
-          const { view, ms } = await waitForService(
-            base,
-            "checkout",
-            (v) => (v.live?.rps ?? 0) > 0,
-            start,
-          );
+          const { view, at } = await waitForService(base, "checkout", shown);
+          const needed = forwarded;
+          held.open();
           report(
-            `OTLP ${temporality}: shown ${ms} ms after the exporter started (exports every 1 s)`,
+            `OTLP ${temporality}: shown ${at - sends[0]!} ms after the first export ` +
+              `(${needed} export sent; ${at - start} ms after the exporter started, ` +
+              "which exports every 1 s)",
           );
+          // a cumulative point's start time rates its first export, as a delta point's does
+          assert.equal(needed, 1);
           assert.equal(view.origin, "label service");
           const live = view.live!;
           assert.equal(live.requestMetric, "http_server_request_duration_seconds_count_per_second");
-          assert.ok(live.rps! > 500 && live.rps! < 2000, `rps ${live.rps}`);
+          // (1000 a second while the timer keeps time, as above)
+          assert.ok(live.rps! > 200 && live.rps! < 2000, `rps ${live.rps}`);
           // Errors and requests are two data points with their own start times: in the first
-          // delta export the 500 series starts when its first request is recorded, a moment
-          // after the 200 series, so the two per-second rates may differ by that much (CI saw
-          // 0.05005). The buckets are summed over both codes' series, so the percentiles and
+          // export the 500 series starts when its first request is recorded, a moment after
+          // the 200 series, so the two per-second rates may differ by that much over the
+          // export's second (CI saw 0.05005). The buckets are summed over both codes' series, so the percentiles and
           // Apdex move by a like fraction (CI saw p50 0.100028): within 1 % of each value.
           const close = (a: number | null | undefined, b: number) => near(a, b, 1e-2 * b);
           assert.ok(near(live.errorRate, 0.05, 2e-3), `error rate ${live.errorRate}`);
@@ -255,6 +349,7 @@ for (const temporality of ["cumulative", "delta"] as const) {
           assert.ok(close(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
           assertHonestBurn(view);
         } finally {
+          held.open();
           clearInterval(traffic);
           await provider.shutdown();
         }
@@ -275,50 +370,98 @@ function freeUdpPort(): Promise<number> {
 
 Deno.test({
   name:
-    "a hot-shots app timing http.request.duration and counting http.requests with a service tag shows on /api/services",
+    "a hot-shots app timing http.request.duration and counting http.requests with a service tag shows on /api/services from the first flush, within two seconds of its first packet",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const port = await freeUdpPort();
-    await withServe(`statsd:\n  listen: 127.0.0.1:${port}\n  flush: 1s\n`, async (base) => {
-      const statsd = new StatsD({ host: "127.0.0.1", port, protocol: "udp", maxBufferSize: 0 });
-      const start = Date.now();
-      // 200 requests a second (the first flush holds part of a second); per tick 20 requests: 19 answered 200, 1 answered 500; 12 take 40 ms, 6 take 200 ms and
-      // 2 take 900 ms, so over whole ticks p50 = 40 ms and p95 = p99 = 900 ms exactly
-      const traffic = setInterval(() => {
-        statsd.increment("http.requests", 19, { service: "cart", code: "200" });
-        statsd.increment("http.requests", 1, { service: "cart", code: "500" });
-        for (let i = 0; i < 20; i++) {
-          statsd.timing("http.request.duration", i < 12 ? 40 : i < 18 ? 200 : 900, {
-            service: "cart",
-          });
+    let firstPacket = 0;
+    await withServe(
+      `statsd:\n  listen: 127.0.0.1:${port}\n  flush: 1s\n`,
+      async (base) => {
+        // buffered and flushed by hand: one datagram per tick, so a server flush never splits
+        // a tick and every flush holds whole ticks
+        const statsd = new StatsD({
+          host: "127.0.0.1",
+          port,
+          protocol: "udp",
+          maxBufferSize: 8192,
+          bufferFlushInterval: 3_600_000,
+        });
+        // 200 requests a second (the first flush holds part of a second); per tick 20
+        // requests: 19 answered 200, 1 answered 500; 12 take 40 ms, 6 take 200 ms and 2 take
+        // 900 ms, so over whole ticks p50 = 40 ms and p95 = p99 = 900 ms exactly
+        const traffic = setInterval(() => {
+          statsd.increment("http.requests", 19, { service: "cart", code: "200" });
+          statsd.increment("http.requests", 1, { service: "cart", code: "500" });
+          for (let i = 0; i < 20; i++) {
+            statsd.timing("http.request.duration", i < 12 ? 40 : i < 18 ? 200 : 900, {
+              service: "cart",
+            });
+          }
+          firstPacket ||= Date.now();
+          statsd.flush();
+        }, 100);
+        try {
+          const { view, at } = await waitForService(base, "cart", shown);
+          report(
+            `StatsD: shown ${at - firstPacket} ms after the first packet (flush every 1000 ms; ` +
+              `its data ${view.live!.ts - firstPacket} ms after it)`,
+          );
+          assert.equal(view.origin, "label service");
+          const live = view.live!;
+          assert.equal(live.requestMetric, "http_requests_per_second");
+          // (200 a second while the timer keeps time)
+          assert.ok(live.rps! > 40 && live.rps! < 400, `rps ${live.rps}`);
+          assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
+          assert.equal(live.latency?.from, "quantile series");
+          assert.ok(near(live.latency?.p50, 0.04), `p50 ${live.latency?.p50}`);
+          assert.ok(near(live.latency?.p95, 0.9), `p95 ${live.latency?.p95}`);
+          assert.ok(near(live.latency?.p99, 0.9), `p99 ${live.latency?.p99}`);
+          // a StatsD timer has no buckets: no Apdex rather than a guess
+          assert.equal(live.apdex, null);
+          assertHonestBurn(view);
+        } finally {
+          clearInterval(traffic);
+          await new Promise<void>((r) => statsd.close(() => r()));
         }
-      }, 100);
-      try {
-        const { view, ms } = await waitForService(
-          base,
-          "cart",
-          // a flush may split a tick's packets: wait for one that holds whole ticks
-          (v) => (v.live?.rps ?? 0) > 0 && near(v.live?.errorRate, 0.05),
-          start,
-        );
-        report(`StatsD: shown ${ms} ms after the first packet (flush every 1000 ms)`);
-        assert.equal(view.origin, "label service");
-        const live = view.live!;
-        assert.equal(live.requestMetric, "http_requests_per_second");
-        assert.ok(live.rps! > 50 && live.rps! < 400, `rps ${live.rps}`);
-        assert.equal(live.latency?.from, "quantile series");
-        assert.ok(near(live.latency?.p50, 0.04), `p50 ${live.latency?.p50}`);
-        assert.ok(near(live.latency?.p95, 0.9), `p95 ${live.latency?.p95}`);
-        assert.ok(near(live.latency?.p99, 0.9), `p99 ${live.latency?.p99}`);
-        // a StatsD timer has no buckets: no Apdex rather than a guess
-        assert.equal(live.apdex, null);
-        assertHonestBurn(view);
-      } finally {
-        clearInterval(traffic);
-        await new Promise<void>((r) => statsd.close(() => r()));
-      }
-    });
+      },
+      async (data) => {
+        // the service's series as stored, each from its first flush on
+        const lake = await openLake({ root: data });
+        try {
+          const rows = await lake.query(
+            `SELECT metric, labels, min(epoch_ms(ts)) AS first FROM samples
+             WHERE labels LIKE '%service=cart%' GROUP BY ALL ORDER BY metric, labels`,
+          );
+          const firsts = rows.map((r) => `${r.metric}{${r.labels}} ${Number(r.first)}`);
+          const flush = Number(rows[0]?.first);
+          assert.deepEqual(
+            firsts,
+            [
+              "http_request_duration_count_per_second{service=cart}",
+              "http_request_duration_max{service=cart}",
+              "http_request_duration_p50{service=cart}",
+              "http_request_duration_p95{service=cart}",
+              "http_request_duration_p99{service=cart}",
+              "http_requests_per_second{code=200,service=cart}",
+              "http_requests_per_second{code=500,service=cart}",
+            ].map((s) => `${s} ${flush}`),
+            "every series the page needs comes with the first flush",
+          );
+          report(
+            `StatsD: first flush holding the service ${
+              flush - firstPacket
+            } ms after the first packet`,
+          );
+          // the flush's own timestamp (taken by serve) against the first send: nominally under
+          // the 1 s flush interval; the bound leaves a second for a late timer
+          assert.ok(flush - firstPacket <= SHOWN_WITHIN_MS, `${flush - firstPacket} ms`);
+        } finally {
+          lake.close();
+        }
+      },
+    );
   },
 });
 
@@ -389,7 +532,6 @@ ingest:
           base,
           "api",
           (v) => (v.live?.rps ?? 0) > 0 && typeof v.live?.errorRate === "number",
-          Date.now(),
         );
         assert.equal(view.origin, "config");
         // The first live rate may come from a scrape that caught the app between the counter
@@ -419,7 +561,7 @@ ingest:
         assert.ok(busiest!.table!.rows.length > 0);
         // once the lake holds 10 scrapes, the 5-minute window figures agree with the live ones,
         // while the burn rates still say they lack data (an hour's windows, half covered)
-        const ok = await waitForService(base, "api", (v) => v.status === "ok", Date.now(), 60_000);
+        const ok = await waitForService(base, "api", (v) => v.status === "ok", 60_000);
         const w = ok.view as ServiceView & ServiceView["live"] & { apdexThreshold: number };
         assert.ok(near(w.errorRate, 0.05, 1e-6), `window error rate ${w.errorRate}`);
         assert.ok(near(w.latency?.p50, 0.1, 1e-6), `window p50 ${w.latency?.p50}`);
