@@ -41,6 +41,8 @@ export {
 export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
 export {
   checkReceiverNames,
+  type DelayConfig,
+  delaySchema,
   type InhibitRuleConfig,
   inhibitRuleSchema,
   type ReceiverConfig,

@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import { MAX_DURATION_MS, readDuration } from "./duration.ts";
+import { formatDuration, MAX_DURATION_MS, readDuration } from "./duration.ts";
 
 /** A duration with units that may be zero (`group_wait: 0s` sends at once). */
 function span() {
@@ -97,6 +97,41 @@ const url = z.string().refine((text) => {
   }
 }, "must be an http:// or https:// URL");
 
+/**
+ * Holds each alert's changes before they reach a receiver: a change into firing waits `up`, a
+ * resolution waits `down`; a change that comes while one is held (a flap) replaces it and
+ * multiplies the hold by `multiplier`, up to `max`; after `max` with no change the hold is back to
+ * `up`/`down`. Durations come out in ms, `max` filled in.
+ */
+export const delaySchema = z.strictObject({
+  /** Hold of a change into firing. Default 0s. */
+  up: span().optional(),
+  /** Hold of a resolution. Default 0s. */
+  down: span().optional(),
+  /** Growth of the hold with each flap. Default 1 (no growth). */
+  multiplier: z.number().min(1, "must be at least 1").max(100).optional(),
+  /** Longest hold, and the quiet time that resets it. Default the larger of up and down times
+   * the multiplier. */
+  max: positive().optional(),
+}).transform((d, ctx) => {
+  const up = d.up ?? 0, down = d.down ?? 0, multiplier = d.multiplier ?? 1;
+  const max = d.max ?? Math.max(up, down) * multiplier;
+  if (max < Math.max(up, down)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["max"],
+      message: `must be at least up and down (${formatDuration(Math.max(up, down))}), got ${
+        formatDuration(max)
+      }`,
+    });
+    return z.NEVER;
+  }
+  return { up, down, multiplier, max };
+});
+
+/** A receiver's `delay:` after validation (ms). */
+export type DelayConfig = z.output<typeof delaySchema>;
+
 const receiverName = z.string().trim().min(1, "must not be empty").max(128);
 
 /** One receiver: exactly one of `webhook` or `alertmanager`. */
@@ -124,6 +159,8 @@ export const receiverSchema = z.strictObject({
   max_alerts: z.number().int().min(0).max(1_000_000).optional(),
   /** Alertmanager receivers: how often firing alerts are pushed again. Default 1m. */
   resend_every: positive().optional(),
+  /** Notification delay with backoff (Netdata's `delay:`), against flapping alerts. Default none. */
+  delay: delaySchema.optional(),
 }).superRefine((r, ctx) => {
   if ((r.webhook === undefined) === (r.alertmanager === undefined)) {
     ctx.addIssue({ code: "custom", message: "give exactly one of webhook or alertmanager" });

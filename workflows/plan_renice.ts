@@ -55,6 +55,42 @@ export async function readProc(procRoot: string, pid: number): Promise<Proc | un
   }
 }
 
+/** The I/O classes the step sets, as `ionice -p` prints them afterwards. */
+const IO_CLASS = { idle: "idle", "best-effort": "best-effort: prio 7" } as const;
+
+/**
+ * Sets a process' I/O class with `ionice` (util-linux).
+ *
+ * @param pid The process.
+ * @param printed The class as `ionice -p` prints it: `none: prio N`, `idle`,
+ * `best-effort: prio N`, `realtime: prio N`.
+ * @throws {Error} When the text is no class `ionice` prints, or `ionice` fails.
+ */
+export async function setIoClass(pid: number, printed: string): Promise<void> {
+  const m = /^(none|idle|best-effort|realtime)(?:: prio ([0-7]))?$/.exec(printed.trim());
+  if (!m) throw new Error(`Unknown I/O class ${JSON.stringify(printed)}`);
+  const cls = { none: "0", realtime: "1", "best-effort": "2", idle: "3" }[m[1]!]!;
+  // a class without levels (none, idle) takes no -n
+  const level = m[2] !== undefined && (cls === "1" || cls === "2") ? ["-n", m[2]] : [];
+  const r = await runCommand(["ionice", "-c", cls, ...level, "-p", String(pid)], {
+    timeoutMs: 5000,
+  });
+  if (r.code !== 0) throw new Error(`ionice failed: ${r.output.trim()}`);
+}
+
+/**
+ * Reads a process' I/O class with `ionice -p`.
+ *
+ * @param pid The process.
+ * @returns The class as printed (e.g. `none: prio 0`), or undefined when `ionice` is absent or
+ * fails.
+ */
+export async function readIoClass(pid: number): Promise<string | undefined> {
+  const r = await runCommand(["ionice", "-p", String(pid)], { timeoutMs: 5000 })
+    .catch(() => undefined);
+  return r?.code === 0 ? r.output.trim() : undefined;
+}
+
 function refusal(p: Proc, self: number): string | undefined {
   if (p.pid === 1) return "pid 1 (init) is never reniced";
   if (p.pid === 2 || p.ppid === 2) return `pid ${p.pid} (${p.comm}) is a kernel thread`;
@@ -104,9 +140,7 @@ export async function planRenice(options: PlanReniceOptions): Promise<StepPlan[]
       (options.ionice ? `, ionice ${options.ionice}` : "");
     const why = refusal(p, self);
     if (why) return refusedPlan("renice", what, why);
-    const ioOld = options.ionice
-      ? (await runCommand(["ionice", "-p", String(p.pid)]).catch(() => undefined))?.output.trim()
-      : undefined;
+    const ioOld = options.ionice ? await readIoClass(p.pid) : undefined;
     const plan: StepPlan = {
       kind: "renice",
       what: what + (ioOld ? ` (I/O class was ${ioOld})` : ""),
@@ -122,9 +156,7 @@ export async function planRenice(options: PlanReniceOptions): Promise<StepPlan[]
         }
         setPriority(p.pid, options.nice);
         if (options.ionice) {
-          const args = options.ionice === "idle" ? ["-c", "3"] : ["-c", "2", "-n", "7"];
-          const r = await runCommand(["ionice", ...args, "-p", String(p.pid)], { timeoutMs: 5000 });
-          if (r.code !== 0) throw new Error(`ionice failed: ${r.output.trim()}`);
+          await setIoClass(p.pid, IO_CLASS[options.ionice]);
         }
         return `nice now ${getPriority(p.pid)}`;
       },
@@ -134,6 +166,8 @@ export async function planRenice(options: PlanReniceOptions): Promise<StepPlan[]
         starttime: p.starttime,
         nice: p.nice,
         expect: options.nice,
+        // the class before, to put back on rollback (unknown when ionice could not read it)
+        ...(options.ionice && ioOld && { io: { old: ioOld, expect: IO_CLASS[options.ionice] } }),
       },
     };
     return plan;

@@ -11,7 +11,7 @@ export interface RunCommandOptions {
   timeoutMs?: number;
   /** Variables besides `PATH` (the rest of the environment is not passed). Default none. */
   env?: Record<string, string>;
-  /** Bytes of stdout+stderr kept. Default 4096. */
+  /** Bytes of stdout+stderr kept (cut before a character that would cross it). Default 4096. */
   maxOutput?: number;
   /** Stops the command (SIGKILL). */
   signal?: AbortSignal;
@@ -73,20 +73,33 @@ export async function runCommand(
   options.signal?.addEventListener("abort", kill, { once: true });
   try {
     const [out, err, status] = await Promise.all([
-      capture(child.stdout, max),
-      capture(child.stderr, max),
+      // 3 bytes past the cap tell whether the cap falls inside a character
+      capture(child.stdout, max + 3),
+      capture(child.stderr, max + 3),
       child.status,
     ]);
     const both = new Uint8Array(out.bytes.length + err.bytes.length);
     both.set(out.bytes);
     both.set(err.bytes, out.bytes.length);
-    let output = new TextDecoder().decode(both.subarray(0, max));
-    if (out.total + err.total > max) output += `… (${out.total + err.total - max} bytes cut)`;
+    const kept = utf8Boundary(both, Math.min(max, both.length));
+    let output = new TextDecoder().decode(both.subarray(0, kept));
+    const total = out.total + err.total;
+    if (total > kept) output += `… (${total - kept} bytes cut)`;
     return { code: status.signal === null ? status.code : null, output, timedOut };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", kill);
   }
+}
+
+/** The largest cut at or before `at` that does not split a UTF-8 character (so the kept output
+ * stays within the cap and ends in no replacement character). */
+function utf8Boundary(bytes: Uint8Array, at: number): number {
+  if (at >= bytes.length) return bytes.length;
+  let cut = at;
+  // continuation bytes are 10xxxxxx: back off to the lead byte of the character being cut
+  while (cut > 0 && cut > at - 3 && (bytes[cut]! & 0xc0) === 0x80) cut--;
+  return cut;
 }
 
 /** Reads a stream to its end, keeping at most `max` bytes (the rest is counted, not held). */

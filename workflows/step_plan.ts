@@ -9,7 +9,16 @@
 /** How to put back what a reversible action changed; plain data, persisted with the state. */
 export type UndoRecord =
   | { kind: "file"; path: string; value: string; expect: string }
-  | { kind: "renice"; pid: number; starttime: string; nice: number; expect: number };
+  | {
+    kind: "renice";
+    pid: number;
+    starttime: string;
+    nice: number;
+    expect: number;
+    /** The I/O class before and the one we set, as `ionice -p` prints them (`none: prio 0`,
+     * `idle`, `best-effort: prio 7`), when the step set one. */
+    io?: { old: string; expect: string };
+  };
 
 /** One action a step would take. */
 export interface StepPlan {

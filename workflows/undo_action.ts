@@ -1,12 +1,12 @@
 /**
  * Undoes a reversible action: writes the old value back to a file (sysctl, cgroup) or restores a
- * process' nice value, but only when the current value is still the one we set; otherwise
+ * process' nice value (and I/O class, when the step set one), but only when the current value is still the one we set; otherwise
  * someone else changed it since, and the rollback backs off.
  *
  * @module
  */
 import { setPriority } from "node:os";
-import { readProc } from "./plan_renice.ts";
+import { readIoClass, readProc, setIoClass } from "./plan_renice.ts";
 import type { UndoRecord } from "./step_plan.ts";
 
 /**
@@ -41,5 +41,15 @@ export async function undoAction(undo: UndoRecord, procRoot = "/proc"): Promise<
     return `Changed by someone else since our change: we set nice ${undo.expect}, it is ${p.nice}; leaving it`;
   }
   setPriority(undo.pid, undo.nice);
-  return `pid ${undo.pid} (${p.comm}) nice ${p.nice} → ${undo.nice}`;
+  const done = `pid ${undo.pid} (${p.comm}) nice ${p.nice} → ${undo.nice}`;
+  if (!undo.io) return done;
+  // the I/O class too, unless someone set another since (then theirs stays, as for nice)
+  const io = await readIoClass(undo.pid);
+  if (io !== undo.io.expect) {
+    return `${done}; I/O class changed by someone else since our change: we set ${undo.io.expect}, it is ${
+      io ?? "unreadable"
+    }; leaving it`;
+  }
+  await setIoClass(undo.pid, undo.io.old);
+  return `${done}, I/O class ${io} → ${undo.io.old}`;
 }

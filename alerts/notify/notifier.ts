@@ -6,10 +6,17 @@
  * at notification time. Each receiver has a bounded queue, a rate limit and one sender that
  * retries with backoff. Alertmanager receivers get every alert pushed as is (they group, silence
  * and inhibit by themselves), re-sent while firing so that they do not resolve it on their own.
+ * A receiver's `delay:` holds each alert's changes before they reach it, longer with each flap
+ * (see {@linkcode DelayConfig}).
  *
  * @module
  */
-import type { InhibitRuleConfig, ReceiverConfig, RouteConfig } from "../../config/mod.ts";
+import type {
+  DelayConfig,
+  InhibitRuleConfig,
+  ReceiverConfig,
+  RouteConfig,
+} from "../../config/mod.ts";
 import type { AlertTransition } from "../types.ts";
 import { deliver, type DeliverOptions } from "./deliver.ts";
 import { type CompiledMatcher, compileMatchers, matchesAll } from "./matchers.ts";
@@ -92,6 +99,18 @@ interface Pushed {
   pushedAt: number;
 }
 
+/** One alert's changes on their way to one route node with a `delay:`. */
+interface Gate {
+  /** Whether the node last got the alert as firing. */
+  notified: boolean;
+  /** The change being held, and when it goes on. */
+  pending: { alert: NotifyAlert; dueAt: number } | undefined;
+  /** The holds' growth so far: multiplier^(flaps). */
+  factor: number;
+  /** When the alert last changed. */
+  lastChange: number;
+}
+
 interface Inhibition {
   source: CompiledMatcher[];
   target: CompiledMatcher[];
@@ -117,6 +136,8 @@ export class Notifier {
    * rule's receiver changed meanwhile (rules reload live). */
   readonly #firingNodes = new Map<string, RouteNode[]>();
   readonly #groups = new Map<string, Group>();
+  /** Delayed receivers' gates, by node id and fingerprint. */
+  readonly #gates = new Map<string, { node: RouteNode; delay: DelayConfig; gate: Gate }>();
   /** Alertmanager receivers: what each holds, by fingerprint. */
   readonly #pushed = new Map<string, Map<string, Pushed>>();
   /** Every alert firing now, by fingerprint: the sources of inhibition. */
@@ -287,37 +308,116 @@ export class Notifier {
       this.#firingNodes.set(alert.fingerprint, nodes);
     }
     for (const node of nodes) {
-      const pushed = this.#pushed.get(node.receiver);
-      if (pushed) {
-        pushed.set(alert.fingerprint, { alert, pushedAt: -Infinity });
-        continue;
+      const delay = this.#receivers.get(node.receiver)?.config.delay;
+      if (delay) this.#hold(node, delay, alert, notified, now);
+      else this.#deliverTo(node, alert, notified, now);
+    }
+  }
+
+  /**
+   * Passes an alert's change to a delayed node once its hold is over: a change into firing waits
+   * `up`, a resolution `down`; a change while one is held (a flap) replaces it, and the hold
+   * grows by `multiplier` up to `max`; after `max` without a change it is back to the start.
+   */
+  #hold(node: RouteNode, delay: DelayConfig, alert: NotifyAlert, notified: boolean, now: number) {
+    const key = `${node.id}|${alert.fingerprint}`;
+    const firing = !Number.isFinite(alert.endsAt);
+    let entry = this.#gates.get(key);
+    if (!entry) {
+      entry = {
+        node,
+        delay,
+        gate: { notified: false, pending: undefined, factor: 1, lastChange: -Infinity },
+      };
+      this.#gates.set(key, entry);
+    }
+    const gate = entry.gate;
+    if (notified) {
+      // announced before a restart: the node has it as firing already
+      gate.notified = firing;
+      this.#deliverTo(node, alert, true, now);
+      return;
+    }
+    if (now - gate.lastChange >= delay.max) gate.factor = 1;
+    else if (gate.pending) gate.factor *= delay.multiplier;
+    gate.lastChange = now;
+    gate.pending = undefined;
+    // back to what the node last got (the flap undid the held change): nothing to send
+    if (firing === gate.notified) return;
+    const hold = Math.min((firing ? delay.up : delay.down) * gate.factor, delay.max);
+    if (hold > 0) gate.pending = { alert, dueAt: now + hold };
+    else {
+      gate.notified = firing;
+      this.#deliverTo(node, alert, false, now);
+    }
+  }
+
+  /** Releases the held changes that are due, and forgets quiet alerts the node does not hold. */
+  #release(now: number): void {
+    for (const [key, { node, delay, gate }] of this.#gates) {
+      if (gate.pending && gate.pending.dueAt <= now) {
+        const { alert } = gate.pending;
+        gate.pending = undefined;
+        gate.notified = !Number.isFinite(alert.endsAt);
+        this.#deliverTo(node, alert, false, now);
       }
-      const groupLabels: Record<string, string> = {};
-      for (const name of node.groupBy ?? Object.keys(alert.labels)) {
-        const value = alert.labels[name];
-        if (value !== undefined) groupLabels[name] = value;
+      if (!gate.pending && !gate.notified && now - gate.lastChange >= delay.max) {
+        this.#gates.delete(key);
       }
-      const id = `${node.id}:${formatLabelSet(groupLabels)}`;
-      let group = this.#groups.get(id);
-      if (!group) {
-        group = {
-          node,
-          groupKey: `${node.key}:${formatLabelSet(groupLabels)}`,
-          groupLabels,
-          alerts: new Map(),
-          nextFlush: now + node.groupWaitMs,
-          lastFiring: new Set(),
-          lastSentAt: -Infinity,
-        };
-        this.#groups.set(id, group);
-      }
-      group.alerts.set(alert.fingerprint, alert);
-      if (notified) {
-        // announced before the restart: not new, but its resolution and repeats are due
-        group.lastFiring.add(alert.fingerprint);
-        group.lastSentAt = now;
-        group.nextFlush = now + node.groupIntervalMs;
-      }
+    }
+  }
+
+  /**
+   * The changes held back by receivers' `delay:` now.
+   *
+   * @returns One entry per held change: receiver, fingerprint, whether it fires, when it goes on.
+   */
+  held(): { receiver: string; fingerprint: string; firing: boolean; dueAt: number }[] {
+    const out = [];
+    for (const { node, gate } of this.#gates.values()) {
+      if (!gate.pending) continue;
+      out.push({
+        receiver: node.receiver,
+        fingerprint: gate.pending.alert.fingerprint,
+        firing: !Number.isFinite(gate.pending.alert.endsAt),
+        dueAt: gate.pending.dueAt,
+      });
+    }
+    return out;
+  }
+
+  /** Hands an alert's change to a node: its group, or its Alertmanager's push list. */
+  #deliverTo(node: RouteNode, alert: NotifyAlert, notified: boolean, now: number): void {
+    const pushed = this.#pushed.get(node.receiver);
+    if (pushed) {
+      pushed.set(alert.fingerprint, { alert, pushedAt: -Infinity });
+      return;
+    }
+    const groupLabels: Record<string, string> = {};
+    for (const name of node.groupBy ?? Object.keys(alert.labels)) {
+      const value = alert.labels[name];
+      if (value !== undefined) groupLabels[name] = value;
+    }
+    const id = `${node.id}:${formatLabelSet(groupLabels)}`;
+    let group = this.#groups.get(id);
+    if (!group) {
+      group = {
+        node,
+        groupKey: `${node.key}:${formatLabelSet(groupLabels)}`,
+        groupLabels,
+        alerts: new Map(),
+        nextFlush: now + node.groupWaitMs,
+        lastFiring: new Set(),
+        lastSentAt: -Infinity,
+      };
+      this.#groups.set(id, group);
+    }
+    group.alerts.set(alert.fingerprint, alert);
+    if (notified) {
+      // announced before the restart: not new, but its resolution and repeats are due
+      group.lastFiring.add(alert.fingerprint);
+      group.lastSentAt = now;
+      group.nextFlush = now + node.groupIntervalMs;
     }
   }
 
@@ -347,6 +447,7 @@ export class Notifier {
   tick(): void {
     if (this.#abort.signal.aborted) return;
     const now = this.#now();
+    this.#release(now);
     for (const [id, group] of this.#groups) {
       if (group.nextFlush > now) continue;
       this.#flush(group, now);

@@ -1,8 +1,10 @@
 /**
  * The Alerts page: live alert states (refreshed every second), a timeline of the state history
  * with a link to the series behind each alert, the silences with a form to create and expire
- * them, a rule backtest chart, and a slot (`<section id="workflows">`) for the audit log and
- * workflow approvals. Without alert rules it says so instead.
+ * them, a rule backtest chart, the scheduler's jobs (last run, outcome, next run; refreshed from
+ * `/api/schedule` by `schedule.js`), and a slot (`<section id="workflows">`) for the audit log and
+ * workflow approvals. Without alert rules it says so instead of the alert sections; the schedule
+ * and the workflows slot show either way.
  *
  * @module
  */
@@ -43,6 +45,31 @@ function emptyState(): HtmlEscapedString | Promise<HtmlEscapedString> {
   `;
 }
 
+// filled (and refreshed every 5 s) by schedule.js from /api/schedule, so that a job's run that
+// ends while the page is open shows without a reload
+function scheduleSection(): HtmlEscapedString | Promise<HtmlEscapedString> {
+  return html`
+    <section class="card wide" id="schedule">
+      <h2>Schedule</h2>
+      <div class="meta" id="schedule-meta" role="status">Loading the scheduled jobs…</div>
+      <table id="schedule-table">
+        <thead>
+          <tr>
+            <th>Job</th>
+            <th>Cron</th>
+            <th>Last run</th>
+            <th>Outcome</th>
+            <th class="num">Took</th>
+            <th>Next run</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody></tbody>
+      </table>
+    </section>
+  `;
+}
+
 /**
  * Renders the Alerts page; `alerts.js` fills it from `/api/alerts`, `/api/alerts/history` and
  * `/api/silences`.
@@ -59,6 +86,7 @@ function emptyState(): HtmlEscapedString | Promise<HtmlEscapedString> {
  * assert.match(String(await alertsPage({})), /No alert rules configured/);
  * const page = String(await alertsPage({ alerts: { instances: () => [], history: async () => [] } }));
  * assert.match(page, /<section id="workflows"><\/section>/);
+ * assert.match(page, /<section class="card wide" id="schedule">/);
  * ```
  */
 export function alertsPage(
@@ -68,7 +96,11 @@ export function alertsPage(
   const slot = workflows ?? html`<section id="workflows"></section>`;
   // an engine with no rules (serve builds one anyway, a reload may add rules) is no alerting yet
   if (!deps.alerts || deps.alerts.rules?.().length === 0) {
-    return layout({ title: "Alerts", body: html`<h1>Alerts</h1>${emptyState()}${slot}` });
+    return layout({
+      title: "Alerts",
+      body: html`<h1>Alerts</h1>${emptyState()}${scheduleSection()}${slot}`,
+      modules: ["schedule.js"],
+    });
   }
   const ranges = HISTORY_RANGES.map(([name, ms]) =>
     html`<button type="button" data-range="${name}" data-ms="${ms}">${name}</button>`
@@ -165,12 +197,12 @@ export function alertsPage(
       </form>
       <div class="chart" id="backtest-chart"></div>
     </section>
-    ${slot}
+    ${scheduleSection()} ${slot}
   `;
   return layout({
     title: "Alerts",
     body,
     scripts: ["d3.min.js", "plot.min.js"],
-    modules: ["alerts.js"],
+    modules: ["alerts.js", "schedule.js"],
   });
 }

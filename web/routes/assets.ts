@@ -41,6 +41,10 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../client/alerts.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  "schedule.js": {
+    url: new URL("../client/schedule.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "workflows.js": {
     url: new URL("../client/workflows.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
