@@ -80,6 +80,9 @@ export interface PrometheusSourceOptions {
   now?: () => number;
   /** Fetch to use. Default `fetch`. */
   fetch?: typeof fetch;
+  /** HTTP client for every request, e.g. one from {@linkcode tlsClient} trusting a private CA
+   * or presenting a client certificate. The caller owns (and closes) it. Default: Deno's. */
+  client?: Deno.HttpClient;
   /** Name for methods notes. Default `prometheus <base>`. */
   name?: string;
 }
@@ -208,6 +211,7 @@ export function prometheusSource(
     const raw = new TextEncoder().encode(`${username}:${password}`);
     headers.set("Authorization", `Basic ${btoa(String.fromCharCode(...raw))}`);
   }
+  const init: { client?: Deno.HttpClient } = options.client ? { client: options.client } : {};
   let useExport = options.exportApi !== "never";
   let discovery:
     | Promise<{ keys: PromSeriesKey[]; groups: Map<string, Record<string, string>> }>
@@ -218,12 +222,11 @@ export function prometheusSource(
     const body = new URLSearchParams(params);
     let response: Response;
     try {
-      response = await doFetch(`${base}${path}`, { method: "POST", headers, body });
+      response = await doFetch(`${base}${path}`, { method: "POST", headers, body, ...init });
     } catch (error) {
-      throw new PrometheusQueryError(
-        `Cannot reach ${base}${path}: ${error instanceof Error ? error.message : error}`,
-        { cause: error },
-      );
+      throw new PrometheusQueryError(`Cannot reach ${base}${path}: ${reachProblem(error)}`, {
+        cause: error,
+      });
     }
     const text = await response.text();
     let json: { status?: string; data?: unknown; error?: string } | undefined;
@@ -307,7 +310,7 @@ export function prometheusSource(
             start: String(from / 1000),
             end: String((to - 1) / 1000),
           })}`,
-          { headers },
+          { headers, ...init },
         );
         if (response.ok) {
           const ts: number[] = [];
@@ -507,6 +510,65 @@ export function prometheusSource(
       return { rows, query: asked.join("\n") };
     },
   };
+}
+
+/**
+ * Why a request did not get an answer, on one line; a certificate the client does not trust
+ * says how to trust it.
+ */
+function reachProblem(error: unknown): string {
+  // fetch's own message is "fetch failed": what failed is in the innermost cause
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const text = (inner instanceof Error ? inner.message : String(inner)).replace(/\s+/g, " ")
+    .trim();
+  return /certificate|UnknownIssuer|CaUsedAsEndEntity/i.test(text)
+    ? `${text} (the server's certificate is not trusted: give its CA in tls.ca_file)`
+    : text;
+}
+
+/** Files for {@linkcode tlsClient} (PEM). */
+export interface SourceTlsFiles {
+  /** CA that signed the server's certificate (added to the system's roots). */
+  caFile?: string;
+  /** Client certificate, with `keyFile`, for servers that ask for one. */
+  certFile?: string;
+  /** The client certificate's private key. */
+  keyFile?: string;
+}
+
+/**
+ * An HTTP client for a query API over TLS with a private CA or a client certificate, for
+ * {@linkcode PrometheusSourceOptions.client}.
+ *
+ * @param files PEM files; a certificate needs its key and the other way round.
+ * @returns The client (close it when done).
+ * @throws {RangeError} When a file cannot be read, or only one of `certFile` and `keyFile` is
+ *   given.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tlsClient } from "./prometheus_source.ts";
+ * assert.throws(() => tlsClient({ caFile: "/nonexistent/ca.pem" }), /^RangeError: Cannot read TLS file/);
+ * assert.throws(() => tlsClient({ certFile: "c.pem" }), /certFile and keyFile go together/);
+ * ```
+ */
+export function tlsClient(files: SourceTlsFiles): Deno.HttpClient {
+  if ((files.certFile === undefined) !== (files.keyFile === undefined)) {
+    throw new RangeError("Invalid TLS options: certFile and keyFile go together");
+  }
+  const read = (path: string) => {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (error) {
+      throw new RangeError(`Cannot read TLS file: ${path} (${(error as Error).message})`);
+    }
+  };
+  return Deno.createHttpClient({
+    ...(files.caFile !== undefined && { caCerts: [read(files.caFile)] }),
+    ...(files.certFile !== undefined && files.keyFile !== undefined &&
+      { cert: read(files.certFile), key: read(files.keyFile) }),
+  });
 }
 
 function sortPoints(ts: number[], values: number[]): { ts: Float64Array; values: Float64Array } {
