@@ -25,23 +25,24 @@ import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 const HELP =
   `Usage: perfscope train [--data DIR] [--source URL|NAME] [--metric M] [--host H] [--since 7d]
 
-Refits models on the lake's recent history and stores them as JSON in DIR/models/:
-a forecast model (analytics/forecast/forecast.ts) per series and, for resources with a limit
-(file systems, inodes, memory, CPU run queue, TCP connections), the capacity model of the
-capacity analysis (same status, ETA and evidence rules as the Capacity page and the report:
+Refits models on the recent history of the lake (or of --source) and stores them as JSON in
+DIR/models/: a forecast model (analytics/forecast/forecast.ts) per series and, for resources
+with a limit (file systems, inodes, memory, CPU run queue, TCP connections), the capacity model
+of the capacity analysis (same status, ETA and evidence rules as the Capacity page and the report:
 less than 1 day of history stores status "insufficient" and no ETA).
 Without --metric, trains every resource with a limit. With --source the series come from the
 query API and the models still go to DIR/models/.
 
 Options:
-  --data DIR        lake root, and where models are stored (default: data)
+  --data DIR            lake root, and where models are stored (default: data)
 ${SOURCE_HELP}
-  --config FILE     settings file for sources: names (default ./perfscope.yaml when present)
-  --metric M        train every series of this metric instead
-  --host H          only this host
-  --since D         history to fit, e.g. 7d (default: 7d)
-  --horizon D       forecast horizon, e.g. 1d (default: 1d)
-  -h, --help        show this help
+  --config FILE         settings file for sources: names (default ./perfscope.yaml when
+                        present)
+  --metric M            train every series of this metric instead
+  --host H              only this host
+  --since D             history to fit, e.g. 7d (default: 7d)
+  --horizon D           forecast horizon, e.g. 1d (default: 1d)
+  -h, --help            show this help
 `;
 
 const STEPS = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000];

@@ -238,7 +238,7 @@ export function prometheusSource(
     if (!response.ok || json?.status !== "success") {
       throw new PrometheusQueryError(
         `Query API ${base}${path} answered ${response.status}: ${
-          (json?.error ?? text).slice(0, 200).trim()
+          (json?.error ?? text).replace(/\s+/g, " ").slice(0, 200).trim()
         }`,
       );
     }
