@@ -133,6 +133,27 @@ Deno.test({
     const fs = a.resources.filter((r) => r.resource === "filesystem");
     assert.deepEqual(fs.map((r) => r.host), [0, 10, 1].map(fleetHost));
     assert.ok(fs[0]!.eta !== null);
+    // the one-series form reads the same source by name
+    out = "";
+    const one = [
+      "--source",
+      "fleet",
+      "--config",
+      config,
+      "--metric",
+      "filesystem_used_bytes",
+      "--labels",
+      "mountpoint=/var",
+      "--host",
+      fleetHost(0),
+      "--threshold",
+      String(0.95 * 100 * 2 ** 30),
+    ];
+    assert.equal(await capacityMain(one, (t) => void (out += t)), 0);
+    const eta = JSON.parse(out) as { source: string; status: string; eta: string | null };
+    assert.equal(eta.source, "filesystem_used_bytes{mountpoint=/var} (1m)");
+    // 93 % full and growing ~21 points a day: 95 % within the day
+    assert.ok(eta.eta !== null && Date.parse(eta.eta) - END < 86_400_000, out);
     // the bare URL has no credentials: one line naming the server's 401
     await assert.rejects(() => capacityMain(["--source", vm.base], () => {}), {
       message: /^Query API http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\w+ answered 401/,
