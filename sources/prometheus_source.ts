@@ -124,7 +124,9 @@ export class PrometheusQueryError extends Error {
 const MAX_POINTS = 10_000;
 
 /**
- * Normalizes a query API URL: trailing slashes and a trailing `/api/v1` dropped.
+ * Normalizes a query API URL: trailing slashes and a trailing `/api/v1` dropped, and so are
+ * credentials in it (`http://user:pass@host`), which must not show in names and messages
+ * ({@linkcode prometheusSource} sends them as basic auth).
  *
  * @param url The URL as given.
  * @returns The base.
@@ -135,6 +137,7 @@ const MAX_POINTS = 10_000;
  * import { queryBase } from "./prometheus_source.ts";
  * assert.equal(queryBase("http://vmselect:8481/select/0/prometheus/api/v1/"), "http://vmselect:8481/select/0/prometheus");
  * assert.equal(queryBase("http://127.0.0.1:8428"), "http://127.0.0.1:8428");
+ * assert.equal(queryBase("https://me:pw@vm:8428/"), "https://vm:8428");
  * ```
  */
 export function queryBase(url: string): string {
@@ -147,7 +150,16 @@ export function queryBase(url: string): string {
   if (u.protocol !== "http:" && u.protocol !== "https:") {
     throw new RangeError(`Invalid source URL: ${url} (http or https only)`);
   }
+  u.username = "";
+  u.password = "";
   return u.href.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+}
+
+/** Basic-auth credentials written in a URL, if any (percent-decoded). */
+function urlCredentials(url: string): { username: string; password: string } | undefined {
+  const u = new URL(url);
+  if (u.username === "" && u.password === "") return undefined;
+  return { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
 
 /** Quotes a label value for PromQL. */
@@ -180,7 +192,9 @@ function parseCanonical(text: string): [string, string][] {
 /**
  * A series source over a Prometheus-compatible query API.
  *
- * @param url Base URL (see the module documentation for each engine's form).
+ * @param url Base URL (see the module documentation for each engine's form); credentials in it
+ *   (`http://user:pass@host`) are sent as basic auth unless `basicAuth` or `bearerToken` is
+ *   given, and left out of `name`, `base` and error messages.
  * @param options Credentials, labels and limits.
  * @returns The source.
  * @throws {RangeError} If the URL is not http(s).
@@ -204,10 +218,11 @@ export function prometheusSource(
   const now = options.now ?? Date.now;
   const doFetch = options.fetch ?? fetch;
   const headers = new Headers(options.headers);
+  const basicAuth = options.basicAuth ?? urlCredentials(url);
   if (options.bearerToken !== undefined) {
     headers.set("Authorization", `Bearer ${options.bearerToken}`);
-  } else if (options.basicAuth) {
-    const { username, password } = options.basicAuth;
+  } else if (basicAuth) {
+    const { username, password } = basicAuth;
     const raw = new TextEncoder().encode(`${username}:${password}`);
     headers.set("Authorization", `Basic ${btoa(String.fromCharCode(...raw))}`);
   }

@@ -158,6 +158,20 @@ Deno.test({
     await assert.rejects(() => capacityMain(["--source", vm.base], () => {}), {
       message: /^Query API http:\/\/127\.0\.0\.1:\d+\/api\/v1\/\w+ answered 401/,
     });
+    // credentials in the URL are sent as basic auth, and never shown
+    const withAuth = (password: string) =>
+      vm.base.replace("//", `//${USER}:${encodeURIComponent(password)}@`);
+    out = "";
+    const hosts1 = ["--hosts", fleetHost(1)];
+    assert.equal(
+      await capacityMain(["--source", withAuth(PASSWORD), ...hosts1], (t) => void (out += t)),
+      0,
+    );
+    assert.equal(JSON.parse(out).hosts.length, 1);
+    const wrong = await capacityMain(["--source", withAuth("wrong-pw"), ...hosts1], () => {})
+      .then(() => assert.fail("read with a wrong password"), (e: Error) => e);
+    assert.match(wrong.message, new RegExp(`^Query API ${vm.base}/api/v1/\\w+ answered 401`));
+    assert.doesNotMatch(wrong.message, /wrong-pw/);
   },
 });
 
