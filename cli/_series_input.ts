@@ -12,6 +12,7 @@ import { type Lake, listLabelSets, matchLabels, openLake } from "../lake/mod.ts"
 import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
+import { commandConfig } from "./_config.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -25,6 +26,7 @@ export const seriesInputOptions = {
   since: { type: "string" },
   "max-input-mb": { type: "string" },
   source: { type: "string" },
+  config: { type: "string" },
 } as const;
 
 /** Default bound on an `--input` file, in MiB. */
@@ -48,14 +50,28 @@ Lake options:
   --host H              host (default: all hosts averaged)
   --data DIR            lake root (default: data)
   --since D             history to read, e.g. 14d (default: 14d)
-  --source URL          read --metric from a Prometheus query API instead of the lake
-                        (Prometheus, VictoriaMetrics, Mimir, Thanos; --host required)`;
+  --source URL|NAME     read --metric from a Prometheus query API instead of the lake
+                        (Prometheus, VictoriaMetrics, Mimir, Thanos; --host required), or
+                        from the entry of sources: in the config with this name (its
+                        headers, credentials and TLS files)
+  --config FILE         settings file for sources: names (default ./perfscope.yaml when
+                        present)`;
 
 /** A validated series source. */
 export type SeriesSource =
   | { kind: "csv"; input: string; maxBytes: number; timeColumn?: string; valueColumn?: string }
   | { kind: "lake"; metric: string; labels: string; host?: string; data: string; sinceMs: number }
-  | { kind: "query"; url: string; metric: string; labels: string; host: string; sinceMs: number };
+  | {
+    kind: "query";
+    /** `--source`: a URL or a name from `sources:`. */
+    spec: string;
+    /** `--config`, else the default file (`./perfscope.yaml` when present). */
+    config?: string;
+    metric: string;
+    labels: string;
+    host: string;
+    sinceMs: number;
+  };
 
 /** A series read from its source. */
 export interface SourceSeries {
@@ -113,7 +129,8 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
     }
     return {
       kind: "query",
-      url: v.source,
+      spec: v.source,
+      ...(v.config !== undefined && { config: v.config }),
       metric: v.metric!,
       labels: canonicalLabels(v.labels ?? ""),
       host: v.host,
@@ -218,7 +235,7 @@ async function readQuerySeries(
   source: Extract<SeriesSource, { kind: "query" }>,
   now: () => number,
 ): Promise<SourceSeries> {
-  const api = sourceFromFlag(source.url);
+  const api = sourceFromFlag(source.spec, await commandConfig(source.config));
   const sets = (await api.metrics())
     .filter((e) => e.metric === source.metric && e.host === source.host)
     .map((e) => e.labels);

@@ -40,8 +40,8 @@ Options:
   --horizon D           how far ahead to look (default: 90d for a series, 30d for the lake)
   --direction up|down   reach X from below (default) or from above (e.g. free bytes)
   --hosts h1,h2         lake analysis: only these hosts
-${SOURCE_HELP} (second form)
-  --config FILE         settings file (sources: names for --source)
+${SOURCE_HELP}
+                        (second form; the first form's --source is above)
   -h, --help            show this help
 `;
 

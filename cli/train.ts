@@ -1,6 +1,7 @@
 /**
- * `perfscope train`: refits the forecast and capacity models of a lake's series and stores them
- * in `DATA/models/` for reports, the web app and notebooks to reuse.
+ * `perfscope train`: refits the forecast and capacity models of a lake's series (or of a fleet's,
+ * read from a Prometheus query API with `--source`) and stores them in `DATA/models/` for
+ * reports, the web app and notebooks to reuse.
  *
  * @module
  */
@@ -18,29 +19,39 @@ import {
 } from "../analytics/mod.ts";
 import { metricNameProblem, openLake } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { commandConfig } from "./_config.ts";
+import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
-const HELP = `Usage: perfscope train [--data DIR] [--metric M] [--host H] [--since 7d]
+const HELP =
+  `Usage: perfscope train [--data DIR] [--source URL|NAME] [--metric M] [--host H] [--since 7d]
 
-Refits models on the lake's recent history and stores them as JSON in DIR/models/:
-a forecast model (analytics/forecast/forecast.ts) per series and, for resources with a limit
-(file systems, inodes, memory, CPU run queue, TCP connections), the capacity model of the
-capacity analysis (same status, ETA and evidence rules as the Capacity page and the report:
+Refits models on the recent history of the lake (or of --source) and stores them as JSON in
+DIR/models/: a forecast model (analytics/forecast/forecast.ts) per series and, for resources
+with a limit (file systems, inodes, memory, CPU run queue, TCP connections), the capacity model
+of the capacity analysis (same status, ETA and evidence rules as the Capacity page and the report:
 less than 1 day of history stores status "insufficient" and no ETA).
-Without --metric, trains every resource with a limit.
+Without --metric, trains every resource with a limit. With --source the series come from the
+query API and the models still go to DIR/models/.
 
 Options:
-  --data DIR        lake root (default: data)
-  --metric M        train every series of this metric instead
-  --host H          only this host
-  --since D         history to fit, e.g. 7d (default: 7d)
-  --horizon D       forecast horizon, e.g. 1d (default: 1d)
-  -h, --help        show this help
+  --data DIR            lake root, and where models are stored (default: data)
+${SOURCE_HELP}
+  --config FILE         settings file for sources: names (default ./perfscope.yaml when
+                        present)
+  --metric M            train every series of this metric instead
+  --host H              only this host
+  --since D             history to fit, e.g. 7d (default: 7d)
+  --horizon D           forecast horizon, e.g. 1d (default: 1d)
+  -h, --help            show this help
 `;
 
 const STEPS = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000];
 
 interface Flags {
   data: string;
+  /** `--source`: a query API (URL or `sources:` name) instead of the lake. */
+  source?: string;
+  config?: string;
   metric?: string;
   host?: string;
   sinceMs: number;
@@ -54,6 +65,8 @@ function readFlags(args: string[]): Flags | undefined {
     host: { type: "string" },
     since: { type: "string" },
     horizon: { type: "string" },
+    source: { type: "string" },
+    config: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const v = parsed.values;
@@ -63,6 +76,8 @@ function readFlags(args: string[]): Flags | undefined {
   }
   return {
     data: v.data ?? "data",
+    ...(v.source !== undefined && { source: v.source }),
+    ...(v.config !== undefined && { config: v.config }),
     ...(v.metric !== undefined && { metric: v.metric }),
     ...(v.host !== undefined && { host: v.host }),
     sinceMs: parseDuration(v.since ?? "7d", "since"),
@@ -85,7 +100,7 @@ interface Target {
  * @param write Where the output goes (default: stdout).
  * @returns The exit code: 0 on success, 1 when some model failed to fit (the others are stored).
  * @throws {UsageError} For bad flags (exit 2 under `runMain`).
- * @throws {Error} When the lake is empty or cannot be read (exit 1).
+ * @throws {Error} When the lake (or the `--source`) is empty or cannot be read (exit 1).
  */
 export async function main(
   args: string[],
@@ -96,13 +111,21 @@ export async function main(
     write(HELP);
     return 0;
   }
+  // a bad --source is a usage error before anything is read
+  const query = flags.source === undefined
+    ? undefined
+    : sourceFromFlag(flags.source, await commandConfig(flags.config));
   const { errors } = await loadModels(flags.data);
   for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
-  const lake = await openLake({ root: flags.data });
+  const lake = query ? undefined : await openLake({ root: flags.data });
+  const where = query ? query.base : flags.data;
   try {
-    const source = lakeSource(lake);
+    // the series, wherever they are read from; the models go to flags.data either way
+    const source = query ?? lakeSource(lake!);
     const now = await latestTime(source);
-    if (!Number.isFinite(now)) throw new Error(`No samples in the lake at ${flags.data}`);
+    if (!Number.isFinite(now)) {
+      throw new Error(query ? `No samples in ${where}` : `No samples in the lake at ${where}`);
+    }
     const hosts = flags.host !== undefined ? [flags.host] : undefined;
     // The capacity analysis' own ranking: the stored capacity models carry its statuses.
     const resources = await capacityReport(source, {
@@ -122,20 +145,20 @@ export async function main(
       const byKey = new Map(
         resources.map((r) => [`${r.host}\u0000${r.metric}\u0000${r.labels}`, r]),
       );
-      targets = (await lake.metrics())
+      targets = (await source.metrics())
         .filter((e) => e.metric === flags.metric && (!hosts || hosts.includes(e.host)))
         .map((e) => {
           const resource = byKey.get(`${e.host}\u0000${e.metric}\u0000${e.labels}`);
           return { ...e, ...(resource && { resource }) };
         });
-      if (targets.length === 0) throw new Error(`No series of ${flags.metric} in ${flags.data}`);
+      if (targets.length === 0) throw new Error(`No series of ${flags.metric} in ${where}`);
     }
     const from = now - flags.sinceMs;
     const step = STEPS.find((s) => flags.sinceMs / s <= 500) ?? STEPS.at(-1)!;
     let stored = 0;
     let failed = 0;
     for (const t of targets) {
-      const s = await lake.series({
+      const s = await source.series({
         host: t.host,
         metric: t.metric,
         labels: t.labels,
@@ -180,7 +203,7 @@ export async function main(
     );
     return failed ? 1 : 0;
   } finally {
-    lake.close();
+    lake?.close();
   }
 }
 

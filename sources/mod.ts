@@ -14,4 +14,6 @@ export {
   type PromSeriesKey,
   type PromWindowRow,
   queryBase,
+  type SourceTlsFiles,
+  tlsClient,
 } from "./prometheus_source.ts";

@@ -80,6 +80,9 @@ export interface PrometheusSourceOptions {
   now?: () => number;
   /** Fetch to use. Default `fetch`. */
   fetch?: typeof fetch;
+  /** HTTP client for every request, e.g. one from {@linkcode tlsClient} trusting a private CA
+   * or presenting a client certificate. The caller owns (and closes) it. Default: Deno's. */
+  client?: Deno.HttpClient;
   /** Name for methods notes. Default `prometheus <base>`. */
   name?: string;
 }
@@ -121,7 +124,9 @@ export class PrometheusQueryError extends Error {
 const MAX_POINTS = 10_000;
 
 /**
- * Normalizes a query API URL: trailing slashes and a trailing `/api/v1` dropped.
+ * Normalizes a query API URL: trailing slashes and a trailing `/api/v1` dropped, and so are
+ * credentials in it (`http://user:pass@host`), which must not show in names and messages
+ * ({@linkcode prometheusSource} sends them as basic auth).
  *
  * @param url The URL as given.
  * @returns The base.
@@ -132,6 +137,7 @@ const MAX_POINTS = 10_000;
  * import { queryBase } from "./prometheus_source.ts";
  * assert.equal(queryBase("http://vmselect:8481/select/0/prometheus/api/v1/"), "http://vmselect:8481/select/0/prometheus");
  * assert.equal(queryBase("http://127.0.0.1:8428"), "http://127.0.0.1:8428");
+ * assert.equal(queryBase("https://me:pw@vm:8428/"), "https://vm:8428");
  * ```
  */
 export function queryBase(url: string): string {
@@ -144,7 +150,16 @@ export function queryBase(url: string): string {
   if (u.protocol !== "http:" && u.protocol !== "https:") {
     throw new RangeError(`Invalid source URL: ${url} (http or https only)`);
   }
+  u.username = "";
+  u.password = "";
   return u.href.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+}
+
+/** Basic-auth credentials written in a URL, if any (percent-decoded). */
+function urlCredentials(url: string): { username: string; password: string } | undefined {
+  const u = new URL(url);
+  if (u.username === "" && u.password === "") return undefined;
+  return { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
 
 /** Quotes a label value for PromQL. */
@@ -177,7 +192,9 @@ function parseCanonical(text: string): [string, string][] {
 /**
  * A series source over a Prometheus-compatible query API.
  *
- * @param url Base URL (see the module documentation for each engine's form).
+ * @param url Base URL (see the module documentation for each engine's form); credentials in it
+ *   (`http://user:pass@host`) are sent as basic auth unless `basicAuth` or `bearerToken` is
+ *   given, and left out of `name`, `base` and error messages.
  * @param options Credentials, labels and limits.
  * @returns The source.
  * @throws {RangeError} If the URL is not http(s).
@@ -201,13 +218,15 @@ export function prometheusSource(
   const now = options.now ?? Date.now;
   const doFetch = options.fetch ?? fetch;
   const headers = new Headers(options.headers);
+  const basicAuth = options.basicAuth ?? urlCredentials(url);
   if (options.bearerToken !== undefined) {
     headers.set("Authorization", `Bearer ${options.bearerToken}`);
-  } else if (options.basicAuth) {
-    const { username, password } = options.basicAuth;
+  } else if (basicAuth) {
+    const { username, password } = basicAuth;
     const raw = new TextEncoder().encode(`${username}:${password}`);
     headers.set("Authorization", `Basic ${btoa(String.fromCharCode(...raw))}`);
   }
+  const init: { client?: Deno.HttpClient } = options.client ? { client: options.client } : {};
   let useExport = options.exportApi !== "never";
   let discovery:
     | Promise<{ keys: PromSeriesKey[]; groups: Map<string, Record<string, string>> }>
@@ -218,12 +237,11 @@ export function prometheusSource(
     const body = new URLSearchParams(params);
     let response: Response;
     try {
-      response = await doFetch(`${base}${path}`, { method: "POST", headers, body });
+      response = await doFetch(`${base}${path}`, { method: "POST", headers, body, ...init });
     } catch (error) {
-      throw new PrometheusQueryError(
-        `Cannot reach ${base}${path}: ${error instanceof Error ? error.message : error}`,
-        { cause: error },
-      );
+      throw new PrometheusQueryError(`Cannot reach ${base}${path}: ${reachProblem(error)}`, {
+        cause: error,
+      });
     }
     const text = await response.text();
     let json: { status?: string; data?: unknown; error?: string } | undefined;
@@ -235,7 +253,7 @@ export function prometheusSource(
     if (!response.ok || json?.status !== "success") {
       throw new PrometheusQueryError(
         `Query API ${base}${path} answered ${response.status}: ${
-          (json?.error ?? text).slice(0, 200).trim()
+          (json?.error ?? text).replace(/\s+/g, " ").slice(0, 200).trim()
         }`,
       );
     }
@@ -307,7 +325,7 @@ export function prometheusSource(
             start: String(from / 1000),
             end: String((to - 1) / 1000),
           })}`,
-          { headers },
+          { headers, ...init },
         );
         if (response.ok) {
           const ts: number[] = [];
@@ -507,6 +525,65 @@ export function prometheusSource(
       return { rows, query: asked.join("\n") };
     },
   };
+}
+
+/**
+ * Why a request did not get an answer, on one line; a certificate the client does not trust
+ * says how to trust it.
+ */
+function reachProblem(error: unknown): string {
+  // fetch's own message is "fetch failed": what failed is in the innermost cause
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const text = (inner instanceof Error ? inner.message : String(inner)).replace(/\s+/g, " ")
+    .trim();
+  return /certificate|UnknownIssuer|CaUsedAsEndEntity/i.test(text)
+    ? `${text} (the server's certificate is not trusted: give its CA in tls.ca_file)`
+    : text;
+}
+
+/** Files for {@linkcode tlsClient} (PEM). */
+export interface SourceTlsFiles {
+  /** CA that signed the server's certificate (added to the system's roots). */
+  caFile?: string;
+  /** Client certificate, with `keyFile`, for servers that ask for one. */
+  certFile?: string;
+  /** The client certificate's private key. */
+  keyFile?: string;
+}
+
+/**
+ * An HTTP client for a query API over TLS with a private CA or a client certificate, for
+ * {@linkcode PrometheusSourceOptions.client}.
+ *
+ * @param files PEM files; a certificate needs its key and the other way round.
+ * @returns The client (close it when done).
+ * @throws {RangeError} When a file cannot be read, or only one of `certFile` and `keyFile` is
+ *   given.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tlsClient } from "./prometheus_source.ts";
+ * assert.throws(() => tlsClient({ caFile: "/nonexistent/ca.pem" }), /^RangeError: Cannot read TLS file/);
+ * assert.throws(() => tlsClient({ certFile: "c.pem" }), /certFile and keyFile go together/);
+ * ```
+ */
+export function tlsClient(files: SourceTlsFiles): Deno.HttpClient {
+  if ((files.certFile === undefined) !== (files.keyFile === undefined)) {
+    throw new RangeError("Invalid TLS options: certFile and keyFile go together");
+  }
+  const read = (path: string) => {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (error) {
+      throw new RangeError(`Cannot read TLS file: ${path} (${(error as Error).message})`);
+    }
+  };
+  return Deno.createHttpClient({
+    ...(files.caFile !== undefined && { caCerts: [read(files.caFile)] }),
+    ...(files.certFile !== undefined && files.keyFile !== undefined &&
+      { cert: read(files.certFile), key: read(files.keyFile) }),
+  });
 }
 
 function sortPoints(ts: number[], values: number[]): { ts: Float64Array; values: Float64Array } {

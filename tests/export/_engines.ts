@@ -25,11 +25,26 @@ export interface Engine {
   start(): Promise<void>;
 }
 
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+/** What a test may add to an engine's start. */
+export interface EngineOptions {
+  /** Extra command-line flags (e.g. `-httpAuth.username=u` for VictoriaMetrics). */
+  args?: string[];
+  /** Text appended to Prometheus' configuration file. */
+  config?: string;
+  /** The engine serves HTTPS (its TLS flags in `args`): URLs use https, and the readiness
+   * check trusts the CA in this PEM text. */
+  tlsCa?: string;
+}
+
+async function waitReady(
+  url: string,
+  timeoutMs = 30_000,
+  client?: Deno.HttpClient,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const r = await fetch(url);
+      const r = await fetch(url, client ? { client } : {});
       await r.body?.cancel();
       if (r.ok) return;
     } catch {
@@ -42,13 +57,13 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
 
 function engine(
   command: string,
-  args: (port: number, dir: string) => string[],
+  args: (port: number, dir: string, options: EngineOptions) => string[],
   paths: { ready: string; write: string },
-): () => Promise<Engine> {
-  return async () => {
+): (options?: EngineOptions) => Promise<Engine> {
+  return async (options = {}) => {
     const dir = Deno.makeTempDirSync({ prefix: `perfscope-${command}-` });
     const port = freePort();
-    const base = `http://127.0.0.1:${port}`;
+    const base = `${options.tlsCa ? "https" : "http"}://127.0.0.1:${port}`;
     let child: Deno.ChildProcess | undefined;
     const e: Engine = {
       base,
@@ -56,12 +71,19 @@ function engine(
       dir,
       async start() {
         child = new Deno.Command(command, {
-          args: args(port, dir),
+          args: [...args(port, dir, options), ...(options.args ?? [])],
           stdout: "null",
           stderr: "null",
           stdin: "null",
         }).spawn();
-        await waitReady(`${base}${paths.ready}`);
+        const client = options.tlsCa
+          ? Deno.createHttpClient({ caCerts: [options.tlsCa] })
+          : undefined;
+        try {
+          await waitReady(`${base}${paths.ready}`, 30_000, client);
+        } finally {
+          client?.close();
+        }
       },
       async stop() {
         if (!child) return;
@@ -80,7 +102,7 @@ function engine(
 }
 
 /** Starts VictoriaMetrics single node (newest points visible at once: no latency offset). */
-export const startVictoriaMetrics: () => Promise<Engine> = engine(
+export const startVictoriaMetrics: (options?: EngineOptions) => Promise<Engine> = engine(
   "victoria-metrics",
   (port, dir) => [
     `-storageDataPath=${dir}/data`,
@@ -94,10 +116,13 @@ export const startVictoriaMetrics: () => Promise<Engine> = engine(
 );
 
 /** Starts Prometheus with its remote-write receiver and no scrape targets. */
-export const startPrometheus: () => Promise<Engine> = engine(
+export const startPrometheus: (options?: EngineOptions) => Promise<Engine> = engine(
   "prometheus",
-  (port, dir) => {
-    Deno.writeTextFileSync(`${dir}/prometheus.yml`, "global:\n  scrape_interval: 1h\n");
+  (port, dir, options) => {
+    Deno.writeTextFileSync(
+      `${dir}/prometheus.yml`,
+      "global:\n  scrape_interval: 1h\n" + (options.config ?? ""),
+    );
     return [
       `--config.file=${dir}/prometheus.yml`,
       `--storage.tsdb.path=${dir}/tsdb`,
