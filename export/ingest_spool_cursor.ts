@@ -24,6 +24,7 @@ import {
   ingestSpoolDir,
   listIngestOutbox,
   listIngestSegments,
+  outboxDrops,
 } from "../lake/mod.ts";
 import type { SpoolPosition } from "./spool_cursor.ts";
 
@@ -60,14 +61,24 @@ export class IngestSpoolCursor {
   #open: Open | undefined;
   #position: SpoolPosition;
   #dropped = 0;
+  #droppedBytes = 0;
+  /** Started without a saved position: drops from before it existed are not its own. */
+  #fresh: boolean;
 
   /**
    * @param root Lake root.
    * @param position Where to start; default the start of the oldest segment there is.
    */
-  constructor(root: string, position: SpoolPosition = { segment: 0, offset: 0 }) {
+  constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
-    this.#position = { ...position };
+    this.#fresh = position === undefined;
+    this.#position = { ...(position ?? { segment: 0, offset: 0 }) };
+  }
+
+  /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
+   * drop ledger; a segment cut after part of it was sent counts the rest). */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
   }
 
   /** Segments found missing or damaged (deleted by the outbox cap before this reader got to
@@ -134,6 +145,19 @@ export class IngestSpoolCursor {
     return { batches, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
+  /** Counts the segments the outbox cap deleted between the position and `next`, the segment
+   * opened now (the ledger knows them: segment ids are times, so gaps say nothing). */
+  #countDrops(next: number): void {
+    if (this.#fresh) {
+      this.#fresh = false;
+      return;
+    }
+    if (next <= this.#position.segment) return;
+    const d = outboxDrops(ingestOutboxDir(this.#root), this.#position, next);
+    this.#dropped += d.segments;
+    this.#droppedBytes += d.bytes;
+  }
+
   /** Closes the open segment file. */
   close(): void {
     this.#open?.file.close();
@@ -175,10 +199,8 @@ export class IngestSpoolCursor {
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
       const file = openEither(this.#root, s);
-      if (!file) {
-        this.#dropped++;
-        continue;
-      }
+      // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
+      if (!file) continue;
       const magic = readAt(file, 0, INGEST_SPOOL_MAGIC.length);
       if (!magic.every((b, i) => b === INGEST_SPOOL_MAGIC[i])) {
         file.close();
@@ -203,10 +225,8 @@ export class IngestSpoolCursor {
           this.#dropped++;
           continue;
         }
-      } else if (s.id > segment && segment > 0 && offset > 0) {
-        // the position's own segment is gone (cut by the outbox cap) before it was sent whole
-        this.#dropped++;
       }
+      this.#countDrops(s.id);
       this.#open = o;
       this.#position = { segment: s.id, offset: o.offset };
       return o;

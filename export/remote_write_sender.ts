@@ -11,7 +11,8 @@
  * - 5xx, 429, 408, a time-out, a refused or reset connection: the same batch again after a
  *   backoff (doubling from `minBackoffMs` to `maxBackoffMs`, full jitter; a 429's `Retry-After`
  *   is honoured up to `maxBackoffMs`). There is no retry limit: the spool is the queue and the
- *   outbox cap bounds it (the oldest segments go first, counted as dropped).
+ *   outbox cap bounds it (the oldest segments go first, counted in
+ *   `perfscope_remote_write_dropped_segments_per_second` and `…_dropped_bytes_per_second`).
  * - 413 with more than one snapshot: the batch is split in halves, each sent on its own.
  * - any other 4xx (400, 401, 403, 404, a 413 of one snapshot): the batch can never succeed as
  *   it is; it is logged, counted as dropped and skipped.
@@ -95,8 +96,14 @@ export interface RemoteWriteStats {
   bytes: number;
   requests: number;
   retries: number;
+  /** Samples dropped because the receiver refused them for good (a 4xx). */
   droppedSamples: number;
+  /** Spool segments the outbox cap deleted before this sender sent them (the samples in them
+   * are not known: only their spool bytes, {@linkcode RemoteWriteStats.droppedBytes}). */
   droppedSegments: number;
+  /** Spool bytes of those segments (about 12 bytes a sample in the collector's spool, 6 to 13
+   * in the ingest spool). */
+  droppedBytes: number;
   /** Collector spool: time of the newest acknowledged snapshot. Ingest spool (whose samples
    * carry their clients' times, maybe old): when the sender was last caught up, everything
    * read acknowledged (its start until then). ms; NaN before the first. */
@@ -113,6 +120,7 @@ interface Cursor {
   read(maxBytes: number): { units: Unit[]; end: SpoolPosition; full: boolean };
   readonly position: SpoolPosition;
   readonly droppedSegments: number;
+  readonly droppedBytes: number;
   close(): void;
 }
 
@@ -127,6 +135,7 @@ export class RemoteWriteSender {
     retries: 0,
     droppedSamples: 0,
     droppedSegments: 0,
+    droppedBytes: 0,
     ackedTs: NaN,
   };
   #root: string;
@@ -307,6 +316,9 @@ export class RemoteWriteSender {
       ["perfscope_remote_write_bytes_per_second", l, "counter", s.bytes],
       ["perfscope_remote_write_retries_per_second", l, "counter", s.retries],
       ["perfscope_remote_write_dropped_samples_per_second", l, "counter", s.droppedSamples],
+      // the outbox cap's drops: whole segments, whose sample count is not kept
+      ["perfscope_remote_write_dropped_segments_per_second", l, "counter", s.droppedSegments],
+      ["perfscope_remote_write_dropped_bytes_per_second", l, "counter", s.droppedBytes],
     ];
   }
 
@@ -334,6 +346,7 @@ export class RemoteWriteSender {
       if (last) this.stats.ackedTs = last.ts;
     }
     this.stats.droppedSegments = this.#cursor.droppedSegments;
+    this.stats.droppedBytes = this.#cursor.droppedBytes;
     this.#save(end);
     // outbox segments go only once every reader is past them: nothing to do within a segment
     if (end.segment !== this.#pruned) {
@@ -558,6 +571,7 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     read(maxBytes: number): R;
     readonly position: SpoolPosition;
     readonly droppedSegments: number;
+    readonly droppedBytes: number;
     close(): void;
   },
   units: (read: R) => Unit[],
@@ -572,6 +586,9 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     },
     get droppedSegments() {
       return c.droppedSegments;
+    },
+    get droppedBytes() {
+      return c.droppedBytes;
     },
     close: () => c.close(),
   };

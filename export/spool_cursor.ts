@@ -13,6 +13,7 @@ import {
   listOutbox,
   listSegments,
   outboxDir,
+  outboxDrops,
   SpoolDecoder,
   spoolDir,
   spoolReadersDir,
@@ -64,14 +65,24 @@ export class SpoolCursor {
   #open: Open | undefined;
   #position: SpoolPosition;
   #dropped = 0;
+  #droppedBytes = 0;
+  /** Started without a saved position: drops from before it existed are not its own. */
+  #fresh: boolean;
 
   /**
    * @param root Lake root.
    * @param position Where to start; default the start of the oldest segment there is.
    */
-  constructor(root: string, position: SpoolPosition = { segment: 0, offset: 0 }) {
+  constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
-    this.#position = { ...position };
+    this.#fresh = position === undefined;
+    this.#position = { ...(position ?? { segment: 0, offset: 0 }) };
+  }
+
+  /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
+   * drop ledger; a segment cut after part of it was sent counts the rest). */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
   }
 
   /** Segments found missing (deleted by the outbox cap before this reader got to them). */
@@ -135,6 +146,19 @@ export class SpoolCursor {
     return { snapshots, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
+  /** Counts the segments the outbox cap deleted between the position and `next`, the segment
+   * opened now (the ledger knows them: segment ids are times, so gaps say nothing). */
+  #countDrops(next: number): void {
+    if (this.#fresh) {
+      this.#fresh = false;
+      return;
+    }
+    if (next <= this.#position.segment) return;
+    const d = outboxDrops(outboxDir(this.#root), this.#position, next);
+    this.#dropped += d.segments;
+    this.#droppedBytes += d.bytes;
+  }
+
   /** Closes the open segment file. */
   close(): void {
     this.#open?.file.close();
@@ -166,10 +190,8 @@ export class SpoolCursor {
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
       const file = openEither(this.#root, s);
-      if (!file) {
-        this.#dropped++;
-        continue;
-      }
+      // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
+      if (!file) continue;
       const o: Open = { id: s.id, file, decoder: new SpoolDecoder(), fed: 0 };
       if (s.id === segment && offset > 0) {
         // the series of a segment are defined before their first snapshot: decode the bytes
@@ -183,10 +205,8 @@ export class SpoolCursor {
           this.#feed(o, buffer.subarray(0, n), done);
         }
         if (o.decoder.broken) continue;
-      } else if (s.id > segment && segment > 0 && offset > 0) {
-        // the position's own segment is gone (cut by the outbox cap) before it was sent whole
-        this.#dropped++;
       }
+      this.#countDrops(s.id);
       this.#open = o;
       this.#position = { segment: s.id, offset: o.fed };
       return o;

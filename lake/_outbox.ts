@@ -3,8 +3,19 @@
  * readers (the remote-write senders): a readers directory of `<name>.json` position files, and
  * an outbox directory capped in bytes, oldest segments deleted first.
  *
+ * A segment deleted by the cap before some reader sent it whole is a drop: it is told in one
+ * line per cut, and written to the outbox's drop ledger (`dropped.tsv`: one `id<TAB>bytes` line
+ * per segment), from which each reader counts the segments it skipped over
+ * ({@linkcode outboxDrops}).
+ *
  * @module
  */
+
+/** The drop ledger's name in an outbox directory. */
+const LEDGER = "dropped.tsv";
+
+/** Ledger size past which its older half is cut (~64,000 segments: weeks of minutes). */
+const LEDGER_MAX_BYTES = 1 << 20;
 
 /**
  * Whether a readers directory names at least one reader (`<name>.json`).
@@ -23,20 +34,31 @@ export function hasReaders(dir: string): boolean {
   return false;
 }
 
+/** Where the outbox cap is set and its drops are told. */
+export interface OutboxCap {
+  /** The cap, bytes. */
+  maxBytes: number;
+  /** The readers directory: a segment is a drop when a reader's position is not past it. */
+  readers: string;
+  /** Where a cut that drops segments is told (one line). Default `console.error`. */
+  log?: ((line: string) => void) | undefined;
+}
+
 /**
  * Moves a segment into an outbox (a rename: same file system), then deletes the oldest outbox
- * segments while the outbox is over its cap.
+ * segments while the outbox is over its cap. Segments some reader has not sent whole are
+ * written to the drop ledger and told in one line.
  *
  * @param path The segment file (closed).
  * @param outbox The outbox directory.
  * @param listed The outbox's segment paths, oldest first (called after the move).
- * @param maxBytes The cap.
+ * @param cap The cap and the readers.
  */
 export function moveToOutbox(
   path: string,
   outbox: string,
   listed: () => string[],
-  maxBytes: number,
+  cap: OutboxCap,
 ): void {
   Deno.mkdirSync(outbox, { recursive: true });
   Deno.renameSync(path, `${outbox}/${path.slice(path.lastIndexOf("/") + 1)}`);
@@ -49,13 +71,134 @@ export function moveToOutbox(
     }
   }
   let total = segments.reduce((a, x) => a + x.size, 0);
+  let behind: number | undefined;
+  const dropped: { id: number; size: number }[] = [];
   for (const { path, size } of segments) {
-    if (total <= maxBytes) break;
+    if (total <= cap.maxBytes) break;
     try {
       Deno.removeSync(path);
+      const id = segmentId(path);
+      behind ??= oldestPosition(cap.readers);
+      // a reader whose position is past the segment sent it: not a drop for anyone
+      if (id >= behind) dropped.push({ id, size });
     } catch {
       // deleted meanwhile by a reader that sent it
     }
     total -= size;
   }
+  if (dropped.length === 0) return;
+  recordDrops(outbox, dropped);
+  const bytes = dropped.reduce((a, d) => a + d.size, 0);
+  (cap.log ?? ((line: string) => console.error(line)))(
+    `Spool outbox ${outbox} over its cap of ${cap.maxBytes} bytes: deleted its ` +
+      `${dropped.length} oldest segments (${bytes} bytes, ` +
+      `${new Date(dropped[0]!.id).toISOString()} to ` +
+      `${new Date(dropped.at(-1)!.id).toISOString()}) before every remote-write reader sent them`,
+  );
+}
+
+/** What a reader skipped: segments deleted by the cap, and their bytes. */
+export interface OutboxDrops {
+  segments: number;
+  bytes: number;
+}
+
+/**
+ * Sums the drop ledger's segments with `from.segment <= id < to`: what a reader at `from` lost
+ * on its way to the segment `to` (a segment cut at `from.segment` counts its bytes after
+ * `from.offset`, the rest were sent).
+ *
+ * @param outbox The outbox directory.
+ * @param from The reader's position.
+ * @param to The segment it goes on with.
+ * @returns Segments and bytes (zero without a ledger).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { moveToOutbox, outboxDrops } from "./_outbox.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${root}/readers`);
+ * Deno.writeTextFileSync(`${root}/readers/rw.json`, `{"segment":0,"offset":0}`);
+ * const listed = () => [...Deno.readDirSync(`${root}/outbox`)]
+ *   .filter((e) => e.name.endsWith(".spool")).map((e) => `${root}/outbox/${e.name}`).sort();
+ * const cap = { maxBytes: 6, readers: `${root}/readers`, log: () => {} };
+ * for (const id of [1, 2, 3]) {
+ *   Deno.writeTextFileSync(`${root}/${id}.spool`, "12345");
+ *   moveToOutbox(`${root}/${id}.spool`, `${root}/outbox`, listed, cap);
+ * }
+ * assert.deepEqual(outboxDrops(`${root}/outbox`, { segment: 0, offset: 0 }, 3), {
+ *   segments: 2,
+ *   bytes: 10,
+ * });
+ * ```
+ */
+export function outboxDrops(
+  outbox: string,
+  from: { segment: number; offset: number },
+  to: number,
+): OutboxDrops {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`${outbox}/${LEDGER}`);
+  } catch {
+    return { segments: 0, bytes: 0 };
+  }
+  let segments = 0, bytes = 0;
+  for (const line of text.split("\n")) {
+    const tab = line.indexOf("\t");
+    if (tab < 0) continue;
+    const id = Number(line.slice(0, tab));
+    const size = Number(line.slice(tab + 1));
+    if (!(id >= from.segment && id < to) || !Number.isFinite(size)) continue;
+    segments++;
+    bytes += id === from.segment ? Math.max(0, size - from.offset) : size;
+  }
+  return { segments, bytes };
+}
+
+/** Appends to the ledger; past its size, keeps its newer half (readers that far behind count
+ * only what it still holds). */
+function recordDrops(outbox: string, dropped: readonly { id: number; size: number }[]): void {
+  const path = `${outbox}/${LEDGER}`;
+  const lines = dropped.map((d) => `${d.id}\t${d.size}\n`).join("");
+  let size = 0;
+  try {
+    size = Deno.statSync(path).size;
+  } catch {
+    // none yet
+  }
+  if (size + lines.length <= LEDGER_MAX_BYTES) {
+    Deno.writeTextFileSync(path, lines, { append: true });
+    return;
+  }
+  const old = Deno.readTextFileSync(path);
+  const kept = old.slice(old.indexOf("\n", old.length >> 1) + 1);
+  Deno.writeTextFileSync(`${path}.tmp`, kept + lines);
+  Deno.renameSync(`${path}.tmp`, path);
+}
+
+/** A segment's id: the number its file name starts with. */
+function segmentId(path: string): number {
+  return Number(path.slice(path.lastIndexOf("/") + 1).replace(/\..*$/, ""));
+}
+
+/** The lowest segment of the readers' positions (0 for a reader without one yet). */
+function oldestPosition(dir: string): number {
+  let min = Infinity;
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (!e.isFile || !e.name.endsWith(".json")) continue;
+      let segment = 0;
+      try {
+        const o = JSON.parse(Deno.readTextFileSync(`${dir}/${e.name}`));
+        if (Number.isFinite(o?.segment)) segment = o.segment;
+      } catch {
+        // being replaced, or unreadable: counted as behind
+      }
+      min = Math.min(min, segment);
+    }
+  } catch {
+    return 0;
+  }
+  return min;
 }
