@@ -62,8 +62,6 @@ export class IngestSpoolCursor {
   #position: SpoolPosition;
   #dropped = 0;
   #droppedBytes = 0;
-  /** Started without a saved position: drops from before it existed are not its own. */
-  #fresh: boolean;
 
   /**
    * @param root Lake root.
@@ -71,8 +69,9 @@ export class IngestSpoolCursor {
    */
   constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
-    this.#fresh = position === undefined;
-    this.#position = { ...(position ?? { segment: 0, offset: 0 }) };
+    // a new reader starts at the oldest segment there is (not at 0): drops from before it
+    // existed, still in the ledger, are not its own
+    this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
   }
 
   /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
@@ -148,10 +147,6 @@ export class IngestSpoolCursor {
   /** Counts the segments the outbox cap deleted between the position and `next`, the segment
    * opened now (the ledger knows them: segment ids are times, so gaps say nothing). */
   #countDrops(next: number): void {
-    if (this.#fresh) {
-      this.#fresh = false;
-      return;
-    }
     if (next <= this.#position.segment) return;
     const d = outboxDrops(ingestOutboxDir(this.#root), this.#position, next);
     this.#dropped += d.segments;

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { decodeWriteRequest, RemoteWriteSender } from "../../export/mod.ts";
-import { listOutbox, startCollection } from "../../lake/mod.ts";
+import {
+  decodeWriteRequest,
+  readPosition,
+  RemoteWriteSender,
+  savePosition,
+  SpoolCursor,
+} from "../../export/mod.ts";
+import { listOutbox, SpoolWriter, startCollection } from "../../lake/mod.ts";
 import { outboxCapBytes } from "../../cli/_remote_write_entry.ts";
 import { main as collect } from "../../cli/collect.ts";
 import { parseConfig } from "../../config/mod.ts";
@@ -132,4 +138,32 @@ Deno.test("collect refuses a --max-outbox-bytes below 64 KiB with a one-line mes
     () => collect(["--no-config", "--max-outbox-bytes", "100", "--duration", "1s"]),
     /Invalid --max-outbox-bytes: 100 \(expected an integer from 65536/,
   );
+});
+
+Deno.test("a reader counts the segments the cap cut while it was away, and a new reader does not count cuts from before it existed", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-cap-" });
+  savePosition(root, "old", { segment: 1000, offset: 0 });
+  const sizes: number[] = [];
+  const lines: string[] = [];
+  for (const id of [1000, 2000, 3000]) {
+    const w = new SpoolWriter(root, id);
+    w.append([{ ts: id, host: "h", metric: "m", labels: "", value: id }]);
+    sizes.push(Deno.statSync(w.segment.path).size);
+    // room for one segment: each retirement cuts the one before
+    w.retire(root, { outboxMaxBytes: sizes[0]! + 1, onDrop: (l) => lines.push(l) });
+  }
+  assert.deepEqual(listOutbox(root).map((s) => s.id), [3000]);
+  assert.equal(lines.length, 2);
+  // the reader saved at 1000 lost 1000 and 2000, whole
+  const back = new SpoolCursor(root, readPosition(root, "old"));
+  assert.deepEqual(back.read(1 << 20).snapshots.map((s) => s.ts), [3000]);
+  assert.equal(back.droppedSegments, 2);
+  assert.equal(back.droppedBytes, sizes[0]! + sizes[1]!);
+  back.close();
+  // a reader registered now starts at the oldest segment there is: nothing lost to it
+  const fresh = new SpoolCursor(root);
+  assert.deepEqual(fresh.position, { segment: 3000, offset: 0 });
+  assert.deepEqual(fresh.read(1 << 20).snapshots.map((s) => s.ts), [3000]);
+  assert.equal(fresh.droppedSegments, 0);
+  fresh.close();
 });
