@@ -24,7 +24,7 @@ import {
   ingestSpoolDir,
   listIngestOutbox,
   listIngestSegments,
-  outboxDrops,
+  OutboxDropCounter,
 } from "../lake/mod.ts";
 import type { SpoolPosition } from "./spool_cursor.ts";
 
@@ -61,7 +61,7 @@ export class IngestSpoolCursor {
   #open: Open | undefined;
   #position: SpoolPosition;
   #dropped = 0;
-  #droppedBytes = 0;
+  #drops: OutboxDropCounter;
 
   /**
    * @param root Lake root.
@@ -69,6 +69,7 @@ export class IngestSpoolCursor {
    */
   constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
+    this.#drops = new OutboxDropCounter(ingestOutboxDir(root));
     // a new reader starts at the oldest segment there is (not at 0): drops from before it
     // existed, still in the ledger, are not its own
     this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
@@ -77,13 +78,13 @@ export class IngestSpoolCursor {
   /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
    * drop ledger; a segment cut after part of it was sent counts the rest). */
   get droppedBytes(): number {
-    return this.#droppedBytes;
+    return this.#drops.bytes;
   }
 
   /** Segments found missing or damaged (deleted by the outbox cap before this reader got to
    * them, or moved to the quarantine). */
   get droppedSegments(): number {
-    return this.#dropped;
+    return this.#dropped + this.#drops.segments;
   }
 
   /** The position after everything read so far. */
@@ -144,13 +145,13 @@ export class IngestSpoolCursor {
     return { batches, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
-  /** Counts the segments the outbox cap deleted between the position and `next`, the segment
-   * opened now (the ledger knows them: segment ids are times, so gaps say nothing). */
-  #countDrops(next: number): void {
-    if (next <= this.#position.segment) return;
-    const d = outboxDrops(ingestOutboxDir(this.#root), this.#position, next);
-    this.#dropped += d.segments;
-    this.#droppedBytes += d.bytes;
+  /**
+   * Counts the segments the outbox cap deleted before this reader read them (from the outbox's
+   * drop ledger; one `stat` when nothing was cut since the last call). {@linkcode read} calls
+   * it; a sender stuck retrying calls it too, so drops show while the receiver is down.
+   */
+  countDrops(): void {
+    this.#drops.update(this.#position, this.#open?.id);
   }
 
   /** Closes the open segment file. */
@@ -190,6 +191,8 @@ export class IngestSpoolCursor {
   /** Opens the segment holding the position (or the next one), learning its series up to the
    * position's offset. */
   #openNext(): Open | undefined {
+    // before the position moves on past segments the cap cut
+    this.countDrops();
     const { segment, offset } = this.#position;
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
@@ -221,7 +224,6 @@ export class IngestSpoolCursor {
           continue;
         }
       }
-      this.#countDrops(s.id);
       this.#open = o;
       this.#position = { segment: s.id, offset: o.offset };
       return o;

@@ -121,6 +121,7 @@ interface Cursor {
   readonly position: SpoolPosition;
   readonly droppedSegments: number;
   readonly droppedBytes: number;
+  countDrops(): void;
   close(): void;
 }
 
@@ -310,6 +311,8 @@ export class RemoteWriteSender {
   metrics(): [string, Readonly<Record<string, string>>, "gauge" | "counter", number][] {
     const l = this.metricLabels;
     const s = this.stats;
+    // the outbox cap's drops as they happen, also while a batch is being retried
+    this.#countDrops();
     return [
       ["perfscope_remote_write_lag_seconds", l, "gauge", (this.#now() - s.ackedTs) / 1000],
       ["perfscope_remote_write_samples_per_second", l, "counter", s.samples],
@@ -345,14 +348,23 @@ export class RemoteWriteSender {
       const last = units.at(-1) as SpoolSnapshot | undefined;
       if (last) this.stats.ackedTs = last.ts;
     }
-    this.stats.droppedSegments = this.#cursor.droppedSegments;
-    this.stats.droppedBytes = this.#cursor.droppedBytes;
+    this.#countDrops();
     this.#save(end);
     // outbox segments go only once every reader is past them: nothing to do within a segment
     if (end.segment !== this.#pruned) {
       this.#pruned = end.segment;
       pruneOutbox(this.#root, this.#queue);
     }
+  }
+
+  #countDrops(): void {
+    try {
+      this.#cursor.countDrops();
+    } catch {
+      // the ledger unreadable for now: counted at the next call
+    }
+    this.stats.droppedSegments = this.#cursor.droppedSegments;
+    this.stats.droppedBytes = this.#cursor.droppedBytes;
   }
 
   #save(position: SpoolPosition): void {
@@ -572,6 +584,7 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     readonly position: SpoolPosition;
     readonly droppedSegments: number;
     readonly droppedBytes: number;
+    countDrops(): void;
     close(): void;
   },
   units: (read: R) => Unit[],
@@ -590,6 +603,7 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     get droppedBytes() {
       return c.droppedBytes;
     },
+    countDrops: () => c.countDrops(),
     close: () => c.close(),
   };
 }

@@ -13,7 +13,7 @@ import {
   listOutbox,
   listSegments,
   outboxDir,
-  outboxDrops,
+  OutboxDropCounter,
   SpoolDecoder,
   spoolDir,
   spoolReadersDir,
@@ -65,7 +65,7 @@ export class SpoolCursor {
   #open: Open | undefined;
   #position: SpoolPosition;
   #dropped = 0;
-  #droppedBytes = 0;
+  #drops: OutboxDropCounter;
 
   /**
    * @param root Lake root.
@@ -73,6 +73,7 @@ export class SpoolCursor {
    */
   constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
+    this.#drops = new OutboxDropCounter(outboxDir(root));
     // a new reader starts at the oldest segment there is (not at 0): drops from before it
     // existed, still in the ledger, are not its own
     this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
@@ -81,12 +82,12 @@ export class SpoolCursor {
   /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
    * drop ledger; a segment cut after part of it was sent counts the rest). */
   get droppedBytes(): number {
-    return this.#droppedBytes;
+    return this.#drops.bytes;
   }
 
   /** Segments found missing (deleted by the outbox cap before this reader got to them). */
   get droppedSegments(): number {
-    return this.#dropped;
+    return this.#dropped + this.#drops.segments;
   }
 
   /** The position after everything read so far. */
@@ -145,13 +146,13 @@ export class SpoolCursor {
     return { snapshots, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
-  /** Counts the segments the outbox cap deleted between the position and `next`, the segment
-   * opened now (the ledger knows them: segment ids are times, so gaps say nothing). */
-  #countDrops(next: number): void {
-    if (next <= this.#position.segment) return;
-    const d = outboxDrops(outboxDir(this.#root), this.#position, next);
-    this.#dropped += d.segments;
-    this.#droppedBytes += d.bytes;
+  /**
+   * Counts the segments the outbox cap deleted before this reader read them (from the outbox's
+   * drop ledger; one `stat` when nothing was cut since the last call). {@linkcode read} calls
+   * it; a sender stuck retrying calls it too, so drops show while the receiver is down.
+   */
+  countDrops(): void {
+    this.#drops.update(this.#position, this.#open?.id);
   }
 
   /** Closes the open segment file. */
@@ -181,6 +182,8 @@ export class SpoolCursor {
 
   /** Opens the segment holding the position (or the next one), skipping to its offset. */
   #openNext(): Open | undefined {
+    // before the position moves on past segments the cap cut
+    this.countDrops();
     const { segment, offset } = this.#position;
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
@@ -201,7 +204,6 @@ export class SpoolCursor {
         }
         if (o.decoder.broken) continue;
       }
-      this.#countDrops(s.id);
       this.#open = o;
       this.#position = { segment: s.id, offset: o.fed };
       return o;

@@ -5,8 +5,8 @@
  *
  * A segment deleted by the cap before some reader sent it whole is a drop: it is told in one
  * line per cut, and written to the outbox's drop ledger (`dropped.tsv`: one `id<TAB>bytes` line
- * per segment), from which each reader counts the segments it skipped over
- * ({@linkcode outboxDrops}).
+ * per segment), from which each reader counts the segments it lost
+ * ({@linkcode OutboxDropCounter}).
  *
  * @module
  */
@@ -97,28 +97,21 @@ export function moveToOutbox(
   );
 }
 
-/** What a reader skipped: segments deleted by the cap, and their bytes. */
-export interface OutboxDrops {
-  segments: number;
-  bytes: number;
-}
-
 /**
- * Sums the drop ledger's segments with `from.segment <= id < to`: what a reader at `from` lost
- * on its way to the segment `to` (a segment cut at `from.segment` counts its bytes after
- * `from.offset`, the rest were sent).
+ * Counts, for one reader, the segments the outbox cap deleted before it sent them, from the
+ * outbox's drop ledger: every ledger entry at or after the reader's position, but the segment it
+ * has open (it reads on from the open file, so that one is not lost to it); a segment cut after
+ * part of it was sent counts the bytes after the position. The ledger is read again only once it
+ * has grown (one `stat` a call otherwise), so a sender can count drops every second, while it is
+ * stuck retrying: drops show as they happen, not once the receiver is back.
  *
- * @param outbox The outbox directory.
- * @param from The reader's position.
- * @param to The segment it goes on with.
- * @returns Segments and bytes (zero without a ledger).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { moveToOutbox, outboxDrops } from "./_outbox.ts";
+ * import { moveToOutbox, OutboxDropCounter } from "./_outbox.ts";
  * const root = Deno.makeTempDirSync();
  * Deno.mkdirSync(`${root}/readers`);
- * Deno.writeTextFileSync(`${root}/readers/rw.json`, `{"segment":0,"offset":0}`);
+ * Deno.writeTextFileSync(`${root}/readers/rw.json`, `{"segment":1,"offset":0}`);
  * const listed = () => [...Deno.readDirSync(`${root}/outbox`)]
  *   .filter((e) => e.name.endsWith(".spool")).map((e) => `${root}/outbox/${e.name}`).sort();
  * const cap = { maxBytes: 6, readers: `${root}/readers`, log: () => {} };
@@ -126,34 +119,65 @@ export interface OutboxDrops {
  *   Deno.writeTextFileSync(`${root}/${id}.spool`, "12345");
  *   moveToOutbox(`${root}/${id}.spool`, `${root}/outbox`, listed, cap);
  * }
- * assert.deepEqual(outboxDrops(`${root}/outbox`, { segment: 0, offset: 0 }, 3), {
- *   segments: 2,
- *   bytes: 10,
- * });
+ * const counter = new OutboxDropCounter(`${root}/outbox`);
+ * counter.update({ segment: 1, offset: 0 });
+ * assert.deepEqual([counter.segments, counter.bytes], [2, 10]);
+ * counter.update({ segment: 3, offset: 0 }); // nothing new: nothing counted twice
+ * assert.deepEqual([counter.segments, counter.bytes], [2, 10]);
  * ```
  */
-export function outboxDrops(
-  outbox: string,
-  from: { segment: number; offset: number },
-  to: number,
-): OutboxDrops {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(`${outbox}/${LEDGER}`);
-  } catch {
-    return { segments: 0, bytes: 0 };
+export class OutboxDropCounter {
+  /** Segments lost so far. */
+  segments = 0;
+  /** Their bytes (after the position, for the segment it was in). */
+  bytes = 0;
+  #path: string;
+  #size = -1;
+  #counted = new Set<number>();
+
+  /** @param outbox The outbox directory. */
+  constructor(outbox: string) {
+    this.#path = `${outbox}/${LEDGER}`;
   }
-  let segments = 0, bytes = 0;
-  for (const line of text.split("\n")) {
-    const tab = line.indexOf("\t");
-    if (tab < 0) continue;
-    const id = Number(line.slice(0, tab));
-    const size = Number(line.slice(tab + 1));
-    if (!(id >= from.segment && id < to) || !Number.isFinite(size)) continue;
-    segments++;
-    bytes += id === from.segment ? Math.max(0, size - from.offset) : size;
+
+  /**
+   * Counts the ledger's new entries that concern a reader at `from`.
+   *
+   * @param from The reader's position.
+   * @param open The segment it has open, if any.
+   */
+  update(from: { segment: number; offset: number }, open?: number): void {
+    let size: number;
+    try {
+      size = Deno.statSync(this.#path).size;
+    } catch {
+      return; // no ledger: nothing was ever cut
+    }
+    if (size === this.#size) return;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(this.#path);
+    } catch {
+      return;
+    }
+    for (const line of text.split("\n")) {
+      const tab = line.indexOf("\t");
+      if (tab < 0) continue;
+      const id = Number(line.slice(0, tab));
+      const bytes = Number(line.slice(tab + 1));
+      if (!(id >= from.segment) || !Number.isFinite(bytes) || this.#counted.has(id)) continue;
+      // the open segment is read on through its file: not lost, and never counted later
+      // (once the reader leaves it, its position is past it)
+      if (id === open) continue;
+      this.#counted.add(id);
+      this.segments++;
+      this.bytes += id === from.segment ? Math.max(0, bytes - from.offset) : bytes;
+    }
+    this.#size = size; // read again at its next growth only
+    if (this.#counted.size > 100_000) {
+      for (const id of this.#counted) if (id < from.segment) this.#counted.delete(id);
+    }
   }
-  return { segments, bytes };
 }
 
 /** Appends to the ledger; past its size, keeps its newer half (readers that far behind count

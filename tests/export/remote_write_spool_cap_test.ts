@@ -6,7 +6,7 @@ import {
   savePosition,
   SpoolCursor,
 } from "../../export/mod.ts";
-import { listOutbox, SpoolWriter, startCollection } from "../../lake/mod.ts";
+import { listOutbox, openLake, SpoolWriter, startCollection } from "../../lake/mod.ts";
 import { outboxCapBytes } from "../../cli/_remote_write_entry.ts";
 import { main as collect } from "../../cli/collect.ts";
 import { parseConfig } from "../../config/mod.ts";
@@ -65,6 +65,9 @@ Deno.test("at the spool cap with the receiver down, the oldest segments are drop
     await until("three cuts", () => drops.length >= 3);
     assert.ok(sender.stats.retries > 0);
     assert.equal(sender.stats.samples, 0);
+    // the drops show in the metrics while the receiver is still down
+    const during = new Map(sender.metrics().map(([name, , , value]) => [name, value]));
+    assert.ok(during.get("perfscope_remote_write_dropped_segments_per_second")! > 0);
     for (const line of drops) {
       assert.match(line, /over its cap of 2500 bytes: deleted its \d+ oldest segments \(\d+ bytes/);
     }
@@ -166,4 +169,54 @@ Deno.test("a reader counts the segments the cap cut while it was away, and a new
   assert.deepEqual(fresh.read(1 << 20).snapshots.map((s) => s.ts), [3000]);
   assert.equal(fresh.droppedSegments, 0);
   fresh.close();
+});
+
+Deno.test("collect --max-outbox-bytes with its receiver down keeps the outbox under the cap, logs each cut and stores the drops as its own metrics", async () => {
+  const data = Deno.makeTempDirSync({ prefix: "perfscope-rw-cap-cli-" });
+  const port = freePort(); // nothing listens: the receiver is down all along
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "task",
+      "--quiet",
+      "collect",
+      "--no-config",
+      "--data",
+      data,
+      "--host",
+      "cap-a",
+      "--duration",
+      "15s",
+      "--flush",
+      "1s",
+      "--top",
+      "1",
+      "--max-outbox-bytes",
+      "65536",
+      "--remote-write",
+      `http://127.0.0.1:${port}/api/v1/write`,
+    ],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  const cuts = stderr.split("\n").filter((l) => l.includes("over its cap of 65536 bytes"));
+  assert.ok(cuts.length >= 1, stderr);
+  const outboxBytes = listOutbox(data).reduce((a, s) => a + Deno.statSync(s.path).size, 0);
+  assert.ok(outboxBytes <= 65536, `outbox ${outboxBytes} bytes`);
+  // the sender's drop counters reach the lake through the collector's own metrics
+  const lake = await openLake({ root: data });
+  try {
+    const rows = await lake.query<{ metric: string; v: number }>(
+      `SELECT metric, max(value) AS v FROM samples
+       WHERE metric LIKE 'perfscope_remote_write_dropped_%' AND host = 'cap-a' GROUP BY metric`,
+    );
+    const max = new Map(rows.map((r) => [r.metric, r.v]));
+    assert.ok(max.get("perfscope_remote_write_dropped_segments_per_second")! > 0, `${rows}`);
+    assert.ok(max.get("perfscope_remote_write_dropped_bytes_per_second")! > 0);
+  } finally {
+    lake.close();
+  }
 });
