@@ -76,8 +76,16 @@ Deno.test({
         { name: "VictoriaMetrics", read: () => exportedSamples(vm.base, selector, 600) },
         { name: "Prometheus", read: () => rawSamples(prom.base, selector, 600) },
       ];
+      // the last batch, sent as the agent stopped, searchable at once
+      await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
       for (const { name, read } of sources) {
-        const [got] = await read();
+        // engines make new points searchable within a second or two: wait for the last one
+        const until = Date.now() + 15_000;
+        let [got] = await read();
+        while ((got?.ts.at(-1) ?? 0) < stored.at(-1)! && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 250));
+          [got] = await read();
+        }
         assert.ok(got, `no series in ${name}`);
         assert.equal(new Set(got.ts).size, got.ts.length, `duplicate points in ${name}`);
         const have = new Set(got.ts);
