@@ -6,7 +6,8 @@
  * moment its batch was acknowledged, checked every 100 ms) p50/p99, and VictoriaMetrics' CPU ms/s from
  * `/proc/PID/task/*\/schedstat` over the measured window. Prints figures, never asserts.
  *
- * Run: `deno run -A bench/fleet_ingest_bench.ts [--agents 50] [--series 300] [--seconds 60]`.
+ * Run: `deno run -A bench/fleet_ingest_bench.ts [--agents 50] [--series 300] [--seconds 60]
+ * [--quick]`, or within `deno task bench [--quick]`.
  *
  * @module
  */
@@ -49,13 +50,15 @@ function quantile(sorted: number[], q: number): number {
 /**
  * Runs the benchmark.
  *
- * @param options Agents, series per agent, measured seconds.
+ * @param options Agents (default 50), series per agent (300), measured seconds (60); `quick`
+ * (as `deno task bench --quick` passes it) makes the defaults 20 agents for 20 s.
  * @returns The lag quantiles (ms) and the receiver's CPU (ms/s).
  */
 export async function run(
-  options: { agents?: number; series?: number; seconds?: number } = {},
+  options: { agents?: number; series?: number; seconds?: number; quick?: boolean } = {},
 ): Promise<{ p50: number; p99: number; vmCpuMsPerS: number; samplesPerS: number }> {
-  const { agents = 50, series = 300, seconds = 60 } = options;
+  const { agents = options.quick ? 20 : 50, series = 300, seconds = options.quick ? 20 : 60 } =
+    options;
   const vm = await startVictoriaMetrics();
   const pid = vmPid(new URL(vm.base).port);
   const lags: number[] = [];
@@ -142,9 +145,11 @@ if (import.meta.main) {
       agents: { type: "string" },
       series: { type: "string" },
       seconds: { type: "string" },
+      quick: { type: "boolean", default: false },
     },
   });
   await run({
+    quick: values.quick,
     ...(values.agents && { agents: Number(values.agents) }),
     ...(values.series && { series: Number(values.series) }),
     ...(values.seconds && { seconds: Number(values.seconds) }),

@@ -29,6 +29,8 @@ const benches = [
   "alerts",
   "alerts_e2e",
   "ingest_soak",
+  "remote_write",
+  "fleet_ingest",
 ];
 
 const { values } = parseArgs({

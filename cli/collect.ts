@@ -21,7 +21,7 @@ import {
   runMain,
   UsageError,
 } from "./_args.ts";
-import type { RemoteWriteEntry } from "./_remote_write_entry.ts";
+import { outboxCapBytes, type RemoteWriteEntry } from "./_remote_write_entry.ts";
 
 // In a variable, so that the remote-write module stays out of collect's module graph: Deno
 // loads every module the graph names, type imports and literal dynamic imports included (the
@@ -67,6 +67,8 @@ Options:
                    queue: outages and restarts lose nothing; remote_write: in the config
                    adds headers, auth, TLS)
   --external-label K=V  label added to every series sent (repeatable), e.g. env=prod
+  --max-outbox-bytes N  cap on the spool kept for the receivers (default 1 GiB; at least
+                   65536): past it the oldest is deleted, logged and counted as dropped
   -h, --help       show this help
 
 Only one collector may write a data directory: a second one exits 1 and names the first.`;
@@ -123,6 +125,7 @@ export async function main(args: string[]): Promise<number> {
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.supervised ? { lock: { pid: Deno.ppid, command: "deno task serve" } } : {}),
       ...(senders.length > 0 && { selfMetrics: () => senders.flatMap((s) => s.metrics()) }),
+      ...(values.maxOutboxBytes !== undefined && { outboxMaxBytes: values.maxOutboxBytes }),
     });
     for (const sender of senders) sender.start();
     console.error(
@@ -182,6 +185,7 @@ const FLAGS = {
   "no-config": { type: "boolean" },
   "remote-write": { type: "string", multiple: true },
   "external-label": { type: "string", multiple: true },
+  "max-outbox-bytes": { type: "string" },
 } as const;
 
 interface Flags {
@@ -203,6 +207,8 @@ interface Flags {
   externalLabels: string[];
   /** `remote_write:` of the config file. */
   remoteWrite: RemoteWriteEntry[];
+  /** Cap on the outbox: `--max-outbox-bytes`, else the smallest `max_outbox_bytes`. */
+  maxOutboxBytes?: number | undefined;
 }
 
 /** The default of each flag the config file can set: applied after it, so flags win over the
@@ -243,12 +249,26 @@ async function readFlags(args: string[]): Promise<Flags> {
     duration: values.duration,
     help: values.help,
     supervised: values.supervised,
-    ...supervisedRemoteWrite(values.supervised, {
-      remoteWriteUrls: values["remote-write"] ?? [],
-      externalLabels: values["external-label"] ?? [],
-      remoteWrite,
-    }),
+    ...withOutboxCap(
+      supervisedRemoteWrite(values.supervised, {
+        remoteWriteUrls: values["remote-write"] ?? [],
+        externalLabels: values["external-label"] ?? [],
+        remoteWrite,
+      }),
+      values["max-outbox-bytes"],
+    ),
   };
+}
+
+/** Adds the outbox cap: the flag's, else the smallest of the receivers' entries. */
+function withOutboxCap<T extends Pick<Flags, "remoteWrite">>(
+  rw: T,
+  flag: string | undefined,
+): T & Pick<Flags, "maxOutboxBytes"> {
+  const given = flag === undefined
+    ? undefined
+    : parseNumber(flag, "max-outbox-bytes", { min: 65536, integer: true });
+  return { ...rw, maxOutboxBytes: outboxCapBytes(rw.remoteWrite, given) };
 }
 
 /** Under serve (`--supervised`), the receivers serve hands over in `PERFSCOPE_REMOTE_WRITE`. */

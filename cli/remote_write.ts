@@ -89,7 +89,12 @@ export async function main(args: string[], signal?: AbortSignal): Promise<number
   for (const s of senders) {
     console.log(
       `${s.url}: sent ${s.stats.samples} samples in ${s.stats.requests} requests ` +
-        `(${s.stats.retries} retries, ${s.stats.droppedSamples} dropped)`,
+        `(${s.stats.retries} retries, ${s.stats.droppedSamples} dropped` +
+        (s.stats.droppedSegments > 0
+          ? `, ${s.stats.droppedSegments} spool segments (${s.stats.droppedBytes} bytes) lost ` +
+            `to the outbox cap`
+          : "") +
+        ")",
     );
   }
   return 0;

@@ -36,6 +36,7 @@ import { keepAppMetricsSaved, loadAppMetrics } from "./_app_metrics_file.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
+import { outboxCapBytes } from "./_remote_write_entry.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -404,8 +405,10 @@ async function serveUntilStopped(
   });
   const sandbox = await openSqlSandbox({ root });
   const maxRss = ingestRss(loaded.config);
+  const outboxCap = outboxCapBytes(loaded.config.remote_write ?? []);
   const ingest = new IngestWriter({
     root,
+    ...(outboxCap !== undefined && { outboxMaxBytes: outboxCap }),
     limits: ingestLimits(loaded.config),
     ...ingestBudgets(loaded.config),
     flushInWorker: loaded.config.ingest?.flush_thread ?? true,

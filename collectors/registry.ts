@@ -168,7 +168,21 @@ export const registry: readonly MetricInfo[] = Object.freeze([
     "1/s",
     "rate",
     ["remote"],
-    "Samples dropped: refused with a 4xx, or in spool segments deleted by the outbox cap",
+    "Samples dropped: refused for good with a 4xx",
+  ),
+  m(
+    "perfscope_remote_write_dropped_segments_per_second",
+    "1/s",
+    "rate",
+    ["remote"],
+    "Spool segments deleted by the outbox cap before this receiver got them",
+  ),
+  m(
+    "perfscope_remote_write_dropped_bytes_per_second",
+    "bytes/s",
+    "rate",
+    ["remote"],
+    "Spool bytes deleted by the outbox cap before this receiver got them",
   ),
 ]);
 

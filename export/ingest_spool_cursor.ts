@@ -24,6 +24,7 @@ import {
   ingestSpoolDir,
   listIngestOutbox,
   listIngestSegments,
+  OutboxDropCounter,
 } from "../lake/mod.ts";
 import type { SpoolPosition } from "./spool_cursor.ts";
 
@@ -60,20 +61,30 @@ export class IngestSpoolCursor {
   #open: Open | undefined;
   #position: SpoolPosition;
   #dropped = 0;
+  #drops: OutboxDropCounter;
 
   /**
    * @param root Lake root.
    * @param position Where to start; default the start of the oldest segment there is.
    */
-  constructor(root: string, position: SpoolPosition = { segment: 0, offset: 0 }) {
+  constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
-    this.#position = { ...position };
+    this.#drops = new OutboxDropCounter(ingestOutboxDir(root));
+    // a new reader starts at the oldest segment there is (not at 0): drops from before it
+    // existed, still in the ledger, are not its own
+    this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
+  }
+
+  /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
+   * drop ledger; a segment cut after part of it was sent counts the rest). */
+  get droppedBytes(): number {
+    return this.#drops.bytes;
   }
 
   /** Segments found missing or damaged (deleted by the outbox cap before this reader got to
    * them, or moved to the quarantine). */
   get droppedSegments(): number {
-    return this.#dropped;
+    return this.#dropped + this.#drops.segments;
   }
 
   /** The position after everything read so far. */
@@ -134,6 +145,15 @@ export class IngestSpoolCursor {
     return { batches, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
+  /**
+   * Counts the segments the outbox cap deleted before this reader read them (from the outbox's
+   * drop ledger; one `stat` when nothing was cut since the last call). {@linkcode read} calls
+   * it; a sender stuck retrying calls it too, so drops show while the receiver is down.
+   */
+  countDrops(): void {
+    this.#drops.update(this.#position, this.#open?.id);
+  }
+
   /** Closes the open segment file. */
   close(): void {
     this.#open?.file.close();
@@ -171,14 +191,14 @@ export class IngestSpoolCursor {
   /** Opens the segment holding the position (or the next one), learning its series up to the
    * position's offset. */
   #openNext(): Open | undefined {
+    // before the position moves on past segments the cap cut
+    this.countDrops();
     const { segment, offset } = this.#position;
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
       const file = openEither(this.#root, s);
-      if (!file) {
-        this.#dropped++;
-        continue;
-      }
+      // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
+      if (!file) continue;
       const magic = readAt(file, 0, INGEST_SPOOL_MAGIC.length);
       if (!magic.every((b, i) => b === INGEST_SPOOL_MAGIC[i])) {
         file.close();
@@ -203,9 +223,6 @@ export class IngestSpoolCursor {
           this.#dropped++;
           continue;
         }
-      } else if (s.id > segment && segment > 0 && offset > 0) {
-        // the position's own segment is gone (cut by the outbox cap) before it was sent whole
-        this.#dropped++;
       }
       this.#open = o;
       this.#position = { segment: s.id, offset: o.offset };

@@ -11,7 +11,8 @@
  * - 5xx, 429, 408, a time-out, a refused or reset connection: the same batch again after a
  *   backoff (doubling from `minBackoffMs` to `maxBackoffMs`, full jitter; a 429's `Retry-After`
  *   is honoured up to `maxBackoffMs`). There is no retry limit: the spool is the queue and the
- *   outbox cap bounds it (the oldest segments go first, counted as dropped).
+ *   outbox cap bounds it (the oldest segments go first, counted in
+ *   `perfscope_remote_write_dropped_segments_per_second` and `…_dropped_bytes_per_second`).
  * - 413 with more than one snapshot: the batch is split in halves, each sent on its own.
  * - any other 4xx (400, 401, 403, 404, a 413 of one snapshot): the batch can never succeed as
  *   it is; it is logged, counted as dropped and skipped.
@@ -95,8 +96,14 @@ export interface RemoteWriteStats {
   bytes: number;
   requests: number;
   retries: number;
+  /** Samples dropped because the receiver refused them for good (a 4xx). */
   droppedSamples: number;
+  /** Spool segments the outbox cap deleted before this sender sent them (the samples in them
+   * are not known: only their spool bytes, {@linkcode RemoteWriteStats.droppedBytes}). */
   droppedSegments: number;
+  /** Spool bytes of those segments (about 12 bytes a sample in the collector's spool, 6 to 13
+   * in the ingest spool). */
+  droppedBytes: number;
   /** Collector spool: time of the newest acknowledged snapshot. Ingest spool (whose samples
    * carry their clients' times, maybe old): when the sender was last caught up, everything
    * read acknowledged (its start until then). ms; NaN before the first. */
@@ -113,6 +120,8 @@ interface Cursor {
   read(maxBytes: number): { units: Unit[]; end: SpoolPosition; full: boolean };
   readonly position: SpoolPosition;
   readonly droppedSegments: number;
+  readonly droppedBytes: number;
+  countDrops(): void;
   close(): void;
 }
 
@@ -127,6 +136,7 @@ export class RemoteWriteSender {
     retries: 0,
     droppedSamples: 0,
     droppedSegments: 0,
+    droppedBytes: 0,
     ackedTs: NaN,
   };
   #root: string;
@@ -301,12 +311,17 @@ export class RemoteWriteSender {
   metrics(): [string, Readonly<Record<string, string>>, "gauge" | "counter", number][] {
     const l = this.metricLabels;
     const s = this.stats;
+    // the outbox cap's drops as they happen, also while a batch is being retried
+    this.#countDrops();
     return [
       ["perfscope_remote_write_lag_seconds", l, "gauge", (this.#now() - s.ackedTs) / 1000],
       ["perfscope_remote_write_samples_per_second", l, "counter", s.samples],
       ["perfscope_remote_write_bytes_per_second", l, "counter", s.bytes],
       ["perfscope_remote_write_retries_per_second", l, "counter", s.retries],
       ["perfscope_remote_write_dropped_samples_per_second", l, "counter", s.droppedSamples],
+      // the outbox cap's drops: whole segments, whose sample count is not kept
+      ["perfscope_remote_write_dropped_segments_per_second", l, "counter", s.droppedSegments],
+      ["perfscope_remote_write_dropped_bytes_per_second", l, "counter", s.droppedBytes],
     ];
   }
 
@@ -333,13 +348,23 @@ export class RemoteWriteSender {
       const last = units.at(-1) as SpoolSnapshot | undefined;
       if (last) this.stats.ackedTs = last.ts;
     }
-    this.stats.droppedSegments = this.#cursor.droppedSegments;
+    this.#countDrops();
     this.#save(end);
     // outbox segments go only once every reader is past them: nothing to do within a segment
     if (end.segment !== this.#pruned) {
       this.#pruned = end.segment;
       pruneOutbox(this.#root, this.#queue);
     }
+  }
+
+  #countDrops(): void {
+    try {
+      this.#cursor.countDrops();
+    } catch {
+      // the ledger unreadable for now: counted at the next call
+    }
+    this.stats.droppedSegments = this.#cursor.droppedSegments;
+    this.stats.droppedBytes = this.#cursor.droppedBytes;
   }
 
   #save(position: SpoolPosition): void {
@@ -558,6 +583,8 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     read(maxBytes: number): R;
     readonly position: SpoolPosition;
     readonly droppedSegments: number;
+    readonly droppedBytes: number;
+    countDrops(): void;
     close(): void;
   },
   units: (read: R) => Unit[],
@@ -573,6 +600,10 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     get droppedSegments() {
       return c.droppedSegments;
     },
+    get droppedBytes() {
+      return c.droppedBytes;
+    },
+    countDrops: () => c.countDrops(),
     close: () => c.close(),
   };
 }

@@ -13,6 +13,7 @@ import {
   listOutbox,
   listSegments,
   outboxDir,
+  OutboxDropCounter,
   SpoolDecoder,
   spoolDir,
   spoolReadersDir,
@@ -64,19 +65,29 @@ export class SpoolCursor {
   #open: Open | undefined;
   #position: SpoolPosition;
   #dropped = 0;
+  #drops: OutboxDropCounter;
 
   /**
    * @param root Lake root.
    * @param position Where to start; default the start of the oldest segment there is.
    */
-  constructor(root: string, position: SpoolPosition = { segment: 0, offset: 0 }) {
+  constructor(root: string, position?: SpoolPosition) {
     this.#root = root;
-    this.#position = { ...position };
+    this.#drops = new OutboxDropCounter(outboxDir(root));
+    // a new reader starts at the oldest segment there is (not at 0): drops from before it
+    // existed, still in the ledger, are not its own
+    this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
+  }
+
+  /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
+   * drop ledger; a segment cut after part of it was sent counts the rest). */
+  get droppedBytes(): number {
+    return this.#drops.bytes;
   }
 
   /** Segments found missing (deleted by the outbox cap before this reader got to them). */
   get droppedSegments(): number {
-    return this.#dropped;
+    return this.#dropped + this.#drops.segments;
   }
 
   /** The position after everything read so far. */
@@ -135,6 +146,15 @@ export class SpoolCursor {
     return { snapshots, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
+  /**
+   * Counts the segments the outbox cap deleted before this reader read them (from the outbox's
+   * drop ledger; one `stat` when nothing was cut since the last call). {@linkcode read} calls
+   * it; a sender stuck retrying calls it too, so drops show while the receiver is down.
+   */
+  countDrops(): void {
+    this.#drops.update(this.#position, this.#open?.id);
+  }
+
   /** Closes the open segment file. */
   close(): void {
     this.#open?.file.close();
@@ -162,14 +182,14 @@ export class SpoolCursor {
 
   /** Opens the segment holding the position (or the next one), skipping to its offset. */
   #openNext(): Open | undefined {
+    // before the position moves on past segments the cap cut
+    this.countDrops();
     const { segment, offset } = this.#position;
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
       const file = openEither(this.#root, s);
-      if (!file) {
-        this.#dropped++;
-        continue;
-      }
+      // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
+      if (!file) continue;
       const o: Open = { id: s.id, file, decoder: new SpoolDecoder(), fed: 0 };
       if (s.id === segment && offset > 0) {
         // the series of a segment are defined before their first snapshot: decode the bytes
@@ -183,9 +203,6 @@ export class SpoolCursor {
           this.#feed(o, buffer.subarray(0, n), done);
         }
         if (o.decoder.broken) continue;
-      } else if (s.id > segment && segment > 0 && offset > 0) {
-        // the position's own segment is gone (cut by the outbox cap) before it was sent whole
-        this.#dropped++;
       }
       this.#open = o;
       this.#position = { segment: s.id, offset: o.fed };

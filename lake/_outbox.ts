@@ -3,8 +3,19 @@
  * readers (the remote-write senders): a readers directory of `<name>.json` position files, and
  * an outbox directory capped in bytes, oldest segments deleted first.
  *
+ * A segment deleted by the cap before some reader sent it whole is a drop: it is told in one
+ * line per cut, and written to the outbox's drop ledger (`dropped.tsv`: one `id<TAB>bytes` line
+ * per segment), from which each reader counts the segments it lost
+ * ({@linkcode OutboxDropCounter}).
+ *
  * @module
  */
+
+/** The drop ledger's name in an outbox directory. */
+const LEDGER = "dropped.tsv";
+
+/** Ledger size past which its older half is cut (~64,000 segments: weeks of minutes). */
+const LEDGER_MAX_BYTES = 1 << 20;
 
 /**
  * Whether a readers directory names at least one reader (`<name>.json`).
@@ -23,20 +34,31 @@ export function hasReaders(dir: string): boolean {
   return false;
 }
 
+/** Where the outbox cap is set and its drops are told. */
+export interface OutboxCap {
+  /** The cap, bytes. */
+  maxBytes: number;
+  /** The readers directory: a segment is a drop when a reader's position is not past it. */
+  readers: string;
+  /** Where a cut that drops segments is told (one line). Default `console.error`. */
+  log?: ((line: string) => void) | undefined;
+}
+
 /**
  * Moves a segment into an outbox (a rename: same file system), then deletes the oldest outbox
- * segments while the outbox is over its cap.
+ * segments while the outbox is over its cap. Segments some reader has not sent whole are
+ * written to the drop ledger and told in one line.
  *
  * @param path The segment file (closed).
  * @param outbox The outbox directory.
  * @param listed The outbox's segment paths, oldest first (called after the move).
- * @param maxBytes The cap.
+ * @param cap The cap and the readers.
  */
 export function moveToOutbox(
   path: string,
   outbox: string,
   listed: () => string[],
-  maxBytes: number,
+  cap: OutboxCap,
 ): void {
   Deno.mkdirSync(outbox, { recursive: true });
   Deno.renameSync(path, `${outbox}/${path.slice(path.lastIndexOf("/") + 1)}`);
@@ -49,13 +71,158 @@ export function moveToOutbox(
     }
   }
   let total = segments.reduce((a, x) => a + x.size, 0);
+  let behind: number | undefined;
+  const dropped: { id: number; size: number }[] = [];
   for (const { path, size } of segments) {
-    if (total <= maxBytes) break;
+    if (total <= cap.maxBytes) break;
     try {
       Deno.removeSync(path);
+      const id = segmentId(path);
+      behind ??= oldestPosition(cap.readers);
+      // a reader whose position is past the segment sent it: not a drop for anyone
+      if (id >= behind) dropped.push({ id, size });
     } catch {
       // deleted meanwhile by a reader that sent it
     }
     total -= size;
   }
+  if (dropped.length === 0) return;
+  recordDrops(outbox, dropped);
+  const bytes = dropped.reduce((a, d) => a + d.size, 0);
+  (cap.log ?? ((line: string) => console.error(line)))(
+    `Spool outbox ${outbox} over its cap of ${cap.maxBytes} bytes: deleted its ` +
+      `${dropped.length} oldest segments (${bytes} bytes, ` +
+      `${new Date(dropped[0]!.id).toISOString()} to ` +
+      `${new Date(dropped.at(-1)!.id).toISOString()}) before every remote-write reader sent them`,
+  );
+}
+
+/**
+ * Counts, for one reader, the segments the outbox cap deleted before it sent them, from the
+ * outbox's drop ledger: every ledger entry at or after the reader's position, but the segment it
+ * has open (it reads on from the open file, so that one is not lost to it); a segment cut after
+ * part of it was sent counts the bytes after the position. The ledger is read again only once it
+ * has grown (one `stat` a call otherwise), so a sender can count drops every second, while it is
+ * stuck retrying: drops show as they happen, not once the receiver is back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { moveToOutbox, OutboxDropCounter } from "./_outbox.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${root}/readers`);
+ * Deno.writeTextFileSync(`${root}/readers/rw.json`, `{"segment":1,"offset":0}`);
+ * const listed = () => [...Deno.readDirSync(`${root}/outbox`)]
+ *   .filter((e) => e.name.endsWith(".spool")).map((e) => `${root}/outbox/${e.name}`).sort();
+ * const cap = { maxBytes: 6, readers: `${root}/readers`, log: () => {} };
+ * for (const id of [1, 2, 3]) {
+ *   Deno.writeTextFileSync(`${root}/${id}.spool`, "12345");
+ *   moveToOutbox(`${root}/${id}.spool`, `${root}/outbox`, listed, cap);
+ * }
+ * const counter = new OutboxDropCounter(`${root}/outbox`);
+ * counter.update({ segment: 1, offset: 0 });
+ * assert.deepEqual([counter.segments, counter.bytes], [2, 10]);
+ * counter.update({ segment: 3, offset: 0 }); // nothing new: nothing counted twice
+ * assert.deepEqual([counter.segments, counter.bytes], [2, 10]);
+ * ```
+ */
+export class OutboxDropCounter {
+  /** Segments lost so far. */
+  segments = 0;
+  /** Their bytes (after the position, for the segment it was in). */
+  bytes = 0;
+  #path: string;
+  #size = -1;
+  #counted = new Set<number>();
+
+  /** @param outbox The outbox directory. */
+  constructor(outbox: string) {
+    this.#path = `${outbox}/${LEDGER}`;
+  }
+
+  /**
+   * Counts the ledger's new entries that concern a reader at `from`.
+   *
+   * @param from The reader's position.
+   * @param open The segment it has open, if any.
+   */
+  update(from: { segment: number; offset: number }, open?: number): void {
+    let size: number;
+    try {
+      size = Deno.statSync(this.#path).size;
+    } catch {
+      return; // no ledger: nothing was ever cut
+    }
+    if (size === this.#size) return;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(this.#path);
+    } catch {
+      return;
+    }
+    for (const line of text.split("\n")) {
+      const tab = line.indexOf("\t");
+      if (tab < 0) continue;
+      const id = Number(line.slice(0, tab));
+      const bytes = Number(line.slice(tab + 1));
+      if (!(id >= from.segment) || !Number.isFinite(bytes) || this.#counted.has(id)) continue;
+      // the open segment is read on through its file: not lost, and never counted later
+      // (once the reader leaves it, its position is past it)
+      if (id === open) continue;
+      this.#counted.add(id);
+      this.segments++;
+      this.bytes += id === from.segment ? Math.max(0, bytes - from.offset) : bytes;
+    }
+    this.#size = size; // read again at its next growth only
+    if (this.#counted.size > 100_000) {
+      for (const id of this.#counted) if (id < from.segment) this.#counted.delete(id);
+    }
+  }
+}
+
+/** Appends to the ledger; past its size, keeps its newer half (readers that far behind count
+ * only what it still holds). */
+function recordDrops(outbox: string, dropped: readonly { id: number; size: number }[]): void {
+  const path = `${outbox}/${LEDGER}`;
+  const lines = dropped.map((d) => `${d.id}\t${d.size}\n`).join("");
+  let size = 0;
+  try {
+    size = Deno.statSync(path).size;
+  } catch {
+    // none yet
+  }
+  if (size + lines.length <= LEDGER_MAX_BYTES) {
+    Deno.writeTextFileSync(path, lines, { append: true });
+    return;
+  }
+  const old = Deno.readTextFileSync(path);
+  const kept = old.slice(old.indexOf("\n", old.length >> 1) + 1);
+  Deno.writeTextFileSync(`${path}.tmp`, kept + lines);
+  Deno.renameSync(`${path}.tmp`, path);
+}
+
+/** A segment's id: the number its file name starts with. */
+function segmentId(path: string): number {
+  return Number(path.slice(path.lastIndexOf("/") + 1).replace(/\..*$/, ""));
+}
+
+/** The lowest segment of the readers' positions (0 for a reader without one yet). */
+function oldestPosition(dir: string): number {
+  let min = Infinity;
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (!e.isFile || !e.name.endsWith(".json")) continue;
+      let segment = 0;
+      try {
+        const o = JSON.parse(Deno.readTextFileSync(`${dir}/${e.name}`));
+        if (Number.isFinite(o?.segment)) segment = o.segment;
+      } catch {
+        // being replaced, or unreadable: counted as behind
+      }
+      min = Math.min(min, segment);
+    }
+  } catch {
+    return 0;
+  }
+  return min;
 }

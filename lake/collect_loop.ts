@@ -62,6 +62,13 @@ export interface CollectionOptions {
   /** Who the data directory's `collector.lock` names (see `acquireCollectorLock`). Default:
    * this process, `deno task collect`. The lock is always taken: one writer per spool. */
   lock?: CollectorLockOptions;
+  /** Cap on `DATA/spool/outbox/` (segments kept for remote-write senders), bytes; the oldest
+   * beyond it are deleted, told in one line, and counted by the senders as dropped. Default
+   * `OUTBOX_MAX_BYTES` (1 GiB). */
+  outboxMaxBytes?: number;
+  /** Where a cut of the outbox that drops segments a reader had not sent is told (one line a
+   * cut). Default `console.error`. */
+  onSpoolDrop?: (line: string) => void;
 }
 
 /** What a collection did. */
@@ -119,6 +126,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     ((e: unknown) => console.error(`collect: ${e instanceof Error ? e.message : e}`));
   const host = checkHost(options.host ?? Deno.hostname());
   const summary: CollectionSummary = { snapshots: 0, rows: 0, files: 0, replayed: 0 };
+  const retireOptions = { outboxMaxBytes: options.outboxMaxBytes, onDrop: options.onSpoolDrop };
   try {
     await Deno.mkdir(spoolDir(root), { recursive: true });
   } catch (error) {
@@ -128,7 +136,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   const lock = acquireCollectorLock(root, { now, ...options.lock });
   let spool: SpoolWriter;
   try {
-    summary.replayed = replaySpool(root);
+    summary.replayed = replaySpool(root, retireOptions);
     spool = new SpoolWriter(root, now());
   } catch (error) {
     lock.release();
@@ -168,7 +176,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     }
     buffer.clear();
     spool = new SpoolWriter(root, Math.max(now(), old.segment.id + 1));
-    old.retire(root);
+    old.retire(root, retireOptions);
   }
 
   function step(): void {
@@ -217,7 +225,7 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
       owned?.close();
       try {
         flush();
-        spool.retire(root);
+        spool.retire(root, retireOptions);
         resolveDone(summary);
       } catch (error) {
         rejectDone(error);

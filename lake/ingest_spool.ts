@@ -95,7 +95,9 @@ export function listIngestOutbox(root: string): IngestSegmentFile[] {
  *
  * @param root Lake root.
  * @param path The segment file (closed).
- * @param options `outboxMaxBytes`: the cap, default {@linkcode INGEST_OUTBOX_MAX_BYTES}.
+ * @param options `outboxMaxBytes`: the cap, default {@linkcode INGEST_OUTBOX_MAX_BYTES};
+ * `onDrop`: where a cut that drops segments some reader had not sent is told (one line),
+ * default `console.error`.
  * @returns `"deleted"` or `"kept"`.
  * @example
  * ```ts
@@ -112,7 +114,7 @@ export function listIngestOutbox(root: string): IngestSegmentFile[] {
 export function retireIngestSegment(
   root: string,
   path: string,
-  options: { outboxMaxBytes?: number } = {},
+  options: { outboxMaxBytes?: number | undefined; onDrop?: (line: string) => void } = {},
 ): "deleted" | "kept" {
   if (!hasReaders(ingestReadersDir(root))) {
     Deno.removeSync(path);
@@ -122,7 +124,11 @@ export function retireIngestSegment(
     path,
     ingestOutboxDir(root),
     () => listIngestOutbox(root).map((s) => s.path),
-    options.outboxMaxBytes ?? INGEST_OUTBOX_MAX_BYTES,
+    {
+      maxBytes: options.outboxMaxBytes ?? INGEST_OUTBOX_MAX_BYTES,
+      readers: ingestReadersDir(root),
+      log: options.onDrop,
+    },
   );
   return "kept";
 }

@@ -57,6 +57,7 @@ export {
   type SpoolSegment,
   SpoolWriter,
 } from "./spool.ts";
+export { OutboxDropCounter } from "./_outbox.ts";
 export {
   snapshotRows,
   SPOOL_MAGIC,

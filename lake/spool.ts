@@ -88,7 +88,10 @@ export function hasSpoolReaders(root: string): boolean {
 export interface RetireSegmentOptions {
   /** Cap on the outbox, bytes; the oldest segments beyond it are deleted (their readers count
    * them as dropped). Default {@linkcode OUTBOX_MAX_BYTES}. */
-  outboxMaxBytes?: number;
+  outboxMaxBytes?: number | undefined;
+  /** Where a cut that drops segments some reader had not sent is told (one line). Default
+   * `console.error`. */
+  onDrop?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -124,7 +127,11 @@ export function retireSegment(
     path,
     outboxDir(root),
     () => listOutbox(root).map((s) => s.path),
-    options.outboxMaxBytes ?? OUTBOX_MAX_BYTES,
+    {
+      maxBytes: options.outboxMaxBytes ?? OUTBOX_MAX_BYTES,
+      readers: spoolReadersDir(root),
+      log: options.onDrop,
+    },
   );
   return "kept";
 }
@@ -279,6 +286,11 @@ export interface ReplaySpoolOptions {
   /** Receives each host's rows moved to `spool/quarantine/` because they can never be written
    * (a host name the rules or the file system refuse); default one line on stderr. */
   onQuarantine?: (q: Quarantined) => void;
+  /** The outbox cap the replayed segments are retired under (see {@linkcode retireSegment}).
+   * Default {@linkcode OUTBOX_MAX_BYTES}. */
+  outboxMaxBytes?: number | undefined;
+  /** Where a cut of the outbox that drops segments is told (one line). Default `console.error`. */
+  onDrop?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -347,7 +359,12 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
       });
     }
     if (undecoded > 0) Deno.removeSync(segment.path);
-    else retireSegment(root, segment.path);
+    else {
+      retireSegment(root, segment.path, {
+        outboxMaxBytes: options.outboxMaxBytes,
+        onDrop: options.onDrop,
+      });
+    }
   }
   return rows;
 }

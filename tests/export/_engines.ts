@@ -154,3 +154,46 @@ export async function rawSamples(
     values: r.values.map(([, v]) => Number(v)),
   }));
 }
+
+/**
+ * Raw samples of the series matching a selector as VictoriaMetrics stores them, through
+ * `/api/v1/export` (JSON lines of `metric`, `values`, `timestamps`): unlike a query, which may
+ * merge points of one timestamp, it returns every stored sample, so a duplicate written twice
+ * shows as two (the engine is run without `-dedup.minScrapeInterval`).
+ */
+export async function exportedSamples(
+  base: string,
+  selector: string,
+  rangeSeconds: number,
+  at = Date.now() / 1000,
+): Promise<{ metric: Record<string, string>; ts: number[]; values: number[] }[]> {
+  const url = new URL(`${base}/api/v1/export`);
+  url.searchParams.set("match[]", selector);
+  url.searchParams.set("start", String(Math.floor(at - rangeSeconds)));
+  url.searchParams.set("end", String(Math.ceil(at)));
+  const response = await fetch(url);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`Export failed: HTTP ${response.status}: ${text}`);
+  // one series may come in several lines (one a storage block): merged, in time order, keeping
+  // every point (two of one timestamp stay two)
+  const bySeries = new Map<
+    string,
+    { metric: Record<string, string>; points: [number, number][] }
+  >();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const o = JSON.parse(line) as {
+      metric: Record<string, string>;
+      values: (number | null)[];
+      timestamps: number[];
+    };
+    const key = JSON.stringify(Object.entries(o.metric).sort());
+    let entry = bySeries.get(key);
+    if (!entry) bySeries.set(key, entry = { metric: o.metric, points: [] });
+    o.timestamps.forEach((t, i) => entry.points.push([t, o.values[i] ?? NaN]));
+  }
+  return [...bySeries.values()].map(({ metric, points }) => {
+    points.sort((a, b) => a[0] - b[0]);
+    return { metric, ts: points.map((p) => p[0]), values: points.map((p) => p[1]) };
+  });
+}

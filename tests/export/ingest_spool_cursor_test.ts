@@ -138,13 +138,23 @@ Deno.test("the ingest outbox cap deletes the oldest segments, and a reader whose
   const clock2 = { now: clock.now + 5000 };
   const w2 = writer(root, clock2);
   w2.writeBatch(batch(3));
-  // a cap of 1 byte deletes every segment kept so far
+  // a cap of 1 byte deletes every segment kept so far (the reader had sent none whole)
+  const unsent = listIngestOutbox(root);
+  const lines: string[] = [];
   Deno.writeFileSync(`${root}/x.ispool`, new Uint8Array(1));
-  retireIngestSegment(root, `${root}/x.ispool`, { outboxMaxBytes: 1 });
+  retireIngestSegment(root, `${root}/x.ispool`, {
+    outboxMaxBytes: 1,
+    onDrop: (l) => lines.push(l),
+  });
   assert.deepEqual(listIngestOutbox(root).filter((s) => s.id === kept.id), []);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, new RegExp(`deleted its ${unsent.length} oldest segments`));
   const again = new IngestSpoolCursor(root, read.end);
   assert.deepEqual(values(again.read(1 << 20).batches), [3]);
-  assert.equal(again.droppedSegments, 1);
+  assert.equal(again.droppedSegments, unsent.length);
+  // the bytes after the position in its own segment, and the whole of the later ones
+  const sizes = unsent.reduce((a, s) => a + s.bytes, 0);
+  assert.equal(again.droppedBytes, sizes - read.end.offset);
   again.close();
   w2.close();
 });
