@@ -16,6 +16,9 @@ const symbols = {
   close: { parameters: ["i32"], result: "i32" },
   statfs: { parameters: ["buffer", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout): the collector's wait between
+  // snapshots (see quiet_wait.ts)
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   // glibc ≥ 2.30; optional so that an older libc still gives the other calls.
   getdents64: { parameters: ["i32", "buffer", "u64"], result: "i64", optional: true },
 } as const;
@@ -27,6 +30,7 @@ export interface Libc {
   close(fd: number): number;
   statfs(path: Uint8Array, out: BigUint64Array): number;
   __errno_location(): Deno.PointerValue;
+  poll(fds: Uint8Array, count: number, timeoutMs: number): number;
   /** `null` where libc lacks it (glibc < 2.30). Returns bytes filled, 0 at the end, < 0 on error. */
   getdents64: ((fd: number, buf: Uint8Array, count: number) => number | bigint) | null;
 }

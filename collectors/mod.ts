@@ -26,6 +26,7 @@ export {
   type FallbackSamplerOptions,
 } from "./create_fallback_sampler.ts";
 export { type Inventory, inventory, type InventoryDisk } from "./inventory.ts";
+export { type QuietWait, quietWait, type QuietWaitOptions } from "./quiet_wait.ts";
 export { cpuModes, type CpuTimes, parseProcStat, type ProcStat } from "./parse_proc_stat.ts";
 export { type LoadAvg, parseLoadAvg } from "./parse_load_avg.ts";
 export { parsePressure, type Pressure } from "./parse_pressure.ts";

@@ -53,6 +53,14 @@ export interface CollectionOptions {
   /** Metrics of the collector's own parts for the default sampler (see `SamplerOptions`
    * `selfMetrics`), e.g. the remote-write sender's. Default: none. */
   selfMetrics?: SamplerOptions["selfMetrics"];
+  /**
+   * Waits between snapshots without the event loop (see `quietWait` in collectors): the loop then
+   * takes its snapshots back to back in one task, and lets the event loop run only when `wait`
+   * returns false and after each flush. Only for a process whose event loop has nothing else to
+   * do meanwhile (`collect` without remote write): timers, I/O and promises wait while it sleeps.
+   * Default: none (a timer per snapshot).
+   */
+  wait?: (ms: number) => boolean;
   /** Receives each snapshot after it is spooled (in-process consumers such as the web app). */
   onSamples?: (samples: Sample[]) => void;
   /** Receives errors of single snapshots (the loop goes on). Default: one line on stderr. */
@@ -118,7 +126,7 @@ export interface Collection {
  * ```
  */
 export async function startCollection(options: CollectionOptions): Promise<Collection> {
-  const { root, intervalMs = 1000, flushEveryMs = 60_000, signal } = options;
+  const { root, intervalMs = 1000, flushEveryMs = 60_000, signal, wait } = options;
   if (!(intervalMs > 0)) throw new RangeError(`Invalid intervalMs: ${intervalMs}`);
   if (!(flushEveryMs > 0)) throw new RangeError(`Invalid flushEveryMs: ${flushEveryMs}`);
   const now = options.now ?? Date.now;
@@ -179,9 +187,8 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
     old.retire(root, retireOptions);
   }
 
-  function step(): void {
-    timer = undefined;
-    if (stopped) return;
+  /** One snapshot (and the flush when due); true if it flushed. */
+  function snapshot(): boolean {
     lateness = Math.max(0, now() - (start + tick * intervalMs));
     try {
       if (sampler.snapshot) {
@@ -204,17 +211,37 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
         buffer.addRows(rows);
         options.onSamples?.(samples);
       }
-      if (now() - spool.segment.id >= flushEveryMs) flush();
+      if (now() - spool.segment.id >= flushEveryMs) {
+        flush();
+        return true;
+      }
     } catch (error) {
       onError(error);
     }
-    schedule();
+    return false;
   }
 
-  function schedule(): void {
+  /**
+   * Takes the snapshot that is due, then the next ones: after a timer (`quiet` false: the first
+   * snapshot, and after every turn of the event loop) or in a loop with `options.wait` between.
+   */
+  function step(quiet = true): void {
+    timer = undefined;
+    for (;;) {
+      if (stopped) return;
+      const flushed = snapshot();
+      const delay = next();
+      // the event loop runs after a flush (once a minute) and whenever the wait was cut short
+      if (!quiet || wait === undefined || flushed || !wait(delay)) break;
+    }
+    if (!stopped) timer = setTimeout(step, Math.max(0, start + tick * intervalMs - now()));
+  }
+
+  /** Moves `tick` to the next snapshot (skipping those already missed); the delay until it. */
+  function next(): number {
     const t = now();
     tick = Math.max(tick + 1, Math.floor((t - start) / intervalMs) + 1);
-    timer = setTimeout(step, Math.max(0, start + tick * intervalMs - t));
+    return Math.max(0, start + tick * intervalMs - t);
   }
 
   function stop(): Promise<CollectionSummary> {
@@ -242,6 +269,6 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
 
   if (signal?.aborted) return { done: stop(), flush, stop };
   signal?.addEventListener("abort", onAbort, { once: true });
-  step();
+  step(false);
   return { done, flush, stop };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Sample } from "../../collectors/mod.ts";
+import { quietWait, type Sample } from "../../collectors/mod.ts";
 import {
   listSegments,
   openLake,
@@ -176,3 +176,79 @@ Deno.test("kill -9 of a real collector loses at most the snapshot in flight; the
   assert.equal(dup!.n, dup!.d);
   lake.close();
 });
+
+Deno.test("startCollection() with a wait takes snapshots back to back, giving the event loop a turn only after a flush or a wait cut short", async () => {
+  const root = Deno.makeTempDirSync();
+  const sleep = quietWait()!;
+  let waits = 0;
+  const cut = new Set([3, 7]); // these waits end early, as a signal would end them
+  const wait = (ms: number) => {
+    waits++;
+    assert.ok(ms >= 0 && ms <= 25, `a wait of ${ms} ms`);
+    return cut.has(waits) ? false : sleep(ms);
+  };
+  // Turns of the event loop, counted by a zero-delay timer that re-arms itself.
+  let turns = 0;
+  let ticking = true;
+  const count = () => {
+    turns++;
+    if (ticking) setTimeout(count, 0);
+  };
+  count();
+  const seen: { turns: number; waits: number; files: number }[] = [];
+  const source = counting();
+  const controller = new AbortController();
+  const collection = await startCollection({
+    root,
+    intervalMs: 25,
+    flushEveryMs: 250,
+    host: "quiet",
+    sampler: source,
+    signal: controller.signal,
+    wait,
+    onSamples: () => {
+      seen.push({ turns, waits, files: parquetFiles(root) });
+      if (seen.length === 30) controller.abort();
+    },
+  });
+  const summary = await collection.done;
+  ticking = false;
+  // stopped at the first turn of the event loop after the 30th snapshot: a flush or a cut wait
+  assert.ok(summary.snapshots >= 30 && summary.snapshots <= 40, `${summary.snapshots} snapshots`);
+  let quietSteps = 0;
+  for (let k = 1; k < seen.length; k++) {
+    const before = seen[k - 1]!;
+    const after = seen[k]!;
+    const cutShort = [...cut].some((w) => w > before.waits && w <= after.waits);
+    // a flush comes after its snapshot's samples were handed over: the next one sees its file
+    const flushedBetween = after.files > before.files;
+    if (!cutShort && !flushedBetween && after.turns === before.turns) quietSteps++;
+    if (cutShort) {
+      assert.ok(after.turns > before.turns, `snapshot ${k}: the loop ran after a cut wait`);
+    }
+  }
+  assert.ok(
+    quietSteps >= 20,
+    `${quietSteps} of ${seen.length - 1} steps without an event-loop turn`,
+  );
+  // every snapshot is in the lake, none twice
+  const lake = await openLake({ root });
+  try {
+    const rows = await lake.query<{ n: number; d: number }>(
+      "SELECT count(*)::INT AS n, count(DISTINCT value)::INT AS d FROM samples WHERE metric = 'processes_running'",
+    );
+    assert.deepEqual(rows, [{ n: summary.snapshots, d: summary.snapshots }]);
+  } finally {
+    lake.close();
+  }
+  Deno.removeSync(root, { recursive: true });
+});
+
+function parquetFiles(dir: string): number {
+  let n = 0;
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.isDirectory) n += parquetFiles(`${dir}/${e.name}`);
+    else if (e.name.endsWith(".parquet")) n++;
+  }
+  return n;
+}

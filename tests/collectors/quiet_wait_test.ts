@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { quietWait } from "../../collectors/mod.ts";
+
+const repo = new URL("../..", import.meta.url).pathname;
+
+/** libc's pipe and write, to make a descriptor the wait can watch. */
+const libc = Deno.dlopen("libc.so.6", {
+  pipe: { parameters: ["buffer"], result: "i32" },
+  write: { parameters: ["i32", "buffer", "u64"], result: "i64" },
+  close: { parameters: ["i32"], result: "i32" },
+}).symbols;
+
+Deno.test("quietWait() sleeps the whole time and says so when nothing happens", () => {
+  const wait = quietWait()!;
+  assert.ok(wait, "libc is reachable here (64-bit Linux, -A)");
+  const before = Date.now();
+  assert.equal(wait(30), true);
+  // a lower bound only: the sleep must not end early (no upper bound: the machine may be busy)
+  assert.ok(Date.now() - before >= 29, `slept ${Date.now() - before} ms`);
+  assert.equal(wait(0), true);
+  assert.equal(wait(-5), true, "a negative time is no wait, not an error");
+});
+
+Deno.test("quietWait() ends at its deadline and answers false from then on", () => {
+  const until = Date.now() + 20;
+  const wait = quietWait({ until })!;
+  assert.equal(wait(10_000), false, "cut at the deadline, 20 ms away instead of 10 s");
+  assert.ok(Date.now() >= until - 1);
+  assert.equal(wait(10_000), false, "past the deadline: at once");
+});
+
+Deno.test("quietWait() ends when a watched descriptor has input or is hung up", () => {
+  const fds = new Int32Array(2);
+  assert.equal(libc.pipe(new Uint8Array(fds.buffer)), 0);
+  const [readEnd, writeEnd] = [fds[0]!, fds[1]!];
+  try {
+    const wait = quietWait({ watch: [readEnd] })!;
+    assert.equal(wait(5), true, "nothing written yet");
+    libc.write(writeEnd, new Uint8Array([1]), 1n);
+    assert.equal(wait(10_000), false, "input: at once instead of 10 s");
+    libc.close(writeEnd);
+    assert.equal(wait(10_000), false, "hung up (and still unread input)");
+  } finally {
+    libc.close(readEnd);
+  }
+});
+
+Deno.test("a signal cuts a quiet wait short, and the process's signal listener runs right after", async () => {
+  // A child waits 60 s; SIGTERM must end the wait and reach its listener through the event loop.
+  const script = `
+    import { quietWait } from "${repo}collectors/mod.ts";
+    let heard = false;
+    Deno.addSignalListener("SIGTERM", () => { heard = true; });
+    const wait = quietWait();
+    console.log("waiting");
+    const slept = wait(60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    console.log(JSON.stringify({ slept, heard }));
+    Deno.exit(0);
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", script],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("waiting\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  // The child prints before it enters the wait: give it a moment to be in poll(2). If the signal
+  // came before, the default action would not apply (the listener is set), the wait would run its
+  // full 60 s and `slept` would be true: the assertion below tells which.
+  await new Promise((r) => setTimeout(r, 300));
+  const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  child.kill("SIGTERM");
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  clearTimeout(guard);
+  const status = await child.status;
+  assert.equal(status.code, 0, text);
+  assert.deepEqual(JSON.parse(text.trim().split("\n").at(-1)!), { slept: false, heard: true });
+});
