@@ -13,7 +13,7 @@
  * streams in the same process, alternating chunk by chunk with this one, and the ratios are
  * printed. Prints figures, never asserts.
  *
- * Run: `deno run -A bench/alerts_bench.ts [--quick] [--baseline DIR]`.
+ * Run: `deno run -A bench/alerts_bench.ts [--quick] [--baseline DIR] [--serve-rules 100,1000]`.
  *
  * @module
  */
@@ -104,9 +104,9 @@ const SERVE_METRICS = [
   "disk_queue_depth",
 ];
 
-function serveRules(): RuleConfig[] {
+function serveRules(count: number): RuleConfig[] {
   // conditions every sample meets, held longer than the run: every matching series pending
-  return Array.from({ length: RULES }, (_, j) => ({
+  return Array.from({ length: count }, (_, j) => ({
     alert: `R${j}`,
     metric: SERVE_METRICS[j % SERVE_METRICS.length]!,
     ...REDUCERS[j % 4]!,
@@ -204,11 +204,12 @@ class Runner {
 /**
  * Runs the benchmark and prints a table.
  *
- * @param options `quick` for a shorter run; `baseline` a checkout to compare with.
+ * @param options `quick` for a shorter run; `baseline` a checkout to compare with;
+ *   `serveRules` the sizes of serve's rule set (default 1,000).
  * @returns The rows.
  */
 export async function run(
-  options: BenchOptions & { baseline?: string } = {},
+  options: BenchOptions & { baseline?: string; serveRules?: readonly number[] } = {},
 ): Promise<AlertsBenchRow[]> {
   const chunks = options.quick ? 3 : 18;
   const coldSeconds = options.quick ? 100 : 300;
@@ -227,15 +228,18 @@ export async function run(
     };
   };
   const real = new Map<number, Sample[]>();
-  const sets: RuleSet[] = [synthetic(false), synthetic(true), {
-    name: "serve's: 8 collector metrics, real snapshots",
-    rules: serveRules(),
-    batch: (i) => {
-      let b = real.get(i);
-      if (!b) real.set(i, b = snaps[i % snaps.length]!.map((s) => ({ ...s, ts: i * 1000 })));
-      return b;
-    },
-  }];
+  const sets: RuleSet[] = [synthetic(false), synthetic(true)];
+  for (const count of options.serveRules ?? [RULES]) {
+    sets.push({
+      name: `serve's: ${count} rules, 8 collector metrics`,
+      rules: serveRules(count),
+      batch: (i) => {
+        let b = real.get(i);
+        if (!b) real.set(i, b = snaps[i % snaps.length]!.map((s) => ({ ...s, ts: i * 1000 })));
+        return b;
+      },
+    });
+  }
   const classes: [string, EngineClass][] = [["this", AlertEngine as unknown as EngineClass]];
   if (options.baseline) {
     const dir = options.baseline.replace(/\/?$/, "/");
@@ -288,10 +292,17 @@ export async function run(
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { quick: { type: "boolean" }, baseline: { type: "string" } },
+    options: {
+      quick: { type: "boolean" },
+      baseline: { type: "string" },
+      "serve-rules": { type: "string" },
+    },
   });
   await run({
     quick: values.quick ?? false,
+    ...(values["serve-rules"] !== undefined && {
+      serveRules: values["serve-rules"].split(",").map(Number),
+    }),
     ...(values.baseline !== undefined && { baseline: values.baseline }),
   });
 }
