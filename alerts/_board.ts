@@ -32,30 +32,28 @@ export function onBoard(kind: string): boolean {
   return kind === "threshold" || kind === "rate_of_change";
 }
 
-/** The instances of one series, as flat arrays (one slot per instance). */
+// One Float64Array per board, STRIDE numbers per slot: a small board is one or two cache lines
+// (separate arrays per field cost a miss each on a board of three instances).
+const CODE = 0, GROUP = 1, MUL = 2, STALE = 3, LIMIT = 4, T0 = 5, SPAN = 6, STALE_QUIET = 7;
+const VALUE = 8, LAZY = 9, STRIDE = 10;
+
+/** The instances of one series, as one flat array (STRIDE numbers per instance). */
 export class Board {
   readonly series: Series;
   readonly insts: Live[];
-  /** Distinct reductions of the series (reducer, window, memo key); `group` indexes them. */
+  /** Distinct reductions of the series (reducer, window, memo key); a slot's GROUP indexes them. */
   readonly reducers: Reducer[] = [];
   readonly windows: number[] = [];
   readonly keys: number[] = [];
   readonly groupValue: Float64Array;
-  readonly group: Uint16Array;
-  /** Multiplier of the reduced value (`per` of a rate of change, else 1). */
-  readonly mul: Float64Array;
-  /** The rule's `staleness` (NaN: five gaps of the series). */
-  readonly staleMs: Float64Array;
-  readonly code: Uint8Array;
-  readonly limit: Float64Array;
-  /** The timer: quiet while `now − t0 < span`. */
-  readonly t0: Float64Array;
-  readonly span: Float64Array;
-  /** 1 when a stale series changes nothing (not pending or firing). */
-  readonly staleQuiet: Uint8Array;
-  /** Values taken by quiet steps, not yet copied into the instance (`lazy` 1). */
-  readonly value: Float64Array;
-  readonly lazy: Uint8Array;
+  /**
+   * Per slot: CODE (what keeps the step quiet), GROUP, MUL (`per` of a rate of change, else 1),
+   * STALE (the rule's `staleness`, NaN: five gaps of the series), LIMIT, T0 and SPAN (the timer:
+   * quiet while `now − t0 < span`), STALE_QUIET (1 when a stale series changes nothing: not
+   * pending or firing), VALUE and LAZY (a value a quiet step took, not yet copied into the
+   * instance).
+   */
+  readonly slots: Float64Array;
   anyLazy = false;
 
   /**
@@ -66,22 +64,13 @@ export class Board {
     this.series = series;
     this.insts = insts;
     const n = insts.length;
-    this.group = new Uint16Array(n);
-    this.mul = new Float64Array(n);
-    this.staleMs = new Float64Array(n);
-    this.code = new Uint8Array(n);
-    this.limit = new Float64Array(n);
-    this.t0 = new Float64Array(n);
-    this.span = new Float64Array(n);
-    this.staleQuiet = new Uint8Array(n);
-    this.value = new Float64Array(n);
-    this.lazy = new Uint8Array(n);
+    const a = this.slots = new Float64Array(n * STRIDE);
     for (let i = 0; i < n; i++) {
       const inst = insts[i]!, rule = inst.rule;
       const old = inst.board;
       if (old !== undefined) {
         syncSlot(old, inst.slot);
-        if (old.insts[inst.slot] === inst) old.code[inst.slot] = DEAD;
+        if (old.insts[inst.slot] === inst) old.slots[inst.slot * STRIDE + CODE] = DEAD;
       }
       let g = this.keys.indexOf(rule.reduceKey);
       if (g < 0) {
@@ -89,9 +78,10 @@ export class Board {
         this.reducers.push(rule.reduce);
         this.windows.push(rule.windowMs);
       }
-      this.group[i] = g;
-      this.mul[i] = rule.kind === "rate_of_change" ? rule.perSeconds : 1;
-      this.staleMs[i] = rule.stalenessMs ?? NaN;
+      const o = i * STRIDE;
+      a[o + GROUP] = g;
+      a[o + MUL] = rule.kind === "rate_of_change" ? rule.perSeconds : 1;
+      a[o + STALE] = rule.stalenessMs ?? NaN;
       inst.board = this;
       inst.slot = i;
       arm(inst);
@@ -105,7 +95,9 @@ export class Board {
    * @param due Receives each instance.
    */
   every(due: (inst: Live) => void): void {
-    for (let i = 0; i < this.code.length; i++) if (this.code[i] !== DEAD) due(this.insts[i]!);
+    for (let i = 0; i < this.insts.length; i++) {
+      if (this.slots[i * STRIDE + CODE] !== DEAD) due(this.insts[i]!);
+    }
   }
 
   /**
@@ -124,26 +116,26 @@ export class Board {
     for (let g = 0; g < gv.length; g++) {
       gv[g] = buf.reduce(this.reducers[g]!, now, this.windows[g]!, this.keys[g]!);
     }
-    const code = this.code, limit = this.limit, staleMs = this.staleMs;
-    for (let i = 0; i < code.length; i++) {
-      const c = code[i]!;
+    const a = this.slots;
+    for (let o = 0, i = 0; o < a.length; o += STRIDE, i++) {
+      const c = a[o + CODE]!;
       if (c === DEAD) continue;
-      const s = staleMs[i]!;
+      const s = a[o + STALE]!;
       if (now - last > (s === s ? s : staleDefault)) {
-        if (this.staleQuiet[i] === 0) due(this.insts[i]!);
+        if (a[o + STALE_QUIET] === 0) due(this.insts[i]!);
         continue;
       }
       if (c === ALWAYS) {
         due(this.insts[i]!);
         continue;
       }
-      const v = gv[this.group[i]!]! * this.mul[i]!;
+      const v = gv[a[o + GROUP]!]! * a[o + MUL]!;
       if (v !== v) continue; // no value: the step keeps everything as it is
-      if (!(now - this.t0[i]! < this.span[i]!)) {
+      if (!(now - a[o + T0]! < a[o + SPAN]!)) {
         due(this.insts[i]!);
         continue;
       }
-      const x = limit[i]!;
+      const x = a[o + LIMIT]!;
       const quiet = c === QUIET_LE
         ? v <= x
         : c === QUIET_GT
@@ -157,8 +149,8 @@ export class Board {
         due(this.insts[i]!);
         continue;
       }
-      this.value[i] = v;
-      this.lazy[i] = 1;
+      a[o + VALUE] = v;
+      a[o + LAZY] = 1;
       this.anyLazy = true;
     }
   }
@@ -173,43 +165,43 @@ export class Board {
 export function arm(inst: Live): void {
   const b = inst.board;
   if (b === undefined) return;
-  const i = inst.slot, rule = inst.rule;
-  if (b.code[i] === DEAD) return;
-  b.t0[i] = 0;
-  b.span[i] = Infinity;
-  b.staleQuiet[i] = 0;
+  const a = b.slots, o = inst.slot * STRIDE, rule = inst.rule;
+  if (a[o + CODE] === DEAD) return;
+  a[o + T0] = 0;
+  a[o + SPAN] = Infinity;
+  a[o + STALE_QUIET] = 0;
   if (Number.isNaN(rule.threshold)) {
-    b.code[i] = ALWAYS;
+    a[o + CODE] = ALWAYS;
     return;
   }
   switch (inst.state) {
     case "pending":
       // holds past `clear` until `for` has passed
-      b.code[i] = rule.up ? QUIET_GT : QUIET_LT;
-      b.limit[i] = rule.clear;
-      b.t0[i] = inst.activeAt;
-      b.span[i] = rule.forMs;
+      a[o + CODE] = rule.up ? QUIET_GT : QUIET_LT;
+      a[o + LIMIT] = rule.clear;
+      a[o + T0] = inst.activeAt;
+      a[o + SPAN] = rule.forMs;
       return;
     case "firing":
       if (Number.isNaN(inst.keepSince)) {
-        b.code[i] = rule.up ? QUIET_GT : QUIET_LT;
+        a[o + CODE] = rule.up ? QUIET_GT : QUIET_LT;
       } else {
         // `keep_firing_for` running: quiet while the condition stays off, until it ends
-        b.code[i] = rule.up ? QUIET_LE : QUIET_GE;
-        b.t0[i] = inst.keepSince;
-        b.span[i] = rule.keepFiringForMs;
+        a[o + CODE] = rule.up ? QUIET_LE : QUIET_GE;
+        a[o + T0] = inst.keepSince;
+        a[o + SPAN] = rule.keepFiringForMs;
       }
-      b.limit[i] = rule.clear;
+      a[o + LIMIT] = rule.clear;
       return;
     case "nodata":
     case "error":
-      b.code[i] = QUIET_NAN;
-      b.staleQuiet[i] = 1;
+      a[o + CODE] = QUIET_NAN;
+      a[o + STALE_QUIET] = 1;
       return;
     default: // inactive, resolved: quiet while the threshold is not crossed
-      b.code[i] = rule.up ? QUIET_LE : QUIET_GE;
-      b.limit[i] = rule.threshold;
-      b.staleQuiet[i] = 1;
+      a[o + CODE] = rule.up ? QUIET_LE : QUIET_GE;
+      a[o + LIMIT] = rule.threshold;
+      a[o + STALE_QUIET] = 1;
   }
 }
 
@@ -220,9 +212,10 @@ export function arm(inst: Live): void {
  * @param i The slot.
  */
 export function syncSlot(b: Board, i: number): void {
-  if (b.lazy[i] !== 1) return;
-  b.lazy[i] = 0;
-  b.insts[i]!.value = b.value[i]!;
+  const o = i * STRIDE;
+  if (b.slots[o + LAZY] !== 1) return;
+  b.slots[o + LAZY] = 0;
+  b.insts[i]!.value = b.slots[o + VALUE]!;
 }
 
 /**
@@ -233,5 +226,5 @@ export function syncSlot(b: Board, i: number): void {
 export function syncBoard(b: Board): void {
   if (!b.anyLazy) return;
   b.anyLazy = false;
-  for (let i = 0; i < b.lazy.length; i++) syncSlot(b, i);
+  for (let i = 0; i < b.insts.length; i++) syncSlot(b, i);
 }
