@@ -6,7 +6,7 @@
  *    `group_wait: 0s`), over `--crossings` crossings spread at random moments of the 1 Hz
  *    evaluation tick (goal p99 < 1 s).
  * 2. CPU of collector + rule evaluation at 1 Hz: two `serve`s with their collectors running at
- *    the same time (so both see the same machine load), one with 1,000 rules on the collector's
+ *    the same time (so both see the same machine load), one with 1,000 rules (`--rules`) on the collector's
  *    metrics (every matching series a pending instance) and one with none; CPU ms per second of the serve process and of its collector child,
  *    from `/proc/PID/stat` (utime + stime) over `--seconds` after a warm-up.
  *
@@ -15,7 +15,7 @@
  * same time, for a before/after in the same run; ratios are printed, nothing is asserted.
  *
  * Run: `deno run -A bench/alerts_e2e_bench.ts [--quick] [--crossings 50] [--seconds 60]
- * [--baseline DIR] [--no-latency]`.
+ * [--baseline DIR] [--no-latency] [--rules 1000]`.
  *
  * @module
  */
@@ -225,11 +225,12 @@ export async function measureCpu(
   seconds: number,
   warmup: number,
   baseline?: string,
+  rules = 1000,
 ): Promise<CpuFigures[]> {
   const runs = [
     { code: "this", rules: 0 },
-    { code: "this", rules: 1000 },
-    ...(baseline === undefined ? [] : [{ code: "baseline", rules: 1000 }]),
+    { code: "this", rules },
+    ...(baseline === undefined ? [] : [{ code: "baseline", rules }]),
   ];
   const children = await Promise.all(
     runs.map((r) =>
@@ -286,6 +287,7 @@ export async function run(
     seconds?: number;
     baseline?: string;
     latency?: boolean;
+    rules?: number;
   } = {},
 ): Promise<{ latency: LatencyFigures | undefined; cpu: CpuFigures[] }> {
   const crossings = options.crossings ?? (options.quick ? 20 : 50);
@@ -302,7 +304,7 @@ export async function run(
   }
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   const loadBefore = load();
-  const cpu = await measureCpu(seconds, options.quick ? 10 : 20, options.baseline);
+  const cpu = await measureCpu(seconds, options.quick ? 10 : 20, options.baseline, options.rules);
   console.log(
     `serve + collector at 1 Hz, CPU ms per second over ${seconds} s (load ${loadBefore} → ${load()})`,
   );
@@ -343,6 +345,7 @@ if (import.meta.main) {
       seconds: { type: "string" },
       baseline: { type: "string" },
       "no-latency": { type: "boolean" },
+      rules: { type: "string" },
     },
   });
   await run({
@@ -351,5 +354,6 @@ if (import.meta.main) {
     ...(values.seconds !== undefined && { seconds: Number(values.seconds) }),
     ...(values.baseline !== undefined && { baseline: values.baseline }),
     latency: !values["no-latency"],
+    ...(values.rules !== undefined && { rules: Number(values.rules) }),
   });
 }
