@@ -9,8 +9,20 @@
  *
  * @module
  */
-import type { Reducer } from "./compile_rule.ts";
-import type { Live, Series } from "./_engine_parts.ts";
+import type { CompiledRule, Reducer } from "./compile_rule.ts";
+import type { SeriesBuffer } from "./series_buffer.ts";
+import type { AlertState } from "./types.ts";
+
+/** What a board reads and writes of an instance (the engine's record has more). */
+export interface BoardInst {
+  rule: CompiledRule;
+  board: Board<BoardInst> | undefined;
+  slot: number;
+  state: AlertState;
+  activeAt: number;
+  keepSince: number;
+  value: number;
+}
 
 /** The step changes nothing while `value <= limit`. */
 const QUIET_LE = 0;
@@ -38,9 +50,9 @@ const CODE = 0, GROUP = 1, MUL = 2, STALE = 3, LIMIT = 4, T0 = 5, SPAN = 6, STAL
 const VALUE = 8, LAZY = 9, STRIDE = 10;
 
 /** The instances of one series, as one flat array (STRIDE numbers per instance). */
-export class Board {
-  readonly series: Series;
-  readonly insts: Live[];
+export class Board<T extends BoardInst = BoardInst> {
+  readonly series: { buf: SeriesBuffer };
+  readonly insts: T[];
   /** Distinct reductions of the series (reducer, window, memo key); a slot's GROUP indexes them. */
   readonly reducers: Reducer[] = [];
   readonly windows: number[] = [];
@@ -60,7 +72,7 @@ export class Board {
    * @param series The series.
    * @param insts Its instances of board kinds (each is moved here from any other board).
    */
-  constructor(series: Series, insts: Live[]) {
+  constructor(series: { buf: SeriesBuffer }, insts: T[]) {
     this.series = series;
     this.insts = insts;
     const n = insts.length;
@@ -94,7 +106,7 @@ export class Board {
    *
    * @param due Receives each instance.
    */
-  every(due: (inst: Live) => void): void {
+  every(due: (inst: T) => void): void {
     for (let i = 0; i < this.insts.length; i++) {
       if (this.slots[i * STRIDE + CODE] !== DEAD) due(this.insts[i]!);
     }
@@ -107,7 +119,7 @@ export class Board {
    * @param now Evaluation time, ms.
    * @param due Receives each instance that needs its full step.
    */
-  scan(now: number, due: (inst: Live) => void): void {
+  scan(now: number, due: (inst: T) => void): void {
     const buf = this.series.buf;
     const last = buf.lastTs;
     const gap = buf.gapMs;
@@ -162,7 +174,7 @@ export class Board {
  *
  * @param inst An instance on a board.
  */
-export function arm(inst: Live): void {
+export function arm(inst: BoardInst): void {
   const b = inst.board;
   if (b === undefined) return;
   const a = b.slots, o = inst.slot * STRIDE, rule = inst.rule;

@@ -52,7 +52,7 @@ export interface Series {
   /** An anomaly or predictive instance reads it (each sample updates them). */
   special: boolean;
   /** Its threshold and rate-of-change instances, as flat arrays. */
-  board: Board | undefined;
+  board: Board<Live> | undefined;
 }
 
 /** Bins of a predictive rule's lookback: sums and counts by absolute bin number. */
@@ -70,7 +70,7 @@ export interface Live {
   /** Creation order (the order of the rule's instances). */
   seq: number;
   /** The board and slot it is on (board kinds with a series). */
-  board: Board | undefined;
+  board: Board<Live> | undefined;
   slot: number;
   fp: string;
   labels: Record<string, string>;

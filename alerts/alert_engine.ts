@@ -90,7 +90,7 @@ export class AlertEngine {
   #series = new Map<string, Map<string, Map<string, Series>>>();
   #labelText = new WeakMap<Labels, string>();
   /** Boards of the series (rebuilt from `#series` when `#boardsStale`). */
-  #boards: Board[] = [];
+  #boards: Board<Live>[] = [];
   #boardsStale = false;
   /** Rules not on boards (sql, absence, anomaly, predictive): visited at every evaluation. */
   #offBoard: RuleEntry[] = [];
