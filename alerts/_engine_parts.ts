@@ -7,6 +7,7 @@
 import type { AnomalyDetector } from "../analytics/mod.ts";
 import type { Labels } from "../collectors/mod.ts";
 import type { CompiledRule } from "./compile_rule.ts";
+import type { Board } from "./_board.ts";
 import { SeriesBuffer } from "./series_buffer.ts";
 import type { AlertState } from "./types.ts";
 
@@ -29,6 +30,12 @@ export interface RuleEntry {
   error: string | undefined;
   /** `sql`: a run finished since the last evaluation. */
   fresh: boolean;
+  /** Position in the rules (transitions come out in this order). */
+  ord: number;
+  /** Board kinds: instances the scan found due, gathered for this evaluation. */
+  due: Live[];
+  /** Board kinds: instances without a series (restored, not seen yet): always stepped. */
+  loose: Set<Live>;
 }
 
 /** One series as the engine holds it. */
@@ -44,6 +51,8 @@ export interface Series {
   absence: RuleEntry[];
   /** An anomaly or predictive instance reads it (each sample updates them). */
   special: boolean;
+  /** Its threshold and rate-of-change instances, as flat arrays. */
+  board: Board<Live> | undefined;
 }
 
 /** Bins of a predictive rule's lookback: sums and counts by absolute bin number. */
@@ -57,6 +66,12 @@ export interface Bins {
 /** The mutable state of one alert instance. */
 export interface Live {
   rule: CompiledRule;
+  entry: RuleEntry;
+  /** Creation order (the order of the rule's instances). */
+  seq: number;
+  /** The board and slot it is on (board kinds with a series). */
+  board: Board<Live> | undefined;
+  slot: number;
   fp: string;
   labels: Record<string, string>;
   series: Series | undefined;
@@ -109,5 +124,6 @@ export function series(host: string, metric: string, labels: string, labelObj: L
     insts: [],
     absence: [],
     special: false,
+    board: undefined,
   };
 }

@@ -15,6 +15,7 @@ import { fingerprint } from "./fingerprint.ts";
 import { renderTemplate } from "./render_template.ts";
 import type { AlertInstance, AlertState, AlertTransition } from "./types.ts";
 import { type Live, type RuleEntry, type Series, series as makeSeries } from "./_engine_parts.ts";
+import { arm, Board, onBoard, syncBoard, syncSlot } from "./_board.ts";
 import {
   anomalyObserve,
   forecastDue,
@@ -49,6 +50,12 @@ export interface AlertEngineOptions {
   nodataRetentionMs?: number;
   /** Where problems writing state or history are reported. Default `console.error`. */
   log?: (line: string) => void;
+  /**
+   * Step every threshold and rate-of-change instance at every evaluation, instead of only those
+   * whose step can change more than their value (the results are the same; the tests compare
+   * both ways). Default false.
+   */
+  fullSteps?: boolean;
 }
 
 const HOLDING: ReadonlySet<AlertState> = new Set(["pending", "firing"]);
@@ -82,6 +89,15 @@ export class AlertEngine {
    * joined key would cost a new string and its hash per sample. */
   #series = new Map<string, Map<string, Map<string, Series>>>();
   #labelText = new WeakMap<Labels, string>();
+  /** Boards of the series (rebuilt from `#series` when `#boardsStale`). */
+  #boards: Board<Live>[] = [];
+  #boardsStale = false;
+  /** Rules not on boards (sql, absence, anomaly, predictive): visited at every evaluation. */
+  #offBoard: RuleEntry[] = [];
+  #predictive: RuleEntry[] = [];
+  /** Board rules with instances that have no series yet. */
+  #withLoose = new Set<RuleEntry>();
+  #seq = 0;
   #listeners: ((t: AlertTransition[]) => void)[] = [];
   #pending = new Set<Promise<void>>();
   #options: AlertEngineOptions;
@@ -148,13 +164,22 @@ export class AlertEngine {
     }
     this.#rules = next;
     this.#byMetric.clear();
+    this.#offBoard = [];
+    this.#predictive = [];
+    this.#withLoose.clear();
+    let ord = 0;
     for (const entry of next.values()) {
+      entry.ord = ord++;
+      if (!onBoard(entry.rule.kind)) this.#offBoard.push(entry);
+      else if (entry.loose.size > 0) this.#withLoose.add(entry);
+      if (entry.rule.kind === "predictive") this.#predictive.push(entry);
       if (entry.rule.kind === "sql") continue;
       const list = this.#byMetric.get(entry.rule.metric) ?? [];
       list.push(entry);
       this.#byMetric.set(entry.rule.metric, list);
       if (entry.rule.kind === "absence" && entry.insts.size === 0) this.#absenceInstance(entry);
     }
+    this.#boardsStale = true;
     for (const [metric, hosts] of this.#series) {
       if (!this.#byMetric.has(metric)) this.#series.delete(metric);
       else for (const sets of hosts.values()) for (const s of sets.values()) this.#attach(s);
@@ -238,8 +263,36 @@ export class AlertEngine {
   evaluate(now: number): AlertTransition[] {
     const out: AlertTransition[] = [];
     this.#forecasts(now);
-    for (const entry of this.#rules.values()) {
+    if (this.#boardsStale) this.#collectBoards();
+    // Threshold and rate-of-change instances: the boards' scan picks those whose step can change
+    // more than their value; rules are then visited in order, only those with work to do.
+    const visit = this.#offBoard.slice();
+    const due = (inst: Live) => {
+      const entry = inst.entry;
+      if (entry.due.length === 0) visit.push(entry);
+      entry.due.push(inst);
+    };
+    const boards = this.#boards;
+    if (this.#options.fullSteps) { for (const b of boards) b.every(due); }
+    else for (let b = 0; b < boards.length; b++) boards[b]!.scan(now, due);
+    for (const entry of this.#withLoose) {
+      if (entry.due.length === 0) visit.push(entry);
+      for (const inst of entry.loose) entry.due.push(inst);
+    }
+    if (visit.length > 1) visit.sort((a, b) => a.ord - b.ord);
+    for (const entry of visit) {
       const rule = entry.rule;
+      if (onBoard(rule.kind)) {
+        const list = entry.due;
+        if (list.length > 1) list.sort((a, b) => a.seq - b.seq); // the rule's instance order
+        for (let i = 0; i < list.length; i++) {
+          const inst = list[i]!;
+          this.#evalSeries(inst, now, out);
+          arm(inst);
+        }
+        list.length = 0;
+        continue;
+      }
       if (rule.kind === "sql") {
         sqlTick(entry, now, this.#options.query, this.#pending);
         sqlApply(entry, (labels) => this.#instance(entry, labels, undefined));
@@ -263,34 +316,54 @@ export class AlertEngine {
       }
       // an array, not the map's iterator: this loop runs for every instance every second
       const list = entry.list ??= [...entry.insts.values()];
-      for (let i = 0; i < list.length; i++) {
-        const inst = list[i]!;
-        const buf = inst.series?.buf;
-        const last = buf ? buf.lastTs : inst.lastSeen;
-        const staleMs = rule.stalenessMs ??
-          (buf && Number.isFinite(buf.gapMs) ? 5 * buf.gapMs : 60_000);
-        const stale = now - last > staleMs;
-        let value = NaN, cond = -1;
-        if (buf && !stale) {
-          const holding = inst.state === "pending" || inst.state === "firing";
-          if (rule.kind === "anomaly") {
-            if (inst.seen > 0) (value = inst.score, cond = inst.run >= rule.points ? 1 : 0);
-          } else if (rule.kind === "predictive") {
-            if (inst.error !== undefined) cond = -2;
-            else (value = inst.predicted, cond = inst.cond);
-          } else {
-            value = buf.reduce(rule.reduce, now, rule.windowMs, rule.reduceKey);
-            if (rule.kind === "rate_of_change") value *= rule.perSeconds;
-            cond = compare(rule, value, holding);
-          }
-        }
-        this.#step(inst, now, cond, stale, value, out);
-      }
+      for (let i = 0; i < list.length; i++) this.#evalSeries(list[i]!, now, out);
     }
     if (now >= this.#nextCleanup) this.#cleanup(now, out);
     this.#finish(out);
     this.#history?.flushIfDue(this.#clock());
     return out;
+  }
+
+  /** The step of an instance that reads a series (threshold, rate of change, anomaly,
+   * predictive): staleness, the value, the condition. */
+  #evalSeries(inst: Live, now: number, out: AlertTransition[]): void {
+    const rule = inst.rule;
+    if (inst.board !== undefined) syncSlot(inst.board, inst.slot);
+    const buf = inst.series?.buf;
+    const last = buf ? buf.lastTs : inst.lastSeen;
+    const staleMs = rule.stalenessMs ??
+      (buf && Number.isFinite(buf.gapMs) ? 5 * buf.gapMs : 60_000);
+    const stale = now - last > staleMs;
+    let value = NaN, cond = -1;
+    if (buf && !stale) {
+      const holding = inst.state === "pending" || inst.state === "firing";
+      if (rule.kind === "anomaly") {
+        if (inst.seen > 0) (value = inst.score, cond = inst.run >= rule.points ? 1 : 0);
+      } else if (rule.kind === "predictive") {
+        if (inst.error !== undefined) cond = -2;
+        else (value = inst.predicted, cond = inst.cond);
+      } else {
+        value = buf.reduce(rule.reduce, now, rule.windowMs, rule.reduceKey);
+        if (rule.kind === "rate_of_change") value *= rule.perSeconds;
+        cond = compare(rule, value, holding);
+      }
+    }
+    this.#step(inst, now, cond, stale, value, out);
+  }
+
+  #collectBoards(): void {
+    this.#boardsStale = false;
+    this.#boards = [];
+    for (const hosts of this.#series.values()) {
+      for (const sets of hosts.values()) {
+        for (const s of sets.values()) if (s.board !== undefined) this.#boards.push(s.board);
+      }
+    }
+  }
+
+  /** Copies the values quiet steps took into the instances (before they are read). */
+  #syncValues(): void {
+    for (const b of this.#boards) syncBoard(b);
   }
 
   /**
@@ -300,6 +373,7 @@ export class AlertEngine {
    * @returns Snapshots (changing them changes nothing in the engine).
    */
   instances(): AlertInstance[] {
+    this.#syncValues();
     const out: AlertInstance[] = [];
     for (const entry of this.#rules.values()) {
       for (const inst of entry.insts.values()) {
@@ -353,8 +427,7 @@ export class AlertEngine {
    * `FORECASTS_PER_EVALUATION` (the others wait for the next evaluation). */
   #forecasts(now: number): void {
     const due: Live[] = [];
-    for (const entry of this.#rules.values()) {
-      if (entry.rule.kind !== "predictive") continue;
+    for (const entry of this.#predictive) {
       for (const inst of entry.insts.values()) if (forecastDue(inst, now)) due.push(inst);
     }
     if (due.length > FORECASTS_PER_EVALUATION) due.sort((a, b) => a.nextAt - b.nextAt);
@@ -376,6 +449,7 @@ export class AlertEngine {
 
   #save(): void {
     this.#dirty = false;
+    this.#syncValues();
     const state: SavedState = { version: 1, savedAt: this.#clock(), rules: {} };
     for (const [name, entry] of this.#rules) {
       const list = [...entry.insts.values()].filter((i) => i.state !== "inactive");
@@ -434,6 +508,17 @@ export class AlertEngine {
       keep = Math.max(keep, entry.rule.keepMs);
     }
     s.buf.keepMs = keep;
+    const board = s.insts.filter((i) => onBoard(i.rule.kind));
+    for (const inst of board) this.#unloose(inst);
+    s.board = board.length > 0 ? new Board(s, board) : undefined;
+    this.#boardsStale = true;
+  }
+
+  /** An instance got its series: it is on a board now. */
+  #unloose(inst: Live): void {
+    const entry = inst.entry;
+    if (!entry.loose.delete(inst)) return;
+    if (entry.loose.size === 0) this.#withLoose.delete(entry);
   }
 
   /** The instance of `entry` with these base labels: the existing one, or a new one. */
@@ -447,8 +532,12 @@ export class AlertEngine {
     const fp = fingerprint(labels);
     let inst = entry.insts.get(fp);
     if (!inst) {
-      entry.insts.set(fp, inst = newLive(entry.rule, fp, labels));
+      entry.insts.set(fp, inst = newLive(entry, this.#seq++, fp, labels));
       entry.list = undefined;
+      if (!s && onBoard(entry.rule.kind)) {
+        entry.loose.add(inst);
+        if (this.#rules.get(entry.rule.name) === entry) this.#withLoose.add(entry);
+      }
     }
     if (s) inst.series = s;
     return inst;
@@ -531,12 +620,14 @@ export class AlertEngine {
   }
 
   #move(inst: Live, to: AlertState, now: number, out: AlertTransition[]): void {
+    if (inst.board !== undefined) syncSlot(inst.board, inst.slot);
     const from = inst.state;
     inst.state = to;
     inst.since = now;
     if (to === "inactive") inst.activeAt = NaN;
     this.#dirty = true;
     out.push({ at: now, from, to, instance: snapshot(inst) });
+    arm(inst);
   }
 
   /** Forgets dead series and old resolved/nodata instances, so memory stays bounded. */
@@ -548,6 +639,7 @@ export class AlertEngine {
       for (const inst of entry.insts.values()) {
         if (inst.state === "resolved" && now - inst.since > resolvedMs) {
           inst.state = "inactive"; // quietly: receivers were told at the resolution
+          arm(inst);
           this.#dirty = true;
         } else if (inst.state === "nodata" && now - inst.since > nodataMs) {
           inst.reason = "no data for too long";
@@ -565,6 +657,7 @@ export class AlertEngine {
       if (now - s.buf.lastTs < DEAD_SERIES_MS) continue;
       if (s.insts.some((i) => i.state !== "inactive")) continue;
       sets.delete(key);
+      this.#boardsStale = true;
       for (const inst of s.insts) {
         const entry = this.#rules.get(inst.rule.name);
         if (entry?.insts.delete(inst.fp)) entry.list = undefined;
@@ -593,12 +686,24 @@ function newEntry(rule: CompiledRule): RuleEntry {
     result: undefined,
     error: undefined,
     fresh: false,
+    ord: 0,
+    due: [],
+    loose: new Set(),
   };
 }
 
-function newLive(rule: CompiledRule, fp: string, labels: Record<string, string>): Live {
+function newLive(
+  entry: RuleEntry,
+  seq: number,
+  fp: string,
+  labels: Record<string, string>,
+): Live {
   return {
-    rule,
+    rule: entry.rule,
+    entry,
+    seq,
+    board: undefined,
+    slot: 0,
     fp,
     labels,
     series: undefined,

@@ -39,9 +39,12 @@ export class SeriesBuffer {
   #len = 0;
   // Reductions already computed at one evaluation time: rules sharing a series, reducer and
   // window (common: one rule per label set of a metric) reduce it once.
+  // Typed arrays with a count: an array emptied by `length = 0` and refilled each second would
+  // allocate a new backing store every time (garbage the collector pays for in `serve`).
   #memoAt = NaN;
-  #memoKey: number[] = [];
-  #memoValue: number[] = [];
+  #memoKey = new Float64Array(4);
+  #memoValue = new Float64Array(4);
+  #memoCount = 0;
 
   /** Samples held. */
   get length(): number {
@@ -114,16 +117,23 @@ export class SeriesBuffer {
   reduce(reducer: Reducer, now: number, windowMs: number, key = NaN): number {
     if (reducer === "last" || Number.isNaN(key)) return this.#reduce(reducer, now, windowMs);
     if (now === this.#memoAt) {
-      const i = this.#memoKey.indexOf(key);
-      if (i >= 0) return this.#memoValue[i]!;
+      for (let i = 0; i < this.#memoCount; i++) {
+        if (this.#memoKey[i] === key) return this.#memoValue[i]!;
+      }
     } else {
       this.#memoAt = now;
-      this.#memoKey.length = 0;
-      this.#memoValue.length = 0;
+      this.#memoCount = 0;
     }
     const value = this.#reduce(reducer, now, windowMs);
-    this.#memoKey.push(key);
-    this.#memoValue.push(value);
+    if (this.#memoCount === this.#memoKey.length) {
+      const keys = new Float64Array(this.#memoCount * 2), values = new Float64Array(keys.length);
+      keys.set(this.#memoKey);
+      values.set(this.#memoValue);
+      this.#memoKey = keys;
+      this.#memoValue = values;
+    }
+    this.#memoKey[this.#memoCount] = key;
+    this.#memoValue[this.#memoCount++] = value;
     return value;
   }
 

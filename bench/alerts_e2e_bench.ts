@@ -6,11 +6,16 @@
  *    `group_wait: 0s`), over `--crossings` crossings spread at random moments of the 1 Hz
  *    evaluation tick (goal p99 < 1 s).
  * 2. CPU of collector + rule evaluation at 1 Hz: two `serve`s with their collectors running at
- *    the same time (so both see the same machine load), one with 1,000 rules on the collector's
+ *    the same time (so both see the same machine load), one with 1,000 rules (`--rules`) on the collector's
  *    metrics (every matching series a pending instance) and one with none; CPU ms per second of the serve process and of its collector child,
  *    from `/proc/PID/stat` (utime + stime) over `--seconds` after a warm-up.
  *
- * Run: `deno run -A bench/alerts_e2e_bench.ts [--quick] [--crossings 50] [--seconds 60]`.
+ * With `--baseline DIR` (another checkout, e.g. `git archive <commit> | tar -x -C DIR` with
+ * node_modules linked in), a third `serve` runs that checkout with the same 1,000 rules at the
+ * same time, for a before/after in the same run; ratios are printed, nothing is asserted.
+ *
+ * Run: `deno run -A bench/alerts_e2e_bench.ts [--quick] [--crossings 50] [--seconds 60]
+ * [--baseline DIR] [--no-latency] [--rules 1000]`.
  *
  * @module
  */
@@ -27,7 +32,11 @@ interface Child {
 }
 
 /** Starts `serve` with a config (JSON is YAML) in a new data directory. */
-async function startServe(config: Record<string, unknown>, collect: boolean): Promise<Child> {
+async function startServe(
+  config: Record<string, unknown>,
+  collect: boolean,
+  cwd: string | URL = ROOT,
+): Promise<Child> {
   const dir = await Deno.makeTempDir({ prefix: "perfscope-alerts-e2e-" });
   await Deno.writeTextFile(
     `${dir}/perfscope.yaml`,
@@ -46,7 +55,7 @@ async function startServe(config: Record<string, unknown>, collect: boolean): Pr
       `${dir}/perfscope.yaml`,
       ...(collect ? [] : ["--no-collect"]),
     ],
-    cwd: ROOT,
+    cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "null",
@@ -172,6 +181,8 @@ export async function measureLatency(crossings: number): Promise<LatencyFigures>
 
 /** CPU ms per second of one serve and its collector. */
 export interface CpuFigures {
+  /** Which checkout: "this" or "baseline". */
+  code: string;
   rules: number;
   /** Rule × series instances at the end (all pending). */
   instances: number;
@@ -208,11 +219,27 @@ function collectorRules(count: number): Record<string, unknown>[] {
   }));
 }
 
-/** Runs serve + collector with and without 1,000 rules side by side for `seconds`. */
-export async function measureCpu(seconds: number, warmup: number): Promise<CpuFigures[]> {
-  const counts = [0, 1000];
+/** Runs serve + collector with and without 1,000 rules side by side for `seconds` (and the
+ * baseline checkout's serve with the rules, when given). */
+export async function measureCpu(
+  seconds: number,
+  warmup: number,
+  baseline?: string,
+  rules = 1000,
+): Promise<CpuFigures[]> {
+  const runs = [
+    { code: "this", rules: 0 },
+    { code: "this", rules },
+    ...(baseline === undefined ? [] : [{ code: "baseline", rules }]),
+  ];
   const children = await Promise.all(
-    counts.map((n) => startServe(n === 0 ? {} : { rules: collectorRules(n) }, true)),
+    runs.map((r) =>
+      startServe(
+        r.rules === 0 ? {} : { rules: collectorRules(r.rules) },
+        true,
+        r.code === "baseline" ? baseline : ROOT,
+      )
+    ),
   );
   try {
     await new Promise((r) => setTimeout(r, warmup * 1000));
@@ -236,7 +263,8 @@ export async function measureCpu(seconds: number, warmup: number): Promise<CpuFi
       return (body.alerts as unknown[]).length;
     }));
     return pids.map((_, i) => ({
-      rules: counts[i]!,
+      code: runs[i]!.code,
+      rules: runs[i]!.rules,
       instances: instances[i]!,
       serveMsPerSecond: (after[i]!.serve - before[i]!.serve) * 1000 / TICK / elapsed,
       collectorMsPerSecond: (after[i]!.collector - before[i]!.collector) * 1000 / TICK / elapsed,
@@ -253,31 +281,56 @@ export async function measureCpu(seconds: number, warmup: number): Promise<CpuFi
  * @returns The figures.
  */
 export async function run(
-  options: { quick?: boolean; crossings?: number; seconds?: number } = {},
-): Promise<{ latency: LatencyFigures; cpu: CpuFigures[] }> {
+  options: {
+    quick?: boolean;
+    crossings?: number;
+    seconds?: number;
+    baseline?: string;
+    latency?: boolean;
+    rules?: number;
+  } = {},
+): Promise<{ latency: LatencyFigures | undefined; cpu: CpuFigures[] }> {
   const crossings = options.crossings ?? (options.quick ? 20 : 50);
   const seconds = options.seconds ?? (options.quick ? 20 : 60);
-  const latency = await measureLatency(crossings);
-  console.log(
-    `Sample POST → webhook receipt over ${latency.crossings} crossings (goal p99 < 1000 ms): ` +
-      `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${
-        latency.max.toFixed(1)
-      } ms`,
-  );
+  let latency: LatencyFigures | undefined;
+  if (options.latency ?? true) {
+    latency = await measureLatency(crossings);
+    console.log(
+      `Sample POST → webhook receipt over ${latency.crossings} crossings (goal p99 < 1000 ms): ` +
+        `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${
+          latency.max.toFixed(1)
+        } ms`,
+    );
+  }
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   const loadBefore = load();
-  const cpu = await measureCpu(seconds, options.quick ? 10 : 20);
+  const cpu = await measureCpu(seconds, options.quick ? 10 : 20, options.baseline, options.rules);
   console.log(
     `serve + collector at 1 Hz, CPU ms per second over ${seconds} s (load ${loadBefore} → ${load()})`,
   );
-  console.log("rules  instances  serve  collector  total");
+  const none = cpu.find((r) => r.rules === 0)!;
+  console.log(
+    "code      rules  instances  serve  collector  total  rules' cost (serve − serve without rules)",
+  );
   for (const r of cpu) {
+    const extra = r.serveMsPerSecond - none.serveMsPerSecond;
     console.log(
-      `${String(r.rules).padStart(5)}  ${String(r.instances).padStart(9)}  ${
+      `${r.code.padEnd(8)}  ${String(r.rules).padStart(5)}  ${String(r.instances).padStart(9)}  ${
         r.serveMsPerSecond.toFixed(1).padStart(5)
       }  ${r.collectorMsPerSecond.toFixed(1).padStart(9)}  ${
         (r.serveMsPerSecond + r.collectorMsPerSecond).toFixed(1).padStart(5)
-      }`,
+      }  ${r.rules === 0 ? "" : extra.toFixed(2)}`,
+    );
+  }
+  const mine = cpu.find((r) => r.code === "this" && r.rules > 0);
+  const base = cpu.find((r) => r.code === "baseline");
+  if (mine && base) {
+    const a = mine.serveMsPerSecond - none.serveMsPerSecond;
+    const b = base.serveMsPerSecond - none.serveMsPerSecond;
+    console.log(
+      `rules' cost: this ${a.toFixed(2)} ms/s, baseline ${b.toFixed(2)} ms/s (ratio ${
+        (b / a).toFixed(1)
+      }×, a noisy ratio of differences)`,
     );
   }
   return { latency, cpu };
@@ -290,11 +343,17 @@ if (import.meta.main) {
       quick: { type: "boolean" },
       crossings: { type: "string" },
       seconds: { type: "string" },
+      baseline: { type: "string" },
+      "no-latency": { type: "boolean" },
+      rules: { type: "string" },
     },
   });
   await run({
     quick: values.quick ?? false,
     ...(values.crossings !== undefined && { crossings: Number(values.crossings) }),
     ...(values.seconds !== undefined && { seconds: Number(values.seconds) }),
+    ...(values.baseline !== undefined && { baseline: values.baseline }),
+    latency: !values["no-latency"],
+    ...(values.rules !== undefined && { rules: Number(values.rules) }),
   });
 }
