@@ -1,7 +1,9 @@
 /**
  * Turns a decoded OTLP metrics request into stored samples (names as in CONTRACTS.md): `.` in
  * names becomes `_`; the resource's `service.name` becomes the label `service`; a gauge or a
- * non-monotonic sum is stored as is; a monotonic sum becomes `<name>_per_second` (cumulative:
+ * cumulative non-monotonic sum is stored as is (a delta non-monotonic sum is refused: its points
+ * are changes over their interval, not levels, and perfscope does not know the level they change;
+ * Prometheus' OTLP receiver refuses them too); a monotonic sum becomes `<name>_per_second` (cumulative:
  * the increase since the previous export, resets seen from the start time or a decrease, and a
  * new series' first export over its start time when that is recent ({@linkcode FRESH_START_MS});
  * delta: the value over its interval); an explicit-bucket histogram becomes count and sum rates,
@@ -140,6 +142,10 @@ export interface ConvertOtlpOptions {
 export interface OtlpConversion {
   /** Data points in the request. */
   points: number;
+  /** Data points refused (delta non-monotonic sums), counted in `points` too. */
+  refused: number;
+  /** Why, one entry per refused metric (its OTLP name and the reason). */
+  refusals: string[];
 }
 
 /**
@@ -166,18 +172,31 @@ export function convertOtlp(
   out: BatchBuilder,
   options: ConvertOtlpOptions,
 ): OtlpConversion {
-  let points = 0;
+  let points = 0, refused = 0;
+  const refusals = new Set<string>();
   const maxBuckets = options.maxExponentialBuckets ?? MAX_EXPONENTIAL_BUCKETS;
   for (const rm of req.resourceMetrics ?? []) {
     const service = rm.resource?.attributes?.find((kv) => kv.key === "service.name");
     const base: Record<string, string> = service ? { service: text(service.value) } : {};
     for (const sm of rm.scopeMetrics ?? []) {
       for (const m of sm.metrics ?? []) {
+        if (m.sum && !m.sum.isMonotonic && m.sum.aggregationTemporality === DELTA) {
+          // a delta UpDownCounter: each point is a change, and storing it as the gauge's value
+          // would chart the changes as levels; a running total would start from an unknown level
+          const n = m.sum.dataPoints?.length ?? 0;
+          points += n;
+          refused += n;
+          refusals.add(
+            `metric ${JSON.stringify(m.name ?? "")}: a non-monotonic sum with delta temporality ` +
+              "carries changes, not levels (send it as cumulative)",
+          );
+          continue;
+        }
         points += metric(m, base, state, out, options.now, maxBuckets);
       }
     }
   }
-  return { points };
+  return { points, refused, refusals: [...refusals] };
 }
 
 function tsOf(nano: number | undefined, now: number): number {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LogLimiter } from "./_log_limiter.ts";
 import { BatchBuilder, type IngestBatch } from "./batch_builder.ts";
 import { CumulativeState } from "./convert_exposition.ts";
 import { convertOtlp } from "./convert_otlp.ts";
@@ -19,6 +20,8 @@ export interface OtlpReceiverOptions {
   maxSeries?: number;
   /** Clock (ms); default `Date.now`. */
   now?: () => number;
+  /** Where refused points are told (one line a minute); default `console.error`. */
+  log?: (line: string) => void;
 }
 
 /** What one export gave. */
@@ -27,7 +30,8 @@ export interface OtlpExport {
   batch: IngestBatch;
   /** Data points read. */
   points: number;
-  /** Samples dropped (cardinality limit or names/values the lake refuses). */
+  /** Samples and data points dropped (cardinality limit, names/values the lake refuses, delta
+   * non-monotonic sums). */
   rejected: number;
   /** Why, for the partial-success message; empty when nothing was dropped. */
   message: string;
@@ -55,12 +59,14 @@ export class OtlpReceiver {
   #host: string;
   #now: () => number;
   #calls = 0;
+  #logs: LogLimiter;
 
   /** @param options See {@linkcode OtlpReceiverOptions}. */
   constructor(options: OtlpReceiverOptions) {
     this.#host = options.host;
     this.#now = options.now ?? Date.now;
     this.#limit = new SeriesLimit({ maxSeries: options.maxSeries ?? 10_000, now: this.#now });
+    this.#logs = new LogLimiter(options.log ?? ((l) => console.error(l)), 60_000, this.#now);
   }
 
   /**
@@ -75,12 +81,17 @@ export class OtlpReceiver {
     const req = decodeOtlpMetrics(body, encoding);
     const now = this.#now();
     const out = new BatchBuilder({ host: this.#host, ts: now, source: "otlp", limit: this.#limit });
-    const { points } = convertOtlp(req, this.#state, out, { now });
+    const { points, refused, refusals } = convertOtlp(req, this.#state, out, { now });
     // cumulative series not seen for 64 exports are forgotten (exporters send every series
     // every time, so only series that ended go)
     if (++this.#calls % 64 === 0) this.#state.sweep();
-    const rejected = out.invalid + out.limited;
+    const rejected = out.invalid + out.limited + refused;
     const parts: string[] = [];
+    if (refused) {
+      const why = `${refused} data points refused: ${refusals.join("; ")}`;
+      parts.push(why);
+      this.#logs.line("delta-non-monotonic", `OTLP: ${why}`);
+    }
     if (out.limited) {
       parts.push(
         `${out.limited} samples of new series dropped: over the OTLP limit of ${this.#limit.maxSeries} series ` +

@@ -110,6 +110,7 @@ export async function startReceivers(
     host: options.host,
     ...(maxSeries !== undefined && { maxSeries }),
     ...(options.now && { now: options.now }),
+    ...(options.log && { log: options.log }),
   });
   return {
     otlp,

@@ -165,9 +165,13 @@ export async function analyzeCapacity(
     const empty = { ts: new Float64Array(0), values: new Float64Array(0) };
     let grid: { ts: Float64Array; values: Float64Array } = empty;
     if (i < charted) {
-      const key = { host: row.host, metric: row.metric, labels: row.labels };
-      const s = await source.series({ ...key, from, to: to + 1, step: stepMs });
-      grid = trim(regularize(s.ts, s.values, from, to + 1, stepMs));
+      const keys = row.sumOf ?? [{ host: row.host, metric: row.metric, labels: row.labels }];
+      const parts = [];
+      for (const key of keys) {
+        const s = await source.series({ ...key, from, to: to + 1, step: stepMs });
+        parts.push(regularize(s.ts, s.values, from, to + 1, stepMs));
+      }
+      grid = trim(sumGrids(parts) ?? empty);
     }
     resources.push(
       resourceOf(id, row, now, capacityCharts(grid, row.status !== "insufficient", ctx)),
@@ -212,6 +216,24 @@ export async function analyzeCapacity(
     }),
     ...(groups && { hostGroups: groups }),
   };
+}
+
+/**
+ * The sum of series on one grid, point by point over the series that have a value there (as the
+ * services' request rate is summed for its forecast); NaN where none has; undefined for none.
+ */
+function sumGrids(
+  grids: { ts: Float64Array; values: Float64Array }[],
+): { ts: Float64Array; values: Float64Array } | undefined {
+  if (grids.length <= 1) return grids[0];
+  const values = new Float64Array(grids[0]!.ts.length).fill(NaN);
+  for (const g of grids) {
+    for (let i = 0; i < values.length; i++) {
+      const v = g.values[i]!;
+      if (Number.isFinite(v)) values[i] = (Number.isNaN(values[i]!) ? 0 : values[i]!) + v;
+    }
+  }
+  return { ts: grids[0]!.ts, values };
 }
 
 /** The analysed hosts' group labels, when the source knows any (undefined otherwise). */

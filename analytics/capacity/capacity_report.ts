@@ -18,7 +18,7 @@ import {
   type ResourceKind,
 } from "./bottleneck_resources.ts";
 import { type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
-import { type SeriesSource, toSource } from "../series/series_source.ts";
+import { type SeriesKey, type SeriesSource, toSource } from "../series/series_source.ts";
 import { serviceCapacity } from "../services/service_capacity.ts";
 import type { ServiceSetting } from "../services/service_catalog.ts";
 
@@ -92,6 +92,10 @@ export interface CapacityRow {
   last: number;
   /** Where the limit comes from, e.g. `filesystem_size_bytes`. */
   limitSource: string;
+  /** The stored series whose sum is the row's series, when no one stored series has the row's
+   * `metric` and `labels` (a service's request rate summed over one series per status code); the
+   * forecast used that sum, and the charts draw it. */
+  sumOf?: SeriesKey[];
   /** The capacity model's fit (trend over days since `now`, seasonal profile, residual scale,
    * held-out errors); absent when there is none. */
   fit?: Pick<CapacityForecast, "trend" | "profile" | "residualScale" | "backtest">;

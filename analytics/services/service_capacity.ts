@@ -55,6 +55,9 @@ export interface ServiceCapacity {
   fit: UslFit | null;
   /** Where N comes from, e.g. `http_server_active_requests` or `Little's law …`. */
   concurrencySource: string;
+  /** The stored request-rate series summed into the throughput (more than one: e.g. one per
+   * status code; `labels` then names none of them). */
+  rateSeries: SeriesKey[];
   /** The fitted (N, X) points. */
   concurrency: number[];
   throughput: number[];
@@ -114,6 +117,8 @@ export interface ServiceCapacityRow {
   first: number;
   last: number;
   limitSource: string;
+  /** The request-rate series summed (only when more than one: the row's labels name none). */
+  sumOf?: SeriesKey[];
 }
 
 async function usl(
@@ -178,6 +183,7 @@ async function usl(
     // one series: its own labels, so the charts read it back; several: the service's labels
     labels: rateKeys.length === 1 ? rateKeys[0]!.labels : formatLabels(spec.labels),
     fit: null,
+    rateSeries: rateKeys,
     concurrencySource,
     concurrency: N,
     throughput: X,
@@ -249,5 +255,6 @@ function rowOf(
       `(σ = ${p(fit.sigma)}, κ = ${p(fit.kappa)}, λ = ${p(fit.lambda)}, R² = ${
         fit.r2.toFixed(3)
       }, ${fit.points} points; N from ${c.concurrencySource})`,
+    ...(c.rateSeries.length > 1 && { sumOf: c.rateSeries }),
   };
 }

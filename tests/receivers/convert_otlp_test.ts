@@ -8,6 +8,7 @@ import {
   histogramQuantile,
   otlpMetricName,
   type OtlpMetricsRequest,
+  OtlpReceiver,
 } from "../../receivers/mod.ts";
 
 const MS = 1_700_000_000_000;
@@ -243,4 +244,60 @@ Deno.test("otlpMetricName() appends the unit as Prometheus names OTLP metrics, o
       "",
     ],
   );
+});
+
+Deno.test("A delta non-monotonic sum is refused with a partial success naming the metric, counted and logged once, while the rest of the export is stored", () => {
+  // a hand-made export from a custom sender: a delta UpDownCounter beside a gauge
+  const body = JSON.stringify({
+    resourceMetrics: [{
+      resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
+      scopeMetrics: [{
+        metrics: [
+          {
+            name: "http.active_requests",
+            sum: {
+              isMonotonic: false,
+              aggregationTemporality: 1,
+              dataPoints: [
+                {
+                  asInt: "3",
+                  timeUnixNano: String(ns(MS)),
+                  startTimeUnixNano: String(ns(MS - 1000)),
+                },
+                {
+                  asInt: "-2",
+                  timeUnixNano: String(ns(MS)),
+                  startTimeUnixNano: String(ns(MS - 1000)),
+                },
+              ],
+            },
+          },
+          { name: "queue.depth", gauge: { dataPoints: [{ asInt: "7" }] } },
+        ],
+      }],
+    }],
+  });
+  const lines: string[] = [];
+  const r = new OtlpReceiver({ host: "h", now: () => MS, log: (l) => lines.push(l) });
+  const out = r.receive(new TextEncoder().encode(body), "json");
+  assert.deepEqual(out.batch.metric, ["queue_depth"]);
+  assert.equal(out.points, 3);
+  assert.equal(out.rejected, 2);
+  assert.match(
+    out.message,
+    /2 data points refused: metric "http\.active_requests": a non-monotonic sum with delta temporality/,
+  );
+  const answer = JSON.parse(new TextDecoder().decode(r.response("json", out)));
+  assert.equal(Number(answer.partialSuccess.rejectedDataPoints), 2);
+  assert.match(answer.partialSuccess.errorMessage, /http\.active_requests.*send it as cumulative/);
+  // a second such export within the minute adds no log line
+  r.receive(new TextEncoder().encode(body), "json");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^OTLP: 2 data points refused: metric "http\.active_requests"/);
+  // the same counter sent as cumulative is stored as a gauge
+  const cumulative = one({
+    name: "http.active_requests",
+    sum: { isMonotonic: false, aggregationTemporality: 2, dataPoints: [{ asInt: 4 }] },
+  });
+  assert.deepEqual(run(cumulative), ["http_active_requests{} 4 @0"]);
 });

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { uslThroughput } from "../../analytics/mod.ts";
-import { mulberry32, simulateHost } from "../../lake/mod.ts";
+import { mulberry32, openLake, simulateHost } from "../../lake/mod.ts";
+import { buildReport, renderReport } from "../../reports/mod.ts";
 import { type StoredSeries, writeServiceSeries } from "../analytics/_service_lake.ts";
 import { testApp } from "./_app.ts";
 
@@ -89,6 +90,12 @@ Deno.test("the Capacity page and its APIs show a service's USL capacity as a ran
       svc.evidence.limitSource,
       /^USL peak of service api: X\(N\*\) at N\* = [\d.]+ .*N from http_server_active_requests\)$/,
     );
+    // its chart draws the summed rate (no stored series has the labels service=api): the two
+    // codes' series added, near the law's throughput at the end (the mean over the last step)
+    assert.ok(svc.series.ts.length > 100, `${svc.series.ts.length} points`);
+    const lastX = svc.series.values.at(-1);
+    assert.ok(lastX > 0.9 * svc.current && lastX < 1.1 * svc.current, `${lastX} vs ${svc.current}`);
+    assert.ok(svc.forecast?.ts.length > 0);
 
     const recs = await (await t.app.request("/api/recommendations")).json();
     assert.equal(recs.status, "ready");
@@ -115,6 +122,23 @@ Deno.test("the Capacity page and its APIs show a service's USL capacity as a ran
       page,
       /\[(warning|critical|info)\] Service api on app-1 reaches 80 % of its USL peak/,
     );
+    // and its chart card, first as the row is
+    assert.match(
+      page,
+      /<h2>app-1 · service service=api<\/h2>\s*<div class="chart" id="capacity-0"/,
+    );
+
+    // the report charts it too
+    const lake = await openLake({ root });
+    try {
+      const data = await buildReport(lake, { now: end, clock: () => end, bootstrap: 20 });
+      const r = data.resources.find((r) => r.resource === "service")!;
+      assert.ok(r.series.ts.length > 100, `${r.series.ts.length} points`);
+      const html = await renderReport(data);
+      assert.match(html, new RegExp(`id="chart-${r.id}-forecast"`));
+    } finally {
+      lake.close();
+    }
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -21,11 +21,18 @@ dashboards:
         metric: cache_hits_per_second
         kind: number
         thresholds: [50]
+      - title: Cache misses
+        metric: cache_misses_per_second
+        kind: area
+      - title: In flight
+        metric: http_server_active_requests
+        kind: bar
+        thresholds: [30]
 `;
 
 Deno.test({
   name:
-    "a dashboard panel from the config renders with its threshold rules, and the Services page shows the service and the probe's availability",
+    "dashboard panels from the config render as line, number, area and bar with their threshold rules, and the Services page shows the service and the probe's availability",
   ignore: missing("chromium", "the dashboards browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -54,6 +61,17 @@ Deno.test({
       assert.ok(await page.locator("#panel-0 svg [aria-label='line'] path").count() >= 1);
       await page.locator("#panel-1 .big-number.over-1").waitFor({ timeout: 10_000 });
       assert.equal(await page.locator("#panel-1 .big-number").textContent(), "90");
+      // an area panel fills its series (and draws no line); a bar panel draws bars over the
+      // series' 10 minutes, with its threshold rule
+      await page.locator("#panel-2 svg [aria-label='area'] path").first().waitFor({
+        timeout: 10_000,
+      });
+      assert.equal(await page.locator("#panel-2 svg [aria-label='line']").count(), 0);
+      await page.locator("#panel-3 svg [aria-label='rect'] rect").first().waitFor({
+        timeout: 10_000,
+      });
+      assert.ok(await page.locator("#panel-3 svg [aria-label='rect'] rect").count() >= 10);
+      assert.equal(await page.locator("#panel-3 svg [aria-label='rule'] line").count(), 1);
       await page.goto(new URL("/services", server.url).href);
       const card = page.locator("section.service[data-service='api']");
       await card.waitFor({ timeout: 20_000 });
