@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { type AlertInstance, SilenceStore } from "../../alerts/mod.ts";
+import { type AlertInstance, Notifier, SilenceStore } from "../../alerts/mod.ts";
+import { formatTime } from "../../format/mod.ts";
 import { launchChromium, openPage } from "../_browser.ts";
 import { missing } from "../_skip.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
   name:
-    "in Chromium, the Alerts page shows a firing alert live, its history, and silences it from the form",
+    "in Chromium, the Alerts page shows a firing alert live, the notification its receiver holds, its history, and silences it from the form",
   ignore: missing("chromium", "the Alerts page browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -32,9 +33,21 @@ Deno.test({
     };
     let current = firing;
     const silences = await SilenceStore.open(undefined);
+    // a real notifier whose receiver holds a new firing alert for 5 minutes (Netdata's delay)
+    const notifier = new Notifier({
+      receivers: [{
+        name: "ops",
+        webhook: "http://127.0.0.1:1/",
+        delay: { up: 300_000, down: 0, multiplier: 1, max: 3_600_000 },
+      }],
+      route: { receiver: "ops", group_wait: 0, group_interval: 0 },
+      tickMs: 0,
+      log: () => {},
+    });
     await using t = await testApp({
       now: Date.now,
       silences,
+      notifier,
       alerts: {
         instances: () => [current],
         history: () =>
@@ -69,6 +82,13 @@ Deno.test({
         activeAt: now - 600_000,
         firedAt: now - 300_000,
       };
+      notifier.handle([{
+        at: now,
+        from: "pending",
+        to: "firing",
+        instance: { ...current, labels: { ...firing.labels } },
+      }]);
+      const dueAt = notifier.held()[0]!.dueAt;
       const row = page.locator('#alerts-table tr[data-state="firing"]');
       await row.waitFor();
       const text = await row.textContent() ?? "";
@@ -80,6 +100,16 @@ Deno.test({
       assert.equal(q.get("metric"), "load_average");
       assert.equal(q.get("series"), "db1|path=<img src=x onerror=window.pwned=1>,window=1m");
       assert.match(text, /path="<img src=x onerror=window.pwned=1>"/);
+      // the held notification: receiver, alert, the state it will send, and when (as text)
+      const held = page.locator('#held-list li[data-receiver="ops"]');
+      await held.waitFor();
+      assert.equal(await page.locator("#held").isVisible(), true);
+      const heldText = await held.textContent() ?? "";
+      assert.match(
+        heldText,
+        /^ops ← HighLoad \{.*path="<img src=x onerror=window.pwned=1>".*\} firing/,
+      );
+      assert.ok(heldText.endsWith(`sends at ${formatTime(dueAt, { seconds: true })}`), heldText);
       assert.equal(await page.locator("main img").count(), 0);
       assert.equal(await page.evaluate("window.pwned"), undefined);
       assert.match(await page.textContent("#alerts-meta") ?? "", /^1 firing, 0 pending/);
@@ -103,6 +133,7 @@ Deno.test({
       assert.equal(silences.silencedBy(firing.labels).length, 1);
       assert.deepEqual(errors, []);
     } finally {
+      await notifier.close();
       await browser.close();
       await server.shutdown();
     }

@@ -57,6 +57,23 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
     return body;
   }
 
+  // what receivers' delay: holds back: receiver, alert, the state it will hear of, and when
+  function showHeld(held) {
+    $("held").hidden = held.length === 0;
+    $("held-list").replaceChildren(...held.map((h) => {
+      const li = el("li");
+      const labels = labelText(h.labels);
+      li.append(
+        el("strong", h.receiver),
+        ` ← ${h.alert}${labels ? ` {${labels}}` : ""} `,
+        el("span", h.state, { class: `state state-${h.state}` }),
+        `, sends at ${formatTime(h.dueAt, { seconds: true })}`,
+      );
+      li.dataset.receiver = h.receiver;
+      return li;
+    }));
+  }
+
   async function refreshLive() {
     try {
       const body = await json("/api/alerts");
@@ -96,6 +113,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
           `${name} ${s.sent} sent, ${s.failed} failed, ${s.rateLimited} rate-limited` +
           (s.lastError ? ` (last error: ${s.lastError})` : "")
         ).join(" · ");
+      showHeld(body.held ?? []);
     } catch (e) {
       $("alerts-meta").textContent = "Could not load alert states: " + e.message;
     }
