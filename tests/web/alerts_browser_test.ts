@@ -139,3 +139,75 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "in Chromium, each history entry on the Alerts page draws a sparkline of the alert's series over its span",
+  ignore: missing("chromium", "the Alerts page browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const now = Date.now();
+    const labels = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
+    const instance: AlertInstance = {
+      rule: "HighLoad",
+      fingerprint: "00000000000000aa",
+      labels,
+      annotations: {},
+      state: "firing",
+      value: 5,
+      activeAt: now - 600_000,
+      firedAt: now - 300_000,
+      resolvedAt: NaN,
+    };
+    await using t = await testApp({
+      now: Date.now,
+      alerts: {
+        instances: () => [instance],
+        history: () =>
+          Promise.resolve([
+            { at: now - 600_000, from: "inactive", to: "pending", instance },
+            { at: now - 300_000, from: "pending", to: "firing", instance },
+          ]),
+        rules: () => [{ alert: "HighLoad", metric: "load_average" }],
+      },
+    });
+    // the series behind the alert: load rising over the last 20 minutes, every 30 s
+    const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
+    t.ingest.writeBatch({
+      ts,
+      host: ts.map(() => "db1"),
+      metric: ts.map(() => "load_average"),
+      labels: ts.map(() => "window=1m"),
+      value: ts.map((_, i) => 1 + i / 8),
+    });
+    t.ingest.flush();
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      const asked: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("/api/series")) asked.push(r.url());
+      });
+      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      const sparks = page.locator("#history-table td.spark svg");
+      await sparks.nth(1).waitFor();
+      assert.equal(await sparks.count(), 2);
+      // a line with the series' points, and the mark at the change
+      assert.ok(await page.locator("#history-table td.spark svg path").count() >= 2);
+      const q = new URL(asked[0]!).searchParams;
+      assert.equal(q.get("metric"), "load_average");
+      assert.equal(q.get("host"), "db1");
+      assert.equal(q.get("labels"), "window=1m");
+      assert.match(
+        await page.locator("#history-table td.spark").first().getAttribute("title") ?? "",
+        /^load_average .* UTC: [\d.]+ … [\d.]+$/,
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});
