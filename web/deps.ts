@@ -115,8 +115,8 @@ export interface WebDeps {
   now?: () => number;
   /** The alert engine, for the Alerts page and `/api/alerts`; without it the page says so. */
   alerts?: AlertsView;
-  /** The notifier, for delivery counters and inhibitions on the Alerts page. */
-  notifier?: Pick<Notifier, "stats" | "inhibitedBy">;
+  /** The notifier, for delivery counters, inhibitions and held notifications on the Alerts page. */
+  notifier?: Pick<Notifier, "stats" | "inhibitedBy"> & Partial<Pick<Notifier, "held">>;
   /** Silences, for `/api/silences` and the Alerts page. */
   silences?: SilenceStore;
   /** Rule backtest over the lake, for `POST /api/alerts/backtest` (the alerts engine's replay). */

@@ -370,15 +370,23 @@ export class Notifier {
   /**
    * The changes held back by receivers' `delay:` now.
    *
-   * @returns One entry per held change: receiver, fingerprint, whether it fires, when it goes on.
+   * @returns One entry per held change: receiver, fingerprint, the alert's labels, whether it
+   * fires, when it goes on.
    */
-  held(): { receiver: string; fingerprint: string; firing: boolean; dueAt: number }[] {
+  held(): {
+    receiver: string;
+    fingerprint: string;
+    labels: Record<string, string>;
+    firing: boolean;
+    dueAt: number;
+  }[] {
     const out = [];
     for (const { node, gate } of this.#gates.values()) {
       if (!gate.pending) continue;
       out.push({
         receiver: node.receiver,
         fingerprint: gate.pending.alert.fingerprint,
+        labels: gate.pending.alert.labels,
         firing: !Number.isFinite(gate.pending.alert.endsAt),
         dueAt: gate.pending.dueAt,
       });

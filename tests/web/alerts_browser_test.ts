@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { type AlertInstance, SilenceStore } from "../../alerts/mod.ts";
+import { type AlertInstance, Notifier, SilenceStore } from "../../alerts/mod.ts";
+import { formatTime } from "../../format/mod.ts";
 import { launchChromium, openPage } from "../_browser.ts";
 import { missing } from "../_skip.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
   name:
-    "in Chromium, the Alerts page shows a firing alert live, its history, and silences it from the form",
+    "in Chromium, the Alerts page shows a firing alert live, the notification its receiver holds, its history, and silences it from the form",
   ignore: missing("chromium", "the Alerts page browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -32,9 +33,21 @@ Deno.test({
     };
     let current = firing;
     const silences = await SilenceStore.open(undefined);
+    // a real notifier whose receiver holds a new firing alert for 5 minutes (Netdata's delay)
+    const notifier = new Notifier({
+      receivers: [{
+        name: "ops",
+        webhook: "http://127.0.0.1:1/",
+        delay: { up: 300_000, down: 0, multiplier: 1, max: 3_600_000 },
+      }],
+      route: { receiver: "ops", group_wait: 0, group_interval: 0 },
+      tickMs: 0,
+      log: () => {},
+    });
     await using t = await testApp({
       now: Date.now,
       silences,
+      notifier,
       alerts: {
         instances: () => [current],
         history: () =>
@@ -69,6 +82,13 @@ Deno.test({
         activeAt: now - 600_000,
         firedAt: now - 300_000,
       };
+      notifier.handle([{
+        at: now,
+        from: "pending",
+        to: "firing",
+        instance: { ...current, labels: { ...firing.labels } },
+      }]);
+      const dueAt = notifier.held()[0]!.dueAt;
       const row = page.locator('#alerts-table tr[data-state="firing"]');
       await row.waitFor();
       const text = await row.textContent() ?? "";
@@ -80,6 +100,16 @@ Deno.test({
       assert.equal(q.get("metric"), "load_average");
       assert.equal(q.get("series"), "db1|path=<img src=x onerror=window.pwned=1>,window=1m");
       assert.match(text, /path="<img src=x onerror=window.pwned=1>"/);
+      // the held notification: receiver, alert, the state it will send, and when (as text)
+      const held = page.locator('#held-list li[data-receiver="ops"]');
+      await held.waitFor();
+      assert.equal(await page.locator("#held").isVisible(), true);
+      const heldText = await held.textContent() ?? "";
+      assert.match(
+        heldText,
+        /^ops ← HighLoad \{.*path="<img src=x onerror=window.pwned=1>".*\} firing/,
+      );
+      assert.ok(heldText.endsWith(`sends at ${formatTime(dueAt, { seconds: true })}`), heldText);
       assert.equal(await page.locator("main img").count(), 0);
       assert.equal(await page.evaluate("window.pwned"), undefined);
       assert.match(await page.textContent("#alerts-meta") ?? "", /^1 firing, 0 pending/);
@@ -101,6 +131,79 @@ Deno.test({
       );
       await page.waitForSelector('#alerts-table tr[data-state="firing"]:has-text("silenced")');
       assert.equal(silences.silencedBy(firing.labels).length, 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await notifier.close();
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "in Chromium, each history entry on the Alerts page draws a sparkline of the alert's series over its span",
+  ignore: missing("chromium", "the Alerts page browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const now = Date.now();
+    const labels = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
+    const instance: AlertInstance = {
+      rule: "HighLoad",
+      fingerprint: "00000000000000aa",
+      labels,
+      annotations: {},
+      state: "firing",
+      value: 5,
+      activeAt: now - 600_000,
+      firedAt: now - 300_000,
+      resolvedAt: NaN,
+    };
+    await using t = await testApp({
+      now: Date.now,
+      alerts: {
+        instances: () => [instance],
+        history: () =>
+          Promise.resolve([
+            { at: now - 600_000, from: "inactive", to: "pending", instance },
+            { at: now - 300_000, from: "pending", to: "firing", instance },
+          ]),
+        rules: () => [{ alert: "HighLoad", metric: "load_average" }],
+      },
+    });
+    // the series behind the alert: load rising over the last 20 minutes, every 30 s
+    const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
+    t.ingest.writeBatch({
+      ts,
+      host: ts.map(() => "db1"),
+      metric: ts.map(() => "load_average"),
+      labels: ts.map(() => "window=1m"),
+      value: ts.map((_, i) => 1 + i / 8),
+    });
+    t.ingest.flush();
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      const asked: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("/api/series")) asked.push(r.url());
+      });
+      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      const sparks = page.locator("#history-table td.spark svg");
+      await sparks.nth(1).waitFor();
+      assert.equal(await sparks.count(), 2);
+      // a line with the series' points, and the mark at the change
+      assert.ok(await page.locator("#history-table td.spark svg path").count() >= 2);
+      const q = new URL(asked[0]!).searchParams;
+      assert.equal(q.get("metric"), "load_average");
+      assert.equal(q.get("host"), "db1");
+      assert.equal(q.get("labels"), "window=1m");
+      assert.match(
+        await page.locator("#history-table td.spark").first().getAttribute("title") ?? "",
+        /^load_average .* UTC: [\d.]+ … [\d.]+$/,
+      );
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -265,3 +265,54 @@ Deno.test("the Alerts page shows the empty state without rules and the live sect
   assert.equal(script.status, 200);
   assert.match(await script.text(), /\/api\/alerts/);
 });
+
+Deno.test("GET /api/alerts lists the notifications receivers' delay holds, soonest first, with the state each will send", async () => {
+  const notifier = new Notifier({
+    receivers: [
+      {
+        name: "ops",
+        webhook: "http://127.0.0.1:1/",
+        delay: { up: 300_000, down: 0, multiplier: 1, max: 3_600_000 },
+      },
+      {
+        name: "pager",
+        webhook: "http://127.0.0.1:1/",
+        delay: { up: 120_000, down: 0, multiplier: 1, max: 3_600_000 },
+      },
+    ],
+    route: {
+      receiver: "ops",
+      group_wait: 0,
+      group_interval: 0,
+      routes: [{ receiver: "ops", continue: true }, { receiver: "pager" }],
+    },
+    tickMs: 0,
+    now: () => NOW,
+    log: () => {},
+  });
+  notifier.handle([{ at: NOW, from: "pending", to: "firing", instance: FIRING }]);
+  await using t = await testApp({ alerts: view(), notifier, now: () => NOW });
+  const body = await (await t.app.request("/api/alerts")).json();
+  await notifier.close();
+  assert.deepEqual(body.held, [
+    {
+      receiver: "pager",
+      alert: "HighLoad",
+      fingerprint: FIRING.fingerprint,
+      labels: FIRING.labels,
+      state: "firing",
+      dueAt: NOW + 120_000,
+    },
+    {
+      receiver: "ops",
+      alert: "HighLoad",
+      fingerprint: FIRING.fingerprint,
+      labels: FIRING.labels,
+      state: "firing",
+      dueAt: NOW + 300_000,
+    },
+  ]);
+  // without a notifier (or one that holds nothing) the list is there and empty
+  await using bare = await testApp({ alerts: view(), now: () => NOW });
+  assert.deepEqual((await (await bare.app.request("/api/alerts")).json()).held, []);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { simulateHost } from "../../lake/mod.ts";
-import { Scheduler, Workflows } from "../../workflows/mod.ts";
+import { AuditLog, Scheduler, Workflows } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
 import { auditSection } from "../../web/mod.ts";
 
@@ -40,7 +40,7 @@ Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page 
   const id = listed.pending[0].id;
   let page = await (await t.app.request("/alerts")).text();
   assert.match(page, new RegExp(`data-approve="${id}"`));
-  assert.match(page, /<script src="\/assets\/workflows.js" defer><\/script>/);
+  assert.match(page, /<script type="module" src="\/assets\/workflows.js"><\/script>/);
 
   const res = await t.app.request("/api/workflows/approve", {
     method: "POST",
@@ -170,4 +170,30 @@ Deno.test("auditSection() takes the bare entry list too and escapes what it show
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.doesNotMatch(html, /<script>alert/);
   assert.match(html, /dry-run/);
+});
+
+Deno.test("GET /api/audit keeps the newest entries up to its limit and refuses a limit out of bounds", async () => {
+  const root = await Deno.makeTempDir();
+  let clock = Date.now() - 10_000;
+  const log = new AuditLog(root, { host: "h1", now: () => (clock += 1000) });
+  for (let i = 0; i < 3; i++) {
+    log.decide({
+      workflow: "w",
+      who: "workflow:w",
+      what: `step ${i}`,
+      why: "test",
+      mode: "dry-run",
+      result: "advice",
+    });
+  }
+  await using t = await testApp({ root });
+  const all = await (await t.app.request("/api/audit")).json();
+  assert.equal(all.entries.length, 3);
+  const latest = await (await t.app.request("/api/audit?since=1h&limit=2")).json();
+  assert.deepEqual(latest.entries.map((e: { what: string }) => e.what), ["step 2", "step 1"]);
+  for (const q of ["limit=0", "limit=1001", "limit=-1", "limit=x"]) {
+    const res = await t.app.request(`/api/audit?${q}`);
+    assert.equal(res.status, 400, q);
+    assert.match((await res.json()).error, /limit/, q);
+  }
 });

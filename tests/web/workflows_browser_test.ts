@@ -5,7 +5,8 @@ import { Workflows } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
-  name: "in Chromium, Approve on the Alerts page runs the waiting action and Roll back undoes it",
+  name:
+    "in Chromium, Approve on the Alerts page runs the waiting action, Roll back undoes it, and new audit entries show without a reload",
   ignore: missing("chromium", "the workflows browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -24,6 +25,10 @@ Deno.test({
         enabled: true,
         approval: true,
         steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
+      }, {
+        name: "advise",
+        trigger: { alert: "Swap" },
+        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
       }],
     });
     await workflows.fire("swap", {
@@ -40,18 +45,33 @@ Deno.test({
       const { page, errors } = await openPage(browser);
       await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
       assert.match(await page.textContent("#workflows") ?? "", /Waiting for approval/);
-      let reloaded = page.waitForEvent("load");
+      // the section redraws itself from /api/audit and /api/workflows: no reload, so this
+      // marker survives every step below
+      await page.evaluate("window.sameDocument = true");
       await page.click("button[data-approve]");
-      await reloaded;
       await workflows.idle();
       assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
-      await page.reload();
-      assert.match(await page.textContent("table.audit-log") ?? "", /sysctl vm.swappiness 60 → 10/);
-      reloaded = page.waitForEvent("load");
+      await page.waitForSelector('table.audit-log tr:has-text("sysctl vm.swappiness 60 → 10")');
+      assert.equal(await page.locator("button[data-approve]").count(), 0);
       await page.click("button[data-rollback]");
-      await reloaded;
+      await page.waitForSelector("table.audit-log tr.outcome-rolled-back");
       assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
-      assert.match(await page.textContent("table.audit-log") ?? "", /rolled-back/);
+      // a dry run that happens while the page is open shows at the next poll (5 s)
+      await workflows.fire("advise", {
+        type: "manual",
+        why: "alert Swap firing on h1 <b>bold</b>",
+        host: "h1",
+        at: Date.now(),
+        evidence: null,
+      });
+      await workflows.idle();
+      const advice = page.locator('table.audit-log tr:has-text("advise")').first();
+      await advice.waitFor({ timeout: 15_000 });
+      assert.match(await advice.textContent() ?? "", /dry-run/);
+      // the why quotes alert labels: shown as text, never as markup
+      assert.match(await advice.textContent() ?? "", /<b>bold<\/b>/);
+      assert.equal(await page.locator("table.audit-log b").count(), 0);
+      assert.equal(await page.evaluate("window.sameDocument"), true);
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -57,6 +57,23 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
     return body;
   }
 
+  // what receivers' delay: holds back: receiver, alert, the state it will hear of, and when
+  function showHeld(held) {
+    $("held").hidden = held.length === 0;
+    $("held-list").replaceChildren(...held.map((h) => {
+      const li = el("li");
+      const labels = labelText(h.labels);
+      li.append(
+        el("strong", h.receiver),
+        ` ← ${h.alert}${labels ? ` {${labels}}` : ""} `,
+        el("span", h.state, { class: `state state-${h.state}` }),
+        `, sends at ${formatTime(h.dueAt, { seconds: true })}`,
+      );
+      li.dataset.receiver = h.receiver;
+      return li;
+    }));
+  }
+
   async function refreshLive() {
     try {
       const body = await json("/api/alerts");
@@ -96,6 +113,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
           `${name} ${s.sent} sent, ${s.failed} failed, ${s.rateLimited} rate-limited` +
           (s.lastError ? ` (last error: ${s.lastError})` : "")
         ).join(" · ");
+      showHeld(body.held ?? []);
     } catch (e) {
       $("alerts-meta").textContent = "Could not load alert states: " + e.message;
     }
@@ -160,15 +178,102 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
     }));
   }
 
+  // Sparklines in the history table: the alert's series over the span of the entry (from the
+  // alert's previous change, or 15 minutes before, to its next change or now; at most 3 h either
+  // side), with a mark at the change. Kept light: the newest SPARKS rows only, one request at a
+  // time, answers cached by URL (an open span's end is rounded up to the minute so that the 30 s
+  // refresh reuses them).
+  const SPARKS = 20;
+  const sparkCache = new Map();
+
+  function sparkSpan(transitions, i, until) {
+    const t = transitions[i];
+    const key = t.instance.fingerprint;
+    let prev;
+    let next;
+    for (let j = i - 1; j >= 0 && prev === undefined; j--) {
+      if (transitions[j].instance.fingerprint === key) prev = transitions[j].at;
+    }
+    for (let j = i + 1; j < transitions.length && next === undefined; j++) {
+      if (transitions[j].instance.fingerprint === key) next = transitions[j].at;
+    }
+    const from = Math.max(prev ?? t.at - 900_000, t.at - 10_800_000);
+    const to = Math.min(next ?? Math.ceil(until / 60_000) * 60_000, t.at + 10_800_000);
+    return [from, Math.max(to, t.at + 60_000)];
+  }
+
+  function sparkUrl(rule, labels, from, to) {
+    const metric = state.rules.find((r) => r.alert === rule)?.metric;
+    if (!metric) return undefined;
+    const rest = Object.keys(labels).filter((k) => !HIDDEN.has(k)).sort()
+      .map((k) => `${k}=${labels[k]}`).join(",");
+    const q = new URLSearchParams({
+      metric,
+      labels: rest,
+      host: labels.host ?? "",
+      from: String(Math.round(from)),
+      to: String(Math.round(to)),
+      // about 60 points whatever the span
+      step: `${Math.max(1, Math.ceil((to - from) / 60_000))}s`,
+    });
+    return { metric, url: "/api/series?" + q };
+  }
+
+  async function drawSpark(td, t, from, to) {
+    const target = sparkUrl(t.instance.rule, t.instance.labels, from, to);
+    if (!target) return;
+    if (sparkCache.size > 200) sparkCache.clear();
+    let body = sparkCache.get(target.url);
+    if (!body) {
+      body = await json(target.url).catch(() => null);
+      if (body) sparkCache.set(target.url, body);
+    }
+    const points = (body?.ts ?? []).map((ts, i) => ({ t: new Date(ts), v: body.values[i] }));
+    const values = points.map((p) => p.v).filter((v) => v !== null);
+    if (values.length === 0) {
+      td.textContent = "–";
+      td.title = `No ${target.metric} samples in this span`;
+      return;
+    }
+    td.title = `${target.metric} ${formatTime(from)} → ${formatTime(to)}: ${
+      formatExact(Math.min(...values))
+    } … ${formatExact(Math.max(...values))}`;
+    td.replaceChildren(Plot.plot({
+      width: 120,
+      height: 26,
+      margin: 2,
+      x: { type: "utc", domain: [new Date(from), new Date(to)], axis: null },
+      y: { axis: null, nice: false },
+      marks: [
+        Plot.lineY(points, { x: "t", y: "v", stroke: "currentColor", strokeWidth: 1 }),
+        Plot.ruleX([new Date(t.at)], {
+          stroke: t.to === "firing" ? "#c0392b" : "#888",
+          strokeDasharray: "2,2",
+        }),
+      ],
+    }));
+  }
+
+  async function drawSparks(cells) {
+    for (const [td, t, from, to] of cells) {
+      if (!td.isConnected) return; // a newer refresh replaced the table
+      await drawSpark(td, t, from, to);
+    }
+  }
+
   async function refreshHistory() {
     const until = Date.now();
     const since = until - state.historyMs;
     try {
       const body = await json(`/api/alerts/history?from=${since}&to=${until}`);
       drawIntervals($("timeline"), intervals(body.transitions, since, until), since, until);
-      const recent = body.transitions.slice(-200).reverse();
-      $("history-table").tBodies[0].replaceChildren(...recent.map((t) =>
-        row([
+      const all = body.transitions;
+      const recent = all.slice(-200).reverse();
+      const sparks = [];
+      $("history-table").tBodies[0].replaceChildren(...recent.map((t, n) => {
+        const spark = el("td", null, { class: "spark" });
+        if (n < SPARKS) sparks.push([spark, t, ...sparkSpan(all, all.length - 1 - n, until)]);
+        const tr = row([
           formatTime(t.at, { seconds: true }),
           t.instance.rule,
           labelText(t.instance.labels),
@@ -180,8 +285,11 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
             t.at - 3_600_000,
             Math.min(until, t.at + 3_600_000),
           ),
-        ])
-      ));
+        ]);
+        tr.append(spark);
+        return tr;
+      }));
+      drawSparks(sparks);
       if (recent.length === 0) {
         $("timeline").replaceChildren(
           el("p", "No state changes in this range.", { class: "muted" }),

@@ -2,12 +2,15 @@
  * The audit log and the pending approvals as an HTML fragment, for the Alerts page: who did what
  * and why, old → new, dry run or real, outcome (an action whose process died shows as "started,
  * outcome unknown"), with Approve buttons for waiting actions and Roll back for reversible ones.
- * The buttons post JSON from `/assets/workflows.js` (no inline script under the CSP).
+ * The buttons post JSON from `/assets/workflows.js` (no inline script under the CSP), which also
+ * redraws the section from `/api/audit` and `/api/workflows` every few seconds, so that a new
+ * decision or action shows without a reload.
  *
  * @module
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { formatTime } from "../../format/mod.ts";
 import {
   type AuditEntry,
   AuditLog,
@@ -30,8 +33,10 @@ function isEntries(x: AuditSectionData | readonly AuditEntry[]): x is readonly A
   return Array.isArray(x);
 }
 
-function time(ms: number) {
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+// the same words as workflows.js, which redraws the table from /api/audit
+function outcomeText(e: AuditEntry): string {
+  const outcome = e.outcome === "unknown" ? "started, outcome unknown" : e.outcome;
+  return outcome + (e.durationMs === undefined ? "" : ` (${e.durationMs} ms)`);
 }
 
 /**
@@ -61,7 +66,7 @@ export function auditSection(
   return html`
     <section id="workflows" class="audit">
       <h2>Workflows and audit log</h2>
-      ${workflows.length
+      <div id="workflows-summary">${workflows.length
         ? html`<p>${
           workflows.map((w) =>
             html`
@@ -73,17 +78,21 @@ export function auditSection(
             `
           )
         }</p>`
-        : ""}
-      ${pending.length
+        : ""}</div>
+      <div id="workflows-approvals">${pending.length
         ? html`
           <h3>Waiting for approval</h3>
           <ul class="approvals">${pending.map((p) =>
-            html`<li><strong>${p.workflow}</strong> — ${p.why} (expires ${time(p.expiresAt)} UTC)
+            html`<li><strong>${p.workflow}</strong> — ${p.why} (expires ${
+              formatTime(p.expiresAt, {
+                seconds: true,
+              })
+            })
             <button type="button" data-approve="${p.id}">Approve</button></li>`
           )}</ul>
         `
-        : ""}
-      ${shown.length === 0
+        : ""}</div>
+      <div id="audit-log">${shown.length === 0
         ? html`
           <p
             class="empty">No workflow decisions or actions yet. Workflows run dry (advice only) until <code>enabled: true</code>.</p>
@@ -104,8 +113,8 @@ export function auditSection(
             </thead>
             <tbody>${shown.map((e) =>
               html`
-                <tr class="outcome-${e.outcome}">
-                  <td>${time(e.startedAt)}</td>
+                <tr class="outcome-${e.outcome}" data-id="${e.id}">
+                  <td>${formatTime(e.startedAt, { seconds: true })}</td>
                   <td>${e.workflow}</td>
                   <td>${e.what}</td>
                   <td>${e.why}</td>
@@ -113,9 +122,7 @@ export function auditSection(
                     ? ""
                     : `${e.old ?? "—"} → ${e.new ?? "—"}`}</td>
                   <td>${e.mode}</td>
-                  <td title="${e.detail ?? ""}">${e.outcome === "unknown"
-                    ? "started, outcome unknown"
-                    : e.outcome}${e.durationMs === undefined ? "" : ` (${e.durationMs} ms)`}</td>
+                  <td title="${e.detail ?? ""}">${outcomeText(e)}</td>
                   <td>${reversible.has(e.id)
                     ? html`<button type="button" data-rollback="${e.id}">Roll back</button>`
                     : ""}</td>
@@ -123,9 +130,9 @@ export function auditSection(
               `
             )}</tbody>
           </table>
-        `}
+        `}</div>
       <p id="workflows-status" role="status"></p>
-      <script src="/assets/workflows.js" defer></script>
+      <script type="module" src="/assets/workflows.js"></script>
     </section>
   `;
 }

@@ -1,8 +1,10 @@
 /**
- * The Alerts page: live alert states (refreshed every second), a timeline of the state history
- * with a link to the series behind each alert, the silences with a form to create and expire
- * them, a rule backtest chart, the scheduler's jobs (last run, outcome, next run; refreshed from
- * `/api/schedule` by `schedule.js`), and a slot (`<section id="workflows">`) for the audit log and
+ * The Alerts page: live alert states and the notifications receivers' `delay:` holds back
+ * (refreshed every second), a timeline of the state history with a link to the series behind
+ * each alert and a sparkline of it around each change, the silences with a form to create and
+ * expire them, a rule backtest chart, the scheduler's jobs (last run, outcome, next run;
+ * refreshed from `/api/schedule` by `schedule.js`), and a slot (`<section id="workflows">`) for
+ * the audit log and
  * workflow approvals. Without alert rules it says so instead of the alert sections; the schedule
  * and the workflows slot show either way.
  *
@@ -125,6 +127,11 @@ export function alertsPage(
         <tbody></tbody>
       </table>
       <div class="muted" id="receivers-meta"></div>
+      <div id="held" hidden>
+        <h3>Held notifications</h3>
+        <p class="muted">Changes a receiver's <code>delay:</code> holds back (a flap drops them).</p>
+        <ul id="held-list"></ul>
+      </div>
     </section>
     <section class="card wide" id="history">
       <h2>History</h2>
@@ -139,6 +146,7 @@ export function alertsPage(
             <th>Change</th>
             <th class="num">Value</th>
             <th>Series</th>
+            <th>Trend</th>
           </tr>
         </thead>
         <tbody></tbody>

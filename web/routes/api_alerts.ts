@@ -1,6 +1,6 @@
 /**
  * The alerting API: `GET /api/alerts` (live states, with the silences and inhibitions that mute
- * each), `GET /api/alerts/history?from=&to=` (state changes), `GET/POST /api/silences`,
+ * each, and the notifications receivers' `delay:` holds back), `GET /api/alerts/history?from=&to=` (state changes), `GET/POST /api/silences`,
  * `DELETE /api/silences/:id` (expire), and `POST /api/alerts/backtest` (replay a rule over the
  * lake). Bodies are JSON only, checked with zod; `app.ts` puts the origin check, the content-type
  * check and a body limit in front of the POSTs.
@@ -64,6 +64,38 @@ function at(value: string | number | undefined, now: number, what: string): numb
   return ms;
 }
 
+/** Most held notifications one answer lists (soonest due first). */
+const MAX_HELD = 200;
+
+/** A change a receiver's `delay:` holds back, as `/api/alerts` lists it. */
+interface HeldNotification {
+  receiver: string;
+  /** The alert's name (its `alertname` label). */
+  alert: string;
+  fingerprint: string;
+  labels: Record<string, string>;
+  /** The state the receiver will hear about. */
+  state: "firing" | "resolved";
+  /** When it goes on to the receiver, ms epoch. */
+  dueAt: number;
+}
+
+// soonest first and bounded: a flapping fleet can hold one change per alert and receiver
+function heldNotifications(deps: WebDeps): HeldNotification[] {
+  const held = deps.notifier?.held?.() ?? [];
+  return held
+    .map((h) => ({
+      receiver: h.receiver,
+      alert: h.labels.alertname ?? "",
+      fingerprint: h.fingerprint,
+      labels: h.labels,
+      state: h.firing ? "firing" as const : "resolved" as const,
+      dueAt: h.dueAt,
+    }))
+    .sort((a, b) => a.dueAt - b.dueAt || a.receiver.localeCompare(b.receiver))
+    .slice(0, MAX_HELD);
+}
+
 /**
  * Creates the routes.
  *
@@ -106,6 +138,7 @@ export function alertRoutes(deps: WebDeps): Hono {
           inhibitedBy: a.state === "firing" ? deps.notifier?.inhibitedBy(a.labels) ?? [] : [],
         })),
         receivers: deps.notifier?.stats() ?? {},
+        held: heldNotifications(deps),
         rules: deps.alerts?.rules?.() ?? [],
       });
     })

@@ -1,5 +1,6 @@
 /**
- * The workflows API: `GET /api/audit` (the audit log), `GET /api/workflows` (states and pending
+ * The workflows API: `GET /api/audit?since=7d&limit=1000` (the audit log, newest first, at most
+ * 1000 entries), `GET /api/workflows` (states and pending
  * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}`,
  * `GET /api/schedule` (jobs' last run, outcome and next run), `GET /api/maintenance` (the
  * quietest window) and `GET /api/balance` (load-balancing advice).
@@ -59,7 +60,15 @@ function duration(name: string, fallback: string) {
   });
 }
 
-const auditQuery = z.strictObject({ since: duration("since", "7d") });
+/** Most audit entries one answer lists (the newest). */
+const MAX_AUDIT_ENTRIES = 1000;
+const auditQuery = z.strictObject({
+  since: duration("since", "7d"),
+  /** The newest this many entries; default and at most {@linkcode MAX_AUDIT_ENTRIES}. */
+  limit: z.string().regex(/^[1-9][0-9]{0,5}$/, "must be a positive integer").default(
+    String(MAX_AUDIT_ENTRIES),
+  ).transform(Number).pipe(z.number().max(MAX_AUDIT_ENTRIES)),
+});
 const maintenanceQuery = z.strictObject({
   duration: duration("duration", "2h"),
   within: duration("within", "7d"),
@@ -91,8 +100,9 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
   const audit = options.workflows?.audit ?? new AuditLog(root);
   return new Hono()
     .get("/api/audit", zValidator("query", auditQuery, rejectInvalid), async function auditLog(c) {
-      const { since } = c.req.valid("query");
-      return c.json({ entries: await audit.read({ since: now() - since }) });
+      const { since, limit } = c.req.valid("query");
+      // newest first, so the limit keeps the latest (the Alerts page polls with limit=100)
+      return c.json({ entries: (await audit.read({ since: now() - since })).slice(0, limit) });
     })
     .get("/api/workflows", function workflows(c) {
       const w = options.workflows;
