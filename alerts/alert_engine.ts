@@ -14,7 +14,7 @@ import { type CompiledRule, compileRule, ruleMatches } from "./compile_rule.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { renderTemplate } from "./render_template.ts";
 import type { AlertInstance, AlertState, AlertTransition } from "./types.ts";
-import { type Live, type RuleEntry, type Series, series as makeSeries } from "./_engine_parts.ts";
+import { Live, type RuleEntry, type Series, series as makeSeries } from "./_engine_parts.ts";
 import { arm, Board, onBoard, syncBoard, syncSlot } from "./_board.ts";
 import {
   anomalyObserve,
@@ -300,9 +300,9 @@ export class AlertEngine {
         for (const inst of entry.insts.values()) {
           if (inst.error !== undefined) this.#step(inst, now, -2, false, NaN, out);
           else if (entry.error !== undefined) continue; // unknown while the query fails
-          else if (inst.inResult) {
-            const holding = HOLDING.has(inst.state);
-            this.#step(inst, now, compare(rule, inst.rowValue, holding), false, inst.rowValue, out);
+          else if (inst.side!.inResult) {
+            const holding = HOLDING.has(inst.state), v = inst.side!.rowValue;
+            this.#step(inst, now, compare(rule, v, holding), false, v, out);
           } else this.#step(inst, now, 0, false, inst.value, out);
         }
         continue;
@@ -338,10 +338,11 @@ export class AlertEngine {
     if (buf && !stale) {
       const holding = inst.state === "pending" || inst.state === "firing";
       if (rule.kind === "anomaly") {
-        if (inst.seen > 0) (value = inst.score, cond = inst.run >= rule.points ? 1 : 0);
+        const k = inst.side!;
+        if (k.seen > 0) (value = k.score, cond = k.run >= rule.points ? 1 : 0);
       } else if (rule.kind === "predictive") {
         if (inst.error !== undefined) cond = -2;
-        else (value = inst.predicted, cond = inst.cond);
+        else (value = inst.side!.predicted, cond = inst.side!.cond);
       } else {
         value = buf.reduce(rule.reduce, now, rule.windowMs, rule.reduceKey);
         if (rule.kind === "rate_of_change") value *= rule.perSeconds;
@@ -430,7 +431,7 @@ export class AlertEngine {
     for (const entry of this.#predictive) {
       for (const inst of entry.insts.values()) if (forecastDue(inst, now)) due.push(inst);
     }
-    if (due.length > FORECASTS_PER_EVALUATION) due.sort((a, b) => a.nextAt - b.nextAt);
+    if (due.length > FORECASTS_PER_EVALUATION) due.sort((a, b) => a.side!.nextAt - b.side!.nextAt);
     for (const inst of due.slice(0, FORECASTS_PER_EVALUATION)) runForecast(inst, now);
   }
 
@@ -660,7 +661,10 @@ export class AlertEngine {
       this.#boardsStale = true;
       for (const inst of s.insts) {
         const entry = this.#rules.get(inst.rule.name);
-        if (entry?.insts.delete(inst.fp)) entry.list = undefined;
+        if (entry?.insts.delete(inst.fp)) {
+          entry.list = undefined;
+          inst.release();
+        }
       }
     }
   }
@@ -689,6 +693,9 @@ function newEntry(rule: CompiledRule): RuleEntry {
     ord: 0,
     due: [],
     loose: new Set(),
+    nums: new Float64Array(0),
+    usedSlots: 1,
+    freeSlots: [],
   };
 }
 
@@ -698,36 +705,7 @@ function newLive(
   fp: string,
   labels: Record<string, string>,
 ): Live {
-  return {
-    rule: entry.rule,
-    entry,
-    seq,
-    board: undefined,
-    slot: 0,
-    fp,
-    labels,
-    series: undefined,
-    state: "inactive",
-    value: NaN,
-    activeAt: NaN,
-    firedAt: NaN,
-    resolvedAt: NaN,
-    keepSince: NaN,
-    since: NaN,
-    lastSeen: -Infinity,
-    reason: undefined,
-    error: undefined,
-    seen: 0,
-    run: 0,
-    score: NaN,
-    detector: undefined,
-    bins: undefined,
-    nextAt: -Infinity,
-    cond: -1,
-    predicted: NaN,
-    inResult: false,
-    rowValue: NaN,
-  };
+  return new Live(entry, seq, fp, labels);
 }
 
 function snapshot(inst: Live): AlertInstance {
