@@ -121,7 +121,6 @@ export class Live {
   board: Board<Live> | undefined = undefined;
   slot = 0;
   fp: string;
-  labels: Record<string, string>;
   series: Series | undefined = undefined;
   state: AlertState = "inactive";
   /** Why it is in its state (no data, an error, a forecast); never deleted (objects keep one shape). */
@@ -132,19 +131,26 @@ export class Live {
   side: KindState | undefined;
   /** Its place in `entry.nums` (0, a scratch slot, once it was forgotten). */
   #at: number;
+  /** Its labels when it has no series to build them from (restored, absence, SQL). */
+  #labels: Record<string, string> | undefined;
 
   /**
    * @param entry Its rule.
    * @param seq Creation order.
    * @param fp Fingerprint.
-   * @param labels Labels.
+   * @param labels Labels; `undefined` when it is made for a series (built from it when read).
    */
-  constructor(entry: RuleEntry, seq: number, fp: string, labels: Record<string, string>) {
+  constructor(
+    entry: RuleEntry,
+    seq: number,
+    fp: string,
+    labels: Record<string, string> | undefined,
+  ) {
     this.rule = entry.rule;
     this.entry = entry;
     this.seq = seq;
     this.fp = fp;
-    this.labels = labels;
+    this.#labels = labels;
     const kind = entry.rule.kind;
     this.side = kind === "anomaly" || kind === "predictive" || kind === "sql"
       ? {
@@ -177,6 +183,14 @@ export class Live {
     if (this.#at === 0) return;
     this.entry.freeSlots.push(this.#at / NUMS);
     this.#at = 0;
+  }
+
+  /**
+   * Its labels. An instance made for a series builds them from it at each read (snapshots,
+   * saving): kept, they were an object and a property array per instance, for the GC to mark.
+   */
+  get labels(): Record<string, string> {
+    return this.#labels ?? instanceLabels(this.rule, seriesBase(this.series!));
   }
 
   get value(): number {
@@ -224,6 +238,33 @@ export class Live {
   set lastSeen(v: number) {
     this.entry.nums[this.#at + LAST_SEEN] = v;
   }
+}
+
+/**
+ * The labels of a rule's instance: the base (a series' labels and host), the rule's extra labels,
+ * `alertname` and `severity`, in this order.
+ *
+ * @param rule The rule.
+ * @param base The base labels.
+ * @returns A new object.
+ */
+export function instanceLabels(
+  rule: CompiledRule,
+  base: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return { ...base, ...rule.extraLabels, alertname: rule.name, severity: rule.severity };
+}
+
+/**
+ * The base labels of a series' instances: its labels, and `host` unless empty.
+ *
+ * @param s The series.
+ * @returns A new object.
+ */
+export function seriesBase(s: Series): Record<string, string> {
+  const labels: Record<string, string> = { ...s.labelObj };
+  if (s.host !== "") labels.host = s.host;
+  return labels;
 }
 
 /**

@@ -14,7 +14,14 @@ import { type CompiledRule, compileRule, ruleMatches } from "./compile_rule.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { renderTemplate } from "./render_template.ts";
 import type { AlertInstance, AlertState, AlertTransition } from "./types.ts";
-import { Live, type RuleEntry, type Series, series as makeSeries } from "./_engine_parts.ts";
+import {
+  instanceLabels,
+  Live,
+  type RuleEntry,
+  type Series,
+  series as makeSeries,
+  seriesBase,
+} from "./_engine_parts.ts";
 import { arm, Board, onBoard, syncBoard, syncSlot } from "./_board.ts";
 import {
   anomalyObserve,
@@ -501,9 +508,7 @@ export class AlertEngine {
         s.absence.push(entry);
         continue;
       }
-      const labels: Record<string, string> = { ...s.labelObj };
-      if (s.host !== "") labels.host = s.host;
-      const inst = this.#instance(entry, labels, s);
+      const inst = this.#instance(entry, seriesBase(s), s);
       s.insts.push(inst);
       if (entry.rule.kind === "anomaly" || entry.rule.kind === "predictive") s.special = true;
       keep = Math.max(keep, entry.rule.keepMs);
@@ -524,16 +529,12 @@ export class AlertEngine {
 
   /** The instance of `entry` with these base labels: the existing one, or a new one. */
   #instance(entry: RuleEntry, base: Record<string, string>, s: Series | undefined): Live {
-    const labels = {
-      ...base,
-      ...entry.rule.extraLabels,
-      alertname: entry.rule.name,
-      severity: entry.rule.severity,
-    };
+    const labels = instanceLabels(entry.rule, base);
     const fp = fingerprint(labels);
     let inst = entry.insts.get(fp);
     if (!inst) {
-      entry.insts.set(fp, inst = newLive(entry, this.#seq++, fp, labels));
+      // one made for a series builds its labels from it when they are read
+      entry.insts.set(fp, inst = newLive(entry, this.#seq++, fp, s ? undefined : labels));
       entry.list = undefined;
       if (!s && onBoard(entry.rule.kind)) {
         entry.loose.add(inst);
@@ -703,16 +704,17 @@ function newLive(
   entry: RuleEntry,
   seq: number,
   fp: string,
-  labels: Record<string, string>,
+  labels: Record<string, string> | undefined,
 ): Live {
   return new Live(entry, seq, fp, labels);
 }
 
 function snapshot(inst: Live): AlertInstance {
   const rule = inst.rule;
+  const labels = inst.labels;
   const data = {
     value: inst.value,
-    labels: inst.labels,
+    labels,
     ...(Number.isNaN(rule.threshold) ? {} : { threshold: rule.threshold }),
     ...(inst.reason === undefined ? {} : { reason: inst.reason }),
   };
@@ -721,7 +723,7 @@ function snapshot(inst: Live): AlertInstance {
   return {
     rule: rule.name,
     fingerprint: inst.fp,
-    labels: { ...inst.labels },
+    labels: { ...labels },
     annotations,
     state: inst.state,
     value: inst.value,

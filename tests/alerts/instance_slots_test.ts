@@ -90,3 +90,61 @@ Deno.test("Many series coming and going each keep their own timers", () => {
     assert.deepEqual(engine.instances(), []);
   }
 });
+
+Deno.test("An instance's labels built from its series come in the order they always had, and persist so", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    const rules = [{
+      alert: "Hot",
+      metric: "m",
+      above: 50,
+      severity: "critical" as const,
+      extra_labels: { team: "db" },
+    }];
+    let clock = 0;
+    const engine = new AlertEngine(rules, { root, now: () => clock });
+    engine.observe({
+      ts: [0],
+      host: ["h"],
+      metric: ["m"],
+      labels: ["cpu=3,mode=user"],
+      value: [90],
+    });
+    const [t] = engine.evaluate(0);
+    const expected = { cpu: "3", mode: "user", host: "h", team: "db", alertname: "Hot" };
+    assert.deepEqual(Object.entries(t!.instance.labels), [
+      ...Object.entries(expected),
+      ["severity", "critical"],
+    ]);
+    // a snapshot's labels are its own: changing them changes nothing in the engine
+    t!.instance.labels.cpu = "changed";
+    assert.equal(engine.instances()[0]!.labels.cpu, "3");
+    engine.close();
+    const saved = JSON.parse(Deno.readTextFileSync(`${root}/alerts/state.json`));
+    assert.deepEqual(
+      JSON.stringify(saved.rules.Hot.instances[0].labels),
+      JSON.stringify({ ...expected, severity: "critical" }),
+    );
+    // restored without its series, then seen again: one instance, same labels and fingerprint
+    clock = 1000;
+    const again = new AlertEngine(rules, { root, now: () => clock });
+    const before = again.instances();
+    assert.equal(before.length, 1);
+    assert.equal(before[0]!.state, "firing");
+    again.observe({
+      ts: [1000],
+      host: ["h"],
+      metric: ["m"],
+      labels: ["cpu=3,mode=user"],
+      value: [95],
+    });
+    assert.deepEqual(again.evaluate(1000), []);
+    const after = again.instances();
+    assert.equal(after.length, 1);
+    assert.equal(after[0]!.fingerprint, before[0]!.fingerprint);
+    assert.deepEqual(after[0]!.labels, before[0]!.labels);
+    assert.equal(after[0]!.value, 95);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
