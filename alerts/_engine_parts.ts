@@ -34,8 +34,9 @@ export interface RuleEntry {
   ord: number;
   /** Board kinds: instances the scan found due, gathered for this evaluation. */
   due: Live[];
-  /** Board kinds: instances without a series (restored, not seen yet): always stepped. */
-  loose: Set<Live>;
+  /** Board kinds: instances without a series (restored, not seen yet): always stepped. Only
+   * while there are some (a set per rule is an object and a table for the GC to mark). */
+  loose: Set<Live> | undefined;
   /** The numbers of its instances (see {@linkcode Live}); slot 0 is scratch. */
   nums: Float64Array;
   /** Slots in use or freed (starts at 1: after the scratch slot). */

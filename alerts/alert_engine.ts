@@ -178,7 +178,7 @@ export class AlertEngine {
     for (const entry of next.values()) {
       entry.ord = ord++;
       if (!onBoard(entry.rule.kind)) this.#offBoard.push(entry);
-      else if (entry.loose.size > 0) this.#withLoose.add(entry);
+      else if (entry.loose !== undefined) this.#withLoose.add(entry);
       if (entry.rule.kind === "predictive") this.#predictive.push(entry);
       if (entry.rule.kind === "sql") continue;
       const list = this.#byMetric.get(entry.rule.metric) ?? [];
@@ -284,7 +284,7 @@ export class AlertEngine {
     else for (let b = 0; b < boards.length; b++) boards[b]!.scan(now, due);
     for (const entry of this.#withLoose) {
       if (entry.due.length === 0) visit.push(entry);
-      for (const inst of entry.loose) entry.due.push(inst);
+      for (const inst of entry.loose!) entry.due.push(inst);
     }
     if (visit.length > 1) visit.sort((a, b) => a.ord - b.ord);
     for (const entry of visit) {
@@ -523,8 +523,10 @@ export class AlertEngine {
   /** An instance got its series: it is on a board now. */
   #unloose(inst: Live): void {
     const entry = inst.entry;
-    if (!entry.loose.delete(inst)) return;
-    if (entry.loose.size === 0) this.#withLoose.delete(entry);
+    if (entry.loose === undefined || !entry.loose.delete(inst)) return;
+    if (entry.loose.size > 0) return;
+    entry.loose = undefined;
+    this.#withLoose.delete(entry);
   }
 
   /** The instance of `entry` with these base labels: the existing one, or a new one. */
@@ -537,7 +539,7 @@ export class AlertEngine {
       entry.insts.set(fp, inst = newLive(entry, this.#seq++, fp, s ? undefined : labels));
       entry.list = undefined;
       if (!s && onBoard(entry.rule.kind)) {
-        entry.loose.add(inst);
+        (entry.loose ??= new Set()).add(inst);
         if (this.#rules.get(entry.rule.name) === entry) this.#withLoose.add(entry);
       }
     }
@@ -693,7 +695,7 @@ function newEntry(rule: CompiledRule): RuleEntry {
     fresh: false,
     ord: 0,
     due: [],
-    loose: new Set(),
+    loose: undefined,
     nums: new Float64Array(0),
     usedSlots: 1,
     freeSlots: [],
