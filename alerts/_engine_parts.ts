@@ -191,7 +191,12 @@ export class Live {
    * saving): kept, they were an object and a property array per instance, for the GC to mark.
    */
   get labels(): Record<string, string> {
-    return this.#labels ?? instanceLabels(this.rule, seriesBase(this.series!));
+    return this.#labels ?? seriesLabels(this.rule, this.series!);
+  }
+
+  /** Its labels as a new object, the caller's to keep (a snapshot's). */
+  labelsCopy(): Record<string, string> {
+    return this.#labels === undefined ? seriesLabels(this.rule, this.series!) : { ...this.#labels };
   }
 
   get value(): number {
@@ -265,6 +270,23 @@ export function instanceLabels(
 export function seriesBase(s: Series): Record<string, string> {
   const labels: Record<string, string> = { ...s.labelObj };
   if (s.host !== "") labels.host = s.host;
+  return labels;
+}
+
+/**
+ * The labels of a rule's instance on a series: as {@linkcode instanceLabels} of
+ * {@linkcode seriesBase}, in one object.
+ *
+ * @param rule The rule.
+ * @param s The series.
+ * @returns A new object.
+ */
+export function seriesLabels(rule: CompiledRule, s: Series): Record<string, string> {
+  const labels = seriesBase(s);
+  for (const _ in rule.extraLabels) return instanceLabels(rule, labels);
+  // no extra labels: assignments keep the place of a key already there, as the spread does
+  labels.alertname = rule.name;
+  labels.severity = rule.severity;
   return labels;
 }
 

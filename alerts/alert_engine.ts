@@ -713,7 +713,7 @@ function newLive(
 
 function snapshot(inst: Live): AlertInstance {
   const rule = inst.rule;
-  const labels = inst.labels;
+  const labels = inst.labelsCopy();
   const data = {
     value: inst.value,
     labels,
@@ -725,7 +725,7 @@ function snapshot(inst: Live): AlertInstance {
   return {
     rule: rule.name,
     fingerprint: inst.fp,
-    labels: { ...labels },
+    labels,
     annotations,
     state: inst.state,
     value: inst.value,
