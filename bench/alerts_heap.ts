@@ -4,13 +4,17 @@
  * a forced GC with the engine fed and evaluated for a while, minus the heap after the engine is
  * dropped. The major GC's marking work in `serve` grows with what is live, so this is the figure
  * that stands for the engine's GC cost. `--engine DIR` measures another checkout's engine
- * (e.g. `git archive <commit> | tar -x -C DIR`); run each in its own process.
+ * (e.g. `git archive <commit> | tar -x -C DIR`); run each in its own process. With `--objects`,
+ * two heap snapshots (with and without the engine) count the objects it holds instead (a
+ * snapshot changes what the heap holds after it, so the bytes are not measured then).
  *
- * Run: `deno run -A --v8-flags=--expose-gc bench/alerts_heap.ts [--engine DIR] [--rules 1000]`.
+ * Run: `deno run -A --v8-flags=--expose-gc bench/alerts_heap.ts [--engine DIR] [--rules 1000]
+ * [--seconds 180] [--objects]`.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import v8 from "node:v8";
 import { createSampler, type Sample } from "../collectors/mod.ts";
 import type { RuleConfig } from "../config/mod.ts";
 
@@ -38,7 +42,12 @@ type Engine = {
 };
 
 const { values } = parseArgs({
-  options: { engine: { type: "string" }, rules: { type: "string" }, seconds: { type: "string" } },
+  options: {
+    engine: { type: "string" },
+    rules: { type: "string" },
+    seconds: { type: "string" },
+    objects: { type: "boolean" },
+  },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("Run with --v8-flags=--expose-gc");
@@ -64,6 +73,17 @@ const batches = Array.from(
   { length: seconds },
   (_, i) => snaps[i % snaps.length]!.map((s) => ({ ...s, ts: i * 1000 })),
 );
+/** Objects in a heap snapshot of now (the snapshot forces a full GC first). */
+const objects = (): number => {
+  const file = Deno.makeTempFileSync({ suffix: ".heapsnapshot" });
+  try {
+    v8.writeHeapSnapshot(file);
+    const snap = JSON.parse(Deno.readTextFileSync(file));
+    return snap.nodes.length / snap.snapshot.meta.node_fields.length;
+  } finally {
+    Deno.removeSync(file);
+  }
+};
 const heap = () => {
   for (let i = 0; i < 4; i++) gc();
   return Deno.memoryUsage().heapUsed;
@@ -74,16 +94,18 @@ for (let i = 0; i < seconds; i++) {
   engine.evaluate(i * 1000);
 }
 const instances = engine.instances().length;
-const withEngine = heap();
+const measure = values.objects ? objects : heap;
+const withEngine = measure();
 engine = undefined;
-const without = heap();
-const bytes = withEngine - without;
+const without = measure();
+const held = withEngine - without;
 console.log(
   JSON.stringify({
     engine: dir,
     rules: count,
     instances,
-    engineHeapBytes: bytes,
-    bytesPerInstance: Math.round(bytes / instances),
+    ...(values.objects
+      ? { engineObjects: held, objectsPerInstance: Number((held / instances).toFixed(1)) }
+      : { engineHeapBytes: held, bytesPerInstance: Math.round(held / instances) }),
   }),
 );
