@@ -23,14 +23,15 @@ const ANOMALY_HISTORY = 1000;
 export function anomalyObserve(inst: Live, ts: number, value: number): void {
   if (!Number.isFinite(value)) return;
   // Repeats are not suppressed: a rule asks for N anomalous points in a row.
-  inst.detector ??= createAnomalyDetector({
+  const k = inst.side!;
+  k.detector ??= createAnomalyDetector({
     historySize: ANOMALY_HISTORY,
     learningPoints: inst.rule.learningPoints,
     suppressPoints: 0,
   });
-  inst.score = inst.detector.update(ts, value);
-  inst.seen++;
-  inst.run = inst.score >= inst.rule.scoreAbove ? inst.run + 1 : 0;
+  k.score = k.detector.update(ts, value);
+  k.seen++;
+  k.run = k.score >= inst.rule.scoreAbove ? k.run + 1 : 0;
 }
 
 /**
@@ -43,13 +44,14 @@ export function anomalyObserve(inst: Live, ts: number, value: number): void {
 export function predictiveObserve(inst: Live, ts: number, value: number): void {
   if (!Number.isFinite(value)) return;
   const widthMs = Math.max(1, inst.rule.lookbackMs / BINS);
-  inst.bins ??= {
+  const k = inst.side!;
+  k.bins ??= {
     widthMs,
     index: new Float64Array(BINS).fill(-1),
     sum: new Float64Array(BINS),
     count: new Float64Array(BINS),
   };
-  const b = inst.bins;
+  const b = k.bins;
   const bin = Math.floor(ts / b.widthMs);
   const slot = ((bin % BINS) + BINS) % BINS;
   if (b.index[slot] !== bin) (b.index[slot] = bin, b.sum[slot] = 0, b.count[slot] = 0);
@@ -82,10 +84,11 @@ function fit(inst: Live, ts: Float64Array, values: Float64Array, now: number, bo
  * @returns True when it has data and its time has come.
  */
 export function forecastDue(inst: Live, now: number): boolean {
-  if (inst.nextAt === -Infinity) {
-    inst.nextAt = now + parseInt(inst.fp.slice(0, 8), 16) % inst.rule.everyMs;
+  const k = inst.side!;
+  if (k.nextAt === -Infinity) {
+    k.nextAt = now + parseInt(inst.fp.slice(0, 8), 16) % inst.rule.everyMs;
   }
-  return inst.bins !== undefined && now >= inst.nextAt;
+  return k.bins !== undefined && now >= k.nextAt;
 }
 
 /**
@@ -99,8 +102,9 @@ export function forecastDue(inst: Live, now: number): boolean {
  */
 export function runForecast(inst: Live, now: number): void {
   const rule = inst.rule;
-  const b = inst.bins!;
-  inst.nextAt = now + rule.everyMs;
+  const k = inst.side!;
+  const b = k.bins!;
+  k.nextAt = now + rule.everyMs;
   const newest = Math.floor(now / b.widthMs);
   const order: number[] = [];
   for (let s = 0; s < BINS; s++) {
@@ -114,18 +118,18 @@ export function runForecast(inst: Live, now: number): void {
     let f = fit(inst, ts, values, now, 0);
     inst.error = undefined;
     if (f.status === "insufficient") {
-      inst.cond = -1;
+      k.cond = -1;
       return;
     }
     const crossing = f.status === "over" ||
       (f.status === "crossing" && f.eta !== null && f.eta <= now + rule.withinMs);
-    inst.cond = crossing ? 1 : 0;
+    k.cond = crossing ? 1 : 0;
     if (!crossing) {
-      inst.predicted = NaN;
+      k.predicted = NaN;
       return;
     }
     if (f.status === "crossing") f = fit(inst, ts, values, now, 50);
-    inst.predicted = Math.max(0, ((f.eta ?? now) - now) / 1000);
+    k.predicted = Math.max(0, ((f.eta ?? now) - now) / 1000);
     const when = (t: number | null) => t === null ? "?" : formatDuration(Math.max(0, t - now));
     inst.reason = f.status === "over"
       ? `already past ${rule.threshold}`

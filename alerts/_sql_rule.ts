@@ -83,11 +83,11 @@ export function sqlApply(
     return;
   }
   base.error = undefined;
-  for (const inst of entry.insts.values()) inst.inResult = false;
+  for (const inst of entry.insts.values()) inst.side!.inResult = false;
   for (const row of entry.result ?? []) {
     const inst = instance(row.labels);
-    inst.inResult = true;
-    inst.rowValue = row.value;
+    inst.side!.inResult = true;
+    inst.side!.rowValue = row.value;
     if (Number.isNaN(row.value)) inst.error = "the row has no numeric value column";
     else inst.error = undefined;
   }

@@ -14,7 +14,14 @@ import { type CompiledRule, compileRule, ruleMatches } from "./compile_rule.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { renderTemplate } from "./render_template.ts";
 import type { AlertInstance, AlertState, AlertTransition } from "./types.ts";
-import { type Live, type RuleEntry, type Series, series as makeSeries } from "./_engine_parts.ts";
+import {
+  instanceLabels,
+  Live,
+  type RuleEntry,
+  type Series,
+  series as makeSeries,
+  seriesBase,
+} from "./_engine_parts.ts";
 import { arm, Board, onBoard, syncBoard, syncSlot } from "./_board.ts";
 import {
   anomalyObserve,
@@ -171,7 +178,7 @@ export class AlertEngine {
     for (const entry of next.values()) {
       entry.ord = ord++;
       if (!onBoard(entry.rule.kind)) this.#offBoard.push(entry);
-      else if (entry.loose.size > 0) this.#withLoose.add(entry);
+      else if (entry.loose !== undefined) this.#withLoose.add(entry);
       if (entry.rule.kind === "predictive") this.#predictive.push(entry);
       if (entry.rule.kind === "sql") continue;
       const list = this.#byMetric.get(entry.rule.metric) ?? [];
@@ -277,7 +284,7 @@ export class AlertEngine {
     else for (let b = 0; b < boards.length; b++) boards[b]!.scan(now, due);
     for (const entry of this.#withLoose) {
       if (entry.due.length === 0) visit.push(entry);
-      for (const inst of entry.loose) entry.due.push(inst);
+      for (const inst of entry.loose!) entry.due.push(inst);
     }
     if (visit.length > 1) visit.sort((a, b) => a.ord - b.ord);
     for (const entry of visit) {
@@ -300,9 +307,9 @@ export class AlertEngine {
         for (const inst of entry.insts.values()) {
           if (inst.error !== undefined) this.#step(inst, now, -2, false, NaN, out);
           else if (entry.error !== undefined) continue; // unknown while the query fails
-          else if (inst.inResult) {
-            const holding = HOLDING.has(inst.state);
-            this.#step(inst, now, compare(rule, inst.rowValue, holding), false, inst.rowValue, out);
+          else if (inst.side!.inResult) {
+            const holding = HOLDING.has(inst.state), v = inst.side!.rowValue;
+            this.#step(inst, now, compare(rule, v, holding), false, v, out);
           } else this.#step(inst, now, 0, false, inst.value, out);
         }
         continue;
@@ -338,10 +345,11 @@ export class AlertEngine {
     if (buf && !stale) {
       const holding = inst.state === "pending" || inst.state === "firing";
       if (rule.kind === "anomaly") {
-        if (inst.seen > 0) (value = inst.score, cond = inst.run >= rule.points ? 1 : 0);
+        const k = inst.side!;
+        if (k.seen > 0) (value = k.score, cond = k.run >= rule.points ? 1 : 0);
       } else if (rule.kind === "predictive") {
         if (inst.error !== undefined) cond = -2;
-        else (value = inst.predicted, cond = inst.cond);
+        else (value = inst.side!.predicted, cond = inst.side!.cond);
       } else {
         value = buf.reduce(rule.reduce, now, rule.windowMs, rule.reduceKey);
         if (rule.kind === "rate_of_change") value *= rule.perSeconds;
@@ -430,7 +438,7 @@ export class AlertEngine {
     for (const entry of this.#predictive) {
       for (const inst of entry.insts.values()) if (forecastDue(inst, now)) due.push(inst);
     }
-    if (due.length > FORECASTS_PER_EVALUATION) due.sort((a, b) => a.nextAt - b.nextAt);
+    if (due.length > FORECASTS_PER_EVALUATION) due.sort((a, b) => a.side!.nextAt - b.side!.nextAt);
     for (const inst of due.slice(0, FORECASTS_PER_EVALUATION)) runForecast(inst, now);
   }
 
@@ -500,9 +508,7 @@ export class AlertEngine {
         s.absence.push(entry);
         continue;
       }
-      const labels: Record<string, string> = { ...s.labelObj };
-      if (s.host !== "") labels.host = s.host;
-      const inst = this.#instance(entry, labels, s);
+      const inst = this.#instance(entry, seriesBase(s), s);
       s.insts.push(inst);
       if (entry.rule.kind === "anomaly" || entry.rule.kind === "predictive") s.special = true;
       keep = Math.max(keep, entry.rule.keepMs);
@@ -517,25 +523,23 @@ export class AlertEngine {
   /** An instance got its series: it is on a board now. */
   #unloose(inst: Live): void {
     const entry = inst.entry;
-    if (!entry.loose.delete(inst)) return;
-    if (entry.loose.size === 0) this.#withLoose.delete(entry);
+    if (entry.loose === undefined || !entry.loose.delete(inst)) return;
+    if (entry.loose.size > 0) return;
+    entry.loose = undefined;
+    this.#withLoose.delete(entry);
   }
 
   /** The instance of `entry` with these base labels: the existing one, or a new one. */
   #instance(entry: RuleEntry, base: Record<string, string>, s: Series | undefined): Live {
-    const labels = {
-      ...base,
-      ...entry.rule.extraLabels,
-      alertname: entry.rule.name,
-      severity: entry.rule.severity,
-    };
+    const labels = instanceLabels(entry.rule, base);
     const fp = fingerprint(labels);
     let inst = entry.insts.get(fp);
     if (!inst) {
-      entry.insts.set(fp, inst = newLive(entry, this.#seq++, fp, labels));
+      // one made for a series builds its labels from it when they are read
+      entry.insts.set(fp, inst = newLive(entry, this.#seq++, fp, s ? undefined : labels));
       entry.list = undefined;
       if (!s && onBoard(entry.rule.kind)) {
-        entry.loose.add(inst);
+        (entry.loose ??= new Set()).add(inst);
         if (this.#rules.get(entry.rule.name) === entry) this.#withLoose.add(entry);
       }
     }
@@ -660,7 +664,10 @@ export class AlertEngine {
       this.#boardsStale = true;
       for (const inst of s.insts) {
         const entry = this.#rules.get(inst.rule.name);
-        if (entry?.insts.delete(inst.fp)) entry.list = undefined;
+        if (entry?.insts.delete(inst.fp)) {
+          entry.list = undefined;
+          inst.release();
+        }
       }
     }
   }
@@ -688,7 +695,10 @@ function newEntry(rule: CompiledRule): RuleEntry {
     fresh: false,
     ord: 0,
     due: [],
-    loose: new Set(),
+    loose: undefined,
+    nums: new Float64Array(0),
+    usedSlots: 1,
+    freeSlots: [],
   };
 }
 
@@ -696,45 +706,17 @@ function newLive(
   entry: RuleEntry,
   seq: number,
   fp: string,
-  labels: Record<string, string>,
+  labels: Record<string, string> | undefined,
 ): Live {
-  return {
-    rule: entry.rule,
-    entry,
-    seq,
-    board: undefined,
-    slot: 0,
-    fp,
-    labels,
-    series: undefined,
-    state: "inactive",
-    value: NaN,
-    activeAt: NaN,
-    firedAt: NaN,
-    resolvedAt: NaN,
-    keepSince: NaN,
-    since: NaN,
-    lastSeen: -Infinity,
-    reason: undefined,
-    error: undefined,
-    seen: 0,
-    run: 0,
-    score: NaN,
-    detector: undefined,
-    bins: undefined,
-    nextAt: -Infinity,
-    cond: -1,
-    predicted: NaN,
-    inResult: false,
-    rowValue: NaN,
-  };
+  return new Live(entry, seq, fp, labels);
 }
 
 function snapshot(inst: Live): AlertInstance {
   const rule = inst.rule;
+  const labels = inst.labelsCopy();
   const data = {
     value: inst.value,
-    labels: inst.labels,
+    labels,
     ...(Number.isNaN(rule.threshold) ? {} : { threshold: rule.threshold }),
     ...(inst.reason === undefined ? {} : { reason: inst.reason }),
   };
@@ -743,7 +725,7 @@ function snapshot(inst: Live): AlertInstance {
   return {
     rule: rule.name,
     fingerprint: inst.fp,
-    labels: { ...inst.labels },
+    labels,
     annotations,
     state: inst.state,
     value: inst.value,

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { AlertEngine, type AlertInstance } from "../../alerts/mod.ts";
+
+// An instance's numbers (value, activeAt, firedAt, resolvedAt, keepSince, since) live in its
+// rule's Float64Array, one slot per instance; a forgotten instance's slot goes to the next new
+// one. These tests churn series through the engine and check that every instance keeps its own
+// numbers.
+
+const feed = (engine: AlertEngine, ts: number, values: Record<string, number>) => {
+  const cpus = Object.keys(values);
+  engine.observe({
+    ts: cpus.map(() => ts),
+    host: cpus.map(() => "h"),
+    metric: cpus.map(() => "m"),
+    labels: cpus.map((c) => `cpu=${c}`),
+    value: cpus.map((c) => values[c]!),
+  });
+};
+
+const byCpu = (engine: AlertEngine): Map<string, AlertInstance> =>
+  new Map(engine.instances().map((i) => [i.labels.cpu!, i]));
+
+Deno.test("A series forgotten after going silent gives its slot to a new one and disturbs no other instance", () => {
+  const engine = new AlertEngine([{ alert: "Hot", metric: "m", above: 50, for: 2000 }]);
+  // cpu 0 fires at 2 s and stays firing; cpu 1 is quiet, then silent from 5 s
+  for (let s = 0; s <= 5; s++) {
+    feed(engine, s * 1000, { "0": 90 + s, "1": 10 });
+    engine.evaluate(s * 1000);
+  }
+  let t = 6;
+  for (; t <= 700; t++) {
+    feed(engine, t * 1000, { "0": 80 });
+    engine.evaluate(t * 1000);
+  }
+  // cpu 1 is forgotten by now (silent for more than 10 min); cpu 2 appears above the threshold
+  feed(engine, t * 1000, { "0": 80, "2": 70 });
+  const out = engine.evaluate(t * 1000);
+  assert.deepEqual(out.map((x) => [x.instance.labels.cpu, x.from, x.to]), [
+    ["2", "inactive", "pending"],
+  ]);
+  const now = byCpu(engine);
+  assert.deepEqual([...now.keys()].sort(), ["0", "2"]);
+  const hot = now.get("0")!, fresh = now.get("2")!;
+  assert.equal(hot.state, "firing");
+  assert.equal(hot.activeAt, 0);
+  assert.equal(hot.firedAt, 2000);
+  assert.ok(Number.isNaN(hot.resolvedAt));
+  assert.equal(hot.value, 80);
+  assert.equal(fresh.state, "pending");
+  assert.equal(fresh.activeAt, t * 1000);
+  assert.ok(Number.isNaN(fresh.firedAt));
+  assert.equal(fresh.value, 70);
+  feed(engine, (t + 2) * 1000, { "0": 80, "2": 71 });
+  assert.deepEqual(engine.evaluate((t + 2) * 1000).map((x) => [x.instance.labels.cpu, x.to]), [
+    ["2", "firing"],
+  ]);
+  assert.equal(byCpu(engine).get("2")!.firedAt, (t + 2) * 1000);
+});
+
+Deno.test("Many series coming and going each keep their own timers", () => {
+  const engine = new AlertEngine([
+    { alert: "Hot", metric: "m", above: 50, clear: 40, for: 3000, keep_firing_for: 2000 },
+  ], { nodataRetentionMs: 60_000 });
+  // waves of 20 series, each alive for 30 s with its own start, then silent; a wave every 11 min
+  const waves = 4, perWave = 20;
+  for (let w = 0; w < waves; w++) {
+    const base = w * 660_000;
+    for (let s = 0; s < 30; s++) {
+      const ts = base + s * 1000;
+      const values: Record<string, number> = {};
+      // series k crosses at second k % 10 and stays above
+      for (let k = 0; k < perWave; k++) values[`${w}-${k}`] = s >= k % 10 ? 60 + k : 10;
+      feed(engine, ts, values);
+      engine.evaluate(ts);
+    }
+    const insts = byCpu(engine);
+    for (let k = 0; k < perWave; k++) {
+      const inst = insts.get(`${w}-${k}`)!;
+      assert.equal(inst.state, "firing", `${w}-${k}`);
+      assert.equal(inst.activeAt, base + (k % 10) * 1000, `${w}-${k} activeAt`);
+      assert.equal(inst.firedAt, base + (k % 10 + 3) * 1000, `${w}-${k} firedAt`);
+      assert.equal(inst.value, 60 + k);
+    }
+    // the wave goes nodata when its series stop, inactive a minute later, and its series are
+    // forgotten after 10 min of silence: the next wave takes their slots
+    for (let ts = base + 30_000; ts < base + 660_000; ts += 1000) {
+      engine.evaluate(ts);
+      if (ts === base + 40_000) assert.equal(engine.instances().length, perWave);
+    }
+    assert.deepEqual(engine.instances(), []);
+  }
+});
+
+Deno.test("An instance's labels built from its series come in the order they always had, and persist so", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    const rules = [{
+      alert: "Hot",
+      metric: "m",
+      above: 50,
+      severity: "critical" as const,
+      extra_labels: { team: "db" },
+    }];
+    let clock = 0;
+    const engine = new AlertEngine(rules, { root, now: () => clock });
+    engine.observe({
+      ts: [0],
+      host: ["h"],
+      metric: ["m"],
+      labels: ["cpu=3,mode=user"],
+      value: [90],
+    });
+    const [t] = engine.evaluate(0);
+    const expected = { cpu: "3", mode: "user", host: "h", team: "db", alertname: "Hot" };
+    assert.deepEqual(Object.entries(t!.instance.labels), [
+      ...Object.entries(expected),
+      ["severity", "critical"],
+    ]);
+    // a snapshot's labels are its own: changing them changes nothing in the engine
+    t!.instance.labels.cpu = "changed";
+    assert.equal(engine.instances()[0]!.labels.cpu, "3");
+    engine.close();
+    const saved = JSON.parse(Deno.readTextFileSync(`${root}/alerts/state.json`));
+    assert.deepEqual(
+      JSON.stringify(saved.rules.Hot.instances[0].labels),
+      JSON.stringify({ ...expected, severity: "critical" }),
+    );
+    // restored without its series, then seen again: one instance, same labels and fingerprint
+    clock = 1000;
+    const again = new AlertEngine(rules, { root, now: () => clock });
+    const before = again.instances();
+    assert.equal(before.length, 1);
+    assert.equal(before[0]!.state, "firing");
+    again.observe({
+      ts: [1000],
+      host: ["h"],
+      metric: ["m"],
+      labels: ["cpu=3,mode=user"],
+      value: [95],
+    });
+    assert.deepEqual(again.evaluate(1000), []);
+    const after = again.instances();
+    assert.equal(after.length, 1);
+    assert.equal(after[0]!.fingerprint, before[0]!.fingerprint);
+    assert.deepEqual(after[0]!.labels, before[0]!.labels);
+    assert.equal(after[0]!.value, 95);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
