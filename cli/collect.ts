@@ -45,6 +45,8 @@ interface Sender {
   metrics(): [string, Record<string, string>, "gauge" | "counter", number][];
   start(): void;
   stop(options: { flushMs: number }): Promise<unknown>;
+  /** Until when it sleeps with nothing to do (see `RemoteWriteSender.idleUntil`). */
+  readonly idleUntil: number;
 }
 
 const usage = `Usage: deno task collect [options]
@@ -128,9 +130,9 @@ export async function main(args: string[]): Promise<number> {
       ...(senders.length > 0 && { selfMetrics: () => senders.flatMap((s) => s.metrics()) }),
       ...(values.maxOutboxBytes !== undefined && { outboxMaxBytes: values.maxOutboxBytes }),
       // Between snapshots the process sleeps outside the event loop (a turn of it costs ~0.3 ms),
-      // waking early for a signal, serve's stdin pipe or the end of --duration; not with senders,
-      // which need the event loop all the time.
-      ...(senders.length === 0 && quietWaitOption(values.supervised, durationMs)),
+      // waking early for a signal, serve's stdin pipe, the end of --duration, or a sender's next
+      // batch (a sender at work keeps the event loop turning: see idleUntil).
+      ...quietWaitOption(values.supervised, durationMs, senders),
     });
     for (const sender of senders) sender.start();
     console.error(
@@ -156,10 +158,20 @@ export async function main(args: string[]): Promise<number> {
 function quietWaitOption(
   supervised: boolean | undefined,
   durationMs: number | undefined,
+  senders: readonly { readonly idleUntil: number }[],
 ): { wait?: (ms: number) => boolean } {
+  const end = durationMs === undefined ? Infinity : Date.now() + durationMs;
+  let until: number | (() => number) | undefined = durationMs === undefined ? undefined : end;
+  if (senders.length > 0) {
+    until = () => {
+      let t = end;
+      for (const s of senders) if (s.idleUntil < t) t = s.idleUntil;
+      return t;
+    };
+  }
   const wait = quietWait({
     ...(supervised && { watch: [0] }), // stdin: serve's pipe (see stopOnStdinEnd)
-    ...(durationMs !== undefined && { until: Date.now() + durationMs }),
+    ...(until !== undefined && { until }),
   });
   return wait ? { wait } : {};
 }

@@ -24,9 +24,10 @@ import { libc } from "./_libc.ts";
 export interface QuietWaitOptions {
   /** File descriptors whose input (or hang-up) ends a wait, e.g. `[0]` for stdin. Default none. */
   watch?: readonly number[];
-  /** A time (ms since the epoch) after which every wait ends at once, returning false: something
-   * on the event loop is due then. Default none. */
-  until?: number;
+  /** A time (ms since the epoch), or a function asked at each wait for it, after which every
+   * wait ends at once, returning false: something on the event loop is due then (the end of
+   * `--duration`, a remote-write sender's next batch). Default none. */
+  until?: number | (() => number);
 }
 
 /**
@@ -63,7 +64,7 @@ export function quietWait(options: QuietWaitOptions = {}): QuietWait | undefined
   const c = libc();
   if (c === null) return undefined;
   const watch = options.watch ?? [];
-  const until = options.until;
+  const due = options.until;
   // struct pollfd { int fd; short events; short revents; }: 8 bytes each, little- or big-endian
   // as the host (DataView with the platform's order: x86_64 and aarch64 Linux are little-endian)
   const fds = new Uint8Array(8 * Math.max(1, watch.length));
@@ -77,6 +78,7 @@ export function quietWait(options: QuietWaitOptions = {}): QuietWait | undefined
   };
   return (ms) => {
     let timeout = Math.ceil(ms);
+    const until = typeof due === "function" ? due() : due;
     if (until !== undefined) {
       const left = until - Date.now();
       if (left <= 0) return false;

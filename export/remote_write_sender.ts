@@ -160,6 +160,7 @@ export class RemoteWriteSender {
   /** Gives up what is in flight: a request, a retry wait (stop's flush time is over). */
   #hard = new AbortController();
   #running: Promise<void> | undefined;
+  #idleUntil = 0;
   #now: () => number;
   #saved: SpoolPosition | undefined;
   /** The segment of the position at the last outbox pruning. */
@@ -259,6 +260,16 @@ export class RemoteWriteSender {
   }
 
   /**
+   * Until when (ms since the epoch, by `Date.now`) the sender sleeps between batches with nothing
+   * to do: 0 while it reads, sends or waits to retry (it needs the event loop), `Infinity` once
+   * its loop has ended. A caller that keeps the event loop waiting (collect's quiet wait between
+   * snapshots) lets it run by then.
+   */
+  get idleUntil(): number {
+    return this.#idleUntil;
+  }
+
+  /**
    * Stops. With `flushMs`, a request in flight may finish and what is still unsent is sent
    * (retries included) for at most that long; without, both are given up at once. What was not
    * acknowledged stays in the spool for the next start.
@@ -337,8 +348,13 @@ export class RemoteWriteSender {
       } catch (error) {
         this.#log(`remote write ${this.url}: ${error instanceof Error ? error.message : error}`);
       }
-      if (!full) await sleep(this.#o.intervalMs, signal);
+      if (!full) {
+        this.#idleUntil = Date.now() + this.#o.intervalMs;
+        await sleep(this.#o.intervalMs, signal);
+        this.#idleUntil = 0;
+      }
     }
+    this.#idleUntil = Infinity;
   }
 
   #ack(end: SpoolPosition, units: readonly Unit[], full: boolean): void {

@@ -258,3 +258,40 @@ Deno.test("the collector's sampling goes on while the receiver hangs, and the ba
     await r.close();
   }
 });
+
+Deno.test("idleUntil says when the sender sleeps between batches: 0 while it sends, the end of its sleep after, Infinity once stopped", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => release = r);
+  let asked!: () => void;
+  const requested = new Promise<void>((r) => asked = r);
+  const r = receiver(async () => {
+    asked();
+    await held; // the request stays in flight until the test has looked
+    return new Response(null, { status: 204 });
+  });
+  const { root, writer } = spool(2);
+  try {
+    const sender = new RemoteWriteSender(root, {
+      url: r.url,
+      name: "t",
+      intervalMs: 5000,
+      ...fast,
+    });
+    assert.equal(sender.idleUntil, 0, "not started: not known to be idle");
+    sender.start();
+    await requested;
+    assert.equal(sender.idleUntil, 0, "a request in flight needs the event loop");
+    const before = Date.now();
+    release();
+    while (sender.idleUntil === 0) await new Promise((res) => setTimeout(res, 5));
+    assert.ok(
+      sender.idleUntil >= before + 5000 && sender.idleUntil <= Date.now() + 5000,
+      `asleep until ${sender.idleUntil - before} ms after the answer`,
+    );
+    await sender.stop();
+    assert.equal(sender.idleUntil, Infinity);
+  } finally {
+    writer.close();
+    await r.close();
+  }
+});
