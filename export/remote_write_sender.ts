@@ -322,8 +322,11 @@ export class RemoteWriteSender {
   metrics(): [string, Readonly<Record<string, string>>, "gauge" | "counter", number][] {
     const l = this.metricLabels;
     const s = this.stats;
-    // the outbox cap's drops as they happen, also while a batch is being retried
-    this.#countDrops();
+    // The outbox cap's drops as they happen while a batch is being retried (a receiver down is
+    // when the outbox fills). Between batches, reading the next batch counts them: asking every
+    // second then would cost a failed stat of the missing ledger and a thrown error each time
+    // (~0.2 ms/s of the collector's CPU).
+    if (this.#idleUntil === 0) this.#countDrops();
     return [
       ["perfscope_remote_write_lag_seconds", l, "gauge", (this.#now() - s.ackedTs) / 1000],
       ["perfscope_remote_write_samples_per_second", l, "counter", s.samples],
