@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { main as trainMain } from "../../cli/train.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
 import { main as forecastMain } from "../../cli/forecast.ts";
-import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { sourceFromFlag } from "../../cli/_source.ts";
 import { loadModels } from "../../analytics/mod.ts";
 import { encodeWriteRequest } from "../../export/mod.ts";
@@ -206,27 +205,30 @@ Deno.test({
     // used memory swings around 45 % of 16 GiB
     for (const r of rows) assert.ok(Math.abs(Number(r[1]) / memTotal - 0.45) < 0.2, r.join());
     assert.match(err, /^forecast: memory_bytes\{state=used\} \(1m\): \d+ points, step 15 min/);
-    // no --config: the default ./perfscope.yaml names the source
-    const cwd = Deno.cwd();
-    Deno.chdir(config.replace(/\/perfscope\.yaml$/, ""));
-    try {
-      out = "";
-      assert.equal(
-        await anomalyMain(["--source", "fleet", ...series], (t) => out += t, () => {}),
-        0,
-      );
-      assert.match(out, /^timestamp,value,anomaly_score\n/);
-      assert.ok(out.trim().split("\n").length > 100);
-      await assert.rejects(
-        () => anomalyMain(["--source", "other", ...series], () => {}, () => {}),
-        {
-          name: "UsageError",
-          message: "Invalid --source: other (an http(s) URL, or one of: fleet)",
-        },
-      );
-    } finally {
-      Deno.chdir(cwd);
-    }
+    // no --config: the default ./perfscope.yaml names the source. Run as a process of its own in
+    // the config's folder: Deno.chdir would move the working folder of every test module running
+    // beside this one (`deno test --parallel` runs them in one process).
+    const dir = config.replace(/\/perfscope\.yaml$/, "");
+    const anomaly = (source: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../../cli/anomaly.ts", import.meta.url).pathname]
+          .concat(["--source", source, ...series]),
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const good = await anomaly("fleet");
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    assert.equal(good.code, 0, text(good.stderr));
+    out = text(good.stdout);
+    assert.match(out, /^timestamp,value,anomaly_score\n/);
+    assert.ok(out.trim().split("\n").length > 100);
+    const bad = await anomaly("other");
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      text(bad.stderr),
+      /Invalid --source: other \(an http\(s\) URL, or one of: fleet\)/,
+    );
   },
 });
 
