@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { ConfigError, loadConfig, MAX_CONFIG_BYTES, parseConfig } from "../../config/mod.ts";
 
 Deno.test("parseConfig() reads the annotated example with every duration in milliseconds", async () => {
-  const config = parseConfig(await Deno.readTextFile("examples/perfscope.yaml"));
+  const config = parseConfig(
+    await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url)),
+  );
   assert.deepEqual(config, {
     data: "data",
     collect: { interval: 1000, flush: 60_000, top: 5 },

@@ -129,7 +129,7 @@ Deno.test("a route needs a receiver at the top, receivers need a route, and dura
 });
 
 Deno.test("the commented notifications block of examples/perfscope.yaml validates once uncommented", async () => {
-  const text = await Deno.readTextFile("examples/perfscope.yaml");
+  const text = await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url));
   const end = text.indexOf("\n# Workflows", text.indexOf("# receivers:"));
   const block = text.slice(text.indexOf("# receivers:"), end < 0 ? undefined : end).split("\n")
     .map((line) => line.replace(/^# ?/, "")).join("\n");
@@ -140,7 +140,7 @@ Deno.test("the commented notifications block of examples/perfscope.yaml validate
 });
 
 Deno.test("the README's Notifications example validates", async () => {
-  const readme = await Deno.readTextFile("README.md");
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
   const section = readme.slice(readme.indexOf("### Notifications"));
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
   const config = parseConfig(yaml, "README.md");

@@ -133,7 +133,7 @@ Deno.test("loadConfig() names the real file in a rule error", async () => {
 });
 
 Deno.test("rules: the README's example and the commented block of examples/perfscope.yaml parse", () => {
-  const readme = Deno.readTextFileSync("README.md");
+  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
   const section = readme.slice(readme.indexOf("### Alert rules\n"));
   const yaml = section.slice(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", 10));
   const kinds = parseConfig(yaml).rules?.map((r) => r.kind ?? "threshold");
@@ -145,7 +145,7 @@ Deno.test("rules: the README's example and the commented block of examples/perfs
     "predictive",
     "sql",
   ]);
-  const example = Deno.readTextFileSync("examples/perfscope.yaml");
+  const example = Deno.readTextFileSync(new URL("../../examples/perfscope.yaml", import.meta.url));
   const from = example.indexOf("# rules:");
   const block = example.slice(from, example.indexOf("\n\n", from)).replace(/^# ?/gm, "");
   assert.equal(parseConfig(block).rules?.length, 3);

@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from "../../config/mod.ts";
 
 /** The commented services/dashboards block of the example, uncommented. */
 async function exampleBlock(): Promise<string> {
-  const text = await Deno.readTextFile("examples/perfscope.yaml");
+  const text = await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url));
   const start = text.indexOf("# --- Services and dashboards");
   assert.ok(start >= 0, "the example has the services and dashboards block");
   return text.slice(start).split("\n")

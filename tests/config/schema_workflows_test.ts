@@ -93,12 +93,14 @@ for (const [text, expected] of bad) {
 }
 
 Deno.test("the README's workflows example and the example file's commented block are valid config", async () => {
-  const readme = await Deno.readTextFile("README.md");
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
   const section = readme.slice(readme.indexOf("### Workflows, scheduler and maintenance"));
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
   const config = parseConfig(yaml, "README.md");
   assert.equal(config.workflows?.[0]?.steps.length, 5);
-  const example = await Deno.readTextFile("examples/perfscope.yaml");
+  const example = await Deno.readTextFile(
+    new URL("../../examples/perfscope.yaml", import.meta.url),
+  );
   const from = example.indexOf("# actions:");
   const block = example.slice(from, example.indexOf("\n\n", from)).split("\n")
     .map((l) => l.replace(/^# ?/, "")).join("\n");

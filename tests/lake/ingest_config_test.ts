@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../config/mod.ts";
 
 Deno.test("The ingest budgets the example documents, uncommented, parse to the writer's defaults", async () => {
-  const text = (await Deno.readTextFile("examples/perfscope.yaml")).replace(
-    /^# (max_buffered_rows|max_spool_bytes|flush_rows|flush_spool_bytes|flush_every|max_flush_lag|flush_thread|max_body_bytes_in_flight):/gm,
-    "  $1:",
-  );
+  const text = (await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url)))
+    .replace(
+      /^# (max_buffered_rows|max_spool_bytes|flush_rows|flush_spool_bytes|flush_every|max_flush_lag|flush_thread|max_body_bytes_in_flight):/gm,
+      "  $1:",
+    );
   const { ingest } = parseConfig(text);
   assert.deepEqual(ingest, {
     max_age: 30 * 86_400_000,

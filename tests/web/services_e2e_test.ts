@@ -467,7 +467,8 @@ Deno.test({
 
 /** The example's commented services and dashboards block, uncommented. */
 async function exampleBlock(): Promise<string> {
-  const text = await Deno.readTextFile("examples/perfscope.yaml");
+  // by its absolute path: a test module beside this one may have moved the process' cwd
+  const text = await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url));
   const start = text.indexOf("# --- Services and dashboards");
   assert.ok(start >= 0, "the example has the services and dashboards block");
   return text.slice(start).split("\n")

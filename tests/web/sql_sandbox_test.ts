@@ -80,7 +80,6 @@ Deno.test("The SQL sandbox refuses every write through every wrapper and nothing
   const work = Deno.realPathSync(await Deno.makeTempDir({ prefix: "perfscope-cwd-" }));
   const evil = Deno.realPathSync(await Deno.makeTempDir({ prefix: "perfscope-evil-" }));
   await Deno.writeTextFile(`${work}/marker.txt`, "cwd\n");
-  Deno.chdir(work); // the query process inherits it: nothing may appear here (e.g. .tmp/)
   try {
     await using t = await seededApp();
     const root = Deno.realPathSync(t.root);
@@ -89,7 +88,16 @@ Deno.test("The SQL sandbox refuses every write through every wrapper and nothing
       s.replaceAll("PARTDIR", part.slice(0, part.lastIndexOf("/"))).replaceAll("PART", part)
         .replaceAll("CWD", work).replaceAll("EVIL", evil).replaceAll("ROOT", root);
     const probe = "SELECT count(*) AS n, sum(value) AS s FROM samples";
-    const answer = await (await sql(t.app, probe)).json();
+    // The query process starts with the first query and inherits the cwd then: nothing may appear
+    // in it (e.g. .tmp/). Only for that first query: the cwd is the whole process', and the test
+    // modules running beside this one read files by relative paths.
+    Deno.chdir(work);
+    let answer;
+    try {
+      answer = await (await sql(t.app, probe)).json();
+    } finally {
+      Deno.chdir(cwd);
+    }
     const tables = await (await sql(t.app, "SHOW TABLES")).json();
     const before = await fileHashes(root, work, evil);
     const accepted: string[] = [];

@@ -49,9 +49,11 @@ Deno.test({
       // marker survives every step below
       await page.evaluate("window.sameDocument = true");
       await page.click("button[data-approve]");
+      // the click's POST is sent by the page's script, after click() returns: the audit row says
+      // the action ran (waiting for idle() first could come before the request reached serve)
+      await page.waitForSelector('table.audit-log tr:has-text("sysctl vm.swappiness 60 → 10")');
       await workflows.idle();
       assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
-      await page.waitForSelector('table.audit-log tr:has-text("sysctl vm.swappiness 60 → 10")');
       assert.equal(await page.locator("button[data-approve]").count(), 0);
       await page.click("button[data-rollback]");
       await page.waitForSelector("table.audit-log tr.outcome-rolled-back");
