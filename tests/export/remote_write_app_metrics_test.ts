@@ -188,7 +188,9 @@ remote_write:
       server = serve(config, root, port);
       await until("serve to listen again", async () => (await fetch(`${base}/healthz`)).ok);
       await pushAll(10);
-      await sleep(3000);
+      // long enough for the restarted serve's ingest sender to report a lag of 3 s and more (the
+      // check below), sampled once a second: 3 s left it at 2.x in one CI run
+      await sleep(5000);
       await vm.start();
 
       // 3. the backlog drains
