@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { runCliProcess } from "./_run_cli_process.ts";
 import { sleep } from "./_sleep.ts";
 
 /** Options for {@linkcode scheduleCompaction}. */
@@ -24,29 +25,12 @@ export interface CompactScheduleOptions {
   log?: (line: string) => void;
 }
 
-const COMPACT = new URL("./compact.ts", import.meta.url).pathname;
-
 async function runOnce(options: CompactScheduleOptions, log: (line: string) => void) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", COMPACT, "--data", options.root, "--retention", `${options.retentionMs}ms`],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stop = () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // it ended between the abort and the kill
-    }
-  };
-  options.signal.addEventListener("abort", stop, { once: true });
-  let out: Deno.CommandOutput;
-  try {
-    out = await child.output();
-  } finally {
-    options.signal.removeEventListener("abort", stop);
-  }
+  const out = await runCliProcess(
+    "compact.ts",
+    ["--data", options.root, "--retention", `${options.retentionMs}ms`],
+    options.signal,
+  );
   const text = new TextDecoder().decode(out.code === 0 ? out.stdout : out.stderr).trim();
   const line = text.split("\n").at(-1) || `exit code ${out.code}`;
   if (!options.signal.aborted) {

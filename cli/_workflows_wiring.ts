@@ -17,6 +17,7 @@ import {
   Scheduler,
   Workflows,
 } from "../workflows/mod.ts";
+import { runCliProcess } from "./_run_cli_process.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 
@@ -34,29 +35,11 @@ export async function runCliJob(
   args: string[],
   signal: AbortSignal,
 ): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${HERE}${script}`, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stop = () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-  };
-  signal.addEventListener("abort", stop, { once: true });
-  try {
-    const out = await child.output();
-    const last = (bytes: Uint8Array) =>
-      new TextDecoder().decode(bytes).split(/[\r\n]+/).map((l) => l.trim()).filter(Boolean).at(-1);
-    if (out.code !== 0) throw new Error(last(out.stderr) ?? `exit code ${out.code}`);
-    return last(out.stdout) ?? "done";
-  } finally {
-    signal.removeEventListener("abort", stop);
-  }
+  const out = await runCliProcess(script, args, signal);
+  const last = (bytes: Uint8Array) =>
+    new TextDecoder().decode(bytes).split(/[\r\n]+/).map((l) => l.trim()).filter(Boolean).at(-1);
+  if (out.code !== 0) throw new Error(last(out.stderr) ?? `exit code ${out.code}`);
+  return last(out.stdout) ?? "done";
 }
 
 /**

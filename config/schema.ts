@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { durationSchema } from "./schema_duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 import { receiverKeys } from "./schema_scrape.ts";
@@ -16,21 +16,7 @@ import { dashboardsSchema } from "./schema_dashboards.ts";
 import { remoteWriteSchema, sourcesSchema } from "./schema_remote_write.ts";
 
 function duration() {
-  return z.unknown().transform((value, ctx) => {
-    if (typeof value !== "string") {
-      ctx.addIssue({
-        code: "custom",
-        message: `invalid duration ${JSON.stringify(value)} (use e.g. 500ms, 1s, 15m, 7d)`,
-      });
-      return z.NEVER;
-    }
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as RangeError).message });
-      return z.NEVER;
-    }
-  });
+  return durationSchema("500ms, 1s, 15m, 7d");
 }
 
 const name = z.string().trim().min(1, "must not be empty");

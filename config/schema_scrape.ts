@@ -5,24 +5,10 @@
  * @module
  */
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { durationSchema } from "./schema_duration.ts";
 
 function duration() {
-  return z.unknown().transform((value, ctx) => {
-    if (typeof value !== "string") {
-      ctx.addIssue({
-        code: "custom",
-        message: `invalid duration ${JSON.stringify(value)} (use e.g. 500ms, 1s, 15m)`,
-      });
-      return z.NEVER;
-    }
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as RangeError).message });
-      return z.NEVER;
-    }
-  });
+  return durationSchema("500ms, 1s, 15m");
 }
 
 const RESERVED = new Set(["host", "instance", "job", "le", "quantile", "target"]);

@@ -20,13 +20,11 @@ import {
   type IngestBatch,
   ingestOutboxDir,
   ingestRecordSize,
-  type IngestSegmentFile,
   ingestSpoolDir,
   listIngestOutbox,
   listIngestSegments,
-  OutboxDropCounter,
 } from "../lake/mod.ts";
-import type { SpoolPosition } from "./spool_cursor.ts";
+import { type SpoolPosition, SpoolWalker } from "./_spool_walker.ts";
 
 /** What one {@linkcode IngestSpoolCursor.read} returns. */
 export interface IngestSpoolRead {
@@ -56,40 +54,17 @@ interface Open {
 type Next = { batch: IngestBatch; size: number } | "end" | "damaged";
 
 /** Reads ingest spool records after a position, segment after segment. */
-export class IngestSpoolCursor {
-  #root: string;
-  #open: Open | undefined;
-  #position: SpoolPosition;
-  #dropped = 0;
-  #drops: OutboxDropCounter;
-
+export class IngestSpoolCursor extends SpoolWalker<Open> {
   /**
    * @param root Lake root.
    * @param position Where to start; default the start of the oldest segment there is.
    */
   constructor(root: string, position?: SpoolPosition) {
-    this.#root = root;
-    this.#drops = new OutboxDropCounter(ingestOutboxDir(root));
-    // a new reader starts at the oldest segment there is (not at 0): drops from before it
-    // existed, still in the ledger, are not its own
-    this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
-  }
-
-  /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
-   * drop ledger; a segment cut after part of it was sent counts the rest). */
-  get droppedBytes(): number {
-    return this.#drops.bytes;
-  }
-
-  /** Segments found missing or damaged (deleted by the outbox cap before this reader got to
-   * them, or moved to the quarantine). */
-  get droppedSegments(): number {
-    return this.#dropped + this.#drops.segments;
-  }
-
-  /** The position after everything read so far. */
-  get position(): SpoolPosition {
-    return { ...this.#position };
+    super({
+      spool: ingestSpoolDir(root),
+      outbox: ingestOutboxDir(root),
+      list: () => [...listIngestSegments(root), ...listIngestOutbox(root)],
+    }, position);
   }
 
   /**
@@ -119,51 +94,30 @@ export class IngestSpoolCursor {
     const batches: IngestBatch[] = [];
     let bytes = 0;
     while (bytes < maxBytes || batches.length === 0) {
-      const o = this.#open ?? this.#openNext();
+      const o = this.current ?? this.openNext();
       if (!o) break;
       let next = this.#next(o);
       if (next === "end") {
         // At the end: move on only once a newer segment exists, and only after reading this one
         // again, since the writer stops appending to a segment before it creates the next.
-        if (!this.#segments().some((s) => s.id > o.id)) break;
+        if (!this.hasNewer(o.id)) break;
         next = this.#next(o);
         if (next === "end") {
-          this.#leave(o);
+          this.leave(o);
           continue;
         }
       }
       if (next === "damaged") {
-        this.#dropped++;
-        this.#leave(o);
+        this.dropped++;
+        this.leave(o);
         continue;
       }
       bytes += next.size;
       batches.push(next.batch);
       o.offset += next.size;
-      this.#position = { segment: o.id, offset: o.offset };
+      this.at = { segment: o.id, offset: o.offset };
     }
     return { batches, end: this.position, bytes, full: bytes >= maxBytes };
-  }
-
-  /**
-   * Counts the segments the outbox cap deleted before this reader read them (from the outbox's
-   * drop ledger; one `stat` when nothing was cut since the last call). {@linkcode read} calls
-   * it; a sender stuck retrying calls it too, so drops show while the receiver is down.
-   */
-  countDrops(): void {
-    this.#drops.update(this.#position, this.#open?.id);
-  }
-
-  /** Closes the open segment file. */
-  close(): void {
-    this.#open?.file.close();
-    this.#open = undefined;
-  }
-
-  #leave(o: Open): void {
-    o.file.close();
-    if (this.#open === o) this.#open = undefined;
-    this.#position = { segment: o.id + 1, offset: 0 };
   }
 
   /** The record at the open segment's offset, if it is all there. */
@@ -182,53 +136,35 @@ export class IngestSpoolCursor {
     }
   }
 
-  #segments(): IngestSegmentFile[] {
-    return [...listIngestSegments(this.#root), ...listIngestOutbox(this.#root)]
-      .filter((s) => s.format === "binary")
-      .sort((a, b) => a.id - b.id);
-  }
-
-  /** Opens the segment holding the position (or the next one), learning its series up to the
-   * position's offset. */
-  #openNext(): Open | undefined {
-    // before the position moves on past segments the cap cut
-    this.countDrops();
-    const { segment, offset } = this.#position;
-    for (const s of this.#segments()) {
-      if (s.id < segment) continue;
-      const file = openEither(this.#root, s);
-      // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
-      if (!file) continue;
-      const magic = readAt(file, 0, INGEST_SPOOL_MAGIC.length);
-      if (!magic.every((b, i) => b === INGEST_SPOOL_MAGIC[i])) {
-        file.close();
-        this.#dropped++;
-        continue;
-      }
-      const o: Open = { id: s.id, file, series: [], offset: INGEST_SPOOL_MAGIC.length };
-      if (s.id === segment && offset > o.offset) {
-        // a segment's series are defined in the record that first uses them: decode the records
-        // before the offset again (they were sent) to know them
-        let sound = true;
-        while (o.offset < offset) {
-          const next = this.#next(o);
-          if (typeof next === "string") {
-            sound = false;
-            break;
-          }
-          o.offset += next.size;
-        }
-        if (!sound || o.offset !== offset) {
-          file.close();
-          this.#dropped++;
-          continue;
-        }
-      }
-      this.#open = o;
-      this.#position = { segment: s.id, offset: o.offset };
-      return o;
+  /** Checks a segment just opened and learns its series up to the offset. */
+  protected override start(file: Deno.FsFile, id: number, offset: number): Open | undefined {
+    const magic = readAt(file, 0, INGEST_SPOOL_MAGIC.length);
+    if (!magic.every((b, i) => b === INGEST_SPOOL_MAGIC[i])) {
+      file.close();
+      this.dropped++;
+      return undefined;
     }
-    return undefined;
+    const o: Open = { id, file, series: [], offset: INGEST_SPOOL_MAGIC.length };
+    if (offset > o.offset) {
+      // a segment's series are defined in the record that first uses them: decode the records
+      // before the offset again (they were sent) to know them
+      let sound = true;
+      while (o.offset < offset) {
+        const next = this.#next(o);
+        if (typeof next === "string") {
+          sound = false;
+          break;
+        }
+        o.offset += next.size;
+      }
+      if (!sound || o.offset !== offset) {
+        file.close();
+        this.dropped++;
+        return undefined;
+      }
+    }
+    this.at = { segment: id, offset: o.offset };
+    return o;
   }
 }
 
@@ -243,17 +179,4 @@ function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
     done += n;
   }
   return done === length ? out : out.subarray(0, done);
-}
-
-/** Opens a segment where it is now: in the spool, or moved to the outbox since the listing. */
-function openEither(root: string, s: IngestSegmentFile): Deno.FsFile | undefined {
-  const name = s.path.slice(s.path.lastIndexOf("/") + 1);
-  for (const dir of [ingestSpoolDir(root), ingestOutboxDir(root), ingestSpoolDir(root)]) {
-    try {
-      return Deno.openSync(`${dir}/${name}`, { read: true });
-    } catch {
-      // not there (moved, or deleted): try the next place
-    }
-  }
-  return undefined;
 }

@@ -13,13 +13,12 @@ import {
   listOutbox,
   listSegments,
   outboxDir,
-  OutboxDropCounter,
   SpoolDecoder,
   spoolDir,
   spoolReadersDir,
-  type SpoolSegment,
   type SpoolSnapshot,
 } from "../lake/mod.ts";
+import { type SpoolPosition, SpoolWalker } from "./_spool_walker.ts";
 
 /** Which spool a reader follows: the collector's (`DATA/spool/`, the default) or the ingest
  * spool (`DATA/spool_ingest/`: `/api/ingest`, OTLP, StatsD, scrape targets and probes). */
@@ -29,13 +28,7 @@ function readersDir(root: string, queue: SpoolQueue): string {
   return queue === "ingest" ? ingestReadersDir(root) : spoolReadersDir(root);
 }
 
-/** Where a reader is in the spool: records before `offset` of segment `segment` are done. */
-export interface SpoolPosition {
-  /** Segment id (its start, ms). */
-  segment: number;
-  /** Byte offset in the segment after the last record done (0: none of it). */
-  offset: number;
-}
+export type { SpoolPosition };
 
 /** What one {@linkcode SpoolCursor.read} returns. */
 export interface SpoolRead {
@@ -60,39 +53,17 @@ interface Open {
 const buffer = new Uint8Array(1 << 16);
 
 /** Reads spool snapshots after a position, segment after segment. */
-export class SpoolCursor {
-  #root: string;
-  #open: Open | undefined;
-  #position: SpoolPosition;
-  #dropped = 0;
-  #drops: OutboxDropCounter;
-
+export class SpoolCursor extends SpoolWalker<Open> {
   /**
    * @param root Lake root.
    * @param position Where to start; default the start of the oldest segment there is.
    */
   constructor(root: string, position?: SpoolPosition) {
-    this.#root = root;
-    this.#drops = new OutboxDropCounter(outboxDir(root));
-    // a new reader starts at the oldest segment there is (not at 0): drops from before it
-    // existed, still in the ledger, are not its own
-    this.#position = { ...(position ?? { segment: this.#segments()[0]?.id ?? 0, offset: 0 }) };
-  }
-
-  /** Bytes of the segments the outbox cap deleted before this reader sent them (from the
-   * drop ledger; a segment cut after part of it was sent counts the rest). */
-  get droppedBytes(): number {
-    return this.#drops.bytes;
-  }
-
-  /** Segments found missing (deleted by the outbox cap before this reader got to them). */
-  get droppedSegments(): number {
-    return this.#dropped + this.#drops.segments;
-  }
-
-  /** The position after everything read so far. */
-  get position(): SpoolPosition {
-    return { ...this.#position };
+    super({
+      spool: spoolDir(root),
+      outbox: outboxDir(root),
+      list: () => [...listSegments(root), ...listOutbox(root)],
+    }, position);
   }
 
   /**
@@ -122,22 +93,20 @@ export class SpoolCursor {
     const snapshots: SpoolSnapshot[] = [];
     let bytes = 0;
     while (bytes < maxBytes || snapshots.length === 0) {
-      const o = this.#open ?? this.#openNext();
+      const o = this.current ?? this.openNext();
       if (!o) break;
       const n = o.file.readSync(buffer.subarray(0, Math.min(buffer.length, maxBytes)));
       if (n === null || n === 0) {
         // At the end: move on only once a newer segment exists, and only after reading this one
         // again, since the collector finishes a segment before it creates the next.
-        if (!this.#segments().some((s) => s.id > o.id)) break;
+        if (!this.hasNewer(o.id)) break;
         const m = o.file.readSync(buffer);
         if (m !== null && m > 0) {
           bytes += m;
           this.#feed(o, buffer.subarray(0, m), snapshots);
           continue;
         }
-        o.file.close();
-        this.#open = undefined;
-        this.#position = { segment: o.id + 1, offset: 0 };
+        this.leave(o);
         continue;
       }
       bytes += n;
@@ -146,83 +115,36 @@ export class SpoolCursor {
     return { snapshots, end: this.position, bytes, full: bytes >= maxBytes };
   }
 
-  /**
-   * Counts the segments the outbox cap deleted before this reader read them (from the outbox's
-   * drop ledger; one `stat` when nothing was cut since the last call). {@linkcode read} calls
-   * it; a sender stuck retrying calls it too, so drops show while the receiver is down.
-   */
-  countDrops(): void {
-    this.#drops.update(this.#position, this.#open?.id);
-  }
-
-  /** Closes the open segment file. */
-  close(): void {
-    this.#open?.file.close();
-    this.#open = undefined;
-  }
-
   #feed(o: Open, chunk: Uint8Array, out: SpoolSnapshot[]): void {
     o.fed += chunk.length;
     for (const s of o.decoder.push(chunk)) out.push(s);
     if (o.decoder.broken) {
       // damaged bytes: nothing after them can be read; go on with the next segment
-      o.file.close();
-      if (this.#open === o) this.#open = undefined;
-      this.#position = { segment: o.id + 1, offset: 0 };
+      this.leave(o);
       return;
     }
-    this.#position = { segment: o.id, offset: o.fed - o.decoder.pendingBytes };
+    this.at = { segment: o.id, offset: o.fed - o.decoder.pendingBytes };
   }
 
-  #segments(): SpoolSegment[] {
-    return [...listSegments(this.#root), ...listOutbox(this.#root)]
-      .filter((s) => s.format === "binary")
-      .sort((a, b) => a.id - b.id);
-  }
-
-  /** Opens the segment holding the position (or the next one), skipping to its offset. */
-  #openNext(): Open | undefined {
-    // before the position moves on past segments the cap cut
-    this.countDrops();
-    const { segment, offset } = this.#position;
-    for (const s of this.#segments()) {
-      if (s.id < segment) continue;
-      const file = openEither(this.#root, s);
-      // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
-      if (!file) continue;
-      const o: Open = { id: s.id, file, decoder: new SpoolDecoder(), fed: 0 };
-      if (s.id === segment && offset > 0) {
-        // the series of a segment are defined before their first snapshot: decode the bytes
-        // before the offset again (their snapshots were sent) to know them
-        const done: SpoolSnapshot[] = [];
-        let left = offset;
-        while (left > 0) {
-          const n = file.readSync(buffer.subarray(0, Math.min(buffer.length, left)));
-          if (n === null || n === 0) break;
-          left -= n;
-          this.#feed(o, buffer.subarray(0, n), done);
-        }
-        if (o.decoder.broken) continue;
+  /** Skips to the offset in a segment just opened. */
+  protected override start(file: Deno.FsFile, id: number, offset: number): Open | undefined {
+    const o: Open = { id, file, decoder: new SpoolDecoder(), fed: 0 };
+    if (offset > 0) {
+      // the series of a segment are defined before their first snapshot: decode the bytes
+      // before the offset again (their snapshots were sent) to know them
+      const done: SpoolSnapshot[] = [];
+      let left = offset;
+      while (left > 0) {
+        const n = file.readSync(buffer.subarray(0, Math.min(buffer.length, left)));
+        if (n === null || n === 0) break;
+        left -= n;
+        this.#feed(o, buffer.subarray(0, n), done);
       }
-      this.#open = o;
-      this.#position = { segment: s.id, offset: o.fed };
-      return o;
+      if (o.decoder.broken) return undefined;
     }
-    return undefined;
+    this.at = { segment: id, offset: o.fed };
+    return o;
   }
-}
-
-/** Opens a segment where it is now: in the spool, or moved to the outbox since the listing. */
-function openEither(root: string, s: SpoolSegment): Deno.FsFile | undefined {
-  const name = s.path.slice(s.path.lastIndexOf("/") + 1);
-  for (const dir of [spoolDir(root), outboxDir(root), spoolDir(root)]) {
-    try {
-      return Deno.openSync(`${dir}/${name}`, { read: true });
-    } catch {
-      // not there (moved, or deleted): try the next place
-    }
-  }
-  return undefined;
 }
 
 /**

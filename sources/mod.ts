@@ -1,6 +1,7 @@
 /**
  * Where the analytics may read series besides the local lake: a Prometheus query API
- * (Prometheus, VictoriaMetrics single or cluster, Mimir, Thanos Query) as a series source.
+ * (Prometheus, VictoriaMetrics single or cluster, Mimir, Thanos Query) as a series source, and
+ * what a series source is ({@linkcode SeriesSource}, the analytics' contract).
  *
  * @module
  */
@@ -17,3 +18,11 @@ export {
   type SourceTlsFiles,
   tlsClient,
 } from "./prometheus_source.ts";
+export type {
+  HostExtent,
+  SeriesKey,
+  SeriesSource,
+  SourceSeries,
+  SourceSeriesOptions,
+  WindowRow,
+} from "./series_source.ts";

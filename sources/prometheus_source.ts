@@ -17,39 +17,24 @@
  * buckets (`avg_over_time`/`last_over_time` through `query_range`, split so that no request
  * asks more than 10,000 points, under Prometheus' 11,000 limit).
  *
- * The object returned has the shape of the analytics' `SeriesSource` (this folder sits below
- * analytics, so the shape is restated here; a test keeps the two assignable).
+ * The object returned is a {@linkcode SeriesSource} (the contract the analytics read through,
+ * defined in this folder's `series_source.ts`).
  *
  * @module
  */
 
 import { formatLabels } from "../collectors/mod.ts";
 import { pickTierFor, TIER_MS, type TierLimits } from "../lake/mod.ts";
+import type { HostExtent, SeriesKey, SeriesSource, WindowRow } from "./series_source.ts";
 
-/** One series' identity (as analytics' `SeriesKey`). */
-export interface PromSeriesKey {
-  host: string;
-  metric: string;
-  labels: string;
-}
+/** One series' identity (the {@linkcode SeriesKey} of every source). */
+export type PromSeriesKey = SeriesKey;
 
-/** A host's first and last sample time, ms (as analytics' `HostExtent`). */
-export interface PromHostExtent {
-  host: string;
-  first: number;
-  last: number;
-}
+/** A host's first and last sample time, ms (the {@linkcode HostExtent} of every source). */
+export type PromHostExtent = HostExtent;
 
-/** A window summary of one series (as analytics' `WindowRow`). */
-export interface PromWindowRow extends PromSeriesKey {
-  avg: number;
-  median: number;
-  max: number;
-  n: number;
-  lastValue: number;
-  first: number;
-  last: number;
-}
+/** A window summary of one series (the {@linkcode WindowRow} of every source). */
+export type PromWindowRow = WindowRow;
 
 /** Options of {@linkcode prometheusSource}. */
 export interface PrometheusSourceOptions {
@@ -88,26 +73,9 @@ export interface PrometheusSourceOptions {
 }
 
 /** The series source over a query API, with the fleet's host groups. */
-export interface PrometheusSource {
-  readonly name: string;
+export interface PrometheusSource extends SeriesSource {
   /** The normalized base URL. */
   readonly base: string;
-  metrics(): Promise<PromSeriesKey[]>;
-  series(o: {
-    metric: string;
-    labels: string;
-    host: string;
-    from: number;
-    to: number;
-    step?: number;
-    agg?: "avg" | "last";
-  }): Promise<{ tier: string; ts: Float64Array; values: Float64Array }>;
-  extent(): Promise<PromHostExtent[]>;
-  windowStats(
-    metrics: readonly string[],
-    from: number,
-    to: number,
-  ): Promise<{ rows: PromWindowRow[]; query?: string }>;
   /** Each host's group labels (`env`, `dc`, `role` by default), from discovery. */
   hostGroups(): Promise<Map<string, Record<string, string>>>;
 }

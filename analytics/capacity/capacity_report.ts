@@ -5,11 +5,7 @@
  * @module
  */
 import type { Lake } from "../../lake/mod.ts";
-import {
-  type CapacityForecast,
-  capacityForecast,
-  type CapacityStatus,
-} from "./capacity_forecast.ts";
+import type { CapacityForecast } from "./capacity_forecast.ts";
 import {
   DEFAULT_THRESHOLDS,
   type FilesystemLimit,
@@ -17,8 +13,9 @@ import {
   latestTime,
   type ResourceKind,
 } from "./bottleneck_resources.ts";
-import { type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
-import { type SeriesKey, type SeriesSource, toSource } from "../series/series_source.ts";
+import type { EvidenceRules } from "./evidence_rules.ts";
+import { type CapacityRowFields, forecastRow } from "./forecast_row.ts";
+import { type SeriesSource, toSource } from "../series/series_source.ts";
 import { serviceCapacity } from "../services/service_capacity.ts";
 import type { ServiceSetting } from "../services/service_catalog.ts";
 
@@ -53,49 +50,9 @@ export interface CapacityReportOptions {
 }
 
 /** One ranked resource. Times are ms since the epoch; null = not within the horizon. */
-export interface CapacityRow {
-  host: string;
-  /** `filesystem`, `inodes`, `memory`, `cpu` or `connections`. */
+export interface CapacityRow extends CapacityRowFields {
+  /** `filesystem`, `inodes`, `memory`, `cpu`, `connections`, `service`, `cgroup_*`. */
   resource: ResourceKind;
-  metric: string;
-  labels: string;
-  /** Latest level (median of the last three points). */
-  current: number;
-  /** The resource's limit (size, total, cores, configured connections). */
-  limit: number;
-  /** Level treated as exhaustion: limit × threshold ratio. */
-  threshold: number;
-  /** current / limit. */
-  utilization: number;
-  /** Growth at the end of the history, units per day. */
-  growthPerDay: number;
-  /** Median time of reaching `threshold`, and its 80 % interval. */
-  eta: number | null;
-  etaLow: number | null;
-  etaHigh: number | null;
-  /** Trend model: `linear`, `quadratic` or `none`. */
-  model: string;
-  /** `insufficient` when the history is shorter than the evidence rules ask (see `reason`). */
-  status: CapacityStatus;
-  /** Why there is no ETA (`7 min of history; ETAs need 1 day`); null otherwise. */
-  reason: string | null;
-  /** How far ahead the ETA looked, ms: the horizon, cut to 4× the history by the evidence
-   * rules (0 when insufficient). */
-  horizonMs: number;
-  /** Why that is shorter than the horizon asked for; null when it is not. */
-  note: string | null;
-  /** Points in the series read, and the tier that served them. */
-  points: number;
-  tier: string;
-  /** First and last sample time of the series read, ms (the history behind the numbers). */
-  first: number;
-  last: number;
-  /** Where the limit comes from, e.g. `filesystem_size_bytes`. */
-  limitSource: string;
-  /** The stored series whose sum is the row's series, when no one stored series has the row's
-   * `metric` and `labels` (a service's request rate summed over one series per status code); the
-   * forecast used that sum, and the charts draw it. */
-  sumOf?: SeriesKey[];
   /** The capacity model's fit (trend over days since `now`, seasonal profile, residual scale,
    * held-out errors); absent when there is none. */
   fit?: Pick<CapacityForecast, "trend" | "profile" | "residualScale" | "backtest">;
@@ -190,43 +147,25 @@ export async function capacityReport(
     });
     const threshold = r.limit * ratios[r.kind];
     const { first, last } = finiteExtent(s.ts, s.values);
-    const verdict = judgeHistory(first, last, horizonMs, options.evidence);
-    const f = capacityForecast(s.ts, s.values, {
+    const { fields, forecast: f, known } = forecastRow(s.ts, s.values, {
+      limit: r.limit,
       threshold,
       now,
-      // A short history supports only a short look ahead (the evidence rules' horizon share).
-      horizonMs: verdict.sufficient ? verdict.horizonMs : horizonMs,
-      // No interval is shown for an insufficient history: skip the bootstrap.
-      ...(!verdict.sufficient
-        ? { bootstrap: 0 }
-        : options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
-      ...(options.earlyStop !== undefined && { earlyStop: options.earlyStop }),
+      horizonMs,
+      first,
+      last,
+      tier: s.tier,
+      evidence: options.evidence,
+      bootstrap: options.bootstrap,
+      earlyStop: options.earlyStop,
     });
     if (f.points === 0) continue;
-    const known = verdict.sufficient || f.status === "insufficient";
     rows.push({
       host: r.host,
       resource: r.kind,
       metric: r.metric,
       labels: r.labels,
-      current: f.current,
-      limit: r.limit,
-      threshold,
-      utilization: f.current / r.limit,
-      growthPerDay: known ? f.growthPerDay : NaN,
-      eta: known ? f.eta : null,
-      etaLow: known ? f.etaLow : null,
-      etaHigh: known ? f.etaHigh : null,
-      model: known ? f.model : "none",
-      status: known ? f.status : "insufficient",
-      reason: verdict.reason ??
-        (f.status === "insufficient" ? `${f.points} points; ETAs need 6` : null),
-      horizonMs: verdict.horizonMs,
-      note: verdict.note,
-      points: f.points,
-      tier: s.tier,
-      first,
-      last,
+      ...fields,
       limitSource: r.limitSource,
       ...(known && f.model !== "none" && {
         fit: {

@@ -8,8 +8,8 @@
  */
 import { formatLabels, parseLabels } from "../../collectors/mod.ts";
 import type { SeriesKey, SeriesSource } from "../series/series_source.ts";
-import { capacityForecast } from "../capacity/capacity_forecast.ts";
-import { type EvidenceRules, judgeHistory } from "../capacity/evidence_rules.ts";
+import type { EvidenceRules } from "../capacity/evidence_rules.ts";
+import { type CapacityRowFields, forecastRow } from "../capacity/forecast_row.ts";
 import {
   belongs,
   findServices,
@@ -93,32 +93,11 @@ export async function serviceCapacity(
   return out;
 }
 
-/** The capacity-row shape (`CapacityRow` of the capacity report, for resource `service`). */
-export interface ServiceCapacityRow {
-  host: string;
+/** The capacity-row shape (`CapacityRow` of the capacity report, for resource `service`);
+ * `sumOf` lists the request-rate series summed (only when more than one: the row's labels name
+ * none). */
+export interface ServiceCapacityRow extends CapacityRowFields {
   resource: "service";
-  metric: string;
-  labels: string;
-  current: number;
-  limit: number;
-  threshold: number;
-  utilization: number;
-  growthPerDay: number;
-  eta: number | null;
-  etaLow: number | null;
-  etaHigh: number | null;
-  model: string;
-  status: "crossing" | "beyond_horizon" | "flat" | "decreasing" | "over" | "insufficient";
-  reason: string | null;
-  horizonMs: number;
-  note: string | null;
-  points: number;
-  tier: string;
-  first: number;
-  last: number;
-  limitSource: string;
-  /** The request-rate series summed (only when more than one: the row's labels name none). */
-  sumOf?: SeriesKey[];
 }
 
 async function usl(
@@ -216,41 +195,24 @@ function rowOf(
   const { capacity: c, ts, x } = got;
   const fit = c.fit!;
   const first = ts.length ? ts[0]! : NaN, last = ts.length ? ts[ts.length - 1]! : NaN;
-  const verdict = judgeHistory(first, last, o.horizonMs, o.evidence);
-  const threshold = fit.peakThroughput * ratio;
-  const f = capacityForecast(ts, x, {
-    threshold,
+  const { fields } = forecastRow(ts, x, {
+    limit: fit.peakThroughput,
+    threshold: fit.peakThroughput * ratio,
     now: o.now,
-    horizonMs: verdict.sufficient ? verdict.horizonMs : o.horizonMs,
-    ...(!verdict.sufficient ? { bootstrap: 0 } : o.bootstrap !== undefined && {
-      bootstrap: o.bootstrap,
-    }),
+    horizonMs: o.horizonMs,
+    first,
+    last,
+    tier: got.tier,
+    evidence: o.evidence,
+    bootstrap: o.bootstrap,
   });
-  const known = verdict.sufficient || f.status === "insufficient";
   const p = (v: number) => Number(v.toPrecision(4));
   return {
     host: c.host,
     resource: "service",
     metric: c.metric,
     labels: c.labels,
-    current: f.current,
-    limit: fit.peakThroughput,
-    threshold,
-    utilization: f.current / fit.peakThroughput,
-    growthPerDay: known ? f.growthPerDay : NaN,
-    eta: known ? f.eta : null,
-    etaLow: known ? f.etaLow : null,
-    etaHigh: known ? f.etaHigh : null,
-    model: known ? f.model : "none",
-    status: known ? f.status : "insufficient",
-    reason: verdict.reason ??
-      (f.status === "insufficient" ? `${f.points} points; ETAs need 6` : null),
-    horizonMs: verdict.horizonMs,
-    note: verdict.note,
-    points: f.points,
-    tier: got.tier,
-    first,
-    last,
+    ...fields,
     limitSource: `USL peak of service ${c.service}: X(N*) at N* = ${p(fit.peakConcurrency)} ` +
       `(σ = ${p(fit.sigma)}, κ = ${p(fit.kappa)}, λ = ${p(fit.lambda)}, R² = ${
         fit.r2.toFixed(3)
