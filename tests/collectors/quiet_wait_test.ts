@@ -52,6 +52,9 @@ Deno.test("a signal cuts a quiet wait short, and the process's signal listener r
     let heard = false;
     Deno.addSignalListener("SIGTERM", () => { heard = true; });
     const wait = quietWait();
+    // one turn of the event loop first, as in the collector (its quiet waits begin in a timer
+    // callback): until then the start's own work is pending and the wait would end at once
+    await new Promise((r) => setTimeout(r, 50));
     console.log("waiting");
     const slept = wait(60_000);
     await new Promise((r) => setTimeout(r, 50));
@@ -85,4 +88,26 @@ Deno.test("a signal cuts a quiet wait short, and the process's signal listener r
   const status = await child.status;
   assert.equal(status.code, 0, text);
   assert.deepEqual(JSON.parse(text.trim().split("\n").at(-1)!), { slept: false, heard: true });
+});
+
+Deno.test("a signal caught just before the wait (while a snapshot ran) still ends it at once", async () => {
+  // The handler of a signal that arrives while JavaScript runs has already run when poll(2)
+  // starts, so poll is not interrupted: the wait must see that the event loop has something to
+  // do (the listener) instead of sleeping on, which in the collector meant until the next flush.
+  let heard = 0;
+  const listener = () => heard++;
+  Deno.addSignalListener("SIGUSR1", listener);
+  try {
+    const wait = quietWait()!;
+    // the listener is polled from the next turn on (collect adds its listeners at its start)
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(wait(5), true, "nothing pending yet");
+    Deno.kill(Deno.pid, "SIGUSR1"); // caught here, before the wait begins
+    assert.equal(wait(10_000), false, "the pending listener ends the wait at once");
+    for (let i = 0; i < 100 && heard === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(heard, 1, "the listener ran once the event loop turned");
+    assert.equal(wait(5), true, "quiet again once the listener ran");
+  } finally {
+    Deno.removeSignalListener("SIGUSR1", listener);
+  }
 });
