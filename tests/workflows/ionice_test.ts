@@ -199,3 +199,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "A renice whose ionice fails puts the nice value back: a failed step leaves nothing changed that no rollback could undo",
+  ignore,
+  async fn() {
+    const pid = await spawnSleep();
+    const path = Deno.env.get("PATH");
+    const empty = await Deno.makeTempDir(); // a PATH without ionice, as on a host without it
+    try {
+      const nice = getPriority(pid);
+      Deno.env.set("PATH", empty);
+      let wf, root;
+      try {
+        ({ wf, root } = await calm(pid, { ionice: "idle" }, true));
+      } finally {
+        if (path === undefined) Deno.env.delete("PATH");
+        else Deno.env.set("PATH", path);
+      }
+      const [entry] = await wf.audit.read();
+      assert.equal(entry!.outcome, "failed");
+      assert.equal(getPriority(pid), nice, "the nice value is the one before the step");
+      assert.deepEqual(wf.states()[0]!.reversible, []);
+      await Deno.remove(root, { recursive: true });
+    } finally {
+      Deno.kill(pid, "SIGKILL");
+      await Deno.remove(empty);
+    }
+  },
+});
