@@ -60,7 +60,10 @@ const POLLIN = 1;
  * import { quietWait } from "./quiet_wait.ts";
  * const wait = quietWait();
  * if (wait) {
- *   assert.equal(wait(5), true); // 5 ms passed, nothing happened
+ *   // true: 5 ms passed with nothing to do; false: something cut it short (the event loop had
+ *   // work, a signal came): the caller then lets the event loop run
+ *   const quiet: boolean = wait(5);
+ *   assert.equal(typeof quiet, "boolean");
  *   assert.equal(quietWait({ until: Date.now() - 1 })!(5), false); // past the deadline
  * }
  * ```
