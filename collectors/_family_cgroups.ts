@@ -62,6 +62,9 @@ class Group {
   usage = NaN;
   usageTs = NaN;
   seen = 0;
+  /** Files found missing (a hierarchy without this group, a controller not enabled): not
+   * opened again until the next walk, or until the group fails a reading. */
+  missing = new Set<string>();
   constructor(readonly path: string, readonly dirs: Dirs) {}
 }
 
@@ -139,7 +142,8 @@ export function findLayout(sysRoot: string): Layout | undefined {
  * memory or CPU limit) by CPU used since the last walk, by memory, and by memory as a share of
  * its limit, and keeps the top N taking from the three rankings in turn. A cgroup that vanishes
  * (its files gone or unreadable mid-read) is dropped with the samples it had emitted in that
- * snapshot; the others are read on.
+ * snapshot; the others are read on. A file a group lacks (a v1 hierarchy without the group, a
+ * controller not enabled for it) is tried again only after the next walk, not at every reading.
  */
 export class CgroupScanner {
   readonly top: number;
@@ -190,6 +194,7 @@ export class CgroupScanner {
       else {
         ctx.snap.length = mark;
         this.#forget(ctx, g);
+        g.missing.clear();
         // A restarted service gets a new cgroup at the same path: read it again next time.
         if (isDir(g.dirs.memory ?? g.dirs.cpuacct ?? "")) kept.push(g);
       }
@@ -225,6 +230,7 @@ export class CgroupScanner {
       if (children > 0 && !limited(ctx, g, layout.version)) continue;
       if (!score(ctx, g, layout.version)) continue;
       g.seen = walk;
+      g.missing.clear(); // files may have come since (a controller enabled): try them again
       this.#groups.set(rel, g);
       found.push(g);
     }
@@ -272,8 +278,14 @@ export class CgroupScanner {
   /** Reads one cgroup and emits its samples; false if it is gone. */
   #read(ctx: Context, layout: Layout, g: Group): boolean {
     const d = g.dirs;
-    const read = (dir: string | undefined, file: string) =>
-      dir === undefined ? undefined : ctx.files.read(`${dir}/${file}`);
+    const read = (dir: string | undefined, file: string) => {
+      if (dir === undefined) return undefined;
+      const path = `${dir}/${file}`;
+      if (g.missing.has(path)) return undefined;
+      const text = ctx.files.read(path);
+      if (text === undefined) g.missing.add(path);
+      return text;
+    };
     const ts = ctx.ts;
     let cpuUsage: number | undefined;
     let periods: number | undefined;
@@ -416,7 +428,7 @@ export class CgroupScanner {
     const psiDir = layout.version === 2 ? d.memory : d.unified;
     if (psiDir !== undefined) {
       for (const resource of ["cpu", "memory", "io"]) {
-        const text = ctx.files.read(`${psiDir}/${resource}.pressure`);
+        const text = read(psiDir, `${resource}.pressure`);
         if (text === undefined) continue;
         const p = parsePressure(text);
         for (const kind of ["some", "full"] as const) {

@@ -172,7 +172,8 @@ export class RemoteWriteSender {
   /**
    * @param root Lake root whose spool is sent.
    * @param options Receiver and behaviour.
-   * @throws {RangeError} If the URL is not http(s) or a number option is not positive.
+   * @throws {RangeError} If the URL is not http(s), a number option is not positive, or only one
+   *   of `tls.certFile` and `tls.keyFile` is given.
    */
   constructor(root: string, options: RemoteWriteOptions) {
     let url: URL;
@@ -218,6 +219,11 @@ export class RemoteWriteSender {
       this.#headers.set("Authorization", `Basic ${token}`);
     }
     const tls = options.tls ?? {};
+    // one without the other would send no client certificate, and the receiver's refusal
+    // would not say why
+    if (!tls.certFile !== !tls.keyFile) {
+      throw new RangeError("Invalid remote-write TLS options: certFile and keyFile go together");
+    }
     if (tls.caFile || tls.certFile || tls.keyFile) {
       const read = (path: string) => {
         try {

@@ -156,7 +156,13 @@ export async function planRenice(options: PlanReniceOptions): Promise<StepPlan[]
         }
         setPriority(p.pid, options.nice);
         if (options.ionice) {
-          await setIoClass(p.pid, IO_CLASS[options.ionice]);
+          try {
+            await setIoClass(p.pid, IO_CLASS[options.ionice]);
+          } catch (error) {
+            // a failed step keeps no undo record: put the nice value back before failing
+            setPriority(p.pid, now.nice);
+            throw error;
+          }
         }
         return `nice now ${getPriority(p.pid)}`;
       },

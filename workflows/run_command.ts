@@ -1,6 +1,7 @@
 /**
  * Runs an allowlisted command: argv without a shell, an environment holding only `PATH` and the
- * action's own variables, a time limit (SIGKILL), output captured and truncated.
+ * action's own variables, a time limit (SIGKILL to the command and what it started), output
+ * captured and truncated.
  *
  * @module
  */
@@ -57,13 +58,20 @@ export async function runCommand(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    // a process group of its own (setsid), so that a kill reaches what the command started
+    // too: a shell's children would otherwise run on, orphaned, and hold its output open
+    detached: true,
   }).spawn();
   let timedOut = false;
   const kill = () => {
     try {
-      child.kill("SIGKILL");
+      Deno.kill(-child.pid, "SIGKILL");
     } catch {
-      // already gone
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
     }
   };
   const timer = setTimeout(() => {

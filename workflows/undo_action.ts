@@ -37,11 +37,16 @@ export async function undoAction(undo: UndoRecord, procRoot = "/proc"): Promise<
   }
   const p = await readProc(procRoot, undo.pid);
   if (!p || p.starttime !== undo.starttime) return `pid ${undo.pid} has exited: nothing to undo`;
+  let done: string;
   if (p.nice !== undo.expect) {
-    return `Changed by someone else since our change: we set nice ${undo.expect}, it is ${p.nice}; leaving it`;
+    done =
+      `Changed by someone else since our change: we set nice ${undo.expect}, it is ${p.nice}; leaving it`;
+  } else {
+    setPriority(undo.pid, undo.nice);
+    done = `pid ${undo.pid} (${p.comm}) nice ${p.nice} → ${undo.nice}`;
   }
-  setPriority(undo.pid, undo.nice);
-  const done = `pid ${undo.pid} (${p.comm}) nice ${p.nice} → ${undo.nice}`;
+  // the I/O class is a value of its own: ours goes back even when the nice value backed off
+  // (the undo record is dropped after a back-off: an idle class left now would stay for good)
   if (!undo.io) return done;
   // the I/O class too, unless someone set another since (then theirs stays, as for nice)
   const io = await readIoClass(undo.pid);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createSampler } from "../../collectors/create_sampler.ts";
 import type { Sample } from "../../collectors/sample.ts";
 import { copyTree, find, fixture, registryProblems } from "./_util.ts";
+import { missing } from "../_skip.ts";
 
 const PG = "system.slice/postgresql.service";
 const DOCKER =
@@ -250,4 +251,59 @@ Deno.test("listSubdirs() lists the same subdirectories by getdents64 as by Deno.
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "a cgroup file that does not exist is not opened again at every reading, only after the next walk",
+  ignore: missing("strace", "the count of the cgroup readings' failed opens"),
+  async fn() {
+    // The captured v1 host: its process_api groups exist only in the memory hierarchy, so their
+    // cpuacct, cpu and blkio files and the unified pressure files are missing (9 a group).
+    const h = host("v1-hybrid");
+    const script = `
+      import { createSampler } from "${
+      new URL("../../collectors/create_sampler.ts", import.meta.url).href
+    }";
+      let clock = 0;
+      const sampler = createSampler({
+        procRoot: ${JSON.stringify(h.proc)}, sysRoot: ${JSON.stringify(h.sys)}, topN: 0,
+        now: () => clock, loopDelay: () => 0, onError: (f, e) => { throw e; },
+      });
+      // readings at 0 and 5 s walk the hierarchy; those at 10 to 25 s only read
+      for (let i = 0; i < 6; i++) {
+        clock = i * 5000;
+        try { Deno.openSync("/nonexistent-perfscope-reading-" + i); } catch { /* a marker */ }
+        sampler.sample();
+      }
+      sampler.close();
+    `;
+    try {
+      const out = await new Deno.Command("strace", {
+        args: [
+          "-f",
+          "-e",
+          "trace=openat",
+          "-o",
+          `${h.sys}/../trace`,
+          Deno.execPath(),
+          "eval",
+          script,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const trace = Deno.readTextFileSync(`${h.sys}/../trace`);
+      const readings = trace.split("/nonexistent-perfscope-reading-").slice(1);
+      assert.equal(readings.length, 6);
+      const failed = readings.map((r) =>
+        r.split("\n").filter((l) => l.includes(h.cg) && l.includes("ENOENT")).length
+      );
+      assert.ok(failed[0]! > 0, `the first reading tries every file: ${failed}`);
+      assert.deepEqual(failed.slice(2), [0, 0, 0, 0], `failed opens per reading: ${failed}`);
+    } finally {
+      Deno.removeSync(h.sys.slice(0, -4), { recursive: true });
+    }
+  },
 });

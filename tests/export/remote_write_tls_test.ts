@@ -99,3 +99,18 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a client certificate without its key (or a key without its certificate) is refused, not silently left out", () => {
+  const root = Deno.makeTempDirSync();
+  const pem = `${root}/client.pem`;
+  Deno.writeTextFileSync(pem, "-----BEGIN CERTIFICATE-----\n");
+  const url = "https://127.0.0.1:9/api/v1/write";
+  for (const tls of [{ certFile: pem }, { keyFile: pem }]) {
+    assert.throws(
+      () => new RemoteWriteSender(root, { url, tls }),
+      (e) => e instanceof RangeError && /certFile and keyFile go together/.test(e.message),
+      JSON.stringify(tls),
+    );
+  }
+  Deno.removeSync(root, { recursive: true });
+});

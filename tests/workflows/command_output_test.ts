@@ -78,3 +78,38 @@ Deno.test("A command step that prints more than the cap is audited with its cut 
   assert.deepEqual(completed.map((r) => r.detail).sort(), [ok.detail, failed.detail].sort());
   await Deno.remove(root, { recursive: true });
 });
+
+/** A process' state letter from /proc (`Z` for a zombie), or undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("A command past its time limit is killed with the processes it started, none left running", async () => {
+  // the shell starts a long sleep and waits for it; at the time limit both must go, not only
+  // the shell (the sleep would run on, orphaned, with perfscope's rights)
+  const r = await runCommand(["sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!; wait"], {
+    timeoutMs: 300,
+  });
+  assert.equal(r.timedOut, true);
+  const pid = Number(r.output.trim());
+  assert.ok(pid > 0, r.output);
+  try {
+    let state = procState(pid);
+    for (let i = 0; i < 50 && state !== undefined && state !== "Z"; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      state = procState(pid);
+    }
+    assert.ok(state === undefined || state === "Z", `the sleep is still running (state ${state})`);
+  } finally {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // gone, as it should be
+    }
+  }
+});

@@ -172,3 +172,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "A rollback puts our I/O class back even when someone else changed the nice value since (it leaves only their nice)",
+  ignore,
+  async fn() {
+    const pid = await spawnSleep();
+    try {
+      const before = await ioClass(pid);
+      const { wf, root } = await calm(pid, { ionice: "idle" }, true);
+      assert.equal(await ioClass(pid), "idle");
+      // an operator renices it by hand; the I/O class stays the one we set
+      const hand = await new Deno.Command("renice", { args: ["-n", "3", "-p", String(pid)] })
+        .output();
+      assert.equal(hand.code, 0);
+      const [id] = wf.states()[0]!.reversible;
+      assert.equal(await wf.rollback(id!), "backed-off");
+      assert.equal(getPriority(pid), 3, "their nice value stays");
+      assert.equal(await ioClass(pid), before, "our idle class does not outlive the rollback");
+      const rolled = (await wf.audit.read()).find((e) => e.outcome === "backed-off");
+      assert.match(rolled!.detail!, new RegExp(`I/O class idle → ${before}$`));
+      await Deno.remove(root, { recursive: true });
+    } finally {
+      Deno.kill(pid, "SIGKILL");
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "A renice whose ionice fails puts the nice value back: a failed step leaves nothing changed that no rollback could undo",
+  ignore,
+  async fn() {
+    const pid = await spawnSleep();
+    const path = Deno.env.get("PATH");
+    const empty = await Deno.makeTempDir(); // a PATH without ionice, as on a host without it
+    try {
+      const nice = getPriority(pid);
+      Deno.env.set("PATH", empty);
+      let wf, root;
+      try {
+        ({ wf, root } = await calm(pid, { ionice: "idle" }, true));
+      } finally {
+        if (path === undefined) Deno.env.delete("PATH");
+        else Deno.env.set("PATH", path);
+      }
+      const [entry] = await wf.audit.read();
+      assert.equal(entry!.outcome, "failed");
+      assert.equal(getPriority(pid), nice, "the nice value is the one before the step");
+      assert.deepEqual(wf.states()[0]!.reversible, []);
+      await Deno.remove(root, { recursive: true });
+    } finally {
+      Deno.kill(pid, "SIGKILL");
+      await Deno.remove(empty);
+    }
+  },
+});
