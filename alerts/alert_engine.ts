@@ -663,8 +663,12 @@ export class AlertEngine {
       sets.delete(key);
       this.#boardsStale = true;
       for (const inst of s.insts) {
+        // only the instances this series' data drives: rule labels that override a series
+        // label give two series one instance (read from the series seen last), and the
+        // instance under that fingerprint may be a newer one made for the other series
+        if (inst.series !== s) continue;
         const entry = this.#rules.get(inst.rule.name);
-        if (entry?.insts.delete(inst.fp)) {
+        if (entry?.insts.get(inst.fp) === inst && entry.insts.delete(inst.fp)) {
           entry.list = undefined;
           inst.release();
         }

@@ -432,10 +432,17 @@ function storedInterval(
     const d = interval(state, key, ts, p, cur.cumulative, true);
     return d && { bounds: cur.bounds, ...d };
   }
-  if (!old || !(ts > old.ts)) return undefined;
+  const start = p.startTimeUnixNano ? p.startTimeUnixNano / 1e6 : NaN;
+  if (!old) {
+    // a new series: its first export over a recent start, as its count and sum (interval())
+    const span = ts - start;
+    return span > 0 && span <= FRESH_START_MS
+      ? { bounds: cur.bounds, increase: cur.cumulative, seconds: span / 1000 }
+      : undefined;
+  }
+  if (!(ts > old.ts)) return undefined;
   const before = storedExponentialBuckets(old.point, layout);
   if (before.bounds.join(",") !== cur.bounds.join(",")) return undefined; // zero threshold moved
-  const start = p.startTimeUnixNano ? p.startTimeUnixNano / 1e6 : NaN;
   const reset = start > old.ts || cur.cumulative.some((v, i) => v < before.cumulative[i]!);
   return {
     bounds: cur.bounds,

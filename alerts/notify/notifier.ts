@@ -333,7 +333,15 @@ export class Notifier {
     }
     const gate = entry.gate;
     if (notified) {
-      // announced before a restart: the node has it as firing already
+      // firing before a restart: announced then, unless it fired less than `up` ago (every hold
+      // into firing is at least `up`): that hold died with the process, so it is held again
+      // until `up` has passed since it fired, and announced then
+      if (firing && now - alert.startsAt < delay.up) {
+        gate.lastChange = alert.startsAt;
+        gate.pending = { alert, dueAt: alert.startsAt + delay.up };
+        return;
+      }
+      // announced: the node has it as firing already
       gate.notified = firing;
       this.#deliverTo(node, alert, true, now);
       return;

@@ -148,3 +148,75 @@ Deno.test("An instance's labels built from its series come in the order they alw
     Deno.removeSync(root, { recursive: true });
   }
 });
+
+Deno.test("Two series that one rule's extra labels make one alert keep it listed when one of them is forgotten", () => {
+  // `extra_labels: {team: ops}` overrides the series' own `team`: both series give the same
+  // labels, so one instance (read from the series seen last). The other going silent for 10 min
+  // must not forget that instance while the series it reads still sends.
+  const engine = new AlertEngine([
+    { alert: "Hot", metric: "m", above: 50, extra_labels: { team: "ops" } },
+  ]);
+  const send = (ts: number, values: Record<string, number>) => {
+    const teams = Object.keys(values);
+    engine.observe({
+      ts: teams.map(() => ts),
+      host: teams.map(() => "h"),
+      metric: teams.map(() => "m"),
+      labels: teams.map((t) => `team=${t}`),
+      value: teams.map((t) => values[t]!),
+    });
+  };
+  send(0, { a: 10, b: 10 });
+  engine.evaluate(0);
+  let t = 1;
+  for (; t <= 700; t++) {
+    send(t * 1000, { b: 10 });
+    engine.evaluate(t * 1000);
+  }
+  // team=a was forgotten (silent for more than 10 min); team=b crosses the threshold
+  send(t * 1000, { b: 90 });
+  assert.deepEqual(engine.evaluate(t * 1000).map((x) => x.to), ["firing"]);
+  const listed = engine.instances();
+  assert.equal(listed.length, 1, "the firing alert is listed");
+  assert.equal(listed[0]!.state, "firing");
+  assert.equal(listed[0]!.firedAt, t * 1000);
+  assert.equal(listed[0]!.value, 90);
+  send((t + 1) * 1000, { b: 10 });
+  assert.deepEqual(engine.evaluate((t + 1) * 1000).map((x) => [x.to, x.instance.firedAt]), [
+    ["resolved", t * 1000],
+  ]);
+});
+
+Deno.test("A series forgotten after the alert it shared came back for the other series leaves the new instance alone", () => {
+  const engine = new AlertEngine([
+    { alert: "Hot", metric: "m", above: 50, extra_labels: { team: "ops" } },
+  ]);
+  const send = (ts: number, values: Record<string, number>) => {
+    const teams = Object.keys(values);
+    engine.observe({
+      ts: teams.map(() => ts),
+      host: teams.map(() => "h"),
+      metric: teams.map(() => "m"),
+      labels: teams.map((x) => `team=${x}`),
+      value: teams.map((x) => values[x]!),
+    });
+  };
+  // both series share one instance, read from team=b (seen last); team=b goes silent first and
+  // is forgotten with the instance; it comes back (a new instance), then team=a is forgotten
+  send(0, { a: 10, b: 10 });
+  engine.evaluate(0);
+  let t = 1;
+  for (; t <= 700; t++) {
+    send(t * 1000, { a: 10 });
+    engine.evaluate(t * 1000);
+  }
+  for (; t <= 1400; t++) {
+    send(t * 1000, { b: 10 });
+    engine.evaluate(t * 1000);
+  }
+  send(t * 1000, { b: 90 });
+  assert.deepEqual(engine.evaluate(t * 1000).map((x) => x.to), ["firing"]);
+  const listed = engine.instances();
+  assert.equal(listed.length, 1, "the firing alert is listed");
+  assert.equal(listed[0]!.firedAt, t * 1000);
+});

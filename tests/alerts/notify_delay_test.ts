@@ -206,3 +206,29 @@ Deno.test("an alert firing before a restart is not announced again, and its reso
   assert.deepEqual(statuses(hook), [`resolved ${iso(T0 - 10 * MIN)} ${iso(T0 + MIN)}`]);
   await notifier.close();
 });
+
+Deno.test("an alert whose up delay had not ended at a restart is announced when it ends, not taken as announced", async () => {
+  await using hook = webhookServer();
+  const clock = { now: T0 };
+  const delay = { up: 5 * MIN, down: 0, multiplier: 1, max: 5 * MIN };
+  // fired a minute before the restart: its announcement was held until T0 + 4 min, and the
+  // process that held it is gone
+  const notifier = delayed(hook.url, delay, clock);
+  notifier.resume([transition(HOT, "firing", T0 - MIN).instance]);
+  notifier.tick();
+  await notifier.idle();
+  assert.equal(hook.received.length, 0);
+  assert.deepEqual(notifier.held().map((h) => [h.firing, h.dueAt - T0]), [[true, 4 * MIN]]);
+  clock.now = T0 + 4 * MIN;
+  notifier.tick();
+  await notifier.idle();
+  assert.deepEqual(statuses(hook), [`firing ${iso(T0 - MIN)} ${FIRING_END}`]);
+  clock.now = T0 + 5 * MIN;
+  notifier.handle([transition(HOT, "resolved", clock.now, { firedAt: T0 - MIN })]);
+  await notifier.idle();
+  assert.deepEqual(statuses(hook), [
+    `firing ${iso(T0 - MIN)} ${FIRING_END}`,
+    `resolved ${iso(T0 - MIN)} ${iso(T0 + 5 * MIN)}`,
+  ]);
+  await notifier.close();
+});

@@ -223,3 +223,47 @@ Deno.test("Out-of-range scales and offsets from a bad client still give at most 
     assert.equal(cumulative[cumulative.length - 1], total);
   }
 });
+
+Deno.test("A new cumulative series that started less than a minute ago gets its bucket rates at its first export, as its count rate", () => {
+  const t = 1_700_000_000_000;
+  const values = [0.3, 0.7, 1.5, 1.6, 3, 5, 9];
+  const out = new BatchBuilder({ host: "h", ts: t, source: "otlp" });
+  convertOtlp(
+    {
+      resourceMetrics: [{
+        scopeMetrics: [{
+          metrics: [{
+            name: "job.duration",
+            unit: "s",
+            exponentialHistogram: {
+              aggregationTemporality: 2,
+              dataPoints: [{
+                startTimeUnixNano: (t - 10_000) * 1e6, // counting started 10 s ago
+                timeUnixNano: t * 1e6,
+                count: values.length,
+                sum: values.reduce((a, b) => a + b, 0),
+                ...pointOf(values, 2),
+              }],
+            },
+          }],
+        }],
+      }],
+    },
+    new CumulativeState(),
+    out,
+    { now: t },
+  );
+  const b = out.batch();
+  const rate = (metric: string) => b.value[b.metric.indexOf(metric)];
+  assert.equal(rate("job_duration_seconds_count_per_second"), values.length / 10);
+  const buckets = b.metric.flatMap((m, i) =>
+    m === "job_duration_seconds_bucket_per_second"
+      ? [{ le: parseBound(/bucket=([^,]+)/.exec(b.labels[i]!)![1]!), rate: b.value[i]! }]
+      : []
+  );
+  assert.ok(buckets.length > 2, `bucket rates at the first export: ${buckets.length}`);
+  for (const { le, rate } of buckets) {
+    assert.ok(Math.abs(rate * 10 - values.filter((v) => v <= le).length) < 1e-9, `le=${le}`);
+  }
+  assert.equal(buckets.at(-1)!.rate, values.length / 10);
+});

@@ -34,13 +34,20 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       .join(", ");
   }
 
+  // a series' labels as the lake writes them (`k=v,k2=v2`, `\`, `,` and `=` escaped): Explore
+  // picks the series whose labels are this text, and /api/series parses it
+  function canonicalLabels(labels) {
+    const esc = (s) => s.replace(/[\\,=]/g, "\\$&");
+    return Object.keys(labels).filter((k) => !HIDDEN.has(k)).sort()
+      .map((k) => `${esc(k)}=${esc(labels[k])}`).join(",");
+  }
+
   // the series behind an alert: the rule's metric, its host and the labels that are not the
   // alert's own (alertname, severity), in Explore around the given time span
   function seriesLink(rule, labels, from, to) {
     const metric = state.rules.find((r) => r.alert === rule)?.metric;
     if (!metric) return "";
-    const rest = Object.keys(labels).filter((k) => !HIDDEN.has(k)).sort()
-      .map((k) => `${k}=${labels[k]}`).join(",");
+    const rest = canonicalLabels(labels);
     const q = new URLSearchParams({
       metric,
       series: `${labels.host ?? ""}|${rest}`,
@@ -205,8 +212,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
   function sparkUrl(rule, labels, from, to) {
     const metric = state.rules.find((r) => r.alert === rule)?.metric;
     if (!metric) return undefined;
-    const rest = Object.keys(labels).filter((k) => !HIDDEN.has(k)).sort()
-      .map((k) => `${k}=${labels[k]}`).join(",");
+    const rest = canonicalLabels(labels);
     const q = new URLSearchParams({
       metric,
       labels: rest,
