@@ -232,7 +232,8 @@ export interface SpoolSnapshot {
 /**
  * Decodes a segment from its bytes, given in any pieces (a file read whole, or followed as it
  * grows). Bytes that cannot be a record (a segment that is not ours, or damaged) stop the
- * decoding for good: {@linkcode SpoolDecoder.broken} turns true.
+ * decoding: {@linkcode SpoolDecoder.broken} turns true, for good unless a reader that knows
+ * where a later record starts calls {@linkcode SpoolDecoder.resume}.
  */
 export class SpoolDecoder {
   #series: SpoolSeries[] = [];
