@@ -49,6 +49,10 @@ interface Open {
   series: [string, string, string][];
   /** Offset of the next record. */
   offset: number;
+  /** Whether damaged records were passed over before `offset` (their series are not known). */
+  gap: boolean;
+  /** Whether damage in it was counted already (as a dropped segment). */
+  damaged: boolean;
 }
 
 type Next = { batch: IngestBatch; size: number } | "end" | "damaged";
@@ -108,7 +112,7 @@ export class IngestSpoolCursor extends SpoolWalker<Open> {
         }
       }
       if (next === "damaged") {
-        this.dropped++;
+        if (!o.damaged) this.dropped++;
         this.leave(o);
         continue;
       }
@@ -128,8 +132,16 @@ export class IngestSpoolCursor extends SpoolWalker<Open> {
     if (size === undefined || size > MAX_RECORD_BYTES) return "damaged";
     const record = readAt(o.file, o.offset, size);
     if (record.length < size) return "end";
+    const known = o.series.length;
     try {
-      return { batch: decodeIngestRecord(record, o.series), size };
+      const batch = decodeIngestRecord(record, o.series);
+      if (o.gap && o.series.length > known) {
+        // Series are numbered by the order they are defined in, and the records passed over may
+        // have defined some: the new ones cannot be numbered, so this record cannot be read.
+        o.series.length = known;
+        return "damaged";
+      }
+      return { batch, size };
     } catch (error) {
       if (error instanceof RangeError) return "damaged";
       throw error;
@@ -144,23 +156,35 @@ export class IngestSpoolCursor extends SpoolWalker<Open> {
       this.dropped++;
       return undefined;
     }
-    const o: Open = { id, file, series: [], offset: INGEST_SPOOL_MAGIC.length };
+    const o: Open = {
+      id,
+      file,
+      series: [],
+      offset: INGEST_SPOOL_MAGIC.length,
+      gap: false,
+      damaged: false,
+    };
     if (offset > o.offset) {
       // a segment's series are defined in the record that first uses them: decode the records
       // before the offset again (they were sent) to know them
-      let sound = true;
       while (o.offset < offset) {
         const next = this.#next(o);
-        if (typeof next === "string") {
-          sound = false;
-          break;
-        }
+        if (typeof next === "string") break;
         o.offset += next.size;
       }
-      if (!sound || o.offset !== offset) {
+      if (o.offset > offset) {
+        // the offset is not between two records: nothing in the segment can be trusted
         file.close();
         this.dropped++;
         return undefined;
+      }
+      if (o.offset < offset) {
+        // Damaged before the offset (after those records were read and sent): pass over the
+        // rest of them and go on at the offset, a record boundary, with the series known so far.
+        this.dropped++;
+        o.damaged = true;
+        o.gap = true;
+        o.offset = offset;
       }
     }
     this.at = { segment: id, offset: o.offset };

@@ -48,6 +48,8 @@ interface Open {
   decoder: SpoolDecoder;
   /** Bytes fed to the decoder. */
   fed: number;
+  /** Whether damage in it was counted already (as a dropped segment). */
+  damaged: boolean;
 }
 
 const buffer = new Uint8Array(1 << 16);
@@ -120,27 +122,43 @@ export class SpoolCursor extends SpoolWalker<Open> {
     for (const s of o.decoder.push(chunk)) out.push(s);
     if (o.decoder.broken) {
       // damaged bytes: nothing after them can be read; go on with the next segment
+      this.#damaged(o);
       this.leave(o);
       return;
     }
     this.at = { segment: o.id, offset: o.fed - o.decoder.pendingBytes };
   }
 
+  /** Counts a segment's damage once (it may break again after a resync). */
+  #damaged(o: Open): void {
+    if (!o.damaged) this.dropped++;
+    o.damaged = true;
+  }
+
   /** Skips to the offset in a segment just opened. */
   protected override start(file: Deno.FsFile, id: number, offset: number): Open | undefined {
-    const o: Open = { id, file, decoder: new SpoolDecoder(), fed: 0 };
+    const o: Open = { id, file, decoder: new SpoolDecoder(), fed: 0, damaged: false };
     if (offset > 0) {
       // the series of a segment are defined before their first snapshot: decode the bytes
       // before the offset again (their snapshots were sent) to know them
-      const done: SpoolSnapshot[] = [];
-      let left = offset;
-      while (left > 0) {
-        const n = file.readSync(buffer.subarray(0, Math.min(buffer.length, left)));
+      while (o.fed < offset && !o.decoder.broken) {
+        const n = file.readSync(buffer.subarray(0, Math.min(buffer.length, offset - o.fed)));
         if (n === null || n === 0) break;
-        left -= n;
-        this.#feed(o, buffer.subarray(0, n), done);
+        o.fed += n;
+        o.decoder.push(buffer.subarray(0, n));
       }
-      if (o.decoder.broken) return undefined;
+      if (o.decoder.broken) {
+        // Damaged before the offset (after those records were read and sent): pass over the
+        // rest of them and go on at the offset, a record boundary, with the series known so far
+        // (a record needing one defined in the bytes passed over breaks the decoding there).
+        this.#damaged(o);
+        if (!o.decoder.resume()) {
+          this.leave(o);
+          return undefined;
+        }
+        file.seekSync(offset, Deno.SeekMode.Start);
+        o.fed = offset;
+      }
     }
     this.at = { segment: id, offset: o.fed };
     return o;

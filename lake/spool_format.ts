@@ -232,7 +232,8 @@ export interface SpoolSnapshot {
 /**
  * Decodes a segment from its bytes, given in any pieces (a file read whole, or followed as it
  * grows). Bytes that cannot be a record (a segment that is not ours, or damaged) stop the
- * decoding for good: {@linkcode SpoolDecoder.broken} turns true.
+ * decoding: {@linkcode SpoolDecoder.broken} turns true, for good unless a reader that knows
+ * where a later record starts calls {@linkcode SpoolDecoder.resume}.
  */
 export class SpoolDecoder {
   #series: SpoolSeries[] = [];
@@ -325,6 +326,38 @@ export class SpoolDecoder {
     }
     this.#pending = bytes.slice(pos);
     return out;
+  }
+
+  /**
+   * Goes on after damage from a record boundary the caller knows (where an earlier reading of
+   * the same segment stopped): the next bytes fed are taken for the start of a record. The
+   * series defined before the damage are kept. Series numbers are explicit and in order, so a
+   * record that defines or uses a series defined in the bytes passed over breaks the decoding
+   * again instead of being read as another series.
+   *
+   * @returns Whether decoding goes on (false if the segment's first bytes were not ours).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SPOOL_MAGIC, SpoolDecoder, SpoolEncoder } from "./spool_format.ts";
+   * const encoder = new SpoolEncoder();
+   * const row = (ts: number) => ({ ts, host: "h", metric: "m", labels: "", value: ts });
+   * const decoder = new SpoolDecoder();
+   * decoder.push(SPOOL_MAGIC);
+   * assert.deepEqual(decoder.push(encoder.rows([row(1)])).map((s) => s.ts), [1]);
+   * decoder.push(new Uint8Array(16).fill(9)); // damaged bytes, a whole record long
+   * assert.equal(decoder.broken, true);
+   * assert.equal(decoder.resume(), true);
+   * // the record after them uses the series defined before the damage
+   * const [snap] = decoder.push(encoder.rows([row(2)]));
+   * assert.deepEqual(snap!.series, [{ host: "h", metric: "m", labels: "" }]);
+   * ```
+   */
+  resume(): boolean {
+    if (!this.#started) return false;
+    this.#broken = false;
+    this.#pending = new Uint8Array(0);
+    return true;
   }
 
   #fail(out: SpoolSnapshot[], undecoded: number): SpoolSnapshot[] {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { IngestSpoolCursor, pruneOutbox, readPosition, savePosition } from "../../export/mod.ts";
 import {
+  IngestSpoolCursor,
+  type IngestSpoolRead,
+  pruneOutbox,
+  readPosition,
+  savePosition,
+} from "../../export/mod.ts";
+import {
+  INGEST_SPOOL_MAGIC,
   type IngestBatch,
   ingestSpoolDir,
   IngestWriter,
@@ -166,4 +173,95 @@ Deno.test("without a registered ingest reader a segment in Parquet is deleted, a
   w.close();
   assert.deepEqual(listIngestOutbox(root), []);
   assert.deepEqual(listIngestSegments(root), []);
+});
+
+/** A request of 50 series of one service at second `n` (values n*100+i). */
+function wide(n: number, service = "shop"): IngestBatch {
+  const rows = Array.from({ length: 50 }, (_, i) => i);
+  return {
+    ts: rows.map(() => T0 + n * 1000),
+    host: rows.map(() => "app"),
+    metric: rows.map((i) => `m${i}`),
+    labels: rows.map(() => `service=${service}`),
+    value: rows.map((i) => n * 100 + i + 0.5),
+  };
+}
+
+/**
+ * An ingest segment of requests 1..400 (`late` uses series no earlier request defined), with a
+ * second segment behind it; a cursor reads the first `sent` requests (what a sender delivered
+ * and saved), then a byte of request `bad`'s record is flipped (its checksum no longer matches)
+ * and a new cursor resumes from the saved position.
+ */
+function resumeAfterDamage(sent: number, bad: number, late?: number) {
+  const root = Deno.makeTempDirSync();
+  savePosition(root, "a", { segment: 0, offset: 0 }, {}, "ingest");
+  const clock = { now: T0 + 3_600_000 };
+  const w = writer(root, clock);
+  const starts: number[] = []; // where each request's record starts
+  let saved: IngestSpoolRead | undefined;
+  for (let n = 1; n <= 400; n++) {
+    const path = listIngestSegments(root)[0]?.path;
+    starts[n] = path ? Deno.statSync(path).size : 0;
+    w.writeBatch(wide(n, n === late ? "late" : "shop"));
+    if (n === sent) {
+      const first = new IngestSpoolCursor(root);
+      saved = first.read(1 << 24);
+      first.close();
+    }
+  }
+  const [seg] = listIngestSegments(root);
+  assert.ok(saved && seg);
+  starts[1] = INGEST_SPOOL_MAGIC.length; // the file did not exist before the first request
+  assert.equal(values(saved.batches).at(-1), sent * 100 + 49.5);
+  assert.equal(saved.end.offset, starts[sent + 1] ?? Deno.statSync(seg.path).size);
+  // the writer moves on to a newer segment (the old one waits in the outbox for reader "a"),
+  // then the old one is damaged
+  w.close();
+  clock.now += 5000;
+  const w2 = writer(root, clock);
+  w2.writeBatch(batch(7));
+  const [kept] = listIngestOutbox(root);
+  assert.equal(kept?.id, seg.id);
+  const bytes = Deno.readFileSync(kept.path);
+  assert.ok(bytes.length > 64 * 1024);
+  bytes[starts[bad]! + 40]! ^= 0x40;
+  Deno.writeFileSync(kept.path, bytes);
+  const cursor = new IngestSpoolCursor(root, saved.end);
+  const read = cursor.read(1 << 24);
+  const result = {
+    values: values(read.batches),
+    dropped: cursor.droppedSegments,
+    damageBefore: saved.end.offset - starts[bad]!,
+  };
+  cursor.close();
+  w2.close();
+  return result;
+}
+
+const sent = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, k) => wide(from + k).value).flat();
+
+Deno.test("an ingest cursor resuming after damage more than 64 KiB before its position passes over it, counts it, and reads on without sending anything twice", () => {
+  const got = resumeAfterDamage(300, 20);
+  assert.ok(got.damageBefore > 64 * 1024, `${got.damageBefore}`);
+  assert.deepEqual(got.values, [...sent(301, 400), 7]);
+  assert.equal(got.dropped, 1);
+});
+
+Deno.test("an ingest cursor resuming after damage in the record just before its position reads on from it", () => {
+  const got = resumeAfterDamage(300, 300);
+  assert.deepEqual(got.values, [...sent(301, 400), 7]);
+  assert.equal(got.dropped, 1);
+});
+
+Deno.test("after damage an ingest cursor stops at a record with series it cannot number, and counts the segment once", () => {
+  // request 1 defined the series the later ones use: none can be read as another series
+  const lost = resumeAfterDamage(300, 1);
+  assert.deepEqual(lost.values, [7]);
+  assert.equal(lost.dropped, 1);
+  // request 350 defines new series; the damaged records may have defined some too
+  const fresh = resumeAfterDamage(300, 20, 350);
+  assert.deepEqual(fresh.values, [...sent(301, 349), 7]);
+  assert.equal(fresh.dropped, 1);
 });

@@ -295,3 +295,33 @@ Deno.test("idleUntil says when the sender sleeps between batches: 0 while it sen
     await r.close();
   }
 });
+
+Deno.test("a sender restarted after damage far back in its spool segment sends the rest once and counts the damage", async () => {
+  const r = receiver(() => new Response(null, { status: 204 }));
+  const { root, writer } = spool(2000); // 48-byte snapshot records: ~94 KiB
+  try {
+    const first = new RemoteWriteSender(root, { url: r.url, name: "t", ...fast });
+    await first.drain();
+    await first.stop();
+    const saved = readPosition(root, "t")!;
+    for (let i = 2000; i < 2100; i++) {
+      writer.append([{ ts: 1000 + i * 1000, host: "h", metric: "m", labels: "cpu=0", value: i }]);
+    }
+    // a record ~90 KiB before the saved position gets an unknown kind
+    const damagedAt = saved.offset - 1900 * 48;
+    assert.ok(saved.offset - damagedAt > 64 * 1024);
+    const f = Deno.openSync(writer.segment.path, { write: true });
+    f.seekSync(damagedAt + 4, Deno.SeekMode.Start);
+    f.writeSync(new Uint8Array([9, 9, 9, 9]));
+    f.close();
+    const again = new RemoteWriteSender(root, { url: r.url, name: "t", ...fast });
+    await again.drain();
+    await again.stop();
+    const values = r.got.filter((g) => g.labels.startsWith("__name__=m,")).map((g) => g.value);
+    assert.deepEqual(values, Array.from({ length: 2100 }, (_, i) => i));
+    assert.equal(again.stats.droppedSegments, 1);
+  } finally {
+    writer.close();
+    await r.close();
+  }
+});
