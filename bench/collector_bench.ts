@@ -575,43 +575,25 @@ async function measureServe(figures: CollectorBenchFigures, seconds: number): Pr
   const parent = figures.serveChild?.members.find((m) => m.role === "parent");
   const child = figures.serveChild?.members.find((m) => m.role === "child");
   const i = figures.serveInProcess;
+  // One row a measured process (or pair): its CPU by stat and by schedstat, and its peak RSS.
+  const row = (
+    what: string,
+    m: { cpuMsPerSecond: number; schedCpuMsPerSecond: number; peakRssMb: number } | undefined,
+    rssNote = "",
+  ) => [
+    what,
+    String(seconds),
+    f(m?.cpuMsPerSecond),
+    f(m?.schedCpuMsPerSecond),
+    f(m?.peakRssMb, 1) + rssNote,
+  ];
   console.log(table([
     ["idle serve at 1 Hz", "seconds", "CPU ms/s (stat)", "CPU ms/s (schedstat)", "peak RSS MB"],
-    [
-      "collector in process (before)",
-      String(seconds),
-      f(i?.cpuMsPerSecond),
-      f(i?.schedCpuMsPerSecond),
-      f(i?.peakRssMb, 1),
-    ],
-    [
-      "collector as child: both processes",
-      String(seconds),
-      f(t?.cpuMsPerSecond),
-      f(t?.schedCpuMsPerSecond),
-      `${f(t?.peakRssMb, 1)} (sum)`,
-    ],
-    [
-      "  serve (web + spool tail)",
-      String(seconds),
-      f(parent?.cpuMsPerSecond),
-      f(parent?.schedCpuMsPerSecond),
-      f(parent?.peakRssMb, 1),
-    ],
-    [
-      `  collect child (--v8-flags=${COLLECT_V8_FLAGS})`,
-      String(seconds),
-      f(child?.cpuMsPerSecond),
-      f(child?.schedCpuMsPerSecond),
-      f(child?.peakRssMb, 1),
-    ],
-    [
-      "serve --no-collect (web + spool tail only)",
-      String(seconds),
-      f(figures.serveAlone?.cpuMsPerSecond),
-      f(figures.serveAlone?.schedCpuMsPerSecond),
-      f(figures.serveAlone?.peakRssMb, 1),
-    ],
+    row("collector in process (before)", i),
+    row("collector as child: both processes", t, " (sum)"),
+    row("  serve (web + spool tail)", parent),
+    row(`  collect child (--v8-flags=${COLLECT_V8_FLAGS})`, child),
+    row("serve --no-collect (web + spool tail only)", figures.serveAlone),
   ]));
 }
 
