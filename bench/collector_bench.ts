@@ -376,6 +376,11 @@ function flushCost(): { cold: number; warm: number; write: number; rows: number 
   }
 }
 
+/** A figure to `d` decimals, or "-" where it was not measured. */
+function f(x: number | undefined, d = 2): string {
+  return x === undefined ? "-" : x.toFixed(d);
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) =>
@@ -469,7 +474,6 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
   const c = figures.cli;
   const n = figures.naive;
   const cliLabel = cliPresent ? "collect CLI" : "collect CLI not present";
@@ -570,7 +574,6 @@ async function measureServe(figures: CollectorBenchFigures, seconds: number): Pr
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
   const t = figures.serveChild?.total;
   const parent = figures.serveChild?.members.find((m) => m.role === "parent");
   const child = figures.serveChild?.members.find((m) => m.role === "child");
@@ -684,7 +687,6 @@ async function statfsCost(quick: boolean): Promise<StatfsFigures> {
   if (modes.every((m) => rss[m]!.length > 0)) {
     figures.rss = { none: median(rss.none!), ffi: median(rss.ffi!), node: median(rss.node!) };
   }
-  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
   const base = figures.rss?.none;
   const delta = (x: number | undefined) =>
     x === undefined || base === undefined
