@@ -187,6 +187,16 @@ function peakKb(pid: number): number | undefined {
   }
 }
 
+/** Deno running `args` in the repository's root, its output piped. */
+function spawnDeno(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /** Runs a command for about `seconds` (then SIGTERM where `terminate`) and measures it from
  * /proc, skipping a 3 s warm-up. */
 async function measure(
@@ -195,12 +205,7 @@ async function measure(
   terminate = false,
   warmupSeconds?: number,
 ): Promise<ProcessFigures | undefined> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const warmup = warmupSeconds ?? Math.min(3, Math.max(1, Math.floor(seconds / 4)));
   let first: [number, number, number] | undefined;
   let last: [number, number, number] | undefined;
@@ -279,12 +284,7 @@ async function measureTree(
   seconds: number,
   warmupSeconds: number,
 ): Promise<{ total: ProcessFigures; members: TreeMember[] } | undefined> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const warmup = warmupSeconds;
   type Track = { first?: [number, number, number]; last?: [number, number, number]; kb: number };
   const tracks = new Map<number, Track>();
