@@ -187,6 +187,16 @@ function peakKb(pid: number): number | undefined {
   }
 }
 
+/** Deno running `args` in the repository's root, its output piped. */
+function spawnDeno(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /** Runs a command for about `seconds` (then SIGTERM where `terminate`) and measures it from
  * /proc, skipping a 3 s warm-up. */
 async function measure(
@@ -195,12 +205,7 @@ async function measure(
   terminate = false,
   warmupSeconds?: number,
 ): Promise<ProcessFigures | undefined> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const warmup = warmupSeconds ?? Math.min(3, Math.max(1, Math.floor(seconds / 4)));
   let first: [number, number, number] | undefined;
   let last: [number, number, number] | undefined;
@@ -279,12 +284,7 @@ async function measureTree(
   seconds: number,
   warmupSeconds: number,
 ): Promise<{ total: ProcessFigures; members: TreeMember[] } | undefined> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const warmup = warmupSeconds;
   type Track = { first?: [number, number, number]; last?: [number, number, number]; kb: number };
   const tracks = new Map<number, Track>();
@@ -374,6 +374,11 @@ function flushCost(): { cold: number; warm: number; write: number; rows: number 
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+}
+
+/** A figure to `d` decimals, or "-" where it was not measured. */
+function f(x: number | undefined, d = 2): string {
+  return x === undefined ? "-" : x.toFixed(d);
 }
 
 function table(rows: string[][]): string {
@@ -469,7 +474,6 @@ export async function run(options: CollectorBenchOptions = {}): Promise<Collecto
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
   const c = figures.cli;
   const n = figures.naive;
   const cliLabel = cliPresent ? "collect CLI" : "collect CLI not present";
@@ -570,48 +574,29 @@ async function measureServe(figures: CollectorBenchFigures, seconds: number): Pr
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
   const t = figures.serveChild?.total;
   const parent = figures.serveChild?.members.find((m) => m.role === "parent");
   const child = figures.serveChild?.members.find((m) => m.role === "child");
   const i = figures.serveInProcess;
+  // One row a measured process (or pair): its CPU by stat and by schedstat, and its peak RSS.
+  const row = (
+    what: string,
+    m: { cpuMsPerSecond: number; schedCpuMsPerSecond: number; peakRssMb: number } | undefined,
+    rssNote = "",
+  ) => [
+    what,
+    String(seconds),
+    f(m?.cpuMsPerSecond),
+    f(m?.schedCpuMsPerSecond),
+    f(m?.peakRssMb, 1) + rssNote,
+  ];
   console.log(table([
     ["idle serve at 1 Hz", "seconds", "CPU ms/s (stat)", "CPU ms/s (schedstat)", "peak RSS MB"],
-    [
-      "collector in process (before)",
-      String(seconds),
-      f(i?.cpuMsPerSecond),
-      f(i?.schedCpuMsPerSecond),
-      f(i?.peakRssMb, 1),
-    ],
-    [
-      "collector as child: both processes",
-      String(seconds),
-      f(t?.cpuMsPerSecond),
-      f(t?.schedCpuMsPerSecond),
-      `${f(t?.peakRssMb, 1)} (sum)`,
-    ],
-    [
-      "  serve (web + spool tail)",
-      String(seconds),
-      f(parent?.cpuMsPerSecond),
-      f(parent?.schedCpuMsPerSecond),
-      f(parent?.peakRssMb, 1),
-    ],
-    [
-      `  collect child (--v8-flags=${COLLECT_V8_FLAGS})`,
-      String(seconds),
-      f(child?.cpuMsPerSecond),
-      f(child?.schedCpuMsPerSecond),
-      f(child?.peakRssMb, 1),
-    ],
-    [
-      "serve --no-collect (web + spool tail only)",
-      String(seconds),
-      f(figures.serveAlone?.cpuMsPerSecond),
-      f(figures.serveAlone?.schedCpuMsPerSecond),
-      f(figures.serveAlone?.peakRssMb, 1),
-    ],
+    row("collector in process (before)", i),
+    row("collector as child: both processes", t, " (sum)"),
+    row("  serve (web + spool tail)", parent),
+    row(`  collect child (--v8-flags=${COLLECT_V8_FLAGS})`, child),
+    row("serve --no-collect (web + spool tail only)", figures.serveAlone),
   ]));
 }
 
@@ -702,7 +687,6 @@ async function statfsCost(quick: boolean): Promise<StatfsFigures> {
   if (modes.every((m) => rss[m]!.length > 0)) {
     figures.rss = { none: median(rss.none!), ffi: median(rss.ffi!), node: median(rss.node!) };
   }
-  const f = (x: number | undefined, d = 2) => x === undefined ? "-" : x.toFixed(d);
   const base = figures.rss?.none;
   const delta = (x: number | undefined) =>
     x === undefined || base === undefined

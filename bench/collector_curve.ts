@@ -450,38 +450,23 @@ function print(
       : NaN;
   const rows = (p: CurvePoint) => p.rowsPerSnapshot;
   const procs = (p: CurvePoint) => typeof p.host === "object" ? p.host.processes ?? 0 : 0;
+  // One row a slope: from the base run to the run labelled `to`.
+  const slopeRow = (what: string, to: string, per: (p: CurvePoint) => number, digits: number) => [
+    what,
+    f(slope(baseRow, byLabel(to), per), digits),
+    `base → ${to}`,
+  ];
+  const seriesSlopes = [
+    ["CPUs: 8 each", "cpus=192"],
+    ["disks: 7 each", "disks=128"],
+    ["NICs: 8 each", "nics=32"],
+    ["mounts: 5 each", "mounts=200"],
+    ["cgroups, read every 5 s", "cgroups=200"],
+  ] as const;
   console.log(table([
     ["what grows", "µs CPU per second, each", "from"],
-    [
-      "per stored series (CPUs: 8 each)",
-      f(slope(baseRow, byLabel("cpus=192"), rows), 2),
-      "base → cpus=192",
-    ],
-    [
-      "per stored series (disks: 7 each)",
-      f(slope(baseRow, byLabel("disks=128"), rows), 2),
-      "base → disks=128",
-    ],
-    [
-      "per stored series (NICs: 8 each)",
-      f(slope(baseRow, byLabel("nics=32"), rows), 2),
-      "base → nics=32",
-    ],
-    [
-      "per stored series (mounts: 5 each)",
-      f(slope(baseRow, byLabel("mounts=200"), rows), 2),
-      "base → mounts=200",
-    ],
-    [
-      "per stored series (cgroups, read every 5 s)",
-      f(slope(baseRow, byLabel("cgroups=200"), rows), 2),
-      "base → cgroups=200",
-    ],
-    [
-      "per process",
-      f(slope(baseRow, byLabel("processes=10000"), procs), 3),
-      "base → processes=10000",
-    ],
+    ...seriesSlopes.map(([what, to]) => slopeRow(`per stored series (${what})`, to, rows, 2)),
+    slopeRow("per process", "processes=10000", procs, 3),
   ]));
   console.log(
     `(${seconds} s per run after a ${warmup} s warm-up, one run at a time, CPU of all threads by schedstat;` +

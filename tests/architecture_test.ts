@@ -38,6 +38,18 @@ async function* sources(dir: string): AsyncGenerator<string> {
   }
 }
 
+/** Every source file of the product's folders (those built so far), with its folder. */
+async function* productSources(): AsyncGenerator<{ folder: string; file: string }> {
+  for (const folder of FLOOR.keys()) {
+    try {
+      await Deno.stat(folder);
+    } catch {
+      continue;
+    }
+    for await (const file of sources(folder)) yield { folder, file };
+  }
+}
+
 function importsOf(text: string): string[] {
   const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/)/.test(line)).join("\n");
   const found: string[] = [];
@@ -65,28 +77,21 @@ function resolve(from: string, spec: string): string {
 
 async function violations(): Promise<string[]> {
   const found: string[] = [];
-  for (const folder of FLOOR.keys()) {
-    try {
-      await Deno.stat(folder);
-    } catch {
-      continue;
-    }
-    for await (const file of sources(folder)) {
-      if (file.startsWith("web/client/")) continue; // browser scripts import nothing of ours
-      for (const spec of importsOf(await Deno.readTextFile(file))) {
-        const target = resolve(file, spec);
-        const to = topFolder(target);
-        if (to === folder) continue;
-        if (FREE.has(to)) {
-          found.push(`${file} imports ${target}: product code must not import ${to}/`);
-          continue;
-        }
-        const [a, b] = [FLOOR.get(folder)!, FLOOR.get(to)];
-        if (b === undefined) continue;
-        if (b >= a) found.push(`${file} imports ${target}: ${to}/ is not below ${folder}/`);
-        if (target !== `${to}/mod.ts` && !ENTRIES.has(target)) {
-          found.push(`${file} imports ${target}: enter ${to}/ through ${to}/mod.ts`);
-        }
+  for await (const { folder, file } of productSources()) {
+    if (file.startsWith("web/client/")) continue; // browser scripts import nothing of ours
+    for (const spec of importsOf(await Deno.readTextFile(file))) {
+      const target = resolve(file, spec);
+      const to = topFolder(target);
+      if (to === folder) continue;
+      if (FREE.has(to)) {
+        found.push(`${file} imports ${target}: product code must not import ${to}/`);
+        continue;
+      }
+      const [a, b] = [FLOOR.get(folder)!, FLOOR.get(to)];
+      if (b === undefined) continue;
+      if (b >= a) found.push(`${file} imports ${target}: ${to}/ is not below ${folder}/`);
+      if (target !== `${to}/mod.ts` && !ENTRIES.has(target)) {
+        found.push(`${file} imports ${target}: enter ${to}/ through ${to}/mod.ts`);
       }
     }
   }
@@ -112,16 +117,9 @@ Deno.test("Every folder of the product has a mod.ts with a @module doc", async (
 
 Deno.test("No two files import each other, even for types", async () => {
   const edges = new Map<string, Set<string>>();
-  for (const folder of FLOOR.keys()) {
-    try {
-      await Deno.stat(folder);
-    } catch {
-      continue;
-    }
-    for await (const file of sources(folder)) {
-      const targets = importsOf(await Deno.readTextFile(file)).map((s) => resolve(file, s));
-      edges.set(file, new Set(targets));
-    }
+  for await (const { file } of productSources()) {
+    const targets = importsOf(await Deno.readTextFile(file)).map((s) => resolve(file, s));
+    edges.set(file, new Set(targets));
   }
   const cycles: string[] = [];
   for (const [file, targets] of edges) {

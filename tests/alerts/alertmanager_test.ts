@@ -1,40 +1,60 @@
 import assert from "node:assert/strict";
-import { Notifier, type WebhookPayload } from "../../alerts/mod.ts";
+import { Notifier, type NotifierOptions, type WebhookPayload } from "../../alerts/mod.ts";
 import { amAlerts, ignore, startAlertmanager, until } from "./_alertmanager.ts";
 import { transition, webhookServer } from "./_webhook.ts";
 
 const LABELS = { alertname: "HighLatency", severity: "warning", host: "db1", service: "api" };
 
+/**
+ * Runs `body` with a real Alertmanager and a notifier routing every alert to it (receiver `am`,
+ * with `resend_every` if given, and more notifier `options`), closing both after.
+ */
+async function withPushTo(
+  extra: { resend_every?: number; options?: Omit<NotifierOptions, "receivers" | "route"> },
+  body: (am: { url: string }, notifier: Notifier) => Promise<void>,
+): Promise<void> {
+  const am = await startAlertmanager();
+  const notifier = new Notifier({
+    receivers: [{
+      name: "am",
+      alertmanager: am.url,
+      ...(extra.resend_every !== undefined && { resend_every: extra.resend_every }),
+    }],
+    route: { receiver: "am" },
+    log: () => {},
+    ...extra.options,
+  });
+  try {
+    await body(am, notifier);
+  } finally {
+    await notifier.close();
+    await am.stop();
+  }
+}
+
 Deno.test({
   name: "alerts pushed to a real Alertmanager appear in its API with their labels, and resolve",
   ignore,
   async fn() {
-    const am = await startAlertmanager();
-    const notifier = new Notifier({
-      receivers: [{ name: "am", alertmanager: am.url }],
-      route: { receiver: "am" },
-      externalURL: "http://127.0.0.1:8000",
-      log: () => {},
-    });
-    try {
-      const firedAt = Date.now() - 5000;
-      notifier.handle([
-        transition(LABELS, "firing", firedAt, { annotations: { summary: "p95 312 ms on db1" } }),
-      ]);
-      const [alert] = await until(am.url, (a) => a.length === 1);
-      assert.deepEqual(alert?.labels, LABELS);
-      assert.deepEqual(alert?.annotations, { summary: "p95 312 ms on db1" });
-      assert.equal(alert?.status.state, "active");
-      assert.equal(Date.parse(alert!.startsAt), firedAt);
-      // valid for four re-sends (1 min by default), so Alertmanager does not resolve it alone
-      assert.ok(Date.parse(alert!.endsAt) > Date.now() + 60_000);
-      notifier.handle([transition(LABELS, "resolved", Date.now(), { firedAt })]);
-      await until(am.url, (a) => a.length === 0);
-      assert.equal(notifier.stats().am?.sent, 2);
-    } finally {
-      await notifier.close();
-      await am.stop();
-    }
+    await withPushTo(
+      { options: { externalURL: "http://127.0.0.1:8000" } },
+      async (am, notifier) => {
+        const firedAt = Date.now() - 5000;
+        notifier.handle([
+          transition(LABELS, "firing", firedAt, { annotations: { summary: "p95 312 ms on db1" } }),
+        ]);
+        const [alert] = await until(am.url, (a) => a.length === 1);
+        assert.deepEqual(alert?.labels, LABELS);
+        assert.deepEqual(alert?.annotations, { summary: "p95 312 ms on db1" });
+        assert.equal(alert?.status.state, "active");
+        assert.equal(Date.parse(alert!.startsAt), firedAt);
+        // valid for four re-sends (1 min by default), so Alertmanager does not resolve it alone
+        assert.ok(Date.parse(alert!.endsAt) > Date.now() + 60_000);
+        notifier.handle([transition(LABELS, "resolved", Date.now(), { firedAt })]);
+        await until(am.url, (a) => a.length === 0);
+        assert.equal(notifier.stats().am?.sent, 2);
+      },
+    );
   },
 });
 
@@ -42,13 +62,7 @@ Deno.test({
   name: "a silence created in Alertmanager suppresses the pushed alert there",
   ignore,
   async fn() {
-    const am = await startAlertmanager();
-    const notifier = new Notifier({
-      receivers: [{ name: "am", alertmanager: am.url }],
-      route: { receiver: "am" },
-      log: () => {},
-    });
-    try {
+    await withPushTo({}, async (am, notifier) => {
       const res = await fetch(`${am.url}/api/v2/silences`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -75,10 +89,7 @@ Deno.test({
       assert.equal(byHost.db2?.state, "active");
       const unsilenced = await amAlerts(am.url, "?silenced=false");
       assert.deepEqual(unsilenced.map((a) => a.labels.host), ["db2"]);
-    } finally {
-      await notifier.close();
-      await am.stop();
-    }
+    });
   },
 });
 
@@ -86,23 +97,13 @@ Deno.test({
   name: "a firing alert is re-sent to Alertmanager while it fires, moving its end forward",
   ignore,
   async fn() {
-    const am = await startAlertmanager();
-    const notifier = new Notifier({
-      receivers: [{ name: "am", alertmanager: am.url, resend_every: 300 }],
-      route: { receiver: "am" },
-      tickMs: 50,
-      log: () => {},
-    });
-    try {
+    await withPushTo({ resend_every: 300, options: { tickMs: 50 } }, async (am, notifier) => {
       notifier.handle([transition(LABELS, "firing", Date.now())]);
       const [first] = await until(am.url, (a) => a.length === 1);
       const [later] = await until(am.url, (a) => a[0] !== undefined && a[0].endsAt > first!.endsAt);
       assert.ok(Date.parse(later!.endsAt) > Date.parse(first!.endsAt));
       assert.ok((notifier.stats().am?.sent ?? 0) >= 2);
-    } finally {
-      await notifier.close();
-      await am.stop();
-    }
+    });
   },
 });
 

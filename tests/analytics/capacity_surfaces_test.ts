@@ -54,6 +54,22 @@ interface Surface {
   alarms: string[];
 }
 
+/** What the API, the report's embedded data and the CLI's output say of capacity (as read here). */
+interface CapacityJson {
+  status: string;
+  resources: ({ status: string; severity: string } & Parameters<typeof key>[0])[];
+  recommendations: { severity: string; title: string }[];
+}
+
+/** The surface of a capacity result as JSON (the API's, the report's or the CLI's). */
+function surfaceOf(data: CapacityJson): Surface {
+  return {
+    status: data.status,
+    resources: Object.fromEntries(data.resources.map((r) => [key(r), `${r.status}/${r.severity}`])),
+    alarms: data.recommendations.filter((r) => r.severity !== "info").map((r) => r.title),
+  };
+}
+
 async function fromApp(root: string): Promise<{ page: Surface; api: Surface }> {
   await using t = await testApp({ root });
   const api = await (await t.app.request("/api/capacity")).json();
@@ -63,17 +79,7 @@ async function fromApp(root: string): Promise<{ page: Surface; api: Surface }> {
   )];
   const unescape = (s: string) => s.replaceAll("&#x2F;", "/").replaceAll("&#39;", "'");
   return {
-    api: {
-      status: api.status,
-      resources: Object.fromEntries(
-        api.resources.map((r: { status: string; severity: string } & Parameters<typeof key>[0]) => [
-          key(r),
-          `${r.status}/${r.severity}`,
-        ]),
-      ),
-      alarms: api.recommendations.filter((r: { severity: string }) => r.severity !== "info")
-        .map((r: { title: string }) => r.title),
-    },
+    api: surfaceOf(api),
     page: {
       status: /Too little history for ETAs yet/.test(html) ? "insufficient" : api.status,
       resources: Object.fromEntries(
@@ -101,35 +107,13 @@ async function fromReport(root: string): Promise<Surface> {
   const json = html.match(
     /<script type="application\/json" id="report-data">(.*?)<\/script>/s,
   )![1]!;
-  const data = JSON.parse(json);
-  return {
-    status: data.status,
-    resources: Object.fromEntries(
-      data.resources.map((r: { status: string; severity: string } & Parameters<typeof key>[0]) => [
-        key(r),
-        `${r.status}/${r.severity}`,
-      ]),
-    ),
-    alarms: data.recommendations.filter((r: { severity: string }) => r.severity !== "info")
-      .map((r: { title: string }) => r.title),
-  };
+  return surfaceOf(JSON.parse(json));
 }
 
 async function fromCli(root: string): Promise<Surface> {
   let text = "";
   assert.equal(await capacityMain(["--data", root], (t) => void (text += t)), 0);
-  const out = JSON.parse(text);
-  return {
-    status: out.status,
-    resources: Object.fromEntries(
-      out.resources.map((r: { status: string; severity: string } & Parameters<typeof key>[0]) => [
-        key(r),
-        `${r.status}/${r.severity}`,
-      ]),
-    ),
-    alarms: out.recommendations.filter((r: { severity: string }) => r.severity !== "info")
-      .map((r: { title: string }) => r.title),
-  };
+  return surfaceOf(JSON.parse(text));
 }
 
 for (const { name, durationMs, stepMs } of lakes) {

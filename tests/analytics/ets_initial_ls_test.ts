@@ -11,19 +11,37 @@ import { seeded } from "./_seeded.ts";
 const sse = (y: Float64Array, p: Parameters<typeof etsFilter>[1], init: EtsStates) =>
   etsFilter(y, p, init, { level: 0, slope: 0, season: new Float64Array(init.season.length) });
 
+/**
+ * Simulates the ETS(A,N,A) state space model from `level` and the seasonal states `season` over
+ * `length` points with errors 0.1·g(): the series and the states it ends in.
+ */
+function simulateAna(
+  g: () => number,
+  start: { level: number; season: number[] },
+  o: { length: number; alpha: number; gamma: number },
+): { y: Float64Array; level: number; season: Float64Array } {
+  const m = start.season.length;
+  let level = start.level;
+  const season = Float64Array.from(start.season);
+  const y = new Float64Array(o.length);
+  for (let t = 0; t < y.length; t++) {
+    const e = 0.1 * g(), j = t % m;
+    y[t] = level + season[j]! + e;
+    level += o.alpha * e, season[j]! += o.gamma * e;
+  }
+  return { y, level, season };
+}
+
 Deno.test("etsLeastSquaresInitial() recovers the true initial states of a simulated ETS(A,N,A) series", () => {
   const g = seeded(21), m = 12;
   const truth = [3, 1, -1, -3, -2, 0, 2, 4, 1, -1, -2, -2];
   const p = { alpha: 0.05, beta: 0, gamma: 0.02, phi: 0, period: m };
   // simulate the state space model from known initial states with small errors
-  let level = 10;
-  const season = Float64Array.from(truth);
-  const y = new Float64Array(24 * m);
-  for (let t = 0; t < y.length; t++) {
-    const e = 0.1 * g(), j = t % m;
-    y[t] = level + season[j]! + e;
-    level += p.alpha * e, season[j]! += p.gamma * e;
-  }
+  const { y } = simulateAna(g, { level: 10, season: truth }, {
+    length: 24 * m,
+    alpha: p.alpha,
+    gamma: p.gamma,
+  });
   const heuristic = etsInitialStates(y, m, false);
   const s = etsLeastSquaresInitial(y, p, false, heuristic);
   assert.ok(Math.abs(s.level - 10) < 0.1, `level ${s.level}`);
@@ -70,14 +88,11 @@ Deno.test("etsLeastSquaresInitial() never gives a larger one-step error than the
 Deno.test("fitEts() with least-squares initial states fits the one-step errors at least as well", () => {
   const g = seeded(5), m = 24;
   const truth = Array.from({ length: m }, (_, j) => Math.sin((2 * Math.PI * j) / m));
-  let level = 0;
-  const season = Float64Array.from(truth);
-  const y = new Float64Array(40 * m);
-  for (let t = 0; t < y.length; t++) {
-    const e = 0.1 * g(), j = t % m;
-    y[t] = level + season[j]! + e;
-    level += 0.1 * e, season[j]! += 0.01 * e;
-  }
+  const { y, level, season } = simulateAna(g, { level: 0, season: truth }, {
+    length: 40 * m,
+    alpha: 0.1,
+    gamma: 0.01,
+  });
   // two outliers at phase 5 of the first two cycles: the heuristic states average them in, and
   // the fit then needs a large seasonal smoothing to unlearn them
   y[5]! += 4, y[29]! += 4;

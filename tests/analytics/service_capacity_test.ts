@@ -40,16 +40,25 @@ function times(days: number): number[] {
   return Array.from({ length: Math.round(days * DAY / STEP) + 1 }, (_, i) => T0 + i * STEP);
 }
 
+/** serviceCapacity() over `lake` at `now`, two weeks back and 30 days ahead. */
+function capacityOf(
+  lake: Parameters<typeof lakeSource>[0],
+  now: number,
+  options: { bootstrap?: number } = {},
+): ReturnType<typeof serviceCapacity> {
+  return serviceCapacity(lakeSource(lake), {
+    now,
+    sinceMs: 14 * DAY,
+    horizonMs: 30 * DAY,
+    ...options,
+  });
+}
+
 Deno.test("serviceCapacity() fits the USL of a simulated service from its own metrics", async () => {
   const ts = times(3);
   await using s = await serviceLake(ts, growingService());
   const now = ts[ts.length - 1]!;
-  const [api] = await serviceCapacity(lakeSource(s.lake), {
-    now,
-    sinceMs: 14 * DAY,
-    horizonMs: 30 * DAY,
-    bootstrap: 50,
-  });
+  const [api] = await capacityOf(s.lake, now, { bootstrap: 50 });
   const fit = api!.capacity.fit!;
   assert.equal(api!.capacity.concurrencySource, "http_server_active_requests");
   assert.ok(Math.abs(fit.lambda - 10) < 0.5, `lambda ${fit.lambda}`);
@@ -104,11 +113,7 @@ Deno.test("a service with less than a day of history gets no ETA, and flat load 
   const ts = times(0.5);
   await using s = await serviceLake(ts, growingService());
   const now = ts[ts.length - 1]!;
-  const [api] = await serviceCapacity(lakeSource(s.lake), {
-    now,
-    sinceMs: 14 * DAY,
-    horizonMs: 30 * DAY,
-  });
+  const [api] = await capacityOf(s.lake, now);
   assert.equal(api!.row!.status, "insufficient");
   assert.equal(api!.row!.eta, null);
   assert.match(api!.row!.reason!, /of history; ETAs need 1 day$/);
@@ -117,11 +122,7 @@ Deno.test("a service with less than a day of history gets no ETA, and flat load 
     { metric: "http_server_active_requests", labels: { service: "calm" }, value: () => 5 },
   ]);
   await using _ = flat;
-  const [calm] = await serviceCapacity(lakeSource(flat.lake), {
-    now: T0 + DAY,
-    sinceMs: 14 * DAY,
-    horizonMs: 30 * DAY,
-  });
+  const [calm] = await capacityOf(flat.lake, T0 + DAY);
   assert.equal(calm!.row, null);
   assert.match(
     calm!.capacity.reason!,

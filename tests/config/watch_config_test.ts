@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type PerfscopeConfig, watchConfig } from "../../config/mod.ts";
+import { type PerfscopeConfig, watchConfig, type WatchConfigOptions } from "../../config/mod.ts";
 
 function waitFor<T>(list: T[], n: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -13,10 +13,25 @@ function waitFor<T>(list: T[], n: number): Promise<void> {
   });
 }
 
-Deno.test("watchConfig() applies a valid edit, keeps the last good config through a bad one", async () => {
+/** A watched config file, what its watch reported so far, and when the watch was in place. */
+interface Watched extends AsyncDisposable {
+  file: string;
+  changes: PerfscopeConfig[];
+  errors: string[];
+  ready: Promise<void>;
+}
+
+/**
+ * Writes `text` to a perfscope.yaml in a new directory and watches it with `options`; disposal
+ * stops the watch, waits for it to end and removes the directory.
+ */
+async function watched(
+  text: string,
+  options: Omit<WatchConfigOptions, "signal" | "onChange" | "onError" | "onReady">,
+): Promise<Watched> {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/perfscope.yaml`;
-  await Deno.writeTextFile(file, "collect:\n  top: 5\n");
+  await Deno.writeTextFile(file, text);
   const stop = new AbortController();
   const ready = Promise.withResolvers<void>();
   const changes: PerfscopeConfig[] = [];
@@ -25,79 +40,54 @@ Deno.test("watchConfig() applies a valid edit, keeps the last good config throug
     signal: stop.signal,
     onChange: (c) => changes.push(c),
     onError: (e) => errors.push((e as Error).message),
-    debounceMs: 50,
     onReady: () => ready.resolve(),
-    sighup: false,
+    ...options,
   });
-  try {
-    await ready.promise;
-    await Deno.writeTextFile(file, "collect:\n  top: 7\n");
-    await waitFor(changes, 1);
-    assert.deepEqual(changes[0], { collect: { top: 7 } });
-    // an editor-style save: a new file renamed over the old one, with a mistake in it
-    await Deno.writeTextFile(`${file}.new`, "collect:\n  top: many\n");
-    await Deno.rename(`${file}.new`, file);
-    await waitFor(errors, 1);
-    assert.match(errors[0]!, /perfscope.yaml:2:8: collect.top: expected number, got "many"/);
-    assert.equal(changes.length, 1);
-    await Deno.writeTextFile(file, "collect:\n  top: 9\n");
-    await waitFor(changes, 2);
-    assert.deepEqual(changes[1], { collect: { top: 9 } });
-  } finally {
-    stop.abort();
-    await watching;
-    await Deno.remove(dir, { recursive: true });
-  }
+  return {
+    file,
+    changes,
+    errors,
+    ready: ready.promise,
+    async [Symbol.asyncDispose]() {
+      stop.abort();
+      await watching;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("watchConfig() applies a valid edit, keeps the last good config through a bad one", async () => {
+  await using w = await watched("collect:\n  top: 5\n", { debounceMs: 50, sighup: false });
+  await w.ready;
+  await Deno.writeTextFile(w.file, "collect:\n  top: 7\n");
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes[0], { collect: { top: 7 } });
+  // an editor-style save: a new file renamed over the old one, with a mistake in it
+  await Deno.writeTextFile(`${w.file}.new`, "collect:\n  top: many\n");
+  await Deno.rename(`${w.file}.new`, w.file);
+  await waitFor(w.errors, 1);
+  assert.match(w.errors[0]!, /perfscope.yaml:2:8: collect.top: expected number, got "many"/);
+  assert.equal(w.changes.length, 1);
+  await Deno.writeTextFile(w.file, "collect:\n  top: 9\n");
+  await waitFor(w.changes, 2);
+  assert.deepEqual(w.changes[1], { collect: { top: 9 } });
 });
 
 Deno.test("watchConfig() reloads on SIGHUP without watching the file", async () => {
-  const dir = await Deno.makeTempDir();
-  const file = `${dir}/perfscope.yaml`;
-  await Deno.writeTextFile(file, "data: a\n");
-  const stop = new AbortController();
-  const ready = Promise.withResolvers<void>();
-  const changes: PerfscopeConfig[] = [];
-  const watching = watchConfig(file, {
-    signal: stop.signal,
-    onChange: (c) => changes.push(c),
-    onError: () => {},
-    debounceMs: 50,
-    onReady: () => ready.resolve(),
-    watch: false,
-  });
-  try {
-    await ready.promise;
-    await Deno.writeTextFile(file, "data: b\n");
-    Deno.kill(Deno.pid, "SIGHUP");
-    await waitFor(changes, 1);
-    assert.deepEqual(changes.at(-1), { data: "b" });
-  } finally {
-    stop.abort();
-    await watching;
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using w = await watched("data: a\n", { debounceMs: 50, watch: false });
+  await w.ready;
+  await Deno.writeTextFile(w.file, "data: b\n");
+  Deno.kill(Deno.pid, "SIGHUP");
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes.at(-1), { data: "b" });
 });
 
 Deno.test("watchConfig() compares with the config in force, so an edit made before the watch is applied", async () => {
-  const dir = await Deno.makeTempDir();
-  const file = `${dir}/perfscope.yaml`;
-  await Deno.writeTextFile(file, "collect:\n  top: 8\n");
-  const stop = new AbortController();
-  const changes: PerfscopeConfig[] = [];
-  const watching = watchConfig(file, {
-    signal: stop.signal,
+  await using w = await watched("collect:\n  top: 8\n", {
     current: { collect: { top: 5 } },
-    onChange: (c) => changes.push(c),
-    onError: () => {},
     debounceMs: 20,
     sighup: false,
   });
-  try {
-    await waitFor(changes, 1);
-    assert.deepEqual(changes, [{ collect: { top: 8 } }]);
-  } finally {
-    stop.abort();
-    await watching;
-    await Deno.remove(dir, { recursive: true });
-  }
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes, [{ collect: { top: 8 } }]);
 });

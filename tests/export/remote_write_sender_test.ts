@@ -25,11 +25,15 @@ function receiver(
     got,
     requests: () => n,
     close: () => server.shutdown(),
+    [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }
 
-/** A spool holding `n` one-second snapshots of two series (one NaN each time for the second). */
-function spool(n: number): { root: string; writer: SpoolWriter } {
+/**
+ * A spool holding `n` one-second snapshots of two series (one NaN each time for the second);
+ * disposal closes its writer.
+ */
+function spool(n: number): { root: string; writer: SpoolWriter } & Disposable {
   const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-" });
   const writer = new SpoolWriter(root, 1000);
   for (let i = 0; i < n; i++) {
@@ -39,37 +43,33 @@ function spool(n: number): { root: string; writer: SpoolWriter } {
     ];
     writer.append(rows);
   }
-  return { root, writer };
+  return { root, writer, [Symbol.dispose]: () => writer.close() };
 }
 
 const fast = { minBackoffMs: 10, maxBackoffMs: 50, timeoutMs: 300, log: () => {} };
 
 Deno.test("a 2xx answer acknowledges the batch: labels sorted with __name__, host and external labels, NaN left out, position saved", async () => {
-  const r = receiver(() => new Response(null, { status: 204 }));
-  const { root, writer } = spool(3);
-  try {
-    const sender = new RemoteWriteSender(root, {
-      url: r.url,
-      name: "t",
-      externalLabels: { env: "prod", host: "ignored" },
-      ...fast,
-    });
-    await sender.drain();
-    assert.deepEqual(r.got.map((g) => g.value), [0, 1, 2]);
-    assert.equal(r.got[0]!.labels, "__name__=m,cpu=0,env=prod,host=h");
-    assert.equal(sender.stats.samples, 3);
-    assert.equal(sender.stats.ackedTs, 3000);
-    const pos = readPosition(root, "t")!;
-    assert.equal(pos.segment, 1000);
-    assert.equal(pos.offset, Deno.statSync(writer.segment.path).size);
-    // nothing new: nothing sent again
-    await sender.drain();
-    assert.equal(r.requests(), 1);
-    await sender.stop();
-  } finally {
-    writer.close();
-    await r.close();
-  }
+  await using r = receiver(() => new Response(null, { status: 204 }));
+  using s = spool(3);
+  const { root, writer } = s;
+  const sender = new RemoteWriteSender(root, {
+    url: r.url,
+    name: "t",
+    externalLabels: { env: "prod", host: "ignored" },
+    ...fast,
+  });
+  await sender.drain();
+  assert.deepEqual(r.got.map((g) => g.value), [0, 1, 2]);
+  assert.equal(r.got[0]!.labels, "__name__=m,cpu=0,env=prod,host=h");
+  assert.equal(sender.stats.samples, 3);
+  assert.equal(sender.stats.ackedTs, 3000);
+  const pos = readPosition(root, "t")!;
+  assert.equal(pos.segment, 1000);
+  assert.equal(pos.offset, Deno.statSync(writer.segment.path).size);
+  // nothing new: nothing sent again
+  await sender.drain();
+  assert.equal(r.requests(), 1);
+  await sender.stop();
 });
 
 Deno.test("a batch spanning two spool segments sends each series once, with the samples of both, and label values above U+FFFF unchanged", async () => {
@@ -108,52 +108,44 @@ Deno.test("a batch spanning two spool segments sends each series once, with the 
 
 Deno.test("a 400 answer splits the batch down to the snapshots refused, drops only those (logged, counted) and sends the rest", async () => {
   // as Prometheus does when a batch holds one sample it already stored: the whole batch is refused
-  const r = receiver((_, times) =>
+  await using r = receiver((_, times) =>
     times.includes(1000)
       ? new Response("duplicate sample for timestamp", { status: 400 })
       : new Response(null, { status: 204 })
   );
-  const { root, writer } = spool(2);
+  using s = spool(2);
+  const { root, writer } = s;
   const lines: string[] = [];
-  try {
-    const sender = new RemoteWriteSender(root, { url: r.url, ...fast, log: (l) => lines.push(l) });
-    await sender.drain();
-    assert.equal(sender.stats.droppedSamples, 1);
-    assert.match(lines[0]!, /HTTP 400: duplicate sample for timestamp; dropped 1 samples/);
-    writer.append([{ ts: 9000, host: "h", metric: "m", labels: "cpu=0", value: 9 }]);
-    await sender.drain();
-    assert.deepEqual(r.got.map((g) => g.ts), [2000, 9000]);
-    assert.equal(sender.stats.retries, 0);
-    await sender.stop();
-  } finally {
-    writer.close();
-    await r.close();
-  }
+  const sender = new RemoteWriteSender(root, { url: r.url, ...fast, log: (l) => lines.push(l) });
+  await sender.drain();
+  assert.equal(sender.stats.droppedSamples, 1);
+  assert.match(lines[0]!, /HTTP 400: duplicate sample for timestamp; dropped 1 samples/);
+  writer.append([{ ts: 9000, host: "h", metric: "m", labels: "cpu=0", value: 9 }]);
+  await sender.drain();
+  assert.deepEqual(r.got.map((g) => g.ts), [2000, 9000]);
+  assert.equal(sender.stats.retries, 0);
+  await sender.stop();
 });
 
 Deno.test("a 413 answer splits the batch in halves until each part fits; one snapshot refused is dropped", async () => {
   // accepts at most two seconds per request; refuses the second 7000 at all
-  const r = receiver((_, times) =>
+  await using r = receiver((_, times) =>
     times.length > 2 || times.includes(7000)
       ? new Response("too large", { status: 413 })
       : new Response(null, { status: 204 })
   );
-  const { root, writer } = spool(8);
-  try {
-    const sender = new RemoteWriteSender(root, { url: r.url, ...fast });
-    await sender.drain();
-    assert.deepEqual(r.got.map((g) => g.ts), [1000, 2000, 3000, 4000, 5000, 6000, 8000]);
-    assert.equal(sender.stats.droppedSamples, 1);
-    await sender.stop();
-  } finally {
-    writer.close();
-    await r.close();
-  }
+  using s = spool(8);
+  const { root } = s;
+  const sender = new RemoteWriteSender(root, { url: r.url, ...fast });
+  await sender.drain();
+  assert.deepEqual(r.got.map((g) => g.ts), [1000, 2000, 3000, 4000, 5000, 6000, 8000]);
+  assert.equal(sender.stats.droppedSamples, 1);
+  await sender.stop();
 });
 
 Deno.test("429 (with Retry-After), 500 and a hang past the time-out are retried until accepted", async () => {
   let hung: (() => void) | undefined;
-  const r = receiver((n) => {
+  await using r = receiver((n) => {
     if (n === 0) {
       return new Response("slow down", { status: 429, headers: { "Retry-After": "0.05" } });
     }
@@ -165,20 +157,16 @@ Deno.test("429 (with Retry-After), 500 and a hang past the time-out are retried 
     }
     return new Response(null, { status: 204 });
   });
-  const { root, writer } = spool(3);
-  try {
-    const sender = new RemoteWriteSender(root, { url: r.url, ...fast });
-    await sender.drain();
-    hung?.();
-    assert.equal(sender.stats.retries, 3);
-    assert.equal(sender.stats.droppedSamples, 0);
-    // the hung request's late "success" is not counted: only the fourth request's points are
-    assert.equal(sender.stats.samples, 3);
-    await sender.stop();
-  } finally {
-    writer.close();
-    await r.close();
-  }
+  using s = spool(3);
+  const { root } = s;
+  const sender = new RemoteWriteSender(root, { url: r.url, ...fast });
+  await sender.drain();
+  hung?.();
+  assert.equal(sender.stats.retries, 3);
+  assert.equal(sender.stats.droppedSamples, 0);
+  // the hung request's late "success" is not counted: only the fourth request's points are
+  assert.equal(sender.stats.samples, 3);
+  await sender.stop();
 });
 
 Deno.test("a connection reset before any answer is retried", async () => {
@@ -264,36 +252,32 @@ Deno.test("idleUntil says when the sender sleeps between batches: 0 while it sen
   const held = new Promise<void>((r) => release = r);
   let asked!: () => void;
   const requested = new Promise<void>((r) => asked = r);
-  const r = receiver(async () => {
+  await using r = receiver(async () => {
     asked();
     await held; // the request stays in flight until the test has looked
     return new Response(null, { status: 204 });
   });
-  const { root, writer } = spool(2);
-  try {
-    const sender = new RemoteWriteSender(root, {
-      url: r.url,
-      name: "t",
-      intervalMs: 5000,
-      ...fast,
-    });
-    assert.equal(sender.idleUntil, 0, "not started: not known to be idle");
-    sender.start();
-    await requested;
-    assert.equal(sender.idleUntil, 0, "a request in flight needs the event loop");
-    const before = Date.now();
-    release();
-    while (sender.idleUntil === 0) await new Promise((res) => setTimeout(res, 5));
-    assert.ok(
-      sender.idleUntil >= before + 5000 && sender.idleUntil <= Date.now() + 5000,
-      `asleep until ${sender.idleUntil - before} ms after the answer`,
-    );
-    await sender.stop();
-    assert.equal(sender.idleUntil, Infinity);
-  } finally {
-    writer.close();
-    await r.close();
-  }
+  using s = spool(2);
+  const { root } = s;
+  const sender = new RemoteWriteSender(root, {
+    url: r.url,
+    name: "t",
+    intervalMs: 5000,
+    ...fast,
+  });
+  assert.equal(sender.idleUntil, 0, "not started: not known to be idle");
+  sender.start();
+  await requested;
+  assert.equal(sender.idleUntil, 0, "a request in flight needs the event loop");
+  const before = Date.now();
+  release();
+  while (sender.idleUntil === 0) await new Promise((res) => setTimeout(res, 5));
+  assert.ok(
+    sender.idleUntil >= before + 5000 && sender.idleUntil <= Date.now() + 5000,
+    `asleep until ${sender.idleUntil - before} ms after the answer`,
+  );
+  await sender.stop();
+  assert.equal(sender.idleUntil, Infinity);
 });
 
 Deno.test("a sender restarted after damage far back in its spool segment sends the rest once and counts the damage", async () => {

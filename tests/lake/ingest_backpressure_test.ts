@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   IngestBusy,
   IngestWriter,
+  type IngestWriterOptions,
   openLake,
   parseIngestLines,
   type Quarantined,
@@ -49,12 +50,14 @@ function busy(error: unknown): error is IngestBusy {
   return error instanceof Error && error.name === "IngestBusy";
 }
 
+/** A writer on `root` without fsync, at the test's fixed clock, with more `options`. */
+function writerOn(root: string, options: Omit<IngestWriterOptions, "root"> = {}): IngestWriter {
+  return new IngestWriter({ root, sync: false, now: NOW, ...options });
+}
+
 Deno.test("IngestWriter refuses a request past its row budget with IngestBusy, writing nothing, and takes requests again after a flush", async () => {
   const root = await Deno.makeTempDir();
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: NOW,
+  const w = writerOn(root, {
     flushEveryMs: 3_600_000,
     flushRows: 1_000_000,
     maxBufferedRows: 1_000,
@@ -90,10 +93,7 @@ Deno.test("IngestWriter refuses a request past its row budget with IngestBusy, w
 
 Deno.test("IngestWriter refuses a request that would pass the spool's disk budget, naming it", async () => {
   const root = await Deno.makeTempDir();
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: NOW,
+  const w = writerOn(root, {
     flushEveryMs: 3_600_000,
     maxSpoolBytes: 4_096,
   });
@@ -125,10 +125,7 @@ for (const flushInWorker of [false, true]) {
   Deno.test(`IngestWriter under a stream of requests never holds more rows than its budget and stores every acknowledged one (${flushInWorker ? "files written on the flush thread" : "files written in turns of the event loop"})`, async () => {
     const root = await Deno.makeTempDir();
     const budget = 3_000;
-    const w = new IngestWriter({
-      root,
-      sync: false,
-      now: NOW,
+    const w = writerOn(root, {
       flushRows: 1_000,
       maxBufferedRows: budget,
       flushPartitions: 1,
@@ -169,7 +166,7 @@ for (const flushInWorker of [false, true]) {
 
 Deno.test("IngestWriter replays a binary spool segment after a crash and quarantines a damaged one whole", async () => {
   const root = await Deno.makeTempDir();
-  const w = new IngestWriter({ root, sync: false, now: NOW, flushEveryMs: 3_600_000 });
+  const w = writerOn(root, { flushEveryMs: 3_600_000 });
   w.write(body("a", 0, 10));
   w.write(body("a", 10, 10));
   w.write(body("a", 20, 10));
@@ -189,10 +186,7 @@ Deno.test("IngestWriter replays a binary spool segment after a crash and quarant
   w.close();
 
   const quarantined: Quarantined[] = [];
-  const sound = new IngestWriter({
-    root: other,
-    sync: false,
-    now: NOW,
+  const sound = writerOn(other, {
     onQuarantine: (q) => quarantined.push(q),
   });
   sound.close();
@@ -200,10 +194,7 @@ Deno.test("IngestWriter replays a binary spool segment after a crash and quarant
   assert.equal(quarantined.length, 0);
   assert.deepEqual(listIngestSegments(other), []);
 
-  const hurt = new IngestWriter({
-    root: copy,
-    sync: false,
-    now: NOW,
+  const hurt = writerOn(copy, {
     onQuarantine: (q) => quarantined.push(q),
   });
   // the damaged segment left the spool: the disk budget counts only what is still there
@@ -231,7 +222,7 @@ Deno.test("IngestWriter writes a long leftover spool as it replays it, a segment
     }
     seg.close();
   }
-  const w = new IngestWriter({ root, sync: false, now: NOW, flushRows: 500 });
+  const w = writerOn(root, { flushRows: 500 });
   // one file per segment: each was written before the next was read
   assert.equal(visibleFiles(root, "metrics").length, 4);
   assert.equal(w.buffered, 0);

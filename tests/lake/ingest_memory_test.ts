@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { IngestBusy, IngestWriter, openLake } from "../../lake/mod.ts";
+import { IngestBusy, IngestWriter, type IngestWriterOptions, openLake } from "../../lake/mod.ts";
 import { IngestGroup, pooledBlocks } from "../../lake/ingest_group.ts";
 
 const NOW = Date.UTC(2024, 5, 1);
@@ -14,17 +14,31 @@ function body(from: number, n: number): Uint8Array {
   return enc.encode(text);
 }
 
-Deno.test("IngestWriter refuses every path with IngestBusy (memory) while resident memory is past its mark, and takes requests again once it is back under", async () => {
-  const root = await Deno.makeTempDir();
-  let rss = 300 * MiB;
-  let collected = 0;
-  const w = new IngestWriter({
+/**
+ * A writer on `root` without fsync at the fixed clock, whose resident memory `rss()` reads
+ * against a mark of 256 MiB, with more `options`.
+ */
+function gatedWriter(
+  root: string,
+  rss: () => number,
+  options: Omit<IngestWriterOptions, "root" | "rss"> = {},
+): IngestWriter {
+  return new IngestWriter({
     root,
     sync: false,
     now: () => NOW,
     maxRssBytes: 256 * MiB,
+    rss,
+    ...options,
+  });
+}
+
+Deno.test("IngestWriter refuses every path with IngestBusy (memory) while resident memory is past its mark, and takes requests again once it is back under", async () => {
+  const root = await Deno.makeTempDir();
+  let rss = 300 * MiB;
+  let collected = 0;
+  const w = gatedWriter(root, () => rss, {
     memoryGateRows: 0,
-    rss: () => rss,
     collectGarbage: () => collected++,
   });
   const memory = (e: unknown) =>
@@ -55,13 +69,8 @@ Deno.test("IngestWriter refuses every path with IngestBusy (memory) while reside
 Deno.test("IngestWriter asks for a garbage collection only once memory has stayed past its mark for 2 s of refusals, and then at most every 2 s", async () => {
   const root = await Deno.makeTempDir();
   let collected = 0;
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: () => NOW,
-    maxRssBytes: 256 * MiB,
+  const w = gatedWriter(root, () => 300 * MiB, {
     memoryGateRows: 0,
-    rss: () => 300 * MiB,
     collectGarbage: () => collected++,
   });
   try {
@@ -81,15 +90,10 @@ Deno.test("IngestWriter takes a trickle past the memory mark while few samples w
   // memory held while ingest keeps up (a query, an embedding test runner) is not ingest's:
   // refusing one-line pushes would not give it back (CI saw a lone alert push refused so)
   const root = Deno.makeTempDirSync();
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: () => NOW,
+  const w = gatedWriter(root, () => 300 * MiB, {
     flushEveryMs: 3_600_000,
     flushRows: 1_000_000,
-    maxRssBytes: 256 * MiB,
     memoryGateRows: 25,
-    rss: () => 300 * MiB,
   });
   try {
     assert.equal(w.write(body(0, 10)).ts.length, 10);

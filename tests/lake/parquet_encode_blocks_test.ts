@@ -35,6 +35,38 @@ function expected(b: ParquetBlockRows): Row[] {
 }
 
 /**
+ * Collects blocks into the rows of `series`' metrics and labels: `add` appends one block of
+ * series numbers `seq` at `ts` (with its `repeat` flag), each valued by `valueOf`.
+ */
+function blockRows(metric: string[], labels: string[]): {
+  add(ts: number, repeat: boolean, seq: number[], valueOf: (s: number) => number): void;
+  rows(): ParquetBlockRows;
+} {
+  const blockTs: number[] = [];
+  const blockStart = [0];
+  const repeat: number[] = [];
+  const ids: number[] = [];
+  const value: number[] = [];
+  return {
+    add(ts, repeats, seq, valueOf) {
+      blockTs.push(ts);
+      repeat.push(repeats ? 1 : 0);
+      for (const s of seq) ids.push(s), value.push(valueOf(s));
+      blockStart.push(ids.length);
+    },
+    rows: () => ({
+      blockTs,
+      blockStart,
+      repeat,
+      series: Uint32Array.from(ids),
+      metric,
+      labels,
+      value: Float64Array.from(value),
+    }),
+  };
+}
+
+/**
  * Blocks as a sampler makes them: a layout (series numbers) kept for a few snapshots and then
  * changed, some snapshots of other lengths; `repeat` set exactly where the numbers repeat.
  */
@@ -52,11 +84,7 @@ const blocksArb = fc.record({
 }).map(({ series, plan }) => {
   const metric = Array.from({ length: series }, (_, s) => `m${s % 7}`);
   const labels = Array.from({ length: series }, (_, s) => `k=${s % 301}`);
-  const blockTs: number[] = [];
-  const blockStart = [0];
-  const repeat: number[] = [];
-  const ids: number[] = [];
-  const value: number[] = [];
+  const blocks = blockRows(metric, labels);
   let last: number[] = [];
   for (const [b, step] of plan.entries()) {
     const same = step.keep && b > 0 && last.length > 0;
@@ -66,21 +94,15 @@ const blocksArb = fc.record({
       (_, i) => (step.seed % 3 === 0 ? step.seed : step.seed + i * 7919) % series,
     );
     if (seq.length === 0) continue;
-    blockTs.push(1_700_000_000_000 + 1000 * (b + step.ts));
-    repeat.push(same ? 1 : 0);
-    for (const s of seq) ids.push(s), value.push(((s * 37 + b) % 101) / 7);
-    blockStart.push(ids.length);
+    blocks.add(
+      1_700_000_000_000 + 1000 * (b + step.ts),
+      same,
+      seq,
+      (s) => ((s * 37 + b) % 101) / 7,
+    );
     last = seq;
   }
-  return {
-    blockTs,
-    blockStart,
-    repeat,
-    series: Uint32Array.from(ids),
-    metric,
-    labels,
-    value: Float64Array.from(value),
-  } satisfies ParquetBlockRows;
+  return blocks.rows();
 });
 
 Deno.test("parquetEncodeBlocks() writes every row in the order given, repeated blocks included", async () => {
@@ -99,28 +121,14 @@ Deno.test("parquetEncodeBlocks() writes a minute of a big host that DuckDB reads
   const series = 931;
   const metric = Array.from({ length: series }, (_, s) => `metric_${Math.floor(s / 64)}`);
   const labels = Array.from({ length: series }, (_, s) => `cpu=${s % 64},n=${s}`);
-  const blockTs: number[] = [];
-  const blockStart = [0];
-  const repeat: number[] = [];
-  const ids: number[] = [];
-  const value: number[] = [];
+  const blocks = blockRows(metric, labels);
   for (let b = 0; b < 60; b++) {
     const order = Array.from({ length: series }, (_, i) => b < 30 ? i : series - 1 - i);
     const seq = b === 45 ? order.slice(1) : order;
-    blockTs.push(1_800_000_000_000 + 1000 * b);
-    repeat.push(b > 0 && b !== 30 && b !== 45 && b !== 46 ? 1 : 0);
-    for (const s of seq) ids.push(s), value.push(s + b / 1000);
-    blockStart.push(ids.length);
+    const repeats = b > 0 && b !== 30 && b !== 45 && b !== 46;
+    blocks.add(1_800_000_000_000 + 1000 * b, repeats, seq, (s) => s + b / 1000);
   }
-  const rows: ParquetBlockRows = {
-    blockTs,
-    blockStart,
-    repeat,
-    series: Uint32Array.from(ids),
-    metric,
-    labels,
-    value: Float64Array.from(value),
-  };
+  const rows = blocks.rows();
   const dir = Deno.makeTempDirSync();
   try {
     const path = `${dir}/part.parquet`;
@@ -132,7 +140,7 @@ Deno.test("parquetEncodeBlocks() writes a minute of a big host that DuckDB reads
         `SELECT epoch_ms(ts)::DOUBLE, metric, labels, value FROM read_parquet('${path}')`,
       );
       const got = r.getRows().map((x) => [x[0], x[1], x[2], x[3]]);
-      assert.equal(got.length, ids.length);
+      assert.equal(got.length, rows.series.length);
       assert.deepEqual(got, expected(rows));
     } finally {
       c.closeSync();

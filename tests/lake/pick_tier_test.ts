@@ -40,24 +40,18 @@ Deno.test("Lake.series() on a fresh lake reads raw samples for a 14-day look-bac
   const lake = await openLake({ root });
   try {
     const now = START + 7 * MIN;
-    const s = await lake.series({
+    const query = {
       metric: "memory_bytes",
       labels: "state=used",
       host: "new",
       from: now - 14 * DAY,
       to: now,
-    });
+    };
+    const s = await lake.series(query);
     assert.equal(s.tier, "raw");
     assert.equal(s.ts.length, 42);
     // A forced tier is honoured.
-    const h = await lake.series({
-      metric: "memory_bytes",
-      labels: "state=used",
-      host: "new",
-      from: now - 14 * DAY,
-      to: now,
-      tier: "1h",
-    });
+    const h = await lake.series({ ...query, tier: "1h" });
     assert.deepEqual([h.tier, h.ts.length], ["1h", 1]);
   } finally {
     lake.close();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   IngestWriter,
+  type IngestWriterOptions,
   listSegments,
   openLake,
   type Quarantined,
@@ -52,17 +53,30 @@ function quarantined(root: string): Map<string, string> {
   return out;
 }
 
+/**
+ * A writer on `root` without fsync, an hour past T0, that reports what it quarantines into
+ * `reports` (with more `options`).
+ */
+function reportingWriter(
+  root: string,
+  reports: Quarantined[],
+  options: Omit<IngestWriterOptions, "root" | "onQuarantine"> = {},
+): IngestWriter {
+  return new IngestWriter({
+    root,
+    sync: false,
+    now: () => T0 + 3_600_000,
+    onQuarantine: (q) => reports.push(q),
+    ...options,
+  });
+}
+
 Deno.test("IngestWriter quarantines a spooled record with a 252-byte host at start, and the other hosts reach Parquet", async () => {
   const root = await Deno.makeTempDir();
   const bad = lines(LONG, 3);
   craftSegment(root, 1, [lines("a", 2), bad, lines("b", 4)]);
   const reports: Quarantined[] = [];
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: () => T0 + 3_600_000,
-    onQuarantine: (q) => reports.push(q),
-  });
+  const w = reportingWriter(root, reports);
   assert.equal(w.quarantined, 3);
   assert.equal(reports.length, 1);
   assert.match(reports[0]!.reason, /host: "x+…" is not a host name \(252 bytes, at most 250\)/);
@@ -89,13 +103,7 @@ Deno.test("IngestWriter quarantines a partition the file system refuses at flush
   const host = "h".repeat(250);
   const reports: Quarantined[] = [];
   const errors: unknown[] = [];
-  const w = new IngestWriter({
-    root,
-    sync: false,
-    now: () => T0 + 3_600_000,
-    onQuarantine: (q) => reports.push(q),
-    onError: (e) => errors.push(e),
-  });
+  const w = reportingWriter(root, reports, { onError: (e) => errors.push(e) });
   w.write(enc.encode(lines("a", 2) + lines(host, 3)));
   w.write(enc.encode(lines("b", 1)));
   assert.equal(w.flush(), 3);

@@ -15,6 +15,7 @@ import {
   spoolReadersDir,
   SpoolWriter,
   tailSpool,
+  type TailSpoolOptions,
 } from "../../lake/mod.ts";
 
 const t0 = Date.UTC(2024, 4, 1, 12);
@@ -267,14 +268,23 @@ Deno.test("tailSpool() follows appends across a rotation and stops on abort", as
   assert.deepEqual(seen[0]![0]!.labels, { window: "1m" });
 });
 
-Deno.test("tailSpool() with fromStart delivers the snapshots already spooled, and waits for a spool to appear", async () => {
-  const root = Deno.makeTempDirSync();
+/** Tails the spool at `root` until two snapshots came, keeping each one's first value. */
+function tailTwo(
+  root: string,
+  options: Omit<TailSpoolOptions, "signal">,
+): { seen: number[]; done: Promise<void> } {
   const controller = new AbortController();
   const seen: number[] = [];
-  const done = tailSpool(root, (s) => {
-    seen.push(s[0]!.value);
+  const done = tailSpool(root, (samples) => {
+    seen.push(samples[0]!.value);
     if (seen.length === 2) controller.abort();
-  }, { signal: controller.signal, pollMs: 5, fromStart: true });
+  }, { signal: controller.signal, ...options });
+  return { seen, done };
+}
+
+Deno.test("tailSpool() with fromStart delivers the snapshots already spooled, and waits for a spool to appear", async () => {
+  const root = Deno.makeTempDirSync();
+  const { seen, done } = tailTwo(root, { pollMs: 5, fromStart: true });
   await new Promise((r) => setTimeout(r, 20));
   const w = new SpoolWriter(root, t0);
   w.append([row(t0, 1)]);
@@ -376,12 +386,7 @@ Deno.test("tailSpool() moves on when a flushed segment is moved to the outbox fo
   Deno.mkdirSync(spoolReadersDir(root), { recursive: true });
   Deno.writeTextFileSync(`${spoolReadersDir(root)}/rw.json`, '{"segment":0,"offset":0}');
   const old = new SpoolWriter(root, t0);
-  const controller = new AbortController();
-  const seen: number[] = [];
-  const done = tailSpool(root, (samples) => {
-    seen.push(samples[0]!.value);
-    if (seen.length === 2) controller.abort();
-  }, { signal: controller.signal, pollMs: 5, watch: false });
+  const { seen, done } = tailTwo(root, { pollMs: 5, watch: false });
   await new Promise((r) => setTimeout(r, 30));
   old.append([row(t0 + 1000, 1)]);
   await new Promise((r) => setTimeout(r, 30));

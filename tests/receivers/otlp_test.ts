@@ -66,6 +66,29 @@ async function withServe(
   }
 }
 
+/** Where and how the exporters send to the serve at `base`. */
+function exportTo(base: URL): { url: string; headers: Record<string, string> } {
+  return { url: new URL("v1/metrics", base).href, headers: { Authorization: `Bearer ${TOKEN}` } };
+}
+
+/**
+ * A meter provider for `service` whose reader exports through `exporter` only when flushed (or
+ * shut down): its interval is an hour.
+ */
+function flushedMeters(
+  exporter: sdk.PushMetricExporter,
+  service: string,
+  views: sdk.ViewOptions[] = [],
+): { reader: sdk.PeriodicExportingMetricReader; provider: sdk.MeterProvider } {
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    readers: [reader],
+    views,
+  });
+  return { reader, provider };
+}
+
 Deno.test({
   name:
     "The OTLP/HTTP JSON exporter's cumulative counter, histogram and gauge land with exact rates and quantiles",
@@ -74,25 +97,13 @@ Deno.test({
   async fn() {
     let before = 0, after = 0;
     const rows = await withServe("{}\n", async (base) => {
-      const exporter = new JsonExporter({
-        url: new URL("v1/metrics", base).href,
-        headers: { Authorization: `Bearer ${TOKEN}` },
-      });
-      const reader = new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: 3_600_000,
-      });
-      const provider = new MeterProvider({
-        resource: resourceFromAttributes({ "service.name": "checkout" }),
-        readers: [reader],
-        views: [{
-          instrumentName: "http.server.request.duration",
-          aggregation: {
-            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
-            options: { boundaries: [0.1, 0.5, 1] },
-          },
-        }],
-      });
+      const { reader, provider } = flushedMeters(new JsonExporter(exportTo(base)), "checkout", [{
+        instrumentName: "http.server.request.duration",
+        aggregation: {
+          type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+          options: { boundaries: [0.1, 0.5, 1] },
+        },
+      }]);
       const meter = provider.getMeter("test");
       const requests = meter.createCounter("http.server.requests");
       const duration = meter.createHistogram("http.server.request.duration", { unit: "s" });
@@ -160,22 +171,13 @@ Deno.test({
   async fn() {
     const rows = await withServe("{}\n", async (base) => {
       const exporter = new ProtoExporter({
-        url: new URL("v1/metrics", base).href,
-        headers: { Authorization: `Bearer ${TOKEN}` },
+        ...exportTo(base),
         temporalityPreference: AggregationTemporality.DELTA,
       });
-      const reader = new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: 3_600_000,
-      });
-      const provider = new MeterProvider({
-        resource: resourceFromAttributes({ "service.name": "search" }),
-        readers: [reader],
-        views: [{
-          instrumentName: "rpc.duration",
-          aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
-        }],
-      });
+      const { reader, provider } = flushedMeters(exporter, "search", [{
+        instrumentName: "rpc.duration",
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+      }]);
       const meter = provider.getMeter("test");
       const hits = meter.createCounter("cache.hits");
       const rpc = meter.createHistogram("rpc.duration", { unit: "ms" });
@@ -206,30 +208,20 @@ Deno.test({
   async fn() {
     let info: ReturnType<typeof appMetricInfo>;
     const rows = await withServe("{}\n", async (base) => {
-      const url = new URL("v1/metrics", base).href;
-      const headers = { Authorization: `Bearer ${TOKEN}` };
       // the JSON exporter's default (cumulative) and the protobuf one asked for delta, which
       // the SDK still exports as cumulative for an UpDownCounter (a level, not a change)
       const exporters = [
-        { service: "mailer-json", exporter: new JsonExporter({ url, headers }) },
+        { service: "mailer-json", exporter: new JsonExporter(exportTo(base)) },
         {
           service: "mailer-proto",
           exporter: new ProtoExporter({
-            url,
-            headers,
+            ...exportTo(base),
             temporalityPreference: AggregationTemporality.DELTA,
           }),
         },
       ];
       for (const { service, exporter } of exporters) {
-        const reader = new PeriodicExportingMetricReader({
-          exporter,
-          exportIntervalMillis: 3_600_000,
-        });
-        const provider = new MeterProvider({
-          resource: resourceFromAttributes({ "service.name": service }),
-          readers: [reader],
-        });
+        const { reader, provider } = flushedMeters(exporter, service);
         const queue = provider.getMeter("test").createUpDownCounter("queue.size", {
           unit: "{job}",
           description: "Jobs in the queue",
@@ -337,22 +329,13 @@ Deno.test({
     const values = Array.from({ length: 2000 }, () => 0.002 * 1500 ** next());
     const rows = await withServe("{}\n", async (base) => {
       const exporter = new JsonExporter({
-        url: new URL("v1/metrics", base).href,
-        headers: { Authorization: `Bearer ${TOKEN}` },
+        ...exportTo(base),
         temporalityPreference: AggregationTemporality.DELTA,
       });
-      const reader = new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: 3_600_000,
-      });
-      const provider = new MeterProvider({
-        resource: resourceFromAttributes({ "service.name": "catalog" }),
-        readers: [reader],
-        views: [{
-          instrumentName: "http.server.request.duration",
-          aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
-        }],
-      });
+      const { reader, provider } = flushedMeters(exporter, "catalog", [{
+        instrumentName: "http.server.request.duration",
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+      }]);
       const duration = provider.getMeter("test").createHistogram("http.server.request.duration", {
         unit: "s",
       });

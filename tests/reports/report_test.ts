@@ -10,16 +10,16 @@ import { NOW, testLake } from "./_lake.ts";
 const DAY = 86_400_000;
 let cached: Promise<{ data: ReportData; html: string; path: string }> | undefined;
 
+/** The report of `lake` at the fixed clock, over two days back and three ahead. */
+function buildFixed(lake: Parameters<typeof buildReport>[0]): ReturnType<typeof buildReport> {
+  return buildReport(lake, { now: NOW, clock: () => NOW, sinceMs: 2 * DAY, horizonMs: 3 * DAY });
+}
+
 function report() {
   cached ??= (async () => {
     const lake = await openLake({ root: await testLake() });
     try {
-      const data = await buildReport(lake, {
-        now: NOW,
-        clock: () => NOW,
-        sinceMs: 2 * DAY,
-        horizonMs: 3 * DAY,
-      });
+      const data = await buildFixed(lake);
       const html = await renderReport(data);
       const path = join(await Deno.makeTempDir(), "report.html");
       await Deno.writeTextFile(path, html);
@@ -86,12 +86,7 @@ Deno.test("buildReport() is deterministic for a fixed lake and clock", async () 
   const { data } = await report();
   const lake = await openLake({ root: await testLake() });
   try {
-    const again = await buildReport(lake, {
-      now: NOW,
-      clock: () => NOW,
-      sinceMs: 2 * DAY,
-      horizonMs: 3 * DAY,
-    });
+    const again = await buildFixed(lake);
     assert.deepEqual(again, data);
   } finally {
     lake.close();

@@ -82,13 +82,7 @@ export async function importLake(root: string, vm: Engine): Promise<number> {
       timestamps: [...r.ts].map(Number),
     });
   });
-  const response = await fetch(`${vm.base}/api/v1/import`, {
-    method: "POST",
-    body: lines.join("\n") + "\n",
-  });
-  if (!response.ok) throw new Error(`Import failed: ${response.status} ${await response.text()}`);
-  // make the imported samples searchable at once
-  await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
+  await importLines(vm, lines);
   return n;
 }
 
@@ -191,12 +185,7 @@ export async function importSyntheticFleet(
   const series = syntheticFleet(o);
   const n = series.reduce((a, s) => a + s.values.length, 0);
   const lines = series.map((s) => JSON.stringify(s));
-  const response = await fetch(`${vm.base}/api/v1/import`, {
-    method: "POST",
-    body: lines.join("\n") + "\n",
-  });
-  if (!response.ok) throw new Error(`Import failed: ${response.status} ${await response.text()}`);
-  await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
+  await importLines(vm, lines);
   return n;
 }
 
@@ -226,4 +215,15 @@ export function fleetMemorySource(
     }),
     "synthetic fleet",
   );
+}
+
+/** Imports JSON lines into VictoriaMetrics and makes them searchable at once. */
+async function importLines(vm: Engine, lines: string[]): Promise<void> {
+  const response = await fetch(`${vm.base}/api/v1/import`, {
+    method: "POST",
+    body: lines.join("\n") + "\n",
+  });
+  if (!response.ok) throw new Error(`Import failed: ${response.status} ${await response.text()}`);
+  // make the imported samples searchable at once
+  await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
 }

@@ -22,6 +22,23 @@ function fleet(): Promise<{ vm: Engine; root: string }> {
   })();
 }
 
+/**
+ * Runs `body` with the query-API source over the shared VictoriaMetrics and the lake holding
+ * the same samples, closing the lake after.
+ */
+async function withFleet(
+  body: (source: SeriesSource, lake: Awaited<ReturnType<typeof openLake>>) => Promise<void>,
+): Promise<void> {
+  const { vm, root } = await fleet();
+  const source = prometheusSource(vm.base, { now: () => END });
+  const lake = await openLake({ root });
+  try {
+    await body(source, lake);
+  } finally {
+    lake.close();
+  }
+}
+
 const opts = { sanitizeResources: false, sanitizeOps: false, ignore };
 
 Deno.test("queryBase() accepts each engine's URL form and refuses other schemes", () => {
@@ -41,10 +58,7 @@ Deno.test({
   name:
     "the query-API source discovers the same series and host extents as the lake holding the same samples",
   async fn() {
-    const { vm, root } = await fleet();
-    const source: SeriesSource = prometheusSource(vm.base, { now: () => END });
-    const lake = await openLake({ root });
-    try {
+    await withFleet(async (source, lake) => {
       const key = (k: { host: string; metric: string; labels: string }) =>
         `${k.host} ${k.metric} ${k.labels}`;
       const want = (await lake.metrics()).map(key).sort();
@@ -52,9 +66,7 @@ Deno.test({
       assert.deepEqual(got, want);
       const extent = await source.extent();
       assert.deepEqual(extent, await lake.extent());
-    } finally {
-      lake.close();
-    }
+    });
   },
 });
 
@@ -62,10 +74,7 @@ Deno.test({
   ...opts,
   name: "series() gives the lake's buckets for a step, and raw samples for a short range",
   async fn() {
-    const { vm, root } = await fleet();
-    const source = prometheusSource(vm.base, { now: () => END });
-    const lake = await openLake({ root });
-    try {
+    await withFleet(async (source, lake) => {
       const key = { host: hostName(3), metric: "filesystem_used_bytes", labels: "" };
       key.labels = (await lake.metrics()).find((k) =>
         k.host === key.host && k.metric === key.metric && k.labels.includes("mountpoint=/var")
@@ -83,9 +92,7 @@ Deno.test({
       assert.equal(raw.tier, "raw");
       assert.deepEqual([...raw.ts], [...(await lakeSource(lake).series(short)).ts]);
       assert.equal(raw.ts.length, (3 * 3_600_000) / STEP);
-    } finally {
-      lake.close();
-    }
+    });
   },
 });
 
@@ -93,10 +100,7 @@ Deno.test({
   ...opts,
   name: "windowStats() matches the lake's window summaries (cpu_ratio kept to total and idle)",
   async fn() {
-    const { vm, root } = await fleet();
-    const source = prometheusSource(vm.base, { now: () => END });
-    const lake = await openLake({ root });
-    try {
+    await withFleet(async (source, lake) => {
       const metrics = ["filesystem_used_bytes", "memory_bytes", "cpu_ratio"];
       const from = END - DAY, to = END;
       const a = (await lakeSource(lake).windowStats(metrics, from, to)).rows;
@@ -112,9 +116,7 @@ Deno.test({
           assert.ok(Math.abs(r[f] - w[f]) <= Math.abs(w[f]) * 1e-9 + 1e-12, `${id(r)} ${f}`);
         }
       }
-    } finally {
-      lake.close();
-    }
+    });
   },
 });
 

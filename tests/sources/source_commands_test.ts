@@ -24,6 +24,20 @@ const PASSWORD = "s3cret pass";
 const noVm = missing("victoria-metrics", "the --source command tests");
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
+/** The flags naming host 1's used memory over the last `since`, as forecast reads a series. */
+function usedMemory(since: string): string[] {
+  return [
+    "--metric",
+    "memory_bytes",
+    "--labels",
+    "state=used",
+    "--host",
+    fleetHost(1),
+    "--since",
+    since,
+  ];
+}
+
 /** Imports series into VictoriaMetrics with the given request options (auth, TLS client). */
 async function importInto(
   base: string,
@@ -181,16 +195,7 @@ Deno.test({
     "forecast and anomaly read --source NAME from sources: with its basic auth, from --config or ./perfscope.yaml",
   async fn() {
     const { config } = await authFleet();
-    const series = [
-      "--metric",
-      "memory_bytes",
-      "--labels",
-      "state=used",
-      "--host",
-      fleetHost(1),
-      "--since",
-      "2d",
-    ];
+    const series = usedMemory("2d");
     let out = "", err = "";
     const code = await forecastMain(
       ["--source", "fleet", "--config", config, ...series, "--horizon", "8"],
@@ -409,20 +414,7 @@ Deno.test({
       // the same through the command: a raw series of the last 5 hours
       let out = "", err = "";
       const code = await forecastMain(
-        [
-          "--source",
-          prom.base,
-          "--metric",
-          "memory_bytes",
-          "--labels",
-          "state=used",
-          "--host",
-          fleetHost(1),
-          "--since",
-          "5h",
-          "--horizon",
-          "10",
-        ],
+        ["--source", prom.base, ...usedMemory("5h"), "--horizon", "10"],
         (t) => void (out += t),
         (t) => void (err += t),
       );

@@ -147,6 +147,43 @@ function assertHonestBurn(view: ServiceView): void {
   }
 }
 
+/** The live figures a service must show (and how close), as `assertLive` checks them. */
+interface LiveWant {
+  requestMetric: string;
+  /** Requests a second, strictly between the two. */
+  rps: [number, number];
+  errorRate: number;
+  /** How far the error rate may be off. Default 1e-9. */
+  errorRateEps?: number;
+  latencyFrom: string;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** The Apdex score, or null where the service must show none. */
+  apdex: number | null;
+  /** Whether a percentile or the Apdex score is close enough. Default: within 1e-9. */
+  close?: (a: number | null | undefined, b: number) => boolean;
+}
+
+/** Checks a service's live figures against `want`, then its honest SLO burn. */
+function assertLive(view: ServiceView, want: LiveWant): void {
+  const live = view.live!;
+  const close = want.close ?? ((a, b) => near(a, b));
+  assert.equal(live.requestMetric, want.requestMetric);
+  assert.ok(live.rps! > want.rps[0] && live.rps! < want.rps[1], `rps ${live.rps}`);
+  assert.ok(
+    near(live.errorRate, want.errorRate, want.errorRateEps),
+    `error rate ${live.errorRate}`,
+  );
+  assert.equal(live.latency?.from, want.latencyFrom);
+  assert.ok(close(live.latency?.p50, want.p50), `p50 ${live.latency?.p50}`);
+  assert.ok(close(live.latency?.p95, want.p95), `p95 ${live.latency?.p95}`);
+  assert.ok(close(live.latency?.p99, want.p99), `p99 ${live.latency?.p99}`);
+  if (want.apdex === null) assert.equal(live.apdex, null);
+  else assert.ok(close(live.apdex?.score, want.apdex), `apdex ${live.apdex?.score}`);
+  assertHonestBurn(view);
+}
+
 /**
  * One tick of known traffic: 95 requests answered 200 and 5 answered 500; 50 take 50 ms,
  * 40 take 300 ms and 10 take 1.5 s. Over buckets 0.1/0.5/1/2 s the quantiles are exact:
@@ -159,6 +196,42 @@ function tick(record: (seconds: number, code: string) => void): void {
   }
 }
 const BOUNDS = [0.1, 0.5, 1, 2];
+/** What a service shows of `tick`'s traffic, counted into buckets of BOUNDS (see `tick`). */
+const TICK_FIGURES = {
+  errorRate: 0.05,
+  latencyFrom: "buckets",
+  p50: 0.1,
+  p95: 1.5,
+  p99: 1.9,
+  apdex: 0.95,
+};
+
+/**
+ * A prom-client registry (with the default Node metrics first if `defaults`) holding the shop's
+ * request counter and duration histogram, and `record`, which counts one tick of traffic in them.
+ */
+function promClientShop(defaults = false): { registry: client.Registry; record: () => void } {
+  const registry = new client.Registry();
+  if (defaults) client.collectDefaultMetrics({ register: registry });
+  const requests = new client.Counter({
+    name: "http_requests_total",
+    help: "Requests served",
+    labelNames: ["code"],
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: "http_request_duration_seconds",
+    help: "Request duration",
+    buckets: BOUNDS,
+    registers: [registry],
+  });
+  const record = () =>
+    tick((s, code) => {
+      requests.inc({ code });
+      duration.observe(s);
+    });
+  return { registry, record };
+}
 
 /** A gate: `wait()` resolves once `open()` was called. */
 function gate(): { wait: Promise<void>; open: () => void } {
@@ -173,19 +246,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const registry = new client.Registry();
-    const requests = new client.Counter({
-      name: "http_requests_total",
-      help: "Requests served",
-      labelNames: ["code"],
-      registers: [registry],
-    });
-    const duration = new client.Histogram({
-      name: "http_request_duration_seconds",
-      help: "Request duration",
-      buckets: BOUNDS,
-      registers: [registry],
-    });
+    const { registry, record } = promClientShop();
     // arrival time of every scrape; from the third on, the app answers only once the service
     // has shown (or the test ends), so whatever showed it came from the first two
     const scrapes: number[] = [];
@@ -201,11 +262,6 @@ Deno.test({
     // the shares (errors, buckets) are exact whatever the interval's length; the first tick
     // now, so that even the first scrape finds the series (a labelled counter has none before
     // its first request, and the third scrape is held)
-    const record = () =>
-      tick((s, code) => {
-        requests.inc({ code });
-        duration.observe(s);
-      });
     record();
     const traffic = setInterval(record, 100);
     try {
@@ -226,18 +282,13 @@ Deno.test({
           assert.equal(needed, 2);
           assert.ok((needed - 1) * 1000 <= SHOWN_WITHIN_MS);
           assert.equal(view.origin, "label target");
-          const live = view.live!;
-          assert.equal(live.requestMetric, "http_requests_per_second");
-          // 1000 requests a second while the app's 100 ms timer keeps time (a loaded machine
-          // delays its ticks: seen at 492), over an interval the scraper measures
-          assert.ok(live.rps! > 200 && live.rps! < 2000, `rps ${live.rps}`);
-          assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
-          assert.equal(live.latency?.from, "buckets");
-          assert.ok(near(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
-          assert.ok(near(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
-          assert.ok(near(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
-          assert.ok(near(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
-          assertHonestBurn(view);
+          assertLive(view, {
+            requestMetric: "http_requests_per_second",
+            // 1000 requests a second while the app's 100 ms timer keeps time (a loaded machine
+            // delays its ticks: seen at 492), over an interval the scraper measures
+            rps: [200, 2000],
+            ...TICK_FIGURES,
+          });
         },
       );
     } finally {
@@ -331,23 +382,19 @@ for (const temporality of ["cumulative", "delta"] as const) {
           // a cumulative point's start time rates its first export, as a delta point's does
           assert.equal(needed, 1);
           assert.equal(view.origin, "label service");
-          const live = view.live!;
-          assert.equal(live.requestMetric, "http_server_request_duration_seconds_count_per_second");
-          // (1000 a second while the timer keeps time, as above)
-          assert.ok(live.rps! > 200 && live.rps! < 2000, `rps ${live.rps}`);
-          // Errors and requests are two data points with their own start times: in the first
-          // export the 500 series starts when its first request is recorded, a moment after
-          // the 200 series, so the two per-second rates may differ by that much over the
-          // export's second (CI saw 0.05005). The buckets are summed over both codes' series, so the percentiles and
-          // Apdex move by a like fraction (CI saw p50 0.100028): within 1 % of each value.
-          const close = (a: number | null | undefined, b: number) => near(a, b, 1e-2 * b);
-          assert.ok(near(live.errorRate, 0.05, 2e-3), `error rate ${live.errorRate}`);
-          assert.equal(live.latency?.from, "buckets");
-          assert.ok(close(live.latency?.p50, 0.1), `p50 ${live.latency?.p50}`);
-          assert.ok(close(live.latency?.p95, 1.5), `p95 ${live.latency?.p95}`);
-          assert.ok(close(live.latency?.p99, 1.9), `p99 ${live.latency?.p99}`);
-          assert.ok(close(live.apdex?.score, 0.95), `apdex ${live.apdex?.score}`);
-          assertHonestBurn(view);
+          assertLive(view, {
+            requestMetric: "http_server_request_duration_seconds_count_per_second",
+            // (1000 a second while the timer keeps time, as above)
+            rps: [200, 2000],
+            // Errors and requests are two data points with their own start times: in the first
+            // export the 500 series starts when its first request is recorded, a moment after
+            // the 200 series, so the two per-second rates may differ by that much over the
+            // export's second (CI saw 0.05005). The buckets are summed over both codes' series, so the percentiles and
+            // Apdex move by a like fraction (CI saw p50 0.100028): within 1 % of each value.
+            ...TICK_FIGURES,
+            errorRateEps: 2e-3,
+            close: (a, b) => near(a, b, 1e-2 * b),
+          });
         } finally {
           held.open();
           clearInterval(traffic);
@@ -409,18 +456,18 @@ Deno.test({
               `its data ${view.live!.ts - firstPacket} ms after it)`,
           );
           assert.equal(view.origin, "label service");
-          const live = view.live!;
-          assert.equal(live.requestMetric, "http_requests_per_second");
-          // (200 a second while the timer keeps time)
-          assert.ok(live.rps! > 40 && live.rps! < 400, `rps ${live.rps}`);
-          assert.ok(near(live.errorRate, 0.05), `error rate ${live.errorRate}`);
-          assert.equal(live.latency?.from, "quantile series");
-          assert.ok(near(live.latency?.p50, 0.04), `p50 ${live.latency?.p50}`);
-          assert.ok(near(live.latency?.p95, 0.9), `p95 ${live.latency?.p95}`);
-          assert.ok(near(live.latency?.p99, 0.9), `p99 ${live.latency?.p99}`);
-          // a StatsD timer has no buckets: no Apdex rather than a guess
-          assert.equal(live.apdex, null);
-          assertHonestBurn(view);
+          assertLive(view, {
+            requestMetric: "http_requests_per_second",
+            // (200 a second while the timer keeps time)
+            rps: [40, 400],
+            errorRate: 0.05,
+            latencyFrom: "quantile series",
+            p50: 0.04,
+            p95: 0.9,
+            p99: 0.9,
+            // a StatsD timer has no buckets: no Apdex rather than a guess
+            apdex: null,
+          });
         } finally {
           clearInterval(traffic);
           await new Promise<void>((r) => statsd.close(() => r()));
@@ -491,20 +538,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const registry = new client.Registry();
-    client.collectDefaultMetrics({ register: registry });
-    const requests = new client.Counter({
-      name: "http_requests_total",
-      help: "Requests served",
-      labelNames: ["code"],
-      registers: [registry],
-    });
-    const duration = new client.Histogram({
-      name: "http_request_duration_seconds",
-      help: "Request duration",
-      buckets: BOUNDS,
-      registers: [registry],
-    });
+    const { registry, record } = promClientShop(true);
     const app = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen() {} },
       async () =>
@@ -512,11 +546,7 @@ Deno.test({
           headers: { "content-type": registry.contentType },
         }),
     );
-    const traffic = setInterval(() =>
-      tick((s, code) => {
-        requests.inc({ code });
-        duration.observe(s);
-      }), 100);
+    const traffic = setInterval(record, 100);
     const config = `${await exampleBlock()}
 scrape:
   - url: http://127.0.0.1:${app.addr.port}/metrics

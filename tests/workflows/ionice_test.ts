@@ -17,6 +17,16 @@ async function spawnSleep(): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout).trim());
 }
 
+/** Runs `body` with the pid of a {@linkcode spawnSleep} process, killed after. */
+async function withSleep(body: (pid: number) => Promise<void>): Promise<void> {
+  const pid = await spawnSleep();
+  try {
+    await body(pid);
+  } finally {
+    Deno.kill(pid, "SIGKILL");
+  }
+}
+
 /** What the real `ionice -p PID` prints. */
 async function ioClass(pid: number): Promise<string> {
   const out = await new Deno.Command("ionice", { args: ["-p", String(pid)] }).output();
@@ -62,8 +72,7 @@ Deno.test({
     "A dry-run renice with ionice changes neither the nice value nor the I/O class, and says what it would do",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
-    try {
+    await withSleep(async (pid) => {
       const before = await ioClass(pid);
       const [nice, target] = [getPriority(pid), otherNice(pid)];
       const { wf, root } = await calm(pid, { ionice: "idle" }, false);
@@ -77,9 +86,7 @@ Deno.test({
       assert.equal(getPriority(pid), nice);
       assert.equal(await ioClass(pid), before);
       await Deno.remove(root, { recursive: true });
-    } finally {
-      Deno.kill(pid, "SIGKILL");
-    }
+    });
   },
 });
 
@@ -88,8 +95,7 @@ Deno.test({
     "An enabled renice with ionice idle sets the real I/O class, audits old → new, and a rollback puts both back",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
-    try {
+    await withSleep(async (pid) => {
       const before = await ioClass(pid);
       assert.notEqual(before, "idle");
       const [nice, target] = [getPriority(pid), otherNice(pid)];
@@ -119,9 +125,7 @@ Deno.test({
         `pid ${pid} (sleep) nice ${target} → ${nice}, I/O class idle → ${before}`,
       );
       await Deno.remove(root, { recursive: true });
-    } finally {
-      Deno.kill(pid, "SIGKILL");
-    }
+    });
   },
 });
 
@@ -129,16 +133,13 @@ Deno.test({
   name: "ionice best-effort sets the lowest best-effort level, 7",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
-    try {
+    await withSleep(async (pid) => {
       const { wf, root } = await calm(pid, { ionice: "best-effort" }, true);
       const [entry] = await wf.audit.read();
       assert.equal(entry!.outcome, "ok", entry!.detail);
       assert.equal(await ioClass(pid), "best-effort: prio 7");
       await Deno.remove(root, { recursive: true });
-    } finally {
-      Deno.kill(pid, "SIGKILL");
-    }
+    });
   },
 });
 
@@ -146,8 +147,7 @@ Deno.test({
   name: "A rollback restores the nice value but leaves an I/O class someone else set since",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
-    try {
+    await withSleep(async (pid) => {
       const nice = getPriority(pid);
       const { wf, root } = await calm(pid, { ionice: "idle" }, true);
       assert.equal(await ioClass(pid), "idle");
@@ -167,9 +167,7 @@ Deno.test({
         /I\/O class changed by someone else since our change: we set idle, it is best-effort: prio 2; leaving it$/,
       );
       await Deno.remove(root, { recursive: true });
-    } finally {
-      Deno.kill(pid, "SIGKILL");
-    }
+    });
   },
 });
 

@@ -59,20 +59,37 @@ Deno.test("An enabled workflow writes a started record before and a completed re
   assert.equal(typeof records[1]!.durationMs, "number");
 });
 
-Deno.test("A command step outside the allowlist is refused and nothing runs", async () => {
-  const root = await Deno.makeTempDir();
-  const marker = `${root}/ran`;
-  const wf = new Workflows({
+/**
+ * Workflows on `root` with `actions` and one enabled workflow "w", on alert A, whose steps run
+ * the commands named in `steps` (with more workflow keys in `more`).
+ */
+function commandWorkflow(
+  root: string,
+  actions: NonNullable<ConstructorParameters<typeof Workflows>[0]["actions"]>,
+  steps: string[],
+  more: Partial<WorkflowConfig> = {},
+): Workflows {
+  return new Workflows({
     root,
     host: "h1",
-    actions: [{ name: "ok", argv: ["touch", `${root}/ok`] }],
+    actions,
     workflows: [{
       name: "w",
       trigger: { alert: "A" },
       enabled: true,
-      steps: [{ kind: "command", action: "evil" }, { kind: "command", action: "ok" }],
+      ...more,
+      steps: steps.map((action) => ({ kind: "command", action })),
     }],
   });
+}
+
+Deno.test("A command step outside the allowlist is refused and nothing runs", async () => {
+  const root = await Deno.makeTempDir();
+  const marker = `${root}/ran`;
+  const wf = commandWorkflow(root, [{ name: "ok", argv: ["touch", `${root}/ok`] }], [
+    "evil",
+    "ok",
+  ]);
   await wf.fire("w", manual(Date.now()));
   const [entry] = await wf.audit.read();
   assert.equal(entry!.outcome, "refused");
@@ -84,21 +101,11 @@ Deno.test("A command step outside the allowlist is refused and nothing runs", as
 Deno.test("An allowlisted command runs with a scrubbed environment and its output in the audit", async () => {
   const root = await Deno.makeTempDir();
   Deno.env.set("PERFSCOPE_SECRET_FOR_TEST", "hunter2");
-  const wf = new Workflows({
-    root,
-    host: "h1",
-    actions: [{
-      name: "env",
-      argv: ["sh", "-c", "echo secret=$PERFSCOPE_SECRET_FOR_TEST mine=$MINE"],
-      env: { MINE: "x" },
-    }],
-    workflows: [{
-      name: "w",
-      trigger: { alert: "A" },
-      enabled: true,
-      steps: [{ kind: "command", action: "env" }],
-    }],
-  });
+  const wf = commandWorkflow(root, [{
+    name: "env",
+    argv: ["sh", "-c", "echo secret=$PERFSCOPE_SECRET_FOR_TEST mine=$MINE"],
+    env: { MINE: "x" },
+  }], ["env"]);
   await wf.fire("w", manual(Date.now()));
   Deno.env.delete("PERFSCOPE_SECRET_FOR_TEST");
   const [entry] = await wf.audit.read();
@@ -108,17 +115,9 @@ Deno.test("An allowlisted command runs with a scrubbed environment and its outpu
 
 Deno.test("A command past its timeout is killed and audited as failed", async () => {
   const root = await Deno.makeTempDir();
-  const wf = new Workflows({
-    root,
-    host: "h1",
-    actions: [{ name: "slow", argv: ["sleep", "5"], timeout: 100 }],
-    workflows: [{
-      name: "w",
-      trigger: { alert: "A" },
-      enabled: true,
-      steps: [{ kind: "command", action: "slow" }],
-    }],
-  });
+  const wf = commandWorkflow(root, [{ name: "slow", argv: ["sleep", "5"], timeout: 100 }], [
+    "slow",
+  ]);
   await wf.fire("w", manual(Date.now()));
   const [entry] = await wf.audit.read();
   assert.equal(entry!.outcome, "failed");
@@ -167,20 +166,11 @@ Deno.test("The stabilization window skips a trigger that comes too soon after an
 for (const concurrency of ["skip", "queue"] as const) {
   Deno.test(`Concurrency ${concurrency}: a trigger during a run is ${concurrency === "skip" ? "skipped" : "run after it"}`, async () => {
     const root = await Deno.makeTempDir();
-    const wf = new Workflows({
-      root,
-      host: "h1",
-      actions: [{ name: "nap", argv: ["sleep", "0.3"] }],
-      workflows: [{
-        name: "w",
-        trigger: { alert: "A" },
-        enabled: true,
-        concurrency,
-        // no window: with 1 ms, a queued run that started in the millisecond the first one
-        // ended was skipped by it (CI saw ok, skipped, skipped)
-        stabilization: 0,
-        steps: [{ kind: "command", action: "nap" }],
-      }],
+    const wf = commandWorkflow(root, [{ name: "nap", argv: ["sleep", "0.3"] }], ["nap"], {
+      concurrency,
+      // no window: with 1 ms, a queued run that started in the millisecond the first one
+      // ended was skipped by it (CI saw ok, skipped, skipped)
+      stabilization: 0,
     });
     wf.onAlerts([transition("A", "firing")]);
     wf.onAlerts([transition("A", "firing")]);
