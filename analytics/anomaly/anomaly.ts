@@ -27,7 +27,7 @@
  * alert of one feature never hides another feature's. The point's score is the largest feature
  * score.
  *
- * Windows are counted in points. The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
+ * Windows are counted in points of the sampling grid (gaps: see below). The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
  * 2015): `meanWindow` 24 is 2 hours, `suppressPoints` 400 about a day and a half (`medianWindow`
  * and `repeatMargin` were chosen among 3 × 2 values by NAB's standard score on the 41 files of
  * `bench/anomaly_bench.ts`, where each held-out category's own choice was the same). Unless
@@ -37,6 +37,11 @@
  * The median window (`medianWindow`, 96 points: 8 hours at 5 minutes) always keeps its span
  * the same way, but never below 12 points (a median of fewer is moved by a burst of a handful
  * of points).
+ *
+ * Learning: the first `learningPoints` points score 0; with the default (100) learning also
+ * lasts at least an hour, so a series of a few minutes at 1-second samples raises no alarm
+ * (a record detector finds a new record about once per history length, and minutes of a
+ * metric have not yet shown its cron, flush and GC cycles).
  *
  * Once the step is known, missing samples keep every window's span in time: a gap of up to 3
  * missing samples (irregular sampling) is filled with values on the line between its ends,
@@ -57,7 +62,10 @@ import { dominantPeriod } from "./_anomaly_period.ts";
 export interface AnomalyDetectorOptions {
   /** Points of history each feature is compared with; default `5000`. */
   historySize?: number;
-  /** Points seen before any score is above 0; default `100`. */
+  /**
+   * Points seen before any score is above 0; default `100`, and then learning also lasts at
+   * least an hour (minutes of a series cannot tell its normal swings from anomalies).
+   */
   learningPoints?: number;
   /** Moving-mean window in points (the volatility window is twice it); default `24`. */
   meanWindow?: number;
@@ -101,6 +109,14 @@ const MEDIAN_FLOOR = 0.05, MEDIAN_MIN_POINTS = 12, MEDIAN_HISTORY = 50;
  * at most `MAX_FILL` slots are added for one gap (the longest seasonal lag kept).
  */
 const SHORT_GAP = 3, MAX_FILL = 2000;
+/**
+ * Least span of the learning (ms) with the default `learningPoints`: an hour, in which the
+ * periodic jobs of a host (5- to 15-minute cron, flush and GC cycles) have repeated a few
+ * times. A record detector raises a false alarm about once per history length, so one that
+ * has seen minutes of a series cries wolf; at a 5-minute step or coarser, the 100 points
+ * already span more than this.
+ */
+const LEARN_SPAN = 3_600_000;
 const PERIOD_EVERY = 600, PERIOD_SPAN = 2000, PERIOD_MIN_LAG = 24, PERIOD_MIN_R = 0.6;
 
 function positiveInteger(value: number, name: string, min = 1): number {
@@ -131,7 +147,8 @@ function exceedance(
 /**
  * Creates a streaming anomaly detector for one series (method in the module doc).
  *
- * Degenerate input: the first `learningPoints` finite points score 0; a constant series scores
+ * Degenerate input: the first `learningPoints` finite points score 0 (with the default, also
+ * the points of the first hour); a constant series scores
  * 0 until the value changes (a change after a constant history scores close to 1); gaps score
  * 0; huge values (up to ±`Number.MAX_VALUE`) do not overflow.
  *
@@ -161,7 +178,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
     throw new RangeError(`Invalid repeatMargin: ${repeatMargin}`);
   }
   const gaps: number[] = [];
-  let lastTs = NaN;
+  let lastTs = NaN, firstTs = NaN, learned = false;
+  // Unless told how many points to learn from, learning also lasts LEARN_SPAN in time.
+  const learnSpan = options.learningPoints === undefined ? LEARN_SPAN : 0;
   const alertScore = options.alertScore ?? 0.5;
   if (!(alertScore > 0 && alertScore <= 1)) {
     throw new RangeError(`Invalid alertScore: ${alertScore}`);
@@ -191,7 +210,6 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
    * score.
    */
   function advance(x: number, filled: boolean): number {
-    const learned = n >= learning;
     const mean = level.push(x);
     const spread = vol.push(n > 0 ? Math.abs(x / 2 - prev / 2) : 0); // halves: no overflow
     const mx = valueRange.max(), mn = valueRange.min();
@@ -270,9 +288,11 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   return {
     update(ts: number, x: number): number {
       if (!Number.isFinite(x)) return 0;
-      if (n <= learning) {
-        if (ts - lastTs > 0) gaps.push(ts - lastTs);
-        if (n === learning && gaps.length) {
+      if (!learned) {
+        if (gaps.length < learning && ts - lastTs > 0) gaps.push(ts - lastTs);
+        if (Number.isNaN(firstTs)) firstTs = ts;
+        learned = n >= learning && ts - firstTs >= learnSpan;
+        if (learned && gaps.length) {
           step = medianGap(gaps);
           if (scaleSuppression) suppressPoints = suppressionFor(step);
           levelMedian.resize(medianFor(step, medianSpan));
@@ -327,7 +347,7 @@ function findPeriod(means: Float64Array, scratch: Float64Array, n: number): numb
  * import assert from "node:assert/strict";
  * import { scoreSeries } from "./anomaly.ts";
  * const values = Float64Array.from({ length: 500 }, (_, i) => (i === 400 ? 50 : i % 7));
- * const ts = Float64Array.from(values, (_, i) => i * 1000);
+ * const ts = Float64Array.from(values, (_, i) => i * 300_000); // every 5 minutes
  * const scores = scoreSeries(ts, values);
  * assert.ok(scores[400]! > 0.9 && scores[399]! <= 0.5);
  * ```
