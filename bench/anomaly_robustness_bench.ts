@@ -19,7 +19,8 @@
  * in fold (one threshold chosen on all 41). Random probes are the mean of 3 seeded draws, so
  * runs are repeatable.
  *
- * Run: `deno run -A bench/anomaly_robustness_bench.ts`.
+ * Run: `deno run -A bench/anomaly_robustness_bench.ts [--options='{"meanWindow":12}']` (detector
+ * options as JSON; default the defaults), or `deno task bench --only anomaly_robustness`.
  *
  * @module
  */
@@ -164,17 +165,25 @@ export function transformCorpus(
   return corpus.map((s, k) => probe(s, seeded(1000 * (seed + 1) + k)));
 }
 
+/** Options of {@linkcode run}. */
+export interface RobustnessBenchOptions {
+  /** The NAB folder; default `../shared/data/nab`. */
+  root?: string;
+  /** Detector options; default the detector's defaults. */
+  detector?: AnomalyDetectorOptions;
+}
+
 /**
  * Runs every probe and prints the table. Never asserts.
  *
- * @param root The NAB folder; default `../shared/data/nab`.
- * @param options Detector options; default the detector's defaults.
+ * @param options Data folder and detector options.
  * @returns Scores per probe (`none`: the files as they are), or `undefined` without the data.
  */
 export function run(
-  root = sharedData("nab"),
-  options: AnomalyDetectorOptions = {},
+  options: RobustnessBenchOptions = {},
 ): Record<string, ProbeScore> | undefined {
+  const root = options.root ?? sharedData("nab");
+  const detector = options.detector ?? {};
   let corpus: NabSeries[];
   try {
     corpus = loadNabCorpus(root);
@@ -183,7 +192,7 @@ export function run(
     console.log(`anomaly robustness bench: skipped, no NAB data at ${root}`);
     return undefined;
   }
-  const rows: Record<string, ProbeScore> = { none: probeScore(corpus, options) };
+  const rows: Record<string, ProbeScore> = { none: probeScore(corpus, detector) };
   const base = rows.none!;
   console.log(`NAB standard score, default detector, ${corpus.length} files`);
   console.log("  probe            out-of-fold   Δ      in-fold   Δ      rows");
@@ -200,7 +209,7 @@ export function run(
     const draws = RANDOM_PROBES.has(name) ? DRAWS : 1;
     const scores = Array.from(
       { length: draws },
-      (_, seed) => probeScore(transformCorpus(corpus, probe, seed), options),
+      (_, seed) => probeScore(transformCorpus(corpus, probe, seed), detector),
     );
     rows[name] = {
       outOfFold: scores.reduce((a, r) => a + r.outOfFold, 0) / draws,
@@ -213,6 +222,6 @@ export function run(
 }
 
 if (import.meta.main) {
-  const only = Deno.args.find((a) => a.startsWith("--options="));
-  run(undefined, only ? JSON.parse(only.slice("--options=".length)) : {});
+  const given = Deno.args.find((a) => a.startsWith("--options="));
+  run(given ? { detector: JSON.parse(given.slice("--options=".length)) } : {});
 }
