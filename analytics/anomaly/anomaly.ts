@@ -291,7 +291,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       if (!learned) {
         if (gaps.length < learning && ts - lastTs > 0) gaps.push(ts - lastTs);
         if (Number.isNaN(firstTs)) firstTs = ts;
-        learned = n >= learning && ts - firstTs >= learnSpan;
+        // timestamps that do not move on (or are not numbers) leave only the count of points
+        const span = ts - firstTs;
+        learned = n >= learning && (!(span > 0) || span >= learnSpan);
         if (learned && gaps.length) {
           step = medianGap(gaps);
           if (scaleSuppression) suppressPoints = suppressionFor(step);

@@ -342,3 +342,17 @@ Deno.test("scoreSeries() never reads ahead, also on irregular samples with gaps"
   }
   assert.ok(full[2500]! > 0.9, `spike ${full[2500]}`);
 });
+
+Deno.test("the default learning lasts an hour of samples, or 100 points when the times do not move", () => {
+  const values = noisyDaily(4000);
+  values[3000] = 500;
+  const seconds = Float64Array.from(values, (_, i) => i * 1000);
+  const scores = scoreSeries(seconds, values);
+  assert.ok(scores.subarray(0, 3600).every((s) => s === 0) && scores[3000] === 0);
+  // an explicit learningPoints is the whole learning, as alert rules give it
+  assert.ok(scoreSeries(seconds, values, { learningPoints: 100 })[3000]! > 0.9);
+  // all at one time: nothing to measure an hour by, so the 100 points alone
+  const still = scoreSeries(new Float64Array(4000), values);
+  assert.ok(still[3000]! > 0.9, `${still[3000]}`);
+  assert.ok(still.subarray(100).some((s) => s > 0));
+});
