@@ -11,6 +11,10 @@
  * - `×1000 + shift`: values scaled by 1000 and shifted by 10⁷ (the unit must not matter);
  * - `jitter ±1 min`: each timestamp moved by up to a minute either way (order kept);
  * - `1-hour gaps`: the rows of a 1-hour span removed, one span per 1,000 rows at random places;
+ * - `drop 15 % outside`, `2nd row outside`: controls, the same thinning only outside the
+ *   labelled windows (the labels choose which rows go, never what the detector sees): what
+ *   these lose is the detector's on normal data sampled that way; the rest of the probe's loss
+ *   is the anomalies' own samples that it removed;
  * - `30-min means`, `hourly means`: the 5-minute files resampled to the mean of each 30 minutes
  *   or hour (the hourly files are left as they are).
  *
@@ -47,6 +51,11 @@ function keep(s: NabSeries, keepRow: (i: number) => boolean): NabSeries {
   };
 }
 
+/** Whether a time lies in one of the series' labelled windows. */
+function inWindow(s: NabSeries, t: number): boolean {
+  return s.windows.some(([from, to]) => t >= from && t <= to);
+}
+
 /** The median gap between consecutive timestamps (ms). */
 function medianStep(ts: Float64Array): number {
   const gaps = Float64Array.from({ length: ts.length - 1 }, (_, i) => ts[i + 1]! - ts[i]!);
@@ -80,6 +89,7 @@ export type Probe = (s: NabSeries, rand: () => number) => NabSeries;
 export const RANDOM_PROBES: ReadonlySet<string> = new Set([
   "drop 5 %",
   "drop 15 %",
+  "drop 15 % outside",
   "jitter ±1 min",
   "1-hour gaps",
 ]);
@@ -101,6 +111,11 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     );
     return keep(s, (i) => !starts.some((t0) => s.ts[i]! >= t0 && s.ts[i]! < t0 + 60 * MINUTE));
   },
+  // Controls: the same thinning only outside the labelled windows, so the anomalies keep every
+  // sample; what these lose comes from the detector on normal data at that sampling, the rest of
+  // the probe's loss from the samples of the anomalies it removed.
+  "drop 15 % outside": (s, rand) => keep(s, (i) => rand() >= 0.15 || inWindow(s, s.ts[i]!)),
+  "2nd row outside": (s) => keep(s, (i) => i % 2 === 0 || inWindow(s, s.ts[i]!)),
   "30-min means": (s) => resample(s, 30 * MINUTE),
   "hourly means": (s) => resample(s, 60 * MINUTE),
 };
@@ -195,10 +210,10 @@ export function run(
   const rows: Record<string, ProbeScore> = { none: probeScore(corpus, detector) };
   const base = rows.none!;
   console.log(`NAB standard score, default detector, ${corpus.length} files`);
-  console.log("  probe            out-of-fold   Δ      in-fold   Δ      rows");
+  console.log("  probe              out-of-fold   Δ      in-fold   Δ      rows");
   const line = (name: string, r: ProbeScore) =>
     console.log(
-      `  ${name.padEnd(16)} ${r.outOfFold.toFixed(2).padStart(8)} ${
+      `  ${name.padEnd(18)} ${r.outOfFold.toFixed(2).padStart(8)} ${
         (r.outOfFold - base.outOfFold).toFixed(2).padStart(6)
       } ${r.inFold.toFixed(2).padStart(9)} ${(r.inFold - base.inFold).toFixed(2).padStart(6)} ${
         String(r.points).padStart(8)
