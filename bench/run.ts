@@ -21,6 +21,7 @@ const benches = [
   "forecast",
   "m4",
   "anomaly",
+  "anomaly_robustness",
   "capacity",
   "report",
   "fleet_capacity",

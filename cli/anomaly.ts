@@ -22,6 +22,16 @@ import {
 const CUTOFF = 0.9;
 /** How many of the strongest anomalies the summary names. */
 const TOP = 5;
+/** Said when the series is shorter than the detector's learning (its defaults). */
+const LEARNING_NOTE =
+  "the series is shorter than the detector's learning (100 values and an hour): every score is 0";
+
+/** Whether the series ends within the default learning: < 100 values or < 1 hour of them. */
+function stillLearning(ts: Float64Array, values: Float64Array): boolean {
+  const seen = [...values.keys()].filter((i) => Number.isFinite(values[i]!));
+  if (seen.length <= 100) return true;
+  return ts[seen.at(-1)!]! - ts[seen[0]!]! < 3_600_000;
+}
 
 const HELP = `Usage: perfscope anomaly (--input FILE.csv | --metric NAME) [options]
 
@@ -83,7 +93,8 @@ export async function main(
   );
   warn(
     `anomaly: ${series.from}: ${scores.length} points, cut-off ${cutoff}: ` +
-      `${hits.length} at or above` + (top.length ? `; strongest: ${top.join(", ")}` : "") + "\n",
+      `${hits.length} at or above` + (top.length ? `; strongest: ${top.join(", ")}` : "") +
+      (stillLearning(series.ts, series.values) ? `; ${LEARNING_NOTE}` : "") + "\n",
   );
   return 0;
 }

@@ -27,7 +27,7 @@
  * alert of one feature never hides another feature's. The point's score is the largest feature
  * score.
  *
- * Windows are counted in points. The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
+ * Windows are counted in points of the sampling grid (gaps: see below). The defaults suit 5-minute samples, as in NAB (Lavin & Ahmad
  * 2015): `meanWindow` 24 is 2 hours, `suppressPoints` 400 about a day and a half (`medianWindow`
  * and `repeatMargin` were chosen among 3 × 2 values by NAB's standard score on the 41 files of
  * `bench/anomaly_bench.ts`, where each held-out category's own choice was the same). Unless
@@ -37,6 +37,18 @@
  * The median window (`medianWindow`, 96 points: 8 hours at 5 minutes) always keeps its span
  * the same way, but never below 12 points (a median of fewer is moved by a burst of a handful
  * of points).
+ *
+ * Learning: the first `learningPoints` points score 0; with the default (100) learning also
+ * lasts at least an hour, so a series of a few minutes at 1-second samples raises no alarm
+ * (a record detector finds a new record about once per history length, and minutes of a
+ * metric have not yet shown its cron, flush and GC cycles).
+ *
+ * Once the step is known, missing samples keep every window's span in time: a gap of up to 3
+ * missing samples (irregular sampling) is filled with values on the line between its ends,
+ * which update the windows but are never scored; a longer outage gets empty slots that move
+ * only the seasonal lag and the suppression on, and the seasonal gap is not compared across it
+ * until the moving mean's window is past it (no value is invented for an outage). Counted in
+ * points, a day after an hour-long outage was compared with the wrong hour of the day before.
  *
  * @module
  */
@@ -50,7 +62,10 @@ import { dominantPeriod } from "./_anomaly_period.ts";
 export interface AnomalyDetectorOptions {
   /** Points of history each feature is compared with; default `5000`. */
   historySize?: number;
-  /** Points seen before any score is above 0; default `100`. */
+  /**
+   * Points seen before any score is above 0; default `100`, and then learning also lasts at
+   * least an hour (minutes of a series cannot tell its normal swings from anomalies).
+   */
   learningPoints?: number;
   /** Moving-mean window in points (the volatility window is twice it); default `24`. */
   meanWindow?: number;
@@ -89,6 +104,19 @@ const FEATURES = 6; // value, moving mean, volatility, flat run, seasonal gap, m
 const FLAT_WEIGHT = 0.3, FLAT_OFFSET = 5, SEASON_WEIGHT = 0.3;
 /** Median feature: its range's floor (× the values' range), least window, medians before use. */
 const MEDIAN_FLOOR = 0.05, MEDIAN_MIN_POINTS = 12, MEDIAN_HISTORY = 50;
+/**
+ * Gaps: at most this many missing samples are interpolated (more is an outage: empty slots);
+ * at most `MAX_FILL` slots are added for one gap (the longest seasonal lag kept).
+ */
+const SHORT_GAP = 3, MAX_FILL = 2000;
+/**
+ * Least span of the learning (ms) with the default `learningPoints`: an hour, in which the
+ * periodic jobs of a host (5- to 15-minute cron, flush and GC cycles) have repeated a few
+ * times. A record detector raises a false alarm about once per history length, so one that
+ * has seen minutes of a series cries wolf; at a 5-minute step or coarser, the 100 points
+ * already span more than this.
+ */
+const LEARN_SPAN = 3_600_000;
 const PERIOD_EVERY = 600, PERIOD_SPAN = 2000, PERIOD_MIN_LAG = 24, PERIOD_MIN_R = 0.6;
 
 function positiveInteger(value: number, name: string, min = 1): number {
@@ -119,7 +147,8 @@ function exceedance(
 /**
  * Creates a streaming anomaly detector for one series (method in the module doc).
  *
- * Degenerate input: the first `learningPoints` finite points score 0; a constant series scores
+ * Degenerate input: the first `learningPoints` finite points score 0 (with the default, also
+ * the points of the first hour); a constant series scores
  * 0 until the value changes (a change after a constant history scores close to 1); gaps score
  * 0; huge values (up to ±`Number.MAX_VALUE`) do not overflow.
  *
@@ -149,7 +178,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
     throw new RangeError(`Invalid repeatMargin: ${repeatMargin}`);
   }
   const gaps: number[] = [];
-  let lastTs = NaN;
+  let lastTs = NaN, firstTs = NaN, learned = false;
+  // Unless told how many points to learn from, learning also lasts LEARN_SPAN in time.
+  const learnSpan = options.learningPoints === undefined ? LEARN_SPAN : 0;
   const alertScore = options.alertScore ?? 0.5;
   if (!(alertScore > 0 && alertScore <= 1)) {
     throw new RangeError(`Invalid alertScore: ${alertScore}`);
@@ -168,75 +199,117 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const e = new Float64Array(FEATURES); // exceedance per feature
   const peak = new Float64Array(FEATURES); // strongest alert per feature within the window
   const left = new Float64Array(FEATURES); // points of suppression left per feature
-  let n = 0, prev = NaN, run = 0, maxRun = 0, period = 0;
+  const clean = new Uint8Array(PERIOD_SPAN); // 1: the slot's moving mean spans no outage
+  let n = 0, prev = NaN, run = 0, maxRun = 0, period = 0, sinceOutage = Infinity;
+
+  let step = NaN; // the sampling step (ms), once learned
+
+  /**
+   * Moves every feature one slot of the sampling grid on with value `x`. A `filled` slot (a
+   * value interpolated into a short gap) only keeps the windows' span in time: no flat run, no
+   * score.
+   */
+  function advance(x: number, filled: boolean): number {
+    const mean = level.push(x);
+    const spread = vol.push(n > 0 ? Math.abs(x / 2 - prev / 2) : 0); // halves: no overflow
+    const mx = valueRange.max(), mn = valueRange.min();
+    if (!filled) {
+      run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
+        ? run + 1
+        : 0;
+    }
+    e.fill(-Infinity);
+    if (learned && !filled) {
+      e[0] = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
+      if (n >= w) e[1] = exceedance(mean, meanRange, true, true);
+      if (n >= 4 * w) e[2] = exceedance(spread, volRange, true, false);
+      if (run > maxRun) e[3] = ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT;
+    }
+    const cleanNow = sinceOutage >= w; // the moving mean's window holds no outage
+    clean[n % PERIOD_SPAN] = cleanNow ? 1 : 0;
+    sinceOutage++;
+    if (period > 0 && n > period && cleanNow && clean[(n - period) % PERIOD_SPAN]) {
+      const residual = Math.abs(mean / 2 - means[(n - period) % PERIOD_SPAN]! / 2);
+      if (learned && !filled && seasonRange.count() >= period) {
+        e[4] = exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT;
+      }
+      seasonRange.push(residual);
+    }
+    levelMedian.push(x);
+    if (n >= medianSpan) {
+      const median = levelMedian.median();
+      if (learned && !filled && medianRange.count() >= MEDIAN_HISTORY) {
+        // a history of near-equal medians (a calm or exactly periodic series) would make a
+        // tiny move a record: its range counts as at least 5 % of the values' range
+        e[5] = exceedance(median, medianRange, true, true, MEDIAN_FLOOR * (mx / 2 - mn / 2));
+      }
+      medianRange.push(median);
+    }
+    maxRun = Math.max(maxRun, run);
+    valueRange.push(x);
+    if (n >= w) meanRange.push(mean);
+    if (n >= 2 * w) volRange.push(spread);
+    means[n % PERIOD_SPAN] = mean;
+    prev = x;
+    n++;
+    if (n % PERIOD_EVERY === 0) period = findPeriod(means, recent, n);
+    let score = 0;
+    for (let k = 0; k < FEATURES; k++) {
+      const ek = e[k]!;
+      let s = ek === -Infinity ? 0 : ek > 0 ? 1 - 0.5 * Math.exp(-10 * ek) : 0.5 * Math.exp(5 * ek);
+      countDown(k);
+      // a repeat of this feature's alert, unless (clearly) stronger
+      if (peak[k]! > 0 && 1 - s >= repeatMargin * (1 - peak[k]!)) s *= 0.5;
+      else if (s >= alertScore && suppressPoints > 0) (peak[k] = s, left[k] = suppressPoints);
+      if (s > score) score = s;
+    }
+    return score;
+  }
+
+  /** One slot of suppression time passes for feature `k`. */
+  function countDown(k: number): void {
+    if (left[k]! > 0) left[k]!--;
+    else peak[k] = 0;
+  }
+
+  /**
+   * Moves the time on by one empty slot of an outage: the seasonal lag and the suppression keep
+   * their span in time, nothing else sees the slot (no value is invented for a long outage).
+   */
+  function skip(): void {
+    means[n % PERIOD_SPAN] = means[(n + PERIOD_SPAN - 1) % PERIOD_SPAN]!;
+    clean[n % PERIOD_SPAN] = 0;
+    n++;
+    if (n % PERIOD_EVERY === 0) period = findPeriod(means, recent, n);
+    for (let k = 0; k < FEATURES; k++) countDown(k);
+    sinceOutage = 0;
+  }
 
   return {
     update(ts: number, x: number): number {
       if (!Number.isFinite(x)) return 0;
-      if (n <= learning) {
-        if (ts - lastTs > 0) gaps.push(ts - lastTs);
-        lastTs = ts;
-        if (n === learning && gaps.length) {
-          const step = medianGap(gaps);
+      if (!learned) {
+        if (gaps.length < learning && ts - lastTs > 0) gaps.push(ts - lastTs);
+        if (Number.isNaN(firstTs)) firstTs = ts;
+        // timestamps that do not move on (or are not numbers) leave only the count of points
+        const span = ts - firstTs;
+        learned = n >= learning && (!(span > 0) || span >= learnSpan);
+        if (learned && gaps.length) {
+          step = medianGap(gaps);
           if (scaleSuppression) suppressPoints = suppressionFor(step);
           levelMedian.resize(medianFor(step, medianSpan));
         }
+      } else if (ts - lastTs > 1.5 * step) {
+        // Missing samples. A few (irregular sampling) get values on the line from the last
+        // value to this one; a longer outage gets empty slots. Either way every window, the
+        // seasonal lag and the suppression keep their span in time, not in points.
+        const slots = Math.min(MAX_FILL, Math.round((ts - lastTs) / step) - 1);
+        if (slots <= SHORT_GAP) {
+          for (let j = 1; j <= slots; j++) advance(prev + ((x - prev) * j) / (slots + 1), true);
+        } else for (let j = 0; j < slots; j++) skip();
       }
-      const learned = n >= learning;
-      const mean = level.push(x);
-      const spread = vol.push(n > 0 ? Math.abs(x / 2 - prev / 2) : 0); // halves: no overflow
-      const mx = valueRange.max(), mn = valueRange.min();
-      run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
-        ? run + 1
-        : 0;
-      e.fill(-Infinity);
-      if (learned) {
-        e[0] = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
-        if (n >= w) e[1] = exceedance(mean, meanRange, true, true);
-        if (n >= 4 * w) e[2] = exceedance(spread, volRange, true, false);
-        if (run > maxRun) e[3] = ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT;
-      }
-      if (period > 0 && n > period) {
-        const residual = Math.abs(mean / 2 - means[(n - period) % PERIOD_SPAN]! / 2);
-        if (learned && seasonRange.count() >= period) {
-          e[4] = exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT;
-        }
-        seasonRange.push(residual);
-      }
-      levelMedian.push(x);
-      if (n >= medianSpan) {
-        const median = levelMedian.median();
-        if (learned && medianRange.count() >= MEDIAN_HISTORY) {
-          // a history of near-equal medians (a calm or exactly periodic series) would make a
-          // tiny move a record: its range counts as at least 5 % of the values' range
-          e[5] = exceedance(median, medianRange, true, true, MEDIAN_FLOOR * (mx / 2 - mn / 2));
-        }
-        medianRange.push(median);
-      }
-      maxRun = Math.max(maxRun, run);
-      valueRange.push(x);
-      if (n >= w) meanRange.push(mean);
-      if (n >= 2 * w) volRange.push(spread);
-      means[n % PERIOD_SPAN] = mean;
-      prev = x;
-      n++;
-      if (n % PERIOD_EVERY === 0) period = findPeriod(means, recent, n);
-      let score = 0;
-      for (let k = 0; k < FEATURES; k++) {
-        const ek = e[k]!;
-        let s = ek === -Infinity
-          ? 0
-          : ek > 0
-          ? 1 - 0.5 * Math.exp(-10 * ek)
-          : 0.5 * Math.exp(5 * ek);
-        if (left[k]! > 0) left[k]!--;
-        else peak[k] = 0;
-        // a repeat of this feature's alert, unless (clearly) stronger
-        if (peak[k]! > 0 && 1 - s >= repeatMargin * (1 - peak[k]!)) s *= 0.5;
-        else if (s >= alertScore && suppressPoints > 0) (peak[k] = s, left[k] = suppressPoints);
-        if (s > score) score = s;
-      }
-      return score;
+      lastTs = ts;
+      return advance(x, false);
     },
   };
 }
@@ -276,7 +349,7 @@ function findPeriod(means: Float64Array, scratch: Float64Array, n: number): numb
  * import assert from "node:assert/strict";
  * import { scoreSeries } from "./anomaly.ts";
  * const values = Float64Array.from({ length: 500 }, (_, i) => (i === 400 ? 50 : i % 7));
- * const ts = Float64Array.from(values, (_, i) => i * 1000);
+ * const ts = Float64Array.from(values, (_, i) => i * 300_000); // every 5 minutes
  * const scores = scoreSeries(ts, values);
  * assert.ok(scores[400]! > 0.9 && scores[399]! <= 0.5);
  * ```

@@ -93,3 +93,71 @@ Deno.test("anomaly main() keeps stdout CSV and puts the cut-off, the count and t
   await assert.rejects(() => main(["--input", path, "--cutoff", "2"]), /Invalid --cutoff: 2/);
   await Deno.remove(path);
 });
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** A CSV of `n` samples every `stepMs` from `value(i)`. */
+function series(n: number, stepMs: number, value: (i: number) => number): string {
+  const rows = ["timestamp,value"];
+  const t0 = Date.UTC(2026, 11, 6, 9);
+  for (let i = 0; i < n; i++) rows.push(`${new Date(t0 + i * stepMs).toISOString()},${value(i)}`);
+  return rows.join("\n") + "\n";
+}
+
+Deno.test("anomaly on a new user's first 5 minutes (300 samples a second apart) raises no alarm", async () => {
+  // Noise of a few shapes (uniform, normal, log-normal, small counts, a random walk): scored
+  // after 100 points, most of these cried wolf (a record over a history of a few minutes).
+  for (let seed = 1; seed <= 5; seed++) {
+    const rand = seeded(seed);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    let walk = 50;
+    const shapes = [
+      () => 20 + 10 * rand(),
+      () => 20 + 3 * normal(),
+      () => Math.exp(2 + 0.5 * normal()),
+      () => Math.round(50 * rand() * rand()),
+      () => (walk += normal()),
+    ];
+    for (const shape of shapes) {
+      const path = await csv(series(300, 1000, shape));
+      const { code, out, err } = await capture((w, e) => main(["--input", path], w, e));
+      assert.equal(code, 0);
+      const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
+      assert.equal(scores.length, 300);
+      assert.ok(scores.every((s) => s < 0.9), `seed ${seed}: ${Math.max(...scores)}`);
+      assert.match(
+        err,
+        /cut-off 0\.9: 0 at or above; the series is shorter than the detector's learning \(100 values and an hour\): every score is 0/,
+      );
+      await Deno.remove(path);
+    }
+  }
+});
+
+Deno.test("anomaly on a flat series raises no alarm, short or long", async () => {
+  for (const [n, step] of [[300, 1000], [5000, 300_000]] as const) {
+    const path = await csv(series(n, step, () => 42));
+    const { code, out, err } = await capture((w, e) => main(["--input", path], w, e));
+    assert.equal(code, 0);
+    const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
+    assert.equal(scores.length, n);
+    assert.ok(scores.every((s) => s < 0.9), `${n} points: ${Math.max(...scores)}`);
+    assert.match(err, /cut-off 0\.9: 0 at or above/);
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("anomaly still flags a spike once the learning is over, also at 1-second samples", async () => {
+  // two hours a second apart: the learning (an hour) is long over when the value jumps
+  const rand = seeded(9);
+  const path = await csv(series(7200, 1000, (i) => (i === 6000 ? 100 : 20 + rand())));
+  const { out, err } = await capture((w, e) => main(["--input", path], w, e));
+  const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
+  assert.ok(scores[6000]! > 0.9, `spike ${scores[6000]}`);
+  assert.ok(scores.slice(0, 3600).every((s) => s === 0), "the first hour learns");
+  assert.doesNotMatch(err, /shorter than the detector's learning/);
+  await Deno.remove(path);
+});
