@@ -65,6 +65,18 @@ export interface AlertEngineOptions {
   fullSteps?: boolean;
 }
 
+/** What {@linkcode AlertEngine.sizes} counts. */
+export interface AlertEngineSizes {
+  /** Metrics with series held. */
+  metrics: number;
+  /** (metric, host) pairs with series held. */
+  hosts: number;
+  /** Series held. */
+  series: number;
+  /** Instances of all rules, inactive ones included. */
+  instances: number;
+}
+
 const HOLDING: ReadonlySet<AlertState> = new Set(["pending", "firing"]);
 const CLEANUP_MS = 60_000;
 const DEAD_SERIES_MS = 600_000;
@@ -392,6 +404,33 @@ export class AlertEngine {
   }
 
   /**
+   * Counts of what the engine holds, to check that memory follows what is live and not what has
+   * passed (hosts that came and went, SQL rows that left the result): the metrics and hosts
+   * indexing the series, the series, and the instances of every state (`instances()` leaves
+   * the inactive ones out). It walks everything: for tests and diagnostics, not every second.
+   *
+   * @returns The counts.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AlertEngine } from "./alert_engine.ts";
+   * const engine = new AlertEngine([{ alert: "Hot", metric: "t", above: 80 }]);
+   * engine.observe({ ts: [0, 0], host: ["a", "b"], metric: ["t", "t"], labels: ["", ""], value: [1, 2] });
+   * engine.evaluate(0);
+   * assert.deepEqual(engine.sizes(), { metrics: 1, hosts: 2, series: 2, instances: 2 });
+   * ```
+   */
+  sizes(): AlertEngineSizes {
+    let hosts = 0, series = 0, instances = 0;
+    for (const byHost of this.#series.values()) {
+      hosts += byHost.size;
+      for (const sets of byHost.values()) series += sets.size;
+    }
+    for (const entry of this.#rules.values()) instances += entry.insts.size;
+    return { metrics: this.#series.size, hosts, series, instances };
+  }
+
+  /**
    * Subscribes to transitions: `cb` gets each evaluation's non-empty list. A listener that
    * throws is reported and does not stop the others.
    *
@@ -651,8 +690,13 @@ export class AlertEngine {
         }
       }
     }
-    for (const hosts of this.#series.values()) {
-      for (const sets of hosts.values()) this.#dropDead(sets, now);
+    for (const [metric, hosts] of this.#series) {
+      for (const [host, sets] of hosts) {
+        this.#dropDead(sets, now);
+        // a host whose series all went (a container, an autoscaled VM) leaves no map behind
+        if (sets.size === 0) hosts.delete(host);
+      }
+      if (hosts.size === 0) this.#series.delete(metric);
     }
   }
 
