@@ -30,7 +30,7 @@ import {
   predictiveObserve,
   runForecast,
 } from "./_kinds.ts";
-import { sqlApply, sqlTick } from "./_sql_rule.ts";
+import { sqlApply, sqlForgettable, sqlTick } from "./_sql_rule.ts";
 import { readState, type SavedState, writeState } from "./_state_file.ts";
 import {
   AlertHistoryWriter,
@@ -673,12 +673,15 @@ export class AlertEngine {
     arm(inst);
   }
 
-  /** Forgets dead series and old resolved/nodata instances, so memory stays bounded. */
+  /** Forgets dead series, old resolved/nodata instances and SQL instances whose row left the
+   * result, so memory stays bounded. */
   #cleanup(now: number, out: AlertTransition[]): void {
     this.#nextCleanup = now + CLEANUP_MS;
     const resolvedMs = this.#options.resolvedRetentionMs ?? 900_000;
     const nodataMs = this.#options.nodataRetentionMs ?? 3_600_000;
     for (const entry of this.#rules.values()) {
+      const sql = entry.rule.kind === "sql";
+      const baseFp = sql ? fingerprint(instanceLabels(entry.rule, {})) : "";
       for (const inst of entry.insts.values()) {
         if (inst.state === "resolved" && now - inst.since > resolvedMs) {
           inst.state = "inactive"; // quietly: receivers were told at the resolution
@@ -687,6 +690,13 @@ export class AlertEngine {
         } else if (inst.state === "nodata" && now - inst.since > nodataMs) {
           inst.reason = "no data for too long";
           this.#move(inst, "inactive", now, out);
+        }
+        // SQL rows come and go with the data (label churn): one gone from the result and
+        // inactive is forgotten, or every label set ever returned would be kept and stepped
+        if (sql && sqlForgettable(inst, baseFp)) {
+          entry.insts.delete(inst.fp);
+          entry.list = undefined;
+          inst.release();
         }
       }
     }

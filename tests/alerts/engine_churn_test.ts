@@ -37,3 +37,79 @@ Deno.test("Hosts that came and went leave no map behind once their series are fo
     ["pod-3", "firing"],
   ]);
 });
+
+/** Runs the engine each second from `from` to `to` (s), letting each query answer. */
+async function tick(engine: AlertEngine, from: number, to: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let s = from; s <= to; s++) {
+    for (const t of engine.evaluate(s * 1000)) {
+      out.push(`${s}:${t.instance.labels.pod ?? "-"}:${t.from}>${t.to}`);
+    }
+    await engine.settle();
+  }
+  return out;
+}
+
+Deno.test("SQL rows that leave the result are forgotten once inactive, so instances do not grow with label churn", async () => {
+  let run = 0;
+  const engine = new AlertEngine([{
+    alert: "Busy",
+    kind: "sql",
+    sql: "SELECT 1",
+    every: 1000,
+    above: 5,
+  }], {
+    // every run answers a new label set (a pod name), below the threshold
+    query: () => Promise.resolve([{ pod: `p${run++}`, value: 1 }]),
+  });
+  assert.deepEqual(await tick(engine, 0, 180), []);
+  assert.ok(run > 150, `${run} runs`);
+  // at the cleanup of 180 s: the base instance and the row of the last answer
+  assert.equal(engine.sizes().instances, 2);
+});
+
+Deno.test("A SQL row that leaves the result while firing resolves after keep_firing_for, stays listed as resolved, then is forgotten", async () => {
+  let rows: Record<string, unknown>[] = [{ pod: "a", value: 9 }, { pod: "b", value: 9 }];
+  const engine = new AlertEngine([
+    { alert: "Busy", kind: "sql", sql: "SELECT 1", every: 1000, above: 5, keep_firing_for: 90_000 },
+  ], { query: () => Promise.resolve(rows), resolvedRetentionMs: 120_000 });
+  assert.deepEqual(await tick(engine, 0, 10), [
+    "1:a:inactive>firing",
+    "1:b:inactive>firing",
+  ]);
+  rows = [{ pod: "b", value: 9 }];
+  // a is held by keep_firing_for through two cleanups (60 s, 120 s), then resolves
+  assert.deepEqual(await tick(engine, 11, 130), ["102:a:firing>resolved"]);
+  assert.deepEqual(engine.instances().map((i) => `${i.labels.pod}:${i.state}`).sort(), [
+    "a:resolved",
+    "b:firing",
+  ]);
+  // listed as resolved for the retention (two minutes), forgotten at the next cleanup (240 s)
+  assert.deepEqual(await tick(engine, 131, 239), []);
+  assert.equal(engine.instances().length, 2);
+  assert.deepEqual(await tick(engine, 240, 300), []);
+  assert.deepEqual(engine.instances().map((i) => `${i.labels.pod}:${i.state}`), ["b:firing"]);
+  assert.equal(engine.sizes().instances, 2); // b and the base instance
+  // the row coming back is a new alert
+  rows = [{ pod: "a", value: 9 }, { pod: "b", value: 9 }];
+  assert.deepEqual(await tick(engine, 301, 303), ["302:a:inactive>firing"]);
+});
+
+Deno.test("A SQL row without a value that leaves the result goes inactive and is forgotten", async () => {
+  let rows: Record<string, unknown>[] = [{ pod: "a" }];
+  const engine = new AlertEngine([{
+    alert: "Busy",
+    kind: "sql",
+    sql: "SELECT 1",
+    every: 1000,
+    above: 5,
+  }], {
+    query: () => Promise.resolve(rows),
+  });
+  assert.deepEqual(await tick(engine, 0, 2), ["1:a:inactive>error"]);
+  rows = [];
+  assert.deepEqual(await tick(engine, 3, 4), ["4:a:error>inactive"]);
+  await tick(engine, 5, 60);
+  assert.deepEqual(engine.instances(), []);
+  assert.equal(engine.sizes().instances, 1); // the base instance
+});
