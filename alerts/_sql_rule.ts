@@ -66,7 +66,9 @@ function rowOf(row: Record<string, unknown>): { labels: Record<string, string>; 
 
 /**
  * Applies a finished run to the rule's instances: rows become (or refresh) instances, the
- * others are marked absent from the result; a failure marks the rule's base instance.
+ * others are marked absent from the result (they step as if their condition stopped holding, and
+ * the engine forgets them once inactive: see {@linkcode sqlForgettable}); a failure marks the
+ * rule's base instance.
  *
  * @param entry The rule.
  * @param instance Gets or creates the instance of a label set.
@@ -83,7 +85,9 @@ export function sqlApply(
     return;
   }
   base.error = undefined;
-  for (const inst of entry.insts.values()) inst.side!.inResult = false;
+  // a row gone from the result takes its error with it: the instance steps to inactive (and is
+  // then forgotten by the engine's cleanup) instead of staying in error for good
+  for (const inst of entry.insts.values()) (inst.side!.inResult = false, inst.error = undefined);
   for (const row of entry.result ?? []) {
     const inst = instance(row.labels);
     inst.side!.inResult = true;
@@ -91,4 +95,18 @@ export function sqlApply(
     if (Number.isNaN(row.value)) inst.error = "the row has no numeric value column";
     else inst.error = undefined;
   }
+}
+
+/**
+ * Whether the cleanup may forget this instance of a SQL rule: its label set left the result and
+ * it is inactive (a firing one resolved first, after any `keep_firing_for`, and stayed listed as
+ * resolved for the retention), so nothing would be lost; it comes back as a new instance if its
+ * row does. The base instance (no labels: where the query's errors go) is kept.
+ *
+ * @param inst An instance of a SQL rule.
+ * @param baseFp The fingerprint of the rule's base instance.
+ * @returns True to forget it.
+ */
+export function sqlForgettable(inst: Live, baseFp: string): boolean {
+  return inst.state === "inactive" && !inst.side!.inResult && inst.fp !== baseFp;
 }

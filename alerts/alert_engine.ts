@@ -30,7 +30,7 @@ import {
   predictiveObserve,
   runForecast,
 } from "./_kinds.ts";
-import { sqlApply, sqlTick } from "./_sql_rule.ts";
+import { sqlApply, sqlForgettable, sqlTick } from "./_sql_rule.ts";
 import { readState, type SavedState, writeState } from "./_state_file.ts";
 import {
   AlertHistoryWriter,
@@ -63,6 +63,18 @@ export interface AlertEngineOptions {
    * both ways). Default false.
    */
   fullSteps?: boolean;
+}
+
+/** What {@linkcode AlertEngine.sizes} counts. */
+export interface AlertEngineSizes {
+  /** Metrics with series held. */
+  metrics: number;
+  /** (metric, host) pairs with series held. */
+  hosts: number;
+  /** Series held. */
+  series: number;
+  /** Instances of all rules, inactive ones included. */
+  instances: number;
 }
 
 const HOLDING: ReadonlySet<AlertState> = new Set(["pending", "firing"]);
@@ -392,6 +404,33 @@ export class AlertEngine {
   }
 
   /**
+   * Counts of what the engine holds, to check that memory follows what is live and not what has
+   * passed (hosts that came and went, SQL rows that left the result): the metrics and hosts
+   * indexing the series, the series, and the instances of every state (`instances()` leaves
+   * the inactive ones out). It walks everything: for tests and diagnostics, not every second.
+   *
+   * @returns The counts.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AlertEngine } from "./alert_engine.ts";
+   * const engine = new AlertEngine([{ alert: "Hot", metric: "t", above: 80 }]);
+   * engine.observe({ ts: [0, 0], host: ["a", "b"], metric: ["t", "t"], labels: ["", ""], value: [1, 2] });
+   * engine.evaluate(0);
+   * assert.deepEqual(engine.sizes(), { metrics: 1, hosts: 2, series: 2, instances: 2 });
+   * ```
+   */
+  sizes(): AlertEngineSizes {
+    let hosts = 0, series = 0, instances = 0;
+    for (const byHost of this.#series.values()) {
+      hosts += byHost.size;
+      for (const sets of byHost.values()) series += sets.size;
+    }
+    for (const entry of this.#rules.values()) instances += entry.insts.size;
+    return { metrics: this.#series.size, hosts, series, instances };
+  }
+
+  /**
    * Subscribes to transitions: `cb` gets each evaluation's non-empty list. A listener that
    * throws is reported and does not stop the others.
    *
@@ -634,12 +673,15 @@ export class AlertEngine {
     arm(inst);
   }
 
-  /** Forgets dead series and old resolved/nodata instances, so memory stays bounded. */
+  /** Forgets dead series, old resolved/nodata instances and SQL instances whose row left the
+   * result, so memory stays bounded. */
   #cleanup(now: number, out: AlertTransition[]): void {
     this.#nextCleanup = now + CLEANUP_MS;
     const resolvedMs = this.#options.resolvedRetentionMs ?? 900_000;
     const nodataMs = this.#options.nodataRetentionMs ?? 3_600_000;
     for (const entry of this.#rules.values()) {
+      const sql = entry.rule.kind === "sql";
+      const baseFp = sql ? fingerprint(instanceLabels(entry.rule, {})) : "";
       for (const inst of entry.insts.values()) {
         if (inst.state === "resolved" && now - inst.since > resolvedMs) {
           inst.state = "inactive"; // quietly: receivers were told at the resolution
@@ -649,10 +691,22 @@ export class AlertEngine {
           inst.reason = "no data for too long";
           this.#move(inst, "inactive", now, out);
         }
+        // SQL rows come and go with the data (label churn): one gone from the result and
+        // inactive is forgotten, or every label set ever returned would be kept and stepped
+        if (sql && sqlForgettable(inst, baseFp)) {
+          entry.insts.delete(inst.fp);
+          entry.list = undefined;
+          inst.release();
+        }
       }
     }
-    for (const hosts of this.#series.values()) {
-      for (const sets of hosts.values()) this.#dropDead(sets, now);
+    for (const [metric, hosts] of this.#series) {
+      for (const [host, sets] of hosts) {
+        this.#dropDead(sets, now);
+        // a host whose series all went (a container, an autoscaled VM) leaves no map behind
+        if (sets.size === 0) hosts.delete(host);
+      }
+      if (hosts.size === 0) this.#series.delete(metric);
     }
   }
 

@@ -11,7 +11,7 @@
  */
 
 export type { AlertInstance, AlertSeverity, AlertState, AlertTransition } from "./types.ts";
-export { AlertEngine, type AlertEngineOptions } from "./alert_engine.ts";
+export { AlertEngine, type AlertEngineOptions, type AlertEngineSizes } from "./alert_engine.ts";
 export {
   AlertHistoryWriter,
   type AlertHistoryWriterOptions,

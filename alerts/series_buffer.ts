@@ -62,6 +62,7 @@ export class SeriesBuffer {
     if (ts <= this.lastTs) {
       if (ts === this.lastTs && this.#len > 0) {
         this.#v[(this.#head + this.#len - 1) % this.#ts.length] = value; // same instant: newest wins
+        this.#memoAt = NaN; // a reduction made at this time read the value replaced
         return true;
       }
       return false;

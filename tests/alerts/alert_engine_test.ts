@@ -347,3 +347,15 @@ Deno.test("Predictive forecasts are rationed per evaluation, so many series neve
   assert.equal(fired.reduce((a, b) => a + b, 0), 20);
   assert.ok(fired.every((n) => n <= 8), String(fired));
 });
+
+Deno.test("A sample replacing another at the same instant counts at an evaluation again at that time", () => {
+  const engine = new AlertEngine([rule({ above: 5, reduce: "avg", window: 60_000 })]);
+  const feed = (ts: number, v: number) =>
+    engine.observe({ ts: [ts], host: ["h"], metric: ["m"], labels: [""], value: [v] });
+  feed(0, 1);
+  feed(1000, 1);
+  assert.deepEqual(engine.evaluate(1000), []);
+  feed(1000, 20); // the same instant, sent again with the right value (newest wins)
+  const out = engine.evaluate(1000);
+  assert.deepEqual(out.map((t) => [t.to, t.instance.value]), [["firing", 10.5]]);
+});

@@ -63,3 +63,15 @@ Deno.test("SeriesBuffer reductions stay finite on huge values", () => {
   assert.equal(buf.reduce("max", 2000, 10_000), 1e300);
   assert.equal(buf.reduce("p95", 2000, 10_000), 1e300);
 });
+
+Deno.test("SeriesBuffer: a sample replacing the newest at the same instant is seen by a reduction already made at that time", () => {
+  const buf = new SeriesBuffer();
+  buf.keepMs = 60_000;
+  buf.push(1000, 1);
+  buf.push(2000, 3);
+  assert.equal(buf.reduce("avg", 2000, 60_000, 1), 2);
+  assert.equal(buf.reduce("max", 2000, 60_000, 2), 3);
+  assert.equal(buf.push(2000, 11), true);
+  assert.equal(buf.reduce("avg", 2000, 60_000, 1), 6);
+  assert.equal(buf.reduce("max", 2000, 60_000, 2), 11);
+});
