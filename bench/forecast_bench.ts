@@ -12,8 +12,8 @@
  * `forecast()`'s options were chosen (with folds of M4 series): the test figures are
  * out-of-sample for those choices. statsmodels' ETS(A,N,A) is computed in the same run on every
  * set when a python3 with statsmodels is installed (Debian: python3-statsmodels), else skipped.
- * As extra reporting (nothing was chosen on it), `forecast()`, naive, seasonal naive and
- * statsmodels' ETS are also scored on a denser test protocol: every window of the test split at
+ * As extra reporting (nothing was chosen on it), `forecast()` (and its previous defaults), naive,
+ * seasonal naive and statsmodels' ETS are also scored on a denser test protocol: every window of the test split at
  * stride 24 (origin from 11520 while origin + H ≤ 14400; the ETT papers slide with stride 1).
  *
  * Run: `deno run -A bench/forecast_bench.ts`
@@ -87,6 +87,7 @@ const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, DENSE_STEP = 
 /** Methods also scored on the stride-24 test windows. */
 const DENSE = new Set([
   "perfscope forecast()",
+  "before (ets, poolSteps 0)",
   "naive (in run)",
   "seasonal naive (in run)",
   "statsmodels ETS(A,N,A)",
