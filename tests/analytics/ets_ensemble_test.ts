@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { forecast } from "../../analytics/forecast/forecast.ts";
+import { DEFAULT_CANDIDATES } from "../../analytics/forecast/forecast_candidates.ts";
 import { etsEnsemble } from "../../analytics/models/ets_ensemble.ts";
 import { holtWinters } from "../../analytics/models/holt_winters.ts";
 import { theta } from "../../analytics/models/theta.ts";
@@ -59,4 +61,16 @@ Deno.test("theta() with optimise chooses a drift weight by the one-step error", 
   assert.equal(theta(level, 12, { periods: [] }, { optimise: true }).params.theta, 1);
   // the standard method keeps θ = 2 and its params as before
   assert.deepEqual(Object.keys(theta(level, 12, { periods: [] }).params), ["period", "alpha"]);
+});
+
+Deno.test("forecast() too short to backtest falls back to its pool's ETS, ets_bagged by default", () => {
+  const y = Float64Array.from([3, 4, 3.5, 5, 4.5, 6, 5.5]); // 7 points: no backtest origin
+  const f = forecast(y, { horizon: 2, season: 0 });
+  assert.equal(f.fitted.model, "ets_bagged");
+  assert.ok(Number.isNaN(f.fitted.backtest.mse));
+  assert.equal(
+    forecast(y, { horizon: 2, season: 0, models: ["snaive", "ets"] }).fitted.model,
+    "ets",
+  );
+  assert.ok(DEFAULT_CANDIDATES.includes("ets_bagged") && !DEFAULT_CANDIDATES.includes("ets"));
 });
