@@ -43,6 +43,8 @@ interface Case {
   horizon: number;
   steps: number;
   errors: Float64Array[][];
+  /** Errors of steps 1…12 from the last 96 origins at stride 1, per candidate. */
+  dense: Float64Array[][];
   finals: Float64Array[];
   sds: Float64Array[];
   center: number;
@@ -80,6 +82,10 @@ function makeCase(values: Float64Array, horizon: number): Case {
     horizon,
     steps: plan.horizon,
     errors: fits.map((f) => backtestFitted(f, raw, origins, plan.horizon).errors),
+    dense: fits.map((f) =>
+      backtestFitted(f, raw, rollingOrigins(n, { horizon: 12, origins: 96, step: 1, minTrain }), 12)
+        .errors
+    ),
     finals: finals.map((f) => f.mean),
     sds: finals.map((f) => f.sd),
     center: prep.center,
@@ -91,11 +97,22 @@ function makeCase(values: Float64Array, horizon: number): Case {
  * Smoothed MSE per candidate from its last `last` origins (all by default), pooling at least
  * `width` steps either side; the first `allFirst` steps from all origins.
  */
-function mses(c: Case, last = Infinity, width = 0, allFirst = 0): Float64Array[] {
-  return c.errors.map((e) => {
+function mses(
+  c: Case,
+  last = Infinity,
+  width = 0,
+  allFirst = 0,
+  dense?: { steps: number; origins: number },
+): Float64Array[] {
+  return c.errors.map((e, i) => {
     const m = hold(smoothedMse(last < e.length ? e.slice(-last) : e, c.steps, width), c.horizon);
     if (allFirst > 0) {
       m.set(smoothedMse(e, c.steps, width).subarray(0, Math.min(allFirst, c.steps)));
+    }
+    if (dense && c.dense[i]!.length) {
+      const k = Math.min(dense.steps, c.steps);
+      const rows = c.dense[i]!.slice(-dense.origins).map((r) => r.subarray(0, k));
+      m.set(smoothedMse(rows, k, width));
     }
     return m;
   });
@@ -117,10 +134,11 @@ function weights(
     ratio?: number;
     width?: number;
     allFirst?: number;
+    dense?: { steps: number; origins: number };
   } = {},
 ): Float64Array[] {
   const pool = o.pool ?? DEFAULT, use = c.names.map((n) => pool.includes(n));
-  const m = mses(c, o.last, o.width, o.allFirst).filter((_, i) => use[i]);
+  const m = mses(c, o.last, o.width, o.allFirst, o.dense).filter((_, i) => use[i]);
   let w = combinationWeights(m, o.top ?? m.length, o.power ?? 2);
   if (o.shrink) w = shrinkWeights(w, m, o.shrink, o.ratio ?? 1.5);
   let k = 0;
@@ -227,6 +245,16 @@ for (const b of [4, 16]) {
     weights(c, { ...D, pool: [...without("ets"), `ets_bagged${b}`] });
   RULES[`D, pool >= 4, ets -> ets_bagged${b}`] = (c) =>
     weights(c, { ...D, width: 4, pool: [...without("ets"), `ets_bagged${b}`] });
+}
+// After the change: the first steps' weights from dense recent origins (stride 1), on top of
+// today's defaults (N).
+const N = { ...D, width: 5, pool: [...DEFAULT_CANDIDATES] as string[] };
+RULES["N: today's defaults"] = (c) => weights(c, N);
+for (const steps of [6, 12]) {
+  for (const origins of [48, 96]) {
+    RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
+      weights(c, { ...N, dense: { steps, origins } });
+  }
 }
 RULES["D + ets_windows + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_windows", "ets_mle"] });
