@@ -12,6 +12,9 @@
  * `forecast()`'s options were chosen (with folds of M4 series): the test figures are
  * out-of-sample for those choices. statsmodels' ETS(A,N,A) is computed in the same run on every
  * set when a python3 with statsmodels is installed (Debian: python3-statsmodels), else skipped.
+ * As extra reporting (nothing was chosen on it), `forecast()` (and its previous defaults), naive,
+ * seasonal naive and statsmodels' ETS are also scored on a denser test protocol: every window of the test split at
+ * stride 24 (origin from 11520 while origin + H ≤ 14400; the ETT papers slide with stride 1).
  *
  * Run: `deno run -A bench/forecast_bench.ts`
  *
@@ -46,6 +49,12 @@ export interface BenchRow {
   /** MSE at H = 24 and 168 over the 60 origins of the training split (options chosen there). */
   dev24: number;
   dev168: number;
+  /**
+   * MSE at H = 24 and 168 over every window of the test split at stride 24 (origin from 11520
+   * while origin + H ≤ 14400: 120 and 114 windows); `NaN` for methods not scored there.
+   */
+  dense24: number;
+  dense168: number;
 }
 
 /** What {@linkcode run} returns. */
@@ -70,7 +79,19 @@ const ANCHORS = [
   { method: "MSTL+ETS (anchor)", mse24: 0.091, mse168: 0.246 },
 ];
 
-const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400;
+/** The default pool before `ets_bagged` replaced `ets`. */
+const PREVIOUS = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n);
+
+const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, DENSE_STEP = 24;
+
+/** Methods also scored on the stride-24 test windows. */
+const DENSE = new Set([
+  "perfscope forecast()",
+  "before (ets, poolSteps 0)",
+  "naive (in run)",
+  "seasonal naive (in run)",
+  "statsmodels ETS(A,N,A)",
+]);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,9 +129,18 @@ export function run(
   for (let o = START; o + STEP <= TEST_END; o += STEP) origins.push(o);
   for (let o = START; o + STEP <= z.length; o += STEP) all.push(o);
   for (let o = HISTORY; o + STEP <= START; o += STEP) dev.push(o);
+  const dense = (h: number) => {
+    const out: number[] = [];
+    for (let o = START; o + h <= TEST_END; o += DENSE_STEP) out.push(o);
+    return out;
+  };
+  const denseAll = [...new Set([...dense(24), ...dense(168)])];
   // the default pool plus the slower opt-in candidates, to show why they are opt-in
   const names: CandidateName[] = [
     ...DEFAULT_CANDIDATES,
+    "ets",
+    "ets_windows",
+    "theta_opt",
     "ets_mle",
     "fourier",
     "mstl_ets",
@@ -119,8 +149,16 @@ export function run(
   const pool = candidateModels(names);
   const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
+    "before (ets, poolSteps 0)": (y, h) =>
+      forecast(y, { horizon: h, models: PREVIOUS, poolSteps: 0 }).mean,
     "before (no shrink, all)": (y, h) =>
-      forecast(y, { horizon: h, shrink: 0, recentOrigins: Infinity }).mean,
+      forecast(y, {
+        horizon: h,
+        models: PREVIOUS,
+        poolSteps: 0,
+        shrink: 0,
+        recentOrigins: Infinity,
+      }).mean,
     "forecast() + fourier": (y, h) =>
       forecast(y, { horizon: h, models: [...DEFAULT_CANDIDATES, "fourier"] }).mean,
     "naive (in run)": (y, h) => new Float64Array(h).fill(y[y.length - 1]!),
@@ -132,7 +170,7 @@ export function run(
       pool[name](y, h, { periods: detectPeriods(y).map((p) => p.period) }).at(y.length, h).mean;
   }
   // statsmodels' ETS, when installed, forecasts every origin of every set in one Python run
-  const external = statsmodelsEts(z, [...dev, ...all]);
+  const external = statsmodelsEts(z, [...new Set([...dev, ...all, ...denseAll])]);
   for (const [name, byOrigin] of Object.entries(external)) {
     methods[name] = (y, h) => byOrigin.get(`${h}:${y.length}:${y[0]}:${y[y.length - 1]}`)!;
   }
@@ -154,7 +192,22 @@ export function run(
     const [mse24, acc24] = score(f, 24, origins), [mse168, acc168] = score(f, 168, origins);
     const [all24] = score(f, 24, all), [all168] = score(f, 168, all);
     const [dev24] = score(f, 24, dev), [dev168] = score(f, 168, dev);
-    rows.push({ method, mse24, mse168, acc24, acc168, all24, all168, dev24, dev168 });
+    const [dense24, dense168] = DENSE.has(method)
+      ? [score(f, 24, dense(24))[0], score(f, 168, dense(168))[0]]
+      : [NaN, NaN];
+    rows.push({
+      method,
+      mse24,
+      mse168,
+      acc24,
+      acc168,
+      all24,
+      all168,
+      dev24,
+      dev168,
+      dense24,
+      dense168,
+    });
   }
   const extended = { mse24: rows[0]!.all24, mse168: rows[0]!.all168, origins: all.length };
   const coverage = { h24: [0, 0] as [number, number], h168: [0, 0] as [number, number] };
@@ -193,7 +246,9 @@ export function run(
   console.log(
     `${
       "method".padEnd(26)
-    }  MSE@24 MSE@168  1-WAPE@24 1-WAPE@168  median ms (1344 pts) H=24 / H=168 | ${all.length} origins: MSE@24 MSE@168 | ${dev.length} train-split origins: MSE@24 MSE@168`,
+    }  MSE@24 MSE@168  1-WAPE@24 1-WAPE@168  median ms (1344 pts) H=24 / H=168 | ${all.length} origins: MSE@24 MSE@168 | ${dev.length} train-split origins: MSE@24 MSE@168 | stride-${DENSE_STEP} test windows (${
+      dense(24).length
+    } / ${dense(168).length}): MSE@24 MSE@168`,
   );
   for (const a of ANCHORS) console.log(`${a.method.padEnd(26)} ${fmt(a.mse24)} ${fmt(a.mse168)}`);
   for (const r of rows) {
@@ -203,7 +258,9 @@ export function run(
         fmt(r.acc168)
       }   ${ms(r.method).padStart(8)} / ${ms(`${r.method} H=168`).padStart(6)} | ${fmt(r.all24)} ${
         fmt(r.all168)
-      } | ${fmt(r.dev24)} ${fmt(r.dev168)}`,
+      } | ${fmt(r.dev24)} ${fmt(r.dev168)} | ${
+        Number.isNaN(r.dense24) ? "      -       -" : `${fmt(r.dense24)} ${fmt(r.dense168)}`
+      }`,
     );
   }
   if (!Object.keys(external).length) {

@@ -7,7 +7,8 @@
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule.
  *
- * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4]` (default both; a few minutes).
+ * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]` (default both,
+ * every rule; a few minutes).
  *
  * @module
  */
@@ -32,6 +33,8 @@ import {
   shrinkWeights,
   smoothedMse,
 } from "../analytics/forecast/forecast_combine.ts";
+import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
+import type { ModelFitter } from "../analytics/models/model_forecast.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -40,13 +43,23 @@ interface Case {
   horizon: number;
   steps: number;
   errors: Float64Array[][];
+  /** Errors of steps 1…12 from the last 96 origins at stride 1, per candidate. */
+  dense: Float64Array[][];
   finals: Float64Array[];
   sds: Float64Array[];
   center: number;
   scale: number;
 }
 
-const EXTRA: CandidateName[] = ["ets_mle"];
+const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows"];
+
+/** Variants measured here only (not candidates of `forecast()`). */
+const LOCAL: Record<string, ModelFitter> = {
+  ets_bagged16: (y, h, c) =>
+    etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
+  ets_bagged4: (y, h, c) =>
+    etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
+};
 
 function hold(a: Float64Array, length: number): Float64Array {
   const out = new Float64Array(length).fill(a[a.length - 1] ?? NaN);
@@ -62,12 +75,17 @@ function makeCase(values: Float64Array, horizon: number): Case {
   const plan = backtestPlan(n, { horizon, origins: 40, minTrain });
   const origins = rollingOrigins(n, { ...plan, origins: 40, step: Math.ceil(plan.horizon / 4) });
   const fits = names.map((name) => models[name](y, horizon, { periods }));
+  for (const fitter of Object.values(LOCAL)) fits.push(fitter(y, horizon, { periods }));
   const finals = fits.map((f) => f.at(n, horizon));
   return {
-    names,
+    names: [...names, ...Object.keys(LOCAL) as CandidateName[]],
     horizon,
     steps: plan.horizon,
     errors: fits.map((f) => backtestFitted(f, raw, origins, plan.horizon).errors),
+    dense: fits.map((f) =>
+      backtestFitted(f, raw, rollingOrigins(n, { horizon: 12, origins: 96, step: 1, minTrain }), 12)
+        .errors
+    ),
     finals: finals.map((f) => f.mean),
     sds: finals.map((f) => f.sd),
     center: prep.center,
@@ -75,14 +93,34 @@ function makeCase(values: Float64Array, horizon: number): Case {
   };
 }
 
-/** Smoothed MSE per candidate from its last `last` origins (all by default). */
-function mses(c: Case, last = Infinity): Float64Array[] {
-  return c.errors.map((e) =>
-    hold(smoothedMse(last < e.length ? e.slice(-last) : e, c.steps), c.horizon)
-  );
+/**
+ * Smoothed MSE per candidate from its last `last` origins (all by default), pooling at least
+ * `width` steps either side; the first `allFirst` steps from all origins.
+ */
+function mses(
+  c: Case,
+  last = Infinity,
+  width = 0,
+  allFirst = 0,
+  dense?: { steps: number; origins: number },
+): Float64Array[] {
+  return c.errors.map((e, i) => {
+    const m = hold(smoothedMse(last < e.length ? e.slice(-last) : e, c.steps, width), c.horizon);
+    if (allFirst > 0) {
+      m.set(smoothedMse(e, c.steps, width).subarray(0, Math.min(allFirst, c.steps)));
+    }
+    if (dense && c.dense[i]!.length) {
+      const k = Math.min(dense.steps, c.steps);
+      const rows = c.dense[i]!.slice(-dense.origins).map((r) => r.subarray(0, k));
+      m.set(smoothedMse(rows, k, width));
+    }
+    return m;
+  });
 }
 
-const DEFAULT = [...DEFAULT_CANDIDATES] as string[];
+// The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
+// (the row "D, pool >= 5, ets -> ets_bagged" is today's `forecast()`).
+const DEFAULT = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n) as string[];
 
 /** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
 function weights(
@@ -94,10 +132,13 @@ function weights(
     last?: number;
     shrink?: number;
     ratio?: number;
+    width?: number;
+    allFirst?: number;
+    dense?: { steps: number; origins: number };
   } = {},
 ): Float64Array[] {
   const pool = o.pool ?? DEFAULT, use = c.names.map((n) => pool.includes(n));
-  const m = mses(c, o.last).filter((_, i) => use[i]);
+  const m = mses(c, o.last, o.width, o.allFirst, o.dense).filter((_, i) => use[i]);
   let w = combinationWeights(m, o.top ?? m.length, o.power ?? 2);
   if (o.shrink) w = shrinkWeights(w, m, o.shrink, o.ratio ?? 1.5);
   let k = 0;
@@ -170,6 +211,56 @@ for (const last of [10, 20, 30]) {
   }
 }
 
+// Session 21: horizon-aware weighting and new candidates, each on top of the defaults.
+const D = { last: 10, shrink: 0.5, ratio: 1.5 } as const;
+const without = (name: string) => DEFAULT.filter((n) => n !== name);
+for (const width of [2, 4, 8]) {
+  RULES[`D, pool >= ${width} steps either side`] = (c) => weights(c, { ...D, width });
+  RULES[`D + ets_mle, pool >= ${width} steps`] = (c) =>
+    weights(c, { ...D, width, pool: [...DEFAULT, "ets_mle"] });
+}
+for (const allFirst of [6, 12, 24]) {
+  RULES[`D, first ${allFirst} steps from all origins`] = (c) => weights(c, { ...D, allFirst });
+  RULES[`D + ets_mle, first ${allFirst} from all`] = (c) =>
+    weights(c, { ...D, allFirst, pool: [...DEFAULT, "ets_mle"] });
+}
+RULES["D, first 12 from all, pool >= 4"] = (c) => weights(c, { ...D, allFirst: 12, width: 4 });
+for (
+  const [name, replaces] of [["theta_opt", "theta"], ["ets_windows", "ets"], ["ets_bagged", "ets"]]
+) {
+  RULES[`D + ${name}`] = (c) => weights(c, { ...D, pool: [...DEFAULT, name!] });
+  RULES[`D, ${replaces} -> ${name}`] = (c) =>
+    weights(c, { ...D, pool: [...without(replaces!), name!] });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name!] });
+}
+for (const width of [3, 4, 5, 6]) {
+  RULES[`D, pool >= ${width}, ets -> ets_bagged`] = (c) =>
+    weights(c, { ...D, width, pool: [...without("ets"), "ets_bagged"] });
+}
+for (const width of [3, 5, 6]) {
+  RULES[`D, pool >= ${width} steps either side`] = (c) => weights(c, { ...D, width });
+}
+for (const b of [4, 16]) {
+  RULES[`D, ets -> ets_bagged${b}`] = (c) =>
+    weights(c, { ...D, pool: [...without("ets"), `ets_bagged${b}`] });
+  RULES[`D, pool >= 4, ets -> ets_bagged${b}`] = (c) =>
+    weights(c, { ...D, width: 4, pool: [...without("ets"), `ets_bagged${b}`] });
+}
+// After the change: the first steps' weights from dense recent origins (stride 1), on top of
+// today's defaults (N).
+const N = { ...D, width: 5, pool: [...DEFAULT_CANDIDATES] as string[] };
+RULES["N: today's defaults"] = (c) => weights(c, N);
+for (const steps of [6, 12]) {
+  for (const origins of [48, 96]) {
+    RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
+      weights(c, { ...N, dense: { steps, origins } });
+  }
+}
+RULES["D + ets_windows + ets_mle"] = (c) =>
+  weights(c, { ...D, pool: [...DEFAULT, "ets_windows", "ets_mle"] });
+RULES["D + ets_bagged + ets_mle"] = (c) =>
+  weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
+
 /** A rule's forecast and 95 % interval in the series' units. */
 function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
   const unscale = (v: number) => c.center + c.scale * v;
@@ -194,12 +285,19 @@ function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi:
 
 const f4 = (x: number) => x.toFixed(4).padStart(7);
 
+/** Rules whose label matches `--rules=<regex>` (all by default). */
+function selected(): string[] {
+  const arg = Deno.args.find((a) => a.startsWith("--rules="));
+  const re = arg ? new RegExp(arg.slice(8)) : undefined;
+  return Object.keys(RULES).filter((n) => !re || re.test(n));
+}
+
 function ett(): void {
   const text = Deno.readTextFileSync(sharedData("ett/ETTh2.csv"));
   const columns = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
   const origins: number[] = [];
   for (let o = 1344; o + 168 <= 11520; o += 168) origins.push(o);
-  const names = Object.keys(RULES), sums: Record<string, Record<number, number[]>> = {};
+  const names = selected(), sums: Record<string, Record<number, number[]>> = {};
   for (const column of columns) {
     const raw = readCsvSeries(text, { valueColumn: column }).values.subarray(0, 11520);
     let mean = 0, m2 = 0;
@@ -238,7 +336,7 @@ function ett(): void {
 }
 
 function m4(): void {
-  const series = loadM4(sharedData("m4")), H = 48, names = Object.keys(RULES);
+  const series = loadM4(sharedData("m4")), H = 48, names = selected();
   const outs: Record<string, ReturnType<typeof apply>[]> = {};
   for (const s of series) {
     const c = makeCase(s.train, H);
@@ -276,7 +374,7 @@ function m4(): void {
 }
 
 if (import.meta.main) {
-  const which = Deno.args[0];
+  const which = Deno.args.find((a) => !a.startsWith("--"));
   if (which !== "m4") ett();
   if (which !== "ett") m4();
 }

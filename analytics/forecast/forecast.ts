@@ -48,6 +48,12 @@ export interface ForecastOptions {
    * training split and M4's folds (README: Forecasting).
    */
   shrink?: number;
+  /**
+   * Smallest number of steps pooled either side of each step in the backtest MSE the weights
+   * come from (default POOL_STEPS; see `smoothedMse`, whose window otherwise widens with the
+   * step: the first steps alone rest on few errors).
+   */
+  poolSteps?: number;
   /** See `shrink` (default SHRINK_RATIO). */
   shrinkRatio?: number;
   /**
@@ -63,6 +69,8 @@ export const SHRINK = 0.5;
 export const SHRINK_RATIO = 1.5;
 /** Default `recentOrigins` of {@linkcode forecast}. */
 export const RECENT_ORIGINS = 10;
+/** Default `poolSteps` of {@linkcode forecast}. */
+export const POOL_STEPS = 5;
 
 function mix(runs: BacktestErrors[], weights: Float64Array[]): BacktestErrors {
   const first = runs[0]!;
@@ -96,16 +104,18 @@ const none = (name: string): ForecastCandidate => ({
  * Forecasts a series. Detects seasonal periods, fits each candidate once to the whole history,
  * backtests it at up to `origins` rolling origins (re-running its filter on each prefix), and
  * mixes the `combine` best candidates at each step with weights ∝ 1 / (backtest MSE around that
- * step, over the last `recentOrigins` origins)^`weightPower`, so short and long horizons can
+ * step, at least `poolSteps` either side, over the last `recentOrigins` origins)^`weightPower`,
+ * so short and long horizons can
  * favour different models, then moves a `shrink` share of each step's weight to equal weights
  * over the candidates near the best there (estimated weights are noisy). The 80 % and 95 %
- * intervals come from the mix's own backtest errors (analytic ones where too few). A horizon too close to the history
- * length to backtest (fewer than 4 origins) is backtested over fewer steps from origins with at
- * least half the history (see `backtestPlan`); the weights of the last backtested step carry on
- * and the interval scale grows beyond it (method `extrapolated`, see `calibrateIntervals`), so
- * a rising series is not forecast flat for want of a backtest. Only a history too short for a
- * one-step backtest (≤ 8 points, or twice the longest period) falls back to ETS without trend
- * and analytic intervals, with `NaN` backtest scores. Gaps are interpolated; values are
+ * intervals come from the mix's own backtest errors (analytic ones where too few). A horizon
+ * too close to the history length to backtest (fewer than 4 origins) is backtested over fewer
+ * steps from origins with at least half the history (see `backtestPlan`); the weights of the
+ * last backtested step carry on and the interval scale grows beyond it (method `extrapolated`,
+ * see `calibrateIntervals`), so a rising series is not forecast flat for want of a backtest.
+ * Only a history too short for a one-step backtest (≤ 8 points, or twice the longest period)
+ * falls back to ETS without trend (`ets` or `ets_bagged`, whichever is a candidate) and analytic
+ * intervals, with `NaN` backtest scores. Gaps are interpolated; values are
  * scaled internally, so huge magnitudes do not overflow the fit. Empty or all-`NaN` input gives
  * `NaN` forecasts and model `none`; one point or a constant series gives a flat forecast with
  * zero-width intervals.
@@ -114,7 +124,8 @@ const none = (name: string): ForecastCandidate => ({
  * @param options Horizon, season, candidate models, combination, origins.
  * @returns Forecast, intervals, backtest accuracy and a serializable model description.
  * @throws {RangeError} If `horizon` is not an integer ≥ 1, a period is not an integer ≥ 2, a
- * model is unknown, `shrink` is outside [0, 1], `shrinkRatio` < 1 or `recentOrigins` < 1.
+ * model is unknown, `shrink` is outside [0, 1], `shrinkRatio` < 1, `recentOrigins` < 1 or
+ * `poolSteps` is not an integer ≥ 0.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -129,9 +140,13 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const prep = prepareForecast(values, options);
   const lambda = options.shrink ?? SHRINK, ratio = options.shrinkRatio ?? SHRINK_RATIO;
   const recent = options.recentOrigins ?? RECENT_ORIGINS;
+  const poolSteps = options.poolSteps ?? POOL_STEPS;
   if (!(lambda >= 0 && lambda <= 1)) throw new RangeError(`Invalid shrink: ${lambda}`);
   if (!(ratio >= 1)) throw new RangeError(`Invalid shrinkRatio: ${ratio} (expected ≥ 1)`);
   if (!(recent >= 1)) throw new RangeError(`Invalid recentOrigins: ${recent} (expected ≥ 1)`);
+  if (!(Number.isInteger(poolSteps) && poolSteps >= 0)) {
+    throw new RangeError(`Invalid poolSteps: ${poolSteps} (expected an integer ≥ 0)`);
+  }
   const { horizon: H, y, raw, periods, names, center, scale } = prep;
   const models = candidateModels(names);
   const stepMs = options.stepMs ?? NaN;
@@ -167,7 +182,10 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const fits = names.map((name) => models[name](y, H, context));
   const runs = fits.map((f) => backtestFitted(f, raw, origins, steps));
   const mses = runs.map((r) =>
-    hold(smoothedMse(recent < r.errors.length ? r.errors.slice(-recent) : r.errors, steps), H)
+    hold(
+      smoothedMse(recent < r.errors.length ? r.errors.slice(-recent) : r.errors, steps, poolSteps),
+      H,
+    )
   );
   const scores = runs.map((r, c) => scoreRun(names[c]!, r, center, scale));
   const top = options.combine ?? names.length;
@@ -177,7 +195,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     if (lambda > 0) weights = shrinkWeights(weights, mses, lambda, ratio);
   } else {
     const total = scores.map((s) => (Number.isFinite(s.mse) ? s.mse : Infinity));
-    let best = names.indexOf("ets");
+    let best = names.findIndex((name) => name === "ets" || name === "ets_bagged");
     if (origins.length || best < 0) best = total.indexOf(Math.min(...total));
     weights = names.map((_, c) => new Float64Array(H).fill(+(c === best)));
   }

@@ -6,11 +6,12 @@
 
 /**
  * Mean squared backtest error per step, averaged over the steps ⌊h/2⌋ before to ⌊h/2⌋ after h
- * (a window that widens with the horizon, so long-range steps pool more errors). Steps without
- * a finite error are `NaN`.
+ * (a window that widens with the horizon, so long-range steps pool more errors), or
+ * `minHalfWidth` steps either side where that is wider. Steps without a finite error are `NaN`.
  *
  * @param errors Backtest errors, one array of `horizon` per origin.
  * @param horizon Steps.
+ * @param minHalfWidth Smallest number of steps pooled on either side (default 0).
  * @returns Smoothed MSE per step.
  * @example
  * ```ts
@@ -20,7 +21,11 @@
  * assert.deepEqual([...m], [1, 19 / 3, 9]);
  * ```
  */
-export function smoothedMse(errors: Float64Array[], horizon: number): Float64Array {
+export function smoothedMse(
+  errors: Float64Array[],
+  horizon: number,
+  minHalfWidth = 0,
+): Float64Array {
   const sum = new Float64Array(horizon + 1), cnt = new Float64Array(horizon + 1);
   for (let h = 0; h < horizon; h++) {
     let s = 0, c = 0;
@@ -32,7 +37,9 @@ export function smoothedMse(errors: Float64Array[], horizon: number): Float64Arr
   }
   const out = new Float64Array(horizon);
   for (let h = 0; h < horizon; h++) {
-    const w = (h + 1) >> 1, a = Math.max(0, h - w), b = Math.min(horizon, h + w + 1);
+    const w = Math.max(minHalfWidth, (h + 1) >> 1),
+      a = Math.max(0, h - w),
+      b = Math.min(horizon, h + w + 1);
     const c = cnt[b]! - cnt[a]!;
     out[h] = c ? (sum[b]! - sum[a]!) / c : NaN;
   }

@@ -166,3 +166,15 @@ Deno.test("forecast() weighs candidates by their recent backtest errors with rec
   assert.throws(() => forecast(y, { horizon: 1, shrinkRatio: 0.5 }), /Invalid shrinkRatio/);
   assert.throws(() => forecast(y, { horizon: 1, recentOrigins: 0 }), /Invalid recentOrigins/);
 });
+
+Deno.test("smoothedMse() pools at least minHalfWidth steps either side of each step", () => {
+  const errors = [new Float64Array([1, 3, 3, 1, 1, 1])];
+  const narrow = smoothedMse(errors, 6), wide = smoothedMse(errors, 6, 1);
+  assert.equal(narrow[0], 1); // step 1 alone, as before
+  assert.equal(wide[0], 5); // steps 1 and 2
+  assert.equal(wide[1], 19 / 3); // steps 1–3
+  assert.deepEqual([...wide.subarray(3)], [...narrow.subarray(3)]); // its own window is wider
+  const y = Float64Array.from({ length: 24 * 20 }, (_, i) => Math.sin((2 * Math.PI * i) / 24));
+  assert.throws(() => forecast(y, { horizon: 1, poolSteps: -1 }), /Invalid poolSteps: -1/);
+  assert.throws(() => forecast(y, { horizon: 1, poolSteps: 1.5 }), /Invalid poolSteps/);
+});

@@ -1,0 +1,122 @@
+/**
+ * ETS(A,N,A) with several parameter sets averaged: fitted on several lengths of recent history,
+ * or on moving-block bootstraps of the series' STL remainder.
+ *
+ * @module
+ */
+
+import { type EtsModel, fitEts } from "../forecast/ets.ts";
+import { etsForecast } from "../forecast/ets_forecast.ts";
+import { etsInitialStates } from "./ets_filter.ts";
+import { etsRefilter } from "./ets_refilter.ts";
+import type { FittedModel, ModelForecast } from "./model_forecast.ts";
+import { stl } from "./stl.ts";
+
+/** Options of {@linkcode etsEnsemble}. */
+export interface EtsEnsembleOptions {
+  /** Seasonal period in points; < 2 for none (default 0). */
+  period?: number;
+  /**
+   * Where the parameter sets come from: `windows` (the last ¼, ½ and all of the history, each at
+   * least 4 periods) or `bagged` (`bootstraps` series: STL trend + season + a moving-block
+   * bootstrap of the remainder in blocks of 2 periods) (default `windows`).
+   */
+  source?: "windows" | "bagged";
+  /** Bootstrap series for `bagged` (default 8). */
+  bootstraps?: number;
+  /** Seed of the bootstrap's generator (default 1). */
+  seed?: number;
+}
+
+/** Deterministic uniform [0, 1) generator (mulberry32). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sources(values: Float64Array, m: number, o: EtsEnsembleOptions): Float64Array[] {
+  const n = values.length, min = Math.max(4 * m, 16);
+  if (o.source === "bagged") {
+    if (m < 2 || n < 2 * m) return [values];
+    const d = stl(values, m), block = 2 * m, rand = uniform(o.seed ?? 1);
+    const out = [values];
+    for (let b = 1; b < (o.bootstraps ?? 8); b++) {
+      const y = new Float64Array(n);
+      for (let t = 0; t < n; t += block) {
+        const from = Math.floor(rand() * (n - block + 1));
+        for (let j = 0; j < block && t + j < n; j++) {
+          y[t + j] = d.trend[t + j]! + d.seasonal[t + j]! + d.remainder[from + j]!;
+        }
+      }
+      out.push(y);
+    }
+    return out;
+  }
+  const lengths = [...new Set([n >> 2, n >> 1].filter((w) => w >= min)), n];
+  return lengths.map((w) => values.subarray(n - w));
+}
+
+// Windows: parameter estimates from recent history alone track a changed regime, those from
+// all of it are steadier; averaging hedges between them ("temporal" robustness). Bagged:
+// Bergmeir, Hyndman & Benítez (2016), "Bagging exponential smoothing methods using STL
+// decomposition and Box-Cox transformation", IJF 32(2) — here only the parameters are bagged:
+// every set re-runs its filter over the original series (the bootstrapped series' own states
+// would be built from the STL trend, which looks ahead, and leak into the backtest).
+/**
+ * Fits ETS(A,N,A) (loss over 1…horizon steps, as `holtWinters`) to each source series and averages
+ * the forecasts of those parameter sets, each filtered over the original history from the same
+ * heuristic initial states. `at(end, h)` re-runs every filter over `values[0, end)`.
+ *
+ * @param values Gap-free history.
+ * @param horizon Steps ahead the loss targets.
+ * @param options Period, source of the parameter sets.
+ * @returns The fitted model (params: `alpha` and `gamma` of each set).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { etsEnsemble } from "./ets_ensemble.ts";
+ * const y = Float64Array.from({ length: 480 }, (_, i) => Math.sin((2 * Math.PI * i) / 24));
+ * const f = etsEnsemble(y, 24, { period: 24 }).at(480, 24);
+ * assert.ok(Math.abs(f.mean[5]! - Math.sin((2 * Math.PI * 485) / 24)) < 0.05);
+ * ```
+ */
+export function etsEnsemble(
+  values: Float64Array,
+  horizon: number,
+  options: EtsEnsembleOptions = {},
+): FittedModel {
+  const m0 = Math.round(options.period ?? 0);
+  const m = m0 > 1 && values.length >= 2 * m0 ? m0 : 0;
+  const init = etsInitialStates(values, m, false);
+  const initial = { level: init.level, slope: 0, season: m > 1 ? [...init.season] : [] };
+  const models: EtsModel[] = sources(values, m, options).map((y) => {
+    const fit = fitEts(y, { trend: "none", period: m, lossHorizon: horizon });
+    return etsRefilter({ ...fit, initial, n: values.length }, values);
+  });
+  const params = {
+    period: m,
+    alpha: models.map((f) => f.alpha),
+    gamma: models.map((f) => f.gamma),
+  };
+  return {
+    params,
+    at(end, h): ModelForecast {
+      const mean = new Float64Array(h), sd = new Float64Array(h);
+      for (const model of models) {
+        const f = etsForecast(
+          end === values.length ? model : etsRefilter(model, values.subarray(0, end)),
+          h,
+        );
+        for (let i = 0; i < h; i++) {
+          mean[i]! += f.mean[i]! / models.length, sd[i]! += f.sd[i]! / models.length;
+        }
+      }
+      return { mean, sd, params };
+    },
+  };
+}
