@@ -130,6 +130,51 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "A StatsD line that is not UTF-8 is dropped and counted, not stored with U+FFFD; the packet's other lines are kept",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const batches: IngestBatch[] = [];
+    const log: string[] = [];
+    let t = 1_700_000_000_000;
+    const server = await StatsdServer.listen({
+      listen: "127.0.0.1:0",
+      host: "h",
+      sink: (b) => void batches.push(b),
+      log: (l) => void log.push(l),
+      flushMs: 3_600_000,
+      now: () => t,
+    });
+    const enc = new TextEncoder();
+    // 0xff never occurs in UTF-8
+    const packet = new Uint8Array([
+      ...enc.encode("good:1|c|#route:/é\nbad:1|c|#route:/"),
+      0xff,
+      ...enc.encode("\nalso:2|g"),
+    ]);
+    const raw = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((r) => raw.send(packet, server.port, "127.0.0.1", () => r()));
+      for (let i = 0; i < 500 && server.status().packets < 1; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      t += 1000;
+      server.flush();
+    } finally {
+      raw.close();
+      await server.close();
+    }
+    assert.deepEqual(rows(batches[0]!), ["also{} 2", "good_per_second{route=/é} 1"]);
+    assert.equal(server.status().malformed, 1);
+    assert.ok(
+      log.some((l) => /1 malformed lines dropped: not valid UTF-8/.test(l)),
+      log.join("\n"),
+    );
+  },
+});
+
 Deno.test("A StatsD listener on a non-loopback address warns that UDP carries no authentication", async () => {
   const log: string[] = [];
   const server = await StatsdServer.listen({
