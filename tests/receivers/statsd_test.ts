@@ -14,6 +14,7 @@ import {
   StatsdAggregator,
   StatsdServer,
 } from "../../receivers/mod.ts";
+import { checkIngestBatch } from "../../lake/ingest_lines.ts";
 
 function rows(b: IngestBatch): string[] {
   return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
@@ -173,6 +174,17 @@ Deno.test({
       log.join("\n"),
     );
   },
+});
+
+Deno.test("A StatsD tag name over 128 bytes drops its series alone: the rest of the flush passes the lake's check", () => {
+  let t = 1_700_000_000_000;
+  const agg = new StatsdAggregator({ host: "h", now: () => t });
+  agg.packet(`ok:1|g\nlong:2|g|#${"k".repeat(300)}:v\nalso:3|g|#${"k".repeat(128)}:v`);
+  t += 1000;
+  const batch = agg.flush();
+  // one long name used to make the lake refuse the whole flush, every other series with it
+  const stored = checkIngestBatch(batch, { now: t });
+  assert.deepEqual(rows(stored), [`also{${"k".repeat(128)}=v} 3`, "ok{} 1"]);
 });
 
 Deno.test("A StatsD listener on a non-loopback address warns that UDP carries no authentication", async () => {

@@ -75,3 +75,42 @@ Deno.test("serve refuses an ingest body holding bytes that are not UTF-8 with a 
   await new Promise((r) => setTimeout(r, 2_000)); // past a timed flush
   assert.deepEqual(await stored(s.url), ["k=é=1.0"]);
 });
+
+Deno.test("serve drops alone an OTLP series whose attribute key is over 128 bytes, and stores the rest of the export", async () => {
+  await using s = await served();
+  const ns = String(BigInt(Date.now()) * 1_000_000n);
+  const gauge = (name: string, attributes: unknown[]) => ({
+    name,
+    gauge: { dataPoints: [{ timeUnixNano: ns, asDouble: 1, attributes }] },
+  });
+  const res = await fetch(new URL("/v1/metrics", s.url), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      resourceMetrics: [{
+        resource: { attributes: [{ key: "host.name", value: { stringValue: "atk" } }] },
+        scopeMetrics: [{
+          metrics: [
+            gauge("atk.kept", [{ key: "k", value: { stringValue: "v" } }]),
+            gauge("atk.long", [{ key: "k".repeat(300), value: { stringValue: "v" } }]),
+          ],
+        }],
+      }],
+    }),
+  });
+  // it was a 400 for the whole export: the lake refused the batch for the one long name
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.partialSuccess?.rejectedDataPoints, 1, JSON.stringify(body));
+  assert.match(body.partialSuccess.errorMessage, /label name longer than 128 bytes/);
+  const metrics = async () => {
+    const r = await fetch(new URL("/api/query", s.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sql: "SELECT DISTINCT metric FROM samples ORDER BY 1" }),
+    });
+    return (await r.json()).rows.map((row: string[]) => row[0]);
+  };
+  await until(async () => (await metrics()).length > 0);
+  assert.deepEqual(await metrics(), ["atk_kept"]);
+});
