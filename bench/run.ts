@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags, runMain, UsageError } from "../cli/_args.ts";
 
 /** Options every bench's `run()` accepts. */
 export interface BenchOptions {
@@ -34,36 +34,71 @@ const benches = [
   "fleet_ingest",
 ];
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
-});
-const only = values.only ? new Set(values.only.split(",")) : undefined;
-const summary: Record<string, unknown> = {};
-for (const name of benches) {
-  if (only && !only.has(name)) continue;
-  // soaks are named for what they do (bench/ingest_soak.ts), the others <name>_bench.ts
-  const file = new URL(`./${name.endsWith("_soak") ? name : `${name}_bench`}.ts`, import.meta.url);
-  try {
-    Deno.statSync(file);
-  } catch {
-    continue;
+const USAGE = `Usage: deno task bench [--quick] [--only NAME,...]
+
+Runs every benchmark one after another and prints their figures side by side; the figures also
+go to bench/last_run.json.
+
+Options:
+  --quick          shorter runs (fewer seconds, fewer repetitions)
+  --only NAMES     only these benches, comma-separated: ${benches.join(", ")}
+  -h, --help       show this help`;
+
+/**
+ * Runs the benches the flags select.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code.
+ * @throws {UsageError} On an unknown flag or bench name (before anything runs or is written).
+ */
+async function main(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
-  console.log(`\n## ${name}\n`);
-  const mod = await import(file.href) as { run?: (o: BenchOptions) => Promise<unknown> };
-  if (typeof mod.run !== "function") {
-    console.log(`(${name}_bench.ts has no run())`);
-    continue;
+  const only = values.only === undefined ? undefined : new Set(values.only.split(","));
+  // an unknown name used to run nothing and overwrite last_run.json with an empty summary
+  const unknown = [...only ?? []].filter((name) => !benches.includes(name));
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown bench: ${unknown.join(", ")} (known: ${benches.join(", ")})`);
   }
-  const started = performance.now();
-  try {
-    summary[name] = await mod.run({ quick: values.quick });
-  } catch (error) {
-    console.log(`${name} bench failed: ${error instanceof Error ? error.message : error}`);
+  const summary: Record<string, unknown> = {};
+  for (const name of benches) {
+    if (only && !only.has(name)) continue;
+    // soaks are named for what they do (bench/ingest_soak.ts), the others <name>_bench.ts
+    const file = new URL(
+      `./${name.endsWith("_soak") ? name : `${name}_bench`}.ts`,
+      import.meta.url,
+    );
+    try {
+      Deno.statSync(file);
+    } catch {
+      continue;
+    }
+    console.log(`\n## ${name}\n`);
+    const mod = await import(file.href) as { run?: (o: BenchOptions) => Promise<unknown> };
+    if (typeof mod.run !== "function") {
+      console.log(`(${name}_bench.ts has no run())`);
+      continue;
+    }
+    const started = performance.now();
+    try {
+      summary[name] = await mod.run({ quick: values.quick });
+    } catch (error) {
+      console.log(`${name} bench failed: ${error instanceof Error ? error.message : error}`);
+    }
+    console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
-  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  await Deno.writeTextFile(
+    new URL("./last_run.json", import.meta.url),
+    JSON.stringify({ at: new Date().toISOString(), summary }, null, 2) + "\n",
+  );
+  return 0;
 }
-await Deno.writeTextFile(
-  new URL("./last_run.json", import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), summary }, null, 2) + "\n",
-);
+
+if (import.meta.main) await runMain("bench", main);

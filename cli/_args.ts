@@ -163,6 +163,35 @@ export function errorLine(error: unknown): string {
   return message.split("\n")[0] ?? message;
 }
 
+/**
+ * Checks a `--data` folder before a command uses it: a missing one is fine (it is created, or
+ * read as an empty lake), a file is refused in one line instead of an OS error about a path
+ * inside it (`Not a directory (os error 20): readdir '/etc/passwd/rollup_1m'`).
+ *
+ * @param path The lake's folder.
+ * @returns The path, unchanged.
+ * @throws {UsageError} If the path exists and is not a folder.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dataFolder } from "./_args.ts";
+ * assert.equal(dataFolder("/nonexistent/lake"), "/nonexistent/lake");
+ * assert.throws(() => dataFolder(Deno.execPath()), { name: "UsageError", message: /is not a folder/ });
+ * ```
+ */
+export function dataFolder(path: string): string {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch {
+    return path;
+  }
+  if (!info.isDirectory) {
+    throw new UsageError(`Invalid --data: ${path} is not a folder (give the lake's folder)`);
+  }
+  return path;
+}
+
 /** Option definitions as `node:util` parseArgs takes them. */
 export type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
 

@@ -15,6 +15,7 @@
 import { quietWait } from "../collectors/mod.ts";
 import { startCollection } from "../lake/collect_loop.ts";
 import {
+  dataFolder,
   durationFlag,
   parseDuration,
   parseFlags,
@@ -97,6 +98,7 @@ export async function main(args: string[]): Promise<number> {
     : parseDuration(values.duration, "duration");
   const topN = parseNumber(values.top, "top", { min: 0, max: 100, integer: true });
   const cgroupTop = parseNumber(values.cgroups, "cgroups", { min: 0, max: 1000, integer: true });
+  dataFolder(values.data);
   const roots = {
     procRoot: directory(values.procfs, "procfs"),
     sysRoot: directory(values.sysfs, "sysfs"),

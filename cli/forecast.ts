@@ -24,7 +24,8 @@ Forecasts the H steps after the last row and prints CSV:
   timestamp,mean,lo80,hi80,lo95,hi95
 Values keep 6 significant digits (whole numbers stay exact), as the lake stores them. A summary
 goes to stderr: the series, points and step, the model (and the weights of a combination) and
-its backtest accuracy (MAE, MSE, WAPE, interval coverage).
+its backtest accuracy (MAE, MSE, WAPE, interval coverage). Fewer than 3 values is "Not enough
+data yet" (exit 1); a horizon more than 4× the history gets a note there (guesswork).
 
 ${seriesInputHelp}
 
@@ -59,6 +60,11 @@ function readFlags(args: string[]): Flags | undefined {
   return { source, horizon, season };
 }
 
+/** Fewest values a forecast is made from (fewer is "not enough data yet", exit 1). */
+const MIN_POINTS = 3;
+/** A horizon past this many times the history gets a note (the Evidence rules' 4×). */
+const HORIZON_SHARE = 4;
+
 /**
  * Runs the command.
  *
@@ -91,6 +97,14 @@ export async function main(
     );
   }
   // Squares of values past ~1e154 overflow inside the models: fit on scaled values instead
+  // two points fit a line exactly, and their intervals came out zero wide: certainty from nothing
+  const points = series.values.filter(Number.isFinite).length;
+  if (points < MIN_POINTS) {
+    throw new Error(
+      `Not enough data yet: ${points} point${points === 1 ? "" : "s"} in ${series.from}; ` +
+        `a forecast needs at least ${MIN_POINTS}`,
+    );
+  }
   let scale = 0;
   for (const v of series.values) if (Math.abs(v) > scale) scale = Math.abs(v);
   scale = scale > 1e150 ? scale : 1;
@@ -113,6 +127,15 @@ export async function main(
   }
   write(out);
   warn(forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale }));
+  const spanMs = last - series.ts[0]!;
+  if (flags.horizon * stepMs > HORIZON_SHARE * spanMs) {
+    warn(
+      `note: the horizon (${
+        formatDuration(flags.horizon * stepMs)
+      }) is more than ${HORIZON_SHARE}× ` +
+        `the history (${formatDuration(spanMs)}): that far ahead the forecast is guesswork\n`,
+    );
+  }
   return 0;
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
+import { join } from "node:path";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
@@ -52,6 +53,14 @@ export async function main(args: string[]): Promise<number> {
   if (values.help) {
     console.log(usage);
     return 0;
+  }
+  // a folder was found out only after the whole analysis, by the final rename
+  if (values.out !== undefined && (values.out.endsWith("/") || isDirectory(values.out))) {
+    throw new UsageError(
+      `Invalid --out: ${values.out} is a folder (give the file to write, e.g. ${
+        join(values.out, "capacity.html")
+      })`,
+    );
   }
   const now = values.now === undefined ? undefined : Date.parse(values.now);
   if (now !== undefined && !Number.isFinite(now)) {
@@ -123,6 +132,15 @@ export async function main(args: string[]): Promise<number> {
   );
   console.log(out);
   return 0;
+}
+
+/** Whether the path is an existing folder (false when it does not exist). */
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 if (import.meta.main) await runMain("report", main);

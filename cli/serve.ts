@@ -33,7 +33,7 @@ import {
 import { alertsView, lakeBacktest, startNotifications } from "./_serve_notify.ts";
 import { type IngestBatch, type Receivers, startReceivers } from "../receivers/mod.ts";
 import { keepAppMetricsSaved, loadAppMetrics } from "./_app_metrics_file.ts";
-import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
+import { dataFolder, errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
 import { outboxCapBytes } from "./_remote_write_entry.ts";
@@ -189,6 +189,7 @@ export function parseServeFlags(
     : parseNumber(values.port, "port", { min: 0, max: 65535, integer: true });
   const data = values.data ?? config.data ?? "data";
   if (data.trim() === "") throw new UsageError("Invalid --data: empty");
+  dataFolder(data);
   const insecure = values.insecure ?? (values.token === undefined && (web.insecure ?? false));
   const token = values.token ?? env("PERFSCOPE_TOKEN") ?? (insecure ? undefined : web.token);
   if (token !== undefined && token.trim() === "") {

@@ -227,15 +227,30 @@ function sameBytes(t: Uint8Array, a: number, b: number, c: number): boolean {
   return true;
 }
 
-const utf8 = new TextDecoder();
+// fatal: bytes that are not UTF-8 used to become U+FFFD, so a label was stored other than sent
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Bytes of a body that are not UTF-8; {@linkcode parseSteps} adds the line number. */
+class NotUtf8 extends RangeError {}
+
+/** UTF-8 bytes → text, or {@linkcode NotUtf8}. */
+function decode(t: Uint8Array): string {
+  try {
+    return utf8.decode(t);
+  } catch {
+    throw new NotUtf8(
+      "not valid UTF-8 (send text as UTF-8; other bytes are refused, not replaced)",
+    );
+  }
+}
 
 /** Text of bytes `[i, j)`: short ASCII runs without the decoder's call overhead. */
 function text(t: Uint8Array, i: number, j: number): string {
-  if (j - i > 64) return utf8.decode(t.subarray(i, j));
+  if (j - i > 64) return decode(t.subarray(i, j));
   let out = "";
   for (let k = i; k < j; k++) {
     const c = t[k]!;
-    if (c > 127) return utf8.decode(t.subarray(i, j));
+    if (c > 127) return decode(t.subarray(i, j));
     out += String.fromCharCode(c);
   }
   return out;
@@ -666,34 +681,39 @@ function* parseSteps(
   let start = 0;
   let lineNo = 0;
   let next = chunkBytes;
-  while (start < bytes.length) {
-    if (start >= next) {
-      next = start + chunkBytes;
-      yield;
-    }
-    let end = bytes.indexOf(10, start);
-    if (end < 0) end = bytes.length;
-    lineNo++;
-    s.seen = 0;
-    s.labels = "";
-    const fast = scan(s, start, end);
-    if (!fast) {
-      s.prevEnd = s.prevStart = 0; // a line the scanner left half-read is no reference
-      const line = utf8.decode(bytes.subarray(start, end));
-      if (line.trim() === "") {
-        start = end + 1;
-        continue;
+  try {
+    while (start < bytes.length) {
+      if (start >= next) {
+        next = start + chunkBytes;
+        yield;
       }
-      const problem = check(s, line);
-      if (problem) throw new RangeError(`Invalid line ${lineNo}: ${problem}`);
+      let end = bytes.indexOf(10, start);
+      if (end < 0) end = bytes.length;
+      lineNo++;
+      s.seen = 0;
+      s.labels = "";
+      const fast = scan(s, start, end);
+      if (!fast) {
+        s.prevEnd = s.prevStart = 0; // a line the scanner left half-read is no reference
+        const line = decode(bytes.subarray(start, end));
+        if (line.trim() === "") {
+          start = end + 1;
+          continue;
+        }
+        const problem = check(s, line);
+        if (problem) throw new RangeError(`Invalid line ${lineNo}: ${problem}`);
+      }
+      start = end + 1;
+      admit(lineNo, s.ts, s.host, out.ts.length);
+      out.ts.push(Math.floor(s.ts));
+      out.host.push(s.host);
+      out.metric.push(s.metric);
+      out.labels.push(s.labels);
+      out.value.push(s.value);
     }
-    start = end + 1;
-    admit(lineNo, s.ts, s.host, out.ts.length);
-    out.ts.push(Math.floor(s.ts));
-    out.host.push(s.host);
-    out.metric.push(s.metric);
-    out.labels.push(s.labels);
-    out.value.push(s.value);
+  } catch (error) {
+    if (error instanceof NotUtf8) throw new RangeError(`Invalid line ${lineNo}: ${error.message}`);
+    throw error;
   }
   if (out.ts.length === 0) throw new RangeError("Invalid body: no samples (expected JSON lines)");
   return out;

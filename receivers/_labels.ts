@@ -8,6 +8,8 @@
 
 /** Most bytes in a metric name (as in lake/names.ts). */
 export const METRIC_MAX_BYTES = 200;
+/** Most bytes in a label name (as in lake/names.ts). */
+export const LABEL_NAME_MAX_BYTES = 128;
 /** Most bytes (UTF-8) in a label value (as in lake/names.ts). */
 export const LABEL_VALUE_MAX_BYTES = 1024;
 /** Most labels on one sample (as in lake/names.ts). */

@@ -7,7 +7,13 @@
  * @module
  */
 import { type AppMetricInfo, recordAppMetric } from "./app_metrics.ts";
-import { formatLabels, labelValueProblem, MAX_LABELS, METRIC_MAX_BYTES } from "./_labels.ts";
+import {
+  formatLabels,
+  LABEL_NAME_MAX_BYTES,
+  labelValueProblem,
+  MAX_LABELS,
+  METRIC_MAX_BYTES,
+} from "./_labels.ts";
 import type { SeriesLimit } from "./series_limit.ts";
 
 /** Samples as columns, labels in canonical form; `NaN` values stand for no value (the shape of
@@ -31,7 +37,8 @@ export interface PreparedLabels {
 }
 
 /**
- * Checks labels against the lake's rules (value length and characters, count) and formats them.
+ * Checks labels against the lake's rules (name length, value length and characters, count) and
+ * formats them.
  *
  * @param labels The labels (names already acceptable to the lake).
  * @returns The prepared labels.
@@ -46,6 +53,15 @@ export interface PreparedLabels {
 export function prepareLabels(labels: Readonly<Record<string, string>>): PreparedLabels {
   let n = 0;
   for (const k in labels) {
+    // a long name (a StatsD tag, an OTLP attribute key, a scraped label) passes labelName(); the
+    // lake refused it, and with it every other sample of the batch
+    if (k.length > LABEL_NAME_MAX_BYTES) {
+      return {
+        labels,
+        text: "",
+        problem: `{${k.slice(0, 40)}…}: label name longer than ${LABEL_NAME_MAX_BYTES} bytes`,
+      };
+    }
     const p = labelValueProblem(labels[k]!);
     if (p) return { labels, text: "", problem: `{${k}}: ${p}` };
     n++;

@@ -107,7 +107,6 @@ export class StatsdServer {
       ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }),
       ...(options.now && { now: options.now }),
     });
-    const decoder = new TextDecoder();
     socket.on("message", (msg: Uint8Array) => {
       this.#stats.packets++;
       if (msg.length > this.#max) {
@@ -118,7 +117,13 @@ export class StatsdServer {
         );
         return;
       }
-      const bad = this.#agg.packet(decoder.decode(msg));
+      const { text, notUtf8 } = utf8Lines(msg);
+      let bad = this.#agg.packet(text);
+      if (notUtf8 > 0) {
+        bad += notUtf8;
+        this.#agg.malformed += notUtf8;
+        this.#agg.lastProblem = "not valid UTF-8 (such a line is dropped, not stored with U+FFFD)";
+      }
       if (bad > 0) {
         this.#logs.line(
           "malformed",
@@ -189,5 +194,29 @@ export class StatsdServer {
     clearInterval(this.#timer);
     this.flush();
     return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A packet's text without its lines that are not UTF-8 (a lenient decoder would have stored
+ * their tags with U+FFFD in place of the bytes), and how many such lines there were. */
+function utf8Lines(packet: Uint8Array): { text: string; notUtf8: number } {
+  try {
+    return { text: strictUtf8.decode(packet), notUtf8: 0 };
+  } catch {
+    const good: string[] = [];
+    let notUtf8 = 0;
+    for (let start = 0; start <= packet.length;) {
+      let end = packet.indexOf(10, start);
+      if (end < 0) end = packet.length;
+      try {
+        good.push(strictUtf8.decode(packet.subarray(start, end)));
+      } catch {
+        notUtf8++;
+      }
+      start = end + 1;
+    }
+    return { text: good.join("\n"), notUtf8 };
   }
 }

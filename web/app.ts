@@ -169,6 +169,7 @@ export function createApp(appOptions: AppOptions): Hono {
     requireContentType({
       accept: ["application/x-protobuf", "application/json"],
       hint: "OTLP/HTTP metrics, e.g. OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf",
+      encodings: ["identity", "gzip"],
     }),
     guard(options.maxOtlpBytes ?? 16 * 1024 * 1024),
   );

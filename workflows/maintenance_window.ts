@@ -7,7 +7,7 @@
  */
 import { Cron } from "croner";
 import type { SeriesSource } from "../analytics/mod.ts";
-import type { BlackoutConfig } from "../config/mod.ts";
+import { type BlackoutConfig, formatDuration } from "../config/mod.ts";
 import { forecastLoad, historySpan, profileConfidence, readLoad } from "./load_profile.ts";
 
 const MIN = 60_000, HOUR = 60 * MIN, DAY = 24 * HOUR;
@@ -179,9 +179,11 @@ export async function findMaintenanceWindow(
   });
   const span = historySpan(history, stepMs);
   if (span < DAY) {
-    const hours = Math.round((span / HOUR) * 10) / 10;
+    // the grid rounds up to whole steps (one sample of a 2-hour window's hourly grid reads as
+    // "1 h"): the host's first-to-last sample bounds what the data covers
+    const seen = formatDuration(Math.min(span, Math.max(0, extent.last - extent.first)));
     return empty(
-      `Not enough data yet: ${hours} h of ${metric} on ${extent.host} (at least 1 day is needed to see a daily pattern)`,
+      `Not enough data yet: ${seen} of ${metric} on ${extent.host} (at least 1 day is needed to see a daily pattern)`,
       extent.host,
     );
   }

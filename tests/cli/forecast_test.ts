@@ -117,3 +117,40 @@ Deno.test("forecast CLI prints values with 6 significant digits on stdout and it
   );
   await Deno.remove(path);
 });
+
+Deno.test("forecast CLI on a new user's two samples says 'Not enough data yet' instead of zero-width intervals", async () => {
+  const two = await csv(["timestamp,value", "2026-01-01T00:00:00Z,1", "2026-01-01T00:01:00Z,2"]);
+  let out = "";
+  await assert.rejects(main(["--input", two, "--horizon", "3"], (t) => (out += t), () => {}), {
+    name: "Error",
+    message: /^Not enough data yet: 2 points in .*:value; a forecast needs at least 3$/,
+  });
+  assert.equal(out, "");
+  await Deno.remove(two);
+});
+
+Deno.test("forecast CLI notes on stderr a horizon more than 4× the history, and not within it", async () => {
+  const path = await csv(hourly(24));
+  let out = "", err = "";
+  assert.equal(
+    await main(
+      ["--input", path, "--horizon", "97", "--value-column", "cpu"],
+      (t) => (out += t),
+      (t) => (err += t),
+    ),
+    0,
+  );
+  assert.equal(out.trimEnd().split("\n").length, 98);
+  assert.match(
+    err,
+    /\nnote: the horizon \(4 days\) is more than 4× the history \(23 h\): that far ahead the forecast is guesswork\n$/,
+  );
+  err = "";
+  await main(
+    ["--input", path, "--horizon", "92", "--value-column", "cpu"],
+    () => {},
+    (t) => (err += t),
+  );
+  assert.doesNotMatch(err, /note:/);
+  await Deno.remove(path);
+});

@@ -18,6 +18,21 @@ Deno.test("report rejects unknown flags and bad values with a usage error", asyn
   await assert.rejects(() => main(["--bootstrap", "10"]), /Invalid --bootstrap: 10/);
 });
 
+Deno.test("report --out naming a folder is a usage error before any analysis, and leaves no file", async () => {
+  const dir = await Deno.makeTempDir();
+  // an empty lake: the analysis would run (and say "not enough data") before the old failure
+  const data = await Deno.makeTempDir();
+  for (const out of [dir, `${dir}/`, `${join(dir, "new")}/`]) {
+    await assert.rejects(() => main(["--data", data, "--out", out]), {
+      name: "UsageError",
+      message:
+        /^Invalid --out: .* is a folder \(give the file to write, e\.g\. .*capacity\.html\)$/,
+    });
+  }
+  assert.deepEqual([...Deno.readDirSync(dir)], []);
+  assert.deepEqual([...Deno.readDirSync(data)], []);
+});
+
 Deno.test("report writes one self-contained file to DATA/reports/capacity-DATE.html", async () => {
   const root = await Deno.makeTempDir();
   const lake = await testLake();

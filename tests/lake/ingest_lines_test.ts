@@ -327,3 +327,29 @@ Deno.test("parseIngestLines() lets a replayed record keep labels and metrics tha
   const later = `{"ts":${T0},"host":"h","metric":"m","labels":{"job":"j","x":"a\\nb"},"value":1}`;
   assert.throws(() => parseIngestLines(later, NOW), /labels: "job" is reserved/);
 });
+
+Deno.test("parseIngestLines() refuses bytes that are not UTF-8, naming the line, instead of storing U+FFFD", () => {
+  const enc = new TextEncoder();
+  const good = enc.encode(`{"ts":${T0},"host":"h","metric":"m","labels":{"a":"é"},"value":1}\n`);
+  const bodies: [string, Uint8Array][] = [
+    ["a short label value", enc.encode(`{"ts":${T0},"host":"h","metric":"m","labels":{"a":"`)],
+    [
+      "a label value over 64 bytes",
+      enc.encode(`{"ts":${T0},"host":"h","metric":"m","labels":{"a":"${"x".repeat(80)}`),
+    ],
+    ["a label string", enc.encode(`{"ts":${T0},"host":"h","metric":"m","labels":"a=`)],
+    ["a label name", enc.encode(`{"ts":${T0},"host":"h","metric":"m","labels":{"`)],
+  ];
+  for (const [what, head] of bodies) {
+    const tail = enc.encode(what === "a label name" ? `":"v"},"value":1}\n` : `"},"value":1}\n`);
+    // 0xff never occurs in UTF-8; 0xc3 alone is a truncated two-byte sequence
+    for (const bad of [[0xff, 0xfe], [0xc3]]) {
+      const body = new Uint8Array([...good, ...head, ...bad, ...tail]);
+      assert.throws(() => parseIngestLines(body, NOW), {
+        name: "RangeError",
+        message: /^Invalid line 2: (labels(\.a)?: )?not valid UTF-8/,
+      }, `${what} ${bad}`);
+    }
+  }
+  assert.equal(parseIngestLines(good, NOW).labels[0], "a=é");
+});

@@ -14,6 +14,7 @@ import {
   StatsdAggregator,
   StatsdServer,
 } from "../../receivers/mod.ts";
+import { checkIngestBatch } from "../../lake/ingest_lines.ts";
 
 function rows(b: IngestBatch): string[] {
   return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
@@ -128,6 +129,62 @@ Deno.test({
     assert.ok(log.some((l) => /refused a 4096-byte packet \(limit 2048 bytes\)/.test(l)));
     assert.ok(log.some((l) => /2 malformed lines dropped/.test(l)));
   },
+});
+
+Deno.test({
+  name:
+    "A StatsD line that is not UTF-8 is dropped and counted, not stored with U+FFFD; the packet's other lines are kept",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const batches: IngestBatch[] = [];
+    const log: string[] = [];
+    let t = 1_700_000_000_000;
+    const server = await StatsdServer.listen({
+      listen: "127.0.0.1:0",
+      host: "h",
+      sink: (b) => void batches.push(b),
+      log: (l) => void log.push(l),
+      flushMs: 3_600_000,
+      now: () => t,
+    });
+    const enc = new TextEncoder();
+    // 0xff never occurs in UTF-8
+    const packet = new Uint8Array([
+      ...enc.encode("good:1|c|#route:/é\nbad:1|c|#route:/"),
+      0xff,
+      ...enc.encode("\nalso:2|g"),
+    ]);
+    const raw = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((r) => raw.send(packet, server.port, "127.0.0.1", () => r()));
+      for (let i = 0; i < 500 && server.status().packets < 1; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      t += 1000;
+      server.flush();
+    } finally {
+      raw.close();
+      await server.close();
+    }
+    assert.deepEqual(rows(batches[0]!), ["also{} 2", "good_per_second{route=/é} 1"]);
+    assert.equal(server.status().malformed, 1);
+    assert.ok(
+      log.some((l) => /1 malformed lines dropped: not valid UTF-8/.test(l)),
+      log.join("\n"),
+    );
+  },
+});
+
+Deno.test("A StatsD tag name over 128 bytes drops its series alone: the rest of the flush passes the lake's check", () => {
+  let t = 1_700_000_000_000;
+  const agg = new StatsdAggregator({ host: "h", now: () => t });
+  agg.packet(`ok:1|g\nlong:2|g|#${"k".repeat(300)}:v\nalso:3|g|#${"k".repeat(128)}:v`);
+  t += 1000;
+  const batch = agg.flush();
+  // one long name used to make the lake refuse the whole flush, every other series with it
+  const stored = checkIngestBatch(batch, { now: t });
+  assert.deepEqual(rows(stored), [`also{${"k".repeat(128)}=v} 3`, "ok{} 1"]);
 });
 
 Deno.test("A StatsD listener on a non-loopback address warns that UDP carries no authentication", async () => {

@@ -108,6 +108,39 @@ Deno.test("POST /api/ingest refuses other content types with 415", async () => {
   assert.match((await res.json()).error, /Unsupported content type: application\/xml/);
 });
 
+Deno.test("POST /api/ingest and /api/query refuse a gzip body with 415 naming the encoding, and store nothing", async () => {
+  await using t = await testApp(CLOCK);
+  const stream = new Blob([jsonLines([line(0)])]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  const gz = new Uint8Array(await new Response(stream).arrayBuffer());
+  const res = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { ...ND, "content-encoding": "gzip" },
+    body: gz,
+  });
+  assert.equal(res.status, 415);
+  // it used to be a 400 quoting the compressed bytes as if they were a JSON line
+  assert.equal(
+    (await res.json()).error,
+    "Unsupported content encoding: gzip (send the body uncompressed)",
+  );
+  const query = await t.app.request("/api/query", {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-encoding": "br" },
+    body: "{}",
+  });
+  assert.equal(query.status, 415);
+  assert.match((await query.json()).error, /^Unsupported content encoding: br/);
+  const plain = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { ...ND, "content-encoding": "identity" },
+    body: jsonLines([line(1)]),
+  });
+  assert.equal(plain.status, 200);
+  assert.equal(await count(t), 1);
+});
+
 Deno.test("POST /api/ingest refuses a body over the limit with 413 and writes nothing", async () => {
   await using t = await testApp({ ...CLOCK, maxIngestBytes: 1024 });
   const body = jsonLines(Array.from({ length: 50 }, (_, i) => line(i)));

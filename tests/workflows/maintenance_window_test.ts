@@ -104,7 +104,7 @@ Deno.test("findMaintenanceWindow() says 'not enough data yet' with hours of data
   try {
     const w = await findMaintenanceWindow(source, { durationMs: H, now: NOW });
     assert.equal(w.status, "insufficient");
-    assert.match(w.message, /^Not enough data yet: 6 h of cpu_busy on new/);
+    assert.match(w.message, /^Not enough data yet: 5\.9 h of cpu_busy on new/);
     const other = await findMaintenanceWindow(source, { durationMs: H, now: NOW, host: "ghost" });
     assert.match(other.message, /no data for host ghost/);
   } finally {
@@ -116,6 +116,19 @@ Deno.test("findMaintenanceWindow() says 'not enough data yet' with hours of data
     /lake is empty/,
   );
   empty.close();
+});
+
+Deno.test("findMaintenanceWindow() on a new user's five minutes of 1 s data says minutes, not an hour", async () => {
+  const { lake, source } = await lakeWith([{ host: "new", days: 5 / 1440, stepMs: 1000 }]);
+  try {
+    // a 2-hour window reads an hourly grid, where one sample fills a whole hour
+    const w = await findMaintenanceWindow(source, { durationMs: 2 * H, now: NOW });
+    assert.equal(w.status, "insufficient");
+    assert.equal(w.best, null);
+    assert.match(w.message, /^Not enough data yet: 5 min of cpu_busy on new \(at least 1 day/);
+  } finally {
+    lake.close();
+  }
 });
 
 Deno.test("findMaintenanceWindow() refuses a window longer than its range", async () => {

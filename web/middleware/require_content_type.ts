@@ -16,12 +16,17 @@ export interface RequireContentTypeOptions {
   accept: readonly string[];
   /** Appended to the 415 message, e.g. how to send it with curl. Default none. */
   hint?: string;
+  /** Accepted `Content-Encoding`s, lower case; default `["identity"]` (no header, or
+   * `identity`): a route that does not decode gzip would read its bytes as JSON and answer with
+   * a 400 quoting them. */
+  encodings?: readonly string[];
 }
 
 /**
  * Creates the content-type gate: a request with a body-carrying method (not GET, HEAD or
  * OPTIONS) must have a `Content-Type` whose media type (parameters such as `charset` ignored)
- * is one of `accept`, or it gets 415 before its body is read.
+ * is one of `accept`, and a `Content-Encoding` among `encodings`, or it gets 415 before its body
+ * is read.
  *
  * @param options Accepted media types and a hint for the message.
  * @returns The middleware; it throws `UnsupportedMediaTypeError` (415).
@@ -46,6 +51,7 @@ export function requireContentType(options: RequireContentTypeOptions): Middlewa
   if (suggested === undefined) throw new RangeError("Invalid accept: empty");
   const accepted = new Set(options.accept.map((t) => t.toLowerCase()));
   const hint = options.hint ? `, ${options.hint}` : "";
+  const encodings = new Set(options.encodings ?? ["identity"]);
   return async function requireContentType(c: Context, next: Next) {
     if (SAFE_METHODS.has(c.req.method)) return await next();
     const type = c.req.header("content-type") ?? "";
@@ -53,6 +59,15 @@ export function requireContentType(options: RequireContentTypeOptions): Middlewa
     if (!accepted.has(media)) {
       throw new UnsupportedMediaTypeError(
         `Unsupported content type: ${type || "none"} (send Content-Type: ${suggested}${hint})`,
+      );
+    }
+    const coding = (c.req.header("content-encoding") ?? "identity").trim().toLowerCase();
+    if (!encodings.has(coding)) {
+      const others = [...encodings].filter((e) => e !== "identity");
+      throw new UnsupportedMediaTypeError(
+        `Unsupported content encoding: ${coding} (send the body ${
+          others.length ? `as ${others.join(" or ")} or ` : ""
+        }uncompressed)`,
       );
     }
     await next();

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+
+const RUN = new URL("../../bench/run.ts", import.meta.url);
+const LAST_RUN = new URL("../../bench/last_run.json", import.meta.url);
+
+async function bench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", RUN.pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+async function lastRun(): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(LAST_RUN);
+  } catch {
+    return null;
+  }
+}
+
+Deno.test("deno task bench --help prints the usage with every bench name and exits 0", async () => {
+  const before = await lastRun();
+  const { code, stdout, stderr } = await bench("--help");
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^Usage: deno task bench \[--quick\] \[--only NAME,\.\.\.\]/);
+  assert.match(stdout, /collector, lake, web, forecast, m4/);
+  assert.equal(await lastRun(), before);
+});
+
+Deno.test("deno task bench with an unknown flag prints one line and exits 2", async () => {
+  const { code, stderr } = await bench("--nope");
+  assert.equal(code, 2);
+  assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  assert.match(stderr, /^perfscope bench: Invalid arguments: Unknown option '--nope'/);
+});
+
+Deno.test("deno task bench --only with an unknown name runs nothing and keeps last_run.json", async () => {
+  const before = await lastRun();
+  const { code, stdout, stderr } = await bench("--only", "lake,nope");
+  assert.equal(code, 2);
+  assert.equal(stdout, "");
+  assert.match(stderr, /^perfscope bench: Unknown bench: nope \(known: collector, lake/);
+  assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  assert.equal(await lastRun(), before);
+});
