@@ -20,6 +20,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { serveRulesConfig } from "./_serve_rules.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const TICK = 100; // USER_HZ, the unit of utime/stime in /proc/PID/stat on Linux
@@ -190,35 +191,6 @@ export interface CpuFigures {
   collectorMsPerSecond: number;
 }
 
-const METRICS = [
-  "cpu_ratio",
-  "load_average",
-  "memory_bytes",
-  "disk_utilization_ratio",
-  "disk_read_bytes_per_second",
-  "disk_write_bytes_per_second",
-  "disk_wait_ms",
-  "disk_queue_depth",
-];
-
-function collectorRules(count: number): Record<string, unknown>[] {
-  const reducers = [
-    { reduce: "last" },
-    { reduce: "avg", window: "10s" },
-    { reduce: "max", window: "1m" },
-    { reduce: "p95", window: "30s" },
-  ];
-  // conditions every sample meets, held for longer than the run: every matching series is a
-  // pending instance (so /api/alerts counts them) and nothing fires or notifies
-  return Array.from({ length: count }, (_, j) => ({
-    alert: `R${j}`,
-    metric: METRICS[j % METRICS.length],
-    ...reducers[j % reducers.length],
-    below: 1e18 + j,
-    for: "1h",
-  }));
-}
-
 /** Runs serve + collector with and without 1,000 rules side by side for `seconds` (and the
  * baseline checkout's serve with the rules, when given). */
 export async function measureCpu(
@@ -235,7 +207,7 @@ export async function measureCpu(
   const children = await Promise.all(
     runs.map((r) =>
       startServe(
-        r.rules === 0 ? {} : { rules: collectorRules(r.rules) },
+        r.rules === 0 ? {} : { rules: serveRulesConfig(r.rules) },
         true,
         r.code === "baseline" ? baseline : ROOT,
       )
