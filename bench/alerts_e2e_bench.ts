@@ -20,6 +20,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { spawnServe, stopServe as stopServeProcess } from "../tests/_serve_process.ts";
 import { serveRulesConfig } from "./_serve_rules.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -43,44 +44,15 @@ async function startServe(
     `${dir}/perfscope.yaml`,
     JSON.stringify({ data: `${dir}/lake`, ...config }),
   );
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "cli/serve.ts",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--config",
-      `${dir}/perfscope.yaml`,
-      ...(collect ? [] : ["--no-collect"]),
-    ],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error("serve exited before it listened");
-    text += value;
-    const m = text.match(/open (http:\/\/\S+)/);
-    if (m) {
-      // keep draining stdout so the child never blocks on a full pipe
-      (async () => {
-        while (!(await lines.read()).done);
-      })().catch(() => {});
-      return { process, url: m[1]!.replace(/\/?$/, "/"), dir };
-    }
-  }
+  const { process, url } = await spawnServe(
+    ["--config", `${dir}/perfscope.yaml`, ...(collect ? [] : ["--no-collect"])],
+    { root: cwd },
+  );
+  return { process, url, dir };
 }
 
 async function stopServe(child: Child): Promise<void> {
-  child.process.kill("SIGTERM");
-  await child.process.status;
+  await stopServeProcess(child.process);
   await Deno.remove(child.dir, { recursive: true });
 }
 

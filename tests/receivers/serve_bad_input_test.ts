@@ -8,8 +8,8 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import { serveChild } from "../_serve_process.ts";
 
-const repo = new URL("../..", import.meta.url).pathname;
 const LIMIT = 100; // receivers_limits.max_series_per_source
 const MAX_PACKET = 2048; // statsd.max_packet_bytes
 
@@ -106,24 +106,10 @@ Deno.test({
         `scrape:\n${target("good", "500ms")}${target("hang")}${target("huge")}` +
         `${target("malformed")}${target("explode")}`,
     );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `${repo}cli/serve.ts`,
-        "--config",
-        `${dir}/perfscope.yaml`,
-        "--data",
-        `${dir}/data`,
-        "--port",
-        String(port),
-        "--no-collect",
-      ],
-      cwd: repo,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const child = serveChild(
+      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
+      { port, stderr: "piped" },
+    );
     const logs = new Response(child.stderr).text();
     const statsd = dgram.createSocket("udp4");
     const send = (text: string) =>
