@@ -16,7 +16,8 @@ import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-htt
 import { listIngestOutbox, openLake } from "../../lake/mod.ts";
 import { serveChild } from "../_serve_process.ts";
 import { missing } from "../_skip.ts";
-import { freePort, rawSamples, startVictoriaMetrics } from "./_engines.ts";
+import { freePort } from "../_ports.ts";
+import { rawSamples, startVictoriaMetrics } from "./_engines.ts";
 
 const ignore = missing("victoria-metrics", "the application-metrics remote-write test");
 

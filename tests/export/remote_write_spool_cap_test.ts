@@ -10,7 +10,7 @@ import { listOutbox, openLake, SpoolWriter, startCollection } from "../../lake/m
 import { outboxCapBytes } from "../../cli/_remote_write_entry.ts";
 import { main as collect } from "../../cli/collect.ts";
 import { parseConfig } from "../../config/mod.ts";
-import { freePort } from "./_engines.ts";
+import { freePort } from "../_ports.ts";
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 

@@ -6,13 +6,7 @@ import assert from "node:assert/strict";
 import { ProbeManager, probeSamples, runProbe } from "../../receivers/mod.ts";
 import { missing } from "../_skip.ts";
 import { privateCa } from "../_tls.ts";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+import { freePort } from "../_ports.ts";
 
 Deno.test({
   name: "An HTTP probe times its phases, matches the body and reports the status",

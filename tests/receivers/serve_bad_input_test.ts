@@ -9,26 +9,10 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { serveChild } from "../_serve_process.ts";
+import { freePort, freeUdpPort } from "../_ports.ts";
 
 const LIMIT = 100; // receivers_limits.max_series_per_source
 const MAX_PACKET = 2048; // statsd.max_packet_bytes
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  return new Promise((resolve) =>
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    })
-  );
-}
 
 const NDJSON = { "content-type": "application/x-ndjson" };
 

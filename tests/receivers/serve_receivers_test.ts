@@ -7,16 +7,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
-
-function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  return new Promise((resolve) =>
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    })
-  );
-}
+import { freeUdpPort } from "../_ports.ts";
 
 Deno.test({
   name: "serve runs the configured scrape targets, StatsD listener and probes into the lake",

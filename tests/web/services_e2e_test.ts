@@ -17,7 +17,6 @@
  * for a late timer). The polled wall-clock times are printed, not asserted.
  */
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 // deno-lint-ignore no-import-prefix
 import client from "npm:prom-client@15.1.3";
 // deno-lint-ignore no-import-prefix
@@ -30,6 +29,7 @@ import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-htt
 import StatsD from "npm:hot-shots@17.1.1";
 import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
+import { freeUdpPort } from "../_ports.ts";
 
 /** What `/api/services` says of one service (the fields this test reads). */
 interface ServiceView {
@@ -356,16 +356,6 @@ for (const temporality of ["cumulative", "delta"] as const) {
       });
     },
   });
-}
-
-function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  return new Promise((resolve) =>
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    })
-  );
 }
 
 Deno.test({
