@@ -30,6 +30,7 @@ import StatsD from "npm:hot-shots@17.1.1";
 import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
 import { freeUdpPort } from "../_ports.ts";
+import { exampleServicesBlock } from "../_example_services_block.ts";
 
 /** What `/api/services` says of one service (the fields this test reads). */
 interface ServiceView {
@@ -455,18 +456,6 @@ Deno.test({
   },
 });
 
-/** The example's commented services and dashboards block, uncommented. */
-async function exampleBlock(): Promise<string> {
-  // by its absolute path: a test module beside this one may have moved the process' cwd
-  const text = await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url));
-  const start = text.indexOf("# --- Services and dashboards");
-  assert.ok(start >= 0, "the example has the services and dashboards block");
-  return text.slice(start).split("\n")
-    .filter((l) => /^# (services|dashboards):/.test(l) || l.startsWith("#   "))
-    .map((l) => l.slice(2))
-    .join("\n");
-}
-
 interface PanelView {
   title: string;
   series: { name: string }[];
@@ -507,7 +496,7 @@ Deno.test({
         requests.inc({ code });
         duration.observe(s);
       }), 100);
-    const config = `${await exampleBlock()}
+    const config = `${await exampleServicesBlock()}
 scrape:
   - url: http://127.0.0.1:${app.addr.port}/metrics
     name: api
