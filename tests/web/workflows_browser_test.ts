@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { launchChromium, openPage } from "../_browser.ts";
 import { missing } from "../_skip.ts";
-import { Workflows } from "../../workflows/mod.ts";
+import { swapWorkflows } from "../_swap_workflows.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
@@ -13,24 +13,11 @@ Deno.test({
   async fn() {
     const root = await Deno.makeTempDir();
     const sys = await Deno.makeTempDir();
-    await Deno.mkdir(`${sys}/vm`);
-    await Deno.writeTextFile(`${sys}/vm/swappiness`, "60\n");
-    const workflows = new Workflows({
-      root,
-      procSys: sys,
-      host: "h1",
-      workflows: [{
-        name: "swap",
-        trigger: { alert: "Swap" },
-        enabled: true,
-        approval: true,
-        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
-      }, {
-        name: "advise",
-        trigger: { alert: "Swap" },
-        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
-      }],
-    });
+    const workflows = await swapWorkflows(root, sys, [{
+      name: "advise",
+      trigger: { alert: "Swap" },
+      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
+    }]);
     await workflows.fire("swap", {
       type: "manual",
       why: "alert Swap firing on h1",
