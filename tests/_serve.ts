@@ -24,24 +24,31 @@ export interface Served {
  *
  * @param args More flags, e.g. `["--data", dir]`.
  * @param hooks More hooks (the stop signal and `onListen` are set here).
+ * @param options `muteErrors`: also mute `console.error` until it has shut down, for tests
+ * whose bad input serve logs. Default false.
  * @returns Once it listens: its URL, a stop function and its exit code.
  */
 export async function startServe(
   args: string[],
   hooks: Omit<ServeHooks, "signal" | "onListen"> = {},
+  options: { muteErrors?: boolean } = {},
 ): Promise<Served> {
   const controller = new AbortController();
   let resolveUrl!: (u: URL) => void;
   const listening = new Promise<URL>((r) => resolveUrl = r);
-  const log = console.log;
+  const log = console.log, error = console.error;
   console.log = () => {};
+  if (options.muteErrors) console.error = () => {};
   const collectorLog: string[] = [];
   const done = main(["--host", "127.0.0.1", "--port", "0", ...args], {
     onCollectorLog: (line) => collectorLog.push(line),
     ...hooks,
     signal: controller.signal,
     onListen: resolveUrl,
-  }).finally(() => console.log = log);
+  }).finally(() => {
+    console.log = log;
+    if (options.muteErrors) console.error = error;
+  });
   // A failure before listening (busy data dir) rejects here instead of waiting forever.
   const url = await Promise.race([
     listening,

@@ -37,12 +37,11 @@ Deno.test({
         `route: {receiver: ops, group_wait: 0s}\n`,
     );
     let engine: AlertEngine | undefined;
-    const error = console.error;
-    console.error = () => {};
-    const served = await startServe(["--config", file, "--no-collect"], {
-      compact: false,
-      onAlerts: (e) => engine = e,
-    });
+    const served = await startServe(
+      ["--config", file, "--no-collect"],
+      { compact: false, onAlerts: (e) => engine = e },
+      { muteErrors: true },
+    );
     const push = async (metric: string, value: number) => {
       const response = await fetch(new URL("/api/ingest", served.url), {
         method: "POST",
@@ -89,7 +88,6 @@ Deno.test({
     } finally {
       served.stop();
       assert.equal(await served.done, 0);
-      console.error = error;
       await am.stop();
     }
     await Deno.remove(dir, { recursive: true });

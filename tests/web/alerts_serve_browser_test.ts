@@ -20,9 +20,9 @@ Deno.test({
         // Parquet within a second, for the backtest (which reads the lake); a job to list
         `ingest:\n  flush_every: 1s\nschedule:\n  train: "0 4 * * *"\n`,
     );
-    const error = console.error;
-    console.error = () => {};
-    const served = await startServe(["--config", file, "--no-collect"], { compact: false });
+    const served = await startServe(["--config", file, "--no-collect"], { compact: false }, {
+      muteErrors: true,
+    });
     const push = async (value: number) => {
       const response = await fetch(new URL("/api/ingest", served.url), {
         method: "POST",
@@ -159,7 +159,6 @@ Deno.test({
       await browser.close();
       served.stop();
       assert.equal(await served.done, 0);
-      console.error = error;
     }
     await Deno.remove(dir, { recursive: true });
   },
