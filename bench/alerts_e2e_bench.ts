@@ -20,6 +20,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { postSamples } from "../tests/_post_samples.ts";
 import { spawnServe, stopServe as stopServeProcess } from "../tests/_serve_process.ts";
 import { serveRulesConfig } from "./_serve_rules.ts";
 
@@ -118,19 +119,9 @@ export async function measureLatency(crossings: number): Promise<LatencyFigures>
       const n = String(i);
       const got = new Promise<void>((resolve) => waiting.set(n, resolve));
       const sent = performance.now();
-      const res = await fetch(new URL("api/ingest", serve.url), {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: JSON.stringify({
-          ts: Date.now(),
-          host: "bench",
-          metric: "bench_latency_ms",
-          labels: { n },
-          value: 200,
-        }),
-      });
-      if (res.status !== 200) throw new Error(`Ingest answered ${res.status}`);
-      await res.body?.cancel();
+      const sample = { host: "bench", metric: "bench_latency_ms", labels: { n }, value: 200 };
+      const status = await postSamples(serve.url, [sample]);
+      if (status !== 200) throw new Error(`Ingest answered ${status}`);
       await Promise.race([
         got,
         new Promise((_, reject) =>

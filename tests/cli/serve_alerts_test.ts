@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { AlertEngine, AlertTransition } from "../../alerts/mod.ts";
+import { postSamples } from "../_post_samples.ts";
 import { startServe } from "../_serve.ts";
 
 /** Resolves with the first transition for which `pick` is true; fails after 30 s instead of
@@ -37,19 +38,13 @@ Deno.test("serve evaluates rules on ingested samples, reloads them, and saves th
   try {
     assert.ok(engine);
     const firing = next(engine, (t) => t.to === "firing");
-    const response = await fetch(new URL("/api/ingest", served.url), {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: JSON.stringify({
-        ts: Date.now(),
-        host: "web1",
-        metric: "app_latency_ms",
-        labels: { service: "api" },
-        value: 300,
-      }),
-    });
-    assert.equal(response.status, 200);
-    await response.body?.cancel();
+    const sample = {
+      host: "web1",
+      metric: "app_latency_ms",
+      labels: { service: "api" },
+      value: 300,
+    };
+    assert.equal(await postSamples(served.url, [sample]), 200);
     const fired = await firing;
     assert.equal(fired.instance.annotations.summary, "300 ms on web1");
     assert.deepEqual(fired.instance.labels, {
