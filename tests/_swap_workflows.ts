@@ -4,7 +4,7 @@
  * @module
  */
 import type { WorkflowConfig } from "../config/mod.ts";
-import { Workflows } from "../workflows/mod.ts";
+import { type TriggerEvent, Workflows } from "../workflows/mod.ts";
 
 /**
  * Workflows on host `h1` with `swap` (on alert `Swap`, once approved, sets `vm.swappiness` to
@@ -34,4 +34,14 @@ export async function swapWorkflows(
       steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
     }, ...more],
   });
+}
+
+/**
+ * A manual trigger on host `h1`, now, as an operator firing for alert `Swap` would give.
+ *
+ * @param why What the audit log shows as the reason. Default `alert Swap firing on h1`.
+ * @returns The trigger, without evidence.
+ */
+export function swapTrigger(why = "alert Swap firing on h1"): TriggerEvent {
+  return { type: "manual", why, host: "h1", at: Date.now(), evidence: null };
 }

@@ -3,7 +3,7 @@ import { simulateHost } from "../../lake/mod.ts";
 import { AuditLog, Scheduler } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
 import { auditSection } from "../../web/mod.ts";
-import { swapWorkflows } from "../_swap_workflows.ts";
+import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
 
 const json = { "content-type": "application/json" };
 
@@ -12,13 +12,7 @@ Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page 
   const sys = await Deno.makeTempDir();
   const workflows = await swapWorkflows(root, sys);
   await using t = await testApp({ root, workflows: { workflows } });
-  await workflows.fire("swap", {
-    type: "manual",
-    why: "alert Swap firing on h1",
-    host: "h1",
-    at: Date.now(),
-    evidence: null,
-  });
+  await workflows.fire("swap", swapTrigger());
   const listed = await (await t.app.request("/api/workflows")).json();
   assert.equal(listed.workflows[0].name, "swap");
   const id = listed.pending[0].id;

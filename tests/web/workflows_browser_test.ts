@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { launchChromium, openPage } from "../_browser.ts";
 import { missing } from "../_skip.ts";
-import { swapWorkflows } from "../_swap_workflows.ts";
+import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
@@ -18,13 +18,7 @@ Deno.test({
       trigger: { alert: "Swap" },
       steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
     }]);
-    await workflows.fire("swap", {
-      type: "manual",
-      why: "alert Swap firing on h1",
-      host: "h1",
-      at: Date.now(),
-      evidence: null,
-    });
+    await workflows.fire("swap", swapTrigger());
     await using t = await testApp({ root, workflows: { workflows } });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
     const browser = await launchChromium();
@@ -46,13 +40,7 @@ Deno.test({
       await page.waitForSelector("table.audit-log tr.outcome-rolled-back");
       assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
       // a dry run that happens while the page is open shows at the next poll (5 s)
-      await workflows.fire("advise", {
-        type: "manual",
-        why: "alert Swap firing on h1 <b>bold</b>",
-        host: "h1",
-        at: Date.now(),
-        evidence: null,
-      });
+      await workflows.fire("advise", swapTrigger("alert Swap firing on h1 <b>bold</b>"));
       await workflows.idle();
       const advice = page.locator('table.audit-log tr:has-text("advise")').first();
       await advice.waitFor({ timeout: 15_000 });
