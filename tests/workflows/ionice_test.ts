@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { getPriority } from "node:os";
 import type { WorkflowConfig } from "../../config/mod.ts";
-import { Workflows } from "../../workflows/mod.ts";
 import { missing } from "../_skip.ts";
-import { manual } from "./_helpers.ts";
+import { fireCalm } from "./_helpers.ts";
 
 const ignore = missing("ionice", "the renice step's I/O class tests (util-linux)");
 
@@ -35,26 +34,8 @@ async function calm(
   step: Partial<WorkflowConfig["steps"][number]>,
   enabled: boolean,
 ) {
-  const root = await Deno.makeTempDir();
-  const wf = new Workflows({
-    root,
-    host: "h1",
-    workflows: [{
-      name: "calm",
-      trigger: { alert: "IoHog" },
-      enabled,
-      steps: [
-        {
-          kind: "renice",
-          process: `pid:${pid}`,
-          nice: otherNice(pid),
-          ...step,
-        } as WorkflowConfig["steps"][number],
-      ],
-    }],
-  });
-  await wf.fire("calm", manual(Date.now()));
-  return { wf, root };
+  const renice = { kind: "renice", process: `pid:${pid}`, nice: otherNice(pid), ...step };
+  return await fireCalm("IoHog", [renice as WorkflowConfig["steps"][number]], enabled);
 }
 
 Deno.test({

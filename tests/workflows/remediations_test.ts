@@ -8,7 +8,7 @@ import {
   undoAction,
   Workflows,
 } from "../../workflows/mod.ts";
-import { manual } from "./_helpers.ts";
+import { fireCalm, manual } from "./_helpers.ts";
 
 const signal = new AbortController().signal;
 
@@ -26,18 +26,7 @@ Deno.test("renice acts on exactly the named pid, says which process it is, and r
   // the test may run under `nice -n 19`, which children inherit
   const base = getPriority(pid);
   try {
-    const root = await Deno.makeTempDir();
-    const wf = new Workflows({
-      root,
-      host: "h1",
-      workflows: [{
-        name: "calm",
-        trigger: { alert: "Hog" },
-        enabled: true,
-        steps: [{ kind: "renice", process: `pid:${pid}`, nice: 7 }],
-      }],
-    });
-    await wf.fire("calm", manual(Date.now()));
+    const { wf } = await fireCalm("Hog", [{ kind: "renice", process: `pid:${pid}`, nice: 7 }]);
     const [entry] = await wf.audit.read();
     assert.equal(entry!.outcome, "ok", entry!.detail);
     assert.equal(getPriority(pid), 7);
