@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { startServe } from "../_serve.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../_serve_process.ts";
+import { serveText } from "../_serve_text.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -44,13 +45,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () =>
-        new Response(PAGE, {
-          headers: { "content-type": "application/openmetrics-text; version=1.0.0" },
-        }),
-    );
+    const app = serveText(PAGE, {
+      "content-type": "application/openmetrics-text; version=1.0.0",
+    });
     const dir = await Deno.makeTempDir({ prefix: "perfscope-appmeta-" });
     const data = `${dir}/data`;
     try {

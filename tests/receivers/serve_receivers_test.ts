@@ -8,19 +8,16 @@ import dgram from "node:dgram";
 import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
 import { freeUdpPort } from "../_ports.ts";
+import { serveText } from "../_serve_text.ts";
 
 Deno.test({
   name: "serve runs the configured scrape targets, StatsD listener and probes into the lake",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () =>
-        new Response(
-          "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\nshop_orders_total 5\n" +
-            "# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n",
-        ),
+    const app = serveText(
+      "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\nshop_orders_total 5\n" +
+        "# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n",
     );
     const udp = await freeUdpPort();
     const root = await Deno.makeTempDir();
@@ -110,10 +107,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response("g 1\n"),
-    );
+    const app = serveText("g 1\n");
     const root = await Deno.makeTempDir();
     const file = `${root}/perfscope.yaml`;
     const target = (name: string) =>
