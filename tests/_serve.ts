@@ -58,3 +58,21 @@ export async function startServe(
   ]);
   return { url, stop: () => controller.abort(), done, collectorLog };
 }
+
+/**
+ * Starts `serve` with `DIR/perfscope.yaml` as its config and `DIR/data` as its lake, its collector
+ * off (`--no-collect`), as {@linkcode startServe} does.
+ *
+ * @param dir The directory holding the config (written by the caller).
+ * @param hooks See {@linkcode startServe}.
+ * @param options See {@linkcode startServe}.
+ * @returns Once it listens: its URL, a stop function and its exit code.
+ */
+export function startServeIn(
+  dir: string,
+  hooks: Omit<ServeHooks, "signal" | "onListen"> = {},
+  options: { muteErrors?: boolean } = {},
+): Promise<Served> {
+  const args = ["--no-collect", "--data", `${dir}/data`, "--config", `${dir}/perfscope.yaml`];
+  return startServe(args, hooks, options);
+}

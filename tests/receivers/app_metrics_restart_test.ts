@@ -9,7 +9,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { startServe } from "../_serve.ts";
+import { startServeIn } from "../_serve.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../_serve_process.ts";
 import { serveText } from "../_serve_text.ts";
 
@@ -148,13 +148,7 @@ Deno.test({
     const errors: string[] = [];
     console.error = (line: string) => void errors.push(line);
     try {
-      const served = await startServe([
-        "--no-collect",
-        "--data",
-        `${dir}/data`,
-        "--config",
-        `${dir}/perfscope.yaml`,
-      ]);
+      const served = await startServeIn(dir);
       try {
         const res = await fetch(new URL("api/metrics", served.url));
         assert.equal(res.status, 200);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { openLake } from "../../lake/mod.ts";
-import { startServe } from "../_serve.ts";
+import { startServe, startServeIn } from "../_serve.ts";
 import { freeUdpPort } from "../_ports.ts";
 import { serveText } from "../_serve_text.ts";
 
@@ -40,13 +40,7 @@ probes:
     const error = console.error;
     const errors: string[] = [];
     console.error = (line: string) => void errors.push(line);
-    const served = await startServe([
-      "--no-collect",
-      "--data",
-      `${root}/data`,
-      "--config",
-      `${root}/perfscope.yaml`,
-    ]);
+    const served = await startServeIn(root);
     let listing: { metrics: { name: string; unit: string; kind: string }[] };
     try {
       const sock = dgram.createSocket("udp4");

@@ -28,7 +28,7 @@ import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-htt
 // deno-lint-ignore no-import-prefix
 import StatsD from "npm:hot-shots@17.1.1";
 import { openLake } from "../../lake/mod.ts";
-import { startServe } from "../_serve.ts";
+import { startServeIn } from "../_serve.ts";
 import { freeUdpPort } from "../_ports.ts";
 import { exampleServicesBlock } from "../_example_services_block.ts";
 
@@ -69,13 +69,7 @@ async function withServe(
   const error = console.error;
   console.error = () => {};
   try {
-    const served = await startServe([
-      "--no-collect",
-      "--data",
-      `${root}/data`,
-      "--config",
-      `${root}/perfscope.yaml`,
-    ]);
+    const served = await startServeIn(root);
     try {
       await fn(new URL(served.url.origin + "/"));
     } finally {
