@@ -76,3 +76,23 @@ export function startServeIn(
   const args = ["--no-collect", "--data", `${dir}/data`, "--config", `${dir}/perfscope.yaml`];
   return startServe(args, hooks, options);
 }
+
+/**
+ * Starts `serve` as {@linkcode startServe} does, asks its `/healthz` once and stops it: for tests
+ * of what it does at start-up (replay, quarantine) whose checks come after.
+ *
+ * @param args More flags, e.g. `["--data", dir, "--no-collect"]`.
+ * @returns The `/healthz` status and serve's exit code.
+ */
+export async function startAndStopServe(args: string[]): Promise<{ health: number; code: number }> {
+  const served = await startServe(args);
+  let health: number;
+  try {
+    const response = await fetch(new URL("/healthz", served.url));
+    await response.body?.cancel();
+    health = response.status;
+  } finally {
+    served.stop();
+  }
+  return { health, code: await served.done };
+}

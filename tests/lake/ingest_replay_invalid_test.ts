@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { IngestWriter, openLake, type Quarantined, quarantineDir } from "../../lake/mod.ts";
 import { ingestSpoolDir, listIngestSegments } from "../../lake/ingest_spool.ts";
-import { startServe } from "../_serve.ts";
+import { startAndStopServe } from "../_serve.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const GOOD = `{"ts":${T0},"host":"a","metric":"m","value":1}\n`;
@@ -51,12 +51,9 @@ Deno.test("serve starts over an ingest spool record with an invalid line, with o
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   try {
     spoolWithInvalidLine(root);
-    const served = await startServe(["--data", root, "--no-collect"]);
-    const health = await fetch(new URL("/healthz", served.url));
-    assert.equal(health.status, 200);
-    await health.body?.cancel();
-    served.stop();
-    assert.equal(await served.done, 0);
+    const { health, code } = await startAndStopServe(["--data", root, "--no-collect"]);
+    assert.equal(health, 200);
+    assert.equal(code, 0);
     const lines = errors.filter((e) => e.includes("quarantine"));
     assert.equal(lines.length, 1, errors.join("\n"));
     assert.match(lines[0]!, /^perfscope: quarantined 1 samples to .*ingest-1-2\.jsonl: .*host/);
