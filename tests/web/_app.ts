@@ -80,6 +80,21 @@ export function jsonLines(rows: readonly unknown[]): string {
 }
 
 /**
+ * Posts rows to the app's `/api/ingest` as JSON lines.
+ *
+ * @param t The app.
+ * @param rows The samples, e.g. `{ ts, host, metric, labels, value }`.
+ * @returns The answer (not yet read).
+ */
+export function postRows(t: TestApp, rows: readonly unknown[]): Promise<Response> {
+  return Promise.resolve(t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: jsonLines(rows),
+  }));
+}
+
+/**
  * A test app whose lake holds ten samples of metric `m` on host `h` (values 0…9, one a second
  * from {@linkcode T0}), pushed through `/api/ingest` and flushed to Parquet.
  *
@@ -92,11 +107,7 @@ export async function seededApp(options: TestAppOptions = {}): Promise<TestApp> 
     { length: 10 },
     (_, i) => ({ ts: T0 + i * 1000, host: "h", metric: "m", value: i }),
   );
-  await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(rows),
-  });
+  await postRows(t, rows);
   t.ingest.flush();
   return t;
 }
