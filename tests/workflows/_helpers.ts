@@ -56,6 +56,20 @@ export async function fireCalm(
   return { wf, root };
 }
 
+/**
+ * A `sleep 30` spawned through a shell that exits at once: perfscope refuses to touch its own
+ * children, and this one is re-parented away from the test process. Kill it when done.
+ *
+ * @returns Its pid.
+ */
+export async function orphanSleep(): Promise<number> {
+  const out = await new Deno.Command("sh", {
+    args: ["-c", "sleep 30 >/dev/null 2>&1 & echo $!"],
+    stdout: "piped",
+  }).output();
+  return Number(new TextDecoder().decode(out.stdout).trim());
+}
+
 /** A /proc/sys tree with vm/swappiness = 60. */
 export async function procSys(): Promise<string> {
   const root = await Deno.makeTempDir();

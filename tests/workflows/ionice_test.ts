@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { getPriority } from "node:os";
 import type { WorkflowConfig } from "../../config/mod.ts";
 import { missing } from "../_skip.ts";
-import { fireCalm } from "./_helpers.ts";
+import { fireCalm, orphanSleep } from "./_helpers.ts";
 
 const ignore = missing("ionice", "the renice step's I/O class tests (util-linux)");
-
-/** A `sleep 30` spawned through a shell that exits at once: perfscope refuses to touch its own
- * children, and this one is re-parented away from the test process. */
-async function spawnSleep(): Promise<number> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", "sleep 30 >/dev/null 2>&1 & echo $!"],
-    stdout: "piped",
-  }).output();
-  return Number(new TextDecoder().decode(out.stdout).trim());
-}
 
 /** What the real `ionice -p PID` prints. */
 async function ioClass(pid: number): Promise<string> {
@@ -43,7 +33,7 @@ Deno.test({
     "A dry-run renice with ionice changes neither the nice value nor the I/O class, and says what it would do",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
+    const pid = await orphanSleep();
     try {
       const before = await ioClass(pid);
       const [nice, target] = [getPriority(pid), otherNice(pid)];
@@ -69,7 +59,7 @@ Deno.test({
     "An enabled renice with ionice idle sets the real I/O class, audits old → new, and a rollback puts both back",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
+    const pid = await orphanSleep();
     try {
       const before = await ioClass(pid);
       assert.notEqual(before, "idle");
@@ -110,7 +100,7 @@ Deno.test({
   name: "ionice best-effort sets the lowest best-effort level, 7",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
+    const pid = await orphanSleep();
     try {
       const { wf, root } = await calm(pid, { ionice: "best-effort" }, true);
       const [entry] = await wf.audit.read();
@@ -127,7 +117,7 @@ Deno.test({
   name: "A rollback restores the nice value but leaves an I/O class someone else set since",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
+    const pid = await orphanSleep();
     try {
       const nice = getPriority(pid);
       const { wf, root } = await calm(pid, { ionice: "idle" }, true);

@@ -8,18 +8,9 @@ import {
   undoAction,
   Workflows,
 } from "../../workflows/mod.ts";
-import { fireCalm, manual } from "./_helpers.ts";
+import { fireCalm, manual, orphanSleep } from "./_helpers.ts";
 
 const signal = new AbortController().signal;
-
-/** A `sleep 30` that is not our child (its shell parent exits), so perfscope may touch it. */
-async function orphanSleep(): Promise<number> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", "sleep 30 >/dev/null 2>&1 & echo $!"],
-    stdout: "piped",
-  }).output();
-  return Number(new TextDecoder().decode(out.stdout).trim());
-}
 
 Deno.test("renice acts on exactly the named pid, says which process it is, and rolls back", async () => {
   const pid = await orphanSleep();
