@@ -4,24 +4,14 @@ import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
 import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
-import { simulateHost, writeSamples } from "../../lake/mod.ts";
+import { writeSamples } from "../../lake/mod.ts";
+import { recentHostLake } from "../_recent_host_lake.ts";
 
 const HOUR = 3_600_000;
 
 /** A simulated host's last 6 hours at a 10-minute step (six file systems, 16 cpu_ratio series). */
-async function lake(): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "perfscope-series-labels-" });
-  const end = Math.floor(Date.now() / HOUR) * HOUR;
-  simulateHost({
-    root,
-    host: "h1",
-    start: end - 6 * HOUR,
-    durationMs: 6 * HOUR,
-    stepMs: 600_000,
-    cpus: 1,
-    topN: 1,
-  });
-  return root;
+function lake(): Promise<string> {
+  return recentHostLake(6, "perfscope-series-labels-");
 }
 
 /** The exit code runMain would give and the one-line message, for a rejected promise. */
