@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { IngestWriter, openLake, type Quarantined, quarantineDir } from "../../lake/mod.ts";
+import { IngestWriter, type Quarantined, quarantineDir } from "../../lake/mod.ts";
 import { ingestSpoolDir, listIngestSegments } from "../../lake/ingest_spool.ts";
 import { startAndStopServe } from "../_serve.ts";
+import { countSamples as count } from "../_count_samples.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const GOOD = `{"ts":${T0},"host":"a","metric":"m","value":1}\n`;
@@ -14,16 +15,6 @@ function spoolWithInvalidLine(root: string): void {
   const bytes = records.map((r) => `#${new TextEncoder().encode(r).length}\n${r}`).join("");
   assert.ok(bytes.includes('#9\n{"ts":1}\n'));
   Deno.writeTextFileSync(`${ingestSpoolDir(root)}/${"1".padStart(15, "0")}.seg`, bytes);
-}
-
-async function count(root: string): Promise<number> {
-  const lake = await openLake({ root });
-  try {
-    const [row] = await lake.query<{ n: bigint }>("SELECT count(*) AS n FROM samples");
-    return Number(row!.n);
-  } finally {
-    lake.close();
-  }
 }
 
 Deno.test("IngestWriter sets a spooled record with an invalid line aside and starts", async () => {
