@@ -95,6 +95,24 @@ export function postRows(t: TestApp, rows: readonly unknown[]): Promise<Response
 }
 
 /**
+ * Flushes the app's ingest writer and counts the samples its lake holds, through `/api/query`.
+ *
+ * @param t The app.
+ * @param origin Prefixed to the path, e.g. `http://localhost:8000` for the origin checks.
+ * Default none.
+ * @returns The number of samples.
+ */
+export async function storedSamples(t: TestApp, origin = ""): Promise<number> {
+  t.ingest.flush();
+  const res = await t.app.request(`${origin}/api/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sql: "SELECT count(*) FROM samples" }),
+  });
+  return Number((await res.json()).rows[0][0]);
+}
+
+/**
  * A test app whose lake holds ten samples of metric `m` on host `h` (values 0…9, one a second
  * from {@linkcode T0}), pushed through `/api/ingest` and flushed to Parquet.
  *
