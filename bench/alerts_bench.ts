@@ -20,10 +20,11 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { AlertEngine } from "../alerts/mod.ts";
-import { createSampler, type Sample } from "../collectors/mod.ts";
+import type { Sample } from "../collectors/mod.ts";
 import type { RuleConfig } from "../config/mod.ts";
 import type { IngestBatch } from "../lake/mod.ts";
 import type { BenchOptions } from "./run.ts";
+import { realSnapshots, REDUCERS, serveRules } from "./_serve_rules.ts";
 
 const METRICS = 30, SETS = 10, RULES = 1000;
 const GOAL_MS = 0.5;
@@ -56,13 +57,6 @@ export interface AlertsBenchRow {
   transitions: number;
 }
 
-const REDUCERS = [
-  { reduce: "last" },
-  { reduce: "avg", window: 10_000 },
-  { reduce: "max", window: 60_000 },
-  { reduce: "p95", window: 30_000 },
-] as const;
-
 function syntheticRules(wide: boolean): RuleConfig[] {
   return Array.from({ length: RULES }, (_, j) => ({
     alert: `R${j}`,
@@ -90,40 +84,6 @@ function syntheticBatch(second: number): IngestBatch {
     }
   }
   return b;
-}
-
-/** The collector metrics and rules of `bench/alerts_e2e_bench.ts` (durations in ms here). */
-const SERVE_METRICS = [
-  "cpu_ratio",
-  "load_average",
-  "memory_bytes",
-  "disk_utilization_ratio",
-  "disk_read_bytes_per_second",
-  "disk_write_bytes_per_second",
-  "disk_wait_ms",
-  "disk_queue_depth",
-];
-
-function serveRules(count: number): RuleConfig[] {
-  // conditions every sample meets, held longer than the run: every matching series pending
-  return Array.from({ length: count }, (_, j) => ({
-    alert: `R${j}`,
-    metric: SERVE_METRICS[j % SERVE_METRICS.length]!,
-    ...REDUCERS[j % 4]!,
-    below: 1e18 + j,
-    for: 3_600_000,
-  }));
-}
-
-/** A few real snapshots of this machine (the collector's samples, labels as objects). */
-async function realSnapshots(): Promise<Sample[][]> {
-  using sampler = createSampler({ host: "bench" });
-  const out: Sample[][] = [];
-  for (let i = 0; i < 6; i++) {
-    out.push(sampler.sample());
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return out;
 }
 
 interface RuleSet {

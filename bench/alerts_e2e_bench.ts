@@ -20,6 +20,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { postSamples } from "../tests/_post_samples.ts";
+import { spawnServe, stopServe as stopServeProcess } from "../tests/_serve_process.ts";
+import { serveRulesConfig } from "./_serve_rules.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const TICK = 100; // USER_HZ, the unit of utime/stime in /proc/PID/stat on Linux
@@ -42,44 +45,15 @@ async function startServe(
     `${dir}/perfscope.yaml`,
     JSON.stringify({ data: `${dir}/lake`, ...config }),
   );
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "cli/serve.ts",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--config",
-      `${dir}/perfscope.yaml`,
-      ...(collect ? [] : ["--no-collect"]),
-    ],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error("serve exited before it listened");
-    text += value;
-    const m = text.match(/open (http:\/\/\S+)/);
-    if (m) {
-      // keep draining stdout so the child never blocks on a full pipe
-      (async () => {
-        while (!(await lines.read()).done);
-      })().catch(() => {});
-      return { process, url: m[1]!.replace(/\/?$/, "/"), dir };
-    }
-  }
+  const { process, url } = await spawnServe(
+    ["--config", `${dir}/perfscope.yaml`, ...(collect ? [] : ["--no-collect"])],
+    { root: cwd },
+  );
+  return { process, url, dir };
 }
 
 async function stopServe(child: Child): Promise<void> {
-  child.process.kill("SIGTERM");
-  await child.process.status;
+  await stopServeProcess(child.process);
   await Deno.remove(child.dir, { recursive: true });
 }
 
@@ -145,19 +119,9 @@ export async function measureLatency(crossings: number): Promise<LatencyFigures>
       const n = String(i);
       const got = new Promise<void>((resolve) => waiting.set(n, resolve));
       const sent = performance.now();
-      const res = await fetch(new URL("api/ingest", serve.url), {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: JSON.stringify({
-          ts: Date.now(),
-          host: "bench",
-          metric: "bench_latency_ms",
-          labels: { n },
-          value: 200,
-        }),
-      });
-      if (res.status !== 200) throw new Error(`Ingest answered ${res.status}`);
-      await res.body?.cancel();
+      const sample = { host: "bench", metric: "bench_latency_ms", labels: { n }, value: 200 };
+      const status = await postSamples(serve.url, [sample]);
+      if (status !== 200) throw new Error(`Ingest answered ${status}`);
       await Promise.race([
         got,
         new Promise((_, reject) =>
@@ -190,35 +154,6 @@ export interface CpuFigures {
   collectorMsPerSecond: number;
 }
 
-const METRICS = [
-  "cpu_ratio",
-  "load_average",
-  "memory_bytes",
-  "disk_utilization_ratio",
-  "disk_read_bytes_per_second",
-  "disk_write_bytes_per_second",
-  "disk_wait_ms",
-  "disk_queue_depth",
-];
-
-function collectorRules(count: number): Record<string, unknown>[] {
-  const reducers = [
-    { reduce: "last" },
-    { reduce: "avg", window: "10s" },
-    { reduce: "max", window: "1m" },
-    { reduce: "p95", window: "30s" },
-  ];
-  // conditions every sample meets, held for longer than the run: every matching series is a
-  // pending instance (so /api/alerts counts them) and nothing fires or notifies
-  return Array.from({ length: count }, (_, j) => ({
-    alert: `R${j}`,
-    metric: METRICS[j % METRICS.length],
-    ...reducers[j % reducers.length],
-    below: 1e18 + j,
-    for: "1h",
-  }));
-}
-
 /** Runs serve + collector with and without 1,000 rules side by side for `seconds` (and the
  * baseline checkout's serve with the rules, when given). */
 export async function measureCpu(
@@ -235,7 +170,7 @@ export async function measureCpu(
   const children = await Promise.all(
     runs.map((r) =>
       startServe(
-        r.rules === 0 ? {} : { rules: collectorRules(r.rules) },
+        r.rules === 0 ? {} : { rules: serveRulesConfig(r.rules) },
         true,
         r.code === "baseline" ? baseline : ROOT,
       )

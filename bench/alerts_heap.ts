@@ -15,25 +15,9 @@
  */
 import { parseArgs } from "node:util";
 import v8 from "node:v8";
-import { createSampler, type Sample } from "../collectors/mod.ts";
+import type { Sample } from "../collectors/mod.ts";
 import type { RuleConfig } from "../config/mod.ts";
-
-const METRICS = [
-  "cpu_ratio",
-  "load_average",
-  "memory_bytes",
-  "disk_utilization_ratio",
-  "disk_read_bytes_per_second",
-  "disk_write_bytes_per_second",
-  "disk_wait_ms",
-  "disk_queue_depth",
-];
-const REDUCERS = [
-  { reduce: "last" },
-  { reduce: "avg", window: 10_000 },
-  { reduce: "max", window: 60_000 },
-  { reduce: "p95", window: 30_000 },
-] as const;
+import { realSnapshots, serveRules } from "./_serve_rules.ts";
 
 type Engine = {
   observe(batch: readonly Sample[]): void;
@@ -52,23 +36,12 @@ const { values } = parseArgs({
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("Run with --v8-flags=--expose-gc");
 const count = Number(values.rules ?? 1000), seconds = Number(values.seconds ?? 180);
-const rules: RuleConfig[] = Array.from({ length: count }, (_, j) => ({
-  alert: `R${j}`,
-  metric: METRICS[j % METRICS.length]!,
-  ...REDUCERS[j % 4]!,
-  below: 1e18 + j,
-  for: 3_600_000,
-}));
+const rules = serveRules(count);
 const dir = (values.engine ?? new URL("..", import.meta.url).pathname).replace(/\/?$/, "/");
 const { AlertEngine } = await import(new URL("alerts/mod.ts", `file://${dir}`).href) as {
   AlertEngine: new (rules: readonly RuleConfig[]) => Engine;
 };
-using sampler = createSampler({ host: "bench" });
-const snaps: Sample[][] = [];
-for (let i = 0; i < 6; i++) {
-  snaps.push(sampler.sample());
-  await new Promise((r) => setTimeout(r, 200));
-}
+const snaps = await realSnapshots();
 const batches = Array.from(
   { length: seconds },
   (_, i) => snaps[i % snaps.length]!.map((s) => ({ ...s, ts: i * 1000 })),

@@ -27,6 +27,7 @@
  */
 
 import {
+  syntheticHostFlags,
   type SyntheticHostOptions,
   tickSyntheticHost,
   writeSyntheticHost,
@@ -351,14 +352,7 @@ export async function runCurve(options: CurveOptions = {}): Promise<CurvePoint[]
       const r = await measureRepeated(label.startsWith("TARGET") ? repeat : 1, () =>
         measure(
           Deno.execPath(),
-          collectArgs(`${hostDir}/lake`, seconds, [
-            "--procfs",
-            h.procfs,
-            "--sysfs",
-            h.sysfs,
-            "--rootfs",
-            h.rootfs,
-          ]),
+          collectArgs(`${hostDir}/lake`, seconds, syntheticHostFlags(h)),
           seconds,
           warmup,
           (step) => tickSyntheticHost(h, o, step),

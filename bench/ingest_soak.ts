@@ -19,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { openLake, parseIngestLines } from "../lake/mod.ts";
 import { IngestSpoolEncoder } from "../lake/ingest_spool_format.ts";
+import { spawnServe, stopServe } from "../tests/_serve_process.ts";
 
 /** Options: `quick` for a short soak. */
 export interface IngestSoakOptions {
@@ -80,50 +81,18 @@ function serveTask(): { env: Record<string, string>; flags: string[] } {
 async function startServer(data: string, config?: string): Promise<Server> {
   const task = serveTask();
   for (let attempt = 0;; attempt++) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...task.flags,
-        "cli/serve.ts",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--data",
-        data,
-        ...(config === undefined ? [] : ["--config", config]),
-      ],
-      env: task.env,
-      cwd: ROOT,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const errors: string[] = [];
-    (async () => {
-      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-        errors.push(chunk);
-        if (errors.length > 50) errors.shift();
-      }
-    })().catch(() => {});
-    let text = "";
-    for (;;) {
-      const { value, done } = await lines.read();
-      if (done) break;
-      text += value;
-      const m = text.match(/open (http:\/\/\S+)/);
-      if (m) {
-        // keep draining stdout so the child never blocks on a full pipe
-        (async () => {
-          while (!(await lines.read()).done);
-        })().catch(() => {});
-        return { child, url: m[1]! };
+    try {
+      const { process, url } = await spawnServe(
+        ["--data", data, ...(config === undefined ? [] : ["--config", config])],
+        { denoFlags: task.flags, env: task.env, stderr: "piped", stderrChunks: 50 },
+      );
+      return { child: process, url };
+    } catch (error) {
+      // the killed server's collector may still hold the lake's collector lock for a moment
+      if (attempt >= 20) {
+        throw new Error(`serve did not start: ${String(error).slice(-400)}`);
       }
     }
-    await child.status;
-    // the killed server's collector may still hold the lake's collector lock for a moment
-    if (attempt >= 20) throw new Error(`serve did not start: ${errors.join("").slice(-400)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -309,8 +278,7 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   probing = false;
   await probe;
   const finalRss = rssMb(server.child.pid);
-  server.child.kill("SIGTERM");
-  await server.child.status;
+  await stopServe(server.child);
   const elapsed = (Date.now() - started) / 1000;
 
   const lake = await openLake({ root: data });

@@ -25,6 +25,7 @@ import {
   StatsdServer,
 } from "../receivers/mod.ts";
 import { IngestWriter } from "../lake/mod.ts";
+import { freePort } from "../tests/_ports.ts";
 
 /** Options of {@linkcode run}. */
 export interface ReceiversBenchOptions {
@@ -252,13 +253,6 @@ function childrenOf(pid: number): number[] {
     }
   }
   return out;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function nodeExporterBench(quick: boolean) {

@@ -17,7 +17,8 @@
 
 import { parseArgs } from "node:util";
 import { COLLECT_V8_FLAGS } from "./collector_bench.ts";
-import { freePort, startVictoriaMetrics } from "../tests/export/_engines.ts";
+import { startVictoriaMetrics } from "../tests/export/_engines.ts";
+import { freePort } from "../tests/_ports.ts";
 import type { encodeBatch } from "./_encode_batch.ts";
 import { ThreadCpu } from "./_thread_cpu.ts";
 

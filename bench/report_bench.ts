@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { compactLake, openLake, simulateHost } from "../lake/mod.ts";
+import { openLake } from "../lake/mod.ts";
 import { buildReport, renderReport } from "../reports/mod.ts";
+import { writeReportLake } from "../tests/_report_lake.ts";
 
 const DAY = 86_400_000;
 
@@ -40,23 +41,14 @@ export async function run(options: { quick?: boolean } = {}): Promise<ReportBenc
   const days = options.quick ? 2 : 7;
   const hosts = 4;
   const start = Date.UTC(2025, 0, 1);
-  const now = start + days * DAY;
   const root = await Deno.makeTempDir({ prefix: "perfscope-report-bench-" });
-  for (let h = 1; h <= hosts; h++) {
-    simulateHost({
-      root,
-      host: `host-${String(h).padStart(2, "0")}`,
-      start,
-      durationMs: days * DAY,
-      stepMs: 5 * 60_000,
-      seed: h,
-      cpus: 2,
-      topN: 2,
-      diskFill: { mountpoint: "/var", from: 0.4 + 0.03 * h, to: 0.7 + 0.02 * h },
-      ...(h % 2 ? { cpuSaturation: { from: now - DAY / 2, durationMs: DAY / 2 } } : {}),
-    });
-  }
-  await compactLake({ root, now: () => now + 3_600_000 });
+  const now = await writeReportLake({
+    root,
+    start,
+    days,
+    stepMs: 5 * 60_000,
+    hostName: (h) => `host-${String(h).padStart(2, "0")}`,
+  });
   const lake = await openLake({ root });
   const opts = { now, sinceMs: days * DAY, horizonMs: 7 * DAY };
   let t = performance.now();

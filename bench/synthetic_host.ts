@@ -60,6 +60,23 @@ function diskName(i: number): string {
 }
 
 /**
+ * The collect flags that point it at a synthetic host.
+ *
+ * @param host From {@linkcode writeSyntheticHost}.
+ * @returns `--procfs`, `--sysfs` and `--rootfs` with the host's roots.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { syntheticHostFlags } from "./synthetic_host.ts";
+ * const flags = syntheticHostFlags({ procfs: "/h/proc", sysfs: "/h/sys", rootfs: "/h/rootfs" });
+ * assert.deepEqual(flags.slice(0, 2), ["--procfs", "/h/proc"]);
+ * ```
+ */
+export function syntheticHostFlags(host: SyntheticHost): string[] {
+  return ["--procfs", host.procfs, "--sysfs", host.sysfs, "--rootfs", host.rootfs];
+}
+
+/**
  * Writes a synthetic host under `dir` (created if absent): `dir/proc`, `dir/sys`, `dir/rootfs`.
  *
  * @param dir Directory to fill.

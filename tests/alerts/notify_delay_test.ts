@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Notifier, type WebhookPayload } from "../../alerts/mod.ts";
-import { ConfigError, type DelayConfig, parseConfig } from "../../config/mod.ts";
+import { type DelayConfig, parseConfig } from "../../config/mod.ts";
 import { T0, transition, webhookServer } from "./_webhook.ts";
+import { configError } from "../_config_error.ts";
 
 const MIN = 60_000;
 const HOT = { alertname: "DiskBusy", severity: "warning", host: "db1" };
@@ -138,16 +139,6 @@ Deno.test("a receiver without delay gets the same flapping alert at once, beside
   assert.equal(slow.received.length, 1);
   await notifier.close();
 });
-
-function configError(text: string): string {
-  try {
-    parseConfig(text);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.message;
-  }
-  assert.fail("expected a ConfigError");
-}
 
 const RECEIVER = (delay: string) =>
   `receivers:\n  - name: ops\n    webhook: http://127.0.0.1:9095/hook\n    delay: ${delay}\n` +

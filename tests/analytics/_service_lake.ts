@@ -5,7 +5,8 @@
  * @module
  */
 import { formatLabels } from "../../collectors/mod.ts";
-import { type IngestBatch, IngestWriter, type Lake, openLake } from "../../lake/mod.ts";
+import { type UslFit, uslThroughput } from "../../analytics/mod.ts";
+import { type IngestBatch, IngestWriter, type Lake, mulberry32, openLake } from "../../lake/mod.ts";
 
 /** One stored series: name, labels and a value per timestamp. */
 export interface StoredSeries {
@@ -131,4 +132,32 @@ export function knownService(errors: (ts: number) => number = () => 5): StoredSe
     { metric: "db_query_duration_seconds_p95", labels: svc, value: () => 0.03 },
     { metric: "http_server_active_requests", labels: svc, value: () => 20 },
   ];
+}
+
+/**
+ * A service's load from `t0`: its users grow 10 % a day on a daily cycle (12 ± 6), and its
+ * throughput follows `law` with 0.5 % noise (one draw from `seed` per timestamp, at its first
+ * use), so a fit has residuals.
+ *
+ * @param t0 The first day's start, ms.
+ * @param seed The noise's seed.
+ * @param law The Universal Scalability Law the throughput follows.
+ * @returns Users (requests in flight) and throughput at a time.
+ */
+export function growingLoad(
+  t0: number,
+  seed: number,
+  law: Pick<UslFit, "sigma" | "kappa" | "lambda">,
+): { users: (t: number) => number; throughput: (t: number) => number } {
+  const rand = mulberry32(seed);
+  const noise = new Map<number, number>();
+  const users = (t: number) => {
+    const d = (t - t0) / 86_400_000;
+    return (12 + 6 * Math.sin(2 * Math.PI * d)) * (1 + 0.1 * d);
+  };
+  const jitter = (t: number) => {
+    if (!noise.has(t)) noise.set(t, 1 + (rand() - 0.5) * 0.01);
+    return noise.get(t)!;
+  };
+  return { users, throughput: (t) => uslThroughput(users(t), law) * jitter(t) };
 }

@@ -7,7 +7,7 @@ import {
   uslThroughput,
 } from "../../analytics/mod.ts";
 import { mulberry32, simulateHost } from "../../lake/mod.ts";
-import { serviceLake, type StoredSeries } from "./_service_lake.ts";
+import { growingLoad, serviceLake, type StoredSeries } from "./_service_lake.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000, STEP = 300_000;
@@ -16,21 +16,12 @@ const PEAK = uslThroughput(Math.sqrt((1 - LAW.sigma) / LAW.kappa), LAW);
 
 /** A service whose users grow 10 % a day on a daily cycle; throughput follows the USL. */
 function growingService(): StoredSeries[] {
-  const noise = new Map<number, number>();
-  const rand = mulberry32(7);
-  const n = (t: number) => {
-    const d = (t - T0) / DAY;
-    return (12 + 6 * Math.sin(2 * Math.PI * d)) * (1 + 0.1 * d);
-  };
-  const jitter = (t: number) => {
-    if (!noise.has(t)) noise.set(t, 1 + (rand() - 0.5) * 0.01);
-    return noise.get(t)!;
-  };
+  const { users: n, throughput } = growingLoad(T0, 7, LAW);
   return [
     {
       metric: "http_requests_per_second",
       labels: { service: "api" },
-      value: (t) => uslThroughput(n(t), LAW) * jitter(t),
+      value: throughput,
     },
     { metric: "http_server_active_requests", labels: { service: "api" }, value: n },
   ];

@@ -145,7 +145,7 @@ Deno.test("collect main() rejects a bare argument and a flag without its value",
 });
 
 Deno.test("collect --procfs/--sysfs/--rootfs collects a host mounted elsewhere: its disks, processes, cgroups and file systems", async () => {
-  const { writeSyntheticHost } = await import("../../bench/synthetic_host.ts");
+  const { syntheticHostFlags, writeSyntheticHost } = await import("../../bench/synthetic_host.ts");
   const dir = Deno.makeTempDirSync();
   const h = writeSyntheticHost(`${dir}/host`, {
     cpus: 6,
@@ -158,12 +158,7 @@ Deno.test("collect --procfs/--sysfs/--rootfs collects a host mounted elsewhere: 
   const code = await main([
     "--data",
     `${dir}/lake`,
-    "--procfs",
-    h.procfs,
-    "--sysfs",
-    h.sysfs,
-    "--rootfs",
-    h.rootfs,
+    ...syntheticHostFlags(h),
     "--interval",
     "200ms",
     "--duration",

@@ -4,24 +4,13 @@ import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
 import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
-import { simulateHost } from "../../lake/mod.ts";
+import { recentHostLake } from "../_recent_host_lake.ts";
 
 const HOUR = 3_600_000;
 
 /** A lake holding two days of one simulated host, ending about now, at a 10-minute step. */
-async function recentLake(): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "perfscope-series-input-" });
-  const end = Math.floor(Date.now() / HOUR) * HOUR;
-  simulateHost({
-    root,
-    host: "h1",
-    start: end - 48 * HOUR,
-    durationMs: 48 * HOUR,
-    stepMs: 600_000,
-    cpus: 1,
-    topN: 1,
-  });
-  return root;
+function recentLake(): Promise<string> {
+  return recentHostLake(48, "perfscope-series-input-");
 }
 
 Deno.test("readSeriesSource() reads a lake series with its labels and infers the step", async () => {

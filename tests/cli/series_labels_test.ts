@@ -4,10 +4,12 @@ import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
 import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
-import { simulateHost, writeSamples } from "../../lake/mod.ts";
+import { writeSamples } from "../../lake/mod.ts";
+import { recentHostLake } from "../_recent_host_lake.ts";
 
 const HOUR = 3_600_000;
 
+<<<<<<< HEAD
 /** A new temporary lake directory, removed on disposal. */
 async function tempLake(): Promise<{ root: string } & AsyncDisposable> {
   const root = await Deno.makeTempDir({ prefix: "perfscope-series-labels-" });
@@ -29,6 +31,11 @@ async function lake(): Promise<{ root: string } & AsyncDisposable> {
     topN: 1,
   });
   return dir;
+=======
+/** A simulated host's last 6 hours at a 10-minute step (six file systems, 16 cpu_ratio series). */
+function lake(): Promise<string> {
+  return recentHostLake(6, "perfscope-series-labels-");
+>>>>>>> s21-b
 }
 
 /** The exit code runMain would give and the one-line message, for a rejected promise. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { AlertEngine, AlertInstance } from "../../alerts/mod.ts";
 import { ignore, startAlertmanager, until } from "../alerts/_alertmanager.ts";
 import { webhookServer } from "../alerts/_webhook.ts";
+import { postSamples } from "../_post_samples.ts";
 import { startServe } from "../_serve.ts";
 
 /** Polls the engine until `pick` finds an instance (the loop evaluates ingest 100 ms later). */
@@ -37,26 +38,14 @@ Deno.test({
         `route: {receiver: ops, group_wait: 0s}\n`,
     );
     let engine: AlertEngine | undefined;
-    const error = console.error;
-    console.error = () => {};
-    const served = await startServe(["--config", file, "--no-collect"], {
-      compact: false,
-      onAlerts: (e) => engine = e,
-    });
+    const served = await startServe(
+      ["--config", file, "--no-collect"],
+      { compact: false, onAlerts: (e) => engine = e },
+      { muteErrors: true },
+    );
     const push = async (metric: string, value: number) => {
-      const response = await fetch(new URL("/api/ingest", served.url), {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: JSON.stringify({
-          ts: Date.now(),
-          host: "web1",
-          metric,
-          labels: metric === "app_latency_ms" ? { service: "api" } : {},
-          value,
-        }),
-      });
-      assert.equal(response.status, 200);
-      await response.body?.cancel();
+      const labels = metric === "app_latency_ms" ? { service: "api" } : {};
+      assert.equal(await postSamples(served.url, [{ host: "web1", metric, labels, value }]), 200);
     };
     try {
       await push("app_latency_ms", 300);
@@ -89,7 +78,6 @@ Deno.test({
     } finally {
       served.stop();
       assert.equal(await served.done, 0);
-      console.error = error;
       await am.stop();
     }
     await Deno.remove(dir, { recursive: true });

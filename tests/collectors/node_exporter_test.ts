@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createSampler } from "../../collectors/create_sampler.ts";
 import type { Sample } from "../../collectors/sample.ts";
 import { missing, which } from "../_skip.ts";
+import { freePort } from "../_ports.ts";
 
 const exporter = "prometheus-node-exporter";
 
@@ -26,13 +27,6 @@ function parseExposition(
     rows.push({ name: m[1]!, labels, value: Number(m[3]) });
   }
   return rows;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function scrape(url: string, signal: AbortSignal): Promise<string> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { checkReceiverNames, ConfigError, parseConfig } from "../../config/mod.ts";
+import { checkReceiverNames, parseConfig } from "../../config/mod.ts";
+import { configError as fails } from "../_config_error.ts";
 
 const GOOD = `receivers:
   - name: ops
@@ -24,16 +25,6 @@ inhibit_rules:
     target_matchers: ['severity="warning"']
     equal: [host]
 `;
-
-function fails(text: string): string {
-  try {
-    parseConfig(text);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.message;
-  }
-  assert.fail("expected a ConfigError");
-}
 
 Deno.test("parseConfig() reads receivers, a route tree and inhibit rules with durations in ms", () => {
   const config = parseConfig(GOOD);

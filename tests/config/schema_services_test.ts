@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../config/mod.ts";
-
-/** The commented services/dashboards block of the example, uncommented. */
-async function exampleBlock(): Promise<string> {
-  const text = await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url));
-  const start = text.indexOf("# --- Services and dashboards");
-  assert.ok(start >= 0, "the example has the services and dashboards block");
-  return text.slice(start).split("\n")
-    .filter((l) => /^# (services|dashboards):/.test(l) || l.startsWith("#   "))
-    .map((l) => l.slice(2))
-    .join("\n");
-}
+import { exampleServicesBlock } from "../_example_services_block.ts";
 
 Deno.test("parseConfig() reads the example's services and dashboards once uncommented", async () => {
-  const config = parseConfig(await exampleBlock());
+  const config = parseConfig(await exampleServicesBlock());
   assert.deepEqual(config.services, [{
     name: "api",
     labels: { service: "api" },

@@ -4,14 +4,7 @@
  *
  * @module
  */
-
-/** A free loopback TCP port (bound, read, released). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort } from "../_ports.ts";
 
 /** A running engine: its base URL, and how to stop or restart it on the same storage. */
 export interface Engine {

@@ -14,10 +14,11 @@ import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 import { listIngestOutbox, openLake } from "../../lake/mod.ts";
+import { serveChild } from "../_serve_process.ts";
 import { missing } from "../_skip.ts";
-import { freePort, rawSamples, startVictoriaMetrics } from "./_engines.ts";
+import { freePort } from "../_ports.ts";
+import { rawSamples, startVictoriaMetrics } from "./_engines.ts";
 
-const repo = new URL("../..", import.meta.url).pathname;
 const ignore = missing("victoria-metrics", "the application-metrics remote-write test");
 
 const step = (what: string) => console.error(`[${new Date().toISOString()}] ${what}`);
@@ -35,24 +36,10 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
 
 /** `serve` as a child process (so it can be killed with SIGKILL), its output drained. */
 function serve(config: string, root: string, port: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `${repo}cli/serve.ts`,
-      "--config",
-      config,
-      "--data",
-      root,
-      "--port",
-      String(port),
-      "--no-collect",
-    ],
-    cwd: repo,
-    stdin: "null",
-    stdout: "null",
+  const child = serveChild(["--config", config, "--data", root, "--no-collect"], {
+    port,
     stderr: "piped",
-  }).spawn();
+  });
   return { child, logs: new Response(child.stderr).text() };
 }
 

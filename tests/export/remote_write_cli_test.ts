@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/collect.ts";
 import { parseConfig } from "../../config/mod.ts";
+import { serveChild } from "../_serve_process.ts";
 import { missing } from "../_skip.ts";
 import { rawSamples, startVictoriaMetrics } from "./_engines.ts";
-
-const repo = new URL("../..", import.meta.url).pathname;
 
 Deno.test("collect refuses a bad --remote-write URL or --external-label with a one-line UsageError", async () => {
   const data = Deno.makeTempDirSync();
@@ -58,25 +57,14 @@ Deno.test({
   async fn() {
     const vm = await startVictoriaMetrics();
     const data = Deno.makeTempDirSync();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `${repo}cli/serve.ts`,
-        "--port",
-        "0",
-        "--data",
-        data,
-        "--remote-write",
-        vm.writeUrl,
-        "--external-label",
-        "role=web",
-      ],
-      cwd: repo,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = serveChild([
+      "--data",
+      data,
+      "--remote-write",
+      vm.writeUrl,
+      "--external-label",
+      "role=web",
+    ]);
     try {
       const end = Date.now() + 60_000;
       let found: Awaited<ReturnType<typeof rawSamples>> = [];

@@ -6,10 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { openLake } from "../../lake/mod.ts";
+import { collectTask } from "../_collect_task.ts";
 import { missing } from "../_skip.ts";
 import { exportedSamples, rawSamples, startPrometheus, startVictoriaMetrics } from "./_engines.ts";
-
-const repo = new URL("../..", import.meta.url).pathname;
 
 Deno.test({
   name:
@@ -23,22 +22,9 @@ Deno.test({
     const prom = await startPrometheus();
     const data = Deno.makeTempDirSync({ prefix: "perfscope-rw-flags-" });
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "task",
-          "--quiet",
-          "collect",
-          "--no-config",
-          "--data",
-          data,
-          "--host",
-          "flags-a",
-          "--duration",
-          "15s",
-          "--flush",
-          "5s",
-          "--top",
-          "1",
+      const { code, stderr } = await collectTask(
+        { data, host: "flags-a", duration: "15s", flush: "5s", top: 1 },
+        [
           "--remote-write",
           vm.writeUrl,
           "--remote-write",
@@ -46,14 +32,8 @@ Deno.test({
           "--external-label",
           "env=flags",
         ],
-        cwd: repo,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const out = await child.output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, stderr);
+      );
+      assert.equal(code, 0, stderr);
       // every snapshot spooled reached both before the stop's bounded last send: no line about
       // a failing receiver
       assert.doesNotMatch(stderr, /remote write/, stderr);

@@ -10,7 +10,8 @@ import { listOutbox, openLake, SpoolWriter, startCollection } from "../../lake/m
 import { outboxCapBytes } from "../../cli/_remote_write_entry.ts";
 import { main as collect } from "../../cli/collect.ts";
 import { parseConfig } from "../../config/mod.ts";
-import { freePort } from "./_engines.ts";
+import { collectTask } from "../_collect_task.ts";
+import { freePort } from "../_ports.ts";
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
@@ -174,34 +175,11 @@ Deno.test("a reader counts the segments the cap cut while it was away, and a new
 Deno.test("collect --max-outbox-bytes with its receiver down keeps the outbox under the cap, logs each cut and stores the drops as its own metrics", async () => {
   const data = Deno.makeTempDirSync({ prefix: "perfscope-rw-cap-cli-" });
   const port = freePort(); // nothing listens: the receiver is down all along
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      "--quiet",
-      "collect",
-      "--no-config",
-      "--data",
-      data,
-      "--host",
-      "cap-a",
-      "--duration",
-      "15s",
-      "--flush",
-      "1s",
-      "--top",
-      "1",
-      "--max-outbox-bytes",
-      "65536",
-      "--remote-write",
-      `http://127.0.0.1:${port}/api/v1/write`,
-    ],
-    cwd: new URL("../..", import.meta.url).pathname,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
+  const { code, stderr } = await collectTask(
+    { data, host: "cap-a", duration: "15s", flush: "1s", top: 1 },
+    ["--max-outbox-bytes", "65536", "--remote-write", `http://127.0.0.1:${port}/api/v1/write`],
+  );
+  assert.equal(code, 0, stderr);
   const cuts = stderr.split("\n").filter((l) => l.includes("over its cap of 65536 bytes"));
   assert.ok(cuts.length >= 1, stderr);
   const outboxBytes = listOutbox(data).reduce((a, s) => a + Deno.statSync(s.path).size, 0);

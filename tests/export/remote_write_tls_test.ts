@@ -2,71 +2,13 @@ import assert from "node:assert/strict";
 import { decodeWriteRequest, RemoteWriteSender } from "../../export/mod.ts";
 import { SpoolWriter } from "../../lake/mod.ts";
 import { missing } from "../_skip.ts";
+import { privateCa } from "../_tls.ts";
 
 Deno.test({
   name: "a receiver over HTTPS with a private CA is reached with tls.caFile and a bearer token",
   ignore: missing("openssl", "the remote-write TLS test"),
   async fn() {
-    const dir = Deno.makeTempDirSync();
-    // a CA, and a server certificate it signs (rustls refuses a self-signed end certificate)
-    const openssl = async (...args: string[]) => {
-      const r = await new Deno.Command("openssl", {
-        args,
-        cwd: dir,
-        stdout: "null",
-        stderr: "piped",
-      })
-        .output();
-      assert.ok(r.success, new TextDecoder().decode(r.stderr));
-    };
-    await openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=test CA",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-    );
-    await openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-keyout",
-      "key.pem",
-      "-out",
-      "server.csr",
-    );
-    Deno.writeTextFileSync(
-      `${dir}/ext.cnf`,
-      "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    );
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-extfile",
-      "ext.cnf",
-      "-out",
-      "cert.pem",
-    );
+    const dir = await privateCa();
     const seen: { auth: string | null; n: number }[] = [];
     const server = Deno.serve({
       hostname: "127.0.0.1",

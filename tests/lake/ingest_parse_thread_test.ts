@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { IngestWriter, openLake, parseIngestLines } from "../../lake/mod.ts";
+import { IngestWriter, parseIngestLines } from "../../lake/mod.ts";
 import { IngestParseThread } from "../../lake/ingest_parse_thread.ts";
 import { MAX_SERIES } from "../../lake/ingest_parse_worker.ts";
 import { NOW, validBody } from "./_ingest_arbitraries.ts";
+import { countSamples } from "../_count_samples.ts";
 
 const enc = new TextEncoder();
 
@@ -124,11 +125,5 @@ Deno.test("IngestWriter with parseInWorker stores what writeAsync acknowledged a
   } finally {
     w.close();
   }
-  const lake = await openLake({ root });
-  try {
-    const [row] = await lake.query<{ n: bigint }>("SELECT count(*) AS n FROM samples");
-    assert.equal(Number(row!.n), 1_010);
-  } finally {
-    lake.close();
-  }
+  assert.equal(await countSamples(root), 1_010);
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { IngestWriter, openLake, type Quarantined, quarantineDir } from "../../lake/mod.ts";
+import { IngestWriter, type Quarantined, quarantineDir } from "../../lake/mod.ts";
 import { ingestSpoolDir, listIngestSegments } from "../../lake/ingest_spool.ts";
-import { startServe } from "../_serve.ts";
+import { startAndStopServe } from "../_serve.ts";
+import { countSamples as count } from "../_count_samples.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const GOOD = `{"ts":${T0},"host":"a","metric":"m","value":1}\n`;
@@ -14,16 +15,6 @@ function spoolWithInvalidLine(root: string): void {
   const bytes = records.map((r) => `#${new TextEncoder().encode(r).length}\n${r}`).join("");
   assert.ok(bytes.includes('#9\n{"ts":1}\n'));
   Deno.writeTextFileSync(`${ingestSpoolDir(root)}/${"1".padStart(15, "0")}.seg`, bytes);
-}
-
-async function count(root: string): Promise<number> {
-  const lake = await openLake({ root });
-  try {
-    const [row] = await lake.query<{ n: bigint }>("SELECT count(*) AS n FROM samples");
-    return Number(row!.n);
-  } finally {
-    lake.close();
-  }
 }
 
 Deno.test("IngestWriter sets a spooled record with an invalid line aside and starts", async () => {
@@ -51,12 +42,9 @@ Deno.test("serve starts over an ingest spool record with an invalid line, with o
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   try {
     spoolWithInvalidLine(root);
-    const served = await startServe(["--data", root, "--no-collect"]);
-    const health = await fetch(new URL("/healthz", served.url));
-    assert.equal(health.status, 200);
-    await health.body?.cancel();
-    served.stop();
-    assert.equal(await served.done, 0);
+    const { health, code } = await startAndStopServe(["--data", root, "--no-collect"]);
+    assert.equal(health, 200);
+    assert.equal(code, 0);
     const lines = errors.filter((e) => e.includes("quarantine"));
     assert.equal(lines.length, 1, errors.join("\n"));
     assert.match(lines[0]!, /^perfscope: quarantined 1 samples to .*ingest-1-2\.jsonl: .*host/);

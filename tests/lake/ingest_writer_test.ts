@@ -3,13 +3,13 @@ import {
   compactLake,
   IngestWriter,
   listSegments,
-  openLake,
   SpoolWriter,
   visibleFiles,
   writeSamples,
 } from "../../lake/mod.ts";
 import { ingestSpoolDir, listIngestSegments, readIngestPlan } from "../../lake/ingest_spool.ts";
 import { decodeIngestSegment, IngestSpoolEncoder } from "../../lake/ingest_spool_format.ts";
+import { countSamples as count } from "../_count_samples.ts";
 
 /** The requests a binary ingest segment holds. */
 function records(path: string): number {
@@ -34,16 +34,6 @@ function body(host: string, from: number, n: number, metric = "m"): Uint8Array {
       }),
   );
   return enc.encode(lines.join("\n"));
-}
-
-async function count(root: string): Promise<number> {
-  const lake = await openLake({ root });
-  try {
-    const [row] = await lake.query<{ n: bigint | number }>("SELECT count(*) AS n FROM samples");
-    return Number(row!.n);
-  } finally {
-    lake.close();
-  }
 }
 
 function writer(root: string, now = () => T0 + 3_600_000) {

@@ -12,7 +12,7 @@ import {
 } from "../../lake/mod.ts";
 import { ingestSpoolDir, listIngestSegments } from "../../lake/ingest_spool.ts";
 import { keepInQuarantine } from "../../lake/quarantine.ts";
-import { startServe } from "../_serve.ts";
+import { startAndStopServe } from "../_serve.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const enc = new TextEncoder();
@@ -160,12 +160,9 @@ Deno.test("startCollection() starts over a leftover spool holding an unwritable 
 Deno.test("serve starts over an ingest spool holding an unwritable host, and the good records reach the lake", async () => {
   const root = await Deno.makeTempDir();
   craftSegment(root, 1, [lines("a", 2), lines(LONG, 1)]);
-  const served = await startServe(["--data", root, "--no-collect"]);
-  const health = await fetch(new URL("/healthz", served.url));
-  assert.equal(health.status, 200);
-  await health.body?.cancel();
-  served.stop();
-  assert.equal(await served.done, 0);
+  const { health, code } = await startAndStopServe(["--data", root, "--no-collect"]);
+  assert.equal(health, 200);
+  assert.equal(code, 0);
   assert.deepEqual(await hosts(root), { a: 2 });
   assert.deepEqual([...quarantined(root).values()], [lines(LONG, 1)]);
 });

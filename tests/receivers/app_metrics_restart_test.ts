@@ -9,64 +9,20 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { startServe } from "../_serve.ts";
+import { startServeIn } from "../_serve.ts";
+import { type ServeProcess, spawnServe, stopServe } from "../_serve_process.ts";
+import { serveText } from "../_serve_text.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
-interface Child {
-  process: Deno.ChildProcess;
-  url: string;
-  stderr: string[];
-}
-
-/** Starts `deno run -A cli/serve.ts` on a free loopback port and waits for its URL. */
-async function spawnServe(data: string, config: string): Promise<Child> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "cli/serve.ts",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--data",
-      data,
-      "--no-collect",
-      "--config",
-      config,
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr: string[] = [];
-  (async () => {
-    for await (const chunk of process.stderr.pipeThrough(new TextDecoderStream())) {
-      stderr.push(chunk);
-    }
-  })().catch(() => {});
-  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`serve exited before it listened: ${text}${stderr.join("")}`);
-    text += value;
-    const m = text.match(/open (http:\/\/\S+)/);
-    if (m) {
-      (async () => {
-        while (!(await reader.read()).done);
-      })().catch(() => {});
-      return { process, url: m[1]!, stderr };
-    }
-  }
+/** Starts `serve` as a child process on a free loopback port and waits for its URL. */
+function serveOn(data: string, config: string): Promise<ServeProcess> {
+  return spawnServe(["--data", data, "--no-collect", "--config", config], { stderr: "piped" });
 }
 
 /** Stops a child as Ctrl-C would (SIGTERM) and waits for a clean exit. */
-async function stopServe(child: Child): Promise<void> {
-  child.process.kill("SIGTERM");
-  const status = await child.process.status;
+async function stopCleanly(child: ServeProcess): Promise<void> {
+  const status = await stopServe(child.process);
   assert.equal(status.code, 0, child.stderr.join(""));
 }
 
@@ -89,13 +45,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () =>
-        new Response(PAGE, {
-          headers: { "content-type": "application/openmetrics-text; version=1.0.0" },
-        }),
-    );
+    const app = serveText(PAGE, {
+      "content-type": "application/openmetrics-text; version=1.0.0",
+    });
     const dir = await Deno.makeTempDir({ prefix: "perfscope-appmeta-" });
     const data = `${dir}/data`;
     try {
@@ -107,7 +59,7 @@ Deno.test({
       // the restarted serve has no scrape target: whatever it knows comes from the first one
       const second = `${dir}/second.yaml`;
       await Deno.writeTextFile(second, DASHBOARD);
-      const serve = await spawnServe(data, first);
+      const serve = await serveOn(data, first);
       try {
         const res = await fetch(new URL("v1/metrics", serve.url), {
           method: "POST",
@@ -129,14 +81,14 @@ Deno.test({
         assert.equal(res.status, 200, await res.text());
         await new Promise((r) => setTimeout(r, 1500)); // a few scrapes
       } finally {
-        await stopServe(serve);
+        await stopCleanly(serve);
       }
-      const again = await spawnServe(data, second);
+      const again = await serveOn(data, second);
       let listing: { metrics: { name: string; unit: string; kind: string; help: string }[] };
       try {
         listing = await (await fetch(new URL("api/metrics", again.url))).json();
       } finally {
-        await stopServe(again);
+        await stopCleanly(again);
       }
       const info = (name: string) => {
         const m = listing.metrics.find((x) => x.name === name);
@@ -196,13 +148,7 @@ Deno.test({
     const errors: string[] = [];
     console.error = (line: string) => void errors.push(line);
     try {
-      const served = await startServe([
-        "--no-collect",
-        "--data",
-        `${dir}/data`,
-        "--config",
-        `${dir}/perfscope.yaml`,
-      ]);
+      const served = await startServeIn(dir);
       try {
         const res = await fetch(new URL("api/metrics", served.url));
         assert.equal(res.status, 200);

@@ -5,13 +5,8 @@
 import assert from "node:assert/strict";
 import { ProbeManager, probeSamples, runProbe } from "../../receivers/mod.ts";
 import { missing } from "../_skip.ts";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+import { privateCa } from "../_tls.ts";
+import { freePort } from "../_ports.ts";
 
 Deno.test({
   name: "An HTTP probe times its phases, matches the body and reports the status",
@@ -96,29 +91,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const out = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    // a certificate for the name the probe dials, signed by a CA the probe is given
+    const dir = await privateCa({ subjectAltName: "DNS:localhost,IP:127.0.0.1" });
+    const ca = await Deno.readTextFile(`${dir}/ca.pem`);
     const cert = await Deno.readTextFile(`${dir}/cert.pem`);
     const key = await Deno.readTextFile(`${dir}/key.pem`);
     const server = Deno.serve(
@@ -127,7 +102,7 @@ Deno.test({
     );
     try {
       const url = `https://localhost:${server.addr.port}/`;
-      const ok = await runProbe({ name: "tls", http: url, ca: cert, match: "ok" });
+      const ok = await runProbe({ name: "tls", http: url, ca, match: "ok" });
       assert.equal(ok.success, true, ok.error);
       assert.ok(ok.phases.tls! > 0);
       const unknown = await runProbe({ name: "tls", http: url });

@@ -11,17 +11,11 @@ import {
   scrapeTarget,
 } from "../../receivers/mod.ts";
 import { missing } from "../_skip.ts";
+import { freePort } from "../_ports.ts";
 
 function serve(handler: (req: Request) => Response | Promise<Response>) {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   return { url: `http://127.0.0.1:${server.addr.port}/metrics`, close: () => server.shutdown() };
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function upOf(batch: IngestBatch): number | undefined {

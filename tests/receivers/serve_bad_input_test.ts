@@ -8,27 +8,11 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import { serveChild } from "../_serve_process.ts";
+import { freePort, freeUdpPort } from "../_ports.ts";
 
-const repo = new URL("../..", import.meta.url).pathname;
 const LIMIT = 100; // receivers_limits.max_series_per_source
 const MAX_PACKET = 2048; // statsd.max_packet_bytes
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  return new Promise((resolve) =>
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    })
-  );
-}
 
 const NDJSON = { "content-type": "application/x-ndjson" };
 
@@ -106,24 +90,10 @@ Deno.test({
         `scrape:\n${target("good", "500ms")}${target("hang")}${target("huge")}` +
         `${target("malformed")}${target("explode")}`,
     );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `${repo}cli/serve.ts`,
-        "--config",
-        `${dir}/perfscope.yaml`,
-        "--data",
-        `${dir}/data`,
-        "--port",
-        String(port),
-        "--no-collect",
-      ],
-      cwd: repo,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const child = serveChild(
+      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
+      { port, stderr: "piped" },
+    );
     const logs = new Response(child.stderr).text();
     const statsd = dgram.createSocket("udp4");
     const send = (text: string) =>

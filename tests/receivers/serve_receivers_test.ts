@@ -6,30 +6,18 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { openLake } from "../../lake/mod.ts";
-import { startServe } from "../_serve.ts";
-
-function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  return new Promise((resolve) =>
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    })
-  );
-}
+import { startServe, startServeIn } from "../_serve.ts";
+import { freeUdpPort } from "../_ports.ts";
+import { serveText } from "../_serve_text.ts";
 
 Deno.test({
   name: "serve runs the configured scrape targets, StatsD listener and probes into the lake",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () =>
-        new Response(
-          "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\nshop_orders_total 5\n" +
-            "# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n",
-        ),
+    const app = serveText(
+      "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\nshop_orders_total 5\n" +
+        "# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n",
     );
     const udp = await freeUdpPort();
     const root = await Deno.makeTempDir();
@@ -52,13 +40,7 @@ probes:
     const error = console.error;
     const errors: string[] = [];
     console.error = (line: string) => void errors.push(line);
-    const served = await startServe([
-      "--no-collect",
-      "--data",
-      `${root}/data`,
-      "--config",
-      `${root}/perfscope.yaml`,
-    ]);
+    const served = await startServeIn(root);
     let listing: { metrics: { name: string; unit: string; kind: string }[] };
     try {
       const sock = dgram.createSocket("udp4");
@@ -119,10 +101,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response("g 1\n"),
-    );
+    const app = serveText("g 1\n");
     const root = await Deno.makeTempDir();
     const file = `${root}/perfscope.yaml`;
     const target = (name: string) =>

@@ -8,8 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { compactLake, simulateHost } from "../../lake/mod.ts";
 import { main } from "../../cli/report.ts";
+import { writeReportLake } from "../_report_lake.ts";
 
 const DAY = 86_400_000;
 const START = Date.UTC(2025, 0, 1);
@@ -18,21 +18,7 @@ const NOW = START + 7 * DAY;
 Deno.test("a 7-day report of 50+ series read from the rollups stays under 3 MB", async () => {
   const root = await Deno.makeTempDir({ prefix: "perfscope-report-size-" });
   try {
-    for (let h = 1; h <= 4; h++) {
-      simulateHost({
-        root,
-        host: `host-${h}`,
-        start: START,
-        durationMs: 7 * DAY,
-        stepMs: 30 * 60_000,
-        seed: h,
-        cpus: 2,
-        topN: 2,
-        diskFill: { mountpoint: "/var", from: 0.4 + 0.03 * h, to: 0.7 + 0.02 * h },
-        ...(h % 2 ? { cpuSaturation: { from: NOW - DAY / 2, durationMs: DAY / 2 } } : {}),
-      });
-    }
-    await compactLake({ root, now: () => NOW + 3_600_000 });
+    await writeReportLake({ root, start: START, days: 7, stepMs: 30 * 60_000 });
     const out = join(root, "report.html");
     const code = await main(["--data", root, "--now", new Date(NOW).toISOString(), "--out", out]);
     assert.equal(code, 0);

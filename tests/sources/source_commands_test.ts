@@ -12,6 +12,7 @@ import { loadModels } from "../../analytics/mod.ts";
 import { encodeWriteRequest } from "../../export/mod.ts";
 import { prometheusSource } from "../../sources/mod.ts";
 import { missing } from "../_skip.ts";
+import { privateCa } from "../_tls.ts";
 import { type Engine, startPrometheus, startVictoriaMetrics } from "../export/_engines.ts";
 import { fleetHost, type FleetSeries, syntheticFleet } from "./_fleet.ts";
 
@@ -236,67 +237,6 @@ Deno.test({
     );
   },
 });
-
-/** Runs openssl in `dir`, failing with its stderr. */
-async function openssl(dir: string, ...args: string[]): Promise<void> {
-  const r = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
-    .output();
-  assert.ok(r.success, new TextDecoder().decode(r.stderr));
-}
-
-/** A private CA and a server certificate for 127.0.0.1 it signed, in a new directory. */
-async function privateCa(): Promise<string> {
-  const dir = Deno.makeTempDirSync({ prefix: "perfscope-ca-" });
-  const key = ["-newkey", "rsa:2048", "-nodes"];
-  await openssl(
-    dir,
-    "req",
-    "-x509",
-    ...key,
-    "-days",
-    "1",
-    "-subj",
-    "/CN=perfscope test CA",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-  );
-  await openssl(
-    dir,
-    "req",
-    ...key,
-    "-subj",
-    "/CN=127.0.0.1",
-    "-keyout",
-    "key.pem",
-    "-out",
-    "server.csr",
-  );
-  Deno.writeTextFileSync(
-    `${dir}/ext.cnf`,
-    "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-  );
-  await openssl(
-    dir,
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    "ext.cnf",
-    "-out",
-    "cert.pem",
-  );
-  return dir;
-}
 
 Deno.test({
   ...opts,

@@ -80,6 +80,39 @@ export function jsonLines(rows: readonly unknown[]): string {
 }
 
 /**
+ * Posts rows to the app's `/api/ingest` as JSON lines.
+ *
+ * @param t The app.
+ * @param rows The samples, e.g. `{ ts, host, metric, labels, value }`.
+ * @returns The answer (not yet read).
+ */
+export function postRows(t: TestApp, rows: readonly unknown[]): Promise<Response> {
+  return Promise.resolve(t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: jsonLines(rows),
+  }));
+}
+
+/**
+ * Flushes the app's ingest writer and counts the samples its lake holds, through `/api/query`.
+ *
+ * @param t The app.
+ * @param origin Prefixed to the path, e.g. `http://localhost:8000` for the origin checks.
+ * Default none.
+ * @returns The number of samples.
+ */
+export async function storedSamples(t: TestApp, origin = ""): Promise<number> {
+  t.ingest.flush();
+  const res = await t.app.request(`${origin}/api/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sql: "SELECT count(*) FROM samples" }),
+  });
+  return Number((await res.json()).rows[0][0]);
+}
+
+/**
  * A test app whose lake holds ten samples of metric `m` on host `h` (values 0…9, one a second
  * from {@linkcode T0}), pushed through `/api/ingest` and flushed to Parquet.
  *
@@ -92,11 +125,7 @@ export async function seededApp(options: TestAppOptions = {}): Promise<TestApp> 
     { length: 10 },
     (_, i) => ({ ts: T0 + i * 1000, host: "h", metric: "m", value: i }),
   );
-  await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(rows),
-  });
+  await postRows(t, rows);
   t.ingest.flush();
   return t;
 }

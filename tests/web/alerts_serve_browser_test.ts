@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { formatTime } from "../../format/mod.ts";
 import { launchChromium, openPage } from "../_browser.ts";
+import { postSamples } from "../_post_samples.ts";
 import { startServe } from "../_serve.ts";
 import { missing } from "../_skip.ts";
 
@@ -20,23 +21,12 @@ Deno.test({
         // Parquet within a second, for the backtest (which reads the lake); a job to list
         `ingest:\n  flush_every: 1s\nschedule:\n  train: "0 4 * * *"\n`,
     );
-    const error = console.error;
-    console.error = () => {};
-    const served = await startServe(["--config", file, "--no-collect"], { compact: false });
+    const served = await startServe(["--config", file, "--no-collect"], { compact: false }, {
+      muteErrors: true,
+    });
     const push = async (value: number) => {
-      const response = await fetch(new URL("/api/ingest", served.url), {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: JSON.stringify({
-          ts: Date.now(),
-          host: "web1",
-          metric: "app_latency_ms",
-          labels: { service: "api" },
-          value,
-        }),
-      });
-      assert.equal(response.status, 200);
-      await response.body?.cancel();
+      const sample = { host: "web1", metric: "app_latency_ms", labels: { service: "api" }, value };
+      assert.equal(await postSamples(served.url, [sample]), 200);
     };
     const browser = await launchChromium();
     try {
@@ -78,13 +68,7 @@ Deno.test({
           value: high ? 500 : 10,
         };
       });
-      const ingested = await fetch(new URL("/api/ingest", served.url), {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: rows.map((r) => JSON.stringify(r)).join("\n") + "\n",
-      });
-      assert.equal(ingested.status, 200);
-      await ingested.body?.cancel();
+      assert.equal(await postSamples(served.url, rows), 200);
       const rule = { alert: "DeepQueue", metric: "queue_depth", above: 100, clear: 50 };
       // wait until the API finds both spells: the samples are in Parquet (flush_every 1s)
       let ready: { intervals: unknown[] } = { intervals: [] };
@@ -159,7 +143,6 @@ Deno.test({
       await browser.close();
       served.stop();
       assert.equal(await served.done, 0);
-      console.error = error;
     }
     await Deno.remove(dir, { recursive: true });
   },

@@ -10,50 +10,11 @@ import assert from "node:assert/strict";
 import { openLake } from "../../lake/mod.ts";
 import { listIngestSegments } from "../../lake/ingest_spool.ts";
 import { INGEST_SPOOL_MAGIC } from "../../lake/ingest_spool_format.ts";
+import { type ServeProcess, spawnServe, stopServe } from "../_serve_process.ts";
 
-const ROOT = new URL("../../", import.meta.url);
-
-interface Child {
-  process: Deno.ChildProcess;
-  url: string;
-}
-
-/** Starts `deno run -A cli/serve.ts` on a free loopback port and waits for its URL. */
-async function spawnServe(data: string, config: string): Promise<Child> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "cli/serve.ts",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--data",
-      data,
-      "--no-collect",
-      "--config",
-      config,
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`serve exited before it listened: ${text}`);
-    text += value;
-    const m = text.match(/open (http:\/\/\S+)/);
-    if (m) {
-      (async () => {
-        while (!(await reader.read()).done);
-      })().catch(() => {});
-      return { process, url: m[1]! };
-    }
-  }
+/** Starts `serve` as a child process on a free loopback port and waits for its URL. */
+function serveOn(data: string, config: string): Promise<ServeProcess> {
+  return spawnServe(["--data", data, "--no-collect", "--config", config]);
 }
 
 /** A client: bodies of `lines` samples with timestamps no other body has, resent until taken. */
@@ -109,7 +70,7 @@ Deno.test("Every sample POST /api/ingest acknowledged is in the lake after serve
     config,
     "ingest:\n  max_buffered_rows: 40000\n  flush_rows: 30000\n  flush_every: 1h\n",
   );
-  let server = await spawnServe(data, config);
+  let server = await serveOn(data, config);
   let stopping = false;
   const counts = [{ n: 0, refused: 0 }, { n: 0, refused: 0 }];
   const clients = ["kill-a", "kill-b"].map((host, k) =>
@@ -124,12 +85,11 @@ Deno.test("Every sample POST /api/ingest acknowledged is in the lake after serve
   assert.equal(status.signal, "SIGKILL");
   assert.ok(spooled > INGEST_SPOOL_MAGIC.length * 2, `spool held ${spooled} bytes at the kill`);
   const atKill = acked();
-  server = await spawnServe(data, config);
+  server = await serveOn(data, config);
   while (acked() < atKill + 20_000) await new Promise((r) => setTimeout(r, 20));
   stopping = true;
   await Promise.all(clients);
-  server.process.kill("SIGTERM");
-  await server.process.status;
+  await stopServe(server.process);
 
   const lake = await openLake({ root: data });
   try {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jsonLines, T0, type TestApp, testApp } from "./_app.ts";
+import { jsonLines, storedSamples as count, T0, type TestApp, testApp } from "./_app.ts";
 
 const ND = { "content-type": "application/x-ndjson" };
 /** The server's clock: a minute after the samples (the accepted window is relative to it). */
@@ -14,16 +14,6 @@ function line(i: number, extra: Record<string, unknown> = {}) {
     value: i,
     ...extra,
   };
-}
-
-async function count(t: TestApp) {
-  t.ingest.flush();
-  const res = await t.app.request("/api/query", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sql: "SELECT count(*) AS n FROM samples" }),
-  });
-  return Number((await res.json()).rows[0][0]);
 }
 
 Deno.test("POST /api/ingest writes samples that /api/series reads back", async () => {

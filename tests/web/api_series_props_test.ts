@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { props, timeish } from "../_props.ts";
-import { jsonLines, T0, testApp } from "./_app.ts";
+import { postRows, T0, testApp } from "./_app.ts";
 
 async function seeded() {
   const t = await testApp({ now: () => T0 + 120_000 });
@@ -12,11 +12,7 @@ async function seeded() {
     labels: { cpu: "0", mode: i % 3 ? "user" : "a,b=c\\" },
     value: i / 7,
   }));
-  const res = await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(rows),
-  });
+  const res = await postRows(t, rows);
   assert.equal(res.status, 200, await res.clone().text());
   t.ingest.flush();
   // the properties below are only worth something if the lake answers with these samples

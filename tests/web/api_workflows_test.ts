@@ -1,40 +1,18 @@
 import assert from "node:assert/strict";
 import { simulateHost } from "../../lake/mod.ts";
-import { AuditLog, Scheduler, Workflows } from "../../workflows/mod.ts";
+import { AuditLog, Scheduler } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
 import { auditSection } from "../../web/mod.ts";
+import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
 
 const json = { "content-type": "application/json" };
-
-async function withWorkflows(root: string, sys: string) {
-  await Deno.mkdir(`${sys}/vm`, { recursive: true });
-  await Deno.writeTextFile(`${sys}/vm/swappiness`, "60\n");
-  return new Workflows({
-    root,
-    procSys: sys,
-    host: "h1",
-    workflows: [{
-      name: "swap",
-      trigger: { alert: "Swap" },
-      enabled: true,
-      approval: true,
-      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
-    }],
-  });
-}
 
 Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page shows it with a Roll back button", async () => {
   const root = await Deno.makeTempDir();
   const sys = await Deno.makeTempDir();
-  const workflows = await withWorkflows(root, sys);
+  const workflows = await swapWorkflows(root, sys);
   await using t = await testApp({ root, workflows: { workflows } });
-  await workflows.fire("swap", {
-    type: "manual",
-    why: "alert Swap firing on h1",
-    host: "h1",
-    at: Date.now(),
-    evidence: null,
-  });
+  await workflows.fire("swap", swapTrigger());
   const listed = await (await t.app.request("/api/workflows")).json();
   assert.equal(listed.workflows[0].name, "swap");
   const id = listed.pending[0].id;

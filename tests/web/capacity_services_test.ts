@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { uslThroughput } from "../../analytics/mod.ts";
-import { mulberry32, openLake, simulateHost } from "../../lake/mod.ts";
+import { openLake, simulateHost } from "../../lake/mod.ts";
 import { buildReport, renderReport } from "../../reports/mod.ts";
-import { type StoredSeries, writeServiceSeries } from "../analytics/_service_lake.ts";
+import { growingLoad, type StoredSeries, writeServiceSeries } from "../analytics/_service_lake.ts";
 import { testApp } from "./_app.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -21,17 +21,7 @@ const PEAK = uslThroughput(Math.sqrt((1 - LAW.sigma) / LAW.kappa), LAW);
  * fit has residuals).
  */
 function growingApi(): StoredSeries[] {
-  const rand = mulberry32(11);
-  const noise = new Map<number, number>();
-  const users = (t: number) => {
-    const d = (t - T0) / DAY;
-    return (12 + 6 * Math.sin(2 * Math.PI * d)) * (1 + 0.1 * d);
-  };
-  const jitter = (t: number) => {
-    if (!noise.has(t)) noise.set(t, 1 + (rand() - 0.5) * 0.01);
-    return noise.get(t)!;
-  };
-  const x = (t: number) => uslThroughput(users(t), LAW) * jitter(t);
+  const { users, throughput: x } = growingLoad(T0, 11, LAW);
   return [
     // 99 % answered 200, 1 % 500: the throughput is their sum
     {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { launchChromium, openPage } from "../_browser.ts";
 import { startServe } from "../_serve.ts";
 import { missing } from "../_skip.ts";
+import { serveText } from "../_serve_text.ts";
 
 /** The report files under `<data>/reports/`; empty when the folder is absent. */
 function reportFiles(data: string): string[] {
@@ -48,10 +49,7 @@ Deno.test({
     const data = await Deno.makeTempDir({ prefix: "perfscope-reports-browser-" });
     const server = await startServe(["--data", data, "--no-collect"]);
     const app = server.url.origin;
-    const attacker = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response(attackPage(app), { headers: { "content-type": "text/html" } }),
-    );
+    const attacker = serveText(attackPage(app), { "content-type": "text/html" });
     const browser = await launchChromium();
     try {
       const evil = await openPage(browser);

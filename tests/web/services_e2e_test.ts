@@ -17,7 +17,6 @@
  * for a late timer). The polled wall-clock times are printed, not asserted.
  */
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 // deno-lint-ignore no-import-prefix
 import client from "npm:prom-client@15.1.3";
 // deno-lint-ignore no-import-prefix
@@ -29,7 +28,9 @@ import { OTLPMetricExporter } from "npm:@opentelemetry/exporter-metrics-otlp-htt
 // deno-lint-ignore no-import-prefix
 import StatsD from "npm:hot-shots@17.1.1";
 import { openLake } from "../../lake/mod.ts";
-import { startServe } from "../_serve.ts";
+import { startServeIn } from "../_serve.ts";
+import { freeUdpPort } from "../_ports.ts";
+import { exampleServicesBlock } from "../_example_services_block.ts";
 
 /** What `/api/services` says of one service (the fields this test reads). */
 interface ServiceView {
@@ -68,13 +69,7 @@ async function withServe(
   const error = console.error;
   console.error = () => {};
   try {
-    const served = await startServe([
-      "--no-collect",
-      "--data",
-      `${root}/data`,
-      "--config",
-      `${root}/perfscope.yaml`,
-    ]);
+    const served = await startServeIn(root);
     try {
       await fn(new URL(served.url.origin + "/"));
     } finally {
@@ -405,16 +400,6 @@ for (const temporality of ["cumulative", "delta"] as const) {
   });
 }
 
-function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  return new Promise((resolve) =>
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    })
-  );
-}
-
 Deno.test({
   name:
     "a hot-shots app timing http.request.duration and counting http.requests with a service tag shows on /api/services from the first flush, within two seconds of its first packet",
@@ -512,18 +497,6 @@ Deno.test({
   },
 });
 
-/** The example's commented services and dashboards block, uncommented. */
-async function exampleBlock(): Promise<string> {
-  // by its absolute path: a test module beside this one may have moved the process' cwd
-  const text = await Deno.readTextFile(new URL("../../examples/perfscope.yaml", import.meta.url));
-  const start = text.indexOf("# --- Services and dashboards");
-  assert.ok(start >= 0, "the example has the services and dashboards block");
-  return text.slice(start).split("\n")
-    .filter((l) => /^# (services|dashboards):/.test(l) || l.startsWith("#   "))
-    .map((l) => l.slice(2))
-    .join("\n");
-}
-
 interface PanelView {
   title: string;
   series: { name: string }[];
@@ -547,7 +520,7 @@ Deno.test({
         }),
     );
     const traffic = setInterval(record, 100);
-    const config = `${await exampleBlock()}
+    const config = `${await exampleServicesBlock()}
 scrape:
   - url: http://127.0.0.1:${app.addr.port}/metrics
     name: api

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jsonLines, T0, testApp } from "./_app.ts";
+import { postRows, T0, testApp } from "./_app.ts";
 
 Deno.test("GET /api/services lists every probe's availability over the services' windows and the page draws it", async () => {
   const now = T0 + 60_000;
@@ -21,11 +21,7 @@ Deno.test("GET /api/services lists every probe's availability over the services'
       value: 1,
     },
   ]).flat();
-  const r = await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(rows),
-  });
+  const r = await postRows(t, rows);
   assert.equal(r.status, 200, await r.clone().text());
   t.ingest.flush();
   const body = await (await t.app.request("/api/services")).json();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jsonLines, T0, testApp } from "./_app.ts";
+import { jsonLines, postRows, T0, testApp } from "./_app.ts";
 import { LiveHub } from "../../web/mod.ts";
 import { BUCKETS, knownService, writeServiceSeries } from "../analytics/_service_lake.ts";
 
@@ -176,11 +176,7 @@ async function check(root: string, advance: (ms: number) => void, now: () => num
     labels: { service: "api", code: "500" },
     value: 90,
   }));
-  const r = await t.app.request("/api/ingest", {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: jsonLines(burst),
-  });
+  const r = await postRows(t, burst);
   assert.equal(r.status, 200);
   t.ingest.flush();
   advance(11_000);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { launchChromium, openPage } from "../_browser.ts";
 import { missing } from "../_skip.ts";
-import { Workflows } from "../../workflows/mod.ts";
+import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
@@ -13,31 +13,12 @@ Deno.test({
   async fn() {
     const root = await Deno.makeTempDir();
     const sys = await Deno.makeTempDir();
-    await Deno.mkdir(`${sys}/vm`);
-    await Deno.writeTextFile(`${sys}/vm/swappiness`, "60\n");
-    const workflows = new Workflows({
-      root,
-      procSys: sys,
-      host: "h1",
-      workflows: [{
-        name: "swap",
-        trigger: { alert: "Swap" },
-        enabled: true,
-        approval: true,
-        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
-      }, {
-        name: "advise",
-        trigger: { alert: "Swap" },
-        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
-      }],
-    });
-    await workflows.fire("swap", {
-      type: "manual",
-      why: "alert Swap firing on h1",
-      host: "h1",
-      at: Date.now(),
-      evidence: null,
-    });
+    const workflows = await swapWorkflows(root, sys, [{
+      name: "advise",
+      trigger: { alert: "Swap" },
+      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
+    }]);
+    await workflows.fire("swap", swapTrigger());
     await using t = await testApp({ root, workflows: { workflows } });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
     const browser = await launchChromium();
@@ -59,13 +40,7 @@ Deno.test({
       await page.waitForSelector("table.audit-log tr.outcome-rolled-back");
       assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
       // a dry run that happens while the page is open shows at the next poll (5 s)
-      await workflows.fire("advise", {
-        type: "manual",
-        why: "alert Swap firing on h1 <b>bold</b>",
-        host: "h1",
-        at: Date.now(),
-        evidence: null,
-      });
+      await workflows.fire("advise", swapTrigger("alert Swap firing on h1 <b>bold</b>"));
       await workflows.idle();
       const advice = page.locator('table.audit-log tr:has-text("advise")').first();
       await advice.waitFor({ timeout: 15_000 });

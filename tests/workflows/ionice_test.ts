@@ -3,23 +3,13 @@ import { getPriority } from "node:os";
 import type { WorkflowConfig } from "../../config/mod.ts";
 import { Workflows } from "../../workflows/mod.ts";
 import { missing } from "../_skip.ts";
-import { manual } from "./_helpers.ts";
+import { manual, orphanSleep } from "./_helpers.ts";
 
 const ignore = missing("ionice", "the renice step's I/O class tests (util-linux)");
 
-/** A `sleep 30` spawned through a shell that exits at once: perfscope refuses to touch its own
- * children, and this one is re-parented away from the test process. */
-async function spawnSleep(): Promise<number> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", "sleep 30 >/dev/null 2>&1 & echo $!"],
-    stdout: "piped",
-  }).output();
-  return Number(new TextDecoder().decode(out.stdout).trim());
-}
-
-/** Runs `body` with the pid of a {@linkcode spawnSleep} process, killed after. */
+/** Runs `body` with the pid of a {@linkcode orphanSleep} process, killed after. */
 async function withSleep(body: (pid: number) => Promise<void>): Promise<void> {
-  const pid = await spawnSleep();
+  const pid = await orphanSleep();
   try {
     await body(pid);
   } finally {
@@ -176,7 +166,7 @@ Deno.test({
     "A rollback puts our I/O class back even when someone else changed the nice value since (it leaves only their nice)",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
+    const pid = await orphanSleep();
     try {
       const before = await ioClass(pid);
       const { wf, root } = await calm(pid, { ionice: "idle" }, true);
@@ -203,7 +193,7 @@ Deno.test({
     "A renice whose ionice fails puts the nice value back: a failed step leaves nothing changed that no rollback could undo",
   ignore,
   async fn() {
-    const pid = await spawnSleep();
+    const pid = await orphanSleep();
     const path = Deno.env.get("PATH");
     const empty = await Deno.makeTempDir(); // a PATH without ionice, as on a host without it
     try {

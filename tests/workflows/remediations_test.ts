@@ -8,36 +8,16 @@ import {
   undoAction,
   Workflows,
 } from "../../workflows/mod.ts";
-import { manual } from "./_helpers.ts";
+import { fireCalm, manual, orphanSleep } from "./_helpers.ts";
 
 const signal = new AbortController().signal;
-
-/** A `sleep 30` that is not our child (its shell parent exits), so perfscope may touch it. */
-async function orphanSleep(): Promise<number> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", "sleep 30 >/dev/null 2>&1 & echo $!"],
-    stdout: "piped",
-  }).output();
-  return Number(new TextDecoder().decode(out.stdout).trim());
-}
 
 Deno.test("renice acts on exactly the named pid, says which process it is, and rolls back", async () => {
   const pid = await orphanSleep();
   // the test may run under `nice -n 19`, which children inherit
   const base = getPriority(pid);
   try {
-    const root = await Deno.makeTempDir();
-    const wf = new Workflows({
-      root,
-      host: "h1",
-      workflows: [{
-        name: "calm",
-        trigger: { alert: "Hog" },
-        enabled: true,
-        steps: [{ kind: "renice", process: `pid:${pid}`, nice: 7 }],
-      }],
-    });
-    await wf.fire("calm", manual(Date.now()));
+    const { wf } = await fireCalm("Hog", [{ kind: "renice", process: `pid:${pid}`, nice: 7 }]);
     const [entry] = await wf.audit.read();
     assert.equal(entry!.outcome, "ok", entry!.detail);
     assert.equal(getPriority(pid), 7);

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { jsonLines, T0, type TestApp, testApp, type TestAppOptions } from "../_app.ts";
+import {
+  jsonLines,
+  storedSamples as stored,
+  T0,
+  type TestApp,
+  testApp,
+  type TestAppOptions,
+} from "../_app.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,16 +61,6 @@ async function response(conn: Deno.Conn): Promise<{ status: number; body: string
   } finally {
     clearTimeout(guard);
   }
-}
-
-async function stored(t: TestApp): Promise<number> {
-  t.ingest.flush();
-  const res = await t.app.request("/api/query", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sql: "SELECT count(*) FROM samples" }),
-  });
-  return Number((await res.json()).rows[0][0]);
 }
 
 function lines(n: number, from = 0): Uint8Array<ArrayBuffer> {

@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
-import { jsonLines, T0, type TestApp, testApp } from "../_app.ts";
+import { jsonLines, storedSamples, T0, type TestApp, testApp } from "../_app.ts";
 
 const APP = "http://127.0.0.1:8000";
 const ND = "application/x-ndjson";
 const sample = { ts: T0, host: "h", metric: "queue_depth", labels: { queue: "a" }, value: 1 };
 
-async function stored(t: TestApp): Promise<number> {
-  t.ingest.flush();
-  const res = await t.app.request(`${APP}/api/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sql: "SELECT count(*) FROM samples" }),
-  });
-  return Number((await res.json()).rows[0][0]);
+function stored(t: TestApp): Promise<number> {
+  return storedSamples(t, APP);
 }
 
 function ingest(t: TestApp, headers: Record<string, string>, type = ND) {
