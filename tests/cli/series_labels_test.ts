@@ -9,7 +9,6 @@ import { recentHostLake } from "../_recent_host_lake.ts";
 
 const HOUR = 3_600_000;
 
-<<<<<<< HEAD
 /** A new temporary lake directory, removed on disposal. */
 async function tempLake(): Promise<{ root: string } & AsyncDisposable> {
   const root = await Deno.makeTempDir({ prefix: "perfscope-series-labels-" });
@@ -18,24 +17,8 @@ async function tempLake(): Promise<{ root: string } & AsyncDisposable> {
 
 /** A simulated host's last 6 hours at a 10-minute step (six file systems, 16 cpu_ratio series). */
 async function lake(): Promise<{ root: string } & AsyncDisposable> {
-  const dir = await tempLake();
-  const root = dir.root;
-  const end = Math.floor(Date.now() / HOUR) * HOUR;
-  simulateHost({
-    root,
-    host: "h1",
-    start: end - 6 * HOUR,
-    durationMs: 6 * HOUR,
-    stepMs: 600_000,
-    cpus: 1,
-    topN: 1,
-  });
-  return dir;
-=======
-/** A simulated host's last 6 hours at a 10-minute step (six file systems, 16 cpu_ratio series). */
-function lake(): Promise<string> {
-  return recentHostLake(6, "perfscope-series-labels-");
->>>>>>> s21-b
+  const root = await recentHostLake(6, "perfscope-series-labels-");
+  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
 }
 
 /** The exit code runMain would give and the one-line message, for a rejected promise. */

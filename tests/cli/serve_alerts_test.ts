@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import type { AlertEngine, AlertTransition } from "../../alerts/mod.ts";
-<<<<<<< HEAD
 import { type Served, startServe } from "../_serve.ts";
-=======
-import { postSamples } from "../_post_samples.ts";
-import { startServe } from "../_serve.ts";
->>>>>>> s21-b
 
 /** Resolves with the first transition for which `pick` is true; fails after 30 s instead of
  * hanging the suite. */
@@ -102,7 +97,6 @@ Deno.test("serve evaluates rules on ingested samples, reloads them, and saves th
     `data: ${dir}/lake\nrules:\n  - alert: Slow\n    metric: app_latency_ms\n` +
     `    labels: {service: api}\n    above: ${above}\n` +
     `    annotations: {summary: "{{ $value }} ms on {{ $labels.host }}"}\n`;
-<<<<<<< HEAD
   await using s = await serveConfig((dir) => rules(dir, 250), { quiet: true });
   const engine = s.engine();
   const firing = next(engine, (t) => t.to === "firing");
@@ -128,43 +122,6 @@ Deno.test("serve evaluates rules on ingested samples, reloads them, and saves th
   assert.equal((await dropped).instance.reason, "rule changed");
   await s.stop();
   const state = JSON.parse(await Deno.readTextFile(`${s.dir}/lake/alerts/state.json`));
-=======
-  await Deno.writeTextFile(file, rules(250));
-  let engine: AlertEngine | undefined;
-  const served = await startServe(
-    ["--config", file, "--no-collect"],
-    { compact: false, onAlerts: (e) => engine = e },
-    { muteErrors: true },
-  );
-  try {
-    assert.ok(engine);
-    const firing = next(engine, (t) => t.to === "firing");
-    const sample = {
-      host: "web1",
-      metric: "app_latency_ms",
-      labels: { service: "api" },
-      value: 300,
-    };
-    assert.equal(await postSamples(served.url, [sample]), 200);
-    const fired = await firing;
-    assert.equal(fired.instance.annotations.summary, "300 ms on web1");
-    assert.deepEqual(fired.instance.labels, {
-      alertname: "Slow",
-      severity: "warning",
-      host: "web1",
-      service: "api",
-    });
-    // a reload with a changed threshold restarts the rule: its firing instance is let go
-    const dropped = next(engine, (t) => t.from === "firing");
-    await Deno.writeTextFile(file, rules(500));
-    assert.equal((await dropped).to, "inactive");
-    assert.equal((await dropped).instance.reason, "rule changed");
-  } finally {
-    served.stop();
-    assert.equal(await served.done, 0);
-  }
-  const state = JSON.parse(await Deno.readTextFile(`${dir}/lake/alerts/state.json`));
->>>>>>> s21-b
   assert.equal(state.version, 1);
 });
 

@@ -20,22 +20,25 @@ interface CgroupHost {
   clock: number;
 }
 
-/**
- * Runs `body` on a sys root copied from a fixture and a proc root with a diskstats naming
- * 253:0, then removes both.
- */
-function withHost(tree: string, body: (h: CgroupHost) => void): void {
+/** A sys root copied from a fixture, and a proc root with a diskstats naming 253:0. */
+function host(tree: string): { sys: string; proc: string; cg: string } {
   const dir = Deno.makeTempDirSync({ prefix: "perfscope-cgroup-" });
+  copyTree(fixture(`cgroup/${tree}`), `${dir}/sys`);
+  Deno.mkdirSync(`${dir}/proc`);
+  Deno.writeTextFileSync(
+    `${dir}/proc/diskstats`,
+    " 253       0 dm-0 6815 0 423378 4688 1648 0 1852840 3525 0 1712 8692 0 0 0 0 0 0\n",
+  );
+  return { sys: `${dir}/sys`, proc: `${dir}/proc`, cg: `${dir}/sys/fs/cgroup` };
+}
+
+/** Runs `body` on a {@linkcode host} from `tree`, then removes it. */
+function withHost(tree: string, body: (h: CgroupHost) => void): void {
+  const h = host(tree);
   try {
-    copyTree(fixture(`cgroup/${tree}`), `${dir}/sys`);
-    Deno.mkdirSync(`${dir}/proc`);
-    Deno.writeTextFileSync(
-      `${dir}/proc/diskstats`,
-      " 253       0 dm-0 6815 0 423378 4688 1648 0 1852840 3525 0 1712 8692 0 0 0 0 0 0\n",
-    );
-    body({ sys: `${dir}/sys`, proc: `${dir}/proc`, cg: `${dir}/sys/fs/cgroup`, clock: 0 });
+    body({ ...h, clock: 0 });
   } finally {
-    Deno.removeSync(dir, { recursive: true });
+    Deno.removeSync(h.sys.slice(0, -4), { recursive: true });
   }
 }
 

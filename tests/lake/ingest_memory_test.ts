@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-<<<<<<< HEAD
-import { IngestBusy, IngestWriter, type IngestWriterOptions, openLake } from "../../lake/mod.ts";
-=======
-import { IngestBusy, IngestWriter } from "../../lake/mod.ts";
->>>>>>> s21-b
+import { IngestBusy, IngestWriter, type IngestWriterOptions } from "../../lake/mod.ts";
 import { IngestGroup, pooledBlocks } from "../../lake/ingest_group.ts";
 import { countSamples } from "../_count_samples.ts";
 
