@@ -25,7 +25,7 @@ Deno.test({
 scrape:
   - url: http://127.0.0.1:${app.addr.port}/metrics
     name: shop
-    interval: 200ms
+    interval: 500ms
     labels: { env: test }
     host: shop-host
 statsd:
@@ -49,7 +49,9 @@ probes:
         await new Promise((r) => setTimeout(r, 150));
       }
       sock.close();
-      await new Promise((r) => setTimeout(r, 1500));
+      // at least two scrapes (a counter's rate needs two); 500 ms leaves a loaded machine time to
+      // answer (200 ms timed out under a load of 11-17)
+      await new Promise((r) => setTimeout(r, 2000));
       // /api/metrics lists what the lake holds: stopping serve flushes the writer, and a second
       // serve in this process lists it (units from the registry; that a new process knows them
       // too, from the saved registry, is app_metrics_restart_test.ts's case)
