@@ -67,12 +67,24 @@ export async function startNotifications(
 export function alertsView(
   engine: Pick<EngineLike, "instances">,
   history: AlertsView["history"],
-  rules: () => readonly { alert: string; metric?: string | undefined }[],
+  rules: () => readonly {
+    alert: string;
+    metric?: string | undefined;
+    extra_labels?: Record<string, string> | undefined;
+  }[],
 ): AlertsView {
   return {
     instances: () => engine.instances(),
     history,
-    rules: () => rules().map((r) => ({ alert: r.alert, ...(r.metric && { metric: r.metric }) })),
+    rules: () =>
+      rules().map((r) => {
+        const extra = Object.keys(r.extra_labels ?? {});
+        return {
+          alert: r.alert,
+          ...(r.metric && { metric: r.metric }),
+          ...(extra.length > 0 && { extraLabels: extra }),
+        };
+      }),
   };
 }
 

@@ -56,8 +56,11 @@ export interface AlertsView {
   instances(): AlertInstance[];
   /** State changes between two instants (ms), oldest first. */
   history(opts: { since: number; until: number }): Promise<AlertTransition[]>;
-  /** The configured rules (name and metric), to link an alert to its series. Default none. */
-  rules?(): readonly { alert: string; metric?: string }[];
+  /**
+   * The configured rules (name, metric and the names of the labels the rule adds to its
+   * instances), to link an alert to its series. Default none.
+   */
+  rules?(): readonly { alert: string; metric?: string; extraLabels?: readonly string[] }[];
 }
 
 /** One interval during which a backtested rule would have fired. */

@@ -24,6 +24,7 @@ export { planSysctl } from "./plan_sysctl.ts";
 export type { StepPlan, TriggerEvent, UndoRecord } from "./step_plan.ts";
 export { undoAction } from "./undo_action.ts";
 export {
+  type AnsweredAction,
   type PendingApproval,
   Workflows,
   type WorkflowsOptions,

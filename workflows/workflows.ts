@@ -42,6 +42,23 @@ export interface PendingApproval {
   expiresAt: number;
 }
 
+/**
+ * What became of an approval or a reversible action that is no longer open: a second Approve or
+ * Roll back on it (two tabs, a list drawn before the first click landed) is told this.
+ */
+export interface AnsweredAction {
+  workflow: string;
+  /** `approved` or `expired` (an approval), `rolled-back` or `backed-off` (an action). */
+  result: "approved" | "expired" | "rolled-back" | "backed-off";
+  /** When (ms epoch). */
+  at: number;
+  /** Who answered (`approver:<who>`, `workflows` for an expiry, the rollback's caller). */
+  who: string;
+}
+
+/** Most answers {@linkcode Workflows.answered} remembers (the oldest are forgotten). */
+const MAX_ANSWERED = 1000;
+
 /** A workflow's state, as `GET /api/workflows` shows it. */
 export interface WorkflowStatus {
   name: string;
@@ -111,6 +128,8 @@ export class Workflows {
   #state: Persisted = { written: {}, actions: {}, lastActionAt: {}, undo: {} };
   #pending = new Map<string, PendingApproval & { event: TriggerEvent }>();
   #seenRecs = new Set<string>();
+  // since this process started, bounded: the audit log is the record that lasts
+  #answered = new Map<string, AnsweredAction>();
   #inflight = new Set<Promise<void>>();
   #stop = new AbortController();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -308,6 +327,7 @@ export class Workflows {
     for (const [id, p] of this.#pending) {
       if (p.expiresAt > now) continue;
       this.#pending.delete(id);
+      this.#answer(id, { workflow: p.workflow, result: "expired", at: now, who: "workflows" });
       this.#save();
       this.audit.decide({
         workflow: p.workflow,
@@ -333,6 +353,12 @@ export class Workflows {
     const p = this.#pending.get(id);
     if (!p) return undefined;
     this.#pending.delete(id);
+    this.#answer(id, {
+      workflow: p.workflow,
+      result: "approved",
+      at: this.#now(),
+      who: `approver:${who}`,
+    });
     this.#save();
     const w = this.#byName.get(p.workflow)!;
     this.audit.decide({
@@ -347,6 +373,24 @@ export class Workflows {
     });
     this.#track(this.#run(w, p.event));
     return w.name;
+  }
+
+  /**
+   * What became of an approval or a reversible action that is no longer open, if this process
+   * answered it (approved, expired, rolled back or backed off).
+   *
+   * @param id The approval's or the action's id.
+   * @returns The answer, or `undefined` when this process knows of none.
+   */
+  answered(id: string): AnsweredAction | undefined {
+    return this.#answered.get(id);
+  }
+
+  #answer(id: string, answer: AnsweredAction): void {
+    this.#answered.set(id, answer);
+    if (this.#answered.size > MAX_ANSWERED) {
+      this.#answered.delete(this.#answered.keys().next().value!);
+    }
   }
 
   async #run(w: WorkflowConfig, event: TriggerEvent): Promise<void> {
@@ -534,6 +578,7 @@ export class Workflows {
     this.audit.complete(tid, { result, detail, durationMs: Math.round(performance.now() - t0) });
     if (result !== "failed") {
       delete this.#state.undo[id];
+      this.#answer(id, { workflow: u.workflow, result, at: this.#now(), who });
       // what we wrote last is now the old value again (or, backed off, stays ours to compare)
       if (result === "rolled-back" && u.key) {
         const value = u.undo.kind === "file" ? u.undo.value : String(u.undo.nice);

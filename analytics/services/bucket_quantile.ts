@@ -27,7 +27,8 @@ export function parseBound(text: string): number {
 /**
  * The q-quantile of cumulative buckets: rank q × total, found in the first bucket whose
  * cumulative rate reaches it and interpolated linearly within it (the lowest bucket starts at
- * 0); a rank in the `+Inf` bucket gives the highest finite bound.
+ * 0, or is its own bound when that is not above 0, as in `histogram_quantile`); a rank in the
+ * `+Inf` bucket gives the highest finite bound.
  *
  * @param buckets Cumulative buckets, any order.
  * @param q Quantile in [0, 1].
@@ -47,8 +48,10 @@ export function bucketQuantile(buckets: readonly Bucket[], q: number): number {
   if (!(total > 0)) return NaN;
   const rank = q * total;
   let prevLe = 0, prevRate = 0;
-  for (const { le, rate } of b) {
+  for (const [i, { le, rate }] of b.entries()) {
     if (rate >= rank) {
+      // a negative-valued histogram's lowest bucket has no lower edge to interpolate from
+      if (i === 0 && le <= 0) return le;
       if (le === Infinity) return prevLe;
       if (rate === prevRate) return le;
       return prevLe + (le - prevLe) * (rank - prevRate) / (rate - prevRate);
@@ -60,18 +63,32 @@ export function bucketQuantile(buckets: readonly Bucket[], q: number): number {
 }
 
 /**
- * Events per second at or below `x`, interpolated linearly within its bucket.
+ * Events per second at or below `x`, interpolated linearly within its bucket. The lowest bucket
+ * starts at 0, or at its own bound when that is not above 0 (as {@linkcode bucketQuantile}
+ * takes it): nothing lies below that, so a lower `x` (a bound another series has, summing
+ * histograms with negative bounds) gives 0.
  *
  * @param buckets Cumulative buckets.
  * @param x The bound.
  * @returns The cumulative rate at `x`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rateAtOrBelow } from "./bucket_quantile.ts";
+ * const b = [{ le: 0, rate: 4 }, { le: 1, rate: 10 }];
+ * assert.equal(rateAtOrBelow(b, 0.5), 7);
+ * assert.equal(rateAtOrBelow(b, -1), 0);
+ * ```
  */
 export function rateAtOrBelow(buckets: readonly Bucket[], x: number): number {
-  let prevLe = 0, prevRate = 0;
+  let prevLe: number | undefined, prevRate = 0;
   for (const { le, rate } of sorted(buckets)) {
     if (x <= le) {
+      if (x === le) return rate;
       if (le === Infinity) return prevRate;
-      return prevRate + (rate - prevRate) * (x - prevLe) / (le - prevLe);
+      const lower = prevLe ?? Math.min(0, le);
+      if (x <= lower) return prevRate;
+      return prevRate + (rate - prevRate) * (x - lower) / (le - lower);
     }
     prevLe = le, prevRate = rate;
   }

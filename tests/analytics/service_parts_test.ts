@@ -36,6 +36,46 @@ Deno.test("bucketQuantile() handles no events, the +Inf bucket and an empty lowe
   assert.deepEqual([all.score, all.satisfied, all.frustrated], [1, 1, 0]);
 });
 
+Deno.test("rateAtOrBelow() and bucketQuantile() take negative bounds: nothing lies below the lowest bucket", () => {
+  // below a lowest bound of 0 (it divided by 0 - 0 before) and below a negative lowest bound
+  for (const x of [-1, -0.5]) {
+    assert.equal(rateAtOrBelow([{ le: 0, rate: 5 }, { le: 1, rate: 10 }], x), 0);
+  }
+  assert.equal(rateAtOrBelow([{ le: -2, rate: 5 }, { le: 1, rate: 10 }], -3), 0);
+  assert.equal(rateAtOrBelow([{ le: -2, rate: 5 }, { le: 1, rate: 10 }], -2), 5);
+  assert.equal(rateAtOrBelow([{ le: -2, rate: 5 }, { le: 1, rate: 11 }], 0), 9);
+  // below 0 with a positive lowest bound: its bucket starts at 0
+  assert.equal(rateAtOrBelow([{ le: 1, rate: 4 }], -1), 0);
+  // a rank in a lowest bucket bounded at or below 0 is that bound, as histogram_quantile
+  assert.equal(bucketQuantile([{ le: -1, rate: 16 }, { le: Infinity, rate: 20 }], 0.5), -1);
+  assert.equal(bucketQuantile([{ le: 0, rate: 16 }, { le: Infinity, rate: 20 }], 0.5), 0);
+});
+
+Deno.test("serviceFigures() sums bucket series whose lowest bounds differ, one of them at 0, into finite quantiles", () => {
+  const spec = findServices([], [{ name: "x" }])[0]!;
+  // the math under test does not care what the values measure: a histogram with negative bounds
+  const h = "http_request_duration_seconds";
+  const bucket = (route: string, le: string, value: number) => ({
+    host: "h",
+    metric: `${h}_bucket_per_second`,
+    labels: { route, bucket: le },
+    value,
+  });
+  const f = serviceFigures(spec, [
+    bucket("/a", "0", 2),
+    bucket("/a", "1", 4),
+    bucket("/a", "+Inf", 4),
+    bucket("/b", "-1", 16),
+    bucket("/b", "0", 18),
+    bucket("/b", "1", 20),
+    bucket("/b", "+Inf", 20),
+  ]);
+  // summed: -1 → 16 (/a has nothing below its lowest bound 0), 0 → 20, 1 → 24, +Inf → 24
+  assert.equal(f.latency?.from, "buckets");
+  assert.equal(f.latency?.p50, -1);
+  assert.ok(Math.abs(f.latency!.p95! - (0 + (22.8 - 20) / 4)) < 1e-12);
+});
+
 Deno.test("serviceFigures() weighs quantile series by request rate and leaves missing figures null", () => {
   const spec = findServices([], [{ name: "x" }])[0]!;
   const v = (metric: string, labels: Record<string, string>, value: number) => ({

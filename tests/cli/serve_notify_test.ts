@@ -91,5 +91,9 @@ Deno.test("alertsView() reads the engine's instances and the current rules on ea
   assert.deepEqual(view.rules?.(), [{ alert: "A", metric: "m" }]);
   rules = [{ alert: "B", metric: "" }];
   assert.deepEqual(view.rules?.(), [{ alert: "B" }]);
+  // the labels a rule adds: the page leaves them out of the series it links to
+  const withTeam = [{ alert: "C", metric: "m", extra_labels: { team: "db", tier: "1" } }];
+  const view2 = alertsView(engineStandIn([]), () => Promise.resolve([]), () => withTeam);
+  assert.deepEqual(view2.rules?.(), [{ alert: "C", metric: "m", extraLabels: ["team", "tier"] }]);
   assert.deepEqual(await view.history({ since: 0, until: 1 }), []);
 });

@@ -277,3 +277,81 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "in Chromium, an alert whose rule adds extra_labels draws its series' sparkline and links to its own series, not one with the rule's labels",
+  ignore: missing("chromium", "the Alerts page browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const now = Date.now();
+    // team="db" comes from the rule's extra_labels: no series in the lake has it
+    const labels = {
+      alertname: "HighLoad",
+      severity: "warning",
+      host: "db1",
+      window: "5m",
+      team: "db",
+    };
+    const instance: AlertInstance = {
+      rule: "HighLoad",
+      fingerprint: "00000000000000cc",
+      labels,
+      annotations: {},
+      state: "firing",
+      value: 5,
+      activeAt: now - 600_000,
+      firedAt: now - 300_000,
+      resolvedAt: NaN,
+    };
+    await using t = await testApp({
+      now: Date.now,
+      alerts: {
+        instances: () => [instance],
+        history: () =>
+          Promise.resolve([{ at: now - 300_000, from: "pending", to: "firing", instance }]),
+        rules: () => [{ alert: "HighLoad", metric: "load_average", extraLabels: ["team"] }],
+      },
+    });
+    // window=1m sorts first: Explore shows it when the link names no series it has
+    const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
+    for (const series of ["window=1m", "window=5m"]) {
+      t.ingest.writeBatch({
+        ts,
+        host: ts.map(() => "db1"),
+        metric: ts.map(() => "load_average"),
+        labels: ts.map(() => series),
+        value: ts.map((_, i) => 1 + i / 8),
+      });
+    }
+    t.ingest.flush();
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      // the sparkline: drawn from the series' points, not "–" for a series that does not exist
+      await page.locator("#history-table td.spark svg").first().waitFor({ timeout: 10_000 });
+      assert.match(
+        await page.locator("#history-table td.spark").first().getAttribute("title") ?? "",
+        /^load_average .* UTC: [\d.]+ … [\d.]+$/,
+      );
+      // the page still shows the alert's labels, the rule's team among them
+      const row = page.locator('#alerts-table tr[data-state="firing"]');
+      await row.waitFor();
+      assert.match(await row.textContent() ?? "", /team="db"/);
+      const href = await row.locator("a").getAttribute("href") ?? "";
+      assert.equal(new URL(href, "http://x").searchParams.get("series"), "db1|window=5m");
+      // the link opens Explore on the alert's own series
+      await row.locator("a").click();
+      await page.waitForURL(/\/explore\?/);
+      await page.waitForSelector("#series option", { state: "attached" });
+      assert.equal(await page.inputValue("#series"), "db1|window=5m");
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});

@@ -110,6 +110,32 @@ Deno.test("GET /api/alerts without an engine says it is not configured", async (
   assert.equal(backtest.status, 503);
 });
 
+Deno.test("GET /api/alerts and the history give the series' own labels where the rule adds extra_labels", async () => {
+  const teamed = instance(
+    { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m", team: "db" },
+    "firing",
+  );
+  await using t = await testApp({
+    now: () => NOW,
+    alerts: {
+      instances: () => [teamed, WARN],
+      history: () => Promise.resolve([{ at: T0, from: "pending", to: "firing", instance: teamed }]),
+      rules: () => [
+        { alert: "HighLoad", metric: "load_average", extraLabels: ["team"] },
+        { alert: "SlowDisk", metric: "disk_await" },
+      ],
+    },
+  });
+  const own = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
+  const body = await (await t.app.request("/api/alerts")).json();
+  assert.deepEqual(body.alerts[0].seriesLabels, own);
+  assert.equal(body.alerts[0].labels.team, "db");
+  // a rule without extra labels: its instances' labels are the series' already
+  assert.equal("seriesLabels" in body.alerts[1], false);
+  const history = await (await t.app.request("/api/alerts/history")).json();
+  assert.deepEqual(history.transitions[0].instance.seriesLabels, own);
+});
+
 Deno.test("GET /api/alerts/history reads the asked range, by default the last day, and refuses bad ones", async () => {
   const asked: { since: number; until: number }[] = [];
   await using t = await testApp({ alerts: view(asked), now: () => NOW });

@@ -49,6 +49,79 @@ Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page 
   assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
 });
 
+Deno.test("A repeated approve or roll back answers 200 with who did it first and does nothing twice", async () => {
+  const root = await Deno.makeTempDir();
+  const sys = await Deno.makeTempDir();
+  const workflows = await withWorkflows(root, sys);
+  await using t = await testApp({ root, workflows: { workflows } });
+  const post = async (path: string, id: string) => {
+    const res = await t.app.request(`/api/workflows/${path}`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ id }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  await workflows.fire("swap", { type: "manual", why: "w", host: "h1", at: 0, evidence: null });
+  const id = workflows.pending()[0]!.id;
+  assert.deepEqual((await post("approve", id)).body, { approved: id, workflow: "swap" });
+  await workflows.idle();
+  const again = await post("approve", id);
+  assert.equal(again.status, 200);
+  assert.equal(again.body.workflow, "swap");
+  assert.equal(again.body.already.result, "approved");
+  assert.equal(again.body.already.who, "approver:web");
+  await workflows.idle();
+  const audit = await workflows.audit.read();
+  assert.deepEqual(audit.map((e) => e.outcome), ["ok", "approved", "awaiting-approval"]);
+
+  const action = audit[0]!.id;
+  assert.deepEqual((await post("rollback", action)).body, { id: action, result: "rolled-back" });
+  const undone = await post("rollback", action);
+  assert.equal(undone.status, 200);
+  assert.equal(undone.body.result, "rolled-back");
+  assert.equal(undone.body.already.who, "web");
+  assert.equal((await workflows.audit.read()).length, 4);
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
+});
+
+Deno.test("An approval that expired unanswered is refused with when it expired", async () => {
+  const root = await Deno.makeTempDir();
+  const sys = await Deno.makeTempDir();
+  await Deno.mkdir(`${sys}/vm`, { recursive: true });
+  await Deno.writeTextFile(`${sys}/vm/swappiness`, "60\n");
+  let clock = Date.UTC(2026, 0, 1);
+  const workflows = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: () => clock,
+    workflows: [{
+      name: "swap",
+      trigger: { alert: "Swap" },
+      enabled: true,
+      approval: true,
+      approval_expires: 60_000,
+      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
+    }],
+  });
+  await using t = await testApp({ root, workflows: { workflows } });
+  await workflows.fire("swap", { type: "manual", why: "w", host: "h1", at: 0, evidence: null });
+  const id = workflows.pending()[0]!.id;
+  clock += 61_000;
+  const res = await t.app.request("/api/workflows/approve", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ id }),
+  });
+  assert.equal(res.status, 404);
+  assert.equal(
+    (await res.json()).error,
+    `Approval ${id} expired unanswered at 2026-01-01T00:01:01.000Z`,
+  );
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
+});
+
 Deno.test("POST /api/workflows/approve validates its body and answers 404 for an unknown or expired id", async () => {
   await using t = await testApp();
   const post = (body: string, headers: Record<string, string> = json) =>

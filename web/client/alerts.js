@@ -42,6 +42,12 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       .map((k) => `${esc(k)}=${esc(labels[k])}`).join(",");
   }
 
+  // the labels of the series behind an instance: without the labels its rule adds (the server
+  // lists them apart as seriesLabels when the rule has extra_labels)
+  function seriesLabelsOf(instance) {
+    return instance.seriesLabels ?? instance.labels;
+  }
+
   // the series behind an alert: the rule's metric, its host and the labels that are not the
   // alert's own (alertname, severity), in Explore around the given time span
   function seriesLink(rule, labels, from, to) {
@@ -101,7 +107,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
           a.value === null ? "–" : formatExact(a.value),
           formatTime(since, { seconds: true }),
           muted,
-          seriesLink(a.rule, a.labels, since ?? body.at - 3_600_000, body.at),
+          seriesLink(a.rule, seriesLabelsOf(a), since ?? body.at - 3_600_000, body.at),
         ]);
         tr.dataset.state = a.state;
         tr.title = Object.values(a.annotations ?? {}).join("\n");
@@ -226,7 +232,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
   }
 
   async function drawSpark(td, t, from, to) {
-    const target = sparkUrl(t.instance.rule, t.instance.labels, from, to);
+    const target = sparkUrl(t.instance.rule, seriesLabelsOf(t.instance), from, to);
     if (!target) return;
     if (sparkCache.size > 200) sparkCache.clear();
     let body = sparkCache.get(target.url);
@@ -287,7 +293,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
           t.instance.value === null ? "–" : formatExact(t.instance.value),
           seriesLink(
             t.instance.rule,
-            t.instance.labels,
+            seriesLabelsOf(t.instance),
             t.at - 3_600_000,
             Math.min(until, t.at + 3_600_000),
           ),

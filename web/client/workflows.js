@@ -1,9 +1,10 @@
 // Alerts page, workflows section: redraws the workflow states, the approvals waiting and the
-// audit log from /api/workflows and /api/audit every 5 s (and at once after a click), so that a
-// decision or an action that happens while the page is open shows without a reload. Approve and
-// Roll back post JSON to /api/workflows/* (a fetch from the app's own origin passes the origin
-// check). Everything from the server (workflow names, the why, the what, process names) goes in
-// as text, never as HTML: the why quotes alert labels, which come from pushed samples.
+// audit log from /api/workflows and /api/audit every 5 s (and after a click, once the action is
+// answered: queued behind a poll in flight, never skipped), so that a decision or an action that
+// happens while the page is open shows without a reload. Approve and Roll back post JSON to
+// /api/workflows/* (a fetch from the app's own origin passes the origin check). Everything from
+// the server (workflow names, the why, the what, process names) goes in as text, never as HTML:
+// the why quotes alert labels, which come from pushed samples.
 import { formatTime } from "/assets/format.js";
 
 (function () {
@@ -112,25 +113,58 @@ import { formatTime } from "/assets/format.js";
     return body;
   }
 
-  let busy = false;
-  async function refresh() {
-    // one refresh at a time; a hidden tab waits for the next tick after it shows again
-    if (busy || !log || document.hidden) return;
-    busy = true;
+  // One load at a time. A refresh asked for while one is in flight runs after it (one queued,
+  // shared by every caller meanwhile), so the refresh after a click always reads the state after
+  // the action. A load that started before the latest action draws nothing: its answer may
+  // predate the action and would bring the handled approval back for a moment.
+  let inflight = null;
+  let queued = null;
+  let actions = 0;
+
+  async function load() {
+    const seen = actions;
     try {
       const [audit, state] = await Promise.all([
         get(`/api/audit?since=7d&limit=${SHOWN}`),
         get("/api/workflows"),
       ]);
+      if (seen !== actions) return;
       const workflows = state.workflows ?? [];
       drawSummary(workflows);
       drawApprovals(state.pending ?? []);
       drawLog(audit.entries ?? [], new Set(workflows.flatMap((w) => w.reversible ?? [])));
     } catch (e) {
       if (status) status.textContent = "Could not refresh the audit log: " + e.message;
-    } finally {
-      busy = false;
     }
+  }
+
+  function refresh() {
+    if (!log) return Promise.resolve();
+    if (!inflight) {
+      inflight = load().finally(() => inflight = null);
+      return inflight;
+    }
+    queued ??= inflight.then(() => {
+      queued = null;
+      return refresh();
+    });
+    return queued;
+  }
+
+  // the 5 s poll: skipped while a load runs or the tab is hidden (it catches up on the next tick)
+  function tick() {
+    if (!inflight && !document.hidden) refresh();
+  }
+
+  function answerText(approve, body) {
+    if (body.already) {
+      const by = body.already.who.replace(/^approver:/, "");
+      const when = formatTime(body.already.at, { seconds: true });
+      return approve
+        ? `Already approved: ${body.workflow} (by ${by} at ${when}); nothing ran twice`
+        : `Already ${body.result} (by ${by} at ${when}); nothing was done twice`;
+    }
+    return approve ? `Approved: ${body.workflow}` : `Roll back: ${body.result}`;
   }
 
   document.addEventListener("click", async function (event) {
@@ -138,8 +172,10 @@ import { formatTime } from "/assets/format.js";
     if (!button) return;
     const id = button.dataset.approve ?? button.dataset.rollback;
     if (!id) return;
-    const path = button.dataset.approve ? "/api/workflows/approve" : "/api/workflows/rollback";
+    const approve = button.dataset.approve !== undefined;
+    const path = approve ? "/api/workflows/approve" : "/api/workflows/rollback";
     button.disabled = true;
+    actions++;
     try {
       const res = await fetch(path, {
         method: "POST",
@@ -150,19 +186,15 @@ import { formatTime } from "/assets/format.js";
       if (!res.ok) {
         if (status) status.textContent = body.error ?? res.status + " " + res.statusText;
         button.disabled = false;
-        return;
-      }
-      if (status) {
-        status.textContent = body.approved
-          ? `Approved: ${body.workflow}`
-          : `Roll back: ${body.result}`;
-      }
+      } else if (status) status.textContent = answerText(approve, body);
     } catch (e) {
       if (status) status.textContent = "Failed: " + e.message;
       button.disabled = false;
     }
+    // loads that started during the POST may have read the state before the action: dropped too
+    actions++;
     await refresh();
   });
 
-  setInterval(refresh, 5000);
+  setInterval(tick, 5000);
 })();

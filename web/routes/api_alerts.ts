@@ -1,7 +1,8 @@
 /**
  * The alerting API: `GET /api/alerts` (live states, with the silences and inhibitions that mute
- * each, and the notifications receivers' `delay:` holds back), `GET /api/alerts/history?from=&to=` (state changes), `GET/POST /api/silences`,
- * `DELETE /api/silences/:id` (expire), and `POST /api/alerts/backtest` (replay a rule over the
+ * each, the series' own labels where the rule adds `extra_labels`, and the notifications
+ * receivers' `delay:` holds back), `GET /api/alerts/history?from=&to=` (state changes),
+ * `GET/POST /api/silences`, `DELETE /api/silences/:id` (expire), and `POST /api/alerts/backtest` (replay a rule over the
  * lake). Bodies are JSON only, checked with zod; `app.ts` puts the origin check, the content-type
  * check and a body limit in front of the POSTs.
  *
@@ -10,7 +11,7 @@
 import { Hono } from "hono";
 import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
-import { parseMatcher } from "../../alerts/mod.ts";
+import { type AlertInstance, parseMatcher } from "../../alerts/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError, NotFoundError, UnavailableError } from "../errors.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
@@ -96,6 +97,27 @@ function heldNotifications(deps: WebDeps): HeldNotification[] {
     .slice(0, MAX_HELD);
 }
 
+/** An instance as the page gets it: with its series' own labels when its rule adds some. */
+type ShownInstance = AlertInstance & { seriesLabels?: Record<string, string> };
+
+// The page links an alert to its series and draws it from the instance's labels, which hold the
+// rule's `extra_labels` too (no series has those): each rule that adds labels gets its instances'
+// series labels alongside. An extra label that shares its name with one of the series' labels
+// has replaced the series' value in the instance, so that series cannot be named from it.
+function seriesLabeller(deps: WebDeps): (inst: AlertInstance) => ShownInstance {
+  const extra = new Map<string, readonly string[]>();
+  for (const r of deps.alerts?.rules?.() ?? []) {
+    if (r.extraLabels?.length) extra.set(r.alert, r.extraLabels);
+  }
+  return function shown(inst) {
+    const names = extra.get(inst.rule);
+    if (!names) return inst;
+    const seriesLabels = { ...inst.labels };
+    for (const name of names) delete seriesLabels[name];
+    return { ...inst, seriesLabels };
+  };
+}
+
 /**
  * Creates the routes.
  *
@@ -129,11 +151,12 @@ export function alertRoutes(deps: WebDeps): Hono {
   return new Hono()
     .get("/api/alerts", function alerts(c) {
       const instances = deps.alerts?.instances() ?? [];
+      const shown = seriesLabeller(deps);
       return c.json({
         configured: deps.alerts !== undefined,
         at: now(),
         alerts: instances.map((a) => ({
-          ...a,
+          ...shown(a),
           silencedBy: deps.silences?.silencedBy(a.labels) ?? [],
           inhibitedBy: a.state === "firing" ? deps.notifier?.inhibitedBy(a.labels) ?? [] : [],
         })),
@@ -150,7 +173,9 @@ export function alertRoutes(deps: WebDeps): Hono {
       if (until - since > MAX_HISTORY_MS) {
         throw new BadRequestError(`Range too long: at most ${MAX_HISTORY_MS / DAY} days`);
       }
-      const transitions = deps.alerts ? await deps.alerts.history({ since, until }) : [];
+      const shown = seriesLabeller(deps);
+      const transitions = (deps.alerts ? await deps.alerts.history({ since, until }) : [])
+        .map((t) => ({ ...t, instance: shown(t.instance) }));
       return c.json({ configured: deps.alerts !== undefined, since, until, transitions });
     })
     .get("/api/silences", function listSilences(c) {

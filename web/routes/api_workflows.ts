@@ -1,7 +1,9 @@
 /**
  * The workflows API: `GET /api/audit?since=7d&limit=1000` (the audit log, newest first, at most
  * 1000 entries), `GET /api/workflows` (states and pending
- * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}`,
+ * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}` (a
+ * repeat on one already approved or rolled back answers 200 with `already: {who, at, …}` and does
+ * nothing),
  * `GET /api/schedule` (jobs' last run, outcome and next run), `GET /api/maintenance` (the
  * quietest window) and `GET /api/balance` (load-balancing advice).
  *
@@ -114,10 +116,19 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
       function approve(c) {
         const { id } = c.req.valid("json");
         const name = options.workflows?.approve(id, "web");
-        if (name === undefined) {
-          throw new NotFoundError(`No pending approval ${id} (it may have expired)`);
+        if (name !== undefined) return c.json({ approved: id, workflow: name });
+        // a second click (another tab, a list drawn before the first click landed): what was
+        // asked for holds already, so the answer is a success that says so and nothing runs twice
+        const done = options.workflows?.answered(id);
+        if (done?.result === "approved") {
+          return c.json({ approved: id, workflow: done.workflow, already: done });
         }
-        return c.json({ approved: id, workflow: name });
+        if (done?.result === "expired") {
+          throw new NotFoundError(
+            `Approval ${id} expired unanswered at ${new Date(done.at).toISOString()}`,
+          );
+        }
+        throw new NotFoundError(`No pending approval ${id} (it may have expired)`);
       },
     )
     .post(
@@ -126,8 +137,12 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
       async function rollback(c) {
         const { id } = c.req.valid("json");
         const result = await options.workflows?.rollback(id, "web");
-        if (result === undefined) throw new NotFoundError(`No reversible action ${id}`);
-        return c.json({ id, result });
+        if (result !== undefined) return c.json({ id, result });
+        const done = options.workflows?.answered(id);
+        if (done?.result === "rolled-back" || done?.result === "backed-off") {
+          return c.json({ id, result: done.result, already: done });
+        }
+        throw new NotFoundError(`No reversible action ${id}`);
       },
     )
     .get("/api/schedule", function schedule(c) {
