@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { simulateHost } from "../../lake/mod.ts";
-import { AuditLog, Scheduler } from "../../workflows/mod.ts";
+import { AuditLog, Scheduler, Workflows } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
 import { auditSection } from "../../web/mod.ts";
 import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
@@ -52,7 +52,7 @@ Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page 
 Deno.test("A repeated approve or roll back answers 200 with who did it first and does nothing twice", async () => {
   const root = await Deno.makeTempDir();
   const sys = await Deno.makeTempDir();
-  const workflows = await withWorkflows(root, sys);
+  const workflows = await swapWorkflows(root, sys);
   await using t = await testApp({ root, workflows: { workflows } });
   const post = async (path: string, id: string) => {
     const res = await t.app.request(`/api/workflows/${path}`, {

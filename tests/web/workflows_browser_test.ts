@@ -4,6 +4,7 @@ import type { APIResponse, Route } from "npm:playwright-core@1.65.1";
 import { launchChromium, openPage } from "../_browser.ts";
 import { missing } from "../_skip.ts";
 import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
+import { Workflows } from "../../workflows/mod.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test({
