@@ -30,6 +30,7 @@ export {
   type IngestSeriesLimitOptions,
   type IngestSeriesVerdict,
 } from "./ingest_series_limit.ts";
+export { readOnlyRefusal } from "./read_only_refusal.ts";
 export { asBadRequest, parseIngest, type ParseIngestOptions } from "./parse_ingest.ts";
 export {
   openSqlSandbox,
