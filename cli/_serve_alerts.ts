@@ -110,7 +110,10 @@ export function observingSink(sink: IngestSink, onBatch: (batch: IngestBatch) =>
     // request before reading its body, without `writeAsync` it parses on the event loop in one go
     ...(sink.check && { check: () => sink.check!() }),
     ...(sink.writeAsync && {
-      async writeAsync(body: Uint8Array | readonly Uint8Array[], options: { now: number }) {
+      async writeAsync(
+        body: Uint8Array | readonly Uint8Array[],
+        options: Parameters<NonNullable<IngestSink["writeAsync"]>>[1],
+      ) {
         const batch = await sink.writeAsync!(body, options);
         onBatch(batch);
         return batch;

@@ -7,8 +7,12 @@
  */
 import { openLake } from "../lake/mod.ts";
 import { type AuditEntry, AuditLog, auditView } from "../workflows/mod.ts";
-import { parseDuration, parseFlags, runMain } from "./_args.ts";
+import { readOnlyRefusal } from "../web/mod.ts";
+import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
+
+/** What `--sql` may read: the audit views and the lake's. */
+const AUDIT_VIEWS = ["audit", "audit_entries", "samples", "rollup_1m", "rollup_1h"];
 
 const USAGE = `Usage: deno task audit [--data DIR] [--since 7d] [--json] [--sql QUERY]
 
@@ -20,7 +24,8 @@ Options:
   --data DIR        lake root (default data)
   --since DUR       only records this recent (default 7d)
   --json            one JSON object per line instead of text
-  --sql QUERY       run DuckDB SQL over the views audit (records) and audit_entries (actions)
+  --sql QUERY       one read-only SELECT over the views audit (records) and audit_entries
+                    (actions), checked as /api/query checks it (writes, COPY, files refused)
 ${CONFIG_HELP}
   -h, --help        show this help`;
 
@@ -76,6 +81,23 @@ export async function main(
   if (values.sql !== undefined) {
     const lake = await openLake({ root });
     try {
+      // the operator's DuckDB may write files (COPY … TO could forge DATA/audit): only a SELECT
+      // checked as /api/query checks it runs here
+      const refusal = await readOnlyRefusal(
+        async (text) =>
+          String(
+            (await lake.query<{ s: unknown }>("SELECT json_serialize_sql($1::VARCHAR) AS s", [
+              text,
+            ]))[0]?.s,
+          ),
+        values.sql,
+        AUDIT_VIEWS,
+      );
+      if (refusal !== undefined) {
+        throw new UsageError(
+          `Refused --sql: ${refusal} (one SELECT of ${AUDIT_VIEWS.join(", ")})`,
+        );
+      }
       await auditView(lake, root);
       for (const row of await lake.query(values.sql)) {
         write(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));

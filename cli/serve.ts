@@ -37,6 +37,7 @@ import { dataFolder, errorLine, parseFlags, parseNumber, runMain, UsageError } f
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
 import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
 import { outboxCapBytes } from "./_remote_write_entry.ts";
+import { ingestSeriesLimit, reportIngestRefusals } from "./_ingest_series_limit.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -68,6 +69,8 @@ export interface ServeHooks {
   onAlerts?: (engine: AlertEngine) => void;
   /** Longest time between rule evaluations when no sample comes, ms. Default 1000. */
   alertIntervalMs?: number;
+  /** Time between two samples of the ingest refusals' rate, ms. Default 10 000. */
+  ingestRefusalsIntervalMs?: number;
 }
 
 /** Parsed `serve` flags. */
@@ -420,6 +423,8 @@ async function serveUntilStopped(
       collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
     }),
   });
+  // new series per pushed host and in all, per hour (receivers_limits)
+  const ingestLimit = ingestSeriesLimit(loaded.config);
   // Alert rules run on the live stream: built even without rules: (a reload may add some),
   // costing one map lookup per sample until then.
   const alerts = new AlertEngine(loaded.config.rules ?? [], {
@@ -491,6 +496,7 @@ async function serveUntilStopped(
     sandbox,
     // observed at once (even before the timer starts): an accepted sample is never missed
     ingest: observingSink(ingest, observeIngested),
+    ingestLimit,
     alerts: alertsView(alerts, (o) => alerts.history(o), () => rules),
     notifier: notifications.notifier,
     silences: notifications.silences,
@@ -572,6 +578,13 @@ async function serveUntilStopped(
   }).catch((error) => {
     console.error(`perfscope serve: live view stopped: ${errorLine(error)}`);
   });
+  const stopRefusals = reportIngestRefusals(ingestLimit, {
+    host: receiverHost,
+    write: receiverSink,
+    ...(hooks.ingestRefusalsIntervalMs !== undefined && {
+      intervalMs: hooks.ingestRefusalsIntervalMs,
+    }),
+  });
   let config = loaded.config;
   let reloading = Promise.resolve();
   const restart = new EventTarget();
@@ -636,6 +649,7 @@ async function serveUntilStopped(
       signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
+    stopRefusals();
     await collector; // the child flushes its buffered minute on SIGTERM before it exits
     await compaction;
     await runtime.stop();

@@ -105,6 +105,9 @@ export const probeSchema = z.strictObject({
 export const receiversLimitsSchema = z.strictObject({
   /** Most distinct series per source (a scrape target, OTLP, StatsD) per hour. Default 10000. */
   max_series_per_source: z.number().int().min(1).max(1_000_000).optional(),
+  /** Most new series all hosts pushing to `/api/ingest` create together per hour (each host is
+   * a source of its own under `max_series_per_source`). Default 100000. */
+  max_ingest_series: z.number().int().min(1).max(10_000_000).optional(),
   /** Largest scrape body, bytes. Default 8 MiB. */
   max_scrape_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
 });

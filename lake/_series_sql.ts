@@ -102,7 +102,7 @@ export function bucketSql({ tier, step, agg, where }: BucketQuery, keys = ""): s
 
 /** SELECT of one row per series (host, metric, labels) with its points as a list `p` of
  * `{t, v}` structs, in no particular order within the list. */
-export function seriesListSql(query: BucketQuery): string {
+export function seriesListSql(query: BucketQuery, limit?: number): string {
   const { tier, step, agg, where } = query;
   const keys = "host, metric, labels, ";
   let rows: string;
@@ -117,5 +117,7 @@ export function seriesListSql(query: BucketQuery): string {
   } else rows = bucketSql(query, keys);
   // one row per series (few result chunks to fetch)
   return `SELECT ${keys}list({'t': t, 'v': v}) AS p FROM (${rows})
-      GROUP BY ALL ORDER BY host, metric, labels`;
+      GROUP BY ALL ORDER BY host, metric, labels${
+    limit === undefined ? "" : ` LIMIT ${Math.floor(limit)}`
+  }`;
 }

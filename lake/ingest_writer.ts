@@ -142,6 +142,21 @@ export interface IngestWriterOptions {
   collectGarbage?: () => void;
 }
 
+/** Options of {@linkcode IngestWriter.write}: clock and limits that override the writer's, and
+ * the series admission of the caller. */
+export interface IngestWriteOptions extends Omit<ParseIngestLinesOptions, "trusted"> {
+  /** Picks the samples to store from the validated body (e.g. the series limit of
+   * `/api/ingest`); the rest is dropped, the returned batch is what is stored and returned.
+   * Default: all of them. */
+  admit?: (batch: IngestBatch) => IngestBatch;
+}
+
+/** Options of {@linkcode IngestWriter.writeAsync}: as {@linkcode IngestWriteOptions}, with the
+ * chunking of a parse on the event loop. */
+export type IngestWriteAsyncOptions =
+  & Omit<ParseIngestLinesAsyncOptions, "trusted">
+  & Pick<IngestWriteOptions, "admit">;
+
 /** The writer's counters and levels, for `/metrics`, the bench and tests. */
 export interface IngestStats {
   /** Samples accepted (spooled) since the writer opened. */
@@ -524,10 +539,12 @@ export class IngestWriter {
    * request would pass the row or spool budget; the disk being full is `reason: "disk"`.
    * @throws {LakeError} If the spool cannot be written for another reason.
    */
-  write(body: Uint8Array, options: Omit<ParseIngestLinesOptions, "trusted"> = {}): IngestBatch {
+  write(body: Uint8Array, options: IngestWriteOptions = {}): IngestBatch {
     this.check();
-    const batch = parseIngestLines(body, { ...this.#limits, now: this.#now(), ...options });
-    this.#accept(batch);
+    const { admit, ...parse } = options;
+    let batch = parseIngestLines(body, { ...this.#limits, now: this.#now(), ...parse });
+    if (admit) batch = admit(batch);
+    if (batch.ts.length > 0) this.#accept(batch);
     return batch;
   }
 
@@ -559,15 +576,16 @@ export class IngestWriter {
    */
   async writeAsync(
     body: Uint8Array | readonly Uint8Array[],
-    options: Omit<ParseIngestLinesAsyncOptions, "trusted"> = {},
+    options: IngestWriteAsyncOptions = {},
   ): Promise<IngestBatch> {
     this.check();
+    const { admit, ...parse } = options;
     let batch: IngestBatch;
     if (this.#parser !== undefined) {
       const { maxLines, maxPartitions, maxAgeMs, maxAheadMs, now } = {
         ...this.#limits,
         now: this.#now(),
-        ...options,
+        ...parse,
       };
       batch = await this.#parser.parse(Array.isArray(body) ? body : [body as Uint8Array], {
         ...(maxLines !== undefined && { maxLines }),
@@ -580,13 +598,14 @@ export class IngestWriter {
       batch = await parseIngestLinesAsync(joinChunks(body), {
         ...this.#limits,
         now: this.#now(),
-        ...options,
+        ...parse,
       });
     }
     // budgets again: other requests may have been taken meanwhile (the memory mark is not
     // looked at again: this body's own bytes are in it, and it is parsed already)
     this.#checkBudgets();
-    this.#accept(batch);
+    if (admit) batch = admit(batch);
+    if (batch.ts.length > 0) this.#accept(batch);
     return batch;
   }
 

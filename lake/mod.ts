@@ -118,6 +118,7 @@ export {
   type IngestBusyReason,
   type IngestLimits,
   type IngestStats,
+  type IngestWriteOptions,
   IngestWriter,
   type IngestWriterOptions,
   parseIngestLines,

@@ -38,6 +38,9 @@ export interface SeriesManyOptions {
   limits?: TierLimits;
   /** Which value of a bucket: `avg` (default), `min`, `max` or `last`. */
   agg?: "avg" | "min" | "max" | "last";
+  /** Most series returned (the first in host, metric, labels order); past it the result says
+   * `truncated`. Default: all. */
+  maxSeries?: number;
 }
 
 /** One series of a {@linkcode Lake.seriesMany} result. */
@@ -62,6 +65,8 @@ export interface SeriesManyResult {
   step: number | undefined;
   /** The series, sorted by host, metric, labels. */
   series: SeriesEntry[];
+  /** True when more series matched than `maxSeries` (only the first are here). */
+  truncated?: boolean;
 }
 
 /**
@@ -81,7 +86,15 @@ export async function seriesMany(
     ? options.labels
     : formatLabels(options.labels);
   const { where, params } = seriesWhere({ ...options, labels });
-  const sql = seriesListSql({ tier, step, agg: options.agg ?? "avg", where });
+  const max = options.maxSeries;
+  if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
+    throw new RangeError(`Invalid maxSeries: ${max}`);
+  }
+  // one more than asked tells whether there were more
+  const sql = seriesListSql(
+    { tier, step, agg: options.agg ?? "avg", where },
+    max === undefined ? undefined : max + 1,
+  );
   const series: SeriesEntry[] = [];
   for (const chunk of await read(sql, params)) {
     const [host, metric, label] = [0, 1, 2].map((i) => chunk.getColumnVector(i));
@@ -102,6 +115,10 @@ export async function seriesMany(
       copyDoubles(vItems, at, n, entry.values, 0);
       series.push(sortByTime(entry));
     }
+  }
+  if (max !== undefined && series.length > max) {
+    series.length = max;
+    return { tier, step, series, truncated: true };
   }
   return { tier, step, series };
 }

@@ -59,15 +59,19 @@ function lower(v: unknown): string {
  * Walks the output of DuckDB's `json_serialize_sql` for one statement.
  *
  * @param serialized The JSON text `json_serialize_sql` returned.
+ * @param views The tables the statement may read besides its own CTEs; default {@linkcode VIEWS}.
  * @returns Why the statement is refused, or undefined when it may run.
  */
-export function astRefusal(serialized: string): string | undefined {
+export function astRefusal(
+  serialized: string,
+  views: readonly string[] = VIEWS,
+): string | undefined {
   const tree = JSON.parse(serialized) as Node;
   if (tree.error !== false) return "only read-only queries are allowed";
   if (!Array.isArray(tree.statements) || tree.statements.length !== 1) {
     return "expected exactly one statement";
   }
-  const tables = new Set(VIEWS);
+  const tables = new Set(views);
   for (const n of nodes(tree)) {
     const map = isNode(n.cte_map) ? n.cte_map.map : undefined;
     if (Array.isArray(map)) { for (const e of map) if (isNode(e)) tables.add(lower(e.key)); }
@@ -77,7 +81,7 @@ export function astRefusal(serialized: string): string | undefined {
       const name = lower(n.table_name);
       if (!["", "memory"].includes(lower(n.catalog_name))) return `unknown catalog ${name}`;
       if (!["", "main"].includes(lower(n.schema_name)) || !tables.has(name)) {
-        return `only the views ${VIEWS.join(", ")} can be read, not ${n.table_name}`;
+        return `only the views ${views.join(", ")} can be read, not ${n.table_name}`;
       }
     } else if (n.type === "TABLE_FUNCTION") {
       const name = isNode(n.function) ? lower(n.function.function_name) : "";

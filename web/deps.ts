@@ -8,9 +8,18 @@ import type { SeriesSource } from "../analytics/mod.ts";
 import type { AlertInstance, AlertTransition, Notifier, SilenceStore } from "../alerts/mod.ts";
 import type { IngestBatch, Lake } from "../lake/mod.ts";
 import type { OtlpExport } from "../receivers/mod.ts";
+import type { IngestSeriesLimit } from "./ingest_series_limit.ts";
 import type { LiveHub } from "./live_hub.ts";
 import type { SqlSandbox } from "./sql_sandbox.ts";
 import type { WorkflowsDeps } from "./routes/api_workflows.ts";
+
+/** Options of {@linkcode IngestSink.write}. */
+export interface IngestSinkOptions {
+  /** Clock (ms) for the timestamp check. */
+  now: number;
+  /** Picks the samples to store from the validated body (the series limit); default all. */
+  admit?: (batch: IngestBatch) => IngestBatch;
+}
 
 /** Where `/api/ingest` bodies go: the lake's `IngestWriter` (validate, spool, batch to Parquet). */
 export interface IngestSink {
@@ -22,7 +31,7 @@ export interface IngestSink {
    * @returns The samples as columns.
    * @throws {RangeError} On a bad line.
    */
-  write(body: Uint8Array, options: { now: number }): IngestBatch;
+  write(body: Uint8Array, options: IngestSinkOptions): IngestBatch;
   /**
    * Validates samples given as columns (the receivers) by the same rules and makes them durable
    * (or throws and writes nothing).
@@ -41,7 +50,7 @@ export interface IngestSink {
    */
   writeAsync?(
     body: Uint8Array | readonly Uint8Array[],
-    options: { now: number },
+    options: IngestSinkOptions,
   ): Promise<IngestBatch>;
   /**
    * Throws an error named `IngestBusy` (with a numeric `retryAfterSeconds`) when a request
@@ -112,6 +121,9 @@ export interface WebDeps {
   sandbox: SqlSandbox;
   /** Validates and stores pushed samples (the lake's `IngestWriter`). */
   ingest: IngestSink;
+  /** The series limit of `/api/ingest` (new series per host and in all per hour); default
+   * none. `serve` always passes one (`receivers_limits`). */
+  ingestLimit?: IngestSeriesLimit;
   /** Lake root, for the generated reports under `/reports`; default `data`. */
   root?: string;
   /** Clock in ms; default `Date.now`. */

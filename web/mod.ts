@@ -25,6 +25,12 @@ export {
 } from "./errors.ts";
 export { LIVE_METRICS, LiveHub, type LiveHubOptions, type LiveSubscription } from "./live_hub.ts";
 export { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+export {
+  IngestSeriesLimit,
+  type IngestSeriesLimitOptions,
+  type IngestSeriesVerdict,
+} from "./ingest_series_limit.ts";
+export { readOnlyRefusal } from "./read_only_refusal.ts";
 export { asBadRequest, parseIngest, type ParseIngestOptions } from "./parse_ingest.ts";
 export {
   openSqlSandbox,

@@ -64,3 +64,55 @@ Deno.test("audit main() says so when the log is empty, and refuses bad flags", a
     message: /Invalid --since/,
   });
 });
+
+/** Runs the real `audit` command in a child process. */
+async function auditCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cli = new URL("../../cli/audit.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("audit --sql runs only a checked SELECT: COPY TO, file readers, ATTACH and a second statement are refused in one line with exit 2 and write nothing", async () => {
+  const root = await logWithEntries();
+  const forged = `${root}/audit/forged.jsonl`;
+  const outside = `${root}/outside.csv`;
+  const attempts = [
+    `COPY (SELECT 'x' AS id) TO '${forged}' (FORMAT json)`,
+    `COPY audit TO '${outside}'`,
+    `SELECT 1; COPY (SELECT 1) TO '${outside}'`,
+    `SELECT * FROM read_text('/etc/passwd')`,
+    `ATTACH '${root}/db.duckdb'`,
+    `SELECT current_setting('home_directory')`,
+  ];
+  for (const sql of attempts) {
+    const r = await auditCli(["--data", root, "--sql", sql]);
+    assert.equal(r.code, 2, `${sql}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    const lines = r.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /Refused --sql: .*\(one SELECT of audit, audit_entries/);
+  }
+  assert.deepEqual(
+    [...Deno.readDirSync(`${root}/audit`)].map((e) => e.name).filter((n) =>
+      !n.endsWith(".jsonl") || n === "forged.jsonl"
+    ),
+    [],
+  );
+  assert.throws(() => Deno.statSync(forged), Deno.errors.NotFound);
+  assert.throws(() => Deno.statSync(outside), Deno.errors.NotFound);
+  assert.throws(() => Deno.statSync(`${root}/db.duckdb`), Deno.errors.NotFound);
+  // a SELECT of the audit views still works, CTEs included
+  const ok = await auditCli([
+    "--data",
+    root,
+    "--sql",
+    "WITH a AS (SELECT outcome FROM audit_entries) SELECT count(*) AS n FROM a",
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout), { n: 2 });
+});

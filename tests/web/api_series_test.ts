@@ -135,6 +135,46 @@ Deno.test("GET /api/series without labels answers every series of the metric fro
   assert.deepEqual(rows.map((r) => [r.labels, r.value]), [["cpu=1", 1], ["cpu=2", 2]]);
 });
 
+Deno.test("GET /api/series without labels answers at most 1,000 series by default and says it truncated", async () => {
+  await using t = await testApp({ now: () => T0 + 120_000 });
+  const lines = Array.from({ length: 1_500 }, (_, i) =>
+    JSON.stringify({
+      ts: T0,
+      host: "h1",
+      metric: "queue_depth",
+      labels: { q: `q${String(i).padStart(4, "0")}` },
+      value: i,
+    }));
+  const pushed = await t.app.request("/api/ingest", {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: lines.join("\n"),
+  });
+  assert.equal(pushed.status, 200);
+  t.ingest.flush();
+  const range = `from=${T0}&to=${T0 + 60_000}`;
+  const capped = await t.app.request(`/api/series?metric=queue_depth&${range}`);
+  assert.equal(capped.headers.get("x-truncated"), "true");
+  const body = await capped.json();
+  assert.equal(body.truncated, true);
+  assert.equal(body.series.length, 1_000);
+  // the first in host, metric, labels order
+  assert.deepEqual([body.series[0].labels, body.series[999].labels], ["q=q0000", "q=q0999"]);
+  const all = await t.app.request(`/api/series?metric=queue_depth&max_series=1500&${range}`);
+  assert.equal(all.headers.get("x-truncated"), null);
+  const whole = await all.json();
+  assert.equal(whole.series.length, 1_500);
+  assert.equal("truncated" in whole, false);
+  const csv = await t.app.request(
+    `/api/series?metric=queue_depth&max_series=10&format=csv&${range}`,
+  );
+  assert.equal(csv.headers.get("x-truncated"), "true");
+  assert.equal((await csv.text()).trim().split("\n").length, 11);
+  const tooMany = await t.app.request(`/api/series?metric=queue_depth&max_series=100001&${range}`);
+  assert.equal(tooMany.status, 400);
+  assert.match((await tooMany.json()).error, /Invalid max_series: at most 100000/);
+});
+
 const bad: [string, RegExp][] = [
   ["/api/series", /Invalid query: metric/],
   ["/api/series?metric=CPU", /Invalid query: metric: expected a snake_case metric name/],
@@ -149,6 +189,7 @@ const bad: [string, RegExp][] = [
   ["/api/series?labels=a%3D1", /Invalid query: metric: expected a metric name or metrics/],
   ["/api/series?metrics=cpu_ratio,CPU", /Invalid metrics: CPU/],
   ["/api/series?metric=cpu_ratio&max_points=0", /Invalid query: max_points/],
+  ["/api/series?metric=cpu_ratio&max_series=0", /Invalid query: max_series/],
 ];
 
 for (const [path, message] of bad) {

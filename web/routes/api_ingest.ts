@@ -16,7 +16,9 @@
  * @module
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { IngestBatch } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
+import type { IngestSeriesVerdict } from "../ingest_series_limit.ts";
 import { BadRequestError } from "../errors.ts";
 import { guardedBody, guardedChunks } from "../middleware/body_guard.ts";
 import { asBadRequest } from "../parse_ingest.ts";
@@ -29,6 +31,15 @@ async function asBadRequestAsync<T>(run: () => Promise<T>): Promise<T> {
     if (error instanceof RangeError) throw new BadRequestError(error.message, { cause: error });
     throw error;
   }
+}
+
+let lastLog = -Infinity;
+/** One stderr line a minute about refused series (an attack must not flood the log). */
+function logRefusal(message: string): void {
+  const t = Date.now();
+  if (t - lastLog < 60_000) return;
+  lastLog = t;
+  console.error(`perfscope serve: /api/ingest: ${message}`);
 }
 
 /** What the writer's `IngestBusy` carries (checked by name: the lake's class). */
@@ -93,24 +104,42 @@ export function ingestAdmission(deps: Pick<WebDeps, "ingest">): MiddlewareHandle
  */
 export function ingestRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
+  const limit = deps.ingestLimit;
   return new Hono().post("/api/ingest", async function ingest(c) {
     let batch;
+    // the series limit picks what is stored once the body is valid (a bad body is refused whole)
+    let verdict: IngestSeriesVerdict | undefined;
+    const admit = limit &&
+      ((b: IngestBatch) => (verdict = limit.filter(b)).batch);
+    const options = { now: now(), ...(admit && { admit }) };
     try {
       if (deps.ingest.writeAsync) {
         // the body guard's chunks as they arrived (joined, if at all, off the event loop when
         // the writer parses on its thread), else the body read here; the event loop serves other
         // requests while it is parsed, and the answer goes out only after the spool append
         const body = guardedChunks(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
-        batch = await asBadRequestAsync(() => deps.ingest.writeAsync!(body, { now: now() }));
+        batch = await asBadRequestAsync(() => deps.ingest.writeAsync!(body, options));
       } else {
         const body = guardedBody(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
-        batch = asBadRequest(() => deps.ingest.write(body, { now: now() }));
+        batch = asBadRequest(() => deps.ingest.write(body, options));
       }
     } catch (error) {
       if (isBusy(error)) return busyResponse(c, error);
       throw error;
     }
-    deps.hub.publishBatch(batch);
-    return c.json({ accepted: batch.ts.length });
+    if (batch.ts.length > 0) deps.hub.publishBatch(batch);
+    const v = verdict as IngestSeriesVerdict | undefined;
+    if (v === undefined || v.refusedSamples === 0) return c.json({ accepted: batch.ts.length });
+    logRefusal(v.message);
+    // the series already flowing are stored; only new series past the limit are refused: 200
+    // with what was refused when something was stored, 429 when nothing was (with the time
+    // until the limit's hour ends: sending the same body then may succeed)
+    if (batch.ts.length === 0) {
+      c.header("Retry-After", String(Math.max(1, Math.ceil(limit!.resetInMs() / 1000))));
+    }
+    return c.json(
+      { accepted: batch.ts.length, refused: v.refusedSamples, error: v.message },
+      batch.ts.length > 0 ? 200 : 429,
+    );
   });
 }

@@ -2,10 +2,12 @@
  * `GET /api/series?metric=&labels=&host=&from=&to=&step=&format=`: one series from the lake as
  * JSON, CSV (`format=csv` or `Accept: text/csv`) or Parquet (`format=parquet`).
  *
- * Without `labels` (or with `labels_like=` or `metrics=a,b`) it answers every matching series
+ * Without `labels` (or with `labels_like=` or `metrics=a,b`) it answers the matching series
  * from one lake query (`Lake.seriesMany`), each host's series apart, bucketed so that no series
  * has more than `max_points` points (default 1 500): `{from, to, tier, step, series: [{host,
  * metric, labels, ts, values}]}`; CSV and Parquet then carry host, metric and labels columns.
+ * At most `max_series` series (default 1 000, at most 100 000; the first by host, metric,
+ * labels): past it the JSON has `truncated: true` and every format the header `X-Truncated`.
  *
  * With an analysis source (`serve --source`, a fleet's query API) the series are read from it
  * instead (a single series then needs `host`; the local spool is not merged).
@@ -34,6 +36,12 @@ import { recentKey, RecentSpool } from "../recent_spool.ts";
 import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
+/** Most series in an answer without `labels` unless `max_series` says otherwise (a metric with
+ * 100 000 series answered 8.8 MB in 3.6–5 s before this cap). */
+export const DEFAULT_MAX_SERIES = 1_000;
+/** Highest `max_series` a request may ask for. */
+const MAX_MAX_SERIES = 100_000;
+
 /** Longest range served: 400 days. */
 const MAX_RANGE_MS = 400 * 86_400_000;
 
@@ -47,6 +55,7 @@ const querySchema = z.object({
   labels: z.string().max(8192).optional(),
   labels_like: z.string().max(8192).optional(),
   max_points: z.string().regex(/^[1-9]\d{0,6}$/, "expected a whole number from 1").optional(),
+  max_series: z.string().regex(/^[1-9]\d{0,5}$/, "expected a whole number from 1").optional(),
   host: z.string().refine((h) => hostNameProblem(h) === undefined, "expected a host name")
     .optional()
     .or(z.literal("")),
@@ -92,6 +101,8 @@ export interface SeriesManyBody {
   to: number;
   tier: string;
   step: number | null;
+  /** Present (true) when more series matched than `max_series`: only the first are here. */
+  truncated?: true;
   series: {
     host: string;
     metric: string;
@@ -107,6 +118,7 @@ function manyBody(r: SeriesManyResult, from: number, to: number): SeriesManyBody
     to,
     tier: r.tier,
     step: r.step ?? null,
+    ...(r.truncated && { truncated: true as const }),
     series: r.series.map((s) => ({
       host: s.host,
       metric: s.metric,
@@ -265,9 +277,18 @@ export function seriesRoutes(deps: WebDeps): Hono {
           ...(step ? { step } : {}),
           ...(q.max_points ? { maxPoints: Number(q.max_points) } : {}),
         };
+        const maxSeries = q.max_series ? Number(q.max_series) : DEFAULT_MAX_SERIES;
+        if (maxSeries > MAX_MAX_SERIES) {
+          throw new BadRequestError(`Invalid max_series: at most ${MAX_MAX_SERIES}`);
+        }
         const r = deps.source
           ? await sourceSeriesMany(deps.source.open(), options)
-          : await deps.lake.seriesMany(options);
+          : await deps.lake.seriesMany({ ...options, maxSeries });
+        if (r.series.length > maxSeries) {
+          r.series.length = maxSeries;
+          r.truncated = true;
+        }
+        if (r.truncated) c.header("X-Truncated", "true");
         if (!deps.source && r.tier === "raw" && to > spool.oldest()) {
           withSpool(r, spool, from, to);
         }

@@ -1,0 +1,175 @@
+/**
+ * The cardinality limit of `POST /api/ingest`, the receivers' limit (`receivers_limits`) applied
+ * to pushed samples. A pushed line names its own `host`, and that is the only sender identity
+ * ingest has (one token serves every client, and behind a proxy every client has the proxy's
+ * address), so the source is the host: each host may create at most `maxPerHost` new series an
+ * hour. Because a pusher can also name many hosts, all hosts together may create at most
+ * `maxTotal` new series an hour.
+ *
+ * A series is new when it was not seen in this window or the one before: a series that keeps
+ * arriving stays admitted across the hourly reset, so a burst of new series can never push out
+ * the series already flowing (the receivers' window forgets them and re-admits first come).
+ *
+ * @module
+ */
+import type { IngestBatch } from "../lake/mod.ts";
+
+/** Options for {@linkcode IngestSeriesLimit}. */
+export interface IngestSeriesLimitOptions {
+  /** Most new series one host may create per window; default 10 000 (the receivers' limit). */
+  maxPerHost?: number;
+  /** Most new series all hosts together may create per window; default 100 000. */
+  maxTotal?: number;
+  /** Length of a window, ms; default 3 600 000 (an hour). */
+  windowMs?: number;
+  /** Clock (ms); default `Date.now`. */
+  now?: () => number;
+}
+
+/** What {@linkcode IngestSeriesLimit.filter} kept and refused. */
+export interface IngestSeriesVerdict {
+  /** The samples whose series are admitted (the input itself when nothing was refused). */
+  batch: IngestBatch;
+  /** Samples refused. */
+  refusedSamples: number;
+  /** Distinct new series refused. */
+  refusedSeries: number;
+  /** Why, naming the limit and a host past it; empty when nothing was refused. */
+  message: string;
+}
+
+/**
+ * Admits the samples of known series and of new series while their host and the total are
+ * under their limits; refuses (and counts) the rest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IngestSeriesLimit } from "./ingest_series_limit.ts";
+ * const limit = new IngestSeriesLimit({ maxPerHost: 2 });
+ * const batch = { ts: [1, 1, 1], host: ["h", "h", "h"], metric: ["a", "b", "c"], labels: ["", "", ""], value: [1, 2, 3] };
+ * const verdict = limit.filter(batch);
+ * assert.deepEqual(verdict.batch.metric, ["a", "b"]);
+ * assert.equal(verdict.refusedSeries, 1);
+ * assert.equal(limit.filter({ ...batch, metric: ["a", "a", "b"] }).refusedSamples, 0);
+ * ```
+ */
+export class IngestSeriesLimit {
+  readonly maxPerHost: number;
+  readonly maxTotal: number;
+  #windowMs: number;
+  #now: () => number;
+  #start: number;
+  /** Series seen in this window (new or known), and in the one before. */
+  #current = new Set<string>();
+  #previous = new Set<string>();
+  /** New series per host in this window, and of all hosts. */
+  #perHost = new Map<string, number>();
+  #total = 0;
+  /** Samples refused since this object was made. */
+  refusedSamples = 0;
+  /** Distinct new series refused since this object was made (counted once per window). */
+  refusedSeries = 0;
+  #refusedKeys = new Set<string>();
+
+  /**
+   * @param options See {@linkcode IngestSeriesLimitOptions}.
+   * @throws {RangeError} If a limit is not a positive integer.
+   */
+  constructor(options: IngestSeriesLimitOptions = {}) {
+    this.maxPerHost = options.maxPerHost ?? 10_000;
+    this.maxTotal = options.maxTotal ?? 100_000;
+    for (const [name, v] of [["maxPerHost", this.maxPerHost], ["maxTotal", this.maxTotal]]) {
+      if (!(Number.isInteger(v) && (v as number) > 0)) {
+        throw new RangeError(`Invalid ${name}: ${v}`);
+      }
+    }
+    this.#windowMs = options.windowMs ?? 3_600_000;
+    this.#now = options.now ?? Date.now;
+    this.#start = this.#now();
+  }
+
+  /** Ms until the window ends and the counts of new series start again. */
+  resetInMs(): number {
+    return Math.max(0, this.#start + this.#windowMs - this.#now());
+  }
+
+  #roll(): void {
+    const now = this.#now();
+    if (now - this.#start < this.#windowMs) return;
+    // a window with nothing in it ends the memory of the one before too
+    this.#previous = now - this.#start >= 2 * this.#windowMs ? new Set() : this.#current;
+    this.#current = new Set();
+    this.#perHost.clear();
+    this.#refusedKeys.clear();
+    this.#total = 0;
+    this.#start = now;
+  }
+
+  /**
+   * Splits a validated batch into the samples to store and those refused.
+   *
+   * @param batch Samples as columns (labels canonical).
+   * @returns The admitted samples and what was refused.
+   */
+  filter(batch: IngestBatch): IngestSeriesVerdict {
+    this.#roll();
+    const n = batch.ts.length;
+    let keep: number[] | undefined;
+    let refusedSamples = 0;
+    const refused = new Set<string>();
+    let why = "";
+    for (let i = 0; i < n; i++) {
+      const host = batch.host[i]!;
+      const key = `${host}\n${batch.metric[i]}\n${batch.labels[i]}`;
+      let ok = this.#current.has(key);
+      if (!ok && this.#previous.has(key)) {
+        this.#current.add(key);
+        ok = true;
+      }
+      if (!ok) {
+        const own = this.#perHost.get(host) ?? 0;
+        if (own >= this.maxPerHost) {
+          why ||= `host ${host} is past its limit of ${this.maxPerHost} new series per hour ` +
+            "(receivers_limits.max_series_per_source)";
+        } else if (this.#total >= this.maxTotal) {
+          why ||= `all hosts together are past the limit of ${this.maxTotal} new series per ` +
+            "hour (receivers_limits.max_ingest_series)";
+        } else {
+          this.#current.add(key);
+          this.#perHost.set(host, own + 1);
+          this.#total++;
+          ok = true;
+        }
+      }
+      if (ok) {
+        keep?.push(i);
+        continue;
+      }
+      if (keep === undefined) keep = Array.from({ length: i }, (_, k) => k);
+      refusedSamples++;
+      refused.add(key);
+      if (!this.#refusedKeys.has(key)) {
+        this.refusedSeries++;
+        // remembered only up to the total limit: the count of an attack stays bounded in memory
+        if (this.#refusedKeys.size < this.maxTotal) this.#refusedKeys.add(key);
+      }
+    }
+    this.refusedSamples += refusedSamples;
+    const refusedSeries = refused.size;
+    if (keep === undefined) return { batch, refusedSamples: 0, refusedSeries: 0, message: "" };
+    const pick = <T>(xs: readonly T[]): T[] => keep.map((i) => xs[i]!);
+    return {
+      batch: {
+        ts: pick(batch.ts),
+        host: pick(batch.host),
+        metric: pick(batch.metric),
+        labels: pick(batch.labels),
+        value: pick(batch.value),
+      },
+      refusedSamples,
+      refusedSeries,
+      message: `${refusedSamples} samples of ${refusedSeries} new series refused: ${why}`,
+    };
+  }
+}
