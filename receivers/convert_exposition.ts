@@ -98,6 +98,10 @@ export class CumulativeState {
    * finds their prepared labels by identity, without building a key. */
   readonly seriesCache = new Map<string, ParsedSeries>();
 
+  /** A family's stored name and metadata as worked out last time, by family name (a page
+   * declares the same families every scrape). */
+  readonly families = new Map<string, FamilyOut>();
+
   /** Prepared labels by a sample's label array, one map per label left out (`le`,
    * `quantile`, none). */
   readonly preparedByArray = new Map<string, WeakMap<readonly unknown[], PreparedLabels>>();
@@ -106,6 +110,44 @@ export class CumulativeState {
   get size(): number {
     return this.#prev.size + this.#next.size;
   }
+}
+
+/** What a counter or gauge family becomes, with what it was worked out from. */
+interface FamilyOut {
+  readonly type: string;
+  readonly unit: string;
+  readonly help: string;
+  /** The stored name (counters); gauges name each sample. */
+  readonly name: string;
+  readonly meta: MetricMeta;
+}
+
+/** A counter's or gauge's stored name and metadata, from the state when the family is as last
+ * time. */
+function familyOut(state: CumulativeState, f: MetricFamily, counter: boolean): FamilyOut {
+  const known = state.families.get(f.name);
+  if (known && known.type === f.type && known.unit === f.unit && known.help === f.help) {
+    return known;
+  }
+  const help = f.help;
+  const out: FamilyOut = counter
+    ? {
+      type: f.type,
+      unit: f.unit,
+      help,
+      name: `${metricName(f.name.replace(/_total$/, ""))}_per_second`,
+      meta: { unit: perSecond(unitOf(f.name, f.unit)), kind: "rate", help },
+    }
+    : {
+      type: f.type,
+      unit: f.unit,
+      help,
+      name: "",
+      meta: { unit: unitOf(f.name, f.unit), kind: "gauge", help },
+    };
+  if (state.families.size > 20_000) state.families.clear();
+  state.families.set(f.name, out);
+  return out;
 }
 
 /** Options for {@linkcode convertExposition}. */
@@ -213,12 +255,9 @@ export function convertExposition(
     return prepared;
   }
   for (const f of families) {
-    const help = f.help;
     switch (f.type) {
       case "counter": {
-        const base = metricName(f.name.replace(/_total$/, ""));
-        const meta: MetricMeta = { unit: perSecond(unitOf(f.name, f.unit)), kind: "rate", help };
-        const name = `${base}_per_second`;
+        const { name, meta } = familyOut(state, f, true);
         for (const s of f.samples) {
           if (s.name.endsWith("_created")) continue;
           const labels = labelsOf(s);
@@ -239,7 +278,7 @@ export function convertExposition(
       case "gauge":
       case "untyped":
       case "unknown": {
-        const meta: MetricMeta = { unit: unitOf(f.name, f.unit), kind: "gauge", help };
+        const { meta } = familyOut(state, f, false);
         for (const s of f.samples) {
           if (f.type === "gaugehistogram" && s.name.endsWith("_bucket")) continue;
           out.addPrepared(metricName(s.name), labelsOf(s), s.value, meta);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  appMetricInfo,
   BatchBuilder,
   convertExposition,
   CumulativeState,
@@ -181,4 +182,39 @@ Deno.test("A body of exactly the byte limit is read whole and one byte more is r
       }
     }
   }
+});
+
+Deno.test("Through the caches, a family whose HELP, UNIT or TYPE changes between scrapes is stored as the page now says", () => {
+  const page = (help: string, type: string, n: number) =>
+    `# HELP cache_q_bytes ${help}\n# TYPE cache_q_bytes ${type}\ncache_q_bytes{k="a"} ${n}\n`;
+  const pages = [
+    page("Queue", "gauge", 1),
+    page("Queue", "gauge", 2),
+    page("Queue length", "gauge", 3),
+    page("Queue length", "counter", 4),
+    page("Queue length", "counter", 6),
+  ];
+  const { cached, fresh } = both(pages);
+  assert.deepEqual(cached, fresh);
+  assert.deepEqual(cached.map((b) => b.metric), [
+    ["cache_q_bytes"],
+    ["cache_q_bytes"],
+    ["cache_q_bytes"],
+    [],
+    ["cache_q_bytes_per_second"],
+  ]);
+  assert.equal(appMetricInfo("cache_q_bytes")?.help, "Queue length");
+  assert.equal(appMetricInfo("cache_q_bytes_per_second")?.unit, "bytes/s");
+  // OpenMetrics UNIT changes too
+  const om = (unit: string) => `# TYPE cache_u gauge\n# UNIT cache_u ${unit}\ncache_u 1\n# EOF\n`;
+  const state = new CumulativeState();
+  for (const unit of ["seconds", "bytes"]) {
+    const out = new BatchBuilder({ host: "h", ts: 1, source: "scrape" });
+    const families = parseExposition(om(unit), {
+      openMetrics: true,
+      seriesCache: state.seriesCache,
+    });
+    convertExposition(families, state, out, { targetLabels: { target: "t" }, ts: 1 });
+  }
+  assert.equal(appMetricInfo("cache_u")?.unit, "bytes");
 });
