@@ -109,6 +109,17 @@ async function scrapeBench(quick: boolean) {
     });
     parseTimes.push(performance.now() - t);
   }
+  // a target's later scrapes: its series cache and prepared labels warm, values changing
+  const warmState = new CumulativeState();
+  const pages = [page10k(1), page10k(2)];
+  const warmTimes: number[] = [];
+  for (let i = 0; i < (quick ? 8 : 30) + 1; i++) {
+    const t = performance.now();
+    const out = new BatchBuilder({ host: "h", ts: i * 1000, source: "scrape" });
+    const families = parseExposition(pages[i % 2]!, { seriesCache: warmState.seriesCache });
+    convertExposition(families, warmState, out, { targetLabels: { target: "b" }, ts: i * 1000 });
+    if (i > 0) warmTimes.push(performance.now() - t);
+  }
   let libTimes: number[] | undefined;
   try {
     // deno-lint-ignore no-import-prefix
@@ -132,6 +143,7 @@ async function scrapeBench(quick: boolean) {
   return {
     scrape: median(times),
     parseConvert: median(parseTimes),
+    parseConvertWarm: median(warmTimes),
     parse: median(ours),
     lib: libTimes && median(libTimes),
     samples,
@@ -353,6 +365,10 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
       `${s.scrape.toFixed(1)} ms/scrape (${s.samples} samples)`,
     ],
     ["  parse + convert alone", `${s.parseConvert.toFixed(1)} ms`],
+    [
+      "  parse + convert, a target's later scrapes (series cache warm)",
+      `${s.parseConvertWarm.toFixed(1)} ms`,
+    ],
     ["  parse alone (receivers/parse_exposition.ts)", `${s.parse.toFixed(1)} ms`],
     [
       "  parse alone (npm parse-prometheus-text-format 1.1.1)",

@@ -182,6 +182,19 @@ function savedInfo(entry: unknown): AppMetricInfo | undefined {
  * ```
  */
 export function unitOf(name: string, declared = ""): string {
+  const key = `${declared}\u0000${name}`;
+  const hit = unitMemo.get(key);
+  if (hit !== undefined) return hit;
+  const unit = unitFrom(name, declared);
+  // a scrape asks for the same families every time; a name explosion only restarts the memo
+  if (unitMemo.size > 20_000) unitMemo.clear();
+  unitMemo.set(key, unit);
+  return unit;
+}
+
+const unitMemo = new Map<string, string>();
+
+function unitFrom(name: string, declared: string): string {
   const u = declared.trim();
   if (u) {
     if (u === "By" || u === "bytes") return "bytes";

@@ -70,6 +70,36 @@ export function prepareLabels(labels: Readonly<Record<string, string>>): Prepare
   return { labels, text: formatLabels(labels) };
 }
 
+const seriesKeys = new WeakMap<PreparedLabels, Map<string, string>>();
+
+/**
+ * The key of a series (`metric`, NUL, canonical labels), kept with its prepared labels, so a
+ * scrape that reuses them (see `CumulativeState`) does not build the string every time.
+ *
+ * @param metric Stored metric name.
+ * @param labels The prepared labels.
+ * @returns `${metric}\u0000${labels.text}`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepareLabels, seriesKey } from "./batch_builder.ts";
+ * assert.equal(seriesKey("up", prepareLabels({ target: "a" })), "up\u0000target=a");
+ * ```
+ */
+export function seriesKey(metric: string, labels: PreparedLabels): string {
+  let byMetric = seriesKeys.get(labels);
+  if (!byMetric) seriesKeys.set(labels, byMetric = new Map());
+  let key = byMetric.get(metric);
+  if (key === undefined) {
+    key = `${metric}\u0000${labels.text}`;
+    // a label set is stored under a handful of names; a caller passing ever new names
+    // (none does) would only start the memo again
+    if (byMetric.size > 64) byMetric.clear();
+    byMetric.set(metric, key);
+  }
+  return key;
+}
+
 /** What a receiver knows about a metric it stores. */
 export type MetricMeta = Omit<AppMetricInfo, "name" | "source">;
 
@@ -149,7 +179,9 @@ export class BatchBuilder {
     meta?: MetricMeta,
     ts?: number,
   ): boolean {
-    return this.addPrepared(metric, prepareLabels(labels), value, meta, ts);
+    const prepared = prepareLabels(labels);
+    // labels prepared for one sample: their series key is built, not memoised
+    return this.#add(metric, prepared, `${metric}\u0000${prepared.text}`, value, meta, ts);
   }
 
   /**
@@ -170,6 +202,17 @@ export class BatchBuilder {
     meta?: MetricMeta,
     ts?: number,
   ): boolean {
+    return this.#add(metric, labels, undefined, value, meta, ts);
+  }
+
+  #add(
+    metric: string,
+    labels: PreparedLabels,
+    key: string | undefined,
+    value: number,
+    meta: MetricMeta | undefined,
+    ts: number | undefined,
+  ): boolean {
     if (metric.length > METRIC_MAX_BYTES) {
       this.#problem(`${metric.slice(0, 60)}…: name longer than ${METRIC_MAX_BYTES} bytes`);
       return false;
@@ -178,7 +221,7 @@ export class BatchBuilder {
       this.#problem(`${metric}${labels.problem}`);
       return false;
     }
-    if (this.#limit && !this.#limit.admit(`${metric}\u0000${labels.text}`)) {
+    if (this.#limit && !this.#limit.admit(key ?? seriesKey(metric, labels))) {
       this.limited++;
       return false;
     }

@@ -14,10 +14,11 @@ import {
   type MetricMeta,
   type PreparedLabels,
   prepareLabels,
+  seriesKey,
 } from "./batch_builder.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
 import { labelName, metricName } from "./_labels.ts";
-import type { ExpositionSample, MetricFamily } from "./parse_exposition.ts";
+import type { ExpositionSample, MetricFamily, ParsedSeries } from "./parse_exposition.ts";
 
 /** What a source remembers between two scrapes or pushes (cumulative values by series). */
 export class CumulativeState {
@@ -92,10 +93,61 @@ export class CumulativeState {
    * formats and checks each series' labels once, not every time. */
   readonly labelCache = new Map<string, PreparedLabels>();
 
+  /** The page's series parts parsed last time (`parseExposition`'s `seriesCache`): their label
+   * arrays come back the same objects scrape after scrape, so {@linkcode convertExposition}
+   * finds their prepared labels by identity, without building a key. */
+  readonly seriesCache = new Map<string, ParsedSeries>();
+
+  /** A family's stored name and metadata as worked out last time, by family name (a page
+   * declares the same families every scrape). */
+  readonly families = new Map<string, FamilyOut>();
+
+  /** Prepared labels by a sample's label array, one map per label left out (`le`,
+   * `quantile`, none). */
+  readonly preparedByArray = new Map<string, WeakMap<readonly unknown[], PreparedLabels>>();
+
   /** Series remembered. */
   get size(): number {
     return this.#prev.size + this.#next.size;
   }
+}
+
+/** What a counter or gauge family becomes, with what it was worked out from. */
+interface FamilyOut {
+  readonly type: string;
+  readonly unit: string;
+  readonly help: string;
+  /** The stored name (counters); gauges name each sample. */
+  readonly name: string;
+  readonly meta: MetricMeta;
+}
+
+/** A counter's or gauge's stored name and metadata, from the state when the family is as last
+ * time. */
+function familyOut(state: CumulativeState, f: MetricFamily, counter: boolean): FamilyOut {
+  const known = state.families.get(f.name);
+  if (known && known.type === f.type && known.unit === f.unit && known.help === f.help) {
+    return known;
+  }
+  const help = f.help;
+  const out: FamilyOut = counter
+    ? {
+      type: f.type,
+      unit: f.unit,
+      help,
+      name: `${metricName(f.name.replace(/_total$/, ""))}_per_second`,
+      meta: { unit: perSecond(unitOf(f.name, f.unit)), kind: "rate", help },
+    }
+    : {
+      type: f.type,
+      unit: f.unit,
+      help,
+      name: "",
+      meta: { unit: unitOf(f.name, f.unit), kind: "gauge", help },
+    };
+  if (state.families.size > 20_000) state.families.clear();
+  state.families.set(f.name, out);
+  return out;
 }
 
 /** Options for {@linkcode convertExposition}. */
@@ -165,8 +217,20 @@ export function convertExposition(
 ): void {
   const { ts, targetLabels } = options;
   const cache = state.labelCache;
-  if (cache.size > 200_000) cache.clear();
+  if (cache.size > 200_000) {
+    cache.clear();
+    state.preparedByArray.clear();
+  }
   function labelsOf(s: ExpositionSample, skip?: string): PreparedLabels {
+    let byArray = state.preparedByArray.get(skip ?? "");
+    if (!byArray) state.preparedByArray.set(skip ?? "", byArray = new WeakMap());
+    const known = byArray.get(s.labels);
+    if (known) return known;
+    const prepared = labelsByKey(s, skip);
+    byArray.set(s.labels, prepared);
+    return prepared;
+  }
+  function labelsByKey(s: ExpositionSample, skip?: string): PreparedLabels {
     let key = skip ?? "";
     for (const [k, v] of s.labels) key += "\u0001" + k + "\u0002" + v;
     const hit = cache.get(key);
@@ -191,16 +255,13 @@ export function convertExposition(
     return prepared;
   }
   for (const f of families) {
-    const help = f.help;
     switch (f.type) {
       case "counter": {
-        const base = metricName(f.name.replace(/_total$/, ""));
-        const meta: MetricMeta = { unit: perSecond(unitOf(f.name, f.unit)), kind: "rate", help };
-        const name = `${base}_per_second`;
+        const { name, meta } = familyOut(state, f, true);
         for (const s of f.samples) {
           if (s.name.endsWith("_created")) continue;
           const labels = labelsOf(s);
-          const d = state.increase(`${name}\u0000${labels.text}`, ts, [s.value]);
+          const d = state.increase(seriesKey(name, labels), ts, [s.value]);
           if (d) out.addPrepared(name, labels, d.increase[0]! / d.seconds, meta);
         }
         break;
@@ -217,7 +278,7 @@ export function convertExposition(
       case "gauge":
       case "untyped":
       case "unknown": {
-        const meta: MetricMeta = { unit: unitOf(f.name, f.unit), kind: "gauge", help };
+        const { meta } = familyOut(state, f, false);
         for (const s of f.samples) {
           if (f.type === "gaugehistogram" && s.name.endsWith("_bucket")) continue;
           out.addPrepared(metricName(s.name), labelsOf(s), s.value, meta);
@@ -286,8 +347,7 @@ function histogram(
     const le = order.map((i) => g.le[i]!);
     const counts = order.map((i) => g.counts[i]!);
     const count = Number.isNaN(g.count) ? (counts[counts.length - 1] ?? NaN) : g.count;
-    const key = `${base}\u0000${g.labels.text}`;
-    const d = state.increase(key, ts, [...counts, count, g.sum]);
+    const d = state.increase(seriesKey(base, g.labels), ts, [...counts, count, g.sum]);
     if (!d) continue;
     const inc = d.increase, secs = d.seconds, n = le.length;
     out.addPrepared(`${base}_count_per_second`, g.labels, inc[n]! / secs, rate);
@@ -330,8 +390,7 @@ function summary(
         help: `${q * 100}th percentile (as the application computes it): ${help}`,
       });
     }
-    const key = `${base}\u0000${g.labels.text}`;
-    const d = state.increase(key, ts, [g.count, g.sum]);
+    const d = state.increase(seriesKey(base, g.labels), ts, [g.count, g.sum]);
     if (!d) continue;
     if (!Number.isNaN(g.count)) {
       out.addPrepared(`${base}_count_per_second`, g.labels, d.increase[0]! / d.seconds, {

@@ -55,6 +55,7 @@ export {
   quantileName,
 } from "./convert_exposition.ts";
 export {
+  readCapped,
   SCRAPE_ACCEPT,
   type ScrapeOptions,
   type ScrapeResult,

@@ -44,6 +44,20 @@ export interface MetricFamily {
 export interface ParseExpositionOptions {
   /** OpenMetrics text (timestamps in seconds, `# EOF` required at the end). Default false. */
   openMetrics?: boolean;
+  /**
+   * The series parts of lines seen before (the text before the value, e.g.
+   * `http_requests_total{code="200"}`) with their name and labels, so a target's next scrape
+   * reads each unchanged series' labels once, not every time. Filled as lines are parsed;
+   * cleared when over 100 000 entries. The samples of a hit share the cached `labels` array:
+   * treat it as read-only. Default none (every line parsed in full).
+   */
+  seriesCache?: Map<string, ParsedSeries>;
+}
+
+/** A line's series part as {@linkcode ParseExpositionOptions.seriesCache} keeps it. */
+export interface ParsedSeries {
+  readonly name: string;
+  readonly labels: [string, string][];
 }
 
 const TYPES = new Set<string>([
@@ -123,6 +137,8 @@ export function parseExposition(
   options: ParseExpositionOptions = {},
 ): MetricFamily[] {
   const om = options.openMetrics ?? false;
+  const cache = options.seriesCache;
+  if (cache && cache.size > 100_000) cache.clear();
   const families = new Map<string, MetricFamily>();
   const order: MetricFamily[] = [];
   let current: MetricFamily | undefined;
@@ -174,9 +190,9 @@ export function parseExposition(
         sawEof = true;
         continue;
       }
-      const m = /^#\s+(HELP|TYPE|UNIT)\s+(\S+)(?:\s(.*))?$/.exec(line);
+      const m = metaLine(line);
       if (!m) continue; // a comment
-      const [, kind, name, rest = ""] = m;
+      const { kind, name, rest } = m;
       const f = family(name!);
       current = f;
       if (kind === "HELP") f.help = unescapeHelp(rest);
@@ -189,11 +205,63 @@ export function parseExposition(
       }
       continue;
     }
-    const sample = parseSample(line, lineNo, om);
+    const sample = parseSample(line, lineNo, om, cache);
     owner(sample.name).samples.push(sample);
   }
   if (om && !sawEof) fail(lineNo, "missing # EOF at the end (OpenMetrics)");
   return order;
+}
+
+/** Characters outside printable ASCII and tab, where `\s` and `.` read more than the scan does. */
+// deno-lint-ignore no-control-regex
+const NOT_PLAIN = /[^\x20-\x7e\t\x0b\x0c]/;
+
+/** Whether the line from `i` is one token of printable ASCII without `#` (a value with no
+ * timestamp: most lines), which the general split below would give back whole. */
+function lastToken(line: string, i: number): boolean {
+  const len = line.length;
+  if (i >= len) return false;
+  for (let j = i; j < len; j++) {
+    const c = line.charCodeAt(j);
+    if (c <= 32 || c >= 127 || c === 35) return false;
+  }
+  return true;
+}
+
+function splitRest(rest: string): string[] {
+  const hash = rest.indexOf("#");
+  if (hash >= 0) rest = rest.slice(0, hash);
+  return rest.trim().split(/[ \t]+/);
+}
+
+function isSpace(c: number): boolean {
+  // what \s matches in the ASCII range, as the line regex this scanner replaced did
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** Reads `# HELP|TYPE|UNIT name[ rest]` (a scan, not a regex: a page has a HELP and a TYPE line
+ * per family, more of them than samples on a node_exporter page); undefined for a comment. */
+function metaLine(line: string): { kind: string; name: string; rest: string } | undefined {
+  if (NOT_PLAIN.test(line)) {
+    // Unicode spaces and line separators: the regex's own reading
+    const m = /^#\s+(HELP|TYPE|UNIT)\s+(\S+)(?:\s(.*))?$/.exec(line);
+    return m ? { kind: m[1]!, name: m[2]!, rest: m[3] ?? "" } : undefined;
+  }
+  const len = line.length;
+  let i = 1;
+  if (!isSpace(line.charCodeAt(i))) return undefined;
+  while (i < len && isSpace(line.charCodeAt(i))) i++;
+  const kind = line.slice(i, i + 4);
+  if (kind !== "HELP" && kind !== "TYPE" && kind !== "UNIT") return undefined;
+  i += 4;
+  if (!isSpace(line.charCodeAt(i))) return undefined;
+  while (i < len && isSpace(line.charCodeAt(i))) i++;
+  const start = i;
+  while (i < len && !isSpace(line.charCodeAt(i))) i++;
+  if (i === start) return undefined;
+  const name = line.slice(start, i);
+  // one whitespace character after the name, then the rest as written
+  return { kind, name, rest: i < len ? line.slice(i + 1) : "" };
 }
 
 function belongs(f: MetricFamily, name: string): boolean {
@@ -203,7 +271,27 @@ function belongs(f: MetricFamily, name: string): boolean {
   return (SUFFIXES[f.type] ?? []).includes(suffix);
 }
 
-function parseSample(line: string, n: number, om: boolean): ExpositionSample {
+/** Where a line's series part ends (after its `}`, or its name), when that is unambiguous: not
+ * for lines with a `#` (an OpenMetrics exemplar has braces too), else -1. */
+function seriesEnd(line: string): number {
+  if (line.indexOf("#") >= 0) return -1;
+  if (line.indexOf("{") >= 0) return line.lastIndexOf("}") + 1;
+  let i = 0;
+  const len = line.length;
+  while (i < len && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) i++;
+  return i;
+}
+
+function parseSample(
+  line: string,
+  n: number,
+  om: boolean,
+  cache: Map<string, ParsedSeries> | undefined,
+): ExpositionSample {
+  const cut = cache ? seriesEnd(line) : -1;
+  const key = cut > 0 ? line.slice(0, cut) : undefined;
+  const hit = key === undefined ? undefined : cache!.get(key);
+  if (hit) return parseRest(line, cut, n, om, hit.name, hit.labels);
   let i = 0;
   const len = line.length;
   while (i < len && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
@@ -255,15 +343,26 @@ function parseSample(line: string, n: number, om: boolean): ExpositionSample {
       else if (c !== 125) fail(n, `expected , or } after label ${key}`);
     }
   }
+  // the series part parses the same wherever it appears: kept for the next scrape
+  if (key !== undefined && i === cut) cache!.set(key, { name, labels });
+  return parseRest(line, i, n, om, name, labels);
+}
+
+/** The value and timestamp after a line's series part (which ends at `i`). */
+function parseRest(
+  line: string,
+  i: number,
+  n: number,
+  om: boolean,
+  name: string,
+  labels: [string, string][],
+): ExpositionSample {
   if (line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) {
     fail(n, `expected a value after ${name}`);
   }
   while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
   // the value, then an optional timestamp, then (OpenMetrics) an optional exemplar after " # "
-  let rest = line.slice(i);
-  const hash = rest.indexOf("#");
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const parts = rest.trim().split(/[ \t]+/);
+  const parts = lastToken(line, i) ? [line.slice(i)] : splitRest(line.slice(i));
   if (parts.length > 2 || parts[0] === "") fail(n, `expected "value [timestamp]" after ${name}`);
   const value = parseValue(parts[0]!);
   if (Number.isNaN(value) && parts[0] !== "NaN" && parts[0] !== "nan") {

@@ -78,14 +78,67 @@ export function targetName(t: ScrapeTarget): string {
   return u.port ? `${u.hostname}:${u.port}` : u.host;
 }
 
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+/**
+ * Reads a response body into one buffer, refusing one longer than `max` bytes (declared or
+ * met while reading) without holding more than `max + 1` of it.
+ *
+ * @param res The response.
+ * @param max Most bytes.
+ * @returns The body.
+ * @throws {Error} When the body is longer than `max`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readCapped } from "./scrape_target.ts";
+ * assert.equal((await readCapped(new Response("abc"), 3)).length, 3);
+ * await assert.rejects(readCapped(new Response("abcd"), 3), /over the 3-byte limit/);
+ * ```
+ */
+export async function readCapped(res: Response, max: number): Promise<Uint8Array> {
   const declared = Number(res.headers.get("content-length") ?? NaN);
   if (declared > max) {
     await res.body?.cancel();
     throw new Error(`body of ${declared} bytes is over the ${max}-byte limit`);
   }
-  const reader = res.body?.getReader();
-  if (!reader) return new Uint8Array();
+  const body = res.body;
+  if (!body) return new Uint8Array();
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    return readChunks(body.getReader(), max); // not a byte stream
+  }
+  // read into one buffer (grown by doubling, at most one byte past the cap): a fetch body read
+  // this way costs about half the CPU of collecting its chunks (bench/scrape_read_bench.ts)
+  let buffer = new ArrayBuffer(Math.min(declared >= 0 ? declared + 1 : 64 * 1024, max + 1));
+  let size = 0;
+  for (;;) {
+    if (size === buffer.byteLength) {
+      if (size > max) {
+        await reader.cancel();
+        throw new Error(`body over the ${max}-byte limit`);
+      }
+      const bigger = new ArrayBuffer(Math.min(size * 2, max + 1));
+      new Uint8Array(bigger).set(new Uint8Array(buffer));
+      buffer = bigger;
+    }
+    const { done, value } = await reader.read(
+      new Uint8Array(buffer, size, buffer.byteLength - size),
+    );
+    if (value) {
+      buffer = value.buffer as ArrayBuffer; // the read transfers the buffer it filled
+      size += value.length;
+    }
+    if (done) break;
+  }
+  if (size > max) throw new Error(`body over the ${max}-byte limit`);
+  return new Uint8Array(buffer, 0, size);
+}
+
+async function readChunks(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  max: number,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -161,6 +214,7 @@ export async function scrapeTarget(
     const text = new TextDecoder().decode(body);
     const families = parseExposition(text, {
       openMetrics: type.startsWith("application/openmetrics-text"),
+      seriesCache: state.seriesCache,
     });
     convertExposition(families, state, out, { targetLabels, ts: started });
   } catch (e) {

@@ -1,0 +1,90 @@
+/**
+ * The CPU a scrape spends reading a fetch body (node_exporter's page, gzipped, chunked) three
+ * ways: collecting the default reader's chunks (what `readCapped` did before), `readCapped`
+ * (one buffer through a BYOB reader, the byte cap kept), and `Response.bytes()` (no cap: the
+ * floor). CPU of every thread of this process (the fetch's decompression included), from
+ * `/proc/self/task/*\/schedstat`, in rounds that alternate the three. Needs
+ * `prometheus-node-exporter`.
+ *
+ * Run: `deno run -A bench/scrape_read_bench.ts [--rounds 6]`.
+ *
+ * @module
+ */
+import { readCapped, SCRAPE_ACCEPT } from "../receivers/mod.ts";
+
+async function collectChunks(res: Response, max: number): Promise<Uint8Array> {
+  const reader = res.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) throw new Error("over");
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.length);
+  return out;
+}
+
+function cpuNs(): number {
+  let sum = 0;
+  for (const e of Deno.readDirSync("/proc/self/task")) {
+    try {
+      sum += Number(Deno.readTextFileSync(`/proc/self/task/${e.name}/schedstat`).split(" ")[0]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return sum;
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--rounds");
+  const rounds = i >= 0 ? Number(Deno.args[i + 1]) : 6;
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const ne = new Deno.Command("/usr/bin/prometheus-node-exporter", {
+    args: [`--web.listen-address=127.0.0.1:${port}`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const max = 8 * 1024 * 1024;
+    const ways: Record<string, (r: Response) => Promise<Uint8Array>> = {
+      "default reader, chunks collected (before)": (r) => collectChunks(r, max),
+      "readCapped: BYOB reader into one buffer (now)": (r) => readCapped(r, max),
+      "Response.bytes(), no cap (floor)": (r) => r.bytes(),
+    };
+    const per: Record<string, number[]> = {};
+    let bytes = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, read] of Object.entries(ways)) {
+        const t = cpuNs();
+        for (let k = 0; k < 30; k++) {
+          const res = await fetch(url, { headers: { accept: SCRAPE_ACCEPT } });
+          bytes = new TextDecoder().decode(await read(res)).length;
+        }
+        (per[name] ??= []).push((cpuNs() - t) / 30 / 1e6);
+      }
+    }
+    const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+    console.log(`node_exporter page of ${bytes} bytes, load average ${load}`);
+    for (const [name, xs] of Object.entries(per)) {
+      const s = [...xs].sort((a, b) => a - b);
+      console.log(
+        `${name.padEnd(48)} min ${s[0]!.toFixed(2)}  median ${
+          s[s.length >> 1]!.toFixed(2)
+        } CPU ms per fetch`,
+      );
+    }
+  } finally {
+    ne.kill("SIGTERM");
+    await ne.status;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Side-by-side CPU of `serve` scraping one node_exporter every second, for two checkouts of
+ * perfscope in the same window (so a shared machine's load weighs on both alike), beside an
+ * idle serve (no scrape targets) of the newer checkout: the scrape's own cost is a serve's CPU
+ * minus the idle one's. CPU by thread name (`/proc/PID/task/TID/comm`: `main` is serve's
+ * JavaScript thread) and for the collector child, from `schedstat`.
+ *
+ * Run: `deno run -A bench/serve_scrape_ab.ts --old DIR [--seconds 60] [--warm 15]`, where DIR
+ * is an older checkout (e.g. `git worktree add /tmp/old main` or `git archive | tar -x`, with
+ * `node_modules` linked).
+ *
+ * @module
+ */
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[1]) === pid) out.push(Number(e.name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** CPU ns by `group` (thread name, `collector` for the child's threads), keyed by thread. */
+function sample(pid: number, into: Map<string, { group: string; ns: number }>): void {
+  const visit = (p: number, child: boolean) => {
+    let tasks: Deno.DirEntry[];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${p}/task`)];
+    } catch {
+      return;
+    }
+    for (const t of tasks) {
+      try {
+        const ns = Number(
+          Deno.readTextFileSync(`/proc/${p}/task/${t.name}/schedstat`).split(" ")[0],
+        );
+        const comm = Deno.readTextFileSync(`/proc/${p}/task/${t.name}/comm`).trim();
+        const group = child ? "collector child" : t.name === String(p) ? "main (JS)" : comm;
+        into.set(`${p}/${t.name}`, { group, ns });
+      } catch {
+        // the thread ended
+      }
+    }
+  };
+  visit(pid, false);
+  for (const c of childrenOf(pid)) visit(c, true);
+}
+
+function arg(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] ?? fallback : fallback;
+}
+
+if (import.meta.main) {
+  const oldDir = arg("--old", "");
+  if (!oldDir) {
+    console.error("Usage: deno run -A bench/serve_scrape_ab.ts --old DIR [--seconds 60]");
+    Deno.exit(2);
+  }
+  const seconds = Number(arg("--seconds", "60")), warm = Number(arg("--warm", "15"));
+  const here = new URL("..", import.meta.url).pathname;
+  const dir = Deno.makeTempDirSync();
+  const target = `127.0.0.1:${freePort()}`;
+  const ne = new Deno.Command("/usr/bin/prometheus-node-exporter", {
+    args: [`--web.listen-address=${target}`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  Deno.writeTextFileSync(
+    `${dir}/scrape.yaml`,
+    `scrape:\n  - url: http://${target}/metrics\n    name: node\n    interval: 1s\n`,
+  );
+  Deno.writeTextFileSync(`${dir}/idle.yaml`, `scrape: []\n`);
+  const serve = (name: string, root: string, config: string) => ({
+    name,
+    child: new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `--config=${root}/deno.json`,
+        `${root}/cli/serve.ts`,
+        "--port",
+        "0",
+        "--data",
+        `${dir}/data-${name}`,
+        "--config",
+        `${dir}/${config}`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn(),
+  });
+  const serves = [
+    serve("old", oldDir.replace(/\/$/, ""), "scrape.yaml"),
+    serve("new", here.replace(/\/$/, ""), "scrape.yaml"),
+    serve("idle", here.replace(/\/$/, ""), "idle.yaml"),
+  ];
+  try {
+    await new Promise((r) => setTimeout(r, warm * 1000));
+    const before = serves.map(() => new Map<string, { group: string; ns: number }>());
+    const last = serves.map(() => new Map<string, { group: string; ns: number }>());
+    serves.forEach((s, i) => sample(s.child.pid, before[i]!));
+    const t0 = performance.now();
+    // polled so a thread that ends inside the window keeps what it used
+    const timer = setInterval(() => serves.forEach((s, i) => sample(s.child.pid, last[i]!)), 250);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    clearInterval(timer);
+    serves.forEach((s, i) => sample(s.child.pid, last[i]!));
+    const secs = (performance.now() - t0) / 1000;
+    const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+    console.log(`window ${secs.toFixed(1)} s, load average at the end ${load}`);
+    const totals: number[] = [];
+    serves.forEach((s, i) => {
+      const groups = new Map<string, number>();
+      for (const [tid, { group, ns }] of last[i]!) {
+        const d = ns - (before[i]!.get(tid)?.ns ?? 0);
+        groups.set(group, (groups.get(group) ?? 0) + d);
+      }
+      const total = [...groups.values()].reduce((a, b) => a + b, 0);
+      totals.push(total / 1e6 / secs);
+      const parts = [...groups].sort((a, b) => b[1] - a[1])
+        .map(([g, ns]) => `${g} ${(ns / 1e6 / secs).toFixed(1)}`).join(", ");
+      console.log(`${s.name.padEnd(5)} ${(total / 1e6 / secs).toFixed(1)} CPU ms/s (${parts})`);
+    });
+    const [o, n, idle] = totals as [number, number, number];
+    console.log(
+      `scrape's own cost: old ${(o - idle).toFixed(1)}, new ${(n - idle).toFixed(1)} CPU ms/s ` +
+        `(new/old ${((n - idle) / (o - idle)).toFixed(2)}; whole serve new/old ${
+          (n / o).toFixed(2)
+        })`,
+    );
+  } finally {
+    for (const c of [...serves.map((s) => s.child), ne]) {
+      try {
+        c.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await c.status;
+    }
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
