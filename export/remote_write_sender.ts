@@ -218,6 +218,10 @@ export class RemoteWriteSender {
       );
       this.#headers.set("Authorization", `Basic ${token}`);
     }
+    this.#queue = options.queue ?? "collector";
+    if (this.#queue !== "collector" && this.#queue !== "ingest") {
+      throw new RangeError(`Invalid remote-write queue: ${this.#queue}`);
+    }
     const tls = options.tls ?? {};
     // one without the other would send no client certificate, and the receiver's refusal
     // would not say why
@@ -232,14 +236,11 @@ export class RemoteWriteSender {
           throw new RangeError(`Cannot read TLS file: ${path} (${(error as Error).message})`);
         }
       };
-      this.#client = Deno.createHttpClient({
-        ...(tls.caFile && { caCerts: [read(tls.caFile)] }),
-        ...(tls.certFile && tls.keyFile && { cert: read(tls.certFile), key: read(tls.keyFile) }),
-      });
-    }
-    this.#queue = options.queue ?? "collector";
-    if (this.#queue !== "collector" && this.#queue !== "ingest") {
-      throw new RangeError(`Invalid remote-write queue: ${this.#queue}`);
+      const caCerts = tls.caFile ? [read(tls.caFile)] : undefined;
+      const pair = tls.certFile && tls.keyFile
+        ? { cert: read(tls.certFile), key: read(tls.keyFile) }
+        : undefined;
+      this.#client = Deno.createHttpClient({ ...(caCerts && { caCerts }), ...pair });
     }
     this.metricLabels = Object.freeze(
       this.#queue === "ingest" ? { queue: "ingest", remote: url.host } : { remote: url.host },
@@ -247,12 +248,22 @@ export class RemoteWriteSender {
     // pushed samples carry their clients' times: the lag is counted from the last time the
     // sender was caught up, and from its start until then (a lower bound, never NaN)
     if (this.#queue === "ingest") this.stats.ackedTs = this.#now();
-    const saved = readPosition(root, this.name, this.#queue);
-    this.#cursor = this.#queue === "ingest"
-      ? asCursor(new IngestSpoolCursor(root, saved), (r) => r.batches)
-      : asCursor(new SpoolCursor(root, saved), (r) => r.snapshots);
-    // register at once, so segments flushed from now on wait for this reader
-    if (!saved) this.#save(this.#cursor.position);
+    // the client is made last but for the cursor and the registration, which touch the disk
+    // and may fail: a sender that is never returned cannot be stopped to close it
+    let cursor: Cursor | undefined;
+    try {
+      const saved = readPosition(root, this.name, this.#queue);
+      cursor = this.#queue === "ingest"
+        ? asCursor(new IngestSpoolCursor(root, saved), (r) => r.batches)
+        : asCursor(new SpoolCursor(root, saved), (r) => r.snapshots);
+      // register at once, so segments flushed from now on wait for this reader
+      if (!saved) this.#save(cursor.position);
+    } catch (error) {
+      cursor?.close();
+      this.#client?.close();
+      throw error;
+    }
+    this.#cursor = cursor;
   }
 
   /**
