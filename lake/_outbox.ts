@@ -1,7 +1,10 @@
 /**
  * Private: what the collector's spool and the ingest spool share to keep segments for their
  * readers (the remote-write senders): a readers directory of `<name>.json` position files, and
- * an outbox directory capped in bytes, oldest segments deleted first.
+ * an outbox directory capped in bytes, oldest segments deleted first. The cap holds for the
+ * whole directory: the segments and the drop ledger, which keeps to its share of the cap
+ * ({@linkcode ledgerMaxBytes}), so the directory's files never add up to more than the cap
+ * between cuts (a segment longer than the cap alone is deleted as soon as it is moved there).
  *
  * A segment deleted by the cap before some reader sent it whole is a drop: it is told in one
  * line per cut, and written to the outbox's drop ledger (`dropped.tsv`: one `id<TAB>bytes` line
@@ -14,8 +17,17 @@
 /** The drop ledger's name in an outbox directory. */
 const LEDGER = "dropped.tsv";
 
-/** Ledger size past which its older half is cut (~64,000 segments: weeks of minutes). */
-const LEDGER_MAX_BYTES = 1 << 20;
+/**
+ * The drop ledger's share of the cap: a 16th of it, within 4 KiB (~200 segments) and 1 MiB
+ * (~50,000 segments: weeks of minutes); past it the ledger's older half is cut. The ledger is
+ * part of the outbox's bytes, so what it takes the segments cannot have.
+ *
+ * @param maxBytes The outbox cap.
+ * @returns The ledger's most bytes.
+ */
+export function ledgerMaxBytes(maxBytes: number): number {
+  return Math.min(1 << 20, Math.max(4096, Math.floor(maxBytes / 16)));
+}
 
 /**
  * Whether a readers directory names at least one reader (`<name>.json`).
@@ -71,23 +83,32 @@ export function moveToOutbox(
     }
   }
   let total = segments.reduce((a, x) => a + x.size, 0);
+  // the ledger is in the directory too: the segments get what it leaves of the cap, counting
+  // the lines this cut adds (past its share it is rewritten smaller: never more than its share)
+  const ledgerMax = ledgerMaxBytes(cap.maxBytes);
+  const ledger = fileSize(`${outbox}/${LEDGER}`);
+  let lines = 0;
+  const ledgerAfter = () => Math.min(ledger + lines, ledgerMax);
   let behind: number | undefined;
   const dropped: { id: number; size: number }[] = [];
   for (const { path, size } of segments) {
-    if (total <= cap.maxBytes) break;
+    if (total + ledgerAfter() <= cap.maxBytes) break;
     try {
       Deno.removeSync(path);
       const id = segmentId(path);
       behind ??= oldestPosition(cap.readers);
       // a reader whose position is past the segment sent it: not a drop for anyone
-      if (id >= behind) dropped.push({ id, size });
+      if (id >= behind) {
+        dropped.push({ id, size });
+        lines += ledgerLine(id, size).length;
+      }
     } catch {
       // deleted meanwhile by a reader that sent it
     }
     total -= size;
   }
   if (dropped.length === 0) return;
-  recordDrops(outbox, dropped);
+  recordDrops(outbox, dropped, ledgerMax);
   const bytes = dropped.reduce((a, d) => a + d.size, 0);
   (cap.log ?? ((line: string) => console.error(line)))(
     `Spool outbox ${outbox} over its cap of ${cap.maxBytes} bytes: deleted its ` +
@@ -114,16 +135,17 @@ export function moveToOutbox(
  * Deno.writeTextFileSync(`${root}/readers/rw.json`, `{"segment":1,"offset":0}`);
  * const listed = () => [...Deno.readDirSync(`${root}/outbox`)]
  *   .filter((e) => e.name.endsWith(".spool")).map((e) => `${root}/outbox/${e.name}`).sort();
- * const cap = { maxBytes: 6, readers: `${root}/readers`, log: () => {} };
+ * // room for one segment of 20 bytes and the ledger's lines (4 bytes each here)
+ * const cap = { maxBytes: 30, readers: `${root}/readers`, log: () => {} };
  * for (const id of [1, 2, 3]) {
- *   Deno.writeTextFileSync(`${root}/${id}.spool`, "12345");
+ *   Deno.writeTextFileSync(`${root}/${id}.spool`, "x".repeat(20));
  *   moveToOutbox(`${root}/${id}.spool`, `${root}/outbox`, listed, cap);
  * }
  * const counter = new OutboxDropCounter(`${root}/outbox`);
  * counter.update({ segment: 1, offset: 0 });
- * assert.deepEqual([counter.segments, counter.bytes], [2, 10]);
+ * assert.deepEqual([counter.segments, counter.bytes], [2, 40]);
  * counter.update({ segment: 3, offset: 0 }); // nothing new: nothing counted twice
- * assert.deepEqual([counter.segments, counter.bytes], [2, 10]);
+ * assert.deepEqual([counter.segments, counter.bytes], [2, 40]);
  * ```
  */
 export class OutboxDropCounter {
@@ -180,24 +202,42 @@ export class OutboxDropCounter {
   }
 }
 
-/** Appends to the ledger; past its size, keeps its newer half (readers that far behind count
- * only what it still holds). */
-function recordDrops(outbox: string, dropped: readonly { id: number; size: number }[]): void {
-  const path = `${outbox}/${LEDGER}`;
-  const lines = dropped.map((d) => `${d.id}\t${d.size}\n`).join("");
-  let size = 0;
+/** One ledger line (ASCII: its length is its bytes). */
+function ledgerLine(id: number, size: number): string {
+  return `${id}\t${size}\n`;
+}
+
+/** A file's size, 0 if it is not there. */
+function fileSize(path: string): number {
   try {
-    size = Deno.statSync(path).size;
+    return Deno.statSync(path).size;
   } catch {
-    // none yet
+    return 0;
   }
-  if (size + lines.length <= LEDGER_MAX_BYTES) {
+}
+
+/** Appends to the ledger; past `maxBytes`, keeps its newest lines, half of that at most
+ * (readers that far behind count only what it still holds). */
+function recordDrops(
+  outbox: string,
+  dropped: readonly { id: number; size: number }[],
+  maxBytes: number,
+): void {
+  const path = `${outbox}/${LEDGER}`;
+  const lines = dropped.map((d) => ledgerLine(d.id, d.size)).join("");
+  if (fileSize(path) + lines.length <= maxBytes) {
     Deno.writeTextFileSync(path, lines, { append: true });
     return;
   }
-  const old = Deno.readTextFileSync(path);
-  const kept = old.slice(old.indexOf("\n", old.length >> 1) + 1);
-  Deno.writeTextFileSync(`${path}.tmp`, kept + lines);
+  let all = lines;
+  try {
+    all = Deno.readTextFileSync(path) + lines;
+  } catch {
+    // none yet: a cut of more lines than the ledger holds
+  }
+  const from = all.length <= maxBytes ? 0 : all.indexOf("\n", all.length - (maxBytes >> 1) - 1) + 1;
+  const kept = all.slice(from);
+  Deno.writeTextFileSync(`${path}.tmp`, kept);
   Deno.renameSync(`${path}.tmp`, path);
 }
 
