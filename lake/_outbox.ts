@@ -59,7 +59,9 @@ export interface OutboxCap {
 /**
  * Moves a segment into an outbox (a rename: same file system), then deletes the oldest outbox
  * segments while the outbox is over its cap. Segments some reader has not sent whole are
- * written to the drop ledger and told in one line.
+ * written to the drop ledger first, then deleted, and told in one line: a kill between the two
+ * leaves them on disk and in the ledger (counted as dropped, not lost to the count), and the
+ * next call deletes them.
  *
  * @param path The segment file (closed).
  * @param outbox The outbox directory.
@@ -73,42 +75,52 @@ export function moveToOutbox(
   cap: OutboxCap,
 ): void {
   Deno.mkdirSync(outbox, { recursive: true });
-  Deno.renameSync(path, `${outbox}/${path.slice(path.lastIndexOf("/") + 1)}`);
-  const segments: { path: string; size: number }[] = [];
+  const moved = `${outbox}/${path.slice(path.lastIndexOf("/") + 1)}`;
+  Deno.renameSync(path, moved);
+  let segments: { path: string; size: number; id: number }[] = [];
   for (const p of listed()) {
     try {
-      segments.push({ path: p, size: Deno.statSync(p).size });
+      segments.push({ path: p, size: Deno.statSync(p).size, id: segmentId(p) });
     } catch {
       // deleted meanwhile by a reader that sent it
     }
+  }
+  const ledgerPath = `${outbox}/${LEDGER}`;
+  const ledger = fileSize(ledgerPath);
+  if (ledger > 0) {
+    // a cut killed after its ledger lines and before its deletions: finish it (its segments
+    // are counted as dropped already, so they are not recorded again)
+    const noted = ledgerTail(ledgerPath, ledger, segments.length * 40);
+    // (the segment just moved is new: never one of them, even if a clock set back reused an id)
+    const unfinished = segments.filter((x) => noted.has(x.id) && x.path !== moved);
+    for (const x of unfinished) remove(x.path);
+    if (unfinished.length > 0) segments = segments.filter((x) => !unfinished.includes(x));
   }
   let total = segments.reduce((a, x) => a + x.size, 0);
   // the ledger is in the directory too: the segments get what it leaves of the cap, counting
   // the lines this cut adds (past its share it is rewritten smaller: never more than its share)
   const ledgerMax = ledgerMaxBytes(cap.maxBytes);
-  const ledger = fileSize(`${outbox}/${LEDGER}`);
   let lines = 0;
   const ledgerAfter = () => Math.min(ledger + lines, ledgerMax);
   let behind: number | undefined;
+  const cut: string[] = [];
   const dropped: { id: number; size: number }[] = [];
-  for (const { path, size } of segments) {
+  for (const { path, size, id } of segments) {
     if (total + ledgerAfter() <= cap.maxBytes) break;
-    try {
-      Deno.removeSync(path);
-      const id = segmentId(path);
-      behind ??= oldestPosition(cap.readers);
-      // a reader whose position is past the segment sent it: not a drop for anyone
-      if (id >= behind) {
-        dropped.push({ id, size });
-        lines += ledgerLine(id, size).length;
-      }
-    } catch {
-      // deleted meanwhile by a reader that sent it
+    cut.push(path);
+    behind ??= oldestPosition(cap.readers);
+    // a reader whose position is past the segment sent it: not a drop for anyone
+    if (id >= behind) {
+      dropped.push({ id, size });
+      lines += ledgerLine(id, size).length;
     }
     total -= size;
   }
+  // the ledger before the deletions: a kill between them over-counts (until the next call
+  // finishes the cut), never under-counts
+  if (dropped.length > 0) recordDrops(outbox, dropped, ledgerMax);
+  for (const p of cut) remove(p);
   if (dropped.length === 0) return;
-  recordDrops(outbox, dropped, ledgerMax);
   const bytes = dropped.reduce((a, d) => a + d.size, 0);
   (cap.log ?? ((line: string) => console.error(line)))(
     `Spool outbox ${outbox} over its cap of ${cap.maxBytes} bytes: deleted its ` +
@@ -116,6 +128,44 @@ export function moveToOutbox(
       `${new Date(dropped[0]!.id).toISOString()} to ` +
       `${new Date(dropped.at(-1)!.id).toISOString()}) before every remote-write reader sent them`,
   );
+}
+
+/** Deletes a file that a reader may have deleted first (it sent it). */
+function remove(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // deleted meanwhile by a reader that sent it
+  }
+}
+
+/** The segment ids of the ledger's last `bytes` (whole lines only): the last cut's at least,
+ * since a cut notes at most one line (under 40 bytes) per outbox segment. */
+function ledgerTail(path: string, size: number, bytes: number): Set<number> {
+  const ids = new Set<number>();
+  const from = Math.max(0, size - bytes);
+  let text: string;
+  try {
+    using file = Deno.openSync(path, { read: true });
+    file.seekSync(from, Deno.SeekMode.Start);
+    const buf = new Uint8Array(size - from);
+    let n = 0;
+    while (n < buf.length) {
+      const r = file.readSync(buf.subarray(n));
+      if (r === null || r === 0) break;
+      n += r;
+    }
+    text = new TextDecoder().decode(buf.subarray(0, n));
+  } catch {
+    return ids; // rewritten meanwhile: the next call looks again
+  }
+  const lines = text.split("\n");
+  // a tail that starts within a line: its start is not a whole id
+  for (const line of from > 0 ? lines.slice(1) : lines) {
+    const tab = line.indexOf("\t");
+    if (tab > 0) ids.add(Number(line.slice(0, tab)));
+  }
+  return ids;
 }
 
 /**
