@@ -205,7 +205,8 @@ export class OutboxDropCounter {
   bytes = 0;
   #path: string;
   #size = -1;
-  #counted = new Set<number>();
+  /** The segments counted, and the bytes counted for each. */
+  #counted = new Map<number, number>();
 
   /** @param outbox The outbox directory. */
   constructor(outbox: string) {
@@ -241,14 +242,31 @@ export class OutboxDropCounter {
       // the open segment is read on through its file: not lost, and never counted later
       // (once the reader leaves it, its position is past it)
       if (id === open) continue;
-      this.#counted.add(id);
+      const lost = id === from.segment ? Math.max(0, bytes - from.offset) : bytes;
+      this.#counted.set(id, lost);
       this.segments++;
-      this.bytes += id === from.segment ? Math.max(0, bytes - from.offset) : bytes;
+      this.bytes += lost;
     }
     this.#size = size; // read again at its next growth only
     if (this.#counted.size > 100_000) {
-      for (const id of this.#counted) if (id < from.segment) this.#counted.delete(id);
+      for (const id of this.#counted.keys()) if (id < from.segment) this.#counted.delete(id);
     }
+  }
+
+  /**
+   * Takes back the count of a segment the reader opened after all: the cap notes a drop before
+   * it deletes the segment, so a reader may open one counted already (between the two, or when
+   * a kill came between them), and reads it whole from the open file.
+   *
+   * @param id The segment opened.
+   */
+  opened(id: number): void {
+    const lost = this.#counted.get(id);
+    if (lost === undefined || lost < 0) return;
+    this.segments--;
+    this.bytes -= lost;
+    // kept, as counted for nothing: the ledger's line is not counted again
+    this.#counted.set(id, -1);
   }
 }
 
