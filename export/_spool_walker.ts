@@ -77,6 +77,11 @@ export abstract class SpoolWalker<O extends OpenSegment> {
     return this.dropped + this.#drops.segments;
   }
 
+  /** The segment being read (its file open), if any. */
+  get openSegment(): number | undefined {
+    return this.current?.id;
+  }
+
   /** The position after everything read so far. */
   get position(): SpoolPosition {
     return { ...this.at };

@@ -21,7 +21,14 @@
  */
 
 import { parseLabels } from "../collectors/mod.ts";
-import type { IngestBatch, SpoolSeries, SpoolSnapshot } from "../lake/mod.ts";
+import {
+  type IngestBatch,
+  ingestReadersDir,
+  ReaderClaim,
+  spoolReadersDir,
+  type SpoolSeries,
+  type SpoolSnapshot,
+} from "../lake/mod.ts";
 import { encodeWriteRequest, type WriteSeries } from "./encode_write_request.ts";
 import { IngestSpoolCursor } from "./ingest_spool_cursor.ts";
 import {
@@ -119,6 +126,8 @@ type Unit = SpoolSnapshot | IngestBatch;
 interface Cursor {
   read(maxBytes: number): { units: Unit[]; end: SpoolPosition; full: boolean };
   readonly position: SpoolPosition;
+  /** The segment whose file is open, if any. */
+  readonly openSegment: number | undefined;
   readonly droppedSegments: number;
   readonly droppedBytes: number;
   countDrops(): void;
@@ -150,6 +159,8 @@ export class RemoteWriteSender {
   #headers: Headers;
   #client: Deno.HttpClient | undefined;
   #cursor: Cursor;
+  /** What the cursor has read, for the outbox cap's log (a segment read or open is not lost). */
+  #claim: ReaderClaim;
   #queue: SpoolQueue;
   #slots = new WeakMap<SpoolSeries, Slot>();
   #slotsByKey = new Map<string, Slot>();
@@ -264,6 +275,11 @@ export class RemoteWriteSender {
       throw error;
     }
     this.#cursor = cursor;
+    // after everything that may throw: it holds a file open
+    this.#claim = new ReaderClaim(
+      this.#queue === "ingest" ? ingestReadersDir(root) : spoolReadersDir(root),
+      this.name,
+    );
   }
 
   /**
@@ -311,6 +327,7 @@ export class RemoteWriteSender {
         // the next start prunes
       }
       this.#cursor.close();
+      this.#claim.close();
       this.#client?.close();
     }
   }
@@ -322,7 +339,7 @@ export class RemoteWriteSender {
    */
   async drain(): Promise<void> {
     for (;;) {
-      const read = this.#cursor.read(this.#o.maxBatchBytes);
+      const read = this.#read();
       if (read.units.length > 0) {
         if (!(await this.#send(read.units))) return;
       }
@@ -361,7 +378,7 @@ export class RemoteWriteSender {
     while (!signal.aborted) {
       let full = false;
       try {
-        const read = this.#cursor.read(this.#o.maxBatchBytes);
+        const read = this.#read();
         full = read.full;
         if (read.units.length > 0 && !(await this.#send(read.units))) break;
         this.#ack(read.end, read.units, read.full);
@@ -375,6 +392,14 @@ export class RemoteWriteSender {
       }
     }
     this.#idleUntil = Infinity;
+  }
+
+  /** Reads the next batch and claims it at once (before its send, which may take long): the
+   * cap's cuts of segments read, or of the one open, are then not told as drops. */
+  #read(): { units: Unit[]; end: SpoolPosition; full: boolean } {
+    const read = this.#cursor.read(this.#o.maxBatchBytes);
+    this.#claim.update(read.end.segment, this.#cursor.openSegment === read.end.segment);
+    return read;
   }
 
   #ack(end: SpoolPosition, units: readonly Unit[], full: boolean): void {
@@ -618,6 +643,7 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
   c: {
     read(maxBytes: number): R;
     readonly position: SpoolPosition;
+    readonly openSegment: number | undefined;
     readonly droppedSegments: number;
     readonly droppedBytes: number;
     countDrops(): void;
@@ -632,6 +658,9 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     },
     get position() {
       return c.position;
+    },
+    get openSegment() {
+      return c.openSegment;
     },
     get droppedSegments() {
       return c.droppedSegments;

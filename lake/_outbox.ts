@@ -6,10 +6,11 @@
  * ({@linkcode ledgerMaxBytes}), so the directory's files never add up to more than the cap
  * between cuts (a segment longer than the cap alone is deleted as soon as it is moved there).
  *
- * A segment deleted by the cap before some reader sent it whole is a drop: it is told in one
- * line per cut, and written to the outbox's drop ledger (`dropped.tsv`: one `id<TAB>bytes` line
- * per segment), from which each reader counts the segments it lost
- * ({@linkcode OutboxDropCounter}).
+ * A segment deleted by the cap before some reader sent it whole is a drop: it is written to the
+ * outbox's drop ledger (`dropped.tsv`: one `id<TAB>bytes` line per segment, before the segment is
+ * deleted), from which each reader counts the segments it lost ({@linkcode OutboxDropCounter}),
+ * and told in one line per cut if it is lost to a reader: a running reader that has read it or
+ * has it open (it reads on from the file) says so in its claim ({@linkcode ReaderClaim}).
  *
  * @module
  */
@@ -119,15 +120,155 @@ export function moveToOutbox(
   // the ledger before the deletions: a kill between them over-counts (until the next call
   // finishes the cut), never under-counts
   if (dropped.length > 0) recordDrops(outbox, dropped, ledgerMax);
+  // told: what is lost to some reader. The ledger notes more (by the saved positions, what a
+  // reader restarted now would lose); a running reader that has read past a segment, or has
+  // it open (it reads on from the file), does not lose it, and its counter does not count it.
+  const views = dropped.length > 0 ? readerViews(cap.readers) : [];
+  const told = dropped.filter((d) => views.some((v) => lostTo(v, d.id)));
   for (const p of cut) remove(p);
-  if (dropped.length === 0) return;
-  const bytes = dropped.reduce((a, d) => a + d.size, 0);
+  if (told.length === 0) return;
+  const bytes = told.reduce((a, d) => a + d.size, 0);
   (cap.log ?? ((line: string) => console.error(line)))(
     `Spool outbox ${outbox} over its cap of ${cap.maxBytes} bytes: deleted its ` +
-      `${dropped.length} oldest segments (${bytes} bytes, ` +
-      `${new Date(dropped[0]!.id).toISOString()} to ` +
-      `${new Date(dropped.at(-1)!.id).toISOString()}) before every remote-write reader sent them`,
+      `${told.length} oldest segments (${bytes} bytes, ` +
+      `${new Date(told[0]!.id).toISOString()} to ` +
+      `${new Date(told.at(-1)!.id).toISOString()}) before every remote-write reader sent them`,
   );
+}
+
+/** The name of a reader's claim file beside its position (`<name>.read`). */
+const CLAIM = ".read";
+
+/** A reader as a cut sees it: its saved position's segment, and what it has read while it
+ * runs (from its claim; none for a reader not running). */
+interface ReaderView {
+  saved: number;
+  read?: { segment: number; open: boolean } | undefined;
+}
+
+/** Whether a cut segment is lost to a reader: not read yet, and not the one it has open. */
+function lostTo(v: ReaderView, id: number): boolean {
+  if (!v.read) return id >= v.saved;
+  return id > v.read.segment || (id === v.read.segment && !v.read.open);
+}
+
+/**
+ * What a running spool reader has read so far, for the outbox cap's log: the segment of its
+ * position in memory (ahead of the saved one while a batch waits for its answer) and whether it
+ * has that segment open. Kept in `<readers>/<name>.read`, locked while the reader runs, so the
+ * claim of a reader killed is not believed (its saved position is then what counts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ReaderClaim } from "./_outbox.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const claim = new ReaderClaim(dir, "rw");
+ * claim.update(1000, true);
+ * assert.equal(Deno.readTextFileSync(`${dir}/rw.read`), "0000000000001000 1\n");
+ * claim.close();
+ * ```
+ */
+export class ReaderClaim {
+  #path: string;
+  #file: Deno.FsFile | undefined;
+  #last = "";
+  #closed = false;
+
+  /**
+   * Opens and locks the claim; without it (an unwritable directory, or another reader of the
+   * same name running) updates do nothing and the cap's log goes by the saved position.
+   *
+   * @param readers The readers directory.
+   * @param name The reader's name.
+   */
+  constructor(readers: string, name: string) {
+    this.#path = `${readers}/${name}${CLAIM}`;
+    try {
+      Deno.mkdirSync(readers, { recursive: true });
+    } catch {
+      // no claim: the saved position speaks for this reader
+    }
+    this.#lock();
+  }
+
+  #lock(): void {
+    try {
+      const file = Deno.openSync(this.#path, { read: true, write: true, create: true });
+      // a cut holds the lock for a moment while it looks whether the claim is alive
+      if (!file.tryLockSync(true)) return file.close();
+      // what a killed run claimed is not this run's: nothing until the first update
+      file.truncateSync(0);
+      this.#file = file;
+      this.#last = "";
+    } catch {
+      // no claim for now: tried again at the next update
+    }
+  }
+
+  /**
+   * Tells what the reader has read: one write of fixed width in place, when it changed.
+   *
+   * @param segment The segment of its position in memory.
+   * @param open Whether it has that segment open.
+   */
+  update(segment: number, open: boolean): void {
+    const text = `${String(segment).padStart(16, "0")} ${open ? 1 : 0}\n`;
+    if (text === this.#last || this.#closed) return;
+    if (!this.#file) this.#lock();
+    if (!this.#file) return;
+    this.#last = text;
+    try {
+      this.#file.seekSync(0, Deno.SeekMode.Start);
+      this.#file.writeSync(new TextEncoder().encode(text));
+    } catch {
+      // the next update writes it again
+      this.#last = "";
+    }
+  }
+
+  /** Closes the claim (its lock goes with it: a reader stopped is judged by its position). */
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+    this.#closed = true;
+  }
+}
+
+/** Every registered reader's view: saved position, and claim if the reader runs. */
+function readerViews(dir: string): ReaderView[] {
+  const views: ReaderView[] = [];
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (!e.isFile || !e.name.endsWith(".json")) continue;
+      views.push({ saved: savedSegment(`${dir}/${e.name}`), read: claimOf(dir, e.name) });
+    }
+  } catch {
+    return [{ saved: 0 }];
+  }
+  return views;
+}
+
+/** A reader's claim, if it is running (its claim locked) and the claim reads whole. */
+function claimOf(dir: string, json: string): ReaderView["read"] {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(`${dir}/${json.slice(0, -5)}${CLAIM}`, { read: true });
+  } catch {
+    return undefined; // a reader without a claim
+  }
+  try {
+    // locked by its reader while it runs; a claim that can be locked is a stopped reader's
+    if (file.tryLockSync(true)) return undefined;
+    const buf = new Uint8Array(32);
+    const n = file.readSync(buf) ?? 0;
+    const m = new TextDecoder().decode(buf.subarray(0, n)).match(/^(\d{16}) ([01])\n/);
+    return m ? { segment: Number(m[1]), open: m[2] === "1" } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    file.close();
+  }
 }
 
 /** Deletes a file that a reader may have deleted first (it sent it). */
@@ -319,18 +460,23 @@ function oldestPosition(dir: string): number {
   let min = Infinity;
   try {
     for (const e of Deno.readDirSync(dir)) {
-      if (!e.isFile || !e.name.endsWith(".json")) continue;
-      let segment = 0;
-      try {
-        const o = JSON.parse(Deno.readTextFileSync(`${dir}/${e.name}`));
-        if (Number.isFinite(o?.segment)) segment = o.segment;
-      } catch {
-        // being replaced, or unreadable: counted as behind
+      if (e.isFile && e.name.endsWith(".json")) {
+        min = Math.min(min, savedSegment(`${dir}/${e.name}`));
       }
-      min = Math.min(min, segment);
     }
   } catch {
     return 0;
   }
   return min;
+}
+
+/** The segment of a saved position (0 if it is being replaced, or unreadable: behind). */
+function savedSegment(path: string): number {
+  try {
+    const o = JSON.parse(Deno.readTextFileSync(path));
+    if (Number.isFinite(o?.segment)) return o.segment;
+  } catch {
+    // being replaced, or unreadable
+  }
+  return 0;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   listOutbox,
   outboxDir,
+  ReaderClaim,
   retireSegment,
   spoolReadersDir,
   SpoolWriter,
@@ -66,5 +67,38 @@ Deno.test("the outbox directory, drop ledger included, stays within max_outbox_b
   assert.ok(ledgerMost > 2048 && ledgerMost <= 4096, `ledger ${ledgerMost} bytes`);
   // the segments use the rest: the outbox is near its cap, not kept far below it
   assert.ok(most > cap - 2 * size, `${most}`);
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("a cut is told as a drop only for segments a reader has not read: a running reader's claim counts, a killed reader's does not", () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-outbox-claim-" });
+  registerReader(root);
+  const log: string[] = [];
+  const told = () => log.reduce((a, l) => a + Number(l.match(/deleted its (\d+)/)![1]), 0);
+  // what a reader killed while it had segment 2 open left behind: not locked, not believed
+  Deno.writeTextFileSync(`${spoolReadersDir(root)}/rw.read`, "0000000000000002 1\n");
+  retire(root, 1, 150, 1 << 20, log);
+  const size = Deno.statSync(listOutbox(root)[0]!.path).size;
+  // room for one segment and the ledger: each retirement cuts the one before
+  const cap = size + 4096 + 100;
+  retire(root, 2, 150, cap, log);
+  assert.equal(told(), 1, "segment 1: the saved position is at 0");
+  // a running reader that has read up to segment 4 (its batch waits for an answer) and has it
+  // open: the cuts of 2, 3 and 4 lose it nothing
+  const claim = new ReaderClaim(spoolReadersDir(root), "rw");
+  try {
+    claim.update(4, true);
+    retire(root, 3, 150, cap, log);
+    retire(root, 4, 150, cap, log);
+    retire(root, 5, 150, cap, log);
+    assert.equal(told(), 1, "not 2 and 3 (read) nor 4 (open)");
+    retire(root, 6, 150, cap, log);
+    assert.equal(told(), 2, "segment 5, after the one it has open");
+  } finally {
+    claim.close();
+  }
+  // stopped: judged by its saved position again
+  retire(root, 7, 150, cap, log);
+  assert.equal(told(), 3);
   Deno.removeSync(root, { recursive: true });
 });
