@@ -64,8 +64,8 @@ export const remoteWriteTargetSchema = z.strictObject({
   timeout: duration().optional(),
   /** Spool bytes per request at most. Default 1048576. */
   max_batch_bytes: z.number().int().min(1024).max(1 << 30).optional(),
-  /** Cap on the spool kept for the receivers (the outbox), bytes: past it the oldest segments
-   * are deleted, told in one line and counted in `perfscope_remote_write_dropped_segments_…`
+  /** Cap on the spool kept for the receivers (the outbox directory: its segments and its drop
+   * ledger, which keeps to a 16th of the cap), bytes: past it the oldest segments are deleted, told in one line and counted in `perfscope_remote_write_dropped_segments_…`
    * and `…_dropped_bytes_per_second`. One outbox serves every receiver: the smallest cap given
    * applies. Default 1073741824 (1 GiB). */
   max_outbox_bytes: z.number().int().min(MIN_OUTBOX_BYTES).max(2 ** 50).optional(),

@@ -77,6 +77,11 @@ export abstract class SpoolWalker<O extends OpenSegment> {
     return this.dropped + this.#drops.segments;
   }
 
+  /** The segment being read (its file open), if any. */
+  get openSegment(): number | undefined {
+    return this.current?.id;
+  }
+
   /** The position after everything read so far. */
   get position(): SpoolPosition {
     return { ...this.at };
@@ -122,14 +127,18 @@ export abstract class SpoolWalker<O extends OpenSegment> {
 
   /** Opens the segment holding the position (or the next one that can be read). */
   protected openNext(): O | undefined {
-    // before the position moves on past segments the cap cut
-    this.countDrops();
     const { segment, offset } = this.at;
     for (const s of this.#segments()) {
       if (s.id < segment) continue;
       const file = this.#openEither(s);
       // not there: deleted by the outbox cap (the ledger counts it once a later one opens)
       if (!file) continue;
+      // before the position moves on past segments the cap cut, and after finding them
+      // missing: the cap notes a drop before deleting it, so the ledger read now holds every
+      // segment passed over (read before the listing, a cut in between went uncounted). The
+      // one opened is read whole from its file, even if the cap noted it (and deletes it now).
+      this.#drops.update(this.at, s.id);
+      this.#drops.opened(s.id);
       const o = this.start(file, s.id, s.id === segment ? offset : 0);
       if (!o) continue;
       this.current = o;

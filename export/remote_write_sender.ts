@@ -21,7 +21,14 @@
  */
 
 import { parseLabels } from "../collectors/mod.ts";
-import type { IngestBatch, SpoolSeries, SpoolSnapshot } from "../lake/mod.ts";
+import {
+  type IngestBatch,
+  ingestReadersDir,
+  ReaderClaim,
+  spoolReadersDir,
+  type SpoolSeries,
+  type SpoolSnapshot,
+} from "../lake/mod.ts";
 import { encodeWriteRequest, type WriteSeries } from "./encode_write_request.ts";
 import { IngestSpoolCursor } from "./ingest_spool_cursor.ts";
 import {
@@ -119,6 +126,8 @@ type Unit = SpoolSnapshot | IngestBatch;
 interface Cursor {
   read(maxBytes: number): { units: Unit[]; end: SpoolPosition; full: boolean };
   readonly position: SpoolPosition;
+  /** The segment whose file is open, if any. */
+  readonly openSegment: number | undefined;
   readonly droppedSegments: number;
   readonly droppedBytes: number;
   countDrops(): void;
@@ -150,6 +159,8 @@ export class RemoteWriteSender {
   #headers: Headers;
   #client: Deno.HttpClient | undefined;
   #cursor: Cursor;
+  /** What the cursor has read, for the outbox cap's log (a segment read or open is not lost). */
+  #claim: ReaderClaim;
   #queue: SpoolQueue;
   #slots = new WeakMap<SpoolSeries, Slot>();
   #slotsByKey = new Map<string, Slot>();
@@ -218,6 +229,10 @@ export class RemoteWriteSender {
       );
       this.#headers.set("Authorization", `Basic ${token}`);
     }
+    this.#queue = options.queue ?? "collector";
+    if (this.#queue !== "collector" && this.#queue !== "ingest") {
+      throw new RangeError(`Invalid remote-write queue: ${this.#queue}`);
+    }
     const tls = options.tls ?? {};
     // one without the other would send no client certificate, and the receiver's refusal
     // would not say why
@@ -232,14 +247,11 @@ export class RemoteWriteSender {
           throw new RangeError(`Cannot read TLS file: ${path} (${(error as Error).message})`);
         }
       };
-      this.#client = Deno.createHttpClient({
-        ...(tls.caFile && { caCerts: [read(tls.caFile)] }),
-        ...(tls.certFile && tls.keyFile && { cert: read(tls.certFile), key: read(tls.keyFile) }),
-      });
-    }
-    this.#queue = options.queue ?? "collector";
-    if (this.#queue !== "collector" && this.#queue !== "ingest") {
-      throw new RangeError(`Invalid remote-write queue: ${this.#queue}`);
+      const caCerts = tls.caFile ? [read(tls.caFile)] : undefined;
+      const pair = tls.certFile && tls.keyFile
+        ? { cert: read(tls.certFile), key: read(tls.keyFile) }
+        : undefined;
+      this.#client = Deno.createHttpClient({ ...(caCerts && { caCerts }), ...pair });
     }
     this.metricLabels = Object.freeze(
       this.#queue === "ingest" ? { queue: "ingest", remote: url.host } : { remote: url.host },
@@ -247,12 +259,27 @@ export class RemoteWriteSender {
     // pushed samples carry their clients' times: the lag is counted from the last time the
     // sender was caught up, and from its start until then (a lower bound, never NaN)
     if (this.#queue === "ingest") this.stats.ackedTs = this.#now();
-    const saved = readPosition(root, this.name, this.#queue);
-    this.#cursor = this.#queue === "ingest"
-      ? asCursor(new IngestSpoolCursor(root, saved), (r) => r.batches)
-      : asCursor(new SpoolCursor(root, saved), (r) => r.snapshots);
-    // register at once, so segments flushed from now on wait for this reader
-    if (!saved) this.#save(this.#cursor.position);
+    // the client is made last but for the cursor and the registration, which touch the disk
+    // and may fail: a sender that is never returned cannot be stopped to close it
+    let cursor: Cursor | undefined;
+    try {
+      const saved = readPosition(root, this.name, this.#queue);
+      cursor = this.#queue === "ingest"
+        ? asCursor(new IngestSpoolCursor(root, saved), (r) => r.batches)
+        : asCursor(new SpoolCursor(root, saved), (r) => r.snapshots);
+      // register at once, so segments flushed from now on wait for this reader
+      if (!saved) this.#save(cursor.position);
+    } catch (error) {
+      cursor?.close();
+      this.#client?.close();
+      throw error;
+    }
+    this.#cursor = cursor;
+    // after everything that may throw: it holds a file open
+    this.#claim = new ReaderClaim(
+      this.#queue === "ingest" ? ingestReadersDir(root) : spoolReadersDir(root),
+      this.name,
+    );
   }
 
   /**
@@ -300,6 +327,7 @@ export class RemoteWriteSender {
         // the next start prunes
       }
       this.#cursor.close();
+      this.#claim.close();
       this.#client?.close();
     }
   }
@@ -311,7 +339,7 @@ export class RemoteWriteSender {
    */
   async drain(): Promise<void> {
     for (;;) {
-      const read = this.#cursor.read(this.#o.maxBatchBytes);
+      const read = this.#read();
       if (read.units.length > 0) {
         if (!(await this.#send(read.units))) return;
       }
@@ -350,7 +378,7 @@ export class RemoteWriteSender {
     while (!signal.aborted) {
       let full = false;
       try {
-        const read = this.#cursor.read(this.#o.maxBatchBytes);
+        const read = this.#read();
         full = read.full;
         if (read.units.length > 0 && !(await this.#send(read.units))) break;
         this.#ack(read.end, read.units, read.full);
@@ -364,6 +392,14 @@ export class RemoteWriteSender {
       }
     }
     this.#idleUntil = Infinity;
+  }
+
+  /** Reads the next batch and claims it at once (before its send, which may take long): the
+   * cap's cuts of segments read, or of the one open, are then not told as drops. */
+  #read(): { units: Unit[]; end: SpoolPosition; full: boolean } {
+    const read = this.#cursor.read(this.#o.maxBatchBytes);
+    this.#claim.update(read.end.segment, this.#cursor.openSegment === read.end.segment);
+    return read;
   }
 
   #ack(end: SpoolPosition, units: readonly Unit[], full: boolean): void {
@@ -607,6 +643,7 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
   c: {
     read(maxBytes: number): R;
     readonly position: SpoolPosition;
+    readonly openSegment: number | undefined;
     readonly droppedSegments: number;
     readonly droppedBytes: number;
     countDrops(): void;
@@ -621,6 +658,9 @@ function asCursor<R extends { end: SpoolPosition; full: boolean }>(
     },
     get position() {
       return c.position;
+    },
+    get openSegment() {
+      return c.openSegment;
     },
     get droppedSegments() {
       return c.droppedSegments;

@@ -70,7 +70,8 @@ export interface CollectionOptions {
   /** Who the data directory's `collector.lock` names (see `acquireCollectorLock`). Default:
    * this process, `deno task collect`. The lock is always taken: one writer per spool. */
   lock?: CollectorLockOptions;
-  /** Cap on `DATA/spool/outbox/` (segments kept for remote-write senders), bytes; the oldest
+  /** Cap on `DATA/spool/outbox/` (segments kept for remote-write senders, and the drop ledger,
+   * which keeps to a 16th of the cap), bytes; the oldest segments
    * beyond it are deleted, told in one line, and counted by the senders as dropped. Default
    * `OUTBOX_MAX_BYTES` (1 GiB). */
   outboxMaxBytes?: number;

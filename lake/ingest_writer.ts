@@ -114,8 +114,9 @@ export interface IngestWriterOptions {
    * at a time, so their encoding and fsync never hold up the event loop; `flush()` and `close()`
    * wait for it. Default false (`serve` turns it on). */
   flushInWorker?: boolean;
-  /** Cap on `DATA/spool_ingest/outbox/`, where segments written to Parquet wait for the
-   * remote-write senders registered in `spool_ingest/readers/` (oldest deleted first); default
+  /** Cap on `DATA/spool_ingest/outbox/` (its drop ledger included), where segments written to
+   * Parquet wait for the remote-write senders registered in `spool_ingest/readers/` (oldest
+   * deleted first); default
    * 1 GiB. Without readers segments are deleted once in Parquet. */
   outboxMaxBytes?: number;
   /** Parse the bodies of {@linkcode IngestWriter.writeAsync} on a Worker thread

@@ -57,7 +57,7 @@ export {
   type SpoolSegment,
   SpoolWriter,
 } from "./spool.ts";
-export { OutboxDropCounter } from "./_outbox.ts";
+export { OutboxDropCounter, ReaderClaim } from "./_outbox.ts";
 export {
   snapshotRows,
   SPOOL_MAGIC,

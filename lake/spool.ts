@@ -86,8 +86,9 @@ export function hasSpoolReaders(root: string): boolean {
 
 /** Options for {@linkcode retireSegment}. */
 export interface RetireSegmentOptions {
-  /** Cap on the outbox, bytes; the oldest segments beyond it are deleted (their readers count
-   * them as dropped). Default {@linkcode OUTBOX_MAX_BYTES}. */
+  /** Cap on the outbox directory, bytes: its segments and its drop ledger (which keeps to a
+   * 16th of the cap, 4 KiB to 1 MiB); the oldest segments beyond it are deleted (their readers
+   * count them as dropped). Default {@linkcode OUTBOX_MAX_BYTES}. */
   outboxMaxBytes?: number | undefined;
   /** Where a cut that drops segments some reader had not sent is told (one line). Default
    * `console.error`. */

@@ -56,3 +56,35 @@ Deno.test("a client certificate without its key (or a key without its certificat
   }
   Deno.removeSync(root, { recursive: true });
 });
+
+Deno.test("a sender whose options are refused after its TLS files were read leaves no HTTP client open", () => {
+  const root = Deno.makeTempDirSync();
+  const ca = `${root}/ca.pem`;
+  Deno.writeTextFileSync(ca, "");
+  const url = "https://127.0.0.1:9/api/v1/write";
+  // the real clients the constructor makes, kept to see whether it closed them
+  const made: Deno.HttpClient[] = [];
+  const create = Deno.createHttpClient;
+  Deno.createHttpClient = (options) => {
+    const client = create(options);
+    made.push(client);
+    return client;
+  };
+  try {
+    const queue = "bogus" as unknown as "ingest";
+    assert.throws(
+      () => new RemoteWriteSender(root, { url, tls: { caFile: ca }, queue }),
+      /Invalid remote-write queue: bogus/,
+    );
+    // a root where the reader's position cannot be saved: it fails after the client is made
+    const file = `${root}/not-a-dir`;
+    Deno.writeTextFileSync(file, "");
+    assert.throws(() => new RemoteWriteSender(file, { url, tls: { caFile: ca } }));
+  } finally {
+    Deno.createHttpClient = create;
+  }
+  assert.ok(made.length >= 1, "the position failure comes after the client is made");
+  // closing a closed client again is refused: each was closed by the constructor that threw
+  for (const client of made) assert.throws(() => client.close(), Deno.errors.BadResource);
+  Deno.removeSync(root, { recursive: true });
+});
