@@ -3,39 +3,57 @@ import { quietWait } from "../../collectors/mod.ts";
 
 const repo = new URL("../..", import.meta.url).pathname;
 
-/** libc's pipe and write, to make a descriptor the wait can watch. */
-const libc = Deno.dlopen("libc.so.6", {
-  pipe: { parameters: ["buffer"], result: "i32" },
-  write: { parameters: ["i32", "buffer", "u64"], result: "i64" },
-  close: { parameters: ["i32"], result: "i32" },
-}).symbols;
-
-/** One turn of the event loop. */
-const turn = () => new Promise((r) => setTimeout(r, 20));
-
 /**
- * A wait of `ms` that passes whole, as the milliseconds it took; -1 if none of a few tries did.
- * The wait also ends when the event loop has something to do (it watches the event loop's own
- * descriptors), which the test runner's I/O may cause: that try is followed by a turn of the
- * event loop, as the collector does.
+ * Runs `body` (TypeScript, with `quietWait` and `libc`'s pipe/write/close in scope) in a child
+ * process and returns what it printed last, parsed as JSON. Why a child: the wait also ends when
+ * the process' event loops have work (it watches their epoll descriptors), and `deno test
+ * --parallel` runs the other test modules on threads of this same process, whose busy event loops
+ * would cut these waits short at random.
  */
-async function quietly(wait: (ms: number) => boolean, ms: number): Promise<number> {
-  for (let i = 0; i < 5; i++) {
-    const before = Date.now();
-    if (wait(ms)) return Date.now() - before;
-    await turn();
-  }
-  return -1;
+async function inChild(body: string): Promise<unknown> {
+  const script = `
+    import { quietWait } from "${repo}collectors/mod.ts";
+    const libc = Deno.dlopen("libc.so.6", {
+      pipe: { parameters: ["buffer"], result: "i32" },
+      write: { parameters: ["i32", "buffer", "u64"], result: "i64" },
+      close: { parameters: ["i32"], result: "i32" },
+    }).symbols;
+    const turn = () => new Promise((r) => setTimeout(r, 20));
+    // a wait of ms that passes whole, as the milliseconds it took; -1 if none of a few tries did
+    // (a try cut short is followed by a turn of the event loop, as the collector does)
+    async function quietly(wait, ms) {
+      for (let i = 0; i < 5; i++) {
+        const before = Date.now();
+        if (wait(ms)) return Date.now() - before;
+        await turn();
+      }
+      return -1;
+    }
+    // the start's own work is pending until the first turn (in the collector, waits begin in a
+    // timer callback)
+    await new Promise((r) => setTimeout(r, 50));
+    const out = await (async () => { ${body} })();
+    console.log(JSON.stringify(out));
+    Deno.exit(0);
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", script],
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, text + new TextDecoder().decode(stderr));
+  return JSON.parse(text.trim().split("\n").at(-1)!);
 }
 
 Deno.test("quietWait() sleeps the whole time and says so when nothing happens", async () => {
-  const wait = quietWait()!;
-  assert.ok(wait, "libc is reachable here (64-bit Linux, -A)");
-  const slept = await quietly(wait, 30);
+  const [made, slept, zero, negative] = await inChild(`
+    const wait = quietWait();
+    return [!!wait, await quietly(wait, 30), await quietly(wait, 0), await quietly(wait, -5)];
+  `) as [boolean, number, number, number];
+  assert.ok(made, "libc is reachable here (64-bit Linux, -A)");
   // a lower bound only: the sleep must not end early (no upper bound: the machine may be busy)
   assert.ok(slept >= 29, `slept ${slept} ms`);
-  assert.ok(await quietly(wait, 0) >= 0);
-  assert.ok(await quietly(wait, -5) >= 0, "a negative time is no wait, not an error");
+  assert.ok(zero >= 0);
+  assert.ok(negative >= 0, "a negative time is no wait, not an error");
 });
 
 Deno.test("quietWait() ends at its deadline and answers false from then on", async () => {
@@ -45,25 +63,28 @@ Deno.test("quietWait() ends at its deadline and answers false from then on", asy
   // something to do: then it runs, and the wait goes on)
   while (Date.now() < until) {
     assert.equal(wait(10_000), false);
-    if (Date.now() < until) await turn();
+    if (Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(wait(10_000), false, "past the deadline: at once");
 });
 
 Deno.test("quietWait() ends when a watched descriptor has input or is hung up", async () => {
-  const fds = new Int32Array(2);
-  assert.equal(libc.pipe(new Uint8Array(fds.buffer)), 0);
-  const [readEnd, writeEnd] = [fds[0]!, fds[1]!];
-  try {
-    const wait = quietWait({ watch: [readEnd] })!;
-    assert.ok(await quietly(wait, 5) >= 0, "nothing written yet");
+  const [quiet, input, hungUp] = await inChild(`
+    const fds = new Int32Array(2);
+    if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) throw new Error("pipe failed");
+    const [readEnd, writeEnd] = [fds[0], fds[1]];
+    const wait = quietWait({ watch: [readEnd] });
+    const quiet = await quietly(wait, 5);
     libc.write(writeEnd, new Uint8Array([1]), 1n);
-    assert.equal(wait(10_000), false, "input: at once instead of 10 s");
+    const input = wait(10_000);
     libc.close(writeEnd);
-    assert.equal(wait(10_000), false, "hung up (and still unread input)");
-  } finally {
+    const hungUp = wait(10_000);
     libc.close(readEnd);
-  }
+    return [quiet, input, hungUp];
+  `) as [number, boolean, boolean];
+  assert.ok(quiet >= 0, "nothing written yet");
+  assert.equal(input, false, "input: at once instead of 10 s");
+  assert.equal(hungUp, false, "hung up (and still unread input)");
 });
 
 Deno.test("a signal cuts a quiet wait short, and the process's signal listener runs right after", async () => {
@@ -115,20 +136,20 @@ Deno.test("a signal caught just before the wait (while a snapshot ran) still end
   // The handler of a signal that arrives while JavaScript runs has already run when poll(2)
   // starts, so poll is not interrupted: the wait must see that the event loop has something to
   // do (the listener) instead of sleeping on, which in the collector meant until the next flush.
-  let heard = 0;
-  const listener = () => heard++;
-  Deno.addSignalListener("SIGUSR1", listener);
-  try {
-    const wait = quietWait()!;
+  const [quiet, cut, heard, quietAgain] = await inChild(`
+    let heard = 0;
+    Deno.addSignalListener("SIGUSR1", () => heard++);
+    const wait = quietWait();
     // the listener is polled from the next turn on (collect adds its listeners at its start)
     await new Promise((r) => setTimeout(r, 50));
-    assert.ok(await quietly(wait, 5) >= 0, "nothing pending yet");
+    const quiet = await quietly(wait, 5);
     Deno.kill(Deno.pid, "SIGUSR1"); // caught here, before the wait begins
-    assert.equal(wait(10_000), false, "the pending listener ends the wait at once");
+    const cut = wait(10_000);
     for (let i = 0; i < 100 && heard === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(heard, 1, "the listener ran once the event loop turned");
-    assert.ok(await quietly(wait, 5) >= 0, "quiet again once the listener ran");
-  } finally {
-    Deno.removeSignalListener("SIGUSR1", listener);
-  }
+    return [quiet, cut, heard, await quietly(wait, 5)];
+  `) as [number, boolean, number, number];
+  assert.ok(quiet >= 0, "nothing pending yet");
+  assert.equal(cut, false, "the pending listener ends the wait at once");
+  assert.equal(heard, 1, "the listener ran once the event loop turned");
+  assert.ok(quietAgain >= 0, "quiet again once the listener ran");
 });

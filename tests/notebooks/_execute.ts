@@ -58,6 +58,11 @@ export async function execute(name: string, env: Record<string, string> = {}): P
         "--execute",
         "--ExecutePreprocessor.kernel_name=deno",
         "--ExecutePreprocessor.timeout=600",
+        // nbclient waits 4 s by default for a cell's output messages after the kernel's reply and
+        // then goes on without them (a warning only): under CI's load a last cell's console.log
+        // arrived later than that and the notebook 04 test saw its line missing
+        "--ExecutePreprocessor.iopub_timeout=60",
+        "--ExecutePreprocessor.raise_on_iopub_timeout=True",
         "--output-dir",
         out,
         join("notebooks", name),
