@@ -66,6 +66,9 @@ const okHosts = new Set<string>();
 const okMetrics = new Set<string>();
 /** Raw labels text (object source or quoted string) → canonical string. */
 const labelMemo = new Map<string, string>();
+/** Labels text of a column sample, exactly as given (no quoting) → canonical string; kept apart
+ * from `labelMemo` so a batch's labels are looked up without building a quoted key per sample. */
+const columnLabelMemo = new Map<string, string>();
 
 function remember<T>(set: Set<T> | Map<T, unknown>, limit: number): void {
   if (set.size >= limit) set.clear();
@@ -530,24 +533,42 @@ export function checkIngestBatch(
 ): IngestBatch {
   const admit = admission(options, "sample");
   const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
+  // A scrape's batch repeats one host and runs of one metric: a name equal to the previous
+  // sample's passed its checks already (the rules are pure functions of the text).
+  let okHost: string | undefined, okMetric: string | undefined;
   for (let i = 0; i < batch.ts.length; i++) {
     const n = i + 1;
     const ts = batch.ts[i]!, host = batch.host[i]!, metric = batch.metric[i]!;
     const value = batch.value[i]!;
     if (!Number.isFinite(ts)) throw new RangeError(`Invalid sample ${n}: ts: expected number`);
-    const problem = hostProblem(host) ?? metricProblem(metric);
-    if (problem) throw new RangeError(`Invalid sample ${n}: ${problem}`);
+    if (host !== okHost) {
+      const problem = hostProblem(host);
+      if (problem) throw new RangeError(`Invalid sample ${n}: ${problem}`);
+      okHost = host;
+    }
+    if (metric !== okMetric) {
+      const problem = metricProblem(metric);
+      if (problem) throw new RangeError(`Invalid sample ${n}: ${problem}`);
+      okMetric = metric;
+    }
     if (value === Infinity || value === -Infinity) {
       throw new RangeError(`Invalid sample ${n}: value: expected a finite number or null`);
     }
     const raw = batch.labels[i]!;
-    const labels = raw === "" ? { ok: "" } : memoLabels(JSON.stringify(raw), raw);
-    if ("problem" in labels) throw new RangeError(`Invalid sample ${n}: ${labels.problem}`);
+    let labels = raw === "" ? "" : columnLabelMemo.get(raw);
+    if (labels === undefined) {
+      // only valid text is remembered, under its exact text: a bad label is checked (and
+      // refused) every time it comes
+      const c = canonical(raw);
+      if ("problem" in c) throw new RangeError(`Invalid sample ${n}: ${c.problem}`);
+      remember(columnLabelMemo, 50_000);
+      columnLabelMemo.set(raw, labels = c.ok);
+    }
     admit(n, ts, host, out.ts.length);
     out.ts.push(Math.floor(ts));
     out.host.push(host);
     out.metric.push(metric);
-    out.labels.push(labels.ok);
+    out.labels.push(labels);
     out.value.push(value);
   }
   if (out.ts.length === 0) throw new RangeError("Invalid body: no samples");

@@ -271,3 +271,43 @@ Deno.test("IngestWriter refuses a request past the partition limit whole: no spo
   limited.close();
   assert.equal(await count(root), 100);
 });
+
+Deno.test("writeBatch remembers a valid series by its exact text and still refuses a bad one in a later batch", () => {
+  const root = Deno.makeTempDirSync();
+  const w = writer(root);
+  try {
+    const ts = T0 + 3_600_000;
+    const ok = { ts: [ts, ts], host: ["h", "h"], metric: ["m", "m"], value: [1, 2] };
+    // valid twice (the second time from the memo), labels re-canonicalized both times
+    for (let round = 0; round < 2; round++) {
+      const stored = w.writeBatch({ ...ok, labels: ["b=2,a=1", "a=1"] });
+      assert.deepEqual(stored.labels, ["a=1,b=2", "a=1"]);
+    }
+    // the same series with a reserved label, a bad label name, and a bad name after a good run
+    assert.throws(
+      () => w.writeBatch({ ...ok, labels: ["a=1", "a=1,job=x"] }),
+      /^RangeError: Invalid sample 2: labels: /,
+    );
+    assert.throws(
+      () => w.writeBatch({ ...ok, labels: ["a=1", "a=1,1b=2"] }),
+      /^RangeError: Invalid sample 2: labels: /,
+    );
+    assert.throws(
+      () => w.writeBatch({ ...ok, metric: ["m", "1m"], labels: ["a=1", "a=1"] }),
+      /^RangeError: Invalid sample 2: metric: /,
+    );
+    assert.throws(
+      () => w.writeBatch({ ...ok, host: ["h", "../h"], labels: ["a=1", "a=1"] }),
+      /^RangeError: Invalid sample 2: host: /,
+    );
+    // a refused text stays refused when it comes again (only valid text is remembered)
+    assert.throws(
+      () => w.writeBatch({ ...ok, labels: ["a=1,job=x", "a=1"] }),
+      /^RangeError: Invalid sample 1: labels: /,
+    );
+    assert.equal(w.writeBatch({ ...ok, labels: ["a=1", "a=1"] }).ts.length, 2);
+  } finally {
+    w.close();
+    Deno.removeSync(root, { recursive: true });
+  }
+});
