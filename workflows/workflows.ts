@@ -13,7 +13,7 @@ import type { AlertTransition } from "../alerts/mod.ts";
 import type { Recommendation } from "../analytics/mod.ts";
 import type { WorkflowConfig } from "../config/mod.ts";
 import { writeFileAtomic } from "../lake/mod.ts";
-import { AuditLog, type AuditMode } from "./audit_log.ts";
+import { AuditLog, type AuditMode, type AuditRecord } from "./audit_log.ts";
 import { planStep, type StepEnv } from "./plan_step.ts";
 import { refusedPlan, type StepPlan, type TriggerEvent, type UndoRecord } from "./step_plan.ts";
 import { undoAction } from "./undo_action.ts";
@@ -58,6 +58,9 @@ export interface AnsweredAction {
 
 /** Most answers {@linkcode Workflows.answered} remembers (the oldest are forgotten). */
 const MAX_ANSWERED = 1000;
+
+/** How far back {@linkcode Workflows.answered} reads the audit log for an earlier process's answers. */
+const ANSWER_LOOKBACK = 30 * 86_400_000;
 
 /** A workflow's state, as `GET /api/workflows` shows it. */
 export interface WorkflowStatus {
@@ -130,6 +133,8 @@ export class Workflows {
   #seenRecs = new Set<string>();
   // since this process started, bounded: the audit log is the record that lasts
   #answered = new Map<string, AnsweredAction>();
+  // answers of earlier processes, read from the audit log once, on the first miss
+  #logged: Promise<Map<string, AnsweredAction>> | undefined;
   #inflight = new Set<Promise<void>>();
   #stop = new AbortController();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -376,14 +381,19 @@ export class Workflows {
   }
 
   /**
-   * What became of an approval or a reversible action that is no longer open, if this process
-   * answered it (approved, expired, rolled back or backed off).
+   * What became of an approval or a reversible action that is no longer open (approved, expired,
+   * rolled back or backed off): from this process's memory, else from the audit log of the last
+   * 30 days (read once, on the first miss), so a repeated click after a restart gets the same
+   * answer.
    *
    * @param id The approval's or the action's id.
-   * @returns The answer, or `undefined` when this process knows of none.
+   * @returns The answer, or `undefined` when neither knows of one.
    */
-  answered(id: string): AnsweredAction | undefined {
-    return this.#answered.get(id);
+  async answered(id: string): Promise<AnsweredAction | undefined> {
+    const known = this.#answered.get(id);
+    if (known) return known;
+    this.#logged ??= this.#readAnswers();
+    return (await this.#logged).get(id);
   }
 
   #answer(id: string, answer: AnsweredAction): void {
@@ -391,6 +401,27 @@ export class Workflows {
     if (this.#answered.size > MAX_ANSWERED) {
       this.#answered.delete(this.#answered.keys().next().value!);
     }
+  }
+
+  /** The answers the audit log records (the newest {@linkcode MAX_ANSWERED}). */
+  async #readAnswers(): Promise<Map<string, AnsweredAction>> {
+    let records;
+    try {
+      records = await this.audit.records({ since: this.#now() - ANSWER_LOOKBACK });
+    } catch {
+      // unreadable now: answer from memory only and try again on the next miss
+      this.#logged = undefined;
+      return new Map();
+    }
+    const out = new Map<string, AnsweredAction>();
+    for (const r of records) {
+      const found = answerOf(r);
+      if (!found) continue;
+      out.delete(found.id);
+      out.set(found.id, found.answer);
+      if (out.size > MAX_ANSWERED) out.delete(out.keys().next().value!);
+    }
+    return out;
   }
 
   async #run(w: WorkflowConfig, event: TriggerEvent): Promise<void> {
@@ -627,4 +658,23 @@ export class Workflows {
       };
     });
   }
+}
+
+/** The answer one audit record gives, by the words {@linkcode Workflows} writes. */
+function answerOf(r: AuditRecord): { id: string; answer: AnsweredAction } | undefined {
+  const base = { workflow: r.workflow, at: r.ts, who: r.who };
+  if (r.phase === "decision" && r.result === "approved") {
+    const m = /^approved (\S+)$/.exec(r.what);
+    if (m) return { id: m[1]!, answer: { ...base, result: "approved" } };
+  } else if (r.phase === "decision" && r.result === "expired") {
+    const m = /^approval (\S+) expired unanswered$/.exec(r.what);
+    if (m) return { id: m[1]!, answer: { ...base, result: "expired" } };
+  } else if (
+    r.phase === "completed" && r.step === "rollback" &&
+    (r.result === "rolled-back" || r.result === "backed-off")
+  ) {
+    const m = /^rollback of (\S+)$/.exec(r.why);
+    if (m) return { id: m[1]!, answer: { ...base, result: r.result } };
+  }
+  return undefined;
 }

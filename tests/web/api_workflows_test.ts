@@ -248,3 +248,73 @@ Deno.test("GET /api/audit keeps the newest entries up to its limit and refuses a
     assert.match((await res.json()).error, /limit/, q);
   }
 });
+
+Deno.test("After a restart, a repeated approve or roll back answers 200 with who did it from the audit log and runs nothing", async () => {
+  const root = await Deno.makeTempDir();
+  const sys = await Deno.makeTempDir();
+  const first = await swapWorkflows(root, sys);
+  // a restart: a new runner on the same root, with the first one's config and /proc/sys
+  const restart = () =>
+    new Workflows({
+      root,
+      procSys: sys,
+      host: "h1",
+      workflows: [{
+        name: "swap",
+        trigger: { alert: "Swap" },
+        enabled: true,
+        approval: true,
+        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }],
+      }],
+    });
+  const post = async (workflows: Workflows, path: string, id: string) => {
+    await using t = await testApp({ root, workflows: { workflows } });
+    const res = await t.app.request(`/api/workflows/${path}`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ id }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  await first.fire("swap", swapTrigger());
+  const id = first.pending()[0]!.id;
+  assert.equal((await post(first, "approve", id)).status, 200);
+  await first.idle();
+  const audit = await first.audit.read();
+  assert.deepEqual(audit.map((e) => e.outcome), ["ok", "approved", "awaiting-approval"]);
+
+  const second = restart();
+  const again = await post(second, "approve", id);
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.body, {
+    approved: id,
+    workflow: "swap",
+    already: { workflow: "swap", result: "approved", at: audit[1]!.ts, who: "approver:web" },
+  });
+  await second.idle();
+  assert.equal((await second.audit.read()).length, 3);
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
+
+  const action = audit[0]!.id;
+  assert.deepEqual((await post(second, "rollback", action)).body, {
+    id: action,
+    result: "rolled-back",
+  });
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
+  const rolled = (await second.audit.read())[0]!;
+  assert.equal(rolled.outcome, "rolled-back");
+
+  const third = restart();
+  const undone = await post(third, "rollback", action);
+  assert.equal(undone.status, 200);
+  assert.deepEqual(undone.body, {
+    id: action,
+    result: "rolled-back",
+    already: { workflow: "swap", result: "rolled-back", at: rolled.ts, who: "web" },
+  });
+  assert.equal((await post(third, "approve", id)).body.already.who, "approver:web");
+  assert.equal((await post(third, "approve", "nope")).status, 404);
+  await third.idle();
+  assert.equal((await third.audit.read()).length, 4);
+  assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
+});

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { CapacityAnalysis } from "../../analytics/mod.ts";
+import { capacityPage } from "../../web/pages/capacity_page.ts";
 import { testApp } from "./_app.ts";
 import { fleetMemorySource } from "../sources/_fleet.ts";
 
@@ -77,4 +78,35 @@ Deno.test("with background refresh off, an expired capacity analysis is recomput
   f.clock.t = END + 61_000;
   assert.equal((await f.get()).generatedAt, END + 61_000);
   assert.equal(f.opened(), 2);
+});
+
+Deno.test("the Capacity page says plainly that a result older than the refresh is being refreshed", async () => {
+  const view: CapacityAnalysis = {
+    status: "ready",
+    reason: null,
+    generatedAt: END,
+    now: END,
+    from: END - DAY,
+    to: END,
+    sinceMs: 14 * DAY,
+    horizonMs: 30 * DAY,
+    stepMs: 60_000,
+    source: "test",
+    evidence: { minSpanMs: DAY, minHorizonShare: 0.25, minWindowMs: DAY },
+    filesystemLimit: "df",
+    hosts: [],
+    resources: [],
+    recommendations: [],
+    notes: [],
+  };
+  // after 42 idle minutes the first view answers the old result while the next one is computed
+  const old = String(await capacityPage(view, { now: END + 42 * 60_000 }));
+  assert.match(
+    old,
+    /Computed 2024-01-10T00:00:00.000Z \(42 min ago\), older than the one-minute\s+refresh; refreshing in the background/,
+  );
+  assert.doesNotMatch(old, /class="muted"\s+id="capacity-computed"/);
+  const fresh = String(await capacityPage(view, { now: END + 30_000 }));
+  assert.match(fresh, /Computed 2024-01-10T00:00:00.000Z \(30 s ago\); recomputed/);
+  assert.doesNotMatch(fresh, /refreshing/);
 });

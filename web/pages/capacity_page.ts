@@ -53,6 +53,9 @@ export interface CapacityPageOptions {
   now?: number;
 }
 
+/** How old an analysis gets before the loader recomputes it (its default `ttlMs`), ms. */
+const REFRESH_MS = 60_000;
+
 /** When the analysis was computed, and how long ago. */
 function computedAt(view: CapacityAnalysis, now: number | undefined) {
   if (!Number.isFinite(view.generatedAt)) return "";
@@ -62,10 +65,18 @@ function computedAt(view: CapacityAnalysis, now: number | undefined) {
     : age < 90_000
     ? ` (${Math.round(age / 1000)} s ago)`
     : ` (${Math.round(age / 60_000)} min ago)`;
+  const at = new Date(view.generatedAt).toISOString();
+  // older than the refresh (the first view after a quiet spell): said plainly, not in grey,
+  // since what follows may be out of date while the newer analysis runs
+  if (age > REFRESH_MS) {
+    return html`
+      <p id="capacity-computed">Computed ${at}${ago}, older than the one-minute
+        refresh; refreshing in the background: reload in a moment for the new result.</p>
+    `;
+  }
   return html`
     <p class="muted"
-      id="capacity-computed">Computed ${new Date(view.generatedAt)
-        .toISOString()}${ago}; recomputed in the background once a minute old.</p>
+      id="capacity-computed">Computed ${at}${ago}; recomputed in the background once a minute old.</p>
   `;
 }
 

@@ -3,7 +3,7 @@
  * 1000 entries), `GET /api/workflows` (states and pending
  * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}` (a
  * repeat on one already approved or rolled back answers 200 with `already: {who, at, …}` and does
- * nothing),
+ * nothing, after a restart too: the audit log holds the first answer),
  * `GET /api/schedule` (jobs' last run, outcome and next run), `GET /api/maintenance` (the
  * quietest window) and `GET /api/balance` (load-balancing advice).
  *
@@ -113,13 +113,14 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
     .post(
       "/api/workflows/approve",
       zValidator("json", idBody, rejectInvalid),
-      function approve(c) {
+      async function approve(c) {
         const { id } = c.req.valid("json");
         const name = options.workflows?.approve(id, "web");
         if (name !== undefined) return c.json({ approved: id, workflow: name });
         // a second click (another tab, a list drawn before the first click landed): what was
         // asked for holds already, so the answer is a success that says so and nothing runs twice
-        const done = options.workflows?.answered(id);
+        // (after a restart too: the audit log holds the first answer)
+        const done = await options.workflows?.answered(id);
         if (done?.result === "approved") {
           return c.json({ approved: id, workflow: done.workflow, already: done });
         }
@@ -138,7 +139,7 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
         const { id } = c.req.valid("json");
         const result = await options.workflows?.rollback(id, "web");
         if (result !== undefined) return c.json({ id, result });
-        const done = options.workflows?.answered(id);
+        const done = await options.workflows?.answered(id);
         if (done?.result === "rolled-back" || done?.result === "backed-off") {
           return c.json({ id, result: done.result, already: done });
         }
