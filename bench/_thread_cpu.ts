@@ -50,3 +50,24 @@ export class ThreadCpu {
     }
   }
 }
+
+/**
+ * The processes whose parent is `pid` (from `/proc/*\/stat`), e.g. serve's collector child.
+ *
+ * @param pid The parent.
+ * @returns Their ids; one that ends while it is read is left out.
+ */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[1]) === pid) out.push(Number(e.name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}

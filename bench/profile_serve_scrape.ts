@@ -9,6 +9,9 @@
  *
  * @module
  */
+import { freePort } from "../tests/_ports.ts";
+import { serveChild } from "../tests/_serve_process.ts";
+import { nodeScrapeYaml, startNodeExporter, stopChildren } from "./_node_exporter.ts";
 
 /** A node of a V8 CPU profile (`Profiler.stop`). */
 interface ProfileNode {
@@ -110,13 +113,6 @@ export function aggregate(p: CpuProfile): {
   return { total, byFunction, byStage };
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 async function waitFor<T>(f: () => Promise<T>, ms: number): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
@@ -132,33 +128,12 @@ async function waitFor<T>(f: () => Promise<T>, ms: number): Promise<T> {
 /** Takes the profile. */
 async function profile(seconds: number, warm: number): Promise<CpuProfile> {
   const dir = Deno.makeTempDirSync();
-  const nePort = freePort(), inspectPort = freePort();
-  const target = `127.0.0.1:${nePort}`;
-  const ne = new Deno.Command("/usr/bin/prometheus-node-exporter", {
-    args: [`--web.listen-address=${target}`],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  Deno.writeTextFileSync(
-    `${dir}/perfscope.yaml`,
-    `scrape:\n  - url: http://${target}/metrics\n    name: node\n    interval: 1s\n`,
-  );
-  const serve = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `--inspect=127.0.0.1:${inspectPort}`,
-      new URL("../cli/serve.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--data",
-      `${dir}/data`,
-      "--config",
-      `${dir}/perfscope.yaml`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const inspectPort = freePort();
+  const { process: ne, target } = startNodeExporter();
+  Deno.writeTextFileSync(`${dir}/perfscope.yaml`, nodeScrapeYaml(target));
+  const serve = serveChild(["--data", `${dir}/data`, "--config", `${dir}/perfscope.yaml`], {
+    denoFlags: ["-A", `--inspect=127.0.0.1:${inspectPort}`],
+  });
   try {
     const list = await waitFor(async () => {
       const r = await fetch(`http://127.0.0.1:${inspectPort}/json/list`);
@@ -187,14 +162,7 @@ async function profile(seconds: number, warm: number): Promise<CpuProfile> {
     ws.close();
     return profile;
   } finally {
-    for (const c of [serve, ne]) {
-      try {
-        c.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await c.status;
-    }
+    await stopChildren([serve, ne]);
     Deno.removeSync(dir, { recursive: true });
   }
 }

@@ -26,6 +26,9 @@ import {
 } from "../receivers/mod.ts";
 import { IngestWriter } from "../lake/mod.ts";
 import { freePort } from "../tests/_ports.ts";
+import { serveChild } from "../tests/_serve_process.ts";
+import { nodeScrapeYaml, startNodeExporter, stopChildren } from "./_node_exporter.ts";
+import { childrenOf } from "./_thread_cpu.ts";
 
 /** Options of {@linkcode run}. */
 export interface ReceiversBenchOptions {
@@ -252,21 +255,6 @@ function cpuTicks(pid: number): number | undefined {
   }
 }
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      if (Number(f[1]) === pid) out.push(Number(e.name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
 async function nodeExporterBench(quick: boolean) {
   const which = (p: string) => {
     try {
@@ -279,13 +267,8 @@ async function nodeExporterBench(quick: boolean) {
     return undefined;
   }
   const dir = Deno.makeTempDirSync();
-  const nePort = freePort(), promPort = freePort();
-  const target = `127.0.0.1:${nePort}`;
-  const ne = new Deno.Command("/usr/bin/prometheus-node-exporter", {
-    args: [`--web.listen-address=${target}`],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const promPort = freePort();
+  const { process: ne, target } = startNodeExporter();
   Deno.writeTextFileSync(
     `${dir}/prometheus.yml`,
     `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ["${target}"]\n`,
@@ -299,25 +282,8 @@ async function nodeExporterBench(quick: boolean) {
     stdout: "null",
     stderr: "null",
   }).spawn();
-  Deno.writeTextFileSync(
-    `${dir}/perfscope.yaml`,
-    `scrape:\n  - url: http://${target}/metrics\n    name: node\n    interval: 1s\n`,
-  );
-  const serve = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../cli/serve.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--data",
-      `${dir}/data`,
-      "--config",
-      `${dir}/perfscope.yaml`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  Deno.writeTextFileSync(`${dir}/perfscope.yaml`, nodeScrapeYaml(target));
+  const serve = serveChild(["--data", `${dir}/data`, "--config", `${dir}/perfscope.yaml`]);
   const warm = quick ? 5 : 10, window = quick ? 15 : 60;
   try {
     await new Promise((r) => setTimeout(r, warm * 1000));
@@ -335,14 +301,7 @@ async function nodeExporterBench(quick: boolean) {
       seconds: secs,
     };
   } finally {
-    for (const c of [serve, prom, ne]) {
-      try {
-        c.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await c.status;
-    }
+    await stopChildren([serve, prom, ne]);
     Deno.removeSync(dir, { recursive: true });
   }
 }

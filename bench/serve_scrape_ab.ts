@@ -11,28 +11,9 @@
  *
  * @module
  */
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const text = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      if (Number(f[1]) === pid) out.push(Number(e.name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
+import { serveChild } from "../tests/_serve_process.ts";
+import { nodeScrapeYaml, startNodeExporter, stopChildren } from "./_node_exporter.ts";
+import { childrenOf } from "./_thread_cpu.ts";
 
 /** CPU ns by `group` (thread name, `collector` for the child's threads), keyed by thread. */
 function sample(pid: number, into: Map<string, { group: string; ns: number }>): void {
@@ -74,35 +55,15 @@ if (import.meta.main) {
   const seconds = Number(arg("--seconds", "60")), warm = Number(arg("--warm", "15"));
   const here = new URL("..", import.meta.url).pathname;
   const dir = Deno.makeTempDirSync();
-  const target = `127.0.0.1:${freePort()}`;
-  const ne = new Deno.Command("/usr/bin/prometheus-node-exporter", {
-    args: [`--web.listen-address=${target}`],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  Deno.writeTextFileSync(
-    `${dir}/scrape.yaml`,
-    `scrape:\n  - url: http://${target}/metrics\n    name: node\n    interval: 1s\n`,
-  );
+  const { process: ne, target } = startNodeExporter();
+  Deno.writeTextFileSync(`${dir}/scrape.yaml`, nodeScrapeYaml(target));
   Deno.writeTextFileSync(`${dir}/idle.yaml`, `scrape: []\n`);
   const serve = (name: string, root: string, config: string) => ({
     name,
-    child: new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `--config=${root}/deno.json`,
-        `${root}/cli/serve.ts`,
-        "--port",
-        "0",
-        "--data",
-        `${dir}/data-${name}`,
-        "--config",
-        `${dir}/${config}`,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn(),
+    child: serveChild(["--data", `${dir}/data-${name}`, "--config", `${dir}/${config}`], {
+      root,
+      denoFlags: ["-A", `--config=${root}/deno.json`],
+    }),
   });
   const serves = [
     serve("old", oldDir.replace(/\/$/, ""), "scrape.yaml"),
@@ -144,14 +105,7 @@ if (import.meta.main) {
         })`,
     );
   } finally {
-    for (const c of [...serves.map((s) => s.child), ne]) {
-      try {
-        c.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await c.status;
-    }
+    await stopChildren([...serves.map((s) => s.child), ne]);
     Deno.removeSync(dir, { recursive: true });
   }
 }
