@@ -29,3 +29,18 @@ export async function recentHostLake(hours: number, prefix: string): Promise<str
   });
   return root;
 }
+
+/**
+ * {@linkcode recentHostLake}'s lake, removed on disposal: `await using lake = …` in a test.
+ *
+ * @param hours How many hours of samples.
+ * @param prefix The temporary directory's name prefix.
+ * @returns The lake's root, and its removal as `Symbol.asyncDispose`.
+ */
+export async function disposableRecentHostLake(
+  hours: number,
+  prefix: string,
+): Promise<{ root: string } & AsyncDisposable> {
+  const root = await recentHostLake(hours, prefix);
+  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+}

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { AlertEngine } from "../../alerts/mod.ts";
+import type { RuleConfig } from "../../config/mod.ts";
+
+/** A SQL rule run every second that fires on a row's value above 5. */
+const busy: RuleConfig = { alert: "Busy", kind: "sql", sql: "SELECT 1", every: 1000, above: 5 };
 
 // Label churn: hosts and label sets that come and go (containers, autoscaled VMs, SQL rows) must
 // not leave anything behind in the engine once they are forgotten, or memory grows with them.
@@ -52,13 +56,7 @@ async function tick(engine: AlertEngine, from: number, to: number): Promise<stri
 
 Deno.test("SQL rows that leave the result are forgotten once inactive, so instances do not grow with label churn", async () => {
   let run = 0;
-  const engine = new AlertEngine([{
-    alert: "Busy",
-    kind: "sql",
-    sql: "SELECT 1",
-    every: 1000,
-    above: 5,
-  }], {
+  const engine = new AlertEngine([{ ...busy }], {
     // every run answers a new label set (a pod name), below the threshold
     query: () => Promise.resolve([{ pod: `p${run++}`, value: 1 }]),
   });
@@ -71,7 +69,7 @@ Deno.test("SQL rows that leave the result are forgotten once inactive, so instan
 Deno.test("A SQL row that leaves the result while firing resolves after keep_firing_for, stays listed as resolved, then is forgotten", async () => {
   let rows: Record<string, unknown>[] = [{ pod: "a", value: 9 }, { pod: "b", value: 9 }];
   const engine = new AlertEngine([
-    { alert: "Busy", kind: "sql", sql: "SELECT 1", every: 1000, above: 5, keep_firing_for: 90_000 },
+    { ...busy, keep_firing_for: 90_000 },
   ], { query: () => Promise.resolve(rows), resolvedRetentionMs: 120_000 });
   assert.deepEqual(await tick(engine, 0, 10), [
     "1:a:inactive>firing",
@@ -97,13 +95,7 @@ Deno.test("A SQL row that leaves the result while firing resolves after keep_fir
 
 Deno.test("A SQL row without a value that leaves the result goes inactive and is forgotten", async () => {
   let rows: Record<string, unknown>[] = [{ pod: "a" }];
-  const engine = new AlertEngine([{
-    alert: "Busy",
-    kind: "sql",
-    sql: "SELECT 1",
-    every: 1000,
-    above: 5,
-  }], {
+  const engine = new AlertEngine([{ ...busy }], {
     query: () => Promise.resolve(rows),
   });
   assert.deepEqual(await tick(engine, 0, 2), ["1:a:inactive>error"]);

@@ -6,19 +6,54 @@ import { AlertEngine, type AlertInstance } from "../../alerts/mod.ts";
 // one. These tests churn series through the engine and check that every instance keeps its own
 // numbers.
 
-const feed = (engine: AlertEngine, ts: number, values: Record<string, number>) => {
-  const cpus = Object.keys(values);
+/** Sends one sample per key of `values` at `ts`, each series labelled `${label}=${key}`. */
+const feed = (
+  engine: AlertEngine,
+  ts: number,
+  values: Record<string, number>,
+  label = "cpu",
+) => {
+  const keys = Object.keys(values);
   engine.observe({
-    ts: cpus.map(() => ts),
-    host: cpus.map(() => "h"),
-    metric: cpus.map(() => "m"),
-    labels: cpus.map((c) => `cpu=${c}`),
-    value: cpus.map((c) => values[c]!),
+    ts: keys.map(() => ts),
+    host: keys.map(() => "h"),
+    metric: keys.map(() => "m"),
+    labels: keys.map((k) => `${label}=${k}`),
+    value: keys.map((k) => values[k]!),
   });
+};
+
+/** Feeds `values` and evaluates once a second from second `from` to `to`; returns `to + 1`. */
+const everySecond = (
+  engine: AlertEngine,
+  from: number,
+  to: number,
+  values: Record<string, number>,
+  label = "cpu",
+): number => {
+  for (let t = from; t <= to; t++) {
+    feed(engine, t * 1000, values, label);
+    engine.evaluate(t * 1000);
+  }
+  return to + 1;
 };
 
 const byCpu = (engine: AlertEngine): Map<string, AlertInstance> =>
   new Map(engine.instances().map((i) => [i.labels.cpu!, i]));
+
+/**
+ * An engine whose one rule sets `team: ops` over the series' own `team`, so that the series
+ * `team=a` and `team=b` make one alert; both have sent 10 at 0 s and been evaluated.
+ */
+function sharedByTeams() {
+  const engine = new AlertEngine([
+    { alert: "Hot", metric: "m", above: 50, extra_labels: { team: "ops" } },
+  ]);
+  const send = (ts: number, values: Record<string, number>) => feed(engine, ts, values, "team");
+  send(0, { a: 10, b: 10 });
+  engine.evaluate(0);
+  return { engine, send };
+}
 
 Deno.test("A series forgotten after going silent gives its slot to a new one and disturbs no other instance", () => {
   const engine = new AlertEngine([{ alert: "Hot", metric: "m", above: 50, for: 2000 }]);
@@ -27,11 +62,7 @@ Deno.test("A series forgotten after going silent gives its slot to a new one and
     feed(engine, s * 1000, { "0": 90 + s, "1": 10 });
     engine.evaluate(s * 1000);
   }
-  let t = 6;
-  for (; t <= 700; t++) {
-    feed(engine, t * 1000, { "0": 80 });
-    engine.evaluate(t * 1000);
-  }
+  const t = everySecond(engine, 6, 700, { "0": 80 });
   // cpu 1 is forgotten by now (silent for more than 10 min); cpu 2 appears above the threshold
   feed(engine, t * 1000, { "0": 80, "2": 70 });
   const out = engine.evaluate(t * 1000);
@@ -153,26 +184,8 @@ Deno.test("Two series that one rule's extra labels make one alert keep it listed
   // `extra_labels: {team: ops}` overrides the series' own `team`: both series give the same
   // labels, so one instance (read from the series seen last). The other going silent for 10 min
   // must not forget that instance while the series it reads still sends.
-  const engine = new AlertEngine([
-    { alert: "Hot", metric: "m", above: 50, extra_labels: { team: "ops" } },
-  ]);
-  const send = (ts: number, values: Record<string, number>) => {
-    const teams = Object.keys(values);
-    engine.observe({
-      ts: teams.map(() => ts),
-      host: teams.map(() => "h"),
-      metric: teams.map(() => "m"),
-      labels: teams.map((t) => `team=${t}`),
-      value: teams.map((t) => values[t]!),
-    });
-  };
-  send(0, { a: 10, b: 10 });
-  engine.evaluate(0);
-  let t = 1;
-  for (; t <= 700; t++) {
-    send(t * 1000, { b: 10 });
-    engine.evaluate(t * 1000);
-  }
+  const { engine, send } = sharedByTeams();
+  const t = everySecond(engine, 1, 700, { b: 10 }, "team");
   // team=a was forgotten (silent for more than 10 min); team=b crosses the threshold
   send(t * 1000, { b: 90 });
   assert.deepEqual(engine.evaluate(t * 1000).map((x) => x.to), ["firing"]);
@@ -188,32 +201,11 @@ Deno.test("Two series that one rule's extra labels make one alert keep it listed
 });
 
 Deno.test("A series forgotten after the alert it shared came back for the other series leaves the new instance alone", () => {
-  const engine = new AlertEngine([
-    { alert: "Hot", metric: "m", above: 50, extra_labels: { team: "ops" } },
-  ]);
-  const send = (ts: number, values: Record<string, number>) => {
-    const teams = Object.keys(values);
-    engine.observe({
-      ts: teams.map(() => ts),
-      host: teams.map(() => "h"),
-      metric: teams.map(() => "m"),
-      labels: teams.map((x) => `team=${x}`),
-      value: teams.map((x) => values[x]!),
-    });
-  };
   // both series share one instance, read from team=b (seen last); team=b goes silent first and
   // is forgotten with the instance; it comes back (a new instance), then team=a is forgotten
-  send(0, { a: 10, b: 10 });
-  engine.evaluate(0);
-  let t = 1;
-  for (; t <= 700; t++) {
-    send(t * 1000, { a: 10 });
-    engine.evaluate(t * 1000);
-  }
-  for (; t <= 1400; t++) {
-    send(t * 1000, { b: 10 });
-    engine.evaluate(t * 1000);
-  }
+  const { engine, send } = sharedByTeams();
+  everySecond(engine, 1, 700, { a: 10 }, "team");
+  const t = everySecond(engine, 701, 1400, { b: 10 }, "team");
   send(t * 1000, { b: 90 });
   assert.deepEqual(engine.evaluate(t * 1000).map((x) => x.to), ["firing"]);
   const listed = engine.instances();

@@ -5,7 +5,7 @@ import { main as capacityMain } from "../../cli/capacity.ts";
 import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
 import { writeSamples } from "../../lake/mod.ts";
-import { recentHostLake } from "../_recent_host_lake.ts";
+import { disposableRecentHostLake } from "../_recent_host_lake.ts";
 
 const HOUR = 3_600_000;
 
@@ -16,9 +16,8 @@ async function tempLake(): Promise<{ root: string } & AsyncDisposable> {
 }
 
 /** A simulated host's last 6 hours at a 10-minute step (six file systems, 16 cpu_ratio series). */
-async function lake(): Promise<{ root: string } & AsyncDisposable> {
-  const root = await recentHostLake(6, "perfscope-series-labels-");
-  return { root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+function lake(): Promise<{ root: string } & AsyncDisposable> {
+  return disposableRecentHostLake(6, "perfscope-series-labels-");
 }
 
 /** The exit code runMain would give and the one-line message, for a rejected promise. */

@@ -32,12 +32,10 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promi
   }
 }
 
-Deno.test("at the spool cap with the receiver down, the oldest segments are dropped first, logged once a cut, counted in the sender's metrics, and the newest are delivered after recovery", async () => {
-  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-cap-" });
-  const port = freePort(); // nothing listens there yet: every request is refused
+/** A sampler of ten series `m{n="0"…"9"}`, one snapshot a second; `ts` is the newest one's time. */
+function tenSeries() {
   let ts = 0;
-  const sampler = {
-    // ten series a snapshot, so that a segment of ~5 snapshots is a few hundred bytes
+  return {
     sample: () => {
       ts += 1000;
       return Array.from({ length: 10 }, (_, i) => ({
@@ -48,7 +46,17 @@ Deno.test("at the spool cap with the receiver down, the oldest segments are drop
         value: ts + i,
       }));
     },
+    get ts() {
+      return ts;
+    },
   };
+}
+
+Deno.test("at the spool cap with the receiver down, the oldest segments are dropped first, logged once a cut, counted in the sender's metrics, and the newest are delivered after recovery", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-cap-" });
+  const port = freePort(); // nothing listens there yet: every request is refused
+  // ten series a snapshot, so that a segment of ~5 snapshots is a few hundred bytes
+  const sampler = tenSeries();
   const logs: string[] = [];
   const drops: string[] = [];
   const sender = new RemoteWriteSender(root, {
@@ -93,11 +101,11 @@ Deno.test("at the spool cap with the receiver down, the oldest segments are drop
       }
       return new Response(null, { status: 204 });
     });
-    const last = ts;
+    const last = sampler.ts;
     await until("the newest snapshot delivered", () => got.has(last));
     await collection.stop();
     await sender.stop({ flushMs: 5000 });
-    const sampled = Array.from({ length: ts / 1000 }, (_, i) => (i + 1) * 1000);
+    const sampled = Array.from({ length: sampler.ts / 1000 }, (_, i) => (i + 1) * 1000);
     const missing = sampled.filter((t) => !got.has(t));
     // data was lost to the cap, in one run of consecutive seconds (the oldest on disk; the
     // batch the sender held in memory while retrying, before them, was sent after recovery)
@@ -105,7 +113,7 @@ Deno.test("at the spool cap with the receiver down, the oldest segments are drop
     const first = sampled.indexOf(missing[0]!);
     assert.deepEqual(missing, sampled.slice(first, first + missing.length));
     // everything after them, up to the last second sampled, arrived, each second once
-    assert.equal(got.get(ts), 1);
+    assert.equal(got.get(sampler.ts), 1);
     assert.ok([...got.values()].every((n) => n === 1), "no second sent twice");
     // counted where the metrics are: segments and their spool bytes
     const metrics = new Map(sender.metrics().map(([name, , , value]) => [name, value]));
@@ -211,19 +219,7 @@ Deno.test("collect --max-outbox-bytes with its receiver down keeps the outbox un
 
 Deno.test("with a cap smaller than one segment and a receiver that keeps up, the cuts told as drops are the ones the sender counts: a segment it has open is read on, not lost", async () => {
   const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-cap-" });
-  let ts = 0;
-  const sampler = {
-    sample: () => {
-      ts += 1000;
-      return Array.from({ length: 10 }, (_, i) => ({
-        ts,
-        host: "h",
-        metric: "m",
-        labels: { n: String(i) },
-        value: ts + i,
-      }));
-    },
-  };
+  const sampler = tenSeries();
   const got = new Set<number>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     for (const s of decodeWriteRequest(new Uint8Array(await req.arrayBuffer()))) {
@@ -248,9 +244,9 @@ Deno.test("with a cap smaller than one segment and a receiver that keeps up, the
     onSpoolDrop: (line) => drops.push(line),
   });
   try {
-    await until("ten segments", () => ts >= 50_000);
+    await until("ten segments", () => sampler.ts >= 50_000);
     await collection.stop();
-    const last = ts;
+    const last = sampler.ts;
     await until("the last snapshot delivered", () => got.has(last));
   } finally {
     await collection.stop();
@@ -260,6 +256,6 @@ Deno.test("with a cap smaller than one segment and a receiver that keeps up, the
   const told = drops.reduce((a, l) => a + Number(l.match(/deleted its (\d+)/)![1]), 0);
   assert.equal(told, sender.stats.droppedSegments, drops.join("\n"));
   // what was not lost arrived: every second but those of the segments told as lost
-  if (told === 0) assert.equal(got.size, ts / 1000);
+  if (told === 0) assert.equal(got.size, sampler.ts / 1000);
   Deno.removeSync(root, { recursive: true });
 });

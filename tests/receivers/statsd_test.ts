@@ -20,6 +20,43 @@ function rows(b: IngestBatch): string[] {
   return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
 }
 
+/**
+ * A StatsD server on a free loopback port that keeps what it stores and logs, flushed only by
+ * hand (a one-hour interval) against a clock the test moves through `clock.t`.
+ */
+async function capturingServer(options: { maxPacketBytes?: number } = {}) {
+  const batches: IngestBatch[] = [];
+  const log: string[] = [];
+  const clock = { t: 1_700_000_000_000 };
+  const server = await StatsdServer.listen({
+    listen: "127.0.0.1:0",
+    host: "h",
+    sink: (b) => void batches.push(b),
+    log: (l) => void log.push(l),
+    flushMs: 3_600_000,
+    ...options,
+    now: () => clock.t,
+  });
+  return { server, batches, log, clock };
+}
+
+/**
+ * Waits (up to 10 s) until `server` has read `packets` packets, then moves the clock on by
+ * `stepMs` and flushes.
+ */
+async function flushAfter(
+  server: StatsdServer,
+  packets: number,
+  clock: { t: number },
+  stepMs: number,
+): Promise<void> {
+  for (let i = 0; i < 500 && server.status().packets < packets; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  clock.t += stepMs;
+  server.flush();
+}
+
 Deno.test("parseStatsdLine() reads types, rates, deltas, multi-values and tags, and names what is wrong", () => {
   assert.deepEqual(parseStatsdLine("q:-3|g").delta, true);
   assert.deepEqual(parseStatsdLine("t:1:2:3|ms").values, [1, 2, 3]);
@@ -53,18 +90,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const batches: IngestBatch[] = [];
-    const log: string[] = [];
-    let t = 1_700_000_000_000;
-    const server = await StatsdServer.listen({
-      listen: "127.0.0.1:0",
-      host: "h",
-      sink: (b) => void batches.push(b),
-      log: (l) => void log.push(l),
-      flushMs: 3_600_000, // flushed by hand below, with a clock that moves 2 s
-      maxPacketBytes: 2048,
-      now: () => t,
-    });
+    // flushed by hand below, with a clock that moves 2 s
+    const { server, batches, log, clock } = await capturingServer({ maxPacketBytes: 2048 });
     const client = new StatsD({
       host: "127.0.0.1",
       port: server.port,
@@ -103,11 +130,7 @@ Deno.test({
         )
       );
       raw.close();
-      for (let i = 0; i < 500 && server.status().packets < 14; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      t += 2000;
-      server.flush();
+      await flushAfter(server, 14, clock, 2000);
     } finally {
       client.close();
       await server.close();
@@ -137,17 +160,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const batches: IngestBatch[] = [];
-    const log: string[] = [];
-    let t = 1_700_000_000_000;
-    const server = await StatsdServer.listen({
-      listen: "127.0.0.1:0",
-      host: "h",
-      sink: (b) => void batches.push(b),
-      log: (l) => void log.push(l),
-      flushMs: 3_600_000,
-      now: () => t,
-    });
+    const { server, batches, log, clock } = await capturingServer();
     const enc = new TextEncoder();
     // 0xff never occurs in UTF-8
     const packet = new Uint8Array([
@@ -158,11 +171,7 @@ Deno.test({
     const raw = dgram.createSocket("udp4");
     try {
       await new Promise<void>((r) => raw.send(packet, server.port, "127.0.0.1", () => r()));
-      for (let i = 0; i < 500 && server.status().packets < 1; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      t += 1000;
-      server.flush();
+      await flushAfter(server, 1, clock, 1000);
     } finally {
       raw.close();
       await server.close();
