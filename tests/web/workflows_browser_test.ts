@@ -16,11 +16,13 @@ Deno.test({
   async fn() {
     const root = await Deno.makeTempDir();
     const sys = await Deno.makeTempDir();
-    const workflows = await swapWorkflows(root, sys, [{
-      name: "advise",
-      trigger: { alert: "Swap" },
-      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
-    }]);
+    const workflows = await swapWorkflows(root, sys, {
+      more: [{
+        name: "advise",
+        trigger: { alert: "Swap" },
+        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "20" }],
+      }],
+    });
     await workflows.fire("swap", swapTrigger());
     await using t = await testApp({ root, workflows: { workflows } });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
