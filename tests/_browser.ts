@@ -73,3 +73,39 @@ export async function openPage(
   }
   return { page, requests, errors };
 }
+
+/** An app served on loopback and a Chromium to look at it; disposing closes both. */
+export interface ServedApp extends AsyncDisposable {
+  browser: Browser;
+  /** Where the app answers, e.g. `http://127.0.0.1:41234`. */
+  origin: string;
+}
+
+/**
+ * Serves `fetch` on a free loopback port and starts {@linkcode launchChromium}, for
+ * `await using served = await serveWithChromium(t.app.fetch)`. Disposal closes the browser,
+ * then shuts the server down.
+ *
+ * @param fetch The app's handler (a Hono app's `fetch`).
+ * @returns The browser and the app's origin.
+ */
+export async function serveWithChromium(
+  fetch: (request: Request) => Response | Promise<Response>,
+): Promise<ServedApp> {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, fetch);
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.shutdown();
+    throw e;
+  }
+  return {
+    browser,
+    origin: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+      await server.shutdown();
+    },
+  };
+}
