@@ -7,6 +7,7 @@
  */
 // deno-lint-ignore no-import-prefix -- kept out of deno.json so serve and collect never fetch it
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+import { missing } from "./_skip.ts";
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -108,4 +109,22 @@ export async function serveWithChromium(
       await server.shutdown();
     },
   };
+}
+
+/**
+ * Registers a test that drives Chromium: skipped where Chromium is absent, and with Deno's op and
+ * resource sanitizers off, since the browser's pipes and timers outlive any one test.
+ *
+ * @param name The test's name.
+ * @param what What is skipped, for the skip message (e.g. `the Alerts page browser test`).
+ * @param fn The test.
+ */
+export function browserTest(name: string, what: string, fn: () => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: missing("chromium", what),
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn,
+  });
 }
