@@ -7,8 +7,13 @@ import {
 } from "../../alerts/mod.ts";
 import { formatTime } from "../../format/mod.ts";
 import type { AlertsView } from "../../web/mod.ts";
-import { type OpenedPage, openPage, type ServedApp, serveWithChromium } from "../_browser.ts";
-import { missing } from "../_skip.ts";
+import {
+  browserTest,
+  type OpenedPage,
+  openPage,
+  type ServedApp,
+  serveWithChromium,
+} from "../_browser.ts";
 import { type TestApp, testApp } from "./_app.ts";
 
 // an alert firing since 5 minutes ago (pending 5 minutes before that), its value 5
@@ -74,13 +79,10 @@ async function firstSparkTitle(page: OpenedPage["page"]): Promise<string> {
   return await page.locator("#history-table td.spark").first().getAttribute("title") ?? "";
 }
 
-Deno.test({
-  name:
-    "in Chromium, the Alerts page shows a firing alert live, the notification its receiver holds, its history, and silences it from the form",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, the Alerts page shows a firing alert live, the notification its receiver holds, its history, and silences it from the form",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     const firing: AlertInstance = {
       rule: "HighLoad",
@@ -204,15 +206,12 @@ Deno.test({
       await notifier.close();
     }
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, each history entry on the Alerts page draws a sparkline of the alert's series over its span",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, each history entry on the Alerts page draws a sparkline of the alert's series over its span",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     const labels = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
     const instance = firingInstance("HighLoad", "00000000000000aa", labels, now);
@@ -237,15 +236,12 @@ Deno.test({
     assert.match(await firstSparkTitle(page), /^load_average .* UTC: [\d.]+ … [\d.]+$/);
     assert.deepEqual(errors, []);
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, an alert whose label value holds a comma or an equals sign links to and draws its own series",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, an alert whose label value holds a comma or an equals sign links to and draws its own series",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     // label values as pushed samples may have them; the lake's canonical labels escape `,` `=` `\`
     const labels = { alertname: "SlowPath", severity: "warning", host: "web1", path: "/q?a=1,b" };
@@ -268,15 +264,12 @@ Deno.test({
     assert.match(await firstSparkTitle(page), /^latency_seconds .* UTC: [\d.]+ … [\d.]+$/);
     assert.deepEqual(errors, []);
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, an alert whose rule adds extra_labels draws its series' sparkline and links to its own series, not one with the rule's labels",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, an alert whose rule adds extra_labels draws its series' sparkline and links to its own series, not one with the rule's labels",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     // team="db" comes from the rule's extra_labels: no series in the lake has it
     const labels = {
@@ -312,4 +305,4 @@ Deno.test({
     assert.equal(await page.inputValue("#series"), "db1|window=5m");
     assert.deepEqual(errors, []);
   },
-});
+);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+
 // deno-lint-ignore no-import-prefix -- as tests/_browser.ts: kept out of deno.json
 import type { APIResponse, Route } from "npm:playwright-core@1.65.1";
-import { openPage, serveWithChromium } from "../_browser.ts";
-import { missing } from "../_skip.ts";
+import { browserTest, openPage, serveWithChromium } from "../_browser.ts";
 import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
 import type { WorkflowConfig } from "../../config/mod.ts";
 import { testApp } from "./_app.ts";
@@ -34,13 +34,10 @@ async function waitingSwap(more: WorkflowConfig[] = []) {
   };
 }
 
-Deno.test({
-  name:
-    "in Chromium, Approve on the Alerts page runs the waiting action, Roll back undoes it, and new audit entries show without a reload",
-  ignore: missing("chromium", "the workflows browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, Approve on the Alerts page runs the waiting action, Roll back undoes it, and new audit entries show without a reload",
+  "the workflows browser test",
+  async () => {
     await using swap = await waitingSwap([{
       name: "advise",
       trigger: { alert: "Swap" },
@@ -75,17 +72,14 @@ Deno.test({
     assert.equal(await page.evaluate("window.sameDocument"), true);
     assert.deepEqual(errors, []);
   },
-});
+);
 
 const isStateRequest = (url: URL) => url.pathname === "/api/workflows";
 
-Deno.test({
-  name:
-    "in Chromium, Approve clicked while a poll is in flight refreshes after the action: the poll's older answer does not bring the approval back",
-  ignore: missing("chromium", "the workflows browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, Approve clicked while a poll is in flight refreshes after the action: the poll's older answer does not bring the approval back",
+  "the workflows browser test",
+  async () => {
     await using swap = await waitingSwap();
     const { sys, workflows, browser } = swap;
     const { page, errors, requests } = await openPage(browser);
@@ -128,15 +122,12 @@ Deno.test({
     assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
     assert.deepEqual(errors, []);
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, Approve on an approval another tab already approved says so, runs nothing twice and clears the list",
-  ignore: missing("chromium", "the workflows browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, Approve on an approval another tab already approved says so, runs nothing twice and clears the list",
+  "the workflows browser test",
+  async () => {
     await using swap = await waitingSwap();
     const { sys, workflows, browser } = swap;
     const url = swap.alerts;
@@ -166,4 +157,4 @@ Deno.test({
     assert.deepEqual(outcomes, ["ok", "approved", "awaiting-approval"]);
     assert.deepEqual([...first.errors, ...second.errors], []);
   },
-});
+);
