@@ -7,6 +7,7 @@
  */
 // deno-lint-ignore no-import-prefix -- kept out of deno.json so serve and collect never fetch it
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+import { missing } from "./_skip.ts";
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -72,4 +73,58 @@ export async function openPage(
     page.on("requestfailed", (r) => failed(r.url()) && errors.push(`request failed: ${r.url()}`));
   }
   return { page, requests, errors };
+}
+
+/** An app served on loopback and a Chromium to look at it; disposing closes both. */
+export interface ServedApp extends AsyncDisposable {
+  browser: Browser;
+  /** Where the app answers, e.g. `http://127.0.0.1:41234`. */
+  origin: string;
+}
+
+/**
+ * Serves `fetch` on a free loopback port and starts {@linkcode launchChromium}, for
+ * `await using served = await serveWithChromium(t.app.fetch)`. Disposal closes the browser,
+ * then shuts the server down.
+ *
+ * @param fetch The app's handler (a Hono app's `fetch`).
+ * @returns The browser and the app's origin.
+ */
+export async function serveWithChromium(
+  fetch: (request: Request) => Response | Promise<Response>,
+): Promise<ServedApp> {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, fetch);
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.shutdown();
+    throw e;
+  }
+  return {
+    browser,
+    origin: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+      await server.shutdown();
+    },
+  };
+}
+
+/**
+ * Registers a test that drives Chromium: skipped where Chromium is absent, and with Deno's op and
+ * resource sanitizers off, since the browser's pipes and timers outlive any one test.
+ *
+ * @param name The test's name.
+ * @param what What is skipped, for the skip message (e.g. `the Alerts page browser test`).
+ * @param fn The test.
+ */
+export function browserTest(name: string, what: string, fn: () => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: missing("chromium", what),
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn,
+  });
 }

@@ -1,17 +1,88 @@
 import assert from "node:assert/strict";
-import { type AlertInstance, Notifier, SilenceStore } from "../../alerts/mod.ts";
+import {
+  type AlertInstance,
+  type AlertTransition,
+  Notifier,
+  SilenceStore,
+} from "../../alerts/mod.ts";
 import { formatTime } from "../../format/mod.ts";
-import { launchChromium, openPage } from "../_browser.ts";
-import { missing } from "../_skip.ts";
-import { testApp } from "./_app.ts";
+import type { AlertsView } from "../../web/mod.ts";
+import {
+  browserTest,
+  type OpenedPage,
+  openPage,
+  type ServedApp,
+  serveWithChromium,
+} from "../_browser.ts";
+import { type TestApp, testApp } from "./_app.ts";
 
-Deno.test({
-  name:
-    "in Chromium, the Alerts page shows a firing alert live, the notification its receiver holds, its history, and silences it from the form",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+// an alert firing since 5 minutes ago (pending 5 minutes before that), its value 5
+function firingInstance(
+  rule: string,
+  fingerprint: string,
+  labels: Record<string, string>,
+  now: number,
+): AlertInstance {
+  return {
+    rule,
+    fingerprint,
+    labels,
+    annotations: {},
+    state: "firing",
+    value: 5,
+    activeAt: now - 600_000,
+    firedAt: now - 300_000,
+    resolvedAt: NaN,
+  };
+}
+
+// the app with this one alert, its history and its rules
+function appWithAlert(
+  instance: AlertInstance,
+  history: AlertTransition[],
+  rules: ReturnType<NonNullable<AlertsView["rules"]>>,
+): Promise<TestApp> {
+  return testApp({
+    now: Date.now,
+    alerts: {
+      instances: () => [instance],
+      history: () => Promise.resolve(history),
+      rules: () => rules,
+    },
+  });
+}
+
+// each series of `metric` on `host`: 40 points, every 30 s over the last 20 minutes, rising
+function ingestRising(t: TestApp, host: string, metric: string, series: string[], now: number) {
+  const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
+  for (const labels of series) {
+    t.ingest.writeBatch({
+      ts,
+      host: ts.map(() => host),
+      metric: ts.map(() => metric),
+      labels: ts.map(() => labels),
+      value: ts.map((_, i) => 1 + i / 8),
+    });
+  }
+  t.ingest.flush();
+}
+
+// a recording page (see openPage) on the served app's Alerts page
+async function openAlerts(served: ServedApp): Promise<OpenedPage> {
+  const opened = await openPage(served.browser);
+  await opened.page.goto(`${served.origin}/alerts`);
+  return opened;
+}
+
+// the first history sparkline's title: `<metric> <span> UTC: <first> … <last>`
+async function firstSparkTitle(page: OpenedPage["page"]): Promise<string> {
+  return await page.locator("#history-table td.spark").first().getAttribute("title") ?? "";
+}
+
+browserTest(
+  "in Chromium, the Alerts page shows a firing alert live, the notification its receiver holds, its history, and silences it from the form",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     const firing: AlertInstance = {
       rule: "HighLoad",
@@ -68,11 +139,9 @@ Deno.test({
         rules: () => [{ alert: "HighLoad", metric: "load_average" }],
       },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
-    const browser = await launchChromium();
+    await using served = await serveWithChromium(t.app.fetch);
     try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      const { page, errors } = await openAlerts(served);
       await page.waitForSelector("#alerts-meta:has-text('All quiet')");
       // the engine's state changes; the page picks it up on its next one-second refresh
       current = {
@@ -135,156 +204,72 @@ Deno.test({
       assert.deepEqual(errors, []);
     } finally {
       await notifier.close();
-      await browser.close();
-      await server.shutdown();
     }
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, each history entry on the Alerts page draws a sparkline of the alert's series over its span",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, each history entry on the Alerts page draws a sparkline of the alert's series over its span",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     const labels = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
-    const instance: AlertInstance = {
-      rule: "HighLoad",
-      fingerprint: "00000000000000aa",
-      labels,
-      annotations: {},
-      state: "firing",
-      value: 5,
-      activeAt: now - 600_000,
-      firedAt: now - 300_000,
-      resolvedAt: NaN,
-    };
-    await using t = await testApp({
-      now: Date.now,
-      alerts: {
-        instances: () => [instance],
-        history: () =>
-          Promise.resolve([
-            { at: now - 600_000, from: "inactive", to: "pending", instance },
-            { at: now - 300_000, from: "pending", to: "firing", instance },
-          ]),
-        rules: () => [{ alert: "HighLoad", metric: "load_average" }],
-      },
-    });
+    const instance = firingInstance("HighLoad", "00000000000000aa", labels, now);
+    await using t = await appWithAlert(instance, [
+      { at: now - 600_000, from: "inactive", to: "pending", instance },
+      { at: now - 300_000, from: "pending", to: "firing", instance },
+    ], [{ alert: "HighLoad", metric: "load_average" }]);
     // the series behind the alert: load rising over the last 20 minutes, every 30 s
-    const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
-    t.ingest.writeBatch({
-      ts,
-      host: ts.map(() => "db1"),
-      metric: ts.map(() => "load_average"),
-      labels: ts.map(() => "window=1m"),
-      value: ts.map((_, i) => 1 + i / 8),
-    });
-    t.ingest.flush();
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
-    const browser = await launchChromium();
-    try {
-      const { page, errors } = await openPage(browser);
-      const asked: string[] = [];
-      page.on("request", (r) => {
-        if (r.url().includes("/api/series")) asked.push(r.url());
-      });
-      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
-      const sparks = page.locator("#history-table td.spark svg");
-      await sparks.nth(1).waitFor();
-      assert.equal(await sparks.count(), 2);
-      // a line with the series' points, and the mark at the change
-      assert.ok(await page.locator("#history-table td.spark svg path").count() >= 2);
-      const q = new URL(asked[0]!).searchParams;
-      assert.equal(q.get("metric"), "load_average");
-      assert.equal(q.get("host"), "db1");
-      assert.equal(q.get("labels"), "window=1m");
-      assert.match(
-        await page.locator("#history-table td.spark").first().getAttribute("title") ?? "",
-        /^load_average .* UTC: [\d.]+ … [\d.]+$/,
-      );
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      await server.shutdown();
-    }
+    ingestRising(t, "db1", "load_average", ["window=1m"], now);
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors, requests } = await openAlerts(served);
+    const sparks = page.locator("#history-table td.spark svg");
+    await sparks.nth(1).waitFor();
+    assert.equal(await sparks.count(), 2);
+    // a line with the series' points, and the mark at the change
+    assert.ok(await page.locator("#history-table td.spark svg path").count() >= 2);
+    const asked = requests.filter((u) => u.includes("/api/series"));
+    const q = new URL(asked[0]!).searchParams;
+    assert.equal(q.get("metric"), "load_average");
+    assert.equal(q.get("host"), "db1");
+    assert.equal(q.get("labels"), "window=1m");
+    assert.match(await firstSparkTitle(page), /^load_average .* UTC: [\d.]+ … [\d.]+$/);
+    assert.deepEqual(errors, []);
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, an alert whose label value holds a comma or an equals sign links to and draws its own series",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, an alert whose label value holds a comma or an equals sign links to and draws its own series",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     // label values as pushed samples may have them; the lake's canonical labels escape `,` `=` `\`
     const labels = { alertname: "SlowPath", severity: "warning", host: "web1", path: "/q?a=1,b" };
-    const instance: AlertInstance = {
-      rule: "SlowPath",
-      fingerprint: "00000000000000bb",
-      labels,
-      annotations: {},
-      state: "firing",
-      value: 5,
-      activeAt: now - 600_000,
-      firedAt: now - 300_000,
-      resolvedAt: NaN,
-    };
-    await using t = await testApp({
-      now: Date.now,
-      alerts: {
-        instances: () => [instance],
-        history: () =>
-          Promise.resolve([{ at: now - 300_000, from: "pending", to: "firing", instance }]),
-        rules: () => [{ alert: "SlowPath", metric: "latency_seconds" }],
-      },
-    });
-    const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
+    const instance = firingInstance("SlowPath", "00000000000000bb", labels, now);
+    await using t = await appWithAlert(
+      instance,
+      [{ at: now - 300_000, from: "pending", to: "firing", instance }],
+      [{ alert: "SlowPath", metric: "latency_seconds" }],
+    );
     const canonical = "path=/q?a\\=1\\,b";
-    for (const series of [canonical, "path=/other"]) {
-      t.ingest.writeBatch({
-        ts,
-        host: ts.map(() => "web1"),
-        metric: ts.map(() => "latency_seconds"),
-        labels: ts.map(() => series),
-        value: ts.map((_, i) => 1 + i / 8),
-      });
-    }
-    t.ingest.flush();
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
-    const browser = await launchChromium();
-    try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
-      const row = page.locator('#alerts-table tr[data-state="firing"]');
-      await row.waitFor();
-      const link = new URL(await row.locator("a").getAttribute("href") ?? "", "http://x");
-      // Explore selects the series whose `host|labels` is this, else it shows the metric's first
-      assert.equal(link.searchParams.get("series"), `web1|${canonical}`);
-      await page.locator("#history-table td.spark svg").first().waitFor({ timeout: 10_000 });
-      assert.match(
-        await page.locator("#history-table td.spark").first().getAttribute("title") ?? "",
-        /^latency_seconds .* UTC: [\d.]+ … [\d.]+$/,
-      );
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      await server.shutdown();
-    }
+    ingestRising(t, "web1", "latency_seconds", [canonical, "path=/other"], now);
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openAlerts(served);
+    const row = page.locator('#alerts-table tr[data-state="firing"]');
+    await row.waitFor();
+    const link = new URL(await row.locator("a").getAttribute("href") ?? "", "http://x");
+    // Explore selects the series whose `host|labels` is this, else it shows the metric's first
+    assert.equal(link.searchParams.get("series"), `web1|${canonical}`);
+    await page.locator("#history-table td.spark svg").first().waitFor({ timeout: 10_000 });
+    assert.match(await firstSparkTitle(page), /^latency_seconds .* UTC: [\d.]+ … [\d.]+$/);
+    assert.deepEqual(errors, []);
   },
-});
+);
 
-Deno.test({
-  name:
-    "in Chromium, an alert whose rule adds extra_labels draws its series' sparkline and links to its own series, not one with the rule's labels",
-  ignore: missing("chromium", "the Alerts page browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, an alert whose rule adds extra_labels draws its series' sparkline and links to its own series, not one with the rule's labels",
+  "the Alerts page browser test",
+  async () => {
     const now = Date.now();
     // team="db" comes from the rule's extra_labels: no series in the lake has it
     const labels = {
@@ -294,64 +279,30 @@ Deno.test({
       window: "5m",
       team: "db",
     };
-    const instance: AlertInstance = {
-      rule: "HighLoad",
-      fingerprint: "00000000000000cc",
-      labels,
-      annotations: {},
-      state: "firing",
-      value: 5,
-      activeAt: now - 600_000,
-      firedAt: now - 300_000,
-      resolvedAt: NaN,
-    };
-    await using t = await testApp({
-      now: Date.now,
-      alerts: {
-        instances: () => [instance],
-        history: () =>
-          Promise.resolve([{ at: now - 300_000, from: "pending", to: "firing", instance }]),
-        rules: () => [{ alert: "HighLoad", metric: "load_average", extraLabels: ["team"] }],
-      },
-    });
+    const instance = firingInstance("HighLoad", "00000000000000cc", labels, now);
+    await using t = await appWithAlert(
+      instance,
+      [{ at: now - 300_000, from: "pending", to: "firing", instance }],
+      [{ alert: "HighLoad", metric: "load_average", extraLabels: ["team"] }],
+    );
     // window=1m sorts first: Explore shows it when the link names no series it has
-    const ts = Array.from({ length: 40 }, (_, i) => now - 1_200_000 + i * 30_000);
-    for (const series of ["window=1m", "window=5m"]) {
-      t.ingest.writeBatch({
-        ts,
-        host: ts.map(() => "db1"),
-        metric: ts.map(() => "load_average"),
-        labels: ts.map(() => series),
-        value: ts.map((_, i) => 1 + i / 8),
-      });
-    }
-    t.ingest.flush();
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.app.fetch);
-    const browser = await launchChromium();
-    try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
-      // the sparkline: drawn from the series' points, not "–" for a series that does not exist
-      await page.locator("#history-table td.spark svg").first().waitFor({ timeout: 10_000 });
-      assert.match(
-        await page.locator("#history-table td.spark").first().getAttribute("title") ?? "",
-        /^load_average .* UTC: [\d.]+ … [\d.]+$/,
-      );
-      // the page still shows the alert's labels, the rule's team among them
-      const row = page.locator('#alerts-table tr[data-state="firing"]');
-      await row.waitFor();
-      assert.match(await row.textContent() ?? "", /team="db"/);
-      const href = await row.locator("a").getAttribute("href") ?? "";
-      assert.equal(new URL(href, "http://x").searchParams.get("series"), "db1|window=5m");
-      // the link opens Explore on the alert's own series
-      await row.locator("a").click();
-      await page.waitForURL(/\/explore\?/);
-      await page.waitForSelector("#series option", { state: "attached" });
-      assert.equal(await page.inputValue("#series"), "db1|window=5m");
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      await server.shutdown();
-    }
+    ingestRising(t, "db1", "load_average", ["window=1m", "window=5m"], now);
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openAlerts(served);
+    // the sparkline: drawn from the series' points, not "–" for a series that does not exist
+    await page.locator("#history-table td.spark svg").first().waitFor({ timeout: 10_000 });
+    assert.match(await firstSparkTitle(page), /^load_average .* UTC: [\d.]+ … [\d.]+$/);
+    // the page still shows the alert's labels, the rule's team among them
+    const row = page.locator('#alerts-table tr[data-state="firing"]');
+    await row.waitFor();
+    assert.match(await row.textContent() ?? "", /team="db"/);
+    const href = await row.locator("a").getAttribute("href") ?? "";
+    assert.equal(new URL(href, "http://x").searchParams.get("series"), "db1|window=5m");
+    // the link opens Explore on the alert's own series
+    await row.locator("a").click();
+    await page.waitForURL(/\/explore\?/);
+    await page.waitForSelector("#series option", { state: "attached" });
+    assert.equal(await page.inputValue("#series"), "db1|window=5m");
+    assert.deepEqual(errors, []);
   },
-});
+);
