@@ -16,14 +16,25 @@
  *   these lose is the detector's on normal data sampled that way; the rest of the probe's loss
  *   is the anomalies' own samples that it removed;
  * - `30-min means`, `hourly means`: the 5-minute files resampled to the mean of each 30 minutes
- *   or hour (the hourly files are left as they are).
+ *   or hour (the hourly files are left as they are);
+ * - `random gaps`: outages of random length (10 minutes to 6 hours, log-uniform), one starting
+ *   every 200 rows on average (about 10 % of the rows);
+ * - `irregular steps`: each next row 1, 2 or 3 rows on at random (steps of 5, 10 and 15
+ *   minutes in the 5-minute files, so a median step of twice the file's).
+ *
+ * {@linkcode STEP_CONTROLS} split the loss of the coarse probes into what the coarser content
+ * costs and what the coarser step itself costs (`--controls` prints them): the same thinning
+ * only inside the windows (the anomalies lose samples, the normal data keeps its step), the
+ * coarse means repeated on every original row (the coarse content at the original step), and
+ * the files as they are stamped 2 or 12 times further apart (the original content at a coarse
+ * step; these move the windows with the timestamps).
  *
  * For each probe the default detector scores every file and the standard profile is reported
  * out of fold (one threshold, chosen on the other categories for each held-out category) and
  * in fold (one threshold chosen on all 41). Random probes are the mean of 3 seeded draws, so
  * runs are repeatable.
  *
- * Run: `deno run -A bench/anomaly_robustness_bench.ts [--options='{"meanWindow":12}']` (detector
+ * Run: `deno run -A bench/anomaly_robustness_bench.ts [--controls] [--options='{"meanWindow":12}']` (detector
  * options as JSON; default the defaults), or `deno task bench --only anomaly_robustness`.
  *
  * @module
@@ -82,6 +93,33 @@ function resample(s: NabSeries, span: number): NabSeries {
   return { ...s, ts: Float64Array.from(ts), values: Float64Array.from(values) };
 }
 
+/**
+ * Each row's value replaced by the mean of its bucket of `span` ms (rows and timestamps kept),
+ * for a series whose step is finer than `span`; other series unchanged.
+ */
+function heldMeans(s: NabSeries, span: number): NabSeries {
+  if (medianStep(s.ts) >= span) return s;
+  const coarse = resample(s, span);
+  const values = new Float64Array(s.ts.length);
+  let k = 0;
+  for (let i = 0; i < s.ts.length; i++) {
+    while (k + 1 < coarse.ts.length && coarse.ts[k + 1]! <= s.ts[i]!) k++;
+    values[i] = coarse.values[k]!;
+  }
+  return { ...s, values };
+}
+
+/** The series stamped `factor` times further apart from its first row on, windows with it. */
+function stretch(s: NabSeries, factor: number): NabSeries {
+  const t0 = s.ts[0] ?? 0;
+  const at = (t: number) => t0 + (t - t0) * factor;
+  return {
+    ...s,
+    ts: s.ts.map(at),
+    windows: s.windows.map(([a, b]) => [at(a), at(b)] as [number, number]),
+  };
+}
+
 /** A probe: transforms one series (windows unchanged), given a seeded generator. */
 export type Probe = (s: NabSeries, rand: () => number) => NabSeries;
 
@@ -92,6 +130,8 @@ export const RANDOM_PROBES: ReadonlySet<string> = new Set([
   "drop 15 % outside",
   "jitter ±1 min",
   "1-hour gaps",
+  "random gaps",
+  "irregular steps",
 ]);
 
 /** Draws per random probe (NAB's one-threshold score moves by a few points between draws). */
@@ -118,6 +158,31 @@ export const PROBES: Readonly<Record<string, Probe>> = {
   "2nd row outside": (s) => keep(s, (i) => i % 2 === 0 || inWindow(s, s.ts[i]!)),
   "30-min means": (s) => resample(s, 30 * MINUTE),
   "hourly means": (s) => resample(s, 60 * MINUTE),
+  "random gaps": (s, rand) => {
+    let until = -1; // the last row of the current outage
+    return keep(s, (i) => {
+      if (i > until && rand() < 1 / 200) until = i + Math.round(2 * 36 ** rand()) - 1;
+      return i > until;
+    });
+  },
+  "irregular steps": (s, rand) => {
+    let next = 0;
+    return keep(s, (i) => i === next ? (next += 1 + Math.floor(3 * rand()), true) : false);
+  },
+};
+
+/**
+ * Controls that split the coarse probes' loss (see the module doc): what the content at a
+ * coarser step costs (`… at 5-min rows`, `… only inside`) and what the step itself costs
+ * (`stamped ×k`).
+ */
+export const STEP_CONTROLS: Readonly<Record<string, Probe>> = {
+  "2nd row inside": (s) => keep(s, (i) => i % 2 === 0 || !inWindow(s, s.ts[i]!)),
+  "30-min at 5-min rows": (s) => heldMeans(s, 30 * MINUTE),
+  "hourly at 5-min rows": (s) => heldMeans(s, 60 * MINUTE),
+  "stamped ×2": (s) => stretch(s, 2),
+  "stamped ×6": (s) => stretch(s, 6),
+  "stamped ×12": (s) => stretch(s, 12),
 };
 
 /** One row of the robustness table: standard NAB scores out of fold and in fold. */
@@ -186,12 +251,14 @@ export interface RobustnessBenchOptions {
   root?: string;
   /** Detector options; default the detector's defaults. */
   detector?: AnomalyDetectorOptions;
+  /** Also score {@linkcode STEP_CONTROLS}; default false. */
+  controls?: boolean;
 }
 
 /**
  * Runs every probe and prints the table. Never asserts.
  *
- * @param options Data folder and detector options.
+ * @param options Data folder, detector options and whether to score the controls.
  * @returns Scores per probe (`none`: the files as they are), or `undefined` without the data.
  */
 export function run(
@@ -210,17 +277,19 @@ export function run(
   const rows: Record<string, ProbeScore> = { none: probeScore(corpus, detector) };
   const base = rows.none!;
   console.log(`NAB standard score, default detector, ${corpus.length} files`);
-  console.log("  probe              out-of-fold   Δ      in-fold   Δ      rows");
+  console.log("  probe                  out-of-fold   Δ      in-fold   Δ      rows");
   const line = (name: string, r: ProbeScore) =>
     console.log(
-      `  ${name.padEnd(18)} ${r.outOfFold.toFixed(2).padStart(8)} ${
+      `  ${name.padEnd(22)} ${r.outOfFold.toFixed(2).padStart(8)} ${
         (r.outOfFold - base.outOfFold).toFixed(2).padStart(6)
       } ${r.inFold.toFixed(2).padStart(9)} ${(r.inFold - base.inFold).toFixed(2).padStart(6)} ${
         String(r.points).padStart(8)
       }`,
     );
   line("none", base);
-  for (const [name, probe] of Object.entries(PROBES)) {
+  const probes = Object.entries(PROBES);
+  if (options.controls) probes.push(...Object.entries(STEP_CONTROLS));
+  for (const [name, probe] of probes) {
     const draws = RANDOM_PROBES.has(name) ? DRAWS : 1;
     const scores = Array.from(
       { length: draws },
@@ -238,5 +307,8 @@ export function run(
 
 if (import.meta.main) {
   const given = Deno.args.find((a) => a.startsWith("--options="));
-  run(given ? { detector: JSON.parse(given.slice("--options=".length)) } : {});
+  run({
+    detector: given ? JSON.parse(given.slice("--options=".length)) : {},
+    controls: Deno.args.includes("--controls"),
+  });
 }

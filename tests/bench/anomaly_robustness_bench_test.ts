@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PROBES, transformCorpus } from "../../bench/anomaly_robustness_bench.ts";
+import { PROBES, STEP_CONTROLS, transformCorpus } from "../../bench/anomaly_robustness_bench.ts";
 
 const MIN = 60_000;
 const ts = Float64Array.from({ length: 2400 }, (_, i) => i * 5 * MIN);
@@ -43,4 +43,32 @@ Deno.test("the probes change the sampling and the unit as their names say", () =
 Deno.test("a probe's random draw is the same in every run and differs between seeds", () => {
   assert.deepEqual([...probe("drop 5 %", 1).ts], [...probe("drop 5 %", 1).ts]);
   assert.notDeepEqual([...probe("drop 5 %", 1).ts], [...probe("drop 5 %", 2).ts]);
+});
+
+Deno.test("random gaps remove runs of rows and irregular steps move 1 to 3 rows on", () => {
+  const gapped = probe("random gaps").ts;
+  const lost = 2400 - gapped.length;
+  assert.ok(lost > 2400 * 0.02 && lost < 2400 * 0.25, `${lost}`);
+  const steps = new Set(
+    Array.from({ length: gapped.length - 1 }, (_, i) => gapped[i + 1]! - gapped[i]!),
+  );
+  assert.ok([...steps].some((d) => d >= 15 * MIN), "an outage of at least 2 rows");
+  const irregular = probe("irregular steps").ts;
+  for (let i = 1; i < irregular.length; i++) {
+    assert.ok([5, 10, 15].includes((irregular[i]! - irregular[i - 1]!) / MIN), `at ${i}`);
+  }
+  assert.ok(irregular.length > 2400 / 3 && irregular.length < 2400 / 1.5, `${irregular.length}`);
+});
+
+Deno.test("the step controls keep the content or the step of the coarse probes, not both", () => {
+  const control = (name: string) => transformCorpus(corpus, STEP_CONTROLS[name]!)[0]!;
+  const held = control("hourly at 5-min rows");
+  assert.deepEqual([...held.ts], [...ts]); // the rows stay
+  assert.deepEqual([...held.values.subarray(0, 13)], [...Array(12).fill(5.5), 5.5]);
+  const inside = control("2nd row inside");
+  assert.equal(inside.ts.length, 2400 - 50); // 101 rows in the window, every 2nd one kept
+  const stamped = control("stamped ×12");
+  assert.equal(stamped.ts[1]! - stamped.ts[0]!, 60 * MIN);
+  assert.deepEqual(stamped.windows, [[1200 * 5 * MIN, 2400 * 5 * MIN]]);
+  assert.deepEqual([...stamped.values], [...corpus[0]!.values]);
 });
