@@ -16,7 +16,9 @@
  * seasonal naive and statsmodels' ETS are also scored on a denser test protocol: every window of the test split at
  * stride 24 (origin from 11520 while origin + H ≤ 14400; the ETT papers slide with stride 1).
  *
- * Run: `deno run -A bench/forecast_bench.ts`
+ * Run: `deno run -A bench/forecast_bench.ts [--leave-one-out]` (the flag adds a row per default
+ * candidate: `forecast()` without it; measured on the training split and M4 by
+ * `bench/forecast_weighting_bench.ts`, where none was kept).
  *
  * @module
  */
@@ -142,6 +144,7 @@ export function run(
     "ets_windows",
     "theta_opt",
     "ets_mle",
+    "ets_bagged_ar",
     "fourier",
     "mstl_ets",
     "augurs_mstl",
@@ -161,10 +164,23 @@ export function run(
       }).mean,
     "forecast() + fourier": (y, h) =>
       forecast(y, { horizon: h, models: [...DEFAULT_CANDIDATES, "fourier"] }).mean,
+    "forecast(), ets_bagged_ar": (y, h) =>
+      forecast(y, {
+        horizon: h,
+        models: DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets_bagged_ar" : n),
+      }).mean,
+    "forecast() + ets_bagged_ar": (y, h) =>
+      forecast(y, { horizon: h, models: [...DEFAULT_CANDIDATES, "ets_bagged_ar"] }).mean,
     "naive (in run)": (y, h) => new Float64Array(h).fill(y[y.length - 1]!),
     "seasonal naive (in run)": (y, h) =>
       Float64Array.from({ length: h }, (_, i) => y[y.length - 24 + (i % 24)]!),
   };
+  if (Deno.args.includes("--leave-one-out")) {
+    for (const left of DEFAULT_CANDIDATES) {
+      const models = DEFAULT_CANDIDATES.filter((n) => n !== left);
+      methods[`forecast() w/o ${left}`] = (y, h) => forecast(y, { horizon: h, models }).mean;
+    }
+  }
   for (const name of names) {
     methods[name] = (y, h) =>
       pool[name](y, h, { periods: detectPeriods(y).map((p) => p.period) }).at(y.length, h).mean;
@@ -245,16 +261,16 @@ export function run(
   );
   console.log(
     `${
-      "method".padEnd(26)
+      "method".padEnd(34)
     }  MSE@24 MSE@168  1-WAPE@24 1-WAPE@168  median ms (1344 pts) H=24 / H=168 | ${all.length} origins: MSE@24 MSE@168 | ${dev.length} train-split origins: MSE@24 MSE@168 | stride-${DENSE_STEP} test windows (${
       dense(24).length
     } / ${dense(168).length}): MSE@24 MSE@168`,
   );
-  for (const a of ANCHORS) console.log(`${a.method.padEnd(26)} ${fmt(a.mse24)} ${fmt(a.mse168)}`);
+  for (const a of ANCHORS) console.log(`${a.method.padEnd(34)} ${fmt(a.mse24)} ${fmt(a.mse168)}`);
   for (const r of rows) {
     const ms = (key: string) => speedMs[key]?.toFixed(1) ?? "-";
     console.log(
-      `${r.method.padEnd(26)} ${fmt(r.mse24)} ${fmt(r.mse168)}    ${fmt(r.acc24)}    ${
+      `${r.method.padEnd(34)} ${fmt(r.mse24)} ${fmt(r.mse168)}    ${fmt(r.acc24)}    ${
         fmt(r.acc168)
       }   ${ms(r.method).padStart(8)} / ${ms(`${r.method} H=168`).padStart(6)} | ${fmt(r.all24)} ${
         fmt(r.all168)

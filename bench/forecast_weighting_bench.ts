@@ -7,8 +7,9 @@
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule.
  *
- * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]` (default both,
- * every rule; a few minutes).
+ * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>] [--extra=a,b]`
+ * (default both, every rule; a few minutes; `--extra` fits only the named non-default
+ * candidates, for rules that need no others).
  *
  * @module
  */
@@ -34,6 +35,7 @@ import {
   smoothedMse,
 } from "../analytics/forecast/forecast_combine.ts";
 import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
+import { holtWinters } from "../analytics/models/holt_winters.ts";
 import type { ModelFitter } from "../analytics/models/model_forecast.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
@@ -51,7 +53,12 @@ interface Case {
   scale: number;
 }
 
-const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows"];
+/** `--extra=a,b`: fit only these of EXTRA and LOCAL (default all; rules using others are wrong). */
+const ONLY = Deno.args.find((a) => a.startsWith("--extra="))?.slice(8).split(",");
+const keep = (name: string) => !ONLY || ONLY.includes(name);
+
+const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "ets_bagged_ar"] as CandidateName[])
+  .filter(keep);
 
 /** Variants measured here only (not candidates of `forecast()`). */
 const LOCAL: Record<string, ModelFitter> = {
@@ -59,6 +66,15 @@ const LOCAL: Record<string, ModelFitter> = {
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
   ets_bagged4: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
+  ets_damped_ar: (y, h, c) =>
+    holtWinters(y, h, { period: c.periods[0] ?? 0, trend: "damped", errorAr: true }),
+  // φ from the last 4 weeks of hourly errors only (28 daily cycles).
+  ets_bagged_ar672: (y, h, c) =>
+    etsEnsemble(y, h, {
+      period: c.periods[0] ?? 0,
+      source: "bagged",
+      errorAr: { window: 28 * (c.periods[0] ?? 24) },
+    }),
 };
 
 function hold(a: Float64Array, length: number): Float64Array {
@@ -75,10 +91,11 @@ function makeCase(values: Float64Array, horizon: number): Case {
   const plan = backtestPlan(n, { horizon, origins: 40, minTrain });
   const origins = rollingOrigins(n, { ...plan, origins: 40, step: Math.ceil(plan.horizon / 4) });
   const fits = names.map((name) => models[name](y, horizon, { periods }));
-  for (const fitter of Object.values(LOCAL)) fits.push(fitter(y, horizon, { periods }));
+  const local = Object.keys(LOCAL).filter(keep);
+  for (const name of local) fits.push(LOCAL[name]!(y, horizon, { periods }));
   const finals = fits.map((f) => f.at(n, horizon));
   return {
-    names: [...names, ...Object.keys(LOCAL) as CandidateName[]],
+    names: [...names, ...local as CandidateName[]],
     horizon,
     steps: plan.horizon,
     errors: fits.map((f) => backtestFitted(f, raw, origins, plan.horizon).errors),
@@ -260,6 +277,27 @@ RULES["D + ets_windows + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_windows", "ets_mle"] });
 RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
+
+// Session 23: the pool's composition, each default candidate left out of today's defaults (N).
+for (const name of DEFAULT_CANDIDATES) {
+  RULES[`N without ${name}`] = (c) => weights(c, { ...N, pool: N.pool.filter((n) => n !== name) });
+}
+// Session 23: an AR(1) forecast of the ETS candidates' one-step errors (φ^h·e_T), beside and in
+// place of them.
+const swapped = (pairs: Record<string, string>) => N.pool.map((n) => pairs[n] ?? n);
+for (const ar of ["ets_bagged_ar", "ets_bagged_ar672"]) {
+  RULES[`N + ${ar}`] = (c) => weights(c, { ...N, pool: [...N.pool, ar] });
+  RULES[`N, ets_bagged -> ${ar}`] = (c) => weights(c, { ...N, pool: swapped({ ets_bagged: ar }) });
+  RULES[`${ar} alone`] = (c) => weights(c, { pool: [ar] });
+}
+RULES["ets_bagged alone"] = (c) => weights(c, { pool: ["ets_bagged"] });
+RULES["ets_damped_ar alone"] = (c) => weights(c, { pool: ["ets_damped_ar"] });
+RULES["N, ets_damped -> ets_damped_ar"] = (c) =>
+  weights(c, { ...N, pool: swapped({ ets_damped: "ets_damped_ar" }) });
+RULES["N, both ETS -> _ar"] = (c) =>
+  weights(c, { ...N, pool: swapped({ ets_bagged: "ets_bagged_ar", ets_damped: "ets_damped_ar" }) });
+RULES["N + ets_bagged_ar + ets_damped_ar"] = (c) =>
+  weights(c, { ...N, pool: [...N.pool, "ets_bagged_ar", "ets_damped_ar"] });
 
 /** A rule's forecast and 95 % interval in the series' units. */
 function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {

@@ -30,6 +30,7 @@ export type CandidateName =
   | "theta_opt"
   | "ets_windows"
   | "ets_bagged"
+  | "ets_bagged_ar"
   | "ar"
   | "ar_level"
   | "fourier"
@@ -82,6 +83,8 @@ const pool: Record<CandidateName, ModelFitter> = {
   theta_opt: (y, h, c) => theta(y, h, c, { optimise: true }),
   ets_windows: (y, h, c) => etsEnsemble(y, h, { period: c.periods[0] ?? 0 }),
   ets_bagged: (y, h, c) => etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged" }),
+  ets_bagged_ar: (y, h, c) =>
+    etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", errorAr: true }),
   ar: (y, h, c) => seasonalAr(y, h, c, { difference: true }),
   ar_level: (y, h, c) => seasonalAr(y, h, c, { difference: false }),
   fourier: (y, h, c) => fourierAr(y, h, c),
@@ -97,7 +100,8 @@ const pool: Record<CandidateName, ModelFitter> = {
  * (ETS(A,N,A) on the shortest period), `ets_damped` (ETS(A,Ad,A)), `ets_mle` (ETS(A,N,A) fitted
  * to the one-step error with least-squares initial states, as statsmodels' maximum likelihood
  * does; opt-in), `ets_bagged` (`ets` with its parameters refitted to 7 moving-block bootstraps of
- * the STL remainder, the 8 parameter sets' forecasts averaged), `ets_windows` (`ets` fitted to
+ * the STL remainder, the 8 parameter sets' forecasts averaged), `ets_bagged_ar` (`ets_bagged`
+ * plus an AR(1) forecast of its one-step errors, φ^h·e_T; opt-in), `ets_windows` (`ets` fitted to
  * the last ¼, ½ and all of the history, averaged; opt-in), `theta` (seasonally adjusted
  * Theta method), `theta_opt` (the same with θ chosen by the one-step error; opt-in), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
  * settles at a level), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their

@@ -10,6 +10,8 @@ import { etsForecast } from "../forecast/ets_forecast.ts";
 import { etsInitialStates } from "./ets_filter.ts";
 import { etsRefilter } from "./ets_refilter.ts";
 import type { FittedModel, ModelForecast } from "./model_forecast.ts";
+import { type ResidualArOptions, withResidualAr } from "./residual_ar.ts";
+import { etsResiduals } from "./ets_residuals.ts";
 import { stl } from "./stl.ts";
 
 /** Options of {@linkcode etsEnsemble}. */
@@ -26,6 +28,11 @@ export interface EtsEnsembleOptions {
   bootstraps?: number;
   /** Seed of the bootstrap's generator (default 1). */
   seed?: number;
+  /**
+   * Add an AR(1) forecast of the one-step errors (φ^k·e_T; see `withResidualAr`), φ fitted at
+   * each origin on the errors before it, after the first cycle (default false: none).
+   */
+  errorAr?: boolean | ResidualArOptions;
 }
 
 /** Deterministic uniform [0, 1) generator (mulberry32). */
@@ -103,7 +110,7 @@ export function etsEnsemble(
     alpha: models.map((f) => f.alpha),
     gamma: models.map((f) => f.gamma),
   };
-  return {
+  const fitted: FittedModel = {
     params,
     at(end, h): ModelForecast {
       const mean = new Float64Array(h), sd = new Float64Array(h);
@@ -119,4 +126,14 @@ export function etsEnsemble(
       return { mean, sd, params };
     },
   };
+  if (!options.errorAr) return fitted;
+  // The mean forecast's one-step error is the mean of the members' errors.
+  const residuals = new Float64Array(values.length);
+  for (const model of models) {
+    etsResiduals(model, values).forEach((e, t) => residuals[t]! += e / models.length);
+  }
+  return withResidualAr(fitted, residuals, {
+    skip: m,
+    ...(typeof options.errorAr === "object" && options.errorAr),
+  });
 }

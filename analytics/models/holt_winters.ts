@@ -8,6 +8,8 @@ import { type EtsTrend, fitEts } from "../forecast/ets.ts";
 import { etsForecast } from "../forecast/ets_forecast.ts";
 import { etsRefilter } from "./ets_refilter.ts";
 import type { FittedModel } from "./model_forecast.ts";
+import { etsResiduals } from "./ets_residuals.ts";
+import { type ResidualArOptions, withResidualAr } from "./residual_ar.ts";
 
 /** Options of {@linkcode holtWinters}. */
 export interface HoltWintersOptions {
@@ -19,6 +21,8 @@ export interface HoltWintersOptions {
   initial?: "heuristic" | "least_squares";
   /** Fit to the one-step error instead of the 1…horizon-step one (default false). */
   oneStep?: boolean;
+  /** As `etsEnsemble`'s `errorAr`: add an AR(1) forecast of the one-step errors (default false). */
+  errorAr?: boolean | ResidualArOptions;
 }
 
 // Hyndman et al. (2008), Forecasting with Exponential Smoothing: ETS(A,N,A)/(A,Ad,A), fitted to
@@ -53,11 +57,16 @@ export function holtWinters(
     ...(options.initial && { initial: options.initial }),
   });
   const { kind: _kind, initial: _initial, ...params } = model;
-  return {
+  const fitted: FittedModel = {
     params,
     at(end, h) {
       const fit = end === values.length ? model : etsRefilter(model, values.subarray(0, end));
       return { ...etsForecast(fit, h), params };
     },
   };
+  if (!options.errorAr) return fitted;
+  return withResidualAr(fitted, etsResiduals(model, values), {
+    skip: model.period,
+    ...(typeof options.errorAr === "object" && options.errorAr),
+  });
 }
