@@ -3,6 +3,7 @@ import {
   appMetrics,
   deliver,
   type IngestBatch,
+  OtlpReceiver,
   recordAppMetric,
   ScrapeManager,
   SeriesLimit,
@@ -21,6 +22,63 @@ Deno.test("SeriesLimit starts counting again after its window", () => {
   assert.equal(limit.admit("b"), true);
   assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [1, 1, 0]);
   assert.throws(() => new SeriesLimit({ maxSeries: 0 }), /Invalid maxSeries: 0/);
+});
+
+Deno.test("SeriesLimit keeps the series flowing across its reset, ahead of a burst of new ones", () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 2, windowMs: 1000, now: () => t });
+  assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
+  t = 1000;
+  // new series arriving first at the reset take the new hour's room, not a's and b's places
+  assert.deepEqual(["x", "y", "z", "a", "b"].map((k) => limit.admit(k)), [
+    true,
+    true,
+    false,
+    true,
+    true,
+  ]);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [4, 2, 1]);
+  // a window with nothing in it forgets them: they are new again (a caller taking batches
+  // rolls the window at each batch, as the receivers' BatchBuilder does)
+  t = 3000;
+  limit.roll();
+  assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
+});
+
+Deno.test("The OTLP receiver stores the series it was storing after the hourly reset, whatever arrives first", () => {
+  let now = 1_700_000_000_000;
+  const r = new OtlpReceiver({ host: "h", maxSeries: 3, now: () => now, log: () => {} });
+  const exportOf = (service: string, queues: string[]) =>
+    new TextEncoder().encode(JSON.stringify({
+      resourceMetrics: [{
+        resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+        scopeMetrics: [{
+          metrics: [{
+            name: "queue.depth",
+            gauge: {
+              dataPoints: queues.map((q) => ({
+                asInt: "1",
+                attributes: [{ key: "q", value: { stringValue: q } }],
+              })),
+            },
+          }],
+        }],
+      }],
+    }));
+  const stored = (service: string, queues: string[]) =>
+    r.receive(exportOf(service, queues), "json").batch.labels;
+  // api's three queues fill the limit; a new service's series are dropped
+  assert.equal(stored("api", ["a", "b", "c"]).length, 3);
+  assert.equal(stored("batch", ["x", "y"]).length, 0);
+  now += 3_600_000;
+  // in the next hour the new service exports first: it gets the new hour's room, and api's
+  // queues, flowing all along, are still stored
+  assert.equal(stored("batch", ["x", "y"]).length, 2);
+  assert.deepEqual(stored("api", ["a", "b", "c"]), [
+    "q=a,service=api",
+    "q=b,service=api",
+    "q=c,service=api",
+  ]);
 });
 
 Deno.test("LogLimiter lets one line a key through per interval and tells how many it held back", () => {
