@@ -1,19 +1,29 @@
 /**
- * The cardinality limit: the most new series one source (a scrape target, the OTLP endpoint, a
- * host pushing to `/api/ingest`) may create per window. Series past it are dropped and counted,
- * so a label explosion costs a log line, never an unbounded lake.
+ * The cardinality limit: the most series one source (a scrape target, the OTLP endpoint, a host
+ * pushing to `/api/ingest`) may have per window. Series past it are dropped and counted, so a
+ * label explosion costs a log line, never an unbounded lake.
  *
  * A series is new when it was not seen in this window or the one before: a series that keeps
  * arriving stays admitted across the reset, so new series arriving first in a window can never
- * take the places of the series already flowing.
+ * take the places of the series already flowing. What the limit counts is a choice: the
+ * receivers cap the series a source has (`counts: "flowing"`: this window's series plus those of
+ * the window before that have not come back yet, whose places are kept for them), so a target
+ * that steadily exposes more series than the limit keeps a stable set rather than growing by the
+ * limit each hour; `/api/ingest` caps how many new series a host adds per window
+ * (`counts: "new"`).
  *
  * @module
  */
 
 /** Options for {@linkcode SeriesLimit}. */
 export interface SeriesLimitOptions {
-  /** Most new series per window; default 10 000. */
+  /** Most series per window (see `counts`); default 10 000. */
   maxSeries?: number;
+  /**
+   * What `maxSeries` limits: `"flowing"` (default), the series of this window plus the places kept
+   * for those of the window before; `"new"`, only the series new in this window.
+   */
+  counts?: "flowing" | "new";
   /** The window after which the count starts again, ms; default 3 600 000 (an hour). */
   windowMs?: number;
   /** Clock (ms); default `Date.now`. */
@@ -21,8 +31,9 @@ export interface SeriesLimitOptions {
 }
 
 /**
- * Admits series until a source has created `maxSeries` new ones in the current window; the
- * series of the window before are not new.
+ * Admits series while a source has fewer than `maxSeries` series in the current window (or, with
+ * `counts: "new"`, has created fewer new ones); the series of the window before are not new and
+ * are always admitted.
  *
  * @example
  * ```ts
@@ -32,15 +43,16 @@ export interface SeriesLimitOptions {
  * const limit = new SeriesLimit({ maxSeries: 2, now: () => t });
  * assert.deepEqual(["a", "b", "a", "c"].map((k) => limit.admit(k)), [true, true, true, false]);
  * assert.equal(limit.dropped, 1);
- * t = 3_600_000; // the next hour: a and b are still flowing, and two new series have room
- * assert.deepEqual(["c", "d", "e", "a", "b"].map((k) => limit.admit(k)), [true, true, false, true, true]);
+ * t = 3_600_000; // the next hour: a and b keep their places, whatever arrives first
+ * assert.deepEqual(["c", "a", "b"].map((k) => limit.admit(k)), [false, true, true]);
  * ```
  */
 export class SeriesLimit {
   readonly maxSeries: number;
+  #countsNew: boolean;
   #windowMs: number;
   #now: () => number;
-  /** Series seen in this window (new or carried on), and in the one before. */
+  /** Series seen in this window (new or carried on), and those of the one before not back yet. */
   #current = new Set<string>();
   #previous = new Set<string>();
   #created = 0;
@@ -59,6 +71,7 @@ export class SeriesLimit {
     if (!(Number.isInteger(this.maxSeries) && this.maxSeries > 0)) {
       throw new RangeError(`Invalid maxSeries: ${this.maxSeries}`);
     }
+    this.#countsNew = options.counts === "new";
     this.#windowMs = options.windowMs ?? 3_600_000;
     this.#now = options.now ?? Date.now;
     this.#start = this.#now();
@@ -105,7 +118,7 @@ export class SeriesLimit {
   known(key: string): boolean {
     if (this.#current.has(key)) return true;
     this.roll();
-    if (!this.#previous.has(key)) return false;
+    if (!this.#previous.delete(key)) return false;
     this.#current.add(key);
     return true;
   }
@@ -126,10 +139,11 @@ export class SeriesLimit {
    * (a caller with limits of its own checks them between the two).
    *
    * @param key The new series.
-   * @returns False (and counts it) when the window's new series are at the limit.
+   * @returns False (and counts it) when the window is at the limit.
    */
   create(key: string): boolean {
-    if (this.#created >= this.maxSeries) {
+    const held = this.#countsNew ? this.#created : this.#current.size + this.#previous.size;
+    if (held >= this.maxSeries) {
       this.dropped++;
       this.droppedInWindow++;
       return false;

@@ -84,6 +84,7 @@ export class IngestSeriesLimit {
     }
     this.#all = new SeriesLimit({
       maxSeries: this.maxTotal,
+      counts: "new",
       ...(options.windowMs !== undefined && { windowMs: options.windowMs }),
       ...(options.now && { now: options.now }),
     });

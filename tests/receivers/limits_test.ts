@@ -19,8 +19,12 @@ Deno.test("SeriesLimit starts counting again after its window", () => {
   assert.equal(limit.admit("b"), false);
   assert.equal(limit.droppedInWindow, 1);
   t = 1000;
+  // a's place is kept for it for one window…
+  assert.equal(limit.admit("b"), false);
+  t = 2000;
+  // …and freed when a did not come back
   assert.equal(limit.admit("b"), true);
-  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [1, 1, 0]);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [1, 2, 0]);
   assert.throws(() => new SeriesLimit({ maxSeries: 0 }), /Invalid maxSeries: 0/);
 });
 
@@ -29,7 +33,44 @@ Deno.test("SeriesLimit keeps the series flowing across its reset, ahead of a bur
   const limit = new SeriesLimit({ maxSeries: 2, windowMs: 1000, now: () => t });
   assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
   t = 1000;
-  // new series arriving first at the reset take the new hour's room, not a's and b's places
+  // new series arriving first at the reset find a's and b's places kept for them
+  assert.deepEqual(["x", "y", "z", "a", "b"].map((k) => limit.admit(k)), [
+    false,
+    false,
+    false,
+    true,
+    true,
+  ]);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [2, 4, 3]);
+  // a window with nothing in it forgets them: they are new again (a caller taking batches
+  // rolls the window at each batch, as the receivers' BatchBuilder does)
+  t = 3000;
+  limit.roll();
+  assert.deepEqual(["c", "a", "b"].map((k) => limit.admit(k)), [true, true, false]);
+});
+
+Deno.test("SeriesLimit caps the series a source has: a steady source past the limit keeps one stable set", () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 3, windowMs: 1000, now: () => t });
+  const keys = ["s0", "s1", "s2", "s3", "s4"];
+  const admittedIn = () => keys.filter((k) => limit.admit(k));
+  for (let hour = 0; hour < 5; hour++, t += 1000) {
+    // the same three every hour, never growing by the limit at each reset
+    assert.deepEqual(admittedIn(), ["s0", "s1", "s2"], `hour ${hour}`);
+  }
+  // a series gone for a whole window frees its place at the next reset
+  t += 1000;
+  assert.deepEqual(["s0", "s1"].filter((k) => limit.admit(k)), ["s0", "s1"]);
+  t += 1000;
+  assert.deepEqual(["s3", "s0", "s1", "s4"].filter((k) => limit.admit(k)), ["s3", "s0", "s1"]);
+});
+
+Deno.test('SeriesLimit with counts: "new" limits only the series new in a window', () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 2, windowMs: 1000, now: () => t, counts: "new" });
+  assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
+  t = 1000;
+  // a and b are not new: two new series have room beside them
   assert.deepEqual(["x", "y", "z", "a", "b"].map((k) => limit.admit(k)), [
     true,
     true,
@@ -38,11 +79,6 @@ Deno.test("SeriesLimit keeps the series flowing across its reset, ahead of a bur
     true,
   ]);
   assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [4, 2, 1]);
-  // a window with nothing in it forgets them: they are new again (a caller taking batches
-  // rolls the window at each batch, as the receivers' BatchBuilder does)
-  t = 3000;
-  limit.roll();
-  assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
 });
 
 Deno.test("The OTLP receiver stores the series it was storing after the hourly reset, whatever arrives first", () => {
@@ -71,9 +107,9 @@ Deno.test("The OTLP receiver stores the series it was storing after the hourly r
   assert.equal(stored("api", ["a", "b", "c"]).length, 3);
   assert.equal(stored("batch", ["x", "y"]).length, 0);
   now += 3_600_000;
-  // in the next hour the new service exports first: it gets the new hour's room, and api's
-  // queues, flowing all along, are still stored
-  assert.equal(stored("batch", ["x", "y"]).length, 2);
+  // in the next hour the new service exports first: api's queues, flowing all along, keep their
+  // places and are still stored
+  assert.equal(stored("batch", ["x", "y"]).length, 0);
   assert.deepEqual(stored("api", ["a", "b", "c"]), [
     "q=a,service=api",
     "q=b,service=api",
