@@ -103,7 +103,9 @@ export const probeSchema = z.strictObject({
 
 /** Limits shared by every receiver. */
 export const receiversLimitsSchema = z.strictObject({
-  /** Most distinct series per source (a scrape target, OTLP, StatsD) per hour. Default 10000. */
+  /** Most series per source (a scrape target, OTLP) per hour, the series of the hour before
+   * keeping their places; a host pushing to `/api/ingest`: most new series per hour; StatsD: most
+   * series held at once. Default 10000. */
   max_series_per_source: z.number().int().min(1).max(1_000_000).optional(),
   /** Most new series all hosts pushing to `/api/ingest` create together per hour (each host is
    * a source of its own under `max_series_per_source`). Default 100000. */

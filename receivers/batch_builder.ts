@@ -111,7 +111,7 @@ export interface BatchBuilderOptions {
   ts: number;
   /** Where the samples come from (`scrape`, `otlp`, `statsd`, `probe`), for the registry. */
   source: string;
-  /** The source's cardinality limit; default none. */
+  /** The source's cardinality limit (its window is rolled once per batch); default none. */
   limit?: SeriesLimit;
 }
 
@@ -150,6 +150,8 @@ export class BatchBuilder {
     this.#ts = options.ts;
     this.#source = options.source;
     this.#limit = options.limit;
+    // one batch (a scrape, an export) is judged in one window, the one of its time
+    this.#limit?.roll();
   }
 
   /** Samples collected so far. */

@@ -16,7 +16,7 @@ import { SeriesLimit } from "./series_limit.ts";
 export interface OtlpReceiverOptions {
   /** The `host` column. */
   host: string;
-  /** Most distinct series per hour from OTLP; default 10 000. */
+  /** Most series per hour from OTLP (those of the hour before keep their places); default 10 000. */
   maxSeries?: number;
   /** Clock (ms); default `Date.now`. */
   now?: () => number;

@@ -19,7 +19,7 @@ export interface ScrapeManagerOptions {
   host: string;
   /** Where samples go. */
   sink: ReceiverSink;
-  /** Most distinct series per target per hour; default 10 000. */
+  /** Most series per target per hour (those of the hour before keep their places); default 10 000. */
   maxSeriesPerTarget?: number;
   /** Largest body of a scrape, bytes; default 8 MiB. */
   maxBodyBytes?: number;

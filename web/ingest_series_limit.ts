@@ -6,13 +6,15 @@
  * hour. Because a pusher can also name many hosts, all hosts together may create at most
  * `maxTotal` new series an hour.
  *
- * A series is new when it was not seen in this window or the one before: a series that keeps
- * arriving stays admitted across the hourly reset, so a burst of new series can never push out
- * the series already flowing (the receivers' window forgets them and re-admits first come).
+ * A series is new as the receivers' `SeriesLimit` says (not seen in this window or the one
+ * before), so series that keep arriving stay admitted across the hourly reset. One `SeriesLimit`
+ * over the series of all hosts holds that memory and the total; the count per host is kept
+ * beside it, for the same window.
  *
  * @module
  */
 import type { IngestBatch } from "../lake/mod.ts";
+import { SeriesLimit } from "../receivers/mod.ts";
 
 /** Options for {@linkcode IngestSeriesLimit}. */
 export interface IngestSeriesLimitOptions {
@@ -57,15 +59,11 @@ export interface IngestSeriesVerdict {
 export class IngestSeriesLimit {
   readonly maxPerHost: number;
   readonly maxTotal: number;
-  #windowMs: number;
-  #now: () => number;
-  #start: number;
-  /** Series seen in this window (new or known), and in the one before. */
-  #current = new Set<string>();
-  #previous = new Set<string>();
-  /** New series per host in this window, and of all hosts. */
+  /** The series of all hosts: known ones, and the total of new ones, per window. */
+  #all: SeriesLimit;
+  /** New series per host in the window that began at `#countsOf`. */
   #perHost = new Map<string, number>();
-  #total = 0;
+  #countsOf: number;
   /** Samples refused since this object was made. */
   refusedSamples = 0;
   /** Distinct new series refused since this object was made (counted once per window). */
@@ -84,26 +82,26 @@ export class IngestSeriesLimit {
         throw new RangeError(`Invalid ${name}: ${v}`);
       }
     }
-    this.#windowMs = options.windowMs ?? 3_600_000;
-    this.#now = options.now ?? Date.now;
-    this.#start = this.#now();
+    this.#all = new SeriesLimit({
+      maxSeries: this.maxTotal,
+      counts: "new",
+      ...(options.windowMs !== undefined && { windowMs: options.windowMs }),
+      ...(options.now && { now: options.now }),
+    });
+    this.#countsOf = this.#all.windowStart;
   }
 
   /** Ms until the window ends and the counts of new series start again. */
   resetInMs(): number {
-    return Math.max(0, this.#start + this.#windowMs - this.#now());
+    return this.#all.resetInMs();
   }
 
-  #roll(): void {
-    const now = this.#now();
-    if (now - this.#start < this.#windowMs) return;
-    // a window with nothing in it ends the memory of the one before too
-    this.#previous = now - this.#start >= 2 * this.#windowMs ? new Set() : this.#current;
-    this.#current = new Set();
+  /** Starts the per-host counts again when the series' window has started again. */
+  #sync(): void {
+    if (this.#all.windowStart === this.#countsOf) return;
+    this.#countsOf = this.#all.windowStart;
     this.#perHost.clear();
     this.#refusedKeys.clear();
-    this.#total = 0;
-    this.#start = now;
   }
 
   /**
@@ -113,7 +111,8 @@ export class IngestSeriesLimit {
    * @returns The admitted samples and what was refused.
    */
   filter(batch: IngestBatch): IngestSeriesVerdict {
-    this.#roll();
+    this.#all.roll();
+    this.#sync();
     const n = batch.ts.length;
     let keep: number[] | undefined;
     let refusedSamples = 0;
@@ -122,23 +121,19 @@ export class IngestSeriesLimit {
     for (let i = 0; i < n; i++) {
       const host = batch.host[i]!;
       const key = `${host}\n${batch.metric[i]}\n${batch.labels[i]}`;
-      let ok = this.#current.has(key);
-      if (!ok && this.#previous.has(key)) {
-        this.#current.add(key);
-        ok = true;
-      }
+      let ok = this.#all.known(key);
       if (!ok) {
+        // known() starts a new window when the clock passed the end of this one mid-batch
+        this.#sync();
         const own = this.#perHost.get(host) ?? 0;
         if (own >= this.maxPerHost) {
           why ||= `host ${host} is past its limit of ${this.maxPerHost} new series per hour ` +
             "(receivers_limits.max_series_per_source)";
-        } else if (this.#total >= this.maxTotal) {
+        } else if (!this.#all.create(key)) {
           why ||= `all hosts together are past the limit of ${this.maxTotal} new series per ` +
             "hour (receivers_limits.max_ingest_series)";
         } else {
-          this.#current.add(key);
           this.#perHost.set(host, own + 1);
-          this.#total++;
           ok = true;
         }
       }

@@ -3,6 +3,7 @@ import {
   appMetrics,
   deliver,
   type IngestBatch,
+  OtlpReceiver,
   recordAppMetric,
   ScrapeManager,
   SeriesLimit,
@@ -18,9 +19,102 @@ Deno.test("SeriesLimit starts counting again after its window", () => {
   assert.equal(limit.admit("b"), false);
   assert.equal(limit.droppedInWindow, 1);
   t = 1000;
+  // a's place is kept for it for one window…
+  assert.equal(limit.admit("b"), false);
+  t = 2000;
+  // …and freed when a did not come back
   assert.equal(limit.admit("b"), true);
-  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [1, 1, 0]);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [1, 2, 0]);
   assert.throws(() => new SeriesLimit({ maxSeries: 0 }), /Invalid maxSeries: 0/);
+});
+
+Deno.test("SeriesLimit keeps the series flowing across its reset, ahead of a burst of new ones", () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 2, windowMs: 1000, now: () => t });
+  assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
+  t = 1000;
+  // new series arriving first at the reset find a's and b's places kept for them
+  assert.deepEqual(["x", "y", "z", "a", "b"].map((k) => limit.admit(k)), [
+    false,
+    false,
+    false,
+    true,
+    true,
+  ]);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [2, 4, 3]);
+  // a window with nothing in it forgets them: they are new again (a caller taking batches
+  // rolls the window at each batch, as the receivers' BatchBuilder does)
+  t = 3000;
+  limit.roll();
+  assert.deepEqual(["c", "a", "b"].map((k) => limit.admit(k)), [true, true, false]);
+});
+
+Deno.test("SeriesLimit caps the series a source has: a steady source past the limit keeps one stable set", () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 3, windowMs: 1000, now: () => t });
+  const keys = ["s0", "s1", "s2", "s3", "s4"];
+  const admittedIn = () => keys.filter((k) => limit.admit(k));
+  for (let hour = 0; hour < 5; hour++, t += 1000) {
+    // the same three every hour, never growing by the limit at each reset
+    assert.deepEqual(admittedIn(), ["s0", "s1", "s2"], `hour ${hour}`);
+  }
+  // a series gone for a whole window frees its place at the next reset
+  t += 1000;
+  assert.deepEqual(["s0", "s1"].filter((k) => limit.admit(k)), ["s0", "s1"]);
+  t += 1000;
+  assert.deepEqual(["s3", "s0", "s1", "s4"].filter((k) => limit.admit(k)), ["s3", "s0", "s1"]);
+});
+
+Deno.test('SeriesLimit with counts: "new" limits only the series new in a window', () => {
+  let t = 0;
+  const limit = new SeriesLimit({ maxSeries: 2, windowMs: 1000, now: () => t, counts: "new" });
+  assert.deepEqual(["a", "b", "c"].map((k) => limit.admit(k)), [true, true, false]);
+  t = 1000;
+  // a and b are not new: two new series have room beside them
+  assert.deepEqual(["x", "y", "z", "a", "b"].map((k) => limit.admit(k)), [
+    true,
+    true,
+    false,
+    true,
+    true,
+  ]);
+  assert.deepEqual([limit.size, limit.dropped, limit.droppedInWindow], [4, 2, 1]);
+});
+
+Deno.test("The OTLP receiver stores the series it was storing after the hourly reset, whatever arrives first", () => {
+  let now = 1_700_000_000_000;
+  const r = new OtlpReceiver({ host: "h", maxSeries: 3, now: () => now, log: () => {} });
+  const exportOf = (service: string, queues: string[]) =>
+    new TextEncoder().encode(JSON.stringify({
+      resourceMetrics: [{
+        resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+        scopeMetrics: [{
+          metrics: [{
+            name: "queue.depth",
+            gauge: {
+              dataPoints: queues.map((q) => ({
+                asInt: "1",
+                attributes: [{ key: "q", value: { stringValue: q } }],
+              })),
+            },
+          }],
+        }],
+      }],
+    }));
+  const stored = (service: string, queues: string[]) =>
+    r.receive(exportOf(service, queues), "json").batch.labels;
+  // api's three queues fill the limit; a new service's series are dropped
+  assert.equal(stored("api", ["a", "b", "c"]).length, 3);
+  assert.equal(stored("batch", ["x", "y"]).length, 0);
+  now += 3_600_000;
+  // in the next hour the new service exports first: api's queues, flowing all along, keep their
+  // places and are still stored
+  assert.equal(stored("batch", ["x", "y"]).length, 0);
+  assert.deepEqual(stored("api", ["a", "b", "c"]), [
+    "q=a,service=api",
+    "q=b,service=api",
+    "q=c,service=api",
+  ]);
 });
 
 Deno.test("LogLimiter lets one line a key through per interval and tells how many it held back", () => {

@@ -146,3 +146,23 @@ Deno.test("a series that keeps arriving stays admitted across the hourly reset, 
   // an hour with nothing forgets them: they are new again
   assert.deepEqual(limit.filter(batch(["a", "b", "c"])).batch.metric, ["a", "b"]);
 });
+
+Deno.test("the per-host counts start again with the series' window, also when it ends mid-batch", () => {
+  let clock = () => 0;
+  const limit = new IngestSeriesLimit({ maxPerHost: 1, now: () => clock() });
+  const batch = (metrics: string[]) => ({
+    ts: metrics.map(() => 0),
+    host: metrics.map(() => "h"),
+    metric: metrics,
+    labels: metrics.map(() => ""),
+    value: metrics.map(() => 1),
+  });
+  assert.deepEqual(limit.filter(batch(["a", "b"])).batch.metric, ["a"]);
+  // the hour ends after the batch began: its first new series is the new hour's first (h has
+  // room again), and a, of the hour before, is still admitted
+  let reads = 0;
+  clock = () => (reads++ === 0 ? 3_599_999 : 3_600_000);
+  const verdict = limit.filter(batch(["a", "c", "d"]));
+  assert.deepEqual(verdict.batch.metric, ["a", "c"]);
+  assert.match(verdict.message, /^1 samples of 1 new series refused: host h is past its limit/);
+});
