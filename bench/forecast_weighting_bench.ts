@@ -34,7 +34,8 @@ import {
   smoothedMse,
 } from "../analytics/forecast/forecast_combine.ts";
 import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
-import type { ModelFitter } from "../analytics/models/model_forecast.ts";
+import type { FittedModel, ModelFitter } from "../analytics/models/model_forecast.ts";
+import { doubleSeasonalHw } from "../analytics/models/double_seasonal_hw.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -51,15 +52,31 @@ interface Case {
   scale: number;
 }
 
-const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows"];
+/** `--candidates=a,b`: fit only these of the extra and local candidates (default all). */
+const only = Deno.args.find((a) => a.startsWith("--candidates="))?.slice(13).split(",");
+const pick = (name: string) => !only || only.includes(name);
 
-/** Variants measured here only (not candidates of `forecast()`). */
-const LOCAL: Record<string, ModelFitter> = {
+const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "dshw"] as CandidateName[])
+  .filter(pick);
+
+/**
+ * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
+ * absent from that history, as `dshw` without two periods.
+ */
+const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | undefined> = {
   ets_bagged16: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
   ets_bagged4: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
+  // `dshw` with a week (7 × the short period) as the long period when none was detected
+  dshw_week: (y, h, c) => {
+    const short = c.periods[0];
+    if (!short || 14 * short > y.length) return undefined;
+    const long = c.periods.length > 1 ? c.periods.at(-1)! : 7 * short;
+    return doubleSeasonalHw(y, h, { periods: [short, long] });
+  },
 };
+for (const name of Object.keys(LOCAL)) if (!pick(name)) delete LOCAL[name];
 
 function hold(a: Float64Array, length: number): Float64Array {
   const out = new Float64Array(length).fill(a[a.length - 1] ?? NaN);
@@ -75,10 +92,14 @@ function makeCase(values: Float64Array, horizon: number): Case {
   const plan = backtestPlan(n, { horizon, origins: 40, minTrain });
   const origins = rollingOrigins(n, { ...plan, origins: 40, step: Math.ceil(plan.horizon / 4) });
   const fits = names.map((name) => models[name](y, horizon, { periods }));
-  for (const fitter of Object.values(LOCAL)) fits.push(fitter(y, horizon, { periods }));
+  const local: string[] = [];
+  for (const [name, fitter] of Object.entries(LOCAL)) {
+    const fit = fitter(y, horizon, { periods });
+    if (fit) fits.push(fit), local.push(name);
+  }
   const finals = fits.map((f) => f.at(n, horizon));
   return {
-    names: [...names, ...Object.keys(LOCAL) as CandidateName[]],
+    names: [...names, ...local as CandidateName[]],
     horizon,
     steps: plan.horizon,
     errors: fits.map((f) => backtestFitted(f, raw, origins, plan.horizon).errors),
@@ -260,6 +281,21 @@ RULES["D + ets_windows + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_windows", "ets_mle"] });
 RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
+
+// Session 23: Taylor's double seasonal Holt-Winters (`dshw`: the two detected periods, absent
+// without them; `dshw_week`: a week as the long period when only the short one was detected),
+// beside and in place of the ETS candidates, on top of today's defaults (N). "alone" takes
+// `ets_bagged` where the candidate is absent.
+for (const name of ["dshw", "dshw_week"]) {
+  const without = (x: string) => N.pool.filter((n) => n !== x);
+  RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
+  RULES[`N, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: [...without("ets_bagged"), name] });
+  RULES[`N, ets_damped -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: [...without("ets_damped"), name] });
+  RULES[`${name} alone`] = (c) =>
+    weights(c, { pool: [c.names.includes(name as CandidateName) ? name : "ets_bagged"] });
+}
 
 /** A rule's forecast and 95 % interval in the series' units. */
 function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {

@@ -5,6 +5,7 @@
  */
 
 import { augursMstl } from "../models/augurs_mstl.ts";
+import { doubleSeasonalHw } from "../models/double_seasonal_hw.ts";
 import { drift } from "../models/drift.ts";
 import { fourierAr } from "../models/fourier_ar.ts";
 import { holtWinters } from "../models/holt_winters.ts";
@@ -34,7 +35,8 @@ export type CandidateName =
   | "ar_level"
   | "fourier"
   | "mstl_ets"
-  | "augurs_mstl";
+  | "augurs_mstl"
+  | "dshw";
 
 /**
  * Candidates used when `models` is not given (the MSTL ones refit per origin: slow; `fourier` lost
@@ -87,6 +89,8 @@ const pool: Record<CandidateName, ModelFitter> = {
   fourier: (y, h, c) => fourierAr(y, h, c),
   mstl_ets: direct((y, h, c) => mstlEts(y, h, { periods: c.periods, trend: "damped" })),
   augurs_mstl: direct((y, h, c) => augursMstl(y, h, c.periods)),
+  dshw: (y, h, c) =>
+    doubleSeasonalHw(y, h, { periods: [c.periods[0] ?? 0, c.periods.at(-1) ?? 0] }),
 };
 
 /**
@@ -103,7 +107,9 @@ const pool: Record<CandidateName, ModelFitter> = {
  * settles at a level), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
  * mean), `fourier` (a mean and 4 sine/cosine pairs of every period over the last 1,344 points
  * with AR(2) errors), `mstl_ets` (MSTL on all periods + damped ETS) and `augurs_mstl` (augurs' MSTL +
- * AutoETS). ETS, Theta and the ARs fit their parameters once and re-run their filters per origin; the
+ * AutoETS), `dshw` (Taylor's double seasonal Holt-Winters on the shortest and longest period
+ * with the AR(1) adjustment of the one-step error; opt-in, and left out of a run whose history
+ * holds fewer than two periods of two cycles each). ETS, Theta and the ARs fit their parameters once and re-run their filters per origin; the
  * others refit on each prefix.
  *
  * @param names Names to look up.

@@ -78,6 +78,9 @@ export function prepareForecast(values: Float64Array, options: PrepareOptions): 
   const n = y.length;
   const periods = (given ?? detectPeriods(raw).map((p) => p.period))
     .filter((p) => p >= 2 && 2 * p <= n).sort((a, b) => a - b);
-  const names = options.models ?? [...DEFAULT_CANDIDATES];
+  const asked = options.models ?? [...DEFAULT_CANDIDATES];
+  // `dshw` needs two periods; without them it is not a candidate (unless it is the only one)
+  const names = periods.length > 1 ? asked : asked.filter((m) => m !== "dshw");
+  if (!names.length) names.push(...asked);
   return { horizon, y, raw, center, scale, finite, periods, names };
 }
