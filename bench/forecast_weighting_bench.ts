@@ -7,8 +7,9 @@
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule.
  *
- * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]` (default both,
- * every rule; a few minutes).
+ * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
+ * [--candidates=a,b] [--digits=n]` (default both, every rule, every extra candidate fitted, 4
+ * decimals; a few minutes).
  *
  * @module
  */
@@ -35,7 +36,7 @@ import {
 } from "../analytics/forecast/forecast_combine.ts";
 import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
 import type { FittedModel, ModelFitter } from "../analytics/models/model_forecast.ts";
-import { doubleSeasonalHw } from "../analytics/models/double_seasonal_hw.ts";
+import { doubleSeasonalHw, dshwPeriods } from "../analytics/models/double_seasonal_hw.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -56,7 +57,7 @@ interface Case {
 const only = Deno.args.find((a) => a.startsWith("--candidates="))?.slice(13).split(",");
 const pick = (name: string) => !only || only.includes(name);
 
-const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "dshw"] as CandidateName[])
+const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows"] as CandidateName[])
   .filter(pick);
 
 /**
@@ -68,12 +69,15 @@ const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | und
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
   ets_bagged4: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
-  // `dshw` with a week (7 × the short period) as the long period when none was detected
-  dshw_week: (y, h, c) => {
-    const short = c.periods[0];
-    if (!short || 14 * short > y.length) return undefined;
-    const long = c.periods.length > 1 ? c.periods.at(-1)! : 7 * short;
-    return doubleSeasonalHw(y, h, { periods: [short, long] });
+  // `dshw` on two detected periods only (no week added when one is detected)
+  dshw_two: (y, h, c) =>
+    c.periods.length > 1
+      ? doubleSeasonalHw(y, h, { periods: [c.periods[0]!, c.periods.at(-1)!] })
+      : undefined,
+  // `dshw` fitted to the one-step error, as Taylor (2003) estimates it
+  dshw_1step: (y, h, c) => {
+    const periods = dshwPeriods(c.periods, y.length);
+    return periods ? doubleSeasonalHw(y, h, { periods, oneStep: true }) : undefined;
   },
 };
 for (const name of Object.keys(LOCAL)) if (!pick(name)) delete LOCAL[name];
@@ -140,8 +144,10 @@ function mses(
 }
 
 // The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
-// (the row "D, pool >= 5, ets -> ets_bagged" is today's `forecast()`).
-const DEFAULT = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n) as string[];
+// and `dshw` joined them (the row "D, pool >= 5, ets -> ets_bagged" is the defaults before `dshw`,
+// "N + dshw" today's `forecast()`).
+const DEFAULT = DEFAULT_CANDIDATES.filter((n) => n !== "dshw")
+  .map((n) => n === "ets_bagged" ? "ets" : n) as string[];
 
 /** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
 function weights(
@@ -269,8 +275,8 @@ for (const b of [4, 16]) {
 }
 // After the change: the first steps' weights from dense recent origins (stride 1), on top of
 // today's defaults (N).
-const N = { ...D, width: 5, pool: [...DEFAULT_CANDIDATES] as string[] };
-RULES["N: today's defaults"] = (c) => weights(c, N);
+const N = { ...D, width: 5, pool: DEFAULT_CANDIDATES.filter((n) => n !== "dshw") as string[] };
+RULES["N: the defaults before dshw"] = (c) => weights(c, N);
 for (const steps of [6, 12]) {
   for (const origins of [48, 96]) {
     RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
@@ -282,11 +288,12 @@ RULES["D + ets_windows + ets_mle"] = (c) =>
 RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
 
-// Session 23: Taylor's double seasonal Holt-Winters (`dshw`: the two detected periods, absent
-// without them; `dshw_week`: a week as the long period when only the short one was detected),
-// beside and in place of the ETS candidates, on top of today's defaults (N). "alone" takes
-// `ets_bagged` where the candidate is absent.
-for (const name of ["dshw", "dshw_week"]) {
+// Session 23: Taylor's double seasonal Holt-Winters (`dshw`: the shortest and longest detected
+// period, or the one detected and a week of it; `dshw_two`: two detected periods only, absent
+// otherwise; `dshw_1step`: `dshw` fitted to the one-step error) beside and in place of the ETS
+// candidates, on top of the defaults before `dshw` joined them (N; "N + dshw" is today's
+// `forecast()`). "alone" takes `ets_bagged` where the candidate is absent.
+for (const name of ["dshw", "dshw_two", "dshw_1step"]) {
   const without = (x: string) => N.pool.filter((n) => n !== x);
   RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
   RULES[`N, ets_bagged -> ${name}`] = (c) =>
@@ -319,7 +326,9 @@ function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi:
   return { mean: out, lo: out.map((v, h) => v - half(h)), hi: out.map((v, h) => v + half(h)) };
 }
 
-const f4 = (x: number) => x.toFixed(4).padStart(7);
+/** `--digits=n`: decimals of the printed figures (default 4). */
+const digits = Number(Deno.args.find((a) => a.startsWith("--digits="))?.slice(9) ?? 4);
+const f4 = (x: number) => x.toFixed(digits).padStart(digits + 3);
 
 /** Rules whose label matches `--rules=<regex>` (all by default). */
 function selected(): string[] {

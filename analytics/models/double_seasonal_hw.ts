@@ -17,8 +17,35 @@ export interface DoubleSeasonalHwOptions {
    * Holt-Winters with the AR adjustment, with none simple exponential smoothing with it.
    */
   periods?: readonly number[];
+  /** Fit to the one-step error, as Taylor (2003) does, instead of the 1…horizon-step one (default false). */
+  oneStep?: boolean;
   /** Maximum objective evaluations of the optimiser (default 100, as `fitEts`). */
   maxEvaluations?: number;
+}
+
+/**
+ * The short and long period `dshw` takes from the detected ones: the shortest and the longest;
+ * with one detected, it and a week of its cycles (7 × it: a day's period is the usual one), when
+ * the history holds two weeks. `undefined` (no candidate) without a period or with a shorter
+ * history. The week was measured against the two detected periods alone on ETTh2's training split
+ * and M4 (README: Forecasting): detection seldom finds 168 in ETTh2's 8-week histories.
+ *
+ * @param periods Detected periods, shortest first (each fitting twice into the history).
+ * @param n History length.
+ * @returns `[short, long]` or `undefined`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dshwPeriods } from "./double_seasonal_hw.ts";
+ * assert.deepEqual(dshwPeriods([24], 1344), [24, 168]);
+ * assert.equal(dshwPeriods([24], 300), undefined);
+ * ```
+ */
+export function dshwPeriods(periods: readonly number[], n: number): number[] | undefined {
+  const short = periods[0];
+  if (!short) return undefined;
+  if (periods.length > 1) return [short, periods.at(-1)!];
+  return 14 * short <= n ? [short, 7 * short] : undefined;
 }
 
 const sigmoid = (u: number) => 1 / (1 + Math.exp(-u));
@@ -35,8 +62,9 @@ function states(m1: number, m2: number): DshwStates {
  * Fits the model once to the whole history. The forecast k steps after origin t is
  * `L_t + D_{t+k} + W_{t+k} + φ^k·e_t` (each season's latest state of that phase; e_t the last
  * one-step error). `at(end, h)` re-runs the filter with the fitted parameters over
- * `values[0, end)` from the initial states, which come from the first two long cycles: origins
- * from two long cycles on (as `forecast()`'s backtest) see nothing after them. Standard deviations
+ * `values[0, end)` from the initial states, which come from the first two long cycles (an
+ * earlier origin takes them from its own prefix), so no origin sees a value after it beyond the
+ * parameters fitted on the whole history, as with the other ETS candidates. Standard deviations
  * treat e_t as AR(1) with the fitted φ and the fitted one-step variance.
  *
  * @param values Gap-free history (`NaN` moves on with a zero error).
@@ -80,7 +108,9 @@ export function doubleSeasonalHw(
   const x0 = Float64Array.from([logit(0.3), logit(0.1), logit(0.1), logit((0.5 / 0.99 + 1) / 2)]);
   let best = decode(x0);
   if (finite >= 3) {
-    const lossHorizon = Math.max(1, Math.min(Math.round(horizon), finite >> 1));
+    const lossHorizon = options.oneStep
+      ? 1
+      : Math.max(1, Math.min(Math.round(horizon), finite >> 1));
     const steps: number[] = [];
     for (let h = 1; h < lossHorizon; h *= 2) steps.push(h);
     steps.push(lossHorizon);
@@ -107,7 +137,12 @@ export function doubleSeasonalHw(
     params,
     at(end, h): ModelForecast {
       let s = st;
-      if (end !== n) s = states(m1, m2), dshwFilter(values.subarray(0, end), best, init, s);
+      if (end !== n) {
+        // an origin inside the first two long cycles takes its initial states from its prefix
+        const prefix = values.subarray(0, end);
+        const from = end < 2 * m2 && end < n ? dshwInitialStates(prefix, m1, m2) : init;
+        s = states(m1, m2), dshwFilter(prefix, best, from, s);
+      }
       return { ...dshwForecast(s, best, end, h, sigma2), params };
     },
   };

@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { forecast } from "../../analytics/forecast/forecast.ts";
 import { DEFAULT_CANDIDATES } from "../../analytics/forecast/forecast_candidates.ts";
 import { prepareForecast } from "../../analytics/forecast/forecast_prepare.ts";
-import { doubleSeasonalHw } from "../../analytics/models/double_seasonal_hw.ts";
-import { dshwInitialStates } from "../../analytics/models/dshw_filter.ts";
+import { doubleSeasonalHw, dshwPeriods } from "../../analytics/models/double_seasonal_hw.ts";
+import {
+  dshwFilter,
+  dshwInitialStates,
+  type DshwParams,
+} from "../../analytics/models/dshw_filter.ts";
 import { holtWinters } from "../../analytics/models/holt_winters.ts";
 import { seeded } from "./_seeded.ts";
 
@@ -56,15 +60,26 @@ Deno.test("doubleSeasonalHw() adds φ^k times the last error, which decays with 
 
 Deno.test("doubleSeasonalHw() backtest origins read no value after them", () => {
   const y = series(1000, 0.5, 2);
-  const fit = doubleSeasonalHw(y, 24, { periods: [24, 168] });
-  const before = fit.at(700, 24);
-  y.fill(1e6, 700); // the fitted model holds `y`: what lies after the origin changes
-  const after = fit.at(700, 24);
-  assert.deepEqual([...after.mean], [...before.mean]);
-  assert.deepEqual([...after.sd], [...before.sd]);
+  // origins after the two long cycles the initial states come from, and one inside them
+  for (const end of [700, 200]) {
+    const z = y.slice(), fit = doubleSeasonalHw(z, 24, { periods: [24, 168] });
+    const before = fit.at(end, 24);
+    z.fill(1e6, end); // the fitted model holds `z`: what lies after the origin changes
+    const after = fit.at(end, 24);
+    assert.deepEqual([...after.mean], [...before.mean]);
+    assert.deepEqual([...after.sd], [...before.sd]);
+  }
+  // an origin inside the first two long cycles starts from its own prefix's initial states
+  const fit = doubleSeasonalHw(y, 24, { periods: [24, 168] }), p = fit.params;
+  const prefix = y.subarray(0, 200), s0 = dshwInitialStates(prefix, 24, 168);
+  const s = { level: 0, season1: new Float64Array(24), season2: new Float64Array(168), error: 0 };
+  dshwFilter(prefix, { ...p, period1: 24, period2: 168 } as DshwParams, s0, s);
+  const phi = p.phi as number;
+  const first = s.level + s.season1[200 % 24]! + s.season2[200 % 168]! + phi * s.error;
+  assert.ok(Math.abs(fit.at(200, 1).mean[0]! - first) < 1e-12);
   // the initial states come from the first two long cycles only
   const a = dshwInitialStates(series(1000, 0.5, 2), 24, 168);
-  const b = dshwInitialStates(y.subarray(0, 336), 24, 168);
+  const b = dshwInitialStates(series(1000, 0.5, 2).subarray(0, 336), 24, 168);
   assert.deepEqual([a.level, ...a.season1, ...a.season2], [b.level, ...b.season1, ...b.season2]);
 });
 
@@ -80,17 +95,25 @@ Deno.test("doubleSeasonalHw() with one period or none smooths with the AR term a
   assert.deepEqual([...flat.at(2, 3).mean], [1, 1, 1]);
 });
 
-Deno.test("forecast() takes `dshw` as an opt-in candidate only with two periods", () => {
+Deno.test("forecast() takes `dshw` by default, on a week of the period when one is detected", () => {
+  assert.deepEqual(dshwPeriods([24, 168], 1344), [24, 168]);
+  assert.deepEqual(dshwPeriods([24, 28, 216], 1344), [24, 216]);
+  assert.deepEqual(dshwPeriods([24], 336), [24, 168]);
+  assert.equal(dshwPeriods([24], 335), undefined); // not two weeks
+  assert.equal(dshwPeriods([], 1344), undefined);
   const y = series(1344, 0.5, 8);
-  const two = prepareForecast(y, { horizon: 24, season: [24, 168], models: ["ets", "dshw"] });
-  assert.deepEqual(two.names, ["ets", "dshw"]);
-  const one = prepareForecast(y, { horizon: 24, season: 24, models: ["ets", "dshw"] });
-  assert.deepEqual(one.names, ["ets"]);
-  // alone it stays, falling back to one period
-  assert.deepEqual(prepareForecast(y, { horizon: 24, season: 24, models: ["dshw"] }).names, [
+  const with24 = prepareForecast(y, { horizon: 24, season: 24, models: ["ets", "dshw"] });
+  assert.deepEqual(with24.names, ["ets", "dshw"]);
+  const none = prepareForecast(y, { horizon: 24, season: 0, models: ["ets", "dshw"] });
+  assert.deepEqual(none.names, ["ets"]);
+  const short = prepareForecast(y.subarray(0, 300), { horizon: 24, season: 24 });
+  assert.ok(!short.names.includes("dshw"));
+  // alone it stays, smoothing without the periods it lacks
+  assert.deepEqual(prepareForecast(y, { horizon: 24, season: 0, models: ["dshw"] }).names, [
     "dshw",
   ]);
-  const f = forecast(y, { horizon: 24, season: [24, 168], models: ["ets", "dshw"] });
-  assert.ok(f.fitted.candidates.some((c) => c.name === "dshw" && c.origins > 0));
-  assert.ok(!DEFAULT_CANDIDATES.includes("dshw"));
+  const f = forecast(y, { horizon: 24, season: 24 });
+  const dshw = f.fitted.candidates.find((c) => c.name === "dshw");
+  assert.ok(dshw && dshw.origins > 0);
+  assert.ok(DEFAULT_CANDIDATES.includes("dshw"));
 });
