@@ -89,7 +89,10 @@ function hold(a: Float64Array, length: number): Float64Array {
 }
 
 function makeCase(values: Float64Array, horizon: number): Case {
-  const prep = prepareForecast(values, { horizon, models: [...DEFAULT_CANDIDATES, ...EXTRA] });
+  const prep = prepareForecast(values, {
+    horizon,
+    models: [...new Set([...DEFAULT_CANDIDATES, ...EXTRA])],
+  });
   const { y, raw, periods, names } = prep;
   const models = candidateModels(names), n = y.length;
   const minTrain = Math.max(8, 2 * (periods.at(-1) ?? 0));
