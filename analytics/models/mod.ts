@@ -1,7 +1,7 @@
 /**
- * Forecast models (seasonal naive, seasonal mean, drift, Holt–Winters, theta, MSTL+ETS, augurs MSTL and their
- * kernels: STL, LOESS, period detection) used by `forecast`, and fitted models persisted next to the
- * lake (`saveModel`, `loadModels`). Only persistence is public; the models are reached through
+ * Forecast models (seasonal naive, seasonal mean, drift, Holt–Winters, double seasonal Holt-Winters,
+ * theta, MSTL+ETS, augurs MSTL and their kernels: STL, LOESS, period detection) used by `forecast`,
+ * and fitted models persisted next to the lake (`saveModel`, `loadModels`). Only persistence is public; the models are reached through
  * `analytics/forecast/`.
  *
  * @module
