@@ -7,9 +7,10 @@
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule.
  *
- * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>] [--extra=a,b]`
- * (default both, every rule; a few minutes; `--extra` fits only the named non-default
- * candidates, for rules that need no others).
+ * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
+ * [--candidates=a,b] [--digits=n]` (default both, every rule, every extra candidate fitted, 4
+ * decimals; a few minutes; `--candidates` (or `--extra`) fits only the named non-default
+ * candidates, for rules that need no others: a rule needing one left out gives a wrong row).
  *
  * @module
  */
@@ -36,7 +37,8 @@ import {
 } from "../analytics/forecast/forecast_combine.ts";
 import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
 import { holtWinters } from "../analytics/models/holt_winters.ts";
-import type { ModelFitter } from "../analytics/models/model_forecast.ts";
+import type { FittedModel, ModelFitter } from "../analytics/models/model_forecast.ts";
+import { doubleSeasonalHw, dshwPeriods } from "../analytics/models/double_seasonal_hw.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -53,15 +55,19 @@ interface Case {
   scale: number;
 }
 
-/** `--extra=a,b`: fit only these of EXTRA and LOCAL (default all; rules using others are wrong). */
-const ONLY = Deno.args.find((a) => a.startsWith("--extra="))?.slice(8).split(",");
-const keep = (name: string) => !ONLY || ONLY.includes(name);
+/** `--candidates=a,b` (or `--extra=a,b`): fit only these of the extra and local candidates. */
+const only = Deno.args.find((a) => /^--(candidates|extra)=/.test(a))?.replace(/^--\w+=/, "")
+  .split(",");
+const pick = (name: string) => !only || only.includes(name);
 
 const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "ets_bagged_ar"] as CandidateName[])
-  .filter(keep);
+  .filter(pick);
 
-/** Variants measured here only (not candidates of `forecast()`). */
-const LOCAL: Record<string, ModelFitter> = {
+/**
+ * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
+ * absent from that history, as `dshw` without two periods.
+ */
+const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | undefined> = {
   ets_bagged16: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
   ets_bagged4: (y, h, c) =>
@@ -75,7 +81,18 @@ const LOCAL: Record<string, ModelFitter> = {
       source: "bagged",
       errorAr: { window: 28 * (c.periods[0] ?? 24) },
     }),
+  // `dshw` on two detected periods only (no week added when one is detected)
+  dshw_two: (y, h, c) =>
+    c.periods.length > 1
+      ? doubleSeasonalHw(y, h, { periods: [c.periods[0]!, c.periods.at(-1)!] })
+      : undefined,
+  // `dshw` fitted to the one-step error, as Taylor (2003) estimates it
+  dshw_1step: (y, h, c) => {
+    const periods = dshwPeriods(c.periods, y.length);
+    return periods ? doubleSeasonalHw(y, h, { periods, oneStep: true }) : undefined;
+  },
 };
+for (const name of Object.keys(LOCAL)) if (!pick(name)) delete LOCAL[name];
 
 function hold(a: Float64Array, length: number): Float64Array {
   const out = new Float64Array(length).fill(a[a.length - 1] ?? NaN);
@@ -84,15 +101,21 @@ function hold(a: Float64Array, length: number): Float64Array {
 }
 
 function makeCase(values: Float64Array, horizon: number): Case {
-  const prep = prepareForecast(values, { horizon, models: [...DEFAULT_CANDIDATES, ...EXTRA] });
+  const prep = prepareForecast(values, {
+    horizon,
+    models: [...new Set([...DEFAULT_CANDIDATES, ...EXTRA])],
+  });
   const { y, raw, periods, names } = prep;
   const models = candidateModels(names), n = y.length;
   const minTrain = Math.max(8, 2 * (periods.at(-1) ?? 0));
   const plan = backtestPlan(n, { horizon, origins: 40, minTrain });
   const origins = rollingOrigins(n, { ...plan, origins: 40, step: Math.ceil(plan.horizon / 4) });
   const fits = names.map((name) => models[name](y, horizon, { periods }));
-  const local = Object.keys(LOCAL).filter(keep);
-  for (const name of local) fits.push(LOCAL[name]!(y, horizon, { periods }));
+  const local: string[] = [];
+  for (const [name, fitter] of Object.entries(LOCAL)) {
+    const fit = fitter(y, horizon, { periods });
+    if (fit) fits.push(fit), local.push(name);
+  }
   const finals = fits.map((f) => f.at(n, horizon));
   return {
     names: [...names, ...local as CandidateName[]],
@@ -136,8 +159,10 @@ function mses(
 }
 
 // The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
-// (the row "D, pool >= 5, ets -> ets_bagged" is today's `forecast()`).
-const DEFAULT = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n) as string[];
+// and `dshw` joined them (the row "D, pool >= 5, ets -> ets_bagged" is the defaults before `dshw`,
+// "N + dshw" today's `forecast()`).
+const DEFAULT = DEFAULT_CANDIDATES.filter((n) => n !== "dshw")
+  .map((n) => n === "ets_bagged" ? "ets" : n) as string[];
 
 /** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
 function weights(
@@ -265,8 +290,8 @@ for (const b of [4, 16]) {
 }
 // After the change: the first steps' weights from dense recent origins (stride 1), on top of
 // today's defaults (N).
-const N = { ...D, width: 5, pool: [...DEFAULT_CANDIDATES] as string[] };
-RULES["N: today's defaults"] = (c) => weights(c, N);
+const N = { ...D, width: 5, pool: DEFAULT_CANDIDATES.filter((n) => n !== "dshw") as string[] };
+RULES["N: the defaults before dshw"] = (c) => weights(c, N);
 for (const steps of [6, 12]) {
   for (const origins of [48, 96]) {
     RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
@@ -298,6 +323,21 @@ RULES["N, both ETS -> _ar"] = (c) =>
   weights(c, { ...N, pool: swapped({ ets_bagged: "ets_bagged_ar", ets_damped: "ets_damped_ar" }) });
 RULES["N + ets_bagged_ar + ets_damped_ar"] = (c) =>
   weights(c, { ...N, pool: [...N.pool, "ets_bagged_ar", "ets_damped_ar"] });
+// Session 23: Taylor's double seasonal Holt-Winters (`dshw`: the shortest and longest detected
+// period, or the one detected and a week of it; `dshw_two`: two detected periods only, absent
+// otherwise; `dshw_1step`: `dshw` fitted to the one-step error) beside and in place of the ETS
+// candidates, on top of the defaults before `dshw` joined them (N; "N + dshw" is today's
+// `forecast()`). "alone" takes `ets_bagged` where the candidate is absent.
+for (const name of ["dshw", "dshw_two", "dshw_1step"]) {
+  const without = (x: string) => N.pool.filter((n) => n !== x);
+  RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
+  RULES[`N, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: [...without("ets_bagged"), name] });
+  RULES[`N, ets_damped -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: [...without("ets_damped"), name] });
+  RULES[`${name} alone`] = (c) =>
+    weights(c, { pool: [c.names.includes(name as CandidateName) ? name : "ets_bagged"] });
+}
 
 /** A rule's forecast and 95 % interval in the series' units. */
 function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
@@ -321,7 +361,9 @@ function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi:
   return { mean: out, lo: out.map((v, h) => v - half(h)), hi: out.map((v, h) => v + half(h)) };
 }
 
-const f4 = (x: number) => x.toFixed(4).padStart(7);
+/** `--digits=n`: decimals of the printed figures (default 4). */
+const digits = Number(Deno.args.find((a) => a.startsWith("--digits="))?.slice(9) ?? 4);
+const f4 = (x: number) => x.toFixed(digits).padStart(digits + 3);
 
 /** Rules whose label matches `--rules=<regex>` (all by default). */
 function selected(): string[] {

@@ -6,6 +6,7 @@
 
 import { type CandidateName, DEFAULT_CANDIDATES } from "./forecast_candidates.ts";
 import { detectPeriods } from "../models/detect_periods.ts";
+import { dshwPeriods } from "../models/double_seasonal_hw.ts";
 import { interpolateGaps } from "../models/interpolate_gaps.ts";
 
 /** What {@linkcode prepareForecast} needs from the options of `forecast()`. */
@@ -78,6 +79,10 @@ export function prepareForecast(values: Float64Array, options: PrepareOptions): 
   const n = y.length;
   const periods = (given ?? detectPeriods(raw).map((p) => p.period))
     .filter((p) => p >= 2 && 2 * p <= n).sort((a, b) => a - b);
-  const names = options.models ?? [...DEFAULT_CANDIDATES];
+  const asked = options.models ?? [...DEFAULT_CANDIDATES];
+  // `dshw` needs two periods (see dshwPeriods); without them it is not a candidate (unless it is
+  // the only one)
+  const names = dshwPeriods(periods, n) ? asked : asked.filter((m) => m !== "dshw");
+  if (!names.length) names.push(...asked);
   return { horizon, y, raw, center, scale, finite, periods, names };
 }
