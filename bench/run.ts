@@ -27,6 +27,7 @@ const benches = [
   "fleet_capacity",
   "notify",
   "receivers",
+  "ingest_write",
   "alerts",
   "alerts_e2e",
   "ingest_soak",

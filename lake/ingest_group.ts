@@ -69,6 +69,7 @@ export class IngestGroup {
   #prevMetric = "";
   #prevLabels = "";
   #prevSeries = -1;
+  #prevByLabels: Map<string, number> | undefined;
 
   /**
    * @param host The partition's host.
@@ -97,8 +98,14 @@ export class IngestGroup {
   push(ts: number, metric: string, labels: string, value: number): void {
     let k = this.#prevSeries;
     if (k < 0 || metric !== this.#prevMetric || labels !== this.#prevLabels) {
-      let byLabels = this.#byMetric.get(metric);
-      if (byLabels === undefined) this.#byMetric.set(metric, byLabels = new Map());
+      // a scrape sends runs of one metric: its map is looked up when the metric changes
+      let byLabels = this.#prevByLabels!; // set with #prevSeries
+      if (k < 0 || metric !== this.#prevMetric) {
+        const known = this.#byMetric.get(metric);
+        if (known === undefined) this.#byMetric.set(metric, byLabels = new Map());
+        else byLabels = known;
+        this.#prevByLabels = byLabels;
+      }
       k = byLabels.get(labels) ?? -1;
       if (k < 0) {
         k = this.#metrics.length;

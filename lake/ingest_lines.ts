@@ -67,7 +67,11 @@ const okMetrics = new Set<string>();
 /** Raw labels text (object source or quoted string) → canonical string. */
 const labelMemo = new Map<string, string>();
 /** Labels text of a column sample, exactly as given (no quoting) → canonical string; kept apart
- * from `labelMemo` so a batch's labels are looked up without building a quoted key per sample. */
+ * from `labelMemo` so a batch's labels are looked up without building a quoted key per sample.
+ * Not one map with it: a body's key is JSON source (`{"a":"1"}`), which is invalid column text
+ * but would be found by a column sample carrying that text, and pass it unchecked (one shared
+ * map would need a guard on every column lookup; the test "the labels memos of bodies and
+ * column samples…" is the case). */
 const columnLabelMemo = new Map<string, string>();
 
 function remember<T>(set: Set<T> | Map<T, unknown>, limit: number): void {

@@ -187,8 +187,7 @@ export class IngestSpoolSegment {
     this.id = id;
     this.path = `${ingestSpoolDir(root)}/${String(id).padStart(15, "0")}.ispool`;
     try {
-      Deno.mkdirSync(ingestSpoolDir(root), { recursive: true });
-      this.#file = Deno.openSync(this.path, { write: true, createNew: true });
+      this.#file = openNew(this.path, ingestSpoolDir(root));
     } catch (error) {
       throw new LakeError(`Cannot write ingest spool: ${this.path} (${errorText(error)})`, {
         cause: error,
@@ -287,6 +286,18 @@ export class IngestSegment {
     this.#file.close();
     if (remove) Deno.removeSync(this.path);
   }
+}
+
+/** Creates a new file, and its directory only when it is missing (a segment is opened every
+ * flush: the directory is there but for the first, or after someone deleted it). */
+function openNew(path: string, dir: string): Deno.FsFile {
+  try {
+    return Deno.openSync(path, { write: true, createNew: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  Deno.mkdirSync(dir, { recursive: true });
+  return Deno.openSync(path, { write: true, createNew: true });
 }
 
 function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {

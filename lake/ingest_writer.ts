@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
+import { fileNames, maxDataFileId, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
 import { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 import { IngestGroup } from "./ingest_group.ts";
 import {
@@ -189,6 +189,16 @@ export { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 
 const DAY = 86_400_000;
 
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
 /** A body given in chunks as one array (no copy for one chunk). */
 function joinChunks(body: Uint8Array | readonly Uint8Array[]): Uint8Array {
   if (!Array.isArray(body)) return body as Uint8Array;
@@ -234,8 +244,9 @@ export class IngestWriter {
   #maxFlushLagMs: number;
   #segment: IngestSpoolSegment | undefined;
   #encoder = new IngestSpoolEncoder();
-  /** Segments of the generation being flushed (deleted once it is all in Parquet). */
-  #pending: number[] = [];
+  /** Segments of the generation being flushed (deleted once it is all in Parquet), with their
+   * paths and the bytes they count in `#spoolBytes`. */
+  #pending: IngestSegmentFile[] = [];
   #plan: IngestPlanEntry[];
   /** The generation requests fill. */
   #groups = new Map<string, IngestGroup>();
@@ -338,7 +349,7 @@ export class IngestWriter {
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {
       this.#replay(seg);
-      this.#pending.push(seg.id);
+      this.#pending.push(seg);
       lastId = Math.max(lastId, seg.id);
       // a long spool is written as it is read, so replaying it costs the row budget at most
       if (this.#rows >= this.#flushRows) this.#flushReplayed();
@@ -868,7 +879,7 @@ export class IngestWriter {
     this.#flushingSince = this.#now();
     if (old === undefined) return;
     old.close();
-    this.#pending.push(old.id);
+    this.#pending.push({ id: old.id, path: old.path, format: "binary", bytes: old.size });
   }
 
   /** `start`: begin a new generation if none is being written; then write (part of) the one
@@ -932,7 +943,7 @@ export class IngestWriter {
       try {
         checkHost(g.host); // before the host becomes part of a path
         const dir = partitionDir(this.#root, "metrics", g.host, g.date);
-        for (const name of fileNames(dir)) lo = Math.max(lo, parseDataFile(name)?.id ?? -1);
+        lo = maxDataFileId(dir);
       } catch (error) {
         if (!isUnwritable(error)) throw error;
         this.#quarantineGroup(key, g, error);
@@ -953,12 +964,22 @@ export class IngestWriter {
 
   /** The generation is all in Parquet: its segments and plan go. */
   #finishGeneration(): void {
-    for (const seg of listIngestSegments(this.#root)) {
-      if (!this.#pending.includes(seg.id) || seg.id === this.#segment?.id) continue;
-      this.#retire(seg.path);
-      this.#spoolBytes -= seg.bytes;
+    // the segments as this writer made or replayed them, not listed again: the ingest spool is
+    // the writer's alone (readers only read it and its outbox). One retired at a time, so a
+    // failure leaves the rest (and the plan) for the next try.
+    while (this.#pending.length > 0) {
+      const seg = this.#pending[0]!;
+      if (seg.id !== this.#segment?.id) {
+        try {
+          this.#retire(seg.path);
+        } catch (error) {
+          // gone already (a failed try that got as far as the delete): retired
+          if (!(error instanceof Deno.errors.NotFound) || exists(seg.path)) throw error;
+        }
+        this.#spoolBytes -= seg.bytes;
+      }
+      this.#pending.shift();
     }
-    this.#pending = [];
     this.#plan = [];
     this.#savePlan([]);
   }

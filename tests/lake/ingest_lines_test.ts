@@ -353,3 +353,39 @@ Deno.test("parseIngestLines() refuses bytes that are not UTF-8, naming the line,
   }
   assert.equal(parseIngestLines(good, NOW).labels[0], "a=é");
 });
+
+Deno.test("the labels memos of bodies and column samples never let one form pass for the other", async () => {
+  // a body's labels are remembered by their JSON source ({…} or "…"), a column sample's by its
+  // k=v text: a column sample carrying a remembered body's source text is still refused
+  const { checkIngestBatch } = await import("../../lake/ingest_lines.ts");
+  const column = (labels: string) => ({
+    ts: [T0],
+    host: ["h"],
+    metric: ["m"],
+    labels: [labels],
+    value: [1],
+  });
+  assert.equal(
+    one(`{"ts":${T0},"host":"h","metric":"m","labels":{"b":"2","a":"1"},"value":1}`).labels,
+    "a=1,b=2",
+  );
+  assert.equal(
+    one(`{"ts":${T0},"host":"h","metric":"m","labels":"b=2,a=1","value":1}`).labels,
+    "a=1,b=2",
+  );
+  assert.throws(
+    () => checkIngestBatch(column('{"b":"2","a":"1"}'), NOW),
+    /Invalid sample 1: labels/,
+  );
+  assert.throws(() => checkIngestBatch(column('"b=2,a=1"'), NOW), /Invalid sample 1: labels/);
+  // and the column form, remembered, is still read the same way in a body
+  assert.equal(checkIngestBatch(column("d=4,c=3"), NOW).labels[0], "c=3,d=4");
+  assert.equal(
+    one(`{"ts":${T0},"host":"h","metric":"m","labels":"d=4,c=3","value":1}`).labels,
+    "c=3,d=4",
+  );
+  assert.throws(
+    () => one(`{"ts":${T0},"host":"h","metric":"m","labels":d=4,"value":1}`),
+    /Invalid line 1/,
+  );
+});
