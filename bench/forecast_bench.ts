@@ -149,6 +149,7 @@ export function run(
     "theta_opt",
     "ets_mle",
     "ets_bagged_ar",
+    "dshw",
     "fourier",
     "mstl_ets",
     "augurs_mstl",
