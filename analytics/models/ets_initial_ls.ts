@@ -6,8 +6,16 @@
 
 import type { EtsParams, EtsStates } from "./ets_filter.ts";
 
-/** One-step errors of the filter from `init` over `y` (a `NaN` value gives error 0). */
-function oneStepErrors(y: Float64Array, p: EtsParams, init: EtsStates, out: Float64Array): void {
+/**
+ * One-step errors of the filter from `init` over `y` into `out` (a `NaN` value gives error 0;
+ * entry t depends on `y[0, t]` only).
+ */
+export function oneStepErrors(
+  y: Float64Array,
+  p: EtsParams,
+  init: Omit<EtsStates, "season"> & { season: ArrayLike<number> },
+  out: Float64Array,
+): void {
   const { alpha: a, beta: b, gamma: g, phi } = p, m = p.period > 1 ? p.period : 1;
   const season = Float64Array.from(init.season);
   let l = init.level, s = init.slope;

@@ -5,6 +5,7 @@
  */
 
 import type { EtsModel } from "../forecast/ets.ts";
+import { oneStepErrors } from "./ets_initial_ls.ts";
 
 /**
  * Runs `model`'s filter from its initial states over `values` and returns each one-step error
@@ -31,16 +32,6 @@ export function etsResiduals(model: EtsModel, values: Float64Array): Float64Arra
     for (let t = 0; t < values.length; t++) out[t] = values[t]! - model.level || 0;
     return out;
   }
-  const { alpha: a, beta: b, gamma: g, phi } = model, m = model.period > 1 ? model.period : 1;
-  const season = m > 1 ? Float64Array.from(model.initial.season) : new Float64Array(1);
-  let l = model.initial.level, s = model.initial.slope;
-  for (let t = 0, j = 0; t < values.length; t++, j = j + 1 === m ? 0 : j + 1) {
-    const v = values[t]!, sj = season[j]!;
-    const e = v === v ? v - (l + phi * s + sj) : 0;
-    out[t] = e;
-    l = l + phi * s + a * e;
-    s = phi * s + b * e;
-    season[j] = m > 1 ? sj + g * e : 0;
-  }
+  oneStepErrors(values, model, model.initial, out);
   return out;
 }
