@@ -34,6 +34,7 @@ import {
   smoothedMse,
 } from "../analytics/forecast/forecast_combine.ts";
 import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
+import { etsMapa } from "../analytics/models/ets_mapa.ts";
 import type { ModelFitter } from "../analytics/models/model_forecast.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
@@ -51,7 +52,7 @@ interface Case {
   scale: number;
 }
 
-const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows"];
+const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows", "ets_mapa"];
 
 /** Variants measured here only (not candidates of `forecast()`). */
 const LOCAL: Record<string, ModelFitter> = {
@@ -59,6 +60,9 @@ const LOCAL: Record<string, ModelFitter> = {
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
   ets_bagged4: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
+  ets_mapa_uniform: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "uniform" }),
+  ets_mapa12: (y, h, c) =>
+    etsMapa(y, h, { period: c.periods[0] ?? 0, levels: [1, 2, 3, 4, 6, 12] }),
 };
 
 function hold(a: Float64Array, length: number): Float64Array {
@@ -260,6 +264,14 @@ RULES["D + ets_windows + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_windows", "ets_mle"] });
 RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
+
+// Temporal aggregation (MAPA): beside and in place of `ets_bagged` in today's defaults, and alone.
+for (const name of ["ets_mapa", "ets_mapa_uniform", "ets_mapa12"]) {
+  RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
+  RULES[`N, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: N.pool.map((n) => n === "ets_bagged" ? name : n) });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
+}
 
 /** A rule's forecast and 95 % interval in the series' units. */
 function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {

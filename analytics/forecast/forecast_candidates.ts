@@ -15,6 +15,7 @@ import { seasonalNaive } from "../models/seasonal_naive.ts";
 import { seasonalAr } from "../models/seasonal_ar.ts";
 import { theta } from "../models/theta.ts";
 import { etsEnsemble } from "../models/ets_ensemble.ts";
+import { etsMapa } from "../models/ets_mapa.ts";
 
 /** Names of the candidate models. */
 export type CandidateName =
@@ -30,6 +31,7 @@ export type CandidateName =
   | "theta_opt"
   | "ets_windows"
   | "ets_bagged"
+  | "ets_mapa"
   | "ar"
   | "ar_level"
   | "fourier"
@@ -82,6 +84,7 @@ const pool: Record<CandidateName, ModelFitter> = {
   theta_opt: (y, h, c) => theta(y, h, c, { optimise: true }),
   ets_windows: (y, h, c) => etsEnsemble(y, h, { period: c.periods[0] ?? 0 }),
   ets_bagged: (y, h, c) => etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged" }),
+  ets_mapa: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0 }),
   ar: (y, h, c) => seasonalAr(y, h, c, { difference: true }),
   ar_level: (y, h, c) => seasonalAr(y, h, c, { difference: false }),
   fourier: (y, h, c) => fourierAr(y, h, c),
@@ -98,7 +101,8 @@ const pool: Record<CandidateName, ModelFitter> = {
  * to the one-step error with least-squares initial states, as statsmodels' maximum likelihood
  * does; opt-in), `ets_bagged` (`ets` with its parameters refitted to 7 moving-block bootstraps of
  * the STL remainder, the 8 parameter sets' forecasts averaged), `ets_windows` (`ets` fitted to
- * the last ¼, ½ and all of the history, averaged; opt-in), `theta` (seasonally adjusted
+ * the last ¼, ½ and all of the history, averaged; opt-in), `ets_mapa` (`ets` fitted to the means
+ * over 1, 2, 3, 4, 6, 12 and 24 points, the levels' forecasts averaged, MAPA; opt-in), `theta` (seasonally adjusted
  * Theta method), `theta_opt` (the same with θ chosen by the one-step error; opt-in), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
  * settles at a level), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
  * mean), `fourier` (a mean and 4 sine/cosine pairs of every period over the last 1,344 points

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { forecast } from "../../analytics/forecast/forecast.ts";
+import { DEFAULT_CANDIDATES } from "../../analytics/forecast/forecast_candidates.ts";
+import { aggregateToEnd } from "../../analytics/models/aggregate_to_end.ts";
+import { etsMapa } from "../../analytics/models/ets_mapa.ts";
+import { holtWinters } from "../../analytics/models/holt_winters.ts";
+import { seeded } from "./_seeded.ts";
+
+const wave = (n: number, noise: number, seed = 7) => {
+  const g = seeded(seed);
+  return Float64Array.from(
+    { length: n },
+    (_, i) =>
+      5 + Math.sin((2 * Math.PI * i) / 24) + 0.5 * Math.cos((2 * Math.PI * i) / 12) + noise * g(),
+  );
+};
+
+Deno.test("aggregateToEnd() buckets end at the origin and drop the leading remainder", () => {
+  const y = Float64Array.from({ length: 11 }, (_, i) => i);
+  // end 11, k 4: buckets 3–6 and 7–10; 0, 1, 2 do not fill one
+  assert.deepEqual([...aggregateToEnd(y, 11, 4)], [4.5, 8.5]);
+  // a prefix is aggregated on its own: nothing at or after `end` is read
+  assert.deepEqual([...aggregateToEnd(y, 9, 4)], [2.5, 6.5]);
+  assert.deepEqual([...aggregateToEnd(y, 9, 1)], [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual([...aggregateToEnd(y, 3, 4)], []);
+  const gap = Float64Array.from([1, NaN, 3, 4]);
+  assert.ok(Number.isNaN(aggregateToEnd(gap, 4, 2)[0]!));
+  assert.equal(aggregateToEnd(gap, 4, 2)[1], 3.5);
+});
+
+Deno.test("etsMapa() uses the levels that nest in the period and have enough buckets", () => {
+  const y = wave(480, 0.1);
+  assert.deepEqual(etsMapa(y, 24, { period: 24 }).params.levels, [1, 2, 3, 4, 6, 12, 24]);
+  // 200 points: 8 daily buckets are too few (16 needed), 16 half-day ones enough
+  assert.deepEqual(etsMapa(y.subarray(0, 200), 24, { period: 24 }).params.levels, [
+    1,
+    2,
+    3,
+    4,
+    6,
+    12,
+  ]);
+  // a 7-point period nests with no level but the base one
+  assert.deepEqual(etsMapa(y, 7, { period: 7 }).params.levels, [1]);
+  // without season every level is non-seasonal ETS
+  assert.deepEqual(etsMapa(y, 24, { period: 0, levels: [4, 1, 2] }).params.levels, [1, 2, 4]);
+});
+
+Deno.test("etsMapa() forecasts a noisy two-harmonic daily wave about as well as ETS", () => {
+  const y = wave(1344 + 168, 0.3), n = 1344;
+  const truth = (t: number) =>
+    5 + Math.sin((2 * Math.PI * t) / 24) + 0.5 * Math.cos((2 * Math.PI * t) / 12);
+  for (const spread of ["base", "uniform"] as const) {
+    const fit = etsMapa(y.subarray(0, n), 24, { period: 24, spread });
+    const f = fit.at(n, 24);
+    let mse = 0, hw = 0;
+    const base = holtWinters(y.subarray(0, n), 24, { period: 24 }).at(n, 24);
+    for (let h = 0; h < 24; h++) {
+      mse += (f.mean[h]! - truth(n + h)) ** 2 / 24, hw += (base.mean[h]! - truth(n + h)) ** 2 / 24;
+      assert.ok(f.sd[h]! > 0);
+    }
+    // spreading a bucket uniformly flattens the hourly shape within it; the base level's shape
+    // keeps it
+    assert.ok(mse < (spread === "base" ? 0.02 : 0.2), `${spread}: ${mse}`);
+    if (spread === "base") assert.ok(mse < 2 * hw + 0.005, `${mse} vs ETS ${hw}`);
+  }
+});
+
+Deno.test("etsMapa() backtest origins read nothing after the origin", () => {
+  const y = wave(600, 0.3, 11);
+  const fit = etsMapa(y, 24, { period: 24 });
+  // origins at several alignments to the 24-point buckets (600 = 25 × 24)
+  for (const end of [517, 520, 531, 576]) {
+    const before = fit.at(end, 24).mean, saved = y.slice();
+    y.fill(100, end); // everything from the origin on changes after the fit
+    assert.deepEqual([...fit.at(end, 24).mean], [...before]);
+    y.set(saved);
+    // and the origin forecasts its own continuation
+    const truth = 5 + Math.sin((2 * Math.PI * end) / 24) + 0.5 * Math.cos((2 * Math.PI * end) / 12);
+    assert.ok(Math.abs(before[0]! - truth) < 0.6, `${end}: ${before[0]} vs ${truth}`);
+  }
+});
+
+Deno.test("etsMapa() uniform spreading: a level's share is constant within each bucket", () => {
+  const y = wave(480, 0.2, 3);
+  const both = etsMapa(y, 48, { period: 24, levels: [1, 24], spread: "uniform" }).at(480, 48);
+  const base = etsMapa(y, 48, { period: 24, levels: [1] }).at(480, 48);
+  for (let h = 0; h < 48; h++) {
+    const share = both.mean[h]! - base.mean[h]! / 2,
+      first = both.mean[h - (h % 24)]! - base.mean[h - (h % 24)]! / 2;
+    assert.ok(Math.abs(share - first) < 1e-9);
+  }
+});
+
+Deno.test("forecast() takes ets_mapa as an opt-in candidate", () => {
+  const y = wave(720, 0.3, 5);
+  const f = forecast(y, { horizon: 24, models: ["snaive", "ets_mapa"] });
+  assert.equal(f.mean.length, 24);
+  assert.ok(f.mean.every(Number.isFinite));
+  assert.ok(!DEFAULT_CANDIDATES.includes("ets_mapa"));
+});
