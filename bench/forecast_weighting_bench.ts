@@ -61,6 +61,7 @@ const LOCAL: Record<string, ModelFitter> = {
   ets_bagged4: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
   ets_mapa_uniform: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "uniform" }),
+  ets_mapa_thief: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "thief" }),
   ets_mapa12: (y, h, c) =>
     etsMapa(y, h, { period: c.periods[0] ?? 0, levels: [1, 2, 3, 4, 6, 12] }),
 };
@@ -266,7 +267,7 @@ RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
 
 // Temporal aggregation (MAPA): beside and in place of `ets_bagged` in today's defaults, and alone.
-for (const name of ["ets_mapa", "ets_mapa_uniform", "ets_mapa12"]) {
+for (const name of ["ets_mapa", "ets_mapa_uniform", "ets_mapa_thief", "ets_mapa12"]) {
   RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
   RULES[`N, ets_bagged -> ${name}`] = (c) =>
     weights(c, { ...N, pool: N.pool.map((n) => n === "ets_bagged" ? name : n) });

@@ -11,6 +11,7 @@ import { etsForecast } from "../forecast/ets_forecast.ts";
 import { aggregateToEnd } from "./aggregate_to_end.ts";
 import { etsInitialStates } from "./ets_filter.ts";
 import { etsRefilter } from "./ets_refilter.ts";
+import { gcd, reconcileTemporal } from "./reconcile_temporal.ts";
 import type { FittedModel, ModelForecast } from "./model_forecast.ts";
 
 /** Options of {@linkcode etsMapa}. */
@@ -22,10 +23,11 @@ export interface EtsMapaOptions {
   /**
    * How a level's bucket forecast becomes base steps: `uniform` (every step of the bucket gets
    * the bucket's mean, as MAPA's forecast average) or `base` (the base level's forecast shifted so
-   * that its bucket mean is the level's: the within-bucket shape comes from the base level)
-   * (default `base`).
+   * that its bucket mean is the level's: the within-bucket shape comes from the base level), or
+   * `thief` (all levels reconciled by `reconcileTemporal`: temporal hierarchies with structural
+   * scaling) (default `base`).
    */
-  spread?: "uniform" | "base";
+  spread?: "uniform" | "base" | "thief";
 }
 
 /** Buckets a level needs at an origin: 3 cycles of its period, and at least 16. */
@@ -75,7 +77,8 @@ export function etsMapa(
   options: EtsMapaOptions = {},
 ): FittedModel {
   const n = values.length, m0 = Math.round(options.period ?? 0);
-  const m = m0 > 1 && n >= 2 * m0 ? m0 : 0, uniform = options.spread === "uniform";
+  const m = m0 > 1 && n >= 2 * m0 ? m0 : 0;
+  const uniform = options.spread === "uniform";
   const levels = [...new Set([1, ...(options.levels ?? [1, 2, 3, 4, 6, 12, 24])])]
     .sort((a, b) => a - b)
     .filter((k) =>
@@ -97,17 +100,12 @@ export function etsMapa(
   return {
     params,
     at(end, h): ModelForecast {
-      const span = Math.ceil(h / levels.at(-1)!) * levels.at(-1)!;
-      const base = etsForecast(
-        end === n ? models[0]! : etsRefilter(models[0]!, values.subarray(0, end)),
-        span,
-      );
-      const mean = base.mean.slice(0, h);
-      let used = 1;
-      for (let l = 1; l < levels.length; l++) {
+      const used: number[] = [], fits: EtsModel[] = [];
+      for (let l = 0; l < levels.length; l++) {
         const k = levels[l]!, p = levelPeriod(m, k);
         let model = models[l]!;
-        if (end !== n) {
+        if (end !== n && k === 1) model = etsRefilter(model, values.subarray(0, end));
+        else if (end !== n) {
           const y = aggregateToEnd(values, end, k);
           if (!enough(y.length, p)) continue;
           const init = etsInitialStates(y, p, false);
@@ -116,17 +114,28 @@ export function etsMapa(
             initial: { level: init.level, slope: 0, season: p > 1 ? [...init.season] : [] },
           }, y);
         }
-        const f = etsForecast(model, Math.ceil(h / k)).mean;
-        for (let j = 0; j * k < h; j++) {
-          let b = 0;
-          for (let t = j * k; t < (j + 1) * k; t++) b += base.mean[t]! / k;
-          for (let t = j * k; t < Math.min(h, (j + 1) * k); t++) {
-            mean[t]! += uniform ? f[j]! : f[j]! - b + base.mean[t]!;
-          }
-        }
-        used++;
+        used.push(k), fits.push(model);
       }
-      for (let t = 0; t < h; t++) mean[t]! /= used;
+      // every level forecasts whole buckets of the longest cycle the levels share
+      const lcm = used.reduce((a, k) => (a * k) / gcd(a, k), 1), span = Math.ceil(h / lcm) * lcm;
+      const base = etsForecast(fits[0]!, span);
+      const means = fits.map((f, l) => l ? etsForecast(f, span / used[l]!).mean : base.mean);
+      const b = base.mean;
+      let mean: Float64Array;
+      if (options.spread === "thief") mean = reconcileTemporal(used, means, span).slice(0, h);
+      else {
+        mean = new Float64Array(h);
+        used.forEach((k, l) => {
+          for (let j = 0; j * k < h; j++) {
+            let bucket = 0;
+            for (let t = j * k; t < (j + 1) * k; t++) bucket += b[t]! / k;
+            const f = means[l]![j]!;
+            for (let t = j * k; t < Math.min(h, (j + 1) * k); t++) {
+              mean[t]! += (uniform ? f : f - bucket + b[t]!) / used.length;
+            }
+          }
+        });
+      }
       return { mean, sd: base.sd.slice(0, h), params };
     },
   };

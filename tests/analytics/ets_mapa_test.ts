@@ -4,6 +4,7 @@ import { DEFAULT_CANDIDATES } from "../../analytics/forecast/forecast_candidates
 import { aggregateToEnd } from "../../analytics/models/aggregate_to_end.ts";
 import { etsMapa } from "../../analytics/models/ets_mapa.ts";
 import { holtWinters } from "../../analytics/models/holt_winters.ts";
+import { reconcileTemporal } from "../../analytics/models/reconcile_temporal.ts";
 import { seeded } from "./_seeded.ts";
 
 const wave = (n: number, noise: number, seed = 7) => {
@@ -50,7 +51,7 @@ Deno.test("etsMapa() forecasts a noisy two-harmonic daily wave about as well as 
   const y = wave(1344 + 168, 0.3), n = 1344;
   const truth = (t: number) =>
     5 + Math.sin((2 * Math.PI * t) / 24) + 0.5 * Math.cos((2 * Math.PI * t) / 12);
-  for (const spread of ["base", "uniform"] as const) {
+  for (const spread of ["base", "uniform", "thief"] as const) {
     const fit = etsMapa(y.subarray(0, n), 24, { period: 24, spread });
     const f = fit.at(n, 24);
     let mse = 0, hw = 0;
@@ -61,8 +62,8 @@ Deno.test("etsMapa() forecasts a noisy two-harmonic daily wave about as well as 
     }
     // spreading a bucket uniformly flattens the hourly shape within it; the base level's shape
     // keeps it
-    assert.ok(mse < (spread === "base" ? 0.02 : 0.2), `${spread}: ${mse}`);
-    if (spread === "base") assert.ok(mse < 2 * hw + 0.005, `${mse} vs ETS ${hw}`);
+    assert.ok(mse < (spread === "uniform" ? 0.2 : 0.02), `${spread}: ${mse}`);
+    if (spread !== "uniform") assert.ok(mse < 2 * hw + 0.005, `${mse} vs ETS ${hw}`);
   }
 });
 
@@ -90,6 +91,30 @@ Deno.test("etsMapa() uniform spreading: a level's share is constant within each 
       first = both.mean[h - (h % 24)]! - base.mean[h - (h % 24)]! / 2;
     assert.ok(Math.abs(share - first) < 1e-9);
   }
+});
+
+Deno.test("reconcileTemporal() keeps coherent forecasts and splits a gap between levels", () => {
+  const levels = [1, 2, 3, 4, 6, 12, 24], span = 48;
+  const base = Float64Array.from({ length: span }, (_, t) => Math.sin(t / 3) + t / 10);
+  const means = levels.map((k) =>
+    Float64Array.from({ length: span / k }, (_, j) => {
+      let s = 0;
+      for (let t = j * k; t < (j + 1) * k; t++) s += base[t]! / k;
+      return s;
+    })
+  );
+  // every level agreeing with the base's bucket means: nothing to reconcile
+  const same = reconcileTemporal(levels, means, span);
+  for (let t = 0; t < span; t++) assert.ok(Math.abs(same[t]! - base[t]!) < 1e-9);
+  // the daily level 1 higher for the first day: its hours rise by less than 1, the same for each,
+  // and the second day stays
+  const daily = Float64Array.from(means[6]!);
+  daily[0]! += 1;
+  const moved = reconcileTemporal(levels, [...means.slice(0, 6), daily], span);
+  const rise = moved[0]! - base[0]!;
+  assert.ok(rise > 0 && rise < 1);
+  for (let t = 0; t < 24; t++) assert.ok(Math.abs(moved[t]! - base[t]! - rise) < 1e-9);
+  for (let t = 24; t < span; t++) assert.ok(Math.abs(moved[t]! - base[t]!) < 1e-9);
 });
 
 Deno.test("forecast() takes ets_mapa as an opt-in candidate", () => {
