@@ -7,8 +7,8 @@
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule.
  *
- * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]` (default both,
- * every rule; a few minutes).
+ * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>] [--digits=6]`
+ * (default both, every rule, 4 decimals; a few minutes).
  *
  * @module
  */
@@ -52,7 +52,7 @@ interface Case {
   scale: number;
 }
 
-const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows", "ets_mapa"];
+const EXTRA: CandidateName[] = ["ets", "ets_mle", "theta_opt", "ets_windows"];
 
 /** Variants measured here only (not candidates of `forecast()`). */
 const LOCAL: Record<string, ModelFitter> = {
@@ -60,10 +60,10 @@ const LOCAL: Record<string, ModelFitter> = {
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 16 }),
   ets_bagged4: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", bootstraps: 4 }),
-  ets_mapa_uniform: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "uniform" }),
+  ets_mapa_base: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base" }),
   ets_mapa_thief: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "thief" }),
   ets_mapa12: (y, h, c) =>
-    etsMapa(y, h, { period: c.periods[0] ?? 0, levels: [1, 2, 3, 4, 6, 12] }),
+    etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base", levels: [1, 2, 3, 4, 6, 12] }),
 };
 
 function hold(a: Float64Array, length: number): Float64Array {
@@ -266,11 +266,16 @@ RULES["D + ets_windows + ets_mle"] = (c) =>
 RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
 
-// Temporal aggregation (MAPA): beside and in place of `ets_bagged` in today's defaults, and alone.
-for (const name of ["ets_mapa", "ets_mapa_uniform", "ets_mapa_thief", "ets_mapa12"]) {
-  RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
-  RULES[`N, ets_bagged -> ${name}`] = (c) =>
-    weights(c, { ...N, pool: N.pool.map((n) => n === "ets_bagged" ? name : n) });
+// Temporal aggregation (MAPA), on the defaults before `ets_mapa` joined them (B): beside and in
+// place of `ets_bagged`, and alone. `ets_mapa` spreads each level's buckets evenly (the rule that
+// passed, "B + ets_mapa", is today's `forecast()`); `_base` takes the shape within a bucket from
+// the base level, `_thief` reconciles the levels, `12` stops at 12-point buckets.
+const B = { ...N, pool: N.pool.filter((n) => n !== "ets_mapa") };
+RULES["B: the defaults before ets_mapa"] = (c) => weights(c, B);
+for (const name of ["ets_mapa", "ets_mapa_base", "ets_mapa_thief", "ets_mapa12"]) {
+  RULES[`B + ${name}`] = (c) => weights(c, { ...B, pool: [...B.pool, name] });
+  RULES[`B, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...B, pool: B.pool.map((n) => n === "ets_bagged" ? name : n) });
   RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
 }
 
@@ -296,7 +301,9 @@ function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi:
   return { mean: out, lo: out.map((v, h) => v - half(h)), hi: out.map((v, h) => v + half(h)) };
 }
 
-const f4 = (x: number) => x.toFixed(4).padStart(7);
+// `--digits=6` tells apart rules that tie at four decimals
+const DIGITS = Number(Deno.args.find((a) => a.startsWith("--digits="))?.slice(9) ?? 4);
+const f4 = (x: number) => x.toFixed(DIGITS).padStart(DIGITS + 3);
 
 /** Rules whose label matches `--rules=<regex>` (all by default). */
 function selected(): string[] {

@@ -22,10 +22,10 @@ export interface EtsMapaOptions {
   levels?: readonly number[];
   /**
    * How a level's bucket forecast becomes base steps: `uniform` (every step of the bucket gets
-   * the bucket's mean, as MAPA's forecast average) or `base` (the base level's forecast shifted so
+   * the bucket's mean, as MAPA's forecast average), `base` (the base level's forecast shifted so
    * that its bucket mean is the level's: the within-bucket shape comes from the base level), or
    * `thief` (all levels reconciled by `reconcileTemporal`: temporal hierarchies with structural
-   * scaling) (default `base`).
+   * scaling) (default `uniform`; README: Forecasting has the three measured).
    */
   spread?: "uniform" | "base" | "thief";
 }
@@ -78,7 +78,7 @@ export function etsMapa(
 ): FittedModel {
   const n = values.length, m0 = Math.round(options.period ?? 0);
   const m = m0 > 1 && n >= 2 * m0 ? m0 : 0;
-  const uniform = options.spread === "uniform";
+  const uniform = (options.spread ?? "uniform") === "uniform";
   const levels = [...new Set([1, ...(options.levels ?? [1, 2, 3, 4, 6, 12, 24])])]
     .sort((a, b) => a - b)
     .filter((k) =>

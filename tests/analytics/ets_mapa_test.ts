@@ -117,10 +117,11 @@ Deno.test("reconcileTemporal() keeps coherent forecasts and splits a gap between
   for (let t = 24; t < span; t++) assert.ok(Math.abs(moved[t]! - base[t]!) < 1e-9);
 });
 
-Deno.test("forecast() takes ets_mapa as an opt-in candidate", () => {
+Deno.test("forecast() has ets_mapa in its default pool, beside ets_bagged", () => {
+  assert.ok(DEFAULT_CANDIDATES.includes("ets_mapa") && DEFAULT_CANDIDATES.includes("ets_bagged"));
   const y = wave(720, 0.3, 5);
-  const f = forecast(y, { horizon: 24, models: ["snaive", "ets_mapa"] });
+  const f = forecast(y, { horizon: 24 });
+  assert.ok(f.candidates.some((c) => c.name === "ets_mapa"));
   assert.equal(f.mean.length, 24);
   assert.ok(f.mean.every(Number.isFinite));
-  assert.ok(!DEFAULT_CANDIDATES.includes("ets_mapa"));
 });
