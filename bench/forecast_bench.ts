@@ -79,14 +79,18 @@ const ANCHORS = [
   { method: "MSTL+ETS (anchor)", mse24: 0.091, mse168: 0.246 },
 ];
 
-/** The default pool before `ets_bagged` replaced `ets`. */
-const PREVIOUS = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n);
+/** The default pool before `ets_mapa` joined it. */
+const BEFORE_MAPA = DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa");
+
+/** The default pool before `ets_bagged` replaced `ets` (and `ets_mapa` joined). */
+const PREVIOUS = BEFORE_MAPA.map((n) => n === "ets_bagged" ? "ets" : n);
 
 const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, DENSE_STEP = 24;
 
 /** Methods also scored on the stride-24 test windows. */
 const DENSE = new Set([
   "perfscope forecast()",
+  "before (no ets_mapa)",
   "before (ets, poolSteps 0)",
   "naive (in run)",
   "seasonal naive (in run)",
@@ -149,6 +153,7 @@ export function run(
   const pool = candidateModels(names);
   const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
+    "before (no ets_mapa)": (y, h) => forecast(y, { horizon: h, models: BEFORE_MAPA }).mean,
     "before (ets, poolSteps 0)": (y, h) =>
       forecast(y, { horizon: h, models: PREVIOUS, poolSteps: 0 }).mean,
     "before (no shrink, all)": (y, h) =>
