@@ -84,6 +84,8 @@ const ANCHORS = [
 
 /** The default pool with the opt-in `dshw` (it passed the rule, then stayed opt-in: README). */
 const WITH_DSHW = [...DEFAULT_CANDIDATES, "dshw"] as CandidateName[];
+/** The default pool with the opt-in `ets_mapa` (it passed the rule, failed the fold check). */
+const WITH_MAPA = [...DEFAULT_CANDIDATES, "ets_mapa"] as CandidateName[];
 /** The default pool before `ets_bagged` replaced `ets`. */
 const PREVIOUS = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n);
 
@@ -93,6 +95,7 @@ const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, DENSE_STEP = 
 const DENSE = new Set([
   "perfscope forecast()",
   "forecast() + dshw",
+  "forecast() + ets_mapa",
   "before (ets, poolSteps 0)",
   "naive (in run)",
   "seasonal naive (in run)",
@@ -150,6 +153,7 @@ export function run(
     "ets_mle",
     "ets_bagged_ar",
     "dshw",
+    "ets_mapa",
     "fourier",
     "mstl_ets",
     "augurs_mstl",
@@ -158,6 +162,7 @@ export function run(
   const methods: Record<string, (y: Float64Array, h: number) => Float64Array> = {
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
     "forecast() + dshw": (y, h) => forecast(y, { horizon: h, models: WITH_DSHW }).mean,
+    "forecast() + ets_mapa": (y, h) => forecast(y, { horizon: h, models: WITH_MAPA }).mean,
     "before (ets, poolSteps 0)": (y, h) =>
       forecast(y, { horizon: h, models: PREVIOUS, poolSteps: 0 }).mean,
     "before (no shrink, all)": (y, h) =>

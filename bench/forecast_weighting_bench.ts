@@ -39,6 +39,7 @@ import { etsEnsemble } from "../analytics/models/ets_ensemble.ts";
 import { holtWinters } from "../analytics/models/holt_winters.ts";
 import type { FittedModel, ModelFitter } from "../analytics/models/model_forecast.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../analytics/models/double_seasonal_hw.ts";
+import { etsMapa } from "../analytics/models/ets_mapa.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -91,6 +92,10 @@ const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | und
     const periods = dshwPeriods(c.periods, y.length);
     return periods ? doubleSeasonalHw(y, h, { periods, oneStep: true }) : undefined;
   },
+  ets_mapa_base: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base" }),
+  ets_mapa_thief: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "thief" }),
+  ets_mapa12: (y, h, c) =>
+    etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base", levels: [1, 2, 3, 4, 6, 12] }),
 };
 for (const name of Object.keys(LOCAL)) if (!pick(name)) delete LOCAL[name];
 
@@ -290,8 +295,14 @@ for (const b of [4, 16]) {
 }
 // After the change: the first steps' weights from dense recent origins (stride 1), on top of
 // today's defaults (N).
-const N = { ...D, width: 5, pool: DEFAULT_CANDIDATES.filter((n) => n !== "dshw") as string[] };
-RULES["N: the defaults before dshw"] = (c) => weights(c, N);
+// N is the pool session 23 measured against: the defaults before `ets_mapa` joined them.
+const N = {
+  ...D,
+  width: 5,
+  pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa") as string[],
+};
+RULES["N: the defaults before ets_mapa"] = (c) => weights(c, N);
+RULES["T: today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
 for (const steps of [6, 12]) {
   for (const origins of [48, 96]) {
     RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
@@ -337,6 +348,17 @@ for (const name of ["dshw", "dshw_two", "dshw_1step"]) {
     weights(c, { ...N, pool: [...without("ets_damped"), name] });
   RULES[`${name} alone`] = (c) =>
     weights(c, { pool: [c.names.includes(name as CandidateName) ? name : "ets_bagged"] });
+}
+// Temporal aggregation (MAPA), on the defaults before `ets_mapa` joined them (B): beside and in
+// place of `ets_bagged`, and alone. `ets_mapa` spreads each level's buckets evenly (the rule that
+// passed, "B + ets_mapa", is today's `forecast()`); `_base` takes the shape within a bucket from
+// the base level, `_thief` reconciles the levels, `12` stops at 12-point buckets.
+const B = N;
+for (const name of ["ets_mapa", "ets_mapa_base", "ets_mapa_thief", "ets_mapa12"]) {
+  RULES[`B + ${name}`] = (c) => weights(c, { ...B, pool: [...B.pool, name] });
+  RULES[`B, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...B, pool: B.pool.map((n) => n === "ets_bagged" ? name : n) });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
 }
 
 /** A rule's forecast and 95 % interval in the series' units. */
