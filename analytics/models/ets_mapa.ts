@@ -67,7 +67,8 @@ function levelPeriod(m: number, k: number): number {
  * import assert from "node:assert/strict";
  * import { etsMapa } from "./ets_mapa.ts";
  * const y = Float64Array.from({ length: 480 }, (_, i) => Math.sin((2 * Math.PI * i) / 24));
- * const f = etsMapa(y, 24, { period: 24 }).at(480, 24);
+ * // "base" keeps the base level's shape within each bucket ("uniform", the default, flattens it)
+ * const f = etsMapa(y, 24, { period: 24, spread: "base" }).at(480, 24);
  * assert.ok(Math.abs(f.mean[5]! - Math.sin((2 * Math.PI * 485) / 24)) < 0.05);
  * ```
  */
