@@ -31,6 +31,7 @@ import {
   rollingOrigins,
 } from "../analytics/forecast/backtest_fitted.ts";
 import {
+  capWeights,
   combinationWeights,
   shrinkWeights,
   smoothedMse,
@@ -177,12 +178,19 @@ function weights(
     width?: number;
     allFirst?: number;
     dense?: { steps: number; origins: number };
+    /** Largest weight of one candidate (after shrinkage); `capLabel` counts where it binds. */
+    cap?: number;
+    capLabel?: string;
   } = {},
 ): Float64Array[] {
   const pool = o.pool ?? DEFAULT, use = c.names.map((n) => pool.includes(n));
   const m = mses(c, o.last, o.width, o.allFirst, o.dense).filter((_, i) => use[i]);
   let w = combinationWeights(m, o.top ?? m.length, o.power ?? 2);
   if (o.shrink) w = shrinkWeights(w, m, o.shrink, o.ratio ?? 1.5);
+  if (o.cap !== undefined) {
+    const capped = capWeights(w, o.cap), tally = (CAP_BINDS[o.capLabel ?? ""] ??= [0, 0]);
+    w = capped.weights, tally[0] += capped.bound, tally[1] += c.horizon;
+  }
   let k = 0;
   return c.names.map((_, i) => (use[i] ? w[k++]! : new Float64Array(c.horizon)));
 }
@@ -339,6 +347,27 @@ for (const name of ["dshw", "dshw_two", "dshw_1step"]) {
     weights(c, { pool: [c.names.includes(name as CandidateName) ? name : "ets_bagged"] });
 }
 
+// Session 23: a cap on the weight of any one candidate at a step (excess spread over the others
+// in proportion to their weights, `capWeights`), after no shrinkage, a quarter or half of it
+// (N's), on today's defaults (N). `CAP_BINDS` counts the (history, step) pairs where it bound.
+const CAP_BINDS: Record<string, [number, number]> = {};
+for (const cap of [0.3, 0.4, 0.5, 0.6]) {
+  for (const shrink of [0, 0.25, 0.5]) {
+    const label = `N, shrink ${shrink}, cap ${cap}`;
+    RULES[label] = (c) => weights(c, { ...N, shrink, cap, capLabel: label });
+  }
+}
+RULES["N, shrink 0"] = (c) => weights(c, { ...N, shrink: 0 });
+RULES["N, shrink 0.25"] = (c) => weights(c, { ...N, shrink: 0.25 });
+
+/** Share of (history, step) pairs where each capped rule's cap bound, since the last call. */
+function capBinds(): void {
+  for (const [label, [bound, steps]] of Object.entries(CAP_BINDS)) {
+    console.log(`  cap binds: ${label.padEnd(40)} ${(bound / steps).toFixed(3)} of ${steps} steps`);
+    delete CAP_BINDS[label];
+  }
+}
+
 /** A rule's forecast and 95 % interval in the series' units. */
 function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
   const unscale = (v: number) => c.center + c.scale * v;
@@ -413,6 +442,7 @@ function ett(): void {
       }`,
     );
   }
+  capBinds();
 }
 
 function m4(): void {
@@ -447,10 +477,11 @@ function m4(): void {
     const folds = [0, 1, 2, 3, 4].map((f) => owa(name, all.filter((i) => i % 5 === f)));
     console.log(
       `${name.padEnd(52)} ${f4(owa(name, all))} ${points ? f4(cover / points) : "      -"} | ${
-        folds.map((x) => x.toFixed(3)).join(" ")
+        folds.map((x) => x.toFixed(digits)).join(" ")
       }`,
     );
   }
+  capBinds();
 }
 
 if (import.meta.main) {

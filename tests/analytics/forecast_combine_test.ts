@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  capWeights,
   combinationWeights,
   shrinkWeights,
   smoothedMse,
@@ -177,4 +178,56 @@ Deno.test("smoothedMse() pools at least minHalfWidth steps either side of each s
   const y = Float64Array.from({ length: 24 * 20 }, (_, i) => Math.sin((2 * Math.PI * i) / 24));
   assert.throws(() => forecast(y, { horizon: 1, poolSteps: -1 }), /Invalid poolSteps: -1/);
   assert.throws(() => forecast(y, { horizon: 1, poolSteps: 1.5 }), /Invalid poolSteps/);
+});
+
+Deno.test("capWeights() caps the largest weight and spreads the excess in proportion", () => {
+  const w = [
+    new Float64Array([0.7, 0.4, 1]),
+    new Float64Array([0.2, 0.3, 0]),
+    new Float64Array([
+      0.1,
+      0.3,
+      0,
+    ]),
+  ];
+  const { weights, bound } = capWeights(w, 0.5);
+  // Step 0: 0.2 and 0.1 share the 0.2 excess 2:1; step 1 is under the cap; step 2 has one
+  // weighted candidate, which keeps its weight (the left-out ones stay out).
+  assert.deepEqual(weights.map((c) => +c[0]!.toFixed(12)), [
+    0.5,
+    +(1 / 3).toFixed(12),
+    +(1 / 6).toFixed(12),
+  ]);
+  assert.deepEqual(weights.map((c) => c[1]), [0.4, 0.3, 0.3]);
+  assert.deepEqual(weights.map((c) => c[2]), [1, 0, 0]);
+  assert.equal(bound, 2);
+  assert.equal(w[0]![0], 0.7, "inputs untouched");
+  // Water-filling: the second candidate reaches the cap after the first's excess and is capped.
+  const two = capWeights([0.6, 0.3, 0.05, 0.05].map((x) => new Float64Array([x])), 0.35).weights;
+  assert.deepEqual(two.map((c) => +c[0]!.toFixed(12)), [0.35, 0.35, 0.15, 0.15]);
+  assert.deepEqual(capWeights(w, 1).weights, w);
+});
+
+Deno.test("capWeights() keeps sums at 1, the order of the weights, and the cap where it can", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 10 }),
+      fc.double({ min: 0.05, max: 1, noNaN: true }),
+      fc.integer({ min: 1, max: 10 }),
+      (values, cap, top) => {
+        const mse = values.map((v) => new Float64Array([v]));
+        const w = combinationWeights(mse, top, 2), s = capWeights(w, cap).weights;
+        const live = w.filter((c) => c[0]! > 0).length;
+        assert.ok(Math.abs(s.reduce((a, c) => a + c[0]!, 0) - 1) < 1e-9);
+        for (let a = 0; a < values.length; a++) {
+          if (w[a]![0] === 0) assert.equal(s[a]![0], 0);
+          assert.ok(s[a]![0]! <= Math.max(cap, 1 / live) + 1e-12);
+          for (let b = 0; b < values.length; b++) {
+            if (w[a]![0]! > w[b]![0]!) assert.ok(s[a]![0]! >= s[b]![0]! - 1e-12);
+          }
+        }
+      },
+    ),
+    props(100),
+  );
 });
