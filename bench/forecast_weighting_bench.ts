@@ -181,6 +181,8 @@ function weights(
     /** Largest weight of one candidate (after shrinkage); `capLabel` counts where it binds. */
     cap?: number;
     capLabel?: string;
+    /** Cap only among the candidates within `ratio` of the best, who take the excess. */
+    capNear?: boolean;
   } = {},
 ): Float64Array[] {
   const pool = o.pool ?? DEFAULT, use = c.names.map((n) => pool.includes(n));
@@ -188,7 +190,8 @@ function weights(
   let w = combinationWeights(m, o.top ?? m.length, o.power ?? 2);
   if (o.shrink) w = shrinkWeights(w, m, o.shrink, o.ratio ?? 1.5);
   if (o.cap !== undefined) {
-    const capped = capWeights(w, o.cap), tally = (CAP_BINDS[o.capLabel ?? ""] ??= [0, 0]);
+    const capped = capWeights(w, o.cap, o.capNear ? { mse: m, ratio: o.ratio ?? 1.5 } : undefined),
+      tally = (CAP_BINDS[o.capLabel ?? ""] ??= [0, 0]);
     w = capped.weights, tally[0] += capped.bound, tally[1] += c.horizon;
   }
   let k = 0;
@@ -355,6 +358,18 @@ for (const cap of [0.3, 0.4, 0.5, 0.6]) {
   for (const shrink of [0, 0.25, 0.5]) {
     const label = `N, shrink ${shrink}, cap ${cap}`;
     RULES[label] = (c) => weights(c, { ...N, shrink, cap, capLabel: label });
+  }
+}
+for (const cap of [0.7, 0.8]) {
+  const label = `N, shrink 0.5, cap ${cap}`;
+  RULES[label] = (c) => weights(c, { ...N, cap, capLabel: label });
+}
+// The same cap among the near-best only (within 1.5x of the best MSE at that step), who take
+// the excess: where one candidate leads by more than that, the backtest is not ambiguous.
+for (const cap of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+  for (const shrink of [0, 0.25, 0.5]) {
+    const label = `N, shrink ${shrink}, near-best cap ${cap}`;
+    RULES[label] = (c) => weights(c, { ...N, shrink, cap, capNear: true, capLabel: label });
   }
 }
 RULES["N, shrink 0"] = (c) => weights(c, { ...N, shrink: 0 });

@@ -231,3 +231,37 @@ Deno.test("capWeights() keeps sums at 1, the order of the weights, and the cap w
     props(100),
   );
 });
+
+Deno.test("capWeights() with near caps among the near-best only and leaves the others", () => {
+  const mse = [1, 1.2, 1.4, 4].map((x) => new Float64Array([x, x === 1 ? 1 : 3 * x]));
+  const w = combinationWeights(mse, 4, 2);
+  const { weights, bound } = capWeights(w, 0.3, { mse, ratio: 1.5 });
+  // Step 0: three near-best share their weight, capped to an equal split (3 × 0.3 < their sum);
+  // the fourth keeps its weight. Step 1: the best leads by more than 1.5× everywhere: untouched.
+  const share = w[0]![0]! + w[1]![0]! + w[2]![0]!;
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(weights[c]![0]! - share / 3) < 1e-12);
+  assert.equal(weights[3]![0], w[3]![0]);
+  assert.deepEqual(weights.map((c) => c[1]), w.map((c) => c[1]));
+  assert.equal(bound, 1);
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 10 }),
+      fc.double({ min: 0.05, max: 1, noNaN: true }),
+      fc.double({ min: 1, max: 3, noNaN: true }),
+      (values, cap, ratio) => {
+        const m = values.map((v) => new Float64Array([v]));
+        const v = combinationWeights(m, values.length, 2);
+        const s = capWeights(v, cap, { mse: m, ratio }).weights;
+        const best = Math.min(...values), near = values.map((x) => x <= ratio * best);
+        const k = near.filter(Boolean).length;
+        const sum = v.reduce((a, c, i) => a + (near[i] ? c[0]! : 0), 0);
+        assert.ok(Math.abs(s.reduce((a, c) => a + c[0]!, 0) - 1) < 1e-9);
+        values.forEach((_, i) => {
+          if (!near[i] || k < 2) assert.equal(s[i]![0], v[i]![0]);
+          else assert.ok(s[i]![0]! <= Math.max(cap, sum / k) + 1e-12);
+        });
+      },
+    ),
+    props(100),
+  );
+});
