@@ -372,6 +372,12 @@ for (const cap of [0.3, 0.4, 0.5, 0.6, 0.7]) {
     RULES[label] = (c) => weights(c, { ...N, shrink, cap, capNear: true, capLabel: label });
   }
 }
+// With the opt-in `dshw` in the pool: would a cap have kept its lead in check (its loss on OT's
+// test origins came with 0.6-0.7 of the weight)? Measured by the same rule, not a default.
+for (const cap of [0.5, 0.6, 0.8]) {
+  const label = `N + dshw, shrink 0.5, cap ${cap}`;
+  RULES[label] = (c) => weights(c, { ...N, pool: [...N.pool, "dshw"], cap, capLabel: label });
+}
 RULES["N, shrink 0"] = (c) => weights(c, { ...N, shrink: 0 });
 RULES["N, shrink 0.25"] = (c) => weights(c, { ...N, shrink: 0.25 });
 

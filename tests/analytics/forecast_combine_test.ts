@@ -265,3 +265,22 @@ Deno.test("capWeights() with near caps among the near-best only and leaves the o
     props(100),
   );
 });
+
+Deno.test("forecast() with weightCap gives no candidate more than the cap at any step", () => {
+  const g = seeded(5);
+  const y = Float64Array.from(
+    { length: 24 * 30 },
+    (_, i) => 0.05 * i + Math.sin((2 * Math.PI * i) / 24) + 0.05 * g(),
+  );
+  const most = (f: ReturnType<typeof forecast>) =>
+    Math.max(...Object.values(f.fitted.weights).flatMap((w) => [...w]));
+  const free = forecast(y, { horizon: 24 }), capped = forecast(y, { horizon: 24, weightCap: 0.3 });
+  assert.ok(most(free) > 0.3, `uncapped: ${most(free)}`);
+  assert.ok(most(capped) <= 0.3 + 1e-9, `capped: ${most(capped)}`);
+  for (let h = 0; h < 24; h++) {
+    const sum = Object.values(capped.fitted.weights).reduce((a, w) => a + w[h]!, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-9);
+  }
+  assert.deepEqual(forecast(y, { horizon: 24, weightCap: 1 }).mean, free.mean);
+  assert.throws(() => forecast(y, { horizon: 1, weightCap: 0 }), /Invalid weightCap/);
+});
