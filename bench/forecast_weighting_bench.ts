@@ -63,6 +63,8 @@ const pick = (name: string) => !only || only.includes(name);
 
 const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "ets_bagged_ar"] as CandidateName[])
   .filter(pick);
+// `dshw` left the defaults after its rows were measured: fit it as an extra so they stay right.
+if (pick("dshw")) EXTRA.push("dshw");
 
 /**
  * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
