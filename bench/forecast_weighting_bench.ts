@@ -5,7 +5,8 @@
  * 11520, H = 24 and 168; the test split is never read) and on M4's hourly half (OWA of each rule
  * on all 207 series and per fold, 95 % coverage of its uncorrected intervals). Every candidate is
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
- * each row is what `forecast()` would give with that rule.
+ * each row is what `forecast()` would give with that rule. Rules with a weight cap are followed by
+ * the share of (history, step) pairs where the cap bound.
  *
  * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
  * [--candidates=a,b] [--digits=n]` (default both, every rule, every extra candidate fitted, 4
