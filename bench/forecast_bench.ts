@@ -182,6 +182,12 @@ export function run(
       }).mean,
     "forecast() + ets_bagged_ar": (y, h) =>
       forecast(y, { horizon: h, models: [...DEFAULT_CANDIDATES, "ets_bagged_ar"] }).mean,
+    // Session 23: a cap on one candidate's weight per step (opt-in; measured on the training
+    // split and M4 by bench/forecast_weighting_bench.ts, where none passed)
+    "forecast(), weightCap 0.8": (y, h) => forecast(y, { horizon: h, weightCap: 0.8 }).mean,
+    "forecast(), weightCap 0.6": (y, h) => forecast(y, { horizon: h, weightCap: 0.6 }).mean,
+    "forecast(), near-best cap 0.5": (y, h) =>
+      forecast(y, { horizon: h, weightCap: 0.5, weightCapNearBest: true }).mean,
     "naive (in run)": (y, h) => new Float64Array(h).fill(y[y.length - 1]!),
     "seasonal naive (in run)": (y, h) =>
       Float64Array.from({ length: h }, (_, i) => y[y.length - 24 + (i % 24)]!),

@@ -140,3 +140,73 @@ export function shrinkWeights(
   }
   return out;
 }
+
+// The same puzzle from the other side: a 10-origin backtest where one candidate happened to do
+// best can hand it most of a step's weight, and a candidate that extrapolates a recent change
+// (`dshw` on OT, README: Forecasting) is then the forecast. A cap bounds what any one candidate
+// can take; what it gives up goes to the others in proportion to their weights, so their order
+// and the candidates left out (weight 0) stay as they were. With `near`, only where other
+// candidates' backtests come close to the best one's: there the lead is the noisiest.
+/**
+ * Caps each candidate's weight at `cap` at every step and spreads the excess over the other
+ * weighted candidates in proportion to their weights (water-filling: a candidate pushed over
+ * the cap by that share is capped in turn). With `near`, the cap applies among the weighted
+ * candidates whose MSE at that step is at most `near.ratio` × the lowest, and only they take
+ * the excess (the others keep their weights; with no other near-best candidate the step is
+ * left as it is). Where the cap cannot be met (fewer than ⌈share / cap⌉ candidates to share
+ * it), they get equal shares. The weights still sum to 1 at each step.
+ *
+ * @param weights Weights per candidate and step, summing to 1 at each step.
+ * @param cap Largest weight of one candidate, in (0, 1] (1: unchanged).
+ * @param near The MSE per candidate and step the weights came from, and the ratio to the
+ * lowest within which a candidate shares the excess (≥ 1); default: all weighted candidates.
+ * @returns New weights (the inputs are not modified) and the number of steps where the cap bound.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { capWeights } from "./forecast_combine.ts";
+ * const w = [new Float64Array([0.7]), new Float64Array([0.2]), new Float64Array([0.1])];
+ * const round = (ws: Float64Array[]) => ws.map((c) => Math.round(c[0]! * 1e9) / 1e9);
+ * const { weights, bound } = capWeights(w, 0.5);
+ * assert.deepEqual(round(weights), [0.5, 0.333333333, 0.166666667]);
+ * assert.equal(bound, 1);
+ * const mse = [new Float64Array([1]), new Float64Array([1.4]), new Float64Array([3])];
+ * assert.deepEqual(round(capWeights(w, 0.5, { mse, ratio: 1.5 }).weights), [0.5, 0.4, 0.1]);
+ * ```
+ */
+export function capWeights(
+  weights: Float64Array[],
+  cap: number,
+  near?: { mse: Float64Array[]; ratio: number },
+): { weights: Float64Array[]; bound: number } {
+  const out = weights.map((w) => Float64Array.from(w));
+  const horizon = weights[0]?.length ?? 0;
+  let bound = 0;
+  for (let h = 0; h < horizon; h++) {
+    let live = out.map((_, c) => c).filter((c) => out[c]![h]! > 0);
+    if (near) {
+      let best = Infinity;
+      for (const c of live) if (near.mse[c]![h]! < best) best = near.mse[c]![h]!;
+      live = live.filter((c) => near.mse[c]![h]! <= near.ratio * best);
+      if (live.length < 2) continue;
+    }
+    if (!live.some((c) => out[c]![h]! > cap)) continue;
+    bound++;
+    const share = live.reduce((s, c) => s + out[c]![h]!, 0);
+    if (live.length * cap <= share) {
+      for (const c of live) out[c]![h] = share / live.length;
+      continue;
+    }
+    // Cap the largest until the rest, scaled to fill what the capped leave, stay under the cap.
+    live.sort((a, b) => out[b]![h]! - out[a]![h]!);
+    let capped = 0, rest = share;
+    while (capped < live.length) {
+      const c = live[capped]!, left = share - capped * cap;
+      if (out[c]![h]! * left / rest <= cap) break;
+      rest -= out[c]![h]!, capped++;
+    }
+    const left = share - capped * cap;
+    live.forEach((c, r) => out[c]![h] = r < capped ? cap : out[c]![h]! * left / rest);
+  }
+  return { weights: out, bound };
+}

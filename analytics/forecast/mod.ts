@@ -25,7 +25,7 @@ export { backtest, type BacktestErrors, type BacktestOptions } from "./backtest.
 export { backtestFitted, rollingOrigins, type RollingOriginsOptions } from "./backtest_fitted.ts";
 export { type BacktestScores, backtestScores } from "./backtest_scores.ts";
 export { calibrateIntervals, type IntervalCalibration } from "./forecast_intervals.ts";
-export { combinationWeights, shrinkWeights, smoothedMse } from "./forecast_combine.ts";
+export { capWeights, combinationWeights, shrinkWeights, smoothedMse } from "./forecast_combine.ts";
 export {
   type DetectedPeriod,
   detectPeriods,

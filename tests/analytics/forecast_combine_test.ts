@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  capWeights,
   combinationWeights,
   shrinkWeights,
   smoothedMse,
@@ -177,4 +178,109 @@ Deno.test("smoothedMse() pools at least minHalfWidth steps either side of each s
   const y = Float64Array.from({ length: 24 * 20 }, (_, i) => Math.sin((2 * Math.PI * i) / 24));
   assert.throws(() => forecast(y, { horizon: 1, poolSteps: -1 }), /Invalid poolSteps: -1/);
   assert.throws(() => forecast(y, { horizon: 1, poolSteps: 1.5 }), /Invalid poolSteps/);
+});
+
+Deno.test("capWeights() caps the largest weight and spreads the excess in proportion", () => {
+  const w = [
+    new Float64Array([0.7, 0.4, 1]),
+    new Float64Array([0.2, 0.3, 0]),
+    new Float64Array([
+      0.1,
+      0.3,
+      0,
+    ]),
+  ];
+  const { weights, bound } = capWeights(w, 0.5);
+  // Step 0: 0.2 and 0.1 share the 0.2 excess 2:1; step 1 is under the cap; step 2 has one
+  // weighted candidate, which keeps its weight (the left-out ones stay out).
+  assert.deepEqual(weights.map((c) => +c[0]!.toFixed(12)), [
+    0.5,
+    +(1 / 3).toFixed(12),
+    +(1 / 6).toFixed(12),
+  ]);
+  assert.deepEqual(weights.map((c) => c[1]), [0.4, 0.3, 0.3]);
+  assert.deepEqual(weights.map((c) => c[2]), [1, 0, 0]);
+  assert.equal(bound, 2);
+  assert.equal(w[0]![0], 0.7, "inputs untouched");
+  // Water-filling: the second candidate reaches the cap after the first's excess and is capped.
+  const two = capWeights([0.6, 0.3, 0.05, 0.05].map((x) => new Float64Array([x])), 0.35).weights;
+  assert.deepEqual(two.map((c) => +c[0]!.toFixed(12)), [0.35, 0.35, 0.15, 0.15]);
+  assert.deepEqual(capWeights(w, 1).weights, w);
+});
+
+Deno.test("capWeights() keeps sums at 1, the order of the weights, and the cap where it can", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 10 }),
+      fc.double({ min: 0.05, max: 1, noNaN: true }),
+      fc.integer({ min: 1, max: 10 }),
+      (values, cap, top) => {
+        const mse = values.map((v) => new Float64Array([v]));
+        const w = combinationWeights(mse, top, 2), s = capWeights(w, cap).weights;
+        const live = w.filter((c) => c[0]! > 0).length;
+        assert.ok(Math.abs(s.reduce((a, c) => a + c[0]!, 0) - 1) < 1e-9);
+        for (let a = 0; a < values.length; a++) {
+          if (w[a]![0] === 0) assert.equal(s[a]![0], 0);
+          assert.ok(s[a]![0]! <= Math.max(cap, 1 / live) + 1e-12);
+          for (let b = 0; b < values.length; b++) {
+            if (w[a]![0]! > w[b]![0]!) assert.ok(s[a]![0]! >= s[b]![0]! - 1e-12);
+          }
+        }
+      },
+    ),
+    props(100),
+  );
+});
+
+Deno.test("capWeights() with near caps among the near-best only and leaves the others", () => {
+  const mse = [1, 1.2, 1.4, 4].map((x) => new Float64Array([x, x === 1 ? 1 : 3 * x]));
+  const w = combinationWeights(mse, 4, 2);
+  const { weights, bound } = capWeights(w, 0.3, { mse, ratio: 1.5 });
+  // Step 0: three near-best share their weight, capped to an equal split (3 × 0.3 < their sum);
+  // the fourth keeps its weight. Step 1: the best leads by more than 1.5× everywhere: untouched.
+  const share = w[0]![0]! + w[1]![0]! + w[2]![0]!;
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(weights[c]![0]! - share / 3) < 1e-12);
+  assert.equal(weights[3]![0], w[3]![0]);
+  assert.deepEqual(weights.map((c) => c[1]), w.map((c) => c[1]));
+  assert.equal(bound, 1);
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 10 }),
+      fc.double({ min: 0.05, max: 1, noNaN: true }),
+      fc.double({ min: 1, max: 3, noNaN: true }),
+      (values, cap, ratio) => {
+        const m = values.map((v) => new Float64Array([v]));
+        const v = combinationWeights(m, values.length, 2);
+        const s = capWeights(v, cap, { mse: m, ratio }).weights;
+        const best = Math.min(...values), near = values.map((x) => x <= ratio * best);
+        const k = near.filter(Boolean).length;
+        const sum = v.reduce((a, c, i) => a + (near[i] ? c[0]! : 0), 0);
+        assert.ok(Math.abs(s.reduce((a, c) => a + c[0]!, 0) - 1) < 1e-9);
+        values.forEach((_, i) => {
+          if (!near[i] || k < 2) assert.equal(s[i]![0], v[i]![0]);
+          else assert.ok(s[i]![0]! <= Math.max(cap, sum / k) + 1e-12);
+        });
+      },
+    ),
+    props(100),
+  );
+});
+
+Deno.test("forecast() with weightCap gives no candidate more than the cap at any step", () => {
+  const g = seeded(5);
+  const y = Float64Array.from(
+    { length: 24 * 30 },
+    (_, i) => 0.05 * i + Math.sin((2 * Math.PI * i) / 24) + 0.05 * g(),
+  );
+  const most = (f: ReturnType<typeof forecast>) =>
+    Math.max(...Object.values(f.fitted.weights).flatMap((w) => [...w]));
+  const free = forecast(y, { horizon: 24 }), capped = forecast(y, { horizon: 24, weightCap: 0.3 });
+  assert.ok(most(free) > 0.3, `uncapped: ${most(free)}`);
+  assert.ok(most(capped) <= 0.3 + 1e-9, `capped: ${most(capped)}`);
+  for (let h = 0; h < 24; h++) {
+    const sum = Object.values(capped.fitted.weights).reduce((a, w) => a + w[h]!, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-9);
+  }
+  assert.deepEqual(forecast(y, { horizon: 24, weightCap: 1 }).mean, free.mean);
+  assert.throws(() => forecast(y, { horizon: 1, weightCap: 0 }), /Invalid weightCap/);
 });
