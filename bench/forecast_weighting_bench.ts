@@ -65,8 +65,9 @@ const pick = (name: string) => !only || only.includes(name);
 
 const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "ets_bagged_ar"] as CandidateName[])
   .filter(pick);
-// `dshw` left the defaults after its rows were measured: fit it as an extra so they stay right.
-if (pick("dshw")) EXTRA.push("dshw");
+// `dshw` and `ets_mapa` left the defaults after their rows were measured: fit them as extras so
+// those rows stay right.
+for (const name of ["dshw", "ets_mapa"] as CandidateName[]) if (pick(name)) EXTRA.push(name);
 
 /**
  * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
