@@ -8,14 +8,14 @@
  * each row is what `forecast()` would give with that rule.
  *
  * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
- * [--candidates=a,b] [--digits=n]` (default both, every rule, every extra candidate fitted, 4
- * decimals; a few minutes; `--candidates` (or `--extra`) fits only the named non-default
- * candidates, for rules that need no others: a rule needing one left out gives a wrong row).
+ * [--candidates=a,b] [--digits=n]` (see `USAGE`).
  *
  * @module
  */
 
 import { sharedData } from "./_shared_data.ts";
+import { benchFlags } from "./_flags.ts";
+import { errorLine, parseFlags, parseNumber, UsageError } from "../cli/_args.ts";
 import { loadM4 } from "./m4_bench.ts";
 import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
@@ -55,13 +55,13 @@ interface Case {
   scale: number;
 }
 
-/** `--candidates=a,b` (or `--extra=a,b`): fit only these of the extra and local candidates. */
-const only = Deno.args.find((a) => /^--(candidates|extra)=/.test(a))?.replace(/^--\w+=/, "")
-  .split(",");
-const pick = (name: string) => !only || only.includes(name);
-
-const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "ets_bagged_ar"] as CandidateName[])
-  .filter(pick);
+const EXTRA_NAMES: CandidateName[] = [
+  "ets",
+  "ets_mle",
+  "theta_opt",
+  "ets_windows",
+  "ets_bagged_ar",
+];
 
 /**
  * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
@@ -92,6 +92,52 @@ const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | und
     return periods ? doubleSeasonalHw(y, h, { periods, oneStep: true }) : undefined;
   },
 };
+
+const USAGE = `Usage: deno run -A bench/forecast_weighting_bench.ts [ett|m4] [options]
+
+Scores the combination rules on ETTh2's training split (ett) and M4's hourly half (m4); both by
+default. A few minutes.
+
+Options:
+  --rules REGEX        only the rules whose label matches (default every rule)
+  --candidates NAMES   fit only these non-default candidates, comma-separated (default all:
+                       ${[...EXTRA_NAMES, ...Object.keys(LOCAL)].join(", ")});
+                       a rule needing one left out gives a wrong row (also --extra)
+  --digits N           decimals of the printed figures (default 4)
+  -h, --help           show this help`;
+
+/** The flags; the defaults when imported. */
+const FLAGS = import.meta.main ? benchFlags(USAGE, weightingFlags) : weightingFlags([]);
+
+function weightingFlags(args: string[]) {
+  const { values, positionals } = parseFlags(args, {
+    rules: { type: "string" },
+    candidates: { type: "string" },
+    extra: { type: "string" },
+    digits: { type: "string", default: "4" },
+  }, true);
+  const which = positionals[0];
+  if (positionals.length > 1 || (which !== undefined && which !== "ett" && which !== "m4")) {
+    throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett or m4)`);
+  }
+  const known = [...EXTRA_NAMES, ...Object.keys(LOCAL)] as string[];
+  const only = (values.candidates ?? values.extra)?.split(",");
+  const unknown = only?.filter((name) => !known.includes(name)) ?? [];
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown candidate: ${unknown.join(", ")} (known: ${known.join(", ")})`);
+  }
+  let rules: RegExp | undefined;
+  try {
+    rules = values.rules === undefined ? undefined : new RegExp(values.rules);
+  } catch (error) {
+    throw new UsageError(`Invalid --rules: ${values.rules} (${errorLine(error)})`);
+  }
+  const digits = parseNumber(values.digits!, "digits", { min: 0, max: 20, integer: true });
+  return { which, only, rules, digits };
+}
+
+const pick = (name: string) => !FLAGS.only || FLAGS.only.includes(name);
+const EXTRA = EXTRA_NAMES.filter(pick);
 for (const name of Object.keys(LOCAL)) if (!pick(name)) delete LOCAL[name];
 
 function hold(a: Float64Array, length: number): Float64Array {
@@ -361,14 +407,12 @@ function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi:
   return { mean: out, lo: out.map((v, h) => v - half(h)), hi: out.map((v, h) => v + half(h)) };
 }
 
-/** `--digits=n`: decimals of the printed figures (default 4). */
-const digits = Number(Deno.args.find((a) => a.startsWith("--digits="))?.slice(9) ?? 4);
+const digits = FLAGS.digits;
 const f4 = (x: number) => x.toFixed(digits).padStart(digits + 3);
 
 /** Rules whose label matches `--rules=<regex>` (all by default). */
 function selected(): string[] {
-  const arg = Deno.args.find((a) => a.startsWith("--rules="));
-  const re = arg ? new RegExp(arg.slice(8)) : undefined;
+  const re = FLAGS.rules;
   return Object.keys(RULES).filter((n) => !re || re.test(n));
 }
 
@@ -454,7 +498,7 @@ function m4(): void {
 }
 
 if (import.meta.main) {
-  const which = Deno.args.find((a) => !a.startsWith("--"));
+  const which = FLAGS.which;
   if (which !== "m4") ett();
   if (which !== "ett") m4();
 }
