@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import {
   appMetrics,
+  CumulativeState,
   deliver,
   type IngestBatch,
   OtlpReceiver,
   recordAppMetric,
   ScrapeManager,
+  scrapeTarget,
   SeriesLimit,
   startReceivers,
 } from "../../receivers/mod.ts";
@@ -245,5 +247,35 @@ Deno.test({
     assert.ok(r.scrape && r.statsd && r.probes);
     assert.equal(r.otlp, undefined);
     await r.stop();
+  },
+});
+
+Deno.test({
+  name: "A target over its series limit still stores up and scrape_duration_seconds every scrape",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // its up series used to be the first past the limit: up 1 was never stored, only up 0
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n"),
+    );
+    const limit = new SeriesLimit({ maxSeries: 5 });
+    const url = `http://127.0.0.1:${server.addr.port}/metrics`;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), {
+          host: "h",
+          limit,
+        });
+        const metrics = r.batch.metric;
+        assert.equal(metrics.filter((m) => m === "g").length, 5);
+        assert.deepEqual(metrics.slice(-2), ["up", "scrape_duration_seconds"]);
+        assert.equal(r.batch.value[metrics.indexOf("up")], 1);
+        assert.equal(r.limited, 15);
+      }
+    } finally {
+      await server.shutdown();
+    }
   },
 });
