@@ -15,7 +15,7 @@
 
 import { sharedData } from "./_shared_data.ts";
 import { benchFlags } from "./_flags.ts";
-import { errorLine, parseFlags, parseNumber, UsageError } from "../cli/_args.ts";
+import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "../cli/_args.ts";
 import { loadM4 } from "./m4_bench.ts";
 import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
@@ -102,7 +102,8 @@ Options:
   --rules REGEX        only the rules whose label matches (default every rule)
   --candidates NAMES   fit only these non-default candidates, comma-separated (default all:
                        ${[...EXTRA_NAMES, ...Object.keys(LOCAL)].join(", ")});
-                       a rule needing one left out gives a wrong row (also --extra)
+                       none: only the defaults; a rule needing one left out gives a
+                       wrong row (also --extra)
   --digits N           decimals of the printed figures (default 4)
   -h, --help           show this help`;
 
@@ -121,7 +122,9 @@ function weightingFlags(args: string[]) {
     throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett or m4)`);
   }
   const known = [...EXTRA_NAMES, ...Object.keys(LOCAL)] as string[];
-  const only = (values.candidates ?? values.extra)?.split(",");
+  const given = values.candidates ?? values.extra;
+  // `none`: only the defaults (README's commands use it)
+  const only = given === "none" ? [] : given?.split(",");
   const unknown = only?.filter((name) => !known.includes(name)) ?? [];
   if (unknown.length > 0) {
     throw new UsageError(`Unknown candidate: ${unknown.join(", ")} (known: ${known.join(", ")})`);
@@ -498,7 +501,11 @@ function m4(): void {
 }
 
 if (import.meta.main) {
-  const which = FLAGS.which;
-  if (which !== "m4") ett();
-  if (which !== "ett") m4();
+  // a missing data file is one line, not a stack trace
+  await runMain("bench", () => {
+    const which = FLAGS.which;
+    if (which !== "m4") ett();
+    if (which !== "ett") m4();
+    return Promise.resolve(0);
+  });
 }

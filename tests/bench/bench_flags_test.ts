@@ -10,7 +10,8 @@ async function bench(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(`../../bench/${file}`, import.meta.url).pathname, ...args],
-    env: { NO_COLOR: "1" },
+    // no data: a bench whose flags pass stops at once instead of running for minutes
+    env: { NO_COLOR: "1", PERFSCOPE_SHARED_DATA: "/nonexistent/perfscope-data" },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -49,6 +50,18 @@ const BAD: [string, string[], RegExp][] = [
   ["series_limit_bench.ts", ["--rounds=abc"], /Invalid --rounds: abc/],
   ["series_limit_bench.ts", ["--baseline-limit=/nonexistent/x.ts"], /\/nonexistent\/x\.ts/],
 ];
+
+Deno.test("forecast_weighting_bench.ts takes --extra=none (only the defaults), as README runs it", async () => {
+  // the flags pass, then the bench stops in one line on the missing data
+  const { code, stdout, stderr } = await bench(
+    "forecast_weighting_bench.ts",
+    "--extra=none",
+    "--digits=3",
+  );
+  assert.equal(code, 1);
+  assert.equal(stdout, "");
+  assert.match(stderr, /^perfscope bench: .*\/nonexistent\/perfscope-data\/ett\/ETTh2\.csv'?\n$/);
+});
 
 for (const [file, args, message] of BAD) {
   Deno.test(`${file} ${args.join(" ")}: one line, exit non-zero, nothing run`, async () => {
