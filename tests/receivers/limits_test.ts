@@ -85,7 +85,8 @@ Deno.test('SeriesLimit with counts: "new" limits only the series new in a window
 
 Deno.test("The OTLP receiver stores the series it was storing after the hourly reset, whatever arrives first", () => {
   let now = 1_700_000_000_000;
-  const r = new OtlpReceiver({ host: "h", maxSeries: 3, now: () => now, log: () => {} });
+  const log: string[] = [];
+  const r = new OtlpReceiver({ host: "h", maxSeries: 3, now: () => now, log: (l) => log.push(l) });
   const exportOf = (service: string, queues: string[]) =>
     new TextEncoder().encode(JSON.stringify({
       resourceMetrics: [{
@@ -108,6 +109,11 @@ Deno.test("The OTLP receiver stores the series it was storing after the hourly r
   // api's three queues fill the limit; a new service's series are dropped
   assert.equal(stored("api", ["a", "b", "c"]).length, 3);
   assert.equal(stored("batch", ["x", "y"]).length, 0);
+  // serve's log says so too, not only the partial success the sender may never show
+  assert.deepEqual(log, [
+    "OTLP: 2 samples of new series dropped: over the OTLP limit of 3 series " +
+    "(receivers_limits.max_series_per_source)",
+  ]);
   now += 3_600_000;
   // in the next hour the new service exports first: api's queues, flowing all along, keep their
   // places and are still stored
