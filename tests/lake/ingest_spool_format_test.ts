@@ -48,7 +48,11 @@ const sample = fc.record({
   ts: fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
   host: fc.constantFrom("a", "b", "hôte-é"),
   metric: fc.constantFrom("m", "cpu_ratio", "x_total"),
-  labels: fc.constantFrom("", "a=1", "core=0,mode=user", "k=välue"),
+  labels: fc.oneof(
+    fc.constantFrom("", "a=1", "core=0,mode=user", "k=välue"),
+    // long text of any script: the series' UTF-8 may need a longer length prefix than its units
+    fc.string({ unit: "grapheme", minLength: 30, maxLength: 120 }).map((v) => `k=${v}`),
+  ),
   value: fc.oneof(
     fc.double(),
     fc.integer(),
