@@ -24,6 +24,7 @@ const HELP: [string, RegExp][] = [
   ["forecast_bench.ts", /--leave-one-out/],
   ["anomaly_robustness_bench.ts", /--controls/],
   ["series_limit_bench.ts", /--rounds N/],
+  ["ingest_write_bench.ts", /--rev REV/],
 ];
 
 for (const [file, flag] of HELP) {
@@ -47,6 +48,7 @@ const BAD: [string, string[], RegExp][] = [
   ["anomaly_robustness_bench.ts", ["--options={bad"], /Invalid --options: \{bad \(/],
   ["anomaly_robustness_bench.ts", ["--options=[1]"], /Invalid --options: \[1\] \(/],
   ["series_limit_bench.ts", ["--nope"], /Unknown option '--nope'/],
+  ["ingest_write_bench.ts", ["--nope"], /Unknown option '--nope'/],
   ["series_limit_bench.ts", ["--rounds=abc"], /Invalid --rounds: abc/],
   ["series_limit_bench.ts", ["--baseline-limit=/nonexistent/x.ts"], /\/nonexistent\/x\.ts/],
 ];
