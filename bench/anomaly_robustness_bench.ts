@@ -41,6 +41,8 @@
  */
 
 import { sharedData } from "./_shared_data.ts";
+import { benchFlags } from "./_flags.ts";
+import { errorLine, parseFlags, UsageError } from "../cli/_args.ts";
 import { type AnomalyDetectorOptions, scoreSeries } from "../analytics/anomaly/anomaly.ts";
 import { leaveCategoryOut, loadNabCorpus, type NabSeries } from "./anomaly_bench.ts";
 import { type NabFile, nabOptimize } from "./nab_score.ts";
@@ -305,10 +307,30 @@ export function run(
   return rows;
 }
 
+const USAGE = `Usage: deno run -A bench/anomaly_robustness_bench.ts [--options JSON] [--controls]
+
+Scores the anomaly detector on NAB under each probe (rows dropped, gaps, coarser steps, …).
+
+Options:
+  --options JSON   detector options, e.g. '{"threshold":0.99}' (default {})
+  --controls       also split the coarse probes' loss into coarser content and coarser step
+  -h, --help       show this help`;
+
 if (import.meta.main) {
-  const given = Deno.args.find((a) => a.startsWith("--options="));
-  run({
-    detector: given ? JSON.parse(given.slice("--options=".length)) : {},
-    controls: Deno.args.includes("--controls"),
-  });
+  run(benchFlags(USAGE, (args) => {
+    const { values } = parseFlags(args, {
+      options: { type: "string", default: "{}" },
+      controls: { type: "boolean", default: false },
+    });
+    let detector: unknown;
+    try {
+      detector = JSON.parse(values.options!);
+    } catch (error) {
+      throw new UsageError(`Invalid --options: ${values.options} (${errorLine(error)})`);
+    }
+    if (typeof detector !== "object" || detector === null || Array.isArray(detector)) {
+      throw new UsageError(`Invalid --options: ${values.options} (expected a JSON object)`);
+    }
+    return { detector: detector as AnomalyDetectorOptions, controls: values.controls };
+  }));
 }

@@ -24,6 +24,8 @@
  */
 
 import { sharedData } from "./_shared_data.ts";
+import { benchFlags } from "./_flags.ts";
+import { parseFlags } from "../cli/_args.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast } from "../analytics/forecast/forecast.ts";
 import {
@@ -111,11 +113,12 @@ function median(xs: number[]): number {
  * Runs the benchmark and prints a table. Prints a message and returns `undefined` when
  * ETTh2.csv is absent.
  *
- * @param path ETTh2.csv (default `../shared/data/ett/ETTh2.csv` relative to the repository).
+ * @param options `path`: ETTh2.csv (default `../shared/data/ett/ETTh2.csv` relative to the
+ * repository); `leaveOneOut`: add a row per default candidate, `forecast()` without it.
  * @returns The figures.
  */
 export function run(
-  options: { path?: string | URL } = {},
+  options: { path?: string | URL; leaveOneOut?: boolean } = {},
 ): BenchResult | undefined {
   const path = options.path ?? sharedData("ett/ETTh2.csv");
   let text: string;
@@ -192,7 +195,7 @@ export function run(
     "seasonal naive (in run)": (y, h) =>
       Float64Array.from({ length: h }, (_, i) => y[y.length - 24 + (i % 24)]!),
   };
-  if (Deno.args.includes("--leave-one-out")) {
+  if (options.leaveOneOut) {
     for (const left of DEFAULT_CANDIDATES) {
       const models = DEFAULT_CANDIDATES.filter((n) => n !== left);
       methods[`forecast() w/o ${left}`] = (y, h) => forecast(y, { horizon: h, models }).mean;
@@ -357,4 +360,17 @@ function statsmodelsEts(
   return out;
 }
 
-if (import.meta.main) run();
+const USAGE = `Usage: deno run -A bench/forecast_bench.ts [--leave-one-out]
+
+Scores forecast() and the anchors on ETTh2 (17 and 35 test origins, 60 training origins).
+
+Options:
+  --leave-one-out   add a row per default candidate: forecast() without it
+  -h, --help        show this help`;
+
+if (import.meta.main) {
+  run(benchFlags(USAGE, (args) => {
+    const { values } = parseFlags(args, { "leave-one-out": { type: "boolean", default: false } });
+    return { leaveOneOut: values["leave-one-out"] };
+  }));
+}

@@ -9,14 +9,14 @@
  * the share of (history, step) pairs where the cap bound.
  *
  * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
- * [--candidates=a,b] [--digits=n]` (default both, every rule, every extra candidate fitted, 4
- * decimals; a few minutes; `--candidates` (or `--extra`) fits only the named non-default
- * candidates, for rules that need no others: a rule needing one left out gives a wrong row).
+ * [--candidates=a,b] [--digits=n]` (see `USAGE`).
  *
  * @module
  */
 
 import { sharedData } from "./_shared_data.ts";
+import { benchFlags } from "./_flags.ts";
+import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "../cli/_args.ts";
 import { loadM4 } from "./m4_bench.ts";
 import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
@@ -58,16 +58,17 @@ interface Case {
   scale: number;
 }
 
-/** `--candidates=a,b` (or `--extra=a,b`): fit only these of the extra and local candidates. */
-const only = Deno.args.find((a) => /^--(candidates|extra)=/.test(a))?.replace(/^--\w+=/, "")
-  .split(",");
-const pick = (name: string) => !only || only.includes(name);
-
-const EXTRA = (["ets", "ets_mle", "theta_opt", "ets_windows", "ets_bagged_ar"] as CandidateName[])
-  .filter(pick);
-// `dshw` and `ets_mapa` left the defaults after their rows were measured: fit them as extras so
+// `dshw` and `ets_mapa` left the defaults after their rows were measured: fitted as extras so
 // those rows stay right.
-for (const name of ["dshw", "ets_mapa"] as CandidateName[]) if (pick(name)) EXTRA.push(name);
+const EXTRA_NAMES: CandidateName[] = [
+  "ets",
+  "ets_mle",
+  "theta_opt",
+  "ets_windows",
+  "ets_bagged_ar",
+  "dshw",
+  "ets_mapa",
+];
 
 /**
  * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
@@ -102,6 +103,55 @@ const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | und
   ets_mapa12: (y, h, c) =>
     etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base", levels: [1, 2, 3, 4, 6, 12] }),
 };
+
+const USAGE = `Usage: deno run -A bench/forecast_weighting_bench.ts [ett|m4] [options]
+
+Scores the combination rules on ETTh2's training split (ett) and M4's hourly half (m4); both by
+default. A few minutes.
+
+Options:
+  --rules REGEX        only the rules whose label matches (default every rule)
+  --candidates NAMES   fit only these non-default candidates, comma-separated (default all:
+                       ${[...EXTRA_NAMES, ...Object.keys(LOCAL)].join(", ")});
+                       none: only the defaults; a rule needing one left out gives a
+                       wrong row (also --extra)
+  --digits N           decimals of the printed figures (default 4)
+  -h, --help           show this help`;
+
+/** The flags; the defaults when imported. */
+const FLAGS = import.meta.main ? benchFlags(USAGE, weightingFlags) : weightingFlags([]);
+
+function weightingFlags(args: string[]) {
+  const { values, positionals } = parseFlags(args, {
+    rules: { type: "string" },
+    candidates: { type: "string" },
+    extra: { type: "string" },
+    digits: { type: "string", default: "4" },
+  }, true);
+  const which = positionals[0];
+  if (positionals.length > 1 || (which !== undefined && which !== "ett" && which !== "m4")) {
+    throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett or m4)`);
+  }
+  const known = [...EXTRA_NAMES, ...Object.keys(LOCAL)] as string[];
+  const given = values.candidates ?? values.extra;
+  // `none`: only the defaults (README's commands use it)
+  const only = given === "none" ? [] : given?.split(",");
+  const unknown = only?.filter((name) => !known.includes(name)) ?? [];
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown candidate: ${unknown.join(", ")} (known: ${known.join(", ")})`);
+  }
+  let rules: RegExp | undefined;
+  try {
+    rules = values.rules === undefined ? undefined : new RegExp(values.rules);
+  } catch (error) {
+    throw new UsageError(`Invalid --rules: ${values.rules} (${errorLine(error)})`);
+  }
+  const digits = parseNumber(values.digits!, "digits", { min: 0, max: 20, integer: true });
+  return { which, only, rules, digits };
+}
+
+const pick = (name: string) => !FLAGS.only || FLAGS.only.includes(name);
+const EXTRA = EXTRA_NAMES.filter(pick);
 for (const name of Object.keys(LOCAL)) if (!pick(name)) delete LOCAL[name];
 
 function hold(a: Float64Array, length: number): Float64Array {
@@ -437,14 +487,12 @@ function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi:
   return { mean: out, lo: out.map((v, h) => v - half(h)), hi: out.map((v, h) => v + half(h)) };
 }
 
-/** `--digits=n`: decimals of the printed figures (default 4). */
-const digits = Number(Deno.args.find((a) => a.startsWith("--digits="))?.slice(9) ?? 4);
+const digits = FLAGS.digits;
 const f4 = (x: number) => x.toFixed(digits).padStart(digits + 3);
 
 /** Rules whose label matches `--rules=<regex>` (all by default). */
 function selected(): string[] {
-  const arg = Deno.args.find((a) => a.startsWith("--rules="));
-  const re = arg ? new RegExp(arg.slice(8)) : undefined;
+  const re = FLAGS.rules;
   return Object.keys(RULES).filter((n) => !re || re.test(n));
 }
 
@@ -532,7 +580,11 @@ function m4(): void {
 }
 
 if (import.meta.main) {
-  const which = Deno.args.find((a) => !a.startsWith("--"));
-  if (which !== "m4") ett();
-  if (which !== "ett") m4();
+  // a missing data file is one line, not a stack trace
+  await runMain("bench", () => {
+    const which = FLAGS.which;
+    if (which !== "m4") ett();
+    if (which !== "ett") m4();
+    return Promise.resolve(0);
+  });
 }

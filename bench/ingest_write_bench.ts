@@ -28,7 +28,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchFlags } from "./_flags.ts";
+import { parseFlags } from "../cli/_args.ts";
 import * as current from "../lake/mod.ts";
 import { checkIngestBatch as currentCheck } from "../lake/ingest_lines.ts";
 import { IngestSpoolEncoder as CurrentEncoder } from "../lake/ingest_spool_format.ts";
@@ -361,9 +362,21 @@ export async function run(options: IngestWriteBenchOptions = {}): Promise<Ingest
   return figures;
 }
 
+const USAGE = `Usage: deno run -A bench/ingest_write_bench.ts [--quick] [--rev REV]
+
+The ingest writer's spool encoding and flush bookkeeping, now and at a baseline revision.
+
+Options:
+  --quick      shorter runs
+  --rev REV    the baseline revision (default ${BASELINE_REV}; "" for none)
+  -h, --help   show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    options: { quick: { type: "boolean", default: false }, rev: { type: "string" } },
-  });
+  const values = benchFlags(
+    USAGE,
+    (args) =>
+      parseFlags(args, { quick: { type: "boolean", default: false }, rev: { type: "string" } })
+        .values,
+  );
   await run({ quick: values.quick, ...(values.rev !== undefined && { rev: values.rev }) });
 }

@@ -38,11 +38,12 @@ const benches = [
 const USAGE = `Usage: deno task bench [--quick] [--only NAME,...]
 
 Runs every benchmark one after another and prints their figures side by side; the figures also
-go to bench/last_run.json.
+go to bench/last_run.json (with --only, beside the other benches' figures from earlier runs).
 
 Options:
   --quick          shorter runs (fewer seconds, fewer repetitions)
   --only NAMES     only these benches, comma-separated: ${benches.join(", ")}
+  --out FILE       where the figures go (default bench/last_run.json)
   -h, --help       show this help`;
 
 /**
@@ -56,6 +57,7 @@ async function main(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     quick: { type: "boolean", default: false },
     only: { type: "string" },
+    out: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -68,7 +70,10 @@ async function main(args: string[]): Promise<number> {
   if (unknown.length > 0) {
     throw new UsageError(`Unknown bench: ${unknown.join(", ")} (known: ${benches.join(", ")})`);
   }
-  const summary: Record<string, unknown> = {};
+  const out = values.out ?? new URL("./last_run.json", import.meta.url);
+  // --only used to replace the file with its own benches: the others' figures were lost
+  const summary: Record<string, unknown> = only ? earlierFigures(out) : {};
+  const ran: string[] = [];
   for (const name of benches) {
     if (only && !only.has(name)) continue;
     // soaks are named for what they do (bench/ingest_soak.ts), the others <name>_bench.ts
@@ -88,6 +93,8 @@ async function main(args: string[]): Promise<number> {
       continue;
     }
     const started = performance.now();
+    ran.push(name);
+    delete summary[name];
     try {
       summary[name] = await mod.run({ quick: values.quick });
     } catch (error) {
@@ -96,10 +103,22 @@ async function main(args: string[]): Promise<number> {
     console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
   await Deno.writeTextFile(
-    new URL("./last_run.json", import.meta.url),
-    JSON.stringify({ at: new Date().toISOString(), summary }, null, 2) + "\n",
+    out,
+    JSON.stringify({ at: new Date().toISOString(), ran, summary }, null, 2) + "\n",
   );
   return 0;
+}
+
+/** The figures of an earlier run's file; none when it is missing or not one. */
+function earlierFigures(file: string | URL): Record<string, unknown> {
+  try {
+    const summary = JSON.parse(Deno.readTextFileSync(file))?.summary;
+    return typeof summary === "object" && summary !== null && !Array.isArray(summary)
+      ? summary
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 if (import.meta.main) await runMain("bench", main);

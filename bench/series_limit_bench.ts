@@ -13,7 +13,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber, runMain } from "../cli/_args.ts";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import type { IngestBatch } from "../lake/mod.ts";
@@ -102,19 +102,33 @@ function ingestNewRounds(make: IngestClass): Round {
 async function load<T>(path: string | undefined, name: string): Promise<T | undefined> {
   if (path === undefined) return undefined;
   const mod = await import(pathToFileURL(resolve(path)).href);
+  // a file without the class used to measure no baseline and say nothing
+  if (typeof mod[name] !== "function") throw new Error(`${path} exports no ${name}`);
   return mod[name] as T;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      "baseline-limit": { type: "string" },
-      "baseline-ingest": { type: "string" },
-      rounds: { type: "string", default: "200" },
-    },
+const USAGE = `Usage: deno run -A bench/series_limit_bench.ts [options]
+
+The series limits' admission path, ns per sample, beside a baseline module round by round.
+
+Options:
+  --baseline-limit FILE    an older receivers/series_limit.ts to measure beside the current one
+  --baseline-ingest FILE   an older web/ingest_series_limit.ts, likewise
+  --rounds N               rounds per row (default 200)
+  -h, --help               show this help`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    "baseline-limit": { type: "string" },
+    "baseline-ingest": { type: "string" },
+    rounds: { type: "string", default: "200" },
+    help: { type: "boolean", short: "h" },
   });
-  const rounds = Number(values.rounds);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const rounds = parseNumber(values.rounds!, "rounds", { min: 1, max: 1e6, integer: true });
   const oldLimit = await load<LimitClass>(values["baseline-limit"], "SeriesLimit");
   const oldIngest = await load<IngestClass>(values["baseline-ingest"], "IngestSeriesLimit");
   const keys = scrapeKeys(10_000);
@@ -169,4 +183,7 @@ if (import.meta.main) {
       console.log(`${line}  old ${ns(before).toFixed(1).padStart(7)}  new/old ${ratio.toFixed(2)}`);
     }
   }
+  return 0;
 }
+
+if (import.meta.main) await runMain("bench", main);

@@ -38,6 +38,7 @@ import { type CollectSettings, superviseCollector } from "./_supervise_collector
 import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
 import { outboxCapBytes } from "./_remote_write_entry.ts";
 import { ingestSeriesLimit, reportIngestRefusals } from "./_ingest_series_limit.ts";
+import { reloadNotice } from "./_reload_notice.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -361,18 +362,10 @@ function followConfig(
     signal,
     current: loaded.config,
     onChange(next) {
-      const changed = (Object.keys({ ...current, ...next }) as (keyof PerfscopeConfig)[])
-        .filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
+      const notice = reloadNotice(loaded.path!, current, next);
       current = next;
       apply(next);
-      const live = new Set(["collect", "scrape", "statsd", "probes", "receivers_limits", "rules"]);
-      const later = changed.filter((k) => !live.has(k));
-      console.error(
-        `perfscope serve: reloaded ${loaded.path}` +
-          (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
-          (changed.includes("rules") ? "; alert rules reloaded" : "") +
-          (later.length ? `; ${later.join(", ")} apply when serve restarts` : ""),
-      );
+      console.error(notice);
     },
     onError(error) {
       console.error(`perfscope serve: ${errorLine(error)}; keeping the last good settings`);

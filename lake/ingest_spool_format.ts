@@ -180,8 +180,14 @@ export class IngestSpoolEncoder {
       this.#reserve(pos + 20 + 3 * text.length);
       const at = writeVarint(this.#buf, pos, text.length);
       const { written } = utf8.encodeInto(text, this.#buf.subarray(at));
-      const start = written === text.length ? at : writeVarint(this.#buf, pos, written);
-      if (start !== at) this.#buf.copyWithin(start, at, at + written);
+      let start = at;
+      if (written !== text.length) {
+        // the text moves first: a longer prefix written where it is would overwrite its start
+        start = pos + 1;
+        for (let v = written; v >= 128; v = Math.floor(v / 128)) start++;
+        if (start !== at) this.#buf.copyWithin(start, at, at + written);
+        writeVarint(this.#buf, pos, written);
+      }
       pos = start + written;
     }
     // a row takes at most 30 bytes: a series varint, a ts delta and a value of 10 each at most

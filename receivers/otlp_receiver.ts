@@ -93,10 +93,11 @@ export class OtlpReceiver {
       this.#logs.line("delta-non-monotonic", `OTLP: ${why}`);
     }
     if (out.limited) {
-      parts.push(
-        `${out.limited} samples of new series dropped: over the OTLP limit of ${this.#limit.maxSeries} series ` +
-          "(receivers_limits.max_series_per_source)",
-      );
+      const why = `${out.limited} samples of new series dropped: over the OTLP limit of ` +
+        `${this.#limit.maxSeries} series (receivers_limits.max_series_per_source)`;
+      parts.push(why);
+      // in serve's log too: SDKs seldom show a partial success
+      this.#logs.line("series-limit", `OTLP: ${why}`);
     }
     if (out.invalid) parts.push(`${out.invalid} samples dropped: ${out.problems.join("; ")}`);
     return { batch: out.batch(), points, rejected, message: parts.join("; ") };

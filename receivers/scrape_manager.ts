@@ -116,8 +116,9 @@ export class ScrapeManager {
       if (r.limited > 0) {
         this.#logs.line(
           `${source}:limit`,
-          `${source}: ${r.limited} samples of new series dropped: the target is over its limit ` +
-            `of ${limit.maxSeries} series (receivers_limits.max_series_per_source)`,
+          `${source}: ${r.limited} samples dropped: the target is over its limit of ` +
+            `${limit.maxSeries} series (receivers_limits.max_series_per_source); the series ` +
+            "stored keep their places",
         );
       }
       if (r.invalid > 0) {

@@ -225,26 +225,37 @@ export async function scrapeTarget(
       : String(e);
   }
   const fail = error !== undefined;
-  if (fail) {
-    // a failed scrape stores only up and its duration
-    const kept = new BatchBuilder({ host, ts: started, source: "scrape" });
-    return finish(kept, fail, error);
-  }
-  return finish(out, fail, undefined);
+  // up and its duration are the target's health, outside its series limit: a target over the
+  // limit used to lose them (up 1 never stored, up 0 stored), exactly when it misbehaves
+  const health = new BatchBuilder({ host, ts: started, source: "scrape" });
+  // a failed scrape stores only up and its duration
+  return finish(fail ? undefined : out, fail, error);
 
-  function finish(b: BatchBuilder, failed: boolean, err: string | undefined): ScrapeResult {
-    b.add("up", targetLabels, failed ? 0 : 1, {
+  function finish(
+    b: BatchBuilder | undefined,
+    failed: boolean,
+    err: string | undefined,
+  ): ScrapeResult {
+    health.add("up", targetLabels, failed ? 0 : 1, {
       unit: "",
       kind: "gauge",
       help: "1 if the last scrape of the target succeeded, else 0",
     });
-    b.add("scrape_duration_seconds", targetLabels, (performance.now() - t0) / 1000, {
+    health.add("scrape_duration_seconds", targetLabels, (performance.now() - t0) / 1000, {
       unit: "s",
       kind: "gauge",
       help: "Time the last scrape of the target took",
     });
+    const batch = (b ?? health).batch();
+    if (b !== undefined) {
+      const h = health.batch();
+      for (let i = 0; i < h.ts.length; i++) {
+        batch.ts.push(h.ts[i]!), batch.host.push(h.host[i]!), batch.metric.push(h.metric[i]!);
+        batch.labels.push(h.labels[i]!), batch.value.push(h.value[i]!);
+      }
+    }
     return {
-      batch: b.batch(),
+      batch,
       ...(err !== undefined && { error: err }),
       invalid: out.invalid,
       limited: out.limited,

@@ -164,7 +164,9 @@ export class IngestSeriesLimit {
       },
       refusedSamples,
       refusedSeries,
-      message: `${refusedSamples} samples of ${refusedSeries} new series refused: ${why}`,
+      message:
+        `${refusedSamples} sample${refusedSamples === 1 ? "" : "s"} of ${refusedSeries} new ` +
+        `series refused: ${why}`,
     };
   }
 }

@@ -46,3 +46,20 @@ Deno.test("deno task bench --only with an unknown name runs nothing and keeps la
   assert.equal(stderr.trim().split("\n").length, 1, stderr);
   assert.equal(await lastRun(), before);
 });
+
+Deno.test("deno task bench --only keeps the other benches' figures from the run before", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/last_run.json`;
+  try {
+    const earlier = { at: "2026-01-01T00:00:00.000Z", summary: { lake: { rows: 1 }, notify: 0 } };
+    await Deno.writeTextFile(out, JSON.stringify(earlier));
+    const { code, stderr } = await bench("--quick", "--only", "notify", "--out", out);
+    assert.equal(code, 0, stderr);
+    const now = JSON.parse(await Deno.readTextFile(out));
+    assert.deepEqual(now.summary.lake, { rows: 1 });
+    assert.notEqual(now.summary.notify, 0);
+    assert.deepEqual(now.ran, ["notify"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

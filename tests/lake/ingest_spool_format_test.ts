@@ -48,7 +48,11 @@ const sample = fc.record({
   ts: fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
   host: fc.constantFrom("a", "b", "hôte-é"),
   metric: fc.constantFrom("m", "cpu_ratio", "x_total"),
-  labels: fc.constantFrom("", "a=1", "core=0,mode=user", "k=välue"),
+  labels: fc.oneof(
+    fc.constantFrom("", "a=1", "core=0,mode=user", "k=välue"),
+    // long text of any script: the series' UTF-8 may need a longer length prefix than its units
+    fc.string({ unit: "grapheme", minLength: 30, maxLength: 120 }).map((v) => `k=${v}`),
+  ),
   value: fc.oneof(
     fc.double(),
     fc.integer(),
@@ -158,4 +162,29 @@ Deno.test("The binary ingest spool takes at most 12 bytes a sample for pushed me
   // the first record also defines the 1,000 series
   assert.ok(first > next);
   assert.equal(crc32(new Uint8Array()), 0);
+});
+
+Deno.test("The binary ingest spool keeps series whose UTF-8 needs a longer length prefix than their units", () => {
+  // JSON text of u UTF-16 units and b > u bytes: the prefix is sized for u and moved when b
+  // needs more varint bytes (u < 128 ≤ b, u < 16384 ≤ b); the largest labels ingest takes
+  // (32 values of 1024 bytes) included
+  const value = (units: number, char: string) => char.repeat(Math.ceil(units / char.length));
+  const labelSets = [
+    `k=${value(60, "é")}`,
+    `k=${value(120, "€")}`,
+    `k=${value(40, "😀")}`,
+    `k=${value(6000, "€")}`,
+    `k=${value(16000, "é")}`,
+    Array.from({ length: 32 }, (_, i) => `l${i}=${value(341, "€")}`).join(","),
+    Array.from({ length: 32 }, (_, i) => `l${i}=${value(256, "😀")}`).join(","),
+  ];
+  const batches = labelSets.map((labels, i) =>
+    toBatch([
+      { ts: T0 + i, host: "h", metric: "m", labels, value: i },
+      { ts: T0 + i, host: "h", metric: "m", labels: "a=1", value: -i },
+    ])
+  );
+  const { batches: got, undecoded } = decodeIngestSegment(segment(...encodeAll(batches)));
+  assert.equal(undecoded, 0);
+  sameBatches(got, batches);
 });

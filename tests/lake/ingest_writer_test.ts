@@ -3,6 +3,7 @@ import {
   compactLake,
   IngestWriter,
   listSegments,
+  openLake,
   SpoolWriter,
   visibleFiles,
   writeSamples,
@@ -310,4 +311,32 @@ Deno.test("writeBatch remembers a valid series by its exact text and still refus
     w.close();
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+Deno.test("IngestWriter replays a killed writer's series whose UTF-8 is longer than a prefix for its units", async () => {
+  // 60 "é" are 74 UTF-16 units of series text but 134 bytes: the spool's length prefix grew
+  // to two bytes over the text's first byte, and replay dropped the record as damage
+  const root = await Deno.makeTempDir();
+  const w = writer(root);
+  // and 32 values of 341 "€" (11,000 units, 33,000 bytes) grew it from two bytes to three
+  const line = (i: number, labels: Record<string, string>) =>
+    JSON.stringify({ ts: T0 + i * 1000, host: "a", metric: "m", labels, value: i });
+  const most = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`l${i}`, "€".repeat(341)]));
+  w.write(enc.encode([line(0, { k: "é".repeat(60) }), line(1, most)].join("\n")));
+  w.write(body("a", 5000, 3));
+  // no close: a new writer over the same root replays the spool as after kill -9
+  const again = writer(root, () => T0 + 7_200_000);
+  again.close();
+  assert.equal(await count(root), 5);
+  const lake = await openLake({ root });
+  try {
+    const rows = await lake.query<{ labels: string }>(
+      "SELECT labels FROM samples WHERE ts < TIMESTAMP '2024-01-01 00:00:02' ORDER BY ts",
+    );
+    assert.equal(rows[0]?.labels, `k=${"é".repeat(60)}`);
+    assert.equal(rows[1]?.labels.split(",").length, 32);
+  } finally {
+    lake.close();
+  }
+  w.close();
 });

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import {
   appMetrics,
+  CumulativeState,
   deliver,
   type IngestBatch,
   OtlpReceiver,
   recordAppMetric,
   ScrapeManager,
+  scrapeTarget,
   SeriesLimit,
   startReceivers,
 } from "../../receivers/mod.ts";
@@ -83,7 +85,8 @@ Deno.test('SeriesLimit with counts: "new" limits only the series new in a window
 
 Deno.test("The OTLP receiver stores the series it was storing after the hourly reset, whatever arrives first", () => {
   let now = 1_700_000_000_000;
-  const r = new OtlpReceiver({ host: "h", maxSeries: 3, now: () => now, log: () => {} });
+  const log: string[] = [];
+  const r = new OtlpReceiver({ host: "h", maxSeries: 3, now: () => now, log: (l) => log.push(l) });
   const exportOf = (service: string, queues: string[]) =>
     new TextEncoder().encode(JSON.stringify({
       resourceMetrics: [{
@@ -106,6 +109,11 @@ Deno.test("The OTLP receiver stores the series it was storing after the hourly r
   // api's three queues fill the limit; a new service's series are dropped
   assert.equal(stored("api", ["a", "b", "c"]).length, 3);
   assert.equal(stored("batch", ["x", "y"]).length, 0);
+  // serve's log says so too, not only the partial success the sender may never show
+  assert.deepEqual(log, [
+    "OTLP: 2 samples of new series dropped: over the OTLP limit of 3 series " +
+    "(receivers_limits.max_series_per_source)",
+  ]);
   now += 3_600_000;
   // in the next hour the new service exports first: api's queues, flowing all along, keep their
   // places and are still stored
@@ -222,7 +230,14 @@ Deno.test({
     assert.ok(s.limited >= 15, `${s.limited}`);
     assert.ok(log.some((l) => /scrape app \(.*\): down: HTTP 503/.test(l)));
     assert.ok(log.some((l) => /scrape app \(.*\): up again/.test(l)));
-    assert.ok(log.some((l) => /over its limit of 5 series/.test(l)));
+    // not "new series": a steady target past its limit drops the same series every scrape
+    assert.ok(
+      log.some((l) =>
+        /^scrape app: \d+ samples dropped: the target is over its limit of 5 series \(receivers_limits\.max_series_per_source\); the series stored keep their places$/
+          .test(l)
+      ),
+      log.join("\n"),
+    );
     assert.ok(
       log.some((l) => /samples dropped: bad\{v\}: label value with a control character/.test(l)),
     );
@@ -245,5 +260,35 @@ Deno.test({
     assert.ok(r.scrape && r.statsd && r.probes);
     assert.equal(r.otlp, undefined);
     await r.stop();
+  },
+});
+
+Deno.test({
+  name: "A target over its series limit still stores up and scrape_duration_seconds every scrape",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // its up series used to be the first past the limit: up 1 was never stored, only up 0
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n"),
+    );
+    const limit = new SeriesLimit({ maxSeries: 5 });
+    const url = `http://127.0.0.1:${server.addr.port}/metrics`;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), {
+          host: "h",
+          limit,
+        });
+        const metrics = r.batch.metric;
+        assert.equal(metrics.filter((m) => m === "g").length, 5);
+        assert.deepEqual(metrics.slice(-2), ["up", "scrape_duration_seconds"]);
+        assert.equal(r.batch.value[metrics.indexOf("up")], 1);
+        assert.equal(r.limited, 15);
+      }
+    } finally {
+      await server.shutdown();
+    }
   },
 });

@@ -345,7 +345,7 @@ Deno.test({
         /scrape hang \(.*\): down: .*no complete answer within 500 ms/,
         /scrape huge \(.*\): down: .*over the 8388608-byte limit/,
         /scrape malformed \(.*\): down: Invalid exposition line 2/,
-        /explode.*samples of new series dropped/,
+        /explode.*samples dropped: the target is over its limit/,
         /refused a 60000-byte packet \(limit 2048 bytes\)/,
       ]
     ) assert.match(log, re);

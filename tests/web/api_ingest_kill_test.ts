@@ -32,7 +32,8 @@ async function pushUntil(
         ts: t0 + b * 20 + Math.floor(i / 100),
         host,
         metric: `m${i % 10}`,
-        labels: { k: String(Math.floor(i / 10) % 10) },
+        // a value of 60 "é": its series' UTF-8 is longer than the spool's prefix for its units
+        labels: { k: String(Math.floor(i / 10) % 10), name: "é".repeat(60) },
         value: i / 4,
       }));
     }

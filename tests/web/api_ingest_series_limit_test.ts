@@ -164,5 +164,5 @@ Deno.test("the per-host counts start again with the series' window, also when it
   clock = () => (reads++ === 0 ? 3_599_999 : 3_600_000);
   const verdict = limit.filter(batch(["a", "c", "d"]));
   assert.deepEqual(verdict.batch.metric, ["a", "c"]);
-  assert.match(verdict.message, /^1 samples of 1 new series refused: host h is past its limit/);
+  assert.match(verdict.message, /^1 sample of 1 new series refused: host h is past its limit/);
 });

@@ -1,0 +1,34 @@
+/**
+ * A bench's own flags when it runs alone (`deno run -A bench/x_bench.ts …`): `--help` prints the
+ * usage, a mistake prints one line and exits 2 before anything is measured, as the commands do
+ * (cli/_args.ts). A bench that ignored an unknown flag ran for minutes on the defaults.
+ *
+ * @module
+ */
+import { errorLine, exitCode } from "../cli/_args.ts";
+
+/**
+ * Parses the flags, or exits: 0 after printing `usage` for `-h`/`--help`, 2 (1 for an error that
+ * is not a `UsageError`) after one line `perfscope bench: …` on stderr.
+ *
+ * @param usage The help text.
+ * @param parse Turns the arguments into the bench's options; throws on a mistake.
+ * @param args The arguments (default `Deno.args`).
+ * @returns What `parse` returned.
+ */
+export function benchFlags<T>(
+  usage: string,
+  parse: (args: string[]) => T,
+  args: string[] = Deno.args,
+): T {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  try {
+    return parse(args);
+  } catch (error) {
+    console.error(`perfscope bench: ${errorLine(error)}`);
+    Deno.exit(exitCode(error));
+  }
+}
