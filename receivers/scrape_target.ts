@@ -48,7 +48,7 @@ export interface ScrapeOptions {
 
 /** What one scrape gave. */
 export interface ScrapeResult {
-  /** The samples to store (`up` and `scrape_duration_seconds` included, also on failure). */
+  /** The samples to store (the four health samples, `up` first, included also on failure). */
   batch: IngestBatch;
   /** Why the scrape failed, if it did (`up` is 0 then). */
   error?: string;
@@ -171,7 +171,7 @@ async function readChunks(
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("jobs 3\n"));
  * const url = `http://127.0.0.1:${server.addr.port}/metrics`;
  * const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
- * assert.deepEqual(r.batch.metric, ["jobs", "up", "scrape_duration_seconds"]);
+ * assert.deepEqual(r.batch.metric.slice(0, 3), ["jobs", "up", "scrape_duration_seconds"]);
  * await server.shutdown();
  * ```
  */
@@ -225,10 +225,11 @@ export async function scrapeTarget(
       : String(e);
   }
   const fail = error !== undefined;
-  // up and its duration are the target's health, outside its series limit: a target over the
-  // limit used to lose them (up 1 never stored, up 0 stored), exactly when it misbehaves
+  // up, its duration and its sample counts are the target's health, outside its series limit: a
+  // target over the limit used to lose them (up 1 never stored, up 0 stored), exactly when it
+  // misbehaves, and its drops were in serve's log only
   const health = new BatchBuilder({ host, ts: started, source: "scrape" });
-  // a failed scrape stores only up and its duration
+  // a failed scrape stores only its health (no samples scraped, none dropped)
   return finish(fail ? undefined : out, fail, error);
 
   function finish(
@@ -245,6 +246,20 @@ export async function scrapeTarget(
       unit: "s",
       kind: "gauge",
       help: "Time the last scrape of the target took",
+    });
+    // counted as stored samples (after conversion: a counter is one rate, a histogram several
+    // series), the unit the series limit drops, so scraped - dropped is what was stored; a sample
+    // the lake would refuse (a malformed label) is in neither, only in serve's log
+    health.add("scrape_samples_scraped", targetLabels, b ? b.size + b.limited : 0, {
+      unit: "",
+      kind: "gauge",
+      help:
+        "Samples the last scrape of the target gave (that the lake accepts), before the series limit",
+    });
+    health.add("scrape_samples_dropped", targetLabels, b ? b.limited : 0, {
+      unit: "",
+      kind: "gauge",
+      help: "Samples of the last scrape dropped by the series limit (max_series_per_source)",
     });
     const batch = (b ?? health).batch();
     if (b !== undefined) {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { IngestWriter, openLake } from "../../lake/mod.ts";
 import {
+  appMetricInfo,
   appMetrics,
   CumulativeState,
   deliver,
@@ -246,6 +248,73 @@ Deno.test({
 });
 
 Deno.test({
+  name: "A real target over its series limit: the lake holds its scraped and dropped sample counts",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // down once, then 20 series of which the limit of 5 lets 5 by, and one the lake refuses
+    let fail = true;
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+      if (fail) {
+        fail = false;
+        return new Response("", { status: 503 });
+      }
+      return new Response(
+        Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + `\nbad{v="\u0001"} 1\n`,
+      );
+    });
+    const root = await Deno.makeTempDir();
+    const writer = new IngestWriter({ root, sync: false });
+    const manager = new ScrapeManager({
+      targets: [{
+        url: `http://127.0.0.1:${server.addr.port}/metrics`,
+        name: "app",
+        intervalMs: 50,
+        labels: { env: "test" },
+      }],
+      host: "h",
+      sink: (b) => writer.writeBatch(b),
+      log: () => {},
+      maxSeriesPerTarget: 5,
+    });
+    try {
+      for (let i = 0; i < 400 && (manager.status()[0]?.scrapes ?? 0) < 3; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await manager.stop();
+      await server.shutdown();
+      writer.flush();
+      writer.close();
+    }
+    const lake = await openLake({ root });
+    try {
+      const rows = await lake.query(
+        `SELECT epoch_ms(ts) AS ts, metric, labels, value FROM samples ORDER BY ts, metric, labels`,
+      );
+      const health = (metric: string) =>
+        rows.filter((r) => r.metric === metric && r.labels === "env=test,target=app")
+          .map((r) => Number(r.value));
+      const up = health("up");
+      assert.ok(up.length >= 3, `${up.length} scrapes`);
+      assert.deepEqual(up, [0, ...up.slice(1).map(() => 1)]);
+      assert.deepEqual(health("scrape_samples_scraped"), [0, ...up.slice(1).map(() => 20)]);
+      assert.deepEqual(health("scrape_samples_dropped"), [0, ...up.slice(1).map(() => 15)]);
+      // scraped - dropped is what was stored, each scrape
+      const perScrape = new Map<number, number>();
+      for (const r of rows) {
+        if (r.metric === "g") perScrape.set(Number(r.ts), (perScrape.get(Number(r.ts)) ?? 0) + 1);
+      }
+      assert.deepEqual([...perScrape.values()], up.slice(1).map(() => 5));
+      assert.equal(appMetricInfo("scrape_samples_dropped")?.kind, "gauge");
+    } finally {
+      lake.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "startReceivers() starts what the config asks for and stops it all",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -264,7 +333,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "A target over its series limit still stores up and scrape_duration_seconds every scrape",
+  name:
+    "A target over its series limit still stores up, its duration and its sample counts every scrape",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -283,8 +353,15 @@ Deno.test({
         });
         const metrics = r.batch.metric;
         assert.equal(metrics.filter((m) => m === "g").length, 5);
-        assert.deepEqual(metrics.slice(-2), ["up", "scrape_duration_seconds"]);
+        assert.deepEqual(metrics.slice(-4), [
+          "up",
+          "scrape_duration_seconds",
+          "scrape_samples_scraped",
+          "scrape_samples_dropped",
+        ]);
         assert.equal(r.batch.value[metrics.indexOf("up")], 1);
+        assert.equal(r.batch.value[metrics.indexOf("scrape_samples_scraped")], 20);
+        assert.equal(r.batch.value[metrics.indexOf("scrape_samples_dropped")], 15);
         assert.equal(r.limited, 15);
       }
     } finally {

@@ -64,7 +64,13 @@ Deno.test("A target sending 10 MB is cut at the default 8 MiB body limit, with o
     const r1 = await scrapeTarget({ url: app.url, name: "big" }, new CumulativeState(), opts);
     assert.match(r1.error!, /over the 8388608-byte limit/);
     assert.equal(upOf(r1.batch), 0);
-    assert.equal(r1.batch.ts.length, 2, "only up and scrape_duration_seconds");
+    assert.deepEqual(r1.batch.metric, [
+      "up",
+      "scrape_duration_seconds",
+      "scrape_samples_scraped",
+      "scrape_samples_dropped",
+    ], "only the target's health");
+    assert.deepEqual(r1.batch.value.slice(2), [0, 0], "nothing scraped, nothing dropped");
     chunked = true;
     const r2 = await scrapeTarget({ url: app.url, name: "big" }, new CumulativeState(), opts);
     assert.match(r2.error!, /over the 8388608-byte limit/);

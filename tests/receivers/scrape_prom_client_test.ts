@@ -74,11 +74,13 @@ for (const openMetrics of [false, true]) {
       const state = new CumulativeState();
       const target = { url: app.url, name: "shop", labels: { env: "test" } };
       const options = { host: "app-host", now: () => now, limit: new SeriesLimit() };
+      const appSamples: number[] = [];
       try {
         app.requests.inc({ code: "200" }, 10);
         app.queue.set(7);
         for (let i = 0; i < 4; i++) app.size.observe(100);
         const first = await scrapeTarget(target, state, options);
+        appSamples.push(first.batch.metric.filter((m) => m.startsWith("app_")).length);
         assert.equal(first.error, undefined);
         writer.writeBatch(first.batch);
         // between the scrapes: 30 more requests, 10 fast and 10 slower observations
@@ -88,6 +90,7 @@ for (const openMetrics of [false, true]) {
         for (let i = 0; i < 6; i++) app.size.observe(300);
         now = t0 + 2000;
         const second = await scrapeTarget(target, state, options);
+        appSamples.push(second.batch.metric.filter((m) => m.startsWith("app_")).length);
         assert.equal(second.error, undefined);
         writer.writeBatch(second.batch);
         writer.flush();
@@ -118,6 +121,12 @@ for (const openMetrics of [false, true]) {
         assert.equal(at("app_size_bytes_p90", base).length, 2);
         assert.deepEqual(at("up", base), [1, 1]);
         assert.equal(at("scrape_duration_seconds", base).length, 2);
+        // under the default limit: every sample the scrape gave was stored
+        assert.deepEqual(at("scrape_samples_dropped", base), [0, 0]);
+        assert.deepEqual(
+          at("scrape_samples_scraped", base),
+          appSamples,
+        );
         assert.ok(rows.every((r) => r.host === "app-host"));
         assert.equal(appMetricInfo("app_latency_seconds_p95")?.unit, "s");
         assert.equal(appMetricInfo("app_requests_per_second")?.kind, "rate");
