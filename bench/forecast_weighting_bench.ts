@@ -6,7 +6,8 @@
  * on all 207 series and per fold, 95 % coverage of its uncorrected intervals). Every candidate is
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule. Rules with a weight cap are followed by
- * the share of (history, step) pairs where the cap bound.
+ * the share of (history, step) pairs where the cap bound, mix-or-select rules by the share where
+ * they selected.
  *
  * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
  * [--candidates=a,b] [--digits=n]` (see `USAGE`).
@@ -160,7 +161,7 @@ function hold(a: Float64Array, length: number): Float64Array {
   return out;
 }
 
-function makeCase(values: Float64Array, horizon: number): Case {
+export function makeCase(values: Float64Array, horizon: number): Case {
   const prep = prepareForecast(values, {
     horizon,
     models: [...new Set([...DEFAULT_CANDIDATES, ...EXTRA])],
@@ -529,6 +530,11 @@ for (const recent of [5, 10]) {
     }
   }
 }
+// The margins either side of the one that passed (last 10, all steps, all, 0.9): how sharp is it?
+for (const margin of [0.85, 0.95]) {
+  const o = { recent: 10, perStep: false, family: false, margin };
+  RULES[mixOrSelectLabel(o)] = (c) => mixOrSelect(c, o);
+}
 
 /** Share of (history, step) pairs where each capped rule's cap bound, since the last call. */
 function capBinds(): void {
@@ -543,7 +549,10 @@ function capBinds(): void {
 }
 
 /** A rule's forecast and 95 % interval in the series' units. */
-function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
+export function apply(
+  c: Case,
+  rule: Rule,
+): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
   const unscale = (v: number) => c.center + c.scale * v;
   if ("median" in rule) {
     const mean = medianTop(c, rule.median).map(unscale);
