@@ -6,7 +6,8 @@
  * on all 207 series and per fold, 95 % coverage of its uncorrected intervals). Every candidate is
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
  * each row is what `forecast()` would give with that rule. Rules with a weight cap are followed by
- * the share of (history, step) pairs where the cap bound.
+ * the share of (history, step) pairs where the cap bound, mix-or-select rules by the share where
+ * they selected.
  *
  * Run: `deno run -A bench/forecast_weighting_bench.ts [ett|m4] [--rules=<regex>]
  * [--candidates=a,b] [--digits=n]` (see `USAGE`).
@@ -160,7 +161,7 @@ function hold(a: Float64Array, length: number): Float64Array {
   return out;
 }
 
-function makeCase(values: Float64Array, horizon: number): Case {
+export function makeCase(values: Float64Array, horizon: number): Case {
   const prep = prepareForecast(values, {
     horizon,
     models: [...new Set([...DEFAULT_CANDIDATES, ...EXTRA])],
@@ -457,16 +458,101 @@ for (const cap of [0.5, 0.6, 0.8]) {
 RULES["N, shrink 0"] = (c) => weights(c, { ...N, shrink: 0 });
 RULES["N, shrink 0.25"] = (c) => weights(c, { ...N, shrink: 0.25 });
 
+// Session 23: mix or select, decided out-of-sample inside the history (a nested backtest). The
+// mix's weights (N's rule) and the best single candidate per step are taken from the backtest's
+// earlier origins only, and both are scored on its most recent `recent` origins; where the
+// candidate beat the mix there (its MSE below `margin` × the mix's), the forecast takes the best
+// candidate of the whole backtest (N's MSE) at that step, else N's mix. `perStep` decides each
+// step on the MSE pooled around it (as the weights' MSE is pooled); otherwise one decision on
+// the MSE over all steps. `family` restricts the selection to the ETS candidates.
+function mixOrSelect(
+  c: Case,
+  o: { recent: number; perStep: boolean; family: boolean; margin: number },
+): Float64Array[] {
+  const selectable = c.names.map((n) =>
+    N.pool.includes(n) && (!o.family || n === "ets_bagged" || n === "ets_damped")
+  );
+  const best = (m: Float64Array[], h: number) => {
+    let at = -1;
+    m.forEach((v, i) => {
+      if (selectable[i] && v[h]! === v[h]! && (at < 0 || v[h]! < m[at]![h]!)) at = i;
+    });
+    return at;
+  };
+  const mix = weights(c, N);
+  const early: Case = { ...c, errors: c.errors.map((e) => e.slice(0, -o.recent)) };
+  const recent = c.errors.map((e) => e.slice(-o.recent));
+  if (early.errors[0]!.length < 2) return mix;
+  const w = weights(early, N), m = mses(early, N.last, N.width);
+  const picks = Array.from({ length: c.steps }, (_, h) => best(m, h));
+  const mixErr = recent[0]!.map((_, r) =>
+    Float64Array.from(
+      { length: c.steps },
+      (_, h) => recent.reduce((a, e, i) => a + (w[i]![h]! ? w[i]![h]! * e[r]![h]! : 0), 0),
+    )
+  );
+  const selErr = recent[0]!.map((_, r) =>
+    Float64Array.from(
+      { length: c.steps },
+      (_, h) => picks[h]! < 0 ? NaN : recent[picks[h]!]![r]![h]!,
+    )
+  );
+  const mixM = smoothedMse(mixErr, c.steps, N.width), selM = smoothedMse(selErr, c.steps, N.width);
+  const sum = (v: Float64Array) => v.reduce((a, x) => a + x, 0);
+  const whole = sum(selM) < o.margin * sum(mixM);
+  const all = mses(c, N.last, N.width);
+  const tally = (SELECTED[mixOrSelectLabel(o)] ??= [0, 0]);
+  for (let h = 0; h < c.horizon; h++) {
+    const s = Math.min(h, c.steps - 1);
+    const take = o.perStep ? selM[s]! < o.margin * mixM[s]! : whole;
+    const at = best(all, h);
+    tally[1]++;
+    if (!take || at < 0) continue;
+    tally[0]++;
+    for (let i = 0; i < c.names.length; i++) mix[i]![h] = i === at ? 1 : 0;
+  }
+  return mix;
+}
+
+/** Share of (history, step) pairs where each mix-or-select rule selected, since the last call. */
+const SELECTED: Record<string, [number, number]> = {};
+const mixOrSelectLabel = (o: Parameters<typeof mixOrSelect>[1]) =>
+  `N, mix or select: last ${o.recent}, ${o.perStep ? "per step" : "all steps"}, ${
+    o.family ? "ETS" : "all"
+  }, margin ${o.margin}`;
+for (const recent of [5, 10]) {
+  for (const perStep of [true, false]) {
+    for (const family of [false, true]) {
+      for (const margin of [1, 0.9, 0.8]) {
+        const o = { recent, perStep, family, margin };
+        RULES[mixOrSelectLabel(o)] = (c) => mixOrSelect(c, o);
+      }
+    }
+  }
+}
+// The margins either side of the one that passed (last 10, all steps, all, 0.9): how sharp is it?
+for (const margin of [0.85, 0.95]) {
+  const o = { recent: 10, perStep: false, family: false, margin };
+  RULES[mixOrSelectLabel(o)] = (c) => mixOrSelect(c, o);
+}
+
 /** Share of (history, step) pairs where each capped rule's cap bound, since the last call. */
 function capBinds(): void {
   for (const [label, [bound, steps]] of Object.entries(CAP_BINDS)) {
     console.log(`  cap binds: ${label.padEnd(40)} ${(bound / steps).toFixed(3)} of ${steps} steps`);
     delete CAP_BINDS[label];
   }
+  for (const [label, [chosen, steps]] of Object.entries(SELECTED)) {
+    console.log(`  selects: ${label.padEnd(60)} ${(chosen / steps).toFixed(3)} of ${steps} steps`);
+    delete SELECTED[label];
+  }
 }
 
 /** A rule's forecast and 95 % interval in the series' units. */
-function apply(c: Case, rule: Rule): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
+export function apply(
+  c: Case,
+  rule: Rule,
+): { mean: Float64Array; lo: Float64Array; hi: Float64Array } {
   const unscale = (v: number) => c.center + c.scale * v;
   if ("median" in rule) {
     const mean = medianTop(c, rule.median).map(unscale);

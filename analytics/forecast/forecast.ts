@@ -8,7 +8,14 @@
 import type { BacktestErrors } from "./backtest.ts";
 import { backtestFitted, backtestPlan, rollingOrigins } from "./backtest_fitted.ts";
 import { candidateModels, type CandidateName } from "./forecast_candidates.ts";
-import { capWeights, combinationWeights, shrinkWeights, smoothedMse } from "./forecast_combine.ts";
+import {
+  bestAt,
+  capWeights,
+  combinationWeights,
+  selectionBeatsMix,
+  shrinkWeights,
+  smoothedMse,
+} from "./forecast_combine.ts";
 import type { ForecastCandidate } from "./forecast_fitted.ts";
 import { calibrateIntervals } from "./forecast_intervals.ts";
 import { prepareForecast } from "./forecast_prepare.ts";
@@ -73,6 +80,14 @@ export interface ForecastOptions {
    * who take the excess; a step with no such rival is left as it is (default false).
    */
   weightCapNearBest?: boolean;
+  /**
+   * Mix or select per series, decided on a nested backtest (see `selectionBeatsMix`): the mix's
+   * weights and each step's best candidate from the backtest's origins before the last `recent`
+   * (default 10), both scored on those `recent`; where selection's MSE over all steps is below
+   * `margin` (default 0.9) × the mix's, every step takes its best candidate (by the MSE the
+   * weights come from) instead of the mix. Off by default (README: Forecasting).
+   */
+  mixOrSelect?: { recent?: number; margin?: number };
 }
 
 /** Default `shrink` of {@linkcode forecast}. */
@@ -137,7 +152,8 @@ const none = (name: string): ForecastCandidate => ({
  * @returns Forecast, intervals, backtest accuracy and a serializable model description.
  * @throws {RangeError} If `horizon` is not an integer ≥ 1, a period is not an integer ≥ 2, a
  * model is unknown, `shrink` is outside [0, 1], `shrinkRatio` < 1, `recentOrigins` < 1,
- * `weightCap` is outside (0, 1] or `poolSteps` is not an integer ≥ 0.
+ * `weightCap` is outside (0, 1], `poolSteps` is not an integer ≥ 0, `mixOrSelect.recent` is not
+ * an integer ≥ 1 or `mixOrSelect.margin` is not > 0.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -160,6 +176,13 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   if (!(cap > 0 && cap <= 1)) throw new RangeError(`Invalid weightCap: ${cap} (expected (0, 1])`);
   if (!(Number.isInteger(poolSteps) && poolSteps >= 0)) {
     throw new RangeError(`Invalid poolSteps: ${poolSteps} (expected an integer ≥ 0)`);
+  }
+  const choice = options.mixOrSelect;
+  if (choice && !(Number.isInteger(choice.recent ?? 10) && (choice.recent ?? 10) >= 1)) {
+    throw new RangeError(`Invalid mixOrSelect.recent: ${choice.recent} (expected an integer ≥ 1)`);
+  }
+  if (choice && !((choice.margin ?? 0.9) > 0)) {
+    throw new RangeError(`Invalid mixOrSelect.margin: ${choice.margin} (expected > 0)`);
   }
   const { horizon: H, y, raw, periods, names, center, scale } = prep;
   const models = candidateModels(names);
@@ -195,21 +218,42 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   });
   const fits = names.map((name) => models[name](y, H, context));
   const runs = fits.map((f) => backtestFitted(f, raw, origins, steps));
-  const mses = runs.map((r) =>
-    hold(
-      smoothedMse(recent < r.errors.length ? r.errors.slice(-recent) : r.errors, steps, poolSteps),
-      H,
-    )
-  );
+  const msesOf = (errors: Float64Array[][]) =>
+    errors.map((e) =>
+      hold(smoothedMse(recent < e.length ? e.slice(-recent) : e, steps, poolSteps), H)
+    );
+  const mses = msesOf(runs.map((r) => r.errors));
   const scores = runs.map((r, c) => scoreRun(names[c]!, r, center, scale));
   const top = options.combine ?? names.length;
+  const weigh = (m: Float64Array[]) => {
+    let w = combinationWeights(m, top, options.weightPower ?? 2);
+    if (lambda > 0) w = shrinkWeights(w, m, lambda, ratio);
+    if (cap < 1) {
+      w = capWeights(w, cap, options.weightCapNearBest ? { mse: m, ratio } : undefined).weights;
+    }
+    return w;
+  };
   let weights: Float64Array[];
   if (top >= 2 && origins.length) {
-    weights = combinationWeights(mses, top, options.weightPower ?? 2);
-    if (lambda > 0) weights = shrinkWeights(weights, mses, lambda, ratio);
-    if (cap < 1) {
-      const near = options.weightCapNearBest ? { mse: mses, ratio } : undefined;
-      weights = capWeights(weights, cap, near).weights;
+    weights = weigh(mses);
+    if (
+      choice &&
+      selectionBeatsMix(
+        runs.map((r) => r.errors),
+        steps,
+        choice.recent ?? 10,
+        choice.margin ?? 0.9,
+        (early) => {
+          const mse = msesOf(early);
+          return { weights: weigh(mse), mse };
+        },
+        poolSteps,
+      )
+    ) {
+      for (let h = 0; h < H; h++) {
+        const best = bestAt(mses, h);
+        if (best >= 0) weights.forEach((w, c) => w[h] = +(c === best));
+      }
     }
   } else {
     const total = scores.map((s) => (Number.isFinite(s.mse) ? s.mse : Infinity));

@@ -210,3 +210,84 @@ export function capWeights(
   }
   return { weights: out, bound };
 }
+
+/**
+ * Whether selecting one candidate per step beat the mix out of sample inside the backtest (a
+ * nested backtest): the mix's weights and each step's best candidate are taken from the origins
+ * before the last `recent` only, and both are scored there; selection wins when its MSE over all
+ * steps is below `margin` × the mix's. A mix-or-select decision per series, made without the
+ * errors it is judged on (README: Forecasting).
+ *
+ * @param errors Backtest errors per candidate, one array of `steps` per origin (oldest first).
+ * @param steps Steps backtested.
+ * @param recent Most recent origins the two are scored on (at least 2 earlier ones must remain,
+ * else `false`).
+ * @param margin Selection must beat the mix's MSE times this (≤ 1: a margin in the mix's favour).
+ * @param weigh The mix's rule: its weights and the MSE each step's best is chosen by, from the
+ * earlier origins' errors.
+ * @param poolSteps Steps pooled either side in the MSE (as `smoothedMse`'s `minHalfWidth`).
+ * @returns `true` where the forecast should select instead of mixing.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectionBeatsMix } from "./forecast_combine.ts";
+ * // candidate 0 is exact at every origin, candidate 1 always off by 1: a half-half mix loses
+ * const errors = [0, 1].map((e) => Array.from({ length: 6 }, () => new Float64Array([e])));
+ * const weigh = () => ({
+ *   weights: [new Float64Array([0.5]), new Float64Array([0.5])],
+ *   mse: [new Float64Array([0]), new Float64Array([1])],
+ * });
+ * assert.equal(selectionBeatsMix(errors, 1, 2, 0.9, weigh, 0), true);
+ * ```
+ */
+export function selectionBeatsMix(
+  errors: Float64Array[][],
+  steps: number,
+  recent: number,
+  margin: number,
+  weigh: (early: Float64Array[][]) => { weights: Float64Array[]; mse: Float64Array[] },
+  poolSteps: number,
+): boolean {
+  const n = errors[0]?.length ?? 0;
+  if (n - recent < 2) return false;
+  const early = errors.map((e) => e.slice(0, n - recent)),
+    late = errors.map((e) => e.slice(-recent));
+  const { weights, mse } = weigh(early);
+  const picks = Array.from({ length: steps }, (_, h) => bestAt(mse, h));
+  const mixed = late[0]!.map((_, r) =>
+    Float64Array.from(
+      { length: steps },
+      (_, h) =>
+        late.reduce((a, e, c) => a + (weights[c]![h]! ? weights[c]![h]! * e[r]![h]! : 0), 0),
+    )
+  );
+  const selected = late[0]!.map((_, r) =>
+    Float64Array.from({ length: steps }, (_, h) => picks[h]! < 0 ? NaN : late[picks[h]!]![r]![h]!)
+  );
+  const total = (rows: Float64Array[]) =>
+    smoothedMse(rows, steps, poolSteps).reduce((a, x) => a + x, 0);
+  // a NaN total (a step without errors) compares false: the mix stays
+  return total(selected) < margin * total(mixed);
+}
+
+/**
+ * The candidate with the lowest finite MSE at step `h`, or −1 when none has one.
+ *
+ * @param mse MSE per candidate and step.
+ * @param h Step.
+ * @returns Index of the candidate.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bestAt } from "./forecast_combine.ts";
+ * assert.equal(bestAt([new Float64Array([2]), new Float64Array([1])], 0), 1);
+ * assert.equal(bestAt([new Float64Array([NaN])], 0), -1);
+ * ```
+ */
+export function bestAt(mse: Float64Array[], h: number): number {
+  let best = -1;
+  mse.forEach((m, c) => {
+    if (m[h]! === m[h]! && (best < 0 || m[h]! < mse[best]![h]!)) best = c;
+  });
+  return best;
+}

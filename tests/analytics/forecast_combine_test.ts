@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   capWeights,
   combinationWeights,
+  selectionBeatsMix,
   shrinkWeights,
   smoothedMse,
 } from "../../analytics/forecast/forecast_combine.ts";
@@ -283,4 +284,55 @@ Deno.test("forecast() with weightCap gives no candidate more than the cap at any
   }
   assert.deepEqual(forecast(y, { horizon: 24, weightCap: 1 }).mean, free.mean);
   assert.throws(() => forecast(y, { horizon: 1, weightCap: 0 }), /Invalid weightCap/);
+});
+
+Deno.test("selectionBeatsMix() scores the earlier origins' mix and pick on the recent ones", () => {
+  const g = seeded(7);
+  // two unbiased candidates with independent errors of equal size: the mix halves the MSE
+  const noisy = [0, 1].map(() => Array.from({ length: 40 }, () => new Float64Array([g(), g()])));
+  const seen: number[] = [];
+  const even = (early: Float64Array[][]) => {
+    seen.push(early[0]!.length);
+    const mse = early.map((e) => smoothedMse(e, 2));
+    return { weights: mse.map(() => new Float64Array([0.5, 0.5])), mse };
+  };
+  assert.equal(selectionBeatsMix(noisy, 2, 10, 1, even, 0), false);
+  assert.deepEqual(seen, [30]);
+  // one exact candidate and one biased: the pick wins unless the margin asks for more than all
+  const exact = Array.from({ length: 40 }, () => new Float64Array([0, 0]));
+  const biased = Array.from({ length: 40 }, () => new Float64Array([1, 1]));
+  assert.equal(selectionBeatsMix([biased, exact], 2, 10, 0.9, even, 0), true);
+  assert.equal(selectionBeatsMix([biased, exact], 2, 39, 0.9, even, 0), false);
+  // a mix that already puts all weight on the exact one cannot be beaten at margin 1
+  const onExact = (early: Float64Array[][]) => ({
+    weights: [new Float64Array([0, 0]), new Float64Array([1, 1])],
+    mse: early.map((e) => smoothedMse(e, 2)),
+  });
+  assert.equal(selectionBeatsMix([biased, exact], 2, 10, 1, onExact, 0), false);
+});
+
+Deno.test("forecast() with mixOrSelect mixes or takes the best candidate at every step", () => {
+  const g = seeded(11);
+  const y = Float64Array.from(
+    { length: 24 * 30 },
+    (_, i) => 0.05 * i + Math.sin((2 * Math.PI * i) / 24) + 0.05 * g(),
+  );
+  const plain = forecast(y, { horizon: 24 });
+  // a margin no selection can meet keeps the mix
+  const never = forecast(y, { horizon: 24, mixOrSelect: { margin: 1e-12 } });
+  assert.deepEqual(never.mean, plain.mean);
+  // a margin any selection meets selects: one candidate with weight 1 at each step
+  const always = forecast(y, { horizon: 24, mixOrSelect: { margin: 1e9 } });
+  for (let h = 0; h < 24; h++) {
+    const ws = Object.values(always.fitted.weights).map((w) => w[h]!);
+    assert.deepEqual(ws.filter((w) => w > 0), [1]);
+  }
+  assert.throws(
+    () => forecast(y, { horizon: 1, mixOrSelect: { recent: 0 } }),
+    /Invalid mixOrSelect.recent/,
+  );
+  assert.throws(
+    () => forecast(y, { horizon: 1, mixOrSelect: { margin: 0 } }),
+    /Invalid mixOrSelect.margin/,
+  );
 });
