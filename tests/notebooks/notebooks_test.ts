@@ -91,10 +91,17 @@ Deno.test({
     assert.match(source, /"\.\.\/shared\/data\/ett\/ETTh2\.csv"/);
     const empty = await Deno.makeTempDir({ prefix: "perfscope-nb-empty-lake-" });
     try {
-      const { text } = await execute("02_forecast_csv.ipynb", {
-        PERFSCOPE_CSV: join(empty, "absent.csv"),
-        PERFSCOPE_DATA: empty,
-      });
+      // The Deno kernel can send a cell's last stream output after the cell's idle status, and
+      // nbclient then drops it (seen once under the parallel suite's load, as notebook 03's
+      // table in the capacity surfaces test). Up to two more runs tell that race from a notebook
+      // that prints no source line.
+      let text = "";
+      for (let attempt = 0; attempt < 3 && !/lake: sim-1 /.test(text); attempt++) {
+        ({ text } = await execute("02_forecast_csv.ipynb", {
+          PERFSCOPE_CSV: join(empty, "absent.csv"),
+          PERFSCOPE_DATA: empty,
+        }));
+      }
       assert.match(text, /absent\.csv not found: using the lake instead/);
       assert.match(text, /No CSV and an empty lake: simulated one host/);
       assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
