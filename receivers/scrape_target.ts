@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { BatchBuilder, type IngestBatch } from "./batch_builder.ts";
+import { BatchBuilder, type IngestBatch, type MetricMeta } from "./batch_builder.ts";
 import { convertExposition, type CumulativeState } from "./convert_exposition.ts";
 import { parseExposition } from "./parse_exposition.ts";
 import type { SeriesLimit } from "./series_limit.ts";
@@ -48,7 +48,7 @@ export interface ScrapeOptions {
 
 /** What one scrape gave. */
 export interface ScrapeResult {
-  /** The samples to store (the four health samples, `up` first, included also on failure). */
+  /** The samples to store (the five health samples, `up` first, included also on failure). */
   batch: IngestBatch;
   /** Why the scrape failed, if it did (`up` is 0 then). */
   error?: string;
@@ -248,19 +248,39 @@ export async function scrapeTarget(
       help: "Time the last scrape of the target took",
     });
     // counted as stored samples (after conversion: a counter is one rate, a histogram several
-    // series), the unit the series limit drops, so scraped - dropped is what was stored; a sample
-    // the lake would refuse (a malformed label) is in neither, only in serve's log
-    health.add("scrape_samples_scraped", targetLabels, b ? b.size + b.limited : 0, {
+    // series), the unit both drops are counted in, so scraped - dropped (summed over its
+    // reasons) is what was stored: `series_limit` the series the target's limit turned away,
+    // `invalid` the samples the lake would refuse (a control character in a label value, a
+    // name too long), which the builder drops one by one before the batch reaches the lake
+    health.add(
+      "scrape_samples_scraped",
+      targetLabels,
+      b ? b.size + b.limited + b.invalid : 0,
+      {
+        unit: "",
+        kind: "gauge",
+        help: "Samples the last scrape of the target gave, before any was dropped",
+      },
+    );
+    const dropped: MetricMeta = {
       unit: "",
       kind: "gauge",
-      help:
-        "Samples the last scrape of the target gave (that the lake accepts), before the series limit",
-    });
-    health.add("scrape_samples_dropped", targetLabels, b ? b.limited : 0, {
-      unit: "",
-      kind: "gauge",
-      help: "Samples of the last scrape dropped by the series limit (max_series_per_source)",
-    });
+      help: "Samples of the last scrape dropped, by reason: series_limit " +
+        "(max_series_per_source) or invalid (the lake would refuse them)",
+    };
+    // both reasons stored every scrape, 0 when none, so a sum over them never misses a series
+    health.add(
+      "scrape_samples_dropped",
+      { ...targetLabels, reason: "series_limit" },
+      b ? b.limited : 0,
+      dropped,
+    );
+    health.add(
+      "scrape_samples_dropped",
+      { ...targetLabels, reason: "invalid" },
+      b ? b.invalid : 0,
+      dropped,
+    );
     const batch = (b ?? health).batch();
     if (b !== undefined) {
       const h = health.batch();

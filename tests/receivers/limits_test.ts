@@ -292,15 +292,28 @@ Deno.test({
       const rows = await lake.query(
         `SELECT epoch_ms(ts) AS ts, metric, labels, value FROM samples ORDER BY ts, metric, labels`,
       );
-      const health = (metric: string) =>
-        rows.filter((r) => r.metric === metric && r.labels === "env=test,target=app")
+      const health = (metric: string, labels = "env=test,target=app") =>
+        rows.filter((r) => r.metric === metric && r.labels === labels)
           .map((r) => Number(r.value));
       const up = health("up");
       assert.ok(up.length >= 3, `${up.length} scrapes`);
       assert.deepEqual(up, [0, ...up.slice(1).map(() => 1)]);
-      assert.deepEqual(health("scrape_samples_scraped"), [0, ...up.slice(1).map(() => 20)]);
-      assert.deepEqual(health("scrape_samples_dropped"), [0, ...up.slice(1).map(() => 15)]);
-      // scraped - dropped is what was stored, each scrape
+      // 21 scraped: 15 past the limit, the control character's one the lake would refuse
+      assert.deepEqual(health("scrape_samples_scraped"), [0, ...up.slice(1).map(() => 21)]);
+      assert.deepEqual(
+        health("scrape_samples_dropped", "env=test,reason=series_limit,target=app"),
+        [0, ...up.slice(1).map(() => 15)],
+      );
+      assert.deepEqual(
+        health("scrape_samples_dropped", "env=test,reason=invalid,target=app"),
+        [0, ...up.slice(1).map(() => 1)],
+      );
+      assert.equal(
+        rows.filter((r) => r.metric === "scrape_samples_dropped").length,
+        2 * up.length,
+        "both reasons stored at every scrape, the failed one included",
+      );
+      // scraped - dropped (both reasons) is what was stored, each scrape
       const perScrape = new Map<number, number>();
       for (const r of rows) {
         if (r.metric === "g") perScrape.set(Number(r.ts), (perScrape.get(Number(r.ts)) ?? 0) + 1);
@@ -353,15 +366,20 @@ Deno.test({
         });
         const metrics = r.batch.metric;
         assert.equal(metrics.filter((m) => m === "g").length, 5);
-        assert.deepEqual(metrics.slice(-4), [
+        assert.deepEqual(metrics.slice(-5), [
           "up",
           "scrape_duration_seconds",
           "scrape_samples_scraped",
           "scrape_samples_dropped",
+          "scrape_samples_dropped",
         ]);
         assert.equal(r.batch.value[metrics.indexOf("up")], 1);
         assert.equal(r.batch.value[metrics.indexOf("scrape_samples_scraped")], 20);
-        assert.equal(r.batch.value[metrics.indexOf("scrape_samples_dropped")], 15);
+        assert.deepEqual(r.batch.labels.slice(-2), [
+          "reason=series_limit,target=app",
+          "reason=invalid,target=app",
+        ]);
+        assert.deepEqual(r.batch.value.slice(-2), [15, 0]);
         assert.equal(r.limited, 15);
       }
     } finally {

@@ -69,8 +69,13 @@ Deno.test("A target sending 10 MB is cut at the default 8 MiB body limit, with o
       "scrape_duration_seconds",
       "scrape_samples_scraped",
       "scrape_samples_dropped",
+      "scrape_samples_dropped",
     ], "only the target's health");
-    assert.deepEqual(r1.batch.value.slice(2), [0, 0], "nothing scraped, nothing dropped");
+    assert.deepEqual(r1.batch.labels.slice(3), [
+      "reason=series_limit,target=big",
+      "reason=invalid,target=big",
+    ]);
+    assert.deepEqual(r1.batch.value.slice(2), [0, 0, 0], "nothing scraped, nothing dropped");
     chunked = true;
     const r2 = await scrapeTarget({ url: app.url, name: "big" }, new CumulativeState(), opts);
     assert.match(r2.error!, /over the 8388608-byte limit/);

@@ -121,8 +121,15 @@ for (const openMetrics of [false, true]) {
         assert.equal(at("app_size_bytes_p90", base).length, 2);
         assert.deepEqual(at("up", base), [1, 1]);
         assert.equal(at("scrape_duration_seconds", base).length, 2);
-        // under the default limit: every sample the scrape gave was stored
-        assert.deepEqual(at("scrape_samples_dropped", base), [0, 0]);
+        // under the default limit and all valid: every sample the scrape gave was stored
+        assert.deepEqual(at("scrape_samples_dropped", `env=test,reason=series_limit,target=shop`), [
+          0,
+          0,
+        ]);
+        assert.deepEqual(at("scrape_samples_dropped", `env=test,reason=invalid,target=shop`), [
+          0,
+          0,
+        ]);
         assert.deepEqual(
           at("scrape_samples_scraped", base),
           appSamples,
