@@ -137,7 +137,7 @@ export class BatchBuilder {
   #out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
   #described = new Set<string>();
   /** Samples dropped because the lake would refuse them (a long or odd label value, too many
-   * labels, a long name). */
+   * labels, a long name, an infinite value). */
   invalid = 0;
   /** Samples dropped by the cardinality limit. */
   limited = 0;
@@ -221,6 +221,12 @@ export class BatchBuilder {
     }
     if (labels.problem !== undefined) {
       this.#problem(`${metric}${labels.problem}`);
+      return false;
+    }
+    // the lake holds finite numbers (NaN as no value) and refused a batch holding an infinity
+    // whole: a scraped `g +Inf` cost the scrape every sample, its health included
+    if (value === Infinity || value === -Infinity) {
+      this.#problem(`${metric}{${labels.text}}: value ${value > 0 ? "+" : "-"}Inf`);
       return false;
     }
     if (this.#limit && !this.#limit.admit(key ?? seriesKey(metric, labels))) {

@@ -387,3 +387,42 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "A scraped +Inf gauge is dropped alone and counted as invalid: the lake stores the rest of the scrape",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // the lake refuses an infinite value, and used to refuse the whole scrape with it, health too
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response("g +Inf\nlow -Inf\nk 1\n"),
+    );
+    const root = await Deno.makeTempDir();
+    const writer = new IngestWriter({ root, sync: false });
+    try {
+      const url = `http://127.0.0.1:${server.addr.port}/metrics`;
+      const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
+      assert.equal(r.invalid, 2);
+      assert.match(
+        r.problems.join("; "),
+        /g\{target=app\}: value \+Inf; low\{target=app\}: value -Inf/,
+      );
+      writer.writeBatch(r.batch); // throws if the lake refuses it
+      const at = (metric: string, labels = "target=app") =>
+        r.batch.value.filter((_, i) =>
+          r.batch.metric[i] === metric && r.batch.labels[i] === labels
+        );
+      assert.deepEqual(at("k"), [1]);
+      assert.deepEqual(at("up"), [1]);
+      assert.deepEqual(at("scrape_samples_scraped"), [3]);
+      assert.deepEqual(at("scrape_samples_dropped", "reason=invalid,target=app"), [2]);
+      assert.deepEqual(at("scrape_samples_dropped", "reason=series_limit,target=app"), [0]);
+    } finally {
+      writer.close();
+      await server.shutdown();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
