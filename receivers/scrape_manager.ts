@@ -127,7 +127,17 @@ export class ScrapeManager {
           `${source}: ${r.invalid} samples dropped: ${r.problems.join("; ")}`,
         );
       }
-      deliver(this.options.sink, r.batch, status, this.#logs, source);
+      const refused = status.refused;
+      if (
+        !deliver(this.options.sink, r.batch, status, this.#logs, source) &&
+        status.refused > refused && r.healthAlone
+      ) {
+        // refused whole (logged): the target's health still says it answered and lost it all;
+        // the batch's samples stay counted as refused, the health samples stored count as stored
+        const alone = r.healthAlone();
+        status.refused -= alone.ts.length;
+        deliver(this.options.sink, alone, status, this.#logs, source);
+      }
       const wait = Math.max(0, interval - (performance.now() - began));
       await sleep(wait, signal);
     }

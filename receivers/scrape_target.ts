@@ -50,6 +50,11 @@ export interface ScrapeOptions {
 export interface ScrapeResult {
   /** The samples to store (the five health samples, `up` first, included also on failure). */
   batch: IngestBatch;
+  /** The health samples alone, for when the lake refuses `batch` whole (a check the builder
+   * does not make): `scrape_samples_dropped{reason="invalid"}` then counts every sample the
+   * series limit let by, so scraped - dropped is still what was stored, none. Absent when
+   * `batch` holds nothing else. */
+  healthAlone?: () => IngestBatch;
   /** Why the scrape failed, if it did (`up` is 0 then). */
   error?: string;
   /** Samples dropped as the lake would refuse them, and by the cardinality limit. */
@@ -281,6 +286,8 @@ export async function scrapeTarget(
       b ? b.invalid : 0,
       dropped,
     );
+    // the scrape's own samples, counted before the health samples are appended to its columns
+    const kept = b ? b.size : 0;
     const batch = (b ?? health).batch();
     if (b !== undefined) {
       const h = health.batch();
@@ -289,8 +296,24 @@ export async function scrapeTarget(
         batch.labels.push(h.labels[i]!), batch.value.push(h.value[i]!);
       }
     }
+    const n = health.size;
     return {
       batch,
+      ...(kept > 0 && {
+        healthAlone(): IngestBatch {
+          const at = batch.ts.length - n;
+          const alone: IngestBatch = {
+            ts: batch.ts.slice(at),
+            host: batch.host.slice(at),
+            metric: batch.metric.slice(at),
+            labels: batch.labels.slice(at),
+            value: batch.value.slice(at),
+          };
+          // the last sample is dropped{reason="invalid"}: every sample the limit let by is lost
+          alone.value[n - 1] = kept + out.invalid;
+          return alone;
+        },
+      }),
       ...(err !== undefined && { error: err }),
       invalid: out.invalid,
       limited: out.limited,

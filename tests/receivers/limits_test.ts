@@ -426,3 +426,62 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "A scrape the lake refuses whole still stores the target's health, every sample counted as dropped invalid",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // a check of the lake's the builder does not make: simulated by a sink that refuses any
+    // batch holding more than the five health samples
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(Array.from({ length: 8 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n"),
+    );
+    const stored: IngestBatch[] = [];
+    const log: string[] = [];
+    const manager = new ScrapeManager({
+      targets: [{
+        url: `http://127.0.0.1:${server.addr.port}/metrics`,
+        name: "app",
+        intervalMs: 20,
+      }],
+      host: "h",
+      sink: (b) => {
+        if (b.ts.length > 5) throw new RangeError("Invalid sample 1: a check the builder lacks");
+        stored.push(b);
+      },
+      log: (l) => log.push(l),
+      maxSeriesPerTarget: 5,
+    });
+    try {
+      for (let i = 0; i < 400 && (manager.status()[0]?.scrapes ?? 0) < 2; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await manager.stop();
+      await server.shutdown();
+    }
+    const s = manager.status()[0]!;
+    assert.ok(
+      stored.length >= 2 && stored.length === s.scrapes,
+      `${stored.length} of ${s.scrapes}`,
+    );
+    for (const b of stored) {
+      const at = (metric: string, labels = "target=app") =>
+        b.value.filter((_, i) => b.metric[i] === metric && b.labels[i] === labels);
+      assert.deepEqual(at("up"), [1]);
+      assert.deepEqual(at("scrape_samples_scraped"), [8]);
+      assert.deepEqual(at("scrape_samples_dropped", "reason=series_limit,target=app"), [3]);
+      assert.deepEqual(at("scrape_samples_dropped", "reason=invalid,target=app"), [5]);
+    }
+    // the 5 samples the limit let by are refused each scrape; the health samples are stored
+    assert.equal(s.refused, 5 * s.scrapes);
+    assert.equal(s.stored, 5 * s.scrapes);
+    assert.ok(
+      log.some((l) => /scrape app: 10 samples refused: Invalid sample 1/.test(l)),
+      log.join("\n"),
+    );
+  },
+});
