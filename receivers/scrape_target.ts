@@ -2,7 +2,7 @@
  * Scrapes one Prometheus/OpenMetrics target: asks for OpenMetrics first (`Accept`), reads the
  * body under a byte cap and a timeout (a target that hangs or sends 10 MB fails in bounded time
  * and memory), parses it and converts it into stored samples, plus `up` and
- * `scrape_duration_seconds` for the target.
+ * `scrape_duration_seconds` for the target and its sample counts (scraped, dropped by reason).
  *
  * @module
  */
