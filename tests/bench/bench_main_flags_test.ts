@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+
+// The benches `deno task bench` runs (and README tells users to run alone) take their flags
+// through bench/_flags.ts: --help prints the usage, an unknown flag or a bad value is one line
+// and exit 2 before anything is measured. They used to ignore both and run for minutes.
+
+async function bench(
+  file: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(`../../bench/${file}`, import.meta.url).pathname, ...args],
+    // no data: should a flag pass by mistake, the data benches stop at once
+    env: { NO_COLOR: "1", PERFSCOPE_SHARED_DATA: "/nonexistent/perfscope-data" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+/** Each bench, and flags its usage must name (README documents them). */
+const BENCHES: [string, string[]][] = [
+  ["m4_bench.ts", ["--quick", "--fresh"]],
+  ["anomaly_bench.ts", ["--quick"]],
+  ["capacity_bench.ts", ["--quick"]],
+  ["web_bench.ts", ["--quick"]],
+  ["receivers_bench.ts", ["--quick"]],
+  ["report_bench.ts", ["--quick"]],
+  ["fleet_capacity_bench.ts", ["--quick"]],
+  ["notify_bench.ts", ["--quick"]],
+];
+
+for (const [file, flags] of BENCHES) {
+  Deno.test(`${file} --help prints its usage and exits 0`, async () => {
+    const { code, stdout, stderr } = await bench(file, "--help");
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, new RegExp(`^Usage: deno run -A bench/${file.replace(".", "\\.")}`));
+    for (const flag of [...flags, "--help"]) assert.ok(stdout.includes(flag), `${flag}: ${stdout}`);
+    assert.equal(stderr, "");
+  });
+
+  Deno.test(`${file} --bogus: one line, exit 2, nothing run`, async () => {
+    const { code, stdout, stderr } = await bench(file, "--quick", "--bogus");
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^perfscope bench: .*Unknown option '--bogus'.*\n$/);
+  });
+}
