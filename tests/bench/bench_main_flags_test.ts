@@ -29,6 +29,15 @@ const BENCHES: [string, string[]][] = [
   ["report_bench.ts", ["--quick"]],
   ["fleet_capacity_bench.ts", ["--quick"]],
   ["notify_bench.ts", ["--quick"]],
+  ["collector_bench.ts", [
+    "--quick",
+    "--seconds N",
+    "--samples N",
+    "--serve-only",
+    "--statfs-only",
+    "--curve-only",
+  ]],
+  ["lake_bench.ts", ["--quick"]],
 ];
 
 for (const [file, flags] of BENCHES) {
@@ -45,5 +54,25 @@ for (const [file, flags] of BENCHES) {
     assert.equal(code, 2, stderr);
     assert.equal(stdout, "");
     assert.match(stderr, /^perfscope bench: .*Unknown option '--bogus'.*\n$/);
+  });
+}
+
+/** Bad values and arguments: one line, exit 2, before anything is measured. */
+const BAD: [string, string[], RegExp][] = [
+  ["collector_bench.ts", ["--seconds", "abc"], /Invalid --seconds: abc/],
+  ["collector_bench.ts", ["--samples=0"], /Invalid --samples: 0/],
+  ["collector_bench.ts", ["--samples"], /--samples/],
+  ["lake_bench.ts", ["extra"], /Unexpected argument: extra/],
+  ["m4_bench.ts", ["--fresh=yes"], /--fresh/],
+];
+
+for (const [file, args, message] of BAD) {
+  Deno.test(`${file} ${args.join(" ")}: one line, exit 2, nothing run`, async () => {
+    const { code, stdout, stderr } = await bench(file, ...args);
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+    assert.match(stderr, /^perfscope bench: /);
+    assert.match(stderr, message);
   });
 }
