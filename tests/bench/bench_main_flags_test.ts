@@ -38,6 +38,23 @@ const BENCHES: [string, string[]][] = [
     "--curve-only",
   ]],
   ["lake_bench.ts", ["--quick"]],
+  ["alerts_bench.ts", ["--quick", "--baseline DIR", "--serve-rules N,..."]],
+  ["alerts_e2e_bench.ts", [
+    "--quick",
+    "--crossings N",
+    "--seconds N",
+    "--baseline DIR",
+    "--no-latency",
+    "--rules N",
+  ]],
+  ["remote_write_bench.ts", [
+    "--seconds N",
+    "--quick",
+    "--only NAMES",
+    "--rounds N",
+    "--baseline DIR",
+  ]],
+  ["fleet_ingest_bench.ts", ["--agents N", "--series N", "--seconds N", "--quick"]],
 ];
 
 for (const [file, flags] of BENCHES) {
@@ -64,6 +81,14 @@ const BAD: [string, string[], RegExp][] = [
   ["collector_bench.ts", ["--samples"], /--samples/],
   ["lake_bench.ts", ["extra"], /Unexpected argument: extra/],
   ["m4_bench.ts", ["--fresh=yes"], /--fresh/],
+  ["alerts_bench.ts", ["--serve-rules", "250,x"], /Invalid --serve-rules: x/],
+  ["alerts_e2e_bench.ts", ["--seconds=0"], /Invalid --seconds: 0/],
+  ["alerts_e2e_bench.ts", ["--crossings=many"], /Invalid --crossings: many/],
+  ["alerts_e2e_bench.ts", ["--no-latency=1"], /--no-latency/],
+  ["remote_write_bench.ts", ["--only", "rw5,rw9"], /Unknown configuration: rw9 \(known: /],
+  ["remote_write_bench.ts", ["--rounds", "two"], /Invalid --rounds: two/],
+  ["fleet_ingest_bench.ts", ["--agents", "1.5"], /Invalid --agents: 1\.5/],
+  ["fleet_ingest_bench.ts", ["--seconds"], /--seconds/],
 ];
 
 for (const [file, args, message] of BAD) {
