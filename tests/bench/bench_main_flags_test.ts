@@ -55,6 +55,9 @@ const BENCHES: [string, string[]][] = [
     "--baseline DIR",
   ]],
   ["fleet_ingest_bench.ts", ["--agents N", "--series N", "--seconds N", "--quick"]],
+  ["ingest_soak.ts", ["--quick", "--seconds N", "--no-kill", "--config FILE"]],
+  ["forecast_options_bench.ts", ["--only LABEL"]],
+  ["scrape_read_bench.ts", ["--rounds N"]],
 ];
 
 for (const [file, flags] of BENCHES) {
@@ -67,7 +70,12 @@ for (const [file, flags] of BENCHES) {
   });
 
   Deno.test(`${file} --bogus: one line, exit 2, nothing run`, async () => {
-    const { code, stdout, stderr } = await bench(file, "--quick", "--bogus");
+    const { code, stdout, stderr } = await bench(
+      file,
+      // beside a flag it takes, where it takes --quick: the mistake is still caught
+      ...(flags.includes("--quick") ? ["--quick"] : []),
+      "--bogus",
+    );
     assert.equal(code, 2, stderr);
     assert.equal(stdout, "");
     assert.match(stderr, /^perfscope bench: .*Unknown option '--bogus'.*\n$/);
@@ -89,6 +97,9 @@ const BAD: [string, string[], RegExp][] = [
   ["remote_write_bench.ts", ["--rounds", "two"], /Invalid --rounds: two/],
   ["fleet_ingest_bench.ts", ["--agents", "1.5"], /Invalid --agents: 1\.5/],
   ["fleet_ingest_bench.ts", ["--seconds"], /--seconds/],
+  ["ingest_soak.ts", ["--seconds", "soon"], /Invalid --seconds: soon/],
+  ["forecast_options_bench.ts", ["--only", "defaults", "--only", "nope"], /Unknown variant: nope/],
+  ["scrape_read_bench.ts", ["--rounds", "0"], /Invalid --rounds: 0/],
 ];
 
 for (const [file, args, message] of BAD) {
