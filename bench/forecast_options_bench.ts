@@ -121,7 +121,9 @@ Scores forecast()'s combine/weightPower variants on the seven columns of ETTh2's
 (H = 24 and 168, 60 origins); the test split is never read. Several minutes.
 
 Options:
-  --only LABEL   run this variant alone (repeatable): ${Object.keys(OPTION_VARIANTS).join("; ")}
+  --only LABEL   run this variant alone (repeatable), one of:${
+  Object.keys(OPTION_VARIANTS).map((label) => `\n                   ${label}`).join("")
+}
   -h, --help     show this help`;
 
 if (import.meta.main) {
