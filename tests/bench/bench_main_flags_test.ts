@@ -58,6 +58,7 @@ const BENCHES: [string, string[]][] = [
   ["ingest_soak.ts", ["--quick", "--seconds N", "--no-kill", "--config FILE"]],
   ["forecast_options_bench.ts", ["--only LABEL"]],
   ["scrape_read_bench.ts", ["--rounds N"]],
+  ["collector_curve.ts", ["--quick", "--seconds N", "--repeat N", "--only TEXT"]],
 ];
 
 for (const [file, flags] of BENCHES) {
@@ -100,6 +101,8 @@ const BAD: [string, string[], RegExp][] = [
   ["ingest_soak.ts", ["--seconds", "soon"], /Invalid --seconds: soon/],
   ["forecast_options_bench.ts", ["--only", "defaults", "--only", "nope"], /Unknown variant: nope/],
   ["scrape_read_bench.ts", ["--rounds", "0"], /Invalid --rounds: 0/],
+  ["collector_curve.ts", ["--repeat", "x"], /Invalid --repeat: x/],
+  ["collector_curve.ts", ["--only"], /--only/],
 ];
 
 for (const [file, args, message] of BAD) {
