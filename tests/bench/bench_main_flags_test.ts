@@ -59,13 +59,18 @@ const BENCHES: [string, string[]][] = [
   ["forecast_options_bench.ts", ["--only LABEL"]],
   ["scrape_read_bench.ts", ["--rounds N"]],
   ["collector_curve.ts", ["--quick", "--seconds N", "--repeat N", "--only TEXT"]],
+  ["collect_rss.ts", ["--rounds N", "--seconds N", "LABEL=SCRIPT"]],
+  ["alerts_heap.ts", ["--engine DIR", "--rules N", "--seconds N", "--objects", "--expose-gc"]],
 ];
 
 for (const [file, flags] of BENCHES) {
   Deno.test(`${file} --help prints its usage and exits 0`, async () => {
     const { code, stdout, stderr } = await bench(file, "--help");
     assert.equal(code, 0, stderr);
-    assert.match(stdout, new RegExp(`^Usage: deno run -A bench/${file.replace(".", "\\.")}`));
+    assert.match(
+      stdout,
+      new RegExp(`^Usage: deno run -A (--v8-flags=\\S+ )?bench/${file.replace(".", "\\.")}`),
+    );
     for (const flag of [...flags, "--help"]) assert.ok(stdout.includes(flag), `${flag}: ${stdout}`);
     assert.equal(stderr, "");
   });
@@ -103,6 +108,10 @@ const BAD: [string, string[], RegExp][] = [
   ["scrape_read_bench.ts", ["--rounds", "0"], /Invalid --rounds: 0/],
   ["collector_curve.ts", ["--repeat", "x"], /Invalid --repeat: x/],
   ["collector_curve.ts", ["--only"], /--only/],
+  ["collect_rss.ts", ["--rounds=-1"], /Invalid --rounds: -1/],
+  ["alerts_heap.ts", ["--seconds", "1.5"], /Invalid --seconds: 1\.5/],
+  // flags right but run without the V8 flag it needs: one line, before anything is measured
+  ["alerts_heap.ts", ["--rules", "5"], /run with --v8-flags=--expose-gc/],
 ];
 
 for (const [file, args, message] of BAD) {
