@@ -61,6 +61,8 @@ const BENCHES: [string, string[]][] = [
   ["collector_curve.ts", ["--quick", "--seconds N", "--repeat N", "--only TEXT"]],
   ["collect_rss.ts", ["--rounds N", "--seconds N", "LABEL=SCRIPT"]],
   ["alerts_heap.ts", ["--engine DIR", "--rules N", "--seconds N", "--objects", "--expose-gc"]],
+  ["profile_serve_scrape.ts", ["--seconds N", "--warm N", "--save FILE", "--load FILE"]],
+  ["serve_scrape_ab.ts", ["--old DIR", "--seconds N", "--warm N"]],
 ];
 
 for (const [file, flags] of BENCHES) {
@@ -112,7 +114,21 @@ const BAD: [string, string[], RegExp][] = [
   ["alerts_heap.ts", ["--seconds", "1.5"], /Invalid --seconds: 1\.5/],
   // flags right but run without the V8 flag it needs: one line, before anything is measured
   ["alerts_heap.ts", ["--rules", "5"], /run with --v8-flags=--expose-gc/],
+  ["profile_serve_scrape.ts", ["--warm=-1"], /Invalid --warm: -1/],
+  ["serve_scrape_ab.ts", [], /--old DIR is required/],
+  ["serve_scrape_ab.ts", ["--old", "/tmp", "--seconds", "x"], /Invalid --seconds: x/],
 ];
+
+Deno.test("profile_serve_scrape.ts --load of a missing file: one line, exit 1", async () => {
+  const { code, stdout, stderr } = await bench(
+    "profile_serve_scrape.ts",
+    "--load",
+    "/nonexistent/x.cpuprofile",
+  );
+  assert.equal(code, 1, stderr);
+  assert.equal(stdout, "");
+  assert.match(stderr, /^perfscope bench: .*\/nonexistent\/x\.cpuprofile.*\n$/);
+});
 
 for (const [file, args, message] of BAD) {
   Deno.test(`${file} ${args.join(" ")}: one line, exit 2, nothing run`, async () => {
