@@ -63,6 +63,15 @@ const BENCHES: [string, string[]][] = [
   ["alerts_heap.ts", ["--engine DIR", "--rules N", "--seconds N", "--objects", "--expose-gc"]],
   ["profile_serve_scrape.ts", ["--seconds N", "--warm N", "--save FILE", "--load FILE"]],
   ["serve_scrape_ab.ts", ["--old DIR", "--seconds N", "--warm N"]],
+  ["synthetic_host.ts", [
+    "DIR",
+    "--cpus N",
+    "--disks N",
+    "--nics N",
+    "--processes N",
+    "--mounts N",
+    "--cgroups N",
+  ]],
 ];
 
 for (const [file, flags] of BENCHES) {
@@ -117,6 +126,9 @@ const BAD: [string, string[], RegExp][] = [
   ["profile_serve_scrape.ts", ["--warm=-1"], /Invalid --warm: -1/],
   ["serve_scrape_ab.ts", [], /--old DIR is required/],
   ["serve_scrape_ab.ts", ["--old", "/tmp", "--seconds", "x"], /Invalid --seconds: x/],
+  ["synthetic_host.ts", [], /DIR is required/],
+  ["synthetic_host.ts", ["/tmp/x", "--cpus", "many"], /Invalid --cpus: many/],
+  ["synthetic_host.ts", ["/tmp/x", "/tmp/y"], /Unexpected argument: \/tmp\/y/],
 ];
 
 Deno.test("profile_serve_scrape.ts --load of a missing file: one line, exit 1", async () => {
