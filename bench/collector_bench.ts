@@ -30,8 +30,6 @@ import { createSampler, formatLabels, parseMounts } from "../collectors/mod.ts";
 import { type FsStats, statfs } from "../collectors/_statfs.ts";
 import { parquetEncodeRows, writeSamples } from "../lake/mod.ts";
 import { type CurvePoint, runCurve } from "./collector_curve.ts";
-import { benchMain } from "./_flags.ts";
-import { parseFlags, parseNumber } from "../cli/_args.ts";
 
 /** V8 flags recommended for the collect task (see the second table). */
 export const COLLECT_V8_FLAGS = "--lite-mode,--single-threaded";
@@ -733,7 +731,10 @@ Options:
   -h, --help       show this help`;
 
 /** The flags of the bench run alone (`--sampler-loop`, its own child, is handled before). */
-function collectorFlags(args: string[]): CollectorBenchOptions {
+function collectorFlags(
+  args: string[],
+  { parseFlags, parseNumber }: typeof import("../cli/_args.ts"),
+): CollectorBenchOptions {
   const { values } = parseFlags(args, {
     quick: { type: "boolean", default: false },
     seconds: { type: "string" },
@@ -759,5 +760,9 @@ function collectorFlags(args: string[]): CollectorBenchOptions {
 if (import.meta.main && Deno.args[0] === "--sampler-loop") {
   await samplerLoop(Number(Deno.args[1]));
 } else if (import.meta.main) {
-  await benchMain(USAGE, collectorFlags, run);
+  // loaded here rather than at the top, as d3: the --sampler-loop child imports this module, and
+  // its RSS must not include node:util's
+  const { benchMain } = await import("./_flags.ts");
+  const cliArgs = await import("../cli/_args.ts");
+  await benchMain(USAGE, (args) => collectorFlags(args, cliArgs), run);
 }

@@ -34,8 +34,6 @@ import {
 } from "./synthetic_host.ts";
 import { extent, max, median } from "d3-array";
 import { ThreadCpu } from "./_thread_cpu.ts";
-import { benchMain } from "./_flags.ts";
-import { parseFlags, parseNumber } from "../cli/_args.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const V8 = "--lite-mode,--single-threaded";
@@ -485,6 +483,10 @@ Options:
   -h, --help     show this help`;
 
 if (import.meta.main) {
+  // loaded here rather than at the top: the collector bench's --sampler-loop child imports this
+  // module (through bench/collector_bench.ts), and its RSS must not include node:util's
+  const { benchMain } = await import("./_flags.ts");
+  const { parseFlags, parseNumber } = await import("../cli/_args.ts");
   await benchMain(USAGE, (args): CurveOptions => {
     const { values } = parseFlags(args, {
       quick: { type: "boolean", default: false },

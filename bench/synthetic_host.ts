@@ -15,9 +15,6 @@
  * @module
  */
 
-import { benchMain } from "./_flags.ts";
-import { parseFlags, parseNumber, UsageError } from "../cli/_args.ts";
-
 /** The size and formats of a synthetic host. */
 export interface SyntheticHostOptions {
   /** CPUs (`cpuN` lines in /proc/stat). Default 2. */
@@ -406,7 +403,10 @@ Options:
   -h, --help      show this help`;
 
 /** The directory and the sizes given. */
-function hostFlags(args: string[]): { dir: string; sizes: SyntheticHostOptions } {
+function hostFlags(
+  args: string[],
+  { parseFlags, parseNumber, UsageError }: typeof import("../cli/_args.ts"),
+): { dir: string; sizes: SyntheticHostOptions } {
   const { values, positionals } = parseFlags(
     args,
     Object.fromEntries(SIZES.map((k) => [k, { type: "string" as const }])),
@@ -426,7 +426,11 @@ function hostFlags(args: string[]): { dir: string; sizes: SyntheticHostOptions }
 }
 
 if (import.meta.main) {
-  await benchMain(USAGE, hostFlags, ({ dir, sizes }) => {
+  // loaded here rather than at the top: the collector bench's --sampler-loop child imports this
+  // module (through bench/collector_curve.ts), and its RSS must not include node:util's
+  const { benchMain } = await import("./_flags.ts");
+  const cliArgs = await import("../cli/_args.ts");
+  await benchMain(USAGE, (args) => hostFlags(args, cliArgs), ({ dir, sizes }) => {
     console.log(JSON.stringify(writeSyntheticHost(dir, sizes)));
   });
 }
