@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { errorLine, exitCode } from "../cli/_args.ts";
+import { errorLine, exitCode, parseFlags, runMain } from "../cli/_args.ts";
 
 /**
  * Parses the flags, or exits: 0 after printing `usage` for `-h`/`--help`, 2 (1 for an error that
@@ -31,4 +31,38 @@ export function benchFlags<T>(
     console.error(`perfscope bench: ${errorLine(error)}`);
     Deno.exit(exitCode(error));
   }
+}
+
+/**
+ * Runs a bench alone: its flags as {@linkcode benchFlags} parses them, then `run`; an error
+ * while it runs (a missing data file, a port in use) is one line `perfscope bench: …` and exit 1
+ * instead of a stack trace.
+ *
+ * @param usage The help text.
+ * @param parse Turns the arguments into the bench's options; throws on a mistake.
+ * @param run The bench.
+ * @returns Never: the process exits, 0 once `run` has finished.
+ */
+export async function benchMain<T>(
+  usage: string,
+  parse: (args: string[]) => T,
+  run: (options: T) => unknown,
+): Promise<never> {
+  const options = benchFlags(usage, parse);
+  return await runMain("bench", async () => {
+    await run(options);
+    return 0;
+  });
+}
+
+/**
+ * The flags of a bench that takes only `--quick` (which `deno task bench --quick` also gives it).
+ *
+ * @param args The arguments.
+ * @returns `{ quick }`.
+ * @throws {UsageError} On any other flag or argument.
+ */
+export function quickFlag(args: string[]): { quick: boolean } {
+  const { values } = parseFlags(args, { quick: { type: "boolean", default: false } });
+  return { quick: values.quick };
 }

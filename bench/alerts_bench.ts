@@ -18,7 +18,8 @@
  * @module
  */
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 import { AlertEngine } from "../alerts/mod.ts";
 import type { Sample } from "../collectors/mod.ts";
 import type { RuleConfig } from "../config/mod.ts";
@@ -249,20 +250,33 @@ export async function run(
   return rows;
 }
 
+const USAGE =
+  `Usage: deno run -A bench/alerts_bench.ts [--quick] [--baseline DIR] [--serve-rules N,...]
+
+Alert rule evaluation, 1,000 rules at 1 Hz: CPU ms per second of stream, hot and cold, on three
+rule sets (synthetic series, and the rules the end-to-end bench gives serve on real snapshots).
+
+Options:
+  --quick             shorter runs (as deno task bench --quick)
+  --baseline DIR      another checkout, measured in the same run for a before/after
+  --serve-rules N,... the sizes of serve's rule set, comma-separated (default 1000)
+  -h, --help          show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      quick: { type: "boolean" },
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, {
+      quick: { type: "boolean", default: false },
       baseline: { type: "string" },
       "serve-rules": { type: "string" },
-    },
-  });
-  await run({
-    quick: values.quick ?? false,
-    ...(values["serve-rules"] !== undefined && {
-      serveRules: values["serve-rules"].split(",").map(Number),
-    }),
-    ...(values.baseline !== undefined && { baseline: values.baseline }),
-  });
+    });
+    return {
+      quick: values.quick,
+      ...(values["serve-rules"] !== undefined && {
+        serveRules: values["serve-rules"].split(",").map((n) =>
+          parseNumber(n, "serve-rules", { min: 1, integer: true })
+        ),
+      }),
+      ...(values.baseline !== undefined && { baseline: values.baseline }),
+    };
+  }, run);
 }

@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 import { postSamples } from "../tests/_post_samples.ts";
 import { spawnServe, stopServe as stopServeProcess } from "../tests/_serve_process.ts";
 import { serveRulesConfig } from "./_serve_rules.ts";
@@ -271,24 +272,41 @@ export async function run(
   return { latency, cpu };
 }
 
+const USAGE = `Usage: deno run -A bench/alerts_e2e_bench.ts [--quick] [--crossings N] [--seconds N]
+       [--baseline DIR] [--no-latency] [--rules N]
+
+Alerting end to end through a serve child: latency from a sample's POST /api/ingest to the
+webhook's receipt of its alert, and CPU of serve + collector with and without the rules.
+
+Options:
+  --quick           20 crossings and 20 s of CPU (as deno task bench --quick)
+  --crossings N     threshold crossings timed for latency (default 50)
+  --seconds N       seconds of CPU measured (default 60)
+  --baseline DIR    another checkout, measured in the same run for a before/after
+  --no-latency      skip the latency measurement
+  --rules N         rules of the serve measured with rules (default 1000)
+  -h, --help        show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      quick: { type: "boolean" },
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, {
+      quick: { type: "boolean", default: false },
       crossings: { type: "string" },
       seconds: { type: "string" },
       baseline: { type: "string" },
-      "no-latency": { type: "boolean" },
+      "no-latency": { type: "boolean", default: false },
       rules: { type: "string" },
-    },
-  });
-  await run({
-    quick: values.quick ?? false,
-    ...(values.crossings !== undefined && { crossings: Number(values.crossings) }),
-    ...(values.seconds !== undefined && { seconds: Number(values.seconds) }),
-    ...(values.baseline !== undefined && { baseline: values.baseline }),
-    latency: !values["no-latency"],
-    ...(values.rules !== undefined && { rules: Number(values.rules) }),
-  });
+    });
+    const count = (flag: "crossings" | "seconds" | "rules") =>
+      values[flag] !== undefined &&
+      { [flag]: parseNumber(values[flag], flag, { min: 1, integer: flag !== "seconds" }) };
+    return {
+      quick: values.quick,
+      ...count("crossings"),
+      ...count("seconds"),
+      ...(values.baseline !== undefined && { baseline: values.baseline }),
+      latency: !values["no-latency"],
+      ...count("rules"),
+    };
+  }, run);
 }

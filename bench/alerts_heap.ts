@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchFlags } from "./_flags.ts";
 import v8 from "node:v8";
 import type { Sample } from "../collectors/mod.ts";
 import type { RuleConfig } from "../config/mod.ts";
@@ -25,17 +26,38 @@ type Engine = {
   instances(): unknown[];
 };
 
-const { values } = parseArgs({
-  options: {
+const USAGE =
+  `Usage: deno run -A --v8-flags=--expose-gc bench/alerts_heap.ts [--engine DIR] [--rules N]
+       [--seconds N] [--objects]
+
+Live heap an alert engine holds for serve's rule set, per instance: the heap after a forced GC
+with the engine fed and evaluated, minus the heap after it is dropped.
+
+Options:
+  --engine DIR   another checkout's engine (run each in its own process)
+  --rules N      rules in the set (default 1000)
+  --seconds N    seconds of real snapshots fed (default 180)
+  --objects      count the objects it holds (two heap snapshots) instead of the bytes
+  -h, --help     show this help`;
+
+const { values, count, seconds } = benchFlags(USAGE, (args) => {
+  const { values } = parseFlags(args, {
     engine: { type: "string" },
-    rules: { type: "string" },
-    seconds: { type: "string" },
+    rules: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "180" },
     objects: { type: "boolean" },
-  },
+  });
+  return {
+    values,
+    count: parseNumber(values.rules!, "rules", { min: 1, integer: true }),
+    seconds: parseNumber(values.seconds!, "seconds", { min: 1, integer: true }),
+  };
 });
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error("Run with --v8-flags=--expose-gc");
-const count = Number(values.rules ?? 1000), seconds = Number(values.seconds ?? 180);
+if (gc === undefined) {
+  console.error("perfscope bench: run with --v8-flags=--expose-gc");
+  Deno.exit(2);
+}
 const rules = serveRules(count);
 const dir = (values.engine ?? new URL("..", import.meta.url).pathname).replace(/\/?$/, "/");
 const { AlertEngine } = await import(new URL("alerts/mod.ts", `file://${dir}`).href) as {

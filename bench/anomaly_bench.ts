@@ -28,6 +28,7 @@ import {
   type NabResult,
   nabScore,
 } from "./nab_score.ts";
+import { benchMain, quickFlag } from "./_flags.ts";
 
 /**
  * Published detectors' standard-profile scores on exactly these 41 files, each at its own
@@ -390,4 +391,13 @@ function print(r: AnomalyBenchResult): void {
   console.log(`Throughput: ${Math.round(r.pointsPerSecond).toLocaleString("en")} points/s`);
 }
 
-if (import.meta.main) run({ quick: Deno.args.includes("--quick") });
+const USAGE = `Usage: deno run -A bench/anomaly_bench.ts [--quick]
+
+Scores the streaming anomaly detector on the NAB files in the shared data (nab/): out-of-fold
+by leave-one-category-out, in-fold beside it, and throughput.
+
+Options:
+  --quick      shorter runs (as deno task bench --quick)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, quickFlag, run);

@@ -12,7 +12,8 @@
  * @module
  */
 import { quantileSorted } from "d3";
-import { parseFlags } from "../cli/_args.ts";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 
 /** RSS of one variant over the rounds, in MB. */
 export interface RssFigures {
@@ -89,10 +90,21 @@ export async function measureVariants(
   return figures;
 }
 
-if (import.meta.main) {
+const USAGE = `Usage: deno run -A bench/collect_rss.ts [--rounds N] [--seconds N] [LABEL=SCRIPT ...]
+
+Peak and last RSS of variants of the collect CLI run in turn (default: collect=cli/collect.ts),
+the median of the rounds printed.
+
+Options:
+  --rounds N    rounds, the order flipping every round (default 5)
+  --seconds N   seconds each variant runs (default 20)
+  -h, --help    show this help`;
+
+/** The variants (`LABEL=SCRIPT`, or a script labelled by itself), rounds and seconds. */
+function rssFlags(args: string[]) {
   const { values, positionals } = parseFlags(
-    Deno.args,
-    { rounds: { type: "string" }, seconds: { type: "string" } },
+    args,
+    { rounds: { type: "string", default: "5" }, seconds: { type: "string", default: "20" } },
     true,
   );
   const variants = positionals.map((p) => {
@@ -100,17 +112,23 @@ if (import.meta.main) {
     return (eq > 0 ? [p.slice(0, eq), p.slice(eq + 1)] : [p, p]) as [string, string];
   });
   if (variants.length === 0) variants.push(["collect", "cli/collect.ts"]);
-  const figures = await measureVariants(
+  return {
     variants,
-    Number(values.rounds ?? 5),
-    Number(values.seconds ?? 20),
-  );
-  const median = (xs: number[]) => quantileSorted(xs.toSorted((a, b) => a - b), 0.5) ?? NaN;
-  for (const f of figures) {
-    console.log(
-      `${f.label}: median peak ${median(f.peakMb).toFixed(1)} MB, last ${
-        median(f.lastMb).toFixed(1)
-      } MB (${f.peakMb.length} runs; peaks ${f.peakMb.map((x) => x.toFixed(1)).join(", ")})`,
-    );
-  }
+    rounds: parseNumber(values.rounds!, "rounds", { min: 1, integer: true }),
+    seconds: parseNumber(values.seconds!, "seconds", { min: 1 }),
+  };
+}
+
+if (import.meta.main) {
+  await benchMain(USAGE, rssFlags, async ({ variants, rounds, seconds }) => {
+    const figures = await measureVariants(variants, rounds, seconds);
+    const median = (xs: number[]) => quantileSorted(xs.toSorted((a, b) => a - b), 0.5) ?? NaN;
+    for (const f of figures) {
+      console.log(
+        `${f.label}: median peak ${median(f.peakMb).toFixed(1)} MB, last ${
+          median(f.lastMb).toFixed(1)
+        } MB (${f.peakMb.length} runs; peaks ${f.peakMb.map((x) => x.toFixed(1)).join(", ")})`,
+      );
+    }
+  });
 }

@@ -714,21 +714,55 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || b === 0 ? "-" : `${(a / b).toFixed(1)}x`;
 }
 
+const USAGE = `Usage: deno run -A bench/collector_bench.ts [--quick] [--seconds N] [--samples N]
+       [--serve-only] [--statfs-only] [--curve-only]
+
+Measures the collector: snapshot latency, a Parquet flush, CPU and RSS of the collect CLI at 1 Hz
+beside a naive systeminformation collector, an idle serve, statfs by FFI, and the cost curve on
+synthetic hosts. Several minutes.
+
+Options:
+  --quick          15 s per process and 300 snapshots (as deno task bench --quick)
+  --seconds N      seconds the headline collect process runs at 1 Hz (default 125)
+  --samples N      snapshots timed for latency (default 1000)
+  --serve-only     measure only serve with its collector in process and as a child
+  --statfs-only    measure only statfs by FFI beside node:fs statfsSync
+  --curve-only     measure only the cost curve on synthetic hosts
+  -h, --help       show this help`;
+
+/** The flags of the bench run alone (`--sampler-loop`, its own child, is handled before). */
+function collectorFlags(
+  args: string[],
+  { parseFlags, parseNumber }: typeof import("../cli/_args.ts"),
+): CollectorBenchOptions {
+  const { values } = parseFlags(args, {
+    quick: { type: "boolean", default: false },
+    seconds: { type: "string" },
+    samples: { type: "string" },
+    "serve-only": { type: "boolean", default: false },
+    "statfs-only": { type: "boolean", default: false },
+    "curve-only": { type: "boolean", default: false },
+  });
+  const opts: CollectorBenchOptions = {};
+  if (values["serve-only"]) opts.serveOnly = true;
+  if (values["statfs-only"]) opts.statfsOnly = true;
+  if (values["curve-only"]) opts.curveOnly = true;
+  if (values.quick) opts.quick = true;
+  if (values.seconds !== undefined) {
+    opts.seconds = parseNumber(values.seconds, "seconds", { min: 1 });
+  }
+  if (values.samples !== undefined) {
+    opts.samples = parseNumber(values.samples, "samples", { min: 1, integer: true });
+  }
+  return opts;
+}
+
 if (import.meta.main && Deno.args[0] === "--sampler-loop") {
   await samplerLoop(Number(Deno.args[1]));
 } else if (import.meta.main) {
-  const arg = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Number(Deno.args[i + 1]) : undefined;
-  };
-  const opts: CollectorBenchOptions = {};
-  const seconds = arg("seconds");
-  const samples = arg("samples");
-  if (Deno.args.includes("--serve-only")) opts.serveOnly = true;
-  if (Deno.args.includes("--statfs-only")) opts.statfsOnly = true;
-  if (Deno.args.includes("--curve-only")) opts.curveOnly = true;
-  if (Deno.args.includes("--quick")) opts.quick = true;
-  if (seconds !== undefined) opts.seconds = seconds;
-  if (samples !== undefined) opts.samples = samples;
-  await run(opts);
+  // loaded here rather than at the top, as d3: the --sampler-loop child imports this module, and
+  // its RSS must not include node:util's
+  const { benchMain } = await import("./_flags.ts");
+  const cliArgs = await import("../cli/_args.ts");
+  await benchMain(USAGE, (args) => collectorFlags(args, cliArgs), run);
 }

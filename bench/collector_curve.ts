@@ -468,14 +468,41 @@ function print(
   );
 }
 
+const USAGE =
+  `Usage: deno run -A bench/collector_curve.ts [--quick] [--seconds N] [--repeat N] [--only TEXT]
+
+The collector's cost curve: collect run on synthetic hosts of growing size, then the big hosts
+of the targets, and this VM beside sadc where it is installed.
+
+Options:
+  --quick        fewer points, 60-s runs (as deno task bench --quick)
+  --seconds N    seconds per run, the window (default 120, 60 with --quick)
+  --repeat N     runs of this VM, sadc and the target hosts; their median is the figure
+                 (default 3, 1 with --quick)
+  --only TEXT    only the points whose label contains TEXT (VM/sadc rows only if it matches "VM")
+  -h, --help     show this help`;
+
 if (import.meta.main) {
-  const i = Deno.args.indexOf("--seconds");
-  const only = Deno.args.indexOf("--only");
-  const repeat = Deno.args.indexOf("--repeat");
-  await runCurve({
-    ...(repeat >= 0 ? { repeat: Number(Deno.args[repeat + 1]) } : {}),
-    ...(only >= 0 ? { only: Deno.args[only + 1]! } : {}),
-    quick: Deno.args.includes("--quick"),
-    ...(i >= 0 ? { seconds: Number(Deno.args[i + 1]) } : {}),
-  });
+  // loaded here rather than at the top: the collector bench's --sampler-loop child imports this
+  // module (through bench/collector_bench.ts), and its RSS must not include node:util's
+  const { benchMain } = await import("./_flags.ts");
+  const { parseFlags, parseNumber } = await import("../cli/_args.ts");
+  await benchMain(USAGE, (args): CurveOptions => {
+    const { values } = parseFlags(args, {
+      quick: { type: "boolean", default: false },
+      seconds: { type: "string" },
+      repeat: { type: "string" },
+      only: { type: "string" },
+    });
+    return {
+      ...(values.repeat !== undefined && {
+        repeat: parseNumber(values.repeat, "repeat", { min: 1, integer: true }),
+      }),
+      ...(values.only !== undefined && { only: values.only }),
+      quick: values.quick,
+      ...(values.seconds !== undefined && {
+        seconds: parseNumber(values.seconds, "seconds", { min: 1 }),
+      }),
+    };
+  }, runCurve);
 }

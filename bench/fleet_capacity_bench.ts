@@ -12,6 +12,7 @@
  */
 import { analyzeCapacity, type CapacityAnalysis } from "../analytics/mod.ts";
 import { fleetMemorySource } from "../tests/sources/_fleet.ts";
+import { benchMain, quickFlag } from "./_flags.ts";
 
 const END = Date.UTC(2026, 0, 10);
 
@@ -69,4 +70,13 @@ export async function run(options: { quick?: boolean } = {}): Promise<FleetCapac
   return result;
 }
 
-if (import.meta.main) await run({ quick: Deno.args.includes("--quick") });
+const USAGE = `Usage: deno run -A bench/fleet_capacity_bench.ts [--quick]
+
+analyzeCapacity over a synthetic fleet of 100 hosts (20 with --quick), with and without the
+bootstrap's early stop.
+
+Options:
+  --quick      shorter runs (as deno task bench --quick)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, quickFlag, run);

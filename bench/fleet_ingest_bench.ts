@@ -12,7 +12,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 import { RemoteWriteSender } from "../export/mod.ts";
 import { type LakeRow, SpoolWriter } from "../lake/mod.ts";
 import { startVictoriaMetrics } from "../tests/export/_engines.ts";
@@ -138,20 +139,32 @@ export async function run(
   return out;
 }
 
+const USAGE =
+  `Usage: deno run -A bench/fleet_ingest_bench.ts [--agents N] [--series N] [--seconds N]
+       [--quick]
+
+Simulated agents remote-writing into one local VictoriaMetrics: end-to-end lag p50/p99 and
+VictoriaMetrics' CPU ms/s.
+
+Options:
+  --agents N    agents sending (default 50, 20 with --quick)
+  --series N    series per agent (default 300)
+  --seconds N   measured seconds (default 60, 20 with --quick)
+  --quick       20 agents for 20 s (as deno task bench --quick)
+  -h, --help    show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, {
       agents: { type: "string" },
       series: { type: "string" },
       seconds: { type: "string" },
       quick: { type: "boolean", default: false },
-    },
-  });
-  await run({
-    quick: values.quick,
-    ...(values.agents && { agents: Number(values.agents) }),
-    ...(values.series && { series: Number(values.series) }),
-    ...(values.seconds && { seconds: Number(values.seconds) }),
-  });
+    });
+    const count = (flag: "agents" | "series" | "seconds") =>
+      values[flag] && {
+        [flag]: parseNumber(values[flag], flag, { min: 1, integer: flag !== "seconds" }),
+      };
+    return { quick: values.quick, ...count("agents"), ...count("series"), ...count("seconds") };
+  }, run);
 }

@@ -16,6 +16,8 @@ import { sharedData } from "./_shared_data.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
 import { DEFAULT_CANDIDATES } from "../analytics/forecast/forecast_candidates.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags, UsageError } from "../cli/_args.ts";
 
 const HISTORY = 1344, STEP = 168, TRAIN_END = 11520, TRAIN_ROWS = 8640;
 const COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
@@ -113,8 +115,29 @@ export function run(options: { variants?: string[] } = {}): OptionsRow[] | undef
   return rows;
 }
 
-// `--only LABEL` (repeatable) runs the matching variants alone
+const USAGE = `Usage: deno run -A bench/forecast_options_bench.ts [--only LABEL ...]
+
+Scores forecast()'s combine/weightPower variants on the seven columns of ETTh2's training split
+(H = 24 and 168, 60 origins); the test split is never read. Several minutes.
+
+Options:
+  --only LABEL   run this variant alone (repeatable), one of:${
+  Object.keys(OPTION_VARIANTS).map((label) => `\n                   ${label}`).join("")
+}
+  -h, --help     show this help`;
+
 if (import.meta.main) {
-  const only = Deno.args.flatMap((a, i) => (Deno.args[i - 1] === "--only" ? [a] : []));
-  run(only.length ? { variants: only } : {});
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, { only: { type: "string", multiple: true } });
+    const only = values.only ?? [];
+    const unknown = only.filter((label) => !(label in OPTION_VARIANTS));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `Unknown variant: ${unknown.join(", ")} (known: ${
+          Object.keys(OPTION_VARIANTS).join("; ")
+        })`,
+      );
+    }
+    return only.length ? { variants: only } : {};
+  }, run);
 }

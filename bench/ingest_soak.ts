@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 import { openLake, parseIngestLines } from "../lake/mod.ts";
 import { IngestSpoolEncoder } from "../lake/ingest_spool_format.ts";
 import { spawnServe, stopServe } from "../tests/_serve_process.ts";
@@ -378,20 +379,32 @@ export async function run(options: IngestSoakOptions = {}): Promise<IngestSoakFi
   return figures;
 }
 
+const USAGE =
+  `Usage: deno run -A bench/ingest_soak.ts [--quick] [--seconds N] [--no-kill] [--config FILE]
+
+Soaks serve with two pushing clients, kills it half way and restarts it, then counts what the
+lake holds against what was acknowledged. 5 minutes by default.
+
+Options:
+  --quick         40 s instead of 5 minutes (as deno task bench --quick)
+  --seconds N     soak length in seconds (overrides --quick)
+  --no-kill       do not kill the server half way
+  --config FILE   a config file for serve, e.g. to try other ingest: budgets
+  -h, --help      show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, {
       quick: { type: "boolean", default: false },
       seconds: { type: "string" },
       "no-kill": { type: "boolean", default: false },
       config: { type: "string" },
-    },
-  });
-  await run({
-    quick: values.quick,
-    ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
-    kill: !values["no-kill"],
-    ...(values.config ? { config: values.config } : {}),
-  });
+    });
+    return {
+      quick: values.quick,
+      ...(values.seconds ? { seconds: parseNumber(values.seconds, "seconds", { min: 1 }) } : {}),
+      kill: !values["no-kill"],
+      ...(values.config ? { config: values.config } : {}),
+    };
+  }, run);
 }

@@ -11,7 +11,8 @@
  */
 
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { parseFlags, UsageError } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 import type { Sample } from "../collectors/mod.ts";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { buildModel } from "../lake/_sim_model.ts";
@@ -285,15 +286,30 @@ async function probe(root: string, seconds: number, _kind: string): Promise<void
   }));
 }
 
+const USAGE = `Usage: deno run -A bench/lake_bench.ts [--quick]
+
+Measures the lake: rows/s through the Parquet writer, bytes per sample before and after
+compaction, a 24 h query on the raw and rollup tiers, and the lake's share of a collector.
+
+Options:
+  --quick      shorter runs (as deno task bench --quick)
+  -h, --help   show this help`;
+
+/** The bench's flags; `--probe ROOT SECONDS KIND` is the bench's own child (see `collectorProbe`). */
+function lakeFlags(args: string[]) {
+  const { values, positionals } = parseFlags(args, {
+    quick: { type: "boolean", default: false },
+    probe: { type: "boolean", default: false },
+  }, true);
+  if (!values.probe && positionals.length > 0) {
+    throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+  }
+  return { quick: values.quick, probe: values.probe ? positionals : undefined };
+}
+
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      quick: { type: "boolean", default: false },
-      probe: { type: "boolean", default: false },
-    },
+  await benchMain(USAGE, lakeFlags, async ({ quick, probe: args }) => {
+    if (args) await probe(args[0]!, Number(args[1]), args[2]!);
+    else await run({ quick });
   });
-  if (values.probe) await probe(positionals[0]!, Number(positionals[1]), positionals[2]!);
-  else await run({ quick: values.quick });
 }

@@ -25,6 +25,8 @@ import process from "node:process";
 import { forecast } from "../analytics/forecast/forecast.ts";
 import { sharedData } from "./_shared_data.ts";
 import { mase, maseScale, msis, naive2, seasonalNaiveM4, smape } from "./m4_scores.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags } from "../cli/_args.ts";
 
 const H = 48, M = 24, FOLDS = 5;
 
@@ -331,6 +333,22 @@ function print(rows: M4Row[], n: number, sm0: number, ma0: number): void {
   }
 }
 
+const USAGE = `Usage: deno run -A bench/m4_bench.ts [--quick] [--fresh]
+
+Scores forecast() and the anchors on the M4 hourly half in the shared data (m4/): sMAPE, MASE,
+OWA against Naive2, MSIS and coverage, with the options chosen out-of-fold.
+
+Options:
+  --quick      every 4th series (as deno task bench --quick)
+  --fresh      ignore the forecasts cached in /tmp/perfscope_m4_<method>.json
+  -h, --help   show this help`;
+
 if (import.meta.main) {
-  await run({ quick: Deno.args.includes("--quick"), fresh: Deno.args.includes("--fresh") });
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, {
+      quick: { type: "boolean", default: false },
+      fresh: { type: "boolean", default: false },
+    });
+    return { quick: values.quick, fresh: values.fresh };
+  }, run);
 }

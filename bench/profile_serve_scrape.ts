@@ -12,6 +12,8 @@
 import { freePort } from "../tests/_ports.ts";
 import { serveChild } from "../tests/_serve_process.ts";
 import { nodeScrapeYaml, startNodeExporter, stopChildren } from "./_node_exporter.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
 
 /** A node of a V8 CPU profile (`Profiler.stop`). */
 interface ProfileNode {
@@ -167,28 +169,54 @@ async function profile(seconds: number, warm: number): Promise<CpuProfile> {
   }
 }
 
-function arg(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(name);
-  return i >= 0 ? Deno.args[i + 1] ?? fallback : fallback;
+const USAGE =
+  `Usage: deno run -A bench/profile_serve_scrape.ts [--seconds N] [--warm N] [--save FILE]
+       [--load FILE]
+
+CPU profile of serve scraping a node_exporter, by stage and by function (self time).
+
+Options:
+  --seconds N   seconds profiled (default 60)
+  --warm N      seconds before the profile starts (default 10)
+  --save FILE   also write the profile (.cpuprofile) there
+  --load FILE   read a saved profile instead of running serve
+  -h, --help    show this help`;
+
+/** The flags: seconds and warm-up checked, files as given. */
+function profileFlags(args: string[]) {
+  const { values } = parseFlags(args, {
+    seconds: { type: "string", default: "60" },
+    warm: { type: "string", default: "10" },
+    save: { type: "string", default: "" },
+    load: { type: "string", default: "" },
+  });
+  return {
+    seconds: parseNumber(values.seconds!, "seconds", { min: 1 }),
+    warm: parseNumber(values.warm!, "warm", { min: 0 }),
+    save: values.save!,
+    load: values.load!,
+  };
 }
 
 if (import.meta.main) {
-  const load = arg("--load", "");
-  const p: CpuProfile = load
-    ? JSON.parse(Deno.readTextFileSync(load))
-    : await profile(Number(arg("--seconds", "60")), Number(arg("--warm", "10")));
-  const save = arg("--save", "");
-  if (save) Deno.writeTextFileSync(save, JSON.stringify(p));
-  const { total, byFunction, byStage } = aggregate(p);
-  const secs = (p.endTime - p.startTime) / 1e6;
-  const pct = (ms: number) => `${((100 * ms) / total).toFixed(1).padStart(5)} %`;
-  console.log(`busy ${total.toFixed(0)} ms over ${secs.toFixed(1)} s (not idle)`);
-  console.log("\nby stage (self time of the frames under each stage):");
-  for (const [k, v] of [...byStage].sort((a, b) => b[1] - a[1])) {
-    console.log(`  ${pct(v)}  ${k}`);
-  }
-  console.log("\nby function (top 40, self time):");
-  for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
-    console.log(`  ${pct(v)}  ${k}`);
-  }
+  await benchMain(USAGE, profileFlags, async (flags) => {
+    const load = flags.load;
+    const p: CpuProfile = load
+      ? JSON.parse(Deno.readTextFileSync(load))
+      : await profile(flags.seconds, flags.warm);
+    const save = flags.save;
+    if (save) Deno.writeTextFileSync(save, JSON.stringify(p));
+    const { total, byFunction, byStage } = aggregate(p);
+    const secs = (p.endTime - p.startTime) / 1e6;
+    const pct = (ms: number) => `${((100 * ms) / total).toFixed(1).padStart(5)} %`;
+    console.log(`busy ${total.toFixed(0)} ms over ${secs.toFixed(1)} s (not idle)`);
+    console.log("\nby stage (self time of the frames under each stage):");
+    for (const [k, v] of [...byStage].sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${pct(v)}  ${k}`);
+    }
+    console.log("\nby function (top 40, self time):");
+    for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+      console.log(`  ${pct(v)}  ${k}`);
+    }
+  });
 }

@@ -29,6 +29,7 @@ import { freePort } from "../tests/_ports.ts";
 import { serveChild } from "../tests/_serve_process.ts";
 import { nodeScrapeYaml, startNodeExporter, stopChildren } from "./_node_exporter.ts";
 import { childrenOf } from "./_thread_cpu.ts";
+import { benchMain, quickFlag } from "./_flags.ts";
 
 /** Options of {@linkcode run}. */
 export interface ReceiversBenchOptions {
@@ -373,4 +374,13 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
   };
 }
 
-if (import.meta.main) await run({ quick: Deno.args.includes("--quick") });
+const USAGE = `Usage: deno run -A bench/receivers_bench.ts [--quick]
+
+Receivers benchmark: a 10 000-series scrape, OTLP and StatsD ingest, and serve's CPU scraping a
+node_exporter beside Prometheus.
+
+Options:
+  --quick      shorter runs (as deno task bench --quick)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, quickFlag, run);

@@ -15,7 +15,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, parseNumber, UsageError } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
 import { COLLECT_V8_FLAGS } from "./collector_bench.ts";
 import { startVictoriaMetrics } from "../tests/export/_engines.ts";
 import { freePort } from "../tests/_ports.ts";
@@ -319,22 +320,47 @@ function which(name: string): boolean {
   });
 }
 
+/** The configurations `--only` picks from (the collector alone always runs first). */
+const CONFIGURATIONS = ["alone", "rw5", "rw1", "process", "vmagent"];
+
+const USAGE = `Usage: deno run -A bench/remote_write_bench.ts [--seconds N] [--quick] [--only NAMES]
+       [--rounds N] [--baseline DIR]
+
+CPU ms per second and RSS of the collector alone, remote-writing to a local VictoriaMetrics,
+beside deno task remote-write, and vmagent scraping node_exporter.
+
+Options:
+  --seconds N      measured seconds per configuration (default 60, 20 with --quick)
+  --quick          20 s windows (as deno task bench --quick)
+  --only NAMES     configurations, comma-separated: ${CONFIGURATIONS.join(", ")}
+  --rounds N       rounds, each running every configuration once; medians printed (default 1)
+  --baseline DIR   another checkout's collector + remote write, for a before/after
+  -h, --help       show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await benchMain(USAGE, (args) => {
+    const { values } = parseFlags(args, {
       seconds: { type: "string" },
       quick: { type: "boolean", default: false },
       only: { type: "string" },
       rounds: { type: "string" },
       baseline: { type: "string" },
-    },
-  });
-  await run({
-    quick: values.quick,
-    ...(values.only && { only: values.only.split(",") }),
-    ...(values.rounds && { rounds: Number(values.rounds) }),
-    ...(values.baseline && { baseline: values.baseline }),
-    ...(values.seconds && { seconds: Number(values.seconds) }),
-  });
+    });
+    const only = values.only?.split(",");
+    const unknown = only?.filter((name) => !CONFIGURATIONS.includes(name)) ?? [];
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `Unknown configuration: ${unknown.join(", ")} (known: ${CONFIGURATIONS.join(", ")})`,
+      );
+    }
+    return {
+      quick: values.quick,
+      ...(only && { only }),
+      ...(values.rounds && {
+        rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
+      }),
+      ...(values.baseline && { baseline: values.baseline }),
+      ...(values.seconds && { seconds: parseNumber(values.seconds, "seconds", { min: 1 }) }),
+    };
+  }, run);
 }

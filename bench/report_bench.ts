@@ -10,6 +10,7 @@
 import { openLake } from "../lake/mod.ts";
 import { buildReport, renderReport } from "../reports/mod.ts";
 import { writeReportLake } from "../tests/_report_lake.ts";
+import { benchMain, quickFlag } from "./_flags.ts";
 
 const DAY = 86_400_000;
 
@@ -82,4 +83,12 @@ export async function run(options: { quick?: boolean } = {}): Promise<ReportBenc
   return result;
 }
 
-if (import.meta.main) await run({ quick: Deno.args.includes("--quick") });
+const USAGE = `Usage: deno run -A bench/report_bench.ts [--quick]
+
+Build time and size of a capacity report over 7 days of 4 simulated hosts (2 days with --quick).
+
+Options:
+  --quick      shorter runs (as deno task bench --quick)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, quickFlag, run);

@@ -12,6 +12,8 @@
  */
 import { readCapped, SCRAPE_ACCEPT } from "../receivers/mod.ts";
 import { startNodeExporter } from "./_node_exporter.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
 
 /**
  * The baseline, kept on purpose: `readCapped` as it was before bba9231 (the default reader's
@@ -48,9 +50,22 @@ function cpuNs(): number {
   return sum;
 }
 
-if (import.meta.main) {
-  const i = Deno.args.indexOf("--rounds");
-  const rounds = i >= 0 ? Number(Deno.args[i + 1]) : 6;
+const USAGE = `Usage: deno run -A bench/scrape_read_bench.ts [--rounds N]
+
+CPU ms per fetch of reading node_exporter's page three ways (the default reader's chunks,
+readCapped, Response.bytes()), in alternating rounds. Needs prometheus-node-exporter.
+
+Options:
+  --rounds N   rounds, each reading the page 30 times each way (default 6)
+  -h, --help   show this help`;
+
+function scrapeReadFlags(args: string[]): number {
+  const { values } = parseFlags(args, { rounds: { type: "string", default: "6" } });
+  return parseNumber(values.rounds!, "rounds", { min: 1, integer: true });
+}
+
+/** The three ways, `rounds` times alternating, against a node_exporter started here. */
+async function measure(rounds: number): Promise<void> {
   const { process: ne, url } = startNodeExporter();
   try {
     await new Promise((r) => setTimeout(r, 1500));
@@ -87,3 +102,5 @@ if (import.meta.main) {
     await ne.status;
   }
 }
+
+if (import.meta.main) await benchMain(USAGE, scrapeReadFlags, measure);

@@ -384,20 +384,53 @@ Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumE
 Udp: 12345 12 0 12345 0 0 0 0 0
 `;
 
+/** The sizes the command line sets, in the order of the usage. */
+const SIZES = ["cpus", "disks", "nics", "processes", "mounts", "cgroups"] as const;
+
+const USAGE = `Usage: deno run -A bench/synthetic_host.ts DIR [--cpus N] [--disks N] [--nics N]
+       [--processes N] [--mounts N] [--cgroups N]
+
+Writes a synthetic host (DIR/proc, DIR/sys and DIR/rootfs in the kernel's formats) and prints
+the three roots as JSON.
+
+Options:
+  --cpus N        CPUs (default 2)
+  --disks N       whole disks, each with one partition (default 1)
+  --nics N        network interfaces besides lo (default 1)
+  --processes N   processes (default 100)
+  --mounts N      mounts of real file systems (default 10)
+  --cgroups N     cgroup v2 groups under system.slice (default 0)
+  -h, --help      show this help`;
+
+/** The directory and the sizes given. */
+function hostFlags(
+  args: string[],
+  { parseFlags, parseNumber, UsageError }: typeof import("../cli/_args.ts"),
+): { dir: string; sizes: SyntheticHostOptions } {
+  const { values, positionals } = parseFlags(
+    args,
+    Object.fromEntries(SIZES.map((k) => [k, { type: "string" as const }])),
+    true,
+  );
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0 ? "DIR is required" : `Unexpected argument: ${positionals[1]}`,
+    );
+  }
+  const sizes: SyntheticHostOptions = {};
+  for (const k of SIZES) {
+    const v = values[k];
+    if (typeof v === "string") sizes[k] = parseNumber(v, k, { min: 0, integer: true });
+  }
+  return { dir: positionals[0]!, sizes };
+}
+
 if (import.meta.main) {
-  const dir = Deno.args[0];
-  if (!dir) {
-    console.error("Usage: deno run -A bench/synthetic_host.ts DIR [--cpus N] [--disks N] ...");
-    Deno.exit(2);
-  }
-  const opt = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Number(Deno.args[i + 1]) : undefined;
-  };
-  const o: Record<string, number> = {};
-  for (const k of ["cpus", "disks", "nics", "processes", "mounts", "cgroups"]) {
-    const v = opt(k);
-    if (v !== undefined) o[k] = v;
-  }
-  console.log(JSON.stringify(writeSyntheticHost(dir, o)));
+  // loaded here rather than at the top: the collector bench's --sampler-loop child imports this
+  // module (through bench/collector_curve.ts), and its RSS must not include node:util's
+  const { benchMain } = await import("./_flags.ts");
+  const cliArgs = await import("../cli/_args.ts");
+  await benchMain(USAGE, (args) => hostFlags(args, cliArgs), ({ dir, sizes }) => {
+    console.log(JSON.stringify(writeSyntheticHost(dir, sizes)));
+  });
 }

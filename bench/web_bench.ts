@@ -36,6 +36,7 @@ const NO_INGEST: IngestSink = {
   },
 };
 import type { Sample } from "../collectors/mod.ts";
+import { benchMain, quickFlag } from "./_flags.ts";
 
 /** Options: `quick` for shorter runs. */
 export interface WebBenchOptions {
@@ -450,4 +451,13 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
   };
 }
 
-if (import.meta.main) await run({ quick: Deno.args.includes("--quick") });
+const USAGE = `Usage: deno run -A bench/web_bench.ts [--quick]
+
+Web benchmarks on loopback: live latency to SSE clients, /api/ingest, range queries and the
+other figures in the table, with the goals beside.
+
+Options:
+  --quick      shorter runs (as deno task bench --quick)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, quickFlag, run);
