@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
+import { runBench } from "./_run_bench.ts";
 
 // The benches run alone take flags of their own: --help prints the usage, a mistake prints one
 // line and exits 2 before anything is measured (they used to ignore unknown flags and run for
 // minutes, or end in a stack trace).
-
-async function bench(
-  file: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(`../../bench/${file}`, import.meta.url).pathname, ...args],
-    // no data: a bench whose flags pass stops at once instead of running for minutes
-    env: { NO_COLOR: "1", PERFSCOPE_SHARED_DATA: "/nonexistent/perfscope-data" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
 
 const HELP: [string, RegExp][] = [
   ["forecast_weighting_bench.ts", /--candidates NAMES/],
@@ -29,7 +15,7 @@ const HELP: [string, RegExp][] = [
 
 for (const [file, flag] of HELP) {
   Deno.test(`${file} --help prints its usage and exits 0`, async () => {
-    const { code, stdout, stderr } = await bench(file, "--help");
+    const { code, stdout, stderr } = await runBench(file, "--help");
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^Usage: deno run -A bench\//);
     assert.match(stdout, flag);
@@ -55,7 +41,7 @@ const BAD: [string, string[], RegExp][] = [
 
 Deno.test("forecast_weighting_bench.ts takes --extra=none (only the defaults), as README runs it", async () => {
   // the flags pass, then the bench stops in one line on the missing data
-  const { code, stdout, stderr } = await bench(
+  const { code, stdout, stderr } = await runBench(
     "forecast_weighting_bench.ts",
     "--extra=none",
     "--digits=3",
@@ -67,7 +53,7 @@ Deno.test("forecast_weighting_bench.ts takes --extra=none (only the defaults), a
 
 for (const [file, args, message] of BAD) {
   Deno.test(`${file} ${args.join(" ")}: one line, exit non-zero, nothing run`, async () => {
-    const { code, stdout, stderr } = await bench(file, ...args);
+    const { code, stdout, stderr } = await runBench(file, ...args);
     assert.notEqual(code, 0);
     assert.equal(stdout, "");
     assert.equal(stderr.trim().split("\n").length, 1, stderr);

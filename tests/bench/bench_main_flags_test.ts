@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
+import { runBench } from "./_run_bench.ts";
 
 // The benches `deno task bench` runs (and README tells users to run alone) take their flags
 // through bench/_flags.ts: --help prints the usage, an unknown flag or a bad value is one line
 // and exit 2 before anything is measured. They used to ignore both and run for minutes.
-
-async function bench(
-  file: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(`../../bench/${file}`, import.meta.url).pathname, ...args],
-    // no data: should a flag pass by mistake, the data benches stop at once
-    env: { NO_COLOR: "1", PERFSCOPE_SHARED_DATA: "/nonexistent/perfscope-data" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
 
 /** Each bench, and flags its usage must name (README documents them). */
 const BENCHES: [string, string[]][] = [
@@ -76,7 +62,7 @@ const BENCHES: [string, string[]][] = [
 
 for (const [file, flags] of BENCHES) {
   Deno.test(`${file} --help prints its usage and exits 0`, async () => {
-    const { code, stdout, stderr } = await bench(file, "--help");
+    const { code, stdout, stderr } = await runBench(file, "--help");
     assert.equal(code, 0, stderr);
     assert.match(
       stdout,
@@ -87,7 +73,7 @@ for (const [file, flags] of BENCHES) {
   });
 
   Deno.test(`${file} --bogus: one line, exit 2, nothing run`, async () => {
-    const { code, stdout, stderr } = await bench(
+    const { code, stdout, stderr } = await runBench(
       file,
       // beside a flag it takes, where it takes --quick: the mistake is still caught
       ...(flags.includes("--quick") ? ["--quick"] : []),
@@ -132,7 +118,7 @@ const BAD: [string, string[], RegExp][] = [
 ];
 
 Deno.test("profile_serve_scrape.ts --load of a missing file: one line, exit 1", async () => {
-  const { code, stdout, stderr } = await bench(
+  const { code, stdout, stderr } = await runBench(
     "profile_serve_scrape.ts",
     "--load",
     "/nonexistent/x.cpuprofile",
@@ -144,7 +130,7 @@ Deno.test("profile_serve_scrape.ts --load of a missing file: one line, exit 1", 
 
 for (const [file, args, message] of BAD) {
   Deno.test(`${file} ${args.join(" ")}: one line, exit 2, nothing run`, async () => {
-    const { code, stdout, stderr } = await bench(file, ...args);
+    const { code, stdout, stderr } = await runBench(file, ...args);
     assert.equal(code, 2, stderr);
     assert.equal(stdout, "");
     assert.equal(stderr.trim().split("\n").length, 1, stderr);

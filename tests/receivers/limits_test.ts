@@ -195,21 +195,26 @@ Deno.test("unitOf() and perSecond() read units from names and declared units", (
   assert.equal(appMetrics().find((m) => m.name === "limits_test_gauge")?.unit, "ms");
 });
 
+/** A target that answers 503 once, then 20 series `g` and one the lake refuses (`bad`). */
+function downOnceTarget(): Deno.HttpServer<Deno.NetAddr> {
+  let fail = true;
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    if (fail) {
+      fail = false;
+      return new Response("", { status: 503 });
+    }
+    return new Response(
+      Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + `\nbad{v="\u0001"} 1\n`,
+    );
+  });
+}
+
 Deno.test({
   name: "ScrapeManager logs a target over its series limit and a target that comes back",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    let fail = true;
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
-      if (fail) {
-        fail = false;
-        return new Response("", { status: 503 });
-      }
-      return new Response(
-        Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + `\nbad{v="\u0001"} 1\n`,
-      );
-    });
+    const server = downOnceTarget();
     const log: string[] = [];
     const batches: IngestBatch[] = [];
     const manager = new ScrapeManager({
@@ -253,16 +258,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // down once, then 20 series of which the limit of 5 lets 5 by, and one the lake refuses
-    let fail = true;
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
-      if (fail) {
-        fail = false;
-        return new Response("", { status: 503 });
-      }
-      return new Response(
-        Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + `\nbad{v="\u0001"} 1\n`,
-      );
-    });
+    const server = downOnceTarget();
     const root = await Deno.makeTempDir();
     const writer = new IngestWriter({ root, sync: false });
     const manager = new ScrapeManager({
