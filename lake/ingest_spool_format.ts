@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { crc32 as zlibCrc32 } from "node:zlib";
 import type { IngestBatch } from "./ingest_lines.ts";
 
 /** The first bytes of every binary ingest segment. */
@@ -27,27 +28,9 @@ export const INGEST_SPOOL_MAGIC: Uint8Array = new TextEncoder().encode("PSINGS1\
 const RECORD_MAGIC = 0x31525349; // "ISR1" little-endian
 const HEADER = 16;
 
-/** CRC-32 tables for slicing-by-8 (Kounavis & Berry, "A Systematic Approach to Building High
- * Performance Software-based CRC Generators", 2005): table k (at `k * 256`) advances a byte
- * through k more zero bytes, so eight bytes are folded per step instead of one. */
-const CRC_TABLES = (() => {
-  const t = new Uint32Array(8 * 256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  for (let k = 1; k < 8; k++) {
-    for (let n = 0; n < 256; n++) {
-      const prev = t[(k - 1) * 256 + n]!;
-      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
-    }
-  }
-  return t;
-})();
-
 /**
- * CRC-32 (IEEE) of bytes.
+ * CRC-32 (IEEE) of bytes: node:zlib's native one, 25–40× faster on the spool's kilobyte payloads
+ * than the slicing-by-8 table loop it replaced (measured side by side on 6 and 60 KB).
  *
  * @param bytes The bytes.
  * @returns The checksum as an unsigned 32-bit number.
@@ -59,20 +42,7 @@ const CRC_TABLES = (() => {
  * ```
  */
 export function crc32(bytes: Uint8Array): number {
-  const t = CRC_TABLES;
-  const n = bytes.length;
-  let c = -1, i = 0;
-  // the spool's payloads are kilobytes: eight bytes a step measured ~4x faster than one
-  for (; i + 8 <= n; i += 8) {
-    const a = c ^
-      (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-    const b = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
-    c = t[1792 + (a & 0xff)]! ^ t[1536 + ((a >>> 8) & 0xff)]! ^ t[1280 + ((a >>> 16) & 0xff)]! ^
-      t[1024 + (a >>> 24)]! ^ t[768 + (b & 0xff)]! ^ t[512 + ((b >>> 8) & 0xff)]! ^
-      t[256 + ((b >>> 16) & 0xff)]! ^ t[b >>> 24]!;
-  }
-  for (; i < n; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return zlibCrc32(bytes);
 }
 
 const utf8 = new TextEncoder();
