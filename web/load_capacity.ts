@@ -25,6 +25,12 @@ export interface CapacityLoaderOptions {
   sinceMs?: number;
   /** How long a result is reused before a new one is computed, ms; default 60 000. */
   ttlMs?: number;
+  /**
+   * How long an `empty` result (no resource with a limit in the lake yet) is reused, ms; default
+   * 5 000 (at most `ttlMs`). A new install's first Parquet flush comes a minute after start: a
+   * first visit in that minute should not keep "nothing yet" for another full minute.
+   */
+  emptyTtlMs?: number;
   /** Resources that get decomposition and forecast charts; default 4. */
   top?: number;
   /** Bootstrap rounds per capacity forecast; default 200. */
@@ -49,6 +55,7 @@ export function capacityLoader(
   options: CapacityLoaderOptions = {},
 ): () => Promise<CapacityAnalysis> {
   const ttlMs = options.ttlMs ?? 60_000;
+  const emptyTtlMs = Math.min(ttlMs, options.emptyTtlMs ?? 5_000);
   const now = deps.now ?? Date.now;
   const background = options.background ?? true;
   let cached: { at: number; view: Promise<CapacityAnalysis> } | undefined;
@@ -58,7 +65,8 @@ export function capacityLoader(
   return function loadCapacity() {
     const t = now();
     const stale = done && background ? Promise.resolve(done) : undefined;
-    if (cached && (t - cached.at < ttlMs || (running && stale))) return stale ?? cached.view;
+    const life = done?.status === "empty" ? emptyTtlMs : ttlMs;
+    if (cached && (t - cached.at < life || (running && stale))) return stale ?? cached.view;
     const view = analyzeCapacity(deps.source?.open() ?? lakeSource(deps.lake), {
       charts: options.top ?? 4,
       clock: now,

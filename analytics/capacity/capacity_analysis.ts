@@ -188,7 +188,12 @@ export async function analyzeCapacity(
   return {
     status,
     reason: status === "empty"
-      ? "No resource with a known limit yet (file systems, memory, CPU)"
+      ? hosts.length === 0 && wanted
+        ? `No samples from ${[...wanted].join(", ")} in the lake`
+        : hosts.length === 0
+        // a new install: the collector's first flush to Parquet comes about a minute in
+        ? "No samples in the lake yet (a collector writes its first minute about a minute after it starts)"
+        : "No resource with a known limit yet (file systems, memory, CPU)"
       : status === "insufficient"
       ? rows[0]!.reason ?? "Too little history"
       : null,

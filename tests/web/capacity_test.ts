@@ -87,7 +87,7 @@ Deno.test("GET /capacity says honestly that an empty lake has nothing to show", 
   await using t = await testApp();
   const page = await (await t.app.request("/capacity")).text();
   assert.match(page, /No capacity analysis to show/);
-  assert.match(page, /No resource with a known limit/);
+  assert.match(page, /No samples in the lake yet/);
   const api = await (await t.app.request("/api/recommendations")).json();
   assert.deepEqual(api.recommendations, []);
   assert.equal(api.status, "empty");

@@ -110,3 +110,35 @@ Deno.test("the Capacity page says plainly that a result older than the refresh i
   assert.match(fresh, /Computed 2024-01-10T00:00:00.000Z \(30 s ago\); recomputed/);
   assert.doesNotMatch(fresh, /refreshing/);
 });
+
+Deno.test("an empty analysis (nothing in the lake yet) is reused for 5 s, not the full minute", async () => {
+  const clock = { t: END };
+  let ready = false, opened = 0;
+  await using t = await testApp({
+    now: () => clock.t,
+    source: {
+      name: "a lake that gets its first flush",
+      open() {
+        const source = fleetMemorySource({ hosts: 1, days: 3, stepMs: 1_800_000, end: END });
+        return { ...source, extent: async () => (opened++, ready ? await source.extent() : []) };
+      },
+    },
+    capacity: { bootstrap: 50, ttlMs: 60_000, sinceMs: 14 * DAY, background: false },
+  });
+  const get = async () => await (await t.app.request("/api/capacity")).json() as CapacityAnalysis;
+  const first = await get();
+  assert.equal(first.status, "empty");
+  assert.match(first.reason!, /No samples in the lake yet/);
+  ready = true;
+  clock.t = END + 4_000;
+  assert.equal((await get()).status, "empty");
+  assert.equal(opened, 1);
+  clock.t = END + 6_000;
+  const later = await get();
+  assert.equal(opened, 2);
+  assert.notEqual(later.status, "empty");
+  // a result with resources keeps the full minute
+  clock.t = END + 30_000;
+  await get();
+  assert.equal(opened, 2);
+});
