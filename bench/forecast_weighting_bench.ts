@@ -69,6 +69,8 @@ const EXTRA_NAMES: CandidateName[] = [
   "ets_bagged_ar",
   "dshw",
   "ets_mapa",
+  "ets_auto",
+  "ets_auto_avg",
 ];
 
 /**
@@ -424,6 +426,18 @@ for (const name of ["ets_mapa", "ets_mapa_base", "ets_mapa_thief", "ets_mapa12"]
   RULES[`B + ${name}`] = (c) => weights(c, { ...B, pool: [...B.pool, name] });
   RULES[`B, ets_bagged -> ${name}`] = (c) =>
     weights(c, { ...B, pool: B.pool.map((n) => n === "ets_bagged" ? name : n) });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
+}
+
+// Session 24: automatic ETS (`ets_auto`: the form of lowest AICc among the additive-error ones;
+// `ets_auto_avg`: all forms with Akaike weights), beside and in place of the ETS candidates of
+// today's defaults (N), and alone.
+for (const name of ["ets_auto", "ets_auto_avg"]) {
+  RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
+  RULES[`N, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: N.pool.map((n) => n === "ets_bagged" ? name : n) });
+  RULES[`N, ets_damped -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: N.pool.map((n) => n === "ets_damped" ? name : n) });
   RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
 }
 

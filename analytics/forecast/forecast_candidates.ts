@@ -17,6 +17,7 @@ import { seasonalAr } from "../models/seasonal_ar.ts";
 import { theta } from "../models/theta.ts";
 import { etsEnsemble } from "../models/ets_ensemble.ts";
 import { etsMapa } from "../models/ets_mapa.ts";
+import { etsAuto } from "../models/ets_auto.ts";
 
 /** Names of the candidate models. */
 export type CandidateName =
@@ -34,6 +35,8 @@ export type CandidateName =
   | "ets_bagged"
   | "ets_bagged_ar"
   | "ets_mapa"
+  | "ets_auto"
+  | "ets_auto_avg"
   | "ar"
   | "ar_level"
   | "fourier"
@@ -91,6 +94,8 @@ const pool: Record<CandidateName, ModelFitter> = {
   ets_bagged_ar: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", errorAr: true }),
   ets_mapa: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0 }),
+  ets_auto: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0 }),
+  ets_auto_avg: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0, combine: "weights" }),
   ar: (y, h, c) => seasonalAr(y, h, c, { difference: true }),
   ar_level: (y, h, c) => seasonalAr(y, h, c, { difference: false }),
   fourier: (y, h, c) => fourierAr(y, h, c),
@@ -112,7 +117,10 @@ const pool: Record<CandidateName, ModelFitter> = {
  * plus an AR(1) forecast of its one-step errors, φ^h·e_T; opt-in), `ets_windows` (`ets` fitted to
  * the last ¼, ½ and all of the history, averaged; opt-in), `ets_mapa` (`ets` fitted to the means
  * over 1, 2, 3, 4, 6, 12 and 24 points aligned to the origin, each level's forecast spread
- * evenly over its buckets and the levels averaged, MAPA), `theta` (seasonally adjusted
+ * evenly over its buckets and the levels averaged, MAPA), `ets_auto` (Hyndman & Khandakar's
+automatic ETS: ETS(A,N,N), (A,A,N), (A,Ad,N) and, with a period, (A,N,A), (A,A,A), (A,Ad,A) fitted
+to the one-step error with least-squares initial states, the lowest AICc; opt-in),
+`ets_auto_avg` (the same forms averaged with Akaike weights; opt-in), `theta` (seasonally adjusted
  * Theta method), `theta_opt` (the same with θ chosen by the one-step error; opt-in), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
  * settles at a level), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
  * mean), `fourier` (a mean and 4 sine/cosine pairs of every period over the last 1,344 points
