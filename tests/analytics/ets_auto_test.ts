@@ -106,8 +106,9 @@ Deno.test("etsAuto() on degenerate input: constant, short and two-point series",
   assert.deepEqual([...two.mean], [5, 5]);
 });
 
-Deno.test("ets_auto and ets_auto_avg are opt-in candidates forecast() accepts", () => {
-  assert.ok(!DEFAULT_CANDIDATES.includes("ets_auto"));
+Deno.test("ets_auto is a default candidate in ets_damped's place, ets_auto_avg opt-in", () => {
+  assert.ok(DEFAULT_CANDIDATES.includes("ets_auto"));
+  assert.ok(!DEFAULT_CANDIDATES.includes("ets_damped"));
   assert.ok(!DEFAULT_CANDIDATES.includes("ets_auto_avg"));
   const y = series(480, { wave: 2 });
   const pool = candidateModels(["ets_auto", "ets_auto_avg"]);
