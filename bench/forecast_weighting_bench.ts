@@ -448,6 +448,8 @@ for (const name of ["ets_auto", "ets_auto_avg"]) {
     weights(c, { ...N, pool: N.pool.map((n) => n === "ets_damped" ? name : n) });
   RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
 }
+// for reference, after the choice: the candidate `ets_auto` replaced
+RULES["ets_damped alone"] = (c) => weights(c, { pool: ["ets_damped"] });
 
 // Session 23: a cap on the weight of any one candidate at a step (excess spread over the others
 // in proportion to their weights, `capWeights`), after no shrinkage, a quarter or half of it
