@@ -69,6 +69,8 @@ const EXTRA_NAMES: CandidateName[] = [
   "ets_bagged_ar",
   "dshw",
   "ets_mapa",
+  "ets_auto",
+  "ets_auto_avg",
 ];
 
 /**
@@ -161,10 +163,16 @@ function hold(a: Float64Array, length: number): Float64Array {
   return out;
 }
 
+/** Defaults that `ets_auto` replaced: fitted always, for the rules measured on them. */
+const FORMER: CandidateName[] = ["ets_damped"];
+
+/** The defaults before `ets_auto` took `ets_damped`'s place (session 24). */
+const beforeAuto = (n: string) => n === "ets_auto" ? "ets_damped" : n;
+
 export function makeCase(values: Float64Array, horizon: number): Case {
   const prep = prepareForecast(values, {
     horizon,
-    models: [...new Set([...DEFAULT_CANDIDATES, ...EXTRA])],
+    models: [...new Set([...DEFAULT_CANDIDATES, ...FORMER, ...EXTRA])],
   });
   const { y, raw, periods, names } = prep;
   const models = candidateModels(names), n = y.length;
@@ -221,9 +229,9 @@ function mses(
 
 // The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
 // and `dshw` joined them (the row "D, pool >= 5, ets -> ets_bagged" is the defaults before `dshw`,
-// "N + dshw" today's `forecast()`).
+// "N + dshw" today's `forecast()`), with `ets_damped` where `ets_auto` is now.
 const DEFAULT = DEFAULT_CANDIDATES.filter((n) => n !== "dshw")
-  .map((n) => n === "ets_bagged" ? "ets" : n) as string[];
+  .map((n) => n === "ets_bagged" ? "ets" : beforeAuto(n)) as string[];
 
 /** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
 function weights(
@@ -361,11 +369,12 @@ for (const b of [4, 16]) {
 }
 // After the change: the first steps' weights from dense recent origins (stride 1), on top of
 // today's defaults (N).
-// N is the pool session 23 measured against: the defaults before `ets_mapa` joined them.
+// N is the pool sessions 23 and 24 measured against: the defaults before `ets_mapa` joined them
+// and before `ets_auto` replaced `ets_damped` ("N, ets_damped -> ets_auto" is today's `forecast()`).
 const N = {
   ...D,
   width: 5,
-  pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa") as string[],
+  pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa").map(beforeAuto),
 };
 RULES["N: the defaults before ets_mapa"] = (c) => weights(c, N);
 RULES["T: today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
@@ -381,7 +390,7 @@ RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
 
 // Session 23: the pool's composition, each default candidate left out of today's defaults (N).
-for (const name of DEFAULT_CANDIDATES) {
+for (const name of N.pool) {
   RULES[`N without ${name}`] = (c) => weights(c, { ...N, pool: N.pool.filter((n) => n !== name) });
 }
 // Session 23: an AR(1) forecast of the ETS candidates' one-step errors (φ^h·e_T), beside and in
@@ -426,6 +435,21 @@ for (const name of ["ets_mapa", "ets_mapa_base", "ets_mapa_thief", "ets_mapa12"]
     weights(c, { ...B, pool: B.pool.map((n) => n === "ets_bagged" ? name : n) });
   RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
 }
+
+// Session 24: automatic ETS (`ets_auto`: the form of lowest AICc among the additive-error ones;
+// `ets_auto_avg`: all forms with Akaike weights), beside and in place of the ETS candidates of
+// the defaults before it (N), and alone ("N, ets_damped -> ets_auto" passed the rule and is
+// today's `forecast()`, "T: today's defaults").
+for (const name of ["ets_auto", "ets_auto_avg"]) {
+  RULES[`N + ${name}`] = (c) => weights(c, { ...N, pool: [...N.pool, name] });
+  RULES[`N, ets_bagged -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: N.pool.map((n) => n === "ets_bagged" ? name : n) });
+  RULES[`N, ets_damped -> ${name}`] = (c) =>
+    weights(c, { ...N, pool: N.pool.map((n) => n === "ets_damped" ? name : n) });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
+}
+// for reference, after the choice: the candidate `ets_auto` replaced
+RULES["ets_damped alone"] = (c) => weights(c, { pool: ["ets_damped"] });
 
 // Session 23: a cap on the weight of any one candidate at a step (excess spread over the others
 // in proportion to their weights, `capWeights`), after no shrinkage, a quarter or half of it

@@ -32,6 +32,8 @@ export function etsResiduals(model: EtsModel, values: Float64Array): Float64Arra
     for (let t = 0; t < values.length; t++) out[t] = values[t]! - model.level || 0;
     return out;
   }
-  oneStepErrors(values, model, model.initial, out);
+  // a model without season stores no seasonal state; the filter reads one zero
+  const season = model.period > 1 ? model.initial.season : [0];
+  oneStepErrors(values, model, { ...model.initial, season }, out);
   return out;
 }

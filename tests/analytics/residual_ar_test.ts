@@ -68,6 +68,17 @@ Deno.test("etsResiduals() are the one-step errors the filter makes, prefix by pr
   assert.ok(Math.abs(sse / (model.n - 29) - model.sigma2) < 1e-9);
 });
 
+Deno.test("etsResiduals() of a model without season are finite one-step errors", () => {
+  const y = Float64Array.from({ length: 200 }, (_, i) => 0.05 * i + Math.sin(i));
+  const model = fitEts(y, { trend: "damped", period: 0 });
+  const e = etsResiduals(model, y);
+  assert.ok(e.every(Number.isFinite));
+  for (const t of [50, 199]) {
+    const prefix = etsRefilter(model, y.subarray(0, t));
+    assert.ok(Math.abs(e[t]! - (y[t]! - prefix.level - prefix.phi * prefix.slope)) < 1e-9);
+  }
+});
+
 Deno.test("errorAr corrects ETS towards persistent errors and stays honest at backtest origins", () => {
   const y = arWave(1344, 0.9);
   const plain = holtWinters(y, 24, { period: 24 });

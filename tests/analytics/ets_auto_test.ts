@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { forecast } from "../../analytics/forecast/forecast.ts";
+import {
+  candidateModels,
+  DEFAULT_CANDIDATES,
+} from "../../analytics/forecast/forecast_candidates.ts";
+import { fitEts } from "../../analytics/forecast/ets.ts";
+import { etsForecast } from "../../analytics/forecast/ets_forecast.ts";
+import { etsAicc, etsAuto } from "../../analytics/models/ets_auto.ts";
+import { seeded } from "./_seeded.ts";
+
+/** Level + slope·t + a daily wave + Gaussian noise. */
+const series = (n: number, o: { slope?: number; wave?: number; noise?: number; seed?: number }) => {
+  const g = seeded(o.seed ?? 3);
+  return Float64Array.from(
+    { length: n },
+    (_, i) =>
+      10 + (o.slope ?? 0) * i + (o.wave ?? 0) * Math.sin((2 * Math.PI * i) / 24) +
+      (o.noise ?? 0.2) * g(),
+  );
+};
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+Deno.test("etsAicc() is n·log(SSE/n) + 2k + 2k(k+1)/(n−k−1), infinite without enough points", () => {
+  assert.ok(Math.abs(etsAicc(50, 200, 4) - (200 * Math.log(0.25) + 8 + 40 / 195)) < 1e-9);
+  assert.equal(etsAicc(1, 5, 4), Infinity);
+  // an exact fit still ranks by the number of parameters
+  assert.ok(etsAicc(0, 100, 3) < etsAicc(0, 100, 4));
+  assert.ok(Number.isFinite(etsAicc(0, 100, 3)));
+});
+
+Deno.test("etsAuto() picks the season and the trend a series has, and none it lacks", () => {
+  const cases: [string, Float64Array][] = [
+    ["A,N,A", series(480, { wave: 2 })],
+    ["A,N,N", series(480, {})],
+  ];
+  for (const [form, y] of cases) {
+    assert.equal(etsAuto(y, 24, { period: 24 }).params.form, form);
+  }
+  // a trend with noise: one of the two trended forms, never the flat one
+  const trended = etsAuto(series(480, { slope: 0.05, wave: 2 }), 24, { period: 24 });
+  assert.match(String(trended.params.form), /^A,Ad?,A$/);
+  const f = trended.at(480, 24);
+  assert.ok(f.mean[23]! > f.mean[0]! - 3); // not falling back to the start's level
+});
+
+Deno.test("etsAuto() fits seasonal forms only with a period and two cycles of it", () => {
+  const y = series(480, { wave: 2 });
+  assert.equal((etsAuto(y, 24, { period: 24 }).params.aicc as number[]).length, 6);
+  assert.equal((etsAuto(y, 24).params.aicc as number[]).length, 3);
+  assert.equal((etsAuto(y.subarray(0, 40), 24, { period: 24 }).params.aicc as number[]).length, 3);
+  const none = etsAuto(y, 24, { period: 0 });
+  assert.match(String(none.params.form), /,N$/);
+  assert.equal(none.params.period, 0);
+});
+
+Deno.test("etsAuto() with Akaike weights averages the forms by exp(−ΔAICc/2)", () => {
+  // a weak trend and wave in noise, no period given: no form is clearly best (0.68 / 0.27 / 0.04)
+  const y = series(300, { slope: 0.01, wave: 0.3, noise: 0.5, seed: 9 });
+  const fit = etsAuto(y, 24, { combine: "weights" });
+  const aicc = fit.params.aicc as number[], w = fit.params.weight as number[];
+  assert.equal(fit.params.forms, "A,N,N A,A,N A,Ad,N");
+  assert.ok(Math.abs(sum(w) - 1) < 1e-12 && Math.max(...w) < 0.9);
+  const best = Math.min(...aicc), raw = aicc.map((a) => Math.exp(-(a - best) / 2));
+  raw.forEach((r, i) => assert.ok(Math.abs(r / sum(raw) - w[i]!) < 1e-12));
+  // each form refitted alone, as etsAuto fits it
+  const forms = (["none", "additive", "damped"] as const).map((trend) =>
+    etsForecast(fitEts(y, { trend, lossHorizon: 1, initial: "least_squares" }), 24)
+  );
+  const f = fit.at(300, 24);
+  for (const h of [0, 11, 23]) {
+    const mean = sum(forms.map((g, i) => w[i]! * g.mean[h]!));
+    assert.ok(Math.abs(f.mean[h]! - mean) < 1e-9);
+    // Burnham & Anderson's unconditional sd: at least the weighted sd of the forms
+    assert.ok(f.sd[h]! >= sum(forms.map((g, i) => w[i]! * g.sd[h]!)) - 1e-12);
+  }
+  // the selection is the form of lowest AICc alone
+  const picked = etsAuto(y, 24);
+  assert.deepEqual(picked.params.weight, aicc.map((a) => +(a === best)));
+  assert.deepEqual([...picked.at(300, 24).mean], [...forms[aicc.indexOf(best)]!.mean]);
+});
+
+Deno.test("etsAuto() backtest origins read nothing after the origin", () => {
+  const y = series(480, { wave: 2, slope: 0.01, seed: 5 });
+  for (const combine of ["select", "weights"] as const) {
+    const fit = etsAuto(y, 24, { period: 24, combine });
+    for (const end of [200, 333, 479]) {
+      const before = fit.at(end, 24).mean, saved = y.slice();
+      y.fill(100, end);
+      assert.deepEqual([...fit.at(end, 24).mean], [...before]);
+      y.set(saved);
+      const truth = 10 + 0.01 * end + 2 * Math.sin((2 * Math.PI * end) / 24);
+      assert.ok(Math.abs(before[0]! - truth) < 1, `${combine} at ${end}: ${before[0]}`);
+    }
+  }
+});
+
+Deno.test("etsAuto() on degenerate input: constant, short and two-point series", () => {
+  const flat = etsAuto(new Float64Array(100).fill(3), 12, { period: 12 }).at(100, 12);
+  assert.ok(flat.mean.every((v) => Math.abs(v - 3) < 1e-6));
+  const short = etsAuto(Float64Array.from([1, 2, 3, 2, 1]), 3, { period: 2 });
+  assert.equal(short.params.form, "A,N,N");
+  assert.ok(short.at(5, 3).mean.every(Number.isFinite));
+  const two = etsAuto(Float64Array.from([4, 6]), 2).at(2, 2);
+  assert.deepEqual([...two.mean], [5, 5]);
+});
+
+Deno.test("ets_auto is a default candidate in ets_damped's place, ets_auto_avg opt-in", () => {
+  assert.ok(DEFAULT_CANDIDATES.includes("ets_auto"));
+  assert.ok(!DEFAULT_CANDIDATES.includes("ets_damped"));
+  assert.ok(!DEFAULT_CANDIDATES.includes("ets_auto_avg"));
+  const y = series(480, { wave: 2 });
+  const pool = candidateModels(["ets_auto", "ets_auto_avg"]);
+  assert.equal(pool.ets_auto(y, 24, { periods: [24] }).params.form, "A,N,A");
+  const f = forecast(y, { horizon: 24, models: [...DEFAULT_CANDIDATES, "ets_auto_avg"] });
+  assert.ok(f.candidates.some((c) => c.name === "ets_auto_avg"));
+});
