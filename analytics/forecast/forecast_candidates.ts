@@ -6,6 +6,7 @@
 
 import { augursMstl } from "../models/augurs_mstl.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../models/double_seasonal_hw.ts";
+import { directLinear } from "../models/direct_linear.ts";
 import { drift } from "../models/drift.ts";
 import { fourierAr } from "../models/fourier_ar.ts";
 import { holtWinters } from "../models/holt_winters.ts";
@@ -39,7 +40,8 @@ export type CandidateName =
   | "fourier"
   | "mstl_ets"
   | "augurs_mstl"
-  | "dshw";
+  | "dshw"
+  | "linear";
 
 /**
  * Candidates used when `models` is not given (the MSTL ones refit per origin: slow; `fourier` lost
@@ -98,6 +100,7 @@ const pool: Record<CandidateName, ModelFitter> = {
   augurs_mstl: direct((y, h, c) => augursMstl(y, h, c.periods)),
   dshw: (y, h, c) =>
     doubleSeasonalHw(y, h, { periods: dshwPeriods(c.periods, y.length) ?? c.periods }),
+  linear: (y, h, c) => directLinear(y, h, c),
 };
 
 /**
@@ -119,8 +122,11 @@ const pool: Record<CandidateName, ModelFitter> = {
  * with AR(2) errors), `mstl_ets` (MSTL on all periods + damped ETS) and `augurs_mstl` (augurs' MSTL +
  * AutoETS), `dshw` (Taylor's double seasonal Holt-Winters with the AR(1) adjustment of the
  * one-step error, on the shortest and longest period or, with one, on it and a week of it; left
- * out of a run without a period or too short for two weeks, see `dshwPeriods`). ETS, Theta and the ARs fit their parameters once and re-run their filters per origin; the
- * others refit on each prefix.
+ * out of a run without a period or too short for two weeks, see `dshwPeriods`), `linear` (a
+ * direct NLinear model: each step's change from the last value regressed by ridge on the last 2
+ * cycles of the shortest period, at most 96 points, relative to the last value; at each origin
+ * fitted on the windows before it only; opt-in). ETS, Theta and the ARs fit their parameters
+ * once and re-run their filters per origin; the others refit on each prefix.
  *
  * @param names Names to look up.
  * @returns The fitters, keyed by name.
