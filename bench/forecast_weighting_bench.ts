@@ -43,6 +43,7 @@ import { holtWinters } from "../analytics/models/holt_winters.ts";
 import type { FittedModel, ModelFitter } from "../analytics/models/model_forecast.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../analytics/models/double_seasonal_hw.ts";
 import { etsMapa } from "../analytics/models/ets_mapa.ts";
+import { directLinear } from "../analytics/models/direct_linear.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -69,6 +70,7 @@ const EXTRA_NAMES: CandidateName[] = [
   "ets_bagged_ar",
   "dshw",
   "ets_mapa",
+  "linear",
 ];
 
 /**
@@ -104,6 +106,19 @@ const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | und
   ets_mapa12: (y, h, c) =>
     etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base", levels: [1, 2, 3, 4, 6, 12] }),
 };
+// Session 24: the direct linear model's grid, fixed before any figure was seen: a window of 1 or 2
+// cycles of the shortest period (at most 96 points; 24 or 48 without one) by ridge strength 0.01,
+// 0.1 or 1, each with an intercept. All six failed at H=168, the loss in steps 73-168; a second
+// round then took the intercept out (the history's mean h-step change, which carries its trend
+// 168 steps on), ridge 0.1: 1 cycle is `linear` (the pool's setting), 2 cycles `linear_2c_noint`.
+const window = (cycles: number, periods: number[]) => Math.min(96, cycles * (periods[0] || 24));
+for (const cycles of [1, 2]) {
+  for (const ridge of [0.01, 0.1, 1]) {
+    LOCAL[`linear_${cycles}c_r${ridge}`] = (y, h, c) =>
+      directLinear(y, h, c, { window: window(cycles, c.periods), ridge, intercept: true });
+  }
+}
+LOCAL.linear_2c_noint = (y, h, c) => directLinear(y, h, c, { window: window(2, c.periods) });
 
 const USAGE = `Usage: deno run -A bench/forecast_weighting_bench.ts [ett|m4] [options]
 
@@ -534,6 +549,19 @@ for (const recent of [5, 10]) {
 for (const margin of [0.85, 0.95]) {
   const o = { recent: 10, perStep: false, family: false, margin };
   RULES[mixOrSelectLabel(o)] = (c) => mixOrSelect(c, o);
+}
+
+// Session 24: a direct linear model (NLinear, `directLinear`) beside today's defaults (T), for
+// each setting of its grid, and alone; the pool's setting (`linear`) also in place of the AR
+// candidates, whose short-range role it shares.
+const T = { ...N, pool: [...DEFAULT_CANDIDATES] as string[] };
+for (const name of ["linear", ...Object.keys(LOCAL).filter((n) => n.startsWith("linear_"))]) {
+  RULES[`T + ${name}`] = (c) => weights(c, { ...T, pool: [...T.pool, name] });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
+}
+for (const ar of ["ar", "ar_level"]) {
+  RULES[`T, ${ar} -> linear`] = (c) =>
+    weights(c, { ...T, pool: T.pool.map((n) => n === ar ? "linear" : n) });
 }
 
 /** Share of (history, step) pairs where each capped rule's cap bound, since the last call. */

@@ -123,9 +123,9 @@ const pool: Record<CandidateName, ModelFitter> = {
  * AutoETS), `dshw` (Taylor's double seasonal Holt-Winters with the AR(1) adjustment of the
  * one-step error, on the shortest and longest period or, with one, on it and a week of it; left
  * out of a run without a period or too short for two weeks, see `dshwPeriods`), `linear` (a
- * direct NLinear model: each step's change from the last value regressed by ridge on the last 2
- * cycles of the shortest period, at most 96 points, relative to the last value; at each origin
- * fitted on the windows before it only; opt-in). ETS, Theta and the ARs fit their parameters
+ * direct NLinear model: each step's change from the last value regressed by ridge, without an
+ * intercept, on the last cycle of the shortest period relative to the last value, at most 96
+ * points; at each origin fitted on the windows before it only; opt-in). ETS, Theta and the ARs fit their parameters
  * once and re-run their filters per origin; the others refit on each prefix.
  *
  * @param names Names to look up.

@@ -10,7 +10,7 @@ import { lagSums } from "./lag_sums.ts";
 /** Options of {@linkcode directLinear}. */
 export interface DirectLinearOptions {
   /**
-   * Input window L in points (default 2 cycles of the shortest period, at most 96; 48 without a
+   * Input window L in points (default one cycle of the shortest period, at most 96; 24 without a
    * period): the fit's cost grows as L³.
    */
   window?: number;
@@ -19,6 +19,12 @@ export interface DirectLinearOptions {
    * mean diagonal of XᵀX), the intercept is not penalised (default 0.1).
    */
   ridge?: number;
+  /**
+   * Fit an intercept per step (default `false`): the history's mean h-step change, which carries
+   * its trend on over the whole horizon (it lost at H = 168 on ETTh2's training split, README:
+   * Forecasting); without it the forecast moves only with the lags.
+   */
+  intercept?: boolean;
   /**
    * Grid of the training cut-offs in points (default 24): a forecast from origin `end` at step h is fitted on the windows whose target ends at or before
    * the last grid point ≤ end − 1 − h, so all origins share one factorisation per grid point.
@@ -64,7 +70,7 @@ function backward(l: Float64Array, b: Float64Array, k: number): void {
 // AAAI: NLinear, one linear map per step from the last L values to y[t+h], both taken relative to
 // the last value y[t]; here fitted locally by ridge least squares on every window of the history.
 /**
- * Fits, for each step h, y[t+h] − y[t] on an intercept and y[t−j] − y[t] (j = 1…L−1) by ridge
+ * Fits, for each step h, y[t+h] − y[t] on y[t−j] − y[t] (j = 1…L−1) and optionally an intercept by ridge
  * least squares over all windows of the history (NLinear, fitted locally). The normal equations
  * are built from prefix sums of lagged products, so a fit on any prefix costs O(L²) to assemble
  * and O(L³) to factor: `at(end, h)` uses only windows whose targets end before `end` (snapped to
@@ -77,7 +83,7 @@ function backward(l: Float64Array, b: Float64Array, k: number): void {
  * @param values Gap-free history (at least one point).
  * @param _horizon Unused (every step is fitted on demand).
  * @param context Seasonal periods (the shortest sets the default window).
- * @param options Window, ridge strength, cut-off grid.
+ * @param options Window, ridge strength, cut-off grid, intercept.
  * @returns The fitted model.
  * @example
  * ```ts
@@ -95,12 +101,13 @@ export function directLinear(
   options: DirectLinearOptions = {},
 ): FittedModel {
   const n = values.length, per = context.periods[0] ?? 0;
-  const L = Math.max(2, Math.round(options.window ?? Math.min(96, 2 * (per || 24))));
-  const rho = Math.max(0, options.ridge ?? 0.1);
+  const L = Math.max(2, Math.round(options.window ?? Math.min(96, per || 24)));
+  const rho = Math.max(0, options.ridge ?? 0.1), intercept = options.intercept ?? false;
   const G = Math.max(1, Math.round(options.stride ?? 24));
-  const k = L, first = L - 1; // intercept + L − 1 lags; the first window ends at t = L − 1
+  // intercept (or its placeholder) + L − 1 lags; the first window ends at t = L − 1
+  const k = L, first = L - 1;
   const { sum, dot } = lagSums(values);
-  const params = { window: L, ridge: rho, stride: G };
+  const params = { window: L, ridge: rho, stride: G, intercept: +intercept };
   const fits = new Map<number, { chol: Float64Array; lambda: number; count: number } | null>();
 
   /** Normal equations over windows t ∈ [first, T], factored (null if none or singular). */
@@ -110,9 +117,10 @@ export function directLinear(
     if (T >= first) {
       const a = new Float64Array(k * k), count = T - first + 1;
       const s00 = dot(first, T, 0, 0), s0 = sum(first, T, 0);
-      a[0] = count;
+      a[0] = intercept ? count : 1;
       for (let i = 1; i < k; i++) {
-        a[i] = a[i * k] = sum(first, T, -i) - s0;
+        // without an intercept its row and column are the identity's: z[0] = x[0] = 0
+        a[i] = a[i * k] = intercept ? sum(first, T, -i) - s0 : 0;
         const si0 = dot(first, T, -i, 0);
         for (let j = i; j < k; j++) {
           a[i * k + j] = a[j * k + i] = dot(first, T, -i, -j) - si0 - dot(first, T, 0, -j) + s00;
@@ -138,7 +146,7 @@ export function directLinear(
     if (fit) {
       // RSS = vᵀv − bᵀA⁻¹b (− λ|β|², left out: slightly wide)
       const b = new Float64Array(k), s00 = dot(first, T, 0, 0), s0h = dot(first, T, 0, h);
-      b[0] = sum(first, T, h) - sum(first, T, 0);
+      b[0] = intercept ? sum(first, T, h) - sum(first, T, 0) : 0;
       for (let j = 1; j < k; j++) b[j] = dot(first, T, -j, h) - dot(first, T, -j, 0) - s0h + s00;
       const vv = dot(first, T, h, h) - 2 * s0h + s00;
       forward(fit.chol, b, k);
@@ -165,7 +173,7 @@ export function directLinear(
       if (T !== group) {
         // z = A⁻¹x for the origin's inputs, shared by the steps fitted at this cut-off; then
         // forecast = zᵀb_h with b_h[j] = Σ (y[t−j] − y[t])(y[t+h] − y[t]), its h-free part here
-        group = T, z[0] = 1, zs = 0, shared = 0;
+        group = T, z[0] = +intercept, zs = 0, shared = 0;
         for (let j = 1; j < k; j++) z[j] = values[end - 1 - j]! - last;
         forward(fit.chol, z, k), backward(fit.chol, z, k);
         for (let j = 1; j < k; j++) zs += z[j]!, shared -= z[j]! * dot(first, T, -j, 0);
