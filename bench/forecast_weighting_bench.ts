@@ -73,6 +73,10 @@ const EXTRA_NAMES: CandidateName[] = [
   "linear",
 ];
 
+// Every rule below was measured on the defaults before `linear` replaced `ar` in them (session 24):
+// that pool is always fitted, so the rows stay what they were.
+const BEFORE_LINEAR = DEFAULT_CANDIDATES.map((n) => n === "linear" ? "ar" : n) as CandidateName[];
+
 /**
  * Variants measured here only (not candidates of `forecast()`); one that returns `undefined` is
  * absent from that history, as `dshw` without two periods.
@@ -119,6 +123,12 @@ for (const cycles of [1, 2]) {
   }
 }
 LOCAL.linear_2c_noint = (y, h, c) => directLinear(y, h, c, { window: window(2, c.periods) });
+// Then, to see whether the two passing rows ("T + linear", "T, ar -> linear") are a point of the
+// grid or a gain, their neighbours in ridge strength (measured after, not used to choose).
+for (const ridge of [0.01, 1]) {
+  LOCAL[`linear_1c_noint_r${ridge}`] = (y, h, c) =>
+    directLinear(y, h, c, { window: window(1, c.periods), ridge });
+}
 
 const USAGE = `Usage: deno run -A bench/forecast_weighting_bench.ts [ett|m4] [options]
 
@@ -179,7 +189,7 @@ function hold(a: Float64Array, length: number): Float64Array {
 export function makeCase(values: Float64Array, horizon: number): Case {
   const prep = prepareForecast(values, {
     horizon,
-    models: [...new Set([...DEFAULT_CANDIDATES, ...EXTRA])],
+    models: [...new Set([...DEFAULT_CANDIDATES, ...BEFORE_LINEAR, ...EXTRA])],
   });
   const { y, raw, periods, names } = prep;
   const models = candidateModels(names), n = y.length;
@@ -237,7 +247,7 @@ function mses(
 // The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
 // and `dshw` joined them (the row "D, pool >= 5, ets -> ets_bagged" is the defaults before `dshw`,
 // "N + dshw" today's `forecast()`).
-const DEFAULT = DEFAULT_CANDIDATES.filter((n) => n !== "dshw")
+const DEFAULT = BEFORE_LINEAR.filter((n) => n !== "dshw")
   .map((n) => n === "ets_bagged" ? "ets" : n) as string[];
 
 /** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
@@ -380,10 +390,11 @@ for (const b of [4, 16]) {
 const N = {
   ...D,
   width: 5,
-  pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa") as string[],
+  pool: BEFORE_LINEAR.filter((n) => n !== "ets_mapa") as string[],
 };
 RULES["N: the defaults before ets_mapa"] = (c) => weights(c, N);
-RULES["T: today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
+RULES["T: the defaults before linear"] = (c) => weights(c, { ...N, pool: [...BEFORE_LINEAR] });
+RULES["today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
 for (const steps of [6, 12]) {
   for (const origins of [48, 96]) {
     RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
@@ -396,7 +407,7 @@ RULES["D + ets_bagged + ets_mle"] = (c) =>
   weights(c, { ...D, pool: [...DEFAULT, "ets_bagged", "ets_mle"] });
 
 // Session 23: the pool's composition, each default candidate left out of today's defaults (N).
-for (const name of DEFAULT_CANDIDATES) {
+for (const name of BEFORE_LINEAR) {
   RULES[`N without ${name}`] = (c) => weights(c, { ...N, pool: N.pool.filter((n) => n !== name) });
 }
 // Session 23: an AR(1) forecast of the ETS candidates' one-step errors (φ^h·e_T), beside and in
@@ -551,10 +562,10 @@ for (const margin of [0.85, 0.95]) {
   RULES[mixOrSelectLabel(o)] = (c) => mixOrSelect(c, o);
 }
 
-// Session 24: a direct linear model (NLinear, `directLinear`) beside today's defaults (T), for
+// Session 24: a direct linear model (NLinear, `directLinear`) beside the defaults before it (T), for
 // each setting of its grid, and alone; the pool's setting (`linear`) also in place of the AR
-// candidates, whose short-range role it shares.
-const T = { ...N, pool: [...DEFAULT_CANDIDATES] as string[] };
+// candidates, whose short-range role it shares ("T, ar -> linear" passed and is today's defaults).
+const T = { ...N, pool: [...BEFORE_LINEAR] as string[] };
 for (const name of ["linear", ...Object.keys(LOCAL).filter((n) => n.startsWith("linear_"))]) {
   RULES[`T + ${name}`] = (c) => weights(c, { ...T, pool: [...T.pool, name] });
   RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
@@ -562,6 +573,20 @@ for (const name of ["linear", ...Object.keys(LOCAL).filter((n) => n.startsWith("
 for (const ar of ["ar", "ar_level"]) {
   RULES[`T, ${ar} -> linear`] = (c) =>
     weights(c, { ...T, pool: T.pool.map((n) => n === ar ? "linear" : n) });
+}
+// The first round's pool setting (it was `linear` then) and the second round's neighbours in place
+// of the ARs too.
+const replaced: [string, string[]][] = [
+  ["linear_2c_r0.1", ["ar", "ar_level"]],
+  ["linear_2c_noint", ["ar"]],
+  ["linear_1c_noint_r0.01", ["ar"]],
+  ["linear_1c_noint_r1", ["ar"]],
+];
+for (const [name, ars] of replaced) {
+  for (const ar of ars) {
+    RULES[`T, ${ar} -> ${name}`] = (c) =>
+      weights(c, { ...T, pool: T.pool.map((n) => n === ar ? name : n) });
+  }
 }
 
 /** Share of (history, step) pairs where each capped rule's cap bound, since the last call. */
