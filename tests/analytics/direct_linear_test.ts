@@ -117,11 +117,11 @@ Deno.test("directLinear() falls back to the last value without a whole window", 
   assert.ok(flat.mean.every((v) => Math.abs(v - 2) < 1e-12));
 });
 
-Deno.test("linear is an opt-in candidate of forecast()", () => {
-  assert.ok(!DEFAULT_CANDIDATES.includes("linear"));
+Deno.test("linear is a default candidate of forecast(), in place of ar", () => {
+  assert.ok(DEFAULT_CANDIDATES.includes("linear") && !DEFAULT_CANDIDATES.includes("ar"));
   assert.ok("linear" in candidateModels(["linear"]));
   const y = hourly(24 * 30, 11);
-  const f = forecast(y, { horizon: 24, models: [...DEFAULT_CANDIDATES, "linear"] });
+  const f = forecast(y, { horizon: 24 });
   assert.ok(f.candidates.some((c) => c.name === "linear"));
   assert.ok(f.mean.every(Number.isFinite));
 });
