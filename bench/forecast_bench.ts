@@ -88,8 +88,10 @@ const ANCHORS = [
 const WITH_DSHW = [...DEFAULT_CANDIDATES, "dshw"] as CandidateName[];
 /** The default pool with the opt-in `ets_mapa` (it passed the rule, failed the fold check). */
 const WITH_MAPA = [...DEFAULT_CANDIDATES, "ets_mapa"] as CandidateName[];
-/** The default pool before `ets_bagged` replaced `ets`. */
-const PREVIOUS = DEFAULT_CANDIDATES.map((n) => n === "ets_bagged" ? "ets" : n);
+/** The default pool before `linear` replaced `ar` (session 24). */
+const BEFORE_LINEAR = DEFAULT_CANDIDATES.map((n) => n === "linear" ? "ar" : n) as CandidateName[];
+/** The default pool before `ets_bagged` replaced `ets` (and `linear` `ar`). */
+const PREVIOUS = BEFORE_LINEAR.map((n) => n === "ets_bagged" ? "ets" : n);
 
 const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, DENSE_STEP = 24;
 
@@ -98,6 +100,7 @@ const DENSE = new Set([
   "perfscope forecast()",
   "forecast() + dshw",
   "forecast() + ets_mapa",
+  "before linear (ar)",
   "before (ets, poolSteps 0)",
   "naive (in run)",
   "seasonal naive (in run)",
@@ -150,6 +153,7 @@ export function run(
   // the default pool plus the slower opt-in candidates, to show why they are opt-in
   const names: CandidateName[] = [
     ...DEFAULT_CANDIDATES,
+    "ar",
     "ets",
     "ets_windows",
     "theta_opt",
@@ -166,6 +170,7 @@ export function run(
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
     "forecast() + dshw": (y, h) => forecast(y, { horizon: h, models: WITH_DSHW }).mean,
     "forecast() + ets_mapa": (y, h) => forecast(y, { horizon: h, models: WITH_MAPA }).mean,
+    "before linear (ar)": (y, h) => forecast(y, { horizon: h, models: BEFORE_LINEAR }).mean,
     "before (ets, poolSteps 0)": (y, h) =>
       forecast(y, { horizon: h, models: PREVIOUS, poolSteps: 0 }).mean,
     "before (no shrink, all)": (y, h) =>
