@@ -5,6 +5,7 @@
  */
 
 import type { FittedModel, ModelContext, ModelForecast } from "./model_forecast.ts";
+import { backward, cholesky, forward } from "./cholesky.ts";
 import { lagSums } from "./lag_sums.ts";
 
 /** Options of {@linkcode directLinear}. */
@@ -30,40 +31,11 @@ export interface DirectLinearOptions {
    * the last grid point ≤ end − 1 − h, so all origins share one factorisation per grid point.
    */
   stride?: number;
-}
-
-/** Cholesky factor (lower, row-major) of the k × k matrix `a`, in place; `false` if not PD. */
-function cholesky(a: Float64Array, k: number): boolean {
-  for (let j = 0; j < k; j++) {
-    let d = a[j * k + j]!;
-    for (let p = 0; p < j; p++) d -= a[j * k + p]! ** 2;
-    if (!(d > 0)) return false;
-    d = Math.sqrt(d), a[j * k + j] = d;
-    for (let i = j + 1; i < k; i++) {
-      let s = a[i * k + j]!;
-      for (let p = 0; p < j; p++) s -= a[i * k + p]! * a[j * k + p]!;
-      a[i * k + j] = s / d;
-    }
-  }
-  return true;
-}
-
-/** Solves L w = b (forward) in place. */
-function forward(l: Float64Array, b: Float64Array, k: number): void {
-  for (let i = 0; i < k; i++) {
-    let s = b[i]!;
-    for (let p = 0; p < i; p++) s -= l[i * k + p]! * b[p]!;
-    b[i] = s / l[i * k + i]!;
-  }
-}
-
-/** Solves Lᵀ x = w (backward) in place. */
-function backward(l: Float64Array, b: Float64Array, k: number): void {
-  for (let i = k - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let p = i + 1; p < k; p++) s -= l[p * k + i]! * b[p]!;
-    b[i] = s / l[i * k + i]!;
-  }
+  /**
+   * Points of history fitted, the most recent (default 2,016: 12 weeks of hourly points); memory
+   * grows as `history` × (L + steps), at most `history`² × 8 bytes.
+   */
+  history?: number;
 }
 
 // Zeng, Chen, Zhang & Xu (2023), "Are Transformers Effective for Time Series Forecasting?",
@@ -71,7 +43,7 @@ function backward(l: Float64Array, b: Float64Array, k: number): void {
 // the last value y[t]; here fitted locally by ridge least squares on every window of the history.
 /**
  * Fits, for each step h, y[t+h] − y[t] on y[t−j] − y[t] (j = 1…L−1) and optionally an intercept by ridge
- * least squares over all windows of the history (NLinear, fitted locally). The normal equations
+ * least squares over all windows of the last `history` points (NLinear, fitted locally). The normal equations
  * are built from prefix sums of lagged products, so a fit on any prefix costs O(L²) to assemble
  * and O(L³) to factor: `at(end, h)` uses only windows whose targets end before `end` (snapped to
  * a grid of `stride` points), so a backtest origin never sees its own future and is not scored
@@ -83,7 +55,7 @@ function backward(l: Float64Array, b: Float64Array, k: number): void {
  * @param values Gap-free history (at least one point).
  * @param _horizon Unused (every step is fitted on demand).
  * @param context Seasonal periods (the shortest sets the default window).
- * @param options Window, ridge strength, cut-off grid, intercept.
+ * @param options Window, ridge strength, cut-off grid, intercept, history fitted.
  * @returns The fitted model.
  * @example
  * ```ts
@@ -106,7 +78,9 @@ export function directLinear(
   const G = Math.max(1, Math.round(options.stride ?? 24));
   // intercept (or its placeholder) + L − 1 lags; the first window ends at t = L − 1
   const k = L, first = L - 1;
-  const { sum, dot } = lagSums(values);
+  // the fit reads y = the last `history` points; indices of windows and cut-offs are into y
+  const offset = Math.max(0, n - Math.max(L + 1, Math.round(options.history ?? 2016)));
+  const m = n - offset, { sum, dot } = lagSums(values.subarray(offset));
   const params = { window: L, ridge: rho, stride: G, intercept: +intercept };
   const fits = new Map<number, { chol: Float64Array; lambda: number; count: number } | null>();
 
@@ -141,7 +115,7 @@ export function directLinear(
   const sdWhole: number[] = [];
   function sdAt(h: number): number {
     if (sdWhole[h] !== undefined) return sdWhole[h]!;
-    const T = G * Math.floor((n - 1 - h) / G), fit = fitAt(T);
+    const T = G * Math.floor((m - 1 - h) / G), fit = fitAt(T);
     let v = NaN;
     if (fit) {
       // RSS = vᵀv − bᵀA⁻¹b (− λ|β|², left out: slightly wide)
@@ -167,7 +141,7 @@ export function directLinear(
     let group = NaN, zs = 0, shared = 0;
     for (let h = 1; h <= steps; h++) {
       sd[h - 1] = sdAt(h);
-      const T = G * Math.floor((end - 1 - h) / G);
+      const T = G * Math.floor((end - offset - 1 - h) / G);
       const fit = fitAt(T);
       if (!fit) continue;
       if (T !== group) {

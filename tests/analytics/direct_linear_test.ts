@@ -82,6 +82,16 @@ Deno.test("directLinear() matches a brute-force ridge fit on the windows before 
   assert.ok(Math.abs(plain[9]! - bruteForce(y, 333, 10, 24, 0.1, false)) < 1e-9);
 });
 
+Deno.test("directLinear() fits the last `history` points only", () => {
+  const y = hourly(700, 13), tail = y.slice(400);
+  const a = directLinear(y, 24, { periods: [24] }, { history: 300 });
+  const b = directLinear(tail, 24, { periods: [24] });
+  assert.deepEqual([...a.at(700, 24).mean], [...b.at(300, 24).mean]);
+  assert.deepEqual([...a.at(650, 24).mean], [...b.at(250, 24).mean]);
+  // an origin with no whole window inside them forecasts the last value
+  assert.deepEqual([...a.at(410, 2).mean], [y[409]!, y[409]!]);
+});
+
 Deno.test("directLinear() origins read nothing after them", () => {
   const y = hourly(600, 5), z = y.slice();
   for (let t = 400; t < 600; t++) z[t] = 100 - z[t]!;
