@@ -88,10 +88,15 @@ const ANCHORS = [
 const WITH_DSHW = [...DEFAULT_CANDIDATES, "dshw"] as CandidateName[];
 /** The default pool with the opt-in `ets_mapa` (it passed the rule, failed the fold check). */
 const WITH_MAPA = [...DEFAULT_CANDIDATES, "ets_mapa"] as CandidateName[];
-/** The default pool before `ets_auto` replaced `ets_damped` (session 24). */
-const BEFORE_AUTO = DEFAULT_CANDIDATES.map((n) => n === "ets_auto" ? "ets_damped" : n);
-/** The default pool before `ets_bagged` replaced `ets`. */
-const PREVIOUS = BEFORE_AUTO.map((n) => n === "ets_bagged" ? "ets" : n);
+/** The default pool before session 24, when `ets_auto` replaced `ets_damped` and `linear` `ar`. */
+const BEFORE_S24 = DEFAULT_CANDIDATES.map((n) =>
+  n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n
+) as CandidateName[];
+/** Today's pool with only one of session 24's two changes (each passed the rule alone). */
+const ONLY_AUTO = DEFAULT_CANDIDATES.map((n) => n === "linear" ? "ar" : n) as CandidateName[];
+const ONLY_LINEAR = DEFAULT_CANDIDATES.map((n) => n === "ets_auto" ? "ets_damped" : n);
+/** The default pool before `ets_bagged` replaced `ets` (and session 24's changes). */
+const PREVIOUS = BEFORE_S24.map((n) => n === "ets_bagged" ? "ets" : n);
 
 const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, DENSE_STEP = 24;
 
@@ -100,7 +105,7 @@ const DENSE = new Set([
   "perfscope forecast()",
   "forecast() + dshw",
   "forecast() + ets_mapa",
-  "before ets_auto (ets_damped)",
+  "before session 24 (ets_damped, ar)",
   "before (ets, poolSteps 0)",
   "naive (in run)",
   "seasonal naive (in run)",
@@ -155,6 +160,7 @@ export function run(
     ...DEFAULT_CANDIDATES,
     "ets_damped",
     "ets_auto_avg",
+    "ar",
     "ets",
     "ets_windows",
     "theta_opt",
@@ -171,7 +177,10 @@ export function run(
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
     "forecast() + dshw": (y, h) => forecast(y, { horizon: h, models: WITH_DSHW }).mean,
     "forecast() + ets_mapa": (y, h) => forecast(y, { horizon: h, models: WITH_MAPA }).mean,
-    "before ets_auto (ets_damped)": (y, h) => forecast(y, { horizon: h, models: BEFORE_AUTO }).mean,
+    "before session 24 (ets_damped, ar)": (y, h) =>
+      forecast(y, { horizon: h, models: BEFORE_S24 }).mean,
+    "only ets_auto (ar)": (y, h) => forecast(y, { horizon: h, models: ONLY_AUTO }).mean,
+    "only linear (ets_damped)": (y, h) => forecast(y, { horizon: h, models: ONLY_LINEAR }).mean,
     "before (ets, poolSteps 0)": (y, h) =>
       forecast(y, { horizon: h, models: PREVIOUS, poolSteps: 0 }).mean,
     "before (no shrink, all)": (y, h) =>

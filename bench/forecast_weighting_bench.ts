@@ -43,6 +43,7 @@ import { holtWinters } from "../analytics/models/holt_winters.ts";
 import type { FittedModel, ModelFitter } from "../analytics/models/model_forecast.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../analytics/models/double_seasonal_hw.ts";
 import { etsMapa } from "../analytics/models/ets_mapa.ts";
+import { directLinear } from "../analytics/models/direct_linear.ts";
 import { calibrateIntervals } from "../analytics/forecast/forecast_intervals.ts";
 
 /** Every candidate fitted and backtested once on one history. */
@@ -71,6 +72,7 @@ const EXTRA_NAMES: CandidateName[] = [
   "ets_mapa",
   "ets_auto",
   "ets_auto_avg",
+  "linear",
 ];
 
 /**
@@ -106,6 +108,25 @@ const LOCAL: Record<string, (...a: Parameters<ModelFitter>) => FittedModel | und
   ets_mapa12: (y, h, c) =>
     etsMapa(y, h, { period: c.periods[0] ?? 0, spread: "base", levels: [1, 2, 3, 4, 6, 12] }),
 };
+// Session 24: the direct linear model's grid, fixed before any figure was seen: a window of 1 or 2
+// cycles of the shortest period (at most 96 points; 24 or 48 without one) by ridge strength 0.01,
+// 0.1 or 1, each with an intercept. All six failed at H=168, the loss in steps 73-168; a second
+// round then took the intercept out (the history's mean h-step change, which carries its trend
+// 168 steps on), ridge 0.1: 1 cycle is `linear` (the pool's setting), 2 cycles `linear_2c_noint`.
+const window = (cycles: number, periods: number[]) => Math.min(96, cycles * (periods[0] || 24));
+for (const cycles of [1, 2]) {
+  for (const ridge of [0.01, 0.1, 1]) {
+    LOCAL[`linear_${cycles}c_r${ridge}`] = (y, h, c) =>
+      directLinear(y, h, c, { window: window(cycles, c.periods), ridge, intercept: true });
+  }
+}
+LOCAL.linear_2c_noint = (y, h, c) => directLinear(y, h, c, { window: window(2, c.periods) });
+// Then, to see whether the two passing rows ("T + linear", "T, ar -> linear") are a point of the
+// grid or a gain, their neighbours in ridge strength (measured after, not used to choose).
+for (const ridge of [0.01, 1]) {
+  LOCAL[`linear_1c_noint_r${ridge}`] = (y, h, c) =>
+    directLinear(y, h, c, { window: window(1, c.periods), ridge });
+}
 
 const USAGE = `Usage: deno run -A bench/forecast_weighting_bench.ts [ett|m4] [options]
 
@@ -163,11 +184,16 @@ function hold(a: Float64Array, length: number): Float64Array {
   return out;
 }
 
-/** Defaults that `ets_auto` replaced: fitted always, for the rules measured on them. */
-const FORMER: CandidateName[] = ["ets_damped"];
+/** Defaults that `ets_auto` and `linear` replaced: fitted always, for the rules measured on them. */
+const FORMER: CandidateName[] = ["ets_damped", "ar"];
 
-/** The defaults before `ets_auto` took `ets_damped`'s place (session 24). */
-const beforeAuto = (n: string) => n === "ets_auto" ? "ets_damped" : n;
+/**
+ * The defaults before session 24, when `ets_auto` took `ets_damped`'s place and `linear` took
+ * `ar`'s (each measured against that pool, in separate runs): every rule up to then was measured
+ * on it, so the rows stay what they were.
+ */
+const beforeAuto = (n: string) => n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n;
+const BEFORE_LINEAR = DEFAULT_CANDIDATES.map(beforeAuto) as CandidateName[];
 
 export function makeCase(values: Float64Array, horizon: number): Case {
   const prep = prepareForecast(values, {
@@ -229,7 +255,7 @@ function mses(
 
 // The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
 // and `dshw` joined them (the row "D, pool >= 5, ets -> ets_bagged" is the defaults before `dshw`,
-// "N + dshw" today's `forecast()`), with `ets_damped` where `ets_auto` is now.
+// "N + dshw" today's `forecast()`), with the candidates session 24 replaced (`beforeAuto`).
 const DEFAULT = DEFAULT_CANDIDATES.filter((n) => n !== "dshw")
   .map((n) => n === "ets_bagged" ? "ets" : beforeAuto(n)) as string[];
 
@@ -377,7 +403,14 @@ const N = {
   pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa").map(beforeAuto),
 };
 RULES["N: the defaults before ets_mapa"] = (c) => weights(c, N);
-RULES["T: today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
+RULES["T: the defaults before linear"] = (c) => weights(c, { ...N, pool: [...BEFORE_LINEAR] });
+RULES["today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
+// Session 24: the two changes that passed the rule separately (each against BEFORE_LINEAR), each
+// alone; together they are today's defaults.
+RULES["S24: only ets_damped -> ets_auto"] = (c) =>
+  weights(c, { ...N, pool: BEFORE_LINEAR.map((n) => n === "ets_damped" ? "ets_auto" : n) });
+RULES["S24: only ar -> linear"] = (c) =>
+  weights(c, { ...N, pool: BEFORE_LINEAR.map((n) => n === "ar" ? "linear" : n) });
 for (const steps of [6, 12]) {
   for (const origins of [48, 96]) {
     RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
@@ -558,6 +591,33 @@ for (const recent of [5, 10]) {
 for (const margin of [0.85, 0.95]) {
   const o = { recent: 10, perStep: false, family: false, margin };
   RULES[mixOrSelectLabel(o)] = (c) => mixOrSelect(c, o);
+}
+
+// Session 24: a direct linear model (NLinear, `directLinear`) beside the defaults before it (T), for
+// each setting of its grid, and alone; the pool's setting (`linear`) also in place of the AR
+// candidates, whose short-range role it shares ("T, ar -> linear" passed and is today's defaults).
+const T = { ...N, pool: [...BEFORE_LINEAR] as string[] };
+for (const name of ["linear", ...Object.keys(LOCAL).filter((n) => n.startsWith("linear_"))]) {
+  RULES[`T + ${name}`] = (c) => weights(c, { ...T, pool: [...T.pool, name] });
+  RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
+}
+for (const ar of ["ar", "ar_level"]) {
+  RULES[`T, ${ar} -> linear`] = (c) =>
+    weights(c, { ...T, pool: T.pool.map((n) => n === ar ? "linear" : n) });
+}
+// The first round's pool setting (it was `linear` then) and the second round's neighbours in place
+// of the ARs too.
+const replaced: [string, string[]][] = [
+  ["linear_2c_r0.1", ["ar", "ar_level"]],
+  ["linear_2c_noint", ["ar"]],
+  ["linear_1c_noint_r0.01", ["ar"]],
+  ["linear_1c_noint_r1", ["ar"]],
+];
+for (const [name, ars] of replaced) {
+  for (const ar of ars) {
+    RULES[`T, ${ar} -> ${name}`] = (c) =>
+      weights(c, { ...T, pool: T.pool.map((n) => n === ar ? name : n) });
+  }
 }
 
 /** Share of (history, step) pairs where each capped rule's cap bound, since the last call. */

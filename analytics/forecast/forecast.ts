@@ -34,8 +34,8 @@ export interface ForecastOptions {
   /** Sampling step in ms, recorded in the fitted model (default `NaN`: unknown). */
   stepMs?: number;
   /**
-   * Candidate models (default `DEFAULT_CANDIDATES`: all but the opt-in ones, e.g. `fourier`,
-   * `ets_mle`, `ets_damped`, `ets_auto_avg`, and the slow `mstl_ets`, `augurs_mstl`).
+   * Candidate models (default `DEFAULT_CANDIDATES`; the others, e.g. `ar`, `fourier`, `ets_mle`,
+   * `ets_damped`, `ets_auto_avg` and the slow `mstl_ets`, `augurs_mstl`, are opt-in).
    */
   models?: CandidateName[];
   /**

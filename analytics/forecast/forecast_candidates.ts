@@ -6,6 +6,7 @@
 
 import { augursMstl } from "../models/augurs_mstl.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../models/double_seasonal_hw.ts";
+import { directLinear } from "../models/direct_linear.ts";
 import { drift } from "../models/drift.ts";
 import { fourierAr } from "../models/fourier_ar.ts";
 import { holtWinters } from "../models/holt_winters.ts";
@@ -42,16 +43,16 @@ export type CandidateName =
   | "fourier"
   | "mstl_ets"
   | "augurs_mstl"
-  | "dshw";
+  | "dshw"
+  | "linear";
 
 /**
  * Candidates used when `models` is not given (the MSTL ones refit per origin: slow; `fourier` lost
  * 4 % OWA on M4's folds for 3 % on ETTh2's training split at H = 168, and `ets_mle` in place of
  * or beside `ets` gains under 1 % there and loses on M4; `ets_bagged` replaced `ets`, gaining a
  * little on both; `dshw` and `ets_mapa` passed the same rule by margins within chance but were
- * worse in two and four of M4's five folds, so they stay opt-in; `ets_auto` replaced `ets_damped`,
- * gaining 0.2 % on ETTh2's training split at H = 24 and 168 and 2 % OWA on M4, worse in one of its
- * five folds; README: Forecasting).
+ * worse in two and four of M4's five folds, so they stay opt-in; `ets_auto` replaced `ets_damped`
+ * and `linear` replaced `ar`, each passing the rule (README: Forecasting)).
  */
 export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "snaive",
@@ -62,7 +63,7 @@ export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "ets_bagged",
   "ets_auto",
   "theta",
-  "ar",
+  "linear",
   "ar_level",
 ];
 
@@ -105,6 +106,7 @@ const pool: Record<CandidateName, ModelFitter> = {
   augurs_mstl: direct((y, h, c) => augursMstl(y, h, c.periods)),
   dshw: (y, h, c) =>
     doubleSeasonalHw(y, h, { periods: dshwPeriods(c.periods, y.length) ?? c.periods }),
+  linear: (y, h, c) => directLinear(y, h, c),
 };
 
 /**
@@ -125,13 +127,16 @@ const pool: Record<CandidateName, ModelFitter> = {
  * fitted to the one-step error with least-squares initial states, the lowest AICc),
  * `ets_auto_avg` (the same forms averaged with Akaike weights; opt-in), `theta` (seasonally adjusted
  * Theta method), `theta_opt` (the same with θ chosen by the one-step error; opt-in), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
- * settles at a level), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
+ * settles at a level; opt-in since `linear` replaced it), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
  * mean), `fourier` (a mean and 4 sine/cosine pairs of every period over the last 1,344 points
  * with AR(2) errors), `mstl_ets` (MSTL on all periods + damped ETS) and `augurs_mstl` (augurs' MSTL +
  * AutoETS), `dshw` (Taylor's double seasonal Holt-Winters with the AR(1) adjustment of the
  * one-step error, on the shortest and longest period or, with one, on it and a week of it; left
- * out of a run without a period or too short for two weeks, see `dshwPeriods`). ETS, Theta and the ARs fit their parameters once and re-run their filters per origin; the
- * others refit on each prefix.
+ * out of a run without a period or too short for two weeks, see `dshwPeriods`), `linear` (a
+ * direct NLinear model: each step's change from the last value regressed by ridge, without an
+ * intercept, on the last cycle of the shortest period relative to the last value, at most 96
+ * points; at each origin fitted on the windows before it only; in place of `ar` by default). ETS, Theta and the ARs fit their parameters
+ * once and re-run their filters per origin; the others refit on each prefix.
  *
  * @param names Names to look up.
  * @returns The fitters, keyed by name.

@@ -152,13 +152,14 @@ Deno.test("shrinkWeights() keeps weights summing to 1 and never favours a worse 
 Deno.test("forecast() weighs candidates by their recent backtest errors with recentOrigins", () => {
   const g = seeded(17);
   // a daily pattern, then over the last 4 days the level climbs: trend-following candidates
-  // (drift, ar, theta, ets_auto) are right only at the latest origins
+  // (drift, linear, theta, ets_auto; linear carries the momentum of the last day on, as `ar`
+  // did before it replaced it) are right only at the latest origins
   const n = 24 * 30;
   const y = Float64Array.from(
     { length: n },
     (_, i) => Math.sin((2 * Math.PI * i) / 24) + 0.1 * g() + (i > n - 96 ? 0.08 * (i - n + 96) : 0),
   );
-  const trendy = ["drift", "ar", "theta", "ets_auto"];
+  const trendy = ["drift", "linear", "theta", "ets_auto"];
   const share = (f: ReturnType<typeof forecast>) =>
     trendy.reduce((a, m) => a + (f.fitted.weights[m]?.[0] ?? 0), 0);
   const all = forecast(y, { horizon: 24, recentOrigins: Infinity, shrink: 0 });
