@@ -595,14 +595,22 @@ async function serveUntilStopped(
       restart.dispatchEvent(new Event("restart"));
     }
     if (JSON.stringify(receiverSettings(next)) !== receiversBefore) {
-      // scrape targets, StatsD and probes restart with the new settings (the OTLP receiver
-      // keeps its state; its limit changes at the next start)
+      // scrape targets, StatsD and probes restart with the new settings, taking over what the
+      // stopped ones knew (series limits, counter values, gauges); the OTLP receiver and the
+      // /api/ingest limit keep running with the new limits
+      const l = next.receivers_limits ?? {};
+      receivers.otlp?.resize(l.max_series_per_source ?? 10_000);
+      ingestLimit.resize({
+        ...(l.max_series_per_source !== undefined && { maxPerHost: l.max_series_per_source }),
+        ...(l.max_ingest_series !== undefined && { maxTotal: l.max_ingest_series }),
+      });
       reloading = reloading.then(async () => {
         await receivers.stop();
         try {
           const fresh = await startReceivers({ ...next, otlp: { enabled: false } }, {
             host: receiverHost,
             sink: receiverSink,
+            previous: receivers,
           });
           const otlp = receivers.otlp;
           receivers = { ...fresh, otlp, stop: fresh.stop };
