@@ -12,6 +12,7 @@
  */
 import {
   acquireCollectorLock,
+  canonicalHost,
   CollectorBusyError,
   type IngestLimits,
   IngestWriter,
@@ -437,10 +438,12 @@ async function serveUntilStopped(
     ruleReceiver: (name) => rules.find((r) => r.alert === name)?.receiver,
   });
   // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
-  const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
+  // in lower case, as the lake stores host names (a Mac's hostname is often Johns-MacBook.local)
+  const receiverHost = canonicalHost(loaded.config.collect?.host ?? Deno.hostname());
   function receiverSink(batch: IngestBatch): void {
     const accepted = ingest.writeBatch(batch, { now: Date.now() });
-    hub.publishBatch(batch);
+    // the samples as stored (a target's `host: Web1` is web1 there), as /api/ingest publishes
+    hub.publishBatch(accepted);
     observeIngested(accepted);
   }
   const stopAppSenders = runIngestSenders(appSenders, { host: receiverHost, write: receiverSink });
