@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { checkHost, IngestWriter, openLake, writePartition, writeSamples } from "../../lake/mod.ts";
+import { IngestSpoolSegment } from "../../lake/ingest_spool.ts";
+import { IngestSpoolEncoder } from "../../lake/ingest_spool_format.ts";
 
 const day = Date.UTC(2024, 2, 10);
 
@@ -129,4 +131,34 @@ Deno.test("A spool replayed after the upgrade finds what it wrote before under h
   assert.equal(next.length, 1);
   assert.deepEqual(hostDirs(root), ["host=Web1", "host=web1"]);
   Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("IngestWriter replays a spool segment from before with Web1 and web1 into one host, web1", async () => {
+  const root = await Deno.makeTempDir();
+  // an older serve spooled the hosts as sent, then stopped before writing them
+  const seg = new IngestSpoolSegment(root, day);
+  const encoder = new IngestSpoolEncoder();
+  seg.append(encoder.encode({
+    ts: [day, day + 1000],
+    host: ["Web1", "web1"],
+    metric: ["load", "load"],
+    labels: ["", ""],
+    value: [1, 2],
+  }));
+  encoder.commit();
+  seg.close();
+  const writer = new IngestWriter({ root, sync: false, now: () => day });
+  writer.flush();
+  writer.close();
+  assert.deepEqual(hostDirs(root), ["host=web1"]);
+  const lake = await openLake({ root });
+  try {
+    assert.deepEqual(await lake.query("SELECT host, value FROM samples ORDER BY ts"), [
+      { host: "web1", value: 1 },
+      { host: "web1", value: 2 },
+    ]);
+  } finally {
+    lake.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });
