@@ -7,6 +7,7 @@
 import type { RuleConfig } from "../config/mod.ts";
 import type { AlertSeverity } from "./types.ts";
 import { fingerprint } from "./fingerprint.ts";
+import { canonicalHost } from "../lake/mod.ts";
 
 /** Reductions of a window (see the `reduce:` key). */
 export type Reducer = "avg" | "max" | "min" | "last" | "p95" | "rate";
@@ -79,8 +80,11 @@ export function compileRule(rule: RuleConfig): CompiledRule {
     hash: fingerprint({ rule: JSON.stringify(rule) }),
     severity: rule.severity ?? "warning",
     metric: rule.metric ?? "",
-    match: Object.entries(rule.labels ?? {}),
-    host: rule.host,
+    // host names are stored in lower case (lake canonicalHost): a rule naming Web1 means web1
+    match: Object.entries(rule.labels ?? {}).map((
+      [k, v],
+    ) => [k, k === "host" ? canonicalHost(v) : v]),
+    host: rule.host === undefined ? undefined : canonicalHost(rule.host),
     reduce,
     reduceKey: ["avg", "max", "min", "last", "p95", "rate"].indexOf(reduce) * 1e13 + windowMs,
     windowMs,

@@ -16,7 +16,7 @@ export const INGEST_REFUSED_METRIC = "perfscope_ingest_refused_samples_per_secon
  * and `max_ingest_series` for all hosts together, per hour (defaults in `IngestSeriesLimit`).
  *
  * @param config The loaded configuration.
- * @returns The limit (a reload changes it at the next start, as the OTLP receiver's).
+ * @returns The limit (a reload applies new numbers to it with `IngestSeriesLimit.resize`).
  * @example
  * ```ts
  * import assert from "node:assert/strict";

@@ -30,20 +30,15 @@ export function reloadNotice(path: string, before: PerfscopeConfig, next: Perfsc
   const changed = (Object.keys({ ...before, ...next }) as (keyof PerfscopeConfig)[])
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
   const later = changed.filter((k) => !LIVE.has(k));
-  // the receivers restart with the new limits, but OTLP keeps its receiver and /api/ingest its
-  // limit until serve restarts
+  // every receiver takes a new limit now, keeping the series it knows (it used to wait for a
+  // restart at OTLP and /api/ingest): say so, since "reloaded" alone leaves it open
   const was = before.receivers_limits ?? {}, is = next.receivers_limits ?? {};
-  const limits = [
-    ...(was.max_series_per_source !== is.max_series_per_source
-      ? [
-        "receivers_limits.max_series_per_source applies to scrape and StatsD now, to OTLP and " +
-        "/api/ingest when serve restarts",
-      ]
-      : []),
-    ...(was.max_ingest_series !== is.max_ingest_series
-      ? ["receivers_limits.max_ingest_series applies when serve restarts"]
-      : []),
-  ];
+  const limits = (["max_series_per_source", "max_ingest_series"] as const)
+    .filter((k) => was[k] !== is[k])
+    .map((k) =>
+      `receivers_limits.${k} ${is[k] ?? "(default)"} applies now, the series flowing keeping ` +
+      "their places"
+    );
   return `perfscope serve: reloaded ${path}` +
     (changed.includes("collect") ? "; the collector restarts with the new settings" : "") +
     (changed.includes("rules") ? "; alert rules reloaded" : "") +

@@ -12,6 +12,7 @@
  */
 import {
   acquireCollectorLock,
+  canonicalHost,
   CollectorBusyError,
   type IngestLimits,
   IngestWriter,
@@ -437,10 +438,12 @@ async function serveUntilStopped(
     ruleReceiver: (name) => rules.find((r) => r.alert === name)?.receiver,
   });
   // application metrics (scrape, OTLP, StatsD, probes) go through the same writer as /api/ingest
-  const receiverHost = loaded.config.collect?.host ?? Deno.hostname();
+  // in lower case, as the lake stores host names (a Mac's hostname is often Johns-MacBook.local)
+  const receiverHost = canonicalHost(loaded.config.collect?.host ?? Deno.hostname());
   function receiverSink(batch: IngestBatch): void {
     const accepted = ingest.writeBatch(batch, { now: Date.now() });
-    hub.publishBatch(batch);
+    // the samples as stored (a target's `host: Web1` is web1 there), as /api/ingest publishes
+    hub.publishBatch(accepted);
     observeIngested(accepted);
   }
   const stopAppSenders = runIngestSenders(appSenders, { host: receiverHost, write: receiverSink });
@@ -595,14 +598,22 @@ async function serveUntilStopped(
       restart.dispatchEvent(new Event("restart"));
     }
     if (JSON.stringify(receiverSettings(next)) !== receiversBefore) {
-      // scrape targets, StatsD and probes restart with the new settings (the OTLP receiver
-      // keeps its state; its limit changes at the next start)
+      // scrape targets, StatsD and probes restart with the new settings, taking over what the
+      // stopped ones knew (series limits, counter values, gauges); the OTLP receiver and the
+      // /api/ingest limit keep running with the new limits
+      const l = next.receivers_limits ?? {};
+      receivers.otlp?.resize(l.max_series_per_source ?? 10_000);
+      ingestLimit.resize({
+        ...(l.max_series_per_source !== undefined && { maxPerHost: l.max_series_per_source }),
+        ...(l.max_ingest_series !== undefined && { maxTotal: l.max_ingest_series }),
+      });
       reloading = reloading.then(async () => {
         await receivers.stop();
         try {
           const fresh = await startReceivers({ ...next, otlp: { enabled: false } }, {
             host: receiverHost,
             sink: receiverSink,
+            previous: receivers,
           });
           const otlp = receivers.otlp;
           receivers = { ...fresh, otlp, stop: fresh.stop };

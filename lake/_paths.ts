@@ -136,6 +136,30 @@ export function listPartitions(root: string, tier: Tier): Partition[] {
   return out.sort((a, b) => a.host < b.host ? -1 : a.host > b.host ? 1 : a.date < b.date ? -1 : 1);
 }
 
+/**
+ * The directories of a partition under its host's other cases (`host=Web1` for `web1`), which
+ * a perfscope that kept the case of host names may have written; a host is stored in lower case
+ * now (`canonicalHost`), and a replay checks these too for what it wrote before. On a
+ * case-insensitive file system the one directory may be listed here too.
+ *
+ * @param root Lake root.
+ * @param tier The tree.
+ * @param host The host, in lower case.
+ * @param date The partition's date.
+ * @returns Paths of existing or possible partition directories, none in the usual case.
+ */
+export function legacyPartitionDirs(
+  root: string,
+  tier: Tier,
+  host: string,
+  date: string,
+): string[] {
+  const want = `host=${host}`;
+  return readDir(`${root}/${tier}`)
+    .filter((e) => e.isDirectory && e.name !== want && e.name.toLowerCase() === want)
+    .map((e) => `${root}/${tier}/${e.name}/date=${date}`);
+}
+
 /** File names in a directory. */
 export function fileNames(dir: string): string[] {
   return readDir(dir).filter((e) => e.isFile).map((e) => e.name);

@@ -7,6 +7,7 @@
 
 import type { DuckDBValue } from "@duckdb/node-api";
 import { type SeriesTier, TIER_MS } from "./pick_tier.ts";
+import { canonicalHost } from "./names.ts";
 
 /** Which value of a bucket. */
 export type Agg = "avg" | "min" | "max" | "last";
@@ -56,7 +57,7 @@ export function seriesWhere(
   }
   if (options.host !== undefined) {
     terms.push("host = $host");
-    params.host = options.host;
+    params.host = canonicalHost(options.host); // stored in lower case: Web1 finds web1
   }
   return { where: terms.join(" AND "), params };
 }

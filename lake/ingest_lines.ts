@@ -9,6 +9,7 @@
  */
 import { formatLabels, parseLabels } from "../collectors/mod.ts";
 import {
+  canonicalHost,
   hostNameProblem,
   labelNameProblem,
   labelValueProblem,
@@ -144,7 +145,9 @@ class Scan {
   labels = "";
   value = NaN;
   seen = 0;
+  /** The previous line's host as stored (lower case), and as sent. */
   prevHost = "";
+  prevHostSent = "";
   prevMetric = "";
   /** Byte range of the previous line's raw labels (`prevEnd` 0: none). */
   prevStart = 0;
@@ -387,7 +390,7 @@ function scan(s: Scan, start: number, end: number): boolean {
       }
     } else if (field === 2 || field === 4) {
       if (c !== QUOTE) return false;
-      const prev = field === 2 ? s.prevHost : s.prevMetric;
+      const prev = field === 2 ? s.prevHostSent : s.prevMetric;
       if (repeats(t, i, prev)) j = i + prev.length + 2;
       else {
         j = plainString(t, i, end);
@@ -400,7 +403,9 @@ function scan(s: Scan, start: number, end: number): boolean {
           if ((field === 2 ? hostProblem(v) : metricProblem(v)) !== undefined) return false;
           learnName(field, t, i + 1, j - 1, v);
         }
-        if (field === 2) s.prevHost = v;
+        // a host is stored in lower case (Web1 and web1 are one host); the line after compares
+        // its bytes with the host as sent
+        if (field === 2) s.prevHostSent = v, s.prevHost = canonicalHost(v);
         else s.prevMetric = v;
       }
       if (field === 2) s.host = s.prevHost;
@@ -461,7 +466,7 @@ function check(s: Scan, line: string): string | undefined {
     if ("problem" in c) return c.problem;
     labels = c.ok;
   }
-  s.ts = r.ts, s.host = r.host, s.metric = r.metric, s.labels = labels;
+  s.ts = r.ts, s.host = canonicalHost(r.host), s.metric = r.metric, s.labels = labels;
   s.value = r.value === null ? NaN : r.value;
   return undefined;
 }
@@ -540,15 +545,17 @@ export function checkIngestBatch(
   // A scrape's batch repeats one host and runs of one metric: a name equal to the previous
   // sample's passed its checks already (the rules are pure functions of the text).
   let okHost: string | undefined, okMetric: string | undefined;
+  let host = "";
   for (let i = 0; i < batch.ts.length; i++) {
     const n = i + 1;
-    const ts = batch.ts[i]!, host = batch.host[i]!, metric = batch.metric[i]!;
+    const ts = batch.ts[i]!, rawHost = batch.host[i]!, metric = batch.metric[i]!;
     const value = batch.value[i]!;
     if (!Number.isFinite(ts)) throw new RangeError(`Invalid sample ${n}: ts: expected number`);
-    if (host !== okHost) {
-      const problem = hostProblem(host);
+    if (rawHost !== okHost) {
+      const problem = hostProblem(rawHost);
       if (problem) throw new RangeError(`Invalid sample ${n}: ${problem}`);
-      okHost = host;
+      okHost = rawHost;
+      host = canonicalHost(rawHost); // stored in lower case: Web1 and web1 are one host
     }
     if (metric !== okMetric) {
       const problem = metricProblem(metric);

@@ -24,7 +24,14 @@
  *
  * @module
  */
-import { fileNames, maxDataFileId, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
+import {
+  fileNames,
+  legacyPartitionDirs,
+  maxDataFileId,
+  parseDataFile,
+  partitionDir,
+  utcDate,
+} from "./_paths.ts";
 import { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 import { IngestGroup } from "./ingest_group.ts";
 import {
@@ -67,7 +74,7 @@ import {
   rowLines,
   writeQuarantine,
 } from "./quarantine.ts";
-import { checkHost } from "./names.ts";
+import { canonicalHost, checkHost } from "./names.ts";
 import { listSegments } from "./spool.ts";
 import { errorText } from "./write_file_atomic.ts";
 import { writePartition } from "./write_samples.ts";
@@ -700,7 +707,8 @@ export class IngestWriter {
     const n = b.ts.length;
     let g = this.#last;
     for (let i = 0; i < n; i++) {
-      const ts = b.ts[i]!, host = b.host[i]!;
+      // a segment spooled before host names were folded may hold Web1: stored as web1
+      const ts = b.ts[i]!, host = replay ? canonicalHost(b.host[i]!) : b.host[i]!;
       const day = Math.floor(ts / DAY);
       if (g === undefined || g.host !== host || day !== this.#lastDay) {
         const date = utcDate(day * DAY);
@@ -726,10 +734,16 @@ export class IngestWriter {
   /** True when a flush before a crash already wrote this segment's rows of this partition. */
   #written(g: IngestGroup, segment: number): boolean {
     return this.#plan.some((p) => {
-      if (p.host !== g.host || p.date !== g.date || !p.segments.includes(segment)) return false;
+      // a plan from before host names were folded names Web1, and may have written host=Web1
+      if (canonicalHost(p.host) !== g.host || p.date !== g.date || !p.segments.includes(segment)) {
+        return false;
+      }
       let names: string[];
       try {
-        names = fileNames(partitionDir(this.#root, "metrics", g.host, g.date));
+        names = [
+          partitionDir(this.#root, "metrics", g.host, g.date),
+          ...legacyPartitionDirs(this.#root, "metrics", g.host, g.date),
+        ].flatMap((dir) => fileNames(dir));
       } catch (error) {
         if (isUnwritable(error)) return false; // never written: the flush quarantines it
         throw error;

@@ -14,6 +14,7 @@ export { LakeError, NotFound } from "./errors.ts";
 export { type Tier, TIERS } from "./_paths.ts";
 export { visibleFiles } from "./_checked_split.ts";
 export {
+  canonicalHost,
   checkHost,
   HOST_MAX_BYTES,
   hostNameProblem,

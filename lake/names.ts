@@ -197,21 +197,43 @@ export function labelValueProblem(value: string): string | undefined {
 }
 
 /**
- * Returns a host name that is valid, or throws.
+ * The name a host is stored and looked up under: host names are case-insensitive, as DNS names
+ * are, so `Web1` and `web1` are one host, `web1`. A host name holds ASCII letters only (see
+ * {@linkcode hostNameProblem}), so lower case is the same in every locale, and no two partition
+ * directories can differ only by case (one directory on a case-insensitive file system, where
+ * the files of one would replace or take the name of the other's).
+ *
+ * @param host A host name.
+ * @returns It in lower case (the same string when it has no capital).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalHost } from "./names.ts";
+ * assert.equal(canonicalHost("Web1.Example.com"), "web1.example.com");
+ * ```
+ */
+export function canonicalHost(host: string): string {
+  return CAPITAL.test(host) ? host.toLowerCase() : host;
+}
+
+const CAPITAL = /[A-Z]/;
+
+/**
+ * Returns a host name that is valid, in its stored form ({@linkcode canonicalHost}), or throws.
  *
  * @param host The name.
- * @returns The same name.
+ * @returns The name in lower case.
  * @throws {RangeError} `Invalid host: …` naming the problem.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkHost } from "./names.ts";
- * assert.equal(checkHost("h1"), "h1");
+ * assert.equal(checkHost("H1"), "h1");
  * assert.throws(() => checkHost("a/b"), /^RangeError: Invalid host: "a\/b" is not a host name/);
  * ```
  */
 export function checkHost(host: string): string {
   const problem = hostNameProblem(host);
   if (problem) throw new RangeError(`Invalid host: ${problem}`);
-  return host;
+  return canonicalHost(host);
 }

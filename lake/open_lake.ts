@@ -18,6 +18,7 @@ import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./ser
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
 import { MINUTE_MAX_MS, pickTierFor, RAW_MAX_MS, type TierLimits } from "./pick_tier.ts";
 import { errorText } from "./write_file_atomic.ts";
+import { canonicalHost } from "./names.ts";
 
 /** Options for {@linkcode openLake}. */
 export interface OpenLakeOptions {
@@ -151,7 +152,7 @@ export class Lake {
     }
     await this.refresh();
     const ends = await (this.#extents ??= this.#readExtents());
-    const first = ends.get(options.host ?? "")?.first ?? NaN;
+    const first = ends.get(canonicalHost(options.host ?? ""))?.first ?? NaN;
     const tier = pickTierFor(options.from, options.to, first, this.#tiers);
     return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
   }
@@ -179,7 +180,8 @@ export class Lake {
     for (const path of list ? [...list.samples, ...list.rollup_1h] : []) {
       const m = /\/host=([^/]+)\/date=([^/]+)\/[^/]+$/.exec(path);
       if (!m) continue;
-      const [, host, date] = m as unknown as [string, string, string];
+      const [, sent, date] = m as unknown as [string, string, string];
+      const host = canonicalHost(sent); // host=Web1 from before host names were folded is web1
       const d = dates.get(host);
       if (!d) {
         dates.set(host, { lo: date, hi: date, first: [path], last: [path] });

@@ -6,8 +6,15 @@
  */
 
 import { formatLabels, type Sample } from "../collectors/mod.ts";
-import { dataFileName, fileNames, parseDataFile, partitionDir, utcDate } from "./_paths.ts";
-import { checkHost } from "./names.ts";
+import {
+  dataFileName,
+  fileNames,
+  legacyPartitionDirs,
+  parseDataFile,
+  partitionDir,
+  utcDate,
+} from "./_paths.ts";
+import { canonicalHost, checkHost } from "./names.ts";
 import { type ParquetBlockRows, parquetEncodeBlockParts } from "./parquet_encode_blocks.ts";
 import {
   parquetEncodeRows,
@@ -94,7 +101,8 @@ export function writeSamples(
     if (!g || day !== lastDay || s.host !== lastHost) {
       let date = dates.get(day);
       if (date === undefined) dates.set(day, date = utcDate(s.ts));
-      const key = `${s.host}\n${date}`;
+      // one host whatever its case (see canonicalHost): Web1 and web1 share one file
+      const key = `${canonicalHost(s.host)}\n${date}`;
       g = groups.get(key);
       if (!g) groups.set(key, g = { ts: [], metric: [], labels: [], value: [] });
       lastDay = day;
@@ -138,7 +146,7 @@ export function writePartition(
 ): WrittenFile | undefined {
   if (columns.ts.length === 0) return undefined;
   const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
-  if (options.skipExisting && holds(dir, options.id)) return undefined;
+  if (options.skipExisting && holds(dir, options.id, options)) return undefined;
   const value = new Float64Array(columns.value.length);
   for (let i = 0; i < value.length; i++) value[i] = quantizeValue(columns.value[i]!);
   // Uncompressed, dictionary-encoded, rows grouped by series (see parquetEncodeRows).
@@ -169,7 +177,7 @@ export function writeSeriesPartition(
   const n = rows.ts.length;
   if (n === 0) return undefined;
   const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
-  if (options.skipExisting && holds(dir, options.id)) return undefined;
+  if (options.skipExisting && holds(dir, options.id, options)) return undefined;
   // values rounded as they are reordered: no pass and no array of its own
   const bytes = parquetEncodeSeriesRows({ ...rows, quantize: true });
   const path = `${dir}/${dataFileName("part", options.id)}`;
@@ -195,7 +203,7 @@ export function writeBlockPartition(
   const n = blocks > 0 ? rows.blockStart[blocks]! : 0;
   if (n === 0) return undefined;
   const dir = partitionDir(options.root, "metrics", checkHost(options.host), options.date);
-  if (options.skipExisting && holds(dir, options.id)) return undefined;
+  if (options.skipExisting && holds(dir, options.id, options)) return undefined;
   const parts = parquetEncodeBlockParts({ ...rows, quantize: true });
   const path = `${dir}/${dataFileName("part", options.id)}`;
   writeFileAtomic(path, parts, { sync: options.sync ?? true });
@@ -204,7 +212,18 @@ export function writeBlockPartition(
   return { path, rows: n, bytes };
 }
 
-function holds(dir: string, id: number): boolean {
+function holds(
+  dir: string,
+  id: number,
+  options: { root: string; host: string; date: string },
+): boolean {
+  // a mixed-case directory of the host (written before host names were folded) counts too
+  return holdsIn(dir, id) ||
+    legacyPartitionDirs(options.root, "metrics", canonicalHost(options.host), options.date)
+      .some((d) => holdsIn(d, id));
+}
+
+function holdsIn(dir: string, id: number): boolean {
   return fileNames(dir).some((name) => {
     const f = parseDataFile(name);
     return f !== undefined && (f.kind === "part" ? f.id === id : f.id >= id);

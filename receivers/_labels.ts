@@ -71,3 +71,35 @@ export function labelValueProblem(value: string): string | undefined {
   if (CONTROL.test(value)) return "label value with a control character";
   return undefined;
 }
+
+/**
+ * Adds a series' own labels to labels that win over them (a scrape target's, or the ones
+ * perfscope sets): a label keeps its name when that is free, else it is kept as
+ * `exported_<name>`, the prefix repeated until the name is free (Prometheus' rule for a scraped
+ * label that clashes with a target label, honor_labels false), so no value is lost. Like
+ * Prometheus, the clashing labels are placed after the others, shortest name first, so a
+ * series' own `exported_x` keeps its name beside a clashing `x`.
+ *
+ * @param into The winning labels; the added ones are written into it.
+ * @param own The series' labels, names already as the lake takes them ({@linkcode labelName}).
+ * @param reserved Names left free for a label set after these (a histogram's `bucket`).
+ */
+export function addLabels(
+  into: Record<string, string>,
+  own: Iterable<readonly [string, string]>,
+  reserved?: string,
+): void {
+  let clashes: [string, string][] | undefined;
+  for (const pair of own) {
+    const n = pair[0];
+    if (Object.hasOwn(into, n) || n === reserved) (clashes ??= []).push([n, pair[1]]);
+    else into[n] = pair[1];
+  }
+  if (!clashes) return;
+  clashes.sort((a, b) => a[0].length - b[0].length);
+  for (const [n, v] of clashes) {
+    let name = `exported_${n}`;
+    while (Object.hasOwn(into, name) || name === reserved) name = `exported_${name}`;
+    into[name] = v;
+  }
+}

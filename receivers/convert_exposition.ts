@@ -17,7 +17,7 @@ import {
   seriesKey,
 } from "./batch_builder.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
-import { labelName, metricName } from "./_labels.ts";
+import { addLabels, labelName, metricName } from "./_labels.ts";
 import type { ExpositionSample, MetricFamily, ParsedSeries } from "./parse_exposition.ts";
 
 /** What a source remembers between two scrapes or pushes (cumulative values by series). */
@@ -153,7 +153,8 @@ function familyOut(state: CumulativeState, f: MetricFamily, counter: boolean): F
 /** Options for {@linkcode convertExposition}. */
 export interface ConvertExpositionOptions {
   /** Labels every sample gets (`target` and the config's `labels`); a page's label of the same
-   * name is kept as `exported_<name>`. */
+   * name is kept as `exported_<name>` (see `addLabels`), as is a histogram's own `bucket`
+   * label, the name its bounds are stored under. */
   targetLabels: Readonly<Record<string, string>>;
   /** The scrape's time, ms. */
   ts: number;
@@ -236,12 +237,14 @@ export function convertExposition(
     const hit = cache.get(key);
     if (hit) return hit;
     const labels: Record<string, string> = { ...targetLabels };
+    const own: [string, string][] = [];
     for (const [k, v] of s.labels) {
       if (k === skip) continue;
       const n = labelName(k);
-      if (n === undefined) continue;
-      labels[n in targetLabels ? `exported_${n}` : n] = v;
+      if (n !== undefined) own.push([n, v]);
     }
+    // a histogram's bound goes in `bucket`: a label of its own of that name moves aside
+    addLabels(labels, own, skip === "le" ? "bucket" : undefined);
     const prepared = prepareLabels(labels);
     cache.set(key, prepared);
     return prepared;
@@ -250,7 +253,9 @@ export function convertExposition(
     const key = `\u0003${le}\u0003${p.text}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const prepared = prepareLabels({ ...p.labels, bucket: le });
+    const labels = { ...p.labels };
+    addLabels(labels, [["bucket", le]]);
+    const prepared = prepareLabels(labels);
     cache.set(key, prepared);
     return prepared;
   }

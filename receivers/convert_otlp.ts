@@ -18,7 +18,7 @@ import { perSecond, unitOf } from "./app_metrics.ts";
 import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
 import { bucketLabel, type CumulativeState, quantileName } from "./convert_exposition.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
-import { formatLabels, labelName, metricName } from "./_labels.ts";
+import { addLabels, formatLabels, labelName, metricName } from "./_labels.ts";
 import {
   type ExponentialLayout,
   exponentialLayout,
@@ -116,16 +116,21 @@ function text(v: OtlpAnyValue | undefined): string {
   return "";
 }
 
+/** A point's labels: the resource's (`service`) win, a clashing attribute is kept as
+ * `exported_<name>`, as is a histogram's own `bucket` attribute (`reserved`), the name its
+ * bounds are stored under. */
 function attributes(
   base: Record<string, string>,
   attrs: OtlpKeyValue[] | undefined,
+  reserved?: string,
 ): Record<string, string> {
   const out = { ...base };
+  const own: [string, string][] = [];
   for (const kv of attrs ?? []) {
     const n = labelName(kv.key);
-    if (n === undefined) continue;
-    out[n in base ? `exported_${n}` : n] = text(kv.value);
+    if (n !== undefined) own.push([n, text(kv.value)]);
   }
+  addLabels(out, own, reserved);
   return out;
 }
 
@@ -245,7 +250,7 @@ function metric(
     const delta = m.histogram.aggregationTemporality === DELTA;
     for (const p of m.histogram.dataPoints ?? []) {
       n++;
-      const labels = attributes(base, p.attributes);
+      const labels = attributes(base, p.attributes, "bucket");
       const ts = tsOf(p.timeUnixNano, now);
       const bounds = [...(p.explicitBounds ?? []), Infinity];
       const cumulative: number[] = [];
@@ -259,7 +264,7 @@ function metric(
     const delta = m.exponentialHistogram.aggregationTemporality === DELTA;
     for (const p of m.exponentialHistogram.dataPoints ?? []) {
       n++;
-      const labels = attributes(base, p.attributes);
+      const labels = attributes(base, p.attributes, "bucket");
       const ts = tsOf(p.timeUnixNano, now);
       const { bounds, cumulative } = exponentialBuckets(p);
       // the buckets' layout (scale, offsets) is part of the key: a change restarts the rates
@@ -464,9 +469,11 @@ function bucketSamples(
   const meta: MetricMeta = { unit: "1/s", kind: "rate", help };
   for (let i = 0; i < bounds.length; i++) {
     const le = bucketLabel(bounds[i]!);
+    const withBound = { ...labels };
+    addLabels(withBound, [["bucket", le]]);
     out.add(
       `${name}_bucket_per_second`,
-      { ...labels, bucket: le },
+      withBound,
       d.increase[i]! / d.seconds,
       meta,
       ts,

@@ -70,6 +70,17 @@ export class OtlpReceiver {
   }
 
   /**
+   * Applies a new `max_series_per_source` (a config reload) to the series the receiver knows:
+   * those flowing keep their places (see `SeriesLimit.resize`).
+   *
+   * @param maxSeries The new limit.
+   * @throws {RangeError} If it is not a positive integer.
+   */
+  resize(maxSeries: number): void {
+    this.#limit.resize(maxSeries);
+  }
+
+  /**
    * Decodes and converts one export.
    *
    * @param body The request body (decompressed).

@@ -23,10 +23,46 @@ export interface ScrapeManagerOptions {
   maxSeriesPerTarget?: number;
   /** Largest body of a scrape, bytes; default 8 MiB. */
   maxBodyBytes?: number;
+  /** What an earlier manager's targets remembered ({@linkcode ScrapeManager.memory}, after its
+   * `stop`): a target of the same URL, name and labels takes its series limit (set to this
+   * manager's `maxSeriesPerTarget`) and counter values over, so a config reload neither gives
+   * its flowing series' places to new ones nor loses a counter's rate. Default none. */
+  memory?: ReadonlyMap<string, TargetMemory>;
   /** Log lines; default stderr. */
   log?: (line: string) => void;
   /** Clock; default `Date.now`. */
   now?: () => number;
+}
+
+/** What a target's scrapes remember from one to the next. */
+export interface TargetMemory {
+  /** Its series limit: the series of this window and the one before. */
+  limit: SeriesLimit;
+  /** Its counters' and histograms' last values (for rates). */
+  state: CumulativeState;
+}
+
+/**
+ * Which target's memory a target may take over: the same URL, `target` label and labels, so the
+ * same series (a new interval, timeout or `host` column keeps the memory; another page or other
+ * labels start afresh, as their series are other series).
+ *
+ * @param t The target.
+ * @returns The key.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { targetMemoryKey } from "./scrape_manager.ts";
+ * const url = "http://127.0.0.1:9100/metrics";
+ * assert.equal(
+ *   targetMemoryKey({ url, labels: { a: "1", b: "2" }, intervalMs: 1000 }),
+ *   targetMemoryKey({ url, labels: { b: "2", a: "1" } }),
+ * );
+ * ```
+ */
+export function targetMemoryKey(t: ScrapeTarget): string {
+  const labels = Object.entries(t.labels ?? {}).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return JSON.stringify([t.url, targetName(t), labels]);
 }
 
 /** A target's state as the manager reports it. */
@@ -59,11 +95,35 @@ export class ScrapeManager {
   #loops: Promise<void>[] = [];
   #status: TargetStatus[] = [];
   #logs: LogLimiter;
+  #memory = new Map<string, TargetMemory>();
 
   /** @param options See {@linkcode ScrapeManagerOptions}. Scraping starts at once. */
   constructor(readonly options: ScrapeManagerOptions) {
     this.#logs = new LogLimiter(options.log ?? ((l) => console.error(l)), 60_000, options.now);
-    for (const t of options.targets) this.#loops.push(this.#run(t));
+    const max = options.maxSeriesPerTarget ?? 10_000;
+    for (const t of options.targets) {
+      const key = targetMemoryKey(t);
+      // a target listed twice takes the earlier memory once: two loops never share one
+      let memory = this.#memory.has(key) ? undefined : options.memory?.get(key);
+      if (memory) memory.limit.resize(max);
+      memory ??= {
+        limit: new SeriesLimit({ maxSeries: max, ...(options.now && { now: options.now }) }),
+        state: new CumulativeState(),
+      };
+      if (!this.#memory.has(key)) this.#memory.set(key, memory);
+      this.#loops.push(this.#run(t, memory));
+    }
+  }
+
+  /**
+   * What each target remembers, by {@linkcode targetMemoryKey}, for the manager that follows
+   * this one after a config reload (call it after {@linkcode ScrapeManager.stop}: a stopped
+   * manager's targets change it no more).
+   *
+   * @returns The memories (the manager's own objects, handed over, not copied).
+   */
+  memory(): ReadonlyMap<string, TargetMemory> {
+    return this.#memory;
   }
 
   /** Each target's counters. */
@@ -71,7 +131,7 @@ export class ScrapeManager {
     return this.#status.map((s) => ({ ...s }));
   }
 
-  async #run(target: ScrapeTarget): Promise<void> {
+  async #run(target: ScrapeTarget, memory: TargetMemory): Promise<void> {
     const name = targetName(target);
     const status: TargetStatus = {
       name,
@@ -85,11 +145,7 @@ export class ScrapeManager {
       invalid: 0,
     };
     this.#status.push(status);
-    const state = new CumulativeState();
-    const limit = new SeriesLimit({
-      maxSeries: this.options.maxSeriesPerTarget ?? 10_000,
-      ...(this.options.now && { now: this.options.now }),
-    });
+    const { state, limit } = memory;
     const signal = this.#stop.signal;
     const interval = target.intervalMs ?? 15_000;
     const source = `scrape ${name}`;

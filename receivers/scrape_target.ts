@@ -9,6 +9,7 @@
 import { BatchBuilder, type IngestBatch, type MetricMeta } from "./batch_builder.ts";
 import { convertExposition, type CumulativeState } from "./convert_exposition.ts";
 import { parseExposition } from "./parse_exposition.ts";
+import { addLabels } from "./_labels.ts";
 import type { SeriesLimit } from "./series_limit.ts";
 
 /** The `Accept` header of a scrape: OpenMetrics preferred, the 0.0.4 text format otherwise. */
@@ -273,16 +274,23 @@ export async function scrapeTarget(
       help: "Samples of the last scrape dropped, by reason: series_limit " +
         "(max_series_per_source) or invalid (the lake would refuse them)",
     };
-    // both reasons stored every scrape, 0 when none, so a sum over them never misses a series
+    // both reasons stored every scrape, 0 when none, so a sum over them never misses a series;
+    // a target label named `reason` wins, as over a scraped series' own labels, and the reason
+    // is kept as `exported_reason` (it used to replace the target's label silently)
+    function withReason(reason: string): Record<string, string> {
+      const labels = { ...targetLabels };
+      addLabels(labels, [["reason", reason]]);
+      return labels;
+    }
     health.add(
       "scrape_samples_dropped",
-      { ...targetLabels, reason: "series_limit" },
+      withReason("series_limit"),
       b ? b.limited : 0,
       dropped,
     );
     health.add(
       "scrape_samples_dropped",
-      { ...targetLabels, reason: "invalid" },
+      withReason("invalid"),
       b ? b.invalid : 0,
       dropped,
     );

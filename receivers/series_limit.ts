@@ -48,7 +48,7 @@ export interface SeriesLimitOptions {
  * ```
  */
 export class SeriesLimit {
-  readonly maxSeries: number;
+  #maxSeries: number;
   #countsNew: boolean;
   #windowMs: number;
   #now: () => number;
@@ -67,14 +67,37 @@ export class SeriesLimit {
    * @throws {RangeError} If `maxSeries` is not a positive integer.
    */
   constructor(options: SeriesLimitOptions = {}) {
-    this.maxSeries = options.maxSeries ?? 10_000;
-    if (!(Number.isInteger(this.maxSeries) && this.maxSeries > 0)) {
-      throw new RangeError(`Invalid maxSeries: ${this.maxSeries}`);
-    }
+    this.#maxSeries = checkedMax(options.maxSeries ?? 10_000);
     this.#countsNew = options.counts === "new";
     this.#windowMs = options.windowMs ?? 3_600_000;
     this.#now = options.now ?? Date.now;
     this.#start = this.#now();
+  }
+
+  /** Most series per window (see {@linkcode SeriesLimitOptions.counts}). */
+  get maxSeries(): number {
+    return this.#maxSeries;
+  }
+
+  /**
+   * Changes the limit and keeps what the limit knows (a config reload): the series admitted keep
+   * their places; a lower limit admits no new series until the source has fewer than it, a
+   * higher one admits new series at once.
+   *
+   * @param maxSeries The new limit.
+   * @throws {RangeError} If `maxSeries` is not a positive integer.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SeriesLimit } from "./series_limit.ts";
+   * const limit = new SeriesLimit({ maxSeries: 1 });
+   * assert.deepEqual(["a", "b"].map((k) => limit.admit(k)), [true, false]);
+   * limit.resize(2);
+   * assert.deepEqual(["b", "a", "c"].map((k) => limit.admit(k)), [true, true, false]);
+   * ```
+   */
+  resize(maxSeries: number): void {
+    this.#maxSeries = checkedMax(maxSeries);
   }
 
   /** Distinct series admitted in the current window (new ones and those carried on). */
@@ -143,7 +166,7 @@ export class SeriesLimit {
    */
   create(key: string): boolean {
     const held = this.#countsNew ? this.#created : this.#current.size + this.#previous.size;
-    if (held >= this.maxSeries) {
+    if (held >= this.#maxSeries) {
       this.dropped++;
       this.droppedInWindow++;
       return false;
@@ -152,4 +175,11 @@ export class SeriesLimit {
     this.#created++;
     return true;
   }
+}
+
+function checkedMax(maxSeries: number): number {
+  if (!(Number.isInteger(maxSeries) && maxSeries > 0)) {
+    throw new RangeError(`Invalid maxSeries: ${maxSeries}`);
+  }
+  return maxSeries;
 }

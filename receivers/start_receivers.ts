@@ -21,6 +21,10 @@ export interface StartReceiversOptions {
   log?: (line: string) => void;
   /** Clock; default `Date.now`. */
   now?: () => number;
+  /** The receivers these replace after a config reload, stopped: their scrape targets' and
+   * StatsD's memories (series limits, counter values, gauges) are taken over, with the new
+   * `max_series_per_source`, so the series flowing keep their places. Default none. */
+  previous?: Receivers;
 }
 
 /** The running receivers. */
@@ -83,6 +87,7 @@ export async function startReceivers(
       ...(config.statsd.max_packet_bytes !== undefined &&
         { maxPacketBytes: config.statsd.max_packet_bytes }),
       ...(maxSeries !== undefined && { maxSeries }),
+      ...(options.previous?.statsd && { aggregator: options.previous.statsd.aggregator }),
     })
     : undefined;
   const scrape = config.scrape?.length
@@ -98,6 +103,7 @@ export async function startReceivers(
       })),
       ...(maxSeries !== undefined && { maxSeriesPerTarget: maxSeries }),
       ...(limits.max_scrape_bytes !== undefined && { maxBodyBytes: limits.max_scrape_bytes }),
+      ...(options.previous?.scrape && { memory: options.previous.scrape.memory() }),
     })
     : undefined;
   const probes = config.probes?.length

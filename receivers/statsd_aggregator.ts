@@ -84,6 +84,20 @@ export class StatsdAggregator {
     this.#last = this.#now();
   }
 
+  /**
+   * Changes the most distinct series held and keeps the series held (a config reload): a lower
+   * limit takes no new series until fewer are held.
+   *
+   * @param maxSeries The new limit.
+   * @throws {RangeError} If it is not a positive integer.
+   */
+  resize(maxSeries: number): void {
+    if (!(Number.isInteger(maxSeries) && maxSeries > 0)) {
+      throw new RangeError(`Invalid maxSeries: ${maxSeries}`);
+    }
+    this.#maxSeries = maxSeries;
+  }
+
   /** Distinct series held. */
   get size(): number {
     return this.#series.size;

@@ -25,6 +25,10 @@ export interface StatsdServerOptions {
   maxPacketBytes?: number;
   /** Most distinct series; default 10 000. */
   maxSeries?: number;
+  /** The aggregator of the listener this one replaces ({@linkcode StatsdServer.aggregator}, after
+   * its `close`), taken over with `maxSeries`, so a config reload keeps the series held (gauges'
+   * values, the places of the series flowing) and the counts since start. Default a new one. */
+  aggregator?: StatsdAggregator;
   /** Log lines; default stderr. */
   log?: (line: string) => void;
   /** Clock; default `Date.now`. */
@@ -102,11 +106,18 @@ export class StatsdServer {
     this.#sink = options.sink;
     this.#max = options.maxPacketBytes ?? 8192;
     this.#logs = new LogLimiter(options.log ?? ((l) => console.error(l)), 60_000, options.now);
-    this.#agg = new StatsdAggregator({
+    this.#agg = options.aggregator ?? new StatsdAggregator({
       host: options.host,
       ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }),
       ...(options.now && { now: options.now }),
     });
+    if (options.aggregator) {
+      options.aggregator.resize(options.maxSeries ?? 10_000);
+      // counted before: the first flush logs only what is dropped from now on
+      this.#stats.lines = this.#agg.lines;
+      this.#stats.malformed = this.#agg.malformed;
+      this.#stats.limited = this.#agg.limited;
+    }
     socket.on("message", (msg: Uint8Array) => {
       this.#stats.packets++;
       if (msg.length > this.#max) {
@@ -179,6 +190,11 @@ export class StatsdServer {
       );
     }
     deliver(this.#sink, this.#agg.flush(), this.#stats, this.#logs, "statsd");
+  }
+
+  /** Its aggregator, for the listener that replaces this one after a config reload. */
+  get aggregator(): StatsdAggregator {
+    return this.#agg;
   }
 
   /** The counters. */

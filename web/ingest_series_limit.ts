@@ -57,8 +57,7 @@ export interface IngestSeriesVerdict {
  * ```
  */
 export class IngestSeriesLimit {
-  readonly maxPerHost: number;
-  readonly maxTotal: number;
+  #maxPerHost: number;
   /** The series of all hosts: known ones, and the total of new ones, per window. */
   #all: SeriesLimit;
   /** New series per host in the window that began at `#countsOf`. */
@@ -75,20 +74,48 @@ export class IngestSeriesLimit {
    * @throws {RangeError} If a limit is not a positive integer.
    */
   constructor(options: IngestSeriesLimitOptions = {}) {
-    this.maxPerHost = options.maxPerHost ?? 10_000;
-    this.maxTotal = options.maxTotal ?? 100_000;
-    for (const [name, v] of [["maxPerHost", this.maxPerHost], ["maxTotal", this.maxTotal]]) {
-      if (!(Number.isInteger(v) && (v as number) > 0)) {
-        throw new RangeError(`Invalid ${name}: ${v}`);
-      }
-    }
+    this.#maxPerHost = checked("maxPerHost", options.maxPerHost ?? 10_000);
     this.#all = new SeriesLimit({
-      maxSeries: this.maxTotal,
+      maxSeries: checked("maxTotal", options.maxTotal ?? 100_000),
       counts: "new",
       ...(options.windowMs !== undefined && { windowMs: options.windowMs }),
       ...(options.now && { now: options.now }),
     });
     this.#countsOf = this.#all.windowStart;
+  }
+
+  /** Most new series one host may create per window. */
+  get maxPerHost(): number {
+    return this.#maxPerHost;
+  }
+
+  /** Most new series all hosts together may create per window. */
+  get maxTotal(): number {
+    return this.#all.maxSeries;
+  }
+
+  /**
+   * Applies new limits (a config reload) and keeps what the limit knows: the series flowing
+   * stay admitted, and the new series counted in this window count against the new limits
+   * (lowered below them, no host or no more host creates new series until the next window).
+   *
+   * @param limits The new limits; an absent one goes back to its default.
+   * @throws {RangeError} If a limit is not a positive integer.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IngestSeriesLimit } from "./ingest_series_limit.ts";
+   * const limit = new IngestSeriesLimit({ maxPerHost: 1 });
+   * const batch = { ts: [1, 1], host: ["h", "h"], metric: ["a", "b"], labels: ["", ""], value: [1, 2] };
+   * assert.deepEqual(limit.filter(batch).batch.metric, ["a"]);
+   * limit.resize({ maxPerHost: 2 });
+   * assert.deepEqual(limit.filter(batch).batch.metric, ["a", "b"]);
+   * ```
+   */
+  resize(limits: Pick<IngestSeriesLimitOptions, "maxPerHost" | "maxTotal">): void {
+    const perHost = checked("maxPerHost", limits.maxPerHost ?? 10_000);
+    this.#all.resize(checked("maxTotal", limits.maxTotal ?? 100_000));
+    this.#maxPerHost = perHost;
   }
 
   /** Ms until the window ends and the counts of new series start again. */
@@ -126,11 +153,12 @@ export class IngestSeriesLimit {
         // known() starts a new window when the clock passed the end of this one mid-batch
         this.#sync();
         const own = this.#perHost.get(host) ?? 0;
-        if (own >= this.maxPerHost) {
-          why ||= `host ${host} is past its limit of ${this.maxPerHost} new series per hour ` +
+        if (own >= this.#maxPerHost) {
+          why ||= `host ${host} is past its limit of ${this.#maxPerHost} new series per hour ` +
             "(receivers_limits.max_series_per_source)";
         } else if (!this.#all.create(key)) {
-          why ||= `all hosts together are past the limit of ${this.maxTotal} new series per ` +
+          why ||=
+            `all hosts together are past the limit of ${this.#all.maxSeries} new series per ` +
             "hour (receivers_limits.max_ingest_series)";
         } else {
           this.#perHost.set(host, own + 1);
@@ -147,7 +175,7 @@ export class IngestSeriesLimit {
       if (!this.#refusedKeys.has(key)) {
         this.refusedSeries++;
         // remembered only up to the total limit: the count of an attack stays bounded in memory
-        if (this.#refusedKeys.size < this.maxTotal) this.#refusedKeys.add(key);
+        if (this.#refusedKeys.size < this.#all.maxSeries) this.#refusedKeys.add(key);
       }
     }
     this.refusedSamples += refusedSamples;
@@ -169,4 +197,9 @@ export class IngestSeriesLimit {
         `series refused: ${why}`,
     };
   }
+}
+
+function checked(name: string, v: number): number {
+  if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`Invalid ${name}: ${v}`);
+  return v;
 }

@@ -95,7 +95,8 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
     }
     if (result.batch.ts.length > 0) {
       try {
-        deps.ingest.writeBatch(result.batch, { now: now() });
+        // the samples as stored (host in lower case) are what the live view gets
+        result = { ...result, batch: deps.ingest.writeBatch(result.batch, { now: now() }) };
       } catch (error) {
         const e = error as Error & { retryAfterSeconds?: number };
         if (e?.name === "IngestBusy") {
