@@ -201,7 +201,10 @@ Deno.test("startCollection() with a wait takes snapshots back to back, giving th
   const collection = await startCollection({
     root,
     intervalMs: 25,
-    flushEveryMs: 250,
+    // 30 snapshots take ~0.75 s idle; a loaded run (the suite in parallel) stretches them, and with
+    // a flush every 250 ms then most steps held one (8 of 29 stayed quiet once): 2 s keeps flushes
+    // to a few steps however slow the machine, so the count below holds
+    flushEveryMs: 2_000,
     host: "quiet",
     sampler: source,
     signal: controller.signal,
