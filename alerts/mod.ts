@@ -45,6 +45,7 @@ export {
   type SilenceStoreOptions,
 } from "./notify/silences.ts";
 export {
+  canonicalMatcher,
   compileMatcher,
   formatMatcher,
   type Matcher,

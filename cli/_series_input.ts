@@ -8,7 +8,7 @@
 import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration } from "../config/mod.ts";
-import { type Lake, listLabelSets, matchLabels, openLake } from "../lake/mod.ts";
+import { type Lake, listLabelSets, matchLabels, openLake, sameHost } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
@@ -236,9 +236,15 @@ async function readQuerySeries(
   now: () => number,
 ): Promise<SourceSeries> {
   const api = sourceFromFlag(source.spec, await commandConfig(source.config));
-  const sets = (await api.metrics())
-    .filter((e) => e.metric === source.metric && e.host === source.host)
-    .map((e) => e.labels);
+  // host names are case-insensitive: --host web1 finds the server's Web1 (read as it spells it;
+  // a server holding both spellings is read under the exact one, so a label set counts once)
+  const sets = [
+    ...new Set(
+      (await api.metrics())
+        .filter((e) => e.metric === source.metric && sameHost(e.host, source.host))
+        .map((e) => e.labels),
+    ),
+  ];
   const asked = `${source.metric}{${source.labels}}`;
   const found = matchLabels(sets, source.labels);
   if (found.length !== 1) {
@@ -279,7 +285,7 @@ async function pickLabels(
 ): Promise<string> {
   const sets = (await lake.metrics())
     .filter((e) =>
-      e.metric === source.metric && (source.host === undefined || e.host === source.host)
+      e.metric === source.metric && (source.host === undefined || sameHost(e.host, source.host))
     )
     .map((e) => e.labels);
   const asked = `${source.metric}{${source.labels}}`;

@@ -17,7 +17,7 @@ import {
   saveModel,
   type StoredModel,
 } from "../analytics/mod.ts";
-import { metricNameProblem, openLake } from "../lake/mod.ts";
+import { metricNameProblem, openLake, sameHost } from "../lake/mod.ts";
 import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig } from "./_config.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
@@ -146,7 +146,9 @@ export async function main(
         resources.map((r) => [`${r.host}\u0000${r.metric}\u0000${r.labels}`, r]),
       );
       targets = (await source.metrics())
-        .filter((e) => e.metric === flags.metric && (!hosts || hosts.includes(e.host)))
+        .filter((e) =>
+          e.metric === flags.metric && (!hosts || hosts.some((h) => sameHost(h, e.host)))
+        )
         .map((e) => {
           const resource = byKey.get(`${e.host}\u0000${e.metric}\u0000${e.labels}`);
           return { ...e, ...(resource && { resource }) };

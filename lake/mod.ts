@@ -27,6 +27,7 @@ export {
   METRIC_MAX_BYTES,
   metricNameProblem,
   RESERVED_LABELS,
+  sameHost,
   utf8Bytes,
 } from "./names.ts";
 export { isUnwritable, type Quarantined, quarantineDir } from "./quarantine.ts";

@@ -219,6 +219,25 @@ export function canonicalHost(host: string): string {
 const CAPITAL = /[A-Z]/;
 
 /**
+ * Whether two host names name one host ({@linkcode canonicalHost}): how a host asked for is
+ * found among hosts a source holds in its own case (a Prometheus server, a CSV file).
+ *
+ * @param a A host name.
+ * @param b Another.
+ * @returns True when they are equal ignoring case.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameHost } from "./names.ts";
+ * assert.equal(sameHost("Web1", "web1"), true);
+ * assert.equal(sameHost("web1", "web2"), false);
+ * ```
+ */
+export function sameHost(a: string, b: string): boolean {
+  return a === b || canonicalHost(a) === canonicalHost(b);
+}
+
+/**
  * Returns a host name that is valid, in its stored form ({@linkcode canonicalHost}), or throws.
  *
  * @param host The name.

@@ -24,7 +24,7 @@
  */
 
 import { formatLabels } from "../collectors/mod.ts";
-import { pickTierFor, TIER_MS, type TierLimits } from "../lake/mod.ts";
+import { pickTierFor, sameHost, TIER_MS, type TierLimits } from "../lake/mod.ts";
 import type { HostExtent, SeriesKey, SeriesSource, WindowRow } from "./series_source.ts";
 
 /** One series' identity (the {@linkcode SeriesKey} of every source). */
@@ -283,6 +283,17 @@ export function prometheusSource(
     })();
   }
 
+  /**
+   * The host label's value as the server holds it: host names are case-insensitive (the lake
+   * stores them in lower case), but a label matcher compares exactly, so `web1` asked for is read
+   * as the `Web1` the server lists (its own spelling when it holds that exactly).
+   */
+  async function storedHost(host: string): Promise<string> {
+    const { keys } = await discover();
+    if (keys.some((k) => k.host === host)) return host;
+    return keys.find((k) => sameHost(k.host, host))?.host ?? host;
+  }
+
   /** Raw samples in [from, to): VictoriaMetrics export, else a range-vector query. */
   async function raw(sel: string, from: number, to: number) {
     if (useExport) {
@@ -426,8 +437,9 @@ export function prometheusSource(
       return extents ??= extentOf();
     },
     async series(o) {
-      const sel = selector(o.metric, o.host, o.labels);
-      const ext = (await this.extent()).find((e) => e.host === o.host);
+      const host = await storedHost(o.host);
+      const sel = selector(o.metric, host, o.labels);
+      const ext = (await this.extent()).find((e) => e.host === host);
       const tier = pickTierFor(o.from, o.to, ext ? ext.first : NaN, options.tiers);
       if (o.step === undefined && tier === "raw") {
         const s = await raw(sel, o.from, o.to);

@@ -7,7 +7,7 @@
  * @module
  */
 import type { SeriesSource } from "../analytics/mod.ts";
-import { pickStep, type SeriesEntry, type SeriesManyResult } from "../lake/mod.ts";
+import { pickStep, sameHost, type SeriesEntry, type SeriesManyResult } from "../lake/mod.ts";
 import type { AnalysisSource } from "./deps.ts";
 
 /** Most series one `/api/series` request may read from a fleet source. */
@@ -90,7 +90,7 @@ export async function sourceSeriesMany(
   const like = o.labelsLike === undefined ? undefined : likePattern(o.labelsLike);
   const keys = (await source.metrics()).filter((k) =>
     (metrics.size === 0 || metrics.has(k.metric)) &&
-    (o.host === undefined || k.host === o.host) &&
+    (o.host === undefined || sameHost(k.host, o.host)) &&
     (o.labels === undefined || k.labels === o.labels) &&
     (like === undefined || like.test(k.labels))
   );

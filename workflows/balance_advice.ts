@@ -6,6 +6,7 @@
  * @module
  */
 import type { SeriesSource } from "../analytics/mod.ts";
+import { sameHost } from "../lake/mod.ts";
 import { forecastLoad, historySpan, readLoad } from "./load_profile.ts";
 
 const HOUR = 3_600_000, DAY = 24 * HOUR;
@@ -84,7 +85,7 @@ export async function balanceAdvice(
   const now = options.now ?? Date.now();
   const o = { withinMs: options.withinMs ?? 3 * DAY, historyMs: options.historyMs ?? 28 * DAY };
   const names = (await source.extent()).map((e) => e.host).filter((h) =>
-    !options.hosts || options.hosts.includes(h)
+    !options.hosts || options.hosts.some((wanted) => sameHost(wanted, h))
   ).sort();
   const hosts: HostLoad[] = [];
   for (const host of names) {

@@ -8,6 +8,7 @@
 import { Cron } from "croner";
 import type { SeriesSource } from "../analytics/mod.ts";
 import { type BlackoutConfig, formatDuration } from "../config/mod.ts";
+import { sameHost } from "../lake/mod.ts";
 import { forecastLoad, historySpan, profileConfidence, readLoad } from "./load_profile.ts";
 
 const MIN = 60_000, HOUR = 60 * MIN, DAY = 24 * HOUR;
@@ -142,7 +143,9 @@ export async function findMaintenanceWindow(
   const extents = await source.extent();
   const extent = options.host === undefined
     ? extents.slice().sort((a, b) => b.last - a.last)[0]
-    : extents.find((e) => e.host === options.host);
+    // host names are case-insensitive (lake canonicalHost): --host Web1 is the lake's web1
+    : extents.find((e) => e.host === options.host) ??
+      extents.find((e) => sameHost(e.host, options.host!));
   const empty = (message: string, host: string | null): MaintenanceWindow => ({
     status: "insufficient",
     message,

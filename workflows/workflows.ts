@@ -12,7 +12,7 @@
 import type { AlertTransition } from "../alerts/mod.ts";
 import type { Recommendation } from "../analytics/mod.ts";
 import type { WorkflowConfig } from "../config/mod.ts";
-import { writeFileAtomic } from "../lake/mod.ts";
+import { sameHost, writeFileAtomic } from "../lake/mod.ts";
 import { AuditLog, type AuditMode, type AuditRecord } from "./audit_log.ts";
 import { planStep, type StepEnv } from "./plan_step.ts";
 import { refusedPlan, type StepPlan, type TriggerEvent, type UndoRecord } from "./step_plan.ts";
@@ -468,7 +468,8 @@ export class Workflows {
     try {
       for (const step of w.steps) {
         // renice, cgroup, sysctl and commands act on this machine: never for another host's alert
-        const plans = LOCAL.has(step.kind) && event.host !== this.#host
+        // alerts carry the host as the lake stores it (lower case); the machine's name may not be
+        const plans = LOCAL.has(step.kind) && !sameHost(event.host, this.#host)
           ? [
             refusedPlan(
               step.kind,

@@ -2,9 +2,15 @@
  * Label matchers as Alertmanager writes them: `name="value"`, `name!="value"`, `name=~"regex"`,
  * `name!~"regex"`. Regular expressions are anchored at both ends, as in Prometheus.
  *
+ * The label `host` is case-insensitive, as the lake's host names are (stored in lower case:
+ * `canonicalHost`): `host="Web1"` is read and stored as `host="web1"` and matches a host of any
+ * case, and a regular expression on `host` matches ignoring case (its text is kept as written:
+ * lower-casing it would turn `\W` into `\w`).
+ *
  * @module
  */
 import { regexProblem } from "../../config/mod.ts";
+import { canonicalHost } from "../../lake/mod.ts";
 
 /** A matcher's operator. */
 export type MatchOp = "=" | "!=" | "=~" | "!~";
@@ -45,14 +51,36 @@ export function parseMatcher(text: string): Matcher {
   }
   const quoted = m[3];
   const value = quoted === undefined ? m[4]! : quoted.replace(/\\(.)/g, "$1");
-  return { name: m[1]!, op: m[2] as MatchOp, value };
+  return canonicalMatcher({ name: m[1]!, op: m[2] as MatchOp, value });
+}
+
+/**
+ * A matcher as it is stored and shown: the value of a `host` equality or inequality in lower
+ * case, as the lake stores host names; any other matcher unchanged.
+ *
+ * @param matcher The matcher.
+ * @returns A new matcher (name, op and value only).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalMatcher } from "./matchers.ts";
+ * assert.equal(canonicalMatcher({ name: "host", op: "!=", value: "Web1" }).value, "web1");
+ * assert.equal(canonicalMatcher({ name: "host", op: "=~", value: "Web.*" }).value, "Web.*");
+ * assert.equal(canonicalMatcher({ name: "env", op: "=", value: "Prod" }).value, "Prod");
+ * ```
+ */
+export function canonicalMatcher(matcher: Matcher): Matcher {
+  const { name, op, value } = matcher;
+  const folded = name === "host" && (op === "=" || op === "!=") ? canonicalHost(value) : value;
+  return { name, op, value: folded };
 }
 
 /**
  * Compiles a matcher.
  *
  * @param matcher The matcher.
- * @returns It with a `test(labels)` method; a missing label reads as the empty string.
+ * @returns It with a `test(labels)` method; a missing label reads as the empty string; on the
+ * label `host` case is ignored (a silence stored before host names were folded still matches).
  * @throws {RangeError} On a bad or unsafe regular expression (nested quantifiers, backreferences,
  * lookarounds: see `regexProblem`) or a value over 1024 characters.
  * @example
@@ -75,18 +103,21 @@ export function compileMatcher(matcher: Matcher): CompiledMatcher {
   if (value.length > MAX_MATCHER_VALUE) {
     throw new RangeError(`Matcher value longer than ${MAX_MATCHER_VALUE} characters`);
   }
+  const host = name === "host";
   let test: (v: string) => boolean;
   if (op === "=" || op === "!=") {
-    test = op === "=" ? (v) => v === value : (v) => v !== value;
+    const want = host ? canonicalHost(value) : value;
+    const seen = host ? canonicalHost : (v: string) => v;
+    test = op === "=" ? (v) => seen(v) === want : (v) => seen(v) !== want;
   } else {
     const why = regexProblem(value);
     if (why !== undefined) {
       throw new RangeError(`Invalid regular expression ${JSON.stringify(value)}: ${why}`);
     }
-    const re = new RegExp(`^(?:${value})$`);
+    const re = new RegExp(`^(?:${value})$`, host ? "i" : "");
     test = op === "=~" ? (v) => re.test(v) : (v) => !re.test(v);
   }
-  return { name, op, value, test: (labels) => test(labels[name] ?? "") };
+  return { ...canonicalMatcher(matcher), test: (labels) => test(labels[name] ?? "") };
 }
 
 /**

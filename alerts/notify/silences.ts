@@ -6,7 +6,13 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { type CompiledMatcher, compileMatcher, type Matcher, matchesAll } from "./matchers.ts";
+import {
+  canonicalMatcher,
+  type CompiledMatcher,
+  compileMatcher,
+  type Matcher,
+  matchesAll,
+} from "./matchers.ts";
 
 /** A silence as stored and shown. */
 export interface Silence {
@@ -174,7 +180,8 @@ export class SilenceStore {
     }
     const silence: Silence = {
       id: crypto.randomUUID(),
-      matchers: input.matchers.map(({ name, op, value }) => ({ name, op, value })),
+      // host="Web1" is kept as host="web1": what it matches, as the lake stores host names
+      matchers: input.matchers.map(canonicalMatcher),
       startsAt,
       endsAt: input.endsAt,
       createdBy: input.createdBy ?? "",

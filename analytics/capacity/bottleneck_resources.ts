@@ -5,7 +5,7 @@
  * @module
  */
 import { parseLabels } from "../../collectors/mod.ts";
-import type { Lake } from "../../lake/mod.ts";
+import { canonicalHost, type Lake } from "../../lake/mod.ts";
 import { type SeriesSource, toSource } from "../series/series_source.ts";
 
 const HOUR = 3_600_000;
@@ -89,8 +89,11 @@ export async function findResources(
 ): Promise<Resource[]> {
   const source = toSource(input);
   const { now } = options;
-  const hosts = options.hosts ? new Set(options.hosts) : undefined;
-  const entries = (await source.metrics()).filter((e) => !hosts || hosts.has(e.host));
+  // host names are case-insensitive (lake canonicalHost): hosts ["Web1"] takes web1 and Web1
+  const hosts = options.hosts ? new Set(options.hosts.map(canonicalHost)) : undefined;
+  const entries = (await source.metrics()).filter((e) =>
+    !hosts || hosts.has(canonicalHost(e.host))
+  );
   const key = (host: string, metric: string, labels: string) =>
     `${host}\u0000${metric}\u0000${labels}`;
   const has = new Set(entries.map((e) => key(e.host, e.metric, e.labels)));

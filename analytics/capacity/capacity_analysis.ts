@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Lake } from "../../lake/mod.ts";
+import { canonicalHost, type Lake } from "../../lake/mod.ts";
 import { capacityReport, type CapacityRow, capacitySeverity } from "./capacity_report.ts";
 import { type FilesystemLimit, type ResourceKind } from "./bottleneck_resources.ts";
 import { capacityCharts } from "./capacity_charts.ts";
@@ -111,8 +111,11 @@ export async function analyzeCapacity(
     if (!(Number(v) > 0) || !Number.isFinite(v)) throw new RangeError(`Invalid ${k}: ${v}`);
   }
   const rules: EvidenceRules = { ...DEFAULT_EVIDENCE, ...options.evidence };
-  const wanted = options.hosts ? new Set(options.hosts) : undefined;
-  const extent = (await source.extent()).filter((e) => !wanted || wanted.has(e.host));
+  // host names are case-insensitive (lake canonicalHost): hosts ["Web1"] takes web1 and Web1
+  const wanted = options.hosts ? new Set(options.hosts.map(canonicalHost)) : undefined;
+  const extent = (await source.extent()).filter((e) =>
+    !wanted || wanted.has(canonicalHost(e.host))
+  );
   const latest = extent.length ? Math.max(...extent.map((e) => e.last)) : NaN;
   const now = options.now ?? latest;
   const lookBack = now - sinceMs;

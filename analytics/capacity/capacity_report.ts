@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Lake } from "../../lake/mod.ts";
+import { type Lake, sameHost } from "../../lake/mod.ts";
 import type { CapacityForecast } from "./capacity_forecast.ts";
 import {
   DEFAULT_THRESHOLDS,
@@ -188,7 +188,9 @@ export async function capacityReport(
     bootstrap: options.bootstrap,
   });
   for (const { row } of services) {
-    if (row && (!options.hosts || options.hosts.includes(row.host))) rows.push(row);
+    if (row && (!options.hosts || options.hosts.some((h) => sameHost(h, row.host)))) {
+      rows.push(row);
+    }
   }
   return rows.sort(compareRows);
 }

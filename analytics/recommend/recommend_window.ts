@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Lake } from "../../lake/mod.ts";
+import { canonicalHost, type Lake } from "../../lake/mod.ts";
 import { type SeriesSource, toSource } from "../series/series_source.ts";
 
 /** Summary of one series over the window. */
@@ -67,10 +67,11 @@ export async function readWindows(
   options: { from: number; to: number; hosts?: readonly string[] | undefined },
 ): Promise<HostWindow[]> {
   const { rows, query } = await toSource(input).windowStats(METRICS, options.from, options.to);
-  const wanted = options.hosts ? new Set(options.hosts) : undefined;
+  // host names are case-insensitive (lake canonicalHost): hosts ["Web1"] takes web1 and Web1
+  const wanted = options.hosts ? new Set(options.hosts.map(canonicalHost)) : undefined;
   const byHost = new Map<string, HostWindow>();
   for (const r of rows) {
-    if (wanted && !wanted.has(r.host)) continue;
+    if (wanted && !wanted.has(canonicalHost(r.host))) continue;
     let w = byHost.get(r.host);
     if (!w) {
       w = { host: r.host, from: r.first, to: r.last, stats: new Map() };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Lake } from "../../lake/mod.ts";
+import { type Lake, sameHost } from "../../lake/mod.ts";
 import type { HostExtent, SeriesKey, SeriesSource, WindowRow } from "../../sources/mod.ts";
 import { type CsvSeriesOptions, readCsvSeries } from "./csv_series.ts";
 
@@ -110,8 +110,12 @@ export interface MemorySeries extends SeriesKey {
  * ```
  */
 export function memorySource(series: readonly MemorySeries[], name = "memory"): SeriesSource {
-  const find = (k: SeriesKey) =>
-    series.find((s) => s.host === k.host && s.metric === k.metric && s.labels === k.labels);
+  const find = (k: SeriesKey) => {
+    const same = (s: MemorySeries) => s.metric === k.metric && s.labels === k.labels;
+    // host names are case-insensitive (lake canonicalHost): a CSV's Web1 is asked for as web1
+    return series.find((s) => s.host === k.host && same(s)) ??
+      series.find((s) => sameHost(s.host, k.host) && same(s));
+  };
   return {
     name,
     metrics: () =>

@@ -342,3 +342,20 @@ Deno.test("GET /api/alerts lists the notifications receivers' delay holds, soone
   await using bare = await testApp({ alerts: view(), now: () => NOW });
   assert.deepEqual((await (await bare.app.request("/api/alerts")).json()).held, []);
 });
+
+Deno.test("POST /api/silences for host DB1 stores db1 and silences the alerts of db1", async () => {
+  const silences = await SilenceStore.open(undefined, { now: () => NOW });
+  await using t = await testApp({ alerts: view(), silences, now: () => NOW });
+  const res = await t.app.request(
+    "/api/silences",
+    post({ matchers: ['host="DB1"', { name: "host", op: "!=", value: "DB2" }], duration: "1h" }),
+  );
+  assert.equal(res.status, 201);
+  const { silence } = await res.json();
+  assert.deepEqual(silence.matchers.map((m: { value: string }) => m.value), ["db1", "db2"]);
+  const body = await (await t.app.request("/api/alerts")).json();
+  assert.deepEqual(
+    body.alerts.map((a: { silencedBy: string[] }) => a.silencedBy),
+    [[silence.id], [silence.id]],
+  );
+});

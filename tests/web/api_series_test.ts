@@ -258,3 +258,28 @@ Deno.test("GET /api/series includes the last minute from the collector's spool, 
     writer.close();
   }
 });
+
+Deno.test("GET /api/series?host=H1 answers h1 with its spooled samples, as the lake stores h1", async () => {
+  await using t = await testApp({ now: () => T0 + 120_000 });
+  const row = (ts: number, value: number) => ({
+    ts,
+    host: "h1",
+    metric: "memory_bytes",
+    labels: "state=used",
+    value,
+  });
+  writeSamples(Array.from({ length: 60 }, (_, i) => row(T0 + i * 1000, i)), {
+    root: t.root,
+    id: T0,
+  });
+  const writer = new SpoolWriter(t.root, T0 + 60_000);
+  try {
+    writer.append(Array.from({ length: 30 }, (_, i) => row(T0 + 60_000 + i * 1000, 60 + i)));
+    const url = `/api/series?metric=memory_bytes&labels=state%3Dused&from=${T0}&to=${T0 + 120_000}`;
+    const lower = await (await t.app.request(`${url}&host=h1`)).json();
+    assert.equal(lower.ts.length, 90);
+    assert.deepEqual(await (await t.app.request(`${url}&host=H1`)).json(), lower);
+  } finally {
+    writer.close();
+  }
+});

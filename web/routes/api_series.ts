@@ -25,6 +25,7 @@ import { z } from "zod";
 import { formatLabels, parseLabels } from "../../collectors/mod.ts";
 import { csvLine, csvText } from "../../format/mod.ts";
 import {
+  canonicalHost,
   hostNameProblem,
   metricNameProblem,
   type SeriesEntry,
@@ -256,7 +257,8 @@ export function seriesRoutes(deps: WebDeps): Hono {
       if (q.step !== undefined && step === undefined) {
         throw new BadRequestError(`Invalid step: ${q.step} (use e.g. 10s, 1m, 1h or ms)`);
       }
-      const host = q.host ? q.host : undefined;
+      // in lower case, as the lake and the spool store host names (a source finds it any case)
+      const host = q.host ? canonicalHost(q.host) : undefined;
       const format = q.format ??
         (/\btext\/csv\b/.test(c.req.header("accept") ?? "") ? "csv" : "json");
       if (q.labels === undefined || q.labels_like !== undefined || q.metrics !== undefined) {
