@@ -333,7 +333,7 @@ export function run(
  * `bench/statsmodels_ets.py`, keyed by horizon, length, first and last value of the history;
  * empty when python3 or statsmodels is missing.
  */
-function statsmodelsEts(
+export function statsmodelsEts(
   z: Float64Array,
   origins: number[],
 ): Record<string, Map<string, Float64Array>> {

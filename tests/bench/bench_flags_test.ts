@@ -8,6 +8,7 @@ import { runBench } from "./_run_bench.ts";
 const HELP: [string, RegExp][] = [
   ["forecast_weighting_bench.ts", /--candidates NAMES/],
   ["forecast_bench.ts", /--leave-one-out/],
+  ["forecast_columns_bench.ts", /--columns NAMES/],
   ["anomaly_robustness_bench.ts", /--controls/],
   ["series_limit_bench.ts", /--rounds N/],
   ["ingest_write_bench.ts", /--rev REV/],
@@ -30,6 +31,7 @@ const BAD: [string, string[], RegExp][] = [
   ["forecast_weighting_bench.ts", ["--digits=200"], /Invalid --digits: 200/],
   ["forecast_weighting_bench.ts", ["m5"], /Unknown data set: m5 \(ett or m4\)/],
   ["forecast_bench.ts", ["--leave-one-ot"], /Unknown option '--leave-one-ot'/],
+  ["forecast_columns_bench.ts", ["--columns=OT,XX"], /Unknown column: XX \(known: HUFL, /],
   ["anomaly_robustness_bench.ts", ["--control"], /Unknown option '--control'/],
   ["anomaly_robustness_bench.ts", ["--options={bad"], /Invalid --options: \{bad \(/],
   ["anomaly_robustness_bench.ts", ["--options=[1]"], /Invalid --options: \[1\] \(/],
