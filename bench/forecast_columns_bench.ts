@@ -98,6 +98,21 @@ export function runColumns(
   return out;
 }
 
+/**
+ * The bench as `deno task bench` runs it: all seven columns (OT only with `quick`), printed.
+ *
+ * @param options `quick` for OT alone.
+ * @returns MSE per method, column and horizon; `undefined` without the data.
+ */
+export function run(
+  options: { quick?: boolean } = {},
+): Record<string, Record<string, [number, number]>> | undefined {
+  const columns = options.quick ? ["OT"] : COLUMNS;
+  const result = runColumns({ columns });
+  if (result) print(result, columns);
+  return result;
+}
+
 /** Prints one table per horizon: methods by columns, and their mean. */
 function print(result: Record<string, Record<string, [number, number]>>, columns: string[]): void {
   console.log(

@@ -20,6 +20,7 @@ const benches = [
   "web",
   "forecast",
   "m4",
+  "forecast_columns",
   "anomaly",
   "anomaly_robustness",
   "capacity",
