@@ -8,7 +8,7 @@
  */
 import { analyzeCapacity, lakeSource } from "../analytics/mod.ts";
 import type { PerfscopeConfig } from "../config/mod.ts";
-import type { Lake } from "../lake/mod.ts";
+import { canonicalHost, type Lake } from "../lake/mod.ts";
 import type { WorkflowsDeps } from "../web/mod.ts";
 import {
   AuditLog,
@@ -118,8 +118,9 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
   const { root, config } = options;
   const now = options.now ?? Date.now;
   const jobs = maintenanceJobs(root, config, options.configPath);
-  // the host name the collector writes (collect.host) is the one alerts carry in their labels
-  const host = config.collect?.host ?? Deno.hostname();
+  // the host name the collector writes (collect.host) is the one alerts carry in their labels,
+  // stored in lower case as the lake stores it, so audit records name the host as queries do
+  const host = canonicalHost(config.collect?.host ?? Deno.hostname());
   const audit = new AuditLog(root, { now, host });
   const workflows = config.workflows?.length
     ? new Workflows({

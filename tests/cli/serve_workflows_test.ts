@@ -81,6 +81,8 @@ Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and th
     now: () => t,
     log: () => {},
     config: {
+      // a machine name with capitals: the audit names it as the lake stores hosts
+      collect: { host: "Build-Box" },
       workflows: [
         { name: "nightly", trigger: { schedule: "0 3 * * *" }, steps: [{ kind: "compact" }] },
         {
@@ -106,6 +108,7 @@ Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and th
     const advice = (await runtime.workflows!.audit.read()).find((e) => e.workflow === "nightly");
     assert.equal(advice!.outcome, "advice");
     assert.equal(advice!.what, "compact (maintenance)");
+    assert.equal(advice!.host, "build-box");
   } finally {
     await runtime.stop();
     lake.close();
