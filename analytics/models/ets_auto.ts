@@ -7,6 +7,7 @@
 
 import { type EtsModel, type EtsTrend, fitEts } from "../forecast/ets.ts";
 import { etsForecast } from "../forecast/ets_forecast.ts";
+import { etsInitialStates } from "./ets_filter.ts";
 import { etsRefilter } from "./ets_refilter.ts";
 import { etsResiduals } from "./ets_residuals.ts";
 import type { FittedModel, ModelForecast } from "./model_forecast.ts";
@@ -22,6 +23,31 @@ export interface EtsAutoOptions {
   combine?: "select" | "weights";
   /** Objective evaluations of each Nelder–Mead run (two per form; default 100). */
   maxEvaluations?: number;
+  /**
+   * Points of history fitted, the most recent: max(`history`, 4 periods) (default 2,016, as
+   * `directLinear`). Forms, AICc and parameters come from that window alone, so the fit costs
+   * the same on any longer history.
+   */
+  history?: number;
+}
+
+/**
+ * The model's states at `end` when the fit began at `start`: re-run from the fitted initial
+ * states over `values[start, end)`, or, for an origin at or before `start`, from heuristic
+ * initial states over the `window` points before it (the fitted ones lie after it).
+ */
+function statesAt(
+  model: EtsModel,
+  values: Float64Array,
+  start: number,
+  end: number,
+  window: number,
+): EtsModel {
+  if (end > start || start === 0) return etsRefilter(model, values.subarray(start, end));
+  const y = values.subarray(Math.max(0, end - window), end);
+  const s = etsInitialStates(y, model.period, model.trend !== "none");
+  const season = model.period > 1 ? [...s.season] : [];
+  return etsRefilter({ ...model, initial: { level: s.level, slope: s.slope, season } }, y);
 }
 
 // Hurvich & Tsai (1989); for ETS as in Hyndman, Koehler, Snyder & Grose (2002) and forecast::ets:
@@ -86,14 +112,17 @@ function fitForm(values: Float64Array, trend: EtsTrend, period: number, evals: n
  * Fits ETS(A,N,N), (A,A,N), (A,Ad,N) and, with a period and two cycles of it, (A,N,A), (A,A,A) and
  * (A,Ad,A) to the one-step squared error (maximum likelihood under Gaussian errors) with
  * least-squares initial states, and forecasts with the form of lowest AICc or with all forms
- * weighted by their Akaike weights. Forms and parameters are fitted once on the whole history;
- * `at(end, h)` re-runs the chosen filters over `values[0, end)`. The weighted standard deviation
+ * weighted by their Akaike weights. Forms and parameters are fitted once, on the last
+ * max(`history`, 4 periods) points (the whole history when shorter); `at(end, h)` re-runs the
+ * chosen filters over `values[start, end)` from the fitted initial states at the window's
+ * `start`, or, for an origin at or before it, over the window's length of points before the
+ * origin from heuristic initial states. The weighted standard deviation
  * is Burnham & Anderson's unconditional one, Σ wᵢ·√(sdᵢ² + (meanᵢ − mean)²). A series too short
  * for any AICc (n ≤ k + 1 for every form) gets ETS(A,N,N).
  *
  * @param values Gap-free history.
  * @param _horizon Unused: the forms are fitted to the one-step error.
- * @param options Period, selection or weights, optimiser budget.
+ * @param options Period, selection or weights, optimiser budget, points fitted.
  * @returns The fitted model (params: the selected or most weighted `form` and its smoothing
  * parameters; every form fitted, space-separated in `forms`, with its `aicc` and `weight`).
  * @example
@@ -112,11 +141,13 @@ export function etsAuto(
   options: EtsAutoOptions = {},
 ): FittedModel {
   const m0 = Math.round(options.period ?? 0), evals = options.maxEvaluations ?? 100;
-  const seasons = m0 > 1 && values.length >= 2 * m0 ? [0, m0] : [0];
+  const window = Math.max(Math.round(options.history ?? 2016), 4 * m0, 16);
+  const n = values.length, start = Math.max(0, n - window), fitted = values.subarray(start);
+  const seasons = m0 > 1 && fitted.length >= 2 * m0 ? [0, m0] : [0];
   const forms: Form[] = [];
   for (const period of seasons) {
     for (const [trend] of TRENDS) {
-      const f = fitForm(values, trend, period, evals);
+      const f = fitForm(fitted, trend, period, evals);
       // a short or flat series makes fitEts drop the season or trend: keep each form once
       if (!forms.some((g) => g.form === f.form)) forms.push(f);
     }
@@ -147,7 +178,7 @@ export function etsAuto(
     params,
     at(end, h): ModelForecast {
       const fs = used.map(({ model }) =>
-        etsForecast(end === values.length ? model : etsRefilter(model, values.subarray(0, end)), h)
+        etsForecast(end === n ? model : statesAt(model, values, start, end, window), h)
       );
       if (fs.length === 1) return { ...fs[0]!, params };
       const mean = new Float64Array(h), sd = new Float64Array(h);

@@ -24,6 +24,12 @@ export interface EtsEnsembleOptions {
    * bootstrap of the remainder in blocks of 2 periods) (default `windows`).
    */
   source?: "windows" | "bagged";
+  /**
+   * Points of history `bagged` bootstraps and fits, the most recent: max(`history`, 4 periods)
+   * (default 2,016, as `directLinear`), so that its cost stays flat on long histories; every
+   * parameter set still filters the whole history.
+   */
+  history?: number;
   /** Bootstrap series for `bagged` (default 8). */
   bootstraps?: number;
   /** Seed of the bootstrap's generator (default 1). */
@@ -50,6 +56,8 @@ function sources(values: Float64Array, m: number, o: EtsEnsembleOptions): Float6
   const n = values.length, min = Math.max(4 * m, 16);
   if (o.source === "bagged") {
     if (m < 2 || n < 2 * m) return [values];
+    const w = Math.max(Math.round(o.history ?? 2016), 4 * m);
+    if (n > w) return sources(values.subarray(n - w), m, o);
     const d = stl(values, m), block = 2 * m, rand = uniform(o.seed ?? 1);
     const out = [values];
     for (let b = 1; b < (o.bootstraps ?? 8); b++) {
@@ -77,7 +85,8 @@ function sources(values: Float64Array, m: number, o: EtsEnsembleOptions): Float6
 /**
  * Fits ETS(A,N,A) (loss over 1…horizon steps, as `holtWinters`) to each source series and averages
  * the forecasts of those parameter sets, each filtered over the original history from the same
- * heuristic initial states. `at(end, h)` re-runs every filter over `values[0, end)`.
+ * heuristic initial states (`bagged` bootstraps and fits only the last `history` points, see
+ * {@linkcode EtsEnsembleOptions}). `at(end, h)` re-runs every filter over `values[0, end)`.
  *
  * @param values Gap-free history.
  * @param horizon Steps ahead the loss targets.

@@ -96,6 +96,44 @@ Deno.test("etsAuto() backtest origins read nothing after the origin", () => {
   }
 });
 
+Deno.test("etsAuto() fits the last 2,016 points of a long history, and all of a short one", () => {
+  const y = series(3000, { wave: 2, slope: 0.002, seed: 11 }), start = 3000 - 2016;
+  const fit = etsAuto(y, 24, { period: 24 });
+  // the same forms, AICc and forecast as fitting the window alone
+  const tail = etsAuto(y.slice(start), 24, { period: 24 });
+  assert.deepEqual(fit.params, tail.params);
+  assert.deepEqual([...fit.at(3000, 24).mean], [...tail.at(2016, 24).mean]);
+  assert.deepEqual([...fit.at(2900, 24).mean], [...tail.at(1916, 24).mean]);
+  // the distant past replaced by noise changes nothing
+  const noisy = y.slice(), g = seeded(2);
+  for (let t = 0; t < start; t++) noisy[t] = 50 * g();
+  assert.deepEqual(etsAuto(noisy, 24, { period: 24 }).params, fit.params);
+  // a window as long as the history, or none: the whole history, as before the cap
+  const whole = etsAuto(y, 24, { period: 24, history: Infinity });
+  assert.deepEqual(etsAuto(y, 24, { period: 24, history: 3000 }).params, whole.params);
+  assert.notDeepEqual(whole.params, fit.params);
+  // a history no longer than the window is fitted whole, as before the cap
+  const short = y.subarray(0, 1344);
+  const a = etsAuto(short, 24, { period: 24 }),
+    b = etsAuto(short, 24, { period: 24, history: 1e9 });
+  assert.deepEqual(a.params, b.params);
+  for (const end of [0, 700, 1344]) assert.deepEqual(a.at(end, 24), b.at(end, 24));
+});
+
+Deno.test("etsAuto() origins before the window run from the points before them", () => {
+  const y = series(3000, { wave: 2, slope: 0.002, seed: 12 }), start = 3000 - 2016;
+  const fit = etsAuto(y, 24, { period: 24 });
+  for (const end of [start, 600, 100]) {
+    const before = fit.at(end, 24).mean, saved = y.slice();
+    // nothing between the origin and the window's start is read
+    y.fill(100, end, start);
+    assert.deepEqual([...fit.at(end, 24).mean], [...before]);
+    y.set(saved);
+    const truth = 10 + 0.002 * end + 2 * Math.sin((2 * Math.PI * end) / 24);
+    assert.ok(Math.abs(before[0]! - truth) < 1, `at ${end}: ${before[0]}`);
+  }
+});
+
 Deno.test("etsAuto() on degenerate input: constant, short and two-point series", () => {
   const flat = etsAuto(new Float64Array(100).fill(3), 12, { period: 12 }).at(100, 12);
   assert.ok(flat.mean.every((v) => Math.abs(v - 3) < 1e-6));

@@ -52,6 +52,26 @@ Deno.test("etsEnsemble() bagged uses the original and bootstraps-1 resampled ser
   assert.equal((short.params.alpha as number[]).length, 1);
 });
 
+Deno.test("etsEnsemble() bagged fits the last 2,016 points of a long history, filters all of it", () => {
+  const y = wave(3000, 0.5, 4), start = 3000 - 2016, o = { period: 24, source: "bagged" } as const;
+  const fit = etsEnsemble(y, 24, o);
+  // the parameter sets are those of the window alone; the distant past as noise changes none
+  assert.deepEqual(fit.params, etsEnsemble(y.slice(start), 24, o).params);
+  const noisy = y.slice(), g = seeded(3);
+  for (let t = 0; t < start; t++) noisy[t] = 20 * g();
+  assert.deepEqual(etsEnsemble(noisy, 24, o).params, fit.params);
+  assert.notDeepEqual(etsEnsemble(y, 24, { ...o, history: Infinity }).params, fit.params);
+  // every set still runs over the whole history: origins before the window forecast the wave
+  for (const end of [500, 3000]) {
+    assert.ok(Math.abs(fit.at(end, 4).mean[0]! - Math.sin((2 * Math.PI * end) / 24)) < 0.3);
+  }
+  // a history no longer than the window: the same fit as without a cap
+  const short = y.subarray(0, 1344);
+  const a = etsEnsemble(short, 24, o), b = etsEnsemble(short, 24, { ...o, history: 1e9 });
+  assert.deepEqual(a.params, b.params);
+  assert.deepEqual(a.at(1000, 24), b.at(1000, 24));
+});
+
 Deno.test("theta() with optimise chooses a drift weight by the one-step error", () => {
   const g = seeded(3);
   const trend = Float64Array.from({ length: 300 }, (_, i) => 0.5 * i + g());

@@ -12,6 +12,7 @@ const HELP: [string, RegExp][] = [
   ["anomaly_robustness_bench.ts", /--controls/],
   ["series_limit_bench.ts", /--rounds N/],
   ["ingest_write_bench.ts", /--rev REV/],
+  ["forecast_length_bench.ts", /--lengths N,N/],
 ];
 
 for (const [file, flag] of HELP) {
@@ -37,6 +38,7 @@ const BAD: [string, string[], RegExp][] = [
   ["anomaly_robustness_bench.ts", ["--options=[1]"], /Invalid --options: \[1\] \(/],
   ["series_limit_bench.ts", ["--nope"], /Unknown option '--nope'/],
   ["ingest_write_bench.ts", ["--nope"], /Unknown option '--nope'/],
+  ["forecast_length_bench.ts", ["--lengths=20000,x"], /Invalid --lengths: x/],
   ["series_limit_bench.ts", ["--rounds=abc"], /Invalid --rounds: abc/],
   ["series_limit_bench.ts", ["--baseline-limit=/nonexistent/x.ts"], /\/nonexistent\/x\.ts/],
 ];
