@@ -27,7 +27,8 @@ export interface EtsEnsembleOptions {
   /**
    * Points of history `bagged` bootstraps and fits, the most recent: max(`history`, 4 periods)
    * (default 2,016, as `directLinear`), so that its cost stays flat on long histories; every
-   * parameter set still filters the whole history.
+   * parameter set still filters the whole history (origins in the window resume from its states
+   * at the window's start, which are the same).
    */
   history?: number;
   /** Bootstrap series for `bagged` (default 8). */
@@ -52,12 +53,16 @@ function uniform(seed: number): () => number {
   };
 }
 
+/** Points the bagged fits read: max(`history`, 4 periods). */
+function window(o: EtsEnsembleOptions, m: number): number {
+  return Math.max(Math.round(o.history ?? 2016), 4 * m);
+}
+
 function sources(values: Float64Array, m: number, o: EtsEnsembleOptions): Float64Array[] {
   const n = values.length, min = Math.max(4 * m, 16);
   if (o.source === "bagged") {
     if (m < 2 || n < 2 * m) return [values];
-    const w = Math.max(Math.round(o.history ?? 2016), 4 * m);
-    if (n > w) return sources(values.subarray(n - w), m, o);
+    if (n > window(o, m)) return sources(values.subarray(n - window(o, m)), m, o);
     const d = stl(values, m), block = 2 * m, rand = uniform(o.seed ?? 1);
     const out = [values];
     for (let b = 1; b < (o.bootstraps ?? 8); b++) {
@@ -110,10 +115,18 @@ export function etsEnsemble(
   const m = m0 > 1 && values.length >= 2 * m0 ? m0 : 0;
   const init = etsInitialStates(values, m, false);
   const initial = { level: init.level, slope: 0, season: m > 1 ? [...init.season] : [] };
-  const models: EtsModel[] = sources(values, m, options).map((y) => {
+  const n = values.length, from = Math.max(0, n - window(options, m));
+  const models: EtsModel[] = [], resumes: EtsModel[] = [];
+  for (const y of sources(values, m, options)) {
     const fit = fitEts(y, { trend: "none", period: m, lossHorizon: horizon });
-    return etsRefilter({ ...fit, initial, n: values.length }, values);
-  });
+    const model = { ...fit, initial, n };
+    models.push(etsRefilter(model, values));
+    // The filter is sequential: its states at `from` taken as initial states give origins after
+    // `from` the same states as a run from the start, at a cost that does not grow with n.
+    const at = etsRefilter(model, values.subarray(0, from));
+    const states = { level: at.level, slope: at.slope, season: at.season };
+    resumes.push(from ? { ...model, initial: states } : model);
+  }
   const params = {
     period: m,
     alpha: models.map((f) => f.alpha),
@@ -123,9 +136,13 @@ export function etsEnsemble(
     params,
     at(end, h): ModelForecast {
       const mean = new Float64Array(h), sd = new Float64Array(h);
-      for (const model of models) {
+      for (const [j, model] of models.entries()) {
         const f = etsForecast(
-          end === values.length ? model : etsRefilter(model, values.subarray(0, end)),
+          end === n
+            ? model
+            : end > from
+            ? etsRefilter(resumes[j]!, values.subarray(from, end))
+            : etsRefilter(model, values.subarray(0, end)),
           h,
         );
         for (let i = 0; i < h; i++) {

@@ -65,6 +65,15 @@ Deno.test("etsEnsemble() bagged fits the last 2,016 points of a long history, fi
   for (const end of [500, 3000]) {
     assert.ok(Math.abs(fit.at(end, 4).mean[0]! - Math.sin((2 * Math.PI * end) / 24)) < 0.3);
   }
+  // origins in the window resume from the filter's states at its start: the same forecasts, to
+  // the last bit, as a run from the first point (windows source: its fits read the whole history
+  // with or without a cap; Infinity puts the window's start at 0)
+  const resumed = etsEnsemble(y, 24, { period: 24 });
+  const run = etsEnsemble(y, 24, { period: 24, history: Infinity });
+  assert.deepEqual(resumed.params, run.params);
+  for (const end of [1, start - 1, start, start + 1, 2500, 2999, 3000]) {
+    assert.deepEqual(resumed.at(end, 24), run.at(end, 24));
+  }
   // a history no longer than the window: the same fit as without a cap
   const short = y.subarray(0, 1344);
   const a = etsEnsemble(short, 24, o), b = etsEnsemble(short, 24, { ...o, history: 1e9 });
