@@ -118,13 +118,15 @@ const pool: Record<CandidateName, ModelFitter> = {
  * place), `ets_mle` (ETS(A,N,A) fitted
  * to the one-step error with least-squares initial states, as statsmodels' maximum likelihood
  * does; opt-in), `ets_bagged` (`ets` with its parameters refitted to 7 moving-block bootstraps of
- * the STL remainder, the 8 parameter sets' forecasts averaged), `ets_bagged_ar` (`ets_bagged`
+ * the STL remainder, the 8 parameter sets' forecasts averaged; the bootstraps and fits read the
+ * last max(2,016, 4 periods) points), `ets_bagged_ar` (`ets_bagged`
  * plus an AR(1) forecast of its one-step errors, φ^h·e_T; opt-in), `ets_windows` (`ets` fitted to
  * the last ¼, ½ and all of the history, averaged; opt-in), `ets_mapa` (`ets` fitted to the means
  * over 1, 2, 3, 4, 6, 12 and 24 points aligned to the origin, each level's forecast spread
  * evenly over its buckets and the levels averaged, MAPA), `ets_auto` (Hyndman & Khandakar's
  * automatic ETS: ETS(A,N,N), (A,A,N), (A,Ad,N) and, with a period, (A,N,A), (A,A,A), (A,Ad,A)
- * fitted to the one-step error with least-squares initial states, the lowest AICc),
+ * fitted to the one-step error with least-squares initial states on the last max(2,016, 4 periods)
+ * points, the lowest AICc),
  * `ets_auto_avg` (the same forms averaged with Akaike weights; opt-in), `theta` (seasonally adjusted
  * Theta method), `theta_opt` (the same with θ chosen by the one-step error; opt-in), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
  * settles at a level; opt-in since `linear` replaced it), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
