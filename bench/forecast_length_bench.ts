@@ -64,7 +64,31 @@ function ms(run: () => unknown): number {
 
 const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[xs.length >> 1]!;
 
-async function run(o: Options): Promise<void> {
+/** One row per length: medians in ms (whole history, window) and forecast()'s. */
+interface LengthRow {
+  points: number;
+  etsAuto: [number, number];
+  etsBagged: [number, number];
+  forecast: number;
+}
+
+/**
+ * The bench as `deno task bench` runs it: 1,344, 20,000 and 100,000 points (only the first two
+ * and one round with `quick`), H = 48.
+ *
+ * @param options `quick` for a shorter run.
+ * @returns The medians per length.
+ */
+export async function run(options: { quick?: boolean } = {}): Promise<LengthRow[]> {
+  return await measure({
+    lengths: options.quick ? [1344, 20000] : [1344, 20000, 100000],
+    horizon: 48,
+    rounds: options.quick ? 1 : 3,
+  });
+}
+
+async function measure(o: Options): Promise<LengthRow[]> {
+  const rows: LengthRow[] = [];
   const H = o.horizon, period = 24;
   console.log(`H=${H}, period ${period}, median of ${o.rounds} rounds, ms (whole / window)`);
   console.log(
@@ -92,7 +116,14 @@ async function run(o: Options): Promise<void> {
         median(t.fc).toFixed(0).padStart(11)
       }`,
     );
+    rows.push({
+      points: n,
+      etsAuto: [median(t.autoOld), median(t.auto)],
+      etsBagged: [median(t.bagOld), median(t.bag)],
+      forecast: median(t.fc),
+    });
   }
+  return rows;
 }
 
-if (import.meta.main) await benchMain(USAGE, parse, run);
+if (import.meta.main) await benchMain(USAGE, parse, measure);

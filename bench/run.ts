@@ -21,6 +21,7 @@ const benches = [
   "forecast",
   "m4",
   "forecast_columns",
+  "forecast_length",
   "anomaly",
   "anomaly_robustness",
   "capacity",
