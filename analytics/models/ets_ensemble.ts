@@ -46,7 +46,17 @@ function uniform(seed: number): () => number {
   };
 }
 
-function sources(values: Float64Array, m: number, o: EtsEnsembleOptions): Float64Array[] {
+/**
+ * The series `etsEnsemble` fits its parameter sets to: for `bagged`, the original then
+ * `bootstraps − 1` moving-block bootstraps of its STL remainder (the original alone without two
+ * cycles of `m`); for `windows`, the last ¼, ½ and all of it. Exported so that other bagged
+ * models resample exactly as `ets_bagged` does.
+ */
+export function ensembleSources(
+  values: Float64Array,
+  m: number,
+  o: EtsEnsembleOptions,
+): Float64Array[] {
   const n = values.length, min = Math.max(4 * m, 16);
   if (o.source === "bagged") {
     if (m < 2 || n < 2 * m) return [values];
@@ -101,7 +111,7 @@ export function etsEnsemble(
   const m = m0 > 1 && values.length >= 2 * m0 ? m0 : 0;
   const init = etsInitialStates(values, m, false);
   const initial = { level: init.level, slope: 0, season: m > 1 ? [...init.season] : [] };
-  const models: EtsModel[] = sources(values, m, options).map((y) => {
+  const models: EtsModel[] = ensembleSources(values, m, options).map((y) => {
     const fit = fitEts(y, { trend: "none", period: m, lossHorizon: horizon });
     return etsRefilter({ ...fit, initial, n: values.length }, values);
   });
