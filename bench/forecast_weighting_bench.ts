@@ -73,6 +73,8 @@ const EXTRA_NAMES: CandidateName[] = [
   "ets_auto",
   "ets_auto_avg",
   "linear",
+  "ets_auto_bagged",
+  "ets_auto_bagged_sel",
 ];
 
 /**
@@ -483,6 +485,21 @@ for (const name of ["ets_auto", "ets_auto_avg"]) {
 }
 // for reference, after the choice: the candidate `ets_auto` replaced
 RULES["ets_damped alone"] = (c) => weights(c, { pool: ["ets_damped"] });
+
+// Session 24: bagged automatic ETS (Bergmeir, Hyndman & Benítez 2016) on `ets_bagged`'s
+// bootstraps: `ets_auto_bagged` chooses the form once by AICc on the original series and refits
+// its parameters on each bootstrap; `ets_auto_bagged_sel` chooses the form on each bootstrap. The
+// settings, fixed before any figure: beside today's defaults, in place of `ets_bagged`, in place
+// of `ets_auto`, and alone; each against "today's defaults".
+for (const name of ["ets_auto_bagged", "ets_auto_bagged_sel"]) {
+  const today = [...DEFAULT_CANDIDATES] as string[];
+  RULES[`today + ${name}`] = (c) => weights(c, { ...N, pool: [...today, name] });
+  for (const replaced of ["ets_bagged", "ets_auto"]) {
+    RULES[`today, ${replaced} -> ${name}`] = (c) =>
+      weights(c, { ...N, pool: today.map((n) => n === replaced ? name : n) });
+  }
+  RULES[`today: ${name} alone`] = (c) => weights(c, { pool: [name] });
+}
 
 // Session 23: a cap on the weight of any one candidate at a step (excess spread over the others
 // in proportion to their weights, `capWeights`), after no shrinkage, a quarter or half of it

@@ -19,6 +19,7 @@ import { theta } from "../models/theta.ts";
 import { etsEnsemble } from "../models/ets_ensemble.ts";
 import { etsMapa } from "../models/ets_mapa.ts";
 import { etsAuto } from "../models/ets_auto.ts";
+import { etsAutoBagged } from "../models/ets_auto_bagged.ts";
 
 /** Names of the candidate models. */
 export type CandidateName =
@@ -38,6 +39,8 @@ export type CandidateName =
   | "ets_mapa"
   | "ets_auto"
   | "ets_auto_avg"
+  | "ets_auto_bagged"
+  | "ets_auto_bagged_sel"
   | "ar"
   | "ar_level"
   | "fourier"
@@ -99,6 +102,9 @@ const pool: Record<CandidateName, ModelFitter> = {
   ets_mapa: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0 }),
   ets_auto: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0 }),
   ets_auto_avg: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0, combine: "weights" }),
+  ets_auto_bagged: (y, h, c) => etsAutoBagged(y, h, { period: c.periods[0] ?? 0 }),
+  ets_auto_bagged_sel: (y, h, c) =>
+    etsAutoBagged(y, h, { period: c.periods[0] ?? 0, select: "each" }),
   ar: (y, h, c) => seasonalAr(y, h, c, { difference: true }),
   ar_level: (y, h, c) => seasonalAr(y, h, c, { difference: false }),
   fourier: (y, h, c) => fourierAr(y, h, c),
@@ -127,7 +133,10 @@ const pool: Record<CandidateName, ModelFitter> = {
  * automatic ETS: ETS(A,N,N), (A,A,N), (A,Ad,N) and, with a period, (A,N,A), (A,A,A), (A,Ad,A)
  * fitted to the one-step error with least-squares initial states on the last max(2,016, 4 periods)
  * points, the lowest AICc),
- * `ets_auto_avg` (the same forms averaged with Akaike weights; opt-in), `theta` (seasonally adjusted
+ * `ets_auto_avg` (the same forms averaged with Akaike weights; opt-in), `ets_auto_bagged`
+ * (`ets_auto`'s form refitted on `ets_bagged`'s bootstraps, the 8 forecasts averaged; opt-in),
+ * `ets_auto_bagged_sel` (the same with the form chosen by AICc on each bootstrap, as Bergmeir,
+ * Hyndman & Benítez (2016) bag ETS; opt-in), `theta` (seasonally adjusted
  * Theta method), `theta_opt` (the same with θ chosen by the one-step error; opt-in), `ar` (ARIMA(3,1,0) on the seasonally adjusted series: short-range momentum that
  * settles at a level; opt-in since `linear` replaced it), `ar_level` (AR(3) on its levels over the last 8 cycles: reverts to their
  * mean), `fourier` (a mean and 4 sine/cosine pairs of every period over the last 1,344 points

@@ -58,11 +58,21 @@ function window(o: EtsEnsembleOptions, m: number): number {
   return Math.max(Math.round(o.history ?? 2016), 4 * m);
 }
 
-function sources(values: Float64Array, m: number, o: EtsEnsembleOptions): Float64Array[] {
+/**
+ * The series `etsEnsemble` fits its parameter sets to: for `bagged`, the original then
+ * `bootstraps − 1` moving-block bootstraps of its STL remainder (the original alone without two
+ * cycles of `m`); for `windows`, the last ¼, ½ and all of it. Exported so that other bagged
+ * models resample exactly as `ets_bagged` does.
+ */
+export function ensembleSources(
+  values: Float64Array,
+  m: number,
+  o: EtsEnsembleOptions,
+): Float64Array[] {
   const n = values.length, min = Math.max(4 * m, 16);
   if (o.source === "bagged") {
     if (m < 2 || n < 2 * m) return [values];
-    if (n > window(o, m)) return sources(values.subarray(n - window(o, m)), m, o);
+    if (n > window(o, m)) return ensembleSources(values.subarray(n - window(o, m)), m, o);
     const d = stl(values, m), block = 2 * m, rand = uniform(o.seed ?? 1);
     const out = [values];
     for (let b = 1; b < (o.bootstraps ?? 8); b++) {
@@ -117,7 +127,7 @@ export function etsEnsemble(
   const initial = { level: init.level, slope: 0, season: m > 1 ? [...init.season] : [] };
   const n = values.length, from = Math.max(0, n - window(options, m));
   const models: EtsModel[] = [], resumes: EtsModel[] = [];
-  for (const y of sources(values, m, options)) {
+  for (const y of ensembleSources(values, m, options)) {
     const fit = fitEts(y, { trend: "none", period: m, lossHorizon: horizon });
     const model = { ...fit, initial, n };
     models.push(etsRefilter(model, values));
