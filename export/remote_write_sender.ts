@@ -314,7 +314,13 @@ export class RemoteWriteSender {
     // A request in flight is let finish (aborting it could make the receiver store a batch
     // that is then sent again), within the flush time; then what is left is sent once more.
     this.#wake.abort();
-    const timer = setTimeout(() => this.#hard.abort(), options.flushMs ?? 0);
+    // Without flush time, given up now, not by a 0-ms timer: a retry wait whose timer was due
+    // first would otherwise end unaborted and start a request after stop was asked, which the
+    // abort then cuts when it may already be on its way (the receiver can still store it, and
+    // the records then arrive twice once the next sender sends them again).
+    const flushMs = options.flushMs ?? 0;
+    if (flushMs <= 0) this.#hard.abort();
+    const timer = setTimeout(() => this.#hard.abort(), flushMs);
     try {
       await this.#running;
       if (options.flushMs && !this.#hard.signal.aborted) await this.drain();

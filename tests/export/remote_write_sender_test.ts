@@ -309,3 +309,33 @@ Deno.test("a sender restarted after damage far back in its spool segment sends t
     await r.close();
   }
 });
+
+Deno.test("stop without flush time during a retry wait starts no new request, even when the wait's timer is due before stop's", async () => {
+  using s = spool(2);
+  const bodies: number[] = [];
+  let stopping: Promise<void> | undefined;
+  const sender: RemoteWriteSender = new RemoteWriteSender(s.root, {
+    url: "http://127.0.0.1:9/api/v1/write",
+    ...fast,
+    // every request refused: the sender waits to retry
+    fetch: (_url, init) => {
+      bodies.push((init?.body as Uint8Array).length);
+      return Promise.resolve(new Response(null, { status: 503 }));
+    },
+    // Called just before the retry wait: stop is asked from a timer set now, so the wait's
+    // own 0-ms timer (set next) is due before anything stop sets. This is the order that let a
+    // stopped sender (restarted in the same process by a test) start a request after stop:
+    // the receiver took it in although the sender had aborted it, and the next sender sent
+    // the same records again.
+    random: () => {
+      if (!stopping) setTimeout(() => stopping = sender.stop(), 0);
+      return 0;
+    },
+  });
+  sender.start();
+  // a bound on turns of the event loop, not a timing
+  for (let i = 0; i < 1000 && !stopping; i++) await new Promise((r) => setTimeout(r, 0));
+  assert.ok(stopping, "stop was asked");
+  await stopping;
+  assert.equal(bodies.length, 1);
+});
