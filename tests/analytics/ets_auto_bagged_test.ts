@@ -11,18 +11,9 @@ import { ensembleSources } from "../../analytics/models/ets_ensemble.ts";
 import { etsInitialStates } from "../../analytics/models/ets_filter.ts";
 import { etsLeastSquaresInitial } from "../../analytics/models/ets_initial_ls.ts";
 import { etsRefilter } from "../../analytics/models/ets_refilter.ts";
-import { seeded } from "./_seeded.ts";
+import { dailySeries } from "./_seeded.ts";
 
-/** Level + slope·t + a daily wave + Gaussian noise. */
-const series = (n: number, o: { slope?: number; wave?: number; noise?: number; seed?: number }) => {
-  const g = seeded(o.seed ?? 3);
-  return Float64Array.from(
-    { length: n },
-    (_, i) =>
-      10 + (o.slope ?? 0) * i + (o.wave ?? 0) * Math.sin((2 * Math.PI * i) / 24) +
-      (o.noise ?? 0.2) * g(),
-  );
-};
+const series = dailySeries;
 
 const TREND: Record<string, EtsTrend> = { N: "none", A: "additive", Ad: "damped" };
 

@@ -7,18 +7,9 @@ import {
 import { fitEts } from "../../analytics/forecast/ets.ts";
 import { etsForecast } from "../../analytics/forecast/ets_forecast.ts";
 import { etsAicc, etsAuto } from "../../analytics/models/ets_auto.ts";
-import { seeded } from "./_seeded.ts";
+import { dailySeries, seeded } from "./_seeded.ts";
 
-/** Level + slope·t + a daily wave + Gaussian noise. */
-const series = (n: number, o: { slope?: number; wave?: number; noise?: number; seed?: number }) => {
-  const g = seeded(o.seed ?? 3);
-  return Float64Array.from(
-    { length: n },
-    (_, i) =>
-      10 + (o.slope ?? 0) * i + (o.wave ?? 0) * Math.sin((2 * Math.PI * i) / 24) +
-      (o.noise ?? 0.2) * g(),
-  );
-};
+const series = dailySeries;
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
