@@ -89,7 +89,7 @@ const WITH_DSHW = [...DEFAULT_CANDIDATES, "dshw"] as CandidateName[];
 /** The default pool with the opt-in `ets_mapa` (it passed the rule, failed the fold check). */
 const WITH_MAPA = [...DEFAULT_CANDIDATES, "ets_mapa"] as CandidateName[];
 /** The default pool before session 24, when `ets_auto` replaced `ets_damped` and `linear` `ar`. */
-const BEFORE_S24 = DEFAULT_CANDIDATES.map((n) =>
+export const BEFORE_S24 = DEFAULT_CANDIDATES.map((n) =>
   n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n
 ) as CandidateName[];
 /** Today's pool with only one of session 24's two changes (each passed the rule alone). */
@@ -136,15 +136,7 @@ export function run(
     console.log(`forecast bench: skipped, ${path} not found`);
     return undefined;
   }
-  const raw = readCsvSeries(text, { valueColumn: "OT" }).values;
-  let mean = 0, m2 = 0;
-  for (let i = 0; i < 8640; i++) {
-    const d = raw[i]! - mean;
-    mean += d / (i + 1);
-    m2 += d * (raw[i]! - mean);
-  }
-  const sd = Math.sqrt(m2 / 8640);
-  const z = raw.map((v) => (v - mean) / sd);
+  const z = standardizedColumn(text, "OT");
   const origins: number[] = [], all: number[] = [], dev: number[] = [];
   for (let o = START; o + STEP <= TEST_END; o += STEP) origins.push(o);
   for (let o = START; o + STEP <= z.length; o += STEP) all.push(o);
@@ -333,6 +325,26 @@ export function run(
  * `bench/statsmodels_ets.py`, keyed by horizon, length, first and last value of the history;
  * empty when python3 or statsmodels is missing.
  */
+/**
+ * One column of ETTh2 standardized by the mean and standard deviation of its training rows
+ * (0–8639), the ETT protocol.
+ *
+ * @param text The CSV file's text.
+ * @param column The column.
+ * @returns The standardized values.
+ */
+export function standardizedColumn(text: string, column: string): Float64Array {
+  const raw = readCsvSeries(text, { valueColumn: column }).values;
+  let mean = 0, m2 = 0;
+  for (let i = 0; i < 8640; i++) {
+    const d = raw[i]! - mean;
+    mean += d / (i + 1);
+    m2 += d * (raw[i]! - mean);
+  }
+  const sd = Math.sqrt(m2 / 8640);
+  return raw.map((v) => (v - mean) / sd);
+}
+
 export function statsmodelsEts(
   z: Float64Array,
   origins: number[],

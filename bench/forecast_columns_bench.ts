@@ -15,22 +15,12 @@
 import { sharedData } from "./_shared_data.ts";
 import { benchMain } from "./_flags.ts";
 import { parseFlags, UsageError } from "../cli/_args.ts";
-import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast } from "../analytics/forecast/forecast.ts";
-import {
-  type CandidateName,
-  DEFAULT_CANDIDATES,
-} from "../analytics/forecast/forecast_candidates.ts";
-import { statsmodelsEts } from "./forecast_bench.ts";
+import { BEFORE_S24, standardizedColumn, statsmodelsEts } from "./forecast_bench.ts";
 
 const COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
-const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400, TRAIN_ROWS = 8640;
+const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400;
 const HORIZONS = [24, 168] as const;
-
-/** The defaults before session 24 replaced `ets_damped` by `ets_auto` and `ar` by `linear`. */
-const BEFORE_S24 = DEFAULT_CANDIDATES.map((n) =>
-  n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n
-) as CandidateName[];
 
 type Method = (y: Float64Array, h: number) => Float64Array;
 
@@ -41,19 +31,6 @@ const METHODS: Record<string, Method> = {
     Float64Array.from({ length: h }, (_, i) => y[y.length - 24 + (i % 24)]!),
   naive: (y, h) => new Float64Array(h).fill(y[y.length - 1]!),
 };
-
-/** One column standardized by its training rows. */
-function standardized(text: string, column: string): Float64Array {
-  const raw = readCsvSeries(text, { valueColumn: column }).values;
-  let mean = 0, m2 = 0;
-  for (let i = 0; i < TRAIN_ROWS; i++) {
-    const d = raw[i]! - mean;
-    mean += d / (i + 1);
-    m2 += d * (raw[i]! - mean);
-  }
-  const sd = Math.sqrt(m2 / TRAIN_ROWS);
-  return raw.map((v) => (v - mean) / sd);
-}
 
 /** Mean squared error of a forecast against the values after the origin. */
 function mse(z: Float64Array, origin: number, f: Float64Array): number {
@@ -79,7 +56,7 @@ export function runColumns(
   for (let o = START; o + STEP <= TEST_END; o += STEP) origins.push(o);
   const out: Record<string, Record<string, [number, number]>> = {};
   for (const column of columns) {
-    const z = standardized(text, column);
+    const z = standardizedColumn(text, column);
     const sm = statsmodelsEts(z, origins)["statsmodels ETS(A,N,A)"];
     const methods: Record<string, Method> = { ...METHODS };
     if (sm) {
