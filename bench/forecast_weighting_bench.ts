@@ -194,8 +194,8 @@ const FORMER: CandidateName[] = ["ets_damped", "ar"];
  * `ar`'s (each measured against that pool, in separate runs): every rule up to then was measured
  * on it, so the rows stay what they were.
  */
-const beforeAuto = (n: string) => n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n;
-const BEFORE_LINEAR = DEFAULT_CANDIDATES.map(beforeAuto) as CandidateName[];
+const beforeS24 = (n: string) => n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n;
+const BEFORE_S24 = DEFAULT_CANDIDATES.map(beforeS24) as CandidateName[];
 
 export function makeCase(values: Float64Array, horizon: number): Case {
   const prep = prepareForecast(values, {
@@ -257,9 +257,9 @@ function mses(
 
 // The pool every rule here was measured on: the defaults before `ets_bagged` replaced `ets`
 // and `dshw` joined them (the row "D, pool >= 5, ets -> ets_bagged" is the defaults before `dshw`,
-// "N + dshw" today's `forecast()`), with the candidates session 24 replaced (`beforeAuto`).
+// "N + dshw" today's `forecast()`), with the candidates session 24 replaced (`beforeS24`).
 const DEFAULT = DEFAULT_CANDIDATES.filter((n) => n !== "dshw")
-  .map((n) => n === "ets_bagged" ? "ets" : beforeAuto(n)) as string[];
+  .map((n) => n === "ets_bagged" ? "ets" : beforeS24(n)) as string[];
 
 /** Weights over `pool` (others 0), inverse-MSE to `power`, optionally shrunk. */
 function weights(
@@ -402,17 +402,17 @@ for (const b of [4, 16]) {
 const N = {
   ...D,
   width: 5,
-  pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa").map(beforeAuto),
+  pool: DEFAULT_CANDIDATES.filter((n) => n !== "ets_mapa").map(beforeS24),
 };
 RULES["N: the defaults before ets_mapa"] = (c) => weights(c, N);
-RULES["T: the defaults before linear"] = (c) => weights(c, { ...N, pool: [...BEFORE_LINEAR] });
+RULES["T: the defaults before linear"] = (c) => weights(c, { ...N, pool: [...BEFORE_S24] });
 RULES["today's defaults"] = (c) => weights(c, { ...N, pool: [...DEFAULT_CANDIDATES] });
-// Session 24: the two changes that passed the rule separately (each against BEFORE_LINEAR), each
+// Session 24: the two changes that passed the rule separately (each against BEFORE_S24), each
 // alone; together they are today's defaults.
 RULES["S24: only ets_damped -> ets_auto"] = (c) =>
-  weights(c, { ...N, pool: BEFORE_LINEAR.map((n) => n === "ets_damped" ? "ets_auto" : n) });
+  weights(c, { ...N, pool: BEFORE_S24.map((n) => n === "ets_damped" ? "ets_auto" : n) });
 RULES["S24: only ar -> linear"] = (c) =>
-  weights(c, { ...N, pool: BEFORE_LINEAR.map((n) => n === "ar" ? "linear" : n) });
+  weights(c, { ...N, pool: BEFORE_S24.map((n) => n === "ar" ? "linear" : n) });
 for (const steps of [6, 12]) {
   for (const origins of [48, 96]) {
     RULES[`N, first ${steps} steps from the last ${origins} origins at stride 1`] = (c) =>
@@ -613,7 +613,7 @@ for (const margin of [0.85, 0.95]) {
 // Session 24: a direct linear model (NLinear, `directLinear`) beside the defaults before it (T), for
 // each setting of its grid, and alone; the pool's setting (`linear`) also in place of the AR
 // candidates, whose short-range role it shares ("T, ar -> linear" passed and is today's defaults).
-const T = { ...N, pool: [...BEFORE_LINEAR] as string[] };
+const T = { ...N, pool: [...BEFORE_S24] as string[] };
 for (const name of ["linear", ...Object.keys(LOCAL).filter((n) => n.startsWith("linear_"))]) {
   RULES[`T + ${name}`] = (c) => weights(c, { ...T, pool: [...T.pool, name] });
   RULES[`${name} alone`] = (c) => weights(c, { pool: [name] });
