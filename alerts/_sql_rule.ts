@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { canonicalHost } from "../lake/mod.ts";
 import type { Live, RuleEntry } from "./_engine_parts.ts";
 
 /** Most rows (instances) one SQL rule takes; more are ignored. */
@@ -61,6 +62,9 @@ function rowOf(row: Record<string, unknown>): { labels: Record<string, string>; 
     const v = row[k];
     if (k !== valueKey && v !== null && v !== undefined) labels[k] = String(v);
   }
+  // host names are one host in any case (lake canonicalHost): a query's `upper(host)` or a
+  // literal 'Web1' labels its alert as the lake does, which is what an Alertmanager silence sees
+  if (labels.host !== undefined) labels.host = canonicalHost(labels.host);
   return { labels, value: valueKey === undefined ? NaN : number(row[valueKey]) };
 }
 

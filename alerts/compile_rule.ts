@@ -104,7 +104,9 @@ export function compileRule(rule: RuleConfig): CompiledRule {
     everyMs: rule.every ?? (kind === "sql" ? 30_000 : 60_000),
     sql: rule.sql ?? "",
     annotations: rule.annotations ?? {},
-    extraLabels: rule.extra_labels ?? {},
+    // a host label perfscope sets goes out as the lake spells hosts: Alertmanager compares label
+    // values as written, so one spelling keeps a silence there on `host="web1"` matching
+    extraLabels: hostFolded(rule.extra_labels ?? {}),
     keepMs: kind === "threshold" || kind === "rate_of_change"
       ? (reduce === "last" ? 0 : windowMs)
       : 0,
@@ -130,4 +132,10 @@ export function ruleMatches(
     if (k === "host" ? host !== v : labels[k] !== v) return false;
   }
   return true;
+}
+
+/** Labels with the value of `host`, if any, in lower case ({@linkcode canonicalHost}). */
+function hostFolded(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const host = labels.host;
+  return host === undefined ? { ...labels } : { ...labels, host: canonicalHost(host) };
 }
