@@ -154,6 +154,9 @@ export function alertsPage(
     </section>
     <section class="card wide" id="silences">
       <h2>Silences</h2>
+      <p
+        class="muted">They mute perfscope's webhook notifications. An Alertmanager receiver gets every alert
+        (host in lower case) and silences by itself: silence there.</p>
       <table id="silences-table">
         <thead>
           <tr>
