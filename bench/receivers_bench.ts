@@ -2,7 +2,8 @@
  * Receivers benchmark: (1) one scrape of a 10 000-series target over loopback (fetch, parse,
  * convert; ms per scrape), and the parse alone beside `parse-prometheus-text-format` on the
  * same page; (2) OTLP ingest in samples/s (protobuf decode + convert, then also through
- * `IngestWriter.writeBatch`); (3) StatsD packets/s over loopback UDP (10 lines a packet);
+ * `IngestWriter.writeBatch`); (3) StatsD packets/s over loopback UDP (10 lines a packet), and
+ * the aggregation of those lines alone beside lines whose tags clash (`a.b`, `a_b`);
  * (4) CPU ms/s of perfscope `serve` (its collector child included) scraping a real
  * node_exporter every second, beside Prometheus scraping the same node_exporter every second,
  * both running in the same window (from `/proc/PID/stat`, 10 ms ticks). Prints figures, never
@@ -22,6 +23,7 @@ import {
   parseExposition,
   scrapeTarget,
   SeriesLimit,
+  StatsdAggregator,
   StatsdServer,
 } from "../receivers/mod.ts";
 import { IngestWriter } from "../lake/mod.ts";
@@ -46,6 +48,10 @@ export interface ReceiversFigures {
   otlpWithWriterSamplesPerSecond: number;
   statsdPacketsPerSecond: number;
   statsdLinesPerSecond: number;
+  /** StatsD lines aggregated per second in process: the UDP bench's lines (one tag each). */
+  statsdAggregateLinesPerSecond: number;
+  /** The same lines with two tags that clean to one name (`a.b`, `a_b`), joined. */
+  statsdClashLinesPerSecond: number;
   nodeExporter?: {
     perfscopeCpuMsPerS: number;
     prometheusCpuMsPerS: number;
@@ -246,6 +252,44 @@ async function statsdBench(quick: boolean) {
   return { packets: s.packets / secs, lines: s.lines / secs, received: s.packets, sent: n, stored };
 }
 
+/** Ten StatsD lines of the five types, each with `tags`. */
+function statsdPacket(tags: (i: number) => string): string {
+  return Array.from(
+    { length: 10 },
+    (_, i) => `bench.m${i % 5}:${i}|${["c", "g", "ms", "c", "s"][i % 5]}|#${tags(i)}`,
+  ).join("\n");
+}
+
+/**
+ * `StatsdAggregator.packet` alone (no socket), lines/s: the UDP bench's packet beside one whose
+ * lines carry two tags that clean to one name, so the clash's slow path shows as a ratio. The
+ * two alternate round by round (median of 11 rounds each), so load moves both alike.
+ */
+function statsdAggregateBench(quick: boolean) {
+  const plain = statsdPacket((i) => `k:v${i % 3}`);
+  const clash = statsdPacket((i) => `a.b:v${i % 3},a_b:w`);
+  const n = quick ? 5_000 : 20_000;
+  const time = (packet: string) => {
+    let t = 0;
+    const agg = new StatsdAggregator({ host: "h", now: () => t });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      agg.packet(packet);
+      if (i % 1000 === 999) {
+        t += 1000;
+        agg.flush();
+      }
+    }
+    return (n * 10) / ((performance.now() - t0) / 1000);
+  };
+  const a: number[] = [], b: number[] = [];
+  for (let r = 0; r < 11; r++) {
+    a.push(time(plain));
+    b.push(time(clash));
+  }
+  return { plain: median(a), clash: median(b) };
+}
+
 function cpuTicks(pid: number): number | undefined {
   try {
     const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -318,6 +362,7 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
   const s = await scrapeBench(quick);
   const o = otlpBench(quick);
   const d = await statsdBench(quick);
+  const agg = statsdAggregateBench(quick);
   const ne = await nodeExporterBench(quick);
   const rows: [string, string][] = [
     [
@@ -342,6 +387,16 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
     [
       "StatsD over loopback UDP (10 lines a packet)",
       `${Math.round(d.packets).toLocaleString("en")} packets/s (${d.received}/${d.sent} received)`,
+    ],
+    [
+      "StatsD aggregation in process, the same lines (one tag each)",
+      `${Math.round(agg.plain).toLocaleString("en")} lines/s`,
+    ],
+    [
+      "  lines with tags a.b and a_b (joined as a_b)",
+      `${Math.round(agg.clash).toLocaleString("en")} lines/s (${
+        (agg.clash / agg.plain).toFixed(2)
+      }× the one-tag lines)`,
     ],
   ];
   if (ne) {
@@ -370,6 +425,8 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
     otlpWithWriterSamplesPerSecond: o.withWriter,
     statsdPacketsPerSecond: d.packets,
     statsdLinesPerSecond: d.lines,
+    statsdAggregateLinesPerSecond: agg.plain,
+    statsdClashLinesPerSecond: agg.clash,
     ...(ne && { nodeExporter: ne }),
   };
 }

@@ -20,6 +20,7 @@ const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const escapes = /[\\,=]/g;
 const nameMemo = new Map<string, string>();
+const labelMemo = new Map<string, string | undefined>();
 
 /**
  * Canonical label text (keys sorted, `k=v` joined by commas, `\ , =` escaped), the same form
@@ -54,10 +55,15 @@ export function metricName(name: string): string {
  * become `_`, a leading digit gets a `_` before it. Names the lake reserves are moved aside by
  * {@linkcode addLabels}; keys that clean to one name are joined by `cleanLabelNames`. */
 export function labelName(name: string): string | undefined {
-  if (name.startsWith("__")) return undefined;
-  let out = name.replace(/[^a-zA-Z0-9_]/g, "_");
+  // every StatsD line and OTLP point cleans its names again: remember them, as metricName does
+  const hit = labelMemo.get(name);
+  if (hit !== undefined || labelMemo.has(name)) return hit;
+  let out: string | undefined = name.replace(/[^a-zA-Z0-9_]/g, "_");
   if (/^[0-9]/.test(out)) out = `_${out}`;
-  return out === "" ? undefined : out;
+  if (name.startsWith("__") || out === "") out = undefined;
+  if (labelMemo.size > 20_000) labelMemo.clear();
+  labelMemo.set(name, out);
+  return out;
 }
 
 /** What is wrong with a label value for the lake, if anything. */
