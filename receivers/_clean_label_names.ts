@@ -17,20 +17,19 @@ const SCAN_MAX = 8;
  * `__*` name is dropped). Keys that clean to the same name (`a.b`, `a-b` and `a_b` all give
  * `a_b`) become one label whose value is their values joined by `;`, in the order of the
  * original keys sorted, so no value is lost and the labels do not depend on the order the
- * source sent its keys in. This follows Prometheus' OTLP translation: `createAttributes` in
- * prometheus/prometheus `storage/remote/otlptranslator/prometheusremotewrite/helper.go` sorts the
- * attributes by key ("for consistent merging of keys which collide when sanitized") and joins
- * the value of a name already set with `existingValue + ";" + value`; the OpenTelemetry spec
- * makes it a MUST (`specification/compatibility/prometheus_and_openmetrics.md`, Metric
- * Attributes: "concatenated together, separated by `;`, and ordered by the lexicographical order
- * of the original keys"). Two cases OTLP's unique keys never meet are settled the same way: a
- * key given twice with different values (a StatsD `#env:a,env:b`) joins them sorted by value,
- * and the same key and value twice count once. Keys are compared by UTF-16 code units (Go
- * compares bytes: the orders differ only between characters past U+FFFF and U+E000–U+FFFF).
+ * source sent its keys in. This is Prometheus' OTLP translation: `createAttributes` in
+ * prometheus/prometheus `storage/remote/otlptranslator/prometheusremotewrite/helper.go` sorts a
+ * point's attributes by key, then appends `;` and the value to a cleaned name already set; the
+ * OpenTelemetry spec requires the same (Metric Attributes in
+ * `specification/compatibility/prometheus_and_openmetrics.md`). Two cases OTLP's unique keys
+ * never meet are settled in its spirit: a key given twice with different values (a StatsD
+ * `#env:a,env:b`) joins them sorted by value, and the same key and value twice count once. Keys
+ * are compared by UTF-16 code units (Go compares bytes: the orders differ only between
+ * characters past U+FFFF and U+E000–U+FFFF).
  *
- * A name the lake reserves (`host`, `job`…) is left as it is, for `addLabels` (_labels.ts) to move
- * aside as `exported_<name>`. Without a clash this is one pass that keeps the source's pairs
- * whose names are already clean; the sort is paid only when two names meet.
+ * A name the lake reserves (`host`, `job`…) is left as it is, for `addLabels` (_labels.ts) to
+ * move aside as `exported_<name>`. Without a clash this is one pass that keeps the source's
+ * pairs whose names are already clean; the sort is paid only when two names meet.
  *
  * @param pairs The source's labels, in the order it sent them.
  * @returns The labels with clean, distinct names (in the source's order without a clash, else
@@ -43,7 +42,8 @@ const SCAN_MAX = 8;
  *   ["a_b", "1;2"],
  *   ["route", "/a"],
  * ]);
- * assert.deepEqual(cleanLabelNames([["service.name", "api"], ["__x", "y"]]), [["service_name", "api"]]);
+ * const cleaned = cleanLabelNames([["service.name", "api"], ["__x", "y"]]);
+ * assert.deepEqual(cleaned, [["service_name", "api"]]);
  * ```
  */
 export function cleanLabelNames(pairs: readonly LabelPair[]): LabelPair[] {
