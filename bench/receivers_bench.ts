@@ -2,8 +2,9 @@
  * Receivers benchmark: (1) one scrape of a 10 000-series target over loopback (fetch, parse,
  * convert; ms per scrape), and the parse alone beside `parse-prometheus-text-format` on the
  * same page; (2) OTLP ingest in samples/s (protobuf decode + convert, then also through
- * `IngestWriter.writeBatch`); (3) StatsD packets/s over loopback UDP (10 lines a packet);
- * (4) CPU ms/s of perfscope `serve` (its collector child included) scraping a real
+ * `IngestWriter.writeBatch`); (3) StatsD packets/s over loopback UDP (10 lines a packet), and
+ * the aggregation alone of those lines and of lines with two tags that clash (`a.b`, `a_b`) or
+ * not; (4) CPU ms/s of perfscope `serve` (its collector child included) scraping a real
  * node_exporter every second, beside Prometheus scraping the same node_exporter every second,
  * both running in the same window (from `/proc/PID/stat`, 10 ms ticks). Prints figures, never
  * asserts.
@@ -22,6 +23,7 @@ import {
   parseExposition,
   scrapeTarget,
   SeriesLimit,
+  StatsdAggregator,
   StatsdServer,
 } from "../receivers/mod.ts";
 import { IngestWriter } from "../lake/mod.ts";
@@ -46,6 +48,12 @@ export interface ReceiversFigures {
   otlpWithWriterSamplesPerSecond: number;
   statsdPacketsPerSecond: number;
   statsdLinesPerSecond: number;
+  /** StatsD lines aggregated per second in process: the UDP bench's lines (one tag each). */
+  statsdAggregateLinesPerSecond: number;
+  /** The same lines with two tags (`a.b`, `c.d`). */
+  statsdTwoTagLinesPerSecond: number;
+  /** The same lines with two tags that clean to one name (`a.b`, `a_b`), joined. */
+  statsdClashLinesPerSecond: number;
   nodeExporter?: {
     perfscopeCpuMsPerS: number;
     prometheusCpuMsPerS: number;
@@ -246,6 +254,46 @@ async function statsdBench(quick: boolean) {
   return { packets: s.packets / secs, lines: s.lines / secs, received: s.packets, sent: n, stored };
 }
 
+/** Ten StatsD lines of the five types, each with `tags`. */
+function statsdPacket(tags: (i: number) => string): string {
+  return Array.from(
+    { length: 10 },
+    (_, i) => `bench.m${i % 5}:${i}|${["c", "g", "ms", "c", "s"][i % 5]}|#${tags(i)}`,
+  ).join("\n");
+}
+
+/**
+ * `StatsdAggregator.packet` alone (no socket), lines/s: the UDP bench's packet (one tag a line),
+ * then lines with two tags that do not clash (`a.b`, `c.d`) beside lines with two that clean to
+ * one name (`a.b`, `a_b`), so the clash's slow path shows as a ratio. The three alternate round
+ * by round (median of 11 rounds each), so load moves them alike.
+ */
+function statsdAggregateBench(quick: boolean) {
+  const packets = [
+    statsdPacket((i) => `k:v${i % 3}`),
+    statsdPacket((i) => `a.b:v${i % 3},c.d:w`),
+    statsdPacket((i) => `a.b:v${i % 3},a_b:w`),
+  ];
+  const n = quick ? 5_000 : 20_000;
+  const time = (packet: string) => {
+    let t = 0;
+    const agg = new StatsdAggregator({ host: "h", now: () => t });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      agg.packet(packet);
+      if (i % 1000 === 999) {
+        t += 1000;
+        agg.flush();
+      }
+    }
+    return (n * 10) / ((performance.now() - t0) / 1000);
+  };
+  const rounds: number[][] = packets.map(() => []);
+  for (let r = 0; r < 11; r++) packets.forEach((p, i) => rounds[i]!.push(time(p)));
+  const [plain, twoTags, clash] = rounds.map(median) as [number, number, number];
+  return { plain, twoTags, clash };
+}
+
 function cpuTicks(pid: number): number | undefined {
   try {
     const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -318,6 +366,7 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
   const s = await scrapeBench(quick);
   const o = otlpBench(quick);
   const d = await statsdBench(quick);
+  const agg = statsdAggregateBench(quick);
   const ne = await nodeExporterBench(quick);
   const rows: [string, string][] = [
     [
@@ -342,6 +391,17 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
     [
       "StatsD over loopback UDP (10 lines a packet)",
       `${Math.round(d.packets).toLocaleString("en")} packets/s (${d.received}/${d.sent} received)`,
+    ],
+    [
+      "StatsD aggregation in process, the same lines (one tag each)",
+      `${Math.round(agg.plain).toLocaleString("en")} lines/s`,
+    ],
+    ["  lines with tags a.b and c.d", `${Math.round(agg.twoTags).toLocaleString("en")} lines/s`],
+    [
+      "  lines with tags a.b and a_b (joined as a_b)",
+      `${Math.round(agg.clash).toLocaleString("en")} lines/s (${
+        (agg.clash / agg.twoTags).toFixed(2)
+      }× a.b and c.d)`,
     ],
   ];
   if (ne) {
@@ -370,6 +430,9 @@ export async function run(options: ReceiversBenchOptions = {}): Promise<Receiver
     otlpWithWriterSamplesPerSecond: o.withWriter,
     statsdPacketsPerSecond: d.packets,
     statsdLinesPerSecond: d.lines,
+    statsdAggregateLinesPerSecond: agg.plain,
+    statsdTwoTagLinesPerSecond: agg.twoTags,
+    statsdClashLinesPerSecond: agg.clash,
     ...(ne && { nodeExporter: ne }),
   };
 }

@@ -20,6 +20,7 @@ const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const escapes = /[\\,=]/g;
 const nameMemo = new Map<string, string>();
+const labelMemo = new Map<string, string | undefined>();
 
 /**
  * Canonical label text (keys sorted, `k=v` joined by commas, `\ , =` escaped), the same form
@@ -50,14 +51,19 @@ export function metricName(name: string): string {
   return out;
 }
 
-/** A source's label name the lake accepts: reserved names get `exported_`, `__*` is dropped
- * (undefined), other characters become `_`. */
+/** A source's label name in the lake's charset: `__*` is dropped (undefined), other characters
+ * become `_`, a leading digit gets a `_` before it. Names the lake reserves are moved aside by
+ * {@linkcode addLabels}; keys that clean to one name are joined by `cleanLabelNames`. */
 export function labelName(name: string): string | undefined {
-  if (name.startsWith("__")) return undefined;
-  let out = name.replace(/[^a-zA-Z0-9_]/g, "_");
+  // every StatsD line and OTLP point cleans its names again: remember them, as metricName does
+  const hit = labelMemo.get(name);
+  if (hit !== undefined || labelMemo.has(name)) return hit;
+  let out: string | undefined = name.replace(/[^a-zA-Z0-9_]/g, "_");
   if (/^[0-9]/.test(out)) out = `_${out}`;
-  if (RESERVED.has(out)) out = `exported_${out}`;
-  return out === "" ? undefined : out;
+  if (name.startsWith("__") || out === "") out = undefined;
+  if (labelMemo.size > 20_000) labelMemo.clear();
+  labelMemo.set(name, out);
+  return out;
 }
 
 /** What is wrong with a label value for the lake, if anything. */
@@ -74,14 +80,15 @@ export function labelValueProblem(value: string): string | undefined {
 
 /**
  * Adds a series' own labels to labels that win over them (a scrape target's, or the ones
- * perfscope sets): a label keeps its name when that is free, else it is kept as
+ * perfscope sets) and to the names the lake reserves (`host`, `instance`, `job`, `le`,
+ * `quantile`): a label keeps its name when that is free, else it is kept as
  * `exported_<name>`, the prefix repeated until the name is free (Prometheus' rule for a scraped
  * label that clashes with a target label, honor_labels false), so no value is lost. Like
  * Prometheus, the clashing labels are placed after the others, shortest name first, so a
  * series' own `exported_x` keeps its name beside a clashing `x`.
  *
  * @param into The winning labels; the added ones are written into it.
- * @param own The series' labels, names already as the lake takes them ({@linkcode labelName}).
+ * @param own The series' labels, names cleaned and distinct (`cleanLabelNames`).
  * @param reserved Names left free for a label set after these (a histogram's `bucket`).
  */
 export function addLabels(
@@ -92,11 +99,13 @@ export function addLabels(
   let clashes: [string, string][] | undefined;
   for (const pair of own) {
     const n = pair[0];
-    if (Object.hasOwn(into, n) || n === reserved) (clashes ??= []).push([n, pair[1]]);
-    else into[n] = pair[1];
+    if (Object.hasOwn(into, n) || n === reserved || RESERVED.has(n)) {
+      (clashes ??= []).push([n, pair[1]]);
+    } else into[n] = pair[1];
   }
   if (!clashes) return;
-  clashes.sort((a, b) => a[0].length - b[0].length);
+  // by name within a length, so the result does not depend on the order the source sent them in
+  clashes.sort((a, b) => a[0].length - b[0].length || (a[0] < b[0] ? -1 : 1));
   for (const [n, v] of clashes) {
     let name = `exported_${n}`;
     while (Object.hasOwn(into, name) || name === reserved) name = `exported_${name}`;

@@ -17,7 +17,8 @@ import {
   seriesKey,
 } from "./batch_builder.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
-import { addLabels, labelName, metricName } from "./_labels.ts";
+import { addLabels, metricName } from "./_labels.ts";
+import { cleanLabelNames } from "./_clean_label_names.ts";
 import type { ExpositionSample, MetricFamily, ParsedSeries } from "./parse_exposition.ts";
 
 /** What a source remembers between two scrapes or pushes (cumulative values by series). */
@@ -237,14 +238,10 @@ export function convertExposition(
     const hit = cache.get(key);
     if (hit) return hit;
     const labels: Record<string, string> = { ...targetLabels };
-    const own: [string, string][] = [];
-    for (const [k, v] of s.labels) {
-      if (k === skip) continue;
-      const n = labelName(k);
-      if (n !== undefined) own.push([n, v]);
-    }
-    // a histogram's bound goes in `bucket`: a label of its own of that name moves aside
-    addLabels(labels, own, skip === "le" ? "bucket" : undefined);
+    const own = skip === undefined ? s.labels : s.labels.filter(([k]) => k !== skip);
+    // names that clean to one (`a:b`, `a_b`) join their values; a histogram's bound goes in
+    // `bucket`: a label of its own of that name moves aside
+    addLabels(labels, cleanLabelNames(own), skip === "le" ? "bucket" : undefined);
     const prepared = prepareLabels(labels);
     cache.set(key, prepared);
     return prepared;

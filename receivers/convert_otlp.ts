@@ -18,7 +18,8 @@ import { perSecond, unitOf } from "./app_metrics.ts";
 import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
 import { bucketLabel, type CumulativeState, quantileName } from "./convert_exposition.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
-import { addLabels, formatLabels, labelName, metricName } from "./_labels.ts";
+import { addLabels, formatLabels, metricName } from "./_labels.ts";
+import { cleanLabelNames, type LabelPair } from "./_clean_label_names.ts";
 import {
   type ExponentialLayout,
   exponentialLayout,
@@ -116,7 +117,8 @@ function text(v: OtlpAnyValue | undefined): string {
   return "";
 }
 
-/** A point's labels: the resource's (`service`) win, a clashing attribute is kept as
+/** A point's labels: attributes whose keys clean to one name join their values (see
+ * `cleanLabelNames`), the resource's (`service`) win, a clashing attribute is kept as
  * `exported_<name>`, as is a histogram's own `bucket` attribute (`reserved`), the name its
  * bounds are stored under. */
 function attributes(
@@ -125,12 +127,10 @@ function attributes(
   reserved?: string,
 ): Record<string, string> {
   const out = { ...base };
-  const own: [string, string][] = [];
-  for (const kv of attrs ?? []) {
-    const n = labelName(kv.key);
-    if (n !== undefined) own.push([n, text(kv.value)]);
-  }
-  addLabels(out, own, reserved);
+  if (!attrs?.length) return out;
+  const own: LabelPair[] = [];
+  for (const kv of attrs) own.push([kv.key, text(kv.value)]);
+  addLabels(out, cleanLabelNames(own), reserved);
   return out;
 }
 

@@ -9,7 +9,8 @@
  * @module
  */
 import { BatchBuilder, type IngestBatch } from "./batch_builder.ts";
-import { formatLabels, labelName, metricName } from "./_labels.ts";
+import { addLabels, formatLabels, metricName } from "./_labels.ts";
+import { cleanLabelNames } from "./_clean_label_names.ts";
 import { parseStatsdLine, type StatsdLine } from "./parse_statsd.ts";
 
 /** Options for {@linkcode StatsdAggregator}. */
@@ -130,11 +131,9 @@ export class StatsdAggregator {
   }
 
   #take(m: StatsdLine): void {
+    // tags that clean to one name (`a.b`, `a_b`) join their values, whatever their order
     const labels: Record<string, string> = {};
-    for (const [k, v] of m.tags) {
-      const n = labelName(k);
-      if (n !== undefined) labels[n] = v;
-    }
+    addLabels(labels, cleanLabelNames(m.tags));
     const name = metricName(m.name);
     const key = `${m.type}\u0000${name}\u0000${formatLabels(labels)}`;
     let s = this.#series.get(key);

@@ -49,6 +49,7 @@ const BENCHES: [string, string[]][] = [
   ["alerts_heap.ts", ["--engine DIR", "--rules N", "--seconds N", "--objects", "--expose-gc"]],
   ["profile_serve_scrape.ts", ["--seconds N", "--warm N", "--save FILE", "--load FILE"]],
   ["serve_scrape_ab.ts", ["--old DIR", "--seconds N", "--warm N"]],
+  ["receivers_ab.ts", ["--old DIR"]],
   ["synthetic_host.ts", [
     "DIR",
     "--cpus N",
@@ -112,6 +113,7 @@ const BAD: [string, string[], RegExp][] = [
   ["profile_serve_scrape.ts", ["--warm=-1"], /Invalid --warm: -1/],
   ["serve_scrape_ab.ts", [], /--old DIR is required/],
   ["serve_scrape_ab.ts", ["--old", "/tmp", "--seconds", "x"], /Invalid --seconds: x/],
+  ["receivers_ab.ts", [], /--old DIR is required/],
   ["synthetic_host.ts", [], /DIR is required/],
   ["synthetic_host.ts", ["/tmp/x", "--cpus", "many"], /Invalid --cpus: many/],
   ["synthetic_host.ts", ["/tmp/x", "/tmp/y"], /Unexpected argument: \/tmp\/y/],
