@@ -1,0 +1,205 @@
+/**
+ * `forecast()`'s `transform` option (session 25, variants fixed before any figure): the defaults
+ * and V1 log (median), V2 log (mean), V3 Box-Cox with Guerrero's λ (median), V4 Box-Cox (mean),
+ * on the training split of ETTh2's seven columns (60 origins before row 11520, H = 24 and 168;
+ * the test split is never read) and on M4's hourly half (OWA on all 207 series and per fold,
+ * 95 % coverage, CPU ms per series of the `forecast()` call).
+ *
+ * ETTh2's columns are fed twice. Standardized by rows 0–8639 (as the weighting bench), where a
+ * column with a value ≤ 0 in a history is forecast as without transform: this reproduces the
+ * defaults' figures. Raw (the CSV's values), with forecasts and actuals then standardized by the
+ * same rows before the MSE: the transform applies to each history whose values are all > 0.
+ * V2 and V4 are V1 and V3 with the mean back-transform, computed from the same forecast (what
+ * `biasAdjust` does, from `fitted.intervals.scale`), so each history is forecast 3 times.
+ *
+ * Run: `deno run -A bench/forecast_transform_bench.ts [ett|m4] [--digits=n]`.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { sharedData } from "./_shared_data.ts";
+import { benchFlags } from "./_flags.ts";
+import { parseFlags, parseNumber, runMain, UsageError } from "../cli/_args.ts";
+import { loadM4 } from "./m4_bench.ts";
+import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
+import { readCsvSeries } from "../analytics/series/csv_series.ts";
+import { forecast, type ForecastResult } from "../analytics/forecast/forecast.ts";
+import { boxCox, invBoxCoxMean } from "../analytics/forecast/box_cox.ts";
+
+const USAGE = `Usage: deno run -A bench/forecast_transform_bench.ts [ett|m4] [options]
+
+Scores forecast()'s transform variants on ETTh2's training split (ett; standardized and raw
+input) and M4's hourly half (m4); both by default. Tens of minutes.
+
+Options:
+  --digits N   decimals of the printed figures (default 5)
+  -h, --help   show this help`;
+
+const FLAGS = benchFlags(USAGE, (args) => {
+  const { values, positionals } = parseFlags(args, {
+    digits: { type: "string", default: "5" },
+  }, true);
+  const which = positionals[0];
+  if (positionals.length > 1 || (which !== undefined && which !== "ett" && which !== "m4")) {
+    throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett or m4)`);
+  }
+  return {
+    which,
+    digits: parseNumber(values.digits!, "digits", { min: 0, max: 20, integer: true }),
+  };
+});
+
+const f = (x: number) => x.toFixed(FLAGS.digits).padStart(FLAGS.digits + 3);
+
+/** The rows: label, the `transform` forecast it comes from, mean back-transform. */
+const VARIANTS = [
+  { label: "defaults (no transform)", transform: "none", mean: false },
+  { label: "V1 log, median", transform: "log", mean: false },
+  { label: "V2 log, mean", transform: "log", mean: true },
+  { label: "V3 Box-Cox (Guerrero), median", transform: "boxcox", mean: false },
+  { label: "V4 Box-Cox (Guerrero), mean", transform: "boxcox", mean: true },
+] as const;
+const TRANSFORMS = ["none", "log", "boxcox"] as const;
+
+/** The point forecast of a variant: the result's median, or its mean as `biasAdjust` gives it. */
+function point(r: ForecastResult, mean: boolean): Float64Array {
+  const t = r.fitted.transform;
+  if (!mean || !t) return r.mean;
+  const w = boxCox(r.mean, t.lambda), s = r.fitted.intervals.scale;
+  return w.map((v, h) => invBoxCoxMean(v, t.lambda, (s[h] ?? 0) ** 2));
+}
+
+/** Each transform's forecast of `y` with the CPU ms it took. */
+function forecasts(y: Float64Array, horizon: number) {
+  return TRANSFORMS.map((transform) => {
+    const c0 = process.cpuUsage();
+    const r = forecast(y, { horizon, transform });
+    const c = process.cpuUsage(c0);
+    return { r, cpuMs: (c.user + c.system) / 1000 };
+  });
+}
+
+function ett(): void {
+  const text = Deno.readTextFileSync(sharedData("ett/ETTh2.csv"));
+  const columns = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
+  const origins: number[] = [];
+  for (let o = 1344; o + 168 <= 11520; o += 168) origins.push(o);
+  // [input][H] → per-column mean MSE per variant
+  const mse: Record<string, Record<number, number[][]>> = { standardized: {}, raw: {} };
+  const positive: string[] = [], lambdas: string[] = [];
+  for (const column of columns) {
+    const raw = readCsvSeries(text, { valueColumn: column }).values.subarray(0, 11520);
+    let mean = 0, m2 = 0;
+    for (let i = 0; i < 8640; i++) {
+      const d = raw[i]! - mean;
+      mean += d / (i + 1), m2 += d * (raw[i]! - mean);
+    }
+    const sd = Math.sqrt(m2 / 8640) || 1, z = raw.map((v) => (v - mean) / sd);
+    let allPositive = 0, applied = 0, lambdaSum = 0;
+    for (const o of origins) if (raw.subarray(o - 1344, o).every((v) => v > 0)) allPositive++;
+    for (const H of [24, 168]) {
+      for (const input of ["standardized", "raw"] as const) {
+        const total = VARIANTS.map(() => 0);
+        for (const o of origins) {
+          const y = (input === "raw" ? raw : z).slice(o - 1344, o);
+          const out = input === "raw"
+            ? forecasts(y, H)
+            : [{ r: forecast(y, { horizon: H }), cpuMs: 0 }];
+          if (input === "raw") {
+            const t = out[2]!.r.fitted.transform;
+            if (t) applied++, lambdaSum += t.lambda;
+          }
+          VARIANTS.forEach((v, k) => {
+            if (input === "standardized" && k > 0) return;
+            const r = out[TRANSFORMS.indexOf(v.transform)]!.r;
+            const p = point(r, v.mean),
+              toZ = input === "raw" ? (x: number) => (x - mean) / sd : (
+                x: number,
+              ) => x;
+            let se = 0;
+            for (let i = 0; i < H; i++) se += (z[o + i]! - toZ(p[i]!)) ** 2;
+            total[k]! += se / H / origins.length;
+          });
+        }
+        ((mse[input]![H] ??= VARIANTS.map(() => [])) as number[][])
+          .forEach((row, k) => row.push(total[k]!));
+      }
+    }
+    positive.push(`${column} ${allPositive}/${origins.length}`);
+    lambdas.push(`${column} ${applied ? (lambdaSum / applied).toFixed(2) : "-"} (${applied})`);
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `ETTh2 training split, 7 columns, ${origins.length} origins: mean MSE at H=24, H=168`,
+  );
+  console.log(`histories all > 0 (raw): ${positive.join(", ")}`);
+  console.log(`Box-Cox mean λ (histories where it applied, both H): ${lambdas.join(", ")}`);
+  console.log(
+    `standardized input: defaults ${f(avg(mse.standardized![24]![0]!))} ${
+      f(avg(mse.standardized![168]![0]!))
+    } (a transform never applies: values ≤ 0)`,
+  );
+  console.log(`raw input, forecasts and actuals standardized by rows 0-8639 | per column at 24`);
+  VARIANTS.forEach((v, k) => {
+    const a = mse.raw![24]![k]!, b = mse.raw![168]![k]!;
+    console.log(
+      `${v.label.padEnd(32)} ${f(avg(a))} ${f(avg(b))} | ${a.map((x) => x.toFixed(3)).join(" ")}`,
+    );
+  });
+}
+
+function m4(): void {
+  const series = loadM4(sharedData("m4")), H = 48;
+  const outs = VARIANTS.map(() => [] as ForecastResult[]),
+    points = VARIANTS.map(() => [] as Float64Array[]);
+  const cpu = TRANSFORMS.map(() => 0);
+  let applied = 0;
+  for (const s of series) {
+    const out = forecasts(s.train, H);
+    out.forEach((o, t) => cpu[t]! += o.cpuMs / series.length);
+    if (out[2]!.r.fitted.transform) applied++;
+    VARIANTS.forEach((v, k) => {
+      const r = out[TRANSFORMS.indexOf(v.transform)]!.r;
+      outs[k]!.push(r), points[k]!.push(point(r, v.mean));
+    });
+  }
+  const naive = series.map((s) => naive2(s.train, H, 24));
+  const scales = series.map((s) => maseScale(s.train, 24));
+  const owa = (k: number, idx: number[]) => {
+    let s1 = 0, m1 = 0, s0 = 0, m0 = 0;
+    for (const i of idx) {
+      const s = series[i]!, p = points[k]![i]!;
+      (s1 += smape(s.test, p), m1 += mase(s.test, p, scales[i]!));
+      (s0 += smape(s.test, naive[i]!), m0 += mase(s.test, naive[i]!, scales[i]!));
+    }
+    return (s1 / s0 + m1 / m0) / 2;
+  };
+  const all = series.map((_, i) => i);
+  console.log(
+    `M4 hourly, ${series.length} series (Box-Cox applied to ${applied}), H = ${H}: ` +
+      `OWA, 95 % coverage, CPU ms per series | OWA per fold`,
+  );
+  VARIANTS.forEach((v, k) => {
+    let cover = 0, n = 0;
+    series.forEach((s, i) => {
+      const o = outs[k]![i]!;
+      for (let j = 0; j < H; j++) {
+        (cover += +(s.test[j]! >= o.lo95[j]! && s.test[j]! <= o.hi95[j]!), n++);
+      }
+    });
+    const folds = [0, 1, 2, 3, 4].map((fold) => owa(k, all.filter((i) => i % 5 === fold)));
+    const ms = cpu[TRANSFORMS.indexOf(v.transform)]!;
+    console.log(
+      `${v.label.padEnd(32)} ${f(owa(k, all))} ${f(cover / n)} ${ms.toFixed(1).padStart(6)} | ${
+        folds.map((x) => x.toFixed(FLAGS.digits)).join(" ")
+      }`,
+    );
+  });
+}
+
+await runMain("bench", () => {
+  if (FLAGS.which !== "m4") ett();
+  if (FLAGS.which !== "ett") m4();
+  return Promise.resolve(0);
+});
