@@ -242,12 +242,20 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   // weights and scores from the errors on the original scale, whatever the fits' scale
   const onOriginal = (r: BacktestErrors) => transformed ? backtestOnOriginal(r, transformed) : r;
   const scored = transformed ? runs.map(onOriginal) : runs;
+  // accuracy on the original scale; coverage on the fits' scale, which the intervals are
+  // calibrated on and mapped back from monotonically (so it is the same on both)
+  const score = (name: string, run: BacktestErrors, onOrig: BacktestErrors) => {
+    const s = scoreRun(name, onOrig, original.center, original.scale);
+    if (!transformed) return s;
+    const c = scoreRun(name, run, prep.center, prep.scale);
+    return { ...s, coverage80: c.coverage80, coverage95: c.coverage95 };
+  };
   const msesOf = (errors: Float64Array[][]) =>
     errors.map((e) =>
       hold(smoothedMse(recent < e.length ? e.slice(-recent) : e, steps, poolSteps), H)
     );
   const mses = msesOf(scored.map((r) => r.errors));
-  const scores = scored.map((r, c) => scoreRun(names[c]!, r, original.center, original.scale));
+  const scores = runs.map((r, c) => score(names[c]!, r, scored[c]!));
   const top = options.combine ?? names.length;
   const weigh = (m: Float64Array[]) => {
     let w = combinationWeights(m, top, options.weightPower ?? 2);
@@ -296,9 +304,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     for (let h = 0; h < H; h++) mean[h]! += w[h]! * f.mean[h]!, sd[h]! += w[h]! * (f.sd[h]! || 0);
   }
   const run = mix(runs, weights);
-  const chosen = members.length === 1
-    ? scores[members[0]!]!
-    : scoreRun(model, onOriginal(run), original.center, original.scale);
+  const chosen = members.length === 1 ? scores[members[0]!]! : score(model, run, onOriginal(run));
   const candidates = [...scores, ...(model === "combo" ? [chosen] : [])]
     .sort((a, b) => (a.mse || Infinity) - (b.mse || Infinity));
   const result = assembleResult(prep, {
