@@ -5,7 +5,7 @@
  * @module
  */
 
-import { forecast, type ForecastResult, type TransformName } from "../analytics/mod.ts";
+import { forecast, type ForecastResult, TRANSFORM, type TransformName } from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
 import { quantizeValue } from "../lake/mod.ts";
@@ -34,8 +34,8 @@ Options:
   --season auto|N       seasonal period in rows, 0 for none (default: auto)
   --transform none|log|boxcox
                         fit on the log or Box-Cox transformed series when every value is
-                        > 0, for seasonality that grows with the level (default: none)
-  --bias-adjust         with --transform, forecast the mean instead of the median
+                        > 0, for seasonality that grows with the level (default: boxcox)
+  --bias-adjust         under a transform, forecast the mean instead of the median
   -h, --help            show this help
 `;
 
@@ -65,13 +65,13 @@ function readFlags(args: string[]): Flags | undefined {
   const s = v.season ?? "auto";
   const season = s === "auto" ? "auto" : parseNumber(s, "season", { min: 0, integer: true });
   if (season === 1) throw new UsageError("Invalid --season: 1 (use 0 for none or a period ≥ 2)");
-  const transform = v.transform ?? "none";
+  const transform = v.transform ?? TRANSFORM;
   if (transform !== "none" && transform !== "log" && transform !== "boxcox") {
     throw new UsageError(`Invalid --transform: ${transform} (none, log or boxcox)`);
   }
   const biasAdjust = v["bias-adjust"] ?? false;
   if (biasAdjust && transform === "none") {
-    throw new UsageError("--bias-adjust needs --transform log or boxcox");
+    throw new UsageError("--bias-adjust needs a transform (not --transform none)");
   }
   return { source, horizon, season, transform, biasAdjust };
 }

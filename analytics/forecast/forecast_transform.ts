@@ -85,25 +85,43 @@ export function backtestOnOriginal(run: BacktestErrors, t: Transformed): Backtes
   return { origins: [...run.origins], errors, actuals, sd };
 }
 
+/** What {@linkcode backTransformResult} maps back with. */
+export interface BackTransformOptions {
+  /** The transform. */
+  name: TransformName;
+  /** Mean instead of median. */
+  biasAdjust: boolean;
+  /** The mix's backtest errors on the original (scaled) scale, for `fitted.residuals`. */
+  errors: Float64Array[];
+}
+
 /**
  * Maps a result assembled on the transformed scale back: interval bounds by the inverse
  * transform (monotone, so they stay bounds), the point forecast as the median or, with
  * `biasAdjust`, the mean, with the step's variance the square of the interval calibration's
  * scale there (the root of the smoothed backtest MSE of the mix on the transformed scale, grown
- * past the backtested steps). `fitted` keeps the transformed scale and records the transform.
+ * past the backtested steps). `fitted` records the transform; its `center`, `scale` and
+ * `intervals` stay on the transformed scale, its `residuals` are the original scale's.
  *
  * @param r The result on the transformed scale.
  * @param t The transformed preparation.
- * @param name The transform.
- * @param biasAdjust Mean instead of median.
+ * @param options The transform, the back-transform, the original-scale errors.
  * @returns The result on the original scale.
  */
 export function backTransformResult(
   r: ForecastResult,
   t: Transformed,
-  name: TransformName,
-  biasAdjust: boolean,
+  options: BackTransformOptions,
 ): ForecastResult {
+  const { name, biasAdjust } = options, unit = t.original.scale;
+  let mean0 = 0, m2 = 0, count = 0;
+  for (const row of options.errors) {
+    for (const e of row) {
+      if (e !== e) continue;
+      const d = e - mean0; // Welford
+      count++, mean0 += d / count, m2 += d * (e - mean0);
+    }
+  }
   const inv = (v: number) => invBoxCox(v, t.lambda);
   const scale = r.fitted.intervals.scale;
   const mean = r.mean.map((w, h) =>
@@ -116,6 +134,14 @@ export function backTransformResult(
     hi80: r.hi80.map(inv),
     lo95: r.lo95.map(inv),
     hi95: r.hi95.map(inv),
-    fitted: { ...r.fitted, transform: { name, lambda: t.lambda, biasAdjust } },
+    fitted: {
+      ...r.fitted,
+      residuals: {
+        mean: count ? mean0 * unit : NaN,
+        sd: count > 1 ? Math.sqrt(m2 / (count - 1)) * unit : NaN,
+        count,
+      },
+      transform: { name, lambda: t.lambda, biasAdjust },
+    },
   };
 }

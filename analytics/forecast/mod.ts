@@ -16,6 +16,7 @@ export {
   forecast,
   type ForecastOptions,
   type ForecastResult,
+  TRANSFORM,
   type TransformName,
 } from "./forecast.ts";
 export { boxCox, guerreroLambda, invBoxCox, invBoxCoxMean } from "./box_cox.ts";

@@ -24,8 +24,12 @@ Deno.test("forecast() with a transform beats none on a multiplicative seasonal s
     for (let h = 0; h < H; h++) se += (mean[h]! - truth(n + h)) ** 2 / H;
     return se;
   };
-  const none = forecast(y, { horizon: H });
+  const none = forecast(y, { horizon: H, transform: "none" });
   assert.equal(none.fitted.transform, undefined);
+  // the default: Box-Cox, the median
+  const byDefault = forecast(y, { horizon: H });
+  assert.equal(byDefault.fitted.transform?.name, "boxcox");
+  assert.equal(byDefault.fitted.transform?.biasAdjust, false);
   for (const transform of ["log", "boxcox"] as const) {
     for (const biasAdjust of [false, true]) {
       const f = forecast(y, { horizon: H, transform, biasAdjust });
@@ -42,6 +46,9 @@ Deno.test("forecast() with a transform beats none on a multiplicative seasonal s
       }
       // scores are on the original scale, comparable with those without transform
       assert.ok(f.backtest.mse > 0 && f.backtest.mse < 2 * none.backtest.mse);
+      // and so are the residuals (the intervals' scale stays on the transformed one)
+      const rmse = Math.sqrt(f.backtest.mse), sd = f.fitted.residuals.sd;
+      assert.ok(sd > 0.5 * rmse && sd < 1.01 * rmse, `residual sd ${sd}, backtest rmse ${rmse}`);
     }
   }
 });
@@ -51,7 +58,7 @@ Deno.test("forecast() with a transform: a value ≤ 0 forecasts as without", () 
   for (const bad of [0, -1]) {
     const z = y.slice();
     z[100] = bad;
-    const none = forecast(z, { horizon: 24 });
+    const none = forecast(z, { horizon: 24, transform: "none" });
     for (const transform of ["log", "boxcox"] as const) {
       const f = forecast(z, { horizon: 24, transform, biasAdjust: true });
       assert.equal(f.fitted.transform, undefined);
