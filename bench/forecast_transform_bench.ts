@@ -15,7 +15,17 @@
  * `biasAdjust` does, from `fitted.intervals.scale`), so each history is forecast 3 times per
  * input. The transforms are passed explicitly, whatever `forecast()`'s default.
  *
- * Run: `deno run -A bench/forecast_transform_bench.ts [ett|m4] [--digits=n]`.
+ * `nab` (a guard-rail check fixed before its figures, added after the default passed the rule):
+ * the real server metrics of NAB (every file of `realAWSCloudwatch/` and `realKnownCause/` that
+ * exists; the shared copy holds only the first), raw values, origins every 288 points from point
+ * 2016 while origin + 288 ≤ length, history the 2016 points before (7 days at 5 min), H = 12 and
+ * 288, `transform` "none" against "boxcox" (all else default). Per file: MSE over origins and
+ * steps, 80 % and 95 % coverage, mean 80 % width. The default stays only if, at both horizons,
+ * the geometric mean over files of the MSE ratio boxcox / none is ≤ 1 and Box-Cox's pooled
+ * coverage is no further from nominal than none's + 0.01 at both 80 % and 95 %.
+ *
+ * Run: `deno run -A bench/forecast_transform_bench.ts [ett|m4|nab] [--digits=n]` (no data set:
+ * ett and m4).
  *
  * @module
  */
@@ -30,10 +40,11 @@ import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast, type ForecastResult } from "../analytics/forecast/forecast.ts";
 import { boxCox, invBoxCoxMean } from "../analytics/forecast/box_cox.ts";
 
-const USAGE = `Usage: deno run -A bench/forecast_transform_bench.ts [ett|m4] [options]
+const USAGE = `Usage: deno run -A bench/forecast_transform_bench.ts [ett|m4|nab] [options]
 
 Scores forecast()'s transform variants on ETTh2's training split (ett; standardized and raw
-input) and M4's hourly half (m4); both by default. Tens of minutes.
+input) and M4's hourly half (m4); both by default (tens of minutes). nab: Box-Cox against no
+transform on NAB's real server metrics (a few minutes).
 
 Options:
   --digits N   decimals of the printed figures (default 5)
@@ -44,8 +55,11 @@ const FLAGS = benchFlags(USAGE, (args) => {
     digits: { type: "string", default: "5" },
   }, true);
   const which = positionals[0];
-  if (positionals.length > 1 || (which !== undefined && which !== "ett" && which !== "m4")) {
-    throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett or m4)`);
+  if (
+    positionals.length > 1 ||
+    (which !== undefined && which !== "ett" && which !== "m4" && which !== "nab")
+  ) {
+    throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett, m4 or nab)`);
   }
   return {
     which,
@@ -203,7 +217,118 @@ function m4(): void {
   });
 }
 
+/** NAB's categories of real server and cloud metrics (those the shared copy lacks are skipped). */
+const NAB_CATEGORIES = ["realAWSCloudwatch", "realKnownCause"];
+
+function nab(): void {
+  const files: { name: string; y: Float64Array }[] = [];
+  for (const category of NAB_CATEGORIES) {
+    const dir = sharedData(`nab/data/${category}`);
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".csv"));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      console.log(`${category}: not in the shared data, skipped`);
+      continue;
+    }
+    for (const name of names.sort()) {
+      const y = readCsvSeries(Deno.readTextFileSync(`${dir}/${name}`)).values;
+      files.push({ name: `${category}/${name.replace(/\.csv$/, "")}`, y });
+    }
+  }
+  const HISTORY = 2016, STEP = 288, PAIR = ["none", "boxcox"] as const;
+  for (const H of [12, 288]) {
+    // per file, per transform: [MSE, 80 % width]; pooled hits and counts
+    const perFile: {
+      name: string;
+      mse: number[];
+      width: number[];
+      c80: number[];
+      c95: number[];
+      lambdas: number[];
+    }[] = [];
+    const hit80 = [0, 0], hit95 = [0, 0], cpu = [0, 0];
+    let n = 0, forecastsRun = 0;
+    for (const { name, y } of files) {
+      const se = [0, 0], width = [0, 0], in80 = [0, 0], in95 = [0, 0], lambdas: number[] = [];
+      let m = 0;
+      for (let o = HISTORY; o + STEP <= y.length; o += STEP) {
+        const history = y.slice(o - HISTORY, o);
+        PAIR.forEach((transform, k) => {
+          const c0 = process.cpuUsage();
+          const r = forecast(history, { horizon: H, transform });
+          const c = process.cpuUsage(c0);
+          cpu[k]! += (c.user + c.system) / 1000;
+          if (r.fitted.transform) lambdas.push(r.fitted.transform.lambda);
+          for (let h = 0; h < H; h++) {
+            const a = y[o + h]!;
+            se[k]! += (a - r.mean[h]!) ** 2, width[k]! += r.hi80[h]! - r.lo80[h]!;
+            in80[k]! += +(a >= r.lo80[h]! && a <= r.hi80[h]!);
+            in95[k]! += +(a >= r.lo95[h]! && a <= r.hi95[h]!);
+          }
+        });
+        m += H, forecastsRun++;
+      }
+      n += m;
+      PAIR.forEach((_, k) => (hit80[k]! += in80[k]!, hit95[k]! += in95[k]!));
+      perFile.push({
+        name,
+        mse: se.map((x) => x / m),
+        width: width.map((x) => x / m),
+        c80: in80.map((x) => x / m),
+        c95: in95.map((x) => x / m),
+        lambdas,
+      });
+    }
+    const geo = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+    console.log(
+      `\nNAB real server metrics, ${files.length} files, ${forecastsRun} origins, H = ${H}: ` +
+        `MSE none, boxcox, ratio | 80 % width ratio | coverage 80 %, 95 % none / boxcox | ` +
+        `Box-Cox λ (histories where it applied)`,
+    );
+    for (const p of perFile) {
+      const l = p.lambdas;
+      console.log(
+        `${p.name.padEnd(48)} ${p.mse[0]!.toExponential(4)} ${p.mse[1]!.toExponential(4)} ${
+          f(p.mse[1]! / p.mse[0]!)
+        } | ${f(p.width[1]! / p.width[0]!)} | ${p.c80.map((x) => x.toFixed(2)).join(" ")} ${
+          p.c95.map((x) => x.toFixed(2)).join(" ")
+        } | ${
+          l.length ? `mean ${(l.reduce((a, b) => a + b, 0) / l.length).toFixed(2)}` : "-"
+        } (${l.length})`,
+      );
+    }
+    const mseRatio = geo(perFile.map((p) => p.mse[1]! / p.mse[0]!));
+    const widthRatio = geo(perFile.map((p) => p.width[1]! / p.width[0]!));
+    const worse = perFile.filter((p) => p.mse[1]! > p.mse[0]!).length;
+    const c80 = hit80.map((x) => x / n), c95 = hit95.map((x) => x / n);
+    console.log(
+      `geometric mean MSE ratio boxcox/none ${
+        f(mseRatio)
+      }; boxcox worse in ${worse}/${files.length}` +
+        `; geometric mean 80 % width ratio ${f(widthRatio)}`,
+    );
+    PAIR.forEach((t, k) => {
+      const ms = cpu[k]! / forecastsRun;
+      console.log(
+        `${t.padEnd(7)} pooled coverage 80 % ${f(c80[k]!)}  95 % ${f(c95[k]!)}  CPU ms/forecast ${
+          ms.toFixed(1)
+        }`,
+      );
+    });
+    const pass = mseRatio <= 1 &&
+      Math.abs(c80[1]! - 0.8) <= Math.abs(c80[0]! - 0.8) + 0.01 &&
+      Math.abs(c95[1]! - 0.95) <= Math.abs(c95[0]! - 0.95) + 0.01;
+    console.log(`criterion at H = ${H}: ${pass ? "passes" : "fails"}`);
+  }
+}
+
 await runMain("bench", () => {
+  if (FLAGS.which === "nab") {
+    nab();
+    return Promise.resolve(0);
+  }
   if (FLAGS.which !== "m4") ett();
   if (FLAGS.which !== "ett") m4();
   return Promise.resolve(0);
