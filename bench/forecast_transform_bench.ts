@@ -44,7 +44,7 @@ const USAGE = `Usage: deno run -A bench/forecast_transform_bench.ts [ett|m4|nab]
 
 Scores forecast()'s transform variants on ETTh2's training split (ett; standardized and raw
 input) and M4's hourly half (m4); both by default (tens of minutes). nab: Box-Cox against no
-transform on NAB's real server metrics (a few minutes).
+transform on NAB's real server metrics (under a minute).
 
 Options:
   --digits N   decimals of the printed figures (default 5)
