@@ -5,7 +5,9 @@
  * 11520, H = 24 and 168; the test split is never read) and on M4's hourly half (OWA of each rule
  * on all 207 series and per fold, 95 % coverage of its uncorrected intervals). Every candidate is
  * fitted and backtested once per history as `forecast()` does; the rules only recombine them, so
- * each row is what `forecast()` would give with that rule. Rules with a weight cap are followed by
+ * each row is what `forecast()` would give with that rule with `transform: "none"` (since session
+ * 25 `forecast()` fits a history whose values are all > 0 on its Box-Cox transform: M4's series
+ * and some standardized ETTh2 windows; bench/forecast_transform_bench.ts measures that). Rules with a weight cap are followed by
  * the share of (history, step) pairs where the cap bound, mix-or-select rules by the share where
  * they selected.
  *

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { forecast, type ForecastResult } from "../analytics/mod.ts";
+import { forecast, type ForecastResult, TRANSFORM, type TransformName } from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
 import { quantizeValue } from "../lake/mod.ts";
@@ -32,6 +32,10 @@ ${seriesInputHelp}
 Options:
   --horizon H           steps to forecast, integer ≥ 1 (required)
   --season auto|N       seasonal period in rows, 0 for none (default: auto)
+  --transform none|log|boxcox
+                        fit on the log or Box-Cox transformed series when every value is
+                        > 0, for seasonality that grows with the level (default: boxcox)
+  --bias-adjust         under a transform, forecast the mean instead of the median
   -h, --help            show this help
 `;
 
@@ -40,6 +44,8 @@ interface Flags {
   source: SeriesSource;
   horizon: number;
   season: "auto" | number;
+  transform: TransformName;
+  biasAdjust: boolean;
 }
 
 function readFlags(args: string[]): Flags | undefined {
@@ -47,6 +53,8 @@ function readFlags(args: string[]): Flags | undefined {
     ...seriesInputOptions,
     horizon: { type: "string" },
     season: { type: "string" },
+    transform: { type: "string" },
+    "bias-adjust": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   const v = parsed.values;
@@ -57,7 +65,15 @@ function readFlags(args: string[]): Flags | undefined {
   const s = v.season ?? "auto";
   const season = s === "auto" ? "auto" : parseNumber(s, "season", { min: 0, integer: true });
   if (season === 1) throw new UsageError("Invalid --season: 1 (use 0 for none or a period ≥ 2)");
-  return { source, horizon, season };
+  const transform = v.transform ?? TRANSFORM;
+  if (transform !== "none" && transform !== "log" && transform !== "boxcox") {
+    throw new UsageError(`Invalid --transform: ${transform} (none, log or boxcox)`);
+  }
+  const biasAdjust = v["bias-adjust"] ?? false;
+  if (biasAdjust && transform === "none") {
+    throw new UsageError("--bias-adjust needs a transform (not --transform none)");
+  }
+  return { source, horizon, season, transform, biasAdjust };
 }
 
 /** Fewest values a forecast is made from (fewer is "not enough data yet", exit 1). */
@@ -109,7 +125,8 @@ export async function main(
   for (const v of series.values) if (Math.abs(v) > scale) scale = Math.abs(v);
   scale = scale > 1e150 ? scale : 1;
   const values = scale === 1 ? series.values : series.values.map((v) => v / scale);
-  const f = forecast(values, { horizon: flags.horizon, season: flags.season, stepMs });
+  const { horizon, season, transform, biasAdjust } = flags;
+  const f = forecast(values, { horizon, season, stepMs, transform, biasAdjust });
   const last = series.ts[series.ts.length - 1]!;
   let out = csvLine(["timestamp", "mean", "lo80", "hi80", "lo95", "hi95"]);
   for (let h = 0; h < flags.horizon; h++) {
@@ -167,6 +184,11 @@ function forecastSummary(
       }).filter(([, w]) => !(w < 0.0005)).map(([m, w]) => `${m} ${percent(w)}`).join(", ")
     })`
     : "";
+  const t = fitted.transform;
+  const transform = t
+    ? `\ntransform: ${t.name === "log" ? "log" : `Box-Cox λ ${short(t.lambda)}`}, forecast ` +
+      `the ${t.biasAdjust ? "mean" : "median"}`
+    : "";
   const periods = fitted.periods.length
     ? `, seasonal period ${fitted.periods.join(", ")} points`
     : "";
@@ -175,7 +197,7 @@ function forecastSummary(
   return [
     `forecast: ${about.from}: ${about.points} points, step ${formatDuration(about.stepMs)}, ` +
     `horizon ${fitted.horizon} steps (${formatDuration(fitted.horizon * about.stepMs)})`,
-    `model: ${f.model}${members}${periods}`,
+    `model: ${f.model}${members}${periods}${transform}`,
     backtest.origins > 0
       ? `backtest: ${backtest.origins} origins × ${steps} steps: MAE ${short(backtest.mae * s)}, ` +
         `MSE ${short(backtest.mse * s * s)}, WAPE ${percent(backtest.wape)}, ` +

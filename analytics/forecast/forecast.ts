@@ -21,9 +21,16 @@ import { calibrateIntervals } from "./forecast_intervals.ts";
 import { prepareForecast } from "./forecast_prepare.ts";
 import { assembleResult, type ForecastResult } from "./forecast_result.ts";
 import { scoreRun } from "./forecast_score.ts";
+import {
+  backtestOnOriginal,
+  backTransformResult,
+  prepareTransform,
+  type TransformName,
+} from "./forecast_transform.ts";
 
 export type { CandidateName } from "./forecast_candidates.ts";
 export type { ForecastResult } from "./forecast_result.ts";
+export type { TransformName } from "./forecast_transform.ts";
 
 /** Options of {@linkcode forecast}. */
 export interface ForecastOptions {
@@ -88,8 +95,23 @@ export interface ForecastOptions {
    * weights come from) instead of the mix. Off by default (README: Forecasting).
    */
   mixOrSelect?: { recent?: number; margin?: number };
+  /**
+   * Variance-stabilising transform of a strictly positive history (default `"none"`): `"log"`,
+   * or `"boxcox"` with λ by Guerrero's method on the shortest detected period (else 24 points),
+   * in [0, 1]. Every candidate is fitted on the transformed history; the weights and scores come
+   * from the backtest errors back on the original scale; the forecast is the back-transformed
+   * median (the mean with `biasAdjust`) and the intervals are the transformed ones mapped back.
+   * A history with a value ≤ 0 (or λ = 1) is forecast as with `"none"`. The default
+   * (`TRANSFORM`, `"boxcox"` with the median) was chosen by a rule fixed before the figures, on
+   * M4's folds and ETTh2's raw training split (README: Forecasting).
+   */
+  transform?: TransformName;
+  /** With `transform`, forecast the back-transformed mean instead of the median (default false). */
+  biasAdjust?: boolean;
 }
 
+/** Default `transform` of {@linkcode forecast}. */
+export const TRANSFORM: TransformName = "boxcox";
 /** Default `shrink` of {@linkcode forecast}. */
 export const SHRINK = 0.5;
 /** Default `shrinkRatio` of {@linkcode forecast}. */
@@ -140,7 +162,9 @@ const none = (name: string): ForecastCandidate => ({
  * steps from origins with at least half the history (see `backtestPlan`); the weights of the
  * last backtested step carry on and the interval scale grows beyond it (method `extrapolated`,
  * see `calibrateIntervals`), so a rising series is not forecast flat for want of a backtest.
- * Only a history too short for a one-step backtest (≤ 8 points, or twice the longest period)
+ * A strictly positive history is fitted on its Box-Cox transform (λ by Guerrero's method; see
+ * `transform`), its backtest errors mapped back to weigh and score the candidates, and the
+ * forecast (the median) and intervals mapped back. Only a history too short for a one-step backtest (≤ 8 points, or twice the longest period)
  * falls back to ETS without trend (`ets` or `ets_bagged`, whichever is a candidate) and analytic
  * intervals, with `NaN` backtest scores. Gaps are interpolated; values are
  * scaled internally, so huge magnitudes do not overflow the fit. Empty or all-`NaN` input gives
@@ -165,7 +189,9 @@ const none = (name: string): ForecastCandidate => ({
  * ```
  */
 export function forecast(values: Float64Array, options: ForecastOptions): ForecastResult {
-  const prep = prepareForecast(values, options);
+  const original = prepareForecast(values, options);
+  const transformed = prepareTransform(values, original, options.transform ?? TRANSFORM, options);
+  const prep = transformed?.prep ?? original;
   const lambda = options.shrink ?? SHRINK, ratio = options.shrinkRatio ?? SHRINK_RATIO;
   const recent = options.recentOrigins ?? RECENT_ORIGINS;
   const poolSteps = options.poolSteps ?? POOL_STEPS;
@@ -184,7 +210,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   if (choice && !((choice.margin ?? 0.9) > 0)) {
     throw new RangeError(`Invalid mixOrSelect.margin: ${choice.margin} (expected > 0)`);
   }
-  const { horizon: H, y, raw, periods, names, center, scale } = prep;
+  const { horizon: H, y, raw, periods, names } = prep;
   const models = candidateModels(names);
   const stepMs = options.stepMs ?? NaN;
   if (!prep.finite) {
@@ -218,12 +244,23 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   });
   const fits = names.map((name) => models[name](y, H, context));
   const runs = fits.map((f) => backtestFitted(f, raw, origins, steps));
+  // weights and scores from the errors on the original scale, whatever the fits' scale
+  const onOriginal = (r: BacktestErrors) => transformed ? backtestOnOriginal(r, transformed) : r;
+  const scored = transformed ? runs.map(onOriginal) : runs;
+  // accuracy on the original scale; coverage on the fits' scale, which the intervals are
+  // calibrated on and mapped back from monotonically (so it is the same on both)
+  const score = (name: string, run: BacktestErrors, onOrig: BacktestErrors) => {
+    const s = scoreRun(name, onOrig, original.center, original.scale);
+    if (!transformed) return s;
+    const c = scoreRun(name, run, prep.center, prep.scale);
+    return { ...s, coverage80: c.coverage80, coverage95: c.coverage95 };
+  };
   const msesOf = (errors: Float64Array[][]) =>
     errors.map((e) =>
       hold(smoothedMse(recent < e.length ? e.slice(-recent) : e, steps, poolSteps), H)
     );
-  const mses = msesOf(runs.map((r) => r.errors));
-  const scores = runs.map((r, c) => scoreRun(names[c]!, r, center, scale));
+  const mses = msesOf(scored.map((r) => r.errors));
+  const scores = runs.map((r, c) => score(names[c]!, r, scored[c]!));
   const top = options.combine ?? names.length;
   const weigh = (m: Float64Array[]) => {
     let w = combinationWeights(m, top, options.weightPower ?? 2);
@@ -239,7 +276,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     if (
       choice &&
       selectionBeatsMix(
-        runs.map((r) => r.errors),
+        scored.map((r) => r.errors),
         steps,
         choice.recent ?? 10,
         choice.margin ?? 0.9,
@@ -272,10 +309,10 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     for (let h = 0; h < H; h++) mean[h]! += w[h]! * f.mean[h]!, sd[h]! += w[h]! * (f.sd[h]! || 0);
   }
   const run = mix(runs, weights);
-  const chosen = members.length === 1 ? scores[members[0]!]! : scoreRun(model, run, center, scale);
+  const chosen = members.length === 1 ? scores[members[0]!]! : score(model, run, onOriginal(run));
   const candidates = [...scores, ...(model === "combo" ? [chosen] : [])]
     .sort((a, b) => (a.mse || Infinity) - (b.mse || Infinity));
-  return assembleResult(prep, {
+  const result = assembleResult(prep, {
     model,
     mean,
     cal: calibrateIntervals(run.errors, sd),
@@ -286,4 +323,11 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     candidates,
     stepMs,
   });
+  return transformed
+    ? backTransformResult(result, transformed, {
+      name: options.transform ?? TRANSFORM,
+      biasAdjust: options.biasAdjust ?? false,
+      errors: onOriginal(run).errors,
+    })
+    : result;
 }

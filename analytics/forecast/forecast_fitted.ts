@@ -40,7 +40,10 @@ export interface FittedForecast {
   stepMs: number;
   /** Points of history. */
   n: number;
-  /** Internal scaling: values were fitted as (v − center) / scale. */
+  /**
+   * Internal scaling: values were fitted as (v − center) / scale (v transformed first when
+   * `transform` is set; `intervals.scale` and `residuals` are then on the transformed scale too).
+   */
   center: number;
   /** See `center`. */
   scale: number;
@@ -65,4 +68,9 @@ export interface FittedForecast {
   residuals: { mean: number; sd: number; count: number };
   /** All candidates, best first. */
   candidates: ForecastCandidate[];
+  /**
+   * The variance-stabilising transform the pool was fitted under (absent when none applied):
+   * Box-Cox λ (0: log), and whether `mean` is the back-transformed mean rather than the median.
+   */
+  transform?: { name: string; lambda: number; biasAdjust: boolean };
 }

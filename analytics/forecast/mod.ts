@@ -16,7 +16,10 @@ export {
   forecast,
   type ForecastOptions,
   type ForecastResult,
+  TRANSFORM,
+  type TransformName,
 } from "./forecast.ts";
+export { boxCox, guerreroLambda, invBoxCox, invBoxCoxMean } from "./box_cox.ts";
 export { DEFAULT_CANDIDATES } from "./forecast_candidates.ts";
 export type { FittedForecast, ForecastCandidate } from "./forecast_fitted.ts";
 export { type EtsModel, type EtsOptions, type EtsTrend, fitEts } from "./ets.ts";

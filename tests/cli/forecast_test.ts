@@ -154,3 +154,24 @@ Deno.test("forecast CLI notes on stderr a horizon more than 4× the history, and
   assert.doesNotMatch(err, /note:/);
   await Deno.remove(path);
 });
+
+Deno.test("forecast CLI --transform fits a positive series on the Box-Cox scale and says so", async () => {
+  const path = await csv(hourly(240));
+  let out = "", err = "";
+  const args = ["--input", path, "--horizon", "2", "--value-column", "cpu"];
+  const code = await main([...args, "--transform", "boxcox", "--bias-adjust"], (t) => (out += t), (
+    t,
+  ) => (err += t));
+  assert.equal(code, 0);
+  assert.equal(out.trim().split("\n").length, 3);
+  assert.match(err, /transform: (log|Box-Cox λ [0-9.]+), forecast the mean/);
+  await assert.rejects(main([...args, "--transform", "sqrt"]), {
+    name: "UsageError",
+    message: /Invalid --transform: sqrt/,
+  });
+  await assert.rejects(main([...args, "--transform", "none", "--bias-adjust"]), {
+    name: "UsageError",
+    message: /--bias-adjust needs a transform/,
+  });
+  await Deno.remove(path);
+});
