@@ -6,6 +6,9 @@
  *
  * The tables are made on a connection of their own: an appender's flush waits for its
  * connection, and on the lake's one it would hold the event loop until a running query ended.
+ * Its statements run one at a time ({@linkcode BufferedLoader}): an appender flushed while a
+ * statement of the same connection runs on DuckDB's side fails that statement ("closed pending
+ * query result", seen with four reads at once).
  *
  * @module
  */
@@ -17,6 +20,29 @@ import type { DuckDBApi } from "./_convert.ts";
 /** Rows per data chunk (DuckDB's vector size). */
 const CHUNK = 2048;
 let tables = 0;
+
+/** The loading connection and the queue its statements wait in. */
+export class BufferedLoader {
+  #connection: Promise<DuckDBConnection>;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** @param connect Makes the connection (called once, now). */
+  constructor(connect: () => Promise<DuckDBConnection>) {
+    this.#connection = connect();
+  }
+
+  /** Runs `work` on the connection once the work queued before it has ended. */
+  run<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.#queue.then(async () => work(await this.#connection));
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Closes the connection after the queued work. */
+  close(): void {
+    this.#queue.then(() => this.#connection).then((c) => c.closeSync(), () => {});
+  }
+}
 
 /** The tables holding one statement's buffered rows. */
 export interface BufferedTables {
@@ -30,16 +56,26 @@ export interface BufferedTables {
 /**
  * Creates and fills the tables of one statement's buffered rows.
  *
- * @param connection The loading connection (not the one that runs the statement).
+ * @param loader The loading connection (not the one that runs the statement).
  * @param api The DuckDB module.
  * @param rows The rows.
  * @returns Their SELECT and how to drop them.
  */
 export async function bufferedTables(
-  connection: DuckDBConnection,
+  loader: BufferedLoader,
   api: DuckDBApi,
   rows: BufferedRows,
 ): Promise<BufferedTables> {
+  const { text, drop } = await loader.run((connection) => fill(connection, api, rows));
+  return { select: text, drop: () => loader.run(drop) };
+}
+
+/** Creates and fills the two tables (on the loader's queue). */
+async function fill(
+  connection: DuckDBConnection,
+  api: DuckDBApi,
+  rows: BufferedRows,
+): Promise<{ text: string; drop: () => Promise<void> }> {
   const n = ++tables;
   const rowTable = `rows_${n}`, seriesTable = `series_${n}`;
   await connection.run("CREATE SCHEMA IF NOT EXISTS _buffered");
@@ -73,7 +109,7 @@ export async function bufferedTables(
     throw error;
   }
   return {
-    select: "SELECT epoch_ms(CAST(r.ts AS BIGINT)) AS ts, s.host, s.metric, s.labels, " +
+    text: "SELECT epoch_ms(CAST(r.ts AS BIGINT)) AS ts, s.host, s.metric, s.labels, " +
       `r.value, s.date FROM _buffered.${rowTable} r JOIN _buffered.${seriesTable} s USING (sid)`,
     drop,
   };

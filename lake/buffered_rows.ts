@@ -54,6 +54,8 @@ export interface BufferedSource {
   bufferedRows(filter: BufferedFilter, stored: StoredFile): BufferedRows;
   /** The series that have buffered rows Parquet will hold (a finite value). */
   bufferedSeries(): { host: string; metric: string; labels: string }[];
+  /** Per host, the first and last time of a buffered row Parquet will hold, ms. */
+  bufferedExtent(): Map<string, { first: number; last: number }>;
 }
 
 /** Empty rows. */

@@ -72,6 +72,8 @@ export class IngestGroup {
   #prevLabels = "";
   #prevSeries = -1;
   #prevByLabels: Map<string, number> | undefined;
+  #first = Infinity;
+  #last = -Infinity;
 
   /**
    * @param host The partition's host.
@@ -82,6 +84,12 @@ export class IngestGroup {
   /** Rows buffered. */
   get length(): number {
     return this.#length;
+  }
+
+  /** The first and last time of a row with a finite value (those its file will hold), ms;
+   * `Infinity` and `-Infinity` when there is none. */
+  get span(): { first: number; last: number } {
+    return { first: this.#first, last: this.#last };
   }
 
   /** Bytes the typed arrays hold (whole blocks, not only the rows). */
@@ -127,6 +135,10 @@ export class IngestGroup {
       b = this.#blocks[i] = grow(b, at);
     }
     b.ts[at] = ts, b.value[at] = value, b.series[at] = k;
+    if (value - value === 0) { // finite
+      if (ts < this.#first) this.#first = ts;
+      if (ts > this.#last) this.#last = ts;
+    }
     this.#length = n + 1;
   }
 
@@ -138,6 +150,7 @@ export class IngestGroup {
     }
     this.#blocks = [];
     this.#length = 0;
+    this.#first = Infinity, this.#last = -Infinity;
   }
 
   /** Calls `row(ts, value, series)` for every row, in order. */

@@ -521,6 +521,22 @@ export class IngestWriter implements BufferedSource {
     return out;
   }
 
+  /** Per host, the first and last time of a row waiting for Parquet that it will hold, ms
+   * (for the tier a read picks and the hosts' extents). */
+  bufferedExtent(): Map<string, { first: number; last: number }> {
+    const out = new Map<string, { first: number; last: number }>();
+    for (const groups of [this.#flushing, this.#groups]) {
+      for (const g of groups.values()) {
+        const { first, last } = g.span;
+        if (!(first <= last)) continue;
+        const e = out.get(g.host);
+        if (!e) out.set(g.host, { first, last });
+        else (e.first = Math.min(e.first, first), e.last = Math.max(e.last, last));
+      }
+    }
+    return out;
+  }
+
   #quarantine(q: Omit<Quarantined, "reason">, error: unknown): void {
     this.#quarantined += q.rows;
     this.#onQuarantine({ ...q, reason: errorText(error) });

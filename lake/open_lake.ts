@@ -16,7 +16,7 @@ import { createViews, quote, VANISHED, type ViewFiles, viewFiles } from "./_view
 import type { ReadChunks } from "./_columns.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import type { BufferedFilter, BufferedSource } from "./buffered_rows.ts";
-import { type BufferedTables, bufferedTables } from "./_buffered_tables.ts";
+import { BufferedLoader, type BufferedTables, bufferedTables } from "./_buffered_tables.ts";
 import { pinFiles, pinnedSql, storedIn } from "./_pinned_sql.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
@@ -69,7 +69,7 @@ export class Lake {
   #buffered: BufferedSource | undefined;
   /** The connection that loads buffered rows (see `_buffered_tables.ts`), made when first
    * needed. */
-  #loader: Promise<DuckDBConnection> | undefined;
+  #loader: BufferedLoader | undefined;
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -181,8 +181,7 @@ export class Lake {
       ...(options.host !== undefined && { host: canonicalHost(options.host) }),
     });
     if (options.tier !== undefined) return seriesOne(read, options);
-    await this.refresh();
-    const ends = await (this.#extents ??= this.#readExtents());
+    const ends = await this.#ends();
     const first = ends.get(canonicalHost(options.host ?? ""))?.first ?? NaN;
     const tier = pickTierFor(options.from, options.to, first, this.#tiers);
     return seriesOne(read, { ...options, tier });
@@ -197,11 +196,27 @@ export class Lake {
    * @throws {LakeError} If DuckDB fails.
    */
   async extent(): Promise<{ host: string; first: number; last: number }[]> {
-    await this.refresh();
-    const ends = await (this.#extents ??= this.#readExtents());
+    const ends = await this.#ends();
     return [...ends.entries()].filter(([host]) => host !== "")
       .map(([host, e]) => ({ host, ...e }))
       .sort((a, b) => (a.host < b.host ? -1 : 1));
+  }
+
+  /** The hosts' extents in Parquet, widened by the rows buffered (a host may have no other). */
+  async #ends(): Promise<Map<string, { first: number; last: number }>> {
+    const buffered = this.#buffered?.bufferedExtent();
+    await this.refresh();
+    const stored = await (this.#extents ??= this.#readExtents());
+    if (buffered === undefined || buffered.size === 0) return stored;
+    const out = new Map([...stored].map(([host, e]) => [host, { ...e }]));
+    const widen = (host: string, b: { first: number; last: number }) => {
+      const o = out.get(host);
+      if (!o) out.set(host, { ...b });
+      else (o.first = Math.min(o.first, b.first), o.last = Math.max(o.last, b.last));
+    };
+    for (const [host, e] of buffered) widen(host, e);
+    widen("", widest(buffered)); // "": every host
+    return out;
   }
 
   async #readExtents(): Promise<Map<string, { first: number; last: number }>> {
@@ -328,9 +343,8 @@ export class Lake {
 
   /** Closes the connection and the database. */
   close(): void {
-    const loader = this.#loader;
+    this.#loader?.close();
     this.#loader = undefined;
-    loader?.then((c) => c.closeSync(), () => {});
     this.connection.closeSync();
     this.#instance.closeSync();
   }
@@ -370,8 +384,8 @@ export class Lake {
       let tables: BufferedTables | undefined;
       try {
         if (rows.ts.length > 0) {
-          this.#loader ??= this.#instance.connect();
-          tables = await bufferedTables(await this.#loader, this.#api, rows);
+          this.#loader ??= new BufferedLoader(() => this.#instance.connect());
+          tables = await bufferedTables(this.#loader, this.#api, rows);
         }
         const text = pinnedSql(sql, pinFiles(files, filter), tables?.select);
         return await (await this.connection.run(text, params)).fetchAllChunks();
@@ -412,6 +426,14 @@ export class Lake {
       }
     }
   }
+}
+
+/** The first and last of several extents. */
+function widest(
+  ends: Map<string, { first: number; last: number }>,
+): { first: number; last: number } {
+  const all = [...ends.values()];
+  return { first: Math.min(...all.map((e) => e.first)), last: Math.max(...all.map((e) => e.last)) };
 }
 
 /**
