@@ -394,7 +394,8 @@ export class Lake {
           throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
         }
       } finally {
-        await tables?.drop();
+        // not awaited: the answer need not wait for it (the next load queues behind it)
+        tables?.drop().catch(() => {});
       }
     }
   }
