@@ -417,6 +417,9 @@ async function serveUntilStopped(
       collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
     }),
   });
+  // series reads and listings include the rows still waiting for Parquet: a pushed sample shows
+  // at once, not after the next flush
+  lake.includeBuffered(ingest);
   // new series per pushed host and in all, per hour (receivers_limits)
   const ingestLimit = ingestSeriesLimit(loaded.config);
   // Alert rules run on the live stream: built even without rules: (a reload may add some),

@@ -63,30 +63,36 @@ export function viewFiles(root: string): ViewFiles {
 const MIXED_CASE_HOST = /\/host=[^/]*[A-Z][^/]*\/date=[^/]+\/[^/]+$/;
 
 /**
- * One `CREATE OR REPLACE VIEW` per view; views over no files are empty but typed. Files under a
- * mixed-case host directory (`host=Web1`, from before host names were stored in lower case) are
- * read apart, their host folded to lower case, so they join the host's newer data; the other
- * files keep DuckDB's pruning by the host directory.
+ * One `CREATE OR REPLACE VIEW` per view; views over no files are empty but typed (see
+ * {@linkcode viewBody}).
  */
 export function viewSql(files: ViewFiles): string[] {
-  return (Object.keys(files) as (keyof ViewFiles)[]).map((name) => {
-    const rollup = name.startsWith("rollup");
-    const columns = rollup ? rollupColumns : rawColumns;
-    const list = files[name];
-    const folded = list.filter((f) => MIXED_CASE_HOST.test(f));
-    const plain = folded.length === 0 ? list : list.filter((f) => !MIXED_CASE_HOST.test(f));
-    const read = (paths: string[]) =>
-      `FROM read_parquet([${paths.map(quote).join(", ")}], ` +
-      "hive_partitioning = true, hive_types_autocast = false)";
-    const parts = [
-      ...(plain.length ? [`SELECT ${columns} ${read(plain)}`] : []),
-      ...(folded.length
-        ? [`SELECT ${columns.replace("host", "lower(host) AS host")} ${read(folded)}`]
-        : []),
-    ];
-    const body = parts.length === 0 ? (rollup ? emptyRollup : emptyRaw) : parts.join(" UNION ALL ");
-    return `CREATE OR REPLACE VIEW ${name} AS ${body}`;
-  });
+  return (Object.keys(files) as (keyof ViewFiles)[]).map((name) =>
+    `CREATE OR REPLACE VIEW ${name} AS ${viewBody(name, files[name])}`
+  );
+}
+
+/**
+ * The SELECT behind one view over `list`. Files under a mixed-case host directory (`host=Web1`,
+ * from before host names were stored in lower case) are read apart, their host folded to lower
+ * case, so they join the host's newer data; the other files keep DuckDB's pruning by the host
+ * directory.
+ */
+export function viewBody(name: keyof ViewFiles, list: readonly string[]): string {
+  const rollup = name.startsWith("rollup");
+  const columns = rollup ? rollupColumns : rawColumns;
+  const folded = list.filter((f) => MIXED_CASE_HOST.test(f));
+  const plain = folded.length === 0 ? list : list.filter((f) => !MIXED_CASE_HOST.test(f));
+  const read = (paths: readonly string[]) =>
+    `FROM read_parquet([${paths.map(quote).join(", ")}], ` +
+    "hive_partitioning = true, hive_types_autocast = false)";
+  const parts = [
+    ...(plain.length ? [`SELECT ${columns} ${read(plain)}`] : []),
+    ...(folded.length
+      ? [`SELECT ${columns.replace("host", "lower(host) AS host")} ${read(folded)}`]
+      : []),
+  ];
+  return parts.length === 0 ? (rollup ? emptyRollup : emptyRaw) : parts.join(" UNION ALL ");
 }
 
 /** A SQL string literal. */

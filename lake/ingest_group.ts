@@ -11,6 +11,8 @@
  *
  * @module
  */
+import type { BufferedFilter, BufferedRows } from "./buffered_rows.ts";
+import { quantizeValue } from "./quantize_value.ts";
 
 /** Rows per block (a power of two). */
 const SHIFT = 13;
@@ -70,6 +72,8 @@ export class IngestGroup {
   #prevLabels = "";
   #prevSeries = -1;
   #prevByLabels: Map<string, number> | undefined;
+  #first = Infinity;
+  #last = -Infinity;
 
   /**
    * @param host The partition's host.
@@ -80,6 +84,12 @@ export class IngestGroup {
   /** Rows buffered. */
   get length(): number {
     return this.#length;
+  }
+
+  /** The first and last time of a row with a finite value (those its file will hold), ms;
+   * `Infinity` and `-Infinity` when there is none. */
+  get span(): { first: number; last: number } {
+    return { first: this.#first, last: this.#last };
   }
 
   /** Bytes the typed arrays hold (whole blocks, not only the rows). */
@@ -125,6 +135,10 @@ export class IngestGroup {
       b = this.#blocks[i] = grow(b, at);
     }
     b.ts[at] = ts, b.value[at] = value, b.series[at] = k;
+    if (value - value === 0) { // finite
+      if (ts < this.#first) this.#first = ts;
+      if (ts > this.#last) this.#last = ts;
+    }
     this.#length = n + 1;
   }
 
@@ -136,6 +150,7 @@ export class IngestGroup {
     }
     this.#blocks = [];
     this.#length = 0;
+    this.#first = Infinity, this.#last = -Infinity;
   }
 
   /** Calls `row(ts, value, series)` for every row, in order. */
@@ -169,6 +184,60 @@ export class IngestGroup {
       metrics: this.#metrics.slice(),
       labels: this.#labels.slice(),
     };
+  }
+
+  /**
+   * Appends the rows a reader asks for to `out`, as Parquet will hold them: only rows with a
+   * finite value, values rounded by `quantizeValue`. The caller checks host and date; this
+   * checks metric, labels and time.
+   *
+   * @param filter The metrics, labels and range (see {@linkcode BufferedFilter}).
+   * @param out Where the rows go; a series joins its table at its first row.
+   */
+  collect(filter: BufferedFilter, out: BufferedRows): void {
+    const n = this.#length;
+    if (n === 0) return;
+    const { from, to, metrics, labels } = filter;
+    // per series of this group: -1 not wanted, 0 wanted and not in `out` yet, k + 1 out's k
+    const ids = new Int32Array(this.#metrics.length);
+    for (let k = 0; k < ids.length; k++) {
+      const wanted = (metrics === undefined || metrics.has(this.#metrics[k]!)) &&
+        (labels === undefined || labels === this.#labels[k]);
+      if (!wanted) ids[k] = -1;
+    }
+    for (let b = 0; b * BLOCK < n; b++) {
+      const block = this.#blocks[b]!, m = Math.min(BLOCK, n - b * BLOCK);
+      const ts = block.ts, value = block.value, series = block.series;
+      for (let i = 0; i < m; i++) {
+        const k = series[i]!;
+        let id = ids[k]!;
+        if (id < 0) continue;
+        const t = ts[i]!, v = value[i]!;
+        if (t < from || t >= to || !Number.isFinite(v)) continue;
+        if (id === 0) {
+          id = ids[k] = out.host.push(this.host);
+          out.metric.push(this.#metrics[k]!);
+          out.labels.push(this.#labels[k]!);
+          out.date.push(this.date);
+        }
+        out.ts.push(t);
+        out.value.push(quantizeValue(v));
+        out.series.push(id - 1);
+      }
+    }
+  }
+
+  /** The series that have a row with a finite value (those its Parquet file will hold). */
+  storedSeries(): { metric: string; labels: string }[] {
+    const seen = new Uint8Array(this.#metrics.length);
+    this.#each((_t, v, k) => {
+      if (Number.isFinite(v)) seen[k] = 1;
+    });
+    const out: { metric: string; labels: string }[] = [];
+    seen.forEach((s, k) => {
+      if (s) out.push({ metric: this.#metrics[k]!, labels: this.#labels[k]! });
+    });
+    return out;
   }
 
   /**

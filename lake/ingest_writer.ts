@@ -32,6 +32,13 @@ import {
   partitionDir,
   utcDate,
 } from "./_paths.ts";
+import {
+  type BufferedFilter,
+  type BufferedRows,
+  type BufferedSource,
+  emptyBufferedRows,
+  type StoredFile,
+} from "./buffered_rows.ts";
 import { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 import { IngestGroup } from "./ingest_group.ts";
 import {
@@ -239,7 +246,7 @@ const MiB = 1024 * 1024;
  * lake.close();
  * ```
  */
-export class IngestWriter {
+export class IngestWriter implements BufferedSource {
   #root: string;
   #sync: boolean;
   #now: () => number;
@@ -471,6 +478,63 @@ export class IngestWriter {
       written: this.#writtenRows,
       quarantined: this.#quarantined,
     };
+  }
+
+  /**
+   * The rows waiting for Parquet that match `filter` (copies, as Parquet will hold them), for
+   * reads that answer the newest data (`Lake.includeBuffered`). Both generations count: the
+   * one requests fill and the one being written. Rows leave this buffer only after their file
+   * is in the lake under its final name, so a read that lists the files and then calls this in
+   * the same synchronous step finds every accepted row in one place or the other; the one case
+   * of both is the file the flush thread has just renamed and whose answer this thread has not
+   * taken in yet, and `stored` (the read's own listing) tells whether to leave it out.
+   *
+   * @param filter Range, host, metrics and labels (see {@linkcode BufferedFilter}).
+   * @param stored Whether the read's listing holds a partition's file `id`.
+   * @returns The rows, their series numbered in the returned table.
+   */
+  bufferedRows(filter: BufferedFilter, stored: StoredFile): BufferedRows {
+    const out = emptyBufferedRows();
+    if (!(filter.to > filter.from)) return out;
+    const first = utcDate(filter.from), last = utcDate(filter.to - 1);
+    const job = this.#job;
+    for (const groups of [this.#flushing, this.#groups]) {
+      for (const g of groups.values()) {
+        if (filter.host !== undefined && g.host !== filter.host) continue;
+        if (g.date < first || g.date > last) continue;
+        if (job !== undefined && job.g === g && stored(g.host, g.date, job.entry.id)) continue;
+        g.collect(filter, out);
+      }
+    }
+    return out;
+  }
+
+  /** The series with rows waiting for Parquet that it will hold (a finite value), for series
+   * listings; a series may appear once per generation (the caller folds them). */
+  bufferedSeries(): { host: string; metric: string; labels: string }[] {
+    const out: { host: string; metric: string; labels: string }[] = [];
+    for (const groups of [this.#flushing, this.#groups]) {
+      for (const g of groups.values()) {
+        for (const s of g.storedSeries()) out.push({ host: g.host, ...s });
+      }
+    }
+    return out;
+  }
+
+  /** Per host, the first and last time of a row waiting for Parquet that it will hold, ms
+   * (for the tier a read picks and the hosts' extents). */
+  bufferedExtent(): Map<string, { first: number; last: number }> {
+    const out = new Map<string, { first: number; last: number }>();
+    for (const groups of [this.#flushing, this.#groups]) {
+      for (const g of groups.values()) {
+        const { first, last } = g.span;
+        if (!(first <= last)) continue;
+        const e = out.get(g.host);
+        if (!e) out.set(g.host, { first, last });
+        else (e.first = Math.min(e.first, first), e.last = Math.max(e.last, last));
+      }
+    }
+    return out;
   }
 
   #quarantine(q: Omit<Quarantined, "reason">, error: unknown): void {

@@ -111,6 +111,13 @@ export {
   type QueryParams,
 } from "./open_lake.ts";
 export { type SeriesOptions, type SeriesResult } from "./series_one.ts";
+export {
+  type BufferedFilter,
+  type BufferedRows,
+  type BufferedSource,
+  emptyBufferedRows,
+  type StoredFile,
+} from "./buffered_rows.ts";
 export { listLabelSets, matchLabels } from "./match_labels.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {

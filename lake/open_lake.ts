@@ -13,6 +13,11 @@ import type {
 } from "@duckdb/node-api";
 import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
 import { createViews, quote, VANISHED, type ViewFiles, viewFiles } from "./_views.ts";
+import type { ReadChunks } from "./_columns.ts";
+import { formatLabels } from "../collectors/mod.ts";
+import type { BufferedFilter, BufferedSource } from "./buffered_rows.ts";
+import { BufferedLoader, type BufferedTables, bufferedTables } from "./_buffered_tables.ts";
+import { pinFiles, pinnedSql, storedIn } from "./_pinned_sql.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
@@ -60,6 +65,11 @@ export class Lake {
   /** First and last sample time per host ("" for all hosts); reset when files change. */
   #extents: Promise<Map<string, { first: number; last: number }>> | undefined;
   #tiers: TierLimits = {};
+  #api: DuckDBApi;
+  #buffered: BufferedSource | undefined;
+  /** The connection that loads buffered rows (see `_buffered_tables.ts`), made when first
+   * needed. */
+  #loader: BufferedLoader | undefined;
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -71,7 +81,21 @@ export class Lake {
     this.root = root;
     this.#instance = instance;
     this.#convert = converters(api);
+    this.#api = api;
     this.connection = connection;
+  }
+
+  /**
+   * Makes series reads ({@linkcode Lake.series}, {@linkcode Lake.seriesMany}) and the series
+   * listing ({@linkcode Lake.metrics}) include the rows `source` holds that are not in Parquet
+   * yet (serve: the ingest writer, so pushed samples show within a request's time, not after
+   * the next flush). Filters, ranges, tiers and series limits apply to them as to stored rows:
+   * they join the raw rows inside the same SQL.
+   *
+   * @param source The holder of the rows; `undefined` stops including them.
+   */
+  includeBuffered(source: BufferedSource | undefined): void {
+    this.#buffered = source;
   }
 
   /**
@@ -147,14 +171,20 @@ export class Lake {
    * @throws {LakeError} If DuckDB fails.
    */
   async series(options: SeriesOptions): Promise<SeriesResult> {
-    if (options.tier !== undefined) {
-      return seriesOne((sql, params) => this.#chunks(sql, params), options);
-    }
-    await this.refresh();
-    const ends = await (this.#extents ??= this.#readExtents());
+    const read = this.#reader({
+      from: options.from,
+      to: options.to,
+      metrics: new Set([options.metric]),
+      labels: typeof options.labels === "string"
+        ? options.labels
+        : formatLabels(options.labels ?? {}),
+      ...(options.host !== undefined && { host: canonicalHost(options.host) }),
+    });
+    if (options.tier !== undefined) return seriesOne(read, options);
+    const ends = await this.#ends();
     const first = ends.get(canonicalHost(options.host ?? ""))?.first ?? NaN;
     const tier = pickTierFor(options.from, options.to, first, this.#tiers);
-    return seriesOne((sql, params) => this.#chunks(sql, params), { ...options, tier });
+    return seriesOne(read, { ...options, tier });
   }
 
   /**
@@ -166,11 +196,27 @@ export class Lake {
    * @throws {LakeError} If DuckDB fails.
    */
   async extent(): Promise<{ host: string; first: number; last: number }[]> {
-    await this.refresh();
-    const ends = await (this.#extents ??= this.#readExtents());
+    const ends = await this.#ends();
     return [...ends.entries()].filter(([host]) => host !== "")
       .map(([host, e]) => ({ host, ...e }))
       .sort((a, b) => (a.host < b.host ? -1 : 1));
+  }
+
+  /** The hosts' extents in Parquet, widened by the rows buffered (a host may have no other). */
+  async #ends(): Promise<Map<string, { first: number; last: number }>> {
+    const buffered = this.#buffered?.bufferedExtent();
+    await this.refresh();
+    const stored = await (this.#extents ??= this.#readExtents());
+    if (buffered === undefined || buffered.size === 0) return stored;
+    const out = new Map([...stored].map(([host, e]) => [host, { ...e }]));
+    const widen = (host: string, b: { first: number; last: number }) => {
+      const o = out.get(host);
+      if (!o) out.set(host, { ...b });
+      else (o.first = Math.min(o.first, b.first), o.last = Math.max(o.last, b.last));
+    };
+    for (const [host, e] of buffered) widen(host, e);
+    widen("", widest(buffered)); // "": every host
+    return out;
   }
 
   async #readExtents(): Promise<Map<string, { first: number; last: number }>> {
@@ -243,7 +289,22 @@ export class Lake {
    * ```
    */
   seriesMany(options: SeriesManyOptions): Promise<SeriesManyResult> {
-    return seriesMany((sql, params) => this.#chunks(sql, params), {
+    const named = options.metric !== undefined || options.metrics !== undefined;
+    const read = this.#reader({
+      from: options.from,
+      to: options.to,
+      ...(named && {
+        metrics: new Set([
+          ...(options.metric !== undefined ? [options.metric] : []),
+          ...(options.metrics ?? []),
+        ]),
+      }),
+      ...(options.labels !== undefined && {
+        labels: typeof options.labels === "string" ? options.labels : formatLabels(options.labels),
+      }),
+      ...(options.host !== undefined && { host: canonicalHost(options.host) }),
+    });
+    return seriesMany(read, {
       ...options,
       limits: options.limits ?? this.#tiers,
     });
@@ -256,17 +317,87 @@ export class Lake {
    * @returns Entries sorted by host, metric, labels.
    * @throws {LakeError} If DuckDB fails.
    */
-  metrics(): Promise<MetricEntry[]> {
-    return this.query<MetricEntry>(
+  async metrics(): Promise<MetricEntry[]> {
+    // the buffered series first: a row flushed after this is in the files the query lists
+    const buffered = this.#buffered?.bufferedSeries() ?? [];
+    const stored = await this.query<MetricEntry>(
       "SELECT DISTINCT host, metric, labels FROM (SELECT host, metric, labels FROM rollup_1h " +
         "UNION ALL SELECT host, metric, labels FROM _fresh_1h) ORDER BY ALL",
     );
+    const key = (e: MetricEntry) => `${e.host}\u0000${e.metric}\u0000${e.labels}`;
+    const seen = new Set(stored.map(key));
+    const more = buffered.filter((e) => !seen.has(key(e)) && seen.add(key(e)));
+    if (more.length === 0) return stored;
+    const order = (a: MetricEntry, b: MetricEntry) =>
+      a.host !== b.host
+        ? (a.host < b.host ? -1 : 1)
+        : a.metric !== b.metric
+        ? (a.metric < b.metric ? -1 : 1)
+        : a.labels < b.labels
+        ? -1
+        : a.labels > b.labels
+        ? 1
+        : 0;
+    return [...stored, ...more].sort(order);
   }
 
   /** Closes the connection and the database. */
   close(): void {
+    this.#loader?.close();
+    this.#loader = undefined;
     this.connection.closeSync();
     this.#instance.closeSync();
+  }
+
+  /** How series reads run their SQL: over the shared views, or, with buffered rows included,
+   * over one listing and the rows buffered at that moment ({@linkcode Lake.includeBuffered}). */
+  #reader(filter: BufferedFilter): ReadChunks {
+    const source = this.#buffered;
+    if (source === undefined) return (sql, params) => this.#chunks(sql, params);
+    return (sql, params) => this.#pinned(source, filter, sql, params);
+  }
+
+  /**
+   * Runs a series read over the files listed now and the rows buffered now.
+   *
+   * Exactly once, by construction: the listing and the copy of the buffered rows are taken in
+   * one synchronous step, and the statement reads that listing (bound in the SQL itself, not
+   * the shared views, which another read may list again meanwhile) and that copy. A row
+   * leaves the buffer only once its file has its final name, and the thread that takes rows
+   * out of the buffer is this one, so at that step every accepted row is in the listing, in
+   * the buffer, or (the file the flush thread renamed a moment ago, before this thread heard
+   * of it) in both, which `bufferedRows` settles against the listing: such a file's rows are
+   * left out of the copy when the listing holds the file. A flush that ends while the
+   * statement runs changes neither: the statement reads neither the new file nor the buffer.
+   * A file a compaction removed meanwhile fails the statement, and it is tried again from a
+   * new listing and a new copy.
+   */
+  async #pinned(
+    source: BufferedSource,
+    filter: BufferedFilter,
+    sql: string,
+    params: Record<string, DuckDBValue>,
+  ): Promise<DuckDBDataChunk[]> {
+    for (let attempt = 1;; attempt++) {
+      const files = viewFiles(this.root);
+      const rows = source.bufferedRows(filter, storedIn(files));
+      let tables: BufferedTables | undefined;
+      try {
+        if (rows.ts.length > 0) {
+          this.#loader ??= new BufferedLoader(() => this.#instance.connect());
+          tables = await bufferedTables(this.#loader, this.#api, rows);
+        }
+        const text = pinnedSql(sql, pinFiles(files, filter), tables?.select);
+        return await (await this.connection.run(text, params)).fetchAllChunks();
+      } catch (error) {
+        if (!VANISHED.test(errorText(error)) || attempt >= 8) {
+          throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
+        }
+      } finally {
+        // not awaited: the answer need not wait for it (the next load queues behind it)
+        tables?.drop().catch(() => {});
+      }
+    }
   }
 
   #run(sql: string, params: QueryParams | Record<string, DuckDBValue> | undefined) {
@@ -296,6 +427,14 @@ export class Lake {
       }
     }
   }
+}
+
+/** The first and last of several extents. */
+function widest(
+  ends: Map<string, { first: number; last: number }>,
+): { first: number; last: number } {
+  const all = [...ends.values()];
+  return { first: Math.min(...all.map((e) => e.first)), last: Math.max(...all.map((e) => e.last)) };
 }
 
 /**

@@ -16,6 +16,10 @@
  * written to Parquet are read from its spool segments and appended after the newest Parquet
  * instant (when the range reaches into the spool).
  *
+ * Samples `serve` accepted itself (`/api/ingest`, OTLP, StatsD, scrapes, probes) are in every
+ * answer from the moment they are accepted: `serve` has the lake read the ingest writer's buffer
+ * with its files (`Lake.includeBuffered`), in the same SQL, each sample once across its flush.
+ *
  * @module
  */
 import { Hono } from "hono";
