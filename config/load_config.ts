@@ -124,7 +124,13 @@ function describe(
       node && isScalar(node) ? node.value : "less"
     }`;
   } else if (issue.code === "invalid_type" && node !== undefined) {
-    const shown = node && isScalar(node) ? JSON.stringify(node.value) : "this value";
+    const value = node && isScalar(node) ? node.value : undefined;
+    // 1e400 and .inf read as Infinity, .nan as NaN: JSON.stringify said "got null" for them
+    const shown = typeof value === "number" && !Number.isFinite(value)
+      ? `${value} (a finite number is needed)`
+      : node && isScalar(node)
+      ? JSON.stringify(value)
+      : "this value";
     message = `expected ${issue.expected}, got ${shown}`;
   }
   return `${where(at)}: ${label}: ${message}`;

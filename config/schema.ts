@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
+import { formatDuration } from "./duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
 import { receiverKeys } from "./schema_scrape.ts";
@@ -53,8 +54,30 @@ export const lakeSchema = z.strictObject({
     raw: duration().optional(),
     /** Longest range read from 1-minute rollups (longer: 1-hour). Default 8d. */
     minute: duration().optional(),
-  }).optional(),
+  }).superRefine(checkTiers).optional(),
 });
+
+/** The tier defaults (`lake/`' `RAW_MAX_MS`, `MINUTE_MAX_MS`; config/ may not import lake/). */
+const RAW_DEFAULT_MS = 6 * 3_600_000, MINUTE_DEFAULT_MS = 8 * 86_400_000;
+
+/** Raw hands over to 1-minute rollups before those hand over to 1-hour ones: `serve` refuses
+ * the other order at start, which `config check` must say first, naming the key. */
+function checkTiers(
+  tiers: { raw?: number | undefined; minute?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const raw = tiers.raw ?? RAW_DEFAULT_MS, minute = tiers.minute ?? MINUTE_DEFAULT_MS;
+  if (raw <= minute) return;
+  ctx.addIssue({
+    code: "custom",
+    path: [tiers.raw === undefined ? "minute" : "raw"],
+    message: tiers.raw === undefined
+      ? `must be at least lake.tiers.raw (default 6h), got ${formatDuration(minute)}`
+      : `must be at most lake.tiers.minute (${
+        tiers.minute === undefined ? "default 8d" : formatDuration(minute)
+      }), got ${formatDuration(raw)}`,
+  });
+}
 
 /** What one `POST /api/ingest` request may carry (`serve`). */
 export const ingestSchema = z.strictObject({

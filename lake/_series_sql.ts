@@ -52,14 +52,37 @@ export function seriesWhere(
     params.labels = options.labels;
   }
   if (options.labelsLike !== undefined) {
-    terms.push("labels LIKE $labelsLike");
-    params.labelsLike = options.labelsLike;
+    const like = options.labelsLike;
+    // DuckDB's LIKE backtracks: `%_` 8 times took 4 s over 1,000 labels of 45 characters, 10
+    // times 41 s, holding the lake's connection for every other reader. A prefix, suffix or infix
+    // it matches directly; any other pattern becomes an RE2 expression (linear in the label's
+    // length) with the same meaning.
+    if (/^%?[^%_]*%?$/.test(like)) {
+      terms.push("labels LIKE $labelsLike");
+      params.labelsLike = like;
+    } else {
+      terms.push("regexp_full_match(labels, $labelsLike)");
+      params.labelsLike = likeRegex(like);
+    }
   }
   if (options.host !== undefined) {
     terms.push("host = $host");
     params.host = canonicalHost(options.host); // stored in lower case: Web1 finds web1
   }
   return { where: terms.join(" AND "), params };
+}
+
+/** A LIKE pattern (`%` any run, `_` any one character, no escape character) as an RE2
+ * expression for `regexp_full_match`; `(?s)` lets `.` match a line break as `_` does. */
+function likeRegex(like: string): string {
+  let re = "(?s)", any = false;
+  for (const ch of like) {
+    if (ch === "%") re += any ? "" : ".*";
+    else if (ch === "_") re += ".";
+    else re += /[\\^$.|?*+()[\]{}]/.test(ch) ? `\\${ch}` : ch;
+    any = ch === "%";
+  }
+  return re;
 }
 
 /** What a bucketed read selects and how. */

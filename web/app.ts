@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { WebDeps } from "./deps.ts";
+import { allowedMethods } from "./allowed_methods.ts";
 import { HttpError, UnavailableError } from "./errors.ts";
 import { BodyBudget } from "./middleware/body_budget.ts";
 import { bodyGuard } from "./middleware/body_guard.ts";
@@ -144,7 +145,7 @@ export function createApp(appOptions: AppOptions): Hono {
     });
   }
   // before the routes, so the content type is checked and the body read under limits before a
-  // handler runs (other methods on these paths are 404 without reading the body)
+  // handler runs (other methods on these paths are 405 without reading the body)
   app.on(
     "POST",
     "/api/ingest",
@@ -278,7 +279,16 @@ export function createApp(appOptions: AppOptions): Hono {
   );
 
   app.notFound(function notFound(c) {
-    return c.json({ error: `Not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);
+    const path = new URL(c.req.url).pathname;
+    // a known path with another method: 405 naming the methods (a 404 read as a wrong path)
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      c.header("Allow", allow.join(", "));
+      return c.json({
+        error: `Method not allowed: ${c.req.method} ${path} (use ${allow.join(" or ")})`,
+      }, 405);
+    }
+    return c.json({ error: `Not found: ${c.req.method} ${path}` }, 404);
   });
   app.onError(function onError(error, c) {
     if (error instanceof UnavailableError && error.retryAfterSeconds !== undefined) {

@@ -92,6 +92,19 @@ Deno.test("serve refuses an invalid --config before it listens", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("serve refuses tiers in the wrong order with the config's place, not a RangeError in ms", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/p.yaml`;
+  // raw past the 1-minute tier's default (8d): config check said valid, serve then exited with
+  // "Invalid tiers: raw 864000000 ms, minute 691200000 ms"
+  await Deno.writeTextFile(file, "lake:\n  tiers:\n    raw: 10d\n");
+  await assert.rejects(
+    startServe(["--config", file, "--no-collect", "--data", `${dir}/data`]),
+    /p.yaml:3:10: lake.tiers.raw: must be at most lake.tiers.minute \(default 8d\), got 10 days/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("serve applies ingest.* from the config to /api/ingest", async () => {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/perfscope.yaml`;

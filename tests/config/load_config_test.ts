@@ -48,6 +48,25 @@ const bad: [string, string][] = [
     "lake:\n  retention: 0d\n",
     'x.yaml:2:14: lake.retention: invalid duration "0d" (must be greater than zero)',
   ],
+  // 1e400, .inf and .nan are numbers YAML cannot hold finite: "got null" hid what was written
+  [
+    "ingest:\n  max_lines: 1e400\n",
+    "x.yaml:2:14: ingest.max_lines: expected number, got Infinity (a finite number is needed)",
+  ],
+  ["web:\n  port: .nan\n", "x.yaml:2:9: web.port: expected number, got NaN (a finite"],
+  [
+    "rules:\n  - {alert: A, metric: m, above: -.inf}\n",
+    "x.yaml:2:34: rules[0].above: expected number, got -Infinity",
+  ],
+  // tiers in the wrong order (serve refused them at start, in ms, after config check passed)
+  [
+    "lake:\n  tiers:\n    raw: 10d\n    minute: 1h\n",
+    "x.yaml:3:10: lake.tiers.raw: must be at most lake.tiers.minute (1 h), got 10 days",
+  ],
+  [
+    "lake:\n  tiers:\n    minute: 1h\n",
+    "x.yaml:3:13: lake.tiers.minute: must be at least lake.tiers.raw (default 6h), got 1 h",
+  ],
 ];
 
 for (const [text, expected] of bad) {

@@ -128,9 +128,10 @@ Deno.test("the only state-changing routes are POST /api/ingest, /api/query, /api
     "POST /api/workflows/rollback",
     "POST /v1/metrics",
   ]);
-  // another method on them is 404 (and its body is never read)
+  // another method on them is 405 naming the method to use (and its body is never read)
   const put = await t.app.request("/api/ingest", { method: "PUT", body: "x" });
-  assert.equal(put.status, 404);
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get("allow"), "POST");
 });
 
 Deno.test("GET requests on every route leave the lake's files as they were", async () => {

@@ -35,8 +35,25 @@ export interface OtlpRoutesOptions {
   maxBytes?: number;
 }
 
+/** Compressed bytes handed to the decompressor at a time. Deflate expands at most ~1,032×, so a
+ * slice yields at most ~4 MiB: the decompressor inflates each input chunk whole, and a 4.7 MB
+ * body given in one chunk allocated its 1 GiB of zeros before the size check could stop it. */
+const GZIP_SLICE = 4096;
+
+/** The body as a stream of small slices, one read at a time (no read-ahead past the consumer). */
+function slices(body: Uint8Array<ArrayBuffer>): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let at = 0;
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
+    pull(controller) {
+      if (at >= body.length) return controller.close();
+      controller.enqueue(body.subarray(at, at + GZIP_SLICE));
+      at += GZIP_SLICE;
+    },
+  }, { highWaterMark: 0 });
+}
+
 async function gunzip(body: Uint8Array<ArrayBuffer>, max: number): Promise<Uint8Array> {
-  const stream = new Blob([body]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const stream = slices(body).pipeThrough(new DecompressionStream("gzip"));
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
