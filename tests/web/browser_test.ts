@@ -92,8 +92,11 @@ Deno.test({
       await page.waitForSelector("#chart-load figure > div");
       assert.match(await page.textContent("#chart-load figure > div") ?? "", /1m.*5m.*15m/s);
       // Live charts have tooltips: exact value in the unit and a UTC time.
-      const mem = (await page.locator("#chart-memory svg").last().boundingBox())!;
-      await page.mouse.move(mem.x + mem.width * 0.7, mem.y + mem.height * 0.4);
+      // Hover the lines' right end: the page opens seconds after serve starts (pushed samples
+      // are readable at once), so the drawn lines may cover only part of the axis yet.
+      const mem =
+        (await page.locator('#chart-memory svg [aria-label="line"]').last().boundingBox())!;
+      await page.mouse.move(mem.x + mem.width - 2, mem.y + mem.height / 2);
       await page.waitForSelector('#chart-memory [aria-label="tip"] text', { timeout: 5000 });
       const memTip = await page.textContent('#chart-memory [aria-label="tip"]') ?? "";
       assert.match(memTip, /\d\d:\d\d:\d\d UTC/);
