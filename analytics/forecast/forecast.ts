@@ -17,6 +17,7 @@ import {
   smoothedMse,
 } from "./forecast_combine.ts";
 import type { ForecastCandidate } from "./forecast_fitted.ts";
+import type { EtsWindowOptions } from "../models/model_forecast.ts";
 import { calibrateIntervals } from "./forecast_intervals.ts";
 import { prepareForecast } from "./forecast_prepare.ts";
 import { assembleResult, type ForecastResult } from "./forecast_result.ts";
@@ -88,6 +89,12 @@ export interface ForecastOptions {
    * weights come from) instead of the mix. Off by default (README: Forecasting).
    */
   mixOrSelect?: { recent?: number; margin?: number };
+  /**
+   * How `ets_auto` and `ets_bagged` treat a history longer than the window they fit (default:
+   * the last 2,016 points, heuristic states before it); for measuring that window (README:
+   * Forecasting, `bench/forecast_window_bench.ts`).
+   */
+  etsWindow?: EtsWindowOptions;
 }
 
 /** Default `shrink` of {@linkcode forecast}. */
@@ -202,7 +209,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
       stepMs,
     });
   }
-  const n = y.length, context = { periods };
+  const n = y.length, context = { periods, ...(options.etsWindow && { ets: options.etsWindow }) };
   // A horizon close to the history length leaves no room to backtest it: backtest fewer steps
   // and extend weights (held) and interval scale (grown, see calibrateIntervals) to H.
   const plan = backtestPlan(n, {
