@@ -7,6 +7,8 @@ import {
 import { fitEts } from "../../analytics/forecast/ets.ts";
 import { etsForecast } from "../../analytics/forecast/ets_forecast.ts";
 import { etsAicc, etsAuto } from "../../analytics/models/ets_auto.ts";
+import { etsInitialStates } from "../../analytics/models/ets_filter.ts";
+import { etsRefilter } from "../../analytics/models/ets_refilter.ts";
 import { dailySeries, seeded } from "./_seeded.ts";
 
 const series = dailySeries;
@@ -122,6 +124,49 @@ Deno.test("etsAuto() origins before the window run from the points before them",
     y.set(saved);
     const truth = 10 + 0.002 * end + 2 * Math.sin((2 * Math.PI * end) / 24);
     assert.ok(Math.abs(before[0]! - truth) < 1, `at ${end}: ${before[0]}`);
+  }
+});
+
+Deno.test("etsAuto() with preWindow filter runs origins before the window from the start", () => {
+  // longer than two windows: origins before the window have more than a window's points before them
+  const y = series(5000, { wave: 2, slope: 0, seed: 13 }), start = 5000 - 2016;
+  const fit = etsAuto(y, 24, { period: 24, preWindow: "filter" });
+  // the parameters are the window's, as without the switch
+  assert.deepEqual(fit.params, etsAuto(y, 24, { period: 24 }).params);
+  assert.equal(fit.params.form, "A,N,A");
+  const m = fitEts(y.subarray(start), {
+    trend: "none",
+    period: 24,
+    lossHorizon: 1,
+    initial: "least_squares",
+    maxEvaluations: 100,
+  });
+  assert.equal(m.alpha, fit.params.alpha);
+  const heuristic = etsAuto(y, 24, { period: 24 });
+  for (const end of [start, 2500, 600, 100]) {
+    // the states of that model run over every point before the origin from heuristic states
+    const prefix = y.subarray(0, end), s = etsInitialStates(prefix, 24, false);
+    const initial = { level: s.level, slope: s.slope, season: [...s.season] };
+    const run = etsForecast(etsRefilter({ ...m, initial }, prefix), 24);
+    assert.deepEqual([...fit.at(end, 24).mean], [...run.mean]);
+    // nothing between the origin and the window's start is read
+    const before = fit.at(end, 24).mean, saved = y.slice();
+    y.fill(100, end, start);
+    assert.deepEqual([...fit.at(end, 24).mean], [...before]);
+    y.set(saved);
+  }
+  // unlike heuristic states over the window's length before the origin, it reads the distant past
+  assert.notDeepEqual(fit.at(start, 24).mean, heuristic.at(start, 24).mean);
+  const early = y.slice();
+  early.fill(12, 0, start - 2016);
+  assert.deepEqual(etsAuto(early, 24, { period: 24 }).at(start, 24), heuristic.at(start, 24));
+  assert.notDeepEqual(
+    etsAuto(early, 24, { period: 24, preWindow: "filter" }).at(start, 24),
+    fit.at(start, 24),
+  );
+  // origins in the window are unchanged
+  for (const end of [start + 1, 4000, 5000]) {
+    assert.deepEqual(fit.at(end, 24), heuristic.at(end, 24));
   }
 });
 
