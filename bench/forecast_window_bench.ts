@@ -95,6 +95,7 @@ interface Tally {
   cpu: number;
   forecasts: number;
   etsWeight: number;
+  autoMse: number;
 }
 
 function cpuMs(): number {
@@ -124,6 +125,7 @@ function score(
       t.inside += +(f.lo95[i]! <= future[i]! && future[i]! <= f.hi95[i]!), t.count++;
     }
     t.mse[o] = (t.mse[o] ?? 0) + se / H / series;
+    t.autoMse += f.candidates.find((c) => c.name === "ets_auto")?.mse ?? NaN;
     const w = f.fitted.weights;
     t.etsWeight += [w.ets_auto, w.ets_bagged].reduce(
       (a, ws) => a + (ws ? ws.reduce((s, x) => s + x, 0) / H : 0),
@@ -140,7 +142,9 @@ function report(label: string, variants: string[], tallies: Record<string, Tally
   console.log(
     `  ${"variant".padEnd(9)} ${"MSE".padStart(8)} ${"Δ vs " + variants[0]!.padEnd(8)}${
       "±95 %".padStart(8)
-    } ${"cov95".padStart(6)} ${"ets w".padStart(6)} ${"CPU ms".padStart(7)}`,
+    } ${"cov95".padStart(6)} ${"ets w".padStart(6)} ${"auto bt".padStart(8)} ${
+      "CPU ms".padStart(7)
+    }`,
   );
   for (const v of variants) {
     const t = tallies[v]!, d = t.mse.map((x, o) => x - base[o]!), m = avg(d);
@@ -151,15 +155,23 @@ function report(label: string, variants: string[], tallies: Record<string, Tally
       } % ${(1.96 * sd / Math.sqrt(d.length)).toFixed(5).padStart(8)} ${
         (t.inside / t.count).toFixed(3).padStart(6)
       } ${(t.etsWeight / t.forecasts).toFixed(3).padStart(6)} ${
-        (t.cpu / t.forecasts).toFixed(0).padStart(7)
-      }`,
+        (t.autoMse / t.forecasts).toFixed(4).padStart(8)
+      } ${(t.cpu / t.forecasts).toFixed(0).padStart(7)}`,
     );
   }
 }
 
 function tallies(variants: string[]): Record<string, Tally> {
   return Object.fromEntries(
-    variants.map((v) => [v, { mse: [], inside: 0, count: 0, cpu: 0, forecasts: 0, etsWeight: 0 }]),
+    variants.map((v) => [v, {
+      mse: [],
+      inside: 0,
+      count: 0,
+      cpu: 0,
+      forecasts: 0,
+      etsWeight: 0,
+      autoMse: 0,
+    }]),
   );
 }
 
