@@ -124,7 +124,7 @@ function fitForm(values: Float64Array, trend: EtsTrend, period: number, evals: n
  * max(`history`, 4 periods) points (the whole history when shorter); `at(end, h)` re-runs the
  * chosen filters over `values[start, end)` from the fitted initial states at the window's
  * `start`, or, for an origin at or before it, over the window's length of points before the
- * origin from heuristic initial states. The weighted standard deviation
+ * origin from heuristic initial states (over all of them with `preWindow: "filter"`). The weighted standard deviation
  * is Burnham & Anderson's unconditional one, Σ wᵢ·√(sdᵢ² + (meanᵢ − mean)²). A series too short
  * for any AICc (n ≤ k + 1 for every form) gets ETS(A,N,N).
  *

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { forecast } from "../../analytics/forecast/forecast.ts";
+import { type CandidateName, forecast } from "../../analytics/forecast/forecast.ts";
 import {
   candidateModels,
   DEFAULT_CANDIDATES,
@@ -189,4 +189,22 @@ Deno.test("ets_auto is a default candidate in ets_damped's place, ets_auto_avg o
   assert.equal(pool.ets_auto(y, 24, { periods: [24] }).params.form, "A,N,A");
   const f = forecast(y, { horizon: 24, models: [...DEFAULT_CANDIDATES, "ets_auto_avg"] });
   assert.ok(f.candidates.some((c) => c.name === "ets_auto_avg"));
+});
+
+Deno.test("forecast() etsWindow reaches ets_auto and ets_bagged; left out it changes nothing", () => {
+  const y = series(5000, { wave: 2, slope: 0.001, seed: 14 }), H = 24;
+  const models: CandidateName[] = ["ets_auto", "ets_bagged"];
+  const plain = forecast(y, { horizon: H, models, season: 24 });
+  const same = forecast(y, { horizon: H, models, season: 24, etsWindow: { history: 2016 } });
+  assert.deepEqual(same.fitted.params, plain.fitted.params);
+  assert.deepEqual([...same.mean], [...plain.mean]);
+  const whole = forecast(y, { horizon: H, models, season: 24, etsWindow: { history: Infinity } });
+  assert.notDeepEqual(whole.fitted.params.ets_auto, plain.fitted.params.ets_auto);
+  assert.notDeepEqual(whole.fitted.params.ets_bagged, plain.fitted.params.ets_bagged);
+  // the pool's context passes both switches to ets_auto, only the window to ets_bagged
+  const pool = candidateModels(models), ets = { history: Infinity, preWindow: "filter" } as const;
+  assert.deepEqual(
+    pool.ets_auto(y, H, { periods: [24], ets }).params,
+    etsAuto(y, H, { period: 24, history: Infinity }).params,
+  );
 });
