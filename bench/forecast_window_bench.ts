@@ -290,7 +290,7 @@ export function run(options: { quick?: boolean } = {}): { ett?: Rows; synthetic?
 }
 
 function measure(o: Options): { ett?: Rows; synthetic?: Rows } {
-  const warm = shifted(3000, 99);
+  const warm = shifted(5000, 99);
   for (const v of o.variants) forecast(warm, { horizon: 24, ...VARIANTS[v] }); // compile first
   return {
     ...(o.data !== "synthetic" && { ett: ett(o) }),
