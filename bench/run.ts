@@ -22,6 +22,7 @@ const benches = [
   "m4",
   "forecast_columns",
   "forecast_length",
+  "forecast_window",
   "anomaly",
   "anomaly_robustness",
   "capacity",

@@ -17,6 +17,7 @@ import {
   smoothedMse,
 } from "./forecast_combine.ts";
 import type { ForecastCandidate } from "./forecast_fitted.ts";
+import type { EtsWindowOptions } from "../models/model_forecast.ts";
 import { calibrateIntervals } from "./forecast_intervals.ts";
 import { prepareForecast } from "./forecast_prepare.ts";
 import { assembleResult, type ForecastResult } from "./forecast_result.ts";
@@ -96,7 +97,7 @@ export interface ForecastOptions {
    */
   mixOrSelect?: { recent?: number; margin?: number };
   /**
-   * Variance-stabilising transform of a strictly positive history (default `"none"`): `"log"`,
+   * Variance-stabilising transform of a strictly positive history (default `TRANSFORM`): `"log"`,
    * or `"boxcox"` with λ by Guerrero's method on the shortest detected period (else 24 points),
    * in [0, 1]. Every candidate is fitted on the transformed history; the weights and scores come
    * from the backtest errors back on the original scale; the forecast is the back-transformed
@@ -108,6 +109,12 @@ export interface ForecastOptions {
   transform?: TransformName;
   /** With `transform`, forecast the back-transformed mean instead of the median (default false). */
   biasAdjust?: boolean;
+  /**
+   * How `ets_auto` and `ets_bagged` treat a history longer than the window they fit (default:
+   * the last 2,016 points, heuristic states before it); for measuring that window (README:
+   * Forecasting, `bench/forecast_window_bench.ts`).
+   */
+  etsWindow?: EtsWindowOptions;
 }
 
 /** Default `transform` of {@linkcode forecast}. */
@@ -228,7 +235,7 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
       stepMs,
     });
   }
-  const n = y.length, context = { periods };
+  const n = y.length, context = { periods, ...(options.etsWindow && { ets: options.etsWindow }) };
   // A horizon close to the history length leaves no room to backtest it: backtest fewer steps
   // and extend weights (held) and interval scale (grown, see calibrateIntervals) to H.
   const plan = backtestPlan(n, {

@@ -96,11 +96,16 @@ const pool: Record<CandidateName, ModelFitter> = {
   theta,
   theta_opt: (y, h, c) => theta(y, h, c, { optimise: true }),
   ets_windows: (y, h, c) => etsEnsemble(y, h, { period: c.periods[0] ?? 0 }),
-  ets_bagged: (y, h, c) => etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged" }),
+  ets_bagged: (y, h, c) =>
+    etsEnsemble(y, h, {
+      period: c.periods[0] ?? 0,
+      source: "bagged",
+      ...(c.ets?.history !== undefined && { history: c.ets.history }),
+    }),
   ets_bagged_ar: (y, h, c) =>
     etsEnsemble(y, h, { period: c.periods[0] ?? 0, source: "bagged", errorAr: true }),
   ets_mapa: (y, h, c) => etsMapa(y, h, { period: c.periods[0] ?? 0 }),
-  ets_auto: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0 }),
+  ets_auto: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0, ...c.ets }),
   ets_auto_avg: (y, h, c) => etsAuto(y, h, { period: c.periods[0] ?? 0, combine: "weights" }),
   ets_auto_bagged: (y, h, c) => etsAutoBagged(y, h, { period: c.periods[0] ?? 0 }),
   ets_auto_bagged_sel: (y, h, c) =>

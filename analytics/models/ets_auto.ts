@@ -29,12 +29,20 @@ export interface EtsAutoOptions {
    * the same on any longer history.
    */
   history?: number;
+  /**
+   * States of an origin at or before the window's start (a long horizon's backtest): `heuristic`
+   * re-runs the filter over the window's length of points before the origin from heuristic
+   * initial states; `filter` runs it over every point before the origin, from heuristic initial
+   * states at the history's start, as a fit on the whole history would (default `heuristic`).
+   */
+  preWindow?: "heuristic" | "filter";
 }
 
 /**
  * The model's states at `end` when the fit began at `start`: re-run from the fitted initial
  * states over `values[start, end)`, or, for an origin at or before `start`, from heuristic
- * initial states over the `window` points before it (the fitted ones lie after it).
+ * initial states over the `window` points before it (the fitted ones lie after it), or over
+ * all of them with `filter` (`window` Infinity).
  */
 function statesAt(
   model: EtsModel,
@@ -116,7 +124,7 @@ function fitForm(values: Float64Array, trend: EtsTrend, period: number, evals: n
  * max(`history`, 4 periods) points (the whole history when shorter); `at(end, h)` re-runs the
  * chosen filters over `values[start, end)` from the fitted initial states at the window's
  * `start`, or, for an origin at or before it, over the window's length of points before the
- * origin from heuristic initial states. The weighted standard deviation
+ * origin from heuristic initial states (over all of them with `preWindow: "filter"`). The weighted standard deviation
  * is Burnham & Anderson's unconditional one, Σ wᵢ·√(sdᵢ² + (meanᵢ − mean)²). A series too short
  * for any AICc (n ≤ k + 1 for every form) gets ETS(A,N,N).
  *
@@ -143,6 +151,7 @@ export function etsAuto(
   const m0 = Math.round(options.period ?? 0), evals = options.maxEvaluations ?? 100;
   const window = Math.max(Math.round(options.history ?? 2016), 4 * m0, 16);
   const n = values.length, start = Math.max(0, n - window), fitted = values.subarray(start);
+  const back = options.preWindow === "filter" ? Infinity : window;
   const seasons = m0 > 1 && fitted.length >= 2 * m0 ? [0, m0] : [0];
   const forms: Form[] = [];
   for (const period of seasons) {
@@ -178,7 +187,7 @@ export function etsAuto(
     params,
     at(end, h): ModelForecast {
       const fs = used.map(({ model }) =>
-        etsForecast(end === n ? model : statesAt(model, values, start, end, window), h)
+        etsForecast(end === n ? model : statesAt(model, values, start, end, back), h)
       );
       if (fs.length === 1) return { ...fs[0]!, params };
       const mean = new Float64Array(h), sd = new Float64Array(h);

@@ -14,10 +14,23 @@ export interface ModelForecast {
   params: Record<string, number | number[] | string>;
 }
 
+/**
+ * How `ets_auto` and `ets_bagged` treat a history longer than the window they fit (switches for
+ * measuring that window, see README: Forecasting).
+ */
+export interface EtsWindowOptions {
+  /** Points fitted, the most recent (default 2,016, at least 4 periods; `Infinity`: all). */
+  history?: number;
+  /** `ets_auto`'s states at origins before the window (see `EtsAutoOptions.preWindow`). */
+  preWindow?: "heuristic" | "filter";
+}
+
 /** Context a candidate receives: the seasonal periods detected (or given), shortest first. */
 export interface ModelContext {
   /** Seasonal periods in points (may be empty). */
   periods: number[];
+  /** Window switches of the ETS candidates (default: their defaults). */
+  ets?: EtsWindowOptions;
 }
 
 /**

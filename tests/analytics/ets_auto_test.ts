@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { forecast } from "../../analytics/forecast/forecast.ts";
+import { type CandidateName, forecast } from "../../analytics/forecast/forecast.ts";
 import {
   candidateModels,
   DEFAULT_CANDIDATES,
@@ -7,6 +7,8 @@ import {
 import { fitEts } from "../../analytics/forecast/ets.ts";
 import { etsForecast } from "../../analytics/forecast/ets_forecast.ts";
 import { etsAicc, etsAuto } from "../../analytics/models/ets_auto.ts";
+import { etsInitialStates } from "../../analytics/models/ets_filter.ts";
+import { etsRefilter } from "../../analytics/models/ets_refilter.ts";
 import { dailySeries, seeded } from "./_seeded.ts";
 
 const series = dailySeries;
@@ -125,6 +127,49 @@ Deno.test("etsAuto() origins before the window run from the points before them",
   }
 });
 
+Deno.test("etsAuto() with preWindow filter runs origins before the window from the start", () => {
+  // longer than two windows: origins before the window have more than a window's points before them
+  const y = series(5000, { wave: 2, slope: 0, seed: 13 }), start = 5000 - 2016;
+  const fit = etsAuto(y, 24, { period: 24, preWindow: "filter" });
+  // the parameters are the window's, as without the switch
+  assert.deepEqual(fit.params, etsAuto(y, 24, { period: 24 }).params);
+  assert.equal(fit.params.form, "A,N,A");
+  const m = fitEts(y.subarray(start), {
+    trend: "none",
+    period: 24,
+    lossHorizon: 1,
+    initial: "least_squares",
+    maxEvaluations: 100,
+  });
+  assert.equal(m.alpha, fit.params.alpha);
+  const heuristic = etsAuto(y, 24, { period: 24 });
+  for (const end of [start, 2500, 600, 100]) {
+    // the states of that model run over every point before the origin from heuristic states
+    const prefix = y.subarray(0, end), s = etsInitialStates(prefix, 24, false);
+    const initial = { level: s.level, slope: s.slope, season: [...s.season] };
+    const run = etsForecast(etsRefilter({ ...m, initial }, prefix), 24);
+    assert.deepEqual([...fit.at(end, 24).mean], [...run.mean]);
+    // nothing between the origin and the window's start is read
+    const before = fit.at(end, 24).mean, saved = y.slice();
+    y.fill(100, end, start);
+    assert.deepEqual([...fit.at(end, 24).mean], [...before]);
+    y.set(saved);
+  }
+  // unlike heuristic states over the window's length before the origin, it reads the distant past
+  assert.notDeepEqual(fit.at(start, 24).mean, heuristic.at(start, 24).mean);
+  const early = y.slice();
+  early.fill(12, 0, start - 2016);
+  assert.deepEqual(etsAuto(early, 24, { period: 24 }).at(start, 24), heuristic.at(start, 24));
+  assert.notDeepEqual(
+    etsAuto(early, 24, { period: 24, preWindow: "filter" }).at(start, 24),
+    fit.at(start, 24),
+  );
+  // origins in the window are unchanged
+  for (const end of [start + 1, 4000, 5000]) {
+    assert.deepEqual(fit.at(end, 24), heuristic.at(end, 24));
+  }
+});
+
 Deno.test("etsAuto() on degenerate input: constant, short and two-point series", () => {
   const flat = etsAuto(new Float64Array(100).fill(3), 12, { period: 12 }).at(100, 12);
   assert.ok(flat.mean.every((v) => Math.abs(v - 3) < 1e-6));
@@ -144,4 +189,22 @@ Deno.test("ets_auto is a default candidate in ets_damped's place, ets_auto_avg o
   assert.equal(pool.ets_auto(y, 24, { periods: [24] }).params.form, "A,N,A");
   const f = forecast(y, { horizon: 24, models: [...DEFAULT_CANDIDATES, "ets_auto_avg"] });
   assert.ok(f.candidates.some((c) => c.name === "ets_auto_avg"));
+});
+
+Deno.test("forecast() etsWindow reaches ets_auto and ets_bagged; left out it changes nothing", () => {
+  const y = series(5000, { wave: 2, slope: 0.001, seed: 14 }), H = 24;
+  const models: CandidateName[] = ["ets_auto", "ets_bagged"];
+  const plain = forecast(y, { horizon: H, models, season: 24 });
+  const same = forecast(y, { horizon: H, models, season: 24, etsWindow: { history: 2016 } });
+  assert.deepEqual(same.fitted.params, plain.fitted.params);
+  assert.deepEqual([...same.mean], [...plain.mean]);
+  const whole = forecast(y, { horizon: H, models, season: 24, etsWindow: { history: Infinity } });
+  assert.notDeepEqual(whole.fitted.params.ets_auto, plain.fitted.params.ets_auto);
+  assert.notDeepEqual(whole.fitted.params.ets_bagged, plain.fitted.params.ets_bagged);
+  // the pool's context passes both switches to ets_auto, only the window to ets_bagged
+  const pool = candidateModels(models), ets = { history: Infinity, preWindow: "filter" } as const;
+  assert.deepEqual(
+    pool.ets_auto(y, H, { periods: [24], ets }).params,
+    etsAuto(y, H, { period: 24, history: Infinity }).params,
+  );
 });

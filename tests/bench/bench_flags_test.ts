@@ -13,6 +13,7 @@ const HELP: [string, RegExp][] = [
   ["series_limit_bench.ts", /--rounds N/],
   ["ingest_write_bench.ts", /--rev REV/],
   ["forecast_length_bench.ts", /--lengths N,N/],
+  ["forecast_window_bench.ts", /--variants V,V/],
 ];
 
 for (const [file, flag] of HELP) {
@@ -39,6 +40,8 @@ const BAD: [string, string[], RegExp][] = [
   ["series_limit_bench.ts", ["--nope"], /Unknown option '--nope'/],
   ["ingest_write_bench.ts", ["--nope"], /Unknown option '--nope'/],
   ["forecast_length_bench.ts", ["--lengths=20000,x"], /Invalid --lengths: x/],
+  ["forecast_window_bench.ts", ["--variants=capped,nope"], /Unknown variant: nope \(known: capped/],
+  ["forecast_window_bench.ts", ["--horizons=24,0"], /Invalid --horizons: 0/],
   ["series_limit_bench.ts", ["--rounds=abc"], /Invalid --rounds: abc/],
   ["series_limit_bench.ts", ["--baseline-limit=/nonexistent/x.ts"], /\/nonexistent\/x\.ts/],
 ];
