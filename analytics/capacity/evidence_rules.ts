@@ -148,14 +148,21 @@ export function judgeForecastHorizon(
   const span = Number.isFinite(spanMs) ? Math.max(0, spanMs) : NaN;
   const supportedMs = share > 0 ? span / share : Infinity;
   if (supportedMs >= horizonMs) return { sufficient: true, supportedMs, reason: null };
-  const have = Number.isFinite(span) ? `${spanText(span)} of history` : "No history";
+  // 359 s and 360 s both read "6 min": then say seconds, or the refusal reads as a contradiction
+  const text = spanText(supportedMs || 0) === spanText(horizonMs) ? seconds : spanText;
+  const have = Number.isFinite(span) ? `${text(span)} of history` : "No history";
   return {
     sufficient: false,
     supportedMs,
-    reason: `${have}; forecasts up to ${spanText(supportedMs || 0)} ahead; ${
-      spanText(horizonMs)
-    } needs at least ${spanText(horizonMs * share)} of history`,
+    reason: `${have}; forecasts up to ${text(supportedMs || 0)} ahead; ${
+      text(horizonMs)
+    } needs at least ${text(horizonMs * share)} of history`,
   };
+}
+
+/** A span in whole seconds (the precise wording when two spans round to the same words). */
+function seconds(ms: number): string {
+  return ms < 60_000 ? spanText(ms) : `${Math.round(ms / 1000)} s`;
 }
 
 /**

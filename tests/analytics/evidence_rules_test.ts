@@ -33,6 +33,11 @@ Deno.test("judgeForecastHorizon() allows a forecast as far ahead as the history 
     judgeForecastHorizon(NaN, HOUR).reason,
     "No history; forecasts up to 0 s ahead; 1 h needs at least 1 h of history",
   );
+  // spans that round to the same words are said in seconds
+  assert.equal(
+    judgeForecastHorizon(359_000, 360_000).reason,
+    "359 s of history; forecasts up to 359 s ahead; 360 s needs at least 360 s of history",
+  );
   // Configurable: a history twice the horizon.
   const strict = judgeForecastHorizon(3 * DAY, 2 * DAY, { minForecastShare: 2 });
   assert.equal(
