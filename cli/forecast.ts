@@ -5,7 +5,13 @@
  * @module
  */
 
-import { forecast, type ForecastResult, TRANSFORM, type TransformName } from "../analytics/mod.ts";
+import {
+  forecast,
+  type ForecastResult,
+  judgeForecastHorizon,
+  TRANSFORM,
+  type TransformName,
+} from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
 import { quantizeValue } from "../lake/mod.ts";
@@ -24,8 +30,9 @@ Forecasts the H steps after the last row and prints CSV:
   timestamp,mean,lo80,hi80,lo95,hi95
 Values keep 6 significant digits (whole numbers stay exact), as the lake stores them. A summary
 goes to stderr: the series, points and step, the model (and the weights of a combination) and
-its backtest accuracy (MAE, MSE, WAPE, interval coverage). Fewer than 3 values is "Not enough
-data yet" (exit 1); a horizon more than 4× the history gets a note there (guesswork).
+its backtest accuracy (MAE, MSE, WAPE, interval coverage). Fewer than 3 values, or a horizon
+reaching further ahead than the history reaches back (more than 1× its span), is "Not enough
+data yet" (exit 1), unless --allow-extrapolation.
 
 ${seriesInputHelp}
 
@@ -36,6 +43,8 @@ Options:
                         fit on the log or Box-Cox transformed series when every value is
                         > 0, for seasonality that grows with the level (default: boxcox)
   --bias-adjust         under a transform, forecast the mean instead of the median
+  --allow-extrapolation forecast past 1× the history anyway, with a note on stderr
+                        (that far ahead the forecast is guesswork)
   -h, --help            show this help
 `;
 
@@ -46,6 +55,7 @@ interface Flags {
   season: "auto" | number;
   transform: TransformName;
   biasAdjust: boolean;
+  allowExtrapolation: boolean;
 }
 
 function readFlags(args: string[]): Flags | undefined {
@@ -55,6 +65,7 @@ function readFlags(args: string[]): Flags | undefined {
     season: { type: "string" },
     transform: { type: "string" },
     "bias-adjust": { type: "boolean" },
+    "allow-extrapolation": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   const v = parsed.values;
@@ -73,13 +84,12 @@ function readFlags(args: string[]): Flags | undefined {
   if (biasAdjust && transform === "none") {
     throw new UsageError("--bias-adjust needs a transform (not --transform none)");
   }
-  return { source, horizon, season, transform, biasAdjust };
+  const allowExtrapolation = v["allow-extrapolation"] ?? false;
+  return { source, horizon, season, transform, biasAdjust, allowExtrapolation };
 }
 
 /** Fewest values a forecast is made from (fewer is "not enough data yet", exit 1). */
 const MIN_POINTS = 3;
-/** A horizon past this many times the history gets a note (the Evidence rules' 4×). */
-const HORIZON_SHARE = 4;
 
 /**
  * Runs the command.
@@ -112,7 +122,6 @@ export async function main(
       `Cannot infer the time step of ${series.from}: needs two rows with increasing times`,
     );
   }
-  // Squares of values past ~1e154 overflow inside the models: fit on scaled values instead
   // two points fit a line exactly, and their intervals came out zero wide: certainty from nothing
   const points = series.values.filter(Number.isFinite).length;
   if (points < MIN_POINTS) {
@@ -121,6 +130,17 @@ export async function main(
         `a forecast needs at least ${MIN_POINTS}`,
     );
   }
+  // the evidence rules' 1×: past it the forecast is extrapolation no backtest here could check
+  const spanMs = series.ts[series.ts.length - 1]! - series.ts[0]!;
+  const reach = judgeForecastHorizon(spanMs, flags.horizon * stepMs);
+  if (!reach.sufficient && !flags.allowExtrapolation) {
+    const steps = Math.floor(reach.supportedMs / stepMs);
+    throw new Error(
+      `Not enough data yet: ${series.from}: ${reach.reason} (use --horizon ${steps} or less, ` +
+        `or --allow-extrapolation)`,
+    );
+  }
+  // Squares of values past ~1e154 overflow inside the models: fit on scaled values instead
   let scale = 0;
   for (const v of series.values) if (Math.abs(v) > scale) scale = Math.abs(v);
   scale = scale > 1e150 ? scale : 1;
@@ -144,13 +164,12 @@ export async function main(
   }
   write(out);
   warn(forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale }));
-  const spanMs = last - series.ts[0]!;
-  if (flags.horizon * stepMs > HORIZON_SHARE * spanMs) {
+  if (!reach.sufficient) {
+    const times = flags.horizon * stepMs / spanMs;
     warn(
-      `note: the horizon (${
-        formatDuration(flags.horizon * stepMs)
-      }) is more than ${HORIZON_SHARE}× ` +
-        `the history (${formatDuration(spanMs)}): that far ahead the forecast is guesswork\n`,
+      `note: the horizon (${formatDuration(flags.horizon * stepMs)}) is ${
+        times >= 10 ? Math.round(times) : times.toFixed(1)
+      }× the history (${formatDuration(spanMs)}): that far ahead the forecast is guesswork\n`,
     );
   }
   return 0;

@@ -40,7 +40,7 @@ function dataSpans(data: ReportData): string {
  * const html = await renderReport({
  *   title: "Capacity", status: "empty", reason: "No data", generatedAt: 0, now: NaN, from: 0,
  *   to: 1, sinceMs: 1, horizonMs: 1, stepMs: 1, source: "test", filesystemLimit: "df",
- *   evidence: { minSpanMs: 1, minHorizonShare: 0.25, minWindowMs: 1 },
+ *   evidence: { minSpanMs: 1, minHorizonShare: 0.25, minForecastShare: 1, minWindowMs: 1 },
  *   hosts: [], resources: [], recommendations: [], notes: [],
  * });
  * assert.match(html, /^<!doctype html>/);

@@ -1,7 +1,8 @@
 /**
  * The evidence rules every surface applies before it makes a claim: how much history an ETA or
- * a growth rate needs, and how much of a window a "for N min" claim needs. One place, so the
- * Capacity page, the API, the report, the CLI and the notebooks cannot disagree.
+ * a growth rate needs, how far ahead a forecast may look, and how much of a window a "for N min"
+ * claim needs. One place, so the Capacity page, the API, the report, the CLI and the notebooks
+ * cannot disagree.
  *
  * @module
  */
@@ -17,6 +18,11 @@ export interface EvidenceRules {
    * looks only `span / minHorizonShare` ahead (4× the history): 3 days of data support ETAs
    * 12 days out, not 30. */
   minHorizonShare: number;
+  /** Least history as a share of how far a forecast of the series looks ahead; default 1: a
+   * forecast looks no further ahead than its history reaches back (a rolling-origin backtest
+   * cannot check a step further out than the history is long, nor a model see a cycle longer
+   * than it). A longer horizon is "not enough data yet" (`judgeForecastHorizon`). */
+  minForecastShare: number;
   /** Least data inside a recent window before a "saturated for N min" claim; default 10 min
    * (two thirds of the default 15-minute window). */
   minWindowMs: number;
@@ -26,6 +32,7 @@ export interface EvidenceRules {
 export const DEFAULT_EVIDENCE: Readonly<EvidenceRules> = Object.freeze({
   minSpanMs: DAY,
   minHorizonShare: 0.25,
+  minForecastShare: 1,
   minWindowMs: 10 * MIN,
 });
 
@@ -100,6 +107,62 @@ export function judgeHistory(
       spanText(spanMs)
     } of history), not ${spanText(horizonMs)}`,
   };
+}
+
+/** The verdict on a forecast horizon. */
+export interface ForecastVerdict {
+  /** True when the history supports forecasting that far ahead. */
+  sufficient: boolean;
+  /** Furthest ahead the history supports, ms (`span / minForecastShare`; NaN for no span). */
+  supportedMs: number;
+  /** Why not, e.g. `9 min of history; forecasts up to 9 min ahead; 1 day needs at least 1 day
+   * of history`; null when sufficient. */
+  reason: string | null;
+}
+
+/**
+ * Judges whether a history may carry a forecast that far ahead: the horizon must not reach past
+ * `span / minForecastShare` (1× the history by default).
+ *
+ * @param spanMs History span, ms (last − first sample).
+ * @param horizonMs How far ahead the forecast would look, ms.
+ * @param rules Overrides of {@linkcode DEFAULT_EVIDENCE}.
+ * @returns The verdict with a reason a person can read.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeForecastHorizon } from "./evidence_rules.ts";
+ * const v = judgeForecastHorizon(9 * 60_000, 86_400_000);
+ * assert.equal(v.sufficient, false);
+ * assert.equal(v.reason,
+ *   "9 min of history; forecasts up to 9 min ahead; 1 day needs at least 1 day of history");
+ * assert.equal(judgeForecastHorizon(9 * 60_000, 9 * 60_000).sufficient, true);
+ * ```
+ */
+export function judgeForecastHorizon(
+  spanMs: number,
+  horizonMs: number,
+  rules: Partial<EvidenceRules> = {},
+): ForecastVerdict {
+  const share = { ...DEFAULT_EVIDENCE, ...rules }.minForecastShare;
+  const span = Number.isFinite(spanMs) ? Math.max(0, spanMs) : NaN;
+  const supportedMs = share > 0 ? span / share : Infinity;
+  if (supportedMs >= horizonMs) return { sufficient: true, supportedMs, reason: null };
+  // 359 s and 360 s both read "6 min": then say seconds, or the refusal reads as a contradiction
+  const text = spanText(supportedMs || 0) === spanText(horizonMs) ? seconds : spanText;
+  const have = Number.isFinite(span) ? `${text(span)} of history` : "No history";
+  return {
+    sufficient: false,
+    supportedMs,
+    reason: `${have}; forecasts up to ${text(supportedMs || 0)} ahead; ${
+      text(horizonMs)
+    } needs at least ${text(horizonMs * share)} of history`,
+  };
+}
+
+/** A span in whole seconds (the precise wording when two spans round to the same words). */
+function seconds(ms: number): string {
+  return ms < 60_000 ? spanText(ms) : `${Math.round(ms / 1000)} s`;
 }
 
 /**

@@ -55,6 +55,8 @@ export {
   DEFAULT_EVIDENCE,
   type EvidenceRules,
   type EvidenceVerdict,
+  type ForecastVerdict,
+  judgeForecastHorizon,
   judgeHistory,
   spanText,
 } from "./evidence_rules.ts";

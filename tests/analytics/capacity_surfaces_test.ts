@@ -81,7 +81,9 @@ async function fromApp(root: string): Promise<{ page: Surface; api: Surface }> {
   return {
     api: surfaceOf(api),
     page: {
-      status: /Too little history for ETAs yet/.test(html) ? "insufficient" : api.status,
+      status: /Not enough data yet: too little history for ETAs/.test(html)
+        ? "insufficient"
+        : api.status,
       resources: Object.fromEntries(
         rows.map((m) => [
           `${m[1]} ${m[2]} ${unescape(m[3]!) === "–" ? "" : unescape(m[3]!)}`,

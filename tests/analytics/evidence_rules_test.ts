@@ -5,6 +5,7 @@ import {
   capacityReport,
   claimSpan,
   findResources,
+  judgeForecastHorizon,
   judgeHistory,
   lakeSource,
   memorySource,
@@ -15,6 +16,35 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const START = Date.UTC(2025, 0, 1);
+
+Deno.test("judgeForecastHorizon() allows a forecast as far ahead as the history reaches back, not further", () => {
+  assert.deepEqual(judgeForecastHorizon(9 * MIN, DAY), {
+    sufficient: false,
+    supportedMs: 9 * MIN,
+    reason: "9 min of history; forecasts up to 9 min ahead; 1 day needs at least 1 day of history",
+  });
+  assert.deepEqual(judgeForecastHorizon(9 * MIN, 9 * MIN), {
+    sufficient: true,
+    supportedMs: 9 * MIN,
+    reason: null,
+  });
+  assert.equal(judgeForecastHorizon(56 * DAY, 7 * DAY).sufficient, true);
+  assert.equal(
+    judgeForecastHorizon(NaN, HOUR).reason,
+    "No history; forecasts up to 0 s ahead; 1 h needs at least 1 h of history",
+  );
+  // spans that round to the same words are said in seconds
+  assert.equal(
+    judgeForecastHorizon(359_000, 360_000).reason,
+    "359 s of history; forecasts up to 359 s ahead; 360 s needs at least 360 s of history",
+  );
+  // Configurable: a history twice the horizon.
+  const strict = judgeForecastHorizon(3 * DAY, 2 * DAY, { minForecastShare: 2 });
+  assert.equal(
+    strict.reason,
+    "3 days of history; forecasts up to 1.5 days ahead; 2 days needs at least 4 days of history",
+  );
+});
 
 Deno.test("judgeHistory() refuses ETAs below a day of history and cuts the horizon to 4× the history", () => {
   assert.deepEqual(judgeHistory(0, 7 * MIN, 30 * DAY), {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/forecast.ts";
+import { simulateHost } from "../../lake/mod.ts";
+import { testApp } from "../web/_app.ts";
 
 async function csv(rows: string[]): Promise<string> {
   const path = await Deno.makeTempFile({ suffix: ".csv" });
@@ -129,29 +131,89 @@ Deno.test("forecast CLI on a new user's two samples says 'Not enough data yet' i
   await Deno.remove(two);
 });
 
-Deno.test("forecast CLI notes on stderr a horizon more than 4× the history, and not within it", async () => {
+Deno.test("forecast CLI refuses a horizon past 1× the history unless --allow-extrapolation, which notes it", async () => {
   const path = await csv(hourly(24));
+  const args = ["--input", path, "--value-column", "cpu"];
   let out = "", err = "";
-  assert.equal(
-    await main(
-      ["--input", path, "--horizon", "97", "--value-column", "cpu"],
-      (t) => (out += t),
-      (t) => (err += t),
-    ),
-    0,
+  await assert.rejects(main([...args, "--horizon", "24"], (t) => (out += t), () => {}), {
+    name: "Error",
+    message:
+      /^Not enough data yet: .*:cpu: 23 h of history; forecasts up to 23 h ahead; 1 day needs at least 1 day of history \(use --horizon 23 or less, or --allow-extrapolation\)$/,
+  });
+  assert.equal(out, "");
+  const code = await main(
+    [...args, "--horizon", "97", "--allow-extrapolation"],
+    (t) => (out += t),
+    (t) => (err += t),
   );
+  assert.equal(code, 0);
   assert.equal(out.trimEnd().split("\n").length, 98);
   assert.match(
     err,
-    /\nnote: the horizon \(4 days\) is more than 4× the history \(23 h\): that far ahead the forecast is guesswork\n$/,
+    /\nnote: the horizon \(4 days\) is 4\.2× the history \(23 h\): that far ahead the forecast is guesswork\n$/,
   );
   err = "";
-  await main(
-    ["--input", path, "--horizon", "92", "--value-column", "cpu"],
-    () => {},
+  await main([...args, "--horizon", "23"], () => {}, (t) => (err += t));
+  assert.doesNotMatch(err, /note:/);
+  await Deno.remove(path);
+});
+
+/** `minutes` of a load average sampled every second, as a fresh collector writes it. */
+function minutesOfLoad(minutes: number): string[] {
+  const rows = ["timestamp,value"];
+  const start = Date.UTC(2026, 11, 6, 18, 0);
+  for (let i = 0; i < minutes * 60; i++) {
+    const load = 11 + 0.5 * Math.sin(i / 40) + 0.002 * i + 0.1 * Math.sin(i * 7.3);
+    rows.push(`${new Date(start + i * 1000).toISOString()},${load.toFixed(2)}`);
+  }
+  return rows;
+}
+
+Deno.test("forecast CLI on a few minutes of data asked for a day ahead says 'Not enough data yet', and forecasts with the override", async () => {
+  const path = await csv(minutesOfLoad(5));
+  let out = "", err = "";
+  await assert.rejects(
+    main(["--input", path, "--horizon", "86400"], (t) => (out += t), (t) => (err += t)),
+    {
+      name: "Error",
+      message:
+        /^Not enough data yet: .*:value: 5 min of history; forecasts up to 5 min ahead; 1 day needs at least 1 day of history \(use --horizon 299 or less, or --allow-extrapolation\)$/,
+    },
+  );
+  assert.equal(out + err, "");
+  const code = await main(
+    ["--input", path, "--horizon", "3600", "--allow-extrapolation"],
+    (t) => (out += t),
     (t) => (err += t),
   );
+  assert.equal(code, 0);
+  assert.equal(out.trimEnd().split("\n").length, 3601);
+  assert.match(
+    err,
+    /\nnote: the horizon \(1 h\) is 12× the history \(5 min\): that far ahead the forecast is guesswork\n$/,
+  );
+  out = err = "";
+  assert.equal(
+    await main(["--input", path, "--horizon", "299"], (t) => (out += t), (t) => (err += t)),
+    0,
+  );
+  assert.equal(out.trimEnd().split("\n").length, 300);
   assert.doesNotMatch(err, /note:/);
+  await Deno.remove(path);
+});
+
+Deno.test("forecast CLI on a long history is the same with or without --allow-extrapolation", async () => {
+  const path = await csv(hourly(240));
+  const args = ["--input", path, "--horizon", "24", "--value-column", "cpu"];
+  let a = "", b = "", errA = "", errB = "";
+  assert.equal(await main(args, (t) => (a += t), (t) => (errA += t)), 0);
+  assert.equal(
+    await main([...args, "--allow-extrapolation"], (t) => (b += t), (t) => (errB += t)),
+    0,
+  );
+  assert.equal(a, b);
+  assert.equal(errA, errB);
+  assert.doesNotMatch(errA, /note:/);
   await Deno.remove(path);
 });
 
@@ -174,4 +236,43 @@ Deno.test("forecast CLI --transform fits a positive series on the Box-Cox scale 
     message: /--bias-adjust needs a transform/,
   });
   await Deno.remove(path);
+});
+
+Deno.test({
+  name:
+    "forecast CLI on a 5-minute lake says 'Not enough data yet' for a day ahead, and the Capacity page and API say it too",
+  sanitizeResources: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "perfscope-forecast-" });
+    const start = Date.UTC(2026, 11, 6, 18, 0);
+    simulateHost({ root, host: "new1", start, durationMs: 5 * 60_000, stepMs: 1000, topN: 1 });
+    const args = ["--metric", "load_average", "--labels", "window=1m", "--data", root];
+    await assert.rejects(main([...args, "--horizon", "86400"], () => {}, () => {}), {
+      name: "Error",
+      message:
+        /^Not enough data yet: load_average\{window=1m\}.*: 5 min of history; forecasts up to 5 min ahead; 1 day needs at least 1 day of history \(use --horizon 299 or less, or --allow-extrapolation\)$/,
+    });
+    let out = "", err = "";
+    const code = await main(
+      [...args, "--horizon", "600", "--allow-extrapolation"],
+      (t) => (out += t),
+      (t) => (err += t),
+    );
+    assert.equal(code, 0);
+    assert.equal(out.trimEnd().split("\n").length, 601);
+    assert.match(err, /\nnote: the horizon \(10 min\) is 2\.0× the history \(5 min\)/);
+    {
+      await using t = await testApp({ root, capacity: { bootstrap: 5 } });
+      const api = await (await t.app.request("/api/capacity")).json();
+      assert.equal(api.status, "insufficient");
+      assert.equal(api.reason, "5 min of history; ETAs need 1 day");
+      assert.equal(api.evidence.minForecastShare, 1);
+      assert.ok(api.resources.length > 0);
+      for (const r of api.resources) assert.equal(r.forecast, null, r.name);
+      const page = await (await t.app.request("/capacity")).text();
+      assert.match(page, /Not enough data yet: too little history for ETAs\./);
+      assert.match(page, /5 min of history; ETAs need 1 day/);
+    }
+    await Deno.remove(root, { recursive: true });
+  },
 });

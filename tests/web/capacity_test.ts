@@ -102,7 +102,7 @@ Deno.test("GET /capacity says when the lake holds too little history", async () 
     assert.equal(api.status, "insufficient");
     assert.match(api.reason, /^30 s of history; ETAs need 1 day$/);
     const page = await (await t.app.request("/capacity")).text();
-    assert.match(page, /Too little history for ETAs yet/);
+    assert.match(page, /Not enough data yet: too little history for ETAs/);
     assert.doesNotMatch(page, /data-severity="(warning|critical)"/);
   }
   await Deno.remove(root, { recursive: true });

@@ -92,7 +92,7 @@ Deno.test("the Capacity page says plainly that a result older than the refresh i
     horizonMs: 30 * DAY,
     stepMs: 60_000,
     source: "test",
-    evidence: { minSpanMs: DAY, minHorizonShare: 0.25, minWindowMs: DAY },
+    evidence: { minSpanMs: DAY, minHorizonShare: 0.25, minForecastShare: 1, minWindowMs: DAY },
     filesystemLimit: "df",
     hosts: [],
     resources: [],

@@ -158,7 +158,7 @@ function groupSection(
  * import { capacityPage } from "./capacity_page.ts";
  * const page = String(await capacityPage({ status: "empty", reason: "Not enough data", generatedAt: 0,
  *   now: NaN, from: 0, to: 0, sinceMs: 1, horizonMs: 1, stepMs: 60_000, source: "test",
- *   evidence: { minSpanMs: 1, minHorizonShare: 0.25, minWindowMs: 1 },
+ *   evidence: { minSpanMs: 1, minHorizonShare: 0.25, minForecastShare: 1, minWindowMs: 1 },
  *   filesystemLimit: "df", hosts: [], resources: [], recommendations: [], notes: [] }));
  * assert.match(page, /Not enough data/);
  * ```
@@ -184,12 +184,14 @@ export function capacityPage(
     <div class="empty">
       <p><strong>${view.status === "empty"
         ? "No capacity analysis to show."
-        : "Too little history for ETAs yet."}</strong></p>
+        : "Not enough data yet: too little history for ETAs."}</strong></p>
       <p>${view.reason}</p>
       <p>Forecasts need history: keep <code>deno task serve</code> or <code>deno task collect</code> running
       (an ETA needs ${spanText(view.evidence.minSpanMs)} of data, and looks at most ${Math.round(
         1 / view.evidence.minHorizonShare,
-      )}× its history ahead), then come back.</p>
+      )}× its history ahead; a forecast line at most ${Math.round(
+        1 / view.evidence.minForecastShare,
+      )}×), then come back.</p>
     </div>
   `;
   if (view.status === "empty") {
