@@ -88,8 +88,8 @@ export class Lake {
   /**
    * Makes series reads ({@linkcode Lake.series}, {@linkcode Lake.seriesMany}) and the series
    * listing ({@linkcode Lake.metrics}) include the rows `source` holds that are not in Parquet
-   * yet (serve: the ingest writer, so pushed samples show within a request's time, not after
-   * the next flush). Filters, ranges, tiers and series limits apply to them as to stored rows:
+   * yet (serve: the collector's spool and the ingest writer, `joinBuffered`, so collected and
+   * pushed samples show within a request's time, not after the next flush). Filters, ranges, tiers and series limits apply to them as to stored rows:
    * they join the raw rows inside the same SQL.
    *
    * @param source The holder of the rows; `undefined` stops including them.
