@@ -17,8 +17,10 @@ import {
   type IngestLimits,
   IngestWriter,
   type IngestWriterOptions,
+  joinBuffered,
   LakeError,
   openLake,
+  SpoolBuffer,
   spoolDir,
   tailSpool,
 } from "../lake/mod.ts";
@@ -417,9 +419,9 @@ async function serveUntilStopped(
       collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
     }),
   });
-  // series reads and listings include the rows still waiting for Parquet: a pushed sample shows
-  // at once, not after the next flush
-  lake.includeBuffered(ingest);
+  // series reads and listings include the rows still waiting for Parquet: a collected or pushed
+  // sample shows at once, not after the next flush (the spool first: see joinBuffered)
+  lake.includeBuffered(joinBuffered([new SpoolBuffer(root), ingest]));
   // new series per pushed host and in all, per hour (receivers_limits)
   const ingestLimit = ingestSeriesLimit(loaded.config);
   // Alert rules run on the live stream: built even without rules: (a reload may add some),

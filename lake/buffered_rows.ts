@@ -44,12 +44,14 @@ export interface BufferedRows {
  * a compaction that took it in). */
 export type StoredFile = (host: string, date: string, id: number) => boolean;
 
-/** Something holding rows not yet in Parquet (the ingest writer). */
+/** Something holding rows not yet in Parquet (the ingest writer, the collector's spool). */
 export interface BufferedSource {
   /**
    * The buffered rows that match `filter`, leaving out the rows whose Parquet file `stored`
-   * says the read lists already. Synchronous: the read lists its files and calls this in one
-   * step, so no flush can move rows between the two.
+   * says the read lists already. Synchronous: the read lists its files at the first call of
+   * `stored` (after this returns when it is not called) and takes the rows in the same step, so
+   * no flush of this process can move rows between the two; a source that another process
+   * takes rows out of reads them before its first call of `stored` (`SpoolBuffer`).
    */
   bufferedRows(filter: BufferedFilter, stored: StoredFile): BufferedRows;
   /** The series that have buffered rows Parquet will hold (a finite value). */

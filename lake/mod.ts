@@ -118,6 +118,8 @@ export {
   emptyBufferedRows,
   type StoredFile,
 } from "./buffered_rows.ts";
+export { joinBuffered } from "./join_buffered.ts";
+export { SpoolBuffer } from "./spool_buffer.ts";
 export { listLabelSets, matchLabels } from "./match_labels.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {

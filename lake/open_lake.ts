@@ -15,7 +15,7 @@ import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
 import { createViews, quote, VANISHED, type ViewFiles, viewFiles } from "./_views.ts";
 import type { ReadChunks } from "./_columns.ts";
 import { formatLabels } from "../collectors/mod.ts";
-import type { BufferedFilter, BufferedSource } from "./buffered_rows.ts";
+import type { BufferedFilter, BufferedSource, StoredFile } from "./buffered_rows.ts";
 import { BufferedLoader, type BufferedTables, bufferedTables } from "./_buffered_tables.ts";
 import { pinFiles, pinnedSql, storedIn } from "./_pinned_sql.ts";
 import { LakeError } from "./errors.ts";
@@ -88,8 +88,8 @@ export class Lake {
   /**
    * Makes series reads ({@linkcode Lake.series}, {@linkcode Lake.seriesMany}) and the series
    * listing ({@linkcode Lake.metrics}) include the rows `source` holds that are not in Parquet
-   * yet (serve: the ingest writer, so pushed samples show within a request's time, not after
-   * the next flush). Filters, ranges, tiers and series limits apply to them as to stored rows:
+   * yet (serve: the collector's spool and the ingest writer, `joinBuffered`, so collected and
+   * pushed samples show within a request's time, not after the next flush). Filters, ranges, tiers and series limits apply to them as to stored rows:
    * they join the raw rows inside the same SQL.
    *
    * @param source The holder of the rows; `undefined` stops including them.
@@ -361,7 +361,8 @@ export class Lake {
    * Runs a series read over the files listed now and the rows buffered now.
    *
    * Exactly once, by construction: the listing and the copy of the buffered rows are taken in
-   * one synchronous step, and the statement reads that listing (bound in the SQL itself, not
+   * one synchronous step (the listing at the copy's first `stored` call, so that a source fed
+   * by another process, the collector's spool, has read its rows before: see `spool_buffer.ts`), and the statement reads that listing (bound in the SQL itself, not
    * the shared views, which another read may list again meanwhile) and that copy. A row
    * leaves the buffer only once its file has its final name, and the thread that takes rows
    * out of the buffer is this one, so at that step every accepted row is in the listing, in
@@ -379,8 +380,15 @@ export class Lake {
     params: Record<string, DuckDBValue>,
   ): Promise<DuckDBDataChunk[]> {
     for (let attempt = 1;; attempt++) {
-      const files = viewFiles(this.root);
-      const rows = source.bufferedRows(filter, storedIn(files));
+      // listed at the first `stored` call (or after the copy when no row asks): a source that
+      // another process takes rows out of reads them first (see `join_buffered.ts`)
+      let listed: ViewFiles | undefined, stored: StoredFile | undefined;
+      const list = () => listed ??= viewFiles(this.root);
+      const rows = source.bufferedRows(
+        filter,
+        (h, d, id) => (stored ??= storedIn(list()))(h, d, id),
+      );
+      const files = list();
       let tables: BufferedTables | undefined;
       try {
         if (rows.ts.length > 0) {

@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { IngestWriter, type IngestWriterOptions, openLake } from "../../lake/mod.ts";
+import {
+  IngestWriter,
+  type IngestWriterOptions,
+  joinBuffered,
+  openLake,
+  SpoolBuffer,
+} from "../../lake/mod.ts";
 import {
   type AppOptions,
   createApp,
@@ -45,8 +51,8 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const lake = await openLake({ root });
   const sandbox = await openSqlSandbox({ root, ...options.sandbox });
   const ingest = new IngestWriter({ root, sync: false, ...options.ingest });
-  // as serve does: pushed samples are read before their flush too
-  lake.includeBuffered(ingest);
+  // as serve does: collected and pushed samples are read before their flush too
+  lake.includeBuffered(joinBuffered([new SpoolBuffer(root), ingest]));
   const { hub: _h, sandbox: _s, root: _r, ingest: _i, ...rest } = options;
   // the tests write samples at T0 (2024): the server's clock stands just after it, so that the
   // ingest time window (30 days back, 5 minutes ahead) admits them

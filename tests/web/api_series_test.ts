@@ -215,11 +215,12 @@ Deno.test("GET /api/series includes the last minute from the collector's spool, 
     root: t.root,
     id: T0,
   });
-  // Unflushed: the collector's open segment repeats the last flushed instant (a flush that has
-  // not yet deleted its segment) and holds 30 newer samples, one of another host.
-  const writer = new SpoolWriter(t.root, T0 + 59_000);
+  // Flushed but not yet deleted: the first minute's segment (its id is the Parquet file's).
+  const flushed = new SpoolWriter(t.root, T0);
+  flushed.append(Array.from({ length: 60 }, (_, i) => row(T0 + i * 1000, i)));
+  // Unflushed: the collector's open segment holds 30 newer samples, and one of another host.
+  const writer = new SpoolWriter(t.root, T0 + 60_000);
   try {
-    writer.append([row(T0 + 59_000, 59)]);
     writer.append(Array.from({ length: 30 }, (_, i) => row(T0 + 60_000 + i * 1000, 60 + i)));
     writer.append([{ ...row(T0 + 60_000, 1e9), host: "h2" }]);
     const url = `/api/series?metric=memory_bytes&labels=state%3Dused&host=h1&from=${T0}&to=${
@@ -228,7 +229,10 @@ Deno.test("GET /api/series includes the last minute from the collector's spool, 
     let body = await (await t.app.request(url)).json();
     assert.equal(body.tier, "raw");
     assert.equal(body.ts.length, 90);
-    assert.equal(new Set(body.ts).size, 90); // the repeated instant is not counted twice
+    assert.equal(new Set(body.ts).size, 90);
+    // One hourly bucket: the mean of 0…89, the flushed minute counted once.
+    const hour = await (await t.app.request(`${url}&step=1h`)).json();
+    assert.deepEqual(hour.values, [44.5]);
     assert.equal(body.ts.at(-1), T0 + 89_000);
     assert.equal(body.values.at(-1), 89);
     // A sample appended since the last request shows up in the next one.
@@ -256,6 +260,7 @@ Deno.test("GET /api/series includes the last minute from the collector's spool, 
     assert.equal(past.ts.length, 30);
   } finally {
     writer.close();
+    flushed.close();
   }
 });
 

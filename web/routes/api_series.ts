@@ -12,13 +12,11 @@
  * With an analysis source (`serve --source`, a fleet's query API) the series are read from it
  * instead (a single series then needs `host`; the local spool is not merged).
  *
- * Raw-tier answers include the last minute: samples the collector has spooled but not yet
- * written to Parquet are read from its spool segments and appended after the newest Parquet
- * instant (when the range reaches into the spool).
- *
- * Samples `serve` accepted itself (`/api/ingest`, OTLP, StatsD, scrapes, probes) are in every
- * answer from the moment they are accepted: `serve` has the lake read the ingest writer's buffer
- * with its files (`Lake.includeBuffered`), in the same SQL, each sample once across its flush.
+ * Every answer includes the samples not yet in Parquet, from the moment they are in the lake's
+ * hands: what the collector has spooled but not yet flushed (new series too, a fresh install's
+ * first minute) and what `serve` accepted itself (`/api/ingest`, OTLP, StatsD, scrapes, probes).
+ * `serve` has the lake read them with its files (`Lake.includeBuffered`: the collector's spool
+ * segments and the ingest writer's buffer), in the same SQL, each sample once across its flush.
  *
  * @module
  */
@@ -37,7 +35,6 @@ import {
 } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
-import { recentKey, RecentSpool } from "../recent_spool.ts";
 import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
@@ -169,56 +166,6 @@ function manyParquet(r: SeriesManyResult): Uint8Array<ArrayBuffer> {
   }));
 }
 
-/**
- * Appends the spooled samples newer than each series' last Parquet instant, bucketed like the
- * rest when the answer has a step (buckets Parquet already started are left as they are).
- */
-function withSpool(r: SeriesManyResult, spool: RecentSpool, from: number, to: number): void {
-  const after = new Map<string, number>();
-  for (const s of r.series) after.set(recentKey(s.host, s.metric, s.labels), s.ts.at(-1) ?? -1);
-  if (after.size === 0) return;
-  const recent = spool.seriesMany(after, from, to);
-  r.series = r.series.map((s) => {
-    const got = recent.get(recentKey(s.host, s.metric, s.labels));
-    if (!got) return s;
-    let { ts, values } = got;
-    if (r.step !== undefined) [ts, values] = bucket(ts, values, r.step, s.ts.at(-1) ?? -Infinity);
-    if (ts.length === 0) return s;
-    return {
-      ...s,
-      ts: Float64Array.from([...s.ts, ...ts]),
-      values: Float64Array.from([...s.values, ...values]),
-    };
-  });
-}
-
-/** Averages instants into buckets of `step`, keeping only buckets after `lastBucket`. */
-function bucket(
-  ts: number[],
-  values: number[],
-  step: number,
-  lastBucket: number,
-): [number[], number[]] {
-  const outTs: number[] = [];
-  const outValues: number[] = [];
-  let n = 0;
-  for (let i = 0; i < ts.length; i++) {
-    const b = Math.floor(ts[i]! / step) * step;
-    if (b <= lastBucket) continue;
-    if (outTs.at(-1) === b) {
-      outValues[outValues.length - 1]! += values[i]!;
-      n++;
-    } else {
-      if (n > 1) outValues[outValues.length - 1]! /= n;
-      outTs.push(b);
-      outValues.push(values[i]!);
-      n = 1;
-    }
-  }
-  if (n > 1) outValues[outValues.length - 1]! /= n;
-  return [outTs, outValues];
-}
-
 function fileName(body: SeriesBody, ext: string): string {
   const safe = `${body.metric}_${body.labels}`.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 120);
   return `${safe}_${body.from}-${body.to}.${ext}`;
@@ -232,7 +179,6 @@ function fileName(body: SeriesBody, ext: string): string {
  */
 export function seriesRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
-  const spool = new RecentSpool(deps.lake.root);
   return new Hono().get(
     "/api/series",
     zValidator("query", querySchema, rejectInvalid),
@@ -295,9 +241,6 @@ export function seriesRoutes(deps: WebDeps): Hono {
           r.truncated = true;
         }
         if (r.truncated) c.header("X-Truncated", "true");
-        if (!deps.source && r.tier === "raw" && to > spool.oldest()) {
-          withSpool(r, spool, from, to);
-        }
         const name = `${q.metric ?? metrics!.join("_")}_${from}-${to}`.replace(/[^\w.-]+/g, "_");
         if (format === "csv") {
           c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
@@ -334,20 +277,8 @@ export function seriesRoutes(deps: WebDeps): Hono {
           ...(host ? { host } : {}),
           ...(step ? { step } : {}),
         });
-      let ts = Array.from(result.ts);
-      let values = Array.from(result.values, (v) => Number.isFinite(v) ? v : null);
-      if (!deps.source && result.tier === "raw" && step === undefined && to > spool.oldest()) {
-        const recent = spool.series({
-          metric: q.metric,
-          labels,
-          from,
-          to,
-          after: ts.at(-1) ?? -Infinity,
-          ...(host ? { host } : {}),
-        });
-        ts = ts.concat(recent.ts);
-        values = values.concat(recent.values);
-      }
+      const ts = Array.from(result.ts);
+      const values = Array.from(result.values, (v) => Number.isFinite(v) ? v : null);
       const body: SeriesBody = {
         metric: q.metric,
         labels,

@@ -1,0 +1,88 @@
+/**
+ * What reading the collector's spool with the files costs a series read (`SpoolBuffer` through
+ * `Lake.includeBuffered`): a simulated lake (one host, a day, one file an hour) and a spool
+ * segment holding a minute of a 900-series collector at 1 Hz (54,000 rows), read over the last
+ * hour as one series and as one metric's 16 series (series Parquet holds too), without the
+ * spool, with a source over an empty spool (the statement bound to one listing, no rows to load),
+ * with a spool source that follows the segment (the serve case: each read decodes only what was appended since), and
+ * with a new source each read (the whole segment decoded). Rounds alternate the forms; medians
+ * side by side.
+ *
+ * `deno run -A bench/spool_read_bench.ts [--rounds 15]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type LakeRow, openLake, simulateHost, SpoolBuffer, SpoolWriter } from "../lake/mod.ts";
+
+const { values: flags } = parseArgs({ options: { rounds: { type: "string", default: "15" } } });
+const rounds = Number(flags.rounds);
+const HOUR = 3_600_000;
+const start = Date.UTC(2024, 0, 1);
+const end = start + 24 * HOUR;
+const root = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-" });
+simulateHost({ root, host: "sim", start, durationMs: 24 * HOUR, stepMs: 10_000, cpus: 16 });
+// the spooled minute: 16 cpu_ratio series (in Parquet too) and 884 others, a snapshot a second
+const series = [
+  ...Array.from({ length: 16 }, (_, c) => ({ metric: "cpu_ratio", labels: `cpu=${c},mode=user` })),
+  ...Array.from({ length: 884 }, (_, i) => ({ metric: "other_metric", labels: `i=${i}` })),
+];
+const writer = new SpoolWriter(root, end);
+for (let s = 0; s < 60; s++) {
+  const ts = end + s * 1000;
+  writer.append(series.map((x, i): LakeRow => ({ ts, host: "sim", ...x, value: (i + s) / 1000 })));
+}
+writer.close();
+const lake = await openLake({ root });
+const range = { from: end + 60_000 - HOUR, to: end + 60_000 };
+const reads = {
+  "one series": async () =>
+    (await lake.series({ metric: "cpu_ratio", labels: "cpu=3,mode=user", ...range })).ts.length,
+  "16 series": async () =>
+    (await lake.seriesMany({ metric: "cpu_ratio", labelsLike: "%mode=user", ...range })).series
+      .reduce((n, s) => n + s.ts.length, 0),
+};
+const followed = new SpoolBuffer(root);
+const empty = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-empty-" });
+const forms = ["no spool", "empty source", "followed", "new each read"] as const;
+const times = new Map<string, number[]>();
+const points = new Map<string, number>();
+for (let r = 0; r < rounds; r++) {
+  for (const [name, read] of Object.entries(reads)) {
+    for (const form of forms) {
+      lake.includeBuffered(
+        form === "no spool"
+          ? undefined
+          : form === "empty source"
+          ? new SpoolBuffer(empty)
+          : form === "followed"
+          ? followed
+          : new SpoolBuffer(root),
+      );
+      const t0 = performance.now();
+      const n = await read();
+      const key = `${name}, ${form}`;
+      times.set(key, [...(times.get(key) ?? []), performance.now() - t0]);
+      points.set(key, n);
+    }
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(
+  `last hour + a spooled minute, ${rounds} rounds (median ms, ratio to no spool, points)`,
+);
+for (const name of Object.keys(reads)) {
+  const base = median(times.get(`${name}, no spool`)!);
+  for (const form of forms) {
+    const key = `${name}, ${form}`;
+    const m = median(times.get(key)!);
+    console.log(
+      `${key.padEnd(26)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
+        points.get(key)
+      }`,
+    );
+  }
+}
+lake.close();
+await Deno.remove(root, { recursive: true });
+await Deno.remove(empty, { recursive: true });
