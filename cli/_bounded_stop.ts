@@ -57,25 +57,31 @@ export async function drainServer(
   }
 }
 
+/** Options for {@linkcode armStopDeadline}. */
+export interface StopDeadlineOptions {
+  /** Says what the stop waits for, for the exit's log line. */
+  stage: () => string;
+  /** Ends the process. Default `Deno.exit`. */
+  exit?: (code: number) => void;
+  /** Receives the exit's log line. Default `console.error`. */
+  log?: (line: string) => void;
+}
+
 /**
- * Exits the process `deadlineMs` after it is called unless the returned function is called
- * first (a stop that ended by itself). The timer does not keep the process alive.
+ * Exits the process (code 1) `deadlineMs` after it is called unless the returned function is
+ * called first (a stop that ended by itself). The timer does not keep the process alive.
  *
  * @param deadlineMs Time before the exit, in ms.
- * @param stage Says what the stop waits for, for the exit's log line.
- * @param exit Ends the process. Default `Deno.exit`.
+ * @param options What the stop waits for; exit and log.
  * @returns Disarms the deadline.
  */
-export function armStopDeadline(
-  deadlineMs: number,
-  stage: () => string,
-  exit: (code: number) => void = Deno.exit,
-): () => void {
+export function armStopDeadline(deadlineMs: number, options: StopDeadlineOptions): () => void {
+  const { exit = Deno.exit, log = console.error } = options;
   const timer = setTimeout(() => {
-    console.error(
+    log(
       `perfscope serve: still stopping ${deadlineMs / 1000} s after the signal ` +
-        `(waiting for ${stage()}): exiting now; accepted samples are in the spools and are ` +
-        "replayed at the next start",
+        `(waiting for ${options.stage()}): exiting now; accepted samples are in the spools and ` +
+        "are replayed at the next start",
     );
     exit(1);
   }, deadlineMs);

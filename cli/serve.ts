@@ -119,8 +119,10 @@ Options:
   --token T        require this token on every request (also PERFSCOPE_TOKEN)
   --insecure       serve a non-loopback address without a token (prints a warning)
   --config FILE    settings file (default ./perfscope.yaml when present; flags win). Reloaded
-                   on SIGHUP or when it changes: collect.* restarts the collector, the rest
-                   applies at the next start; an invalid edit keeps the last good settings
+                   on SIGHUP or when it changes (its stat is checked each second):
+                   collect.* restarts the collector, the rest applies at the next start; an
+                   invalid edit keeps the last good settings, an empty or missing file is taken
+                   for one being rewritten (write {} for the defaults)
   --remote-write URL  the collector, and the application metrics serve accepts (ingest, OTLP,
                    StatsD, scrape, probes), also go to this Prometheus remote-write receiver
                    (repeatable; see remote_write: in the config for auth, TLS, labels)
@@ -134,6 +136,10 @@ On the scheduler (schedule.compact, default every hour on the hour; or every lak
 when only that is set) a separate compact process merges the partitions, builds the rollups and
 deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
 and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
+
+Stopping (Ctrl-C/SIGTERM): requests in flight get 5 s, then their lake queries are interrupted;
+past 15 s serve exits 1 whatever still runs (a second signal: at once). What was accepted stays
+in the spools and is replayed at the next start.
 
 Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
 targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
@@ -281,7 +287,9 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
       console.error("perfscope serve: second stop signal: exiting now");
       Deno.exit(1);
     }
-    disarm = armStopDeadline(hooks.stopDeadlineMs ?? STOP_DEADLINE_MS, () => stage.now);
+    disarm = armStopDeadline(hooks.stopDeadlineMs ?? STOP_DEADLINE_MS, {
+      stage: () => stage.now,
+    });
     stop.abort();
   };
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
