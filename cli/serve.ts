@@ -297,7 +297,9 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
 
   try {
     if (flags.collect) checkCollectorFree(root);
-    return await serveUntilStopped(flags, loaded, stop.signal, hooks, stage);
+    const code = await serveUntilStopped(flags, loaded, stop.signal, hooks, stage);
+    if (disarm !== undefined) console.error("perfscope serve: stopped");
+    return code;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onOsSignal);
     disarm?.();
@@ -730,7 +732,6 @@ async function serveUntilStopped(
     await sandbox.close();
     lake.close();
   }
-  console.error("perfscope serve: stopped");
   return 0;
 }
 
