@@ -42,6 +42,8 @@ import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remo
 import { outboxCapBytes } from "./_remote_write_entry.ts";
 import { ingestSeriesLimit, reportIngestRefusals } from "./_ingest_series_limit.ts";
 import { reloadNotice } from "./_reload_notice.ts";
+import { withTestHooks } from "./_serve_test_hooks.ts";
+import { armStopDeadline, drainServer, STOP_DEADLINE_MS, STOP_GRACE_MS } from "./_bounded_stop.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -75,6 +77,12 @@ export interface ServeHooks {
   alertIntervalMs?: number;
   /** Time between two samples of the ingest refusals' rate, ms. Default 10 000. */
   ingestRefusalsIntervalMs?: number;
+  /** Time requests in flight get once serve stops, before their lake queries are interrupted,
+   * ms. Default 5000. */
+  stopGraceMs?: number;
+  /** Time after SIGINT/SIGTERM past which the process exits (code 1) whatever still runs, ms.
+   * Default 15 000. */
+  stopDeadlineMs?: number;
 }
 
 /** Parsed `serve` flags. */
@@ -113,8 +121,10 @@ Options:
   --token T        require this token on every request (also PERFSCOPE_TOKEN)
   --insecure       serve a non-loopback address without a token (prints a warning)
   --config FILE    settings file (default ./perfscope.yaml when present; flags win). Reloaded
-                   on SIGHUP or when it changes: collect.* restarts the collector, the rest
-                   applies at the next start; an invalid edit keeps the last good settings
+                   on SIGHUP or when it changes (its stat is checked each second):
+                   collect.* restarts the collector, the rest applies at the next start; an
+                   invalid edit keeps the last good settings, an empty or missing file is taken
+                   for one being rewritten (write {} for the defaults)
   --remote-write URL  the collector, and the application metrics serve accepts (ingest, OTLP,
                    StatsD, scrape, probes), also go to this Prometheus remote-write receiver
                    (repeatable; see remote_write: in the config for auth, TLS, labels)
@@ -128,6 +138,10 @@ On the scheduler (schedule.compact, default every hour on the hour; or every lak
 when only that is set) a separate compact process merges the partitions, builds the rollups and
 deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
 and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
+
+Stopping (Ctrl-C/SIGTERM): requests in flight get 5 s, then their lake queries are interrupted;
+past 15 s serve exits 1 whatever still runs (a second signal: at once). What was accepted stays
+in the spools and is replayed at the next start.
 
 Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
 targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
@@ -265,14 +279,32 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   const onSignal = () => stop.abort();
   hooks.signal?.addEventListener("abort", onSignal, { once: true });
   if (hooks.signal?.aborted) stop.abort();
+  // what the stop waits for, named if the deadline ends it
+  const stage = { now: "the server to start" };
+  let disarm: (() => void) | undefined;
+  // SIGINT/SIGTERM (not hooks.signal, whose process is not serve's): the stop is bounded, and a
+  // second signal exits at once
+  const onOsSignal = () => {
+    if (disarm !== undefined) {
+      console.error("perfscope serve: second stop signal: exiting now");
+      Deno.exit(1);
+    }
+    disarm = armStopDeadline(hooks.stopDeadlineMs ?? STOP_DEADLINE_MS, {
+      stage: () => stage.now,
+    });
+    stop.abort();
+  };
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  for (const s of signals) Deno.addSignalListener(s, onOsSignal);
 
   try {
     if (flags.collect) checkCollectorFree(root);
-    return await serveUntilStopped(flags, loaded, stop.signal, hooks);
+    const code = await serveUntilStopped(flags, loaded, stop.signal, hooks, stage);
+    if (disarm !== undefined) console.error("perfscope serve: stopped");
+    return code;
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    for (const s of signals) Deno.removeSignalListener(s, onOsSignal);
+    disarm?.();
   }
 }
 
@@ -373,6 +405,12 @@ function followConfig(
     onError(error) {
       console.error(`perfscope serve: ${errorLine(error)}; keeping the last good settings`);
     },
+    onHold(reason) {
+      console.error(
+        `perfscope serve: ${loaded.path} is ${reason}, taken for a file being rewritten; ` +
+          "keeping the last good settings until it has content (write {} for the defaults)",
+      );
+    },
   }).catch((error) => {
     console.error(`perfscope serve: not following ${loaded.path}: ${errorLine(error)}`);
   });
@@ -383,6 +421,7 @@ async function serveUntilStopped(
   loaded: LoadedConfig,
   signal: AbortSignal,
   hooks: ServeHooks,
+  stage: { now: string },
 ): Promise<number> {
   const root = flags.data;
   // Application metrics go to the collector's remote-write receivers too: senders of the ingest
@@ -540,7 +579,7 @@ async function serveUntilStopped(
         if (source) console.log(`Analysis pages read ${source.name} (--source)`);
         hooks.onListen?.(url);
       },
-    }, app.fetch);
+    }, withTestHooks(app.fetch, lake));
   } catch (error) {
     await runtime.stop();
     await receivers.stop();
@@ -659,21 +698,39 @@ async function serveUntilStopped(
     });
   } finally {
     stopRefusals();
+    // the live streams end, so that the requests in flight can
+    hub.close();
+    // no new connection from now on; the requests in flight get the grace, then their lake
+    // queries are interrupted (and the SQL sandbox's processes killed)
+    const drained = drainServer(server, {
+      graceMs: hooks.stopGraceMs ?? STOP_GRACE_MS,
+      interrupt() {
+        lake.interrupt();
+        sandbox.close().catch(() => {});
+      },
+      log: (line) => console.error(`perfscope serve: ${line}`),
+    });
+    stage.now = "the collector to flush and exit";
     await collector; // the child flushes its buffered minute on SIGTERM before it exits
+    stage.now = "compaction and the scheduled jobs";
     await compaction;
     await runtime.stop();
     await following;
-    hub.close();
-    await server.shutdown();
+    stage.now = "the HTTP requests in flight";
+    await drained;
+    stage.now = "the receivers and notifications";
     await tail;
     alerts.close();
     await notifications.notifier.close();
     await reloading;
     await receivers.stop();
     appMetricsSaver.stop(); // after the last StatsD flush, which may name new metrics
+    stage.now = "the ingest flush";
     ingest.close();
+    stage.now = "the remote-write senders";
     // what is still unsent stays in the ingest outbox for the next start
     await stopAppSenders(2000);
+    stage.now = "the lake to close";
     await sandbox.close();
     lake.close();
   }

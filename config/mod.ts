@@ -38,7 +38,7 @@ export {
   type PanelConfig,
   panelSchema,
 } from "./schema_dashboards.ts";
-export { watchConfig, type WatchConfigOptions } from "./watch_config.ts";
+export { type ConfigHoldReason, watchConfig, type WatchConfigOptions } from "./watch_config.ts";
 export {
   checkReceiverNames,
   type DelayConfig,

@@ -341,6 +341,16 @@ export class Lake {
     return [...stored, ...more].sort(order);
   }
 
+  /**
+   * Interrupts the statement running on the shared connection, if any: its read fails with a
+   * {@linkcode LakeError} ("Query failed: … INTERRUPT …"). For a stopping server, whose
+   * requests must end: a read is not cancelled when its HTTP client goes away. (The connection
+   * that loads buffered rows runs only short appends, so it is left alone.)
+   */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** Closes the connection and the database. */
   close(): void {
     this.#loader?.close();

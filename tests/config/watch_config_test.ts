@@ -18,6 +18,7 @@ interface Watched extends AsyncDisposable {
   file: string;
   changes: PerfscopeConfig[];
   errors: string[];
+  holds: string[];
   ready: Promise<void>;
 }
 
@@ -36,17 +37,20 @@ async function watched(
   const ready = Promise.withResolvers<void>();
   const changes: PerfscopeConfig[] = [];
   const errors: string[] = [];
+  const holds: string[] = [];
   const watching = watchConfig(file, {
     signal: stop.signal,
     onChange: (c) => changes.push(c),
     onError: (e) => errors.push((e as Error).message),
     onReady: () => ready.resolve(),
+    onHold: (reason) => holds.push(reason),
     ...options,
   });
   return {
     file,
     changes,
     errors,
+    holds,
     ready: ready.promise,
     async [Symbol.asyncDispose]() {
       stop.abort();
@@ -57,7 +61,7 @@ async function watched(
 }
 
 Deno.test("watchConfig() applies a valid edit, keeps the last good config through a bad one", async () => {
-  await using w = await watched("collect:\n  top: 5\n", { debounceMs: 50, sighup: false });
+  await using w = await watched("collect:\n  top: 5\n", { pollMs: 50, sighup: false });
   await w.ready;
   await Deno.writeTextFile(w.file, "collect:\n  top: 7\n");
   await waitFor(w.changes, 1);
@@ -74,7 +78,7 @@ Deno.test("watchConfig() applies a valid edit, keeps the last good config throug
 });
 
 Deno.test("watchConfig() reloads on SIGHUP without watching the file", async () => {
-  await using w = await watched("data: a\n", { debounceMs: 50, watch: false });
+  await using w = await watched("data: a\n", { pollMs: 50, watch: false });
   await w.ready;
   await Deno.writeTextFile(w.file, "data: b\n");
   Deno.kill(Deno.pid, "SIGHUP");
@@ -85,9 +89,57 @@ Deno.test("watchConfig() reloads on SIGHUP without watching the file", async () 
 Deno.test("watchConfig() compares with the config in force, so an edit made before the watch is applied", async () => {
   await using w = await watched("collect:\n  top: 8\n", {
     current: { collect: { top: 5 } },
-    debounceMs: 20,
+    pollMs: 20,
     sighup: false,
   });
   await waitFor(w.changes, 1);
   assert.deepEqual(w.changes, [{ collect: { top: 8 } }]);
+});
+
+Deno.test("watchConfig() keeps following the file with a FIFO beside it, and stops when asked", async () => {
+  await using w = await watched("collect:\n  top: 5\n", { pollMs: 50, sighup: false });
+  await w.ready;
+  // Deno.watchFs on the folder stopped delivering events (and never ended) once a FIFO was made
+  const mkfifo = new Deno.Command("mkfifo", { args: [`${w.file}.fifo`] });
+  assert.equal((await mkfifo.output()).code, 0);
+  await Deno.writeTextFile(w.file, "collect:\n  top: 6\n");
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes[0], { collect: { top: 6 } });
+});
+
+Deno.test("watchConfig() takes an empty or missing file for one being rewritten, not for defaults", async () => {
+  await using w = await watched("collect:\n  top: 5\n", { pollMs: 50, sighup: false });
+  await w.ready;
+  // a slow writer: truncate, then the content a while later
+  await Deno.writeTextFile(w.file, "");
+  await waitFor(w.holds, 1);
+  assert.deepEqual(w.holds, ["empty"]);
+  await Deno.writeTextFile(w.file, "collect:\n  top: 7\n");
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes, [{ collect: { top: 7 } }]);
+  await Deno.remove(w.file);
+  await waitFor(w.holds, 2);
+  assert.deepEqual(w.holds, ["empty", "missing"]);
+  // an explicit empty mapping asks for the defaults
+  await Deno.writeTextFile(w.file, "{}\n");
+  await waitFor(w.changes, 2);
+  assert.deepEqual(w.changes, [{ collect: { top: 7 } }, {}]);
+  // and from the defaults, an empty file changes nothing and is not reported
+  await Deno.writeTextFile(w.file, "");
+  await Deno.writeTextFile(w.file, "# defaults\n");
+  await Deno.writeTextFile(w.file, "collect:\n  top: 8\n");
+  await waitFor(w.changes, 3);
+  assert.deepEqual(w.changes.at(-1), { collect: { top: 8 } });
+  assert.equal(w.errors.length, 0);
+});
+
+Deno.test("watchConfig() reads a file only once its stat held still for a poll", async () => {
+  await using w = await watched("collect:\n  top: 5\n", { pollMs: 1000, sighup: false });
+  await w.ready;
+  // half a file, then the rest well within one poll interval: only the whole one is read
+  await Deno.writeTextFile(w.file, "collect:\n  top: ");
+  await Deno.writeTextFile(w.file, "9\n", { append: true });
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes, [{ collect: { top: 9 } }]);
+  assert.equal(w.errors.length, 0);
 });

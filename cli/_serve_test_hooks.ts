@@ -1,0 +1,44 @@
+/**
+ * Routes for the tests of `serve`'s stop, present only when the environment has
+ * `PERFSCOPE_TEST_HOOKS=1`: a child process cannot be handed in-process hooks, and the stop's
+ * bounds are about requests that hang, which no real route does on demand.
+ *
+ * - `GET /__test/slow-lake-query`: a lake statement that runs for hours unless interrupted.
+ * - `GET /__test/hang`: a request that never ends (nothing to interrupt).
+ *
+ * @module
+ */
+import type { Lake } from "../lake/mod.ts";
+
+/** `Deno.serve`'s handler. */
+type Handler = (
+  request: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+) => Response | Promise<Response>;
+
+/**
+ * Wraps the app's handler with the test routes when `PERFSCOPE_TEST_HOOKS=1`.
+ *
+ * @param handler The app's handler.
+ * @param lake The lake whose shared connection the slow query occupies.
+ * @returns The handler, wrapped or as it was.
+ */
+export function withTestHooks(handler: Handler, lake: Lake): Handler {
+  if (Deno.env.get("PERFSCOPE_TEST_HOOKS") !== "1") return handler;
+  return async function testHooks(request, info) {
+    const path = new URL(request.url).pathname;
+    if (path === "/__test/slow-lake-query") {
+      try {
+        // a trillion rows, filtered: hours of work in DuckDB's vectors, each checks for interrupts
+        const rows = await lake.query(
+          "SELECT count(*) AS n FROM range(1000000000000) t(x) WHERE x % 7 = 3",
+        );
+        return Response.json({ rows });
+      } catch (error) {
+        return new Response(String(error), { status: 500 });
+      }
+    }
+    if (path === "/__test/hang") return await new Promise<Response>(() => {});
+    return await handler(request, info);
+  };
+}
