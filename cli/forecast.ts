@@ -12,7 +12,7 @@ import {
   TRANSFORM,
   type TransformName,
 } from "../analytics/mod.ts";
-import { formatDuration } from "../config/mod.ts";
+import { formatDuration, readDuration } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
 import { quantizeValue } from "../lake/mod.ts";
 import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
@@ -37,7 +37,9 @@ data yet" (exit 1), unless --allow-extrapolation.
 ${seriesInputHelp}
 
 Options:
-  --horizon H           steps to forecast, integer ≥ 1 (required)
+  --horizon H           how far to forecast (required): a number of steps (integer ≥ 1) or
+                        a duration (90s, 1h, 1d), turned into steps of the series' step,
+                        rounded up
   --season auto|N       seasonal period in rows, 0 for none (default: auto)
   --transform none|log|boxcox
                         fit on the log or Box-Cox transformed series when every value is
@@ -51,7 +53,8 @@ Options:
 /** Options read from the command line. */
 interface Flags {
   source: SeriesSource;
-  horizon: number;
+  /** Steps, or a duration in ms to turn into steps once the series' step is known. */
+  horizon: { steps: number } | { ms: number; text: string };
   season: "auto" | number;
   transform: TransformName;
   biasAdjust: boolean;
@@ -71,8 +74,10 @@ function readFlags(args: string[]): Flags | undefined {
   const v = parsed.values;
   if (v.help) return undefined;
   const source = seriesSource(v);
-  if (v.horizon === undefined) throw new UsageError("Missing --horizon: the number of steps");
-  const horizon = parseNumber(v.horizon, "horizon", { min: 1, max: 1_000_000, integer: true });
+  if (v.horizon === undefined) {
+    throw new UsageError("Missing --horizon: a number of steps or a duration (e.g. 24, 1h)");
+  }
+  const horizon = readHorizon(v.horizon);
   const s = v.season ?? "auto";
   const season = s === "auto" ? "auto" : parseNumber(s, "season", { min: 0, integer: true });
   if (season === 1) throw new UsageError("Invalid --season: 1 (use 0 for none or a period ≥ 2)");
@@ -86,6 +91,45 @@ function readFlags(args: string[]): Flags | undefined {
   }
   const allowExtrapolation = v["allow-extrapolation"] ?? false;
   return { source, horizon, season, transform, biasAdjust, allowExtrapolation };
+}
+
+/** Most steps a forecast makes. */
+const MAX_STEPS = 1_000_000;
+
+/** Reads `--horizon`: a bare number is steps (as it always was), anything else a duration. */
+function readHorizon(text: string): Flags["horizon"] {
+  if (/^\s*[-+]?[\d.eE]+\s*$/.test(text)) {
+    return { steps: parseNumber(text, "horizon", { min: 1, max: MAX_STEPS, integer: true }) };
+  }
+  const ms = readDuration(text);
+  if (ms === undefined || !(ms > 0)) {
+    throw new UsageError(
+      `Invalid --horizon: ${text} (expected a number of steps ≥ 1 or a duration, e.g. 90s, 1h, 1d)`,
+    );
+  }
+  return { ms, text };
+}
+
+/**
+ * Turns a duration horizon into steps of the series' step, rounded up so the forecast covers
+ * at least the duration asked for; shorter than one step is refused (exit 2).
+ */
+function horizonSteps(horizon: Flags["horizon"], stepMs: number): number {
+  if ("steps" in horizon) return horizon.steps;
+  // a hair of slack: 1h / 1 min is 60, and a float step must not make it 61
+  const steps = Math.ceil(horizon.ms / stepMs - 1e-9);
+  if (horizon.ms < stepMs) {
+    throw new UsageError(
+      `Invalid --horizon: ${horizon.text} is shorter than one step (${formatDuration(stepMs)})`,
+    );
+  }
+  if (steps > MAX_STEPS) {
+    throw new UsageError(
+      `Invalid --horizon: ${horizon.text} is ${steps} steps of ${formatDuration(stepMs)} ` +
+        `(at most ${MAX_STEPS})`,
+    );
+  }
+  return steps;
 }
 
 /** Fewest values a forecast is made from (fewer is "not enough data yet", exit 1). */
@@ -130,11 +174,14 @@ export async function main(
         `a forecast needs at least ${MIN_POINTS}`,
     );
   }
-  // the evidence rules' 1×: past it the forecast is extrapolation no backtest here could check
+  const horizon = horizonSteps(flags.horizon, stepMs);
+  // the evidence rules' 1×: past it the forecast is extrapolation no backtest here could check;
+  // timestamps jitter by milliseconds, so the step is the unit the span is compared in
   const spanMs = series.ts[series.ts.length - 1]! - series.ts[0]!;
-  const reach = judgeForecastHorizon(spanMs, flags.horizon * stepMs);
+  const reach = judgeForecastHorizon(spanMs, horizon * stepMs, {}, stepMs);
   if (!reach.sufficient && !flags.allowExtrapolation) {
-    const steps = Math.floor(reach.supportedMs / stepMs);
+    // the same half-step tolerance as the verdict, or the advice would be a step short
+    const steps = Math.floor((reach.supportedMs + stepMs / 2) / stepMs);
     throw new Error(
       `Not enough data yet: ${series.from}: ${reach.reason} (use --horizon ${steps} or less, ` +
         `or --allow-extrapolation)`,
@@ -145,11 +192,11 @@ export async function main(
   for (const v of series.values) if (Math.abs(v) > scale) scale = Math.abs(v);
   scale = scale > 1e150 ? scale : 1;
   const values = scale === 1 ? series.values : series.values.map((v) => v / scale);
-  const { horizon, season, transform, biasAdjust } = flags;
+  const { season, transform, biasAdjust } = flags;
   const f = forecast(values, { horizon, season, stepMs, transform, biasAdjust });
   const last = series.ts[series.ts.length - 1]!;
   let out = csvLine(["timestamp", "mean", "lo80", "hi80", "lo95", "hi95"]);
-  for (let h = 0; h < flags.horizon; h++) {
+  for (let h = 0; h < horizon; h++) {
     const ts = new Date(last + (h + 1) * stepMs).toISOString();
     const row = [f.mean[h]!, f.lo80[h]!, f.hi80[h]!, f.lo95[h]!, f.hi95[h]!].map((x) => x * scale);
     if (!row.every(Number.isFinite)) {
@@ -163,11 +210,14 @@ export async function main(
     out += csvLine([ts, ...row.map(quantizeValue)]);
   }
   write(out);
-  warn(forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale }));
+  const asked = "ms" in flags.horizon ? flags.horizon.ms : undefined;
+  warn(
+    forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale, asked }),
+  );
   if (!reach.sufficient) {
-    const times = flags.horizon * stepMs / spanMs;
+    const times = horizon * stepMs / spanMs;
     warn(
-      `note: the horizon (${formatDuration(flags.horizon * stepMs)}) is ${
+      `note: the horizon (${formatDuration(horizon * stepMs)}) is ${
         times >= 10 ? Math.round(times) : times.toFixed(1)
       }× the history (${formatDuration(spanMs)}): that far ahead the forecast is guesswork\n`,
     );
@@ -185,6 +235,23 @@ function percent(x: number): string {
   return Number.isFinite(x) ? `${Math.round(x * 1000) / 10} %` : "n/a";
 }
 
+/** Sizes of the units `formatDuration` writes, to tell when its words round. */
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
+};
+
+/** A duration in words that do not round it (`90 s`, not `2 min`): what was asked, exactly. */
+function exactDuration(ms: number): string {
+  const words = formatDuration(ms);
+  const [n, unit] = words.split(" ");
+  return Number(n) * (UNIT_MS[unit!] ?? NaN) === ms ? words : `${ms / 1000} s`;
+}
+
 /**
  * The stderr summary of a forecast: what was read, which model (with the mean weight of each
  * member of a combination over the horizon) and its backtest accuracy. Errors are in the
@@ -192,7 +259,7 @@ function percent(x: number): string {
  */
 function forecastSummary(
   f: ForecastResult,
-  about: { from: string; points: number; stepMs: number; scale: number },
+  about: { from: string; points: number; stepMs: number; scale: number; asked: number | undefined },
 ): string {
   const { fitted, backtest } = f;
   const members = fitted.members.length > 1
@@ -213,9 +280,18 @@ function forecastSummary(
     : "";
   const s = about.scale;
   const steps = fitted.intervals.backtestHorizon;
+  const reach = formatDuration(fitted.horizon * about.stepMs);
+  // a duration asked for says how it became steps (and that it was rounded up, when it was)
+  const horizon = about.asked === undefined
+    ? `horizon ${fitted.horizon} steps (${reach})`
+    : `horizon ${exactDuration(about.asked)} = ${fitted.horizon} step${
+      fitted.horizon === 1 ? "" : "s"
+    } of ${formatDuration(about.stepMs)}${
+      fitted.horizon * about.stepMs > about.asked ? ` (rounded up to ${reach})` : ""
+    }`;
   return [
     `forecast: ${about.from}: ${about.points} points, step ${formatDuration(about.stepMs)}, ` +
-    `horizon ${fitted.horizon} steps (${formatDuration(fitted.horizon * about.stepMs)})`,
+    horizon,
     `model: ${f.model}${members}${periods}${transform}`,
     backtest.origins > 0
       ? `backtest: ${backtest.origins} origins × ${steps} steps: MAE ${short(backtest.mae * s)}, ` +

@@ -122,11 +122,14 @@ export interface ForecastVerdict {
 
 /**
  * Judges whether a history may carry a forecast that far ahead: the horizon must not reach past
- * `span / minForecastShare` (1× the history by default).
+ * `span / minForecastShare` (1× the history by default), give or take half a step: sample
+ * timestamps jitter by milliseconds, so 360 points a minute apart may span 1 ms less than 359
+ * minutes, and a horizon of 359 steps must not be refused for that millisecond.
  *
  * @param spanMs History span, ms (last − first sample).
  * @param horizonMs How far ahead the forecast would look, ms.
  * @param rules Overrides of {@linkcode DEFAULT_EVIDENCE}.
+ * @param stepMs The series' step, ms; half of it is the tolerance (default 0: none).
  * @returns The verdict with a reason a person can read.
  * @example
  * ```ts
@@ -137,17 +140,20 @@ export interface ForecastVerdict {
  * assert.equal(v.reason,
  *   "9 min of history; forecasts up to 9 min ahead; 1 day needs at least 1 day of history");
  * assert.equal(judgeForecastHorizon(9 * 60_000, 9 * 60_000).sufficient, true);
+ * assert.equal(judgeForecastHorizon(9 * 60_000 - 1, 9 * 60_000, {}, 60_000).sufficient, true);
  * ```
  */
 export function judgeForecastHorizon(
   spanMs: number,
   horizonMs: number,
   rules: Partial<EvidenceRules> = {},
+  stepMs = 0,
 ): ForecastVerdict {
   const share = { ...DEFAULT_EVIDENCE, ...rules }.minForecastShare;
   const span = Number.isFinite(spanMs) ? Math.max(0, spanMs) : NaN;
   const supportedMs = share > 0 ? span / share : Infinity;
-  if (supportedMs >= horizonMs) return { sufficient: true, supportedMs, reason: null };
+  const tolerance = Number.isFinite(stepMs) && stepMs > 0 ? stepMs / 2 : 0;
+  if (supportedMs + tolerance >= horizonMs) return { sufficient: true, supportedMs, reason: null };
   // 359 s and 360 s both read "6 min": then say seconds, or the refusal reads as a contradiction
   const text = spanText(supportedMs || 0) === spanText(horizonMs) ? seconds : spanText;
   const have = Number.isFinite(span) ? `${text(span)} of history` : "No history";

@@ -38,6 +38,10 @@ Deno.test("judgeForecastHorizon() allows a forecast as far ahead as the history 
     judgeForecastHorizon(359_000, 360_000).reason,
     "359 s of history; forecasts up to 359 s ahead; 360 s needs at least 360 s of history",
   );
+  // timestamps jitter by milliseconds: half a step of the series is tolerated, no more
+  assert.equal(judgeForecastHorizon(359 * MIN - 1, 359 * MIN, {}, MIN).sufficient, true);
+  assert.equal(judgeForecastHorizon(359 * MIN - 1, 359 * MIN).sufficient, false);
+  assert.equal(judgeForecastHorizon(359 * MIN - 1, 360 * MIN, {}, MIN).sufficient, false);
   // Configurable: a history twice the horizon.
   const strict = judgeForecastHorizon(3 * DAY, 2 * DAY, { minForecastShare: 2 });
   assert.equal(

@@ -276,3 +276,56 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+/** `n` rows a minute apart of a gently seasonal positive value; `jitter(i)` ms added to row i. */
+function minutely(n: number, jitter: (i: number) => number = () => 0): string[] {
+  const rows = ["time,value"];
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(Date.UTC(2024, 0, 1) + i * 60_000 + jitter(i)).toISOString();
+    rows.push(`${ts},${(5 + Math.sin((2 * Math.PI * i) / 30)).toFixed(4)}`);
+  }
+  return rows;
+}
+
+Deno.test("forecast CLI --horizon takes a duration, in steps of the series' step rounded up, and says so", async () => {
+  const path = await csv(minutely(240));
+  let out = "", err = "";
+  assert.equal(
+    await main(["--input", path, "--horizon", "1h"], (t) => (out += t), (t) => (err += t)),
+    0,
+  );
+  assert.equal(out.trimEnd().split("\n").length, 61);
+  assert.match(
+    err,
+    /^forecast: .*:value: 240 points, step 1 min, horizon 1 h = 60 steps of 1 min\n/,
+  );
+  // the same forecast as the 60 steps written out
+  let steps = "";
+  await main(["--input", path, "--horizon", "60"], (t) => (steps += t), () => {});
+  assert.equal(out, steps);
+  out = "", err = "";
+  await main(["--input", path, "--horizon", "90s"], (t) => (out += t), (t) => (err += t));
+  assert.equal(out.trimEnd().split("\n").length, 3);
+  assert.match(err, /horizon 90 s = 2 steps of 1 min \(rounded up to 2 min\)\n/);
+  await assert.rejects(main(["--input", path, "--horizon", "30s"], () => {}, () => {}), {
+    name: "UsageError",
+    message: "Invalid --horizon: 30s is shorter than one step (1 min)",
+  });
+  await assert.rejects(main(["--input", path, "--horizon", "soon"], () => {}, () => {}), {
+    name: "UsageError",
+    message: /^Invalid --horizon: soon \(expected a number of steps ≥ 1 or a duration/,
+  });
+  await Deno.remove(path);
+});
+
+Deno.test("forecast CLI allows a horizon as long as a history whose timestamps jitter by 1 ms", async () => {
+  // 360 points a minute apart, the last 1 ms early: the span is 359 min − 1 ms
+  const path = await csv(minutely(360, (i) => (i === 359 ? -1 : 0)));
+  let out = "";
+  assert.equal(await main(["--input", path, "--horizon", "359"], (t) => (out += t), () => {}), 0);
+  assert.equal(out.trimEnd().split("\n").length, 360);
+  await assert.rejects(main(["--input", path, "--horizon", "360"], () => {}, () => {}), {
+    message: /\(use --horizon 359 or less, or --allow-extrapolation\)$/,
+  });
+  await Deno.remove(path);
+});
