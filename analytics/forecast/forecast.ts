@@ -22,6 +22,7 @@ import { calibrateIntervals } from "./forecast_intervals.ts";
 import { prepareForecast } from "./forecast_prepare.ts";
 import { assembleResult, type ForecastResult } from "./forecast_result.ts";
 import { scoreRun } from "./forecast_score.ts";
+import { clipNonNegative } from "./clip_non_negative.ts";
 import {
   backtestOnOriginal,
   backTransformResult,
@@ -173,7 +174,8 @@ const none = (name: string): ForecastCandidate => ({
  * `transform`), its backtest errors mapped back to weigh and score the candidates, and the
  * forecast (the median) and intervals mapped back. Only a history too short for a one-step backtest (≤ 8 points, or twice the longest period)
  * falls back to ETS without trend (`ets` or `ets_bagged`, whichever is a candidate) and analytic
- * intervals, with `NaN` backtest scores. Gaps are interpolated; values are
+ * intervals, with `NaN` backtest scores. When no history value is negative, the forecast and
+ * both intervals are clipped at 0 (`clipNonNegative`). Gaps are interpolated; values are
  * scaled internally, so huge magnitudes do not overflow the fit. Empty or all-`NaN` input gives
  * `NaN` forecasts and model `none`; one point or a constant series gives a flat forecast with
  * zero-width intervals.
@@ -330,11 +332,15 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     candidates,
     stepMs,
   });
-  return transformed
-    ? backTransformResult(result, transformed, {
-      name: options.transform ?? TRANSFORM,
-      biasAdjust: options.biasAdjust ?? false,
-      errors: onOriginal(run).errors,
-    })
-    : result;
+  // one floor for every surface: a metric never negative in its history is forecast ≥ 0
+  return clipNonNegative(
+    transformed
+      ? backTransformResult(result, transformed, {
+        name: options.transform ?? TRANSFORM,
+        biasAdjust: options.biasAdjust ?? false,
+        errors: onOriginal(run).errors,
+      })
+      : result,
+    values,
+  );
 }
