@@ -109,7 +109,9 @@ Deno.test({
       await page.waitForTimeout(1500); // let the 5-minute window fill a little for the picture
       await page.screenshot({ path: new URL("live.png", SHOTS).pathname, fullPage: true });
 
-      await page.goto(new URL("/explore", base).href);
+      // The pushed series by name: the collector's own (cpu_ratio @ vm first) are listed from
+      // its spool at once too, so the page's default pick is no longer the only series there.
+      await page.goto(new URL("/explore?metric=load_average&series=demo%7Cwindow%3D1m", base).href);
       await page.waitForSelector("#chart svg", { timeout: 10_000 });
       assert.match(
         await page.textContent("#series-meta") ?? "",
