@@ -192,6 +192,32 @@ export function dataFolder(path: string): string {
   return path;
 }
 
+/**
+ * Checks the `--data` folder of a command that only reads a lake (query, compact, forecast, …):
+ * it must exist, so a mistyped path is named in one line instead of being created and read as
+ * an empty lake. Commands that create a lake (collect, serve) use {@linkcode dataFolder}.
+ *
+ * @param path The lake's folder.
+ * @returns The path, unchanged.
+ * @throws {UsageError} If nothing is at the path, or it is not a folder.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { existingLake } from "./_args.ts";
+ * assert.throws(() => existingLake("/nonexistent/lake"), { message: /^No lake at \/nonexistent/ });
+ * assert.equal(existingLake(Deno.cwd()), Deno.cwd());
+ * ```
+ */
+export function existingLake(path: string): string {
+  try {
+    Deno.statSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new UsageError(`No lake at ${path} (use --data or run collect/serve first)`);
+  }
+  return dataFolder(path);
+}
+
 /** Option definitions as `node:util` parseArgs takes them. */
 export type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
 

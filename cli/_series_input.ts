@@ -9,7 +9,7 @@ import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { type Lake, listLabelSets, matchLabels, openLake, sameHost } from "../lake/mod.ts";
-import { errorLine, parseDuration, parseNumber, UsageError } from "./_args.ts";
+import { errorLine, existingLake, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
@@ -206,7 +206,7 @@ export async function readSeriesSource(
     }
   }
   if (source.kind === "query") return await readQuerySeries(source, now);
-  const lake = await openLake({ root: source.data });
+  const lake = await openLake({ root: existingLake(source.data) });
   try {
     const labels = await pickLabels(lake, source);
     const to = now() + 1;

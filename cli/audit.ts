@@ -8,7 +8,7 @@
 import { openLake } from "../lake/mod.ts";
 import { type AuditEntry, AuditLog, auditView } from "../workflows/mod.ts";
 import { readOnlyRefusal } from "../web/mod.ts";
-import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 /** What `--sql` may read: the audit views and the lake's. */
@@ -77,7 +77,7 @@ export async function main(
     return 0;
   }
   const config = await commandConfig(values.config);
-  const root = values.data ?? config.data ?? "data";
+  const root = existingLake(values.data ?? config.data ?? "data");
   if (values.sql !== undefined) {
     const lake = await openLake({ root });
     try {

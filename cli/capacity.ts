@@ -12,7 +12,14 @@ import { analyzeCapacity, capacityForecast, judgeHistory, lakeSource } from "../
 import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
-import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
+import {
+  existingLake,
+  parseDuration,
+  parseFlags,
+  parseNumber,
+  runMain,
+  UsageError,
+} from "./_args.ts";
 import {
   readSeriesSource,
   seriesInputHelp,
@@ -164,7 +171,9 @@ export async function main(
 
 /** The lake-wide form: the capacity analysis, without chart data. */
 async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Promise<number> {
-  const lake = flags.querySource === undefined ? await openLake({ root: flags.data }) : undefined;
+  const lake = flags.querySource === undefined
+    ? await openLake({ root: existingLake(flags.data) })
+    : undefined;
   const source = lake
     ? lakeSource(lake)
     : sourceFromFlag(flags.querySource!, await commandConfig(flags.config));

@@ -5,7 +5,7 @@
  */
 
 import { compactLake } from "../lake/mod.ts";
-import { dataFolder, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 const usage = `Usage: deno task compact [options]
@@ -44,7 +44,7 @@ export async function main(args: string[]): Promise<number> {
   const retentionMs = values.retention === undefined
     ? config.lake?.retention ?? 30 * 86_400_000
     : parseDuration(values.retention, "retention");
-  const root = dataFolder(values.data ?? config.data ?? "data");
+  const root = existingLake(values.data ?? config.data ?? "data");
   let now = Date.now();
   if (values.now !== undefined) {
     now = Date.parse(values.now);

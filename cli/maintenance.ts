@@ -8,7 +8,7 @@
 import { lakeSource } from "../analytics/mod.ts";
 import { metricNameProblem, openLake } from "../lake/mod.ts";
 import { balanceAdvice, findMaintenanceWindow } from "../workflows/mod.ts";
-import { parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 const USAGE =
@@ -83,7 +83,7 @@ export async function main(
     }
   }
   const config = await commandConfig(values.config);
-  const root = values.data ?? config.data ?? "data";
+  const root = existingLake(values.data ?? config.data ?? "data");
   const lake = await openLake({ root });
   try {
     const source = lakeSource(lake);

@@ -6,7 +6,7 @@
 
 import { csvText } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
-import { dataFolder, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
 
@@ -54,7 +54,7 @@ export async function main(args: string[], write: (text: string) => void = print
       `Expected one SQL statement, got ${positionals.length} arguments (see --help)`,
     );
   }
-  const lake = await openLake({ root: dataFolder(values.data) });
+  const lake = await openLake({ root: existingLake(values.data) });
   try {
     const { columns, rows } = await lake.table(positionals[0]!);
     write(

@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { parseDuration, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
+import {
+  existingLake,
+  parseDuration,
+  parseFlags,
+  parseNumber,
+  runMain,
+  UsageError,
+} from "./_args.ts";
 import { join } from "node:path";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
 import { openLake } from "../lake/mod.ts";
@@ -94,6 +101,7 @@ export async function main(args: string[]): Promise<number> {
     ? undefined
     : sourceFromFlag(values.source, config, now === undefined ? undefined : () => now);
   // units of application metrics, as the receivers of serve saved them (dashboard panels)
+  if (source === undefined) existingLake(values.data);
   loadAppMetrics(values.data);
   const bar = createProgressBar();
   const started = performance.now();

@@ -600,7 +600,7 @@ async function serveUntilStopped(
     throw error;
   }
   // The live view always follows the spool, whoever writes it: the child below, or a
-  // separate collector with --no-collect. Made here so the tail can watch it from the start
+  // separate collector with --no-collect. Made here so the tail finds it from the start
   // (polling a missing directory costs two exceptions a poll).
   await Deno.mkdir(spoolDir(root), { recursive: true }).catch(() => {});
   // the evaluation timer starts once the server listens (a busy port leaves no timer behind)

@@ -18,7 +18,14 @@ import {
   type StoredModel,
 } from "../analytics/mod.ts";
 import { metricNameProblem, openLake, sameHost } from "../lake/mod.ts";
-import { errorLine, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import {
+  errorLine,
+  existingLake,
+  parseDuration,
+  parseFlags,
+  runMain,
+  UsageError,
+} from "./_args.ts";
 import { commandConfig } from "./_config.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
@@ -115,6 +122,7 @@ export async function main(
   const query = flags.source === undefined
     ? undefined
     : sourceFromFlag(flags.source, await commandConfig(flags.config));
+  if (query === undefined) existingLake(flags.data);
   const { errors } = await loadModels(flags.data);
   for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
   const lake = query ? undefined : await openLake({ root: flags.data });

@@ -22,6 +22,7 @@
 
 import { parseLabels } from "../collectors/mod.ts";
 import {
+  canonicalHost,
   type IngestBatch,
   ingestReadersDir,
   ReaderClaim,
@@ -592,7 +593,9 @@ export class RemoteWriteSender {
   #pairs(host: string, metric: string, text: string): [string, string][] {
     const map = new Map<string, string>(Object.entries(parseLabels(text)));
     map.set("__name__", metric);
-    map.set("host", host);
+    // a backlog spooled before host names were lower-cased still holds `Web1`: the receiver
+    // must see the one host the lake stores (`web1`), not a second series
+    map.set("host", canonicalHost(host));
     for (const [k, v] of Object.entries(this.#options.externalLabels ?? {})) {
       if (!map.has(k)) map.set(k, v);
     }
@@ -616,8 +619,10 @@ export class RemoteWriteSender {
         if (
           e === undefined || host !== prevHost || metric !== prevMetric || labels !== prevLabels
         ) {
-          let byMetric = byHost.get(host);
-          if (!byMetric) byHost.set(host, byMetric = new Map());
+          // `Web1` of an old backlog and `web1` are one series (see #pairs)
+          const canonical = canonicalHost(host);
+          let byMetric = byHost.get(canonical);
+          if (!byMetric) byHost.set(canonical, byMetric = new Map());
           let byLabels = byMetric.get(metric);
           if (!byLabels) byMetric.set(metric, byLabels = new Map());
           e = byLabels.get(labels);

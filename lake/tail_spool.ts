@@ -5,22 +5,15 @@
  */
 
 import { type Labels, parseLabels, type Sample } from "../collectors/mod.ts";
-import { listSegments, spoolDir, type SpoolSegment } from "./spool.ts";
+import { listSegments, type SpoolSegment } from "./spool.ts";
 import { SpoolDecoder, type SpoolSeries } from "./spool_format.ts";
 
 /** Options for {@linkcode tailSpool}. */
 export interface TailSpoolOptions {
   /** Stops following; the returned promise then resolves. */
   signal?: AbortSignal;
-  /** How often to look for new lines, in ms, where the spool directory is not watched (not
-   * there yet, or `watch` is false). Default `250`. */
+  /** How often to look for new bytes, in ms. Default `250`. */
   pollMs?: number;
-  /** Wake on file-system events of the spool directory (one a snapshot) instead of polling
-   * every `pollMs`. Default `true`. */
-  watch?: boolean;
-  /** While watching, look anyway this often (a missed event delays a snapshot at most this
-   * long), in ms. Default `2000`. */
-  watchPollMs?: number;
   /** Also deliver the snapshots already in the newest segment. Default `false`. */
   fromStart?: boolean;
 }
@@ -33,9 +26,11 @@ interface Open {
 
 /**
  * Calls `onBatch` with each snapshot appended to the spool, in order, until the signal aborts.
- * It wakes when the spool directory changes (a watch; polling where that is not possible), so an
- * idle follower costs about one wake-up per snapshot. It keeps the segment file open, so a segment deleted after a Parquet flush is still read to
- * its end before moving to the next one. A record not yet complete is held until the rest of it
+ * It looks every `pollMs` (a read, an fstat and an lstat when nothing is new), not with
+ * `Deno.watchFs`: a FIFO made in the spool directory after the watch started stopped its events
+ * (none of 5 appends came) and the watcher then kept the process from exiting, as it did to the
+ * config watcher (`config/watch_config.ts`). It keeps the segment file open, so a segment deleted
+ * after a Parquet flush is still read to its end before moving to the next one. A record not yet complete is held until the rest of it
  * arrives. Segments of older versions (`.jsonl`) are not followed.
  *
  * @param root Lake root of the collector to follow.
@@ -65,8 +60,7 @@ export async function tailSpool(
   onBatch: (samples: Sample[]) => void,
   options: TailSpoolOptions = {},
 ): Promise<void> {
-  const { signal, pollMs = 250, watchPollMs = 2000 } = options;
-  const waker = new Waker(spoolDir(root), options.watch ?? true);
+  const { signal, pollMs = 250 } = options;
   let current: Open | undefined;
   let first = true;
   try {
@@ -92,85 +86,25 @@ export async function tailSpool(
           current = open(next);
         }
       }
-      await waker.wait(pollMs, watchPollMs, signal);
+      await sleep(pollMs, signal);
     }
   } finally {
-    waker.close();
     current?.file.close();
   }
 }
 
-/** Waits for a change of a directory (`Deno.watchFs`), or a time-out; polls where it cannot
- * watch. An event that comes while nobody waits makes the next wait return at once. */
-class Waker {
-  #dir: string;
-  #enabled: boolean;
-  #watcher: Deno.FsWatcher | undefined;
-  #changed = false;
-  #wake: (() => void) | undefined;
-  #closed = false;
-  /** When a failed watch may be tried again (a failure costs an exception: not every poll). */
-  #retryAt = 0;
-
-  constructor(dir: string, enabled: boolean) {
-    this.#dir = dir;
-    this.#enabled = enabled;
-  }
-
-  /** Resolves on a change (while watching), after `pollMs` (not watching) or `watchPollMs`
-   * (watching), or on abort. */
-  wait(pollMs: number, watchPollMs: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#enabled && !this.#watcher && Date.now() >= this.#retryAt) {
-      this.#watch();
-      if (!this.#watcher) this.#retryAt = Date.now() + watchPollMs;
-    }
-    if (this.#changed || signal?.aborted) {
-      this.#changed = false;
-      return Promise.resolve();
-    }
-    const ms = this.#watcher ? watchPollMs : pollMs;
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        this.#wake = undefined;
-        this.#changed = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-      this.#wake = done;
-    });
-  }
-
-  close(): void {
-    this.#closed = true;
-    this.#watcher?.close();
-  }
-
-  #watch(): void {
-    let watcher: Deno.FsWatcher;
-    try {
-      watcher = Deno.watchFs(this.#dir, { recursive: false });
-    } catch {
-      return; // no spool directory yet (or no watch here): poll, and try again next time
-    }
-    this.#watcher = watcher;
-    (async () => {
-      try {
-        for await (const _ of watcher) {
-          this.#changed = true;
-          this.#wake?.();
-        }
-      } catch {
-        // the directory went away: back to polling
-      }
-      if (this.#watcher === watcher) this.#watcher = undefined;
-      if (this.#closed) return;
-      this.#changed = true;
-      this.#wake?.();
-    })();
-  }
+/** Resolves after `ms`, or at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 function open(segment: SpoolSegment): Open | undefined {

@@ -22,7 +22,7 @@ import {
   StatementType,
 } from "@duckdb/node-api";
 import { type Tier, visibleFiles } from "../lake/mod.ts";
-import { astRefusal, leadingKeyword, pivotRefusal, VIEWS } from "./_sql_guard.ts";
+import { astRefusal, leadingKeyword, pivotRefusal, treeProblem, VIEWS } from "./_sql_guard.ts";
 import { serializeRows } from "./_sql_serialize.ts";
 
 /** Settings of one child process (its first argument, as JSON). */
@@ -174,6 +174,8 @@ function checker(config: ChildConfig): Promise<Conn> {
 async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<void> {
   const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
   const serialized = String(reader.getRowsJson()[0]![0]);
+  const problem = treeProblem(serialized, sql);
+  if (problem) throw new Refusal(400, `Invalid sql: ${problem}`);
   if ((JSON.parse(serialized) as { error: boolean }).error) throw new Refusal(403, refused);
   const refusal = astRefusal(serialized);
   if (refusal) throw new Refusal(403, `Refused sql: ${refusal}`);

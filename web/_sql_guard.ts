@@ -56,6 +56,38 @@ function lower(v: unknown): string {
 }
 
 /**
+ * Tells why the output of DuckDB's `json_serialize_sql` cannot be read as JSON, or nothing when
+ * it can. DuckDB writes a DOUBLE constant too large for a double (`1e400`) as a bare `Infinity`,
+ * which is not JSON; that is named after the literal (found through the constant's
+ * `query_location`, a byte offset into the statement) so the user sees their own mistake rather
+ * than a JSON parser's message.
+ *
+ * @param serialized The JSON text `json_serialize_sql` returned.
+ * @param sql The statement it was made from.
+ * @returns Why the tree cannot be read, or undefined.
+ */
+export function treeProblem(serialized: string, sql: string): string | undefined {
+  try {
+    JSON.parse(serialized);
+    return undefined;
+  } catch {
+    // strings are matched whole, so an `Infinity` inside one is skipped
+    for (const m of serialized.matchAll(/"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g)) {
+      if (m[1] === undefined) continue;
+      const before = [...serialized.slice(0, m.index).matchAll(/"query_location":(\d+)/g)].at(-1);
+      const bytes = new TextEncoder().encode(sql).subarray(Number(before?.[1] ?? NaN));
+      const literal = before
+        ? /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?/.exec(
+          new TextDecoder().decode(bytes),
+        )
+        : null;
+      return `numeric literal out of range${literal ? `: ${literal[0]}` : ""}`;
+    }
+    return "DuckDB's syntax tree of the statement could not be read";
+  }
+}
+
+/**
  * Walks the output of DuckDB's `json_serialize_sql` for one statement.
  *
  * @param serialized The JSON text `json_serialize_sql` returned.
@@ -66,7 +98,13 @@ export function astRefusal(
   serialized: string,
   views: readonly string[] = VIEWS,
 ): string | undefined {
-  const tree = JSON.parse(serialized) as Node;
+  let tree: Node;
+  try {
+    tree = JSON.parse(serialized) as Node;
+  } catch {
+    // a tree that cannot be read is refused, never let through
+    return "the statement's syntax tree could not be read";
+  }
   if (tree.error !== false) return "only read-only queries are allowed";
   if (!Array.isArray(tree.statements) || tree.statements.length !== 1) {
     return "expected exactly one statement";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { astRefusal } from "./_sql_guard.ts";
+import { astRefusal, treeProblem } from "./_sql_guard.ts";
 
 /**
  * Tells why a statement may not run, or nothing when it is a checked SELECT of `views`.
@@ -30,5 +30,6 @@ export async function readOnlyRefusal(
   views: readonly string[],
 ): Promise<string | undefined> {
   if (sql.trim() === "") return "empty statement";
-  return astRefusal(await serialize(sql), views);
+  const serialized = await serialize(sql);
+  return treeProblem(serialized, sql) ?? astRefusal(serialized, views);
 }

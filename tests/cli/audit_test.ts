@@ -116,3 +116,11 @@ Deno.test("audit --sql runs only a checked SELECT: COPY TO, file readers, ATTACH
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(JSON.parse(ok.stdout), { n: 2 });
 });
+
+Deno.test("audit --sql names an out-of-range numeric literal in one line", async () => {
+  const root = await logWithEntries();
+  const r = await auditCli(["--data", root, "--sql", "SELECT 1e400"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^perfscope audit: Refused --sql: numeric literal out of range: 1e400 \(/);
+  await Deno.remove(root, { recursive: true });
+});

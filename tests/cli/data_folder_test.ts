@@ -29,3 +29,50 @@ Deno.test("serve, collect, query and compact refuse a --data that is a file in o
   assert.equal(await Deno.readTextFile(file), "not a lake\n");
   await Deno.remove(file);
 });
+
+Deno.test("every command that only reads a lake names a missing --data in one line, exits 2 and creates nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const missing = `${dir}/typo-lake`;
+  await Deno.writeTextFile(
+    `${dir}/p.yaml`,
+    "rules:\n  - {alert: Hot, metric: cpu, above: 1, for: 1s, severity: warning}\n",
+  );
+  const series = ["--metric", "cpu_ratio", "--labels", "cpu=total"];
+  const runs: [string, string[]][] = [
+    ["query", ["SELECT 1"]],
+    ["compact", []],
+    ["audit", []],
+    ["maintenance", ["--duration", "1h"]],
+    ["report", []],
+    ["capacity", []],
+    ["train", []],
+    ["forecast", [...series, "--horizon", "5"]],
+    ["anomaly", series],
+    ["alerts", ["backtest", "--config", `${dir}/p.yaml`]],
+  ];
+  for (const [name, args] of runs) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli(name), ...args, "--data", missing],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, `${name}: ${stderr}`);
+    assert.equal(
+      stderr,
+      `perfscope ${name}: No lake at ${missing} (use --data or run collect/serve first)\n`,
+    );
+    assert.ok(!(await exists(missing)), `${name} created ${missing}`);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { isLoopback, main, parseServeFlags } from "../../cli/serve.ts";
 import { UsageError } from "../../cli/_args.ts";
 import { startServe } from "../_serve.ts";
-import { listSegments, openLake, readCollectorLock } from "../../lake/mod.ts";
+import { listSegments, openLake, readCollectorLock, spoolDir } from "../../lake/mod.ts";
 
 const repo = new URL("../..", import.meta.url).pathname;
 
@@ -102,6 +102,24 @@ Deno.test("main() collects this machine in a child process and streams it live, 
   // The child got SIGTERM and flushed: its spool is in Parquet, its lock released.
   assert.deepEqual(listSegments(data), []);
   assert.ok(s.collectorLog.some((l) => /^\[collect\] Collected \d+ snapshots/.test(l)));
+  await Deno.remove(data, { recursive: true });
+});
+
+Deno.test("the live view keeps streaming after a FIFO is made in the spool folder, and serve stops", async () => {
+  const data = await Deno.makeTempDir();
+  const s = await startServe(["--data", data]);
+  const before = Math.max(...(await nextSamplesEvent(s.url)).map((r) => r[0] as number));
+  // Deno.watchFs on this folder delivered no event after a FIFO was made and kept the process up
+  const mkfifo = new Deno.Command("mkfifo", { args: [`${spoolDir(data)}/odd.fifo`] });
+  assert.equal((await mkfifo.output()).code, 0);
+  const seen = new Set<number>();
+  while (seen.size < 2) {
+    for (const r of await nextSamplesEvent(s.url)) {
+      if ((r[0] as number) > before) seen.add(r[0] as number);
+    }
+  }
+  s.stop();
+  assert.equal(await s.done, 0);
   await Deno.remove(data, { recursive: true });
 });
 

@@ -339,3 +339,21 @@ Deno.test("stop without flush time during a retry wait starts no new request, ev
   await stopping;
   assert.equal(bodies.length, 1);
 });
+
+Deno.test("a spool backlog written with a capitalized host name is sent under the lower-case host", async () => {
+  await using r = receiver(() => new Response(null, { status: 204 }));
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-rw-" });
+  // a segment as an older collector wrote it, before host names were lower-cased
+  const writer = new SpoolWriter(root, 1000);
+  writer.append([{ ts: 1000, host: "Web1", metric: "m", labels: "cpu=0", value: 1 }]);
+  writer.append([{ ts: 2000, host: "web1", metric: "m", labels: "cpu=0", value: 2 }]);
+  const sender = new RemoteWriteSender(root, { url: r.url, name: "t", ...fast });
+  await sender.drain();
+  assert.deepEqual(r.got.map((g) => [g.ts, g.labels, g.value]), [
+    [1000, "__name__=m,cpu=0,host=web1", 1],
+    [2000, "__name__=m,cpu=0,host=web1", 2],
+  ]);
+  await sender.stop();
+  writer.close();
+  Deno.removeSync(root, { recursive: true });
+});

@@ -312,3 +312,40 @@ Deno.test("POST /api/query answers never name the lake's or the temporary folder
     assert.ok(!body.includes("perfscope-sql-"), text);
   }
 });
+
+Deno.test("POST /api/query names an out-of-range literal instead of a JSON parser's message", async () => {
+  await using t = await testApp({ sandbox: { timeoutMs: 20_000 } });
+  for (
+    const [text, literal] of [
+      ["SELECT 1e400", "1e400"] as const,
+      ["SELECT 'é', -1E+400 AS big", "-1E+400"],
+      ["EXPLAIN SELECT 1e400", "1e400"],
+    ]
+  ) {
+    const res = await sql(t.app, text);
+    assert.equal(res.status, 400, text);
+    const error = (await res.json()).error as string;
+    assert.equal(error, `Invalid sql: numeric literal out of range: ${literal}`);
+  }
+  // the string 'Infinity' is not a bare token in the tree and still runs
+  const ok = await sql(t.app, "SELECT 'Infinity' AS s, 1e300 AS big");
+  assert.equal(ok.status, 200);
+  // an out-of-range literal does not get a refused read past the guard
+  const res = await sql(t.app, "SELECT 1e400 FROM read_text('/etc/passwd')");
+  assert.ok([400, 403].includes(res.status));
+  assert.doesNotMatch(await res.text(), /root:/);
+});
+
+Deno.test("POST /api/query refuses SQL that is not valid UTF-8", async () => {
+  await using t = await testApp({ sandbox: { timeoutMs: 20_000 } });
+  const head = new TextEncoder().encode('{"sql": "SELECT \'');
+  const tail = new TextEncoder().encode("'\"}");
+  const body = new Uint8Array([...head, 0xff, 0xfe, ...tail]);
+  const res = await t.app.request("/api/query", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error, /SQL is not valid UTF-8/);
+});

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { leadingKeyword, pivotRefusal, skipSpace } from "../../web/_sql_guard.ts";
+import {
+  astRefusal,
+  leadingKeyword,
+  pivotRefusal,
+  skipSpace,
+  treeProblem,
+} from "../../web/_sql_guard.ts";
 
 Deno.test("leadingKeyword() skips comments, nested block comments, whitespace and parentheses", () => {
   assert.deepEqual(leadingKeyword("  -- x\n /* a /* b */ c */ ( (select 1))"), {
@@ -23,4 +29,17 @@ Deno.test("pivotRefusal() refuses names and quoting tricks anywhere in a dynamic
   assert.match(pivotRefusal("PIVOT (FROM pg_settings) ON name USING count(*)")!, /pg_settings/);
   assert.match(pivotRefusal('PIVOT U&"d\\0075ckdb_views" ON x USING count(*)')!, /\\/);
   assert.match(pivotRefusal("PIVOT samples ON $$x$$ USING count(*)")!, /\$/);
+});
+
+Deno.test("treeProblem() names the literal DuckDB wrote as a bare Infinity; astRefusal() refuses it", () => {
+  const sql = "SELECT 'ü', 1e400";
+  const tree = '{"error":false,"statements":[{"node":{"select_list":[{"class":"CONSTANT",' +
+    `"query_location":${new TextEncoder().encode("SELECT 'ü', ").length},` +
+    '"value":{"type":{"id":"DOUBLE"},"is_null":false,"value":Infinity}}]}}]}';
+  assert.equal(treeProblem(tree, sql), "numeric literal out of range: 1e400");
+  assert.match(astRefusal(tree) ?? "", /could not be read/);
+  // 'Infinity' inside a JSON string is not a bare token
+  assert.equal(treeProblem('{"value":"Infinity"}', "SELECT 'Infinity'"), undefined);
+  assert.match(treeProblem("{", "x") ?? "", /could not be read/);
+  assert.match(astRefusal("{") ?? "", /could not be read/);
 });

@@ -11,6 +11,8 @@ import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import type { WebDeps } from "../deps.ts";
 import { rejectInvalid } from "../validate.ts";
+import { BadRequestError } from "../errors.ts";
+import { guardedBody } from "../middleware/body_guard.ts";
 
 const bodySchema = z.strictObject({ sql: z.string().min(1).max(100_000) });
 const querySchema = z.object({ format: z.enum(["json", "csv"]).optional() });
@@ -26,6 +28,17 @@ export function queryRoutes(deps: WebDeps): Hono {
   return new Hono().post(
     "/api/query",
     zValidator("query", querySchema, rejectInvalid),
+    // the JSON reader would replace invalid bytes with U+FFFD and run a statement the user
+    // never wrote; a fatal decoder refuses them instead
+    async function utf8Only(c, next) {
+      const bytes = guardedBody(c.req.raw) ?? new Uint8Array(await c.req.arrayBuffer());
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        throw new BadRequestError("SQL is not valid UTF-8");
+      }
+      await next();
+    },
     zValidator("json", bodySchema, rejectInvalid),
     async function query(c) {
       const { sql } = c.req.valid("json");
