@@ -320,12 +320,6 @@ export function run(
 }
 
 /**
- * statsmodels' ETS(A,N,A) forecasts (ETSModel, maximum likelihood) at H = 24 and 168 from each
- * origin, by
- * `bench/statsmodels_ets.py`, keyed by horizon, length, first and last value of the history;
- * empty when python3 or statsmodels is missing.
- */
-/**
  * One column of ETTh2 standardized by the mean and standard deviation of its training rows
  * (0–8639), the ETT protocol.
  *
@@ -335,16 +329,32 @@ export function run(
  */
 export function standardizedColumn(text: string, column: string): Float64Array {
   const raw = readCsvSeries(text, { valueColumn: column }).values;
+  const { mean, sd } = ettScale(raw);
+  return raw.map((v) => (v - mean) / sd);
+}
+
+/**
+ * The mean and standard deviation of an ETT column's rows 0–8639 (the ETT protocol's training
+ * rows), by Welford's running update; every bench standardizes with these.
+ *
+ * @param raw The column's values (at least 8,640).
+ * @returns The mean and the population standard deviation (1 if it is 0).
+ */
+export function ettScale(raw: Float64Array): { mean: number; sd: number } {
   let mean = 0, m2 = 0;
   for (let i = 0; i < 8640; i++) {
     const d = raw[i]! - mean;
     mean += d / (i + 1);
     m2 += d * (raw[i]! - mean);
   }
-  const sd = Math.sqrt(m2 / 8640);
-  return raw.map((v) => (v - mean) / sd);
+  return { mean, sd: Math.sqrt(m2 / 8640) || 1 };
 }
 
+/**
+ * statsmodels' ETS(A,N,A) forecasts (ETSModel, maximum likelihood) at H = 24 and 168 from each
+ * origin, by `bench/statsmodels_ets.py`, keyed by horizon, length, first and last value of the
+ * history; empty when python3 or statsmodels is missing.
+ */
 export function statsmodelsEts(
   z: Float64Array,
   origins: number[],

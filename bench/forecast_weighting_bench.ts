@@ -18,6 +18,7 @@
  */
 
 import { sharedData } from "./_shared_data.ts";
+import { ettScale } from "./forecast_bench.ts";
 import { benchFlags } from "./_flags.ts";
 import { errorLine, parseFlags, parseNumber, runMain, UsageError } from "../cli/_args.ts";
 import { loadM4 } from "./m4_bench.ts";
@@ -693,12 +694,7 @@ function ett(): void {
   const names = selected(), sums: Record<string, Record<number, number[]>> = {};
   for (const column of columns) {
     const raw = readCsvSeries(text, { valueColumn: column }).values.subarray(0, 11520);
-    let mean = 0, m2 = 0;
-    for (let i = 0; i < 8640; i++) {
-      const d = raw[i]! - mean;
-      mean += d / (i + 1), m2 += d * (raw[i]! - mean);
-    }
-    const sd = Math.sqrt(m2 / 8640) || 1, z = raw.map((v) => (v - mean) / sd);
+    const { mean, sd } = ettScale(raw), z = raw.map((v) => (v - mean) / sd);
     for (const H of [24, 168]) {
       const total: Record<string, number> = {};
       for (const o of origins) {

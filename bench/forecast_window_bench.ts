@@ -26,6 +26,7 @@ import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.t
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { benchMain } from "./_flags.ts";
 import { sharedData } from "./_shared_data.ts";
+import { ettScale } from "./forecast_bench.ts";
 
 const USAGE = `Usage: deno run -A bench/forecast_window_bench.ts [options]
 
@@ -194,12 +195,7 @@ function tallies(variants: string[]): Record<string, Tally> {
 /** ETTh2's training split (rows < 11,520), one column standardized by rows 0–8639. */
 function trainingColumn(text: string, column: string): Float64Array {
   const raw = readCsvSeries(text, { valueColumn: column }).values.slice(0, 11520);
-  let mean = 0, m2 = 0;
-  for (let i = 0; i < 8640; i++) {
-    const d = raw[i]! - mean;
-    mean += d / (i + 1), m2 += d * (raw[i]! - mean);
-  }
-  const sd = Math.sqrt(m2 / 8640) || 1;
+  const { mean, sd } = ettScale(raw);
   return raw.map((v) => (v - mean) / sd);
 }
 
