@@ -2,6 +2,17 @@ import assert from "node:assert/strict";
 
 const cli = (name: string) => new URL(`../../cli/${name}.ts`, import.meta.url).pathname;
 
+/** Runs one CLI command as its own process; its exit status and stderr. */
+async function runCli(name: string, args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli(name), ...args],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  return { out, stderr: new TextDecoder().decode(out.stderr) };
+}
+
 Deno.test("serve, collect, query and compact refuse a --data that is a file in one line, exit 2, and leave it alone", async () => {
   const file = await Deno.makeTempFile();
   await Deno.writeTextFile(file, "not a lake\n");
@@ -12,13 +23,7 @@ Deno.test("serve, collect, query and compact refuse a --data that is a file in o
     ["compact", []],
   ];
   for (const [name, args] of runs) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", cli(name), ...args, "--data", file],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
+    const { out, stderr } = await runCli(name, [...args, "--data", file]);
     assert.equal(out.code, 2, `${name}: ${stderr}`);
     // it was an OS error about a path inside the file, e.g. mkdir '/etc/passwd' or readdir '…/rollup_1m'
     assert.equal(
@@ -51,13 +56,7 @@ Deno.test("every command that only reads a lake names a missing --data in one li
     ["alerts", ["backtest", "--config", `${dir}/p.yaml`]],
   ];
   for (const [name, args] of runs) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", cli(name), ...args, "--data", missing],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
+    const { out, stderr } = await runCli(name, [...args, "--data", missing]);
     assert.equal(out.code, 2, `${name}: ${stderr}`);
     assert.equal(
       stderr,
