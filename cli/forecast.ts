@@ -99,7 +99,15 @@ const MAX_STEPS = 1_000_000;
 /** Reads `--horizon`: a bare number is steps (as it always was), anything else a duration. */
 function readHorizon(text: string): Flags["horizon"] {
   if (/^\s*[-+]?[\d.eE]+\s*$/.test(text)) {
-    return { steps: parseNumber(text, "horizon", { min: 1, max: MAX_STEPS, integer: true }) };
+    const steps = Number(text);
+    if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_STEPS)) {
+      // a bare number is steps; say that a duration is the other way to write it
+      throw new UsageError(
+        `Invalid --horizon: ${text} (expected a whole number of steps from 1 to ${MAX_STEPS} ` +
+          `or a duration, e.g. 90s, 1h, 1d)`,
+      );
+    }
+    return { steps };
   }
   const ms = readDuration(text);
   if (ms === undefined || !(ms > 0)) {

@@ -8,6 +8,7 @@ import { runBench } from "./_run_bench.ts";
 /** Each bench, and flags its usage must name (README documents them). */
 const BENCHES: [string, string[]][] = [
   ["m4_bench.ts", ["--quick", "--fresh"]],
+  ["m4_clip_bench.ts", []],
   ["anomaly_bench.ts", ["--quick"]],
   ["capacity_bench.ts", ["--quick"]],
   ["web_bench.ts", ["--quick"]],

@@ -315,6 +315,14 @@ Deno.test("forecast CLI --horizon takes a duration, in steps of the series' step
     name: "UsageError",
     message: /^Invalid --horizon: soon \(expected a number of steps ≥ 1 or a duration/,
   });
+  // a bare number that is not a whole count of steps names the duration form too
+  for (const bad of ["1.5", "0", "1e7"]) {
+    await assert.rejects(main(["--input", path, "--horizon", bad], () => {}, () => {}), {
+      name: "UsageError",
+      message: `Invalid --horizon: ${bad} (expected a whole number of steps from 1 to 1000000 ` +
+        "or a duration, e.g. 90s, 1h, 1d)",
+    });
+  }
   await Deno.remove(path);
 });
 
