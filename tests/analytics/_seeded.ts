@@ -1,3 +1,5 @@
+import assert from "node:assert/strict";
+
 /** Seeded Gaussian noise for forecasting tests (Park–Miller LCG + Box–Muller). */
 export function seeded(seed: number): () => number {
   let s = seed;
@@ -17,4 +19,24 @@ export function dailySeries(
       10 + (o.slope ?? 0) * i + (o.wave ?? 0) * Math.sin((2 * Math.PI * i) / 24) +
       (o.noise ?? 0.2) * g(),
   );
+}
+
+/**
+ * Asserts a fit's backtest origins read nothing after them: overwriting the history from `end`
+ * leaves the forecast from `end` unchanged, and its first step is within 1 of the noiseless
+ * `dailySeries(…, { wave: 2, slope: 0.01 })` there.
+ */
+export function assertNoLookAhead(
+  fit: { at(end: number, horizon: number): { mean: Float64Array } },
+  y: Float64Array,
+  label: string,
+): void {
+  for (const end of [200, 333, 479]) {
+    const before = fit.at(end, 24).mean, saved = y.slice();
+    y.fill(100, end);
+    assert.deepEqual([...fit.at(end, 24).mean], [...before]);
+    y.set(saved);
+    const truth = 10 + 0.01 * end + 2 * Math.sin((2 * Math.PI * end) / 24);
+    assert.ok(Math.abs(before[0]! - truth) < 1, `${label} at ${end}: ${before[0]}`);
+  }
 }
