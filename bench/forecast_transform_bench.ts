@@ -40,6 +40,7 @@ import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast, type ForecastResult } from "../analytics/forecast/forecast.ts";
 import { boxCox, invBoxCoxMean } from "../analytics/forecast/box_cox.ts";
+import { loadNabFiles } from "./_nab_files.ts";
 
 const USAGE = `Usage: deno run -A bench/forecast_transform_bench.ts [ett|m4|nab] [options]
 
@@ -217,22 +218,7 @@ function m4(): void {
 const NAB_CATEGORIES = ["realAWSCloudwatch", "realKnownCause"];
 
 function nab(): void {
-  const files: { name: string; y: Float64Array }[] = [];
-  for (const category of NAB_CATEGORIES) {
-    const dir = sharedData(`nab/data/${category}`);
-    let names: string[];
-    try {
-      names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".csv"));
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-      console.log(`${category}: not in the shared data, skipped`);
-      continue;
-    }
-    for (const name of names.sort()) {
-      const y = readCsvSeries(Deno.readTextFileSync(`${dir}/${name}`)).values;
-      files.push({ name: `${category}/${name.replace(/\.csv$/, "")}`, y });
-    }
-  }
+  const files = loadNabFiles(NAB_CATEGORIES);
   const HISTORY = 2016, STEP = 288, PAIR = ["none", "boxcox"] as const;
   for (const H of [12, 288]) {
     // per file, per transform: [MSE, 80 % width]; pooled hits and counts
