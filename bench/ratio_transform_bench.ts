@@ -57,4 +57,213 @@
  *
  * @module
  */
-export {};
+
+import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
+import { loadNabFiles } from "./_nab_files.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags } from "../cli/_args.ts";
+
+const USAGE = `Usage: deno run -A bench/ratio_transform_bench.ts
+
+Scores the transforms for bounded utilisation ratios (none, boxcox, logit, boxcox with
+lambda >= 0.5) on NAB's CPU utilisation files in two folds, applies the rule fixed in the
+file's comment and prints the decision (about a minute).
+
+Options:
+  -h, --help   show this help`;
+
+/** The candidates, in the order the rule prefers on a tie (none first). */
+const CANDIDATES: { label: string; options: Pick<ForecastOptions, "transform" | "lambdaMin"> }[] = [
+  { label: "(a) none", options: { transform: "none" } },
+  { label: "(b) boxcox", options: { transform: "boxcox" } },
+  { label: "(c) logit", options: { transform: "logit" } },
+  { label: "(d) boxcox λ≥0.5", options: { transform: "boxcox", lambdaMin: 0.5 } },
+];
+const HORIZONS = [12, 288] as const;
+const HISTORY = 2016, STEP = 288;
+/** The overshoot line: the history's max plus this share of its range. */
+const OVERSHOOT_SHARE = 0.25;
+const FOLD_A = ["24ae8d", "53ea38", "5f5533", "fe7f93"];
+const FOLD_B = ["77c1ca", "825cc2", "ac20cd", "c6585a", "grok_asg_anomaly"];
+
+/** Sums of one candidate on one file at one horizon. */
+interface Sums {
+  se: number;
+  points: number;
+  in80: number;
+  in95: number;
+  over: number;
+  forecasts: number;
+  lambdas: number[];
+  applied: number;
+}
+
+type Table = Sums[][][]; // [file][candidate][horizon index]
+
+function run(files: { name: string; y: Float64Array }[]): Table {
+  return files.map(({ y }) =>
+    CANDIDATES.map(({ options }) =>
+      HORIZONS.map((H) => {
+        const s: Sums = {
+          se: 0,
+          points: 0,
+          in80: 0,
+          in95: 0,
+          over: 0,
+          forecasts: 0,
+          lambdas: [],
+          applied: 0,
+        };
+        for (let o = HISTORY; o + STEP <= y.length; o += STEP) {
+          const history = y.slice(o - HISTORY, o);
+          const r = forecast(history, { horizon: H, ...options });
+          if (r.fitted.transform) s.applied++, s.lambdas.push(r.fitted.transform.lambda);
+          let max = -Infinity, min = Infinity, peak = -Infinity;
+          for (const v of history) if (v === v) (max = Math.max(max, v), min = Math.min(min, v));
+          for (let h = 0; h < H; h++) {
+            const a = y[o + h]!;
+            s.se += (a - r.mean[h]!) ** 2, s.points++;
+            s.in80 += +(a >= r.lo80[h]! && a <= r.hi80[h]!);
+            s.in95 += +(a >= r.lo95[h]! && a <= r.hi95[h]!);
+            peak = Math.max(peak, r.hi80[h]!);
+          }
+          s.over += +(peak > max + OVERSHOOT_SHARE * (max - min)), s.forecasts++;
+        }
+        return s;
+      })
+    )
+  );
+}
+
+/** A fold's figures of one candidate at one horizon. */
+interface Figures {
+  m: number;
+  c80: number;
+  c95: number;
+  over: number;
+}
+
+function figures(table: Table, idx: number[], c: number, k: number): Figures {
+  let logRatio = 0, in80 = 0, in95 = 0, points = 0, over = 0, forecasts = 0;
+  for (const i of idx) {
+    const s = table[i]![c]![k]!, n = table[i]![0]![k]!;
+    logRatio += Math.log(s.se / n.se);
+    (in80 += s.in80, in95 += s.in95, points += s.points);
+    (over += s.over, forecasts += s.forecasts);
+  }
+  return {
+    m: Math.exp(logRatio / idx.length),
+    c80: in80 / points,
+    c95: in95 / points,
+    over: over / forecasts,
+  };
+}
+
+/** The rule of the module comment: the candidate a fold chooses, with why each other is out. */
+function choose(table: Table, idx: number[]): { chosen: number; notes: string[] } {
+  let chosen = 0, best = 1;
+  const notes: string[] = [];
+  CANDIDATES.forEach((cand, c) => {
+    if (c === 0) return;
+    const why: string[] = [];
+    let product = 1;
+    HORIZONS.forEach((H, k) => {
+      const f = figures(table, idx, c, k), n = figures(table, idx, 0, k);
+      product *= f.m;
+      if (!(f.m <= 1)) why.push(`M ${f.m.toFixed(4)} > 1 at H=${H}`);
+      if (Math.abs(f.c80 - 0.8) > Math.abs(n.c80 - 0.8) + 0.01) why.push(`80 % coverage at H=${H}`);
+      if (Math.abs(f.c95 - 0.95) > Math.abs(n.c95 - 0.95) + 0.01) {
+        why.push(`95 % coverage at H=${H}`);
+      }
+      if (f.over > n.over + 0.02) {
+        why.push(`overshoot ${f.over.toFixed(3)} > none's ${n.over.toFixed(3)} + 0.02 at H=${H}`);
+      }
+    });
+    notes.push(
+      `${cand.label}: product ${product.toFixed(4)}, ${
+        why.length ? `not eligible (${why.join("; ")})` : "eligible"
+      }`,
+    );
+    if (!why.length && product < best) (best = product, chosen = c);
+  });
+  return { chosen, notes };
+}
+
+function printFold(title: string, table: Table, idx: number[], only?: number): void {
+  console.log(`\n${title}`);
+  console.log(
+    "candidate".padEnd(20) +
+      HORIZONS.map((H) => `| H=${H}: M       cov80  cov95  overshoot `).join(""),
+  );
+  CANDIDATES.forEach((cand, c) => {
+    if (only !== undefined && c !== 0 && c !== only) return;
+    const cells = HORIZONS.map((_, k) => {
+      const f = figures(table, idx, c, k);
+      return `|      ${f.m.toFixed(4)}  ${f.c80.toFixed(3)}  ${f.c95.toFixed(3)}  ${
+        f.over.toFixed(3)
+      }     `;
+    });
+    console.log(cand.label.padEnd(20) + cells.join(""));
+  });
+}
+
+function main(): void {
+  const all = loadNabFiles(["realAWSCloudwatch"]);
+  const wanted = [...FOLD_A, ...FOLD_B];
+  const files = wanted.map((key) => {
+    const f = all.find((x) => x.name.endsWith(key));
+    if (!f) throw new Error(`NAB file *${key} not in the shared data`);
+    return { name: f.name.replace(/^realAWSCloudwatch\//, ""), y: f.y.map((v) => v / 100) };
+  });
+  const table = run(files);
+  const a = FOLD_A.map((_, i) => i), b = FOLD_B.map((_, i) => FOLD_A.length + i);
+  console.log(
+    `NAB CPU utilisation (÷100), ${files.length} files, history ${HISTORY}, origins every ${STEP}` +
+      `; per file: MSE ratio to none at H=12 / H=288, coverage 80 % at H=12 / H=288, ` +
+      `overshoots, histories transformed (mean λ)`,
+  );
+  files.forEach((file, i) => {
+    console.log(`${file.name}  (fold ${i < FOLD_A.length ? "A" : "B"})`);
+    CANDIDATES.forEach((cand, c) => {
+      const s = table[i]![c]!, n = table[i]![0]!;
+      const l = s[0]!.lambdas.filter((x) => x === x);
+      console.log(
+        `  ${cand.label.padEnd(18)} ${(s[0]!.se / n[0]!.se).toFixed(4)} ${
+          (s[1]!.se / n[1]!.se).toFixed(4)
+        } | ${(s[0]!.in80 / s[0]!.points).toFixed(2)} ${(s[1]!.in80 / s[1]!.points).toFixed(2)} | ${
+          s[0]!.over
+        }/${s[0]!.forecasts} ${s[1]!.over}/${s[1]!.forecasts} | ${s[0]!.applied}${
+          l.length ? ` (λ ${(l.reduce((x, y) => x + y, 0) / l.length).toFixed(2)})` : ""
+        }`,
+      );
+    });
+  });
+  const onA = choose(table, a), onB = choose(table, b);
+  for (const [name, r] of [["A", onA], ["B", onB]] as const) {
+    console.log(`\nrule on fold ${name} (in-fold): chooses ${CANDIDATES[r.chosen]!.label}`);
+    for (const note of r.notes) console.log(`  ${note}`);
+  }
+  printFold("fold A, every candidate (in-fold for A's choice)", table, a);
+  printFold("fold B, every candidate (in-fold for B's choice)", table, b);
+  printFold(
+    `OUT-OF-FOLD: fold A's choice (${CANDIDATES[onA.chosen]!.label}) on fold B`,
+    table,
+    b,
+    onA.chosen,
+  );
+  printFold(
+    `OUT-OF-FOLD: fold B's choice (${CANDIDATES[onB.chosen]!.label}) on fold A`,
+    table,
+    a,
+    onB.chosen,
+  );
+  printFold("all 9 files (in-fold, for reference)", table, [...a, ...b]);
+  const decision = onA.chosen === onB.chosen ? onA.chosen : 0;
+  console.log(
+    `\ndecision: ${CANDIDATES[decision]!.label}${
+      onA.chosen === onB.chosen ? " (both folds chose it)" : " (the folds disagree: none)"
+    }`,
+  );
+}
+
+await benchMain(USAGE, (args) => parseFlags(args, {}), main);

@@ -105,10 +105,21 @@ export interface ForecastOptions {
    * median (the mean with `biasAdjust`) and the intervals are the transformed ones mapped back.
    * A history with a value ≤ 0 (or λ = 1) is forecast as with `"none"`. The default
    * (`TRANSFORM`, `"boxcox"` with the median) was chosen by a rule fixed before the figures, on
-   * M4's folds and ETTh2's raw training split (README: Forecasting).
+   * M4's folds and ETTh2's raw training split (README: Forecasting). `"logit"` is for a ratio
+   * bounded by [0, 1] (`logitRatio`, shift `LOGIT_EPSILON`): it applies where every value lies in
+   * [0, 1], and the forecast and both bands then stay in [0, 1]. Which transform a caller that
+   * knows its metric uses is `transformFor`'s rule (README: Forecasting, "Bounded ratios").
    */
   transform?: TransformName;
-  /** With `transform`, forecast the back-transformed mean instead of the median (default false). */
+  /**
+   * Smallest Box-Cox λ Guerrero's method may choose, in [0, 1] (default 0); measured for
+   * bounded ratios (bench/ratio_transform_bench.ts).
+   */
+  lambdaMin?: number;
+  /**
+   * With `transform` `"log"` or `"boxcox"`, forecast the back-transformed mean instead of the
+   * median (default false; the logit gives the median).
+   */
   biasAdjust?: boolean;
   /**
    * How `ets_auto` and `ets_bagged` treat a history longer than the window they fit (default:

@@ -70,7 +70,8 @@ export interface FittedForecast {
   candidates: ForecastCandidate[];
   /**
    * The variance-stabilising transform the pool was fitted under (absent when none applied):
-   * Box-Cox λ (0: log), and whether `mean` is the back-transformed mean rather than the median.
+   * Box-Cox λ (0: log; `NaN` for the logit, whose shift is `epsilon`), and whether `mean` is the
+   * back-transformed mean rather than the median.
    */
-  transform?: { name: string; lambda: number; biasAdjust: boolean };
+  transform?: { name: string; lambda: number; biasAdjust: boolean; epsilon?: number };
 }

@@ -1,6 +1,6 @@
 /**
  * The variance-stabilising wrap of `forecast()` (option `transform`): the pool is fitted on the
- * Box-Cox (or log) transformed history, its backtest errors are mapped back to the original scale
+ * Box-Cox (or log, or for a ratio in [0, 1] the shifted logit) transformed history, its backtest errors are mapped back to the original scale
  * for the weights and scores, and the forecast and intervals are mapped back at the end.
  *
  * @module
@@ -8,16 +8,19 @@
 
 import type { BacktestErrors } from "./backtest.ts";
 import { boxCox, guerreroLambda, invBoxCox, invBoxCoxMean } from "./box_cox.ts";
+import { invLogitRatio, LOGIT_EPSILON, logitRatio } from "./logit_ratio.ts";
 import { type Prepared, prepareForecast, type PrepareOptions } from "./forecast_prepare.ts";
 import type { ForecastResult } from "./forecast_result.ts";
 
 /** Transforms `forecast()` can wrap its pool in. */
-export type TransformName = "none" | "log" | "boxcox";
+export type TransformName = "none" | "log" | "boxcox" | "logit";
 
 /** A history prepared on the transformed scale, beside its original preparation. */
 export interface Transformed {
-  /** λ of the Box-Cox transform (0: log). */
+  /** λ of the Box-Cox transform (0: log; `NaN` for the logit). */
   lambda: number;
+  /** The inverse transform (increasing): a transformed value back to the original scale. */
+  inverse: (w: number) => number;
   /** The history prepared on its original scale (what the backtest errors are mapped back to). */
   original: Prepared;
   /** The transformed history, prepared with the original's periods. */
@@ -28,36 +31,51 @@ export interface Transformed {
 export const GUERRERO_DEFAULT_PERIOD = 24;
 
 /**
- * Prepares the transformed history when `name` asks for one and it applies: every finite value
- * > 0, and (for `boxcox`) a λ below 1, chosen by Guerrero's method on the shortest detected
- * period (else {@linkcode GUERRERO_DEFAULT_PERIOD} points) and clamped to [0, 1]. The periods are
- * those detected on the original scale, so that the transform does not change the candidates.
+ * Prepares the transformed history when `name` asks for one and it applies. `log` and `boxcox`:
+ * every finite value > 0, and (for `boxcox`) a λ below 1, chosen by Guerrero's method on the
+ * shortest detected period (else {@linkcode GUERRERO_DEFAULT_PERIOD} points) in
+ * [`lambdaMin`, 1]. `logit` (a ratio): every finite value in [0, 1], transformed by
+ * `logitRatio` (shift `LOGIT_EPSILON`). The periods are those detected on the original scale, so
+ * that the transform does not change the candidates.
  *
  * @param values The history (`NaN` for missing).
  * @param original Its preparation on the original scale.
  * @param name The transform asked for.
- * @param options The options the original was prepared with.
+ * @param options The options the original was prepared with, and `lambdaMin` (default 0).
  * @returns The transformed preparation, or `undefined` where the transform does not apply.
- * @throws {RangeError} If `name` is not a {@linkcode TransformName}.
+ * @throws {RangeError} If `name` is not a {@linkcode TransformName} or `lambdaMin` is outside
+ * [0, 1].
  */
 export function prepareTransform(
   values: Float64Array,
   original: Prepared,
   name: TransformName,
-  options: PrepareOptions,
+  options: PrepareOptions & { lambdaMin?: number | undefined },
 ): Transformed | undefined {
-  if (name !== "none" && name !== "log" && name !== "boxcox") {
-    throw new RangeError(`Invalid transform: ${name} (expected none, log or boxcox)`);
+  if (name !== "none" && name !== "log" && name !== "boxcox" && name !== "logit") {
+    throw new RangeError(`Invalid transform: ${name} (expected none, log, boxcox or logit)`);
+  }
+  const lambdaMin = options.lambdaMin ?? 0;
+  if (!(lambdaMin >= 0 && lambdaMin <= 1)) {
+    throw new RangeError(`Invalid lambdaMin: ${lambdaMin} (expected [0, 1])`);
   }
   if (name === "none" || !original.finite) return undefined;
-  for (const v of values) if (v <= 0) return undefined;
-  const lambda = name === "log"
-    ? 0
-    : guerreroLambda(values, original.periods[0] ?? GUERRERO_DEFAULT_PERIOD);
-  if (lambda >= 1) return undefined;
   const season = original.periods.length ? original.periods : 0;
+  if (name === "logit") {
+    for (const v of values) if (v < 0 || v > 1) return undefined;
+    const prep = prepareForecast(logitRatio(values), { ...options, season });
+    const inverse = (w: number) => invLogitRatio(w, LOGIT_EPSILON);
+    return { lambda: NaN, inverse, original, prep };
+  }
+  for (const v of values) if (v <= 0) return undefined;
+  const lambda = name === "log" ? 0 : guerreroLambda(
+    values,
+    original.periods[0] ?? GUERRERO_DEFAULT_PERIOD,
+    { lower: lambdaMin },
+  );
+  if (lambda >= 1) return undefined;
   const prep = prepareForecast(boxCox(values, lambda), { ...options, season });
-  return { lambda, original, prep };
+  return { lambda, inverse: (w) => invBoxCox(w, lambda), original, prep };
 }
 
 /**
@@ -70,13 +88,13 @@ export function prepareTransform(
  * @returns The errors on the original scale, in the original preparation's scaled units.
  */
 export function backtestOnOriginal(run: BacktestErrors, t: Transformed): BacktestErrors {
-  const { prep, original, lambda } = t;
+  const { prep, original, inverse } = t;
   const errors: Float64Array[] = [], actuals: Float64Array[] = [];
   run.errors.forEach((row, r) => {
     const o = run.origins[r]!, at = run.actuals[r]!;
     const e = new Float64Array(row.length), a = original.raw.slice(o, o + row.length);
     for (let h = 0; h < row.length; h++) {
-      const f = invBoxCox(prep.center + prep.scale * (at[h]! - row[h]!), lambda);
+      const f = inverse(prep.center + prep.scale * (at[h]! - row[h]!));
       e[h] = a[h]! - (f - original.center) / original.scale;
     }
     errors.push(e), actuals.push(a);
@@ -89,7 +107,7 @@ export function backtestOnOriginal(run: BacktestErrors, t: Transformed): Backtes
 export interface BackTransformOptions {
   /** The transform. */
   name: TransformName;
-  /** Mean instead of median. */
+  /** Mean instead of median (Box-Cox and log only; the logit gives the median). */
   biasAdjust: boolean;
   /** The mix's backtest errors on the original (scaled) scale, for `fitted.residuals`. */
   errors: Float64Array[];
@@ -113,7 +131,8 @@ export function backTransformResult(
   t: Transformed,
   options: BackTransformOptions,
 ): ForecastResult {
-  const { name, biasAdjust } = options, unit = t.original.scale;
+  const { name } = options, unit = t.original.scale;
+  const biasAdjust = options.biasAdjust && name !== "logit";
   let mean0 = 0, m2 = 0, count = 0;
   for (const row of options.errors) {
     for (const e of row) {
@@ -122,7 +141,7 @@ export function backTransformResult(
       count++, mean0 += d / count, m2 += d * (e - mean0);
     }
   }
-  const inv = (v: number) => invBoxCox(v, t.lambda);
+  const inv = t.inverse;
   const scale = r.fitted.intervals.scale;
   const mean = r.mean.map((w, h) =>
     biasAdjust ? invBoxCoxMean(w, t.lambda, (scale[h] ?? 0) ** 2) : inv(w)
@@ -141,7 +160,12 @@ export function backTransformResult(
         sd: count > 1 ? Math.sqrt(m2 / (count - 1)) * unit : NaN,
         count,
       },
-      transform: { name, lambda: t.lambda, biasAdjust },
+      transform: {
+        name,
+        lambda: t.lambda,
+        biasAdjust,
+        ...(name === "logit" && { epsilon: LOGIT_EPSILON }),
+      },
     },
   };
 }
