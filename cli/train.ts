@@ -16,6 +16,7 @@ import {
   modelKey,
   saveModel,
   type StoredModel,
+  transformFor,
 } from "../analytics/mod.ts";
 import { metricNameProblem, openLake, sameHost } from "../lake/mod.ts";
 import {
@@ -226,7 +227,9 @@ function forecastModel(
   now: number,
 ): StoredModel {
   const horizon = Math.max(1, Math.round(flags.horizonMs / series.stepMs!));
-  const f = forecast(values, { horizon, stepMs: series.stepMs! });
+  // a bounded ratio (`--metric cpu_ratio`) takes the rule chosen for ratios, as elsewhere
+  const transform = transformFor(series.metric);
+  const f = forecast(values, { horizon, stepMs: series.stepMs!, transform });
   const { name: _name, ...scores } = f.backtest;
   return {
     version: 1,

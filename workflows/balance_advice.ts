@@ -61,7 +61,12 @@ async function peak(
   const from = end - points * stepMs;
   const history = await readLoad(source, { host, metric, from, stepMs, points });
   if (historySpan(history, stepMs) < DAY) return { value: null, method: "none" as const };
-  const f = forecastLoad(history, { from, stepMs, horizon: Math.ceil(o.withinMs / stepMs) });
+  const f = forecastLoad(history, {
+    from,
+    stepMs,
+    horizon: Math.ceil(o.withinMs / stepMs),
+    metric,
+  });
   let max = -Infinity;
   for (const v of f.hi80) if (Number.isFinite(v)) max = Math.max(max, v);
   return { value: Number.isFinite(max) ? Math.min(1, Math.max(0, max)) : null, method: f.method };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { forecast, type SeriesSource } from "../analytics/mod.ts";
+import { forecast, type SeriesSource, transformFor } from "../analytics/mod.ts";
 
 const HOUR = 3_600_000, DAY = 24 * HOUR, WEEK = 7 * DAY;
 
@@ -141,15 +141,18 @@ export function historySpan(history: Float64Array, stepMs: number): number {
 
 /**
  * Forecasts the load: the analytics' forecast with daily and weekly seasons when the history
- * spans two weeks, else the hour-of-week median profile (and the note says so).
+ * spans two weeks, else the hour-of-week median profile (and the note says so). A bounded ratio
+ * (`cpu_busy`, `memory_used_ratio`, `cpu_ratio`, …) is forecast with the transform
+ * `transformFor` gives it (none, by the rule of bench/ratio_transform_bench.ts); any other
+ * metric without a transform too, since its upper band is read as a peak (not measured).
  *
  * @param history Values on the grid, oldest first, ending just before `start`.
- * @param options Grid and horizon.
+ * @param options Grid, horizon and the metric (default `cpu_busy`).
  * @returns The forecast with its method and note.
  */
 export function forecastLoad(
   history: Float64Array,
-  options: { from: number; stepMs: number; horizon: number },
+  options: { from: number; stepMs: number; horizon: number; metric?: string },
 ): LoadForecast {
   const { from, stepMs, horizon } = options;
   const start = from + history.length * stepMs;
@@ -161,10 +164,10 @@ export function forecastLoad(
       season: [daily, weekly],
       stepMs,
       models: ["snaive", "seasonal_mean", "ets"],
-      // Utilisation ratios whose upper band is read as a peak: `forecast()`'s Box-Cox default
-      // (chosen on M4 and ETTh2, session 25) widened a calm host's 80 % band from 0.59 to 0.88,
-      // above its 28-day maximum 0.56 (tests/workflows: balanceAdvice), so none here.
-      transform: "none",
+      // The upper band is read as a peak: `forecast()`'s Box-Cox default widened a calm host's
+      // 80 % band from 0.59 to 0.88, above its 28-day maximum 0.56 (tests/workflows:
+      // balanceAdvice). Ratios take the rule chosen for them; other metrics stay without.
+      transform: transformFor(options.metric ?? "cpu_busy", "none"),
     });
     return {
       method: "forecast",

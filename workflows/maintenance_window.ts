@@ -192,7 +192,7 @@ export async function findMaintenanceWindow(
   }
   const first = Math.ceil(now / stepMs) * stepMs;
   const horizon = Math.ceil((now + withinMs - end) / stepMs);
-  const f = forecastLoad(history, { from, stepMs, horizon });
+  const f = forecastLoad(history, { from, stepMs, horizon, metric });
   const L = Math.ceil(durationMs / stepMs);
   const blocks = blackoutIntervals(
     options.blackouts ?? [],

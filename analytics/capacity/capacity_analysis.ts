@@ -177,7 +177,12 @@ export async function analyzeCapacity(
       grid = trim(sumGrids(parts) ?? empty);
     }
     resources.push(
-      resourceOf(id, row, now, capacityCharts(grid, row.status !== "insufficient", ctx)),
+      resourceOf(
+        id,
+        row,
+        now,
+        capacityCharts(grid, row.status !== "insufficient", ctx, row.metric),
+      ),
     );
   }
   progress(rows.length, rows.length + 1, "recommendations");

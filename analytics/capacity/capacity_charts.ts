@@ -7,6 +7,7 @@
  */
 import { decompose, type Decomposition } from "../forecast/decompose.ts";
 import { forecast } from "../forecast/forecast.ts";
+import { transformFor } from "../forecast/transform_for.ts";
 import { scoreSeries } from "../anomaly/anomaly.ts";
 import { downsample } from "./downsample.ts";
 import { round, roundAll } from "./_grid.ts";
@@ -103,11 +104,14 @@ const MIN_POINTS = 8;
  * decomposition keeps only seasons that move the series by ≥ 2 % of its range (a quantized
  * linear ramp otherwise shows spurious 1–3-step "seasons"), and the forecast uses those
  * seasons and looks at most as far ahead as a rolling-origin backtest over the history can
- * check (four origins), and never past the capacity horizon.
+ * check (four origins), and never past the capacity horizon. Its transform is `transformFor`'s
+ * for the metric: a bounded ratio gets the rule chosen for ratios, any other metric (today every
+ * resource: bytes, inodes, processes, connections, requests, cores) `forecast()`'s default.
  *
  * @param grid The series on a regular grid (`NaN` for gaps), trimmed to its data.
  * @param evidence Whether the history is long enough to model.
  * @param ctx Analysis-wide settings.
+ * @param metric The resource's metric (default: unknown, `forecast()`'s default transform).
  * @returns The chart data.
  * @example
  * ```ts
@@ -124,6 +128,7 @@ export function capacityCharts(
   grid: { ts: Float64Array; values: Float64Array },
   evidence: boolean,
   ctx: ChartContext,
+  metric?: string,
 ): ChartData {
   const { ts, values } = grid;
   const { step, maxPoints } = ctx;
@@ -132,7 +137,12 @@ export function capacityCharts(
   const periods = dec?.seasonal.map((c) => c.period) ?? [];
   const horizon = enough ? forecastSteps(values.length, periods, ctx) : 0;
   const fc = horizon > 0
-    ? forecast(values, { horizon, stepMs: step, season: periods.length ? periods : 0 })
+    ? forecast(values, {
+      horizon,
+      stepMs: step,
+      season: periods.length ? periods : 0,
+      transform: transformFor(metric),
+    })
     : null;
   const seasonalSum = new Float64Array(values.length);
   for (const c of dec?.seasonal ?? []) {

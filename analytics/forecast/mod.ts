@@ -19,6 +19,8 @@ export {
   TRANSFORM,
   type TransformName,
 } from "./forecast.ts";
+export { isBoundedRatio, RATIO_TRANSFORM, transformFor } from "./transform_for.ts";
+export { invLogitRatio, LOGIT_EPSILON, logitRatio } from "./logit_ratio.ts";
 export { boxCox, guerreroLambda, invBoxCox, invBoxCoxMean } from "./box_cox.ts";
 export { DEFAULT_CANDIDATES } from "./forecast_candidates.ts";
 export type { FittedForecast, ForecastCandidate } from "./forecast_fitted.ts";
