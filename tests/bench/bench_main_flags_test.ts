@@ -44,6 +44,7 @@ const BENCHES: [string, string[]][] = [
   ["fleet_ingest_bench.ts", ["--agents N", "--series N", "--seconds N", "--quick"]],
   ["ingest_soak.ts", ["--quick", "--seconds N", "--no-kill", "--config FILE"]],
   ["forecast_options_bench.ts", ["--only LABEL"]],
+  ["ratio_transform_bench.ts", []],
   ["scrape_read_bench.ts", ["--rounds N"]],
   ["collector_curve.ts", ["--quick", "--seconds N", "--repeat N", "--only TEXT"]],
   ["collect_rss.ts", ["--rounds N", "--seconds N", "LABEL=SCRIPT"]],
