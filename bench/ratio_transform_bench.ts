@@ -55,6 +55,9 @@
  *
  * Run: `deno run -A bench/ratio_transform_bench.ts` (PERFSCOPE_SHARED_DATA=/work/shared/data).
  *
+ * Outcome (added after the first run, 2026-12-06): both folds chose (a) none, so bounded ratios
+ * are forecast without a transform (`transformFor`); figures in README ("Bounded ratios").
+ *
  * @module
  */
 
