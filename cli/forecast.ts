@@ -10,6 +10,7 @@ import {
   type ForecastResult,
   judgeForecastHorizon,
   TRANSFORM,
+  transformFor,
   type TransformName,
 } from "../analytics/mod.ts";
 import { formatDuration, readDuration } from "../config/mod.ts";
@@ -43,7 +44,8 @@ Options:
   --season auto|N       seasonal period in rows, 0 for none (default: auto)
   --transform none|log|boxcox
                         fit on the log or Box-Cox transformed series when every value is
-                        > 0, for seasonality that grows with the level (default: boxcox)
+                        > 0, for seasonality that grows with the level (default: boxcox;
+                        none for a bounded ratio read by --metric, such as cpu_ratio)
   --bias-adjust         under a transform, forecast the mean instead of the median
   --allow-extrapolation forecast past 1× the history anyway, with a note on stderr
                         (that far ahead the forecast is guesswork)
@@ -56,7 +58,8 @@ interface Flags {
   /** Steps, or a duration in ms to turn into steps once the series' step is known. */
   horizon: { steps: number } | { ms: number; text: string };
   season: "auto" | number;
-  transform: TransformName;
+  /** `undefined`: the metric's rule (`transformFor`), `forecast()`'s default for a CSV. */
+  transform: TransformName | undefined;
   biasAdjust: boolean;
   allowExtrapolation: boolean;
 }
@@ -81,8 +84,11 @@ function readFlags(args: string[]): Flags | undefined {
   const s = v.season ?? "auto";
   const season = s === "auto" ? "auto" : parseNumber(s, "season", { min: 0, integer: true });
   if (season === 1) throw new UsageError("Invalid --season: 1 (use 0 for none or a period ≥ 2)");
-  const transform = v.transform ?? TRANSFORM;
-  if (transform !== "none" && transform !== "log" && transform !== "boxcox") {
+  const transform = v.transform;
+  if (
+    transform !== undefined && transform !== "none" && transform !== "log" &&
+    transform !== "boxcox"
+  ) {
     throw new UsageError(`Invalid --transform: ${transform} (none, log or boxcox)`);
   }
   const biasAdjust = v["bias-adjust"] ?? false;
@@ -200,7 +206,12 @@ export async function main(
   for (const v of series.values) if (Math.abs(v) > scale) scale = Math.abs(v);
   scale = scale > 1e150 ? scale : 1;
   const values = scale === 1 ? series.values : series.values.map((v) => v / scale);
-  const { season, transform, biasAdjust } = flags;
+  const { season, biasAdjust } = flags;
+  // a lake metric is forecast as the load profile and the capacity charts forecast it (a bounded
+  // ratio without a transform); a CSV has no unit, so it gets forecast()'s default, as does
+  // --bias-adjust alone, which asks for a transform
+  const metric = flags.source.kind === "csv" ? undefined : flags.source.metric;
+  const transform = flags.transform ?? (biasAdjust ? TRANSFORM : transformFor(metric));
   const f = forecast(values, { horizon, season, stepMs, transform, biasAdjust });
   const last = series.ts[series.ts.length - 1]!;
   let out = csvLine(["timestamp", "mean", "lo80", "hi80", "lo95", "hi95"]);

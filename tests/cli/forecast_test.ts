@@ -337,3 +337,31 @@ Deno.test("forecast CLI allows a horizon as long as a history whose timestamps j
   });
   await Deno.remove(path);
 });
+
+Deno.test({
+  name:
+    "forecast CLI on a lake ratio (cpu_ratio) uses the ratio rule (no transform) unless --transform says otherwise",
+  sanitizeResources: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "perfscope-forecast-ratio-" });
+    const start = Date.UTC(2026, 11, 6, 18, 0);
+    simulateHost({ root, host: "r1", start, durationMs: 60 * 60_000, stepMs: 10_000, cpus: 1 });
+    const args = ["--metric", "cpu_ratio", "--labels", "cpu=0,mode=user", "--data", root];
+    const run = async (extra: string[]) => {
+      let out = "", err = "";
+      const code = await main([...args, ...extra], (t) => (out += t), (t) => (err += t));
+      assert.equal(code, 0, err);
+      return { out, err };
+    };
+    const plain = await run(["--horizon", "30"]);
+    assert.doesNotMatch(plain.err, /transform:/);
+    for (const line of plain.out.trim().split("\n").slice(1)) {
+      for (const v of line.split(",").slice(1).map(Number)) assert.ok(v >= 0, line);
+    }
+    const boxcox = await run(["--horizon", "30", "--transform", "boxcox"]);
+    assert.match(boxcox.err, /transform: (log|Box-Cox λ [0-9.]+), forecast the median/);
+    const biased = await run(["--horizon", "30", "--bias-adjust"]);
+    assert.match(biased.err, /transform: (log|Box-Cox λ [0-9.]+), forecast the mean/);
+    await Deno.remove(root, { recursive: true });
+  },
+});
