@@ -15,6 +15,7 @@ import {
   canonicalHost,
   CollectorBusyError,
   type IngestLimits,
+  ingestSpoolDir,
   IngestWriter,
   type IngestWriterOptions,
   joinBuffered,
@@ -280,7 +281,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   hooks.signal?.addEventListener("abort", onSignal, { once: true });
   if (hooks.signal?.aborted) stop.abort();
   // what the stop waits for, named if the deadline ends it
-  const stage = { now: "the server to start" };
+  const stage: StopStage = { now: "the server to start" };
   let disarm: (() => void) | undefined;
   // SIGINT/SIGTERM (not hooks.signal, whose process is not serve's): the stop is bounded, and a
   // second signal exits at once
@@ -290,7 +291,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
       Deno.exit(1);
     }
     disarm = armStopDeadline(hooks.stopDeadlineMs ?? STOP_DEADLINE_MS, {
-      stage: () => stage.now,
+      stage: () => typeof stage.now === "string" ? stage.now : stage.now(),
     });
     stop.abort();
   };
@@ -306,6 +307,11 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
     for (const s of signals) Deno.removeSignalListener(s, onOsSignal);
     disarm?.();
   }
+}
+
+/** What the stop waits for now (a function for a line that changes while it waits). */
+interface StopStage {
+  now: string | (() => string);
 }
 
 /** Fails early, naming the holder, if another process collects into `root`. */
@@ -421,7 +427,7 @@ async function serveUntilStopped(
   loaded: LoadedConfig,
   signal: AbortSignal,
   hooks: ServeHooks,
-  stage: { now: string },
+  stage: StopStage,
 ): Promise<number> {
   const root = flags.data;
   // Application metrics go to the collector's remote-write receivers too: senders of the ingest
@@ -691,6 +697,7 @@ async function serveUntilStopped(
       console.error(`perfscope serve: collector stopped: ${errorLine(error)}`);
     })
     : Promise.resolve();
+  let code = 0;
   try {
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -725,8 +732,23 @@ async function serveUntilStopped(
     await reloading;
     await receivers.stop();
     appMetricsSaver.stop(); // after the last StatsD flush, which may name new metrics
-    stage.now = "the ingest flush";
-    ingest.close();
+    // off the event loop (the flush thread), so that the deadline can still end a flush that
+    // hangs; what it leaves is in the ingest spool, written at the next start
+    stage.now = () =>
+      `the ingest flush; ${ingest.buffered} ingested samples not in Parquet yet stay in ` +
+      `${ingestSpoolDir(root)}/ and are written at the next start`;
+    try {
+      await ingest.closeAsync();
+    } catch (error) {
+      code = 1;
+      console.error(`perfscope serve: ingest flush failed: ${errorLine(error)}`);
+    }
+    if (ingest.buffered > 0) {
+      console.error(
+        `perfscope serve: ${ingest.buffered} ingested samples not in Parquet yet stay in ` +
+          `${ingestSpoolDir(root)}/ and are written at the next start`,
+      );
+    }
     stage.now = "the remote-write senders";
     // what is still unsent stays in the ingest outbox for the next start
     await stopAppSenders(2000);
@@ -734,7 +756,7 @@ async function serveUntilStopped(
     await sandbox.close();
     lake.close();
   }
-  return 0;
+  return code;
 }
 
 if (import.meta.main) runMain("serve", main);
