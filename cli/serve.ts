@@ -140,9 +140,10 @@ when only that is set) a separate compact process merges the partitions, builds 
 deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
 and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
 
-Stopping (Ctrl-C/SIGTERM): requests in flight get 5 s, then their lake queries are interrupted;
-past 15 s serve exits 1 whatever still runs (a second signal: at once). What was accepted stays
-in the spools and is replayed at the next start.
+Stopping (Ctrl-C/SIGTERM): new connections are refused at once; requests in flight get 5 s, then
+their lake queries are interrupted; past 15 s serve exits 1 whatever still runs, a hung ingest
+flush included (a second signal: at once). What was accepted stays in the spools and is replayed
+at the next start.
 
 Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
 targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
