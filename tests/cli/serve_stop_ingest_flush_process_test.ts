@@ -8,7 +8,9 @@
  * plan's temporary file `spool_ingest/plan.json.<pid>-1.tmp` (`writeFileAtomic`'s naming) and
  * then the partition's `part-<id>.parquet.<pid>-2.tmp`; a FIFO made at one of them blocks that
  * `open` until a reader comes, which none does, as a file system that stops answering (NFS, a
- * dying disk) would. Hanging at the file leaves a plan that names a file never written.
+ * dying disk) would. Hanging at the file leaves a plan that names a file never written. A flush
+ * that fails instead (a file where the partition's directory goes) is said with the same count,
+ * and exits 1 without waiting for the deadline.
  *
  * @module
  */
@@ -125,3 +127,37 @@ async function countDistinct(root: string): Promise<number> {
     lake.close();
   }
 }
+
+Deno.test("SIGTERM when the ingest flush fails (its partition cannot be made): serve says so with the count, exits 1, and the next start writes the samples", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-stop-flush-" });
+  try {
+    const data = `${dir}/lake`;
+    const config = `${dir}/perfscope.yaml`;
+    await Deno.writeTextFile(config, "ingest:\n  flush_every: 1h\n");
+    const args = ["--data", data, "--no-collect", "--config", config];
+    const s = await spawnServe(args, { stderr: "piped" });
+    assert.equal(await postSamples(s.url, samples(0, 300)), 200);
+    // a file where the partition's directory goes
+    const hostDir = `${data}/metrics/host=flush-test`;
+    await Deno.mkdir(hostDir, { recursive: true });
+    await Deno.writeTextFile(`${hostDir}/date=${DATE}`, "not a directory");
+    s.process.kill("SIGTERM");
+    const status = await exited(s.process);
+    const log = s.stderr.join("");
+    assert.equal(status.code, 1, log);
+    assert.match(log, /perfscope serve: ingest flush failed: /);
+    assert.match(
+      log,
+      /perfscope serve: 300 ingested samples not in Parquet yet stay in \S+\/spool_ingest\/ and are written at the next start/,
+    );
+    assert.doesNotMatch(log, /still stopping/);
+    assert.equal(await countSamples(data), 0);
+    await Deno.remove(`${hostDir}/date=${DATE}`);
+    const again = await spawnServe(args, { stderr: "piped" });
+    assert.equal((await stopServe(again.process)).code, 0, again.stderr.join(""));
+    assert.equal(await countDistinct(data), 300);
+    assert.equal(await countSamples(data), 300);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
