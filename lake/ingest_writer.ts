@@ -298,7 +298,7 @@ export class IngestWriter implements BufferedSource {
     | undefined;
   #jobs = 0;
   /** Called with the flush thread's next answer, for {@linkcode IngestWriter.closeAsync}. */
-  #answered: ((status: number, message: string) => void) | undefined;
+  #answered: ((failure: unknown) => void) | undefined;
   /** Set by `closeAsync`: the timers start no flush (it writes the rest itself). */
   #draining = false;
   #outboxMaxBytes: number | undefined;
@@ -391,10 +391,21 @@ export class IngestWriter implements BufferedSource {
           : e.data.unwritable
           ? JOB_UNWRITABLE
           : JOB_FAILED;
-        this.#apply(status, e.data.rows, e.data.error ?? "");
         const answered = this.#answered;
         this.#answered = undefined;
-        answered?.(status, e.data.error ?? "");
+        if (answered === undefined) return this.#apply(status, e.data.rows, e.data.error ?? "");
+        // closeAsync waits: it gets the answer, or what taking it in threw (a segment that
+        // cannot be retired), instead of waiting for good
+        try {
+          this.#apply(status, e.data.rows, e.data.error ?? "");
+          answered(
+            status === JOB_FAILED
+              ? new LakeError(`Cannot write ingest Parquet: ${e.data.error}`)
+              : undefined,
+          );
+        } catch (error) {
+          answered(error);
+        }
       };
     }
     if (options.parseInWorker) this.#parser = new IngestParseThread();
@@ -1118,12 +1129,8 @@ export class IngestWriter implements BufferedSource {
       // the generation under way, then at most two more of rows that came meanwhile (as flush)
       for (let started = 0;;) {
         if (this.#job !== undefined) {
-          const [status, message] = await new Promise<[number, string]>((resolve) => {
-            this.#answered = (status, message) => resolve([status, message]);
-          });
-          if (status === JOB_FAILED) {
-            throw new LakeError(`Cannot write ingest Parquet: ${message}`);
-          }
+          const failure = await new Promise<unknown>((resolve) => this.#answered = resolve);
+          if (failure !== undefined) throw failure;
           continue;
         }
         if (this.#flushing.size === 0) {

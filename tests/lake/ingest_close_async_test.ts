@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { IngestWriter, type IngestWriterOptions } from "../../lake/mod.ts";
+import { IngestWriter, type IngestWriterOptions, writeSamples } from "../../lake/mod.ts";
 import { listIngestSegments } from "../../lake/ingest_spool.ts";
 import { countSamples } from "../_count_samples.ts";
 
@@ -78,3 +78,32 @@ for (const flushInWorker of [false, true]) {
     }
   });
 }
+
+Deno.test("IngestWriter.closeAsync rejects when the flush thread cannot write a file, and the next writer writes its rows", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // a file in the partition first, so the writer's file id is known: one above it
+    writeSamples([{ ts: T0, host: "a", metric: "old", labels: {}, value: 1 }], {
+      root,
+      id: 5,
+      sync: false,
+    });
+    const w = writerOn(root, { flushInWorker: true, onError: () => {} });
+    const accepted = w.write(body("a", 300)).ts.length;
+    // the thread's second write (its first is the plan) goes to this temporary name: a
+    // directory there makes it fail for now (EISDIR), not for good (quarantine)
+    const dir = `${root}/metrics/host=a/date=2024-01-01`;
+    const blocker = `${dir}/part-${String(6).padStart(15, "0")}.parquet.${Deno.pid}-2.tmp`;
+    Deno.mkdirSync(blocker);
+    Deno.writeTextFileSync(`${blocker}/keep`, ""); // not empty: the writer's cleanup keeps it
+    await assert.rejects(w.closeAsync(), /Cannot write ingest Parquet/);
+    assert.equal(w.buffered, accepted);
+    Deno.removeSync(blocker, { recursive: true });
+    const again = writerOn(root, { flushInWorker: true });
+    await again.closeAsync();
+    assert.equal(await countSamples(root), accepted + 1);
+    assert.deepEqual(listIngestSegments(root), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
