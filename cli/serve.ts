@@ -302,7 +302,8 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   try {
     if (flags.collect) checkCollectorFree(root);
     const code = await serveUntilStopped(flags, loaded, stop.signal, hooks, stage);
-    if (disarm !== undefined) console.error("perfscope serve: stopped");
+    // a stop that left samples in the spool (a failed flush) said so, and exits 1
+    if (disarm !== undefined && code === 0) console.error("perfscope serve: stopped");
     return code;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onOsSignal);
