@@ -50,9 +50,11 @@ import {
   type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
+import { removeStaleTemp } from "./_remove_stale_temp.ts";
 import {
   type IngestPlanEntry,
   type IngestSegmentFile,
+  ingestSpoolDir,
   IngestSpoolSegment,
   isDiskFull,
   listIngestSegments,
@@ -363,6 +365,8 @@ export class IngestWriter implements BufferedSource {
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ??
       ((e) => console.error(`ingest: ${e instanceof Error ? e.message : e}`));
+    // a plan write cut by a kill (or a stop's deadline) leaves its temporary file behind
+    removeStaleTemp(ingestSpoolDir(this.#root));
     this.#plan = readIngestPlan(this.#root);
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {

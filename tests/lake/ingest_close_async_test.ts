@@ -1,7 +1,8 @@
 /**
  * `IngestWriter.closeAsync`: the close `serve` uses when it stops. It writes what is buffered
  * without holding the event loop (so that the stop's deadline can still fire), and whatever it
- * does not write stays in the spool for the next open.
+ * does not write stays in the spool for the next open, which also removes the temporary plan
+ * file a killed writer left.
  *
  * @module
  */
@@ -103,6 +104,30 @@ Deno.test("IngestWriter.closeAsync rejects when the flush thread cannot write a 
     await again.closeAsync();
     assert.equal(await countSamples(root), accepted + 1);
     assert.deepEqual(listIngestSegments(root), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("A plan's temporary file left by a killed writer is removed when the next writer opens; one of a live process stays", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command("true").spawn();
+    await child.status; // its pid names a writer that no longer runs
+    const dir = `${root}/spool_ingest`;
+    Deno.mkdirSync(dir, { recursive: true });
+    const dead = `${dir}/plan.json.${child.pid}-1.tmp`;
+    const live = `${dir}/plan.json.${Deno.pid}-7.tmp`;
+    Deno.writeTextFileSync(dead, "[");
+    Deno.writeTextFileSync(live, "[");
+    const w = writerOn(root);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".tmp")),
+      [
+        `plan.json.${Deno.pid}-7.tmp`,
+      ],
+    );
+    await w.closeAsync();
   } finally {
     await Deno.remove(root, { recursive: true });
   }
