@@ -707,6 +707,10 @@ async function serveUntilStopped(
     });
   } finally {
     stopRefusals();
+    // the scheduler starts no job from now on; a job that runs gets SIGTERM (compaction is safe
+    // to cut), rather than after the collector's flush
+    const scheduled = runtime.stop();
+    scheduled.catch(() => {}); // awaited (and thrown) below, after the collector
     // the live streams end, so that the requests in flight can
     hub.close();
     // no new connection from now on; the requests in flight get the grace, then their lake
@@ -723,7 +727,7 @@ async function serveUntilStopped(
     await collector; // the child flushes its buffered minute on SIGTERM before it exits
     stage.now = "compaction and the scheduled jobs";
     await compaction;
-    await runtime.stop();
+    await scheduled;
     await following;
     stage.now = "the HTTP requests in flight";
     await drained;
