@@ -15,6 +15,7 @@ import {
   canonicalHost,
   CollectorBusyError,
   type IngestLimits,
+  ingestSpoolDir,
   IngestWriter,
   type IngestWriterOptions,
   joinBuffered,
@@ -139,9 +140,10 @@ when only that is set) a separate compact process merges the partitions, builds 
 deletes data past lake.retention (default 30d). The scheduler also runs schedule.train, .report
 and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
 
-Stopping (Ctrl-C/SIGTERM): requests in flight get 5 s, then their lake queries are interrupted;
-past 15 s serve exits 1 whatever still runs (a second signal: at once). What was accepted stays
-in the spools and is replayed at the next start.
+Stopping (Ctrl-C/SIGTERM): new connections are refused at once; requests in flight get 5 s, then
+their lake queries are interrupted; past 15 s serve exits 1 whatever still runs, a hung ingest
+flush included (a second signal: at once). What was accepted stays in the spools and is replayed
+at the next start.
 
 Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
 targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
@@ -280,7 +282,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   hooks.signal?.addEventListener("abort", onSignal, { once: true });
   if (hooks.signal?.aborted) stop.abort();
   // what the stop waits for, named if the deadline ends it
-  const stage = { now: "the server to start" };
+  const stage: StopStage = { now: "the server to start" };
   let disarm: (() => void) | undefined;
   // SIGINT/SIGTERM (not hooks.signal, whose process is not serve's): the stop is bounded, and a
   // second signal exits at once
@@ -290,7 +292,7 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
       Deno.exit(1);
     }
     disarm = armStopDeadline(hooks.stopDeadlineMs ?? STOP_DEADLINE_MS, {
-      stage: () => stage.now,
+      stage: () => typeof stage.now === "string" ? stage.now : stage.now(),
     });
     stop.abort();
   };
@@ -300,12 +302,18 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   try {
     if (flags.collect) checkCollectorFree(root);
     const code = await serveUntilStopped(flags, loaded, stop.signal, hooks, stage);
-    if (disarm !== undefined) console.error("perfscope serve: stopped");
+    // a stop that left samples in the spool (a failed flush) said so, and exits 1
+    if (disarm !== undefined && code === 0) console.error("perfscope serve: stopped");
     return code;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onOsSignal);
     disarm?.();
   }
+}
+
+/** What the stop waits for now (a function for a line that changes while it waits). */
+interface StopStage {
+  now: string | (() => string);
 }
 
 /** Fails early, naming the holder, if another process collects into `root`. */
@@ -421,7 +429,7 @@ async function serveUntilStopped(
   loaded: LoadedConfig,
   signal: AbortSignal,
   hooks: ServeHooks,
-  stage: { now: string },
+  stage: StopStage,
 ): Promise<number> {
   const root = flags.data;
   // Application metrics go to the collector's remote-write receivers too: senders of the ingest
@@ -691,6 +699,7 @@ async function serveUntilStopped(
       console.error(`perfscope serve: collector stopped: ${errorLine(error)}`);
     })
     : Promise.resolve();
+  let code = 0;
   try {
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -698,6 +707,10 @@ async function serveUntilStopped(
     });
   } finally {
     stopRefusals();
+    // the scheduler starts no job from now on; a job that runs gets SIGTERM (compaction is safe
+    // to cut), rather than after the collector's flush
+    const scheduled = runtime.stop();
+    scheduled.catch(() => {}); // awaited (and thrown) below, after the collector
     // the live streams end, so that the requests in flight can
     hub.close();
     // no new connection from now on; the requests in flight get the grace, then their lake
@@ -714,7 +727,7 @@ async function serveUntilStopped(
     await collector; // the child flushes its buffered minute on SIGTERM before it exits
     stage.now = "compaction and the scheduled jobs";
     await compaction;
-    await runtime.stop();
+    await scheduled;
     await following;
     stage.now = "the HTTP requests in flight";
     await drained;
@@ -725,8 +738,23 @@ async function serveUntilStopped(
     await reloading;
     await receivers.stop();
     appMetricsSaver.stop(); // after the last StatsD flush, which may name new metrics
-    stage.now = "the ingest flush";
-    ingest.close();
+    // off the event loop (the flush thread), so that the deadline can still end a flush that
+    // hangs; what it leaves is in the ingest spool, written at the next start
+    stage.now = () =>
+      `the ingest flush; ${ingest.buffered} ingested samples not in Parquet yet stay in ` +
+      `${ingestSpoolDir(root)}/ and are written at the next start`;
+    try {
+      await ingest.closeAsync();
+    } catch (error) {
+      code = 1;
+      console.error(`perfscope serve: ingest flush failed: ${errorLine(error)}`);
+    }
+    if (ingest.buffered > 0) {
+      console.error(
+        `perfscope serve: ${ingest.buffered} ingested samples not in Parquet yet stay in ` +
+          `${ingestSpoolDir(root)}/ and are written at the next start`,
+      );
+    }
     stage.now = "the remote-write senders";
     // what is still unsent stays in the ingest outbox for the next start
     await stopAppSenders(2000);
@@ -734,7 +762,7 @@ async function serveUntilStopped(
     await sandbox.close();
     lake.close();
   }
-  return 0;
+  return code;
 }
 
 if (import.meta.main) runMain("serve", main);

@@ -50,9 +50,11 @@ import {
   type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
+import { removeStaleTemp } from "./_remove_stale_temp.ts";
 import {
   type IngestPlanEntry,
   type IngestSegmentFile,
+  ingestSpoolDir,
   IngestSpoolSegment,
   isDiskFull,
   listIngestSegments,
@@ -297,6 +299,10 @@ export class IngestWriter implements BufferedSource {
     | { job: number; key: string; g: IngestGroup; entry: IngestPlanEntry; flag: Int32Array }
     | undefined;
   #jobs = 0;
+  /** Called with the flush thread's next answer, for {@linkcode IngestWriter.closeAsync}. */
+  #answered: ((failure: unknown) => void) | undefined;
+  /** Set by `closeAsync`: the timers start no flush (it writes the rest itself). */
+  #draining = false;
   #outboxMaxBytes: number | undefined;
   #parser: IngestParseThread | undefined;
   #maxRssBytes: number | undefined;
@@ -359,6 +365,8 @@ export class IngestWriter implements BufferedSource {
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ??
       ((e) => console.error(`ingest: ${e instanceof Error ? e.message : e}`));
+    // a plan write cut by a kill (or a stop's deadline) leaves its temporary file behind
+    removeStaleTemp(ingestSpoolDir(this.#root));
     this.#plan = readIngestPlan(this.#root);
     let lastId = 0;
     for (const seg of listIngestSegments(this.#root)) {
@@ -382,11 +390,26 @@ export class IngestWriter implements BufferedSource {
       });
       this.#worker.onmessage = (e: MessageEvent<IngestFlushResult>) => {
         if (this.#job?.job !== e.data.job) return; // applied already by a synchronous wait
-        this.#apply(
-          e.data.error === undefined ? JOB_DONE : e.data.unwritable ? JOB_UNWRITABLE : JOB_FAILED,
-          e.data.rows,
-          e.data.error ?? "",
-        );
+        const status = e.data.error === undefined
+          ? JOB_DONE
+          : e.data.unwritable
+          ? JOB_UNWRITABLE
+          : JOB_FAILED;
+        const answered = this.#answered;
+        this.#answered = undefined;
+        if (answered === undefined) return this.#apply(status, e.data.rows, e.data.error ?? "");
+        // closeAsync waits: it gets the answer, or what taking it in threw (a segment that
+        // cannot be retired), instead of waiting for good
+        try {
+          this.#apply(status, e.data.rows, e.data.error ?? "");
+          answered(
+            status === JOB_FAILED
+              ? new LakeError(`Cannot write ingest Parquet: ${e.data.error}`)
+              : undefined,
+          );
+        } catch (error) {
+          answered(error);
+        }
       };
     }
     if (options.parseInWorker) this.#parser = new IngestParseThread();
@@ -823,7 +846,7 @@ export class IngestWriter implements BufferedSource {
   #tryFlush(start: boolean): void {
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     this.#soon = undefined;
-    if (this.#closed) return;
+    if (this.#closed || this.#draining) return;
     if (this.#worker) {
       try {
         this.#dispatch(start);
@@ -905,7 +928,7 @@ export class IngestWriter implements BufferedSource {
     }
     const again = this.#flushing.size > 0 || this.#liveRows >= this.#flushRows ||
       (this.#segment?.size ?? 0) >= this.#flushSpoolBytes;
-    if (again && !this.#closed && this.#soon === undefined) {
+    if (again && !this.#closed && !this.#draining && this.#soon === undefined) {
       this.#soon = setTimeout(() => this.#tryFlush(true), 0);
     }
   }
@@ -1086,19 +1109,66 @@ export class IngestWriter implements BufferedSource {
     try {
       this.flush();
     } finally {
-      this.#closed = true;
-      this.#worker?.terminate();
-      this.#worker = undefined;
-      this.#parser?.close();
-      this.#parser = undefined;
-      const seg = this.#segment;
-      this.#segment = undefined;
-      const empty = this.#rows === 0 && this.#flushing.size === 0;
-      seg?.close();
-      if (empty && seg) {
-        this.#retire(seg.path);
-        this.#spoolBytes -= seg.size;
+      this.#shut();
+    }
+  }
+
+  /**
+   * As {@linkcode close}, without holding the event loop, so that timers still fire while it
+   * writes (e.g. a deadline that gives up on a flush that hangs): the flush thread writes the
+   * files one at a time while this thread waits for its answers, or without one, at most
+   * `flushPartitions` files (and `flushBudgetMs`) a turn. Whatever is not in Parquet when it
+   * settles, or when the process ends before, stays in the spool and is written at the next
+   * open (`buffered` counts it).
+   *
+   * @throws {LakeError} As {@linkcode flush}; the writer is closed, the rest kept in the spool.
+   */
+  async closeAsync(): Promise<void> {
+    if (this.#closed || this.#draining) return;
+    this.#draining = true;
+    clearInterval(this.#timer);
+    if (this.#soon !== undefined) clearTimeout(this.#soon);
+    this.#soon = undefined;
+    try {
+      // the generation under way, then at most two more of rows that came meanwhile (as flush)
+      for (let started = 0;;) {
+        if (this.#job !== undefined) {
+          const failure = await new Promise<unknown>((resolve) => this.#answered = resolve);
+          if (failure !== undefined) throw failure;
+          continue;
+        }
+        if (this.#flushing.size === 0) {
+          if (this.#pending.length > 0) this.#finishGeneration();
+          if (this.#liveRows === 0 || ++started > 2) break;
+        }
+        if (this.#worker) {
+          this.#dispatch(true);
+          if (this.#job === undefined) break; // no free file id now: left in the spool
+          continue;
+        }
+        this.#flush(true, this.#turnSize, this.#flushBudgetMs);
+        if (this.#flushing.size > 0 && !this.#more) break; // no free file id now: as above
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
+    } finally {
+      this.#shut();
+    }
+  }
+
+  /** Stops the threads and closes the open spool segment (deleting it when nothing waits). */
+  #shut(): void {
+    this.#closed = true;
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#parser?.close();
+    this.#parser = undefined;
+    const seg = this.#segment;
+    this.#segment = undefined;
+    const empty = this.#rows === 0 && this.#flushing.size === 0;
+    seg?.close();
+    if (empty && seg) {
+      this.#retire(seg.path);
+      this.#spoolBytes -= seg.size;
     }
   }
 
