@@ -4,83 +4,129 @@
  * shared views, pinned to one listing with an empty buffer, and with 1,000 and 100,000 buffered
  * rows of the metric read. Rounds alternate the forms; medians side by side.
  *
- * `deno run -A bench/buffered_read_bench.ts [--rounds 15]`
+ * `deno run -A bench/buffered_read_bench.ts [--rounds 15] [--quick]` (also in `deno task bench`;
+ * `--quick` 5 rounds)
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { IngestWriter, openLake, simulateHost } from "../lake/mod.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
 
-const { values: flags } = parseArgs({ options: { rounds: { type: "string", default: "15" } } });
-const rounds = Number(flags.rounds);
-const DAY = 86_400_000;
-const start = Date.UTC(2024, 0, 1);
-const end = start + 3 * DAY;
-const root = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-" });
-for (const host of ["sim-a", "sim-b"]) {
-  simulateHost({ root, host, start, durationMs: 3 * DAY, stepMs: 10_000, cpus: 4 });
+/** Options of {@linkcode run}. */
+export interface BufferedReadOptions {
+  /** Rounds (each reads every form once); default 15, 5 with `quick`. */
+  rounds?: number;
+  /** Fewer rounds (5), as `deno task bench --quick`; default false. */
+  quick?: boolean;
 }
-const lake = await openLake({ root });
-const writers: Record<string, IngestWriter> = {};
-const forms = ["views", "pinned, empty", "1,000 rows", "100,000 rows"] as const;
-for (const [form, rows] of [["1,000 rows", 1_000], ["100,000 rows", 100_000]] as const) {
-  const dir = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-writer-" });
-  const w = new IngestWriter({
-    root: dir,
-    sync: false,
-    now: () => end,
-    maxBufferedRows: 200_000,
-    flushRows: 1_000_000,
-    flushEveryMs: 3_600_000,
-  });
-  // one cpu_ratio series per host, a row every 10 ms up to the end of the lake's last hour
-  for (let at = 0; at < rows; at += 10_000) {
-    const n = Math.min(10_000, rows - at);
-    const ts = Array.from({ length: n }, (_, i) => end - 1 - (at + i) * 10);
-    w.writeBatch({
-      ts,
-      host: ts.map((_, i) => (i % 2 ? "sim-a" : "sim-b")),
-      metric: ts.map(() => "cpu_ratio"),
-      labels: ts.map(() => "cpu=total,mode=user"),
-      value: ts.map((_, i) => (i % 100) / 100),
+
+/**
+ * Builds the lake, reads it `rounds` times in each form and prints the medians side by side.
+ *
+ * @param options See {@linkcode BufferedReadOptions}.
+ * @returns Median ms per form.
+ */
+export async function run(options: BufferedReadOptions = {}): Promise<Record<string, number>> {
+  const rounds = options.rounds ?? (options.quick ? 5 : 15);
+  const DAY = 86_400_000;
+  const start = Date.UTC(2024, 0, 1);
+  const end = start + 3 * DAY;
+  const root = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-" });
+  for (const host of ["sim-a", "sim-b"]) {
+    simulateHost({ root, host, start, durationMs: 3 * DAY, stepMs: 10_000, cpus: 4 });
+  }
+  const lake = await openLake({ root });
+  const writers: Record<string, IngestWriter> = {};
+  const writerDirs: string[] = [];
+  const forms = ["views", "pinned, empty", "1,000 rows", "100,000 rows"] as const;
+  for (const [form, rows] of [["1,000 rows", 1_000], ["100,000 rows", 100_000]] as const) {
+    const dir = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-writer-" });
+    writerDirs.push(dir);
+    const w = new IngestWriter({
+      root: dir,
+      sync: false,
+      now: () => end,
+      maxBufferedRows: 200_000,
+      flushRows: 1_000_000,
+      flushEveryMs: 3_600_000,
     });
+    // one cpu_ratio series per host, a row every 10 ms up to the end of the lake's last hour
+    for (let at = 0; at < rows; at += 10_000) {
+      const n = Math.min(10_000, rows - at);
+      const ts = Array.from({ length: n }, (_, i) => end - 1 - (at + i) * 10);
+      w.writeBatch({
+        ts,
+        host: ts.map((_, i) => (i % 2 ? "sim-a" : "sim-b")),
+        metric: ts.map(() => "cpu_ratio"),
+        labels: ts.map(() => "cpu=total,mode=user"),
+        value: ts.map((_, i) => (i % 100) / 100),
+      });
+    }
+    writers[form] = w;
   }
-  writers[form] = w;
-}
-const read = () =>
-  lake.seriesMany({
-    metric: "cpu_ratio",
-    labelsLike: "cpu=total,%",
-    from: end - 3_600_000,
-    to: end,
-  });
-const times = new Map<string, number[]>(forms.map((f) => [f, []]));
-const points = new Map<string, number>();
-for (let r = 0; r < rounds; r++) {
-  for (const form of forms) {
-    lake.includeBuffered(
-      form === "views" ? undefined : form === "pinned, empty" ? emptySource() : writers[form],
-    );
-    const t0 = performance.now();
-    const got = await read();
-    times.get(form)!.push(performance.now() - t0);
-    points.set(form, got.series.reduce((n, s) => n + s.ts.length, 0));
+  const read = () =>
+    lake.seriesMany({
+      metric: "cpu_ratio",
+      labelsLike: "cpu=total,%",
+      from: end - 3_600_000,
+      to: end,
+    });
+  const times = new Map<string, number[]>(forms.map((f) => [f, []]));
+  const points = new Map<string, number>();
+  for (let r = 0; r < rounds; r++) {
+    for (const form of forms) {
+      lake.includeBuffered(
+        form === "views" ? undefined : form === "pinned, empty" ? emptySource() : writers[form],
+      );
+      const t0 = performance.now();
+      const got = await read();
+      times.get(form)!.push(performance.now() - t0);
+      points.set(form, got.series.reduce((n, s) => n + s.ts.length, 0));
+    }
   }
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const base = median(times.get("views")!);
-console.log(`seriesMany over the last hour, ${rounds} rounds (median ms, ratio to views, points)`);
-for (const form of forms) {
-  const m = median(times.get(form)!);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = median(times.get("views")!);
   console.log(
-    `${form.padEnd(14)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
-      points.get(form)
-    }`,
+    `seriesMany over the last hour, ${rounds} rounds (median ms, ratio to views, points)`,
   );
+  for (const form of forms) {
+    const m = median(times.get(form)!);
+    console.log(
+      `${form.padEnd(14)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
+        points.get(form)
+      }`,
+    );
+  }
+  lake.close();
+  for (const w of Object.values(writers)) w.close();
+  for (const dir of [root, ...writerDirs]) await Deno.remove(dir, { recursive: true });
+  return Object.fromEntries([...times].map(([form, xs]) => [form, median(xs)]));
 }
-lake.close();
-for (const w of Object.values(writers)) w.close();
-await Deno.remove(root, { recursive: true });
+
+/** The flags: `--rounds N`, `--quick`. */
+function flags(args: string[]): BufferedReadOptions {
+  const { values } = parseFlags(args, {
+    rounds: { type: "string" },
+    quick: { type: "boolean", default: false },
+  });
+  return values.rounds === undefined ? { quick: values.quick } : {
+    quick: values.quick,
+    rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
+  };
+}
+
+const USAGE = `Usage: deno run -A bench/buffered_read_bench.ts [--rounds N] [--quick]
+
+The same seriesMany over a simulated lake (2 hosts x 3 days) through the shared views, pinned
+to an empty buffer, and with 1,000 and 100,000 buffered rows; medians side by side.
+
+Options:
+  --rounds N   rounds, each reading every form once (default 15)
+  --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, flags, run);
 
 function emptySource() {
   return {

@@ -15,6 +15,9 @@
  * As extra reporting (nothing was chosen on it), `forecast()` (and its previous defaults), naive,
  * seasonal naive and statsmodels' ETS are also scored on a denser test protocol: every window of the test split at
  * stride 24 (origin from 11520 while origin + H ≤ 14400; the ETT papers slide with stride 1).
+ * Also extra reporting: `forecast()` against statsmodels' ETS origin by origin on the 17, the 35
+ * and the stride-24 sets (mean MSE difference, paired bootstrap 90 % interval, Diebold–Mariano
+ * with the Harvey–Leybourne–Newbold correction; `bench/paired_comparison.ts`).
  *
  * Run: `deno run -A bench/forecast_bench.ts [--leave-one-out]` (the flag adds a row per default
  * candidate: `forecast()` without it; measured on the training split and M4 by
@@ -35,6 +38,7 @@ import {
 } from "../analytics/forecast/forecast_candidates.ts";
 import { detectPeriods } from "../analytics/models/detect_periods.ts";
 import { doubleSeasonalHw } from "../analytics/models/double_seasonal_hw.ts";
+import { dieboldMariano, type DieboldMarianoResult, pairedBootstrap } from "./paired_comparison.ts";
 
 /** Figures of one method at one horizon. */
 export interface BenchRow {
@@ -76,6 +80,23 @@ export interface BenchResult {
   origins: number;
   /** forecast() over 35 origins to the end of the file (MSE at 24 / 168). */
   extended: { mse24: number; mse168: number; origins: number };
+  /** forecast() against statsmodels' ETS per origin (empty without statsmodels). */
+  paired: PairedRow[];
+}
+
+/**
+ * Extra reporting (nothing is chosen on it): per-origin MSE of `forecast()` minus that of
+ * statsmodels' ETS(A,N,A) on one set of origins at one horizon.
+ */
+export interface PairedRow {
+  /** The origins: "17 test", "35 to the end" or "stride-24 test". */
+  set: string;
+  /** Horizon. */
+  h: number;
+  /** Mean difference with its paired bootstrap 90 % interval over origins (seed 1). */
+  bootstrap: { mean: number; lo: number; hi: number };
+  /** Diebold–Mariano with HLN's correction, h = origins a window overlaps (⌈H / stride⌉). */
+  dm: DieboldMarianoResult;
 }
 
 const ANCHORS = [
@@ -220,7 +241,10 @@ export function run(
   for (const [name, byOrigin] of Object.entries(external)) {
     methods[name] = (y, h) => byOrigin.get(`${h}:${y.length}:${y[0]}:${y[y.length - 1]}`)!;
   }
-  const score = (f: (y: Float64Array, h: number) => Float64Array, h: number, at: number[]) => {
+  // each method's MSE per horizon and origin, for the paired comparison below
+  const perOrigin = new Map<string, number>();
+  const score = (method: string, h: number, at: number[]) => {
+    const f = methods[method]!;
     let mse = 0, ae = 0, aa = 0;
     for (const o of at) {
       const m = f(z.slice(o - HISTORY, o), h);
@@ -229,12 +253,14 @@ export function run(
         const e = z[o + i]! - m[i]!;
         se += e * e, ae += Math.abs(e), aa += Math.abs(z[o + i]!);
       }
+      perOrigin.set(`${method}:${h}:${o}`, se / h);
       mse += se / h / at.length;
     }
     return [mse, 1 - ae / aa] as const;
   };
   const rows: BenchRow[] = [];
-  for (const [method, f] of Object.entries(methods)) {
+  for (const f of Object.keys(methods)) {
+    const method = f;
     const [mse24, acc24] = score(f, 24, origins), [mse168, acc168] = score(f, 168, origins);
     const [all24] = score(f, 24, all), [all168] = score(f, 168, all);
     const [dev24] = score(f, 24, dev), [dev168] = score(f, 168, dev);
@@ -316,7 +342,60 @@ export function run(
     `forecast() interval coverage: H=24 80%→${fmt(coverage.h24[0])} 95%→${fmt(coverage.h24[1])}; ` +
       `H=168 80%→${fmt(coverage.h168[0])} 95%→${fmt(coverage.h168[1])}`,
   );
-  return { rows, anchors: ANCHORS, coverage, speedMs, origins: origins.length, extended };
+  const paired = pairedRows(perOrigin, "statsmodels ETS(A,N,A)" in external, {
+    "17 test": [() => origins, STEP],
+    "35 to the end": [() => all, STEP],
+    "stride-24 test": [dense, DENSE_STEP],
+  });
+  return { rows, anchors: ANCHORS, coverage, speedMs, origins: origins.length, extended, paired };
+}
+
+/**
+ * The paired comparison of `forecast()` and statsmodels' ETS per set and horizon, printed
+ * (reporting only: no option of `forecast()` is chosen on it).
+ *
+ * @param perOrigin MSE per `method:h:origin`.
+ * @param withEts Whether statsmodels' ETS ran.
+ * @param sets Each set's origins at a horizon, and their stride.
+ * @returns One row per set and horizon; none without statsmodels.
+ */
+function pairedRows(
+  perOrigin: Map<string, number>,
+  withEts: boolean,
+  sets: Record<string, [(h: number) => number[], number]>,
+): PairedRow[] {
+  if (!withEts) return [];
+  const out: PairedRow[] = [];
+  const fmt = (x: number) => x.toFixed(4).padStart(8);
+  console.log(
+    `\nforecast() - statsmodels ETS(A,N,A), per-origin MSE (extra reporting, no choice made on ` +
+      `it): n, mean, paired bootstrap 90 % interval over origins (10,000 resamples, seed 1), ` +
+      `Diebold-Mariano, HLN-corrected, two-sided p from t(n-1), h`,
+  );
+  for (const [set, [at, stride]] of Object.entries(sets)) {
+    for (const h of [24, 168]) {
+      const d = at(h).map((o) =>
+        perOrigin.get(`perfscope forecast():${h}:${o}`)! -
+        perOrigin.get(`statsmodels ETS(A,N,A):${h}:${o}`)!
+      );
+      // a window of H steps shares steps with the next ⌈H / stride⌉ - 1 origins' windows
+      const row = {
+        set,
+        h,
+        bootstrap: pairedBootstrap(d, { resamples: 10_000, level: 0.9, seed: 1 }),
+        dm: dieboldMariano(d, Math.ceil(h / stride)),
+      };
+      out.push(row);
+      const { mean, lo, hi } = row.bootstrap, dm = row.dm;
+      console.log(
+        `${`${set}, H=${h}`.padEnd(22)} n=${String(dm.n).padStart(3)} ${fmt(mean)} ` +
+          `[${fmt(lo)}, ${fmt(hi)}]  DM ${fmt(dm.dm)}  HLN ${fmt(dm.hln)}  p ${
+            dm.p.toFixed(3)
+          }  h=${dm.h}`,
+      );
+    }
+  }
+  return out;
 }
 
 /**

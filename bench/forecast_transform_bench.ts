@@ -25,7 +25,8 @@
  * coverage is no further from nominal than none's + 0.01 at both 80 % and 95 %.
  *
  * Run: `deno run -A bench/forecast_transform_bench.ts [ett|m4|nab] [--digits=n]` (no data set:
- * ett and m4).
+ * ett and m4). `deno task bench` runs nab and m4 (nab alone with `--quick`): ett takes tens of
+ * minutes.
  *
  * @module
  */
@@ -33,8 +34,8 @@
 import process from "node:process";
 import { sharedData } from "./_shared_data.ts";
 import { ettScale } from "./forecast_bench.ts";
-import { benchFlags } from "./_flags.ts";
-import { parseFlags, parseNumber, runMain, UsageError } from "../cli/_args.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags, parseNumber, UsageError } from "../cli/_args.ts";
 import { loadM4 } from "./m4_bench.ts";
 import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
 import { readCsvSeries } from "../analytics/series/csv_series.ts";
@@ -52,7 +53,17 @@ Options:
   --digits N   decimals of the printed figures (default 5)
   -h, --help   show this help`;
 
-const FLAGS = benchFlags(USAGE, (args) => {
+/** Options of {@linkcode run}. */
+export interface TransformBenchOptions {
+  /** The data sets; default nab and m4, nab alone with `quick` (alone, no data set: ett, m4). */
+  which?: ("ett" | "m4" | "nab")[];
+  /** Decimals of the printed figures; default 5. */
+  digits?: number;
+  /** With `deno task bench`: nab alone (under a minute) instead of nab and m4. */
+  quick?: boolean;
+}
+
+function flags(args: string[]): TransformBenchOptions {
   const { values, positionals } = parseFlags(args, {
     digits: { type: "string", default: "5" },
   }, true);
@@ -64,12 +75,14 @@ const FLAGS = benchFlags(USAGE, (args) => {
     throw new UsageError(`Unknown data set: ${positionals.join(" ")} (ett, m4 or nab)`);
   }
   return {
-    which,
+    which: which === undefined ? ["ett", "m4"] : [which],
     digits: parseNumber(values.digits!, "digits", { min: 0, max: 20, integer: true }),
   };
-});
+}
 
-const f = (x: number) => x.toFixed(FLAGS.digits).padStart(FLAGS.digits + 3);
+/** Decimals of the printed figures (set by {@linkcode run}). */
+let digits = 5;
+const f = (x: number) => x.toFixed(digits).padStart(digits + 3);
 
 /** The rows: label, the `transform` forecast it comes from, mean back-transform. */
 const VARIANTS = [
@@ -208,7 +221,7 @@ function m4(): void {
     const ms = cpu[TRANSFORMS.indexOf(v.transform)]!;
     console.log(
       `${v.label.padEnd(32)} ${f(owa(k, all))} ${f(cover / n)} ${ms.toFixed(1).padStart(6)} | ${
-        folds.map((x) => x.toFixed(FLAGS.digits)).join(" ")
+        folds.map((x) => x.toFixed(digits)).join(" ")
       }`,
     );
   });
@@ -306,12 +319,19 @@ function nab(): void {
   }
 }
 
-await runMain("bench", () => {
-  if (FLAGS.which === "nab") {
-    nab();
-    return Promise.resolve(0);
-  }
-  if (FLAGS.which !== "m4") ett();
-  if (FLAGS.which !== "ett") m4();
-  return Promise.resolve(0);
-});
+/**
+ * Runs the data sets the options name, printing their tables.
+ *
+ * @param options See {@linkcode TransformBenchOptions}.
+ * @returns The data sets run.
+ */
+export function run(options: TransformBenchOptions = {}): Promise<string[]> {
+  digits = options.digits ?? 5;
+  const which = options.which ?? (options.quick ? ["nab"] : ["nab", "m4"]);
+  if (which.includes("nab")) nab();
+  if (which.includes("ett")) ett();
+  if (which.includes("m4")) m4();
+  return Promise.resolve(which);
+}
+
+if (import.meta.main) await benchMain(USAGE, flags, run);

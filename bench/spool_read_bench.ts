@@ -8,81 +8,129 @@
  * with a new source each read (the whole segment decoded). Rounds alternate the forms; medians
  * side by side.
  *
- * `deno run -A bench/spool_read_bench.ts [--rounds 15]`
+ * `deno run -A bench/spool_read_bench.ts [--rounds 15] [--quick]` (also in `deno task bench`;
+ * `--quick` 5 rounds)
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type LakeRow, openLake, simulateHost, SpoolBuffer, SpoolWriter } from "../lake/mod.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags, parseNumber } from "../cli/_args.ts";
 
-const { values: flags } = parseArgs({ options: { rounds: { type: "string", default: "15" } } });
-const rounds = Number(flags.rounds);
-const HOUR = 3_600_000;
-const start = Date.UTC(2024, 0, 1);
-const end = start + 24 * HOUR;
-const root = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-" });
-simulateHost({ root, host: "sim", start, durationMs: 24 * HOUR, stepMs: 10_000, cpus: 16 });
-// the spooled minute: 16 cpu_ratio series (in Parquet too) and 884 others, a snapshot a second
-const series = [
-  ...Array.from({ length: 16 }, (_, c) => ({ metric: "cpu_ratio", labels: `cpu=${c},mode=user` })),
-  ...Array.from({ length: 884 }, (_, i) => ({ metric: "other_metric", labels: `i=${i}` })),
-];
-const writer = new SpoolWriter(root, end);
-for (let s = 0; s < 60; s++) {
-  const ts = end + s * 1000;
-  writer.append(series.map((x, i): LakeRow => ({ ts, host: "sim", ...x, value: (i + s) / 1000 })));
+/** Options of {@linkcode run}. */
+export interface SpoolReadOptions {
+  /** Rounds (each reads every form once); default 15, 5 with `quick`. */
+  rounds?: number;
+  /** Fewer rounds (5), as `deno task bench --quick`; default false. */
+  quick?: boolean;
 }
-writer.close();
-const lake = await openLake({ root });
-const range = { from: end + 60_000 - HOUR, to: end + 60_000 };
-const reads = {
-  "one series": async () =>
-    (await lake.series({ metric: "cpu_ratio", labels: "cpu=3,mode=user", ...range })).ts.length,
-  "16 series": async () =>
-    (await lake.seriesMany({ metric: "cpu_ratio", labelsLike: "%mode=user", ...range })).series
-      .reduce((n, s) => n + s.ts.length, 0),
-};
-const followed = new SpoolBuffer(root);
-const empty = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-empty-" });
-const forms = ["no spool", "empty source", "followed", "new each read"] as const;
-const times = new Map<string, number[]>();
-const points = new Map<string, number>();
-for (let r = 0; r < rounds; r++) {
-  for (const [name, read] of Object.entries(reads)) {
-    for (const form of forms) {
-      lake.includeBuffered(
-        form === "no spool"
-          ? undefined
-          : form === "empty source"
-          ? new SpoolBuffer(empty)
-          : form === "followed"
-          ? followed
-          : new SpoolBuffer(root),
-      );
-      const t0 = performance.now();
-      const n = await read();
-      const key = `${name}, ${form}`;
-      times.set(key, [...(times.get(key) ?? []), performance.now() - t0]);
-      points.set(key, n);
-    }
-  }
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(
-  `last hour + a spooled minute, ${rounds} rounds (median ms, ratio to no spool, points)`,
-);
-for (const name of Object.keys(reads)) {
-  const base = median(times.get(`${name}, no spool`)!);
-  for (const form of forms) {
-    const key = `${name}, ${form}`;
-    const m = median(times.get(key)!);
-    console.log(
-      `${key.padEnd(26)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
-        points.get(key)
-      }`,
+
+/**
+ * Builds the lake, reads it `rounds` times in each form and prints the medians side by side.
+ *
+ * @param options See {@linkcode SpoolReadOptions}.
+ * @returns Median ms per form.
+ */
+export async function run(options: SpoolReadOptions = {}): Promise<Record<string, number>> {
+  const rounds = options.rounds ?? (options.quick ? 5 : 15);
+  const HOUR = 3_600_000;
+  const start = Date.UTC(2024, 0, 1);
+  const end = start + 24 * HOUR;
+  const root = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-" });
+  simulateHost({ root, host: "sim", start, durationMs: 24 * HOUR, stepMs: 10_000, cpus: 16 });
+  // the spooled minute: 16 cpu_ratio series (in Parquet too) and 884 others, a snapshot a second
+  const series = [
+    ...Array.from(
+      { length: 16 },
+      (_, c) => ({ metric: "cpu_ratio", labels: `cpu=${c},mode=user` }),
+    ),
+    ...Array.from({ length: 884 }, (_, i) => ({ metric: "other_metric", labels: `i=${i}` })),
+  ];
+  const writer = new SpoolWriter(root, end);
+  for (let s = 0; s < 60; s++) {
+    const ts = end + s * 1000;
+    writer.append(
+      series.map((x, i): LakeRow => ({ ts, host: "sim", ...x, value: (i + s) / 1000 })),
     );
   }
+  writer.close();
+  const lake = await openLake({ root });
+  const range = { from: end + 60_000 - HOUR, to: end + 60_000 };
+  const reads = {
+    "one series": async () =>
+      (await lake.series({ metric: "cpu_ratio", labels: "cpu=3,mode=user", ...range })).ts.length,
+    "16 series": async () =>
+      (await lake.seriesMany({ metric: "cpu_ratio", labelsLike: "%mode=user", ...range })).series
+        .reduce((n, s) => n + s.ts.length, 0),
+  };
+  const followed = new SpoolBuffer(root);
+  const empty = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-empty-" });
+  const forms = ["no spool", "empty source", "followed", "new each read"] as const;
+  const times = new Map<string, number[]>();
+  const points = new Map<string, number>();
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, read] of Object.entries(reads)) {
+      for (const form of forms) {
+        lake.includeBuffered(
+          form === "no spool"
+            ? undefined
+            : form === "empty source"
+            ? new SpoolBuffer(empty)
+            : form === "followed"
+            ? followed
+            : new SpoolBuffer(root),
+        );
+        const t0 = performance.now();
+        const n = await read();
+        const key = `${name}, ${form}`;
+        times.set(key, [...(times.get(key) ?? []), performance.now() - t0]);
+        points.set(key, n);
+      }
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(
+    `last hour + a spooled minute, ${rounds} rounds (median ms, ratio to no spool, points)`,
+  );
+  for (const name of Object.keys(reads)) {
+    const base = median(times.get(`${name}, no spool`)!);
+    for (const form of forms) {
+      const key = `${name}, ${form}`;
+      const m = median(times.get(key)!);
+      console.log(
+        `${key.padEnd(26)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
+          points.get(key)
+        }`,
+      );
+    }
+  }
+  lake.close();
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(empty, { recursive: true });
+  return Object.fromEntries([...times].map(([form, xs]) => [form, median(xs)]));
 }
-lake.close();
-await Deno.remove(root, { recursive: true });
-await Deno.remove(empty, { recursive: true });
+
+/** The flags: `--rounds N`, `--quick`. */
+function flags(args: string[]): SpoolReadOptions {
+  const { values } = parseFlags(args, {
+    rounds: { type: "string" },
+    quick: { type: "boolean", default: false },
+  });
+  return values.rounds === undefined ? { quick: values.quick } : {
+    quick: values.quick,
+    rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
+  };
+}
+
+const USAGE = `Usage: deno run -A bench/spool_read_bench.ts [--rounds N] [--quick]
+
+A series read over a simulated lake and a spooled minute of a 900-series collector: without
+the spool, over an empty spool, following the segment, and a new spool source each read;
+medians side by side.
+
+Options:
+  --rounds N   rounds, each reading every form once (default 15)
+  --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
+  -h, --help   show this help`;
+
+if (import.meta.main) await benchMain(USAGE, flags, run);

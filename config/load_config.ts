@@ -4,16 +4,22 @@
  *
  * @module
  */
-import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, LineCounter, parseDocument, Parser } from "yaml";
 import type { Node, Pair } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { configSchema, type PerfscopeConfig } from "./schema.ts";
+import { tooDeepAt } from "./_nesting_depth.ts";
 
 /** The default file name, looked up in the working directory. */
 export const DEFAULT_CONFIG = "perfscope.yaml";
 /** Largest config file read, in bytes: a config is a page of text, not a data file. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * Most levels of nested maps and sequences in a config file. The schema's deepest key is a few
+ * levels down; `yaml` composes a document by recursion and ran out of stack near 800 levels.
+ */
+export const MAX_CONFIG_DEPTH = 100;
 
 /** A config and the file it came from. */
 export interface LoadedConfig {
@@ -51,8 +57,9 @@ function keyNode(map: Node | undefined, key: string): Node | undefined {
  * @param text The YAML text.
  * @param file The name used in messages. Default `perfscope.yaml`.
  * @returns The validated config; an empty file gives `{}`.
- * @throws {ConfigError} On YAML syntax errors, duplicate keys, unknown keys or bad values; the
- * message names the file, line, column and key.
+ * @throws {ConfigError} On YAML syntax errors, nesting deeper than {@linkcode MAX_CONFIG_DEPTH}
+ * levels, duplicate keys, unknown keys or bad values; the message names the file, line, column
+ * and key.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -66,11 +73,18 @@ function keyNode(map: Node | undefined, key: string): Node | undefined {
  */
 export function parseConfig(text: string, file = DEFAULT_CONFIG): PerfscopeConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const where = (offset: number) => {
     const { line, col } = lines.linePos(offset);
     return `${file}:${line}:${col}`;
   };
+  // the depth is read off the CST (built without recursion) before the document is composed
+  // (with recursion); a config is a page of text, so parsing it twice costs nothing that shows
+  const deep = tooDeepAt(new Parser(lines.addNewLine).parse(text), MAX_CONFIG_DEPTH);
+  if (deep !== undefined) {
+    throw new ConfigError(`${where(deep)}: nesting deeper than ${MAX_CONFIG_DEPTH} levels`);
+  }
+  // (the CST's pass has counted the lines)
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const [syntax] = doc.errors;
   if (syntax) {
     const detail = syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");

@@ -28,6 +28,7 @@ export {
   loadConfig,
   type LoadedConfig,
   MAX_CONFIG_BYTES,
+  MAX_CONFIG_DEPTH,
   parseConfig,
 } from "./load_config.ts";
 export { type ServiceConfig, serviceSchema, servicesSchema } from "./schema_services.ts";

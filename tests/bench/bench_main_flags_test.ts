@@ -8,7 +8,10 @@ import { runBench } from "./_run_bench.ts";
 /** Each bench, and flags its usage must name (README documents them). */
 const BENCHES: [string, string[]][] = [
   ["m4_bench.ts", ["--quick", "--fresh"]],
-  ["m4_clip_bench.ts", []],
+  ["m4_clip_bench.ts", ["--quick"]],
+  ["forecast_transform_bench.ts", ["--digits N"]],
+  ["buffered_read_bench.ts", ["--rounds N", "--quick"]],
+  ["spool_read_bench.ts", ["--rounds N", "--quick"]],
   ["anomaly_bench.ts", ["--quick"]],
   ["capacity_bench.ts", ["--quick"]],
   ["web_bench.ts", ["--quick"]],
@@ -116,6 +119,10 @@ const BAD: [string, string[], RegExp][] = [
   ["serve_scrape_ab.ts", [], /--old DIR is required/],
   ["serve_scrape_ab.ts", ["--old", "/tmp", "--seconds", "x"], /Invalid --seconds: x/],
   ["receivers_ab.ts", [], /--old DIR is required/],
+  ["forecast_transform_bench.ts", ["m5"], /Unknown data set: m5 \(ett, m4 or nab\)/],
+  ["forecast_transform_bench.ts", ["--digits=x"], /Invalid --digits: x/],
+  ["buffered_read_bench.ts", ["--rounds", "0"], /Invalid --rounds: 0/],
+  ["spool_read_bench.ts", ["--rounds=two"], /Invalid --rounds: two/],
   ["synthetic_host.ts", [], /DIR is required/],
   ["synthetic_host.ts", ["/tmp/x", "--cpus", "many"], /Invalid --cpus: many/],
   ["synthetic_host.ts", ["/tmp/x", "/tmp/y"], /Unexpected argument: \/tmp\/y/],

@@ -63,3 +63,23 @@ Deno.test("deno task bench --only keeps the other benches' figures from the run 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task bench --only receivers_ab skips it with one line: it needs an older checkout", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/last_run.json`;
+  try {
+    const { code, stdout, stderr } = await bench("--only", "receivers_ab", "--out", out);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /\(receivers_ab: skipped, needs --old DIR, an older checkout: /);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(out)).ran, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task bench --help names the benches added in session 26", async () => {
+  const { stdout } = await bench("--help");
+  for (const name of ["forecast_transform", "m4_clip", "buffered_read", "spool_read"]) {
+    assert.ok(stdout.includes(name), name);
+  }
+});

@@ -30,3 +30,17 @@ Deno.test("config without the check subcommand is a usage mistake", async () => 
   assert.equal(await main(["--help"], (t) => out.push(t)), 0);
   assert.match(out[0]!, /Usage: deno task config check/);
 });
+
+Deno.test("config check refuses 100,000 levels of nesting with one line naming where", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(file, `collect:\n  labels: ${"[".repeat(100_000)}\n`);
+    await assert.rejects(main(["check", "--config", file], () => {}), {
+      name: "ConfigError",
+      message: `${file}:2:109: nesting deeper than 100 levels`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

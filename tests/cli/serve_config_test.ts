@@ -92,6 +92,17 @@ Deno.test("serve refuses an invalid --config before it listens", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("serve refuses a config nested 100,000 deep with one line, not a stack overflow", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/p.yaml`;
+  await Deno.writeTextFile(file, `web: ${"{a: ".repeat(100_000)}\n`);
+  await assert.rejects(
+    startServe(["--config", file]),
+    /^ConfigError: .*p.yaml:1:402: nesting deeper than 100 levels$/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("serve refuses tiers in the wrong order with the config's place, not a RangeError in ms", async () => {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/p.yaml`;

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig, MAX_CONFIG_BYTES, parseConfig } from "../../config/mod.ts";
+import {
+  ConfigError,
+  loadConfig,
+  MAX_CONFIG_BYTES,
+  MAX_CONFIG_DEPTH,
+  parseConfig,
+} from "../../config/mod.ts";
 
 Deno.test("parseConfig() reads the annotated example with every duration in milliseconds", async () => {
   const config = parseConfig(
@@ -118,4 +124,29 @@ Deno.test("loadConfig() refuses a named file that is missing, a directory or too
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("parseConfig() refuses 100,000 levels of [ or {a: with one line, not a stack overflow", () => {
+  // the 101st collection is where the limit is crossed: column 101, and 3 + 99 × 4 + 1 = 400
+  assert.equal(MAX_CONFIG_DEPTH, 100);
+  assert.throws(() => parseConfig("[".repeat(100_000)), {
+    name: "ConfigError",
+    message: "perfscope.yaml:1:101: nesting deeper than 100 levels",
+  });
+  assert.throws(() => parseConfig(`a: ${"{a: ".repeat(100_000)}`, "p.yaml"), {
+    name: "ConfigError",
+    message: "p.yaml:1:400: nesting deeper than 100 levels",
+  });
+});
+
+Deno.test("parseConfig() counts block nesting too, and reads 100 levels as any other value", () => {
+  const block = Array.from({ length: 150 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
+  assert.throws(() => parseConfig(block), /^ConfigError: perfscope.yaml:101:101: nesting deeper/);
+  // the map is level 1, the sequence on line i + 2 level i + 2: the 101st starts line 101, col 199
+  const seqs = Array.from({ length: 150 }, (_, i) => `${" ".repeat(2 * i)}-`).join("\n");
+  assert.throws(() => parseConfig(`k:\n${seqs}`), /^ConfigError: perfscope.yaml:101:199: nesting/);
+  // 100 levels (the map and 99 sequences) pass the depth check and meet the schema
+  const deepest = `x: ${"[".repeat(99)}${"]".repeat(99)}\n`;
+  assert.throws(() => parseConfig(deepest), /perfscope.yaml:1:1: unknown key "x"/);
+  assert.throws(() => parseConfig(`x: ${"[".repeat(100)}${"]".repeat(100)}\n`), /1:103: nesting/);
 });

@@ -77,6 +77,17 @@ Deno.test("watchConfig() applies a valid edit, keeps the last good config throug
   assert.deepEqual(w.changes[1], { collect: { top: 9 } });
 });
 
+Deno.test("watchConfig() keeps the config in force through an edit nested 100,000 deep", async () => {
+  await using w = await watched("collect:\n  top: 5\n", { pollMs: 50, sighup: false });
+  await w.ready;
+  await Deno.writeTextFile(w.file, `collect:\n  top: ${"[".repeat(100_000)}\n`);
+  await waitFor(w.errors, 1);
+  assert.match(w.errors[0]!, /perfscope.yaml:2:106: nesting deeper than 100 levels$/);
+  await Deno.writeTextFile(w.file, "collect:\n  top: 6\n");
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes, [{ collect: { top: 6 } }]);
+});
+
 Deno.test("watchConfig() reloads on SIGHUP without watching the file", async () => {
   await using w = await watched("data: a\n", { pollMs: 50, watch: false });
   await w.ready;

@@ -297,3 +297,16 @@ Deno.test("After a restart, a repeated approve or roll back answers 200 with who
   assert.equal((await third.audit.read()).length, 4);
   assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "60\n");
 });
+
+Deno.test("GET /api/audit, /api/maintenance and /api/balance take ?token= in token mode and refuse other unknown parameters", async () => {
+  await using t = await testApp({ token: "s3cret" });
+  const auth = { authorization: "Bearer s3cret" };
+  for (const path of ["/api/audit", "/api/maintenance", "/api/balance"]) {
+    const res = await t.app.request(`${path}?token=s3cret`);
+    assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+    await res.body?.cancel();
+    const bad = await t.app.request(`${path}?sinse=1h`, { headers: auth });
+    assert.equal(bad.status, 400, path);
+    assert.equal((await bad.json()).error, 'Invalid query: value: Unrecognized key: "sinse"');
+  }
+});

@@ -17,8 +17,12 @@ export interface HostCheckOptions {
 
 /**
  * Creates the Host header check. The header is parsed strictly (see `parseHost`) and its host
- * name must equal an allowed name exactly: `127.0.0.1:evil.com`, `localhost.evil.com`,
- * `a@127.0.0.1` and `localhost.` are all refused.
+ * name must equal an allowed name exactly, but for one trailing dot where it names the same
+ * host: `localhost.` (RFC 6761 §6.3: `localhost.` and `localhost` are the loopback name) and an
+ * IPv4 address such as `127.0.0.1.` (the URL standard reads it as `127.0.0.1`). Any other name
+ * keeps its dot and must be allowed as written: `perf-box.` is not `perf-box`, which the
+ * resolver may complete with its search domains. `127.0.0.1:evil.com`, `localhost.evil.com`,
+ * `localhost.evil.com.`, `a@127.0.0.1` and `localhost..` are all refused.
  *
  * @param options Extra allowed host names.
  * @returns The middleware; it throws `BadRequestError` (400) for a malformed `Host` and
@@ -31,6 +35,7 @@ export interface HostCheckOptions {
  * const app = new Hono().use(hostCheck()).get("/", (c) => c.text("hi"));
  * app.onError((e, c) => c.text(e.message, 403));
  * assert.equal((await app.request("http://localhost:8000/")).status, 200);
+ * assert.equal((await app.request("http://localhost.:8000/")).status, 200);
  * assert.equal((await app.request("http://evil.example/")).status, 403);
  * ```
  */
@@ -49,9 +54,18 @@ export function hostCheck(options: HostCheckOptions = {}): MiddlewareHandler {
         `Invalid Host header: ${JSON.stringify(host)} (expected a host name and an optional port)`,
       );
     }
-    if (!allowed.has(parsed.hostname)) {
+    if (!allowed.has(sameHostName(parsed.hostname))) {
       throw new ForbiddenError(`Forbidden host: ${host} (open the app through 127.0.0.1)`);
     }
     await next();
   };
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** The name without its trailing dot where both forms name one host (localhost, IPv4). */
+function sameHostName(hostname: string): string {
+  if (!hostname.endsWith(".")) return hostname;
+  const relative = hostname.slice(0, -1);
+  return relative === "localhost" || IPV4.test(relative) ? relative : hostname;
 }

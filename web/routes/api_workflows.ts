@@ -62,9 +62,17 @@ function duration(name: string, fallback: string) {
   });
 }
 
+/**
+ * These queries refuse a parameter they do not know (400 naming it), but `?token=T` is how a
+ * browser or an `EventSource` authenticates in token mode (`tokenAuth` reads it first): it was
+ * refused here as an unknown key.
+ */
+const tokenParam = { token: z.string().optional() };
+
 /** Most audit entries one answer lists (the newest). */
 const MAX_AUDIT_ENTRIES = 1000;
 const auditQuery = z.strictObject({
+  ...tokenParam,
   since: duration("since", "7d"),
   /** The newest this many entries; default and at most {@linkcode MAX_AUDIT_ENTRIES}. */
   limit: z.string().regex(/^[1-9][0-9]{0,5}$/, "must be a positive integer").default(
@@ -72,12 +80,13 @@ const auditQuery = z.strictObject({
   ).transform(Number).pipe(z.number().max(MAX_AUDIT_ENTRIES)),
 });
 const maintenanceQuery = z.strictObject({
+  ...tokenParam,
   duration: duration("duration", "2h"),
   within: duration("within", "7d"),
   metric: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).max(200).optional(),
   host: z.string().min(1).max(253).optional(),
 });
-const balanceQuery = z.strictObject({ within: duration("within", "3d") });
+const balanceQuery = z.strictObject({ ...tokenParam, within: duration("within", "3d") });
 
 /**
  * Creates the routes (`app.ts` mounts the content-type check and body guard for the POSTs).

@@ -12,6 +12,11 @@ const wellFormed: [string, { hostname: string; port?: number }][] = [
   ["localhost.evil.com", { hostname: "localhost.evil.com" }],
   ["127.0.0.1.nip.io:80", { hostname: "127.0.0.1.nip.io", port: 80 }],
   ["perf-box.lan", { hostname: "perf-box.lan" }],
+  // the absolute form keeps its dot: the Host check decides whether it names the same host
+  ["localhost.", { hostname: "localhost." }],
+  ["LocalHost.:8000", { hostname: "localhost.", port: 8000 }],
+  ["127.0.0.1.:80", { hostname: "127.0.0.1.", port: 80 }],
+  ["perf-box.lan.", { hostname: "perf-box.lan." }],
 ];
 
 const malformed = [
@@ -26,7 +31,10 @@ const malformed = [
   "127.0.0.1 :80",
   "a@127.0.0.1",
   "a:b@127.0.0.1:80",
-  "localhost.",
+  "localhost..",
+  ".",
+  "localhost.:",
+  "[::1].",
   ".localhost",
   "local..host",
   "-localhost",
@@ -64,7 +72,6 @@ Deno.test("the Host check refuses a loopback name followed by junk (127.0.0.1:ev
     ["127.0.0.1:80:80", 400],
     ["[::1]evil", 400],
     ["a@127.0.0.1", 400],
-    ["localhost.", 400],
     ["", 400],
     ["localhost.evil.com", 403],
     ["127.0.0.1.nip.io", 403],
@@ -76,6 +83,41 @@ Deno.test("the Host check refuses a loopback name followed by junk (127.0.0.1:ev
     const { error } = await res.json();
     if (status === 400) assert.match(error, /^Invalid Host header: /);
     if (status === 403) assert.match(error, /^Forbidden host: /);
+  }
+});
+
+Deno.test("the Host check takes localhost. and 127.0.0.1. for the names without the dot", async () => {
+  await using t = await testApp({ allowedHosts: ["127.0.0.2"] });
+  const answers: [string, number][] = [
+    ["localhost.", 200],
+    ["LOCALHOST.:8000", 200],
+    ["127.0.0.1.:8000", 200],
+    ["127.0.0.2.", 200],
+    ["localhost..", 400],
+    ["[::1].", 400],
+    ["localhost.evil.com.", 403],
+    ["127.0.0.1.nip.io.", 403],
+    ["127.0.0.3.", 403],
+    ["evil.example.", 403],
+  ];
+  for (const [host, status] of answers) {
+    const res = await t.app.request("/healthz", { headers: { host } });
+    assert.equal(res.status, status, JSON.stringify(host));
+  }
+});
+
+Deno.test("the Host check keeps the dot of another allowed name: perf-box. is not perf-box", async () => {
+  // a name without dots goes through the resolver's search list; with a trailing dot it does not
+  await using t = await testApp({ allowedHosts: ["perf-box", "perf.example.com"] });
+  const answers: [string, number][] = [
+    ["perf-box", 200],
+    ["perf-box.", 403],
+    ["perf.example.com:8000", 200],
+    ["perf.example.com.:8000", 403],
+  ];
+  for (const [host, status] of answers) {
+    const res = await t.app.request("/healthz", { headers: { host } });
+    assert.equal(res.status, status, JSON.stringify(host));
   }
 });
 
@@ -96,6 +138,8 @@ Deno.test("a real server answers no malformed or foreign Host with 200", async (
   }
   assert.equal(await status(`127.0.0.1:${port}`), 200);
   assert.equal(await status("localhost"), 200);
+  assert.equal(await status(`localhost.:${port}`), 200);
+  assert.equal(await status("127.0.0.1."), 200);
   for (const host of [...malformed.filter((h) => !/[^\x21-\x7e]/.test(h)), "localhost.evil.com"]) {
     const got = await status(host);
     assert.ok(got === 400 || got === 403, `${JSON.stringify(host)}: ${got}`);

@@ -54,6 +54,25 @@ Deno.test("POST /api/ingest from the app's own page, curl or a script is stored"
   assert.equal(await stored(t), 4);
 });
 
+Deno.test("an app opened as localhost. takes POSTs from its own origin only, dot included", async () => {
+  // a browser keeps the dot of http://localhost.:8000 in its Origin: another origin than
+  // http://localhost:8000, as for cookies and storage
+  await using t = await testApp();
+  const post = (url: string, origin: string) =>
+    t.app.request(`${url}/api/ingest`, {
+      method: "POST",
+      headers: { "content-type": ND, origin },
+      body: jsonLines([sample]),
+    });
+  assert.equal((await post("http://localhost.:8000", "http://localhost.:8000")).status, 200);
+  assert.equal((await post("http://localhost.:8000", "http://localhost:8000")).status, 403);
+  assert.equal((await post("http://localhost:8000", "http://localhost.:8000")).status, 403);
+  // the URL standard reads 127.0.0.1. as 127.0.0.1, in the request's URL as in the Origin
+  assert.equal((await post("http://127.0.0.1.:8000", APP)).status, 200);
+  assert.equal((await post("http://localhost.:8000", "http://evil.example.")).status, 403);
+  assert.equal(await stored(t), 2);
+});
+
 Deno.test("a cross-origin POST is refused in token mode even with the token cookie", async () => {
   // another port on 127.0.0.1 is the same site, so the SameSite=Strict cookie goes along
   await using t = await testApp({ token: "s3cret" });
