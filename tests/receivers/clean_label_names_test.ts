@@ -30,10 +30,7 @@ import { cleanLabelNames } from "../../receivers/_clean_label_names.ts";
 import { addLabels } from "../../receivers/_labels.ts";
 import { openLake } from "../../lake/mod.ts";
 import { startServe } from "../_serve.ts";
-
-function rows(b: IngestBatch): string[] {
-  return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
-}
+import { batchRows } from "./_batch_rows.ts";
 
 /** The labels a series gets from `pairs` alone (no winning labels). */
 function labelsOf(pairs: [string, string][]): Record<string, string> {
@@ -152,7 +149,7 @@ Deno.test({
       client.close();
       await server.close();
     }
-    assert.deepEqual(rows(batches[0]!), [
+    assert.deepEqual(batchRows(batches[0]!), [
       "disk_free{exported_host=web1} 9",
       "flag{a_b=;2} 4",
       "jobs_done_per_second{a_b=1;2} 8",
@@ -166,7 +163,7 @@ Deno.test("StatsdAggregator keys a series by its joined labels, so tag order nev
   const agg = new StatsdAggregator({ host: "h", now: () => t });
   agg.packet("hits:1|c|#a-b:x,a.b:y,route:/a\nhits:2|c|#route:/a,a.b:y,a-b:x\nhits:4|c|#a.b:y");
   t = 1000;
-  assert.deepEqual(rows(agg.flush()), [
+  assert.deepEqual(batchRows(agg.flush()), [
     "hits_per_second{a_b=x;y,route=/a} 3",
     "hits_per_second{a_b=y} 4",
   ]);
@@ -195,7 +192,7 @@ Deno.test("convertOtlp() joins point attributes that clean to one name, in eithe
     out,
     { now: 5 },
   );
-  assert.deepEqual(rows(out.batch()), [
+  assert.deepEqual(batchRows(out.batch()), [
     "one{a_b=1;2,service=api} 1",
     "three{exported_service=x,service=api} 3",
     "two{a_b=1;2,service=api} 2",
@@ -315,7 +312,7 @@ Deno.test("A scraped page's labels a:b and a_b give a_b=1;2 in either order; the
     const url = `http://127.0.0.1:${server.addr.port}/metrics`;
     const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
     assert.equal(r.error, undefined);
-    const own = rows(r.batch).filter((l) => /^g/.test(l));
+    const own = batchRows(r.batch).filter((l) => /^g/.test(l));
     assert.deepEqual(own, [
       "g2{a_b=1;2,target=app} 2",
       "g3{exported_instance=i,exported_target=own,target=app} 3",

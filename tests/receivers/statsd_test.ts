@@ -15,10 +15,7 @@ import {
   StatsdServer,
 } from "../../receivers/mod.ts";
 import { checkIngestBatch } from "../../lake/ingest_lines.ts";
-
-function rows(b: IngestBatch): string[] {
-  return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
-}
+import { batchRows } from "./_batch_rows.ts";
 
 /**
  * A StatsD server on a free loopback port that keeps what it stores and logs, flushed only by
@@ -77,10 +74,18 @@ Deno.test("StatsdAggregator caps distinct series and forgets counters and timers
   agg.packet("a:1|c\nb:1|c\nc:1|c\nd:1|c\ne:2|ms");
   assert.equal(agg.limited, 2);
   t = 1000;
-  assert.deepEqual(rows(agg.flush()), ["a_per_second{} 1", "b_per_second{} 1", "c_per_second{} 1"]);
+  assert.deepEqual(batchRows(agg.flush()), [
+    "a_per_second{} 1",
+    "b_per_second{} 1",
+    "c_per_second{} 1",
+  ]);
   t = 2000;
   // one more interval at 0, then forgotten (room for new series)
-  assert.deepEqual(rows(agg.flush()), ["a_per_second{} 0", "b_per_second{} 0", "c_per_second{} 0"]);
+  assert.deepEqual(batchRows(agg.flush()), [
+    "a_per_second{} 0",
+    "b_per_second{} 0",
+    "c_per_second{} 0",
+  ]);
   assert.equal(agg.size, 0);
 });
 
@@ -135,7 +140,7 @@ Deno.test({
       client.close();
       await server.close();
     }
-    assert.deepEqual(rows(batches[0]!), [
+    assert.deepEqual(batchRows(batches[0]!), [
       "api_hits_per_second{route=/a} 8",
       "db_query_count_per_second{db=main} 2.5",
       "db_query_max{db=main} 50",
@@ -176,7 +181,7 @@ Deno.test({
       raw.close();
       await server.close();
     }
-    assert.deepEqual(rows(batches[0]!), ["also{} 2", "good_per_second{route=/é} 1"]);
+    assert.deepEqual(batchRows(batches[0]!), ["also{} 2", "good_per_second{route=/é} 1"]);
     assert.equal(server.status().malformed, 1);
     assert.ok(
       log.some((l) => /1 malformed lines dropped: not valid UTF-8/.test(l)),
@@ -193,7 +198,7 @@ Deno.test("A StatsD tag name over 128 bytes drops its series alone: the rest of 
   const batch = agg.flush();
   // one long name used to make the lake refuse the whole flush, every other series with it
   const stored = checkIngestBatch(batch, { now: t });
-  assert.deepEqual(rows(stored), [`also{${"k".repeat(128)}=v} 3`, "ok{} 1"]);
+  assert.deepEqual(batchRows(stored), [`also{${"k".repeat(128)}=v} 3`, "ok{} 1"]);
 });
 
 Deno.test("A StatsD listener on a non-loopback address warns that UDP carries no authentication", async () => {
