@@ -28,8 +28,7 @@ import {
 } from "../../receivers/mod.ts";
 import { cleanLabelNames } from "../../receivers/_clean_label_names.ts";
 import { addLabels } from "../../receivers/_labels.ts";
-import { openLake } from "../../lake/mod.ts";
-import { startServe } from "../_serve.ts";
+import { serveWithToken } from "../_serve_with_token.ts";
 import { batchRows } from "./_batch_rows.ts";
 
 /** The labels a series gets from `pairs` alone (no winning labels). */
@@ -207,22 +206,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const root = await Deno.makeTempDir();
-    await Deno.writeTextFile(`${root}/perfscope.yaml`, "{}\n");
-    const error = console.error;
-    console.error = () => {};
-    const served = await startServe([
-      "--no-collect",
-      "--data",
-      `${root}/data`,
-      "--token",
-      TOKEN,
-      "--config",
-      `${root}/perfscope.yaml`,
-    ]);
-    const url = new URL("v1/metrics", served.url).href;
-    const headers = { Authorization: `Bearer ${TOKEN}` };
-    try {
+    const samples = await serveWithToken("{}\n", TOKEN, async (base) => {
+      const url = new URL("v1/metrics", base).href;
+      const headers = { Authorization: `Bearer ${TOKEN}` };
       for (
         const [service, exporter] of [
           ["json", new JsonExporter({ url, headers })],
@@ -268,20 +254,8 @@ Deno.test({
       });
       assert.equal(res.status, 200);
       await res.body?.cancel();
-    } finally {
-      served.stop();
-      await served.done;
-      console.error = error;
-    }
-    const lake = await openLake({ root: `${root}/data` });
-    let stored: string[];
-    try {
-      const r = await lake.query("SELECT metric, labels, value FROM samples");
-      stored = r.map((x) => `${x.metric}{${x.labels}} ${x.value}`).sort();
-    } finally {
-      lake.close();
-      await Deno.remove(root, { recursive: true });
-    }
+    });
+    const stored = samples.map((x) => `${x.metric}{${x.labels}} ${x.value}`).sort();
     // each gauge is exported twice (the flush and the shutdown); one series each
     assert.deepEqual([...new Set(stored)], [
       "order_one{a_b=1;2,service=json} 1",
