@@ -8,8 +8,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 // deno-lint-ignore no-import-prefix
-import StatsD from "npm:hot-shots@17.1.1";
-// deno-lint-ignore no-import-prefix
 import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
 // deno-lint-ignore no-import-prefix
 import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
@@ -21,15 +19,14 @@ import {
   BatchBuilder,
   convertOtlp,
   CumulativeState,
-  type IngestBatch,
   scrapeTarget,
   StatsdAggregator,
-  StatsdServer,
 } from "../../receivers/mod.ts";
 import { cleanLabelNames } from "../../receivers/_clean_label_names.ts";
 import { addLabels } from "../../receivers/_labels.ts";
 import { serveWithToken } from "../_serve_with_token.ts";
 import { batchRows } from "./_batch_rows.ts";
+import { capturingServer, flushAfter, hotShots } from "./_statsd.ts";
 
 /** The labels a series gets from `pairs` alone (no winning labels). */
 function labelsOf(pairs: [string, string][]): Record<string, string> {
@@ -112,24 +109,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const batches: IngestBatch[] = [];
-    const clock = { t: 1_700_000_000_000 };
-    const server = await StatsdServer.listen({
-      listen: "127.0.0.1:0",
-      host: "h",
-      sink: (b) => void batches.push(b),
-      log: () => {},
-      flushMs: 3_600_000,
-      now: () => clock.t,
-    });
-    const client = new StatsD({
-      host: "127.0.0.1",
-      port: server.port,
-      protocol: "udp",
-      maxBufferSize: 0,
-    });
-    const send = (fn: (cb: (e?: Error) => void) => void) =>
-      new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
+    const { server, batches, clock } = await capturingServer();
+    const { client, send } = hotShots(server.port);
     try {
       // hot-shots sends an object's tags in its key order, an array's as given
       await send((cb) => client.increment("jobs.done", 3, { "a.b": "1", a_b: "2" }, cb));
@@ -139,11 +120,7 @@ Deno.test({
       // a tag without a value is a key with the value ""
       await send((cb) => client.gauge("flag", 1, ["a.b", "a_b:2"], cb));
       await send((cb) => client.gauge("flag", 4, ["a_b:2", "a.b"], cb));
-      for (let i = 0; i < 500 && server.status().packets < 6; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      clock.t += 1000;
-      server.flush();
+      await flushAfter(server, 6, clock, 1000);
     } finally {
       client.close();
       await server.close();

@@ -5,10 +5,7 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-// deno-lint-ignore no-import-prefix
-import StatsD from "npm:hot-shots@17.1.1";
 import {
-  type IngestBatch,
   parseListen,
   parseStatsdLine,
   StatsdAggregator,
@@ -16,43 +13,7 @@ import {
 } from "../../receivers/mod.ts";
 import { checkIngestBatch } from "../../lake/ingest_lines.ts";
 import { batchRows } from "./_batch_rows.ts";
-
-/**
- * A StatsD server on a free loopback port that keeps what it stores and logs, flushed only by
- * hand (a one-hour interval) against a clock the test moves through `clock.t`.
- */
-async function capturingServer(options: { maxPacketBytes?: number } = {}) {
-  const batches: IngestBatch[] = [];
-  const log: string[] = [];
-  const clock = { t: 1_700_000_000_000 };
-  const server = await StatsdServer.listen({
-    listen: "127.0.0.1:0",
-    host: "h",
-    sink: (b) => void batches.push(b),
-    log: (l) => void log.push(l),
-    flushMs: 3_600_000,
-    ...options,
-    now: () => clock.t,
-  });
-  return { server, batches, log, clock };
-}
-
-/**
- * Waits (up to 10 s) until `server` has read `packets` packets, then moves the clock on by
- * `stepMs` and flushes.
- */
-async function flushAfter(
-  server: StatsdServer,
-  packets: number,
-  clock: { t: number },
-  stepMs: number,
-): Promise<void> {
-  for (let i = 0; i < 500 && server.status().packets < packets; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  clock.t += stepMs;
-  server.flush();
-}
+import { capturingServer, flushAfter, hotShots } from "./_statsd.ts";
 
 Deno.test("parseStatsdLine() reads types, rates, deltas, multi-values and tags, and names what is wrong", () => {
   assert.deepEqual(parseStatsdLine("q:-3|g").delta, true);
@@ -97,14 +58,7 @@ Deno.test({
   async fn() {
     // flushed by hand below, with a clock that moves 2 s
     const { server, batches, log, clock } = await capturingServer({ maxPacketBytes: 2048 });
-    const client = new StatsD({
-      host: "127.0.0.1",
-      port: server.port,
-      protocol: "udp",
-      maxBufferSize: 0,
-    });
-    const send = (fn: (cb: (e?: Error) => void) => void) =>
-      new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
+    const { client, send } = hotShots(server.port);
     try {
       await send((cb) => client.increment("api.hits", 10, { route: "/a" }, cb));
       // hot-shots samples client-side (sends with probability 0.5): make this one go out
