@@ -25,6 +25,7 @@ import {
 import { cleanLabelNames } from "../../receivers/_clean_label_names.ts";
 import { addLabels } from "../../receivers/_labels.ts";
 import { serveWithToken } from "../_serve_with_token.ts";
+import { serveText } from "../_serve_text.ts";
 import { batchRows } from "./_batch_rows.ts";
 import { capturingServer, flushAfter, hotShots } from "./_statsd.ts";
 
@@ -255,10 +256,7 @@ Deno.test("A scraped page's labels a:b and a_b give a_b=1;2 in either order; the
     'g2{a_b="2",a:b="1"} 2',
     'g3{instance="i",target="own"} 3',
   ].join("\n") + "\n";
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response(page),
-  );
+  const server = serveText(page);
   try {
     const url = `http://127.0.0.1:${server.addr.port}/metrics`;
     const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
