@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { main as forecastMain } from "../../cli/forecast.ts";
 import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
-import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
 import { disposableRecentHostLake } from "../_recent_host_lake.ts";
+import { failure } from "./_failure.ts";
 
 const HOUR = 3_600_000;
 
@@ -68,16 +68,6 @@ async function file(text: string): Promise<string> {
   const path = await Deno.makeTempFile({ suffix: ".csv" });
   await Deno.writeTextFile(path, text);
   return path;
-}
-
-/** The exit code runMain would give and the one-line message, for a rejected main(). */
-async function failure(run: () => Promise<number>): Promise<[number, string]> {
-  try {
-    await run();
-  } catch (error) {
-    return [exitCode(error), errorLine(error)];
-  }
-  throw new Error("Expected a failure");
 }
 
 Deno.test("Every --input command refuses devices, FIFOs, directories and oversized files with one line and exit 1", async () => {
