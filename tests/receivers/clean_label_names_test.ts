@@ -8,10 +8,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 // deno-lint-ignore no-import-prefix
-import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
-// deno-lint-ignore no-import-prefix
-import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
-// deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
@@ -27,6 +23,7 @@ import { addLabels } from "../../receivers/_labels.ts";
 import { serveWithToken } from "../_serve_with_token.ts";
 import { serveText } from "../_serve_text.ts";
 import { batchRows } from "./_batch_rows.ts";
+import { exportTo, flushedMeters } from "./_otlp_meters.ts";
 import { capturingServer, flushAfter, hotShots } from "./_statsd.ts";
 
 /** The labels a series gets from `pairs` alone (no winning labels). */
@@ -185,22 +182,14 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const samples = await serveWithToken("{}\n", TOKEN, async (base) => {
-      const url = new URL("v1/metrics", base).href;
-      const headers = { Authorization: `Bearer ${TOKEN}` };
+      const { url, headers } = exportTo(base, TOKEN);
       for (
         const [service, exporter] of [
           ["json", new JsonExporter({ url, headers })],
           ["proto", new ProtoExporter({ url, headers })],
         ] as const
       ) {
-        const reader = new sdk.PeriodicExportingMetricReader({
-          exporter,
-          exportIntervalMillis: 3_600_000,
-        });
-        const provider = new sdk.MeterProvider({
-          resource: resourceFromAttributes({ "service.name": service }),
-          readers: [reader],
-        });
+        const { reader, provider } = flushedMeters(exporter, service);
         const meter = provider.getMeter("test");
         meter.createGauge("order.one").record(1, { "a.b": "1", a_b: "2" });
         meter.createGauge("order.two").record(2, { a_b: "2", "a.b": "1" });

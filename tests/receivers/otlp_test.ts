@@ -8,42 +8,17 @@ import { gzipSync } from "node:zlib";
 // deno-lint-ignore no-import-prefix
 import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
 // deno-lint-ignore no-import-prefix
-import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
-// deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
 import { bucketQuantile, findServices, parseBound, serviceFigures } from "../../analytics/mod.ts";
 import { appMetricInfo, decodeOtlpStatus } from "../../receivers/mod.ts";
 import { serveWithToken } from "../_serve_with_token.ts";
+import { exportTo, flushedMeters } from "./_otlp_meters.ts";
 
-const { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } =
-  sdk;
+const { AggregationTemporality, AggregationType } = sdk;
 
 const TOKEN = "otlp-test-token";
-
-/** Where and how the exporters send to the serve at `base`. */
-function exportTo(base: URL): { url: string; headers: Record<string, string> } {
-  return { url: new URL("v1/metrics", base).href, headers: { Authorization: `Bearer ${TOKEN}` } };
-}
-
-/**
- * A meter provider for `service` whose reader exports through `exporter` only when flushed (or
- * shut down): its interval is an hour.
- */
-function flushedMeters(
-  exporter: sdk.PushMetricExporter,
-  service: string,
-  views: sdk.ViewOptions[] = [],
-): { reader: sdk.PeriodicExportingMetricReader; provider: sdk.MeterProvider } {
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({
-    resource: resourceFromAttributes({ "service.name": service }),
-    readers: [reader],
-    views,
-  });
-  return { reader, provider };
-}
 
 Deno.test({
   name:
@@ -53,13 +28,17 @@ Deno.test({
   async fn() {
     let before = 0, after = 0;
     const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
-      const { reader, provider } = flushedMeters(new JsonExporter(exportTo(base)), "checkout", [{
-        instrumentName: "http.server.request.duration",
-        aggregation: {
-          type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
-          options: { boundaries: [0.1, 0.5, 1] },
-        },
-      }]);
+      const { reader, provider } = flushedMeters(
+        new JsonExporter(exportTo(base, TOKEN)),
+        "checkout",
+        [{
+          instrumentName: "http.server.request.duration",
+          aggregation: {
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+            options: { boundaries: [0.1, 0.5, 1] },
+          },
+        }],
+      );
       const meter = provider.getMeter("test");
       const requests = meter.createCounter("http.server.requests");
       const duration = meter.createHistogram("http.server.request.duration", { unit: "s" });
@@ -127,7 +106,7 @@ Deno.test({
   async fn() {
     const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
       const exporter = new ProtoExporter({
-        ...exportTo(base),
+        ...exportTo(base, TOKEN),
         temporalityPreference: AggregationTemporality.DELTA,
       });
       const { reader, provider } = flushedMeters(exporter, "search", [{
@@ -167,11 +146,11 @@ Deno.test({
       // the JSON exporter's default (cumulative) and the protobuf one asked for delta, which
       // the SDK still exports as cumulative for an UpDownCounter (a level, not a change)
       const exporters = [
-        { service: "mailer-json", exporter: new JsonExporter(exportTo(base)) },
+        { service: "mailer-json", exporter: new JsonExporter(exportTo(base, TOKEN)) },
         {
           service: "mailer-proto",
           exporter: new ProtoExporter({
-            ...exportTo(base),
+            ...exportTo(base, TOKEN),
             temporalityPreference: AggregationTemporality.DELTA,
           }),
         },
@@ -285,7 +264,7 @@ Deno.test({
     const values = Array.from({ length: 2000 }, () => 0.002 * 1500 ** next());
     const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
       const exporter = new JsonExporter({
-        ...exportTo(base),
+        ...exportTo(base, TOKEN),
         temporalityPreference: AggregationTemporality.DELTA,
       });
       const { reader, provider } = flushedMeters(exporter, "catalog", [{
