@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/anomaly.ts";
 import { UsageError } from "../../cli/_args.ts";
+import { seededUniform } from "../_seeded_uniform.ts";
 
 async function capture(
   fn: (write: (t: string) => void, warn: (t: string) => void) => Promise<number>,
@@ -94,11 +95,6 @@ Deno.test("anomaly main() keeps stdout CSV and puts the cut-off, the count and t
   await Deno.remove(path);
 });
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 /** A CSV of `n` samples every `stepMs` from `value(i)`. */
 function series(n: number, stepMs: number, value: (i: number) => number): string {
   const rows = ["timestamp,value"];
@@ -111,7 +107,7 @@ Deno.test("anomaly on a new user's first 5 minutes (300 samples a second apart) 
   // Noise of a few shapes (uniform, normal, log-normal, small counts, a random walk): scored
   // after 100 points, most of these cried wolf (a record over a history of a few minutes).
   for (let seed = 1; seed <= 5; seed++) {
-    const rand = seeded(seed);
+    const rand = seededUniform(seed);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     let walk = 50;
     const shapes = [
@@ -152,7 +148,7 @@ Deno.test("anomaly on a flat series raises no alarm, short or long", async () =>
 
 Deno.test("anomaly still flags a spike once the learning is over, also at 1-second samples", async () => {
   // two hours a second apart: the learning (an hour) is long over when the value jumps
-  const rand = seeded(9);
+  const rand = seededUniform(9);
   const path = await csv(series(7200, 1000, (i) => (i === 6000 ? 100 : 20 + rand())));
   const { out, err } = await capture((w, e) => main(["--input", path], w, e));
   const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
