@@ -1,0 +1,20 @@
+/**
+ * Whether a path is a directory, for the families that look for cgroup and `/proc` entries
+ * which may vanish between listing and looking.
+ *
+ * @module
+ */
+
+/**
+ * Whether `path` is a directory now (following links).
+ *
+ * @param path The path.
+ * @returns `true` for a directory; `false` for anything else, or if it is gone or unreadable.
+ */
+export function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
