@@ -10,6 +10,15 @@
  *
  * @param path The path.
  * @returns `true` for a directory; `false` for anything else, or if it is gone or unreadable.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isDirectory } from "./_is_directory.ts";
+ * const dir = Deno.makeTempDirSync();
+ * assert.equal(isDirectory(dir), true);
+ * assert.equal(isDirectory(`${dir}/gone`), false);
+ * Deno.removeSync(dir);
+ * ```
  */
 export function isDirectory(path: string): boolean {
   try {
