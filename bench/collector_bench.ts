@@ -30,6 +30,7 @@ import { createSampler, formatLabels, parseMounts } from "../collectors/mod.ts";
 import { type FsStats, statfs } from "../collectors/_statfs.ts";
 import { parquetEncodeRows, writeSamples } from "../lake/mod.ts";
 import { type CurvePoint, runCurve } from "./collector_curve.ts";
+import { table } from "./_table.ts";
 
 /** V8 flags recommended for the collect task (see the second table). */
 export const COLLECT_V8_FLAGS = "--lite-mode,--single-threaded";
@@ -379,14 +380,6 @@ function flushCost(): { cold: number; warm: number; write: number; rows: number 
 /** A figure to `d` decimals, or "-" where it was not measured. */
 function f(x: number | undefined, d = 2): string {
   return x === undefined ? "-" : x.toFixed(d);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)).join("  ")
-  )
-    .join("\n");
 }
 
 /**

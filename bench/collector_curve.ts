@@ -34,6 +34,7 @@ import {
 } from "./synthetic_host.ts";
 import { extent, max, median } from "d3-array";
 import { ThreadCpu } from "./_thread_cpu.ts";
+import { table } from "./_table.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const V8 = "--lite-mode,--single-threaded";
@@ -264,14 +265,6 @@ function sadcPath(): string | undefined {
     }
   }
   return undefined;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)).join("  ")
-  )
-    .join("\n");
 }
 
 /**

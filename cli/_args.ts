@@ -114,6 +114,27 @@ export function parseNumber(
 }
 
 /**
+ * Parses a `--hosts h1,h2` flag: names separated by commas, blanks around them and empty ones
+ * dropped.
+ *
+ * @param text The flag's text.
+ * @returns The host names, at least one.
+ * @throws {UsageError} If no name is left.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseHosts } from "./_args.ts";
+ * assert.deepEqual(parseHosts("web1, web2,"), ["web1", "web2"]);
+ * assert.throws(() => parseHosts(","), /Invalid --hosts: ,/);
+ * ```
+ */
+export function parseHosts(text: string): string[] {
+  const hosts = text.split(",").map((h) => h.trim()).filter(Boolean);
+  if (hosts.length === 0) throw new UsageError(`Invalid --hosts: ${text}`);
+  return hosts;
+}
+
+/**
  * Runs a command's `main` and exits with its code; errors print one line on stderr (exit 2 for
  * {@linkcode UsageError}, 1 otherwise). Set `PERFSCOPE_DEBUG=1` to see stack traces.
  *

@@ -16,6 +16,7 @@ import {
   existingLake,
   parseDuration,
   parseFlags,
+  parseHosts,
   parseNumber,
   runMain,
   UsageError,
@@ -85,10 +86,7 @@ function readFlags(args: string[]): Flags | LakeFlags | undefined {
   const v = parsed.values;
   if (v.help) return undefined;
   if (v.threshold === undefined && v.input === undefined && v.metric === undefined) {
-    const hosts = v.hosts?.split(",").map((h) => h.trim()).filter(Boolean);
-    if (hosts !== undefined && hosts.length === 0) {
-      throw new UsageError(`Invalid --hosts: ${v.hosts}`);
-    }
+    const hosts = v.hosts === undefined ? undefined : parseHosts(v.hosts);
     return {
       data: v.data ?? "data",
       ...(v.since !== undefined && { sinceMs: parseDuration(v.since, "since") }),

@@ -10,6 +10,7 @@ import {
   existingLake,
   parseDuration,
   parseFlags,
+  parseHosts,
   parseNumber,
   runMain,
   UsageError,
@@ -73,10 +74,7 @@ export async function main(args: string[]): Promise<number> {
   if (now !== undefined && !Number.isFinite(now)) {
     throw new UsageError(`Invalid --now: ${values.now}`);
   }
-  const hosts = values.hosts?.split(",").map((h) => h.trim()).filter(Boolean);
-  if (hosts !== undefined && hosts.length === 0) {
-    throw new UsageError(`Invalid --hosts: ${values.hosts}`);
-  }
+  const hosts = values.hosts === undefined ? undefined : parseHosts(values.hosts);
   const sinceMs = values.since === undefined ? undefined : parseDuration(values.since, "since");
   const horizonMs = values.horizon === undefined
     ? undefined

@@ -20,6 +20,7 @@ import {
   parseLimit,
 } from "./parse_cgroup.ts";
 import { parsePressure } from "./parse_pressure.ts";
+import { isDirectory } from "./_is_directory.ts";
 import { listSubdirs } from "./_list_pids.ts";
 import type { Series } from "./snapshot.ts";
 
@@ -78,14 +79,6 @@ interface Layout {
   unified?: string;
 }
 
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
 function readText(path: string): string | undefined {
   try {
     return Deno.readTextFileSync(path);
@@ -116,7 +109,7 @@ export function findLayout(sysRoot: string): Layout | undefined {
       return { version: 2, root };
     }
   }
-  const pick = (...names: string[]) => names.map((n) => `${base}/${n}`).find(isDir);
+  const pick = (...names: string[]) => names.map((n) => `${base}/${n}`).find(isDirectory);
   const v1 = {
     memory: pick("memory"),
     cpu: pick("cpu", "cpu,cpuacct"),
@@ -196,7 +189,7 @@ export class CgroupScanner {
         this.#forget(ctx, g);
         g.missing.clear();
         // A restarted service gets a new cgroup at the same path: read it again next time.
-        if (isDir(g.dirs.memory ?? g.dirs.cpuacct ?? "")) kept.push(g);
+        if (isDirectory(g.dirs.memory ?? g.dirs.cpuacct ?? "")) kept.push(g);
       }
     }
     this.#selected = kept;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { isDirectory } from "./_is_directory.ts";
 import { cString, errno, libc, O_DIRECTORY, O_RDONLY_CLOEXEC } from "./_libc.ts";
 
 const buf = new Uint8Array(64 * 1024);
@@ -158,12 +159,4 @@ export function listSubdirs(dir: string, useLibc = true): string[] {
     c.close(fd);
   }
   return out;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }

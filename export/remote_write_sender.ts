@@ -123,9 +123,9 @@ type Outcome = "ok" | "retry" | "drop" | "split";
 /** A unit of the queue, sent whole or not at all: a collector snapshot or an ingest record. */
 type Unit = SpoolSnapshot | IngestBatch;
 
-/** The two spools' cursors, as the sender uses them. */
-interface Cursor {
-  read(maxBytes: number): { units: Unit[]; end: SpoolPosition; full: boolean };
+/** The two spools' cursors, as the sender uses them (`R`: what a read gives). */
+interface Cursor<R = { units: Unit[]; end: SpoolPosition; full: boolean }> {
+  read(maxBytes: number): R;
   readonly position: SpoolPosition;
   /** The segment whose file is open, if any. */
   readonly openSegment: number | undefined;
@@ -651,15 +651,7 @@ export class RemoteWriteSender {
 
 /** Either spool's cursor as the sender's {@linkcode Cursor}; `units` picks what a read holds. */
 function asCursor<R extends { end: SpoolPosition; full: boolean }>(
-  c: {
-    read(maxBytes: number): R;
-    readonly position: SpoolPosition;
-    readonly openSegment: number | undefined;
-    readonly droppedSegments: number;
-    readonly droppedBytes: number;
-    countDrops(): void;
-    close(): void;
-  },
+  c: Cursor<R>,
   units: (read: R) => Unit[],
 ): Cursor {
   return {

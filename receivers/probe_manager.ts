@@ -6,6 +6,7 @@
  */
 import { deliver, type DeliveryStats, type ReceiverSink } from "./deliver.ts";
 import { LogLimiter } from "./_log_limiter.ts";
+import { sleep } from "./_sleep.ts";
 import { probeSamples, type ProbeSpec, runProbe } from "./probe.ts";
 
 /** Options for {@linkcode ProbeManager}. */
@@ -66,15 +67,7 @@ export class ProbeManager {
         source,
       );
       const wait = Math.max(0, (spec.intervalMs ?? 15_000) - (performance.now() - began));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, wait);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          resolve();
-        }
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await sleep(wait, signal);
     }
   }
 

@@ -8,6 +8,7 @@
 import { CumulativeState } from "./convert_exposition.ts";
 import { deliver, type DeliveryStats, type ReceiverSink } from "./deliver.ts";
 import { LogLimiter } from "./_log_limiter.ts";
+import { sleep } from "./_sleep.ts";
 import { SeriesLimit } from "./series_limit.ts";
 import { type ScrapeTarget, scrapeTarget, targetName } from "./scrape_target.ts";
 
@@ -204,17 +205,4 @@ export class ScrapeManager {
     this.#stop.abort();
     await Promise.all(this.#loops);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

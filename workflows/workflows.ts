@@ -101,6 +101,27 @@ const HOUR = 3_600_000;
 const LOCAL = new Set(["renice", "cgroup", "sysctl", "command"]);
 const QUEUE_MAX = 16;
 
+/** The audit fields every record of one run shares. */
+interface RunBase {
+  workflow: string;
+  who: string;
+  why: string;
+  evidence: unknown;
+  mode: AuditMode;
+  host: string;
+}
+
+function runBase(w: WorkflowConfig, event: TriggerEvent, mode: AuditMode): RunBase {
+  return {
+    workflow: w.name,
+    who: `workflow:${w.name}`,
+    why: event.why,
+    evidence: event.evidence,
+    mode,
+    host: event.host,
+  };
+}
+
 /**
  * Runs workflows on triggers, within their safety rules, auditing every decision.
  *
@@ -271,14 +292,7 @@ export class Workflows {
 
   #trigger(w: WorkflowConfig, event: TriggerEvent): void {
     const rt = this.#rt.get(w.name)!;
-    const base = {
-      workflow: w.name,
-      who: `workflow:${w.name}`,
-      why: event.why,
-      evidence: event.evidence,
-      mode: this.#mode(w),
-      host: event.host,
-    };
+    const base = runBase(w, event, this.#mode(w));
     if (rt.running) {
       if ((w.concurrency ?? "skip") === "queue" && rt.queue.length < QUEUE_MAX) {
         rt.queue.push(event);
@@ -441,14 +455,7 @@ export class Workflows {
   /** Runs the steps; resolves to the run's outcome in a word. */
   async #steps(w: WorkflowConfig, event: TriggerEvent): Promise<string> {
     const mode = this.#mode(w);
-    const base = {
-      workflow: w.name,
-      who: `workflow:${w.name}`,
-      why: event.why,
-      evidence: event.evidence,
-      mode,
-      host: event.host,
-    };
+    const base = runBase(w, event, mode);
     const key = `${w.name}@${event.host}`;
     const now = this.#now();
     if (mode === "real") {
@@ -496,14 +503,7 @@ export class Workflows {
   async #act(
     w: WorkflowConfig,
     plan: StepPlan,
-    base: {
-      workflow: string;
-      who: string;
-      why: string;
-      evidence: unknown;
-      mode: AuditMode;
-      host: string;
-    },
+    base: RunBase,
     key: string,
   ): Promise<"acted" | "next" | "stop"> {
     const rec = { ...base, step: plan.kind, what: plan.what, old: plan.old, new: plan.new };

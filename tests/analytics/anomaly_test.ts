@@ -4,14 +4,10 @@ import { createSlidingRange } from "../../analytics/anomaly/_anomaly_sliding_ran
 import { dominantPeriod } from "../../analytics/anomaly/_anomaly_period.ts";
 import { createMovingMean } from "../../analytics/anomaly/_anomaly_moving_mean.ts";
 import { createSlidingMedian } from "../../analytics/anomaly/_anomaly_sliding_median.ts";
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+import { seededUniform } from "../_seeded_uniform.ts";
 
 function noisyDaily(n: number, seed = 1): Float64Array {
-  const rand = seeded(seed);
+  const rand = seededUniform(seed);
   return Float64Array.from(
     { length: n },
     (_, i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 96) + rand() * 4,
@@ -31,7 +27,7 @@ Deno.test("scoreSeries() gives a prefix the same scores whether or not more poin
 });
 
 Deno.test("scoreSeries() keeps every score within [0, 1]", () => {
-  const rand = seeded(7);
+  const rand = seededUniform(7);
   const values = Float64Array.from(
     { length: 4000 },
     (_, i) => i % 500 === 0 ? 1e6 * rand() : rand() < 0.01 ? NaN : Math.exp(rand() * 10),
@@ -101,7 +97,7 @@ Deno.test("scoreSeries() scores NaN gaps 0 without disturbing later points", () 
 });
 
 Deno.test("scoreSeries() handles values near Number.MAX_VALUE without NaN", () => {
-  const rand = seeded(11);
+  const rand = seededUniform(11);
   const values = Float64Array.from({ length: 600 }, () => (rand() - 0.5) * 1e308);
   values[550] = Number.MAX_VALUE;
   values[560] = -Number.MAX_VALUE;
@@ -137,7 +133,7 @@ Deno.test("scoreSeries() lets a stronger anomaly through the suppression of a we
 Deno.test("scoreSeries() flags a series that starts to oscillate inside its range", () => {
   // Calm noise with a spike up and one down every 200 points, then a swing of ±4 around the
   // same level: the value and its moving mean stay inside their ranges, the volatility does not.
-  const rand = seeded(13);
+  const rand = seededUniform(13);
   const values = Float64Array.from(
     { length: 2000 },
     (_, i) => i % 200 === 0 ? 60 : i % 200 === 100 ? 40 : 49.75 + 0.5 * rand(),
@@ -159,7 +155,7 @@ Deno.test("scoreSeries() rejects mismatched lengths and bad options", () => {
 });
 
 Deno.test("createSlidingRange() tracks the window's minimum and maximum", () => {
-  const rand = seeded(5);
+  const rand = seededUniform(5);
   const r = createSlidingRange(7);
   assert.ok(Number.isNaN(r.min()) && Number.isNaN(r.max()));
   const all: number[] = [];
@@ -192,7 +188,7 @@ Deno.test("createMovingMean() averages the last values without overflow", () => 
 Deno.test("dominantPeriod() finds no period in short, constant or random input", () => {
   assert.equal(dominantPeriod(new Float64Array(10), 24, 0.6), 0);
   assert.equal(dominantPeriod(new Float64Array(200).fill(3), 24, 0.6), 0);
-  const rand = seeded(9);
+  const rand = seededUniform(9);
   assert.equal(dominantPeriod(Float64Array.from({ length: 500 }, rand), 24, 0.6), 0);
   assert.equal(dominantPeriod(noisyDaily(1000), 24, 0.6), 96);
 });
@@ -223,7 +219,7 @@ Deno.test("the suppression of repeated alerts spans the same time for hourly sam
 /** Calm noise around 50 with a burst of 5 points at 100 every 150 points, then a plateau from
  * point 1510 (between two bursts, so that no burst goes missing). */
 function burstsThenPlateau(plateau: number, length: number): Float64Array {
-  const rand = seeded(17);
+  const rand = seededUniform(17);
   const values = Float64Array.from(
     { length: 2000 },
     (_, i) => i % 150 < 5 ? 100 : 49 + 2 * rand(),
@@ -255,7 +251,7 @@ Deno.test("scoreSeries() lets a repeat through the suppression only when it is c
   // Uniform noise in [50, 60], a spike to 61 (score ~0.82), then 20 points later one a little
   // higher (~0.83): with repeatMargin 1 any stronger repeat passes; with the default 0.8 its
   // distance to 1 must shrink by a fifth, so it is halved, while a clearly higher one passes.
-  const rand = seeded(3);
+  const rand = seededUniform(3);
   const values = Float64Array.from({ length: 2000 }, () => 50 + rand() * 10);
   values[1500] = 61;
   values[1520] = 62.2;
@@ -271,7 +267,7 @@ Deno.test("scoreSeries() lets a repeat through the suppression only when it is c
 });
 
 Deno.test("createSlidingMedian() gives the upper median of the window, also after a resize", () => {
-  const rand = seeded(21);
+  const rand = seededUniform(21);
   const m = createSlidingMedian(9);
   assert.ok(Number.isNaN(m.median()));
   const all: number[] = [];
@@ -298,7 +294,7 @@ Deno.test("createSlidingMedian() gives the upper median of the window, also afte
 
 /** Days of 288 five-minute samples: a busy-hours plateau (80) from 8 to 18 h, else 20; noise. */
 function busyDays(n: number, seed: number): { ts: number[]; values: number[] } {
-  const rand = seeded(seed);
+  const rand = seededUniform(seed);
   const ts: number[] = [], values: number[] = [];
   for (let i = 0; i < n; i++) {
     const hour = (i % 288) / 12;
@@ -329,7 +325,7 @@ Deno.test("an hour without samples in a daily series raises no alarm after it", 
 
 Deno.test("scoreSeries() never reads ahead, also on irregular samples with gaps", () => {
   // 10 % of the samples missing at random and a 3-hour outage: a prefix scores the same alone
-  const rand = seeded(23);
+  const rand = seededUniform(23);
   const { ts, values } = without(
     busyDays(3000, 4),
     (i) => rand() < 0.1 || (i >= 2000 && i < 2036),

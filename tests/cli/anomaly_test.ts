@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/anomaly.ts";
 import { UsageError } from "../../cli/_args.ts";
+import { seededUniform } from "../_seeded_uniform.ts";
+import { tempCsv } from "./_temp_csv.ts";
 
 async function capture(
   fn: (write: (t: string) => void, warn: (t: string) => void) => Promise<number>,
@@ -8,12 +10,6 @@ async function capture(
   let out = "", err = "";
   const code = await fn((t) => (out += t), (t) => (err += t));
   return { code, out, err };
-}
-
-async function csv(text: string): Promise<string> {
-  const path = await Deno.makeTempFile({ suffix: ".csv" });
-  await Deno.writeTextFile(path, text);
-  return path;
 }
 
 Deno.test("anomaly main() prints one scored row per input row in order", async () => {
@@ -25,7 +21,7 @@ Deno.test("anomaly main() prints one scored row per input row in order", async (
     );
     rows.push(`${t},${i === 150 ? 99 : i === 20 ? "" : 10 + (i % 5)},a`);
   }
-  const path = await csv(rows.join("\n") + "\n");
+  const path = await tempCsv(rows.join("\n") + "\n");
   const { code, out } = await capture((write, warn) =>
     main(["--input", path, "--time-column=time", "--value-column", "cpu"], write, warn)
   );
@@ -53,9 +49,9 @@ Deno.test("anomaly main() rejects bad flags as usage errors and names the bad li
     () => main(["--metric", "cpu_ratio", "--labels", "oops"]),
     /Invalid --labels/,
   );
-  const path = await csv("timestamp,value\n2024-01-01 00:00:00,1\n");
+  const path = await tempCsv("timestamp,value\n2024-01-01 00:00:00,1\n");
   await assert.rejects(() => main(["--input", path, "--value-column", "x"]), UsageError);
-  const bad = await csv("timestamp,value\nyesterday,1\n");
+  const bad = await tempCsv("timestamp,value\nyesterday,1\n");
   await assert.rejects(() => main(["--input", bad]), /Invalid timestamp on line 2/);
 });
 
@@ -72,7 +68,7 @@ Deno.test("anomaly main() keeps stdout CSV and puts the cut-off, the count and t
     const t = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
     rows.push(`${t},${i === 250 ? 500 : 10 + (i % 7)}`);
   }
-  const path = await csv(rows.join("\n") + "\n");
+  const path = await tempCsv(rows.join("\n") + "\n");
   const { code, out, err } = await capture((write, warn) => main(["--input", path], write, warn));
   assert.equal(code, 0);
   const lines = out.trimEnd().split("\n");
@@ -94,11 +90,6 @@ Deno.test("anomaly main() keeps stdout CSV and puts the cut-off, the count and t
   await Deno.remove(path);
 });
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 /** A CSV of `n` samples every `stepMs` from `value(i)`. */
 function series(n: number, stepMs: number, value: (i: number) => number): string {
   const rows = ["timestamp,value"];
@@ -111,7 +102,7 @@ Deno.test("anomaly on a new user's first 5 minutes (300 samples a second apart) 
   // Noise of a few shapes (uniform, normal, log-normal, small counts, a random walk): scored
   // after 100 points, most of these cried wolf (a record over a history of a few minutes).
   for (let seed = 1; seed <= 5; seed++) {
-    const rand = seeded(seed);
+    const rand = seededUniform(seed);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     let walk = 50;
     const shapes = [
@@ -122,7 +113,7 @@ Deno.test("anomaly on a new user's first 5 minutes (300 samples a second apart) 
       () => (walk += normal()),
     ];
     for (const shape of shapes) {
-      const path = await csv(series(300, 1000, shape));
+      const path = await tempCsv(series(300, 1000, shape));
       const { code, out, err } = await capture((w, e) => main(["--input", path], w, e));
       assert.equal(code, 0);
       const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
@@ -139,7 +130,7 @@ Deno.test("anomaly on a new user's first 5 minutes (300 samples a second apart) 
 
 Deno.test("anomaly on a flat series raises no alarm, short or long", async () => {
   for (const [n, step] of [[300, 1000], [5000, 300_000]] as const) {
-    const path = await csv(series(n, step, () => 42));
+    const path = await tempCsv(series(n, step, () => 42));
     const { code, out, err } = await capture((w, e) => main(["--input", path], w, e));
     assert.equal(code, 0);
     const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
@@ -152,8 +143,8 @@ Deno.test("anomaly on a flat series raises no alarm, short or long", async () =>
 
 Deno.test("anomaly still flags a spike once the learning is over, also at 1-second samples", async () => {
   // two hours a second apart: the learning (an hour) is long over when the value jumps
-  const rand = seeded(9);
-  const path = await csv(series(7200, 1000, (i) => (i === 6000 ? 100 : 20 + rand())));
+  const rand = seededUniform(9);
+  const path = await tempCsv(series(7200, 1000, (i) => (i === 6000 ? 100 : 20 + rand())));
   const { out, err } = await capture((w, e) => main(["--input", path], w, e));
   const scores = out.trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[2]));
   assert.ok(scores[6000]! > 0.9, `spike ${scores[6000]}`);

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { main as forecastMain } from "../../cli/forecast.ts";
 import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
-import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
 import { disposableRecentHostLake } from "../_recent_host_lake.ts";
+import { failure } from "./_failure.ts";
+import { tempCsv } from "./_temp_csv.ts";
 
 const HOUR = 3_600_000;
 
@@ -64,22 +65,6 @@ Deno.test("forecast and anomaly read lake series with --metric and --labels", as
   }
 });
 
-async function file(text: string): Promise<string> {
-  const path = await Deno.makeTempFile({ suffix: ".csv" });
-  await Deno.writeTextFile(path, text);
-  return path;
-}
-
-/** The exit code runMain would give and the one-line message, for a rejected main(). */
-async function failure(run: () => Promise<number>): Promise<[number, string]> {
-  try {
-    await run();
-  } catch (error) {
-    return [exitCode(error), errorLine(error)];
-  }
-  throw new Error("Expected a failure");
-}
-
 Deno.test("Every --input command refuses devices, FIFOs, directories and oversized files with one line and exit 1", async () => {
   const dir = await Deno.makeTempDir();
   const fifo = `${dir}/pipe.csv`;
@@ -121,7 +106,7 @@ Deno.test("anomaly exits 1, not 2, on data errors: bad timestamps, unsorted rows
     ["timestamp,value\n2024-01-01 00:00:00,a\n2024-01-01 01:00:00,b\n", /No numeric values in /],
   ];
   for (const [text, message] of cases) {
-    const path = await file(text);
+    const path = await tempCsv(text);
     for (const main of [anomalyMain, (a: string[]) => forecastMain([...a, "--horizon", "1"])]) {
       const [code, line] = await failure(() => main(["--input", path]));
       assert.deepEqual([code, message.test(line)], [1, true], line);
@@ -133,7 +118,7 @@ Deno.test("forecast on values near ±1e308 scales them, and exits 1 when the res
   const hours = (values: number[]) =>
     "timestamp,value\n" +
     values.map((v, i) => `${new Date(Date.UTC(2024, 0, 1, i)).toISOString()},${v}`).join("\n");
-  const steady = await file(
+  const steady = await tempCsv(
     hours(Array.from({ length: 48 }, (_, i) => 1e308 * (0.9 + (i % 3) / 100))),
   );
   let out = "";
@@ -141,7 +126,7 @@ Deno.test("forecast on values near ±1e308 scales them, and exits 1 when the res
   const cells = out.trim().split("\n").slice(1).flatMap((l) => l.split(",").slice(1).map(Number));
   assert.equal(cells.length, 10);
   assert.ok(cells.every((x) => Number.isFinite(x) && x > 8e307 && x < 1e308), out);
-  const wild = await file(hours([1e308, -1e308, 1e308, -1e308]));
+  const wild = await tempCsv(hours([1e308, -1e308, 1e308, -1e308]));
   const [code, line] = await failure(() =>
     forecastMain(["--input", wild, "--horizon", "2"], () => {})
   );

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { main as forecastMain } from "../../cli/forecast.ts";
 import { main as anomalyMain } from "../../cli/anomaly.ts";
 import { main as capacityMain } from "../../cli/capacity.ts";
-import { errorLine, exitCode } from "../../cli/_args.ts";
 import { readSeriesSource, seriesSource } from "../../cli/_series_input.ts";
 import { writeSamples } from "../../lake/mod.ts";
 import { disposableRecentHostLake } from "../_recent_host_lake.ts";
+import { failure } from "./_failure.ts";
 
 const HOUR = 3_600_000;
 
@@ -18,16 +18,6 @@ async function tempLake(): Promise<{ root: string } & AsyncDisposable> {
 /** A simulated host's last 6 hours at a 10-minute step (six file systems, 16 cpu_ratio series). */
 function lake(): Promise<{ root: string } & AsyncDisposable> {
   return disposableRecentHostLake(6, "perfscope-series-labels-");
-}
-
-/** The exit code runMain would give and the one-line message, for a rejected promise. */
-async function failure(run: () => Promise<unknown>): Promise<[number, string]> {
-  try {
-    await run();
-  } catch (error) {
-    return [exitCode(error), errorLine(error)];
-  }
-  throw new Error("Expected a failure");
 }
 
 Deno.test("--labels mountpoint=/ picks the root file system though the series has more labels", async () => {

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/usl.ts";
-
-async function csv(text: string): Promise<string> {
-  const path = await Deno.makeTempFile({ suffix: ".csv" });
-  await Deno.writeTextFile(path, text);
-  return path;
-}
+import { tempCsv } from "./_temp_csv.ts";
 
 const CODAHALE =
   "concurrency,throughput\n1,65\n18,996\n36,1652\n72,1853\n108,1829\n144,1775\n216,1702\n";
 
 Deno.test("usl CLI prints the codahale example's parameters as JSON", async () => {
-  const path = await csv(CODAHALE);
+  const path = await tempCsv(CODAHALE);
   let out = "";
   assert.equal(await main(["--input", path], (t) => (out += t)), 0);
   const j = JSON.parse(out);
@@ -28,7 +23,7 @@ Deno.test("usl CLI prints the codahale example's parameters as JSON", async () =
 });
 
 Deno.test("usl CLI reads other column names", async () => {
-  const path = await csv("users,rps,x\n1,10,a\n2,19,b\n4,34,c\n8,52,d\n");
+  const path = await tempCsv("users,rps,x\n1,10,a\n2,19,b\n4,34,c\n8,52,d\n");
   let out = "";
   await main(
     ["--input", path, "--concurrency-column", "users", "--throughput-column", "rps"],
@@ -39,24 +34,24 @@ Deno.test("usl CLI reads other column names", async () => {
 });
 
 Deno.test("usl CLI names what is wrong in a bad CSV", async () => {
-  const missing = await csv("n,x\n1,2\n");
+  const missing = await tempCsv("n,x\n1,2\n");
   await assert.rejects(() => main(["--input", missing], () => {}), {
     name: "UsageError",
     message: /^Missing column "concurrency" in .* \(columns: n, x\)$/,
   });
-  const bad = await csv("concurrency,throughput\n1,10\n2,abc\n");
+  const bad = await tempCsv("concurrency,throughput\n1,10\n2,abc\n");
   await assert.rejects(() => main(["--input", bad], () => {}), {
     name: "UsageError",
     message: 'Invalid throughput on line 3: "abc"',
   });
-  const few = await csv("concurrency,throughput\n1,10\n2,19\n");
+  const few = await tempCsv("concurrency,throughput\n1,10\n2,19\n");
   await assert.rejects(() => main(["--input", few], () => {}), /Too few points/);
   await assert.rejects(() => main([], () => {}), /Missing --input/);
   for (const p of [missing, bad, few]) await Deno.remove(p);
 });
 
 Deno.test("deno task usl exits non-zero with one line for a bad CSV", async () => {
-  const bad = await csv("concurrency,throughput\n1,x\n");
+  const bad = await tempCsv("concurrency,throughput\n1,x\n");
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("../../cli/usl.ts", import.meta.url).pathname, "--input", bad],
   }).output();

@@ -37,6 +37,21 @@ export function find(
   );
 }
 
+/**
+ * A `/proc/PID/stat` line of a sleeping process: `ticks` of user time, `rss` pages resident,
+ * started `start` ticks after boot; the other fields as a real idle process has them.
+ */
+export function pidStat(
+  pid: number,
+  name: string,
+  ticks: number,
+  rss: number,
+  start = 100,
+): string {
+  return `${pid} (${name}) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 ${start} ` +
+    `1000 ${rss} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`;
+}
+
 /** Problems with samples that are not registered or carry other label names. */
 export function registryProblems(samples: Sample[]): string[] {
   const problems: string[] = [];

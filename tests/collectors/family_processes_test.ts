@@ -5,12 +5,7 @@ import {
   type SamplerOptions,
 } from "../../collectors/create_sampler.ts";
 import type { Sample } from "../../collectors/sample.ts";
-import { find } from "./_util.ts";
-
-function stat(pid: number, name: string, ticks: number, rss: number, start = 100): string {
-  return `${pid} (${name}) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 ${start} ` +
-    `1000 ${rss} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`;
-}
+import { find, pidStat } from "./_util.ts";
 
 function put(root: string, pid: number, text: string): void {
   Deno.mkdirSync(`${root}/${pid}`, { recursive: true });
@@ -45,21 +40,21 @@ function top(s: Sample[], rank: string): [string | undefined, string | undefined
 
 Deno.test("createSampler() reads every process twice at start, then candidates, new processes and a rotation", () => {
   withProc((p) => {
-    for (const pid of [10, 20, 30, 40]) put(p.root, pid, stat(pid, `p${pid}`, 0, pid));
+    for (const pid of [10, 20, 30, 40]) put(p.root, pid, pidStat(pid, `p${pid}`, 0, pid));
     using sampler = samplerOn(p, { topN: 1, processReadsPerSnapshot: 1, processListMs: 5000 });
     let s = sampler.sample();
     assert.deepEqual(top(s, "cpu"), []); // no rates yet
-    put(p.root, 10, stat(10, "p10", 100, 10));
+    put(p.root, 10, pidStat(10, "p10", 100, 10));
     p.clock = 1000;
     s = sampler.sample(); // the second snapshot reads everything too: CPU ranks from it on
     assert.deepEqual(top(s, "cpu"), [["10", "p10", 1]]);
     assert.deepEqual(top(s, "memory").map((r) => r[0]), ["40"]);
     // 30 wakes up with a burst: it is idle at its last read, so only the rotation (one read
     // per snapshot) finds it, within four snapshots, with its CPU over the whole time since
-    put(p.root, 30, stat(30, "p30", 2000, 30));
+    put(p.root, 30, pidStat(30, "p30", 2000, 30));
     let found = 0;
     for (let i = 2; i <= 6 && !found; i++) {
-      put(p.root, 10, stat(10, "p10", 100 * i, 10));
+      put(p.root, 10, pidStat(10, "p10", 100 * i, 10));
       p.clock = i * 1000;
       s = sampler.sample();
       if (top(s, "cpu")[0]?.[0] === "30") found = i;
@@ -68,11 +63,11 @@ Deno.test("createSampler() reads every process twice at start, then candidates, 
     const [[, , ratio]] = top(s, "cpu") as [[string, string, number]];
     assert.equal(ratio, 20 / (found - 1));
     // a new process is found by the next listing and read twice, so it ranks at once
-    put(p.root, 50, stat(50, "p50", 0, 1));
+    put(p.root, 50, pidStat(50, "p50", 0, 1));
     p.clock = 7000;
     s = sampler.sample();
     assert.equal(find(s, "processes_total")!.value, 5);
-    put(p.root, 50, stat(50, "p50", 500, 1));
+    put(p.root, 50, pidStat(50, "p50", 500, 1));
     p.clock = 8000;
     s = sampler.sample();
     assert.deepEqual(top(s, "cpu"), [["50", "p50", 5]]);
@@ -81,17 +76,17 @@ Deno.test("createSampler() reads every process twice at start, then candidates, 
 
 Deno.test("createSampler() keeps idle ranked processes with their last values and re-reads busy ones", () => {
   withProc((p) => {
-    put(p.root, 10, stat(10, "busy", 100, 5));
-    put(p.root, 20, stat(20, "idle", 7, 900));
+    put(p.root, 10, pidStat(10, "busy", 100, 5));
+    put(p.root, 20, pidStat(20, "idle", 7, 900));
     using sampler = samplerOn(p, { topN: 2, processReadsPerSnapshot: 0 });
     sampler.sample();
-    put(p.root, 10, stat(10, "busy", 200, 5));
+    put(p.root, 10, pidStat(10, "busy", 200, 5));
     p.clock = 1000;
     let s = sampler.sample();
     assert.deepEqual(top(s, "cpu"), [["10", "busy", 1], ["20", "idle", 0]]);
     assert.deepEqual(top(s, "memory").map((r) => r[0]), ["20", "10"]);
-    put(p.root, 10, stat(10, "busy", 250, 5));
-    put(p.root, 20, stat(20, "idle", 57, 950)); // it woke up, but idle at its last read: not read
+    put(p.root, 10, pidStat(10, "busy", 250, 5));
+    put(p.root, 20, pidStat(20, "idle", 57, 950)); // it woke up, but idle at its last read: not read
     p.clock = 2000;
     s = sampler.sample();
     assert.deepEqual(top(s, "cpu"), [["10", "busy", 0.5], ["20", "idle", 0]]);
@@ -101,14 +96,14 @@ Deno.test("createSampler() keeps idle ranked processes with their last values an
 
 Deno.test("createSampler() drops exited processes, renames on exec and restarts a reused pid", () => {
   withProc((p) => {
-    put(p.root, 10, stat(10, "bash", 100, 5));
-    put(p.root, 11, stat(11, "gone", 100, 5));
-    put(p.root, 12, stat(12, "a (b) c", 100, 7));
+    put(p.root, 10, pidStat(10, "bash", 100, 5));
+    put(p.root, 11, pidStat(11, "gone", 100, 5));
+    put(p.root, 12, pidStat(12, "a (b) c", 100, 7));
     using sampler = samplerOn(p, { processListMs: 0 });
     sampler.sample();
     Deno.removeSync(`${p.root}/11`, { recursive: true });
-    put(p.root, 10, stat(10, "make", 120, 5));
-    put(p.root, 12, stat(12, "a (b) c", 130, 7, 999));
+    put(p.root, 10, pidStat(10, "make", 120, 5));
+    put(p.root, 12, pidStat(12, "a (b) c", 130, 7, 999));
     p.clock = 1000;
     const s = sampler.sample();
     assert.equal(find(s, "processes_total")!.value, 2);
@@ -121,12 +116,12 @@ Deno.test("createSampler() drops exited processes, renames on exec and restarts 
 
 Deno.test("createSampler() skips malformed and truncated process stat files", () => {
   withProc((p) => {
-    put(p.root, 10, stat(10, "ok", 1, 5));
+    put(p.root, 10, pidStat(10, "ok", 1, 5));
     put(p.root, 11, "11 (x) S 1 2 3\n");
     put(p.root, 12, "not a stat line\n");
-    put(p.root, 13, stat(13, "bad", 1, 5).replace(" 5 1844", " x 1844"));
+    put(p.root, 13, pidStat(13, "bad", 1, 5).replace(" 5 1844", " x 1844"));
     put(p.root, 14, "(y) S 1 2\n");
-    put(p.root, 15, stat(15, "empty-field", 1, 5).replace(" 1 0 100 ", " 1 0  "));
+    put(p.root, 15, pidStat(15, "empty-field", 1, 5).replace(" 1 0 100 ", " 1 0  "));
     using sampler = createSampler({ procRoot: p.root, sysRoot: p.root });
     const s = sampler.sample();
     assert.equal(find(s, "processes_total")!.value, 1);
@@ -142,16 +137,16 @@ Deno.test("createSampler() labels top processes with their command line, read on
   withProc((p) => {
     const cmdline = (pid: number, args: string[]) =>
       Deno.writeTextFileSync(`${p.root}/${pid}/cmdline`, args.map((a) => a + "\0").join(""));
-    put(p.root, 10, stat(10, "deno", 100, 5));
+    put(p.root, 10, pidStat(10, "deno", 100, 5));
     cmdline(10, ["deno", "run", "-A", "cli/serve.ts", "--token=abc", "a\nb"]);
-    put(p.root, 20, stat(20, "deno", 100, 9));
+    put(p.root, 20, pidStat(20, "deno", 100, 9));
     cmdline(20, ["deno", "test", "x".repeat(300)]);
-    put(p.root, 30, stat(30, "kthreadd", 100, 1));
+    put(p.root, 30, pidStat(30, "kthreadd", 100, 1));
     cmdline(30, []);
     using sampler = samplerOn(p, { topN: 3 });
     sampler.sample();
     for (const pid of [10, 20, 30]) {
-      put(p.root, pid, stat(pid, pid === 30 ? "kthreadd" : "deno", 200, 5));
+      put(p.root, pid, pidStat(pid, pid === 30 ? "kthreadd" : "deno", 200, 5));
     }
     p.clock = 1000;
     const s = sampler.sample();
@@ -165,7 +160,7 @@ Deno.test("createSampler() labels top processes with their command line, read on
     cmdline(10, ["changed"]);
     p.clock = 2000;
     for (const pid of [10, 20, 30]) {
-      put(p.root, pid, stat(pid, pid === 30 ? "kthreadd" : "deno", 300, 5));
+      put(p.root, pid, pidStat(pid, pid === 30 ? "kthreadd" : "deno", 300, 5));
     }
     const later = sampler.sample();
     assert.equal(
@@ -173,11 +168,11 @@ Deno.test("createSampler() labels top processes with their command line, read on
       "deno run -A cli/serve.ts --token=*** a b",
     );
     // A pid reused by a new process (another start time) gets the new command line.
-    put(p.root, 10, stat(10, "deno", 0, 5, 999));
+    put(p.root, 10, pidStat(10, "deno", 0, 5, 999));
     cmdline(10, ["deno", "fmt"]);
     p.clock = 10_000;
     sampler.sample();
-    put(p.root, 10, stat(10, "deno", 400, 5, 999));
+    put(p.root, 10, pidStat(10, "deno", 400, 5, 999));
     p.clock = 11_000;
     const reused = sampler.sample();
     assert.equal(
@@ -215,11 +210,11 @@ Deno.test("createSampler() rejects a negative processReadsPerSnapshot", () => {
 
 Deno.test("createSampler() reads stat lines without a final newline, or with a newline among the fields, as before", () => {
   withProc((p) => {
-    put(p.root, 10, stat(10, "plain", 1, 5));
+    put(p.root, 10, pidStat(10, "plain", 1, 5));
     // ends right after rss: no space, no newline (the end of the file ends the field)
-    put(p.root, 11, stat(11, "short", 1, 6).replace(/ 18446744073709551615 .*$/s, ""));
+    put(p.root, 11, pidStat(11, "short", 1, 6).replace(/ 18446744073709551615 .*$/s, ""));
     // a newline where a space belongs (fields are split on both)
-    put(p.root, 12, stat(12, "split", 1, 7).replace(" 20 0 1 0 ", " 20 0\n1 0 "));
+    put(p.root, 12, pidStat(12, "split", 1, 7).replace(" 20 0 1 0 ", " 20 0\n1 0 "));
     using sampler = createSampler({ procRoot: p.root, sysRoot: p.root, topN: 3 });
     const mem = sampler.sample().filter((x) =>
       x.metric === "process_rss_bytes" && x.labels.rank_by === "memory"

@@ -3,11 +3,7 @@ import { Context } from "../../collectors/_context.ts";
 import { FileCache } from "../../collectors/_file_cache.ts";
 import { ProcessScanner, SHORTFALL_TICKS_PER_CPU } from "../../collectors/_family_processes.ts";
 import { listPids, PidList } from "../../collectors/_list_pids.ts";
-
-function stat(pid: number, name: string, ticks: number, rss: number, start = 100): string {
-  return `${pid} (${name}) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 ${start} ` +
-    `1000 ${rss} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`;
-}
+import { pidStat } from "./_util.ts";
 
 /**
  * A proc root of `pids` idle processes, a scanner over it, and a step that takes a snapshot;
@@ -17,7 +13,7 @@ function host(pids: number[], options: { reads?: number; quiet?: number; topN?: 
   const root = Deno.makeTempDirSync({ prefix: "perfscope-resid-" });
   const put = (pid: number, ticks: number, rss = pid, start = 100, name = `p${pid}`) => {
     Deno.mkdirSync(`${root}/${pid}`, { recursive: true });
-    Deno.writeTextFileSync(`${root}/${pid}/stat`, stat(pid, name, ticks, rss, start));
+    Deno.writeTextFileSync(`${root}/${pid}/stat`, pidStat(pid, name, ticks, rss, start));
   };
   for (const pid of pids) put(pid, 0);
   const files = new FileCache();

@@ -11,16 +11,8 @@ import { outboxCapBytes } from "../../cli/_remote_write_entry.ts";
 import { main as collect } from "../../cli/collect.ts";
 import { parseConfig } from "../../config/mod.ts";
 import { collectTask } from "../_collect_task.ts";
+import { dirBytes } from "../_dir_bytes.ts";
 import { freePort } from "../_ports.ts";
-
-/** The bytes of the files in a directory. */
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of Deno.readDirSync(dir)) {
-    if (e.isFile) total += Deno.statSync(`${dir}/${e.name}`).size;
-  }
-  return total;
-}
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 

@@ -7,15 +7,7 @@ import {
   spoolReadersDir,
   SpoolWriter,
 } from "../../lake/mod.ts";
-
-/** The bytes of every file in a directory (what `du --apparent-size` adds up). */
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of Deno.readDirSync(dir)) {
-    if (e.isFile) total += Deno.statSync(`${dir}/${e.name}`).size;
-  }
-  return total;
-}
+import { dirBytes } from "../_dir_bytes.ts";
 
 /** Registers a reader that has sent nothing: every segment the cap cuts is a drop for it. */
 function registerReader(root: string): void {

@@ -8,12 +8,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 // deno-lint-ignore no-import-prefix
-import StatsD from "npm:hot-shots@17.1.1";
-// deno-lint-ignore no-import-prefix
-import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
-// deno-lint-ignore no-import-prefix
-import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
-// deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
@@ -21,19 +15,16 @@ import {
   BatchBuilder,
   convertOtlp,
   CumulativeState,
-  type IngestBatch,
   scrapeTarget,
   StatsdAggregator,
-  StatsdServer,
 } from "../../receivers/mod.ts";
 import { cleanLabelNames } from "../../receivers/_clean_label_names.ts";
 import { addLabels } from "../../receivers/_labels.ts";
-import { openLake } from "../../lake/mod.ts";
-import { startServe } from "../_serve.ts";
-
-function rows(b: IngestBatch): string[] {
-  return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
-}
+import { serveWithToken } from "../_serve_with_token.ts";
+import { serveText } from "../_serve_text.ts";
+import { batchRows } from "./_batch_rows.ts";
+import { exportTo, flushedMeters } from "./_otlp_meters.ts";
+import { capturingServer, flushAfter, hotShots } from "./_statsd.ts";
 
 /** The labels a series gets from `pairs` alone (no winning labels). */
 function labelsOf(pairs: [string, string][]): Record<string, string> {
@@ -116,24 +107,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const batches: IngestBatch[] = [];
-    const clock = { t: 1_700_000_000_000 };
-    const server = await StatsdServer.listen({
-      listen: "127.0.0.1:0",
-      host: "h",
-      sink: (b) => void batches.push(b),
-      log: () => {},
-      flushMs: 3_600_000,
-      now: () => clock.t,
-    });
-    const client = new StatsD({
-      host: "127.0.0.1",
-      port: server.port,
-      protocol: "udp",
-      maxBufferSize: 0,
-    });
-    const send = (fn: (cb: (e?: Error) => void) => void) =>
-      new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
+    const { server, batches, clock } = await capturingServer();
+    const { client, send } = hotShots(server.port);
     try {
       // hot-shots sends an object's tags in its key order, an array's as given
       await send((cb) => client.increment("jobs.done", 3, { "a.b": "1", a_b: "2" }, cb));
@@ -143,16 +118,12 @@ Deno.test({
       // a tag without a value is a key with the value ""
       await send((cb) => client.gauge("flag", 1, ["a.b", "a_b:2"], cb));
       await send((cb) => client.gauge("flag", 4, ["a_b:2", "a.b"], cb));
-      for (let i = 0; i < 500 && server.status().packets < 6; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      clock.t += 1000;
-      server.flush();
+      await flushAfter(server, 6, clock, 1000);
     } finally {
       client.close();
       await server.close();
     }
-    assert.deepEqual(rows(batches[0]!), [
+    assert.deepEqual(batchRows(batches[0]!), [
       "disk_free{exported_host=web1} 9",
       "flag{a_b=;2} 4",
       "jobs_done_per_second{a_b=1;2} 8",
@@ -166,7 +137,7 @@ Deno.test("StatsdAggregator keys a series by its joined labels, so tag order nev
   const agg = new StatsdAggregator({ host: "h", now: () => t });
   agg.packet("hits:1|c|#a-b:x,a.b:y,route:/a\nhits:2|c|#route:/a,a.b:y,a-b:x\nhits:4|c|#a.b:y");
   t = 1000;
-  assert.deepEqual(rows(agg.flush()), [
+  assert.deepEqual(batchRows(agg.flush()), [
     "hits_per_second{a_b=x;y,route=/a} 3",
     "hits_per_second{a_b=y} 4",
   ]);
@@ -195,7 +166,7 @@ Deno.test("convertOtlp() joins point attributes that clean to one name, in eithe
     out,
     { now: 5 },
   );
-  assert.deepEqual(rows(out.batch()), [
+  assert.deepEqual(batchRows(out.batch()), [
     "one{a_b=1;2,service=api} 1",
     "three{exported_service=x,service=api} 3",
     "two{a_b=1;2,service=api} 2",
@@ -210,36 +181,15 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const root = await Deno.makeTempDir();
-    await Deno.writeTextFile(`${root}/perfscope.yaml`, "{}\n");
-    const error = console.error;
-    console.error = () => {};
-    const served = await startServe([
-      "--no-collect",
-      "--data",
-      `${root}/data`,
-      "--token",
-      TOKEN,
-      "--config",
-      `${root}/perfscope.yaml`,
-    ]);
-    const url = new URL("v1/metrics", served.url).href;
-    const headers = { Authorization: `Bearer ${TOKEN}` };
-    try {
+    const samples = await serveWithToken("{}\n", TOKEN, async (base) => {
+      const { url, headers } = exportTo(base, TOKEN);
       for (
         const [service, exporter] of [
           ["json", new JsonExporter({ url, headers })],
           ["proto", new ProtoExporter({ url, headers })],
         ] as const
       ) {
-        const reader = new sdk.PeriodicExportingMetricReader({
-          exporter,
-          exportIntervalMillis: 3_600_000,
-        });
-        const provider = new sdk.MeterProvider({
-          resource: resourceFromAttributes({ "service.name": service }),
-          readers: [reader],
-        });
+        const { reader, provider } = flushedMeters(exporter, service);
         const meter = provider.getMeter("test");
         meter.createGauge("order.one").record(1, { "a.b": "1", a_b: "2" });
         meter.createGauge("order.two").record(2, { a_b: "2", "a.b": "1" });
@@ -271,20 +221,8 @@ Deno.test({
       });
       assert.equal(res.status, 200);
       await res.body?.cancel();
-    } finally {
-      served.stop();
-      await served.done;
-      console.error = error;
-    }
-    const lake = await openLake({ root: `${root}/data` });
-    let stored: string[];
-    try {
-      const r = await lake.query("SELECT metric, labels, value FROM samples");
-      stored = r.map((x) => `${x.metric}{${x.labels}} ${x.value}`).sort();
-    } finally {
-      lake.close();
-      await Deno.remove(root, { recursive: true });
-    }
+    });
+    const stored = samples.map((x) => `${x.metric}{${x.labels}} ${x.value}`).sort();
     // each gauge is exported twice (the flush and the shutdown); one series each
     assert.deepEqual([...new Set(stored)], [
       "order_one{a_b=1;2,service=json} 1",
@@ -307,15 +245,12 @@ Deno.test("A scraped page's labels a:b and a_b give a_b=1;2 in either order; the
     'g2{a_b="2",a:b="1"} 2',
     'g3{instance="i",target="own"} 3',
   ].join("\n") + "\n";
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response(page),
-  );
+  const server = serveText(page);
   try {
     const url = `http://127.0.0.1:${server.addr.port}/metrics`;
     const r = await scrapeTarget({ url, name: "app" }, new CumulativeState(), { host: "h" });
     assert.equal(r.error, undefined);
-    const own = rows(r.batch).filter((l) => /^g/.test(l));
+    const own = batchRows(r.batch).filter((l) => /^g/.test(l));
     assert.deepEqual(own, [
       "g2{a_b=1;2,target=app} 2",
       "g3{exported_instance=i,exported_target=own,target=app} 3",

@@ -14,6 +14,7 @@ import {
   parseExposition,
   scrapeTarget,
 } from "../../receivers/mod.ts";
+import { serveText } from "../_serve_text.ts";
 
 function rows(b: IngestBatch, metric?: string): string[] {
   return b.metric.flatMap((m, i) =>
@@ -22,10 +23,7 @@ function rows(b: IngestBatch, metric?: string): string[] {
 }
 
 Deno.test("A target label named reason wins on scrape_samples_dropped, whose own reason is kept as exported_reason", async () => {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("# TYPE jobs gauge\njobs 3\n"),
-  );
+  const server = serveText("# TYPE jobs gauge\njobs 3\n");
   try {
     const url = `http://127.0.0.1:${server.addr.port}/metrics`;
     const r = await scrapeTarget(

@@ -15,6 +15,7 @@ import {
 } from "../../receivers/mod.ts";
 import { LogLimiter } from "../../receivers/_log_limiter.ts";
 import { perSecond, unitOf } from "../../receivers/app_metrics.ts";
+import { serveText } from "../_serve_text.ts";
 
 Deno.test("SeriesLimit starts counting again after its window", () => {
   let t = 0;
@@ -348,9 +349,8 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // its up series used to be the first past the limit: up 1 was never stored, only up 0
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response(Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n"),
+    const server = serveText(
+      Array.from({ length: 20 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n",
     );
     const limit = new SeriesLimit({ maxSeries: 5 });
     const url = `http://127.0.0.1:${server.addr.port}/metrics`;
@@ -391,10 +391,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // the lake refuses an infinite value, and used to refuse the whole scrape with it, health too
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response("g +Inf\nlow -Inf\nk 1\n"),
-    );
+    const server = serveText("g +Inf\nlow -Inf\nk 1\n");
     const root = await Deno.makeTempDir();
     const writer = new IngestWriter({ root, sync: false });
     try {
@@ -431,9 +428,8 @@ Deno.test({
   async fn() {
     // a check of the lake's the builder does not make: simulated by a sink that refuses any
     // batch holding more than the five health samples
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response(Array.from({ length: 8 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n"),
+    const server = serveText(
+      Array.from({ length: 8 }, (_, i) => `g{i="${i}"} 1`).join("\n") + "\n",
     );
     const stored: IngestBatch[] = [];
     const log: string[] = [];

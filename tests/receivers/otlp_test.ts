@@ -8,86 +8,17 @@ import { gzipSync } from "node:zlib";
 // deno-lint-ignore no-import-prefix
 import * as sdk from "npm:@opentelemetry/sdk-metrics@3.1.1";
 // deno-lint-ignore no-import-prefix
-import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
-// deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as JsonExporter } from "npm:@opentelemetry/exporter-metrics-otlp-http@0.301.0";
 // deno-lint-ignore no-import-prefix
 import { OTLPMetricExporter as ProtoExporter } from "npm:@opentelemetry/exporter-metrics-otlp-proto@0.301.0";
 import { bucketQuantile, findServices, parseBound, serviceFigures } from "../../analytics/mod.ts";
-import { openLake } from "../../lake/mod.ts";
 import { appMetricInfo, decodeOtlpStatus } from "../../receivers/mod.ts";
-import { startServe } from "../_serve.ts";
+import { serveWithToken } from "../_serve_with_token.ts";
+import { exportTo, flushedMeters } from "./_otlp_meters.ts";
 
-const { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } =
-  sdk;
+const { AggregationTemporality, AggregationType } = sdk;
 
 const TOKEN = "otlp-test-token";
-
-async function withServe(
-  config: string,
-  fn: (base: URL) => Promise<void>,
-): Promise<{ metric: string; labels: string; value: number; ts: number }[]> {
-  const root = await Deno.makeTempDir();
-  const file = `${root}/perfscope.yaml`;
-  await Deno.writeTextFile(file, config);
-  const error = console.error;
-  console.error = () => {};
-  const served = await startServe([
-    "--no-collect",
-    "--data",
-    `${root}/data`,
-    "--token",
-    TOKEN,
-    "--config",
-    file,
-  ]);
-  const base = new URL(served.url.origin + "/");
-  try {
-    await fn(base);
-  } finally {
-    served.stop();
-    await served.done;
-    console.error = error;
-  }
-  const lake = await openLake({ root: `${root}/data` });
-  try {
-    const rows = await lake.query(
-      "SELECT metric, labels, value, epoch_ms(ts) AS ts FROM samples ORDER BY ts, metric, labels",
-    );
-    return rows.map((r) => ({
-      metric: String(r.metric),
-      labels: String(r.labels),
-      value: Number(r.value),
-      ts: Number(r.ts),
-    }));
-  } finally {
-    lake.close();
-    await Deno.remove(root, { recursive: true });
-  }
-}
-
-/** Where and how the exporters send to the serve at `base`. */
-function exportTo(base: URL): { url: string; headers: Record<string, string> } {
-  return { url: new URL("v1/metrics", base).href, headers: { Authorization: `Bearer ${TOKEN}` } };
-}
-
-/**
- * A meter provider for `service` whose reader exports through `exporter` only when flushed (or
- * shut down): its interval is an hour.
- */
-function flushedMeters(
-  exporter: sdk.PushMetricExporter,
-  service: string,
-  views: sdk.ViewOptions[] = [],
-): { reader: sdk.PeriodicExportingMetricReader; provider: sdk.MeterProvider } {
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({
-    resource: resourceFromAttributes({ "service.name": service }),
-    readers: [reader],
-    views,
-  });
-  return { reader, provider };
-}
 
 Deno.test({
   name:
@@ -96,14 +27,18 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     let before = 0, after = 0;
-    const rows = await withServe("{}\n", async (base) => {
-      const { reader, provider } = flushedMeters(new JsonExporter(exportTo(base)), "checkout", [{
-        instrumentName: "http.server.request.duration",
-        aggregation: {
-          type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
-          options: { boundaries: [0.1, 0.5, 1] },
-        },
-      }]);
+    const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
+      const { reader, provider } = flushedMeters(
+        new JsonExporter(exportTo(base, TOKEN)),
+        "checkout",
+        [{
+          instrumentName: "http.server.request.duration",
+          aggregation: {
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+            options: { boundaries: [0.1, 0.5, 1] },
+          },
+        }],
+      );
       const meter = provider.getMeter("test");
       const requests = meter.createCounter("http.server.requests");
       const duration = meter.createHistogram("http.server.request.duration", { unit: "s" });
@@ -169,9 +104,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const rows = await withServe("{}\n", async (base) => {
+    const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
       const exporter = new ProtoExporter({
-        ...exportTo(base),
+        ...exportTo(base, TOKEN),
         temporalityPreference: AggregationTemporality.DELTA,
       });
       const { reader, provider } = flushedMeters(exporter, "search", [{
@@ -207,15 +142,15 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     let info: ReturnType<typeof appMetricInfo>;
-    const rows = await withServe("{}\n", async (base) => {
+    const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
       // the JSON exporter's default (cumulative) and the protobuf one asked for delta, which
       // the SDK still exports as cumulative for an UpDownCounter (a level, not a change)
       const exporters = [
-        { service: "mailer-json", exporter: new JsonExporter(exportTo(base)) },
+        { service: "mailer-json", exporter: new JsonExporter(exportTo(base, TOKEN)) },
         {
           service: "mailer-proto",
           exporter: new ProtoExporter({
-            ...exportTo(base),
+            ...exportTo(base, TOKEN),
             temporalityPreference: AggregationTemporality.DELTA,
           }),
         },
@@ -264,7 +199,7 @@ Deno.test({
   async fn() {
     const config = "receivers_limits:\n  max_series_per_source: 50\n";
     let explosion: Record<string, unknown> = {};
-    const rows = await withServe(config, async (base) => {
+    const rows = await serveWithToken(config, TOKEN, async (base) => {
       const url = new URL("v1/metrics", base);
       const post = (body: BodyInit, type: string, headers: Record<string, string> = {}) =>
         fetch(url, {
@@ -327,9 +262,9 @@ Deno.test({
     let seed = 11;
     const next = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
     const values = Array.from({ length: 2000 }, () => 0.002 * 1500 ** next());
-    const rows = await withServe("{}\n", async (base) => {
+    const rows = await serveWithToken("{}\n", TOKEN, async (base) => {
       const exporter = new JsonExporter({
-        ...exportTo(base),
+        ...exportTo(base, TOKEN),
         temporalityPreference: AggregationTemporality.DELTA,
       });
       const { reader, provider } = flushedMeters(exporter, "catalog", [{

@@ -5,57 +5,15 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-// deno-lint-ignore no-import-prefix
-import StatsD from "npm:hot-shots@17.1.1";
 import {
-  type IngestBatch,
   parseListen,
   parseStatsdLine,
   StatsdAggregator,
   StatsdServer,
 } from "../../receivers/mod.ts";
 import { checkIngestBatch } from "../../lake/ingest_lines.ts";
-
-function rows(b: IngestBatch): string[] {
-  return b.metric.map((m, i) => `${m}{${b.labels[i]}} ${b.value[i]}`).sort();
-}
-
-/**
- * A StatsD server on a free loopback port that keeps what it stores and logs, flushed only by
- * hand (a one-hour interval) against a clock the test moves through `clock.t`.
- */
-async function capturingServer(options: { maxPacketBytes?: number } = {}) {
-  const batches: IngestBatch[] = [];
-  const log: string[] = [];
-  const clock = { t: 1_700_000_000_000 };
-  const server = await StatsdServer.listen({
-    listen: "127.0.0.1:0",
-    host: "h",
-    sink: (b) => void batches.push(b),
-    log: (l) => void log.push(l),
-    flushMs: 3_600_000,
-    ...options,
-    now: () => clock.t,
-  });
-  return { server, batches, log, clock };
-}
-
-/**
- * Waits (up to 10 s) until `server` has read `packets` packets, then moves the clock on by
- * `stepMs` and flushes.
- */
-async function flushAfter(
-  server: StatsdServer,
-  packets: number,
-  clock: { t: number },
-  stepMs: number,
-): Promise<void> {
-  for (let i = 0; i < 500 && server.status().packets < packets; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  clock.t += stepMs;
-  server.flush();
-}
+import { batchRows } from "./_batch_rows.ts";
+import { capturingServer, flushAfter, hotShots } from "./_statsd.ts";
 
 Deno.test("parseStatsdLine() reads types, rates, deltas, multi-values and tags, and names what is wrong", () => {
   assert.deepEqual(parseStatsdLine("q:-3|g").delta, true);
@@ -77,10 +35,18 @@ Deno.test("StatsdAggregator caps distinct series and forgets counters and timers
   agg.packet("a:1|c\nb:1|c\nc:1|c\nd:1|c\ne:2|ms");
   assert.equal(agg.limited, 2);
   t = 1000;
-  assert.deepEqual(rows(agg.flush()), ["a_per_second{} 1", "b_per_second{} 1", "c_per_second{} 1"]);
+  assert.deepEqual(batchRows(agg.flush()), [
+    "a_per_second{} 1",
+    "b_per_second{} 1",
+    "c_per_second{} 1",
+  ]);
   t = 2000;
   // one more interval at 0, then forgotten (room for new series)
-  assert.deepEqual(rows(agg.flush()), ["a_per_second{} 0", "b_per_second{} 0", "c_per_second{} 0"]);
+  assert.deepEqual(batchRows(agg.flush()), [
+    "a_per_second{} 0",
+    "b_per_second{} 0",
+    "c_per_second{} 0",
+  ]);
   assert.equal(agg.size, 0);
 });
 
@@ -92,14 +58,7 @@ Deno.test({
   async fn() {
     // flushed by hand below, with a clock that moves 2 s
     const { server, batches, log, clock } = await capturingServer({ maxPacketBytes: 2048 });
-    const client = new StatsD({
-      host: "127.0.0.1",
-      port: server.port,
-      protocol: "udp",
-      maxBufferSize: 0,
-    });
-    const send = (fn: (cb: (e?: Error) => void) => void) =>
-      new Promise<void>((r, j) => fn((e) => (e ? j(e) : r())));
+    const { client, send } = hotShots(server.port);
     try {
       await send((cb) => client.increment("api.hits", 10, { route: "/a" }, cb));
       // hot-shots samples client-side (sends with probability 0.5): make this one go out
@@ -135,7 +94,7 @@ Deno.test({
       client.close();
       await server.close();
     }
-    assert.deepEqual(rows(batches[0]!), [
+    assert.deepEqual(batchRows(batches[0]!), [
       "api_hits_per_second{route=/a} 8",
       "db_query_count_per_second{db=main} 2.5",
       "db_query_max{db=main} 50",
@@ -176,7 +135,7 @@ Deno.test({
       raw.close();
       await server.close();
     }
-    assert.deepEqual(rows(batches[0]!), ["also{} 2", "good_per_second{route=/é} 1"]);
+    assert.deepEqual(batchRows(batches[0]!), ["also{} 2", "good_per_second{route=/é} 1"]);
     assert.equal(server.status().malformed, 1);
     assert.ok(
       log.some((l) => /1 malformed lines dropped: not valid UTF-8/.test(l)),
@@ -193,7 +152,7 @@ Deno.test("A StatsD tag name over 128 bytes drops its series alone: the rest of 
   const batch = agg.flush();
   // one long name used to make the lake refuse the whole flush, every other series with it
   const stored = checkIngestBatch(batch, { now: t });
-  assert.deepEqual(rows(stored), [`also{${"k".repeat(128)}=v} 3`, "ok{} 1"]);
+  assert.deepEqual(batchRows(stored), [`also{${"k".repeat(128)}=v} 3`, "ok{} 1"]);
 });
 
 Deno.test("A StatsD listener on a non-loopback address warns that UDP carries no authentication", async () => {

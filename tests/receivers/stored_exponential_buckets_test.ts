@@ -16,6 +16,7 @@ import {
 } from "../../receivers/mod.ts";
 import type { OtlpMetricsRequest } from "../../receivers/mod.ts";
 import { bucketQuantile, parseBound } from "../../analytics/mod.ts";
+import { seededUniform } from "../_seeded_uniform.ts";
 
 /** The OTLP index of a positive value at a scale: bucket i holds (base^i, base^(i+1)]. */
 function indexOf(v: number, scale: number): number {
@@ -49,12 +50,6 @@ function pointOf(values: readonly number[], scale: number, zeroThreshold = 0) {
     ...(side(pos) ? { positive: side(pos)! } : {}),
     ...(side(neg) ? { negative: side(neg)! } : {}),
   };
-}
-
-/** A deterministic pseudo-random sequence in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
 Deno.test("exponentialBound() maps bucket indices to base^(index+1), negative indices to bounds below 1", () => {
@@ -97,7 +92,7 @@ Deno.test("downscaleIndex() floors towards minus infinity, so negative offsets m
 });
 
 Deno.test("A 160-bucket point is stored in at most 40 bucket series whose counts are exact at every stored bound", () => {
-  const next = random(7);
+  const next = seededUniform(7);
   // 0.001 .. 1000: negative indices below 1, positive above; the SDK's scale for this spread
   const values = Array.from({ length: 5000 }, () => 10 ** (6 * next() - 3));
   const p = pointOf(values, 3);

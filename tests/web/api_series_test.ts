@@ -201,15 +201,13 @@ for (const [path, message] of bad) {
   });
 }
 
+/** A sample of h1's `memory_bytes{state=used}`, for the spool tests. */
+function row(ts: number, value: number) {
+  return { ts, host: "h1", metric: "memory_bytes", labels: "state=used", value };
+}
+
 Deno.test("GET /api/series includes the last minute from the collector's spool, once", async () => {
   await using t = await testApp({ now: () => T0 + 120_000 });
-  const row = (ts: number, value: number) => ({
-    ts,
-    host: "h1",
-    metric: "memory_bytes",
-    labels: "state=used",
-    value,
-  });
   // Flushed: the first minute is in Parquet.
   writeSamples(Array.from({ length: 60 }, (_, i) => row(T0 + i * 1000, i)), {
     root: t.root,
@@ -266,13 +264,6 @@ Deno.test("GET /api/series includes the last minute from the collector's spool, 
 
 Deno.test("GET /api/series?host=H1 answers h1 with its spooled samples, as the lake stores h1", async () => {
   await using t = await testApp({ now: () => T0 + 120_000 });
-  const row = (ts: number, value: number) => ({
-    ts,
-    host: "h1",
-    metric: "memory_bytes",
-    labels: "state=used",
-    value,
-  });
   writeSamples(Array.from({ length: 60 }, (_, i) => row(T0 + i * 1000, i)), {
     root: t.root,
     id: T0,
