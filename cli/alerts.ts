@@ -37,6 +37,7 @@ Options:
   --labels k=v[,k=v]  labels of the CSV series (default: none)
   --time-column C     time column (default: timestamp, else the first column)
   --value-column V    value column (default: value, else the last numeric column)
+  --max-input-mb N    refuse a CSV larger than this (default: 64)
   --data DIR          lake root: replay the rules' metrics from the lake
   --since D           history read from the lake (default 7d)
   --step D            evaluation interval (default 1s, as serve; coarser when the history
@@ -144,6 +145,7 @@ export async function main(args: string[]): Promise<number> {
     labels: { type: "string" },
     "time-column": { type: "string" },
     "value-column": { type: "string" },
+    "max-input-mb": { type: "string" },
     data: { type: "string" },
     since: { type: "string" },
     step: { type: "string" },
@@ -176,6 +178,7 @@ export async function main(args: string[]): Promise<number> {
       input: v.input,
       "time-column": v["time-column"],
       "value-column": v["value-column"],
+      "max-input-mb": v["max-input-mb"],
     }));
     series = [{ host: "", metric, labels: labelsFlag(v.labels), ts: s.ts, values: s.values }];
   } else {
