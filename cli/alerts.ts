@@ -45,6 +45,8 @@ Options:
   -h, --help          show this help`;
 
 const MAX_EVALUATIONS = 2_000_000;
+/** Most evaluations of an explicit `--step` (the bound `backtestRules` enforces). */
+const MAX_ASKED_EVALUATIONS = 50_000_000;
 
 function labelsFlag(text: string | undefined): string {
   if (text === undefined || text.trim() === "") return "";
@@ -197,6 +199,16 @@ export async function main(args: string[]): Promise<number> {
     if (s.ts.length) {
       (first = Math.min(first, s.ts[0]!), last = Math.max(last, s.ts[s.ts.length - 1]!));
     }
+  }
+  // the engine's own bound on a step asked for: past it, say which step would do
+  const needed = Math.ceil((last - first) / stepMs);
+  if (v.step !== undefined && needed > MAX_ASKED_EVALUATIONS) {
+    throw new UsageError(
+      `Invalid --step: ${formatDuration(stepMs)} over ${formatDuration(last - first)} of ` +
+        `history is ${needed} evaluations (at most ${MAX_ASKED_EVALUATIONS}); use --step ${
+          formatDuration(evaluationStep(last - first, MAX_ASKED_EVALUATIONS))
+        } or more, or leave it out`,
+    );
   }
   if (v.step === undefined && evaluationStep(last - first, MAX_EVALUATIONS) > stepMs) {
     stepMs = evaluationStep(last - first, MAX_EVALUATIONS);

@@ -126,3 +126,23 @@ Deno.test("alerts backtest --input takes --max-input-mb, which its size error ad
   assert.equal(read.code, 0, read.err);
   assert.match(read.err, /Slow: fired 225 times/);
 });
+
+Deno.test("alerts backtest --step too fine for the history's span says which step would do (exit 2)", async () => {
+  // a new user's walkthrough: --step 1s over 56 years said only "Too many evaluations: 1764979200"
+  const dir = setup("  - {alert: Slow, metric: latency, above: 250}\n");
+  Deno.writeTextFileSync(`${dir}/s.csv`, "time,latency\n0,1\n1764979200,300\n");
+  const r = await alerts([
+    "backtest",
+    "--config",
+    `${dir}/p.yaml`,
+    "--input",
+    `${dir}/s.csv`,
+    "--step",
+    "1s",
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err,
+    /^perfscope alerts: Invalid --step: 1 s over .* of history is 1764979200 evaluations \(at most 50000000\); use --step 36 s or more, or leave it out\n$/,
+  );
+});
