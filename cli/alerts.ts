@@ -37,6 +37,7 @@ Options:
   --labels k=v[,k=v]  labels of the CSV series (default: none)
   --time-column C     time column (default: timestamp, else the first column)
   --value-column V    value column (default: value, else the last numeric column)
+  --max-input-mb N    refuse a CSV larger than this (default: 64)
   --data DIR          lake root: replay the rules' metrics from the lake
   --since D           history read from the lake (default 7d)
   --step D            evaluation interval (default 1s, as serve; coarser when the history
@@ -44,6 +45,8 @@ Options:
   -h, --help          show this help`;
 
 const MAX_EVALUATIONS = 2_000_000;
+/** Most evaluations of an explicit `--step` (the bound `backtestRules` enforces). */
+const MAX_ASKED_EVALUATIONS = 50_000_000;
 
 function labelsFlag(text: string | undefined): string {
   if (text === undefined || text.trim() === "") return "";
@@ -144,6 +147,7 @@ export async function main(args: string[]): Promise<number> {
     labels: { type: "string" },
     "time-column": { type: "string" },
     "value-column": { type: "string" },
+    "max-input-mb": { type: "string" },
     data: { type: "string" },
     since: { type: "string" },
     step: { type: "string" },
@@ -176,6 +180,7 @@ export async function main(args: string[]): Promise<number> {
       input: v.input,
       "time-column": v["time-column"],
       "value-column": v["value-column"],
+      "max-input-mb": v["max-input-mb"],
     }));
     series = [{ host: "", metric, labels: labelsFlag(v.labels), ts: s.ts, values: s.values }];
   } else {
@@ -194,6 +199,16 @@ export async function main(args: string[]): Promise<number> {
     if (s.ts.length) {
       (first = Math.min(first, s.ts[0]!), last = Math.max(last, s.ts[s.ts.length - 1]!));
     }
+  }
+  // the engine's own bound on a step asked for: past it, say which step would do
+  const needed = Math.ceil((last - first) / stepMs);
+  if (v.step !== undefined && needed > MAX_ASKED_EVALUATIONS) {
+    throw new UsageError(
+      `Invalid --step: ${formatDuration(stepMs)} over ${formatDuration(last - first)} of ` +
+        `history is ${needed} evaluations (at most ${MAX_ASKED_EVALUATIONS}); use --step ${
+          formatDuration(evaluationStep(last - first, MAX_ASKED_EVALUATIONS))
+        } or more, or leave it out`,
+    );
   }
   if (v.step === undefined && evaluationStep(last - first, MAX_EVALUATIONS) > stepMs) {
     stepMs = evaluationStep(last - first, MAX_EVALUATIONS);

@@ -8,6 +8,9 @@ import { compactLake } from "../lake/mod.ts";
 import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
+/** How far ahead of the clock `--now` may be: as far as ingest accepts samples ahead. */
+const MAX_AHEAD_MS = 5 * 60_000;
+
 const usage = `Usage: deno task compact [options]
 
 Merges each partition's small Parquet files into one sorted file, builds the 1-minute and
@@ -50,6 +53,15 @@ export async function main(args: string[]): Promise<number> {
     now = Date.parse(values.now);
     if (!Number.isFinite(now)) {
       throw new UsageError(`Invalid --now: ${values.now} (use an ISO date)`);
+    }
+    // retention deletes by --now: a time still to come would expire data the clock keeps
+    const clock = Date.now();
+    if (now > clock + MAX_AHEAD_MS) {
+      throw new UsageError(
+        `Invalid --now: ${values.now} is later than the clock (${
+          new Date(clock).toISOString()
+        }): retention would expire partitions by a time that has not come`,
+      );
     }
   }
   const s = await compactLake({ root, retentionMs, now: () => now });

@@ -176,8 +176,15 @@ export async function main(
   }
   const stepMs = Number.isFinite(series.stepMs) && series.stepMs > 0 ? series.stepMs : NaN;
   if (Number.isNaN(stepMs)) {
+    // a median gap of 0: at least half the rows share the time of the row before them
+    let repeats = 0;
+    for (let i = 1; i < series.ts.length; i++) if (series.ts[i] === series.ts[i - 1]) repeats++;
     throw new Error(
-      `Cannot infer the time step of ${series.from}: needs two rows with increasing times`,
+      `Cannot infer the time step of ${series.from}: ` +
+        (repeats > 0
+          ? `${repeats} of ${series.ts.length - 1} rows repeat the time of the row before; ` +
+            "give one row per time"
+          : "needs two rows with increasing times"),
     );
   }
   // two points fit a line exactly, and their intervals came out zero wide: certainty from nothing

@@ -79,7 +79,7 @@ export async function main(args: string[], signal?: AbortSignal): Promise<number
   if (!signal) { for (const s of signals) Deno.addSignalListener(s, stop); }
   signal?.addEventListener("abort", stop, { once: true });
   for (const s of senders) s.start();
-  console.error(`Sending the spool of ${data} to ${senders.map((s) => s.url).join(", ")}`);
+  console.error(`Sending the spool of ${data} to ${senders.map((s) => s.displayUrl).join(", ")}`);
   await new Promise<void>((resolve) => {
     if (controller.signal.aborted) resolve();
     controller.signal.addEventListener("abort", () => resolve(), { once: true });
@@ -88,7 +88,7 @@ export async function main(args: string[], signal?: AbortSignal): Promise<number
   if (!signal) { for (const s of signals) Deno.removeSignalListener(s, stop); }
   for (const s of senders) {
     console.log(
-      `${s.url}: sent ${s.stats.samples} samples in ${s.stats.requests} requests ` +
+      `${s.displayUrl}: sent ${s.stats.samples} samples in ${s.stats.requests} requests ` +
         `(${s.stats.retries} retries, ${s.stats.droppedSamples} dropped` +
         (s.stats.droppedSegments > 0
           ? `, ${s.stats.droppedSegments} spool segments (${s.stats.droppedBytes} bytes) lost ` +

@@ -70,6 +70,15 @@ export async function main(args: string[]): Promise<number> {
       })`,
     );
   }
+  // the report is renamed over --out: over a device node (as root, /dev/full) or a link
+  // (/dev/stdout) that would replace the node or the link itself, not write into it
+  const kind = values.out === undefined ? undefined : notRegular(values.out);
+  if (kind !== undefined) {
+    throw new UsageError(
+      `Invalid --out: ${values.out} is ${kind}, not a regular file (the report is written ` +
+        "beside it and renamed over it; give a file's own path)",
+    );
+  }
   const now = values.now === undefined ? undefined : Date.parse(values.now);
   if (now !== undefined && !Number.isFinite(now)) {
     throw new UsageError(`Invalid --now: ${values.now}`);
@@ -147,6 +156,23 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What an existing path is when it is not a regular file (links not followed), else
+ * `undefined` (a regular file, or nothing yet). */
+function notRegular(path: string): string | undefined {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  if (info.isFile) return undefined;
+  if (info.isSymlink) return "a symbolic link";
+  if (info.isFifo) return "a FIFO";
+  if (info.isCharDevice || info.isBlockDevice) return "a device";
+  if (info.isSocket) return "a socket";
+  return "not a regular file";
 }
 
 if (import.meta.main) await runMain("report", main);

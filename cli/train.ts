@@ -10,6 +10,7 @@ import {
   capacityReport,
   type CapacityRow,
   forecast,
+  judgeForecastHorizon,
   lakeSource,
   latestTime,
   loadModels,
@@ -18,6 +19,7 @@ import {
   type StoredModel,
   transformFor,
 } from "../analytics/mod.ts";
+import { formatDuration } from "../config/mod.ts";
 import { metricNameProblem, openLake, sameHost } from "../lake/mod.ts";
 import {
   errorLine,
@@ -52,6 +54,10 @@ ${SOURCE_HELP}
   --horizon D           forecast horizon, e.g. 1d (default: 1d)
   -h, --help            show this help
 `;
+
+/** Fewest values a stored forecast is fitted on, as `deno task forecast` (two fit a line exactly,
+ * with zero-wide intervals). */
+const MIN_FORECAST_POINTS = 3;
 
 const STEPS = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000];
 
@@ -189,7 +195,12 @@ export async function main(
       };
       const fits: [StoredModel["kind"], () => StoredModel][] = [];
       if (grid.values.some(Number.isFinite)) {
-        fits.push(["forecast", () => forecastModel(grid.values, series, flags, now)]);
+        const unsupported = forecastUnsupported(grid, step, flags.horizonMs);
+        if (unsupported === undefined) {
+          fits.push(["forecast", () => forecastModel(grid.values, series, flags, now)]);
+        } else {write(
+            `skipped ${modelKey("forecast", series)}: Not enough data yet: ${unsupported}\n`,
+          );}
         const r = t.resource;
         if (r) fits.push(["capacity", () => capacityModel(r, series, now)]);
       }
@@ -286,6 +297,30 @@ function summary(m: StoredModel): string {
   return `backtest MAE ${
     typeof mae === "number" && Number.isFinite(mae) ? mae.toPrecision(3) : "n/a"
   }`;
+}
+
+/**
+ * Why a forecast of this grid may not be stored, as `deno task forecast` refuses it: fewer than
+ * three values, or a horizon past the evidence rules' 1× the history (the stored bands would be
+ * calibrated on nothing); `undefined` when it may.
+ */
+function forecastUnsupported(
+  grid: { ts: Float64Array; values: Float64Array },
+  step: number,
+  horizonMs: number,
+): string | undefined {
+  let first = NaN, last = NaN, points = 0;
+  for (let i = 0; i < grid.values.length; i++) {
+    if (!Number.isFinite(grid.values[i]!)) continue;
+    if (points++ === 0) first = grid.ts[i]!;
+    last = grid.ts[i]!;
+  }
+  if (points < MIN_FORECAST_POINTS) {
+    return `${points} point${points === 1 ? "" : "s"} at a ${formatDuration(step)} step; ` +
+      `a forecast needs at least ${MIN_FORECAST_POINTS}`;
+  }
+  const horizon = Math.max(1, Math.round(horizonMs / step)) * step;
+  return judgeForecastHorizon(last - first, horizon, {}, step).reason ?? undefined;
 }
 
 /** Places bucketed values on a regular grid from the first to the last bucket (NaN in gaps). */

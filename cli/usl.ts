@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { csvParse } from "d3-dsv";
 import { fitUsl } from "../analytics/mod.ts";
-import { parseFlags, runMain, UsageError } from "./_args.ts";
+import { csvRecords } from "../format/mod.ts";
+import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
+import { MAX_INPUT_MB } from "./_series_input.ts";
 
 const HELP = `Usage: perfscope usl --input FILE.csv [options]
 
@@ -19,10 +20,13 @@ Options:
   --input FILE.csv             a CSV with a header row (required)
   --concurrency-column NAME    column of N (default: concurrency)
   --throughput-column NAME     column of X (default: throughput)
+  --max-input-mb N             refuse a file larger than this (default: ${MAX_INPUT_MB}); lines
+                               of at most 65536 characters
   -h, --help                   show this help
 `;
 
-const MAX_BYTES = 64 * 1024 * 1024;
+/** Columns a "missing column" message names before it counts the rest. */
+const LISTED_COLUMNS = 10;
 
 /**
  * Runs the command.
@@ -41,6 +45,7 @@ export async function main(
     input: { type: "string" },
     "concurrency-column": { type: "string" },
     "throughput-column": { type: "string" },
+    "max-input-mb": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) {
@@ -50,22 +55,33 @@ export async function main(
   if (!v.input) throw new UsageError("Missing --input: a CSV file with concurrency and throughput");
   const nCol = v["concurrency-column"] ?? "concurrency";
   const xCol = v["throughput-column"] ?? "throughput";
-  const rows = csvParse(await readBounded(v.input, MAX_BYTES));
-  for (const col of [nCol, xCol]) {
-    if (!rows.columns.includes(col)) {
+  const mb = parseNumber(v["max-input-mb"] ?? String(MAX_INPUT_MB), "max-input-mb", {
+    min: 1,
+    max: 1024,
+  });
+  // the reader of forecast's CSV: lines bounded, blank lines skipped, each record's own line
+  const { rows, lines } = csvRecords(await readBounded(v.input, Math.round(mb * 1024 * 1024)));
+  const header = (rows[0] ?? []).map((h) => h.trim());
+  const at = [nCol, xCol].map((col) => header.indexOf(col));
+  for (const [k, col] of [nCol, xCol].entries()) {
+    if (at[k]! < 0) {
+      const more = header.length - LISTED_COLUMNS;
+      const names = header.slice(0, LISTED_COLUMNS).join(", ") +
+        (more > 0 ? `, … and ${more} more` : "");
       throw new UsageError(
-        `Missing column ${JSON.stringify(col)} in ${v.input} (columns: ${rows.columns.join(", ")})`,
+        `Missing column ${JSON.stringify(col)} in ${v.input} (columns: ${names})`,
       );
     }
   }
   const n: number[] = [], x: number[] = [];
-  for (const [i, row] of rows.entries()) {
-    const a = Number(row[nCol]), b = Number(row[xCol]);
-    if (row[nCol]?.trim() === "" || !Number.isFinite(a) || !(a > 0)) {
-      throw new UsageError(`Invalid ${nCol} on line ${i + 2}: ${JSON.stringify(row[nCol])}`);
+  for (let r = 1; r < rows.length; r++) {
+    const cellN = rows[r]![at[0]!], cellX = rows[r]![at[1]!];
+    const a = Number(cellN), b = Number(cellX);
+    if (cellN === undefined || cellN.trim() === "" || !Number.isFinite(a) || !(a > 0)) {
+      throw new UsageError(`Invalid ${nCol} on line ${lines[r]}: ${JSON.stringify(cellN ?? "")}`);
     }
-    if (row[xCol]?.trim() === "" || !Number.isFinite(b) || b < 0) {
-      throw new UsageError(`Invalid ${xCol} on line ${i + 2}: ${JSON.stringify(row[xCol])}`);
+    if (cellX === undefined || cellX.trim() === "" || !Number.isFinite(b) || b < 0) {
+      throw new UsageError(`Invalid ${xCol} on line ${lines[r]}: ${JSON.stringify(cellX ?? "")}`);
     }
     n.push(a), x.push(b);
   }

@@ -39,6 +39,7 @@ export {
   type PanelConfig,
   panelSchema,
 } from "./schema_dashboards.ts";
+export { regexProblem } from "./regex_problem.ts";
 export { type ConfigHoldReason, watchConfig, type WatchConfigOptions } from "./watch_config.ts";
 export {
   checkReceiverNames,
@@ -48,7 +49,6 @@ export {
   inhibitRuleSchema,
   type ReceiverConfig,
   receiverSchema,
-  regexProblem,
   type RouteConfig,
   routeSchema,
 } from "./schema_receivers.ts";

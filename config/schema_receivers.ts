@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { formatDuration, MAX_DURATION_MS, readDuration } from "./duration.ts";
+import { regexProblem } from "./regex_problem.ts";
 
 /** A duration with units that may be zero (`group_wait: 0s` sends at once). */
 function span() {
@@ -27,41 +28,6 @@ function span() {
 /** A positive duration with units. */
 function positive() {
   return span().refine((ms) => ms > 0, "must be greater than zero");
-}
-
-/** A group holding a quantifier, itself quantified: `(a+)+`, `(\\w*\\s?)*`, `(x{2,})+`. */
-const NESTED_QUANTIFIER =
-  /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,?\d*\})/;
-
-/**
- * Tells what keeps a matcher's regular expression from being safe to run on every alert:
- * JavaScript's engine backtracks, so a nested quantifier can take exponential time on one label
- * value, and backreferences and lookarounds are not in RE2, the syntax Alertmanager and
- * Prometheus accept. Refusing them keeps matchers portable and the notifier responsive.
- *
- * @param source The regular expression (unanchored).
- * @returns Why it is refused, or `undefined` when it is accepted.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { regexProblem } from "./schema_receivers.ts";
- * assert.equal(regexProblem("db[0-9]+|web.*"), undefined);
- * assert.match(regexProblem("(a+)+$") ?? "", /nested quantifier/);
- * ```
- */
-export function regexProblem(source: string): string | undefined {
-  try {
-    new RegExp(`^(?:${source})$`);
-  } catch (error) {
-    return (error as Error).message.replace(/^.*: /, "");
-  }
-  if (NESTED_QUANTIFIER.test(source)) {
-    return "nested quantifier (a repeated group that repeats inside) can take exponential time";
-  }
-  if (/\\[1-9]|\\k<|\(\?<?[=!]/.test(source)) {
-    return "backreferences and lookarounds are not supported (RE2 syntax, as in Alertmanager)";
-  }
-  return undefined;
 }
 
 /** `name op "value"` as Alertmanager writes a matcher: `severity="critical"`, `host=~"db.*"`. */

@@ -141,8 +141,23 @@ export const scheduleSchema = z.strictObject({
   /** Replay the alert rules over the last week (when the alerts engine offers it). */
   backtest: cronExpression().optional(),
   /** IANA time zone the expressions are read in. Default UTC. */
-  timezone: name.optional(),
+  timezone: name.refine(knownTimeZone, {
+    error: (issue) =>
+      `unknown time zone ${
+        JSON.stringify(issue.input)
+      } (use an IANA name such as UTC or Europe/Berlin)`,
+  }).optional(),
 });
+
+/** Whether the runtime knows the zone: croner throws on every cron of an unknown one. */
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A period no maintenance window may overlap: fixed (`start`/`end`) or recurring (`cron`). */
 export const blackoutSchema = z.union([

@@ -137,7 +137,10 @@ interface Cursor<R = { units: Unit[]; end: SpoolPosition; full: boolean }> {
 
 /** Streams the spool of a lake root to one remote-write receiver. */
 export class RemoteWriteSender {
+  /** Where requests go (a password in it is sent as Basic auth by `fetch`). */
   readonly url: string;
+  /** The URL as logs and status lines show it: a password replaced by `***`. */
+  readonly displayUrl: string;
   readonly name: string;
   readonly stats: RemoteWriteStats = {
     samples: 0,
@@ -198,6 +201,8 @@ export class RemoteWriteSender {
       throw new RangeError(`Invalid remote-write URL: ${options.url} (http or https only)`);
     }
     this.url = url.href;
+    if (url.password) url.password = "***";
+    this.displayUrl = url.href;
     this.name = options.name ?? `rw-${hash(this.url)}`;
     if (!/^[A-Za-z0-9_.-]+$/.test(this.name)) {
       throw new RangeError(`Invalid remote-write name: ${this.name}`);
@@ -390,7 +395,9 @@ export class RemoteWriteSender {
         if (read.units.length > 0 && !(await this.#send(read.units))) break;
         this.#ack(read.end, read.units, read.full);
       } catch (error) {
-        this.#log(`remote write ${this.url}: ${error instanceof Error ? error.message : error}`);
+        this.#log(
+          `remote write ${this.displayUrl}: ${error instanceof Error ? error.message : error}`,
+        );
       }
       if (!full) {
         this.#idleUntil = Date.now() + this.#o.intervalMs;
@@ -466,13 +473,13 @@ export class RemoteWriteSender {
       }
       if (outcome !== "retry") {
         this.stats.droppedSamples += samples;
-        this.#log(`remote write ${this.url}: ${detail}; dropped ${samples} samples`);
+        this.#log(`remote write ${this.displayUrl}: ${detail}; dropped ${samples} samples`);
         return true;
       }
       if (this.#hard.signal.aborted) return false;
       // one line per failing batch (not per try): an outage logs once, not every backoff
       if (delay === this.#o.minBackoffMs) {
-        this.#log(`remote write ${this.url}: ${detail}; retrying`);
+        this.#log(`remote write ${this.displayUrl}: ${detail}; retrying`);
       }
       this.stats.retries++;
       const random = this.#options.random ?? Math.random;

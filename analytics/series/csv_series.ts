@@ -20,7 +20,7 @@ export interface CsvSeriesOptions {
   ascending?: boolean;
 }
 
-/** A series read from CSV. Rows keep their order; unparseable values are `NaN`. */
+/** A series read from CSV. Rows keep their order; unparseable and infinite values are `NaN`. */
 export interface CsvSeries {
   /** The time column used. */
   timeColumn: string;
@@ -34,12 +34,16 @@ export interface CsvSeries {
   stepMs: number;
 }
 
+/** The furthest a JavaScript `Date` reaches from the epoch, ms (ECMA-262, "Time Values"). */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Parses a timestamp: ISO 8601, `YYYY-MM-DD HH:MM:SS` (read as UTC), or a number of epoch
  * seconds (< 1e11) or milliseconds.
  *
  * @param text The cell.
- * @returns Milliseconds since the epoch, or `NaN` where it is not a timestamp.
+ * @returns Milliseconds since the epoch, or `NaN` where it is not a timestamp (or one a `Date`
+ * cannot hold).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -52,7 +56,9 @@ export function parseTimestamp(text: string): number {
   const t = text.trim();
   if (/^-?\d+(\.\d+)?$/.test(t)) {
     const n = Number(t);
-    return Math.abs(n) < 1e11 ? n * 1000 : n;
+    const ms = Math.abs(n) < 1e11 ? n * 1000 : n;
+    // past ±8.64e15 ms a Date is invalid: refused here, with its line, not later without one
+    return Math.abs(ms) <= MAX_DATE_MS ? ms : NaN;
   }
   const m = t.match(/^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/);
   return m ? Date.parse(`${m[1]}T${m[2]}Z`) : Date.parse(t);
@@ -120,7 +126,9 @@ export function readCsvSeries(text: string, options: CsvSeriesOptions = {}): Csv
     }
     ts[r] = t;
     const cell = (row[vi] ?? "").trim();
-    values[r] = cell === "" ? NaN : Number(cell);
+    // "Infinity" and "1e400" are no more a measurement than "inf": missing, like any non-number
+    const value = cell === "" ? NaN : Number(cell);
+    values[r] = Number.isFinite(value) ? value : NaN;
   }
   return { timeColumn, valueColumn, ts, values, stepMs: medianStep(ts) };
 }

@@ -140,7 +140,9 @@ export function fitUsl(
  * units of 1/N²max, each with its least-squares λ (the model is linear in λ).
  */
 function start(ns: number[], xs: number[]): number[] {
-  const top = Math.max(...ns);
+  // a loop, not Math.max(...ns): spreading 300,000 values overflows the call stack
+  let top = -Infinity;
+  for (const n of ns) if (n > top) top = n;
   let best = [0.05, 1 / (top * top), 1], bestSse = Infinity;
   for (const sigma of [0, 0.1 / top, 1 / top, 10 / top, 0.01, 0.05, 0.2, 0.5, 0.9]) {
     for (const k of [0, 0.01, 0.1, 1, 10, 100]) {

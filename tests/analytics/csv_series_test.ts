@@ -85,3 +85,17 @@ Deno.test("readCsvSeries() keeps a quoted line break inside its cell and counts 
     /Invalid timestamp on line 4: soon/,
   );
 });
+
+Deno.test("readCsvSeries() refuses times a Date cannot hold and reads infinite values as missing", () => {
+  // a new user's walkthrough: 9e15 epoch ms passed the reader and failed later as "Invalid time
+  // value" with no line; "Infinity" was read as a value while "inf" was missing
+  assert.ok(Number.isNaN(parseTimestamp("9000000000000000.0")));
+  assert.ok(Number.isNaN(parseTimestamp("-8640000000000001")));
+  assert.equal(parseTimestamp("8640000000000000"), 8.64e15);
+  assert.throws(
+    () => readCsvSeries("timestamp,value\n1767225600,1\n9000000000000000.0,2\n"),
+    /^RangeError: Invalid timestamp on line 3: 9000000000000000\.0$/,
+  );
+  const s = readCsvSeries("t,v\n0,Infinity\n60,-Infinity\n120,1e400\n180,inf\n240,5\n");
+  assert.deepEqual([...s.values].map(String), ["NaN", "NaN", "NaN", "NaN", "5"]);
+});

@@ -54,3 +54,15 @@ Deno.test("fitUsl() starts from the scale of the data, so millions of users fit 
   assert.ok(f.peakConcurrency > 2.5e6 && f.peakConcurrency < 4e6, `N* ${f.peakConcurrency}`);
   assert.ok(Math.abs(f.peakThroughput - 1.6e9) / 1.6e9 < 0.02);
 });
+
+Deno.test("fitUsl takes a long measurement file (300,000 points, a CSV of 1.4 MB)", () => {
+  // spreading the concurrencies into Math.max overflowed the call stack
+  const ns: number[] = [], xs: number[] = [];
+  for (let i = 0; i < 300_000; i++) {
+    const n = 1 + (i % 64);
+    ns.push(n), xs.push(100 * n / (1 + 0.05 * (n - 1) + 0.0002 * n * (n - 1)));
+  }
+  const fit = fitUsl(ns, xs);
+  assert.ok(Math.abs(fit.sigma - 0.05) < 1e-3, String(fit.sigma));
+  assert.equal(fit.points, 300_000);
+});

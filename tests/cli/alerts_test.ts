@@ -109,3 +109,40 @@ Deno.test("alerts backtest refuses a config without rules and bad flags with a o
   assert.match(bad.err, /bad\.yaml:2:42: rules\[0\]\.for: invalid duration "soon"/);
   assert.equal(bad.err.trim().split("\n").length, 1);
 });
+
+Deno.test("alerts backtest --input takes --max-input-mb, which its size error advises", async () => {
+  const dir = setup("  - {alert: Slow, metric: latency, above: 250}\n");
+  const big = `${dir}/big.csv`;
+  Deno.writeTextFileSync(
+    big,
+    "time,latency\n" +
+      Array.from({ length: 90_000 }, (_, i) => `${1767225600 + i},${i % 400}`).join("\n") + "\n",
+  );
+  const args = ["backtest", "--config", `${dir}/p.yaml`, "--input", big, "--max-input-mb"];
+  const refused = await alerts([...args, "1"]);
+  assert.equal(refused.code, 1, refused.err);
+  assert.match(refused.err, /larger than the 1 MiB limit \(1\.\d MiB; --max-input-mb raises it\)/);
+  const read = await alerts([...args, "2"]);
+  assert.equal(read.code, 0, read.err);
+  assert.match(read.err, /Slow: fired 225 times/);
+});
+
+Deno.test("alerts backtest --step too fine for the history's span says which step would do (exit 2)", async () => {
+  // a new user's walkthrough: --step 1s over 56 years said only "Too many evaluations: 1764979200"
+  const dir = setup("  - {alert: Slow, metric: latency, above: 250}\n");
+  Deno.writeTextFileSync(`${dir}/s.csv`, "time,latency\n0,1\n1764979200,300\n");
+  const r = await alerts([
+    "backtest",
+    "--config",
+    `${dir}/p.yaml`,
+    "--input",
+    `${dir}/s.csv`,
+    "--step",
+    "1s",
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err,
+    /^perfscope alerts: Invalid --step: 1 s over .* of history is 1764979200 evaluations \(at most 50000000\); use --step 36 s or more, or leave it out\n$/,
+  );
+});

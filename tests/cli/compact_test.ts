@@ -40,3 +40,18 @@ Deno.test("compact main() prints help and rejects bad flags", async () => {
 Deno.test("compact main() on an empty lake succeeds", async () => {
   assert.equal(await main(["--data", Deno.makeTempDirSync()]), 0);
 });
+
+Deno.test("compact --now later than the clock is refused before any file is touched", async () => {
+  // a new user's walkthrough: --now 2999-01-01 (a typo of the year away) expired every partition
+  const root = Deno.makeTempDirSync();
+  simulateHost({ root, start: Date.now() - 3_600_000, durationMs: 600_000, stepMs: 60_000 });
+  const before = [...Deno.readDirSync(`${root}/metrics`)].length;
+  await assert.rejects(() => main(["--data", root, "--now", "2999-01-01", "--retention", "1d"]), {
+    name: "UsageError",
+    message: /^Invalid --now: 2999-01-01 is later than the clock \(.*\): retention would expire/,
+  });
+  assert.equal([...Deno.readDirSync(`${root}/metrics`)].length, before);
+  const lake = await openLake({ root });
+  assert.deepEqual(await lake.query("SELECT count(*) AS n FROM samples"), [{ n: 10 * 308 }]);
+  lake.close();
+});

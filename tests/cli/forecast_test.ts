@@ -365,3 +365,15 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+Deno.test("forecast CLI on rows that mostly repeat their time says so, not that times never increase", async () => {
+  // a new user's walkthrough: every time written twice made the median gap 0, and the error said
+  // the file needed "two rows with increasing times", which it had
+  const rows = ["timestamp,value"];
+  for (let i = 0; i < 300; i++) rows.push(`${1764979200 + Math.floor(i / 2) * 60},${i}`);
+  const path = await csv(rows);
+  await assert.rejects(
+    main(["--input", path, "--horizon", "2"]),
+    /Cannot infer the time step of .*: 150 of 299 rows repeat the time of the row before; give one row per time/,
+  );
+});

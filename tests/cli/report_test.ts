@@ -33,6 +33,34 @@ Deno.test("report --out naming a folder is a usage error before any analysis, an
   assert.deepEqual([...Deno.readDirSync(data)], []);
 });
 
+Deno.test("report --out naming a FIFO, a device or a symbolic link is refused before any analysis", async () => {
+  // a new user's walkthrough: --out /dev/full (as root) renamed the report over the device node,
+  // and --out /dev/stdout would replace that link; here a FIFO and links in a temporary folder
+  const dir = await Deno.makeTempDir();
+  const data = await Deno.makeTempDir();
+  const fifo = join(dir, "fifo");
+  assert.equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
+  await Deno.writeTextFile(join(dir, "old.html"), "old");
+  await Deno.symlink(join(dir, "old.html"), join(dir, "link.html"));
+  await Deno.symlink(fifo, join(dir, "to-fifo"));
+  for (
+    const [name, kind] of [
+      ["fifo", "a FIFO"],
+      ["link.html", "a symbolic link"],
+      ["to-fifo", "a symbolic link"],
+    ] as const
+  ) {
+    await assert.rejects(() => main(["--data", data, "--out", join(dir, name)]), {
+      name: "UsageError",
+      message: new RegExp(`^Invalid --out: .*${name} is ${kind}, not a regular file \\(`),
+    });
+  }
+  assert.ok(Deno.lstatSync(fifo).isFifo);
+  assert.ok(Deno.lstatSync(join(dir, "link.html")).isSymlink);
+  assert.equal(await Deno.readTextFile(join(dir, "old.html")), "old");
+  assert.deepEqual([...Deno.readDirSync(data)], []);
+});
+
 Deno.test("report writes one self-contained file to DATA/reports/capacity-DATE.html", async () => {
   const root = await Deno.makeTempDir();
   const lake = await testLake();

@@ -113,3 +113,28 @@ Deno.test("train on 7 minutes of data stores capacity models with status insuffi
   }
   assert.match(out, /insufficient, eta none/);
 });
+
+Deno.test("train stores no forecast model that looks further ahead than its history (evidence rules)", async () => {
+  // a new user's walkthrough: 6 minutes of data, the default 1-day horizon, read at a 1-hour step,
+  // stored a forecast fitted on one point with zero-wide bands for the next 24 hours
+  const root = Deno.makeTempDirSync({ prefix: "perfscope-train-horizon-" });
+  simulateHost({
+    root,
+    host: "fresh",
+    start: Date.UTC(2024, 0, 1),
+    durationMs: 6 * 60_000,
+    stepMs: 1_000,
+    cpus: 1,
+    topN: 1,
+  });
+  const { code, out } = await run(["--data", root]);
+  assert.equal(code, 0, out);
+  const { models } = await loadModels(root);
+  assert.deepEqual(models.filter((m) => m.kind === "forecast").map((m) => m.key), []);
+  assert.ok(models.some((m) => m.kind === "capacity"), out);
+  assert.match(out, /^skipped forecast\/fresh\/memory_bytes\{state=used\}: Not enough data yet: /m);
+  // with the horizon inside the history, at a step that gives it points, the model is stored
+  const short = await run(["--data", root, "--since", "5m", "--horizon", "5m"]);
+  assert.equal(short.code, 0, short.out);
+  assert.match(short.out, /^stored forecast\/fresh\/memory_bytes\{state=used\}/m);
+});

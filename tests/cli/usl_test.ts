@@ -69,3 +69,36 @@ Deno.test("usl --help prints the usage and the JSON keys", async () => {
   assert.match(out, /--concurrency-column NAME/);
   await assert.rejects(() => main(["--bogus"], () => {}), /Unknown option '--bogus'/);
 });
+
+Deno.test("usl bounds what a hostile CSV costs: wide headers, long lines, its size limit", async () => {
+  // a new user's walkthrough: a header of 10^6 columns printed an 8.9 MB error "line", and the
+  // size error advised a --max-input-mb that usl did not take
+  const wide = await csv(
+    Array.from({ length: 5_000 }, (_, i) => `c${i}`).join(",") + "\n" +
+      Array.from({ length: 5_000 }, () => "1").join(",") + "\n",
+  );
+  await assert.rejects(() => main(["--input", wide], () => {}), {
+    name: "UsageError",
+    message: /^Missing column "concurrency" in .* \(columns: c0, c1, .*, c9, … and 4990 more\)$/,
+  });
+  const long = await csv("concurrency,throughput," + "x".repeat(70_000) + "\n1,2\n");
+  await assert.rejects(
+    () => main(["--input", long], () => {}),
+    /Invalid CSV: line 1 is longer than 65536 characters$/,
+  );
+  const big = await csv(CODAHALE + "1,65\n".repeat(300_000));
+  await assert.rejects(
+    () => main(["--input", big, "--max-input-mb", "1"], () => {}),
+    /larger than the 1 MiB limit \(1\.4 MiB; --max-input-mb raises it\)/,
+  );
+  let out = "";
+  assert.equal(await main(["--input", big, "--max-input-mb", "2"], (t) => (out += t)), 0);
+  assert.ok(JSON.parse(out).points > 300_000);
+  // blank lines are skipped as in forecast's CSV, and errors name the file's own line
+  const blank = await csv("concurrency,throughput\n1,65\n\n18,996\n36,x\n");
+  await assert.rejects(() => main(["--input", blank], () => {}), {
+    name: "UsageError",
+    message: 'Invalid throughput on line 5: "x"',
+  });
+  for (const p of [wide, long, big, blank]) await Deno.remove(p);
+});

@@ -80,6 +80,11 @@ const bad: [string, string][] = [
     'x.yaml:2:37: blackouts[0].end: invalid time "tomorrow"',
   ],
   ["actions:\n  - name: x\n    argv: []\n", "x.yaml:3:11: actions[0].argv: must name a program"],
+  // a new user's walkthrough: passed `config check`, then every cron of the scheduler threw
+  [
+    'schedule:\n  timezone: "Mars/Olympus"\n',
+    'x.yaml:2:13: schedule.timezone: unknown time zone "Mars/Olympus" (use an IANA name',
+  ],
 ];
 
 for (const [text, expected] of bad) {

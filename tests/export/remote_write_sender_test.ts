@@ -357,3 +357,22 @@ Deno.test("a spool backlog written with a capitalized host name is sent under th
   writer.close();
   Deno.removeSync(root, { recursive: true });
 });
+
+Deno.test("a password in the receiver's URL is sent as Basic auth but never logged", async () => {
+  // a new user's walkthrough: `remote-write --remote-write http://u:secret@host/` printed the
+  // password in its start line, and every retry logged it again
+  await using r = receiver((n) =>
+    n === 0 ? new Response("boom", { status: 500 }) : new Response(null, { status: 204 })
+  );
+  using s = spool(1);
+  const lines: string[] = [];
+  const url = r.url.replace("http://", "http://writer:s3cret@");
+  const sender = new RemoteWriteSender(s.root, { url, ...fast, log: (l) => lines.push(l) });
+  await sender.drain();
+  await sender.stop();
+  assert.equal(sender.stats.retries, 1);
+  assert.equal(sender.displayUrl, r.url.replace("http://", "http://writer:***@"));
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.doesNotMatch(line, /s3cret/);
+  assert.match(lines.join("\n"), /writer:\*\*\*@/);
+});
