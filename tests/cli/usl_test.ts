@@ -73,7 +73,7 @@ Deno.test("usl --help prints the usage and the JSON keys", async () => {
 Deno.test("usl bounds what a hostile CSV costs: wide headers, long lines, its size limit", async () => {
   // a new user's walkthrough: a header of 10^6 columns printed an 8.9 MB error "line", and the
   // size error advised a --max-input-mb that usl did not take
-  const wide = await csv(
+  const wide = await tempCsv(
     Array.from({ length: 5_000 }, (_, i) => `c${i}`).join(",") + "\n" +
       Array.from({ length: 5_000 }, () => "1").join(",") + "\n",
   );
@@ -81,12 +81,12 @@ Deno.test("usl bounds what a hostile CSV costs: wide headers, long lines, its si
     name: "UsageError",
     message: /^Missing column "concurrency" in .* \(columns: c0, c1, .*, c9, … and 4990 more\)$/,
   });
-  const long = await csv("concurrency,throughput," + "x".repeat(70_000) + "\n1,2\n");
+  const long = await tempCsv("concurrency,throughput," + "x".repeat(70_000) + "\n1,2\n");
   await assert.rejects(
     () => main(["--input", long], () => {}),
     /Invalid CSV: line 1 is longer than 65536 characters$/,
   );
-  const big = await csv(CODAHALE + "1,65\n".repeat(300_000));
+  const big = await tempCsv(CODAHALE + "1,65\n".repeat(300_000));
   await assert.rejects(
     () => main(["--input", big, "--max-input-mb", "1"], () => {}),
     /larger than the 1 MiB limit \(1\.4 MiB; --max-input-mb raises it\)/,
@@ -95,7 +95,7 @@ Deno.test("usl bounds what a hostile CSV costs: wide headers, long lines, its si
   assert.equal(await main(["--input", big, "--max-input-mb", "2"], (t) => (out += t)), 0);
   assert.ok(JSON.parse(out).points > 300_000);
   // blank lines are skipped as in forecast's CSV, and errors name the file's own line
-  const blank = await csv("concurrency,throughput\n1,65\n\n18,996\n36,x\n");
+  const blank = await tempCsv("concurrency,throughput\n1,65\n\n18,996\n36,x\n");
   await assert.rejects(() => main(["--input", blank], () => {}), {
     name: "UsageError",
     message: 'Invalid throughput on line 5: "x"',
