@@ -2,7 +2,9 @@
  * What reading the ingest buffer with the files costs a series read (`Lake.includeBuffered`):
  * the same `seriesMany` over a simulated lake (2 hosts × 3 days, one file an hour) through the
  * shared views, pinned to one listing with an empty buffer, and with 1,000 and 100,000 buffered
- * rows of the metric read. Rounds alternate the forms; medians side by side.
+ * rows of the metric read, handed to DuckDB by tables a second connection fills
+ * (`handover: "tables"`) or by table functions reading them from memory (`"scan"`). Rounds
+ * alternate the forms; medians side by side.
  *
  * `deno run -A bench/buffered_read_bench.ts [--rounds 15]`
  *
@@ -20,9 +22,20 @@ const root = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-" });
 for (const host of ["sim-a", "sim-b"]) {
   simulateHost({ root, host, start, durationMs: 3 * DAY, stepMs: 10_000, cpus: 4 });
 }
-const lake = await openLake({ root });
+// one lake per way of handing buffered rows to DuckDB (`OpenLakeOptions.handover`)
+const lakes = {
+  tables: await openLake({ root, handover: "tables" }),
+  scan: await openLake({ root, handover: "scan" }),
+};
 const writers: Record<string, IngestWriter> = {};
-const forms = ["views", "pinned, empty", "1,000 rows", "100,000 rows"] as const;
+const forms = [
+  "views",
+  "pinned, empty",
+  "1,000 rows, tables",
+  "1,000 rows, scan",
+  "100,000 rows, tables",
+  "100,000 rows, scan",
+] as const;
 for (const [form, rows] of [["1,000 rows", 1_000], ["100,000 rows", 100_000]] as const) {
   const dir = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-writer-" });
   const w = new IngestWriter({
@@ -47,7 +60,7 @@ for (const [form, rows] of [["1,000 rows", 1_000], ["100,000 rows", 100_000]] as
   }
   writers[form] = w;
 }
-const read = () =>
+const read = (lake: typeof lakes.scan) =>
   lake.seriesMany({
     metric: "cpu_ratio",
     labelsLike: "cpu=total,%",
@@ -58,11 +71,16 @@ const times = new Map<string, number[]>(forms.map((f) => [f, []]));
 const points = new Map<string, number>();
 for (let r = 0; r < rounds; r++) {
   for (const form of forms) {
+    const lake = form.endsWith("tables") ? lakes.tables : lakes.scan;
     lake.includeBuffered(
-      form === "views" ? undefined : form === "pinned, empty" ? emptySource() : writers[form],
+      form === "views"
+        ? undefined
+        : form === "pinned, empty"
+        ? emptySource()
+        : writers[form.split(", ")[0]!],
     );
     const t0 = performance.now();
-    const got = await read();
+    const got = await read(lake);
     times.get(form)!.push(performance.now() - t0);
     points.set(form, got.series.reduce((n, s) => n + s.ts.length, 0));
   }
@@ -73,12 +91,17 @@ console.log(`seriesMany over the last hour, ${rounds} rounds (median ms, ratio t
 for (const form of forms) {
   const m = median(times.get(form)!);
   console.log(
-    `${form.padEnd(14)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
+    `${form.padEnd(22)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
       points.get(form)
     }`,
   );
 }
-lake.close();
+for (const rows of ["1,000 rows", "100,000 rows"]) {
+  const scan = median(times.get(`${rows}, scan`)!), tables = median(times.get(`${rows}, tables`)!);
+  console.log(`${rows}: scan / tables ${(scan / tables).toFixed(2)}×`);
+}
+lakes.tables.close();
+lakes.scan.close();
 for (const w of Object.values(writers)) w.close();
 await Deno.remove(root, { recursive: true });
 

@@ -17,6 +17,7 @@ import type { ReadChunks } from "./_columns.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import type { BufferedFilter, BufferedSource } from "./buffered_rows.ts";
 import { BufferedLoader, type BufferedTables, bufferedTables } from "./_buffered_tables.ts";
+import { BufferedScan } from "./_buffered_scan.ts";
 import { pinFiles, pinnedSql } from "./_pinned_sql.ts";
 import { bufferedSnapshot } from "./buffered_snapshot.ts";
 import { LakeError } from "./errors.ts";
@@ -36,6 +37,13 @@ export interface OpenLakeOptions {
   threads?: number;
   /** Where a range hands over from raw to 1-minute to 1-hour data. Default 6 h and 8 days. */
   tiers?: TierLimits;
+  /**
+   * How buffered rows ({@linkcode Lake.includeBuffered}) reach a statement: `scan`, table
+   * functions reading the copy from memory, or `tables`, two tables a second connection fills by
+   * appender for each statement (the earlier way, kept to compare: `bench/spool_read_bench.ts`).
+   * Default `scan`.
+   */
+  handover?: "scan" | "tables";
 }
 
 /** Query parameters: positional (`?`, `$1`) or named (`$name`). */
@@ -82,6 +90,9 @@ export class Lake {
   /** The connection that loads buffered rows (see `_buffered_tables.ts`), made when first
    * needed. */
   #loader: BufferedLoader | undefined;
+  /** The table functions that serve buffered rows (`handover: "scan"`), made when first needed. */
+  #scan: BufferedScan | undefined;
+  #handover: "scan" | "tables" = "scan";
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -108,6 +119,15 @@ export class Lake {
    */
   includeBuffered(source: BufferedSource | undefined): void {
     this.#buffered = source;
+  }
+
+  /**
+   * Sets how buffered rows reach a statement (see {@linkcode OpenLakeOptions.handover}).
+   *
+   * @param handover `scan` or `tables`.
+   */
+  useHandover(handover: "scan" | "tables"): void {
+    this.#handover = handover;
   }
 
   /**
@@ -419,7 +439,9 @@ export class Lake {
       const { files, rows } = bufferedSnapshot(this.root, source, filter);
       let tables: BufferedTables | undefined;
       try {
-        if (rows.ts.length > 0) {
+        if (rows.ts.length > 0 && this.#handover === "scan") {
+          tables = (this.#scan ??= new BufferedScan(this.connection, this.#api)).add(rows);
+        } else if (rows.ts.length > 0) {
           this.#loader ??= new BufferedLoader(() => this.#instance.connect());
           tables = await bufferedTables(this.#loader, this.#api, rows);
         }
@@ -506,6 +528,7 @@ export async function openLake(options: OpenLakeOptions): Promise<Lake> {
   }
   const lake = new Lake(options.root, instance, await instance.connect(), api);
   if (options.tiers) lake.useTiers(options.tiers);
+  if (options.handover) lake.useHandover(options.handover);
   await lake.refresh();
   return lake;
 }
