@@ -157,7 +157,10 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
 
   /** The statement with one listing and the rows buffered then (see `bufferedSnapshot`). */
   function request(sql: string, format: "json" | "csv"): ChildRequest {
-    const { files, rows } = bufferedSnapshot(config.root, options.buffered, EVERY_ROW);
+    // only `samples` shows buffered rows, and a statement reads it only by naming it: one that
+    // does not (`rollup_1h` alone, `SELECT 42`) is not sent a copy of every buffered row
+    const source = /samples/i.test(sql) ? options.buffered : undefined;
+    const { files, rows } = bufferedSnapshot(config.root, source, EVERY_ROW);
     const listed = {
       samples: files.samples,
       rollup_1m: files.rollup_1m,
