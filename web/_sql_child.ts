@@ -13,8 +13,9 @@
  * private temporary folder. `samples` also reads two tables in the schema `_buffered` (a schema
  * the guard refuses to the statement), which hold the request's buffered rows for this statement
  * only: appended before it, deleted after it. Besides those appends, that instance only ever
- * runs checked SELECTs, and is rebuilt when the file list changes; a dynamic PIVOT (it creates enum types) gets a throwaway instance. Rows are
- * serialized here (`_sql_serialize.ts`), within the limits, so the server only forwards bytes.
+ * runs checked SELECTs, and is rebuilt when the file list changes; a dynamic PIVOT (it creates
+ * enum types) gets a throwaway instance. Rows are serialized here (`_sql_serialize.ts`), within
+ * the limits, so the server only forwards bytes.
  *
  * @module
  */
@@ -313,17 +314,19 @@ export async function runChildRequest(
       },
     };
   } finally {
+    let stale = false;
     if (filled && !opened?.own) {
       const { schema, rows, series } = BUFFERED;
-      await filled.run(`DELETE FROM ${schema}.${rows}; DELETE FROM ${schema}.${series}`)
-        .catch(() => {
-          // tables that cannot be emptied would show these rows again: start a new instance
-          shared?.instance.closeSync();
-          shared = undefined;
-        });
+      // tables that cannot be emptied would show these rows again: the instance is replaced
+      stale = await filled.run(`DELETE FROM ${schema}.${rows}; DELETE FROM ${schema}.${series}`)
+        .then(() => false, () => true);
     }
     conn?.closeSync();
     if (opened?.own) opened.instance.closeSync();
+    if (stale && shared?.instance === opened?.instance) {
+      shared?.instance.closeSync();
+      shared = undefined;
+    }
   }
 }
 
