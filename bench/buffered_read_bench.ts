@@ -2,7 +2,9 @@
  * What reading the ingest buffer with the files costs a series read (`Lake.includeBuffered`):
  * the same `seriesMany` over a simulated lake (2 hosts × 3 days, one file an hour) through the
  * shared views, pinned to one listing with an empty buffer, and with 1,000 and 100,000 buffered
- * rows of the metric read. Rounds alternate the forms; medians side by side.
+ * rows of the metric read, handed to DuckDB by tables a second connection fills
+ * (`handover: "tables"`) or by table functions reading them from memory (`"scan"`). Rounds
+ * alternate the forms; medians side by side.
  *
  * `deno run -A bench/buffered_read_bench.ts [--rounds 15] [--quick]` (also in `deno task bench`;
  * `--quick` 5 rounds)
@@ -36,10 +38,21 @@ export async function run(options: BufferedReadOptions = {}): Promise<Record<str
   for (const host of ["sim-a", "sim-b"]) {
     simulateHost({ root, host, start, durationMs: 3 * DAY, stepMs: 10_000, cpus: 4 });
   }
-  const lake = await openLake({ root });
+  // one lake per way of handing buffered rows to DuckDB (`OpenLakeOptions.handover`)
+  const lakes = {
+    tables: await openLake({ root, handover: "tables" }),
+    scan: await openLake({ root, handover: "scan" }),
+  };
   const writers: Record<string, IngestWriter> = {};
   const writerDirs: string[] = [];
-  const forms = ["views", "pinned, empty", "1,000 rows", "100,000 rows"] as const;
+  const forms = [
+    "views",
+    "pinned, empty",
+    "1,000 rows, tables",
+    "1,000 rows, scan",
+    "100,000 rows, tables",
+    "100,000 rows, scan",
+  ] as const;
   for (const [form, rows] of [["1,000 rows", 1_000], ["100,000 rows", 100_000]] as const) {
     const dir = await Deno.makeTempDir({ prefix: "perfscope-buffered-bench-writer-" });
     writerDirs.push(dir);
@@ -65,7 +78,7 @@ export async function run(options: BufferedReadOptions = {}): Promise<Record<str
     }
     writers[form] = w;
   }
-  const read = () =>
+  const read = (lake: typeof lakes.scan) =>
     lake.seriesMany({
       metric: "cpu_ratio",
       labelsLike: "cpu=total,%",
@@ -76,11 +89,16 @@ export async function run(options: BufferedReadOptions = {}): Promise<Record<str
   const points = new Map<string, number>();
   for (let r = 0; r < rounds; r++) {
     for (const form of forms) {
+      const lake = form.endsWith("tables") ? lakes.tables : lakes.scan;
       lake.includeBuffered(
-        form === "views" ? undefined : form === "pinned, empty" ? emptySource() : writers[form],
+        form === "views"
+          ? undefined
+          : form === "pinned, empty"
+          ? emptySource()
+          : writers[form.split(", ")[0]!],
       );
       const t0 = performance.now();
-      const got = await read();
+      const got = await read(lake);
       times.get(form)!.push(performance.now() - t0);
       points.set(form, got.series.reduce((n, s) => n + s.ts.length, 0));
     }
@@ -93,12 +111,18 @@ export async function run(options: BufferedReadOptions = {}): Promise<Record<str
   for (const form of forms) {
     const m = median(times.get(form)!);
     console.log(
-      `${form.padEnd(14)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
+      `${form.padEnd(22)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
         points.get(form)
       }`,
     );
   }
-  lake.close();
+  for (const rows of ["1,000 rows", "100,000 rows"]) {
+    const scan = median(times.get(`${rows}, scan`)!);
+    const tables = median(times.get(`${rows}, tables`)!);
+    console.log(`${rows}: scan / tables ${(scan / tables).toFixed(2)}×`);
+  }
+  lakes.tables.close();
+  lakes.scan.close();
   for (const w of Object.values(writers)) w.close();
   for (const dir of [root, ...writerDirs]) await Deno.remove(dir, { recursive: true });
   return Object.fromEntries([...times].map(([form, xs]) => [form, median(xs)]));
@@ -119,7 +143,8 @@ function flags(args: string[]): BufferedReadOptions {
 const USAGE = `Usage: deno run -A bench/buffered_read_bench.ts [--rounds N] [--quick]
 
 The same seriesMany over a simulated lake (2 hosts x 3 days) through the shared views, pinned
-to an empty buffer, and with 1,000 and 100,000 buffered rows; medians side by side.
+to an empty buffer, and with 1,000 and 100,000 buffered rows handed over by tables or by table
+functions; medians side by side.
 
 Options:
   --rounds N   rounds, each reading every form once (default 15)

@@ -5,8 +5,9 @@
  * hour as one series and as one metric's 16 series (series Parquet holds too), without the
  * spool, with a source over an empty spool (the statement bound to one listing, no rows to load),
  * with a spool source that follows the segment (the serve case: each read decodes only what was appended since), and
- * with a new source each read (the whole segment decoded). Rounds alternate the forms; medians
- * side by side.
+ * with a new source each read (the whole segment decoded), the spooled rows handed to DuckDB
+ * either by tables a second connection fills (`handover: "tables"`) or by table functions that
+ * read them from memory (`"scan"`). Rounds alternate the forms; medians side by side.
  *
  * `deno run -A bench/spool_read_bench.ts [--rounds 15] [--quick]` (also in `deno task bench`;
  * `--quick` 5 rounds)
@@ -54,34 +55,47 @@ export async function run(options: SpoolReadOptions = {}): Promise<Record<string
     );
   }
   writer.close();
-  const lake = await openLake({ root });
+  // one lake per way of handing the spooled rows to DuckDB (`OpenLakeOptions.handover`)
+  const lakes = {
+    tables: await openLake({ root, handover: "tables" }),
+    scan: await openLake({ root, handover: "scan" }),
+  };
+  type Lake = typeof lakes.scan;
   const range = { from: end + 60_000 - HOUR, to: end + 60_000 };
   const reads = {
-    "one series": async () =>
+    "one series": async (lake: Lake) =>
       (await lake.series({ metric: "cpu_ratio", labels: "cpu=3,mode=user", ...range })).ts.length,
-    "16 series": async () =>
+    "16 series": async (lake: Lake) =>
       (await lake.seriesMany({ metric: "cpu_ratio", labelsLike: "%mode=user", ...range })).series
         .reduce((n, s) => n + s.ts.length, 0),
   };
   const followed = new SpoolBuffer(root);
   const empty = await Deno.makeTempDir({ prefix: "perfscope-spool-bench-empty-" });
-  const forms = ["no spool", "empty source", "followed", "new each read"] as const;
+  const forms = [
+    "no spool",
+    "empty source",
+    "followed, tables",
+    "followed, scan",
+    "new each read, tables",
+    "new each read, scan",
+  ] as const;
   const times = new Map<string, number[]>();
   const points = new Map<string, number>();
   for (let r = 0; r < rounds; r++) {
     for (const [name, read] of Object.entries(reads)) {
       for (const form of forms) {
+        const lake = form.endsWith("tables") ? lakes.tables : lakes.scan;
         lake.includeBuffered(
           form === "no spool"
             ? undefined
             : form === "empty source"
             ? new SpoolBuffer(empty)
-            : form === "followed"
+            : form.startsWith("followed")
             ? followed
             : new SpoolBuffer(root),
         );
         const t0 = performance.now();
-        const n = await read();
+        const n = await read(lake);
         const key = `${name}, ${form}`;
         times.set(key, [...(times.get(key) ?? []), performance.now() - t0]);
         points.set(key, n);
@@ -98,13 +112,21 @@ export async function run(options: SpoolReadOptions = {}): Promise<Record<string
       const key = `${name}, ${form}`;
       const m = median(times.get(key)!);
       console.log(
-        `${key.padEnd(26)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
+        `${key.padEnd(34)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
           points.get(key)
         }`,
       );
     }
+    for (const how of ["followed", "new each read"]) {
+      const scan = median(times.get(`${name}, ${how}, scan`)!);
+      const tables = median(times.get(`${name}, ${how}, tables`)!);
+      console.log(
+        `${`${name}, ${how}: scan / tables`.padEnd(34)} ${(scan / tables).toFixed(2)}×`,
+      );
+    }
   }
-  lake.close();
+  lakes.tables.close();
+  lakes.scan.close();
   await Deno.remove(root, { recursive: true });
   await Deno.remove(empty, { recursive: true });
   return Object.fromEntries([...times].map(([form, xs]) => [form, median(xs)]));
@@ -125,8 +147,8 @@ function flags(args: string[]): SpoolReadOptions {
 const USAGE = `Usage: deno run -A bench/spool_read_bench.ts [--rounds N] [--quick]
 
 A series read over a simulated lake and a spooled minute of a 900-series collector: without
-the spool, over an empty spool, following the segment, and a new spool source each read;
-medians side by side.
+the spool, over an empty spool, following the segment, and a new spool source each read, the
+rows handed to DuckDB by tables or by table functions; medians side by side.
 
 Options:
   --rounds N   rounds, each reading every form once (default 15)

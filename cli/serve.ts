@@ -450,7 +450,6 @@ async function serveUntilStopped(
       },
     }),
   });
-  const sandbox = await openSqlSandbox({ root });
   const maxRss = ingestRss(loaded.config);
   const outboxCap = outboxCapBytes(loaded.config.remote_write ?? []);
   const ingest = new IngestWriter({
@@ -466,9 +465,11 @@ async function serveUntilStopped(
       collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
     }),
   });
-  // series reads and listings include the rows still waiting for Parquet: a collected or pushed
-  // sample shows at once, not after the next flush (the spool first: see joinBuffered)
-  lake.includeBuffered(joinBuffered([new SpoolBuffer(root), ingest]));
+  // series reads, listings and raw SQL include the rows still waiting for Parquet: a collected
+  // or pushed sample shows at once, not after the next flush (the spool first: see joinBuffered)
+  const buffered = joinBuffered([new SpoolBuffer(root), ingest]);
+  lake.includeBuffered(buffered);
+  const sandbox = await openSqlSandbox({ root, buffered });
   // new series per pushed host and in all, per hour (receivers_limits)
   const ingestLimit = ingestSeriesLimit(loaded.config);
   // Alert rules run on the live stream: built even without rules: (a reload may add some),

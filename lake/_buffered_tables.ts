@@ -16,9 +16,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { BufferedRows } from "./buffered_rows.ts";
 import type { DuckDBApi } from "./_convert.ts";
+import { appendBuffered, bufferedSelectSql, bufferedTablesSql } from "./append_buffered.ts";
 
-/** Rows per data chunk (DuckDB's vector size). */
-const CHUNK = 2048;
 let tables = 0;
 
 /** The loading connection and the queue its statements wait in. */
@@ -83,62 +82,19 @@ async function fill(
   rows: BufferedRows,
 ): Promise<{ text: string; drop: () => Promise<void> }> {
   const n = ++tables;
-  const rowTable = `rows_${n}`, seriesTable = `series_${n}`;
+  const names = { schema: "_buffered", rows: `rows_${n}`, series: `series_${n}` };
   // one statement each way (a statement costs ~10 ms on a loaded machine)
   const drop = async () => {
     await connection.run(
-      `DROP TABLE IF EXISTS _buffered.${rowTable}; DROP TABLE IF EXISTS _buffered.${seriesTable}`,
+      `DROP TABLE IF EXISTS _buffered.${names.rows}; DROP TABLE IF EXISTS _buffered.${names.series}`,
     );
   };
   try {
-    await connection.run(
-      `CREATE TABLE _buffered.${rowTable} (ts DOUBLE, value DOUBLE, sid INTEGER); ` +
-        `CREATE TABLE _buffered.${seriesTable} ` +
-        "(sid INTEGER, host VARCHAR, metric VARCHAR, labels VARCHAR, date VARCHAR)",
-    );
-    const { DOUBLE, INTEGER, VARCHAR } = api;
-    await append(connection, api, seriesTable, [INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR], [
-      rows.host.map((_, i) => i),
-      rows.host,
-      rows.metric,
-      rows.labels,
-      rows.date,
-    ]);
-    await append(connection, api, rowTable, [DOUBLE, DOUBLE, INTEGER], [
-      rows.ts,
-      rows.value,
-      rows.series,
-    ]);
+    await connection.run(bufferedTablesSql(names));
+    await appendBuffered(connection, api, rows, names);
   } catch (error) {
     await drop();
     throw error;
   }
-  return {
-    text: "SELECT epoch_ms(CAST(r.ts AS BIGINT)) AS ts, s.host, s.metric, s.labels, " +
-      `r.value, s.date FROM _buffered.${rowTable} r JOIN _buffered.${seriesTable} s USING (sid)`,
-    drop,
-  };
-}
-
-/** Appends columns to a table in chunks of {@linkcode CHUNK} rows. */
-async function append(
-  connection: DuckDBConnection,
-  api: DuckDBApi,
-  table: string,
-  types: Parameters<DuckDBApi["DuckDBDataChunk"]["create"]>[0],
-  columns: readonly (readonly (number | string)[])[],
-): Promise<void> {
-  const appender = await connection.createAppender(table, "_buffered");
-  try {
-    const n = columns[0]?.length ?? 0;
-    for (let at = 0; at < n; at += CHUNK) {
-      const m = Math.min(CHUNK, n - at);
-      const chunk = api.DuckDBDataChunk.create(types, m);
-      columns.forEach((c, i) => chunk.setColumnValues(i, c.slice(at, at + m)));
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  return { text: bufferedSelectSql(names), drop };
 }

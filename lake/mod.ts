@@ -108,6 +108,7 @@ export {
   type MetricEntry,
   openLake,
   type OpenLakeOptions,
+  type QueryOptions,
   type QueryParams,
 } from "./open_lake.ts";
 export { type SeriesOptions, type SeriesResult } from "./series_one.ts";
@@ -119,6 +120,18 @@ export {
   type StoredFile,
 } from "./buffered_rows.ts";
 export { joinBuffered } from "./join_buffered.ts";
+export {
+  type BufferedSnapshot,
+  bufferedSnapshot,
+  EVERY_ROW,
+  type ViewFiles,
+} from "./buffered_snapshot.ts";
+export {
+  appendBuffered,
+  bufferedSelectSql,
+  type BufferedTableNames,
+  bufferedTablesSql,
+} from "./append_buffered.ts";
 export { SpoolBuffer } from "./spool_buffer.ts";
 export { listLabelSets, matchLabels } from "./match_labels.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";

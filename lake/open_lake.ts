@@ -15,9 +15,11 @@ import { type Converters, converters, type DuckDBApi } from "./_convert.ts";
 import { createViews, quote, VANISHED, type ViewFiles, viewFiles } from "./_views.ts";
 import type { ReadChunks } from "./_columns.ts";
 import { formatLabels } from "../collectors/mod.ts";
-import type { BufferedFilter, BufferedSource, StoredFile } from "./buffered_rows.ts";
+import type { BufferedFilter, BufferedSource } from "./buffered_rows.ts";
 import { BufferedLoader, type BufferedTables, bufferedTables } from "./_buffered_tables.ts";
-import { pinFiles, pinnedSql, storedIn } from "./_pinned_sql.ts";
+import { BufferedScan } from "./_buffered_scan.ts";
+import { pinFiles, pinnedSql } from "./_pinned_sql.ts";
+import { bufferedSnapshot } from "./buffered_snapshot.ts";
 import { LakeError } from "./errors.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
@@ -35,12 +37,30 @@ export interface OpenLakeOptions {
   threads?: number;
   /** Where a range hands over from raw to 1-minute to 1-hour data. Default 6 h and 8 days. */
   tiers?: TierLimits;
+  /**
+   * How buffered rows ({@linkcode Lake.includeBuffered}) reach a statement: `scan`, table
+   * functions reading the copy from memory, or `tables`, two tables a second connection fills by
+   * appender for each statement (the earlier way, kept to compare: `bench/spool_read_bench.ts`).
+   * Default `scan`.
+   */
+  handover?: "scan" | "tables";
 }
 
 /** Query parameters: positional (`?`, `$1`) or named (`$name`). */
 export type QueryParams =
   | readonly (string | number | bigint | boolean | null)[]
   | Record<string, string | number | bigint | boolean | null>;
+
+/** Options for {@linkcode Lake.query}. */
+export interface QueryOptions {
+  /**
+   * With buffered rows included ({@linkcode Lake.includeBuffered}), the rows of this filter (a
+   * superset of what the SQL keeps: its range bounds which date partitions are read too) join
+   * the raw views (`samples` and the fresh raw rows behind the 1-minute and 1-hour buckets) in
+   * the same statement, each row once across a flush. Default: the shared views only.
+   */
+  buffered?: BufferedFilter;
+}
 
 /** One series present in the lake. */
 export interface MetricEntry {
@@ -70,6 +90,9 @@ export class Lake {
   /** The connection that loads buffered rows (see `_buffered_tables.ts`), made when first
    * needed. */
   #loader: BufferedLoader | undefined;
+  /** The table functions that serve buffered rows (`handover: "scan"`), made when first needed. */
+  #scan: BufferedScan | undefined;
+  #handover: "scan" | "tables" = "scan";
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -96,6 +119,15 @@ export class Lake {
    */
   includeBuffered(source: BufferedSource | undefined): void {
     this.#buffered = source;
+  }
+
+  /**
+   * Sets how buffered rows reach a statement (see {@linkcode OpenLakeOptions.handover}).
+   *
+   * @param handover `scan` or `tables`.
+   */
+  useHandover(handover: "scan" | "tables"): void {
+    this.#handover = handover;
   }
 
   /**
@@ -132,11 +164,28 @@ export class Lake {
    *
    * @param sql One statement, e.g. `SELECT metric, count(*) AS n FROM samples GROUP BY 1`.
    * @param params Values for `?`/`$1` or `$name` placeholders.
+   * @param options See {@linkcode QueryOptions}.
    * @returns The rows as objects keyed by column name.
    * @throws {LakeError} If the SQL fails (syntax, unknown column, unreadable file).
    */
-  async query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]> {
-    const reader = await this.#run(sql, params);
+  async query<T = Record<string, unknown>>(
+    sql: string,
+    params?: QueryParams,
+    options: QueryOptions = {},
+  ): Promise<T[]> {
+    const source = this.#buffered, filter = options.buffered;
+    const reader = source === undefined || filter === undefined
+      ? await this.#run(sql, params)
+      : await this.#pinned(
+        source,
+        filter,
+        sql,
+        (text) =>
+          this.connection.runAndReadAll(
+            text,
+            params as DuckDBValue[] | Record<string, DuckDBValue> | undefined,
+          ),
+      );
     return reader.convertRowObjects(this.#convert.plain) as T[];
   }
 
@@ -364,49 +413,39 @@ export class Lake {
   #reader(filter: BufferedFilter): ReadChunks {
     const source = this.#buffered;
     if (source === undefined) return (sql, params) => this.#chunks(sql, params);
-    return (sql, params) => this.#pinned(source, filter, sql, params);
+    return (sql, params) =>
+      this.#pinned(
+        source,
+        filter,
+        sql,
+        async (text) => (await this.connection.run(text, params)).fetchAllChunks(),
+      );
   }
 
   /**
-   * Runs a series read over the files listed now and the rows buffered now.
-   *
-   * Exactly once, by construction: the listing and the copy of the buffered rows are taken in
-   * one synchronous step (the listing at the copy's first `stored` call, so that a source fed
-   * by another process, the collector's spool, has read its rows before: see `spool_buffer.ts`), and the statement reads that listing (bound in the SQL itself, not
-   * the shared views, which another read may list again meanwhile) and that copy. A row
-   * leaves the buffer only once its file has its final name, and the thread that takes rows
-   * out of the buffer is this one, so at that step every accepted row is in the listing, in
-   * the buffer, or (the file the flush thread renamed a moment ago, before this thread heard
-   * of it) in both, which `bufferedRows` settles against the listing: such a file's rows are
-   * left out of the copy when the listing holds the file. A flush that ends while the
-   * statement runs changes neither: the statement reads neither the new file nor the buffer.
-   * A file a compaction removed meanwhile fails the statement, and it is tried again from a
-   * new listing and a new copy.
+   * Runs a statement over the files listed now and the rows buffered now
+   * ({@linkcode bufferedSnapshot}: each row once). The statement reads that listing, bound in
+   * the SQL itself (not the shared views, which another read may list again meanwhile), and
+   * that copy; a flush that ends while it runs changes neither. A file a compaction removed
+   * meanwhile fails the statement, and it is tried again from a new listing and a new copy.
    */
-  async #pinned(
+  async #pinned<T>(
     source: BufferedSource,
     filter: BufferedFilter,
     sql: string,
-    params: Record<string, DuckDBValue>,
-  ): Promise<DuckDBDataChunk[]> {
+    exec: (text: string) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1;; attempt++) {
-      // listed at the first `stored` call (or after the copy when no row asks): a source that
-      // another process takes rows out of reads them first (see `join_buffered.ts`)
-      let listed: ViewFiles | undefined, stored: StoredFile | undefined;
-      const list = () => listed ??= viewFiles(this.root);
-      const rows = source.bufferedRows(
-        filter,
-        (h, d, id) => (stored ??= storedIn(list()))(h, d, id),
-      );
-      const files = list();
+      const { files, rows } = bufferedSnapshot(this.root, source, filter);
       let tables: BufferedTables | undefined;
       try {
-        if (rows.ts.length > 0) {
+        if (rows.ts.length > 0 && this.#handover === "scan") {
+          tables = (this.#scan ??= new BufferedScan(this.connection, this.#api)).add(rows);
+        } else if (rows.ts.length > 0) {
           this.#loader ??= new BufferedLoader(() => this.#instance.connect());
           tables = await bufferedTables(this.#loader, this.#api, rows);
         }
-        const text = pinnedSql(sql, pinFiles(files, filter), tables?.select);
-        return await (await this.connection.run(text, params)).fetchAllChunks();
+        return await exec(pinnedSql(sql, pinFiles(files, filter), tables?.select));
       } catch (error) {
         if (!VANISHED.test(errorText(error)) || attempt >= 8) {
           throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
@@ -489,6 +528,7 @@ export async function openLake(options: OpenLakeOptions): Promise<Lake> {
   }
   const lake = new Lake(options.root, instance, await instance.connect(), api);
   if (options.tiers) lake.useTiers(options.tiers);
+  if (options.handover) lake.useHandover(options.handover);
   await lake.refresh();
   return lake;
 }

@@ -7,21 +7,33 @@
  *
  * A statement is first checked (`_sql_guard.ts`) on a DuckDB instance that only parses. It then
  * runs on a new connection of an in-memory instance whose views read explicit lists of the
- * lake's visible files (`visibleFiles`, the rule `openLake` uses); those files are the only paths
+ * lake's visible files (the request's `files`, listed by the server with the buffered rows it
+ * sends, else `visibleFiles` here: the rule `openLake` uses); those files are the only paths
  * it may open (`allowed_paths`), external access is off, configuration is locked, spills go to a
- * private temporary folder. That instance only ever runs checked SELECTs, and is rebuilt when the
- * file list changes; a dynamic PIVOT (it creates enum types) gets a throwaway instance. Rows are
- * serialized here (`_sql_serialize.ts`), within the limits, so the server only forwards bytes.
+ * private temporary folder. `samples` also reads two tables in the schema `_buffered` (a schema
+ * the guard refuses to the statement), which hold the request's buffered rows for this statement
+ * only: appended before it, deleted after it. Besides those appends, that instance only ever
+ * runs checked SELECTs, and is rebuilt when the file list changes; a dynamic PIVOT (it creates
+ * enum types) gets a throwaway instance. Rows are serialized here (`_sql_serialize.ts`), within
+ * the limits, so the server only forwards bytes.
  *
  * @module
  */
+import * as duckdb from "@duckdb/node-api";
 import {
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
   StatementType,
 } from "@duckdb/node-api";
-import { type Tier, visibleFiles } from "../lake/mod.ts";
+import {
+  appendBuffered,
+  type BufferedRows,
+  bufferedSelectSql,
+  bufferedTablesSql,
+  type Tier,
+  visibleFiles,
+} from "../lake/mod.ts";
 import { astRefusal, leadingKeyword, pivotRefusal, treeProblem, VIEWS } from "./_sql_guard.ts";
 import { serializeRows } from "./_sql_serialize.ts";
 
@@ -39,6 +51,10 @@ export interface ChildConfig {
 export interface ChildRequest {
   sql: string;
   format: "json" | "csv";
+  /** The files behind each view, listed by the server with `buffered` (default: listed here). */
+  files?: Files;
+  /** Rows not yet in Parquet that `samples` shows with `files` (none when absent). */
+  buffered?: BufferedRows;
 }
 
 class Refusal extends Error {
@@ -70,7 +86,12 @@ function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-type Files = Record<string, string[]>;
+/** Files behind each view, by view name. */
+export type Files = Record<string, string[]>;
+
+/** Where an instance keeps the buffered rows of the statement it runs (the guard refuses any
+ * schema but `main` to the user's SQL, so only the `samples` view reads them). */
+const BUFFERED = { schema: "_buffered", rows: "rows", series: "series" };
 
 function lakeFiles(root: string): Files {
   return Object.fromEntries(VIEWS.map((v) => [v, visibleFiles(root, TIER_OF[v]!)]));
@@ -88,21 +109,27 @@ async function openInstance(config: ChildConfig, files: Files): Promise<DuckDBIn
   });
   const conn = await instance.connect();
   try {
+    await conn.run(`CREATE SCHEMA ${BUFFERED.schema}; ${bufferedTablesSql(BUFFERED)}`);
     const allowed: string[] = [];
     for (const view of VIEWS) {
-      const list = files[view]!;
+      const list = files[view] ?? [];
       const cols = COLUMNS[view]!;
-      if (list.length === 0) {
-        const nulls = [...KEY_TYPES, ...cols].map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
-        await conn.run(`CREATE VIEW ${view} AS SELECT ${nulls} WHERE false`);
-        continue;
+      const names = `${KEYS}, ${cols.map(([c]) => c).join(", ")}`;
+      const parts = view === "samples"
+        ? [`SELECT ${names} FROM (${bufferedSelectSql(BUFFERED)})`]
+        : [];
+      if (list.length > 0) {
+        allowed.push(...list.map(quote));
+        parts.unshift(
+          `SELECT ${names} FROM read_parquet([${list.map(quote).join(", ")}], ` +
+            "hive_partitioning = true, hive_types_autocast = false, union_by_name = true)",
+        );
       }
-      allowed.push(...list.map(quote));
-      await conn.run(
-        `CREATE VIEW ${view} AS SELECT ${KEYS}, ${cols.map(([c]) => c).join(", ")} ` +
-          `FROM read_parquet([${list.map(quote).join(", ")}], hive_partitioning = true, ` +
-          "hive_types_autocast = false, union_by_name = true)",
-      );
+      if (parts.length === 0) {
+        const nulls = [...KEY_TYPES, ...cols].map(([c, t]) => `NULL::${t} AS "${c}"`).join(", ");
+        parts.push(`SELECT ${nulls} WHERE false`);
+      }
+      await conn.run(`CREATE VIEW ${view} AS ${parts.join(" UNION ALL ")}`);
     }
     await conn.run(`SET allowed_paths = [${allowed.join(", ")}]`);
     await conn.run("SET allowed_directories = []");
@@ -121,8 +148,8 @@ let shared: { key: string; instance: DuckDBInstance } | undefined;
  * lake's file list changes: they cannot change it. A dynamic PIVOT creates enum types, so it
  * gets an instance of its own, closed after it.
  */
-async function instanceFor(config: ChildConfig, plan: Plan) {
-  const files = lakeFiles(config.root);
+async function instanceFor(config: ChildConfig, plan: Plan, listed: Files | undefined) {
+  const files = listed ?? lakeFiles(config.root);
   if (plan.kind === "pivot") return { instance: await openInstance(config, files), own: true };
   const key = JSON.stringify(files);
   if (shared?.key !== key) {
@@ -259,10 +286,16 @@ export async function runChildRequest(
 ): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
   let opened: { instance: DuckDBInstance; own: boolean } | undefined;
   let conn: DuckDBConnection | undefined;
+  // the connection that filled the buffered tables, which empties them after the statement
+  let filled: DuckDBConnection | undefined;
   try {
     const plan = await check(await checker(config), request.sql);
-    opened = await instanceFor(config, plan);
+    opened = await instanceFor(config, plan, request.files);
     conn = await opened.instance.connect();
+    if (request.buffered && request.buffered.ts.length > 0) {
+      filled = conn;
+      await appendBuffered(conn, duckdb, request.buffered, BUFFERED);
+    }
     const prepared = await prepare(conn, plan);
     const { body, truncated } = await serializeRows(prepared, request.format, config);
     return { header: { ok: true, bytes: body.length, truncated }, body };
@@ -281,8 +314,19 @@ export async function runChildRequest(
       },
     };
   } finally {
+    let stale = false;
+    if (filled && !opened?.own) {
+      const { schema, rows, series } = BUFFERED;
+      // tables that cannot be emptied would show these rows again: the instance is replaced
+      stale = await filled.run(`DELETE FROM ${schema}.${rows}; DELETE FROM ${schema}.${series}`)
+        .then(() => false, () => true);
+    }
     conn?.closeSync();
     if (opened?.own) opened.instance.closeSync();
+    if (stale && shared?.instance === opened?.instance) {
+      shared?.instance.closeSync();
+      shared = undefined;
+    }
   }
 }
 
@@ -293,17 +337,21 @@ async function main(): Promise<void> {
   // load DuckDB before saying ready, so the first query's time limit does not pay for it
   await checker(config);
   await out.write(encoder.encode('{"ready":true}\n'));
-  let pending = "";
+  // the pieces of a line not yet ended: a request with many buffered rows is megabytes long,
+  // and searching the whole of it again at every chunk took seconds (54,000 rows: ~1 s)
+  let pending: string[] = [];
   for await (const text of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    pending += text;
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
+    let from = 0, nl: number;
+    while ((nl = text.indexOf("\n", from)) >= 0) {
+      pending.push(text.slice(from, nl));
+      const line = pending.join("");
+      pending = [];
+      from = nl + 1;
       const { header, body } = await runChildRequest(JSON.parse(line) as ChildRequest, config);
       await out.write(encoder.encode(JSON.stringify(header) + "\n"));
       if (body) await out.write(body);
     }
+    if (from < text.length) pending.push(text.slice(from));
   }
 }
 

@@ -5,7 +5,9 @@
  * started on demand and reused). Only a SELECT passes, checked on DuckDB's own syntax tree
  * before anything binds it (EXPLAIN only of such a SELECT, never EXPLAIN ANALYZE), reading only
  * the views and a few generator table functions. It runs in an in-memory DuckDB instance that
- * has views over explicit lists of the lake's visible files (the rule `openLake` uses), may open
+ * has views over explicit lists of the lake's visible files (the rule `openLake` uses; listed
+ * here, on the server thread, with the rows not yet in Parquet that `samples` shows too: see
+ * {@linkcode SqlSandboxOptions.buffered}), may open
  * only those files, has external access off, its configuration locked and a private folder for
  * spills; the instance is rebuilt when the lake's files change, and nothing is ever written to
  * it (a dynamic PIVOT, which creates enum types, gets a throwaway instance).
@@ -16,6 +18,8 @@
  *
  * @module
  */
+import { bufferedSnapshot, type BufferedSource, EVERY_ROW } from "../lake/mod.ts";
+import type { ChildRequest } from "./_sql_child.ts";
 import { SqlProcess } from "./_sql_process.ts";
 import { BadRequestError, ForbiddenError, UnavailableError } from "./errors.ts";
 
@@ -37,6 +41,29 @@ export interface SqlSandboxOptions {
   maxMemoryBytes?: number;
   /** DuckDB threads per query. Default: DuckDB's (the number of cores). */
   threads?: number;
+  /**
+   * Rows accepted but not yet in Parquet (serve: the collector's spool and the ingest writer,
+   * `joinBuffered`, the source its lake includes). `samples` then shows them with the files,
+   * each row once across a flush: the server lists the files and copies these rows in one step
+   * (`bufferedSnapshot`) and the statement reads that listing and that copy. Default none.
+   */
+  buffered?: BufferedSource;
+}
+
+/** Whether a file of the listing is gone (a compaction replaced it after the listing): a
+ * statement that failed then is tried again on a new listing. Its message does not say so
+ * reliably: with external access off, DuckDB reports a missing file as one it may not open. */
+function vanished(files: Record<string, string[]>): boolean {
+  for (const list of Object.values(files)) {
+    for (const path of list) {
+      try {
+        Deno.statSync(path);
+      } catch {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** One column of a query result. */
@@ -128,6 +155,20 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
   let running = 0;
   let closed = false;
 
+  /** The statement with one listing and the rows buffered then (see `bufferedSnapshot`). */
+  function request(sql: string, format: "json" | "csv"): ChildRequest {
+    // only `samples` shows buffered rows, and a statement reads it only by naming it: one that
+    // does not (`rollup_1h` alone, `SELECT 42`) is not sent a copy of every buffered row
+    const source = /samples/i.test(sql) ? options.buffered : undefined;
+    const { files, rows } = bufferedSnapshot(config.root, source, EVERY_ROW);
+    const listed = {
+      samples: files.samples,
+      rollup_1m: files.rollup_1m,
+      rollup_1h: files.rollup_1h,
+    };
+    return { sql, format, files: listed, ...(rows.ts.length > 0 && { buffered: rows }) };
+  }
+
   async function queryBody(sql: string, format: "json" | "csv"): Promise<QueryBody> {
     if (closed) throw new UnavailableError("Query failed: the sandbox is closed");
     if (running >= maxConcurrent) {
@@ -137,11 +178,16 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
     const child = idle.pop() ?? new SqlProcess(config);
     all.add(child);
     try {
-      const reply = await child.request({ sql, format }, limits);
-      if (reply.ok) return { body: reply.body, truncated: reply.truncated };
-      throw reply.status === 403
-        ? new ForbiddenError(reply.message)
-        : new BadRequestError(reply.message);
+      for (let attempt = 1;; attempt++) {
+        const sent = request(sql, format);
+        const reply = await child.request(sent, limits);
+        if (reply.ok) return { body: reply.body, truncated: reply.truncated };
+        // a file of the listing removed by a compaction meanwhile: list again (as Lake does)
+        if (attempt < 8 && vanished(sent.files ?? {})) continue;
+        throw reply.status === 403
+          ? new ForbiddenError(reply.message)
+          : new BadRequestError(reply.message);
+      }
     } finally {
       running--;
       if (child.alive && !closed) idle.push(child);

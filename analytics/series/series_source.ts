@@ -22,7 +22,9 @@ export type {
 /**
  * A source over an open lake. Series reads pick the tier from the data that exists (a 14-day
  * look-back on a lake holding minutes of data reads raw samples, not one hourly row). The
- * extent is read once per source: make a new source to see newer data.
+ * extent is read once per source: make a new source to see newer data. Series reads, the
+ * listing, the extent and the window statistics include the rows the lake's buffered source
+ * holds (`Lake.includeBuffered`, as serve sets it), each once.
  *
  * @param lake An open lake (the caller closes it).
  * @returns The source.
@@ -64,10 +66,11 @@ export function lakeSource(lake: Lake): SeriesSource {
     },
     async windowStats(metrics, from, to) {
       const query = windowSql(metrics);
-      const rows = await lake.query<WindowRow>(query, {
-        from: Math.floor(from),
-        to: Math.ceil(to),
-      });
+      const range = { from: Math.floor(from), to: Math.ceil(to) };
+      // with the lake's buffered rows included (serve), those of the window count too, each
+      // once across a flush, as in series reads
+      const buffered = range.to > range.from ? { ...range, metrics: new Set(metrics) } : undefined;
+      const rows = await lake.query<WindowRow>(query, range, buffered && { buffered });
       return { rows: rows.map((r) => ({ ...r, n: Number(r.n) })), query };
     },
   };

@@ -124,3 +124,38 @@ Deno.test("storedIn: a listing holds a file when it lists the part or a compacti
   assert.equal(stored("web1", "2024-01-02", 105), false);
   assert.equal(stored("web2", "2024-01-01", 7), true); // a mixed-case directory of an older lake
 });
+
+Deno.test("both handovers (table functions, the default, and tables) answer alike, more than a chunk too", async () => {
+  await using t = await setUp();
+  const tables = await openLake({ root: t.root, handover: "tables" });
+  try {
+    tables.includeBuffered(t.writer);
+    t.writer.writeBatch(batch([1, 2, 3], T0, "h"));
+    t.writer.flush();
+    // 8 hosts × 300 rows: two chunks of the row scan, eight rows of the series one
+    for (let k = 0; k < 8; k++) {
+      t.writer.writeBatch(batch(Array.from({ length: 300 }, (_, i) => i * k), T0 + 3000, `g${k}`));
+    }
+    const range = { metric: "m", from: T0, to: T0 + 3_600_000 };
+    for (const step of [undefined, 3_600_000]) {
+      const [a, b] = await Promise.all([
+        t.lake.seriesMany({ ...range, ...(step && { step }) }),
+        tables.seriesMany({ ...range, ...(step && { step }) }),
+      ]);
+      const shape = (r: typeof a) =>
+        r.series.map((s) => [s.host, s.ts.length, [...s.values].reduce((x, y) => x + y, 0)]);
+      assert.deepEqual(shape(a), shape(b), `step ${step}`);
+      assert.equal(a.series.length, 9);
+    }
+    const sql = "SELECT host, count(*) AS n, sum(value) AS s FROM samples GROUP BY ALL ORDER BY 1";
+    const buffered = { from: T0, to: T0 + 3_600_000 };
+    const rows = await t.lake.query(sql, undefined, { buffered });
+    assert.deepEqual(rows, await tables.query(sql, undefined, { buffered }));
+    assert.deepEqual(rows, [
+      ...Array.from({ length: 8 }, (_, k) => ({ host: `g${k}`, n: 300, s: k * 299 * 150 })),
+      { host: "h", n: 3, s: 6 },
+    ]);
+  } finally {
+    tables.close();
+  }
+});

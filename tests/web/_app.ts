@@ -49,10 +49,11 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const root = options.root ?? await Deno.makeTempDir({ prefix: "perfscope-web-" });
   const hub = new LiveHub(options.hub);
   const lake = await openLake({ root });
-  const sandbox = await openSqlSandbox({ root, ...options.sandbox });
   const ingest = new IngestWriter({ root, sync: false, ...options.ingest });
   // as serve does: collected and pushed samples are read before their flush too
-  lake.includeBuffered(joinBuffered([new SpoolBuffer(root), ingest]));
+  const buffered = joinBuffered([new SpoolBuffer(root), ingest]);
+  lake.includeBuffered(buffered);
+  const sandbox = await openSqlSandbox({ root, buffered, ...options.sandbox });
   const { hub: _h, sandbox: _s, root: _r, ingest: _i, ...rest } = options;
   // the tests write samples at T0 (2024): the server's clock stands just after it, so that the
   // ingest time window (30 days back, 5 minutes ahead) admits them
