@@ -14,6 +14,9 @@
  * are moved to `<root>/quarantine/` with a one-line warning, never deleted; temporary files of
  * dead writers are removed.
  *
+ * One compaction per lake at a time (`compaction_lock.ts`): the lock is taken before anything is
+ * touched, so a refused compaction leaves the lake exactly as it found it.
+ *
  * @module
  */
 
