@@ -16,6 +16,18 @@ const HOUR = 3_600_000;
 /** Three days ago (UTC midnight): three past date partitions inside the default retention. */
 const START = (Math.floor(Date.now() / 86_400_000) - 3) * 86_400_000;
 
+/** Removes a test's lake and the marker files beside it. */
+function cleanup(root: string): void {
+  Deno.removeSync(root, { recursive: true });
+  for (const marker of [`${root}.paused`, `${root}.go`]) {
+    try {
+      Deno.removeSync(marker);
+    } catch {
+      // this test made no such marker
+    }
+  }
+}
+
 /** A lake of three date partitions, 24 files each; returns its census. */
 async function makeLake(): Promise<{ root: string; n: number }> {
   const root = Deno.makeTempDirSync();
@@ -103,6 +115,7 @@ Deno.test("a manual compact while another compaction runs does nothing and exits
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /^Compacted /);
   assert.deepEqual(await census(root), { n, distinct: n, rollup: n });
+  cleanup(root);
 });
 
 Deno.test("two compactions started together: each runs or refuses, at least one runs, and every sample is there once", async () => {
@@ -114,6 +127,7 @@ Deno.test("two compactions started together: each runs or refuses, at least one 
   }
   assert.ok(a.code === 0 || b.code === 0);
   assert.deepEqual(await census(root), { n, distinct: n, rollup: n });
+  cleanup(root);
 });
 
 Deno.test("a compaction killed with SIGKILL mid-run leaves no lock: the next one runs and the lake reads every sample once", async () => {
@@ -131,6 +145,7 @@ Deno.test("a compaction killed with SIGKILL mid-run leaves no lock: the next one
   assert.match(next.stdout, /^Compacted 3 partitions: 72 files into 3/);
   assert.equal(readCompactionLock(root), undefined);
   assert.deepEqual(await census(root), { n, distinct: n, rollup: n });
+  cleanup(root);
 });
 
 Deno.test("serve's scheduled compaction skips its round with a log line while another compaction runs", async () => {
@@ -162,4 +177,5 @@ Deno.test("serve's scheduled compaction skips its round with a log line while an
     ),
   );
   assert.deepEqual(await census(root), { n, distinct: n, rollup: n });
+  cleanup(root);
 });
