@@ -125,6 +125,30 @@ export function readLockHolder(path: string): (LockHolder & Record<string, unkno
 }
 
 /**
+ * Reads the holder of a lock just found held, waiting up to ~0.2 s for its name: a holder locks
+ * first and writes its name next, so a refusal in between would otherwise name nobody.
+ *
+ * @param path The lock file.
+ * @returns The holder, or undefined if the file still names nobody.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readBusyHolder } from "./_process_lock.ts";
+ * const path = `${Deno.makeTempDirSync()}/x.lock`;
+ * Deno.writeTextFileSync(path, '{"pid":7,"command":"c"}');
+ * assert.equal(readBusyHolder(path)?.pid, 7);
+ * ```
+ */
+export function readBusyHolder(path: string): (LockHolder & Record<string, unknown>) | undefined {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (let tries = 0;; tries++) {
+    const holder = readLockHolder(path);
+    if (holder || tries === 10) return holder;
+    Atomics.wait(nap, 0, 0, 20);
+  }
+}
+
+/**
  * Names a holder for a one-line message.
  *
  * @param holder The holder, if its file could be read.

@@ -13,6 +13,7 @@ import { LakeError } from "./errors.ts";
 import {
   describeHolder,
   type LockHolder,
+  readBusyHolder,
   readLockHolder,
   tryProcessLock,
 } from "./_process_lock.ts";
@@ -118,7 +119,7 @@ export function acquireCollectorLock(
     ...(options.pid !== undefined && options.pid !== Deno.pid ? { collectorPid: Deno.pid } : {}),
   };
   const held = tryProcessLock(root, path, owner);
-  if (!held) throw new CollectorBusyError(root, readCollectorLock(root));
+  if (!held) throw new CollectorBusyError(root, asOwner(readBusyHolder(path)));
   return { owner, release: () => held.release() };
 }
 
@@ -139,7 +140,10 @@ export function acquireCollectorLock(
  * ```
  */
 export function readCollectorLock(root: string): CollectorLockOwner | undefined {
-  const o = readLockHolder(collectorLockPath(root));
+  return asOwner(readLockHolder(collectorLockPath(root)));
+}
+
+function asOwner(o: ReturnType<typeof readLockHolder>): CollectorLockOwner | undefined {
   if (!o) return undefined;
   return {
     pid: o.pid,

@@ -14,6 +14,7 @@ import { LakeError } from "./errors.ts";
 import {
   describeHolder,
   type LockHolder,
+  readBusyHolder,
   readLockHolder,
   tryProcessLock,
 } from "./_process_lock.ts";
@@ -98,8 +99,9 @@ export function acquireCompactionLock(
     hostname: Deno.hostname(),
     started: (options.now ?? Date.now)(),
   };
-  const held = tryProcessLock(root, compactionLockPath(root), holder);
-  if (!held) throw new CompactionBusyError(root, readCompactionLock(root));
+  const path = compactionLockPath(root);
+  const held = tryProcessLock(root, path, holder);
+  if (!held) throw new CompactionBusyError(root, asHolder(readBusyHolder(path)));
   return { holder, release: () => held.release() };
 }
 
@@ -121,6 +123,9 @@ export function acquireCompactionLock(
  * ```
  */
 export function readCompactionLock(root: string): LockHolder | undefined {
-  const o = readLockHolder(compactionLockPath(root));
+  return asHolder(readLockHolder(compactionLockPath(root)));
+}
+
+function asHolder(o: ReturnType<typeof readLockHolder>): LockHolder | undefined {
   return o && { pid: o.pid, command: o.command, hostname: o.hostname, started: o.started };
 }
