@@ -28,7 +28,7 @@ export interface CompactScheduleOptions {
 async function runOnce(options: CompactScheduleOptions, log: (line: string) => void) {
   const out = await runCliProcess(
     "compact.ts",
-    ["--data", options.root, "--retention", `${options.retentionMs}ms`],
+    ["--data", options.root, "--retention", `${options.retentionMs}ms`, "--skip-if-busy"],
     options.signal,
   );
   const text = new TextDecoder().decode(out.code === 0 ? out.stdout : out.stderr).trim();

@@ -58,7 +58,7 @@ export function maintenanceJobs(
   const retention = `${config.lake?.retention ?? 30 * 86_400_000}ms`;
   return {
     compact: (signal) =>
-      runCliJob("compact.ts", ["--data", root, "--retention", retention], signal),
+      runCliJob("compact.ts", ["--data", root, "--retention", retention, "--skip-if-busy"], signal),
     train: (signal) => runCliJob("train.ts", ["--data", root], signal),
     report: (signal) => runCliJob("report.ts", ["--data", root], signal),
     async backtest(signal) {

@@ -10,10 +10,16 @@
  */
 
 import { LakeError } from "./errors.ts";
-import { errorText } from "./write_file_atomic.ts";
+import {
+  describeHolder,
+  type LockHolder,
+  readBusyHolder,
+  readLockHolder,
+  tryProcessLock,
+} from "./_process_lock.ts";
 
 /** Who holds a collector lock, as written in the lock file. */
-export interface CollectorLockOwner {
+export interface CollectorLockOwner extends LockHolder {
   /** The process to name (for a collector run by `serve`: serve's pid). */
   pid: number;
   /** How it was started, e.g. `deno task collect`. */
@@ -54,7 +60,11 @@ export class CollectorBusyError extends LakeError {
    * @param owner The holder, if known.
    */
   constructor(root: string, owner: CollectorLockOwner | undefined) {
-    super(`Data dir ${root.replace(/\/+$/, "")}/ is already being collected by ${describe(owner)}`);
+    super(
+      `Data dir ${root.replace(/\/+$/, "")}/ is already being collected by ${
+        describeHolder(owner)
+      }`,
+    );
     this.name = "CollectorBusyError";
     this.owner = owner;
   }
@@ -101,24 +111,6 @@ export function acquireCollectorLock(
   options: CollectorLockOptions = {},
 ): CollectorLock {
   const path = collectorLockPath(root);
-  let file: Deno.FsFile;
-  try {
-    Deno.mkdirSync(root, { recursive: true });
-    file = Deno.openSync(path, { read: true, write: true, create: true });
-  } catch (error) {
-    throw new LakeError(`Cannot write lake: ${root} (${errorText(error)})`, { cause: error });
-  }
-  let locked = false;
-  try {
-    locked = file.tryLockSync(true);
-  } catch (error) {
-    file.close();
-    throw new LakeError(`Cannot lock ${path} (${errorText(error)})`, { cause: error });
-  }
-  if (!locked) {
-    file.close();
-    throw new CollectorBusyError(root, readOwner(path));
-  }
   const owner: CollectorLockOwner = {
     pid: options.pid ?? Deno.pid,
     command: options.command ?? "deno task collect",
@@ -126,29 +118,9 @@ export function acquireCollectorLock(
     started: (options.now ?? Date.now)(),
     ...(options.pid !== undefined && options.pid !== Deno.pid ? { collectorPid: Deno.pid } : {}),
   };
-  try {
-    // Whatever a crashed holder left is overwritten: holding the OS lock proves it is gone.
-    file.truncateSync(0);
-    const bytes = new TextEncoder().encode(JSON.stringify(owner) + "\n");
-    let done = 0;
-    while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
-  } catch (error) {
-    file.close();
-    throw new LakeError(`Cannot write ${path} (${errorText(error)})`, { cause: error });
-  }
-  let held = true;
-  return {
-    owner,
-    release() {
-      if (!held) return;
-      held = false;
-      try {
-        file.truncateSync(0);
-      } finally {
-        file.close(); // closing the last descriptor drops the flock
-      }
-    },
-  };
+  const held = tryProcessLock(root, path, owner);
+  if (!held) throw new CollectorBusyError(root, asOwner(readBusyHolder(path)));
+  return { owner, release: () => held.release() };
 }
 
 /**
@@ -168,41 +140,16 @@ export function acquireCollectorLock(
  * ```
  */
 export function readCollectorLock(root: string): CollectorLockOwner | undefined {
-  return readOwner(collectorLockPath(root));
+  return asOwner(readLockHolder(collectorLockPath(root)));
 }
 
-function readOwner(path: string): CollectorLockOwner | undefined {
-  try {
-    const o = JSON.parse(Deno.readTextFileSync(path));
-    if (typeof o?.pid !== "number" || typeof o.command !== "string") return undefined;
-    return {
-      pid: o.pid,
-      command: o.command,
-      hostname: typeof o.hostname === "string" ? o.hostname : "",
-      started: typeof o.started === "number" ? o.started : NaN,
-      ...(typeof o.collectorPid === "number" ? { collectorPid: o.collectorPid } : {}),
-    };
-  } catch {
-    // absent, or the holder has not written it yet (it locks first, then writes)
-    return undefined;
-  }
-}
-
-function describe(owner: CollectorLockOwner | undefined): string {
-  if (!owner) return "another process (it has not written its name yet)";
-  const where = owner.hostname && owner.hostname !== Deno.hostname() ? ` on ${owner.hostname}` : "";
-  return `pid ${owner.pid}${where} (${owner.command}, started ${clock(owner.started)})`;
-}
-
-/** `12:00:01` for today, `2026-12-04 12:00:01` for an earlier day (local time). */
-function clock(ms: number): string {
-  if (!Number.isFinite(ms)) return "at an unknown time";
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  const day = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-  const today = new Date();
-  const same = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() &&
-    d.getDate() === today.getDate();
-  return same ? time : `${day} ${time}`;
+function asOwner(o: ReturnType<typeof readLockHolder>): CollectorLockOwner | undefined {
+  if (!o) return undefined;
+  return {
+    pid: o.pid,
+    command: o.command,
+    hostname: o.hostname,
+    started: o.started,
+    ...(typeof o.collectorPid === "number" ? { collectorPid: o.collectorPid } : {}),
+  };
 }

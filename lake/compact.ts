@@ -14,6 +14,9 @@
  * are moved to `<root>/quarantine/` with a one-line warning, never deleted; temporary files of
  * dead writers are removed.
  *
+ * One compaction per lake at a time (`compaction_lock.ts`): the lock is taken before anything is
+ * touched, so a refused compaction leaves the lake exactly as it found it.
+ *
  * @module
  */
 
@@ -32,6 +35,7 @@ import {
   utcDate,
 } from "./_paths.ts";
 import { LakeError } from "./errors.ts";
+import { acquireCompactionLock, type CompactionLockOptions } from "./compaction_lock.ts";
 import { errorText, syncDir } from "./write_file_atomic.ts";
 import { quarantineFiles } from "./_quarantine.ts";
 import { removeStaleTemp } from "./_remove_stale_temp.ts";
@@ -63,6 +67,9 @@ export interface CompactOptions {
   onStep?: (step: CompactStep, partition: string) => void;
   /** Where one-line warnings go (a file moved to quarantine). Default `console.warn`. */
   warn?: (line: string) => void;
+  /** Who the lake's `compact.lock` names while this runs. Default: this process, as
+   * `deno task compact`. */
+  lock?: CompactionLockOptions;
 }
 
 /** What {@linkcode compactLake} did. */
@@ -98,6 +105,7 @@ const parquetOptions = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9, P
  *
  * @param options See {@linkcode CompactOptions}.
  * @returns What was done.
+ * @throws {CompactionBusyError} If another compaction of the lake runs (nothing is done).
  * @throws {LakeError} If DuckDB fails or files cannot be written.
  * @example
  * ```ts
@@ -115,8 +123,20 @@ const parquetOptions = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9, P
  * ```
  */
 export async function compactLake(options: CompactOptions): Promise<CompactSummary> {
-  const { root, retentionMs = 30 * DAY, onStep } = options;
+  const { retentionMs = 30 * DAY } = options;
   if (!(retentionMs > 0)) throw new RangeError(`Invalid retentionMs: ${retentionMs}`);
+  // held to the end, retention included: a second compaction would delete the inputs this one
+  // still reads (see compaction_lock.ts)
+  const lock = acquireCompactionLock(options.root, options.lock);
+  try {
+    return await compactLocked(options, retentionMs);
+  } finally {
+    lock.release();
+  }
+}
+
+async function compactLocked(options: CompactOptions, retentionMs: number) {
+  const { root, onStep } = options;
   const now = (options.now ?? Date.now)();
   const summary: CompactSummary = {
     partitions: 0,

@@ -77,6 +77,14 @@ export {
   collectorLockPath,
   readCollectorLock,
 } from "./collector_lock.ts";
+export {
+  acquireCompactionLock,
+  CompactionBusyError,
+  type CompactionLock,
+  type CompactionLockOptions,
+  compactionLockPath,
+  readCompactionLock,
+} from "./compaction_lock.ts";
 export { tailSpool, type TailSpoolOptions } from "./tail_spool.ts";
 export {
   type Collection,
