@@ -53,7 +53,9 @@
  * profile already uses). Headline: out-of-fold, each fold's choice scored on the other fold; the
  * in-fold figures and every candidate on all 9 files beside them, labelled.
  *
- * Run: `deno run -A bench/ratio_transform_bench.ts` (PERFSCOPE_SHARED_DATA=/work/shared/data).
+ * Run: `deno run -A bench/ratio_transform_bench.ts [--quick]` (PERFSCOPE_SHARED_DATA=/work/shared/data;
+ * also in `deno task bench`). `--quick` scores every 4th origin only: a smoke run whose figures are
+ * not the protocol's and are labelled so.
  *
  * Outcome (added after the first run, 2026-12-06): both folds chose (a) none, so bounded ratios
  * are forecast without a transform (`transformFor`); figures in README ("Bounded ratios").
@@ -63,17 +65,38 @@
 
 import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
 import { loadNabFiles } from "./_nab_files.ts";
-import { benchMain } from "./_flags.ts";
-import { parseFlags } from "../cli/_args.ts";
+import { benchMain, quickFlag } from "./_flags.ts";
 
-const USAGE = `Usage: deno run -A bench/ratio_transform_bench.ts
+/** Options of {@linkcode run}. */
+export interface RatioTransformOptions {
+  /** Every 4th origin only (as `deno task bench --quick`); not the protocol's figures; default false. */
+  quick?: boolean;
+}
+
+/** What {@linkcode run} returns: each fold's choice and the decision, by candidate label. */
+export interface RatioTransformResult {
+  /** Fold A's choice (in-fold on A). */
+  foldA: string;
+  /** Fold B's choice (in-fold on B). */
+  foldB: string;
+  /** The rule's decision: the folds' common choice, else none. */
+  decision: string;
+  /** Whether only every 4th origin was scored (`quick`). */
+  quick: boolean;
+}
+
+const USAGE = `Usage: deno run -A bench/ratio_transform_bench.ts [--quick]
 
 Scores the transforms for bounded utilisation ratios (none, boxcox, logit, boxcox with
 lambda >= 0.5) on NAB's CPU utilisation files in two folds, applies the rule fixed in the
 file's comment and prints the decision (about a minute).
 
 Options:
+  --quick      every 4th origin only (as deno task bench --quick; not the protocol's figures)
   -h, --help   show this help`;
+
+/** How many origins `quick` steps over at a time. */
+const QUICK_STRIDE = 4;
 
 /** The candidates, in the order the rule prefers on a tie (none first). */
 const CANDIDATES: { label: string; options: Pick<ForecastOptions, "transform" | "lambdaMin"> }[] = [
@@ -103,7 +126,7 @@ interface Sums {
 
 type Table = Sums[][][]; // [file][candidate][horizon index]
 
-function run(files: { name: string; y: Float64Array }[]): Table {
+function score(files: { name: string; y: Float64Array }[], stride: number): Table {
   return files.map(({ y }) =>
     CANDIDATES.map(({ options }) =>
       HORIZONS.map((H) => {
@@ -117,7 +140,7 @@ function run(files: { name: string; y: Float64Array }[]): Table {
           lambdas: [],
           applied: 0,
         };
-        for (let o = HISTORY; o + STEP <= y.length; o += STEP) {
+        for (let o = HISTORY; o + STEP <= y.length; o += STEP * stride) {
           const history = y.slice(o - HISTORY, o);
           const r = forecast(history, { horizon: H, ...options });
           if (r.fitted.transform) s.applied++, s.lambdas.push(r.fitted.transform.lambda);
@@ -210,7 +233,15 @@ function printFold(title: string, table: Table, idx: number[], only?: number): v
   });
 }
 
-function main(): void {
+/**
+ * Scores every candidate on both folds, applies the rule and prints the tables and the decision.
+ *
+ * @param options See {@linkcode RatioTransformOptions}.
+ * @returns Each fold's choice and the decision.
+ * @throws {Error} When a NAB file of the folds is not in the shared data.
+ */
+export function run(options: RatioTransformOptions = {}): RatioTransformResult {
+  const quick = options.quick ?? false;
   const all = loadNabFiles(["realAWSCloudwatch"]);
   const wanted = [...FOLD_A, ...FOLD_B];
   const files = wanted.map((key) => {
@@ -218,10 +249,12 @@ function main(): void {
     if (!f) throw new Error(`NAB file *${key} not in the shared data`);
     return { name: f.name.replace(/^realAWSCloudwatch\//, ""), y: f.y.map((v) => v / 100) };
   });
-  const table = run(files);
+  const table = score(files, quick ? QUICK_STRIDE : 1);
   const a = FOLD_A.map((_, i) => i), b = FOLD_B.map((_, i) => FOLD_A.length + i);
   console.log(
-    `NAB CPU utilisation (÷100), ${files.length} files, history ${HISTORY}, origins every ${STEP}` +
+    `NAB CPU utilisation (÷100), ${files.length} files, history ${HISTORY}, origins every ${
+      quick ? `${STEP * QUICK_STRIDE} (--quick: not the protocol's figures)` : STEP
+    }` +
       `; per file: MSE ratio to none at H=12 / H=288, coverage 80 % at H=12 / H=288, ` +
       `overshoots, histories transformed (mean λ)`,
   );
@@ -267,6 +300,12 @@ function main(): void {
       onA.chosen === onB.chosen ? " (both folds chose it)" : " (the folds disagree: none)"
     }`,
   );
+  return {
+    foldA: CANDIDATES[onA.chosen]!.label,
+    foldB: CANDIDATES[onB.chosen]!.label,
+    decision: CANDIDATES[decision]!.label,
+    quick,
+  };
 }
 
-await benchMain(USAGE, (args) => parseFlags(args, {}), main);
+if (import.meta.main) await benchMain(USAGE, quickFlag, run);

@@ -37,9 +37,11 @@ const benches = [
   "remote_write",
   "fleet_ingest",
   "forecast_transform",
+  "ratio_transform",
   "m4_clip",
   "buffered_read",
   "spool_read",
+  "query_buffered",
   "receivers_ab",
 ];
 

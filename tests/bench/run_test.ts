@@ -79,7 +79,16 @@ Deno.test("deno task bench --only receivers_ab skips it with one line: it needs 
 
 Deno.test("deno task bench --help names the benches added in session 26", async () => {
   const { stdout } = await bench("--help");
-  for (const name of ["forecast_transform", "m4_clip", "buffered_read", "spool_read"]) {
+  for (
+    const name of [
+      "forecast_transform",
+      "ratio_transform",
+      "m4_clip",
+      "buffered_read",
+      "spool_read",
+      "query_buffered",
+    ]
+  ) {
     assert.ok(stdout.includes(name), name);
   }
 });
