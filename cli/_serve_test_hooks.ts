@@ -3,7 +3,8 @@
  * `PERFSCOPE_TEST_HOOKS=1`: a child process cannot be handed in-process hooks, and the stop's
  * bounds are about requests that hang, which no real route does on demand.
  *
- * - `GET /__test/slow-lake-query`: a lake statement that runs for hours unless interrupted.
+ * - `GET /__test/slow-lake-query`: a lake statement that runs for hours unless interrupted (it
+ *   writes a line to stderr first, so a test knows the request has arrived).
  * - `GET /__test/hang`: a request that never ends (nothing to interrupt).
  *
  * @module
@@ -28,6 +29,8 @@ export function withTestHooks(handler: Handler, lake: Lake): Handler {
   return async function testHooks(request, info) {
     const path = new URL(request.url).pathname;
     if (path === "/__test/slow-lake-query") {
+      // the tests signal serve once the request is here, not after a guessed delay
+      console.error("perfscope serve: test hook: slow lake query running");
       try {
         // a trillion rows, filtered: hours of work in DuckDB's vectors, each checks for interrupts
         const rows = await lake.query(

@@ -113,3 +113,41 @@ export async function stopServe(process: Deno.ChildProcess): Promise<Deno.Comman
   process.kill("SIGTERM");
   return await process.status;
 }
+
+/**
+ * Waits until a `serve` child has exited, failing (and killing it) after 60 s instead of hanging:
+ * the stop tests assert on the exit, never on how long it took.
+ *
+ * @param process The child.
+ * @returns Its exit status.
+ */
+export async function exited(process: Deno.ChildProcess): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      process.status,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("serve did not exit within 60 s")), 60_000);
+      }),
+    ]);
+  } catch (error) {
+    process.kill("SIGKILL");
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits until a `spawnServe` child's stderr holds `pattern`, failing after 60 s instead of hanging.
+ *
+ * @param stderr The child's stderr chunks (`ServeProcess.stderr`), still being filled.
+ * @param pattern What to wait for.
+ */
+export async function untilLogged(stderr: string[], pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (pattern.test(stderr.join(""))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`serve never logged ${pattern}: ${stderr.join("")}`);
+}

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { openLake, writeSamples } from "../../lake/mod.ts";
-import { spawnServe, stopServe } from "../_serve_process.ts";
+import { exited, spawnServe, stopServe } from "../_serve_process.ts";
 
 const DAY = 86_400_000;
 /** Yesterday noon (UTC): inside the default retention whatever the time of day. */
@@ -41,24 +41,6 @@ function compactions(root: string): number[] {
     if (cmd.includes("compact.ts") && cmd.includes(root)) out.push(Number(e.name));
   }
   return out;
-}
-
-/** Waits until the child has exited, failing (and killing it) after 60 s instead of hanging. */
-async function exited(process: Deno.ChildProcess): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      process.status,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("serve did not exit within 60 s")), 60_000);
-      }),
-    ]);
-  } catch (error) {
-    process.kill("SIGKILL");
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 Deno.test("SIGTERM while serve's scheduled compaction runs: the compaction is stopped and waited for, serve exits cleanly, the lake keeps every sample once", async () => {

@@ -15,30 +15,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { spawnServe, stopServe } from "../_serve_process.ts";
+import { exited, spawnServe, stopServe } from "../_serve_process.ts";
 import { postSamples } from "../_post_samples.ts";
 import { countSamples } from "../_count_samples.ts";
 import { openLake } from "../../lake/mod.ts";
 import { readIngestPlan } from "../../lake/ingest_spool.ts";
 import { dataFileName, maxDataFileId } from "../../lake/_paths.ts";
-
-/** Waits until the child has exited, failing (and killing it) after 60 s instead of hanging. */
-async function exited(process: Deno.ChildProcess): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      process.status,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("serve did not exit within 60 s")), 60_000);
-      }),
-    ]);
-  } catch (error) {
-    process.kill("SIGKILL");
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const DAY = 86_400_000;
 /** Yesterday noon (UTC): one partition for both runs of a test, whatever the time of day. */

@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { spawnServe, stopServe } from "../_serve_process.ts";
+import { exited, spawnServe, stopServe, untilLogged } from "../_serve_process.ts";
 import { postSamples } from "../_post_samples.ts";
 import { countSamples } from "../_count_samples.ts";
 
@@ -40,33 +40,15 @@ async function countAfterRestart(data: string): Promise<number> {
   return await countSamples(data);
 }
 
-/** Waits until the child has exited, failing after 60 s. */
-async function exited(process: Deno.ChildProcess): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      process.status,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("serve did not exit within 60 s")), 60_000);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 Deno.test("SIGTERM during a long lake query: the query is interrupted and serve exits cleanly", async () => {
   const data = await Deno.makeTempDir({ prefix: "perfscope-stop-" });
   try {
     const s = await spawnServe(["--data", data, "--no-collect"], { env: ENV, stderr: "piped" });
     await push(s.url, 500);
     const request = hold(s.url, "/__test/slow-lake-query");
-    await new Promise((r) => setTimeout(r, 500)); // the request has reached the server
+    await untilLogged(s.stderr, /slow lake query running/); // the request has reached serve
     s.process.kill("SIGTERM");
-    const status = await exited(s.process).catch((error) => {
-      s.process.kill("SIGKILL");
-      throw error;
-    });
+    const status = await exited(s.process);
     const log = s.stderr.join("");
     assert.equal(status.code, 0, log);
     assert.match(log, /interrupting their queries/);
@@ -86,10 +68,7 @@ Deno.test("SIGTERM while a request hangs for good: serve exits at the hard deadl
     const request = hold(s.url, "/__test/hang");
     await new Promise((r) => setTimeout(r, 500));
     s.process.kill("SIGTERM");
-    const status = await exited(s.process).catch((error) => {
-      s.process.kill("SIGKILL");
-      throw error;
-    });
+    const status = await exited(s.process);
     const log = s.stderr.join("");
     assert.equal(status.code, 1, log);
     assert.match(log, /still stopping 15 s after the signal \(waiting for .+\): exiting now/);

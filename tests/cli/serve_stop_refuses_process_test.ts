@@ -9,25 +9,7 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
-import { spawnServe } from "../_serve_process.ts";
-
-/** Waits until the child has exited, failing (and killing it) after 60 s instead of hanging. */
-async function exited(process: Deno.ChildProcess): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      process.status,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("serve did not exit within 60 s")), 60_000);
-      }),
-    ]);
-  } catch (error) {
-    process.kill("SIGKILL");
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { exited, spawnServe, untilLogged } from "../_serve_process.ts";
 
 /** A raw HTTP/1.1 connection kept open after one answered `/healthz`; `closed` settles when the
  * server closes it. */
@@ -62,7 +44,7 @@ Deno.test("After SIGTERM serve refuses new connections and closes idle ones at o
       await r.body?.cancel();
       return r.status;
     }).finally(() => settled = true);
-    await new Promise((r) => setTimeout(r, 500)); // the request has reached the server
+    await untilLogged(s.stderr, /slow lake query running/); // the request has reached serve
     s.process.kill("SIGTERM");
     await idle.closed; // the server closes the idle keep-alive connection
     // a new connection is refused (after a few tries: the signal takes a moment to arrive)
@@ -77,7 +59,9 @@ Deno.test("After SIGTERM serve refuses new connections and closes idle ones at o
       }
     }
     assert.ok(refused instanceof TypeError, `not refused: ${refused}`);
-    assert.match(String((refused as TypeError).cause ?? refused), /refused/i);
+    // refused, or reset when the connect raced the listener's close (a pooled connection of the
+    // loop above, or one the kernel queued as the socket closed): either way nothing answered
+    assert.match(String((refused as TypeError).cause ?? refused), /refused|reset/i);
     assert.equal(settled, false, "the request in flight ended before the refusal was seen");
     assert.equal(await inFlight, 500); // the interrupted query's answer, on its connection
     const status = await exited(s.process);

@@ -10,27 +10,9 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { decodeWriteRequest } from "../../export/mod.ts";
-import { spawnServe, stopServe } from "../_serve_process.ts";
+import { exited, spawnServe, stopServe } from "../_serve_process.ts";
 import { postSamples } from "../_post_samples.ts";
 import { openLake } from "../../lake/mod.ts";
-
-/** Waits until the child has exited, failing (and killing it) after 60 s instead of hanging. */
-async function exited(process: Deno.ChildProcess): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      process.status,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("serve did not exit within 60 s")), 60_000);
-      }),
-    ]);
-  } catch (error) {
-    process.kill("SIGKILL");
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Polls `check` every 50 ms, failing with `what` after 600 tries instead of hanging. */
 async function until(what: string, check: () => boolean): Promise<void> {
