@@ -3,7 +3,8 @@
  * waiting for Parquet count, each once, before, during and after their flush.
  */
 import assert from "node:assert/strict";
-import { compactLake, IngestWriter, openLake } from "../../lake/mod.ts";
+import { bufferedLake } from "../lake/_buffered_lake.ts";
+import { compactLake } from "../../lake/mod.ts";
 import { lakeSource } from "../../analytics/series/series_source.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -18,29 +19,12 @@ function batch(values: number[], start: number, metric = "m") {
   };
 }
 
-async function setUp(options: { flushInWorker?: boolean; flushRows?: number } = {}) {
-  const root = await Deno.makeTempDir({ prefix: "perfscope-window-" });
-  const writer = new IngestWriter({ root, sync: false, now: () => T0 + 60_000, ...options });
-  const lake = await openLake({ root });
-  lake.includeBuffered(writer);
-  return {
-    root,
-    writer,
-    lake,
-    async [Symbol.asyncDispose]() {
-      writer.close();
-      lake.close();
-      await Deno.remove(root, { recursive: true });
-    },
-  };
-}
-
 type Stats = Awaited<ReturnType<ReturnType<typeof lakeSource>["windowStats"]>>["rows"];
 const shape = (rows: Stats) =>
   rows.map((r) => [r.metric, r.n, r.avg, r.median, r.max, r.lastValue, r.first, r.last]);
 
 Deno.test("window stats count buffered rows, and the same once they are flushed", async () => {
-  await using t = await setUp();
+  await using t = await bufferedLake(T0 + 60_000);
   t.writer.writeBatch(batch([1, 2, 3], T0));
   t.writer.flush(); // three rows in Parquet
   t.writer.writeBatch(batch([4, NaN, 6], T0 + 3000)); // two buffered with a value
@@ -60,7 +44,7 @@ Deno.test("window stats count buffered rows, and the same once they are flushed"
 });
 
 Deno.test("window stats racing flushes on the flush thread and compactions count each row once", async () => {
-  await using t = await setUp({ flushInWorker: true, flushRows: 1 });
+  await using t = await bufferedLake(T0 + 60_000, { flushInWorker: true, flushRows: 1 });
   const source = lakeSource(t.lake);
   const N = 30;
   for (let i = 0; i < N; i++) {

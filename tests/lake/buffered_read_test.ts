@@ -3,7 +3,8 @@
  * together, each row once, including at the moment a flush hands rows from one to the other.
  */
 import assert from "node:assert/strict";
-import { IngestWriter, openLake } from "../../lake/mod.ts";
+import { bufferedLake } from "./_buffered_lake.ts";
+import { openLake } from "../../lake/mod.ts";
 import { storedIn } from "../../lake/_pinned_sql.ts";
 import type { ViewFiles } from "../../lake/_views.ts";
 
@@ -30,25 +31,8 @@ function parts(root: string): number {
   }
 }
 
-async function setUp(options: { flushInWorker?: boolean; flushRows?: number } = {}) {
-  const root = await Deno.makeTempDir({ prefix: "perfscope-buffered-" });
-  const writer = new IngestWriter({ root, sync: false, now: () => T0 + 60_000, ...options });
-  const lake = await openLake({ root });
-  lake.includeBuffered(writer);
-  return {
-    root,
-    writer,
-    lake,
-    async [Symbol.asyncDispose]() {
-      writer.close();
-      lake.close();
-      await Deno.remove(root, { recursive: true });
-    },
-  };
-}
-
 Deno.test("a read taken after the flush thread renamed its file, before this thread heard of it, counts the rows once", async () => {
-  await using t = await setUp({ flushInWorker: true, flushRows: 3 });
+  await using t = await bufferedLake(T0 + 60_000, { flushInWorker: true, flushRows: 3 });
   t.writer.writeBatch(batch([0, 0, 0], T0));
   t.writer.flush(); // three zeros in Parquet
   assert.equal(parts(t.root), 1);
@@ -72,7 +56,7 @@ Deno.test("a read taken after the flush thread renamed its file, before this thr
 });
 
 Deno.test("buffered rows read as Parquet stores them: rounded values, no rows without one", async () => {
-  await using t = await setUp();
+  await using t = await bufferedLake(T0 + 60_000);
   t.writer.writeBatch(batch([0.123456789, NaN, 2], T0));
   const options = { metric: "m", from: T0, to: T0 + 60_000 };
   const before = await t.lake.series(options);
@@ -83,7 +67,7 @@ Deno.test("buffered rows read as Parquet stores them: rounded values, no rows wi
 });
 
 Deno.test("the series listing and the hosts' extents include buffered hosts", async () => {
-  await using t = await setUp();
+  await using t = await bufferedLake(T0 + 60_000);
   t.writer.writeBatch(batch([1], T0, "h"));
   t.writer.flush();
   t.writer.writeBatch(batch([1, 2], T0 + 5000, "g"));
@@ -126,7 +110,7 @@ Deno.test("storedIn: a listing holds a file when it lists the part or a compacti
 });
 
 Deno.test("both handovers (table functions, the default, and tables) answer alike, more than a chunk too", async () => {
-  await using t = await setUp();
+  await using t = await bufferedLake(T0 + 60_000);
   const tables = await openLake({ root: t.root, handover: "tables" });
   try {
     tables.includeBuffered(t.writer);

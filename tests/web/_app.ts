@@ -79,6 +79,25 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
 export const T0 = Date.UTC(2024, 0, 1);
 
 /**
+ * One `/api/ingest` row of the buffered-read tests: `queue_depth{queue="a"}` on `edge-1`, `i`
+ * seconds after {@linkcode T0}, value `i + 0.25`.
+ *
+ * @param i Seconds after `T0`.
+ * @param extra Fields to add or replace (e.g. `{ value: null }`).
+ * @returns The row.
+ */
+export function queueSample(i: number, extra: Record<string, unknown> = {}) {
+  return {
+    ts: T0 + i * 1000,
+    host: "edge-1",
+    metric: "queue_depth",
+    labels: { queue: "a" },
+    value: i + 0.25,
+    ...extra,
+  };
+}
+
+/**
  * JSON lines for `/api/ingest`.
  *
  * @param rows Objects, one per line.

@@ -5,18 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { compactLake, replaySpool, SpoolWriter } from "../../lake/mod.ts";
-import { postRows, T0, type TestApp, testApp } from "./_app.ts";
-
-function sample(i: number, extra: Record<string, unknown> = {}) {
-  return {
-    ts: T0 + i * 1000,
-    host: "edge-1",
-    metric: "queue_depth",
-    labels: { queue: "a" },
-    value: i + 0.25,
-    ...extra,
-  };
-}
+import { postRows, queueSample, T0, type TestApp, testApp } from "./_app.ts";
 
 interface Answer {
   status: number;
@@ -48,7 +37,12 @@ const POINTS = "SELECT epoch_ms(ts) AS t, host, metric, labels, value FROM sampl
 
 Deno.test("a pushed sample is in /api/query before its flush, and once after it", async () => {
   await using t = await testApp();
-  await push(t, [sample(0), sample(1), sample(2, { value: null }), sample(3, { host: "EDGE-1" })]);
+  await push(t, [
+    queueSample(0),
+    queueSample(1),
+    queueSample(2, { value: null }),
+    queueSample(3, { host: "EDGE-1" }),
+  ]);
   assert.equal(t.ingest.buffered, 4);
   const before = await rows(t, POINTS);
   // the null is no row, as in Parquet; the host is stored in lower case
@@ -75,7 +69,7 @@ Deno.test("a pushed sample is in /api/query before its flush, and once after it"
     ["value", "DOUBLE"],
   ]);
   // half buffered, half stored: still each once
-  await push(t, [sample(4), sample(5)]);
+  await push(t, [queueSample(4), queueSample(5)]);
   assert.deepEqual(await rows(t, counts), [["5", "5", 14.25]]);
   // a second statement on the same query process does not see the first one's copy twice
   assert.deepEqual(await rows(t, counts), [["5", "5", 14.25]]);
@@ -93,7 +87,7 @@ Deno.test("the collector's spooled rows are in /api/query, then once after their
     labels: "disk=a",
     value: i,
   })));
-  await push(t, [sample(0)]);
+  await push(t, [queueSample(0)]);
   const sql = "SELECT host, metric, count(*) AS n, sum(value) AS s FROM samples GROUP BY ALL " +
     "ORDER BY ALL";
   const expected = [["coll-1", "m", "3", 3], ["edge-1", "queue_depth", "1", 0.25]];
@@ -106,7 +100,7 @@ Deno.test("the collector's spooled rows are in /api/query, then once after their
 
 Deno.test("with buffered rows the guard refuses what it refused, the buffer tables too", async () => {
   await using t = await testApp();
-  await push(t, [sample(0), sample(1)]);
+  await push(t, [queueSample(0), queueSample(1)]);
   for (
     const sql of [
       "SELECT * FROM _buffered.rows",
@@ -150,7 +144,7 @@ Deno.test("/api/query racing flushes and compactions never counts a sample twice
     const compaction = i % 10 === 5
       ? compactLake({ root: t.root, now: () => T0 + 60_000, warn() {} })
       : undefined;
-    const [, a, b] = await Promise.all([push(t, [sample(i)]), rows(t, sql), rows(t, sql)]);
+    const [, a, b] = await Promise.all([push(t, [queueSample(i)]), rows(t, sql), rows(t, sql)]);
     check(a, i - 1, i, `racing, round ${i}`);
     check(b, i - 1, i, `racing too, round ${i}`);
     await compaction;

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { compactLake } from "../../lake/mod.ts";
-import { T0, testApp, type TestAppOptions } from "./_app.ts";
+import { queueSample, T0, testApp, type TestAppOptions } from "./_app.ts";
 
 interface Many {
   tier: string;
@@ -41,22 +41,11 @@ async function served(options: TestAppOptions = {}) {
   };
 }
 
-function sample(i: number, extra: Record<string, unknown> = {}) {
-  return {
-    ts: T0 + i * 1000,
-    host: "edge-1",
-    metric: "queue_depth",
-    labels: { queue: "a" },
-    value: i + 0.25,
-    ...extra,
-  };
-}
-
 const RANGE = `from=${T0 - 1000}&to=${T0 + 60_000}`;
 
 Deno.test("a pushed sample is in /api/series before the flush, and the same points once after it", async () => {
   await using s = await served();
-  await s.push([sample(0), sample(1), sample(2, { value: null }), sample(3)]);
+  await s.push([queueSample(0), queueSample(1), queueSample(2, { value: null }), queueSample(3)]);
   assert.equal(s.t.ingest.buffered, 4);
   const one = `/api/series?metric=queue_depth&labels=queue%3Da&host=edge-1&${RANGE}`;
   const many = `/api/series?metric=queue_depth&${RANGE}`;
@@ -84,7 +73,7 @@ Deno.test("a pushed sample is in /api/series before the flush, and the same poin
 
 Deno.test("buffered samples of a host pushed as WEB1 are found as web1 and WEB1", async () => {
   await using s = await served();
-  await s.push([sample(0, { host: "WEB1" })]);
+  await s.push([queueSample(0, { host: "WEB1" })]);
   for (const host of ["web1", "WEB1", "Web1"]) {
     const got = await s.get<{ host: string; ts: number[] }>(
       `/api/series?metric=queue_depth&labels=queue%3Da&host=${host}&${RANGE}`,
@@ -101,17 +90,17 @@ Deno.test("metric, label, range and series-limit filters treat buffered rows as 
   await using s = await served();
   // half of it in Parquet, half buffered: the answers must not change when the rest is flushed
   await s.push([
-    sample(0, { labels: { queue: "a" } }),
-    sample(0, { labels: { queue: "b" }, host: "edge-2" }),
-    sample(0, { metric: "other_metric" }),
+    queueSample(0, { labels: { queue: "a" } }),
+    queueSample(0, { labels: { queue: "b" }, host: "edge-2" }),
+    queueSample(0, { metric: "other_metric" }),
   ]);
   s.t.ingest.flush();
   await s.push([
-    sample(1, { labels: { queue: "a" } }),
-    sample(1, { labels: { queue: "c" } }),
-    sample(2, { labels: { queue: "b" }, host: "edge-2" }),
-    sample(1, { metric: "other_metric" }),
-    sample(90, { labels: { queue: "a" } }), // after `to`
+    queueSample(1, { labels: { queue: "a" } }),
+    queueSample(1, { labels: { queue: "c" } }),
+    queueSample(2, { labels: { queue: "b" }, host: "edge-2" }),
+    queueSample(1, { metric: "other_metric" }),
+    queueSample(90, { labels: { queue: "a" } }), // after `to`
   ]);
   const queries = [
     `/api/series?metric=queue_depth&${RANGE}`,
@@ -183,7 +172,7 @@ Deno.test("queries racing flushes and compactions never see a point twice or mis
       ? compactLake({ root: s.t.root, now: () => T0 + 60_000, warn() {} })
       : undefined;
     const [, a, b, m] = await Promise.all([
-      s.push([sample(i)]),
+      s.push([queueSample(i)]),
       s.get<Many>(many),
       s.get<{ ts: number[]; values: number[] }>(one),
       s.get<Many>(bucket),
