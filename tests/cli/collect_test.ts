@@ -98,7 +98,7 @@ Deno.test("a second deno task collect on the same data dir exits 1 naming the fi
   }).spawn();
   // It names itself in the lock file once it holds the lock.
   let owner: CollectorLockOwner | undefined;
-  for (let i = 0; i < 150 && !owner; i++) {
+  for (let i = 0; i < 600 && !owner; i++) {
     await new Promise((r) => setTimeout(r, 100));
     owner = readCollectorLock(root);
   }

@@ -81,6 +81,8 @@ Deno.test("serve keeps its rules while its config is truncated and filled a seco
     // a slow writer: the file is empty for a while, then has its new content
     await Deno.writeTextFile(d.file, "");
     await new Promise((r) => setTimeout(r, 2500));
+    // and at least ten looks at the rules meanwhile, however slowly a loaded machine answers
+    for (let i = 0; i < 1200 && seen.length <= 10; i++) await new Promise((r) => setTimeout(r, 50));
     await Deno.writeTextFile(d.file, `rules:\n${SLOW}${FAST}`);
     await until(async () => (await ruleNames(s.url)).includes("Fast"), "the reload");
     watching = false;

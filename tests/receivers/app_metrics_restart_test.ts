@@ -11,7 +11,6 @@
 import assert from "node:assert/strict";
 import { startServeIn } from "../_serve.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../_serve_process.ts";
-import { serveText } from "../_serve_text.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -45,8 +44,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = serveText(PAGE, {
-      "content-type": "application/openmetrics-text; version=1.0.0",
+    let scrapes = 0;
+    const app = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+      scrapes++;
+      return new Response(PAGE, {
+        headers: { "content-type": "application/openmetrics-text; version=1.0.0" },
+      });
     });
     const dir = await Deno.makeTempDir({ prefix: "perfscope-appmeta-" });
     const data = `${dir}/data`;
@@ -54,7 +57,7 @@ Deno.test({
       const first = `${dir}/first.yaml`;
       await Deno.writeTextFile(
         first,
-        `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: shop\n    interval: 200ms\n`,
+        `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: shop\n    interval: 5s\n`,
       );
       // the restarted serve has no scrape target: whatever it knows comes from the first one
       const second = `${dir}/second.yaml`;
@@ -79,7 +82,9 @@ Deno.test({
           }),
         });
         assert.equal(res.status, 200, await res.text());
-        await new Promise((r) => setTimeout(r, 1500)); // a few scrapes
+        // the first scrape is stored once the second is asked for; every 5 s, so its timeout
+        // (the interval) leaves a loaded machine time to answer (200 ms could all time out)
+        for (let i = 0; i < 1200 && scrapes < 2; i++) await new Promise((r) => setTimeout(r, 50));
       } finally {
         await stopCleanly(serve);
       }

@@ -232,7 +232,7 @@ Deno.test({
       log: (l) => void log.push(l),
       maxSeriesPerTarget: 5,
     });
-    for (let i = 0; i < 400 && (manager.status()[0]?.scrapes ?? 0) < 3; i++) {
+    for (let i = 0; i < 2400 && (manager.status()[0]?.scrapes ?? 0) < 3; i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
     await manager.stop();
@@ -270,6 +270,9 @@ Deno.test({
         url: `http://127.0.0.1:${server.addr.port}/metrics`,
         name: "app",
         intervalMs: 50,
+        // every scrape after the 503 must be up: a loaded machine must not time one out (by
+        // default the interval, 50 ms)
+        timeoutMs: 10_000,
         labels: { env: "test" },
       }],
       host: "h",
@@ -278,7 +281,7 @@ Deno.test({
       maxSeriesPerTarget: 5,
     });
     try {
-      for (let i = 0; i < 400 && (manager.status()[0]?.scrapes ?? 0) < 3; i++) {
+      for (let i = 0; i < 2400 && (manager.status()[0]?.scrapes ?? 0) < 3; i++) {
         await new Promise((r) => setTimeout(r, 25));
       }
     } finally {
@@ -441,6 +444,8 @@ Deno.test({
         url: `http://127.0.0.1:${server.addr.port}/metrics`,
         name: "app",
         intervalMs: 20,
+        // every scrape must answer (up 1): not a timeout of a loaded machine (default 20 ms)
+        timeoutMs: 10_000,
       }],
       host: "h",
       sink: (b) => {
@@ -451,7 +456,7 @@ Deno.test({
       maxSeriesPerTarget: 5,
     });
     try {
-      for (let i = 0; i < 400 && (manager.status()[0]?.scrapes ?? 0) < 2; i++) {
+      for (let i = 0; i < 6000 && (manager.status()[0]?.scrapes ?? 0) < 2; i++) {
         await new Promise((r) => setTimeout(r, 10));
       }
     } finally {

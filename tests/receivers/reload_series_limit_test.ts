@@ -11,7 +11,7 @@ import { freeUdpPort } from "../_ports.ts";
 import { startServe } from "../_serve.ts";
 
 async function until(what: () => boolean, label: string): Promise<void> {
-  for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(what(), label);
 }
 
@@ -21,10 +21,20 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     let page = "m_a 1\nm_b 1\n";
+    // a scrape's samples are handed on before the next one is asked for: counting the requests
+    // tells how many scrapes are stored, on a machine of any speed
+    let asked = 0;
     const app = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => new Response(page),
+      () => {
+        asked++;
+        return new Response(page);
+      },
     );
+    const scrapes = async (n: number) => {
+      const from = asked;
+      await until(() => asked >= from + n, `${n} more scrapes`);
+    };
     const root = await Deno.makeTempDir();
     const file = `${root}/perfscope.yaml`;
     const config = (interval: string, max: number) =>
@@ -35,7 +45,9 @@ Deno.test({
       await Deno.writeTextFile(`${file}.tmp`, text);
       await Deno.rename(`${file}.tmp`, file);
     };
-    await Deno.writeTextFile(file, config("100ms", 2));
+    // every 2 s, then 3 s (a changed interval restarts the receivers): their timeouts (the
+    // interval) leave a loaded machine time to answer, where 100 ms could miss every scrape
+    await Deno.writeTextFile(file, config("2s", 2));
     const error = console.error;
     const errors: string[] = [];
     console.error = (line: string) => void errors.push(String(line));
@@ -43,21 +55,23 @@ Deno.test({
     const served = await startServe(["--no-collect", "--data", `${root}/data`, "--config", file]);
     let firstReload = 0, secondReload = 0, afterFirst = 0;
     try {
-      await new Promise((r) => setTimeout(r, 800));
+      await scrapes(2); // the first stored: m_a and m_b flow
       // new series arrive ahead of the flowing ones: the limit of 2 turns them away
       page = "m_c 1\nm_d 1\nm_a 1\nm_b 1\n";
-      await new Promise((r) => setTimeout(r, 500));
+      await scrapes(2);
       // a reload that restarts the receivers (the interval changed, the limit did not)
       firstReload = Date.now();
-      await write(config("150ms", 2));
+      await write(config("3s", 2));
       await until(() => restarts() === 1, errors.join("\n"));
       afterFirst = Date.now();
-      await new Promise((r) => setTimeout(r, 1000));
+      // the first asked for after this may have begun before it; the second began after it and
+      // is stored once the third is asked for
+      await scrapes(3);
       // the limit goes up by one: the flowing series keep theirs, the first new one gets the place
       secondReload = Date.now();
-      await write(config("150ms", 3));
+      await write(config("3s", 3));
       await until(() => restarts() === 2, errors.join("\n"));
-      await new Promise((r) => setTimeout(r, 1000));
+      await scrapes(3);
     } finally {
       served.stop();
       await served.done;

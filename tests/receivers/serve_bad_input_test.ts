@@ -75,9 +75,12 @@ Deno.test({
       if (path === "malformed") return new Response('ok 1\nbroken{a="1" 2\n');
       return new Response(exploding);
     });
-    const target = (name: string, interval = "1s") =>
-      `  - { url: "http://127.0.0.1:${app.addr.port}/${name}", name: ${name}, interval: ${interval}${
-        name === "hang" ? ", timeout: 500ms" : ""
+    // only `hang` is about a timeout (500 ms); the others get 5 s to answer (the longest their
+    // interval allows), so a loaded machine cannot turn a page into a timeout: a 1 s timeout
+    // did under a load of 13, and its "down" line held back the one this test looks for
+    const target = (name: string, interval = "5s") =>
+      `  - { url: "http://127.0.0.1:${app.addr.port}/${name}", name: ${name}, interval: ${interval}, timeout: ${
+        name === "hang" ? "500ms" : interval
       } }\n`;
     const udp = await freeUdpPort();
     const port = freePort();
@@ -87,7 +90,7 @@ Deno.test({
       `ingest:\n  flush_every: 1s\n` +
         `receivers_limits:\n  max_series_per_source: ${LIMIT}\n` +
         `statsd:\n  listen: 127.0.0.1:${udp}\n  flush: 500ms\n  max_packet_bytes: ${MAX_PACKET}\n` +
-        `scrape:\n${target("good", "500ms")}${target("hang")}${target("huge")}` +
+        `scrape:\n${target("good", "2s")}${target("hang", "1s")}${target("huge")}` +
         `${target("malformed")}${target("explode")}`,
     );
     const child = serveChild(

@@ -8,24 +8,26 @@ import dgram from "node:dgram";
 import { openLake } from "../../lake/mod.ts";
 import { startServe, startServeIn } from "../_serve.ts";
 import { freeUdpPort } from "../_ports.ts";
-import { serveText } from "../_serve_text.ts";
 
 Deno.test({
   name: "serve runs the configured scrape targets, StatsD listener and probes into the lake",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = serveText(
-      "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\nshop_orders_total 5\n" +
-        "# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n",
-    );
+    const page = "# HELP shop_orders_total Orders\n# TYPE shop_orders_total counter\n" +
+      "shop_orders_total 5\n# TYPE shop_temp_seconds gauge\nshop_temp_seconds 0.25\n";
+    let scrapes = 0;
+    const app = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+      scrapes++;
+      return new Response(page);
+    });
     const udp = await freeUdpPort();
     const root = await Deno.makeTempDir();
     const config = `
 scrape:
   - url: http://127.0.0.1:${app.addr.port}/metrics
     name: shop
-    interval: 500ms
+    interval: 3s
     labels: { env: test }
     host: shop-host
 statsd:
@@ -49,9 +51,11 @@ probes:
         await new Promise((r) => setTimeout(r, 150));
       }
       sock.close();
-      // at least two scrapes (a counter's rate needs two); 500 ms leaves a loaded machine time to
-      // answer (200 ms timed out under a load of 11-17)
-      await new Promise((r) => setTimeout(r, 2000));
+      // at least two scrapes stored (a counter's rate needs two): a scrape's samples are handed
+      // on before the next one begins, so once the third has been asked for; every 3 s, so its
+      // timeout (the interval) leaves a loaded machine time to answer (200 ms and 500 ms timed
+      // out under loads of 11-17 and 13, and the test refuses any "down" line)
+      for (let i = 0; i < 1200 && scrapes < 3; i++) await new Promise((r) => setTimeout(r, 50));
       // /api/metrics lists what the lake holds: stopping serve flushes the writer, and a second
       // serve in this process lists it (units from the registry; that a new process knows them
       // too, from the saved registry, is app_metrics_restart_test.ts's case)
@@ -103,24 +107,35 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const app = serveText("g 1\n");
+    // requests per path: a target's first scrape is stored once its second is asked for
+    const asked = new Map<string, number>();
+    const app = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+      const path = new URL(req.url).pathname.slice(1);
+      asked.set(path, (asked.get(path) ?? 0) + 1);
+      return new Response("g 1\n");
+    });
+    const scraped = async (name: string) => {
+      for (let i = 0; i < 1200 && (asked.get(name) ?? 0) < 2; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
     const root = await Deno.makeTempDir();
     const file = `${root}/perfscope.yaml`;
     const target = (name: string) =>
-      `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/metrics\n    name: ${name}\n    interval: 100ms\n`;
+      `scrape:\n  - url: http://127.0.0.1:${app.addr.port}/${name}\n    name: ${name}\n    interval: 100ms\n`;
     await Deno.writeTextFile(file, target("before"));
     const error = console.error;
     const errors: string[] = [];
     console.error = (line: string) => void errors.push(line);
     const served = await startServe(["--no-collect", "--data", `${root}/data`, "--config", file]);
     try {
-      await new Promise((r) => setTimeout(r, 1000));
+      await scraped("before");
       await Deno.writeTextFile(`${file}.tmp`, target("after"));
       await Deno.rename(`${file}.tmp`, file);
       for (let i = 0; i < 400 && !errors.some((l) => /receivers restarted/.test(l)); i++) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      await scraped("after");
     } finally {
       served.stop();
       await served.done;
