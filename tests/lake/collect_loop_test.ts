@@ -188,8 +188,10 @@ Deno.test("startCollection() with a wait takes snapshots back to back, giving th
     if (cut.has(waits)) return false;
     // the real wait watches every epoll descriptor of the process, and under --parallel the
     // other test modules' event loops (threads of this process) end it early at random: that is
-    // quietWait's business (its own tests); here only the cut waits are to end early
-    sleep(ms);
+    // quietWait's business (its own tests); here only the cut waits end early, the others wait
+    // their whole time, still without a turn of the event loop
+    const end = performance.now() + ms;
+    for (let left = ms; left > 0; left = end - performance.now()) sleep(left);
     return true;
   };
   // Turns of the event loop, counted by a zero-delay timer that re-arms itself.
