@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { errorLine, exitCode, parseFlags, runMain } from "../cli/_args.ts";
+import { errorLine, exitCode, parseFlags, parseNumber, runMain } from "../cli/_args.ts";
 
 /**
  * Parses the flags, or exits: 0 after printing `usage` for `-h`/`--help`, 2 (1 for an error that
@@ -65,4 +65,23 @@ export async function benchMain<T>(
 export function quickFlag(args: string[]): { quick: boolean } {
   const { values } = parseFlags(args, { quick: { type: "boolean", default: false } });
   return { quick: values.quick };
+}
+
+/**
+ * The flags of a bench that repeats its forms in rounds: `--rounds N` (an integer ≥ 1) and
+ * `--quick`; `rounds` is left out when not given, so the bench's own default applies.
+ *
+ * @param args The bench's arguments.
+ * @returns `{ quick, rounds? }`.
+ * @throws {UsageError} On any other flag, or a `--rounds` that is not an integer ≥ 1.
+ */
+export function roundsFlags(args: string[]): { quick: boolean; rounds?: number } {
+  const { values } = parseFlags(args, {
+    rounds: { type: "string" },
+    quick: { type: "boolean", default: false },
+  });
+  return values.rounds === undefined ? { quick: values.quick } : {
+    quick: values.quick,
+    rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
+  };
 }

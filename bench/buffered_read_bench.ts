@@ -12,8 +12,7 @@
  * @module
  */
 import { IngestWriter, openLake, simulateHost } from "../lake/mod.ts";
-import { benchMain } from "./_flags.ts";
-import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain, roundsFlags } from "./_flags.ts";
 
 /** Options of {@linkcode run}. */
 export interface BufferedReadOptions {
@@ -128,18 +127,6 @@ export async function run(options: BufferedReadOptions = {}): Promise<Record<str
   return Object.fromEntries([...times].map(([form, xs]) => [form, median(xs)]));
 }
 
-/** The flags: `--rounds N`, `--quick`. */
-function flags(args: string[]): BufferedReadOptions {
-  const { values } = parseFlags(args, {
-    rounds: { type: "string" },
-    quick: { type: "boolean", default: false },
-  });
-  return values.rounds === undefined ? { quick: values.quick } : {
-    quick: values.quick,
-    rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
-  };
-}
-
 const USAGE = `Usage: deno run -A bench/buffered_read_bench.ts [--rounds N] [--quick]
 
 The same seriesMany over a simulated lake (2 hosts x 3 days) through the shared views, pinned
@@ -151,7 +138,7 @@ Options:
   --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
   -h, --help   show this help`;
 
-if (import.meta.main) await benchMain(USAGE, flags, run);
+if (import.meta.main) await benchMain(USAGE, roundsFlags, run);
 
 function emptySource() {
   return {

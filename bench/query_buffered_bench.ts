@@ -12,8 +12,7 @@
  */
 import { IngestWriter, simulateHost } from "../lake/mod.ts";
 import { openSqlSandbox } from "../web/mod.ts";
-import { benchMain } from "./_flags.ts";
-import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain, roundsFlags } from "./_flags.ts";
 
 /** Options of {@linkcode run}. */
 export interface QueryBufferedOptions {
@@ -117,18 +116,6 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
   return Object.fromEntries([...times].map(([key, xs]) => [key, median(xs)]));
 }
 
-/** The flags: `--rounds N`, `--quick`. */
-function flags(args: string[]): QueryBufferedOptions {
-  const { values } = parseFlags(args, {
-    rounds: { type: "string" },
-    quick: { type: "boolean", default: false },
-  });
-  return values.rounds === undefined ? { quick: values.quick } : {
-    quick: values.quick,
-    rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
-  };
-}
-
 const USAGE = `Usage: deno run -A bench/query_buffered_bench.ts [--rounds N] [--quick]
 
 The same POST /api/query statements over a simulated lake (one host x a day) through the SQL
@@ -140,4 +127,4 @@ Options:
   --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
   -h, --help   show this help`;
 
-if (import.meta.main) await benchMain(USAGE, flags, run);
+if (import.meta.main) await benchMain(USAGE, roundsFlags, run);

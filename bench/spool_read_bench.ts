@@ -15,8 +15,7 @@
  * @module
  */
 import { type LakeRow, openLake, simulateHost, SpoolBuffer, SpoolWriter } from "../lake/mod.ts";
-import { benchMain } from "./_flags.ts";
-import { parseFlags, parseNumber } from "../cli/_args.ts";
+import { benchMain, roundsFlags } from "./_flags.ts";
 
 /** Options of {@linkcode run}. */
 export interface SpoolReadOptions {
@@ -132,18 +131,6 @@ export async function run(options: SpoolReadOptions = {}): Promise<Record<string
   return Object.fromEntries([...times].map(([form, xs]) => [form, median(xs)]));
 }
 
-/** The flags: `--rounds N`, `--quick`. */
-function flags(args: string[]): SpoolReadOptions {
-  const { values } = parseFlags(args, {
-    rounds: { type: "string" },
-    quick: { type: "boolean", default: false },
-  });
-  return values.rounds === undefined ? { quick: values.quick } : {
-    quick: values.quick,
-    rounds: parseNumber(values.rounds, "rounds", { min: 1, integer: true }),
-  };
-}
-
 const USAGE = `Usage: deno run -A bench/spool_read_bench.ts [--rounds N] [--quick]
 
 A series read over a simulated lake and a spooled minute of a 900-series collector: without
@@ -155,4 +142,4 @@ Options:
   --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
   -h, --help   show this help`;
 
-if (import.meta.main) await benchMain(USAGE, flags, run);
+if (import.meta.main) await benchMain(USAGE, roundsFlags, run);
