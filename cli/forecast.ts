@@ -240,6 +240,12 @@ export async function main(
   warn(
     forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale, asked }),
   );
+  // a transform given on the command line and not applied is said, not silently dropped
+  if (
+    !f.fitted.transform && (flags.transform === "log" || flags.transform === "boxcox" || biasAdjust)
+  ) {
+    warn(`note: ${transformDropped(values, flags.transform ?? TRANSFORM)}\n`);
+  }
   if (!reach.sufficient) {
     const times = horizon * stepMs / spanMs;
     warn(
@@ -276,6 +282,19 @@ function exactDuration(ms: number): string {
   const words = formatDuration(ms);
   const [n, unit] = words.split(" ");
   return Number(n) * (UNIT_MS[unit!] ?? NaN) === ms ? words : `${ms / 1000} s`;
+}
+
+/** Why `forecast()` fitted no transform though one was asked for. */
+function transformDropped(values: ArrayLike<number>, name: TransformName): string {
+  let finite = 0, nonPositive = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) (finite++, v <= 0 && nonPositive++);
+  }
+  const asked = name === "log" ? "log" : "Box-Cox";
+  return nonPositive > 0
+    ? `no ${asked} transform: ${nonPositive} of ${finite} values are ≤ 0 (it needs every value > 0)`
+    : `no ${asked} transform: its λ came out ≥ 1, so the series is fitted as it is`;
 }
 
 /**

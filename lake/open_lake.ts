@@ -210,8 +210,8 @@ export class Lake {
 
   /**
    * Reads one series, choosing the tier from the range the data covers (the range cut to the
-   * host's first sample: a 14-day look-back on a lake holding minutes reads raw samples, not
-   * one hourly row). Rollup tiers hold data up to the last compaction; newer raw files are
+   * host's first and last samples: a 14-day look-back on a lake holding minutes reads raw
+   * samples, not one hourly row, even hours after those minutes). Rollup tiers hold data up to the last compaction; newer raw files are
    * bucketed on the fly, so the live edge is never missing.
    *
    * @param options See {@linkcode SeriesOptions}.
@@ -231,8 +231,8 @@ export class Lake {
     });
     if (options.tier !== undefined) return seriesOne(read, options);
     const ends = await this.#ends();
-    const first = ends.get(canonicalHost(options.host ?? ""))?.first ?? NaN;
-    const tier = pickTierFor(options.from, options.to, first, this.#tiers);
+    const data = ends.get(canonicalHost(options.host ?? ""));
+    const tier = pickTierFor(options.from, options.to, data, this.#tiers);
     return seriesOne(read, { ...options, tier });
   }
 

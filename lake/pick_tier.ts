@@ -51,12 +51,14 @@ export function pickTier(fromMs: number, toMs: number, limits: TierLimits = {}):
 
 /**
  * Picks the tier for a range from the data that exists: the range is first cut to the data's
- * first sample (floored to the hour, so the rollup bucket holding it stays in range), then
- * {@linkcode pickTier} decides. A 14-day look-back over 7 minutes of data reads raw samples.
+ * first and last samples (widened to whole hours, so the rollup buckets holding them stay in
+ * range), then {@linkcode pickTier} decides. A 14-day look-back over 7 minutes of data reads raw
+ * samples, whether those minutes are the last ones or ended hours ago.
  *
  * @param fromMs Range start (ms, inclusive).
  * @param toMs Range end (ms, exclusive).
- * @param firstMs First sample time of the data read (NaN when unknown: the range decides).
+ * @param data First and last sample time of the data read (`undefined` when unknown: the range
+ *   decides).
  * @returns The tier.
  * @throws {RangeError} If the range is empty or not finite.
  * @example
@@ -64,21 +66,24 @@ export function pickTier(fromMs: number, toMs: number, limits: TierLimits = {}):
  * import assert from "node:assert/strict";
  * import { pickTierFor } from "./pick_tier.ts";
  * const day = 86_400_000, now = 30 * day;
- * assert.equal(pickTierFor(now - 14 * day, now, now - 7 * 60_000), "raw");
- * assert.equal(pickTierFor(now - 14 * day, now, now - 3 * day), "1m");
- * assert.equal(pickTierFor(now - 14 * day, now, NaN), "1h");
+ * assert.equal(pickTierFor(now - 14 * day, now, { first: now - 7 * 60_000, last: now }), "raw");
+ * assert.equal(pickTierFor(now - 14 * day, now, { first: now - 3 * day, last: now }), "1m");
+ * assert.equal(pickTierFor(now - 14 * day, now, undefined), "1h");
  * ```
  */
 export function pickTierFor(
   fromMs: number,
   toMs: number,
-  firstMs: number,
+  data: { first: number; last: number } | undefined,
   limits: TierLimits = {},
 ): SeriesTier {
   const tier = pickTier(fromMs, toMs, limits);
-  if (!Number.isFinite(firstMs)) return tier;
-  const start = Math.max(fromMs, Math.floor(firstMs / 3_600_000) * 3_600_000);
-  return start < toMs ? pickTier(start, toMs, limits) : "raw";
+  if (data === undefined || !Number.isFinite(data.first) || !Number.isFinite(data.last)) {
+    return tier;
+  }
+  const start = Math.max(fromMs, Math.floor(data.first / 3_600_000) * 3_600_000);
+  const end = Math.min(toMs, Math.floor(data.last / 3_600_000) * 3_600_000 + 3_600_000);
+  return start < end ? pickTier(start, end, limits) : "raw";
 }
 
 /** Bucket widths a picked step rounds up to (ms): 1-2-5 style, then calendar-like. */

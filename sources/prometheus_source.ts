@@ -440,7 +440,7 @@ export function prometheusSource(
       const host = await storedHost(o.host);
       const sel = selector(o.metric, host, o.labels);
       const ext = (await this.extent()).find((e) => e.host === host);
-      const tier = pickTierFor(o.from, o.to, ext ? ext.first : NaN, options.tiers);
+      const tier = pickTierFor(o.from, o.to, ext, options.tiers);
       if (o.step === undefined && tier === "raw") {
         const s = await raw(sel, o.from, o.to);
         return { tier: "raw", ...s };

@@ -244,7 +244,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "perfscope-forecast-" });
-    const start = Date.UTC(2026, 11, 6, 18, 0);
+    // minutes ago, as a new user's lake is (the default look-back is 14 days of the clock)
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
     simulateHost({ root, host: "new1", start, durationMs: 5 * 60_000, stepMs: 1000, topN: 1 });
     const args = ["--metric", "load_average", "--labels", "window=1m", "--data", root];
     await assert.rejects(main([...args, "--horizon", "86400"], () => {}, () => {}), {
@@ -344,7 +345,11 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "perfscope-forecast-ratio-" });
-    const start = Date.UTC(2026, 11, 6, 18, 0);
+    // an hour that ended within the last week (the default look-back is 14 days of the clock),
+    // at the same time of the week as 2026-12-06 18:00 UTC, so the simulated daily and weekly
+    // shape, and so the values, are the same whenever the test runs
+    const week = 7 * 86_400_000, anchor = Date.UTC(2026, 11, 6, 18, 0);
+    const start = anchor + Math.floor((Date.now() - 2 * 3_600_000 - anchor) / week) * week;
     simulateHost({ root, host: "r1", start, durationMs: 60 * 60_000, stepMs: 10_000, cpus: 1 });
     const args = ["--metric", "cpu_ratio", "--labels", "cpu=0,mode=user", "--data", root];
     const run = async (extra: string[]) => {
@@ -376,4 +381,52 @@ Deno.test("forecast CLI on rows that mostly repeat their time says so, not that 
     main(["--input", path, "--horizon", "2"]),
     /Cannot infer the time step of .*: 150 of 299 rows repeat the time of the row before; give one row per time/,
   );
+});
+
+Deno.test("forecast CLI says when the transform it was given cannot be applied, and why", async () => {
+  // a new user's walkthrough: --transform boxcox on a utilisation with idle zeros printed no
+  // transform line and no reason
+  const rows = minutely(240).map((r, i) => (i === 50 || i === 90 ? r.replace(/,.*/, ",0") : r));
+  const path = await csv(rows);
+  const cases: [string[], string][] = [[["--transform", "log"], "log"], [
+    ["--bias-adjust"],
+    "Box-Cox",
+  ]];
+  for (const [flags, name] of cases) {
+    let err = "";
+    const code = await main(
+      ["--input", path, "--horizon", "5", ...flags],
+      () => {},
+      (t) => (err += t),
+    );
+    assert.equal(code, 0);
+    assert.doesNotMatch(err, /\ntransform:/);
+    assert.match(
+      err,
+      new RegExp(
+        `\\nnote: no ${name} transform: 2 of 240 values are ≤ 0 \\(it needs every value > 0\\)\\n`,
+      ),
+    );
+  }
+  // a straight line: Box-Cox's λ comes out ≥ 1, nothing to stabilise
+  const line = ["time,value"];
+  for (let i = 0; i < 240; i++) {
+    line.push(`${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${100 + i}`);
+  }
+  let err = "";
+  await main(
+    ["--input", await csv(line), "--horizon", "5", "--transform", "boxcox"],
+    () => {},
+    (t) => (err += t),
+  );
+  assert.doesNotMatch(err, /\ntransform:/);
+  assert.match(
+    err,
+    /\nnote: no Box-Cox transform: its λ came out ≥ 1, so the series is fitted as it is\n/,
+  );
+  // without --transform nothing is asked for, so nothing is said
+  err = "";
+  await main(["--input", path, "--horizon", "5"], () => {}, (t) => (err += t));
+  assert.doesNotMatch(err, /note: no/);
+  await Deno.remove(path);
 });

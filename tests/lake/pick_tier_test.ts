@@ -14,16 +14,28 @@ const START = Date.UTC(2025, 0, 1);
 
 Deno.test("pickTierFor() picks the tier from the data's span inside the range", () => {
   const now = START + 30 * DAY;
-  assert.equal(pickTierFor(now - 14 * DAY, now, now - 7 * MIN), "raw");
-  assert.equal(pickTierFor(now - 14 * DAY, now, now - 3 * DAY), "1m");
-  assert.equal(pickTierFor(now - 14 * DAY, now, now - 20 * DAY), "1h");
-  assert.equal(pickTierFor(now - 14 * DAY, now, NaN), "1h", "unknown data: the range decides");
+  const since = (first: number, last = now) => ({ first, last });
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(now - 7 * MIN)), "raw");
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(now - 3 * DAY)), "1m");
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(now - 20 * DAY)), "1h");
   assert.equal(
-    pickTierFor(now - DAY, now, now + DAY),
+    pickTierFor(now - 14 * DAY, now, undefined),
+    "1h",
+    "unknown data: the range decides",
+  );
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(NaN, NaN)), "1h");
+  assert.equal(
+    pickTierFor(now - DAY, now, since(now + DAY, now + DAY)),
     "raw",
     "data after the range: nothing to read",
   );
-  assert.throws(() => pickTierFor(now, now, now), /Invalid range/);
+  // data that ended earlier: the span it covers decides, not the time since it ended
+  const ended = now - 7 * 3_600_000;
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(ended - 5 * MIN, ended)), "raw");
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(ended - 5 * DAY, ended)), "1m");
+  // data that began before the range: cut at the range's start, a day and an hour remain
+  assert.equal(pickTierFor(now - 14 * DAY, now, since(now - 20 * DAY, now - 13 * DAY)), "1m");
+  assert.throws(() => pickTierFor(now, now, since(now)), /Invalid range/);
 });
 
 Deno.test("Lake.series() on a fresh lake reads raw samples for a 14-day look-back, not one hourly row", async () => {
@@ -50,6 +62,10 @@ Deno.test("Lake.series() on a fresh lake reads raw samples for a 14-day look-bac
     const s = await lake.series(query);
     assert.equal(s.tier, "raw");
     assert.equal(s.ts.length, 42);
+    // read seven hours after the collector stopped: still the raw samples
+    const later = START + 7 * 3_600_000;
+    const l = await lake.series({ ...query, from: later - 14 * DAY, to: later });
+    assert.deepEqual([l.tier, l.ts], ["raw", s.ts]);
     // A forced tier is honoured.
     const h = await lake.series({ ...query, tier: "1h" });
     assert.deepEqual([h.tier, h.ts.length], ["1h", 1]);
