@@ -23,6 +23,7 @@ import { prepareForecast } from "./forecast_prepare.ts";
 import { assembleResult, type ForecastResult } from "./forecast_result.ts";
 import { scoreRun } from "./forecast_score.ts";
 import { clipNonNegative } from "./clip_non_negative.ts";
+import { mixCorrection } from "./mix_correction.ts";
 import {
   backtestOnOriginal,
   backTransformResult,
@@ -127,6 +128,13 @@ export interface ForecastOptions {
    * Forecasting, `bench/forecast_window_bench.ts`).
    */
   etsWindow?: EtsWindowOptions;
+  /**
+   * Add to the mix's forecast its last one-step error times a slope per step (`"direct"`, over
+   * one cycle of the shortest period, else 24 steps) or φ^h (`"ar1"`), estimated on the mix's
+   * errors at the last `origins` (default 96) stride-1 origins (see `mixCorrection`). Off by
+   * default; measured in bench/mix_correction_bench.ts (README: Forecasting).
+   */
+  mixCorrection?: { form: "direct" | "ar1"; origins?: number };
 }
 
 /** Default `transform` of {@linkcode forecast}. */
@@ -321,6 +329,13 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const members = names.map((_, c) => c).filter((c) => weights[c]!.some((w) => w > 0));
   const model = members.length === 1 ? names[members[0]!]! : "combo";
   const mean = new Float64Array(H), sd = new Float64Array(H);
+  if (options.mixCorrection && top >= 2 && origins.length) {
+    mean.set(mixCorrection(fits, weights, raw, {
+      ...options.mixCorrection,
+      steps: Math.min(steps, periods[0] || 24),
+      minTrain: plan.minTrain,
+    }));
+  }
   const params: Record<string, Record<string, number | number[] | string>> = {};
   const mixWeights: Record<string, number[]> = {};
   for (const c of members) {
