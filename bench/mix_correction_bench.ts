@@ -65,7 +65,8 @@ const USAGE = `Usage: deno run -A bench/mix_correction_bench.ts [ett|m4]
 Scores forecast() with and without the mix's last-error correction on ETTh2's training split and
 M4's hourly half (both by default), then applies the rule written in the file's header.`;
 
-function parse(args: string[]) {
+/** `[ett|m4]`: one data set, or both when absent. */
+export function parseDataSet(args: string[]): { which: string | undefined } {
   const { positionals } = parseFlags(args, {}, true);
   const which = positionals[0];
   if (positionals.length > 1 || (which !== undefined && which !== "ett" && which !== "m4")) {
@@ -82,7 +83,9 @@ function timed(name: string, values: Float64Array, options: ForecastOptions) {
 }
 
 /** Mean MSE per variant and H over the columns, and OT's alone. */
-function ett(): Record<string, Record<number, { mean: number; ot: number }>> {
+function ett(
+  variants: Record<string, Partial<ForecastOptions>>,
+): Record<string, Record<number, { mean: number; ot: number }>> {
   const text = Deno.readTextFileSync(sharedData("ett/ETTh2.csv"));
   const columns = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
   const origins: number[] = [];
@@ -94,7 +97,7 @@ function ett(): Record<string, Record<number, { mean: number; ot: number }>> {
     for (const H of [24, 168]) {
       for (const o of origins) {
         const history = z.slice(o - 1344, o);
-        for (const [name, extra] of Object.entries(VARIANTS)) {
+        for (const [name, extra] of Object.entries(variants)) {
           const f = timed(name, history, { horizon: H, ...extra }).mean;
           let se = 0;
           for (let i = 0; i < H; i++) se += (z[o + i]! - f[i]!) ** 2;
@@ -110,11 +113,13 @@ function ett(): Record<string, Record<number, { mean: number; ot: number }>> {
 }
 
 /** OWA per variant on all series and per fold, and 95 % coverage. */
-function m4(): Record<string, { owa: number; folds: number[]; cover: number }> {
+function m4(
+  variants: Record<string, Partial<ForecastOptions>>,
+): Record<string, { owa: number; folds: number[]; cover: number }> {
   const series = loadM4(sharedData("m4")), H = 48;
   const means: Record<string, Float64Array[]> = {}, cover: Record<string, number> = {};
   for (const s of series) {
-    for (const [name, extra] of Object.entries(VARIANTS)) {
+    for (const [name, extra] of Object.entries(variants)) {
       const f = timed(name, s.train, { horizon: H, ...extra });
       (means[name] ??= []).push(f.mean);
       for (let j = 0; j < H; j++) {
@@ -133,8 +138,9 @@ function m4(): Record<string, { owa: number; folds: number[]; cover: number }> {
     }
     return (s1 / s0 + m1 / m0) / 2;
   };
-  const all = series.map((_, i) => i), out: ReturnType<typeof m4> = {};
-  for (const name of Object.keys(VARIANTS)) {
+  const all = series.map((_, i) => i),
+    out: Record<string, { owa: number; folds: number[]; cover: number }> = {};
+  for (const name of Object.keys(variants)) {
     out[name] = {
       owa: owa(name, all),
       folds: [0, 1, 2, 3, 4].map((k) => owa(name, all.filter((i) => i % 5 === k))),
@@ -144,13 +150,24 @@ function m4(): Record<string, { owa: number; folds: number[]; cover: number }> {
   return out;
 }
 
-async function run({ which }: { which: string | undefined }): Promise<void> {
-  const e = which !== "m4" ? ett() : undefined, m = which !== "ett" ? m4() : undefined;
+/**
+ * Scores `variants` (one named `defaults`) on ETTh2's training split and M4, prints the table and
+ * applies the rule of this file's header; shared by the session's benches of the same protocol.
+ *
+ * @param variants Options per variant, added to `forecast()`'s defaults.
+ * @param which `ett` or `m4` for one data set (then no rule), else both.
+ */
+export async function scoreVariants(
+  variants: Record<string, Partial<ForecastOptions>>,
+  which: string | undefined,
+): Promise<void> {
+  const e = which !== "m4" ? ett(variants) : undefined,
+    m = which !== "ett" ? m4(variants) : undefined;
   const f = (x: number) => x.toFixed(5);
   console.log(
     "variant         | ETTh2 train H=24  H=168  (OT alone) | M4 OWA  cov95 | OWA per fold | CPU ms median",
   );
-  for (const name of Object.keys(VARIANTS)) {
+  for (const name of Object.keys(variants)) {
     const t = cpu.get(name)!.sort((a, b) => a - b), med = t[t.length >> 1]!;
     console.log(
       `${name.padEnd(15)} | ${
@@ -169,7 +186,7 @@ async function run({ which }: { which: string | undefined }): Promise<void> {
   if (!e || !m) return console.log("(the rule needs both data sets)");
   const d = { e: e.defaults!, m: m.defaults! };
   let best: string | undefined, bestProduct = Infinity;
-  for (const name of Object.keys(VARIANTS).filter((n) => n !== "defaults")) {
+  for (const name of Object.keys(variants).filter((n) => n !== "defaults")) {
     const c = { e: e[name]!, m: m[name]! }, why: string[] = [];
     if (!(c.e[24]!.mean < Math.min(d.e[24]!.mean, BAR.h24))) why.push("H=24");
     if (!(c.e[168]!.mean < Math.min(d.e[168]!.mean, BAR.h168))) why.push("H=168");
@@ -190,4 +207,6 @@ async function run({ which }: { which: string | undefined }): Promise<void> {
   await Promise.resolve();
 }
 
-if (import.meta.main) await benchMain(USAGE, parse, run);
+if (import.meta.main) {
+  await benchMain(USAGE, parseDataSet, ({ which }) => scoreVariants(VARIANTS, which));
+}

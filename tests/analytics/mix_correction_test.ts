@@ -51,3 +51,33 @@ Deno.test("mixCorrection() ar1 decays as φ^h and is 0 without a weighted candid
   });
   assert.deepEqual([...short], [0, 0, 0, 0, 0]);
 });
+
+Deno.test("forecast() corrections are opt-in and shift only the mean's level", async () => {
+  const { forecast } = await import("../../analytics/forecast/forecast.ts");
+  const y = Float64Array.from(
+    { length: 24 * 20 },
+    (_, i) => 10 + Math.sin((2 * Math.PI * i) / 24) + (i > 400 ? 1 : 0),
+  );
+  const base = forecast(y, { horizon: 24, transform: "none" });
+  assert.deepEqual(
+    forecast(y, { horizon: 24, transform: "none", interceptCorrection: 0 }).mean,
+    base.mean,
+  );
+  for (
+    const f of [
+      forecast(y, { horizon: 24, transform: "none", interceptCorrection: 1 }),
+      forecast(y, { horizon: 24, transform: "none", mixCorrection: { form: "direct" } }),
+    ]
+  ) {
+    assert.ok(f.mean.every(Number.isFinite));
+    // the interval moves with the mean (no transform): same width
+    for (let h = 0; h < 24; h++) {
+      const w = (r: typeof f) => r.hi95[h]! - r.lo95[h]!;
+      assert.ok(Math.abs(w(f) - w(base)) < 1e-6 * (1 + w(base)));
+    }
+  }
+  assert.throws(
+    () => forecast(y, { horizon: 24, transform: "none", interceptCorrection: 2 }),
+    RangeError,
+  );
+});
