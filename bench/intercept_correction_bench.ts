@@ -24,6 +24,10 @@
  * Run: `PERFSCOPE_SHARED_DATA=/work/shared/data deno run -A bench/intercept_correction_bench.ts
  * [ett|m4]` (both by default).
  *
+ * Outcome (added after the first run, 2026-12-07): neither passes, both worse on all three (I1:
+ * 0.20935 / 0.46563 / OWA 0.38969; I½: 0.19082 / 0.43501 / 0.37265; defaults 0.18256 / 0.42079 /
+ * 0.36581), so the defaults stay and `interceptCorrection` is opt-in (README: Forecasting).
+ *
  * @module
  */
 

@@ -38,6 +38,11 @@
  * Run: `PERFSCOPE_SHARED_DATA=/work/shared/data deno run -A bench/mix_correction_bench.ts
  * [ett|m4]` (both by default).
  *
+ * Outcome (added after the first run, 2026-12-07): neither passes (D: 0.18238 / 0.42226 / OWA
+ * 0.37059, worse in 5 folds; A: 0.18250 / 0.42085 / 0.36959, worse in 4; defaults
+ * 0.18256 / 0.42079 / 0.36581), so the defaults stay and `mixCorrection` is opt-in (README:
+ * Forecasting, "The mix's last error").
+ *
  * @module
  */
 
