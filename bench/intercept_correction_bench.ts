@@ -45,7 +45,10 @@ export const VARIANTS: Record<string, Partial<ForecastOptions>> = {
 const USAGE = `Usage: deno run -A bench/intercept_correction_bench.ts [ett|m4]
 
 Scores forecast() with and without an intercept correction of the mix on ETTh2's training split
-and M4's hourly half (both by default), then applies the rule written in the file's header.`;
+and M4's hourly half (both by default), then applies the rule written in the file's header.
+
+Options:
+  -h, --help   show this help`;
 
 if (import.meta.main) {
   await benchMain(USAGE, parseDataSet, ({ which }) => scoreVariants(VARIANTS, which));

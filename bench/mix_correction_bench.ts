@@ -68,7 +68,10 @@ export const BAR = { h24: 0.18252, h168: 0.42086, owa: 0.36581 };
 const USAGE = `Usage: deno run -A bench/mix_correction_bench.ts [ett|m4]
 
 Scores forecast() with and without the mix's last-error correction on ETTh2's training split and
-M4's hourly half (both by default), then applies the rule written in the file's header.`;
+M4's hourly half (both by default), then applies the rule written in the file's header.
+
+Options:
+  -h, --help   show this help`;
 
 /** `[ett|m4]`: one data set, or both when absent. */
 export function parseDataSet(args: string[]): { which: string | undefined } {
