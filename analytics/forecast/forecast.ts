@@ -23,6 +23,8 @@ import { prepareForecast } from "./forecast_prepare.ts";
 import { assembleResult, type ForecastResult } from "./forecast_result.ts";
 import { scoreRun } from "./forecast_score.ts";
 import { clipNonNegative } from "./clip_non_negative.ts";
+import { mixCorrection } from "./mix_correction.ts";
+import { smoothedMeanError } from "./mix_bias.ts";
 import {
   backtestOnOriginal,
   backTransformResult,
@@ -127,6 +129,20 @@ export interface ForecastOptions {
    * Forecasting, `bench/forecast_window_bench.ts`).
    */
   etsWindow?: EtsWindowOptions;
+  /**
+   * Add to the mix's forecast its last one-step error times a slope per step (`"direct"`, over
+   * one cycle of the shortest period, else 24 steps) or φ^h (`"ar1"`), estimated on the mix's
+   * errors at the last `origins` (default 96) stride-1 origins (see `mixCorrection`). Off by
+   * default; measured in bench/mix_correction_bench.ts (README: Forecasting).
+   */
+  mixCorrection?: { form: "direct" | "ar1"; origins?: number };
+  /**
+   * Share in [0, 1] of the mix's mean backtest error per step (over the last `recentOrigins`
+   * origins, pooled over the steps the weights' MSE pools; see `smoothedMeanError`) added to its
+   * forecast: an intercept correction (default 0: none; measured in
+   * bench/intercept_correction_bench.ts, README: Forecasting).
+   */
+  interceptCorrection?: number;
 }
 
 /** Default `transform` of {@linkcode forecast}. */
@@ -222,6 +238,10 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   if (!(cap > 0 && cap <= 1)) throw new RangeError(`Invalid weightCap: ${cap} (expected (0, 1])`);
   if (!(Number.isInteger(poolSteps) && poolSteps >= 0)) {
     throw new RangeError(`Invalid poolSteps: ${poolSteps} (expected an integer ≥ 0)`);
+  }
+  const intercept = options.interceptCorrection ?? 0;
+  if (!(intercept >= 0 && intercept <= 1)) {
+    throw new RangeError(`Invalid interceptCorrection: ${intercept} (expected [0, 1])`);
   }
   const choice = options.mixOrSelect;
   if (choice && !(Number.isInteger(choice.recent ?? 10) && (choice.recent ?? 10) >= 1)) {
@@ -321,6 +341,21 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const members = names.map((_, c) => c).filter((c) => weights[c]!.some((w) => w > 0));
   const model = members.length === 1 ? names[members[0]!]! : "combo";
   const mean = new Float64Array(H), sd = new Float64Array(H);
+  const run = mix(runs, weights);
+  if (intercept > 0 && top >= 2 && origins.length) {
+    const e = run.errors,
+      bias = smoothedMeanError(recent < e.length ? e.slice(-recent) : e, steps, poolSteps);
+    const held = hold(bias, H);
+    for (let h = 0; h < H; h++) if (held[h] === held[h]) mean[h]! += intercept * held[h]!;
+  }
+  if (options.mixCorrection && top >= 2 && origins.length) {
+    const last = mixCorrection(fits, weights, raw, {
+      ...options.mixCorrection,
+      steps: Math.min(steps, periods[0] || 24),
+      minTrain: plan.minTrain,
+    });
+    for (let h = 0; h < H; h++) mean[h]! += last[h]!;
+  }
   const params: Record<string, Record<string, number | number[] | string>> = {};
   const mixWeights: Record<string, number[]> = {};
   for (const c of members) {
@@ -328,7 +363,6 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     params[names[c]!] = fits[c]!.params, mixWeights[names[c]!] = [...w];
     for (let h = 0; h < H; h++) mean[h]! += w[h]! * f.mean[h]!, sd[h]! += w[h]! * (f.sd[h]! || 0);
   }
-  const run = mix(runs, weights);
   const chosen = members.length === 1 ? scores[members[0]!]! : score(model, run, onOriginal(run));
   const candidates = [...scores, ...(model === "combo" ? [chosen] : [])]
     .sort((a, b) => (a.mse || Infinity) - (b.mse || Infinity));
