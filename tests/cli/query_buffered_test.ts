@@ -135,3 +135,42 @@ Deno.test("an ingest segment retired while read makes the snapshot stale, then i
     lake.close();
   }
 });
+
+Deno.test("query races the writers of another process: never a row twice, every row at the end", async () => {
+  const root = Deno.makeTempDirSync();
+  const stop = `${Deno.makeTempDirSync()}/stop`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./_spool_writers_child.ts", import.meta.url).pathname,
+      root,
+      stop,
+      String(T0),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  try {
+    const sql = "SELECT metric, count(*) AS n, count(DISTINCT ts) AS d FROM samples " +
+      "GROUP BY ALL ORDER BY ALL";
+    let seen = 0;
+    for (let i = 0; i < 25; i++) {
+      const rows = (await csv(root, sql)).trim().split("\n").slice(1).map((l) => l.split(","));
+      for (const [metric, n, d] of rows) assert.equal(n, d, `read ${i}: ${metric} counted twice`);
+      seen = Math.max(seen, rows.length);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(seen, 2, "both writers' rows were read");
+  } finally {
+    Deno.writeTextFileSync(stop, "");
+  }
+  const { code, stdout, stderr } = await output;
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const wrote = JSON.parse(new TextDecoder().decode(stdout)) as Record<string, number>;
+  assert.equal(
+    await csv(root, "SELECT metric, count(*) AS n FROM samples GROUP BY ALL ORDER BY ALL"),
+    `metric,n\ncollected,${wrote.collected}\npushed,${wrote.ingest}\n`,
+  );
+});
