@@ -23,11 +23,12 @@ Runs one SQL statement over the lake with DuckDB in memory. Views:
   rollup_1m  (ts, host, metric, labels, min, avg, max, last, count, date)
   rollup_1h  same columns, one-hour buckets (up to the last compaction)
 
-samples also holds the rows not yet written to Parquet that are on disk: the collector's
-spool (up to a minute) and the ingest spool of a serve (samples pushed to it, until its flush),
-each row once across a flush, as /api/query shows them. A serve's ingest spool holds every
-sample it acknowledged; what its own collection loop took (serve without --no-collect) is in
-the collector's spool. Nothing else of a serve's memory can be read from another process.
+samples also holds the rows not yet written to Parquet that are on disk, each once across a
+flush, as /api/query shows them: the collector's spool (its last minute; serve's own collection
+too) and serve's ingest spool (what it accepted from pushes, OTLP, StatsD, scrapes and probes,
+until its flush). serve's in-memory ingest buffer cannot be read from another process; its
+ingest spool holds the same rows (each is spooled before it is acknowledged). Not sandboxed:
+the statement runs with your rights, without the row and time limits of /api/query.
 
 Options:
   --data DIR        lake root (default data)
