@@ -136,6 +136,7 @@ export {
 } from "./buffered_snapshot.ts";
 export {
   appendBuffered,
+  type BufferedColumns,
   bufferedSelectSql,
   type BufferedTableNames,
   bufferedTablesSql,
