@@ -29,7 +29,6 @@ import {
 } from "@duckdb/node-api";
 import {
   appendBuffered,
-  type BufferedColumns,
   bufferedSelectSql,
   bufferedTablesSql,
   type Tier,
@@ -37,7 +36,9 @@ import {
 } from "../lake/mod.ts";
 import { astRefusal, leadingKeyword, pivotRefusal, treeProblem, VIEWS } from "./_sql_guard.ts";
 import { serializeRows } from "./_sql_serialize.ts";
-import { RequestReader } from "./_sql_wire.ts";
+import { type ChildRequest, type Files, RequestReader } from "./_sql_wire.ts";
+
+export type { ChildRequest, Files };
 
 /** Settings of one child process (its first argument, as JSON). */
 export interface ChildConfig {
@@ -47,17 +48,6 @@ export interface ChildConfig {
   rowLimit: number;
   maxBytes: number;
   threads?: number;
-}
-
-/** A request line. */
-export interface ChildRequest {
-  sql: string;
-  format: "json" | "csv";
-  /** The files behind each view, listed by the server with `buffered` (default: listed here). */
-  files?: Files;
-  /** Rows not yet in Parquet that `samples` shows with `files` (none when absent; their number
-   * columns come as bytes, `_sql_wire.ts`). */
-  buffered?: BufferedColumns;
 }
 
 class Refusal extends Error {
@@ -88,9 +78,6 @@ const KEY_TYPES: [string, string][] = [["ts", "TIMESTAMP"], ["host", "VARCHAR"],
 function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
-
-/** Files behind each view, by view name. */
-export type Files = Record<string, string[]>;
 
 /** Where an instance keeps the buffered rows of the statement it runs (the guard refuses any
  * schema but `main` to the user's SQL, so only the `samples` view reads them). */

@@ -8,7 +8,20 @@
  * @module
  */
 import type { BufferedColumns } from "../lake/mod.ts";
-import type { ChildRequest } from "./_sql_child.ts";
+
+/** Files behind each view, by view name. */
+export type Files = Record<string, string[]>;
+
+/** A request to the query process (`_sql_child.ts`). */
+export interface ChildRequest {
+  sql: string;
+  format: "json" | "csv";
+  /** The files behind each view, listed by the server with `buffered` (default: listed there). */
+  files?: Files;
+  /** Rows not yet in Parquet that `samples` shows with `files` (none when absent; their number
+   * columns travel as bytes). */
+  buffered?: BufferedColumns;
+}
 
 /** The JSON line of a request with buffered rows: the series tables and the count of rows. */
 type WireBuffered = Omit<BufferedColumns, "ts" | "value" | "series"> & { rows: number };
