@@ -3,15 +3,18 @@
  * the same statements over a simulated lake (one host, a day, one file an hour) through the SQL
  * sandbox without a buffered source and with an ingest buffer of 1,000, 54,000 (a 900-series
  * collector's spooled minute) and 200,000 rows, copied to the query process with each statement
- * that names `samples`. Rounds alternate the forms; medians side by side.
+ * that names `samples`, each size twice: the rows' numbers sent as bytes (now) and as JSON
+ * (before). Rounds alternate the forms; medians side by side.
  *
- * `deno run -A bench/query_buffered_bench.ts [--rounds 11] [--quick]` (also in `deno task bench`;
- * `--quick` 5 rounds)
+ * `deno run -A bench/query_buffered_bench.ts [--rounds 11] [--quick] [--sizes 1000,54000,200000]`
+ * (also in `deno task bench`; `--quick` 5 rounds; `--sizes 500000,1000000` measures a full
+ * default ingest buffer and twice that)
  *
  * @module
  */
 import { IngestWriter, simulateHost } from "../lake/mod.ts";
 import { openSqlSandbox } from "../web/mod.ts";
+import { parseNumber, UsageError } from "../cli/_args.ts";
 import { benchMain, roundsFlags } from "./_flags.ts";
 
 /** Options of {@linkcode run}. */
@@ -20,6 +23,8 @@ export interface QueryBufferedOptions {
   rounds?: number;
   /** Fewer rounds (5), as `deno task bench --quick`; default false. */
   quick?: boolean;
+  /** Buffered rows of each buffered form; default 1,000, 54,000 and 200,000. */
+  sizes?: number[];
 }
 
 /**
@@ -36,7 +41,7 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
   const end = start + 24 * HOUR;
   const root = await Deno.makeTempDir({ prefix: "perfscope-query-bench-" });
   simulateHost({ root, host: "sim", start, durationMs: 24 * HOUR, stepMs: 10_000, cpus: 4 });
-  const sizes = [1_000, 54_000, 200_000];
+  const sizes = options.sizes ?? [1_000, 54_000, 200_000];
   const writers = new Map<number, IngestWriter>();
   const writerDirs: string[] = [];
   for (const rows of sizes) {
@@ -46,8 +51,8 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
       root: dir,
       sync: false,
       now: () => end,
-      maxBufferedRows: 400_000,
-      flushRows: 1_000_000,
+      maxBufferedRows: Math.max(400_000, rows),
+      flushRows: Math.max(1_000_000, rows + 1),
       flushEveryMs: 3_600_000,
     });
     // 900 series, a row a second each, back from the lake's end
@@ -64,13 +69,18 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
     }
     writers.set(rows, w);
   }
-  const forms = ["no buffer", ...sizes.map((n) => `${n.toLocaleString("en")} rows`)];
+  // each size twice: rows sent as bytes after the statement's line (now) and inside it as JSON
+  // (before `web/_sql_wire.ts`), so the two are measured in the same run
+  const sized = sizes.flatMap((n) =>
+    (["bytes", "json"] as const).map((wire) => ({ n, wire, form: `${label(n)} rows, ${wire}` }))
+  );
+  const forms = ["no buffer", ...sized.map((s) => s.form)];
   const sandboxes = await Promise.all(
     forms.map((_, i) =>
       openSqlSandbox({
         root,
         maxConcurrent: 1,
-        ...(i > 0 && { buffered: writers.get(sizes[i - 1]!)! }),
+        ...(i > 0 && { buffered: writers.get(sized[i - 1]!.n)!, wire: sized[i - 1]!.wire }),
       })
     ),
   );
@@ -88,24 +98,31 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
     for (const [name, sql] of Object.entries(statements)) {
       for (const [i, form] of forms.entries()) {
         const t0 = performance.now();
-        const got = await sandboxes[i]!.query(sql);
         const key = `${name}, ${form}`;
+        // over the 10 s limit is a figure too (the time it was killed at), not the bench's end
+        const got = await sandboxes[i]!.query(sql).catch((e: Error) => ({ rows: [e.message] }));
         times.set(key, [...(times.get(key) ?? []), performance.now() - t0]);
         answers.set(key, JSON.stringify(got.rows[0]));
       }
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`/api/query's sandbox, ${rounds} rounds (median ms, ratio to no buffer, first row)`);
+  console.log(
+    `/api/query's sandbox, ${rounds} rounds (median ms, ratio to no buffer, bytes / json, first row)`,
+  );
   for (const name of Object.keys(statements)) {
     const base = median(times.get(`${name}, no buffer`)!);
     for (const form of forms) {
       const key = `${name}, ${form}`;
       const m = median(times.get(key)!);
+      const json = form.endsWith(", bytes")
+        ? median(times.get(key.replace(/, bytes$/, ", json"))!)
+        : undefined;
+      const vs = json === undefined ? "" : `${(m / json).toFixed(2)}×`;
       console.log(
-        `${key.padEnd(36)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}×  ${
-          answers.get(key)
-        }`,
+        `${key.padEnd(44)} ${m.toFixed(1).padStart(8)} ms  ${(m / base).toFixed(2).padStart(6)}×  ${
+          vs.padStart(6)
+        }  ${answers.get(key)}`,
       );
     }
   }
@@ -116,15 +133,32 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
   return Object.fromEntries([...times].map(([key, xs]) => [key, median(xs)]));
 }
 
-const USAGE = `Usage: deno run -A bench/query_buffered_bench.ts [--rounds N] [--quick]
+const USAGE = `Usage: deno run -A bench/query_buffered_bench.ts [--rounds N] [--quick] [--sizes N,N]
 
 The same POST /api/query statements over a simulated lake (one host x a day) through the SQL
-sandbox without a buffered source and with 1,000, 54,000 and 200,000 buffered rows; medians
-side by side.
+sandbox without a buffered source and with 1,000, 54,000 and 200,000 buffered rows (--sizes),
+each sent as bytes and as JSON; medians side by side.
 
 Options:
   --rounds N   rounds, each running every statement in every form once (default 11)
   --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
+  --sizes N,N  buffered rows of each buffered form (default 1000,54000,200000)
   -h, --help   show this help`;
 
-if (import.meta.main) await benchMain(USAGE, roundsFlags, run);
+function label(n: number): string {
+  return n.toLocaleString("en");
+}
+
+/** `--rounds`, `--quick` and `--sizes` (a comma-separated list of integers ≥ 1). */
+function flags(args: string[]): QueryBufferedOptions {
+  const at = args.findIndex((a) => a === "--sizes" || a.startsWith("--sizes="));
+  if (at < 0) return roundsFlags(args);
+  const inline = args[at]!.startsWith("--sizes=");
+  const text = inline ? args[at]!.slice(8) : args[at + 1];
+  if (text === undefined) throw new UsageError("Missing value of --sizes");
+  const rest = args.filter((_, i) => i !== at && (inline || i !== at + 1));
+  const sizes = text.split(",").map((t) => parseNumber(t, "sizes", { min: 1, integer: true }));
+  return { ...roundsFlags(rest), sizes };
+}
+
+if (import.meta.main) await benchMain(USAGE, flags, run);

@@ -1,11 +1,19 @@
 /**
- * `deno task query "SQL"`: run SQL over the lake's views (`samples`, `rollup_1m`, `rollup_1h`).
+ * `deno task query "SQL"`: run SQL over the lake's views (`samples`, `rollup_1m`, `rollup_1h`),
+ * `samples` with the rows still in the spools on disk (the collector's, serve's ingest spool),
+ * each row once across a flush.
  *
  * @module
  */
 
 import { csvText } from "../format/mod.ts";
-import { openLake } from "../lake/mod.ts";
+import {
+  diskBufferedSnapshot,
+  EVERY_ROW,
+  openLake,
+  SpoolBuffer,
+  tableWithBuffered,
+} from "../lake/mod.ts";
 import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
@@ -15,9 +23,17 @@ Runs one SQL statement over the lake with DuckDB in memory. Views:
   rollup_1m  (ts, host, metric, labels, min, avg, max, last, count, date)
   rollup_1h  same columns, one-hour buckets (up to the last compaction)
 
+samples also holds the rows not yet written to Parquet that are on disk, each once across a
+flush, as /api/query shows them: the collector's spool (its last minute; serve's own collection
+too) and serve's ingest spool (what it accepted from pushes, OTLP, StatsD, scrapes and probes,
+until its flush). serve's in-memory ingest buffer cannot be read from another process; its
+ingest spool holds the same rows (each is spooled before it is acknowledged). Not sandboxed:
+the statement runs with your rights, without the row and time limits of /api/query.
+
 Options:
   --data DIR        lake root (default data)
   --format FORMAT   table (default), csv or json
+  --no-buffered     read the Parquet files only (no spool)
   -h, --help        show this help
 
 Example:
@@ -38,6 +54,7 @@ export async function main(args: string[], write: (text: string) => void = print
   const parsed = parseFlags(args, {
     data: { type: "string", default: "data" },
     format: { type: "string", default: "table" },
+    "no-buffered": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, true);
   const { values, positionals } = parsed;
@@ -54,9 +71,19 @@ export async function main(args: string[], write: (text: string) => void = print
       `Expected one SQL statement, got ${positionals.length} arguments (see --help)`,
     );
   }
-  const lake = await openLake({ root: existingLake(values.data) });
+  const root = existingLake(values.data);
+  const lake = await openLake({ root });
   try {
-    const { columns, rows } = await lake.table(positionals[0]!);
+    const sql = positionals[0]!;
+    // one follower across attempts: a retry reads only what the collector appended since
+    const spool = new SpoolBuffer(root);
+    const { columns, rows } = values["no-buffered"]
+      ? await lake.table(sql)
+      : await tableWithBuffered(
+        lake,
+        sql,
+        () => diskBufferedSnapshot(root, EVERY_ROW, { spool, ingest: true }),
+      );
     write(
       format === "json"
         ? toJson(columns, rows)

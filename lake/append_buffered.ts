@@ -18,6 +18,22 @@ import type { DuckDBApi } from "./_convert.ts";
 /** Rows per data chunk (DuckDB's vector size). */
 const CHUNK = 2048;
 
+/**
+ * {@linkcode BufferedRows} whose number columns may be typed arrays (what the SQL sandbox's
+ * process receives as bytes): a chunk of one is a view, not a copy, and DuckDB's vector is
+ * filled from it about twice as fast as from an array of numbers (500,000 rows, one run).
+ */
+export type BufferedColumns =
+  & Omit<BufferedRows, "ts" | "value" | "series">
+  & {
+    /** ms since the epoch, per row. */
+    ts: ArrayLike<number>;
+    /** Value per row. */
+    value: ArrayLike<number>;
+    /** Index into the series table, per row. */
+    series: ArrayLike<number>;
+  };
+
 /** Where one set of buffered rows lives: a schema and its two tables. */
 export interface BufferedTableNames {
   /** Schema, e.g. `_buffered` (made by the caller). */
@@ -64,7 +80,7 @@ export function bufferedSelectSql(names: BufferedTableNames): string {
 export async function appendBuffered(
   connection: DuckDBConnection,
   api: DuckDBApi,
-  rows: BufferedRows,
+  rows: BufferedColumns,
   names: BufferedTableNames,
 ): Promise<void> {
   const { DOUBLE, INTEGER, VARCHAR } = api;
@@ -89,7 +105,7 @@ async function append(
   schema: string,
   table: string,
   types: Parameters<DuckDBApi["DuckDBDataChunk"]["create"]>[0],
-  columns: readonly (readonly (number | string)[])[],
+  columns: readonly (ArrayLike<number> | readonly string[])[],
 ): Promise<void> {
   const appender = await connection.createAppender(table, schema);
   try {
@@ -97,11 +113,19 @@ async function append(
     for (let at = 0; at < n; at += CHUNK) {
       const m = Math.min(CHUNK, n - at);
       const chunk = api.DuckDBDataChunk.create(types, m);
-      columns.forEach((c, i) => chunk.setColumnValues(i, c.slice(at, at + m)));
+      columns.forEach((c, i) => chunk.setColumnValues(i, part(c, at, m)));
       appender.appendDataChunk(chunk);
     }
     appender.flushSync();
   } finally {
     appender.closeSync();
   }
+}
+
+/** Rows `at` to `at + m` of a column: a view of a typed array, a copy of an array. */
+function part(column: ArrayLike<number> | readonly string[], at: number, m: number) {
+  // setColumnValues reads by index and length only, so a typed array's view serves as one
+  return (ArrayBuffer.isView(column)
+    ? (column as Float64Array).subarray(at, at + m)
+    : (column as readonly (number | string)[]).slice(at, at + m)) as readonly (number | string)[];
 }

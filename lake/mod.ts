@@ -136,11 +136,14 @@ export {
 } from "./buffered_snapshot.ts";
 export {
   appendBuffered,
+  type BufferedColumns,
   bufferedSelectSql,
   type BufferedTableNames,
   bufferedTablesSql,
 } from "./append_buffered.ts";
 export { SpoolBuffer } from "./spool_buffer.ts";
+export { type DiskBufferedOptions, diskBufferedSnapshot } from "./disk_buffered_snapshot.ts";
+export { tableWithBuffered } from "./table_with_buffered.ts";
 export { listLabelSets, matchLabels } from "./match_labels.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {

@@ -1,7 +1,8 @@
 /**
  * Private: the process that runs `POST /api/query` statements (started by `sql_sandbox.ts`).
  *
- * Requests come on stdin, one JSON line each: `{"sql": "…", "format": "json" | "csv"}`. Each
+ * Requests come on stdin, one JSON line each: `{"sql": "…", "format": "json" | "csv"}` (with
+ * buffered rows, their number columns follow as bytes: `_sql_wire.ts`). Each
  * answer on stdout is one JSON header line, `{"ok": true, "bytes": N, "truncated": bool}` then
  * N bytes of body, or `{"ok": false, "status": 400 | 403, "message": "…"}`.
  *
@@ -28,7 +29,6 @@ import {
 } from "@duckdb/node-api";
 import {
   appendBuffered,
-  type BufferedRows,
   bufferedSelectSql,
   bufferedTablesSql,
   type Tier,
@@ -36,6 +36,9 @@ import {
 } from "../lake/mod.ts";
 import { astRefusal, leadingKeyword, pivotRefusal, treeProblem, VIEWS } from "./_sql_guard.ts";
 import { serializeRows } from "./_sql_serialize.ts";
+import { type ChildRequest, type Files, RequestReader } from "./_sql_wire.ts";
+
+export type { ChildRequest, Files };
 
 /** Settings of one child process (its first argument, as JSON). */
 export interface ChildConfig {
@@ -45,16 +48,6 @@ export interface ChildConfig {
   rowLimit: number;
   maxBytes: number;
   threads?: number;
-}
-
-/** A request line. */
-export interface ChildRequest {
-  sql: string;
-  format: "json" | "csv";
-  /** The files behind each view, listed by the server with `buffered` (default: listed here). */
-  files?: Files;
-  /** Rows not yet in Parquet that `samples` shows with `files` (none when absent). */
-  buffered?: BufferedRows;
 }
 
 class Refusal extends Error {
@@ -85,9 +78,6 @@ const KEY_TYPES: [string, string][] = [["ts", "TIMESTAMP"], ["host", "VARCHAR"],
 function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
-
-/** Files behind each view, by view name. */
-export type Files = Record<string, string[]>;
 
 /** Where an instance keeps the buffered rows of the statement it runs (the guard refuses any
  * schema but `main` to the user's SQL, so only the `samples` view reads them). */
@@ -337,21 +327,11 @@ async function main(): Promise<void> {
   // load DuckDB before saying ready, so the first query's time limit does not pay for it
   await checker(config);
   await out.write(encoder.encode('{"ready":true}\n'));
-  // the pieces of a line not yet ended: a request with many buffered rows is megabytes long,
-  // and searching the whole of it again at every chunk took seconds (54,000 rows: ~1 s)
-  let pending: string[] = [];
-  for await (const text of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    let from = 0, nl: number;
-    while ((nl = text.indexOf("\n", from)) >= 0) {
-      pending.push(text.slice(from, nl));
-      const line = pending.join("");
-      pending = [];
-      from = nl + 1;
-      const { header, body } = await runChildRequest(JSON.parse(line) as ChildRequest, config);
-      await out.write(encoder.encode(JSON.stringify(header) + "\n"));
-      if (body) await out.write(body);
-    }
-    if (from < text.length) pending.push(text.slice(from));
+  const requests = new RequestReader(Deno.stdin.readable);
+  for (let request; (request = await requests.next()) !== undefined;) {
+    const { header, body } = await runChildRequest(request, config);
+    await out.write(encoder.encode(JSON.stringify(header) + "\n"));
+    if (body) await out.write(body);
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ChildConfig, ChildRequest } from "./_sql_child.ts";
+import { requestBytes } from "./_sql_wire.ts";
 import { QueryMemoryError, QueryTimeoutError, UnavailableError } from "./errors.ts";
 
 /** An answer from the child. */
@@ -149,12 +150,14 @@ export class SqlProcess {
    *
    * @param request The statement and format.
    * @param limits Time and memory limits.
+   * @param json Buffered rows inside the JSON line, not as bytes (`_sql_wire.ts`); default
+   * false.
    * @returns The child's answer.
    * @throws {QueryTimeoutError} Over the time limit.
    * @throws {QueryMemoryError} Over the memory cap.
    * @throws {UnavailableError} When the child died otherwise.
    */
-  async request(request: ChildRequest, limits: RequestLimits): Promise<ChildReply> {
+  async request(request: ChildRequest, limits: RequestLimits, json = false): Promise<ChildReply> {
     await Promise.race([
       this.#ready,
       new Promise((_, reject) => {
@@ -176,7 +179,7 @@ export class SqlProcess {
       }
     }, WATCH_MS);
     try {
-      await this.#writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
+      for (const bytes of requestBytes(request, json)) await this.#writer.write(bytes);
       const header = JSON.parse(await this.#readLine());
       if (!header.ok) return { ok: false, status: header.status, message: header.message };
       const body = await this.#readBytes(header.bytes);

@@ -48,6 +48,12 @@ export interface SqlSandboxOptions {
    * (`bufferedSnapshot`) and the statement reads that listing and that copy. Default none.
    */
   buffered?: BufferedSource;
+  /**
+   * How buffered rows go to the query process: `bytes`, their number columns as bytes after the
+   * statement's JSON line, or `json`, inside it (the earlier way, kept to compare:
+   * `bench/query_buffered_bench.ts`). Default `bytes`.
+   */
+  wire?: "bytes" | "json";
 }
 
 /** Whether a file of the listing is gone (a compaction replaced it after the listing): a
@@ -180,7 +186,7 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
     try {
       for (let attempt = 1;; attempt++) {
         const sent = request(sql, format);
-        const reply = await child.request(sent, limits);
+        const reply = await child.request(sent, limits, options.wire === "json");
         if (reply.ok) return { body: reply.body, truncated: reply.truncated };
         // a file of the listing removed by a compaction meanwhile: list again (as Lake does)
         if (attempt < 8 && vanished(sent.files ?? {})) continue;
