@@ -54,8 +54,15 @@ Deno.test("GET /api/series buckets by step and understands relative and ISO time
   const long =
     await (await t.app.request(BASE.replace(`to=${T0 + 60_000}`, `to=${T0 + 3 * 86_400_000}`)))
       .json();
-  assert.equal(long.tier, "1m");
-  assert.equal(long.step, 60_000);
+  // three days asked over a minute of data: the tier follows the data, so raw samples
+  assert.equal(long.tier, "raw");
+  assert.equal(long.ts.length, 60);
+  // a step asked for still buckets
+  const longStepped = await (await t.app.request(
+    BASE.replace(`to=${T0 + 60_000}`, `to=${T0 + 3 * 86_400_000}`) + "&step=1m",
+  )).json();
+  assert.equal(longStepped.step, 60_000);
+  assert.equal(longStepped.ts.length, 1);
 });
 
 Deno.test("GET /api/series serves CSV by format or Accept header", async () => {
