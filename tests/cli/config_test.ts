@@ -44,3 +44,24 @@ Deno.test("config check refuses 100,000 levels of nesting with one line naming w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("config check refuses a cron with a seconds field and one that never fires, one line each", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(file, 'schedule:\n  train: "0 0 4 * * *"\n');
+    await assert.rejects(main(["check", "--config", file], () => {}), {
+      name: "ConfigError",
+      message: `${file}:2:10: schedule.train: invalid cron expression "0 0 4 * * *": ` +
+        "6 fields: perfscope cron has 5 (minute hour day month weekday), no seconds",
+    });
+    await Deno.writeTextFile(file, 'blackouts:\n  - {cron: "0 0 30 2 *", duration: 1h}\n');
+    await assert.rejects(main(["check", "--config", file], () => {}), {
+      name: "ConfigError",
+      message: `${file}:2:12: blackouts[0].cron: invalid cron expression "0 0 30 2 *": ` +
+        "never fires: no 30 February",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
