@@ -80,8 +80,8 @@ const bad: [string, string][] = [
     'x.yaml:2:37: blackouts[0].end: invalid time "tomorrow"',
   ],
   ["actions:\n  - name: x\n    argv: []\n", "x.yaml:3:11: actions[0].argv: must name a program"],
-  // Quartz and Spring write seconds first; croner reads 6 fields as seconds too, so a pasted
-  // "0 0 3 * * *" would run at 03:00:00, but "0 */5 * * * *" every 5 minutes' first second
+  // Quartz and Spring write seconds first (and croner would read them so): pasted from there, a
+  // 6-field expression is refused rather than run every second or on a shifted field
   [
     'schedule:\n  compact: "0 0 3 * * *"\n',
     'x.yaml:2:12: schedule.compact: invalid cron expression "0 0 3 * * *": 6 fields: perfscope cron has 5 (minute hour day month weekday), no seconds',
