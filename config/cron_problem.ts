@@ -43,7 +43,7 @@ function plainList(field: string): number[] | undefined {
     if (from === undefined || to === undefined) return undefined;
     for (let v = from; v <= to; v++) out.push(v);
   }
-  return out;
+  return [...new Set(out)].sort((a, b) => a - b);
 }
 
 function value(token: string): number | undefined {
@@ -86,7 +86,8 @@ function neverReason(day: string, month: string, weekday: string): string {
  */
 export function cronProblem(text: string): string | undefined {
   const fields = text.trim().split(/\s+/);
-  if (!fields[0]?.startsWith("@") && fields.length !== 5) {
+  if (fields[0] === "") return `empty: ${FIELDS}`;
+  if (!fields[0]!.startsWith("@") && fields.length !== 5) {
     const extra = fields.length === 6
       ? ", no seconds"
       : fields.length === 7
@@ -98,7 +99,9 @@ export function cronProblem(text: string): string | undefined {
   try {
     cron = new Cron(text, { paused: true, timezone: "UTC" });
   } catch (error) {
-    return (error as Error).message.replace(/^CronPattern: /, "");
+    return fields[0]!.startsWith("@")
+      ? "unknown nickname (use @hourly, @daily, @weekly, @monthly or @yearly)"
+      : (error as Error).message.replace(/^CronPattern: /, "");
   }
   // the first fire time from the start of a cycle: none within the cycle means none ever
   const next = cron.nextRun(new Date(CYCLE_START))?.getTime();

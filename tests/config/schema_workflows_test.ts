@@ -95,6 +95,14 @@ const bad: [string, string][] = [
     'x.yaml:2:11: schedule.report: invalid cron expression "0 6 * *": 4 fields: perfscope cron has 5 (minute hour day month weekday)',
   ],
   [
+    'schedule:\n  train: ""\n',
+    'x.yaml:2:10: schedule.train: invalid cron expression "": empty: perfscope cron has 5 (minute hour day month weekday)',
+  ],
+  [
+    'schedule:\n  train: "@never"\n',
+    'x.yaml:2:10: schedule.train: invalid cron expression "@never": unknown nickname (use @hourly',
+  ],
+  [
     'schedule:\n  train: "0 0 30 2 *"\n',
     'x.yaml:2:10: schedule.train: invalid cron expression "0 0 30 2 *": never fires: no 30 February',
   ],
