@@ -67,10 +67,12 @@ function neverReason(day: string, month: string, weekday: string): string {
 
 /**
  * Tells what keeps a cron expression from running on the scheduler as its author meant. Six or
- * seven fields (Quartz and Spring put seconds first, and a year last) are refused rather than read
- * as croner reads them (seconds first), since a pasted `0 0 3 * * *` and `0 3 * * *` mean the same
- * to its author; the `@daily`-style nicknames are accepted. An expression that never fires
- * (`0 0 30 2 *`) is refused too; one that fires rarely (`0 0 29 2 *`) is not.
+ * seven fields (Quartz and Spring put seconds first, Quartz may add a year) are refused, though
+ * croner would read them: the jobs run on minutes, a seconds field of `*` runs them every second,
+ * and Quartz counts weekdays 1–7 from Sunday where cron counts 0–6, so a pasted expression is
+ * better rewritten by its author than guessed at. The `@daily`-style nicknames are accepted. An
+ * expression that never fires (`0 0 30 2 *`) is refused too; one that fires rarely
+ * (`0 0 29 2 *`) is not.
  *
  * @param text The expression.
  * @returns Why it is refused, or `undefined` when it is accepted.
