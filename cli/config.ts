@@ -4,14 +4,19 @@
  *
  * @module
  */
-import { loadConfig } from "../config/mod.ts";
+import { Cron } from "croner";
+import { loadConfig, type PerfscopeConfig } from "../config/mod.ts";
 import { parseFlags, runMain, UsageError } from "./_args.ts";
+
+/** A schedule whose next time is further away than this is named with it (a month). */
+const RARE_MS = 31 * 86_400_000;
 
 const USAGE = `Usage: deno task config check [--config FILE]
 
 Reads the config file (FILE, else ./perfscope.yaml when present), validates every key and prints
-the settings it holds as JSON (durations in milliseconds). Exits 1 on the first problem, naming
-its file, line and column.
+the settings it holds as JSON (durations in milliseconds), then each cron schedule that fires
+less than once a month with its next time. Exits 1 on the first problem, naming its file, line
+and column (a cron with a seconds field, or one that never fires, is a problem).
 
 Options:
   --config FILE   the file to check (default ./perfscope.yaml)
@@ -22,6 +27,7 @@ Options:
  *
  * @param args Command-line arguments.
  * @param write Where output goes. Default: stdout.
+ * @param now The clock, for the next time of rare schedules. Default `Date.now`.
  * @returns 0 when the file is valid (or absent and not asked for).
  * @throws {UsageError} On bad flags or an unknown subcommand.
  * @throws {ConfigError} When the file is missing (if named) or invalid.
@@ -29,6 +35,7 @@ Options:
 export async function main(
   args: string[],
   write: (text: string) => void = (t) => console.log(t),
+  now: () => number = Date.now,
 ): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     config: { type: "string" },
@@ -47,7 +54,39 @@ export async function main(
     return 0;
   }
   write(`${path}: valid\n${JSON.stringify(config, null, 2)}`);
+  for (const line of rareSchedules(config, now())) write(line);
   return 0;
+}
+
+/** The cron expressions of a config, each with the key it sits under. */
+function crons(config: PerfscopeConfig): [string, string][] {
+  const out: [string, string][] = [];
+  for (const key of ["compact", "train", "report", "backtest"] as const) {
+    const cron = config.schedule?.[key];
+    if (cron) out.push([`schedule.${key}`, cron]);
+  }
+  config.workflows?.forEach((w, i) => {
+    if ("schedule" in w.trigger) out.push([`workflows[${i}].trigger.schedule`, w.trigger.schedule]);
+  });
+  config.blackouts?.forEach((b, i) => {
+    if ("cron" in b) out.push([`blackouts[${i}].cron`, b.cron]);
+  });
+  return out;
+}
+
+/** One line per schedule that fires less than once a month: a 29 February is rare, not wrong. */
+function rareSchedules(config: PerfscopeConfig, at: number): string[] {
+  const timezone = config.schedule?.timezone ?? "UTC";
+  const lines: string[] = [];
+  for (const [key, cron] of crons(config)) {
+    const next = new Cron(cron, { paused: true, timezone }).nextRun(new Date(at))?.getTime();
+    if (next !== undefined && next - at > RARE_MS) {
+      lines.push(
+        `${key}: ${JSON.stringify(cron)} fires rarely: next ${new Date(next).toISOString()}`,
+      );
+    }
+  }
+  return lines;
 }
 
 if (import.meta.main) runMain("config", main);

@@ -2,12 +2,13 @@
  * The config keys of workflows (issue 9): `workflows:` (triggers → steps, run dry unless
  * `enabled: true`), `actions:` (the allowlist of commands a `command` step may run), `schedule:`
  * (cron expressions of the built-in maintenance jobs) and `blackouts:` (periods a maintenance
- * window must avoid). Cron expressions are checked with `croner`, the scheduler's own parser.
+ * window must avoid). Cron expressions are checked with `croner`, the scheduler's own parser, and
+ * must have five fields and a fire time (`cron_problem.ts`).
  *
  * @module
  */
-import { Cron } from "croner";
 import { z } from "zod";
+import { cronProblem } from "./cron_problem.ts";
 import { parseDuration } from "./duration.ts";
 
 function duration() {
@@ -24,16 +25,17 @@ function duration() {
   });
 }
 
-/** A cron expression croner accepts (5 fields, or 6 with seconds). */
+/** A cron expression of 5 fields that croner accepts and that fires ({@linkcode cronProblem}). */
 export function cronExpression() {
-  return z.string().refine((text) => {
-    try {
-      new Cron(text, { paused: true });
-      return true;
-    } catch {
-      return false;
+  return z.string().superRefine((text, ctx) => {
+    const problem = cronProblem(text);
+    if (problem !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid cron expression ${JSON.stringify(text)}: ${problem}`,
+      });
     }
-  }, { error: (issue) => `invalid cron expression ${JSON.stringify(issue.input)}` });
+  });
 }
 
 const name = z.string().trim().min(1, "must not be empty").max(100);

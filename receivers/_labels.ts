@@ -18,23 +18,8 @@ export const MAX_LABELS = 32;
 const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const escapes = /[\\,=]/g;
 const nameMemo = new Map<string, string>();
 const labelMemo = new Map<string, string | undefined>();
-
-/**
- * Canonical label text (keys sorted, `k=v` joined by commas, `\ , =` escaped), the same form
- * as the collectors' `formatLabels`.
- */
-export function formatLabels(labels: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(labels).sort();
-  let out = "";
-  for (const k of keys) {
-    if (out) out += ",";
-    out += k.replace(escapes, "\\$&") + "=" + labels[k]!.replace(escapes, "\\$&");
-  }
-  return out;
-}
 
 /**
  * A source's metric name in the lake's snake_case: lower case, other characters (`:` `.` `-`)

@@ -6,9 +6,9 @@
  *
  * @module
  */
+import { formatLabels } from "../labels/mod.ts";
 import { type AppMetricInfo, recordAppMetric } from "./app_metrics.ts";
 import {
-  formatLabels,
   LABEL_NAME_MAX_BYTES,
   labelValueProblem,
   MAX_LABELS,

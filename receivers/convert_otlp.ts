@@ -18,7 +18,8 @@ import { perSecond, unitOf } from "./app_metrics.ts";
 import type { BatchBuilder, MetricMeta } from "./batch_builder.ts";
 import { bucketLabel, type CumulativeState, quantileName } from "./convert_exposition.ts";
 import { histogramQuantile } from "./histogram_quantile.ts";
-import { addLabels, formatLabels, metricName } from "./_labels.ts";
+import { formatLabels } from "../labels/mod.ts";
+import { addLabels, metricName } from "./_labels.ts";
 import { cleanLabelNames, type LabelPair } from "./_clean_label_names.ts";
 import {
   type ExponentialLayout,

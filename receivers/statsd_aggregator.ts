@@ -9,7 +9,8 @@
  * @module
  */
 import { BatchBuilder, type IngestBatch } from "./batch_builder.ts";
-import { addLabels, formatLabels, metricName } from "./_labels.ts";
+import { formatLabels } from "../labels/mod.ts";
+import { addLabels, metricName } from "./_labels.ts";
 import { cleanLabelNames } from "./_clean_label_names.ts";
 import { parseStatsdLine, type StatsdLine } from "./parse_statsd.ts";
 

@@ -125,8 +125,18 @@ function positiveInteger(value: number, name: string, min = 1): number {
 }
 
 /**
+ * Rounding, relative to the values' magnitude. A straight line's steps differ by an ulp of its
+ * value, and moving means and their differences carry a few dozen ulps of it; a feature whose
+ * history moved only that much counts its range as `2·ROUNDING·magnitude` wide, so such a wiggle
+ * is no record (it scored 0.98 on a noise-free line). The flat run uses the same tolerance. A
+ * history that never moved at all stays not comparable (an exact constant).
+ */
+const ROUNDING = 1e-9;
+
+/**
  * How far `x` lies beyond the window's range, as a fraction of it (−∞ when not comparable);
- * the range counts as at least `2·minHalf` wide.
+ * the range counts as at least `2·minHalf` wide, and, unless it is exactly 0, at least
+ * `2·noise` wide.
  */
 function exceedance(
   x: number,
@@ -134,11 +144,13 @@ function exceedance(
   hi: boolean,
   lo: boolean,
   minHalf = 0,
+  noise = 0,
 ): number {
   const mx = range.max(), mn = range.min();
   if (Number.isNaN(mx)) return -Infinity;
-  const half = Math.max(minHalf, mx / 2 - mn / 2); // halves: no overflow near ±Number.MAX_VALUE
+  let half = Math.max(minHalf, mx / 2 - mn / 2); // halves: no overflow near ±Number.MAX_VALUE
   if (half === 0) return -Infinity;
+  half = Math.max(half, noise);
   const up = hi ? (x / 2 - mx / 2) / half : -Infinity;
   const down = lo ? (mn / 2 - x / 2) / half : -Infinity;
   return Math.max(up, down);
@@ -149,7 +161,8 @@ function exceedance(
  *
  * Degenerate input: the first `learningPoints` finite points score 0 (with the default, also
  * the points of the first hour); a constant series scores
- * 0 until the value changes (a change after a constant history scores close to 1); gaps score
+ * 0 until the value changes (a change after a constant history scores close to 1); a straight
+ * line's rounding (an ulp of its value per step) is no record at any magnitude; gaps score
  * 0; huge values (up to ±`Number.MAX_VALUE`) do not overflow.
  *
  * @param options Tuning; see {@linkcode AnomalyDetectorOptions}.
@@ -214,15 +227,17 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
     const spread = vol.push(n > 0 ? Math.abs(x / 2 - prev / 2) : 0); // halves: no overflow
     const mx = valueRange.max(), mn = valueRange.min();
     if (!filled) {
-      run = x === prev || Math.abs(x - prev) <= 1e-9 * (Math.abs(x) + (mx / 2 - mn / 2))
+      run = x === prev || Math.abs(x - prev) <= ROUNDING * (Math.abs(x) + (mx / 2 - mn / 2))
         ? run + 1
         : 0;
     }
+    // what rounding moves the derived features by: a fraction of the values' magnitude
+    const noise = ROUNDING * Math.max(Math.abs(mx), Math.abs(mn), Math.abs(x));
     e.fill(-Infinity);
     if (learned && !filled) {
       e[0] = mx === mn && x !== mx ? 1 : exceedance(x, valueRange, true, true);
-      if (n >= w) e[1] = exceedance(mean, meanRange, true, true);
-      if (n >= 4 * w) e[2] = exceedance(spread, volRange, true, false);
+      if (n >= w) e[1] = exceedance(mean, meanRange, true, true, 0, noise);
+      if (n >= 4 * w) e[2] = exceedance(spread, volRange, true, false, 0, noise);
       if (run > maxRun) e[3] = ((run - maxRun) / (maxRun + FLAT_OFFSET)) * FLAT_WEIGHT;
     }
     const cleanNow = sinceOutage >= w; // the moving mean's window holds no outage
@@ -231,7 +246,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
     if (period > 0 && n > period && cleanNow && clean[(n - period) % PERIOD_SPAN]) {
       const residual = Math.abs(mean / 2 - means[(n - period) % PERIOD_SPAN]! / 2);
       if (learned && !filled && seasonRange.count() >= period) {
-        e[4] = exceedance(residual, seasonRange, true, false) * SEASON_WEIGHT;
+        e[4] = exceedance(residual, seasonRange, true, false, 0, noise) * SEASON_WEIGHT;
       }
       seasonRange.push(residual);
     }
@@ -241,7 +256,14 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
       if (learned && !filled && medianRange.count() >= MEDIAN_HISTORY) {
         // a history of near-equal medians (a calm or exactly periodic series) would make a
         // tiny move a record: its range counts as at least 5 % of the values' range
-        e[5] = exceedance(median, medianRange, true, true, MEDIAN_FLOOR * (mx / 2 - mn / 2));
+        e[5] = exceedance(
+          median,
+          medianRange,
+          true,
+          true,
+          MEDIAN_FLOOR * (mx / 2 - mn / 2),
+          noise,
+        );
       }
       medianRange.push(median);
     }

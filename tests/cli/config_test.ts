@@ -44,3 +44,45 @@ Deno.test("config check refuses 100,000 levels of nesting with one line naming w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("config check refuses a cron with a seconds field and one that never fires, one line each", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(file, 'schedule:\n  train: "0 0 4 * * *"\n');
+    await assert.rejects(main(["check", "--config", file], () => {}), {
+      name: "ConfigError",
+      message: `${file}:2:10: schedule.train: invalid cron expression "0 0 4 * * *": ` +
+        "6 fields: perfscope cron has 5 (minute hour day month weekday), no seconds",
+    });
+    await Deno.writeTextFile(file, 'blackouts:\n  - {cron: "0 0 30 2 *", duration: 1h}\n');
+    await assert.rejects(main(["check", "--config", file], () => {}), {
+      name: "ConfigError",
+      message: `${file}:2:12: blackouts[0].cron: invalid cron expression "0 0 30 2 *": ` +
+        "never fires: no 30 February",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("config check accepts a schedule that fires rarely and names its next time", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(
+      file,
+      'schedule:\n  train: "0 0 29 2 *"\n  report: "0 6 * * 1"\n' +
+        'blackouts:\n  - {cron: "0 0 * 2 1#5", duration: 1h}\n',
+    );
+    const out: string[] = [];
+    const now = () => Date.UTC(2026, 11, 7);
+    assert.equal(await main(["check", "--config", file], (t) => out.push(t), now), 0);
+    assert.deepEqual(out.slice(1), [
+      'schedule.train: "0 0 29 2 *" fires rarely: next 2028-02-29T00:00:00.000Z',
+      'blackouts[0].cron: "0 0 * 2 1#5" fires rarely: next 2044-02-29T00:00:00.000Z',
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

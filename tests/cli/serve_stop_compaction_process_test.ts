@@ -65,13 +65,21 @@ Deno.test("SIGTERM while serve's scheduled compaction runs: the compaction is st
     }
     const before = await census(data);
     const config = `${dir}/perfscope.yaml`;
-    await Deno.writeTextFile(config, 'schedule:\n  compact: "* * * * * *"\n'); // every second
+    await Deno.writeTextFile(config, 'schedule:\n  compact: "* * * * *"\n'); // every minute
+    // a run an hour ago: the scheduler catches up at start, so the compaction runs right away
+    // (a cron has no seconds field, and a job that never ran waits for its next time)
+    await Deno.mkdir(`${data}/schedule`, { recursive: true });
+    await Deno.writeTextFile(
+      `${data}/schedule/state.json`,
+      JSON.stringify({ compact: { at: Date.now() - 3_600_000, outcome: "ok" } }),
+    );
     const s = await spawnServe(["--data", data, "--no-collect", "--config", config], {
       stderr: "piped",
     });
-    // the first time the scheduler says the compaction runs (bounded: 300 polls)
+    // the first time the scheduler says the compaction runs: the catch-up, or should that end
+    // before the first poll, the next minute's run (bounded: 4000 polls, over 80 s)
     let running = false;
-    for (let i = 0; i < 300 && !running; i++) {
+    for (let i = 0; i < 4000 && !running; i++) {
       const r = await fetch(new URL("/api/schedule", s.url));
       const { jobs } = await r.json() as { jobs: { name: string; running: boolean }[] };
       running = jobs.some((j) => j.name === "compact" && j.running);

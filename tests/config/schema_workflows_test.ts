@@ -80,6 +80,44 @@ const bad: [string, string][] = [
     'x.yaml:2:37: blackouts[0].end: invalid time "tomorrow"',
   ],
   ["actions:\n  - name: x\n    argv: []\n", "x.yaml:3:11: actions[0].argv: must name a program"],
+  // Quartz and Spring write seconds first (and croner would read them so): pasted from there, a
+  // 6-field expression is refused rather than run every second or on a shifted field
+  [
+    'schedule:\n  compact: "0 0 3 * * *"\n',
+    'x.yaml:2:12: schedule.compact: invalid cron expression "0 0 3 * * *": 6 fields: perfscope cron has 5 (minute hour day month weekday), no seconds',
+  ],
+  [
+    'workflows:\n  - name: a\n    trigger: {schedule: "0 0 3 * * * 2027"}\n    steps: [{kind: compact}]\n',
+    'x.yaml:3:25: workflows[0].trigger.schedule: invalid cron expression "0 0 3 * * * 2027": 7 fields: perfscope cron has 5 (minute hour day month weekday), no seconds or year',
+  ],
+  [
+    'schedule:\n  report: "0 6 * *"\n',
+    'x.yaml:2:11: schedule.report: invalid cron expression "0 6 * *": 4 fields: perfscope cron has 5 (minute hour day month weekday)',
+  ],
+  [
+    'schedule:\n  train: ""\n',
+    'x.yaml:2:10: schedule.train: invalid cron expression "": empty: perfscope cron has 5 (minute hour day month weekday)',
+  ],
+  [
+    'schedule:\n  train: "@never"\n',
+    'x.yaml:2:10: schedule.train: invalid cron expression "@never": unknown nickname (use @hourly',
+  ],
+  [
+    'schedule:\n  train: "0 0 30 2 *"\n',
+    'x.yaml:2:10: schedule.train: invalid cron expression "0 0 30 2 *": never fires: no 30 February',
+  ],
+  [
+    'blackouts:\n  - {cron: "0 0 31 4,6,9,11 *", duration: 1h}\n',
+    'x.yaml:2:12: blackouts[0].cron: invalid cron expression "0 0 31 4,6,9,11 *": never fires: no 31 April, June, September or November',
+  ],
+  [
+    'schedule:\n  backtest: "0 0 30-31 FEB *"\n',
+    'x.yaml:2:13: schedule.backtest: invalid cron expression "0 0 30-31 FEB *": never fires: no 30 or 31 February',
+  ],
+  [
+    'schedule:\n  backtest: "0 0 30W 2 *"\n',
+    'x.yaml:2:13: schedule.backtest: invalid cron expression "0 0 30W 2 *": never fires',
+  ],
   // a new user's walkthrough: passed `config check`, then every cron of the scheduler threw
   [
     'schedule:\n  timezone: "Mars/Olympus"\n',
@@ -96,6 +134,24 @@ for (const [text, expected] of bad) {
     });
   });
 }
+
+Deno.test("parseConfig() accepts cron schedules that fire rarely but do fire", () => {
+  const config = parseConfig(
+    [
+      "schedule:",
+      '  train: "0 0 29 2 *"', // every leap year
+      '  report: "0 0 * 2 1#5"', // a fifth Monday in February: once in 28 years or so
+      '  backtest: "0 0 31 1-12 *"', // seven months have a 31st
+      '  compact: "@daily"',
+      "blackouts:",
+      '  - {cron: "0 0 L 2 *", duration: 1h}', // the last day of February
+      '  - {cron: "0 0 30 2 1", duration: 1h}', // day 30 OR a Monday (the cron rule): Mondays
+    ].join("\n"),
+    "x.yaml",
+  );
+  assert.equal(config.schedule?.report, "0 0 * 2 1#5");
+  assert.equal(config.blackouts?.length, 2);
+});
 
 Deno.test("the README's workflows example and the example file's commented block are valid config", async () => {
   const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));

@@ -88,6 +88,24 @@ Deno.test("watchConfig() keeps the config in force through an edit nested 100,00
   assert.deepEqual(w.changes, [{ collect: { top: 6 } }]);
 });
 
+Deno.test("watchConfig() keeps the schedule in force through a reload with a seconds field or a 30 February", async () => {
+  await using w = await watched('schedule:\n  train: "0 4 * * *"\n', { pollMs: 50, sighup: false });
+  await w.ready;
+  await Deno.writeTextFile(w.file, 'schedule:\n  train: "0 0 4 * * *"\n');
+  await waitFor(w.errors, 1);
+  assert.match(
+    w.errors[0]!,
+    /perfscope.yaml:2:10: schedule.train: invalid cron expression "0 0 4 \* \* \*": 6 fields: perfscope cron has 5 \(minute hour day month weekday\), no seconds$/,
+  );
+  await Deno.writeTextFile(w.file, 'schedule:\n  train: "0 4 30 2 *"\n');
+  await waitFor(w.errors, 2);
+  assert.match(w.errors[1]!, /perfscope.yaml:2:10: .*: never fires: no 30 February$/);
+  assert.equal(w.changes.length, 0);
+  await Deno.writeTextFile(w.file, 'schedule:\n  train: "0 4 29 2 *"\n');
+  await waitFor(w.changes, 1);
+  assert.deepEqual(w.changes, [{ schedule: { train: "0 4 29 2 *" } }]);
+});
+
 Deno.test("watchConfig() reloads on SIGHUP without watching the file", async () => {
   await using w = await watched("data: a\n", { pollMs: 50, watch: false });
   await w.ready;
