@@ -36,7 +36,11 @@ export interface ScoredForecast {
   hi95: ArrayLike<number>;
 }
 
-/** Sums with nothing added. */
+/**
+ * Sums with nothing added.
+ *
+ * @returns Zeros and no λ.
+ */
 export function emptySums(): Sums {
   return { se: 0, points: 0, in80: 0, in95: 0, over: 0, forecasts: 0, applied: 0, lambdas: [] };
 }

@@ -75,6 +75,11 @@
  * origin only (of the CloudWatch files; every 16th of the Twitter files'): a smoke run whose figures
  * are not the protocol's and are labelled so.
  *
+ * Outcome (added after the first run, 2026-12-07, on commit 094c748): fold A chose (b) Box-Cox,
+ * fold B (c) log (products 0.9554 against Box-Cox's 0.9560), so the folds disagree and nothing
+ * changed: `transformFor` gives event rates what it gave them before. Figures in README
+ * (Forecasting, "Event rates").
+ *
  * @module
  */
 
