@@ -1,7 +1,7 @@
 /**
- * The arithmetic of a pre-registered transform rule (`nonratio_transform_bench.ts`): sums of one
- * candidate's forecasts, a fold's figures, the eligible candidate a set of files chooses, and the
- * decision over the folds' out-of-fold choices. Pure, so the rule itself is tested
+ * The arithmetic of the pre-registered transform rules (`ratio_transform_bench.ts`,
+ * `nonratio_transform_bench.ts`): sums of one candidate's forecasts, a fold's figures, the
+ * eligible candidate a set of files chooses, and the decision over the folds' out-of-fold choices. Pure, so the rule itself is tested
  * (tests/bench/transform_rule_test.ts) apart from the minutes of forecasting it scores.
  *
  * @module
