@@ -1,6 +1,6 @@
 /**
  * NAB's CSV files of some categories, read once for the benches that score forecasts on them
- * (`forecast_transform_bench.ts nab`, `ratio_transform_bench.ts`).
+ * (`forecast_transform_bench.ts nab`, `ratio_transform_bench.ts`, `nonratio_transform_bench.ts`).
  *
  * @module
  */

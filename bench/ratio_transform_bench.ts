@@ -66,6 +66,7 @@
 import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
 import { loadNabFiles } from "./_nab_files.ts";
 import { benchMain, quickFlag } from "./_flags.ts";
+import { addForecast, choose, emptySums, figures, type Table } from "./_transform_rule.ts";
 
 /** Options of {@linkcode run}. */
 export interface RatioTransformOptions {
@@ -112,107 +113,23 @@ const OVERSHOOT_SHARE = 0.25;
 const FOLD_A = ["24ae8d", "53ea38", "5f5533", "fe7f93"];
 const FOLD_B = ["77c1ca", "825cc2", "ac20cd", "c6585a", "grok_asg_anomaly"];
 
-/** Sums of one candidate on one file at one horizon. */
-interface Sums {
-  se: number;
-  points: number;
-  in80: number;
-  in95: number;
-  over: number;
-  forecasts: number;
-  lambdas: number[];
-  applied: number;
-}
-
-type Table = Sums[][][]; // [file][candidate][horizon index]
+const SLACK = { coverage: 0.01, overshoot: 0.02 };
 
 function score(files: { name: string; y: Float64Array }[], stride: number): Table {
   return files.map(({ y }) =>
     CANDIDATES.map(({ options }) =>
       HORIZONS.map((H) => {
-        const s: Sums = {
-          se: 0,
-          points: 0,
-          in80: 0,
-          in95: 0,
-          over: 0,
-          forecasts: 0,
-          lambdas: [],
-          applied: 0,
-        };
+        const s = emptySums();
         for (let o = HISTORY; o + STEP <= y.length; o += STEP * stride) {
           const history = y.slice(o - HISTORY, o);
           const r = forecast(history, { horizon: H, ...options });
           if (r.fitted.transform) s.applied++, s.lambdas.push(r.fitted.transform.lambda);
-          let max = -Infinity, min = Infinity, peak = -Infinity;
-          for (const v of history) if (v === v) (max = Math.max(max, v), min = Math.min(min, v));
-          for (let h = 0; h < H; h++) {
-            const a = y[o + h]!;
-            s.se += (a - r.mean[h]!) ** 2, s.points++;
-            s.in80 += +(a >= r.lo80[h]! && a <= r.hi80[h]!);
-            s.in95 += +(a >= r.lo95[h]! && a <= r.hi95[h]!);
-            peak = Math.max(peak, r.hi80[h]!);
-          }
-          s.over += +(peak > max + OVERSHOOT_SHARE * (max - min)), s.forecasts++;
+          addForecast(s, r, y.subarray(o, o + H), history, OVERSHOOT_SHARE);
         }
         return s;
       })
     )
   );
-}
-
-/** A fold's figures of one candidate at one horizon. */
-interface Figures {
-  m: number;
-  c80: number;
-  c95: number;
-  over: number;
-}
-
-function figures(table: Table, idx: number[], c: number, k: number): Figures {
-  let logRatio = 0, in80 = 0, in95 = 0, points = 0, over = 0, forecasts = 0;
-  for (const i of idx) {
-    const s = table[i]![c]![k]!, n = table[i]![0]![k]!;
-    logRatio += Math.log(s.se / n.se);
-    (in80 += s.in80, in95 += s.in95, points += s.points);
-    (over += s.over, forecasts += s.forecasts);
-  }
-  return {
-    m: Math.exp(logRatio / idx.length),
-    c80: in80 / points,
-    c95: in95 / points,
-    over: over / forecasts,
-  };
-}
-
-/** The rule of the module comment: the candidate a fold chooses, with why each other is out. */
-function choose(table: Table, idx: number[]): { chosen: number; notes: string[] } {
-  let chosen = 0, best = 1;
-  const notes: string[] = [];
-  CANDIDATES.forEach((cand, c) => {
-    if (c === 0) return;
-    const why: string[] = [];
-    let product = 1;
-    HORIZONS.forEach((H, k) => {
-      const f = figures(table, idx, c, k), n = figures(table, idx, 0, k);
-      product *= f.m;
-      if (!(f.m <= 1)) why.push(`M ${f.m.toFixed(4)} > 1 at H=${H}`);
-      if (Math.abs(f.c80 - 0.8) > Math.abs(n.c80 - 0.8) + 0.01) why.push(`80 % coverage at H=${H}`);
-      if (Math.abs(f.c95 - 0.95) > Math.abs(n.c95 - 0.95) + 0.01) {
-        why.push(`95 % coverage at H=${H}`);
-      }
-      if (f.over > n.over + 0.02) {
-        why.push(`overshoot ${f.over.toFixed(3)} > none's ${n.over.toFixed(3)} + 0.02 at H=${H}`);
-      }
-    });
-    notes.push(
-      `${cand.label}: product ${product.toFixed(4)}, ${
-        why.length ? `not eligible (${why.join("; ")})` : "eligible"
-      }`,
-    );
-    if (!why.length && product < best) (best = product, chosen = c);
-  });
-  return { chosen, notes };
 }
 
 function printFold(title: string, table: Table, idx: number[], only?: number): void {
@@ -274,10 +191,18 @@ export function run(options: RatioTransformOptions = {}): RatioTransformResult {
       );
     });
   });
-  const onA = choose(table, a), onB = choose(table, b);
+  const onA = choose(table, a, HORIZONS, SLACK), onB = choose(table, b, HORIZONS, SLACK);
   for (const [name, r] of [["A", onA], ["B", onB]] as const) {
     console.log(`\nrule on fold ${name} (in-fold): chooses ${CANDIDATES[r.chosen]!.label}`);
-    for (const note of r.notes) console.log(`  ${note}`);
+    CANDIDATES.forEach((cand, c) => {
+      if (c === 0) return;
+      const why = r.reasons[c]!;
+      console.log(
+        `  ${cand.label}: product ${r.product[c]!.toFixed(4)}, ${
+          why.length ? `not eligible (${why.join("; ")})` : "eligible"
+        }`,
+      );
+    });
   }
   printFold("fold A, every candidate (in-fold for A's choice)", table, a);
   printFold("fold B, every candidate (in-fold for B's choice)", table, b);

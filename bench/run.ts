@@ -38,6 +38,7 @@ const benches = [
   "fleet_ingest",
   "forecast_transform",
   "ratio_transform",
+  "nonratio_transform",
   "m4_clip",
   "buffered_read",
   "spool_read",

@@ -144,7 +144,8 @@ export function historySpan(history: Float64Array, stepMs: number): number {
  * spans two weeks, else the hour-of-week median profile (and the note says so). A bounded ratio
  * (`cpu_busy`, `memory_used_ratio`, `cpu_ratio`, …) is forecast with the transform
  * `transformFor` gives it (none, by the rule of bench/ratio_transform_bench.ts); any other
- * metric without a transform too, since its upper band is read as a peak (not measured).
+ * metric without a transform too, since its upper band is read as a peak (measured for event rates
+ * in bench/nonratio_transform_bench.ts: its rule chose nothing, so this stays).
  *
  * @param history Values on the grid, oldest first, ending just before `start`.
  * @param options Grid, horizon and the metric (default `cpu_busy`).

@@ -2,7 +2,9 @@
  * The one rule for which `transform` a caller of `forecast()` that knows its metric passes:
  * bounded utilisation ratios get {@linkcode RATIO_TRANSFORM}, everything else `forecast()`'s
  * default. The load profile, the capacity charts and `train` go through it, so they cannot
- * disagree on a ratio.
+ * disagree on a ratio. Event rates (bytes/s, 1/s) were measured the same way
+ * (bench/nonratio_transform_bench.ts): the folds chose Box-Cox and log, so no rule was chosen and
+ * they keep the caller's transform (README: Forecasting, "Event rates").
  *
  * @module
  */

@@ -92,3 +92,8 @@ Deno.test("deno task bench --help names the benches added in session 26", async 
     assert.ok(stdout.includes(name), name);
   }
 });
+
+Deno.test("deno task bench --help names nonratio_transform (session 27)", async () => {
+  const { stdout } = await bench("--help");
+  assert.ok(stdout.includes("nonratio_transform"));
+});
