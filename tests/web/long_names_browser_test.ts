@@ -21,28 +21,27 @@ function hostileLake(root: string, end: number): void {
   const fs = formatLabels({ device: "/dev/x", fstype: "ext4", mountpoint: MOUNT });
   const proc = formatLabels({ pid: "4242", name: "evil", command: MOUNT });
   const start = end - 2 * DAY;
-  for (let day = 0; day < 2; day++) {
-    const ts: number[] = [], metric: string[] = [], labels: string[] = [], value: number[] = [];
-    const add = (t: number, m: string, l: string, v: number) => {
-      ts.push(t), metric.push(m), labels.push(l), value.push(v);
+  // one partition per UTC date, as the lake files them (a read prunes partitions by date)
+  const days = new Map<
+    string,
+    { ts: number[]; metric: string[]; labels: string[]; value: number[] }
+  >();
+  for (let k = 0; k < 288; k++) {
+    const t = start + k * 600_000, date = new Date(t).toISOString().slice(0, 10);
+    let d = days.get(date);
+    if (!d) days.set(date, d = { ts: [], metric: [], labels: [], value: [] });
+    const add = (m: string, l: string, v: number) => {
+      d.ts.push(t), d.metric.push(m), d.labels.push(l), d.value.push(v);
     };
-    for (let i = 0; i < 144; i++) {
-      const t = start + day * DAY + i * 600_000, k = day * 144 + i;
-      add(t, "filesystem_size_bytes", fs, 100e9);
-      add(t, "filesystem_used_bytes", fs, 50e9 + k * 0.15e9);
-      add(t, "filesystem_free_bytes", fs, 50e9 - k * 0.15e9);
-      add(t, "process_rss_bytes", proc, 1e9 + k * 1e7);
-    }
-    const first = start + day * DAY;
+    add("filesystem_size_bytes", fs, 100e9);
+    add("filesystem_used_bytes", fs, 50e9 + k * 0.15e9);
+    add("filesystem_free_bytes", fs, 50e9 - k * 0.15e9);
+    add("process_rss_bytes", proc, 1e9 + k * 1e7);
+  }
+  for (const [date, d] of days) {
     writePartition(
-      { ts: Float64Array.from(ts), metric, labels, value: Float64Array.from(value) },
-      {
-        root,
-        id: first,
-        host: HOST,
-        date: new Date(first).toISOString().slice(0, 10),
-        sync: false,
-      },
+      { ...d, ts: Float64Array.from(d.ts), value: Float64Array.from(d.value) },
+      { root, id: d.ts[0]!, host: HOST, date, sync: false },
     );
   }
 }
