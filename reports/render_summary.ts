@@ -55,10 +55,21 @@ function table(rows: string[]): string {
     }\n</tbody></table>`;
 }
 
+/** The lead of a report with no resource (a new user's first run): what is missing, what an ETA
+ * needs, and what to run; it said only "The lake holds no capacity series for this range". */
+function emptyLead(data: ReportData): string {
+  const missing = data.reason ?? "The lake holds no capacity series for this range";
+  return `<strong>Not enough data yet:</strong> ${e(missing)}. A report ranks resources with a ` +
+    `known limit (file systems, memory, CPU) from their samples, and a time to exhaustion needs ${
+      formatDuration(data.evidence.minSpanMs)
+    } of history. Keep <code>deno task serve</code> (or <code>deno task collect</code>) running ` +
+    `on each host, then run <code>deno task report</code> again.`;
+}
+
 function lead(data: ReportData): string {
   const rs = data.resources;
   const top = rs[0];
-  if (!top) return "The lake holds no capacity series for this range.";
+  if (!top) return emptyLead(data);
   const horizon = formatDuration(data.horizonMs);
   if (data.status === "insufficient") {
     return `<strong>Too little history for times to exhaustion:</strong> ${

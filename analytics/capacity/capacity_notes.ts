@@ -34,9 +34,12 @@ export function methodNotes(o: {
   const tiers = [...new Set(o.rows.map((r) => r.tier))].sort().join(", ");
   const share = Math.round(1 / o.rules.minHorizonShare);
   return [
-    `Charts: series read at a ${spanText(o.stepMs)} step over the data's own span (at most ${
-      spanText(o.sinceMs)
-    } back), at most ${o.maxPoints} points per line.`,
+    // an empty lake has no step (it read "series read at a unknown step")
+    Number.isFinite(o.stepMs)
+      ? `Charts: series read at a ${spanText(o.stepMs)} step over the data's own span (at most ${
+        spanText(o.sinceMs)
+      } back), at most ${o.maxPoints} points per line.`
+      : `Charts: none, no series in the lake to read (at most ${spanText(o.sinceMs)} back).`,
     `Times to exhaustion: capacity model over up to ${spanText(o.sinceMs)} of history${
       tiers ? ` (lake tier ${tiers}, chosen from the data that exists)` : ""
     }, looking ${spanText(o.horizonMs)} ahead.`,

@@ -50,12 +50,23 @@
     return (v) => (Math.abs(v) < 1e4 ? d3.format(",~r")(v) : d3.format("~s")(v));
   }
   const time = d3.utcFormat("%Y-%m-%d %H:%M UTC");
-  // Time axes: dates when the range spans days, else hours (UTC, 24-hour clock).
-  function timeAxis(domain) {
-    const span = +domain[1] - +domain[0];
-    return span >= 2 * 86_400_000
-      ? { tickFormat: d3.utcFormat("%b %-d") }
-      : { tickFormat: d3.utcFormat("%b %-d %H:%M") };
+  // Time axes name each day once: hours on a 24-hour clock (UTC), the day on a second line
+  // under the first tick of each day; ticks all at midnight are days alone. Plot calls a
+  // tickFormat function with (value, index, ticks), as its own two-level time format does.
+  // A fixed "%b %-d" named the same day on every 6-hour tick ("Jan 6" four times).
+  const dayText = d3.utcFormat("%b %-d");
+  const hourText = d3.utcFormat("%H:%M");
+  function timeTick(d, i, ticks) {
+    if (ticks.every((t) => +d3.utcDay.floor(t) === +t)) return dayText(d);
+    const before = i > 0 ? ticks[i - 1] : undefined;
+    return before !== undefined && dayText(before) === dayText(d)
+      ? hourText(d)
+      : `${hourText(d)}\n${dayText(d)}`;
+  }
+  /** Bottom margin of a chart with a time axis: room for the tick's second line. */
+  const TIME_MARGIN_BOTTOM = 42;
+  function timeAxis() {
+    return { tickFormat: timeTick };
   }
 
   function rows(ts, columns) {
@@ -147,7 +158,8 @@
       height: 300,
       marginLeft: 74,
       marginRight: 20,
-      x: { type: "utc", label: null, domain: xDomain, ...timeAxis(xDomain) },
+      marginBottom: TIME_MARGIN_BOTTOM,
+      x: { type: "utc", label: null, domain: xDomain, ...timeAxis() },
       y: {
         grid: true,
         domain,
@@ -235,7 +247,8 @@
       height: 90 + 85 * facets.length,
       marginLeft: 74,
       marginRight: 80,
-      x: { type: "utc", label: null, domain: xDomain, ...timeAxis(xDomain) },
+      marginBottom: TIME_MARGIN_BOTTOM,
+      x: { type: "utc", label: null, domain: xDomain, ...timeAxis() },
       y: {
         grid: true,
         label: r.unit === "ratio" ? "%" : r.unit || null,
@@ -343,14 +356,15 @@
     if (!svg || !x) return;
     const scale = d3.scaleUtc(x.domain, x.range);
     const height = Number(svg.getAttribute("height"));
-    const brush = d3.brushX().extent([[x.range[0], 20], [x.range[1], height - 30]]).on(
-      "end",
-      (event) => {
-        if (!event.selection || !event.sourceEvent) return;
-        const [a, b] = event.selection.map((px) => +scale.invert(px));
-        if (b - a > 0) setZoom(r.id, [a, b]);
-      },
-    );
+    const brush = d3.brushX().extent([[x.range[0], 20], [x.range[1], height - TIME_MARGIN_BOTTOM]])
+      .on(
+        "end",
+        (event) => {
+          if (!event.selection || !event.sourceEvent) return;
+          const [a, b] = event.selection.map((px) => +scale.invert(px));
+          if (b - a > 0) setZoom(r.id, [a, b]);
+        },
+      );
     d3.select(svg).append("g").attr("class", "brush").call(brush);
     svg.addEventListener("dblclick", () => setZoom(r.id, undefined));
   }
@@ -382,7 +396,8 @@
     return Plot.plot({
       width: width(el),
       height: 200,
-      x: { type: "utc", domain: dom, label: null, ...timeAxis(dom) },
+      marginBottom: TIME_MARGIN_BOTTOM,
+      x: { type: "utc", domain: dom, label: null, ...timeAxis() },
       y: { grid: true, label: p.unit || null, tickFormat: axisFormat(p.unit) },
       color: { legend: p.series.length > 1 },
       marks: [

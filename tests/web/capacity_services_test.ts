@@ -105,7 +105,7 @@ Deno.test("the Capacity page and its APIs show a service's USL capacity as a ran
     const body = page.slice(page.indexOf("<tbody>"));
     const firstRow = body.slice(0, body.indexOf("</tr>"));
     assert.match(firstRow, /<td>service<\/td>/);
-    assert.match(firstRow, /<td>service=api<\/td>/);
+    assert.match(firstRow, /<td class="wrap">service=api<\/td>/);
     assert.match(firstRow, /data-status="crossing"/);
     assert.match(firstRow, /days? \(80 %: /);
     assert.match(

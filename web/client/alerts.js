@@ -16,10 +16,13 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
     return node;
   }
 
-  function row(cells) {
+  // `wrap`: the columns holding names from the data (label values of up to 1 KiB), which break
+  // anywhere rather than widen the page (see td.wrap in style.css)
+  function row(cells, wrap = []) {
     const tr = document.createElement("tr");
-    for (const c of cells) {
+    for (const [i, c] of cells.entries()) {
       const td = document.createElement("td");
+      if (wrap.includes(i)) td.className = "wrap";
       if (c instanceof Node) td.append(c);
       else td.textContent = c ?? "";
       tr.append(td);
@@ -108,7 +111,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
           formatTime(since, { seconds: true }),
           muted,
           seriesLink(a.rule, seriesLabelsOf(a), since ?? body.at - 3_600_000, body.at),
-        ]);
+        ], [2]);
         tr.dataset.state = a.state;
         tr.title = Object.values(a.annotations ?? {}).join("\n");
         return tr;
@@ -297,7 +300,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
             t.at - 3_600_000,
             Math.min(until, t.at + 3_600_000),
           ),
-        ]);
+        ], [2]);
         tr.append(spark);
         return tr;
       }));
@@ -337,7 +340,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
           s.createdBy,
           s.comment,
           expire,
-        ]);
+        ], [1, 5]);
       }));
     } catch (e) {
       $("silence-status").textContent = "Could not load silences: " + e.message;

@@ -33,7 +33,12 @@ import {
     for (const row of p.table.rows.slice(0, 200)) {
       const tr = document.createElement("tr");
       for (const v of row) {
-        tr.append(text("td", typeof v === "number" ? formatValue(v, p.unit) : String(v ?? "")));
+        // text cells hold names from the data (a series' labels): they break anywhere
+        tr.append(
+          typeof v === "number"
+            ? text("td", formatValue(v, p.unit), "num")
+            : text("td", String(v ?? ""), "wrap"),
+        );
       }
       body.append(tr);
     }

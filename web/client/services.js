@@ -300,8 +300,8 @@ import {
             el(
               "tr",
               { "data-probe": p.target },
-              el("td", {}, link(p)),
-              el("td", {}, p.host),
+              el("td", { class: "wrap" }, link(p)),
+              el("td", { class: "wrap" }, p.host),
               el(
                 "td",
                 {},

@@ -89,10 +89,10 @@ import { formatTime } from "/assets/format.js";
         : `${e.old ?? "—"} → ${e.new ?? "—"}`;
       tr.append(
         el("td", formatTime(e.startedAt, { seconds: true })),
-        el("td", e.workflow),
-        el("td", e.what),
-        el("td", e.why),
-        el("td", change),
+        el("td", e.workflow, { class: "wrap" }),
+        el("td", e.what, { class: "wrap" }),
+        el("td", e.why, { class: "wrap" }),
+        el("td", change, { class: "wrap" }),
         el("td", e.mode),
         el("td", outcomeText(e), { title: e.detail ?? "" }),
       );

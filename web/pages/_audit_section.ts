@@ -115,10 +115,10 @@ export function auditSection(
               html`
                 <tr class="outcome-${e.outcome}" data-id="${e.id}">
                   <td>${formatTime(e.startedAt, { seconds: true })}</td>
-                  <td>${e.workflow}</td>
-                  <td>${e.what}</td>
-                  <td>${e.why}</td>
-                  <td>${e.old === undefined && e.new === undefined
+                  <td class="wrap">${e.workflow}</td>
+                  <td class="wrap">${e.what}</td>
+                  <td class="wrap">${e.why}</td>
+                  <td class="wrap">${e.old === undefined && e.new === undefined
                     ? ""
                     : `${e.old ?? "—"} → ${e.new ?? "—"}`}</td>
                   <td>${e.mode}</td>

@@ -96,7 +96,7 @@ function groupSection(
   const rows = chosen === "" ? [] : hostGroupsBy(view, chosen, { top: 3 }).map((g) =>
     html`
       <tr data-group="${g.value}">
-        <td>${g.value}</td>
+        <td class="wrap">${g.value}</td>
         <td class="num">${g.hosts.length}</td>
         <td class="num">${g.resources}</td>
         <td class="num">${g.severity.critical}</td>
@@ -104,7 +104,7 @@ function groupSection(
         <td class="num">${g.severity.ok}</td>
         <td class="num">${g.severity.unknown}</td>
         <td class="num">${g.withEta}</td>
-        <td>
+        <td class="wrap">
           <ol>${g.ranking.map((id) => byId.get(id)!).map((r) =>
             html`<li>${r.host} · ${r.resource} ${r.labels} (${r.severity}, ${
               eta(r, view.now)
@@ -202,9 +202,9 @@ export function capacityPage(
     html`
       <tr>
         <td class="num">${i + 1}</td>
-        <td>${r.host}</td>
+        <td class="wrap">${r.host}</td>
         <td>${r.resource}</td>
-        <td>${r.labels || "–"}</td>
+        <td class="wrap">${r.labels || "–"}</td>
         <td data-status="${r.status}">${r.status}</td>
         <td data-severity="${r.severity}">${r.severity}</td>
         <td class="num">${pct(r.utilization)}</td>

@@ -40,7 +40,7 @@ export function reportsPage(
   const rows = files.map((f) =>
     html`
       <tr>
-        <td><a href="${base}${encodeURIComponent(f.name)}">${f.name}</a></td>
+        <td class="wrap"><a href="${base}${encodeURIComponent(f.name)}">${f.name}</a></td>
         <td>${formatTime(f.mtime)}</td>
         <td class="num">${formatValue(f.size, "bytes")}</td>
       </tr>

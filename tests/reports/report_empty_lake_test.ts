@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { openLake } from "../../lake/mod.ts";
+import { writeReport } from "../../reports/mod.ts";
+
+/** The report's text without markup, styles or scripts, spaces folded. */
+function text(html: string): string {
+  return html.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, "").replace(/<[^>]+>/g, " ")
+    .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/\s+/g, " ");
+}
+
+Deno.test("a new user's first report, of an empty lake, says there is not enough data yet, what is missing and what to run", async () => {
+  // the first run: serve made the data directory, nothing is flushed to Parquet yet
+  const root = await Deno.makeTempDir({ prefix: "perfscope-report-empty-" });
+  try {
+    const lake = await openLake({ root });
+    const out = `${root}/report.html`;
+    try {
+      await writeReport(lake, { root, out }); // as `deno task report` runs: "now" is the newest sample
+    } finally {
+      lake.close();
+    }
+    const page = text(await Deno.readTextFile(out));
+    // it read "series read at a unknown step" in its methods
+    assert.doesNotMatch(page, /\ba unknown\b|unknown step/);
+    assert.match(page, /Not enough data yet: No samples in the lake yet/);
+    assert.match(page, /1 day of history/); // what an ETA needs
+    assert.match(page, /deno task serve/);
+    assert.match(page, /deno task report/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openLake } from "../../lake/mod.ts";
+import { buildReport, renderReport } from "../../reports/mod.ts";
+import { missing } from "../_skip.ts";
+import { openReport } from "./_browser.ts";
+import { NOW, testLake } from "./_lake.ts";
+
+const DAY = 86_400_000;
+const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
+
+/** The report of the test lake over `sinceMs` back and `horizonMs` ahead, as a file. */
+async function reportFile(sinceMs: number, horizonMs: number): Promise<string> {
+  const lake = await openLake({ root: await testLake() });
+  try {
+    const data = await buildReport(lake, { now: NOW, clock: () => NOW, sinceMs, horizonMs });
+    const path = join(await Deno.makeTempDir(), "report.html");
+    await Deno.writeTextFile(path, await renderReport(data));
+    return path;
+  } finally {
+    lake.close();
+  }
+}
+
+Deno.test({
+  name: "the report's time axes name each day once, with hours on a 24-hour clock between",
+  ignore: missing("chromium", "the browser tests of the report"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // two days back and three ahead (ticks every 12 hours), and one day back and a quarter ahead
+    for (const [since, horizon] of [[2 * DAY, 3 * DAY], [DAY, DAY / 4]] as const) {
+      const { browser, page, errors } = await openReport(await reportFile(since, horizon));
+      try {
+        // each x axis' tick labels, the lines of a two-line label joined by a newline
+        const axes = await page.evaluate(`Array.from(
+          document.querySelectorAll('figure.chart svg [aria-label="x-axis tick label"]'),
+          (g) => Array.from(g.querySelectorAll(":scope > text"), (t) =>
+            t.querySelector("tspan")
+              ? Array.from(t.querySelectorAll("tspan"), (s) => s.textContent).join("\\n")
+              : t.textContent))`) as string[][];
+        const time = axes.filter((ticks) => ticks.some((t) => new RegExp(MONTHS).test(t)));
+        assert.ok(time.length >= 2, `time axes found: ${time.length}`);
+        for (const ticks of time) {
+          const days = ticks.flatMap((t) => t.match(new RegExp(`(${MONTHS}) \\d+`, "g")) ?? []);
+          assert.equal(new Set(days).size, days.length, `a day named twice: ${ticks.join(" | ")}`);
+          for (const t of ticks) {
+            assert.match(
+              t,
+              new RegExp(`^((\\d\\d:\\d\\d)|(${MONTHS}) \\d+|\\d\\d:\\d\\d\\n(${MONTHS}) \\d+)$`),
+              t,
+            );
+          }
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await browser.close();
+      }
+    }
+  },
+});
