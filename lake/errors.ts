@@ -44,3 +44,23 @@ export class NotFound extends LakeError {
     this.name = "NotFound";
   }
 }
+
+/** The lake was closed: a read that ran then was cut off, or one asked for after. */
+export class LakeClosed extends LakeError {
+  /**
+   * @param message What was cut off, e.g. `Lake closed: the read was interrupted`.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LakeClosed, LakeError } from "./errors.ts";
+   * const error = new LakeClosed("Lake closed: no more reads");
+   * assert.equal(error.name, "LakeClosed");
+   * assert.ok(error instanceof LakeError);
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LakeClosed";
+  }
+}
