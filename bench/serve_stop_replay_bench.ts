@@ -5,7 +5,7 @@
  * the same point for any checkout, so `--baseline DIR` measures another checkout (e.g. one
  * before the replay stopped at the signal) side by side.
  *
- * `deno run -A bench/serve_stop_replay_bench.ts [--rows N,N] [--baseline DIR]`
+ * `deno run -A bench/serve_stop_replay_bench.ts [--rows N,N] [--mix-hosts] [--baseline DIR]`
  *
  * @module
  */
@@ -15,34 +15,41 @@ import { serveChild } from "../tests/_serve_process.ts";
 import { fillIngestSpool } from "../tests/_ingest_spool_fill.ts";
 import { listIngestSegments } from "../lake/ingest_spool.ts";
 
-const USAGE = `Usage: deno run -A bench/serve_stop_replay_bench.ts [--rows N,N] [--baseline DIR]
+const USAGE = `Usage: deno run -A bench/serve_stop_replay_bench.ts [--rows N,N] [--mix-hosts]
+       [--baseline DIR]
 
   --rows N,N       spool sizes in samples (default 500000,2000000)
+  --mix-hosts      each request's samples go round the 4 hosts (default: one host a request)
   --baseline DIR   also measure the checkout at DIR (its cli/serve.ts), side by side
   -h, --help       show this help`;
 
 interface Options {
   rows: number[];
+  mixHosts: boolean;
   baseline: string | undefined;
 }
 
 function parse(args: string[]): Options {
-  const { values } = parseFlags(args, { rows: { type: "string" }, baseline: { type: "string" } });
+  const { values } = parseFlags(args, {
+    rows: { type: "string" },
+    baseline: { type: "string" },
+    "mix-hosts": { type: "boolean", default: false },
+  });
   const rows = (values.rows ?? "500000,2000000").split(",").map(Number);
   if (rows.some((n) => !Number.isInteger(n) || n < 200_000)) {
     throw new UsageError(`Invalid --rows: ${values.rows} (integers of at least 200000)`);
   }
-  return { rows, baseline: values.baseline };
+  return { rows, mixHosts: values["mix-hosts"], baseline: values.baseline };
 }
 
 const DAY = 86_400_000;
 
 /** One run: seconds from SIGTERM to exit, the exit code, and what stayed spooled. */
-async function once(checkout: string | undefined, rows: number) {
+async function once(checkout: string | undefined, rows: number, mixHosts: boolean) {
   const data = await Deno.makeTempDir({ prefix: "perfscope-replay-bench-" });
   try {
     const from = (Math.floor(Date.now() / DAY) - 1) * DAY;
-    const segments = fillIngestSpool(data, rows, { from });
+    const segments = fillIngestSpool(data, rows, { from, mixHosts });
     const child = serveChild(["--data", data, "--no-collect"], {
       ...(checkout !== undefined && { root: checkout }),
       stderr: "piped",
@@ -72,7 +79,7 @@ if (import.meta.main) {
     for (const rows of o.rows) {
       for (const [name, dir] of [["this", undefined], ["baseline", o.baseline]] as const) {
         if (name === "baseline" && dir === undefined) continue;
-        const r = await once(dir, rows);
+        const r = await once(dir, rows, o.mixHosts);
         console.log(`${name} | ${rows} | ${r.seconds.toFixed(2)} | ${r.code} | ${r.left}`);
       }
     }

@@ -144,8 +144,9 @@ and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
 
 Stopping (Ctrl-C/SIGTERM): new connections are refused at once; requests in flight get 5 s, then
 their lake queries are interrupted; past 15 s serve exits 1 whatever still runs, a hung ingest
-flush included (a second signal: at once). What was accepted stays in the spools and is replayed
-at the next start.
+flush included (a second signal: at once). A stop during the replay of the ingest spool at start
+ends the replay (the line says how many samples stay spooled). What was accepted stays in the
+spools and is replayed at the next start.
 
 Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
 targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the

@@ -18,6 +18,9 @@ export interface FillIngestSpoolOptions {
   segmentRows?: number;
   /** Rows per record (one request each). Default 25 000. */
   recordRows?: number;
+  /** Hosts by turns within each record, sample after sample (a replay's worst case: a group
+   * looked up per sample), instead of one host a record. Default false. */
+  mixHosts?: boolean;
 }
 
 /**
@@ -35,7 +38,7 @@ export function fillIngestSpool(
   rows: number,
   options: FillIngestSpoolOptions,
 ): number {
-  const { from, hosts = 4, segmentRows = 100_000, recordRows = 25_000 } = options;
+  const { from, hosts = 4, segmentRows = 100_000, recordRows = 25_000, mixHosts } = options;
   let segments = 0;
   for (let s = 0; s < rows; s += segmentRows) {
     const segment = new IngestSpoolSegment(root, from + s);
@@ -46,7 +49,7 @@ export function fillIngestSpool(
       segment.append(encoder.encode({
         ts: index.map((i) => from + i),
         // one host a request, as a pushing agent sends them
-        host: index.map(() => `replay-${(r / recordRows) % hosts}`),
+        host: index.map((i) => `replay-${(mixHosts ? i : r / recordRows) % hosts}`),
         metric: index.map(() => "replay_test"),
         labels: index.map((i) => `k=${i % 10}`),
         value: index.map((i) => i % 1000),
