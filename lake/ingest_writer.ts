@@ -243,6 +243,9 @@ const MiB = 1024 * 1024;
 /** Set while {@linkcode IngestWriter.open} constructs a writer: the constructor leaves the replay
  * (and the start after it) to `open`. */
 let replayLater = false;
+/** Work between two turns of the event loop in {@linkcode IngestWriter.open}'s replay, ms: how
+ * long a stop signal may wait for it. */
+const REPLAY_TURN_MS = 20;
 
 /**
  * Validates, spools and batches pushed samples. Opening it replays a leftover ingest spool.
@@ -435,12 +438,19 @@ export class IngestWriter implements BufferedSource {
   async #replayInTurns(signal: AbortSignal | undefined): Promise<void> {
     const segments = listIngestSegments(this.#root);
     const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+    // a turn every REPLAY_TURN_MS of work, not every request: a turn costs up to 4 ms once timers
+    // nest (3,000 requests of 100 samples took 9 s instead of 2 s with one a request)
+    let since = performance.now();
     for (const [i, seg] of segments.entries()) {
       // a request at a time: one segment may hold a flush's worth of them
       const held = this.#rows;
+      if (signal?.aborted) throw this.#replayStopped(held, segments.slice(i));
       for (const batch of this.#segmentBatches(seg)) {
-        await turn();
-        if (signal?.aborted) throw this.#replayStopped(held, segments.slice(i));
+        if (performance.now() - since >= REPLAY_TURN_MS) {
+          await turn();
+          since = performance.now();
+          if (signal?.aborted) throw this.#replayStopped(held, segments.slice(i));
+        }
         this.#add(batch, seg.id, true);
       }
       this.#replayed(seg);
@@ -453,6 +463,7 @@ export class IngestWriter implements BufferedSource {
           this.#flush(false, this.#turnSize, this.#flushBudgetMs);
           if (!this.#more) break;
           await turn();
+          since = performance.now();
           if (signal?.aborted) throw this.#replayStopped(this.#rows, segments.slice(i + 1));
         }
       } catch (error) {
