@@ -398,9 +398,9 @@ export class IngestWriter implements BufferedSource {
   }
 
   /**
-   * Opens a writer as the constructor does, replaying a leftover spool a segment at a time
-   * between turns of the event loop, and writing it in turns of at most `flushPartitions` files
-   * (and `flushBudgetMs`), so that a signal can stop it: a replay of a large spool takes seconds
+   * Opens a writer as the constructor does, replaying a leftover spool request by request with a
+   * turn of the event loop every 20 ms of work, and writing it in turns of at most
+   * `flushPartitions` files (and `flushBudgetMs`), so that a signal can stop it: a replay of a large spool takes seconds
    * (a full 500 000-row buffer, more after a raised budget). Stopped, it leaves every segment it
    * has not written whole in the spool (the files it wrote are in the plan, so the next open
    * writes nothing twice) and opens nothing.
@@ -442,7 +442,7 @@ export class IngestWriter implements BufferedSource {
     // nest (3,000 requests of 100 samples took 9 s instead of 2 s with one a request)
     let since = performance.now();
     for (const [i, seg] of segments.entries()) {
-      // a request at a time: one segment may hold a flush's worth of them
+      // request by request: one segment may hold a flush's worth of them
       const held = this.#rows;
       if (signal?.aborted) throw this.#replayStopped(held, segments.slice(i));
       for (const batch of this.#segmentBatches(seg)) {
