@@ -5,6 +5,8 @@
  *
  * - `GET /__test/slow-lake-query`: a lake statement that runs for hours unless interrupted (it
  *   writes a line to stderr first, so a test knows the request has arrived).
+ * - `GET /__test/slow-buffered-read`: the same, over the rows still buffered for Parquet too (the
+ *   hand-over that serves them to DuckDB from this process's memory).
  * - `GET /__test/hang`: a request that never ends (nothing to interrupt).
  *
  * @module
@@ -35,6 +37,20 @@ export function withTestHooks(handler: Handler, lake: Lake): Handler {
         // a trillion rows, filtered: hours of work in DuckDB's vectors, each checks for interrupts
         const rows = await lake.query(
           "SELECT count(*) AS n FROM range(1000000000000) t(x) WHERE x % 7 = 3",
+        );
+        return Response.json({ rows });
+      } catch (error) {
+        return new Response(String(error), { status: 500 });
+      }
+    }
+    if (path === "/__test/slow-buffered-read") {
+      console.error("perfscope serve: test hook: slow buffered read running");
+      try {
+        // each buffered row met a billion times: the buffered copy is scanned while it runs
+        const rows = await lake.query(
+          "SELECT count(*) AS n FROM samples, range(1000000000) t(x) WHERE x % 7 = 3",
+          [],
+          { buffered: { from: 0, to: Date.now() + 3_600_000 } },
         );
         return Response.json({ rows });
       } catch (error) {

@@ -15,11 +15,13 @@ import {
   canonicalHost,
   CollectorBusyError,
   type IngestLimits,
+  IngestReplayStopped,
   ingestSpoolDir,
   IngestWriter,
   type IngestWriterOptions,
   joinBuffered,
   LakeError,
+  listIngestSegments,
   openLake,
   SpoolBuffer,
   spoolDir,
@@ -142,8 +144,9 @@ and .backtest and the workflows (dry run unless enabled); see GET /api/schedule.
 
 Stopping (Ctrl-C/SIGTERM): new connections are refused at once; requests in flight get 5 s, then
 their lake queries are interrupted; past 15 s serve exits 1 whatever still runs, a hung ingest
-flush included (a second signal: at once). What was accepted stays in the spools and is replayed
-at the next start.
+flush included (a second signal: at once). A stop during the replay of the ingest spool at start
+ends the replay (the line says how many samples stay spooled). What was accepted stays in the
+spools and is replayed at the next start.
 
 Application metrics: OTLP/HTTP at POST /v1/metrics; the config's scrape (Prometheus/OpenMetrics
 targets), statsd (UDP listener) and probes (HTTP/TCP checks) run alongside and restart when the
@@ -424,6 +427,43 @@ function followConfig(
   });
 }
 
+/**
+ * Opens the ingest writer, replaying what an earlier run left in the ingest spool; a stop signal
+ * ends the replay (it may take seconds: a full 500,000-row buffer, more with a raised
+ * `ingest.max_buffered_rows`), leaving what it has not written in the spool for the next start.
+ *
+ * @returns The writer, or `undefined` when the signal stopped the replay (said on stderr).
+ */
+async function openIngest(
+  root: string,
+  signal: AbortSignal,
+  stage: StopStage,
+  options: Omit<IngestWriterOptions, "root">,
+): Promise<IngestWriter | undefined> {
+  const leftover = listIngestSegments(root);
+  if (leftover.length > 0) {
+    const mib = leftover.reduce((n, s) => n + s.bytes, 0) / (1024 * 1024);
+    console.error(
+      `perfscope serve: replaying the ingest spool: ${leftover.length} segments, ` +
+        `${mib.toFixed(1)} MiB (a stop signal ends the replay; what it has not written stays ` +
+        "spooled for the next start)",
+    );
+  }
+  stage.now = "the ingest spool replay";
+  try {
+    return await IngestWriter.open({ root, ...options, signal });
+  } catch (error) {
+    if (!(error instanceof IngestReplayStopped)) throw error;
+    console.error(
+      `perfscope serve: stopped during the ingest spool replay: ${error.rows} ingested samples ` +
+        `not in Parquet yet stay in ${ingestSpoolDir(root)}/ and are written at the next start`,
+    );
+    return undefined;
+  } finally {
+    stage.now = "the server to start";
+  }
+}
+
 async function serveUntilStopped(
   flags: ServeFlags,
   loaded: LoadedConfig,
@@ -452,19 +492,29 @@ async function serveUntilStopped(
   });
   const maxRss = ingestRss(loaded.config);
   const outboxCap = outboxCapBytes(loaded.config.remote_write ?? []);
-  const ingest = new IngestWriter({
-    root,
-    ...(outboxCap !== undefined && { outboxMaxBytes: outboxCap }),
-    limits: ingestLimits(loaded.config),
-    ...ingestBudgets(loaded.config),
-    flushInWorker: loaded.config.ingest?.flush_thread ?? true,
-    parseInWorker: loaded.config.ingest?.parse_thread ?? true,
-    ...(maxRss > 0 && { maxRssBytes: maxRss }),
-    // V8's collector when the serve task exposes it (--expose-gc): see collectGarbage
-    ...(typeof (globalThis as { gc?: unknown }).gc === "function" && {
-      collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
-    }),
-  });
+  let opened: IngestWriter | undefined;
+  try {
+    opened = await openIngest(root, signal, stage, {
+      ...(outboxCap !== undefined && { outboxMaxBytes: outboxCap }),
+      limits: ingestLimits(loaded.config),
+      ...ingestBudgets(loaded.config),
+      flushInWorker: loaded.config.ingest?.flush_thread ?? true,
+      parseInWorker: loaded.config.ingest?.parse_thread ?? true,
+      ...(maxRss > 0 && { maxRssBytes: maxRss }),
+      // V8's collector when the serve task exposes it (--expose-gc): see collectGarbage
+      ...(typeof (globalThis as { gc?: unknown }).gc === "function" && {
+        collectGarbage: (globalThis as unknown as { gc: () => void }).gc,
+      }),
+    });
+  } catch (error) {
+    await lake.close();
+    throw error;
+  }
+  if (opened === undefined) {
+    await lake.close();
+    return 0;
+  }
+  const ingest = opened;
   // series reads, listings and raw SQL include the rows still waiting for Parquet: a collected
   // or pushed sample shows at once, not after the next flush (the spool first: see joinBuffered)
   const buffered = joinBuffered([new SpoolBuffer(root), ingest]);
@@ -761,7 +811,7 @@ async function serveUntilStopped(
     await stopAppSenders(2000);
     stage.now = "the lake to close";
     await sandbox.close();
-    lake.close();
+    await lake.close();
   }
   return code;
 }

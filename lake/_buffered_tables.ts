@@ -39,9 +39,11 @@ export class BufferedLoader {
     return next;
   }
 
-  /** Closes the connection after the queued work. */
-  close(): void {
-    this.#queue.then(() => this.#connection).then((c) => c.closeSync(), () => {});
+  /** Closes the connection after the queued work.
+   *
+   * @returns Settles once it is closed (the database must not close before). */
+  close(): Promise<void> {
+    return this.#queue.then(() => this.#connection).then((c) => c.closeSync(), () => {});
   }
 }
 

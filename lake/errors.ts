@@ -44,3 +44,60 @@ export class NotFound extends LakeError {
     this.name = "NotFound";
   }
 }
+
+/** The lake was closed: a read that ran then was cut off, or one asked for after. */
+export class LakeClosed extends LakeError {
+  /**
+   * @param message What was cut off, e.g. `Lake closed: the read was interrupted`.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LakeClosed, LakeError } from "./errors.ts";
+   * const error = new LakeClosed("Lake closed: no more reads");
+   * assert.equal(error.name, "LakeClosed");
+   * assert.ok(error instanceof LakeError);
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LakeClosed";
+  }
+}
+
+/** What a stopped replay of the ingest spool leaves spooled (see `IngestWriter.open`). */
+export interface IngestReplayLeft {
+  /** Samples not in Parquet that stay in the spool. */
+  rows: number;
+  /** Segments left in the spool. */
+  segments: number;
+}
+
+/** The replay of the ingest spool was stopped (a signal): what it left stays spooled. */
+export class IngestReplayStopped extends LakeError {
+  /** Samples not in Parquet that stay in the spool. */
+  readonly rows: number;
+  /** Segments left in the spool. */
+  readonly segments: number;
+
+  /**
+   * @param message What stays, e.g. `Ingest spool replay stopped: 400000 samples in 4 segments
+   * stay spooled`.
+   * @param left The counts.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IngestReplayStopped, LakeError } from "./errors.ts";
+   * const error = new IngestReplayStopped("Ingest spool replay stopped", { rows: 5, segments: 1 });
+   * assert.equal(error.rows, 5);
+   * assert.ok(error instanceof LakeError);
+   * ```
+   */
+  constructor(message: string, left: IngestReplayLeft, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "IngestReplayStopped";
+    this.rows = left.rows;
+    this.segments = left.segments;
+  }
+}

@@ -63,7 +63,11 @@ import {
   retireIngestSegment,
   writeIngestPlan,
 } from "./ingest_spool.ts";
-import { decodeIngestSegment, IngestSpoolEncoder } from "./ingest_spool_format.ts";
+import {
+  decodeIngestSegment,
+  ingestSegmentRows,
+  IngestSpoolEncoder,
+} from "./ingest_spool_format.ts";
 import {
   type IngestFlushJob,
   type IngestFlushResult,
@@ -72,7 +76,7 @@ import {
   JOB_RUNNING,
   JOB_UNWRITABLE,
 } from "./ingest_flush_worker.ts";
-import { LakeError } from "./errors.ts";
+import { IngestReplayStopped, LakeError } from "./errors.ts";
 import { IngestParseThread } from "./ingest_parse_thread.ts";
 import {
   hostTag,
@@ -159,6 +163,14 @@ export interface IngestWriterOptions {
   collectGarbage?: () => void;
 }
 
+/** Options for {@linkcode IngestWriter.open}. */
+export interface IngestOpenOptions extends IngestWriterOptions {
+  /** Stops the replay of a leftover spool (between segments, and between the files of the flushes
+   * it makes), throwing {@linkcode IngestReplayStopped}; what it has not written stays in the spool
+   * for the next open. Default none. */
+  signal?: AbortSignal;
+}
+
 /** Options of {@linkcode IngestWriter.write}: clock and limits that override the writer's, and
  * the series admission of the caller. */
 export interface IngestWriteOptions extends Omit<ParseIngestLinesOptions, "trusted"> {
@@ -228,6 +240,12 @@ function joinChunks(body: Uint8Array | readonly Uint8Array[]): Uint8Array {
 /** Ids a new partition leaves free below the collector's open segment (see the module doc). */
 const FRESH_ID_ROOM = 3_600_000;
 const MiB = 1024 * 1024;
+/** Set while {@linkcode IngestWriter.open} constructs a writer: the constructor leaves the replay
+ * (and the start after it) to `open`. */
+let replayLater = false;
+/** Work between two turns of the event loop in {@linkcode IngestWriter.open}'s replay, ms: how
+ * long a stop signal may wait for it. */
+const REPLAY_TURN_MS = 20;
 
 /**
  * Validates, spools and batches pushed samples. Opening it replays a leftover ingest spool.
@@ -274,7 +292,9 @@ export class IngestWriter implements BufferedSource {
   #rows = 0;
   #liveRows = 0;
   #spoolBytes = 0;
-  #timer: ReturnType<typeof setInterval>;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  /** The largest id of the segments replayed (the new segment's id is above it). */
+  #lastReplayed = 0;
   #soon: ReturnType<typeof setTimeout> | undefined;
   #onError: (error: unknown) => void;
   #lastError = -Infinity;
@@ -368,14 +388,117 @@ export class IngestWriter implements BufferedSource {
     // a plan write cut by a kill (or a stop's deadline) leaves its temporary file behind
     removeStaleTemp(ingestSpoolDir(this.#root));
     this.#plan = readIngestPlan(this.#root);
-    let lastId = 0;
+    if (replayLater) return;
     for (const seg of listIngestSegments(this.#root)) {
       this.#replay(seg);
-      this.#pending.push(seg);
-      lastId = Math.max(lastId, seg.id);
       // a long spool is written as it is read, so replaying it costs the row budget at most
       if (this.#rows >= this.#flushRows) this.#flushReplayed();
     }
+    this.#start(options);
+  }
+
+  /**
+   * Opens a writer as the constructor does, replaying a leftover spool request by request with a
+   * turn of the event loop every 20 ms of work, and writing it in turns of at most
+   * `flushPartitions` files (and `flushBudgetMs`), so that a signal can stop it: a replay of a large spool takes seconds
+   * (a full 500 000-row buffer, more after a raised budget). Stopped, it leaves every segment it
+   * has not written whole in the spool (the files it wrote are in the plan, so the next open
+   * writes nothing twice) and opens nothing.
+   *
+   * @param options See {@linkcode IngestOpenOptions}.
+   * @returns The writer, open.
+   * @throws {IngestReplayStopped} When `signal` aborts during the replay (with what stays
+   * spooled).
+   * @throws {RangeError} As the constructor.
+   * @throws {LakeError} As the constructor.
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IngestWriter } from "./mod.ts";
+   * const root = Deno.makeTempDirSync();
+   * const writer = await IngestWriter.open({ root, sync: false, signal: new AbortController().signal });
+   * assert.equal(writer.buffered, 0);
+   * writer.close();
+   * ```
+   */
+  static async open(options: IngestOpenOptions): Promise<IngestWriter> {
+    replayLater = true;
+    let writer: IngestWriter;
+    try {
+      writer = new IngestWriter(options);
+    } finally {
+      replayLater = false;
+    }
+    await writer.#replayInTurns(options.signal);
+    writer.#start(options);
+    return writer;
+  }
+
+  /** The replay of {@linkcode IngestWriter.open}: as the constructor's, yielding between steps. */
+  async #replayInTurns(signal: AbortSignal | undefined): Promise<void> {
+    const segments = listIngestSegments(this.#root);
+    const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+    // a turn every REPLAY_TURN_MS of work, not every request: a turn costs up to 4 ms once timers
+    // nest (3,000 requests of 100 samples took 9 s instead of 2 s with one a request)
+    let since = performance.now();
+    for (const [i, seg] of segments.entries()) {
+      // request by request: one segment may hold a flush's worth of them
+      const held = this.#rows;
+      if (signal?.aborted) throw this.#replayStopped(held, segments.slice(i));
+      for (const batch of this.#segmentBatches(seg)) {
+        if (performance.now() - since >= REPLAY_TURN_MS) {
+          await turn();
+          since = performance.now();
+          if (signal?.aborted) throw this.#replayStopped(held, segments.slice(i));
+        }
+        this.#add(batch, seg.id, true);
+      }
+      this.#replayed(seg);
+      if (this.#rows < this.#flushRows) continue;
+      this.#flushing = this.#groups;
+      this.#groups = new Map();
+      this.#liveRows = 0;
+      try {
+        for (;;) {
+          this.#flush(false, this.#turnSize, this.#flushBudgetMs);
+          if (!this.#more) break;
+          await turn();
+          since = performance.now();
+          if (signal?.aborted) throw this.#replayStopped(this.#rows, segments.slice(i + 1));
+        }
+      } catch (error) {
+        if (error instanceof IngestReplayStopped) throw error;
+        this.#lastError = this.#now();
+        this.#onError(error); // left for the timed flushes, as the constructor's replay does
+      } finally {
+        // what waits for a free file id, or failed for now, goes on with the next segments' rows
+        for (const [k, g] of this.#flushing) this.#groups.set(k, g);
+        this.#flushing = new Map();
+      }
+    }
+  }
+
+  /** What a stopped replay leaves in the spool: `held`, the rows of the segments read whole and
+   * not written, and those of the segments not read whole (counted from their record headers). */
+  #replayStopped(held: number, unread: IngestSegmentFile[]): IngestReplayStopped {
+    let rows = held;
+    for (const seg of unread) {
+      rows += seg.format === "binary"
+        ? ingestSegmentRows(Deno.readFileSync(seg.path))
+        : readIngestRecords(seg.path).records
+          .reduce((n, text) => n + text.split("\n").filter((l) => l.trim()).length, 0);
+    }
+    const segments = listIngestSegments(this.#root).length;
+    return new IngestReplayStopped(
+      `Ingest spool replay stopped: ${rows} samples in ${segments} segments stay spooled`,
+      { rows, segments },
+    );
+  }
+
+  /** After the replay: the rest of it becomes the generation being written, the new segment
+   * opens, then the threads and the timer start. */
+  #start(options: IngestWriterOptions): void {
+    const lastId = this.#lastReplayed;
     this.#flushing = this.#groups;
     this.#groups = new Map();
     this.#liveRows = 0;
@@ -414,34 +537,44 @@ export class IngestWriter implements BufferedSource {
     }
     if (options.parseInWorker) this.#parser = new IngestParseThread();
     if (this.#pending.length > 0) this.#tryFlush(true);
-    this.#timer = setInterval(() => this.#tryFlush(true), this.#flushEveryMs);
-    Deno.unrefTimer(Number(this.#timer));
+    const timer = this.#timer = setInterval(() => this.#tryFlush(true), this.#flushEveryMs);
+    Deno.unrefTimer(Number(timer));
   }
 
   /** Replays one segment left by an earlier process into the buffer. */
   #replay(seg: IngestSegmentFile): void {
+    for (const batch of this.#segmentBatches(seg)) this.#add(batch, seg.id, true);
+    this.#replayed(seg);
+  }
+
+  /** A segment read whole into the buffer: it is retired with the generation. */
+  #replayed(seg: IngestSegmentFile): void {
+    this.#pending.push(seg);
+    this.#lastReplayed = Math.max(this.#lastReplayed, seg.id);
+  }
+
+  /** The requests of a segment, in order (damage and records refused kept aside). */
+  #segmentBatches(seg: IngestSegmentFile): IngestBatch[] {
     const name = seg.path.slice(seg.path.lastIndexOf("/") + 1);
     if (seg.format === "binary") {
       const { batches, undecoded } = decodeIngestSegment(Deno.readFileSync(seg.path));
       if (undecoded > 0) this.#keepDamaged(seg.path, name, undecoded, batches.length);
-      for (const batch of batches) this.#add(batch, seg.id, true);
-      return;
+      return batches;
     }
     const { records, undecoded } = readIngestRecords(seg.path);
     if (undecoded > 0) this.#keepDamaged(seg.path, name, undecoded, records.length);
+    const out: IngestBatch[] = [];
     records.forEach((text, i) => {
-      let batch: IngestBatch;
       try {
-        batch = parseIngestLines(text, { trusted: true });
+        out.push(parseIngestLines(text, { trusted: true }));
       } catch (error) {
         // refused by today's rules (an older version or a hand edit spooled it): keep it aside
         if (!(error instanceof RangeError)) throw error;
         const path = writeQuarantine(this.#root, `ingest-${seg.id}-${i + 1}`, text);
         this.#quarantine({ path, rows: text.split("\n").filter((l) => l.trim()).length }, error);
-        return;
       }
-      this.#add(batch, seg.id, true);
     });
+    return out;
   }
 
   /** Damaged on disk: the records before the damage replay; the segment is kept whole, since

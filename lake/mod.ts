@@ -10,7 +10,7 @@
  * @module
  */
 
-export { LakeError, NotFound } from "./errors.ts";
+export { IngestReplayStopped, LakeClosed, LakeError, NotFound } from "./errors.ts";
 export { type Tier, TIERS } from "./_paths.ts";
 export { visibleFiles } from "./_checked_split.ts";
 export {

@@ -21,6 +21,7 @@ import { BufferedScan } from "./_buffered_scan.ts";
 import { pinFiles, pinnedSql } from "./_pinned_sql.ts";
 import { bufferedSnapshot } from "./buffered_snapshot.ts";
 import { LakeError } from "./errors.ts";
+import { ReadGuard } from "./_read_guard.ts";
 import { seriesMany, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.ts";
 import { MINUTE_MAX_MS, pickTierFor, RAW_MAX_MS, type TierLimits } from "./pick_tier.ts";
@@ -93,6 +94,8 @@ export class Lake {
   /** The table functions that serve buffered rows (`handover: "scan"`), made when first needed. */
   #scan: BufferedScan | undefined;
   #handover: "scan" | "tables" = "scan";
+  /** The reads in flight, ended by {@linkcode Lake.close}. */
+  #guard = new ReadGuard();
 
   /** Use {@linkcode openLake}. */
   constructor(
@@ -148,7 +151,12 @@ export class Lake {
    * Re-lists the lake's files and redefines the views if files appeared or went away (a
    * running collector adds a file each minute; compaction replaces files).
    */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    return this.#guard.run(() => this.#refresh());
+  }
+
+  async #refresh(): Promise<void> {
+    this.#guard.check();
     const key0 = JSON.stringify(viewFiles(this.root));
     if (key0 === this.#files) return;
     const files = await createViews((sql) => this.connection.run(sql), () => viewFiles(this.root));
@@ -168,11 +176,15 @@ export class Lake {
    * @returns The rows as objects keyed by column name.
    * @throws {LakeError} If the SQL fails (syntax, unknown column, unreadable file).
    */
-  async query<T = Record<string, unknown>>(
+  query<T = Record<string, unknown>>(
     sql: string,
     params?: QueryParams,
     options: QueryOptions = {},
   ): Promise<T[]> {
+    return this.#guard.run(() => this.#query<T>(sql, params, options));
+  }
+
+  async #query<T>(sql: string, params: QueryParams | undefined, options: QueryOptions) {
     const source = this.#buffered, filter = options.buffered;
     const reader = source === undefined || filter === undefined
       ? await this.#run(sql, params)
@@ -200,12 +212,14 @@ export class Lake {
    * @returns Column names and rows.
    * @throws {LakeError} If the SQL fails.
    */
-  async table(
+  table(
     sql: string,
     params?: QueryParams,
   ): Promise<{ columns: string[]; rows: unknown[][] }> {
-    const reader = await this.#run(sql, params);
-    return { columns: reader.columnNames(), rows: reader.convertRows(this.#convert.display) };
+    return this.#guard.run(async () => {
+      const reader = await this.#run(sql, params);
+      return { columns: reader.columnNames(), rows: reader.convertRows(this.#convert.display) };
+    });
   }
 
   /**
@@ -219,7 +233,11 @@ export class Lake {
    * @throws {RangeError} If the range is empty or the step is not positive.
    * @throws {LakeError} If DuckDB fails.
    */
-  async series(options: SeriesOptions): Promise<SeriesResult> {
+  series(options: SeriesOptions): Promise<SeriesResult> {
+    return this.#guard.run(() => this.#series(options));
+  }
+
+  async #series(options: SeriesOptions): Promise<SeriesResult> {
     const read = this.#reader({
       from: options.from,
       to: options.to,
@@ -244,17 +262,19 @@ export class Lake {
    * @returns One entry per host with data.
    * @throws {LakeError} If DuckDB fails.
    */
-  async extent(): Promise<{ host: string; first: number; last: number }[]> {
-    const ends = await this.#ends();
-    return [...ends.entries()].filter(([host]) => host !== "")
-      .map(([host, e]) => ({ host, ...e }))
-      .sort((a, b) => (a.host < b.host ? -1 : 1));
+  extent(): Promise<{ host: string; first: number; last: number }[]> {
+    return this.#guard.run(async () => {
+      const ends = await this.#ends();
+      return [...ends.entries()].filter(([host]) => host !== "")
+        .map(([host, e]) => ({ host, ...e }))
+        .sort((a, b) => (a.host < b.host ? -1 : 1));
+    });
   }
 
   /** The hosts' extents in Parquet, widened by the rows buffered (a host may have no other). */
   async #ends(): Promise<Map<string, { first: number; last: number }>> {
     const buffered = this.#buffered?.bufferedExtent();
-    await this.refresh();
+    await this.#refresh();
     const stored = await (this.#extents ??= this.#readExtents());
     if (buffered === undefined || buffered.size === 0) return stored;
     const out = new Map([...stored].map(([host, e]) => [host, { ...e }]));
@@ -289,8 +309,10 @@ export class Lake {
     }
     const out = new Map<string, { first: number; last: number }>();
     const read = async (files: string[], fn: "min" | "max") => {
-      const [row] = await this.query<{ t: number | null }>(
+      const [row] = await this.#query<{ t: number | null }>(
         `SELECT ${fn}(epoch_ms(ts)) AS t FROM read_parquet([${files.map(quote).join(", ")}])`,
+        undefined,
+        {},
       );
       return row?.t ?? NaN;
     };
@@ -338,6 +360,10 @@ export class Lake {
    * ```
    */
   seriesMany(options: SeriesManyOptions): Promise<SeriesManyResult> {
+    return this.#guard.run(() => this.#seriesMany(options));
+  }
+
+  #seriesMany(options: SeriesManyOptions): Promise<SeriesManyResult> {
     const named = options.metric !== undefined || options.metrics !== undefined;
     const read = this.#reader({
       from: options.from,
@@ -366,12 +392,18 @@ export class Lake {
    * @returns Entries sorted by host, metric, labels.
    * @throws {LakeError} If DuckDB fails.
    */
-  async metrics(): Promise<MetricEntry[]> {
+  metrics(): Promise<MetricEntry[]> {
+    return this.#guard.run(() => this.#metrics());
+  }
+
+  async #metrics(): Promise<MetricEntry[]> {
     // the buffered series first: a row flushed after this is in the files the query lists
     const buffered = this.#buffered?.bufferedSeries() ?? [];
-    const stored = await this.query<MetricEntry>(
+    const stored = await this.#query<MetricEntry>(
       "SELECT DISTINCT host, metric, labels FROM (SELECT host, metric, labels FROM rollup_1h " +
         "UNION ALL SELECT host, metric, labels FROM _fresh_1h) ORDER BY ALL",
+      undefined,
+      {},
     );
     const key = (e: MetricEntry) => `${e.host}\u0000${e.metric}\u0000${e.labels}`;
     const seen = new Set(stored.map(key));
@@ -400,12 +432,24 @@ export class Lake {
     this.connection.interrupt();
   }
 
-  /** Closes the connection and the database. */
-  close(): void {
-    this.#loader?.close();
-    this.#loader = undefined;
-    this.connection.closeSync();
-    this.#instance.closeSync();
+  /**
+   * Closes the lake. Reads running now are cut off: each rejects at once with a
+   * {@linkcode LakeClosed} (a read that ended first keeps its answer), their statements are
+   * interrupted, and the connection and the database are closed once those have ended (at once
+   * when none runs); reads asked for later reject with {@linkcode LakeClosed}. Calling it again
+   * returns the first call's promise.
+   *
+   * @returns Settles once DuckDB is closed (no need to wait for it: nothing more can run).
+   */
+  close(): Promise<void> {
+    return this.#guard.close(() => this.connection.interrupt(), async () => {
+      // the loading connection first, once its queue (the tables' drops) has ended
+      const loader = this.#loader;
+      this.#loader = undefined;
+      if (loader !== undefined) await loader.close();
+      this.connection.closeSync();
+      this.#instance.closeSync();
+    });
   }
 
   /** How series reads run their SQL: over the shared views, or, with buffered rows included,
@@ -436,6 +480,7 @@ export class Lake {
     exec: (text: string) => Promise<T>,
   ): Promise<T> {
     for (let attempt = 1;; attempt++) {
+      this.#guard.check();
       const { files, rows } = bufferedSnapshot(this.root, source, filter);
       let tables: BufferedTables | undefined;
       try {
@@ -468,8 +513,9 @@ export class Lake {
   }
 
   async #retry<T>(run: () => Promise<T>): Promise<T> {
-    await this.refresh();
+    await this.#refresh();
     for (let attempt = 1;; attempt++) {
+      this.#guard.check();
       try {
         return await run();
       } catch (error) {
@@ -480,7 +526,7 @@ export class Lake {
           throw new LakeError(`Query failed: ${errorText(error)}`, { cause: error });
         }
         this.#files = "";
-        await this.refresh();
+        await this.#refresh();
       }
     }
   }

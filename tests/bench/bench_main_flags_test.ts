@@ -28,6 +28,7 @@ const BENCHES: [string, string[]][] = [
     "--curve-only",
   ]],
   ["lake_bench.ts", ["--quick"]],
+  ["serve_stop_replay_bench.ts", ["--rows N,N", "--mix-hosts", "--baseline DIR"]],
   ["alerts_bench.ts", ["--quick", "--baseline DIR", "--serve-rules N,..."]],
   ["alerts_e2e_bench.ts", [
     "--quick",

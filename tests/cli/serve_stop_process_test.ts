@@ -60,6 +60,29 @@ Deno.test("SIGTERM during a long lake query: the query is interrupted and serve 
   }
 });
 
+Deno.test("SIGTERM during a long read over the buffered rows: it is answered (500) and serve exits cleanly", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-stop-" });
+  try {
+    const data = `${dir}/lake`, config = `${dir}/perfscope.yaml`;
+    // the pushed samples stay buffered (no timed flush): the read scans them from memory
+    await Deno.writeTextFile(config, "ingest:\n  flush_every: 1h\n");
+    const args = ["--data", data, "--no-collect", "--config", config];
+    const s = await spawnServe(args, { env: ENV, stderr: "piped" });
+    await push(s.url, 500);
+    const request = hold(s.url, "/__test/slow-buffered-read");
+    await untilLogged(s.stderr, /slow buffered read running/);
+    s.process.kill("SIGTERM");
+    const status = await exited(s.process);
+    const log = s.stderr.join("");
+    assert.equal(status.code, 0, log);
+    assert.match(log, /interrupting their queries/);
+    assert.equal(await request, 500); // answered, not a socket left hanging
+    assert.equal(await countAfterRestart(data), 500);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("SIGTERM while a request hangs for good: serve exits at the hard deadline, keeping what it accepted", async () => {
   const data = await Deno.makeTempDir({ prefix: "perfscope-stop-" });
   try {
