@@ -326,7 +326,17 @@ export class Workflows {
       this.sweep();
       const waiting = [...this.#pending.values()].filter((p) => p.workflow === w.name);
       const instance = instanceOf(event);
-      if (instance !== undefined && waiting.some((p) => instanceOf(p.event) === instance)) return;
+      const same = instance === undefined
+        ? undefined
+        : waiting.find((p) => instanceOf(p.event) === instance);
+      if (same) {
+        this.audit.decide({
+          ...base,
+          what: `skipped: approval ${same.id} for this alert already waits`,
+          result: "skipped",
+        });
+        return;
+      }
       if (waiting.length >= PENDING_MAX) {
         this.audit.decide({
           ...base,

@@ -56,5 +56,8 @@ Deno.test("An alert instance that fires again while its approval waits adds no s
   wf.onAlerts([firingOn(2, c.t)]);
   await wf.idle();
   assert.equal(wf.pending().length, 2);
+  const skipped = (await wf.audit.read()).filter((e) => e.outcome === "skipped");
+  assert.equal(skipped.length, 1);
+  assert.match(skipped[0]!.what, /for this alert already waits/);
   await Deno.remove(root, { recursive: true });
 });
