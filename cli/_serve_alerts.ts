@@ -109,6 +109,7 @@ export function observingSink(sink: IngestSink, onBatch: (batch: IngestBatch) =>
     // both optional, and both must pass through: without `check` the route cannot refuse a
     // request before reading its body, without `writeAsync` it parses on the event loop in one go
     ...(sink.check && { check: () => sink.check!() }),
+    ...(sink.window && { window: (now: number) => sink.window!(now) }),
     ...(sink.writeAsync && {
       async writeAsync(
         body: Uint8Array | readonly Uint8Array[],

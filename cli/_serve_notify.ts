@@ -127,19 +127,24 @@ export interface LakeBacktestOptions<R extends { metric?: string | undefined }> 
  * @throws {RangeError} (from the returned function) When the rule names no metric.
  */
 export function lakeBacktest<R extends { metric?: string | undefined }>(
-  lake: Pick<Lake, "seriesMany">,
+  lake: Pick<Lake, "seriesMany" | "extent">,
   options: LakeBacktestOptions<R>,
 ): BacktestFn {
   return async function backtest(input, since, until): Promise<BacktestInterval[]> {
     const rule = options.parseRule(input);
     if (!rule.metric) throw new RangeError("Backtest needs a rule with a metric");
+    // replayed only from the lake's first sample: before it nothing was collected, and an
+    // absence rule said it would have fired all that time
+    const first = Math.min(...(await lake.extent()).map((e) => e.first));
+    const from = Math.max(since, first);
+    if (!(from < until)) return [];
     const read = await lake.seriesMany({
       metric: rule.metric,
-      from: since,
+      from,
       to: until,
       maxPoints: options.maxPoints ?? 200_000,
     });
-    const intervals = options.replay([rule], read.series, { from: since, until });
+    const intervals = options.replay([rule], read.series, { from, until });
     return intervals.map((i) => ({ ...i, end: Number.isFinite(i.end) ? i.end : null }));
   };
 }

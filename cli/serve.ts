@@ -690,6 +690,7 @@ async function serveUntilStopped(
   const following = followConfig(loaded, signal, (next) => {
     const before = JSON.stringify(collectSettings(config));
     const receiversBefore = JSON.stringify(receiverSettings(config));
+    const previous = config;
     config = next;
     try {
       alerts.setRules(next.rules ?? []);
@@ -722,7 +723,16 @@ async function serveUntilStopped(
           receivers = { ...fresh, otlp, stop: fresh.stop };
           console.error("perfscope serve: receivers restarted with the new settings");
         } catch (error) {
-          console.error(`perfscope serve: receivers not restarted: ${errorLine(error)}`);
+          // the old ones are stopped already: start them again, or nothing would listen
+          const kept = await startReceivers({ ...previous, otlp: { enabled: false } }, {
+            host: receiverHost,
+            sink: receiverSink,
+            previous: receivers,
+          }).then((old) => {
+            receivers = { ...old, otlp: receivers.otlp, stop: old.stop };
+            return "; the previous settings keep running";
+          }, (again) => `; the previous settings did not start again either: ${errorLine(again)}`);
+          console.error(`perfscope serve: receivers not restarted: ${errorLine(error)}${kept}`);
         }
       });
     }

@@ -472,6 +472,28 @@ function check(s: Scan, line: string): string | undefined {
 }
 
 /**
+ * The sample times a request may carry at a given clock: `maxAgeMs` back (never before
+ * {@linkcode INGEST_MIN_TS}) to `maxAheadMs` ahead, both ends included.
+ *
+ * @param limits The limits (defaults in {@linkcode INGEST_LIMITS}).
+ * @param now The clock, ms.
+ * @returns The window, ms since the epoch.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ingestWindow } from "./ingest_lines.ts";
+ * const now = Date.UTC(2024, 0, 1);
+ * assert.deepEqual(ingestWindow({ maxAgeMs: 1000 }, now), { from: now - 1000, to: now + 300_000 });
+ * ```
+ */
+export function ingestWindow(limits: IngestLimits, now: number): { from: number; to: number } {
+  return {
+    from: Math.max(INGEST_MIN_TS, now - (limits.maxAgeMs ?? INGEST_LIMITS.maxAgeMs)),
+    to: now + (limits.maxAheadMs ?? INGEST_LIMITS.maxAheadMs),
+  };
+}
+
+/**
  * What every accepted sample must pass besides its names: the time window, the line limit and the
  * partition limit. `unit` names a sample in messages (`line` for bodies, `sample` for columns).
  */
@@ -483,10 +505,9 @@ function admission(
   const maxLines = trusted ? Infinity : options.maxLines ?? INGEST_LIMITS.maxLines;
   const maxPartitions = trusted ? Infinity : options.maxPartitions ?? INGEST_LIMITS.maxPartitions;
   const now = options.now ?? Date.now();
-  const minTs = trusted
-    ? INGEST_MIN_TS
-    : Math.max(INGEST_MIN_TS, now - (options.maxAgeMs ?? INGEST_LIMITS.maxAgeMs));
-  const maxTs = trusted ? Infinity : now + (options.maxAheadMs ?? INGEST_LIMITS.maxAheadMs);
+  const window = ingestWindow(options, now);
+  const minTs = trusted ? INGEST_MIN_TS : window.from;
+  const maxTs = trusted ? Infinity : window.to;
   const partitions = new Set<string>();
   let lastHost = "", lastDay = NaN;
   return (n, ts, host, accepted) => {

@@ -45,6 +45,7 @@ import {
   checkIngestBatch,
   type IngestBatch,
   type IngestLimits,
+  ingestWindow,
   parseIngestLines,
   parseIngestLinesAsync,
   type ParseIngestLinesAsyncOptions,
@@ -846,6 +847,17 @@ export class IngestWriter implements BufferedSource {
     if (admit) batch = admit(batch);
     if (batch.ts.length > 0) this.#accept(batch);
     return batch;
+  }
+
+  /**
+   * The sample times the writer takes at a clock (its `maxAgeMs` back to `maxAheadMs` ahead), so
+   * a receiver can drop the points outside alone rather than have the whole batch refused.
+   *
+   * @param now The clock, ms.
+   * @returns The window, ms since the epoch, both ends included.
+   */
+  window(now: number): { from: number; to: number } {
+    return ingestWindow(this.#limits, now);
   }
 
   /**

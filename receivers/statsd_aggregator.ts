@@ -76,6 +76,11 @@ export class StatsdAggregator {
   lines = 0;
   /** The last malformed line's problem. */
   lastProblem = "";
+  /** Samples dropped at a flush because the lake would refuse them (a long name or tag value,
+   * an infinite value), since start. */
+  invalid = 0;
+  /** The first such problems of the last flush that had any. */
+  lastInvalid = "";
 
   /** @param options See {@linkcode StatsdAggregatorOptions}. */
   constructor(options: StatsdAggregatorOptions) {
@@ -231,6 +236,10 @@ export class StatsdAggregator {
           s.members = new Set();
       }
       s.touched = false;
+    }
+    if (out.invalid > 0) {
+      this.invalid += out.invalid;
+      this.lastInvalid = out.problems.join("; ");
     }
     return out.batch();
   }

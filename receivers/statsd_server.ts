@@ -42,6 +42,8 @@ export interface StatsdStatus extends DeliveryStats {
   oversized: number;
   malformed: number;
   limited: number;
+  /** Samples dropped because the lake would refuse them (long names or tag values, infinities). */
+  invalid: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export class StatsdServer {
     lines: 0,
     oversized: 0,
     malformed: 0,
+    invalid: 0,
     limited: 0,
     stored: 0,
     busy: 0,
@@ -189,7 +192,16 @@ export class StatsdServer {
           "distinct series (receivers_limits.max_series_per_source)",
       );
     }
-    deliver(this.#sink, this.#agg.flush(), this.#stats, this.#logs, "statsd");
+    const invalidBefore = this.#agg.invalid;
+    const batch = this.#agg.flush();
+    this.#stats.invalid = this.#agg.invalid;
+    if (this.#agg.invalid > invalidBefore) {
+      this.#logs.line(
+        "invalid",
+        `statsd: ${this.#agg.invalid - invalidBefore} samples dropped: ${this.#agg.lastInvalid}`,
+      );
+    }
+    deliver(this.#sink, batch, this.#stats, this.#logs, "statsd");
   }
 
   /** Its aggregator, for the listener that replaces this one after a config reload. */
@@ -199,6 +211,7 @@ export class StatsdServer {
 
   /** The counters. */
   status(): StatsdStatus {
+    this.#stats.invalid = this.#agg.invalid;
     this.#stats.lines = this.#agg.lines;
     this.#stats.malformed = this.#agg.malformed;
     this.#stats.limited = this.#agg.limited;

@@ -4,7 +4,7 @@
  * Requests come on stdin, one JSON line each: `{"sql": "…", "format": "json" | "csv"}` (with
  * buffered rows, their number columns follow as bytes: `_sql_wire.ts`). Each
  * answer on stdout is one JSON header line, `{"ok": true, "bytes": N, "truncated": bool}` then
- * N bytes of body, or `{"ok": false, "status": 400 | 403, "message": "…"}`.
+ * N bytes of body, or `{"ok": false, "status": 400 | 403 | 422, "message": "…"}`.
  *
  * A statement is first checked (`_sql_guard.ts`) on a DuckDB instance that only parses. It then
  * runs on a new connection of an in-memory instance whose views read explicit lists of the
@@ -294,6 +294,16 @@ export async function runChildRequest(
       return { header: { ok: false, status: error.status, message: error.message } };
     }
     const message = errorText(error, config);
+    // a valid statement that needs more than DuckDB's memory_limit: a limit, not bad SQL
+    if (/^Out of Memory Error/.test(message)) {
+      return {
+        header: {
+          ok: false,
+          status: 422,
+          message: `Query memory limit: ${message} (aggregate, filter or LIMIT the query)`,
+        },
+      };
+    }
     const denied = /^(Permission|Invalid Input) Error/.test(message) &&
       /configuration|disabled|locked|not allowed|access/i.test(message);
     return {

@@ -12,7 +12,7 @@ import { QueryMemoryError, QueryTimeoutError, UnavailableError } from "./errors.
 /** An answer from the child. */
 export type ChildReply =
   | { ok: true; body: Uint8Array<ArrayBuffer>; truncated: boolean }
-  | { ok: false; status: 400 | 403; message: string };
+  | { ok: false; status: 400 | 403 | 422; message: string };
 
 /** Limits of one request. */
 export interface RequestLimits {

@@ -230,7 +230,11 @@ export function createApp(appOptions: AppOptions): Hono {
     });
   });
   app.get("/metrics", function metrics(c) {
-    return c.body(formatExposition(options.hub.latest()), 200, {
+    // not what a scrape stored (the scraper sets `target`): it came from a /metrics already, and
+    // re-exposed it fed a serve scraping itself (or two scraping each other) its own series
+    // back under a longer name at every scrape (`exported_exported_host`, …)
+    const samples = options.hub.latest().filter((s) => !Object.hasOwn(s.labels, "target"));
+    return c.body(formatExposition(samples), 200, {
       "Content-Type": PROMETHEUS_CONTENT_TYPE,
     });
   });

@@ -57,6 +57,11 @@ export interface IngestSink {
    * would be refused now, so the route answers 503 before reading the body. Optional.
    */
   check?(): void;
+  /**
+   * The sample times `writeBatch` takes at a clock (ms, both ends included), so a receiver whose
+   * points carry their own times (OTLP) drops the points outside alone. Optional.
+   */
+  window?(now: number): { from: number; to: number };
 }
 
 /** The alert engine as the web app sees it: live states and the stored history. */

@@ -21,7 +21,7 @@
 import { bufferedSnapshot, type BufferedSource, EVERY_ROW } from "../lake/mod.ts";
 import type { ChildRequest } from "./_sql_child.ts";
 import { SqlProcess } from "./_sql_process.ts";
-import { BadRequestError, ForbiddenError, UnavailableError } from "./errors.ts";
+import { BadRequestError, ForbiddenError, HttpError, UnavailableError } from "./errors.ts";
 
 /** Options for {@linkcode openSqlSandbox}. */
 export interface SqlSandboxOptions {
@@ -192,6 +192,8 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
         if (attempt < 8 && vanished(sent.files ?? {})) continue;
         throw reply.status === 403
           ? new ForbiddenError(reply.message)
+          : reply.status === 422
+          ? new HttpError(422, reply.message)
           : new BadRequestError(reply.message);
       }
     } finally {

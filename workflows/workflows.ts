@@ -100,6 +100,14 @@ interface Runtime {
 const HOUR = 3_600_000;
 const LOCAL = new Set(["renice", "cgroup", "sysctl", "command"]);
 const QUEUE_MAX = 16;
+/** Most approvals one workflow keeps waiting; more firings are audited as skipped. */
+export const PENDING_MAX = 64;
+
+/** The alert instance a trigger comes from (its fingerprint), if it is an alert. */
+function instanceOf(event: TriggerEvent): string | undefined {
+  const fp = (event.evidence as { fingerprint?: unknown } | null)?.fingerprint;
+  return event.type === "alert" && typeof fp === "string" ? fp : undefined;
+}
 
 /** The audit fields every record of one run shares. */
 interface RunBase {
@@ -313,6 +321,31 @@ export class Workflows {
       return;
     }
     if (w.enabled && w.approval) {
+      // one approval per alert instance, and a bound on all: an alert on many (pushed) series
+      // or a flapping one added one per firing, each rewriting the whole state file
+      this.sweep();
+      const waiting = [...this.#pending.values()].filter((p) => p.workflow === w.name);
+      const instance = instanceOf(event);
+      const same = instance === undefined
+        ? undefined
+        : waiting.find((p) => instanceOf(p.event) === instance);
+      if (same) {
+        this.audit.decide({
+          ...base,
+          what: `skipped: approval ${same.id} for this alert already waits`,
+          result: "skipped",
+        });
+        return;
+      }
+      if (waiting.length >= PENDING_MAX) {
+        this.audit.decide({
+          ...base,
+          what: `skipped: ${waiting.length} approvals of this workflow already wait`,
+          result: "skipped",
+          detail: `at most ${PENDING_MAX} wait at once; answer or let them expire`,
+        });
+        return;
+      }
       const id = this.audit.decide({
         ...base,
         what: `waiting for approval to run ${w.steps.map((s) => s.kind).join(", ")}`,

@@ -110,6 +110,9 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
       if (error instanceof RangeError) return fail(400, INVALID_ARGUMENT, error.message);
       throw error;
     }
+    // points outside the time window (an exporter's clock ahead, a point from a long outage) are
+    // dropped alone: a 400 for the export made the exporter drop all of its points
+    if (deps.ingest.window) result = dropOutsideWindow(result, deps.ingest.window(now()));
     if (result.batch.ts.length > 0) {
       try {
         // the samples as stored (host in lower case) are what the live view gets
@@ -134,4 +137,32 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
       "Content-Type": encoding === "protobuf" ? "application/x-protobuf" : "application/json",
     });
   });
+}
+
+/** The export without its samples outside `window`, counted in `rejected` and named in `message`. */
+function dropOutsideWindow(result: OtlpExport, window: { from: number; to: number }): OtlpExport {
+  const { batch } = result;
+  const keep: number[] = [];
+  for (let i = 0; i < batch.ts.length; i++) {
+    const ts = batch.ts[i]!;
+    if (ts >= window.from && ts <= window.to) keep.push(i);
+  }
+  const dropped = batch.ts.length - keep.length;
+  if (dropped === 0) return result;
+  const pick = <T>(column: readonly T[]) => keep.map((i) => column[i]!);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const why = `${dropped} samples outside the accepted time window, from ${iso(window.from)} ` +
+    `to ${iso(window.to)} (ingest.max_age, ingest.max_ahead)`;
+  return {
+    ...result,
+    batch: {
+      ts: pick(batch.ts),
+      host: pick(batch.host),
+      metric: pick(batch.metric),
+      labels: pick(batch.labels),
+      value: pick(batch.value),
+    },
+    rejected: result.rejected + dropped,
+    message: result.message ? `${result.message}; ${why}` : why,
+  };
 }
