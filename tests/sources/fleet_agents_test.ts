@@ -147,7 +147,9 @@ Deno.test({
         }
         assert.equal(byRole.groups.length, 5);
         const page = await (await fetch(new URL("/capacity", served.url))).text();
-        for (let i = 0; i < HOSTS; i++) assert.match(page, new RegExp(`<td class="wrap">${fleetHost(i)}</td>`));
+        for (let i = 0; i < HOSTS; i++) {
+          assert.match(page, new RegExp(`<td class="wrap">${fleetHost(i)}</td>`));
+        }
       } finally {
         served.stop();
         assert.equal(await served.done, 0);

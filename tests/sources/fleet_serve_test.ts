@@ -83,9 +83,13 @@ Deno.test({
     );
     assert.ok(analysis.resources.slice(0, filling.length).every((r) => r.severity === "critical"));
     assert.match(page, new RegExp(`Reading series from <strong>${name}</strong>`));
-    for (let i = 0; i < HOSTS; i++) assert.match(page, new RegExp(`<td class="wrap">${fleetHost(i)}</td>`));
+    for (let i = 0; i < HOSTS; i++) {
+      assert.match(page, new RegExp(`<td class="wrap">${fleetHost(i)}</td>`));
+    }
     // the page's table lists the ranking in the analysis' order
-    const order = [...page.matchAll(/<td class="num">(\d+)<\/td>\s*<td class="wrap">(fleet-\d+)<\/td>/g)]
+    const order = [
+      ...page.matchAll(/<td class="num">(\d+)<\/td>\s*<td class="wrap">(fleet-\d+)<\/td>/g),
+    ]
       .map((m) => m[2]);
     assert.deepEqual(order.slice(0, 3), analysis.resources.slice(0, 3).map((r) => r.host));
   },
@@ -128,7 +132,9 @@ Deno.test({
     for (const role of ["web", "db", "cache", "batch", "queue"]) {
       assert.match(
         roles,
-        new RegExp(`<tr data-group="${role}">\\s*<td class="wrap">${role}</td>\\s*<td class="num">20</td>`),
+        new RegExp(
+          `<tr data-group="${role}">\\s*<td class="wrap">${role}</td>\\s*<td class="num">20</td>`,
+        ),
       );
     }
     const bad = await t.request("/api/capacity?group=zone");
