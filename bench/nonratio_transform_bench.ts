@@ -86,12 +86,12 @@
 import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
 import { loadNabFiles } from "./_nab_files.ts";
 import { benchMain, quickFlag } from "./_flags.ts";
+import { fileLines, foldsReport } from "./_transform_rule_report.ts";
 import {
   addForecast,
   choose,
   decide,
   emptySums,
-  figures,
   type Sums,
   type Table,
 } from "./_transform_rule.ts";
@@ -135,6 +135,7 @@ const CANDIDATES: { label: string; options: Pick<ForecastOptions, "transform" | 
   { label: "(d) boxcox λ≥0.5", options: { transform: "boxcox", lambdaMin: 0.5 } },
 ];
 const HORIZONS = [12, 288] as const;
+const LABELS = CANDIDATES.map((c) => c.label);
 const HISTORY = 2016, STEP = 288;
 const OVERSHOOT_SHARE = 0.25;
 const SLACK = { coverage: 0.01, overshoot: 0.02 };
@@ -177,42 +178,6 @@ function scoreFile(y: Float64Array, stride: number): Sums[][] {
   return table;
 }
 
-function printFold(title: string, table: Table, idx: number[], only?: number): void {
-  console.log(`\n${title}`);
-  console.log(
-    "candidate".padEnd(20) +
-      HORIZONS.map((H) => `| H=${H}: M       cov80  cov95  overshoot `).join(""),
-  );
-  CANDIDATES.forEach((cand, c) => {
-    if (only !== undefined && c !== 0 && c !== only) return;
-    const cells = HORIZONS.map((_, k) => {
-      const f = figures(table, idx, c, k);
-      return `|      ${f.m.toFixed(4)}  ${f.c80.toFixed(3)}  ${f.c95.toFixed(3)}  ${
-        f.over.toFixed(3)
-      }     `;
-    });
-    console.log(cand.label.padEnd(20) + cells.join(""));
-  });
-}
-
-function printFile(name: string, fold: string, file: Sums[][]): void {
-  console.log(`${name}  (fold ${fold})`);
-  CANDIDATES.forEach((cand, c) => {
-    const s = file[c]!, n = file[0]!;
-    const ratio = (k: number) => s[k]!.se === n[k]!.se ? 1 : s[k]!.se / n[k]!.se;
-    const l = s[0]!.lambdas.filter((x) => x === x);
-    console.log(
-      `  ${cand.label.padEnd(18)} ${ratio(0).toFixed(4)} ${ratio(1).toFixed(4)} | ${
-        (s[0]!.in80 / s[0]!.points).toFixed(2)
-      } ${(s[1]!.in80 / s[1]!.points).toFixed(2)} | ${s[0]!.over}/${s[0]!.forecasts} ${
-        s[1]!.over
-      }/${s[1]!.forecasts} | ${s[0]!.applied}${
-        l.length ? ` (λ ${(l.reduce((x, y) => x + y, 0) / l.length).toFixed(2)})` : ""
-      }`,
-    );
-  });
-}
-
 /**
  * Scores every candidate on both folds, applies the rule and prints the tables and the decision.
  *
@@ -242,28 +207,20 @@ export function run(options: NonratioTransformOptions = {}): NonratioTransformRe
   const table: Table = files.map((f, i) => {
     const inA = i < FOLD_A.length;
     const file = scoreFile(f.y, (inA ? STRIDE_A : STRIDE_B) * q);
-    printFile(f.name, inA ? "A" : "B", file);
+    console.log(fileLines(f.name, inA ? "A" : "B", file, LABELS));
     return file;
   });
   const onA = choose(table, a, HORIZONS, SLACK), onB = choose(table, b, HORIZONS, SLACK);
-  for (const [name, r] of [["A", onA], ["B", onB]] as const) {
-    console.log(`\nrule on fold ${name} (in-fold): chooses ${CANDIDATES[r.chosen]!.label}`);
-    CANDIDATES.forEach((cand, c) => {
-      if (c === 0) return;
-      const why = r.reasons[c]!;
-      console.log(
-        `  ${cand.label}: product ${r.product[c]!.toFixed(4)}, ${
-          why.length ? `not eligible (${why.join("; ")})` : "eligible"
-        }`,
-      );
-    });
-  }
-  printFold("fold A, every candidate (in-fold for A's choice)", table, a);
-  printFold("fold B, every candidate (in-fold for B's choice)", table, b);
-  const label = (c: number) => CANDIDATES[c]!.label;
-  printFold(`OUT-OF-FOLD: fold A's choice (${label(onA.chosen)}) on fold B`, table, b, onA.chosen);
-  printFold(`OUT-OF-FOLD: fold B's choice (${label(onB.chosen)}) on fold A`, table, a, onB.chosen);
-  printFold("all 15 files (in-fold, for reference)", table, [...a, ...b]);
+  console.log(
+    foldsReport(
+      table,
+      LABELS,
+      HORIZONS,
+      { a, b, onA, onB },
+      "all 15 files (in-fold, for reference)",
+    ),
+  );
+  const label = (c: number) => LABELS[c]!;
   const decision = decide([onB.chosen, onA.chosen]);
   console.log(
     `\ndecision: ${

@@ -66,7 +66,8 @@
 import { forecast, type ForecastOptions } from "../analytics/forecast/forecast.ts";
 import { loadNabFiles } from "./_nab_files.ts";
 import { benchMain, quickFlag } from "./_flags.ts";
-import { addForecast, choose, emptySums, figures, type Table } from "./_transform_rule.ts";
+import { fileLines, foldsReport } from "./_transform_rule_report.ts";
+import { addForecast, choose, emptySums, type Table } from "./_transform_rule.ts";
 
 /** Options of {@linkcode run}. */
 export interface RatioTransformOptions {
@@ -107,6 +108,7 @@ const CANDIDATES: { label: string; options: Pick<ForecastOptions, "transform" | 
   { label: "(d) boxcox λ≥0.5", options: { transform: "boxcox", lambdaMin: 0.5 } },
 ];
 const HORIZONS = [12, 288] as const;
+const LABELS = CANDIDATES.map((c) => c.label);
 const HISTORY = 2016, STEP = 288;
 /** The overshoot line: the history's max plus this share of its range. */
 const OVERSHOOT_SHARE = 0.25;
@@ -130,24 +132,6 @@ function score(files: { name: string; y: Float64Array }[], stride: number): Tabl
       })
     )
   );
-}
-
-function printFold(title: string, table: Table, idx: number[], only?: number): void {
-  console.log(`\n${title}`);
-  console.log(
-    "candidate".padEnd(20) +
-      HORIZONS.map((H) => `| H=${H}: M       cov80  cov95  overshoot `).join(""),
-  );
-  CANDIDATES.forEach((cand, c) => {
-    if (only !== undefined && c !== 0 && c !== only) return;
-    const cells = HORIZONS.map((_, k) => {
-      const f = figures(table, idx, c, k);
-      return `|      ${f.m.toFixed(4)}  ${f.c80.toFixed(3)}  ${f.c95.toFixed(3)}  ${
-        f.over.toFixed(3)
-      }     `;
-    });
-    console.log(cand.label.padEnd(20) + cells.join(""));
-  });
 }
 
 /**
@@ -176,49 +160,18 @@ export function run(options: RatioTransformOptions = {}): RatioTransformResult {
       `overshoots, histories transformed (mean λ)`,
   );
   files.forEach((file, i) => {
-    console.log(`${file.name}  (fold ${i < FOLD_A.length ? "A" : "B"})`);
-    CANDIDATES.forEach((cand, c) => {
-      const s = table[i]![c]!, n = table[i]![0]!;
-      const l = s[0]!.lambdas.filter((x) => x === x);
-      console.log(
-        `  ${cand.label.padEnd(18)} ${(s[0]!.se / n[0]!.se).toFixed(4)} ${
-          (s[1]!.se / n[1]!.se).toFixed(4)
-        } | ${(s[0]!.in80 / s[0]!.points).toFixed(2)} ${(s[1]!.in80 / s[1]!.points).toFixed(2)} | ${
-          s[0]!.over
-        }/${s[0]!.forecasts} ${s[1]!.over}/${s[1]!.forecasts} | ${s[0]!.applied}${
-          l.length ? ` (λ ${(l.reduce((x, y) => x + y, 0) / l.length).toFixed(2)})` : ""
-        }`,
-      );
-    });
+    console.log(fileLines(file.name, i < FOLD_A.length ? "A" : "B", table[i]!, LABELS));
   });
   const onA = choose(table, a, HORIZONS, SLACK), onB = choose(table, b, HORIZONS, SLACK);
-  for (const [name, r] of [["A", onA], ["B", onB]] as const) {
-    console.log(`\nrule on fold ${name} (in-fold): chooses ${CANDIDATES[r.chosen]!.label}`);
-    CANDIDATES.forEach((cand, c) => {
-      if (c === 0) return;
-      const why = r.reasons[c]!;
-      console.log(
-        `  ${cand.label}: product ${r.product[c]!.toFixed(4)}, ${
-          why.length ? `not eligible (${why.join("; ")})` : "eligible"
-        }`,
-      );
-    });
-  }
-  printFold("fold A, every candidate (in-fold for A's choice)", table, a);
-  printFold("fold B, every candidate (in-fold for B's choice)", table, b);
-  printFold(
-    `OUT-OF-FOLD: fold A's choice (${CANDIDATES[onA.chosen]!.label}) on fold B`,
-    table,
-    b,
-    onA.chosen,
+  console.log(
+    foldsReport(
+      table,
+      LABELS,
+      HORIZONS,
+      { a, b, onA, onB },
+      "all 9 files (in-fold, for reference)",
+    ),
   );
-  printFold(
-    `OUT-OF-FOLD: fold B's choice (${CANDIDATES[onB.chosen]!.label}) on fold A`,
-    table,
-    a,
-    onB.chosen,
-  );
-  printFold("all 9 files (in-fold, for reference)", table, [...a, ...b]);
   const decision = onA.chosen === onB.chosen ? onA.chosen : 0;
   console.log(
     `\ndecision: ${CANDIDATES[decision]!.label}${
