@@ -131,10 +131,13 @@ Deno.test("capacity --metric reads a lake series and finds the filling /var", as
   assert.equal(r.status, "crossing");
   assert.match(
     r.source,
-    /^filesystem_used_bytes\{device=nvme1n1p1,fstype=xfs,mountpoint=\/var\} \(1h\)$/,
+    /^filesystem_used_bytes\{device=nvme1n1p1,fstype=xfs,mountpoint=\/var\} \(1m\)$/,
   );
   assert.ok(Math.abs(r.growth_per_day / 2 ** 30 - 25) < 0.5);
-  assert.equal(r.eta.slice(0, 10), "2024-01-09");
+  // the 7 days of data are read from the 1-minute tier whenever the test runs (the tier once
+  // followed the time since 2024, so 1-hour rows and 2024-01-09): 50 GiB of headroom left at
+  // 25 GiB a day after the last sample (2024-01-07 23:55) is two days
+  assert.equal(r.eta.slice(0, 10), "2024-01-10");
   await assert.rejects(
     run(["--metric", "nothing_here", "--data", root, "--threshold", "1", "--since", "10000d"]),
     /No data for nothing_here\{\}/,
