@@ -77,8 +77,10 @@ Deno.test("a holder on another host is named with its host", () => {
     started: Date.now(),
   })));
   try {
+    // a date before the time only when the write and the check straddle midnight
     assert.throws(() => acquireCollectorLock(root), {
-      message: /by pid 7 on elsewhere\.example \(deno task collect, started \d\d:\d\d:\d\d\)$/,
+      message:
+        /by pid 7 on elsewhere\.example \(deno task collect, started (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d\)$/,
     });
   } finally {
     file.close();
