@@ -26,12 +26,26 @@ export function smoothedMse(
   horizon: number,
   minHalfWidth = 0,
 ): Float64Array {
+  return smoothedStepMean(errors, horizon, minHalfWidth, true);
+}
+
+/**
+ * The pooling of {@linkcode smoothedMse}: the mean of the errors (`square` false) or of their
+ * squares over the steps max(`minHalfWidth`, ⌊h/2⌋) either side of h, from prefix sums over the
+ * steps. Shared with the intercept correction's mean error (`mix_bias.ts`).
+ */
+export function smoothedStepMean(
+  errors: Float64Array[],
+  horizon: number,
+  minHalfWidth: number,
+  square: boolean,
+): Float64Array {
   const sum = new Float64Array(horizon + 1), cnt = new Float64Array(horizon + 1);
   for (let h = 0; h < horizon; h++) {
     let s = 0, c = 0;
     for (const row of errors) {
       const e = row[h]!;
-      if (e === e) s += e * e, c++;
+      if (e === e) s += square ? e * e : e, c++;
     }
     sum[h + 1] = sum[h]! + s, cnt[h + 1] = cnt[h]! + c;
   }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { smoothedStepMean } from "./forecast_combine.ts";
 
 // Clements & Hendry (1996), "Intercept corrections and structural change", J. Applied Econometrics
 // 11(5): a forecast that has been off by the same amount lately is shifted by it, which makes it
@@ -30,22 +31,5 @@ export function smoothedMeanError(
   horizon: number,
   minHalfWidth = 0,
 ): Float64Array {
-  const sum = new Float64Array(horizon + 1), cnt = new Float64Array(horizon + 1);
-  for (let h = 0; h < horizon; h++) {
-    let s = 0, c = 0;
-    for (const row of errors) {
-      const e = row[h]!;
-      if (e === e) s += e, c++;
-    }
-    sum[h + 1] = sum[h]! + s, cnt[h + 1] = cnt[h]! + c;
-  }
-  const out = new Float64Array(horizon);
-  for (let h = 0; h < horizon; h++) {
-    const w = Math.max(minHalfWidth, (h + 1) >> 1),
-      a = Math.max(0, h - w),
-      b = Math.min(horizon, h + w + 1);
-    const c = cnt[b]! - cnt[a]!;
-    out[h] = c ? (sum[b]! - sum[a]!) / c : NaN;
-  }
-  return out;
+  return smoothedStepMean(errors, horizon, minHalfWidth, false);
 }
