@@ -181,15 +181,8 @@ export class IngestSeriesLimit {
     this.refusedSamples += refusedSamples;
     const refusedSeries = refused.size;
     if (keep === undefined) return { batch, refusedSamples: 0, refusedSeries: 0, message: "" };
-    const pick = <T>(xs: readonly T[]): T[] => keep.map((i) => xs[i]!);
     return {
-      batch: {
-        ts: pick(batch.ts),
-        host: pick(batch.host),
-        metric: pick(batch.metric),
-        labels: pick(batch.labels),
-        value: pick(batch.value),
-      },
+      batch: batchRows(batch, keep),
       refusedSamples,
       refusedSeries,
       message:
@@ -202,4 +195,23 @@ export class IngestSeriesLimit {
 function checked(name: string, v: number): number {
   if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`Invalid ${name}: ${v}`);
   return v;
+}
+
+/**
+ * The rows `keep` names of a batch, in that order: what is left of a request once some of its
+ * samples are refused (here by the series limit, in the OTLP route by the time window).
+ *
+ * @param batch The request's samples.
+ * @param keep Indices of the rows kept.
+ * @returns A new batch of those rows.
+ */
+export function batchRows(batch: IngestBatch, keep: readonly number[]): IngestBatch {
+  const pick = <T>(xs: readonly T[]): T[] => keep.map((i) => xs[i]!);
+  return {
+    ts: pick(batch.ts),
+    host: pick(batch.host),
+    metric: pick(batch.metric),
+    labels: pick(batch.labels),
+    value: pick(batch.value),
+  };
 }

@@ -13,6 +13,7 @@
 import { Hono } from "hono";
 import { encodeOtlpStatus, type OtlpExport } from "../../receivers/mod.ts";
 import type { WebDeps } from "../deps.ts";
+import { batchRows } from "../ingest_series_limit.ts";
 import {
   BadRequestError,
   HttpError,
@@ -149,19 +150,12 @@ function dropOutsideWindow(result: OtlpExport, window: { from: number; to: numbe
   }
   const dropped = batch.ts.length - keep.length;
   if (dropped === 0) return result;
-  const pick = <T>(column: readonly T[]) => keep.map((i) => column[i]!);
   const iso = (ms: number) => new Date(ms).toISOString();
   const why = `${dropped} samples outside the accepted time window, from ${iso(window.from)} ` +
     `to ${iso(window.to)} (ingest.max_age, ingest.max_ahead)`;
   return {
     ...result,
-    batch: {
-      ts: pick(batch.ts),
-      host: pick(batch.host),
-      metric: pick(batch.metric),
-      labels: pick(batch.labels),
-      value: pick(batch.value),
-    },
+    batch: batchRows(batch, keep),
     rejected: result.rejected + dropped,
     message: result.message ? `${result.message}; ${why}` : why,
   };
