@@ -41,6 +41,12 @@
  * Run: `PERFSCOPE_SHARED_DATA=/work/shared/data deno run -A bench/stacking_bench.ts [ett|m4]`
  * (both by default).
  *
+ * Outcome (added after the first run, 2026-12-07, ~19 min at load 12–14): none passes (S1:
+ * 0.19006 / 0.46021 / OWA 0.37691, worse in 4 folds; S½: 0.18403 / 0.43256 / 0.36741, 4; SA1:
+ * 0.18331 / 0.50004 / 0.37111, 3; SA½: 0.18040 / 0.44733 / 0.36331, worse at H=168 and in 2 folds;
+ * defaults 0.18256 / 0.42079 / 0.36581; M4 CPU 29.2–29.7 ms against 28.7), so the defaults stay and
+ * `stacking` is opt-in (README: Forecasting, "Stacking").
+ *
  * @module
  */
 

@@ -150,7 +150,7 @@ export interface ForecastOptions {
    * origins (default: the weights' `recentOrigins`; `Infinity`: all), pooled over the steps the
    * weights' MSE pools, among the candidates the weights above use there (`stackWeights`); then
    * a `shrink` share (in [0, 1], default 0) of each step moved back to those weights. It accounts
-   * for candidates whose errors move together. Off by default; measured in
+   * for candidates whose errors move together. Off by default: measured and dropped in
    * bench/stacking_bench.ts (README: Forecasting, "Stacking").
    */
   stacking?: { recentOrigins?: number; shrink?: number };
