@@ -46,6 +46,7 @@
  * @module
  */
 
+import process from "node:process";
 import { sharedData } from "./_shared_data.ts";
 import { benchMain } from "./_flags.ts";
 import { ettScale } from "./forecast_bench.ts";
@@ -84,9 +85,15 @@ export function parseDataSet(args: string[]): { which: string | undefined } {
 }
 
 const cpu = new Map<string, number[]>();
-function timed(name: string, values: Float64Array, options: ForecastOptions) {
-  const t = performance.now(), f = forecast(values, options);
+/** Process CPU ms of each M4 call per variant (one thread: the forecast's own work). */
+const m4Cpu = new Map<string, number[]>();
+function timed(name: string, values: Float64Array, options: ForecastOptions, m4 = false) {
+  const t = performance.now(), c = process.cpuUsage(), f = forecast(values, options);
   (cpu.get(name) ?? cpu.set(name, []).get(name)!).push(performance.now() - t);
+  if (m4) {
+    const u = process.cpuUsage(c);
+    (m4Cpu.get(name) ?? m4Cpu.set(name, []).get(name)!).push((u.user + u.system) / 1000);
+  }
   return f;
 }
 
@@ -128,7 +135,7 @@ function m4(
   const means: Record<string, Float64Array[]> = {}, cover: Record<string, number> = {};
   for (const s of series) {
     for (const [name, extra] of Object.entries(variants)) {
-      const f = timed(name, s.train, { horizon: H, ...extra });
+      const f = timed(name, s.train, { horizon: H, ...extra }, true);
       (means[name] ??= []).push(f.mean);
       for (let j = 0; j < H; j++) {
         cover[name] = (cover[name] ?? 0) + +(s.test[j]! >= f.lo95[j]! && s.test[j]! <= f.hi95[j]!);
@@ -158,22 +165,32 @@ function m4(
   return out;
 }
 
+/** Mean process CPU ms of a variant's M4 calls. */
+function cpuMean(name: string): number {
+  const t = m4Cpu.get(name) ?? [];
+  return t.reduce((a, b) => a + b, 0) / t.length;
+}
+
 /**
  * Scores `variants` (one named `defaults`) on ETTh2's training split and M4, prints the table and
  * applies the rule of this file's header; shared by the session's benches of the same protocol.
  *
  * @param variants Options per variant, added to `forecast()`'s defaults.
  * @param which `ett` or `m4` for one data set (then no rule), else both.
+ * @param cpuLimitMs With it, the rule also asks that the mean process CPU time of a variant's M4
+ * call be at most this (README's budget per series, 50 ms); without it CPU is only printed.
  */
 export async function scoreVariants(
   variants: Record<string, Partial<ForecastOptions>>,
   which: string | undefined,
+  cpuLimitMs?: number,
 ): Promise<void> {
   const e = which !== "m4" ? ett(variants) : undefined,
     m = which !== "ett" ? m4(variants) : undefined;
   const f = (x: number) => x.toFixed(5);
   console.log(
-    "variant         | ETTh2 train H=24  H=168  (OT alone) | M4 OWA  cov95 | OWA per fold | CPU ms median",
+    "variant         | ETTh2 train H=24  H=168  (OT alone) | M4 OWA  cov95 | OWA per fold | " +
+      "ms median | M4 CPU ms mean",
   );
   for (const name of Object.keys(variants)) {
     const t = cpu.get(name)!.sort((a, b) => a - b), med = t[t.length >> 1]!;
@@ -188,7 +205,7 @@ export async function scoreVariants(
         m
           ? `${f(m[name]!.owa)} ${m[name]!.cover.toFixed(3)} | ${m[name]!.folds.map(f).join(" ")}`
           : "-"
-      } | ${med.toFixed(1)}`,
+      } | ${med.toFixed(1)} | ${m ? cpuMean(name).toFixed(1) : "-"}`,
     );
   }
   if (!e || !m) return console.log("(the rule needs both data sets)");
@@ -202,6 +219,7 @@ export async function scoreVariants(
     const worse = c.m.folds.filter((x, k) => x > d.m.folds[k]!).length;
     if (worse > 1) why.push(`worse in ${worse} folds`);
     if (!(c.m.cover >= 0.93 && c.m.cover <= 0.97)) why.push("coverage");
+    if (cpuLimitMs !== undefined && !(cpuMean(name) <= cpuLimitMs)) why.push("CPU");
     const product = (c.e[24]!.mean / d.e[24]!.mean) * (c.e[168]!.mean / d.e[168]!.mean) *
       (c.m.owa / d.m.owa);
     console.log(

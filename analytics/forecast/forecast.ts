@@ -25,6 +25,7 @@ import { scoreRun } from "./forecast_score.ts";
 import { clipNonNegative } from "./clip_non_negative.ts";
 import { mixCorrection } from "./mix_correction.ts";
 import { smoothedMeanError } from "./mix_bias.ts";
+import { stackWeights } from "./stack_weights.ts";
 import {
   backtestOnOriginal,
   backTransformResult,
@@ -143,6 +144,16 @@ export interface ForecastOptions {
    * bench/intercept_correction_bench.ts, README: Forecasting).
    */
   interceptCorrection?: number;
+  /**
+   * Stacking (Granger & Ramanathan 1984; Breiman 1996): at each step the non-negative weights
+   * summing to 1 that minimise the mix's squared backtest error over the last `recentOrigins`
+   * origins (default: the weights' `recentOrigins`; `Infinity`: all), pooled over the steps the
+   * weights' MSE pools, among the candidates the weights above use there (`stackWeights`); then
+   * a `shrink` share (in [0, 1], default 0) of each step moved back to those weights. It accounts
+   * for candidates whose errors move together. Off by default: measured and dropped in
+   * bench/stacking_bench.ts (README: Forecasting, "Stacking").
+   */
+  stacking?: { recentOrigins?: number; shrink?: number };
 }
 
 /** Default `transform` of {@linkcode forecast}. */
@@ -213,7 +224,8 @@ const none = (name: string): ForecastCandidate => ({
  * @throws {RangeError} If `horizon` is not an integer ≥ 1, a period is not an integer ≥ 2, a
  * model is unknown, `shrink` is outside [0, 1], `shrinkRatio` < 1, `recentOrigins` < 1,
  * `weightCap` is outside (0, 1], `poolSteps` is not an integer ≥ 0, `mixOrSelect.recent` is not
- * an integer ≥ 1 or `mixOrSelect.margin` is not > 0.
+ * an integer ≥ 1, `mixOrSelect.margin` is not > 0, `stacking.recentOrigins` < 1 or
+ * `stacking.shrink` is outside [0, 1].
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -242,6 +254,14 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
   const intercept = options.interceptCorrection ?? 0;
   if (!(intercept >= 0 && intercept <= 1)) {
     throw new RangeError(`Invalid interceptCorrection: ${intercept} (expected [0, 1])`);
+  }
+  const stacking = options.stacking;
+  const stackRecent = stacking?.recentOrigins ?? recent, stackShrink = stacking?.shrink ?? 0;
+  if (stacking && !(stackRecent >= 1)) {
+    throw new RangeError(`Invalid stacking.recentOrigins: ${stackRecent} (expected ≥ 1)`);
+  }
+  if (stacking && !(stackShrink >= 0 && stackShrink <= 1)) {
+    throw new RangeError(`Invalid stacking.shrink: ${stackShrink} (expected [0, 1])`);
   }
   const choice = options.mixOrSelect;
   if (choice && !(Number.isInteger(choice.recent ?? 10) && (choice.recent ?? 10) >= 1)) {
@@ -331,6 +351,15 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
         const best = bestAt(mses, h);
         if (best >= 0) weights.forEach((w, c) => w[h] = +(c === best));
       }
+    }
+    if (stacking) {
+      const errors = scored.map((r) =>
+        stackRecent < r.errors.length ? r.errors.slice(-stackRecent) : r.errors
+      );
+      const stacked = stackWeights(errors, steps, poolSteps, weights);
+      weights = weights.map((w, c) =>
+        hold(stacked[c]!, H).map((x, h) => (1 - stackShrink) * x + stackShrink * w[h]!)
+      );
     }
   } else {
     const total = scores.map((s) => (Number.isFinite(s.mse) ? s.mse : Infinity));

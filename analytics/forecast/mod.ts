@@ -31,6 +31,8 @@ export { backtestFitted, rollingOrigins, type RollingOriginsOptions } from "./ba
 export { type BacktestScores, backtestScores } from "./backtest_scores.ts";
 export { calibrateIntervals, type IntervalCalibration } from "./forecast_intervals.ts";
 export { capWeights, combinationWeights, shrinkWeights, smoothedMse } from "./forecast_combine.ts";
+export { stackWeights } from "./stack_weights.ts";
+export { simplexLeastSquares } from "./simplex_least_squares.ts";
 export {
   type DetectedPeriod,
   detectPeriods,
