@@ -140,11 +140,18 @@ export class SilenceLog {
     await Deno.mkdir(dir, { recursive: true });
     const fresh = this.#records === 0 && !(await exists(this.#log));
     const file = await Deno.open(this.#log, { append: true, create: true });
+    let start = -1;
     try {
+      start = (await file.stat()).size;
       const bytes = this.#encoder.encode(JSON.stringify(silence) + "\n");
       let done = 0;
       while (done < bytes.length) done += await file.write(bytes.subarray(done));
       await file.syncData();
+    } catch (error) {
+      // a part of the line (a full disk) would have the next record glued on, making a whole
+      // line that is no record: take it back, so the log still ends on a whole record
+      if (start >= 0) await file.truncate(start).catch(() => {});
+      throw error;
     } finally {
       file.close();
     }

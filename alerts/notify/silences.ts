@@ -202,7 +202,12 @@ export class SilenceStore {
       createdAt: now,
     };
     this.#entries.set(silence.id, { silence, matchers });
-    await this.#record(silence);
+    try {
+      await this.#record(silence);
+    } catch (error) {
+      this.#entries.delete(silence.id); // in force only once stored: a restart would lose it
+      throw error;
+    }
     return silence;
   }
 
@@ -217,12 +222,14 @@ export class SilenceStore {
     if (!entry) return undefined;
     const now = this.#now();
     if (entry.silence.endsAt > now) {
-      entry.silence = {
-        ...entry.silence,
-        endsAt: now,
-        startsAt: Math.min(entry.silence.startsAt, now),
-      };
-      await this.#record(entry.silence);
+      const before = entry.silence;
+      entry.silence = { ...before, endsAt: now, startsAt: Math.min(before.startsAt, now) };
+      try {
+        await this.#record(entry.silence);
+      } catch (error) {
+        entry.silence = before; // not stored: a restart would bring it back in force
+        throw error;
+      }
     }
     return entry.silence;
   }

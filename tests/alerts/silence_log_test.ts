@@ -88,3 +88,28 @@ Deno.test("A snapshot written by an earlier perfscope (no log) is read, and the 
   });
   assert.deepEqual(await reopenedIds(root), [...ids, third.id].sort());
 });
+
+Deno.test("A silence that could not be stored is not in force, and an expiry that could not be stored is undone", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-silence-fail-" });
+  const { store, ids } = await storeWith(root, 1);
+  // the log cannot be opened for writing (a directory stands in its place)
+  await Deno.rename(`${root}/alerts/silences.log`, `${root}/alerts/kept.log`);
+  await Deno.mkdir(`${root}/alerts/silences.log`);
+  await assert.rejects(() =>
+    store.create({ matchers: [{ name: "host", op: "=", value: "x" }], endsAt: T0 + HOUR })
+  );
+  assert.deepEqual(store.silencedBy({ host: "x" }), []);
+  await assert.rejects(() => store.expire(ids[0]!));
+  assert.equal(store.list()[0]!.state, "active");
+  // once the disk is back, both go through and survive a restart
+  await Deno.remove(`${root}/alerts/silences.log`);
+  await Deno.rename(`${root}/alerts/kept.log`, `${root}/alerts/silences.log`);
+  const made = await store.create({
+    matchers: [{ name: "host", op: "=", value: "x" }],
+    endsAt: T0 + HOUR,
+  });
+  await store.expire(ids[0]!);
+  const again = await SilenceStore.open(root, { now: () => T0 });
+  assert.deepEqual(again.silencedBy({ host: "x" }), [made.id]);
+  assert.equal(again.list().find((s) => s.id === ids[0])?.state, "expired");
+});
