@@ -606,7 +606,9 @@ export class AlertEngine {
   ): void {
     const rule = inst.rule;
     if (stale) {
-      if (inst.state === "pending" || inst.state === "firing") {
+      // an error (a forecast that failed) on a series that went silent is nodata too: it then
+      // turns inactive after nodataRetentionMs and is dropped, where staying in error kept it
+      if (inst.state === "pending" || inst.state === "firing" || inst.state === "error") {
         inst.reason = "no data";
         this.#move(inst, "nodata", now, out);
       }
@@ -697,6 +699,14 @@ export class AlertEngine {
           entry.insts.delete(inst.fp);
           entry.list = undefined;
           inst.release();
+        } else if (
+          inst.series === undefined && inst.state === "inactive" && !sql &&
+          entry.rule.kind !== "absence"
+        ) {
+          // restored from state.json for a series that never came back: nodata, then inactive,
+          // then nothing would ever drop it (#dropDead walks series), and it was stepped at
+          // every evaluation; the series coming back makes a new one
+          this.#forget(entry, inst);
         }
       }
     }
@@ -708,6 +718,18 @@ export class AlertEngine {
       }
       if (hosts.size === 0) this.#series.delete(metric);
     }
+  }
+
+  /** Drops an instance that no series drives. */
+  #forget(entry: RuleEntry, inst: Live): void {
+    if (entry.insts.get(inst.fp) !== inst) return;
+    entry.insts.delete(inst.fp);
+    entry.list = undefined;
+    if (entry.loose?.delete(inst) && entry.loose.size === 0) {
+      entry.loose = undefined;
+      this.#withLoose.delete(entry);
+    }
+    inst.release();
   }
 
   #dropDead(sets: Map<string, Series>, now: number): void {

@@ -81,12 +81,30 @@ function rareSchedules(config: PerfscopeConfig, at: number): string[] {
   for (const [key, cron] of crons(config)) {
     const next = new Cron(cron, { paused: true, timezone }).nextRun(new Date(at))?.getTime();
     if (next !== undefined && next - at > RARE_MS) {
+      const local = timezone === "UTC" ? "" : ` (${localTime(next, timezone)} ${timezone})`;
       lines.push(
-        `${key}: ${JSON.stringify(cron)} fires rarely: next ${new Date(next).toISOString()}`,
+        `${key}: ${JSON.stringify(cron)} fires rarely: next ${
+          new Date(next).toISOString()
+        }${local}`,
       );
     }
   }
   return lines;
+}
+
+/** `2028-02-29 03:00`: the wall-clock time in a zone, as the expression reads it. */
+function localTime(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(ms);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
 }
 
 if (import.meta.main) runMain("config", main);

@@ -74,7 +74,14 @@ function neverReason(day: string, month: string, weekday: string): string {
  * expression that never fires (`0 0 30 2 *`) is refused too; one that fires rarely
  * (`0 0 29 2 *`) is not.
  *
+ * The verdict does not depend on the time zone the scheduler reads the expression in
+ * (`schedule.timezone`): croner runs a local time that a spring-forward gap skips at the gap's
+ * end, so every expression that fires in UTC fires in every zone (a test compares zones from
+ * UTC−11 to UTC+14, with 30-minute DST and a skipped day); the default UTC only picks where the
+ * search runs.
+ *
  * @param text The expression.
+ * @param timezone IANA zone to read it in. Default `UTC`.
  * @returns Why it is refused, or `undefined` when it is accepted.
  * @example
  * ```ts
@@ -86,7 +93,7 @@ function neverReason(day: string, month: string, weekday: string): string {
  * assert.equal(cronProblem("0 0 30 2 *"), "never fires: no 30 February");
  * ```
  */
-export function cronProblem(text: string): string | undefined {
+export function cronProblem(text: string, timezone = "UTC"): string | undefined {
   const fields = text.trim().split(/\s+/);
   if (fields[0] === "") return `empty: ${FIELDS}`;
   if (!fields[0]!.startsWith("@") && fields.length !== 5) {
@@ -99,7 +106,7 @@ export function cronProblem(text: string): string | undefined {
   }
   let cron: Cron;
   try {
-    cron = new Cron(text, { paused: true, timezone: "UTC" });
+    cron = new Cron(text, { paused: true, timezone });
   } catch (error) {
     return fields[0]!.startsWith("@")
       ? "unknown nickname (use @hourly, @daily, @weekly, @monthly or @yearly)"

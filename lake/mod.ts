@@ -32,7 +32,7 @@ export {
 } from "./names.ts";
 export { isUnwritable, type Quarantined, quarantineDir } from "./quarantine.ts";
 export { mulberry32 } from "./_prng.ts";
-export { writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
+export { syncDir, writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export { parquetEncodeRows, type ParquetRows } from "./parquet_encode_rows.ts";
 export {

@@ -1,11 +1,12 @@
 /**
  * Silences: label matchers and a time span during which matching alerts send no notification.
- * Kept in memory and written whole to `DATA/alerts/silences.json` (temporary file, then rename)
- * on every change, so a restart keeps them and a reader never sees a torn file.
+ * Kept in memory; each change is appended to `DATA/alerts/silences.log` and flushed before it is
+ * acknowledged, and the log is folded into `DATA/alerts/silences.json` now and then (see
+ * `silence_log.ts`), so a restart, even after a crash in the middle of a write, keeps them.
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   canonicalMatcher,
   type CompiledMatcher,
@@ -13,6 +14,8 @@ import {
   type Matcher,
   matchesAll,
 } from "./matchers.ts";
+import { silenceBreadthProblem } from "./silence_breadth.ts";
+import { readSilenceFiles, SilenceLog, type SilenceLogOptions } from "./silence_log.ts";
 
 /** A silence as stored and shown. */
 export interface Silence {
@@ -52,7 +55,17 @@ export interface SilenceStoreOptions {
   retentionMs?: number;
   /** Most silences kept; default 10 000. */
   max?: number;
+  /** Furthest ahead of now a silence may end, ms; default 365 days. */
+  maxAheadMs?: number;
+  /** How the file is written (compaction threshold; the bench's whole rewrite). */
+  log?: Omit<SilenceLogOptions, "records">;
 }
+
+const DAY = 86_400_000;
+/** A silence ends at most this far ahead: a year covers any planned work (a yearly freeze, a
+ * decommission) and the Alerts page lists it; one lasting centuries is a typo or a way to turn
+ * an alert off, which belongs in the rules. */
+export const MAX_SILENCE_AHEAD_MS = 365 * DAY;
 
 /** The silences file under a lake root. */
 export function silencesPath(root: string): string {
@@ -67,27 +80,30 @@ interface Entry {
 
 /** The silences, persisted under one file. */
 export class SilenceStore {
-  readonly #path: string | undefined;
   readonly #now: () => number;
   readonly #retentionMs: number;
   readonly #max: number;
+  readonly #maxAheadMs: number;
   #entries = new Map<string, Entry>();
   #writing: Promise<void> = Promise.resolve();
+  #log: SilenceLog | undefined;
 
-  private constructor(path: string | undefined, options: SilenceStoreOptions) {
-    this.#path = path;
+  private constructor(options: SilenceStoreOptions) {
     this.#now = options.now ?? Date.now;
     this.#retentionMs = options.retentionMs ?? 5 * 86_400_000;
     this.#max = options.max ?? 10_000;
+    this.#maxAheadMs = options.maxAheadMs ?? MAX_SILENCE_AHEAD_MS;
   }
 
   /**
-   * Opens the store: reads `<root>/alerts/silences.json` when it exists.
+   * Opens the store: reads `<root>/alerts/silences.json` and `silences.log` when they exist
+   * (cutting off a record a crash left torn).
    *
    * @param root Lake root; `undefined` keeps the silences in memory only.
    * @param options Clock, retention and limit.
    * @returns The store.
-   * @throws {SyntaxError} When the file exists but is not a silences file (it is never overwritten).
+   * @throws {SyntaxError} When a file exists but is not a silences file or log (it is never
+   * overwritten).
    * @example
    * ```ts
    * import assert from "node:assert/strict";
@@ -102,22 +118,14 @@ export class SilenceStore {
    */
   static async open(root: string | undefined, options: SilenceStoreOptions = {}) {
     const path = root === undefined ? undefined : silencesPath(root);
-    const store = new SilenceStore(path, options);
+    const store = new SilenceStore(options);
     if (path === undefined) return store;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return store;
-      throw error;
-    }
-    const parsed = JSON.parse(text) as { silences?: Silence[] };
-    if (!Array.isArray(parsed.silences)) {
-      throw new SyntaxError(`${path}: not a silences file (no "silences" array)`);
-    }
-    for (const s of parsed.silences) {
+    const { silences, records } = await readSilenceFiles(path);
+    for (const s of silences.values()) {
       store.#entries.set(s.id, { silence: s, matchers: s.matchers.map(compileMatcher) });
     }
+    store.#gc(store.#now());
+    store.#log = new SilenceLog(path, { records, ...options.log });
     return store;
   }
 
@@ -157,22 +165,27 @@ export class SilenceStore {
    *
    * @param input Matchers (at least one that does not match an empty value), span, author.
    * @returns The silence.
-   * @throws {RangeError} On no matchers, matchers that would match every alert, a bad regular
-   * expression, an end not after the start or in the past, or too many silences.
+   * @throws {RangeError} On no matchers, matchers that would match every alert (see
+   * `silenceBreadthProblem`), a bad regular expression, an end not after the start or in the
+   * past, an end more than `maxAheadMs` ahead, or too many silences.
    */
   async create(input: NewSilence): Promise<Silence> {
     const now = this.#now();
     const matchers = input.matchers.map(compileMatcher);
     if (matchers.length === 0) throw new RangeError("A silence needs at least one matcher");
-    // as Alertmanager: a silence whose matchers all match the empty string would mute every alert
-    if (matchers.every((m) => m.test({}))) {
-      throw new RangeError(
-        "At least one matcher must not match the empty value (it would mute every alert)",
-      );
-    }
+    const broad = silenceBreadthProblem(matchers);
+    if (broad !== undefined) throw new RangeError(broad);
     const startsAt = Math.max(input.startsAt ?? now, now);
     if (!(input.endsAt > startsAt)) {
       throw new RangeError("A silence must end after it starts and in the future");
+    }
+    if (input.endsAt - now > this.#maxAheadMs) {
+      const end = Math.abs(input.endsAt) <= 8.64e15
+        ? `ends ${new Date(input.endsAt).toISOString()}`
+        : "never ends";
+      throw new RangeError(
+        `A silence must end within ${this.#maxAheadMs / DAY} days from now: this one ${end}`,
+      );
     }
     this.#gc(now);
     if (this.#entries.size >= this.#max) {
@@ -189,7 +202,12 @@ export class SilenceStore {
       createdAt: now,
     };
     this.#entries.set(silence.id, { silence, matchers });
-    await this.#save();
+    try {
+      await this.#record(silence);
+    } catch (error) {
+      this.#entries.delete(silence.id); // in force only once stored: a restart would lose it
+      throw error;
+    }
     return silence;
   }
 
@@ -204,12 +222,14 @@ export class SilenceStore {
     if (!entry) return undefined;
     const now = this.#now();
     if (entry.silence.endsAt > now) {
-      entry.silence = {
-        ...entry.silence,
-        endsAt: now,
-        startsAt: Math.min(entry.silence.startsAt, now),
-      };
-      await this.#save();
+      const before = entry.silence;
+      entry.silence = { ...before, endsAt: now, startsAt: Math.min(before.startsAt, now) };
+      try {
+        await this.#record(entry.silence);
+      } catch (error) {
+        entry.silence = before; // not stored: a restart would bring it back in force
+        throw error;
+      }
     }
     return entry.silence;
   }
@@ -220,26 +240,12 @@ export class SilenceStore {
     }
   }
 
-  /** Writes the file whole (temporary name, then rename); writes are serialized. */
-  #save(): Promise<void> {
-    const path = this.#path;
-    if (path === undefined) return Promise.resolve();
-    const text = JSON.stringify(
-      { silences: [...this.#entries.values()].map((e) => e.silence) },
-      null,
-      1,
-    );
-    this.#writing = this.#writing.catch(() => {}).then(async () => {
-      await Deno.mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-      try {
-        await Deno.writeTextFile(tmp, text);
-        await Deno.rename(tmp, path);
-      } catch (error) {
-        await Deno.remove(tmp).catch(() => {});
-        throw error;
-      }
-    });
+  /** Logs a change (see `silence_log.ts`); writes are serialized, each after the last. */
+  #record(silence: Silence): Promise<void> {
+    const log = this.#log;
+    if (log === undefined) return Promise.resolve();
+    const all = () => [...this.#entries.values()].map((e) => e.silence);
+    this.#writing = this.#writing.catch(() => {}).then(() => log.write(silence, all));
     return this.#writing;
   }
 }

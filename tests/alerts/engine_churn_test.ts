@@ -105,3 +105,48 @@ Deno.test("A SQL row without a value that leaves the result goes inactive and is
   assert.deepEqual(engine.instances(), []);
   assert.equal(engine.sizes().instances, 1); // the base instance
 });
+
+Deno.test("Instances restored from state.json for series that never come back go nodata, then inactive, then are dropped", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-churn-restore-" });
+  let clock = 0;
+  const rules: RuleConfig[] = [
+    { alert: "Hot", metric: "m", above: 50 },
+    { alert: "Rising", metric: "m", kind: "rate_of_change", window: 5000, per: 1000, above: 3 },
+  ];
+  const first = new AlertEngine(rules, { root, now: () => clock });
+  const hosts = Array.from({ length: 30 }, (_, i) => `pod-${i}`);
+  for (let s = 0; s < 20; s++, clock += 1000) {
+    first.observe({
+      ts: hosts.map(() => clock),
+      host: hosts,
+      metric: hosts.map(() => "m"),
+      labels: hosts.map(() => ""),
+      value: hosts.map(() => 60 + 10 * s),
+    });
+    first.evaluate(clock);
+  }
+  assert.equal(first.instances().filter((i) => i.state === "firing").length, 60);
+  first.close();
+  // a restart: the pods are gone (a redeploy), one comes back
+  const second = new AlertEngine(rules, { root, now: () => clock });
+  assert.equal(second.sizes().instances, 60);
+  const seen: string[] = [];
+  second.onTransition((ts) => ts.forEach((t) => seen.push(`${t.from}>${t.to}`)));
+  for (let k = 0; k < 90 * 6; k++, clock += 10_000) { // 90 minutes, every 10 s
+    second.observe({ ts: [clock], host: ["pod-0"], metric: ["m"], labels: [""], value: [90] });
+    second.evaluate(clock);
+  }
+  // the 58 of the 29 gone pods lose their data after a minute, turn inactive after the hour
+  assert.equal(seen.filter((s) => s === "firing>nodata").length, 58);
+  assert.equal(seen.filter((s) => s === "nodata>inactive").length, 58);
+  // and are forgotten: what is left is pod-0's two instances (its Hot one still firing)
+  assert.deepEqual(second.sizes(), { metrics: 1, hosts: 1, series: 1, instances: 2 });
+  const hot = second.instances().filter((i) => i.rule === "Hot");
+  assert.deepEqual(hot.map((i) => `${i.labels.host}:${i.state}`), ["pod-0:firing"]);
+  // a pod coming back later is watched again, as a new alert
+  second.observe({ ts: [clock], host: ["pod-7"], metric: ["m"], labels: [""], value: [90] });
+  assert.deepEqual(second.evaluate(clock).map((t) => `${t.instance.labels.host}:${t.to}`), [
+    "pod-7:firing",
+  ]);
+  second.close();
+});

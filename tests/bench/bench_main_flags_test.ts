@@ -19,6 +19,7 @@ const BENCHES: [string, string[]][] = [
   ["report_bench.ts", ["--quick"]],
   ["fleet_capacity_bench.ts", ["--quick"]],
   ["notify_bench.ts", ["--quick"]],
+  ["silences_write_bench.ts", ["--quick"]],
   ["collector_bench.ts", [
     "--quick",
     "--seconds N",

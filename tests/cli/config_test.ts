@@ -66,6 +66,26 @@ Deno.test("config check refuses a cron with a seconds field and one that never f
   }
 });
 
+Deno.test("config check reads rare schedules in schedule.timezone and names the local time too", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    // 03:00 on 29 February in Auckland (NZDT, UTC+13) is 14:00 UTC on the 28th
+    await Deno.writeTextFile(
+      file,
+      'schedule:\n  train: "0 3 29 2 *"\n  timezone: Pacific/Auckland\n',
+    );
+    const out: string[] = [];
+    const now = () => Date.UTC(2026, 11, 7);
+    assert.equal(await main(["check", "--config", file], (t) => out.push(t), now), 0);
+    assert.deepEqual(out.slice(1), [
+      'schedule.train: "0 3 29 2 *" fires rarely: next 2028-02-28T14:00:00.000Z (2028-02-29 03:00 Pacific/Auckland)',
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("config check accepts a schedule that fires rarely and names its next time", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -171,8 +171,8 @@ Deno.test("POST /api/silences creates a silence (stored atomically), GET lists i
     { name: "host", op: "=~", value: "db.*" },
     { name: "severity", op: "!=", value: "info" },
   ]);
-  const stored = JSON.parse(await Deno.readTextFile(`${root}/alerts/silences.json`));
-  assert.equal(stored.silences[0].id, silence.id);
+  const stored = JSON.parse(await Deno.readTextFile(`${root}/alerts/silences.log`));
+  assert.equal(stored.id, silence.id);
   const listed = await (await t.app.request("/api/silences")).json();
   assert.deepEqual(listed.silences.map((s: { state: string }) => s.state), ["active"]);
   now += 1000;
@@ -195,7 +195,10 @@ Deno.test("POST /api/silences refuses bad input with a 4xx that says what is wro
     [{ matchers: ['host="a"'] }, 400, /exactly one of endsAt or duration/],
     [{ matchers: ['host="a"'], duration: "soon" }, 400, /Invalid duration: soon/],
     [{ matchers: ["no matcher here"], duration: "1h" }, 400, /Invalid matcher/],
-    [{ matchers: ['host=~".*"'], duration: "1h" }, 400, /must not match the empty value/],
+    [{ matchers: ['host=~".*"'], duration: "1h" }, 400, /would mute every alert: host=~".\*"/],
+    [{ matchers: ['alertname=~".+"'], duration: "1h" }, 400, /alertname=~".\+" accepts every/],
+    [{ matchers: ['alertname!=""'], duration: "1h" }, 400, /alertname!="" accepts every/],
+    [{ matchers: ['host="a"'], duration: "400d" }, 400, /must end within 365 days from now/],
     [{ matchers: ['host=~"("'], duration: "1h" }, 400, /Invalid regular expression/],
     [{ matchers: ['host=~"(a+)+x"'], duration: "1h" }, 400, /nested quantifier/],
     [{ matchers: ['host="a"'], endsAt: NOW - 1 }, 400, /must end after it starts/],
