@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { BufferedColumns } from "../lake/mod.ts";
+import type { BufferedColumns, BufferedFilter } from "../lake/mod.ts";
 
 /** Files behind each view, by view name. */
 export type Files = Record<string, string[]>;
@@ -16,11 +16,30 @@ export type Files = Record<string, string[]>;
 export interface ChildRequest {
   sql: string;
   format: "json" | "csv";
+  /** Ask which buffered rows the statement can need before sending them: the process answers
+   * `{"need": WireFilter}` once the statement passed its checks, and waits for a second
+   * message with `files` and `buffered` (see `_sql_process.ts`). Default false. */
+  ask?: boolean;
   /** The files behind each view, listed by the server with `buffered` (default: listed there). */
   files?: Files;
   /** Rows not yet in Parquet that `samples` shows with `files` (none when absent; their number
    * columns travel as bytes). */
   buffered?: BufferedColumns;
+}
+
+/** A {@linkcode BufferedFilter} as JSON (the metrics as a list). */
+export type WireFilter = Omit<BufferedFilter, "metrics"> & { metrics?: string[] };
+
+/** A filter as JSON. */
+export function wireFilter(filter: BufferedFilter): WireFilter {
+  const { metrics, ...rest } = filter;
+  return metrics === undefined ? rest : { ...rest, metrics: [...metrics] };
+}
+
+/** A filter from JSON. */
+export function filterOfWire(wire: WireFilter): BufferedFilter {
+  const { metrics, ...rest } = wire;
+  return metrics === undefined ? rest : { ...rest, metrics: new Set(metrics) };
 }
 
 /** The JSON line of a request with buffered rows: the series tables and the count of rows. */
