@@ -17,12 +17,39 @@
  * @module
  */
 
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { BufferedFilter } from "./buffered_rows.ts";
 import { EVERY_ROW } from "./buffered_snapshot.ts";
 
 /** Casts strings to TIMESTAMP as DuckDB does, each to ms since the epoch (undefined when the
  * cast fails: the statement fails too, so no bound is taken from it). */
 export type CastMs = (texts: string[]) => Promise<(number | undefined)[]>;
+
+/**
+ * A {@linkcode CastMs} that runs on `connection` (any: it reads no table): DuckDB's own cast of
+ * each string to TIMESTAMP, as a comparison with `ts` casts it, in ms.
+ *
+ * @param connection A connection of a DuckDB instance.
+ * @returns The cast; a string that does not cast, or a call that fails, gives undefined.
+ */
+export function castMsOn(connection: DuckDBConnection): CastMs {
+  return async (texts) => {
+    try {
+      const reader = await connection.runAndReadAll(
+        "SELECT list_transform(from_json($1::VARCHAR, '[\"VARCHAR\"]'), " +
+          "x -> TRY(epoch_ms(TRY_CAST(x AS TIMESTAMP))))",
+        [JSON.stringify(texts)],
+      );
+      const list = reader.getRowsJson()[0]![0] as unknown[];
+      return texts.map((_, i) => {
+        const v = list[i];
+        return v === null || v === undefined ? undefined : Number(v);
+      });
+    } catch {
+      return texts.map(() => undefined);
+    }
+  };
+}
 
 type Node = Record<string, unknown>;
 

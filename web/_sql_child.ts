@@ -33,6 +33,7 @@ import {
   bufferedFilterOf,
   bufferedSelectSql,
   bufferedTablesSql,
+  castMsOn,
   EVERY_ROW,
   type Tier,
   visibleFiles,
@@ -206,27 +207,6 @@ async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<
   return serialized;
 }
 
-/** Casts strings to TIMESTAMP ms on the parse-only connection, as a comparison with `ts` would
- * (a string that does not cast, or a cast that fails, gives undefined: no bound from it). */
-function castMs(conn: Conn): (texts: string[]) => Promise<(number | undefined)[]> {
-  return async (texts) => {
-    try {
-      const reader = await conn.runAndReadAll(
-        "SELECT list_transform(from_json($1::VARCHAR, '[\"VARCHAR\"]'), " +
-          "x -> TRY(epoch_ms(TRY_CAST(x AS TIMESTAMP))))",
-        [JSON.stringify(texts)],
-      );
-      const list = reader.getRowsJson()[0]![0] as unknown[];
-      return texts.map((_, i) => {
-        const v = list[i];
-        return v === null || v === undefined ? undefined : Number(v);
-      });
-    } catch {
-      return texts.map(() => undefined);
-    }
-  };
-}
-
 /** What passed the checks: the text to prepare (with the syntax tree of a SELECT), or a
  * dynamic PIVOT. */
 type Plan =
@@ -302,7 +282,7 @@ function errorText(error: unknown, config: ChildConfig): string {
  */
 async function needOf(checker: Conn, plan: Plan): Promise<BufferedFilter> {
   if (plan.kind !== "select") return EVERY_ROW;
-  return await bufferedFilterOf(plan.tree, castMs(checker));
+  return await bufferedFilterOf(plan.tree, castMsOn(checker));
 }
 
 /** Answers a request's `ask`: sends what the statement needs, returns the files and rows sent
