@@ -7,7 +7,7 @@
  */
 import type { ChildConfig, ChildRequest } from "./_sql_child.ts";
 import type { BufferedFilter } from "../lake/mod.ts";
-import { filterOfWire, requestBytes, type WireFilter } from "./_sql_wire.ts";
+import { filterOfWire, requestBytes } from "./_sql_wire.ts";
 import { QueryMemoryError, QueryTimeoutError, UnavailableError } from "./errors.ts";
 
 /** An answer from the child. */
@@ -197,7 +197,7 @@ export class SqlProcess {
         if (take === undefined) throw new Error("A request that asks needs take");
         let rows;
         try {
-          rows = take(filterOfWire(header.need as WireFilter));
+          rows = take(filterOfWire(header.need));
         } catch (error) {
           // the child waits for the rows: it cannot take another request
           this.#kill(error instanceof Error ? error : new Error(String(error)));
