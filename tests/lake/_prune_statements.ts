@@ -156,6 +156,7 @@ export const STATEMENTS: [string, number?][] = [
   ["SELECT 42", 0],
   ["SELECT metric, count(*), sum(value) FROM samples GROUP BY 1 ORDER BY 1"],
   ["DESCRIBE samples"],
+  ["EXPLAIN SELECT count(*) FROM samples WHERE metric = 'mem'"],
   ["SUMMARIZE SELECT value FROM samples WHERE metric = 'mem'"],
   ["PIVOT (SELECT host, metric FROM samples WHERE metric = 'mem') ON metric USING count(*)"],
   ["SELECT * FROM read_parquet('/etc/passwd')"],

@@ -29,7 +29,12 @@ Deno.test("pruned copies answer every statement as full copies do", async () => 
         (r) => new TextDecoder().decode(r.body),
         (e: Error) => `${e.name}: ${e.message}`,
       );
-      assert.equal(a, b, sql);
+      // EXPLAIN's row estimates count what the query process's buffer tables ever held (a
+      // DELETE leaves them), so they differ between two processes with different histories
+      // whether or not the copies are pruned; the plans must still agree
+      const plan = (t: string) =>
+        sql.startsWith("EXPLAIN") ? t.replace(/ *~[\d,]+ rows */g, "~") : t;
+      assert.equal(plan(a), plan(b), sql);
       if (most !== undefined) {
         const copied = taken.slice(before).reduce((x, y) => Math.max(x, y), 0);
         assert.ok(copied <= most, `${sql}: ${copied} rows copied, at most ${most} expected`);
