@@ -40,6 +40,19 @@ Deno.test("pruned copies answer every statement as full copies do", async () => 
         assert.ok(copied <= most, `${sql}: ${copied} rows copied, at most ${most} expected`);
       }
     }
+    // a statement the checks refuse is answered before any copy is taken
+    for (
+      const sql of [
+        "SELECT * FROM read_parquet('/etc/passwd') UNION ALL SELECT * FROM samples",
+        "SELECT * FROM _buffered.rows, samples",
+        "SELECT count(*) FROM samples WHERE metric = 'mem'; DROP VIEW samples",
+        "SELECT count(*) FROM samples WHERE value > 1e400",
+      ]
+    ) {
+      const before = taken.length;
+      await assert.rejects(pruned.query(sql), /Refused|Invalid/);
+      assert.equal(taken.length, before, sql);
+    }
   } finally {
     await pruned.close();
     await full.close();
