@@ -2,13 +2,14 @@
  * What the rows waiting for Parquet cost a `POST /api/query` statement (`SqlSandboxOptions.buffered`):
  * the same statements over a simulated lake (one host, a day, one file an hour) through the SQL
  * sandbox without a buffered source and with an ingest buffer of 1,000, 54,000 (a 900-series
- * collector's spooled minute) and 200,000 rows, copied to the query process with each statement
- * that names `samples`, each size twice: the rows' numbers sent as bytes (now) and as JSON
- * (before). Rounds alternate the forms; medians side by side.
+ * collector's spooled minute) and 200,000 rows, each size twice: only the rows the statement can
+ * need copied to the query process (`prune`, now) and every row (before), both as bytes; with
+ * `--json` a third time, every row as JSON (before `web/_sql_wire.ts`). Rounds alternate the
+ * forms; medians side by side, with the first row of each answer (the forms must agree).
  *
- * `deno run -A bench/query_buffered_bench.ts [--rounds 11] [--quick] [--sizes 1000,54000,200000]`
- * (also in `deno task bench`; `--quick` 5 rounds; `--sizes 500000,1000000` measures a full
- * default ingest buffer and twice that)
+ * `deno run -A bench/query_buffered_bench.ts [--rounds 11] [--quick] [--sizes 1000,54000,200000]
+ * [--json]` (also in `deno task bench`; `--quick` 5 rounds; `--sizes 500000,1000000` measures a
+ * full default ingest buffer and twice that)
  *
  * @module
  */
@@ -25,6 +26,8 @@ export interface QueryBufferedOptions {
   quick?: boolean;
   /** Buffered rows of each buffered form; default 1,000, 54,000 and 200,000. */
   sizes?: number[];
+  /** Also every row as JSON (the form before bytes); default false. */
+  json?: boolean;
 }
 
 /**
@@ -69,25 +72,37 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
     }
     writers.set(rows, w);
   }
-  // each size twice: rows sent as bytes after the statement's line (now) and inside it as JSON
-  // (before `web/_sql_wire.ts`), so the two are measured in the same run
+  // each size two or three ways in the same run: the rows a statement can need as bytes (now),
+  // every row as bytes (before), every row as JSON (before `web/_sql_wire.ts`, with --json)
+  const ways: { way: string; wire: "bytes" | "json"; prune: boolean }[] = [
+    { way: "pruned", wire: "bytes", prune: true },
+    { way: "every row", wire: "bytes", prune: false },
+    ...(options.json ? [{ way: "every row json", wire: "json" as const, prune: false }] : []),
+  ];
   const sized = sizes.flatMap((n) =>
-    (["bytes", "json"] as const).map((wire) => ({ n, wire, form: `${label(n)} rows, ${wire}` }))
+    ways.map((w) => ({ n, ...w, form: `${label(n)} rows, ${w.way}` }))
   );
   const forms = ["no buffer", ...sized.map((s) => s.form)];
   const sandboxes = await Promise.all(
-    forms.map((_, i) =>
-      openSqlSandbox({
+    forms.map((_, i) => {
+      const s = sized[i - 1];
+      return openSqlSandbox({
         root,
         maxConcurrent: 1,
-        ...(i > 0 && { buffered: writers.get(sized[i - 1]!.n)!, wire: sized[i - 1]!.wire }),
-      })
-    ),
+        ...(s && { buffered: writers.get(s.n)!, wire: s.wire, prune: s.prune }),
+      });
+    }),
   );
+  // the buffered rows are 900 series of other_metric over the lake's last seconds (54,000 rows:
+  // its last minute); the lake's files hold the simulated host's metrics
   const statements = {
     "count(*) of samples": "SELECT count(*) FROM samples",
     "last hour by metric": "SELECT metric, avg(value) FROM samples " +
       `WHERE ts >= epoch_ms(${end - HOUR}) GROUP BY 1 ORDER BY 1`,
+    "one stored metric": "SELECT count(*), avg(value) FROM samples WHERE metric = 'cpu_ratio'",
+    "one buffered series": "SELECT count(*), avg(value) FROM samples " +
+      "WHERE metric = 'other_metric' AND labels = 'i=7'",
+    "last minute": `SELECT count(*) FROM samples WHERE ts >= epoch_ms(${end - 60_000})`,
     "rollup_1h only": "SELECT count(*) FROM rollup_1h",
   };
   const times = new Map<string, number[]>();
@@ -108,19 +123,20 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
-    `/api/query's sandbox, ${rounds} rounds (median ms, ratio to no buffer, bytes / json, first row)`,
+    `/api/query's sandbox, ${rounds} rounds (median ms, ratio to no buffer, ` +
+      "pruned / every row, first row)",
   );
   for (const name of Object.keys(statements)) {
     const base = median(times.get(`${name}, no buffer`)!);
     for (const form of forms) {
       const key = `${name}, ${form}`;
       const m = median(times.get(key)!);
-      const json = form.endsWith(", bytes")
-        ? median(times.get(key.replace(/, bytes$/, ", json"))!)
+      const every = form.endsWith(", pruned")
+        ? median(times.get(key.replace(/, pruned$/, ", every row"))!)
         : undefined;
-      const vs = json === undefined ? "" : `${(m / json).toFixed(2)}×`;
+      const vs = every === undefined ? "" : `${(m / every).toFixed(2)}×`;
       console.log(
-        `${key.padEnd(44)} ${m.toFixed(1).padStart(8)} ms  ${(m / base).toFixed(2).padStart(6)}×  ${
+        `${key.padEnd(52)} ${m.toFixed(1).padStart(8)} ms  ${(m / base).toFixed(2).padStart(6)}×  ${
           vs.padStart(6)
         }  ${answers.get(key)}`,
       );
@@ -133,16 +149,19 @@ export async function run(options: QueryBufferedOptions = {}): Promise<Record<st
   return Object.fromEntries([...times].map(([key, xs]) => [key, median(xs)]));
 }
 
-const USAGE = `Usage: deno run -A bench/query_buffered_bench.ts [--rounds N] [--quick] [--sizes N,N]
+const USAGE =
+  `Usage: deno run -A bench/query_buffered_bench.ts [--rounds N] [--quick] [--sizes N,N] [--json]
 
 The same POST /api/query statements over a simulated lake (one host x a day) through the SQL
 sandbox without a buffered source and with 1,000, 54,000 and 200,000 buffered rows (--sizes),
-each sent as bytes and as JSON; medians side by side.
+each size with only the rows a statement can need copied (pruned) and with every row copied;
+medians side by side.
 
 Options:
   --rounds N   rounds, each running every statement in every form once (default 11)
   --quick      5 rounds (as deno task bench --quick; --rounds overrides it)
   --sizes N,N  buffered rows of each buffered form (default 1000,54000,200000)
+  --json       also every row sent as JSON (the form before bytes)
   -h, --help   show this help`;
 
 function label(n: number): string {
@@ -150,15 +169,17 @@ function label(n: number): string {
 }
 
 /** `--rounds`, `--quick` and `--sizes` (a comma-separated list of integers ≥ 1). */
-function flags(args: string[]): QueryBufferedOptions {
+function flags(all: string[]): QueryBufferedOptions {
+  const json = all.includes("--json");
+  const args = all.filter((a) => a !== "--json");
   const at = args.findIndex((a) => a === "--sizes" || a.startsWith("--sizes="));
-  if (at < 0) return roundsFlags(args);
+  if (at < 0) return { ...roundsFlags(args), ...(json && { json }) };
   const inline = args[at]!.startsWith("--sizes=");
   const text = inline ? args[at]!.slice(8) : args[at + 1];
   if (text === undefined) throw new UsageError("Missing value of --sizes");
   const rest = args.filter((_, i) => i !== at && (inline || i !== at + 1));
   const sizes = text.split(",").map((t) => parseNumber(t, "sizes", { min: 1, integer: true }));
-  return { ...roundsFlags(rest), sizes };
+  return { ...roundsFlags(rest), sizes, ...(json && { json }) };
 }
 
 if (import.meta.main) await benchMain(USAGE, flags, run);

@@ -7,13 +7,7 @@
  */
 
 import { csvText } from "../format/mod.ts";
-import {
-  diskBufferedSnapshot,
-  EVERY_ROW,
-  openLake,
-  SpoolBuffer,
-  tableWithBuffered,
-} from "../lake/mod.ts";
+import { diskBufferedSnapshot, openLake, SpoolBuffer, tableWithBuffered } from "../lake/mod.ts";
 import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
@@ -82,7 +76,7 @@ export async function main(args: string[], write: (text: string) => void = print
       : await tableWithBuffered(
         lake,
         sql,
-        () => diskBufferedSnapshot(root, EVERY_ROW, { spool, ingest: true }),
+        (filter) => diskBufferedSnapshot(root, filter, { spool, ingest: true }),
       );
     write(
       format === "json"

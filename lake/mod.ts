@@ -144,6 +144,7 @@ export {
 export { SpoolBuffer } from "./spool_buffer.ts";
 export { type DiskBufferedOptions, diskBufferedSnapshot } from "./disk_buffered_snapshot.ts";
 export { tableWithBuffered } from "./table_with_buffered.ts";
+export { bufferedFilterOf, type CastMs, castMsOn } from "./buffered_filter_of.ts";
 export { listLabelSets, matchLabels } from "./match_labels.ts";
 export { type SeriesEntry, type SeriesManyOptions, type SeriesManyResult } from "./series_many.ts";
 export {

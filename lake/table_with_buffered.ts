@@ -7,7 +7,9 @@
  */
 
 import type { Lake } from "./open_lake.ts";
-import type { BufferedSnapshot } from "./buffered_snapshot.ts";
+import { type BufferedSnapshot, EVERY_ROW } from "./buffered_snapshot.ts";
+import type { BufferedFilter } from "./buffered_rows.ts";
+import { bufferedFilterOf, castMsOn } from "./buffered_filter_of.ts";
 import { BufferedScan } from "./_buffered_scan.ts";
 import { converters } from "./_convert.ts";
 import { VANISHED, viewBody, type ViewFiles } from "./_views.ts";
@@ -29,23 +31,26 @@ const scans = new WeakMap<Lake, BufferedScan>();
  *
  * @param lake The open lake (its views are left as they were).
  * @param sql One statement.
- * @param take Takes a snapshot (listing and rows in one step), or undefined when it must be
- * taken again (see `diskBufferedSnapshot`).
+ * @param take Takes a snapshot (listing and rows in one step) of the rows `filter` keeps, or
+ * undefined when it must be taken again (see `diskBufferedSnapshot`). The filter is what the
+ * statement can read, from DuckDB's syntax tree of it (`bufferedFilterOf`; every row when
+ * unsure).
  * @returns Column names and rows, as {@linkcode Lake.table} returns them.
  * @throws {LakeError} If the SQL fails, or 8 snapshots in a row did not settle.
  */
 export async function tableWithBuffered(
   lake: Lake,
   sql: string,
-  take: () => BufferedSnapshot | undefined,
+  take: (filter: BufferedFilter) => BufferedSnapshot | undefined,
 ): Promise<{ columns: string[]; rows: unknown[][] }> {
   const api = await import("@duckdb/node-api");
   const display = converters(api).display;
   const conn = lake.connection;
   let scan = scans.get(lake);
   if (scan === undefined) scans.set(lake, scan = new BufferedScan(conn, api));
+  const filter = await neededRows(conn, sql);
   for (let attempt = 1;; attempt++) {
-    const snapshot = take();
+    const snapshot = take(filter);
     if (snapshot === undefined) {
       if (attempt < ATTEMPTS) continue;
       throw new LakeError("Query failed: the spool kept changing while it was read, try again");
@@ -69,5 +74,15 @@ export async function tableWithBuffered(
       for (const name of names) await conn.run(`DROP VIEW IF EXISTS temp.${name}`).catch(() => {});
       await held?.drop();
     }
+  }
+}
+
+/** The buffered rows `sql` can read (every row when its syntax tree cannot tell). */
+async function neededRows(conn: Lake["connection"], sql: string): Promise<BufferedFilter> {
+  try {
+    const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
+    return await bufferedFilterOf(String(reader.getRowsJson()[0]![0]), castMsOn(conn));
+  } catch {
+    return EVERY_ROW;
   }
 }

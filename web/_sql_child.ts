@@ -29,14 +29,18 @@ import {
 } from "@duckdb/node-api";
 import {
   appendBuffered,
+  type BufferedFilter,
+  bufferedFilterOf,
   bufferedSelectSql,
   bufferedTablesSql,
+  castMsOn,
+  EVERY_ROW,
   type Tier,
   visibleFiles,
 } from "../lake/mod.ts";
 import { astRefusal, leadingKeyword, pivotRefusal, treeProblem, VIEWS } from "./_sql_guard.ts";
 import { serializeRows } from "./_sql_serialize.ts";
-import { type ChildRequest, type Files, RequestReader } from "./_sql_wire.ts";
+import { type ChildRequest, type Files, RequestReader, wireFilter } from "./_sql_wire.ts";
 
 export type { ChildRequest, Files };
 
@@ -187,8 +191,12 @@ function checker(config: ChildConfig): Promise<Conn> {
   return checkerConn;
 }
 
-/** Refuses (403) unless `sql` is one SELECT whose syntax tree passes `astRefusal`. */
-async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<void> {
+/**
+ * Refuses (403) unless `sql` is one SELECT whose syntax tree passes `astRefusal`.
+ *
+ * @returns The syntax tree (`json_serialize_sql`).
+ */
+async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<string> {
   const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
   const serialized = String(reader.getRowsJson()[0]![0]);
   const problem = treeProblem(serialized, sql);
@@ -196,10 +204,15 @@ async function checkSelect(conn: Conn, sql: string, refused = REFUSED): Promise<
   if ((JSON.parse(serialized) as { error: boolean }).error) throw new Refusal(403, refused);
   const refusal = astRefusal(serialized);
   if (refusal) throw new Refusal(403, `Refused sql: ${refusal}`);
+  return serialized;
 }
 
-/** What passed the checks: the text to prepare, or a dynamic PIVOT. */
-type Plan = { kind: "select" | "explain"; text: string } | { kind: "pivot"; text: string };
+/** What passed the checks: the text to prepare (with the syntax tree of a SELECT), or a
+ * dynamic PIVOT. */
+type Plan =
+  | { kind: "select"; text: string; tree: string }
+  | { kind: "explain"; text: string }
+  | { kind: "pivot"; text: string };
 
 /**
  * Checks a statement on a DuckDB instance that only parses (no views, no files), before any
@@ -212,8 +225,8 @@ async function check(checker: Conn, sql: string): Promise<Plan> {
   const statements = await checker.extractStatements(sql);
   if (statements.count === 1) {
     if (lead.word !== "explain") {
-      await checkSelect(checker, sql);
-      return { kind: "select", text: sql };
+      const tree = await checkSelect(checker, sql);
+      return { kind: "select", text: sql, tree };
     }
     // what runs is EXPLAIN + a checked SELECT, never the text as sent
     const inner = sql.slice(lead.end);
@@ -264,22 +277,45 @@ function errorText(error: unknown, config: ChildConfig): string {
 }
 
 /**
+ * The buffered rows a checked plan can need: from a SELECT's syntax tree
+ * (`bufferedFilterOf`), every row for EXPLAIN (its estimates count them) and a dynamic PIVOT.
+ */
+async function needOf(checker: Conn, plan: Plan): Promise<BufferedFilter> {
+  if (plan.kind !== "select") return EVERY_ROW;
+  return await bufferedFilterOf(plan.tree, castMsOn(checker));
+}
+
+/** Answers a request's `ask`: sends what the statement needs, returns the files and rows sent
+ * back (`main` reads them from stdin). */
+export type Exchange = (
+  need: BufferedFilter,
+) => Promise<Pick<ChildRequest, "files" | "buffered">>;
+
+/**
  * Runs one request in a fresh DuckDB instance.
  *
  * @param request The statement and the output format.
  * @param config The child's settings.
+ * @param exchange For a request that asks (`ask`): says what it needs, gets the files and rows.
  * @returns The header and the body bytes.
  */
 export async function runChildRequest(
   request: ChildRequest,
   config: ChildConfig,
+  exchange?: Exchange,
 ): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
   let opened: { instance: DuckDBInstance; own: boolean } | undefined;
   let conn: DuckDBConnection | undefined;
   // the connection that filled the buffered tables, which empties them after the statement
   let filled: DuckDBConnection | undefined;
   try {
-    const plan = await check(await checker(config), request.sql);
+    const parser = await checker(config);
+    const plan = await check(parser, request.sql);
+    if (request.ask) {
+      if (exchange === undefined) throw new Error("A request that asks needs an exchange");
+      const sent = await exchange(await needOf(parser, plan));
+      request = { ...request, ...sent };
+    }
     opened = await instanceFor(config, plan, request.files);
     conn = await opened.instance.connect();
     if (request.buffered && request.buffered.ts.length > 0) {
@@ -338,8 +374,14 @@ async function main(): Promise<void> {
   await checker(config);
   await out.write(encoder.encode('{"ready":true}\n'));
   const requests = new RequestReader(Deno.stdin.readable);
+  const exchange: Exchange = async (need) => {
+    await out.write(encoder.encode(JSON.stringify({ need: wireFilter(need) }) + "\n"));
+    const sent = await requests.next();
+    if (sent === undefined) throw new Error("Request cut short");
+    return sent;
+  };
   for (let request; (request = await requests.next()) !== undefined;) {
-    const { header, body } = await runChildRequest(request, config);
+    const { header, body } = await runChildRequest(request, config, exchange);
     await out.write(encoder.encode(JSON.stringify(header) + "\n"));
     if (body) await out.write(body);
   }

@@ -6,13 +6,18 @@
  * @module
  */
 import type { ChildConfig, ChildRequest } from "./_sql_child.ts";
-import { requestBytes } from "./_sql_wire.ts";
+import type { BufferedFilter } from "../lake/mod.ts";
+import { filterOfWire, requestBytes } from "./_sql_wire.ts";
 import { QueryMemoryError, QueryTimeoutError, UnavailableError } from "./errors.ts";
 
 /** An answer from the child. */
 export type ChildReply =
   | { ok: true; body: Uint8Array<ArrayBuffer>; truncated: boolean }
   | { ok: false; status: 400 | 403 | 422; message: string };
+
+/** Takes the files and the buffered rows a statement needs (called once the query process said
+ * which: a request that `ask`s). */
+export type TakeRows = (need: BufferedFilter) => Pick<ChildRequest, "files" | "buffered">;
 
 /** Limits of one request. */
 export interface RequestLimits {
@@ -152,12 +157,19 @@ export class SqlProcess {
    * @param limits Time and memory limits.
    * @param json Buffered rows inside the JSON line, not as bytes (`_sql_wire.ts`); default
    * false.
+   * @param take For a request that `ask`s: the files and rows for the filter the child answers
+   * once the statement passed its checks (sent as a second message).
    * @returns The child's answer.
    * @throws {QueryTimeoutError} Over the time limit.
    * @throws {QueryMemoryError} Over the memory cap.
    * @throws {UnavailableError} When the child died otherwise.
    */
-  async request(request: ChildRequest, limits: RequestLimits, json = false): Promise<ChildReply> {
+  async request(
+    request: ChildRequest,
+    limits: RequestLimits,
+    json = false,
+    take?: TakeRows,
+  ): Promise<ChildReply> {
     await Promise.race([
       this.#ready,
       new Promise((_, reject) => {
@@ -180,7 +192,22 @@ export class SqlProcess {
     }, WATCH_MS);
     try {
       for (const bytes of requestBytes(request, json)) await this.#writer.write(bytes);
-      const header = JSON.parse(await this.#readLine());
+      let header = JSON.parse(await this.#readLine());
+      if (request.ask && header.need !== undefined) {
+        if (take === undefined) throw new Error("A request that asks needs take");
+        let rows;
+        try {
+          rows = take(filterOfWire(header.need));
+        } catch (error) {
+          // the child waits for the rows: it cannot take another request
+          this.#kill(error instanceof Error ? error : new Error(String(error)));
+          throw error;
+        }
+        // the second message: the same framing, without a statement
+        const message = { ...rows } as ChildRequest;
+        for (const bytes of requestBytes(message, json)) await this.#writer.write(bytes);
+        header = JSON.parse(await this.#readLine());
+      }
       if (!header.ok) return { ok: false, status: header.status, message: header.message };
       const body = await this.#readBytes(header.bytes);
       return { ok: true, body, truncated: header.truncated };

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { BufferedColumns } from "../lake/mod.ts";
+import { type BufferedColumns, type BufferedFilter, EVERY_ROW } from "../lake/mod.ts";
 
 /** Files behind each view, by view name. */
 export type Files = Record<string, string[]>;
@@ -16,11 +16,51 @@ export type Files = Record<string, string[]>;
 export interface ChildRequest {
   sql: string;
   format: "json" | "csv";
+  /** Ask which buffered rows the statement can need before sending them: the process answers
+   * `{"need": WireFilter}` once the statement passed its checks, and waits for a second
+   * message with `files` and `buffered` (see `_sql_process.ts`). Default false. */
+  ask?: boolean;
   /** The files behind each view, listed by the server with `buffered` (default: listed there). */
   files?: Files;
   /** Rows not yet in Parquet that `samples` shows with `files` (none when absent; their number
    * columns travel as bytes). */
   buffered?: BufferedColumns;
+}
+
+/** A {@linkcode BufferedFilter} as JSON (the metrics as a list). */
+export type WireFilter = Omit<BufferedFilter, "metrics"> & { metrics?: string[] };
+
+/** A filter as JSON. */
+export function wireFilter(filter: BufferedFilter): WireFilter {
+  const { metrics, ...rest } = filter;
+  return metrics === undefined ? rest : { ...rest, metrics: [...metrics] };
+}
+
+/**
+ * A filter from JSON, as the query process sent it: checked and kept within
+ * {@linkcode EVERY_ROW}, so whatever the process says it never gets a row it would not get
+ * without pruning (anything malformed gives every row).
+ *
+ * @param wire The filter.
+ * @returns The filter.
+ */
+export function filterOfWire(wire: unknown): BufferedFilter {
+  if (typeof wire !== "object" || wire === null) return EVERY_ROW;
+  const { from, to, host, labels, metrics } = wire as Record<string, unknown>;
+  const text = (v: unknown) => v === undefined || typeof v === "string";
+  const list = metrics === undefined ||
+    (Array.isArray(metrics) && metrics.every((m) => typeof m === "string"));
+  if (typeof from !== "number" || typeof to !== "number" || !text(host) || !text(labels)) {
+    return EVERY_ROW;
+  }
+  if (!list || Number.isNaN(from) || Number.isNaN(to)) return EVERY_ROW;
+  return {
+    from: Math.max(from, EVERY_ROW.from),
+    to: Math.min(to, EVERY_ROW.to),
+    ...(host !== undefined && { host: host as string }),
+    ...(labels !== undefined && { labels: labels as string }),
+    ...(metrics !== undefined && { metrics: new Set(metrics as string[]) }),
+  };
 }
 
 /** The JSON line of a request with buffered rows: the series tables and the count of rows. */

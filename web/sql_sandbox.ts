@@ -18,9 +18,14 @@
  *
  * @module
  */
-import { bufferedSnapshot, type BufferedSource, EVERY_ROW } from "../lake/mod.ts";
+import {
+  type BufferedFilter,
+  bufferedSnapshot,
+  type BufferedSource,
+  EVERY_ROW,
+} from "../lake/mod.ts";
 import type { ChildRequest } from "./_sql_child.ts";
-import { SqlProcess } from "./_sql_process.ts";
+import { SqlProcess, type TakeRows } from "./_sql_process.ts";
 import { BadRequestError, ForbiddenError, HttpError, UnavailableError } from "./errors.ts";
 
 /** Options for {@linkcode openSqlSandbox}. */
@@ -54,6 +59,13 @@ export interface SqlSandboxOptions {
    * `bench/query_buffered_bench.ts`). Default `bytes`.
    */
   wire?: "bytes" | "json";
+  /**
+   * Copy only the buffered rows a statement can need: the query process reads that from the
+   * checked statement's syntax tree (`bufferedFilterOf`: every row when unsure) and says so
+   * before the copy is taken. False sends every buffered row with each statement that names
+   * `samples` (the earlier way, kept to compare: `bench/query_buffered_bench.ts`). Default true.
+   */
+  prune?: boolean;
 }
 
 /** Whether a file of the listing is gone (a compaction replaced it after the listing): a
@@ -161,18 +173,37 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
   let running = 0;
   let closed = false;
 
-  /** The statement with one listing and the rows buffered then (see `bufferedSnapshot`). */
-  function request(sql: string, format: "json" | "csv"): ChildRequest {
-    // only `samples` shows buffered rows, and a statement reads it only by naming it: one that
-    // does not (`rollup_1h` alone, `SELECT 42`) is not sent a copy of every buffered row
-    const source = /samples/i.test(sql) ? options.buffered : undefined;
-    const { files, rows } = bufferedSnapshot(config.root, source, EVERY_ROW);
+  /** One listing and the rows of `filter` buffered then (see `bufferedSnapshot`). */
+  function take(source: BufferedSource | undefined, filter: BufferedFilter) {
+    const { files, rows } = bufferedSnapshot(config.root, source, filter);
     const listed = {
       samples: files.samples,
       rollup_1m: files.rollup_1m,
       rollup_1h: files.rollup_1h,
     };
-    return { sql, format, files: listed, ...(rows.ts.length > 0 && { buffered: rows }) };
+    return { files: listed, ...(rows.ts.length > 0 && { buffered: rows }) };
+  }
+
+  /** The request, and how to take its listing and rows when the query process asks. */
+  function request(sql: string, format: "json" | "csv"): {
+    sent: ChildRequest;
+    take?: TakeRows;
+  } {
+    // only `samples` shows buffered rows, and a statement reads it only by naming it: one that
+    // does not (`rollup_1h` alone, `SELECT 42`) is not sent a copy of every buffered row
+    const source = /samples/i.test(sql) ? options.buffered : undefined;
+    if (source === undefined || options.prune === false) {
+      return { sent: { sql, format, ...take(source, EVERY_ROW) } };
+    }
+    const sent: ChildRequest = { sql, format, ask: true };
+    return {
+      sent,
+      take: (need) => {
+        const rows = take(source, need);
+        sent.files = rows.files; // what a retry checks for files a compaction removed
+        return rows;
+      },
+    };
   }
 
   async function queryBody(sql: string, format: "json" | "csv"): Promise<QueryBody> {
@@ -185,8 +216,8 @@ export function openSqlSandbox(options: SqlSandboxOptions): Promise<SqlSandbox> 
     all.add(child);
     try {
       for (let attempt = 1;; attempt++) {
-        const sent = request(sql, format);
-        const reply = await child.request(sent, limits, options.wire === "json");
+        const { sent, take } = request(sql, format);
+        const reply = await child.request(sent, limits, options.wire === "json", take);
         if (reply.ok) return { body: reply.body, truncated: reply.truncated };
         // a file of the listing removed by a compaction meanwhile: list again (as Lake does)
         if (attempt < 8 && vanished(sent.files ?? {})) continue;

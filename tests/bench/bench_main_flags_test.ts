@@ -54,7 +54,7 @@ const BENCHES: [string, string[]][] = [
   ["intercept_correction_bench.ts", ["ett|m4"]],
   ["stacking_bench.ts", ["ett|m4"]],
   ["nonratio_transform_bench.ts", ["--quick"]],
-  ["query_buffered_bench.ts", ["--rounds N", "--quick", "--sizes N,N"]],
+  ["query_buffered_bench.ts", ["--rounds N", "--quick", "--sizes N,N", "--json"]],
   ["scrape_read_bench.ts", ["--rounds N"]],
   ["collector_curve.ts", ["--quick", "--seconds N", "--repeat N", "--only TEXT"]],
   ["collect_rss.ts", ["--rounds N", "--seconds N", "LABEL=SCRIPT"]],
