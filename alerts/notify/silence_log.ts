@@ -15,7 +15,7 @@
  * @module
  */
 import { syncDir, writeFileAtomic } from "../../lake/mod.ts";
-import type { Silence } from "./silences.ts";
+import type { Silence } from "./silence.ts";
 
 /** Fewest log records before a compaction (below it the snapshot is rewritten rarely enough). */
 const MIN_COMPACT = 256;

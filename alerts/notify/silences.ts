@@ -16,23 +16,9 @@ import {
 } from "./matchers.ts";
 import { silenceBreadthProblem } from "./silence_breadth.ts";
 import { readSilenceFiles, SilenceLog, type SilenceLogOptions } from "./silence_log.ts";
+import type { Silence } from "./silence.ts";
 
-/** A silence as stored and shown. */
-export interface Silence {
-  /** Random id (UUID). */
-  id: string;
-  matchers: Matcher[];
-  /** Start, ms epoch. */
-  startsAt: number;
-  /** End, ms epoch; expiring a silence sets it to the present. */
-  endsAt: number;
-  /** Who made it (free text). */
-  createdBy: string;
-  /** Why. */
-  comment: string;
-  /** When it was made, ms epoch. */
-  createdAt: number;
-}
+export type { Silence };
 
 /** Where a silence stands at a given time. */
 export type SilenceState = "pending" | "active" | "expired";
