@@ -65,21 +65,47 @@ export class LakeClosed extends LakeError {
   }
 }
 
-/** What a stopped replay of the ingest spool leaves spooled (see `IngestWriter.open`). */
-export interface IngestReplayLeft {
+/** What a stopped replay of a spool leaves spooled (see `IngestWriter.open`, `replaySpoolAsync`). */
+export interface ReplayLeft {
   /** Samples not in Parquet that stay in the spool. */
   rows: number;
   /** Segments left in the spool. */
   segments: number;
 }
 
-/** The replay of the ingest spool was stopped (a signal): what it left stays spooled. */
-export class IngestReplayStopped extends LakeError {
+/** The replay of a spool at start was stopped (a signal): what it left stays spooled, for the
+ * next start. The collector's replay throws it as is; the ingest writer's as
+ * {@linkcode IngestReplayStopped}. */
+export class ReplayStopped extends LakeError {
   /** Samples not in Parquet that stay in the spool. */
   readonly rows: number;
   /** Segments left in the spool. */
   readonly segments: number;
 
+  /**
+   * @param message What stays, e.g. `Spool replay stopped: 400000 samples in 4 segments stay
+   * spooled`.
+   * @param left The counts.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LakeError, ReplayStopped } from "./errors.ts";
+   * const error = new ReplayStopped("Spool replay stopped", { rows: 5, segments: 1 });
+   * assert.equal(error.segments, 1);
+   * assert.ok(error instanceof LakeError);
+   * ```
+   */
+  constructor(message: string, left: ReplayLeft, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ReplayStopped";
+    this.rows = left.rows;
+    this.segments = left.segments;
+  }
+}
+
+/** The replay of the ingest spool was stopped (a signal): what it left stays spooled. */
+export class IngestReplayStopped extends ReplayStopped {
   /**
    * @param message What stays, e.g. `Ingest spool replay stopped: 400000 samples in 4 segments
    * stay spooled`.
@@ -94,10 +120,8 @@ export class IngestReplayStopped extends LakeError {
    * assert.ok(error instanceof LakeError);
    * ```
    */
-  constructor(message: string, left: IngestReplayLeft, options?: ErrorOptions) {
-    super(message, options);
+  constructor(message: string, left: ReplayLeft, options?: ErrorOptions) {
+    super(message, left, options);
     this.name = "IngestReplayStopped";
-    this.rows = left.rows;
-    this.segments = left.segments;
   }
 }
