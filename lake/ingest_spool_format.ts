@@ -274,40 +274,69 @@ function recordFollows(bytes: Uint8Array, view: DataView, from: number): boolean
  */
 export function decodeIngestSegment(bytes: Uint8Array): IngestSegmentContent {
   const batches: IngestBatch[] = [];
+  const records = ingestSegmentRecords(bytes);
+  for (let r = records.next();; r = records.next()) {
+    if (r.done) return { batches, undecoded: r.value };
+    batches.push(r.value);
+  }
+}
+
+/**
+ * {@linkcode decodeIngestSegment} a record at a time: each batch is decoded when asked for, so a
+ * replay holds one request's samples decoded at a time, not the segment's.
+ *
+ * @param bytes The file's bytes.
+ * @returns The records as batches, in order; when done, the count of damaged bytes (as
+ * {@linkcode IngestSegmentContent.undecoded}).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { INGEST_SPOOL_MAGIC, IngestSpoolEncoder, ingestSegmentRecords } from "./ingest_spool_format.ts";
+ * const enc = new IngestSpoolEncoder();
+ * const record = enc.encode({ ts: [1], host: ["h"], metric: ["m"], labels: [""], value: [2] });
+ * const records = ingestSegmentRecords(new Uint8Array([...INGEST_SPOOL_MAGIC, ...record]));
+ * assert.deepEqual(records.next().value, { ts: [1], host: ["h"], metric: ["m"], labels: [""], value: [2] });
+ * assert.deepEqual(records.next(), { done: true, value: 0 });
+ * ```
+ */
+export function* ingestSegmentRecords(bytes: Uint8Array): Generator<IngestBatch, number> {
   const magic = INGEST_SPOOL_MAGIC;
   const head = Math.min(bytes.length, magic.length);
   for (let i = 0; i < head; i++) {
-    if (bytes[i] !== magic[i]) return { batches, undecoded: bytes.length };
+    if (bytes[i] !== magic[i]) return bytes.length;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const series: [string, string, string][] = [];
   let at = magic.length;
-  const damaged = () => ({ batches, undecoded: bytes.length - at });
   while (at < bytes.length) {
     if (at + HEADER > bytes.length) {
       // a header cut short; anything but the start of one is damage
       const rest = bytes.subarray(at);
       const magicBytes = [0x49, 0x53, 0x52, 0x31];
       const torn = rest.every((b, i) => i >= magicBytes.length || b === magicBytes[i]);
-      return torn ? { batches, undecoded: 0 } : damaged();
+      return torn ? 0 : bytes.length - at;
     }
-    if (view.getUint32(at, true) !== RECORD_MAGIC) return damaged();
+    if (view.getUint32(at, true) !== RECORD_MAGIC) return bytes.length - at;
     const size = view.getUint32(at + 4, true);
     const end = at + HEADER + size;
     if (end > bytes.length) {
       // cut short by a crash, unless a whole record follows (then the size field is damaged)
-      return recordFollows(bytes, view, at + HEADER) ? damaged() : { batches, undecoded: 0 };
+      return recordFollows(bytes, view, at + HEADER) ? bytes.length - at : 0;
     }
-    if (crc32(bytes.subarray(at + HEADER, end)) !== view.getUint32(at + 8, true)) return damaged();
+    if (crc32(bytes.subarray(at + HEADER, end)) !== view.getUint32(at + 8, true)) {
+      return bytes.length - at;
+    }
     const rows = view.getUint32(at + 12, true);
+    let batch: IngestBatch;
     try {
-      batches.push(decodeRecord(bytes, view, at + HEADER, end, rows, series));
+      batch = decodeRecord(bytes, view, at + HEADER, end, rows, series);
     } catch {
-      return damaged();
+      return bytes.length - at;
     }
     at = end;
+    yield batch;
   }
-  return { batches, undecoded: 0 };
+  return 0;
 }
 
 /** Bytes of a record's header (magic, payload size, CRC-32, rows). */
