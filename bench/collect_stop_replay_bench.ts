@@ -59,7 +59,7 @@ function parse(args: string[]): Options {
 const DAY = 86_400_000;
 const HERE = new URL("../", import.meta.url).pathname;
 
-/** One run: seconds from SIGTERM to exit, the exit code, what stayed spooled, and the child's
+/** One run: seconds from SIGTERM to exit, the exit code, what stayed spooled (as collect says), and the child's
  * peak resident memory (its VmHWM, read every 10 ms until it exits). */
 async function once(checkout: string | undefined, minutes: number, o: Options) {
   const data = await Deno.makeTempDir({ prefix: "perfscope-collect-replay-bench-" });
@@ -103,7 +103,7 @@ async function once(checkout: string | undefined, minutes: number, o: Options) {
     await watched;
     const seconds = (performance.now() - t0) / 1000;
     await pumped;
-    const left = log.join("").match(/(\d+) samples not in Parquet yet stay/)?.[1];
+    const left = log.join("").match(/(\d+ segments \(\S+ MiB\)) not in Parquet yet stay/)?.[1];
     return { seconds, code: status.code, values, left: left ?? "-", peak };
   } finally {
     await Deno.remove(data, { recursive: true });
@@ -113,7 +113,7 @@ async function once(checkout: string | undefined, minutes: number, o: Options) {
 if (import.meta.main) {
   await benchMain(USAGE, parse, async (o) => {
     console.log(
-      "checkout | spool | spooled values | SIGTERM to exit (s) | exit code | values left spooled" +
+      "checkout | spool | spooled values | SIGTERM to exit (s) | exit code | left spooled" +
         " | peak RSS (MiB)",
     );
     for (const minutes of o.minutes) {

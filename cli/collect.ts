@@ -183,8 +183,9 @@ async function collectAfterReplay(
   } catch (error) {
     if (!(error instanceof ReplayStopped)) throw error;
     console.error(
-      `collect: stopped during the spool replay: ${error.rows} samples not in Parquet yet stay ` +
-        `in ${data}/spool/ and are written at the next start`,
+      `collect: stopped during the spool replay: ${error.segments} segments ` +
+        `(${(error.bytes / (1024 * 1024)).toFixed(1)} MiB) not in Parquet yet stay in ` +
+        `${data}/spool/ and are written at the next start`,
     );
     return undefined;
   }

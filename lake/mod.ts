@@ -11,6 +11,7 @@
  */
 
 export {
+  type IngestReplayLeft,
   IngestReplayStopped,
   LakeClosed,
   LakeError,
@@ -76,7 +77,6 @@ export {
   SPOOL_MAGIC,
   SpoolDecoder,
   SpoolEncoder,
-  spoolSegmentValues,
   type SpoolSeries,
   type SpoolSnapshot,
 } from "./spool_format.ts";

@@ -28,7 +28,7 @@ import {
 } from "./quarantine.ts";
 import { ReplayPace } from "./_replay_pace.ts";
 import { listSegments, readSegment, retireSegment, type SpoolSegment } from "./spool.ts";
-import { SpoolDecoder, spoolSegmentValues } from "./spool_format.ts";
+import { SpoolDecoder } from "./spool_format.ts";
 import { utcDate } from "./_paths.ts";
 import { errorText } from "./write_file_atomic.ts";
 import { writePartition } from "./write_samples.ts";
@@ -57,6 +57,7 @@ export interface ReplaySpoolAsyncOptions extends ReplaySpoolOptions {
 /** Bytes of a segment decoded in one step (~90,000 values). */
 const PIECE = 1 << 20;
 const DAY = 86_400_000;
+const MiB = 1024 * 1024;
 
 /** One partition's rows of one segment, as the file will hold them (finite values only). */
 interface Partition {
@@ -66,15 +67,11 @@ interface Partition {
   metric: string[];
   labels: string[];
   value: number[];
-  /** Values of the segment in this partition, `NaN` ones included (what the spool counts). */
-  spooled: number;
 }
 
-/** Where a replay is: rows written, and the spooled values of the segment under way that are in
- * Parquet already. */
+/** Where a replay is: rows written. */
 interface Progress {
   rows: number;
-  done: number;
 }
 
 /**
@@ -102,7 +99,7 @@ interface Progress {
  * ```
  */
 export function replaySpool(root: string, options: ReplaySpoolOptions = {}): number {
-  const progress: Progress = { rows: 0, done: 0 };
+  const progress: Progress = { rows: 0 };
   for (const _ of replaySteps(root, options, progress));
   return progress.rows;
 }
@@ -114,9 +111,9 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
  * @param root Lake root.
  * @param options As {@linkcode replaySpool}, with the stop signal and the turn length.
  * @returns The number of rows replayed.
- * @throws {ReplayStopped} When `signal` aborts before the replay's end (with what stays
- * spooled: every segment not retired; the files written of the one under way are skipped by the
- * next replay).
+ * @throws {ReplayStopped} When `signal` aborts before the replay's end (with the segments and
+ * bytes that stay spooled: every segment not retired; the files written of the one under way are
+ * skipped by the next replay).
  * @throws {LakeError} As {@linkcode replaySpool}.
  * @example
  * ```ts
@@ -129,7 +126,7 @@ export function replaySpool(root: string, options: ReplaySpoolOptions = {}): num
  * w.append([{ ts: 1000, host: "h", metric: "m", labels: "", value: 1 }]);
  * w.close();
  * const stopped = await replaySpoolAsync(root, { signal: AbortSignal.abort() }).catch((e) => e);
- * assert.ok(stopped instanceof ReplayStopped && stopped.rows === 1);
+ * assert.ok(stopped instanceof ReplayStopped && stopped.segments === 1);
  * assert.equal(await replaySpoolAsync(root), 1);
  * assert.deepEqual(listSegments(root), []);
  * ```
@@ -139,28 +136,22 @@ export async function replaySpoolAsync(
   options: ReplaySpoolAsyncOptions = {},
 ): Promise<number> {
   const pace = new ReplayPace(options.signal, options.turnMs);
-  const progress: Progress = { rows: 0, done: 0 };
-  if (pace.stopped && listSegments(root).length > 0) throw replayStopped(root, progress);
+  const progress: Progress = { rows: 0 };
+  if (pace.stopped && listSegments(root).length > 0) throw replayStopped(root);
   for (const _ of replaySteps(root, options, progress)) {
-    if (await pace.step()) throw replayStopped(root, progress);
+    if (await pace.step()) throw replayStopped(root);
   }
   return progress.rows;
 }
 
-/** What a stopped replay leaves spooled: the segments not retired, less what of the one under
- * way is in Parquet. */
-function replayStopped(root: string, progress: Progress): ReplayStopped {
+/** What a stopped replay leaves spooled: the segments not retired (the files of the one under way
+ * already written are skipped by the next replay). */
+function replayStopped(root: string): ReplayStopped {
   const left = listSegments(root);
-  let rows = -progress.done;
-  for (const s of left) {
-    rows += s.format === "binary"
-      ? spoolSegmentValues(Deno.readFileSync(s.path))
-      : readSegment(s.path).length;
-  }
-  rows = Math.max(0, rows);
+  const bytes = left.reduce((n, s) => n + Deno.statSync(s.path).size, 0);
   return new ReplayStopped(
-    `Spool replay stopped: ${rows} samples in ${left.length} segments stay spooled`,
-    { rows, segments: left.length },
+    `Spool replay stopped: ${left.length} segments (${(bytes / MiB).toFixed(1)} MiB) stay spooled`,
+    { segments: left.length, bytes },
   );
 }
 
@@ -172,7 +163,6 @@ function* replaySteps(
 ): Generator<void, void> {
   const report = options.onQuarantine ?? logQuarantine;
   for (const segment of listSegments(root)) {
-    progress.done = 0;
     const parts = new Map<string, Partition>();
     let decoded = 0, undecoded = 0;
     if (segment.format === "jsonl") {
@@ -198,7 +188,6 @@ function* replaySteps(
       const p = parts.get(key)!;
       parts.delete(key); // its rows can go once written
       progress.rows += writeOrQuarantine(root, segment.id, p, report);
-      progress.done += p.spooled;
       yield;
     }
     finish(root, segment, { decoded, undecoded, report, options });
@@ -221,9 +210,8 @@ function add(
   let p = parts.get(key);
   if (!p) {
     const date = utcDate(day * DAY);
-    parts.set(key, p = { host, date, ts: [], metric: [], labels: [], value: [], spooled: 0 });
+    parts.set(key, p = { host, date, ts: [], metric: [], labels: [], value: [] });
   }
-  p.spooled++;
   if (!Number.isFinite(value)) return; // no row for a missing value
   p.ts.push(ts), p.metric.push(metric), p.labels.push(labels), p.value.push(value);
 }

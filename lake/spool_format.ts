@@ -422,32 +422,3 @@ export function snapshotRows(snapshots: readonly SpoolSnapshot[]): LakeRow[] {
   }
   return rows;
 }
-
-/**
- * Counts the values of a segment's whole snapshots from their record headers alone (nothing is
- * decoded), stopping at a record cut short or at bytes that are not a record: what a replay that
- * stopped leaves spooled, for the line that says so.
- *
- * @param bytes The segment's bytes.
- * @returns The values of its snapshots before the first record cut short or damaged.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SPOOL_MAGIC, SpoolEncoder, spoolSegmentValues } from "./spool_format.ts";
- * const row = { ts: 1, host: "h", metric: "m", labels: "", value: 2 };
- * const record = new SpoolEncoder().rows([row, { ...row, labels: "a=1" }]);
- * assert.equal(spoolSegmentValues(new Uint8Array([...SPOOL_MAGIC, ...record])), 2);
- * ```
- */
-export function spoolSegmentValues(bytes: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let values = 0;
-  for (let at = SPOOL_MAGIC.length; at + 8 <= bytes.length;) {
-    const payload = view.getUint32(at, true), kind = view.getUint32(at + 4, true);
-    const end = at + 8 + payload;
-    if (payload % 8 !== 0 || (kind !== SERIES && kind !== SNAPSHOT) || end > bytes.length) break;
-    if (kind === SNAPSHOT && payload >= 16) values += view.getUint32(at + 16, true);
-    at = end;
-  }
-  return values;
-}

@@ -62,12 +62,13 @@ Deno.test("SIGTERM during collect's spool replay at start: collect stops the rep
     const log = stderr.join("");
     assert.equal(status.code, 0, log);
     const m = log.match(
-      /collect: stopped during the spool replay: (\d+) samples not in Parquet yet stay in \S+\/spool\/ and are written at the next start/,
+      /collect: stopped during the spool replay: (\d+) segments \(\d+\.\d MiB\) not in Parquet yet stay in \S+\/spool\/ and are written at the next start/,
     );
     assert.ok(m, log);
     assert.doesNotMatch(log, /Collecting every/); // it stopped before sampling
     const left = listSegments(data).length;
     assert.ok(left > 0 && left < SEGMENTS, `${left} segments left`);
+    assert.equal(Number(m[1]), left);
     const first = await counts(data);
     assert.ok(first.n > 0 && first.n < rows);
     // the next start replays the rest (and samples for a second)
@@ -77,6 +78,33 @@ Deno.test("SIGTERM during collect's spool replay at start: collect stops the rep
     assert.equal((await exited(again)).code, 0, err.join(""));
     await Promise.all(both);
     assert.match(out.join(""), /replayed \d+ rows from the spool/);
+    assert.deepEqual(await counts(data), { n: rows, distinct: rows });
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("kill -9 of collect in the middle of its spool replay: the next start writes every sample once", async () => {
+  const data = await Deno.makeTempDir({ prefix: "perfscope-collect-replay-" });
+  try {
+    // across midnight: one segment has rows of two dates (two files), a kill may fall between
+    const from = FROM + 23 * 3_600_000 - SEGMENTS * 30_000 - 30_000;
+    const { rows } = fillCollectorSpool(data, { from, segments: SEGMENTS });
+    const child = collect(data);
+    const stderr: string[] = [];
+    const pumped = [pump(child.stderr, stderr), child.stdout.cancel()];
+    await untilLogged(stderr, /replaying the spool left in/);
+    while (listSegments(data).length >= SEGMENTS / 2) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGKILL");
+    await exited(child);
+    await Promise.all(pumped);
+    assert.ok(listSegments(data).length > 0, "the replay had ended");
+    const again = collect(data, ["--duration", "1s"]);
+    const err: string[] = [];
+    const both = [again.stdout.cancel(), pump(again.stderr, err)];
+    assert.equal((await exited(again)).code, 0, err.join(""));
+    await Promise.all(both);
+    assert.deepEqual(listSegments(data), []);
     assert.deepEqual(await counts(data), { n: rows, distinct: rows });
   } finally {
     await Deno.remove(data, { recursive: true });
