@@ -6,8 +6,11 @@
  * time after the child started (`--signal-after`), the same for any checkout, so `--baseline DIR`
  * measures another checkout (e.g. one whose replay did not stop at the signal) side by side.
  *
+ * `--gaps` measures in this process instead: the whole replay of each spool (`replaySpoolAsync`),
+ * and the longest time between two turns of its event loop, which is how long a signal may wait.
+ *
  * `deno run -A bench/collect_stop_replay_bench.ts [--minutes N,N] [--one-segment]
- * [--signal-after MS] [--baseline DIR]`
+ * [--signal-after MS] [--baseline DIR] [--gaps]`
  *
  * @module
  */
@@ -15,15 +18,17 @@ import { benchMain } from "./_flags.ts";
 import { parseFlags, UsageError } from "../cli/_args.ts";
 import { fillCollectorSpool } from "../tests/_collect_spool_fill.ts";
 import { listSegments } from "../lake/spool.ts";
+import { replaySpoolAsync } from "../lake/replay_spool.ts";
 
 const USAGE = `Usage: deno run -A bench/collect_stop_replay_bench.ts [--minutes N,N] [--one-segment]
-       [--signal-after MS] [--baseline DIR]
+       [--signal-after MS] [--baseline DIR] [--gaps]
 
   --minutes N,N      spools of N minutes of 300 series at 1 s (default 60,240)
   --one-segment      the spool in one segment (default: one a minute)
   --signal-after MS  with --one-segment, when SIGTERM is sent after the child started
                      (default 1500)
   --baseline DIR     also measure the checkout at DIR (its cli/collect.ts), side by side
+  --gaps             in this process: replay time and the longest gap between event-loop turns
   -h, --help         show this help`;
 
 interface Options {
@@ -31,6 +36,7 @@ interface Options {
   oneSegment: boolean;
   signalAfter: number;
   baseline: string | undefined;
+  gaps: boolean;
 }
 
 function parse(args: string[]): Options {
@@ -39,6 +45,7 @@ function parse(args: string[]): Options {
     "one-segment": { type: "boolean", default: false },
     "signal-after": { type: "string" },
     baseline: { type: "string" },
+    gaps: { type: "boolean", default: false },
   });
   const minutes = (values.minutes ?? "60,240").split(",").map(Number);
   if (minutes.some((n) => !Number.isInteger(n) || n < 2)) {
@@ -53,6 +60,7 @@ function parse(args: string[]): Options {
     oneSegment: values["one-segment"],
     signalAfter,
     baseline: values.baseline,
+    gaps: values.gaps,
   };
 }
 
@@ -110,8 +118,36 @@ async function once(checkout: string | undefined, minutes: number, o: Options) {
   }
 }
 
+/** The whole replay in this process: its time and the longest gap between two turns. */
+async function gaps(o: Options): Promise<void> {
+  console.log("spool | rows written | replay (ms) | longest gap between turns (ms)");
+  for (const minutes of o.minutes) {
+    const root = await Deno.makeTempDir({ prefix: "perfscope-collect-replay-bench-" });
+    try {
+      const from = (Math.floor(Date.now() / DAY) - 1) * DAY + 3_600_000;
+      const segments = o.oneSegment ? 1 : minutes;
+      fillCollectorSpool(root, { from, segments, snapshots: (minutes * 60) / segments });
+      let last = performance.now(), longest = 0;
+      const timer = setInterval(() => {
+        const t = performance.now();
+        longest = Math.max(longest, t - last);
+        last = t;
+      }, 0);
+      const t0 = performance.now();
+      const rows = await replaySpoolAsync(root).finally(() => clearInterval(timer));
+      const spool = o.oneSegment ? `1 segment of ${minutes} min` : `${minutes} segments of 1 min`;
+      console.log(
+        `${spool} | ${rows} | ${(performance.now() - t0).toFixed(0)} | ${longest.toFixed(0)}`,
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  }
+}
+
 if (import.meta.main) {
   await benchMain(USAGE, parse, async (o) => {
+    if (o.gaps) return await gaps(o);
     console.log(
       "checkout | spool | spooled values | SIGTERM to exit (s) | exit code | left spooled" +
         " | peak RSS (MiB)",
