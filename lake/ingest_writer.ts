@@ -401,8 +401,8 @@ export class IngestWriter implements BufferedSource {
 
   /**
    * Opens a writer as the constructor does, replaying a leftover spool request by request (a large
-   * request 4096 samples at a time, decoded and buffered as its turn comes) with a turn of the event loop
-   * every 20 ms of work, and writing it in turns of at most `flushPartitions` files (and
+   * request 4096 samples at a time, decoded and buffered as its turn comes) with a turn of the
+   * event loop every 20 ms of work, and writing it in turns of at most `flushPartitions` files (and
    * `flushBudgetMs`), so that a signal can stop it: a replay of a large spool takes seconds (a
    * full 500 000-row buffer, more after a raised budget). Stopped, it leaves every segment it
    * has not written whole in the spool (the files it wrote are in the plan, so the next open
