@@ -13,7 +13,12 @@
 // Not through lake/mod.ts: that surface loads DuckDB's bindings and hyparquet (with Node's
 // compatibility layer), ~10 MB of resident memory the collector never uses.
 import { quietWait } from "../collectors/mod.ts";
-import { startCollection } from "../lake/collect_loop.ts";
+import {
+  type Collection,
+  type CollectionOptions,
+  ReplayStopped,
+  startCollection,
+} from "../lake/collect_loop.ts";
 import {
   dataFolder,
   durationFlag,
@@ -120,7 +125,7 @@ export async function main(args: string[]): Promise<number> {
   for (const s of signals) Deno.addSignalListener(s, stop);
   if (values.supervised) stopOnStdinEnd(stop);
   try {
-    const collection = await startCollection({
+    const collection = await collectAfterReplay(values.data, {
       root: values.data,
       intervalMs,
       flushEveryMs,
@@ -136,6 +141,7 @@ export async function main(args: string[]): Promise<number> {
       // batch (a sender at work keeps the event loop turning: see idleUntil).
       ...quietWaitOption(values.supervised, durationMs, senders),
     });
+    if (collection === undefined) return 0;
     for (const sender of senders) sender.start();
     console.error(
       `Collecting every ${values.interval} into ${values.data}` +
@@ -153,6 +159,35 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     for (const s of signals) Deno.removeSignalListener(s, stop);
+  }
+}
+
+/**
+ * Starts the collection, saying so when it first replays a leftover spool; `undefined` when a
+ * stop signal ended that replay (said on stderr: the rest stays spooled for the next start).
+ */
+async function collectAfterReplay(
+  data: string,
+  options: CollectionOptions,
+): Promise<Collection | undefined> {
+  try {
+    return await startCollection({
+      ...options,
+      onReplay: ({ segments, bytes }) =>
+        console.error(
+          `collect: replaying the spool left in ${data}/spool/: ${segments} segments, ` +
+            `${(bytes / (1024 * 1024)).toFixed(1)} MiB (a stop signal ends the replay; what it ` +
+            "has not written stays spooled for the next start)",
+        ),
+    });
+  } catch (error) {
+    if (!(error instanceof ReplayStopped)) throw error;
+    console.error(
+      `collect: stopped during the spool replay: ${error.segments} segments ` +
+        `(${(error.bytes / (1024 * 1024)).toFixed(1)} MiB) not in Parquet yet stay in ` +
+        `${data}/spool/ and are written at the next start`,
+    );
+    return undefined;
   }
 }
 

@@ -17,9 +17,13 @@ import { RowBuffer } from "./_row_buffer.ts";
 import { acquireCollectorLock, type CollectorLockOptions } from "./collector_lock.ts";
 import { checkHost } from "./names.ts";
 import { LakeError } from "./errors.ts";
-import { replaySpool, spoolDir, SpoolWriter } from "./spool.ts";
+import { replaySpoolAsync } from "./replay_spool.ts";
+import { listSegments, spoolDir, SpoolWriter } from "./spool.ts";
 import { errorText } from "./write_file_atomic.ts";
 import type { LakeRow } from "./write_samples.ts";
+
+// for `collect`, which imports this file alone (not lake/mod.ts)
+export { ReplayStopped } from "./errors.ts";
 
 /**
  * Anything that returns a snapshot of samples when asked (see `createSampler`). A source with
@@ -48,7 +52,8 @@ export interface CollectionOptions {
   /** Where snapshots come from. Default `createSampler({ host, topN })` from collectors (closed
    * when the collection stops). */
   sampler?: SampleSource;
-  /** Stops the collection (after a final flush). */
+  /** Stops the collection (after a final flush); during the replay of a leftover spool at start,
+   * stops the replay (`startCollection` then throws `ReplayStopped`). */
   signal?: AbortSignal;
   /** Metrics of the collector's own parts for the default sampler (see `SamplerOptions`
    * `selfMetrics`), e.g. the remote-write sender's. Default: none. */
@@ -61,6 +66,9 @@ export interface CollectionOptions {
    * Default: none (a timer per snapshot).
    */
   wait?: (ms: number) => boolean;
+  /** Told when a leftover spool is found at start, before its replay: its segments and bytes
+   * (for a line saying why the start waits). Default: nothing. */
+  onReplay?: (leftover: { segments: number; bytes: number }) => void;
   /** Receives each snapshot after it is spooled (in-process consumers such as the web app). */
   onSamples?: (samples: Sample[]) => void;
   /** Receives errors of single snapshots (the loop goes on). Default: one line on stderr. */
@@ -105,13 +113,21 @@ export interface Collection {
 /**
  * Starts collecting into the lake at `root`. It first takes the data directory's collector lock
  * (`DATA/collector.lock`), so a second collector fails with a `CollectorBusyError` naming the
- * first. Leftover spool segments (from a killed collector) are then written to Parquet. Ticks fall on `start + k·intervalMs`, so the schedule does not
- * drift; a tick that is late by more than an interval is skipped rather than bunched.
+ * first. Leftover spool segments (from a killed collector) are then written to Parquet, in steps
+ * with turns of the event loop between them (`replaySpoolAsync`), so that `signal` can stop the
+ * replay: what it has not written stays in the spool for the next start. Sampling starts after
+ * the replay: the collector's first flush must not come before it (its files would take ids
+ * above the replayed segments', and a compaction between the two would hide the replayed files),
+ * and a replay is one minute of samples but after a long failing flush. Ticks fall on
+ * `start + k·intervalMs`, so the schedule does not drift; a tick that is late by more than an
+ * interval is skipped rather than bunched.
  *
  * @param options See {@linkcode CollectionOptions}.
  * @returns The running collection.
  * @throws {CollectorBusyError} If another process collects into `root`.
  * @throws {LakeError} If the lake cannot be written (checked before the first snapshot).
+ * @throws {ReplayStopped} If `signal` aborts during the replay of a leftover spool (the lock is
+ * released; the counts of what stays spooled are on the error).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -145,7 +161,12 @@ export async function startCollection(options: CollectionOptions): Promise<Colle
   const lock = acquireCollectorLock(root, { now, ...options.lock });
   let spool: SpoolWriter;
   try {
-    summary.replayed = replaySpool(root, retireOptions);
+    const leftover = listSegments(root);
+    if (leftover.length > 0) {
+      const bytes = leftover.reduce((n, s) => n + Deno.statSync(s.path).size, 0);
+      options.onReplay?.({ segments: leftover.length, bytes });
+    }
+    summary.replayed = await replaySpoolAsync(root, { ...retireOptions, signal });
     spool = new SpoolWriter(root, now());
   } catch (error) {
     lock.release();

@@ -65,20 +65,55 @@ export class LakeClosed extends LakeError {
   }
 }
 
-/** What a stopped replay of the ingest spool leaves spooled (see `IngestWriter.open`). */
-export interface IngestReplayLeft {
-  /** Samples not in Parquet that stay in the spool. */
-  rows: number;
+/** What a stopped replay of a spool leaves spooled (see `replaySpoolAsync`). */
+export interface ReplayLeft {
   /** Segments left in the spool. */
   segments: number;
+  /** Their bytes. */
+  bytes: number;
+}
+
+/** What a stopped replay of the ingest spool leaves spooled (see `IngestWriter.open`). */
+export interface IngestReplayLeft extends ReplayLeft {
+  /** Samples not in Parquet that stay in the spool. */
+  rows: number;
+}
+
+/** The replay of a spool at start was stopped (a signal): what it left stays spooled, for the
+ * next start. The collector's replay throws it as is (it counts segments and bytes: counting the
+ * samples would read every segment left, seconds for a long spool); the ingest writer's as
+ * {@linkcode IngestReplayStopped}, with the samples. */
+export class ReplayStopped extends LakeError {
+  /** Segments left in the spool. */
+  readonly segments: number;
+  /** Their bytes. */
+  readonly bytes: number;
+
+  /**
+   * @param message What stays, e.g. `Spool replay stopped: 4 segments (1.2 MiB) stay spooled`.
+   * @param left The counts.
+   * @param options Standard error options (`cause`).
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LakeError, ReplayStopped } from "./errors.ts";
+   * const error = new ReplayStopped("Spool replay stopped", { segments: 1, bytes: 4096 });
+   * assert.equal(error.segments, 1);
+   * assert.ok(error instanceof LakeError);
+   * ```
+   */
+  constructor(message: string, left: ReplayLeft, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ReplayStopped";
+    this.segments = left.segments;
+    this.bytes = left.bytes;
+  }
 }
 
 /** The replay of the ingest spool was stopped (a signal): what it left stays spooled. */
-export class IngestReplayStopped extends LakeError {
+export class IngestReplayStopped extends ReplayStopped {
   /** Samples not in Parquet that stay in the spool. */
   readonly rows: number;
-  /** Segments left in the spool. */
-  readonly segments: number;
 
   /**
    * @param message What stays, e.g. `Ingest spool replay stopped: 400000 samples in 4 segments
@@ -88,16 +123,16 @@ export class IngestReplayStopped extends LakeError {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import { IngestReplayStopped, LakeError } from "./errors.ts";
-   * const error = new IngestReplayStopped("Ingest spool replay stopped", { rows: 5, segments: 1 });
+   * import { IngestReplayStopped, ReplayStopped } from "./errors.ts";
+   * const left = { rows: 5, segments: 1, bytes: 100 };
+   * const error = new IngestReplayStopped("Ingest spool replay stopped", left);
    * assert.equal(error.rows, 5);
-   * assert.ok(error instanceof LakeError);
+   * assert.ok(error instanceof ReplayStopped);
    * ```
    */
   constructor(message: string, left: IngestReplayLeft, options?: ErrorOptions) {
-    super(message, options);
+    super(message, left, options);
     this.name = "IngestReplayStopped";
     this.rows = left.rows;
-    this.segments = left.segments;
   }
 }

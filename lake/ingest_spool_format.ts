@@ -274,40 +274,80 @@ function recordFollows(bytes: Uint8Array, view: DataView, from: number): boolean
  */
 export function decodeIngestSegment(bytes: Uint8Array): IngestSegmentContent {
   const batches: IngestBatch[] = [];
+  const records = ingestSegmentRecords(bytes);
+  for (let r = records.next();; r = records.next()) {
+    if (r.done) return { batches, undecoded: r.value.undecoded };
+    batches.push(r.value);
+  }
+}
+
+/**
+ * {@linkcode decodeIngestSegment} a slice at a time: each record's samples are decoded when asked
+ * for, at most `sliceRows` of them a batch, so a replay holds one slice decoded at a time and can
+ * stop within a large request. A record is checked (CRC-32) before its first slice; one whose
+ * contents then fail to decode (which only a faulty writer makes) ends the decoding there as
+ * damage, after the slices of it already given.
+ *
+ * @param bytes The file's bytes.
+ * @param sliceRows Most samples a batch (default: a record's all).
+ * @returns The samples as batches, in order; when done, the count of damaged bytes (as
+ * {@linkcode IngestSegmentContent.undecoded}) and of records decoded whole.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { INGEST_SPOOL_MAGIC, IngestSpoolEncoder, ingestSegmentRecords } from "./ingest_spool_format.ts";
+ * const enc = new IngestSpoolEncoder();
+ * const record = enc.encode({ ts: [1, 2], host: ["h", "h"], metric: ["m", "m"], labels: ["", ""], value: [2, 3] });
+ * const slices = [...ingestSegmentRecords(new Uint8Array([...INGEST_SPOOL_MAGIC, ...record]), 1)];
+ * assert.deepEqual(slices.map((b) => b.ts), [[1], [2]]);
+ * ```
+ */
+export function* ingestSegmentRecords(
+  bytes: Uint8Array,
+  sliceRows = Infinity,
+): Generator<IngestBatch, { undecoded: number; records: number }> {
+  let records = 0;
   const magic = INGEST_SPOOL_MAGIC;
   const head = Math.min(bytes.length, magic.length);
   for (let i = 0; i < head; i++) {
-    if (bytes[i] !== magic[i]) return { batches, undecoded: bytes.length };
+    if (bytes[i] !== magic[i]) return { undecoded: bytes.length, records };
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const series: [string, string, string][] = [];
   let at = magic.length;
-  const damaged = () => ({ batches, undecoded: bytes.length - at });
+  const damaged = () => ({ undecoded: bytes.length - at, records });
   while (at < bytes.length) {
     if (at + HEADER > bytes.length) {
       // a header cut short; anything but the start of one is damage
       const rest = bytes.subarray(at);
       const magicBytes = [0x49, 0x53, 0x52, 0x31];
       const torn = rest.every((b, i) => i >= magicBytes.length || b === magicBytes[i]);
-      return torn ? { batches, undecoded: 0 } : damaged();
+      return torn ? { undecoded: 0, records } : damaged();
     }
     if (view.getUint32(at, true) !== RECORD_MAGIC) return damaged();
     const size = view.getUint32(at + 4, true);
     const end = at + HEADER + size;
     if (end > bytes.length) {
       // cut short by a crash, unless a whole record follows (then the size field is damaged)
-      return recordFollows(bytes, view, at + HEADER) ? damaged() : { batches, undecoded: 0 };
+      return recordFollows(bytes, view, at + HEADER) ? damaged() : { undecoded: 0, records };
     }
     if (crc32(bytes.subarray(at + HEADER, end)) !== view.getUint32(at + 8, true)) return damaged();
     const rows = view.getUint32(at + 12, true);
-    try {
-      batches.push(decodeRecord(bytes, view, at + HEADER, end, rows, series));
-    } catch {
-      return damaged();
+    const slices = recordSlices(bytes, view, at + HEADER, end, rows, series, sliceRows);
+    for (;;) {
+      let next: IteratorResult<IngestBatch, void>;
+      try {
+        next = slices.next();
+      } catch {
+        return damaged();
+      }
+      if (next.done) break;
+      yield next.value;
     }
     at = end;
+    records++;
   }
-  return { batches, undecoded: 0 };
+  return { undecoded: 0, records };
 }
 
 /** Bytes of a record's header (magic, payload size, CRC-32, rows). */
@@ -375,6 +415,20 @@ function decodeRecord(
   rows: number,
   series: [string, string, string][],
 ): IngestBatch {
+  const [batch] = recordSlices(bytes, view, start, end, rows, series, Infinity);
+  return batch ?? { ts: [], host: [], metric: [], labels: [], value: [] };
+}
+
+/** A record's samples, `sliceRows` at most a batch (one empty batch for a record of none). */
+function* recordSlices(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  rows: number,
+  series: [string, string, string][],
+  sliceRows: number,
+): Generator<IngestBatch, void> {
   if (start + 8 > end) throw new RangeError("Damaged record");
   let ts = view.getFloat64(start, true);
   const r = new Reader(bytes, view, start + 8);
@@ -390,35 +444,38 @@ function decodeRecord(
     ) throw new RangeError("Damaged series");
     series.push(parsed as [string, string, string]);
   }
-  const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
-  try {
-    for (let i = 0; i < rows; i++) {
-      const key = r.varint(end);
-      const kind = key % 4;
-      const s = series[(key - kind) / 4];
-      if (s === undefined) throw new RangeError("Damaged series number");
-      ts += r.zigzag(end);
-      let v: number;
-      if (kind === 0) v = NaN;
-      else if (kind === 1) v = r.zigzag(end);
-      else if (kind === 2) {
-        if (r.pos + 4 > end) throw new RangeError("Damaged value");
-        v = view.getFloat32(r.pos, true);
-        r.pos += 4;
-      } else {
-        if (r.pos + 8 > end) throw new RangeError("Damaged value");
-        v = view.getFloat64(r.pos, true);
-        r.pos += 8;
+  let i = 0;
+  do {
+    const out: IngestBatch = { ts: [], host: [], metric: [], labels: [], value: [] };
+    try {
+      for (const last = Math.min(rows, i + sliceRows); i < last; i++) {
+        const key = r.varint(end);
+        const kind = key % 4;
+        const s = series[(key - kind) / 4];
+        if (s === undefined) throw new RangeError("Damaged series number");
+        ts += r.zigzag(end);
+        let v: number;
+        if (kind === 0) v = NaN;
+        else if (kind === 1) v = r.zigzag(end);
+        else if (kind === 2) {
+          if (r.pos + 4 > end) throw new RangeError("Damaged value");
+          v = view.getFloat32(r.pos, true);
+          r.pos += 4;
+        } else {
+          if (r.pos + 8 > end) throw new RangeError("Damaged value");
+          v = view.getFloat64(r.pos, true);
+          r.pos += 8;
+        }
+        out.ts.push(ts), out.host.push(s[0]), out.metric.push(s[1]), out.labels.push(s[2]);
+        out.value.push(v);
       }
-      out.ts.push(ts), out.host.push(s[0]), out.metric.push(s[1]), out.labels.push(s[2]);
-      out.value.push(v);
+      if (i === rows && r.pos !== end) throw new RangeError("Damaged record");
+    } catch (error) {
+      series.length = defined; // a damaged record defines nothing
+      throw error;
     }
-    if (r.pos !== end) throw new RangeError("Damaged record");
-  } catch (error) {
-    series.length = defined; // a damaged record defines nothing
-    throw error;
-  }
-  return out;
+    yield out;
+  } while (i < rows);
 }
 
 /**

@@ -10,7 +10,15 @@
  * @module
  */
 
-export { IngestReplayStopped, LakeClosed, LakeError, NotFound } from "./errors.ts";
+export {
+  type IngestReplayLeft,
+  IngestReplayStopped,
+  LakeClosed,
+  LakeError,
+  NotFound,
+  type ReplayLeft,
+  ReplayStopped,
+} from "./errors.ts";
 export { type Tier, TIERS } from "./_paths.ts";
 export { visibleFiles } from "./_checked_split.ts";
 export {
@@ -50,8 +58,6 @@ export {
   OUTBOX_MAX_BYTES,
   outboxDir,
   readSegment,
-  replaySpool,
-  type ReplaySpoolOptions,
   retireSegment,
   type RetireSegmentOptions,
   spoolDir,
@@ -59,6 +65,12 @@ export {
   type SpoolSegment,
   SpoolWriter,
 } from "./spool.ts";
+export {
+  replaySpool,
+  replaySpoolAsync,
+  type ReplaySpoolAsyncOptions,
+  type ReplaySpoolOptions,
+} from "./replay_spool.ts";
 export { OutboxDropCounter, ReaderClaim } from "./_outbox.ts";
 export {
   snapshotRows,

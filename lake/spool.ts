@@ -24,19 +24,9 @@
 import type { Snapshot } from "../collectors/mod.ts";
 import { hasReaders, moveToOutbox } from "./_outbox.ts";
 import { LakeError } from "./errors.ts";
-import { hostNameProblem } from "./names.ts";
-import {
-  hostTag,
-  isUnwritable,
-  keepInQuarantine,
-  logQuarantine,
-  type Quarantined,
-  rowLines,
-  writeQuarantine,
-} from "./quarantine.ts";
 import { snapshotRows, SPOOL_MAGIC, SpoolDecoder, SpoolEncoder } from "./spool_format.ts";
 import { errorText } from "./write_file_atomic.ts";
-import { type LakeRow, writeSamples } from "./write_samples.ts";
+import type { LakeRow } from "./write_samples.ts";
 
 /** One segment file of the spool. */
 export interface SpoolSegment {
@@ -185,7 +175,7 @@ function listIn(dir: string): SpoolSegment[] {
 /**
  * Reads every complete snapshot of a segment; a torn last record (the collector was killed
  * while writing it) is skipped, and so is everything after bytes that cannot be decoded
- * ({@linkcode replaySpool} keeps such a segment in the quarantine).
+ * (`replaySpool` keeps such a segment in the quarantine).
  *
  * @param path Segment path (`.spool`, or `.jsonl` from older versions).
  * @returns The rows of all complete snapshots, `NaN` where a value was missing.
@@ -280,94 +270,6 @@ export class SpoolWriter {
     this.#file.close();
     retireSegment(root, this.segment.path, options);
   }
-}
-
-/** Options for {@linkcode replaySpool}. */
-export interface ReplaySpoolOptions {
-  /** Receives each host's rows moved to `spool/quarantine/` because they can never be written
-   * (a host name the rules or the file system refuse); default one line on stderr. */
-  onQuarantine?: (q: Quarantined) => void;
-  /** The outbox cap the replayed segments are retired under (see {@linkcode retireSegment}).
-   * Default {@linkcode OUTBOX_MAX_BYTES}. */
-  outboxMaxBytes?: number | undefined;
-  /** Where a cut of the outbox that drops segments is told (one line). Default `console.error`. */
-  onDrop?: ((line: string) => void) | undefined;
-}
-
-/**
- * Writes every leftover spool segment into Parquet (idempotently: partitions that already hold a
- * segment's id are skipped) and deletes it. Run at collector start before a new segment opens.
- * Rows of a host that can never be written are quarantined, so they do not stop the start; a
- * segment with undecodable bytes (damaged on disk) has what precedes them written and is then
- * moved whole to the quarantine as `collect-<id>.spool` (reported with the undecoded byte count).
- *
- * @param root Lake root.
- * @param options Where quarantines are reported.
- * @returns The number of rows replayed.
- * @throws {LakeError} If a Parquet file cannot be written for now (disk full); the segment stays.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { listSegments, replaySpool, SpoolWriter } from "./spool.ts";
- * const root = Deno.makeTempDirSync();
- * const w = new SpoolWriter(root, 1000);
- * w.append([{ ts: 1000, host: "h", metric: "m", labels: "", value: 1 }]);
- * w.close();
- * assert.equal(replaySpool(root), 1);
- * assert.deepEqual(listSegments(root), []);
- * ```
- */
-export function replaySpool(root: string, options: ReplaySpoolOptions = {}): number {
-  const report = options.onQuarantine ?? logQuarantine;
-  let rows = 0;
-  for (const segment of listSegments(root)) {
-    const byHost = new Map<string, LakeRow[]>();
-    const { rows: decoded, undecoded } = decodeSegment(segment.path);
-    for (const r of decoded) {
-      const list = byHost.get(r.host);
-      if (list) list.push(r);
-      else byHost.set(r.host, [r]);
-    }
-    for (const [host, data] of byHost) {
-      try {
-        const problem = hostNameProblem(host);
-        if (problem) throw new RangeError(`Invalid host: ${problem}`);
-        for (const f of writeSamples(data, { root, id: segment.id, skipExisting: true })) {
-          rows += f.rows;
-        }
-      } catch (error) {
-        if (!isUnwritable(error)) throw error;
-        const columns = {
-          ts: data.map((r) => r.ts),
-          metric: data.map((r) => r.metric),
-          labels: data.map((r) => r.labels),
-          value: data.map((r) => r.value),
-        };
-        const name = `collect-${segment.id}-${hostTag(host)}`;
-        const path = writeQuarantine(root, name, rowLines(host, columns));
-        report({ path, rows: data.length, reason: errorText(error) });
-      }
-    }
-    if (undecoded > 0) {
-      // damaged bytes (a flipped bit): what came before them is in Parquet now; the segment is
-      // kept whole, since the samples after them cannot be told apart from the damage
-      const path = keepInQuarantine(root, segment.path, `collect-${segment.id}.spool`);
-      report({
-        path,
-        rows: 0,
-        reason: `damaged spool segment: its last ${undecoded} bytes cannot be decoded (the ` +
-          `${decoded.length} samples before them were replayed)`,
-      });
-    }
-    if (undecoded > 0) Deno.removeSync(segment.path);
-    else {
-      retireSegment(root, segment.path, {
-        outboxMaxBytes: options.outboxMaxBytes,
-        onDrop: options.onDrop,
-      });
-    }
-  }
-  return rows;
 }
 
 /** A segment of an older version: one JSON line per snapshot; torn or bad lines are skipped. */

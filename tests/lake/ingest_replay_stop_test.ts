@@ -80,3 +80,37 @@ Deno.test("IngestWriter.open() without a leftover spool opens as the constructor
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("IngestWriter.open() stopped during the replay of one large request leaves that request spooled whole, and the next open writes it once", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-replay-stop-" });
+  try {
+    // one request of 250,000 samples whose hosts change sample after sample (the slowest to
+    // replay): a stop must not wait for its end
+    const rows = 250_000;
+    fillIngestSpool(root, rows, {
+      from: FROM,
+      segmentRows: rows,
+      recordRows: rows,
+      mixHosts: true,
+    });
+    let turns = 0;
+    const controller = new AbortController();
+    const timer = setInterval(() => ++turns === 2 && controller.abort(), 0);
+    let stopped: unknown;
+    try {
+      stopped = await IngestWriter.open({ root, ...WRITER, signal: controller.signal })
+        .then((w) => w.close(), (e) => e);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(stopped instanceof IngestReplayStopped, String(stopped));
+    assert.deepEqual([stopped.rows, stopped.segments], [rows, 1]);
+    assert.equal(await countSamples(root), 0);
+    const again = await IngestWriter.open({ root, ...WRITER });
+    again.close();
+    assert.equal(await countSamples(root), rows);
+    assert.deepEqual(listIngestSegments(root), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

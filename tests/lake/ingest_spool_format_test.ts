@@ -4,6 +4,7 @@ import {
   crc32,
   decodeIngestSegment,
   INGEST_SPOOL_MAGIC,
+  ingestSegmentRecords,
   IngestSpoolEncoder,
 } from "../../lake/ingest_spool_format.ts";
 import { type IngestBatch, parseIngestLines } from "../../lake/mod.ts";
@@ -187,4 +188,36 @@ Deno.test("The binary ingest spool keeps series whose UTF-8 needs a longer lengt
   const { batches: got, undecoded } = decodeIngestSegment(segment(...encodeAll(batches)));
   assert.equal(undecoded, 0);
   sameBatches(got, batches);
+});
+
+Deno.test("ingestSegmentRecords() gives a segment's samples in slices of at most sliceRows that join into decodeIngestSegment()'s batches", () => {
+  const encoder = new IngestSpoolEncoder();
+  const batch = (n: number, from: number) => ({
+    ts: Array.from({ length: n }, (_, i) => from + i),
+    host: Array.from({ length: n }, (_, i) => `h${i % 3}`),
+    metric: Array.from({ length: n }, () => "m"),
+    labels: Array.from({ length: n }, (_, i) => `k=${i % 7}`),
+    value: Array.from({ length: n }, (_, i) => i % 5 === 0 ? NaN : i / 4),
+  });
+  const records = [batch(10_000, 1e12), batch(0, 2e12), batch(3, 3e12)].map((b) => {
+    const r = encoder.encode(b).slice();
+    encoder.commit();
+    return r;
+  });
+  const bytes = new Uint8Array([...INGEST_SPOOL_MAGIC, ...records.flatMap((r) => [...r])]);
+  const slices = ingestSegmentRecords(bytes, 4096);
+  const got: IngestBatch[] = [];
+  let r = slices.next();
+  for (; !r.done; r = slices.next()) got.push(r.value);
+  assert.deepEqual(r.value, { undecoded: 0, records: 3 });
+  assert.deepEqual(got.map((b) => b.ts.length), [4096, 4096, 1808, 0, 3]);
+  const whole = decodeIngestSegment(bytes).batches;
+  const joined = (from: number, to: number) => ({
+    ts: got.slice(from, to).flatMap((b) => b.ts),
+    host: got.slice(from, to).flatMap((b) => b.host),
+    metric: got.slice(from, to).flatMap((b) => b.metric),
+    labels: got.slice(from, to).flatMap((b) => b.labels),
+    value: got.slice(from, to).flatMap((b) => b.value),
+  });
+  assert.deepEqual([joined(0, 3), joined(3, 4), joined(4, 5)], whole);
 });
