@@ -40,7 +40,7 @@ function collect(data: string, more: string[] = []): Deno.ChildProcess {
   }).spawn();
 }
 
-function pump(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
+function pump(stream: ReadableStream<Uint8Array<ArrayBuffer>>, into: string[]): Promise<void> {
   return (async () => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) into.push(chunk);
   })();
