@@ -50,6 +50,13 @@
  * Run: `PERFSCOPE_SHARED_DATA=/work/shared/data deno run -A bench/nested_stacking_bench.ts
  * [ett|m4]` (both by default).
  *
+ * Outcome (added after the first and only run, 2026-12-07, ~13 min at load 12–14): none passes.
+ * (N2): 0.18118 / 0.42960 / OWA 0.36398, worse in 1 fold, 37.9 ms: fails at H=168 (+2.1 %);
+ * (N3): 0.17982 / 0.43126 / 0.36531, worse in 2 folds, 50.1 ms; SA½ reproduced to the last digit
+ * (0.18040 / 0.44733 / 0.36331, 2 folds); defaults 0.18256 / 0.42079 / 0.36581, 25.9 ms. The
+ * defaults stay and `nestedStacking` is opt-in (README: Forecasting, "Nested choice of the
+ * combiner").
+ *
  * @module
  */
 

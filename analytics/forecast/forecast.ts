@@ -161,7 +161,8 @@ export interface ForecastOptions {
    * each of the last `origins` (default 10) backtest origins, every rule's weights from the
    * origins whose backtested window ends at or before it only, the mix scored there; the lowest
    * MSE over those origins wins, ties go to the default weights (`nestedCombiner`). Off by
-   * default: measured in bench/nested_stacking_bench.ts (README: Forecasting). Not with
+   * default: measured and dropped in bench/nested_stacking_bench.ts (README: Forecasting,
+   * "Nested choice of the combiner"). Not with
    * `stacking` or `mixOrSelect`.
    */
   nestedStacking?: { origins?: number; variants?: StackingOptions[] };
