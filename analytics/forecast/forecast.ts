@@ -26,6 +26,7 @@ import { clipNonNegative } from "./clip_non_negative.ts";
 import { mixCorrection } from "./mix_correction.ts";
 import { smoothedMeanError } from "./mix_bias.ts";
 import { stackWeights } from "./stack_weights.ts";
+import { type Combiner, nestedCombiner } from "./nested_combiner.ts";
 import {
   backtestOnOriginal,
   backTransformResult,
@@ -153,7 +154,36 @@ export interface ForecastOptions {
    * for candidates whose errors move together. Off by default: measured and dropped in
    * bench/stacking_bench.ts (README: Forecasting, "Stacking").
    */
-  stacking?: { recentOrigins?: number; shrink?: number };
+  stacking?: StackingOptions;
+  /**
+   * Choose per call between the default weights and each of `variants` (stacking options as in
+   * `stacking`; default `[{ recentOrigins: Infinity, shrink: 0.5 }]`) by a nested backtest: at
+   * each of the last `origins` (default 10) backtest origins, every rule's weights from the
+   * origins whose backtested window ends at or before it only, the mix scored there; the lowest
+   * MSE over those origins wins, ties go to the default weights (`nestedCombiner`). Off by
+   * default: measured and dropped in bench/nested_stacking_bench.ts (README: Forecasting,
+   * "Nested choice of the combiner"). Not with
+   * `stacking` or `mixOrSelect`.
+   */
+  nestedStacking?: { origins?: number; variants?: StackingOptions[] };
+}
+
+/** How {@linkcode forecast} stacks the candidates (its options `stacking`, `nestedStacking`). */
+export interface StackingOptions {
+  /** Latest origins the stack is fitted on (default: the weights' `recentOrigins`). */
+  recentOrigins?: number;
+  /** Share in [0, 1] of each step moved back to the default weights (default 0). */
+  shrink?: number;
+}
+
+function checkStacking(o: StackingOptions, recent: number, name: string): void {
+  const last = o.recentOrigins ?? recent, back = o.shrink ?? 0;
+  if (!(last >= 1)) {
+    throw new RangeError(`Invalid ${name}.recentOrigins: ${last} (expected ≥ 1)`);
+  }
+  if (!(back >= 0 && back <= 1)) {
+    throw new RangeError(`Invalid ${name}.shrink: ${back} (expected [0, 1])`);
+  }
 }
 
 /** Default `transform` of {@linkcode forecast}. */
@@ -225,7 +255,9 @@ const none = (name: string): ForecastCandidate => ({
  * model is unknown, `shrink` is outside [0, 1], `shrinkRatio` < 1, `recentOrigins` < 1,
  * `weightCap` is outside (0, 1], `poolSteps` is not an integer ≥ 0, `mixOrSelect.recent` is not
  * an integer ≥ 1, `mixOrSelect.margin` is not > 0, `stacking.recentOrigins` < 1 or
- * `stacking.shrink` is outside [0, 1].
+ * `stacking.shrink` is outside [0, 1], `nestedStacking.origins` is not an integer ≥ 1, a
+ * `nestedStacking` variant is invalid as `stacking` is, or `nestedStacking` comes with `stacking`
+ * or `mixOrSelect`.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -256,12 +288,18 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
     throw new RangeError(`Invalid interceptCorrection: ${intercept} (expected [0, 1])`);
   }
   const stacking = options.stacking;
-  const stackRecent = stacking?.recentOrigins ?? recent, stackShrink = stacking?.shrink ?? 0;
-  if (stacking && !(stackRecent >= 1)) {
-    throw new RangeError(`Invalid stacking.recentOrigins: ${stackRecent} (expected ≥ 1)`);
-  }
-  if (stacking && !(stackShrink >= 0 && stackShrink <= 1)) {
-    throw new RangeError(`Invalid stacking.shrink: ${stackShrink} (expected [0, 1])`);
+  if (stacking) checkStacking(stacking, recent, "stacking");
+  const nested = options.nestedStacking;
+  const nestedVariants = nested?.variants ?? [{ recentOrigins: Infinity, shrink: 0.5 }];
+  if (nested) {
+    const k = nested.origins ?? 10;
+    if (!(Number.isInteger(k) && k >= 1)) {
+      throw new RangeError(`Invalid nestedStacking.origins: ${k} (expected an integer ≥ 1)`);
+    }
+    nestedVariants.forEach((v, i) => checkStacking(v, recent, `nestedStacking.variants[${i}]`));
+    if (stacking || options.mixOrSelect) {
+      throw new RangeError("nestedStacking cannot be combined with stacking or mixOrSelect");
+    }
   }
   const choice = options.mixOrSelect;
   if (choice && !(Number.isInteger(choice.recent ?? 10) && (choice.recent ?? 10) >= 1)) {
@@ -352,14 +390,25 @@ export function forecast(values: Float64Array, options: ForecastOptions): Foreca
         if (best >= 0) weights.forEach((w, c) => w[h] = +(c === best));
       }
     }
-    if (stacking) {
-      const errors = scored.map((r) =>
-        stackRecent < r.errors.length ? r.errors.slice(-stackRecent) : r.errors
+    const stack = (errors: Float64Array[][], current: Float64Array[], o: StackingOptions) => {
+      const last = o.recentOrigins ?? recent, back = o.shrink ?? 0;
+      const e = errors.map((r) => last < r.length ? r.slice(-last) : r);
+      const stacked = stackWeights(e, steps, poolSteps, current);
+      return current.map((w, c) =>
+        hold(stacked[c]!, H).map((x, h) => (1 - back) * x + back * w[h]!)
       );
-      const stacked = stackWeights(errors, steps, poolSteps, weights);
-      weights = weights.map((w, c) =>
-        hold(stacked[c]!, H).map((x, h) => (1 - stackShrink) * x + stackShrink * w[h]!)
-      );
+    };
+    if (stacking) weights = stack(scored.map((r) => r.errors), weights, stacking);
+    if (nested) {
+      const rules: Combiner[] = [
+        (early) => weigh(msesOf(early)),
+        ...nestedVariants.map((v) => (early: Float64Array[][]) =>
+          stack(early, weigh(msesOf(early)), v)
+        ),
+      ];
+      const errors = scored.map((r) => r.errors);
+      const pick = nestedCombiner(errors, origins, steps, rules, nested.origins ?? 10).choice;
+      if (pick > 0) weights = stack(errors, weights, nestedVariants[pick - 1]!);
     }
   } else {
     const total = scores.map((s) => (Number.isFinite(s.mse) ? s.mse : Infinity));

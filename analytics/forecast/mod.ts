@@ -16,6 +16,7 @@ export {
   forecast,
   type ForecastOptions,
   type ForecastResult,
+  type StackingOptions,
   TRANSFORM,
   type TransformName,
 } from "./forecast.ts";
@@ -33,6 +34,12 @@ export { calibrateIntervals, type IntervalCalibration } from "./forecast_interva
 export { capWeights, combinationWeights, shrinkWeights, smoothedMse } from "./forecast_combine.ts";
 export { stackWeights } from "./stack_weights.ts";
 export { simplexLeastSquares } from "./simplex_least_squares.ts";
+export {
+  type Combiner,
+  type NestedChoice,
+  nestedCombiner,
+  nestedErrorsAt,
+} from "./nested_combiner.ts";
 export {
   type DetectedPeriod,
   detectPeriods,
