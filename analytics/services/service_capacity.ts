@@ -114,14 +114,22 @@ async function usl(
   const step = o.stepMs ?? 300_000;
   const from = o.now - o.sinceMs, to = o.now + 1;
   let tier = "raw";
+  // the first and last finite sample time read of each metric: the history the evidence rules
+  // judge is the samples' own span, as for every other resource, not that of the 5-minute
+  // buckets they fall in (which could be up to a step longer or shorter than the host's)
+  const extent = new Map<string, { first: number; last: number }>();
   const grid = async (metric: string) => {
     const sum = new Map<number, number>();
+    const e = { first: NaN, last: NaN };
+    extent.set(metric, e);
     for (const k of mine.filter((k) => k.metric === metric)) {
       const s = await source.series({ ...k, from, to, step });
       tier = s.tier;
       const seen = new Map<number, { sum: number; n: number }>();
       for (let i = 0; i < s.ts.length; i++) {
         if (!Number.isFinite(s.values[i]!)) continue;
+        if (!(s.ts[i]! >= e.first)) e.first = s.ts[i]!;
+        if (!(s.ts[i]! <= e.last)) e.last = s.ts[i]!;
         const t = Math.floor(s.ts[i]! / step) * step;
         const a = seen.get(t) ?? { sum: 0, n: 0 };
         a.sum += s.values[i]!, a.n++;
@@ -184,17 +192,24 @@ async function usl(
       capacity.reason = "The USL fit shows no throughput peak yet (κ = 0)";
     } else capacity.fit = fit;
   }
-  return { capacity, ts: Float64Array.from(T), x: Float64Array.from(X), tier };
+  const { first, last } = extent.get(rateMetric)!;
+  return { capacity, ts: Float64Array.from(T), x: Float64Array.from(X), tier, first, last };
 }
 
 function rowOf(
-  got: { capacity: ServiceCapacity; ts: Float64Array; x: Float64Array; tier: string },
+  got: {
+    capacity: ServiceCapacity;
+    ts: Float64Array;
+    x: Float64Array;
+    tier: string;
+    first: number;
+    last: number;
+  },
   ratio: number,
   o: ServiceCapacityOptions,
 ): ServiceCapacityRow {
-  const { capacity: c, ts, x } = got;
+  const { capacity: c, ts, x, first, last } = got;
   const fit = c.fit!;
-  const first = ts.length ? ts[0]! : NaN, last = ts.length ? ts[ts.length - 1]! : NaN;
   const { fields } = forecastRow(ts, x, {
     limit: fit.peakThroughput,
     threshold: fit.peakThroughput * ratio,
