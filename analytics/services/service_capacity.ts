@@ -10,6 +10,8 @@ import { formatLabels, parseLabels } from "../../collectors/mod.ts";
 import type { SeriesKey, SeriesSource } from "../series/series_source.ts";
 import type { EvidenceRules } from "../capacity/evidence_rules.ts";
 import { type CapacityRowFields, forecastRow } from "../capacity/forecast_row.ts";
+import { sampleExtent } from "../capacity/sample_extent.ts";
+import { sameHost } from "../../lake/mod.ts";
 import {
   belongs,
   findServices,
@@ -114,22 +116,14 @@ async function usl(
   const step = o.stepMs ?? 300_000;
   const from = o.now - o.sinceMs, to = o.now + 1;
   let tier = "raw";
-  // the first and last finite sample time read of each metric: the history the evidence rules
-  // judge is the samples' own span, as for every other resource, not that of the 5-minute
-  // buckets they fall in (which could be up to a step longer or shorter than the host's)
-  const extent = new Map<string, { first: number; last: number }>();
   const grid = async (metric: string) => {
     const sum = new Map<number, number>();
-    const e = { first: NaN, last: NaN };
-    extent.set(metric, e);
     for (const k of mine.filter((k) => k.metric === metric)) {
       const s = await source.series({ ...k, from, to, step });
       tier = s.tier;
       const seen = new Map<number, { sum: number; n: number }>();
       for (let i = 0; i < s.ts.length; i++) {
         if (!Number.isFinite(s.values[i]!)) continue;
-        if (!(s.ts[i]! >= e.first)) e.first = s.ts[i]!;
-        if (!(s.ts[i]! <= e.last)) e.last = s.ts[i]!;
         const t = Math.floor(s.ts[i]! / step) * step;
         const a = seen.get(t) ?? { sum: 0, n: 0 };
         a.sum += s.values[i]!, a.n++;
@@ -192,7 +186,14 @@ async function usl(
       capacity.reason = "The USL fit shows no throughput peak yet (κ = 0)";
     } else capacity.fit = fit;
   }
-  const { first, last } = extent.get(rateMetric)!;
+  // the history the evidence rules judge: the request rate's samples' own first and last, as
+  // for every capacity row (sampleExtent), not the 5-minute bucket starts the fit uses
+  const hostExtent = (await source.extent()).find((e) => sameHost(e.host, host));
+  const { first, last } = sampleExtent(Float64Array.from(T), Float64Array.from(X), {
+    tier,
+    stepMs: step,
+    host: hostExtent,
+  });
   return { capacity, ts: Float64Array.from(T), x: Float64Array.from(X), tier, first, last };
 }
 
