@@ -5,6 +5,8 @@
  * sample" (no span at all). Samples go in through `/api/ingest` and are read from Parquet.
  */
 import assert from "node:assert/strict";
+import { simulateHost } from "../../lake/mod.ts";
+import { writeServiceSeries } from "../analytics/_service_lake.ts";
 import { postRows, T0, testApp } from "./_app.ts";
 
 const SEC = 1000, MIN = 60 * SEC;
@@ -58,4 +60,40 @@ Deno.test("GET /api/services names each service's own span in its 'not enough da
   for (const r of reasons(api)) assert.match(r, /: 20 s of /, r);
   for (const r of reasons(one)) assert.doesNotMatch(r, /\b0 s\b|of \d+ min/, r);
   for (const r of reasons(old)) assert.match(r, /: 14 min of /, r);
+});
+
+Deno.test("on a lake of days, a window longer than the lake names the service's span from the longest window read", async () => {
+  const DAY = 86_400_000, HOUR = 3_600_000;
+  const root = await Deno.makeTempDir({ prefix: "perfscope-services-span-" });
+  try {
+    // the lake: a machine sampled hourly for 10 days; `steady` has 5 days of requests, 10 min
+    // apart, `fresh` 20 s a second apart, both up to T0
+    simulateHost({ root, host: "m-1", start: T0 - 10 * DAY, durationMs: 10 * DAY, stepMs: HOUR });
+    const steady = Array.from({ length: 5 * 144 + 1 }, (_, i) => T0 - 5 * DAY + i * 600_000);
+    writeServiceSeries(root, steady, [{
+      metric: "http_requests_per_second",
+      labels: { service: "steady", code: "200" },
+      value: () => 50,
+      host: "s-1",
+    }]);
+    const fresh = Array.from({ length: 21 }, (_, i) => T0 - 20 * SEC + i * SEC);
+    writeServiceSeries(root, fresh, [{
+      metric: "http_requests_per_second",
+      labels: { service: "fresh", code: "200" },
+      value: () => 50,
+      host: "f-1",
+    }]);
+    await using t = await testApp({ root, now: () => T0 + MIN });
+    const body = await (await t.app.request("/api/services")).json();
+    type Service = { name: string; availability: { windowMs: number; reason: string | null }[] };
+    const month = (name: string) =>
+      (body.services as Service[]).find((s) => s.name === name)!.availability
+        .find((a) => a.windowMs === 30 * DAY)!.reason;
+    // 10 days of lake cannot cover half of 30 days: the 30-day window is not read; the longest
+    // read (3 days) is filled by `steady`, and holds all of `fresh`
+    assert.equal(month("steady"), "not enough data yet: more than 3 days of 30 days");
+    assert.equal(month("fresh"), "not enough data yet: 20 s of 30 days");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
