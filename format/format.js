@@ -353,6 +353,49 @@ export function timeTickFormat(spanMs) {
 }
 
 /**
+ * A tick formatter for a time axis that names each day once: the time of day on a 24-hour clock
+ * (UTC; with seconds when a tick is not on a whole minute), and under the first tick of each day
+ * a second line with the day (`Jan 6`); ticks all at midnight are days alone. Plot calls a
+ * tickFormat function with (value, index, ticks), as its own two-level time format does. The
+ * Capacity page uses it, and the offline report inlines this very function (its source text), so
+ * the two draw the same axis; a chart using it needs room for the second line (a bottom margin
+ * of about 42 px).
+ *
+ * Self-contained on purpose (no helper outside its body): `reports/` inlines its source text.
+ *
+ * @param {Date | number} t The tick.
+ * @param {number} [i] Its index among the ticks (default 0).
+ * @param {ArrayLike<Date | number>} [ticks] All the ticks (default: this one alone).
+ * @returns {string} The label, `\n` between its two lines.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dayTimeTick } from "./format.js";
+ * const H = 3_600_000, t0 = Date.UTC(2024, 0, 6);
+ * const ticks = [t0 + 12 * H, t0 + 18 * H, t0 + 24 * H, t0 + 30 * H];
+ * assert.deepEqual(ticks.map((t, i) => dayTimeTick(t, i, ticks)),
+ *   ["12:00\nJan 6", "18:00", "00:00\nJan 7", "06:00"]);
+ * assert.equal(dayTimeTick(t0, 0, [t0, t0 + 24 * H]), "Jan 6");
+ * ```
+ */
+export function dayTimeTick(t, i = 0, ticks = [t]) {
+  const months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  const day = (/** @type {Date | number} */ v) => {
+    const d = new Date(+v);
+    return `${months[d.getUTCMonth()]} ${d.getUTCDate()}`;
+  };
+  const all = Array.from(ticks, (v) => +v);
+  if (all.every((v) => v % 86_400_000 === 0)) return day(t);
+  const d = new Date(+t);
+  const seconds = all.some((v) => v % 60_000 !== 0);
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}${
+    seconds ? `:${pad(d.getUTCSeconds())}` : ""
+  }`;
+  return i > 0 && day(all[i - 1] ?? t) === day(t) ? time : `${time}\n${day(t)}`;
+}
+
+/**
  * Tick values for a y axis from `min` to `max` in the unit's own steps: bytes at multiples of
  * 1, 2, 5 (or 2.5) times a power of ten of the IEC unit the largest value reads in (so `0 B,
  * 5 GiB, 10 GiB`, not `4.66 GiB, 9.31 GiB`), ratios at round percentages, others at 1, 2, 5 ×

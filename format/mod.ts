@@ -15,6 +15,7 @@
  */
 export {
   axisMargin,
+  dayTimeTick,
   formatExact,
   formatGrowth,
   formatTick,

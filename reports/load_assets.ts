@@ -6,6 +6,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dayTimeTick } from "../format/mod.ts";
 
 /** The text of every script and stylesheet a report embeds. */
 export interface ReportAssets {
@@ -13,7 +14,8 @@ export interface ReportAssets {
   d3: string;
   /** `plot.umd.min.js` (defines the global `Plot`; needs `d3` first). */
   plot: string;
-  /** The report's client script (renders the charts from the inlined data). */
+  /** The report's client script (renders the charts from the inlined data), after the source of
+   * `dayTimeTick` (format/), which it uses. */
   client: string;
   /** The report's stylesheet. */
   css: string;
@@ -48,7 +50,11 @@ async function readAll(): Promise<ReportAssets> {
   const [d3, plot, client, css] = await Promise.all([
     Deno.readTextFile(await packageFile("d3", "dist/d3.min.js")),
     Deno.readTextFile(await packageFile("@observablehq/plot", "dist/plot.umd.min.js")),
-    Deno.readTextFile(new URL("./client/report_client.js", import.meta.url)),
+    Deno.readTextFile(new URL("./client/report_client.js", import.meta.url)).then((client) =>
+      // the time axis formatter the Capacity page imports, inlined as its source text (it is
+      // self-contained), so the report's axes are the page's
+      `${dayTimeTick.toString()}\n${client}`
+    ),
     Deno.readTextFile(new URL("./client/report.css", import.meta.url)),
   ]);
   return { d3, plot, client, css };

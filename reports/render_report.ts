@@ -6,6 +6,7 @@
  * @module
  */
 import type { ReportData } from "./report_data.ts";
+import { historyText } from "../analytics/mod.ts";
 import { loadAssets } from "./load_assets.ts";
 import { escapeHtml as e, formatDuration, formatTime } from "./format_value.ts";
 import {
@@ -21,8 +22,10 @@ import { renderGroups } from "./render_groups.ts";
 function dataSpans(data: ReportData): string {
   if (data.hosts.length === 0) return `<p class="meta">Data: none.</p>`;
   const items = data.hosts.map((h) =>
-    `<li>${e(h.host)}: ${formatDuration(h.spanMs)} of data, ${formatTime(h.first)} – ${
-      formatTime(h.last)
+    `<li>${e(h.host)}: ${historyText(h.spanMs, "data")}, ${
+      h.first === h.last
+        ? `at ${formatTime(h.first)}`
+        : `${formatTime(h.first)} – ${formatTime(h.last)}`
     }${h.reason ? ` <strong class="short">too short: ${e(h.reason)}</strong>` : ""}</li>`
   ).join("");
   return `<div class="meta data-span">Data behind this report:<ul>${items}</ul></div>`;

@@ -12,6 +12,7 @@ import {
   formatTime,
   formatValue,
 } from "./format_value.ts";
+import { evidenceText } from "../analytics/mod.ts";
 import { badge, etaText, markText, renderSummary } from "./render_summary.ts";
 
 export { renderSummary };
@@ -43,9 +44,9 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     ["anomalies", String(r.anomalies.length)],
     [
       "evidence",
-      `${formatDuration(r.evidence.spanMs)} of history, ${r.evidence.points} points (${
-        e(r.evidence.tier)
-      } tier)${r.reason ? `: ${e(r.reason)}` : ""}`,
+      `${evidenceText(r.evidence.spanMs, r.evidence.points)} (${e(r.evidence.tier)} tier)${
+        r.reason ? `: ${e(r.reason)}` : ""
+      }`,
     ],
   ].map(([k, v]) => `<div><span class="k">${k}</span> ${v}</div>`).join("");
   const ahead = r.forecast?.ts.length

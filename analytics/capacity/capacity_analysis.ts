@@ -10,7 +10,12 @@ import { canonicalHost, type Lake } from "../../lake/mod.ts";
 import { capacityReport, type CapacityRow, capacitySeverity } from "./capacity_report.ts";
 import { type FilesystemLimit, type ResourceKind } from "./bottleneck_resources.ts";
 import { capacityCharts } from "./capacity_charts.ts";
-import { DEFAULT_EVIDENCE, type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
+import {
+  DEFAULT_EVIDENCE,
+  type EvidenceRules,
+  historySpan,
+  judgeHistory,
+} from "./evidence_rules.ts";
 import { recommend } from "../recommend/recommend.ts";
 import { type SeriesSource, toSource } from "../series/series_source.ts";
 import { niceStep, regularize, round, slug, trim } from "./_grid.ts";
@@ -272,7 +277,8 @@ function resourceOf(
   now: number,
   charts: ReturnType<typeof capacityCharts>,
 ): CapacityResource {
-  const spanMs = row.last - row.first;
+  // the span judgeHistory judged (and the host list states), not a second computation of it
+  const spanMs = historySpan(row.first, row.last);
   return {
     id,
     name: resourceName(row),

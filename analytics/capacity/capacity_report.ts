@@ -15,6 +15,7 @@ import {
 } from "./bottleneck_resources.ts";
 import type { EvidenceRules } from "./evidence_rules.ts";
 import { type CapacityRowFields, forecastRow } from "./forecast_row.ts";
+import { sampleExtent } from "./sample_extent.ts";
 import { type SeriesSource, toSource } from "../series/series_source.ts";
 import { serviceCapacity } from "../services/service_capacity.ts";
 import type { ServiceSetting } from "../services/service_catalog.ts";
@@ -137,6 +138,7 @@ export async function capacityReport(
     ...(options.connectionLimit !== undefined && { connectionLimit: options.connectionLimit }),
   });
   const rows: CapacityRow[] = [];
+  const hosts = await source.extent();
   for (const r of resources) {
     const s = await source.series({
       metric: r.metric,
@@ -146,7 +148,10 @@ export async function capacityReport(
       to: now + 1,
     });
     const threshold = r.limit * ratios[r.kind];
-    const { first, last } = finiteExtent(s.ts, s.values);
+    const { first, last } = sampleExtent(s.ts, s.values, {
+      tier: s.tier,
+      host: hosts.find((e) => sameHost(e.host, r.host)),
+    });
     const { fields, forecast: f, known } = forecastRow(s.ts, s.values, {
       limit: r.limit,
       threshold,
@@ -193,16 +198,6 @@ export async function capacityReport(
     }
   }
   return rows.sort(compareRows);
-}
-
-function finiteExtent(ts: Float64Array, values: Float64Array): { first: number; last: number } {
-  let first = NaN, last = NaN;
-  for (let i = 0; i < ts.length; i++) {
-    if (!Number.isFinite(values[i]!)) continue;
-    if (!(ts[i]! >= first)) first = ts[i]!;
-    if (!(ts[i]! <= last)) last = ts[i]!;
-  }
-  return { first, last };
 }
 
 function compareRows(a: CapacityRow, b: CapacityRow): number {

@@ -82,9 +82,9 @@ export function judgeHistory(
 ): EvidenceVerdict {
   if (!(horizonMs > 0)) throw new RangeError(`Invalid horizonMs: ${horizonMs}`);
   const r = { ...DEFAULT_EVIDENCE, ...rules };
-  const spanMs = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, last - first) : NaN;
+  const spanMs = historySpan(first, last);
   if (!(spanMs >= r.minSpanMs)) {
-    const have = Number.isFinite(spanMs) ? `${spanText(spanMs)} of history` : "No history";
+    const have = historyText(spanMs);
     return {
       sufficient: false,
       spanMs,
@@ -156,13 +156,14 @@ export function judgeForecastHorizon(
   if (supportedMs + tolerance >= horizonMs) return { sufficient: true, supportedMs, reason: null };
   // 359 s and 360 s both read "6 min": then say seconds, or the refusal reads as a contradiction
   const text = spanText(supportedMs || 0) === spanText(horizonMs) ? seconds : spanText;
-  const have = Number.isFinite(span) ? `${text(span)} of history` : "No history";
+  // with no span (one sample or none) there is no reach to state: "up to 0 s ahead" is noise
+  const have = span > 0
+    ? `${text(span)} of history; forecasts up to ${text(supportedMs)} ahead`
+    : historyText(span);
   return {
     sufficient: false,
     supportedMs,
-    reason: `${have}; forecasts up to ${text(supportedMs || 0)} ahead; ${
-      text(horizonMs)
-    } needs at least ${text(horizonMs * share)} of history`,
+    reason: `${have}; ${text(horizonMs)} needs at least ${text(horizonMs * share)} of history`,
   };
 }
 
@@ -196,6 +197,71 @@ export function claimSpan(
   const r = { ...DEFAULT_EVIDENCE, ...rules };
   const span = Math.min(windowMs, dataSpanMs);
   return Number.isFinite(span) && span >= Math.min(r.minWindowMs, windowMs) ? span : null;
+}
+
+/**
+ * The span of a history: last − first sample time, 0 for a single sample time, NaN for none.
+ * The one computation behind every "N of history" and "N of data" figure (a host's data, a
+ * resource's evidence, a service row), so that two places never state two spans of one history.
+ *
+ * @param first First sample time, ms (NaN when none).
+ * @param last Last sample time, ms.
+ * @returns The span, ms.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { historySpan } from "./evidence_rules.ts";
+ * assert.equal(historySpan(1_000, 14_000), 13_000);
+ * assert.equal(historySpan(5_000, 5_000), 0);
+ * assert.ok(Number.isNaN(historySpan(NaN, NaN)));
+ * ```
+ */
+export function historySpan(first: number, last: number): number {
+  return Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, last - first) : NaN;
+}
+
+/**
+ * How much history a span is, for people: `13 s of history`; `1 sample so far` for a span of 0
+ * (one sample spans no time, and "0 s of history" would read as if there were none); `No
+ * history` for none.
+ *
+ * @param spanMs The span ({@linkcode historySpan}), ms.
+ * @param noun What the span is of; default `history` (the host lists say `data`).
+ * @returns The words.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { historyText } from "./evidence_rules.ts";
+ * assert.equal(historyText(13_000), "13 s of history");
+ * assert.equal(historyText(0, "data"), "1 sample so far");
+ * assert.equal(historyText(NaN, "data"), "No data");
+ * ```
+ */
+export function historyText(spanMs: number, noun = "history"): string {
+  if (!Number.isFinite(spanMs)) return `No ${noun}`;
+  return spanMs > 0 ? `${spanText(spanMs)} of ${noun}` : "1 sample so far";
+}
+
+/**
+ * The history behind a resource's figures, for people: its span and its points, e.g. `13 s of
+ * history, 14 points`; a single point is said once, `1 sample so far`. The Capacity page and the
+ * report both write it.
+ *
+ * @param spanMs The span ({@linkcode historySpan}), ms; NaN or null for none.
+ * @param points Finite points read.
+ * @returns The words.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evidenceText } from "./evidence_rules.ts";
+ * assert.equal(evidenceText(13_000, 14), "13 s of history, 14 points");
+ * assert.equal(evidenceText(0, 1), "1 sample so far");
+ * ```
+ */
+export function evidenceText(spanMs: number | null, points: number): string {
+  const have = historyText(spanMs ?? NaN);
+  if (points === 1 && spanMs === 0) return have;
+  return `${have}, ${points} point${points === 1 ? "" : "s"}`;
 }
 
 /**

@@ -10,6 +10,8 @@ import { formatLabels, parseLabels } from "../../collectors/mod.ts";
 import type { SeriesKey, SeriesSource } from "../series/series_source.ts";
 import type { EvidenceRules } from "../capacity/evidence_rules.ts";
 import { type CapacityRowFields, forecastRow } from "../capacity/forecast_row.ts";
+import { sampleExtent } from "../capacity/sample_extent.ts";
+import { sameHost } from "../../lake/mod.ts";
 import {
   belongs,
   findServices,
@@ -184,17 +186,31 @@ async function usl(
       capacity.reason = "The USL fit shows no throughput peak yet (κ = 0)";
     } else capacity.fit = fit;
   }
-  return { capacity, ts: Float64Array.from(T), x: Float64Array.from(X), tier };
+  // the history the evidence rules judge: the request rate's samples' own first and last, as
+  // for every capacity row (sampleExtent), not the 5-minute bucket starts the fit uses
+  const hostExtent = (await source.extent()).find((e) => sameHost(e.host, host));
+  const { first, last } = sampleExtent(Float64Array.from(T), Float64Array.from(X), {
+    tier,
+    stepMs: step,
+    host: hostExtent,
+  });
+  return { capacity, ts: Float64Array.from(T), x: Float64Array.from(X), tier, first, last };
 }
 
 function rowOf(
-  got: { capacity: ServiceCapacity; ts: Float64Array; x: Float64Array; tier: string },
+  got: {
+    capacity: ServiceCapacity;
+    ts: Float64Array;
+    x: Float64Array;
+    tier: string;
+    first: number;
+    last: number;
+  },
   ratio: number,
   o: ServiceCapacityOptions,
 ): ServiceCapacityRow {
-  const { capacity: c, ts, x } = got;
+  const { capacity: c, ts, x, first, last } = got;
   const fit = c.fit!;
-  const first = ts.length ? ts[0]! : NaN, last = ts.length ? ts[ts.length - 1]! : NaN;
   const { fields } = forecastRow(ts, x, {
     limit: fit.peakThroughput,
     threshold: fit.peakThroughput * ratio,

@@ -25,6 +25,8 @@ import { type ServiceFigures, serviceFigures } from "./service_figures.ts";
 import { spanText } from "../capacity/evidence_rules.ts";
 
 const MIN = 60_000, HOUR = 3_600_000, DAY = 86_400_000;
+/** Longest source read whole to learn each service's own span for a window it cannot cover. */
+const FULL_READ_MS = 6 * HOUR;
 
 /** Options of {@linkcode serviceKpis}. */
 export interface ServiceKpisOptions {
@@ -121,40 +123,64 @@ export async function serviceKpis(
   const metrics = serviceMetrics(specs);
   const oldest = Math.min(...extent.map((e) => e.first));
   const cache = new Map<number, Promise<WindowRow[]>>();
-  const rowsOf = (w: number) => {
-    let p = cache.get(w);
-    if (!p) cache.set(w, p = source.windowStats(metrics, now - w, now + 1).then((r) => r.rows));
+  const rowsOf = (reach: number) => {
+    let p = cache.get(reach);
+    if (!p) {
+      cache.set(reach, p = source.windowStats(metrics, now - reach, now + 1).then((r) => r.rows));
+    }
     return p;
   };
+  // A read reaching back past the source's first sample holds all of it: each service's own
+  // first and last sample are exact in it.
+  const all = Number.isFinite(oldest) ? Math.max(0, now - oldest) + 1 : Infinity;
   const availabilityWindows = options.availabilityWindows ?? [HOUR, DAY, 30 * DAY];
+  // ascending: a window that is not read learns the service's span from the longest one read
+  const windows = [
+    ...new Set([
+      ...availabilityWindows,
+      ...BURN_WINDOWS.flatMap((b) => [b.longMs, b.shortMs]),
+      30 * DAY,
+    ]),
+  ].sort((a, b) => a - b);
   const out: ServiceKpis[] = [];
   for (const spec of specs) {
-    const at = async (w: number) => measure(spec, await rowsOf(w));
+    let longest = { reach: 0, m: measure(spec, []) };
+    const at = async (reach: number) => {
+      const m = measure(spec, await rowsOf(reach));
+      if (reach >= longest.reach) longest = { reach, m };
+      return m;
+    };
     const main = await at(windowMs);
     const enough = main.samples >= minSamples;
-    // Longer windows are read only when the service's data could cover them.
+    const few = (n: number, w: number) =>
+      `not enough data yet: ${samplesText(n)} in ${spanText(w)} (need ${minSamples})`;
     const figureOver = async (w: number) => {
       if (now - oldest < w * minCoverage) {
+        // The source's data cannot cover the window, so neither can the service's: say how much
+        // the service itself has. Known exactly from a read holding all the data, made here
+        // when the source is young (a few hours: a cheap read). On an older source, from the
+        // longest window read, "more than" that when the service's data fills it.
+        if (longest.reach < all && all <= FULL_READ_MS) await at(all);
+        const { reach, m } = longest;
+        if (m.samples < 2) return { rate: null, reason: few(m.samples, reach >= all ? w : reach) };
+        const own = spanText(m.spanMs);
+        const more = reach < all && m.spanMs >= reach * minCoverage &&
+          own !== spanText(now - oldest);
         return {
           rate: null,
-          reason: `not enough data yet: ${spanText(Math.max(0, now - oldest))} of ${spanText(w)}`,
+          reason: `not enough data yet: ${more ? "more than " : ""}${own} of ${spanText(w)}`,
         };
       }
       const m = w === windowMs ? main : await at(w);
-      if (m.samples < minSamples) {
-        return {
-          rate: null,
-          reason: `not enough data yet: ${m.samples} samples in ${
-            spanText(w)
-          } (need ${minSamples})`,
-        };
-      }
+      // the service's own data in the window: a span when it has one (one sample has none)
+      if (m.samples < 2) return { rate: null, reason: few(m.samples, w) };
       if (m.spanMs < w * minCoverage) {
         return {
           rate: null,
           reason: `not enough data yet: ${spanText(Math.max(0, m.spanMs))} of ${spanText(w)}`,
         };
       }
+      if (m.samples < minSamples) return { rate: null, reason: few(m.samples, w) };
       if (m.figures.errorRate === null) {
         return {
           rate: null,
@@ -165,13 +191,6 @@ export async function serviceKpis(
       }
       return { rate: m.figures.errorRate, reason: null };
     };
-    const windows = [
-      ...new Set([
-        ...availabilityWindows,
-        ...BURN_WINDOWS.flatMap((b) => [b.longMs, b.shortMs]),
-        30 * DAY,
-      ]),
-    ];
     const rates = new Map<number, { rate: number | null; reason: string | null }>();
     for (const w of windows) rates.set(w, await figureOver(w));
     const month = rates.get(30 * DAY)!;
@@ -199,7 +218,7 @@ export async function serviceKpis(
       status: enough ? "ok" : "insufficient",
       reason: enough
         ? null
-        : `not enough data yet: ${main.samples} sample${main.samples === 1 ? "" : "s"} in ${
+        : `not enough data yet: ${samplesText(main.samples)} in ${
           spanText(windowMs)
         } (figures need ${minSamples})`,
       samples: main.samples,
@@ -225,6 +244,11 @@ export async function serviceKpis(
     });
   }
   return out;
+}
+
+/** `no samples`, `1 sample`, `3 samples`. */
+function samplesText(n: number): string {
+  return n === 0 ? "no samples" : `${n} sample${n === 1 ? "" : "s"}`;
 }
 
 function measure(spec: ServiceSpec, rows: readonly WindowRow[]) {

@@ -1,7 +1,7 @@
 // Client script of a perfscope capacity report: draws every chart from the inlined report data
 // with Observable Plot (global `Plot`) and d3 (global `d3`), adds tooltips, legends and
 // brush-to-zoom. Plain ES2020, no imports: it is inlined into the HTML file.
-/* global d3, Plot */
+/* global d3, Plot, dayTimeTick */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("report-data").textContent);
@@ -51,18 +51,10 @@
   }
   const time = d3.utcFormat("%Y-%m-%d %H:%M UTC");
   // Time axes name each day once: hours on a 24-hour clock (UTC), the day on a second line
-  // under the first tick of each day; ticks all at midnight are days alone. Plot calls a
-  // tickFormat function with (value, index, ticks), as its own two-level time format does.
-  // A fixed "%b %-d" named the same day on every 6-hour tick ("Jan 6" four times).
-  const dayText = d3.utcFormat("%b %-d");
-  const hourText = d3.utcFormat("%H:%M");
-  function timeTick(d, i, ticks) {
-    if (ticks.every((t) => +d3.utcDay.floor(t) === +t)) return dayText(d);
-    const before = i > 0 ? ticks[i - 1] : undefined;
-    return before !== undefined && dayText(before) === dayText(d)
-      ? hourText(d)
-      : `${hourText(d)}\n${dayText(d)}`;
-  }
+  // under the first tick of each day; ticks all at midnight are days alone. The formatter is
+  // format/format.js' dayTimeTick, whose source the report inlines before this script (the
+  // Capacity page imports the same function), so the page and the report draw the same axis.
+  const timeTick = dayTimeTick;
   /** Bottom margin of a chart with a time axis: room for the tick's second line. */
   const TIME_MARGIN_BOTTOM = 42;
   function timeAxis() {

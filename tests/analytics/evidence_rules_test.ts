@@ -31,7 +31,12 @@ Deno.test("judgeForecastHorizon() allows a forecast as far ahead as the history 
   assert.equal(judgeForecastHorizon(56 * DAY, 7 * DAY).sufficient, true);
   assert.equal(
     judgeForecastHorizon(NaN, HOUR).reason,
-    "No history; forecasts up to 0 s ahead; 1 h needs at least 1 h of history",
+    "No history; 1 h needs at least 1 h of history",
+  );
+  // one sample spans no time: said as such, with no "forecasts up to 0 s ahead"
+  assert.equal(
+    judgeForecastHorizon(0, HOUR).reason,
+    "1 sample so far; 1 h needs at least 1 h of history",
   );
   // spans that round to the same words are said in seconds
   assert.equal(
@@ -60,6 +65,9 @@ Deno.test("judgeHistory() refuses ETAs below a day of history and cuts the horiz
   });
   assert.equal(judgeHistory(0, 2 * HOUR, DAY).reason, "2 h of history; ETAs need 1 day");
   assert.equal(judgeHistory(NaN, NaN, DAY).reason, "No history; ETAs need 1 day");
+  // a single sample is not "0 s of history"
+  assert.equal(judgeHistory(START, START, DAY).reason, "1 sample so far; ETAs need 1 day");
+  assert.equal(judgeHistory(START, START, DAY).spanMs, 0);
   assert.equal(judgeHistory(0, DAY, 4 * DAY).sufficient, true);
   assert.equal(judgeHistory(0, DAY, 4 * DAY).note, null);
   const three = judgeHistory(0, 3 * DAY, 30 * DAY);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   axisMargin,
+  dayTimeTick,
   formatExact,
   formatGrowth,
   formatTick,
@@ -104,6 +105,29 @@ Deno.test("times are shown in UTC on a 24-hour clock and say so", () => {
   assert.equal(timeTickFormat(3_600_000)(t), "16:38");
   assert.equal(timeTickFormat(30 * 86_400_000)(Date.UTC(2026, 11, 5)), "12-05");
   assert.equal(timeTickFormat(30 * 86_400_000)(t), "12-05 16:38");
+});
+
+Deno.test("dayTimeTick() names each day once: under its first tick, or alone at midnights", () => {
+  const H = 3_600_000, t0 = Date.UTC(2026, 11, 5);
+  const label = (ticks: number[]) => ticks.map((t, i) => dayTimeTick(new Date(t), i, ticks));
+  // every 6 hours over two days: the day under its first tick only
+  assert.deepEqual(label([6, 12, 18, 24, 30, 36].map((h) => t0 + h * H)), [
+    "06:00\nDec 5",
+    "12:00",
+    "18:00",
+    "00:00\nDec 6",
+    "06:00",
+    "12:00",
+  ]);
+  // midnights only: days alone, each once
+  assert.deepEqual(label([0, 24, 48].map((h) => t0 + h * H)), ["Dec 5", "Dec 6", "Dec 7"]);
+  // ticks off the minute (seconds of data) keep their seconds
+  assert.deepEqual(label([t0 + 16 * H + 5000, t0 + 16 * H + 10_000]), [
+    "16:00:05\nDec 5",
+    "16:00:10",
+  ]);
+  // called with the tick alone, it names the day
+  assert.equal(dayTimeTick(t0 + 16 * H), "16:00\nDec 5");
 });
 
 Deno.test("yTicks() steps in the unit's own round numbers and covers the data", () => {

@@ -3,11 +3,11 @@
 // the shared formatter (/assets/format.js), as on Live and Explore and in the reports.
 import {
   axisMargin,
+  dayTimeTick,
   formatExact,
   formatTick,
   formatTime,
   TIME_LABEL,
-  timeTickFormat,
   unitLabel,
   yTicks,
 } from "/assets/format.js";
@@ -84,13 +84,13 @@ import {
     ].filter((v) => v !== null && Number.isFinite(v));
     const found = all.length ? yTicks(Math.min(0, ...all), Math.max(...all), r.unit) : [];
     const ticks = found.length ? found : undefined;
-    const times = [...r.series.ts, ...(r.forecast ? r.forecast.ts : [])];
-    const span = times.length ? Math.max(...times) - Math.min(...times) : 0;
+    // the time axis names each day once, under its first tick, as the report's axes do
     el.replaceChildren(Plot.plot({
       width: Math.max(360, el.clientWidth || 420),
-      height: 220,
+      height: 240,
       marginLeft: ticks ? axisMargin(ticks.map((t) => formatTick(t, r.unit))) : 60,
-      x: { type: "utc", label: TIME_LABEL, tickFormat: timeTickFormat(span) },
+      marginBottom: 42,
+      x: { type: "utc", label: TIME_LABEL, tickFormat: dayTimeTick },
       y: {
         grid: true,
         label: unitLabel(r.unit),

@@ -10,7 +10,9 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import {
   type CapacityAnalysis,
   type CapacityResource,
+  evidenceText,
   groupLabels,
+  historyText,
   hostGroupsBy,
   spanText,
 } from "../../analytics/mod.ts";
@@ -35,10 +37,13 @@ function eta(r: CapacityResource, from: number): string {
 }
 
 function evidence(r: CapacityResource): string {
-  const e = r.evidence;
-  return `${
-    e.spanMs === null ? "no" : spanText(e.spanMs)
-  } of history, ${e.points} points (${e.tier})`;
+  return `${evidenceText(r.evidence.spanMs, r.evidence.points)} (${r.evidence.tier})`;
+}
+
+/** When a host's data was sampled: one time for a single sample, else first to last. */
+function hostTimes(h: { first: number; last: number }): string {
+  const at = (t: number) => new Date(t).toISOString();
+  return h.first === h.last ? `at ${at(h.first)}` : `${at(h.first)} to ${at(h.last)}`;
 }
 
 /** Options of {@linkcode capacityPage}. */
@@ -170,9 +175,7 @@ export function capacityPage(
   const source = options.source === undefined ? {} : { source: options.source };
   const group = options.group ?? groupLabels(view)[0] ?? "";
   const spans = view.hosts.map((h) =>
-    html`<li>${h.host}: ${spanText(h.spanMs)} of data, ${new Date(h.first).toISOString()} to ${
-      new Date(h.last).toISOString()
-    }${
+    html`<li>${h.host}: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
       h.reason
         ? html`
           <strong>(too short: ${h.reason})</strong>
