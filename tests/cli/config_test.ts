@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/config.ts";
+import { failure } from "./_failure.ts";
 
 Deno.test("config check prints the settings of a valid file", async () => {
   const out: string[] = [];
@@ -82,6 +83,37 @@ Deno.test("config check accepts a schedule that fires rarely and names its next 
       'schedule.train: "0 0 29 2 *" fires rarely: next 2028-02-29T00:00:00.000Z',
       'blackouts[0].cron: "0 0 * 2 1#5" fires rarely: next 2044-02-29T00:00:00.000Z',
     ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("config check says plainly what is wrong with common slips, one line and exit 1 each", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    const slips: [string, string][] = [
+      // a bare number where a duration goes: the unit is what is missing
+      [
+        "collect:\n  flush: 60\n",
+        `${file}:2:10: collect.flush: invalid duration 60: a number needs a unit here, 60s or ` +
+        "60ms? (use e.g. 500ms, 1s, 15m, 7d)",
+      ],
+      // a list where a mapping or number goes: named by its shape, not "this value"
+      ["collect: [1, 2]\n", `${file}:1:10: collect: expected object, got a list`],
+      ["collect:\n  top: {n: 5}\n", `${file}:2:8: collect.top: expected number, got a mapping`],
+      // zod's "int" is a TypeScript word
+      ["collect:\n  top: 2.5\n", `${file}:2:8: collect.top: expected a whole number, got 2.5`],
+    ];
+    for (const [text, line] of slips) {
+      await Deno.writeTextFile(file, text);
+      assert.deepEqual(await failure(() => main(["check", "--config", file], () => {})), [1, line]);
+    }
+    // a missing file: no syscall name or OS error number
+    assert.deepEqual(
+      await failure(() => main(["check", "--config", `${dir}/none.yaml`], () => {})),
+      [1, `${dir}/none.yaml: cannot read: no such file`],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
