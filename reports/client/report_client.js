@@ -75,15 +75,12 @@
   // A fixed "%b %-d" named the same day on every 6-hour tick ("Jan 6" four times).
   const dayText = d3.utcFormat("%b %-d");
   const hourText = d3.utcFormat("%H:%M");
-  // a range of minutes (a new lake) has ticks every 30 s: "03:41, 03:41, 03:42" without seconds
-  const secondText = d3.utcFormat("%H:%M:%S");
   function timeTick(d, i, ticks) {
     if (ticks.every((t) => +d3.utcDay.floor(t) === +t)) return dayText(d);
-    const clock = ticks.every((t) => +d3.utcMinute.floor(t) === +t) ? hourText : secondText;
     const before = i > 0 ? ticks[i - 1] : undefined;
     return before !== undefined && dayText(before) === dayText(d)
-      ? clock(d)
-      : `${clock(d)}\n${dayText(d)}`;
+      ? hourText(d)
+      : `${hourText(d)}\n${dayText(d)}`;
   }
   /** Bottom margin of a chart with a time axis: room for the tick's second line. */
   const TIME_MARGIN_BOTTOM = 42;
