@@ -14,7 +14,7 @@ import {
   hostGroupsBy,
   spanText,
 } from "../../analytics/mod.ts";
-import { formatValue } from "../../format/mod.ts";
+import { formatTime, formatValue } from "../../format/mod.ts";
 import { layout } from "./layout.ts";
 
 function pct(v: number | null): string {
@@ -65,7 +65,8 @@ function computedAt(view: CapacityAnalysis, now: number | undefined) {
     : age < 90_000
     ? ` (${Math.round(age / 1000)} s ago)`
     : ` (${Math.round(age / 60_000)} min ago)`;
-  const at = new Date(view.generatedAt).toISOString();
+  // times as every page prints them (format.js: UTC, 24-hour clock), not ISO 8601 with ms
+  const at = formatTime(view.generatedAt, { seconds: true });
   // older than the refresh (the first view after a quiet spell): said plainly, not in grey,
   // since what follows may be out of date while the newer analysis runs
   if (age > REFRESH_MS) {
@@ -170,9 +171,9 @@ export function capacityPage(
   const source = options.source === undefined ? {} : { source: options.source };
   const group = options.group ?? groupLabels(view)[0] ?? "";
   const spans = view.hosts.map((h) =>
-    html`<li>${h.host}: ${spanText(h.spanMs)} of data, ${new Date(h.first).toISOString()} to ${
-      new Date(h.last).toISOString()
-    }${
+    html`<li>${h.host}: ${spanText(h.spanMs)} of data, ${
+      formatTime(h.first, { seconds: true })
+    } to ${formatTime(h.last, { seconds: true })}${
       h.reason
         ? html`
           <strong>(too short: ${h.reason})</strong>
@@ -262,7 +263,7 @@ export function capacityPage(
     <p class="muted">Data behind the analysis (${view.source}):</p>
     <ul class="muted">${spans}</ul>
     <p
-      class="muted">Analysis up to ${new Date(view.now).toISOString()}, horizon ${spanText(
+      class="muted">Analysis up to ${formatTime(view.now, { seconds: true })}, horizon ${spanText(
         view.horizonMs,
       )}; data at <a href="/api/capacity">/api/capacity</a> and <a href="/api/recommendations">/api/recommendations</a>.</p>
     <section class="card wide"><h2>Recommendations</h2>${recs}</section>
