@@ -159,6 +159,30 @@ function describe(
 }
 
 /**
+ * Where a key is in a config file's text, as `file:line:column` (the value's start; the file
+ * alone when the key is not there), for a problem found after validation.
+ *
+ * @param text The YAML text.
+ * @param path The key's path, e.g. `["probes", 0, "ca_file"]`.
+ * @param file The name used in messages.
+ * @returns The position.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configPosition } from "./load_config.ts";
+ * assert.equal(configPosition("probes:\n  - {name: a, ca_file: x}\n", ["probes", 0, "ca_file"], "p.yaml"), "p.yaml:2:24");
+ * ```
+ */
+export function configPosition(text: string, path: readonly Key[], file: string): string {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const at = nodeAt(doc, path)?.range?.[0];
+  if (at === undefined) return file;
+  const { line, col } = lines.linePos(at);
+  return `${file}:${line}:${col}`;
+}
+
+/**
  * Loads the config: the given file, else `./perfscope.yaml` when it exists, else nothing.
  *
  * @param path The file from `--config`; when given it must exist.

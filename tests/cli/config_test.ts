@@ -118,3 +118,40 @@ Deno.test("config check says plainly what is wrong with common slips, one line a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("config check refuses a file the config names that cannot be read, at its key", async () => {
+  // serve stopped at start on a missing probe CA ("Cannot start the receivers: No such file or
+  // directory (os error 2): readfile …", no key named) after config check had said "valid"
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(
+      file,
+      `probes:\n  - { name: internal, http: "https://intranet.example/", ca_file: ${dir}/ca.pem }\n`,
+    );
+    assert.deepEqual(await failure(() => main(["check", "--config", file], () => {})), [
+      1,
+      `${file}:2:67: probes[0].ca_file: cannot read ${dir}/ca.pem: no such file`,
+    ]);
+    await Deno.writeTextFile(
+      file,
+      "remote_write:\n  - url: http://127.0.0.1:8428/api/v1/write\n" +
+        `    tls: { ca_file: ${dir} }\n`,
+    );
+    assert.deepEqual(await failure(() => main(["check", "--config", file], () => {})), [
+      1,
+      `${file}:3:21: remote_write[0].tls.ca_file: cannot read ${dir}: not a regular file`,
+    ]);
+    // once the file is there, the config is valid
+    await Deno.writeTextFile(`${dir}/ca.pem`, "");
+    await Deno.writeTextFile(
+      file,
+      `probes:\n  - { name: internal, http: "https://intranet.example/", ca_file: ${dir}/ca.pem }\n`,
+    );
+    const out: string[] = [];
+    assert.equal(await main(["check", "--config", file], (t) => out.push(t)), 0);
+    assert.match(out[0]!, /: valid\n/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
