@@ -68,7 +68,7 @@ Deno.test("capacity prints null ETAs for a flat series and honours --direction a
 Deno.test("capacity --help prints usage and exits 0", async () => {
   const { code, out } = await run(["--help"]);
   assert.equal(code, 0);
-  assert.match(out, /^Usage: perfscope capacity/);
+  assert.match(out, /^Usage: deno task capacity/);
 });
 
 Deno.test("capacity rejects bad flags with a usage error", async () => {
