@@ -1,6 +1,6 @@
 /**
- * The backtest over the lake: reads the rules' metrics for a time range (the tier follows the
- * range, as every lake read) and replays them with {@linkcode backtestRules}. What `alerts
+ * The backtest over the lake: reads the rules' metrics for a time range, cut to the samples the
+ * lake holds (the tier follows that range, as every lake read) and replays them with {@linkcode backtestRules}. What `alerts
  * backtest --data` runs, and what a page can call to preview a rule before it is enabled.
  *
  * @module
@@ -33,17 +33,25 @@ export interface BacktestLakeOptions {
  * @returns One entry per host × metric × labels.
  */
 export async function readBacktestSeries(
-  lake: Lake,
+  lake: Pick<Lake, "seriesMany" | "extent">,
   rules: readonly RuleConfig[],
   options: BacktestLakeOptions,
 ): Promise<BacktestSeries[]> {
   const out: BacktestSeries[] = [];
   const metrics = new Set(rules.filter((r) => r.kind !== "sql").map((r) => r.metric!));
+  if (metrics.size === 0) return out;
+  // The tier follows the range read, so read only the range the lake holds: `--since 7d` (the
+  // default) over a lake of minutes read the 1-minute tier, which holds nothing before the first
+  // compaction, and a rule that fired for a minute "never fired".
+  const extent = await lake.extent();
+  const from = Math.max(options.from, Math.min(...extent.map((e) => e.first)));
+  const to = Math.min(options.to, Math.max(...extent.map((e) => e.last)) + 1);
+  if (!(from < to)) return out;
   for (const metric of metrics) {
     const r = await lake.seriesMany({
       metric,
-      from: options.from,
-      to: options.to,
+      from,
+      to,
       maxPoints: options.maxPoints ?? 200_000,
     });
     out.push(...r.series);

@@ -58,6 +58,9 @@ export async function readBounded(path: string, maxBytes: number): Promise<strin
     return new TextDecoder().decode(buffer.subarray(0, done));
   } catch (error) {
     if (error instanceof Error && error.message.startsWith("Cannot read --input")) throw error;
+    // Deno's messages end in the syscall (`…(os error 2): stat 'x.csv'`): the common two plainly
+    if (error instanceof Deno.errors.NotFound) throw fail("no such file", error);
+    if (error instanceof Deno.errors.PermissionDenied) throw fail("permission denied", error);
     throw fail(errorLine(error), error);
   } finally {
     file?.close();

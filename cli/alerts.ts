@@ -13,7 +13,7 @@ import {
   type FiringInterval,
   readBacktestSeries,
 } from "../alerts/mod.ts";
-import { formatLabels } from "../collectors/mod.ts";
+import { formatLabels, parseLabels } from "../collectors/mod.ts";
 import { formatDuration, loadConfig, type RuleConfig } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
@@ -94,6 +94,8 @@ export function backtestCsv(intervals: readonly FiringInterval[]): string {
  * @param intervals Their firing intervals.
  * @param from Start of the history, ms.
  * @param until End of the history, ms.
+ * @param series The series replayed: a rule none of them matches (a metric perfscope does not
+ * collect, a label value that is not there) says so instead of "never fired".
  * @returns The lines.
  * @example
  * ```ts
@@ -111,10 +113,15 @@ export function backtestSummary(
   intervals: readonly FiringInterval[],
   from: number,
   until: number,
+  series?: readonly Pick<BacktestSeries, "metric" | "labels">[],
 ): string[] {
   const span = Math.max(0, until - from);
   return rules.map((r) => {
     const mine = intervals.filter((f) => f.alert === r.alert);
+    if (mine.length === 0 && series && !series.some((s) => matches(r, s))) {
+      const wanted = r.labels ? `${r.metric}{${formatLabels(r.labels)}}` : `${r.metric}`;
+      return `${r.alert}: never fired: no series of ${wanted} in the history`;
+    }
     if (mine.length === 0) return `${r.alert}: never fired`;
     const lengths = mine.map((f) => (Number.isNaN(f.end) ? until : f.end) - f.start);
     const total = lengths.reduce((a, b) => a + b, 0);
@@ -124,6 +131,13 @@ export function backtestSummary(
     return `${r.alert}: fired ${mine.length} time${mine.length === 1 ? "" : "s"}, ` +
       `${formatDuration(total)} in all${share}, longest ${formatDuration(Math.max(...lengths))}`;
   });
+}
+
+/** Whether a series is one of a rule's: its metric, and the rule's labels among its own. */
+function matches(rule: RuleConfig, s: Pick<BacktestSeries, "metric" | "labels">): boolean {
+  if (s.metric !== rule.metric) return false;
+  const own = parseLabels(s.labels);
+  return Object.entries(rule.labels ?? {}).every(([k, v]) => own[k] === v);
 }
 
 /**
@@ -216,7 +230,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const intervals = backtestRules(rules, series, { stepMs });
   await Deno.stdout.write(new TextEncoder().encode(backtestCsv(intervals)));
-  for (const line of backtestSummary(rules, intervals, first, last)) console.error(line);
+  for (const line of backtestSummary(rules, intervals, first, last, series)) console.error(line);
   return 0;
 }
 

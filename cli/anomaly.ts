@@ -33,7 +33,7 @@ function stillLearning(ts: Float64Array, values: Float64Array): boolean {
   return ts[seen.at(-1)!]! - ts[seen[0]!]! < 3_600_000;
 }
 
-const HELP = `Usage: perfscope anomaly (--input FILE.csv | --metric NAME) [options]
+const HELP = `Usage: deno task anomaly (--input FILE.csv | --metric NAME) [options]
 
 Scores every point with the streaming anomaly detector (each score uses only earlier points) and
 prints CSV: timestamp (ISO 8601), value, anomaly_score in [0, 1], one row per input row in order.

@@ -29,8 +29,8 @@ import {
   seriesSource,
 } from "./_series_input.ts";
 
-const HELP = `Usage: perfscope capacity --threshold X (--input FILE.csv | --metric NAME) [options]
-       perfscope capacity [--data DIR] [--since D] [--horizon D] [--hosts h1,h2]
+const HELP = `Usage: deno task capacity --threshold X (--input FILE.csv | --metric NAME) [options]
+       deno task capacity [--data DIR] [--since D] [--horizon D] [--hosts h1,h2]
 
 The first form estimates when one series reaches X and prints JSON: eta, eta_low, eta_high
 (80 % interval, ISO 8601 or null when not within the horizon), model, status, growth_per_day,

@@ -25,7 +25,7 @@ import {
   seriesSource,
 } from "./_series_input.ts";
 
-const HELP = `Usage: perfscope forecast (--input FILE.csv | --metric NAME) --horizon H [options]
+const HELP = `Usage: deno task forecast (--input FILE.csv | --metric NAME) --horizon H [options]
 
 Forecasts the H steps after the last row and prints CSV:
   timestamp,mean,lo80,hi80,lo95,hi95

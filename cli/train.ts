@@ -33,7 +33,7 @@ import { commandConfig } from "./_config.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
 const HELP =
-  `Usage: perfscope train [--data DIR] [--source URL|NAME] [--metric M] [--host H] [--since 7d]
+  `Usage: deno task train [--data DIR] [--source URL|NAME] [--metric M] [--host H] [--since 7d]
 
 Refits models on the recent history of the lake (or of --source) and stores them as JSON in
 DIR/models/: a forecast model (analytics/forecast/forecast.ts) per series and, for resources

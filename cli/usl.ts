@@ -10,7 +10,7 @@ import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { MAX_INPUT_MB } from "./_series_input.ts";
 
-const HELP = `Usage: perfscope usl --input FILE.csv [options]
+const HELP = `Usage: deno task usl --input FILE.csv [options]
 
 Fits X(N) = λN / (1 + σ(N−1) + κN(N−1)) by least squares and prints JSON:
   {"sigma","kappa","lambda","peak_concurrency","peak_throughput","r2","intervals","points"}

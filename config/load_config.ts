@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isMap, isPair, isScalar, LineCounter, parseDocument, Parser } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Parser } from "yaml";
 import type { Node, Pair } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./errors.ts";
@@ -140,14 +140,46 @@ function describe(
   } else if (issue.code === "invalid_type" && node !== undefined) {
     const value = node && isScalar(node) ? node.value : undefined;
     // 1e400 and .inf read as Infinity, .nan as NaN: JSON.stringify said "got null" for them
+    // a list or mapping where a scalar goes (or the reverse) is named by its shape: "got this
+    // value" did not say what was wrong with it
     const shown = typeof value === "number" && !Number.isFinite(value)
       ? `${value} (a finite number is needed)`
       : node && isScalar(node)
       ? JSON.stringify(value)
+      : isSeq(node)
+      ? "a list"
+      : isMap(node)
+      ? "a mapping"
       : "this value";
-    message = `expected ${issue.expected}, got ${shown}`;
+    // zod names a whole number "int": the message is read by people, not by TypeScript
+    const expected = issue.expected === "int" ? "a whole number" : issue.expected;
+    message = `expected ${expected}, got ${shown}`;
   }
   return `${where(at)}: ${label}: ${message}`;
+}
+
+/**
+ * Where a key is in a config file's text, as `file:line:column` (the value's start; the file
+ * alone when the key is not there), for a problem found after validation.
+ *
+ * @param text The YAML text.
+ * @param path The key's path, e.g. `["probes", 0, "ca_file"]`.
+ * @param file The name used in messages.
+ * @returns The position.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configPosition } from "./load_config.ts";
+ * assert.equal(configPosition("probes:\n  - {name: a, ca_file: x}\n", ["probes", 0, "ca_file"], "p.yaml"), "p.yaml:2:24");
+ * ```
+ */
+export function configPosition(text: string, path: readonly Key[], file: string): string {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const at = nodeAt(doc, path)?.range?.[0];
+  if (at === undefined) return file;
+  const { line, col } = lines.linePos(at);
+  return `${file}:${line}:${col}`;
 }
 
 /**
@@ -167,7 +199,11 @@ export async function loadConfig(path?: string): Promise<LoadedConfig> {
     if (path === undefined && error instanceof Deno.errors.NotFound) {
       return { config: {}, path: undefined };
     }
-    throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`, { cause: error });
+    // Deno's NotFound message ends in the syscall (`…(os error 2): stat 'x.yaml'`): say it plainly
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : (error as Error).message;
+    throw new ConfigError(`${file}: cannot read: ${reason}`, { cause: error });
   }
   if (!info.isFile) throw new ConfigError(`${file}: not a regular file`);
   if (info.size > MAX_CONFIG_BYTES) {

@@ -24,6 +24,7 @@ export {
   rulesSchema,
 } from "./schema_rules.ts";
 export {
+  configPosition,
   DEFAULT_CONFIG,
   loadConfig,
   type LoadedConfig,

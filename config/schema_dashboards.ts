@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { durationSchema } from "./schema_duration.ts";
 
 const labelValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -29,14 +29,7 @@ export const panelSchema = z.strictObject({
   /** Levels drawn as horizontal rules (and colouring a number panel). Default none. */
   thresholds: z.array(z.number()).max(10).optional(),
   /** Time range shown. Default 15m. */
-  range: z.string().transform((v, ctx) => {
-    try {
-      return parseDuration(v);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return z.NEVER;
-    }
-  }).optional(),
+  range: durationSchema("15m, 1h, 1d").optional(),
 }).refine((p) => (p.metric === undefined) !== (p.sql === undefined), {
   message: "give either metric or sql",
 });

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { numberNeedsUnit } from "./_number_needs_unit.ts";
 
 /**
  * The schema of a duration with units: a string `parseDuration` reads, coming out in
@@ -28,7 +29,9 @@ export function durationSchema(examples: string) {
     if (typeof value !== "string") {
       ctx.addIssue({
         code: "custom",
-        message: `invalid duration ${JSON.stringify(value)} (use e.g. ${examples})`,
+        message: `invalid duration ${JSON.stringify(value)}${
+          numberNeedsUnit(value)
+        } (use e.g. ${examples})`,
       });
       return z.NEVER;
     }

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { formatDuration, MAX_DURATION_MS, readDuration } from "./duration.ts";
 import { regexProblem } from "./regex_problem.ts";
+import { numberNeedsUnit } from "./_number_needs_unit.ts";
 
 /** A duration with units that may be zero (`group_wait: 0s` sends at once). */
 function span() {
@@ -17,7 +18,9 @@ function span() {
     if (ms === undefined || !(ms >= 0) || ms > MAX_DURATION_MS) {
       ctx.addIssue({
         code: "custom",
-        message: `invalid duration ${JSON.stringify(value)} (use e.g. 0s, 500ms, 30s, 5m, 4h)`,
+        message: `invalid duration ${JSON.stringify(value)}${
+          numberNeedsUnit(value)
+        } (use e.g. 0s, 500ms, 30s, 5m, 4h)`,
       });
       return z.NEVER;
     }

@@ -5,17 +5,10 @@
  * @module
  */
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { durationSchema } from "./schema_duration.ts";
 
 function duration() {
-  return z.string().transform((value, ctx) => {
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as RangeError).message });
-      return z.NEVER;
-    }
-  });
+  return durationSchema("500ms, 1s, 5s, 1m");
 }
 
 /** The smallest `max_outbox_bytes` (64 KiB: below a minute's segment, every cut drops data). */

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { readDuration } from "./duration.ts";
+import { numberNeedsUnit } from "./_number_needs_unit.ts";
 
 /** A duration with units that may be zero (`0s`): `for` and `keep_firing_for` default to it. */
 function span(min = 0) {
@@ -16,7 +17,8 @@ function span(min = 0) {
     if (ms === undefined || !Number.isFinite(ms) || ms < min || ms > 8.64e15) {
       ctx.addIssue({
         code: "custom",
-        message: `invalid duration ${JSON.stringify(value)} (use e.g. 0s, 500ms, 1s, 15m, 7d)` +
+        message: `invalid duration ${JSON.stringify(value)}${numberNeedsUnit(value)} ` +
+          "(use e.g. 0s, 500ms, 1s, 15m, 7d)" +
           (ms !== undefined && ms < min ? `: must be at least ${min} ms` : ""),
       });
       return z.NEVER;

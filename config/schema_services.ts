@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { numberNeedsUnit } from "./_number_needs_unit.ts";
 
 function seconds() {
   return z.unknown().transform((value, ctx) => {
@@ -15,7 +16,9 @@ function seconds() {
     } catch {
       ctx.addIssue({
         code: "custom",
-        message: `invalid duration ${JSON.stringify(value)} (use e.g. 300ms, 1s)`,
+        message: `invalid duration ${JSON.stringify(value)}${
+          numberNeedsUnit(value)
+        } (use e.g. 300ms, 1s)`,
       });
       return z.NEVER;
     }

@@ -10,12 +10,13 @@
 import { z } from "zod";
 import { cronProblem } from "./cron_problem.ts";
 import { parseDuration } from "./duration.ts";
+import { numberNeedsUnit } from "./_number_needs_unit.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
     try {
       if (typeof value !== "string") {
-        throw new RangeError(`invalid duration ${JSON.stringify(value)}`);
+        throw new RangeError(`invalid duration ${JSON.stringify(value)}${numberNeedsUnit(value)}`);
       }
       return parseDuration(value);
     } catch (error) {

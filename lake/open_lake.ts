@@ -290,22 +290,43 @@ export class Lake {
 
   async #readExtents(): Promise<Map<string, { first: number; last: number }>> {
     type Dates = { lo: string; hi: string; first: string[]; last: string[] };
-    const dates = new Map<string, Dates>();
-    const list = this.#list;
-    for (const path of list ? [...list.samples, ...list.rollup_1h] : []) {
-      const m = /\/host=([^/]+)\/date=([^/]+)\/[^/]+$/.exec(path);
-      if (!m) continue;
-      const [, sent, date] = m as unknown as [string, string, string];
-      const host = canonicalHost(sent); // host=Web1 from before host names were folded is web1
-      const d = dates.get(host);
-      if (!d) {
-        dates.set(host, { lo: date, hi: date, first: [path], last: [path] });
-        continue;
+    const byHost = (paths: readonly string[]) => {
+      const dates = new Map<string, Dates>();
+      for (const path of paths) {
+        const m = /\/host=([^/]+)\/date=([^/]+)\/[^/]+$/.exec(path);
+        if (!m) continue;
+        const [, sent, date] = m as unknown as [string, string, string];
+        const host = canonicalHost(sent); // host=Web1 from before host names were folded is web1
+        const d = dates.get(host);
+        if (!d) {
+          dates.set(host, { lo: date, hi: date, first: [path], last: [path] });
+          continue;
+        }
+        if (date < d.lo) (d.lo = date, d.first = [path]);
+        else if (date === d.lo) d.first.push(path);
+        if (date > d.hi) (d.hi = date, d.last = [path]);
+        else if (date === d.hi) d.last.push(path);
       }
-      if (date < d.lo) (d.lo = date, d.first = [path]);
-      else if (date === d.lo) d.first.push(path);
-      if (date > d.hi) (d.hi = date, d.last = [path]);
-      else if (date === d.hi) d.last.push(path);
+      return dates;
+    };
+    const list = this.#list;
+    const raw = byHost(list?.samples ?? []);
+    const hourly = byHost(list?.rollup_1h ?? []);
+    // An hourly bucket's time is its start: read from the rollup only the dates raw data no
+    // longer covers (past retention). Read together, a lake begun at 03:41 and compacted once
+    // began at 03:00, and 19 minutes of data were "60 min of history".
+    const dates = new Map(raw);
+    for (const [host, h] of hourly) {
+      const r = raw.get(host);
+      if (!r) dates.set(host, h);
+      else {
+        dates.set(host, {
+          lo: h.lo < r.lo ? h.lo : r.lo,
+          hi: h.hi > r.hi ? h.hi : r.hi,
+          first: h.lo < r.lo ? h.first : r.first,
+          last: h.hi > r.hi ? h.last : h.hi === r.hi ? [...r.last, ...h.last] : r.last,
+        });
+      }
     }
     const out = new Map<string, { first: number; last: number }>();
     const read = async (files: string[], fn: "min" | "max") => {

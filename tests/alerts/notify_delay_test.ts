@@ -171,7 +171,7 @@ Deno.test("a bad delay is a config error at its line and column with the key pat
   );
   assert.equal(
     configError(RECEIVER("{down: 15}")),
-    "perfscope.yaml:4:19: receivers[0].delay.down: invalid duration 15 (use e.g. 0s, 500ms, 30s, 5m, 4h)",
+    "perfscope.yaml:4:19: receivers[0].delay.down: invalid duration 15: a number needs a unit here, 15s or 15ms? (use e.g. 0s, 500ms, 30s, 5m, 4h)",
   );
   assert.equal(
     configError(RECEIVER("{dwn: 15m}")),

@@ -146,3 +146,37 @@ Deno.test("alerts backtest --step too fine for the history's span says which ste
     /^perfscope alerts: Invalid --step: 1 s over .* of history is 1764979200 evaluations \(at most 50000000\); use --step 36 s or more, or leave it out\n$/,
   );
 });
+
+Deno.test("alerts backtest --data finds a firing in a lake of minutes with the default --since 7d", async () => {
+  // A new user's lake: 5 minutes of raw samples, never compacted (no rollups). --since 7d used to
+  // read the 1-minute tier, empty, and print "Hot: never fired".
+  const dir = setup(
+    "  - {alert: Hot, metric: load_average, labels: {window: 1m}, above: 10}\n" +
+      // a metric perfscope does not collect, and a label value the lake does not hold: said,
+      // where "never fired" read as if the rule had been checked against data
+      "  - {alert: DiskFull, metric: filesystem_used_ratio, above: 0.95}\n" +
+      "  - {alert: Slow, metric: load_average, labels: {window: 1min}, above: 10}\n",
+  );
+  const start = Math.floor(Date.now() / 1000) * 1000 - 300_000;
+  const rows = Array.from({ length: 300 }, (_, i) => ({
+    ts: start + i * 1000,
+    host: "vm",
+    metric: "load_average",
+    labels: "window=1m",
+    value: i >= 250 ? 13.5 : 3,
+  }));
+  writeSamples(rows, { root: `${dir}/lake`, id: start, sync: false });
+  const r = await alerts(["backtest", "--config", `${dir}/p.yaml`, "--data", `${dir}/lake`]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(
+    r.out,
+    "alert,labels,start,end,peak\n" +
+      `Hot,"host=vm,severity=warning,window=1m",${new Date(start + 250_000).toISOString()},,13.5\n`,
+  );
+  const lines = r.err.trimEnd().split("\n");
+  assert.match(lines[0]!, /^Hot: fired 1 time, 49 s in all/);
+  assert.deepEqual(lines.slice(1), [
+    "DiskFull: never fired: no series of filesystem_used_ratio in the history",
+    "Slow: never fired: no series of load_average{window=1min} in the history",
+  ]);
+});

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { main } from "../../cli/capacity.ts";
 import { UsageError } from "../../cli/_args.ts";
 import { sickLake } from "../analytics/_capacity_lakes.ts";
+import { compactLake, simulateHost } from "../../lake/mod.ts";
 
 const DAY = 86_400_000;
 
@@ -67,7 +68,7 @@ Deno.test("capacity prints null ETAs for a flat series and honours --direction a
 Deno.test("capacity --help prints usage and exits 0", async () => {
   const { code, out } = await run(["--help"]);
   assert.equal(code, 0);
-  assert.match(out, /^Usage: perfscope capacity/);
+  assert.match(out, /^Usage: deno task capacity/);
 });
 
 Deno.test("capacity rejects bad flags with a usage error", async () => {
@@ -172,4 +173,19 @@ Deno.test("capacity cuts the horizon to 4x the history and says so", async () =>
   assert.equal(r.status, "beyond_horizon");
   assert.ok(Math.abs(r.supported_horizon_days - 4 * r.history_days) < 1e-9);
   assert.match(r.note, /^ETAs look 20 days ahead \(4× the 5 days of history\), not 90 days$/);
+});
+
+Deno.test("capacity's lake analysis gives a lake begun mid-hour its real span after a compaction", async () => {
+  // 19 minutes from 03:41:18, compacted as serve does every hour: the hosts' span read the 03:00
+  // bucket of the hourly rollup as the first sample and said "60 min of history"
+  const root = Deno.makeTempDirSync();
+  const start = Date.UTC(2026, 11, 7, 3, 41, 18);
+  const span = 19 * 60_000;
+  simulateHost({ root, host: "vm", start, durationMs: span, stepMs: 1000, cpus: 1, topN: 1 });
+  await compactLake({ root, now: () => start + span });
+  const { code, out } = await run(["--data", root]);
+  assert.equal(code, 0);
+  const [host] = JSON.parse(out).hosts;
+  assert.equal(host.first, new Date(start).toISOString());
+  assert.equal(host.reason, "19 min of history; ETAs need 1 day");
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/config.ts";
+import { failure } from "./_failure.ts";
 
 Deno.test("config check prints the settings of a valid file", async () => {
   const out: string[] = [];
@@ -102,6 +103,74 @@ Deno.test("config check accepts a schedule that fires rarely and names its next 
       'schedule.train: "0 0 29 2 *" fires rarely: next 2028-02-29T00:00:00.000Z',
       'blackouts[0].cron: "0 0 * 2 1#5" fires rarely: next 2044-02-29T00:00:00.000Z',
     ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("config check says plainly what is wrong with common slips, one line and exit 1 each", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    const slips: [string, string][] = [
+      // a bare number where a duration goes: the unit is what is missing
+      [
+        "collect:\n  flush: 60\n",
+        `${file}:2:10: collect.flush: invalid duration 60: a number needs a unit here, 60s or ` +
+        "60ms? (use e.g. 500ms, 1s, 15m, 7d)",
+      ],
+      // a list where a mapping or number goes: named by its shape, not "this value"
+      ["collect: [1, 2]\n", `${file}:1:10: collect: expected object, got a list`],
+      ["collect:\n  top: {n: 5}\n", `${file}:2:8: collect.top: expected number, got a mapping`],
+      // zod's "int" is a TypeScript word
+      ["collect:\n  top: 2.5\n", `${file}:2:8: collect.top: expected a whole number, got 2.5`],
+    ];
+    for (const [text, line] of slips) {
+      await Deno.writeTextFile(file, text);
+      assert.deepEqual(await failure(() => main(["check", "--config", file], () => {})), [1, line]);
+    }
+    // a missing file: no syscall name or OS error number
+    assert.deepEqual(
+      await failure(() => main(["check", "--config", `${dir}/none.yaml`], () => {})),
+      [1, `${dir}/none.yaml: cannot read: no such file`],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("config check refuses a file the config names that cannot be read, at its key", async () => {
+  // serve stopped at start on a missing probe CA ("Cannot start the receivers: No such file or
+  // directory (os error 2): readfile …", no key named) after config check had said "valid"
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/p.yaml`;
+    await Deno.writeTextFile(
+      file,
+      `probes:\n  - { name: internal, http: "https://intranet.example/", ca_file: ${dir}/ca.pem }\n`,
+    );
+    assert.deepEqual(await failure(() => main(["check", "--config", file], () => {})), [
+      1,
+      `${file}:2:67: probes[0].ca_file: cannot read ${dir}/ca.pem: no such file`,
+    ]);
+    await Deno.writeTextFile(
+      file,
+      "remote_write:\n  - url: http://127.0.0.1:8428/api/v1/write\n" +
+        `    tls: { ca_file: ${dir} }\n`,
+    );
+    assert.deepEqual(await failure(() => main(["check", "--config", file], () => {})), [
+      1,
+      `${file}:3:21: remote_write[0].tls.ca_file: cannot read ${dir}: not a regular file`,
+    ]);
+    // once the file is there, the config is valid
+    await Deno.writeTextFile(`${dir}/ca.pem`, "");
+    await Deno.writeTextFile(
+      file,
+      `probes:\n  - { name: internal, http: "https://intranet.example/", ca_file: ${dir}/ca.pem }\n`,
+    );
+    const out: string[] = [];
+    assert.equal(await main(["check", "--config", file], (t) => out.push(t)), 0);
+    assert.match(out[0]!, /: valid\n/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

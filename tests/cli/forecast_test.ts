@@ -44,7 +44,7 @@ Deno.test("forecast CLI prints H rows of timestamp,mean,lo80,hi80,lo95,hi95 afte
 Deno.test("forecast CLI prints help and rejects bad flags, missing files and missing columns", async () => {
   let out = "";
   assert.equal(await main(["--help"], (t) => (out += t)), 0);
-  assert.match(out, /Usage: perfscope forecast/);
+  assert.match(out, /Usage: deno task forecast/);
   const path = await csv(hourly(50));
   await assert.rejects(main(["--bogus"]), { name: "UsageError", message: /Unknown option/ });
   await assert.rejects(main(["--horizon", "2"]), {

@@ -76,7 +76,7 @@ Deno.test("train --metric trains that metric's series and reports corrupt model 
 Deno.test("train --help prints usage", async () => {
   const { code, out } = await run(["-h"]);
   assert.equal(code, 0);
-  assert.match(out, /^Usage: perfscope train/);
+  assert.match(out, /^Usage: deno task train/);
 });
 
 Deno.test("train rejects bad flags and fails on an empty lake or unknown metric", async () => {

@@ -65,7 +65,7 @@ Deno.test("deno task usl exits non-zero with one line for a bad CSV", async () =
 Deno.test("usl --help prints the usage and the JSON keys", async () => {
   let out = "";
   assert.equal(await main(["--help"], (t) => (out += t)), 0);
-  assert.match(out, /^Usage: perfscope usl --input FILE\.csv/);
+  assert.match(out, /^Usage: deno task usl --input FILE\.csv/);
   assert.match(out, /--concurrency-column NAME/);
   await assert.rejects(() => main(["--bogus"], () => {}), /Unknown option '--bogus'/);
 });

@@ -139,3 +139,20 @@ Deno.test("openLake({ tiers }) reads a range from the tier its limits pick, and 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("Lake.extent() of a lake begun mid-hour starts at its first sample after compaction", async () => {
+  // a new user's lake: collection began at 03:41:18, and serve's hourly compaction wrote the
+  // rollups, whose 03:00 bucket was taken for the first sample ("60 min of history" at 04:00)
+  const root = Deno.makeTempDirSync();
+  const start = Date.UTC(2026, 11, 7, 3, 41, 18);
+  simulateHost({ root, host: "vm", start, durationMs: 19 * MIN, stepMs: 1000, cpus: 1, topN: 1 });
+  const lake = await openLake({ root });
+  try {
+    const before = await lake.extent();
+    assert.equal(before[0]?.first, start);
+    await compactLake({ root, now: () => start + 20 * MIN });
+    assert.deepEqual(await lake.extent(), before);
+  } finally {
+    lake.close();
+  }
+});

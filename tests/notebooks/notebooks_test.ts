@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { simulateHost } from "../../lake/mod.ts";
 import { missing } from "../_skip.ts";
 import { type Cell, cells, execute } from "./_execute.ts";
 import { startVictoriaMetrics } from "../export/_engines.ts";
@@ -107,6 +108,45 @@ Deno.test({
       assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
     } finally {
       await Deno.remove(empty, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "notebooks 02 and 03 on a new user's lake of minutes: not enough data said, spans in words",
+  ...jupyter,
+  async fn() {
+    // 35 minutes of collection: notebook 02 read two hourly points and stopped on "Invalid
+    // horizon: 0"; notebook 03 printed "0.6 h of data" and spans like "0.024539953703703703 days"
+    const root = await Deno.makeTempDir({ prefix: "perfscope-nb-short-lake-" });
+    try {
+      simulateHost({
+        root,
+        host: "vm",
+        start: Date.UTC(2026, 11, 7, 3, 41, 18),
+        durationMs: 35 * 60_000,
+        stepMs: 10_000,
+        cpus: 2,
+        topN: 1,
+      });
+      const env = { PERFSCOPE_CSV: join(root, "absent.csv"), PERFSCOPE_DATA: root };
+      let text = "";
+      // the kernel's late last output (see the test above): up to two more runs
+      for (let attempt = 0; attempt < 3 && !/lake: sim-1 /.test(text); attempt++) {
+        ({ text } = await execute("02_forecast_csv.ipynb", env));
+      }
+      assert.match(
+        text,
+        /Not enough data yet: the lake holds 35 min of file-system data \(this notebook forecasts hourly points and needs a day\): simulated one host for 7 days/,
+      );
+      assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
+      const study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+      assert.match(study.text, /^vm: 35 min of history; ETAs need 1 day$/m);
+      const shown = JSON.stringify(study.cells.map((c) => c.outputs));
+      assert.match(shown, /points over 35 min \(raw\)/);
+      assert.doesNotMatch(shown, /Promise \{/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
     }
   },
 });

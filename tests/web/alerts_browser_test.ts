@@ -143,6 +143,10 @@ browserTest(
     try {
       const { page, errors } = await openAlerts(served);
       await page.waitForSelector("#alerts-meta:has-text('All quiet')");
+      assert.equal(
+        await page.textContent("#alerts-meta"),
+        "All quiet: no alert of the 1 rule is pending or firing.",
+      );
       // the engine's state changes; the page picks it up on its next one-second refresh
       current = {
         ...firing,

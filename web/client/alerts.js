@@ -119,7 +119,11 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       const firing = body.alerts.filter((a) => a.state === "firing").length;
       const pending = body.alerts.filter((a) => a.state === "pending").length;
       $("alerts-meta").textContent = shown.length === 0
-        ? `All quiet: none of ${body.alerts.length} alert instances is pending or firing.`
+        // the list holds only instances that are not inactive, so it counted 0 of them: "none of
+        // 0 alert instances" with two rules evaluated every second
+        ? `All quiet: no alert of the ${body.rules?.length ?? 0} rule${
+          body.rules?.length === 1 ? "" : "s"
+        } is pending or firing.`
         : `${firing} firing, ${pending} pending, of ${body.alerts.length} instances · ${
           formatTime(body.at, { seconds: true })
         }`;

@@ -16,7 +16,7 @@ import {
   hostGroupsBy,
   spanText,
 } from "../../analytics/mod.ts";
-import { formatValue } from "../../format/mod.ts";
+import { formatTime, formatValue } from "../../format/mod.ts";
 import { layout } from "./layout.ts";
 
 function pct(v: number | null): string {
@@ -42,7 +42,7 @@ function evidence(r: CapacityResource): string {
 
 /** When a host's data was sampled: one time for a single sample, else first to last. */
 function hostTimes(h: { first: number; last: number }): string {
-  const at = (t: number) => new Date(t).toISOString();
+  const at = (t: number) => formatTime(t, { seconds: true });
   return h.first === h.last ? `at ${at(h.first)}` : `${at(h.first)} to ${at(h.last)}`;
 }
 
@@ -70,7 +70,8 @@ function computedAt(view: CapacityAnalysis, now: number | undefined) {
     : age < 90_000
     ? ` (${Math.round(age / 1000)} s ago)`
     : ` (${Math.round(age / 60_000)} min ago)`;
-  const at = new Date(view.generatedAt).toISOString();
+  // times as every page prints them (format.js: UTC, 24-hour clock), not ISO 8601 with ms
+  const at = formatTime(view.generatedAt, { seconds: true });
   // older than the refresh (the first view after a quiet spell): said plainly, not in grey,
   // since what follows may be out of date while the newer analysis runs
   if (age > REFRESH_MS) {
@@ -265,7 +266,7 @@ export function capacityPage(
     <p class="muted">Data behind the analysis (${view.source}):</p>
     <ul class="muted">${spans}</ul>
     <p
-      class="muted">Analysis up to ${new Date(view.now).toISOString()}, horizon ${spanText(
+      class="muted">Analysis up to ${formatTime(view.now, { seconds: true })}, horizon ${spanText(
         view.horizonMs,
       )}; data at <a href="/api/capacity">/api/capacity</a> and <a href="/api/recommendations">/api/recommendations</a>.</p>
     <section class="card wide"><h2>Recommendations</h2>${recs}</section>
