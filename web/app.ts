@@ -11,6 +11,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { WebDeps } from "./deps.ts";
 import { allowedMethods } from "./allowed_methods.ts";
 import { HttpError, UnavailableError } from "./errors.ts";
+import { LakeClosed } from "../lake/mod.ts";
 import { BodyBudget } from "./middleware/body_budget.ts";
 import { bodyGuard } from "./middleware/body_guard.ts";
 import { clientLimit } from "./middleware/client_limit.ts";
@@ -294,7 +295,15 @@ export function createApp(appOptions: AppOptions): Hono {
     }
     return c.json({ error: `Not found: ${c.req.method} ${path}` }, 404);
   });
-  app.onError(function onError(error, c) {
+  app.onError(function onError(thrown, c) {
+    // the lake closed under the read (serve stopping): the request was fine, so a 503 the
+    // client retries, where a 500 read as a bug and was not retried
+    const error = closedLake(thrown)
+      ? new UnavailableError(
+        "Service unavailable: the lake closed while this request read it (serve is stopping)",
+        { retryAfterSeconds: LAKE_CLOSED_RETRY_SECONDS },
+      )
+      : thrown;
     if (error instanceof UnavailableError && error.retryAfterSeconds !== undefined) {
       c.header("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
     }
@@ -313,4 +322,16 @@ export function createApp(appOptions: AppOptions): Hono {
     return c.json({ error: `Internal error: ${error.message.split("\n")[0]}` }, 500);
   });
   return app;
+}
+
+/** `Retry-After` of a read the lake's close cut off: about what a supervised serve takes to be
+ * back (its stop waits 5 s for requests in flight). */
+const LAKE_CLOSED_RETRY_SECONDS = 5;
+
+/** Whether `error`, or an error it wraps (`cause`), is the lake's {@linkcode LakeClosed}. */
+function closedLake(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof LakeClosed) return true;
+  }
+  return false;
 }
