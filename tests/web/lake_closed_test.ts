@@ -5,19 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { T0, testApp } from "./_app.ts";
-
-/** Serves `app` on a free loopback port until `fn` ends. */
-async function serving(
-  app: { fetch: (r: Request) => Response | Promise<Response> },
-  fn: (base: string) => Promise<void>,
-): Promise<void> {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    await server.shutdown();
-  }
-}
+import { served } from "./_served.ts";
 
 async function seed(app: { request: (p: string, i: RequestInit) => Promise<Response> | Response }) {
   const lines = Array.from(
@@ -49,7 +37,7 @@ Deno.test("Reads asked for after the lake closed answer 503 with Retry-After and
   await using t = await testApp();
   await seed(t.app);
   await t.ingest.flush();
-  await serving(t.app, async (base) => {
+  await served(t.app, async (base) => {
     for (const path of READS) {
       const ok = await fetch(base + path);
       assert.equal(ok.status, 200, `${path}: ${await ok.text()}`);
@@ -70,7 +58,7 @@ Deno.test("Reads running when the lake closes answer 200 or 503, never 500", asy
   await using t = await testApp();
   await seed(t.app);
   await t.ingest.flush();
-  await serving(t.app, async (base) => {
+  await served(t.app, async (base) => {
     const inFlight = Array.from({ length: 24 }, (_, i) => fetch(base + READS[i % READS.length]!));
     // some have reached the lake by now, some not: each is cut off, answered, or refused
     await new Promise((r) => setTimeout(r, 5));
