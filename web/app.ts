@@ -18,6 +18,7 @@ import { clientLimit } from "./middleware/client_limit.ts";
 import { hostCheck } from "./middleware/host_check.ts";
 import { originCheck } from "./middleware/origin_check.ts";
 import { requireContentType } from "./middleware/require_content_type.ts";
+import { singleParams } from "./middleware/single_params.ts";
 import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
@@ -132,6 +133,10 @@ export function createApp(appOptions: AppOptions): Hono {
   // in every mode: a token cookie is sent from other ports of the same host (same site), and
   // --insecure has no other guard
   app.use(originCheck({ allowedOrigins: options.allowedOrigins ?? [] }));
+  // every route reads one value of a parameter; several metrics have their own parameter
+  app.use(singleParams({
+    hints: { metric: "several metrics go in one metrics=a,b, which adds to metric=" },
+  }));
   app.use(
     "/api/live",
     clientLimit({ max: options.maxLiveClients ?? 64, current: () => options.hub.clients }),
