@@ -189,7 +189,9 @@ export function decodeOtlpMetrics(
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
   } catch (error) {
-    throw new RangeError(`Invalid OTLP JSON: ${(error as Error).message}`, { cause: error });
+    // the decoder's own message ("The encoded data is not valid") names no encoding
+    const why = error instanceof SyntaxError ? error.message : "the body is not UTF-8 text";
+    throw new RangeError(`Invalid OTLP JSON: ${why}`, { cause: error });
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new RangeError("Invalid OTLP JSON: expected an ExportMetricsServiceRequest object");

@@ -183,3 +183,31 @@ Deno.test("Malformed OTLP protobuf answers 400 with a Status; wire types that do
   });
   assert.equal(await countSamples(t), 0);
 });
+
+Deno.test("OTLP/JSON that is not UTF-8 says so, and a metric without a name is counted as rejected", async () => {
+  await using t = await testApp({ now: () => NOW, ingest: { now: () => NOW }, otlp: receiver() });
+  await served(t.app, async (base) => {
+    const latin1 = Uint8Array.from(
+      [...withPoint({}, { name: "caf\u00e9" })].map((c) => c.charCodeAt(0)),
+    );
+    const res = await fetch(`${base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: latin1,
+    });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).message, "Invalid OTLP JSON: the body is not UTF-8 text");
+    // a name that is empty leaves nothing to store the points under: the answer says so (it was
+    // 200 {} with the points gone)
+    const unnamed = await fetch(`${base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: withPoint({}, { name: "" }),
+    });
+    assert.equal(unnamed.status, 200);
+    const partial = (await unnamed.json()).partialSuccess;
+    assert.equal(partial.rejectedDataPoints, 1);
+    assert.match(partial.errorMessage, /metric "": no metric name to store it under/);
+  });
+  assert.equal(await countSamples(t), 0);
+});

@@ -35,7 +35,7 @@ import {
 } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
-import { labelNamesIn } from "../label_names_in.ts";
+import { labelNamesIn } from "../../labels/mod.ts";
 import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 

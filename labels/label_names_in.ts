@@ -1,7 +1,8 @@
 /**
- * The label names of a `labels=k=v,…` query parameter as written, one per pair: `parseLabels`
- * keeps the last value of a repeated name and drops a pair named `__proto__`, so
- * `labels=k=v,k=w` asked for `k=w` alone without a word.
+ * The label names of a label string as written, one per pair, for the edges that take label
+ * strings from a request (`/api/series?labels=`, an ingest line's `"labels": "k=v"`):
+ * `parseLabels` keeps the last value of a repeated name and drops a pair named `__proto__`, so
+ * `k=v,k=w` was read as `k=w` alone without a word.
  *
  * @module
  */
