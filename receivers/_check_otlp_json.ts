@@ -35,7 +35,9 @@ export function checkOtlpJson(value: unknown, type: protobuf.Type): void {
   } catch (error) {
     if (!(error instanceof FieldError)) throw error;
     const path = error.path.join("").replace(/^\./, "");
-    throw new RangeError(`${path || "body"}: ${error.message}`);
+    // a path 100 messages deep is 5 KB: its two ends say where it is
+    const shown = path.length > 240 ? `${path.slice(0, 100)}…${path.slice(-120)}` : path;
+    throw new RangeError(`${shown || "body"}: ${error.message}`);
   }
 }
 

@@ -48,6 +48,18 @@ const BAD_JSON: [string, RegExp][] = [
   [withPoint({ timeUnixNano: -5 }), /timeUnixNano: expected a non-negative integer/],
   [withPoint({ timeUnixNano: "1".repeat(25) }), /timeUnixNano: expected a non-negative integer/],
   [withPoint({ asInt: 1.5 }), /asInt: expected an integer of 64 bits/],
+  [
+    withPoint({
+      attributes: [{
+        key: "k",
+        value: Array.from({ length: 150 }).reduce<unknown>(
+          (v) => ({ arrayValue: { values: [v] } }),
+          { stringValue: "x" },
+        ),
+      }],
+    }),
+    /^.{0,300}: nested deeper than 100 messages$/,
+  ],
   [withPoint({ asDouble: 2 }), /only one of asInt and asDouble may be set/],
   [withPoint({}, { sum: { dataPoints: [] } }), /only one of gauge and sum may be set/],
   [withPoint({}, { name: 5 }), /name: expected a string, got the number 5/],
