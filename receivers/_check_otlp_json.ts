@@ -5,7 +5,8 @@
  * wrong types was answered 200 with nothing stored, or stored at the wrong time.
  *
  * The rules are the proto3 JSON mapping's, as OTLP/JSON uses it: unknown keys are ignored (OTLP
- * asks receivers to), `null` is a field's default, 64-bit integers come as numbers or decimal
+ * asks receivers to), proto field names (`time_unix_nano`) are read as their JSON names (renamed
+ * in place), `null` is a field's default, 64-bit integers come as numbers or decimal
  * strings, doubles as numbers or numeric strings (`"NaN"`, `"Infinity"`, `"-Infinity"`
  * included), and at most one member of a `oneof` is set.
  *
@@ -24,7 +25,7 @@ const UINT64 = new Set(["uint64", "fixed64"]);
 /**
  * Throws unless `value` is a well-formed JSON encoding of `type`.
  *
- * @param value The parsed JSON.
+ * @param value The parsed JSON; keys given as proto field names are renamed to JSON names in it.
  * @param type The message type (resolved).
  * @throws {RangeError} Naming the first field that is wrong, e.g.
  * `resourceMetrics[0]: expected an object, got an array`.
@@ -65,6 +66,7 @@ function checkMessage(value: unknown, type: protobuf.Type, depth: number): void 
     throw wrong(`an object (${type.name})`, value);
   }
   if (depth > MAX_DEPTH) throw new FieldError(`nested deeper than ${MAX_DEPTH} messages`);
+  renameProtoNames(value as Record<string, unknown>, type);
   let oneofs: Map<string, string> | undefined;
   for (const key in value) {
     // own keys only: "constructor" or "__proto__" are not fields
@@ -92,6 +94,34 @@ function checkMessage(value: unknown, type: protobuf.Type, depth: number): void 
       if (error instanceof FieldError) error.path.unshift(`.${key}`, ...(i >= 0 ? [`[${i}]`] : []));
       throw error;
     }
+  }
+}
+
+/** Each message type's fields by their proto names (`resource_metrics`), where those differ. */
+const protoNames = new WeakMap<protobuf.Type, Map<string, string>>();
+
+/**
+ * Renames keys given as proto field names (`resource_metrics`, `time_unix_nano`) to the JSON
+ * names protobufjs reads: the proto3 JSON mapping has parsers accept both, where protobufjs
+ * ignored these keys as unknown (200 `{}` with nothing stored).
+ */
+function renameProtoNames(value: Record<string, unknown>, type: protobuf.Type): void {
+  let names = protoNames.get(type);
+  if (!names) {
+    names = new Map();
+    for (const name of Object.keys(type.fields)) {
+      const proto = name.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+      if (proto !== name) names.set(proto, name);
+    }
+    protoNames.set(type, names);
+  }
+  if (names.size === 0) return;
+  for (const key of Object.keys(value)) {
+    const name = names.get(key);
+    // given both ways, the JSON name wins and the other is an unknown key
+    if (name === undefined || Object.hasOwn(value, name)) continue;
+    value[name] = value[key];
+    delete value[key];
   }
 }
 

@@ -223,3 +223,42 @@ Deno.test("OTLP/JSON that is not UTF-8 says so, and a metric without a name is c
   });
   assert.equal(await countSamples(t), 0);
 });
+
+Deno.test("OTLP/JSON with proto field names (resource_metrics, time_unix_nano) is stored as with JSON names", async () => {
+  await using t = await testApp({ now: () => NOW, ingest: { now: () => NOW }, otlp: receiver() });
+  const body = JSON.stringify({
+    resource_metrics: [{
+      resource: { attributes: [{ key: "service.name", value: { string_value: "api" } }] },
+      scope_metrics: [{
+        metrics: [{
+          name: "queue.depth",
+          gauge: {
+            data_points: [{ as_int: "7", time_unix_nano: String(BigInt(NOW - 1000) * 1_000_000n) }],
+          },
+        }],
+      }],
+    }],
+  });
+  await served(t.app, async (base) => {
+    const res = await fetch(`${base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {});
+    // a wrong type under a proto name is named by its JSON name
+    const bad = await fetch(`${base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"resource_metrics":[[]]}',
+    });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).message, /resourceMetrics\[0\]: expected an object/);
+  });
+  await t.ingest.flush();
+  const rows = await t.lake.query("SELECT epoch_ms(ts) AS ts, metric, labels, value FROM samples");
+  assert.deepEqual(rows.map((r) => [Number(r.ts), r.metric, r.labels, r.value]), [
+    [NOW - 1000, "queue_depth", "service=api", 7],
+  ]);
+});
