@@ -23,7 +23,7 @@ import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { ingestAdmission, ingestRoutes } from "./routes/api_ingest.ts";
-import { otlpRoutes } from "./routes/otlp_metrics.ts";
+import { otlpFailure, otlpRoutes } from "./routes/otlp_metrics.ts";
 import { liveRoutes } from "./routes/api_live.ts";
 import { metricsRoutes } from "./routes/api_metrics.ts";
 import { queryRoutes } from "./routes/api_query.ts";
@@ -311,6 +311,9 @@ export function createApp(appOptions: AppOptions): Hono {
       : thrown;
     if (error instanceof UnavailableError && error.retryAfterSeconds !== undefined) {
       c.header("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
+    if (error instanceof HttpError && c.req.method === "POST" && c.req.path === "/v1/metrics") {
+      return otlpFailure(c, error);
     }
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
     // serve --source: the fleet's query API is down or refused the query (sources/' error)

@@ -262,3 +262,47 @@ Deno.test("OTLP/JSON with proto field names (resource_metrics, time_unix_nano) i
     [NOW - 1000, "queue_depth", "service=api", 7],
   ]);
 });
+
+Deno.test("Failures before the OTLP route (encoding, body limit, bad gzip) answer a Status in the request's encoding", async () => {
+  await using t = await testApp({
+    now: () => NOW,
+    ingest: { now: () => NOW },
+    otlp: receiver(),
+    maxOtlpBytes: 64 * 1024,
+  });
+  const json = withPoint({});
+  await served(t.app, async (base) => {
+    const cases: [Record<string, string>, BodyInit, number, number, RegExp][] = [
+      [{ "content-encoding": "deflate" }, json, 415, 3, /Unsupported content encoding: deflate/],
+      [{ "content-encoding": "gzip" }, json, 400, 3, /Invalid gzip body/],
+      [{}, "x".repeat(65 * 1024), 413, 8, /Payload too large/],
+      [
+        { "content-encoding": "gzip" },
+        gzipSync(new Uint8Array(1 << 20)),
+        413,
+        8,
+        /Payload too large/,
+      ],
+    ];
+    for (const [headers, body, status, code, why] of cases) {
+      for (const type of ["application/json", "application/x-protobuf"]) {
+        const res = await fetch(`${base}/v1/metrics`, {
+          method: "POST",
+          headers: { "content-type": type, ...headers },
+          body,
+        });
+        assert.equal(res.status, status, `${type} ${JSON.stringify(headers)}`);
+        assert.equal(res.headers.get("content-type"), type);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const got = type === "application/json"
+          ? JSON.parse(new TextDecoder().decode(bytes))
+          : decodeOtlpStatus(bytes);
+        assert.equal(got.code, code);
+        assert.match(got.message, why);
+      }
+    }
+    // other routes keep the app's JSON errors
+    const other = await fetch(`${base}/api/series?metric=a&metric=b`);
+    assert.match((await other.json()).error, /given 2 times/);
+  });
+});
