@@ -21,6 +21,7 @@ import { requireContentType } from "./middleware/require_content_type.ts";
 import { singleParams } from "./middleware/single_params.ts";
 import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
+import { utf8Body } from "./middleware/utf8_body.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { ingestAdmission, ingestRoutes } from "./routes/api_ingest.ts";
 import { otlpFailure, otlpRoutes } from "./routes/otlp_metrics.ts";
@@ -188,6 +189,7 @@ export function createApp(appOptions: AppOptions): Hono {
       hint:
         `like {"sql": "SELECT …"}, e.g. curl -H 'Content-Type: application/json' -d '{"sql": "SELECT 1"}'`,
     }),
+    // (the route checks UTF-8 itself: "SQL is not valid UTF-8")
     guard(options.maxQueryBytes ?? 128 * 1024),
   );
   // JSON only, like /api/query: the Reports page posts with fetch from /assets/reports.js (no
@@ -201,6 +203,7 @@ export function createApp(appOptions: AppOptions): Hono {
       hint: "e.g. curl -H 'Content-Type: application/json' -d '{}'",
     }),
     guard(1024),
+    utf8Body(),
   );
   app.on(
     "POST",
@@ -210,6 +213,7 @@ export function createApp(appOptions: AppOptions): Hono {
       hint: `like {"id": "…"}, e.g. curl -H 'Content-Type: application/json' -d '{"id": "…"}'`,
     }),
     guard(1024),
+    utf8Body(),
   );
 
   // the Alerts page's silence form and backtest post JSON with fetch, like the Reports page
@@ -224,6 +228,7 @@ export function createApp(appOptions: AppOptions): Hono {
           `e.g. curl -H 'Content-Type: application/json' -d '{"matchers": ["host=\\"db1\\""], "duration": "2h"}'`,
       }),
       guard(max),
+      utf8Body(),
     );
   }
 

@@ -1,7 +1,8 @@
 /**
- * A body declared in a charset other than UTF-8 is refused with 415 naming it, over a served app:
- * every body is read as UTF-8, so a latin1 body was refused as "not UTF-8" at best and had its
- * text replaced by U+FFFD at worst.
+ * A body declared in a charset other than UTF-8 is refused with 415 naming it, and a JSON body
+ * that is not UTF-8 with 400, over a served app: every body is read as UTF-8, so a latin1 body was
+ * refused as "not UTF-8" at best and had its text replaced by U+FFFD at worst (a silence's
+ * comment was stored as `caf\uFFFD` with 201).
  */
 import assert from "node:assert/strict";
 import { OtlpReceiver } from "../../receivers/mod.ts";
@@ -31,5 +32,36 @@ Deno.test("Bodies declared as latin1 or UTF-16 are refused with 415; UTF-8 and U
       const res = await post("/api/ingest", `application/x-ndjson; charset=${charset}`, line);
       assert.equal(res.status, 200, `${charset}: ${await res.text()}`);
     }
+  });
+});
+
+Deno.test("JSON bodies that are not UTF-8 are refused with 400 before the route reads them", async () => {
+  await using t = await testApp();
+  const latin1 = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+  await served(t.app, async (base) => {
+    const post = (path: string, body: BodyInit) =>
+      fetch(base + path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+    for (
+      const [path, text] of [
+        ["/api/workflows/approve", '{"id": "caf\u00e9"}'],
+        ["/api/workflows/rollback", '{"id": "caf\u00e9"}'],
+        [
+          "/api/silences",
+          '{"matchers": ["host=\\"a\\""], "duration": "2h", "comment": "caf\u00e9"}',
+        ],
+      ] as const
+    ) {
+      const res = await post(path, latin1(text));
+      assert.equal(res.status, 400, path);
+      assert.equal((await res.json()).error, "Invalid body: not UTF-8 text (send UTF-8)");
+    }
+    // the same text in UTF-8 reaches the route
+    const res = await post("/api/workflows/approve", '{"id": "caf\u00e9"}');
+    assert.equal(res.status, 404);
+    assert.match((await res.json()).error, /No pending approval café/);
   });
 });
