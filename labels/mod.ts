@@ -15,4 +15,5 @@
  * @module
  */
 export { formatLabels } from "./format_labels.ts";
+export { labelNamesIn } from "./label_names_in.ts";
 export { parseLabels } from "./parse_labels.ts";

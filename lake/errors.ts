@@ -1,6 +1,7 @@
 /**
  * Failures of the lake that callers must tell apart. The CLI prints their message on one line;
- * the web app maps {@linkcode NotFound} to 404 and other {@linkcode LakeError}s to 500 or 400.
+ * the web app maps {@linkcode LakeClosed} to 503 with `Retry-After` and other
+ * {@linkcode LakeError}s to 500.
  *
  * @module
  */

@@ -8,6 +8,7 @@
  * @module
  */
 import { formatLabels, parseLabels } from "../collectors/mod.ts";
+import { labelNamesIn } from "../labels/mod.ts";
 import {
   canonicalHost,
   hostNameProblem,
@@ -105,6 +106,13 @@ function canonical(labels: unknown, strict = true): { ok: string } | { problem: 
       obj = parseLabels(labels);
     } catch (error) {
       return { problem: `labels: ${(error as Error).message}` };
+    }
+    // the parser keeps a repeated name's last value and drops `__proto__`: said, not stored
+    const names = labelNamesIn(labels);
+    if (names.length !== Object.keys(obj).length) {
+      const bad = names.find((n, i) => n === "__proto__" || names.indexOf(n) !== i)!;
+      const name = labelNameProblem(bad);
+      return { problem: `labels: ${name ?? `${JSON.stringify(bad)} given twice`}` };
     }
   } else if (typeof labels === "object" && labels !== null && !Array.isArray(labels)) {
     obj = labels as Record<string, unknown>;

@@ -198,11 +198,25 @@ export function convertOtlp(
           );
           continue;
         }
+        if (otlpMetricName(m.name ?? "", m.unit ?? "") === "") {
+          // no name to store under ("" or only characters a name drops): said, not dropped unseen
+          const n = dataPoints(m);
+          points += n;
+          refused += n;
+          refusals.add(`metric ${JSON.stringify(m.name ?? "")}: no metric name to store it under`);
+          continue;
+        }
         points += metric(m, base, state, out, options.now, maxBuckets);
       }
     }
   }
   return { points, refused, refusals: [...refusals] };
+}
+
+/** How many data points a metric carries, whatever its kind. */
+function dataPoints(m: OtlpMetric): number {
+  const kind = m.gauge ?? m.sum ?? m.histogram ?? m.exponentialHistogram ?? m.summary;
+  return kind?.dataPoints?.length ?? 0;
 }
 
 function tsOf(nano: number | undefined, now: number): number {

@@ -8,6 +8,7 @@
  * @module
  */
 import protobuf from "protobufjs";
+import { checkOtlpJson } from "./_check_otlp_json.ts";
 
 // The OTLP v1 messages the receiver reads, field numbers as in opentelemetry-proto
 // (opentelemetry/proto/{common,resource,metrics,collector/metrics}/v1).
@@ -177,17 +178,28 @@ export function decodeOtlpMetrics(
     try {
       return request.toObject(request.decode(body), TO_OBJECT) as OtlpMetricsRequest;
     } catch (error) {
-      throw new RangeError(`Invalid OTLP protobuf: ${(error as Error).message}`, { cause: error });
+      // protobufjs checks proto3 strings with a fatal TextDecoder, whose message names no field
+      const why = error instanceof TypeError && /encoded data/i.test(error.message)
+        ? "a string field is not valid UTF-8"
+        : (error as Error).message;
+      throw new RangeError(`Invalid OTLP protobuf: ${why}`, { cause: error });
     }
   }
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
   } catch (error) {
-    throw new RangeError(`Invalid OTLP JSON: ${(error as Error).message}`, { cause: error });
+    // the decoder's own message ("The encoded data is not valid") names no encoding
+    const why = error instanceof SyntaxError ? error.message : "the body is not UTF-8 text";
+    throw new RangeError(`Invalid OTLP JSON: ${why}`, { cause: error });
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new RangeError("Invalid OTLP JSON: expected an ExportMetricsServiceRequest object");
+  }
+  try {
+    checkOtlpJson(json, request);
+  } catch (error) {
+    throw new RangeError(`Invalid OTLP JSON: ${(error as Error).message}`, { cause: error });
   }
   try {
     // fromObject takes the JSON mapping's lowerCamelCase names and 64-bit integers as strings

@@ -11,17 +11,20 @@ import { secureHeaders } from "hono/secure-headers";
 import type { WebDeps } from "./deps.ts";
 import { allowedMethods } from "./allowed_methods.ts";
 import { HttpError, UnavailableError } from "./errors.ts";
+import { LakeClosed } from "../lake/mod.ts";
 import { BodyBudget } from "./middleware/body_budget.ts";
 import { bodyGuard } from "./middleware/body_guard.ts";
 import { clientLimit } from "./middleware/client_limit.ts";
 import { hostCheck } from "./middleware/host_check.ts";
 import { originCheck } from "./middleware/origin_check.ts";
 import { requireContentType } from "./middleware/require_content_type.ts";
+import { singleParams } from "./middleware/single_params.ts";
 import { tokenAuth } from "./middleware/token_auth.ts";
 import { urlLimit } from "./middleware/url_limit.ts";
+import { utf8Body } from "./middleware/utf8_body.ts";
 import { formatExposition, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
 import { ingestAdmission, ingestRoutes } from "./routes/api_ingest.ts";
-import { otlpRoutes } from "./routes/otlp_metrics.ts";
+import { otlpFailure, otlpRoutes } from "./routes/otlp_metrics.ts";
 import { liveRoutes } from "./routes/api_live.ts";
 import { metricsRoutes } from "./routes/api_metrics.ts";
 import { queryRoutes } from "./routes/api_query.ts";
@@ -131,6 +134,10 @@ export function createApp(appOptions: AppOptions): Hono {
   // in every mode: a token cookie is sent from other ports of the same host (same site), and
   // --insecure has no other guard
   app.use(originCheck({ allowedOrigins: options.allowedOrigins ?? [] }));
+  // every route reads one value of a parameter; several metrics have their own parameter
+  app.use(singleParams({
+    hints: { metric: "several metrics go in one metrics=a,b, which adds to metric=" },
+  }));
   app.use(
     "/api/live",
     clientLimit({ max: options.maxLiveClients ?? 64, current: () => options.hub.clients }),
@@ -182,6 +189,7 @@ export function createApp(appOptions: AppOptions): Hono {
       hint:
         `like {"sql": "SELECT …"}, e.g. curl -H 'Content-Type: application/json' -d '{"sql": "SELECT 1"}'`,
     }),
+    // (the route checks UTF-8 itself: "SQL is not valid UTF-8")
     guard(options.maxQueryBytes ?? 128 * 1024),
   );
   // JSON only, like /api/query: the Reports page posts with fetch from /assets/reports.js (no
@@ -195,6 +203,7 @@ export function createApp(appOptions: AppOptions): Hono {
       hint: "e.g. curl -H 'Content-Type: application/json' -d '{}'",
     }),
     guard(1024),
+    utf8Body(),
   );
   app.on(
     "POST",
@@ -204,6 +213,7 @@ export function createApp(appOptions: AppOptions): Hono {
       hint: `like {"id": "…"}, e.g. curl -H 'Content-Type: application/json' -d '{"id": "…"}'`,
     }),
     guard(1024),
+    utf8Body(),
   );
 
   // the Alerts page's silence form and backtest post JSON with fetch, like the Reports page
@@ -218,6 +228,7 @@ export function createApp(appOptions: AppOptions): Hono {
           `e.g. curl -H 'Content-Type: application/json' -d '{"matchers": ["host=\\"db1\\""], "duration": "2h"}'`,
       }),
       guard(max),
+      utf8Body(),
     );
   }
 
@@ -294,9 +305,20 @@ export function createApp(appOptions: AppOptions): Hono {
     }
     return c.json({ error: `Not found: ${c.req.method} ${path}` }, 404);
   });
-  app.onError(function onError(error, c) {
+  app.onError(function onError(thrown, c) {
+    // the lake closed under the read (serve stopping): the request was fine, so a 503 the
+    // client retries, where a 500 read as a bug and was not retried
+    const error = closedLake(thrown)
+      ? new UnavailableError(
+        "Service unavailable: the lake closed while this request read it (serve is stopping)",
+        { retryAfterSeconds: LAKE_CLOSED_RETRY_SECONDS },
+      )
+      : thrown;
     if (error instanceof UnavailableError && error.retryAfterSeconds !== undefined) {
       c.header("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
+    if (error instanceof HttpError && c.req.method === "POST" && c.req.path === "/v1/metrics") {
+      return otlpFailure(c, error);
     }
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
     // serve --source: the fleet's query API is down or refused the query (sources/' error)
@@ -313,4 +335,16 @@ export function createApp(appOptions: AppOptions): Hono {
     return c.json({ error: `Internal error: ${error.message.split("\n")[0]}` }, 500);
   });
   return app;
+}
+
+/** `Retry-After` of a read the lake's close cut off: about what a supervised serve takes to be
+ * back (its stop waits 5 s for requests in flight). */
+const LAKE_CLOSED_RETRY_SECONDS = 5;
+
+/** Whether `error`, or an error it wraps (`cause`), is the lake's {@linkcode LakeClosed}. */
+function closedLake(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof LakeClosed) return true;
+  }
+  return false;
 }

@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { IngestWriter, openLake } from "../../lake/mod.ts";
-import { decodeOtlpMetrics, encodeOtlpRequest, OtlpReceiver } from "../../receivers/mod.ts";
+import {
+  decodeOtlpMetrics,
+  decodeOtlpStatus,
+  encodeOtlpRequest,
+  OtlpReceiver,
+} from "../../receivers/mod.ts";
 import { createApp, type IngestSink, LiveHub, openSqlSandbox } from "../../web/mod.ts";
 
 const NOW = Date.UTC(2024, 0, 1, 12);
@@ -155,11 +160,17 @@ Deno.test("POST /v1/metrics refuses a gzip body that expands past the limit (413
           body,
         });
       const big = await post(bomb);
+      // a google.rpc.Status in the request's encoding, as OTLP asks of every failure
       assert.equal(big.status, 413);
-      assert.match((await big.json()).error, /Payload too large: the limit is 1048576 bytes/);
+      assert.equal(big.headers.get("content-type"), "application/x-protobuf");
+      const tooBig = decodeOtlpStatus(new Uint8Array(await big.arrayBuffer()));
+      assert.equal(tooBig.code, 8);
+      assert.match(tooBig.message, /Payload too large: the limit is 1048576 bytes/);
       const bad = await post(new Uint8Array([1, 2, 3, 4]));
       assert.equal(bad.status, 400);
-      assert.match((await bad.json()).error, /Invalid gzip body/);
+      const notGzip = decodeOtlpStatus(new Uint8Array(await bad.arrayBuffer()));
+      assert.equal(notGzip.code, 3);
+      assert.match(notGzip.message, /Invalid gzip body/);
     },
     true,
     1024 * 1024,

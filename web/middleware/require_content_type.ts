@@ -44,6 +44,7 @@ export interface RequireContentTypeOptions {
  *   app.request("/", { method: "POST", headers: { "content-type": type }, body: "{}" });
  * assert.equal((await post("application/json; charset=utf-8")).status, 200);
  * assert.equal((await post("text/plain")).status, 415);
+ * assert.equal((await post("application/json; charset=latin1")).status, 415);
  * ```
  */
 export function requireContentType(options: RequireContentTypeOptions): MiddlewareHandler {
@@ -60,6 +61,14 @@ export function requireContentType(options: RequireContentTypeOptions): Middlewa
       throw new UnsupportedMediaTypeError(
         `Unsupported content type: ${type || "none"} (send Content-Type: ${suggested}${hint})`,
       );
+    }
+    // every body is read as UTF-8: a declared latin1 or UTF-16 body was decoded as UTF-8 anyway
+    // (refused as not UTF-8 at best, its text replaced by U+FFFD at worst)
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1]?.toLowerCase();
+    if (
+      charset !== undefined && charset !== "utf-8" && charset !== "utf8" && charset !== "us-ascii"
+    ) {
+      throw new UnsupportedMediaTypeError(`Unsupported charset: ${charset} (send UTF-8)`);
     }
     const coding = (c.req.header("content-encoding") ?? "identity").trim().toLowerCase();
     if (!encodings.has(coding)) {

@@ -35,6 +35,7 @@ import {
 } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError } from "../errors.ts";
+import { labelNamesIn } from "../../labels/mod.ts";
 import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
@@ -191,6 +192,18 @@ export function seriesRoutes(deps: WebDeps): Hono {
           labels = formatLabels(parseLabels(q.labels));
         } catch (error) {
           throw new BadRequestError(`Invalid labels: ${(error as Error).message}`);
+        }
+        // a series has each name once: a repeat (or an empty name) matches none, and the parser
+        // kept the last value alone
+        const names = labelNamesIn(q.labels);
+        const bad = names.find((n, i) => n === "" || n === "__proto__" || names.indexOf(n) !== i);
+        if (bad !== undefined) {
+          const why = bad === ""
+            ? "a label without a name"
+            : bad === "__proto__"
+            ? "__proto__ is not a label name"
+            : `${bad} given twice`;
+          throw new BadRequestError(`Invalid labels: ${why}`);
         }
       }
       const to = q.to === undefined ? clock : parseTimeMs(q.to, clock);

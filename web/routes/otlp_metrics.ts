@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { encodeOtlpStatus, type OtlpExport } from "../../receivers/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { batchRows } from "../ingest_series_limit.ts";
@@ -137,6 +137,35 @@ export function otlpRoutes(deps: WebDeps, options: OtlpRoutesOptions = {}): Hono
     return c.body(otlp.response(encoding, result), 200, {
       "Content-Type": encoding === "protobuf" ? "application/x-protobuf" : "application/json",
     });
+  });
+}
+
+/** gRPC codes for the statuses the app's checks answer before the route (or the route's gzip). */
+const GRPC_CODES: Partial<Record<HttpError["status"], number>> = {
+  401: 16, // UNAUTHENTICATED
+  403: 7, // PERMISSION_DENIED
+  404: 5, // NOT_FOUND
+  408: 4, // DEADLINE_EXCEEDED
+  413: 8, // RESOURCE_EXHAUSTED
+  503: UNAVAILABLE,
+};
+
+/**
+ * The answer to a `/v1/metrics` request that failed outside the route's own checks (body limit
+ * or timeout, content type or encoding, a gzip body that does not inflate, the token): a
+ * `google.rpc.Status` in the request's encoding, as OTLP asks of every 4xx and 5xx, where it
+ * was the app's JSON `{"error"}`, which a protobuf exporter cannot read.
+ *
+ * @param c The request's context (headers set before, such as `Retry-After`, are kept).
+ * @param error The failure.
+ * @returns The response.
+ */
+export function otlpFailure(c: Context, error: HttpError): Response {
+  const media = (c.req.header("content-type") ?? "").split(";", 1)[0]!.trim().toLowerCase();
+  const encoding = media === "application/x-protobuf" ? "protobuf" : "json";
+  const code = GRPC_CODES[error.status] ?? INVALID_ARGUMENT;
+  return c.body(encodeOtlpStatus(encoding, code, error.message), error.status, {
+    "Content-Type": encoding === "protobuf" ? "application/x-protobuf" : "application/json",
   });
 }
 
