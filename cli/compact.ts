@@ -53,7 +53,7 @@ export async function main(args: string[]): Promise<number> {
   const config = await commandConfig(values.config);
   const retentionMs = values.retention === undefined
     ? config.lake?.retention ?? 30 * 86_400_000
-    : parseDuration(values.retention, "retention");
+    : retentionFlag(values.retention);
   const root = existingLake(values.data ?? config.data ?? "data");
   let now = Date.now();
   if (values.now !== undefined) {
@@ -104,3 +104,17 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) runMain("compact", main);
+
+/**
+ * Reads `--retention`, which unlike other duration flags needs a unit: a bare number means seconds
+ * elsewhere on the command line, and `--retention 5` meant as days would delete every partition
+ * but today's.
+ */
+function retentionFlag(text: string): number {
+  if (/^\s*[+-]?[\d.]+(e[+-]?\d+)?\s*$/i.test(text)) {
+    throw new UsageError(
+      `Invalid --retention: ${text} needs a unit (e.g. ${text.trim()}d or ${text.trim()}h): a bare number would mean seconds and delete all but the latest data`,
+    );
+  }
+  return parseDuration(text, "retention");
+}

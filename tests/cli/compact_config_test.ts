@@ -35,3 +35,29 @@ Deno.test("compact refuses an invalid or missing --config with the file's positi
   });
   await assert.rejects(main(["--config", `${file}.none`]), /cannot read/);
 });
+
+Deno.test("compact refuses a --retention without a unit and deletes nothing", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    simulateHost({ root, start: day, durationMs: 3 * 86_400_000, stepMs: 3_600_000 });
+    for (const bare of ["5", "30", "1.5", " 7 ", "1e3"]) {
+      await assert.rejects(
+        main(["--data", root, "--retention", bare, "--now", "2024-03-04T12:00:00Z"]),
+        {
+          name: "UsageError",
+          message: /^Invalid --retention: .* needs a unit \(e\.g\. .*d or .*h\)/,
+        },
+      );
+    }
+    const lake = await openLake({ root });
+    const rows = await lake.query("SELECT DISTINCT date FROM samples ORDER BY 1");
+    lake.close();
+    assert.deepEqual(rows.map((r) => r.date), ["2024-03-01", "2024-03-02", "2024-03-03"]);
+    assert.equal(
+      await main(["--data", root, "--retention", "36h", "--now", "2024-03-04T12:00:00Z"]),
+      0,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
