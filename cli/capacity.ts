@@ -8,7 +8,13 @@
  * @module
  */
 
-import { analyzeCapacity, capacityForecast, judgeHistory, lakeSource } from "../analytics/mod.ts";
+import {
+  analyzeCapacity,
+  capacityForecast,
+  judgeHistory,
+  lakeSource,
+  rowReason,
+} from "../analytics/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
@@ -145,7 +151,7 @@ export async function main(
   const out = {
     source: from,
     status: known ? f.status : "insufficient",
-    reason: verdict.reason,
+    reason: rowReason(verdict, f),
     note: verdict.note,
     model: known ? f.model : "none",
     eta: iso(f.eta),

@@ -11,7 +11,7 @@ import {
   capacityForecast,
   type CapacityStatus,
 } from "./capacity_forecast.ts";
-import { type EvidenceRules, judgeHistory } from "./evidence_rules.ts";
+import { type EvidenceRules, type EvidenceVerdict, judgeHistory } from "./evidence_rules.ts";
 
 /** The fields every capacity row has, whatever its resource. Times are ms since the epoch;
  * null = not within the horizon. */
@@ -129,6 +129,38 @@ export interface ForecastRowOptions {
  * assert.equal(fields.reason, "9 min of history; ETAs need 1 day");
  * ```
  */
+/**
+ * The reason a row gives for withholding its figures. Being past the threshold already is an
+ * observation (the median of the last samples), not a forecast: a short history still gets no
+ * ETA and no `over` status (one busy minute would read as critical), but its reason says it is
+ * past the threshold rather than only that the history is short.
+ *
+ * @param verdict The evidence rules' verdict on the history.
+ * @param f The forecast's status and number of points.
+ * @returns The reason, or `null` when the figures are shown.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeHistory } from "./evidence_rules.ts";
+ * import { rowReason } from "./forecast_row.ts";
+ * const short = judgeHistory(0, 5 * 60_000, 86_400_000);
+ * assert.equal(rowReason(short, { status: "over", points: 300 }),
+ *   "at or past the threshold now; 5 min of history; ETAs need 1 day");
+ * assert.equal(rowReason(short, { status: "crossing", points: 300 }), "5 min of history; ETAs need 1 day");
+ * ```
+ */
+export function rowReason(
+  verdict: EvidenceVerdict,
+  f: Pick<CapacityForecast, "status" | "points">,
+): string | null {
+  if (verdict.reason === null) {
+    return f.status === "insufficient" ? `${f.points} points; ETAs need 6` : null;
+  }
+  return !verdict.sufficient && f.status === "over"
+    ? `at or past the threshold now; ${verdict.reason}`
+    : verdict.reason;
+}
+
 export function forecastRow(
   ts: Float64Array,
   values: Float64Array,
@@ -159,8 +191,7 @@ export function forecastRow(
     etaHigh: known ? f.etaHigh : null,
     model: known ? f.model : "none",
     status: known ? f.status : "insufficient",
-    reason: verdict.reason ??
-      (f.status === "insufficient" ? `${f.points} points; ETAs need 6` : null),
+    reason: rowReason(verdict, f),
     horizonMs: verdict.horizonMs,
     note: verdict.note,
     points: f.points,

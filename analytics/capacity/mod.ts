@@ -72,3 +72,4 @@ export {
   type HostGroupsOptions,
   NO_GROUP,
 } from "./host_groups.ts";
+export { rowReason } from "./forecast_row.ts";

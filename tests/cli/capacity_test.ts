@@ -165,6 +165,25 @@ Deno.test("capacity on 10 minutes of a fast-growing series says insufficient, wi
   assert.equal(r.points, 61);
 });
 
+Deno.test("capacity on 10 minutes already past the threshold says so in the reason, still with no ETA or over status", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "full.csv");
+  const start = Date.UTC(2024, 0, 1);
+  const lines = ["timestamp,value"];
+  for (let i = 0; i <= 60; i++) {
+    lines.push(`${new Date(start + i * 10_000).toISOString()},${53.6e9 + i * 1e6}`);
+  }
+  Deno.writeTextFileSync(path, lines.join("\n") + "\n");
+  const { code, out } = await run(["--input", path, "--threshold", "50e9"]);
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  assert.equal(r.status, "insufficient");
+  assert.equal(r.reason, "at or past the threshold now; 10 min of history; ETAs need 1 day");
+  assert.ok(r.headroom < 0, `headroom ${r.headroom}`);
+  assert.equal(r.eta, null);
+  Deno.removeSync(dir, { recursive: true });
+});
+
 Deno.test("capacity cuts the horizon to 4x the history and says so", async () => {
   const path = csv(24 * 5, (d) => 100 + 10 * d); // +10 a day for 5 days (the last point: 149.6)
   const { out } = await run(["--input", path, "--threshold", "400", "--horizon", "90d"]);
