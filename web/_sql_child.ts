@@ -221,7 +221,16 @@ type Plan =
 async function check(checker: Conn, sql: string): Promise<Plan> {
   const lead = leadingKeyword(sql);
   if (lead.word === "") throw new Refusal(400, "Invalid sql: empty statement");
-  if (!READ_ONLY.has(lead.word)) throw new Refusal(403, REFUSED);
+  // DuckDB's parser stops at a NUL, so whatever follows one would be neither checked nor run
+  if (sql.includes("\0")) throw new Refusal(400, "Invalid sql: the statement contains a NUL");
+  if (!READ_ONLY.has(lead.word)) {
+    // a typo in the first word (SELEC) is a syntax error to name, not a write to refuse; any
+    // other error (a PRAGMA is bound while parsed) is still refused
+    const parse = await checker.extractStatements(sql).then(() => "", (e) => String(e?.message));
+    const syntax = /Parser Error: [^\n]*/.exec(parse);
+    if (syntax) throw new Refusal(400, `Invalid sql: ${syntax[0]}`);
+    throw new Refusal(403, REFUSED);
+  }
   const statements = await checker.extractStatements(sql);
   if (statements.count === 1) {
     if (lead.word !== "explain") {
