@@ -11,6 +11,7 @@ import {
   unitLabel,
   yTicks,
 } from "/assets/format.js";
+import { lineGaps } from "/assets/line_gaps.js";
 
 {
   const data = JSON.parse(document.getElementById("page-data").textContent);
@@ -22,7 +23,8 @@ import {
     const el = document.getElementById("capacity-" + i);
     if (!el) return;
     const marks = [
-      Plot.lineY(rows(r.series.ts, r.series.values, "observed"), {
+      // broken where collection stopped, as on Explore
+      Plot.lineY(lineGaps(rows(r.series.ts, r.series.values, "observed")), {
         x: "date",
         y: "value",
         stroke: "name",

@@ -11,6 +11,7 @@ import {
   unitLabel,
   yTicks,
 } from "/assets/format.js";
+import { lineGaps } from "/assets/line_gaps.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -129,29 +130,6 @@ import {
     draw(body);
   }
 
-  // The points to draw a line through, with a NaN (where Plot breaks a line) in each gap longer
-  // than 3 steps (the bucket width, else the median spacing): a line across 13 minutes when the
-  // collector was stopped drew samples that never were.
-  function broken(data, step) {
-    if (data.length < 3) return data;
-    let every = step;
-    if (!every) {
-      const gaps = [];
-      for (let i = 1; i < data.length; i++) gaps.push(data[i].date - data[i - 1].date);
-      gaps.sort((a, b) => a - b);
-      every = gaps[Math.floor(gaps.length / 2)];
-    }
-    const out = [data[0]];
-    for (let i = 1; i < data.length; i++) {
-      const gap = data[i].date - data[i - 1].date;
-      if (every > 0 && gap > 3 * every) {
-        out.push({ date: new Date(+data[i - 1].date + gap / 2), value: NaN });
-      }
-      out.push(data[i]);
-    }
-    return out;
-  }
-
   function draw(body) {
     const m = current();
     const data = [];
@@ -208,7 +186,7 @@ import {
         domain: [ticks[0], ticks[ticks.length - 1]],
       },
       marks: [
-        Plot.lineY(broken(data, body.step), { x: "date", y: "value", stroke: "#2563eb" }),
+        Plot.lineY(lineGaps(data, body.step), { x: "date", y: "value", stroke: "#2563eb" }),
         Plot.tip(
           data,
           Plot.pointerX({

@@ -29,6 +29,10 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../../format/format.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  "line_gaps.js": {
+    url: new URL("../client/line_gaps.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "capacity.js": {
     url: new URL("../client/capacity.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
