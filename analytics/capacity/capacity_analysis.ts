@@ -17,7 +17,7 @@ import {
   judgeHistory,
 } from "./evidence_rules.ts";
 import { recommend } from "../recommend/recommend.ts";
-import { type SeriesSource, toSource } from "../series/series_source.ts";
+import { extentOnce, type SeriesSource, toSource } from "../series/series_source.ts";
 import { niceStep, regularize, round, slug, trim } from "./_grid.ts";
 import { resourceName } from "./resource_name.ts";
 import type { CapacityAnalysis, CapacityResource, HostSpan } from "./capacity_analysis_types.ts";
@@ -108,7 +108,7 @@ export async function analyzeCapacity(
   input: SeriesSource | Lake,
   options: AnalyzeCapacityOptions = {},
 ): Promise<CapacityAnalysis> {
-  const source = toSource(input);
+  const source = extentOnce(toSource(input));
   const sinceMs = options.sinceMs ?? 14 * DAY;
   const horizonMs = options.horizonMs ?? 30 * DAY;
   const maxPoints = options.maxPoints ?? 400;

@@ -230,3 +230,34 @@ export function csvSource(text: string, options: CsvSourceOptions = {}): SeriesS
 export function toSource(input: SeriesSource | Lake): SeriesSource {
   return "windowStats" in input ? input : lakeSource(input);
 }
+
+/**
+ * The same source, reading the hosts' extents once: an analysis asks for them in several steps
+ * (the host list, each resource's span, the services' rows), and a source that does not keep
+ * them (Prometheus, VictoriaMetrics, a test's memory fleet) would query them each time.
+ *
+ * @param source Any source.
+ * @returns A source whose `extent()` is read at most once; everything else is the source's own.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { extentOnce, memorySource } from "./series_source.ts";
+ * const inner = memorySource([{ host: "h", metric: "m", labels: "", ts: Float64Array.of(0, 60_000), values: Float64Array.of(1, 2) }]);
+ * let reads = 0;
+ * const counted = { ...inner, extent: () => (reads++, inner.extent()) };
+ * const once = extentOnce(counted);
+ * assert.deepEqual(await once.extent(), await once.extent());
+ * assert.equal(reads, 1);
+ * assert.equal((await once.series({ metric: "m", labels: "", host: "h", from: 0, to: 1e6 })).values.length, 2);
+ * ```
+ */
+export function extentOnce(source: SeriesSource): SeriesSource {
+  let extents: Promise<HostExtent[]> | undefined;
+  return new Proxy(source, {
+    get(target, key) {
+      if (key === "extent") return () => (extents ??= target.extent());
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

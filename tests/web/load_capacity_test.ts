@@ -17,14 +17,19 @@ const END = Date.UTC(2024, 0, 10);
 async function fleetApp(background?: boolean) {
   const clock = { t: END };
   let opened = 0;
+  let hold = Promise.withResolvers<void>();
+  hold.resolve();
   const t = await testApp({
     now: () => clock.t,
     source: {
       name: "memory fleet",
       open() {
         const source = fleetMemorySource({ hosts: 3, days: 3, stepMs: 1_800_000, end: END });
-        // each analysis starts by reading the hosts' extents, once
-        return { ...source, extent: () => (opened++, source.extent()) };
+        // each analysis starts by reading the hosts' extents, once; a test can hold it there
+        return {
+          ...source,
+          extent: async () => (opened++, await hold.promise, await source.extent()),
+        };
       },
     },
     capacity: {
@@ -35,7 +40,12 @@ async function fleetApp(background?: boolean) {
     },
   });
   const get = async () => await (await t.app.request("/api/capacity")).json() as CapacityAnalysis;
-  return { t, clock, get, opened: () => opened };
+  /** Holds the next analyses at their first read until the returned function is called. */
+  const pause = () => {
+    hold = Promise.withResolvers<void>();
+    return hold.resolve;
+  };
+  return { t, clock, get, opened: () => opened, pause };
 }
 
 Deno.test("an expired capacity analysis is answered at once while the next one is computed", async () => {
@@ -44,8 +54,9 @@ Deno.test("an expired capacity analysis is answered at once while the next one i
   const first = await f.get();
   assert.equal(first.generatedAt, END);
   assert.equal(f.opened(), 1);
-  // a minute later: the last result comes back, and one refresh starts
+  // a minute later: the last result comes back, and one refresh starts (held until released)
   f.clock.t = END + 61_000;
+  const release = f.pause();
   const stale = await f.get();
   assert.equal(stale.generatedAt, END);
   assert.equal(f.opened(), 2);
@@ -62,6 +73,7 @@ Deno.test("an expired capacity analysis is answered at once while the next one i
   f.clock.t = END + 200_000;
   assert.equal((await f.get()).generatedAt, END);
   assert.equal(f.opened(), 2);
+  release();
   // back within the refresh's minute: polling starts nothing new
   f.clock.t = END + 100_000;
   let fresh = stale;
