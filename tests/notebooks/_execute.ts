@@ -81,9 +81,10 @@ export async function execute(name: string, env: Record<string, string> = {}): P
       const error = cell.outputs?.find((o) => o.output_type === "error");
       assert.equal(error, undefined, `${name}: ${error?.ename}: ${error?.evalue}`);
     }
+    // printed lines, and the plain text of what a cell displayed
     const text = executed.flatMap((c) => c.outputs ?? [])
-      .map((o) => [o.text ?? ""].flat().join(""))
-      .join("");
+      .map((o) => [o.text ?? o.data?.["text/plain"] ?? ""].flat().join(""))
+      .join("\n");
     return { cells: executed, text };
   } finally {
     await Deno.remove(out, { recursive: true });
