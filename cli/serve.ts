@@ -53,10 +53,12 @@ import { CONFIG_FLAG, configFlag } from "./_config.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import type { AnalysisSource } from "../web/mod.ts";
 import {
+  ConfigError,
   formatDuration,
   loadConfig,
   type LoadedConfig,
   type PerfscopeConfig,
+  unreadableFile,
   watchConfig,
 } from "../config/mod.ts";
 
@@ -269,6 +271,9 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   }
   const configFile = configFlag(args);
   const loaded = await loadConfig(configFile);
+  // a CA or token file that cannot be read stops the start at its key, as config check does
+  const unreadable = loaded.path && await unreadableFile(loaded.config, loaded.path);
+  if (unreadable) throw new ConfigError(unreadable);
   const flags = parseServeFlags(args, (name) => Deno.env.get(name), loaded.config);
   // a bad --source is a usage error before anything starts
   if (flags.source !== undefined) sourceFromFlag(flags.source, loaded.config);

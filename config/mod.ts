@@ -66,3 +66,4 @@ export {
   type WorkflowConfig,
   workflowSchema,
 } from "./schema_workflows.ts";
+export { unreadableFile } from "./unreadable_file.ts";

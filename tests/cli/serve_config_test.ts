@@ -116,6 +116,22 @@ Deno.test("serve refuses tiers in the wrong order with the config's place, not a
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("serve refuses a probe CA file it cannot read at its key, as config check does", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/p.yaml`;
+  // config check named the key; serve stopped with "Cannot start the receivers: No such file or
+  // directory (os error 2): readfile …", naming none
+  await Deno.writeTextFile(
+    file,
+    `probes:\n  - { name: internal, http: "https://intranet.example/", ca_file: ${dir}/ca.pem }\n`,
+  );
+  await assert.rejects(
+    startServe(["--config", file, "--no-collect", "--data", `${dir}/data`]),
+    new RegExp(`p.yaml:2:67: probes\\[0\\].ca_file: cannot read ${dir}/ca.pem: no such file`),
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("serve applies ingest.* from the config to /api/ingest", async () => {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/perfscope.yaml`;
