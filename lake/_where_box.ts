@@ -7,32 +7,19 @@
  */
 
 import { EVERY_ROW } from "./buffered_snapshot.ts";
+import {
+  isSqlNode as isNode,
+  sqlLower as lower,
+  type SqlNode,
+  sqlNodes as nodes,
+} from "./sql_tree.ts";
 
-/** A node of the syntax tree. */
-export type Node = Record<string, unknown>;
+export type { SqlNode as Node };
 
 // ms either side of a time bound: the rows' ts are rounded to whole ms in SQL
 const SLACK = 2;
 
-/** Whether `v` is a node (an object, not an array). */
-export function isNode(v: unknown): v is Node {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Every node under `v`, `v` first. */
-export function* nodes(v: unknown): Generator<Node> {
-  if (Array.isArray(v)) {
-    for (const x of v) yield* nodes(x);
-  } else if (isNode(v)) {
-    yield v;
-    for (const x of Object.values(v)) yield* nodes(x);
-  }
-}
-
-/** `v` in lower case when a string, else empty. */
-export function lower(v: unknown): string {
-  return typeof v === "string" ? v.toLowerCase() : "";
-}
+export { isNode, lower, nodes };
 
 /** A filter as a box: each field undefined is "any". */
 export interface Box {

@@ -190,3 +190,4 @@ export {
   INGEST_SPOOL_MAGIC,
   ingestRecordSize,
 } from "./ingest_spool_format.ts";
+export { isSqlNode, sqlLower, type SqlNode, sqlNodes } from "./sql_tree.ts";

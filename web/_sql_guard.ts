@@ -12,6 +12,13 @@
  * @module
  */
 
+import {
+  isSqlNode as isNode,
+  sqlLower as lower,
+  type SqlNode as Node,
+  sqlNodes as nodes,
+} from "../lake/mod.ts";
+
 /** The views a query may read. */
 export const VIEWS: readonly string[] = ["samples", "rollup_1m", "rollup_1h"];
 
@@ -35,25 +42,6 @@ const DENIED_FUNCTION =
 
 // SHOW forms without a query to walk
 const SHOW_NAMES = new Set(['"tables"', '"databases"', "__show_tables_expanded"]);
-
-type Node = Record<string, unknown>;
-
-function isNode(v: unknown): v is Node {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function* nodes(v: unknown): Generator<Node> {
-  if (Array.isArray(v)) {
-    for (const x of v) yield* nodes(x);
-  } else if (isNode(v)) {
-    yield v;
-    for (const x of Object.values(v)) yield* nodes(x);
-  }
-}
-
-function lower(v: unknown): string {
-  return typeof v === "string" ? v.toLowerCase() : "";
-}
 
 /**
  * Tells why the output of DuckDB's `json_serialize_sql` cannot be read as JSON, or nothing when
