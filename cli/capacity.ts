@@ -8,13 +8,7 @@
  * @module
  */
 
-import {
-  analyzeCapacity,
-  capacityForecast,
-  judgeHistory,
-  lakeSource,
-  rowReason,
-} from "../analytics/mod.ts";
+import { analyzeCapacity, forecastRow, historySpan, lakeSource } from "../analytics/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
@@ -139,35 +133,39 @@ export async function main(
     if (!(ts[i]! >= first)) first = ts[i]!;
     if (!(ts[i]! <= last)) last = ts[i]!;
   }
-  const verdict = judgeHistory(first, last, flags.horizonMs);
-  const f = capacityForecast(ts, values, {
+  // the same evidence rules and withheld figures as a capacity row of the lake-wide form
+  const { fields, forecast: f, known } = forecastRow(ts, values, {
+    limit: flags.threshold,
     threshold: flags.threshold,
-    horizonMs: verdict.sufficient ? verdict.horizonMs : flags.horizonMs,
+    now: last,
+    horizonMs: flags.horizonMs,
+    first,
+    last,
+    tier: "raw",
     direction: flags.direction,
   });
-  const known = verdict.sufficient || f.status === "insufficient";
-  const iso = (t: number | null) => (t === null || !known ? null : new Date(t).toISOString());
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
   const num = (x: number) => (Number.isFinite(x) ? x : null);
   const out = {
     source: from,
-    status: known ? f.status : "insufficient",
-    reason: rowReason(verdict, f),
-    note: verdict.note,
-    model: known ? f.model : "none",
-    eta: iso(f.eta),
-    eta_low: iso(f.etaLow),
-    eta_high: iso(f.etaHigh),
-    eta_days: f.eta === null || !known ? null : (f.eta - f.now) / 86_400_000,
+    status: fields.status,
+    reason: fields.reason,
+    note: fields.note,
+    model: fields.model,
+    eta: iso(fields.eta),
+    eta_low: iso(fields.etaLow),
+    eta_high: iso(fields.etaHigh),
+    eta_days: fields.eta === null ? null : (fields.eta - f.now) / 86_400_000,
     now: new Date(f.now).toISOString(),
     threshold: f.threshold,
     current: num(f.current),
     headroom: num(f.headroom),
-    growth_per_day: known ? num(f.growthPerDay) : null,
+    growth_per_day: num(fields.growthPerDay),
     residual_scale: known ? num(f.residualScale) : null,
     points: f.points,
-    history_days: num(verdict.spanMs / 86_400_000),
+    history_days: num(historySpan(first, last) / 86_400_000),
     horizon_days: flags.horizonMs / 86_400_000,
-    supported_horizon_days: verdict.horizonMs / 86_400_000,
+    supported_horizon_days: fields.horizonMs / 86_400_000,
   };
   write(JSON.stringify(out, null, 2) + "\n");
   return 0;

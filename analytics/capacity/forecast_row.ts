@@ -101,34 +101,10 @@ export interface ForecastRowOptions {
   bootstrap?: number | undefined;
   /** `CapacityForecastOptions.earlyStop`; default true. */
   earlyStop?: boolean | undefined;
+  /** `up` (default): the threshold is reached from below; `down`: from above (e.g. free bytes). */
+  direction?: "up" | "down" | undefined;
 }
 
-/**
- * Forecasts a series to its mark, keeping to the evidence rules: a history too short for an
- * ETA gets status `insufficient` with the reason, no ETA, growth or model (and no bootstrap is
- * run), and a short one looks only as far ahead as it supports.
- *
- * @param ts Sample times, ms.
- * @param values Sample values (NaN skipped).
- * @param options Limit, mark, time, horizon and the series' extent.
- * @returns The row's forecast fields, the forecast itself, and whether its figures are shown
- * (`known`: false when the evidence rules withhold them).
- * @throws {RangeError} If the horizon is not positive.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { forecastRow } from "./forecast_row.ts";
- * const ts = Float64Array.from({ length: 10 }, (_, i) => i * 60_000);
- * const values = Float64Array.from(ts, (_, i) => i);
- * const { fields, known } = forecastRow(ts, values, {
- *   limit: 100, threshold: 90, now: 540_000, horizonMs: 86_400_000,
- *   first: 0, last: 540_000, tier: "raw",
- * });
- * assert.equal(known, false);
- * assert.equal(fields.status, "insufficient");
- * assert.equal(fields.reason, "9 min of history; ETAs need 1 day");
- * ```
- */
 /**
  * The reason a row gives for withholding its figures. Being past the threshold already is an
  * observation (the median of the last samples), not a forecast: a short history still gets no
@@ -161,6 +137,32 @@ export function rowReason(
     : verdict.reason;
 }
 
+/**
+ * Forecasts a series to its mark, keeping to the evidence rules: a history too short for an
+ * ETA gets status `insufficient` with the reason, no ETA, growth or model (and no bootstrap is
+ * run), and a short one looks only as far ahead as it supports.
+ *
+ * @param ts Sample times, ms.
+ * @param values Sample values (NaN skipped).
+ * @param options Limit, mark, time, horizon and the series' extent.
+ * @returns The row's forecast fields, the forecast itself, and whether its figures are shown
+ * (`known`: false when the evidence rules withhold them).
+ * @throws {RangeError} If the horizon is not positive.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forecastRow } from "./forecast_row.ts";
+ * const ts = Float64Array.from({ length: 10 }, (_, i) => i * 60_000);
+ * const values = Float64Array.from(ts, (_, i) => i);
+ * const { fields, known } = forecastRow(ts, values, {
+ *   limit: 100, threshold: 90, now: 540_000, horizonMs: 86_400_000,
+ *   first: 0, last: 540_000, tier: "raw",
+ * });
+ * assert.equal(known, false);
+ * assert.equal(fields.status, "insufficient");
+ * assert.equal(fields.reason, "9 min of history; ETAs need 1 day");
+ * ```
+ */
 export function forecastRow(
   ts: Float64Array,
   values: Float64Array,
@@ -178,6 +180,7 @@ export function forecastRow(
       ? { bootstrap: 0 }
       : options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
     ...(options.earlyStop !== undefined && { earlyStop: options.earlyStop }),
+    ...(options.direction !== undefined && { direction: options.direction }),
   });
   const known = verdict.sufficient || f.status === "insufficient";
   const fields: ForecastFields = {

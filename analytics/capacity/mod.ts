@@ -72,4 +72,9 @@ export {
   type HostGroupsOptions,
   NO_GROUP,
 } from "./host_groups.ts";
-export { rowReason } from "./forecast_row.ts";
+export {
+  type ForecastFields,
+  forecastRow,
+  type ForecastRowOptions,
+  rowReason,
+} from "./forecast_row.ts";
