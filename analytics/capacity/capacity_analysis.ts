@@ -208,7 +208,10 @@ export async function analyzeCapacity(
         ? "No samples in the lake yet (a collector writes its first minute about a minute after it starts)"
         : "No resource with a known limit yet (file systems, memory, CPU)"
       : status === "insufficient"
-      ? rows[0]!.reason ?? "Too little history"
+      // the history's verdict, not the first row's own words ("at or past the threshold now; …"
+      // is about one resource, not the analysis)
+      ? hosts.find((h) => h.host === rows[0]!.host)?.reason ?? rows[0]!.reason ??
+        "Too little history"
       : null,
     generatedAt: (options.clock ?? Date.now)(),
     now,
