@@ -296,6 +296,13 @@ export function axisMargin(labels) {
   return Math.max(40, Math.ceil(longest * 7 + 12));
 }
 
+/**
+ * Right margin of a chart with a time x axis, px: half the widest tick label (`HH:MM:SS`, 8
+ * characters at the 7 px each that `axisMargin` assumes) and a gap. Plot's default of 20 px cut
+ * the last tick of a chart of minutes ("07:11:0").
+ */
+export const TIME_MARGIN_RIGHT = 32;
+
 /** @param {number} n @returns {string} */
 function two(n) {
   return String(n).padStart(2, "0");

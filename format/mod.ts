@@ -22,6 +22,7 @@ export {
   formatTime,
   formatValue,
   TIME_LABEL,
+  TIME_MARGIN_RIGHT,
   TIME_ZONE,
   timeTickFormat,
   unitLabel,

@@ -6,7 +6,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dayTimeTick } from "../format/mod.ts";
+import { dayTimeTick, TIME_MARGIN_RIGHT } from "../format/mod.ts";
 
 /** The text of every script and stylesheet a report embeds. */
 export interface ReportAssets {
@@ -51,9 +51,9 @@ async function readAll(): Promise<ReportAssets> {
     Deno.readTextFile(await packageFile("d3", "dist/d3.min.js")),
     Deno.readTextFile(await packageFile("@observablehq/plot", "dist/plot.umd.min.js")),
     Deno.readTextFile(new URL("./client/report_client.js", import.meta.url)).then((client) =>
-      // the time axis formatter the Capacity page imports, inlined as its source text (it is
-      // self-contained), so the report's axes are the page's
-      `${dayTimeTick.toString()}\n${client}`
+      // the time axis formatter and right margin the Capacity page imports, inlined as source
+      // text (the function is self-contained), so the report's axes are the page's
+      `${dayTimeTick.toString()}\nconst TIME_MARGIN_RIGHT = ${TIME_MARGIN_RIGHT};\n${client}`
     ),
     Deno.readTextFile(new URL("./client/report.css", import.meta.url)),
   ]);

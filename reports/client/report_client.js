@@ -1,7 +1,7 @@
 // Client script of a perfscope capacity report: draws every chart from the inlined report data
 // with Observable Plot (global `Plot`) and d3 (global `d3`), adds tooltips, legends and
 // brush-to-zoom. Plain ES2020, no imports: it is inlined into the HTML file.
-/* global d3, Plot, dayTimeTick */
+/* global d3, Plot, dayTimeTick, TIME_MARGIN_RIGHT */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("report-data").textContent);
@@ -168,7 +168,7 @@
       width: width(el),
       height: 300,
       marginLeft: 74,
-      marginRight: 20,
+      marginRight: TIME_MARGIN_RIGHT,
       marginBottom: TIME_MARGIN_BOTTOM,
       x: { type: "utc", label: null, domain: xDomain, ...timeAxis() },
       y: {
@@ -407,6 +407,7 @@
     return Plot.plot({
       width: width(el),
       height: 200,
+      marginRight: TIME_MARGIN_RIGHT,
       marginBottom: TIME_MARGIN_BOTTOM,
       x: { type: "utc", domain: dom, label: null, ...timeAxis() },
       y: { grid: true, label: p.unit || null, tickFormat: axisFormat(p.unit) },

@@ -63,3 +63,45 @@ browserTest(
     }
   },
 );
+
+browserTest(
+  "on minutes of data the Capacity page's last time tick (HH:MM:SS) lies inside its chart",
+  "the Capacity page time axis browser test",
+  async () => {
+    const root = await Deno.makeTempDir({ prefix: "perfscope-capacity-axis-" });
+    try {
+      // a new install's first minutes: ticks every 30 s carry seconds; Plot's default right
+      // margin (20 px) cut the last one ("07:11:0")
+      const end = START + 4 * 60_000;
+      simulateHost({
+        root,
+        start: START,
+        durationMs: end - START,
+        stepMs: 1_000,
+        cpus: 2,
+        topN: 1,
+      });
+      await using t = await testApp({ root, now: () => end, capacity: { bootstrap: 20, top: 2 } });
+      await using served = await serveWithChromium(t.app.fetch);
+      const { page, errors } = await openPage(served.browser, {
+        viewport: { width: 1280, height: 900 },
+      });
+      await page.goto(`${served.origin}/capacity`);
+      await page.waitForSelector("#capacity-0 svg", { timeout: 20_000 });
+      // each x tick label's box against its chart's, and the label's text
+      const ticks = await page.evaluate(`Array.from(
+        document.querySelectorAll('.chart svg [aria-label="x-axis tick label"] > text'),
+        (t) => {
+          const svg = t.closest("svg").getBoundingClientRect(), b = t.getBoundingClientRect();
+          return { text: t.textContent, left: b.left - svg.left, right: svg.right - b.right };
+        })`) as { text: string; left: number; right: number }[];
+      assert.ok(ticks.some((t) => /^\d\d:\d\d:\d\d/.test(t.text)), JSON.stringify(ticks));
+      for (const t of ticks) {
+        assert.ok(t.left >= 0 && t.right >= 0, `tick cut by its chart: ${JSON.stringify(t)}`);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);

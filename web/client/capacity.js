@@ -8,6 +8,7 @@ import {
   formatTick,
   formatTime,
   TIME_LABEL,
+  TIME_MARGIN_RIGHT,
   unitLabel,
   yTicks,
 } from "/assets/format.js";
@@ -91,6 +92,7 @@ import { lineGaps } from "/assets/line_gaps.js";
       width: Math.max(360, el.clientWidth || 420),
       height: 240,
       marginLeft: ticks ? axisMargin(ticks.map((t) => formatTick(t, r.unit))) : 60,
+      marginRight: TIME_MARGIN_RIGHT,
       marginBottom: 42,
       x: { type: "utc", label: TIME_LABEL, tickFormat: dayTimeTick },
       y: {

@@ -8,6 +8,7 @@ import {
   formatTime,
   formatValue,
   TIME_LABEL,
+  TIME_MARGIN_RIGHT,
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
@@ -88,6 +89,7 @@ import {
       width: Math.max(360, el.clientWidth || 600),
       height: 200,
       marginLeft: axisMargin(ticks.map((t) => formatTick(t, p.unit))),
+      marginRight: TIME_MARGIN_RIGHT,
       x: {
         type: "utc",
         domain: [new Date(p.from), new Date(p.to)],

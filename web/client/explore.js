@@ -7,6 +7,7 @@ import {
   formatTick,
   formatTime,
   TIME_LABEL,
+  TIME_MARGIN_RIGHT,
   timeTickFormat,
   unitLabel,
   yTicks,
@@ -161,7 +162,7 @@ import { lineGaps } from "/assets/line_gaps.js";
     const [x0, x1] = range();
     const margin = {
       top: 20,
-      right: 20,
+      right: TIME_MARGIN_RIGHT,
       bottom: 36,
       left: axisMargin(ticks.map(yFormat)),
     };

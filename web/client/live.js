@@ -8,6 +8,7 @@ import {
   formatTime,
   formatValue,
   TIME_LABEL,
+  TIME_MARGIN_RIGHT,
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
@@ -138,6 +139,7 @@ import {
       width,
       height: 200,
       marginLeft: axisMargin(ticks.map(yFormat)),
+      marginRight: TIME_MARGIN_RIGHT,
       marginBottom: 34,
       x: {
         type: "utc",

@@ -8,6 +8,7 @@ import {
   formatTime,
   formatValue,
   TIME_LABEL,
+  TIME_MARGIN_RIGHT,
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
@@ -222,6 +223,7 @@ import {
       width: Math.max(300, elc.clientWidth || 360),
       height: 180,
       marginLeft: axisMargin(ticks.map((t) => formatTick(t, sig.unit))),
+      marginRight: TIME_MARGIN_RIGHT,
       x: { type: "utc", label: TIME_LABEL, tickFormat: timeTickFormat(t1 - t0) },
       y: {
         grid: true,
