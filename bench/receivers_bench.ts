@@ -134,8 +134,8 @@ async function scrapeBench(quick: boolean) {
   }
   let libTimes: number[] | undefined;
   try {
-    // deno-lint-ignore no-import-prefix
-    const lib = await import("npm:parse-prometheus-text-format@1.1.1");
+    // in deno.json's imports, so `deno install` fetches it with the rest
+    const lib = await import("parse-prometheus-text-format");
     const parse = (lib.default ?? lib) as (t: string) => unknown;
     libTimes = [];
     for (let i = 0; i < (quick ? 8 : 30); i++) {
