@@ -30,6 +30,7 @@ import {
 import type {
   OtlpAnyValue,
   OtlpExpHistogramPoint,
+  OtlpHistogramPoint,
   OtlpKeyValue,
   OtlpMetric,
   OtlpMetricsRequest,
@@ -206,11 +207,48 @@ export function convertOtlp(
           refusals.add(`metric ${JSON.stringify(m.name ?? "")}: no metric name to store it under`);
           continue;
         }
+        const bad = m.histogram?.dataPoints?.filter((p) => bucketsProblem(p) !== undefined) ?? [];
+        if (bad.length > 0) {
+          // one point's buckets cannot be read, not the metric's: its other points are stored
+          points += bad.length;
+          refused += bad.length;
+          refusals.add(`metric ${JSON.stringify(m.name ?? "")}: ${bucketsProblem(bad[0]!)}`);
+          const dataPoints = m.histogram!.dataPoints!.filter((p) => !bad.includes(p));
+          points += metric(
+            { ...m, histogram: { ...m.histogram, dataPoints } },
+            base,
+            state,
+            out,
+            options.now,
+            maxBuckets,
+          );
+          continue;
+        }
         points += metric(m, base, state, out, options.now, maxBuckets);
       }
     }
   }
   return { points, refused, refusals: [...refusals] };
+}
+
+/**
+ * Why a histogram point's buckets cannot be read, or `undefined`. OTLP asks for one count more
+ * than bounds (or no counts) and strictly increasing bounds; read anyway, a missing count was 0
+ * and an extra one dropped (p99 at the first bound with 80 % of the requests above it) and
+ * unsorted bounds gave a p95 below the p50.
+ */
+function bucketsProblem(p: OtlpHistogramPoint): string | undefined {
+  const bounds = p.explicitBounds ?? [], counts = p.bucketCounts?.length ?? 0;
+  if (counts !== 0 && counts !== bounds.length + 1) {
+    return `a histogram point has ${counts} bucketCounts for ${bounds.length} explicitBounds ` +
+      "(there must be one more count than bounds)";
+  }
+  // NaN fails the comparison, and so does an explicit +Inf (the last bucket's bound already)
+  if (!bounds.every((b, i) => b < (bounds[i + 1] ?? Infinity))) {
+    return `a histogram point's explicitBounds do not increase strictly ` +
+      `(${bounds.slice(0, 5).join(", ")}${bounds.length > 5 ? ", …" : ""}; +Inf is implied)`;
+  }
+  return undefined;
 }
 
 /** How many data points a metric carries, whatever its kind. */

@@ -301,3 +301,47 @@ Deno.test("A delta non-monotonic sum is refused with a partial success naming th
   });
   assert.deepEqual(run(cumulative), ["http_active_requests{} 4 @0"]);
 });
+
+Deno.test("A histogram point whose buckets do not fit its bounds is refused with a partial success; the metric's other points are stored", () => {
+  const point = (explicitBounds: unknown[], bucketCounts: string[]) => ({
+    timeUnixNano: String(ns(MS)),
+    startTimeUnixNano: String(ns(MS - 1000)),
+    count: "10",
+    sum: 30,
+    explicitBounds,
+    bucketCounts,
+  });
+  const histogram = (name: string, ...dataPoints: unknown[]) =>
+    JSON.stringify({
+      resourceMetrics: [{
+        scopeMetrics: [{
+          metrics: [{ name, histogram: { aggregationTemporality: 1, dataPoints } }],
+        }],
+      }],
+    });
+  const r = new OtlpReceiver({ host: "h", now: () => MS, log: () => {} });
+  const receive = (body: string) => r.receive(new TextEncoder().encode(body), "json");
+  // read anyway, these were stored: unsorted bounds a p95 (1.4) below the p50 (5); too few
+  // counts a +Inf bucket of 5 for a count of 10; too many a p99 at 1 with 8 of 10 above it
+  const cases = [
+    [[5, 1], ["5", "5", "0"], /explicitBounds do not increase strictly \(5, 1; \+Inf is implied\)/],
+    [[1, "NaN"], ["5", "5", "0"], /do not increase strictly \(1, NaN/],
+    [[1, "Infinity"], ["5", "5", "0"], /do not increase strictly/],
+    [[1, 2, 3], ["5"], /has 1 bucketCounts for 3 explicitBounds/],
+    [[1], ["1", "1", "1", "1", "1", "5"], /has 6 bucketCounts for 1 explicitBounds/],
+  ] as const;
+  for (const [bounds, counts, why] of cases) {
+    const out = receive(histogram("h.bad", point([...bounds], [...counts])));
+    assert.deepEqual(out.batch.metric, [], `${bounds}`);
+    assert.equal(out.rejected, 1);
+    assert.match(out.message, /1 data points refused: metric "h\.bad": a histogram point/);
+    assert.match(out.message, why);
+  }
+  // beside a good point, only the bad one goes; no counts at all is a histogram without buckets
+  const out = receive(
+    histogram("h.mixed", point([1, 2], ["5", "5", "0"]), point([2, 1], ["5", "5", "0"])),
+  );
+  assert.equal(out.rejected, 1);
+  assert.deepEqual(out.batch.value.slice(0, 5).map((v) => +v.toFixed(3)), [10, 30, 5, 10, 10]);
+  assert.equal(receive(histogram("h.none", point([1, 2], []))).rejected, 0);
+});
