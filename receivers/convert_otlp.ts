@@ -207,28 +207,53 @@ export function convertOtlp(
           refusals.add(`metric ${JSON.stringify(m.name ?? "")}: no metric name to store it under`);
           continue;
         }
-        const bad = m.histogram?.dataPoints?.filter((p) => bucketsProblem(p) !== undefined) ?? [];
-        if (bad.length > 0) {
-          // one point's buckets cannot be read, not the metric's: its other points are stored
-          points += bad.length;
-          refused += bad.length;
-          refusals.add(`metric ${JSON.stringify(m.name ?? "")}: ${bucketsProblem(bad[0]!)}`);
-          const dataPoints = m.histogram!.dataPoints!.filter((p) => !bad.includes(p));
-          points += metric(
-            { ...m, histogram: { ...m.histogram, dataPoints } },
-            base,
-            state,
-            out,
-            options.now,
-            maxBuckets,
-          );
-          continue;
+        // one point's buckets cannot be read, not the metric's: its other points are stored
+        const { kept, problem, dropped } = readablePoints(m);
+        points += dropped;
+        refused += dropped;
+        if (problem !== undefined) {
+          refusals.add(`metric ${JSON.stringify(m.name ?? "")}: ${problem}`);
         }
-        points += metric(m, base, state, out, options.now, maxBuckets);
+        points += metric(kept, base, state, out, options.now, maxBuckets);
       }
     }
   }
   return { points, refused, refusals: [...refusals] };
+}
+
+/** A metric without its histogram points whose buckets cannot be read, and why the first was. */
+function readablePoints(
+  m: OtlpMetric,
+): { kept: OtlpMetric; problem?: string | undefined; dropped: number } {
+  if (m.histogram?.dataPoints) {
+    const why = m.histogram.dataPoints.map(bucketsProblem);
+    const problem = why.find((w) => w !== undefined);
+    if (problem === undefined) return { kept: m, dropped: 0 };
+    const dataPoints = m.histogram.dataPoints.filter((_, i) => why[i] === undefined);
+    const kept = { ...m, histogram: { ...m.histogram, dataPoints } };
+    return { kept, problem, dropped: why.length - dataPoints.length };
+  }
+  if (m.exponentialHistogram?.dataPoints) {
+    const why = m.exponentialHistogram.dataPoints.map(scaleProblem);
+    const problem = why.find((w) => w !== undefined);
+    if (problem === undefined) return { kept: m, dropped: 0 };
+    const dataPoints = m.exponentialHistogram.dataPoints.filter((_, i) => why[i] === undefined);
+    const kept = { ...m, exponentialHistogram: { ...m.exponentialHistogram, dataPoints } };
+    return { kept, problem, dropped: why.length - dataPoints.length };
+  }
+  return { kept: m, dropped: 0 };
+}
+
+/**
+ * Why an exponential histogram point's scale cannot be read, or `undefined`: the SDKs' range is
+ * -10 … 20; beyond it the bounds were all 1 (scale 1000: every quantile 1) or overflowed to
+ * +Inf (scale -1000: the quantiles dropped).
+ */
+function scaleProblem(p: OtlpExpHistogramPoint): string | undefined {
+  const scale = p.scale ?? 0;
+  return Number.isInteger(scale) && scale >= -10 && scale <= 20
+    ? undefined
+    : `an exponential histogram point has scale ${scale} (from -10 to 20)`;
 }
 
 /**

@@ -345,3 +345,36 @@ Deno.test("A histogram point whose buckets do not fit its bounds is refused with
   assert.deepEqual(out.batch.value.slice(0, 5).map((v) => +v.toFixed(3)), [10, 30, 5, 10, 10]);
   assert.equal(receive(histogram("h.none", point([1, 2], []))).rejected, 0);
 });
+
+Deno.test("An exponential histogram point with a scale past -10 … 20 is refused with a partial success", () => {
+  const r = new OtlpReceiver({ host: "h", now: () => MS, log: () => {} });
+  const receive = (scale: number) =>
+    r.receive(
+      new TextEncoder().encode(JSON.stringify(one({
+        name: `e${scale < 0 ? "n" : ""}${Math.abs(scale)}`,
+        exponentialHistogram: {
+          aggregationTemporality: 1,
+          dataPoints: [{
+            timeUnixNano: String(ns(MS)),
+            startTimeUnixNano: String(ns(MS - 1000)),
+            count: "10",
+            sum: 30,
+            scale,
+            positive: { offset: 0, bucketCounts: ["5", "5"] },
+          }],
+        },
+      }))),
+      "json",
+    );
+  // scale 1000 made every bound 1 (p50, p95, p99 all 1); -1000 every bound +Inf
+  for (const scale of [1000, 21, -11, -1000]) {
+    const out = receive(scale);
+    assert.deepEqual(out.batch.metric, [], `scale ${scale}`);
+    assert.equal(out.rejected, 1);
+    assert.match(out.message, new RegExp(`point has scale ${scale} \\(from -10 to 20\\)`));
+  }
+  // (at -10 the second bucket's bound is past the largest double: its quantiles are dropped as
+  // +Inf, but the point is read)
+  for (const scale of [20, 0, -10]) assert.doesNotMatch(receive(scale).message, /scale/);
+  assert.equal(receive(3).rejected, 0);
+});
