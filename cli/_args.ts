@@ -168,21 +168,31 @@ export function exitCode(error: unknown): number {
 }
 
 /**
- * One line describing an error, without a stack trace.
+ * One line describing an error, without a stack trace, its control characters escaped.
  *
  * @param error Anything thrown.
- * @returns The first line of its message.
+ * @returns The first line of its message, with control characters as `\u001b`.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { errorLine } from "./_args.ts";
  * assert.equal(errorLine(new Error("Disk full\n  at x")), "Disk full");
+ * assert.equal(errorLine(new Error("columns: \x1b[31m")), "columns: \\u001b[31m");
  * ```
  */
 export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0] ?? message;
+  // a message quotes files and names: a CSV header's escape sequences reached the terminal (a
+  // title set, colours changed) and a carriage return overwrote the line
+  return (message.split("\n")[0] ?? message).replace(
+    CONTROL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
+
+/** C0 controls but tab (newline ends the line first), DEL and C1 controls. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
  * Checks a `--data` folder before a command uses it: a missing one is fine (it is created, or
