@@ -88,11 +88,9 @@ export function otlpMetricName(name: string, unit = ""): string {
   const u = unit.trim();
   if (base === "" || u === "" || u === "1" || u.startsWith("{")) return base;
   const [num, per] = u.split("/", 2) as [string, string | undefined];
-  const word = UNIT_WORDS[num] ?? (/^[A-Za-z]+$/.test(num) ? num.toLowerCase() : "");
+  const word = unitWord(num);
   if (!word) return base;
-  const perWord = per === undefined
-    ? ""
-    : UNIT_WORDS[per] ?? (/^[A-Za-z]+$/.test(per) ? per.toLowerCase() : "");
+  const perWord = per === undefined ? "" : unitWord(per);
   const suffix = per === undefined
     ? word
     : perWord
@@ -100,6 +98,14 @@ export function otlpMetricName(name: string, unit = ""): string {
     : word;
   return base.endsWith(`_${suffix}`) ? base : `${base}_${suffix}`;
 }
+/** A unit as a name suffix word; `""` for none. */
+function unitWord(unit: string): string {
+  // an own key only: the unit `constructor` read Object's source into the name (the export was
+  // refused whole) and `By/constructor` was a 500
+  if (Object.hasOwn(UNIT_WORDS, unit)) return UNIT_WORDS[unit]!;
+  return /^[A-Za-z]+$/.test(unit) ? unit.toLowerCase() : "";
+}
+
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 /** An attribute value as label text (arrays and maps as JSON). */

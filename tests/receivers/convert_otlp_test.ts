@@ -246,6 +246,28 @@ Deno.test("otlpMetricName() appends the unit as Prometheus names OTLP metrics, o
   );
 });
 
+Deno.test("otlpMetricName() takes a unit named like an Object method as any other word", () => {
+  // the prototype's functions were read as the unit's word: `By/constructor` threw (a 500 on
+  // /v1/metrics) and `constructor` gave a name the lake refused, with the whole export
+  assert.equal(otlpMetricName("x", "constructor"), "x_constructor");
+  assert.equal(otlpMetricName("x", "By/constructor"), "x_bytes_per_constructor");
+  assert.equal(otlpMetricName("x", "toString/s"), "x_tostring_per_second");
+  assert.equal(otlpMetricName("x", "__proto__"), "x");
+  const out = new BatchBuilder({ host: "h", ts: MS, source: "otlp" });
+  const gauge = (name: string, unit: string) => ({
+    name,
+    unit,
+    gauge: { dataPoints: [{ asDouble: 1 }] },
+  });
+  const req = {
+    resourceMetrics: [{
+      scopeMetrics: [{ metrics: [gauge("a", "By/constructor"), gauge("b", "valueOf")] }],
+    }],
+  };
+  convertOtlp(req as OtlpMetricsRequest, new CumulativeState(), out, { now: MS });
+  assert.deepEqual(out.batch().metric, ["a_bytes_per_constructor", "b_valueof"]);
+});
+
 Deno.test("A delta non-monotonic sum is refused with a partial success naming the metric, counted and logged once, while the rest of the export is stored", () => {
   // a hand-made export from a custom sender: a delta UpDownCounter beside a gauge
   const body = JSON.stringify({
