@@ -280,6 +280,16 @@ export function parseFlags<T extends FlagOptions>(
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (error) {
+    // `--port -1` said only "Option '--port' argument is ambiguous." (how to give it was on the
+    // lines errorLine drops)
+    const flag = /^Option '(--[^']+)' argument is ambiguous/.exec(errorLine(error))?.[1];
+    const value = flag === undefined ? undefined : args[args.indexOf(flag) + 1];
+    if (flag !== undefined && value !== undefined) {
+      const hint = value.startsWith("--")
+        ? `${flag} needs a value before ${value}`
+        : `a value starting with "-" is written ${flag}=${value}`;
+      throw new UsageError(`Invalid arguments: ${flag} ${value}: ${hint}`, { cause: error });
+    }
     throw new UsageError(`Invalid arguments: ${errorLine(error)}`, { cause: error });
   }
 }
