@@ -54,7 +54,8 @@ export function formatValue(value: number): string {
 export function renderTemplate(template: string, data: TemplateData): string {
   if (!template.includes("{{")) return template;
   return template.replace(FIELD, (_all, field: string, label: string | undefined) => {
-    if (label !== undefined) return data.labels[label] ?? "";
+    // an own label only: `{{ $labels.constructor }}` printed Object's source into notifications
+    if (label !== undefined) return Object.hasOwn(data.labels, label) ? data.labels[label]! : "";
     if (field === "value") return formatValue(data.value);
     if (field === "threshold") {
       return data.threshold === undefined ? "" : formatValue(data.threshold);

@@ -168,21 +168,31 @@ export function exitCode(error: unknown): number {
 }
 
 /**
- * One line describing an error, without a stack trace.
+ * One line describing an error, without a stack trace, its control characters escaped.
  *
  * @param error Anything thrown.
- * @returns The first line of its message.
+ * @returns The first line of its message, with control characters as `\u001b`.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { errorLine } from "./_args.ts";
  * assert.equal(errorLine(new Error("Disk full\n  at x")), "Disk full");
+ * assert.equal(errorLine(new Error("columns: \x1b[31m")), "columns: \\u001b[31m");
  * ```
  */
 export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0] ?? message;
+  // a message quotes files and names: a CSV header's escape sequences reached the terminal (a
+  // title set, colours changed) and a carriage return overwrote the line
+  return (message.split("\n")[0] ?? message).replace(
+    CONTROL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
+
+/** C0 controls but tab (newline ends the line first), DEL and C1 controls. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
  * Checks a `--data` folder before a command uses it: a missing one is fine (it is created, or
@@ -270,6 +280,16 @@ export function parseFlags<T extends FlagOptions>(
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (error) {
+    // `--port -1` said only "Option '--port' argument is ambiguous." (how to give it was on the
+    // lines errorLine drops)
+    const flag = /^Option '(--[^']+)' argument is ambiguous/.exec(errorLine(error))?.[1];
+    const value = flag === undefined ? undefined : args[args.indexOf(flag) + 1];
+    if (flag !== undefined && value !== undefined) {
+      const hint = value.startsWith("--")
+        ? `${flag} needs a value before ${value}`
+        : `a value starting with "-" is written ${flag}=${value}`;
+      throw new UsageError(`Invalid arguments: ${flag} ${value}: ${hint}`, { cause: error });
+    }
     throw new UsageError(`Invalid arguments: ${errorLine(error)}`, { cause: error });
   }
 }

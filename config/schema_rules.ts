@@ -29,7 +29,19 @@ function span(min = 0) {
 
 const text = z.string().trim().min(1, "must not be empty");
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a label name");
-const labelMap = z.record(labelName, z.string());
+/**
+ * A map with a `__proto__` key refused: zod drops that key unseen, so a rule with
+ * `labels: {__proto__: x}` matched every series instead of none.
+ */
+function ownKeys<T extends z.ZodType>(map: T) {
+  return z.unknown().superRefine((value, ctx) => {
+    if (typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
+      ctx.addIssue({ code: "custom", message: '"__proto__" cannot be a key here' });
+    }
+  }).pipe(map);
+}
+
+const labelMap = ownKeys(z.record(labelName, z.string()));
 
 /** The kinds of rule. */
 export const RULE_KINDS = [
@@ -93,7 +105,7 @@ export const ruleSchema = z.strictObject({
   /** Copied into the `severity` label. Default `warning`. */
   severity: z.enum(["info", "warning", "critical"]).optional(),
   /** Texts with `{{ $value }}` and `{{ $labels.x }}` filled in. */
-  annotations: z.record(text, z.string()).optional(),
+  annotations: ownKeys(z.record(text, z.string())).optional(),
   /** Labels added to every instance (e.g. `team: db`). */
   extra_labels: labelMap.optional(),
   /** Sends this rule's alerts only to this receiver (one of `receivers:`), not down `route:`. */
@@ -105,7 +117,7 @@ export const ruleSchema = z.strictObject({
   /** The metric (any metric collected, ingested or scraped). */
   metric: text.optional(),
   /** Subset match on series labels: one instance per matching series. Default: any. */
-  labels: z.record(text, z.string()).optional(),
+  labels: ownKeys(z.record(text, z.string())).optional(),
   /** Only this host's series. Default: every host. */
   host: text.optional(),
   /** How the window is reduced. Default `last` (the newest sample). */

@@ -30,6 +30,7 @@ import {
 import type {
   OtlpAnyValue,
   OtlpExpHistogramPoint,
+  OtlpHistogramPoint,
   OtlpKeyValue,
   OtlpMetric,
   OtlpMetricsRequest,
@@ -87,11 +88,9 @@ export function otlpMetricName(name: string, unit = ""): string {
   const u = unit.trim();
   if (base === "" || u === "" || u === "1" || u.startsWith("{")) return base;
   const [num, per] = u.split("/", 2) as [string, string | undefined];
-  const word = UNIT_WORDS[num] ?? (/^[A-Za-z]+$/.test(num) ? num.toLowerCase() : "");
+  const word = unitWord(num);
   if (!word) return base;
-  const perWord = per === undefined
-    ? ""
-    : UNIT_WORDS[per] ?? (/^[A-Za-z]+$/.test(per) ? per.toLowerCase() : "");
+  const perWord = per === undefined ? "" : unitWord(per);
   const suffix = per === undefined
     ? word
     : perWord
@@ -99,6 +98,14 @@ export function otlpMetricName(name: string, unit = ""): string {
     : word;
   return base.endsWith(`_${suffix}`) ? base : `${base}_${suffix}`;
 }
+/** A unit as a name suffix word; `""` for none. */
+function unitWord(unit: string): string {
+  // an own key only: the unit `constructor` read Object's source into the name (the export was
+  // refused whole) and `By/constructor` was a 500
+  if (Object.hasOwn(UNIT_WORDS, unit)) return UNIT_WORDS[unit]!;
+  return /^[A-Za-z]+$/.test(unit) ? unit.toLowerCase() : "";
+}
+
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 /** An attribute value as label text (arrays and maps as JSON). */
@@ -206,11 +213,73 @@ export function convertOtlp(
           refusals.add(`metric ${JSON.stringify(m.name ?? "")}: no metric name to store it under`);
           continue;
         }
-        points += metric(m, base, state, out, options.now, maxBuckets);
+        // one point's buckets cannot be read, not the metric's: its other points are stored
+        const { kept, problem, dropped } = readablePoints(m);
+        points += dropped;
+        refused += dropped;
+        if (problem !== undefined) {
+          refusals.add(`metric ${JSON.stringify(m.name ?? "")}: ${problem}`);
+        }
+        points += metric(kept, base, state, out, options.now, maxBuckets);
       }
     }
   }
   return { points, refused, refusals: [...refusals] };
+}
+
+/** A metric without its histogram points whose buckets cannot be read, and why the first was. */
+function readablePoints(
+  m: OtlpMetric,
+): { kept: OtlpMetric; problem?: string | undefined; dropped: number } {
+  if (m.histogram?.dataPoints) {
+    const why = m.histogram.dataPoints.map(bucketsProblem);
+    const problem = why.find((w) => w !== undefined);
+    if (problem === undefined) return { kept: m, dropped: 0 };
+    const dataPoints = m.histogram.dataPoints.filter((_, i) => why[i] === undefined);
+    const kept = { ...m, histogram: { ...m.histogram, dataPoints } };
+    return { kept, problem, dropped: why.length - dataPoints.length };
+  }
+  if (m.exponentialHistogram?.dataPoints) {
+    const why = m.exponentialHistogram.dataPoints.map(scaleProblem);
+    const problem = why.find((w) => w !== undefined);
+    if (problem === undefined) return { kept: m, dropped: 0 };
+    const dataPoints = m.exponentialHistogram.dataPoints.filter((_, i) => why[i] === undefined);
+    const kept = { ...m, exponentialHistogram: { ...m.exponentialHistogram, dataPoints } };
+    return { kept, problem, dropped: why.length - dataPoints.length };
+  }
+  return { kept: m, dropped: 0 };
+}
+
+/**
+ * Why an exponential histogram point's scale cannot be read, or `undefined`: the SDKs' range is
+ * -10 … 20; beyond it the bounds were all 1 (scale 1000: every quantile 1) or overflowed to
+ * +Inf (scale -1000: the quantiles dropped).
+ */
+function scaleProblem(p: OtlpExpHistogramPoint): string | undefined {
+  const scale = p.scale ?? 0;
+  return Number.isInteger(scale) && scale >= -10 && scale <= 20
+    ? undefined
+    : `an exponential histogram point has scale ${scale} (from -10 to 20)`;
+}
+
+/**
+ * Why a histogram point's buckets cannot be read, or `undefined`. OTLP asks for one count more
+ * than bounds (or no counts) and strictly increasing bounds; read anyway, a missing count was 0
+ * and an extra one dropped (p99 at the first bound with 80 % of the requests above it) and
+ * unsorted bounds gave a p95 below the p50.
+ */
+function bucketsProblem(p: OtlpHistogramPoint): string | undefined {
+  const bounds = p.explicitBounds ?? [], counts = p.bucketCounts?.length ?? 0;
+  if (counts !== 0 && counts !== bounds.length + 1) {
+    return `a histogram point has ${counts} bucketCounts for ${bounds.length} explicitBounds ` +
+      "(there must be one more count than bounds)";
+  }
+  // NaN fails the comparison, and so does an explicit +Inf (the last bucket's bound already)
+  if (!bounds.every((b, i) => b < (bounds[i + 1] ?? Infinity))) {
+    return `a histogram point's explicitBounds do not increase strictly ` +
+      `(${bounds.slice(0, 5).join(", ")}${bounds.length > 5 ? ", …" : ""}; +Inf is implied)`;
+  }
+  return undefined;
 }
 
 /** How many data points a metric carries, whatever its kind. */

@@ -53,7 +53,9 @@ export function parseStatsdLine(line: string): StatsdLine {
   const name = line.slice(0, colon);
   const fields = line.slice(colon + 1).split("|");
   if (fields.length < 2) throw new SyntaxError(`Invalid StatsD line for ${name}: no |type`);
-  const type = TYPES[fields[1]!];
+  // an own key only: `constructor` or `toString` read a function from the prototype as a type,
+  // and the line was taken (then dropped unsaid) instead of counted as invalid
+  const type = Object.hasOwn(TYPES, fields[1]!) ? TYPES[fields[1]!] : undefined;
   if (!type) {
     throw new SyntaxError(
       `Invalid StatsD line for ${name}: unknown type ${JSON.stringify(fields[1]!.slice(0, 10))}`,

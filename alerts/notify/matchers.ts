@@ -117,7 +117,12 @@ export function compileMatcher(matcher: Matcher): CompiledMatcher {
     const re = new RegExp(`^(?:${value})$`, host ? "i" : "");
     test = op === "=~" ? (v) => re.test(v) : (v) => !re.test(v);
   }
-  return { ...canonicalMatcher(matcher), test: (labels) => test(labels[name] ?? "") };
+  // an own label only: `constructor` or `toString` read from a plain object's prototype was a
+  // function, so `toString!=""` silenced every alert and `constructor=""` none
+  return {
+    ...canonicalMatcher(matcher),
+    test: (labels) => test(Object.hasOwn(labels, name) ? labels[name]! : ""),
+  };
 }
 
 /**

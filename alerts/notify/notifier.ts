@@ -411,8 +411,8 @@ export class Notifier {
     }
     const groupLabels: Record<string, string> = {};
     for (const name of node.groupBy ?? Object.keys(alert.labels)) {
-      const value = alert.labels[name];
-      if (value !== undefined) groupLabels[name] = value;
+      // an own label only (a group_by of `constructor` read Object from the prototype)
+      if (Object.hasOwn(alert.labels, name)) groupLabels[name] = alert.labels[name]!;
     }
     const id = `${node.id}:${formatLabelSet(groupLabels)}`;
     let group = this.#groups.get(id);

@@ -36,7 +36,10 @@ export const UNIVERSAL_LABEL_PROBES: Readonly<Record<string, readonly string[]>>
 
 /** Why one matcher selects no subset of the alerts, or `undefined` when it does. */
 function broadness(m: CompiledMatcher): string | undefined {
-  const probes = UNIVERSAL_LABEL_PROBES[m.name];
+  // own keys only: a matcher on `toString` or `constructor` read a function here (a 500)
+  const probes = Object.hasOwn(UNIVERSAL_LABEL_PROBES, m.name)
+    ? UNIVERSAL_LABEL_PROBES[m.name]
+    : undefined;
   if (probes !== undefined && probes.every((v) => m.test({ [m.name]: v }))) {
     return `${formatMatcher(m)} accepts every ${m.name} (every alert has one)`;
   }

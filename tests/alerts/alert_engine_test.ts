@@ -120,6 +120,18 @@ Deno.test("Annotations fill in {{ $value }} and {{ $labels.x }}", () => {
   assert.equal(engine.instances()[0]!.annotations.summary, "at 7.25 on h");
 });
 
+Deno.test("A template's label named like an Object method is a missing label: empty", () => {
+  const engine = new AlertEngine([
+    rule({
+      above: 5,
+      annotations: { summary: "[{{ $labels.constructor }}{{ $labels.toString }}]" },
+    }),
+  ]);
+  run(engine, [7.25]);
+  // the prototype's functions were printed: "[function Object() { [native code] }…]"
+  assert.equal(engine.instances()[0]!.annotations.summary, "[]");
+});
+
 Deno.test("Samples given as the collector's Sample[] are observed too", () => {
   const engine = new AlertEngine([rule({ above: 5, labels: { cpu: "0" } })]);
   const labels = { cpu: "0" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseDuration, parseNumber, UsageError } from "../../cli/_args.ts";
+import { parseDuration, parseFlags, parseNumber, UsageError } from "../../cli/_args.ts";
 import { props, timeish } from "../_props.ts";
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -81,4 +81,19 @@ Deno.test("A duration flag over the limit names the limit in years, not millisec
     assert.doesNotMatch(error.message, /\bms\b/);
     return true;
   });
+});
+
+Deno.test("A flag followed by a negative number or another flag says how to give its value", () => {
+  const options = { port: { type: "string" }, input: { type: "string" } } as const;
+  // it said only "Option '--port' argument is ambiguous."
+  assert.throws(() => parseFlags(["--port", "-1"], options), {
+    name: "UsageError",
+    message: 'Invalid arguments: --port -1: a value starting with "-" is written --port=-1',
+  });
+  assert.throws(() => parseFlags(["--input", "--port", "8"], options), {
+    name: "UsageError",
+    message: "Invalid arguments: --input --port: --input needs a value before --port",
+  });
+  assert.equal(parseFlags(["--port=-1"], options).values.port, "-1");
+  assert.throws(() => parseFlags(["--bogus"], options), { message: /Unknown option '--bogus'/ });
 });

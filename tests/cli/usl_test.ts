@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/usl.ts";
 import { tempCsv } from "./_temp_csv.ts";
+import { failure } from "./_failure.ts";
 
 const CODAHALE =
   "concurrency,throughput\n1,65\n18,996\n36,1652\n72,1853\n108,1829\n144,1775\n216,1702\n";
@@ -60,6 +61,16 @@ Deno.test("deno task usl exits non-zero with one line for a bad CSV", async () =
   assert.equal(err.split("\n").length, 1);
   assert.match(err, /^perfscope usl: Invalid throughput on line 2/);
   await Deno.remove(bad);
+});
+
+Deno.test("usl's one line quotes a header's control characters escaped, not to the terminal", async () => {
+  // ESC [31m turned the terminal red, ESC ] 0 ; … BEL set its title, backspaces ate the line
+  const path = await tempCsv("ts,\x1b[31mred\x1b]0;title\x07,\bvalue\n1,2,3\n");
+  const [code, line] = await failure(() => main(["--input", path], () => {}));
+  assert.equal(code, 2);
+  assert.match(line, /\(columns: ts, \\u001b\[31mred\\u001b\]0;title\\u0007, \\u0008value\)$/);
+  assert.ok(![...line].some((c) => c.charCodeAt(0) < 0x20), line);
+  await Deno.remove(path);
 });
 
 Deno.test("usl --help prints the usage and the JSON keys", async () => {

@@ -107,6 +107,12 @@ const bad: [string, string, string][] = [
     "x.yaml:2:13: rules[0].alert: must be letters, digits and _",
   ],
   [
+    // zod drops the key unseen: the selector matched every series
+    "a __proto__ label selector",
+    "rules:\n  - {alert: A, metric: m, above: 1, labels: {__proto__: x}}\n",
+    'x.yaml:2:45: rules[0].labels: "__proto__" cannot be a key here',
+  ],
+  [
     "rules that are not a list",
     "rules:\n  alert: A\n",
     "x.yaml:2:3: rules: expected array",

@@ -246,6 +246,28 @@ Deno.test("otlpMetricName() appends the unit as Prometheus names OTLP metrics, o
   );
 });
 
+Deno.test("otlpMetricName() takes a unit named like an Object method as any other word", () => {
+  // the prototype's functions were read as the unit's word: `By/constructor` threw (a 500 on
+  // /v1/metrics) and `constructor` gave a name the lake refused, with the whole export
+  assert.equal(otlpMetricName("x", "constructor"), "x_constructor");
+  assert.equal(otlpMetricName("x", "By/constructor"), "x_bytes_per_constructor");
+  assert.equal(otlpMetricName("x", "toString/s"), "x_tostring_per_second");
+  assert.equal(otlpMetricName("x", "__proto__"), "x");
+  const out = new BatchBuilder({ host: "h", ts: MS, source: "otlp" });
+  const gauge = (name: string, unit: string) => ({
+    name,
+    unit,
+    gauge: { dataPoints: [{ asDouble: 1 }] },
+  });
+  const req = {
+    resourceMetrics: [{
+      scopeMetrics: [{ metrics: [gauge("a", "By/constructor"), gauge("b", "valueOf")] }],
+    }],
+  };
+  convertOtlp(req as OtlpMetricsRequest, new CumulativeState(), out, { now: MS });
+  assert.deepEqual(out.batch().metric, ["a_bytes_per_constructor", "b_valueof"]);
+});
+
 Deno.test("A delta non-monotonic sum is refused with a partial success naming the metric, counted and logged once, while the rest of the export is stored", () => {
   // a hand-made export from a custom sender: a delta UpDownCounter beside a gauge
   const body = JSON.stringify({
@@ -300,4 +322,81 @@ Deno.test("A delta non-monotonic sum is refused with a partial success naming th
     sum: { isMonotonic: false, aggregationTemporality: 2, dataPoints: [{ asInt: 4 }] },
   });
   assert.deepEqual(run(cumulative), ["http_active_requests{} 4 @0"]);
+});
+
+Deno.test("A histogram point whose buckets do not fit its bounds is refused with a partial success; the metric's other points are stored", () => {
+  const point = (explicitBounds: unknown[], bucketCounts: string[]) => ({
+    timeUnixNano: String(ns(MS)),
+    startTimeUnixNano: String(ns(MS - 1000)),
+    count: "10",
+    sum: 30,
+    explicitBounds,
+    bucketCounts,
+  });
+  const histogram = (name: string, ...dataPoints: unknown[]) =>
+    JSON.stringify({
+      resourceMetrics: [{
+        scopeMetrics: [{
+          metrics: [{ name, histogram: { aggregationTemporality: 1, dataPoints } }],
+        }],
+      }],
+    });
+  const r = new OtlpReceiver({ host: "h", now: () => MS, log: () => {} });
+  const receive = (body: string) => r.receive(new TextEncoder().encode(body), "json");
+  // read anyway, these were stored: unsorted bounds a p95 (1.4) below the p50 (5); too few
+  // counts a +Inf bucket of 5 for a count of 10; too many a p99 at 1 with 8 of 10 above it
+  const cases = [
+    [[5, 1], ["5", "5", "0"], /explicitBounds do not increase strictly \(5, 1; \+Inf is implied\)/],
+    [[1, "NaN"], ["5", "5", "0"], /do not increase strictly \(1, NaN/],
+    [[1, "Infinity"], ["5", "5", "0"], /do not increase strictly/],
+    [[1, 2, 3], ["5"], /has 1 bucketCounts for 3 explicitBounds/],
+    [[1], ["1", "1", "1", "1", "1", "5"], /has 6 bucketCounts for 1 explicitBounds/],
+  ] as const;
+  for (const [bounds, counts, why] of cases) {
+    const out = receive(histogram("h.bad", point([...bounds], [...counts])));
+    assert.deepEqual(out.batch.metric, [], `${bounds}`);
+    assert.equal(out.rejected, 1);
+    assert.match(out.message, /1 data points refused: metric "h\.bad": a histogram point/);
+    assert.match(out.message, why);
+  }
+  // beside a good point, only the bad one goes; no counts at all is a histogram without buckets
+  const out = receive(
+    histogram("h.mixed", point([1, 2], ["5", "5", "0"]), point([2, 1], ["5", "5", "0"])),
+  );
+  assert.equal(out.rejected, 1);
+  assert.deepEqual(out.batch.value.slice(0, 5).map((v) => +v.toFixed(3)), [10, 30, 5, 10, 10]);
+  assert.equal(receive(histogram("h.none", point([1, 2], []))).rejected, 0);
+});
+
+Deno.test("An exponential histogram point with a scale past -10 … 20 is refused with a partial success", () => {
+  const r = new OtlpReceiver({ host: "h", now: () => MS, log: () => {} });
+  const receive = (scale: number) =>
+    r.receive(
+      new TextEncoder().encode(JSON.stringify(one({
+        name: `e${scale < 0 ? "n" : ""}${Math.abs(scale)}`,
+        exponentialHistogram: {
+          aggregationTemporality: 1,
+          dataPoints: [{
+            timeUnixNano: String(ns(MS)),
+            startTimeUnixNano: String(ns(MS - 1000)),
+            count: "10",
+            sum: 30,
+            scale,
+            positive: { offset: 0, bucketCounts: ["5", "5"] },
+          }],
+        },
+      }))),
+      "json",
+    );
+  // scale 1000 made every bound 1 (p50, p95, p99 all 1); -1000 every bound +Inf
+  for (const scale of [1000, 21, -11, -1000]) {
+    const out = receive(scale);
+    assert.deepEqual(out.batch.metric, [], `scale ${scale}`);
+    assert.equal(out.rejected, 1);
+    assert.match(out.message, new RegExp(`point has scale ${scale} \\(from -10 to 20\\)`));
+  }
+  // (at -10 the second bucket's bound is past the largest double: its quantiles are dropped as
+  // +Inf, but the point is read)
+  for (const scale of [20, 0, -10]) assert.doesNotMatch(receive(scale).message, /scale/);
+  assert.equal(receive(3).rejected, 0);
 });

@@ -23,6 +23,9 @@ Deno.test("parseStatsdLine() reads types, rates, deltas, multi-values and tags, 
   assert.throws(() => parseStatsdLine("nocolon"), /expected name:value\|type/);
   assert.throws(() => parseStatsdLine("a:1"), /no \|type/);
   assert.throws(() => parseStatsdLine("a:1|x"), /unknown type "x"/);
+  // the prototype's functions were taken for types (the line accepted, then dropped unsaid)
+  assert.throws(() => parseStatsdLine("a:1|constructor"), /unknown type "constructo"/);
+  assert.throws(() => parseStatsdLine("a:1|toString"), /unknown type "toString"/);
   assert.throws(() => parseStatsdLine("a:1|c|@2"), /sample rate @2/);
   assert.throws(() => parseStatsdLine("a:|c"), /invalid value ""/);
   assert.deepEqual(parseListen("[::1]:8125"), { hostname: "::1", port: 8125 });

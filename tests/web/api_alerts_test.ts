@@ -362,3 +362,23 @@ Deno.test("POST /api/silences for host DB1 stores db1 and silences the alerts of
     [[silence.id], [silence.id]],
   );
 });
+
+Deno.test("POST /api/silences on a label named like an Object method takes it as any other label", async () => {
+  const silences = await SilenceStore.open(undefined, { now: () => NOW });
+  await using t = await testApp({ alerts: view(), silences, now: () => NOW });
+  // these were a 500 ("probes.every is not a function"); past that, the prototype's functions
+  // were read as the label's value, so the regular expression silenced every alert
+  for (const matcher of ['toString="x"', 'constructor=~"function.*"']) {
+    const res = await t.app.request("/api/silences", post({ matchers: [matcher], duration: "1h" }));
+    assert.equal(res.status, 201, matcher);
+  }
+  // a missing label reads as "": refused as too broad, as on any other label
+  const broad = await t.app.request(
+    "/api/silences",
+    post({ matchers: ['constructor=""'], duration: "1h" }),
+  );
+  assert.equal(broad.status, 400);
+  assert.match((await broad.json()).error, /accepts every alert without a label constructor/);
+  const body = await (await t.app.request("/api/alerts")).json();
+  assert.deepEqual(body.alerts.map((a: { silencedBy: string[] }) => a.silencedBy), [[], []]);
+});
