@@ -34,6 +34,7 @@ import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
 const HELP =
   `Usage: deno task train [--data DIR] [--source URL|NAME] [--metric M] [--host H] [--since 7d]
+                        [--horizon 1d]
 
 Refits models on the recent history of the lake (or of --source) and stores them as JSON in
 DIR/models/: a forecast model (analytics/forecast/forecast.ts) per series and, for resources
