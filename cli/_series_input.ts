@@ -8,11 +8,12 @@
 import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration } from "../config/mod.ts";
-import { type Lake, listLabelSets, matchLabels, openLake, sameHost } from "../lake/mod.ts";
+import { type Lake, listLabelSets, matchLabels, sameHost } from "../lake/mod.ts";
 import { errorLine, existingLake, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -217,7 +218,7 @@ export async function readSeriesSource(
   }
   if (source.kind === "query") return await readQuerySeries(source, now);
   const data = source.data ?? (await commandConfig(source.config)).data ?? "data";
-  const lake = await openLake({ root: existingLake(data) });
+  const lake = await openLakeWithSpool(existingLake(data));
   try {
     const labels = await pickLabels(lake, { ...source, data });
     const to = now() + 1;

@@ -9,9 +9,9 @@
  */
 
 import { analyzeCapacity, forecastRow, historySpan, lakeSource } from "../analytics/mod.ts";
-import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import {
   existingLake,
   parseDuration,
@@ -175,9 +175,9 @@ export async function main(
 /** The lake-wide form: the capacity analysis, without chart data. */
 async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Promise<number> {
   const lake = flags.querySource === undefined
-    ? await openLake({
-      root: existingLake(flags.data ?? (await commandConfig(flags.config)).data ?? "data"),
-    })
+    ? await openLakeWithSpool(
+      existingLake(flags.data ?? (await commandConfig(flags.config)).data ?? "data"),
+    )
     : undefined;
   const source = lake
     ? lakeSource(lake)

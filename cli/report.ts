@@ -17,9 +17,9 @@ import {
 } from "./_args.ts";
 import { join } from "node:path";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
-import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 import { loadAppMetrics } from "./_app_metrics_file.ts";
 
@@ -113,7 +113,7 @@ export async function main(args: string[]): Promise<number> {
   loadAppMetrics(data);
   const bar = createProgressBar();
   const started = performance.now();
-  const lake = source ?? await openLake({ root: data });
+  const lake = source ?? await openLakeWithSpool(data);
   // SQL panels run in the same read-only sandbox as on the web (views only, time and memory caps)
   const sandbox: SqlSandbox | undefined = dashboards.some((d) => d.panels.some((p) => p.sql))
     ? await openSqlSandbox({ root: data })

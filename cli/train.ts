@@ -20,7 +20,7 @@ import {
   transformFor,
 } from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
-import { metricNameProblem, openLake, sameHost } from "../lake/mod.ts";
+import { metricNameProblem, sameHost } from "../lake/mod.ts";
 import {
   errorLine,
   existingLake,
@@ -30,6 +30,7 @@ import {
   UsageError,
 } from "./_args.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
 const HELP =
@@ -137,7 +138,7 @@ export async function main(
   if (query === undefined) existingLake(data);
   const { errors } = await loadModels(data);
   for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
-  const lake = query ? undefined : await openLake({ root: data });
+  const lake = query ? undefined : await openLakeWithSpool(data);
   const where = query ? query.base : data;
   try {
     // the series, wherever they are read from; the models go to the lake root either way
