@@ -13,6 +13,9 @@ export const STOP_GRACE_MS = 5_000;
 /** Time after the stop signal past which serve exits whatever still runs, in ms: past the grace
  * and the collector child's own 10 s between SIGTERM and SIGKILL, with room for the flush. */
 export const STOP_DEADLINE_MS = 15_000;
+/** Stop signals this close to the first are copies of it (a Ctrl-C on `deno task serve` arrives
+ * from the terminal and from deno task), not a second stop, in ms. */
+export const SAME_SIGNAL_MS = 1_000;
 
 /** Options for {@linkcode drainServer}. */
 export interface DrainOptions {

@@ -8,11 +8,12 @@
 import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration } from "../config/mod.ts";
-import { type Lake, listLabelSets, matchLabels, openLake, sameHost } from "../lake/mod.ts";
+import { type Lake, listLabelSets, matchLabels, sameHost } from "../lake/mod.ts";
 import { errorLine, existingLake, parseDuration, parseNumber, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -48,19 +49,28 @@ Lake options:
   --labels k=v[,k=v]    labels the series has (others are free; several matching
                         series is an error that lists them) (default: none)
   --host H              host (default: all hosts averaged)
-  --data DIR            lake root (default: data)
+  --data DIR            lake root (default: data: of the config, else data)
   --since D             history to read, e.g. 14d (default: 14d)
   --source URL|NAME     read --metric from a Prometheus query API instead of the lake
                         (Prometheus, VictoriaMetrics, Mimir, Thanos; --host required), or
                         from the entry of sources: in the config with this name (its
                         headers, credentials and TLS files)
-  --config FILE         settings file for sources: names (default ./perfscope.yaml when
-                        present)`;
+  --config FILE         settings file for data: and sources: names (default
+                        ./perfscope.yaml when present)`;
 
 /** A validated series source. */
 export type SeriesSource =
   | { kind: "csv"; input: string; maxBytes: number; timeColumn?: string; valueColumn?: string }
-  | { kind: "lake"; metric: string; labels: string; host?: string; data: string; sinceMs: number }
+  | {
+    kind: "lake";
+    metric: string;
+    labels: string;
+    host?: string;
+    /** `--data`, else `data:` of the config (`--config`, else `./perfscope.yaml`), else `data`. */
+    data?: string;
+    config?: string;
+    sinceMs: number;
+  }
   | {
     kind: "query";
     /** `--source`: a URL or a name from `sources:`. */
@@ -142,7 +152,8 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
     metric: v.metric!,
     labels: canonicalLabels(v.labels ?? ""),
     ...(v.host !== undefined && { host: v.host }),
-    data: v.data ?? "data",
+    ...(v.data !== undefined && { data: v.data }),
+    ...(v.config !== undefined && { config: v.config }),
     sinceMs: parseDuration(v.since ?? "14d", "since"),
   };
 }
@@ -206,9 +217,10 @@ export async function readSeriesSource(
     }
   }
   if (source.kind === "query") return await readQuerySeries(source, now);
-  const lake = await openLake({ root: existingLake(source.data) });
+  const data = source.data ?? (await commandConfig(source.config)).data ?? "data";
+  const lake = await openLakeWithSpool(existingLake(data));
   try {
-    const labels = await pickLabels(lake, source);
+    const labels = await pickLabels(lake, { ...source, data });
     const to = now() + 1;
     const s = await lake.series({
       metric: source.metric,
@@ -220,7 +232,7 @@ export async function readSeriesSource(
     const name = `${source.metric}{${labels}}`;
     if (s.ts.length === 0) {
       throw new Error(
-        `No data for ${name} in ${source.data} over the last ${formatDuration(source.sinceMs)}`,
+        `No data for ${name} in ${data} over the last ${formatDuration(source.sinceMs)}`,
       );
     }
     return { ts: s.ts, values: s.values, stepMs: medianStep(s.ts), from: `${name} (${s.tier})` };
@@ -281,7 +293,7 @@ async function readQuerySeries(
  */
 async function pickLabels(
   lake: Lake,
-  source: Extract<SeriesSource, { kind: "lake" }>,
+  source: Extract<SeriesSource, { kind: "lake" }> & { data: string },
 ): Promise<string> {
   const sets = (await lake.metrics())
     .filter((e) =>

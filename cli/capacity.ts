@@ -9,9 +9,9 @@
  */
 
 import { analyzeCapacity, forecastRow, historySpan, lakeSource } from "../analytics/mod.ts";
-import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import {
   existingLake,
   parseDuration,
@@ -63,7 +63,8 @@ interface Flags {
 
 /** Options of the lake-wide form. */
 interface LakeFlags {
-  data: string;
+  /** `--data`, else `data:` of the config, else `data`. */
+  data?: string;
   sinceMs?: number;
   horizonMs?: number;
   hosts?: string[];
@@ -88,7 +89,7 @@ function readFlags(args: string[]): Flags | LakeFlags | undefined {
   if (v.threshold === undefined && v.input === undefined && v.metric === undefined) {
     const hosts = v.hosts === undefined ? undefined : parseHosts(v.hosts);
     return {
-      data: v.data ?? "data",
+      ...(v.data !== undefined && { data: v.data }),
       ...(v.since !== undefined && { sinceMs: parseDuration(v.since, "since") }),
       ...(v.horizon !== undefined && { horizonMs: parseDuration(v.horizon, "horizon") }),
       ...(hosts && { hosts }),
@@ -174,7 +175,9 @@ export async function main(
 /** The lake-wide form: the capacity analysis, without chart data. */
 async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Promise<number> {
   const lake = flags.querySource === undefined
-    ? await openLake({ root: existingLake(flags.data) })
+    ? await openLakeWithSpool(
+      existingLake(flags.data ?? (await commandConfig(flags.config)).data ?? "data"),
+    )
     : undefined;
   const source = lake
     ? lakeSource(lake)

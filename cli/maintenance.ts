@@ -6,10 +6,11 @@
  * @module
  */
 import { lakeSource } from "../analytics/mod.ts";
-import { metricNameProblem, openLake } from "../lake/mod.ts";
+import { metricNameProblem } from "../lake/mod.ts";
 import { balanceAdvice, findMaintenanceWindow } from "../workflows/mod.ts";
 import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 
 const USAGE =
   `Usage: deno task maintenance --duration 2h [--within 7d] [--metric M] [--host H] [--data DIR]
@@ -84,7 +85,7 @@ export async function main(
   }
   const config = await commandConfig(values.config);
   const root = existingLake(values.data ?? config.data ?? "data");
-  const lake = await openLake({ root });
+  const lake = await openLakeWithSpool(root);
   try {
     const source = lakeSource(lake);
     if (values.balance) {

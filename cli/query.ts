@@ -9,6 +9,7 @@
 import { csvText } from "../format/mod.ts";
 import { diskBufferedSnapshot, openLake, SpoolBuffer, tableWithBuffered } from "../lake/mod.ts";
 import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
+import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
 
@@ -28,6 +29,7 @@ Options:
   --data DIR        lake root (default data)
   --format FORMAT   table (default), csv or json
   --no-buffered     read the Parquet files only (no spool)
+${CONFIG_HELP}
   -h, --help        show this help
 
 Example:
@@ -46,9 +48,10 @@ const formats = ["table", "csv", "json"] as const;
  */
 export async function main(args: string[], write: (text: string) => void = print): Promise<number> {
   const parsed = parseFlags(args, {
-    data: { type: "string", default: "data" },
+    data: { type: "string" },
     format: { type: "string", default: "table" },
     "no-buffered": { type: "boolean" },
+    ...CONFIG_FLAG,
     help: { type: "boolean", short: "h" },
   }, true);
   const { values, positionals } = parsed;
@@ -65,7 +68,7 @@ export async function main(args: string[], write: (text: string) => void = print
       `Expected one SQL statement, got ${positionals.length} arguments (see --help)`,
     );
   }
-  const root = existingLake(values.data);
+  const root = existingLake(values.data ?? (await commandConfig(values.config)).data ?? "data");
   const lake = await openLake({ root });
   try {
     const sql = positionals[0]!;

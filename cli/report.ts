@@ -17,9 +17,9 @@ import {
 } from "./_args.ts";
 import { join } from "node:path";
 import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
-import { openLake } from "../lake/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 import { loadAppMetrics } from "./_app_metrics_file.ts";
 
@@ -31,7 +31,7 @@ const usage =
   "                        (default: all from the lake, 20 from a --source)\n" +
   "  --bootstrap N         bootstrap rounds per ETA interval (default 200, at least 50: fewer\n" +
   "                        rounds are quicker and give a noisier interval)\n" +
-  "  --config FILE         settings file (sources: names for --source; services:, dashboards:)\n" +
+  "  --config FILE         settings file (data:; sources: names for --source; services:, dashboards:)\n" +
   "  --dashboard NAME      export a dashboard of the config's dashboards: into the report (repeatable);\n" +
   "                        the config's services: name the services whose indicators and USL capacity the report shows.";
 
@@ -44,7 +44,7 @@ const usage =
  */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
-    data: { type: "string", default: "data" },
+    data: { type: "string" },
     since: { type: "string" },
     horizon: { type: "string" },
     hosts: { type: "string" },
@@ -89,6 +89,7 @@ export async function main(args: string[]): Promise<number> {
     ? undefined
     : parseDuration(values.horizon, "horizon");
   const config = await commandConfig(values.config);
+  const data = values.data ?? config.data ?? "data";
   const dashboards = (values.dashboard ?? []).map((name) => {
     const d = config.dashboards?.find((x) => x.name === name);
     if (!d) {
@@ -108,21 +109,21 @@ export async function main(args: string[]): Promise<number> {
     ? undefined
     : sourceFromFlag(values.source, config, now === undefined ? undefined : () => now);
   // units of application metrics, as the receivers of serve saved them (dashboard panels)
-  if (source === undefined) existingLake(values.data);
-  loadAppMetrics(values.data);
+  if (source === undefined) existingLake(data);
+  loadAppMetrics(data);
   const bar = createProgressBar();
   const started = performance.now();
-  const lake = source ?? await openLake({ root: values.data });
+  const lake = source ?? await openLakeWithSpool(data);
   // SQL panels run in the same read-only sandbox as on the web (views only, time and memory caps)
   const sandbox: SqlSandbox | undefined = dashboards.some((d) => d.panels.some((p) => p.sql))
-    ? await openSqlSandbox({ root: values.data })
+    ? await openSqlSandbox({ root: data })
     : undefined;
   let written: WrittenReport;
   try {
     written = await writeReport(lake, {
       ...(charts === undefined ? {} : { charts }),
       ...(bootstrap === undefined ? {} : { bootstrap }),
-      root: values.data,
+      root: data,
       ...(values.out === undefined ? {} : { out: values.out }),
       ...(now === undefined ? {} : { now }),
       ...(sinceMs === undefined ? {} : { sinceMs }),

@@ -46,7 +46,13 @@ import { outboxCapBytes } from "./_remote_write_entry.ts";
 import { ingestSeriesLimit, reportIngestRefusals } from "./_ingest_series_limit.ts";
 import { reloadNotice } from "./_reload_notice.ts";
 import { withTestHooks } from "./_serve_test_hooks.ts";
-import { armStopDeadline, drainServer, STOP_DEADLINE_MS, STOP_GRACE_MS } from "./_bounded_stop.ts";
+import {
+  armStopDeadline,
+  drainServer,
+  SAME_SIGNAL_MS,
+  STOP_DEADLINE_MS,
+  STOP_GRACE_MS,
+} from "./_bounded_stop.ts";
 import { scheduleCompaction } from "./_compact_schedule.ts";
 import { startWorkflows } from "./_workflows_wiring.ts";
 import { CONFIG_FLAG, configFlag } from "./_config.ts";
@@ -292,13 +298,18 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   // what the stop waits for, named if the deadline ends it
   const stage: StopStage = { now: "the server to start" };
   let disarm: (() => void) | undefined;
+  let firstSignalAt = 0;
   // SIGINT/SIGTERM (not hooks.signal, whose process is not serve's): the stop is bounded, and a
-  // second signal exits at once
+  // second signal exits at once. A Ctrl-C on `deno task serve` comes twice within milliseconds
+  // (from the terminal, and forwarded by deno task): a copy that close is the same stop, not a
+  // second one (it exited 1 without the clean stop about every other time)
   const onOsSignal = () => {
     if (disarm !== undefined) {
+      if (performance.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       console.error("perfscope serve: second stop signal: exiting now");
       Deno.exit(1);
     }
+    firstSignalAt = performance.now();
     disarm = armStopDeadline(hooks.stopDeadlineMs ?? STOP_DEADLINE_MS, {
       stage: () => typeof stage.now === "string" ? stage.now : stage.now(),
     });

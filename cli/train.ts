@@ -20,7 +20,7 @@ import {
   transformFor,
 } from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
-import { metricNameProblem, openLake, sameHost } from "../lake/mod.ts";
+import { metricNameProblem, sameHost } from "../lake/mod.ts";
 import {
   errorLine,
   existingLake,
@@ -30,10 +30,12 @@ import {
   UsageError,
 } from "./_args.ts";
 import { commandConfig } from "./_config.ts";
+import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
 const HELP =
   `Usage: deno task train [--data DIR] [--source URL|NAME] [--metric M] [--host H] [--since 7d]
+                        [--horizon 1d]
 
 Refits models on the recent history of the lake (or of --source) and stores them as JSON in
 DIR/models/: a forecast model (analytics/forecast/forecast.ts) per series and, for resources
@@ -44,10 +46,11 @@ Without --metric, trains every resource with a limit. With --source the series c
 query API and the models still go to DIR/models/.
 
 Options:
-  --data DIR            lake root, and where models are stored (default: data)
+  --data DIR            lake root, and where models are stored (default: data: of the
+                        config, else data)
 ${SOURCE_HELP}
-  --config FILE         settings file for sources: names (default ./perfscope.yaml when
-                        present)
+  --config FILE         settings file for data: and sources: names (default
+                        ./perfscope.yaml when present)
   --metric M            train every series of this metric instead
   --host H              only this host
   --since D             history to fit, e.g. 7d (default: 7d)
@@ -62,7 +65,8 @@ const MIN_FORECAST_POINTS = 3;
 const STEPS = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000];
 
 interface Flags {
-  data: string;
+  /** `--data`, else `data:` of the config, else `data`. */
+  data?: string;
   /** `--source`: a query API (URL or `sources:` name) instead of the lake. */
   source?: string;
   config?: string;
@@ -89,7 +93,7 @@ function readFlags(args: string[]): Flags | undefined {
     throw new UsageError(`Invalid --metric: ${v.metric} (use a metric name like memory_bytes)`);
   }
   return {
-    data: v.data ?? "data",
+    ...(v.data !== undefined && { data: v.data }),
     ...(v.source !== undefined && { source: v.source }),
     ...(v.config !== undefined && { config: v.config }),
     ...(v.metric !== undefined && { metric: v.metric }),
@@ -126,16 +130,18 @@ export async function main(
     return 0;
   }
   // a bad --source is a usage error before anything is read
-  const query = flags.source === undefined
-    ? undefined
-    : sourceFromFlag(flags.source, await commandConfig(flags.config));
-  if (query === undefined) existingLake(flags.data);
-  const { errors } = await loadModels(flags.data);
+  const config = flags.source !== undefined || flags.data === undefined
+    ? await commandConfig(flags.config)
+    : {};
+  const query = flags.source === undefined ? undefined : sourceFromFlag(flags.source, config);
+  const data = flags.data ?? config.data ?? "data";
+  if (query === undefined) existingLake(data);
+  const { errors } = await loadModels(data);
   for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
-  const lake = query ? undefined : await openLake({ root: flags.data });
-  const where = query ? query.base : flags.data;
+  const lake = query ? undefined : await openLakeWithSpool(data);
+  const where = query ? query.base : data;
   try {
-    // the series, wherever they are read from; the models go to flags.data either way
+    // the series, wherever they are read from; the models go to the lake root either way
     const source = query ?? lakeSource(lake!);
     const now = await latestTime(source);
     if (!Number.isFinite(now)) {
@@ -213,13 +219,13 @@ export async function main(
           write(`failed ${modelKey(kind, series)}: ${errorLine(error)}\n`);
           continue;
         }
-        const path = saveModel(flags.data, m);
+        const path = saveModel(data, m);
         stored++;
         write(`stored ${m.key}  ${m.model}  ${summary(m)}  → ${path}\n`);
       }
     }
     write(
-      `${stored} model(s) stored in ${flags.data}/models` +
+      `${stored} model(s) stored in ${data}/models` +
         (failed ? `, ${failed} failed` : "") +
         (errors.length ? `, ${errors.length} corrupt file(s) skipped` : "") + "\n",
     );

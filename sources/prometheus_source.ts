@@ -202,7 +202,13 @@ export function prometheusSource(
   let extents: Promise<PromHostExtent[]> | undefined;
 
   async function api(path: string, params: [string, string][]): Promise<unknown> {
-    const body = new URLSearchParams(params);
+    // VictoriaMetrics (response cache on, its default) moves a range's start and end to
+    // multiples of the step: the extent's last evaluation fell up to a step (1.4 h of the 30-day
+    // look-back) before now, so a fleet younger than that read as empty, and buckets evaluated at
+    // t + step - 1 came back at t. nocache=1 keeps the times asked; other engines ignore it.
+    const body = new URLSearchParams(
+      path === "/api/v1/query_range" ? [...params, ["nocache", "1"]] : params,
+    );
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, { method: "POST", headers, body, ...init });

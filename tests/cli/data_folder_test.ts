@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { simulateHost } from "../../lake/mod.ts";
 
 const cli = (name: string) => new URL(`../../cli/${name}.ts`, import.meta.url).pathname;
 
@@ -75,3 +76,39 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("every command that reads a lake takes data: from ./perfscope.yaml when --data is not given", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = `${dir}/lake`;
+  const start = Date.parse("2026-01-01T00:00:00Z");
+  simulateHost({ root, host: "web1", seed: 1, start, durationMs: 3_600_000, stepMs: 60_000 });
+  // the lake is not ./data: a command that ignored the file would answer "No lake at data"
+  await Deno.writeTextFile(`${dir}/perfscope.yaml`, `data: ${root}\n`);
+  const series = ["--metric", "memory_bytes", "--labels", "state=used", "--since", "3650d"];
+  const runs: [string, string[], RegExp][] = [
+    ["query", ["SELECT DISTINCT host FROM samples"], /web1/],
+    ["forecast", [...series, "--horizon", "5"], /^timestamp,mean/],
+    ["anomaly", series, /^timestamp,value,anomaly_score/],
+    ["capacity", [...series, "--threshold", "1e15"], /"status"/],
+    ["capacity", ["--since", "3650d"], /"host": "web1"/],
+    ["train", ["--since", "3650d"], /model\(s\) stored in .*lake\/models/],
+    ["report", ["--out", `${dir}/r.html`], /r\.html/],
+    ["audit", [], /No audit records/],
+    ["maintenance", ["--duration", "1h"], /Not enough data yet: .* of cpu_busy on web1/],
+  ];
+  for (const [name, args, stdout] of runs) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli(name), ...args],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, `${name}: ${stderr}`);
+    assert.match(new TextDecoder().decode(out.stdout), stdout, name);
+  }
+  assert.ok(await exists(`${dir}/r.html`));
+  assert.ok(!(await exists(`${dir}/data`)), "a command made ./data");
+  await Deno.remove(dir, { recursive: true });
+});

@@ -24,6 +24,9 @@ export interface EngineOptions {
   args?: string[];
   /** Text appended to Prometheus' configuration file. */
   config?: string;
+  /** VictoriaMetrics keeps its response cache on, as its default is (off in the tests otherwise,
+   * so that a query sees samples imported just before). */
+  cache?: boolean;
   /** The engine serves HTTPS (its TLS flags in `args`): URLs use https, and the readiness
    * check trusts the CA in this PEM text. */
   tlsCa?: string;
@@ -97,13 +100,13 @@ function engine(
 /** Starts VictoriaMetrics single node (newest points visible at once: no latency offset). */
 export const startVictoriaMetrics: (options?: EngineOptions) => Promise<Engine> = engine(
   "victoria-metrics",
-  (port, dir) => [
+  (port, dir, options) => [
     `-storageDataPath=${dir}/data`,
     `-httpListenAddr=127.0.0.1:${port}`,
     "-search.latencyOffset=0s",
     "-loggerLevel=ERROR",
     "-retentionPeriod=100y",
-    "-search.disableCache",
+    ...(options.cache ? [] : ["-search.disableCache"]),
   ],
   { ready: "/health", write: "/api/v1/write" },
 );

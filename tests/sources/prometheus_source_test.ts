@@ -198,3 +198,45 @@ Deno.test({
     if (shared) await (await shared).vm.stop();
   },
 });
+
+Deno.test({
+  ...opts,
+  name:
+    "on VictoriaMetrics' defaults (response cache on) a host younger than a step of the extent's look-back is found to its last sample, and buckets keep their times",
+  async fn() {
+    const vm = await startVictoriaMetrics({ cache: true });
+    try {
+      // the extent steps over the 30-day look-back in 500 steps; now is a whole minute about 50
+      // min past a multiple of that step, and the host's samples span the 20 minutes before it
+      const step = (30 * DAY) / 500;
+      const now = Math.floor((Math.ceil(END / step) * step + 50 * 60_000) / 60_000) * 60_000;
+      const ts = Array.from({ length: 120 }, (_, i) => now - 20 * 60_000 + i * 10_000);
+      const line = {
+        metric: { __name__: "memory_bytes", host: "fresh-1", state: "used" },
+        values: ts.map((t) => t / 1000),
+        timestamps: ts,
+      };
+      const imported = await fetch(`${vm.base}/api/v1/import`, {
+        method: "POST",
+        body: JSON.stringify(line) + "\n",
+      });
+      assert.ok(imported.ok, await imported.text());
+      await (await fetch(`${vm.base}/internal/force_flush`)).body?.cancel();
+      const source = prometheusSource(vm.base, { now: () => now });
+      assert.deepEqual(await source.extent(), [{ host: "fresh-1", first: ts[0], last: ts.at(-1) }]);
+      const s = await source.series({
+        host: "fresh-1",
+        metric: "memory_bytes",
+        labels: "state=used",
+        from: now - 20 * 60_000,
+        to: now,
+        step: 60_000,
+      });
+      assert.equal(s.ts.length, 20);
+      // each minute's six samples are the bucket's start (in s) plus 0, 10, … 50: mean +25
+      s.ts.forEach((t, i) => assert.equal(s.values[i], t / 1000 + 25, `bucket ${i}`));
+    } finally {
+      await vm.stop();
+    }
+  },
+});
