@@ -281,9 +281,11 @@ Deno.test("the Alerts page shows the empty state without rules and the live sect
     assert.doesNotMatch(page, /alerts\.js/);
   }
   {
-    // serve builds the engine even without rules: no rules still reads as the empty state
+    // serve builds the engine even without rules: no rules still reads as the empty state, and
+    // the API says so too (it answered configured: true)
     await using t = await testApp({ alerts: { ...view(), rules: () => [] } });
     assert.match(await (await t.app.request("/alerts")).text(), /No alert rules configured/);
+    assert.equal((await (await t.app.request("/api/alerts")).json()).configured, false);
   }
   await using t = await testApp({ alerts: view() });
   const page = await (await t.app.request("/alerts")).text();

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { alertsConfigured } from "../alerts_configured.ts";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { WebDeps } from "../deps.ts";
@@ -97,7 +98,7 @@ export function alertsPage(
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
   const slot = workflows ?? html`<section id="workflows"></section>`;
   // an engine with no rules (serve builds one anyway, a reload may add rules) is no alerting yet
-  if (!deps.alerts || deps.alerts.rules?.().length === 0) {
+  if (!alertsConfigured(deps.alerts)) {
     return layout({
       title: "Alerts",
       body: html`<h1>Alerts</h1>${emptyState()}${scheduleSection()}${slot}`,

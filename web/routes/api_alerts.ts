@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { alertsConfigured } from "../alerts_configured.ts";
 import { Hono } from "hono";
 import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
@@ -153,7 +154,7 @@ export function alertRoutes(deps: WebDeps): Hono {
       const instances = deps.alerts?.instances() ?? [];
       const shown = seriesLabeller(deps);
       return c.json({
-        configured: deps.alerts !== undefined,
+        configured: alertsConfigured(deps.alerts),
         at: now(),
         alerts: instances.map((a) => ({
           ...shown(a),
@@ -176,7 +177,7 @@ export function alertRoutes(deps: WebDeps): Hono {
       const shown = seriesLabeller(deps);
       const transitions = (deps.alerts ? await deps.alerts.history({ since, until }) : [])
         .map((t) => ({ ...t, instance: shown(t.instance) }));
-      return c.json({ configured: deps.alerts !== undefined, since, until, transitions });
+      return c.json({ configured: alertsConfigured(deps.alerts), since, until, transitions });
     })
     .get("/api/silences", function listSilences(c) {
       return c.json({ silences: deps.silences?.list() ?? [] });
