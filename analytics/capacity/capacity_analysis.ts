@@ -198,14 +198,18 @@ export async function analyzeCapacity(
   const usable = rows.filter((r) => r.status !== "insufficient").length;
   const groups = await analysedGroups(source, hosts);
   const status = rows.length === 0 ? "empty" : usable === 0 ? "insufficient" : "ready";
+  // a query API's name, not "the lake", where capacity reads a TSDB (`--source`)
+  const place = source.name.startsWith("lake ") ? "the lake" : source.name;
   return {
     status,
     reason: status === "empty"
       ? hosts.length === 0 && wanted
-        ? `No samples from ${[...wanted].join(", ")} in the lake`
+        ? `No samples from ${[...wanted].join(", ")} in ${place}`
         : hosts.length === 0
         // a new install: the collector's first flush to Parquet comes about a minute in
-        ? "No samples in the lake yet (a collector writes its first minute about a minute after it starts)"
+        ? place === "the lake"
+          ? "No samples in the lake yet (a collector writes its first minute about a minute after it starts)"
+          : `No samples in ${place} yet`
         : "No resource with a known limit yet (file systems, memory, CPU)"
       : status === "insufficient"
       // the history's verdict, not the first row's own words ("at or past the threshold now; …"
