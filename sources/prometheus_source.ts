@@ -430,8 +430,10 @@ export function prometheusSource(
     return result.sort((a, b) => (a.host < b.host ? -1 : 1));
   }
 
+  const name = options.name ?? `prometheus ${base}`;
   return {
-    name: options.name ?? `prometheus ${base}`,
+    name,
+    where: name,
     base,
     async metrics() {
       return (await discover()).keys;

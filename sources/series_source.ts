@@ -62,6 +62,11 @@ export interface WindowRow extends SeriesKey {
 export interface SeriesSource {
   /** What it is, for methods notes, e.g. `lake data`. */
   readonly name: string;
+  /**
+   * Where its samples are, for messages such as "No samples from h in …": a query API's name;
+   * absent for the lake (and the lake-like sources of tests), which read as "the lake".
+   */
+  readonly where?: string;
   /** Every series present. */
   metrics(): Promise<SeriesKey[]>;
   /** One series over a range. */

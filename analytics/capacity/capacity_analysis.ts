@@ -199,7 +199,7 @@ export async function analyzeCapacity(
   const groups = await analysedGroups(source, hosts);
   const status = rows.length === 0 ? "empty" : usable === 0 ? "insufficient" : "ready";
   // a query API's name, not "the lake", where capacity reads a TSDB (`--source`)
-  const place = source.name.startsWith("lake ") ? "the lake" : source.name;
+  const place = source.where ?? "the lake";
   return {
     status,
     reason: status === "empty"
