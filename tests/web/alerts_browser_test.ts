@@ -310,3 +310,42 @@ browserTest(
     assert.deepEqual(errors, []);
   },
 );
+
+browserTest(
+  "in Chromium, the Alerts page's 7-day timeline keeps its last time tick (MM-DD HH:MM) inside the chart",
+  "the Alerts page browser test",
+  async () => {
+    // the page's clock at noon: the 7-day axis has a tick at its right end, "01-05 12:00",
+    // which Plot's default right margin (20 px) cut
+    const now = Date.UTC(2026, 0, 5, 12);
+    const labels = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
+    const instance = firingInstance("HighLoad", "00000000000000ab", labels, now);
+    await using t = await appWithAlert(instance, [
+      { at: now - 600_000, from: "inactive", to: "pending", instance },
+      { at: now - 300_000, from: "pending", to: "firing", instance },
+    ], [{ alert: "HighLoad", metric: "load_average" }]);
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openPage(served.browser, {
+      viewport: { width: 1280, height: 900 },
+    });
+    await page.clock.setFixedTime(now);
+    await page.goto(`${served.origin}/alerts`);
+    await page.click('#history [data-range="7d"]');
+    await page.waitForFunction(`Array.from(
+      document.querySelectorAll('#timeline svg [aria-label="x-axis tick label"] > text'),
+    ).some((t) => t.textContent === "01-05 12:00")`);
+    const ticks = await page.evaluate(`Array.from(
+      document.querySelectorAll('#timeline svg [aria-label="x-axis tick label"] > text'),
+      (t) => {
+        const svg = t.closest("svg").getBoundingClientRect(), b = t.getBoundingClientRect();
+        return { text: t.textContent, left: b.left - svg.left, right: svg.right - b.right };
+      })`) as { text: string; left: number; right: number }[];
+    for (const tick of ticks) {
+      assert.ok(
+        tick.left >= 0 && tick.right >= 0,
+        `tick cut by its chart: ${JSON.stringify(tick)}`,
+      );
+    }
+    assert.deepEqual(errors, []);
+  },
+);

@@ -2,7 +2,13 @@
 // /api/alerts/history with a link to each alert's series in Explore, silences (list, create,
 // expire) and the rule backtest chart. Every text from the server goes in with textContent,
 // never as HTML: labels and annotations come from pushed samples and the config.
-import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/format.js";
+import {
+  formatExact,
+  formatTime,
+  TIME_LABEL,
+  TIME_MARGIN_RIGHT,
+  timeTickFormat,
+} from "/assets/format.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -175,6 +181,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       width,
       height: 40 + 24 * keys.length,
       marginLeft: Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length))),
+      marginRight: TIME_MARGIN_RIGHT,
       x: {
         type: "utc",
         domain: [new Date(since), new Date(until)],
