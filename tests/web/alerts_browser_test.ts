@@ -186,7 +186,10 @@ browserTest(
       assert.ok(heldText.endsWith(`sends at ${formatTime(dueAt, { seconds: true })}`), heldText);
       assert.equal(await page.locator("main img").count(), 0);
       assert.equal(await page.evaluate("window.pwned"), undefined);
-      assert.match(await page.textContent("#alerts-meta") ?? "", /^1 firing, 0 pending/);
+      assert.match(
+        await page.textContent("#alerts-meta") ?? "",
+        /^1 firing, 0 pending, of 1 instance · /,
+      );
       // the history timeline: one Plot chart with the pending and firing bars
       await page.waitForSelector("#timeline svg");
       assert.equal(await page.locator("#history-table tbody tr").count(), 2);

@@ -130,9 +130,9 @@ import {
         ? `All quiet: no alert of the ${body.rules?.length ?? 0} rule${
           body.rules?.length === 1 ? "" : "s"
         } is pending or firing.`
-        : `${firing} firing, ${pending} pending, of ${body.alerts.length} instances · ${
-          formatTime(body.at, { seconds: true })
-        }`;
+        : `${firing} firing, ${pending} pending, of ${body.alerts.length} instance${
+          body.alerts.length === 1 ? "" : "s"
+        } · ${formatTime(body.at, { seconds: true })}`;
       const receivers = Object.entries(body.receivers ?? {});
       $("receivers-meta").textContent = receivers.length === 0 ? "" : "Receivers: " +
         receivers.map(([name, s]) =>
@@ -424,7 +424,7 @@ import {
       }));
       drawIntervals($("backtest-chart"), data, body.since, body.until);
       const total = data.reduce((s, d) => s + d.end - d.start, 0);
-      status.textContent = `${data.length} firing intervals, ${
+      status.textContent = `${data.length} firing interval${data.length === 1 ? "" : "s"}, ${
         (total / 60_000).toFixed(1)
       } min in all`;
     } catch (e) {
