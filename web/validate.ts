@@ -38,7 +38,10 @@ export function describeZodError(
   const issue = error.issues[0];
   if (!issue) return "invalid input";
   const field = issue.path.length ? issue.path.join(".") : "value";
-  if (issue.code === "invalid_type" && input !== undefined && absent(input, issue.path)) {
+  // a type or a union of types (a time as ms or text) refused for want of any value; a custom
+  // issue on an absent field keeps its own words ("expected a metric name or metrics")
+  const typed = issue.code === "invalid_type" || issue.code === "invalid_union";
+  if (typed && input !== undefined && absent(input, issue.path)) {
     return `${field}: missing`;
   }
   return `${field}: ${issue.message}`;

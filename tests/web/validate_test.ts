@@ -35,6 +35,14 @@ Deno.test("a route answers a missing required query parameter or body field with
   });
   assert.equal(query.status, 400);
   assert.equal((await query.json()).error, "Invalid json: sql: missing");
+  // a union (a time as ms or text) read "from: Invalid input"
+  const backtest = await t.app.request("/api/alerts/backtest", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ rule: { alert: "X" } }),
+  });
+  assert.equal(backtest.status, 400);
+  assert.equal((await backtest.json()).error, "Invalid json: from: missing");
   // a parameter given with a wrong value keeps its own message
   const range = await t.app.request("/api/services/history?service=api&range=soon");
   assert.equal(range.status, 400);
