@@ -352,3 +352,42 @@ browserTest(
     assert.deepEqual(errors, []);
   },
 );
+
+browserTest(
+  "in Chromium, the Alerts page's backtest names its own field when the span does not read as a duration",
+  "the Alerts page browser test",
+  async () => {
+    const asked: number[] = [];
+    await using t = await testApp({
+      now: Date.now,
+      alerts: {
+        instances: () => [],
+        history: () => Promise.resolve([]),
+        rules: () => [{ alert: "HighLoad", metric: "load_average" }],
+      },
+      backtest: (_rule, since) => {
+        asked.push(since);
+        return Promise.resolve([]);
+      },
+    });
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openAlerts(served);
+    await page.fill("#backtest-rule", JSON.stringify({ alert: "X", metric: "m", above: 1 }));
+    // a user typed "soon": the server's answer named what it was sent, `Invalid from: "now-soon"`
+    for (const span of ["soon", "", "60"]) {
+      await page.fill("#backtest-from", span);
+      await page.click("#backtest-form button[type=submit]");
+      assert.equal(
+        await page.textContent("#backtest-status"),
+        `Invalid "Over the last": ${span || "empty"} (use e.g. 7d, 24h, 30m)`,
+      );
+    }
+    assert.deepEqual(asked, [], "nothing sent");
+    // a duration is sent as before
+    await page.fill("#backtest-from", "1h30m");
+    await page.click("#backtest-form button[type=submit]");
+    await page.waitForSelector("#backtest-status:has-text('0 firing intervals')");
+    assert.equal(asked.length, 1);
+    assert.deepEqual(errors, []);
+  },
+);

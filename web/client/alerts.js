@@ -409,12 +409,18 @@ import {
       status.textContent = "The rule is not JSON: " + e.message;
       return;
     }
+    // the span is checked here: the server would name the "now-…" it was sent, not the field
+    const span = $("backtest-from").value.trim();
+    if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/.test(span)) {
+      status.textContent = `Invalid "Over the last": ${span || "empty"} (use e.g. 7d, 24h, 30m)`;
+      return;
+    }
     status.textContent = "Replaying…";
     try {
       const body = await json("/api/alerts/backtest", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ rule, from: "now-" + $("backtest-from").value.trim() }),
+        body: JSON.stringify({ rule, from: "now-" + span }),
       });
       const data = body.intervals.map((i) => ({
         key: `${i.alert} ${labelText(i.labels)}`,
