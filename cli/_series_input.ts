@@ -229,7 +229,7 @@ export async function readSeriesSource(
       from: to - source.sinceMs,
       to,
     });
-    const name = `${source.metric}{${labels}}`;
+    const name = seriesName(source.metric, labels);
     if (s.ts.length === 0) {
       throw new Error(
         `No data for ${name} in ${data} over the last ${formatDuration(source.sinceMs)}`,
@@ -257,7 +257,7 @@ async function readQuerySeries(
         .map((e) => e.labels),
     ),
   ];
-  const asked = `${source.metric}{${source.labels}}`;
+  const asked = seriesName(source.metric, source.labels);
   const found = matchLabels(sets, source.labels);
   if (found.length !== 1) {
     throw new Error(
@@ -277,7 +277,7 @@ async function readQuerySeries(
     from: to - source.sinceMs,
     to,
   });
-  const name = `${source.metric}{${found[0]}}`;
+  const name = seriesName(source.metric, found[0]!);
   if (s.ts.length === 0) {
     throw new Error(
       `No data for ${name} in ${api.base} over the last ${formatDuration(source.sinceMs)}`,
@@ -300,7 +300,7 @@ async function pickLabels(
       e.metric === source.metric && (source.host === undefined || sameHost(e.host, source.host))
     )
     .map((e) => e.labels);
-  const asked = `${source.metric}{${source.labels}}`;
+  const asked = seriesName(source.metric, source.labels);
   const where = `in ${source.data}${source.host === undefined ? "" : ` for host ${source.host}`}`;
   if (sets.length === 0) {
     throw new Error(
@@ -318,4 +318,10 @@ async function pickLabels(
   throw new Error(
     `${asked} matches ${found.length} series: ${listLabelSets(found)}; add labels to pick one`,
   );
+}
+
+/** `metric{k=v}`, or the metric alone when it has no labels (`tcp_connections_established`, not
+ * `tcp_connections_established{}`). */
+function seriesName(metric: string, labels: string): string {
+  return labels === "" ? metric : `${metric}{${labels}}`;
 }

@@ -168,7 +168,8 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
       async run() {
         const a = await analyzeCapacity(lakeSource(options.lake), { clock: now, charts: 0 });
         workflows.onRecommendations(a.recommendations);
-        return `${a.recommendations.length} recommendation(s)`;
+        const n = a.recommendations.length;
+        return `${n} recommendation${n === 1 ? "" : "s"}`;
       },
     });
   }

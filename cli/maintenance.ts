@@ -126,7 +126,11 @@ export async function main(
         for (const a of w.alternatives) {
           write(`  also: ${a.start} → ${a.end} (≈ ${a.expectedLoad.toPrecision(3)})`);
         }
-        if (w.blackouts.length) write(`  avoided ${w.blackouts.length} blackout period(s)`);
+        if (w.blackouts.length) {
+          write(
+            `  avoided ${w.blackouts.length} blackout period${w.blackouts.length === 1 ? "" : "s"}`,
+          );
+        }
       }
     }
     return 0;

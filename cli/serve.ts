@@ -115,7 +115,7 @@ export interface ServeFlags {
 }
 
 const USAGE = "Usage: deno task serve [--host 127.0.0.1] [--port 8000] [--data DIR] " +
-  "[--no-collect] [--token T | --insecure] [--source URL|NAME]";
+  "[--no-collect] [--token T | --insecure] [--config FILE] [--source URL|NAME]";
 
 const HELP = `${USAGE}
 

@@ -225,9 +225,12 @@ export async function main(
       }
     }
     write(
-      `${stored} model(s) stored in ${data}/models` +
+      `${stored} model${stored === 1 ? "" : "s"} stored in ${data}/models` +
         (failed ? `, ${failed} failed` : "") +
-        (errors.length ? `, ${errors.length} corrupt file(s) skipped` : "") + "\n",
+        (errors.length
+          ? `, ${errors.length} corrupt file${errors.length === 1 ? "" : "s"} skipped`
+          : "") +
+        "\n",
     );
     return failed ? 1 : 0;
   } finally {

@@ -446,6 +446,9 @@ function scan(s: Scan, start: number, end: number): boolean {
   return i >= end && (s.seen & 23) === 23;
 }
 
+/** The fields every line must have (`labels` may be left out). */
+const REQUIRED = ["ts", "host", "metric", "value"] as const;
+
 /** Slow path: `JSON.parse` and checks with messages; fills `s` or returns the problem. */
 function check(s: Scan, line: string): string | undefined {
   let o: unknown;
@@ -456,6 +459,8 @@ function check(s: Scan, line: string): string | undefined {
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) return "line: expected an object";
   const r = o as Record<string, unknown>;
+  // an absent field is named as such (the HTTP routes' words), not as one of the wrong type
+  for (const key of REQUIRED) if (r[key] === undefined) return `${key}: missing`;
   if (typeof r.ts !== "number" || !Number.isFinite(r.ts)) return "ts: expected number";
   if (typeof r.host !== "string") return "host: expected string";
   if (typeof r.metric !== "string") return "metric: expected string";
@@ -650,7 +655,7 @@ function outside(
  * const line = `{"ts":${ts},"host":"h","metric":"q","labels":{"b":"2","a":"1"},"value":3}\n`;
  * assert.deepEqual(parseIngestLines(line, { now: ts }).labels, ["a=1,b=2"]);
  * assert.throws(() => parseIngestLines(line, { now: ts + 31 * 86_400_000 }), /outside the accepted window/);
- * assert.throws(() => parseIngestLines('{"ts":1}'), /Invalid line 1: host: expected string/);
+ * assert.throws(() => parseIngestLines('{"ts":1}'), /Invalid line 1: host: missing/);
  * ```
  */
 export function parseIngestLines(

@@ -220,3 +220,26 @@ function unitFrom(name: string, declared: string): string {
 export function perSecond(unit: string): string {
   return unit === "" ? "1/s" : unit === "s" ? "ratio" : `${unit}/s`;
 }
+
+/**
+ * The unit a metric pushed through `/api/ingest` (which declares none) implies by its stored name:
+ * a quantile's `_p95` and a rate's `_per_second` are the suffixes the receivers add, so
+ * `http_request_duration_seconds_p95` is in `s` and `http_requests_per_second` in `1/s`.
+ *
+ * @param name The stored metric name.
+ * @returns The unit, or the empty string.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pushedUnit } from "./app_metrics.ts";
+ * assert.equal(pushedUnit("http_request_duration_seconds_p95"), "s");
+ * assert.equal(pushedUnit("http_requests_per_second"), "1/s");
+ * assert.equal(pushedUnit("net_bytes_per_second"), "bytes/s");
+ * assert.equal(pushedUnit("queue_depth"), "");
+ * ```
+ */
+export function pushedUnit(name: string): string {
+  const base = name.replace(/_p\d+(_\d+)?$/, "");
+  const rate = base.match(/^(.+)_per_second$/);
+  return rate ? perSecond(unitOf(rate[1]!)) : unitOf(base);
+}

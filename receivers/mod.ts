@@ -26,6 +26,7 @@ export {
   appMetricsJson,
   appMetricsVersion,
   MAX_APP_METRICS,
+  pushedUnit,
   recordAppMetric,
   restoreAppMetrics,
   type RestoreAppMetricsResult,

@@ -36,9 +36,9 @@ export function renderGroups(data: ReportData): string {
         `<td class="num">${s.critical}</td><td class="num">${s.warning}</td>` +
         `<td class="num">${s.ok}</td><td class="num">${s.unknown}</td>` +
         `<td class="num">${g.withEta}</td><td><ol class="group-top">${worst}</ol>` +
-        `<details class="more"><summary>${g.hosts.length} host(s)</summary>${
-          e(g.hosts.join(", "))
-        }</details></td></tr>`;
+        `<details class="more"><summary>${g.hosts.length} host${
+          g.hosts.length === 1 ? "" : "s"
+        }</summary>${e(g.hosts.join(", "))}</details></td></tr>`;
     });
     return `<h3 id="group-${e(label)}">By ${e(label)}</h3>
 <table class="status groups"><thead><tr><th>${e(label)}</th><th class="num">Hosts</th>` +

@@ -87,7 +87,7 @@ function lead(data: ReportData): string {
     formatValue(top.utilization, "ratio")
   } used, growing ${formatGrowth(top.growthPerDay, top.unit)}, it reaches ${markText(top)} ${
     etaText(top, data)
-  }. ${soon} resource(s) reach their mark within ${horizon}.`;
+  }. ${soon} resource${soon === 1 ? " reaches its" : "s reach their"} mark within ${horizon}.`;
 }
 
 /**
@@ -107,11 +107,11 @@ export function renderSummary(data: ReportData): string {
     : "";
   const ranked = rs.filter((r) => r.utilization !== null).length;
   return `<section id="summary"><h2>Summary</h2>
-<p class="counts">${rs.length} resources on ${data.hosts.length} host(s): ${badge("critical")} ${
-    count("critical")
-  } ${badge("warning")} ${count("warning")} ${badge("ok")} ${count("ok")}${
-    count("unknown") ? ` ${badge("unknown")} ${count("unknown")}` : ""
-  }</p>
+<p class="counts">${rs.length} resource${rs.length === 1 ? "" : "s"} on ${data.hosts.length} host${
+    data.hosts.length === 1 ? "" : "s"
+  }: ${badge("critical")} ${count("critical")} ${badge("warning")} ${count("warning")} ${
+    badge("ok")
+  } ${count("ok")}${count("unknown") ? ` ${badge("unknown")} ${count("unknown")}` : ""}</p>
 <p class="lead">${lead(data)}</p>
 ${rows.length ? table(rows.slice(0, SUMMARY_ROWS)) : ""}${rest}
 <p class="muted">Exhaustion marks: 95 % of a file system's size, inodes or memory; a run queue of

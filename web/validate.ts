@@ -9,15 +9,52 @@ import type { core } from "zod";
 import { BadRequestError } from "./errors.ts";
 
 /**
- * Describes the first zod issue as `field: message`.
+ * Describes the first zod issue as `field: message`; a required field that is absent from
+ * `input` reads `field: missing` (zod's own words were "Invalid input: expected string, received
+ * undefined", which tells a user of the API nothing about what to send).
  *
  * @param error The zod error.
+ * @param input The value that was parsed (the query, the body), to tell an absent field from a
+ *   wrong one; without it every message is zod's.
  * @returns One line.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeZodError } from "./validate.ts";
+ * const issue = {
+ *   code: "invalid_type" as const,
+ *   expected: "string" as const,
+ *   path: ["service"],
+ *   message: "Invalid input: expected string, received undefined",
+ *   input: undefined,
+ * };
+ * assert.equal(describeZodError({ issues: [issue] }, {}), "service: missing");
+ * ```
  */
-export function describeZodError(error: { issues: readonly core.$ZodIssue[] }): string {
+export function describeZodError(
+  error: { issues: readonly core.$ZodIssue[] },
+  input?: unknown,
+): string {
   const issue = error.issues[0];
   if (!issue) return "invalid input";
-  return `${issue.path.length ? issue.path.join(".") : "value"}: ${issue.message}`;
+  const field = issue.path.length ? issue.path.join(".") : "value";
+  // a type or a union of types (a time as ms or text) refused for want of any value; a custom
+  // issue on an absent field keeps its own words ("expected a metric name or metrics")
+  const typed = issue.code === "invalid_type" || issue.code === "invalid_union";
+  if (typed && input !== undefined && absent(input, issue.path)) {
+    return `${field}: missing`;
+  }
+  return `${field}: ${issue.message}`;
+}
+
+// whether the value at `path` inside `input` is absent (undefined), the input itself included
+function absent(input: unknown, path: readonly PropertyKey[]): boolean {
+  let at = input;
+  for (const key of path) {
+    if (at === null || typeof at !== "object") return true;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at === undefined;
 }
 
 /**
@@ -31,10 +68,13 @@ export function rejectInvalid(
     success: false;
     error: { issues: readonly core.$ZodIssue[] };
     target: string;
+    data?: unknown;
   },
 ): void {
   if (!result.success) {
-    throw new BadRequestError(`Invalid ${result.target}: ${describeZodError(result.error)}`);
+    throw new BadRequestError(
+      `Invalid ${result.target}: ${describeZodError(result.error, result.data)}`,
+    );
   }
 }
 

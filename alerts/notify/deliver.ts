@@ -41,6 +41,21 @@ function retryable(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
 
+/**
+ * A network error on one line, in the words a user acts on. fetch says "fetch failed" and puts
+ * the reason in its cause, which Deno wraps as `error sending request for url (URL): client error
+ * (Connect): tcp connect error: Connection refused (os error 111)`: the receiver's URL is on the
+ * page already, so what is kept is the step that failed (connect or the request) and the reason.
+ */
+function networkProblem(e: unknown): string {
+  const cause = (e as Error).cause;
+  const text = cause instanceof Error ? cause.message : String((e as Error).message ?? e);
+  const deno = text.match(/^error sending request .*?: client error \((\w+)\): (.+)$/s);
+  if (!deno) return cause instanceof Error ? `${(e as Error).message}: ${text}` : text;
+  const reason = deno[2]!.replace(/^tcp connect error: /, "").replace(/ \(os error \d+\)$/, "");
+  return `${deno[1] === "Connect" ? "Cannot connect" : "Request failed"}: ${reason}`;
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -106,11 +121,9 @@ export async function deliver(
       if (!retryable(res.status)) return { ok: false, attempts: attempt, status, error };
     } catch (e) {
       status = 0;
-      // fetch says "fetch failed" and puts the reason (refused, reset, DNS) in its cause
-      const cause = (e as Error).cause;
       error = timeout.aborted
         ? `Timeout after ${options.timeoutMs ?? 10_000} ms`
-        : `${(e as Error).message}${cause instanceof Error ? `: ${cause.message}` : ""}`;
+        : networkProblem(e);
     }
     if (attempt < attempts) {
       // "equal jitter" (AWS architecture blog, "Exponential Backoff And Jitter"): at least half

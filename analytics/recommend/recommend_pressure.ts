@@ -119,7 +119,7 @@ function cpuRule(w: HostWindow): Recommendation[] {
       ? `Reduce I/O on ${disk[0]} (faster storage, caching, spreading writes): CPUs wait on it`
       : `${top ? `Moving or throttling ${top[0]} frees ${top[1].toFixed(2)} cores; ` : ""}` +
         (need > 0
-          ? `adding ${need} core(s) brings the run queue to 1 per core`
+          ? `adding ${need} core${need === 1 ? "" : "s"} brings the run queue to 1 per core`
           : "adding cores or spreading load lowers utilization below 85 %"),
     values: {
       busyRatio: busy,

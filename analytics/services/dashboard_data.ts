@@ -27,7 +27,8 @@ export interface PanelSpec {
 
 /** A SQL result: column names and rows (timestamps may come as ISO text). */
 export interface SqlTable {
-  columns: { name: string }[];
+  /** Names, and DuckDB's type where the runner gives it (the SQL sandbox does). */
+  columns: { name: string; type?: string }[];
   rows: unknown[][];
 }
 
@@ -144,7 +145,7 @@ async function sqlPanel(
     return { ...base, error: `Query failed: ${(error as Error).message.split("\n")[0]}` };
   }
   const columns = result.columns.map((c) => c.name);
-  base.table = { columns, rows: result.rows };
+  base.table = { columns, rows: exactIntegers(result) };
   const ti = columns.indexOf("ts"), vi = columns.indexOf("value"), ni = columns.indexOf("name");
   if (ti >= 0 && vi >= 0) {
     const by = new Map<string, { name: string; ts: number[]; values: (number | null)[] }>();
@@ -166,6 +167,21 @@ async function sqlPanel(
   }
   if (result.rows.length === 0) base.error = "The query returned no rows";
   return base;
+}
+
+/** The rows with a 64-bit or wider integer column's digit strings (the SQL sandbox sends a
+ * BIGINT as text, `count(*)` included) as numbers where a double holds them exactly, so a table
+ * panel prints `70,680` right-aligned as a number, not `70680` as a name. */
+function exactIntegers(result: SqlTable): unknown[][] {
+  const wide = result.columns.map((c) => /^U?(BIG|HUGE)INT$/.test(c.type ?? ""));
+  if (!wide.includes(true)) return result.rows;
+  return result.rows.map((row) =>
+    row.map((v, i) =>
+      wide[i] && typeof v === "string" && Number.isSafeInteger(Number(v)) && /^-?\d+$/.test(v)
+        ? Number(v)
+        : v
+    )
+  );
 }
 
 async function lakeSql(lake: Lake, sql: string): Promise<SqlTable> {

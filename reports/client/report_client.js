@@ -312,18 +312,24 @@
     const ranked = all.slice(0, 15).map((r) => ({
       name: `${data.resources.indexOf(r) + 1}. ${r.name}`,
       utilization: r.utilization,
+      // coloured as the badges are, by severity (the status says what the forecast found:
+      // crossing, insufficient…; filled by it, no bar matched a colour and none was drawn)
+      severity: r.severity,
       status: r.status,
       eta: r.eta,
     }));
     const present = ["critical", "warning", "ok", "unknown"].filter((s) =>
-      ranked.some((d) => d.status === s)
+      ranked.some((d) => d.severity === s)
     );
     const longest = d3.max(ranked, (d) => d.name.length) ?? 10;
+    const percent = d3.format(".0%");
+    // the widest label past a bar's end ("335%") at about 7 px a character, and its 4 px gap
+    const widest = d3.max(ranked, (d) => percent(d.utilization).length) ?? 4;
     return Plot.plot({
       width: width(el),
       height: 50 + 22 * Math.max(1, ranked.length),
       marginLeft: Math.min(300, 12 + 6.5 * longest),
-      marginRight: 30,
+      marginRight: Math.max(30, 8 + 7 * widest),
       x: {
         domain: [0, Math.max(1, d3.max(ranked, (d) => d.utilization) ?? 1)],
         label: "used (share of the limit)",
@@ -333,12 +339,12 @@
       y: { domain: ranked.map((d) => d.name), label: null },
       color: { legend: true, domain: present, range: present.map((s) => statusColors[s]) },
       marks: [
-        Plot.barX(ranked, { x: "utilization", y: "name", fill: "status" }),
+        Plot.barX(ranked, { x: "utilization", y: "name", fill: "severity" }),
         Plot.ruleX([1], { stroke: "#333", strokeDasharray: "4,3" }),
         Plot.text(ranked, {
           x: "utilization",
           y: "name",
-          text: (d) => d3.format(".0%")(d.utilization),
+          text: (d) => percent(d.utilization),
           dx: 4,
           textAnchor: "start",
           fill: "#333",

@@ -237,3 +237,36 @@ Deno.test("capacityRecommendations() prints one ETA when both ends of its 80 % i
   // The evidence keeps the interval the title rounds away.
   assert.ok(Math.abs((narrow!.evidence.values.etaLowDays as number) - (5.2 - 20 / 1440)) < 1e-9);
 });
+
+/** 15 minutes of a 2-core host busy at 98 % with a run queue of `load`, a sample a minute. */
+function busySamples(now: number, load: number): Sample[] {
+  const out: Sample[] = [];
+  for (let t = now - 14 * 60_000; t <= now; t += 60_000) {
+    const at = (metric: string, labels: Record<string, string>, value: number) =>
+      out.push({ ts: t, host: "cpu1", metric, labels, value });
+    at("cpu_ratio", { cpu: "total", mode: "idle" }, 0.02);
+    for (const cpu of ["0", "1"]) at("cpu_ratio", { cpu, mode: "idle" }, 0.02);
+    at("load_average", { window: "1m" }, load);
+  }
+  return out;
+}
+
+Deno.test("recommend() counts the cores to add in the singular for one", async () => {
+  for (
+    const [load, effect] of [[3, "adding 1 core brings"], [7.3, "adding 6 cores brings"]] as const
+  ) {
+    const root = Deno.makeTempDirSync();
+    const now = Date.UTC(2024, 5, 1, 12);
+    writeSamples(busySamples(now, load), { root, id: now });
+    const lake = await openLake({ root });
+    try {
+      const recs = await recommend(lake, { capacity: [] });
+      const cpu = recs.find((r) => r.rule === "cpu-saturated");
+      assert.ok(cpu, recs.map((r) => r.id).join(", "));
+      // "adding 1 core(s) brings the run queue to 1 per core"
+      assert.ok(cpu.effect.includes(effect), cpu.effect);
+    } finally {
+      lake.close();
+    }
+  }
+});

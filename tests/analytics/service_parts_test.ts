@@ -183,6 +183,17 @@ Deno.test("panelData() turns SQL with ts, value and name into series and keeps a
     kind: "number",
   }, { now, runSql: () => Promise.resolve({ columns: [{ name: "n" }], rows: [[42]] }) });
   assert.equal(one.last, 42);
+  // the SQL sandbox sends a BIGINT (count(*)) as text: a table panel gets it as a number, unless
+  // a double would not hold it exactly; a text column of digits stays text
+  const wide = await panelData(s.lake, { title: "t", sql: "SELECT 1", kind: "table" }, {
+    now,
+    runSql: () =>
+      Promise.resolve({
+        columns: [{ name: "code", type: "VARCHAR" }, { name: "n", type: "BIGINT" }],
+        rows: [["200", "70680"], ["500", "9007199254740993"]],
+      }),
+  });
+  assert.deepEqual(wide.table?.rows, [["200", 70680], ["500", "9007199254740993"]]);
 });
 
 Deno.test("a service pushed over OTLP (dots to underscores, status attribute) is found and measured", async () => {

@@ -48,7 +48,7 @@ Deno.test("maintenance main() prints the quietest window with its method and con
   );
   assert.match(out[0]!, /^Quietest 2 h on web1: 2026-01-2\dT(0[6-9]|1\d|2[0-3]):00:00.000Z/);
   assert.match(out.join("\n"), /confidence: (high|medium|low)/);
-  assert.match(out.join("\n"), /avoided 2 blackout period\(s\)/);
+  assert.match(out.join("\n"), /avoided 2 blackout periods/);
 });
 
 Deno.test("maintenance main() says 'not enough data yet' and exits 0 on a lake with hours of data", async () => {

@@ -36,8 +36,13 @@ Deno.test("readSeriesSource() says which series is missing from the lake", async
   const source = seriesSource({ metric: "no_such_metric", data: root });
   await assert.rejects(
     readSeriesSource(source),
-    /No data for no_such_metric\{\} in .* over the last 14 days/,
+    /No data for no_such_metric in .* over the last 14 days$/,
   );
+  // a metric without labels is named alone, not as "tcp_connections_established{}"
+  const plain = await readSeriesSource(
+    seriesSource({ metric: "tcp_connections_established", data: root, since: "3d" }),
+  );
+  assert.match(plain.from, /^tcp_connections_established \(/);
 });
 
 Deno.test("forecast and anomaly read lake series with --metric and --labels", async () => {

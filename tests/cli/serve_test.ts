@@ -323,6 +323,8 @@ Deno.test("serve --help prints every flag and exits 0 without binding", async ()
   for (const flag of ["--host", "--port", "--data", "--no-collect", "--token", "--insecure"]) {
     assert.ok(help.includes(flag), `help names ${flag}`);
   }
+  // the usage line names --config too: a new user looked for how to give serve its settings
+  assert.match(help.split("\n")[0]!, /\[--config FILE\]/);
 });
 
 Deno.test("the collector child does not inherit serve's PERFSCOPE_TOKEN", async () => {

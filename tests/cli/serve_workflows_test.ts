@@ -107,7 +107,7 @@ Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and th
     const jobs = runtime.scheduler.status();
     assert.deepEqual(jobs.map((j) => [j.name, j.lastRun?.outcome, j.lastRun?.detail]), [
       ["workflow:nightly", "ok", "advice"],
-      ["recommendations", "ok", "0 recommendation(s)"],
+      ["recommendations", "ok", "0 recommendations"],
     ]);
     const advice = (await runtime.workflows!.audit.read()).find((e) => e.workflow === "nightly");
     assert.equal(advice!.outcome, "advice");

@@ -68,8 +68,9 @@ const bad: [string, string, RegExp][] = [
   ["an array", "[1,2]", /line: expected an object/],
   ["a string ts", `{"ts":"1","host":"h","metric":"m","value":1}`, /ts: expected number/],
   ["a number host", `{"ts":${T0},"host":1,"metric":"m","value":1}`, /host: expected string/],
-  ["no metric", `{"ts":${T0},"host":"h","value":1}`, /metric: expected string/],
-  ["no value", `{"ts":${T0},"host":"h","metric":"m"}`, /value: expected a finite/],
+  ["no metric", `{"ts":${T0},"host":"h","value":1}`, /metric: missing$/],
+  ["no value", `{"ts":${T0},"host":"h","metric":"m"}`, /value: missing$/],
+  ["no ts", `{"host":"h","metric":"m","value":1}`, /ts: missing$/],
   [
     "an infinite value",
     `{"ts":${T0},"host":"h","metric":"m","value":1e999}`,

@@ -25,7 +25,7 @@ Deno.test("IngestWriter sets a spooled record with an invalid line aside and sta
     const w = new IngestWriter({ root, sync: false, onQuarantine: (q) => reports.push(q) });
     w.close();
     assert.equal(reports.length, 1);
-    assert.match(reports[0]!.reason, /host: expected string/);
+    assert.match(reports[0]!.reason, /host: missing/);
     assert.equal(reports[0]!.path, `${quarantineDir(root)}/ingest-1-2.jsonl`);
     assert.equal(Deno.readTextFileSync(reports[0]!.path), '{"ts":1}\n');
     assert.deepEqual(listIngestSegments(root), []);

@@ -122,6 +122,19 @@ Deno.test("renderReport() inlines everything: no external URL is referenced", as
   assert.ok(!html.includes("</script>\n<script") || html.split("<script").length === 5);
 });
 
+Deno.test("renderReport() counts hosts and resources in the singular when there is one", async () => {
+  const { data, html } = await report();
+  // one host: "on 1 host(s)" read as a form, not a sentence
+  assert.equal(data.hosts.length, 1);
+  assert.match(html, new RegExp(`>${data.resources.length} resources on 1 host: `));
+  // the CPU alone reaches its mark within the horizon
+  assert.equal(data.resources.filter((r) => r.eta !== null).length, 1);
+  assert.match(html, /\. 1 resource reaches its mark within /);
+  const eta = data.resources.find((r) => r.eta !== null)!.eta;
+  const two = { ...data, resources: data.resources.map((r, i) => i < 2 ? { ...r, eta } : r) };
+  assert.match(await renderReport(two), /\. 2 resources reach their mark within /);
+});
+
 Deno.test("renderReport() keeps the structure pinned by the golden outline", async () => {
   const { html } = await report();
   const actual = outline(html);

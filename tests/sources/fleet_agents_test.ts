@@ -96,7 +96,7 @@ Deno.test({
       }).output();
       assert.equal(report.code, 0, new TextDecoder().decode(report.stderr));
       const html = Deno.readTextFileSync(out);
-      assert.match(html, new RegExp(`${HOSTS * 3} resources on ${HOSTS} host\\(s\\)`));
+      assert.match(html, new RegExp(`${HOSTS * 3} resources on ${HOSTS} hosts:`));
       // the ranking table: a numbered row per resource, the filling /var volumes first
       const rows = [
         ...html.matchAll(

@@ -186,7 +186,10 @@ browserTest(
       assert.ok(heldText.endsWith(`sends at ${formatTime(dueAt, { seconds: true })}`), heldText);
       assert.equal(await page.locator("main img").count(), 0);
       assert.equal(await page.evaluate("window.pwned"), undefined);
-      assert.match(await page.textContent("#alerts-meta") ?? "", /^1 firing, 0 pending/);
+      assert.match(
+        await page.textContent("#alerts-meta") ?? "",
+        /^1 firing, 0 pending, of 1 instance · /,
+      );
       // the history timeline: one Plot chart with the pending and firing bars
       await page.waitForSelector("#timeline svg");
       assert.equal(await page.locator("#history-table tbody tr").count(), 2);
@@ -307,6 +310,84 @@ browserTest(
     await page.waitForURL(/\/explore\?/);
     await page.waitForSelector("#series option", { state: "attached" });
     assert.equal(await page.inputValue("#series"), "db1|window=5m");
+    assert.deepEqual(errors, []);
+  },
+);
+
+browserTest(
+  "in Chromium, the Alerts page's 7-day timeline keeps its last time tick (MM-DD HH:MM) inside the chart",
+  "the Alerts page browser test",
+  async () => {
+    // the page's clock at noon: the 7-day axis has a tick at its right end, "01-05 12:00",
+    // which Plot's default right margin (20 px) cut
+    const now = Date.UTC(2026, 0, 5, 12);
+    const labels = { alertname: "HighLoad", severity: "critical", host: "db1", window: "1m" };
+    const instance = firingInstance("HighLoad", "00000000000000ab", labels, now);
+    await using t = await appWithAlert(instance, [
+      { at: now - 600_000, from: "inactive", to: "pending", instance },
+      { at: now - 300_000, from: "pending", to: "firing", instance },
+    ], [{ alert: "HighLoad", metric: "load_average" }]);
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openPage(served.browser, {
+      viewport: { width: 1280, height: 900 },
+    });
+    await page.clock.setFixedTime(now);
+    await page.goto(`${served.origin}/alerts`);
+    await page.click('#history [data-range="7d"]');
+    await page.waitForFunction(`Array.from(
+      document.querySelectorAll('#timeline svg [aria-label="x-axis tick label"] > text'),
+    ).some((t) => t.textContent === "01-05 12:00")`);
+    const ticks = await page.evaluate(`Array.from(
+      document.querySelectorAll('#timeline svg [aria-label="x-axis tick label"] > text'),
+      (t) => {
+        const svg = t.closest("svg").getBoundingClientRect(), b = t.getBoundingClientRect();
+        return { text: t.textContent, left: b.left - svg.left, right: svg.right - b.right };
+      })`) as { text: string; left: number; right: number }[];
+    for (const tick of ticks) {
+      assert.ok(
+        tick.left >= 0 && tick.right >= 0,
+        `tick cut by its chart: ${JSON.stringify(tick)}`,
+      );
+    }
+    assert.deepEqual(errors, []);
+  },
+);
+
+browserTest(
+  "in Chromium, the Alerts page's backtest names its own field when the span does not read as a duration",
+  "the Alerts page browser test",
+  async () => {
+    const asked: number[] = [];
+    await using t = await testApp({
+      now: Date.now,
+      alerts: {
+        instances: () => [],
+        history: () => Promise.resolve([]),
+        rules: () => [{ alert: "HighLoad", metric: "load_average" }],
+      },
+      backtest: (_rule, since) => {
+        asked.push(since);
+        return Promise.resolve([]);
+      },
+    });
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openAlerts(served);
+    await page.fill("#backtest-rule", JSON.stringify({ alert: "X", metric: "m", above: 1 }));
+    // a user typed "soon": the server's answer named what it was sent, `Invalid from: "now-soon"`
+    for (const span of ["soon", "", "60"]) {
+      await page.fill("#backtest-from", span);
+      await page.click("#backtest-form button[type=submit]");
+      assert.equal(
+        await page.textContent("#backtest-status"),
+        `Invalid "Over the last": ${span || "empty"} (use e.g. 7d, 24h, 30m)`,
+      );
+    }
+    assert.deepEqual(asked, [], "nothing sent");
+    // a duration is sent as before
+    await page.fill("#backtest-from", "1h30m");
+    await page.click("#backtest-form button[type=submit]");
+    await page.waitForSelector("#backtest-status:has-text('0 firing intervals')");
+    assert.equal(asked.length, 1);
     assert.deepEqual(errors, []);
   },
 );

@@ -138,6 +138,10 @@ Deno.test({
       assert.ok(Math.abs(drawn[0]!.width / drawn[1]!.width - ratio) < 0.05 * ratio);
       const gap = (b!.start - a!.start) / (a!.end! - a!.start);
       assert.ok(Math.abs((drawn[1]!.x - drawn[0]!.x) / drawn[0]!.width - gap) < 0.05 * gap);
+      // over the last 10 minutes only the second spell: one interval, in the singular
+      await page.fill("#backtest-from", "10m");
+      await page.click("#backtest-form button[type=submit]");
+      await page.waitForSelector("#backtest-status:has-text('1 firing interval,')");
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -37,6 +37,23 @@ Deno.test("POST /api/ingest writes samples that /api/series reads back", async (
   assert.deepEqual(listed.hosts, ["edge-1"]);
 });
 
+Deno.test("GET /api/metrics gives a pushed metric the unit its name implies", async () => {
+  await using t = await testApp(CLOCK);
+  const names = ["http_request_duration_seconds_p95", "http_requests_per_second", "queue_depth"];
+  const body = jsonLines(names.map((metric) => ({ ts: T0, host: "h", metric, value: 1 })));
+  assert.equal(
+    (await t.app.request("/api/ingest", { method: "POST", headers: ND, body })).status,
+    200,
+  );
+  t.ingest.flush();
+  const listed = await (await t.app.request("/api/metrics")).json();
+  const unit = (name: string) => listed.metrics.find((x: { name: string }) => x.name === name).unit;
+  // Explore drew a p95 in seconds as bare "0.12" under an empty unit label
+  assert.equal(unit("http_request_duration_seconds_p95"), "s");
+  assert.equal(unit("http_requests_per_second"), "1/s");
+  assert.equal(unit("queue_depth"), "");
+});
+
 Deno.test("POST /api/ingest keeps null values as missing and accepts no labels", async () => {
   await using t = await testApp(CLOCK);
   const body = jsonLines([{ ts: T0, host: "h", metric: "m", value: null }, {

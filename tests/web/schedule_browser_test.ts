@@ -111,3 +111,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "in Chromium, the Alerts page's Schedule status counts one job in the singular",
+  ignore: missing("chromium", "the Schedule browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // a config with one scheduled job said "1 jobs"
+    const scheduler = new Scheduler({
+      root: await Deno.makeTempDir(),
+      now: () => Date.UTC(2026, 0, 5, 12, 30),
+      log: () => {},
+      jobs: [{ name: "compact", cron: "0 * * * *", run: () => Promise.resolve("done") }],
+    });
+    await using app = await testApp({ workflows: { scheduler } });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.app.fetch);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      await page.waitForSelector("#schedule-table tbody tr");
+      assert.match(
+        await page.textContent("#schedule-meta") ?? "",
+        /^1 job, 0 running, 0 failed at their last run · /,
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+      await scheduler.stop();
+    }
+  },
+});

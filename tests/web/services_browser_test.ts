@@ -71,6 +71,15 @@ Deno.test({
         timeout: 10_000,
       });
       assert.ok(await page.locator("#panel-3 svg [aria-label='rect'] rect").count() >= 10);
+      // the newest bar ends at the x axis' end (now, TIME_MARGIN_RIGHT = 32 px from the right):
+      // its step drew it into the right margin
+      const overshoot = await page.evaluate(`(() => {
+        const svg = document.querySelector("#panel-3 svg");
+        const end = Number(svg.getAttribute("width")) - 32;
+        return Math.max(...Array.from(svg.querySelectorAll("[aria-label='rect'] rect"),
+          (r) => Number(r.getAttribute("x")) + Number(r.getAttribute("width")))) - end;
+      })()`) as number;
+      assert.ok(overshoot <= 0.5, `the last bar ends ${overshoot} px past the axis`);
       assert.equal(await page.locator("#panel-3 svg [aria-label='rule'] line").count(), 1);
       await page.goto(new URL("/services", server.url).href);
       const card = page.locator("section.service[data-service='api']");

@@ -2,7 +2,13 @@
 // /api/alerts/history with a link to each alert's series in Explore, silences (list, create,
 // expire) and the rule backtest chart. Every text from the server goes in with textContent,
 // never as HTML: labels and annotations come from pushed samples and the config.
-import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/format.js";
+import {
+  formatExact,
+  formatTime,
+  TIME_LABEL,
+  TIME_MARGIN_RIGHT,
+  timeTickFormat,
+} from "/assets/format.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -124,9 +130,9 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
         ? `All quiet: no alert of the ${body.rules?.length ?? 0} rule${
           body.rules?.length === 1 ? "" : "s"
         } is pending or firing.`
-        : `${firing} firing, ${pending} pending, of ${body.alerts.length} instances · ${
-          formatTime(body.at, { seconds: true })
-        }`;
+        : `${firing} firing, ${pending} pending, of ${body.alerts.length} instance${
+          body.alerts.length === 1 ? "" : "s"
+        } · ${formatTime(body.at, { seconds: true })}`;
       const receivers = Object.entries(body.receivers ?? {});
       $("receivers-meta").textContent = receivers.length === 0 ? "" : "Receivers: " +
         receivers.map(([name, s]) =>
@@ -175,6 +181,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       width,
       height: 40 + 24 * keys.length,
       marginLeft: Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length))),
+      marginRight: TIME_MARGIN_RIGHT,
       x: {
         type: "utc",
         domain: [new Date(since), new Date(until)],
@@ -402,12 +409,18 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       status.textContent = "The rule is not JSON: " + e.message;
       return;
     }
+    // the span is checked here: the server would name the "now-…" it was sent, not the field
+    const span = $("backtest-from").value.trim();
+    if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/.test(span)) {
+      status.textContent = `Invalid "Over the last": ${span || "empty"} (use e.g. 7d, 24h, 30m)`;
+      return;
+    }
     status.textContent = "Replaying…";
     try {
       const body = await json("/api/alerts/backtest", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ rule, from: "now-" + $("backtest-from").value.trim() }),
+        body: JSON.stringify({ rule, from: "now-" + span }),
       });
       const data = body.intervals.map((i) => ({
         key: `${i.alert} ${labelText(i.labels)}`,
@@ -417,7 +430,7 @@ import { formatExact, formatTime, TIME_LABEL, timeTickFormat } from "/assets/for
       }));
       drawIntervals($("backtest-chart"), data, body.since, body.until);
       const total = data.reduce((s, d) => s + d.end - d.start, 0);
-      status.textContent = `${data.length} firing intervals, ${
+      status.textContent = `${data.length} firing interval${data.length === 1 ? "" : "s"}, ${
         (total / 60_000).toFixed(1)
       } min in all`;
     } catch (e) {

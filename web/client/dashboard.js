@@ -66,7 +66,8 @@ import {
     const main = p.kind === "bar"
       ? Plot.rectY(data, {
         x1: "date",
-        x2: (d) => new Date(+d.date + step),
+        // the newest bucket ends at the range's end (now), not a step into the right margin
+        x2: (d) => new Date(Math.min(+d.date + step, p.to)),
         y: "value",
         fill: "name",
       })

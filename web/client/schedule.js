@@ -61,7 +61,9 @@ import { formatTime, formatValue } from "/assets/format.js";
       const running = jobs.filter((j) => j.running).length;
       meta.textContent = jobs.length === 0
         ? "No scheduled jobs: add schedule: or a workflow with a schedule trigger to perfscope.yaml."
-        : `${jobs.length} jobs, ${running} running, ${failed} failed at their last run · ${
+        : `${jobs.length} job${
+          jobs.length === 1 ? "" : "s"
+        }, ${running} running, ${failed} failed at their last run · ${
           formatTime(at, { seconds: true })
         }`;
     } catch (e) {

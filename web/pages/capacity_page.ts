@@ -116,7 +116,7 @@ function groupSection(
               eta(r, view.now)
             })</li>`
           )}</ol>
-          <details><summary>${g.hosts.length} host(s)</summary>${g.hosts.join(", ")}</details>
+          <details><summary>${hostCount(g.hosts.length)}</summary>${g.hosts.join(", ")}</details>
         </td>
       </tr>
     `
@@ -280,4 +280,9 @@ export function capacityPage(
     data: { generatedAt: view.generatedAt, resources: charted },
     ...source,
   });
+}
+
+/** `1 host`, `3 hosts`. */
+function hostCount(n: number): string {
+  return `${n} host${n === 1 ? "" : "s"}`;
 }

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { registry } from "../../collectors/mod.ts";
-import { appMetricInfo } from "../../receivers/mod.ts";
+import { appMetricInfo, pushedUnit } from "../../receivers/mod.ts";
 import type { WebDeps } from "../deps.ts";
 
 /** One metric as `/api/metrics` lists it. */
@@ -38,11 +38,12 @@ export function metricsRoutes(deps: WebDeps): Hono {
     for (const e of entries) {
       let m = byName.get(e.metric);
       if (!m) {
-        // application metrics: what the receivers learned from the source (unit, kind, help)
+        // application metrics: what the receivers learned from the source (unit, kind, help);
+        // a pushed one's unit from its name, or Explore's axis has none
         const app = appMetricInfo(e.metric);
         m = {
           name: e.metric,
-          unit: app?.unit ?? "",
+          unit: app?.unit ?? pushedUnit(e.metric),
           kind: app?.kind ?? "gauge",
           help: app?.help || (app ? `Received by ${app.source}` : "Pushed through /api/ingest"),
           labels: [],

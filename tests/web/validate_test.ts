@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { describeZodError } from "../../web/validate.ts";
+import { testApp } from "./_app.ts";
+
+Deno.test("describeZodError() says a required field absent from the input is missing", () => {
+  const issue = {
+    code: "invalid_type" as const,
+    expected: "string" as const,
+    path: ["rule", "alert"],
+    message: "Invalid input: expected string, received undefined",
+    input: undefined,
+  };
+  assert.equal(describeZodError({ issues: [issue] }, { rule: {} }), "rule.alert: missing");
+  assert.equal(describeZodError({ issues: [issue] }, {}), "rule.alert: missing");
+  // present with the wrong type, or no input given: zod's own words
+  assert.equal(
+    describeZodError({ issues: [{ ...issue, message: "Invalid input: expected string" }] }, {
+      rule: { alert: 3 },
+    }),
+    "rule.alert: Invalid input: expected string",
+  );
+  assert.equal(describeZodError({ issues: [issue] }), `rule.alert: ${issue.message}`);
+});
+
+Deno.test("a route answers a missing required query parameter or body field with 400 naming it as missing", async () => {
+  await using t = await testApp();
+  // zod's "Invalid input: expected string, received undefined" reached the user
+  const history = await t.app.request("/api/services/history");
+  assert.equal(history.status, 400);
+  assert.equal((await history.json()).error, "Invalid query: service: missing");
+  const query = await t.app.request("/api/query", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(query.status, 400);
+  assert.equal((await query.json()).error, "Invalid json: sql: missing");
+  // a union (a time as ms or text) read "from: Invalid input"
+  const backtest = await t.app.request("/api/alerts/backtest", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ rule: { alert: "X" } }),
+  });
+  assert.equal(backtest.status, 400);
+  assert.equal((await backtest.json()).error, "Invalid json: from: missing");
+  // a parameter given with a wrong value keeps its own message
+  const range = await t.app.request("/api/services/history?service=api&range=soon");
+  assert.equal(range.status, 400);
+  assert.doesNotMatch((await range.json()).error, /missing/);
+});
