@@ -91,7 +91,7 @@ Deno.test("every command that reads a lake takes data: from ./perfscope.yaml whe
     ["anomaly", series, /^timestamp,value,anomaly_score/],
     ["capacity", [...series, "--threshold", "1e15"], /"status"/],
     ["capacity", ["--since", "3650d"], /"host": "web1"/],
-    ["train", ["--since", "3650d"], /model\(s\) stored in .*lake\/models/],
+    ["train", ["--since", "3650d"], /models? stored in .*lake\/models/],
     ["report", ["--out", `${dir}/r.html`], /r\.html/],
     ["audit", [], /No audit records/],
     ["maintenance", ["--duration", "1h"], /Not enough data yet: .* of cpu_busy on web1/],
