@@ -678,6 +678,22 @@ export function readCommand(procRoot: string, pid: string, name: string): string
   return commandText(decoder.decode(bytes).split("\0"), name);
 }
 
+/** C0 controls, DEL and C1 controls (U+009B is CSI, as ESC [ is). */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * A process's name or command line with each control character as a space: a newline would
+ * break a table row or a log line, and an escape sequence reached the terminal of whoever printed
+ * the labels (`perfscope query`): any local user names its processes (`prctl(PR_SET_NAME)`).
+ *
+ * @param text The name or the joined arguments.
+ * @returns The text, control characters replaced.
+ */
+function printable(text: string): string {
+  return text.replace(CONTROL, " ");
+}
+
 /**
  * The `command` label from a process's arguments: secret-looking values replaced by `***`,
  * control characters by spaces, cut to {@linkcode COMMAND_MAX} characters; `name` when there
@@ -704,9 +720,7 @@ export function commandText(argv: readonly string[], name: string): string {
     else if (URL_PASSWORD.test(a)) args[i] = a.replace(URL_PASSWORD, "$1***@");
     else if (SECRET_FLAG.test(a) && i + 1 < args.length) args[++i] = "***";
   }
-  // Control characters (a newline inside an argument) would break a table row or a log line.
-  // deno-lint-ignore no-control-regex
-  const text = args.join(" ").replace(/[\x00-\x1f\x7f]/g, " ");
+  const text = printable(args.join(" "));
   return text.length > COMMAND_MAX ? `${text.slice(0, COMMAND_MAX - 1)}…` : text;
 }
 
@@ -719,7 +733,7 @@ function series(
   rankBy: string,
 ): [Series, Series] {
   const pid = String(store.i[I * s]);
-  const name = store.names[s]!;
+  const name = printable(store.names[s]!);
   r.command ??= readCommand(ctx.procRoot, pid, name);
   const labels = Object.freeze({ pid, name, command: r.command, rank_by: rankBy });
   return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];
