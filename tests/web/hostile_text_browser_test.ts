@@ -16,6 +16,9 @@ const EVIL = `"><img src=x onerror="globalThis.__pwned=1"><svg onload="globalThi
   `</script><script>globalThis.__pwned=3</script>'-alert(1)-'{{ $value }}\${7*7}` +
   `javascript:globalThis.__pwned=4 \u202egnp.exe\u200b`;
 
+/** A unit (at most 64 characters) that runs if Explore's axis or tooltip parses it. */
+const UNIT = `<img src=x onerror="globalThis.__pwned=6">`;
+
 const CONFIG = `rules:
   - alert: HostileText
     metric: http_requests_per_second
@@ -78,6 +81,32 @@ Deno.test({
         body: rows,
       });
       assert.equal(res.status, 200, await res.text());
+      // an OTLP gauge whose unit and description are markup (the unit labels Explore's axis)
+      const attr = (key: string, v: string) => ({ key, value: { stringValue: v } });
+      const otlp = await fetch(new URL("/v1/metrics", server.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          resourceMetrics: [{
+            resource: { attributes: [attr("service.name", EVIL), attr("host.name", "web-1")] },
+            scopeMetrics: [{
+              metrics: [{
+                name: "hostile.gauge",
+                unit: UNIT,
+                description: EVIL,
+                gauge: {
+                  dataPoints: [{
+                    timeUnixNano: `${now}000000`,
+                    asDouble: 1,
+                    attributes: [attr("k", EVIL)],
+                  }],
+                },
+              }],
+            }],
+          }],
+        }),
+      });
+      assert.equal(otlp.status, 200, await otlp.text());
     };
     try {
       for (let i = 0; i < 3; i++) await push();
@@ -100,6 +129,7 @@ Deno.test({
         // covers its process table: here, that the page with pushed samples runs nothing
         ["/live", "main"],
         ["/explore?metric=http_requests_per_second", "#chart svg"],
+        ["/explore?metric=hostile_gauge", "#chart svg"],
         ["/services", "section.service"],
         ["/alerts", '#alerts-table tr[data-state="firing"]'],
         ["/dashboards", "main li"],
@@ -134,7 +164,7 @@ Deno.test({
           assert.equal(found.pwned, 0, path);
           assert.deepEqual(found.injected, [], path);
           // shown as the text it is (the pages and the report show the service or the title)
-          if (!/^\/(live|explore|capacity|reports)/.test(path)) {
+          if (!/^\/(live|explore\?metric=http|capacity|reports)/.test(path)) {
             assert.ok(
               found.text.includes("<img src=x onerror="),
               `${path} shows the text: ${found.text.slice(0, 300)}`,
