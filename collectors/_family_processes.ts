@@ -14,6 +14,7 @@
 
 import type { Context } from "./_context.ts";
 import { none } from "./_context.ts";
+import { printable } from "./_printable.ts";
 import { listPids, PidList } from "./_list_pids.ts";
 import type { Series } from "./snapshot.ts";
 
@@ -676,22 +677,6 @@ export function readCommand(procRoot: string, pid: string, name: string): string
     return name; // gone, or not ours to read
   }
   return commandText(decoder.decode(bytes).split("\0"), name);
-}
-
-/** C0 controls, DEL and C1 controls (U+009B is CSI, as ESC [ is). */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-
-/**
- * A process's name or command line with each control character as a space: a newline would
- * break a table row or a log line, and an escape sequence reached the terminal of whoever printed
- * the labels (`perfscope query`): any local user names its processes (`prctl(PR_SET_NAME)`).
- *
- * @param text The name or the joined arguments.
- * @returns The text, control characters replaced.
- */
-function printable(text: string): string {
-  return text.replace(CONTROL, " ");
 }
 
 /**
