@@ -31,6 +31,12 @@ Deno.test("a 4xx quotes at most 100 characters of what the client sent, then …
     ],
     [`/api/services/history?service=${long.slice(0, 200)}`, {}, /^Unknown service: a{100}…$/],
     [`/api/services/history?service=s&range=${digits}`, {}, /^Invalid range: 9{100}… \(use/],
+    [
+      `/api/series?metric=m&labels=${long.slice(0, 1_000)}=1,${long.slice(0, 1_000)}=2`,
+      {},
+      /^Invalid labels: a{100}… given twice$/,
+    ],
+    [`/capacity?group=${long}`, {}, /^Invalid group: a{100}… \(/],
     [`/dashboards/${long}`, {}, /^Unknown dashboard: a{100}…$/],
     [`/assets/${long}.js`, {}, /^Not found: \/assets\/a{100}…$/],
   ];

@@ -202,7 +202,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
             ? "a label without a name"
             : bad === "__proto__"
             ? "__proto__ is not a label name"
-            : `${bad} given twice`;
+            : `${echo(bad)} given twice`;
           throw new BadRequestError(`Invalid labels: ${why}`);
         }
       }
