@@ -117,6 +117,18 @@ Deno.test({
       });
       assert.equal(report.status, 201, await report.clone().text());
       const reportUrl = (await report.json()).url as string;
+      // a silence whose matcher, comment and author are markup (the Alerts page lists it)
+      const silence = await fetch(new URL("/api/silences", server.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          matchers: [`team=${JSON.stringify(EVIL)}`],
+          duration: "1h",
+          comment: EVIL,
+          createdBy: EVIL,
+        }),
+      });
+      assert.equal(silence.status, 201, await silence.text());
       const { page, errors } = await openPage(browser);
       const dialogs: string[] = [];
       page.on("dialog", (d) => {
@@ -132,6 +144,7 @@ Deno.test({
         ["/explore?metric=hostile_gauge", "#chart svg"],
         ["/services", "section.service"],
         ["/alerts", '#alerts-table tr[data-state="firing"]'],
+        ["/alerts", "#silences-table td"],
         ["/dashboards", "main li"],
         ["/dashboards/hostile", "#panel-0 table td"],
         ["/capacity", "main"],
