@@ -190,6 +190,26 @@ export function errorLine(error: unknown): string {
   );
 }
 
+/**
+ * Text for a terminal table: every control character (tab and newline too) written as `\u001b`,
+ * so a value from the lake can neither break its row nor send an escape sequence to the terminal.
+ *
+ * @param text A cell's text.
+ * @returns It with control characters escaped.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { printableCell } from "./_args.ts";
+ * assert.equal(printableCell("a\nb\x1b]0;x\x07"), "a\\u000ab\\u001b]0;x\\u0007");
+ * ```
+ */
+export function printableCell(text: string): string {
+  return text.replace(CELL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+// deno-lint-ignore no-control-regex
+const CELL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** C0 controls but tab (newline ends the line first), DEL and C1 controls. */
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;

@@ -8,7 +8,7 @@
 
 import { csvText } from "../format/mod.ts";
 import { diskBufferedSnapshot, openLake, SpoolBuffer, tableWithBuffered } from "../lake/mod.ts";
-import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, printableCell, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
@@ -103,10 +103,12 @@ function finite(_key: string, v: unknown): unknown {
   return typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
 }
 
+/** A table cell: its control characters escaped, since labels hold what processes and clients
+ * chose (a process's name set an xterm's title through `perfscope query`). */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "object") return JSON.stringify(v, finite);
-  return String(v);
+  return printableCell(String(v));
 }
 
 function toJson(columns: string[], rows: unknown[][]): string {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { printable } from "./_printable.ts";
 import type { FileCache } from "./_file_cache.ts";
 import type { Labels } from "./sample.ts";
 import { type Series, SeriesTable, type Snapshot } from "./snapshot.ts";
@@ -86,7 +87,10 @@ export class Context {
   labels(key: string, make: () => Record<string, string>): Labels {
     let l = this.#labels.get(key);
     if (!l) {
-      l = Object.freeze(make());
+      // values from the host's users (a FUSE mount point, its device) may hold escape sequences
+      const made = make();
+      for (const k in made) made[k] = printable(made[k]!);
+      l = Object.freeze(made);
       this.#labels.set(key, l);
     }
     return l;

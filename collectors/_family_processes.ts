@@ -14,6 +14,7 @@
 
 import type { Context } from "./_context.ts";
 import { none } from "./_context.ts";
+import { printable } from "./_printable.ts";
 import { listPids, PidList } from "./_list_pids.ts";
 import type { Series } from "./snapshot.ts";
 
@@ -704,9 +705,7 @@ export function commandText(argv: readonly string[], name: string): string {
     else if (URL_PASSWORD.test(a)) args[i] = a.replace(URL_PASSWORD, "$1***@");
     else if (SECRET_FLAG.test(a) && i + 1 < args.length) args[++i] = "***";
   }
-  // Control characters (a newline inside an argument) would break a table row or a log line.
-  // deno-lint-ignore no-control-regex
-  const text = args.join(" ").replace(/[\x00-\x1f\x7f]/g, " ");
+  const text = printable(args.join(" "));
   return text.length > COMMAND_MAX ? `${text.slice(0, COMMAND_MAX - 1)}…` : text;
 }
 
@@ -719,7 +718,7 @@ function series(
   rankBy: string,
 ): [Series, Series] {
   const pid = String(store.i[I * s]);
-  const name = store.names[s]!;
+  const name = printable(store.names[s]!);
   r.command ??= readCommand(ctx.procRoot, pid, name);
   const labels = Object.freeze({ pid, name, command: r.command, rank_by: rankBy });
   return [ctx.series("process_cpu_ratio", labels), ctx.series("process_rss_bytes", labels)];

@@ -45,8 +45,9 @@ export function parseLabels(text: string): Record<string, string> {
 }
 
 /** The error for a pair without `=`: the text quoted (newlines escaped, so the message stays one
- * line in a log or a 400 answer) and cut at 80 characters (labels may come from a request). */
+ * line in a log or a 400 answer) and cut at 80 characters (labels may come from a request). The
+ * caller names the field (`Invalid labels: …`, `labels: …`), so the message does not. */
 function noPair(text: string): SyntaxError {
   const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-  return new SyntaxError(`Invalid labels: pair without "=" in ${shown}`);
+  return new SyntaxError(`pair without "=" in ${shown}`);
 }

@@ -7,6 +7,30 @@
 
 import { formatDuration } from "../config/mod.ts";
 
+/** How much of a request's own text a message quotes back (see {@linkcode echo}). */
+export const MAX_ECHO = 100;
+
+/**
+ * A piece of the request as an error message quotes it: cut at {@linkcode MAX_ECHO} characters
+ * and marked with `…`. A 5,000-character Host header or a 400-digit `from` came back whole in
+ * the 400, which then outweighed the request and filled a log line; the start says which value
+ * it was.
+ *
+ * @param value What the client sent.
+ * @returns Its text, at most `MAX_ECHO` characters and `…`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { echo } from "./errors.ts";
+ * assert.equal(echo("soon"), "soon");
+ * assert.equal(echo("9".repeat(400)), `${"9".repeat(100)}…`);
+ * ```
+ */
+export function echo(value: unknown): string {
+  const text = String(value);
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
+}
+
 /** Base class: a failure with an HTTP status and a message safe to show the client. */
 export class HttpError extends Error {
   /** The HTTP status code this failure maps to. */

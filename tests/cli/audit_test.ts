@@ -124,3 +124,25 @@ Deno.test("audit --sql names an out-of-range numeric literal in one line", async
   assert.match(r.stderr, /^perfscope audit: Refused --sql: numeric literal out of range: 1e400 \(/);
   await Deno.remove(root, { recursive: true });
 });
+
+// Regression: a command step's output (colour codes, a title sequence) and an alert's labels
+// went to the terminal as they were, and a newline in them split an entry over two lines.
+Deno.test("audit main() prints an entry's control characters as \\u001b escapes, on one line", async () => {
+  const root = await Deno.makeTempDir();
+  const log = new AuditLog(root, { host: "h1" });
+  const id = log.start({
+    workflow: "w",
+    who: "workflow:w",
+    what: "command clean",
+    why: "alert Full firing on \u009b31mx",
+    mode: "real",
+  });
+  log.complete(id, { result: "ok", durationMs: 1, detail: "\x1b]0;pwn\x07done\nnext" });
+  const lines: string[] = [];
+  assert.equal(await main(["--data", root], (l) => lines.push(l)), 0);
+  assert.equal(lines.length, 1);
+  assert.ok(
+    lines[0]!.endsWith("(alert Full firing on \\u009b31mx) — \\u001b]0;pwn\\u0007done\\u000anext"),
+    lines[0],
+  );
+});

@@ -182,3 +182,25 @@ Deno.test("query main() prints every DuckDB type in table, CSV and JSON without 
   const esc = (s: string) => /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   assert.equal(csv[1], TYPES.map(([, , text]) => esc(text)).join(","));
 });
+
+// Regression: a process's name carried an escape sequence into its labels (the collector took
+// it as the kernel gave it), and the table printed it to the terminal: a window title set, the
+// colours changed, a newline starting a row of its own.
+Deno.test("query main() prints a label's control characters in the table as \\u001b escapes", async () => {
+  const root = Deno.makeTempDirSync();
+  writeSamples([{
+    ts: day,
+    host: "h",
+    metric: "process_cpu_ratio",
+    labels: { name: "\x1b]0;pwn\x07\u009b31m\nx" },
+    value: 1,
+  }], { root, id: 1 });
+  const out = await capture(["--data", root, "SELECT labels FROM samples"]);
+  assert.equal(
+    out,
+    "labels\n" + "-".repeat(39) + "\nname=\\u001b]0;pwn\\u0007\\u009b31m\\u000ax\n(1 row)\n",
+  );
+  // CSV and JSON keep the value as it is (quoted, escaped by their own rules)
+  const csv = await capture(["--data", root, "--format", "csv", "SELECT labels FROM samples"]);
+  assert.ok(csv.includes("\x1b]0;pwn"));
+});

@@ -300,3 +300,24 @@ Deno.test("createSampler() takes init's mount table (1/mounts) over its own and 
     Deno.removeSync(rootfs, { recursive: true });
   }
 });
+
+// Regression: any user with FUSE mounts a file system where they like, named as they like, and
+// /proc/mounts escapes only space, tab, newline and backslash: the mount point's escape
+// sequences went into the labels, the lake and the terminal of `perfscope query`.
+Deno.test("createSampler() labels a mount point or device with control characters with spaces in their place", () => {
+  withCopy((root, sampler, at) => {
+    const dir = `${root}/m\x1b]0;pwn\x07\u009b2J`;
+    Deno.mkdirSync(`${dir}\nx`);
+    const line = `fs\x1b[31m ${dir}\\012x fuse.evil rw 0 0\n`;
+    Deno.writeTextFileSync(`${root}/mounts`, line, { append: true });
+    sampler.sample();
+    at(1000 + MOUNTS_EVERY_MS);
+    const fs = sampler.sample().filter((s) =>
+      s.metric === "filesystem_size_bytes" && s.labels.fstype === "fuse.evil"
+    );
+    assert.equal(fs.length, 1);
+    assert.equal(fs[0]!.labels.device, "fs [31m");
+    assert.ok(fs[0]!.labels.mountpoint!.startsWith(`${root}/m ]0;pwn  2J`));
+    assert.ok(fs[0]!.labels.mountpoint!.endsWith(" x"));
+  });
+});

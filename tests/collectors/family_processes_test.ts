@@ -222,3 +222,22 @@ Deno.test("createSampler() reads stat lines without a final newline, or with a n
     assert.deepEqual(mem, [["split", 7 * 4096], ["short", 6 * 4096], ["plain", 5 * 4096]]);
   });
 });
+
+// Regression: any local user names a process (prctl PR_SET_NAME, 15 bytes) and may empty its
+// command line; the name went into the `name` and `command` labels with its escape sequences,
+// which `perfscope query` then printed to the terminal (window title, colours) and which broke
+// table rows and log lines.
+Deno.test("createSampler() labels a process named with control characters with spaces in their place", () => {
+  withProc((p) => {
+    const evil = "\x1b]0;pwn\x07\u009b1m\nx";
+    put(p.root, 10, pidStat(10, evil, 100, 5));
+    Deno.writeTextFileSync(`${p.root}/10/cmdline`, "");
+    using sampler = samplerOn(p, { topN: 3 });
+    sampler.sample();
+    put(p.root, 10, pidStat(10, evil, 200, 5));
+    p.clock = 1000;
+    const labels = sampler.sample().find((x) => x.metric === "process_cpu_ratio")?.labels;
+    assert.equal(labels?.name, " ]0;pwn  1m x");
+    assert.equal(labels?.command, " ]0;pwn  1m x");
+  });
+});

@@ -185,7 +185,8 @@ Deno.test("GET /api/series without labels answers at most 1,000 series by defaul
 const bad: [string, RegExp][] = [
   ["/api/series", /Invalid query: metric/],
   ["/api/series?metric=CPU", /Invalid query: metric: expected a snake_case metric name/],
-  ["/api/series?metric=cpu_ratio&labels=cpu", /Invalid labels/],
+  // the prefix once: the parser's message used to carry it too ("Invalid labels: Invalid labels: …")
+  ["/api/series?metric=cpu_ratio&labels=cpu", /^Invalid labels: pair without "=" in "cpu"$/],
   ["/api/series?metric=cpu_ratio&host=a%2Fb", /Invalid query: host/],
   ["/api/series?metric=cpu_ratio&from=yesterday", /Invalid from: yesterday/],
   ["/api/series?metric=cpu_ratio&to=soon", /Invalid to: soon/],

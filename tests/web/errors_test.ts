@@ -1,8 +1,50 @@
 import assert from "node:assert/strict";
 import { QueryTimeoutError } from "../../web/errors.ts";
+import { testApp } from "./_app.ts";
 
 Deno.test("A query timeout says its limit as a duration, not a count of milliseconds", () => {
   assert.equal(new QueryTimeoutError(30_000).message, "Query timeout: interrupted after 30 s");
   assert.equal(new QueryTimeoutError(300).message, "Query timeout: interrupted after 300 ms");
   assert.equal(new QueryTimeoutError(120_000).message, "Query timeout: interrupted after 2 min");
+});
+
+// Regression: a 5,000-character Host header or a 400-digit `from` came back whole in the 400
+Deno.test("a 4xx quotes at most 100 characters of what the client sent, then …", async () => {
+  await using t = await testApp({ allowedHosts: ["box.lan"] });
+  const long = "a".repeat(5_000);
+  const digits = "9".repeat(400);
+  const cases: [string, RequestInit, RegExp][] = [
+    [
+      "/healthz",
+      { headers: { host: `${"a".repeat(60)}.`.repeat(4) } },
+      /^Forbidden host: [a.]{100}… \(/,
+    ],
+    ["/healthz", { headers: { host: `${long}!` } }, /^Invalid Host header: "a{100}…" \(expected/],
+    [`/api/series?metric=m&from=${digits}`, {}, /^Invalid from: 9{100}…$/],
+    [`/api/series?metric=m&to=x${digits}`, {}, /^Invalid to: x9{99}…$/],
+    [`/api/series?metric=m&step=${long}`, {}, /^Invalid step: a{100}… \(use/],
+    [`/api/series?metrics=${long.toUpperCase()}`, {}, /^Invalid metrics: A{100}…$/],
+    [
+      `/api/series?metric=m&${long.slice(0, 1_000)}=1&${long.slice(0, 1_000)}=2`,
+      {},
+      /^Invalid query: a{100}…: given 2 times/,
+    ],
+    [`/api/services/history?service=${long.slice(0, 200)}`, {}, /^Unknown service: a{100}…$/],
+    [`/api/services/history?service=s&range=${digits}`, {}, /^Invalid range: 9{100}… \(use/],
+    [
+      `/api/series?metric=m&labels=${long.slice(0, 1_000)}=1,${long.slice(0, 1_000)}=2`,
+      {},
+      /^Invalid labels: a{100}… given twice$/,
+    ],
+    [`/capacity?group=${long}`, {}, /^Invalid group: a{100}… \(/],
+    [`/dashboards/${long}`, {}, /^Unknown dashboard: a{100}…$/],
+    [`/assets/${long}.js`, {}, /^Not found: \/assets\/a{100}…$/],
+  ];
+  for (const [path, init, want] of cases) {
+    const res = await t.app.request(path, init);
+    const { error } = await res.json();
+    assert.ok(res.status >= 400 && res.status < 500, `${path.slice(0, 40)}: ${res.status}`);
+    assert.match(error, want, `${path.slice(0, 40)}: ${error.slice(0, 200)}`);
+    assert.ok(error.length < 200, `${path.slice(0, 40)}: ${error.length} characters`);
+  }
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import { BadRequestError, ForbiddenError } from "../errors.ts";
+import { BadRequestError, echo, ForbiddenError } from "../errors.ts";
 import { parseHost } from "./parse_host.ts";
 
 /** Options for {@linkcode hostCheck}. */
@@ -51,11 +51,13 @@ export function hostCheck(options: HostCheckOptions = {}): MiddlewareHandler {
     const parsed = parseHost(host);
     if (!parsed) {
       throw new BadRequestError(
-        `Invalid Host header: ${JSON.stringify(host)} (expected a host name and an optional port)`,
+        `Invalid Host header: ${
+          JSON.stringify(echo(host))
+        } (expected a host name and an optional port)`,
       );
     }
     if (!allowed.has(sameHostName(parsed.hostname))) {
-      throw new ForbiddenError(`Forbidden host: ${host} (open the app through 127.0.0.1)`);
+      throw new ForbiddenError(`Forbidden host: ${echo(host)} (open the app through 127.0.0.1)`);
     }
     await next();
   };

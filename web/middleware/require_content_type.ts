@@ -7,7 +7,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import { UnsupportedMediaTypeError } from "../errors.ts";
+import { echo, UnsupportedMediaTypeError } from "../errors.ts";
 import { SAFE_METHODS } from "./origin_check.ts";
 
 /** Options for {@linkcode requireContentType}. */
@@ -59,7 +59,9 @@ export function requireContentType(options: RequireContentTypeOptions): Middlewa
     const media = type.split(";", 1)[0]!.trim().toLowerCase();
     if (!accepted.has(media)) {
       throw new UnsupportedMediaTypeError(
-        `Unsupported content type: ${type || "none"} (send Content-Type: ${suggested}${hint})`,
+        `Unsupported content type: ${
+          echo(type) || "none"
+        } (send Content-Type: ${suggested}${hint})`,
       );
     }
     // every body is read as UTF-8: a declared latin1 or UTF-16 body was decoded as UTF-8 anyway
@@ -68,7 +70,7 @@ export function requireContentType(options: RequireContentTypeOptions): Middlewa
     if (
       charset !== undefined && charset !== "utf-8" && charset !== "utf8" && charset !== "us-ascii"
     ) {
-      throw new UnsupportedMediaTypeError(`Unsupported charset: ${charset} (send UTF-8)`);
+      throw new UnsupportedMediaTypeError(`Unsupported charset: ${echo(charset)} (send UTF-8)`);
     }
     const coding = (c.req.header("content-encoding") ?? "identity").trim().toLowerCase();
     if (!encodings.has(coding)) {

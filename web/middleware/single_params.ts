@@ -7,7 +7,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import { BadRequestError } from "../errors.ts";
+import { BadRequestError, echo } from "../errors.ts";
 
 /** Options for {@linkcode singleParams}. */
 export interface SingleParamsOptions {
@@ -48,7 +48,7 @@ export function singleParams(options: SingleParamsOptions = {}): MiddlewareHandl
       for (const [name, count] of seen) {
         if (count < 2) continue;
         const hint = Object.hasOwn(hints, name) ? hints[name] : "give each parameter once";
-        throw new BadRequestError(`Invalid query: ${name}: given ${count} times (${hint})`);
+        throw new BadRequestError(`Invalid query: ${echo(name)}: given ${count} times (${hint})`);
       }
     }
     await next();

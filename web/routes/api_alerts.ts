@@ -14,7 +14,7 @@ import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import { type AlertInstance, parseMatcher } from "../../alerts/mod.ts";
 import type { WebDeps } from "../deps.ts";
-import { BadRequestError, NotFoundError, UnavailableError } from "../errors.ts";
+import { BadRequestError, echo, NotFoundError, UnavailableError } from "../errors.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
 
 const DAY = 86_400_000;
@@ -61,7 +61,7 @@ function at(value: string | number | undefined, now: number, what: string): numb
   if (value === undefined) return undefined;
   const ms = typeof value === "number" ? value : parseTimeMs(value, now);
   if (ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
-    throw new BadRequestError(`Invalid ${what}: ${JSON.stringify(value)}`);
+    throw new BadRequestError(`Invalid ${what}: ${JSON.stringify(echo(value))}`);
   }
   return ms;
 }
@@ -195,7 +195,9 @@ export function alertRoutes(deps: WebDeps): Hono {
         }
         if (body.duration !== undefined) {
           const ms = parseDurationMs(body.duration);
-          if (ms === undefined) throw new BadRequestError(`Invalid duration: ${body.duration}`);
+          if (ms === undefined) {
+            throw new BadRequestError(`Invalid duration: ${echo(body.duration)}`);
+          }
           endsAt = startsAt + ms;
         } else endsAt = at(body.endsAt, t, "endsAt")!;
         const matchers = body.matchers.map((m) => typeof m === "string" ? parseMatcher(m) : m);
@@ -212,7 +214,7 @@ export function alertRoutes(deps: WebDeps): Hono {
     .delete("/api/silences/:id", async function expireSilence(c) {
       const id = c.req.param("id");
       const silence = await store().expire(id);
-      if (!silence) throw new NotFoundError(`Not found: no silence ${id}`);
+      if (!silence) throw new NotFoundError(`Not found: no silence ${echo(id)}`);
       return c.json({ silence });
     })
     .post(

@@ -34,7 +34,7 @@ import {
   type SeriesManyResult,
 } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
-import { BadRequestError } from "../errors.ts";
+import { BadRequestError, echo } from "../errors.ts";
 import { labelNamesIn } from "../../labels/mod.ts";
 import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
@@ -202,14 +202,14 @@ export function seriesRoutes(deps: WebDeps): Hono {
             ? "a label without a name"
             : bad === "__proto__"
             ? "__proto__ is not a label name"
-            : `${bad} given twice`;
+            : `${echo(bad)} given twice`;
           throw new BadRequestError(`Invalid labels: ${why}`);
         }
       }
       const to = q.to === undefined ? clock : parseTimeMs(q.to, clock);
-      if (to === undefined) throw new BadRequestError(`Invalid to: ${q.to}`);
+      if (to === undefined) throw new BadRequestError(`Invalid to: ${echo(q.to)}`);
       const from = q.from === undefined ? to - 3_600_000 : parseTimeMs(q.from, clock);
-      if (from === undefined) throw new BadRequestError(`Invalid from: ${q.from}`);
+      if (from === undefined) throw new BadRequestError(`Invalid from: ${echo(q.from)}`);
       if (!(to > from)) {
         throw new BadRequestError(`Invalid range: from ${from} is not before to ${to}`);
       }
@@ -218,7 +218,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
       }
       const step = q.step === undefined ? undefined : parseDurationMs(q.step);
       if (q.step !== undefined && step === undefined) {
-        throw new BadRequestError(`Invalid step: ${q.step} (use e.g. 10s, 1m, 1h or ms)`);
+        throw new BadRequestError(`Invalid step: ${echo(q.step)} (use e.g. 10s, 1m, 1h or ms)`);
       }
       // in lower case, as the lake and the spool store host names (a source finds it any case)
       const host = q.host ? canonicalHost(q.host) : undefined;
@@ -227,7 +227,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
       if (q.labels === undefined || q.labels_like !== undefined || q.metrics !== undefined) {
         const metrics = q.metrics?.split(",").filter((m) => m !== "");
         const wrong = metrics?.find((m) => !isMetric(m));
-        if (wrong !== undefined) throw new BadRequestError(`Invalid metrics: ${wrong}`);
+        if (wrong !== undefined) throw new BadRequestError(`Invalid metrics: ${echo(wrong)}`);
         if (q.metric === undefined && !metrics?.length) {
           throw new BadRequestError("Invalid query: metric: expected a metric name or metrics");
         }

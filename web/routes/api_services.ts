@@ -24,7 +24,7 @@ import {
   serviceWithoutData,
 } from "../../analytics/mod.ts";
 import type { WebDeps } from "../deps.ts";
-import { BadRequestError, NotFoundError } from "../errors.ts";
+import { BadRequestError, echo, NotFoundError } from "../errors.ts";
 import { parseLabels } from "../../collectors/mod.ts";
 import { parseDurationMs, rejectInvalid } from "../validate.ts";
 
@@ -118,13 +118,13 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
         const rangeMs = q.range === undefined ? 3_600_000 : parseDurationMs(q.range);
         if (rangeMs === undefined || rangeMs > 31 * 86_400_000) {
           throw new BadRequestError(
-            `Invalid range: ${q.range} (use e.g. 15m, 1h, 7d; at most 31d)`,
+            `Invalid range: ${echo(q.range)} (use e.g. 15m, 1h, 7d; at most 31d)`,
           );
         }
         const t = now();
         const keys = deps.source ? await deps.source.open().metrics() : await deps.lake.metrics();
         const spec = findServices(keys, configured).find((s) => s.name === q.service);
-        if (!spec) throw new NotFoundError(`Unknown service: ${q.service}`);
+        if (!spec) throw new NotFoundError(`Unknown service: ${echo(q.service)}`);
         const points = await serviceHistory(deps.source?.open() ?? lakeSource(deps.lake), spec, {
           from: t - rangeMs,
           to: t + 1,

@@ -22,7 +22,7 @@ import {
   type JobStatus,
   type Workflows,
 } from "../../workflows/mod.ts";
-import { NotFoundError } from "../errors.ts";
+import { echo, NotFoundError } from "../errors.ts";
 import { parseDurationMs, rejectInvalid } from "../validate.ts";
 
 /** What `serve` hands the web app when workflows or a schedule are configured. */
@@ -138,7 +138,7 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
             `Approval ${id} expired unanswered at ${new Date(done.at).toISOString()}`,
           );
         }
-        throw new NotFoundError(`No pending approval ${id} (it may have expired)`);
+        throw new NotFoundError(`No pending approval ${echo(id)} (it may have expired)`);
       },
     )
     .post(
@@ -152,7 +152,7 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
         if (done?.result === "rolled-back" || done?.result === "backed-off") {
           return c.json({ id, result: done.result, already: done });
         }
-        throw new NotFoundError(`No reversible action ${id}`);
+        throw new NotFoundError(`No reversible action ${echo(id)}`);
       },
     )
     .get("/api/schedule", function schedule(c) {

@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { NotFoundError } from "../errors.ts";
+import { echo, NotFoundError } from "../errors.ts";
 
 const ASSETS: Record<string, { url: URL; type: string }> = {
   "d3.min.js": {
@@ -77,7 +77,7 @@ export function assetRoutes(): Hono {
   return new Hono().get("/assets/:name", async function asset(c) {
     const name = c.req.param("name");
     const entry = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-    if (!entry) throw new NotFoundError(`Not found: /assets/${name}`);
+    if (!entry) throw new NotFoundError(`Not found: /assets/${echo(name)}`);
     let bytes = cache.get(name);
     if (!bytes) {
       try {

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { panelData, type PanelSpec } from "../../analytics/mod.ts";
 import type { WebDeps } from "../deps.ts";
-import { NotFoundError } from "../errors.ts";
+import { echo, NotFoundError } from "../errors.ts";
 import { dashboardPage, dashboardsIndexPage } from "../pages/dashboard_page.ts";
 
 /** A configured dashboard (see `config/schema_dashboards.ts`). */
@@ -28,7 +28,7 @@ export function dashboardRoutes(deps: WebDeps, dashboards: readonly DashboardSpe
   const now = deps.now ?? Date.now;
   const find = (name: string) => {
     const d = dashboards.find((x) => x.name === name);
-    if (!d) throw new NotFoundError(`Unknown dashboard: ${name}`);
+    if (!d) throw new NotFoundError(`Unknown dashboard: ${echo(name)}`);
     return d;
   };
   return new Hono()

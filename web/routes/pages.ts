@@ -11,7 +11,7 @@ import { capacityPage } from "../pages/capacity_page.ts";
 import { explorePage } from "../pages/explore_page.ts";
 import { livePage } from "../pages/live_page.ts";
 import { type CapacityAnalysis, groupLabels } from "../../analytics/mod.ts";
-import { BadRequestError } from "../errors.ts";
+import { BadRequestError, echo } from "../errors.ts";
 
 /**
  * Creates the page routes.
@@ -37,7 +37,7 @@ export function pageRoutes(deps: WebDeps, loadCapacity: () => Promise<CapacityAn
       const labels = groupLabels(view);
       if (group !== undefined && group !== "" && !labels.includes(group)) {
         throw new BadRequestError(
-          `Invalid group: ${group} (${
+          `Invalid group: ${echo(group)} (${
             labels.length ? `one of ${labels.join(", ")}` : "no host carries group labels"
           })`,
         );

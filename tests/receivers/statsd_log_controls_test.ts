@@ -1,0 +1,42 @@
+/**
+ * A StatsD packet is anyone's on the network: what serve logs of a malformed line reaches the
+ * terminal it runs in, so its control characters are written as escapes.
+ */
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { capturingServer } from "./_statsd.ts";
+
+// Regression: JSON quoting escapes C0 but not C1, so `\u009b2J` (CSI, clear the screen) in a
+// line's name went to serve's log as it was.
+Deno.test({
+  name: "serve's log of a malformed StatsD line writes its C1 control characters as \\u009b",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { server, log } = await capturingServer();
+    const raw = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((r) =>
+        raw.send(
+          new TextEncoder().encode("x\u009b2J\u009d0;pwn:1|q"),
+          server.port,
+          "127.0.0.1",
+          () => r(),
+        )
+      );
+      for (let i = 0; i < 100 && !log.some((l) => l.includes("malformed")); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      raw.close();
+      await server.close();
+    }
+    const line = log.find((l) => l.includes("malformed lines dropped"));
+    assert.ok(line, log.join("\n"));
+    const controls = [...line].filter((c) =>
+      c.charCodeAt(0) < 0x20 || (c >= "\x7f" && c <= "\x9f")
+    );
+    assert.deepEqual(controls, []);
+    assert.ok(line.includes("x\\u009b2J\\u009d0;pwn"), line);
+  },
+});
