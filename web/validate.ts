@@ -37,6 +37,12 @@ export function describeZodError(
 ): string {
   const issue = error.issues[0];
   if (!issue) return "invalid input";
+  // zod reports an unknown key at its parent ("value: Unrecognized key: \"x\""): name the key
+  if (issue.code === "unrecognized_keys") {
+    const at = issue.path.length ? ` in ${issue.path.join(".")}` : "";
+    const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
+    return `unknown ${issue.keys.length === 1 ? "key" : "keys"}${at}: ${keys}`;
+  }
   const field = issue.path.length ? issue.path.join(".") : "value";
   // a type or a union of types (a time as ms or text) refused for want of any value; a custom
   // issue on an absent field keeps its own words ("expected a metric name or metrics")

@@ -48,3 +48,18 @@ Deno.test("a route answers a missing required query parameter or body field with
   assert.equal(range.status, 400);
   assert.doesNotMatch((await range.json()).error, /missing/);
 });
+
+Deno.test("describeZodError() names an unknown key and where it is, not the parent as 'value'", () => {
+  const issue = {
+    code: "unrecognized_keys" as const,
+    keys: ["sinse"],
+    path: [],
+    message: 'Unrecognized key: "sinse"',
+    input: {},
+  };
+  assert.equal(describeZodError({ issues: [issue] }, {}), 'unknown key: "sinse"');
+  assert.equal(
+    describeZodError({ issues: [{ ...issue, keys: ["a", "b"], path: ["rule"] }] }, {}),
+    'unknown keys in rule: "a", "b"',
+  );
+});
