@@ -41,6 +41,14 @@ Deno.test({
     const now = Date.now();
     const times = Array.from({ length: 41 }, (_, i) => now - 600_000 + i * 15_000);
     writeServiceSeries(data, times, knownService());
+    // a second service counted without a latency histogram (a StatsD counter): no Apdex
+    writeServiceSeries(data, times, [
+      {
+        metric: "http_requests_per_second",
+        labels: { service: "web", code: "200" },
+        value: () => 10,
+      },
+    ]);
     // a probe run every 15 s for the last 40 minutes: enough for the hour, not for the day
     const runs = Array.from({ length: 161 }, (_, i) => now - 2_400_000 + i * 15_000);
     writeServiceSeries(data, runs, [
@@ -87,6 +95,14 @@ Deno.test({
       const text = await card.textContent() ?? "";
       assert.match(text, /Error rate\s*5(\.00)? %/);
       assert.match(text, /Apdex \(T 250 ms\)\s*0\.88/);
+      assert.doesNotMatch(text, /needs latency histogram buckets/);
+      // without buckets the dash says why
+      const web = page.locator("section.service[data-service='web']");
+      await web.waitFor({ timeout: 20_000 });
+      assert.match(
+        await web.textContent() ?? "",
+        /Apdex \(T 500 ms\)\s*–\s*needs latency histogram buckets/,
+      );
       assert.equal(await page.locator("#services-empty").isHidden(), true);
       const probe = page.locator("#probes tr[data-probe='shop']");
       await probe.waitFor({ timeout: 20_000 });

@@ -73,7 +73,13 @@ import {
         "Latency p50 / p95 / p99",
         [f.latency?.p50, f.latency?.p95, f.latency?.p99].map((v) => ms(v ?? null)).join(" / "),
       ),
-      figure("Apdex (T " + ms(s.apdexThreshold) + ")", f.apdex ? f.apdex.score.toFixed(2) : "–"),
+      figure(
+        "Apdex (T " + ms(s.apdexThreshold) + ")",
+        f.apdex ? f.apdex.score.toFixed(2) : "–",
+        // Apdex counts requests under T and 4T, which only a latency histogram's buckets tell
+        // (StatsD timers and OTLP summaries carry quantiles alone)
+        f.apdex ? "" : "needs latency histogram buckets",
+      ),
       figure("In flight", formatValue(f.inFlight, "")),
       figure("Cache hit ratio", pct(f.cacheHitRatio)),
       figure("DB p95", ms(f.db?.p95 ?? null)),
