@@ -45,8 +45,14 @@ export async function main(
     write(USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== "check") {
-    throw new UsageError(`Expected the subcommand "check", got ${positionals.join(" ") || "none"}`);
+  if (positionals[0] !== "check") {
+    throw new UsageError(`Expected the subcommand "check", got ${positionals[0] ?? "none"}`);
+  }
+  if (positionals.length > 1) {
+    // `config check FILE` read as "got check FILE", as if "check" itself were wrong
+    throw new UsageError(
+      `Unexpected argument ${JSON.stringify(positionals[1])}: the file is given with --config FILE`,
+    );
   }
   const { config, path } = await loadConfig(values.config);
   if (path === undefined) {

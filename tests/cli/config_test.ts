@@ -27,6 +27,11 @@ Deno.test("config check fails with the file, line and column of the first proble
 Deno.test("config without the check subcommand is a usage mistake", async () => {
   await assert.rejects(main([], () => {}), { name: "UsageError" });
   await assert.rejects(main(["lint"], () => {}), /subcommand "check"/);
+  // the file as a second word: said 'Expected the subcommand "check", got check p.yaml'
+  await assert.rejects(main(["check", "p.yaml"], () => {}), {
+    name: "UsageError",
+    message: 'Unexpected argument "p.yaml": the file is given with --config FILE',
+  });
   const out: string[] = [];
   assert.equal(await main(["--help"], (t) => out.push(t)), 0);
   assert.match(out[0]!, /Usage: deno task config check/);
