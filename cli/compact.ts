@@ -95,15 +95,24 @@ export async function main(args: string[]): Promise<number> {
       (s.bytesBefore / Math.max(1, s.rows)).toFixed(2)
     })`
     : "";
+  // the scheduler's first run on a new lake compacts one partition: "1 partitions" read wrong
   console.log(
-    `Compacted ${s.partitions} partitions: ${s.filesMerged} files into ${s.partitions}, ${s.rows} rows${ratio}; ` +
-      `expired ${s.partitionsExpired} partitions` +
-      (s.quarantined ? `; moved ${s.quarantined} unreadable files to quarantine/` : ""),
+    `Compacted ${counted(s.partitions, "partition")}: ${
+      counted(s.filesMerged, "file")
+    } into ${s.partitions}, ${counted(s.rows, "row")}${ratio}; expired ${
+      counted(s.partitionsExpired, "partition")
+    }` +
+      (s.quarantined ? `; moved ${counted(s.quarantined, "unreadable file")} to quarantine/` : ""),
   );
   return 0;
 }
 
 if (import.meta.main) runMain("compact", main);
+
+/** `1 partition`, `2 partitions`. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
 
 /**
  * Reads `--retention`, which unlike other duration flags needs a unit: a bare number means seconds

@@ -55,3 +55,20 @@ Deno.test("compact --now later than the clock is refused before any file is touc
   assert.deepEqual(await lake.query("SELECT count(*) AS n FROM samples"), [{ n: 10 * 308 }]);
   lake.close();
 });
+
+Deno.test("compact on a lake of one day says '1 partition', not '1 partitions'", async () => {
+  // the scheduler's first compaction of a new lake printed "Compacted 1 partitions" into the audit
+  const root = Deno.makeTempDirSync();
+  simulateHost({ root, start: day, durationMs: 3_600_000, stepMs: 600_000, chunkMs: 3_600_000 });
+  const cli = new URL("../../cli/compact.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, "--data", root, "--now", "2024-03-01T12:00:00Z"],
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(
+    text,
+    /^Compacted 1 partition: 1 file into 1, \d+ rows \(.+\); expired 0 partitions\n$/,
+  );
+  Deno.removeSync(root, { recursive: true });
+});
