@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import type { APIResponse, Route } from "npm:playwright-core@1.65.1";
 import { browserTest, openPage, serveWithChromium } from "../_browser.ts";
 import { swapTrigger, swapWorkflows } from "../_swap_workflows.ts";
+import { AuditLog } from "../../workflows/mod.ts";
 import type { WorkflowConfig } from "../../config/mod.ts";
 import { testApp } from "./_app.ts";
 
@@ -156,5 +157,42 @@ browserTest(
     const outcomes = (await workflows.audit.read()).map((e) => e.outcome);
     assert.deepEqual(outcomes, ["ok", "approved", "awaiting-approval"]);
     assert.deepEqual([...first.errors, ...second.errors], []);
+  },
+);
+
+browserTest(
+  "in Chromium, the audit log shows a maintenance step with no old → new and its time as the Schedule table does (1.47 s), drawn and redrawn",
+  "the workflows browser test",
+  async () => {
+    // a scheduled compact step is stored with old and new null: the table showed "— → —", and
+    // "ok (1471 ms)" beside the Schedule table's "1.47 s"
+    const root = await Deno.makeTempDir();
+    const audit = new AuditLog(root);
+    const id = audit.start({
+      workflow: "refit",
+      who: "workflow:refit",
+      step: "compact",
+      what: "compact (maintenance)",
+      why: "schedule 0 3 * * *",
+      mode: "real",
+      old: null,
+      new: null,
+    });
+    audit.complete(id, { result: "ok", durationMs: 1471, detail: "Compacted 1 partition" });
+    await using t = await testApp({ root });
+    await using served = await serveWithChromium(t.app.fetch);
+    const { page, errors } = await openPage(served.browser);
+    await page.clock.install();
+    await page.goto(`${served.origin}/alerts`);
+    const cells = async () =>
+      await page.locator("table.audit-log tbody tr").first().locator("td").allTextContents();
+    const expected = ["compact (maintenance)", "", "real", "ok (1.47 s)"];
+    assert.deepEqual((await cells()).slice(2, 7).filter((_, i) => i !== 1), expected);
+    // the 5 s poll redraws the table from /api/audit with workflows.js: a new table, unmarked
+    await page.locator("table.audit-log").evaluate((t) => t.setAttribute("data-server", ""));
+    await page.clock.runFor(5000);
+    await page.locator("table.audit-log:not([data-server])").waitFor({ timeout: 10_000 });
+    assert.deepEqual((await cells()).slice(2, 7).filter((_, i) => i !== 1), expected);
+    assert.deepEqual(errors, []);
   },
 );

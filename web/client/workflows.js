@@ -5,7 +5,7 @@
 // /api/workflows/* (a fetch from the app's own origin passes the origin check). Everything from
 // the server (workflow names, the why, the what, process names) goes in as text, never as HTML:
 // the why quotes alert labels, which come from pushed samples.
-import { formatTime } from "/assets/format.js";
+import { formatTime, formatValue } from "/assets/format.js";
 
 (function () {
   "use strict";
@@ -26,7 +26,7 @@ import { formatTime } from "/assets/format.js";
 
   function outcomeText(e) {
     const outcome = e.outcome === "unknown" ? "started, outcome unknown" : e.outcome;
-    return outcome + (e.durationMs === undefined ? "" : ` (${e.durationMs} ms)`);
+    return outcome + (e.durationMs === undefined ? "" : ` (${formatValue(e.durationMs, "ms")})`);
   }
 
   function drawSummary(workflows) {
@@ -84,9 +84,8 @@ import { formatTime } from "/assets/format.js";
     const tbody = table.createTBody();
     for (const e of shown) {
       const tr = el("tr", null, { class: `outcome-${e.outcome}`, "data-id": e.id });
-      const change = e.old === undefined && e.new === undefined
-        ? ""
-        : `${e.old ?? "—"} → ${e.new ?? "—"}`;
+      // null for a step that changes no setting (compact, train, command): nothing to show
+      const change = e.old == null && e.new == null ? "" : `${e.old ?? "—"} → ${e.new ?? "—"}`;
       tr.append(
         el("td", formatTime(e.startedAt, { seconds: true })),
         el("td", e.workflow, { class: "wrap" }),

@@ -10,7 +10,7 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { formatTime } from "../../format/mod.ts";
+import { formatTime, formatValue } from "../../format/mod.ts";
 import {
   type AuditEntry,
   AuditLog,
@@ -33,10 +33,17 @@ function isEntries(x: AuditSectionData | readonly AuditEntry[]): x is readonly A
   return Array.isArray(x);
 }
 
-// the same words as workflows.js, which redraws the table from /api/audit
+// the same words as workflows.js, which redraws the table from /api/audit; the time taken as the
+// Schedule table above prints it (`1.47 s`, not `1471 ms`)
 function outcomeText(e: AuditEntry): string {
   const outcome = e.outcome === "unknown" ? "started, outcome unknown" : e.outcome;
-  return outcome + (e.durationMs === undefined ? "" : ` (${e.durationMs} ms)`);
+  return outcome + (e.durationMs === undefined ? "" : ` (${formatValue(e.durationMs, "ms")})`);
+}
+
+// a step that changes no setting (compact, train, report, command, webhook) is stored with
+// `old: null, new: null`: no change to show, not "— → —"
+function changeText(e: AuditEntry): string {
+  return e.old == null && e.new == null ? "" : `${e.old ?? "—"} → ${e.new ?? "—"}`;
 }
 
 /**
@@ -118,9 +125,7 @@ export function auditSection(
                   <td class="wrap">${e.workflow}</td>
                   <td class="wrap">${e.what}</td>
                   <td class="wrap">${e.why}</td>
-                  <td class="wrap">${e.old === undefined && e.new === undefined
-                    ? ""
-                    : `${e.old ?? "—"} → ${e.new ?? "—"}`}</td>
+                  <td class="wrap">${changeText(e)}</td>
                   <td>${e.mode}</td>
                   <td title="${e.detail ?? ""}">${outcomeText(e)}</td>
                   <td>${reversible.has(e.id)
