@@ -6,6 +6,7 @@
  * @module
  */
 import type { SeriesSource } from "../analytics/mod.ts";
+import { formatDuration } from "../config/mod.ts";
 import { sameHost } from "../lake/mod.ts";
 import { forecastLoad, historySpan, readLoad } from "./load_profile.ts";
 
@@ -132,7 +133,7 @@ export async function balanceAdvice(
         resource,
         reason: `${resource} forecast to peak at ${pct(busy[key]!)} on ${busy.host} vs ${
           pct(idle[key]!)
-        } on ${idle.host} in the next ${Math.round(o.withinMs / DAY)} days`,
+        } on ${idle.host} in the next ${formatDuration(o.withinMs)}`,
       });
     }
   }

@@ -156,6 +156,12 @@ Deno.test("balanceAdvice() moves work from a saturated host to the one with head
     assert.ok(advice.hosts[1]!.cpuPeak! > 0.9, `${advice.hosts[1]!.cpuPeak}`);
     assert.deepEqual(advice.moves.map((m) => [m.from, m.to, m.resource]), [["hot", "calm", "cpu"]]);
     assert.match(advice.message, /^Move work from hot to calm: cpu forecast to peak at 9\d %/);
+    assert.match(advice.message, / in the next 3 days$/);
+    // --within 1d said "in the next 1 days", and 12h "in the next 0 days"
+    const day = await balanceAdvice(source, { now: NOW, withinMs: D });
+    assert.match(day.moves[0]!.reason, / in the next 1 day$/);
+    const half = await balanceAdvice(source, { now: NOW, withinMs: 12 * H });
+    assert.match(half.moves[0]!.reason, / in the next 12 h$/);
     const one = await balanceAdvice(source, { now: NOW, hosts: ["calm"] });
     assert.match(one.message, /Only one host with data \(calm\)/);
   } finally {
