@@ -149,15 +149,15 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
     scheduled.push({
       name: `workflow:${w.name}`,
       cron,
-      async run() {
-        await workflows!.fire(w.name, {
+      run() {
+        // this firing's outcome or decision (waiting for approval, skipped), not the last run's
+        return workflows!.fire(w.name, {
           type: "schedule",
           why: `schedule ${cron}`,
           host: audit.host,
           at: now(),
           evidence: { cron },
         });
-        return workflows!.states().find((s) => s.name === w.name)?.lastRun?.outcome ?? "done";
       },
     });
   }

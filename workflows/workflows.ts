@@ -277,14 +277,21 @@ export class Workflows {
    *
    * @param name The workflow.
    * @param event The trigger.
-   * @returns Once this trigger's run (if any) is over.
+   * @returns Once this trigger's run (if any) is over: what this trigger did, in words (the run's
+   *   outcome, or the decision when nothing ran, e.g. `waiting for approval to run renice`).
    * @throws {RangeError} For an unknown workflow.
    */
-  async fire(name: string, event: TriggerEvent): Promise<void> {
+  async fire(name: string, event: TriggerEvent): Promise<string> {
     const w = this.#byName.get(name);
     if (!w) throw new RangeError(`Unknown workflow ${name}`);
-    this.#trigger(w, event);
+    const rt = this.#rt.get(name)!;
+    const before = rt.lastRun;
+    const decided = this.#trigger(w, event);
     await this.idle();
+    // the scheduler's Schedule table showed the previous run's outcome ("skipped") for a firing
+    // that only added an approval: answer for this trigger
+    if (decided !== undefined) return decided;
+    return rt.lastRun !== before && rt.lastRun ? rt.lastRun.outcome : "done";
   }
 
   #track(p: Promise<void>): void {
@@ -298,27 +305,26 @@ export class Workflows {
     return w.enabled ? "real" : "dry-run";
   }
 
-  #trigger(w: WorkflowConfig, event: TriggerEvent): void {
+  /** Starts a run, or decides not to now; returns that decision in words, `undefined` on a run. */
+  #trigger(w: WorkflowConfig, event: TriggerEvent): string | undefined {
     const rt = this.#rt.get(w.name)!;
     const base = runBase(w, event, this.#mode(w));
     if (rt.running) {
       if ((w.concurrency ?? "skip") === "queue" && rt.queue.length < QUEUE_MAX) {
         rt.queue.push(event);
-        this.audit.decide({
+        return this.#decided({
           ...base,
           what: "queued behind the run in progress",
           result: "skipped",
           detail: "concurrency: queue",
         });
-      } else {
-        this.audit.decide({
-          ...base,
-          what: "skipped: the previous run is still going",
-          result: "skipped",
-          detail: `concurrency: ${w.concurrency ?? "skip"}`,
-        });
       }
-      return;
+      return this.#decided({
+        ...base,
+        what: "skipped: the previous run is still going",
+        result: "skipped",
+        detail: `concurrency: ${w.concurrency ?? "skip"}`,
+      });
     }
     if (w.enabled && w.approval) {
       // one approval per alert instance, and a bound on all: an alert on many (pushed) series
@@ -330,27 +336,22 @@ export class Workflows {
         ? undefined
         : waiting.find((p) => instanceOf(p.event) === instance);
       if (same) {
-        this.audit.decide({
+        return this.#decided({
           ...base,
           what: `skipped: approval ${same.id} for this alert already waits`,
           result: "skipped",
         });
-        return;
       }
       if (waiting.length >= PENDING_MAX) {
-        this.audit.decide({
+        return this.#decided({
           ...base,
           what: `skipped: ${waiting.length} approvals of this workflow already wait`,
           result: "skipped",
           detail: `at most ${PENDING_MAX} wait at once; answer or let them expire`,
         });
-        return;
       }
-      const id = this.audit.decide({
-        ...base,
-        what: `waiting for approval to run ${w.steps.map((s) => s.kind).join(", ")}`,
-        result: "awaiting-approval",
-      });
+      const what = `waiting for approval to run ${w.steps.map((s) => s.kind).join(", ")}`;
+      const id = this.audit.decide({ ...base, what, result: "awaiting-approval" });
       const at = this.#now();
       this.#pending.set(id, {
         id,
@@ -362,9 +363,16 @@ export class Workflows {
         event,
       });
       this.#save();
-      return;
+      return what;
     }
     this.#track(this.#run(w, event));
+    return undefined;
+  }
+
+  /** Audits a decision not to run now; returns its words. */
+  #decided(record: Parameters<AuditLog["decide"]>[0]): string {
+    this.audit.decide(record);
+    return record.what;
   }
 
   /** Pending approvals, oldest first. */

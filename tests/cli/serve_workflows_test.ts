@@ -118,3 +118,38 @@ Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and th
     lake.close();
   }
 });
+
+Deno.test("A scheduled workflow that waits for approval says so in the Schedule table, not 'done' or the last run's outcome", async () => {
+  const root = await Deno.makeTempDir();
+  const lake = await openLake({ root });
+  let t = Date.UTC(2026, 0, 5, 2, 59);
+  const runtime = startWorkflows({
+    root,
+    lake,
+    compact: false,
+    now: () => t,
+    log: () => {},
+    config: {
+      workflows: [{
+        name: "nightly",
+        trigger: { schedule: "0 3 * * *" },
+        enabled: true,
+        approval: true,
+        steps: [{ kind: "compact" }],
+      }],
+    },
+  });
+  try {
+    t = Date.UTC(2026, 0, 5, 3, 0, 1);
+    await runtime.scheduler.tick();
+    const [job] = runtime.scheduler.status();
+    assert.deepEqual([job!.lastRun?.outcome, job!.lastRun?.detail], [
+      "ok",
+      "waiting for approval to run compact",
+    ]);
+    assert.equal(runtime.workflows!.pending().length, 1);
+  } finally {
+    await runtime.stop();
+    lake.close();
+  }
+});
