@@ -168,6 +168,18 @@ export async function findMaintenanceWindow(
       options.host ?? null,
     );
   }
+  if (metric !== "cpu_busy" && metric !== "memory_used_ratio") {
+    // a misspelt metric read "Not enough data yet: 0 s of cpu_bussy", as if waiting would help
+    const held = (await source.metrics()).some((k) =>
+      k.host === extent.host && k.metric === metric
+    );
+    if (!held) {
+      return empty(
+        `No samples of ${metric} on ${extent.host}: check the metric name (cpu_busy, memory_used_ratio or one the lake holds)`,
+        extent.host,
+      );
+    }
+  }
   const stepMs = gridStep(durationMs);
   const end = Math.ceil(Math.min(now, extent.last + 1) / stepMs) * stepMs;
   const points = Math.round((options.historyMs ?? 28 * DAY) / stepMs);

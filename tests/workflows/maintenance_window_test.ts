@@ -107,6 +107,20 @@ Deno.test("findMaintenanceWindow() says 'not enough data yet' with hours of data
     assert.match(w.message, /^Not enough data yet: 5\.9 h of cpu_busy on new/);
     const other = await findMaintenanceWindow(source, { durationMs: H, now: NOW, host: "ghost" });
     assert.match(other.message, /no data for host ghost/);
+    // a misspelt metric is not a matter of time: it said "Not enough data yet: 0 s of cpu_bussy"
+    const typo = await findMaintenanceWindow(source, {
+      durationMs: H,
+      now: NOW,
+      metric: "cpu_bussy",
+    });
+    assert.equal(typo.status, "insufficient");
+    assert.match(typo.message, /^No samples of cpu_bussy on new: check the metric name/);
+    const held = await findMaintenanceWindow(source, {
+      durationMs: H,
+      now: NOW,
+      metric: "load_average",
+    });
+    assert.match(held.message, /^Not enough data yet: 5\.9 h of load_average on new/);
   } finally {
     lake.close();
   }
