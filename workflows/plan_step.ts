@@ -151,8 +151,10 @@ function commandPlan(action: ActionConfig): StepPlan {
         ...(action.env && { env: action.env }),
       });
       const tail = r.output.trim().split("\n").slice(-3).join(" | ");
-      if (r.timedOut) throw new Error(`Timed out after ${formatDuration(timeoutMs)}: ${tail}`);
-      if (r.code !== 0) throw new Error(`Exit code ${r.code}: ${tail}`);
+      // a silent failure read "Exit code 1: " with nothing after the colon
+      const said = tail ? `: ${tail}` : " (no output)";
+      if (r.timedOut) throw new Error(`Timed out after ${formatDuration(timeoutMs)}${said}`);
+      if (r.code !== 0) throw new Error(`Exit code ${r.code}${said}`);
       return tail || "exit code 0";
     },
   };

@@ -513,6 +513,8 @@ export class Workflows {
       }
     }
     let acted = false;
+    // what this run changed so far, in words with how to undo it
+    const applied: string[] = [];
     try {
       for (const step of w.steps) {
         // renice, cgroup, sysctl and commands act on this machine: never for another host's alert
@@ -527,9 +529,22 @@ export class Workflows {
           ]
           : await planStep(step, event, w.name, this.#o);
         for (const plan of plans) {
-          const r = await this.#act(w, plan, base, key);
+          const r = await this.#act(w, plan, base, key, applied);
           if (r === "acted") acted = true;
-          if (r === "stop") return "stopped";
+          if (r === "stop") {
+            // what ran before the failure stays: say so, and how to undo it, once per run
+            if (applied.length) {
+              this.audit.decide({
+                ...base,
+                what: `run stopped at its ${step.kind} step (${
+                  w.steps.indexOf(step) + 1
+                } of ${w.steps.length}); left in place: ${applied.join("; ")}`,
+                result: "failed",
+                detail: "earlier steps are not undone by a later step's failure",
+              });
+            }
+            return "stopped";
+          }
         }
       }
       return mode === "real" ? "ok" : "advice";
@@ -546,6 +561,7 @@ export class Workflows {
     plan: StepPlan,
     base: RunBase,
     key: string,
+    applied: string[] = [],
   ): Promise<"acted" | "next" | "stop"> {
     const rec = { ...base, step: plan.kind, what: plan.what, old: plan.old, new: plan.new };
     if (plan.refused) {
@@ -604,6 +620,7 @@ export class Workflows {
         durationMs: Math.round(performance.now() - t0),
         ...(detail && { detail }),
       });
+      applied.push(`${plan.what} (${plan.undo ? `roll back: ${id}` : "not reversible"})`);
       return "acted";
     } catch (error) {
       this.audit.complete(id, {

@@ -370,3 +370,34 @@ Deno.test("A pending approval survives a restart and can be approved afterwards"
   assert.equal(await value(), "10");
   assert.deepEqual(again.pending(), []);
 });
+
+Deno.test("A step failing after one that acted says what is left in place and how to roll it back", async () => {
+  // the sysctl stayed at 10 after the command failed, and the audit said only "Exit code 1: "
+  const { wf, value } = await setup({
+    enabled: true,
+    steps: [swappiness("10"), { kind: "command", action: "boom" }],
+  }, { actions: [{ name: "boom", argv: ["false"] }] });
+  assert.equal(await wf.fire("w", manual(Date.now())), "stopped");
+  assert.equal(await value(), "10");
+  const [stopped, failed, set] = await wf.audit.read();
+  assert.deepEqual([set!.outcome, failed!.outcome, stopped!.outcome], ["ok", "failed", "failed"]);
+  assert.equal(failed!.detail, "Exit code 1 (no output)");
+  assert.equal(
+    stopped!.what,
+    `run stopped at its command step (2 of 2); left in place: sysctl vm.swappiness 60 → 10 (roll back: ${
+      set!.id
+    })`,
+  );
+  assert.deepEqual(wf.states()[0]!.reversible, [set!.id]);
+  assert.equal(await wf.rollback(set!.id), "rolled-back");
+  assert.equal(await value(), "60");
+});
+
+Deno.test("A first step that fails leaves nothing in place, and the audit adds no 'left in place' line", async () => {
+  const { wf } = await setup({
+    enabled: true,
+    steps: [{ kind: "command", action: "boom" }, swappiness("10")],
+  }, { actions: [{ name: "boom", argv: ["false"] }] });
+  await wf.fire("w", manual(Date.now()));
+  assert.deepEqual((await wf.audit.read()).map((e) => e.outcome), ["failed"]);
+});
