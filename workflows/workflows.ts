@@ -105,6 +105,9 @@ export const PENDING_MAX = 64;
 
 /** The alert instance a trigger comes from (its fingerprint), if it is an alert. */
 function instanceOf(event: TriggerEvent): string | undefined {
+  // a schedule is one instance: an unanswered approval of `*/5 * * * *` added one every 5 minutes
+  // (up to 64 to click through), each of which would run the same steps again
+  if (event.type === "schedule") return `schedule@${event.host}`;
   const fp = (event.evidence as { fingerprint?: unknown } | null)?.fingerprint;
   return event.type === "alert" && typeof fp === "string" ? fp : undefined;
 }
@@ -338,7 +341,9 @@ export class Workflows {
       if (same) {
         return this.#decided({
           ...base,
-          what: `skipped: approval ${same.id} for this alert already waits`,
+          what: `skipped: approval ${same.id} for this ${
+            event.type === "schedule" ? "schedule" : "alert"
+          } already waits`,
           result: "skipped",
         });
       }

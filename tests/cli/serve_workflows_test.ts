@@ -119,7 +119,7 @@ Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and th
   }
 });
 
-Deno.test("A scheduled workflow that waits for approval says so in the Schedule table, not 'done' or the last run's outcome", async () => {
+Deno.test("A scheduled workflow that waits for approval says so in the Schedule table, not 'done' or the last run's outcome, and waits once", async () => {
   const root = await Deno.makeTempDir();
   const lake = await openLake({ root });
   let t = Date.UTC(2026, 0, 5, 2, 59);
@@ -135,6 +135,7 @@ Deno.test("A scheduled workflow that waits for approval says so in the Schedule 
         trigger: { schedule: "0 3 * * *" },
         enabled: true,
         approval: true,
+        approval_expires: 2 * 86_400_000,
         steps: [{ kind: "compact" }],
       }],
     },
@@ -148,6 +149,15 @@ Deno.test("A scheduled workflow that waits for approval says so in the Schedule 
       "waiting for approval to run compact",
     ]);
     assert.equal(runtime.workflows!.pending().length, 1);
+    // the next day's firing finds it still waiting: one approval, not one per firing
+    const [waiting] = runtime.workflows!.pending();
+    t = Date.UTC(2026, 0, 6, 3, 0, 1);
+    await runtime.scheduler.tick();
+    assert.deepEqual(runtime.workflows!.pending().map((p) => p.id), [waiting!.id]);
+    assert.equal(
+      runtime.scheduler.status()[0]!.lastRun?.detail,
+      `skipped: approval ${waiting!.id} for this schedule already waits`,
+    );
   } finally {
     await runtime.stop();
     lake.close();
