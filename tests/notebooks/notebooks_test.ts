@@ -73,6 +73,14 @@ for (const name of notebooks()) {
         assert.match(shown, /Memory by state \(GiB\)/);
         assert.match(shown, /-swatches/);
       }
+      if (name.startsWith("03_")) {
+        // the last line counts in words: the simulated lake's one recommendation read
+        // "1 recommendations"
+        const counts = text.match(/KiB, (\d+) (resources?), (\d+) (recommendations?)$/m);
+        assert.ok(counts, `03 did not print its report's counts:\n${text.slice(-500)}`);
+        assert.equal(counts[2], counts[1] === "1" ? "resource" : "resources");
+        assert.equal(counts[4], counts[3] === "1" ? "recommendation" : "recommendations");
+      }
       if (name.startsWith("02_") && ettPresent()) {
         assert.match(text, /ETTh2\.csv, column OT/);
       }
