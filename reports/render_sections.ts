@@ -75,7 +75,11 @@ ${
       `chart-${r.id}-forecast`,
       "forecast",
       r.id,
-      `Observed series and trend; ${ahead}; the limit, the exhaustion mark and the estimated ` +
+      // the trend is the decomposition's: a series of minutes has none, and its chart drew
+      // no trend under a caption that named one
+      `Observed series${
+        r.decomposition ? " and trend" : ""
+      }; ${ahead}; the limit, the exhaustion mark and the estimated ` +
         "time to exhaustion with its 80 % interval when near; anomalies circled.",
     )
   }
