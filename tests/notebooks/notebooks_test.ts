@@ -121,7 +121,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "notebooks 02 and 03 on a new user's lake of minutes: not enough data said, spans in words",
+  name:
+    "notebooks 01, 02 and 03 on a new user's lake of minutes: not enough data said, spans in words",
   ...jupyter,
   async fn() {
     // 35 minutes of collection: notebook 02 read two hourly points and stopped on "Invalid
@@ -148,6 +149,19 @@ Deno.test({
         /Not enough data yet: the lake holds 35 min of file-system data \(this notebook forecasts hourly points and needs a day\): simulated one host for 7 days/,
       );
       assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
+      // notebook 01 read 15-minute points: three per line, and on five minutes one, which drew
+      // axes with no line
+      const explore = await execute("01_explore_lake.ipynb", { PERFSCOPE_DATA: root });
+      assert.match(explore.text, /\(35 min of data\)/);
+      const charts = explore.cells.flatMap((c) => c.outputs ?? []).map((o) =>
+        [o.data?.["text/html"] ?? []].flat().join("")
+      );
+      const cpu = charts.find((h) => h.includes("CPU busy share (1 − idle), 20-second average"));
+      assert.ok(cpu, "the CPU chart is read at a step the lake's span fills");
+      // the line's path: one move and more than a hundred segments
+      const line = [...cpu.matchAll(/ d="M([^"]*)"/g)].map((m) => m[1]!.split(/L/).length);
+      assert.ok(Math.max(...line) > 100, `points per line: ${line}`);
+      assert.doesNotMatch(explore.text, /high cardinality/);
       const study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
       assert.match(study.text, /^vm: 35 min of history; ETAs need 1 day$/m);
       const shown = JSON.stringify(study.cells.map((c) => c.outputs));
