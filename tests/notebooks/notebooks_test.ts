@@ -166,6 +166,9 @@ Deno.test({
       assert.match(study.text, /^vm: 35 min of history; ETAs need 1 day$/m);
       const shown = JSON.stringify(study.cells.map((c) => c.outputs));
       assert.match(shown, /points over 35 min \(raw\)/);
+      // the tightest resource's chart named its model "none" ("vm · CPU run queue: none, status …")
+      assert.match(shown, /vm · [^"\]]*: no forecast, status insufficient \(unknown\)/);
+
       assert.doesNotMatch(shown, /Promise \{/);
     } finally {
       await Deno.remove(root, { recursive: true });
