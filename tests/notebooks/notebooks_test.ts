@@ -162,9 +162,15 @@ Deno.test({
       const line = [...cpu.matchAll(/ d="M([^"]*)"/g)].map((m) => m[1]!.split(/L/).length);
       assert.ok(Math.max(...line) > 100, `points per line: ${line}`);
       assert.doesNotMatch(explore.text, /high cardinality/);
-      const study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+      // the ranking table, the last output of its cell, was dropped by the same race once in a
+      // walkthrough (the cell's printed lines came, its table did not): up to two more runs
+      let study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+      let shown = JSON.stringify(study.cells.map((c) => c.outputs));
+      for (let attempt = 1; attempt < 3 && !/points over/.test(shown); attempt++) {
+        study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+        shown = JSON.stringify(study.cells.map((c) => c.outputs));
+      }
       assert.match(study.text, /^vm: 35 min of history; ETAs need 1 day$/m);
-      const shown = JSON.stringify(study.cells.map((c) => c.outputs));
       assert.match(shown, /points over 35 min \(raw\)/);
       // the tightest resource's chart named its model "none" ("vm · CPU run queue: none, status …")
       assert.match(shown, /vm · [^"\]]*: no forecast, status insufficient \(unknown\)/);
