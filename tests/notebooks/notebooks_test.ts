@@ -140,15 +140,22 @@ Deno.test({
       });
       const env = { PERFSCOPE_CSV: join(root, "absent.csv"), PERFSCOPE_DATA: root };
       let text = "";
+      let forecastShown = "";
       // the kernel's late last output (see the test above): up to two more runs
       for (let attempt = 0; attempt < 3 && !/lake: sim-1 /.test(text); attempt++) {
-        ({ text } = await execute("02_forecast_csv.ipynb", env));
+        const run = await execute("02_forecast_csv.ipynb", env);
+        text = run.text;
+        forecastShown = JSON.stringify(run.cells.map((c) => c.outputs));
       }
       assert.match(
         text,
         /Not enough data yet: the lake holds 35 min of file-system data \(this notebook forecasts hourly points and needs a day\): simulated one host for 7 days/,
       );
       assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
+      // the simulated week holds out a sixth (28 h), which its table called "held-out week"
+      assert.match(forecastShown, /held-out 1\.2 days/);
+      assert.match(forecastShown, /Next 1\.2 days: 28 steps/);
+      assert.doesNotMatch(forecastShown, /held-out week/);
       // notebook 01 read 15-minute points: three per line, and on five minutes one, which drew
       // axes with no line
       const explore = await execute("01_explore_lake.ipynb", { PERFSCOPE_DATA: root });
