@@ -44,8 +44,10 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     ["anomalies", String(r.anomalies.length)],
     [
       "evidence",
+      // an insufficient resource's reason is its time to exhaustion's, a row above: repeated
+      // here it read "5 min of history, 301 points (raw tier): 5 min of history; ETAs need 1 day"
       `${evidenceText(r.evidence.spanMs, r.evidence.points)} (${e(r.evidence.tier)} tier)${
-        r.reason ? `: ${e(r.reason)}` : ""
+        r.reason && r.status !== "insufficient" ? `: ${e(r.reason)}` : ""
       }`,
     ],
   ].map(([k, v]) => `<div><span class="k">${k}</span> ${v}</div>`).join("");

@@ -54,6 +54,9 @@ Deno.test("a report of five minutes of data draws no trend and its captions name
     const page = text(await Deno.readTextFile(out));
     assert.match(page, /Observed series; no forecast \(5 min of history; ETAs need 1 day\)/);
     assert.doesNotMatch(page, /Observed series and trend/);
+    // the evidence row repeated the reason the time to exhaustion row gives
+    assert.match(page, /evidence 5 min of history, \d+ points \(raw tier\) /);
+    assert.doesNotMatch(page, /\(raw tier\): /);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
