@@ -89,20 +89,9 @@ ${decomposition}
 </section>`;
 }
 
-function camelWords(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
-}
-
-/** An evidence figure's label: its name without the unit its value already states, so a row
- * reads "ETA low · 5.4 days", not "eta low days · 5.4 days" (or "growth per day · +9 GiB/day"). */
-function figureLabel(name: string): string {
-  const bare = name.replace(/(Bytes)?(PerSecond|PerDay)$|(Days|Ms)$/, "") || name;
-  return camelWords(bare).replace(/^eta\b/, "ETA");
-}
-
 function recommendation(r: RecommendationData): string {
   const figures = r.figures.map((f) =>
-    `<tr><th>${e(figureLabel(f.name))}</th><td class="num">${e(f.value)}</td></tr>`
+    `<tr><th>${e(f.label)}</th><td class="num">${e(f.value)}</td></tr>`
   ).join("");
   const chart = r.resourceId
     ? ` · <a href="#res-${e(r.resourceId)}">See the chart of this resource</a>`

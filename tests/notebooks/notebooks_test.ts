@@ -80,6 +80,9 @@ for (const name of notebooks()) {
         assert.ok(counts, `03 did not print its report's counts:\n${text.slice(-500)}`);
         assert.equal(counts[2], counts[1] === "1" ? "resource" : "resources");
         assert.equal(counts[4], counts[3] === "1" ? "recommendation" : "recommendations");
+        // the evidence figures in their units: they read "current 455700000000, etaDays 5.435"
+        assert.match(shown, /Evidence: current \d[\d.]* [KMGT]iB, limit /);
+        assert.match(shown, /, ETA \d[\d.]* days, /);
       }
       if (name.startsWith("02_") && ettPresent()) {
         assert.match(text, /ETTh2\.csv, column OT/);
