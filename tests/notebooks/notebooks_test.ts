@@ -72,6 +72,10 @@ for (const name of notebooks()) {
         // the chart with a legend keeps its title and legend swatches with it
         assert.match(shown, /Memory by state \(GiB\)/);
         assert.match(shown, /-swatches/);
+        // the catalogue's count per metric: danfo named its columns "host_count" and
+        // "labels_count", which read as 24 hosts for one host's 24 CPU series
+        assert.match(shown, /metric\\tseries\\n/);
+        assert.doesNotMatch(shown, /host_count/);
       }
       if (name.startsWith("03_")) {
         // the last line counts in words: the simulated lake's one recommendation read
