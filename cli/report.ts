@@ -62,6 +62,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  // an empty --out (an unset shell variable) failed only after the whole analysis, on the rename
+  // to '' with the OS's words
+  if (values.out === "") {
+    throw new UsageError("Invalid --out: empty (give the file to write, e.g. capacity.html)");
+  }
   // a folder was found out only after the whole analysis, by the final rename
   if (values.out !== undefined && (values.out.endsWith("/") || isDirectory(values.out))) {
     throw new UsageError(

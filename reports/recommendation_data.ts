@@ -37,6 +37,7 @@ export function recommendationData(
   const unit = section?.unit ?? "";
   const figures: Figure[] = Object.entries(rec.evidence?.values ?? {}).map(([name, v]) => ({
     name,
+    label: figureLabel(name),
     value: figure(name, v, unit),
   }));
   return {
@@ -69,4 +70,15 @@ function figure(name: string, v: number | string | null, unit: string): string {
   if (name === "growthPerDay") return formatGrowth(v, unit);
   if (/^(current|limit|threshold|headroom)$/.test(name)) return formatValue(v, unit);
   return `${formatValue(v, "")}${rate}`;
+}
+
+/** An evidence figure's label: its name without the unit its value already states, so a row
+ * reads "ETA low · 5.4 days", not "eta low days · 5.4 days" (or "growth per day · +9 GiB/day"). */
+function figureLabel(name: string): string {
+  const bare = name.replace(/(Bytes)?(PerSecond|PerDay)$|(Days|Ms)$/, "") || name;
+  return camelWords(bare).replace(/^eta\b/, "ETA");
+}
+
+function camelWords(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 }

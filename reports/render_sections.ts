@@ -44,8 +44,10 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     ["anomalies", String(r.anomalies.length)],
     [
       "evidence",
+      // an insufficient resource's reason is its time to exhaustion's, a row above: repeated
+      // here it read "5 min of history, 301 points (raw tier): 5 min of history; ETAs need 1 day"
       `${evidenceText(r.evidence.spanMs, r.evidence.points)} (${e(r.evidence.tier)} tier)${
-        r.reason ? `: ${e(r.reason)}` : ""
+        r.reason && r.status !== "insufficient" ? `: ${e(r.reason)}` : ""
       }`,
     ],
   ].map(([k, v]) => `<div><span class="k">${k}</span> ${v}</div>`).join("");
@@ -75,7 +77,11 @@ ${
       `chart-${r.id}-forecast`,
       "forecast",
       r.id,
-      `Observed series and trend; ${ahead}; the limit, the exhaustion mark and the estimated ` +
+      // the trend is the decomposition's: a series of minutes has none, and its chart drew
+      // no trend under a caption that named one
+      `Observed series${
+        r.decomposition ? " and trend" : ""
+      }; ${ahead}; the limit, the exhaustion mark and the estimated ` +
         "time to exhaustion with its 80 % interval when near; anomalies circled.",
     )
   }
@@ -83,13 +89,9 @@ ${decomposition}
 </section>`;
 }
 
-function camelWords(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
-}
-
 function recommendation(r: RecommendationData): string {
   const figures = r.figures.map((f) =>
-    `<tr><th>${e(camelWords(f.name))}</th><td class="num">${e(f.value)}</td></tr>`
+    `<tr><th>${e(f.label)}</th><td class="num">${e(f.value)}</td></tr>`
   ).join("");
   const chart = r.resourceId
     ? ` · <a href="#res-${e(r.resourceId)}">See the chart of this resource</a>`

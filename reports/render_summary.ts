@@ -101,9 +101,10 @@ export function renderSummary(data: ReportData): string {
   const count = (s: string) => rs.filter((r) => r.severity === s).length;
   const rows = rs.map((r, i) => row(r, i, data));
   const rest = rows.length > SUMMARY_ROWS
-    ? `\n<details class="more"><summary>Show the other ${
-      rows.length - SUMMARY_ROWS
-    } resources</summary>\n${table(rows.slice(SUMMARY_ROWS))}\n</details>`
+    // 13 resources read "Show the other 1 resources"
+    ? `\n<details class="more"><summary>Show the other ${rows.length - SUMMARY_ROWS} resource${
+      rows.length - SUMMARY_ROWS === 1 ? "" : "s"
+    }</summary>\n${table(rows.slice(SUMMARY_ROWS))}\n</details>`
     : "";
   const ranked = rs.filter((r) => r.utilization !== null).length;
   return `<section id="summary"><h2>Summary</h2>

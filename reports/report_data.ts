@@ -32,6 +32,8 @@ export type ResourceSection = CapacityResource;
 export interface Figure {
   /** The figure's name as the rule gives it, e.g. `growthPerDay`. */
   name: string;
+  /** Its label for a reader, without the unit the value states, e.g. `growth`, `ETA low`. */
+  label: string;
   /** Its value with unit, e.g. `18.6 GiB/day`. */
   value: string;
 }

@@ -15,8 +15,10 @@ export interface ReportFile {
   mtime: number;
 }
 
-/** What a report's file name looks like: no path separators, so no traversal. */
-export const REPORT_NAME: RegExp = /^[\w.-]+\.html$/;
+/** What a report's file name looks like: any name `deno task report --out` takes in the folder
+ * (`Q4 review.html`, `März.html`, `r.HTM`), but no path separator and no leading dot (so no
+ * traversal, no hidden file); only `[\w.-]` names were listed, and the rest vanished unsaid. */
+export const REPORT_NAME: RegExp = /^(?!\.)[^/\\\0]+\.html?$/i;
 
 /**
  * Lists the reports in `<root>/reports/`, newest first.

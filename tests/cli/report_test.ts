@@ -33,6 +33,17 @@ Deno.test("report --out naming a folder is a usage error before any analysis, an
   assert.deepEqual([...Deno.readDirSync(data)], []);
 });
 
+Deno.test("report --out '' (an unset variable) is refused before any analysis", async () => {
+  // it ran the whole analysis, then failed with "No such file or directory (os error 2): rename
+  // '.13381.tmp' -> ''" and left nothing to say which option was wrong
+  const data = await Deno.makeTempDir();
+  await assert.rejects(() => main(["--data", data, "--out", ""]), {
+    name: "UsageError",
+    message: "Invalid --out: empty (give the file to write, e.g. capacity.html)",
+  });
+  assert.deepEqual([...Deno.readDirSync(data)], []);
+});
+
 Deno.test("report --out naming a FIFO, a device or a symbolic link is refused before any analysis", async () => {
   // a new user's walkthrough: --out /dev/full (as root) renamed the report over the device node,
   // and --out /dev/stdout would replace that link; here a FIFO and links in a temporary folder

@@ -72,6 +72,21 @@ for (const name of notebooks()) {
         // the chart with a legend keeps its title and legend swatches with it
         assert.match(shown, /Memory by state \(GiB\)/);
         assert.match(shown, /-swatches/);
+        // the catalogue's count per metric: danfo named its columns "host_count" and
+        // "labels_count", which read as 24 hosts for one host's 24 CPU series
+        assert.match(shown, /metric\\tseries\\n/);
+        assert.doesNotMatch(shown, /host_count/);
+      }
+      if (name.startsWith("03_")) {
+        // the last line counts in words: the simulated lake's one recommendation read
+        // "1 recommendations"
+        const counts = text.match(/KiB, (\d+) (resources?), (\d+) (recommendations?)$/m);
+        assert.ok(counts, `03 did not print its report's counts:\n${text.slice(-500)}`);
+        assert.equal(counts[2], counts[1] === "1" ? "resource" : "resources");
+        assert.equal(counts[4], counts[3] === "1" ? "recommendation" : "recommendations");
+        // the evidence figures in their units: they read "current 455700000000, etaDays 5.435"
+        assert.match(shown, /Evidence: current \d[\d.]* [KMGT]iB, limit /);
+        assert.match(shown, /, ETA \d[\d.]* days, /);
       }
       if (name.startsWith("02_") && ettPresent()) {
         assert.match(text, /ETTh2\.csv, column OT/);
@@ -113,7 +128,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "notebooks 02 and 03 on a new user's lake of minutes: not enough data said, spans in words",
+  name:
+    "notebooks 01, 02 and 03 on a new user's lake of minutes: not enough data said, spans in words",
   ...jupyter,
   async fn() {
     // 35 minutes of collection: notebook 02 read two hourly points and stopped on "Invalid
@@ -131,19 +147,48 @@ Deno.test({
       });
       const env = { PERFSCOPE_CSV: join(root, "absent.csv"), PERFSCOPE_DATA: root };
       let text = "";
+      let forecastShown = "";
       // the kernel's late last output (see the test above): up to two more runs
       for (let attempt = 0; attempt < 3 && !/lake: sim-1 /.test(text); attempt++) {
-        ({ text } = await execute("02_forecast_csv.ipynb", env));
+        const run = await execute("02_forecast_csv.ipynb", env);
+        text = run.text;
+        forecastShown = JSON.stringify(run.cells.map((c) => c.outputs));
       }
       assert.match(
         text,
         /Not enough data yet: the lake holds 35 min of file-system data \(this notebook forecasts hourly points and needs a day\): simulated one host for 7 days/,
       );
       assert.match(text, /lake: sim-1 filesystem_used_bytes\{/);
-      const study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+      // the simulated week holds out a sixth (28 h), which its table called "held-out week"
+      assert.match(forecastShown, /held-out 1\.2 days/);
+      assert.match(forecastShown, /Next 1\.2 days: 28 steps/);
+      assert.doesNotMatch(forecastShown, /held-out week/);
+      // notebook 01 read 15-minute points: three per line, and on five minutes one, which drew
+      // axes with no line
+      const explore = await execute("01_explore_lake.ipynb", { PERFSCOPE_DATA: root });
+      assert.match(explore.text, /\(35 min of data\)/);
+      const charts = explore.cells.flatMap((c) => c.outputs ?? []).map((o) =>
+        [o.data?.["text/html"] ?? []].flat().join("")
+      );
+      const cpu = charts.find((h) => h.includes("CPU busy share (1 − idle), 20-second average"));
+      assert.ok(cpu, "the CPU chart is read at a step the lake's span fills");
+      // the line's path: one move and more than a hundred segments
+      const line = [...cpu.matchAll(/ d="M([^"]*)"/g)].map((m) => m[1]!.split(/L/).length);
+      assert.ok(Math.max(...line) > 100, `points per line: ${line}`);
+      assert.doesNotMatch(explore.text, /high cardinality/);
+      // the ranking table, the last output of its cell, was dropped by the same race once in a
+      // walkthrough (the cell's printed lines came, its table did not): up to two more runs
+      let study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+      let shown = JSON.stringify(study.cells.map((c) => c.outputs));
+      for (let attempt = 1; attempt < 3 && !/points over/.test(shown); attempt++) {
+        study = await execute("03_capacity_study.ipynb", { PERFSCOPE_DATA: root });
+        shown = JSON.stringify(study.cells.map((c) => c.outputs));
+      }
       assert.match(study.text, /^vm: 35 min of history; ETAs need 1 day$/m);
-      const shown = JSON.stringify(study.cells.map((c) => c.outputs));
       assert.match(shown, /points over 35 min \(raw\)/);
+      // the tightest resource's chart named its model "none" ("vm · CPU run queue: none, status …")
+      assert.match(shown, /vm · [^"\]]*: no forecast, status insufficient \(unknown\)/);
+
       assert.doesNotMatch(shown, /Promise \{/);
     } finally {
       await Deno.remove(root, { recursive: true });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openLake } from "../../lake/mod.ts";
+import { openLake, simulateHost } from "../../lake/mod.ts";
 import { writeReport } from "../../reports/mod.ts";
 
 /** The report's text without markup, styles or scripts, spaces folded. */
@@ -26,6 +26,37 @@ Deno.test("a new user's first report, of an empty lake, says there is not enough
     assert.match(page, /1 day of history/); // what an ETA needs
     assert.match(page, /deno task serve/);
     assert.match(page, /deno task report/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a report of five minutes of data draws no trend and its captions name none", async () => {
+  // five minutes of `deno task collect`: no decomposition, so no trend line, yet each chart's
+  // caption began "Observed series and trend"
+  const root = await Deno.makeTempDir({ prefix: "perfscope-report-minutes-" });
+  try {
+    simulateHost({
+      root,
+      host: "vm",
+      start: Date.UTC(2026, 11, 7, 13, 51),
+      durationMs: 5 * 60_000,
+      cpus: 2,
+      topN: 1,
+    });
+    const lake = await openLake({ root });
+    const out = `${root}/report.html`;
+    try {
+      await writeReport(lake, { root, out });
+    } finally {
+      lake.close();
+    }
+    const page = text(await Deno.readTextFile(out));
+    assert.match(page, /Observed series; no forecast \(5 min of history; ETAs need 1 day\)/);
+    assert.doesNotMatch(page, /Observed series and trend/);
+    // the evidence row repeated the reason the time to exhaustion row gives
+    assert.match(page, /evidence 5 min of history, \d+ points \(raw tier\) /);
+    assert.doesNotMatch(page, /\(raw tier\): /);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

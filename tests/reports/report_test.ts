@@ -58,6 +58,29 @@ Deno.test("buildReport() ranks the filling disk and the saturated CPU with forec
   assert.equal(ids.size, data.resources.length, "resource ids are unique");
 });
 
+Deno.test("the summary folds a thirteenth resource away as 'the other 1 resource'", async () => {
+  // a lake with 13 resources read "Show the other 1 resources"
+  const { data } = await report();
+  const one = data.resources[0]!;
+  const resources = Array.from({ length: 13 }, (_, i) => ({ ...one, id: `${one.id}-${i}` }));
+  const html = await renderReport({ ...data, resources });
+  assert.match(html, /Show the other 1 resource<\/summary>/);
+  const fourteen = await renderReport({ ...data, resources: [...resources, { ...one, id: "x" }] });
+  assert.match(fourteen, /Show the other 2 resources<\/summary>/);
+});
+
+Deno.test("the recommendations' evidence rows name each figure once, its unit in the value", async () => {
+  // a new user read "eta days · 5.4 days", "eta low days · 5.4 days" and "growth per day ·
+  // +9.17 GiB/day": the figure's name repeated the unit its value states
+  const { data, html } = await report();
+  const disk = data.recommendations.find((r) => r.figures.some((f) => f.name === "etaDays"));
+  assert.ok(disk, "the filling disk's recommendation has an ETA");
+  const rows = [...html.matchAll(/<tr><th>([^<]*)<\/th><td class="num">([^<]*)<\/td><\/tr>/g)]
+    .map((m) => m[1]!);
+  for (const label of ["ETA", "growth"]) assert.ok(rows.includes(label), `${label} in ${rows}`);
+  for (const row of rows) assert.doesNotMatch(row, /\b(days|per day|per second)$/, row);
+});
+
 Deno.test("buildReport() gives recommendations with facts and figures from its own ranking", async () => {
   const { data, html } = await report();
   assert.ok(data.recommendations.length > 0);

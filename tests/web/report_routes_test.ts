@@ -52,6 +52,31 @@ Deno.test("reportRoutes() answers 404 for unknown, non-report and traversal name
   assert.match(await (await empty.request("/")).text(), /No report yet/);
 });
 
+Deno.test("reportRoutes() lists and serves reports whose names have spaces, #, % or accents", async () => {
+  // deno task report --out "data/reports/Q4 review.html" wrote a report the Reports page never
+  // listed, and its URL answered "Not a report"
+  const root = await lakeWithReports();
+  const names = ["Q4 review.html", "a#b%20.html", "März.HTML"];
+  for (const name of names) await Deno.writeTextFile(join(root, "reports", name), `<p>${name}</p>`);
+  await Deno.writeTextFile(join(root, "reports", ".hidden.html"), "hidden");
+  const app = reportRoutes({ root });
+  const listed = (await (await app.request("/?format=json")).json()).map((f: { name: string }) =>
+    f.name
+  );
+  for (const name of names) assert.ok(listed.includes(name), `${name} in ${listed}`);
+  assert.ok(!listed.includes(".hidden.html"));
+  const html = await (await app.request("/")).text();
+  for (const name of names) {
+    const href = `/${encodeURIComponent(name)}`;
+    assert.ok(html.includes(`href="${href}"`), `${name} linked as ${href}`);
+    const res = await app.request(href);
+    assert.equal(res.status, 200, name);
+    assert.equal(await res.text(), `<p>${name}</p>`);
+  }
+  assert.equal((await app.request("/.hidden.html")).status, 404);
+  assert.equal((await app.request("/..%2F..%2Fsecret.html")).status, 404);
+});
+
 Deno.test("reportRoutes() links relative to where it is mounted", async () => {
   const { Hono } = await import("hono");
   const root = await lakeWithReports();
