@@ -180,6 +180,10 @@ export async function main(
     const step = STEPS.find((s) => flags.sinceMs / s <= 500) ?? STEPS.at(-1)!;
     let stored = 0;
     let failed = 0;
+    // on a young lake every capacity model is "insufficient" and every forecast skipped: the
+    // closing line says so, or "5 models stored" (also the Schedule table's detail) reads as done
+    let skipped = 0;
+    let insufficient = 0;
     for (const t of targets) {
       const s = await source.series({
         host: t.host,
@@ -204,9 +208,12 @@ export async function main(
         const unsupported = forecastUnsupported(grid, step, flags.horizonMs);
         if (unsupported === undefined) {
           fits.push(["forecast", () => forecastModel(grid.values, series, flags, now)]);
-        } else {write(
+        } else {
+          skipped++;
+          write(
             `skipped ${modelKey("forecast", series)}: Not enough data yet: ${unsupported}\n`,
-          );}
+          );
+        }
         const r = t.resource;
         if (r) fits.push(["capacity", () => capacityModel(r, series, now)]);
       }
@@ -221,11 +228,16 @@ export async function main(
         }
         const path = saveModel(data, m);
         stored++;
+        if (m.kind === "capacity" && m.params.status === "insufficient") insufficient++;
         write(`stored ${m.key}  ${m.model}  ${summary(m)}  → ${path}\n`);
       }
     }
     write(
       `${stored} model${stored === 1 ? "" : "s"} stored in ${data}/models` +
+        (insufficient ? ` (${insufficient} with too little history for an ETA)` : "") +
+        (skipped
+          ? `, ${skipped} forecast${skipped === 1 ? "" : "s"} skipped (not enough data yet)`
+          : "") +
         (failed ? `, ${failed} failed` : "") +
         (errors.length
           ? `, ${errors.length} corrupt file${errors.length === 1 ? "" : "s"} skipped`

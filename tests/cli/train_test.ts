@@ -112,6 +112,16 @@ Deno.test("train on 7 minutes of data stores capacity models with status insuffi
     assert.equal(m.params.reason, "7 min of history; ETAs need 1 day");
   }
   assert.match(out, /insufficient, eta none/);
+  // the closing line (the Schedule table's detail too) says none of it is usable yet
+  const n = capacity.length;
+  assert.match(
+    out,
+    new RegExp(
+      `^${models.length} models stored in .*/models \\(${n} with too little history for an ETA\\), ` +
+        `\\d+ forecasts? skipped \\(not enough data yet\\)$`,
+      "m",
+    ),
+  );
 });
 
 Deno.test("train stores no forecast model that looks further ahead than its history (evidence rules)", async () => {
