@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 // the dependency-free entry of config/: mod.ts would load YAML and zod (~20 MB of RSS) into
 // every command, the 1 Hz collector included
 import { formatDuration, MAX_DURATION_MS, readDuration } from "../config/duration.ts";
+import { escapeControls } from "../format/escape_controls.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -184,35 +185,8 @@ export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // a message quotes files and names: a CSV header's escape sequences reached the terminal (a
   // title set, colours changed) and a carriage return overwrote the line
-  return (message.split("\n")[0] ?? message).replace(
-    CONTROL,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return escapeControls(message.split("\n")[0] ?? message, { keepTab: true });
 }
-
-/**
- * Text for a terminal table: every control character (tab and newline too) written as `\u001b`,
- * so a value from the lake can neither break its row nor send an escape sequence to the terminal.
- *
- * @param text A cell's text.
- * @returns It with control characters escaped.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { printableCell } from "./_args.ts";
- * assert.equal(printableCell("a\nb\x1b]0;x\x07"), "a\\u000ab\\u001b]0;x\\u0007");
- * ```
- */
-export function printableCell(text: string): string {
-  return text.replace(CELL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-// deno-lint-ignore no-control-regex
-const CELL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** C0 controls but tab (newline ends the line first), DEL and C1 controls. */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
  * Checks a `--data` folder before a command uses it: a missing one is fine (it is created, or

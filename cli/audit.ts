@@ -5,17 +5,11 @@
  *
  * @module
  */
+import { escapeControls } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { type AuditEntry, AuditLog, auditView } from "../workflows/mod.ts";
 import { readOnlyRefusal } from "../web/mod.ts";
-import {
-  existingLake,
-  parseDuration,
-  parseFlags,
-  printableCell,
-  runMain,
-  UsageError,
-} from "./_args.ts";
+import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 /** What `--sql` may read: the audit views and the lake's. */
@@ -56,7 +50,7 @@ export function formatEntry(e: AuditEntry): string {
   const detail = e.detail ? ` — ${e.detail}` : "";
   // one entry, one line, and nothing for the terminal to act on: `detail` holds a command step's
   // output (colour codes, a title) and `what`/`why` an alert's labels
-  return printableCell(
+  return escapeControls(
     `${new Date(e.startedAt).toISOString()}  ${
       e.mode.padEnd(7)
     }  ${outcome}${took}  ${e.who}  ${e.what}  (${e.why})${detail}`,

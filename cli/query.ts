@@ -6,9 +6,9 @@
  * @module
  */
 
-import { csvText } from "../format/mod.ts";
+import { csvText, escapeControls } from "../format/mod.ts";
 import { diskBufferedSnapshot, openLake, SpoolBuffer, tableWithBuffered } from "../lake/mod.ts";
-import { existingLake, parseFlags, printableCell, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 const usage = `Usage: deno task query "SQL" [options]
@@ -108,7 +108,7 @@ function finite(_key: string, v: unknown): unknown {
 function cell(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "object") return JSON.stringify(v, finite);
-  return printableCell(String(v));
+  return escapeControls(String(v));
 }
 
 function toJson(columns: string[], rows: unknown[][]): string {

@@ -29,3 +29,4 @@ export {
   yTicks,
 } from "./format.js";
 export { csvLine, type CsvRecords, csvRecords, csvText } from "./csv.ts";
+export { escapeControls } from "./escape_controls.ts";

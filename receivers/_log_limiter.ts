@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { escapeControls } from "../format/escape_controls.ts";
 
 /** Logs at most one line per key per `everyMs`. */
 export class LogLimiter {
@@ -31,13 +32,7 @@ export class LogLimiter {
     this.#last.set(key, { at: t, held: 0 });
     // the text quotes what the network sent (a StatsD line, a target's answer): its control
     // characters, C1 too (U+009B is CSI), reached serve's terminal, and JSON quoting keeps C1
-    const shown = text.replace(
-      CONTROL,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
+    const shown = escapeControls(text);
     this.log(s?.held ? `${shown} (and ${s.held} more like it since the last line)` : shown);
   }
 }
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;

@@ -23,6 +23,9 @@ const ENTRIES = new Set([
   // dependency-free durations: config/mod.ts loads YAML and zod (~20 MB of RSS), which the
   // collector must not pay for when it has no config file
   "config/duration.ts",
+  // control characters escaped for the CLI's error line: format/mod.ts also loads d3-dsv, which
+  // the collector (cli/_args.ts is its flag parser) must not pay for
+  "format/escape_controls.ts",
   // the collect loop alone: lake/mod.ts also loads DuckDB's bindings and hyparquet (~9 MB of RSS
   // at import), which the collector never uses
   "lake/collect_loop.ts",
