@@ -232,22 +232,36 @@ function readablePoints(
   m: OtlpMetric,
 ): { kept: OtlpMetric; problem?: string | undefined; dropped: number } {
   if (m.histogram?.dataPoints) {
-    const why = m.histogram.dataPoints.map(bucketsProblem);
-    const problem = why.find((w) => w !== undefined);
-    if (problem === undefined) return { kept: m, dropped: 0 };
-    const dataPoints = m.histogram.dataPoints.filter((_, i) => why[i] === undefined);
-    const kept = { ...m, histogram: { ...m.histogram, dataPoints } };
-    return { kept, problem, dropped: why.length - dataPoints.length };
+    const r = readable(m.histogram.dataPoints, bucketsProblem);
+    return r.problem === undefined ? { kept: m, dropped: 0 } : {
+      kept: { ...m, histogram: { ...m.histogram, dataPoints: r.points } },
+      problem: r.problem,
+      dropped: r.dropped,
+    };
   }
   if (m.exponentialHistogram?.dataPoints) {
-    const why = m.exponentialHistogram.dataPoints.map(scaleProblem);
-    const problem = why.find((w) => w !== undefined);
-    if (problem === undefined) return { kept: m, dropped: 0 };
-    const dataPoints = m.exponentialHistogram.dataPoints.filter((_, i) => why[i] === undefined);
-    const kept = { ...m, exponentialHistogram: { ...m.exponentialHistogram, dataPoints } };
-    return { kept, problem, dropped: why.length - dataPoints.length };
+    const r = readable(m.exponentialHistogram.dataPoints, scaleProblem);
+    return r.problem === undefined ? { kept: m, dropped: 0 } : {
+      kept: { ...m, exponentialHistogram: { ...m.exponentialHistogram, dataPoints: r.points } },
+      problem: r.problem,
+      dropped: r.dropped,
+    };
   }
   return { kept: m, dropped: 0 };
+}
+
+/** The points `problemOf` finds nothing wrong with, how many it dropped, and the first reason. */
+function readable<P>(
+  points: P[],
+  problemOf: (point: P) => string | undefined,
+): { points: P[]; problem: string | undefined; dropped: number } {
+  const why = points.map((p) => problemOf(p));
+  const kept = points.filter((_, i) => why[i] === undefined);
+  return {
+    points: kept,
+    problem: why.find((w) => w !== undefined),
+    dropped: points.length - kept.length,
+  };
 }
 
 /**
