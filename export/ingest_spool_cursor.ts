@@ -23,6 +23,7 @@ import {
   ingestSpoolDir,
   listIngestOutbox,
   listIngestSegments,
+  readAt,
 } from "../lake/mod.ts";
 import { type SpoolPosition, SpoolWalker } from "./_spool_walker.ts";
 
@@ -190,17 +191,4 @@ export class IngestSpoolCursor extends SpoolWalker<Open> {
     this.at = { segment: id, offset: o.offset };
     return o;
   }
-}
-
-/** Reads up to `length` bytes at `offset` (fewer at the end of the file). */
-function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  file.seekSync(offset, Deno.SeekMode.Start);
-  let done = 0;
-  while (done < length) {
-    const n = file.readSync(out.subarray(done));
-    if (n === null || n === 0) break;
-    done += n;
-  }
-  return done === length ? out : out.subarray(0, done);
 }

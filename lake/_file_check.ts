@@ -8,6 +8,7 @@
  */
 
 import { parquetMetadata } from "hyparquet";
+import { readAt } from "./read_at.ts";
 
 /** The three trees of the lake. */
 export type Tier = "metrics" | "rollup_1m" | "rollup_1h";
@@ -85,13 +86,13 @@ function inspect(path: string, info: Deno.FileInfo, tier: Tier): string | undefi
     return "gone";
   }
   try {
-    const head = readAt(file, 0, 4);
-    const tail = readAt(file, info.size - 8, 8);
+    const head = readWhole(file, 0, 4);
+    const tail = readWhole(file, info.size - 8, 8);
     const magic = (b: Uint8Array) => String.fromCharCode(...b.subarray(b.length - 4));
     if (magic(head) !== "PAR1" || magic(tail) !== "PAR1") return "not Parquet (no PAR1 magic)";
     const footer = new DataView(tail.buffer, tail.byteOffset).getUint32(0, true);
     if (footer > MAX_FOOTER || footer > info.size - 12) return "not Parquet (bad footer length)";
-    const bytes = readAt(file, info.size - 8 - footer, footer + 8);
+    const bytes = readWhole(file, info.size - 8 - footer, footer + 8);
     const meta = parquetMetadata(bytes.buffer as ArrayBuffer);
     const columns = meta.schema.slice(1).map((s) => [s.name, s.type ?? "group"]);
     const want = tier === "metrics" ? RAW : ROLLUP;
@@ -106,14 +107,9 @@ function inspect(path: string, info: Deno.FileInfo, tier: Tier): string | undefi
   }
 }
 
-function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  file.seekSync(offset, Deno.SeekMode.Start);
-  let done = 0;
-  while (done < length) {
-    const n = file.readSync(out.subarray(done));
-    if (n === null) throw new Error("Unexpected end of file");
-    done += n;
-  }
+/** Reads exactly `length` bytes at `offset`; a file that ends first is not Parquet. */
+function readWhole(file: Deno.FsFile, offset: number, length: number): Uint8Array {
+  const out = readAt(file, offset, length);
+  if (out.length < length) throw new Error("Unexpected end of file");
   return out;
 }

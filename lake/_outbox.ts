@@ -15,6 +15,8 @@
  * @module
  */
 
+import { readAt } from "./read_at.ts";
+
 /** The drop ledger's name in an outbox directory. */
 const LEDGER = "dropped.tsv";
 
@@ -288,15 +290,7 @@ function ledgerTail(path: string, size: number, bytes: number): Set<number> {
   let text: string;
   try {
     using file = Deno.openSync(path, { read: true });
-    file.seekSync(from, Deno.SeekMode.Start);
-    const buf = new Uint8Array(size - from);
-    let n = 0;
-    while (n < buf.length) {
-      const r = file.readSync(buf.subarray(n));
-      if (r === null || r === 0) break;
-      n += r;
-    }
-    text = new TextDecoder().decode(buf.subarray(0, n));
+    text = new TextDecoder().decode(readAt(file, from, size - from));
   } catch {
     return ids; // rewritten meanwhile: the next call looks again
   }

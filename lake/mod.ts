@@ -41,6 +41,7 @@ export {
 export { isUnwritable, type Quarantined, quarantineDir } from "./quarantine.ts";
 export { mulberry32 } from "./_prng.ts";
 export { syncDir, writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
+export { readAt } from "./read_at.ts";
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export { parquetEncodeRows, type ParquetRows } from "./parquet_encode_rows.ts";
 export {
