@@ -9,6 +9,7 @@
  */
 import { formatLabels, parseLabels } from "../collectors/mod.ts";
 import { labelNamesIn } from "../labels/mod.ts";
+import type { IngestBatch } from "../receivers/mod.ts";
 import {
   canonicalHost,
   hostNameProblem,
@@ -18,14 +19,8 @@ import {
   metricNameProblem,
 } from "./names.ts";
 
-/** Samples as columns, labels in canonical form; `NaN` values stand for `null` (no value). */
-export interface IngestBatch {
-  ts: number[];
-  host: string[];
-  metric: string[];
-  labels: string[];
-  value: number[];
-}
+// the receivers build these columns for the lake: one shape, defined below the lake
+export type { IngestBatch };
 
 /** What one request may carry (see {@linkcode INGEST_LIMITS} for the defaults). */
 export interface IngestLimits {

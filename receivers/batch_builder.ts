@@ -16,8 +16,9 @@ import {
 } from "./_labels.ts";
 import type { SeriesLimit } from "./series_limit.ts";
 
-/** Samples as columns, labels in canonical form; `NaN` values stand for no value (the shape of
- * the lake's `IngestBatch`, defined here because receivers sit below the lake). */
+/** Samples as columns, labels in canonical form; `NaN` values stand for no value (`null` in an
+ * ingest line). The lake's ingest writer, spool and line parser take this type too: it is
+ * defined here because receivers sit below the lake. */
 export interface IngestBatch {
   ts: number[];
   host: string[];
