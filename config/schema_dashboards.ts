@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
+import { repeatedIndexes } from "./_repeated_indexes.ts";
 
 const labelValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -45,12 +46,9 @@ export const dashboardSchema = z.strictObject({
 
 /** The `dashboards:` list; names must be unique. */
 export const dashboardsSchema = z.array(dashboardSchema).max(200).superRefine((list, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, d] of list.entries()) {
-    if (seen.has(d.name)) {
-      ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate dashboard ${d.name}` });
-    }
-    seen.add(d.name);
+  for (const i of repeatedIndexes(list.map((d) => d.name))) {
+    const message = `duplicate dashboard ${list[i]!.name}`;
+    ctx.addIssue({ code: "custom", path: [i, "name"], message });
   }
 });
 

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { formatDuration, MAX_DURATION_MS, readDuration } from "./duration.ts";
 import { regexProblem } from "./regex_problem.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
+import { repeatedIndexes } from "./_repeated_indexes.ts";
 
 /** A duration with units that may be zero (`group_wait: 0s` sends at once). */
 function span() {
@@ -214,17 +215,12 @@ export function checkReceiverNames(
   },
   ctx: z.RefinementCtx,
 ): void {
-  const defined = new Set<string>();
-  config.receivers?.forEach((r, i) => {
-    if (defined.has(r.name)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["receivers", i, "name"],
-        message: `duplicate receiver "${r.name}"`,
-      });
-    }
-    defined.add(r.name);
-  });
+  const receivers = config.receivers ?? [];
+  for (const i of repeatedIndexes(receivers.map((r) => r.name))) {
+    const message = `duplicate receiver "${receivers[i]!.name}"`;
+    ctx.addIssue({ code: "custom", path: ["receivers", i, "name"], message });
+  }
+  const defined = new Set(receivers.map((r) => r.name));
   const named: [string, Path][] = [];
   if (config.route) {
     if (config.route.receiver === undefined) {

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { readDuration } from "./duration.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
+import { repeatedIndexes } from "./_repeated_indexes.ts";
 
 /** A duration with units that may be zero (`0s`): `for` and `keep_firing_for` default to it. */
 function span(min = 0) {
@@ -189,17 +190,10 @@ export const ruleSchema = z.strictObject({
 
 /** The `rules:` list; names must be unique. */
 export const rulesSchema = z.array(ruleSchema).superRefine((rules, ctx) => {
-  const seen = new Set<string>();
-  rules.forEach((rule, i) => {
-    if (seen.has(rule.alert)) {
-      ctx.addIssue({
-        code: "custom",
-        path: [i, "alert"],
-        message: `duplicate rule name ${rule.alert}`,
-      });
-    }
-    seen.add(rule.alert);
-  });
+  for (const i of repeatedIndexes(rules.map((r) => r.alert))) {
+    const message = `duplicate rule name ${rules[i]!.alert}`;
+    ctx.addIssue({ code: "custom", path: [i, "alert"], message });
+  }
 });
 
 /** One validated rule (durations in ms). */

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
+import { repeatedIndexes } from "./_repeated_indexes.ts";
 
 function seconds() {
   return z.unknown().transform((value, ctx) => {
@@ -45,12 +46,9 @@ export const serviceSchema = z.strictObject({
 
 /** The `services:` list; names must be unique. */
 export const servicesSchema = z.array(serviceSchema).max(1000).superRefine((list, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, s] of list.entries()) {
-    if (seen.has(s.name)) {
-      ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate service ${s.name}` });
-    }
-    seen.add(s.name);
+  for (const i of repeatedIndexes(list.map((s) => s.name))) {
+    const message = `duplicate service ${list[i]!.name}`;
+    ctx.addIssue({ code: "custom", path: [i, "name"], message });
   }
 });
 

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { cronProblem } from "./cron_problem.ts";
 import { parseDuration } from "./duration.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
+import { repeatedIndexes } from "./_repeated_indexes.ts";
 
 function duration() {
   return z.unknown().transform((value, ctx) => {
@@ -190,16 +191,14 @@ export function checkWorkflows(
   ctx: z.RefinementCtx,
 ): void {
   const actions = new Set((config.actions ?? []).map((a) => a.name));
-  const seen = new Set<string>();
-  (config.workflows ?? []).forEach((w, i) => {
-    if (seen.has(w.name)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["workflows", i, "name"],
-        message: `duplicate workflow "${w.name}"`,
-      });
+  const workflows = config.workflows ?? [];
+  const repeated = new Set(repeatedIndexes(workflows.map((w) => w.name)));
+  workflows.forEach((w, i) => {
+    // a repeated name is told before the workflow's steps, as they come in the file
+    if (repeated.has(i)) {
+      const message = `duplicate workflow "${w.name}"`;
+      ctx.addIssue({ code: "custom", path: ["workflows", i, "name"], message });
     }
-    seen.add(w.name);
     w.steps.forEach((s, j) => {
       if (s.kind === "command" && !actions.has(s.action)) {
         ctx.addIssue({

@@ -118,6 +118,15 @@ const bad: [string, string][] = [
     'schedule:\n  backtest: "0 0 30W 2 *"\n',
     'x.yaml:2:13: schedule.backtest: invalid cron expression "0 0 30W 2 *": never fires',
   ],
+  // a name given twice is refused at the later entry; a bad step of an earlier workflow first
+  [
+    "workflows:\n  - name: a\n    trigger: {alert: X}\n    steps: [{kind: train}]\n  - name: a\n    trigger: {alert: Y}\n    steps: [{kind: train}]\n",
+    'x.yaml:5:11: workflows[1].name: duplicate workflow "a"',
+  ],
+  [
+    "workflows:\n  - name: a\n    trigger: {alert: X}\n    steps: [{kind: command, action: nope}]\n  - name: a\n    trigger: {alert: Y}\n    steps: [{kind: train}]\n",
+    'x.yaml:4:37: workflows[0].steps[0].action: unknown action "nope" (not in actions:)',
+  ],
   // a new user's walkthrough: passed `config check`, then every cron of the scheduler threw
   [
     'schedule:\n  timezone: "Mars/Olympus"\n',
