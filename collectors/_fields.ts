@@ -43,10 +43,34 @@ const oneSpace = / /g;
  * ```
  */
 export function numberRows(block: string): number[][] | undefined {
-  if (block.includes(",") || block.includes("[") || block.includes("]")) return undefined;
   // (global regular expressions of one character are searched for as strings, not run, and
   // replace faster than replaceAll; the brackets first, so that JSON.parse gets a flat string)
-  const json = ("[[" + block + "]]").replace(newlines, "],[").replace(oneSpace, ",");
+  return exactJsonRows(
+    block,
+    ("[[" + block + "]]").replace(newlines, "],[").replace(oneSpace, ","),
+  );
+}
+
+/**
+ * The rows of `json`, an array of arrays of numbers made from `block` by putting brackets and
+ * commas in place of its line breaks and spaces; taken only when `block` has no commas or
+ * brackets of its own and the rows read back to the same text (`JSON.stringify`), so that every
+ * entry is a finite number written as JSON writes it, which `Number()` reads the same.
+ *
+ * @param block The text the JSON was made from.
+ * @param json That text with brackets and commas put in.
+ * @returns The rows, or `undefined` for anything else.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exactJsonRows } from "./_fields.ts";
+ * assert.deepEqual(exactJsonRows("1 2", "[[1,2]]"), [[1, 2]]);
+ * assert.equal(exactJsonRows("1 2.0", "[[1,2.0]]"), undefined); // reads back as 2
+ * assert.equal(exactJsonRows("1,2", "[[1,2]]"), undefined); // a comma of its own
+ * ```
+ */
+export function exactJsonRows(block: string, json: string): number[][] | undefined {
+  if (block.includes(",") || block.includes("[") || block.includes("]")) return undefined;
   let rows: number[][];
   try {
     rows = JSON.parse(json);

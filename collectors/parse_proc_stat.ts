@@ -4,6 +4,8 @@
  * @module
  */
 
+import { exactJsonRows } from "./_fields.ts";
+
 /** CPU time of one CPU (or all) in clock ticks, per mode. */
 export interface CpuTimes {
   /** `total` for the summary line, else the CPU number, e.g. `"0"`. */
@@ -127,19 +129,12 @@ export function cpuRows(text: string): { rows: number[][]; end: number } | undef
   let end = text.indexOf("\n", last < 0 ? 0 : last + 1);
   if (end < 0) end = text.length;
   const block = text.slice(5, end);
-  // commas and brackets of its own would be read as JSON's
-  if (block.includes(",") || block.includes("[") || block.includes("]")) return undefined;
   // (global regular expressions without special characters are searched for as strings, not
   // run, and replace faster than replaceAll; the brackets first, so that JSON.parse gets a flat
   // string)
   const json = ("[[0," + block + "]]").replace(cpuNames, "],[").replace(spaces, ",");
-  let rows: number[][];
-  try {
-    rows = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  return JSON.stringify(rows) === json ? { rows, end } : undefined;
+  const rows = exactJsonRows(block, json);
+  return rows && { rows, end };
 }
 
 /**
