@@ -9,6 +9,7 @@
 import {
   type AlertInstance,
   type AlertTransition,
+  type FiringInterval,
   type Notifier,
   openNotifications,
   type SilenceStore,
@@ -106,13 +107,7 @@ export interface LakeBacktestOptions<R extends { metric?: string | undefined }> 
     rules: R[],
     series: LakeSeries[],
     options: { from: number; until: number },
-  ): readonly {
-    alert: string;
-    labels: Record<string, string>;
-    start: number;
-    end: number;
-    peak: number;
-  }[];
+  ): readonly FiringInterval[];
   /** Most points read per series. Default 200 000. */
   maxPoints?: number;
 }
