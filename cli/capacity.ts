@@ -8,7 +8,13 @@
  * @module
  */
 
-import { analyzeCapacity, forecastRow, historySpan, lakeSource } from "../analytics/mod.ts";
+import {
+  analyzeCapacity,
+  forecastRow,
+  historySpan,
+  lakeSource,
+  sampleExtent,
+} from "../analytics/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
@@ -128,12 +134,8 @@ export async function main(
   if (!("source" in flags)) return await lakeAnalysis(flags, write);
   const { ts, values, from } = await readSeriesSource(flags.source);
   if (!values.some(Number.isFinite)) throw new Error(`No numeric values in ${from}`);
-  let first = NaN, last = NaN;
-  for (let i = 0; i < ts.length; i++) {
-    if (!Number.isFinite(values[i]!)) continue;
-    if (!(ts[i]! >= first)) first = ts[i]!;
-    if (!(ts[i]! <= last)) last = ts[i]!;
-  }
+  // the ends as the timestamps give them (no tier or host extent: bucket starts taken as read)
+  const { first, last } = sampleExtent(ts, values);
   // the same evidence rules and withheld figures as a capacity row of the lake-wide form
   const { fields, forecast: f, known } = forecastRow(ts, values, {
     limit: flags.threshold,

@@ -78,3 +78,4 @@ export {
   type ForecastRowOptions,
   rowReason,
 } from "./forecast_row.ts";
+export { sampleExtent, type SampleExtentOptions } from "./sample_extent.ts";
