@@ -215,6 +215,7 @@ export {
   type ParseIngestLinesAsyncOptions,
   type ParseIngestLinesOptions,
 } from "./ingest_lines.ts";
+import { widenExtent } from "./widen_extent.ts";
 export { IngestBusy, type IngestBusyReason } from "./ingest_busy.ts";
 
 const DAY = 86_400_000;
@@ -698,9 +699,7 @@ export class IngestWriter implements BufferedSource {
       for (const g of groups.values()) {
         const { first, last } = g.span;
         if (!(first <= last)) continue;
-        const e = out.get(g.host);
-        if (!e) out.set(g.host, { first, last });
-        else (e.first = Math.min(e.first, first), e.last = Math.max(e.last, last));
+        widenExtent(out, g.host, first, last);
       }
     }
     return out;

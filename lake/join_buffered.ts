@@ -6,6 +6,7 @@
  */
 
 import type { BufferedFilter, BufferedRows, BufferedSource, StoredFile } from "./buffered_rows.ts";
+import { widenExtent } from "./widen_extent.ts";
 
 /**
  * Joins sources, asked in the order given. The lake lists its files at the first `stored` call
@@ -51,9 +52,7 @@ export function joinBuffered(sources: readonly BufferedSource[]): BufferedSource
       const out = new Map<string, { first: number; last: number }>();
       for (const source of sources) {
         for (const [host, e] of source.bufferedExtent()) {
-          const o = out.get(host);
-          if (!o) out.set(host, { ...e });
-          else (o.first = Math.min(o.first, e.first), o.last = Math.max(o.last, e.last));
+          widenExtent(out, host, e.first, e.last);
         }
       }
       return out;

@@ -27,6 +27,7 @@ import { seriesOne, type SeriesOptions, type SeriesResult } from "./series_one.t
 import { MINUTE_MAX_MS, pickTierFor, RAW_MAX_MS, type TierLimits } from "./pick_tier.ts";
 import { errorText } from "./write_file_atomic.ts";
 import { canonicalHost } from "./names.ts";
+import { widenExtent } from "./widen_extent.ts";
 
 /** Options for {@linkcode openLake}. */
 export interface OpenLakeOptions {
@@ -278,13 +279,9 @@ export class Lake {
     const stored = await (this.#extents ??= this.#readExtents());
     if (buffered === undefined || buffered.size === 0) return stored;
     const out = new Map([...stored].map(([host, e]) => [host, { ...e }]));
-    const widen = (host: string, b: { first: number; last: number }) => {
-      const o = out.get(host);
-      if (!o) out.set(host, { ...b });
-      else (o.first = Math.min(o.first, b.first), o.last = Math.max(o.last, b.last));
-    };
-    for (const [host, e] of buffered) widen(host, e);
-    widen("", widest(buffered)); // "": every host
+    for (const [host, e] of buffered) widenExtent(out, host, e.first, e.last);
+    const all = widest(buffered);
+    widenExtent(out, "", all.first, all.last); // "": every host
     return out;
   }
 

@@ -20,6 +20,7 @@ import { canonicalHost, hostNameProblem } from "./names.ts";
 import { quantizeValue } from "./quantize_value.ts";
 import { listSegments } from "./spool.ts";
 import { SpoolDecoder, type SpoolSeries, type SpoolSnapshot } from "./spool_format.ts";
+import { widenExtent } from "./widen_extent.ts";
 
 /** One followed segment: where reading stopped and what it held so far. */
 interface Followed {
@@ -114,9 +115,7 @@ export class SpoolBuffer implements BufferedSource {
     const out = new Map<string, { first: number; last: number }>();
     for (const f of this.#read()) {
       for (const [host, e] of f.extent) {
-        const o = out.get(host);
-        if (!o) out.set(host, { ...e });
-        else (o.first = Math.min(o.first, e.first), o.last = Math.max(o.last, e.last));
+        widenExtent(out, host, e.first, e.last);
       }
     }
     return out;
@@ -181,9 +180,7 @@ export class SpoolBuffer implements BufferedSource {
       f.series.add(s);
       const host = this.#host(s);
       if (host === null) continue;
-      const e = f.extent.get(host);
-      if (!e) f.extent.set(host, { first: snap.ts, last: snap.ts });
-      else (e.first = Math.min(e.first, snap.ts), e.last = Math.max(e.last, snap.ts));
+      widenExtent(f.extent, host, snap.ts, snap.ts);
     }
   }
 }
