@@ -20,6 +20,7 @@ import { createProgressBar, writeReport, type WrittenReport } from "../reports/m
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
+import { checkSourceHosts } from "./_check_hosts.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 import { loadAppMetrics } from "./_app_metrics_file.ts";
 
@@ -125,6 +126,10 @@ export async function main(args: string[]): Promise<number> {
     : undefined;
   let written: WrittenReport;
   try {
+    await checkSourceHosts(lake, hosts, {
+      flag: "hosts",
+      where: source ? source.where ?? source.name : data,
+    });
     written = await writeReport(lake, {
       ...(charts === undefined ? {} : { charts }),
       ...(bootstrap === undefined ? {} : { bootstrap }),
