@@ -49,22 +49,39 @@ export function parseDuration(text: string, flag = "duration"): number {
 /** Longest duration accepted: `Date`'s range, about 273 790 years (longer ones used to pass as
  * finite numbers and fail later, in the lake, as a DuckDB conversion error). */
 
+/** The units {@linkcode durationFlag} writes, largest first (weeks read less well as `2w`). */
+const FLAG_UNITS: [string, number][] = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+];
+
 /**
- * Writes milliseconds the way a duration flag takes them back: whole seconds as `2s`, anything
- * else as `1500ms`.
+ * Writes milliseconds the way a duration flag and `perfscope.yaml` take them back, in whole
+ * days, hours, minutes and seconds, then milliseconds: `1m`, `1h30m`, `7d`, `1s500ms`, `0s`.
  *
- * @param ms Milliseconds (> 0).
- * @returns The flag text.
+ * @param ms Milliseconds (≥ 0).
+ * @returns The duration text.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { durationFlag, parseDuration } from "./_args.ts";
  * assert.equal(durationFlag(2000), "2s");
+ * assert.equal(durationFlag(60_000), "1m");
+ * assert.equal(durationFlag(5_400_000), "1h30m");
  * assert.equal(parseDuration(durationFlag(1500)), 1500);
  * ```
  */
 export function durationFlag(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  if (ms === 0) return "0s";
+  let rest = ms;
+  let out = "";
+  for (const [unit, size] of FLAG_UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) (out += `${n}${unit}`, rest -= n * size);
+  }
+  return rest > 0 ? `${out}${rest}ms` : out;
 }
 
 function positive(ms: number, text: string, flag: string): number {

@@ -14,6 +14,7 @@ import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
+import { checkHosts } from "./_check_hosts.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -184,7 +185,8 @@ function canonicalLabels(text: string): string {
  * @param source From {@linkcode seriesSource}.
  * @param now The clock, for the lake range (default `Date.now`).
  * @returns Times, values, step and a description.
- * @throws {UsageError} For a named CSV column that is absent.
+ * @throws {UsageError} For a named CSV column that is absent, or a `--host` with no samples in
+ * the lake (or the query API) when other hosts have some.
  * @throws {Error} When the file cannot be read (not a regular file, over `maxBytes`) or parsed
  * (a line over 65536 characters, time going backwards), holds no numeric value, or the lake has
  * no such series.
@@ -250,9 +252,11 @@ async function readQuerySeries(
   const api = sourceFromFlag(source.spec, await commandConfig(source.config));
   // host names are case-insensitive: --host web1 finds the server's Web1 (read as it spells it;
   // a server holding both spellings is read under the exact one, so a label set counts once)
+  const all = await api.metrics();
+  checkHosts([source.host], all.map((e) => e.host), { flag: "host", where: api.base });
   const sets = [
     ...new Set(
-      (await api.metrics())
+      all
         .filter((e) => e.metric === source.metric && sameHost(e.host, source.host))
         .map((e) => e.labels),
     ),
@@ -295,7 +299,11 @@ async function pickLabels(
   lake: Lake,
   source: Extract<SeriesSource, { kind: "lake" }> & { data: string },
 ): Promise<string> {
-  const sets = (await lake.metrics())
+  const all = await lake.metrics();
+  if (source.host !== undefined) {
+    checkHosts([source.host], all.map((e) => e.host), { flag: "host", where: source.data });
+  }
+  const sets = all
     .filter((e) =>
       e.metric === source.metric && (source.host === undefined || sameHost(e.host, source.host))
     )

@@ -18,6 +18,7 @@ import {
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
+import { checkSourceHosts } from "./_check_hosts.ts";
 import {
   existingLake,
   parseDuration,
@@ -185,6 +186,10 @@ async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Pr
     ? lakeSource(lake)
     : sourceFromFlag(flags.querySource!, await commandConfig(flags.config));
   try {
+    await checkSourceHosts(source, flags.hosts, {
+      flag: "hosts",
+      where: lake ? lake.root : source.where ?? source.name,
+    });
     const a = await analyzeCapacity(source, {
       charts: 0,
       ...(flags.sinceMs !== undefined && { sinceMs: flags.sinceMs }),

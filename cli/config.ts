@@ -7,6 +7,7 @@
 import { Cron } from "croner";
 import { ConfigError, loadConfig, type PerfscopeConfig, unreadableFile } from "../config/mod.ts";
 import { parseFlags, runMain, UsageError } from "./_args.ts";
+import { withDurationText } from "./_config_durations.ts";
 
 /** A schedule whose next time is further away than this is named with it (a month). */
 const RARE_MS = 31 * 86_400_000;
@@ -14,8 +15,8 @@ const RARE_MS = 31 * 86_400_000;
 const USAGE = `Usage: deno task config check [--config FILE]
 
 Reads the config file (FILE, else ./perfscope.yaml when present), validates every key and prints
-the settings it holds as JSON (durations in milliseconds), then each cron schedule that fires
-less than once a month with its next time. Exits 1 on the first problem, naming its file, line
+the settings it holds as JSON (durations as the file takes them: "1m", "1h30m"), then each cron
+schedule that fires less than once a month with its next time. Exits 1 on the first problem, naming its file, line
 and column (a cron with a seconds field, or one that never fires, is a problem).
 
 Options:
@@ -61,7 +62,8 @@ export async function main(
   }
   const missing = await unreadableFile(config, path);
   if (missing) throw new ConfigError(missing);
-  write(`${path}: valid\n${JSON.stringify(config, null, 2)}`);
+  const shown = withDurationText(await Deno.readTextFile(path), config);
+  write(`${path}: valid\n${JSON.stringify(shown, null, 2)}`);
   for (const line of rareSchedules(config, now())) write(line);
   return 0;
 }

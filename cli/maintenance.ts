@@ -11,6 +11,7 @@ import { balanceAdvice, findMaintenanceWindow } from "../workflows/mod.ts";
 import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
+import { checkSourceHosts } from "./_check_hosts.ts";
 
 const USAGE =
   `Usage: deno task maintenance --duration 2h [--within 7d] [--metric M] [--host H] [--data DIR]
@@ -88,6 +89,9 @@ export async function main(
   const lake = await openLakeWithSpool(root);
   try {
     const source = lakeSource(lake);
+    if (!values.balance && values.host !== undefined) {
+      await checkSourceHosts(source, [values.host], { flag: "host", where: root });
+    }
     if (values.balance) {
       const advice = await balanceAdvice(source, { now, withinMs });
       if (values.json) write(JSON.stringify(advice, null, 2));

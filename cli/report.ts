@@ -1,7 +1,8 @@
 /**
  * `deno task report [--data DIR] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH]
  * [--now ISO] [--title TEXT]`: writes one self-contained HTML capacity report (default
- * `DATA/reports/capacity-YYYY-MM-DD.html`) and prints its path and size. The report renders
+ * `DATA/reports/capacity-YYYY-MM-DD.html`; `--out -` writes it to stdout) and prints its path
+ * and size. The report renders
  * the one capacity analysis (`analyzeCapacity`), with the same defaults as the Capacity page.
  *
  * @module
@@ -15,17 +16,24 @@ import {
   runMain,
   UsageError,
 } from "./_args.ts";
-import { join } from "node:path";
-import { createProgressBar, writeReport, type WrittenReport } from "../reports/mod.ts";
+import { dirname, join } from "node:path";
+import {
+  buildReport,
+  createProgressBar,
+  renderReport,
+  writeReport,
+  type WriteReportOptions,
+} from "../reports/mod.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
+import { checkSourceHosts } from "./_check_hosts.ts";
 import { openSqlSandbox, type SqlSandbox } from "../web/mod.ts";
 import { loadAppMetrics } from "./_app_metrics_file.ts";
 
 const usage =
   "Usage: deno task report [--data DIR | --source URL] [--since 14d] [--horizon 30d] [--hosts h1,h2] [--out PATH] [--now ISO] [--title TEXT] [--config FILE] [--dashboard NAME ...] [--charts N] [--bootstrap N]\n" +
-  "  --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.\n" +
+  "  --out - writes the HTML to stdout; --now defaults to the newest sample in the lake; ETAs need 1 day of history and 1/4 of the horizon.\n" +
   SOURCE_HELP + "\n" +
   "  --charts N            chart the N most pressing resources, the rest in the table\n" +
   "                        (default: all from the lake, 20 from a --source)\n" +
@@ -67,8 +75,11 @@ export async function main(args: string[]): Promise<number> {
   if (values.out === "") {
     throw new UsageError("Invalid --out: empty (give the file to write, e.g. capacity.html)");
   }
+  const toStdout = values.out === "-";
   // a folder was found out only after the whole analysis, by the final rename
-  if (values.out !== undefined && (values.out.endsWith("/") || isDirectory(values.out))) {
+  if (
+    values.out !== undefined && !toStdout && (values.out.endsWith("/") || isDirectory(values.out))
+  ) {
     throw new UsageError(
       `Invalid --out: ${values.out} is a folder (give the file to write, e.g. ${
         join(values.out, "capacity.html")
@@ -77,7 +88,7 @@ export async function main(args: string[]): Promise<number> {
   }
   // the report is renamed over --out: over a device node (as root, /dev/full) or a link
   // (/dev/stdout) that would replace the node or the link itself, not write into it
-  const kind = values.out === undefined ? undefined : notRegular(values.out);
+  const kind = values.out === undefined || toStdout ? undefined : notRegular(values.out);
   if (kind !== undefined) {
     throw new UsageError(
       `Invalid --out: ${values.out} is ${kind}, not a regular file (the report is written ` +
@@ -123,36 +134,94 @@ export async function main(args: string[]): Promise<number> {
   const sandbox: SqlSandbox | undefined = dashboards.some((d) => d.panels.some((p) => p.sql))
     ? await openSqlSandbox({ root: data })
     : undefined;
-  let written: WrittenReport;
+  const options: WriteReportOptions = {
+    ...(charts === undefined ? {} : { charts }),
+    ...(bootstrap === undefined ? {} : { bootstrap }),
+    root: data,
+    ...(values.out === undefined || toStdout ? {} : { out: values.out }),
+    ...(now === undefined ? {} : { now }),
+    ...(sinceMs === undefined ? {} : { sinceMs }),
+    ...(horizonMs === undefined ? {} : { horizonMs }),
+    ...(hosts === undefined ? {} : { hosts }),
+    ...(values.title === undefined ? {} : { title: values.title }),
+    ...(config.services && { services: config.services }),
+    ...(dashboards.length > 0 && { dashboards }),
+    ...(sandbox && { runSql: (sql: string) => sandbox.query(sql) }),
+    onProgress: (done, total, label) => bar.update(done, total, label),
+  };
+  // where the file goes, named in a failure to write it
+  const target = values.out ?? `${join(data, "reports")}/`;
+  let written: { path: string; bytes: number };
   try {
-    written = await writeReport(lake, {
-      ...(charts === undefined ? {} : { charts }),
-      ...(bootstrap === undefined ? {} : { bootstrap }),
-      root: data,
-      ...(values.out === undefined ? {} : { out: values.out }),
-      ...(now === undefined ? {} : { now }),
-      ...(sinceMs === undefined ? {} : { sinceMs }),
-      ...(horizonMs === undefined ? {} : { horizonMs }),
-      ...(hosts === undefined ? {} : { hosts }),
-      ...(values.title === undefined ? {} : { title: values.title }),
-      ...(config.services && { services: config.services }),
-      ...(dashboards.length > 0 && { dashboards }),
-      ...(sandbox && { runSql: (sql: string) => sandbox.query(sql) }),
-      onProgress: (done, total, label) => bar.update(done, total, label),
+    await checkSourceHosts(lake, hosts, {
+      flag: "hosts",
+      where: source ? source.where ?? source.name : data,
     });
+    if (toStdout) {
+      const html = new TextEncoder().encode(await renderReport(await buildReport(lake, options)));
+      // written in full: a pipe takes a large write in pieces
+      for (let at = 0; at < html.length;) at += await Deno.stdout.write(html.subarray(at));
+      written = { path: "stdout", bytes: html.length };
+    } else {
+      // an unwritable place (a read-only lake, --out /proc/x.html) is found before the analysis,
+      // not by the OS's words about a temporary file after it
+      const folder = values.out === undefined ? join(data, "reports") : dirname(values.out);
+      await probeFolder(folder, target);
+      try {
+        written = await writeReport(lake, options);
+      } catch (error) {
+        throw writeFailure(error, folder, target);
+      }
+    }
   } finally {
     await sandbox?.close();
     if ("close" in lake) await lake.close();
   }
-  const out = written.path;
-  const size = written.bytes;
   bar.done(
-    `wrote ${out} (${(size / 1024).toFixed(0)} KiB) in ${
+    `wrote ${written.path} (${(written.bytes / 1024).toFixed(0)} KiB) in ${
       ((performance.now() - started) / 1000).toFixed(1)
     } s`,
   );
-  console.log(out);
+  if (!toStdout) console.log(written.path);
   return 0;
+}
+
+/**
+ * Makes the folder (as the write would) and creates and removes a file in it.
+ *
+ * @throws {Error} `Cannot write TARGET: the OS's reason`.
+ */
+async function probeFolder(folder: string, target: string): Promise<void> {
+  try {
+    await Deno.mkdir(folder, { recursive: true });
+  } catch (error) {
+    // "File exists (os error 17): mkdir" for a file where a folder goes
+    if (error instanceof Deno.errors.AlreadyExists) {
+      throw new Error(`Cannot write ${target}: ${folder} is not a folder`, { cause: error });
+    }
+    throw new Error(`Cannot write ${target}: ${osReason(error)}`, { cause: error });
+  }
+  const probe = join(folder, `.perfscope-report-${Deno.pid}.tmp`);
+  try {
+    (await Deno.open(probe, { write: true, create: true, truncate: true })).close();
+  } catch (error) {
+    throw new Error(`Cannot write ${target}: ${osReason(error)}`, { cause: error });
+  }
+  await Deno.remove(probe);
+}
+
+/** A failure of the write itself (the disk filled during the analysis) as one line naming the
+ * report's place; other failures as they are. */
+function writeFailure(error: unknown, folder: string, target: string): unknown {
+  const message = error instanceof Error ? error.message : "";
+  if (!/\(os error \d+\)/.test(message) || !message.includes(folder)) return error;
+  return new Error(`Cannot write ${target}: ${osReason(error)}`, { cause: error });
+}
+
+/** The OS's reason without Deno's operation and path: `Permission denied (os error 13)`. */
+function osReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^.*?\(os error \d+\)/.exec(message)?.[0] ?? message.split("\n")[0]!;
 }
 
 /** Whether the path is an existing folder (false when it does not exist). */

@@ -60,7 +60,6 @@ import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 import type { AnalysisSource } from "../web/mod.ts";
 import {
   ConfigError,
-  formatDuration,
   loadConfig,
   type LoadedConfig,
   type PerfscopeConfig,
@@ -644,13 +643,12 @@ async function serveUntilStopped(
       onListen(addr) {
         const url = urlOf(flags.host, addr.port, flags.token);
         console.log(`perfscope serve: open ${url.href}`);
-        console.log(
-          flags.collect
-            ? `Collecting this machine every ${
-              formatDuration(collectSettings(loaded.config).intervalMs)
-            } into ${root}/ (Ctrl-C stops)`
-            : `Serving ${root}/ and following its spool (run deno task collect alongside)`,
-        );
+        // the collector says when it collects, as each child starts (after replaying its spool,
+        // with the interval of that moment): `[collect] Collecting every 1s into …`; a line here
+        // too said it twice, before it was true, and went stale when a reload changed the interval
+        if (!flags.collect) {
+          console.log(`Serving ${root}/ and following its spool (run deno task collect alongside)`);
+        }
         if (source) console.log(`Analysis pages read ${source.name} (--source)`);
         hooks.onListen?.(url);
       },

@@ -31,6 +31,7 @@ import {
 } from "./_args.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
+import { checkSourceHosts } from "./_check_hosts.ts";
 import { SOURCE_HELP, sourceFromFlag } from "./_source.ts";
 
 const HELP =
@@ -148,6 +149,7 @@ export async function main(
       throw new Error(query ? `No samples in ${where}` : `No samples in the lake at ${where}`);
     }
     const hosts = flags.host !== undefined ? [flags.host] : undefined;
+    await checkSourceHosts(source, hosts, { flag: "host", where });
     // The capacity analysis' own ranking: the stored capacity models carry its statuses.
     const resources = await capacityReport(source, {
       now,

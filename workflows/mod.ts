@@ -25,6 +25,7 @@ export type { StepPlan, TriggerEvent, UndoRecord } from "./step_plan.ts";
 export { undoAction } from "./undo_action.ts";
 export {
   type AnsweredAction,
+  type ApprovedRun,
   PENDING_MAX,
   type PendingApproval,
   Workflows,

@@ -56,6 +56,18 @@ export interface AnsweredAction {
   who: string;
 }
 
+/** What an approval answers: the workflow, and what becomes of its run, known at once (the
+ * stabilization window, the rate limit and whether the workflow is still enabled are read as the
+ * run will read them). */
+export interface ApprovedRun {
+  workflow: string;
+  /** False when the run will not act: its window or its rate limit skips it, or it is a dry run. */
+  acts: boolean;
+  /** In words: `it runs now`, `the run is skipped: stabilization window (no action on h1 before
+   * …)`, `its actions are skipped: rate limit (6 in the last hour on h1, max 6)`, … */
+  next: string;
+}
+
 /** Most answers {@linkcode Workflows.answered} remembers (the oldest are forgotten). */
 const MAX_ANSWERED = 1000;
 
@@ -407,13 +419,15 @@ export class Workflows {
   }
 
   /**
-   * Approves a pending action: the workflow runs now (still within its limits).
+   * Approves a pending action: the workflow runs now, still within its limits (its stabilization
+   * window and rate limit may skip it; the answer says so).
    *
    * @param id The approval's id (from {@linkcode Workflows.pending}).
    * @param who Who approved (audited).
-   * @returns The workflow's name, or `undefined` when no such approval is pending (expired).
+   * @returns The workflow and what becomes of its run, or `undefined` when no such approval is
+   *   pending (expired).
    */
-  approve(id: string, who: string): string | undefined {
+  approve(id: string, who: string): ApprovedRun | undefined {
     this.sweep();
     const p = this.#pending.get(id);
     if (!p) return undefined;
@@ -436,8 +450,52 @@ export class Workflows {
       result: "approved",
       host: p.host,
     });
+    const outlook = this.#runOutlook(w, p.event.host);
     this.#track(this.#run(w, p.event));
-    return w.name;
+    return { workflow: w.name, ...outlook };
+  }
+
+  /** What a run of the workflow for the host started now will do, as far as it is known before
+   * its steps are planned: the same window and rate limit as {@linkcode Workflows.#steps} and
+   * {@linkcode Workflows.#act} read. */
+  #runOutlook(w: WorkflowConfig, host: string): { acts: boolean; next: string } {
+    if (this.#mode(w) !== "real") {
+      return {
+        acts: false,
+        next: "it runs as a dry run (advice only): the workflow is not enabled",
+      };
+    }
+    const key = `${w.name}@${host}`;
+    const now = this.#now();
+    const stableUntil = this.#stableUntil(w, key);
+    if (now < stableUntil) {
+      return {
+        acts: false,
+        next: `the run is skipped: stabilization window (no action on ${host} before ${
+          new Date(stableUntil).toISOString()
+        })`,
+      };
+    }
+    const recent = this.#recentActions(key, now).length;
+    const max = w.max_actions_per_hour ?? 6;
+    if (recent >= max) {
+      return {
+        acts: false,
+        next:
+          `its actions are skipped: rate limit (${recent} in the last hour on ${host}, max ${max})`,
+      };
+    }
+    return { acts: true, next: "it runs now" };
+  }
+
+  /** The end of the workflow's stabilization window on a host (`-Infinity` before any action). */
+  #stableUntil(w: WorkflowConfig, key: string): number {
+    return (this.#state.lastActionAt[key] ?? -Infinity) + (w.stabilization ?? 300_000);
+  }
+
+  /** The workflow's actions on a host in the hour before `now`. */
+  #recentActions(key: string, now: number): number[] {
+    return (this.#state.actions[key] ?? []).filter((t) => t > now - HOUR);
   }
 
   /**
@@ -505,8 +563,7 @@ export class Workflows {
     const key = `${w.name}@${event.host}`;
     const now = this.#now();
     if (mode === "real") {
-      const stableUntil = (this.#state.lastActionAt[key] ?? -Infinity) +
-        (w.stabilization ?? 300_000);
+      const stableUntil = this.#stableUntil(w, key);
       if (now < stableUntil) {
         this.audit.decide({
           ...base,
@@ -592,7 +649,7 @@ export class Workflows {
       return "next";
     }
     const now = this.#now();
-    const recent = (this.#state.actions[key] ?? []).filter((t) => t > now - HOUR);
+    const recent = this.#recentActions(key, now);
     const max = w.max_actions_per_hour ?? 6;
     if (recent.length >= max) {
       this.audit.decide({

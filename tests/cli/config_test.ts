@@ -1,12 +1,63 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/config.ts";
 import { failure } from "./_failure.ts";
+import { parseConfig } from "../../config/mod.ts";
 
 Deno.test("config check prints the settings of a valid file", async () => {
   const out: string[] = [];
   assert.equal(await main(["check", "--config", "examples/perfscope.yaml"], (t) => out.push(t)), 0);
   assert.match(out.join(""), /examples\/perfscope.yaml: valid/);
-  assert.match(out.join(""), /"interval": 1000/);
+  assert.match(out.join(""), /"interval": "1s"/);
+  assert.match(out.join(""), /"flush": "1m"/);
+});
+
+Deno.test("config check prints durations as the file takes them: its JSON read back as the file is the same config", async () => {
+  const text = `collect: {interval: 500ms, flush: 90s}
+lake: {retention: 14d, tiers: {raw: 6h, minute: 8d}}
+rules:
+  - alert: Slow
+    metric: app_latency_ms
+    labels: {window: 5m}
+    window: 10s
+    above: 250
+    for: 0s
+    keep_firing_for: 1h30m
+receivers:
+  - name: ops
+    webhook: http://127.0.0.1:9095/hook
+    rate_limit: {count: 20, per: 1h}
+    delay: {down: 15m, multiplier: 1.5}
+route: {receiver: ops, group_wait: 30s}
+scrape: [{url: "http://127.0.0.1:9100/metrics", interval: 15s, timeout: 1500ms}]
+`;
+  const file = await Deno.makeTempFile({ suffix: ".yaml" });
+  try {
+    await Deno.writeTextFile(file, text);
+    const out: string[] = [];
+    assert.equal(await main(["check", "--config", file], (t) => out.push(t)), 0);
+    const json = out[0]!.slice(out[0]!.indexOf("\n") + 1);
+    const shown = JSON.parse(json);
+    assert.deepEqual(shown.collect, { interval: "500ms", flush: "1m30s" });
+    assert.deepEqual(shown.lake, { retention: "14d", tiers: { raw: "6h", minute: "8d" } });
+    // a label value that reads as a duration stays what it is; numbers that are not stay numbers
+    assert.deepEqual(shown.rules[0].labels, { window: "5m" });
+    assert.equal(shown.rules[0].above, 250);
+    assert.equal(shown.rules[0].for, "0s");
+    assert.equal(shown.rules[0].keep_firing_for, "1h30m");
+    // a duration the schema works out (the longest hold: down × multiplier) is one too; its
+    // constant default (up: 0) is left out, as defaults are
+    assert.deepEqual(shown.receivers[0].delay, {
+      down: "15m",
+      multiplier: 1.5,
+      max: "22m30s",
+    });
+    assert.deepEqual(shown.receivers[0].rate_limit, { count: 20, per: "1h" });
+    assert.equal(shown.scrape[0].timeout, "1s500ms");
+    // JSON is YAML: what was printed, as a file, is the same config (bare numbers were refused)
+    assert.deepEqual(parseConfig(json), parseConfig(text));
+  } finally {
+    await Deno.remove(file);
+  }
 });
 
 Deno.test("config check fails with the file, line and column of the first problem", async () => {

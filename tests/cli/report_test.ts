@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../cli/report.ts";
 import { UsageError } from "../../cli/_args.ts";
+import { runCliProcess } from "../../cli/_run_cli_process.ts";
 import { NOW, testLake } from "../reports/_lake.ts";
 
 Deno.test("report --help prints the usage and exits 0", async () => {
@@ -118,4 +119,52 @@ Deno.test("report --out --hosts --title writes where asked, for the hosts asked"
   const html = await Deno.readTextFile(out);
   assert.match(html, /<title>Weekly &lt;capacity&gt;<\/title>/);
   assert.match(html, /Data behind this report:<ul><li>sim-1: 2 days of data/);
+});
+
+Deno.test("report --out - writes the HTML to stdout, the progress and size to stderr, and no file", async () => {
+  const root = await Deno.makeTempDir();
+  await new Deno.Command("cp", { args: ["-r", `${await testLake()}/.`, root] }).output();
+  const out = await runCliProcess(
+    "report.ts",
+    ["--data", root, "--since", "2d", "--now", new Date(NOW).toISOString(), "--out", "-"],
+    new AbortController().signal,
+  );
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  const html = new TextDecoder().decode(out.stdout);
+  assert.match(html, /^<!doctype html>\n/);
+  assert.match(html, /<h1>Capacity report<\/h1>/);
+  assert.match(html, /<\/html>\n?$/);
+  // the last stderr line says where it went and how much, as for a file
+  const kib = (out.stdout.length / 1024).toFixed(0);
+  assert.match(stderr, new RegExp(`report: wrote stdout \\(${kib} KiB\\) in [\\d.]+ s\\n$`));
+  // no file named "-" in the working folder, none in DATA/reports
+  assert.equal(await Deno.stat(join(root, "reports")).catch(() => undefined), undefined);
+  assert.equal(await Deno.stat("-").catch(() => undefined), undefined);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("report --out at a place it cannot write is one line with the path and the OS's reason, exit 1, before any analysis", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "a-file");
+  await Deno.writeTextFile(file, "");
+  const cases: [string, string][] = [
+    // /proc takes no new files, even from root
+    ["/proc/perfscope-report.html", "No such file or directory (os error 2)"],
+    [join(file, "r.html"), `${file} is not a folder`],
+  ];
+  for (const [path, reason] of cases) {
+    const out = await runCliProcess(
+      "report.ts",
+      ["--data", await testLake(), "--out", path],
+      new AbortController().signal,
+    );
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    // one line, no stack trace, no progress: the analysis did not run
+    assert.equal(stderr, `perfscope report: Cannot write ${path}: ${reason}\n`);
+    assert.equal(out.stdout.length, 0);
+  }
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a-file"]);
+  await Deno.remove(dir, { recursive: true });
 });

@@ -26,7 +26,12 @@ Deno.test("POST /api/workflows/approve runs the waiting action; the Alerts page 
     body: JSON.stringify({ id }),
   });
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { approved: id, workflow: "swap" });
+  assert.deepEqual(await res.json(), {
+    approved: id,
+    workflow: "swap",
+    acts: true,
+    next: "it runs now",
+  });
   await workflows.idle();
   assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
 
@@ -64,7 +69,12 @@ Deno.test("A repeated approve or roll back answers 200 with who did it first and
   };
   await workflows.fire("swap", { type: "manual", why: "w", host: "h1", at: 0, evidence: null });
   const id = workflows.pending()[0]!.id;
-  assert.deepEqual((await post("approve", id)).body, { approved: id, workflow: "swap" });
+  assert.deepEqual((await post("approve", id)).body, {
+    approved: id,
+    workflow: "swap",
+    acts: true,
+    next: "it runs now",
+  });
   await workflows.idle();
   const again = await post("approve", id);
   assert.equal(again.status, 200);

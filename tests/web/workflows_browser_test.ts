@@ -118,7 +118,7 @@ browserTest(
       requests.slice(postedAt).some((u) => isStateRequest(new URL(u))),
       "the click's refresh asked /api/workflows again after the approval",
     );
-    assert.equal(await page.textContent("#workflows-status"), "Approved: swap");
+    assert.equal(await page.textContent("#workflows-status"), "Approved: swap; it runs now");
     await workflows.idle();
     assert.equal(await Deno.readTextFile(`${sys}/vm/swappiness`), "10\n");
     assert.deepEqual(errors, []);

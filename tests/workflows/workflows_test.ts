@@ -191,7 +191,11 @@ Deno.test("An action needing approval waits, runs once approved, and an unanswer
   assert.equal(await value(), "60");
   const [pending] = wf.pending();
   assert.equal(pending!.workflow, "w");
-  assert.equal(wf.approve(pending!.id, "alice"), "w");
+  assert.deepEqual(wf.approve(pending!.id, "alice"), {
+    workflow: "w",
+    acts: true,
+    next: "it runs now",
+  });
   await wf.idle();
   assert.equal(await value(), "10");
   const entries = await wf.audit.read();
@@ -365,7 +369,7 @@ Deno.test("A pending approval survives a restart and can be approved afterwards"
     }],
   });
   assert.deepEqual(again.pending().map((p) => p.id), [pending!.id]);
-  assert.equal(again.approve(pending!.id, "carol"), "w");
+  assert.equal(again.approve(pending!.id, "carol")?.workflow, "w");
   await again.idle();
   assert.equal(await value(), "10");
   assert.deepEqual(again.pending(), []);
@@ -400,4 +404,97 @@ Deno.test("A first step that fails leaves nothing in place, and the audit adds n
   }, { actions: [{ name: "boom", argv: ["false"] }] });
   await wf.fire("w", manual(Date.now()));
   assert.deepEqual((await wf.audit.read()).map((e) => e.outcome), ["failed"]);
+});
+
+Deno.test("An approval answers what becomes of the run: skipped by its stabilization window, as the audit then says", async () => {
+  const { wf, c, value } = await setup({
+    enabled: true,
+    approval: true,
+    approval_expires: 7_200_000,
+    stabilization: 600_000,
+  });
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  assert.equal(wf.approve(wf.pending()[0]!.id, "alice")?.next, "it runs now");
+  await wf.idle();
+  assert.equal(await value(), "10");
+  const acted = c.t;
+  c.t += 60_000;
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  const answer = wf.approve(wf.pending()[0]!.id, "alice");
+  const until = new Date(acted + 600_000).toISOString();
+  assert.deepEqual(answer, {
+    workflow: "w",
+    acts: false,
+    next: `the run is skipped: stabilization window (no action on h1 before ${until})`,
+  });
+  await wf.idle();
+  const [last] = await wf.audit.read();
+  assert.equal(last!.what, "skipped: stabilization window");
+  assert.equal(last!.detail, `no action before ${until}`);
+});
+
+Deno.test("An approval answers what becomes of the run: its actions skipped by the rate limit, as the audit then says", async () => {
+  const { wf, c, value } = await setup({
+    enabled: true,
+    approval: true,
+    stabilization: 0,
+    max_actions_per_hour: 1,
+  });
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  wf.approve(wf.pending()[0]!.id, "alice");
+  await wf.idle();
+  // rolled back, the change is to make again: only the rate limit stands in the way
+  assert.equal(await wf.rollback((await wf.audit.read())[0]!.id), "rolled-back");
+  assert.equal(await value(), "60");
+  c.t += 60_000;
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  assert.deepEqual(wf.approve(wf.pending()[0]!.id, "alice"), {
+    workflow: "w",
+    acts: false,
+    next: "its actions are skipped: rate limit (1 in the last hour on h1, max 1)",
+  });
+  await wf.idle();
+  assert.equal(await value(), "60");
+  const [last] = await wf.audit.read();
+  assert.equal(last!.outcome, "skipped");
+  assert.equal(last!.detail, "Rate limit: 1 actions in the last hour on h1 (max 1)");
+});
+
+Deno.test("An approval of a workflow disabled since it asked says the run is a dry run", async () => {
+  const root = await Deno.makeTempDir();
+  const sys = await procSys();
+  const c = clock();
+  const config = (enabled: boolean): WorkflowConfig[] => [{
+    name: "w",
+    trigger: { alert: "Swap" },
+    enabled,
+    approval: true,
+    steps: [swappiness("10")],
+  }];
+  const first = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: c.now,
+    workflows: config(true),
+  });
+  first.onAlerts([transition("Swap", "firing", c.t)]);
+  const [pending] = first.pending();
+  await first.stop();
+  // the config now has the workflow as a dry run; the approval waits in the state file
+  const again = new Workflows({
+    root,
+    procSys: sys,
+    host: "h1",
+    now: c.now,
+    workflows: config(false),
+  });
+  assert.deepEqual(again.approve(pending!.id, "carol"), {
+    workflow: "w",
+    acts: false,
+    next: "it runs as a dry run (advice only): the workflow is not enabled",
+  });
+  await again.idle();
+  assert.equal((await again.audit.read())[0]!.outcome, "advice");
+  assert.equal((await Deno.readTextFile(`${sys}/vm/swappiness`)).trim(), "60");
 });

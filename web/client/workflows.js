@@ -163,7 +163,8 @@ import { formatTime, formatValue } from "/assets/format.js";
         ? `Already approved: ${body.workflow} (by ${by} at ${when}); nothing ran twice`
         : `Already ${body.result} (by ${by} at ${when}); nothing was done twice`;
     }
-    return approve ? `Approved: ${body.workflow}` : `Roll back: ${body.result}`;
+    if (approve) return `Approved: ${body.workflow}${body.next ? `; ${body.next}` : ""}`;
+    return `Roll back: ${body.result}`;
   }
 
   document.addEventListener("click", async function (event) {

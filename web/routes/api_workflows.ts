@@ -124,8 +124,12 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
       zValidator("json", idBody, rejectInvalid),
       async function approve(c) {
         const { id } = c.req.valid("json");
-        const name = options.workflows?.approve(id, "web");
-        if (name !== undefined) return c.json({ approved: id, workflow: name });
+        // what becomes of the run is said with the answer: a window or a rate limit that skips
+        // it was seen only in the audit log, under an answer of "approved"
+        const run = options.workflows?.approve(id, "web");
+        if (run !== undefined) {
+          return c.json({ approved: id, workflow: run.workflow, acts: run.acts, next: run.next });
+        }
         // a second click (another tab, a list drawn before the first click landed): what was
         // asked for holds already, so the answer is a success that says so and nothing runs twice
         // (after a restart too: the audit log holds the first answer)
