@@ -154,7 +154,7 @@ export function parseHosts(text: string): string[] {
 
 /**
  * Runs a command's `main` and exits with its code; errors print one line on stderr (exit 2 for
- * {@linkcode UsageError}, 1 otherwise). Set `PERFSCOPE_DEBUG=1` to see stack traces.
+ * {@linkcode UsageError}, 1 otherwise); a reader that closed stdout early ends it quietly with 141. Set `PERFSCOPE_DEBUG=1` to see stack traces.
  *
  * @param name Command name shown before the message, e.g. `collect`.
  * @param main The command, taking the arguments and resolving to an exit code.
@@ -168,6 +168,9 @@ export async function runMain(
   try {
     code = await main(Deno.args);
   } catch (error) {
+    // `perfscope query … | head` closes the pipe early on purpose: stop quietly with the
+    // status a shell gives a writer killed by SIGPIPE (128 + 13), as `yes | head` does
+    if (error instanceof Deno.errors.BrokenPipe && !Deno.stdout.isTerminal()) Deno.exit(141);
     code = exitCode(error);
     console.error(`perfscope ${name}: ${errorLine(error)}`);
     if (Deno.env.get("PERFSCOPE_DEBUG")) console.error(error);

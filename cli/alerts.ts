@@ -129,7 +129,9 @@ export function backtestSummary(
       ? ` (${Number((100 * total / span).toPrecision(2))} % of ${formatDuration(span)})`
       : "";
     return `${r.alert}: fired ${mine.length} time${mine.length === 1 ? "" : "s"}, ` +
-      `${formatDuration(total)} in all${share}, longest ${formatDuration(Math.max(...lengths))}`;
+      `${formatDuration(total)} in all${share}, longest ${
+        formatDuration(lengths.reduce((a, b) => Math.max(a, b)))
+      }`;
   });
 }
 

@@ -118,6 +118,32 @@ Deno.test("deno task query with bad SQL prints one line and exits 1", async () =
   assert.equal(err.trim().split("\n").length, 1);
 });
 
+Deno.test("query main() prints a table of 300,000 rows (the widths are not a spread of every cell)", async () => {
+  const out = await capture(["--data", lake(), "SELECT range AS n FROM range(300000)"]);
+  const lines = out.trimEnd().split("\n");
+  assert.equal(lines.length, 300_003);
+  assert.equal(lines[2], "     0");
+  assert.equal(lines.at(-2), "299999");
+  assert.equal(lines.at(-1), "(300000 rows)");
+});
+
+Deno.test("deno task query piped into a reader that stops early ends quietly with 141", async () => {
+  // as `… | head -1` does: the reader closes the pipe after the first lines
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "query", "--data", lake(), "SELECT range FROM range(300000)"],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  assert.match(new TextDecoder().decode(first.value), /^ *range\n/);
+  await reader.cancel();
+  const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  assert.equal(status.code, 141);
+  assert.equal(err, "");
+});
+
 /** [SQL expression, JSON value, CSV/table cell before quoting] for every DuckDB type family. */
 const TYPES: [string, unknown, string][] = [
   ["INTERVAL 1 SECOND", "PT1S", "PT1S"],
