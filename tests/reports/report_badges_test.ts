@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { openLake } from "../../lake/mod.ts";
-import { buildReport, renderReport } from "../../reports/mod.ts";
 import { missing } from "../_skip.ts";
 import { openReport } from "./_browser.ts";
-import { NOW, testLake } from "./_lake.ts";
+import { testReportFile } from "./_test_report_file.ts";
 
 Deno.test({
   name: "the report's status badges keep their word on one line in the summary table",
@@ -14,15 +11,11 @@ Deno.test({
   async fn() {
     // a simulated month's report, 1280 px wide: the status column's "WARNING" badges broke into
     // "WARNIN" over "G"
-    const lake = await openLake({ root: await testLake() });
-    const path = join(await Deno.makeTempDir(), "report.html");
-    try {
-      const data = await buildReport(lake, { now: NOW, clock: () => NOW });
-      data.resources[0]!.severity = "warning";
-      await Deno.writeTextFile(path, await renderReport(data));
-    } finally {
-      lake.close();
-    }
+    const path = await testReportFile({
+      edit: (data) => {
+        data.resources[0]!.severity = "warning";
+      },
+    });
     const { browser, page, errors } = await openReport(path, { width: 1280, height: 900 });
     try {
       const badges = await page.evaluate(`Array.from(document.querySelectorAll("table .badge"),

@@ -4,23 +4,10 @@ import { openLake, simulateHost } from "../../lake/mod.ts";
 import { buildReport, renderReport } from "../../reports/mod.ts";
 import { missing } from "../_skip.ts";
 import { openReport } from "./_browser.ts";
-import { NOW, testLake } from "./_lake.ts";
+import { testReportFile } from "./_test_report_file.ts";
 
 const DAY = 86_400_000;
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
-
-/** The report of the test lake over `sinceMs` back and `horizonMs` ahead, as a file. */
-async function reportFile(sinceMs: number, horizonMs: number): Promise<string> {
-  const lake = await openLake({ root: await testLake() });
-  try {
-    const data = await buildReport(lake, { now: NOW, clock: () => NOW, sinceMs, horizonMs });
-    const path = join(await Deno.makeTempDir(), "report.html");
-    await Deno.writeTextFile(path, await renderReport(data));
-    return path;
-  } finally {
-    lake.close();
-  }
-}
 
 Deno.test({
   name: "the report's time axes name each day once, with hours on a 24-hour clock between",
@@ -30,7 +17,9 @@ Deno.test({
   async fn() {
     // two days back and three ahead (ticks every 12 hours), and one day back and a quarter ahead
     for (const [since, horizon] of [[2 * DAY, 3 * DAY], [DAY, DAY / 4]] as const) {
-      const { browser, page, errors } = await openReport(await reportFile(since, horizon));
+      const { browser, page, errors } = await openReport(
+        await testReportFile({ sinceMs: since, horizonMs: horizon }),
+      );
       try {
         // each x axis' tick labels, the lines of a two-line label joined by a newline
         const axes = await page.evaluate(`Array.from(
