@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { missing } from "../_skip.ts";
+import { browserTest } from "../_browser.ts";
 import { openReport } from "./_browser.ts";
 import { testReportFile } from "./_test_report_file.ts";
 
-Deno.test({
-  name: "the report's status badges keep their word on one line in the summary table",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report's status badges keep their word on one line in the summary table",
+  "the browser tests of the report",
+  async () => {
     // a simulated month's report, 1280 px wide: the status column's "WARNING" badges broke into
     // "WARNIN" over "G"
     const path = await testReportFile({
@@ -34,4 +32,4 @@ Deno.test({
       await browser.close();
     }
   },
-});
+);

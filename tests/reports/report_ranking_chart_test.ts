@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import { missing } from "../_skip.ts";
+import { browserTest } from "../_browser.ts";
 import { openReport } from "./_browser.ts";
 import { testReportFile } from "./_test_report_file.ts";
 
 const COLORS = ["#3a8a3a", "#d1a21b", "#c0392b", "#888"];
 
-Deno.test({
-  name:
-    "the report's ranking chart draws a bar per resource in its severity's colour, and its widest label stays inside",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report's ranking chart draws a bar per resource in its severity's colour, and its widest label stays inside",
+  "the browser tests of the report",
+  async () => {
     const path = await testReportFile({
       edit: (data) => {
         // a run queue at 335 % of the cores, as a new user's busy machine had: its label "335%"
@@ -47,4 +44,4 @@ Deno.test({
       await browser.close();
     }
   },
-});
+);

@@ -2,19 +2,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openLake, simulateHost } from "../../lake/mod.ts";
 import { buildReport, renderReport } from "../../reports/mod.ts";
-import { missing } from "../_skip.ts";
+import { browserTest } from "../_browser.ts";
 import { openReport } from "./_browser.ts";
 import { testReportFile } from "./_test_report_file.ts";
 
 const DAY = 86_400_000;
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 
-Deno.test({
-  name: "the report's time axes name each day once, with hours on a 24-hour clock between",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report's time axes name each day once, with hours on a 24-hour clock between",
+  "the browser tests of the report",
+  async () => {
     // two days back and three ahead (ticks every 12 hours), and one day back and a quarter ahead
     for (const [since, horizon] of [[2 * DAY, 3 * DAY], [DAY, DAY / 4]] as const) {
       const { browser, page, errors } = await openReport(
@@ -47,14 +45,12 @@ Deno.test({
       }
     }
   },
-});
+);
 
-Deno.test({
-  name: "the report of a lake of minutes labels every tick of an axis differently",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report of a lake of minutes labels every tick of an axis differently",
+  "the browser tests of the report",
+  async () => {
     // a new user's first report: 5 minutes of 1 s samples, a disk growing by a few MiB. The
     // disk's y axis read "49.9 GiB" seven times (3 significant digits for a step of 0.01 GiB).
     // (Its time axes' "03:41, 03:41, 03:42" are format.js' dayTimeTick's, with seconds.)
@@ -98,4 +94,4 @@ Deno.test({
       await Deno.remove(root, { recursive: true });
     }
   },
-});
+);
