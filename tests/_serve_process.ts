@@ -153,6 +153,23 @@ export async function untilLogged(stderr: string[], pattern: RegExp): Promise<vo
   throw new Error(`serve never logged ${pattern}: ${stderr.join("")}`);
 }
 
+/** serve's flags for the lake `DIR/data` and the config `DIR/perfscope.yaml`, not collecting. */
+function flagsIn(dir: string): string[] {
+  return ["--data", `${dir}/data`, "--no-collect", "--config", `${dir}/perfscope.yaml`];
+}
+
+/**
+ * Starts `serve` as {@linkcode serveChild} does on the lake `DIR/data` and the config file
+ * `DIR/perfscope.yaml` (which the test writes first), without collecting.
+ *
+ * @param dir The test's folder.
+ * @param options See {@linkcode ServeChildOptions}.
+ * @returns The child; stop it with SIGTERM and await its status.
+ */
+export function serveChildIn(dir: string, options: ServeChildOptions = {}): Deno.ChildProcess {
+  return serveChild(flagsIn(dir), options);
+}
+
 /**
  * Starts `serve` as {@linkcode spawnServe} does on the lake `DIR/data` and the config file
  * `DIR/perfscope.yaml` (which the test writes first), without collecting.
@@ -165,8 +182,7 @@ export function spawnServeIn(
   dir: string,
   options: Parameters<typeof spawnServe>[1] = {},
 ): Promise<ServeProcess> {
-  const args = ["--data", `${dir}/data`, "--no-collect", "--config", `${dir}/perfscope.yaml`];
-  return spawnServe(args, options);
+  return spawnServe(flagsIn(dir), options);
 }
 
 /**

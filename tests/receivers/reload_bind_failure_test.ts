@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { queryRows, serveChild, untilHealthy } from "../_serve_process.ts";
+import { queryRows, serveChildIn, untilHealthy } from "../_serve_process.ts";
 import { freePort, freeUdpPort } from "../_ports.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,10 +26,7 @@ Deno.test({
     const config = (statsd: number) =>
       `ingest:\n  flush_every: 1s\nstatsd:\n  listen: 127.0.0.1:${statsd}\n  flush: 200ms\n`;
     await Deno.writeTextFile(`${dir}/perfscope.yaml`, config(udp));
-    const child = serveChild(
-      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
-      { port, stderr: "piped" },
-    );
+    const child = serveChildIn(dir, { port, stderr: "piped" });
     const logs = new Response(child.stderr).text();
     const client = dgram.createSocket("udp4");
     const send = (text: string) =>

@@ -6,7 +6,7 @@
  * and so on, up to the 32-label limit (15 copies of every series, labels of 1.9 KB).
  */
 import assert from "node:assert/strict";
-import { queryRows, serveChild, untilHealthy } from "../_serve_process.ts";
+import { queryRows, serveChildIn, untilHealthy } from "../_serve_process.ts";
 import { freePort } from "../_ports.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,10 +24,7 @@ Deno.test({
       `ingest:\n  flush_every: 1s\n` +
         `scrape:\n  - { url: "${base}/metrics", name: self, interval: 1s, timeout: 1s }\n`,
     );
-    const child = serveChild(
-      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
-      { port },
-    );
+    const child = serveChildIn(dir, { port });
     const query = (sql: string) => queryRows(base, sql);
     try {
       await untilHealthy(base);

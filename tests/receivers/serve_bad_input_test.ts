@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { queryRows, serveChild, untilHealthy } from "../_serve_process.ts";
+import { queryRows, serveChildIn, untilHealthy } from "../_serve_process.ts";
 import { freePort, freeUdpPort } from "../_ports.ts";
 
 const LIMIT = 100; // receivers_limits.max_series_per_source
@@ -93,10 +93,7 @@ Deno.test({
         `scrape:\n${target("good", "2s")}${target("hang", "1s")}${target("huge")}` +
         `${target("malformed")}${target("explode")}`,
     );
-    const child = serveChild(
-      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
-      { port, stderr: "piped" },
-    );
+    const child = serveChildIn(dir, { port, stderr: "piped" });
     const logs = new Response(child.stderr).text();
     const statsd = dgram.createSocket("udp4");
     const send = (text: string) =>
