@@ -5,6 +5,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 
 /** Where this checkout's `cli/serve.ts` is. */
 const ROOT = new URL("..", import.meta.url);
@@ -150,4 +151,73 @@ export async function untilLogged(stderr: string[], pattern: RegExp): Promise<vo
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`serve never logged ${pattern}: ${stderr.join("")}`);
+}
+
+/** serve's flags for the lake `DIR/data` and the config `DIR/perfscope.yaml`, not collecting. */
+function flagsIn(dir: string): string[] {
+  return ["--data", `${dir}/data`, "--no-collect", "--config", `${dir}/perfscope.yaml`];
+}
+
+/**
+ * Starts `serve` as {@linkcode serveChild} does on the lake `DIR/data` and the config file
+ * `DIR/perfscope.yaml` (which the test writes first), without collecting.
+ *
+ * @param dir The test's folder.
+ * @param options See {@linkcode ServeChildOptions}.
+ * @returns The child; stop it with SIGTERM and await its status.
+ */
+export function serveChildIn(dir: string, options: ServeChildOptions = {}): Deno.ChildProcess {
+  return serveChild(flagsIn(dir), options);
+}
+
+/**
+ * Starts `serve` as {@linkcode spawnServe} does on the lake `DIR/data` and the config file
+ * `DIR/perfscope.yaml` (which the test writes first), without collecting.
+ *
+ * @param dir The test's folder.
+ * @param options As for {@linkcode spawnServe}.
+ * @returns The child, its URL and its standard error so far.
+ */
+export function spawnServeIn(
+  dir: string,
+  options: Parameters<typeof spawnServe>[1] = {},
+): Promise<ServeProcess> {
+  return spawnServe(flagsIn(dir), options);
+}
+
+/**
+ * Waits until the `serve` child at `base` answers `/healthz` with 200, asking every 100 ms, for
+ * those started by {@linkcode serveChild} (which does not wait).
+ *
+ * @param base Its URL, e.g. `http://127.0.0.1:18400`.
+ * @throws AssertionError "serve did not start" when it has not answered after 300 tries.
+ */
+export async function untilHealthy(base: string): Promise<void> {
+  let up = false;
+  for (let i = 0; i < 300 && !up; i++) {
+    up = await fetch(`${base}/healthz`).then(async (r) => {
+      await r.body?.cancel();
+      return r.ok;
+    }, () => false);
+    if (!up) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(up, "serve did not start");
+}
+
+/**
+ * Runs `sql` through the `/api/query` of the `serve` at `base`.
+ *
+ * @param base Its URL, e.g. `http://127.0.0.1:18400`.
+ * @param sql One SELECT.
+ * @returns The rows.
+ * @throws AssertionError where the answer is not 200, with its body as the message.
+ */
+export async function queryRows(base: string, sql: string): Promise<unknown[][]> {
+  const res = await fetch(`${base}/api/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sql }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()).rows;
 }

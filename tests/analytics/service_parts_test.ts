@@ -16,6 +16,22 @@ import { knownService, serviceLake } from "./_service_lake.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
+/** One sample of host "h", as serviceFigures() takes them. */
+function sample(metric: string, labels: Record<string, string>, value: number) {
+  return { host: "h", metric, labels, value };
+}
+
+/** Samples of host "h" as the column batch ServiceLive.observe() takes. */
+function batchOf(rows: { ts: number; metric: string; labels: string; value: number }[]) {
+  return {
+    ts: rows.map((r) => r.ts),
+    host: rows.map(() => "h"),
+    metric: rows.map((r) => r.metric),
+    labels: rows.map((r) => r.labels),
+    value: rows.map((r) => r.value),
+  };
+}
+
 Deno.test("bucketQuantile() handles no events, the +Inf bucket and an empty lowest bucket", () => {
   assert.ok(Number.isNaN(bucketQuantile([], 0.5)));
   assert.ok(Number.isNaN(bucketQuantile([{ le: 1, rate: 0 }, { le: Infinity, rate: 0 }], 0.5)));
@@ -55,12 +71,8 @@ Deno.test("serviceFigures() sums bucket series whose lowest bounds differ, one o
   const spec = findServices([], [{ name: "x" }])[0]!;
   // the math under test does not care what the values measure: a histogram with negative bounds
   const h = "http_request_duration_seconds";
-  const bucket = (route: string, le: string, value: number) => ({
-    host: "h",
-    metric: `${h}_bucket_per_second`,
-    labels: { route, bucket: le },
-    value,
-  });
+  const bucket = (route: string, le: string, value: number) =>
+    sample(`${h}_bucket_per_second`, { route, bucket: le }, value);
   const f = serviceFigures(spec, [
     bucket("/a", "0", 2),
     bucket("/a", "1", 4),
@@ -78,19 +90,13 @@ Deno.test("serviceFigures() sums bucket series whose lowest bounds differ, one o
 
 Deno.test("serviceFigures() weighs quantile series by request rate and leaves missing figures null", () => {
   const spec = findServices([], [{ name: "x" }])[0]!;
-  const v = (metric: string, labels: Record<string, string>, value: number) => ({
-    host: "h",
-    metric,
-    labels,
-    value,
-  });
   const h = "http_request_duration_seconds";
   const f = serviceFigures(spec, [
-    v(`${h}_count_per_second`, { route: "/a" }, 30),
-    v(`${h}_count_per_second`, { route: "/b" }, 10),
-    v(`${h}_p95`, { route: "/a" }, 0.1),
-    v(`${h}_p95`, { route: "/b" }, 0.5),
-    v(`${h}_p50`, { route: "/a" }, NaN),
+    sample(`${h}_count_per_second`, { route: "/a" }, 30),
+    sample(`${h}_count_per_second`, { route: "/b" }, 10),
+    sample(`${h}_p95`, { route: "/a" }, 0.1),
+    sample(`${h}_p95`, { route: "/b" }, 0.5),
+    sample(`${h}_p50`, { route: "/a" }, NaN),
   ]);
   assert.equal(f.rps, 40);
   assert.equal(f.latency!.from, "quantile series");
@@ -111,16 +117,11 @@ Deno.test("serviceFigures() weighs quantile series by request rate and leaves mi
 
 Deno.test("ServiceLive keeps the newest sample per series, forgets stale ones and bounds its size", () => {
   const live = new ServiceLive({ maxSeries: 2 });
-  const batch = (ts: number, labels: string, value: number) => ({
-    ts: [ts],
-    host: ["h"],
-    metric: ["http_requests_per_second"],
-    labels: [labels],
-    value: [value],
-  });
+  const batch = (ts: number, labels: string, value: number) =>
+    batchOf([{ ts, metric: "http_requests_per_second", labels, value }]);
   live.observe(batch(2000, "code=200,service=a", 10));
   live.observe(batch(1000, "code=200,service=a", 99)); // older: ignored
-  live.observe({ ...batch(2000, "", 1), metric: ["cpu_ratio"] }); // not a service metric
+  live.observe(batchOf([{ ts: 2000, metric: "cpu_ratio", labels: "", value: 1 }])); // not a service metric
   const [a] = findServices(live.keys());
   assert.equal(live.figures(a!, 3000)?.rps, 10);
   assert.equal(live.figures(a!, 3000 + 120_001), null);
@@ -225,7 +226,7 @@ Deno.test("a service pushed over OTLP (dots to underscores, status attribute) is
 
 Deno.test("a StatsD service (http.request.duration timer in ms, http.requests counter) is found and measured in seconds", () => {
   const live = new ServiceLive();
-  const at = (metric: string, labels: string, value: number) => ({ metric, labels, value });
+  const at = (metric: string, labels: string, value: number) => ({ ts: T0, metric, labels, value });
   const rows = [
     at("http_requests_per_second", "code=200,service=cart", 38),
     at("http_requests_per_second", "code=500,service=cart", 2),
@@ -239,13 +240,7 @@ Deno.test("a StatsD service (http.request.duration timer in ms, http.requests co
     at("http_request_duration_p95", "route=/b,service=cart", 600),
     at("http_request_duration_p99", "route=/b,service=cart", 900),
   ];
-  live.observe({
-    ts: rows.map(() => T0),
-    host: rows.map(() => "h"),
-    metric: rows.map((r) => r.metric),
-    labels: rows.map((r) => r.labels),
-    value: rows.map((r) => r.value),
-  });
+  live.observe(batchOf(rows));
   const [cart] = findServices(live.keys());
   assert.equal(cart?.name, "cart");
   const f = live.figures(cart!, T0)!;
@@ -261,13 +256,14 @@ Deno.test("a StatsD service (http.request.duration timer in ms, http.requests co
   assert.equal(f.apdex, null);
   // found by the timer alone, too (no counter): its count rate is the request rate
   const timerOnly = new ServiceLive();
-  timerOnly.observe({
-    ts: [T0],
-    host: ["h"],
-    metric: ["http_request_duration_count_per_second"],
-    labels: ["service=cart"],
-    value: [7],
-  });
+  timerOnly.observe(
+    batchOf([{
+      ts: T0,
+      metric: "http_request_duration_count_per_second",
+      labels: "service=cart",
+      value: 7,
+    }]),
+  );
   const [alone] = findServices(timerOnly.keys());
   assert.equal(
     timerOnly.figures(alone!, T0)?.requestMetric,

@@ -2,26 +2,27 @@ import assert from "node:assert/strict";
 import { main } from "../../cli/audit.ts";
 import { AuditLog } from "../../workflows/mod.ts";
 
-async function logWithEntries(): Promise<string> {
+/** A new audit log of host h1 in a new folder. */
+async function newLog(): Promise<{ root: string; log: AuditLog }> {
   const root = await Deno.makeTempDir();
-  const log = new AuditLog(root, { host: "h1" });
-  const id = log.start({
-    workflow: "w",
-    who: "workflow:w",
-    what: "sysctl vm.swappiness 60 → 10",
-    why: "alert Swap firing on h1",
-    mode: "real",
-    old: "60",
-    new: "10",
-  });
+  return { root, log: new AuditLog(root, { host: "h1" }) };
+}
+
+/** Records the start of a real action of workflow `w`, as its runner would. */
+function startReal(
+  log: AuditLog,
+  entry: { what: string; why: string; old?: string; new?: string },
+): string {
+  return log.start({ workflow: "w", who: "workflow:w", mode: "real", ...entry });
+}
+
+/** A log with a finished sysctl change and a command that started and never finished. */
+async function logWithEntries(): Promise<string> {
+  const { root, log } = await newLog();
+  const why = "alert Swap firing on h1";
+  const id = startReal(log, { what: "sysctl vm.swappiness 60 → 10", why, old: "60", new: "10" });
   log.complete(id, { result: "ok", durationMs: 4 });
-  log.start({
-    workflow: "w",
-    who: "workflow:w",
-    what: "command nap",
-    why: "alert Swap firing on h1",
-    mode: "real",
-  });
+  startReal(log, { what: "command nap", why });
   return root;
 }
 
@@ -128,15 +129,8 @@ Deno.test("audit --sql names an out-of-range numeric literal in one line", async
 // Regression: a command step's output (colour codes, a title sequence) and an alert's labels
 // went to the terminal as they were, and a newline in them split an entry over two lines.
 Deno.test("audit main() prints an entry's control characters as \\u001b escapes, on one line", async () => {
-  const root = await Deno.makeTempDir();
-  const log = new AuditLog(root, { host: "h1" });
-  const id = log.start({
-    workflow: "w",
-    who: "workflow:w",
-    what: "command clean",
-    why: "alert Full firing on \u009b31mx",
-    mode: "real",
-  });
+  const { root, log } = await newLog();
+  const id = startReal(log, { what: "command clean", why: "alert Full firing on \u009b31mx" });
   log.complete(id, { result: "ok", durationMs: 1, detail: "\x1b]0;pwn\x07done\nnext" });
   const lines: string[] = [];
   assert.equal(await main(["--data", root], (l) => lines.push(l)), 0);

@@ -37,6 +37,30 @@ function samples(from: number, n: number) {
   }));
 }
 
+/**
+ * A new folder holding the lake (`lake/`) and a config with no timed ingest flush (`flush_every:
+ * 1h`), so that the stop's flush is the flush thread's first work; removed on disposal.
+ *
+ * @returns The lake's path and serve's flags for the two.
+ */
+async function stopFlushDir(): Promise<{ data: string; args: string[] } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-stop-flush-" });
+  const data = `${dir}/lake`;
+  const config = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(config, "ingest:\n  flush_every: 1h\n");
+  return {
+    data,
+    args: ["--data", data, "--no-collect", "--config", config],
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+/** Starts serve again on `args` and stops it: the start writes what the spool holds. */
+async function restartAndStop(args: string[]): Promise<void> {
+  const again = await spawnServe(args, { stderr: "piped" });
+  assert.equal((await stopServe(again.process)).code, 0, again.stderr.join(""));
+}
+
 async function mkfifo(path: string): Promise<void> {
   const made = await new Deno.Command("mkfifo", { args: [path] }).output();
   assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
@@ -44,56 +68,46 @@ async function mkfifo(path: string): Promise<void> {
 
 for (const hangAt of ["plan", "file"] as const) {
   Deno.test(`SIGTERM while the ingest flush hangs on its ${hangAt}: serve exits at the deadline naming the samples left, and the next start writes them`, async () => {
-    const dir = await Deno.makeTempDir({ prefix: "perfscope-stop-flush-" });
-    try {
-      const data = `${dir}/lake`;
-      const config = `${dir}/perfscope.yaml`;
-      // no timed flush before the stop: the stop's flush is the flush thread's first work
-      await Deno.writeTextFile(config, "ingest:\n  flush_every: 1h\n");
-      const args = ["--data", data, "--no-collect", "--config", config];
-      let before = 0;
-      if (hangAt === "file") {
-        // a first run leaves a file in the partition, so the next one's id is known: its own + 1
-        const first = await spawnServe(args, { stderr: "piped" });
-        assert.equal(await postSamples(first.url, samples(100_000, 200)), 200);
-        assert.equal((await stopServe(first.process)).code, 0, first.stderr.join(""));
-        before = 200;
-      }
-      const s = await spawnServe(args, { stderr: "piped" });
-      assert.equal(await postSamples(s.url, samples(0, 300)), 200);
-      const pid = s.process.pid;
-      if (hangAt === "plan") {
-        // the thread's first write: the plan (writeFileAtomic's temporary name, counter 1)
-        await mkfifo(`${data}/spool_ingest/plan.json.${pid}-1.tmp`);
-      } else {
-        // its second: the Parquet file, once the plan naming it is in place
-        const part = `${data}/metrics/host=flush-test/date=${DATE}`;
-        const id = maxDataFileId(part);
-        assert.ok(id >= 0, "the first run wrote no file");
-        await mkfifo(`${part}/${dataFileName("part", id + 1)}.${pid}-2.tmp`);
-      }
-      s.process.kill("SIGTERM");
-      const status = await exited(s.process);
-      const log = s.stderr.join("");
-      assert.equal(status.code, 1, log);
-      assert.match(
-        log,
-        /still stopping 15 s after the signal \(waiting for the ingest flush; 300 ingested samples not in Parquet yet stay in \S+\/spool_ingest\/ and are written at the next start\): exiting now/,
-      );
-      if (hangAt === "file") {
-        assert.equal(readIngestPlan(data).length, 1, "the plan naming the file is in place");
-      }
-      // the lake the exit left reads, without the samples; the next start writes all of them
-      // once (the FIFO stays where it was: a temporary name of a dead process is nobody's)
-      assert.equal(await countSamples(data), before);
-      const again = await spawnServe(args, { stderr: "piped" });
-      const stopped = await stopServe(again.process);
-      assert.equal(stopped.code, 0, again.stderr.join(""));
-      assert.equal(await countSamples(data), before + 300);
-      assert.equal(await countDistinct(data), before + 300);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+    await using dir = await stopFlushDir();
+    const { data, args } = dir;
+    let before = 0;
+    if (hangAt === "file") {
+      // a first run leaves a file in the partition, so the next one's id is known: its own + 1
+      const first = await spawnServe(args, { stderr: "piped" });
+      assert.equal(await postSamples(first.url, samples(100_000, 200)), 200);
+      assert.equal((await stopServe(first.process)).code, 0, first.stderr.join(""));
+      before = 200;
     }
+    const s = await spawnServe(args, { stderr: "piped" });
+    assert.equal(await postSamples(s.url, samples(0, 300)), 200);
+    const pid = s.process.pid;
+    if (hangAt === "plan") {
+      // the thread's first write: the plan (writeFileAtomic's temporary name, counter 1)
+      await mkfifo(`${data}/spool_ingest/plan.json.${pid}-1.tmp`);
+    } else {
+      // its second: the Parquet file, once the plan naming it is in place
+      const part = `${data}/metrics/host=flush-test/date=${DATE}`;
+      const id = maxDataFileId(part);
+      assert.ok(id >= 0, "the first run wrote no file");
+      await mkfifo(`${part}/${dataFileName("part", id + 1)}.${pid}-2.tmp`);
+    }
+    s.process.kill("SIGTERM");
+    const status = await exited(s.process);
+    const log = s.stderr.join("");
+    assert.equal(status.code, 1, log);
+    assert.match(
+      log,
+      /still stopping 15 s after the signal \(waiting for the ingest flush; 300 ingested samples not in Parquet yet stay in \S+\/spool_ingest\/ and are written at the next start\): exiting now/,
+    );
+    if (hangAt === "file") {
+      assert.equal(readIngestPlan(data).length, 1, "the plan naming the file is in place");
+    }
+    // the lake the exit left reads, without the samples; the next start writes all of them
+    // once (the FIFO stays where it was: a temporary name of a dead process is nobody's)
+    assert.equal(await countSamples(data), before);
+    await restartAndStop(args);
+    assert.equal(await countSamples(data), before + 300);
+    assert.equal(await countDistinct(data), before + 300);
   });
 }
 
@@ -111,35 +125,27 @@ async function countDistinct(root: string): Promise<number> {
 }
 
 Deno.test("SIGTERM when the ingest flush fails (its partition cannot be made): serve says so with the count, exits 1, and the next start writes the samples", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "perfscope-stop-flush-" });
-  try {
-    const data = `${dir}/lake`;
-    const config = `${dir}/perfscope.yaml`;
-    await Deno.writeTextFile(config, "ingest:\n  flush_every: 1h\n");
-    const args = ["--data", data, "--no-collect", "--config", config];
-    const s = await spawnServe(args, { stderr: "piped" });
-    assert.equal(await postSamples(s.url, samples(0, 300)), 200);
-    // a file where the partition's directory goes
-    const hostDir = `${data}/metrics/host=flush-test`;
-    await Deno.mkdir(hostDir, { recursive: true });
-    await Deno.writeTextFile(`${hostDir}/date=${DATE}`, "not a directory");
-    s.process.kill("SIGTERM");
-    const status = await exited(s.process);
-    const log = s.stderr.join("");
-    assert.equal(status.code, 1, log);
-    assert.match(log, /perfscope serve: ingest flush failed: /);
-    assert.match(
-      log,
-      /perfscope serve: 300 ingested samples not in Parquet yet stay in \S+\/spool_ingest\/ and are written at the next start/,
-    );
-    assert.doesNotMatch(log, /still stopping|serve: stopped/);
-    assert.equal(await countSamples(data), 0);
-    await Deno.remove(`${hostDir}/date=${DATE}`);
-    const again = await spawnServe(args, { stderr: "piped" });
-    assert.equal((await stopServe(again.process)).code, 0, again.stderr.join(""));
-    assert.equal(await countDistinct(data), 300);
-    assert.equal(await countSamples(data), 300);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await stopFlushDir();
+  const { data, args } = dir;
+  const s = await spawnServe(args, { stderr: "piped" });
+  assert.equal(await postSamples(s.url, samples(0, 300)), 200);
+  // a file where the partition's directory goes
+  const hostDir = `${data}/metrics/host=flush-test`;
+  await Deno.mkdir(hostDir, { recursive: true });
+  await Deno.writeTextFile(`${hostDir}/date=${DATE}`, "not a directory");
+  s.process.kill("SIGTERM");
+  const status = await exited(s.process);
+  const log = s.stderr.join("");
+  assert.equal(status.code, 1, log);
+  assert.match(log, /perfscope serve: ingest flush failed: /);
+  assert.match(
+    log,
+    /perfscope serve: 300 ingested samples not in Parquet yet stay in \S+\/spool_ingest\/ and are written at the next start/,
+  );
+  assert.doesNotMatch(log, /still stopping|serve: stopped/);
+  assert.equal(await countSamples(data), 0);
+  await Deno.remove(`${hostDir}/date=${DATE}`);
+  await restartAndStop(args);
+  assert.equal(await countDistinct(data), 300);
+  assert.equal(await countSamples(data), 300);
 });

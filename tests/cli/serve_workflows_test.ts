@@ -1,7 +1,38 @@
 import assert from "node:assert/strict";
 import { startServe } from "../_serve.ts";
 import { maintenanceJobs, runCliJob, startWorkflows } from "../../cli/_workflows_wiring.ts";
+import type { PerfscopeConfig } from "../../config/mod.ts";
 import { openLake, simulateHost } from "../../lake/mod.ts";
+
+/**
+ * startWorkflows() over a new lake, without compaction, on a clock that stands at 02:59 UTC on
+ * 5 January 2026 (a minute before "0 3 * * *" fires) until `tickAt` moves it on.
+ */
+async function workflowsOnClock(config: PerfscopeConfig) {
+  const root = await Deno.makeTempDir();
+  const lake = await openLake({ root });
+  let t = Date.UTC(2026, 0, 5, 2, 59);
+  const runtime = startWorkflows({
+    root,
+    lake,
+    compact: false,
+    now: () => t,
+    log: () => {},
+    config,
+  });
+  return {
+    runtime,
+    /** Sets the clock to `at` and runs the scheduler's tick. */
+    async tickAt(at: number) {
+      t = at;
+      await runtime.scheduler.tick();
+    },
+    async [Symbol.asyncDispose]() {
+      await runtime.stop();
+      lake.close();
+    },
+  };
+}
 
 Deno.test("serve runs the scheduler: compaction and the configured jobs appear in /api/schedule, workflows in /api/workflows", async () => {
   const root = await Deno.makeTempDir();
@@ -75,91 +106,60 @@ Deno.test("A failing job's error is the child's last stderr line; the backtest n
 });
 
 Deno.test("startWorkflows() runs a workflow's schedule (dry run, audited) and the recommendations job on the injected clock", async () => {
-  const root = await Deno.makeTempDir();
-  const lake = await openLake({ root });
-  let t = Date.UTC(2026, 0, 5, 2, 59);
-  const runtime = startWorkflows({
-    root,
-    lake,
-    compact: false,
-    now: () => t,
-    log: () => {},
-    config: {
-      // a machine name with capitals: the audit names it as the lake stores hosts
-      collect: { host: "Build-Box" },
-      workflows: [
-        { name: "nightly", trigger: { schedule: "0 3 * * *" }, steps: [{ kind: "compact" }] },
-        {
-          name: "on-rec",
-          trigger: { recommendation: "memory-pressure" },
-          steps: [{ kind: "train" }],
-        },
-      ],
-    },
+  await using clocked = await workflowsOnClock({
+    // a machine name with capitals: the audit names it as the lake stores hosts
+    collect: { host: "Build-Box" },
+    workflows: [
+      { name: "nightly", trigger: { schedule: "0 3 * * *" }, steps: [{ kind: "compact" }] },
+      {
+        name: "on-rec",
+        trigger: { recommendation: "memory-pressure" },
+        steps: [{ kind: "train" }],
+      },
+    ],
   });
-  try {
-    assert.deepEqual(runtime.scheduler.status().map((j) => j.name), [
-      "workflow:nightly",
-      "recommendations",
-    ]);
-    t = Date.UTC(2026, 0, 5, 3, 0, 1);
-    await runtime.scheduler.tick();
-    const jobs = runtime.scheduler.status();
-    assert.deepEqual(jobs.map((j) => [j.name, j.lastRun?.outcome, j.lastRun?.detail]), [
-      ["workflow:nightly", "ok", "advice"],
-      ["recommendations", "ok", "0 recommendations"],
-    ]);
-    const advice = (await runtime.workflows!.audit.read()).find((e) => e.workflow === "nightly");
-    assert.equal(advice!.outcome, "advice");
-    assert.equal(advice!.what, "compact (maintenance)");
-    assert.equal(advice!.host, "build-box");
-  } finally {
-    await runtime.stop();
-    lake.close();
-  }
+  const { runtime } = clocked;
+  assert.deepEqual(runtime.scheduler.status().map((j) => j.name), [
+    "workflow:nightly",
+    "recommendations",
+  ]);
+  await clocked.tickAt(Date.UTC(2026, 0, 5, 3, 0, 1));
+  const jobs = runtime.scheduler.status();
+  assert.deepEqual(jobs.map((j) => [j.name, j.lastRun?.outcome, j.lastRun?.detail]), [
+    ["workflow:nightly", "ok", "advice"],
+    ["recommendations", "ok", "0 recommendations"],
+  ]);
+  const advice = (await runtime.workflows!.audit.read()).find((e) => e.workflow === "nightly");
+  assert.equal(advice!.outcome, "advice");
+  assert.equal(advice!.what, "compact (maintenance)");
+  assert.equal(advice!.host, "build-box");
 });
 
 Deno.test("A scheduled workflow that waits for approval says so in the Schedule table, not 'done' or the last run's outcome, and waits once", async () => {
-  const root = await Deno.makeTempDir();
-  const lake = await openLake({ root });
-  let t = Date.UTC(2026, 0, 5, 2, 59);
-  const runtime = startWorkflows({
-    root,
-    lake,
-    compact: false,
-    now: () => t,
-    log: () => {},
-    config: {
-      workflows: [{
-        name: "nightly",
-        trigger: { schedule: "0 3 * * *" },
-        enabled: true,
-        approval: true,
-        approval_expires: 2 * 86_400_000,
-        steps: [{ kind: "compact" }],
-      }],
-    },
+  await using clocked = await workflowsOnClock({
+    workflows: [{
+      name: "nightly",
+      trigger: { schedule: "0 3 * * *" },
+      enabled: true,
+      approval: true,
+      approval_expires: 2 * 86_400_000,
+      steps: [{ kind: "compact" }],
+    }],
   });
-  try {
-    t = Date.UTC(2026, 0, 5, 3, 0, 1);
-    await runtime.scheduler.tick();
-    const [job] = runtime.scheduler.status();
-    assert.deepEqual([job!.lastRun?.outcome, job!.lastRun?.detail], [
-      "ok",
-      "waiting for approval to run compact",
-    ]);
-    assert.equal(runtime.workflows!.pending().length, 1);
-    // the next day's firing finds it still waiting: one approval, not one per firing
-    const [waiting] = runtime.workflows!.pending();
-    t = Date.UTC(2026, 0, 6, 3, 0, 1);
-    await runtime.scheduler.tick();
-    assert.deepEqual(runtime.workflows!.pending().map((p) => p.id), [waiting!.id]);
-    assert.equal(
-      runtime.scheduler.status()[0]!.lastRun?.detail,
-      `skipped: approval ${waiting!.id} for this schedule already waits`,
-    );
-  } finally {
-    await runtime.stop();
-    lake.close();
-  }
+  const { runtime } = clocked;
+  await clocked.tickAt(Date.UTC(2026, 0, 5, 3, 0, 1));
+  const [job] = runtime.scheduler.status();
+  assert.deepEqual([job!.lastRun?.outcome, job!.lastRun?.detail], [
+    "ok",
+    "waiting for approval to run compact",
+  ]);
+  assert.equal(runtime.workflows!.pending().length, 1);
+  // the next day's firing finds it still waiting: one approval, not one per firing
+  const [waiting] = runtime.workflows!.pending();
+  await clocked.tickAt(Date.UTC(2026, 0, 6, 3, 0, 1));
+  assert.deepEqual(runtime.workflows!.pending().map((p) => p.id), [waiting!.id]);
+  assert.equal(
+    runtime.scheduler.status()[0]!.lastRun?.detail,
+    `skipped: approval ${waiting!.id} for this schedule already waits`,
+  );
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { openLake, writeSamples } from "../../lake/mod.ts";
 import { fileHashes } from "../_file_hashes.ts";
-import { spawnServe, stopServe } from "../_serve_process.ts";
+import { spawnServeIn, stopServe } from "../_serve_process.ts";
 
 /** Label sets with LIKE's and RE2's special characters, a line break and long values. */
 const LABELS = [
@@ -88,13 +88,7 @@ Deno.test("GET /api/series answers a labels_like of 1,000 '%_' pairs (LIKE still
   writeSamples(lakeRows(now), { root: `${dir}/data`, id: now });
   await Deno.writeTextFile(`${dir}/perfscope.yaml`, "");
   const before = await fileHashes(`${dir}/data/metrics`);
-  const served = await spawnServe([
-    "--data",
-    `${dir}/data`,
-    "--no-collect",
-    "--config",
-    `${dir}/perfscope.yaml`,
-  ]);
+  const served = await spawnServeIn(dir);
   try {
     // the time-out only ends a hung request; before this fix serve was still matching after 3 minutes
     const get = (like: string) =>

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
-import { parquetReadObjects } from "hyparquet";
 import { SeriesTable, type Snapshot } from "../../collectors/snapshot.ts";
 import { RowBuffer } from "../../lake/_row_buffer.ts";
 import {
@@ -11,15 +10,7 @@ import {
 } from "../../lake/parquet_encode_blocks.ts";
 import { writeFileAtomic } from "../../lake/write_file_atomic.ts";
 import { quantizeValue } from "../../lake/quantize_value.ts";
-
-type Row = [number, string, string, number];
-
-async function readBack(bytes: Uint8Array): Promise<Row[]> {
-  const rows = await parquetReadObjects({ file: bytes.slice().buffer });
-  return rows.map((
-    r,
-  ) => [(r.ts as Date).getTime(), r.metric as string, r.labels as string, r.value as number]);
-}
+import { readBack, type Row } from "./_read_back.ts";
 
 /** The rows the blocks stand for, in order. */
 function expected(b: ParquetBlockRows): Row[] {

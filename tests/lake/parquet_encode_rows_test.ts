@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { parquetMetadata } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import {
   parquetEncodeRows,
@@ -10,15 +10,7 @@ import {
 } from "../../lake/mod.ts";
 import { parquetEncodeSeriesRows } from "../../lake/parquet_encode_rows.ts";
 import { bitWidth } from "../../lake/_parquet_rle.ts";
-
-type Row = [number, string, string, number];
-
-async function readBack(bytes: Uint8Array): Promise<Row[]> {
-  const rows = await parquetReadObjects({ file: bytes.slice().buffer });
-  return rows.map((
-    r,
-  ) => [(r.ts as Date).getTime(), r.metric as string, r.labels as string, r.value as number]);
-}
+import { readBack, type Row } from "./_read_back.ts";
 
 function rowsOf(c: ParquetRows): Row[] {
   return Array.from(

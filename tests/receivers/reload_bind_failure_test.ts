@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { serveChild } from "../_serve_process.ts";
+import { queryRows, serveChildIn, untilHealthy } from "../_serve_process.ts";
 import { freePort, freeUdpPort } from "../_ports.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,21 +26,17 @@ Deno.test({
     const config = (statsd: number) =>
       `ingest:\n  flush_every: 1s\nstatsd:\n  listen: 127.0.0.1:${statsd}\n  flush: 200ms\n`;
     await Deno.writeTextFile(`${dir}/perfscope.yaml`, config(udp));
-    const child = serveChild(
-      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
-      { port, stderr: "piped" },
-    );
+    const child = serveChildIn(dir, { port, stderr: "piped" });
     const logs = new Response(child.stderr).text();
     const client = dgram.createSocket("udp4");
     const send = (text: string) =>
       new Promise<void>((r) => client.send(Buffer.from(text), udp, "127.0.0.1", () => r()));
     const stored = async (metric: string) => {
-      const res = await fetch(`${base}/api/query`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ sql: `SELECT count(*) FROM samples WHERE metric = '${metric}'` }),
-      });
-      return Number((await res.json()).rows[0][0]);
+      const [[n]] = await queryRows(
+        base,
+        `SELECT count(*) FROM samples WHERE metric = '${metric}'`,
+      ) as [[string]];
+      return Number(n);
     };
     const until = async (metric: string) => {
       for (let i = 0; i < 40; i++) {
@@ -51,15 +47,7 @@ Deno.test({
       return false;
     };
     try {
-      let up = false;
-      for (let i = 0; i < 300 && !up; i++) {
-        up = await fetch(`${base}/healthz`).then(async (r) => {
-          await r.body?.cancel();
-          return r.ok;
-        }, () => false);
-        if (!up) await sleep(100);
-      }
-      assert.ok(up, "serve did not start");
+      await untilHealthy(base);
       assert.ok(await until("before_reload"), "StatsD did not store before the reload");
       await Deno.writeTextFile(`${dir}/perfscope.yaml`, config(busy));
       child.kill("SIGHUP");

@@ -6,7 +6,7 @@
  * and so on, up to the 32-label limit (15 copies of every series, labels of 1.9 KB).
  */
 import assert from "node:assert/strict";
-import { serveChild } from "../_serve_process.ts";
+import { queryRows, serveChildIn, untilHealthy } from "../_serve_process.ts";
 import { freePort } from "../_ports.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,29 +24,10 @@ Deno.test({
       `ingest:\n  flush_every: 1s\n` +
         `scrape:\n  - { url: "${base}/metrics", name: self, interval: 1s, timeout: 1s }\n`,
     );
-    const child = serveChild(
-      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
-      { port },
-    );
-    const query = async (sql: string): Promise<unknown[][]> => {
-      const res = await fetch(`${base}/api/query`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ sql }),
-      });
-      assert.equal(res.status, 200, await res.clone().text());
-      return (await res.json()).rows;
-    };
+    const child = serveChildIn(dir, { port });
+    const query = (sql: string) => queryRows(base, sql);
     try {
-      let up = false;
-      for (let i = 0; i < 300 && !up; i++) {
-        up = await fetch(`${base}/healthz`).then(async (r) => {
-          await r.body?.cancel();
-          return r.ok;
-        }, () => false);
-        if (!up) await sleep(100);
-      }
-      assert.ok(up, "serve did not start");
+      await untilHealthy(base);
       const pushed = await fetch(`${base}/api/ingest`, {
         method: "POST",
         headers: { "content-type": "application/x-ndjson" },

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { serveChild } from "../_serve_process.ts";
+import { queryRows, serveChildIn, untilHealthy } from "../_serve_process.ts";
 import { freePort, freeUdpPort } from "../_ports.ts";
 
 const LIMIT = 100; // receivers_limits.max_series_per_source
@@ -93,23 +93,12 @@ Deno.test({
         `scrape:\n${target("good", "2s")}${target("hang", "1s")}${target("huge")}` +
         `${target("malformed")}${target("explode")}`,
     );
-    const child = serveChild(
-      ["--config", `${dir}/perfscope.yaml`, "--data", `${dir}/data`, "--no-collect"],
-      { port, stderr: "piped" },
-    );
+    const child = serveChildIn(dir, { port, stderr: "piped" });
     const logs = new Response(child.stderr).text();
     const statsd = dgram.createSocket("udp4");
     const send = (text: string) =>
       new Promise<void>((r) => statsd.send(Buffer.from(text), udp, "127.0.0.1", () => r()));
-    const query = async (sql: string): Promise<unknown[][]> => {
-      const res = await fetch(`${base}/api/query`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ sql }),
-      });
-      assert.equal(res.status, 200, await res.clone().text());
-      return (await res.json()).rows;
-    };
+    const query = (sql: string) => queryRows(base, sql);
     const healthy = async () => {
       const res = await fetch(`${base}/healthz`);
       await res.body?.cancel();
@@ -118,7 +107,7 @@ Deno.test({
     let sending: ReturnType<typeof setInterval> | undefined;
     let exited = false;
     try {
-      for (let i = 0; i < 300 && await healthy().catch(() => 0) !== 200; i++) await sleep(100);
+      await untilHealthy(base);
       assert.equal(await healthy(), 200);
 
       // 1. data first: 60 pushed samples, then the good sources sending every half second

@@ -1,28 +1,19 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { openLake } from "../../lake/mod.ts";
-import { buildReport, renderReport } from "../../reports/mod.ts";
-import { missing } from "../_skip.ts";
+import { browserTest } from "../_browser.ts";
 import { openReport } from "./_browser.ts";
-import { NOW, testLake } from "./_lake.ts";
+import { testReportFile } from "./_test_report_file.ts";
 
-Deno.test({
-  name: "the report's status badges keep their word on one line in the summary table",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report's status badges keep their word on one line in the summary table",
+  "the browser tests of the report",
+  async () => {
     // a simulated month's report, 1280 px wide: the status column's "WARNING" badges broke into
     // "WARNIN" over "G"
-    const lake = await openLake({ root: await testLake() });
-    const path = join(await Deno.makeTempDir(), "report.html");
-    try {
-      const data = await buildReport(lake, { now: NOW, clock: () => NOW });
-      data.resources[0]!.severity = "warning";
-      await Deno.writeTextFile(path, await renderReport(data));
-    } finally {
-      lake.close();
-    }
+    const path = await testReportFile({
+      edit: (data) => {
+        data.resources[0]!.severity = "warning";
+      },
+    });
     const { browser, page, errors } = await openReport(path, { width: 1280, height: 900 });
     try {
       const badges = await page.evaluate(`Array.from(document.querySelectorAll("table .badge"),
@@ -41,4 +32,4 @@ Deno.test({
       await browser.close();
     }
   },
-});
+);

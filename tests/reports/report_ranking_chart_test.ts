@@ -1,31 +1,21 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { openLake } from "../../lake/mod.ts";
-import { buildReport, renderReport } from "../../reports/mod.ts";
-import { missing } from "../_skip.ts";
+import { browserTest } from "../_browser.ts";
 import { openReport } from "./_browser.ts";
-import { NOW, testLake } from "./_lake.ts";
+import { testReportFile } from "./_test_report_file.ts";
 
 const COLORS = ["#3a8a3a", "#d1a21b", "#c0392b", "#888"];
 
-Deno.test({
-  name:
-    "the report's ranking chart draws a bar per resource in its severity's colour, and its widest label stays inside",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const lake = await openLake({ root: await testLake() });
-    const path = join(await Deno.makeTempDir(), "report.html");
-    try {
-      const data = await buildReport(lake, { now: NOW, clock: () => NOW });
-      // a run queue at 335 % of the cores, as a new user's busy machine had: its label "335%"
-      // at the end of the longest bar was cut by the chart's 30 px right margin
-      data.resources[0]!.utilization = 3.35;
-      await Deno.writeTextFile(path, await renderReport(data));
-    } finally {
-      lake.close();
-    }
+browserTest(
+  "the report's ranking chart draws a bar per resource in its severity's colour, and its widest label stays inside",
+  "the browser tests of the report",
+  async () => {
+    const path = await testReportFile({
+      edit: (data) => {
+        // a run queue at 335 % of the cores, as a new user's busy machine had: its label "335%"
+        // at the end of the longest bar was cut by the chart's 30 px right margin
+        data.resources[0]!.utilization = 3.35;
+      },
+    });
     const { browser, page, errors } = await openReport(path);
     try {
       const ranked = await page.evaluate(
@@ -54,4 +44,4 @@ Deno.test({
       await browser.close();
     }
   },
-});
+);

@@ -2,35 +2,22 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openLake, simulateHost } from "../../lake/mod.ts";
 import { buildReport, renderReport } from "../../reports/mod.ts";
-import { missing } from "../_skip.ts";
+import { browserTest } from "../_browser.ts";
 import { openReport } from "./_browser.ts";
-import { NOW, testLake } from "./_lake.ts";
+import { testReportFile } from "./_test_report_file.ts";
 
 const DAY = 86_400_000;
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 
-/** The report of the test lake over `sinceMs` back and `horizonMs` ahead, as a file. */
-async function reportFile(sinceMs: number, horizonMs: number): Promise<string> {
-  const lake = await openLake({ root: await testLake() });
-  try {
-    const data = await buildReport(lake, { now: NOW, clock: () => NOW, sinceMs, horizonMs });
-    const path = join(await Deno.makeTempDir(), "report.html");
-    await Deno.writeTextFile(path, await renderReport(data));
-    return path;
-  } finally {
-    lake.close();
-  }
-}
-
-Deno.test({
-  name: "the report's time axes name each day once, with hours on a 24-hour clock between",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report's time axes name each day once, with hours on a 24-hour clock between",
+  "the browser tests of the report",
+  async () => {
     // two days back and three ahead (ticks every 12 hours), and one day back and a quarter ahead
     for (const [since, horizon] of [[2 * DAY, 3 * DAY], [DAY, DAY / 4]] as const) {
-      const { browser, page, errors } = await openReport(await reportFile(since, horizon));
+      const { browser, page, errors } = await openReport(
+        await testReportFile({ sinceMs: since, horizonMs: horizon }),
+      );
       try {
         // each x axis' tick labels, the lines of a two-line label joined by a newline
         const axes = await page.evaluate(`Array.from(
@@ -58,14 +45,12 @@ Deno.test({
       }
     }
   },
-});
+);
 
-Deno.test({
-  name: "the report of a lake of minutes labels every tick of an axis differently",
-  ignore: missing("chromium", "the browser tests of the report"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+browserTest(
+  "the report of a lake of minutes labels every tick of an axis differently",
+  "the browser tests of the report",
+  async () => {
     // a new user's first report: 5 minutes of 1 s samples, a disk growing by a few MiB. The
     // disk's y axis read "49.9 GiB" seven times (3 significant digits for a step of 0.01 GiB).
     // (Its time axes' "03:41, 03:41, 03:42" are format.js' dayTimeTick's, with seconds.)
@@ -109,4 +94,4 @@ Deno.test({
       await Deno.remove(root, { recursive: true });
     }
   },
-});
+);

@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import { writeSamples } from "../../lake/mod.ts";
-import { launchChromium, openPage } from "../_browser.ts";
-import { startServe } from "../_serve.ts";
-import { missing } from "../_skip.ts";
+import { browserTest, openPage } from "../_browser.ts";
+import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
 
-Deno.test({
-  name: "Explore breaks the line where the data has a gap instead of drawing across it",
-  ignore: missing("chromium", "the browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "Explore breaks the line where the data has a gap instead of drawing across it",
+  "the browser test",
+  async () => {
     // a new user's lake: 5 minutes of collect, 13 minutes stopped, then serve's collector for
     // 5 minutes. Explore drew one line from the first run's last sample to the second's first.
     const data = await Deno.makeTempDir({ prefix: "perfscope-explore-gap-" });
@@ -21,24 +18,17 @@ Deno.test({
       }
     }
     writeSamples(rows, { root: data, id: end, sync: false });
-    const server = await startServe(["--data", data, "--no-collect"]);
-    const browser = await launchChromium();
-    try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(
-        new URL("/explore?metric=load_average&series=vm%7Cwindow%3D1m", server.url).href,
-      );
-      await page.waitForSelector("#chart svg", { timeout: 30_000 });
-      assert.match(await page.textContent("#series-meta") ?? "", / 600 points /);
-      const d = await page.getAttribute('#chart svg [aria-label="line"] path', "d") ?? "";
-      // one subpath per run of samples
-      assert.equal(d.match(/M/g)?.length, 2, d.slice(0, 200));
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      server.stop();
-      await server.done;
-      await Deno.remove(data, { recursive: true });
-    }
+    await using served = await serveWithChromiumIn(data);
+    const { server, browser } = served;
+    const { page, errors } = await openPage(browser);
+    await page.goto(
+      new URL("/explore?metric=load_average&series=vm%7Cwindow%3D1m", server.url).href,
+    );
+    await page.waitForSelector("#chart svg", { timeout: 30_000 });
+    assert.match(await page.textContent("#series-meta") ?? "", / 600 points /);
+    const d = await page.getAttribute('#chart svg [aria-label="line"] path', "d") ?? "";
+    // one subpath per run of samples
+    assert.equal(d.match(/M/g)?.length, 2, d.slice(0, 200));
+    assert.deepEqual(errors, []);
   },
-});
+);

@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launchChromium, openPage } from "../_browser.ts";
-import { startServe } from "../_serve.ts";
-import { missing } from "../_skip.ts";
+import { browserTest, openPage } from "../_browser.ts";
+import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
 
 /** Markup that sets `__pwned` wherever it is parsed as HTML, in an attribute or in a script, then
  * template syntax, a `javascript:` URL, a right-to-left override and a zero-width space. */
@@ -46,18 +45,15 @@ interface Found {
   text: string;
 }
 
-Deno.test({
-  name:
-    "in Chromium, markup, templates and javascript: URLs in pushed labels and the config show as text on every page and in the report, and never run",
-  ignore: missing("chromium", "the hostile text browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, markup, templates and javascript: URLs in pushed labels and the config show as text on every page and in the report, and never run",
+  "the hostile text browser test",
+  async () => {
     const data = await Deno.makeTempDir({ prefix: "perfscope-hostile-text-" });
     const config = join(data, "perfscope.yaml");
     await Deno.writeTextFile(config, CONFIG);
-    const server = await startServe(["--data", data, "--no-collect", "--config", config]);
-    const browser = await launchChromium();
+    await using served = await serveWithChromiumIn(data, ["--config", config]);
+    const { server, browser } = served;
     const push = async () => {
       const now = Date.now();
       const rows = [
@@ -108,92 +104,85 @@ Deno.test({
       });
       assert.equal(otlp.status, 200, await otlp.text());
     };
+    for (let i = 0; i < 3; i++) await push();
+    const report = await fetch(new URL("/api/reports", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(report.status, 201, await report.clone().text());
+    const reportUrl = (await report.json()).url as string;
+    // a silence whose matcher, comment and author are markup (the Alerts page lists it)
+    const silence = await fetch(new URL("/api/silences", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        matchers: [`team=${JSON.stringify(EVIL)}`],
+        duration: "1h",
+        comment: EVIL,
+        createdBy: EVIL,
+      }),
+    });
+    assert.equal(silence.status, 201, await silence.text());
+    const { page, errors } = await openPage(browser);
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      d.dismiss().catch(() => {});
+    });
+    const timer = setInterval(() => push().catch(() => {}), 1000);
+    const pages: [string, string][] = [
+      // the live page draws the collector's snapshots (none here) and long_names_browser_test
+      // covers its process table: here, that the page with pushed samples runs nothing
+      ["/live", "main"],
+      ["/explore?metric=http_requests_per_second", "#chart svg"],
+      ["/explore?metric=hostile_gauge", "#chart svg"],
+      ["/services", "section.service"],
+      ["/alerts", '#alerts-table tr[data-state="firing"]'],
+      ["/alerts", "#silences-table td"],
+      ["/dashboards", "main li"],
+      ["/dashboards/hostile", "#panel-0 table td"],
+      ["/capacity", "main"],
+      ["/reports", "main td a"],
+      [reportUrl, "main, body"],
+    ];
     try {
-      for (let i = 0; i < 3; i++) await push();
-      const report = await fetch(new URL("/api/reports", server.url), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      });
-      assert.equal(report.status, 201, await report.clone().text());
-      const reportUrl = (await report.json()).url as string;
-      // a silence whose matcher, comment and author are markup (the Alerts page lists it)
-      const silence = await fetch(new URL("/api/silences", server.url), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          matchers: [`team=${JSON.stringify(EVIL)}`],
-          duration: "1h",
-          comment: EVIL,
-          createdBy: EVIL,
-        }),
-      });
-      assert.equal(silence.status, 201, await silence.text());
-      const { page, errors } = await openPage(browser);
-      const dialogs: string[] = [];
-      page.on("dialog", (d) => {
-        dialogs.push(d.message());
-        d.dismiss().catch(() => {});
-      });
-      const timer = setInterval(() => push().catch(() => {}), 1000);
-      const pages: [string, string][] = [
-        // the live page draws the collector's snapshots (none here) and long_names_browser_test
-        // covers its process table: here, that the page with pushed samples runs nothing
-        ["/live", "main"],
-        ["/explore?metric=http_requests_per_second", "#chart svg"],
-        ["/explore?metric=hostile_gauge", "#chart svg"],
-        ["/services", "section.service"],
-        ["/alerts", '#alerts-table tr[data-state="firing"]'],
-        ["/alerts", "#silences-table td"],
-        ["/dashboards", "main li"],
-        ["/dashboards/hostile", "#panel-0 table td"],
-        ["/capacity", "main"],
-        ["/reports", "main td a"],
-        [reportUrl, "main, body"],
-      ];
-      try {
-        for (const [path, ready] of pages) {
-          await page.goto(new URL(path, server.url).href);
-          await page.waitForSelector(ready, { timeout: 30_000 });
-          await page.waitForTimeout(1500); // polls and the live stream draw the rest
-          const found: Found = await page.evaluate(() => {
-            const g = globalThis as unknown as {
-              __pwned?: number;
-              document: {
-                body: { innerText: string };
-                querySelectorAll(s: string): ArrayLike<{ outerHTML: string }>;
-              };
+      for (const [path, ready] of pages) {
+        await page.goto(new URL(path, server.url).href);
+        await page.waitForSelector(ready, { timeout: 30_000 });
+        await page.waitForTimeout(1500); // polls and the live stream draw the rest
+        const found: Found = await page.evaluate(() => {
+          const g = globalThis as unknown as {
+            __pwned?: number;
+            document: {
+              body: { innerText: string };
+              querySelectorAll(s: string): ArrayLike<{ outerHTML: string }>;
             };
-            const d = g.document;
-            const bad = d.querySelectorAll(
-              "[onerror], [onload], main img, [href^='javascript:' i], [src^='javascript:' i]",
-            );
-            return {
-              pwned: g.__pwned ?? 0,
-              injected: Array.from(bad, (e) => e.outerHTML.slice(0, 80)),
-              text: d.body.innerText,
-            };
-          });
-          assert.equal(found.pwned, 0, path);
-          assert.deepEqual(found.injected, [], path);
-          // shown as the text it is (the pages and the report show the service or the title)
-          if (!/^\/(live|explore\?metric=http|capacity|reports)/.test(path)) {
-            assert.ok(
-              found.text.includes("<img src=x onerror="),
-              `${path} shows the text: ${found.text.slice(0, 300)}`,
-            );
-          }
+          };
+          const d = g.document;
+          const bad = d.querySelectorAll(
+            "[onerror], [onload], main img, [href^='javascript:' i], [src^='javascript:' i]",
+          );
+          return {
+            pwned: g.__pwned ?? 0,
+            injected: Array.from(bad, (e) => e.outerHTML.slice(0, 80)),
+            text: d.body.innerText,
+          };
+        });
+        assert.equal(found.pwned, 0, path);
+        assert.deepEqual(found.injected, [], path);
+        // shown as the text it is (the pages and the report show the service or the title)
+        if (!/^\/(live|explore\?metric=http|capacity|reports)/.test(path)) {
+          assert.ok(
+            found.text.includes("<img src=x onerror="),
+            `${path} shows the text: ${found.text.slice(0, 300)}`,
+          );
         }
-      } finally {
-        clearInterval(timer);
       }
-      assert.deepEqual(dialogs, []);
-      assert.deepEqual(errors, []);
     } finally {
-      await browser.close();
-      server.stop();
-      await server.done;
-      await Deno.remove(data, { recursive: true });
+      clearInterval(timer);
     }
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
   },
-});
+);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createGzip } from "node:zlib";
 import { decodeOtlpStatus, encodeOtlpRequest } from "../../receivers/mod.ts";
 import { countSamples } from "../_count_samples.ts";
-import { spawnServe, stopServe } from "../_serve_process.ts";
+import { spawnServeIn, stopServe } from "../_serve_process.ts";
 
 /** How far the bomb expands: far above the 16 MiB limit and the margin asserted below. */
 const EXPANDED = 512 * 1024 * 1024;
@@ -43,13 +43,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "perfscope-gzip-bomb-" });
     await Deno.writeTextFile(`${dir}/perfscope.yaml`, "");
-    const served = await spawnServe([
-      "--data",
-      `${dir}/data`,
-      "--no-collect",
-      "--config",
-      `${dir}/perfscope.yaml`,
-    ]);
+    const served = await spawnServeIn(dir);
     try {
       const ts = Date.now();
       const stored = await fetch(new URL("/api/ingest", served.url), {

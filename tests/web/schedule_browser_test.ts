@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { Scheduler } from "../../workflows/mod.ts";
-import { launchChromium, openPage } from "../_browser.ts";
-import { missing } from "../_skip.ts";
+import { browserTest, openPage, serveWithChromium } from "../_browser.ts";
 import { testApp } from "./_app.ts";
 
-Deno.test({
-  name:
-    "in Chromium, the Alerts page's Schedule lists each job's last run, outcome and next run, and follows a run that ends while it is open",
-  ignore: missing("chromium", "the Schedule browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, the Alerts page's Schedule lists each job's last run, outcome and next run, and follows a run that ends while it is open",
+  "the Schedule browser test",
+  async () => {
     let t = Date.UTC(2026, 0, 5, 12, 30);
     let finishTrain!: (detail: string) => void;
     const scheduler = new Scheduler({
@@ -38,11 +34,10 @@ Deno.test({
     const ticking = scheduler.tick();
     // the page has no alert rules: the schedule shows all the same
     await using app = await testApp({ workflows: { scheduler } });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.app.fetch);
-    const browser = await launchChromium();
+    await using served = await serveWithChromium(app.app.fetch);
     try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      const { page, errors } = await openPage(served.browser);
+      await page.goto(`${served.origin}/alerts`);
       assert.match(await page.textContent("main") ?? "", /No alert rules configured/);
       await page.waitForSelector("#schedule-table tbody tr");
       const cells = async (job: string) =>
@@ -105,19 +100,15 @@ Deno.test({
       );
       assert.deepEqual(errors, []);
     } finally {
-      await browser.close();
-      await server.shutdown();
       await scheduler.stop();
     }
   },
-});
+);
 
-Deno.test({
-  name: "in Chromium, the Alerts page's Schedule status counts one job in the singular",
-  ignore: missing("chromium", "the Schedule browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, the Alerts page's Schedule status counts one job in the singular",
+  "the Schedule browser test",
+  async () => {
     // a config with one scheduled job said "1 jobs"
     const scheduler = new Scheduler({
       root: await Deno.makeTempDir(),
@@ -126,11 +117,10 @@ Deno.test({
       jobs: [{ name: "compact", cron: "0 * * * *", run: () => Promise.resolve("done") }],
     });
     await using app = await testApp({ workflows: { scheduler } });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.app.fetch);
-    const browser = await launchChromium();
+    await using served = await serveWithChromium(app.app.fetch);
     try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+      const { page, errors } = await openPage(served.browser);
+      await page.goto(`${served.origin}/alerts`);
       await page.waitForSelector("#schedule-table tbody tr");
       assert.match(
         await page.textContent("#schedule-meta") ?? "",
@@ -138,9 +128,7 @@ Deno.test({
       );
       assert.deepEqual(errors, []);
     } finally {
-      await browser.close();
-      await server.shutdown();
       await scheduler.stop();
     }
   },
-});
+);

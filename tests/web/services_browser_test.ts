@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launchChromium, openPage } from "../_browser.ts";
-import { startServe } from "../_serve.ts";
-import { missing } from "../_skip.ts";
+import { browserTest, openPage } from "../_browser.ts";
 import { knownService, writeServiceSeries } from "../analytics/_service_lake.ts";
+import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
 
 const CONFIG = `services:
   - name: api
@@ -30,13 +29,10 @@ dashboards:
         thresholds: [30]
 `;
 
-Deno.test({
-  name:
-    "dashboard panels from the config render as line, number, area and bar with their threshold rules, and the Services page shows the service and the probe's availability",
-  ignore: missing("chromium", "the dashboards browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "dashboard panels from the config render as line, number, area and bar with their threshold rules, and the Services page shows the service and the probe's availability",
+  "the dashboards browser test",
+  async () => {
     const data = await Deno.makeTempDir({ prefix: "perfscope-dash-browser-" });
     const now = Date.now();
     const times = Array.from({ length: 41 }, (_, i) => now - 600_000 + i * 15_000);
@@ -56,67 +52,60 @@ Deno.test({
     ]);
     const config = join(data, "perfscope.yaml");
     await Deno.writeTextFile(config, CONFIG);
-    const server = await startServe(["--data", data, "--no-collect", "--config", config]);
-    const browser = await launchChromium();
-    try {
-      const { page, errors } = await openPage(browser);
-      await page.goto(new URL("/dashboards/api", server.url).href);
-      const svg = page.locator("#panel-0 svg[data-thresholds='2']");
-      await svg.waitFor({ timeout: 20_000 });
-      // one dashed rule per threshold, and the line of the one matching series
-      const rules = await page.locator("#panel-0 svg [aria-label='rule'] line").count();
-      assert.equal(rules, 2);
-      assert.ok(await page.locator("#panel-0 svg [aria-label='line'] path").count() >= 1);
-      await page.locator("#panel-1 .big-number.over-1").waitFor({ timeout: 10_000 });
-      assert.equal(await page.locator("#panel-1 .big-number").textContent(), "90");
-      // an area panel fills its series (and draws no line); a bar panel draws bars over the
-      // series' 10 minutes, with its threshold rule
-      await page.locator("#panel-2 svg [aria-label='area'] path").first().waitFor({
-        timeout: 10_000,
-      });
-      assert.equal(await page.locator("#panel-2 svg [aria-label='line']").count(), 0);
-      await page.locator("#panel-3 svg [aria-label='rect'] rect").first().waitFor({
-        timeout: 10_000,
-      });
-      assert.ok(await page.locator("#panel-3 svg [aria-label='rect'] rect").count() >= 10);
-      // the newest bar ends at the x axis' end (now, TIME_MARGIN_RIGHT = 32 px from the right):
-      // its step drew it into the right margin
-      const overshoot = await page.evaluate(`(() => {
+    await using served = await serveWithChromiumIn(data, ["--config", config]);
+    const { server, browser } = served;
+    const { page, errors } = await openPage(browser);
+    await page.goto(new URL("/dashboards/api", server.url).href);
+    const svg = page.locator("#panel-0 svg[data-thresholds='2']");
+    await svg.waitFor({ timeout: 20_000 });
+    // one dashed rule per threshold, and the line of the one matching series
+    const rules = await page.locator("#panel-0 svg [aria-label='rule'] line").count();
+    assert.equal(rules, 2);
+    assert.ok(await page.locator("#panel-0 svg [aria-label='line'] path").count() >= 1);
+    await page.locator("#panel-1 .big-number.over-1").waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator("#panel-1 .big-number").textContent(), "90");
+    // an area panel fills its series (and draws no line); a bar panel draws bars over the
+    // series' 10 minutes, with its threshold rule
+    await page.locator("#panel-2 svg [aria-label='area'] path").first().waitFor({
+      timeout: 10_000,
+    });
+    assert.equal(await page.locator("#panel-2 svg [aria-label='line']").count(), 0);
+    await page.locator("#panel-3 svg [aria-label='rect'] rect").first().waitFor({
+      timeout: 10_000,
+    });
+    assert.ok(await page.locator("#panel-3 svg [aria-label='rect'] rect").count() >= 10);
+    // the newest bar ends at the x axis' end (now, TIME_MARGIN_RIGHT = 32 px from the right):
+    // its step drew it into the right margin
+    const overshoot = await page.evaluate(`(() => {
         const svg = document.querySelector("#panel-3 svg");
         const end = Number(svg.getAttribute("width")) - 32;
         return Math.max(...Array.from(svg.querySelectorAll("[aria-label='rect'] rect"),
           (r) => Number(r.getAttribute("x")) + Number(r.getAttribute("width")))) - end;
       })()`) as number;
-      assert.ok(overshoot <= 0.5, `the last bar ends ${overshoot} px past the axis`);
-      assert.equal(await page.locator("#panel-3 svg [aria-label='rule'] line").count(), 1);
-      await page.goto(new URL("/services", server.url).href);
-      const card = page.locator("section.service[data-service='api']");
-      await card.waitFor({ timeout: 20_000 });
-      const text = await card.textContent() ?? "";
-      assert.match(text, /Error rate\s*5(\.00)? %/);
-      assert.match(text, /Apdex \(T 250 ms\)\s*0\.88/);
-      assert.doesNotMatch(text, /needs latency histogram buckets/);
-      // without buckets the dash says why
-      const web = page.locator("section.service[data-service='web']");
-      await web.waitFor({ timeout: 20_000 });
-      assert.match(
-        await web.textContent() ?? "",
-        /Apdex \(T 500 ms\)\s*–\s*needs latency histogram buckets/,
-      );
-      assert.equal(await page.locator("#services-empty").isHidden(), true);
-      const probe = page.locator("#probes tr[data-probe='shop']");
-      await probe.waitFor({ timeout: 20_000 });
-      const cells = await probe.locator("td").allTextContents();
-      assert.equal(cells[0], "shop");
-      assert.match(cells[2]!, /^up at /);
-      assert.match(cells[3]!, /^100(\.0+)? %$/);
-      assert.equal(cells[4], "not enough data yet");
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      server.stop();
-      await server.done;
-      await Deno.remove(data, { recursive: true });
-    }
+    assert.ok(overshoot <= 0.5, `the last bar ends ${overshoot} px past the axis`);
+    assert.equal(await page.locator("#panel-3 svg [aria-label='rule'] line").count(), 1);
+    await page.goto(new URL("/services", server.url).href);
+    const card = page.locator("section.service[data-service='api']");
+    await card.waitFor({ timeout: 20_000 });
+    const text = await card.textContent() ?? "";
+    assert.match(text, /Error rate\s*5(\.00)? %/);
+    assert.match(text, /Apdex \(T 250 ms\)\s*0\.88/);
+    assert.doesNotMatch(text, /needs latency histogram buckets/);
+    // without buckets the dash says why
+    const web = page.locator("section.service[data-service='web']");
+    await web.waitFor({ timeout: 20_000 });
+    assert.match(
+      await web.textContent() ?? "",
+      /Apdex \(T 500 ms\)\s*–\s*needs latency histogram buckets/,
+    );
+    assert.equal(await page.locator("#services-empty").isHidden(), true);
+    const probe = page.locator("#probes tr[data-probe='shop']");
+    await probe.waitFor({ timeout: 20_000 });
+    const cells = await probe.locator("td").allTextContents();
+    assert.equal(cells[0], "shop");
+    assert.match(cells[2]!, /^up at /);
+    assert.match(cells[3]!, /^100(\.0+)? %$/);
+    assert.equal(cells[4], "not enough data yet");
+    assert.deepEqual(errors, []);
   },
-});
+);

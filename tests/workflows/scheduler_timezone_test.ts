@@ -40,49 +40,77 @@ Deno.test("A daily job runs at its local time in schedule.timezone, summer and w
   ]);
 });
 
-Deno.test("A job whose local time falls in the spring-forward gap runs once, when the gap ends", async () => {
-  // New York, 8 March 2026: 02:00 EST jumps to 03:00 EDT (07:00 UTC); 02:30 does not exist
-  const from = Date.UTC(2026, 2, 7, 12), to = Date.UTC(2026, 2, 9, 12);
-  assert.deepEqual(await runs("30 2 * * *", "America/New_York", from, to), [
-    "2026-03-08T07:00:00.000Z", // 03:00 EDT, the first minute after the gap
-    "2026-03-09T06:30:00.000Z", // 02:30 EDT the next day
-  ]);
-  // an hourly job keeps to real hours: 00:00 EST, 01:00 EST, then 03:00 EDT an hour later
-  const around = await runs(
-    "0 * * * *",
-    "America/New_York",
-    Date.UTC(2026, 2, 8, 4, 30),
-    Date.UTC(2026, 2, 8, 8, 30),
-  );
-  assert.deepEqual(around, [
-    "2026-03-08T05:00:00.000Z",
-    "2026-03-08T06:00:00.000Z",
-    "2026-03-08T07:00:00.000Z",
-    "2026-03-08T08:00:00.000Z",
-  ]);
-});
+/** A run of a job: its cron, the UTC span the scheduler is driven over and when it ran then. */
+interface Runs {
+  cron: string;
+  from: number;
+  to: number;
+  ran: string[];
+}
 
-Deno.test("A job at a local time the fall-back overlap repeats runs once; an hourly job runs every real hour", async () => {
-  // New York, 1 November 2026: 02:00 EDT falls back to 01:00 EST (06:00 UTC); 01:30 comes twice
-  const from = Date.UTC(2026, 9, 31, 12), to = Date.UTC(2026, 10, 2, 12);
-  assert.deepEqual(await runs("30 1 * * *", "America/New_York", from, to), [
-    "2026-11-01T05:30:00.000Z", // 01:30 EDT, the first of the two
-    "2026-11-02T06:30:00.000Z", // 01:30 EST the next day
-  ]);
-  const hourly = await runs(
-    "0 * * * *",
-    "America/New_York",
-    Date.UTC(2026, 10, 1, 4, 30),
-    Date.UTC(2026, 10, 1, 8, 30),
-  );
-  // 01:00 EDT, 01:00 EST, 02:00 EST, 03:00 EST: four real hours, four runs
-  assert.deepEqual(hourly, [
-    "2026-11-01T05:00:00.000Z",
-    "2026-11-01T06:00:00.000Z",
-    "2026-11-01T07:00:00.000Z",
-    "2026-11-01T08:00:00.000Z",
-  ]);
-});
+// New York's two clock changes of 2026: a daily job at a local time the change skips or repeats,
+// and an hourly job over the four real hours around the change
+const CLOCK_CHANGES: { name: string; daily: Runs; hourly: Runs }[] = [
+  {
+    name: "A job whose local time falls in the spring-forward gap runs once, when the gap ends",
+    // 8 March 2026: 02:00 EST jumps to 03:00 EDT (07:00 UTC); 02:30 does not exist
+    daily: {
+      cron: "30 2 * * *",
+      from: Date.UTC(2026, 2, 7, 12),
+      to: Date.UTC(2026, 2, 9, 12),
+      ran: [
+        "2026-03-08T07:00:00.000Z", // 03:00 EDT, the first minute after the gap
+        "2026-03-09T06:30:00.000Z", // 02:30 EDT the next day
+      ],
+    },
+    // an hourly job keeps to real hours: 00:00 EST, 01:00 EST, then 03:00 EDT an hour later
+    hourly: {
+      cron: "0 * * * *",
+      from: Date.UTC(2026, 2, 8, 4, 30),
+      to: Date.UTC(2026, 2, 8, 8, 30),
+      ran: [
+        "2026-03-08T05:00:00.000Z",
+        "2026-03-08T06:00:00.000Z",
+        "2026-03-08T07:00:00.000Z",
+        "2026-03-08T08:00:00.000Z",
+      ],
+    },
+  },
+  {
+    name:
+      "A job at a local time the fall-back overlap repeats runs once; an hourly job runs every real hour",
+    // 1 November 2026: 02:00 EDT falls back to 01:00 EST (06:00 UTC); 01:30 comes twice
+    daily: {
+      cron: "30 1 * * *",
+      from: Date.UTC(2026, 9, 31, 12),
+      to: Date.UTC(2026, 10, 2, 12),
+      ran: [
+        "2026-11-01T05:30:00.000Z", // 01:30 EDT, the first of the two
+        "2026-11-02T06:30:00.000Z", // 01:30 EST the next day
+      ],
+    },
+    // 01:00 EDT, 01:00 EST, 02:00 EST, 03:00 EST: four real hours, four runs
+    hourly: {
+      cron: "0 * * * *",
+      from: Date.UTC(2026, 10, 1, 4, 30),
+      to: Date.UTC(2026, 10, 1, 8, 30),
+      ran: [
+        "2026-11-01T05:00:00.000Z",
+        "2026-11-01T06:00:00.000Z",
+        "2026-11-01T07:00:00.000Z",
+        "2026-11-01T08:00:00.000Z",
+      ],
+    },
+  },
+];
+
+for (const { name, daily, hourly } of CLOCK_CHANGES) {
+  Deno.test(name, async () => {
+    for (const { cron, from, to, ran } of [daily, hourly]) {
+      assert.deepEqual(await runs(cron, "America/New_York", from, to), ran);
+    }
+  });
+}
 
 Deno.test("The catch-up at start reads the time zone too: a run at 01:30 EDT is not missed again at 01:30 EST", async () => {
   const root = await Deno.makeTempDir({ prefix: "perfscope-sched-tz-" });
