@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { exited, serveChild } from "../_serve_process.ts";
 
 /** Everything a stream says until it ends, and what it said so far. */
-function gather(stream: ReadableStream<Uint8Array>) {
+function gather(stream: ReadableStream<Uint8Array<ArrayBuffer>>) {
   const chunks: string[] = [];
   const done = (async () => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) chunks.push(chunk);
