@@ -12,6 +12,7 @@ import type { WebDeps } from "./deps.ts";
 import { allowedMethods } from "./allowed_methods.ts";
 import { HttpError, UnavailableError } from "./errors.ts";
 import { LakeClosed } from "../lake/mod.ts";
+import { escapeControls } from "../format/mod.ts";
 import { BodyBudget } from "./middleware/body_budget.ts";
 import { bodyGuard } from "./middleware/body_guard.ts";
 import { clientLimit } from "./middleware/client_limit.ts";
@@ -331,7 +332,11 @@ export function createApp(appOptions: AppOptions): Hono {
     ) {
       return c.json({ error: error.message }, 400);
     }
-    console.error(`serve: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.message}`);
+    // the message may quote what a client sent: its control characters would reach the
+    // terminal serve runs in (an escape sequence) or forge log lines (a newline)
+    console.error(
+      `serve: ${c.req.method} ${new URL(c.req.url).pathname}: ${escapeControls(error.message)}`,
+    );
     return c.json({ error: `Internal error: ${error.message.split("\n")[0]}` }, 500);
   });
   return app;
