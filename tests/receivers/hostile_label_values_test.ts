@@ -119,11 +119,14 @@ Deno.test({
         `{"timeUnixNano":"${ns}","asDouble":${v},"attributes":[{"key":"k","value":` +
         `{"stringValue":${value}}}]}`;
       const points = [point('"ok"', 1), ...HOSTILE.map(([, value], i) => point(value, i + 2))];
+      // its unit and description are anyone's text too (the emoji straddles the 1024-unit cut)
+      const description = "a\u009bb\nc" + "x".repeat(1017) + "😀tail";
       const otlp = await post(
         "/v1/metrics",
         JSON_TYPE,
         '{"resourceMetrics":[{"resource":{"attributes":[{"key":"host.name","value":' +
-          '{"stringValue":"atk"}}]},"scopeMetrics":[{"metrics":[{"name":"atk.otlp","gauge":' +
+          '{"stringValue":"atk"}}]},"scopeMetrics":[{"metrics":[{"name":"atk.otlp",' +
+          `"unit":"s\\u009b\\ud800","description":${JSON.stringify(description)},"gauge":` +
           `{"dataPoints":[${points.join(",")}]}}]}]}]}`,
       );
       const answer = await otlp.json();
@@ -147,6 +150,13 @@ Deno.test({
       await sleep(1500); // past another flush: a refused sample stored late would show
       // (a StatsD gauge is sent again every flush: distinct rows)
       assert.deepEqual(await rows(), want);
+
+      // the metric's unit and help as the API shows them: controls as spaces, no lone surrogate,
+      // no half emoji
+      const listed = await (await fetch(new URL("/api/metrics", s.url))).json();
+      const meta = listed.metrics.find((m: { name: string }) => m.name === "atk_otlp");
+      assert.equal(meta?.unit, "s \ufffd");
+      assert.equal(meta?.help, `a b c${"x".repeat(1017)}…`);
 
       // the scrape: its good series stored, the others counted as invalid
       const scraped = () =>
