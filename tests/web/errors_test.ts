@@ -75,3 +75,31 @@ Deno.test("serve's log line of a 500 writes the control characters of its messag
       "x\\u009b2J\\u001b]0;pwn\\u0007\\u000ay",
   );
 });
+
+// Regression: a 4xx quoted the client's text as sent, so a newline split the one-line message
+// and a C1 CSI (U+009B) reached the terminal of a client reading the answer with curl
+Deno.test("a 4xx quoting the client's text writes its control characters escaped, in one line", async () => {
+  await using t = await testApp();
+  const x = encodeURIComponent("a\nb\u009b2J\u0007");
+  const paths = [
+    `/api/series?metric=m&from=${x}`,
+    `/api/series?metric=m&step=${x}`,
+    `/api/series?metrics=${x}`,
+    `/api/series?metric=m&labels=${x}`,
+    `/api/services/history?service=${x}`,
+    `/api/services/history?service=s&range=${x}`,
+    `/api/alerts/history?from=${x}`,
+    `/capacity?group=${x}`,
+    `/dashboards/${x}`,
+    `/assets/${x}.js`,
+  ];
+  for (const path of paths) {
+    const res = await t.app.request(path);
+    const { error } = await res.json();
+    assert.ok(res.status >= 400 && res.status < 500, `${path}: ${res.status}`);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(error, /[\u0000-\u001f\u007f-\u009f]/, `${path}: ${JSON.stringify(error)}`);
+    // (the labels message quotes as JSON does: \\n)
+    assert.match(error, /a\\(u000a|n)b\\u009b2J\\u0007/, path);
+  }
+});
