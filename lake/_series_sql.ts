@@ -8,6 +8,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { type SeriesTier, TIER_MS } from "./pick_tier.ts";
 import { canonicalHost } from "./names.ts";
+import { meanSql } from "./_mean_sql.ts";
 
 /** Which value of a bucket. */
 export type Agg = "avg" | "min" | "max" | "last";
@@ -100,7 +101,7 @@ export function bucketSql({ tier, step, agg, where }: BucketQuery, keys = ""): s
   if (tier === "raw") {
     const bucket = step === undefined ? "epoch_ms(ts)" : `epoch_ms(ts) // ${step} * ${step}`;
     const value = {
-      avg: "avg(value)",
+      avg: meanSql("value"),
       min: "min(value)",
       max: "max(value)",
       last: "arg_max(value, ts)",
@@ -110,7 +111,7 @@ export function bucketSql({ tier, step, agg, where }: BucketQuery, keys = ""): s
   }
   const width = TIER_MS[tier];
   const value = {
-    avg: "sum(avg * count) / sum(count)",
+    avg: meanSql("avg", "count"),
     min: "min(min)",
     max: "max(max)",
     last: "arg_max(last, k)",

@@ -39,6 +39,7 @@ import { acquireCompactionLock, type CompactionLockOptions } from "./compaction_
 import { errorText, syncDir } from "./write_file_atomic.ts";
 import { quarantineFiles } from "./_quarantine.ts";
 import { removeStaleTemp } from "./_remove_stale_temp.ts";
+import { meanSql } from "./_mean_sql.ts";
 
 /** A point in the compaction of one partition (for progress and for crash tests). */
 export type CompactStep =
@@ -313,7 +314,8 @@ async function compactLocked(options: CompactOptions, retentionMs: number) {
         if (!fileNames(dir).includes(target)) {
           await copy(
             `SELECT time_bucket(INTERVAL '${width}', ts)::TIMESTAMP_MS AS ts, metric, labels, ` +
-              "min(value) AS min, avg(value) AS avg, max(value) AS max, arg_max(value, ts) AS last, " +
+              `min(value) AS min, ${meanSql("value")} AS avg, max(value) AS max, ` +
+              "arg_max(value, ts) AS last, " +
               `count(*)::BIGINT AS count FROM ${inputs} GROUP BY ALL ORDER BY metric, labels, ts`,
             `${dir}/${target}`,
             async (tmp, rows) => {

@@ -14,11 +14,13 @@
  *   host's series on `/metrics`, `le`/`quantile` make `promtool check metrics` fail, `job` and
  *   `instance` are set by the Prometheus server that scrapes `/metrics`, and `__*` is Prometheus'
  *   internal namespace;
- * - a label value is at most 1024 bytes of well-formed UTF-8 without control characters; a sample
- *   has at most 32 labels.
+ * - a label value is at most 1024 bytes of well-formed UTF-8 without control characters (C0, DEL
+ *   and C1: U+009B is a terminal's CSI, as ESC [ is, and U+0085 a line break to some readers); a
+ *   sample has at most 32 labels.
  *
  * @module
  */
+import { escapeControls } from "../format/escape_controls.ts";
 
 /** Most bytes in a host name: `host=` plus the name fits a 255-byte file name. */
 export const HOST_MAX_BYTES = 250;
@@ -37,12 +39,13 @@ const HOST = /^[A-Za-z0-9:][A-Za-z0-9_.:-]*$/;
 const METRIC = /^[a-z_][a-z0-9_]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const reserved = new Set(RESERVED_LABELS);
 
-/** A name quoted for a one-line message (control characters escaped, long names cut). */
+/** A name quoted for a one-line message (control characters escaped, C1 too, which JSON quoting
+ * keeps; long names cut). */
 function quoted(name: string): string {
-  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+  return escapeControls(JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name));
 }
 
 /**
@@ -185,6 +188,7 @@ export function labelNameProblem(name: string): string | undefined {
  * import { labelValueProblem } from "./names.ts";
  * assert.equal(labelValueProblem("/var/lib, \"x\""), undefined);
  * assert.match(labelValueProblem("a\nb")!, /control character/);
+ * assert.equal(labelValueProblem("a\u009bb"), "contains a control character (U+009B)");
  * assert.match(labelValueProblem("é".repeat(513))!, /longer than 1024 bytes/);
  * ```
  */
@@ -192,8 +196,14 @@ export function labelValueProblem(value: string): string | undefined {
   const bytes = utf8Bytes(value);
   if (bytes < 0) return "not valid Unicode (a lone surrogate)";
   if (bytes > LABEL_VALUE_MAX_BYTES) return `longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
-  if (CONTROL.test(value)) return "contains a control character";
+  const control = CONTROL.exec(value);
+  if (control) return `contains a control character (${codePoint(control[0])})`;
   return undefined;
+}
+
+/** `U+009B` for a character. */
+function codePoint(c: string): string {
+  return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**

@@ -13,6 +13,7 @@
  * @module
  */
 import protobuf from "protobufjs";
+import { escapeControls } from "../format/escape_controls.ts";
 
 /** Deepest message nesting read: protobufjs' own limit when it decodes or converts (protoc's). */
 const MAX_DEPTH = 100;
@@ -52,7 +53,8 @@ class FieldError extends Error {
 function kind(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return `the string ${JSON.stringify(v).slice(0, 40)}`;
+  // JSON quoting keeps C1 (U+009B is a terminal's CSI): escaped like the C0 it escapes
+  if (typeof v === "string") return `the string ${escapeControls(JSON.stringify(v).slice(0, 40))}`;
   if (typeof v === "number") return `the number ${v}`;
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }

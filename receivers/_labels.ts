@@ -16,8 +16,9 @@ export const LABEL_VALUE_MAX_BYTES = 1024;
 export const MAX_LABELS = 32;
 /** Label names the lake refuses; a source's label of that name is kept as `exported_<name>`. */
 const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
+// C0, DEL and C1, as the lake refuses them
 // deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const nameMemo = new Map<string, string>();
 const labelMemo = new Map<string, string | undefined>();
 
@@ -51,15 +52,23 @@ export function labelName(name: string): string | undefined {
   return out;
 }
 
-/** What is wrong with a label value for the lake, if anything. */
+/** What is wrong with a label value for the lake, if anything (its rules: at most 1024 bytes of
+ * UTF-8, no lone surrogate, no control character). */
 export function labelValueProblem(value: string): string | undefined {
+  // a lone surrogate (an OTLP JSON "\ud800"; bytes are decoded to U+FFFD) has no UTF-8: the lake
+  // refuses the whole batch for it, where this drops the one series
+  if (!value.isWellFormed()) return "label value not valid Unicode (a lone surrogate)";
   if (
     value.length * 3 > LABEL_VALUE_MAX_BYTES &&
     new TextEncoder().encode(value).length > LABEL_VALUE_MAX_BYTES
   ) {
     return `label value longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
   }
-  if (CONTROL.test(value)) return "label value with a control character";
+  const control = CONTROL.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return `label value with a control character (U+${code})`;
+  }
   return undefined;
 }
 

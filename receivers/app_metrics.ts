@@ -35,6 +35,28 @@ const infos = new Map<string, AppMetricInfo>();
 /** Bumped by every change, so a saver writes only when something is new. */
 let version = 0;
 
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A source's unit or help text as kept: at most `max` UTF-16 units (the last `more`), never cut
+ * between the halves of a pair, a lone surrogate as U+FFFD and control characters as spaces. An
+ * OTLP description or unit is anyone's text, and the pages, reports and API show it: a CSI
+ * (U+009B) or a newline in it reached them as sent, and a cut could leave half an emoji.
+ */
+function shown(text: string, max: number, more: string): string {
+  let out = text;
+  if (out.length > max) {
+    let end = max - more.length;
+    if (/[\ud800-\udbff]/.test(out[end - 1] ?? "")) end--;
+    out = out.slice(0, end) + more;
+  }
+  if (!out.isWellFormed()) out = out.toWellFormed();
+  return CONTROL.test(out) ? out.replace(CONTROLS, " ") : out;
+}
+
 /**
  * Records (or updates) what a stored metric means.
  *
@@ -48,8 +70,8 @@ let version = 0;
  * ```
  */
 export function recordAppMetric(info: AppMetricInfo): void {
-  const unit = info.unit.length > MAX_UNIT ? info.unit.slice(0, MAX_UNIT) : info.unit;
-  const help = info.help.length > MAX_HELP ? `${info.help.slice(0, MAX_HELP - 1)}…` : info.help;
+  const unit = shown(info.unit, MAX_UNIT, "");
+  const help = shown(info.help, MAX_HELP, "…");
   const old = infos.get(info.name);
   if (old && old.unit === unit && old.help === help && old.kind === info.kind) return;
   if (!old && infos.size >= MAX_APP_METRICS) infos.delete(infos.keys().next().value!);
@@ -146,7 +168,13 @@ export function restoreAppMetrics(text: string): RestoreAppMetricsResult {
       continue;
     }
     if (infos.has(info.name)) continue;
-    infos.set(info.name, Object.freeze(info));
+    // saved before its text was cleaned as recorded
+    const clean = {
+      ...info,
+      unit: shown(info.unit, MAX_UNIT, ""),
+      help: shown(info.help, MAX_HELP, "…"),
+    };
+    infos.set(info.name, Object.freeze(clean));
     version++;
     result.restored++;
   }

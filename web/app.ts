@@ -12,6 +12,7 @@ import type { WebDeps } from "./deps.ts";
 import { allowedMethods } from "./allowed_methods.ts";
 import { HttpError, UnavailableError } from "./errors.ts";
 import { LakeClosed } from "../lake/mod.ts";
+import { escapeControls } from "../format/mod.ts";
 import { BodyBudget } from "./middleware/body_budget.ts";
 import { bodyGuard } from "./middleware/body_guard.ts";
 import { clientLimit } from "./middleware/client_limit.ts";
@@ -320,19 +321,27 @@ export function createApp(appOptions: AppOptions): Hono {
     if (error instanceof HttpError && c.req.method === "POST" && c.req.path === "/v1/metrics") {
       return otlpFailure(c, error);
     }
-    if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    // a message quotes what the client sent (`Invalid from: …`): a newline in it broke the
+    // one-line message, and a C1 CSI reached the terminal of a client reading it with curl
+    const said = escapeControls(error.message);
+    if (error instanceof HttpError) return c.json({ error: said }, error.status);
     // serve --source: the fleet's query API is down or refused the query (sources/' error)
-    if (error.name === "PrometheusQueryError") return c.json({ error: error.message }, 502);
+    if (error.name === "PrometheusQueryError") return c.json({ error: said }, 502);
     if (error instanceof HTTPException) {
-      return c.json({ error: error.message || "Bad request" }, error.status);
+      return c.json({ error: said || "Bad request" }, error.status);
     }
     if (
       error instanceof RangeError || error instanceof TypeError && /Invalid/.test(error.message)
     ) {
-      return c.json({ error: error.message }, 400);
+      return c.json({ error: said }, 400);
     }
-    console.error(`serve: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.message}`);
-    return c.json({ error: `Internal error: ${error.message.split("\n")[0]}` }, 500);
+    // the message may quote what a client sent: its control characters would reach the
+    // terminal serve runs in (an escape sequence) or forge log lines (a newline)
+    console.error(`serve: ${c.req.method} ${new URL(c.req.url).pathname}: ${said}`);
+    return c.json(
+      { error: `Internal error: ${escapeControls(error.message.split("\n")[0]!)}` },
+      500,
+    );
   });
   return app;
 }

@@ -53,11 +53,13 @@ export function describeZodError(
   return `${field}: ${issue.message}`;
 }
 
-// whether the value at `path` inside `input` is absent (undefined), the input itself included
+// whether the value at `path` inside `input` is absent (undefined), the input itself included;
+// own keys only: a query without `constructor` or `toString` found Object.prototype's, so a
+// required field of that name read "expected string, received function", not "missing"
 function absent(input: unknown, path: readonly PropertyKey[]): boolean {
   let at = input;
   for (const key of path) {
-    if (at === null || typeof at !== "object") return true;
+    if (at === null || typeof at !== "object" || !Object.hasOwn(at, key)) return true;
     at = (at as Record<PropertyKey, unknown>)[key];
   }
   return at === undefined;

@@ -40,12 +40,13 @@ const labelKey = fc.oneof(
   fc.constant("k".repeat(128)),
 ).filter((k) => !isReservedLabel(k));
 
-/** Label values: valid text (no control characters, no lone surrogates, at most 1024 bytes),
- * with the characters that need escaping in the canonical form or in JSON made common. */
+/** Label values: valid text (no control characters, C1 included, no lone surrogates, at most 1024
+ * bytes), with the characters that need escaping in the canonical form or in JSON, and the
+ * printable neighbours of the refused ones, made common. */
 export const labelValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: "binary", maxLength: 16 }),
   fc.string({
-    unit: fc.constantFrom("\\", ",", "=", '"', "/", "\u0085", "\u2028", "a", "é", "😀", " "),
+    unit: fc.constantFrom("\\", ",", "=", '"', "/", "\u00a0", "\u2028", "~", "a", "é", "😀", " "),
     maxLength: 12,
   }),
   fc.constantFrom("", "0", "a,b=c\\", "x".repeat(LABEL_VALUE_MAX_BYTES), "é".repeat(512)),
@@ -219,7 +220,18 @@ export const badLine: fc.Arbitrary<string> = fc.oneof(
     JSON.stringify({ ...s, labels: { ...s.labels, [k]: "v" } })
   ),
   pushedSample.chain((s) =>
-    fc.constantFrom("x".repeat(1025), "é".repeat(513), "a\nb", "\t", "\u007f", "\ud800x").map(
+    fc.constantFrom(
+      "x".repeat(1025),
+      "é".repeat(513),
+      "a\nb",
+      "\t",
+      "\u007f",
+      "\u0080",
+      "a\u0085b",
+      "\u009b31m",
+      "\u009f",
+      "\ud800x",
+    ).map(
       (v) => JSON.stringify({ ...s, labels: { k: v } }),
     )
   ),

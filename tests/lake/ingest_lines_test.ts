@@ -163,6 +163,9 @@ const hostile: [string, string, RegExp][] = [
   ["a host with NUL", JSON.stringify("a\u0000b"), /host: "a\\u0000b" is not/],
   ["a host with =", JSON.stringify("a=b"), /host: /],
   ["a host with a newline", JSON.stringify("a\nb"), /host: "a\\nb" is not/],
+  // JSON quoting keeps DEL and C1 (U+009B is a terminal's CSI): the message escapes them too
+  ["a host with CSI", JSON.stringify("a\u009b2Jb"), /host: "a\\u009b2Jb" is not/],
+  ["a host with DEL", JSON.stringify("a\u007f"), /host: "a\\u007f" is not/],
   ["the host NULL (hive reads it as SQL NULL)", JSON.stringify("Null"), /DuckDB reads it as NULL/],
   ["the hive default partition", JSON.stringify("__HIVE_DEFAULT_PARTITION__"), /host: /],
 ];
@@ -178,6 +181,14 @@ for (const [what, host, message] of hostile) {
     });
   });
 }
+
+Deno.test("parseIngestLines() quotes a metric name's C1 control characters escaped", () => {
+  const line = `{"ts":${T0},"host":"h","metric":"m\u009b2J","value":1}`;
+  assert.throws(
+    () => parseIngestLines(line, NOW),
+    /^RangeError: Invalid line 1: metric: "m\\u009b2J" is not a snake_case metric name/,
+  );
+});
 
 Deno.test("parseIngestLines() takes a host of exactly 250 bytes and IPv6-style names", () => {
   assert.equal(
@@ -217,6 +228,12 @@ const badLabels: [string, unknown, RegExp][] = [
   ["a value with a newline", { a: "x\ny" }, /labels.a: contains a control character/],
   ["a value with NUL", { a: "x\u0000" }, /labels.a: contains a control character/],
   ["a value with a lone surrogate", { a: "\ud800" }, /labels.a: not valid Unicode/],
+  // C1 controls went in (JSON leaves them raw): U+009B is a terminal's CSI, U+0085 a line break
+  ["a value with U+0080", { a: "x\u0080" }, /labels.a: contains a control character \(U\+0080\)/],
+  ["a value with NEL", { a: "x\u0085y" }, /labels.a: contains a control character \(U\+0085\)/],
+  ["a value with CSI", { a: "\u009b31m" }, /labels.a: contains a control character \(U\+009B\)/],
+  ["a value with U+009F", { a: "\u009f" }, /labels.a: contains a control character \(U\+009F\)/],
+  ["a C1 value in k=v form", "a=x\u009b", /labels.a: contains a control character \(U\+009B\)/],
 ];
 
 for (const [what, labels, message] of badLabels) {
@@ -227,6 +244,13 @@ for (const [what, labels, message] of badLabels) {
     assert.throws(() => parseIngestLines(line, NOW), message);
   });
 }
+
+Deno.test("parseIngestLines() takes the printable neighbours of the control characters", () => {
+  for (const v of ["~", "\u00a0", "\u00ff", "x\u2028y"]) {
+    const line = `{"ts":${T0},"host":"h","metric":"m","labels":{"a":"${v}"},"value":1}`;
+    assert.equal(one(line).labels, `a=${v}`);
+  }
+});
 
 Deno.test("parseIngestLines() takes 32 labels and 1024-byte multibyte values", () => {
   const labels = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`l${i}`, "v"]));

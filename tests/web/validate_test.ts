@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { describeZodError } from "../../web/validate.ts";
+import { Hono } from "hono";
+import { zValidator } from "@hono/zod-validator";
+import { z } from "zod";
+import { describeZodError, rejectInvalid } from "../../web/validate.ts";
 import { testApp } from "./_app.ts";
 
 Deno.test("describeZodError() says a required field absent from the input is missing", () => {
@@ -61,5 +64,51 @@ Deno.test("describeZodError() names an unknown key and where it is, not the pare
   assert.equal(
     describeZodError({ issues: [{ ...issue, keys: ["a", "b"], path: ["rule"] }] }, {}),
     'unknown keys in rule: "a", "b"',
+  );
+});
+
+// Regression: the lookup of an absent field found Object.prototype's `constructor` and
+// `toString`, so a required query parameter of that name read "received function", not missing
+Deno.test("a required query parameter named like an Object.prototype member is missing when absent, read when given", async () => {
+  const schema = z.object({ constructor: z.string(), toString: z.string() }).strict();
+  const app = new Hono().get(
+    "/q",
+    zValidator("query", schema, rejectInvalid),
+    (c) => c.json(c.req.valid("query")),
+  );
+  app.onError((error, c) => c.json({ error: error.message }, 400));
+  const error = async (path: string) => (await (await app.request(path)).json()).error;
+  assert.equal(await error("/q"), "Invalid query: constructor: missing");
+  assert.equal(await error("/q?toString=a"), "Invalid query: constructor: missing");
+  assert.equal(await error("/q?__proto__=a&toString=a"), "Invalid query: constructor: missing");
+  assert.equal(await error("/q?constructor=a"), "Invalid query: toString: missing");
+  assert.equal(
+    await error("/q?constructor=a&toString=b&hasOwnProperty=c"),
+    'Invalid query: unknown key: "hasOwnProperty"',
+  );
+  const given = await app.request("/q?constructor=a&toString=b");
+  assert.equal(given.status, 200);
+  assert.deepEqual(await given.json(), { constructor: "a", toString: "b" });
+});
+
+Deno.test("describeZodError() tells an own __proto__ or constructor key from an inherited one", () => {
+  const issue = {
+    code: "invalid_type" as const,
+    expected: "string" as const,
+    path: ["constructor"],
+    message: "Invalid input: expected string, received function",
+    input: undefined,
+  };
+  assert.equal(describeZodError({ issues: [issue] }, {}), "constructor: missing");
+  assert.equal(
+    describeZodError({ issues: [issue] }, JSON.parse('{"constructor":1}')),
+    "constructor: Invalid input: expected string, received function",
+  );
+  const proto = { ...issue, path: ["__proto__", "x"] };
+  // JSON.parse makes `__proto__` an own key (a body can hold one); `{}` only inherits it
+  assert.equal(describeZodError({ issues: [proto] }, {}), "__proto__.x: missing");
+  assert.equal(
+    describeZodError({ issues: [proto] }, JSON.parse('{"__proto__":{"x":1}}')),
+    `__proto__.x: ${issue.message}`,
   );
 });

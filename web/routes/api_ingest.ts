@@ -22,6 +22,7 @@ import type { IngestSeriesVerdict } from "../ingest_series_limit.ts";
 import { BadRequestError } from "../errors.ts";
 import { guardedBody, guardedChunks } from "../middleware/body_guard.ts";
 import { asBadRequest } from "../parse_ingest.ts";
+import { escapeControls } from "../../format/mod.ts";
 
 /** {@linkcode asBadRequest} for a promise. */
 async function asBadRequestAsync<T>(run: () => Promise<T>): Promise<T> {
@@ -39,7 +40,8 @@ function logRefusal(message: string): void {
   const t = Date.now();
   if (t - lastLog < 60_000) return;
   lastLog = t;
-  console.error(`perfscope serve: /api/ingest: ${message}`);
+  // it names hosts, which ingest checked; escaped all the same, as every line quoting a client
+  console.error(`perfscope serve: /api/ingest: ${escapeControls(message)}`);
 }
 
 /** What the writer's `IngestBusy` carries (checked by name: the lake's class). */
