@@ -8,7 +8,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { type SeriesTier, TIER_MS } from "./pick_tier.ts";
 import { canonicalHost } from "./names.ts";
-import { meanSql } from "./_mean_sql.ts";
+import { meanSql } from "./mean_sql.ts";
 
 /** Which value of a bucket. */
 export type Agg = "avg" | "min" | "max" | "last";

@@ -39,7 +39,7 @@ import { acquireCompactionLock, type CompactionLockOptions } from "./compaction_
 import { errorText, syncDir } from "./write_file_atomic.ts";
 import { quarantineFiles } from "./_quarantine.ts";
 import { removeStaleTemp } from "./_remove_stale_temp.ts";
-import { meanSql } from "./_mean_sql.ts";
+import { meanSql } from "./mean_sql.ts";
 
 /** A point in the compaction of one partition (for progress and for crash tests). */
 export type CompactStep =

@@ -42,6 +42,7 @@ export { isUnwritable, type Quarantined, quarantineDir } from "./quarantine.ts";
 export { mulberry32 } from "./_prng.ts";
 export { syncDir, writeFileAtomic, type WriteFileAtomicOptions } from "./write_file_atomic.ts";
 export { readAt } from "./read_at.ts";
+export { meanSql } from "./mean_sql.ts";
 export { quantizeValue, SIGNIFICANT_DIGITS } from "./quantize_value.ts";
 export { parquetEncodeRows, type ParquetRows } from "./parquet_encode_rows.ts";
 export {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Lake, sameHost } from "../../lake/mod.ts";
+import { type Lake, meanSql, sameHost } from "../../lake/mod.ts";
 import type { HostExtent, SeriesKey, SeriesSource, WindowRow } from "../../sources/mod.ts";
 import { type CsvSeriesOptions, readCsvSeries } from "./csv_series.ts";
 
@@ -78,7 +78,8 @@ export function lakeSource(lake: Lake): SeriesSource {
 
 function windowSql(metrics: readonly string[]): string {
   const list = metrics.map((m) => `'${m.replaceAll("'", "''")}'`).join(", ");
-  return `SELECT host, metric, labels, avg(value) AS avg,
+  // the overflow-free mean: two samples of 1.7e308 in the window averaged to Infinity
+  return `SELECT host, metric, labels, ${meanSql("value")} AS avg,
   quantile_cont(value, 0.5) AS median, max(value) AS max, count(*) AS n,
   arg_max(value, ts) AS "lastValue", min(epoch_ms(ts)) AS first, max(epoch_ms(ts)) AS last
 FROM samples

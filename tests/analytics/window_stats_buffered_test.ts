@@ -68,3 +68,20 @@ Deno.test("window stats racing flushes on the flush thread and compactions count
     }
   }
 });
+
+Deno.test("window stats average samples near the largest double to a finite mean", async () => {
+  // DuckDB's avg sums first: two samples of 1.7e308 averaged to Infinity, which then read as
+  // an unbounded window mean in capacity and recommendations
+  await using t = await bufferedLake(T0 + 60_000);
+  t.writer.writeBatch(batch([1.7e308, 1.7e308, 1.5e308], T0));
+  t.writer.flush();
+  t.writer.writeBatch(batch([0.5, 0.25], T0, "plain"));
+  t.writer.flush();
+  const { rows } = await lakeSource(t.lake).windowStats(["m", "plain"], T0, T0 + 60_000);
+  const m = rows.find((r) => r.metric === "m")!;
+  assert.ok(Number.isFinite(m.avg), `avg ${m.avg}`);
+  assert.ok(Math.abs(m.avg - 1.6333333333333333e308) / 1.63e308 < 1e-12, `avg ${m.avg}`);
+  assert.equal(m.n, 3);
+  // ordinary values keep DuckDB's avg
+  assert.equal(rows.find((r) => r.metric === "plain")!.avg, 0.375);
+});

@@ -23,7 +23,7 @@ const UP = "1.8446744073709552e+19";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { meanSql } from "./_mean_sql.ts";
+ * import { meanSql } from "./mean_sql.ts";
  * assert.match(meanSql("value"), /ELSE avg\(value\) END$/);
  * assert.match(meanSql("avg", "count"), /ELSE sum\(avg \* count\) \/ sum\(count\) END$/);
  * ```
