@@ -52,6 +52,16 @@ Deno.test("reportRoutes() answers 404 for unknown, non-report and traversal name
   assert.match(await (await empty.request("/")).text(), /No report yet/);
 });
 
+Deno.test("reportRoutes() quotes a refused name on one line, control characters escaped and cut", async () => {
+  // a plain-text 404 quoted the name raw: a newline split it, a CSI reached curl's terminal
+  const app = reportRoutes({ root: await lakeWithReports() });
+  const res = await app.request(`/${encodeURIComponent("x\n\u009b2Jy.txt")}`);
+  assert.equal(res.status, 404);
+  assert.equal(await res.text(), "Not a report: x\\u000a\\u009b2Jy.txt");
+  const long = await app.request(`/${"n".repeat(5000)}.txt`);
+  assert.equal(await long.text(), `Not a report: ${"n".repeat(100)}…`);
+});
+
 Deno.test("reportRoutes() lists and serves reports whose names have spaces, #, % or accents", async () => {
   // deno task report --out "data/reports/Q4 review.html" wrote a report the Reports page never
   // listed, and its URL answered "Not a report"

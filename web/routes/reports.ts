@@ -9,6 +9,8 @@ import { Hono } from "hono";
 import { join } from "node:path";
 import { listReports, REPORT_NAME } from "../list_reports.ts";
 import { reportsPage } from "../pages/reports_page.ts";
+import { echo } from "../errors.ts";
+import { escapeControls } from "../../format/mod.ts";
 
 export { listReports, type ReportFile } from "../list_reports.ts";
 
@@ -52,7 +54,7 @@ export function reportRoutes(options: ReportRoutesOptions = {}): Hono {
   });
   app.get("/:name", async (c) => {
     const name = c.req.param("name");
-    if (!REPORT_NAME.test(name)) return c.text(`Not a report: ${name}`, 404);
+    if (!REPORT_NAME.test(name)) return c.text(`Not a report: ${escapeControls(echo(name))}`, 404);
     try {
       return c.html(await Deno.readTextFile(join(root, "reports", name)));
     } catch (error) {
