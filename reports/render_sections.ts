@@ -67,8 +67,8 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     )
     : "";
   return `<section class="resource" id="res-${e(r.id)}">
-<h3>${e(r.name)}</h3>
-<p class="muted">${e(r.metric)}${r.labels ? `{${e(r.labels)}}` : ""}</p>
+<h3><bdi>${e(r.name)}</bdi></h3>
+<p class="muted">${e(r.metric)}${r.labels ? `{<bdi>${e(r.labels)}</bdi>}` : ""}</p>
 <div class="facts">${facts}</div>
 <div class="controls">Drag across a chart to zoom; double-click to reset.
 <button class="reset-zoom" data-resource="${e(r.id)}" hidden>Reset zoom</button></div>
@@ -100,7 +100,9 @@ function recommendation(r: RecommendationData): string {
   return `<li id="rec-${e(r.id)}">${badge(r.severity)} <strong>${e(r.title)}</strong>` +
     `<ul class="facts-list">${r.facts.map((x) => `<li>${e(x)}</li>`).join("")}</ul>` +
     `<p class="effect"><span class="k">Effect:</span> ${e(r.effect)}</p>` +
-    `<details class="evidence"><summary>Evidence (${e(r.rule)} on ${e(r.host)})</summary>` +
+    `<details class="evidence"><summary>Evidence (${e(r.rule)} on <bdi>${
+      e(r.host)
+    }</bdi>)</summary>` +
     `${figures ? `<table class="figures"><tbody>${figures}</tbody></table>` : ""}${query}` +
     `</details>${chart ? `<p class="small">${chart.slice(3)}</p>` : ""}</li>`;
 }
@@ -121,7 +123,7 @@ ${data.recommendations.map(recommendation).join("\n")}
 export function renderMethods(data: ReportData): string {
   const pct = (v: number | null) => formatValue(v, "ratio");
   const rows = data.resources.map((r) =>
-    `<tr><td>${e(r.name)}</td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
+    `<tr><td><bdi>${e(r.name)}</bdi></td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
     `<td class="num">${formatValue(r.accuracy.mae, r.unit)}</td>` +
     `<td class="num">${pct(r.accuracy.wape)}</td>` +
     `<td class="num">${pct(r.accuracy.coverage80)}</td>` +

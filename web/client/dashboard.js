@@ -12,6 +12,7 @@ import {
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
+import { isolatedText } from "/assets/bidi.js";
 
 (function () {
   const page = JSON.parse(document.getElementById("page-data").textContent);
@@ -52,7 +53,8 @@ import {
     for (const s of p.series) {
       for (let i = 0; i < s.ts.length; i++) {
         if (s.values[i] !== null) {
-          data.push({ date: new Date(s.ts[i]), value: s.values[i], name: s.name });
+          // a series' name is its labels: isolated in the legend and the tooltip (bidi.js)
+          data.push({ date: new Date(s.ts[i]), value: s.values[i], name: isolatedText(s.name) });
         }
       }
     }

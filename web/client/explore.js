@@ -13,6 +13,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { lineGaps } from "/assets/line_gaps.js";
+import { isolated, isolatedText } from "/assets/bidi.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -67,7 +68,7 @@ import { lineGaps } from "/assets/line_gaps.js";
       ...list.map((s) =>
         option(
           seriesKey(s),
-          (s.labels || "(no labels)") + " @ " + s.host,
+          (s.labels ? isolatedText(s.labels) : "(no labels)") + " @ " + isolatedText(s.host),
           seriesKey(s) === state.series,
         )
       ),
@@ -141,8 +142,13 @@ import { lineGaps } from "/assets/line_gaps.js";
       ? (body.step >= 60_000 ? body.step / 60_000 + " min" : body.step / 1000 + " s")
       : "raw";
     const newest = data.length ? formatTime(+data[data.length - 1].date, { seconds: true }) : "–";
-    $("series-meta").textContent =
-      `${body.metric}{${body.labels}} @ ${body.host} · tier ${body.tier} · step ${stepText} · ${data.length} points · newest ${newest}`;
+    $("series-meta").replaceChildren(
+      body.metric + "{",
+      isolated(body.labels),
+      "} @ ",
+      isolated(body.host),
+      ` · tier ${body.tier} · step ${stepText} · ${data.length} points · newest ${newest}`,
+    );
     const chart = $("chart");
     if (data.length === 0) {
       chart.innerHTML = '<p class="muted">No data in this range.</p>';

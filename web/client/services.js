@@ -12,6 +12,7 @@ import {
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
+import { isolated } from "/assets/bidi.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -60,8 +61,10 @@ import {
     }
     const live = s.live;
     const f = live ?? s;
-    const head = el("h2", {}, s.name + " ");
-    head.append(el("span", { class: "muted" }, s.origin + (s.labels ? " · " + s.labels : "")));
+    const head = el("h2", {}, isolated(s.name), " ");
+    head.append(
+      el("span", { class: "muted" }, s.origin, ...(s.labels ? [" · ", isolated(s.labels)] : [])),
+    );
     const figures = el(
       "div",
       { class: "figures" },

@@ -112,11 +112,13 @@ function groupSection(
         <td class="num">${g.withEta}</td>
         <td class="wrap">
           <ol>${g.ranking.map((id) => byId.get(id)!).map((r) =>
-            html`<li>${r.host} · ${r.resource} ${r.labels} (${r.severity}, ${
+            html`<li><bdi>${r.host}</bdi> · ${r.resource} <bdi>${r.labels}</bdi> (${r.severity}, ${
               eta(r, view.now)
             })</li>`
           )}</ol>
-          <details><summary>${hostCount(g.hosts.length)}</summary>${g.hosts.join(", ")}</details>
+          <details><summary>${hostCount(g.hosts.length)}</summary>${g.hosts.map((h, i) =>
+            html`${i ? ", " : ""}<bdi>${h}</bdi>`
+          )}</details>
         </td>
       </tr>
     `
@@ -176,7 +178,7 @@ export function capacityPage(
   const source = options.source === undefined ? {} : { source: options.source };
   const group = options.group ?? groupLabels(view)[0] ?? "";
   const spans = view.hosts.map((h) =>
-    html`<li>${h.host}: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
+    html`<li><bdi>${h.host}</bdi>: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
       h.reason
         ? html`
           <strong>(too short: ${h.reason})</strong>
@@ -234,7 +236,7 @@ export function capacityPage(
   const charts = charted.map((r, i) =>
     html`
       <section class="card">
-        <h2>${r.host} · ${r.resource} ${r.labels}</h2>
+        <h2><bdi>${r.host}</bdi> · ${r.resource} <bdi>${r.labels}</bdi></h2>
         <div class="chart" id="capacity-${i}" data-index="${i}"></div>
       </section>
     `
