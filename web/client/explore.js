@@ -142,12 +142,20 @@ import { isolated, isolatedText } from "/assets/bidi.js";
       ? (body.step >= 60_000 ? body.step / 60_000 + " min" : body.step / 1000 + " s")
       : "raw";
     const newest = data.length ? formatTime(+data[data.length - 1].date, { seconds: true }) : "–";
+    const [x0, x1] = range();
+    // A range that starts long before its first sample (the 1 h default on a lake collecting for
+    // 5 minutes) drew the samples as a sliver at the right edge of an empty axis: a chosen range
+    // (not a brushed one) starts at its first sample instead, and the line says so.
+    const first = data.length ? +data[0].date : x0;
+    const late = !Number.isFinite(state.from) && first - x0 > (x1 - x0) / 10;
+    const start = late ? first : x0;
     $("series-meta").replaceChildren(
       body.metric + "{",
       isolated(body.labels),
       "} @ ",
       isolated(body.host),
       ` · tier ${body.tier} · step ${stepText} · ${data.length} points · newest ${newest}`,
+      late ? ` · nothing before ${formatTime(first, { seconds: true })} in this range` : "",
     );
     const chart = $("chart");
     if (data.length === 0) {
@@ -165,7 +173,6 @@ import { isolated, isolatedText } from "/assets/bidi.js";
     // Ticks in the unit's own steps (GiB, %), and a left margin as wide as their longest label.
     const ticks = yTicks(lo, hi, unit, 6);
     const yFormat = (v) => formatTick(v, unit);
-    const [x0, x1] = range();
     const margin = {
       top: 20,
       right: TIME_MARGIN_RIGHT,
@@ -181,9 +188,9 @@ import { isolated, isolatedText } from "/assets/bidi.js";
       marginLeft: margin.left,
       x: {
         type: "utc",
-        domain: [new Date(x0), new Date(x1)],
+        domain: [new Date(start), new Date(x1)],
         label: TIME_LABEL,
-        tickFormat: timeTickFormat(x1 - x0),
+        tickFormat: timeTickFormat(x1 - start),
       },
       y: {
         grid: true,
