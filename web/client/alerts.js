@@ -192,10 +192,14 @@ import { isolated, isolatedText } from "/assets/bidi.js";
     if (data.length === 0) return;
     const keys = [...new Set(data.map((d) => d.key))];
     const width = Math.max(320, target.clientWidth || 900);
+    const marginLeft = Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length)));
+    // an interval of seconds on a day's axis was under a pixel wide: the chart looked empty beside
+    // a table of transitions. Each bar is at least 3 px (its tooltip keeps the real times).
+    const least = 3 * (until - since) / Math.max(1, width - marginLeft - TIME_MARGIN_RIGHT);
     target.append(Plot.plot({
       width,
       height: 40 + 24 * keys.length,
-      marginLeft: Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length))),
+      marginLeft,
       marginRight: TIME_MARGIN_RIGHT,
       x: {
         type: "utc",
@@ -208,7 +212,7 @@ import { isolated, isolatedText } from "/assets/bidi.js";
       marks: [
         Plot.barX(data, {
           x1: (d) => new Date(d.start),
-          x2: (d) => new Date(d.end),
+          x2: (d) => new Date(Math.max(d.end, d.start + least)),
           y: "key",
           fill: "state",
           title: (d) =>
@@ -457,12 +461,20 @@ import { isolated, isolatedText } from "/assets/bidi.js";
     }
   });
 
+  // the range shown is the pressed button (none was, though the chart spanned a day)
+  function markHistoryRange() {
+    for (const button of document.querySelectorAll("#history [data-range]")) {
+      button.setAttribute("aria-pressed", String(Number(button.dataset.ms) === state.historyMs));
+    }
+  }
   for (const button of document.querySelectorAll("#history [data-range]")) {
     button.addEventListener("click", () => {
       state.historyMs = Number(button.dataset.ms);
+      markHistoryRange();
       refreshHistory();
     });
   }
+  markHistoryRange();
 
   refreshLive().then(refreshHistory);
   refreshSilences();
