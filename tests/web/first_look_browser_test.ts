@@ -2,7 +2,8 @@
 /**
  * What a new user's first look at the pages found, on a lake minutes old: the Alerts page's
  * history showed no pressed range and a pending interval of seconds under a pixel wide on a day's
- * axis, and the Alerts and Capacity pages' sections touched edge to edge.
+ * axis, the Alerts and Capacity pages' sections touched edge to edge, and a dashboard's axis read
+ * `ratio` over ticks in % and put a column of numbers' heading at the left.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -15,6 +16,15 @@ const CONFIG = `rules:
     metric: http_requests_per_second
     above: 0
     for: 1h
+dashboards:
+  - name: web
+    panels:
+      - title: Busy
+        metric: http_requests_per_second
+        unit: ratio
+      - title: Series per metric
+        sql: SELECT metric, count(*) AS n FROM samples GROUP BY metric ORDER BY metric
+        kind: table
 `;
 
 /** The vertical gaps, in px, between each of main's visible children and the next. */
@@ -35,7 +45,7 @@ function gaps(): { between: string; gap: number }[] {
 
 Deno.test({
   name:
-    "in Chromium, the Alerts history presses its range and shows a short interval; sections keep apart",
+    "in Chromium, the Alerts history presses its range and shows a short interval; sections keep apart; dashboard axes and tables read right",
   ignore: missing("chromium", "the first-look browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -86,6 +96,17 @@ Deno.test({
         assert.ok(found.length >= 2, path);
         assert.deepEqual(found.filter((g) => g.gap < 8), [], path);
       }
+      // a dashboard's axis names a ratio's unit as its ticks read it, and a column of numbers is
+      // right-aligned under a right-aligned heading
+      await page.goto(new URL("/dashboards/web", server.url).href);
+      await page.waitForSelector("#panel-0 svg", { timeout: 30_000 });
+      await page.waitForSelector("#panel-1 table td", { timeout: 30_000 });
+      const axis = await page.textContent('#panel-0 [aria-label="y-axis label"]');
+      assert.equal(axis?.trim(), "↑ %");
+      assert.deepEqual(
+        await page.$$eval("#panel-1 th", (ths) => ths.map((th) => getComputedStyle(th).textAlign)),
+        ["left", "right"],
+      );
       assert.deepEqual(errors, []);
     } finally {
       clearInterval(timer);

@@ -10,6 +10,7 @@ import {
   TIME_LABEL,
   TIME_MARGIN_RIGHT,
   timeTickFormat,
+  unitLabel,
   yTicks,
 } from "/assets/format.js";
 import { isolatedText } from "/assets/bidi.js";
@@ -28,11 +29,17 @@ import { isolatedText } from "/assets/bidi.js";
   function table(p) {
     const t = document.createElement("table");
     const head = document.createElement("tr");
-    for (const c of p.table.columns) head.append(text("th", c));
+    // a column of numbers is right-aligned, its heading too (it sat at the left, over nothing)
+    const rows = p.table.rows.slice(0, 200);
+    p.table.columns.forEach((c, i) => {
+      const numeric = rows.length > 0 &&
+        rows.every((r) => typeof r[i] === "number" || r[i] === null);
+      head.append(text("th", c, numeric ? "num" : ""));
+    });
     const thead = document.createElement("thead");
     thead.append(head);
     const body = document.createElement("tbody");
-    for (const row of p.table.rows.slice(0, 200)) {
+    for (const row of rows) {
       const tr = document.createElement("tr");
       for (const v of row) {
         // text cells hold names from the data (a series' labels): they break anywhere
@@ -104,7 +111,8 @@ import { isolatedText } from "/assets/bidi.js";
         ticks,
         domain: [ticks[0], ticks[ticks.length - 1]],
         tickFormat: (v) => formatTick(v, p.unit),
-        label: p.unit || null,
+        // the unit as the other pages name it on an axis (`%` for ratio, as its ticks read)
+        label: unitLabel(p.unit) || null,
       },
       color: { legend: p.series.length > 1 },
       marks,
