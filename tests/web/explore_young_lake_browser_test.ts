@@ -7,7 +7,7 @@ import { missing } from "../_skip.ts";
 
 Deno.test({
   name:
-    "Explore's default hour on a lake 5 minutes old starts at the first sample and says so (not a sliver at the right edge)",
+    "Explore's default hour on a lake 5 minutes old starts at the first sample and says so (not a sliver at the right edge); its download links wrap together",
   ignore: missing("chromium", "the browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -41,6 +41,13 @@ Deno.test({
         await page.textContent("#series-meta") ?? "",
         / · nothing before .* in this range/,
       );
+      // the two download links wrap together (Parquet sat alone on a second line)
+      const tops = await page.$$eval(
+        "a.download",
+        (as) => as.map((a) => a.getBoundingClientRect().top),
+      );
+      assert.equal(tops.length, 2);
+      assert.equal(tops[0], tops[1]);
       // a brushed window keeps the span the user chose, data or not
       url.searchParams.set("from", String(first - 3_600_000));
       url.searchParams.set("to", String(end));

@@ -43,8 +43,8 @@ export function explorePage(
       <label for="metric">Metric</label><select id="metric" name="metric"></select>
       <label for="series">Series</label><select id="series" name="series"></select>
       <span role="group" aria-label="Range">${buttons}</span>
-      <a id="download-csv" class="download" href="#" download>CSV</a>
-      <a id="download-parquet" class="download" href="#" download>Parquet</a>
+      <span class="downloads">Download <a id="download-csv" class="download" href="#" download>CSV</a>
+        <a id="download-parquet" class="download" href="#" download>Parquet</a></span>
     </form>
     <section class="card wide">
       <div class="meta" id="series-meta">Loading metrics…</div>
