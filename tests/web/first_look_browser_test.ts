@@ -3,7 +3,8 @@
  * What a new user's first look at the pages found, on a lake minutes old: the Alerts page's
  * history showed no pressed range and a pending interval of seconds under a pixel wide on a day's
  * axis, the Alerts and Capacity pages' sections touched edge to edge, and a dashboard's axis read
- * `ratio` over ticks in % and put a column of numbers' heading at the left.
+ * `ratio` over ticks in % and put a column of numbers' heading at the left; a service without
+ * latency metrics waited "for more samples to draw latency" for ever.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -96,6 +97,14 @@ Deno.test({
         assert.ok(found.length >= 2, path);
         assert.deepEqual(found.filter((g) => g.gap < 8), [], path);
       }
+      // a service pushing request rates and no latency: its latency chart says so instead of
+      // waiting for more samples for ever, while its request chart draws
+      await page.goto(new URL("/services", server.url).href);
+      await page.waitForSelector('[data-signal="rps"] svg', { timeout: 30_000 });
+      assert.equal(
+        (await page.textContent('[data-signal="latency"]'))?.trim(),
+        "No latency in this service's samples.",
+      );
       // a dashboard's axis names a ratio's unit as its ticks read it, and a column of numbers is
       // right-aligned under a right-aligned heading
       await page.goto(new URL("/dashboards/web", server.url).href);

@@ -219,8 +219,17 @@ import { isolated } from "/assets/bidi.js";
       }
     }
     if (data.length < 2) {
+      // samples that carry none of this signal (a service with no latency metric) will never
+      // draw it: "Waiting for more samples" waited forever
+      const none = pts.length >= 2 && data.length === 0;
       elc.replaceChildren(
-        el("p", { class: "muted" }, `Waiting for more samples to draw ${sig.label} over time…`),
+        el(
+          "p",
+          { class: "muted" },
+          none
+            ? `No ${sig.label} in this service's samples.`
+            : `Waiting for more samples to draw ${sig.label} over time…`,
+        ),
       );
       return;
     }
