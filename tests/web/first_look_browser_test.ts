@@ -105,6 +105,11 @@ Deno.test({
         (await page.textContent('[data-signal="latency"]'))?.trim(),
         "No latency in this service's samples.",
       );
+      // and its window figures say how much of the 5 minutes the service was seen for
+      assert.match(
+        await page.textContent("section.service p.muted") ?? "",
+        /^5 min window: .* \(\d+ samples, [\d.]+ s of data\)$/,
+      );
       // a dashboard's axis names a ratio's unit as its ticks read it, and a column of numbers is
       // right-aligned under a right-aligned heading
       await page.goto(new URL("/dashboards/web", server.url).href);

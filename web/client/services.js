@@ -95,7 +95,9 @@ import { isolated } from "/assets/bidi.js";
           pct(s.errorRate)
         }, p95 ${ms(s.latency?.p95 ?? null)}, Apdex ${
           s.apdex ? s.apdex.score.toFixed(2) : "–"
-        } (${s.samples} samples)`
+        } (${s.samples} samples${
+          // a service seen for 23 s read as measured over the whole window
+          s.spanMs < s.windowMs ? `, ${formatValue(s.spanMs, "ms")} of data` : ""})`
         : s.reason ?? "not enough data yet",
     );
     const avail = el(
