@@ -64,3 +64,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "Explore on a lake with no series yet offers no download (its links pointed at the page) and no zoom hint",
+  ignore: missing("chromium", "the browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-explore-empty-" });
+    const server = await startServe(["--data", data, "--no-collect"]);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(new URL("/explore", server.url).href);
+      await page.waitForFunction(() =>
+        /No series in the lake yet/.test(document.getElementById("series-meta")!.textContent!)
+      );
+      assert.equal(await page.isVisible("#download-csv"), false);
+      assert.equal(await page.isVisible("#download-parquet"), false);
+      assert.equal(await page.isVisible("#chart-hint"), false);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      server.stop();
+      await server.done;
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});

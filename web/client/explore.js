@@ -114,7 +114,12 @@ import { isolated, isolatedText } from "/assets/bidi.js";
   async function load() {
     remember();
     const chart = $("chart");
-    if (!state.metric || !state.series) {
+    // on a lake with no series the links pointed at "#" (a click downloaded this page) and the
+    // hint spoke of a chart that is not there: both show once there is a series
+    const none = !state.metric || !state.series;
+    $("downloads").hidden = none;
+    $("chart-hint").hidden = none;
+    if (none) {
       $("series-meta").textContent = "No series in the lake yet: start collecting, then come back.";
       chart.replaceChildren();
       return;
