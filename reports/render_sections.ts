@@ -133,6 +133,11 @@ export function renderMethods(data: ReportData): string {
     })</td></tr>`
   ).join("\n");
   const notes = data.notes.map((n) => `<li>${e(n)}</li>`).join("");
+  // headings over no rows on an empty lake's report: no table then
+  const table = rows === "" ? "" : `<table class="methods"><thead><tr><th>Series</th>` +
+    `<th>Forecast model</th><th>Seasons</th><th class="num">MAE</th><th class="num">WAPE</th>` +
+    `<th class="num">80 % cov.</th><th class="num">95 % cov.</th><th class="num">Origins</th>` +
+    `<th>Capacity trend (tier, history)</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>`;
   return `<section id="methods"><h2>Methods</h2>
 <p>Each series is read from the lake for the report range at a fixed step and decomposed
 (MSTL) into trend, seasonal cycles and remainder; periods are detected automatically, and a
@@ -144,14 +149,13 @@ the history was too short to backtest). Anomaly scores in [0, 1] come from a str
 the highest-scoring points are circled. The time to exhaustion and its 80 % interval come from a
 separate capacity model per resource: a robust linear or quadratic trend on the deseasonalized
 series with a block bootstrap.</p>
-<table class="methods"><thead><tr><th>Series</th><th>Forecast model</th><th>Seasons</th>
-<th class="num">MAE</th><th class="num">WAPE</th><th class="num">80 % cov.</th>
-<th class="num">95 % cov.</th><th class="num">Origins</th><th>Capacity trend (tier, history)</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table>
+${table}
 ${notes ? `<ul class="notes">${notes}</ul>` : ""}
-<p class="muted">Range ${formatTime(data.from)} to ${formatTime(data.to)}; capacity horizon ${
+<p class="muted">${
+    // an empty lake's report read "Range – to –"
+    !Number.isFinite(data.from) || !Number.isFinite(data.to)
+      ? "No data, so no range"
+      : `Range ${formatTime(data.from)} to ${formatTime(data.to)}`}; capacity horizon ${
     formatDuration(data.horizonMs)
   }.</p>
 </section>`;
