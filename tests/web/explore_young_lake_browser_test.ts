@@ -67,7 +67,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "Explore on a lake with no series yet offers no download (its links pointed at the page) and no zoom hint",
+    "Explore on a lake with no series yet offers no download (its links pointed at the page) and no zoom hint, and says no metric has data",
   ignore: missing("chromium", "the browser test"),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -84,6 +84,11 @@ Deno.test({
       assert.equal(await page.isVisible("#download-csv"), false);
       assert.equal(await page.isVisible("#download-parquet"), false);
       assert.equal(await page.isVisible("#chart-hint"), false);
+      // the metric select says why it offers nothing (it showed blank)
+      assert.equal(
+        await page.$eval("#metric", (s) => (s as HTMLSelectElement).selectedOptions[0]?.text),
+        "no metric has data yet",
+      );
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

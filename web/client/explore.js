@@ -51,6 +51,8 @@ import { isolated, isolatedText } from "/assets/bidi.js";
       o.disabled = m.series.length === 0;
       return o;
     }));
+    // every metric without data is disabled, and the select showed blank on an empty lake
+    if (withData.length === 0) $("metric").prepend(option("", "no metric has data yet", true));
     fillSeries();
   }
 
