@@ -13,6 +13,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { isolated } from "/assets/bidi.js";
+import { lineGaps } from "/assets/line_gaps.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -201,17 +202,32 @@ import { isolated } from "/assets/bidi.js";
     const h = history.get(name)?.points ?? [];
     const lastHist = h.length ? h[h.length - 1].ts : -Infinity;
     const pts = [...h, ...(livePoints.get(name) ?? []).filter((p) => p.ts > lastHist)];
+    // the history's spacing (15 s over an hour), not the live points' second, tells a gap
+    const spacing = h.slice(1).map((p, i) => p.ts - h[i].ts).sort((a, b) => a - b);
+    const step = spacing.length >= 2 ? spacing[Math.floor(spacing.length / 2)] : undefined;
     for (const sig of SIGNALS) {
       let elc = box.querySelector(`[data-signal="${sig.id}"]`);
       if (!elc) {
         elc = el("div", { class: "chart", "data-signal": sig.id });
         box.append(elc);
       }
-      drawChart(elc, sig, pts);
+      drawChart(elc, sig, pts, step);
     }
   }
 
-  function drawChart(elc, sig, pts) {
+  // each line broken where the service sent nothing for more than 3 steps (a restart, a stopped
+  // app), as Explore's and Capacity's are: one line drawn across the silence showed a rate no one
+  // measured
+  function gapped(data, step) {
+    const byName = new Map();
+    for (const d of data) {
+      if (!byName.has(d.name)) byName.set(d.name, []);
+      byName.get(d.name).push(d);
+    }
+    return [...byName.values()].flatMap((line) => lineGaps(line, step));
+  }
+
+  function drawChart(elc, sig, pts, step) {
     const data = [];
     for (const p of pts) {
       for (const [field, label, scale] of sig.lines) {
@@ -254,7 +270,7 @@ import { isolated } from "/assets/bidi.js";
       },
       color: { legend: sig.lines.length > 1 },
       marks: [
-        Plot.lineY(data, { x: "date", y: "value", stroke: "name" }),
+        Plot.lineY(gapped(data, step), { x: "date", y: "value", stroke: "name" }),
         Plot.tip(
           data,
           Plot.pointerX({
