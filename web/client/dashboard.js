@@ -14,6 +14,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { isolatedText } from "/assets/bidi.js";
+import { lineGaps } from "/assets/line_gaps.js";
 
 (function () {
   const page = JSON.parse(document.getElementById("page-data").textContent);
@@ -82,7 +83,7 @@ import { isolatedText } from "/assets/bidi.js";
       })
       : p.kind === "area"
       ? Plot.areaY(data, { x: "date", y: "value", fill: "name", fillOpacity: 0.3 })
-      : Plot.lineY(data, { x: "date", y: "value", stroke: "name" });
+      : Plot.lineY(gapped(data), { x: "date", y: "value", stroke: "name" });
     const marks = [
       main,
       ...p.thresholds.map((t) => Plot.ruleY([t], { stroke: "#b91c1c", strokeDasharray: "4,3" })),
@@ -119,6 +120,18 @@ import { isolatedText } from "/assets/bidi.js";
     });
     svg.setAttribute("data-thresholds", String(p.thresholds.length));
     el.replaceChildren(svg);
+  }
+
+  // each series broken where it has a gap longer than 3 of its steps (a collector stopped), as
+  // Explore's line is: drawn across, the silence read as samples that never were (a line panel's;
+  // an area panel stacks its series, and the stack reads a gap's NaN as 0)
+  function gapped(data) {
+    const byName = new Map();
+    for (const d of data) {
+      if (!byName.has(d.name)) byName.set(d.name, []);
+      byName.get(d.name).push(d);
+    }
+    return [...byName.values()].flatMap((line) => lineGaps(line));
   }
 
   function stepOf(p) {
