@@ -105,10 +105,14 @@ Deno.test({
         (await page.textContent('[data-signal="latency"]'))?.trim(),
         "No latency in this service's samples.",
       );
-      // and its window figures say how much of the 5 minutes the service was seen for
-      assert.match(
-        await page.textContent("section.service p.muted") ?? "",
-        /^5 min window: .* \(\d+ samples, [\d.]+ s of data\)$/,
+      // and its window figures (once it has the 10 samples they need) say how much of the
+      // 5 minutes the service was seen for
+      const windowLine = /^5 min window: .* \(\d+ samples, [\d.]+ s of data\)$/;
+      await page.waitForFunction(
+        (re) =>
+          new RegExp(re).test(document.querySelector("section.service p.muted")!.textContent!),
+        windowLine.source,
+        { timeout: 30_000 },
       );
       // a dashboard's axis names a ratio's unit as its ticks read it, and a column of numbers is
       // right-aligned under a right-aligned heading
