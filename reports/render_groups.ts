@@ -27,7 +27,7 @@ export function renderGroups(data: ReportData): string {
     const rows = hostGroupsBy(data, label, { top: GROUP_TOP }).map((g) => {
       const s = g.severity;
       const worst = g.ranking.map((id) => byId.get(id)!).map((r) =>
-        `<li><a href="#res-${e(r.id)}">${e(r.name)}</a> ${badge(r.severity)} ${
+        `<li><a href="#res-${e(r.id)}"><bdi>${e(r.name)}</bdi></a> ${badge(r.severity)} ${
           etaText(r, data)
         }</li>`
       ).join("");
@@ -38,7 +38,7 @@ export function renderGroups(data: ReportData): string {
         `<td class="num">${g.withEta}</td><td><ol class="group-top">${worst}</ol>` +
         `<details class="more"><summary>${g.hosts.length} host${
           g.hosts.length === 1 ? "" : "s"
-        }</summary>${e(g.hosts.join(", "))}</details></td></tr>`;
+        }</summary>${g.hosts.map((h) => `<bdi>${e(h)}</bdi>`).join(", ")}</details></td></tr>`;
     });
     return `<h3 id="group-${e(label)}">By ${e(label)}</h3>
 <table class="status groups"><thead><tr><th>${e(label)}</th><th class="num">Hosts</th>` +

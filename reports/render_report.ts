@@ -68,6 +68,10 @@ export async function renderReport(data: ReportData): Promise<string> {
     renderSummary(data),
     renderGroups(data),
     `<section id="resources"><h2>Resources</h2>`,
+    // an empty lake's report had a heading over nothing here
+    data.resources.length === 0
+      ? `<p class="muted">No resource with a known limit in the data, so nothing to chart.</p>`
+      : "",
     ...data.resources.slice(0, chartedCount(data)).map((r) => renderResource(r, data)),
     uncharted(data),
     `</section>`,

@@ -67,8 +67,8 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     )
     : "";
   return `<section class="resource" id="res-${e(r.id)}">
-<h3>${e(r.name)}</h3>
-<p class="muted">${e(r.metric)}${r.labels ? `{${e(r.labels)}}` : ""}</p>
+<h3><bdi>${e(r.name)}</bdi></h3>
+<p class="muted">${e(r.metric)}${r.labels ? `{<bdi>${e(r.labels)}</bdi>}` : ""}</p>
 <div class="facts">${facts}</div>
 <div class="controls">Drag across a chart to zoom; double-click to reset.
 <button class="reset-zoom" data-resource="${e(r.id)}" hidden>Reset zoom</button></div>
@@ -100,7 +100,9 @@ function recommendation(r: RecommendationData): string {
   return `<li id="rec-${e(r.id)}">${badge(r.severity)} <strong>${e(r.title)}</strong>` +
     `<ul class="facts-list">${r.facts.map((x) => `<li>${e(x)}</li>`).join("")}</ul>` +
     `<p class="effect"><span class="k">Effect:</span> ${e(r.effect)}</p>` +
-    `<details class="evidence"><summary>Evidence (${e(r.rule)} on ${e(r.host)})</summary>` +
+    `<details class="evidence"><summary>Evidence (${e(r.rule)} on <bdi>${
+      e(r.host)
+    }</bdi>)</summary>` +
     `${figures ? `<table class="figures"><tbody>${figures}</tbody></table>` : ""}${query}` +
     `</details>${chart ? `<p class="small">${chart.slice(3)}</p>` : ""}</li>`;
 }
@@ -121,7 +123,7 @@ ${data.recommendations.map(recommendation).join("\n")}
 export function renderMethods(data: ReportData): string {
   const pct = (v: number | null) => formatValue(v, "ratio");
   const rows = data.resources.map((r) =>
-    `<tr><td>${e(r.name)}</td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
+    `<tr><td><bdi>${e(r.name)}</bdi></td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
     `<td class="num">${formatValue(r.accuracy.mae, r.unit)}</td>` +
     `<td class="num">${pct(r.accuracy.wape)}</td>` +
     `<td class="num">${pct(r.accuracy.coverage80)}</td>` +
@@ -131,6 +133,11 @@ export function renderMethods(data: ReportData): string {
     })</td></tr>`
   ).join("\n");
   const notes = data.notes.map((n) => `<li>${e(n)}</li>`).join("");
+  // headings over no rows on an empty lake's report: no table then
+  const table = rows === "" ? "" : `<table class="methods"><thead><tr><th>Series</th>` +
+    `<th>Forecast model</th><th>Seasons</th><th class="num">MAE</th><th class="num">WAPE</th>` +
+    `<th class="num">80 % cov.</th><th class="num">95 % cov.</th><th class="num">Origins</th>` +
+    `<th>Capacity trend (tier, history)</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>`;
   return `<section id="methods"><h2>Methods</h2>
 <p>Each series is read from the lake for the report range at a fixed step and decomposed
 (MSTL) into trend, seasonal cycles and remainder; periods are detected automatically, and a
@@ -142,14 +149,13 @@ the history was too short to backtest). Anomaly scores in [0, 1] come from a str
 the highest-scoring points are circled. The time to exhaustion and its 80 % interval come from a
 separate capacity model per resource: a robust linear or quadratic trend on the deseasonalized
 series with a block bootstrap.</p>
-<table class="methods"><thead><tr><th>Series</th><th>Forecast model</th><th>Seasons</th>
-<th class="num">MAE</th><th class="num">WAPE</th><th class="num">80 % cov.</th>
-<th class="num">95 % cov.</th><th class="num">Origins</th><th>Capacity trend (tier, history)</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table>
+${table}
 ${notes ? `<ul class="notes">${notes}</ul>` : ""}
-<p class="muted">Range ${formatTime(data.from)} to ${formatTime(data.to)}; capacity horizon ${
+<p class="muted">${
+    // an empty lake's report read "Range – to –"
+    !Number.isFinite(data.from) || !Number.isFinite(data.to)
+      ? "No data, so no range"
+      : `Range ${formatTime(data.from)} to ${formatTime(data.to)}`}; capacity horizon ${
     formatDuration(data.horizonMs)
   }.</p>
 </section>`;

@@ -102,7 +102,7 @@ function dashboard(d: DashboardData, di: number): string {
       inner = `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
     } else {
       inner = `<figure class="chart" id="${id}" data-chart="panel" data-panel="${di}:${i}">` +
-        `<div class="plot"></div><figcaption>${e(p.title)}${
+        `<div class="plot"></div><figcaption><bdi>${e(p.title)}</bdi>${
           p.thresholds.length
             ? ` · thresholds ${p.thresholds.map((t) => e(formatValue(t, p.unit))).join(", ")}`
             : ""

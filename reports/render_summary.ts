@@ -37,9 +37,11 @@ export function markText(r: ResourceSection): string {
 }
 
 function row(r: ResourceSection, i: number, data: ReportData): string {
-  return `<tr><td class="num">${i + 1}</td><td><a href="#res-${e(r.id)}">${e(r.name)}</a></td><td>${
-    badge(r.severity)
-  }${r.status === "insufficient" ? " insufficient" : ""}</td>` +
+  return `<tr><td class="num">${i + 1}</td><td><a href="#res-${e(r.id)}"><bdi>${
+    e(r.name)
+  }</bdi></a></td><td>${badge(r.severity)}${
+    r.status === "insufficient" ? " insufficient" : ""
+  }</td>` +
     `<td class="num">${formatValue(r.current, r.unit)} / ${formatValue(r.limit, r.unit)}</td>` +
     `<td class="num">${formatValue(r.utilization, "ratio")}</td>` +
     `<td class="num">${formatGrowth(r.growthPerDay, r.unit)}</td>` +
@@ -78,12 +80,12 @@ function lead(data: ReportData): string {
   }
   if (top.eta === null) {
     const fullest = rs.reduce((a, b) => ((b.utilization ?? -1) > (a.utilization ?? -1) ? b : a));
-    return `No resource reaches its exhaustion mark within ${horizon}. The fullest is <strong>${
+    return `No resource reaches its exhaustion mark within ${horizon}. The fullest is <strong><bdi>${
       e(fullest.name)
-    }</strong> at ${formatValue(fullest.utilization, "ratio")} of its limit.`;
+    }</bdi></strong> at ${formatValue(fullest.utilization, "ratio")} of its limit.`;
   }
   const soon = rs.filter((r) => r.eta !== null).length;
-  return `<strong>${e(top.name)}</strong> runs out first: ${
+  return `<strong><bdi>${e(top.name)}</bdi></strong> runs out first: ${
     formatValue(top.utilization, "ratio")
   } used, growing ${formatGrowth(top.growthPerDay, top.unit)}, it reaches ${markText(top)} ${
     etaText(top, data)

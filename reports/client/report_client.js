@@ -21,8 +21,11 @@
   const statusColors = { ok: "#3a8a3a", warning: "#d1a21b", critical: "#c0392b", unknown: "#888" };
 
   const binary = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  // a share with a space before its sign, as the report's text and the web pages print it (the
+  // ranking chart read "568%" under a table reading "568 %")
+  const pct = (spec) => (v) => d3.format(spec)(v).replace("%", " %");
   function fmt(unit) {
-    if (unit === "ratio") return (v) => v == null ? "–" : d3.format(".3~p")(v);
+    if (unit === "ratio") return (v) => v == null ? "–" : pct(".3~p")(v);
     if (unit === "bytes") {
       return (v) => {
         if (v == null) return "–";
@@ -55,7 +58,7 @@
       }
       return Number.isFinite(least) && least > 0 ? d3.precisionFixed(least) : 0;
     };
-    if (unit === "ratio") return (v, _i, ticks) => d3.format(`.${step(ticks, 0.01)}%`)(v);
+    if (unit === "ratio") return (v, _i, ticks) => pct(`.${step(ticks, 0.01)}%`)(v);
     if (unit === "bytes") {
       return (v, _i, ticks) => {
         if (!ticks) return fmt(unit)(v);
@@ -322,8 +325,8 @@
       ranked.some((d) => d.severity === s)
     );
     const longest = d3.max(ranked, (d) => d.name.length) ?? 10;
-    const percent = d3.format(".0%");
-    // the widest label past a bar's end ("335%") at about 7 px a character, and its 4 px gap
+    const percent = pct(".0%");
+    // the widest label past a bar's end ("335 %") at about 7 px a character, and its 4 px gap
     const widest = d3.max(ranked, (d) => percent(d.utilization).length) ?? 4;
     return Plot.plot({
       width: width(el),
@@ -333,7 +336,7 @@
       x: {
         domain: [0, Math.max(1, d3.max(ranked, (d) => d.utilization) ?? 1)],
         label: "used (share of the limit)",
-        tickFormat: "%",
+        tickFormat: percent,
         grid: true,
       },
       y: { domain: ranked.map((d) => d.name), label: null },
@@ -355,9 +358,7 @@
             x: "utilization",
             y: "name",
             title: (d) =>
-              `${d.name}\nused ${
-                d3.format(".1%")(d.utilization)
-              } of the limit\nstatus ${d.status}` +
+              `${d.name}\nused ${pct(".1%")(d.utilization)} of the limit\nstatus ${d.status}` +
               `\nexhaustion ${d.eta == null ? "not within the horizon" : time(new Date(d.eta))}`,
           }),
         ),

@@ -26,6 +26,12 @@ Deno.test("a new user's first report, of an empty lake, says there is not enough
     assert.match(page, /1 day of history/); // what an ETA needs
     assert.match(page, /deno task serve/);
     assert.match(page, /deno task report/);
+    // no heading over nothing, no table of headings alone, no "Range – to –"
+    assert.match(page, /Resources No resource with a known limit in the data, so nothing to chart/);
+    const html = await Deno.readTextFile(out);
+    assert.doesNotMatch(html, /<table class="methods">/);
+    assert.doesNotMatch(page, /Range – to –/);
+    assert.match(page, /No data, so no range; capacity horizon 30 days/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

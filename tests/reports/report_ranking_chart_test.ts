@@ -11,7 +11,7 @@ browserTest(
   async () => {
     const path = await testReportFile({
       edit: (data) => {
-        // a run queue at 335 % of the cores, as a new user's busy machine had: its label "335%"
+        // a run queue at 335 % of the cores, as a new user's busy machine had: its label "335 %"
         // at the end of the longest bar was cut by the chart's 30 px right margin
         data.resources[0]!.utilization = 3.35;
       },
@@ -35,7 +35,9 @@ browserTest(
           const svg = t.closest("svg").getBoundingClientRect(), b = t.getBoundingClientRect();
           return { text: t.textContent, left: b.left - svg.left, right: svg.right - b.right };
         })`) as { text: string; left: number; right: number }[];
-      assert.ok(texts.some((t) => t.text === "335%"), JSON.stringify(texts));
+      assert.ok(texts.some((t) => t.text === "335 %"), JSON.stringify(texts));
+      // shares read with a space before the sign, as in the report's tables (not "335%", "50%")
+      assert.deepEqual(texts.filter((t) => /\d%/.test(t.text)), []);
       for (const t of texts) {
         assert.ok(t.left >= 0 && t.right >= 0, `label cut by its chart: ${JSON.stringify(t)}`);
       }

@@ -121,9 +121,10 @@ Deno.test({
         const end = interval.end ?? answer.until;
         assert.equal(interval.labels.queue, "jobs");
         assert.equal(interval.labels.host, "web1");
-        // as the page prints labels: in the answer's order, without alertname
+        // as the page prints labels: in the answer's order, without alertname, each value
+        // between first-strong and pop isolates (a right-to-left override stays inside it)
         const labels = Object.entries(interval.labels).filter(([k]) => k !== "alertname")
-          .map(([k, v]) => `${k}="${v}"`).join(", ");
+          .map(([k, v]) => `${k}="\u2068${v}\u2069"`).join(", ");
         assert.equal(
           drawn[i]!.title,
           `firing DeepQueue ${labels}\n${formatTime(interval.start, { seconds: true })} → ${

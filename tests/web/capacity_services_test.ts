@@ -104,7 +104,7 @@ Deno.test("the Capacity page and its APIs show a service's USL capacity as a ran
     const page = await res.text();
     const body = page.slice(page.indexOf("<tbody>"));
     const firstRow = body.slice(0, body.indexOf("</tr>"));
-    assert.match(firstRow, /<td>service<\/td>/);
+    assert.match(firstRow, /<td data-resource="service">service api<\/td>/);
     assert.match(firstRow, /<td class="wrap">service=api<\/td>/);
     assert.match(firstRow, /data-status="crossing"/);
     assert.match(firstRow, /days? \(80 %: /);
@@ -115,7 +115,7 @@ Deno.test("the Capacity page and its APIs show a service's USL capacity as a ran
     // and its chart card, first as the row is
     assert.match(
       page,
-      /<h2>app-1 · service service=api<\/h2>\s*<div class="chart" id="capacity-0"/,
+      /<h2><bdi>app-1 · service api<\/bdi><\/h2>\s*<p class="meta">[a-z_]+\{<bdi>service=api<\/bdi>\}<\/p>\s*<div class="chart" id="capacity-0"/,
     );
 
     // the report charts it too

@@ -47,6 +47,22 @@ Deno.test("GET /capacity ranks the filling disk first and lists the recommendati
   assert.match(page, /"forecast":\{"ts":\[/);
 });
 
+Deno.test("GET /capacity names the CPU resource a run queue and says what a utilization is of", async () => {
+  // a load average 3.4 times the cores read as `cpu 338 %` on a new user's first look
+  await using s = await simulated();
+  const page = await (await s.t.app.request("/capacity")).text();
+  const cpu =
+    /<tr>\s*<td class="num">\d+<\/td>\s*<td class="wrap">[^<]*<\/td>\s*<td data-resource="cpu">([^<]*)<\/td>[\s\S]*?<\/tr>/
+      .exec(page);
+  assert.ok(cpu, page.slice(page.indexOf("<tbody>"), page.indexOf("</tbody>")));
+  assert.equal(cpu[1], "CPU run queue");
+  assert.match(cpu[0], /<td class="num" title="[\d.]+ processes of 2 processes">[\d.]+ %<\/td>/);
+  assert.match(
+    page,
+    /<h2><bdi>[^<]* · CPU run queue<\/bdi><\/h2>\s*<p class="meta">load_average\{<bdi>window=1m<\/bdi>\}<\/p>/,
+  );
+});
+
 Deno.test("GET /api/capacity and /api/recommendations serve the same cached analysis", async () => {
   let now = END;
   await using s = await simulated(() => now);

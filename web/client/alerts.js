@@ -9,6 +9,7 @@ import {
   TIME_MARGIN_RIGHT,
   timeTickFormat,
 } from "/assets/format.js";
+import { isolated, isolatedText } from "/assets/bidi.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -36,11 +37,23 @@ import {
     return tr;
   }
 
+  // `k="v", k2="v2"` for a chart's axis (SVG text), each value isolated (see bidi.js)
   function labelText(labels) {
     return Object.entries(labels)
       .filter(([k]) => k !== "alertname")
-      .map(([k, v]) => `${k}="${v}"`)
+      .map(([k, v]) => `${k}="${isolatedText(v)}"`)
       .join(", ");
+  }
+
+  // the same for HTML: each value in its own <bdi>, so a right-to-left override in one value
+  // cannot reverse the labels after it
+  function labelNodes(labels) {
+    const out = document.createDocumentFragment();
+    for (const [k, v] of Object.entries(labels).filter(([k]) => k !== "alertname")) {
+      if (out.childNodes.length) out.append(", ");
+      out.append(`${k}="`, isolated(v), '"');
+    }
+    return out;
   }
 
   // a series' labels as the lake writes them (`k=v,k2=v2`, `\`, `,` and `=` escaped): Explore
@@ -84,10 +97,12 @@ import {
     $("held").hidden = held.length === 0;
     $("held-list").replaceChildren(...held.map((h) => {
       const li = el("li");
-      const labels = labelText(h.labels);
+      const labels = labelNodes(h.labels);
       li.append(
         el("strong", h.receiver),
-        ` ← ${h.alert}${labels ? ` {${labels}}` : ""} `,
+        ` ← ${h.alert}`,
+        ...(labels.childNodes.length ? [" {", labels, "}"] : []),
+        " ",
         el("span", h.state, { class: `state state-${h.state}` }),
         `, sends at ${formatTime(h.dueAt, { seconds: true })}`,
       );
@@ -112,7 +127,7 @@ import {
         const tr = row([
           el("span", a.state, { class: `state state-${a.state}` }),
           a.rule,
-          labelText(a.labels),
+          labelNodes(a.labels),
           a.value === null ? "–" : formatExact(a.value),
           formatTime(since, { seconds: true }),
           muted,
@@ -177,10 +192,14 @@ import {
     if (data.length === 0) return;
     const keys = [...new Set(data.map((d) => d.key))];
     const width = Math.max(320, target.clientWidth || 900);
+    const marginLeft = Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length)));
+    // an interval of seconds on a day's axis was under a pixel wide: the chart looked empty beside
+    // a table of transitions. Each bar is at least 3 px (its tooltip keeps the real times).
+    const least = 3 * (until - since) / Math.max(1, width - marginLeft - TIME_MARGIN_RIGHT);
     target.append(Plot.plot({
       width,
       height: 40 + 24 * keys.length,
-      marginLeft: Math.min(360, 8 + 7 * Math.max(...keys.map((k) => k.length))),
+      marginLeft,
       marginRight: TIME_MARGIN_RIGHT,
       x: {
         type: "utc",
@@ -193,7 +212,7 @@ import {
       marks: [
         Plot.barX(data, {
           x1: (d) => new Date(d.start),
-          x2: (d) => new Date(d.end),
+          x2: (d) => new Date(Math.max(d.end, d.start + least)),
           y: "key",
           fill: "state",
           title: (d) =>
@@ -302,7 +321,7 @@ import {
         const tr = row([
           formatTime(t.at, { seconds: true }),
           t.instance.rule,
-          labelText(t.instance.labels),
+          labelNodes(t.instance.labels),
           `${t.from} → ${t.to}`,
           t.instance.value === null ? "–" : formatExact(t.instance.value),
           seriesLink(
@@ -345,7 +364,11 @@ import {
         });
         return row([
           s.state,
-          s.matchers.map((m) => `${m.name}${m.op}"${m.value}"`).join(", "),
+          s.matchers.reduce((out, m) => {
+            if (out.childNodes.length) out.append(", ");
+            out.append(`${m.name}${m.op}"`, isolated(m.value), '"');
+            return out;
+          }, document.createDocumentFragment()),
           formatTime(s.startsAt),
           formatTime(s.endsAt),
           s.createdBy,
@@ -438,12 +461,20 @@ import {
     }
   });
 
+  // the range shown is the pressed button (none was, though the chart spanned a day)
+  function markHistoryRange() {
+    for (const button of document.querySelectorAll("#history [data-range]")) {
+      button.setAttribute("aria-pressed", String(Number(button.dataset.ms) === state.historyMs));
+    }
+  }
   for (const button of document.querySelectorAll("#history [data-range]")) {
     button.addEventListener("click", () => {
       state.historyMs = Number(button.dataset.ms);
+      markHistoryRange();
       refreshHistory();
     });
   }
+  markHistoryRange();
 
   refreshLive().then(refreshHistory);
   refreshSilences();

@@ -10,8 +10,11 @@ import {
   TIME_LABEL,
   TIME_MARGIN_RIGHT,
   timeTickFormat,
+  unitLabel,
   yTicks,
 } from "/assets/format.js";
+import { isolatedText } from "/assets/bidi.js";
+import { lineGaps } from "/assets/line_gaps.js";
 
 (function () {
   const page = JSON.parse(document.getElementById("page-data").textContent);
@@ -27,11 +30,17 @@ import {
   function table(p) {
     const t = document.createElement("table");
     const head = document.createElement("tr");
-    for (const c of p.table.columns) head.append(text("th", c));
+    // a column of numbers is right-aligned, its heading too (it sat at the left, over nothing)
+    const rows = p.table.rows.slice(0, 200);
+    p.table.columns.forEach((c, i) => {
+      const numeric = rows.length > 0 &&
+        rows.every((r) => typeof r[i] === "number" || r[i] === null);
+      head.append(text("th", c, numeric ? "num" : ""));
+    });
     const thead = document.createElement("thead");
     thead.append(head);
     const body = document.createElement("tbody");
-    for (const row of p.table.rows.slice(0, 200)) {
+    for (const row of rows) {
       const tr = document.createElement("tr");
       for (const v of row) {
         // text cells hold names from the data (a series' labels): they break anywhere
@@ -52,7 +61,8 @@ import {
     for (const s of p.series) {
       for (let i = 0; i < s.ts.length; i++) {
         if (s.values[i] !== null) {
-          data.push({ date: new Date(s.ts[i]), value: s.values[i], name: s.name });
+          // a series' name is its labels: isolated in the legend and the tooltip (bidi.js)
+          data.push({ date: new Date(s.ts[i]), value: s.values[i], name: isolatedText(s.name) });
         }
       }
     }
@@ -73,7 +83,7 @@ import {
       })
       : p.kind === "area"
       ? Plot.areaY(data, { x: "date", y: "value", fill: "name", fillOpacity: 0.3 })
-      : Plot.lineY(data, { x: "date", y: "value", stroke: "name" });
+      : Plot.lineY(gapped(data), { x: "date", y: "value", stroke: "name" });
     const marks = [
       main,
       ...p.thresholds.map((t) => Plot.ruleY([t], { stroke: "#b91c1c", strokeDasharray: "4,3" })),
@@ -102,13 +112,26 @@ import {
         ticks,
         domain: [ticks[0], ticks[ticks.length - 1]],
         tickFormat: (v) => formatTick(v, p.unit),
-        label: p.unit || null,
+        // the unit as the other pages name it on an axis (`%` for ratio, as its ticks read)
+        label: unitLabel(p.unit) || null,
       },
       color: { legend: p.series.length > 1 },
       marks,
     });
     svg.setAttribute("data-thresholds", String(p.thresholds.length));
     el.replaceChildren(svg);
+  }
+
+  // each series broken where it has a gap longer than 3 of its steps (a collector stopped), as
+  // Explore's line is: drawn across, the silence read as samples that never were (a line panel's;
+  // an area panel stacks its series, and the stack reads a gap's NaN as 0)
+  function gapped(data) {
+    const byName = new Map();
+    for (const d of data) {
+      if (!byName.has(d.name)) byName.set(d.name, []);
+      byName.get(d.name).push(d);
+    }
+    return [...byName.values()].flatMap((line) => lineGaps(line));
   }
 
   function stepOf(p) {

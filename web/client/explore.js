@@ -13,6 +13,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { lineGaps } from "/assets/line_gaps.js";
+import { isolated, isolatedText } from "/assets/bidi.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -50,6 +51,8 @@ import { lineGaps } from "/assets/line_gaps.js";
       o.disabled = m.series.length === 0;
       return o;
     }));
+    // every metric without data is disabled, and the select showed blank on an empty lake
+    if (withData.length === 0) $("metric").prepend(option("", "no metric has data yet", true));
     fillSeries();
   }
 
@@ -67,7 +70,7 @@ import { lineGaps } from "/assets/line_gaps.js";
       ...list.map((s) =>
         option(
           seriesKey(s),
-          (s.labels || "(no labels)") + " @ " + s.host,
+          (s.labels ? isolatedText(s.labels) : "(no labels)") + " @ " + isolatedText(s.host),
           seriesKey(s) === state.series,
         )
       ),
@@ -113,7 +116,12 @@ import { lineGaps } from "/assets/line_gaps.js";
   async function load() {
     remember();
     const chart = $("chart");
-    if (!state.metric || !state.series) {
+    // on a lake with no series the links pointed at "#" (a click downloaded this page) and the
+    // hint spoke of a chart that is not there: both show once there is a series
+    const none = !state.metric || !state.series;
+    $("downloads").hidden = none;
+    $("chart-hint").hidden = none;
+    if (none) {
       $("series-meta").textContent = "No series in the lake yet: start collecting, then come back.";
       chart.replaceChildren();
       return;
@@ -141,8 +149,21 @@ import { lineGaps } from "/assets/line_gaps.js";
       ? (body.step >= 60_000 ? body.step / 60_000 + " min" : body.step / 1000 + " s")
       : "raw";
     const newest = data.length ? formatTime(+data[data.length - 1].date, { seconds: true }) : "–";
-    $("series-meta").textContent =
-      `${body.metric}{${body.labels}} @ ${body.host} · tier ${body.tier} · step ${stepText} · ${data.length} points · newest ${newest}`;
+    const [x0, x1] = range();
+    // A range that starts long before its first sample (the 1 h default on a lake collecting for
+    // 5 minutes) drew the samples as a sliver at the right edge of an empty axis: a chosen range
+    // (not a brushed one) starts at its first sample instead, and the line says so.
+    const first = data.length ? +data[0].date : x0;
+    const late = !Number.isFinite(state.from) && first - x0 > (x1 - x0) / 10;
+    const start = late ? first : x0;
+    $("series-meta").replaceChildren(
+      body.metric + "{",
+      isolated(body.labels),
+      "} @ ",
+      isolated(body.host),
+      ` · tier ${body.tier} · step ${stepText} · ${data.length} points · newest ${newest}`,
+      late ? ` · nothing before ${formatTime(first, { seconds: true })} in this range` : "",
+    );
     const chart = $("chart");
     if (data.length === 0) {
       chart.innerHTML = '<p class="muted">No data in this range.</p>';
@@ -159,7 +180,6 @@ import { lineGaps } from "/assets/line_gaps.js";
     // Ticks in the unit's own steps (GiB, %), and a left margin as wide as their longest label.
     const ticks = yTicks(lo, hi, unit, 6);
     const yFormat = (v) => formatTick(v, unit);
-    const [x0, x1] = range();
     const margin = {
       top: 20,
       right: TIME_MARGIN_RIGHT,
@@ -175,9 +195,9 @@ import { lineGaps } from "/assets/line_gaps.js";
       marginLeft: margin.left,
       x: {
         type: "utc",
-        domain: [new Date(x0), new Date(x1)],
+        domain: [new Date(start), new Date(x1)],
         label: TIME_LABEL,
-        tickFormat: timeTickFormat(x1 - x0),
+        tickFormat: timeTickFormat(x1 - start),
       },
       y: {
         grid: true,

@@ -12,6 +12,7 @@ import {
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
+import { isolated } from "/assets/bidi.js";
 
 (function () {
   const KEEP_MS = 10 * 60_000;
@@ -242,7 +243,11 @@ import {
     el.classList.toggle("stale", age > 5);
     el.dataset.ts = String(state.lastTs);
     el.title = formatTime(state.lastTs, { seconds: true });
-    document.getElementById("host").textContent = state.host ? "host " + state.host : "";
+    const host = document.getElementById("host");
+    if (host.dataset.host !== state.host) {
+      host.dataset.host = state.host;
+      host.replaceChildren(...(state.host ? ["host ", isolated(state.host)] : []));
+    }
   }
 
   const source = new EventSource("/api/live");

@@ -12,6 +12,8 @@ import {
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
+import { isolated } from "/assets/bidi.js";
+import { lineGaps } from "/assets/line_gaps.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -60,8 +62,10 @@ import {
     }
     const live = s.live;
     const f = live ?? s;
-    const head = el("h2", {}, s.name + " ");
-    head.append(el("span", { class: "muted" }, s.origin + (s.labels ? " · " + s.labels : "")));
+    const head = el("h2", {}, isolated(s.name), " ");
+    head.append(
+      el("span", { class: "muted" }, s.origin, ...(s.labels ? [" · ", isolated(s.labels)] : [])),
+    );
     const figures = el(
       "div",
       { class: "figures" },
@@ -92,7 +96,9 @@ import {
           pct(s.errorRate)
         }, p95 ${ms(s.latency?.p95 ?? null)}, Apdex ${
           s.apdex ? s.apdex.score.toFixed(2) : "–"
-        } (${s.samples} samples)`
+        } (${s.samples} samples${
+          // a service seen for 23 s read as measured over the whole window
+          s.spanMs < s.windowMs ? `, ${formatValue(s.spanMs, "ms")} of data` : ""})`
         : s.reason ?? "not enough data yet",
     );
     const avail = el(
@@ -196,17 +202,32 @@ import {
     const h = history.get(name)?.points ?? [];
     const lastHist = h.length ? h[h.length - 1].ts : -Infinity;
     const pts = [...h, ...(livePoints.get(name) ?? []).filter((p) => p.ts > lastHist)];
+    // the history's spacing (15 s over an hour), not the live points' second, tells a gap
+    const spacing = h.slice(1).map((p, i) => p.ts - h[i].ts).sort((a, b) => a - b);
+    const step = spacing.length >= 2 ? spacing[Math.floor(spacing.length / 2)] : undefined;
     for (const sig of SIGNALS) {
       let elc = box.querySelector(`[data-signal="${sig.id}"]`);
       if (!elc) {
         elc = el("div", { class: "chart", "data-signal": sig.id });
         box.append(elc);
       }
-      drawChart(elc, sig, pts);
+      drawChart(elc, sig, pts, step);
     }
   }
 
-  function drawChart(elc, sig, pts) {
+  // each line broken where the service sent nothing for more than 3 steps (a restart, a stopped
+  // app), as Explore's and Capacity's are: one line drawn across the silence showed a rate no one
+  // measured
+  function gapped(data, step) {
+    const byName = new Map();
+    for (const d of data) {
+      if (!byName.has(d.name)) byName.set(d.name, []);
+      byName.get(d.name).push(d);
+    }
+    return [...byName.values()].flatMap((line) => lineGaps(line, step));
+  }
+
+  function drawChart(elc, sig, pts, step) {
     const data = [];
     for (const p of pts) {
       for (const [field, label, scale] of sig.lines) {
@@ -216,8 +237,17 @@ import {
       }
     }
     if (data.length < 2) {
+      // samples that carry none of this signal (a service with no latency metric) will never
+      // draw it: "Waiting for more samples" waited forever
+      const none = pts.length >= 2 && data.length === 0;
       elc.replaceChildren(
-        el("p", { class: "muted" }, `Waiting for more samples to draw ${sig.label} over time…`),
+        el(
+          "p",
+          { class: "muted" },
+          none
+            ? `No ${sig.label} in this service's samples.`
+            : `Waiting for more samples to draw ${sig.label} over time…`,
+        ),
       );
       return;
     }
@@ -240,7 +270,7 @@ import {
       },
       color: { legend: sig.lines.length > 1 },
       marks: [
-        Plot.lineY(data, { x: "date", y: "value", stroke: "name" }),
+        Plot.lineY(gapped(data, step), { x: "date", y: "value", stroke: "name" }),
         Plot.tip(
           data,
           Plot.pointerX({

@@ -112,11 +112,13 @@ function groupSection(
         <td class="num">${g.withEta}</td>
         <td class="wrap">
           <ol>${g.ranking.map((id) => byId.get(id)!).map((r) =>
-            html`<li>${r.host} · ${r.resource} ${r.labels} (${r.severity}, ${
+            html`<li><bdi>${r.host}</bdi> · ${r.resource} <bdi>${r.labels}</bdi> (${r.severity}, ${
               eta(r, view.now)
             })</li>`
           )}</ol>
-          <details><summary>${hostCount(g.hosts.length)}</summary>${g.hosts.join(", ")}</details>
+          <details><summary>${hostCount(g.hosts.length)}</summary>${g.hosts.map((h, i) =>
+            html`${i ? ", " : ""}<bdi>${h}</bdi>`
+          )}</details>
         </td>
       </tr>
     `
@@ -176,7 +178,7 @@ export function capacityPage(
   const source = options.source === undefined ? {} : { source: options.source };
   const group = options.group ?? groupLabels(view)[0] ?? "";
   const spans = view.hosts.map((h) =>
-    html`<li>${h.host}: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
+    html`<li><bdi>${h.host}</bdi>: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
       h.reason
         ? html`
           <strong>(too short: ${h.reason})</strong>
@@ -207,11 +209,14 @@ export function capacityPage(
       <tr>
         <td class="num">${i + 1}</td>
         <td class="wrap">${r.host}</td>
-        <td>${r.resource}</td>
+        <td data-resource="${r.resource}">${what(r)}</td>
         <td class="wrap">${r.labels || "–"}</td>
         <td data-status="${r.status}">${r.status}</td>
         <td data-severity="${r.severity}">${r.severity}</td>
-        <td class="num">${pct(r.utilization)}</td>
+        <td class="num" title="${formatValue(r.current, r.unit)} of ${formatValue(
+          r.limit,
+          r.unit,
+        )}">${pct(r.utilization)}</td>
         <td class="num">${eta(r, view.now)}</td>
         <td>${r.model}</td>
         <td>${evidence(r)}</td>
@@ -234,7 +239,8 @@ export function capacityPage(
   const charts = charted.map((r, i) =>
     html`
       <section class="card">
-        <h2>${r.host} · ${r.resource} ${r.labels}</h2>
+        <h2><bdi>${r.name}</bdi></h2>
+        <p class="meta">${r.metric}${r.labels ? html`{<bdi>${r.labels}</bdi>}` : ""}</p>
         <div class="chart" id="capacity-${i}" data-index="${i}"></div>
       </section>
     `
@@ -280,6 +286,16 @@ export function capacityPage(
     data: { generatedAt: view.generatedAt, resources: charted },
     ...source,
   });
+}
+
+/**
+ * What a resource is, from its display name without the host (`CPU run queue`, `filesystem /`):
+ * the bare `cpu` beside a utilization of 338 % read as a CPU busier than it can be, where the
+ * load average is 3.4 times the cores.
+ */
+function what(r: CapacityResource): string {
+  const prefix = `${r.host} · `;
+  return r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.resource;
 }
 
 /** `1 host`, `3 hosts`. */

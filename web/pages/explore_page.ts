@@ -43,14 +43,15 @@ export function explorePage(
       <label for="metric">Metric</label><select id="metric" name="metric"></select>
       <label for="series">Series</label><select id="series" name="series"></select>
       <span role="group" aria-label="Range">${buttons}</span>
-      <a id="download-csv" class="download" href="#" download>CSV</a>
-      <a id="download-parquet" class="download" href="#" download>Parquet</a>
+      <span class="downloads" id="downloads" hidden>Download <a id="download-csv" class="download" href="#" download>CSV</a>
+        <a id="download-parquet" class="download" href="#" download>Parquet</a></span>
     </form>
     <section class="card wide">
       <div class="meta" id="series-meta">Loading metrics…</div>
       <div class="chart" id="chart"></div>
-      <div
-        class="muted">Drag across the chart to zoom in; pick a range to zoom out. Times are UTC.</div>
+      <div class="muted" id="chart-hint" hidden>
+        Drag across the chart to zoom in; pick a range to zoom out. Times are UTC.
+      </div>
     </section>
   `;
   return layout({

@@ -33,6 +33,10 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../client/line_gaps.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  "bidi.js": {
+    url: new URL("../client/bidi.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "capacity.js": {
     url: new URL("../client/capacity.js", import.meta.url),
     type: "text/javascript; charset=utf-8",

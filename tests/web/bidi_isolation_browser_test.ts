@@ -1,0 +1,122 @@
+/// <reference lib="dom" />
+/**
+ * A name from the data holding a right-to-left override (a pushed label value, a mount point) is
+ * isolated wherever a page or the report shows it among other text: the override reverses the
+ * name alone, never the words after it (`} @ web-1 · tier raw`, the next label, "runs out first").
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { launchChromium, openPage } from "../_browser.ts";
+import { startServe } from "../_serve.ts";
+import { missing } from "../_skip.ts";
+
+/** A name that reads `exe.png` once the override has reversed it, then a zero-width space. */
+const NAME = "\u202egnp.exe\u200b";
+
+const CONFIG = `rules:
+  - alert: Busy
+    metric: http_requests_per_second
+    above: 0
+dashboards:
+  - name: bidi
+    panels:
+      - title: by service
+        sql: SELECT labels AS name, value FROM samples WHERE metric = 'http_requests_per_second'
+        kind: table
+`;
+
+/** Where an override on the page reaches beyond its name: the text it can reorder, per case. */
+function leaks(name: string): string[] {
+  const rlo = name[0]!;
+  const rest = name.slice(1);
+  const out: string[] = [];
+  const isBoundary = (e: Element) => {
+    if (e instanceof SVGTextElement || e.localName === "option") return true;
+    const s = getComputedStyle(e);
+    return /isolate|plaintext/.test(s.unicodeBidi) || !s.display.startsWith("inline");
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const parent = n.parentElement;
+    if (!parent || parent.closest("script, style")) continue;
+    const text = n.nodeValue ?? "";
+    for (let i = text.indexOf(rlo); i >= 0; i = text.indexOf(rlo, i + 1)) {
+      // the override acts up to the end of its isolate or paragraph, or to a PDI/PDF character
+      let box: Element = parent;
+      while (box.parentElement && !isBoundary(box)) box = box.parentElement;
+      const range = document.createRange();
+      range.selectNodeContents(box);
+      range.setStart(n, i + 1);
+      const after = range.toString();
+      const end = after.search(/[\u2069\u202c]/);
+      const reach = end < 0 ? after : after.slice(0, end);
+      out.push(reach === rest ? "" : `<${box.localName}> ${JSON.stringify(reach.slice(0, 80))}`);
+    }
+  }
+  return out;
+}
+
+Deno.test({
+  name:
+    "in Chromium, a right-to-left override in a name reorders only that name on every page and in the report",
+  ignore: missing("chromium", "the bidi isolation browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-bidi-" });
+    const config = join(data, "perfscope.yaml");
+    await Deno.writeTextFile(config, CONFIG);
+    const server = await startServe(["--data", data, "--no-collect", "--config", config]);
+    const browser = await launchChromium();
+    const push = async () => {
+      const now = Date.now();
+      const fs = { device: "/dev/x", fstype: "ext4", mountpoint: NAME };
+      const rows = [
+        { metric: "http_requests_per_second", labels: { code: "200", service: NAME }, value: 5 },
+        { metric: "filesystem_used_bytes", labels: fs, value: 4e9 },
+        { metric: "filesystem_free_bytes", labels: fs, value: 6e9 },
+      ].map((r) => JSON.stringify({ ts: now, host: "web-1", ...r })).join("\n");
+      const res = await fetch(new URL("/api/ingest", server.url), {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: rows,
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    const timer = setInterval(() => push().catch(() => {}), 1000);
+    try {
+      for (let i = 0; i < 3; i++) await push();
+      const report = await fetch(new URL("/api/reports", server.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.equal(report.status, 201, await report.clone().text());
+      const reportUrl = (await report.json()).url as string;
+      const { page, errors } = await openPage(browser);
+      const pages: [string, string][] = [
+        ["/explore?metric=http_requests_per_second", "#chart svg"],
+        ["/services", "section.service"],
+        ["/alerts", '#alerts-table tr[data-state="firing"]'],
+        ["/dashboards/bidi", "#panel-0 table td"],
+        ["/capacity", "main h2 bdi"],
+        [reportUrl, "main"],
+      ];
+      for (const [path, ready] of pages) {
+        await page.goto(new URL(path, server.url).href);
+        await page.waitForSelector(ready, { timeout: 30_000 });
+        await page.waitForTimeout(1500); // the polls fill the rest
+        const found = await page.evaluate(leaks, NAME);
+        assert.ok(found.length > 0, `${path} shows the name`);
+        assert.deepEqual(found.filter((f) => f !== ""), [], path);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      clearInterval(timer);
+      await browser.close();
+      server.stop();
+      await server.done;
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
