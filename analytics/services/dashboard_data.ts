@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { parseLabels } from "../../collectors/mod.ts";
+import { metricInfo, parseLabels } from "../../collectors/mod.ts";
 import type { Lake } from "../../lake/mod.ts";
-import { appMetricInfo } from "../../receivers/mod.ts";
+import { appMetricInfo, pushedUnit } from "../../receivers/mod.ts";
 
 /** A panel as configured (see `config/schema_dashboards.ts`). */
 export interface PanelSpec {
@@ -92,8 +92,10 @@ export async function panelData(
   const base: PanelData = {
     title: panel.title,
     kind: panel.kind ?? "line",
-    // a metric panel without a unit takes the one its source declared (the app-metric registry)
-    unit: panel.unit ?? (panel.metric === undefined ? "" : appMetricInfo(panel.metric)?.unit ?? ""),
+    // a metric panel without a unit takes the metric's own: a built-in one's from the
+    // collectors' registry (disk writes read "20 M" without it), an application metric's as
+    // its source declared it, a pushed one's from its name, as Explore's axis does
+    unit: panel.unit ?? (panel.metric === undefined ? "" : metricUnit(panel.metric)),
     thresholds: panel.thresholds ?? [],
     from,
     to,
@@ -218,4 +220,9 @@ function newest(series: PanelData["series"]): number | null {
     }
   }
   return best ? best[1] : null;
+}
+
+/** The unit a metric carries without a panel's `unit:` (see {@linkcode panelData}'s `unit`). */
+function metricUnit(name: string): string {
+  return metricInfo(name)?.unit ?? appMetricInfo(name)?.unit ?? pushedUnit(name);
 }

@@ -170,6 +170,15 @@ Deno.test("panelData() turns SQL with ts, value and name into series and keeps a
     columns: ["series", "value"],
     rows: [["app-1 code=200,service=api", 95], ["app-1 code=500,service=api", 5]],
   });
+  // a metric panel without unit: takes the metric's own: a built-in one's, a pushed one's by
+  // its name; a panel's unit: wins
+  const unit = async (metric: string, given?: string) =>
+    (await panelData(s.lake, { title: "u", metric, unit: given }, { now })).unit;
+  assert.equal(await unit("disk_write_bytes_per_second"), "bytes/s");
+  assert.equal(await unit("cpu_ratio"), "ratio");
+  assert.equal(await unit("http_requests_per_second"), "1/s");
+  assert.equal(await unit("queue_depth"), "");
+  assert.equal(await unit("disk_write_bytes_per_second", "B/s"), "B/s");
   const none = await panelData(s.lake, { title: "x", metric: "absent_metric" }, { now });
   assert.equal(none.error, "No data for absent_metric in the range");
   const empty = await panelData(s.lake, {
