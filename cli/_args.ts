@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 // every command, the 1 Hz collector included
 import { formatDuration, MAX_DURATION_MS, readDuration } from "../config/duration.ts";
 import { escapeControls } from "../format/escape_controls.ts";
+import { closestName } from "./_closest_name.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -303,6 +304,19 @@ export function parseFlags<T extends FlagOptions>(
         ? `${flag} needs a value before ${value}`
         : `a value starting with "-" is written ${flag}=${value}`;
       throw new UsageError(`Invalid arguments: ${flag} ${value}: ${hint}`, { cause: error });
+    }
+    // `--formt` was answered with parseArgs' advice on positionals starting with "-" (query
+    // takes one), and never with the flag that was meant
+    const unknown = /^Unknown option '(-{1,2})([^'=]+)'/.exec(errorLine(error));
+    if (unknown !== null) {
+      const [, dashes, name] = unknown;
+      const meant = dashes === "--" ? closestName(name!, Object.keys(options)) : undefined;
+      throw new UsageError(
+        `Invalid arguments: Unknown option '${dashes}${name}' (${
+          meant === undefined ? "see --help" : `did you mean --${meant}?`
+        })`,
+        { cause: error },
+      );
     }
     throw new UsageError(`Invalid arguments: ${errorLine(error)}`, { cause: error });
   }
