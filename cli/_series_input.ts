@@ -15,6 +15,7 @@ import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkHosts } from "./_check_hosts.ts";
+import { closestName } from "./_closest_name.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -291,6 +292,24 @@ async function readQuerySeries(
 }
 
 /**
+ * Refuses a metric none of the lake's series has, at any time (a typo, or `cpu_busy`, which
+ * `maintenance` derives and the lake does not hold): it was "No data for cpu_rato … over the
+ * last 14 days", as if a longer look-back would find it. An empty lake is left to the caller's
+ * "no data". The lake holds some 50 metrics, more than a line lists: a near name is offered,
+ * else the query that lists them.
+ */
+function checkMetric(metric: string, known: readonly string[], where: string): void {
+  if (known.length === 0 || known.includes(metric)) return;
+  const meant = closestName(metric, [...new Set(known)].sort());
+  throw new UsageError(
+    `Unknown --metric ${metric}: no samples of it in ${where}; ` +
+      (meant === undefined
+        ? `the metrics it holds: deno task query --data ${where} "SELECT DISTINCT metric FROM samples"`
+        : `did you mean ${meant}?`),
+  );
+}
+
+/**
  * The one label set of the metric that `--labels` selects: every given `k=v` must match, other
  * labels are free (an exact match wins). None or several matching is an error that lists the
  * label sets present, so the user can copy one.
@@ -310,10 +329,11 @@ async function pickLabels(
     .map((e) => e.labels);
   const asked = seriesName(source.metric, source.labels);
   const where = `in ${source.data}${source.host === undefined ? "" : ` for host ${source.host}`}`;
+  checkMetric(source.metric, all.map((e) => e.metric), source.data);
   if (sets.length === 0) {
-    throw new Error(
-      `No data for ${asked} ${where} over the last ${formatDuration(source.sinceMs)}`,
-    );
+    // the lake holds the metric, of other hosts only: at no time of this one, so "over the
+    // last 14 days" would send the user to a longer --since in vain
+    throw new Error(`No samples of ${asked} ${where} (other hosts have some)`);
   }
   const found = matchLabels(sets, source.labels);
   if (found.length === 1) return found[0]!;

@@ -141,7 +141,7 @@ Deno.test("capacity --metric reads a lake series and finds the filling /var", as
   assert.equal(r.eta.slice(0, 10), "2024-01-10");
   await assert.rejects(
     run(["--metric", "nothing_here", "--data", root, "--threshold", "1", "--since", "10000d"]),
-    /No data for nothing_here in /,
+    /Unknown --metric nothing_here: no samples of it in /,
   );
 });
 
