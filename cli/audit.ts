@@ -89,12 +89,17 @@ export async function main(
       // the operator's DuckDB may write files (COPY … TO could forge DATA/audit): only a SELECT
       // checked as /api/query checks it runs here
       const refusal = await readOnlyRefusal(
-        async (text) =>
-          String(
+        async (text) => {
+          const tree = String(
             (await lake.query<{ s: unknown }>("SELECT json_serialize_sql($1::VARCHAR) AS s", [
               text,
             ]))[0]?.s,
-          ),
+          );
+          // a typo (`SELEC`) read "Refused --sql: only read-only queries are allowed"
+          const parsed = syntaxError(tree);
+          if (parsed !== undefined) throw new UsageError(`Invalid --sql: ${parsed}`);
+          return tree;
+        },
         values.sql,
         AUDIT_VIEWS,
       );
@@ -119,6 +124,20 @@ export async function main(
   }
   for (const e of entries) write(values.json ? JSON.stringify(e) : formatEntry(e));
   return 0;
+}
+
+/** DuckDB's parser error of a syntax tree (`json_serialize_sql`), if that is what it holds. */
+function syntaxError(tree: string): string | undefined {
+  try {
+    const t = JSON.parse(tree) as {
+      error?: unknown;
+      error_type?: unknown;
+      error_message?: unknown;
+    };
+    return t.error === true && t.error_type === "parser" ? String(t.error_message) : undefined;
+  } catch {
+    return undefined; // the check that follows refuses what cannot be read
+  }
 }
 
 if (import.meta.main) runMain("audit", (args) => main(args));
