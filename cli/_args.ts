@@ -47,6 +47,34 @@ export function parseDuration(text: string, flag = "duration"): number {
   return positive(ms, text, flag);
 }
 
+/**
+ * Parses a look-back or look-ahead (`--since`, `--horizon`, `--within`, a window's `--duration`),
+ * which needs a unit: a bare number means seconds to {@linkcode parseDuration}, and
+ * `capacity --horizon 90` meant as days asked for 90 seconds, answered with confidence.
+ *
+ * @param text The duration, e.g. `14d`.
+ * @param flag The flag name used in the error message.
+ * @returns Milliseconds (> 0).
+ * @throws {UsageError} If the text is a bare number, or not a positive duration.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSpan } from "./_args.ts";
+ * assert.equal(parseSpan("2h", "since"), 7_200_000);
+ * assert.throws(() => parseSpan("90", "horizon"), {
+ *   message: "Invalid --horizon: 90 needs a unit (e.g. 90d or 90h)",
+ * });
+ * ```
+ */
+export function parseSpan(text: string, flag: string): number {
+  if (/^\s*[+-]?[\d.]+(e[+-]?\d+)?\s*$/i.test(text)) {
+    throw new UsageError(
+      `Invalid --${flag}: ${text} needs a unit (e.g. ${text.trim()}d or ${text.trim()}h)`,
+    );
+  }
+  return parseDuration(text, flag);
+}
+
 /** Longest duration accepted: `Date`'s range, about 273 790 years (longer ones used to pass as
  * finite numbers and fail later, in the lake, as a DuckDB conversion error). */
 

@@ -9,7 +9,7 @@ import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { type Lake, listLabelSets, matchLabels, sameHost } from "../lake/mod.ts";
-import { errorLine, existingLake, parseDuration, parseNumber, UsageError } from "./_args.ts";
+import { errorLine, existingLake, parseNumber, parseSpan, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
@@ -146,7 +146,7 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
       metric: v.metric!,
       labels: canonicalLabels(v.labels ?? ""),
       host: v.host,
-      sinceMs: parseDuration(v.since ?? "14d", "since"),
+      sinceMs: parseSpan(v.since ?? "14d", "since"),
     };
   }
   return {
@@ -156,7 +156,7 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
     ...(v.host !== undefined && { host: v.host }),
     ...(v.data !== undefined && { data: v.data }),
     ...(v.config !== undefined && { config: v.config }),
-    sinceMs: parseDuration(v.since ?? "14d", "since"),
+    sinceMs: parseSpan(v.since ?? "14d", "since"),
   };
 }
 
@@ -330,10 +330,15 @@ async function pickLabels(
   const asked = seriesName(source.metric, source.labels);
   const where = `in ${source.data}${source.host === undefined ? "" : ` for host ${source.host}`}`;
   checkMetric(source.metric, all.map((e) => e.metric), source.data);
-  if (sets.length === 0) {
+  if (sets.length === 0 && all.length > 0) {
     // the lake holds the metric, of other hosts only: at no time of this one, so "over the
     // last 14 days" would send the user to a longer --since in vain
     throw new Error(`No samples of ${asked} ${where} (other hosts have some)`);
+  }
+  if (sets.length === 0) {
+    throw new Error(
+      `No data for ${asked} ${where} over the last ${formatDuration(source.sinceMs)}`,
+    );
   }
   const found = matchLabels(sets, source.labels);
   if (found.length === 1) return found[0]!;

@@ -9,7 +9,7 @@ import { escapeControls } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { type AuditEntry, AuditLog, auditView } from "../workflows/mod.ts";
 import { readOnlyRefusal } from "../web/mod.ts";
-import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, parseSpan, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 /** What `--sql` may read: the audit views and the lake's. */
@@ -117,7 +117,7 @@ export async function main(
     }
     return 0;
   }
-  const since = Date.now() - parseDuration(values.since ?? "7d", "since");
+  const since = Date.now() - parseSpan(values.since ?? "7d", "since");
   const entries = await new AuditLog(root).read({ since });
   if (entries.length === 0 && !values.json) {
     write(`No audit records since ${new Date(since).toISOString()} in ${root}/audit/`);

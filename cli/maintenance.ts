@@ -8,7 +8,7 @@
 import { lakeSource } from "../analytics/mod.ts";
 import { metricNameProblem } from "../lake/mod.ts";
 import { balanceAdvice, findMaintenanceWindow } from "../workflows/mod.ts";
-import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, parseSpan, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkSourceHosts } from "./_check_hosts.ts";
@@ -79,8 +79,8 @@ export async function main(
   if (!values.balance && values.duration === undefined) {
     throw new UsageError("Missing --duration (e.g. --duration 2h), or pass --balance");
   }
-  const durationMs = values.duration === undefined ? 0 : parseDuration(values.duration, "duration");
-  const withinMs = parseDuration(values.within ?? (values.balance ? "3d" : "7d"), "within");
+  const durationMs = values.duration === undefined ? 0 : parseSpan(values.duration, "duration");
+  const withinMs = parseSpan(values.within ?? (values.balance ? "3d" : "7d"), "within");
   if (!values.balance && durationMs > withinMs) {
     throw new UsageError(
       `Invalid --duration: ${values.duration} is longer than --within ${values.within ?? "7d"}`,

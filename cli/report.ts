@@ -9,10 +9,10 @@
  */
 import {
   existingLake,
-  parseDuration,
   parseFlags,
   parseHosts,
   parseNumber,
+  parseSpan,
   runMain,
   UsageError,
 } from "./_args.ts";
@@ -100,10 +100,8 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`Invalid --now: ${values.now}`);
   }
   const hosts = values.hosts === undefined ? undefined : parseHosts(values.hosts);
-  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since, "since");
-  const horizonMs = values.horizon === undefined
-    ? undefined
-    : parseDuration(values.horizon, "horizon");
+  const sinceMs = values.since === undefined ? undefined : parseSpan(values.since, "since");
+  const horizonMs = values.horizon === undefined ? undefined : parseSpan(values.horizon, "horizon");
   const config = await commandConfig(values.config);
   const data = values.data ?? config.data ?? "data";
   const dashboards = (values.dashboard ?? []).map((name) => {
