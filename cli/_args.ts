@@ -154,7 +154,8 @@ export function parseNumber(
       ? ` (expected ${options.integer ? "an integer" : "a number"} from ${options.min ?? "-∞"} to ${
         options.max ?? "∞"
       })`
-      : "";
+      // `--threshold NaN` said only "Invalid --threshold: NaN", not what would do
+      : " (expected a finite number, e.g. 80, 0.9 or 50e9)";
     throw new UsageError(`Invalid --${flag}: ${text}${range}`);
   }
   return n;

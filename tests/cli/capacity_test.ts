@@ -76,6 +76,10 @@ Deno.test("capacity rejects bad flags with a usage error", async () => {
   const cases: [string[], RegExp][] = [
     [["--input", path], /Missing --threshold/],
     [["--threshold", "x", "--input", path], /Invalid --threshold: x/],
+    [
+      ["--threshold", "NaN", "--input", path],
+      /^Invalid --threshold: NaN \(expected a finite number, e\.g\. 80, 0\.9 or 50e9\)$/,
+    ],
     [["--threshold", "1"], /Missing input/],
     [["--threshold", "1", "--input", path, "--metric", "m"], /Missing input/],
     [["--threshold", "1", "--input", path, "--direction", "left"], /Invalid --direction: left/],
