@@ -97,7 +97,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const now = values.now === undefined ? undefined : Date.parse(values.now);
   if (now !== undefined && !Number.isFinite(now)) {
-    throw new UsageError(`Invalid --now: ${values.now}`);
+    throw new UsageError(`Invalid --now: ${values.now} (use an ISO date)`);
   }
   const hosts = values.hosts === undefined ? undefined : parseHosts(values.hosts);
   const sinceMs = values.since === undefined ? undefined : parseSpan(values.since, "since");
