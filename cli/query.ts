@@ -63,9 +63,15 @@ export async function main(args: string[], write: (text: string) => void = print
   if (!formats.includes(format)) {
     throw new UsageError(`Invalid --format: ${values.format} (use table, csv or json)`);
   }
-  if (positionals.length !== 1 || !positionals[0]!.trim()) {
+  if (positionals.length !== 1) {
     throw new UsageError(
       `Expected one SQL statement, got ${positionals.length} arguments (see --help)`,
+    );
+  }
+  if (!positionals[0]!.trim()) {
+    // it said "got 1 arguments", which is what it got
+    throw new UsageError(
+      `Expected one SQL statement, got an empty one (e.g. "SELECT count(*) FROM samples")`,
     );
   }
   const root = existingLake(values.data ?? (await commandConfig(values.config)).data ?? "data");

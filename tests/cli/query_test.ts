@@ -100,6 +100,11 @@ Deno.test("query main() rejects bad SQL with a LakeError and bad flags with a Us
     name: "UsageError",
     message: /Expected one SQL statement/,
   });
+  // an empty one was "got 1 arguments"
+  await assert.rejects(() => main(["  "]), {
+    name: "UsageError",
+    message: 'Expected one SQL statement, got an empty one (e.g. "SELECT count(*) FROM samples")',
+  });
   await assert.rejects(() => main(["a", "b"]), { name: "UsageError" });
   await assert.rejects(() => main(["--nope"]), { name: "UsageError" });
   let help = "";
