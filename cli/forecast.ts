@@ -233,7 +233,7 @@ export async function main(
             : ` (the values reach ±${scale}); rescale the input, e.g. to other units`),
       );
     }
-    out += csvLine([ts, ...row.map(quantizeValue)]);
+    out += csvLine([ts, ...row.map(sixDigits)]);
   }
   write(out);
   const asked = "ms" in flags.horizon ? flags.horizon.ms : undefined;
@@ -255,6 +255,15 @@ export async function main(
     );
   }
   return 0;
+}
+
+/**
+ * A forecast value at 6 significant digits, as the lake stores it. Past 2^53 every double is a
+ * whole number, which the lake's rule keeps exact: forecasts of values near 1e300 were printed
+ * with 17 digits (`4.9488860436651086e+300`).
+ */
+function sixDigits(x: number): number {
+  return Math.abs(x) >= 2 ** 53 ? Number(x.toPrecision(6)) : quantizeValue(x);
 }
 
 /** A number for people: 4 significant digits, no exponent below 1e21. */
