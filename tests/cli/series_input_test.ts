@@ -71,6 +71,14 @@ Deno.test("forecast and anomaly read lake series with --metric and --labels", as
   assert.ok(Date.parse(ts!) > Date.now() - HOUR);
   assert.ok(Number(lo95) <= Number(lo80) && Number(lo80) <= Number(mean));
   assert.ok(Number(mean) <= Number(hi80) && Number(hi80) <= Number(hi95));
+  // a lake metric's backtest error is said in its unit (memory_bytes' MAE was "262800000")
+  let said = "";
+  const memory = ["--metric", "memory_bytes", "--labels", "state=used", "--data", root];
+  assert.equal(
+    await forecastMain([...memory, "--horizon", "6"], () => {}, (t) => (said += t)),
+    0,
+  );
+  assert.match(said, /\nbacktest: .*: MAE [\d.]+ (B|KiB|MiB|GiB), MSE /);
 
   assert.equal(await anomalyMain(flags, (t) => chunks.push(t), () => {}), 0);
   const scored = chunks.join("").trim().split("\n");
