@@ -57,7 +57,12 @@ Deno.test({
       assert.ok(out.length > 0);
       await assert.rejects(
         () => anomalyMain([...args.slice(0, -4), "--host", "nope"], () => {}, () => {}),
-        { message: /matches no series for host nope/ },
+        // a host the source has no samples of is a typo, named with the hosts it has (exit 2)
+        {
+          name: "UsageError",
+          message:
+            /^Unknown --host nope: no samples of it in http:\/\/\S+; hosts with samples: db1$/,
+        },
       );
     } finally {
       await vm.stop();
