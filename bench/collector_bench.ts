@@ -233,7 +233,7 @@ async function measure(
     ),
   ) as [string, string];
   // The collect CLI ends with "Collected N snapshots, wrote R rows…": stored samples per second.
-  const done = out.match(/Collected (\d+) snapshots, wrote (\d+) rows/);
+  const done = out.match(/Collected (\d+) snapshots?, wrote (\d+) rows?/);
   if (!status.success || !first || !last || last[0] <= first[0]) {
     console.log(`  ${args.join(" ")} failed: ${stderr.trim().split("\n").at(-1) ?? status.code}`);
     return undefined;

@@ -251,7 +251,7 @@ function collectArgs(data: string, seconds: number, roots: string[]): string[] {
 }
 
 function rowsPerSnapshot(out: string): number {
-  const m = out.match(/Collected (\d+) snapshots, wrote (\d+) rows/);
+  const m = out.match(/Collected (\d+) snapshots?, wrote (\d+) rows?/);
   return m ? Number(m[2]) / Number(m[1]) : NaN;
 }
 

@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 // every command, the 1 Hz collector included
 import { formatDuration, MAX_DURATION_MS, readDuration } from "../config/duration.ts";
 import { escapeControls } from "../format/escape_controls.ts";
+import { closestName } from "./_closest_name.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {
@@ -44,6 +45,34 @@ export function parseDuration(text: string, flag = "duration"): number {
     throw new UsageError(`Invalid --${flag}: ${text} (use e.g. 500ms, 1s, 15m, 7d)`);
   }
   return positive(ms, text, flag);
+}
+
+/**
+ * Parses a look-back or look-ahead (`--since`, `--horizon`, `--within`, a window's `--duration`),
+ * which needs a unit: a bare number means seconds to {@linkcode parseDuration}, and
+ * `capacity --horizon 90` meant as days asked for 90 seconds, answered with confidence.
+ *
+ * @param text The duration, e.g. `14d`.
+ * @param flag The flag name used in the error message.
+ * @returns Milliseconds (> 0).
+ * @throws {UsageError} If the text is a bare number, or not a positive duration.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSpan } from "./_args.ts";
+ * assert.equal(parseSpan("2h", "since"), 7_200_000);
+ * assert.throws(() => parseSpan("90", "horizon"), {
+ *   message: "Invalid --horizon: 90 needs a unit (e.g. 90d or 90h)",
+ * });
+ * ```
+ */
+export function parseSpan(text: string, flag: string): number {
+  if (/^\s*[+-]?[\d.]+(e[+-]?\d+)?\s*$/i.test(text)) {
+    throw new UsageError(
+      `Invalid --${flag}: ${text} needs a unit (e.g. ${text.trim()}d or ${text.trim()}h)`,
+    );
+  }
+  return parseDuration(text, flag);
 }
 
 /** Longest duration accepted: `Date`'s range, about 273 790 years (longer ones used to pass as
@@ -125,7 +154,8 @@ export function parseNumber(
       ? ` (expected ${options.integer ? "an integer" : "a number"} from ${options.min ?? "-∞"} to ${
         options.max ?? "∞"
       })`
-      : "";
+      // `--threshold NaN` said only "Invalid --threshold: NaN", not what would do
+      : " (expected a finite number, e.g. 80, 0.9 or 50e9)";
     throw new UsageError(`Invalid --${flag}: ${text}${range}`);
   }
   return n;
@@ -303,6 +333,19 @@ export function parseFlags<T extends FlagOptions>(
         ? `${flag} needs a value before ${value}`
         : `a value starting with "-" is written ${flag}=${value}`;
       throw new UsageError(`Invalid arguments: ${flag} ${value}: ${hint}`, { cause: error });
+    }
+    // `--formt` was answered with parseArgs' advice on positionals starting with "-" (query
+    // takes one), and never with the flag that was meant
+    const unknown = /^Unknown option '(-{1,2})([^'=]+)'/.exec(errorLine(error));
+    if (unknown !== null) {
+      const [, dashes, name] = unknown;
+      const meant = dashes === "--" ? closestName(name!, Object.keys(options)) : undefined;
+      throw new UsageError(
+        `Invalid arguments: Unknown option '${dashes}${name}' (${
+          meant === undefined ? "see --help" : `did you mean --${meant}?`
+        })`,
+        { cause: error },
+      );
     }
     throw new UsageError(`Invalid arguments: ${errorLine(error)}`, { cause: error });
   }

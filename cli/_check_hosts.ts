@@ -5,11 +5,8 @@
  *
  * @module
  */
-import { sameHost } from "../lake/mod.ts";
+import { unknownHostsProblem } from "../workflows/mod.ts";
 import { UsageError } from "./_args.ts";
-
-/** Hosts the error names at most; the rest are counted. */
-const LISTED = 8;
 
 /**
  * Refuses host names that none of the known hosts matches (case-insensitively, as the lake
@@ -37,17 +34,11 @@ export function checkHosts(
   known: readonly string[],
   options: { flag: "host" | "hosts"; where: string },
 ): void {
-  if (!asked?.length || known.length === 0) return;
-  const unknown = asked.filter((h) => !known.some((k) => sameHost(h, k)));
-  if (unknown.length === 0) return;
-  const hosts = [...new Set(known)].sort();
-  const shown = hosts.slice(0, LISTED).join(", ") +
-    (hosts.length > LISTED ? ` and ${hosts.length - LISTED} more` : "");
-  const them = unknown.length === 1 ? "it" : "them";
-  throw new UsageError(
-    `Unknown --${options.flag} ${unknown.join(",")}: no samples of ${them} in ${options.where}; ` +
-      `hosts with samples: ${shown}`,
-  );
+  const problem = unknownHostsProblem(asked, known, {
+    name: `--${options.flag}`,
+    where: options.where,
+  });
+  if (problem !== undefined) throw new UsageError(problem);
 }
 
 /**

@@ -9,12 +9,13 @@ import { medianStep, readCsvSeries } from "../analytics/mod.ts";
 import { formatLabels } from "../collectors/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { type Lake, listLabelSets, matchLabels, sameHost } from "../lake/mod.ts";
-import { errorLine, existingLake, parseDuration, parseNumber, UsageError } from "./_args.ts";
+import { errorLine, existingLake, parseNumber, parseSpan, UsageError } from "./_args.ts";
 import { readBounded } from "./_read_bounded.ts";
 import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkHosts } from "./_check_hosts.ts";
+import { closestName } from "./_closest_name.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {
@@ -145,7 +146,7 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
       metric: v.metric!,
       labels: canonicalLabels(v.labels ?? ""),
       host: v.host,
-      sinceMs: parseDuration(v.since ?? "14d", "since"),
+      sinceMs: parseSpan(v.since ?? "14d", "since"),
     };
   }
   return {
@@ -155,7 +156,7 @@ export function seriesSource(v: SeriesFlagValues): SeriesSource {
     ...(v.host !== undefined && { host: v.host }),
     ...(v.data !== undefined && { data: v.data }),
     ...(v.config !== undefined && { config: v.config }),
-    sinceMs: parseDuration(v.since ?? "14d", "since"),
+    sinceMs: parseSpan(v.since ?? "14d", "since"),
   };
 }
 
@@ -291,6 +292,24 @@ async function readQuerySeries(
 }
 
 /**
+ * Refuses a metric none of the lake's series has, at any time (a typo, or `cpu_busy`, which
+ * `maintenance` derives and the lake does not hold): it was "No data for cpu_rato … over the
+ * last 14 days", as if a longer look-back would find it. An empty lake is left to the caller's
+ * "no data". The lake holds some 50 metrics, more than a line lists: a near name is offered,
+ * else the query that lists them.
+ */
+function checkMetric(metric: string, known: readonly string[], where: string): void {
+  if (known.length === 0 || known.includes(metric)) return;
+  const meant = closestName(metric, [...new Set(known)].sort());
+  throw new UsageError(
+    `Unknown --metric ${metric}: no samples of it in ${where}; ` +
+      (meant === undefined
+        ? `the metrics it holds: deno task query --data ${where} "SELECT DISTINCT metric FROM samples"`
+        : `did you mean ${meant}?`),
+  );
+}
+
+/**
  * The one label set of the metric that `--labels` selects: every given `k=v` must match, other
  * labels are free (an exact match wins). None or several matching is an error that lists the
  * label sets present, so the user can copy one.
@@ -310,6 +329,12 @@ async function pickLabels(
     .map((e) => e.labels);
   const asked = seriesName(source.metric, source.labels);
   const where = `in ${source.data}${source.host === undefined ? "" : ` for host ${source.host}`}`;
+  checkMetric(source.metric, all.map((e) => e.metric), source.data);
+  if (sets.length === 0 && all.length > 0) {
+    // the lake holds the metric, of other hosts only: at no time of this one, so "over the
+    // last 14 days" would send the user to a longer --since in vain
+    throw new Error(`No samples of ${asked} ${where} (other hosts have some)`);
+  }
   if (sets.length === 0) {
     throw new Error(
       `No data for ${asked} ${where} over the last ${formatDuration(source.sinceMs)}`,

@@ -17,7 +17,14 @@ import { formatLabels, parseLabels } from "../collectors/mod.ts";
 import { formatDuration, loadConfig, type RuleConfig } from "../config/mod.ts";
 import { csvLine } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
-import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import {
+  existingLake,
+  parseDuration,
+  parseFlags,
+  parseSpan,
+  runMain,
+  UsageError,
+} from "./_args.ts";
 import { readSeriesSource, seriesSource } from "./_series_input.ts";
 
 const HELP = `Usage: deno task alerts backtest [--config FILE] (--input FILE.csv [--metric-name M]
@@ -200,7 +207,7 @@ export async function main(args: string[]): Promise<number> {
     }));
     series = [{ host: "", metric, labels: labelsFlag(v.labels), ts: s.ts, values: s.values }];
   } else {
-    const sinceMs = parseDuration(v.since ?? "7d", "since");
+    const sinceMs = parseSpan(v.since ?? "7d", "since");
     const lake = await openLake({ root: existingLake(v.data!) });
     try {
       const to = Date.now() + 1;

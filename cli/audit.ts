@@ -9,7 +9,7 @@ import { escapeControls } from "../format/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { type AuditEntry, AuditLog, auditView } from "../workflows/mod.ts";
 import { readOnlyRefusal } from "../web/mod.ts";
-import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, parseSpan, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
 /** What `--sql` may read: the audit views and the lake's. */
@@ -89,12 +89,17 @@ export async function main(
       // the operator's DuckDB may write files (COPY … TO could forge DATA/audit): only a SELECT
       // checked as /api/query checks it runs here
       const refusal = await readOnlyRefusal(
-        async (text) =>
-          String(
+        async (text) => {
+          const tree = String(
             (await lake.query<{ s: unknown }>("SELECT json_serialize_sql($1::VARCHAR) AS s", [
               text,
             ]))[0]?.s,
-          ),
+          );
+          // a typo (`SELEC`) read "Refused --sql: only read-only queries are allowed"
+          const parsed = syntaxError(tree);
+          if (parsed !== undefined) throw new UsageError(`Invalid --sql: ${parsed}`);
+          return tree;
+        },
         values.sql,
         AUDIT_VIEWS,
       );
@@ -112,13 +117,27 @@ export async function main(
     }
     return 0;
   }
-  const since = Date.now() - parseDuration(values.since ?? "7d", "since");
+  const since = Date.now() - parseSpan(values.since ?? "7d", "since");
   const entries = await new AuditLog(root).read({ since });
   if (entries.length === 0 && !values.json) {
     write(`No audit records since ${new Date(since).toISOString()} in ${root}/audit/`);
   }
   for (const e of entries) write(values.json ? JSON.stringify(e) : formatEntry(e));
   return 0;
+}
+
+/** DuckDB's parser error of a syntax tree (`json_serialize_sql`), if that is what it holds. */
+function syntaxError(tree: string): string | undefined {
+  try {
+    const t = JSON.parse(tree) as {
+      error?: unknown;
+      error_type?: unknown;
+      error_message?: unknown;
+    };
+    return t.error === true && t.error_type === "parser" ? String(t.error_message) : undefined;
+  } catch {
+    return undefined; // the check that follows refuses what cannot be read
+  }
 }
 
 if (import.meta.main) runMain("audit", (args) => main(args));

@@ -21,10 +21,10 @@ import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkSourceHosts } from "./_check_hosts.ts";
 import {
   existingLake,
-  parseDuration,
   parseFlags,
   parseHosts,
   parseNumber,
+  parseSpan,
   runMain,
   UsageError,
 } from "./_args.ts";
@@ -97,8 +97,8 @@ function readFlags(args: string[]): Flags | LakeFlags | undefined {
     const hosts = v.hosts === undefined ? undefined : parseHosts(v.hosts);
     return {
       ...(v.data !== undefined && { data: v.data }),
-      ...(v.since !== undefined && { sinceMs: parseDuration(v.since, "since") }),
-      ...(v.horizon !== undefined && { horizonMs: parseDuration(v.horizon, "horizon") }),
+      ...(v.since !== undefined && { sinceMs: parseSpan(v.since, "since") }),
+      ...(v.horizon !== undefined && { horizonMs: parseSpan(v.horizon, "horizon") }),
       ...(hosts && { hosts }),
       ...(v.source !== undefined && { querySource: v.source }),
       ...(v.config !== undefined && { config: v.config }),
@@ -106,7 +106,7 @@ function readFlags(args: string[]): Flags | LakeFlags | undefined {
   }
   if (v.threshold === undefined) throw new UsageError("Missing --threshold: the limit to reach");
   const threshold = parseNumber(v.threshold, "threshold");
-  const horizonMs = parseDuration(v.horizon ?? "90d", "horizon");
+  const horizonMs = parseSpan(v.horizon ?? "90d", "horizon");
   const direction = v.direction ?? "up";
   if (direction !== "up" && direction !== "down") {
     throw new UsageError(`Invalid --direction: ${direction} (use up or down)`);

@@ -144,16 +144,19 @@ export async function main(args: string[]): Promise<number> {
     if (collection === undefined) return 0;
     for (const sender of senders) sender.start();
     console.error(
-      `Collecting every ${values.interval} into ${values.data}` +
-        (durationMs === undefined ? " until stopped (Ctrl-C)" : ` for ${values.duration}`),
+      // as read, not as typed: `--interval 5 --duration 1` said "every 5 … for 1"
+      `Collecting every ${durationFlag(intervalMs)} into ${values.data}` +
+        (durationMs === undefined ? " until stopped (Ctrl-C)" : ` for ${durationFlag(durationMs)}`),
     );
     if (durationMs !== undefined) timer = setTimeout(stop, durationMs);
     const summary = await collection.done.finally(() =>
       Promise.all(senders.map((s) => s.stop({ flushMs: 2000 })))
     );
     console.log(
-      `Collected ${summary.snapshots} snapshots, wrote ${summary.rows} rows in ${summary.files} files` +
-        (summary.replayed ? ` (replayed ${summary.replayed} rows from the spool)` : ""),
+      `Collected ${counted(summary.snapshots, "snapshot")}, wrote ${
+        counted(summary.rows, "row")
+      } in ${counted(summary.files, "file")}` +
+        (summary.replayed ? ` (replayed ${counted(summary.replayed, "row")} from the spool)` : ""),
     );
     return 0;
   } finally {
@@ -402,3 +405,8 @@ function defined<T extends Record<string, string | undefined>>(
 }
 
 if (import.meta.main) runMain("collect", main);
+
+/** `1 snapshot`, `3 snapshots`: the summary said "1 snapshots … 1 files". */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -115,7 +115,7 @@ function counted(n: number, noun: string): string {
 }
 
 /**
- * Reads `--retention`, which unlike other duration flags needs a unit: a bare number means seconds
+ * Reads `--retention`, which needs a unit (as --since and --horizon do): a bare number means seconds
  * elsewhere on the command line, and `--retention 5` meant as days would delete every partition
  * but today's.
  */

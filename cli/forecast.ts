@@ -14,7 +14,8 @@ import {
   type TransformName,
 } from "../analytics/mod.ts";
 import { formatDuration, readDuration } from "../config/mod.ts";
-import { csvLine } from "../format/mod.ts";
+import { metricInfo } from "../collectors/mod.ts";
+import { csvLine, formatValue } from "../format/mod.ts";
 import { quantizeValue } from "../lake/mod.ts";
 import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
@@ -233,12 +234,19 @@ export async function main(
             : ` (the values reach ±${scale}); rescale the input, e.g. to other units`),
       );
     }
-    out += csvLine([ts, ...row.map(quantizeValue)]);
+    out += csvLine([ts, ...row.map(sixDigits)]);
   }
   write(out);
   const asked = "ms" in flags.horizon ? flags.horizon.ms : undefined;
   warn(
-    forecastSummary(f, { from: series.from, points: series.values.length, stepMs, scale, asked }),
+    forecastSummary(f, {
+      from: series.from,
+      points: series.values.length,
+      stepMs,
+      scale,
+      asked,
+      unit: metric === undefined ? undefined : metricInfo(metric)?.unit,
+    }),
   );
   // a transform given on the command line and not applied is said, not silently dropped
   if (
@@ -255,6 +263,15 @@ export async function main(
     );
   }
   return 0;
+}
+
+/**
+ * A forecast value at 6 significant digits, as the lake stores it. Past 2^53 every double is a
+ * whole number, which the lake's rule keeps exact: forecasts of values near 1e300 were printed
+ * with 17 digits (`4.9488860436651086e+300`).
+ */
+function sixDigits(x: number): number {
+  return Math.abs(x) >= 2 ** 53 ? Number(x.toPrecision(6)) : quantizeValue(x);
 }
 
 /** A number for people: 4 significant digits, no exponent below 1e21. */
@@ -304,7 +321,15 @@ function transformDropped(values: ArrayLike<number>, name: TransformName): strin
  */
 function forecastSummary(
   f: ForecastResult,
-  about: { from: string; points: number; stepMs: number; scale: number; asked: number | undefined },
+  about: {
+    from: string;
+    points: number;
+    stepMs: number;
+    scale: number;
+    asked: number | undefined;
+    /** The metric's registry unit: its MAE is said in it (`MAE 250 MiB`, not `262800000`). */
+    unit: string | undefined;
+  },
 ): string {
   const { fitted, backtest } = f;
   const members = fitted.members.length > 1
@@ -339,7 +364,11 @@ function forecastSummary(
     horizon,
     `model: ${f.model}${members}${periods}${transform}`,
     backtest.origins > 0
-      ? `backtest: ${backtest.origins} origins × ${steps} steps: MAE ${short(backtest.mae * s)}, ` +
+      ? `backtest: ${backtest.origins} origins × ${steps} steps: MAE ${
+        about.unit === undefined
+          ? short(backtest.mae * s)
+          : formatValue(backtest.mae * s, about.unit)
+      }, ` +
         `MSE ${short(backtest.mse * s * s)}, WAPE ${percent(backtest.wape)}, ` +
         `coverage ${percent(backtest.coverage80)} of 80 % intervals, ` +
         `${percent(backtest.coverage95)} of 95 %`

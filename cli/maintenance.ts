@@ -8,7 +8,7 @@
 import { lakeSource } from "../analytics/mod.ts";
 import { metricNameProblem } from "../lake/mod.ts";
 import { balanceAdvice, findMaintenanceWindow } from "../workflows/mod.ts";
-import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
+import { existingLake, parseFlags, parseSpan, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkSourceHosts } from "./_check_hosts.ts";
@@ -21,7 +21,8 @@ Proposes the maintenance window of that length with the lowest forecast load (me
 80 % band) in the next days, avoiding the blackouts in the config, with a confidence from how well
 the seasonal profile predicted past weeks. With less than two weeks of history it uses an
 hour-of-week median profile and says so; with less than a day it says "not enough data yet".
---balance: which hosts have headroom (forecast CPU and memory peaks) and where to move work.
+--balance: which hosts have headroom (forecast CPU and memory peaks) and where to move work,
+across every host with samples (so --duration, --metric and --host do not go with it).
 
 Options:
   --duration DUR    window length (required without --balance)
@@ -63,11 +64,23 @@ export async function main(
     write(USAGE);
     return 0;
   }
+  if (values.balance) {
+    // --balance compares every host with samples; a window's flags went unused without a word,
+    // so `--balance --host web1` printed the same advice as if --host were not there
+    for (const flag of ["host", "duration", "metric"] as const) {
+      if (values[flag] !== undefined) {
+        throw new UsageError(
+          `--${flag} does not go with --balance, which compares every host with samples ` +
+            `(drop --${flag}, or drop --balance to find a maintenance window)`,
+        );
+      }
+    }
+  }
   if (!values.balance && values.duration === undefined) {
     throw new UsageError("Missing --duration (e.g. --duration 2h), or pass --balance");
   }
-  const durationMs = values.duration === undefined ? 0 : parseDuration(values.duration, "duration");
-  const withinMs = parseDuration(values.within ?? (values.balance ? "3d" : "7d"), "within");
+  const durationMs = values.duration === undefined ? 0 : parseSpan(values.duration, "duration");
+  const withinMs = parseSpan(values.within ?? (values.balance ? "3d" : "7d"), "within");
   if (!values.balance && durationMs > withinMs) {
     throw new UsageError(
       `Invalid --duration: ${values.duration} is longer than --within ${values.within ?? "7d"}`,
@@ -89,7 +102,7 @@ export async function main(
   const lake = await openLakeWithSpool(root);
   try {
     const source = lakeSource(lake);
-    if (!values.balance && values.host !== undefined) {
+    if (values.host !== undefined) {
       await checkSourceHosts(source, [values.host], { flag: "host", where: root });
     }
     if (values.balance) {

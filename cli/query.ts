@@ -7,7 +7,13 @@
  */
 
 import { csvText, escapeControls } from "../format/mod.ts";
-import { diskBufferedSnapshot, openLake, SpoolBuffer, tableWithBuffered } from "../lake/mod.ts";
+import {
+  diskBufferedSnapshot,
+  type Lake,
+  openLake,
+  SpoolBuffer,
+  tableWithBuffered,
+} from "../lake/mod.ts";
 import { existingLake, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
 
@@ -63,15 +69,22 @@ export async function main(args: string[], write: (text: string) => void = print
   if (!formats.includes(format)) {
     throw new UsageError(`Invalid --format: ${values.format} (use table, csv or json)`);
   }
-  if (positionals.length !== 1 || !positionals[0]!.trim()) {
+  if (positionals.length !== 1) {
     throw new UsageError(
       `Expected one SQL statement, got ${positionals.length} arguments (see --help)`,
+    );
+  }
+  if (!positionals[0]!.trim()) {
+    // it said "got 1 arguments", which is what it got
+    throw new UsageError(
+      `Expected one SQL statement, got an empty one (e.g. "SELECT count(*) FROM samples")`,
     );
   }
   const root = existingLake(values.data ?? (await commandConfig(values.config)).data ?? "data");
   const lake = await openLake({ root });
   try {
     const sql = positionals[0]!;
+    await refuseSelects(lake, sql);
     // one follower across attempts: a retry reads only what the collector appended since
     const spool = new SpoolBuffer(root);
     const { columns, rows } = values["no-buffered"]
@@ -91,6 +104,29 @@ export async function main(args: string[], write: (text: string) => void = print
     return 0;
   } finally {
     lake.close();
+  }
+}
+
+/**
+ * Refuses several SELECTs in one argument: `SELECT 1; SELECT 2` printed the first one's rows
+ * alone, as if that were the answer. DuckDB's parser serializes SELECTs only, so a script that
+ * also writes (`CREATE TABLE t AS …; SELECT * FROM t`) runs as before, as the user's own SQL.
+ */
+async function refuseSelects(lake: Lake, sql: string): Promise<void> {
+  const [row] = await lake.query<{ s: unknown }>("SELECT json_serialize_sql($1::VARCHAR) AS s", [
+    sql,
+  ]);
+  let statements = 0;
+  try {
+    const tree = JSON.parse(String(row?.s)) as { error?: unknown; statements?: unknown };
+    if (tree.error === false && Array.isArray(tree.statements)) statements = tree.statements.length;
+  } catch {
+    return; // not a tree of SELECTs: DuckDB says what is wrong when it runs
+  }
+  if (statements > 1) {
+    throw new UsageError(
+      `Expected one SQL statement, got ${statements} SELECTs (run them one at a time)`,
+    );
   }
 }
 

@@ -9,10 +9,10 @@
  */
 import {
   existingLake,
-  parseDuration,
   parseFlags,
   parseHosts,
   parseNumber,
+  parseSpan,
   runMain,
   UsageError,
 } from "./_args.ts";
@@ -97,13 +97,11 @@ export async function main(args: string[]): Promise<number> {
   }
   const now = values.now === undefined ? undefined : Date.parse(values.now);
   if (now !== undefined && !Number.isFinite(now)) {
-    throw new UsageError(`Invalid --now: ${values.now}`);
+    throw new UsageError(`Invalid --now: ${values.now} (use an ISO date)`);
   }
   const hosts = values.hosts === undefined ? undefined : parseHosts(values.hosts);
-  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since, "since");
-  const horizonMs = values.horizon === undefined
-    ? undefined
-    : parseDuration(values.horizon, "horizon");
+  const sinceMs = values.since === undefined ? undefined : parseSpan(values.since, "since");
+  const horizonMs = values.horizon === undefined ? undefined : parseSpan(values.horizon, "horizon");
   const config = await commandConfig(values.config);
   const data = values.data ?? config.data ?? "data";
   const dashboards = (values.dashboard ?? []).map((name) => {

@@ -21,14 +21,7 @@ import {
 } from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
 import { metricNameProblem, sameHost } from "../lake/mod.ts";
-import {
-  errorLine,
-  existingLake,
-  parseDuration,
-  parseFlags,
-  runMain,
-  UsageError,
-} from "./_args.ts";
+import { errorLine, existingLake, parseFlags, parseSpan, runMain, UsageError } from "./_args.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkSourceHosts } from "./_check_hosts.ts";
@@ -99,8 +92,8 @@ function readFlags(args: string[]): Flags | undefined {
     ...(v.config !== undefined && { config: v.config }),
     ...(v.metric !== undefined && { metric: v.metric }),
     ...(v.host !== undefined && { host: v.host }),
-    sinceMs: parseDuration(v.since ?? "7d", "since"),
-    horizonMs: parseDuration(v.horizon ?? "1d", "horizon"),
+    sinceMs: parseSpan(v.since ?? "7d", "since"),
+    horizonMs: parseSpan(v.horizon ?? "1d", "horizon"),
   };
 }
 

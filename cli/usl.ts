@@ -34,8 +34,9 @@ const LISTED_COLUMNS = 10;
  * @param args Command-line arguments (without the command name).
  * @param write Where the JSON goes (default: stdout).
  * @returns The exit code: 0 on success.
- * @throws {UsageError} For bad flags, a missing column or a non-numeric cell (exit 2).
- * @throws {Error} When the file cannot be read (exit 1).
+ * @throws {UsageError} For bad flags or a missing column (exit 2).
+ * @throws {Error} When the file cannot be read, a cell is not a number or the rows are too few
+ * (exit 1).
  */
 export async function main(
   args: string[],
@@ -78,19 +79,16 @@ export async function main(
     const cellN = rows[r]![at[0]!], cellX = rows[r]![at[1]!];
     const a = Number(cellN), b = Number(cellX);
     if (cellN === undefined || cellN.trim() === "" || !Number.isFinite(a) || !(a > 0)) {
-      throw new UsageError(`Invalid ${nCol} on line ${lines[r]}: ${JSON.stringify(cellN ?? "")}`);
+      throw new Error(`Invalid ${nCol} on line ${lines[r]}: ${JSON.stringify(cellN ?? "")}`);
     }
     if (cellX === undefined || cellX.trim() === "" || !Number.isFinite(b) || b < 0) {
-      throw new UsageError(`Invalid ${xCol} on line ${lines[r]}: ${JSON.stringify(cellX ?? "")}`);
+      throw new Error(`Invalid ${xCol} on line ${lines[r]}: ${JSON.stringify(cellX ?? "")}`);
     }
     n.push(a), x.push(b);
   }
-  let fit;
-  try {
-    fit = fitUsl(n, x);
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  // a bad cell or too few rows is the data's fault, not the call's: exit 1, as forecast,
+  // anomaly and capacity answer a bad CSV (usl said 2, a usage error)
+  const fit = fitUsl(n, x);
   write(
     JSON.stringify({
       sigma: fit.sigma,

@@ -55,6 +55,7 @@ export {
   type MaintenanceWindowOptions,
   type WindowCandidate,
 } from "./maintenance_window.ts";
+export { unknownHostsProblem } from "./unknown_hosts.ts";
 export {
   type BalanceAdvice,
   balanceAdvice,

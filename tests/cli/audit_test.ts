@@ -126,6 +126,14 @@ Deno.test("audit --sql names an out-of-range numeric literal in one line", async
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("audit --sql with a syntax error says so, not that only read-only queries are allowed", async () => {
+  const root = await logWithEntries();
+  const r = await auditCli(["--data", root, "--sql", "SELEC outcome FROM audit"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, 'perfscope audit: Invalid --sql: syntax error at or near "SELEC"\n');
+  await Deno.remove(root, { recursive: true });
+});
+
 // Regression: a command step's output (colour codes, a title sequence) and an alert's labels
 // went to the terminal as they were, and a newline in them split an entry over two lines.
 Deno.test("audit main() prints an entry's control characters as \\u001b escapes, on one line", async () => {

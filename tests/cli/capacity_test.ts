@@ -76,6 +76,10 @@ Deno.test("capacity rejects bad flags with a usage error", async () => {
   const cases: [string[], RegExp][] = [
     [["--input", path], /Missing --threshold/],
     [["--threshold", "x", "--input", path], /Invalid --threshold: x/],
+    [
+      ["--threshold", "NaN", "--input", path],
+      /^Invalid --threshold: NaN \(expected a finite number, e\.g\. 80, 0\.9 or 50e9\)$/,
+    ],
     [["--threshold", "1"], /Missing input/],
     [["--threshold", "1", "--input", path, "--metric", "m"], /Missing input/],
     [["--threshold", "1", "--input", path, "--direction", "left"], /Invalid --direction: left/],
@@ -141,7 +145,7 @@ Deno.test("capacity --metric reads a lake series and finds the filling /var", as
   assert.equal(r.eta.slice(0, 10), "2024-01-10");
   await assert.rejects(
     run(["--metric", "nothing_here", "--data", root, "--threshold", "1", "--since", "10000d"]),
-    /No data for nothing_here in /,
+    /Unknown --metric nothing_here: no samples of it in /,
   );
 });
 

@@ -70,6 +70,15 @@ Deno.test("deno task collect with an unwritable data dir prints one line and exi
   assert.match(bad.stderr, /^perfscope collect: Invalid --interval: fast/);
 });
 
+Deno.test("deno task collect says its interval and duration as read, and counts in the singular", async () => {
+  const root = Deno.makeTempDirSync();
+  // bare numbers are seconds: it said "Collecting every 5 … for 1" and "1 snapshots … 1 files"
+  const r = await run(["collect", "--data", root, "--interval", "5", "--duration", "1"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `Collecting every 5s into ${root} for 1s\n`);
+  assert.match(r.stdout, /^Collected 1 snapshot, wrote \d+ rows in 1 file\n$/);
+});
+
 Deno.test("deno task collect --duration 15s writes every metric family of ARCHITECTURE.md, readable by query", async () => {
   const root = Deno.makeTempDirSync();
   const r = await run(["collect", "--data", root, "--duration", "15s", "--flush", "5s"]);

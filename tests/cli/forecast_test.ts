@@ -430,3 +430,21 @@ Deno.test("forecast CLI says when the transform it was given cannot be applied, 
   assert.doesNotMatch(err, /note: no/);
   await Deno.remove(path);
 });
+
+Deno.test("forecast CLI keeps 6 significant digits for values past 2^53 too", async () => {
+  // past 2^53 every double is whole, which the lake's rule kept exact: 17 digits were printed
+  const rows = ["time,v"];
+  for (let i = 0; i < 48; i++) {
+    rows.push(`${new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString()},${i + 1}e300`);
+  }
+  const path = await csv(rows);
+  let out = "";
+  assert.equal(await main(["--input", path, "--horizon", "2"], (t) => (out += t), () => {}), 0);
+  const cells = out.trim().split("\n").slice(1).flatMap((line) => line.split(",").slice(1));
+  assert.equal(cells.length, 10);
+  for (const cell of cells) {
+    const digits = cell.replace(/e[+-]\d+$/, "").replace(/[-.]/g, "").replace(/^0+/, "");
+    assert.ok(digits.length <= 6, cell);
+    assert.ok(Number.isFinite(Number(cell)) && Number(cell) > 1e299, cell);
+  }
+});

@@ -82,6 +82,12 @@ Deno.test("maintenance exits 2 with one line on bad flags", async () => {
       [["--duration", "8d", "--within", "7d"], /is longer than --within 7d/],
       [["--duration", "1h", "--metric", "bad name!"], /Invalid --metric/],
       [["--duration", "1h", "--nope"], /Unknown option '--nope'/],
+      // --balance compares every host: a --host with it was ignored without a word
+      [
+        ["--balance", "--host", "web1"],
+        /: --host does not go with --balance, which compares every host/,
+      ],
+      [["--balance", "--duration", "2h"], /: --duration does not go with --balance/],
     ] as const
   ) {
     const out = await new Deno.Command(Deno.execPath(), {

@@ -100,6 +100,20 @@ Deno.test("query main() rejects bad SQL with a LakeError and bad flags with a Us
     name: "UsageError",
     message: /Expected one SQL statement/,
   });
+  // two SELECTs printed the first one's rows alone; a script that writes first runs as before
+  await assert.rejects(() => main(["--data", lake(), "SELECT 1 AS a; SELECT 2 AS b"], () => {}), {
+    name: "UsageError",
+    message: "Expected one SQL statement, got 2 SELECTs (run them one at a time)",
+  });
+  let script = "";
+  const made = ["--data", lake(), "--format", "csv", "CREATE TABLE t AS SELECT 5 AS x; FROM t"];
+  assert.equal(await main(made, (t) => (script += t)), 0);
+  assert.equal(script, "x\n5\n");
+  // an empty one was "got 1 arguments"
+  await assert.rejects(() => main(["  "]), {
+    name: "UsageError",
+    message: 'Expected one SQL statement, got an empty one (e.g. "SELECT count(*) FROM samples")',
+  });
   await assert.rejects(() => main(["a", "b"]), { name: "UsageError" });
   await assert.rejects(() => main(["--nope"]), { name: "UsageError" });
   let help = "";

@@ -33,10 +33,22 @@ Deno.test("readSeriesSource() reads a lake series with its labels and infers the
 Deno.test("readSeriesSource() says which series is missing from the lake", async () => {
   await using lake = await recentLake();
   const root = lake.root;
-  const source = seriesSource({ metric: "no_such_metric", data: root });
-  await assert.rejects(
-    readSeriesSource(source),
-    /No data for no_such_metric in .* over the last 14 days$/,
+  // a metric the lake never held is a typo, not "no data over the last 14 days" (exit 2)
+  const [code, line] = await failure(() =>
+    readSeriesSource(seriesSource({ metric: "memory_byte", data: root }))
+  );
+  assert.equal(code, 2);
+  assert.equal(
+    line,
+    `Unknown --metric memory_byte: no samples of it in ${root}; did you mean memory_bytes?`,
+  );
+  const [, far] = await failure(() =>
+    readSeriesSource(seriesSource({ metric: "no_such_metric", data: root }))
+  );
+  assert.equal(
+    far,
+    `Unknown --metric no_such_metric: no samples of it in ${root}; the metrics it holds: ` +
+      `deno task query --data ${root} "SELECT DISTINCT metric FROM samples"`,
   );
   // a metric without labels is named alone, not as "tcp_connections_established{}"
   const plain = await readSeriesSource(
@@ -59,6 +71,14 @@ Deno.test("forecast and anomaly read lake series with --metric and --labels", as
   assert.ok(Date.parse(ts!) > Date.now() - HOUR);
   assert.ok(Number(lo95) <= Number(lo80) && Number(lo80) <= Number(mean));
   assert.ok(Number(mean) <= Number(hi80) && Number(hi80) <= Number(hi95));
+  // a lake metric's backtest error is said in its unit (memory_bytes' MAE was "262800000")
+  let said = "";
+  const memory = ["--metric", "memory_bytes", "--labels", "state=used", "--data", root];
+  assert.equal(
+    await forecastMain([...memory, "--horizon", "6"], () => {}, (t) => (said += t)),
+    0,
+  );
+  assert.match(said, /\nbacktest: .*: MAE [\d.]+ (B|KiB|MiB|GiB), MSE /);
 
   assert.equal(await anomalyMain(flags, (t) => chunks.push(t), () => {}), 0);
   const scored = chunks.join("").trim().split("\n");

@@ -57,10 +57,11 @@ Deno.test({
       assert.ok(out.length > 0);
       await assert.rejects(
         () => anomalyMain([...args.slice(0, -4), "--host", "nope"], () => {}, () => {}),
-        // a host the TSDB has never seen is named with the hosts it has, not "no series"
+        // a host the source has no samples of is a typo, named with the hosts it has (exit 2)
         {
+          name: "UsageError",
           message:
-            /^Unknown --host nope: no samples of it in http:\/\/[^;]+; hosts with samples: db1$/,
+            /^Unknown --host nope: no samples of it in http:\/\/\S+; hosts with samples: db1$/,
         },
       );
     } finally {

@@ -182,14 +182,13 @@ Deno.test({
       0,
     );
     assert.equal(JSON.parse(out).hosts.length, 1);
-    // a host the TSDB has never seen: a usage error naming the source read (not "the lake")
-    // and the hosts it has, not an empty analysis
+    // a host the TSDB has never seen is a typo: refused naming the source read, not "the lake"
     const none = ["--source", "fleet", "--config", config, "--hosts", "no-such-host"];
     await assert.rejects(() => capacityMain(none, () => {}), {
       name: "UsageError",
-      message: `Unknown --hosts no-such-host: no samples of it in prometheus ${vm.base}; ` +
-        "hosts with samples: fleet-000, fleet-001, fleet-002, fleet-003, fleet-004, fleet-005, " +
-        "fleet-006, fleet-007 and 3 more",
+      message: new RegExp(
+        `^Unknown --hosts no-such-host: no samples of it in prometheus ${vm.base}; hosts with samples: fleet-000, `,
+      ),
     });
     const wrong = await capacityMain(["--source", withAuth("wrong-pw"), ...hosts1], () => {})
       .then(() => assert.fail("read with a wrong password"), (e: Error) => e);

@@ -189,6 +189,27 @@ Deno.test("GET /api/maintenance and /api/balance answer from the lake, and refus
   }
 });
 
+Deno.test("GET /api/maintenance?host= of a host the lake has no samples of is a 400 naming the hosts it has", async () => {
+  const root = await Deno.makeTempDir();
+  const end = Date.UTC(2024, 0, 10);
+  for (const host of ["web1", "db1"]) {
+    simulateHost({ root, host, start: end - 3_600_000, durationMs: 3_600_000, stepMs: 60_000 });
+  }
+  await using t = await testApp({ root, now: () => end });
+  const res = await t.app.request("/api/maintenance?duration=1h&host=wbe1");
+  assert.equal(res.status, 400);
+  assert.deepEqual(await res.json(), {
+    error: "Unknown host wbe1: no samples of it in the lake; hosts with samples: db1, web1",
+  });
+  // a long name is quoted cut, as other 400s quote what they were sent
+  const long = await t.app.request(`/api/maintenance?duration=1h&host=${"x".repeat(250)}`);
+  assert.match((await long.json()).error, new RegExp(`^Unknown host ${"x".repeat(100)}…: `));
+  // a host it knows (in any case) is answered as before: hours of data are not enough yet
+  const known = await t.app.request("/api/maintenance?duration=1h&host=WEB1");
+  assert.equal(known.status, 200);
+  assert.match((await known.json()).message, /^Not enough data yet: 59 min of cpu_busy on web1/);
+});
+
 Deno.test("GET /api/workflows without workflows configured answers empty lists", async () => {
   await using t = await testApp();
   assert.deepEqual(await (await t.app.request("/api/workflows")).json(), {

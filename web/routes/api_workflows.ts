@@ -20,9 +20,10 @@ import {
   balanceAdvice,
   findMaintenanceWindow,
   type JobStatus,
+  unknownHostsProblem,
   type Workflows,
 } from "../../workflows/mod.ts";
-import { echo, NotFoundError } from "../errors.ts";
+import { BadRequestError, echo, NotFoundError } from "../errors.ts";
 import { parseDurationMs, rejectInvalid } from "../validate.ts";
 
 /** What `serve` hands the web app when workflows or a schedule are configured. */
@@ -168,8 +169,19 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
       async function maintenance(c) {
         const q = c.req.valid("query");
         if (q.duration > q.within) throw new RangeError(`Invalid duration: longer than within`);
+        const source = lakeSource(options.lake);
+        if (q.host !== undefined) {
+          // a host the lake never saw (a typo) was "Not enough data yet", as if waiting would
+          // help; the CLI's --host names the hosts it does know, and so does this answer
+          const known = (await source.extent()).map((e) => e.host);
+          const where = { name: "host", where: "the lake" };
+          if (unknownHostsProblem([q.host], known, where) !== undefined) {
+            // quoted as echo() cuts it (a 253-character name is not worth repeating whole)
+            throw new BadRequestError(unknownHostsProblem([echo(q.host)], known, where)!);
+          }
+        }
         return c.json(
-          await findMaintenanceWindow(lakeSource(options.lake), {
+          await findMaintenanceWindow(source, {
             durationMs: q.duration,
             withinMs: q.within,
             now: now(),
