@@ -98,3 +98,58 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "Explore opens cpu_ratio on the machine-wide series that is not idle time (cpu=0,mode=idle, first in label order, read as a busy CPU)",
+  ignore: missing("chromium", "the browser test"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-explore-default-" });
+    const end = Math.floor(Date.now() / 1000) * 1000;
+    const rows = [];
+    for (
+      const labels of [
+        "cpu=0,mode=idle",
+        "cpu=0,mode=user",
+        "cpu=total,mode=idle",
+        "cpu=total,mode=user",
+      ]
+    ) {
+      for (let t = end - 120_000; t < end; t += 1000) {
+        rows.push({ ts: t, host: "vm", metric: "cpu_ratio", labels, value: 0.5 });
+      }
+    }
+    // a metric with no idle and no total series keeps the first in label order
+    for (let t = end - 120_000; t < end; t += 1000) {
+      for (const labels of ["window=15m", "window=1m"]) {
+        rows.push({ ts: t, host: "vm", metric: "load_average", labels, value: 1 });
+      }
+    }
+    writeSamples(rows, { root: data, id: end, sync: false });
+    const server = await startServe(["--data", data, "--no-collect"]);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser);
+      const shown = async (query: string) => {
+        await page.goto(new URL(`/explore${query}`, server.url).href);
+        await page.waitForSelector("#chart svg", { timeout: 30_000 });
+        return await page.$eval("#series", (s) => (s as HTMLSelectElement).value);
+      };
+      assert.equal(await shown("?metric=cpu_ratio"), "vm|cpu=total,mode=user");
+      assert.equal(await shown("?metric=load_average"), "vm|window=15m");
+      // a series asked for is kept, idle or not
+      assert.equal(
+        await shown("?metric=cpu_ratio&series=vm%7Ccpu%3D0%2Cmode%3Didle"),
+        "vm|cpu=0,mode=idle",
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      server.stop();
+      await server.done;
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});

@@ -64,7 +64,8 @@ import { isolated, isolatedText } from "/assets/bidi.js";
     const m = current();
     const list = m ? m.series : [];
     if (!list.some((s) => seriesKey(s) === state.series)) {
-      state.series = list[0] ? seriesKey(list[0]) : "";
+      const first = preferred(list);
+      state.series = first ? seriesKey(first) : "";
     }
     $("series").replaceChildren(
       ...list.map((s) =>
@@ -75,6 +76,15 @@ import { isolated, isolatedText } from "/assets/bidi.js";
         )
       ),
     );
+  }
+
+  // The series shown when none is asked for: the first in label order was cpu=0,mode=idle for
+  // cpu_ratio, whose 98 % read to a newcomer as a busy CPU. A machine-wide series (a label
+  // value "total") that is not idle time comes first, then any that is not idle time.
+  function preferred(list) {
+    const idle = (s) => /(^|,)mode=idle(,|$)/.test(s.labels);
+    const total = (s) => /(^|,)[^=,]+=total(,|$)/.test(s.labels);
+    return list.find((s) => total(s) && !idle(s)) ?? list.find((s) => !idle(s)) ?? list[0];
   }
 
   function range() {
