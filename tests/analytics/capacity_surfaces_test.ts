@@ -75,7 +75,8 @@ async function fromApp(root: string): Promise<{ page: Surface; api: Surface }> {
   const api = await (await t.app.request("/api/capacity")).json();
   const html = await (await t.app.request("/capacity")).text();
   const rows = [...html.matchAll(
-    /<td(?: class="wrap")?>([^<]*)<\/td>\s*<td>([^<]*)<\/td>\s*<td(?: class="wrap")?>([^<]*)<\/td>\s*<td data-status="([^"]+)">[^<]*<\/td>\s*<td data-severity="([^"]+)">/g,
+    // the resource column names it for people ("CPU run queue"), its data-resource the key
+    /<td(?: class="wrap")?>([^<]*)<\/td>\s*<td data-resource="([^"]+)">[^<]*<\/td>\s*<td(?: class="wrap")?>([^<]*)<\/td>\s*<td data-status="([^"]+)">[^<]*<\/td>\s*<td data-severity="([^"]+)">/g,
   )];
   const unescape = (s: string) => s.replaceAll("&#x2F;", "/").replaceAll("&#39;", "'");
   return {
