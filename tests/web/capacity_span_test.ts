@@ -45,7 +45,10 @@ Deno.test("a host with a single sample is '1 sample so far' on the page, the API
     }
 
     const page = await (await t.app.request("/capacity")).text();
-    assert.match(page, /<li>sim: 1 sample so far, at 2024-01-01 00:00:00 UTC\s*<strong>/);
+    assert.match(
+      page,
+      /<li><bdi>sim<\/bdi>: 1 sample so far, at 2024-01-01 00:00:00 UTC\s*<strong>/,
+    );
     assert.match(page, /<td>1 sample so far \(raw\)<\/td>/);
     assert.doesNotMatch(page, /\b0 s of|1 points/);
 
@@ -88,7 +91,7 @@ Deno.test("/api/capacity states one span for a history: the host's and each reso
     const page = await (await t.app.request("/capacity")).text();
     assert.match(
       page,
-      /<li>sim: 13 s of data, 2024-01-01 00:00:00 UTC to 2024-01-01 00:00:13 UTC/,
+      /<li><bdi>sim<\/bdi>: 13 s of data, 2024-01-01 00:00:00 UTC to 2024-01-01 00:00:13 UTC/,
     );
     assert.match(page, /<td>13 s of history, 14 points \(raw\)<\/td>/);
     assert.doesNotMatch(page, /\b(?!13 )\d+ s of (data|history)/);
