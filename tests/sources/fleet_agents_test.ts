@@ -100,7 +100,7 @@ Deno.test({
       // the ranking table: a numbered row per resource, the filling /var volumes first
       const rows = [
         ...html.matchAll(
-          /<td class="num">(\d+)<\/td><td><a href="#res-[^"]+">(fleet-\d+) · ([^<]+)<\/a>/g,
+          /<td class="num">(\d+)<\/td><td><a href="#res-[^"]+"><bdi>(fleet-\d+) · ([^<]+)<\/bdi><\/a>/g,
         ),
       ];
       assert.deepEqual(rows.map((m) => Number(m[1])), rows.map((_, k) => k + 1));
