@@ -63,7 +63,8 @@ browserTest(
     assert.equal(rules, 2);
     assert.ok(await page.locator("#panel-0 svg [aria-label='line'] path").count() >= 1);
     await page.locator("#panel-1 .big-number.over-1").waitFor({ timeout: 10_000 });
-    assert.equal(await page.locator("#panel-1 .big-number").textContent(), "90");
+    // no unit: in the config: the metric's own, a rate by its name (…_per_second)
+    assert.equal(await page.locator("#panel-1 .big-number").textContent(), "90/s");
     // an area panel fills its series (and draws no line); a bar panel draws bars over the
     // series' 10 minutes, with its threshold rule
     await page.locator("#panel-2 svg [aria-label='area'] path").first().waitFor({
