@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launchChromium, openPage } from "../_browser.ts";
-import { startServe } from "../_serve.ts";
-import { missing } from "../_skip.ts";
+import { browserTest, openPage } from "../_browser.ts";
+import { pushEverySecond } from "./_push_every_second.ts";
+import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
 
 /** A name that reads `exe.png` once the override has reversed it, then a zero-width space. */
 const NAME = "\u202egnp.exe\u200b";
@@ -56,67 +56,44 @@ function leaks(name: string): string[] {
   return out;
 }
 
-Deno.test({
-  name:
-    "in Chromium, a right-to-left override in a name reorders only that name on every page and in the report",
-  ignore: missing("chromium", "the bidi isolation browser test"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+browserTest(
+  "in Chromium, a right-to-left override in a name reorders only that name on every page and in the report",
+  "the bidi isolation browser test",
+  async () => {
     const data = await Deno.makeTempDir({ prefix: "perfscope-bidi-" });
     const config = join(data, "perfscope.yaml");
     await Deno.writeTextFile(config, CONFIG);
-    const server = await startServe(["--data", data, "--no-collect", "--config", config]);
-    const browser = await launchChromium();
-    const push = async () => {
-      const now = Date.now();
-      const fs = { device: "/dev/x", fstype: "ext4", mountpoint: NAME };
-      const rows = [
-        { metric: "http_requests_per_second", labels: { code: "200", service: NAME }, value: 5 },
-        { metric: "filesystem_used_bytes", labels: fs, value: 4e9 },
-        { metric: "filesystem_free_bytes", labels: fs, value: 6e9 },
-      ].map((r) => JSON.stringify({ ts: now, host: "web-1", ...r })).join("\n");
-      const res = await fetch(new URL("/api/ingest", server.url), {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: rows,
-      });
-      assert.equal(res.status, 200, await res.text());
-    };
-    const timer = setInterval(() => push().catch(() => {}), 1000);
-    try {
-      for (let i = 0; i < 3; i++) await push();
-      const report = await fetch(new URL("/api/reports", server.url), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      });
-      assert.equal(report.status, 201, await report.clone().text());
-      const reportUrl = (await report.json()).url as string;
-      const { page, errors } = await openPage(browser);
-      const pages: [string, string][] = [
-        ["/explore?metric=http_requests_per_second", "#chart svg"],
-        ["/services", "section.service"],
-        ["/alerts", '#alerts-table tr[data-state="firing"]'],
-        ["/dashboards/bidi", "#panel-0 table td"],
-        ["/capacity", "main h2 bdi"],
-        [reportUrl, "main"],
-      ];
-      for (const [path, ready] of pages) {
-        await page.goto(new URL(path, server.url).href);
-        await page.waitForSelector(ready, { timeout: 30_000 });
-        await page.waitForTimeout(1500); // the polls fill the rest
-        const found = await page.evaluate(leaks, NAME);
-        assert.ok(found.length > 0, `${path} shows the name`);
-        assert.deepEqual(found.filter((f) => f !== ""), [], path);
-      }
-      assert.deepEqual(errors, []);
-    } finally {
-      clearInterval(timer);
-      await browser.close();
-      server.stop();
-      await server.done;
-      await Deno.remove(data, { recursive: true });
+    await using s = await serveWithChromiumIn(data, ["--config", config]);
+    const fs = { device: "/dev/x", fstype: "ext4", mountpoint: NAME };
+    using _pushing = await pushEverySecond(s.server.url, [
+      { metric: "http_requests_per_second", labels: { code: "200", service: NAME }, value: 5 },
+      { metric: "filesystem_used_bytes", labels: fs, value: 4e9 },
+      { metric: "filesystem_free_bytes", labels: fs, value: 6e9 },
+    ]);
+    const report = await fetch(new URL("/api/reports", s.server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(report.status, 201, await report.clone().text());
+    const reportUrl = (await report.json()).url as string;
+    const { page, errors } = await openPage(s.browser);
+    const pages: [string, string][] = [
+      ["/explore?metric=http_requests_per_second", "#chart svg"],
+      ["/services", "section.service"],
+      ["/alerts", '#alerts-table tr[data-state="firing"]'],
+      ["/dashboards/bidi", "#panel-0 table td"],
+      ["/capacity", "main h2 bdi"],
+      [reportUrl, "main"],
+    ];
+    for (const [path, ready] of pages) {
+      await page.goto(new URL(path, s.server.url).href);
+      await page.waitForSelector(ready, { timeout: 30_000 });
+      await page.waitForTimeout(1500); // the polls fill the rest
+      const found = await page.evaluate(leaks, NAME);
+      assert.ok(found.length > 0, `${path} shows the name`);
+      assert.deepEqual(found.filter((f) => f !== ""), [], path);
     }
+    assert.deepEqual(errors, []);
   },
-});
+);

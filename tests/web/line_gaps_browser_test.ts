@@ -1,0 +1,85 @@
+/**
+ * Dashboard and Services line charts break where the data has a gap, as Explore's does: a
+ * collector or an app that ran 8 minutes, stopped for 10 and ran 8 more was drawn as one line
+ * across the 10 minutes nothing was measured.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+// deno-lint-ignore no-import-prefix -- as tests/_browser.ts: kept out of deno.json
+import type { Page } from "npm:playwright-core@1.65.1";
+import { writeSamples } from "../../lake/mod.ts";
+import { browserTest, openPage } from "../_browser.ts";
+import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
+
+/** Times of one sample a second over two 8-minute runs 10 minutes apart, ending 30 s ago. */
+function twoRuns(): number[] {
+  const end = Math.floor(Date.now() / 1000) * 1000 - 30_000;
+  const times = [];
+  for (const [from, to] of [[end - 26 * 60_000, end - 18 * 60_000], [end - 8 * 60_000, end]]) {
+    for (let t = from!; t < to!; t += 1000) times.push(t);
+  }
+  return times;
+}
+
+/** Asserts that the line at `selector` has one subpath per run of samples: two. */
+async function assertTwoRuns(page: Page, selector: string): Promise<void> {
+  const path = `${selector} [aria-label="line"] path`;
+  await page.waitForSelector(path, { state: "attached", timeout: 30_000 });
+  const d = await page.getAttribute(path, "d") ?? "";
+  assert.equal(d.match(/M/g)?.length, 2, `${selector}: ${d.slice(0, 200)}`);
+}
+
+browserTest(
+  "a dashboard's line panel breaks where the data has a gap",
+  "the browser test",
+  async () => {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-dashboard-gap-" });
+    const config = join(data, "perfscope.yaml");
+    await Deno.writeTextFile(
+      config,
+      `dashboards:
+  - name: host
+    panels:
+      - title: Load
+        metric: load_average
+        range: 30m
+`,
+    );
+    const rows = twoRuns().map((ts) => ({
+      ts,
+      host: "vm",
+      metric: "load_average",
+      labels: "window=1m",
+      value: 3,
+    }));
+    writeSamples(rows, { root: data, id: rows.at(-1)!.ts, sync: false });
+    await using s = await serveWithChromiumIn(data, ["--config", config]);
+    const { page, errors } = await openPage(s.browser);
+    await page.goto(new URL("/dashboards/host", s.server.url).href);
+    await assertTwoRuns(page, "#panel-0");
+    assert.deepEqual(errors, []);
+  },
+);
+
+browserTest(
+  "the Services page breaks a chart's line where the service sent nothing for minutes",
+  "the browser test",
+  async () => {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-services-gap-" });
+    const rows = twoRuns().flatMap((ts) =>
+      ["200", "500"].map((code) => ({
+        ts,
+        host: "app-1",
+        metric: "http_requests_per_second",
+        labels: `code=${code},service=shop`,
+        value: code === "200" ? 20 : 0.1,
+      }))
+    );
+    writeSamples(rows, { root: data, id: rows.at(-1)!.ts, sync: false });
+    await using s = await serveWithChromiumIn(data);
+    const { page, errors } = await openPage(s.browser);
+    await page.goto(new URL("/services", s.server.url).href);
+    for (const signal of ["rps", "errors"]) await assertTwoRuns(page, `[data-signal="${signal}"]`);
+    assert.deepEqual(errors, []);
+  },
+);
