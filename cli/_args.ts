@@ -184,7 +184,8 @@ export function parseHosts(text: string): string[] {
 
 /**
  * Runs a command's `main` and exits with its code; errors print one line on stderr (exit 2 for
- * {@linkcode UsageError}, 1 otherwise); a reader that closed stdout early ends it quietly with 141. Set `PERFSCOPE_DEBUG=1` to see stack traces.
+ * {@linkcode UsageError}, 1 otherwise); a reader that closed stdout early ends it quietly with
+ * 141. Set `PERFSCOPE_DEBUG=1` to see stack traces.
  *
  * @param name Command name shown before the message, e.g. `collect`.
  * @param main The command, taking the arguments and resolving to an exit code.

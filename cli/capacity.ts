@@ -10,6 +10,7 @@
 
 import {
   analyzeCapacity,
+  extentOnce,
   forecastRow,
   historySpan,
   lakeSource,
@@ -182,9 +183,10 @@ async function lakeAnalysis(flags: LakeFlags, write: (text: string) => void): Pr
       existingLake(flags.data ?? (await commandConfig(flags.config)).data ?? "data"),
     )
     : undefined;
-  const source = lake
-    ? lakeSource(lake)
-    : sourceFromFlag(flags.querySource!, await commandConfig(flags.config));
+  // the host check and the analysis read the hosts' extents once (a query API's is a request)
+  const source = extentOnce(
+    lake ? lakeSource(lake) : sourceFromFlag(flags.querySource!, await commandConfig(flags.config)),
+  );
   try {
     await checkSourceHosts(source, flags.hosts, {
       flag: "hosts",

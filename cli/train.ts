@@ -9,6 +9,7 @@
 import {
   capacityReport,
   type CapacityRow,
+  extentOnce,
   forecast,
   judgeForecastHorizon,
   lakeSource,
@@ -136,7 +137,9 @@ export async function main(
   const where = query ? query.base : data;
   try {
     // the series, wherever they are read from; the models go to the lake root either way
-    const source = query ?? lakeSource(lake!);
+    // the latest time, the host check and the capacity report read the extents once (a query
+    // API's is a request)
+    const source = extentOnce(query ?? lakeSource(lake!));
     const now = await latestTime(source);
     if (!Number.isFinite(now)) {
       throw new Error(query ? `No samples in ${where}` : `No samples in the lake at ${where}`);

@@ -477,7 +477,7 @@ export class Workflows {
       };
     }
     const recent = this.#recentActions(key, now).length;
-    const max = w.max_actions_per_hour ?? 6;
+    const max = maxActionsPerHour(w);
     if (recent >= max) {
       return {
         acts: false,
@@ -650,7 +650,7 @@ export class Workflows {
     }
     const now = this.#now();
     const recent = this.#recentActions(key, now);
-    const max = w.max_actions_per_hour ?? 6;
+    const max = maxActionsPerHour(w);
     if (recent.length >= max) {
       this.audit.decide({
         ...rec,
@@ -798,4 +798,10 @@ function answerOf(r: AuditRecord): { id: string; answer: AnsweredAction } | unde
     if (m) return { id: m[1]!, answer: { ...base, result: r.result } };
   }
   return undefined;
+}
+
+/** The workflow's rate limit: actions per host in an hour (default 6), read by the run and by an
+ * approval's answer alike. */
+function maxActionsPerHour(w: WorkflowConfig): number {
+  return w.max_actions_per_hour ?? 6;
 }

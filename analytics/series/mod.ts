@@ -15,6 +15,7 @@ export {
 export {
   csvSource,
   type CsvSourceOptions,
+  extentOnce,
   type HostExtent,
   lakeSource,
   type MemorySeries,
