@@ -54,7 +54,10 @@ Deno.test({
       // the fix about half of them exited 1)
       for (let round = 0; round < 4; round++) {
         const [code, log] = await ctrlCOnDenoTask(data);
-        assert.equal(code, 0, log);
+        // serve's own stop is the log's; deno task, which got the SIGINT too, reports it as 130
+        // when the signal reaches it before its child has exited (seen once under CI's load,
+        // with serve's "stopped" line), else the child's 0
+        assert.ok(code === 0 || code === 130, `exit ${code}\n${log}`);
         assert.match(log, /perfscope serve: stopped/);
         assert.doesNotMatch(log, /second stop signal/);
       }
