@@ -337,3 +337,40 @@ Deno.test("forecast() with mixOrSelect mixes or takes the best candidate at ever
     /Invalid mixOrSelect.margin/,
   );
 });
+
+Deno.test("forecast() spaces backtest origins minOriginSpacing apart where 10 still fit", () => {
+  // a daily cycle plus a slow wave, so the periods (24) and the plan (minTrain 48) are fixed
+  const series = (n: number) =>
+    Float64Array.from(
+      { length: n },
+      (_, i) => 5 + Math.sin((2 * Math.PI * i) / 24) + 0.3 * Math.sin(i / 37) + 0.01 * (i % 7),
+    );
+  const origins = (n: number, minOriginSpacing?: number) =>
+    forecast(series(n), {
+      horizon: 24,
+      ...(minOriginSpacing !== undefined && { minOriginSpacing }),
+    })
+      .backtest.origins;
+  // 600 points: ⌈24/4⌉ = 6 apart gives all 40; 24 apart, (600 − 24 − 48) / 24 + 1 = 23
+  assert.equal(origins(600), 40);
+  assert.equal(origins(600, 0), 40);
+  assert.equal(origins(600, 24), 23);
+  assert.equal(origins(600, 6), 40, "no wider than the default spacing: unchanged");
+  // 300 points hold exactly 10 origins 24 apart; 280 only 9, so they keep the dense 35
+  assert.equal(origins(300, 24), 10);
+  assert.equal(origins(280, 24), 35);
+  assert.equal(origins(280), 35);
+  // the spacing changes the weights' origins, so the forecast, and only with the option
+  assert.notDeepEqual([...forecast(series(600), { horizon: 24, minOriginSpacing: 24 }).mean], [
+    ...forecast(series(600), { horizon: 24 }).mean,
+  ]);
+  const y = series(600);
+  assert.throws(
+    () => forecast(y, { horizon: 1, minOriginSpacing: -1 }),
+    /Invalid minOriginSpacing: -1/,
+  );
+  assert.throws(
+    () => forecast(y, { horizon: 1, minOriginSpacing: 2.5 }),
+    /Invalid minOriginSpacing/,
+  );
+});
