@@ -140,6 +140,8 @@ Deno.test({
           scopeMetrics: [{
             metrics: [{
               name,
+              // a description is kept, not refused: its controls as spaces
+              description: "ok\u202egnp.exe\u2028next",
               gauge: {
                 dataPoints: [...ACCEPTED, ...REFUSED.map(([v]) => v)].map((v, i) => ({
                   timeUnixNano: ns,
@@ -193,6 +195,10 @@ Deno.test({
       const keys = await valuesOf("bidi_otlp_key");
       assert.equal(keys.length, ACCEPTED.length, keys.join("\n"));
       assert.ok(keys.every((l) => l.startsWith("k_=")), keys.join("\n"));
+
+      const listed = await (await fetch(new URL("/api/metrics", s.url))).json();
+      const meta = listed.metrics.find((m: { name: string }) => m.name === "bidi_otlp_proto");
+      assert.equal(meta?.help, "ok gnp.exe next");
 
       // the scrape counts them as invalid
       const dropped = await query(
