@@ -1,9 +1,10 @@
 /**
  * How `serve` runs the alert engine: samples from the collector's spool and from ingest go in
- * as they arrive, and the rules are evaluated right after each collector snapshot and shortly
- * after ingested samples (so an alert is not up to a second late), and at least once a second by
- * an unref'd timer (for `for`, staleness and absence when no sample comes). Nothing here can block the collector: it runs
- * in another process and only its spool is read.
+ * as they arrive, and the rules are evaluated right after each collector snapshot (once for a
+ * spool's backlog read in one go) and shortly after ingested samples (so an alert is not up to a
+ * second late), and at least once a second by an unref'd timer (for `for`, staleness and absence
+ * when no sample comes). Nothing here can block the collector: it runs in another process and
+ * only its spool is read.
  *
  * @module
  */
@@ -33,7 +34,8 @@ export interface AlertLoopOptions {
 
 /** The running loop. */
 export interface AlertLoop {
-  /** Feeds a collector snapshot and evaluates at once. */
+  /** Feeds a collector snapshot and evaluates at once, after the snapshots fed with it in the
+   * same synchronous run (a spool's backlog is evaluated once, as a whole). */
   snapshot(samples: readonly Sample[]): void;
   /** Feeds accepted ingest samples (evaluated `ingestDelayMs` later, with any that follow). */
   ingest(batch: IngestBatch): void;
@@ -65,6 +67,7 @@ export function startAlertLoop(engine: AlertEngine, options: AlertLoopOptions): 
   }, intervalMs);
   Deno.unrefTimer(timer);
   let pending: ReturnType<typeof setTimeout> | undefined;
+  let queued = false;
   options.signal.addEventListener("abort", () => {
     clearInterval(timer);
     clearTimeout(pending);
@@ -72,7 +75,16 @@ export function startAlertLoop(engine: AlertEngine, options: AlertLoopOptions): 
   return {
     snapshot(samples) {
       engine.observe(samples);
-      evaluate();
+      // once for the caller's whole run of snapshots: at a start the spool tail hands over the
+      // newest segment's backlog (all since the collector's last flush) in one go, and evaluated
+      // at the clock after each of them a series was stale on its old samples, then fresh again
+      // (pending → nodata → pending with its `for` restarted, a firing alert announced again)
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        evaluate();
+      });
     },
     ingest(batch) {
       engine.observe(batch);

@@ -15,12 +15,13 @@
  *   `instance` are set by the Prometheus server that scrapes `/metrics`, and `__*` is Prometheus'
  *   internal namespace;
  * - a label value is at most 1024 bytes of well-formed UTF-8 without control characters (C0, DEL
- *   and C1: U+009B is a terminal's CSI, as ESC [ is, and U+0085 a line break to some readers); a
- *   sample has at most 32 labels.
+ *   and C1: U+009B is a terminal's CSI, as ESC [ is, and U+0085 a line break to some readers),
+ *   bidi controls (U+202A-U+202E, U+2066-U+2069: an override shows `gnp.exe` as `exe.png`) or
+ *   U+2028/U+2029 (see `controlIn` in format/escape_controls.ts); a sample has at most 32 labels.
  *
  * @module
  */
-import { escapeControls } from "../format/escape_controls.ts";
+import { controlIn, escapeControls } from "../format/escape_controls.ts";
 
 /** Most bytes in a host name: `host=` plus the name fits a 255-byte file name. */
 export const HOST_MAX_BYTES = 250;
@@ -38,8 +39,6 @@ export const RESERVED_LABELS: readonly string[] = ["host", "instance", "job", "l
 const HOST = /^[A-Za-z0-9:][A-Za-z0-9_.:-]*$/;
 const METRIC = /^[a-z_][a-z0-9_]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const reserved = new Set(RESERVED_LABELS);
 
 /** A name quoted for a one-line message (control characters escaped, C1 too, which JSON quoting
@@ -189,6 +188,7 @@ export function labelNameProblem(name: string): string | undefined {
  * assert.equal(labelValueProblem("/var/lib, \"x\""), undefined);
  * assert.match(labelValueProblem("a\nb")!, /control character/);
  * assert.equal(labelValueProblem("a\u009bb"), "contains a control character (U+009B)");
+ * assert.equal(labelValueProblem("\u202egnp.exe"), "contains a bidi control character (U+202E)");
  * assert.match(labelValueProblem("é".repeat(513))!, /longer than 1024 bytes/);
  * ```
  */
@@ -196,14 +196,8 @@ export function labelValueProblem(value: string): string | undefined {
   const bytes = utf8Bytes(value);
   if (bytes < 0) return "not valid Unicode (a lone surrogate)";
   if (bytes > LABEL_VALUE_MAX_BYTES) return `longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
-  const control = CONTROL.exec(value);
-  if (control) return `contains a control character (${codePoint(control[0])})`;
-  return undefined;
-}
-
-/** `U+009B` for a character. */
-function codePoint(c: string): string {
-  return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  const control = controlIn(value);
+  return control && `contains ${control}`;
 }
 
 /**

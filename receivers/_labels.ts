@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { controlIn } from "../format/escape_controls.ts";
 
 /** Most bytes in a metric name (as in lake/names.ts). */
 export const METRIC_MAX_BYTES = 200;
@@ -16,9 +17,6 @@ export const LABEL_VALUE_MAX_BYTES = 1024;
 export const MAX_LABELS = 32;
 /** Label names the lake refuses; a source's label of that name is kept as `exported_<name>`. */
 const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
-// C0, DEL and C1, as the lake refuses them
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const nameMemo = new Map<string, string>();
 const labelMemo = new Map<string, string | undefined>();
 
@@ -53,7 +51,7 @@ export function labelName(name: string): string | undefined {
 }
 
 /** What is wrong with a label value for the lake, if anything (its rules: at most 1024 bytes of
- * UTF-8, no lone surrogate, no control character). */
+ * UTF-8, no lone surrogate, no control character: C0, DEL, C1, bidi controls, U+2028/U+2029). */
 export function labelValueProblem(value: string): string | undefined {
   // a lone surrogate (an OTLP JSON "\ud800"; bytes are decoded to U+FFFD) has no UTF-8: the lake
   // refuses the whole batch for it, where this drops the one series
@@ -64,12 +62,9 @@ export function labelValueProblem(value: string): string | undefined {
   ) {
     return `label value longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
   }
-  const control = CONTROL.exec(value);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    return `label value with a control character (U+${code})`;
-  }
-  return undefined;
+  // the one list the lake refuses by (format/escape_controls.ts)
+  const control = controlIn(value);
+  return control && `label value with ${control}`;
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { spaceControls } from "../format/escape_controls.ts";
 
 /** What a stored application metric means. */
 export interface AppMetricInfo {
@@ -35,16 +36,12 @@ const infos = new Map<string, AppMetricInfo>();
 /** Bumped by every change, so a saver writes only when something is new. */
 let version = 0;
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-// deno-lint-ignore no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-
 /**
  * A source's unit or help text as kept: at most `max` UTF-16 units (the last `more`), never cut
  * between the halves of a pair, a lone surrogate as U+FFFD and control characters as spaces. An
  * OTLP description or unit is anyone's text, and the pages, reports and API show it: a CSI
- * (U+009B) or a newline in it reached them as sent, and a cut could leave half an emoji.
+ * (U+009B), a newline or a right-to-left override in it reached them as sent, and a cut could
+ * leave half an emoji.
  */
 function shown(text: string, max: number, more: string): string {
   let out = text;
@@ -54,7 +51,7 @@ function shown(text: string, max: number, more: string): string {
     out = out.slice(0, end) + more;
   }
   if (!out.isWellFormed()) out = out.toWellFormed();
-  return CONTROL.test(out) ? out.replace(CONTROLS, " ") : out;
+  return spaceControls(out);
 }
 
 /**

@@ -244,3 +244,19 @@ Deno.test("query main() prints a label's control characters in the table as \\u0
   const csv = await capture(["--data", root, "--format", "csv", "SELECT labels FROM samples"]);
   assert.ok(csv.includes("\x1b]0;pwn"));
 });
+
+// A label value with a right-to-left override, stored before ingest refused them: in a terminal
+// `name=<RLO>gnp.exe` read `name=exe.png`, and U+2028 broke the row in some terminals and pagers.
+Deno.test("query main() prints a stored label's bidi controls and U+2028 as \\u202e escapes", async () => {
+  const root = Deno.makeTempDirSync();
+  writeSamples([{
+    ts: day,
+    host: "h",
+    metric: "process_cpu_ratio",
+    labels: { name: "\u202egnp.exe\u2066x\u2069\u2028y", ok: "👩\u200d💻\u200f" },
+    value: 1,
+  }], { root, id: 1 });
+  const out = await capture(["--data", root, "SELECT labels FROM samples"]);
+  const row = out.split("\n")[2];
+  assert.equal(row, "name=\\u202egnp.exe\\u2066x\\u2069\\u2028y,ok=👩\u200d💻\u200f");
+});

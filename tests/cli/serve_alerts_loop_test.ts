@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AlertEngine, type AlertTransition } from "../../alerts/mod.ts";
-import { IngestWriter } from "../../lake/mod.ts";
+import { IngestWriter, SpoolWriter, tailSpool } from "../../lake/mod.ts";
 import { openSqlSandbox } from "../../web/mod.ts";
 import { observingSink, sandboxQuery, startAlertLoop } from "../../cli/_serve_alerts.ts";
 
@@ -78,6 +78,7 @@ Deno.test("startAlertLoop() evaluates right after a snapshot and on its timer wi
   let clock = 0;
   const loop = startAlertLoop(engine, { signal: stop.signal, intervalMs: 20, now: () => clock });
   loop.snapshot([{ ts: 0, host: "h", metric: "t", labels: {}, value: 9 }]);
+  await null; // evaluated once the snapshots fed in this synchronous run are in
   assert.deepEqual(seen.map((t) => `${t.instance.rule}:${t.to}`), ["Hot:firing"]);
   loop.ingest({ ts: [1000], host: ["h"], metric: ["t"], labels: [""], value: [1] });
   const until = async (rule: string) => {
@@ -129,4 +130,43 @@ Deno.test("startAlertLoop() evaluates ingested samples shortly after they arrive
   assert.equal(transitions.length, 50);
   assert.ok(transitions.every((t) => t.to === "firing"));
   assert.equal(evaluations, 1);
+});
+
+Deno.test("startAlertLoop() evaluates a restart's spool backlog once, whole: a firing alert restored from state.json resolves on it without going nodata", async () => {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-alert-backlog-" });
+  const rules = [{ alert: "Hot", metric: "t", above: 5 }];
+  let clock = 0;
+  const before = new AlertEngine(rules, { root, now: () => clock });
+  before.observe([{ ts: 0, host: "h", metric: "t", labels: {}, value: 9 }]);
+  assert.deepEqual(before.evaluate(0).map((t) => t.to), ["firing"]);
+  before.close();
+  // what a collector beside serve spooled meanwhile: 30 s at 1 s, hot until the last snapshot
+  const spool = new SpoolWriter(root, 1);
+  for (let ts = 1000; ts <= 30_000; ts += 1000) {
+    spool.append([{ ts, host: "h", metric: "t", labels: "", value: ts < 30_000 ? 9 : 1 }]);
+  }
+  spool.close();
+  clock = 30_100;
+  const engine = new AlertEngine(rules, { root, now: () => clock });
+  const seen: AlertTransition[] = [];
+  engine.onTransition((t) => seen.push(...t));
+  const stop = new AbortController();
+  const loop = startAlertLoop(engine, {
+    signal: stop.signal,
+    intervalMs: 60_000,
+    now: () => clock,
+  });
+  // as serve follows the spool at its start: the newest segment from its beginning
+  const tail = tailSpool(root, (samples) => loop.snapshot(samples), {
+    signal: stop.signal,
+    fromStart: true,
+  });
+  await null;
+  stop.abort();
+  await tail;
+  engine.close();
+  // evaluated after each snapshot, the first ones were stale at 30.1 s: firing → nodata, then
+  // nodata → firing (announced again) when the backlog came near the clock
+  assert.deepEqual(seen.map((t) => `${t.from}>${t.to}`), ["firing>resolved"]);
+  await Deno.remove(root, { recursive: true });
 });

@@ -241,3 +241,20 @@ Deno.test("createSampler() labels a process named with control characters with s
     assert.equal(labels?.command, " ]0;pwn  1m x");
   });
 });
+
+// A process named `<RLO>gnp.exe` showed as `exe.png` wherever its label was printed; the lake
+// refuses bidi controls in pushed labels, and the collector keeps the name with a space instead.
+Deno.test("createSampler() labels a process named with bidi controls with spaces in their place", () => {
+  withProc((p) => {
+    const evil = "\u202egnp.exe\u2068";
+    put(p.root, 10, pidStat(10, evil, 100, 5));
+    Deno.writeTextFileSync(`${p.root}/10/cmdline`, "\u2067sh\u0000-c\u0000\u2028x\u200d");
+    using sampler = samplerOn(p, { topN: 3 });
+    sampler.sample();
+    put(p.root, 10, pidStat(10, evil, 200, 5));
+    p.clock = 1000;
+    const labels = sampler.sample().find((x) => x.metric === "process_cpu_ratio")?.labels;
+    assert.equal(labels?.name, " gnp.exe ");
+    assert.equal(labels?.command, " sh -c  x\u200d");
+  });
+});

@@ -40,13 +40,30 @@ const labelKey = fc.oneof(
   fc.constant("k".repeat(128)),
 ).filter((k) => !isReservedLabel(k));
 
-/** Label values: valid text (no control characters, C1 included, no lone surrogates, at most 1024
- * bytes), with the characters that need escaping in the canonical form or in JSON, and the
- * printable neighbours of the refused ones, made common. */
+/** Label values: valid text (no control characters, C1 included, no bidi controls or U+2028/U+2029,
+ * no lone surrogates, at most 1024 bytes), with the characters that need escaping in the canonical
+ * form or in JSON, and the printable neighbours of the refused ones (ZWJ, RLM, U+FEFF among
+ * them), made common. */
 export const labelValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: "binary", maxLength: 16 }),
   fc.string({
-    unit: fc.constantFrom("\\", ",", "=", '"', "/", "\u00a0", "\u2028", "~", "a", "é", "😀", " "),
+    unit: fc.constantFrom(
+      "\\",
+      ",",
+      "=",
+      '"',
+      "/",
+      "\u00a0",
+      "\u200d",
+      "\u200f",
+      "\ufeff",
+      "\u202f",
+      "~",
+      "a",
+      "é",
+      "😀",
+      " ",
+    ),
     maxLength: 12,
   }),
   fc.constantFrom("", "0", "a,b=c\\", "x".repeat(LABEL_VALUE_MAX_BYTES), "é".repeat(512)),
@@ -230,6 +247,9 @@ export const badLine: fc.Arbitrary<string> = fc.oneof(
       "a\u0085b",
       "\u009b31m",
       "\u009f",
+      "\u202egnp.exe",
+      "\u2066x\u2069",
+      "a\u2028b",
       "\ud800x",
     ).map(
       (v) => JSON.stringify({ ...s, labels: { k: v } }),

@@ -190,6 +190,28 @@ Deno.test("parseIngestLines() quotes a metric name's C1 control characters escap
   );
 });
 
+Deno.test("parseIngestLines() quotes a metric or label name's bidi controls escaped", () => {
+  const line = `{"ts":${T0},"host":"h","metric":"m\u202e_x","value":1}`;
+  assert.throws(
+    () => parseIngestLines(line, NOW),
+    /^RangeError: Invalid line 1: metric: "m\\u202e_x" is not a snake_case metric name/,
+  );
+  const label = `{"ts":${T0},"host":"h","metric":"m","labels":{"k\u2028":"v"},"value":1}`;
+  assert.throws(
+    () => parseIngestLines(label, NOW),
+    /^RangeError: Invalid line 1: labels: "k\\u2028" is not a label name/,
+  );
+});
+
+Deno.test("checkIngestBatch() refuses a receiver's sample with a bidi control in a label value", async () => {
+  const { checkIngestBatch } = await import("../../lake/ingest_lines.ts");
+  const batch = { ts: [T0], host: ["h"], metric: ["m"], labels: ["k=\u202egnp.exe"], value: [1] };
+  assert.throws(
+    () => checkIngestBatch(batch, NOW),
+    /^RangeError: Invalid sample 1: labels.k: contains a bidi control character \(U\+202E\)$/,
+  );
+});
+
 Deno.test("parseIngestLines() takes a host of exactly 250 bytes and IPv6-style names", () => {
   assert.equal(
     one(`{"ts":${T0},"host":"${"a".repeat(250)}","metric":"m","value":1}`).host?.length,
@@ -234,6 +256,26 @@ const badLabels: [string, unknown, RegExp][] = [
   ["a value with CSI", { a: "\u009b31m" }, /labels.a: contains a control character \(U\+009B\)/],
   ["a value with U+009F", { a: "\u009f" }, /labels.a: contains a control character \(U\+009F\)/],
   ["a C1 value in k=v form", "a=x\u009b", /labels.a: contains a control character \(U\+009B\)/],
+  // bidi controls ("Trojan Source", CVE-2021-42574: RLO shows "gnp.exe" as "exe.png", even in
+  // its own isolate on a page) and the line and paragraph separators
+  [
+    "a value with RLO",
+    { a: "\u202egnp.exe" },
+    /^RangeError: .*labels.a: contains a bidi control character \(U\+202E\)$/,
+  ],
+  ["a value with LRE", { a: "x\u202a" }, /labels.a: contains a bidi control character \(U\+202A\)/],
+  ["a value with PDF", { a: "x\u202c" }, /labels.a: contains a bidi control character \(U\+202C\)/],
+  ["a value with LRO", { a: "x\u202d" }, /labels.a: contains a bidi control character \(U\+202D\)/],
+  ["a value with LRI", { a: "\u2066x" }, /labels.a: contains a bidi control character \(U\+2066\)/],
+  ["a value with FSI", { a: "\u2068x" }, /labels.a: contains a bidi control character \(U\+2068\)/],
+  ["a value with PDI", { a: "x\u2069" }, /labels.a: contains a bidi control character \(U\+2069\)/],
+  ["a value with U+2028", { a: "x\u2028y" }, /labels.a: contains a line separator \(U\+2028\)/],
+  ["a value with U+2029", { a: "x\u2029" }, /labels.a: contains a paragraph separator \(U\+2029\)/],
+  [
+    "an RLI value in k=v form",
+    "a=x\u2067",
+    /labels.a: contains a bidi control character \(U\+2067\)/,
+  ],
 ];
 
 for (const [what, labels, message] of badLabels) {
@@ -246,7 +288,9 @@ for (const [what, labels, message] of badLabels) {
 }
 
 Deno.test("parseIngestLines() takes the printable neighbours of the control characters", () => {
-  for (const v of ["~", "\u00a0", "\u00ff", "x\u2028y"]) {
+  // and what real names hold: ZWJ in an emoji sequence, LRM, RLM, U+FEFF, a word joiner
+  const more = ["👩\u200d💻", "a\u200eb", "\u200fשלום", "\ufeffx", "\u2027\u202f\u2060\u206a"];
+  for (const v of ["~", "\u00a0", "\u00ff", ...more]) {
     const line = `{"ts":${T0},"host":"h","metric":"m","labels":{"a":"${v}"},"value":1}`;
     assert.equal(one(line).labels, `a=${v}`);
   }
@@ -348,6 +392,10 @@ Deno.test("parseIngestLines() lets a replayed record keep labels and metrics tha
   const line = `{"ts":${T0},"host":"h","metric":"__up","labels":{"job":"j","x":"a\\nb"},"value":1}`;
   assert.throws(() => parseIngestLines(line, NOW), /metric: "__up"/);
   assert.deepEqual(parseIngestLines(line, { trusted: true }).labels, ["job=j,x=a\nb"]);
+  // a bidi control spooled before it was refused replays too
+  const rlo = `{"ts":${T0},"host":"h","metric":"m","labels":{"x":"\u202egnp.exe"},"value":1}`;
+  assert.throws(() => parseIngestLines(rlo, NOW), /U\+202E/);
+  assert.deepEqual(parseIngestLines(rlo, { trusted: true }).labels, ["x=\u202egnp.exe"]);
   // and the relaxed result is not remembered for requests that come later
   const later = `{"ts":${T0},"host":"h","metric":"m","labels":{"job":"j","x":"a\\nb"},"value":1}`;
   assert.throws(() => parseIngestLines(later, NOW), /labels: "job" is reserved/);

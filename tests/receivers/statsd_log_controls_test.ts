@@ -40,3 +40,35 @@ Deno.test({
     assert.ok(line.includes("x\\u009b2J\\u009d0;pwn"), line);
   },
 });
+
+// A right-to-left override in a malformed line showed the rest of the log line reversed, and
+// U+2028 split it in log viewers that take it as a line break.
+Deno.test({
+  name: "serve's log of a malformed StatsD line writes its bidi controls and U+2028 as \\u202e",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { server, log } = await capturingServer();
+    const raw = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((r) =>
+        raw.send(
+          new TextEncoder().encode("x\u202egnp.exe\u2028y\u2067:1|q"),
+          server.port,
+          "127.0.0.1",
+          () => r(),
+        )
+      );
+      for (let i = 0; i < 100 && !log.some((l) => l.includes("malformed")); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      raw.close();
+      await server.close();
+    }
+    const line = log.find((l) => l.includes("malformed lines dropped"));
+    assert.ok(line, log.join("\n"));
+    assert.doesNotMatch(line, /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    assert.ok(line.includes("x\\u202egnp.exe\\u2028y\\u2067"), line);
+  },
+});

@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 /**
- * A name from the data holding a right-to-left override (a pushed label value, a mount point) is
- * isolated wherever a page or the report shows it among other text: the override reverses the
- * name alone, never the words after it (`} @ web-1 · tier raw`, the next label, "runs out first").
+ * A name from the data holding a right-to-left override (a label value or a mount point stored
+ * before ingest refused bidi controls, an alert's label from the config) is isolated wherever a
+ * page or the report shows it among other text: the override reverses the name alone, never the
+ * words after it (`} @ web-1 · tier raw`, the next label, "runs out first").
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { writeSamples } from "../../lake/mod.ts";
 import { browserTest, openPage } from "../_browser.ts";
 import { pushEverySecond } from "./_push_every_second.ts";
 import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
@@ -17,6 +19,7 @@ const CONFIG = `rules:
   - alert: Busy
     metric: http_requests_per_second
     above: 0
+    extra_labels: {team: ${JSON.stringify(NAME)}}
 dashboards:
   - name: bidi
     panels:
@@ -63,12 +66,26 @@ browserTest(
     const data = await Deno.makeTempDir({ prefix: "perfscope-bidi-" });
     const config = join(data, "perfscope.yaml");
     await Deno.writeTextFile(config, CONFIG);
-    await using s = await serveWithChromiumIn(data, ["--config", config]);
+    // ingest refuses a bidi control now: the named series are in the lake from before (written
+    // as the lake's writer did, over the last two minutes), and a pushed series fires the alert
+    const now = Date.now();
     const fs = { device: "/dev/x", fstype: "ext4", mountpoint: NAME };
+    const old = Array.from({ length: 120 }, (_, i) => now - 120_000 + i * 1000).flatMap((ts) =>
+      [
+        {
+          ts,
+          metric: "http_requests_per_second",
+          labels: { code: "200", service: NAME },
+          value: 5,
+        },
+        { ts, metric: "filesystem_used_bytes", labels: fs, value: 4e9 },
+        { ts, metric: "filesystem_free_bytes", labels: fs, value: 6e9 },
+      ].map((r) => ({ ...r, host: "web-1" }))
+    );
+    writeSamples(old, { root: data, id: now - 120_000 });
+    await using s = await serveWithChromiumIn(data, ["--config", config]);
     using _pushing = await pushEverySecond(s.server.url, [
-      { metric: "http_requests_per_second", labels: { code: "200", service: NAME }, value: 5 },
-      { metric: "filesystem_used_bytes", labels: fs, value: 4e9 },
-      { metric: "filesystem_free_bytes", labels: fs, value: 6e9 },
+      { metric: "http_requests_per_second", labels: { code: "200", service: "web" }, value: 5 },
     ]);
     const report = await fetch(new URL("/api/reports", s.server.url), {
       method: "POST",
