@@ -32,7 +32,7 @@ export interface ForecastMarks {
  * import { forecastMarks } from "./forecast_marks.ts";
  * import type { ResourceSection } from "./report_data.ts";
  * const r = {
- *   series: { ts: [0, 1], values: [40, 60] },
+ *   series: { ts: [0, 1], values: [40, 80] },
  *   forecast: null,
  *   limit: 100,
  *   threshold: 1000,
