@@ -31,6 +31,7 @@ import { type FsStats, statfs } from "../collectors/_statfs.ts";
 import { parquetEncodeRows, writeSamples } from "../lake/mod.ts";
 import { type CurvePoint, runCurve } from "./collector_curve.ts";
 import { table } from "./_table.ts";
+import { collectSummary } from "./_collect_summary.ts";
 
 /** V8 flags recommended for the collect task (see the second table). */
 export const COLLECT_V8_FLAGS = "--lite-mode,--single-threaded";
@@ -233,7 +234,7 @@ async function measure(
     ),
   ) as [string, string];
   // The collect CLI ends with "Collected N snapshots, wrote R rows…": stored samples per second.
-  const done = out.match(/Collected (\d+) snapshots?, wrote (\d+) rows?/);
+  const done = collectSummary(out);
   if (!status.success || !first || !last || last[0] <= first[0]) {
     console.log(`  ${args.join(" ")} failed: ${stderr.trim().split("\n").at(-1) ?? status.code}`);
     return undefined;
@@ -244,7 +245,7 @@ async function measure(
     schedCpuMsPerSecond: (last[2] - first[2]) / 1e6 / wall,
     peakRssMb: peak / 1024,
     load: Deno.loadavg()[0]!,
-    ...(done ? { rowsPerSnapshot: Number(done[2]) / Number(done[1]) } : {}),
+    ...(done ? { rowsPerSnapshot: done.rows / done.snapshots } : {}),
   };
 }
 

@@ -35,6 +35,7 @@ import {
 import { extent, max, median } from "d3-array";
 import { ThreadCpu } from "./_thread_cpu.ts";
 import { table } from "./_table.ts";
+import { collectSummary } from "./_collect_summary.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const V8 = "--lite-mode,--single-threaded";
@@ -251,8 +252,8 @@ function collectArgs(data: string, seconds: number, roots: string[]): string[] {
 }
 
 function rowsPerSnapshot(out: string): number {
-  const m = out.match(/Collected (\d+) snapshots?, wrote (\d+) rows?/);
-  return m ? Number(m[2]) / Number(m[1]) : NaN;
+  const m = collectSummary(out);
+  return m ? m.rows / m.snapshots : NaN;
 }
 
 /** sadc's path where sysstat is installed. */

@@ -9,7 +9,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 // every command, the 1 Hz collector included
 import { formatDuration, MAX_DURATION_MS, readDuration } from "../config/duration.ts";
 import { escapeControls } from "../format/escape_controls.ts";
-import { closestName } from "./_closest_name.ts";
+import { closestName } from "../format/closest_name.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */
 export class UsageError extends Error {

@@ -15,7 +15,7 @@ import { sourceFromFlag } from "./_source.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
 import { checkHosts } from "./_check_hosts.ts";
-import { closestName } from "./_closest_name.ts";
+import { closestName } from "../format/closest_name.ts";
 
 /** `node:util` parseArgs option definitions for the series flags. */
 export const seriesInputOptions = {

@@ -29,6 +29,7 @@ import {
   UsageError,
 } from "./_args.ts";
 import { outboxCapBytes, type RemoteWriteEntry } from "./_remote_write_entry.ts";
+import { counted } from "./_counted.ts";
 
 // In a variable, so that the remote-write module stays out of collect's module graph: Deno
 // loads every module the graph names, type imports and literal dynamic imports included (the
@@ -405,8 +406,3 @@ function defined<T extends Record<string, string | undefined>>(
 }
 
 if (import.meta.main) runMain("collect", main);
-
-/** `1 snapshot`, `3 snapshots`: the summary said "1 snapshots … 1 files". */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}

@@ -7,6 +7,7 @@
 import { CompactionBusyError, compactLake } from "../lake/mod.ts";
 import { existingLake, parseDuration, parseFlags, runMain, UsageError } from "./_args.ts";
 import { commandConfig, CONFIG_FLAG, CONFIG_HELP } from "./_config.ts";
+import { counted } from "./_counted.ts";
 
 /** How far ahead of the clock `--now` may be: as far as ingest accepts samples ahead. */
 const MAX_AHEAD_MS = 5 * 60_000;
@@ -97,22 +98,15 @@ export async function main(args: string[]): Promise<number> {
     : "";
   // the scheduler's first run on a new lake compacts one partition: "1 partitions" read wrong
   console.log(
-    `Compacted ${counted(s.partitions, "partition")}: ${
-      counted(s.filesMerged, "file")
-    } into ${s.partitions}, ${counted(s.rows, "row")}${ratio}; expired ${
-      counted(s.partitionsExpired, "partition")
-    }` +
+    `Compacted ${counted(s.partitions, "partition")}: ${counted(s.filesMerged, "file")} into ${
+      s.partitions.toLocaleString("en-US")
+    }, ${counted(s.rows, "row")}${ratio}; expired ${counted(s.partitionsExpired, "partition")}` +
       (s.quarantined ? `; moved ${counted(s.quarantined, "unreadable file")} to quarantine/` : ""),
   );
   return 0;
 }
 
 if (import.meta.main) runMain("compact", main);
-
-/** `1 partition`, `2 partitions`. */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
 
 /**
  * Reads `--retention`, which needs a unit (as --since and --horizon do): a bare number means seconds

@@ -2,7 +2,9 @@
  * Formatting for people: values by their registry unit (IEC bytes, percentages, SI counts, never
  * exponent notation), tooltips, axis margins and UTC times. The implementation is the plain
  * JavaScript module `format.js`, which the web app also serves to the browser as
- * `/assets/format.js`, so pages, reports and notebooks print numbers the same way.
+ * `/assets/format.js`, so pages, reports and notebooks print numbers the same way. Also the
+ * "did you mean" of a mistyped name (`closestName`), for the CLI's flags and the API's query
+ * parameters alike.
  *
  * @example
  * ```ts
@@ -29,4 +31,5 @@ export {
   yTicks,
 } from "./format.js";
 export { csvLine, type CsvRecords, csvRecords, csvText } from "./csv.ts";
+export { closestName } from "./closest_name.ts";
 export { escapeControls } from "./escape_controls.ts";

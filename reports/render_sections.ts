@@ -14,14 +14,28 @@ import {
 } from "./format_value.ts";
 import { evidenceText } from "../analytics/mod.ts";
 import { badge, etaText, markText, renderSummary } from "./render_summary.ts";
+import { forecastMarks } from "./forecast_marks.ts";
 
 export { renderSummary };
 
-function figure(id: string, kind: string, resource: string, caption: string): string {
-  return `<figure class="chart" id="${e(id)}" data-chart="${kind}" data-resource="${
-    e(resource)
-  }">` +
+function figure(
+  id: string,
+  kind: string,
+  resource: string,
+  caption: string,
+  marks?: string,
+): string {
+  return `<figure class="chart" id="${e(id)}" data-chart="${kind}" data-resource="${e(resource)}"${
+    marks === undefined ? "" : ` data-marks="${e(marks)}"`
+  }>` +
     `<div class="plot"></div><figcaption>${caption}</figcaption></figure>`;
+}
+
+/** `; a, b and c` of the names given (false ones left out), or nothing. */
+function listed(names: (string | false)[]): string {
+  const kept = names.filter((n) => n !== false);
+  if (kept.length === 0) return "";
+  return `; ${kept.length === 1 ? kept[0] : `${kept.slice(0, -1).join(", ")} and ${kept.at(-1)}`}`;
 }
 
 function seasons(r: ResourceSection): string {
@@ -56,16 +70,20 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
       formatDuration(r.forecast.ts.at(-1)! - (r.series.ts.at(-1) ?? data.to))
     } ahead with 80 % and 95 % bands`
     : `no forecast (${e(r.reason ?? "too little history")})`;
+  // the decomposition chart circles the anomalies on its own timestamps only
+  const decomposed = new Set(r.decomposition?.ts);
+  const circled = r.anomalies.some((a) => decomposed.has(a.ts)) ? "; anomalies circled" : "";
   const decomposition = r.decomposition
     ? figure(
       `chart-${r.id}-decomposition`,
       "decomposition",
       r.id,
       r.decomposition.periodsMs.length
-        ? `Seasonal component (periods: ${e(seasons(r))}) and remainder; anomalies circled.`
-        : "Remainder after the trend (no season found); anomalies circled.",
+        ? `Seasonal component (periods: ${e(seasons(r))}) and remainder${circled}.`
+        : `Remainder after the trend (no season found)${circled}.`,
     )
     : "";
+  const marks = forecastMarks(r);
   return `<section class="resource" id="res-${e(r.id)}">
 <h3><bdi>${e(r.name)}</bdi></h3>
 <p class="muted">${e(r.metric)}${r.labels ? `{<bdi>${e(r.labels)}</bdi>}` : ""}</p>
@@ -78,11 +96,22 @@ ${
       "forecast",
       r.id,
       // the trend is the decomposition's: a series of minutes has none, and its chart drew
-      // no trend under a caption that named one
-      `Observed series${
-        r.decomposition ? " and trend" : ""
-      }; ${ahead}; the limit, the exhaustion mark and the estimated ` +
-        "time to exhaustion with its 80 % interval when near; anomalies circled.",
+      // no trend under a caption that named one; the same for the rules, the time to
+      // exhaustion and the anomalies (no limit known, none reached within the horizon)
+      `Observed series${r.decomposition ? " and trend" : ""}; ${ahead}${
+        listed([
+          marks.limit && "the limit",
+          marks.mark && "the exhaustion mark",
+          marks.eta &&
+          `the estimated time to exhaustion${marks.etaInterval ? " with its 80 % interval" : ""}`,
+        ])
+      }${r.anomalies.length ? "; anomalies circled" : ""}.`,
+      [
+        marks.limit && "limit",
+        marks.mark && "mark",
+        marks.eta && "eta",
+        marks.etaInterval && "eta-interval",
+      ].filter(Boolean).join(" "),
     )
   }
 ${decomposition}

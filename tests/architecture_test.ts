@@ -26,6 +26,8 @@ const ENTRIES = new Set([
   // control characters escaped for the CLI's error line: format/mod.ts also loads d3-dsv, which
   // the collector (cli/_args.ts is its flag parser) must not pay for
   "format/escape_controls.ts",
+  // "did you mean" for a mistyped flag, in the same flag parser, for the same reason
+  "format/closest_name.ts",
   // the collect loop alone: lake/mod.ts also loads DuckDB's bindings and hyparquet (~9 MB of RSS
   // at import), which the collector never uses
   "lake/collect_loop.ts",

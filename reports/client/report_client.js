@@ -109,21 +109,18 @@
   }
 
   // The value range the chart must show: observations, forecast and its 80 % band; the limit
-  // and the exhaustion mark only when near (else the series would be squashed against one edge).
+  // and the exhaustion mark when drawn, which the server decides (only when near, else the
+  // series would be squashed against one edge) and names in the caption: reports/forecast_marks.ts
   function extent(obs, fc) {
     const values = obs.map((d) => d.value).concat(fc.flatMap((d) => [d.mean, d.lo80, d.hi80]))
       .filter((v) => v != null && Number.isFinite(v));
     return values.length ? d3.extent(values) : [0, 1];
   }
-  function near(level, obs, fc) {
-    if (level == null) return false;
-    const [lo, hi] = extent(obs, fc);
-    return level <= hi + 1.5 * Math.max(hi - lo, Math.abs(hi) * 0.05);
-  }
-  function yDomain(r, obs, fc) {
+  function yDomain(r, obs, fc, marks) {
     let [lo, hi] = extent(obs, fc);
-    for (const level of [r.limit, r.threshold]) {
-      if (near(level, obs, fc)) (lo = Math.min(lo, level), hi = Math.max(hi, level));
+    const levels = [marks.has("limit") && r.limit, marks.has("mark") && r.threshold];
+    for (const level of levels) {
+      if (typeof level === "number") (lo = Math.min(lo, level), hi = Math.max(hi, level));
     }
     // Quantities that cannot be negative start at zero when the data come near it.
     if (lo >= 0 && lo < 0.5 * hi) lo = 0;
@@ -131,7 +128,7 @@
     return [lo === 0 ? 0 : Math.max(0, lo - pad), hi + pad];
   }
 
-  function forecastChart(el, r) {
+  function forecastChart(el, r, marks) {
     const f = fmt(r.unit);
     const obs = rows(r.series.ts, { value: r.series.values });
     const trend = r.decomposition ? rows(r.decomposition.ts, { value: r.decomposition.trend }) : [];
@@ -144,10 +141,10 @@
     const tips = obs.map((d, i) => ({ ...d, trend: trend[i]?.value ?? null }))
       .concat(fc.map((d) => ({ ...d, value: null })));
     const xDomain = timeDomain(r);
-    const showLimit = near(r.limit, obs, fc);
-    const showMark = near(r.threshold, obs, fc) && r.threshold !== r.limit;
-    const eta = r.eta != null && r.eta <= +xDomain[1] ? new Date(r.eta) : null;
-    const etaBand = eta && r.etaLow != null
+    const showLimit = marks.has("limit");
+    const showMark = marks.has("mark");
+    const eta = marks.has("eta") && r.eta <= +xDomain[1] ? new Date(r.eta) : null;
+    const etaBand = eta && marks.has("eta-interval")
       ? [{ x1: new Date(r.etaLow), x2: new Date(r.etaHigh ?? +xDomain[1]) }]
       : [];
     const present = ["observed"];
@@ -166,7 +163,7 @@
         d.mean != null ? `80 % ${f(d.lo80)} … ${f(d.hi80)}` : null,
         d.mean != null ? `95 % ${f(d.lo95)} … ${f(d.hi95)}` : null,
       ].filter(Boolean).join("\n");
-    const domain = yDomain(r, obs, fc);
+    const domain = yDomain(r, obs, fc, marks);
     return Plot.plot({
       width: width(el),
       height: 300,
@@ -453,7 +450,7 @@
       const plot = kind === "ranking"
         ? rankingChart(target)
         : kind === "forecast"
-        ? forecastChart(target, r)
+        ? forecastChart(target, r, new Set((el.dataset.marks ?? "").split(" ")))
         : decompositionChart(target, r);
       target.replaceChildren(plot);
       if (kind !== "ranking") attachBrush(plot, r);

@@ -56,7 +56,7 @@ Deno.test("compact --now later than the clock is refused before any file is touc
   lake.close();
 });
 
-Deno.test("compact on a lake of one day says '1 partition', not '1 partitions'", async () => {
+Deno.test("compact on a lake of one day says '1 partition', not '1 partitions', and groups its row count", async () => {
   // the scheduler's first compaction of a new lake printed "Compacted 1 partitions" into the audit
   const root = Deno.makeTempDirSync();
   simulateHost({ root, start: day, durationMs: 3_600_000, stepMs: 600_000, chunkMs: 3_600_000 });
@@ -66,9 +66,14 @@ Deno.test("compact on a lake of one day says '1 partition', not '1 partitions'",
   }).output();
   const text = new TextDecoder().decode(out.stdout);
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  assert.match(
-    text,
-    /^Compacted 1 partition: 1 file into 1, \d+ rows \(.+\); expired 0 partitions\n$/,
+  // its rows grouped as the other commands print counts: it said "1848 rows"
+  const m = text.match(
+    /^Compacted 1 partition: 1 file into 1, (\d{1,3}(?:,\d{3})+) rows \(.+\); expired 0 partitions\n$/,
   );
+  assert.ok(m, text);
+  const lake = await openLake({ root });
+  const [{ n }] = await lake.query("SELECT count(*) AS n FROM samples") as [{ n: number }];
+  lake.close();
+  assert.equal(Number(m[1]!.replaceAll(",", "")), Number(n));
   Deno.removeSync(root, { recursive: true });
 });

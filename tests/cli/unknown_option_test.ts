@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseFlags } from "../../cli/_args.ts";
-import { closestName } from "../../cli/_closest_name.ts";
+import { closestName } from "../../format/mod.ts";
 
 Deno.test("A misspelt flag is answered with the flag that was likely meant, else a pointer to --help", () => {
   const options = {

@@ -16,6 +16,7 @@ import { type AlertInstance, parseMatcher } from "../../alerts/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError, echo, NotFoundError, UnavailableError } from "../errors.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 const DAY = 86_400_000;
 /** Longest history range one request reads. */
@@ -150,7 +151,7 @@ export function alertRoutes(deps: WebDeps): Hono {
     return deps.silences;
   }
   return new Hono()
-    .get("/api/alerts", function alerts(c) {
+    .get("/api/alerts", knownParams([]), function alerts(c) {
       const instances = deps.alerts?.instances() ?? [];
       const shown = seriesLabeller(deps);
       return c.json({
@@ -166,7 +167,7 @@ export function alertRoutes(deps: WebDeps): Hono {
         rules: deps.alerts?.rules?.() ?? [],
       });
     })
-    .get("/api/alerts/history", async function history(c) {
+    .get("/api/alerts/history", knownParams(["from", "to"]), async function history(c) {
       const t = now();
       const until = at(c.req.query("to"), t, "to") ?? t;
       const since = at(c.req.query("from"), t, "from") ?? until - DAY;
@@ -179,11 +180,12 @@ export function alertRoutes(deps: WebDeps): Hono {
         .map((t) => ({ ...t, instance: shown(t.instance) }));
       return c.json({ configured: alertsConfigured(deps.alerts), since, until, transitions });
     })
-    .get("/api/silences", function listSilences(c) {
+    .get("/api/silences", knownParams([]), function listSilences(c) {
       return c.json({ silences: deps.silences?.list() ?? [] });
     })
     .post(
       "/api/silences",
+      knownParams([]),
       zValidator("json", silenceSchema, rejectInvalid),
       async function createSilence(c) {
         const body = c.req.valid("json");
@@ -211,7 +213,7 @@ export function alertRoutes(deps: WebDeps): Hono {
         return c.json({ silence }, 201);
       },
     )
-    .delete("/api/silences/:id", async function expireSilence(c) {
+    .delete("/api/silences/:id", knownParams([]), async function expireSilence(c) {
       const id = c.req.param("id");
       const silence = await store().expire(id);
       if (!silence) throw new NotFoundError(`Not found: no silence ${echo(id)}`);
@@ -219,6 +221,7 @@ export function alertRoutes(deps: WebDeps): Hono {
     })
     .post(
       "/api/alerts/backtest",
+      knownParams([]),
       zValidator("json", backtestSchema, rejectInvalid),
       async function backtest(c) {
         if (!deps.backtest) {

@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { type CapacityAnalysis, groupLabels, hostGroupsBy } from "../../analytics/mod.ts";
 import { BadRequestError } from "../errors.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 /**
  * Creates the capacity API routes.
@@ -17,7 +18,7 @@ import { BadRequestError } from "../errors.ts";
  */
 export function capacityRoutes(load: () => Promise<CapacityAnalysis>): Hono {
   return new Hono()
-    .get("/api/capacity", async function capacity(c) {
+    .get("/api/capacity", knownParams(["group"]), async function capacity(c) {
       const a = await load();
       // ?group=env: the hosts grouped by that external label, each group ranked
       const group = c.req.query("group");
@@ -32,7 +33,7 @@ export function capacityRoutes(load: () => Promise<CapacityAnalysis>): Hono {
       }
       return c.json({ ...a, groupBy: group, groups: hostGroupsBy(a, group) });
     })
-    .get("/api/recommendations", async function recommendations(c) {
+    .get("/api/recommendations", knownParams([]), async function recommendations(c) {
       const a = await load();
       return c.json({
         status: a.status,

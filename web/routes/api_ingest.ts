@@ -21,6 +21,7 @@ import type { WebDeps } from "../deps.ts";
 import type { IngestSeriesVerdict } from "../ingest_series_limit.ts";
 import { BadRequestError } from "../errors.ts";
 import { guardedBody, guardedChunks } from "../middleware/body_guard.ts";
+import { knownParams } from "../middleware/known_params.ts";
 import { asBadRequest } from "../parse_ingest.ts";
 import { escapeControls } from "../../format/mod.ts";
 
@@ -107,7 +108,7 @@ export function ingestAdmission(deps: Pick<WebDeps, "ingest">): MiddlewareHandle
 export function ingestRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
   const limit = deps.ingestLimit;
-  return new Hono().post("/api/ingest", async function ingest(c) {
+  return new Hono().post("/api/ingest", knownParams([]), async function ingest(c) {
     let batch;
     // the series limit picks what is stored once the body is valid (a bad body is refused whole)
     let verdict: IngestSeriesVerdict | undefined;

@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { WebDeps } from "../deps.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 /**
  * Creates the live route.
@@ -16,7 +17,7 @@ import type { WebDeps } from "../deps.ts";
  * @returns A Hono app to mount at the root.
  */
 export function liveRoutes(deps: WebDeps): Hono {
-  return new Hono().get("/api/live", function live(c) {
+  return new Hono().get("/api/live", knownParams([]), function live(c) {
     // a HEAD answer's body is dropped without being cancelled, so a stream opened for it would
     // never end: each HEAD would keep a subscription (and a live-stream slot) for good
     if (c.req.method === "HEAD") {

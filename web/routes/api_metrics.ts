@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { registry } from "../../collectors/mod.ts";
 import { appMetricInfo, pushedUnit } from "../../receivers/mod.ts";
 import type { WebDeps } from "../deps.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 /** One metric as `/api/metrics` lists it. */
 export interface MetricListing {
@@ -28,7 +29,7 @@ export interface MetricListing {
  * @returns A Hono app to mount at the root.
  */
 export function metricsRoutes(deps: WebDeps): Hono {
-  return new Hono().get("/api/metrics", async function listMetrics(c) {
+  return new Hono().get("/api/metrics", knownParams([]), async function listMetrics(c) {
     // serve --source: the fleet's series, not the local lake's
     const entries = deps.source ? await deps.source.open().metrics() : await deps.lake.metrics();
     const byName = new Map<string, MetricListing>();

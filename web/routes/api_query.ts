@@ -13,6 +13,7 @@ import type { WebDeps } from "../deps.ts";
 import { rejectInvalid } from "../validate.ts";
 import { BadRequestError } from "../errors.ts";
 import { guardedBody } from "../middleware/body_guard.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 const bodySchema = z.strictObject({ sql: z.string().min(1).max(100_000) });
 const querySchema = z.object({ format: z.enum(["json", "csv"]).optional() });
@@ -27,6 +28,7 @@ const querySchema = z.object({ format: z.enum(["json", "csv"]).optional() });
 export function queryRoutes(deps: WebDeps): Hono {
   return new Hono().post(
     "/api/query",
+    knownParams(Object.keys(querySchema.shape)),
     zValidator("query", querySchema, rejectInvalid),
     // the JSON reader would replace invalid bytes with U+FFFD and run a statement the user
     // never wrote; a fatal decoder refuses them instead

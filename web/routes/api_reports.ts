@@ -14,6 +14,7 @@ import type { Lake } from "../../lake/mod.ts";
 import { writeReport } from "../../reports/mod.ts";
 import { ConflictError, UnavailableError } from "../errors.ts";
 import { rejectInvalid } from "../validate.ts";
+import { knownParams } from "../middleware/known_params.ts";
 import type { AnalysisSource } from "../deps.ts";
 
 /** Options for {@linkcode reportApiRoutes}. */
@@ -74,6 +75,7 @@ export function reportApiRoutes(options: ReportApiOptions): Hono {
   let running: number | undefined; // start time of the generation in progress
   return new Hono().post(
     "/api/reports",
+    knownParams([]),
     zValidator("json", bodySchema, rejectInvalid),
     async function generateReport(c) {
       if (running !== undefined) {

@@ -35,6 +35,7 @@ import {
 } from "../../lake/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { BadRequestError, echo } from "../errors.ts";
+import { knownParams } from "../middleware/known_params.ts";
 import { labelNamesIn } from "../../labels/mod.ts";
 import { sourceSeriesMany } from "../source_reader.ts";
 import { parseDurationMs, parseTimeMs, rejectInvalid } from "../validate.ts";
@@ -182,6 +183,7 @@ export function seriesRoutes(deps: WebDeps): Hono {
   const now = deps.now ?? Date.now;
   return new Hono().get(
     "/api/series",
+    knownParams(Object.keys(querySchema.shape)),
     zValidator("query", querySchema, rejectInvalid),
     async function series(c) {
       const q = c.req.valid("query");

@@ -27,6 +27,7 @@ import type { WebDeps } from "../deps.ts";
 import { BadRequestError, echo, NotFoundError } from "../errors.ts";
 import { parseLabels } from "../../collectors/mod.ts";
 import { parseDurationMs, rejectInvalid } from "../validate.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 /** A service as `/api/services` sends it. */
 export interface ServiceView extends ServiceKpis {
@@ -106,12 +107,13 @@ export function serviceRoutes(deps: WebDeps, options: ServiceRoutesOptions = {})
     return out;
   }
   return new Hono()
-    .get("/api/services", async function services(c) {
+    .get("/api/services", knownParams([]), async function services(c) {
       const list = await views();
       return c.json({ now: now(), services: list, probes: await probes(now()) });
     })
     .get(
       "/api/services/history",
+      knownParams(Object.keys(historySchema.shape)),
       zValidator("query", historySchema, rejectInvalid),
       async function history(c) {
         const q = c.req.valid("query");

@@ -25,6 +25,7 @@ import {
 } from "../../workflows/mod.ts";
 import { BadRequestError, echo, NotFoundError } from "../errors.ts";
 import { parseDurationMs, rejectInvalid } from "../validate.ts";
+import { knownParams } from "../middleware/known_params.ts";
 
 /** What `serve` hands the web app when workflows or a schedule are configured. */
 export interface WorkflowsDeps {
@@ -63,31 +64,23 @@ function duration(name: string, fallback: string) {
   });
 }
 
-/**
- * These queries refuse a parameter they do not know (400 naming it), but `?token=T` is how a
- * browser or an `EventSource` authenticates in token mode (`tokenAuth` reads it first): it was
- * refused here as an unknown key.
- */
-const tokenParam = { token: z.string().optional() };
-
 /** Most audit entries one answer lists (the newest). */
 const MAX_AUDIT_ENTRIES = 1000;
-const auditQuery = z.strictObject({
-  ...tokenParam,
+// a parameter none of these queries takes is refused by knownParams (which lets ?token= by)
+const auditQuery = z.object({
   since: duration("since", "7d"),
   /** The newest this many entries; default and at most {@linkcode MAX_AUDIT_ENTRIES}. */
   limit: z.string().regex(/^[1-9][0-9]{0,5}$/, "must be a positive integer").default(
     String(MAX_AUDIT_ENTRIES),
   ).transform(Number).pipe(z.number().max(MAX_AUDIT_ENTRIES)),
 });
-const maintenanceQuery = z.strictObject({
-  ...tokenParam,
+const maintenanceQuery = z.object({
   duration: duration("duration", "2h"),
   within: duration("within", "7d"),
   metric: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).max(200).optional(),
   host: z.string().min(1).max(253).optional(),
 });
-const balanceQuery = z.strictObject({ ...tokenParam, within: duration("within", "3d") });
+const balanceQuery = z.object({ within: duration("within", "3d") });
 
 /**
  * Creates the routes (`app.ts` mounts the content-type check and body guard for the POSTs).
@@ -111,17 +104,23 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
   const now = options.now ?? Date.now;
   const audit = options.workflows?.audit ?? new AuditLog(root);
   return new Hono()
-    .get("/api/audit", zValidator("query", auditQuery, rejectInvalid), async function auditLog(c) {
-      const { since, limit } = c.req.valid("query");
-      // newest first, so the limit keeps the latest (the Alerts page polls with limit=100)
-      return c.json({ entries: (await audit.read({ since: now() - since })).slice(0, limit) });
-    })
-    .get("/api/workflows", function workflows(c) {
+    .get(
+      "/api/audit",
+      knownParams(Object.keys(auditQuery.shape)),
+      zValidator("query", auditQuery, rejectInvalid),
+      async function auditLog(c) {
+        const { since, limit } = c.req.valid("query");
+        // newest first, so the limit keeps the latest (the Alerts page polls with limit=100)
+        return c.json({ entries: (await audit.read({ since: now() - since })).slice(0, limit) });
+      },
+    )
+    .get("/api/workflows", knownParams([]), function workflows(c) {
       const w = options.workflows;
       return c.json({ workflows: w?.states() ?? [], pending: w?.pending() ?? [] });
     })
     .post(
       "/api/workflows/approve",
+      knownParams([]),
       zValidator("json", idBody, rejectInvalid),
       async function approve(c) {
         const { id } = c.req.valid("json");
@@ -148,6 +147,7 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
     )
     .post(
       "/api/workflows/rollback",
+      knownParams([]),
       zValidator("json", idBody, rejectInvalid),
       async function rollback(c) {
         const { id } = c.req.valid("json");
@@ -160,11 +160,12 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
         throw new NotFoundError(`No reversible action ${echo(id)}`);
       },
     )
-    .get("/api/schedule", function schedule(c) {
+    .get("/api/schedule", knownParams([]), function schedule(c) {
       return c.json({ jobs: options.scheduler?.status() ?? [] });
     })
     .get(
       "/api/maintenance",
+      knownParams(Object.keys(maintenanceQuery.shape)),
       zValidator("query", maintenanceQuery, rejectInvalid),
       async function maintenance(c) {
         const q = c.req.valid("query");
@@ -195,6 +196,7 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
     )
     .get(
       "/api/balance",
+      knownParams(Object.keys(balanceQuery.shape)),
       zValidator("query", balanceQuery, rejectInvalid),
       async function balance(c) {
         const q = c.req.valid("query");

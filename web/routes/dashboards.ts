@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { panelData, type PanelSpec } from "../../analytics/mod.ts";
 import type { WebDeps } from "../deps.ts";
 import { echo, NotFoundError } from "../errors.ts";
+import { knownParams } from "../middleware/known_params.ts";
 import { dashboardPage, dashboardsIndexPage } from "../pages/dashboard_page.ts";
 
 /** A configured dashboard (see `config/schema_dashboards.ts`). */
@@ -38,10 +39,10 @@ export function dashboardRoutes(deps: WebDeps, dashboards: readonly DashboardSpe
     .get("/dashboards/:name", async function page(c) {
       return c.html(await dashboardPage(find(c.req.param("name"))));
     })
-    .get("/api/dashboards", function list(c) {
+    .get("/api/dashboards", knownParams([]), function list(c) {
       return c.json(dashboards.map((d) => ({ name: d.name, title: d.title ?? d.name })));
     })
-    .get("/api/dashboards/:name", async function data(c) {
+    .get("/api/dashboards/:name", knownParams([]), async function data(c) {
       const d = find(c.req.param("name"));
       const t = now();
       const panels = [];

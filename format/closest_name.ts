@@ -1,6 +1,7 @@
 /**
  * The known name a mistyped one was most likely meant to be, for "did you mean" hints: a flag
- * (`--formt`: `--format`) or a metric (`cpu_rato`: `cpu_ratio`).
+ * (`--formt`: `--format`), a metric (`cpu_rato`: `cpu_ratio`) or an API's query parameter
+ * (`grup`: `group`).
  *
  * @module
  */
@@ -43,7 +44,7 @@ function edits(a: string, b: string): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { closestName } from "./_closest_name.ts";
+ * import { closestName } from "./closest_name.ts";
  * assert.equal(closestName("formt", ["data", "format"]), "format");
  * assert.equal(closestName("prot", ["host", "port"]), "port");
  * assert.equal(closestName("hor", ["horizon", "host"]), "horizon");
