@@ -1,7 +1,7 @@
 /**
- * Dashboard and Services line charts break where the data has a gap, as Explore's does: a
- * collector or an app that ran 8 minutes, stopped for 10 and ran 8 more was drawn as one line
- * across the 10 minutes nothing was measured.
+ * Dashboard and Services line charts (and a dashboard's stacked areas) break where the data has a
+ * gap, as Explore's does: a collector or an app that ran 8 minutes, stopped for 10 and ran 8 more
+ * was drawn as one line across the 10 minutes nothing was measured.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -57,6 +57,46 @@ browserTest(
     const { page, errors } = await openPage(s.browser);
     await page.goto(new URL("/dashboards/host", s.server.url).href);
     await assertTwoRuns(page, "#panel-0");
+    assert.deepEqual(errors, []);
+  },
+);
+
+browserTest(
+  "a dashboard's area panel breaks every stacked series where the data has a gap",
+  "the browser test",
+  async () => {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-dashboard-area-gap-" });
+    const config = join(data, "perfscope.yaml");
+    await Deno.writeTextFile(
+      config,
+      `dashboards:
+  - name: host
+    panels:
+      - title: Memory
+        metric: memory_bytes
+        kind: area
+        range: 30m
+`,
+    );
+    const rows = twoRuns().flatMap((ts) =>
+      ["used", "cached"].map((state) => ({
+        ts,
+        host: "vm",
+        metric: "memory_bytes",
+        labels: `state=${state}`,
+        value: state === "used" ? 3e9 : 1e9,
+      }))
+    );
+    writeSamples(rows, { root: data, id: rows.at(-1)!.ts, sync: false });
+    await using s = await serveWithChromiumIn(data, ["--config", config]);
+    const { page, errors } = await openPage(s.browser);
+    await page.goto(new URL("/dashboards/host", s.server.url).href);
+    const path = '#panel-0 [aria-label="area"] path';
+    await page.waitForSelector(path, { state: "attached", timeout: 30_000 });
+    const areas = await page.$$eval(path, (els) => els.map((e) => e.getAttribute("d") ?? ""));
+    // one area per series, each in two pieces: the stack does not read the gap as 0
+    assert.equal(areas.length, 2);
+    for (const d of areas) assert.equal(d.match(/M/g)?.length, 2, d.slice(0, 200));
     assert.deepEqual(errors, []);
   },
 );
