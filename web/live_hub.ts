@@ -44,7 +44,21 @@ export interface LiveSubscription {
   readonly dropped: boolean;
 }
 
-type Row = [number, string, string, string, number | null];
+/** One sample as the live stream sends it: `[ts, host, metric, labels, value]`. */
+export type LiveRow = [number, string, string, string, number | null];
+type Row = LiveRow;
+
+/** The part of the backfill window the hub does not remember: see {@linkcode LiveHub.missing}. */
+export interface LiveBackfillGap {
+  /** Start of the window, ms. */
+  from: number;
+  /** Its end (exclusive): the oldest batch remembered, or `now` when none is. */
+  to: number;
+  /** The metrics the backfill carries. */
+  metrics: string[];
+  /** The host of the first CPU sample remembered (the one the Live page shows), if any. */
+  host: string | undefined;
+}
 
 class Client implements LiveSubscription {
   queue: Uint8Array[] = [];
@@ -221,11 +235,31 @@ export class LiveHub {
   /**
    * The backfill frame a new client receives first: the kept metrics over the backfill window.
    *
+   * @param earlier Rows older than the history (read from the lake after a restart), sent first.
    * @returns An SSE frame with event `backfill`.
    */
-  backfill(): Uint8Array {
-    const rows = this.#history.flatMap((h) => h.rows);
+  backfill(earlier: readonly LiveRow[] = []): Uint8Array {
+    const rows = [...earlier, ...this.#history.flatMap((h) => h.rows)];
     return encoder.encode(`event: backfill\ndata: ${JSON.stringify(rows)}\n\n`);
+  }
+
+  /**
+   * The start of the backfill window that the history does not cover: after a restart the hub
+   * remembers only what was published since, though the lake holds the minutes before.
+   *
+   * @param now The clock, ms.
+   * @returns The gap, or `undefined` when the history covers the window (to a second).
+   */
+  missing(now: number): LiveBackfillGap | undefined {
+    const from = now - this.#backfillMs;
+    const to = Math.min(this.#history[0]?.ts ?? now, now);
+    if (!(to - from > 1000)) return undefined;
+    let host: string | undefined;
+    for (const h of this.#history) {
+      host = h.rows.find((r) => r[2] === "cpu_ratio")?.[1];
+      if (host !== undefined) break;
+    }
+    return { from, to, metrics: [...this.#keep], host };
   }
 
   /**

@@ -60,6 +60,23 @@ export function trim(grid: { ts: Float64Array; values: Float64Array }): {
   return { ts: grid.ts.subarray(lo, hi), values: grid.values.subarray(lo, hi) };
 }
 
+/**
+ * The grid with its first point at `first` (the series' first sample) when that falls inside the
+ * point's bucket: a bucket starts up to a step before its first sample, and a chart drawn from
+ * there shows data a minute before there was any.
+ */
+export function startAtFirstSample(
+  grid: { ts: Float64Array; values: Float64Array },
+  first: number,
+  step: number,
+): { ts: Float64Array; values: Float64Array } {
+  const start = grid.ts[0];
+  if (start === undefined || !(first > start && first < start + step)) return grid;
+  const ts = grid.ts.slice();
+  ts[0] = first;
+  return { ts, values: grid.values };
+}
+
 /** A number rounded to 5 significant digits (null when not finite), for compact JSON. */
 export function round(v: number | null | undefined): number | null {
   if (v === null || v === undefined || !Number.isFinite(v)) return null;

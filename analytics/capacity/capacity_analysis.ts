@@ -18,7 +18,7 @@ import {
 } from "./evidence_rules.ts";
 import { recommend } from "../recommend/recommend.ts";
 import { extentOnce, type SeriesSource, toSource } from "../series/series_source.ts";
-import { niceStep, regularize, round, slug, trim } from "./_grid.ts";
+import { niceStep, regularize, round, slug, startAtFirstSample, trim } from "./_grid.ts";
 import { resourceName } from "./resource_name.ts";
 import type { CapacityAnalysis, CapacityResource, HostSpan } from "./capacity_analysis_types.ts";
 import { methodNotes } from "./capacity_notes.ts";
@@ -179,7 +179,7 @@ export async function analyzeCapacity(
         const s = await source.series({ ...key, from, to: to + 1, step: stepMs });
         parts.push(regularize(s.ts, s.values, from, to + 1, stepMs));
       }
-      grid = trim(sumGrids(parts) ?? empty);
+      grid = startAtFirstSample(trim(sumGrids(parts) ?? empty), row.first, stepMs);
     }
     resources.push(
       resourceOf(

@@ -138,3 +138,23 @@ Deno.test("GET /api/capacity refuses a parameter it does not know, naming the on
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error, /^Invalid group: env \(no host carries group labels\)/);
 });
+
+Deno.test("GET /api/capacity starts the observed series at the first sample, not the minute before", async () => {
+  const root = await Deno.makeTempDir();
+  // the first sample 40 s into a minute: the chart's first bucket starts 40 s before it
+  const first = START + 40_000;
+  simulateHost({ root, start: first, durationMs: 600_000, stepMs: 10_000, cpus: 1, topN: 1 });
+  {
+    await using t = await testApp({ root, now: () => first + 600_000 });
+    const api = await (await t.app.request("/api/capacity")).json();
+    const charted = api.resources.filter((r: { series: { ts: number[] } }) =>
+      r.series.ts.length > 0
+    );
+    assert.ok(charted.length > 0, JSON.stringify(api).slice(0, 300));
+    for (const r of charted) {
+      assert.equal(r.evidence.first, first, r.id);
+      assert.equal(r.series.ts[0], first, r.id);
+    }
+  }
+  await Deno.remove(root, { recursive: true });
+});

@@ -1,7 +1,8 @@
 /**
- * Dashboard and Services line charts break where the data has a gap, as Explore's does: a
- * collector or an app that ran 8 minutes, stopped for 10 and ran 8 more was drawn as one line
- * across the 10 minutes nothing was measured.
+ * Dashboard, Services and Live line charts (and a dashboard's stacked areas) break where the data
+ * has a gap, as Explore's does: a collector or an app that ran 8 minutes, stopped for 10 and ran 8
+ * more was drawn as one line across the 10 minutes nothing was measured. The Live page after a
+ * restart draws the minutes before it from the lake.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import type { Page } from "npm:playwright-core@1.65.1";
 import { writeSamples } from "../../lake/mod.ts";
 import { browserTest, openPage } from "../_browser.ts";
+import { pushEverySecond } from "./_push_every_second.ts";
 import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
 
 /** Times of one sample a second over two 8-minute runs 10 minutes apart, ending 30 s ago. */
@@ -62,6 +64,46 @@ browserTest(
 );
 
 browserTest(
+  "a dashboard's area panel breaks every stacked series where the data has a gap",
+  "the browser test",
+  async () => {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-dashboard-area-gap-" });
+    const config = join(data, "perfscope.yaml");
+    await Deno.writeTextFile(
+      config,
+      `dashboards:
+  - name: host
+    panels:
+      - title: Memory
+        metric: memory_bytes
+        kind: area
+        range: 30m
+`,
+    );
+    const rows = twoRuns().flatMap((ts) =>
+      ["used", "cached"].map((state) => ({
+        ts,
+        host: "vm",
+        metric: "memory_bytes",
+        labels: `state=${state}`,
+        value: state === "used" ? 3e9 : 1e9,
+      }))
+    );
+    writeSamples(rows, { root: data, id: rows.at(-1)!.ts, sync: false });
+    await using s = await serveWithChromiumIn(data, ["--config", config]);
+    const { page, errors } = await openPage(s.browser);
+    await page.goto(new URL("/dashboards/host", s.server.url).href);
+    const path = '#panel-0 [aria-label="area"] path';
+    await page.waitForSelector(path, { state: "attached", timeout: 30_000 });
+    const areas = await page.$$eval(path, (els) => els.map((e) => e.getAttribute("d") ?? ""));
+    // one area per series, each in two pieces: the stack does not read the gap as 0
+    assert.equal(areas.length, 2);
+    for (const d of areas) assert.equal(d.match(/M/g)?.length, 2, d.slice(0, 200));
+    assert.deepEqual(errors, []);
+  },
+);
+
+browserTest(
   "the Services page breaks a chart's line where the service sent nothing for minutes",
   "the browser test",
   async () => {
@@ -80,6 +122,33 @@ browserTest(
     const { page, errors } = await openPage(s.browser);
     await page.goto(new URL("/services", s.server.url).href);
     for (const signal of ["rps", "errors"]) await assertTwoRuns(page, `[data-signal="${signal}"]`);
+    assert.deepEqual(errors, []);
+  },
+);
+
+browserTest(
+  "the Live page fills its window from the lake after a restart, broken where serve was down",
+  "the browser test",
+  async () => {
+    const data = await Deno.makeTempDir({ prefix: "perfscope-live-restart-" });
+    // serve collected for 2 minutes, was down for 2, and is back: the lake holds the minutes
+    // before, the live hub only what is pushed from now on
+    const end = Math.floor(Date.now() / 1000) * 1000 - 120_000;
+    const series = [
+      { metric: "cpu_ratio", labels: { cpu: "0", mode: "idle" }, value: 0.5 },
+      { metric: "load_average", labels: { window: "1m" }, value: 2 },
+    ];
+    const rows = [];
+    for (let ts = end - 120_000; ts < end; ts += 1000) {
+      for (const s of series) rows.push({ ts, host: "vm", ...s });
+    }
+    writeSamples(rows, { root: data, id: end, sync: false });
+    await using s = await serveWithChromiumIn(data);
+    using _pushing = await pushEverySecond(s.server.url, series, "vm");
+    const { page, errors } = await openPage(s.browser);
+    await page.goto(new URL("/live", s.server.url).href);
+    // one piece from the lake, one since the restart (both in the first frame, the backfill)
+    for (const chart of ["#chart-cpu", "#chart-load"]) await assertTwoRuns(page, chart);
     assert.deepEqual(errors, []);
   },
 );

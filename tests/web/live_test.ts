@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Sample } from "../../collectors/mod.ts";
+import { writeSamples } from "../../lake/mod.ts";
 import { LiveHub } from "../../web/mod.ts";
 import { T0, testApp } from "./_app.ts";
 
@@ -49,6 +50,69 @@ Deno.test("GET /api/live sends a backfill, then each published batch, and stops 
   await reader.cancel();
   for (let i = 0; i < 50 && t.hub.clients > 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(t.hub.clients, 0);
+});
+
+Deno.test("after a restart GET /api/live backfills the window before it from the lake, for one host", async () => {
+  // serve ran until T0 + 2 min, was down 2 min, and restarted: its hub remembers only what came
+  // after, though the lake holds the minutes before (the host h's, and another host's)
+  const restart = T0 + 240_000;
+  await using t = await testApp({ now: () => restart + 2000 });
+  const before = [];
+  for (let ts = T0; ts < T0 + 120_000; ts += 1000) {
+    for (const host of ["h", "other"]) {
+      // h's CPU is the newest: the host a page without ?host= shows
+      if (host === "h" || ts < T0 + 60_000) {
+        before.push({ ts, host, metric: "cpu_ratio", labels: "cpu=total,mode=idle", value: 0.9 });
+      }
+      before.push({ ts, host, metric: "load_average", labels: "window=1m", value: 2 });
+    }
+  }
+  writeSamples(before, { root: t.root, id: T0, sync: false });
+  const backfill = async (query = "") => {
+    const controller = new AbortController();
+    const res = await t.app.request("/api/live" + query, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const [frame] = await frames(reader, 1);
+    controller.abort();
+    await reader.cancel();
+    assert.match(frame!, /^event: backfill\ndata: /);
+    return JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6)) as [
+      number,
+      string,
+      string,
+      string,
+      number,
+    ][];
+  };
+  const load = (rows: [number, string, string, string, number][], host: string) =>
+    rows.filter((r) => r[1] === host && r[2] === "load_average").map((r) => r[0]);
+  // nothing published since the restart yet: the lake's newest CPU host
+  let rows = await backfill();
+  assert.deepEqual(
+    load(rows, "h"),
+    before.filter((r) => r.host === "h" && r.metric === "load_average").map((r) => r.ts),
+  );
+  assert.deepEqual(load(rows, "other"), []);
+  // then the samples since the restart follow the lake's, which end where serve stopped
+  t.hub.publish([
+    {
+      ts: restart,
+      host: "h",
+      metric: "cpu_ratio",
+      labels: { cpu: "total", mode: "idle" },
+      value: 0.8,
+    },
+    { ts: restart, host: "h", metric: "load_average", labels: { window: "1m" }, value: 3 },
+  ]);
+  rows = await backfill();
+  const times = load(rows, "h");
+  assert.equal(times.length, 121);
+  assert.equal(times.at(-2), T0 + 119_000);
+  assert.equal(times.at(-1), restart);
+  // a page's ?host= is the host read from the lake
+  rows = await backfill("?host=other");
+  assert.equal(load(rows, "other").length, 120);
+  assert.equal((await t.app.request("/api/live?host=a%20b")).status, 400);
 });
 
 Deno.test("a stalled SSE client is dropped without blocking the others", async () => {

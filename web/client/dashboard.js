@@ -14,7 +14,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { isolatedText } from "/assets/bidi.js";
-import { lineGaps } from "/assets/line_gaps.js";
+import { areaGaps, lineGaps } from "/assets/line_gaps.js";
 
 (function () {
   const page = JSON.parse(document.getElementById("page-data").textContent);
@@ -70,7 +70,10 @@ import { lineGaps } from "/assets/line_gaps.js";
       return el.replaceChildren(text("p", p.error ?? "No data in the range", "muted"));
     }
     if (el.matches(":hover") && el.querySelector("svg")) return;
-    const vals = [...data.map((d) => d.value), ...p.thresholds];
+    // an area panel stacks its series: its axis reaches the top of the stack
+    const stacked = p.kind === "area" ? areaGaps(data) : [];
+    const vals = [...data.map((d) => d.value), ...stacked.map((d) => d.y2), ...p.thresholds]
+      .filter(Number.isFinite);
     const ticks = yTicks(Math.min(0, ...vals), Math.max(...vals), p.unit, 5);
     const step = stepOf(p);
     const main = p.kind === "bar"
@@ -82,7 +85,7 @@ import { lineGaps } from "/assets/line_gaps.js";
         fill: "name",
       })
       : p.kind === "area"
-      ? Plot.areaY(data, { x: "date", y: "value", fill: "name", fillOpacity: 0.3 })
+      ? Plot.areaY(stacked, { x: "date", y1: "y1", y2: "y2", fill: "name", fillOpacity: 0.3 })
       : Plot.lineY(gapped(data), { x: "date", y: "value", stroke: "name" });
     const marks = [
       main,
@@ -123,8 +126,8 @@ import { lineGaps } from "/assets/line_gaps.js";
   }
 
   // each series broken where it has a gap longer than 3 of its steps (a collector stopped), as
-  // Explore's line is: drawn across, the silence read as samples that never were (a line panel's;
-  // an area panel stacks its series, and the stack reads a gap's NaN as 0)
+  // Explore's line is: drawn across, the silence read as samples that never were (an area panel's
+  // stack is broken the same way by areaGaps)
   function gapped(data) {
     const byName = new Map();
     for (const d of data) {

@@ -1,7 +1,7 @@
 /**
- * Gaps in a line chart's data, shared by the Explore and Capacity pages (served as
- * `/assets/line_gaps.js`): a line drawn across the minutes a collector was stopped shows samples
- * that never were.
+ * Gaps in a chart's data, shared by the Explore, Capacity, Services, Dashboard and Live pages
+ * (served as `/assets/line_gaps.js`): a line or area drawn across the minutes a collector was
+ * stopped shows samples that never were.
  *
  * @module
  */
@@ -33,4 +33,42 @@ export function lineGaps(data, step) {
     out.push(data[i]);
   }
   return out;
+}
+
+/**
+ * {@linkcode lineGaps} for each series of `data` (points told apart by `name`), series by series.
+ *
+ * @param {{ date: Date, value: number, name: string }[]} data Points, each series in time order.
+ * @param {number} [step] The spacing of the data, ms; default each series' median spacing.
+ * @returns {{ date: Date, value: number, name: string }[]} The points, with a NaN point in each
+ * gap of each series.
+ */
+export function seriesGaps(data, step) {
+  const byName = new Map();
+  for (const d of data) {
+    if (!byName.has(d.name)) byName.set(d.name, []);
+    byName.get(d.name).push(d);
+  }
+  return [...byName.values()].flatMap((line) => lineGaps(line, step));
+}
+
+/**
+ * Rows for a stacked area that breaks at each series' gaps, for `Plot.areaY` with `y1` and `y2`
+ * (no stack transform): Plot's stack reads a gap's NaN as 0, so a stacked area ran on across
+ * the minutes nothing was measured. Series are stacked in the order they first appear, negative
+ * values below zero, as Plot's stack does; a gap's point keeps `y1` and `y2` NaN.
+ *
+ * @param {{ date: Date, value: number, name: string }[]} data Points, each series in time order.
+ * @param {number} [step] The spacing of the data, ms; default each series' median spacing.
+ * @returns {{ date: Date, value: number, name: string, y1: number, y2: number }[]} The rows.
+ */
+export function areaGaps(data, step) {
+  const above = new Map(), below = new Map();
+  return seriesGaps(data, step).map((d) => {
+    if (!Number.isFinite(d.value)) return { ...d, y1: NaN, y2: NaN };
+    const tops = d.value < 0 ? below : above;
+    const y1 = tops.get(+d.date) ?? 0;
+    tops.set(+d.date, y1 + d.value);
+    return { ...d, y1, y2: y1 + d.value };
+  });
 }

@@ -13,6 +13,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { isolated } from "/assets/bidi.js";
+import { seriesGaps } from "/assets/line_gaps.js";
 
 (function () {
   const KEEP_MS = 10 * 60_000;
@@ -157,7 +158,9 @@ import { isolated } from "/assets/bidi.js";
       },
       color: { legend: true, domain: [...names].sort(natural.compare) },
       marks: [
-        Plot.lineY(data, { x: "date", y: "value", stroke: "name", curve: "linear" }),
+        // broken where serve (or the collector) was down: the window before a restart comes
+        // from the lake, and a line across the minutes between showed samples that never were
+        Plot.lineY(seriesGaps(data), { x: "date", y: "value", stroke: "name", curve: "linear" }),
         Plot.tip(
           data,
           Plot.pointerX({
@@ -250,7 +253,10 @@ import { isolated } from "/assets/bidi.js";
     }
   }
 
-  const source = new EventSource("/api/live");
+  // the host asked for, so that the window before a restart is read from the lake for it
+  const source = new EventSource(
+    "/api/live" + (wanted ? "?host=" + encodeURIComponent(wanted) : ""),
+  );
   const status = document.getElementById("status");
   source.addEventListener("open", () => {
     status.textContent = "live";
