@@ -131,6 +131,7 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
       audit,
       now,
       host,
+      command: "deno task serve",
     })
     : undefined;
   const schedule = config.schedule ?? {};
