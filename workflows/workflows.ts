@@ -425,7 +425,8 @@ export class Workflows {
   #takeRun(w: WorkflowConfig, event: TriggerEvent): ReturnType<typeof takeRunLock> {
     return takeRunLock(this.#o.root, {
       pid: Deno.pid,
-      hostname: this.#host,
+      // the machine, as a reader of the lock file compares it (this.#host may be collect.host)
+      hostname: Deno.hostname(),
       command: this.#o.command ?? "perfscope",
       started: this.#now(),
       workflow: w.name,
