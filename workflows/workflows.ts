@@ -483,10 +483,11 @@ export class Workflows {
     const p = this.#pending.get(id);
     if (!p) return undefined;
     const w = this.#byName.get(p.workflow)!;
-    // Refused rather than kept for after the run: an approval consents to what the approver saw
-    // (this pid, that value) before the running one acted, and once it has, the plan may be
-    // another, so they look again. Nothing is lost: the approval waits on until it expires. And a
-    // run kept for after one going in another process would need this one to watch that lock.
+    // Refused rather than kept for after the run: an approval is given for what the approver saw
+    // before the running one acted, which may be what that run just dealt with (the same process
+    // reniced twice), so they decide again. Nothing is lost: the approval waits on until it
+    // expires. And a run kept for after one going in another process would need this one to
+    // watch that process's lock.
     const lock = this.#takeRun(w, p.event);
     if ("busy" in lock) {
       throw new WorkflowBusyError(
