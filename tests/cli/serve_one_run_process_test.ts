@@ -12,13 +12,15 @@ import { spawnServe, stopServe } from "../_serve_process.ts";
 import { startWorkflows } from "../../cli/_workflows_wiring.ts";
 import { parseConfig } from "../../config/mod.ts";
 import { openLake } from "../../lake/mod.ts";
+import { AuditLog } from "../../workflows/mod.ts";
 import { testApp } from "../web/_app.ts";
 
-/** Actions that note each run in `DIR/<name>-runs`, then hold until `DIR/release` exists. */
+/** Actions that note each run (the shell's pid) in `DIR/<name>-runs`, then hold until
+ * `DIR/release` exists. */
 function configText(dir: string): string {
   const hold = (name: string) =>
     `  - name: hold-${name}
-    argv: [sh, -c, "echo run >> ${dir}/${name}-runs; until [ -e ${dir}/release ]; do sleep 0.05; done"]
+    argv: [sh, -c, "echo $$ >> ${dir}/${name}-runs; until [ -e ${dir}/release ]; do sleep 0.05; done"]
     timeout: 5m
 `;
   return `actions:
@@ -158,6 +160,47 @@ Deno.test("A second process on the same data neither runs a workflow's schedule 
   } finally {
     await Deno.writeTextFile(`${dir}/release`, "");
     assert.equal((await stopServe(served.process)).code, 0, served.stderr.join(""));
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve's stop cuts a scheduled workflow's run: its command is killed, the audit says so, and serve exits 0", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "perfscope-one-run-" });
+  const data = `${dir}/data`, configPath = `${dir}/perfscope.yaml`;
+  await Deno.writeTextFile(configPath, configText(dir));
+  await Deno.mkdir(`${data}/schedule`, { recursive: true });
+  await Deno.writeTextFile(
+    `${data}/schedule/state.json`,
+    JSON.stringify({ "workflow:doze": { at: 1, outcome: "ok" } }),
+  );
+  const served = await spawnServe(["--data", data, "--no-collect", "--config", configPath], {
+    port: 19232,
+    stderr: "piped",
+  });
+  let shell = 0;
+  try {
+    await until(async () => (await runs(dir, "doze")) === 1);
+    shell = Number((await Deno.readTextFile(`${dir}/doze-runs`)).trim());
+    // the scheduler's stop waited for the run, which only the runner's stop cuts: serve sat in
+    // its stop until the deadline exited it (1), the command left running
+    assert.equal((await stopServe(served.process)).code, 0, served.stderr.join(""));
+    await assert.rejects(Deno.stat(`/proc/${shell}`), Deno.errors.NotFound);
+    const done = (await new AuditLog(data).read()).find((e) =>
+      e.workflow === "doze" && e.step === "command"
+    );
+    assert.equal(done!.outcome, "failed");
+    assert.equal(done!.detail, "Stopped: perfscope stopped while it ran (no output)");
+  } finally {
+    await Deno.writeTextFile(`${dir}/release`, "");
+    await served.process.status;
+    // a command left running by a failed stop would wait for the file deleted next
+    if (shell) {
+      try {
+        Deno.kill(shell, "SIGKILL");
+      } catch {
+        // gone, as it should be
+      }
+    }
     await Deno.remove(dir, { recursive: true });
   }
 });
