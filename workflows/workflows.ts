@@ -3,9 +3,9 @@
  * safety rules applied in order — dry run unless `enabled: true` (every action audited as
  * advice), approval, concurrency (skip or queue; one run of a workflow at a time, across
  * processes too: see run_lock.ts), stabilization window, actions per hour per host, backing off
- * when someone else changed a setting since our last write — and rollback of reversible actions. Every decision and action goes to the audit log; the state that must
- * survive a restart (what we last wrote, when we acted, how to undo) is in
- * `DATA/workflows/state.json`.
+ * when someone else changed a setting since our last write — and rollback of reversible actions.
+ * Every decision and action goes to the audit log; the state that must survive a restart (what
+ * we last wrote, when we acted, how to undo) is in `DATA/workflows/state.json`.
  *
  * @module
  */
