@@ -131,6 +131,7 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
       audit,
       now,
       host,
+      command: "deno task serve",
     })
     : undefined;
   const schedule = config.schedule ?? {};
@@ -200,9 +201,12 @@ export function startWorkflows(options: StartWorkflowsOptions): WorkflowsRuntime
       ...(schedule.timezone && { timezone: schedule.timezone }),
     },
     async stop() {
+      // both at once: a scheduled workflow's job (and a catch-up at start) waits for its run,
+      // which only the runner's stop cuts; the scheduler first left serve waiting on the run's
+      // command until the stop deadline exited it, the command left running
+      const stopping = Promise.all([scheduler.stop(), workflows?.stop()]);
       await caught.catch(() => {});
-      await scheduler.stop();
-      await workflows?.stop();
+      await stopping;
     },
   };
 }

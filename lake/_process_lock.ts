@@ -3,7 +3,8 @@
  * the compaction lock. The lock is the OS's `flock` on the open file, so the kernel drops it when
  * the holder exits for any reason (`kill -9` included): a lock file left behind by a crash is
  * stale by construction and needs no pid check. The file names its holder (one JSON line) so a
- * refused process can say who holds it. Private to lake/.
+ * refused process can say who holds it. Exported (lake/mod.ts) for the state other folders keep
+ * under a lake root: the workflow runner holds one per workflow while a run of it goes.
  *
  * @module
  */

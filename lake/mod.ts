@@ -99,6 +99,13 @@ export {
   compactionLockPath,
   readCompactionLock,
 } from "./compaction_lock.ts";
+export {
+  type HeldLock,
+  type LockHolder,
+  readBusyHolder,
+  readLockHolder,
+  tryProcessLock,
+} from "./_process_lock.ts";
 export { tailSpool, type TailSpoolOptions } from "./tail_spool.ts";
 export {
   type Collection,

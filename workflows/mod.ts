@@ -1,9 +1,9 @@
 /**
  * Workflows: triggers (alerts, schedules, recommendations) → steps (webhook, allowlisted command,
  * renice, cgroup, sysctl, maintenance jobs), run dry unless enabled, within rate limits,
- * stabilization, concurrency and approval rules, with rollback; the append-only audit log; the
- * cron scheduler of maintenance jobs; maintenance windows and load-balancing advice from the
- * lake's forecasts.
+ * stabilization, concurrency (one run of a workflow at a time, across processes) and approval
+ * rules, with rollback; the append-only audit log; the cron scheduler of maintenance jobs;
+ * maintenance windows and load-balancing advice from the lake's forecasts.
  *
  * @module
  */
@@ -23,6 +23,13 @@ export { planRenice, type PlanReniceOptions } from "./plan_renice.ts";
 export { planSysctl } from "./plan_sysctl.ts";
 export type { StepPlan, TriggerEvent, UndoRecord } from "./step_plan.ts";
 export { undoAction } from "./undo_action.ts";
+export {
+  describeRun,
+  type RunHolder,
+  runLockPath,
+  takeRunLock,
+  WorkflowBusyError,
+} from "./run_lock.ts";
 export {
   type AnsweredAction,
   type ApprovedRun,

@@ -153,6 +153,8 @@ function commandPlan(action: ActionConfig): StepPlan {
       const tail = r.output.trim().split("\n").slice(-3).join(" | ");
       // a silent failure read "Exit code 1: " with nothing after the colon
       const said = tail ? `: ${tail}` : " (no output)";
+      // killed by the runner's stop (serve stopping): it read "Exit code null (no output)"
+      if (signal.aborted) throw new Error(`Stopped: perfscope stopped while it ran${said}`);
       if (r.timedOut) throw new Error(`Timed out after ${formatDuration(timeoutMs)}${said}`);
       if (r.code !== 0) throw new Error(`Exit code ${r.code}${said}`);
       return tail || "exit code 0";

@@ -1,20 +1,21 @@
 /**
  * The workflow runner: triggers (alert transitions, schedules, recommendations) → steps, with the
  * safety rules applied in order — dry run unless `enabled: true` (every action audited as
- * advice), approval, concurrency (skip or queue), stabilization window, actions per hour per
- * host, backing off when someone else changed a setting since our last write — and rollback of
- * reversible actions. Every decision and action goes to the audit log; the state that must
- * survive a restart (what we last wrote, when we acted, how to undo) is in
- * `DATA/workflows/state.json`.
+ * advice), approval, concurrency (skip or queue; one run of a workflow at a time, across
+ * processes too: see run_lock.ts), stabilization window, actions per hour per host, backing off
+ * when someone else changed a setting since our last write — and rollback of reversible actions.
+ * Every decision and action goes to the audit log; the state that must survive a restart (what
+ * we last wrote, when we acted, how to undo) is in `DATA/workflows/state.json`.
  *
  * @module
  */
 import type { AlertTransition } from "../alerts/mod.ts";
 import type { Recommendation } from "../analytics/mod.ts";
 import type { WorkflowConfig } from "../config/mod.ts";
-import { sameHost, writeFileAtomic } from "../lake/mod.ts";
+import { type HeldLock, sameHost, writeFileAtomic } from "../lake/mod.ts";
 import { AuditLog, type AuditMode, type AuditRecord } from "./audit_log.ts";
 import { planStep, type StepEnv } from "./plan_step.ts";
+import { describeRun, takeRunLock, WorkflowBusyError } from "./run_lock.ts";
 import { refusedPlan, type StepPlan, type TriggerEvent, type UndoRecord } from "./step_plan.ts";
 import { undoAction } from "./undo_action.ts";
 
@@ -30,6 +31,9 @@ export interface WorkflowsOptions extends StepEnv {
   host?: string;
   /** The audit log. Default one under `root`. */
   audit?: AuditLog;
+  /** How this process was started, as a run's lock file names it to a refused approval or a
+   * skipped trigger elsewhere (`deno task serve`). Default `perfscope`. */
+  command?: string;
 }
 
 /** An action waiting for approval. */
@@ -382,8 +386,52 @@ export class Workflows {
       this.#save();
       return what;
     }
-    this.#track(this.#run(w, event));
+    return this.#start(w, event);
+  }
+
+  /**
+   * Takes the workflow's run lock and starts the run; when a run of it goes in another process
+   * (two `serve` on one data directory, each with the scheduler and the alerts), audits the skip
+   * and returns its words instead. A `queue` workflow skips too: a queue here would need this
+   * process to wait on another's run.
+   */
+  #start(w: WorkflowConfig, event: TriggerEvent): string | undefined {
+    const base = runBase(w, event, this.#mode(w));
+    let lock: ReturnType<typeof takeRunLock>;
+    try {
+      lock = this.#takeRun(w, event);
+    } catch (error) {
+      // without the lock, no run: one at a time is not known to hold
+      return this.#decided({
+        ...base,
+        what: "refused: cannot take the run lock",
+        result: "refused",
+        detail: (error as Error).message.split("\n")[0]!,
+      });
+    }
+    if ("busy" in lock) {
+      return this.#decided({
+        ...base,
+        what: `skipped: ${describeRun(lock.busy)} is still going`,
+        result: "skipped",
+        detail: "one run of a workflow at a time",
+      });
+    }
+    this.#track(this.#run(w, event, lock.held));
     return undefined;
+  }
+
+  /** The workflow's run lock for a run of `event` starting now (see run_lock.ts). */
+  #takeRun(w: WorkflowConfig, event: TriggerEvent): ReturnType<typeof takeRunLock> {
+    return takeRunLock(this.#o.root, {
+      pid: Deno.pid,
+      // the machine, as a reader of the lock file compares it (this.#host may be collect.host)
+      hostname: Deno.hostname(),
+      command: this.#o.command ?? "perfscope",
+      started: this.#now(),
+      workflow: w.name,
+      why: event.why,
+    });
   }
 
   /** Audits a decision not to run now; returns its words. */
@@ -420,17 +468,50 @@ export class Workflows {
 
   /**
    * Approves a pending action: the workflow runs now, still within its limits (its stabilization
-   * window and rate limit may skip it; the answer says so).
+   * window and rate limit may skip it; the answer says so). While a run of the workflow goes, in
+   * this process or another, the approval is refused and keeps waiting.
    *
    * @param id The approval's id (from {@linkcode Workflows.pending}).
    * @param who Who approved (audited).
    * @returns The workflow and what becomes of its run, or `undefined` when no such approval is
    *   pending (expired).
+   * @throws {WorkflowBusyError} While a run of the workflow goes (the message names it and when
+   *   it started); the approval is left as it was.
    */
   approve(id: string, who: string): ApprovedRun | undefined {
     this.sweep();
     const p = this.#pending.get(id);
     if (!p) return undefined;
+    const w = this.#byName.get(p.workflow)!;
+    // Refused rather than kept for after the run: an approval is given for what the approver saw
+    // before the running one acted, which may be what that run just dealt with (the same process
+    // reniced twice), so they decide again. Nothing is lost: the approval waits on until it
+    // expires. And a run kept for after one going in another process would need this one to
+    // watch that process's lock.
+    const lock = this.#takeRun(w, p.event);
+    if ("busy" in lock) {
+      throw new WorkflowBusyError(
+        w.name,
+        lock.busy,
+        `approval ${id} still waits: approve it again once that run ends`,
+      );
+    }
+    try {
+      return this.#approved(w, p, who, lock.held);
+    } catch (error) {
+      lock.held.release();
+      throw error;
+    }
+  }
+
+  /** Answers an approval whose run holds the lock, and starts the run. */
+  #approved(
+    w: WorkflowConfig,
+    p: PendingApproval & { event: TriggerEvent },
+    who: string,
+    lock: HeldLock,
+  ): ApprovedRun {
+    const id = p.id;
     this.#pending.delete(id);
     this.#answer(id, {
       workflow: p.workflow,
@@ -439,7 +520,6 @@ export class Workflows {
       who: `approver:${who}`,
     });
     this.#save();
-    const w = this.#byName.get(p.workflow)!;
     this.audit.decide({
       workflow: w.name,
       who: `approver:${who}`,
@@ -451,7 +531,7 @@ export class Workflows {
       host: p.host,
     });
     const outlook = this.#runOutlook(w, p.event.host);
-    this.#track(this.#run(w, p.event));
+    this.#track(this.#run(w, p.event, lock));
     return { workflow: w.name, ...outlook };
   }
 
@@ -542,7 +622,8 @@ export class Workflows {
     return out;
   }
 
-  async #run(w: WorkflowConfig, event: TriggerEvent): Promise<void> {
+  /** Runs the steps holding the workflow's run lock, then the next queued trigger (its own). */
+  async #run(w: WorkflowConfig, event: TriggerEvent, lock: HeldLock): Promise<void> {
     const rt = this.#rt.get(w.name)!;
     rt.running = true;
     let outcome = "ok";
@@ -551,9 +632,11 @@ export class Workflows {
     } finally {
       rt.running = false;
       rt.lastRun = { at: this.#now(), outcome };
+      lock.release();
     }
+    // the lock is taken again, so the lock file names the run that goes
     const next = rt.queue.shift();
-    if (next) await this.#run(w, next);
+    if (next) this.#start(w, next);
   }
 
   /** Runs the steps; resolves to the run's outcome in a word. */

@@ -3,7 +3,8 @@
  * 1000 entries), `GET /api/workflows` (states and pending
  * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}` (a
  * repeat on one already approved or rolled back answers 200 with `already: {who, at, …}` and does
- * nothing, after a restart too: the audit log holds the first answer),
+ * nothing, after a restart too: the audit log holds the first answer; an approval while a run of
+ * its workflow goes is a 409 naming that run, and keeps waiting),
  * `GET /api/schedule` (jobs' last run, outcome and next run), `GET /api/maintenance` (the
  * quietest window) and `GET /api/balance` (load-balancing advice).
  *
@@ -21,9 +22,10 @@ import {
   findMaintenanceWindow,
   type JobStatus,
   unknownHostsProblem,
+  WorkflowBusyError,
   type Workflows,
 } from "../../workflows/mod.ts";
-import { BadRequestError, echo, NotFoundError } from "../errors.ts";
+import { BadRequestError, ConflictError, echo, NotFoundError } from "../errors.ts";
 import { parseDurationMs, rejectInvalid } from "../validate.ts";
 import { knownParams } from "../middleware/known_params.ts";
 
@@ -126,7 +128,14 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
         const { id } = c.req.valid("json");
         // what becomes of the run is said with the answer: a window or a rate limit that skips
         // it was seen only in the audit log, under an answer of "approved"
-        const run = options.workflows?.approve(id, "web");
+        let run;
+        try {
+          run = options.workflows?.approve(id, "web");
+        } catch (error) {
+          // a run of the workflow goes: the approval waits on, and the answer names that run
+          if (error instanceof WorkflowBusyError) throw new ConflictError(error.message);
+          throw error;
+        }
         if (run !== undefined) {
           return c.json({ approved: id, workflow: run.workflow, acts: run.acts, next: run.next });
         }
