@@ -21,27 +21,16 @@ import process from "node:process";
 import { sharedData } from "./_shared_data.ts";
 import { benchMain } from "./_flags.ts";
 import { parseFlags, UsageError } from "../cli/_args.ts";
-import { readCsvSeries } from "../analytics/series/csv_series.ts";
 import { forecast } from "../analytics/forecast/forecast.ts";
 import { loadM4 } from "./m4_bench.ts";
+import { standardizedColumn } from "./forecast_bench.ts";
 import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
 
-const HISTORY = 1344, WEEK = 168, TRAIN_END = 11520, TRAIN_ROWS = 8640, TEST_END = 14400;
+const HISTORY = 1344, WEEK = 168, TRAIN_END = 11520, TEST_END = 14400;
 const COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
 
 /** A data set of this bench. */
 export type SpacingSet = "ett" | "m4" | "test";
-
-function standardized(text: string, column: string): Float64Array {
-  const raw = readCsvSeries(text, { valueColumn: column }).values;
-  let mean = 0, m2 = 0;
-  for (let i = 0; i < TRAIN_ROWS; i++) {
-    const d = raw[i]! - mean;
-    mean += d / (i + 1), m2 += d * (raw[i]! - mean);
-  }
-  const sd = Math.sqrt(m2 / TRAIN_ROWS) || 1;
-  return raw.map((v) => (v - mean) / sd);
-}
 
 /** Mean MSE over `origins` of the 24-step forecasts from the `HISTORY` rows before each. */
 function mse24(z: Float64Array, origins: number[], spacing: number): number {
@@ -65,7 +54,7 @@ function runEtt(text: string, spacing: number): void {
   const origins = every(HISTORY, WEEK, (o) => o + WEEK <= TRAIN_END);
   console.log(`ETTh2 training split, H=24, ${origins.length} origins × ${COLUMNS.length} columns`);
   for (const s of [0, spacing]) {
-    const cols = COLUMNS.map((c) => mse24(standardized(text, c), origins, s));
+    const cols = COLUMNS.map((c) => mse24(standardizedColumn(text, c), origins, s));
     const mean = cols.reduce((a, b) => a + b, 0) / cols.length;
     console.log(
       `  minOriginSpacing ${String(s).padEnd(3)} mean ${mean.toFixed(5)} | ${
@@ -104,7 +93,7 @@ function runM4(spacing: number): void {
 }
 
 function runTest(text: string, spacing: number): void {
-  const z = standardized(text, "OT");
+  const z = standardizedColumn(text, "OT");
   const sets: [string, number[]][] = [
     ["17 test origins", every(TRAIN_END, WEEK, (o) => o + WEEK <= TEST_END)],
     ["35 to the end", every(TRAIN_END, WEEK, (o) => o + WEEK <= z.length)],
