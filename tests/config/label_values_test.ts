@@ -72,6 +72,19 @@ const PLACES: [string, string, string][] = [
     '4:48: dashboards[0].panels[0].labels: label "\\u202ecore" is not a label name ' +
     "([a-zA-Z_][a-zA-Z0-9_]*)",
   ],
+  [
+    "a route's group_by name",
+    "receivers: [{name: ops, webhook: http://127.0.0.1:9095/hook}]\n" +
+    "route: {receiver: ops, group_by: [alertname, team-name]}\n",
+    '2:46: route.group_by[1]: label "team-name" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+  ],
+  [
+    "an inhibit rule's equal name",
+    "receivers: [{name: ops, webhook: http://127.0.0.1:9095/hook}]\nroute: {receiver: ops}\n" +
+    "inhibit_rules:\n  - source_matchers: ['severity=\"critical\"']\n" +
+    '    target_matchers: [\'severity="warning"\']\n    equal: ["host "]\n',
+    '6:13: inhibit_rules[0].equal[0]: label "host " is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+  ],
 ];
 
 for (const [what, text, refusal] of PLACES) {
