@@ -17,7 +17,7 @@ import { formatDuration, readDuration } from "../config/mod.ts";
 import { metricInfo } from "../collectors/mod.ts";
 import { csvLine, formatValue } from "../format/mod.ts";
 import { quantizeValue } from "../lake/mod.ts";
-import { parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
+import { durationFlag, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import {
   readSeriesSource,
   seriesInputHelp,
@@ -147,6 +147,15 @@ function horizonSteps(horizon: Flags["horizon"], stepMs: number): number {
   return steps;
 }
 
+/**
+ * The longest `--horizon` the history supports, written as the user wrote theirs: steps for
+ * steps, else a duration the flag reads back (`4m59s`) that comes to those steps and no more
+ * (whole milliseconds, floored: a step of 1000.5 ms must not round the text up a step).
+ */
+function longestHorizon(asked: Flags["horizon"], steps: number, stepMs: number): string {
+  return "steps" in asked ? String(steps) : durationFlag(Math.floor(steps * stepMs));
+}
+
 /** Fewest values a forecast is made from (fewer is "not enough data yet", exit 1). */
 const MIN_POINTS = 3;
 
@@ -205,8 +214,9 @@ export async function main(
     // the same half-step tolerance as the verdict, or the advice would be a step short
     const steps = Math.floor((reach.supportedMs + stepMs / 2) / stepMs);
     throw new Error(
-      `Not enough data yet: ${series.from}: ${reach.reason} (use --horizon ${steps} or less, ` +
-        `or --allow-extrapolation)`,
+      `Not enough data yet: ${series.from}: ${reach.reason} (use --horizon ${
+        longestHorizon(flags.horizon, steps, stepMs)
+      } or less, or --allow-extrapolation)`,
     );
   }
   // Squares of values past ~1e154 overflow inside the models: fit on scaled values instead

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
 import { repeatedIndexes } from "./_repeated_indexes.ts";
+import { labelMap } from "./_label_map.ts";
 
 const labelValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -17,7 +18,7 @@ export const panelSchema = z.strictObject({
   /** Metric drawn (one line per series), unless `sql` is given. */
   metric: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a metric name").optional(),
   /** Labels a series must carry (a subset match). Default none. */
-  labels: z.record(z.string().min(1), labelValue).optional(),
+  labels: labelMap(labelValue).optional(),
   /** Host; default every host. */
   host: z.string().min(1).optional(),
   /** A read-only query run in the SQL sandbox; columns `ts` (time), `value`, optional `name`

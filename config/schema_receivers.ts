@@ -11,6 +11,7 @@ import { formatDuration, MAX_DURATION_MS, readDuration } from "./duration.ts";
 import { regexProblem } from "./regex_problem.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
 import { repeatedIndexes } from "./_repeated_indexes.ts";
+import { labelNameProblem } from "./_label_map.ts";
 
 /** A duration with units that may be zero (`group_wait: 0s` sends at once). */
 function span() {
@@ -137,6 +138,15 @@ export const receiverSchema = z.strictObject({
   }
 });
 
+/** A label name an alert may carry (`...` too where `every` is true): any other groups or
+ * compares on a label no alert has. */
+function alertLabelName(every = false) {
+  return z.string().superRefine((name, ctx) => {
+    const problem = every && name === "..." ? undefined : labelNameProblem(name);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
 /** A node of the route tree (the top one needs a receiver; children inherit what they omit). */
 export interface RouteConfig {
   receiver?: string | undefined;
@@ -155,7 +165,7 @@ const routeFields = {
   /** Label matchers an alert must all meet to take this child route. */
   matchers: z.array(matcher).max(64).optional(),
   /** Labels that split alerts into groups (`['...']`: every label). Default `['alertname']`. */
-  group_by: z.array(z.string().min(1)).max(64).optional(),
+  group_by: z.array(alertLabelName(true)).max(64).optional(),
   /** Wait before a new group's first notification. Default 0s (perfscope's real-time bar). */
   group_wait: span().optional(),
   /** Wait before notifying about alerts added to a group already notified. Default 30s. */
@@ -176,7 +186,7 @@ export const inhibitRuleSchema = z.strictObject({
   source_matchers: z.array(matcher).min(1).max(64),
   target_matchers: z.array(matcher).min(1).max(64),
   /** Labels that must have the same value in source and target. Default none. */
-  equal: z.array(z.string().min(1)).max(64).optional(),
+  equal: z.array(alertLabelName()).max(64).optional(),
 });
 
 /** The config keys this file adds, spread into `configSchema`. */

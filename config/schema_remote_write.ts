@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
+import { labelMap } from "./_label_map.ts";
 
 function duration() {
   return durationSchema("500ms, 1s, 5s, 1m");
@@ -50,7 +51,7 @@ export const remoteWriteTargetSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only").optional(),
   ...endpoint,
   /** Labels added to every series that lacks them (`env`, `dc`, `role`…). */
-  external_labels: z.record(labelName, z.string()).optional(),
+  external_labels: labelMap(z.string()).optional(),
   /** Time between sends while keeping up. Default 5s. */
   interval: duration().optional(),
   /** Time-out of one request. Default 30s. */

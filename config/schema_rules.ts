@@ -10,6 +10,7 @@ import { z } from "zod";
 import { readDuration } from "./duration.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
 import { repeatedIndexes } from "./_repeated_indexes.ts";
+import { labelMap } from "./_label_map.ts";
 
 /** A duration with units that may be zero (`0s`): `for` and `keep_firing_for` default to it. */
 function span(min = 0) {
@@ -29,7 +30,6 @@ function span(min = 0) {
 }
 
 const text = z.string().trim().min(1, "must not be empty");
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a label name");
 /**
  * A map with a `__proto__` key refused: zod drops that key unseen, so a rule with
  * `labels: {__proto__: x}` matched every series instead of none.
@@ -42,7 +42,9 @@ function ownKeys<T extends z.ZodType>(map: T) {
   }).pipe(map);
 }
 
-const labelMap = ownKeys(z.record(labelName, z.string()));
+/** Label names and values held to the lake's rules: an instance's labels are a series' labels
+ * and these, and a value the lake would refuse selects nothing. */
+const labels = ownKeys(labelMap(z.string()));
 
 /** The kinds of rule. */
 export const RULE_KINDS = [
@@ -108,7 +110,7 @@ export const ruleSchema = z.strictObject({
   /** Texts with `{{ $value }}` and `{{ $labels.x }}` filled in. */
   annotations: ownKeys(z.record(text, z.string())).optional(),
   /** Labels added to every instance (e.g. `team: db`). */
-  extra_labels: labelMap.optional(),
+  extra_labels: labels.optional(),
   /** Sends this rule's alerts only to this receiver (one of `receivers:`), not down `route:`. */
   receiver: z.string().trim().min(1, "must not be empty").max(128).optional(),
   /** Time the condition must hold before firing. Default 0s. */
@@ -118,7 +120,7 @@ export const ruleSchema = z.strictObject({
   /** The metric (any metric collected, ingested or scraped). */
   metric: text.optional(),
   /** Subset match on series labels: one instance per matching series. Default: any. */
-  labels: ownKeys(z.record(text, z.string())).optional(),
+  labels: labels.optional(),
   /** Only this host's series. Default: every host. */
   host: text.optional(),
   /** How the window is reduced. Default `last` (the newest sample). */

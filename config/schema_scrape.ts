@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
+import { checkLabelValue, labelNameProblem } from "./_label_map.ts";
 
 function duration() {
   return durationSchema("500ms, 1s, 15m");
@@ -13,12 +14,10 @@ function duration() {
 
 const RESERVED = new Set(["host", "instance", "job", "le", "quantile", "target"]);
 const labels = z.record(z.string(), z.string().max(1024)).superRefine((obj, ctx) => {
-  for (const k of Object.keys(obj)) {
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `label ${JSON.stringify(k)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
-      });
+  for (const [k, v] of Object.entries(obj)) {
+    const problem = labelNameProblem(k);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: "custom", message: problem });
     } else if (RESERVED.has(k) || k.startsWith("__")) {
       ctx.addIssue({
         code: "custom",
@@ -26,9 +25,13 @@ const labels = z.record(z.string(), z.string().max(1024)).superRefine((obj, ctx)
           JSON.stringify(k)
         } is reserved (host, instance, job, le, quantile, target, __*)`,
       });
-    }
+    } else checkLabelValue(v, ctx, [k]);
   }
 });
+/** The value of the `target` label of a target's or a probe's samples. */
+const targetName = z.string().trim().min(1).max(200).superRefine((name, ctx) =>
+  checkLabelValue(name, ctx)
+);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), {
   message: "must be an http:// or https:// URL",
 });
@@ -43,7 +46,7 @@ export const scrapeTargetSchema = z.strictObject({
   /** URL of the exposition (`/metrics`). */
   url: httpUrl,
   /** Value of the `target` label; default the URL's host:port. */
-  name: z.string().trim().min(1).max(200).optional(),
+  name: targetName.optional(),
   /** Time between scrapes. Default 15s. */
   interval: interval.optional(),
   /** Longest a scrape may take. Default the interval, at most 10s. */
@@ -77,7 +80,7 @@ export const statsdSchema = z.strictObject({
 /** One synthetic probe: exactly one of `http` and `tcp`. */
 export const probeSchema = z.strictObject({
   /** Value of the `target` label. */
-  name: z.string().trim().min(1).max(200),
+  name: targetName,
   /** URL to GET. */
   http: httpUrl.optional(),
   /** host:port to connect to. */

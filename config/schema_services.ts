@@ -8,6 +8,7 @@ import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
 import { repeatedIndexes } from "./_repeated_indexes.ts";
+import { labelMap } from "./_label_map.ts";
 
 function seconds() {
   return z.unknown().transform((value, ctx) => {
@@ -34,7 +35,7 @@ export const serviceSchema = z.strictObject({
   name: z.string().trim().min(1, "must not be empty").max(100),
   /** Labels a series must carry to belong to the service, e.g. `{service: api}` or
    * `{target: api-1}`. Default `{service: NAME}`. */
-  labels: z.record(z.string().min(1), labelValue).optional(),
+  labels: labelMap(labelValue).optional(),
   /** Apdex threshold T: satisfied ≤ T, tolerating ≤ 4T. Default 500ms. */
   apdex: seconds().optional(),
   /** SLO target as a ratio of good requests, e.g. 0.999. Default 0.999. */

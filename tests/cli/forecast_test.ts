@@ -253,6 +253,16 @@ Deno.test({
       message:
         /^Not enough data yet: load_average\{window=1m\}.*: 5 min of history; forecasts up to 5 min ahead; 1 day needs at least 1 day of history \(use --horizon 299 or less, or --allow-extrapolation\)$/,
     });
+    // a horizon given as a duration is answered with one the flag takes, which then forecasts
+    await assert.rejects(main([...args, "--horizon", "1h"], () => {}, () => {}), {
+      name: "Error",
+      message:
+        /^Not enough data yet: load_average\{window=1m\}.*: 5 min of history; forecasts up to 5 min ahead; 1 h needs at least 1 h of history \(use --horizon 4m59s or less, or --allow-extrapolation\)$/,
+    });
+    let suggested = "";
+    assert.equal(await main([...args, "--horizon", "4m59s"], () => {}, (t) => (suggested += t)), 0);
+    assert.match(suggested, /horizon 299 s = 299 steps of 1 s\n/);
+    assert.doesNotMatch(suggested, /note:/);
     let out = "", err = "";
     const code = await main(
       [...args, "--horizon", "600", "--allow-extrapolation"],
@@ -335,6 +345,16 @@ Deno.test("forecast CLI allows a horizon as long as a history whose timestamps j
   assert.equal(out.trimEnd().split("\n").length, 360);
   await assert.rejects(main(["--input", path, "--horizon", "360"], () => {}, () => {}), {
     message: /\(use --horizon 359 or less, or --allow-extrapolation\)$/,
+  });
+  // as a duration: the most the history supports, read back by --horizon, and not a step more
+  await assert.rejects(main(["--input", path, "--horizon", "6h"], () => {}, () => {}), {
+    message: /\(use --horizon 5h59m or less, or --allow-extrapolation\)$/,
+  });
+  out = "";
+  assert.equal(await main(["--input", path, "--horizon", "5h59m"], (t) => (out += t), () => {}), 0);
+  assert.equal(out.trimEnd().split("\n").length, 360);
+  await assert.rejects(main(["--input", path, "--horizon", "5h59m1s"], () => {}, () => {}), {
+    message: /\(use --horizon 5h59m or less, or --allow-extrapolation\)$/,
   });
   await Deno.remove(path);
 });

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * A name from the data holding a right-to-left override (a label value or a mount point stored
- * before ingest refused bidi controls, an alert's label from the config) is isolated wherever a
+ * before ingest and the config refused bidi controls, a silence's matcher) is isolated wherever a
  * page or the report shows it among other text: the override reverses the name alone, never the
  * words after it (`} @ web-1 · tier raw`, the next label, "runs out first").
  */
@@ -19,7 +19,6 @@ const CONFIG = `rules:
   - alert: Busy
     metric: http_requests_per_second
     above: 0
-    extra_labels: {team: ${JSON.stringify(NAME)}}
 dashboards:
   - name: bidi
     panels:
@@ -87,6 +86,14 @@ browserTest(
     using _pushing = await pushEverySecond(s.server.url, [
       { metric: "http_requests_per_second", labels: { code: "200", service: "web" }, value: 5 },
     ]);
+    // the config refuses the override in a label value (an alert's extra_labels showed it here
+    // before): the Alerts page shows it in a silence's matcher
+    const silence = await fetch(new URL("/api/silences", s.server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ matchers: [`team=${JSON.stringify(NAME)}`], duration: "1h" }),
+    });
+    assert.equal(silence.status, 201, await silence.text());
     const report = await fetch(new URL("/api/reports", s.server.url), {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -15,8 +15,9 @@ const EVIL = `"><img src=x onerror="globalThis.__pwned=1"><svg onload="globalThi
   `</script><script>globalThis.__pwned=3</script>'-alert(1)-'{{ $value }}\${7*7}` +
   `javascript:globalThis.__pwned=4 \u202egnp.exe\u200b`;
 
-/** EVIL as a pushed label value can be: ingest refuses a bidi control (bidi_label_values_test),
- * where the config and a description keep theirs. */
+/** EVIL as a label value can be: ingest refuses a bidi control (bidi_label_values_test) and so
+ * does the config's loader in its label values (label_values_test), where the config's other
+ * text and a description keep theirs. */
 const PUSHED = EVIL.replace("\u202e", "");
 
 /** A unit (at most 64 characters) that runs if Explore's axis or tooltip parses it. */
@@ -26,7 +27,7 @@ const CONFIG = `rules:
   - alert: HostileText
     metric: http_requests_per_second
     above: 0
-    extra_labels: {team: ${JSON.stringify(EVIL)}}
+    extra_labels: {team: ${JSON.stringify(PUSHED)}}
     annotations:
       summary: ${JSON.stringify(`${EVIL} on {{ $labels.service }}`)}
       runbook_url: "javascript:globalThis.__pwned=5"
