@@ -140,7 +140,7 @@ Deno.test("GET /api/live?window= backfills a window longer than the hub's from t
     const [frame] = await frames(reader, 1);
     controller.abort();
     await reader.cancel();
-    const rows = JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6)) as [number, string, string][];
+    const rows: [number, string, string][] = JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6));
     return rows.filter((r) => r[2] === "load_average").map((r) => r[0]);
   };
   // the hub's 5 minutes by default, the lake's minutes before them for 10, a minute for 1
