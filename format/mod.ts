@@ -2,7 +2,9 @@
  * Formatting for people: values by their registry unit (IEC bytes, percentages, SI counts, never
  * exponent notation), tooltips, axis margins and UTC times. The implementation is the plain
  * JavaScript module `format.js`, which the web app also serves to the browser as
- * `/assets/format.js`, so pages, reports and notebooks print numbers the same way. Also the
+ * `/assets/format.js`, so pages, reports and notebooks print numbers the same way.
+ * The breaking of chart lines and stacked areas at gaps in the data (`line_gaps.js`, served as
+ * `/assets/line_gaps.js` and inlined into reports) is here for the same reason. Also the
  * "did you mean" of a mistyped name (`closestName`), for the CLI's flags and the API's query
  * parameters alike.
  *
@@ -30,6 +32,7 @@ export {
   unitLabel,
   yTicks,
 } from "./format.js";
+export { areaGaps, lineGaps, seriesGaps } from "./line_gaps.js";
 export { csvLine, type CsvRecords, csvRecords, csvText } from "./csv.ts";
 export { closestName } from "./closest_name.ts";
 export { escapeControls } from "./escape_controls.ts";

@@ -6,7 +6,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dayTimeTick, TIME_MARGIN_RIGHT } from "../format/mod.ts";
+import { areaGaps, dayTimeTick, lineGaps, seriesGaps, TIME_MARGIN_RIGHT } from "../format/mod.ts";
 
 /** The text of every script and stylesheet a report embeds. */
 export interface ReportAssets {
@@ -15,7 +15,7 @@ export interface ReportAssets {
   /** `plot.umd.min.js` (defines the global `Plot`; needs `d3` first). */
   plot: string;
   /** The report's client script (renders the charts from the inlined data), after the source of
-   * `dayTimeTick` (format/), which it uses. */
+   * `dayTimeTick`, `lineGaps`, `seriesGaps` and `areaGaps` (format/), which it uses. */
   client: string;
   /** The report's stylesheet. */
   css: string;
@@ -51,9 +51,11 @@ async function readAll(): Promise<ReportAssets> {
     Deno.readTextFile(await packageFile("d3", "dist/d3.min.js")),
     Deno.readTextFile(await packageFile("@observablehq/plot", "dist/plot.umd.min.js")),
     Deno.readTextFile(new URL("./client/report_client.js", import.meta.url)).then((client) =>
-      // the time axis formatter and right margin the Capacity page imports, inlined as source
-      // text (the function is self-contained), so the report's axes are the page's
-      `${dayTimeTick.toString()}\nconst TIME_MARGIN_RIGHT = ${TIME_MARGIN_RIGHT};\n${client}`
+      // the time axis formatter and right margin the Capacity page imports, and the gap
+      // breaking of the Dashboard page's lines and areas, inlined as source text (the functions
+      // need nothing but each other), so the report's charts are the pages'
+      [dayTimeTick, lineGaps, seriesGaps, areaGaps].map(String).join("\n") +
+      `\nconst TIME_MARGIN_RIGHT = ${TIME_MARGIN_RIGHT};\n${client}`
     ),
     Deno.readTextFile(new URL("./client/report.css", import.meta.url)),
   ]);

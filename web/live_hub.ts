@@ -235,23 +235,28 @@ export class LiveHub {
   /**
    * The backfill frame a new client receives first: the kept metrics over the backfill window.
    *
-   * @param earlier Rows older than the history (read from the lake after a restart), sent first.
+   * @param earlier Rows older than the history (read from the lake after a restart, or for a
+   * window longer than the hub's), sent first.
+   * @param from The start of the client's window, ms: older rows of the history are left out;
+   * default none.
    * @returns An SSE frame with event `backfill`.
    */
-  backfill(earlier: readonly LiveRow[] = []): Uint8Array {
-    const rows = [...earlier, ...this.#history.flatMap((h) => h.rows)];
+  backfill(earlier: readonly LiveRow[] = [], from = -Infinity): Uint8Array {
+    const rows = [...earlier, ...this.#history.flatMap((h) => h.rows.filter((r) => r[0] >= from))];
     return encoder.encode(`event: backfill\ndata: ${JSON.stringify(rows)}\n\n`);
   }
 
   /**
-   * The start of the backfill window that the history does not cover: after a restart the hub
-   * remembers only what was published since, though the lake holds the minutes before.
+   * The start of a client's window that the history does not cover: after a restart the hub
+   * remembers only what was published since, and never more than its backfill window (the Live
+   * page's 10-minute window is twice the default), though the lake holds the minutes before.
    *
    * @param now The clock, ms.
+   * @param windowMs The client's window, ms; default the hub's backfill window.
    * @returns The gap, or `undefined` when the history covers the window (to a second).
    */
-  missing(now: number): LiveBackfillGap | undefined {
-    const from = now - this.#backfillMs;
+  missing(now: number, windowMs = this.#backfillMs): LiveBackfillGap | undefined {
+    const from = now - windowMs;
     const to = Math.min(this.#history[0]?.ts ?? now, now);
     if (!(to - from > 1000)) return undefined;
     let host: string | undefined;

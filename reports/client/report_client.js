@@ -1,7 +1,7 @@
 // Client script of a perfscope capacity report: draws every chart from the inlined report data
 // with Observable Plot (global `Plot`) and d3 (global `d3`), adds tooltips, legends and
 // brush-to-zoom. Plain ES2020, no imports: it is inlined into the HTML file.
-/* global d3, Plot, dayTimeTick, TIME_MARGIN_RIGHT */
+/* global d3, Plot, dayTimeTick, TIME_MARGIN_RIGHT, areaGaps, seriesGaps */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("report-data").textContent);
@@ -402,11 +402,20 @@
       });
     }
     if (rows.length === 0) throw new Error(p.error || "no data in the range");
+    // lines and stacked areas break where a series has a gap longer than 3 of its steps (a
+    // collector stopped), as the Dashboard page's do: format/line_gaps.js, whose source the
+    // report inlines before this script
     const main = p.kind === "area"
-      ? Plot.areaY(rows, { x: "date", y: "value", fill: "name", fillOpacity: 0.3 })
+      ? Plot.areaY(areaGaps(rows), {
+        x: "date",
+        y1: "y1",
+        y2: "y2",
+        fill: "name",
+        fillOpacity: 0.3,
+      })
       : p.kind === "bar"
       ? Plot.rectY(rows, { x: "date", interval: "minute", y: "value", fill: "name" })
-      : Plot.lineY(rows, { x: "date", y: "value", stroke: "name" });
+      : Plot.lineY(seriesGaps(rows), { x: "date", y: "value", stroke: "name" });
     const dom = [new Date(p.from), new Date(p.to)];
     return Plot.plot({
       width: width(el),

@@ -71,7 +71,7 @@ Deno.test({
     try {
       const { page, errors } = await openPage(browser, {
         viewport: { width: 1280, height: 900 },
-        failedRequest: (url) => !url.endsWith("/api/live"),
+        failedRequest: (url) => new URL(url).pathname !== "/api/live",
       });
 
       await page.goto(new URL("/live", base).href);

@@ -115,6 +115,45 @@ Deno.test("after a restart GET /api/live backfills the window before it from the
   assert.equal((await t.app.request("/api/live?host=a%20b")).status, 400);
 });
 
+Deno.test("GET /api/live?window= backfills a window longer than the hub's from the lake", async () => {
+  // the hub remembers its 5 minutes (serve ran all along); the Live page's 10-minute window asks
+  // for the 5 before them, which only the lake holds
+  const now = T0 + 20 * 60_000;
+  await using t = await testApp({ now: () => now });
+  const older = [];
+  for (let ts = now - 9 * 60_000; ts < now - 6 * 60_000; ts += 1000) {
+    older.push({ ts, host: "h", metric: "load_average", labels: "window=1m", value: 2 });
+  }
+  writeSamples(older, { root: t.root, id: now, sync: false });
+  const recent = [];
+  for (let ts = now - 4 * 60_000; ts <= now; ts += 10_000) {
+    recent.push(ts);
+    t.hub.publish([
+      { ts, host: "h", metric: "cpu_ratio", labels: { cpu: "total", mode: "idle" }, value: 0.9 },
+      { ts, host: "h", metric: "load_average", labels: { window: "1m" }, value: 3 },
+    ]);
+  }
+  const load = async (query: string) => {
+    const controller = new AbortController();
+    const res = await t.app.request("/api/live" + query, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const [frame] = await frames(reader, 1);
+    controller.abort();
+    await reader.cancel();
+    const rows: [number, string, string][] = JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6));
+    return rows.filter((r) => r[2] === "load_average").map((r) => r[0]);
+  };
+  // the hub's 5 minutes by default, the lake's minutes before them for 10, a minute for 1
+  assert.deepEqual(await load(""), recent);
+  assert.deepEqual(await load("?window=10m"), [...older.map((r) => r.ts), ...recent]);
+  assert.deepEqual(await load("?window=1m&host=h"), recent.filter((ts) => ts >= now - 60_000));
+  for (const bad of ["soon", "2h", "0"]) {
+    const res = await t.app.request(`/api/live?window=${bad}`);
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error, new RegExp(`^Invalid window: "${bad}" \\(use e\\.g\\.`));
+  }
+});
+
 Deno.test("a stalled SSE client is dropped without blocking the others", async () => {
   await using t = await testApp({ hub: { queueSize: 4 } });
   const stalled = await t.app.request("/api/live");

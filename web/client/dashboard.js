@@ -14,7 +14,7 @@ import {
   yTicks,
 } from "/assets/format.js";
 import { isolatedText } from "/assets/bidi.js";
-import { areaGaps, lineGaps } from "/assets/line_gaps.js";
+import { areaGaps, seriesGaps } from "/assets/line_gaps.js";
 
 (function () {
   const page = JSON.parse(document.getElementById("page-data").textContent);
@@ -86,7 +86,9 @@ import { areaGaps, lineGaps } from "/assets/line_gaps.js";
       })
       : p.kind === "area"
       ? Plot.areaY(stacked, { x: "date", y1: "y1", y2: "y2", fill: "name", fillOpacity: 0.3 })
-      : Plot.lineY(gapped(data), { x: "date", y: "value", stroke: "name" });
+      // each series broken where it has a gap longer than 3 of its steps (a collector stopped),
+      // as Explore's line and an area panel's stack are, and as the report's panels are
+      : Plot.lineY(seriesGaps(data), { x: "date", y: "value", stroke: "name" });
     const marks = [
       main,
       ...p.thresholds.map((t) => Plot.ruleY([t], { stroke: "#b91c1c", strokeDasharray: "4,3" })),
@@ -123,18 +125,6 @@ import { areaGaps, lineGaps } from "/assets/line_gaps.js";
     });
     svg.setAttribute("data-thresholds", String(p.thresholds.length));
     el.replaceChildren(svg);
-  }
-
-  // each series broken where it has a gap longer than 3 of its steps (a collector stopped), as
-  // Explore's line is: drawn across, the silence read as samples that never were (an area panel's
-  // stack is broken the same way by areaGaps)
-  function gapped(data) {
-    const byName = new Map();
-    for (const d of data) {
-      if (!byName.has(d.name)) byName.set(d.name, []);
-      byName.get(d.name).push(d);
-    }
-    return [...byName.values()].flatMap((line) => lineGaps(line));
   }
 
   function stepOf(p) {

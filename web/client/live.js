@@ -253,9 +253,12 @@ import { seriesGaps } from "/assets/line_gaps.js";
     }
   }
 
-  // the host asked for, so that the window before a restart is read from the lake for it
+  // the host asked for, so that the window before a restart is read from the lake for it, and
+  // the longest window the page shows (the server remembers 5 minutes; the rest is read from the
+  // lake), so that picking 10 min shows 10 minutes without opening another stream
   const source = new EventSource(
-    "/api/live" + (wanted ? "?host=" + encodeURIComponent(wanted) : ""),
+    "/api/live?window=" + KEEP_MS / 60_000 + "m" +
+      (wanted ? "&host=" + encodeURIComponent(wanted) : ""),
   );
   const status = document.getElementById("status");
   source.addEventListener("open", () => {

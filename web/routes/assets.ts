@@ -29,8 +29,9 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../../format/format.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  // The gap breaking of lines and stacked areas, shared with the reports (format/mod.ts).
   "line_gaps.js": {
-    url: new URL("../client/line_gaps.js", import.meta.url),
+    url: new URL("../../format/line_gaps.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
   "bidi.js": {

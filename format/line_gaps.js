@@ -1,7 +1,9 @@
 /**
  * Gaps in a chart's data, shared by the Explore, Capacity, Services, Dashboard and Live pages
- * (served as `/assets/line_gaps.js`): a line or area drawn across the minutes a collector was
- * stopped shows samples that never were.
+ * (served as `/assets/line_gaps.js`) and the report's dashboard panels (which inline these
+ * functions' source, as they do `dayTimeTick`'s): a line or area drawn across the minutes a
+ * collector was stopped shows samples that never were. The functions are self-contained but for
+ * calling each other, so their source text runs wherever they are inlined together.
  *
  * @module
  */
