@@ -77,7 +77,7 @@ Deno.test("SIGTERM during collect's spool replay at start: collect stops the rep
     const both = [pump(again.stdout, out), pump(again.stderr, err)];
     assert.equal((await exited(again)).code, 0, err.join(""));
     await Promise.all(both);
-    assert.match(out.join(""), /replayed \d+ rows from the spool/);
+    assert.match(out.join(""), /replayed \d{1,3}(,\d{3})* rows from the spool/);
     assert.deepEqual(await counts(data), { n: rows, distinct: rows });
   } finally {
     await Deno.remove(data, { recursive: true });

@@ -165,7 +165,10 @@ Deno.test("kill -9 of a real collector loses at most the snapshot in flight; the
   });
   const out = await restart.output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  assert.match(new TextDecoder().decode(out.stdout), /replayed \d+ rows from the spool/);
+  assert.match(
+    new TextDecoder().decode(out.stdout),
+    /replayed \d{1,3}(,\d{3})* rows from the spool/,
+  );
   const lake = await openLake({ root });
   const instants = (await lake.query<{ ts: number }>("SELECT DISTINCT ts FROM samples ORDER BY ts"))
     .map((r) => r.ts);
