@@ -39,7 +39,10 @@ export async function withTempDir(command: string[], keep = false): Promise<numb
   for (const [s, f] of listeners) Deno.addSignalListener(s, f);
   try {
     const status = await child.status;
-    return status.signal === null ? status.code : 128 + signalNumber(status.signal);
+    if (status.signal === null) return status.code;
+    // a crash of the runtime (a segfault) ended a CI run with 129, read as a hang-up: say which
+    console.error(`${program} was ended by ${status.signal}`);
+    return 128 + signalNumber(status.signal);
   } finally {
     for (const [s, f] of listeners) Deno.removeSignalListener(s, f);
     if (keep) console.error(`test temporary files kept in ${dir}`);
@@ -47,8 +50,29 @@ export async function withTempDir(command: string[], keep = false): Promise<numb
   }
 }
 
-function signalNumber(signal: Deno.Signal): number {
-  return { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string] ?? 1;
+/** The signal's number on Linux, as a shell reports 128 + it; 0 for one not listed. */
+export function signalNumber(signal: Deno.Signal): number {
+  const numbers: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGILL: 4,
+    SIGTRAP: 5,
+    SIGABRT: 6,
+    SIGBUS: 7,
+    SIGFPE: 8,
+    SIGKILL: 9,
+    SIGUSR1: 10,
+    SIGSEGV: 11,
+    SIGUSR2: 12,
+    SIGPIPE: 13,
+    SIGALRM: 14,
+    SIGTERM: 15,
+    SIGXCPU: 24,
+    SIGXFSZ: 25,
+    SIGSYS: 31,
+  };
+  return numbers[signal] ?? 0;
 }
 
 if (import.meta.main) {

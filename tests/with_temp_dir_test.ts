@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { withTempDir } from "./_with_temp_dir.ts";
+import { signalNumber, withTempDir } from "./_with_temp_dir.ts";
 
 // The child reports the folder it was given and leaves a file in a folder of its own under it,
 // as a test that does not clean up would.
@@ -45,4 +45,16 @@ Deno.test("withTempDir() keeps the folder when asked", async () => {
 
 Deno.test("withTempDir() refuses an empty command", async () => {
   await assert.rejects(withTempDir([]), /usage/);
+});
+
+Deno.test("withTempDir() passes a signal's death on as 128 + its number and names it", async () => {
+  // a child that crashes as the runtime did in a CI run (SIGSEGV) was reported as 129, a hang-up
+  const rc = await withTempDir([
+    "sh",
+    "-c",
+    "kill -SEGV $$",
+  ]);
+  assert.equal(rc, 128 + 11);
+  assert.equal(signalNumber("SIGTERM"), 15);
+  assert.equal(signalNumber("SIGABRT"), 6);
 });
