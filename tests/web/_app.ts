@@ -69,7 +69,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
       ingest.close();
       hub.close();
       await sandbox.close();
-      lake.close();
+      await lake.close();
       if (!options.root) await Deno.remove(root, { recursive: true });
     },
   };
