@@ -9,14 +9,7 @@
  */
 import { z } from "zod";
 import { controlIn, escapeControls } from "../format/escape_controls.ts";
-
-/** The label name syntax of the lake and of Prometheus. */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-/** Most bytes in a label name (lake/names.ts `LABEL_NAME_MAX_BYTES`; config/ may not import
- * lake/). */
-const LABEL_NAME_MAX_BYTES = 128;
-/** Most UTF-8 bytes in a label value (lake/names.ts `LABEL_VALUE_MAX_BYTES`). */
-const LABEL_VALUE_MAX_BYTES = 1024;
+import { LABEL_NAME, LABEL_NAME_MAX_BYTES, LABEL_VALUE_MAX_BYTES } from "./label_rules.ts";
 
 /** What is wrong with a label name from the config, if anything, the name quoted (its control
  * characters escaped: it is not a label name, and the line goes to a terminal). */

@@ -5,9 +5,10 @@
  * @module
  */
 
-/** The longest label value the lake stores (`LABEL_VALUE_MAX_BYTES`): the `n` of an unbounded
- * repeat. Kept here because config/ imports nothing above it. */
-const LONGEST_VALUE = 1024;
+import { LABEL_VALUE_MAX_BYTES } from "./label_rules.ts";
+
+/** The longest label value the lake stores: the `n` of an unbounded repeat. */
+const LONGEST_VALUE = LABEL_VALUE_MAX_BYTES;
 
 /** Most backtracking steps a pattern may take on the longest value: two unbounded repeats in a
  * row (`.*db.*`, n²) pass; a third (n³, about 0.5 s on 1 KiB in V8) does not. */

@@ -22,23 +22,26 @@
  * @module
  */
 import { controlIn, escapeControls } from "../format/escape_controls.ts";
+import {
+  LABEL_NAME,
+  LABEL_NAME_MAX_BYTES,
+  LABEL_VALUE_MAX_BYTES,
+  METRIC_MAX_BYTES,
+  RESERVED_LABELS,
+} from "../config/label_rules.ts";
 
 /** Most bytes in a host name: `host=` plus the name fits a 255-byte file name. */
 export const HOST_MAX_BYTES = 250;
-/** Most bytes in a metric name. */
-export const METRIC_MAX_BYTES = 200;
-/** Most bytes in a label name. */
-export const LABEL_NAME_MAX_BYTES = 128;
-/** Most bytes (UTF-8) in a label value. */
-export const LABEL_VALUE_MAX_BYTES = 1024;
-/** Most labels on one sample. */
-export const MAX_LABELS = 32;
-/** Label names refused at ingest (besides every name starting with `__`). */
-export const RESERVED_LABELS: readonly string[] = ["host", "instance", "job", "le", "quantile"];
+export {
+  LABEL_NAME_MAX_BYTES,
+  LABEL_VALUE_MAX_BYTES,
+  MAX_LABELS,
+  METRIC_MAX_BYTES,
+  RESERVED_LABELS,
+} from "../config/label_rules.ts";
 
 const HOST = /^[A-Za-z0-9:][A-Za-z0-9_.:-]*$/;
 const METRIC = /^[a-z_][a-z0-9_]*$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const reserved = new Set(RESERVED_LABELS);
 
 /** A name quoted for a one-line message (control characters escaped, C1 too, which JSON quoting
@@ -165,7 +168,7 @@ export function isReservedLabel(name: string): boolean {
  * ```
  */
 export function labelNameProblem(name: string): string | undefined {
-  if (!LABEL.test(name) || name.length > LABEL_NAME_MAX_BYTES) {
+  if (!LABEL_NAME.test(name) || name.length > LABEL_NAME_MAX_BYTES) {
     return `${quoted(name)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, at most ` +
       `${LABEL_NAME_MAX_BYTES} bytes)`;
   }

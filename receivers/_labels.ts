@@ -6,17 +6,16 @@
  * @module
  */
 import { controlIn } from "../format/escape_controls.ts";
+import { LABEL_VALUE_MAX_BYTES, RESERVED_LABELS } from "../config/label_rules.ts";
 
-/** Most bytes in a metric name (as in lake/names.ts). */
-export const METRIC_MAX_BYTES = 200;
-/** Most bytes in a label name (as in lake/names.ts). */
-export const LABEL_NAME_MAX_BYTES = 128;
-/** Most bytes (UTF-8) in a label value (as in lake/names.ts). */
-export const LABEL_VALUE_MAX_BYTES = 1024;
-/** Most labels on one sample (as in lake/names.ts). */
-export const MAX_LABELS = 32;
+export {
+  LABEL_NAME_MAX_BYTES,
+  LABEL_VALUE_MAX_BYTES,
+  MAX_LABELS,
+  METRIC_MAX_BYTES,
+} from "../config/label_rules.ts";
 /** Label names the lake refuses; a source's label of that name is kept as `exported_<name>`. */
-const RESERVED = new Set(["host", "instance", "job", "le", "quantile"]);
+const RESERVED = new Set(RESERVED_LABELS);
 const nameMemo = new Map<string, string>();
 const labelMemo = new Map<string, string | undefined>();
 

@@ -26,6 +26,9 @@ const ENTRIES = new Set([
   // dependency-free durations: config/mod.ts loads YAML and zod (~20 MB of RSS), which the
   // collector must not pay for when it has no config file
   "config/duration.ts",
+  // the names' and labels' limits, shared by the lake, the receivers and the config loader:
+  // the receivers and the collector must not load YAML and zod for them
+  "config/label_rules.ts",
   // control characters escaped for the CLI's error line: format/mod.ts also loads d3-dsv, which
   // the collector (cli/_args.ts is its flag parser) must not pay for
   "format/escape_controls.ts",
