@@ -126,58 +126,46 @@ browserTest(
   },
 );
 
+/** The Live charts of a serve restarted `downMs` after two minutes of collecting into its lake;
+ * the test's `look` runs on the open Live page while samples are pushed every second. */
+async function liveAfterRestart(downMs: number, look: (page: Page) => Promise<void>) {
+  const data = await Deno.makeTempDir({ prefix: "perfscope-live-restart-" });
+  const end = Math.floor(Date.now() / 1000) * 1000 - downMs;
+  const series = [
+    { metric: "cpu_ratio", labels: { cpu: "0", mode: "idle" }, value: 0.5 },
+    { metric: "load_average", labels: { window: "1m" }, value: 2 },
+  ];
+  const rows = [];
+  for (let ts = end - 120_000; ts < end; ts += 1000) {
+    for (const s of series) rows.push({ ts, host: "vm", ...s });
+  }
+  writeSamples(rows, { root: data, id: end, sync: false });
+  await using s = await serveWithChromiumIn(data);
+  using _pushing = await pushEverySecond(s.server.url, series, "vm");
+  const { page, errors } = await openPage(s.browser);
+  await page.goto(new URL("/live", s.server.url).href);
+  await look(page);
+  // one piece from the lake, one since the restart
+  for (const chart of ["#chart-cpu", "#chart-load"]) await assertTwoRuns(page, chart);
+  assert.deepEqual(errors, []);
+}
+
 browserTest(
   "the Live page fills its window from the lake after a restart, broken where serve was down",
   "the browser test",
-  async () => {
-    const data = await Deno.makeTempDir({ prefix: "perfscope-live-restart-" });
-    // serve collected for 2 minutes, was down for 2, and is back: the lake holds the minutes
-    // before, the live hub only what is pushed from now on
-    const end = Math.floor(Date.now() / 1000) * 1000 - 120_000;
-    const series = [
-      { metric: "cpu_ratio", labels: { cpu: "0", mode: "idle" }, value: 0.5 },
-      { metric: "load_average", labels: { window: "1m" }, value: 2 },
-    ];
-    const rows = [];
-    for (let ts = end - 120_000; ts < end; ts += 1000) {
-      for (const s of series) rows.push({ ts, host: "vm", ...s });
-    }
-    writeSamples(rows, { root: data, id: end, sync: false });
-    await using s = await serveWithChromiumIn(data);
-    using _pushing = await pushEverySecond(s.server.url, series, "vm");
-    const { page, errors } = await openPage(s.browser);
-    await page.goto(new URL("/live", s.server.url).href);
-    // one piece from the lake, one since the restart (both in the first frame, the backfill)
-    for (const chart of ["#chart-cpu", "#chart-load"]) await assertTwoRuns(page, chart);
-    assert.deepEqual(errors, []);
-  },
+  // serve collected for 2 minutes, was down for 2, and is back: the lake holds the minutes
+  // before, the live hub only what is pushed from now on (both in the first frame, the backfill)
+  () => liveAfterRestart(120_000, async () => {}),
 );
 
 browserTest(
   "the Live page's 10-minute window shows the lake's minutes before the server's 5",
   "the browser test",
-  async () => {
-    const data = await Deno.makeTempDir({ prefix: "perfscope-live-ten-minutes-" });
-    // serve collected from 9 to 7 minutes ago, was down, and is back: what the 10-minute window
-    // shows before the restart lies beyond the 5 minutes the server keeps for a new page
-    const end = Math.floor(Date.now() / 1000) * 1000 - 7 * 60_000;
-    const series = [
-      { metric: "cpu_ratio", labels: { cpu: "0", mode: "idle" }, value: 0.5 },
-      { metric: "load_average", labels: { window: "1m" }, value: 2 },
-    ];
-    const rows = [];
-    for (let ts = end - 120_000; ts < end; ts += 1000) {
-      for (const s of series) rows.push({ ts, host: "vm", ...s });
-    }
-    writeSamples(rows, { root: data, id: end, sync: false });
-    await using s = await serveWithChromiumIn(data);
-    using _pushing = await pushEverySecond(s.server.url, series, "vm");
-    const { page, errors } = await openPage(s.browser);
-    await page.goto(new URL("/live", s.server.url).href);
-    await page.waitForSelector('#chart-load [aria-label="line"] path', { state: "attached" });
-    await page.selectOption("#window", "10");
-    // one piece from the lake, one since the restart
-    for (const chart of ["#chart-cpu", "#chart-load"]) await assertTwoRuns(page, chart);
-    assert.deepEqual(errors, []);
-  },
+  // serve collected from 9 to 7 minutes ago, was down, and is back: what the 10-minute window
+  // shows before the restart lies beyond the 5 minutes the server keeps for a new page
+  () =>
+    liveAfterRestart(7 * 60_000, async (page) => {
+      await page.waitForSelector('#chart-load [aria-label="line"] path', { state: "attached" });
+      await page.selectOption("#window", "10");
+    }),
 );
