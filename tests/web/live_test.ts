@@ -33,6 +33,21 @@ async function frames(
   return text.split("\n\n").filter(Boolean);
 }
 
+/** The rows of the backfill a new client of `/api/live` + `query` gets first. */
+async function backfillRows(
+  app: { request(url: string, init?: RequestInit): Response | Promise<Response> },
+  query: string,
+): Promise<[number, string, string, string, number][]> {
+  const controller = new AbortController();
+  const res = await app.request("/api/live" + query, { signal: controller.signal });
+  const reader = res.body!.getReader();
+  const [frame] = await frames(reader, 1);
+  controller.abort();
+  await reader.cancel();
+  assert.match(frame!, /^event: backfill\ndata: /);
+  return JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6));
+}
+
 Deno.test("GET /api/live sends a backfill, then each published batch, and stops on abort", async () => {
   await using t = await testApp();
   t.hub.publish(batch(T0));
@@ -68,22 +83,7 @@ Deno.test("after a restart GET /api/live backfills the window before it from the
     }
   }
   writeSamples(before, { root: t.root, id: T0, sync: false });
-  const backfill = async (query = "") => {
-    const controller = new AbortController();
-    const res = await t.app.request("/api/live" + query, { signal: controller.signal });
-    const reader = res.body!.getReader();
-    const [frame] = await frames(reader, 1);
-    controller.abort();
-    await reader.cancel();
-    assert.match(frame!, /^event: backfill\ndata: /);
-    return JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6)) as [
-      number,
-      string,
-      string,
-      string,
-      number,
-    ][];
-  };
+  const backfill = (query = "") => backfillRows(t.app, query);
   const load = (rows: [number, string, string, string, number][], host: string) =>
     rows.filter((r) => r[1] === host && r[2] === "load_average").map((r) => r[0]);
   // nothing published since the restart yet: the lake's newest CPU host
@@ -133,16 +133,8 @@ Deno.test("GET /api/live?window= backfills a window longer than the hub's from t
       { ts, host: "h", metric: "load_average", labels: { window: "1m" }, value: 3 },
     ]);
   }
-  const load = async (query: string) => {
-    const controller = new AbortController();
-    const res = await t.app.request("/api/live" + query, { signal: controller.signal });
-    const reader = res.body!.getReader();
-    const [frame] = await frames(reader, 1);
-    controller.abort();
-    await reader.cancel();
-    const rows: [number, string, string][] = JSON.parse(frame!.slice(frame!.indexOf("data: ") + 6));
-    return rows.filter((r) => r[2] === "load_average").map((r) => r[0]);
-  };
+  const load = async (query: string) =>
+    (await backfillRows(t.app, query)).filter((r) => r[2] === "load_average").map((r) => r[0]);
   // the hub's 5 minutes by default, the lake's minutes before them for 10, a minute for 1
   assert.deepEqual(await load(""), recent);
   assert.deepEqual(await load("?window=10m"), [...older.map((r) => r.ts), ...recent]);
