@@ -4,6 +4,8 @@
  * process (`cli/collect.ts` with the collect task's V8 flags) so that nothing the server does can
  * delay a sample; either way it follows the collector's spool for the Live page, which moves
  * within a second. `--no-collect` serves a lake written by a separate `deno task collect`.
+ * One serve per data directory, either way (`DATA/serve.lock`): a second one exits 1 naming the
+ * first.
  *
  * Binding anything but loopback needs a token (`--token` or `PERFSCOPE_TOKEN`) that every
  * request must carry, or `--insecure`, which prints a warning.
@@ -12,6 +14,7 @@
  */
 import {
   acquireCollectorLock,
+  acquireServeLock,
   canonicalHost,
   CollectorBusyError,
   type IngestLimits,
@@ -120,7 +123,8 @@ const HELP = `${USAGE}
 
 Serves the web app (Live, Explore, Capacity, Alerts, Reports) and its HTTP API, and runs the
 1 Hz collector as a child process (stopped with serve, restarted if it dies) unless
---no-collect is given. Only one collector may write a data directory.
+--no-collect is given. Only one serve may run on a data directory (DATA/serve.lock names it),
+and only one collector may write it (DATA/collector.lock).
 
 Options:
   --host ADDR      address to bind (default 127.0.0.1; any other needs --token or --insecure)
@@ -265,8 +269,8 @@ function urlOf(hostname: string, port: number, token: string | undefined): URL {
  * @param hooks Stop signal and listen callback (tests).
  * @returns Exit code 0 after a clean shutdown.
  * @throws {UsageError} On bad flags.
- * @throws {LakeError} If another process collects into the data directory (without
- *   `--no-collect`).
+ * @throws {LakeError} If another serve runs on the data directory (`ServeBusyError`), or
+ *   another process collects into it (without `--no-collect`).
  * @throws {Error} If the port is in use (the message suggests `--port 0`).
  */
 export async function main(args: string[], hooks: ServeHooks = {}): Promise<number> {
@@ -284,6 +288,23 @@ export async function main(args: string[], hooks: ServeHooks = {}): Promise<numb
   if (flags.source !== undefined) sourceFromFlag(flags.source, loaded.config);
   const root = flags.data;
   await Deno.mkdir(root, { recursive: true });
+  // one serve per data directory, with or without its collector, before anything is written
+  // there: a second one would overwrite the first's state files and share its ingest spool
+  const serving = acquireServeLock(root);
+  try {
+    return await serveLocked(flags, loaded, hooks);
+  } finally {
+    serving.release();
+  }
+}
+
+/** {@linkcode main} once it holds the data directory's serve lock. */
+async function serveLocked(
+  flags: ServeFlags,
+  loaded: LoadedConfig,
+  hooks: ServeHooks,
+): Promise<number> {
+  const root = flags.data;
   if (flags.insecure && !isLoopback(flags.host)) {
     console.error(
       `WARNING: serving ${flags.host} without a token (--insecure): anyone who can reach this ` +

@@ -100,6 +100,14 @@ export {
   readCompactionLock,
 } from "./compaction_lock.ts";
 export {
+  acquireServeLock,
+  readServeLock,
+  ServeBusyError,
+  type ServeLock,
+  type ServeLockOptions,
+  serveLockPath,
+} from "./serve_lock.ts";
+export {
   type HeldLock,
   type LockHolder,
   readBusyHolder,
