@@ -112,7 +112,8 @@ export function takeRunLock(
 
 /** Options of {@linkcode waitRunLock}. */
 export interface WaitRunLockOptions {
-  /** Ends the wait: the promise resolves to `undefined` without the lock. Default none. */
+  /** Ends the wait: the promise resolves to `undefined` without the lock (after one try, also
+   * when it is aborted already). Default none. */
   signal?: AbortSignal;
   /** Called once, when the first try finds the lock held, with the run that holds it. */
   onBusy?: (run: RunHolder | undefined) => void;
@@ -160,7 +161,8 @@ export async function waitRunLock(
 ): Promise<HeldLock | undefined> {
   const every = options.every ?? 250;
   for (let tries = 0;; tries++) {
-    if (options.signal?.aborted) return undefined;
+    // one try even when stopped already: a free lock is taken, a held one named
+    if (tries > 0 && options.signal?.aborted) return undefined;
     const holder = run();
     if (tries === 0) {
       const first = takeRunLock(root, holder);
@@ -179,6 +181,7 @@ export async function waitRunLock(
 /** Waits `ms`, or less when the signal aborts. */
 function nap(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);

@@ -21,26 +21,29 @@ async function setup(steps: WorkflowConfig["steps"] = []) {
   const root = await Deno.makeTempDir();
   const sys = await procSys();
   const c = clock();
-  const wf = new Workflows({
-    root,
-    procSys: sys,
-    host: "h1",
-    now: c.now,
-    actions: [{
-      name: "hold",
-      argv: ["sh", "-c", `: > ${root}/holding; until [ -e ${root}/done ]; do sleep 0.02; done`],
-    }],
-    workflows: [{
-      name: "w",
-      trigger: { alert: "Swap" },
-      enabled: true,
-      rollback_on_resolve: true,
-      stabilization: 1,
-      steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }, ...steps],
-    }],
-  });
+  // a runner on this data, as a restarted process would make it
+  const runner = () =>
+    new Workflows({
+      root,
+      procSys: sys,
+      host: "h1",
+      now: c.now,
+      actions: [{
+        name: "hold",
+        argv: ["sh", "-c", `: > ${root}/holding; until [ -e ${root}/done ]; do sleep 0.02; done`],
+      }],
+      workflows: [{
+        name: "w",
+        trigger: { alert: "Swap" },
+        enabled: true,
+        rollback_on_resolve: true,
+        stabilization: 1,
+        steps: [{ kind: "sysctl", key: "vm.swappiness", value: "10" }, ...steps],
+      }],
+    });
+  const wf = runner();
   const value = async () => (await Deno.readTextFile(`${sys}/vm/swappiness`)).trim();
-  return { root, c, wf, value };
+  return { root, c, wf, value, runner };
 }
 
 /** A child process holding workflow `workflow`'s run lock under `root` until `release()`. */
@@ -197,4 +200,58 @@ Deno.test("A rollback asked for by hand while another process runs its workflow 
   const back = await rollback();
   assert.deepEqual(await back.json(), { id, result: "rolled-back" });
   assert.equal(await value(), "60");
+});
+
+Deno.test("A rollback on resolve waiting when the runner stops is audited as not done yet, and the next start rolls back once the run is over", async () => {
+  const { root, c, wf, value, runner } = await setup();
+  wf.onAlerts([transition("Swap", "firing", c.t)]);
+  await wf.idle();
+  const [id] = wf.states()[0]!.reversible;
+  await using child = await holdRunLock(root, "w");
+  c.t += 60_000;
+  wf.onAlerts([transition("Swap", "resolved", c.t)]);
+  await until(async () =>
+    (await value()) === "60" || (await wf.audit.read()).some((e) => e.outcome === "waiting")
+  );
+  await wf.stop();
+  assert.equal(await value(), "10", "rolled back while the other process held the run lock");
+  const [stopped] = await wf.audit.read();
+  assert.equal(stopped!.outcome, "waiting");
+  assert.match(
+    stopped!.what,
+    new RegExp(
+      `^rollback not done yet: perfscope stopped while a run started \\S+Z by pid ${child.pid} \\(run-lock child\\) for a test run went$`,
+    ),
+  );
+  assert.equal(
+    stopped!.detail,
+    `it rolls back when perfscope starts again; until then reversible by hand: ${id}`,
+  );
+
+  // the next process takes the wait up on start: it waits on while the run goes, then rolls back
+  // (a later clock: audit ids are time, pid and a count, and this "process" has the same pid)
+  c.t += 1000;
+  const again = runner();
+  try {
+    again.start();
+    await until(async () =>
+      (await again.audit.read()).filter((e) => e.outcome === "waiting").length === 3
+    );
+    assert.equal(await value(), "10");
+    await child.release();
+    await again.idle();
+    assert.equal(await value(), "60");
+    const [back] = await again.audit.read();
+    assert.equal(back!.outcome, "rolled-back");
+    assert.equal(back!.why, `rollback of ${id}`);
+    assert.deepEqual(again.states()[0]!.reversible, []);
+  } finally {
+    await again.stop();
+  }
+  // done: a third start has nothing to take up
+  const records = (await wf.audit.records()).length;
+  const third = runner();
+  third.start();
+  await third.stop();
+  assert.equal((await third.audit.records()).length, records);
 });
