@@ -6,7 +6,9 @@
  * the run started and its trigger. The runner's in-memory flag saw only its own runs: two
  * processes on one data directory (a second `serve --no-collect` beside the collecting one) each
  * ran the same workflow on the same alert or schedule at once, and an approval started a run
- * beside one already going.
+ * beside one already going. A rollback of the workflow's actions holds it too (a rollback beside a
+ * run undid a change while it was being made): by hand it is refused while a run goes, on an
+ * alert's resolve it waits for the run ({@linkcode waitRunLock}).
  *
  * @module
  */
