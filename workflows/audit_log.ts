@@ -21,6 +21,8 @@ export type AuditResult =
   | "awaiting-approval"
   | "approved"
   | "expired"
+  // a rollback on resolve found a run of its workflow going: it rolls back once that run ends
+  | "waiting"
   | "rolled-back"
   | "backed-off";
 

@@ -28,6 +28,8 @@ export {
   type RunHolder,
   runLockPath,
   takeRunLock,
+  waitRunLock,
+  type WaitRunLockOptions,
   WorkflowBusyError,
 } from "./run_lock.ts";
 export {

@@ -6,7 +6,9 @@
  * the run started and its trigger. The runner's in-memory flag saw only its own runs: two
  * processes on one data directory (a second `serve --no-collect` beside the collecting one) each
  * ran the same workflow on the same alert or schedule at once, and an approval started a run
- * beside one already going.
+ * beside one already going. A rollback of the workflow's actions holds it too (a rollback beside a
+ * run undid a change while it was being made): by hand it is refused while a run goes, on an
+ * alert's resolve it waits for the run ({@linkcode waitRunLock}).
  *
  * @module
  */
@@ -108,6 +110,88 @@ export function takeRunLock(
       why: typeof o.why === "string" ? o.why : "an unknown trigger",
     },
   };
+}
+
+/** Options of {@linkcode waitRunLock}. */
+export interface WaitRunLockOptions {
+  /** Ends the wait: the promise resolves to `undefined` without the lock (after one try, also
+   * when it is aborted already). Default none. */
+  signal?: AbortSignal;
+  /** Called once, when the first try finds the lock held, with the run that holds it. */
+  onBusy?: (run: RunHolder | undefined) => void;
+  /** How long to wait between tries, in ms. Default 250. */
+  every?: number;
+}
+
+/**
+ * Takes a workflow's run lock, waiting for the run that holds it to end (in this process or
+ * another): for work that must not be dropped, nor done beside a run, such as a rollback when its
+ * alert resolves. It tries again every `every` ms rather than blocking on the lock, so that a stop
+ * can end the wait.
+ *
+ * @param root Lake root.
+ * @param run The holder to write into the lock file, asked for when the lock is taken (so
+ *   `started` is then, not when the wait began).
+ * @param options Signal, the busy callback, the interval.
+ * @returns The held lock, or `undefined` when the signal ended the wait.
+ * @throws {LakeError} If the lock file cannot be written.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { takeRunLock, waitRunLock } from "./run_lock.ts";
+ * const root = Deno.makeTempDirSync();
+ * const run = { pid: Deno.pid, hostname: "h", command: "x", started: 0, workflow: "w", why: "run" };
+ * const first = takeRunLock(root, run);
+ * assert.ok("held" in first);
+ * const seen: string[] = [];
+ * const waiting = waitRunLock(root, () => ({ ...run, why: "rollback" }), {
+ *   every: 5,
+ *   onBusy: (busy) => seen.push(busy!.why),
+ * });
+ * setTimeout(() => first.held.release(), 20);
+ * const held = await waiting;
+ * assert.deepEqual(seen, ["run"]);
+ * const third = takeRunLock(root, run);
+ * assert.ok("busy" in third && third.busy?.why === "rollback");
+ * held!.release();
+ * ```
+ */
+export async function waitRunLock(
+  root: string,
+  run: () => RunHolder,
+  options: WaitRunLockOptions = {},
+): Promise<HeldLock | undefined> {
+  const every = options.every ?? 250;
+  for (let tries = 0;; tries++) {
+    // one try even when stopped already: a free lock is taken, a held one named
+    if (tries > 0 && options.signal?.aborted) return undefined;
+    const holder = run();
+    if (tries === 0) {
+      const first = takeRunLock(root, holder);
+      if ("held" in first) return first.held;
+      options.onBusy?.(first.busy);
+    } else {
+      // only the first refusal reads who holds it: reading a file not yet named blocks ~0.2 s
+      const path = runLockPath(root, holder.workflow);
+      const held = tryProcessLock(`${root}/workflows`, path, holder);
+      if (held) return held;
+    }
+    await nap(every, options.signal);
+  }
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function nap(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**

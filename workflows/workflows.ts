@@ -15,7 +15,13 @@ import type { WorkflowConfig } from "../config/mod.ts";
 import { type HeldLock, sameHost, writeFileAtomic } from "../lake/mod.ts";
 import { AuditLog, type AuditMode, type AuditRecord } from "./audit_log.ts";
 import { planStep, type StepEnv } from "./plan_step.ts";
-import { describeRun, takeRunLock, WorkflowBusyError } from "./run_lock.ts";
+import {
+  describeRun,
+  type RunHolder,
+  takeRunLock,
+  waitRunLock,
+  WorkflowBusyError,
+} from "./run_lock.ts";
 import { refusedPlan, type StepPlan, type TriggerEvent, type UndoRecord } from "./step_plan.ts";
 import { undoAction } from "./undo_action.ts";
 
@@ -105,6 +111,8 @@ interface Persisted {
     string,
     { workflow: string; what: string; at: number; undo: UndoRecord; key?: string }
   >;
+  /** Rollbacks on resolve waiting for a run of their workflow to end, by workflow. */
+  rollbacks?: Record<string, { why: string; at: number }>;
 }
 
 interface Runtime {
@@ -184,6 +192,8 @@ export class Workflows {
   // answers of earlier processes, read from the audit log once, on the first miss
   #logged: Promise<Map<string, AnsweredAction>> | undefined;
   #inflight = new Set<Promise<void>>();
+  // the workflows whose rollback on resolve goes (waiting for the run lock or undoing)
+  #rollingBack = new Set<string>();
   #stop = new AbortController();
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -219,9 +229,12 @@ export class Workflows {
     writeFileAtomic(this.#statePath, new TextEncoder().encode(JSON.stringify(this.#state)));
   }
 
-  /** Starts the approval expiry sweep (every 10 s). */
+  /** Starts the approval expiry sweep (every 10 s), and the rollbacks on resolve an earlier
+   * process stopped while they waited for a run. */
   start(): void {
-    this.#timer ??= setInterval(() => this.sweep(), 10_000);
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.sweep(), 10_000);
+    this.#resumeRollbacks();
   }
 
   /** Stops the sweep, aborts running steps and waits for them. */
@@ -423,15 +436,20 @@ export class Workflows {
 
   /** The workflow's run lock for a run of `event` starting now (see run_lock.ts). */
   #takeRun(w: WorkflowConfig, event: TriggerEvent): ReturnType<typeof takeRunLock> {
-    return takeRunLock(this.#o.root, {
+    return takeRunLock(this.#o.root, this.#runHolder(w.name, event.why));
+  }
+
+  /** This process as the holder of a workflow's run lock from now, for `why`. */
+  #runHolder(workflow: string, why: string): RunHolder {
+    return {
       pid: Deno.pid,
       // the machine, as a reader of the lock file compares it (this.#host may be collect.host)
       hostname: Deno.hostname(),
       command: this.#o.command ?? "perfscope",
       started: this.#now(),
-      workflow: w.name,
-      why: event.why,
-    });
+      workflow,
+      why,
+    };
   }
 
   /** Audits a decision not to run now; returns its words. */
@@ -786,8 +804,30 @@ export class Workflows {
    * @param id The action's audit id.
    * @param who Who asked (audited).
    * @returns The outcome: `rolled-back`, `backed-off`, `failed`, or `undefined` for no such action.
+   * @throws {WorkflowBusyError} While a run of the action's workflow goes, in this process or
+   *   another (a rollback beside it would undo a change while it is being made); the action stays
+   *   reversible.
    */
   async rollback(id: string, who = "workflows"): Promise<string | undefined> {
+    const u = this.#state.undo[id];
+    if (!u) return undefined;
+    const lock = takeRunLock(this.#o.root, this.#runHolder(u.workflow, `rollback of ${id}`));
+    if ("busy" in lock) {
+      throw new WorkflowBusyError(
+        u.workflow,
+        lock.busy,
+        `${id} is not rolled back: roll it back again once that run ends`,
+      );
+    }
+    try {
+      return await this.#undo(id, who);
+    } finally {
+      lock.held.release();
+    }
+  }
+
+  /** Rolls back one action; the caller holds its workflow's run lock. */
+  async #undo(id: string, who: string): Promise<string | undefined> {
     const u = this.#state.undo[id];
     if (!u) return undefined;
     const rec = {
@@ -824,12 +864,116 @@ export class Workflows {
     return result;
   }
 
-  async #rollbackWorkflow(name: string, _why: string): Promise<void> {
-    const ids = Object.entries(this.#state.undo).filter(([, u]) => u.workflow === name).sort((
-      a,
-      b,
-    ) => b[1].at - a[1].at);
-    for (const [id] of ids) await this.rollback(id, `workflow:${name} (alert resolved)`);
+  /**
+   * Rolls back a workflow's reversible actions, newest first, holding its run lock: while a run of
+   * it goes (in this process or another) the rollback waits for it (audited as `waiting`) and
+   * then undoes what is reversible by then, that run's actions included. Skipping it instead
+   * would leave the change in place with nothing to retry it (the alert resolved once); running
+   * it beside the run would undo a change while it is being made. A wait is kept in the state
+   * file, so a stop or a crash meanwhile leaves it to the next {@linkcode Workflows.start}.
+   */
+  async #rollbackWorkflow(name: string, why: string): Promise<void> {
+    // one at a time per workflow: the one going undoes all that is reversible when it gets the
+    // lock, so a second resolve meanwhile has nothing more to ask
+    if (this.#rollingBack.has(name)) return;
+    this.#rollingBack.add(name);
+    try {
+      await this.#rollbackHolding(name, why);
+    } finally {
+      this.#rollingBack.delete(name);
+    }
+  }
+
+  async #rollbackHolding(name: string, why: string): Promise<void> {
+    const ids = () =>
+      Object.entries(this.#state.undo).filter(([, u]) => u.workflow === name)
+        .sort((a, b) => b[1].at - a[1].at).map(([id]) => id);
+    // nothing of ours to undo and no run of ours that could add some: nothing to wait for
+    if (!ids().length && !this.#rt.get(name)?.running) return this.#rollbackDone(name);
+    const who = `workflow:${name} (alert resolved)`;
+    const base = { workflow: name, who, why, mode: "real" as const, host: this.#host };
+    let busy: { run: RunHolder | undefined } | undefined;
+    let lock;
+    try {
+      lock = await waitRunLock(this.#o.root, () => this.#runHolder(name, `rollback on ${why}`), {
+        signal: this.#stop.signal,
+        onBusy: (run) => {
+          busy = { run };
+          (this.#state.rollbacks ??= {})[name] = { why, at: this.#now() };
+          this.#save();
+          this.audit.decide({
+            ...base,
+            what: `rollback waits: ${describeRun(run)} is still going`,
+            result: "waiting",
+            detail: "it rolls back once that run ends",
+          });
+        },
+      });
+    } catch (error) {
+      this.#rollbackDone(name);
+      this.audit.decide({
+        ...base,
+        what: "rollback refused: cannot take the run lock",
+        result: "refused",
+        detail: `${(error as Error).message.split("\n")[0]}; still reversible: ${ids().join(", ")}`,
+      });
+      return;
+    }
+    if (!lock) {
+      // stopped: the wait stays in the state file for the next start
+      this.audit.decide({
+        ...base,
+        what: `rollback not done yet: perfscope stopped while ${describeRun(busy?.run)} went`,
+        result: "waiting",
+        detail: `it rolls back when perfscope starts again; until then reversible by hand: ${
+          ids().join(", ") || "none"
+        }`,
+      });
+      return;
+    }
+    try {
+      const todo = ids();
+      if (!todo.length && busy) {
+        this.audit.decide({
+          ...base,
+          what: "rollback done: nothing left to roll back after that run",
+          result: "skipped",
+        });
+      }
+      for (const id of todo) await this.#undo(id, who);
+    } finally {
+      lock.release();
+      this.#rollbackDone(name);
+    }
+  }
+
+  /** Forgets a kept wait of a rollback on resolve, if any. */
+  #rollbackDone(name: string): void {
+    if (!this.#state.rollbacks?.[name]) return;
+    delete this.#state.rollbacks[name];
+    this.#save();
+  }
+
+  /** Takes up the rollbacks on resolve that an earlier process left waiting (stopped, crashed). */
+  #resumeRollbacks(): void {
+    for (const [name, r] of Object.entries(this.#state.rollbacks ?? {})) {
+      if (this.#byName.get(name)?.rollback_on_resolve) {
+        this.#track(this.#rollbackWorkflow(name, r.why));
+        continue;
+      }
+      this.#rollbackDone(name);
+      const left = Object.entries(this.#state.undo).filter(([, u]) => u.workflow === name);
+      this.audit.decide({
+        workflow: name,
+        who: "workflows",
+        what: "rollback dropped: the workflow no longer rolls back on resolve",
+        why: r.why,
+        mode: "real",
+        result: "skipped",
+        host: this.#host,
+        detail: `reversible by hand: ${left.map(([id]) => id).join(", ") || "none"}`,
+      });
+    }
   }
 
   /** Each workflow's state. */

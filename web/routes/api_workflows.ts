@@ -3,8 +3,8 @@
  * 1000 entries), `GET /api/workflows` (states and pending
  * approvals), `POST /api/workflows/approve {id}` and `POST /api/workflows/rollback {id}` (a
  * repeat on one already approved or rolled back answers 200 with `already: {who, at, …}` and does
- * nothing, after a restart too: the audit log holds the first answer; an approval while a run of
- * its workflow goes is a 409 naming that run, and keeps waiting),
+ * nothing, after a restart too: the audit log holds the first answer; an approval or a rollback
+ * while a run of its workflow goes is a 409 naming that run, and keeps waiting or stays reversible),
  * `GET /api/schedule` (jobs' last run, outcome and next run), `GET /api/maintenance` (the
  * quietest window) and `GET /api/balance` (load-balancing advice).
  *
@@ -160,7 +160,14 @@ export function workflowRoutes(options: WorkflowRoutesOptions): Hono {
       zValidator("json", idBody, rejectInvalid),
       async function rollback(c) {
         const { id } = c.req.valid("json");
-        const result = await options.workflows?.rollback(id, "web");
+        let result;
+        try {
+          result = await options.workflows?.rollback(id, "web");
+        } catch (error) {
+          // a run of its workflow goes: the action stays reversible, the answer names that run
+          if (error instanceof WorkflowBusyError) throw new ConflictError(error.message);
+          throw error;
+        }
         if (result !== undefined) return c.json({ id, result });
         const done = await options.workflows?.answered(id);
         if (done?.result === "rolled-back" || done?.result === "backed-off") {
