@@ -35,4 +35,4 @@ export {
 export { areaGaps, lineGaps, seriesGaps } from "./line_gaps.js";
 export { csvLine, type CsvRecords, csvRecords, csvText } from "./csv.ts";
 export { closestName } from "./closest_name.ts";
-export { escapeControls } from "./escape_controls.ts";
+export { escapeControls } from "./escape_controls.js";
