@@ -22,7 +22,7 @@ import { renderGroups } from "./render_groups.ts";
 function dataSpans(data: ReportData): string {
   if (data.hosts.length === 0) return `<p class="meta">Data: none.</p>`;
   const items = data.hosts.map((h) =>
-    `<li><bdi>${n(h.host)}</bdi>: ${historyText(h.spanMs, "data")}, ${
+    `<li>${n(h.host)}: ${historyText(h.spanMs, "data")}, ${
       h.first === h.last
         ? `at ${formatTime(h.first)}`
         : `${formatTime(h.first)} – ${formatTime(h.last)}`
