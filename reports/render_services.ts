@@ -63,9 +63,7 @@ export function renderServices(data: ReportData): string {
           : `80 % by ${e(formatTime(usl.eta))}`
       }`
       : "no USL fit (needs load that varies and in-flight or latency metrics)";
-    return `<tr data-service="${e(s.name)}"><th scope="row"><bdi>${
-      n(s.name)
-    }</bdi></th>${cells}</tr>` +
+    return `<tr data-service="${e(s.name)}"><th scope="row">${n(s.name)}</th>${cells}</tr>` +
       `<tr class="sub"><td colspan="5">Availability (SLO ${
         e(formatValue(s.sloTarget, "ratio"))
       }): ${avail}. Burn: ${
