@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 // the dependency-free entry of config/: mod.ts would load YAML and zod (~20 MB of RSS) into
 // every command, the 1 Hz collector included
 import { formatDuration, MAX_DURATION_MS, readDuration } from "../config/duration.ts";
-import { escapeControls } from "../format/escape_controls.ts";
+import { escapeControls } from "../format/escape_controls.js";
 import { closestName } from "../format/closest_name.ts";
 
 /** A mistake in how a command was called (bad flag, bad value): exit code 2, one line. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { spaceControls } from "../format/escape_controls.ts";
+import { spaceControls } from "../format/escape_controls.js";
 
 /**
  * Text the host's users chose (a process's name or command line, a FUSE mount point or device)

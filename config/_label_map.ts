@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { controlIn, escapeControls } from "../format/escape_controls.ts";
+import { controlIn, escapeControls } from "../format/escape_controls.js";
 import { LABEL_NAME, LABEL_NAME_MAX_BYTES, LABEL_VALUE_MAX_BYTES } from "./label_rules.ts";
 
 /** What is wrong with a label name from the config, if anything, the name quoted (its control
@@ -26,7 +26,7 @@ export function labelNameProblem(name: string): string | undefined {
 /** What is wrong with a label value from the config, if anything: the lake's rules, worded for
  * the person editing the file. */
 export function labelValueProblem(value: string): string | undefined {
-  // the one list ingest refuses by (format/escape_controls.ts)
+  // the one list ingest refuses by (format/escape_controls.js)
   const control = controlIn(value);
   if (control !== undefined) {
     return `holds ${control}, which no label value may (ingest would drop its samples)`;

@@ -6,7 +6,9 @@
  * The breaking of chart lines and stacked areas at gaps in the data (`line_gaps.js`, served as
  * `/assets/line_gaps.js` and inlined into reports) is here for the same reason. Also the
  * "did you mean" of a mistyped name (`closestName`), for the CLI's flags and the API's query
- * parameters alike.
+ * parameters alike, and the escaping of control characters in names (`escape_controls.js`, served
+ * as `/assets/escape_controls.js` and inlined into reports, so the CLI, the logs, the pages and
+ * the report show them alike).
  *
  * @example
  * ```ts
@@ -35,4 +37,4 @@ export {
 export { areaGaps, lineGaps, seriesGaps } from "./line_gaps.js";
 export { csvLine, type CsvRecords, csvRecords, csvText } from "./csv.ts";
 export { closestName } from "./closest_name.ts";
-export { escapeControls } from "./escape_controls.ts";
+export { escapeControls } from "./escape_controls.js";

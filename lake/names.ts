@@ -17,11 +17,11 @@
  * - a label value is at most 1024 bytes of well-formed UTF-8 without control characters (C0, DEL
  *   and C1: U+009B is a terminal's CSI, as ESC [ is, and U+0085 a line break to some readers),
  *   bidi controls (U+202A-U+202E, U+2066-U+2069: an override shows `gnp.exe` as `exe.png`) or
- *   U+2028/U+2029 (see `controlIn` in format/escape_controls.ts); a sample has at most 32 labels.
+ *   U+2028/U+2029 (see `controlIn` in format/escape_controls.js); a sample has at most 32 labels.
  *
  * @module
  */
-import { controlIn, escapeControls } from "../format/escape_controls.ts";
+import { controlIn, escapeControls } from "../format/escape_controls.js";
 import {
   LABEL_NAME,
   LABEL_NAME_MAX_BYTES,

@@ -13,7 +13,7 @@
  * @module
  */
 import protobuf from "protobufjs";
-import { escapeControls } from "../format/escape_controls.ts";
+import { escapeControls } from "../format/escape_controls.js";
 
 /** Deepest message nesting read: protobufjs' own limit when it decodes or converts (protoc's). */
 const MAX_DEPTH = 100;

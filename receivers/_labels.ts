@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { controlIn } from "../format/escape_controls.ts";
+import { controlIn } from "../format/escape_controls.js";
 import { LABEL_VALUE_MAX_BYTES, RESERVED_LABELS } from "../config/label_rules.ts";
 
 export {
@@ -61,7 +61,7 @@ export function labelValueProblem(value: string): string | undefined {
   ) {
     return `label value longer than ${LABEL_VALUE_MAX_BYTES} bytes`;
   }
-  // the one list the lake refuses by (format/escape_controls.ts)
+  // the one list the lake refuses by (format/escape_controls.js)
   const control = controlIn(value);
   return control && `label value with ${control}`;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { escapeControls } from "../format/escape_controls.ts";
+import { escapeControls } from "../format/escape_controls.js";
 
 /** Logs at most one line per key per `everyMs`. */
 export class LogLimiter {

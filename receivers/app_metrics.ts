@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { spaceControls } from "../format/escape_controls.ts";
+import { spaceControls } from "../format/escape_controls.js";
 
 /** What a stored application metric means. */
 export interface AppMetricInfo {

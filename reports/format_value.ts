@@ -6,6 +6,7 @@
  * @module
  */
 import { formatDuration as sayDuration } from "../config/mod.ts";
+import { escapeControls } from "../format/mod.ts";
 
 export { formatGrowth, formatTime, formatValue } from "../format/mod.ts";
 
@@ -101,4 +102,22 @@ function splitUnit(text: string): [string, string] {
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => entities[c]!);
+}
+
+/**
+ * Escapes a name from the data (a host, a label value, a resource or a service) for HTML, its
+ * control characters shown as `\u202e` (`escapeControls`, as the pages and the CLI show them): a
+ * value stored before ingest refused bidi controls would read reversed, even isolated.
+ *
+ * @param text The name.
+ * @returns The name, visible and HTML-escaped.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeName } from "./format_value.ts";
+ * assert.equal(escapeName("<b>\u202egnp.exe"), "&lt;b&gt;\\u202egnp.exe");
+ * ```
+ */
+export function escapeName(text: string): string {
+  return escapeHtml(escapeControls(text));
 }

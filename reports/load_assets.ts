@@ -15,7 +15,8 @@ export interface ReportAssets {
   /** `plot.umd.min.js` (defines the global `Plot`; needs `d3` first). */
   plot: string;
   /** The report's client script (renders the charts from the inlined data), after the source of
-   * `dayTimeTick`, `lineGaps`, `seriesGaps` and `areaGaps` (format/), which it uses. */
+   * `dayTimeTick`, `lineGaps`, `seriesGaps` and `areaGaps` (format/), and of the module
+   * `escape_controls.js` (format/), which it uses. */
   client: string;
   /** The report's stylesheet. */
   css: string;
@@ -47,9 +48,14 @@ export function loadAssets(): Promise<ReportAssets> {
 }
 
 async function readAll(): Promise<ReportAssets> {
-  const [d3, plot, client, css] = await Promise.all([
+  const [d3, plot, escapes, client, css] = await Promise.all([
     Deno.readTextFile(await packageFile("d3", "dist/d3.min.js")),
     Deno.readTextFile(await packageFile("@observablehq/plot", "dist/plot.umd.min.js")),
+    // the names in the charts show their control characters escaped, as on the pages: the one
+    // list's module (no imports) inlined whole, its exports as plain declarations
+    Deno.readTextFile(new URL("../format/escape_controls.js", import.meta.url)).then((text) =>
+      text.replace(/^export /gm, "")
+    ),
     Deno.readTextFile(new URL("./client/report_client.js", import.meta.url)).then((client) =>
       // the time axis formatter and right margin the Capacity page imports, and the gap
       // breaking of the Dashboard page's lines and areas, inlined as source text (the functions
@@ -59,7 +65,7 @@ async function readAll(): Promise<ReportAssets> {
     ),
     Deno.readTextFile(new URL("./client/report.css", import.meta.url)),
   ]);
-  return { d3, plot, client, css };
+  return { d3, plot, client: `${escapes}\n${client}`, css };
 }
 
 async function packageFile(name: string, file: string): Promise<string> {

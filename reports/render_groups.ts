@@ -7,7 +7,7 @@
  */
 import { groupLabels, hostGroupsBy } from "../analytics/mod.ts";
 import type { ReportData } from "./report_data.ts";
-import { escapeHtml as e } from "./format_value.ts";
+import { escapeHtml as e, escapeName as n } from "./format_value.ts";
 import { badge, etaText } from "./render_summary.ts";
 
 /** Most pressing resources named per group. */
@@ -27,18 +27,18 @@ export function renderGroups(data: ReportData): string {
     const rows = hostGroupsBy(data, label, { top: GROUP_TOP }).map((g) => {
       const s = g.severity;
       const worst = g.ranking.map((id) => byId.get(id)!).map((r) =>
-        `<li><a href="#res-${e(r.id)}"><bdi>${e(r.name)}</bdi></a> ${badge(r.severity)} ${
+        `<li><a href="#res-${e(r.id)}"><bdi>${n(r.name)}</bdi></a> ${badge(r.severity)} ${
           etaText(r, data)
         }</li>`
       ).join("");
-      return `<tr data-group="${e(label)}=${e(g.value)}"><td>${e(g.value)}</td>` +
+      return `<tr data-group="${e(label)}=${e(g.value)}"><td>${n(g.value)}</td>` +
         `<td class="num">${g.hosts.length}</td><td class="num">${g.resources}</td>` +
         `<td class="num">${s.critical}</td><td class="num">${s.warning}</td>` +
         `<td class="num">${s.ok}</td><td class="num">${s.unknown}</td>` +
         `<td class="num">${g.withEta}</td><td><ol class="group-top">${worst}</ol>` +
         `<details class="more"><summary>${g.hosts.length} host${
           g.hosts.length === 1 ? "" : "s"
-        }</summary>${g.hosts.map((h) => `<bdi>${e(h)}</bdi>`).join(", ")}</details></td></tr>`;
+        }</summary>${g.hosts.map((h) => `<bdi>${n(h)}</bdi>`).join(", ")}</details></td></tr>`;
     });
     return `<h3 id="group-${e(label)}">By ${e(label)}</h3>
 <table class="status groups"><thead><tr><th>${e(label)}</th><th class="num">Hosts</th>` +

@@ -8,7 +8,7 @@
 import type { ReportData } from "./report_data.ts";
 import { historyText } from "../analytics/mod.ts";
 import { loadAssets } from "./load_assets.ts";
-import { escapeHtml as e, formatDuration, formatTime } from "./format_value.ts";
+import { escapeHtml as e, escapeName as n, formatDuration, formatTime } from "./format_value.ts";
 import {
   renderMethods,
   renderRecommendations,
@@ -22,11 +22,11 @@ import { renderGroups } from "./render_groups.ts";
 function dataSpans(data: ReportData): string {
   if (data.hosts.length === 0) return `<p class="meta">Data: none.</p>`;
   const items = data.hosts.map((h) =>
-    `<li>${e(h.host)}: ${historyText(h.spanMs, "data")}, ${
+    `<li>${n(h.host)}: ${historyText(h.spanMs, "data")}, ${
       h.first === h.last
         ? `at ${formatTime(h.first)}`
         : `${formatTime(h.first)} – ${formatTime(h.last)}`
-    }${h.reason ? ` <strong class="short">too short: ${e(h.reason)}</strong>` : ""}</li>`
+    }${h.reason ? ` <strong class="short">too short: ${n(h.reason)}</strong>` : ""}</li>`
   ).join("");
   return `<div class="meta data-span">Data behind this report:<ul>${items}</ul></div>`;
 }

@@ -7,6 +7,7 @@
 import type { RecommendationData, ReportData, ResourceSection } from "./report_data.ts";
 import {
   escapeHtml as e,
+  escapeName as n,
   formatDuration,
   formatGrowth,
   formatTime,
@@ -85,8 +86,8 @@ export function renderResource(r: ResourceSection, data: ReportData): string {
     : "";
   const marks = forecastMarks(r);
   return `<section class="resource" id="res-${e(r.id)}">
-<h3><bdi>${e(r.name)}</bdi></h3>
-<p class="muted">${e(r.metric)}${r.labels ? `{<bdi>${e(r.labels)}</bdi>}` : ""}</p>
+<h3><bdi>${n(r.name)}</bdi></h3>
+<p class="muted">${e(r.metric)}${r.labels ? `{<bdi>${n(r.labels)}</bdi>}` : ""}</p>
 <div class="facts">${facts}</div>
 <div class="controls">Drag across a chart to zoom; double-click to reset.
 <button class="reset-zoom" data-resource="${e(r.id)}" hidden>Reset zoom</button></div>
@@ -120,17 +121,17 @@ ${decomposition}
 
 function recommendation(r: RecommendationData): string {
   const figures = r.figures.map((f) =>
-    `<tr><th>${e(f.label)}</th><td class="num">${e(f.value)}</td></tr>`
+    `<tr><th>${e(f.label)}</th><td class="num">${n(f.value)}</td></tr>`
   ).join("");
   const chart = r.resourceId
     ? ` · <a href="#res-${e(r.resourceId)}">See the chart of this resource</a>`
     : "";
   const query = r.query ? `<pre class="query">${e(r.query.trim())}</pre>` : "";
-  return `<li id="rec-${e(r.id)}">${badge(r.severity)} <strong>${e(r.title)}</strong>` +
-    `<ul class="facts-list">${r.facts.map((x) => `<li>${e(x)}</li>`).join("")}</ul>` +
-    `<p class="effect"><span class="k">Effect:</span> ${e(r.effect)}</p>` +
+  return `<li id="rec-${e(r.id)}">${badge(r.severity)} <strong>${n(r.title)}</strong>` +
+    `<ul class="facts-list">${r.facts.map((x) => `<li>${n(x)}</li>`).join("")}</ul>` +
+    `<p class="effect"><span class="k">Effect:</span> ${n(r.effect)}</p>` +
     `<details class="evidence"><summary>Evidence (${e(r.rule)} on <bdi>${
-      e(r.host)
+      n(r.host)
     }</bdi>)</summary>` +
     `${figures ? `<table class="figures"><tbody>${figures}</tbody></table>` : ""}${query}` +
     `</details>${chart ? `<p class="small">${chart.slice(3)}</p>` : ""}</li>`;
@@ -152,7 +153,7 @@ ${data.recommendations.map(recommendation).join("\n")}
 export function renderMethods(data: ReportData): string {
   const pct = (v: number | null) => formatValue(v, "ratio");
   const rows = data.resources.map((r) =>
-    `<tr><td><bdi>${e(r.name)}</bdi></td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
+    `<tr><td><bdi>${n(r.name)}</bdi></td><td>${e(r.forecastModel)}</td><td>${e(seasons(r))}</td>` +
     `<td class="num">${formatValue(r.accuracy.mae, r.unit)}</td>` +
     `<td class="num">${pct(r.accuracy.wape)}</td>` +
     `<td class="num">${pct(r.accuracy.coverage80)}</td>` +

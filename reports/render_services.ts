@@ -6,7 +6,13 @@
  * @module
  */
 import type { DashboardData, ReportData } from "./report_data.ts";
-import { escapeHtml as e, formatDuration, formatTime, formatValue } from "./format_value.ts";
+import {
+  escapeHtml as e,
+  escapeName as n,
+  formatDuration,
+  formatTime,
+  formatValue,
+} from "./format_value.ts";
 
 const ms = (v: number | null | undefined) =>
   v === null || v === undefined ? "–" : formatValue(v * 1000, "ms");
@@ -57,7 +63,7 @@ export function renderServices(data: ReportData): string {
           : `80 % by ${e(formatTime(usl.eta))}`
       }`
       : "no USL fit (needs load that varies and in-flight or latency metrics)";
-    return `<tr data-service="${e(s.name)}"><th scope="row">${e(s.name)}</th>${cells}</tr>` +
+    return `<tr data-service="${e(s.name)}"><th scope="row">${n(s.name)}</th>${cells}</tr>` +
       `<tr class="sub"><td colspan="5">Availability (SLO ${
         e(formatValue(s.sloTarget, "ratio"))
       }): ${avail}. Burn: ${
@@ -91,11 +97,11 @@ function dashboard(d: DashboardData, di: number): string {
     if (p.kind === "number") {
       inner = `<p class="big-number">${e(formatValue(p.last, p.unit))}</p>`;
     } else if (p.kind === "table" && p.table) {
-      const head = p.table.columns.map((c) => `<th>${e(c)}</th>`).join("");
+      const head = p.table.columns.map((c) => `<th>${n(c)}</th>`).join("");
       const body = p.table.rows.slice(0, 200).map((r) =>
         `<tr>${
           r.map((v) =>
-            `<td>${e(typeof v === "number" ? formatValue(v, p.unit) : String(v ?? ""))}</td>`
+            `<td>${typeof v === "number" ? e(formatValue(v, p.unit)) : n(String(v ?? ""))}</td>`
           ).join("")
         }</tr>`
       ).join("");

@@ -7,6 +7,7 @@
 import type { ReportData, ResourceSection } from "./report_data.ts";
 import {
   escapeHtml as e,
+  escapeName as n,
   formatDuration,
   formatEta,
   formatGrowth,
@@ -38,7 +39,7 @@ export function markText(r: ResourceSection): string {
 
 function row(r: ResourceSection, i: number, data: ReportData): string {
   return `<tr><td class="num">${i + 1}</td><td><a href="#res-${e(r.id)}"><bdi>${
-    e(r.name)
+    n(r.name)
   }</bdi></a></td><td>${badge(r.severity)}${
     r.status === "insufficient" ? " insufficient" : ""
   }</td>` +
@@ -81,11 +82,11 @@ function lead(data: ReportData): string {
   if (top.eta === null) {
     const fullest = rs.reduce((a, b) => ((b.utilization ?? -1) > (a.utilization ?? -1) ? b : a));
     return `No resource reaches its exhaustion mark within ${horizon}. The fullest is <strong><bdi>${
-      e(fullest.name)
+      n(fullest.name)
     }</bdi></strong> at ${formatValue(fullest.utilization, "ratio")} of its limit.`;
   }
   const soon = rs.filter((r) => r.eta !== null).length;
-  return `<strong><bdi>${e(top.name)}</bdi></strong> runs out first: ${
+  return `<strong><bdi>${n(top.name)}</bdi></strong> runs out first: ${
     formatValue(top.utilization, "ratio")
   } used, growing ${formatGrowth(top.growthPerDay, top.unit)}, it reaches ${markText(top)} ${
     etaText(top, data)

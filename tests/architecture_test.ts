@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 /** The floors, lowest first; a folder may import its own floor's folders only where listed. */
 const FLOORS: string[][] = [
   // format/ imports nothing of ours: below config/, which holds label values from the file to the
-  // one list of characters ingest refuses (format/escape_controls.ts)
+  // one list of characters ingest refuses (format/escape_controls.js)
   ["format"],
   ["config", "labels"],
   ["collectors", "receivers"],
@@ -31,7 +31,7 @@ const ENTRIES = new Set([
   "config/label_rules.ts",
   // control characters escaped for the CLI's error line: format/mod.ts also loads d3-dsv, which
   // the collector (cli/_args.ts is its flag parser) must not pay for
-  "format/escape_controls.ts",
+  "format/escape_controls.js",
   // "did you mean" for a mistyped flag, in the same flag parser, for the same reason
   "format/closest_name.ts",
   // the collect loop alone: lake/mod.ts also loads DuckDB's bindings and hyparquet (~9 MB of RSS

@@ -1,7 +1,7 @@
 // Client script of a perfscope capacity report: draws every chart from the inlined report data
 // with Observable Plot (global `Plot`) and d3 (global `d3`), adds tooltips, legends and
 // brush-to-zoom. Plain ES2020, no imports: it is inlined into the HTML file.
-/* global d3, Plot, dayTimeTick, TIME_MARGIN_RIGHT, areaGaps, seriesGaps */
+/* global d3, Plot, dayTimeTick, TIME_MARGIN_RIGHT, areaGaps, seriesGaps, escapeControls */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("report-data").textContent);
@@ -310,7 +310,9 @@
   function rankingChart(el) {
     const all = data.resources.filter((r) => r.utilization != null);
     const ranked = all.slice(0, 15).map((r) => ({
-      name: `${data.resources.indexOf(r) + 1}. ${r.name}`,
+      // names show their control characters escaped, as on the pages (escapeControls, inlined
+      // from format/escape_controls.js before this script)
+      name: `${data.resources.indexOf(r) + 1}. ${escapeControls(r.name)}`,
       utilization: r.utilization,
       // coloured as the badges are, by severity (the status says what the forecast found:
       // crossing, insufficient…; filled by it, no bar matched a colour and none was drawn)
@@ -395,9 +397,10 @@
   function panelChart(el, p) {
     const rows = [];
     for (const s of p.series) {
+      const name = escapeControls(s.name);
       s.ts.forEach((t, i) => {
         if (s.values[i] !== null) {
-          rows.push({ date: new Date(t), value: s.values[i], name: s.name });
+          rows.push({ date: new Date(t), value: s.values[i], name });
         }
       });
     }

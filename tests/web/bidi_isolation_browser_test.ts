@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 /**
- * A name from the data holding a right-to-left override (a label value or a mount point stored
- * before ingest and the config refused bidi controls, a silence's matcher) is isolated wherever a
- * page or the report shows it among other text: the override reverses the name alone, never the
- * words after it (`} @ web-1 · tier raw`, the next label, "runs out first").
+ * A name from the data holding right-to-left text (a label value or a mount point, a silence's
+ * matcher) is isolated wherever a page or the report shows it among other text: its direction
+ * acts on the name alone, never on the words after it (`} @ web-1 · tier raw`, the next label,
+ * "runs out first"). A right-to-left override no longer reaches the page as it is (it shows
+ * escaped, control_escape_browser_test.ts): the name starts with a right-to-left mark, which
+ * real names use and which is shown as it is.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -12,8 +14,8 @@ import { browserTest, openPage } from "../_browser.ts";
 import { pushEverySecond } from "./_push_every_second.ts";
 import { serveWithChromiumIn } from "./_serve_with_chromium_in.ts";
 
-/** A name that reads `exe.png` once the override has reversed it, then a zero-width space. */
-const NAME = "\u202egnp.exe\u200b";
+/** A name after a right-to-left mark, then a zero-width space. */
+const NAME = "\u200fgnp.exe\u200b";
 
 const CONFIG = `rules:
   - alert: Busy
@@ -27,9 +29,9 @@ dashboards:
         kind: table
 `;
 
-/** Where an override on the page reaches beyond its name: the text it can reorder, per case. */
+/** Where the name's direction on the page reaches beyond it: the text it can reorder, per case. */
 function leaks(name: string): string[] {
-  const rlo = name[0]!;
+  const mark = name[0]!;
   const rest = name.slice(1);
   const out: string[] = [];
   const isBoundary = (e: Element) => {
@@ -42,8 +44,8 @@ function leaks(name: string): string[] {
     const parent = n.parentElement;
     if (!parent || parent.closest("script, style")) continue;
     const text = n.nodeValue ?? "";
-    for (let i = text.indexOf(rlo); i >= 0; i = text.indexOf(rlo, i + 1)) {
-      // the override acts up to the end of its isolate or paragraph, or to a PDI/PDF character
+    for (let i = text.indexOf(mark); i >= 0; i = text.indexOf(mark, i + 1)) {
+      // the mark acts up to the end of its isolate or paragraph, or to a PDI/PDF character
       let box: Element = parent;
       while (box.parentElement && !isBoundary(box)) box = box.parentElement;
       const range = document.createRange();
@@ -59,14 +61,14 @@ function leaks(name: string): string[] {
 }
 
 browserTest(
-  "in Chromium, a right-to-left override in a name reorders only that name on every page and in the report",
+  "in Chromium, right-to-left text in a name reorders only that name on every page and in the report",
   "the bidi isolation browser test",
   async () => {
     const data = await Deno.makeTempDir({ prefix: "perfscope-bidi-" });
     const config = join(data, "perfscope.yaml");
     await Deno.writeTextFile(config, CONFIG);
-    // ingest refuses a bidi control now: the named series are in the lake from before (written
-    // as the lake's writer did, over the last two minutes), and a pushed series fires the alert
+    // the named series are in the lake (written as the lake's writer does, over the last two
+    // minutes), and a pushed series fires the alert
     const now = Date.now();
     const fs = { device: "/dev/x", fstype: "ext4", mountpoint: NAME };
     const old = Array.from({ length: 120 }, (_, i) => now - 120_000 + i * 1000).flatMap((ts) =>
@@ -86,8 +88,7 @@ browserTest(
     using _pushing = await pushEverySecond(s.server.url, [
       { metric: "http_requests_per_second", labels: { code: "200", service: "web" }, value: 5 },
     ]);
-    // the config refuses the override in a label value (an alert's extra_labels showed it here
-    // before): the Alerts page shows it in a silence's matcher
+    // the Alerts page shows the name in a silence's matcher
     const silence = await fetch(new URL("/api/silences", s.server.url), {
       method: "POST",
       headers: { "content-type": "application/json" },

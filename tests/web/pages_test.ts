@@ -157,3 +157,14 @@ Deno.test("the Live and Explore modules import the shared formatter, which is se
   assert.match(format.headers.get("content-type") ?? "", /^text\/javascript/);
   assert.match(await format.text(), /export function formatValue/);
 });
+
+Deno.test("the one list of control characters is served as JS, for the pages' names (bidi.js)", async () => {
+  await using t = await testApp();
+  const res = await t.app.request("/assets/escape_controls.js");
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/);
+  const source = new URL("../../format/escape_controls.js", import.meta.url);
+  assert.equal(await res.text(), await Deno.readTextFile(source));
+  const bidi = await (await t.app.request("/assets/bidi.js")).text();
+  assert.match(bidi, /from "\/assets\/escape_controls\.js"/);
+});

@@ -9,7 +9,7 @@ import {
   TIME_MARGIN_RIGHT,
   timeTickFormat,
 } from "/assets/format.js";
-import { isolated, isolatedText } from "/assets/bidi.js";
+import { isolated, isolatedText, visible } from "/assets/bidi.js";
 
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -134,7 +134,8 @@ import { isolated, isolatedText } from "/assets/bidi.js";
           seriesLink(a.rule, seriesLabelsOf(a), since ?? body.at - 3_600_000, body.at),
         ], [2]);
         tr.dataset.state = a.state;
-        tr.title = Object.values(a.annotations ?? {}).join("\n");
+        // an annotation may quote a label value ({{ $labels.service }}): escaped as names are
+        tr.title = Object.values(a.annotations ?? {}).map(visible).join("\n");
         return tr;
       }));
       const firing = body.alerts.filter((a) => a.state === "firing").length;

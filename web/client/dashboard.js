@@ -13,7 +13,7 @@ import {
   unitLabel,
   yTicks,
 } from "/assets/format.js";
-import { isolatedText } from "/assets/bidi.js";
+import { isolatedText, visible } from "/assets/bidi.js";
 import { areaGaps, seriesGaps } from "/assets/line_gaps.js";
 
 (function () {
@@ -35,7 +35,7 @@ import { areaGaps, seriesGaps } from "/assets/line_gaps.js";
     p.table.columns.forEach((c, i) => {
       const numeric = rows.length > 0 &&
         rows.every((r) => typeof r[i] === "number" || r[i] === null);
-      head.append(text("th", c, numeric ? "num" : ""));
+      head.append(text("th", visible(c), numeric ? "num" : ""));
     });
     const thead = document.createElement("thead");
     thead.append(head);
@@ -43,11 +43,12 @@ import { areaGaps, seriesGaps } from "/assets/line_gaps.js";
     for (const row of rows) {
       const tr = document.createElement("tr");
       for (const v of row) {
-        // text cells hold names from the data (a series' labels): they break anywhere
+        // text cells hold names from the data (a series' labels): they break anywhere, and
+        // show their controls escaped (bidi.js)
         tr.append(
           typeof v === "number"
             ? text("td", formatValue(v, p.unit), "num")
-            : text("td", String(v ?? ""), "wrap"),
+            : text("td", visible(v), "wrap"),
         );
       }
       body.append(tr);
@@ -59,10 +60,11 @@ import { areaGaps, seriesGaps } from "/assets/line_gaps.js";
   function chart(el, p) {
     const data = [];
     for (const s of p.series) {
+      // a series' name is its labels: escaped and isolated in the legend and the tooltip (bidi.js)
+      const name = isolatedText(s.name);
       for (let i = 0; i < s.ts.length; i++) {
         if (s.values[i] !== null) {
-          // a series' name is its labels: isolated in the legend and the tooltip (bidi.js)
-          data.push({ date: new Date(s.ts[i]), value: s.values[i], name: isolatedText(s.name) });
+          data.push({ date: new Date(s.ts[i]), value: s.values[i], name });
         }
       }
     }

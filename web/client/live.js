@@ -12,7 +12,7 @@ import {
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
-import { isolated } from "/assets/bidi.js";
+import { isolated, visible } from "/assets/bidi.js";
 import { seriesGaps } from "/assets/line_gaps.js";
 
 (function () {
@@ -81,7 +81,7 @@ import { seriesGaps } from "/assets/line_gaps.js";
     const out = [];
     const from = state.lastTs - state.windowMs;
     for (const s of list) {
-      const n = name(s.labels);
+      const n = visible(name(s.labels));
       for (const [ts, v] of s.points) {
         if (ts >= from && v !== null) {
           out.push({ date: new Date(ts), value: map ? map(v) : v, name: n });
@@ -216,9 +216,9 @@ import { seriesGaps } from "/assets/line_gaps.js";
     const rows = cpu.map((p) => {
       const tr = document.createElement("tr");
       // The command line tells apart processes of the same program (three "deno"s).
-      const command = p.labels.command || p.labels.name || "";
+      const command = visible(p.labels.command || p.labels.name);
       const cells = [
-        p.labels.pid,
+        visible(p.labels.pid),
         command,
         formatValue(p.value, "ratio"),
         formatValue(rss.get(p.labels.pid), "bytes"),

@@ -12,7 +12,7 @@ import {
   timeTickFormat,
   yTicks,
 } from "/assets/format.js";
-import { isolated } from "/assets/bidi.js";
+import { isolated, visible } from "/assets/bidi.js";
 import { lineGaps } from "/assets/line_gaps.js";
 
 (function () {
@@ -313,7 +313,7 @@ import { lineGaps } from "/assets/line_gaps.js";
       el("a", {
         href: "/explore?" +
           new URLSearchParams({ metric: "probe_success", series: p.host + "|" + p.labels }),
-      }, p.target);
+      }, visible(p.target));
     sec.replaceChildren(
       el("h2", {}, "Probes"),
       el(
@@ -339,7 +339,7 @@ import { lineGaps } from "/assets/line_gaps.js";
               "tr",
               { "data-probe": p.target },
               el("td", { class: "wrap" }, link(p)),
-              el("td", { class: "wrap" }, p.host),
+              el("td", { class: "wrap" }, visible(p.host)),
               el(
                 "td",
                 {},

@@ -4,8 +4,9 @@
 // happens while the page is open shows without a reload. Approve and Roll back post JSON to
 // /api/workflows/* (a fetch from the app's own origin passes the origin check). Everything from
 // the server (workflow names, the why, the what, process names) goes in as text, never as HTML:
-// the why quotes alert labels, which come from pushed samples.
+// the why quotes alert labels, which come from pushed samples (their controls shown escaped).
 import { formatTime, formatValue } from "/assets/format.js";
+import { visible } from "/assets/bidi.js";
 
 (function () {
   "use strict";
@@ -56,7 +57,7 @@ import { formatTime, formatValue } from "/assets/format.js";
       const li = el("li");
       li.append(
         el("strong", p.workflow),
-        ` — ${p.why} (expires ${formatTime(p.expiresAt, { seconds: true })}) `,
+        ` — ${visible(p.why)} (expires ${formatTime(p.expiresAt, { seconds: true })}) `,
         el("button", "Approve", { type: "button", "data-approve": p.id }),
       );
       ul.append(li);
@@ -89,11 +90,11 @@ import { formatTime, formatValue } from "/assets/format.js";
       tr.append(
         el("td", formatTime(e.startedAt, { seconds: true })),
         el("td", e.workflow, { class: "wrap" }),
-        el("td", e.what, { class: "wrap" }),
-        el("td", e.why, { class: "wrap" }),
-        el("td", change, { class: "wrap" }),
+        el("td", visible(e.what), { class: "wrap" }),
+        el("td", visible(e.why), { class: "wrap" }),
+        el("td", visible(change), { class: "wrap" }),
         el("td", e.mode),
-        el("td", outcomeText(e), { title: e.detail ?? "" }),
+        el("td", outcomeText(e), { title: visible(e.detail) }),
       );
       const last = el("td");
       if (reversible.has(e.id)) {

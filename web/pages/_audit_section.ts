@@ -10,7 +10,7 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { formatTime, formatValue } from "../../format/mod.ts";
+import { escapeControls as visible, formatTime, formatValue } from "../../format/mod.ts";
 import {
   type AuditEntry,
   AuditLog,
@@ -90,7 +90,7 @@ export function auditSection(
         ? html`
           <h3>Waiting for approval</h3>
           <ul class="approvals">${pending.map((p) =>
-            html`<li><strong>${p.workflow}</strong> — ${p.why} (expires ${
+            html`<li><strong>${p.workflow}</strong> — ${visible(p.why)} (expires ${
               formatTime(p.expiresAt, {
                 seconds: true,
               })
@@ -123,11 +123,11 @@ export function auditSection(
                 <tr class="outcome-${e.outcome}" data-id="${e.id}">
                   <td>${formatTime(e.startedAt, { seconds: true })}</td>
                   <td class="wrap">${e.workflow}</td>
-                  <td class="wrap">${e.what}</td>
-                  <td class="wrap">${e.why}</td>
-                  <td class="wrap">${changeText(e)}</td>
+                  <td class="wrap">${visible(e.what)}</td>
+                  <td class="wrap">${visible(e.why)}</td>
+                  <td class="wrap">${visible(changeText(e))}</td>
                   <td>${e.mode}</td>
-                  <td title="${e.detail ?? ""}">${outcomeText(e)}</td>
+                  <td title="${visible(e.detail ?? "")}">${outcomeText(e)}</td>
                   <td>${reversible.has(e.id)
                     ? html`<button type="button" data-rollback="${e.id}">Roll back</button>`
                     : ""}</td>

@@ -16,7 +16,7 @@ import {
   hostGroupsBy,
   spanText,
 } from "../../analytics/mod.ts";
-import { formatTime, formatValue } from "../../format/mod.ts";
+import { escapeControls as visible, formatTime, formatValue } from "../../format/mod.ts";
 import { layout } from "./layout.ts";
 
 function pct(v: number | null): string {
@@ -102,7 +102,7 @@ function groupSection(
   const rows = chosen === "" ? [] : hostGroupsBy(view, chosen, { top: 3 }).map((g) =>
     html`
       <tr data-group="${g.value}">
-        <td class="wrap">${g.value}</td>
+        <td class="wrap">${visible(g.value)}</td>
         <td class="num">${g.hosts.length}</td>
         <td class="num">${g.resources}</td>
         <td class="num">${g.severity.critical}</td>
@@ -112,12 +112,12 @@ function groupSection(
         <td class="num">${g.withEta}</td>
         <td class="wrap">
           <ol>${g.ranking.map((id) => byId.get(id)!).map((r) =>
-            html`<li><bdi>${r.host}</bdi> · ${r.resource} <bdi>${r.labels}</bdi> (${r.severity}, ${
-              eta(r, view.now)
-            })</li>`
+            html`<li><bdi>${visible(r.host)}</bdi> · ${r.resource} <bdi>${
+              visible(r.labels)
+            }</bdi> (${r.severity}, ${eta(r, view.now)})</li>`
           )}</ol>
           <details><summary>${hostCount(g.hosts.length)}</summary>${g.hosts.map((h, i) =>
-            html`${i ? ", " : ""}<bdi>${h}</bdi>`
+            html`${i ? ", " : ""}<bdi>${visible(h)}</bdi>`
           )}</details>
         </td>
       </tr>
@@ -178,10 +178,10 @@ export function capacityPage(
   const source = options.source === undefined ? {} : { source: options.source };
   const group = options.group ?? groupLabels(view)[0] ?? "";
   const spans = view.hosts.map((h) =>
-    html`<li><bdi>${h.host}</bdi>: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
+    html`<li><bdi>${visible(h.host)}</bdi>: ${historyText(h.spanMs, "data")}, ${hostTimes(h)}${
       h.reason
         ? html`
-          <strong>(too short: ${h.reason})</strong>
+          <strong>(too short: ${visible(h.reason)})</strong>
         `
         : ""
     }</li>`
@@ -208,9 +208,9 @@ export function capacityPage(
     html`
       <tr>
         <td class="num">${i + 1}</td>
-        <td class="wrap">${r.host}</td>
-        <td data-resource="${r.resource}">${what(r)}</td>
-        <td class="wrap">${r.labels || "–"}</td>
+        <td class="wrap">${visible(r.host)}</td>
+        <td data-resource="${r.resource}">${visible(what(r))}</td>
+        <td class="wrap">${visible(r.labels) || "–"}</td>
         <td data-status="${r.status}">${r.status}</td>
         <td data-severity="${r.severity}">${r.severity}</td>
         <td class="num" title="${formatValue(r.current, r.unit)} of ${formatValue(
@@ -227,20 +227,20 @@ export function capacityPage(
     ? html`<p class="muted">No recommendations: nothing stands out in this range.</p>`
     : html`<ul>${
       view.recommendations.map((r) =>
-        html`<li class="rec ${r.severity}"><strong>[${r.severity}] ${r.title}</strong>
-          <p>${r.detail}</p>${
+        html`<li class="rec ${r.severity}"><strong>[${r.severity}] ${visible(r.title)}</strong>
+          <p>${visible(r.detail)}</p>${
           r.facts.length
-            ? html`<ul class="facts">${r.facts.map((f) => html`<li>${f}</li>`)}</ul>`
+            ? html`<ul class="facts">${r.facts.map((f) => html`<li>${visible(f)}</li>`)}</ul>`
             : ""
-        }<p><em>${r.effect}</em></p></li>`
+        }<p><em>${visible(r.effect)}</em></p></li>`
       )
     }</ul>`;
   const charted = ranked.filter((r) => r.series.ts.length > 0);
   const charts = charted.map((r, i) =>
     html`
       <section class="card">
-        <h2><bdi>${r.name}</bdi></h2>
-        <p class="meta">${r.metric}${r.labels ? html`{<bdi>${r.labels}</bdi>}` : ""}</p>
+        <h2><bdi>${visible(r.name)}</bdi></h2>
+        <p class="meta">${r.metric}${r.labels ? html`{<bdi>${visible(r.labels)}</bdi>}` : ""}</p>
         <div class="chart" id="capacity-${i}" data-index="${i}"></div>
       </section>
     `

@@ -34,6 +34,11 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
     url: new URL("../../format/line_gaps.js", import.meta.url),
     type: "text/javascript; charset=utf-8",
   },
+  // The control characters a name shows escaped, the one list ingest refuses by (format/mod.ts).
+  "escape_controls.js": {
+    url: new URL("../../format/escape_controls.js", import.meta.url),
+    type: "text/javascript; charset=utf-8",
+  },
   "bidi.js": {
     url: new URL("../client/bidi.js", import.meta.url),
     type: "text/javascript; charset=utf-8",

@@ -1,6 +1,8 @@
 /**
  * The characters that no text from the data may carry to a reader as they are, escaped (`\u001b`)
- * for text that reaches a terminal or a log line, and refused in label values at ingest.
+ * for text that reaches a terminal, a log line, a page or the report, and refused in label values
+ * at ingest. Plain JavaScript with no imports, so the one list serves the server and the browser
+ * alike (served as `/assets/escape_controls.js`, inlined into reports).
  *
  * @module
  */
@@ -23,19 +25,20 @@ const CONTROLS_BUT_TAB =
  * ESC [ is; JSON quoting keeps C1 and the rest), so quoted text can neither send an escape
  * sequence to a terminal, break its line, nor read reversed.
  *
- * @param text The text.
- * @param options `keepTab`: leave tabs as they are (an error line may align with them).
- * @returns It with each control character as `\uXXXX`.
+ * @param {string} text The text.
+ * @param {{ keepTab?: boolean }} [options] `keepTab`: leave tabs as they are (an error line may
+ *   align with them).
+ * @returns {string} It with each control character as `\uXXXX`.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { escapeControls } from "./escape_controls.ts";
+ * import { escapeControls } from "./escape_controls.js";
  * assert.equal(escapeControls("a\nb\x1b]0;x\x07"), "a\\u000ab\\u001b]0;x\\u0007");
  * assert.equal(escapeControls("a\tb\x9b", { keepTab: true }), "a\tb\\u009b");
  * assert.equal(escapeControls("\u202egnp.exe\u2028"), "\\u202egnp.exe\\u2028");
  * ```
  */
-export function escapeControls(text: string, options: { keepTab?: boolean } = {}): string {
+export function escapeControls(text, options = {}) {
   return text.replace(
     options.keepTab ? CONTROLS_BUT_TAB : CONTROLS,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
@@ -46,16 +49,16 @@ export function escapeControls(text: string, options: { keepTab?: boolean } = {}
  * Text with each character {@linkcode escapeControls} escapes as a space: for a name that is
  * kept (a process's name, an OTLP unit) rather than refused.
  *
- * @param text The text.
- * @returns It with those characters replaced (the same string when it has none).
+ * @param {string} text The text.
+ * @returns {string} It with those characters replaced (the same string when it has none).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { spaceControls } from "./escape_controls.ts";
+ * import { spaceControls } from "./escape_controls.js";
  * assert.equal(spaceControls("a\nb\u202ec"), "a b c");
  * ```
  */
-export function spaceControls(text: string): string {
+export function spaceControls(text) {
   return CONTROL.test(text) ? text.replace(CONTROLS, " ") : text;
 }
 
@@ -63,20 +66,20 @@ export function spaceControls(text: string): string {
  * The first character {@linkcode escapeControls} escapes, named for a one-line refusal: the one
  * place that says which characters a label value may not hold (the lake and the receivers ask).
  *
- * @param text The text.
- * @returns `a control character (U+009B)`, `a bidi control character (U+202E)`, `a line
+ * @param {string} text The text.
+ * @returns {string | undefined} `a control character (U+009B)`, `a bidi control character (U+202E)`, `a line
  *   separator (U+2028)` or `a paragraph separator (U+2029)`; undefined if there is none.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { controlIn } from "./escape_controls.ts";
+ * import { controlIn } from "./escape_controls.js";
  * assert.equal(controlIn("a\u009bb"), "a control character (U+009B)");
  * assert.equal(controlIn("\u202egnp.exe"), "a bidi control character (U+202E)");
  * assert.equal(controlIn("a\u2028b"), "a line separator (U+2028)");
  * assert.equal(controlIn("👩\u200d💻 \u200f\ufeff"), undefined);
  * ```
  */
-export function controlIn(text: string): string | undefined {
+export function controlIn(text) {
   const found = CONTROL.exec(text);
   if (!found) return undefined;
   const c = found[0].charCodeAt(0);
