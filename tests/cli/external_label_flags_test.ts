@@ -107,6 +107,9 @@ Deno.test("serve and collect as processes print the refusal in one line, control
         // run where there is no perfscope.yaml (serve takes no --no-config)
         args: ["run", "-A", new URL(`../../cli/${command}.ts`, import.meta.url).pathname, ...flags],
         cwd: data,
+        // a command that took the flag runs on (serve until a signal): killed, it fails the
+        // exit code check instead of holding the test
+        signal: AbortSignal.timeout(60_000),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
