@@ -14,6 +14,11 @@ import type {
   SenderView,
 } from "../export/mod.ts";
 import type { IngestBatch } from "../lake/mod.ts";
+import {
+  labelNameProblem,
+  labelValueProblem,
+  reservedLabelProblem,
+} from "../config/label_rules.ts";
 import { UsageError } from "./_args.ts";
 import type { RemoteWriteEntry } from "./_remote_write_entry.ts";
 
@@ -27,19 +32,15 @@ export type { RemoteWriteEntry } from "./_remote_write_entry.ts";
  * @param urls From the flags.
  * @param labels `k=v` texts from the flags.
  * @returns One options object per receiver.
- * @throws {UsageError} On a bad label or an unreadable token file.
+ * @throws {UsageError} On a bad label (see {@linkcode externalLabels}) or an unreadable token
+ * file.
  */
 export function remoteWriteOptions(
   entries: readonly RemoteWriteEntry[],
   urls: readonly string[],
   labels: readonly string[] = [],
 ): RemoteWriteOptions[] {
-  const external: Record<string, string> = {};
-  for (const text of labels) {
-    const m = text.match(/^([a-zA-Z_][a-zA-Z0-9_]*)=(.*)$/);
-    if (!m) throw new UsageError(`Invalid --external-label: ${text} (use name=value)`);
-    external[m[1]!] = m[2]!;
-  }
+  const external = externalLabels(labels);
   const all = [
     ...entries,
     ...urls.filter((u) => !entries.some((e) => e.url === u)).map((url) => ({ url })),
@@ -74,6 +75,44 @@ export function remoteWriteOptions(
       ...(e.max_batch_bytes && { maxBatchBytes: e.max_batch_bytes }),
     };
   });
+}
+
+/**
+ * The `--external-label name=value` flags as a map, held to the rules of the config's
+ * `external_labels` (config/label_rules.ts: the label-name syntax, 128 and 1,024 bytes, no
+ * control, bidi control or line separator in a value, none of the lake's reserved names). A name
+ * given twice is refused, as a key given twice in the config file is: neither silently wins.
+ *
+ * @param labels `k=v` texts from the flags.
+ * @returns The labels by name.
+ * @throws {UsageError} `Invalid --external-label: …` naming the problem.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { externalLabels } from "./_remote_write.ts";
+ * assert.deepEqual(externalLabels(["env=prod", "dc=a=b"]), { env: "prod", dc: "a=b" });
+ * assert.throws(() => externalLabels(["host=x"]), /Invalid --external-label: label "host" is/);
+ * assert.throws(() => externalLabels(["env=a", "env=b"]), /"env" is given twice/);
+ * ```
+ */
+export function externalLabels(labels: readonly string[]): Record<string, string> {
+  const external: Record<string, string> = {};
+  for (const text of labels) {
+    const at = text.indexOf("=");
+    if (at < 0) throw new UsageError(`Invalid --external-label: ${text} (use name=value)`);
+    const name = text.slice(0, at), value = text.slice(at + 1);
+    const problem = labelNameProblem(name) ?? reservedLabelProblem(name);
+    if (problem !== undefined) throw new UsageError(`Invalid --external-label: ${problem}`);
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem !== undefined) {
+      throw new UsageError(`Invalid --external-label: ${name}: ${valueProblem}`);
+    }
+    if (Object.hasOwn(external, name)) {
+      throw new UsageError(`Invalid --external-label: label "${name}" is given twice`);
+    }
+    external[name] = value;
+  }
+  return external;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
+import { hostName } from "./_host_name.ts";
 import { formatDuration } from "./duration.ts";
 import { checkReceiverNames, notifyKeys } from "./schema_receivers.ts";
 import { checkWorkflows, workflowsKeys } from "./schema_workflows.ts";
@@ -30,8 +31,9 @@ export const collectSchema = z.strictObject({
   flush: duration().optional(),
   /** Processes kept in each top-process ranking. Default 5. */
   top: z.number().int().min(0).max(100).optional(),
-  /** Host name written into the lake. Default the machine's host name. */
-  host: name.optional(),
+  /** Host name written into the lake (the lake's rule: letters, digits, `_ . : -`). Default the
+   * machine's host name. */
+  host: hostName().optional(),
   /** The host's /proc (e.g. /host/proc in a container). Default /proc. */
   procfs: name.optional(),
   /** The host's /sys: block devices and cgroups. Default /sys. */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
 import { repeatedIndexes } from "./_repeated_indexes.ts";
 import { labelMap } from "./_label_map.ts";
+import { hostName } from "./_host_name.ts";
 
 const labelValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -19,8 +20,8 @@ export const panelSchema = z.strictObject({
   metric: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a metric name").optional(),
   /** Labels a series must carry (a subset match). Default none. */
   labels: labelMap(labelValue).optional(),
-  /** Host; default every host. */
-  host: z.string().min(1).optional(),
+  /** Host (a name the lake stores); default every host. */
+  host: hostName().optional(),
   /** A read-only query run in the SQL sandbox; columns `ts` (time), `value`, optional `name`
    * draw a chart, any columns fill a table. */
   sql: z.string().trim().min(1).max(100_000).optional(),

@@ -50,8 +50,9 @@ export const remoteWriteTargetSchema = z.strictObject({
   /** Name of the sender's position file; default derived from the URL. */
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only").optional(),
   ...endpoint,
-  /** Labels added to every series that lacks them (`env`, `dc`, `role`…). */
-  external_labels: labelMap(z.string()).optional(),
+  /** Labels added to every series that lacks them (`env`, `dc`, `role`…); the lake's reserved
+   * names are refused (every series has its `host` and `__name__`: such a label never applies). */
+  external_labels: labelMap(z.string(), { reserved: true }).optional(),
   /** Time between sends while keeping up. Default 5s. */
   interval: duration().optional(),
   /** Time-out of one request. Default 30s. */

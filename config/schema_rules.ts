@@ -11,6 +11,7 @@ import { readDuration } from "./duration.ts";
 import { numberNeedsUnit } from "./_number_needs_unit.ts";
 import { repeatedIndexes } from "./_repeated_indexes.ts";
 import { labelMap } from "./_label_map.ts";
+import { hostName } from "./_host_name.ts";
 
 /** A duration with units that may be zero (`0s`): `for` and `keep_firing_for` default to it. */
 function span(min = 0) {
@@ -121,8 +122,8 @@ export const ruleSchema = z.strictObject({
   metric: text.optional(),
   /** Subset match on series labels: one instance per matching series. Default: any. */
   labels: labels.optional(),
-  /** Only this host's series. Default: every host. */
-  host: text.optional(),
+  /** Only this host's series (a name the lake stores). Default: every host. */
+  host: hostName().optional(),
   /** How the window is reduced. Default `last` (the newest sample). */
   reduce: z.enum(RULE_REDUCERS).optional(),
   /** Window reduced. Default 1m (not used by `last`). */

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
+import { hostName } from "./_host_name.ts";
 import { checkLabelValue, labelNameProblem } from "./_label_map.ts";
 
 function duration() {
@@ -53,8 +54,8 @@ export const scrapeTargetSchema = z.strictObject({
   timeout: interval.optional(),
   /** Labels added to the target's samples. */
   labels: labels.optional(),
-  /** The `host` column for its samples. Default the serve host. */
-  host: z.string().trim().min(1).max(250).optional(),
+  /** The `host` column for its samples (the lake's rule). Default the serve host. */
+  host: hostName().optional(),
 }).refine((t) => t.timeout === undefined || t.interval === undefined || t.timeout <= t.interval, {
   message: "timeout must not exceed interval",
 });

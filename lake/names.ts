@@ -1,6 +1,7 @@
 /**
  * The one home of the rules for host, metric and label names (ingest, the lake's partition
- * directories, the series API, the CLI and the Prometheus exposition all use these).
+ * directories, the series API, the CLI and the Prometheus exposition all use these; their limits
+ * and the host syntax are config/label_rules.ts', the floor below, which the config loader uses).
  *
  * Why each rule:
  * - a host becomes the directory `host=<name>`: at most 255 bytes on ext4, xfs, btrfs and tmpfs,
@@ -23,6 +24,7 @@
  */
 import { controlIn, escapeControls } from "../format/escape_controls.js";
 import {
+  hostNameFault,
   LABEL_NAME,
   LABEL_NAME_MAX_BYTES,
   LABEL_VALUE_MAX_BYTES,
@@ -30,9 +32,8 @@ import {
   RESERVED_LABELS,
 } from "../config/label_rules.ts";
 
-/** Most bytes in a host name: `host=` plus the name fits a 255-byte file name. */
-export const HOST_MAX_BYTES = 250;
 export {
+  HOST_MAX_BYTES,
   LABEL_NAME_MAX_BYTES,
   LABEL_VALUE_MAX_BYTES,
   MAX_LABELS,
@@ -40,7 +41,6 @@ export {
   RESERVED_LABELS,
 } from "../config/label_rules.ts";
 
-const HOST = /^[A-Za-z0-9:][A-Za-z0-9_.:-]*$/;
 const METRIC = /^[a-z_][a-z0-9_]*$/;
 const reserved = new Set(RESERVED_LABELS);
 
@@ -97,15 +97,9 @@ export function utf8Bytes(text: string): number {
  * ```
  */
 export function hostNameProblem(host: string): string | undefined {
-  if (!HOST.test(host)) {
-    return `${quoted(host)} is not a host name (letters, digits, _ . : - only; first a letter, ` +
-      "digit or :)";
-  }
-  if (host.length > HOST_MAX_BYTES) {
-    return `${quoted(host)} is not a host name (${host.length} bytes, at most ${HOST_MAX_BYTES})`;
-  }
-  if (/^null$/i.test(host)) return `${quoted(host)} is not a host name (DuckDB reads it as NULL)`;
-  return undefined;
+  // the rule itself is config/label_rules.ts', which the config loader holds its hosts to
+  const fault = hostNameFault(host);
+  return fault && `${quoted(host)} is not a host name (${fault})`;
 }
 
 /**
