@@ -59,7 +59,7 @@ export function maintenanceJobs(
   return {
     compact: (signal) =>
       runCliJob("compact.ts", ["--data", root, "--retention", retention, "--skip-if-busy"], signal),
-    train: (signal) => runCliJob("train.ts", ["--data", root], signal),
+    train: (signal) => runCliJob("train.ts", ["--data", root, "--skip-if-busy"], signal),
     report: (signal) => runCliJob("report.ts", ["--data", root], signal),
     async backtest(signal) {
       const cli = `${HERE}alerts.ts`;

@@ -21,7 +21,7 @@ import {
   transformFor,
 } from "../analytics/mod.ts";
 import { formatDuration } from "../config/mod.ts";
-import { metricNameProblem, sameHost } from "../lake/mod.ts";
+import { acquireTrainLock, metricNameProblem, sameHost, TrainBusyError } from "../lake/mod.ts";
 import { errorLine, existingLake, parseFlags, parseSpan, runMain, UsageError } from "./_args.ts";
 import { commandConfig } from "./_config.ts";
 import { openLakeWithSpool } from "./_lake_with_spool.ts";
@@ -39,6 +39,8 @@ of the capacity analysis (same status, ETA and evidence rules as the Capacity pa
 less than 1 day of history stores status "insufficient" and no ETA).
 Without --metric, trains every resource with a limit. With --source the series come from the
 query API and the models still go to DIR/models/.
+One train per data directory at a time: while another runs (DIR/train.lock names it), this one
+stores nothing and exits 1, or 0 under --skip-if-busy.
 
 Options:
   --data DIR            lake root, and where models are stored (default: data: of the
@@ -50,6 +52,7 @@ ${SOURCE_HELP}
   --host H              only this host
   --since D             history to fit, e.g. 7d (default: 7d)
   --horizon D           forecast horizon, e.g. 1d (default: 1d)
+  --skip-if-busy        if another train runs, print "Skipped: ..." and exit 0 (serve's runs)
   -h, --help            show this help
 `;
 
@@ -69,6 +72,7 @@ interface Flags {
   host?: string;
   sinceMs: number;
   horizonMs: number;
+  skipIfBusy: boolean;
 }
 
 function readFlags(args: string[]): Flags | undefined {
@@ -80,6 +84,7 @@ function readFlags(args: string[]): Flags | undefined {
     horizon: { type: "string" },
     source: { type: "string" },
     config: { type: "string" },
+    "skip-if-busy": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   const v = parsed.values;
@@ -95,6 +100,7 @@ function readFlags(args: string[]): Flags | undefined {
     ...(v.host !== undefined && { host: v.host }),
     sinceMs: parseSpan(v.since ?? "7d", "since"),
     horizonMs: parseSpan(v.horizon ?? "1d", "horizon"),
+    skipIfBusy: v["skip-if-busy"] === true,
   };
 }
 
@@ -111,9 +117,11 @@ interface Target {
  *
  * @param args Command-line arguments (without the command name).
  * @param write Where the output goes (default: stdout).
- * @returns The exit code: 0 on success, 1 when some model failed to fit (the others are stored).
+ * @returns The exit code: 0 on success (also a round skipped under `--skip-if-busy`), 1 when
+ *   some model failed to fit (the others are stored).
  * @throws {UsageError} For bad flags (exit 2 under `runMain`).
- * @throws {Error} When the lake (or the `--source`) is empty or cannot be read (exit 1).
+ * @throws {Error} When the lake (or the `--source`) is empty or cannot be read, or another train
+ *   holds the data directory without `--skip-if-busy` (exit 1).
  */
 export async function main(
   args: string[],
@@ -131,6 +139,36 @@ export async function main(
   const query = flags.source === undefined ? undefined : sourceFromFlag(flags.source, config);
   const data = flags.data ?? config.data ?? "data";
   if (query === undefined) existingLake(data);
+  // two runs at once rename over each other's model files key by key: both would say "N models
+  // stored" and models/ would keep some fits of each
+  let lock;
+  try {
+    lock = acquireTrainLock(data, {
+      command: flags.skipIfBusy ? "train --skip-if-busy" : "deno task train",
+    });
+  } catch (error) {
+    if (!(error instanceof TrainBusyError)) throw error;
+    // a scheduled run skips its round (the next one refits anyway); a person is told who holds it
+    if (flags.skipIfBusy) {
+      write(`Skipped: ${error.message}\n`);
+      return 0;
+    }
+    throw new Error(`${error.message}; nothing stored`, { cause: error });
+  }
+  try {
+    return await trainModels(data, query, flags, write);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The run itself, under the train lock. */
+async function trainModels(
+  data: string,
+  query: ReturnType<typeof sourceFromFlag> | undefined,
+  flags: Flags,
+  write: (text: string) => void,
+): Promise<number> {
   const { errors } = await loadModels(data);
   for (const e of errors) write(`skipped corrupt ${e.file}: ${e.reason}\n`);
   const lake = query ? undefined : await openLakeWithSpool(data);

@@ -108,6 +108,13 @@ export {
   serveLockPath,
 } from "./serve_lock.ts";
 export {
+  acquireTrainLock,
+  TrainBusyError,
+  type TrainLock,
+  type TrainLockOptions,
+  trainLockPath,
+} from "./train_lock.ts";
+export {
   type HeldLock,
   type LockHolder,
   readBusyHolder,
