@@ -4,6 +4,7 @@
  * @module
  */
 
+import { airline } from "../models/airline.ts";
 import { augursMstl } from "../models/augurs_mstl.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../models/double_seasonal_hw.ts";
 import { directLinear } from "../models/direct_linear.ts";
@@ -47,7 +48,8 @@ export type CandidateName =
   | "mstl_ets"
   | "augurs_mstl"
   | "dshw"
-  | "linear";
+  | "linear"
+  | "airline";
 
 /**
  * Candidates used when `models` is not given (the MSTL ones refit per origin: slow; `fourier` lost
@@ -118,6 +120,7 @@ const pool: Record<CandidateName, ModelFitter> = {
   dshw: (y, h, c) =>
     doubleSeasonalHw(y, h, { periods: dshwPeriods(c.periods, y.length) ?? c.periods }),
   linear: (y, h, c) => directLinear(y, h, c),
+  airline: (y, h, c) => airline(y, h, c),
 };
 
 /**
@@ -151,7 +154,8 @@ const pool: Record<CandidateName, ModelFitter> = {
  * out of a run without a period or too short for two weeks, see `dshwPeriods`), `linear` (a
  * direct NLinear model: each step's change from the last value regressed by ridge, without an
  * intercept, on the last cycle of the shortest period relative to the last value, at most 96
- * points; at each origin fitted on the windows before it only; in place of `ar` by default). ETS, Theta and the ARs fit their parameters
+ * points; at each origin fitted on the windows before it only; in place of `ar` by default), `airline` (Box & Jenkins' ARIMA(0,1,1)(0,1,1) on the shortest
+ * period, fitted by conditional least squares on the last max(2,016, 4 periods) points; opt-in). ETS, Theta and the ARs fit their parameters
  * once and re-run their filters per origin; the others refit on each prefix.
  *
  * @param names Names to look up.
