@@ -57,7 +57,8 @@ export type CandidateName =
  * or beside `ets` gains under 1 % there and loses on M4; `ets_bagged` replaced `ets`, gaining a
  * little on both; `dshw` and `ets_mapa` passed the same rule by margins within chance but were
  * worse in two and four of M4's five folds, so they stay opt-in; `ets_auto` replaced `ets_damped`
- * and `linear` replaced `ar`, each passing the rule (README: Forecasting)).
+ * and `linear` replaced `ar`, each passing the rule; `airline` was added by the same rule in
+ * session 33 (README: Forecasting)).
  */
 export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "snaive",
@@ -70,6 +71,7 @@ export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "theta",
   "linear",
   "ar_level",
+  "airline",
 ];
 
 /** A model without a separate fit: every origin calls it on the prefix. */
@@ -155,7 +157,7 @@ const pool: Record<CandidateName, ModelFitter> = {
  * direct NLinear model: each step's change from the last value regressed by ridge, without an
  * intercept, on the last cycle of the shortest period relative to the last value, at most 96
  * points; at each origin fitted on the windows before it only; in place of `ar` by default), `airline` (Box & Jenkins' ARIMA(0,1,1)(0,1,1) on the shortest
- * period, fitted by conditional least squares on the last max(2,016, 4 periods) points; opt-in). ETS, Theta and the ARs fit their parameters
+ * period, fitted by conditional least squares on the last max(2,016, 4 periods) points). ETS, Theta and the ARs fit their parameters
  * once and re-run their filters per origin; the others refit on each prefix.
  *
  * @param names Names to look up.
