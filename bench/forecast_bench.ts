@@ -109,13 +109,15 @@ const ANCHORS = [
 const WITH_DSHW = [...DEFAULT_CANDIDATES, "dshw"] as CandidateName[];
 /** The default pool with the opt-in `ets_mapa` (it passed the rule, failed the fold check). */
 const WITH_MAPA = [...DEFAULT_CANDIDATES, "ets_mapa"] as CandidateName[];
+/** The default pool before session 33, when `airline` joined it. */
+export const BEFORE_S33 = DEFAULT_CANDIDATES.filter((n) => n !== "airline");
 /** The default pool before session 24, when `ets_auto` replaced `ets_damped` and `linear` `ar`. */
-export const BEFORE_S24 = DEFAULT_CANDIDATES.map((n) =>
+export const BEFORE_S24 = BEFORE_S33.map((n) =>
   n === "ets_auto" ? "ets_damped" : n === "linear" ? "ar" : n
 ) as CandidateName[];
-/** Today's pool with only one of session 24's two changes (each passed the rule alone). */
-const ONLY_AUTO = DEFAULT_CANDIDATES.map((n) => n === "linear" ? "ar" : n) as CandidateName[];
-const ONLY_LINEAR = DEFAULT_CANDIDATES.map((n) => n === "ets_auto" ? "ets_damped" : n);
+/** The pool before session 33 with only one of session 24's two changes (each passed the rule). */
+const ONLY_AUTO = BEFORE_S33.map((n) => n === "linear" ? "ar" : n) as CandidateName[];
+const ONLY_LINEAR = BEFORE_S33.map((n) => n === "ets_auto" ? "ets_damped" : n);
 /** The default pool before `ets_bagged` replaced `ets` (and session 24's changes). */
 const PREVIOUS = BEFORE_S24.map((n) => n === "ets_bagged" ? "ets" : n);
 
@@ -126,6 +128,7 @@ const DENSE = new Set([
   "perfscope forecast()",
   "forecast() + dshw",
   "forecast() + ets_mapa",
+  "before session 33 (no airline)",
   "before session 24 (ets_damped, ar)",
   "before (ets, poolSteps 0)",
   "naive (in run)",
@@ -190,6 +193,8 @@ export function run(
     "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
     "forecast() + dshw": (y, h) => forecast(y, { horizon: h, models: WITH_DSHW }).mean,
     "forecast() + ets_mapa": (y, h) => forecast(y, { horizon: h, models: WITH_MAPA }).mean,
+    "before session 33 (no airline)": (y, h) =>
+      forecast(y, { horizon: h, models: BEFORE_S33 }).mean,
     "before session 24 (ets_damped, ar)": (y, h) =>
       forecast(y, { horizon: h, models: BEFORE_S24 }).mean,
     "only ets_auto (ar)": (y, h) => forecast(y, { horizon: h, models: ONLY_AUTO }).mean,

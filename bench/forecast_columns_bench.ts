@@ -3,7 +3,8 @@
  * used to choose them: a wider held-out check than OT alone. Each column is standardized by the
  * mean and standard deviation of rows 0–8639 (as `bench/forecast_bench.ts` does for OT), and scored
  * from the 17 test origins (every 168 rows from row 11520 while origin + 168 ≤ 14400) with 1,344
- * rows of history, at H = 24 and 168: today's `forecast()`, the pool before session 24 (`ets_damped`
+ * rows of history, at H = 24 and 168: today's `forecast()`, the pool before session 33 (without
+ * `airline`), the pool before session 24 (`ets_damped`
  * and `ar` where `ets_auto` and `linear` are), seasonal naive, naive and statsmodels' ETS(A,N,A)
  * when python3-statsmodels is installed. The mean over the columns is printed last.
  *
@@ -16,7 +17,7 @@ import { sharedData } from "./_shared_data.ts";
 import { benchMain } from "./_flags.ts";
 import { parseFlags, UsageError } from "../cli/_args.ts";
 import { forecast } from "../analytics/forecast/forecast.ts";
-import { BEFORE_S24, standardizedColumn, statsmodelsEts } from "./forecast_bench.ts";
+import { BEFORE_S24, BEFORE_S33, standardizedColumn, statsmodelsEts } from "./forecast_bench.ts";
 
 const COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
 const HISTORY = 1344, START = 11520, STEP = 168, TEST_END = 14400;
@@ -26,6 +27,7 @@ type Method = (y: Float64Array, h: number) => Float64Array;
 
 const METHODS: Record<string, Method> = {
   "perfscope forecast()": (y, h) => forecast(y, { horizon: h }).mean,
+  "before session 33": (y, h) => forecast(y, { horizon: h, models: BEFORE_S33 }).mean,
   "before session 24": (y, h) => forecast(y, { horizon: h, models: BEFORE_S24 }).mean,
   "seasonal naive": (y, h) =>
     Float64Array.from({ length: h }, (_, i) => y[y.length - 24 + (i % 24)]!),

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { airline } from "../models/airline.ts";
 import { augursMstl } from "../models/augurs_mstl.ts";
 import { doubleSeasonalHw, dshwPeriods } from "../models/double_seasonal_hw.ts";
 import { directLinear } from "../models/direct_linear.ts";
@@ -47,7 +48,8 @@ export type CandidateName =
   | "mstl_ets"
   | "augurs_mstl"
   | "dshw"
-  | "linear";
+  | "linear"
+  | "airline";
 
 /**
  * Candidates used when `models` is not given (the MSTL ones refit per origin: slow; `fourier` lost
@@ -55,7 +57,8 @@ export type CandidateName =
  * or beside `ets` gains under 1 % there and loses on M4; `ets_bagged` replaced `ets`, gaining a
  * little on both; `dshw` and `ets_mapa` passed the same rule by margins within chance but were
  * worse in two and four of M4's five folds, so they stay opt-in; `ets_auto` replaced `ets_damped`
- * and `linear` replaced `ar`, each passing the rule (README: Forecasting)).
+ * and `linear` replaced `ar`, each passing the rule; `airline` was added by the same rule in
+ * session 33 (README: Forecasting)).
  */
 export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "snaive",
@@ -68,6 +71,7 @@ export const DEFAULT_CANDIDATES: readonly CandidateName[] = [
   "theta",
   "linear",
   "ar_level",
+  "airline",
 ];
 
 /** A model without a separate fit: every origin calls it on the prefix. */
@@ -118,6 +122,7 @@ const pool: Record<CandidateName, ModelFitter> = {
   dshw: (y, h, c) =>
     doubleSeasonalHw(y, h, { periods: dshwPeriods(c.periods, y.length) ?? c.periods }),
   linear: (y, h, c) => directLinear(y, h, c),
+  airline: (y, h, c) => airline(y, h, c),
 };
 
 /**
@@ -151,7 +156,8 @@ const pool: Record<CandidateName, ModelFitter> = {
  * out of a run without a period or too short for two weeks, see `dshwPeriods`), `linear` (a
  * direct NLinear model: each step's change from the last value regressed by ridge, without an
  * intercept, on the last cycle of the shortest period relative to the last value, at most 96
- * points; at each origin fitted on the windows before it only; in place of `ar` by default). ETS, Theta and the ARs fit their parameters
+ * points; at each origin fitted on the windows before it only; in place of `ar` by default), `airline` (Box & Jenkins' ARIMA(0,1,1)(0,1,1) on the shortest
+ * period, fitted by conditional least squares on the last max(2,016, 4 periods) points). ETS, Theta and the ARs fit their parameters
  * once and re-run their filters per origin; the others refit on each prefix.
  *
  * @param names Names to look up.
