@@ -17,14 +17,13 @@
  * @module
  */
 
-import process from "node:process";
 import { sharedData } from "./_shared_data.ts";
 import { benchMain } from "./_flags.ts";
 import { parseFlags, UsageError } from "../cli/_args.ts";
 import { forecast } from "../analytics/forecast/forecast.ts";
 import { loadM4 } from "./m4_bench.ts";
 import { standardizedColumn } from "./forecast_bench.ts";
-import { mase, maseScale, naive2, smape } from "./m4_scores.ts";
+import { m4RuleLine } from "./_m4_rule.ts";
 
 const HISTORY = 1344, WEEK = 168, TRAIN_END = 11520, TEST_END = 14400;
 const COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"];
@@ -65,30 +64,14 @@ function runEtt(text: string, spacing: number): void {
 }
 
 function runM4(spacing: number): void {
-  const series = loadM4(sharedData("m4")), H = 48, M = 24;
-  console.log(`M4 hourly half, ${series.length} series, H=${H}`);
+  const series = loadM4(sharedData("m4"));
+  console.log(`M4 hourly half, ${series.length} series, H=48`);
   for (const s of [0, spacing]) {
-    const fold = Array.from({ length: 5 }, () => [0, 0, 0, 0]);
-    let cover = 0, points = 0, cpu = 0;
-    series.forEach((m, i) => {
-      const c0 = process.cpuUsage();
-      const f = forecast(m.train, { horizon: H, minOriginSpacing: s });
-      const used = process.cpuUsage(c0);
-      cpu += (used.user + used.system) / 1000 / series.length;
-      const scale = maseScale(m.train, M), nv = naive2(m.train, H, M);
-      const row = fold[i % 5]!;
-      row[0]! += smape(m.test, f.mean), row[1]! += mase(m.test, f.mean, scale);
-      row[2]! += smape(m.test, nv), row[3]! += mase(m.test, nv, scale);
-      for (let j = 0; j < H; j++) cover += +(m.test[j]! >= f.lo95[j]! && m.test[j]! <= f.hi95[j]!);
-      points += H;
-    });
-    const owa = (r: number[]) => 0.5 * (r[0]! / r[2]! + r[1]! / r[3]!);
-    const total = fold.reduce((a, r) => a.map((v, j) => v + r[j]!), [0, 0, 0, 0]);
-    console.log(
-      `  minOriginSpacing ${String(s).padEnd(3)} OWA ${owa(total).toFixed(5)} 95 % coverage ${
-        (cover / points).toFixed(3)
-      } CPU ${cpu.toFixed(1)} ms/series | folds ${fold.map((r) => owa(r).toFixed(5)).join(" / ")}`,
+    const line = m4RuleLine(
+      series,
+      (y, h) => forecast(y, { horizon: h, minOriginSpacing: s }),
     );
+    console.log(`  minOriginSpacing ${String(s).padEnd(3)} ${line}`);
   }
 }
 
