@@ -11,13 +11,8 @@
  */
 
 import { LakeError } from "./errors.ts";
-import {
-  describeHolder,
-  type LockHolder,
-  readBusyHolder,
-  readLockHolder,
-  tryProcessLock,
-} from "./_process_lock.ts";
+import { describeHolder, type LockHolder } from "./_process_lock.ts";
+import { acquireNamedLock, type NamedLockKind, readNamedLock } from "./_named_lock.ts";
 
 /** Options for {@linkcode acquireCompactionLock}. */
 export interface CompactionLockOptions {
@@ -93,16 +88,7 @@ export function acquireCompactionLock(
   root: string,
   options: CompactionLockOptions = {},
 ): CompactionLock {
-  const holder: LockHolder = {
-    pid: Deno.pid,
-    command: options.command ?? "deno task compact",
-    hostname: Deno.hostname(),
-    started: (options.now ?? Date.now)(),
-  };
-  const path = compactionLockPath(root);
-  const held = tryProcessLock(root, path, holder);
-  if (!held) throw new CompactionBusyError(root, asHolder(readBusyHolder(path)));
-  return { holder, release: () => held.release() };
+  return acquireNamedLock(root, COMPACTION, options);
 }
 
 /**
@@ -123,9 +109,11 @@ export function acquireCompactionLock(
  * ```
  */
 export function readCompactionLock(root: string): LockHolder | undefined {
-  return asHolder(readLockHolder(compactionLockPath(root)));
+  return readNamedLock(compactionLockPath(root));
 }
 
-function asHolder(o: ReturnType<typeof readLockHolder>): LockHolder | undefined {
-  return o && { pid: o.pid, command: o.command, hostname: o.hostname, started: o.started };
-}
+const COMPACTION: NamedLockKind = {
+  path: compactionLockPath,
+  command: "deno task compact",
+  Busy: CompactionBusyError,
+};

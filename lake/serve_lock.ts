@@ -12,13 +12,8 @@
  */
 
 import { LakeError } from "./errors.ts";
-import {
-  describeHolder,
-  type LockHolder,
-  readBusyHolder,
-  readLockHolder,
-  tryProcessLock,
-} from "./_process_lock.ts";
+import { describeHolder, type LockHolder } from "./_process_lock.ts";
+import { acquireNamedLock, type NamedLockKind, readNamedLock } from "./_named_lock.ts";
 
 /** Options for {@linkcode acquireServeLock}. */
 export interface ServeLockOptions {
@@ -89,16 +84,7 @@ export function serveLockPath(root: string): string {
  * ```
  */
 export function acquireServeLock(root: string, options: ServeLockOptions = {}): ServeLock {
-  const holder: LockHolder = {
-    pid: Deno.pid,
-    command: options.command ?? "deno task serve",
-    hostname: Deno.hostname(),
-    started: (options.now ?? Date.now)(),
-  };
-  const path = serveLockPath(root);
-  const held = tryProcessLock(root, path, holder);
-  if (!held) throw new ServeBusyError(root, asHolder(readBusyHolder(path)));
-  return { holder, release: () => held.release() };
+  return acquireNamedLock(root, SERVE, options);
 }
 
 /**
@@ -119,9 +105,11 @@ export function acquireServeLock(root: string, options: ServeLockOptions = {}): 
  * ```
  */
 export function readServeLock(root: string): LockHolder | undefined {
-  return asHolder(readLockHolder(serveLockPath(root)));
+  return readNamedLock(serveLockPath(root));
 }
 
-function asHolder(o: ReturnType<typeof readLockHolder>): LockHolder | undefined {
-  return o && { pid: o.pid, command: o.command, hostname: o.hostname, started: o.started };
-}
+const SERVE: NamedLockKind = {
+  path: serveLockPath,
+  command: "deno task serve",
+  Busy: ServeBusyError,
+};

@@ -11,12 +11,8 @@
  */
 
 import { LakeError } from "./errors.ts";
-import {
-  describeHolder,
-  type LockHolder,
-  readBusyHolder,
-  tryProcessLock,
-} from "./_process_lock.ts";
+import { describeHolder, type LockHolder } from "./_process_lock.ts";
+import { acquireNamedLock, type NamedLockKind } from "./_named_lock.ts";
 
 /** Options for {@linkcode acquireTrainLock}. */
 export interface TrainLockOptions {
@@ -89,20 +85,11 @@ export function trainLockPath(root: string): string {
  * ```
  */
 export function acquireTrainLock(root: string, options: TrainLockOptions = {}): TrainLock {
-  const holder: LockHolder = {
-    pid: Deno.pid,
-    command: options.command ?? "deno task train",
-    hostname: Deno.hostname(),
-    started: (options.now ?? Date.now)(),
-  };
-  const path = trainLockPath(root);
-  const held = tryProcessLock(root, path, holder);
-  if (!held) {
-    const o = readBusyHolder(path);
-    throw new TrainBusyError(
-      root,
-      o && { pid: o.pid, command: o.command, hostname: o.hostname, started: o.started },
-    );
-  }
-  return { holder, release: () => held.release() };
+  return acquireNamedLock(root, TRAIN, options);
 }
+
+const TRAIN: NamedLockKind = {
+  path: trainLockPath,
+  command: "deno task train",
+  Busy: TrainBusyError,
+};
