@@ -1,6 +1,6 @@
 /**
- * An exclusive, process-wide lock on a file under a lake root, shared by the collector lock and
- * the compaction lock. The lock is the OS's `flock` on the open file, so the kernel drops it when
+ * An exclusive, process-wide lock on a file under a lake root, shared by the collector, compaction,
+ * serve and train locks (the last three through _named_lock.ts). The lock is the OS's `flock` on the open file, so the kernel drops it when
  * the holder exits for any reason (`kill -9` included): a lock file left behind by a crash is
  * stale by construction and needs no pid check. The file names its holder (one JSON line) so a
  * refused process can say who holds it. Exported (lake/mod.ts) for the state other folders keep
