@@ -121,23 +121,32 @@ export function externalLabels(labels: readonly string[]): Record<string, string
  *
  * @param root Lake root.
  * @param options From {@linkcode remoteWriteOptions}.
+ * @param holder Who runs them, as their locks name it to a second sender of the same receiver
+ *   and data directory (refused); default this process, `deno task remote-write`.
  * @returns The senders.
  * @throws {UsageError} On a bad URL or option.
+ * @throws {Error} `SenderBusyError` (export/mod.ts) if another process sends this spool to one of the receivers (the
+ *   senders made before it are stopped).
  */
 export async function makeSenders(
   root: string,
   options: readonly RemoteWriteOptions[],
+  holder?: { pid?: number; command?: string },
 ): Promise<RemoteWriteSender[]> {
   if (options.length === 0) return [];
   const { RemoteWriteSender } = await import("../export/mod.ts");
-  return options.map((o) => {
-    try {
-      return new RemoteWriteSender(root, o);
-    } catch (error) {
-      if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
-      throw error;
+  const made: RemoteWriteSender[] = [];
+  try {
+    for (const o of options) {
+      made.push(new RemoteWriteSender(root, { ...o, ...(holder && { holder }) }));
     }
-  });
+  } catch (error) {
+    // the senders made hold their locks: a caller that goes on (a test) must not find them held
+    await Promise.all(made.map((s) => s.stop()));
+    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  return made;
 }
 
 /**
@@ -218,7 +227,14 @@ export async function makeIngestSenders(
   if (options.length === 0) return undefined;
   const { RemoteWriteThread } = await import("../export/mod.ts");
   try {
-    return new RemoteWriteThread(root, options.map((o) => ({ ...o, queue: "ingest" as const })));
+    return new RemoteWriteThread(
+      root,
+      options.map((o) => ({
+        ...o,
+        queue: "ingest" as const,
+        holder: { command: "deno task serve" },
+      })),
+    );
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
     throw error;

@@ -108,6 +108,7 @@ export {
   serveLockPath,
 } from "./serve_lock.ts";
 export {
+  describeHolder,
   type HeldLock,
   type LockHolder,
   readBusyHolder,
