@@ -26,7 +26,8 @@ export type { RemoteWriteEntry } from "./_remote_write_entry.ts";
 
 /**
  * The sender options of config entries and `--remote-write` URLs (a URL given both ways is
- * sent to once, with the config's settings). `--external-label k=v` flags apply to all.
+ * sent to once, with the config's settings). `--external-label k=v` flags apply to all, and win
+ * over an entry's `external_labels` of the same name.
  *
  * @param entries From the config file.
  * @param urls From the flags.
@@ -69,7 +70,8 @@ export function remoteWriteOptions(
           ...(e.tls.key_file && { keyFile: e.tls.key_file }),
         },
       }),
-      externalLabels: { ...external, ...e.external_labels },
+      // the command line over the file, as for every other setting
+      externalLabels: { ...e.external_labels, ...external },
       ...(e.interval && { intervalMs: e.interval }),
       ...(e.timeout && { timeoutMs: e.timeout }),
       ...(e.max_batch_bytes && { maxBatchBytes: e.max_batch_bytes }),
