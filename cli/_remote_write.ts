@@ -152,6 +152,21 @@ export async function makeSenders(
 }
 
 /**
+ * Fails early, naming the holder, if another process sends this spool to one of the receivers:
+ * serve's collector child would otherwise be refused at each of its restarts.
+ *
+ * @param root Lake root.
+ * @param options From {@linkcode remoteWriteOptions}.
+ * @throws {Error} `SenderBusyError` (export/mod.ts), as {@linkcode makeSenders}.
+ */
+export async function checkSendersFree(
+  root: string,
+  options: readonly RemoteWriteOptions[],
+): Promise<void> {
+  for (const s of await makeSenders(root, options, { command: "deno task serve" })) await s.stop();
+}
+
+/**
  * The metrics of senders that run outside the collector (`serve`'s senders of the ingest spool)
  * as samples to store like any pushed ones: gauges as they are, counters as per-second rates
  * over the time since the last call (the first call gives no rate), as the collector's sampler

@@ -113,12 +113,7 @@ Deno.test({
       stop.signal,
     );
     try {
-      // it has made its sender (and taken the lock) once its lock file names it
-      const until = Date.now() + 30_000;
-      while (readLockHolder(`${data}/spool/readers/${lockName(data)}`)?.pid !== Deno.pid) {
-        if (Date.now() > until) throw new Error("remote-write's sender took no lock");
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await lockedHere(data);
       const args = ["--no-config", "--data", data, "--remote-write", vm.writeUrl];
       await assert.rejects(() => collect([...args, "--duration", "1s"]), {
         name: "SenderBusyError",
@@ -139,6 +134,15 @@ Deno.test({
   },
 });
 
+/** Until an in-process remote-write has made its sender: its lock file names this process. */
+async function lockedHere(data: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (readLockHolder(`${data}/spool/readers/${lockName(data)}`)?.pid !== Deno.pid) {
+    if (Date.now() > until) throw new Error("remote-write's sender took no lock");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The name of the one lock file in `data`'s readers directory, or "" before it is made. */
 function lockName(data: string): string {
   try {
@@ -150,3 +154,58 @@ function lockName(data: string): string {
   }
   return "";
 }
+
+Deno.test({
+  name: "serve --remote-write beside a remote-write to the same receiver exits 1 at its start " +
+    "naming it (its collector would be refused at every restart)",
+  ignore: missing("victoria-metrics", "the one-sender test"),
+  async fn() {
+    const vm = await startVictoriaMetrics({ port: 18606 });
+    const data = Deno.makeTempDirSync();
+    const stop = new AbortController();
+    const sending = remoteWrite(
+      ["--no-config", "--data", data, "--remote-write", vm.writeUrl],
+      stop.signal,
+    );
+    try {
+      await lockedHere(data);
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          cli("serve"),
+          "--host",
+          "127.0.0.1",
+          "--port",
+          "18605",
+          "--data",
+          data,
+          "--remote-write",
+          vm.writeUrl,
+        ],
+        // no perfscope.yaml there (serve takes no --no-config)
+        cwd: data,
+        // without the check it serves on: killed, it fails the checks
+        signal: AbortSignal.timeout(30_000),
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 1, stderr);
+      assert.match(
+        stderr,
+        new RegExp(
+          `^perfscope serve: Remote write of ${data}/ to ${vm.writeUrl} is already running in ` +
+            `pid ${Deno.pid} \\(deno task remote-write, started \\d\\d:\\d\\d:\\d\\d\\): one sender ` +
+            `per receiver and data directory\\n$`,
+        ),
+      );
+    } finally {
+      stop.abort();
+      await sending;
+      await vm.stop();
+      Deno.removeSync(data, { recursive: true });
+    }
+  },
+});
