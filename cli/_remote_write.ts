@@ -26,7 +26,8 @@ export type { RemoteWriteEntry } from "./_remote_write_entry.ts";
 
 /**
  * The sender options of config entries and `--remote-write` URLs (a URL given both ways is
- * sent to once, with the config's settings). `--external-label k=v` flags apply to all.
+ * sent to once, with the config's settings). `--external-label k=v` flags apply to all, and win
+ * over an entry's `external_labels` of the same name.
  *
  * @param entries From the config file.
  * @param urls From the flags.
@@ -69,7 +70,8 @@ export function remoteWriteOptions(
           ...(e.tls.key_file && { keyFile: e.tls.key_file }),
         },
       }),
-      externalLabels: { ...external, ...e.external_labels },
+      // the command line over the file, as for every other setting
+      externalLabels: { ...e.external_labels, ...external },
       ...(e.interval && { intervalMs: e.interval }),
       ...(e.timeout && { timeoutMs: e.timeout }),
       ...(e.max_batch_bytes && { maxBatchBytes: e.max_batch_bytes }),
@@ -121,23 +123,47 @@ export function externalLabels(labels: readonly string[]): Record<string, string
  *
  * @param root Lake root.
  * @param options From {@linkcode remoteWriteOptions}.
+ * @param holder Who runs them, as their locks name it to a second sender of the same receiver
+ *   and data directory (refused); default this process, `deno task remote-write`.
  * @returns The senders.
  * @throws {UsageError} On a bad URL or option.
+ * @throws {Error} `SenderBusyError` (export/mod.ts) if another process sends this spool to one of the receivers (the
+ *   senders made before it are stopped).
  */
 export async function makeSenders(
   root: string,
   options: readonly RemoteWriteOptions[],
+  holder?: { pid?: number; command?: string },
 ): Promise<RemoteWriteSender[]> {
   if (options.length === 0) return [];
   const { RemoteWriteSender } = await import("../export/mod.ts");
-  return options.map((o) => {
-    try {
-      return new RemoteWriteSender(root, o);
-    } catch (error) {
-      if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
-      throw error;
+  const made: RemoteWriteSender[] = [];
+  try {
+    for (const o of options) {
+      made.push(new RemoteWriteSender(root, { ...o, ...(holder && { holder }) }));
     }
-  });
+  } catch (error) {
+    // the senders made hold their locks: a caller that goes on (a test) must not find them held
+    await Promise.all(made.map((s) => s.stop()));
+    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  return made;
+}
+
+/**
+ * Fails early, naming the holder, if another process sends this spool to one of the receivers:
+ * serve's collector child would otherwise be refused at each of its restarts.
+ *
+ * @param root Lake root.
+ * @param options From {@linkcode remoteWriteOptions}.
+ * @throws {Error} `SenderBusyError` (export/mod.ts), as {@linkcode makeSenders}.
+ */
+export async function checkSendersFree(
+  root: string,
+  options: readonly RemoteWriteOptions[],
+): Promise<void> {
+  for (const s of await makeSenders(root, options, { command: "deno task serve" })) await s.stop();
 }
 
 /**
@@ -218,7 +244,14 @@ export async function makeIngestSenders(
   if (options.length === 0) return undefined;
   const { RemoteWriteThread } = await import("../export/mod.ts");
   try {
-    return new RemoteWriteThread(root, options.map((o) => ({ ...o, queue: "ingest" as const })));
+    return new RemoteWriteThread(
+      root,
+      options.map((o) => ({
+        ...o,
+        queue: "ingest" as const,
+        holder: { command: "deno task serve" },
+      })),
+    );
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
     throw error;

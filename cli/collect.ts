@@ -44,7 +44,11 @@ interface RemoteWriteModule {
     urls: readonly string[],
     labels?: readonly string[],
   ): unknown[];
-  makeSenders(root: string, options: readonly unknown[]): Promise<Sender[]>;
+  makeSenders(
+    root: string,
+    options: readonly unknown[],
+    holder?: { pid?: number; command?: string },
+  ): Promise<Sender[]>;
 }
 
 /** What collect does with a sender. */
@@ -119,6 +123,10 @@ export async function main(args: string[]): Promise<number> {
     ? await rw.makeSenders(
       values.data,
       rw.remoteWriteOptions(values.remoteWrite, values.remoteWriteUrls, values.externalLabels),
+      // named as the collector lock names this process
+      values.supervised
+        ? { pid: Deno.ppid, command: "deno task serve" }
+        : { command: "deno task collect" },
     )
     : [];
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];

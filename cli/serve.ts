@@ -44,7 +44,12 @@ import { type IngestBatch, type Receivers, startReceivers } from "../receivers/m
 import { keepAppMetricsSaved, loadAppMetrics } from "./_app_metrics_file.ts";
 import { dataFolder, errorLine, parseFlags, parseNumber, runMain, UsageError } from "./_args.ts";
 import { type CollectSettings, superviseCollector } from "./_supervise_collector.ts";
-import { makeIngestSenders, remoteWriteOptions, runIngestSenders } from "./_remote_write.ts";
+import {
+  checkSendersFree,
+  makeIngestSenders,
+  remoteWriteOptions,
+  runIngestSenders,
+} from "./_remote_write.ts";
 import { outboxCapBytes } from "./_remote_write_entry.ts";
 import { ingestSeriesLimit, reportIngestRefusals } from "./_ingest_series_limit.ts";
 import { reloadNotice } from "./_reload_notice.ts";
@@ -511,10 +516,15 @@ async function serveUntilStopped(
   // Application metrics go to the collector's remote-write receivers too: senders of the ingest
   // spool, registered before the writer opens so that its replay keeps leftover segments for
   // them (first: a bad option stops serve before anything is open).
-  const appSenders = await makeIngestSenders(
-    root,
-    remoteWriteOptions(loaded.config.remote_write ?? [], flags.remoteWrite, flags.externalLabels),
+  const rwOptions = remoteWriteOptions(
+    loaded.config.remote_write ?? [],
+    flags.remoteWrite,
+    flags.externalLabels,
   );
+  // the collector child sends the collector's spool: refused now, not at each of its restarts,
+  // if a `deno task remote-write` already sends it to one of these receivers
+  if (flags.collect) await checkSendersFree(root, rwOptions);
+  const appSenders = await makeIngestSenders(root, rwOptions);
   const hub = new LiveHub();
   const tiers = loaded.config.lake?.tiers;
   const lake = await openLake({

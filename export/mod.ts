@@ -17,6 +17,7 @@ export {
   RemoteWriteSender,
   type RemoteWriteStats,
   type RemoteWriteTls,
+  SenderBusyError,
 } from "./remote_write_sender.ts";
 export {
   RemoteWriteThread,

@@ -23,12 +23,17 @@
 import { parseLabels } from "../collectors/mod.ts";
 import {
   canonicalHost,
+  describeHolder,
+  type HeldLock,
   type IngestBatch,
   ingestReadersDir,
+  LakeError,
+  readBusyHolder,
   ReaderClaim,
   spoolReadersDir,
   type SpoolSeries,
   type SpoolSnapshot,
+  tryProcessLock,
 } from "../lake/mod.ts";
 import { encodeWriteRequest, type WriteSeries } from "./encode_write_request.ts";
 import { IngestSpoolCursor } from "./ingest_spool_cursor.ts";
@@ -65,6 +70,10 @@ export interface RemoteWriteOptions {
   /** The spool sent: `"collector"` (`DATA/spool/`, default) or `"ingest"`
    * (`DATA/spool_ingest/`, the application metrics `serve` accepts). */
   queue?: SpoolQueue;
+  /** Who runs this sender, as its lock (`<name>.lock` beside the position file) names it to a
+   * second sender of the same name and spool, which is refused. Default this process,
+   * `deno task remote-write`. */
+  holder?: { pid?: number; command?: string };
   /** Extra request headers (e.g. `X-Scope-OrgID` for Mimir). */
   headers?: Record<string, string>;
   /** Sent as `Authorization: Bearer <token>`. */
@@ -135,6 +144,24 @@ interface Cursor<R = { units: Unit[]; end: SpoolPosition; full: boolean }> {
   close(): void;
 }
 
+/** Another sender of the same name (by default: the same receiver) already sends this spool:
+ * the two would overwrite each other's position, sending samples twice or skipping some. */
+export class SenderBusyError extends LakeError {
+  /**
+   * @param root Lake root.
+   * @param url The receiver, as shown.
+   * @param holder What the lock file says, if it could be read.
+   */
+  constructor(root: string, url: string, holder: ReturnType<typeof readBusyHolder>) {
+    super(
+      `Remote write of ${root.replace(/\/+$/, "")}/ to ${url} is already running in ${
+        describeHolder(holder)
+      }: one sender per receiver and data directory`,
+    );
+    this.name = "SenderBusyError";
+  }
+}
+
 /** Streams the spool of a lake root to one remote-write receiver. */
 export class RemoteWriteSender {
   /** Where requests go (a password in it is sent as Basic auth by `fetch`). */
@@ -165,6 +192,8 @@ export class RemoteWriteSender {
   #cursor: Cursor;
   /** What the cursor has read, for the outbox cap's log (a segment read or open is not lost). */
   #claim: ReaderClaim;
+  /** This sender's hold on its name: one sender per position file. */
+  #lock: HeldLock;
   #queue: SpoolQueue;
   #slots = new WeakMap<SpoolSeries, Slot>();
   #slotsByKey = new Map<string, Slot>();
@@ -267,6 +296,29 @@ export class RemoteWriteSender {
     if (this.#queue === "ingest") this.stats.ackedTs = this.#now();
     // the client is made last but for the cursor and the registration, which touch the disk
     // and may fail: a sender that is never returned cannot be stopped to close it
+    const readers = this.#queue === "ingest" ? ingestReadersDir(root) : spoolReadersDir(root);
+    // Taken before the position is read: two senders of one name would each send from the
+    // position the other saved last, so samples went twice or were skipped.
+    const lockPath = `${readers}/${this.name}.lock`;
+    try {
+      Deno.mkdirSync(readers, { recursive: true });
+    } catch {
+      // the lock names what is wrong
+    }
+    let lock: HeldLock | undefined;
+    try {
+      lock = tryProcessLock(root, lockPath, {
+        pid: options.holder?.pid ?? Deno.pid,
+        command: options.holder?.command ?? "deno task remote-write",
+        hostname: Deno.hostname(),
+        started: Date.now(),
+        url: this.displayUrl,
+      });
+      if (!lock) throw new SenderBusyError(root, this.displayUrl, readBusyHolder(lockPath));
+    } catch (error) {
+      this.#client?.close();
+      throw error;
+    }
     let cursor: Cursor | undefined;
     try {
       const saved = readPosition(root, this.name, this.#queue);
@@ -278,14 +330,13 @@ export class RemoteWriteSender {
     } catch (error) {
       cursor?.close();
       this.#client?.close();
+      lock.release();
       throw error;
     }
     this.#cursor = cursor;
+    this.#lock = lock;
     // after everything that may throw: it holds a file open
-    this.#claim = new ReaderClaim(
-      this.#queue === "ingest" ? ingestReadersDir(root) : spoolReadersDir(root),
-      this.name,
-    );
+    this.#claim = new ReaderClaim(readers, this.name);
   }
 
   /**
@@ -341,6 +392,7 @@ export class RemoteWriteSender {
       this.#cursor.close();
       this.#claim.close();
       this.#client?.close();
+      this.#lock.release();
     }
   }
 

@@ -115,6 +115,7 @@ export {
   trainLockPath,
 } from "./train_lock.ts";
 export {
+  describeHolder,
   type HeldLock,
   type LockHolder,
   readBusyHolder,

@@ -30,6 +30,8 @@ export interface EngineOptions {
   /** The engine serves HTTPS (its TLS flags in `args`): URLs use https, and the readiness
    * check trusts the CA in this PEM text. */
   tlsCa?: string;
+  /** The port to listen on (a test's own range). Default: one the system gave free. */
+  port?: number;
 }
 
 async function waitReady(
@@ -58,7 +60,7 @@ function engine(
 ): (options?: EngineOptions) => Promise<Engine> {
   return async (options = {}) => {
     const dir = Deno.makeTempDirSync({ prefix: `perfscope-${command}-` });
-    const port = freePort();
+    const port = options.port ?? freePort();
     const base = `${options.tlsCa ? "https" : "http"}://127.0.0.1:${port}`;
     let child: Deno.ChildProcess | undefined;
     const e: Engine = {

@@ -148,11 +148,12 @@ Deno.test("an outage, a restart of the sender and a flush to Parquet between the
     assert.deepEqual(r.got.map((g) => g.value), [0, 1, 2, 3, 4, 5, 6, 7]);
     // sent: the outbox segment is deleted; a new sender from the saved position sends nothing
     assert.deepEqual(listIngestOutbox(root), []);
-    const again = new RemoteWriteSender(root, options);
+    // (once this one stopped: two senders of one name at a time are refused)
+    await sender.stop();
+    sender = new RemoteWriteSender(root, options);
     const before = r.requests();
-    await again.drain();
+    await sender.drain();
     assert.equal(r.requests(), before);
-    await again.stop();
   } finally {
     await sender.stop();
     w.close();
