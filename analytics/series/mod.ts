@@ -27,3 +27,4 @@ export {
   toSource,
   type WindowRow,
 } from "./series_source.ts";
+export { readSeries } from "./read_series.ts";

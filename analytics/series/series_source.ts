@@ -61,6 +61,15 @@ export function lakeSource(lake: Lake): SeriesSource {
       });
       return { tier: s.tier, ts: s.ts, values: s.values };
     },
+    async seriesBatch(keys, o) {
+      const all = await lake.seriesBatch(keys, {
+        from: o.from,
+        to: o.to,
+        ...(o.step !== undefined && { step: o.step }),
+        ...(o.agg && { agg: o.agg }),
+      });
+      return all.map((s) => ({ tier: s.tier, ts: s.ts, values: s.values }));
+    },
     extent() {
       return extents ??= lake.extent();
     },
