@@ -17,7 +17,7 @@ import {
   judgeHistory,
 } from "./evidence_rules.ts";
 import { recommend } from "../recommend/recommend.ts";
-import { extentOnce, type SeriesSource, toSource } from "../series/series_source.ts";
+import { listingOnce, type SeriesSource, toSource } from "../series/series_source.ts";
 import { readSeries } from "../series/read_series.ts";
 import { niceStep, regularize, round, slug, startAtFirstSample, trim } from "./_grid.ts";
 import { resourceName } from "./resource_name.ts";
@@ -109,7 +109,7 @@ export async function analyzeCapacity(
   input: SeriesSource | Lake,
   options: AnalyzeCapacityOptions = {},
 ): Promise<CapacityAnalysis> {
-  const source = extentOnce(toSource(input));
+  const source = listingOnce(toSource(input));
   const sinceMs = options.sinceMs ?? 14 * DAY;
   const horizonMs = options.horizonMs ?? 30 * DAY;
   const maxPoints = options.maxPoints ?? 400;

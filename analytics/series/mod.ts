@@ -18,6 +18,7 @@ export {
   extentOnce,
   type HostExtent,
   lakeSource,
+  listingOnce,
   type MemorySeries,
   memorySource,
   type SeriesKey,

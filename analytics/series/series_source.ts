@@ -271,3 +271,34 @@ export function extentOnce(source: SeriesSource): SeriesSource {
     },
   });
 }
+
+/**
+ * The same source, reading the hosts' extents and the series listing once each: the capacity
+ * analysis lists the series for its resources and again for its services, and on a lake each
+ * listing scans the hourly rollups and the raw files not yet in them.
+ *
+ * @param source Any source.
+ * @returns A source whose `extent()` and `metrics()` are read at most once each; everything
+ * else is the source's own.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listingOnce, memorySource } from "./series_source.ts";
+ * const inner = memorySource([{ host: "h", metric: "m", labels: "", ts: Float64Array.of(0), values: Float64Array.of(1) }]);
+ * let reads = 0;
+ * const once = listingOnce({ ...inner, metrics: () => (reads++, inner.metrics()) });
+ * assert.deepEqual(await once.metrics(), await once.metrics());
+ * assert.equal(reads, 1);
+ * ```
+ */
+export function listingOnce(source: SeriesSource): SeriesSource {
+  let keys: Promise<SeriesKey[]> | undefined;
+  const inner = extentOnce(source);
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "metrics") return () => (keys ??= target.metrics());
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
