@@ -16,7 +16,12 @@
  *   1-minute rollup); all series in one `lake.seriesMany` call (one DuckDB query, typed arrays
  *   from the result's columns, at most 1 500 points per series: the 1-minute step, 1 440 points);
  *   every `cpu_ratio` series through `GET /api/series` as JSON; and, for comparison, one
- *   `lake.series` per series and one SQL through `lake.query` (row objects).
+ *   `lake.series` per series and one SQL through `lake.query` (row objects);
+ * - capacity: the first `GET /api/capacity` of a new app (the analysis the Capacity page waits
+ *   for) over a month of 3 simulated hosts as serve leaves it (29 days at 1 min and a day at 1 s,
+ *   compacted, then the last hour at 1 s in one-minute files), with the histories read in
+ *   batches (`seriesBatch`) and, interleaved, one series at a time as before; the two answers
+ *   compared byte for byte.
  *
  * `deno run -A bench/web_bench.ts [--quick]`
  *
@@ -24,7 +29,8 @@
  */
 import { quantileSorted } from "d3";
 import { z } from "zod";
-import { compactLake, IngestWriter, openLake, simulateHost } from "../lake/mod.ts";
+import { compactLake, IngestWriter, type Lake, openLake, simulateHost } from "../lake/mod.ts";
+import { lakeSource, type SeriesSource } from "../analytics/mod.ts";
 import { createApp, type IngestSink, LiveHub, openSqlSandbox, parseIngest } from "../web/mod.ts";
 
 const NO_INGEST: IngestSink = {
@@ -36,12 +42,15 @@ const NO_INGEST: IngestSink = {
   },
 };
 import type { Sample } from "../collectors/mod.ts";
-import { benchMain, quickFlag } from "./_flags.ts";
+import { benchMain } from "./_flags.ts";
+import { parseFlags } from "../cli/_args.ts";
 
 /** Options: `quick` for shorter runs. */
 export interface WebBenchOptions {
   /** Fewer rounds, a 2-hour lake instead of 24 h; default false. */
   quick?: boolean;
+  /** Only the capacity rows (`--capacity`); default false. */
+  capacityOnly?: boolean;
 }
 
 /** The figures measured. */
@@ -67,6 +76,12 @@ export interface WebBenchFigures {
   rangeManyPoints: number;
   rangeHttpMetricMs: number;
   rangeHttpMetricSeries: number;
+  /** First `GET /api/capacity` of a new app, median ms: histories read in batches (now). */
+  capacityMs: number;
+  /** The same reading one series at a time (before `seriesBatch`), median ms. */
+  capacityOneByOneMs: number;
+  /** Whether both answers were the same bytes. */
+  capacitySameJson: boolean;
 }
 
 /** d3's quantile of sorted values (R-7: linear between the two nearest ranks); `NaN` for none. */
@@ -349,8 +364,153 @@ async function rangeQuery(hours: number) {
   };
 }
 
+/** A month of `hosts` hosts as serve leaves it: `days - 1` days at 1 min and `secondDays` at
+ * 1 s, compacted, then the last hour at 1 s in one-minute files (not yet compacted). */
+async function capacityLake(root: string, hosts: number, days: number, secondDays: number) {
+  const DAY = 86_400_000;
+  const start = Date.UTC(2026, 0, 1), mid = start + (days - secondDays) * DAY;
+  const end = start + days * DAY;
+  for (let h = 0; h < hosts; h++) {
+    const base = { root, host: `host-${h}`, cpus: 4, topN: 5 };
+    const f0 = 0.4 + 0.05 * h,
+      f1 = 0.7 + 0.05 * h,
+      fm = f0 + (f1 - f0) * (mid - start) / (end - start);
+    simulateHost({
+      ...base,
+      start,
+      durationMs: mid - start,
+      stepMs: 60_000,
+      seed: h + 1,
+      diskFill: { from: f0, to: fm },
+    });
+    if (secondDays > 0) {
+      simulateHost({
+        ...base,
+        start: mid,
+        durationMs: end - mid,
+        seed: h + 11,
+        diskFill: { from: fm, to: f1 },
+      });
+    }
+  }
+  await compactLake({ root, now: () => end });
+  for (let h = 0; h < hosts; h++) {
+    simulateHost({
+      root,
+      host: `host-${h}`,
+      start: end,
+      durationMs: 3_600_000,
+      seed: h + 101,
+      cpus: 4,
+      topN: 5,
+      chunkMs: 60_000,
+    });
+  }
+  return end + 3_600_000;
+}
+
+/** The lake's source as it was before `seriesBatch`: one `series` read per series. */
+function oneByOne(lake: Lake): SeriesSource {
+  const { seriesBatch: _, ...rest } = lakeSource(lake);
+  return rest;
+}
+
+async function capacityLoad(hosts: number, days: number, secondDays: number, rounds: number) {
+  const root = await Deno.makeTempDir({ prefix: "perfscope-bench-capacity-" });
+  let started = performance.now();
+  const now = await capacityLake(root, hosts, days, secondDays);
+  const buildMs = performance.now() - started;
+  const hub = new LiveHub();
+  const sandbox = await openSqlSandbox({ root });
+  const times = { batch: [] as number[], one: [] as number[] };
+  const bodies = { batch: "", one: "" };
+  let same = true, resources = 0;
+  // round 0 warms up (the first listing checks every file once per process); then the two
+  // paths alternate which goes first
+  for (let r = 0; r <= rounds; r++) {
+    for (const mode of r % 2 ? ["one", "batch"] as const : ["batch", "one"] as const) {
+      const lake = await openLake({ root });
+      const app = createApp({
+        lake,
+        hub,
+        sandbox,
+        ingest: NO_INGEST,
+        now: () => now,
+        ...(mode === "one" && { source: { name: "lake", open: () => oneByOne(lake) } }),
+      });
+      started = performance.now();
+      const res = await app.request("/api/capacity");
+      const body = await res.text();
+      if (r > 0) times[mode].push(performance.now() - started);
+      if (res.status !== 200) throw new Error(`GET /api/capacity: ${res.status} ${body}`);
+      if (bodies[mode] !== "" && bodies[mode] !== body) same = false;
+      bodies[mode] = body;
+      resources = JSON.parse(body).resources.length;
+      await lake.close();
+    }
+  }
+  hub.close();
+  await sandbox.close();
+  await Deno.remove(root, { recursive: true });
+  const median = (xs: number[]) => quantile(xs.sort((a, b) => a - b), 0.5);
+  return {
+    batchMs: median(times.batch),
+    oneMs: median(times.one),
+    same: same && bodies.batch === bodies.one,
+    resources,
+    buildMs,
+    batchAll: times.batch,
+    oneAll: times.one,
+  };
+}
+
 function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits }) : "n/a";
+}
+
+type CapacityFigures = Awaited<ReturnType<typeof capacityLoad>>;
+
+function capacityRows(c: CapacityFigures, hosts: number, days: number): [string, string, string][] {
+  return [
+    [
+      `GET /api/capacity, first load, ${hosts} hosts × ${days} days (${c.resources} resources)`,
+      `${fmt(c.batchMs, 0)} ms`,
+      `same JSON as before: ${c.same}`,
+    ],
+    [
+      `  before: one series read per resource and chart`,
+      `${fmt(c.oneMs, 0)} ms`,
+      `now ${fmt(c.oneMs / c.batchMs, 2)}× as fast`,
+    ],
+  ];
+}
+
+function capacityNote(c: CapacityFigures): string {
+  return `capacity: median of ${c.batchAll.length} each, interleaved, after one warm-up round ` +
+    `(batches ${c.batchAll.map((x) => fmt(x, 0)).join(", ")} ms; one by one ${
+      c.oneAll.map((x) => fmt(x, 0)).join(", ")
+    } ms), lake built in ${fmt(c.buildMs / 1000, 0)} s`;
+}
+
+function printTable(rows: [string, string, string][]): void {
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  console.log(`${"measure".padEnd(w0)}  ${"result".padStart(w1)}  goal`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+}
+
+/** The capacity figures alone (`--capacity`). */
+async function runCapacity(quick: boolean): Promise<Partial<WebBenchFigures>> {
+  const hosts = quick ? 1 : 3, days = quick ? 3 : 30;
+  const load = () => Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
+  const before = load();
+  const c = await capacityLoad(hosts, days, quick ? 0 : 1, quick ? 3 : 5);
+  printTable(capacityRows(c, hosts, days));
+  console.log(
+    `(${capacityNote(c)}; load average ${before} before, ${load()} after; ` +
+      `${navigator.hardwareConcurrency} cores)`,
+  );
+  return { capacityMs: c.batchMs, capacityOneByOneMs: c.oneMs, capacitySameJson: c.same };
 }
 
 /**
@@ -359,8 +519,11 @@ function fmt(n: number, digits = 1): string {
  * @param options `quick` for shorter runs.
  * @returns The figures.
  */
-export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigures> {
+export async function run(
+  options: WebBenchOptions = {},
+): Promise<WebBenchFigures | Partial<WebBenchFigures>> {
   const quick = options.quick ?? false;
+  if (options.capacityOnly) return await runCapacity(quick);
   const clients = 50;
   const load = () => Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
   const loadBefore = load();
@@ -371,6 +534,8 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
   const ingestSync = await ingestThroughput(n, quick ? 1 : 2, true);
   const hours = quick ? 2 : 24;
   const range = await rangeQuery(hours);
+  const capHosts = quick ? 1 : 3, capDays = quick ? 3 : 30;
+  const capacity = await capacityLoad(capHosts, capDays, quick ? 0 : 1, quick ? 3 : 5);
   const rows: [string, string, string][] = [
     [`live latency p50, ${clients} SSE clients`, `${fmt(live.p50, 2)} ms`, ""],
     [`live latency p99, ${clients} SSE clients`, `${fmt(live.p99, 2)} ms`, "< 50 ms"],
@@ -409,11 +574,9 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
     ],
     [`  before: one lake.series per series`, `${fmt(range.allMs, 0)} ms`, ""],
     [`  before: one SQL over rollup_1m, row objects`, `${fmt(range.oneQueryMs, 0)} ms`, ""],
+    ...capacityRows(capacity, capHosts, capDays),
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log(`${"measure".padEnd(w0)}  ${"result".padStart(w1)}  goal`);
-  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  printTable(rows);
   console.log(
     `(live: ${live.n} frames of 250 samples, ${live.slowFrames} of ${live.frames} published ` +
       `frames reached some client after > 50 ms, main loop stalled at most ${
@@ -422,9 +585,9 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
       `range: tier ${range.tier}, ${range.points} points, median of 5; seriesMany: ` +
       `${range.manyPoints} points, median of 5; before (one run each): ${range.allPoints} ` +
       `points, ${range.oneQueryRows} rows; compaction ` +
-      `${
-        fmt(range.compactMs / 1000, 1)
-      } s; load average now ${load()}; ${navigator.hardwareConcurrency} cores)`,
+      `${fmt(range.compactMs / 1000, 1)} s; ${
+        capacityNote(capacity)
+      }; load average now ${load()}; ${navigator.hardwareConcurrency} cores)`,
   );
   return {
     liveP50Ms: live.p50,
@@ -448,16 +611,28 @@ export async function run(options: WebBenchOptions = {}): Promise<WebBenchFigure
     rangeManyPoints: range.manyPoints,
     rangeHttpMetricMs: range.httpMs,
     rangeHttpMetricSeries: range.httpSeries,
+    capacityMs: capacity.batchMs,
+    capacityOneByOneMs: capacity.oneMs,
+    capacitySameJson: capacity.same,
   };
 }
 
-const USAGE = `Usage: deno run -A bench/web_bench.ts [--quick]
+const USAGE = `Usage: deno run -A bench/web_bench.ts [--quick] [--capacity]
 
 Web benchmarks on loopback: live latency to SSE clients, /api/ingest, range queries and the
 other figures in the table, with the goals beside.
 
 Options:
   --quick      shorter runs (as deno task bench --quick)
+  --capacity   only the first GET /api/capacity over a month's lake, batched and one by one
   -h, --help   show this help`;
 
-if (import.meta.main) await benchMain(USAGE, quickFlag, run);
+function webFlags(args: string[]): WebBenchOptions {
+  const { values } = parseFlags(args, {
+    quick: { type: "boolean", default: false },
+    capacity: { type: "boolean", default: false },
+  });
+  return { quick: values.quick, capacityOnly: values.capacity };
+}
+
+if (import.meta.main) await benchMain(USAGE, webFlags, run);

@@ -157,6 +157,7 @@ export {
   type QueryParams,
 } from "./open_lake.ts";
 export { type SeriesOptions, type SeriesResult } from "./series_one.ts";
+export { type SeriesBatchKey, type SeriesBatchOptions } from "./series_batch.ts";
 export {
   type BufferedFilter,
   type BufferedRows,

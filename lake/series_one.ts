@@ -58,9 +58,15 @@ export async function seriesOne(read: ReadChunks, options: SeriesOptions): Promi
     ? options.labels
     : formatLabels(options.labels ?? {});
   const { where, params } = seriesWhere({ metric, labels, from, to, host: options.host });
-  const step = tier === "raw"
-    ? (options.step === undefined ? undefined : Math.round(options.step))
-    : Math.max(TIER_MS[tier], Math.round(options.step ?? TIER_MS[tier]));
+  const step = stepOf(tier, options.step);
   const chunks = await read(`${bucketSql({ tier, step, agg, where })} ORDER BY 1`, params);
   return { tier, ts: doubles(chunks, 0), values: doubles(chunks, 1) };
+}
+
+/** The bucket width a read of `tier` uses for the asked `step`: raw instants unless a step is
+ * asked, a rollup's own bucket at least. */
+export function stepOf(tier: SeriesTier, step: number | undefined): number | undefined {
+  return tier === "raw"
+    ? (step === undefined ? undefined : Math.round(step))
+    : Math.max(TIER_MS[tier], Math.round(step ?? TIER_MS[tier]));
 }

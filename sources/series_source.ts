@@ -71,6 +71,14 @@ export interface SeriesSource {
   metrics(): Promise<SeriesKey[]>;
   /** One series over a range. */
   series(options: SourceSeriesOptions): Promise<SourceSeries>;
+  /** Several series over one range, each what {@linkcode SeriesSource.series} gives for it, in
+   * the keys' order: for a source where one read of many costs little more than one read (the
+   * lake: a statement per tier instead of one per series). Optional; `readSeries` falls back
+   * to one `series` call per key. */
+  seriesBatch?(
+    keys: readonly SeriesKey[],
+    options: Omit<SourceSeriesOptions, keyof SeriesKey>,
+  ): Promise<SourceSeries[]>;
   /** First and last sample time per host (empty when there is no data). */
   extent(): Promise<HostExtent[]>;
   /** Per-series summaries of the given metrics over `[from, to)`, and the query behind them

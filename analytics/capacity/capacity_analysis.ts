@@ -17,7 +17,8 @@ import {
   judgeHistory,
 } from "./evidence_rules.ts";
 import { recommend } from "../recommend/recommend.ts";
-import { extentOnce, type SeriesSource, toSource } from "../series/series_source.ts";
+import { listingOnce, type SeriesSource, toSource } from "../series/series_source.ts";
+import { readSeries } from "../series/read_series.ts";
 import { niceStep, regularize, round, slug, startAtFirstSample, trim } from "./_grid.ts";
 import { resourceName } from "./resource_name.ts";
 import type { CapacityAnalysis, CapacityResource, HostSpan } from "./capacity_analysis_types.ts";
@@ -108,7 +109,7 @@ export async function analyzeCapacity(
   input: SeriesSource | Lake,
   options: AnalyzeCapacityOptions = {},
 ): Promise<CapacityAnalysis> {
-  const source = extentOnce(toSource(input));
+  const source = listingOnce(toSource(input));
   const sinceMs = options.sinceMs ?? 14 * DAY;
   const horizonMs = options.horizonMs ?? 30 * DAY;
   const maxPoints = options.maxPoints ?? 400;
@@ -165,6 +166,18 @@ export async function analyzeCapacity(
   const ids = new Set<string>();
   const resources: CapacityResource[] = [];
   const charted = options.charts ?? Infinity;
+  const keysOf = (row: CapacityRow) =>
+    row.sumOf ?? [{ host: row.host, metric: row.metric, labels: row.labels }];
+  // the charted resources' series in one read (a lake statement per tier, not one per series),
+  // when they are few; else each resource's as it comes, so a fleet's are not all held at once
+  const early = Number.isFinite(charted) && charted <= 16
+    ? await readSeries(
+      source,
+      rows.slice(0, charted).flatMap(keysOf),
+      { from, to: to + 1, step: stepMs },
+    )
+    : undefined;
+  let at = 0;
   for (const [i, row] of rows.entries()) {
     progress(i, rows.length + 1, `${row.host} ${row.resource}`);
     let id = slug(`${row.host}-${row.resource}-${row.labels}`);
@@ -173,12 +186,10 @@ export async function analyzeCapacity(
     const empty = { ts: new Float64Array(0), values: new Float64Array(0) };
     let grid: { ts: Float64Array; values: Float64Array } = empty;
     if (i < charted) {
-      const keys = row.sumOf ?? [{ host: row.host, metric: row.metric, labels: row.labels }];
-      const parts = [];
-      for (const key of keys) {
-        const s = await source.series({ ...key, from, to: to + 1, step: stepMs });
-        parts.push(regularize(s.ts, s.values, from, to + 1, stepMs));
-      }
+      const keys = keysOf(row);
+      const read = early?.slice(at, at += keys.length) ??
+        await readSeries(source, keys, { from, to: to + 1, step: stepMs });
+      const parts = read.map((s) => regularize(s.ts, s.values, from, to + 1, stepMs));
       grid = startAtFirstSample(trim(sumGrids(parts) ?? empty), row.first, stepMs);
     }
     resources.push(

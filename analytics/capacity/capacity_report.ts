@@ -16,11 +16,14 @@ import {
 import type { EvidenceRules } from "./evidence_rules.ts";
 import { type CapacityRowFields, forecastRow } from "./forecast_row.ts";
 import { sampleExtent } from "./sample_extent.ts";
-import { type SeriesSource, toSource } from "../series/series_source.ts";
+import { type SeriesSource, type SourceSeries, toSource } from "../series/series_source.ts";
+import { readSeries } from "../series/read_series.ts";
 import { serviceCapacity } from "../services/service_capacity.ts";
 import type { ServiceSetting } from "../services/service_catalog.ts";
 
 const DAY = 86_400_000;
+/** Resources whose histories are read together. */
+const READ_BATCH = 64;
 
 /** Options of {@linkcode capacityReport}. */
 export interface CapacityReportOptions {
@@ -139,14 +142,22 @@ export async function capacityReport(
   });
   const rows: CapacityRow[] = [];
   const hosts = await source.extent();
-  for (const r of resources) {
-    const s = await source.series({
-      metric: r.metric,
-      labels: r.labels,
-      host: r.host,
-      from: now - sinceMs,
-      to: now + 1,
-    });
+  // read a batch of resources at a time: one lake statement per batch instead of one per
+  // resource, and at most a batch of histories held at once (a fleet has thousands)
+  let batch: SourceSeries[] = [];
+  for (const [i, r] of resources.entries()) {
+    if (i % READ_BATCH === 0) {
+      const keys = resources.slice(i, i + READ_BATCH).map(({ host, metric, labels }) => ({
+        host,
+        metric,
+        labels,
+      }));
+      batch = await readSeries(source, keys, {
+        from: now - sinceMs,
+        to: now + 1,
+      });
+    }
+    const s = batch[i % READ_BATCH]!;
     const threshold = r.limit * ratios[r.kind];
     const { first, last } = sampleExtent(s.ts, s.values, {
       tier: s.tier,

@@ -18,6 +18,7 @@ export {
   extentOnce,
   type HostExtent,
   lakeSource,
+  listingOnce,
   type MemorySeries,
   memorySource,
   type SeriesKey,
@@ -27,3 +28,4 @@ export {
   toSource,
   type WindowRow,
 } from "./series_source.ts";
+export { readSeries } from "./read_series.ts";

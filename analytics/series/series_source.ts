@@ -61,6 +61,15 @@ export function lakeSource(lake: Lake): SeriesSource {
       });
       return { tier: s.tier, ts: s.ts, values: s.values };
     },
+    async seriesBatch(keys, o) {
+      const all = await lake.seriesBatch(keys, {
+        from: o.from,
+        to: o.to,
+        ...(o.step !== undefined && { step: o.step }),
+        ...(o.agg && { agg: o.agg }),
+      });
+      return all.map((s) => ({ tier: s.tier, ts: s.ts, values: s.values }));
+    },
     extent() {
       return extents ??= lake.extent();
     },
@@ -257,6 +266,37 @@ export function extentOnce(source: SeriesSource): SeriesSource {
   return new Proxy(source, {
     get(target, key) {
       if (key === "extent") return () => (extents ??= target.extent());
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * The same source, reading the hosts' extents and the series listing once each: the capacity
+ * analysis lists the series for its resources and again for its services, and on a lake each
+ * listing scans the hourly rollups and the raw files not yet in them.
+ *
+ * @param source Any source.
+ * @returns A source whose `extent()` and `metrics()` are read at most once each; everything
+ * else is the source's own.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listingOnce, memorySource } from "./series_source.ts";
+ * const inner = memorySource([{ host: "h", metric: "m", labels: "", ts: Float64Array.of(0), values: Float64Array.of(1) }]);
+ * let reads = 0;
+ * const once = listingOnce({ ...inner, metrics: () => (reads++, inner.metrics()) });
+ * assert.deepEqual(await once.metrics(), await once.metrics());
+ * assert.equal(reads, 1);
+ * ```
+ */
+export function listingOnce(source: SeriesSource): SeriesSource {
+  let keys: Promise<SeriesKey[]> | undefined;
+  const inner = extentOnce(source);
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "metrics") return () => (keys ??= target.metrics());
       const value = Reflect.get(target, key, target);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -14,7 +14,7 @@ const BENCHES: [string, string[]][] = [
   ["spool_read_bench.ts", ["--rounds N", "--quick"]],
   ["anomaly_bench.ts", ["--quick"]],
   ["capacity_bench.ts", ["--quick"]],
-  ["web_bench.ts", ["--quick"]],
+  ["web_bench.ts", ["--quick", "--capacity"]],
   ["receivers_bench.ts", ["--quick"]],
   ["report_bench.ts", ["--quick"]],
   ["fleet_capacity_bench.ts", ["--quick"]],
