@@ -28,7 +28,8 @@ Deno.test("remote_write: entries become sender options: headers, token file, TLS
     headers: { "X-Scope-OrgID": "ops" },
     bearerToken: "s3cret",
     tls: { caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem" },
-    externalLabels: { env: "prod", dc: "ams" },
+    // a flag wins over the entry's external_labels for the same name, as on any command line
+    externalLabels: { env: "prod", dc: "fra" },
     intervalMs: 10_000,
     timeoutMs: 3000,
     maxBatchBytes: 4096,
