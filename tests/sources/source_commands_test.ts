@@ -89,8 +89,11 @@ Deno.test({
     assert.equal(code, 0, out);
     const { models, errors } = await loadModels(data);
     assert.deepEqual(errors, []);
-    // only models in --data: no lake was written there
-    assert.deepEqual([...Deno.readDirSync(data)].map((e) => e.name), ["models"]);
+    // only models (and the lock that keeps one train per data dir) in --data: no lake was written
+    assert.deepEqual([...Deno.readDirSync(data)].map((e) => e.name).sort(), [
+      "models",
+      "train.lock",
+    ]);
     assert.ok(models.every((m) => m.series.host === fleetHost(0)));
     const fs = models.find((m) =>
       m.kind === "capacity" && m.series.metric === "filesystem_used_bytes"
