@@ -30,6 +30,8 @@ import {
 } from "./_args.ts";
 import { outboxCapBytes, type RemoteWriteEntry } from "./_remote_write_entry.ts";
 import { counted } from "./_counted.ts";
+import { hostNameFault } from "../config/label_rules.ts";
+import { escapeControls } from "../format/escape_controls.js";
 
 // In a variable, so that the remote-write module stays out of collect's module graph: Deno
 // loads every module the graph names, type imports and literal dynamic imports included (the
@@ -109,6 +111,7 @@ export async function main(args: string[]): Promise<number> {
   const topN = parseNumber(values.top, "top", { min: 0, max: 100, integer: true });
   const cgroupTop = parseNumber(values.cgroups, "cgroups", { min: 0, max: 1000, integer: true });
   dataFolder(values.data);
+  if (values.host !== undefined) hostFlag(values.host);
   const roots = {
     procRoot: directory(values.procfs, "procfs"),
     sysRoot: directory(values.sysfs, "sysfs"),
@@ -223,6 +226,18 @@ function quietWaitOption(
     ...(until !== undefined && { until }),
   });
   return wait ? { wait } : {};
+}
+
+/**
+ * Refuses a `--host` the lake would refuse, as a usage error (exit 2) before anything runs; the
+ * config's `collect.host` is held to the same rule when the config loads.
+ */
+function hostFlag(host: string): void {
+  const fault = hostNameFault(host);
+  if (fault === undefined) return;
+  // quoted and escaped: the line goes to a terminal; cut, as the lake cuts it
+  const shown = escapeControls(JSON.stringify(host.length > 80 ? `${host.slice(0, 80)}…` : host));
+  throw new UsageError(`Invalid --host: ${shown} is not a host name (${fault})`);
 }
 
 /** A root flag's directory, checked now: a typo must not collect an empty host silently. */

@@ -229,6 +229,30 @@ Deno.test("collect rejects --procfs, --sysfs and --rootfs that are not directori
   });
 });
 
+Deno.test("collect --host the lake would refuse is a usage error (exit 2), and nothing is written", async () => {
+  const root = Deno.makeTempDirSync();
+  for (const host of ["a/b", "null", "x".repeat(251), "web\u202e1"]) {
+    await assert.rejects(
+      () => main(["--no-config", "--data", root, "--host", host, "--duration", "1s"]),
+      (e: Error) => {
+        assert.equal(e.name, "UsageError");
+        assert.match(e.message, /^Invalid --host: ".*" is not a host name \(.+\)$/);
+        // the line goes to a terminal: no raw control character in it
+        assert.ok(!e.message.includes("\u202e"), e.message);
+        return true;
+      },
+    );
+  }
+  assert.deepEqual([...Deno.readDirSync(root)], []);
+  const r = await run(["collect", "--no-config", "--data", root, "--host", "a/b"]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    'perfscope collect: Invalid --host: "a/b" is not a host name (letters, digits, _ . : - only; ' +
+      "first a letter, digit or :)\n",
+  );
+});
+
 Deno.test("collect main() takes collect.procfs, sysfs, rootfs and cgroups from the config file", async () => {
   const dir = Deno.makeTempDirSync();
   const file = `${dir}/perfscope.yaml`;
