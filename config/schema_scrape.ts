@@ -8,12 +8,15 @@ import { z } from "zod";
 import { durationSchema } from "./schema_duration.ts";
 import { hostName } from "./_host_name.ts";
 import { checkLabelValue, labelNameProblem } from "./_label_map.ts";
+import { RESERVED_LABELS } from "./label_rules.ts";
 
 function duration() {
   return durationSchema("500ms, 1s, 15m");
 }
 
-const RESERVED = new Set(["host", "instance", "job", "le", "quantile", "target"]);
+// the lake's reserved names, and `target`, which the scrape and probe receivers set themselves
+const RESERVED = new Set([...RESERVED_LABELS, "target"]);
+const RESERVED_TEXT = [...RESERVED, "__*"].join(", ");
 const labels = z.record(z.string(), z.string().max(1024)).superRefine((obj, ctx) => {
   for (const [k, v] of Object.entries(obj)) {
     const problem = labelNameProblem(k);
@@ -22,9 +25,7 @@ const labels = z.record(z.string(), z.string().max(1024)).superRefine((obj, ctx)
     } else if (RESERVED.has(k) || k.startsWith("__")) {
       ctx.addIssue({
         code: "custom",
-        message: `label ${
-          JSON.stringify(k)
-        } is reserved (host, instance, job, le, quantile, target, __*)`,
+        message: `label ${JSON.stringify(k)} is reserved (${RESERVED_TEXT})`,
       });
     } else checkLabelValue(v, ctx, [k]);
   }
