@@ -122,6 +122,7 @@ export {
   readLockHolder,
   tryProcessLock,
 } from "./_process_lock.ts";
+export { sleep } from "./sleep.ts";
 export { tailSpool, type TailSpoolOptions } from "./tail_spool.ts";
 export {
   type Collection,

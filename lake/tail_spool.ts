@@ -7,6 +7,7 @@
 import { type Labels, parseLabels, type Sample } from "../collectors/mod.ts";
 import { listSegments, type SpoolSegment } from "./spool.ts";
 import { SpoolDecoder, type SpoolSeries } from "./spool_format.ts";
+import { sleep } from "./sleep.ts";
 
 /** Options for {@linkcode tailSpool}. */
 export interface TailSpoolOptions {
@@ -91,20 +92,6 @@ export async function tailSpool(
   } finally {
     current?.file.close();
   }
-}
-
-/** Resolves after `ms`, or at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 function open(segment: SpoolSegment): Open | undefined {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type HeldLock, readBusyHolder, tryProcessLock } from "../lake/mod.ts";
+import { type HeldLock, readBusyHolder, sleep, tryProcessLock } from "../lake/mod.ts";
 
 /** The run that holds a workflow's lock, as its file names it. */
 export interface RunHolder {
@@ -176,22 +176,8 @@ export async function waitRunLock(
       const held = tryProcessLock(`${root}/workflows`, path, holder);
       if (held) return held;
     }
-    await nap(every, options.signal);
+    await sleep(every, options.signal);
   }
-}
-
-/** Waits `ms`, or less when the signal aborts. */
-function nap(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**
